@@ -1,0 +1,72 @@
+# jijian — `make run` starts the platform on the embedded default; `make test` runs every test.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
+UV ?= $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
+PY := $(CURDIR)/.venv/bin/python
+TEST_APT := chromium fonts-noto-cjk poppler-utils
+PYTEST_ARGS ?=
+
+.PHONY: help run setup test e2e lint bench deps sysdeps-test clean
+
+help:
+	@echo "make run    启动平台（SQLite、随州演示数据、Web + 后台任务），Ctrl-C 停止"
+	@echo "make test   安装测试所需并运行全部测试"
+	@echo "make lint   ruff、mypy、迁移检查、依赖漏洞审计"
+	@echo "make bench  在 PostgreSQL 上运行性能基准（DATABASE_URL）"
+	@echo "make e2e    只运行浏览器端到端测试"
+
+$(CURDIR)/.tools/bin/uv:
+	@command -v python3 >/dev/null || { echo "需要 python3 (>= 3.11)"; exit 1; }
+	@python3 -m venv .tools 2>/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then apt-get update -qq && apt-get install -y -qq python3-venv python3-pip >/dev/null && python3 -m venv .tools; \
+	  else echo "缺少 python3-venv：请安装 python3-venv 后重试"; exit 1; fi; }
+	.tools/bin/pip install -q uv
+
+deps: $(UV)
+	$(UV) sync --frozen
+	@$(MAKE) --no-print-directory node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null; \
+	  else echo "缺少 npm：请安装 nodejs 和 npm（用于安装本地前端资源，不使用 CDN）"; exit 1; fi; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+run: deps
+	$(CURDIR)/.venv/bin/jijian setup
+	$(CURDIR)/.venv/bin/honcho start -f Procfile
+
+sysdeps-test:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
+	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "安装测试所需系统软件包:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_APT) >/dev/null; \
+	  else echo "缺少系统软件包:$$missing（请以 root 运行，或先执行 apt-get install$$missing）"; exit 1; fi; \
+	fi
+
+test: deps sysdeps-test
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+e2e: deps sysdeps-test
+	$(PY) -m pytest -m e2e $(PYTEST_ARGS)
+
+lint: deps
+	$(CURDIR)/.venv/bin/ruff check src tests bench
+	$(CURDIR)/.venv/bin/ruff format --check src tests bench
+	JIJIAN_ENV=test $(CURDIR)/.venv/bin/mypy
+	JIJIAN_ENV=test $(CURDIR)/.venv/bin/jijian makemigrations --check --dry-run
+	$(UV) export --frozen --no-dev --no-emit-project --no-hashes -o .tools-requirements.txt >/dev/null
+	$(CURDIR)/.venv/bin/pip-audit --strict --disable-pip -r .tools-requirements.txt --no-deps
+	@rm -f .tools-requirements.txt
+
+bench: deps
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+clean:
+	rm -rf .venv .tools node_modules var

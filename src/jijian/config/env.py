@@ -1,0 +1,82 @@
+"""Environment helpers: every setting comes from the environment, and a malformed value stops
+start-up with a message that names the variable (healthchecks' settings style)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+class ImproperSetting(SystemExit):
+    """Raised at start-up for a missing or malformed environment setting."""
+
+    def __init__(self, name: str, problem: str) -> None:
+        super().__init__(f"配置错误 / configuration error: {name}: {problem}")
+
+
+def env_str(name: str, default: str | None = None) -> str:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        if default is None:
+            raise ImproperSetting(name, "必须设置此环境变量 (required, not set)")
+        return default
+    return value
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperSetting(name, f"应为整数，实际为 {raw!r} (expected an integer)") from None
+    if minimum is not None and value < minimum:
+        raise ImproperSetting(name, f"不能小于 {minimum} (must be >= {minimum})")
+    if maximum is not None and value > maximum:
+        raise ImproperSetting(name, f"不能大于 {maximum} (must be <= {maximum})")
+    return value
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in _TRUE:
+        return True
+    if raw.lower() in _FALSE:
+        return False
+    raise ImproperSetting(name, f"应为 true/false，实际为 {raw!r} (expected a boolean)")
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = env_str(name, default)
+    if value not in choices:
+        raise ImproperSetting(name, f"取值必须是 {', '.join(choices)} 之一，实际为 {value!r}")
+    return value
+
+
+def env_url(name: str, default: str | None, schemes: tuple[str, ...]) -> str | None:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    scheme = raw.split("://", 1)[0] if "://" in raw else ""
+    if scheme not in schemes:
+        raise ImproperSetting(name, f"URL 协议必须是 {', '.join(schemes)} 之一，实际为 {raw.split('@')[-1]!r}")
+    return raw
+
+
+def env_path(name: str, default: Path) -> Path:
+    raw = os.environ.get(name)
+    return Path(raw).expanduser().resolve() if raw else default

@@ -1,0 +1,2 @@
+# WebSocket routes; the video reception signalling and live review queues add theirs here.
+websocket_urlpatterns: list = []

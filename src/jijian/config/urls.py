@@ -1,0 +1,19 @@
+from django.urls import include, path
+
+from jijian.api.api import api
+from jijian.core import health
+from jijian.core.admin import admin_site
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("admin/", admin_site.urls),
+    path("api/", api.urls),
+    path("audit/", include("jijian.audit.urls")),
+    path("files/", include("jijian.attachments.urls")),
+    path("", include("jijian.core.urls")),
+]
+
+handler404 = "jijian.core.errors.not_found"
+handler403 = "jijian.core.errors.forbidden"
+handler500 = "jijian.core.errors.server_error"

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import OrgKind
+from .roles import Role
+from .validators import validate_id_number, validate_mobile
+
+
+class OrgSearchForm(forms.Form):
+    q = forms.CharField(label=_("名称或拼音首字母"), required=False, max_length=50)
+    kind = forms.ChoiceField(label=_("类型"), required=False, choices=[("", _("全部类型")), *OrgKind.choices])
+
+
+class UserSearchForm(forms.Form):
+    q = forms.CharField(label=_("姓名、拼音首字母或用户名"), required=False, max_length=50)
+    role = forms.ChoiceField(label=_("角色"), required=False, choices=[("", _("全部角色")), *Role.choices])
+
+
+class AccountCreateForm(forms.Form):
+    username = forms.RegexField(label=_("用户名"), max_length=64, regex=r"^[A-Za-z0-9_.-]{3,64}$",
+                                error_messages={"invalid": "用户名只能包含字母、数字、下划线、点和短横线，3至64位"})
+    full_name = forms.CharField(label=_("姓名"), max_length=50)
+    org_unit = forms.IntegerField(label=_("所属单位编号"), widget=forms.HiddenInput)
+    position = forms.CharField(label=_("职务"), max_length=50, required=False)
+    phone = forms.CharField(label=_("手机号码"), max_length=20, required=False)
+    id_number = forms.CharField(label=_("身份证号"), max_length=18, required=False)
+    temporary_password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput, max_length=128)
+
+    def clean_phone(self):
+        value = self.cleaned_data["phone"]
+        if not value:
+            return ""
+        try:
+            return validate_mobile(value)
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from None
+
+    def clean_id_number(self):
+        value = self.cleaned_data["id_number"]
+        if not value:
+            return ""
+        try:
+            return validate_id_number(value)
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from None
+
+
+class RoleChangeForm(forms.Form):
+    role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
+    action = forms.ChoiceField(choices=[("grant", _("授予")), ("revoke", _("撤销"))])
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("原因"), max_length=200)
+
+
+class CalendarDayForm(forms.Form):
+    date = forms.DateField(label=_("日期"))
+    is_working_day = forms.TypedChoiceField(
+        label=_("类型"), coerce=lambda v: v == "1", choices=[("1", _("工作日（上班）")), ("0", _("休息日"))]
+    )
+    name = forms.CharField(label=_("说明"), max_length=50, required=False)

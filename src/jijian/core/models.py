@@ -1,0 +1,289 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from .fields import BlindIndexField, EncryptedTextField
+from .roles import ADMIN_ROLES, TWO_FACTOR_ROLES, Role, modules_for
+
+
+class OrgKind(models.TextChoices):
+    CITY = "city", _("市")
+    DISTRICT = "district", _("区")
+    COUNTY = "county", _("县")
+    COUNTY_CITY = "county_city", _("县级市")
+    MANAGEMENT_ZONE = "management_zone", _("管理区")
+    SUBDISTRICT = "subdistrict", _("街道")
+    TOWN = "town", _("镇")
+    TOWNSHIP = "township", _("乡")
+    TOWNSHIP_UNIT = "township_unit", _("乡级管理单位")
+    VILLAGE = "village", _("村")
+    COMMUNITY = "community", _("社区")
+    DEPARTMENT = "department", _("市直单位")
+    PARTY_ORG = "party_org", _("基层党组织")
+
+
+COUNTY_KINDS = frozenset({OrgKind.DISTRICT, OrgKind.COUNTY, OrgKind.COUNTY_CITY})
+TOWNSHIP_KINDS = frozenset({OrgKind.SUBDISTRICT, OrgKind.TOWN, OrgKind.TOWNSHIP, OrgKind.TOWNSHIP_UNIT})
+VILLAGE_KINDS = frozenset({OrgKind.VILLAGE, OrgKind.COMMUNITY})
+
+# Which kinds may sit under which: the importer and org_unit_create enforce it.
+ALLOWED_PARENT_KINDS: dict[str, frozenset[str]] = {
+    OrgKind.CITY: frozenset(),
+    **{k: frozenset({OrgKind.CITY}) for k in COUNTY_KINDS},
+    OrgKind.MANAGEMENT_ZONE: frozenset({OrgKind.CITY}),
+    **{k: COUNTY_KINDS | {OrgKind.MANAGEMENT_ZONE} for k in TOWNSHIP_KINDS},
+    **{k: TOWNSHIP_KINDS for k in VILLAGE_KINDS},
+    OrgKind.DEPARTMENT: frozenset({OrgKind.CITY, *COUNTY_KINDS}),
+    OrgKind.PARTY_ORG: frozenset({OrgKind.DEPARTMENT, OrgKind.PARTY_ORG}),
+}
+
+
+class OrgUnit(models.Model):
+    """A node of the organisation tree. Each unit stores its materialised path ("/1/4/17/") and the id
+    of its city, county-level unit and township ancestors (DHIS2's org-unit structure), so a subtree
+    is one indexed prefix filter and a roll-up per level is one GROUP BY. Only services in
+    jijian.core.services write path and ancestors; moving a unit rewrites its descendants."""
+
+    code = models.CharField(_("代码"), max_length=32, unique=True, null=True, blank=True)
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=20, choices=OrgKind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField(_("路径"), max_length=255, db_index=True, editable=False, default="")
+    depth = models.PositiveSmallIntegerField(_("层级"), default=0, editable=False)
+    city = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+", editable=False, db_constraint=False
+    )
+    county = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+", editable=False, db_constraint=False
+    )
+    township = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+", editable=False, db_constraint=False
+    )
+    # The second dimension: management zones (高新区, 大洪山) oversee townships they do not own.
+    management_zone = models.ForeignKey(
+        "self",
+        verbose_name=_("代管的管理区"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_units",
+        limit_choices_to={"kind": OrgKind.MANAGEMENT_ZONE},
+    )
+    zone = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+", editable=False, db_constraint=False
+    )
+    pinyin_initials = models.CharField(max_length=50, blank=True, default="", db_index=True, editable=False)
+    is_active = models.BooleanField(_("有效"), default=True)
+    active_from = models.DateField(_("设立日期"), null=True, blank=True)
+    active_until = models.DateField(_("撤并日期"), null=True, blank=True)
+    sort_order = models.IntegerField(_("排序"), default=0)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("组织单位")
+        verbose_name_plural = _("组织单位")
+        ordering = ["path"]
+        indexes = [
+            models.Index(fields=["county", "kind"]),
+            models.Index(fields=["township", "kind"]),
+            models.Index(fields=["kind", "path"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_village(self) -> bool:
+        return self.kind in VILLAGE_KINDS
+
+    @property
+    def is_township(self) -> bool:
+        return self.kind in TOWNSHIP_KINDS
+
+    @property
+    def is_county(self) -> bool:
+        return self.kind in COUNTY_KINDS
+
+    def ancestor_ids(self) -> list[int]:
+        return [int(p) for p in self.path.strip("/").split("/") if p]
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, username, password=None, **extra):
+        user = self.model(username=username, **extra)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, username, password=None, **extra):
+        raise NotImplementedError("jijian has no superuser: use `jijian create-admin` (三员分立)")
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A staff account, bound to one org unit, with one or more roles (UserRole)."""
+
+    username = models.CharField(_("用户名"), max_length=64, unique=True)
+    full_name = models.CharField(_("姓名"), max_length=50)
+    name_initials = models.CharField(max_length=20, blank=True, default="", db_index=True, editable=False)
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("所属单位"), on_delete=models.PROTECT, related_name="users")
+    position = models.CharField(_("职务"), max_length=50, blank=True, default="")
+    phone = EncryptedTextField(_("手机号码"), blank=True, default="")
+    phone_index = BlindIndexField(source="phone")
+    id_number = EncryptedTextField(_("身份证号"), blank=True, default="")
+    id_number_index = BlindIndexField(source="id_number")
+    email = models.EmailField(_("电子邮箱"), blank=True, default="")
+    is_active = models.BooleanField(_("启用"), default=True)
+    must_change_password = models.BooleanField(_("须修改密码"), default=True)
+    password_changed_at = models.DateTimeField(null=True, blank=True)
+    failed_login_count = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    current_session_key = models.CharField(max_length=64, blank=True, default="", editable=False)
+    appointed_on = models.DateField(_("任职日期"), null=True, blank=True)
+    is_demo = models.BooleanField(default=False, editable=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "username"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return f"{self.full_name}（{self.username}）"
+
+    @cached_property
+    def role_set(self) -> frozenset[str]:
+        return frozenset(self.roles.values_list("role", flat=True))
+
+    @property
+    def modules(self) -> frozenset[str]:
+        return modules_for(self.role_set)
+
+    def has_role(self, role: str) -> bool:
+        return role in self.role_set
+
+    def has_module(self, module: str) -> bool:
+        return self.is_active and module in self.modules
+
+    @property
+    def needs_two_factor(self) -> bool:
+        return bool(self.role_set & TWO_FACTOR_ROLES)
+
+    @property
+    def is_admin_role(self) -> bool:
+        return bool(self.role_set & ADMIN_ROLES)
+
+    # Django admin: only the system administrator gets in (see core/admin.py).
+    @property
+    def is_staff(self) -> bool:
+        return self.is_active and Role.SYSTEM_ADMIN in self.role_set
+
+
+class UserRole(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
+    granted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("角色授予")
+        verbose_name_plural = _("角色授予")
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="unique_user_role")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.role}"
+
+
+class PasswordHistory(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=255)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class CalendarDay(models.Model):
+    """An exception to the Monday–Friday rule: a holiday on a weekday, or a make-up working day (调休)
+    on a weekend. Seeded from `chinese-calendar`, edited by the system administrator."""
+
+    date = models.DateField(_("日期"), unique=True)
+    is_working_day = models.BooleanField(_("工作日"))
+    name = models.CharField(_("名称"), max_length=50, blank=True, default="")
+    source = models.CharField(max_length=20, default="seed", choices=[("seed", "seed"), ("manual", "manual")])
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("工作日历")
+        verbose_name_plural = _("工作日历")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {'上班' if self.is_working_day else '休息'} {self.name}"
+
+
+class Notification(models.Model):
+    """An in-app message; SMS and e-mail copies are NotificationDelivery rows sent by Celery."""
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True, default="")
+    link = models.CharField(max_length=255, blank=True, default="")
+    # Makes a notification idempotent: the same (recipient, dedup_key) is created once, ever.
+    dedup_key = models.CharField(max_length=200, blank=True, null=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "dedup_key"], name="unique_notification_dedup"),
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DeliveryChannel(models.TextChoices):
+    SMS = "sms", _("短信")
+    EMAIL = "email", _("电子邮件")
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("待发送")
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("发送失败")
+    SKIPPED = "skipped", _("无联系方式")
+
+
+class NotificationDelivery(models.Model):
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(max_length=10, choices=DeliveryChannel.choices)
+    status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=255, blank=True, default="")
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["notification", "channel"], name="unique_delivery_channel"),
+        ]

@@ -1,0 +1,53 @@
+"""Password policy beyond Django's validators: character classes, not the username, not recently used."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password
+from django.core.exceptions import ValidationError
+
+
+class CharacterClassValidator:
+    """At least three of: lower case, upper case, digits, other characters."""
+
+    def validate(self, password, user=None):
+        classes = sum(
+            [
+                any(c.islower() for c in password),
+                any(c.isupper() for c in password),
+                any(c.isdigit() for c in password),
+                any(not c.isalnum() for c in password),
+            ]
+        )
+        if classes < 3:
+            raise ValidationError("密码须包含大写字母、小写字母、数字、符号中的至少三类", code="password_classes")
+
+    def get_help_text(self):
+        return "密码须包含大写字母、小写字母、数字、符号中的至少三类"
+
+
+class NotUsernameValidator:
+    def validate(self, password, user=None):
+        username = getattr(user, "username", "") or ""
+        if username and username.lower() in password.lower():
+            raise ValidationError("密码不能包含用户名", code="password_has_username")
+
+    def get_help_text(self):
+        return "密码不能包含用户名"
+
+
+class NotRecentlyUsedValidator:
+    def validate(self, password, user=None):
+        if user is None or not getattr(user, "pk", None):
+            return
+        n = settings.PASSWORD_HISTORY
+        if n <= 0:
+            return
+        if user.password and user.has_usable_password() and check_password(password, user.password):
+            raise ValidationError("新密码不能与当前密码相同", code="password_reused")
+        for old in user.password_history.all()[:n]:
+            if check_password(password, old.password):
+                raise ValidationError(f"新密码不能与最近 {n} 次使用过的密码相同", code="password_reused")
+
+    def get_help_text(self):
+        return "不能与最近使用过的密码相同"

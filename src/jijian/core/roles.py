@@ -1,0 +1,77 @@
+"""Roles and the modules each grants. One table, read by jurisdiction, navigation and the tests."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    VILLAGE_MEMBER = "village_member", _("村（社区）纪检委员")
+    TOWNSHIP_COMMITTEE = "township_committee", _("乡镇（街道）纪委")
+    PETITION_OFFICE = "petition_office", _("信访室")
+    CASE_MANAGEMENT = "case_management", _("案件监督管理室")
+    CONDUCT_SUPERVISION = "conduct_supervision", _("党风政风监督室")
+    CADRE_SUPERVISION = "cadre_supervision", _("干部监督室")
+    CASE_REVIEW = "case_review", _("审理室")
+    PARTY_ORG_LIAISON = "party_org_liaison", _("党组织联络员")
+    ORG_DEPARTMENT = "org_department", _("组织部")
+    SYSTEM_ADMIN = "system_admin", _("系统管理员")
+    SECURITY_ADMIN = "security_admin", _("安全保密管理员")
+    AUDIT_ADMIN = "audit_admin", _("安全审计员")
+
+
+class Module(models.TextChoices):
+    ORGS = "orgs", _("组织与人员")
+    REPORTS = "reports", _("履职月报")
+    PETITIONS = "petitions", _("信访举报")
+    RECEPTION = "reception", _("视频接访")
+    ARCHIVES = "archives", _("廉情档案")
+    RESPONSIBILITY = "responsibility", _("主体责任")
+    VILLAGE_AFFAIRS = "villageaffairs", _("村务监督")
+    TRAINING = "training", _("学讲练考")
+    EVALUATION = "evaluation", _("考评")
+    MANUAL = "manual", _("履职手册")
+    ACCOUNTS = "accounts", _("账号管理")  # system admin: create accounts, org tree, calendar
+    SECURITY = "security", _("安全管理")  # security admin: roles, lockouts, sessions
+    AUDIT = "audit", _("审计日志")  # audit admin: read the audit trail
+
+
+ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+
+MODULES_BY_ROLE: dict[str, frozenset[str]] = {
+    Role.VILLAGE_MEMBER: frozenset({Module.ORGS, Module.REPORTS, Module.VILLAGE_AFFAIRS, Module.TRAINING, Module.MANUAL}),
+    Role.TOWNSHIP_COMMITTEE: frozenset(
+        {
+            Module.ORGS,
+            Module.REPORTS,
+            Module.VILLAGE_AFFAIRS,
+            Module.TRAINING,
+            Module.EVALUATION,
+            Module.MANUAL,
+            Module.RECEPTION,
+        }
+    ),
+    Role.PETITION_OFFICE: frozenset({Module.ORGS, Module.PETITIONS, Module.RECEPTION}),
+    Role.CASE_MANAGEMENT: frozenset({Module.ORGS, Module.PETITIONS}),
+    Role.CONDUCT_SUPERVISION: frozenset(
+        {Module.ORGS, Module.REPORTS, Module.RESPONSIBILITY, Module.VILLAGE_AFFAIRS, Module.EVALUATION}
+    ),
+    Role.CADRE_SUPERVISION: frozenset({Module.ORGS, Module.ARCHIVES}),
+    Role.CASE_REVIEW: frozenset({Module.ORGS, Module.ARCHIVES, Module.PETITIONS}),
+    Role.PARTY_ORG_LIAISON: frozenset({Module.ORGS, Module.RESPONSIBILITY}),
+    Role.ORG_DEPARTMENT: frozenset({Module.ORGS, Module.ARCHIVES}),
+    Role.SYSTEM_ADMIN: frozenset({Module.ORGS, Module.ACCOUNTS}),
+    Role.SECURITY_ADMIN: frozenset({Module.ORGS, Module.SECURITY}),
+    Role.AUDIT_ADMIN: frozenset({Module.AUDIT}),
+}
+
+# Roles that must sign in with a second factor (everyone above a village member).
+TWO_FACTOR_ROLES = frozenset(set(Role) - {Role.VILLAGE_MEMBER})
+
+
+def modules_for(roles: set[str] | frozenset[str]) -> frozenset[str]:
+    granted: set[str] = set()
+    for role in roles:
+        granted |= MODULES_BY_ROLE.get(role, frozenset())
+    return frozenset(granted)

@@ -1,0 +1,309 @@
+"""Writes to the org tree, accounts, roles, calendar. Each service: keyword-only arguments, one
+transaction, the acting user passed in, an audit entry in the same transaction."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from jijian.audit.services import audit_record
+
+from .models import (
+    ALLOWED_PARENT_KINDS,
+    CalendarDay,
+    OrgKind,
+    OrgUnit,
+    PasswordHistory,
+    User,
+    UserRole,
+)
+from .pinyin import initials
+from .roles import ADMIN_ROLES, Role
+
+
+class ConcurrentEditError(ValidationError):
+    def __init__(self) -> None:
+        super().__init__("该记录已被他人修改，请刷新后重试（您的修改未保存）")
+
+
+def _fill_ancestors(unit: OrgUnit, parent: OrgUnit | None) -> None:
+    """Materialised path and the per-level ancestor ids, from the parent (already correct)."""
+    base = parent.path if parent else "/"
+    unit.path = f"{base}{unit.pk}/"
+    unit.depth = (parent.depth + 1) if parent else 0
+    unit.city_id = parent.city_id if parent and parent.city_id else (parent.pk if parent and parent.kind == OrgKind.CITY else None)
+    if unit.kind == OrgKind.CITY:
+        unit.city_id = unit.pk
+    unit.county_id = unit.pk if unit.is_county else (parent.county_id if parent else None)
+    unit.township_id = unit.pk if unit.is_township else (parent.township_id if parent else None)
+    if unit.kind == OrgKind.MANAGEMENT_ZONE:
+        unit.zone_id = None
+    elif unit.management_zone_id:
+        unit.zone_id = unit.management_zone_id
+    else:
+        unit.zone_id = parent.zone_id if parent else None
+    unit.pinyin_initials = initials(unit.name)
+
+
+def validate_parent(kind: str, parent: OrgUnit | None) -> None:
+    allowed = ALLOWED_PARENT_KINDS.get(kind)
+    if allowed is None:
+        raise ValidationError(f"未知的单位类型：{kind}")
+    if not allowed:
+        if parent is not None:
+            raise ValidationError(f"{OrgKind(kind).label}不能有上级单位")
+        return
+    if parent is None:
+        raise ValidationError(f"{OrgKind(kind).label}必须有上级单位")
+    if parent.kind not in allowed:
+        raise ValidationError(f"{OrgKind(kind).label}不能设在{OrgKind(parent.kind).label}之下")
+
+
+@transaction.atomic
+def org_unit_create(
+    *,
+    actor: User | None,
+    name: str,
+    kind: str,
+    parent: OrgUnit | None,
+    code: str | None = None,
+    management_zone: OrgUnit | None = None,
+    active_from: date | None = None,
+    sort_order: int = 0,
+    audit: bool = True,
+) -> OrgUnit:
+    validate_parent(kind, parent)
+    if code and OrgUnit.objects.filter(code=code).exists():
+        raise ValidationError(f"代码 {code} 已被使用")
+    unit = OrgUnit.objects.create(
+        name=name, kind=kind, parent=parent, code=code or None, management_zone=management_zone,
+        active_from=active_from, sort_order=sort_order,
+    )
+    _fill_ancestors(unit, parent)
+    unit.save()
+    if audit:
+        audit_record(actor=actor, action="org_unit.create", obj=unit, org_unit_id=unit.pk,
+                     summary=f"新建单位 {unit.name}", after={"name": name, "kind": kind, "code": code,
+                                                           "parent": parent.pk if parent else None})
+    return unit
+
+
+def _rewrite_descendants(unit: OrgUnit) -> int:
+    """After `unit` moved or changed zone: recompute path and ancestors of its whole subtree, top down."""
+    count = 0
+    frontier = [unit]
+    while frontier:
+        nxt = []
+        for parent in frontier:
+            children = list(OrgUnit.objects.filter(parent=parent))
+            for child in children:
+                _fill_ancestors(child, parent)
+            OrgUnit.objects.bulk_update(
+                children, ["path", "depth", "city", "county", "township", "zone", "pinyin_initials"], batch_size=1000
+            )
+            count += len(children)
+            nxt.extend(children)
+        frontier = nxt
+    return count
+
+
+@transaction.atomic
+def org_unit_update(
+    *,
+    actor: User,
+    unit: OrgUnit,
+    version: int,
+    name: str,
+    code: str | None,
+    is_active: bool,
+    active_until: date | None = None,
+    management_zone: OrgUnit | None = None,
+) -> OrgUnit:
+    """Edit a unit's own fields. `version` is the one the editor loaded: a stale edit is refused."""
+    before = {"name": unit.name, "code": unit.code, "is_active": unit.is_active,
+              "management_zone": unit.management_zone_id, "active_until": str(unit.active_until or "")}
+    if code and OrgUnit.objects.filter(code=code).exclude(pk=unit.pk).exists():
+        raise ValidationError(f"代码 {code} 已被使用")
+    updated = OrgUnit.objects.filter(pk=unit.pk, version=version).update(
+        name=name, code=code or None, is_active=is_active, active_until=active_until,
+        management_zone=management_zone, pinyin_initials=initials(name), version=F("version") + 1,
+    )
+    if not updated:
+        raise ConcurrentEditError()
+    unit.refresh_from_db()
+    if before["management_zone"] != unit.management_zone_id:
+        _fill_ancestors(unit, unit.parent)
+        unit.save(update_fields=["zone"])
+        _rewrite_descendants(unit)
+    audit_record(actor=actor, action="org_unit.update", obj=unit, org_unit_id=unit.pk,
+                 summary=f"修改单位 {unit.name}", before=before,
+                 after={"name": unit.name, "code": unit.code, "is_active": unit.is_active,
+                        "management_zone": unit.management_zone_id, "active_until": str(unit.active_until or "")})
+    return unit
+
+
+@transaction.atomic
+def org_unit_move(*, actor: User, unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit:
+    """Move a unit under another parent; rewrites the path and ancestors of its whole subtree."""
+    validate_parent(unit.kind, new_parent)
+    if new_parent.path.startswith(unit.path):
+        raise ValidationError("不能把单位移动到其自身的下级之下")
+    old_parent = unit.parent_id
+    unit.parent = new_parent
+    _fill_ancestors(unit, new_parent)
+    unit.version += 1
+    unit.save()
+    moved = _rewrite_descendants(unit)
+    audit_record(actor=actor, action="org_unit.move", obj=unit, org_unit_id=unit.pk,
+                 summary=f"移动单位 {unit.name}（含下级 {moved} 个）",
+                 before={"parent": old_parent}, after={"parent": new_parent.pk})
+    return unit
+
+
+# --- accounts ------------------------------------------------------------------------------------
+def _require_role(actor: User | None, role: str) -> None:
+    if actor is not None and not actor.has_role(role):
+        raise PermissionDenied
+
+
+def validate_role_combination(roles: set[str]) -> None:
+    """三员分立: an administrator role stands alone — never two of them, never with a business role."""
+    admin = roles & ADMIN_ROLES
+    if admin and len(roles) > 1:
+        raise ValidationError("系统管理员、安全保密管理员、安全审计员三员分立：管理员角色不能与其他角色兼任")
+    unknown = roles - set(Role.values)
+    if unknown:
+        raise ValidationError(f"未知角色：{', '.join(sorted(unknown))}")
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: User | None,
+    username: str,
+    full_name: str,
+    org_unit: OrgUnit,
+    roles: set[str] | None = None,
+    password: str | None = None,
+    phone: str = "",
+    id_number: str = "",
+    position: str = "",
+    email: str = "",
+    appointed_on: date | None = None,
+    is_demo: bool = False,
+    audit: bool = True,
+) -> User:
+    """Create an account (system administrator). The account must change its password at first
+    login. Roles other than administrator roles are granted by the security administrator
+    (role_grant); `roles` here is for set-up commands and demo data (actor None)."""
+    _require_role(actor, Role.SYSTEM_ADMIN)
+    roles = set(roles or ())
+    if actor is not None and roles:
+        raise PermissionDenied  # 三员分立: the system admin creates, the security admin grants
+    validate_role_combination(roles)
+    if User.objects.filter(username=username).exists():
+        raise ValidationError(f"用户名 {username} 已存在")
+    user = User(
+        username=username, full_name=full_name, org_unit=org_unit, phone=phone, id_number=id_number,
+        position=position, email=email, appointed_on=appointed_on, is_demo=is_demo,
+        name_initials=initials(full_name)[:20],
+    )
+    if password:
+        validate_password(password, user)
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    UserRole.objects.bulk_create([UserRole(user=user, role=r, granted_by=actor) for r in sorted(roles)])
+    if audit:
+        audit_record(actor=actor, action="user.create", obj=user, org_unit_id=org_unit.pk,
+                     summary=f"创建账号 {username}", after={"username": username, "org_unit": org_unit.pk,
+                                                           "roles": sorted(roles)})
+    return user
+
+
+@transaction.atomic
+def user_set_password(*, actor: User, user: User, password: str, temporary: bool) -> None:
+    """Set a password: by its owner (temporary=False) or as an administrator's reset (temporary=True,
+    forces a change at next login). Enforces the policy, including "not recently used"."""
+    if actor.pk != user.pk:
+        _require_role(actor, Role.SYSTEM_ADMIN)
+    validate_password(password, user)
+    if user.has_usable_password():
+        PasswordHistory.objects.create(user=user, password=user.password)
+    user.set_password(password)
+    user.must_change_password = temporary
+    user.password_changed_at = timezone.now()
+    user.failed_login_count = 0
+    user.locked_until = None
+    user.save(update_fields=["password", "must_change_password", "password_changed_at",
+                             "failed_login_count", "locked_until"])
+    audit_record(actor=actor, action="user.password_reset" if temporary else "user.password_change",
+                 obj=user, org_unit_id=user.org_unit_id, summary=f"{'重置' if temporary else '修改'}密码 {user.username}")
+
+
+@transaction.atomic
+def user_set_active(*, actor: User, user: User, is_active: bool, reason: str) -> None:
+    _require_role(actor, Role.SYSTEM_ADMIN)
+    if not reason.strip():
+        raise ValidationError("请填写原因")
+    before = user.is_active
+    user.is_active = is_active
+    user.save(update_fields=["is_active"])
+    audit_record(actor=actor, action="user.activate" if is_active else "user.deactivate", obj=user,
+                 org_unit_id=user.org_unit_id, summary=reason, before={"is_active": before},
+                 after={"is_active": is_active})
+
+
+@transaction.atomic
+def role_grant(*, actor: User, user: User, role: str) -> UserRole:
+    """Security administrator grants a role, within their subtree."""
+    _require_role(actor, Role.SECURITY_ADMIN)
+    if actor.pk == user.pk:
+        raise PermissionDenied
+    current = set(user.roles.values_list("role", flat=True))
+    if role in current:
+        return user.roles.get(role=role)  # idempotent
+    validate_role_combination(current | {role})
+    granted = UserRole.objects.create(user=user, role=role, granted_by=actor)
+    user.__dict__.pop("role_set", None)
+    audit_record(actor=actor, action="role.grant", obj=user, org_unit_id=user.org_unit_id,
+                 summary=f"授予 {user.username} 角色 {Role(role).label}", before={"roles": sorted(current)},
+                 after={"roles": sorted(current | {role})})
+    return granted
+
+
+@transaction.atomic
+def role_revoke(*, actor: User, user: User, role: str) -> None:
+    _require_role(actor, Role.SECURITY_ADMIN)
+    if actor.pk == user.pk:
+        raise PermissionDenied
+    current = set(user.roles.values_list("role", flat=True))
+    if role not in current:
+        return
+    UserRole.objects.filter(user=user, role=role).delete()
+    user.__dict__.pop("role_set", None)
+    audit_record(actor=actor, action="role.revoke", obj=user, org_unit_id=user.org_unit_id,
+                 summary=f"撤销 {user.username} 角色 {Role(role).label}", before={"roles": sorted(current)},
+                 after={"roles": sorted(current - {role})})
+
+
+# --- working-day calendar ------------------------------------------------------------------------
+@transaction.atomic
+def calendar_day_set(*, actor: User, day: date, is_working_day: bool, name: str) -> CalendarDay:
+    """Mark one day as a working day or a day off (an override of the seeded calendar)."""
+    _require_role(actor, Role.SYSTEM_ADMIN)
+    existing = CalendarDay.objects.filter(date=day).first()
+    before = {"is_working_day": existing.is_working_day, "name": existing.name} if existing else None
+    obj, _ = CalendarDay.objects.update_or_create(
+        date=day, defaults={"is_working_day": is_working_day, "name": name, "source": "manual"}
+    )
+    audit_record(actor=actor, action="calendar.set", object_type="core.calendarday", object_id=str(day),
+                 summary=f"设置 {day} 为{'工作日' if is_working_day else '休息日'}", before=before,
+                 after={"is_working_day": is_working_day, "name": name})
+    return obj

@@ -1,0 +1,68 @@
+"""To-do items on the home page. Each platform registers a provider: f(user) -> list of
+{"title", "url", "count"}; the home page shows the non-empty ones for the signed-in user."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.urls import reverse
+
+Provider = Callable[..., list[dict]]
+_providers: list[Provider] = []
+
+
+def register(provider: Provider) -> Provider:
+    _providers.append(provider)
+    return provider
+
+
+def todos_for(user) -> list[dict]:
+    items: list[dict] = []
+    for provider in _providers:
+        items.extend(item for item in provider(user) if item.get("count", 1))
+    return items
+
+
+@register
+def unread_notifications(user) -> list[dict]:
+    n = user.notifications.filter(read_at__isnull=True).count()
+    return [{"title": "未读通知", "url": reverse("core:notification_list"), "count": n}]
+
+
+@register
+def accounts_to_activate(user) -> list[dict]:
+    from .access import accounts_managed_by
+    from .roles import Module, Role
+
+    if not user.has_role(Role.SYSTEM_ADMIN):
+        return []
+    n = accounts_managed_by(user, module=Module.ACCOUNTS).filter(password__startswith="!").count()
+    return [{"title": "尚未设置初始密码的账号", "url": reverse("core:account_list") + "?pending=1", "count": n}]
+
+
+@register
+def locked_accounts(user) -> list[dict]:
+    from django.utils import timezone
+
+    from .access import accounts_managed_by
+    from .roles import Module, Role
+
+    if not user.has_role(Role.SECURITY_ADMIN):
+        return []
+    n = accounts_managed_by(user, module=Module.SECURITY).filter(locked_until__gt=timezone.now()).count()
+    return [{"title": "被锁定的账号", "url": reverse("core:security_list") + "?locked=1", "count": n}]
+
+
+@register
+def calendar_next_year(user) -> list[dict]:
+    from datetime import date
+
+    from .models import CalendarDay
+    from .roles import Role
+
+    if not user.has_role(Role.SYSTEM_ADMIN):
+        return []
+    today = date.today()
+    if today.month < 11 or CalendarDay.objects.filter(date__year=today.year + 1).exists():
+        return []
+    return [{"title": f"{today.year + 1} 年法定节假日尚未录入工作日历", "url": reverse("core:calendar"), "count": 1}]

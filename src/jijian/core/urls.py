@@ -1,0 +1,26 @@
+from django.urls import path
+
+from . import signin, views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/login/", signin.login_view, name="login"),
+    path("accounts/logout/", signin.logout_view, name="logout"),
+    path("accounts/password/", signin.password_change, name="password_change"),
+    path("accounts/otp/", signin.otp_verify, name="otp_verify"),
+    path("accounts/otp/setup/", signin.otp_setup, name="otp_setup"),
+    path("orgs/", views.org_list, name="org_list"),
+    path("orgs/<int:pk>/", views.org_detail, name="org_detail"),
+    path("people/", views.user_list, name="user_list"),
+    path("people/<int:pk>/", views.user_detail, name="user_detail"),
+    path("notifications/", views.notification_list, name="notification_list"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
+    path("manage/accounts/", views.account_list, name="account_list"),
+    path("manage/accounts/new/", views.account_create, name="account_create"),
+    path("manage/accounts/<int:pk>/", views.account_detail, name="account_detail"),
+    path("manage/calendar/", views.calendar_view, name="calendar"),
+    path("security/accounts/", views.security_list, name="security_list"),
+    path("security/accounts/<int:pk>/", views.security_detail, name="security_detail"),
+]

@@ -1,0 +1,242 @@
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import access, selectors
+from .forms import AccountCreateForm, CalendarDayForm, OrgSearchForm, ReasonForm, RoleChangeForm, UserSearchForm
+from .models import CalendarDay
+from .notify import notification_mark_read
+from .roles import Module, Role
+from .security import sessions_end
+from .services import role_grant, role_revoke, user_create, user_set_active, user_set_password
+from .todos import todos_for
+
+
+def _page(request, qs, per_page=50):
+    return Paginator(qs, per_page).get_page(request.GET.get("page"))
+
+
+def _partial(request, full: str, partial: str) -> str:
+    return partial if request.htmx and not request.htmx.boosted else full
+
+
+@login_required
+@require_GET
+def home(request):
+    return render(request, "core/home.html", {"todos": todos_for(request.user)})
+
+
+@login_required
+@require_GET
+def org_list(request):
+    visible = access.org_units_visible_to(request.user)
+    if not request.user.has_module(Module.ORGS):
+        raise Http404
+    form = OrgSearchForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    if data.get("q") or data.get("kind"):
+        units = selectors.org_unit_search(visible, q=data.get("q", ""), kind=data.get("kind", ""))
+    else:
+        units = visible.filter(pk=request.user.org_unit_id) | visible.filter(parent_id=request.user.org_unit_id)
+    page = _page(request, units.select_related("parent").order_by("path"))
+    return render(request, _partial(request, "core/org_list.html", "core/partials/org_rows.html"),
+                  {"form": form, "page": page})
+
+
+@login_required
+@require_GET
+def org_detail(request, pk):
+    unit = access.get_org_unit_for(request.user, pk)
+    visible = access.org_units_visible_to(request.user)
+    children = _page(request, selectors.children_with_counts(visible, unit))
+    people = access.users_visible_to(request.user).filter(org_unit=unit).prefetch_related("roles")[:100]
+    ancestors = visible.filter(pk__in=unit.ancestor_ids()).exclude(pk=unit.pk).order_by("depth")
+    return render(request, "core/org_detail.html",
+                  {"unit": unit, "children": children, "people": people, "ancestors": ancestors})
+
+
+@login_required
+@require_GET
+def user_list(request):
+    if not request.user.has_module(Module.ORGS):
+        raise Http404
+    form = UserSearchForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    users = selectors.user_search(access.users_visible_to(request.user), q=data.get("q", ""), role=data.get("role", ""))
+    return render(request, _partial(request, "core/user_list.html", "core/partials/user_rows.html"),
+                  {"form": form, "page": _page(request, users)})
+
+
+@login_required
+@require_GET
+def user_detail(request, pk):
+    person = access.get_user_for(request.user, pk)
+    return render(request, "core/user_detail.html", {"person": person})
+
+
+@login_required
+@require_GET
+def notification_list(request):
+    notes = access.notifications_visible_to(request.user)
+    return render(request, "core/notification_list.html", {"page": _page(request, notes)})
+
+
+@login_required
+@require_POST
+def notification_read(request, pk):
+    note = access.get_notification_for(request.user, pk)
+    notification_mark_read(user=request.user, notification=note)
+    if note.link and note.link.startswith("/"):
+        return redirect(note.link)
+    return redirect("core:notification_list")
+
+
+# --- system administrator: accounts, calendar ----------------------------------------------------
+def _require_module(user, module):
+    if not user.has_module(module):
+        raise Http404
+
+
+@login_required
+@require_GET
+def account_list(request):
+    _require_module(request.user, Module.ACCOUNTS)
+    accounts = access.accounts_managed_by(request.user, module=Module.ACCOUNTS).prefetch_related("roles")
+    if request.GET.get("pending"):
+        accounts = accounts.filter(password__startswith="!")
+    form = UserSearchForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    accounts = selectors.user_search(accounts, q=data.get("q", ""), role=data.get("role", ""))
+    return render(request, "core/account_list.html", {"page": _page(request, accounts), "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_create(request):
+    _require_module(request.user, Module.ACCOUNTS)
+    form = AccountCreateForm(request.POST or None, initial={"org_unit": request.GET.get("unit")})
+    units = access.org_units_visible_to(request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        unit = units.filter(pk=data["org_unit"]).first()
+        if unit is None:
+            form.add_error(None, "所选单位不存在或不在您的管辖范围内")
+        else:
+            try:
+                user = user_create(actor=request.user, username=data["username"], full_name=data["full_name"],
+                                   org_unit=unit, password=data["temporary_password"], phone=data["phone"],
+                                   id_number=data["id_number"], position=data["position"])
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+            else:
+                messages.success(request, f"账号 {user.username} 已创建，首次登录须修改密码；角色由安全保密管理员授予")
+                return redirect("core:account_list")
+    unit_choices = units.filter(depth__lte=3).order_by("path")[:500]
+    return render(request, "core/account_create.html", {"form": form, "units": unit_choices})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_detail(request, pk):
+    _require_module(request.user, Module.ACCOUNTS)
+    account = access.get_managed_account_for(request.user, pk, module=Module.ACCOUNTS)
+    reason_form = ReasonForm(request.POST or None)
+    if request.method == "POST" and reason_form.is_valid():
+        action = request.POST.get("action")
+        try:
+            if action in ("activate", "deactivate"):
+                user_set_active(actor=request.user, user=account, is_active=action == "activate",
+                                reason=reason_form.cleaned_data["reason"])
+            elif action == "reset_password":
+                user_set_password(actor=request.user, user=account, password=request.POST.get("password", ""),
+                                  temporary=True)
+            else:
+                raise ValidationError("未知操作")
+        except ValidationError as exc:
+            reason_form.add_error(None, exc.messages)
+        else:
+            messages.success(request, "已保存")
+            return redirect("core:account_detail", pk=account.pk)
+    return render(request, "core/account_detail.html", {"account": account, "form": reason_form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def calendar_view(request):
+    _require_module(request.user, Module.ACCOUNTS)
+    try:
+        year = int(request.GET.get("year") or date.today().year)
+    except ValueError:
+        raise Http404 from None
+    if not 2000 <= year <= 2100:
+        raise Http404
+    form = CalendarDayForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        from .services import calendar_day_set
+
+        try:
+            calendar_day_set(actor=request.user, day=form.cleaned_data["date"],
+                             is_working_day=form.cleaned_data["is_working_day"], name=form.cleaned_data["name"])
+        except PermissionDenied:
+            raise Http404 from None
+        messages.success(request, "工作日历已更新")
+        return redirect(f"{request.path}?year={form.cleaned_data['date'].year}")
+    days = CalendarDay.objects.filter(date__year=year).order_by("date")
+    return render(request, "core/calendar.html", {"days": days, "year": year, "form": form})
+
+
+# --- security administrator: roles, lockouts, sessions -------------------------------------------
+@login_required
+@require_GET
+def security_list(request):
+    _require_module(request.user, Module.SECURITY)
+    accounts = access.accounts_managed_by(request.user, module=Module.SECURITY).prefetch_related("roles")
+    if request.GET.get("locked"):
+        from django.utils import timezone
+
+        accounts = accounts.filter(locked_until__gt=timezone.now())
+    form = UserSearchForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    accounts = selectors.user_search(accounts, q=data.get("q", ""), role=data.get("role", ""))
+    return render(request, "core/security_list.html", {"page": _page(request, accounts), "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def security_detail(request, pk):
+    _require_module(request.user, Module.SECURITY)
+    account = access.get_managed_account_for(request.user, pk, module=Module.SECURITY)
+    form = RoleChangeForm(request.POST or None)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "end_sessions":
+                sessions_end(actor=request.user, user=account)
+                messages.success(request, "已强制下线")
+                return redirect("core:security_detail", pk=account.pk)
+            if action == "unlock":
+                from .security import account_unlock
+
+                account_unlock(actor=request.user, user=account)
+                messages.success(request, "已解除锁定")
+                return redirect("core:security_detail", pk=account.pk)
+            if form.is_valid():
+                if form.cleaned_data["action"] == "grant":
+                    role_grant(actor=request.user, user=account, role=form.cleaned_data["role"])
+                else:
+                    role_revoke(actor=request.user, user=account, role=form.cleaned_data["role"])
+                messages.success(request, "角色已更新")
+                return redirect("core:security_detail", pk=account.pk)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        except PermissionDenied:
+            raise Http404 from None
+    return render(request, "core/security_detail.html", {"account": account, "form": form, "roles": Role})
