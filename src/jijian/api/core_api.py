@@ -3,16 +3,24 @@
 
 from datetime import datetime
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
 from jijian.core import access, selectors
 from jijian.core.crypto import mask_phone
+from jijian.core.roles import Module
 
 from .auth import api_token_create, api_token_revoke
 
 router = Router(tags=["组织与人员"])
+
+
+def require_module(user, module: str) -> None:
+    """A list endpoint of a module the caller does not have answers 404, like the pages."""
+    if not user.has_module(module):
+        raise Http404
 
 
 class OrgUnitOut(Schema):
@@ -81,6 +89,7 @@ def me(request):
 @router.get("/orgs", response=list[OrgUnitOut], summary="组织单位列表（本人辖区）")
 @paginate(PageNumberPagination, page_size=100)
 def org_list(request, filters: Query[OrgFilter]):
+    require_module(request.auth, Module.ORGS)
     qs = selectors.org_unit_search(access.org_units_visible_to(request.auth), q=filters.q, kind=filters.kind)
     if filters.parent is not None:
         qs = qs.filter(parent_id=filters.parent)
@@ -101,6 +110,7 @@ class PeopleFilter(Schema):
 @router.get("/people", response=list[PersonOut], summary="人员列表（本人辖区）")
 @paginate(PageNumberPagination, page_size=100)
 def people_list(request, filters: Query[PeopleFilter]):
+    require_module(request.auth, Module.ORGS)
     qs = selectors.user_search(access.users_visible_to(request.auth), q=filters.q, role=filters.role)
     if filters.org_unit is not None:
         qs = qs.filter(org_unit_id=filters.org_unit)
