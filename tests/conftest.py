@@ -119,3 +119,13 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache: every test starts with none (locmem or Redis db 15)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -46,7 +46,9 @@ def delivery_send(*, delivery_id: int) -> str:
     Celery retries; the row stays pending with the error recorded."""
     from .notify_backends import backend_for
 
+    failure: Exception | None = None
     with transaction.atomic():
+        # The row lock makes a second worker wait here and then find the delivery already sent.
         delivery = (
             NotificationDelivery.objects.select_for_update()
             .select_related("notification__recipient")
@@ -66,16 +68,16 @@ def delivery_send(*, delivery_id: int) -> str:
             backend_for(delivery.channel).send(
                 to=to, subject=note.title, text=note.body, idempotency_key=f"jijian-{delivery.pk}"
             )
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - recorded, then re-raised for Celery's retry
+            failure = exc
             delivery.last_error = str(exc)[:255]
-            NotificationDelivery.objects.filter(pk=delivery.pk).update(
-                attempts=delivery.attempts, last_error=delivery.last_error
-            )
-            raise
-        delivery.status = DeliveryStatus.SENT
-        delivery.sent_at = timezone.now()
+        else:
+            delivery.status = DeliveryStatus.SENT
+            delivery.sent_at = timezone.now()
         delivery.save(update_fields=["status", "sent_at", "attempts", "last_error"])
-        return delivery.status
+    if failure is not None:
+        raise failure
+    return delivery.status
 
 
 def delivery_give_up(*, delivery_id: int, error: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from .models import OrgUnit, User
+from .models import CalendarDay, OrgUnit, User
 
 
 def org_unit_search(qs: QuerySet[OrgUnit], *, q: str = "", kind: str = "") -> QuerySet[OrgUnit]:
@@ -27,3 +27,8 @@ def user_search(qs: QuerySet[User], *, q: str = "", role: str = "") -> QuerySet[
 
 def children_with_counts(qs: QuerySet[OrgUnit], parent: OrgUnit) -> QuerySet[OrgUnit]:
     return qs.filter(parent=parent).annotate(n_children=Count("children")).order_by("sort_order", "code", "name")
+
+
+def calendar_days(*, year: int) -> QuerySet[CalendarDay]:
+    """The calendar is not jurisdictional: every system administrator edits the one national calendar."""
+    return CalendarDay.objects.filter(date__year=year).order_by("date")

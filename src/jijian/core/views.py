@@ -12,7 +12,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import access, selectors
 from .forms import AccountCreateForm, CalendarDayForm, OrgSearchForm, ReasonForm, RoleChangeForm, UserSearchForm
-from .models import CalendarDay
 from .notify import notification_mark_read
 from .roles import Module, Role
 from .security import sessions_end
@@ -189,7 +188,7 @@ def calendar_view(request):
             raise Http404 from None
         messages.success(request, "工作日历已更新")
         return redirect(f"{request.path}?year={form.cleaned_data['date'].year}")
-    days = CalendarDay.objects.filter(date__year=year).order_by("date")
+    days = selectors.calendar_days(year=year)
     return render(request, "core/calendar.html", {"days": days, "year": year, "form": form})
 
 
