@@ -5,7 +5,7 @@ from datetime import datetime
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from jijian.core import access, selectors
@@ -130,11 +130,11 @@ def token_list(request):
 @router.post("/tokens", response={201: TokenCreated}, summary="创建 API 令牌（只显示一次）", tags=["令牌"])
 def token_create(request, payload: TokenIn):
     token, raw = api_token_create(actor=request.auth, name=payload.name)
-    return 201, {**TokenOut.from_orm(token).dict(), "token": raw}
+    return Status(201, {**TokenOut.from_orm(token).dict(), "token": raw})
 
 
 @router.delete("/tokens/{int:token_id}", response={204: None}, summary="撤销 API 令牌", tags=["令牌"])
 def token_revoke(request, token_id: int):
     token = get_object_or_404(request.auth.api_tokens.all(), pk=token_id)
     api_token_revoke(actor=request.auth, token=token)
-    return 204, None
+    return Status(204, None)
