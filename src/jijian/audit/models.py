@@ -4,6 +4,24 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+SEAL_FIELDS = frozenset({"seq", "chain_hash"})
+
+
+class AuditEventQuerySet(models.QuerySet):
+    """Bulk writes that would rewrite history are refused here; the database triggers of migration
+    0003 refuse them again for raw SQL (PostgreSQL: UPDATE and DELETE; SQLite: UPDATE)."""
+
+    def update(self, **kwargs):
+        # Sealing (bulk_update of seq and chain_hash on unsealed rows) is the only update allowed.
+        if not set(kwargs) <= SEAL_FIELDS:
+            raise PermissionError("audit entries are append-only")
+        return super().update(**kwargs)
+
+    def delete(self):
+        raise PermissionError("audit entries are append-only")
+
+    delete.queryset_only = True
+
 
 class AuditEvent(models.Model):
     """One append-only audit entry. `content_hash` is SM3 of the canonical content, written in the
@@ -14,8 +32,13 @@ class AuditEvent(models.Model):
 
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
-        "core.User", verbose_name=_("操作人"), null=True, blank=True, on_delete=models.DO_NOTHING,
-        db_constraint=False, related_name="+",
+        "core.User",
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     actor_name = models.CharField(_("操作人姓名"), max_length=120, blank=True, default="")
     # Staff only: never filled for anonymous reporters (DOMAIN.md: anonymous reporters leave no IP).
@@ -31,11 +54,16 @@ class AuditEvent(models.Model):
     seq = models.BigIntegerField(null=True, blank=True, unique=True)
     chain_hash = models.CharField(max_length=64, blank=True, default="")
 
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("审计日志")
         verbose_name_plural = _("审计日志")
         ordering = ["-id"]
-        indexes = [models.Index(fields=["actor", "created_at"]), models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["actor", "created_at"]),
+            models.Index(fields=["object_type", "object_id"]),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.action}"
@@ -54,3 +82,6 @@ class AuditSeal(models.Model):
 
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"sealed up to {self.last_seq}"

@@ -1,9 +1,14 @@
 """Writing, sealing and verifying the audit trail. Every service that changes state calls
-audit_record() inside its own transaction."""
+audit_record() inside its own transaction.
+
+Writing never waits for another writer: an entry gets the SM3 hash of its own content at once, and
+audit_seal() (Celery beat, every 10 s) chains the new entries in id order a few seconds later, under
+one lock that only the sealer takes (DESIGN.md). docs/audit.md explains the whole scheme."""
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -17,12 +22,39 @@ from .models import AuditEvent, AuditSeal
 GENESIS = "0" * 64
 
 
-def _canonical(event: AuditEvent) -> bytes:
-    created = event.created_at
+def _normalize(value):
+    """The canonical JSON value of `value`, the same before and after a database round trip.
+
+    PostgreSQL's jsonb keeps numbers as `numeric` and reorders keys; SQLite keeps the text. So keys
+    are sorted (json.dumps), a float with an integral value becomes an int (jsonb hands 1e20 or 2.0
+    back as the integer it equals), NaN/Infinity are refused (not JSON; jsonb rejects them), NUL
+    characters are dropped (PostgreSQL text cannot hold them), and anything else becomes its str()."""
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError("audit values must be finite numbers")
+        return int(value) if value.is_integer() else value
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_normalize(str(k)): _normalize(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value, key=str) if isinstance(value, set | frozenset) else value
+        return [_normalize(v) for v in items]
+    return _normalize(str(value))
+
+
+def _timestamp(created) -> str:
     if isinstance(created, datetime):
-        created = created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        # Microseconds survive both SQLite (ISO text) and PostgreSQL (timestamptz); UTC either way.
+        return created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return str(created)
+
+
+def _canonical(event: AuditEvent) -> bytes:
     payload = {
-        "created_at": created,
+        "created_at": _timestamp(event.created_at),
         "actor": event.actor_id,
         "actor_name": event.actor_name,
         "ip": event.ip_address,
@@ -31,10 +63,12 @@ def _canonical(event: AuditEvent) -> bytes:
         "object_id": event.object_id,
         "org_unit_id": event.org_unit_id,
         "summary": event.summary,
-        "before": event.before,
-        "after": event.after,
+        "before": _normalize(event.before),
+        "after": _normalize(event.after),
     }
-    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode()
+    return json.dumps(
+        payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+    ).encode()
 
 
 def content_hash_of(event: AuditEvent) -> str:
@@ -43,12 +77,6 @@ def content_hash_of(event: AuditEvent) -> str:
 
 def chain_hash_of(prev_hash: str, seq: int, content_hash: str, event_id: int) -> str:
     return sm3_hex(f"{prev_hash}|{seq}|{event_id}|{content_hash}".encode())
-
-
-def _json_safe(value):
-    if value is None:
-        return None
-    return json.loads(json.dumps(value, ensure_ascii=False, default=str))
 
 
 def audit_record(
@@ -64,7 +92,9 @@ def audit_record(
     after: dict | None = None,
     ip_address: str = "",
 ) -> AuditEvent:
-    """Append one entry. Call it inside the transaction of the change it records."""
+    """Append one entry. Call it inside the transaction of the change it records, so that the entry
+    and the change commit or roll back together. `ip_address` is kept for staff only (an anonymous
+    reporter leaves no address)."""
     if obj is not None:
         object_type = object_type or f"{obj._meta.app_label}.{obj._meta.model_name}"
         object_id = object_id or obj.pk
@@ -74,15 +104,15 @@ def audit_record(
     event = AuditEvent(
         created_at=timezone.now(),
         actor=actor_obj,
-        actor_name=(actor_obj.full_name if actor_obj else "")[:120],
-        ip_address=ip_address if actor_obj else "",
+        actor_name=_normalize(actor_obj.full_name if actor_obj else "")[:120],
+        ip_address=ip_address[:45] if actor_obj else "",
         action=action,
         object_type=object_type,
-        object_id=str(object_id),
+        object_id=_normalize(str(object_id))[:64],
         org_unit_id=org_unit_id,
-        summary=summary[:255],
-        before=_json_safe(before),
-        after=_json_safe(after),
+        summary=_normalize(summary)[:255],
+        before=_normalize(before),
+        after=_normalize(after),
     )
     event.content_hash = content_hash_of(event)
     event.save()
@@ -90,8 +120,9 @@ def audit_record(
 
 
 def audit_seal(*, batch: int = 5000) -> int:
-    """Chain the unsealed entries, oldest id first. Safe to run concurrently (one wins the seal row
-    lock, the other waits and then finds nothing to do) and safe to run twice."""
+    """Chain the unsealed entries, oldest id first. Safe to run concurrently (one sealer holds the
+    seal row lock, the other waits and then finds nothing left) and safe to run twice. An entry whose
+    transaction commits after a later id was sealed simply gets the next seq: seq is seal order."""
     sealed = 0
     while True:
         with transaction.atomic():
@@ -111,6 +142,13 @@ def audit_seal(*, batch: int = 5000) -> int:
             sealed += len(pending)
 
 
+def audit_head() -> tuple[int, str]:
+    """(seq, chain hash) of the last sealed entry: copy it somewhere the database administrator
+    cannot write (docs/audit.md) and pass it to audit_verify(anchor=...) later."""
+    seal = AuditSeal.objects.filter(pk=1).first()
+    return (seal.last_seq, seal.last_hash) if seal else (0, GENESIS)
+
+
 @dataclass
 class VerifyResult:
     ok: bool
@@ -120,30 +158,90 @@ class VerifyResult:
     problem: str = ""
 
 
-def audit_verify(*, chunk: int = 5000) -> VerifyResult:
-    """Walk the sealed chain in seq order and recompute every hash. Names the first entry that was
-    altered (content hash), removed (a gap in seq), or reordered (chain hash)."""
-    prev, expected_seq, checked = GENESIS, 1, 0
-    last_seen = 0
+def audit_verify(*, chunk: int = 5000, anchor: tuple[int, str] | None = None) -> VerifyResult:
+    """Walk the sealed chain in seq order and recompute every hash; then the unsealed entries' own
+    hashes; then the seal row (the chain's end). Returns the first problem found:
+
+    - an entry whose content no longer matches its content hash (edited);
+    - a seq that is missing (an entry deleted; the entry after the gap is named);
+    - an entry whose chain hash does not follow from its predecessor (rows swapped, reordered, or
+      edited together with their content hash);
+    - fewer or more sealed entries, or another last hash, than the seal row records (the last
+      entries deleted, or entries appended outside the sealer);
+    - with `anchor=(seq, hash)` kept outside the database: a chain rewritten from that point on.
+    """
+    prev, expected_seq, checked, last_seen = GENESIS, 1, 0, 0
+    anchor_seen = anchor is None
     while True:
         rows = list(AuditEvent.objects.filter(seq__isnull=False, seq__gt=last_seen).order_by("seq")[:chunk])
         if not rows:
             break
         for event in rows:
             if event.seq != expected_seq:
-                return VerifyResult(False, checked, event.pk, event.seq,
-                                    f"缺少序号 {expected_seq} 的日志（已被删除）/ entry seq {expected_seq} removed")
+                return VerifyResult(
+                    False,
+                    checked,
+                    event.pk,
+                    expected_seq,
+                    f"缺少序号 {expected_seq} 的日志（已被删除），其后的日志为 id={event.pk}",
+                )
             if content_hash_of(event) != event.content_hash:
-                return VerifyResult(False, checked, event.pk, event.seq, "日志内容被修改 / content altered")
+                return VerifyResult(False, checked, event.pk, event.seq, "日志内容被修改（内容哈希不符）")
             if chain_hash_of(prev, event.seq, event.content_hash, event.pk) != event.chain_hash:
-                return VerifyResult(False, checked, event.pk, event.seq,
-                                    "链哈希不符（被修改、替换或调换顺序）/ chain broken: altered or reordered")
+                return VerifyResult(
+                    False, checked, event.pk, event.seq, "链哈希不符（日志被修改、替换或调换了顺序）"
+                )
+            if anchor is not None and event.seq == anchor[0]:
+                if event.chain_hash != anchor[1]:
+                    return VerifyResult(
+                        False,
+                        checked,
+                        event.pk,
+                        event.seq,
+                        "与外部留存的链头哈希不符（此前的日志链被整体改写）",
+                    )
+                anchor_seen = True
             prev = event.chain_hash
             expected_seq += 1
             checked += 1
             last_seen = event.seq
+    if not anchor_seen:
+        return VerifyResult(
+            False,
+            checked,
+            None,
+            anchor[0],
+            f"外部留存的链头为第 {anchor[0]} 条，现只有 {checked} 条（末尾日志被删除）",
+        )
     seal = AuditSeal.objects.filter(pk=1).first()
-    if seal and (seal.last_seq != checked or seal.last_hash != prev):
-        return VerifyResult(False, checked, None, seal.last_seq,
-                            f"链尾不符：应有 {seal.last_seq} 条，实有 {checked} 条（末尾日志被删除）/ tail removed")
+    sealed_seq, sealed_hash = (seal.last_seq, seal.last_hash) if seal else (0, GENESIS)
+    if sealed_seq != checked or sealed_hash != prev:
+        last = (
+            AuditEvent.objects.filter(seq=checked).values_list("pk", flat=True).first() if checked else None
+        )
+        if sealed_seq > checked:
+            problem = (
+                f"链尾不符：封存记录为 {sealed_seq} 条，实有 {checked} 条，"
+                f"第 {checked + 1} 条起的日志已被删除（最后一条完好的日志 id={last}）"
+            )
+            return VerifyResult(False, checked, None, checked + 1, problem)
+        if seal is None:
+            return VerifyResult(
+                False, checked, None, None, f"封存记录缺失（被删除），而已封存的日志有 {checked} 条"
+            )
+        if checked > sealed_seq:
+            extra = AuditEvent.objects.filter(seq=sealed_seq + 1).values_list("pk", flat=True).first()
+            return VerifyResult(
+                False,
+                checked,
+                extra,
+                sealed_seq + 1,
+                f"链尾不符：封存记录为 {sealed_seq} 条，实有 {checked} 条（有日志绕过封存被追加）",
+            )
+        return VerifyResult(
+            False, checked, last, checked or None, "链尾不符：封存记录的最后哈希与日志链不一致"
+        )
+    for event in AuditEvent.objects.filter(seq__isnull=True).order_by("id").iterator(chunk_size=chunk):
+        if content_hash_of(event) != event.content_hash:
+            return VerifyResult(False, checked, event.pk, None, "尚未封存的日志内容被修改（内容哈希不符）")
     return VerifyResult(True, checked)
