@@ -1,6 +1,14 @@
 """National cryptography (GB/T 39786): SM3 hashes, SM4-GCM encryption and HMAC-SM3 blind indexes, from
 pyca `cryptography`. One small interface; known-answer self-tests run at start-up (CoreConfig.ready).
 
+Stored format of an encrypted value (docs/keys.md):
+
+    sm4g2$<kid>$<base64(nonce 12 | ciphertext | tag 16)>
+
+with the associated data "sm4g2|<kid>|<context>", where the context names the column the value belongs
+to ("core.user.id_number"): a ciphertext copied into another column does not decrypt there. The first
+format, sm4g1 (associated data: the key id only), is still read; `jijian keys rotate` rewrites it.
+
 SM2 signatures are deliberately absent: they belong on a certified device (see Signer below and
 docs/security.md). Do not replace this with the pure-Python `gmssl` package, whose SM2 nonces come
 from a non-secure random generator.
@@ -11,10 +19,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import logging
 import os
 import secrets
+import threading
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -22,13 +31,18 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, hmac
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-PREFIX = "sm4g1"  # version tag of the stored format: sm4g1$<kid>$<base64(nonce|ciphertext|tag)>
+log = logging.getLogger(__name__)
+
+PREFIX = "sm4g2"  # the format written now
+PREFIX_V1 = "sm4g1"  # still read: associated data is the key id only, not bound to a column
+PREFIXES = (PREFIX, PREFIX_V1)
 
 
 class CryptoError(Exception):
     pass
 
 
+# --- primitives ----------------------------------------------------------------------------------
 def sm3_hex(data: bytes) -> str:
     digest = hashes.Hash(hashes.SM3())
     digest.update(data)
@@ -41,8 +55,9 @@ def hmac_sm3_hex(key: bytes, data: bytes) -> str:
     return mac.finalize().hex()
 
 
-def sm4_gcm_encrypt(key: bytes, plaintext: bytes, aad: bytes = b"") -> bytes:
-    nonce = os.urandom(12)
+def sm4_gcm_encrypt(key: bytes, plaintext: bytes, aad: bytes = b"", *, nonce: bytes | None = None) -> bytes:
+    """nonce|ciphertext|tag. The nonce is random (96 bits) unless given (known-answer tests only)."""
+    nonce = nonce if nonce is not None else os.urandom(12)
     encryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce)).encryptor()
     encryptor.authenticate_additional_data(aad)
     ciphertext = encryptor.update(plaintext) + encryptor.finalize()
@@ -58,19 +73,26 @@ def sm4_gcm_decrypt(key: bytes, blob: bytes, aad: bytes = b"") -> bytes:
     try:
         return decryptor.update(ciphertext) + decryptor.finalize()
     except InvalidTag:
-        raise CryptoError("authentication failed: wrong key or altered ciphertext") from None
+        raise CryptoError("authentication failed: wrong key, wrong column or altered ciphertext") from None
 
 
+# --- keys ----------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Keyring:
-    """Data keys by id, the first one current; and the blind-index key (never rotated with them)."""
+    """Data keys by id, the first one primary (new values are encrypted under it, older ones are only
+    read); and the blind-index key, which `keys rotate` does not change (docs/keys.md)."""
 
     data_keys: tuple[tuple[str, bytes], ...]
     index_key: bytes
+    source: str = "env"  # "env" (JIJIAN_DATA_KEYS) or "file" (JIJIAN_KEY_FILE)
 
     @property
     def primary_id(self) -> str:
         return self.data_keys[0][0]
+
+    @property
+    def key_ids(self) -> tuple[str, ...]:
+        return tuple(kid for kid, _ in self.data_keys)
 
     def key(self, kid: str) -> bytes:
         for known, key in self.data_keys:
@@ -92,6 +114,7 @@ def _hex_key(name: str, raw: str) -> bytes:
 
 
 def parse_data_keys(name: str, raw: str) -> tuple[tuple[str, bytes], ...]:
+    """"kid:hex,kid:hex", the first primary. Key ids: letters and digits, at most 16."""
     from jijian.config.env import ImproperSetting
 
     pairs = []
@@ -102,26 +125,41 @@ def parse_data_keys(name: str, raw: str) -> tuple[tuple[str, bytes], ...]:
             raise ImproperSetting(name, "格式应为 kid:hex,kid:hex (first is current)")
         kid, hexkey = item.split(":", 1)
         kid = kid.strip()
-        if not kid.isalnum():
-            raise ImproperSetting(name, f"密钥编号 {kid!r} 只能包含字母和数字")
+        if not kid.isascii() or not kid.isalnum() or len(kid) > 16:
+            raise ImproperSetting(name, f"密钥编号 {kid!r} 只能包含字母和数字（最多 16 个）")
         pairs.append((kid, _hex_key(name, hexkey)))
     if not pairs:
         raise ImproperSetting(name, "至少需要一个密钥")
-    if len({kid for kid, _ in pairs}) != len(pairs):
+    # Case-insensitively distinct: some databases compare text without case.
+    if len({kid.lower() for kid, _ in pairs}) != len(pairs):
         raise ImproperSetting(name, "密钥编号重复")
     return tuple(pairs)
+
+
+def format_data_keys(pairs: list[tuple[str, str]]) -> str:
+    """The JIJIAN_DATA_KEYS value for (kid, hex) pairs, primary first."""
+    return ",".join(f"{kid}:{hexkey}" for kid, hexkey in pairs)
 
 
 def new_key_hex() -> str:
     return secrets.token_hex(16)
 
 
+def next_key_id(existing: tuple[str, ...] | list[str]) -> str:
+    """k1, k2, ...: one more than the highest "k<n>" in use."""
+    numbers = [int(kid[1:]) for kid in existing if kid[:1].lower() == "k" and kid[1:].isdigit()]
+    return f"k{max(numbers, default=0) + 1}"
+
+
 def write_key_file(path: Path, data_keys: list[tuple[str, str]], index_key: str) -> None:
+    """Write atomically (a running process never reads half a file), readable by the owner only."""
     payload = json.dumps({"data": [list(p) for p in data_keys], "index": index_key}, indent=1)
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(payload)
+        fh.flush()
+        os.fsync(fh.fileno())
     os.replace(tmp, path)
 
 
@@ -135,10 +173,7 @@ def read_key_file(path: Path) -> tuple[list[tuple[str, str]], str]:
         raise ImproperSetting("JIJIAN_KEY_FILE", f"无法读取密钥文件 {path}") from None
 
 
-@lru_cache(maxsize=1)
-def keyring() -> Keyring:
-    """The keyring from the environment (JIJIAN_DATA_KEYS + JIJIAN_INDEX_KEY) or the key file.
-    In the embedded default a key file is generated once in the data directory."""
+def _load_keyring() -> Keyring:
     from django.conf import settings
 
     from jijian.config.env import ImproperSetting
@@ -146,50 +181,139 @@ def keyring() -> Keyring:
     if settings.DATA_KEYS:
         data = parse_data_keys("JIJIAN_DATA_KEYS", settings.DATA_KEYS)
         if not settings.INDEX_KEY:
-            if settings.TESTING:
-                return Keyring(data, b"\x22" * 16)
+            if getattr(settings, "TESTING", False):
+                return Keyring(data, b"\x22" * 16, "env")
             raise ImproperSetting("JIJIAN_INDEX_KEY", "设置 JIJIAN_DATA_KEYS 时必须同时设置盲索引密钥")
-        return Keyring(data, _hex_key("JIJIAN_INDEX_KEY", settings.INDEX_KEY))
-    path: Path = settings.KEY_FILE
+        return Keyring(data, _hex_key("JIJIAN_INDEX_KEY", settings.INDEX_KEY), "env")
+    path = Path(settings.KEY_FILE)
     if not path.exists():
-        if settings.PRODUCTION:
+        if getattr(settings, "PRODUCTION", False):
             raise ImproperSetting("JIJIAN_KEY_FILE", f"密钥文件 {path} 不存在")
+        # Embedded default: a key file is generated once in the data directory.
         path.parent.mkdir(parents=True, exist_ok=True)
         write_key_file(path, [("k1", new_key_hex())], new_key_hex())
     pairs, index_hex = read_key_file(path)
-    raw = ",".join(f"{k}:{v}" for k, v in pairs)
-    return Keyring(parse_data_keys("JIJIAN_KEY_FILE", raw), _hex_key("JIJIAN_KEY_FILE", index_hex))
+    data = parse_data_keys("JIJIAN_KEY_FILE", format_data_keys(pairs))
+    return Keyring(data, _hex_key("JIJIAN_KEY_FILE", index_hex), "file")
 
 
-def encrypt_text(plaintext: str, *, ring: Keyring | None = None) -> str:
+_lock = threading.Lock()
+_cached: tuple[tuple, Keyring] | None = None
+
+
+def _source_stamp() -> tuple:
+    from django.conf import settings
+
+    stamp: tuple = (settings.DATA_KEYS, settings.INDEX_KEY, str(settings.KEY_FILE))
+    if not settings.DATA_KEYS:
+        try:
+            st = os.stat(settings.KEY_FILE)
+            stamp += (st.st_mtime_ns, st.st_size, st.st_ino)
+        except OSError:
+            stamp += (None,)
+    return stamp
+
+
+def keyring() -> Keyring:
+    """The keyring from the environment (JIJIAN_DATA_KEYS + JIJIAN_INDEX_KEY) or the key file.
+
+    Cached, and reloaded when its source changes: a changed key file (`jijian keys new` / `retire`, or
+    a new file rolled out by the operator) is picked up by a running process without a restart;
+    environment keys need a (rolling) restart. If a changed key file cannot be read, a process that
+    already has a keyring keeps it and logs the error rather than failing every request."""
+    global _cached
+    stamp = _source_stamp()
+    cached = _cached
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    with _lock:
+        if _cached is not None and _cached[0] == stamp:
+            return _cached[1]
+        try:
+            ring = _load_keyring()
+        except SystemExit:
+            if _cached is None or stamp[0] or _cached[0][:3] != stamp[:3]:
+                raise  # first load, or environment keys: stop loudly
+            log.exception("key file %s changed but cannot be loaded; keeping the previous keyring", stamp[2])
+            return _cached[1]
+        # The stamp taken before loading: a file written meanwhile is loaded again on the next call.
+        _cached = (stamp, ring)
+        return ring
+
+
+def reload_keyring() -> Keyring:
+    """Forget the cached keyring and load it again (tests, `jijian keys`)."""
+    global _cached
+    with _lock:
+        _cached = None
+    return keyring()
+
+
+# --- encrypted values ----------------------------------------------------------------------------
+def _aad(version: str, kid: str, context: str) -> bytes:
+    if version == PREFIX_V1:
+        return kid.encode()
+    return f"{PREFIX}|{kid}|{context}".encode()
+
+
+def encrypt_text(plaintext: str, *, context: str = "", ring: Keyring | None = None) -> str:
+    """Encrypt under the primary key, bound to `context` (the column, e.g. "core.user.phone")."""
     ring = ring or keyring()
     kid = ring.primary_id
-    blob = sm4_gcm_encrypt(ring.key(kid), plaintext.encode(), aad=kid.encode())
+    blob = sm4_gcm_encrypt(ring.key(kid), plaintext.encode(), aad=_aad(PREFIX, kid, context))
     return f"{PREFIX}${kid}${base64.b64encode(blob).decode()}"
 
 
+def parse_token(token: str) -> tuple[str, str, str] | None:
+    """(format, key id, base64 payload) of a stored value, or None if it is not one."""
+    parts = token.split("$")
+    if len(parts) != 3 or parts[0] not in PREFIXES or not parts[1]:
+        return None
+    return parts[0], parts[1], parts[2]
+
+
+def is_encrypted(token: object) -> bool:
+    return isinstance(token, str) and parse_token(token) is not None
+
+
 def key_id_of(token: str) -> str | None:
-    parts = token.split("$")
-    return parts[1] if len(parts) == 3 and parts[0] == PREFIX else None
+    parsed = parse_token(token)
+    return parsed[1] if parsed else None
 
 
-def decrypt_text(token: str, *, ring: Keyring | None = None) -> str:
+def is_current(token: str, *, ring: Keyring | None = None) -> bool:
+    """True when the value is in the current format under the primary key (nothing to rotate)."""
     ring = ring or keyring()
-    parts = token.split("$")
-    if len(parts) != 3 or parts[0] != PREFIX:
+    parsed = parse_token(token)
+    return parsed is not None and parsed[0] == PREFIX and parsed[1] == ring.primary_id
+
+
+def decrypt_text(token: str, *, context: str = "", ring: Keyring | None = None) -> str:
+    ring = ring or keyring()
+    parsed = parse_token(token)
+    if parsed is None:
         raise CryptoError("not an encrypted value")
-    kid = parts[1]
+    version, kid, payload = parsed
     try:
-        blob = base64.b64decode(parts[2], validate=True)
+        blob = base64.b64decode(payload, validate=True)
     except binascii.Error:
         raise CryptoError("corrupt ciphertext") from None
-    return sm4_gcm_decrypt(ring.key(kid), blob, aad=kid.encode()).decode()
+    return sm4_gcm_decrypt(ring.key(kid), blob, aad=_aad(version, kid, context)).decode()
+
+
+# --- blind index ---------------------------------------------------------------------------------
+def normalise_for_index(value: str) -> str:
+    """The form of a value that the blind index hashes: no surrounding or inner spaces or hyphens,
+    upper case (an ID number's check character x/X; "138 0000 0000" = "13800000000")."""
+    return "".join(value.split()).replace("-", "").upper()
 
 
 def blind_index(value: str, *, ring: Keyring | None = None) -> str:
-    """Keyed SM3 of the normalised value: exact lookup without decrypting every row."""
+    """Keyed SM3 (HMAC-SM3) of the normalised value: exact lookup without decrypting every row.
+    The key is the blind-index key, separate from the data keys; without it the index cannot be
+    recomputed from guesses (an ID number has little entropy)."""
     ring = ring or keyring()
-    return hmac_sm3_hex(ring.index_key, value.strip().upper().encode())
+    return hmac_sm3_hex(ring.index_key, normalise_for_index(value).encode())
 
 
 class Signer(Protocol):
@@ -201,20 +325,43 @@ class Signer(Protocol):
     def verify(self, data: bytes, signature: bytes) -> bool: ...
 
 
-# Known answers: SM3 from GB/T 32905-2016 appendix A; SM4 from GB/T 32907-2016 appendix A (one ECB
-# block); HMAC-SM3 checked against an independent implementation.
+# --- known-answer self-tests ---------------------------------------------------------------------
+# SM3: GB/T 32905-2016 appendix A ("abc"). SM4: GB/T 32907-2016 appendix A (one ECB block).
+# SM4-GCM: RFC 8998 appendix A.1. HMAC-SM3: RFC 2104 built by hand on SM3 (64-byte block), see
+# tests/core/test_crypto.py which recomputes it.
 _SM3_ABC = "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
 _SM4_KEY = bytes.fromhex("0123456789abcdeffedcba9876543210")
 _SM4_CT = bytes.fromhex("681edf34d206965e86b3e94f536e4246")
+_GCM_IV = bytes.fromhex("00001234567800000000abcd")
+_GCM_AAD = bytes.fromhex("feedfacedeadbeeffeedfacedeadbeefabaddad2")
+_GCM_PT = bytes.fromhex(
+    "aaaaaaaaaaaaaaaabbbbbbbbbbbbbbbbccccccccccccccccdddddddddddddddd"
+    "eeeeeeeeeeeeeeeeffffffffffffffffeeeeeeeeeeeeeeeeaaaaaaaaaaaaaaaa"
+)
+_GCM_CT = bytes.fromhex(
+    "17f399f08c67d5ee19d0dc9969c4bb7d5fd46fd3756489069157b282bb200735"
+    "d82710ca5c22f0ccfa7cbf93d496ac15a56834cbcf98c397b4024a2691233b8d"
+)
+_GCM_TAG = bytes.fromhex("83de3541e4c2b58177e065a9bf7b62ec")
+_HMAC_KEY = b"jijian-hmac-kat-key"
+_HMAC_MSG = b"421381199001011234"
+_HMAC_MAC = "a42cefcf0dd42124ad42f917f94153f8c3fc565b8d8e9e84b3c0605f9196846a"
 
 
 def self_test() -> None:
-    """Known-answer tests; raises CryptoError if the library gives a wrong answer."""
+    """Known-answer tests; raises CryptoError naming the algorithm if the library gives a wrong answer
+    (start-up then stops: nothing is served with broken cryptography)."""
     if sm3_hex(b"abc") != _SM3_ABC:
         raise CryptoError("SM3 known-answer test failed")
     encryptor = Cipher(algorithms.SM4(_SM4_KEY), modes.ECB()).encryptor()  # noqa: S305 - KAT only
     if encryptor.update(_SM4_KEY) + encryptor.finalize() != _SM4_CT:
         raise CryptoError("SM4 known-answer test failed")
+    if sm4_gcm_encrypt(_SM4_KEY, _GCM_PT, _GCM_AAD, nonce=_GCM_IV) != _GCM_IV + _GCM_CT + _GCM_TAG:
+        raise CryptoError("SM4-GCM known-answer test failed")
+    if sm4_gcm_decrypt(_SM4_KEY, _GCM_IV + _GCM_CT + _GCM_TAG, _GCM_AAD) != _GCM_PT:
+        raise CryptoError("SM4-GCM known-answer test failed (decrypt)")
+    if hmac_sm3_hex(_HMAC_KEY, _HMAC_MSG) != _HMAC_MAC:
+        raise CryptoError("HMAC-SM3 known-answer test failed")
     key = os.urandom(16)
     if sm4_gcm_decrypt(key, sm4_gcm_encrypt(key, b"jijian", b"a"), b"a") != b"jijian":
         raise CryptoError("SM4-GCM round trip failed")
@@ -226,7 +373,9 @@ def self_test() -> None:
         raise CryptoError("SM4-GCM accepted a wrong associated data")
 
 
+# --- masked display ------------------------------------------------------------------------------
 def mask_id_number(value: str | None) -> str:
+    """4213**********1234"""
     if not value:
         return ""
     if len(value) <= 8:
@@ -235,6 +384,7 @@ def mask_id_number(value: str | None) -> str:
 
 
 def mask_phone(value: str | None) -> str:
+    """138****5678"""
     if not value:
         return ""
     if len(value) < 7:
@@ -243,6 +393,7 @@ def mask_phone(value: str | None) -> str:
 
 
 def mask_text(value: str | None) -> str:
+    """张** (a name, an address): the first character only."""
     if not value:
         return ""
     return value[0] + "*" * min(len(value) - 1, 6)

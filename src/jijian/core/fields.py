@@ -1,5 +1,9 @@
 """Model fields for sensitive data: SM4-GCM encrypted text, and an HMAC-SM3 blind index beside it for
-exact lookups. The database only ever holds ciphertext (tests/core/test_crypto.py reads it raw)."""
+exact lookups. The database only ever holds ciphertext (tests/core/test_fields.py reads it raw).
+
+Each value is bound to its column (associated data "core.user.id_number"): a ciphertext copied into
+another column, or another model, fails to decrypt. See crypto.py for the format, docs/keys.md for
+keys and rotation, jijian.core.reveal for showing a value unmasked."""
 
 from __future__ import annotations
 
@@ -9,35 +13,62 @@ from . import crypto
 
 
 class EncryptedTextField(models.TextField):
-    """Stores `sm4g1$<kid>$<base64>`; Python sees the plaintext. Not searchable: pair it with a
-    BlindIndexField when exact lookup is needed."""
+    """Stores `sm4g2$<kid>$<base64>`; Python sees the plaintext. Not searchable: pair it with a
+    BlindIndexField when exact lookup is needed. Only `isnull` lookups are allowed.
+
+    `context` is the associated data the value is bound to; it defaults to "<app>.<model>.<field>".
+    Give it explicitly (the old name) when renaming a model or field that already holds data, or
+    re-encrypt the column."""
 
     description = "SM4-GCM encrypted text"
+
+    def __init__(self, *args, context: str = "", **kwargs):
+        self._context = context
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if self._context:
+            kwargs["context"] = self._context
+        return name, path, args, kwargs
+
+    @property
+    def context(self) -> str:
+        if self._context:
+            return self._context
+        return f"{self.model._meta.label_lower}.{self.name}"
+
+    def decrypt(self, token: str, *, ring: crypto.Keyring | None = None) -> str:
+        return crypto.decrypt_text(token, context=self.context, ring=ring)
+
+    def encrypt(self, plaintext: str, *, ring: crypto.Keyring | None = None) -> str:
+        return crypto.encrypt_text(plaintext, context=self.context, ring=ring)
 
     def from_db_value(self, value, expression, connection):  # noqa: ARG002
         if value is None or value == "":
             return value
-        return crypto.decrypt_text(value)
+        return self.decrypt(value)
 
     def to_python(self, value):
-        if isinstance(value, str) and value.startswith(crypto.PREFIX + "$"):
-            return crypto.decrypt_text(value)
-        return value
+        # Plaintext only: a form value that happens to look like a ciphertext is stored as typed
+        # (encrypted), never decrypted.
+        return super().to_python(value)
 
     def get_prep_value(self, value):
         value = super().get_prep_value(value)
         if value is None or value == "":
             return value
-        return crypto.encrypt_text(str(value))
+        return self.encrypt(str(value))
 
     def get_lookup(self, lookup_name):
-        if lookup_name not in ("isnull",):
+        if lookup_name != "isnull":
             raise TypeError(f"encrypted field {self.name!r} cannot be queried with {lookup_name!r}; use its blind index")
         return super().get_lookup(lookup_name)
 
 
 class BlindIndexField(models.CharField):
-    """HMAC-SM3 of another field's normalised value, computed on save."""
+    """HMAC-SM3 of another field's normalised value (crypto.blind_index), computed on save. Query it
+    with `filter(<name>=blind_index(value))`."""
 
     def __init__(self, *args, source: str = "", **kwargs):
         self.source = source
@@ -53,8 +84,10 @@ class BlindIndexField(models.CharField):
         kwargs["source"] = self.source
         return name, path, args, kwargs
 
+    def compute(self, value: str | None, *, ring: crypto.Keyring | None = None) -> str:
+        return crypto.blind_index(value, ring=ring) if value else ""
+
     def pre_save(self, model_instance, add):
-        value = getattr(model_instance, self.source)
-        digest = crypto.blind_index(value) if value else ""
+        digest = self.compute(getattr(model_instance, self.source))
         setattr(model_instance, self.attname, digest)
         return digest

@@ -1,0 +1,351 @@
+"""Key management for the encrypted fields: status, a new primary key, rotation, retirement and the
+rebuild of blind indexes. The `jijian keys` command calls these; docs/keys.md is the procedure.
+
+Rotation runs while the system serves (no downtime): every value is rewritten in batches, each batch in
+its own short transaction, and each row is written only if its ciphertext is still the one that was
+read (compare-and-set on the stored ciphertext). A ciphertext is never written twice (random nonce),
+so "unchanged ciphertext" means "nobody edited this value meanwhile": a concurrent edit wins and is
+never overwritten with the older plaintext. It is idempotent (a second run finds nothing to do) and
+resumable (it works from what is stored, not from a saved position): run it again after an
+interruption or when it reports values skipped because of concurrent edits.
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.db import models, router, transaction
+from django.db.models.functions import Cast, Substr
+
+from jijian.audit.services import audit_record
+
+from . import crypto
+from .fields import BlindIndexField, EncryptedTextField
+
+
+class KeyOperationError(Exception):
+    """A refused key operation; the message is for the operator (Chinese)."""
+
+
+# --- discovery -----------------------------------------------------------------------------------
+def encrypted_fields() -> list[tuple[type[models.Model], EncryptedTextField]]:
+    """Every EncryptedTextField of every installed concrete model (each column once: inherited fields
+    are listed on the model that owns the table)."""
+    found = []
+    for model in apps.get_models():
+        meta = model._meta
+        if meta.proxy or not meta.managed:
+            continue
+        for f in meta.local_concrete_fields:
+            if isinstance(f, EncryptedTextField):
+                found.append((model, f))
+    return found
+
+
+def blind_index_fields() -> list[tuple[type[models.Model], BlindIndexField]]:
+    found = []
+    for model in apps.get_models():
+        meta = model._meta
+        if meta.proxy or not meta.managed:
+            continue
+        for f in meta.local_concrete_fields:
+            if isinstance(f, BlindIndexField):
+                found.append((model, f))
+    return found
+
+
+def _label(model: type[models.Model], f: models.Field) -> str:
+    return f"{model._meta.label_lower}.{f.name}"
+
+
+def _stored(model: type[models.Model], f: models.Field) -> models.QuerySet:
+    """Rows with a non-empty stored value, annotated with the raw stored text as `_raw` (a Cast to
+    plain text is not decrypted) and ordered by primary key."""
+    raw = Cast(f.name, output_field=models.TextField())
+    return (
+        model._base_manager.annotate(_raw=raw)
+        .exclude(_raw__isnull=True)
+        .exclude(_raw="")
+        .order_by("pk")
+    )
+
+
+def _with_head(qs: models.QuerySet, prefix: str) -> models.QuerySet:
+    # Substr + equality, not startswith: LIKE ignores case on SQLite.
+    return qs.annotate(_head=Substr("_raw", 1, len(prefix)))
+
+
+def _prefix(version: str, kid: str) -> str:
+    return f"{version}${kid}$"
+
+
+def _actor_note() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name in some containers
+        return "?"
+
+
+# --- status --------------------------------------------------------------------------------------
+@dataclass
+class FieldStatus:
+    label: str
+    total: int
+    by_key: dict[str, int]  # key id -> values in the current format under it
+    legacy: dict[str, int]  # key id -> values in the old sm4g1 format under it
+    unknown: int  # values under a key id the keyring does not hold (or not encrypted at all)
+
+
+@dataclass
+class KeyStatus:
+    source: str
+    primary: str
+    key_ids: tuple[str, ...]
+    fields: list[FieldStatus]
+
+    def count_for(self, kid: str) -> int:
+        return sum(fs.by_key.get(kid, 0) + fs.legacy.get(kid, 0) for fs in self.fields)
+
+    @property
+    def pending(self) -> int:
+        """Values `rotate` would rewrite: not in the current format under the primary key."""
+        return sum(fs.total - fs.by_key.get(self.primary, 0) for fs in self.fields)
+
+
+def key_status() -> KeyStatus:
+    ring = crypto.reload_keyring()
+    result = []
+    for model, f in encrypted_fields():
+        qs = _stored(model, f)
+        total = qs.count()
+        by_key, legacy = {}, {}
+        for kid in ring.key_ids:
+            for version, bucket in ((crypto.PREFIX, by_key), (crypto.PREFIX_V1, legacy)):
+                prefix = _prefix(version, kid)
+                bucket[kid] = _with_head(qs, prefix).filter(_head=prefix).count()
+        unknown = total - sum(by_key.values()) - sum(legacy.values())
+        result.append(FieldStatus(_label(model, f), total, by_key, legacy, unknown))
+    return KeyStatus(ring.source, ring.primary_id, ring.key_ids, result)
+
+
+# --- new key -------------------------------------------------------------------------------------
+@dataclass
+class NewKeyResult:
+    kid: str
+    source: str
+    key_file: Path | None = None
+    env_value: str = ""  # for keys from the environment: the JIJIAN_DATA_KEYS value to deploy
+
+
+def _validate_kid(kid: str, ring: crypto.Keyring) -> None:
+    if not kid.isascii() or not kid.isalnum() or len(kid) > 16:
+        raise KeyOperationError(f"密钥编号 {kid!r} 只能包含字母和数字（最多 16 个）")
+    if kid.lower() in {k.lower() for k in ring.key_ids}:
+        raise KeyOperationError(f"密钥编号 {kid} 已存在")
+
+
+def key_new(*, kid: str = "") -> NewKeyResult:
+    """Generate a data key and make it primary, keeping the old ones for reading.
+
+    Key file: the file is rewritten (atomically, mode 0600) and this process reloads it; other app
+    servers must get the same file before `rotate` (docs/keys.md). Environment: nothing can be
+    written; the result carries the new JIJIAN_DATA_KEYS value for the operator to deploy."""
+    ring = crypto.reload_keyring()
+    kid = kid or crypto.next_key_id(ring.key_ids)
+    _validate_kid(kid, ring)
+    hexkey = crypto.new_key_hex()
+    if ring.source == "file":
+        path = Path(settings.KEY_FILE)
+        pairs, index_hex = crypto.read_key_file(path)
+        crypto.write_key_file(path, [(kid, hexkey), *pairs], index_hex)
+        crypto.reload_keyring()
+        result = NewKeyResult(kid, "file", key_file=path)
+        summary = f"生成新数据密钥 {kid} 并设为主密钥（密钥文件）"
+    else:
+        pairs = [(k, key.hex()) for k, key in ring.data_keys]
+        result = NewKeyResult(kid, "env", env_value=crypto.format_data_keys([(kid, hexkey), *pairs]))
+        summary = f"生成新数据密钥 {kid}（环境变量，待运维部署）"
+    with transaction.atomic():
+        audit_record(actor=None, action="keys.new", object_type="core.keyring", object_id=kid,
+                     summary=summary, after={"kid": kid, "source": result.source, "os_user": _actor_note()})
+    return result
+
+
+# --- rotation ------------------------------------------------------------------------------------
+@dataclass
+class RotateResult:
+    primary: str
+    rewritten: dict[str, int] = field(default_factory=dict)  # field label -> values re-encrypted
+    skipped_concurrent: int = 0  # edited while we worked: run again to be sure
+    failed: list[tuple[str, object, str]] = field(default_factory=list)  # (field, pk, problem)
+
+    @property
+    def total(self) -> int:
+        return sum(self.rewritten.values())
+
+
+def _pending_batches(model, f, ring: crypto.Keyring, batch: int) -> Iterator[list[tuple[object, str]]]:
+    prefix = _prefix(crypto.PREFIX, ring.primary_id)
+    qs = _with_head(_stored(model, f), prefix).exclude(_head=prefix)
+    last_pk = None
+    while True:
+        page = qs if last_pk is None else qs.filter(pk__gt=last_pk)
+        rows = list(page.values_list("pk", "_raw")[:batch])
+        if not rows:
+            return
+        last_pk = rows[-1][0]
+        yield rows
+
+
+def key_rotate(*, batch: int = 500, progress: Callable[[str, int], None] | None = None) -> RotateResult:
+    """Re-encrypt every value that is not in the current format under the primary key (old keys and
+    the old sm4g1 format alike). See the module docstring for why this is safe while serving."""
+    if batch < 1:
+        raise KeyOperationError("批量大小必须大于 0")
+    ring = crypto.reload_keyring()
+    result = RotateResult(primary=ring.primary_id)
+    for model, f in encrypted_fields():
+        label = _label(model, f)
+        db = router.db_for_write(model)
+        done = 0
+        for rows in _pending_batches(model, f, ring, batch):
+            plain = []
+            for pk, raw in rows:
+                try:
+                    plain.append((pk, raw, f.decrypt(raw, ring=ring)))
+                except crypto.CryptoError as exc:
+                    result.failed.append((label, pk, str(exc)))
+            with transaction.atomic(using=db):
+                for pk, raw, value in plain:
+                    # Compare-and-set: written only if the stored ciphertext is still the one we read.
+                    # update() encrypts `value` under the primary key (EncryptedTextField.get_prep_value).
+                    n = (
+                        model._base_manager.using(db)
+                        .annotate(_raw=Cast(f.name, output_field=models.TextField()))
+                        .filter(pk=pk, _raw=raw)
+                        .update(**{f.name: value})
+                    )
+                    if n:
+                        done += 1
+                    else:
+                        result.skipped_concurrent += 1
+            if progress:
+                progress(label, done)
+        result.rewritten[label] = done
+    with transaction.atomic():
+        audit_record(
+            actor=None, action="keys.rotate", object_type="core.keyring", object_id=ring.primary_id,
+            summary=f"用主密钥 {ring.primary_id} 重新加密 {result.total} 个值",
+            after={"primary": ring.primary_id, "rewritten": result.rewritten,
+                   "skipped_concurrent": result.skipped_concurrent, "failed": len(result.failed),
+                   "os_user": _actor_note()},
+        )
+    return result
+
+
+# --- retirement ----------------------------------------------------------------------------------
+@dataclass
+class RetireResult:
+    kid: str
+    source: str
+    key_file: Path | None = None
+    env_value: str = ""
+
+
+def key_retire(*, kid: str) -> RetireResult:
+    """Remove a data key from the keyring. Refused for the primary key and while any stored value
+    still uses it (run `rotate` first). Backups taken before the rotation still need it: archive it
+    as long as they are kept (docs/keys.md)."""
+    ring = crypto.reload_keyring()
+    if kid not in ring.key_ids:
+        raise KeyOperationError(f"密钥 {kid} 不在密钥环中（现有：{', '.join(ring.key_ids)}）")
+    if kid == ring.primary_id:
+        raise KeyOperationError(f"密钥 {kid} 是主密钥，不能停用；请先用 `jijian keys new` 生成新的主密钥")
+    status = key_status()
+    in_use = status.count_for(kid)
+    if in_use:
+        raise KeyOperationError(f"仍有 {in_use} 个值使用密钥 {kid}，不能停用；请先运行 `jijian keys rotate`")
+    remaining = [(k, key.hex()) for k, key in ring.data_keys if k != kid]
+    if ring.source == "file":
+        path = Path(settings.KEY_FILE)
+        pairs, index_hex = crypto.read_key_file(path)
+        crypto.write_key_file(path, [(k, v) for k, v in pairs if k != kid], index_hex)
+        crypto.reload_keyring()
+        result = RetireResult(kid, "file", key_file=path)
+    else:
+        result = RetireResult(kid, "env", env_value=crypto.format_data_keys(remaining))
+    with transaction.atomic():
+        audit_record(actor=None, action="keys.retire", object_type="core.keyring", object_id=kid,
+                     summary=f"停用数据密钥 {kid}", after={"kid": kid, "source": result.source,
+                                                        "os_user": _actor_note()})
+    return result
+
+
+# --- blind indexes -------------------------------------------------------------------------------
+@dataclass
+class ReindexResult:
+    updated: dict[str, int] = field(default_factory=dict)
+    skipped_concurrent: int = 0
+    failed: list[tuple[str, object, str]] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.updated.values())
+
+
+def blind_index_rebuild(*, batch: int = 500) -> ReindexResult:
+    """Recompute every blind index under the current index key (after JIJIAN_INDEX_KEY changed, or to
+    repair an index written by QuerySet.update(), which bypasses BlindIndexField.pre_save). Rows whose
+    source changed meanwhile are left to the editor's save (compare-and-set on the source)."""
+    if batch < 1:
+        raise KeyOperationError("批量大小必须大于 0")
+    ring = crypto.reload_keyring()
+    result = ReindexResult()
+    for model, f in blind_index_fields():
+        source = model._meta.get_field(f.source)
+        label = _label(model, f)
+        db = router.db_for_write(model)
+        raw_expr = Cast(source.name, output_field=models.TextField())
+        qs = model._base_manager.annotate(_raw=raw_expr).order_by("pk")
+        last_pk, done = None, 0
+        while True:
+            page = qs if last_pk is None else qs.filter(pk__gt=last_pk)
+            rows = list(page.values_list("pk", "_raw", f.attname)[:batch])
+            if not rows:
+                break
+            last_pk = rows[-1][0]
+            changes = []
+            for pk, raw, current in rows:
+                try:
+                    if raw and isinstance(source, EncryptedTextField):
+                        plain = source.decrypt(raw, ring=ring)
+                    else:
+                        plain = raw or ""
+                except crypto.CryptoError as exc:
+                    result.failed.append((label, pk, str(exc)))
+                    continue
+                digest = f.compute(plain, ring=ring)
+                if digest != current:
+                    changes.append((pk, raw, digest))
+            with transaction.atomic(using=db):
+                for pk, raw, digest in changes:
+                    same_source = {"_raw": raw} if raw is not None else {"_raw__isnull": True}
+                    n = (
+                        model._base_manager.using(db).annotate(_raw=raw_expr)
+                        .filter(pk=pk, **same_source).update(**{f.attname: digest})
+                    )
+                    if n:
+                        done += 1
+                    else:
+                        result.skipped_concurrent += 1
+        result.updated[label] = done
+    with transaction.atomic():
+        audit_record(actor=None, action="keys.reindex", object_type="core.keyring", object_id="index",
+                     summary=f"重建盲索引 {result.total} 个",
+                     after={"updated": result.updated, "failed": len(result.failed), "os_user": _actor_note()})
+    return result
