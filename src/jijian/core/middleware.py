@@ -1,15 +1,19 @@
-"""Security headers and the session guard (idle timeout, single session, forced password change,
-second factor)."""
+"""Security headers, the session guard (idle timeout, single session, second factor, forced password
+change) and the per-address limit on unauthenticated requests."""
 
 from __future__ import annotations
 
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth import logout
-from django.shortcuts import redirect
+from django.http import HttpResponse
+from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
+
+from . import security
+from .ratelimit import AnonymousRateLimitMiddleware  # noqa: F401  (MIDDLEWARE names it from here)
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -19,6 +23,9 @@ CSP = (
 
 
 class SecurityHeadersMiddleware:
+    """CSP without inline script, and no caching of pages behind sign-in. X-Frame-Options, nosniff,
+    Referrer-Policy and HSTS come from Django's own middleware and settings."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -27,17 +34,26 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("Permissions-Policy", "geolocation=(), payment=(), usb=()")
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if getattr(request, "user", None) is not None and request.user.is_authenticated:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
             # Pages behind sign-in hold personal data: never keep them in a shared browser cache.
             response.headers["Cache-Control"] = "no-store"
         return response
 
 
-# Paths a signed-in user may reach before the password change / second factor are done.
-_OPEN_PREFIXES = ("/static/", "/healthz", "/readyz", "/api/")
+# Paths the guard leaves alone: assets and probes.
+_OPEN_PREFIXES = ("/static/", "/healthz", "/readyz")
+# The API answers 401 itself (api/auth.py) rather than redirecting; only the session checks apply.
+_API_PREFIX = "/api/"
+# Refresh the idle clock at most once a minute, so that not every request writes the session.
+_LAST_SEEN_RESOLUTION = 60
 
 
 class SessionGuardMiddleware:
+    """For a signed-in session: end it after IDLE_TIMEOUT_MINUTES without a request, end it when the
+    account signed in elsewhere since, then hold it on the second-factor pages until the TOTP code is
+    given, then on the password page while a change is due. Install after OTPMiddleware."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -50,23 +66,50 @@ class SessionGuardMiddleware:
         return self.get_response(request)
 
     def _guard(self, request, user):
+        api = request.path.startswith(_API_PREFIX)
         now = time.time()
-        last = request.session.get("last_seen")
+        last = request.session.get(security.LAST_SEEN_SESSION_KEY)
         if last is not None and now - last > settings.IDLE_TIMEOUT_MINUTES * 60:
-            logout(request)
-            messages.info(request, "您已长时间未操作，请重新登录")
-            return redirect(settings.LOGIN_URL)
-        if user.current_session_key and user.current_session_key != request.session.session_key:
-            logout(request)
-            messages.warning(request, "您的账号已在其他地方登录，本次会话已结束")
-            return redirect(settings.LOGIN_URL)
-        request.session["last_seen"] = now
-        allowed = {reverse("core:logout"), reverse("core:password_change"), reverse("core:otp_verify"),
-                   reverse("core:otp_setup")}
-        if request.path in allowed:
+            return self._end(request, "idle", api)
+        pending_otp = security.needs_otp(request)
+        # A session that has not given its second factor yet is not "the" session of the account:
+        # it is bound when the code is accepted, so knowing a password alone cannot end someone's session.
+        if not pending_otp and user.current_session_key and user.current_session_key != request.session.session_key:
+            return self._end(request, "replaced", api)
+        if last is None or now - last >= _LAST_SEEN_RESOLUTION:
+            request.session[security.LAST_SEEN_SESSION_KEY] = int(now)
+        if api:
             return None
-        if user.needs_two_factor and not user.is_verified():
-            return redirect("core:otp_verify")
+        # The code comes first, then the password change: knowing the password alone must not be
+        # enough to change it and shut the owner out.
+        if pending_otp:
+            if request.path in _paths("core:login", "core:logout", "core:otp_verify", "core:otp_setup"):
+                return None
+            return _redirect(request, reverse("core:otp_verify"))
         if user.must_change_password:
-            return redirect("core:password_change")
+            if request.path in _paths("core:login", "core:logout", "core:password_change"):
+                return None
+            return _redirect(request, reverse("core:password_change"))
         return None
+
+    @staticmethod
+    def _end(request, reason: str, api: bool):
+        logout(request)
+        if api:  # go on as an anonymous request: the API answers 401
+            return None
+        query = {"reason": reason}
+        if request.method == "GET" and not request.headers.get("HX-Request"):
+            query["next"] = request.get_full_path()
+        return _redirect(request, f"{resolve_url(settings.LOGIN_URL)}?{urlencode(query)}")
+
+
+def _paths(*names: str) -> frozenset[str]:
+    return frozenset(reverse(name) for name in names)
+
+
+def _redirect(request, url: str):
+    if request.headers.get("HX-Request"):  # an HTMX swap would put the whole page into a fragment
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)

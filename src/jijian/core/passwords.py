@@ -27,9 +27,15 @@ class CharacterClassValidator:
 
 
 class NotUsernameValidator:
+    """Not the username, forwards or backwards, nor containing it (for usernames of 3+ characters:
+    a two-letter username would forbid too many good passwords)."""
+
     def validate(self, password, user=None):
-        username = getattr(user, "username", "") or ""
-        if username and username.lower() in password.lower():
+        username = (getattr(user, "username", "") or "").lower()
+        if not username:
+            return
+        lowered = password.lower()
+        if lowered in (username, username[::-1]) or (len(username) >= 3 and username in lowered):
             raise ValidationError("密码不能包含用户名", code="password_has_username")
 
     def get_help_text(self):
@@ -37,6 +43,9 @@ class NotUsernameValidator:
 
 
 class NotRecentlyUsedValidator:
+    """Not the current password nor one of the last PASSWORD_HISTORY ones (PasswordHistory keeps the
+    old hashes; user_set_password adds one at each change)."""
+
     def validate(self, password, user=None):
         if user is None or not getattr(user, "pk", None):
             return

@@ -1,103 +1,194 @@
-"""Sign-in policy: lockout per account with a growing delay, TOTP replay refusal, one session per
-user, and the audit events of sign-in."""
+"""Sign-in policy: lockout per account with a growing delay, TOTP with replay refusal, one session
+per user, and the audit events of sign-in. The views in signin.py call these and stay thin."""
 
 from __future__ import annotations
 
 import base64
 from datetime import timedelta
+from importlib import import_module
 
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jijian.audit.services import audit_record
 
 from .models import User
+from .ratelimit import client_ip
+
+# Session flag: this sign-in still owes a second factor (set for a village member who enrolled one
+# voluntarily; staff always owe it, see needs_otp()).
+OTP_REQUIRED_SESSION_KEY = "otp_required"
+LAST_SEEN_SESSION_KEY = "last_seen"
 
 
-def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def login_refusal(request, username: str) -> str | None:
-    """A message when the account is locked; None when a try is allowed."""
+def login_refusal(username: str) -> str | None:
+    """A message when the account is locked; None when a try is allowed. Checked before the password,
+    so a locked account is refused even with the right one."""
     user = User.objects.filter(username=username).only("locked_until").first()
-    if user and user.locked_until and user.locked_until > timezone.now():
-        minutes = int((user.locked_until - timezone.now()).total_seconds() // 60) + 1
+    now = timezone.now()
+    if user and user.locked_until and user.locked_until > now:
+        minutes = int((user.locked_until - now).total_seconds() // 60) + 1
         return f"登录失败次数过多，账号已暂时锁定，请 {minutes} 分钟后再试"
     return None
 
 
+def lockout_seconds(failures: int) -> int:
+    """0 below the limit; from the limit on, the base delay doubled for each further failure (capped
+    at 2**10 times the base)."""
+    over = failures - settings.LOGIN_FAILURE_LIMIT
+    if over < 0:
+        return 0
+    return settings.LOGIN_LOCKOUT_BASE_SECONDS * (2 ** min(over, 10))
+
+
 @transaction.atomic
 def login_failed(request, username: str, *, stage: str = "password") -> None:
-    """Count a failure against the account (not the IP: an attacker cannot lock everyone out from one
-    address, and a botnet cannot avoid the per-account count). Past the limit, lock for a delay that
-    doubles with each further failure."""
+    """Count a failure against the account, not the address: an attacker cannot lock everyone out
+    from one address, and a botnet cannot avoid the per-account count. Past the limit the account is
+    locked for a delay that doubles with each further failure. A username that matches no account is
+    recorded without the text typed (people type their password into the username field)."""
     user = User.objects.select_for_update().filter(username=username).first()
-    if user is not None:
-        user.failed_login_count += 1
-        over = user.failed_login_count - settings.LOGIN_FAILURE_LIMIT
-        if over >= 0:
-            delay = settings.LOGIN_LOCKOUT_BASE_SECONDS * (2 ** min(over, 10))
-            user.locked_until = timezone.now() + timedelta(seconds=delay)
-        user.save(update_fields=["failed_login_count", "locked_until"])
-    audit_record(actor=None, action=f"login.failed.{stage}", object_type="core.user",
-                 object_id=user.pk if user else "", summary=f"登录失败：{username[:40]}",
-                 after={"ip": client_ip(request)})
+    if user is None:
+        audit_record(actor=None, action="login.failed", object_type="core.user",
+                     summary="登录失败：用户名不存在", after={"stage": stage})
+        return
+    user.failed_login_count += 1
+    delay = lockout_seconds(user.failed_login_count)
+    if delay:
+        user.locked_until = timezone.now() + timedelta(seconds=delay)
+    user.save(update_fields=["failed_login_count", "locked_until"])
+    # The address of a failed try on a staff account is security evidence (MLPS 2.0 level 3).
+    audit_record(actor=None, action="login.failed", obj=user, summary=f"登录失败（{_stage_label(stage)}）：{user.username}",
+                 after={"stage": stage, "failures": user.failed_login_count, "ip": client_ip(request)})
+    if delay:
+        audit_record(actor=None, action="login.locked", obj=user,
+                     summary=f"连续登录失败 {user.failed_login_count} 次，账号锁定 {delay} 秒：{user.username}",
+                     after={"locked_until": user.locked_until.isoformat(), "seconds": delay})
+
+
+def _stage_label(stage: str) -> str:
+    return {"password": "密码错误", "otp": "动态验证码错误"}.get(stage, stage)
+
+
+def otp_owed(user: User) -> bool:
+    """Whether this account signs in with a second factor: every role above village member, and a
+    village member who enrolled one."""
+    return user.needs_two_factor or TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def needs_otp(request) -> bool:
+    """Whether the signed-in session still owes a second factor."""
+    user = request.user
+    if user.is_verified():
+        return False
+    return user.needs_two_factor or bool(request.session.get(OTP_REQUIRED_SESSION_KEY))
 
 
 @transaction.atomic
-def login_succeeded(request, user: User) -> None:
-    User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None)
-    audit_record(actor=user, action="login.password", obj=user, org_unit_id=user.org_unit_id,
-                 summary="密码验证通过", ip_address=client_ip(request))
+def password_accepted(request, user: User) -> bool:
+    """The password was right. Returns True when a second factor is still owed; the counters are reset
+    only when the whole sign-in succeeds (so the TOTP stage cannot be brute-forced by re-entering a
+    known password)."""
+    owed = otp_owed(user)
+    request.session[OTP_REQUIRED_SESSION_KEY] = owed
+    if owed:
+        audit_record(actor=user, action="login.password", obj=user, summary="密码验证通过，待验证动态验证码",
+                     ip_address=client_ip(request))
+    else:
+        _sign_in_complete(request, user, action="login.success", summary="登录成功")
+    return owed
 
 
-def otp_match(user: User, token: str):
-    """The confirmed TOTP device that accepts `token`, or None. django-otp's TOTPDevice keeps the last
-    accepted time step, so the same code cannot be used twice (replay refused)."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+def otp_match(user: User, token: str) -> tuple[TOTPDevice | None, str]:
+    """The confirmed TOTP device that accepts `token`, else (None, reason). django-otp's TOTPDevice
+    keeps the last accepted time step (last_t) and only accepts later ones, so the same code cannot be
+    used twice; the row lock makes two simultaneous requests with one code take turns."""
+    with transaction.atomic():
+        devices = list(TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True))
+        throttled = False
+        for device in devices:
+            allowed, _info = device.verify_is_allowed()
+            if not allowed:
+                throttled = True
+                continue
+            if device.verify_token(token):
+                return device, ""
+    if throttled:
+        return None, "动态验证码错误次数过多，请稍等片刻再试"
+    return None, "动态验证码错误或已使用，请等待下一个验证码"
 
-    for device in TOTPDevice.objects.filter(user=user, confirmed=True):
-        if device.verify_token(token):
-            return device
-    return None
+
+def otp_enrol_confirm(user: User, device: TOTPDevice, token: str) -> bool:
+    """First sign-in: the authenticator shows the right code for the new device; confirm it."""
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user, confirmed=False)
+        if not device.verify_token(token):
+            return False
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        audit_record(actor=user, action="login.otp_enrolled", obj=user, summary="启用动态验证码")
+    return True
+
+
+def otp_pending_device(user: User) -> TOTPDevice:
+    """The unconfirmed device being enrolled (created on first visit)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="default", confirmed=False)
+    return device
 
 
 @transaction.atomic
-def otp_succeeded(request, user: User, *, enrolled: bool = False) -> None:
+def otp_accepted(request, user: User) -> None:
+    """The second factor was right: the sign-in is complete. The session id is rotated once more
+    (the session just gained privileges)."""
+    request.session.cycle_key()
+    _sign_in_complete(request, user, action="login.success", summary="登录成功（密码 + 动态验证码）")
+
+
+def _sign_in_complete(request, user: User, *, action: str, summary: str) -> None:
     User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None)
-    audit_record(actor=user, action="login.otp_enrolled" if enrolled else "login.otp", obj=user,
-                 org_unit_id=user.org_unit_id, summary="动态验证码验证通过", ip_address=client_ip(request))
+    user.failed_login_count, user.locked_until = 0, None
+    request.session[OTP_REQUIRED_SESSION_KEY] = False
+    session_bind(request, user)
+    audit_record(actor=user, action=action, obj=user, summary=summary, ip_address=client_ip(request))
+
+
+def _session_store(session_key: str):
+    return import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key)
 
 
 def session_bind(request, user: User) -> None:
-    """One active session per user: remember this one and end any other."""
-    # django.contrib.auth.login() has already rotated the session id (no fixation).
+    """One active session per user: this session becomes the user's one, any other ends. The session
+    id has already been rotated by django.contrib.auth.login() (no fixation)."""
+    if request.session.session_key is None:
+        request.session.save()
     key = request.session.session_key
     old = User.objects.filter(pk=user.pk).values_list("current_session_key", flat=True).first()
     if old and old != key:
-        Session.objects.filter(session_key=old).delete()
+        _session_store(old).delete()
     User.objects.filter(pk=user.pk).update(current_session_key=key)
     user.current_session_key = key
+    request.session[LAST_SEEN_SESSION_KEY] = int(timezone.now().timestamp())
 
 
 @transaction.atomic
 def sessions_end(*, actor: User, user: User) -> None:
-    """An administrator ends a user's session(s)."""
-    if user.current_session_key:
-        Session.objects.filter(session_key=user.current_session_key).delete()
+    """An administrator ends a user's session: the user must sign in again."""
+    key = User.objects.filter(pk=user.pk).values_list("current_session_key", flat=True).first()
+    if key:
+        _session_store(key).delete()
     User.objects.filter(pk=user.pk).update(current_session_key="", version=F("version") + 1)
-    audit_record(actor=actor, action="session.end", obj=user, org_unit_id=user.org_unit_id,
-                 summary=f"强制下线 {user.username}")
+    user.current_session_key = ""
+    audit_record(actor=actor, action="session.end", obj=user, summary=f"强制下线 {user.username}")
 
 
 def logout_recorded(request, user: User) -> None:
     User.objects.filter(pk=user.pk, current_session_key=request.session.session_key).update(current_session_key="")
-    audit_record(actor=user, action="logout", obj=user, org_unit_id=user.org_unit_id, summary="退出登录",
-                 ip_address=client_ip(request))
+    audit_record(actor=user, action="logout", obj=user, summary="退出登录", ip_address=client_ip(request))
 
 
 def base32_secret(device) -> str:
@@ -107,5 +198,4 @@ def base32_secret(device) -> str:
 @transaction.atomic
 def account_unlock(*, actor: User, user: User) -> None:
     User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None)
-    audit_record(actor=actor, action="user.unlock", obj=user, org_unit_id=user.org_unit_id,
-                 summary=f"解除锁定 {user.username}")
+    audit_record(actor=actor, action="user.unlock", obj=user, summary=f"解除锁定 {user.username}")

@@ -1,15 +1,17 @@
-"""Sign-in: password, then (for every role above village member) a TOTP code; one session per user;
-forced password change at first login."""
+"""Sign-in: password, then (for every role above village member, and for a village member who
+enrolled one) a TOTP code; one session per user; forced password change at first login. The rules
+live in security.py; these views bind forms and call them."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.password_validation import password_validators_help_texts
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -18,7 +20,16 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import security
+from .ratelimit import rate_limit
 from .services import user_set_password
+
+NEXT_SESSION_KEY = "signin_next"
+
+# Why the session guard sent someone back to the sign-in page (middleware.SessionGuardMiddleware).
+ENDED_REASONS = {
+    "idle": "您已长时间未操作，请重新登录",
+    "replaced": "您的账号已在其他地方登录，本次会话已结束",
+}
 
 
 class LoginForm(forms.Form):
@@ -28,7 +39,8 @@ class LoginForm(forms.Form):
 
 class OTPForm(forms.Form):
     token = forms.RegexField(label=_("动态验证码"), regex=r"^\d{6}$", max_length=6,
-                             error_messages={"invalid": "请输入6位数字动态验证码"})
+                             error_messages={"invalid": "请输入6位数字动态验证码", "required": "请输入动态验证码"},
+                             widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
 
 
 class PasswordChangeForm(forms.Form):
@@ -43,7 +55,20 @@ class PasswordChangeForm(forms.Form):
         return data
 
 
+def _safe_next(request, candidate: str | None) -> str | None:
+    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
+                                                     require_https=request.is_secure()):
+        return candidate
+    return None
+
+
+def _proceed(request):
+    """Where a completed sign-in goes: the page asked for before, else home."""
+    return redirect(_safe_next(request, request.session.pop(NEXT_SESSION_KEY, None)) or "core:home")
+
+
 @never_cache
+@rate_limit("login", limit="RATE_LIMIT_LOGIN_PER_MINUTE", default=20)
 @csrf_protect
 @require_http_methods(["GET", "POST"])
 def login_view(request):
@@ -52,22 +77,23 @@ def login_view(request):
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
-        refusal = security.login_refusal(request, username)
+        refusal = security.login_refusal(username)
+        user = None if refusal else authenticate(request, username=username,
+                                                 password=form.cleaned_data["password"])
         if refusal:
             form.add_error(None, refusal)
+        elif user is None:
+            security.login_failed(request, username)
+            form.add_error(None, security.login_refusal(username) or "用户名或密码错误")
         else:
-            user = authenticate(request, username=username, password=form.cleaned_data["password"])
-            if user is None:
-                security.login_failed(request, username)
-                form.add_error(None, "用户名或密码错误")
-            else:
-                security.login_succeeded(request, user)
-                login(request, user)
-                security.session_bind(request, user)
-                if user.needs_two_factor:
-                    return redirect("core:otp_verify" if _has_device(user) else "core:otp_setup")
-                return redirect("core:home")
-    return render(request, "core/login.html", {"form": form})
+            login(request, user)  # rotates the session id
+            request.session[NEXT_SESSION_KEY] = _safe_next(request, request.POST.get("next"))
+            if security.password_accepted(request, user):
+                return redirect("core:otp_verify" if _has_device(user) else "core:otp_setup")
+            return _proceed(request)
+    notice = ENDED_REASONS.get(request.GET.get("reason", ""))
+    return render(request, "core/login.html",
+                  {"form": form, "notice": notice, "next": _safe_next(request, request.GET.get("next"))})
 
 
 def _has_device(user) -> bool:
@@ -75,6 +101,7 @@ def _has_device(user) -> bool:
 
 
 @never_cache
+@rate_limit("otp", limit="RATE_LIMIT_OTP_PER_MINUTE", default=20)
 @login_required
 @require_http_methods(["GET", "POST"])
 def otp_verify(request):
@@ -84,41 +111,42 @@ def otp_verify(request):
         return redirect("core:otp_setup")
     form = OTPForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        refusal = security.login_refusal(request, request.user.username)
-        device = security.otp_match(request.user, form.cleaned_data["token"]) if not refusal else None
+        user = request.user
+        refusal = security.login_refusal(user.username)
+        device, reason = (None, refusal) if refusal else security.otp_match(user, form.cleaned_data["token"])
         if device is None:
             if not refusal:
-                security.login_failed(request, request.user.username, stage="otp")
-            form.add_error("token", refusal or "动态验证码错误或已使用，请等待下一个验证码")
+                security.login_failed(request, user.username, stage="otp")
+                reason = security.login_refusal(user.username) or reason
+            form.add_error("token", reason)
         else:
             otp_login(request, device)
-            security.otp_succeeded(request, request.user)
-            return redirect("core:home")
+            security.otp_accepted(request, user)
+            return _proceed(request)
     return render(request, "core/otp_verify.html", {"form": form})
 
 
 @never_cache
+@rate_limit("otp", limit="RATE_LIMIT_OTP_PER_MINUTE", default=20)
 @login_required
 @require_http_methods(["GET", "POST"])
 def otp_setup(request):
-    """First sign-in of a staff account without an authenticator: show the secret, confirm a code."""
+    """First sign-in of a staff account without an authenticator (or a village member who chooses
+    one): show the secret, confirm a code from the phone."""
     if _has_device(request.user):
         return redirect("core:otp_verify")
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=request.user, name="default", confirmed=False)
+    device = security.otp_pending_device(request.user)
     form = OTPForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+        if security.otp_enrol_confirm(request.user, device, form.cleaned_data["token"]):
+            device.refresh_from_db()
             otp_login(request, device)
-            security.otp_succeeded(request, request.user, enrolled=True)
+            security.otp_accepted(request, request.user)
             messages.success(request, "动态验证码已启用")
-            return redirect("core:home")
+            return _proceed(request)
         form.add_error("token", "动态验证码错误，请核对手机时间后重试")
     return render(request, "core/otp_setup.html", {"form": form, "secret": security.base32_secret(device),
-                                                    "uri": device.config_url})
+                                                   "uri": device.config_url})
 
 
 @never_cache
@@ -127,19 +155,19 @@ def otp_setup(request):
 def password_change(request):
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if not request.user.check_password(form.cleaned_data["old_password"]):
+        user = request.user
+        if not user.check_password(form.cleaned_data["old_password"]):
             form.add_error("old_password", "当前密码错误")
         else:
             try:
-                user_set_password(actor=request.user, user=request.user,
-                                  password=form.cleaned_data["new_password"], temporary=False)
+                user_set_password(actor=user, user=user, password=form.cleaned_data["new_password"], temporary=False)
             except ValidationError as exc:
                 form.add_error("new_password", exc.messages)
             else:
-                login(request, request.user)  # keep the session after the hash changed
-                security.session_bind(request, request.user)
+                update_session_auth_hash(request, user)  # keeps this session, rotates its id
+                security.session_bind(request, user)
                 messages.success(request, "密码已修改")
-                return redirect("core:home")
+                return _proceed(request)
     return render(request, "core/password_change.html",
                   {"form": form, "help_texts": password_validators_help_texts()})
 
