@@ -6,5 +6,6 @@ app_name = "audit"
 
 urlpatterns = [
     path("", views.event_list, name="event_list"),
+    path("export.csv", views.event_export, name="event_export"),
     path("<int:pk>/", views.event_detail, name="event_detail"),
 ]

@@ -1,0 +1,151 @@
+"""The audit administrator's viewer: filters, HTMX partial, pagination, CSV export (itself audited),
+jurisdiction, and nothing that edits or deletes."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from jijian.audit.models import AuditEvent
+from jijian.audit.services import audit_record
+from jijian.core.roles import Role
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def _export(client, query=""):
+    response = client.get(reverse("audit:event_export") + query)
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+
+
+@pytest.fixture
+def events(tree, people):
+    a = audit_record(
+        actor=people.township_a,
+        action="report.submit",
+        object_type="reports.monthlyreport",
+        object_id=7,
+        org_unit_id=tree.village_a.pk,
+        summary="提交月报",
+        ip_address="10.0.0.8",
+    )
+    b = audit_record(
+        actor=people.outsider,
+        action="clue.dispose",
+        object_type="petitions.clue",
+        object_id=9,
+        org_unit_id=tree.village_c.pk,
+        summary='=HYPERLINK("http://x")',
+    )
+    c = audit_record(
+        actor=people.county_officer,
+        action="report.return",
+        object_type="reports.monthlyreport",
+        object_id=7,
+        org_unit_id=tree.village_b.pk,
+        summary="退回月报",
+    )
+    return a, b, c
+
+
+def test_audit_admin_filters_by_actor_action_object_and_time(events, people, login):
+    a, b, c = events
+    client = login(people.audit_admin)
+    page = client.get(reverse("audit:event_list"), {"actor": "township_a"}).content.decode()
+    assert "提交月报" in page and "退回月报" not in page
+    listed = {e.pk for e in client.get(reverse("audit:event_list"), {"action": "report."}).context["page"]}
+    assert listed == {a.pk, c.pk}
+    page = client.get(reverse("audit:event_list"), {"object_type": "reports.monthlyreport", "object_id": "7"})
+    assert page.context["page"].paginator.count == 2
+    today = timezone.localdate()
+    page = client.get(
+        reverse("audit:event_list"),
+        {"start": str(today - timedelta(days=2)), "end": str(today - timedelta(days=1))},
+    )
+    assert page.context["page"].paginator.count == 0
+    page = client.get(
+        reverse("audit:event_list"), {"start": str(today), "end": str(today), "action": "report"}
+    )
+    assert page.context["page"].paginator.count == 2
+
+
+def test_a_reversed_date_range_is_explained_in_chinese(events, people, login):
+    client = login(people.audit_admin)
+    today = timezone.localdate()
+    page = client.get(
+        reverse("audit:event_list"), {"start": str(today), "end": str(today - timedelta(days=3))}
+    )
+    assert "起始日期不能晚于截止日期" in page.content.decode()
+
+
+def test_htmx_gets_only_the_rows(events, people, login):
+    client = login(people.audit_admin)
+    response = client.get(reverse("audit:event_list"), {"action": "report"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert "提交月报" in html and "<form" not in html and "<html" not in html
+
+
+def test_the_list_pages_and_its_query_count_does_not_grow(tree, people, login):
+    client = login(people.audit_admin)
+    audit_record(action="test.one", org_unit_id=tree.village_a.pk)
+    client.get(reverse("audit:event_list"))  # the first request of a session does its own bookkeeping
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("audit:event_list"))
+    for i in range(60):
+        audit_record(action="test.many", org_unit_id=tree.village_a.pk, summary=f"第{i}条")
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse("audit:event_list"))
+    assert len(many) == len(few)
+    assert len(response.context["page"]) == 50
+    assert client.get(reverse("audit:event_list"), {"page": 2}).context["page"].number == 2
+
+
+def test_export_follows_the_filters_defuses_formulas_and_is_itself_audited(events, people, login):
+    client = login(people.audit_admin)
+    rows = _export(client, "?action=clue")
+    assert rows[0][0] == "编号" and len(rows) == 2
+    assert rows[1][9].startswith("'=HYPERLINK")
+    export = AuditEvent.objects.get(action="audit.export")
+    assert export.actor_id == people.audit_admin.pk and "1 条" in export.summary
+    assert export.after == {"filters": {"action": "clue"}}
+    assert export.ip_address == "127.0.0.1"
+
+
+def test_a_county_audit_admin_sees_only_their_county(tree, events, login):
+    county_auditor = make_user("county_auditor", tree.county, Role.AUDIT_ADMIN)
+    a, b, c = events
+    client = login(county_auditor)
+    listed = {e.pk for e in client.get(reverse("audit:event_list")).context["page"]}
+    assert a.pk in listed and c.pk in listed and b.pk not in listed
+    assert client.get(reverse("audit:event_detail", args=[b.pk])).status_code == 404
+    assert client.get(reverse("audit:event_detail", args=[a.pk])).status_code == 200
+    exported = {r[0] for r in _export(client)[1:]}
+    assert {str(a.pk), str(c.pk)} <= exported and str(b.pk) not in exported
+
+
+def test_other_administrators_cannot_read_or_export(events, people, login):
+    for person in (people.system_admin, people.security_admin, people.county_officer):
+        client = login(person)
+        assert client.get(reverse("audit:event_list")).status_code == 404
+        assert client.get(reverse("audit:event_export")).status_code == 404
+    assert not AuditEvent.objects.filter(action="audit.export").exists()
+
+
+def test_nobody_can_edit_or_delete_through_the_application(events, people, login):
+    client = login(people.audit_admin)
+    a = events[0]
+    for url in (reverse("audit:event_list"), reverse("audit:event_detail", args=[a.pk])):
+        assert client.post(url, {"summary": "x"}).status_code == 405
+        assert client.delete(url).status_code == 405
+    assert AuditEvent.objects.get(pk=a.pk).summary == "提交月报"
