@@ -1,0 +1,1 @@
+"""Data generators and benchmarks (`make bench`). Not imported by the platform."""

@@ -1,0 +1,281 @@
+"""`make bench`: generate org trees at city, province and nation scale on PostgreSQL and time the
+jurisdiction-scoped reads against the raw SQL doing the same work (the floor), in the same run.
+
+    .venv/bin/python bench/run.py                      # all three scales
+    .venv/bin/python bench/run.py --scale nation       # BENCH_ARGS="--scale nation" make bench
+    .venv/bin/python bench/run.py --explain --keep     # print the query plans, keep the database
+
+DATABASE_URL names the server (default postgres://postgres@127.0.0.1:5432/test); the bench creates
+its own throwaway database there (jijian_bench by default), migrates it, and drops it at the end.
+Each benchmark prints one machine-readable line (DESIGN.md, "Quality bars"):
+
+    BENCH name=<id> scale=<scale> value=<median ms> unit=ms floor=<median ms> ratio=<value/floor> target=<3>
+
+See bench/README.md for what exactly each benchmark times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "src")]
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/test"
+TARGET_RATIO = 3.0
+PAGE_SIZE = 50
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+def _admin(url: str, sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(
+        _with_database(url, urlsplit(url).path.lstrip("/") or "postgres"), autocommit=True
+    ) as conn:
+        conn.execute(sql)
+
+
+def _timed(fn: Callable[[], object]) -> float:
+    t = time.perf_counter()
+    fn()
+    return (time.perf_counter() - t) * 1000.0
+
+
+def measure(value_fn: Callable[[], object], floor_fn: Callable[[], object], *, repeat: int, warmup: int = 5):
+    """Median milliseconds of each, interleaved (alternating which goes first) so that drift in the
+    machine's load hits both sides alike."""
+    for _ in range(warmup):
+        value_fn()
+        floor_fn()
+    values: list[float] = []
+    floors: list[float] = []
+    for i in range(repeat):
+        if i % 2:
+            values.append(_timed(value_fn))
+            floors.append(_timed(floor_fn))
+        else:
+            floors.append(_timed(floor_fn))
+            values.append(_timed(value_fn))
+    return statistics.median(values), statistics.median(floors)
+
+
+def report(name: str, scale: str, value: float, floor: float, target: float = TARGET_RATIO) -> float:
+    ratio = value / floor if floor else float("inf")
+    print(
+        f"BENCH name={name} scale={scale} value={value:.3f} unit=ms floor={floor:.3f} ratio={ratio:.2f} "
+        f"target={target:g}",
+        flush=True,
+    )
+    return ratio
+
+
+def run_scale(scale: str, *, repeat: int, explain: bool, encrypt: bool) -> dict[str, float]:
+    from django.db import connection, transaction
+    from django.db.models import Count
+
+    from bench.generate import SCALES, generate
+    from jijian.core.access import org_units_visible_to
+    from jijian.core.models import VILLAGE_KINDS, OrgUnit, User
+
+    shape = SCALES[scale]
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE core_userrole, core_user, core_orgunit RESTART IDENTITY CASCADE")
+    with transaction.atomic():
+        gen = generate(shape, encrypt=encrypt)
+    t = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE core_orgunit, core_user, core_userrole")
+    analyze_s = time.perf_counter() - t
+    print(
+        f"GEN scale={scale} counties={shape.counties} townships={len(gen.township_ids)} "
+        f"villages={len(gen.village_ids)} units={gen.units} users={gen.users} roles={gen.roles} "
+        f"seconds={gen.seconds:.1f} analyze_seconds={analyze_s:.1f} encrypt={encrypt} "
+        + " ".join(f"{k}={v:.1f}s" for k, v in gen.seconds_by_table.items()),
+        flush=True,
+    )
+    if scale == "nation":
+        print(
+            "# nation: one root city with ~2,800 county-level units x 14 townships x 12.5 villages "
+            "(the ~31 provinces are not modelled)",
+            flush=True,
+        )
+
+    village_kinds = sorted(VILLAGE_KINDS)
+    # A county in the middle of the tree, its conduct-supervision officer, and the city's officer.
+    county_id = gen.county_ids[len(gen.county_ids) // 2]
+    county_user = User.objects.get(pk=gen.county_officer_ids[county_id])
+    city_user = User.objects.get(pk=gen.city_officer_id)
+    unit_columns = ", ".join(f'"{f.column}"' for f in OrgUnit._meta.concrete_fields)
+    results: dict[str, float] = {}
+
+    def fresh(user: User) -> None:
+        # A request starts with the user row (loaded by the auth middleware; not timed) and nothing
+        # else: its roles (role_set) and its org unit are read again on every page.
+        user.__dict__.pop("role_set", None)
+        user._state.fields_cache.pop("org_unit", None)
+
+    # Raw versions of what the ORM reads to decide jurisdiction, for the floor of the "page" variants.
+    def raw_user_context(cursor, user: User) -> None:
+        cursor.execute("SELECT role FROM core_userrole WHERE user_id = %s", [user.pk])
+        cursor.fetchall()
+        cursor.execute(f"SELECT {unit_columns} FROM core_orgunit WHERE id = %s", [user.org_unit_id])  # noqa: S608
+        cursor.fetchone()
+
+    # --- 1. the scoped list of villages a county officer sees: first page of 50 + the total --------
+    def orm_list_page() -> None:
+        qs = org_units_visible_to(county_user).filter(kind__in=village_kinds).order_by("path")
+        rows = list(qs[:PAGE_SIZE])
+        total = qs.count()
+        assert len(rows) == min(PAGE_SIZE, total)
+
+    list_sql = (
+        f"SELECT {unit_columns} FROM core_orgunit WHERE county_id = %s AND kind IN (%s, %s) "  # noqa: S608
+        f"ORDER BY path LIMIT {PAGE_SIZE}"
+    )
+    count_sql = "SELECT COUNT(*) FROM core_orgunit WHERE county_id = %s AND kind IN (%s, %s)"
+
+    def raw_list(cursor) -> None:
+        cursor.execute(list_sql, [county_id, *village_kinds])
+        rows = cursor.fetchall()
+        cursor.execute(count_sql, [county_id, *village_kinds])
+        total = cursor.fetchone()[0]
+        assert len(rows) == min(PAGE_SIZE, total)
+
+    def orm_page() -> None:
+        fresh(county_user)
+        orm_list_page()
+
+    def raw_page() -> None:
+        with connection.cursor() as cursor:
+            raw_user_context(cursor, county_user)
+            raw_list(cursor)
+
+    def orm_query_only() -> None:
+        orm_list_page()  # role_set and org_unit already cached on the user
+
+    def raw_query_only() -> None:
+        with connection.cursor() as cursor:
+            raw_list(cursor)
+
+    # Both sides must agree before they are timed.
+    orm_ids = [
+        u.pk for u in org_units_visible_to(county_user).filter(kind__in=village_kinds).order_by("path")[:50]
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(list_sql, [county_id, *village_kinds])
+        assert orm_ids == [r[0] for r in cursor.fetchall()], "ORM and raw SQL disagree"
+
+    value, floor = measure(orm_page, raw_page, repeat=repeat)
+    results["scoped_village_list"] = report("scoped_village_list", scale, value, floor)
+    value, floor = measure(orm_query_only, raw_query_only, repeat=repeat)
+    results["scoped_village_list_query"] = report("scoped_village_list_query", scale, value, floor)
+
+    # --- 2. villages under each county, for the whole tree (the city officer's roll-up) -------------
+    def orm_rollup() -> None:
+        fresh(city_user)
+        rows = list(
+            org_units_visible_to(city_user)
+            .filter(kind__in=village_kinds)
+            .values("county")
+            .annotate(n=Count("id"))
+            .order_by("county")
+        )
+        assert len(rows) == shape.counties
+
+    rollup_sql = (
+        "SELECT county_id, COUNT(id) AS n FROM core_orgunit WHERE (city_id = %s OR id = %s) AND kind IN (%s, %s) "
+        "GROUP BY county_id ORDER BY county_id"
+    )
+
+    def raw_rollup() -> None:
+        with connection.cursor() as cursor:
+            raw_user_context(cursor, city_user)
+            cursor.execute(rollup_sql, [gen.city_id, gen.city_id, *village_kinds])
+            assert len(cursor.fetchall()) == shape.counties
+
+    rollup_repeat = max(7, repeat // {"city": 1, "province": 10, "nation": 50}[scale])
+    value, floor = measure(orm_rollup, raw_rollup, repeat=rollup_repeat, warmup=2)
+    results["villages_per_county"] = report("villages_per_county", scale, value, floor)
+
+    if explain:
+        qs = org_units_visible_to(county_user).filter(kind__in=village_kinds).order_by("path")[:PAGE_SIZE]
+        print(f"# EXPLAIN scoped_village_list ({scale}):\n{qs.explain(analyze=True, buffers=True)}")
+        print(f"# SQL: {qs.query}")
+        rollup = (
+            org_units_visible_to(city_user)
+            .filter(kind__in=village_kinds)
+            .values("county")
+            .annotate(n=Count("id"))
+        )
+        print(f"# EXPLAIN villages_per_county ({scale}):\n{rollup.order_by('county').explain(analyze=True)}")
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", action="append", choices=("city", "province", "nation"),
+                        help="scale to run (repeatable); default: city, province and nation")  # fmt: skip
+    parser.add_argument("--repeat", type=int, default=300, help="timed repetitions of the list benchmarks")
+    parser.add_argument("--database", default="jijian_bench", help="name of the throwaway database")
+    parser.add_argument("--keep", action="store_true", help="do not drop the database at the end")
+    parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of the timed queries")
+    parser.add_argument(
+        "--encrypt", action="store_true", help="fill phone and id_number (encrypted) for people"
+    )
+    args = parser.parse_args(argv)
+    scales = args.scale or ["city", "province", "nation"]
+
+    server_url = os.environ.get("DATABASE_URL") or DEFAULT_URL
+    if not server_url.startswith(("postgres://", "postgresql://", "pgsql://")):
+        print(f"bench 需要 PostgreSQL：DATABASE_URL={server_url!r} 不是 postgres:// 地址", file=sys.stderr)
+        return 2
+    name = args.database
+    if not name.replace("_", "").isalnum() or name in ("test", "test_test", "postgres"):
+        print(f"bench 数据库名不可用：{name!r}", file=sys.stderr)
+        return 2
+    _admin(server_url, f'DROP DATABASE IF EXISTS "{name}"')
+    _admin(server_url, f'CREATE DATABASE "{name}"')
+    os.environ["DATABASE_URL"] = _with_database(server_url, name)
+    os.environ.setdefault("JIJIAN_ENV", "test")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jijian.config.settings")
+    failed = False
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connection
+
+        t = time.perf_counter()
+        call_command("migrate", verbosity=0)
+        print(f"# database {name} on {urlsplit(server_url).hostname}, PostgreSQL "
+              f"{connection.pg_version}, migrated in {time.perf_counter() - t:.1f}s", flush=True)  # fmt: skip
+        for scale in scales:
+            results = run_scale(scale, repeat=args.repeat, explain=args.explain, encrypt=args.encrypt)
+            over = {k: v for k, v in results.items() if v > TARGET_RATIO}
+            if over:
+                failed = True
+                print(f"# {scale}: over the {TARGET_RATIO:g}x target: {over}", flush=True)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep:
+            _admin(server_url, f'DROP DATABASE IF EXISTS "{name}"')
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
