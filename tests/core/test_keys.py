@@ -206,3 +206,17 @@ def test_reindex_recomputes_blind_indexes_under_a_new_index_key(two_people):
 def test_status_discovers_encrypted_fields_of_all_models(db):
     labels = {keys._label(m, f) for m, f in keys.encrypted_fields()}
     assert {"core.user.phone", "core.user.id_number"} <= labels
+
+
+def test_retire_refuses_a_key_still_used_outside_the_encrypted_fields(db, monkeypatch):
+    monkeypatch.setattr(keys, "_KEY_USERS", {"files.evidence": lambda kid: 3 if kid == "k1" else 0})
+    with override_settings(DATA_KEYS=f"{K2},{K1}"):
+        crypto.reload_keyring()
+        assert "files.evidence：k2=0，k1=3" in _run("status")
+        with pytest.raises(CommandError, match="仍有 3 个值使用密钥 k1"):
+            _run("retire", "k1")
+
+
+def test_attachment_evidence_keys_are_counted(db):
+    assert "attachments.attachment.evidence_key_id" in keys.key_users()
+    assert keys.key_users()["attachments.attachment.evidence_key_id"]("k1") == 0

@@ -59,6 +59,34 @@ def blind_index_fields() -> list[tuple[type[models.Model], BlindIndexField]]:
     return found
 
 
+# Other users of the data keys: things encrypted outside EncryptedTextField (e.g. attachments' evidence
+# originals, files in storage), each counted per key id. `retire` refuses while any of them uses the
+# key; `rotate` does not re-encrypt them (each owner must provide its own re-encryption).
+_KEY_USERS: dict[str, Callable[[str], int]] = {}
+
+
+def register_key_user(label: str, count: Callable[[str], int]) -> None:
+    """Declare that `label` stores data encrypted under data keys; `count(kid)` says how many items
+    use `kid`. Call it from the owning app's AppConfig.ready()."""
+    _KEY_USERS[label] = count
+
+
+def key_users() -> dict[str, Callable[[str], int]]:
+    users = dict(_KEY_USERS)
+    # Attachments keep the original bytes of evidence SM4-GCM encrypted under a data key recorded per
+    # row; counted here until the attachments app registers itself.
+    label = "attachments.attachment.evidence_key_id"
+    if label not in users and apps.is_installed("jijian.attachments"):
+        try:
+            model = apps.get_model("attachments", "Attachment")
+            model._meta.get_field("evidence_key_id")
+        except LookupError:
+            pass
+        else:
+            users[label] = lambda kid: model._base_manager.filter(evidence_key_id=kid).count()
+    return users
+
+
 def _label(model: type[models.Model], f: models.Field) -> str:
     return f"{model._meta.label_lower}.{f.name}"
 
@@ -102,14 +130,22 @@ class FieldStatus:
 
 
 @dataclass
+class OtherStatus:
+    label: str
+    by_key: dict[str, int]  # not rewritten by `rotate`
+
+
+@dataclass
 class KeyStatus:
     source: str
     primary: str
     key_ids: tuple[str, ...]
     fields: list[FieldStatus]
+    others: list[OtherStatus] = field(default_factory=list)
 
     def count_for(self, kid: str) -> int:
-        return sum(fs.by_key.get(kid, 0) + fs.legacy.get(kid, 0) for fs in self.fields)
+        in_fields = sum(fs.by_key.get(kid, 0) + fs.legacy.get(kid, 0) for fs in self.fields)
+        return in_fields + sum(o.by_key.get(kid, 0) for o in self.others)
 
     @property
     def pending(self) -> int:
@@ -130,7 +166,8 @@ def key_status() -> KeyStatus:
                 bucket[kid] = _with_head(qs, prefix).filter(_head=prefix).count()
         unknown = total - sum(by_key.values()) - sum(legacy.values())
         result.append(FieldStatus(_label(model, f), total, by_key, legacy, unknown))
-    return KeyStatus(ring.source, ring.primary_id, ring.key_ids, result)
+    others = [OtherStatus(label, {kid: count(kid) for kid in ring.key_ids}) for label, count in key_users().items()]
+    return KeyStatus(ring.source, ring.primary_id, ring.key_ids, result, others)
 
 
 # --- new key -------------------------------------------------------------------------------------

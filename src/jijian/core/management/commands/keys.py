@@ -36,6 +36,9 @@ class Command(BaseCommand):
             if fs.unknown:
                 parts.append(f"未知密钥={fs.unknown}")
             self.stdout.write(f"  {fs.label}：共 {fs.total}；{'，'.join(parts)}")
+        for other in status.others:
+            parts = [f"{k}={n}" for k, n in other.by_key.items()]
+            self.stdout.write(f"  {other.label}：{'，'.join(parts)}（rotate 不重新加密）")
         self.stdout.write(f"待重新加密：{status.pending}")
         if any(fs.unknown for fs in status.fields):
             self.stderr.write("有值使用密钥环中没有的密钥，无法解密：请找回该密钥")
