@@ -1,0 +1,337 @@
+"""Storing and serving attachments. Every module that takes a file calls attachment_store(); nothing
+else writes Attachment rows or puts bytes in the file storage.
+
+The upload is read in chunks into a spooled temporary file and never past the limit of its kind
+(plus one chunk): an oversized upload is refused after that much, whatever its declared length. The
+format is named from the bytes (sniff.detect), the whole file is checked (sniff.inspect) and images
+are re-encoded without metadata (sniff.reencode_image). Only then is anything written to storage.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+import tempfile
+import unicodedata
+from datetime import timedelta
+from typing import IO, Any
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage, storages
+from django.db import transaction
+from django.utils import timezone
+
+from jijian.audit.services import audit_record
+from jijian.core.access import scope
+from jijian.core.crypto import keyring, sm3_hex, sm4_gcm_decrypt
+from jijian.core.models import OrgUnit
+from jijian.core.roles import Module
+
+from . import sniff
+from .models import Attachment
+from .sniff import Kind, Refused
+
+MB = 1024 * 1024
+SPOOL_IN_MEMORY = 4 * MB  # larger uploads spill to a temporary file while they are checked
+_PURPOSE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
+
+
+def file_storage() -> Storage:
+    """The default storage of settings.STORAGES: the filesystem under FILES_DIR (outside the web
+    root, never served directly), or S3-compatible object storage when JIJIAN_FILE_STORAGE=s3."""
+    return storages["default"]
+
+
+def size_limits() -> dict[str, int]:
+    """Bytes allowed per kind. JIJIAN_UPLOAD_MAX_MB caps documents; images stay small (they are
+    decoded in memory), recordings may be larger."""
+    base = settings.UPLOAD_MAX_MB
+    limits_mb = {
+        Kind.IMAGE: min(base, 20),
+        Kind.PDF: base,
+        Kind.OFFICE: base,
+        Kind.AUDIO: max(base, 200),
+        Kind.VIDEO: max(base, 1024),
+    }
+    limits_mb.update(getattr(settings, "ATTACHMENT_LIMITS_MB", {}))
+    return {kind: mb * MB for kind, mb in limits_mb.items()}
+
+
+def upload_hard_limit() -> int:
+    """The most any upload may carry, whatever its kind (used by the upload handler)."""
+    return max(size_limits().values())
+
+
+def clean_name(name: str) -> str:
+    """A file name safe to keep and show: the last path component, NFC, no control or bidi
+    characters (U+202E would turn "gpj.exe" around), no characters Windows forbids, at most 120."""
+    base = unicodedata.normalize("NFC", str(name or "")).replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C")
+    base = re.sub(r'[<>:"|?*;]', "_", base).strip(" .")
+    if len(base) > 120:
+        stem, dot, ext = base.rpartition(".")
+        base = (stem[:110] + dot + ext[:9]) if dot and len(ext) <= 9 else base[:120]
+    return base or "附件"
+
+
+def _human(size: int) -> str:
+    return f"{size / MB:.0f} MB" if size >= MB else f"{size // 1024} KB"
+
+
+def _receive(file: IO[bytes], name: str) -> tuple[Any, sniff.Format, int, str]:
+    """Copy the upload into a spooled temporary file, naming its format from the first bytes and
+    stopping as soon as it passes the limit of that kind. Returns (copy, format, size, SM3)."""
+    if hasattr(file, "seek"):
+        with contextlib.suppress(OSError, ValueError):
+            file.seek(0)
+    limits = size_limits()
+    limit = max(limits.values())
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 - returned
+    digest = hashes.Hash(hashes.SM3())
+    received, fmt, head = 0, None, b""
+    try:
+        while True:
+            chunk = file.read(sniff.CHUNK)
+            if not chunk:
+                break
+            received += len(chunk)
+            if received > limit:
+                label = fmt.label if fmt else "文件"
+                raise Refused(f"{label}超过 {_human(limit)} 的大小上限")
+            spool.write(chunk)
+            digest.update(chunk)
+            if fmt is None:
+                head += chunk[: sniff.HEAD - len(head)]
+                if len(head) >= sniff.HEAD:
+                    fmt = sniff.detect(head, name)
+                    limit = limits[fmt.kind]
+                    if received > limit:
+                        raise Refused(f"{fmt.label}超过 {_human(limit)} 的大小上限")
+        if fmt is None:
+            fmt = sniff.detect(head, name)
+            if received > limits[fmt.kind]:
+                raise Refused(f"{fmt.label}超过 {_human(limits[fmt.kind])} 的大小上限")
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return spool, fmt, received, digest.finalize().hex()
+
+
+def _encrypt_copy(src: Any, key: bytes, aad: bytes) -> tempfile.SpooledTemporaryFile:
+    """SM4-GCM over the stream, in the layout of jijian.core.crypto.sm4_gcm_encrypt
+    (nonce | ciphertext | tag), so sm4_gcm_decrypt reads it back."""
+    nonce = os.urandom(12)
+    encryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce)).encryptor()
+    encryptor.authenticate_additional_data(aad)
+    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 - returned
+    out.write(nonce)
+    src.seek(0)
+    for chunk in iter(lambda: src.read(sniff.CHUNK), b""):
+        out.write(encryptor.update(chunk))
+    out.write(encryptor.finalize())
+    out.write(encryptor.tag)
+    out.seek(0)
+    return out
+
+
+def _evidence_aad(kid: str, evidence_name: str) -> bytes:
+    return f"jijian-attachment|{kid}|{evidence_name}".encode()
+
+
+def _delete_quietly(storage: Storage, names: list[str]) -> None:
+    for name in names:
+        with contextlib.suppress(Exception):  # the orphan sweep removes what is left
+            storage.delete(name)
+
+
+def attachment_store(
+    *,
+    actor,
+    file: IO[bytes],
+    org_unit: OrgUnit,
+    module: str,
+    purpose: str,
+    object_id: str | int = "",
+    keep_original: bool = False,
+    name: str | None = None,
+    ip_address: str = "",
+) -> Attachment:
+    """Check and store one uploaded file for `purpose` (e.g. "reports.duty_log") of object `object_id`,
+    in `org_unit` (whose jurisdiction governs who may download it) under `module`.
+
+    Raises ValidationError (Chinese message, code "attachment_refused") for a file of a type not on
+    the allow-list, whose extension disagrees with its content, that is too large, truncated,
+    corrupt, a polyglot, an archive bomb or carries active content; nothing is stored then. Raises
+    PermissionDenied when a signed-in actor stores a file for a unit outside their jurisdiction for
+    `module`. `actor` may be None for the public (anonymous reports). keep_original=True keeps the
+    bytes as received as well, SM4-GCM encrypted, for evidence (images are otherwise re-encoded)."""
+    if module not in Module.values:
+        raise ValueError(f"unknown module {module!r}")
+    if not _PURPOSE.match(purpose or "") or len(purpose) > 64:
+        raise ValueError(f"purpose must be a dotted lowercase name, not {purpose!r}")
+    signed_in = getattr(actor, "is_authenticated", False)
+    if (
+        signed_in
+        and not scope(OrgUnit.objects.filter(pk=org_unit.pk), actor, module=module, unit_field=None).exists()
+    ):
+        raise PermissionDenied
+    original_name = clean_name(name if name is not None else getattr(file, "name", ""))
+    try:
+        spool, fmt, original_size, original_sm3 = _receive(file, original_name)
+    except Refused as refused:
+        raise ValidationError(str(refused), code="attachment_refused") from None
+
+    storage = file_storage()
+    saved: list[str] = []
+    encrypted = None
+    try:
+        try:
+            if fmt.kind == Kind.IMAGE:
+                content = sniff.reencode_image(spool, fmt)
+                stored: File = ContentFile(content)
+                size, digest = len(content), sm3_hex(content)
+            else:
+                sniff.inspect(spool, fmt)
+                stored, size, digest = File(spool), original_size, original_sm3
+        except Refused as refused:
+            raise ValidationError(str(refused), code="attachment_refused") from None
+
+        stamp = timezone.now()
+        storage_name = f"{module}/{stamp:%Y/%m}/{secrets.token_hex(16)}.{fmt.key}"
+        saved.append(storage.save(storage_name, stored))
+        evidence_name = kid = ""
+        if keep_original:
+            ring = keyring()
+            kid = ring.primary_id
+            evidence_name = f"evidence/{module}/{stamp:%Y/%m}/{secrets.token_hex(16)}.sm4"
+            encrypted = _encrypt_copy(spool, ring.key(kid), _evidence_aad(kid, evidence_name))
+            saved.append(storage.save(evidence_name, File(encrypted)))
+        if saved[0] != storage_name or (keep_original and saved[1] != evidence_name):
+            raise RuntimeError("storage renamed a fresh random name")  # would break the evidence AAD
+
+        with transaction.atomic():
+            attachment = Attachment.objects.create(
+                org_unit=org_unit,
+                module=module,
+                purpose=purpose,
+                object_id=str(object_id),
+                uploaded_by=actor if signed_in else None,
+                original_name=original_name,
+                kind=fmt.kind,
+                mime=fmt.mime,
+                extension=sniff.extension_of(original_name),
+                size=size,
+                sm3=digest,
+                original_size=original_size,
+                original_sm3=original_sm3,
+                storage_name=storage_name,
+                evidence_storage_name=evidence_name,
+                evidence_key_id=kid,
+                created_at=stamp,
+            )
+            audit_record(
+                actor=actor,
+                action="attachment.upload",
+                obj=attachment,
+                ip_address=ip_address,
+                summary=f"上传附件：{original_name}",
+                after={
+                    "module": module,
+                    "purpose": purpose,
+                    "object_id": str(object_id),
+                    "kind": fmt.kind,
+                    "mime": fmt.mime,
+                    "size": size,
+                    "sm3": digest,
+                    "original_sm3": original_sm3,
+                    "evidence": bool(evidence_name),
+                },
+            )
+    except BaseException:
+        # Nothing half-stored: the row did not commit, so the bytes go too. (A rollback of an outer
+        # transaction later is caught by attachment_orphans_sweep.)
+        _delete_quietly(storage, saved)
+        raise
+    finally:
+        spool.close()
+        if encrypted is not None:
+            encrypted.close()
+    return attachment
+
+
+def attachment_open(*, actor, attachment: Attachment, ip_address: str = "") -> File:
+    """Open the stored file for download and write the audit entry for it. The caller has resolved
+    `attachment` through access.get_attachment_for (jurisdiction)."""
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="attachment.download",
+            obj=attachment,
+            ip_address=ip_address,
+            summary=f"下载附件：{attachment.original_name}",
+        )
+    return file_storage().open(attachment.storage_name, "rb")
+
+
+def attachment_read_original(*, actor, attachment: Attachment, ip_address: str = "") -> bytes:
+    """The bytes as received (keep_original=True), decrypted and checked (GCM tag); audited. The
+    caller has resolved `attachment` through access (and any stricter rule of its module)."""
+    if not attachment.evidence_storage_name:
+        raise ValueError("this attachment kept no original")
+    with file_storage().open(attachment.evidence_storage_name, "rb") as fh:
+        blob = fh.read()
+    kid = attachment.evidence_key_id
+    plain = sm4_gcm_decrypt(keyring().key(kid), blob, _evidence_aad(kid, attachment.evidence_storage_name))
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="attachment.original_read",
+            obj=attachment,
+            ip_address=ip_address,
+            summary=f"读取附件原件：{attachment.original_name}",
+        )
+    return plain
+
+
+def _walk(storage: Storage, path: str):
+    directories, files = storage.listdir(path)
+    for name in files:
+        yield f"{path}/{name}" if path else name
+    for directory in directories:
+        yield from _walk(storage, f"{path}/{directory}" if path else directory)
+
+
+def attachment_orphans_sweep(*, older_than: timedelta = timedelta(hours=6)) -> int:
+    """Delete stored files that no Attachment row names (left by a rolled-back transaction or a
+    crash between storing and committing), once older than `older_than`. Safe to run twice."""
+    storage = file_storage()
+    cutoff = timezone.now() - older_than
+    top = [m.value for m in Module] + ["evidence"]
+    try:
+        known_dirs = set(storage.listdir("")[0])
+    except FileNotFoundError:  # nothing stored yet
+        return 0
+    removed = 0
+    for directory in (d for d in top if d in known_dirs):
+        for name in _walk(storage, directory):
+            if (
+                Attachment.objects.filter(storage_name=name).exists()
+                or Attachment.objects.filter(evidence_storage_name=name).exists()
+            ):
+                continue
+            try:
+                modified = storage.get_modified_time(name)
+            except (OSError, NotImplementedError):
+                continue
+            if modified < cutoff:
+                storage.delete(name)
+                removed += 1
+    return removed

@@ -1,0 +1,624 @@
+"""What an uploaded file really is, judged from its bytes, never from its name or the browser's word.
+
+`detect()` names the format from the first bytes against an allow-list; `inspect()` then checks the
+whole file for that format (structure complete, nothing appended, no active content, no archive
+bomb) and raises `Refused` with a Chinese message for the user. Images are not checked here but
+decoded and re-encoded by `reencode_image()`, which also drops their metadata.
+
+Pure functions over a seekable binary file: no database, no storage. See docs/attachments.md for the
+decisions (legacy Office refused, PDF with JavaScript or encryption refused, and why).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+import warnings
+import zipfile
+import zlib
+from dataclasses import dataclass
+from typing import IO, Any
+
+import filetype
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+
+CHUNK = 64 * 1024
+HEAD = 8 * 1024  # bytes read to name a format
+
+# Office (OOXML) archives
+ZIP_MAX_MEMBERS = 2000
+ZIP_MAX_UNCOMPRESSED = 256 * 1024 * 1024  # all members together, as declared and as really inflated
+ZIP_MAX_RATIO = 100  # per member larger than ZIP_RATIO_FLOOR
+ZIP_RATIO_FLOOR = 1024 * 1024
+# PDF: inflate compressed object streams to look for active content inside them, within this budget
+PDF_OBJSTM_BUDGET = 64 * 1024 * 1024
+# Images: beyond this many pixels the decoded bitmap alone would take hundreds of MB
+IMAGE_MAX_PIXELS = 50_000_000
+
+
+class Refused(Exception):
+    """The file is not accepted; the message is for the user (Chinese)."""
+
+
+class Kind:
+    IMAGE = "image"
+    PDF = "pdf"
+    OFFICE = "office"
+    AUDIO = "audio"
+    VIDEO = "video"
+
+
+@dataclass(frozen=True)
+class Format:
+    key: str
+    kind: str
+    mime: str
+    extensions: frozenset[str]
+    label: str
+
+
+def _f(key, kind, mime, exts, label):
+    return Format(key, kind, mime, frozenset(exts), label)
+
+
+FORMATS: dict[str, Format] = {
+    f.key: f
+    for f in (
+        _f("jpeg", Kind.IMAGE, "image/jpeg", {"jpg", "jpeg"}, "JPEG 图片"),
+        _f("png", Kind.IMAGE, "image/png", {"png"}, "PNG 图片"),
+        _f("webp", Kind.IMAGE, "image/webp", {"webp"}, "WebP 图片"),
+        _f("pdf", Kind.PDF, "application/pdf", {"pdf"}, "PDF 文档"),
+        _f(
+            "docx",
+            Kind.OFFICE,
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            {"docx"},
+            "Word 文档",
+        ),
+        _f(
+            "xlsx",
+            Kind.OFFICE,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            {"xlsx"},
+            "Excel 表格",
+        ),
+        _f(
+            "pptx",
+            Kind.OFFICE,
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            {"pptx"},
+            "PowerPoint 演示文稿",
+        ),
+        _f("mp4", Kind.VIDEO, "video/mp4", {"mp4", "m4v"}, "MP4 视频"),
+        _f("mov", Kind.VIDEO, "video/quicktime", {"mov"}, "MOV 视频"),
+        _f("m4a", Kind.AUDIO, "audio/mp4", {"m4a"}, "M4A 音频"),
+        _f("webm", Kind.VIDEO, "video/webm", {"webm"}, "WebM 视频"),
+        _f("ogg", Kind.AUDIO, "audio/ogg", {"ogg", "oga", "opus"}, "Ogg 音频"),
+        _f("mp3", Kind.AUDIO, "audio/mpeg", {"mp3"}, "MP3 音频"),
+        _f("wav", Kind.AUDIO, "audio/wav", {"wav"}, "WAV 音频"),
+    )
+}
+ALLOWED_EXTENSIONS = frozenset(ext for f in FORMATS.values() for ext in f.extensions)
+
+# Formats that share a container: the extension picks one of them.
+_FAMILIES = {
+    "ooxml": ("docx", "xlsx", "pptx"),
+    "isobmff": ("mp4", "mov", "m4a"),
+}
+
+_OOXML_MAIN_PART = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml", "pptx": "ppt/presentation.xml"}
+_ISO_BRANDS = {
+    b"isom",
+    b"iso2",
+    b"iso3",
+    b"iso4",
+    b"iso5",
+    b"iso6",
+    b"mp41",
+    b"mp42",
+    b"avc1",
+    b"M4V ",
+    b"M4A ",
+    b"M4B ",
+    b"dash",
+    b"qt  ",
+    b"3gp4",
+    b"3gp5",
+    b"3gp6",
+    b"MSNV",
+    b"f4v ",
+    b"mmp4",
+}
+_ARCHIVE_MAGICS = (
+    b"PK\x03\x04",
+    b"PK\x05\x06",
+    b"Rar!",
+    b"7z\xbc\xaf\x27\x1c",
+    b"\x1f\x8b",
+    b"BZh",
+    b"\xfd7zXZ\x00",
+    b"\xd0\xcf\x11\xe0",
+    b"MZ",
+)
+_ARCHIVE_SUFFIXES = (
+    ".zip",
+    ".rar",
+    ".7z",
+    ".gz",
+    ".tgz",
+    ".bz2",
+    ".xz",
+    ".tar",
+    ".jar",
+    ".cab",
+    ".docx",
+    ".xlsx",
+    ".pptx",
+    ".docm",
+    ".xlsm",
+    ".pptm",
+    ".exe",
+    ".dll",
+    ".bin",
+)
+
+
+def extension_of(name: str) -> str:
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return base.rsplit(".", 1)[-1].lower() if "." in base.strip(".") else ""
+
+
+# --- naming the format -------------------------------------------------------------------------------
+def _mp3_frame(head: bytes, at: int) -> int | None:
+    """Length of the MPEG audio frame whose header starts at `at`, or None if it is not one."""
+    if at + 4 > len(head):
+        return None
+    b1, b2, b3 = head[at + 1], head[at + 2], head[at + 3]  # noqa: F841 - b3 kept for clarity
+    if head[at] != 0xFF or (b1 & 0xE0) != 0xE0:
+        return None
+    version, layer = (b1 >> 3) & 3, (b1 >> 1) & 3
+    bitrate_index, rate_index, padding = b2 >> 4, (b2 >> 2) & 3, (b2 >> 1) & 1
+    if version == 1 or layer != 1 or bitrate_index in (0, 15) or rate_index == 3:
+        return None  # layer III only (what .mp3 is), no "free" bitrate
+    v1 = version == 3
+    bitrates = (
+        (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+        if v1
+        else (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160)
+    )
+    rates = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}[version]
+    return (144 if v1 else 72) * bitrates[bitrate_index] * 1000 // rates[rate_index] + padding
+
+
+def _is_mp3(head: bytes) -> bool:
+    if head.startswith(b"ID3") and len(head) >= 10 and head[3] in (2, 3, 4):
+        return all(b < 0x80 for b in head[6:10])  # sync-safe size
+    first = _mp3_frame(head, 0)
+    return first is not None and first > 0 and _mp3_frame(head, first) is not None  # two frames in a row
+
+
+def _ebml_doctype(head: bytes) -> bytes | None:
+    at = head.find(b"\x42\x82", 4, 64)  # DocType element in the EBML header
+    if at < 0 or at + 3 > len(head):
+        return None
+    size_byte = head[at + 2]
+    if not size_byte & 0x80:
+        return None
+    size = size_byte & 0x7F
+    return head[at + 3 : at + 3 + size]
+
+
+def detect_family(head: bytes) -> str | None:
+    """The container named by the leading bytes, or None."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return "wav"
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "ooxml"
+    if head[4:8] == b"ftyp" and len(head) >= 12:
+        return "isobmff"
+    if head.startswith(b"\x1a\x45\xdf\xa3") and _ebml_doctype(head) == b"webm":
+        return "webm"
+    if head.startswith(b"OggS\x00"):
+        return "ogg"
+    if _is_mp3(head):
+        return "mp3"
+    return None
+
+
+# What the `filetype` package may call each container; anything else is a second opinion that
+# disagrees (a file that is two things at once) and is refused.
+_FILETYPE_AGREES = {
+    "jpeg": {"image/jpeg"},
+    "png": {"image/png", "image/apng"},
+    "webp": {"image/webp"},
+    "wav": {"audio/x-wav", "audio/wav"},
+    "pdf": {"application/pdf"},
+    "ooxml": {
+        "application/zip",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    },
+    "isobmff": {
+        "video/mp4",
+        "audio/mp4",
+        "audio/x-m4a",
+        "audio/m4a",
+        "video/x-m4v",
+        "video/quicktime",
+        "video/3gpp",
+    },
+    "webm": {"video/webm", "video/x-matroska"},
+    "ogg": {"audio/ogg", "video/ogg", "audio/opus"},
+    "mp3": {"audio/mpeg"},
+}
+
+
+def _describe(head: bytes) -> str:
+    """A word for what an unaccepted file looks like, for the message."""
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "旧版 Office 文档（.doc/.xls/.ppt），请另存为 .docx/.xlsx/.pptx 后上传"
+    if head.startswith(b"MZ") or head.startswith(b"\x7fELF"):
+        return "可执行程序"
+    text = head[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<svg", b"<?xml")) and b"<svg" in head.lower():
+        return "SVG 图片（可含脚本）"
+    if text.startswith((b"<!doctype html", b"<html", b"<script", b"<head", b"<body")):
+        return "网页文件"
+    kind = filetype.guess(head)
+    return f"{kind.mime}" if kind else "无法识别的格式"
+
+
+def detect(head: bytes, name: str) -> Format:
+    """The accepted format of a file from its leading bytes; the extension of `name` must agree."""
+    if not head:
+        raise Refused("文件为空")
+    ext = extension_of(name)
+    if not ext:
+        raise Refused("文件名缺少扩展名")
+    family = detect_family(head)
+    if family is None:
+        raise Refused(
+            f"不支持的文件类型：{_describe(head)}。可上传图片（JPG/PNG/WebP）、PDF、"
+            f"Word/Excel/PowerPoint（docx/xlsx/pptx）和音视频（MP3/WAV/M4A/OGG/MP4/MOV/WebM）"
+        )
+    second = filetype.guess(head)
+    if second is not None and second.mime not in _FILETYPE_AGREES[family]:
+        raise Refused(f"文件内容的类型不明确（{second.mime}），不予接收")
+    candidates = [FORMATS[k] for k in _FAMILIES.get(family, (family,))]
+    for fmt in candidates:
+        if ext in fmt.extensions:
+            return fmt
+    if family == "ooxml" and ext not in ALLOWED_EXTENSIONS:
+        raise Refused("不支持的文件类型：压缩包或其他 ZIP 格式文件")
+    if family == "isobmff" and head[8:12] not in _ISO_BRANDS:
+        raise Refused("不支持的音视频格式")
+    expected = "/".join(sorted({e for f in candidates for e in f.extensions}))
+    raise Refused(f"文件扩展名 .{ext} 与文件内容（{candidates[0].label}）不符，应为 .{expected}")
+
+
+# --- checking the whole file ---------------------------------------------------------------------------
+def _size(fh: IO[bytes]) -> int:
+    fh.seek(0, io.SEEK_END)
+    return fh.tell()
+
+
+def _read_at(fh: IO[bytes], offset: int, length: int) -> bytes:
+    fh.seek(offset)
+    return fh.read(length)
+
+
+def inspect(fh: IO[bytes], fmt: Format) -> None:
+    """Check the whole file for its format; raise Refused if anything is off. Images are checked by
+    reencode_image() instead."""
+    size = _size(fh)
+    if fmt.kind != Kind.OFFICE and zipfile.is_zipfile(fh):
+        raise Refused(f"文件同时是{fmt.label}和压缩包（多重格式文件），不予接收")
+    if fmt.key == "pdf":
+        _inspect_pdf(fh, size)
+    elif fmt.kind == Kind.OFFICE:
+        _inspect_ooxml(fh, size, fmt)
+    elif fmt.key in ("mp4", "mov", "m4a"):
+        _inspect_isobmff(fh, size)
+    elif fmt.key in ("wav", "webp"):
+        _inspect_riff(fh, size, fmt)
+    fh.seek(0)
+
+
+def _inspect_riff(fh: IO[bytes], size: int, fmt: Format) -> None:
+    declared = struct.unpack("<I", _read_at(fh, 4, 4))[0] + 8
+    if size < 12 or declared not in (size, size - 1):  # a RIFF chunk may carry one pad byte
+        raise Refused(f"{fmt.label}文件不完整或尾部附加了其他数据")
+
+
+def _inspect_isobmff(fh: IO[bytes], size: int) -> None:
+    """Walk the top-level boxes: they must tile the file exactly (no truncation, nothing appended)."""
+    offset, first = 0, True
+    while offset < size:
+        header = _read_at(fh, offset, 16)
+        if len(header) < 8:
+            raise Refused("音视频文件已损坏或不完整")
+        box_size, box_type = struct.unpack(">I4s", header[:8])
+        if first and (box_type != b"ftyp" or header[8:12] not in _ISO_BRANDS):
+            raise Refused("不支持的音视频格式")
+        if not all(32 <= c < 127 for c in box_type):
+            raise Refused("音视频文件已损坏")
+        if box_size == 1:
+            if len(header) < 16:
+                raise Refused("音视频文件已损坏")
+            box_size = struct.unpack(">Q", header[8:16])[0]
+        elif box_size == 0:
+            box_size = size - offset
+        if box_size < 8 or offset + box_size > size:
+            raise Refused("音视频文件已损坏或不完整")
+        offset += box_size
+        first = False
+
+
+_PDF_NAME = re.compile(rb"/([A-Za-z0-9#]{2,40})")
+# Active content a PDF reader may run or open: refused (see docs/attachments.md).
+_PDF_ACTIVE = {
+    b"JavaScript": "JavaScript 脚本",
+    b"JS": "JavaScript 脚本",
+    b"Launch": "启动外部程序的动作",
+    b"EmbeddedFile": "嵌入的文件",
+    b"EmbeddedFiles": "嵌入的文件",
+    b"RichMedia": "富媒体（Flash）内容",
+    b"XFA": "XFA 动态表单",
+}
+
+
+def _pdf_names(data: bytes) -> set[bytes]:
+    names = set()
+    for match in _PDF_NAME.finditer(data):
+        raw = match.group(1)
+        if b"#" in raw:  # /J#61vaScript is /JavaScript
+            try:
+                raw = re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), raw)
+            except ValueError:
+                continue
+        names.add(raw)
+    return names
+
+
+def _inspect_pdf(fh: IO[bytes], size: int) -> None:
+    tail = _read_at(fh, max(0, size - 1024), 1024)
+    end = tail.rfind(b"%%EOF")
+    if end < 0:
+        raise Refused("PDF 文件不完整（缺少文件结束标记）")
+    if tail[end + 5 :].strip(b"\r\n\t \x00\x0c"):
+        raise Refused("PDF 文件结束后还附加了其他数据，不予接收")
+    found: set[bytes] = set()
+    encrypted = False
+    budget = PDF_OBJSTM_BUDGET
+    fh.seek(0)
+    carry = b""
+    while True:
+        block = fh.read(CHUNK)
+        if not block:
+            break
+        data = carry + block
+        names = _pdf_names(data)
+        found |= names & set(_PDF_ACTIVE)
+        encrypted = encrypted or b"Encrypt" in names
+        # Object streams hide dictionaries inside Flate data: inflate them (within a budget).
+        if b"ObjStm" in names:
+            budget = _scan_objstms(fh, data, found, budget)
+        carry = data[-64:]
+    if encrypted:
+        raise Refused("PDF 文件已加密，请去除密码保护后再上传")
+    if found:
+        what = "、".join(sorted({_PDF_ACTIVE[n] for n in found}))
+        raise Refused(f"PDF 文件含有{what}，不予接收；请打印为普通 PDF 后再上传")
+
+
+_OBJSTM = re.compile(rb"/Type\s*/ObjStm.{0,400}?stream\r?\n", re.S)
+
+
+def _scan_objstms(fh: IO[bytes], data: bytes, found: set[bytes], budget: int) -> int:
+    for match in _OBJSTM.finditer(data):
+        window = data[match.end() :]
+        if len(window) < CHUNK:  # the stream runs past this block: read on from the file
+            pos = fh.tell()
+            window += fh.read(4 * CHUNK)
+            fh.seek(pos)
+        inflater = zlib.decompressobj()
+        try:
+            plain = inflater.decompress(window, max(budget, 0) + 1)
+        except zlib.error:
+            continue
+        budget -= len(plain)
+        if budget < 0:
+            raise Refused("PDF 文件的压缩内容过大，无法检查")
+        found |= _pdf_names(plain) & set(_PDF_ACTIVE)
+    return budget
+
+
+def _zip_tail_ok(fh: IO[bytes], size: int) -> bool:
+    """The end-of-central-directory record must end the file: nothing appended after the archive."""
+    tail = _read_at(fh, max(0, size - 22 - 65535), 22 + 65535)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < 22:
+        return False
+    comment_length = struct.unpack("<H", tail[at + 20 : at + 22])[0]
+    return at + 22 + comment_length == len(tail)
+
+
+def _inspect_ooxml(fh: IO[bytes], size: int, fmt: Format) -> None:
+    bad = f"{fmt.label}已损坏或不是有效的 {'/'.join(sorted(fmt.extensions))} 文件"
+    if not _zip_tail_ok(fh, size):
+        raise Refused(bad)
+    try:
+        fh.seek(0)
+        archive = zipfile.ZipFile(fh)
+        members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, struct.error):
+        raise Refused(bad) from None
+    if len(members) > ZIP_MAX_MEMBERS:
+        raise Refused(f"{fmt.label}内含文件过多（{len(members)} 个），疑似压缩炸弹")
+    names = [m.filename for m in members]
+    if len(set(names)) != len(names):
+        raise Refused(bad)
+    if not members or min(m.header_offset for m in members) != 0:
+        raise Refused(f"{fmt.label}前面附加了其他数据，不予接收")
+    declared = sum(m.file_size for m in members)
+    if declared > ZIP_MAX_UNCOMPRESSED:
+        raise Refused(f"{fmt.label}解压后过大（{declared // (1024 * 1024)} MB），疑似压缩炸弹")
+    for m in members:
+        if m.file_size > ZIP_RATIO_FLOOR and m.file_size > ZIP_MAX_RATIO * max(m.compress_size, 1):
+            raise Refused(f"{fmt.label}压缩比异常，疑似压缩炸弹")
+        if m.flag_bits & 0x1:
+            raise Refused(f"{fmt.label}已加密，请去除密码保护后再上传")
+        if m.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise Refused(bad)
+        lowered = m.filename.lower()
+        if lowered.endswith("vbaproject.bin") or lowered.endswith(".bin") and "activex" in lowered:
+            raise Refused(f"{fmt.label}含有宏或控件，不予接收；请另存为不含宏的文档")
+        if lowered.endswith(_ARCHIVE_SUFFIXES) and not lowered.endswith(".bin"):
+            raise Refused(f"{fmt.label}内嵌了压缩包或其他文档，请去掉嵌入对象后再上传")
+    if "[Content_Types].xml" not in names:
+        raise Refused(bad)
+    if _OOXML_MAIN_PART[fmt.key] not in names:
+        for key, part in _OOXML_MAIN_PART.items():
+            if part in names:
+                raise Refused(f"文件扩展名 .{fmt.key} 与文件内容（{FORMATS[key].label}）不符，应为 .{key}")
+        raise Refused(bad)
+    # Inflate everything (bounded by the declared sizes checked above): catches corrupt members
+    # and archives hidden under innocent names.
+    try:
+        for m in members:
+            with archive.open(m) as member:
+                first = member.read(8)
+                if first.startswith(_ARCHIVE_MAGICS):
+                    raise Refused(f"{fmt.label}内嵌了压缩包或其他文档，请去掉嵌入对象后再上传")
+                while member.read(CHUNK):
+                    pass
+        content_types = archive.read("[Content_Types].xml")
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, ValueError, NotImplementedError):
+        raise Refused(bad) from None
+    if b"macroenabled" in content_types.lower():
+        raise Refused(f"{fmt.label}含有宏，不予接收；请另存为不含宏的文档")
+
+
+# --- images ------------------------------------------------------------------------------------------
+def _png_end(fh: IO[bytes], size: int) -> int:
+    offset = 8
+    while offset + 12 <= size:
+        length, chunk_type = struct.unpack(">I4s", _read_at(fh, offset, 8))
+        offset += 12 + length
+        if chunk_type == b"IEND":
+            return offset
+    raise Refused("PNG 图片不完整或已损坏")
+
+
+def _jpeg_end(fh: IO[bytes], size: int) -> int:
+    """Offset just past the EOI marker that ends the main image (embedded EXIF thumbnails are inside
+    APP segments and skipped)."""
+    fh.seek(0)
+    data = fh.read()
+    at = 2
+    while at + 2 <= len(data):
+        if data[at] != 0xFF:
+            raise Refused("JPEG 图片已损坏")
+        marker = data[at + 1]
+        if marker == 0xFF:
+            at += 1
+            continue
+        if marker == 0xD9:
+            return at + 2
+        if 0xD0 <= marker <= 0xD7 or marker == 0x01:
+            at += 2
+            continue
+        if at + 4 > len(data):
+            break
+        length = struct.unpack(">H", data[at + 2 : at + 4])[0]
+        if length < 2:
+            raise Refused("JPEG 图片已损坏")
+        at += 2 + length
+        if marker == 0xDA:  # entropy-coded data follows: find the next real marker
+            while True:
+                at = data.find(b"\xff", at)
+                if at < 0 or at + 1 >= len(data):
+                    raise Refused("JPEG 图片不完整（被截断）")
+                following = data[at + 1]
+                if following == 0x00 or 0xD0 <= following <= 0xD7 or following == 0xFF:
+                    at += 1 if following == 0xFF else 2
+                    continue
+                break
+    raise Refused("JPEG 图片不完整（被截断）")
+
+
+def reencode_image(fh: IO[bytes], fmt: Format) -> bytes:
+    """Decode the image fully and encode it again in the same format: EXIF (GPS included), XMP, ICC
+    and text chunks are dropped, the EXIF orientation is applied to the pixels first. Raises Refused
+    for truncated, corrupt, oversized or trailing-data images."""
+    size = _size(fh)
+    if fmt.key == "png" and _png_end(fh, size) != size:
+        raise Refused("PNG 图片结束后还附加了其他数据，不予接收")
+    if fmt.key == "jpeg" and _jpeg_end(fh, size) != size:
+        raise Refused("JPEG 图片结束后还附加了其他数据，不予接收")
+    if fmt.key == "webp":
+        _inspect_riff(fh, size, fmt)
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    pil_format = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}[fmt.key]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            fh.seek(0)
+            with Image.open(fh, formats=[pil_format]) as probe:
+                width, height = probe.size
+                if width * height > IMAGE_MAX_PIXELS:
+                    raise Refused(f"图片尺寸过大（{width}×{height}），请缩小后再上传")
+                probe.verify()
+            fh.seek(0)
+            with Image.open(fh, formats=[pil_format]) as image:
+                image.load()
+                return _encode(ImageOps.exif_transpose(image), pil_format)
+    except Refused:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise Refused("图片尺寸过大，疑似图片炸弹，不予接收") from None
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        EOFError,
+        struct.error,
+        IndexError,
+        TypeError,
+        KeyError,
+        ZeroDivisionError,
+        MemoryError,
+    ):
+        raise Refused(f"{fmt.label}已损坏或不完整") from None
+
+
+def _encode(image: Image.Image, pil_format: str) -> bytes:
+    keep: dict[str | tuple[int, int], Any] = (
+        {"transparency": image.info["transparency"]} if "transparency" in image.info else {}
+    )
+    image.info = keep  # drop exif, icc_profile, xmp, text chunks, comments
+    if pil_format == "JPEG" and image.mode not in ("L", "RGB"):
+        image = image.convert("RGB")
+    elif pil_format == "WEBP" and image.mode not in ("RGB", "RGBA"):
+        image = image.convert("RGBA" if image.mode in ("LA", "PA", "P") else "RGB")
+    elif pil_format == "PNG" and image.mode not in ("1", "L", "LA", "P", "RGB", "RGBA", "I", "I;16"):
+        image = image.convert("RGBA")
+    out = io.BytesIO()
+    options: dict[str, dict[str, Any]] = {
+        "JPEG": {"quality": 90, "optimize": True},
+        "WEBP": {"quality": 90},
+        "PNG": {"optimize": False},
+    }
+    image.save(out, pil_format, **options[pil_format])
+    return out.getvalue()
