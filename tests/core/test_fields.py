@@ -88,8 +88,11 @@ def test_lookups_on_an_encrypted_field_raise(person, lookup):
         list(User.objects.filter(**{f"id_number{lookup}": value}))
 
 
-def test_isnull_lookup_is_allowed(person):
-    assert User.objects.filter(id_number__isnull=False).count() == 2
+def test_isnull_and_empty_lookups_are_allowed(person, tree):
+    user_create(actor=None, username="blank", full_name="空", org_unit=tree.village_a, audit=False)
+    assert User.objects.filter(id_number__isnull=False).count() == 3
+    assert set(User.objects.exclude(id_number="").values_list("username", flat=True)) == {"zhang", "other"}
+    assert list(User.objects.filter(phone="").values_list("username", flat=True)) == ["blank"]
 
 
 def test_a_ciphertext_moved_to_another_column_does_not_decrypt(person):

@@ -8,13 +8,27 @@ keys and rotation, jijian.core.reveal for showing a value unmasked."""
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.lookups import Exact
 
 from . import crypto
 
 
+class EmptyExact(Exact):
+    """`field=""` only: the empty value is stored as is, so "has no value" is a query that makes
+    sense. Any other value would be compared with a fresh ciphertext and never match."""
+
+    def __init__(self, lhs, rhs):
+        if rhs != "":
+            raise TypeError("an encrypted field can only be compared with \"\"; use its blind index")
+        super().__init__(lhs, rhs)
+
+    def get_db_prep_lookup(self, value, connection):
+        return ("%s", [""])
+
+
 class EncryptedTextField(models.TextField):
     """Stores `sm4g2$<kid>$<base64>`; Python sees the plaintext. Not searchable: pair it with a
-    BlindIndexField when exact lookup is needed. Only `isnull` lookups are allowed.
+    BlindIndexField when exact lookup is needed. Only `isnull` and `exact ""` lookups are allowed.
 
     `context` is the associated data the value is bound to; it defaults to "<app>.<model>.<field>".
     Give it explicitly (the old name) when renaming a model or field that already holds data, or
@@ -61,6 +75,8 @@ class EncryptedTextField(models.TextField):
         return self.encrypt(str(value))
 
     def get_lookup(self, lookup_name):
+        if lookup_name == "exact":
+            return EmptyExact
         if lookup_name != "isnull":
             raise TypeError(f"encrypted field {self.name!r} cannot be queried with {lookup_name!r}; use its blind index")
         return super().get_lookup(lookup_name)
