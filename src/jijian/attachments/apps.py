@@ -4,3 +4,15 @@ from django.apps import AppConfig
 class AttachmentsConfig(AppConfig):
     name = "jijian.attachments"
     verbose_name = "附件"
+
+    def ready(self) -> None:
+        from jijian.core.keys import register_key_user
+
+        from .models import Attachment
+
+        # Evidence originals are SM4-GCM encrypted under a data key recorded per row: `jijian keys
+        # retire` must not drop a key they still use.
+        register_key_user(
+            "attachments.attachment.evidence_key_id",
+            lambda kid: Attachment._base_manager.filter(evidence_key_id=kid).count(),
+        )
