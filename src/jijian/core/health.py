@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+logger = logging.getLogger(__name__)
 
 
 @never_cache
@@ -48,6 +52,8 @@ def readyz(request):
             check()
             checks[name] = "ok"
         except Exception:  # noqa: BLE001 - report the part, never the error text (it may hold a URL)
+            # The operator finds the reason in the server log; the public answer names the part only.
+            logger.warning("readyz: %s check failed", name, exc_info=True)
             checks[name] = "fail"
     ok = all(v == "ok" for v in checks.values())
     return JsonResponse({"status": "ok" if ok else "fail", "checks": checks}, status=200 if ok else 503)
