@@ -24,7 +24,8 @@ def _policy():
     settings names jijian.core.passwords.MinimumLengthValidator this swap changes nothing."""
     return [
         {**v, "NAME": "jijian.core.passwords.MinimumLengthValidator"}
-        if v["NAME"] == "django.contrib.auth.password_validation.MinimumLengthValidator" else v
+        if v["NAME"] == "django.contrib.auth.password_validation.MinimumLengthValidator"
+        else v
         for v in settings.AUTH_PASSWORD_VALIDATORS
     ]
 
@@ -137,8 +138,10 @@ def test_help_texts_are_in_chinese():
 
 def test_password_change_page_shows_the_rules_failed(user, client):
     client.post("/accounts/login/", {"username": "zhangwei", "password": PASSWORD})
-    response = client.post("/accounts/password/", {"old_password": PASSWORD, "new_password": "Zhangwei1",
-                                                    "new_password2": "Zhangwei1"})
+    response = client.post(
+        "/accounts/password/",
+        {"old_password": PASSWORD, "new_password": "Zhangwei1", "new_password2": "Zhangwei1"},
+    )
     body = response.content.decode()
     assert "密码长度不能少于 10 个字符" in body
     assert "密码不能包含用户名" in body

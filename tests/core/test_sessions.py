@@ -89,7 +89,9 @@ def test_a_surviving_old_session_is_ended_by_the_guard(people):
     row = Session.objects.get(session_key=first.session.session_key)
     sign_in(second, "member_a")
     assert not Session.objects.filter(session_key=row.session_key).exists()
-    Session.objects.create(session_key=row.session_key, session_data=row.session_data, expire_date=row.expire_date)
+    Session.objects.create(
+        session_key=row.session_key, session_data=row.session_data, expire_date=row.expire_date
+    )
     response = first.get("/")
     assert response.status_code == 302 and "reason=replaced" in response.url
     assert "其他地方登录" in first.get(response.url).content.decode()
@@ -197,7 +199,9 @@ def test_security_admin_ends_a_users_session(people, client, login):
     sign_in(member, "member_a")
     assert member.get("/").status_code == 200
     admin = login(people.security_admin)
-    response = admin.post(reverse("core:security_detail", args=[people.member_a.pk]), {"action": "end_sessions"})
+    response = admin.post(
+        reverse("core:security_detail", args=[people.member_a.pk]), {"action": "end_sessions"}
+    )
     assert response.status_code == 302
     assert member.get("/").url.startswith(LOGIN)
     event = AuditEvent.objects.get(action="session.end")
@@ -218,7 +222,9 @@ def test_only_the_security_admin_can_end_sessions(people, client, login):
     member = Client()
     sign_in(member, "member_a")
     other = login(people.township_a)
-    response = other.post(reverse("core:security_detail", args=[people.member_a.pk]), {"action": "end_sessions"})
+    response = other.post(
+        reverse("core:security_detail", args=[people.member_a.pk]), {"action": "end_sessions"}
+    )
     assert response.status_code in (403, 404)
     assert member.get("/").status_code == 200
     assert not AuditEvent.objects.filter(action="session.end").exists()

@@ -43,8 +43,9 @@ def add_device(user) -> TOTPDevice:
 
 def code_for(device, step_offset: int = 0) -> str:
     device.refresh_from_db()
-    value = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits,
-                 drift=device.drift + step_offset)
+    value = totp(
+        device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift + step_offset
+    )
     return f"{value:0{device.digits}d}"
 
 
@@ -224,8 +225,9 @@ def test_successful_sign_in_resets_the_failure_count(people, client):
 
 
 def test_security_admin_unlocks_an_account(people, client, login):
-    User.objects.filter(pk=people.member_a.pk).update(failed_login_count=9,
-                                                    locked_until=timezone.now() + timedelta(hours=1))
+    User.objects.filter(pk=people.member_a.pk).update(
+        failed_login_count=9, locked_until=timezone.now() + timedelta(hours=1)
+    )
     admin = login(people.security_admin)
     response = admin.post(reverse("core:security_detail", args=[people.member_a.pk]), {"action": "unlock"})
     assert response.status_code == 302
@@ -243,8 +245,17 @@ def test_staff_password_leads_to_the_code_page(people, client):
     assert not events("login.success", people.township_a).exists()
 
 
-STAFF_PAGES = ["/", "/orgs/", "/people/", "/notifications/", "/accounts/password/",
-               f"/orgs/{{unit}}/", "/security/accounts/", "/manage/accounts/", "/audit/"]
+STAFF_PAGES = [
+    "/",
+    "/orgs/",
+    "/people/",
+    "/notifications/",
+    "/accounts/password/",
+    "/orgs/{unit}/",
+    "/security/accounts/",
+    "/manage/accounts/",
+    "/audit/",
+]
 
 
 def test_staff_with_password_but_no_code_cannot_reach_any_page(tree, people, client):
@@ -260,8 +271,10 @@ def test_staff_with_password_but_no_code_cannot_reach_any_page(tree, people, cli
 def test_password_alone_cannot_change_the_password(people, client):
     add_device(people.township_a)
     post_login(client, "township_a")
-    response = client.post(PASSWORD_CHANGE, {"old_password": PASSWORD, "new_password": "Brand-New-Pass9",
-                                             "new_password2": "Brand-New-Pass9"})
+    response = client.post(
+        PASSWORD_CHANGE,
+        {"old_password": PASSWORD, "new_password": "Brand-New-Pass9", "new_password2": "Brand-New-Pass9"},
+    )
     assert response.status_code == 302 and response.url == OTP
     people.township_a.refresh_from_db()
     assert people.township_a.check_password(PASSWORD)
@@ -431,8 +444,10 @@ def test_first_login_forces_a_password_change(people, client):
     response = client.get("/")
     assert response.status_code == 302 and response.url == PASSWORD_CHANGE
     assert client.get("/people/").url == PASSWORD_CHANGE
-    response = client.post(PASSWORD_CHANGE, {"old_password": PASSWORD, "new_password": NEW_PASSWORD,
-                                             "new_password2": NEW_PASSWORD})
+    response = client.post(
+        PASSWORD_CHANGE,
+        {"old_password": PASSWORD, "new_password": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
     assert response.status_code == 302 and response.url == "/"
     assert is_signed_in(client)
     people.member_a.refresh_from_db()
@@ -451,15 +466,18 @@ def test_staff_first_login_asks_the_code_before_the_password_change(people, clie
 
 def test_password_change_needs_the_current_password(people, client):
     post_login(client, "member_a")
-    response = client.post(PASSWORD_CHANGE, {"old_password": "Not-The-Pass1", "new_password": NEW_PASSWORD,
-                                             "new_password2": NEW_PASSWORD})
+    response = client.post(
+        PASSWORD_CHANGE,
+        {"old_password": "Not-The-Pass1", "new_password": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
     assert "当前密码错误" in response.content.decode()
 
 
 def test_password_change_shows_the_policy_in_chinese(people, client):
     post_login(client, "member_a")
-    response = client.post(PASSWORD_CHANGE, {"old_password": PASSWORD, "new_password": "short",
-                                             "new_password2": "short"})
+    response = client.post(
+        PASSWORD_CHANGE, {"old_password": PASSWORD, "new_password": "short", "new_password2": "short"}
+    )
     body = response.content.decode()
     assert response.status_code == 200
     assert "至少三类" in body
@@ -467,16 +485,20 @@ def test_password_change_shows_the_policy_in_chinese(people, client):
 
 def test_password_change_refuses_mismatched_entries(people, client):
     post_login(client, "member_a")
-    response = client.post(PASSWORD_CHANGE, {"old_password": PASSWORD, "new_password": NEW_PASSWORD,
-                                             "new_password2": NEW_PASSWORD + "x"})
+    response = client.post(
+        PASSWORD_CHANGE,
+        {"old_password": PASSWORD, "new_password": NEW_PASSWORD, "new_password2": NEW_PASSWORD + "x"},
+    )
     assert "两次输入的新密码不一致" in response.content.decode()
 
 
 def test_password_change_keeps_the_session_and_rotates_its_id(people, client):
     post_login(client, "member_a")
     before = client.session.session_key
-    client.post(PASSWORD_CHANGE, {"old_password": PASSWORD, "new_password": NEW_PASSWORD,
-                                  "new_password2": NEW_PASSWORD})
+    client.post(
+        PASSWORD_CHANGE,
+        {"old_password": PASSWORD, "new_password": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
     assert client.session.session_key != before
     assert is_signed_in(client)
     people.member_a.refresh_from_db()
@@ -525,8 +547,10 @@ def test_signed_in_post_without_csrf_token_is_refused(people):
     client.get(LOGIN)
     post_login(client, "member_a", csrfmiddlewaretoken=client.cookies["csrftoken"].value)
     assert client.get("/").status_code == 200
-    response = client.post(PASSWORD_CHANGE, {"old_password": PASSWORD, "new_password": NEW_PASSWORD,
-                                             "new_password2": NEW_PASSWORD})
+    response = client.post(
+        PASSWORD_CHANGE,
+        {"old_password": PASSWORD, "new_password": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
     assert response.status_code == 403
     people.member_a.refresh_from_db()
     assert people.member_a.check_password(PASSWORD)

@@ -74,7 +74,11 @@ class SessionGuardMiddleware:
         pending_otp = security.needs_otp(request)
         # A session that has not given its second factor yet is not "the" session of the account:
         # it is bound when the code is accepted, so knowing a password alone cannot end someone's session.
-        if not pending_otp and user.current_session_key and user.current_session_key != request.session.session_key:
+        if (
+            not pending_otp
+            and user.current_session_key
+            and user.current_session_key != request.session.session_key
+        ):
             return self._end(request, "replaced", api)
         if last is None or now - last >= _LAST_SEEN_RESOLUTION:
             request.session[security.LAST_SEEN_SESSION_KEY] = int(now)

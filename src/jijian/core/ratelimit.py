@@ -37,7 +37,9 @@ def client_ip(request) -> str:
 
 
 def _cache_key(scope: str, ident: str, bucket: int) -> str:
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"{scope}|{ident}".encode(), hashlib.sha256).hexdigest()[:32]
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"{scope}|{ident}".encode(), hashlib.sha256).hexdigest()[
+        :32
+    ]
     return f"rl:{scope}:{digest}:{bucket}"
 
 
@@ -69,15 +71,22 @@ def too_many_requests(request, retry_after: int):
     """429 with a Chinese message: JSON for the API, the error page otherwise."""
     message = f"{MESSAGE}（请 {retry_after} 秒后重试）"
     if request.path.startswith("/api/"):
-        response = JsonResponse({"error": {"code": "rate_limited", "message": message, "details": []}}, status=429,
-                                json_dumps_params={"ensure_ascii": False})
+        response = JsonResponse(
+            {"error": {"code": "rate_limited", "message": message, "details": []}},
+            status=429,
+            json_dumps_params={"ensure_ascii": False},
+        )
     else:
-        response = render(request, "core/error.html", {"title": "请求过于频繁", "message": message}, status=429)
+        response = render(
+            request, "core/error.html", {"title": "请求过于频繁", "message": message}, status=429
+        )
     response["Retry-After"] = str(retry_after)
     return response
 
 
-def rate_limit(scope: str, *, limit: int | str, default: int = 20, methods=("POST",), anonymous_only: bool = False):
+def rate_limit(
+    scope: str, *, limit: int | str, default: int = 20, methods=("POST",), anonymous_only: bool = False
+):
     """View decorator: at most `limit` requests per minute per client address for `methods`.
     `limit` is a number or the name of a setting (read at request time, `default` when unset).
     With anonymous_only, signed-in users are not counted (public forms used by staff too)."""
@@ -86,7 +95,9 @@ def rate_limit(scope: str, *, limit: int | str, default: int = 20, methods=("POS
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             counted = request.method in methods and not (
-                anonymous_only and getattr(request, "user", None) is not None and request.user.is_authenticated
+                anonymous_only
+                and getattr(request, "user", None) is not None
+                and request.user.is_authenticated
             )
             if counted:
                 retry_after = hit(scope, client_ip(request), _limit_value(limit, default))

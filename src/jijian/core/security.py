@@ -52,8 +52,13 @@ def login_failed(request, username: str, *, stage: str = "password") -> None:
     recorded without the text typed (people type their password into the username field)."""
     user = User.objects.select_for_update().filter(username=username).first()
     if user is None:
-        audit_record(actor=None, action="login.failed", object_type="core.user",
-                     summary="登录失败：用户名不存在", after={"stage": stage})
+        audit_record(
+            actor=None,
+            action="login.failed",
+            object_type="core.user",
+            summary="登录失败：用户名不存在",
+            after={"stage": stage},
+        )
         return
     user.failed_login_count += 1
     delay = lockout_seconds(user.failed_login_count)
@@ -61,12 +66,21 @@ def login_failed(request, username: str, *, stage: str = "password") -> None:
         user.locked_until = timezone.now() + timedelta(seconds=delay)
     user.save(update_fields=["failed_login_count", "locked_until"])
     # The address of a failed try on a staff account is security evidence (MLPS 2.0 level 3).
-    audit_record(actor=None, action="login.failed", obj=user, summary=f"登录失败（{_stage_label(stage)}）：{user.username}",
-                 after={"stage": stage, "failures": user.failed_login_count, "ip": client_ip(request)})
+    audit_record(
+        actor=None,
+        action="login.failed",
+        obj=user,
+        summary=f"登录失败（{_stage_label(stage)}）：{user.username}",
+        after={"stage": stage, "failures": user.failed_login_count, "ip": client_ip(request)},
+    )
     if delay:
-        audit_record(actor=None, action="login.locked", obj=user,
-                     summary=f"连续登录失败 {user.failed_login_count} 次，账号锁定 {delay} 秒：{user.username}",
-                     after={"locked_until": user.locked_until.isoformat(), "seconds": delay})
+        audit_record(
+            actor=None,
+            action="login.locked",
+            obj=user,
+            summary=f"连续登录失败 {user.failed_login_count} 次，账号锁定 {delay} 秒：{user.username}",
+            after={"locked_until": user.locked_until.isoformat(), "seconds": delay},
+        )
 
 
 def _stage_label(stage: str) -> str:
@@ -95,8 +109,13 @@ def password_accepted(request, user: User) -> bool:
     owed = otp_owed(user)
     request.session[OTP_REQUIRED_SESSION_KEY] = owed
     if owed:
-        audit_record(actor=user, action="login.password", obj=user, summary="密码验证通过，待验证动态验证码",
-                     ip_address=client_ip(request))
+        audit_record(
+            actor=user,
+            action="login.password",
+            obj=user,
+            summary="密码验证通过，待验证动态验证码",
+            ip_address=client_ip(request),
+        )
     else:
         _sign_in_complete(request, user, action="login.success", summary="登录成功")
     return owed
@@ -187,7 +206,9 @@ def sessions_end(*, actor: User, user: User) -> None:
 
 
 def logout_recorded(request, user: User) -> None:
-    User.objects.filter(pk=user.pk, current_session_key=request.session.session_key).update(current_session_key="")
+    User.objects.filter(pk=user.pk, current_session_key=request.session.session_key).update(
+        current_session_key=""
+    )
     audit_record(actor=user, action="logout", obj=user, summary="退出登录", ip_address=client_ip(request))
 
 

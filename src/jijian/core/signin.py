@@ -38,9 +38,13 @@ class LoginForm(forms.Form):
 
 
 class OTPForm(forms.Form):
-    token = forms.RegexField(label=_("动态验证码"), regex=r"^\d{6}$", max_length=6,
-                             error_messages={"invalid": "请输入6位数字动态验证码", "required": "请输入动态验证码"},
-                             widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
+    token = forms.RegexField(
+        label=_("动态验证码"),
+        regex=r"^\d{6}$",
+        max_length=6,
+        error_messages={"invalid": "请输入6位数字动态验证码", "required": "请输入动态验证码"},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
 
 
 class PasswordChangeForm(forms.Form):
@@ -56,8 +60,9 @@ class PasswordChangeForm(forms.Form):
 
 
 def _safe_next(request, candidate: str | None) -> str | None:
-    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
-                                                     require_https=request.is_secure()):
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return candidate
     return None
 
@@ -78,8 +83,11 @@ def login_view(request):
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
         refusal = security.login_refusal(username)
-        user = None if refusal else authenticate(request, username=username,
-                                                 password=form.cleaned_data["password"])
+        user = (
+            None
+            if refusal
+            else authenticate(request, username=username, password=form.cleaned_data["password"])
+        )
         if refusal:
             form.add_error(None, refusal)
         elif user is None:
@@ -92,8 +100,11 @@ def login_view(request):
                 return redirect("core:otp_verify" if _has_device(user) else "core:otp_setup")
             return _proceed(request)
     notice = ENDED_REASONS.get(request.GET.get("reason", ""))
-    return render(request, "core/login.html",
-                  {"form": form, "notice": notice, "next": _safe_next(request, request.GET.get("next"))})
+    return render(
+        request,
+        "core/login.html",
+        {"form": form, "notice": notice, "next": _safe_next(request, request.GET.get("next"))},
+    )
 
 
 def _has_device(user) -> bool:
@@ -145,8 +156,11 @@ def otp_setup(request):
             messages.success(request, "动态验证码已启用")
             return _proceed(request)
         form.add_error("token", "动态验证码错误，请核对手机时间后重试")
-    return render(request, "core/otp_setup.html", {"form": form, "secret": security.base32_secret(device),
-                                                   "uri": device.config_url})
+    return render(
+        request,
+        "core/otp_setup.html",
+        {"form": form, "secret": security.base32_secret(device), "uri": device.config_url},
+    )
 
 
 @never_cache
@@ -160,7 +174,9 @@ def password_change(request):
             form.add_error("old_password", "当前密码错误")
         else:
             try:
-                user_set_password(actor=user, user=user, password=form.cleaned_data["new_password"], temporary=False)
+                user_set_password(
+                    actor=user, user=user, password=form.cleaned_data["new_password"], temporary=False
+                )
             except ValidationError as exc:
                 form.add_error("new_password", exc.messages)
             else:
@@ -168,8 +184,9 @@ def password_change(request):
                 security.session_bind(request, user)
                 messages.success(request, "密码已修改")
                 return _proceed(request)
-    return render(request, "core/password_change.html",
-                  {"form": form, "help_texts": password_validators_help_texts()})
+    return render(
+        request, "core/password_change.html", {"form": form, "help_texts": password_validators_help_texts()}
+    )
 
 
 @require_POST

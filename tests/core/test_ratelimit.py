@@ -1,0 +1,242 @@
+"""Per-address rate limits: sign-in, the code pages, every unauthenticated request (middleware);
+counters only in the cache, under a keyed hash, never in the database or the logs."""
+
+from __future__ import annotations
+
+import logging
+from unittest import mock
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpResponse
+from django.test import Client, RequestFactory, override_settings
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from jijian.audit.models import AuditEvent
+from jijian.core import ratelimit
+from jijian.core.models import User
+from tests.conftest import PASSWORD
+
+LOGIN = "/accounts/login/"
+IP = "203.0.113.77"
+
+
+@pytest.fixture(autouse=True)
+def _clear():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def with_anon_middleware():
+    middleware = list(settings.MIDDLEWARE)
+    at = middleware.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1
+    middleware.insert(at, "jijian.core.middleware.AnonymousRateLimitMiddleware")
+    return override_settings(MIDDLEWARE=middleware)
+
+
+def post_login(client, username="nobody", password="Wrong-Passw0rd!", ip=IP):
+    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=ip)
+
+
+# --- the counter ---------------------------------------------------------------------------------
+
+
+def test_hit_allows_up_to_the_limit_then_answers_retry_after():
+    results = [ratelimit.hit("t", IP, 3) for _ in range(4)]
+    assert results[:3] == [None, None, None]
+    assert 1 <= results[3] <= 60
+
+
+def test_counters_are_per_address_and_per_scope():
+    for _ in range(3):
+        ratelimit.hit("t", IP, 3)
+    assert ratelimit.hit("t", IP, 3) is not None
+    assert ratelimit.hit("t", "198.51.100.1", 3) is None
+    assert ratelimit.hit("other", IP, 3) is None
+
+
+def test_counter_starts_again_in_the_next_minute():
+    with mock.patch("jijian.core.ratelimit.time.time", return_value=1_700_000_000.0):
+        for _ in range(4):
+            ratelimit.hit("t", IP, 3)
+        assert ratelimit.hit("t", IP, 3) is not None
+    with mock.patch("jijian.core.ratelimit.time.time", return_value=1_700_000_060.0):
+        assert ratelimit.hit("t", IP, 3) is None
+
+
+def test_cache_key_holds_no_address_and_expires_within_about_a_minute():
+    with mock.patch.object(cache, "add", wraps=cache.add) as add:
+        ratelimit.hit("t", IP, 3)
+    key = add.call_args.args[0]
+    assert IP not in key and "203" not in key.split(":")[2]
+    assert add.call_args.kwargs["timeout"] <= 70
+
+
+def test_client_address_ignores_forwarded_for_unless_a_proxy_is_trusted():
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.1.1.1, 2.2.2.2")
+    assert ratelimit.client_ip(request) == "10.0.0.1"  # a client can write any X-Forwarded-For
+    with override_settings(TRUSTED_PROXY_COUNT=1):
+        assert ratelimit.client_ip(request) == "2.2.2.2"  # what our proxy appended
+    with override_settings(TRUSTED_PROXY_COUNT=2):
+        assert ratelimit.client_ip(request) == "1.1.1.1"
+
+
+# --- sign-in -------------------------------------------------------------------------------------
+
+
+@override_settings(RATE_LIMIT_LOGIN_PER_MINUTE=3)
+def test_sign_in_posts_are_limited_per_address_with_a_chinese_429(db, client):
+    for _ in range(3):
+        assert post_login(client).status_code == 200
+    response = post_login(client)
+    assert response.status_code == 429
+    assert "请求过于频繁" in response.content.decode()
+    assert 1 <= int(response["Retry-After"]) <= 60
+
+
+def test_sign_in_limit_defaults_to_twenty_a_minute(db, client):
+    codes = [post_login(client).status_code for _ in range(21)]
+    assert codes[:20] == [200] * 20 and codes[20] == 429
+
+
+@override_settings(RATE_LIMIT_LOGIN_PER_MINUTE=3)
+def test_limited_address_cannot_sign_in_even_with_the_right_password(people, client):
+    for _ in range(3):
+        post_login(client)
+    assert post_login(client, "member_a", PASSWORD).status_code == 429
+    assert client.get("/").status_code == 302
+
+
+@override_settings(RATE_LIMIT_LOGIN_PER_MINUTE=3)
+def test_another_address_is_not_limited(people, client):
+    for _ in range(4):
+        post_login(client)
+    assert post_login(client, "member_a", PASSWORD, ip="198.51.100.9").status_code == 302
+
+
+@override_settings(RATE_LIMIT_LOGIN_PER_MINUTE=3)
+def test_sign_in_page_views_are_not_counted(db, client):
+    for _ in range(5):
+        assert client.get(LOGIN, REMOTE_ADDR=IP).status_code == 200
+    assert post_login(client).status_code == 200
+
+
+@override_settings(RATE_LIMIT_LOGIN_PER_MINUTE=3, LOGIN_FAILURE_LIMIT=100)
+def test_refused_posts_do_not_touch_the_account(people, client):
+    for _ in range(3):
+        post_login(client, "member_a")
+    for _ in range(5):
+        post_login(client, "member_a")  # 429: the password is not even checked
+    assert User.objects.get(pk=people.member_a.pk).failed_login_count == 3
+
+
+@override_settings(RATE_LIMIT_OTP_PER_MINUTE=2, OTP_TOTP_THROTTLE_FACTOR=0)
+def test_code_page_is_limited_too(people, client):
+    TOTPDevice.objects.create(user=people.township_a, name="手机", confirmed=True)
+    client.post(LOGIN, {"username": "township_a", "password": PASSWORD}, REMOTE_ADDR=IP)
+    codes = [client.post("/accounts/otp/", {"token": "000000"}, REMOTE_ADDR=IP).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+
+
+# --- nothing kept --------------------------------------------------------------------------------
+
+
+@override_settings(RATE_LIMIT_LOGIN_PER_MINUTE=2)
+def test_anonymous_traffic_leaves_no_address_in_the_database_or_logs(db, client, caplog):
+    caplog.set_level(logging.DEBUG)
+    with with_anon_middleware():
+        anon = Client()
+        for _ in range(4):
+            anon.post(LOGIN, {"username": "nobody", "password": "x"}, REMOTE_ADDR=IP)
+            anon.get("/accounts/login/", REMOTE_ADDR=IP)
+    assert IP not in caplog.text
+    for event in AuditEvent.objects.all():
+        assert IP not in f"{event.ip_address}{event.summary}{event.before}{event.after}"
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            if table.startswith(("core_", "audit_", "django_session", "django_cache")):
+                cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 (table names from introspection)
+                assert IP not in repr(cursor.fetchall()), table
+
+
+# --- every unauthenticated request (middleware) ----------------------------------------------------
+
+
+@override_settings(RATE_LIMIT_ANON_PER_MINUTE=3)
+def test_middleware_limits_anonymous_requests(db):
+    with with_anon_middleware():
+        anon = Client()
+        codes = [anon.get(LOGIN, REMOTE_ADDR=IP).status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+
+
+@override_settings(RATE_LIMIT_ANON_PER_MINUTE=2)
+def test_middleware_leaves_assets_and_probes_alone(db):
+    with with_anon_middleware():
+        anon = Client()
+        for _ in range(5):
+            assert anon.get("/healthz", REMOTE_ADDR=IP).status_code == 200
+        assert anon.get(LOGIN, REMOTE_ADDR=IP).status_code == 200
+
+
+@override_settings(RATE_LIMIT_ANON_PER_MINUTE=2)
+def test_middleware_does_not_count_signed_in_users(people, login):
+    with with_anon_middleware():
+        client = login(people.member_a)
+        for _ in range(5):
+            assert client.get("/", REMOTE_ADDR=IP).status_code == 200
+
+
+@override_settings(RATE_LIMIT_ANON_PER_MINUTE=1)
+def test_middleware_answers_the_api_in_json(db):
+    with with_anon_middleware():
+        anon = Client()
+        anon.get("/api/openapi.json", REMOTE_ADDR=IP)
+        response = anon.get("/api/openapi.json", REMOTE_ADDR=IP)
+    assert response.status_code == 429
+    assert response.json()["error"]["code"] == "rate_limited"
+    assert "请求过于频繁" in response.json()["error"]["message"]
+
+
+def test_middleware_is_importable_from_the_name_settings_will_use():
+    from jijian.core.middleware import AnonymousRateLimitMiddleware
+
+    assert AnonymousRateLimitMiddleware is ratelimit.AnonymousRateLimitMiddleware
+
+
+# --- the decorator for later public endpoints --------------------------------------------------------
+
+
+def _public_form(request):
+    return HttpResponse("ok")
+
+
+def test_decorator_limits_a_public_form_and_can_spare_signed_in_staff(rf, people):
+    view = ratelimit.rate_limit("report", limit=2, anonymous_only=True)(_public_form)
+
+    def anonymous_post():
+        request = rf.post("/report/", REMOTE_ADDR=IP)
+        from django.contrib.auth.models import AnonymousUser
+
+        request.user = AnonymousUser()
+        return view(request)
+
+    assert [anonymous_post().status_code for _ in range(3)] == [200, 200, 429]
+    staff = rf.post("/report/", REMOTE_ADDR=IP)
+    staff.user = people.township_a
+    assert view(staff).status_code == 200
+
+
+def test_decorator_reads_a_setting_at_request_time(rf):
+    view = ratelimit.rate_limit("report", limit="SOME_PUBLIC_LIMIT", default=1)(_public_form)
+    with override_settings(SOME_PUBLIC_LIMIT=2):
+        codes = [view(rf.post("/r/", REMOTE_ADDR=IP)).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+
+
+def test_decorator_counts_only_the_named_methods(rf):
+    view = ratelimit.rate_limit("report", limit=1)(_public_form)
+    assert [view(rf.get("/r/", REMOTE_ADDR=IP)).status_code for _ in range(3)] == [200, 200, 200]
