@@ -97,8 +97,13 @@ def test_self_test_fails_loudly_when_hmac_is_wrong(monkeypatch):
 
 def test_self_test_fails_when_gcm_ignores_associated_data(monkeypatch):
     real_decrypt = crypto.sm4_gcm_decrypt
-    monkeypatch.setattr(crypto, "sm4_gcm_decrypt", lambda key, blob, aad=b"": real_decrypt(key, blob, crypto._GCM_AAD)
-                        if blob.startswith(crypto._GCM_IV) else b"jijian")
+    monkeypatch.setattr(
+        crypto,
+        "sm4_gcm_decrypt",
+        lambda key, blob, aad=b"": (
+            real_decrypt(key, blob, crypto._GCM_AAD) if blob.startswith(crypto._GCM_IV) else b"jijian"
+        ),
+    )
     with pytest.raises(crypto.CryptoError, match="associated data"):
         crypto.self_test()
 
@@ -146,7 +151,7 @@ def test_a_value_under_another_key_does_not_decrypt(db):
 
 def test_the_old_sm4g1_format_is_still_read(db):
     ring = crypto.keyring()
-    blob = crypto.sm4_gcm_encrypt(ring.key("k1"), "13800001111".encode(), aad=b"k1")
+    blob = crypto.sm4_gcm_encrypt(ring.key("k1"), b"13800001111", aad=b"k1")
     token = "sm4g1$k1$" + base64.b64encode(blob).decode()
     assert crypto.decrypt_text(token, context="anything") == "13800001111"
     assert not crypto.is_current(token)
@@ -177,9 +182,9 @@ def test_blind_index_is_keyed_with_the_index_key_not_a_plain_hash(db):
     ["k1", "k1:zz", "k1:" + "11" * 8, "k-1:" + "11" * 16, "", "k1:" + "11" * 16 + ",K1:" + "22" * 16],
 )
 def test_malformed_data_keys_name_the_setting(db, raw):
-    with override_settings(DATA_KEYS=raw or ",", INDEX_KEY="22" * 16):
-        with pytest.raises(ImproperSetting, match="JIJIAN_DATA_KEYS"):
-            crypto.reload_keyring()
+    settings = override_settings(DATA_KEYS=raw or ",", INDEX_KEY="22" * 16)
+    with settings, pytest.raises(ImproperSetting, match="JIJIAN_DATA_KEYS"):
+        crypto.reload_keyring()
 
 
 def test_a_malformed_index_key_names_its_setting(db):
@@ -188,7 +193,10 @@ def test_a_malformed_index_key_names_its_setting(db):
 
 
 def test_index_key_is_required_outside_tests(db):
-    with override_settings(TESTING=False, INDEX_KEY=""), pytest.raises(ImproperSetting, match="JIJIAN_INDEX_KEY"):
+    with (
+        override_settings(TESTING=False, INDEX_KEY=""),
+        pytest.raises(ImproperSetting, match="JIJIAN_INDEX_KEY"),
+    ):
         crypto.reload_keyring()
 
 
@@ -205,9 +213,9 @@ def test_key_file_is_generated_outside_production_and_refused_missing_in_product
         ring = crypto.reload_keyring()
         assert ring.source == "file" and ring.primary_id == "k1"
         assert path.stat().st_mode & 0o777 == 0o600
-    with override_settings(DATA_KEYS="", KEY_FILE=tmp_path / "missing", PRODUCTION=True):
-        with pytest.raises(ImproperSetting, match="JIJIAN_KEY_FILE"):
-            crypto.reload_keyring()
+    production = override_settings(DATA_KEYS="", KEY_FILE=tmp_path / "missing", PRODUCTION=True)
+    with production, pytest.raises(ImproperSetting, match="JIJIAN_KEY_FILE"):
+        crypto.reload_keyring()
 
 
 def test_a_running_process_picks_up_a_changed_key_file(db, tmp_path):

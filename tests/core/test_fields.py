@@ -22,16 +22,31 @@ def _fresh_keyring():
 
 @pytest.fixture
 def person(tree):
-    user_create(actor=None, username="other", full_name="别人", org_unit=tree.village_a,
-                phone="13900002222", id_number="421321198506152345", audit=False)
-    return user_create(actor=None, username="zhang", full_name="张三", org_unit=tree.village_a,
-                       phone=PHONE, id_number=ID_NUMBER, audit=False)
+    user_create(
+        actor=None,
+        username="other",
+        full_name="别人",
+        org_unit=tree.village_a,
+        phone="13900002222",
+        id_number="421321198506152345",
+        audit=False,
+    )
+    return user_create(
+        actor=None,
+        username="zhang",
+        full_name="张三",
+        org_unit=tree.village_a,
+        phone=PHONE,
+        id_number=ID_NUMBER,
+        audit=False,
+    )
 
 
 def test_encrypted_fields_are_not_readable_in_the_database(person):
     with connection.cursor() as cursor:
-        cursor.execute("SELECT phone, id_number, phone_index, id_number_index FROM core_user WHERE id = %s",
-                       [person.pk])
+        cursor.execute(
+            "SELECT phone, id_number, phone_index, id_number_index FROM core_user WHERE id = %s", [person.pk]
+        )
         phone, id_number, phone_index, id_number_index = cursor.fetchone()
     for stored, plain in ((phone, PHONE), (id_number, ID_NUMBER)):
         assert stored.startswith("sm4g2$k1$")

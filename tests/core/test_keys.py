@@ -30,8 +30,15 @@ def _fresh_keyring():
 
 
 def _person(tree, username, phone, id_number):
-    return user_create(actor=None, username=username, full_name=f"测试{username}", org_unit=tree.village_a,
-                       phone=phone, id_number=id_number, audit=False)
+    return user_create(
+        actor=None,
+        username=username,
+        full_name=f"测试{username}",
+        org_unit=tree.village_a,
+        phone=phone,
+        id_number=id_number,
+        audit=False,
+    )
 
 
 @pytest.fixture
@@ -220,3 +227,30 @@ def test_retire_refuses_a_key_still_used_outside_the_encrypted_fields(db, monkey
 def test_attachment_evidence_keys_are_counted(db):
     assert "attachments.attachment.evidence_key_id" in keys.key_users()
     assert keys.key_users()["attachments.attachment.evidence_key_id"]("k1") == 0
+
+
+def test_a_standby_key_is_readable_everywhere_before_it_is_promoted(tree, tmp_path):
+    path = tmp_path / "keys"
+    with override_settings(DATA_KEYS="", KEY_FILE=path):
+        crypto.reload_keyring()
+        a = _person(tree, "erin", "13800001111", ID_A)
+        out = _run("new", "--standby")
+        assert "promote k2" in out
+        assert crypto.keyring().key_ids == ("k1", "k2")  # still written with k1
+        a.save()
+        assert {crypto.key_id_of(v) for v in _raw_values()} == {"k1"}
+        with pytest.raises(CommandError, match="已经是主密钥"):
+            _run("promote", "k1")
+        _run("promote", "k2")
+        assert crypto.keyring().key_ids == ("k2", "k1")
+        _run("rotate")
+        assert {crypto.key_id_of(v) for v in _raw_values()} == {"k2"}
+    assert AuditEvent.objects.filter(action="keys.promote", object_id="k2").exists()
+
+
+def test_promote_with_environment_keys_prints_the_reordered_value(db):
+    with override_settings(DATA_KEYS=f"{K1},{K2}"):
+        crypto.reload_keyring()
+        out = _run("promote", "k2")
+        assert f"JIJIAN_DATA_KEYS={K2},{K1}\n" in out
+        assert crypto.keyring().primary_id == "k1"

@@ -26,8 +26,15 @@ def _fresh_keyring():
 
 @pytest.fixture
 def target(tree):
-    return user_create(actor=None, username="target", full_name="被查看人", org_unit=tree.village_a,
-                       phone=PHONE, id_number=ID_NUMBER, audit=False)
+    return user_create(
+        actor=None,
+        username="target",
+        full_name="被查看人",
+        org_unit=tree.village_a,
+        phone=PHONE,
+        id_number=ID_NUMBER,
+        audit=False,
+    )
 
 
 def _events(action):
@@ -35,7 +42,9 @@ def _events(action):
 
 
 def test_system_admin_gets_the_id_number_and_the_reveal_is_audited(people, target):
-    value = reveal.reveal_field(actor=people.system_admin, obj=target, field_name="id_number", reason="核对身份")
+    value = reveal.reveal_field(
+        actor=people.system_admin, obj=target, field_name="id_number", reason="核对身份"
+    )
     assert value == ID_NUMBER
     [event] = _events("sensitive.reveal")
     assert event.actor_id == people.system_admin.pk
@@ -47,7 +56,10 @@ def test_system_admin_gets_the_id_number_and_the_reveal_is_audited(people, targe
 
 
 def test_security_admin_gets_the_phone_but_not_the_id_number(people, target):
-    assert reveal.reveal_field(actor=people.security_admin, obj=target, field_name="phone", reason="联系") == PHONE
+    assert (
+        reveal.reveal_field(actor=people.security_admin, obj=target, field_name="phone", reason="联系")
+        == PHONE
+    )
     with pytest.raises(PermissionDenied):
         reveal.reveal_field(actor=people.security_admin, obj=target, field_name="id_number", reason="联系")
     assert len(_events("sensitive.reveal")) == 1
@@ -55,7 +67,9 @@ def test_security_admin_gets_the_phone_but_not_the_id_number(people, target):
     assert denied.actor_id == people.security_admin.pk and denied.after["field"] == "id_number"
 
 
-@pytest.mark.parametrize("persona", ["audit_admin", "township_a", "county_officer", "member_a", "city_petition"])
+@pytest.mark.parametrize(
+    "persona", ["audit_admin", "township_a", "county_officer", "member_a", "city_petition"]
+)
 def test_other_roles_are_refused_and_get_no_value(people, target, persona):
     actor = getattr(people, persona)
     for field_name in ("phone", "id_number"):
@@ -95,8 +109,12 @@ def test_unregistered_fields_cannot_be_revealed(people, target):
 def test_modules_extend_the_policy_table(people, target, monkeypatch):
     monkeypatch.setattr(reveal, "_RULES", dict(reveal._RULES))
     reveal.register_reveal("core.user", "id_number", roles={Role.PETITION_OFFICE}, label="身份证号")
-    assert reveal.reveal_field(actor=people.city_petition, obj=target, field_name="id_number",
-                               reason="核实举报人") == ID_NUMBER
+    assert (
+        reveal.reveal_field(
+            actor=people.city_petition, obj=target, field_name="id_number", reason="核实举报人"
+        )
+        == ID_NUMBER
+    )
     with pytest.raises(PermissionDenied):  # the rule was replaced, not added to
         reveal.reveal_field(actor=people.system_admin, obj=target, field_name="id_number", reason="核对")
     with pytest.raises(ValueError):

@@ -114,7 +114,7 @@ def _hex_key(name: str, raw: str) -> bytes:
 
 
 def parse_data_keys(name: str, raw: str) -> tuple[tuple[str, bytes], ...]:
-    """"kid:hex,kid:hex", the first primary. Key ids: letters and digits, at most 16."""
+    """Parse "kid:hex,kid:hex", the first primary. Key ids: letters and digits, at most 16."""
     from jijian.config.env import ImproperSetting
 
     pairs = []

@@ -19,7 +19,7 @@ class EmptyExact(Exact):
 
     def __init__(self, lhs, rhs):
         if rhs != "":
-            raise TypeError("an encrypted field can only be compared with \"\"; use its blind index")
+            raise TypeError('an encrypted field can only be compared with ""; use its blind index')
         super().__init__(lhs, rhs)
 
     def get_db_prep_lookup(self, value, connection):
@@ -78,7 +78,9 @@ class EncryptedTextField(models.TextField):
         if lookup_name == "exact":
             return EmptyExact
         if lookup_name != "isnull":
-            raise TypeError(f"encrypted field {self.name!r} cannot be queried with {lookup_name!r}; use its blind index")
+            raise TypeError(
+                f"encrypted field {self.name!r} cannot be queried with {lookup_name!r}; use its blind index"
+            )
         return super().get_lookup(lookup_name)
 
 

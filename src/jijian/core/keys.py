@@ -95,12 +95,7 @@ def _stored(model: type[models.Model], f: models.Field) -> models.QuerySet:
     """Rows with a non-empty stored value, annotated with the raw stored text as `_raw` (a Cast to
     plain text is not decrypted) and ordered by primary key."""
     raw = Cast(f.name, output_field=models.TextField())
-    return (
-        model._base_manager.annotate(_raw=raw)
-        .exclude(_raw__isnull=True)
-        .exclude(_raw="")
-        .order_by("pk")
-    )
+    return model._base_manager.annotate(_raw=raw).exclude(_raw__isnull=True).exclude(_raw="").order_by("pk")
 
 
 def _with_head(qs: models.QuerySet, prefix: str) -> models.QuerySet:
@@ -166,7 +161,9 @@ def key_status() -> KeyStatus:
                 bucket[kid] = _with_head(qs, prefix).filter(_head=prefix).count()
         unknown = total - sum(by_key.values()) - sum(legacy.values())
         result.append(FieldStatus(_label(model, f), total, by_key, legacy, unknown))
-    others = [OtherStatus(label, {kid: count(kid) for kid in ring.key_ids}) for label, count in key_users().items()]
+    others = [
+        OtherStatus(label, {kid: count(kid) for kid in ring.key_ids}) for label, count in key_users().items()
+    ]
     return KeyStatus(ring.source, ring.primary_id, ring.key_ids, result, others)
 
 
@@ -186,8 +183,28 @@ def _validate_kid(kid: str, ring: crypto.Keyring) -> None:
         raise KeyOperationError(f"密钥编号 {kid} 已存在")
 
 
-def key_new(*, kid: str = "") -> NewKeyResult:
-    """Generate a data key and make it primary, keeping the old ones for reading.
+def _keyring_pairs(ring: crypto.Keyring) -> tuple[list[tuple[str, str]], str]:
+    """(kid, hex) pairs in keyring order and the index key in hex, from the key file when that is the
+    source (so the file is rewritten as it is), else from the loaded keyring."""
+    if ring.source == "file":
+        return crypto.read_key_file(Path(settings.KEY_FILE))
+    return [(k, key.hex()) for k, key in ring.data_keys], ring.index_key.hex()
+
+
+def _apply(ring: crypto.Keyring, pairs: list[tuple[str, str]], index_hex: str) -> tuple[Path | None, str]:
+    """Write the new keyring to the key file (and reload), or return the JIJIAN_DATA_KEYS value to
+    deploy when the keys come from the environment."""
+    if ring.source == "file":
+        path = Path(settings.KEY_FILE)
+        crypto.write_key_file(path, pairs, index_hex)
+        crypto.reload_keyring()
+        return path, ""
+    return None, crypto.format_data_keys(pairs)
+
+
+def key_new(*, kid: str = "", standby: bool = False) -> NewKeyResult:
+    """Generate a data key and make it primary, keeping the old ones for reading. With standby=True it
+    is added second: every server can read it before any writes with it (`promote` it later).
 
     Key file: the file is rewritten (atomically, mode 0600) and this process reloads it; other app
     servers must get the same file before `rotate` (docs/keys.md). Environment: nothing can be
@@ -195,22 +212,48 @@ def key_new(*, kid: str = "") -> NewKeyResult:
     ring = crypto.reload_keyring()
     kid = kid or crypto.next_key_id(ring.key_ids)
     _validate_kid(kid, ring)
-    hexkey = crypto.new_key_hex()
-    if ring.source == "file":
-        path = Path(settings.KEY_FILE)
-        pairs, index_hex = crypto.read_key_file(path)
-        crypto.write_key_file(path, [(kid, hexkey), *pairs], index_hex)
-        crypto.reload_keyring()
-        result = NewKeyResult(kid, "file", key_file=path)
-        summary = f"生成新数据密钥 {kid} 并设为主密钥（密钥文件）"
-    else:
-        pairs = [(k, key.hex()) for k, key in ring.data_keys]
-        result = NewKeyResult(kid, "env", env_value=crypto.format_data_keys([(kid, hexkey), *pairs]))
-        summary = f"生成新数据密钥 {kid}（环境变量，待运维部署）"
+    pairs, index_hex = _keyring_pairs(ring)
+    pairs = (
+        [pairs[0], (kid, crypto.new_key_hex()), *pairs[1:]]
+        if standby
+        else [(kid, crypto.new_key_hex()), *pairs]
+    )
+    path, env_value = _apply(ring, pairs, index_hex)
+    result = NewKeyResult(kid, ring.source, key_file=path, env_value=env_value)
+    role = "备用密钥" if standby else "主密钥"
+    where = "密钥文件" if ring.source == "file" else "环境变量，待运维部署"
     with transaction.atomic():
-        audit_record(actor=None, action="keys.new", object_type="core.keyring", object_id=kid,
-                     summary=summary, after={"kid": kid, "source": result.source, "os_user": _actor_note()})
+        audit_record(
+            actor=None,
+            action="keys.new",
+            object_type="core.keyring",
+            object_id=kid,
+            summary=f"生成新数据密钥 {kid}，设为{role}（{where}）",
+            after={"kid": kid, "primary": not standby, "source": ring.source, "os_user": _actor_note()},
+        )
     return result
+
+
+def key_promote(*, kid: str) -> NewKeyResult:
+    """Make an existing data key the primary one (after a standby key reached every server)."""
+    ring = crypto.reload_keyring()
+    if kid not in ring.key_ids:
+        raise KeyOperationError(f"密钥 {kid} 不在密钥环中（现有：{', '.join(ring.key_ids)}）")
+    if kid == ring.primary_id:
+        raise KeyOperationError(f"密钥 {kid} 已经是主密钥")
+    pairs, index_hex = _keyring_pairs(ring)
+    pairs = sorted(pairs, key=lambda pair: pair[0] != kid)  # stable: the others keep their order
+    path, env_value = _apply(ring, pairs, index_hex)
+    with transaction.atomic():
+        audit_record(
+            actor=None,
+            action="keys.promote",
+            object_type="core.keyring",
+            object_id=kid,
+            summary=f"数据密钥 {kid} 设为主密钥",
+            after={"kid": kid, "previous": ring.primary_id, "source": ring.source, "os_user": _actor_note()},
+        )
+    return NewKeyResult(kid, ring.source, key_file=path, env_value=env_value)
 
 
 # --- rotation ------------------------------------------------------------------------------------
@@ -276,11 +319,18 @@ def key_rotate(*, batch: int = 500, progress: Callable[[str, int], None] | None 
         result.rewritten[label] = done
     with transaction.atomic():
         audit_record(
-            actor=None, action="keys.rotate", object_type="core.keyring", object_id=ring.primary_id,
+            actor=None,
+            action="keys.rotate",
+            object_type="core.keyring",
+            object_id=ring.primary_id,
             summary=f"用主密钥 {ring.primary_id} 重新加密 {result.total} 个值",
-            after={"primary": ring.primary_id, "rewritten": result.rewritten,
-                   "skipped_concurrent": result.skipped_concurrent, "failed": len(result.failed),
-                   "os_user": _actor_note()},
+            after={
+                "primary": ring.primary_id,
+                "rewritten": result.rewritten,
+                "skipped_concurrent": result.skipped_concurrent,
+                "failed": len(result.failed),
+                "os_user": _actor_note(),
+            },
         )
     return result
 
@@ -306,20 +356,28 @@ def key_retire(*, kid: str) -> RetireResult:
     status = key_status()
     in_use = status.count_for(kid)
     if in_use:
-        raise KeyOperationError(f"仍有 {in_use} 个值使用密钥 {kid}，不能停用；请先运行 `jijian keys rotate`")
-    remaining = [(k, key.hex()) for k, key in ring.data_keys if k != kid]
-    if ring.source == "file":
-        path = Path(settings.KEY_FILE)
-        pairs, index_hex = crypto.read_key_file(path)
-        crypto.write_key_file(path, [(k, v) for k, v in pairs if k != kid], index_hex)
-        crypto.reload_keyring()
-        result = RetireResult(kid, "file", key_file=path)
-    else:
-        result = RetireResult(kid, "env", env_value=crypto.format_data_keys(remaining))
+        users = [fs.label for fs in status.fields if fs.by_key.get(kid) or fs.legacy.get(kid)]
+        others = [o.label for o in status.others if o.by_key.get(kid)]
+        hint = (
+            "请先运行 `jijian keys rotate`"
+            if not others
+            else f"{'、'.join(others)} 不由 rotate 重新加密，须保留该密钥"
+        )
+        raise KeyOperationError(
+            f"仍有 {in_use} 个值使用密钥 {kid}（{'、'.join(users + others)}），不能停用；{hint}"
+        )
+    pairs, index_hex = _keyring_pairs(ring)
+    path, env_value = _apply(ring, [(k, v) for k, v in pairs if k != kid], index_hex)
+    result = RetireResult(kid, ring.source, key_file=path, env_value=env_value)
     with transaction.atomic():
-        audit_record(actor=None, action="keys.retire", object_type="core.keyring", object_id=kid,
-                     summary=f"停用数据密钥 {kid}", after={"kid": kid, "source": result.source,
-                                                        "os_user": _actor_note()})
+        audit_record(
+            actor=None,
+            action="keys.retire",
+            object_type="core.keyring",
+            object_id=kid,
+            summary=f"停用数据密钥 {kid}",
+            after={"kid": kid, "source": result.source, "os_user": _actor_note()},
+        )
     return result
 
 
@@ -373,8 +431,10 @@ def blind_index_rebuild(*, batch: int = 500) -> ReindexResult:
                 for pk, raw, digest in changes:
                     same_source = {"_raw": raw} if raw is not None else {"_raw__isnull": True}
                     n = (
-                        model._base_manager.using(db).annotate(_raw=raw_expr)
-                        .filter(pk=pk, **same_source).update(**{f.attname: digest})
+                        model._base_manager.using(db)
+                        .annotate(_raw=raw_expr)
+                        .filter(pk=pk, **same_source)
+                        .update(**{f.attname: digest})
                     )
                     if n:
                         done += 1
@@ -382,7 +442,12 @@ def blind_index_rebuild(*, batch: int = 500) -> ReindexResult:
                         result.skipped_concurrent += 1
         result.updated[label] = done
     with transaction.atomic():
-        audit_record(actor=None, action="keys.reindex", object_type="core.keyring", object_id="index",
-                     summary=f"重建盲索引 {result.total} 个",
-                     after={"updated": result.updated, "failed": len(result.failed), "os_user": _actor_note()})
+        audit_record(
+            actor=None,
+            action="keys.reindex",
+            object_type="core.keyring",
+            object_id="index",
+            summary=f"重建盲索引 {result.total} 个",
+            after={"updated": result.updated, "failed": len(result.failed), "os_user": _actor_note()},
+        )
     return result

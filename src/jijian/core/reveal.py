@@ -95,12 +95,24 @@ def reveal_field(*, actor, obj: models.Model, field_name: str, reason: str, ip_a
     if not can_reveal(actor=actor, obj=obj, field_name=field_name):
         if getattr(actor, "is_authenticated", False):
             with transaction.atomic():
-                audit_record(actor=actor, action="sensitive.reveal_denied", obj=obj, ip_address=ip_address,
-                             summary=f"无权查看{label}完整信息", after=details)
+                audit_record(
+                    actor=actor,
+                    action="sensitive.reveal_denied",
+                    obj=obj,
+                    ip_address=ip_address,
+                    summary=f"无权查看{label}完整信息",
+                    after=details,
+                )
         raise PermissionDenied("无权查看完整信息")
     with transaction.atomic():
-        audit_record(actor=actor, action="sensitive.reveal", obj=obj, ip_address=ip_address,
-                     summary=f"查看{label}完整信息", after=details)
+        audit_record(
+            actor=actor,
+            action="sensitive.reveal",
+            obj=obj,
+            ip_address=ip_address,
+            summary=f"查看{label}完整信息",
+            after=details,
+        )
     return getattr(obj, field_name) or ""
 
 

@@ -5,20 +5,28 @@ from jijian.core import keys
 
 class Command(BaseCommand):
     help = (
-        "数据密钥管理（见 docs/keys.md）：status 显示密钥与各密钥加密的值的数量；new 生成新的主密钥；"
+        "数据密钥管理（见 docs/keys.md）：status 显示密钥与各密钥加密的值的数量；new 生成新的主密钥"
+        "（--standby 为备用密钥）；promote KID 把备用密钥设为主密钥；"
         "rotate 用主密钥重新加密所有旧值（可在服务运行时执行，可重复执行）；retire KID 停用不再使用的密钥；"
         "reindex 用当前盲索引密钥重建全部盲索引"
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["status", "new", "rotate", "retire", "reindex"])
-        parser.add_argument("kid", nargs="?", default="", help="retire：要停用的密钥编号；new：新密钥编号（可省略）")
+        parser.add_argument("action", choices=["status", "new", "promote", "rotate", "retire", "reindex"])
+        parser.add_argument(
+            "kid", nargs="?", default="", help="retire/promote：密钥编号；new：新密钥编号（可省略）"
+        )
+        parser.add_argument(
+            "--standby",
+            action="store_true",
+            help="new：新密钥先作为备用（第二个），各服务器都能解密后再用 promote 设为主密钥",
+        )
         parser.add_argument("--batch", type=int, default=500, help="rotate/reindex 每个事务处理的行数")
 
-    def handle(self, *args, action, kid="", batch=500, **options):
+    def handle(self, *args, action, kid="", batch=500, standby=False, **options):
         self.verbosity = options.get("verbosity", 1)
         try:
-            getattr(self, f"do_{action}")(kid=kid, batch=batch)
+            getattr(self, f"do_{action}")(kid=kid, batch=batch, standby=standby)
         except keys.KeyOperationError as exc:
             raise CommandError(str(exc)) from None
 
@@ -43,15 +51,35 @@ class Command(BaseCommand):
         if any(fs.unknown for fs in status.fields):
             self.stderr.write("有值使用密钥环中没有的密钥，无法解密：请找回该密钥")
 
-    def do_new(self, *, kid, **_):
-        result = keys.key_new(kid=kid)
+    def _deploy(self, result, done: str, then: str):
         if result.source == "file":
-            self.stdout.write(f"已生成新主密钥 {result.kid}，写入 {result.key_file}（旧密钥保留用于解密）")
-            self.stdout.write("下一步：把该密钥文件分发到所有应用服务器，再运行 `jijian keys rotate`")
+            self.stdout.write(f"{done}，已写入 {result.key_file}")
+            self.stdout.write(f"下一步：把该密钥文件分发到所有应用服务器和后台任务服务器，{then}")
         else:
-            self.stdout.write(f"已生成新主密钥 {result.kid}。密钥来自环境变量，本命令不能修改它；")
-            self.stdout.write("请把以下值安全地设置到所有应用服务器的 JIJIAN_DATA_KEYS，逐台重启后再运行 `jijian keys rotate`：")
+            self.stdout.write(f"{done}。密钥来自环境变量，本命令不能修改它；")
+            self.stdout.write(
+                f"请把以下值安全地设置到所有应用服务器和后台任务服务器的 JIJIAN_DATA_KEYS 并逐台重启，{then}："
+            )
             self.stdout.write(f"JIJIAN_DATA_KEYS={result.env_value}")
+
+    def do_new(self, *, kid, standby, **_):
+        result = keys.key_new(kid=kid, standby=standby)
+        if standby:
+            self._deploy(
+                result,
+                f"已生成备用密钥 {result.kid}（旧主密钥不变）",
+                f"然后运行 `jijian keys promote {result.kid}`",
+            )
+        else:
+            self._deploy(
+                result, f"已生成新主密钥 {result.kid}（旧密钥保留用于解密）", "然后运行 `jijian keys rotate`"
+            )
+
+    def do_promote(self, *, kid, **_):
+        if not kid:
+            raise CommandError("请指定密钥编号：jijian keys promote KID")
+        result = keys.key_promote(kid=kid)
+        self._deploy(result, f"密钥 {result.kid} 已设为主密钥", "然后运行 `jijian keys rotate`")
 
     def do_rotate(self, *, batch, **_):
         def progress(label, done):
