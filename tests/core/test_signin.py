@@ -348,8 +348,15 @@ def test_repeated_wrong_codes_are_throttled_by_the_device(people, client):
     device = add_device(people.township_a)
     post_login(client, "township_a")
     client.post(OTP, {"token": wrong_code(device)})
-    response = client.post(OTP, {"token": code_for(device)})  # within django-otp's 1 s back-off
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 1
+    # Ten failures in a row: django-otp's back-off is now 2**9 s, longer than this test.
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        throttling_failure_count=10, throttling_failure_timestamp=timezone.now()
+    )
+    response = client.post(OTP, {"token": code_for(device)})
     assert "次数过多" in response.content.decode()
+    assert client.get("/").url == OTP
 
 
 def test_password_alone_does_not_reset_the_failures_of_a_staff_account(people, client):

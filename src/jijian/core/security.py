@@ -143,8 +143,10 @@ def otp_match(user: User, token: str) -> tuple[TOTPDevice | None, str]:
 def otp_enrol_confirm(user: User, device: TOTPDevice, token: str) -> bool:
     """First sign-in: the authenticator shows the right code for the new device; confirm it."""
     with transaction.atomic():
-        device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user, confirmed=False)
-        if not device.verify_token(token):
+        device = (
+            TOTPDevice.objects.select_for_update().filter(pk=device.pk, user=user, confirmed=False).first()
+        )
+        if device is None or not device.verify_token(token):
             return False
         device.confirmed = True
         device.save(update_fields=["confirmed"])
