@@ -216,7 +216,8 @@ def test_status_discovers_encrypted_fields_of_all_models(db):
 
 
 def test_retire_refuses_a_key_still_used_outside_the_encrypted_fields(db, monkeypatch):
-    monkeypatch.setattr(keys, "_KEY_USERS", {"files.evidence": lambda kid: 3 if kid == "k1" else 0})
+    monkeypatch.setattr(keys, "_KEY_USERS", {})
+    keys.register_key_user("files.evidence", lambda kid: 3 if kid == "k1" else 0)
     with override_settings(DATA_KEYS=f"{K2},{K1}"):
         crypto.reload_keyring()
         assert "files.evidence：k2=0，k1=3" in _run("status")
@@ -224,9 +225,39 @@ def test_retire_refuses_a_key_still_used_outside_the_encrypted_fields(db, monkey
             _run("retire", "k1")
 
 
+def test_rotate_calls_the_reencryption_of_other_key_users(db, monkeypatch):
+    monkeypatch.setattr(keys, "_KEY_USERS", {})
+    stored = {"k1": 2}
+
+    def rekey():
+        moved = stored.pop("k1", 0)
+        stored["k2"] = stored.get("k2", 0) + moved
+        return moved
+
+    keys.register_key_user("files.evidence", lambda kid: stored.get(kid, 0), rekey)
+    with override_settings(DATA_KEYS=f"{K2},{K1}"):
+        crypto.reload_keyring()
+        assert "files.evidence：k2=0，k1=2\n" in _run("status")
+        assert keys.key_rotate().rewritten["files.evidence"] == 2
+        assert f"JIJIAN_DATA_KEYS={K2}\n" in _run("retire", "k1")
+        assert stored == {"k2": 2}
+
+
+def test_a_failing_reencryption_is_reported_not_hidden(db, monkeypatch):
+    monkeypatch.setattr(keys, "_KEY_USERS", {})
+
+    def broken():
+        raise OSError("storage unreachable")
+
+    keys.register_key_user("files.evidence", lambda kid: 1, broken)
+    with pytest.raises(CommandError, match="1 处无法重新加密"):
+        _run("rotate")
+    assert AuditEvent.objects.get(action="keys.rotate").after["failed"] == 1
+
+
 def test_attachment_evidence_keys_are_counted(db):
     assert "attachments.attachment.evidence_key_id" in keys.key_users()
-    assert keys.key_users()["attachments.attachment.evidence_key_id"]("k1") == 0
+    assert keys.key_users()["attachments.attachment.evidence_key_id"].count("k1") == 0
 
 
 def test_a_standby_key_is_readable_everywhere_before_it_is_promoted(tree, tmp_path):

@@ -61,20 +61,31 @@ def blind_index_fields() -> list[tuple[type[models.Model], BlindIndexField]]:
 
 # Other users of the data keys: things encrypted outside EncryptedTextField (e.g. attachments' evidence
 # originals, files in storage), each counted per key id. `retire` refuses while any of them uses the
-# key; `rotate` does not re-encrypt them (each owner must provide its own re-encryption).
-_KEY_USERS: dict[str, Callable[[str], int]] = {}
+# key; `rotate` calls their own re-encryption when they provide one.
+@dataclass(frozen=True)
+class KeyUser:
+    label: str
+    count: Callable[[str], int]  # items under a key id
+    rotate: Callable[[], int] | None = None  # re-encrypt under the primary key; returns how many
 
 
-def register_key_user(label: str, count: Callable[[str], int]) -> None:
-    """Declare that `label` stores data encrypted under data keys; `count(kid)` says how many items
-    use `kid`. Call it from the owning app's AppConfig.ready()."""
-    _KEY_USERS[label] = count
+_KEY_USERS: dict[str, KeyUser] = {}
 
 
-def key_users() -> dict[str, Callable[[str], int]]:
+def register_key_user(
+    label: str, count: Callable[[str], int], rotate: Callable[[], int] | None = None
+) -> None:
+    """Declare that `label` stores data encrypted under data keys: `count(kid)` says how many items
+    use `kid`; `rotate()`, if given, re-encrypts them under the primary key (idempotent, resumable,
+    safe while serving) and returns how many it rewrote. Call it from the owning app's
+    AppConfig.ready()."""
+    _KEY_USERS[label] = KeyUser(label, count, rotate)
+
+
+def key_users() -> dict[str, KeyUser]:
     users = dict(_KEY_USERS)
     # Attachments keep the original bytes of evidence SM4-GCM encrypted under a data key recorded per
-    # row; counted here until the attachments app registers itself.
+    # row; counted here in case the attachments app does not register itself.
     label = "attachments.attachment.evidence_key_id"
     if label not in users and apps.is_installed("jijian.attachments"):
         try:
@@ -83,7 +94,7 @@ def key_users() -> dict[str, Callable[[str], int]]:
         except LookupError:
             pass
         else:
-            users[label] = lambda kid: model._base_manager.filter(evidence_key_id=kid).count()
+            users[label] = KeyUser(label, lambda kid: model._base_manager.filter(evidence_key_id=kid).count())
     return users
 
 
@@ -127,7 +138,8 @@ class FieldStatus:
 @dataclass
 class OtherStatus:
     label: str
-    by_key: dict[str, int]  # not rewritten by `rotate`
+    by_key: dict[str, int]
+    rotated: bool  # whether `rotate` re-encrypts it
 
 
 @dataclass
@@ -162,7 +174,8 @@ def key_status() -> KeyStatus:
         unknown = total - sum(by_key.values()) - sum(legacy.values())
         result.append(FieldStatus(_label(model, f), total, by_key, legacy, unknown))
     others = [
-        OtherStatus(label, {kid: count(kid) for kid in ring.key_ids}) for label, count in key_users().items()
+        OtherStatus(label, {kid: user.count(kid) for kid in ring.key_ids}, user.rotate is not None)
+        for label, user in key_users().items()
     ]
     return KeyStatus(ring.source, ring.primary_id, ring.key_ids, result, others)
 
@@ -317,6 +330,12 @@ def key_rotate(*, batch: int = 500, progress: Callable[[str, int], None] | None 
             if progress:
                 progress(label, done)
         result.rewritten[label] = done
+    for label, user in key_users().items():
+        if user.rotate is not None:
+            try:
+                result.rewritten[label] = user.rotate()
+            except Exception as exc:  # noqa: BLE001 - reported, and the audit event records it
+                result.failed.append((label, None, f"{type(exc).__name__}: {exc}"))
     with transaction.atomic():
         audit_record(
             actor=None,
@@ -358,10 +377,11 @@ def key_retire(*, kid: str) -> RetireResult:
     if in_use:
         users = [fs.label for fs in status.fields if fs.by_key.get(kid) or fs.legacy.get(kid)]
         others = [o.label for o in status.others if o.by_key.get(kid)]
+        stuck = [o.label for o in status.others if o.by_key.get(kid) and not o.rotated]
         hint = (
             "请先运行 `jijian keys rotate`"
-            if not others
-            else f"{'、'.join(others)} 不由 rotate 重新加密，须保留该密钥"
+            if not stuck
+            else f"{'、'.join(stuck)} 不由 rotate 重新加密，须保留该密钥"
         )
         raise KeyOperationError(
             f"仍有 {in_use} 个值使用密钥 {kid}（{'、'.join(users + others)}），不能停用；{hint}"

@@ -46,7 +46,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {fs.label}：共 {fs.total}；{'，'.join(parts)}")
         for other in status.others:
             parts = [f"{k}={n}" for k, n in other.by_key.items()]
-            self.stdout.write(f"  {other.label}：{'，'.join(parts)}（rotate 不重新加密）")
+            note = "" if other.rotated else "（rotate 不重新加密）"
+            self.stdout.write(f"  {other.label}：{'，'.join(parts)}{note}")
         self.stdout.write(f"待重新加密：{status.pending}")
         if any(fs.unknown for fs in status.fields):
             self.stderr.write("有值使用密钥环中没有的密钥，无法解密：请找回该密钥")
@@ -93,8 +94,9 @@ class Command(BaseCommand):
             self.stdout.write(f"{result.skipped_concurrent} 个值在处理期间被修改而跳过：请再运行一次 rotate")
         if result.failed:
             for label, pk, problem in result.failed[:20]:
-                self.stderr.write(f"无法解密 {label} id={pk}：{problem}")
-            raise CommandError(f"{len(result.failed)} 个值无法解密，未重新加密")
+                where = f"{label} id={pk}" if pk is not None else label
+                self.stderr.write(f"无法重新加密 {where}：{problem}")
+            raise CommandError(f"{len(result.failed)} 处无法重新加密（见上），其余已完成；修复后再运行一次")
 
     def do_retire(self, *, kid, **_):
         if not kid:
