@@ -7,7 +7,15 @@ from . import samples
 
 
 def make_attachment(
-    tree, people, *, name="神农村履职记录.pdf", content=None, module=Module.REPORTS, unit=None, actor=None
+    tree,
+    people,
+    *,
+    name="神农村履职记录.pdf",
+    content=None,
+    module=Module.REPORTS,
+    unit=None,
+    actor=None,
+    keep_original=False,
 ):
     """A PDF attachment of village A under the reports module (stored through the real service)."""
     return attachment_store(
@@ -17,4 +25,5 @@ def make_attachment(
         module=module,
         purpose="reports.duty_log",
         object_id=1,
+        keep_original=keep_original,
     )

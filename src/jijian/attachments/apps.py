@@ -9,10 +9,12 @@ class AttachmentsConfig(AppConfig):
         from jijian.core.keys import register_key_user
 
         from .models import Attachment
+        from .services import attachment_evidence_rekey
 
         # Evidence originals are SM4-GCM encrypted under a data key recorded per row: `jijian keys
-        # retire` must not drop a key they still use.
+        # rotate` re-encrypts them, `jijian keys retire` must not drop a key they still use.
         register_key_user(
             "attachments.attachment.evidence_key_id",
             lambda kid: Attachment._base_manager.filter(evidence_key_id=kid).count(),
+            rotate=lambda: attachment_evidence_rekey(),
         )

@@ -335,3 +335,57 @@ def attachment_orphans_sweep(*, older_than: timedelta = timedelta(hours=6)) -> i
                 storage.delete(name)
                 removed += 1
     return removed
+
+
+def attachment_evidence_rekey(*, actor=None, batch: int = 50) -> int:
+    """Re-encrypt evidence originals kept under an older data key with the current primary key (run
+    after `jijian keys rotate`, so `jijian keys retire` can drop the old key). Each file is written
+    under a new name first; the row is switched only if it still names the old file (compare-and-set),
+    then the old file is deleted. Idempotent and resumable. Returns the number re-encrypted."""
+    ring = keyring()
+    primary = ring.primary_id
+    storage = file_storage()
+    done = 0
+    while True:
+        rows = list(
+            Attachment.objects.exclude(evidence_storage_name="")
+            .exclude(evidence_key_id=primary)
+            .order_by("pk")
+            .only("pk", "module", "org_unit_id", "evidence_storage_name", "evidence_key_id", "created_at")[
+                :batch
+            ]
+        )
+        if not rows:
+            return done
+        for row in rows:
+            old_name, old_kid = row.evidence_storage_name, row.evidence_key_id
+            with storage.open(old_name, "rb") as fh:
+                plain = sm4_gcm_decrypt(ring.key(old_kid), fh.read(), _evidence_aad(old_kid, old_name))
+            new_name = f"evidence/{row.module}/{row.created_at:%Y/%m}/{secrets.token_hex(16)}.sm4"
+            with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as src:
+                src.write(plain)
+                del plain
+                encrypted = _encrypt_copy(src, ring.key(primary), _evidence_aad(primary, new_name))
+            try:
+                if storage.save(new_name, File(encrypted)) != new_name:
+                    raise RuntimeError("storage renamed a fresh random name")
+            finally:
+                encrypted.close()
+            with transaction.atomic():
+                switched = Attachment.objects.filter(pk=row.pk, evidence_storage_name=old_name).update(
+                    evidence_storage_name=new_name, evidence_key_id=primary
+                )
+                if switched:
+                    audit_record(
+                        actor=actor,
+                        action="attachment.evidence_rekey",
+                        object_type="attachments.attachment",
+                        object_id=row.pk,
+                        org_unit_id=row.org_unit_id,
+                        summary=f"附件原件改用密钥 {primary} 加密（原 {old_kid}）",
+                    )
+            if switched:
+                _delete_quietly(storage, [old_name])
+                done += 1
+            else:  # someone else re-encrypted it meanwhile
+                _delete_quietly(storage, [new_name])

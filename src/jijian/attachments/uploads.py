@@ -8,11 +8,13 @@ arrive (a lying or absent Content-Length does not help). Enable it first in FILE
         "django.core.files.uploadhandler.TemporaryFileUploadHandler",
     ]
 
-The per-kind limit is applied again, from the content, by attachment_store()."""
+A refused body is a RequestDataTooBig (Django answers 400, as for DATA_UPLOAD_MAX_MEMORY_SIZE). The
+per-kind limit is applied again, from the content, by attachment_store()."""
 
 from __future__ import annotations
 
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.core.exceptions import RequestDataTooBig
+from django.core.files.uploadhandler import FileUploadHandler
 
 from .services import upload_hard_limit
 
@@ -25,13 +27,13 @@ class LimitedUploadHandler(FileUploadHandler):
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
         if content_length and content_length > self.limit + 64 * 1024:  # multipart overhead
-            raise StopUpload(connection_reset=True)
+            raise RequestDataTooBig("上传的文件超过大小上限")
         return None
 
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
         if self.received > self.limit:
-            raise StopUpload(connection_reset=True)
+            raise RequestDataTooBig("上传的文件超过大小上限")
         return raw_data  # pass on to the next handler
 
     def file_complete(self, file_size):
