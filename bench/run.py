@@ -17,6 +17,7 @@ See bench/README.md for what exactly each benchmark times.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import statistics
 import sys
@@ -53,26 +54,47 @@ def _timed(fn: Callable[[], object]) -> float:
     return (time.perf_counter() - t) * 1000.0
 
 
-def measure(value_fn: Callable[[], object], floor_fn: Callable[[], object], *, repeat: int, warmup: int = 5):
-    """Median milliseconds of each, interleaved (alternating which goes first) so that drift in the
-    machine's load hits both sides alike."""
+def measure(
+    pairs: dict[str, tuple[Callable[[], object], Callable[[], object]]], *, repeat: int, warmup: int = 5
+):
+    """For each named (value, floor) pair: the timings in milliseconds of each side. All pairs run
+    round-robin, each value right beside its floor and alternating which goes first, so that the
+    load of this shared machine hits every side alike instead of one benchmark's whole window."""
     for _ in range(warmup):
-        value_fn()
-        floor_fn()
-    values: list[float] = []
-    floors: list[float] = []
+        for value_fn, floor_fn in pairs.values():
+            value_fn()
+            floor_fn()
+    times: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in pairs}
+    names = list(pairs)
     for i in range(repeat):
-        if i % 2:
-            values.append(_timed(value_fn))
-            floors.append(_timed(floor_fn))
-        else:
-            floors.append(_timed(floor_fn))
-            values.append(_timed(value_fn))
-    return statistics.median(values), statistics.median(floors)
+        for name in names[i % len(names) :] + names[: i % len(names)]:
+            value_fn, floor_fn = pairs[name]
+            values, floors = times[name]
+            if i % 2:
+                values.append(_timed(value_fn))
+                floors.append(_timed(floor_fn))
+            else:
+                floors.append(_timed(floor_fn))
+                values.append(_timed(value_fn))
+    return times
 
 
-def report(name: str, scale: str, value: float, floor: float, target: float = TARGET_RATIO) -> float:
+def _quartiles(xs: list[float]) -> str:
+    q = statistics.quantiles(xs, n=4)
+    return f"{q[0]:.3f}..{q[2]:.3f}"
+
+
+def report(
+    name: str, scale: str, values: list[float], floors: list[float], target: float = TARGET_RATIO
+) -> float:
+    value, floor = statistics.median(values), statistics.median(floors)
     ratio = value / floor if floor else float("inf")
+    load = os.getloadavg()[0]
+    print(
+        f"# {name} {scale}: n={len(values)} value IQR {_quartiles(values)} ms, floor IQR {_quartiles(floors)} ms, "
+        f"load average {load:.2f} on {os.cpu_count()} CPUs",
+        flush=True,
+    )
     print(
         f"BENCH name={name} scale={scale} value={value:.3f} unit=ms floor={floor:.3f} ratio={ratio:.2f} "
         f"target={target:g}",
@@ -82,7 +104,7 @@ def report(name: str, scale: str, value: float, floor: float, target: float = TA
 
 
 def run_scale(scale: str, *, repeat: int, explain: bool, encrypt: bool) -> dict[str, float]:
-    from django.db import connection, transaction
+    from django.db import DatabaseError, connection, transaction
     from django.db.models import Count
 
     from bench.generate import SCALES, generate
@@ -94,14 +116,22 @@ def run_scale(scale: str, *, repeat: int, explain: bool, encrypt: bool) -> dict[
         cursor.execute("TRUNCATE core_userrole, core_user, core_orgunit RESTART IDENTITY CASCADE")
     with transaction.atomic():
         gen = generate(shape, encrypt=encrypt)
+    # Settle the database before timing: statistics and visibility map now (not by autovacuum in the
+    # middle of a timed loop), dirty pages written out (not by the checkpointer during one); and
+    # the generator's garbage collected.
     t = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE core_orgunit, core_user, core_userrole")
+        cursor.execute("VACUUM (ANALYZE) core_orgunit, core_user, core_userrole")
+        try:
+            cursor.execute("CHECKPOINT")
+        except DatabaseError:  # needs superuser or pg_checkpoint: then only noisier, not wrong
+            print("# CHECKPOINT not allowed for this database user; timings may be noisier", flush=True)
     analyze_s = time.perf_counter() - t
+    gc.collect()
     print(
         f"GEN scale={scale} counties={shape.counties} townships={len(gen.township_ids)} "
         f"villages={len(gen.village_ids)} units={gen.units} users={gen.users} roles={gen.roles} "
-        f"seconds={gen.seconds:.1f} analyze_seconds={analyze_s:.1f} encrypt={encrypt} "
+        f"seconds={gen.seconds:.1f} vacuum_analyze_seconds={analyze_s:.1f} encrypt={encrypt} "
         + " ".join(f"{k}={v:.1f}s" for k, v in gen.seconds_by_table.items()),
         flush=True,
     )
@@ -177,10 +207,15 @@ def run_scale(scale: str, *, repeat: int, explain: bool, encrypt: bool) -> dict[
         cursor.execute(list_sql, [county_id, *village_kinds])
         assert orm_ids == [r[0] for r in cursor.fetchall()], "ORM and raw SQL disagree"
 
-    value, floor = measure(orm_page, raw_page, repeat=repeat)
-    results["scoped_village_list"] = report("scoped_village_list", scale, value, floor)
-    value, floor = measure(orm_query_only, raw_query_only, repeat=repeat)
-    results["scoped_village_list_query"] = report("scoped_village_list_query", scale, value, floor)
+    times = measure(
+        {
+            "scoped_village_list": (orm_page, raw_page),
+            "scoped_village_list_query": (orm_query_only, raw_query_only),
+        },
+        repeat=repeat,
+    )
+    for name, (values, floors) in times.items():
+        results[name] = report(name, scale, values, floors)
 
     # --- 2. villages under each county, for the whole tree (the city officer's roll-up) -------------
     def orm_rollup() -> None:
@@ -205,9 +240,9 @@ def run_scale(scale: str, *, repeat: int, explain: bool, encrypt: bool) -> dict[
             cursor.execute(rollup_sql, [gen.city_id, gen.city_id, *village_kinds])
             assert len(cursor.fetchall()) == shape.counties
 
-    rollup_repeat = max(7, repeat // {"city": 1, "province": 10, "nation": 50}[scale])
-    value, floor = measure(orm_rollup, raw_rollup, repeat=rollup_repeat, warmup=2)
-    results["villages_per_county"] = report("villages_per_county", scale, value, floor)
+    rollup_repeat = max(9, repeat // {"city": 2, "province": 20, "nation": 100}[scale])
+    values, floors = measure({"rollup": (orm_rollup, raw_rollup)}, repeat=rollup_repeat, warmup=2)["rollup"]
+    results["villages_per_county"] = report("villages_per_county", scale, values, floors)
 
     if explain:
         qs = org_units_visible_to(county_user).filter(kind__in=village_kinds).order_by("path")[:PAGE_SIZE]
@@ -227,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", action="append", choices=("city", "province", "nation"),
                         help="scale to run (repeatable); default: city, province and nation")  # fmt: skip
-    parser.add_argument("--repeat", type=int, default=300, help="timed repetitions of the list benchmarks")
+    parser.add_argument("--repeat", type=int, default=1000, help="timed repetitions of the list benchmarks")
     parser.add_argument("--database", default="jijian_bench", help="name of the throwaway database")
     parser.add_argument("--keep", action="store_true", help="do not drop the database at the end")
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of the timed queries")
