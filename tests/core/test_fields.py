@@ -133,3 +133,9 @@ def test_bulk_update_encrypts(person):
         cursor.execute("SELECT phone FROM core_user WHERE id = %s", [person.pk])
         assert cursor.fetchone()[0].startswith("sm4g2$")
     assert User.objects.get(pk=person.pk).phone == "13700003333"
+
+
+def test_model_forms_get_a_one_line_input():
+    from django import forms
+
+    assert isinstance(User._meta.get_field("phone").formfield().widget, forms.TextInput)

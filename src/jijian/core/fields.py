@@ -7,6 +7,7 @@ keys and rotation, jijian.core.reveal for showing a value unmasked."""
 
 from __future__ import annotations
 
+from django import forms
 from django.db import models
 from django.db.models.lookups import Exact
 
@@ -57,6 +58,10 @@ class EncryptedTextField(models.TextField):
 
     def encrypt(self, plaintext: str, *, ring: crypto.Keyring | None = None) -> str:
         return crypto.encrypt_text(plaintext, context=self.context, ring=ring)
+
+    def formfield(self, **kwargs):
+        # Short values (a phone, an ID number): one line, not a textarea.
+        return super().formfield(**{"widget": forms.TextInput, **kwargs})
 
     def from_db_value(self, value, expression, connection):  # noqa: ARG002
         if value is None or value == "":
