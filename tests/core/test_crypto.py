@@ -225,9 +225,14 @@ def test_a_running_process_picks_up_a_changed_key_file(db, tmp_path):
         assert crypto.reload_keyring().primary_id == "k1"
         crypto.write_key_file(path, [("k2", "33" * 16), ("k1", "11" * 16)], "22" * 16)
         assert crypto.keyring().primary_id == "k2"  # no reload_keyring() call
-        # a broken file does not take the keys away from a running process
+        # a broken or vanished file does not take the keys away from a running process, and no new
+        # keys are generated in its place
         path.write_text("{not json")
         assert crypto.keyring().primary_id == "k2"
+        path.unlink()
+        assert crypto.keyring().key("k1") == bytes.fromhex("11" * 16)
+        assert not path.exists()
+        path.write_text("{not json")
         with pytest.raises(ImproperSetting, match="JIJIAN_KEY_FILE"):
             crypto.reload_keyring()
 

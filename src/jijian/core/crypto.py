@@ -173,7 +173,7 @@ def read_key_file(path: Path) -> tuple[list[tuple[str, str]], str]:
         raise ImproperSetting("JIJIAN_KEY_FILE", f"无法读取密钥文件 {path}") from None
 
 
-def _load_keyring() -> Keyring:
+def _load_keyring(*, may_generate: bool = True) -> Keyring:
     from django.conf import settings
 
     from jijian.config.env import ImproperSetting
@@ -187,7 +187,7 @@ def _load_keyring() -> Keyring:
         return Keyring(data, _hex_key("JIJIAN_INDEX_KEY", settings.INDEX_KEY), "env")
     path = Path(settings.KEY_FILE)
     if not path.exists():
-        if getattr(settings, "PRODUCTION", False):
+        if getattr(settings, "PRODUCTION", False) or not may_generate:
             raise ImproperSetting("JIJIAN_KEY_FILE", f"密钥文件 {path} 不存在")
         # Embedded default: a key file is generated once in the data directory.
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -229,12 +229,16 @@ def keyring() -> Keyring:
     with _lock:
         if _cached is not None and _cached[0] == stamp:
             return _cached[1]
+        # Same key file as the cached keyring: never generate a new one (a key file that vanished
+        # under a running process must not be replaced by fresh keys under the same ids).
+        same_file = _cached is not None and not stamp[0] and _cached[0][:3] == stamp[:3]
         try:
-            ring = _load_keyring()
+            ring = _load_keyring(may_generate=not same_file)
         except SystemExit:
-            if _cached is None or stamp[0] or _cached[0][:3] != stamp[:3]:
+            if not same_file:
                 raise  # first load, or environment keys: stop loudly
             log.exception("key file %s changed but cannot be loaded; keeping the previous keyring", stamp[2])
+            _cached = (stamp, _cached[1])  # logged once per change of the file, not on every value
             return _cached[1]
         # The stamp taken before loading: a file written meanwhile is loaded again on the next call.
         _cached = (stamp, ring)
