@@ -453,3 +453,52 @@ def test_zip_is_not_mistaken_for_office_by_member_names(people, tree):
         archive.writestr("[Content_Types].xml", samples.CONTENT_TYPES)
         archive.writestr("word/document.xml", samples.zip_archive({"x": b"y"}))
     refused(people, tree, "a.docx", out.getvalue(), "内嵌")
+
+
+def _stream_object(number: int, dictionary: bytes, data: bytes) -> bytes:
+    return (
+        b"%d 0 obj\n<< %s /Length %d >>\nstream\n" % (number, dictionary, len(data))
+        + data
+        + b"\nendstream\nendobj\n"
+    )
+
+
+def test_pdf_binary_stream_that_happens_to_contain_short_names_is_accepted(people, tree):
+    # compressed image data is random bytes: "/JS " or "/XFA" turn up by chance in large files
+    noise = b"\x8f\x12/JS \x00\xff/XFA\x01" * 50
+    content = samples.pdf(_stream_object(4, b"/Type /XObject /Subtype /Image /Filter /DCTDecode", noise))
+    attachment = store(people, tree, "scan.pdf", content)
+    assert attachment.kind == "pdf"
+
+
+def test_pdf_fake_stream_keyword_in_a_string_hides_nothing(people, tree):
+    hidden = b"4 0 obj\n(>> stream\n) << /S /JavaScript /JS (app.alert(1)) >>\nendobj\n% endstream\n"
+    refused(people, tree, "a.pdf", samples.pdf(hidden, b"/OpenAction 4 0 R "), "JavaScript")
+
+
+def test_pdf_short_js_name_in_a_large_object_stream_is_found(people, tree):
+    import os
+    import zlib
+
+    filler = os.urandom(600 * 1024).hex().encode()  # 1.2 MB of dictionaries-ish text before the action
+    hidden = zlib.compress(filler + b" << /S /J#53cript /JS (app.alert(1)) >>")
+    objstm = _stream_object(5, b"/Type /ObjStm /N 1 /First 4 /Filter /FlateDecode", hidden)
+    refused(people, tree, "a.pdf", samples.pdf(objstm), "JavaScript")
+
+
+def test_pdf_object_stream_bomb_is_refused(people, tree, monkeypatch):
+    import zlib
+
+    monkeypatch.setattr(sniff, "PDF_OBJSTM_BUDGET", 1024 * 1024)
+    bomb = zlib.compress(b" " * (8 * 1024 * 1024), 9)
+    objstm = _stream_object(5, b"/Type /ObjStm /N 1 /First 4 /Filter /FlateDecode", bomb)
+    refused(people, tree, "a.pdf", samples.pdf(objstm), "过大")
+
+
+def test_a_parser_crash_is_a_refusal_not_a_server_error(people, tree, monkeypatch, files_dir):
+    def explode(fh, fmt):
+        raise RuntimeError("unexpected inside a parser")
+
+    monkeypatch.setattr(sniff, "inspect", explode)
+    refused(people, tree, "a.pdf", samples.pdf(), "无法解析")
+    assert_nothing_stored(files_dir)

@@ -10,6 +10,7 @@ are re-encoded without metadata (sniff.reencode_image). Only then is anything wr
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
 import secrets
@@ -37,6 +38,8 @@ from jijian.core.roles import Module
 from . import sniff
 from .models import Attachment
 from .sniff import Kind, Refused
+
+logger = logging.getLogger(__name__)
 
 MB = 1024 * 1024
 SPOOL_IN_MEMORY = 4 * MB  # larger uploads spill to a temporary file while they are checked
@@ -203,6 +206,9 @@ def attachment_store(
                 stored, size, digest = File(spool), original_size, original_sm3
         except Refused as refused:
             raise ValidationError(str(refused), code="attachment_refused") from None
+        except Exception:  # a parser tripped on hostile input: refuse it, never answer 500
+            logger.warning("attachment check failed on %r (%s)", original_name, fmt.key, exc_info=True)
+            raise ValidationError(f"{fmt.label}无法解析，不予接收", code="attachment_refused") from None
 
         stamp = timezone.now()
         storage_name = f"{module}/{stamp:%Y/%m}/{secrets.token_hex(16)}.{fmt.key}"

@@ -390,6 +390,12 @@ def _pdf_names(data: bytes) -> set[bytes]:
     return names
 
 
+# Long names are looked for in every byte (a chance match in compressed data is ~2^-56 per byte);
+# short ones only outside streams, where a chance match in binary data would refuse good files.
+_PDF_LONG = {name for name in _PDF_ACTIVE if len(name) >= 6} | {b"Encrypt"}
+_PDF_STREAM = re.compile(rb"(?<![A-Za-z])stream(?:\r\n|\n|\r)")
+
+
 def _inspect_pdf(fh: IO[bytes], size: int) -> None:
     tail = _read_at(fh, max(0, size - 1024), 1024)
     end = tail.rfind(b"%%EOF")
@@ -398,49 +404,81 @@ def _inspect_pdf(fh: IO[bytes], size: int) -> None:
     if tail[end + 5 :].strip(b"\r\n\t \x00\x0c"):
         raise Refused("PDF 文件结束后还附加了其他数据，不予接收")
     found: set[bytes] = set()
-    encrypted = False
-    budget = PDF_OBJSTM_BUDGET
+    # Pass 1: long names anywhere (so a fake "stream" keyword inside a string hides nothing).
     fh.seek(0)
     carry = b""
-    while True:
-        block = fh.read(CHUNK)
-        if not block:
-            break
+    for block in iter(lambda: fh.read(CHUNK), b""):
         data = carry + block
-        names = _pdf_names(data)
-        found |= names & set(_PDF_ACTIVE)
-        encrypted = encrypted or b"Encrypt" in names
-        # Object streams hide dictionaries inside Flate data: inflate them (within a budget).
-        if b"ObjStm" in names:
-            budget = _scan_objstms(fh, data, found, budget)
+        found |= _pdf_names(data) & _PDF_LONG
         carry = data[-64:]
-    if encrypted:
+    # Pass 2: every name outside streams, and inside the compressed object streams.
+    found |= _PdfScanner().run(fh)
+    if b"Encrypt" in found:
         raise Refused("PDF 文件已加密，请去除密码保护后再上传")
     if found:
         what = "、".join(sorted({_PDF_ACTIVE[n] for n in found}))
         raise Refused(f"PDF 文件含有{what}，不予接收；请打印为普通 PDF 后再上传")
 
 
-_OBJSTM = re.compile(rb"/Type\s*/ObjStm.{0,400}?stream\r?\n", re.S)
+class _PdfScanner:
+    """Walks the file once, outside streams and inside /ObjStm streams (inflated within a budget)."""
 
+    KEEP = 1024  # bytes kept between blocks: a name cut at a block end, the dictionary before "stream"
 
-def _scan_objstms(fh: IO[bytes], data: bytes, found: set[bytes], budget: int) -> int:
-    for match in _OBJSTM.finditer(data):
-        window = data[match.end() :]
-        if len(window) < CHUNK:  # the stream runs past this block: read on from the file
-            pos = fh.tell()
-            window += fh.read(4 * CHUNK)
-            fh.seek(pos)
-        inflater = zlib.decompressobj()
+    def __init__(self) -> None:
+        self.found: set[bytes] = set()
+        self.budget = PDF_OBJSTM_BUDGET
+        self.inflater: zlib._Decompress | None = None
+        self.plain_carry = b""
+
+    def names(self, data: bytes) -> None:
+        self.found |= _pdf_names(data) & (set(_PDF_ACTIVE) | {b"Encrypt"})
+
+    def inflate(self, data: bytes) -> None:
+        if self.inflater is None:
+            return
         try:
-            plain = inflater.decompress(window, max(budget, 0) + 1)
+            while data and not self.inflater.eof:
+                plain = self.inflater.decompress(data, self.budget + 1)
+                self.budget -= len(plain)
+                if self.budget < 0:
+                    raise Refused("PDF 文件的压缩内容过大，无法检查")
+                self.names(self.plain_carry + plain)
+                self.plain_carry = (self.plain_carry + plain)[-64:]
+                data = self.inflater.unconsumed_tail
         except zlib.error:
-            continue
-        budget -= len(plain)
-        if budget < 0:
-            raise Refused("PDF 文件的压缩内容过大，无法检查")
-        found |= _pdf_names(plain) & set(_PDF_ACTIVE)
-    return budget
+            self.inflater = None  # not Flate data: a reader cannot use it either
+
+    def run(self, fh: IO[bytes]) -> set[bytes]:
+        fh.seek(0)
+        buf, in_stream, eof = b"", False, False
+        while not eof:
+            block = fh.read(CHUNK)
+            eof = not block
+            buf += block
+            pos = 0
+            while True:
+                if in_stream:
+                    end = buf.find(b"endstream", pos)
+                    stop = end if end >= 0 else max(pos, len(buf) - 9)  # "endstream" may be cut
+                    self.inflate(buf[pos:stop])
+                    if end < 0:
+                        buf = buf[stop:]
+                        break
+                    pos, in_stream, self.inflater = end + 9, False, None
+                else:
+                    match = _PDF_STREAM.search(buf, pos)
+                    if match is None:
+                        self.names(buf[pos:])
+                        buf = buf[max(pos, len(buf) - self.KEEP) :]
+                        break
+                    self.names(buf[pos : match.start()])
+                    dictionary = buf[max(0, match.start() - self.KEEP) : match.start()]
+                    dictionary = dictionary[dictionary.rfind(b"obj") + 1 :]
+                    if b"ObjStm" in _pdf_names(dictionary):
+                        self.inflater, self.plain_carry = zlib.decompressobj(), b""
+                    pos, in_stream = match.end(), True
+        return self.found
 
 
 def _zip_tail_ok(fh: IO[bytes], size: int) -> bool:
