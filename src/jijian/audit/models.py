@@ -85,3 +85,29 @@ class AuditSeal(models.Model):
 
     def __str__(self) -> str:
         return f"sealed up to {self.last_seq}"
+
+
+class AuditCheckpoint(models.Model):
+    """Where the chain picks up after retention pruning removed every entry up to `seq`: verify starts
+    from the newest checkpoint's hash instead of the genesis hash. Append-only like the entries."""
+
+    seq = models.BigIntegerField(unique=True)
+    chain_hash = models.CharField(max_length=64)
+    pruned_before = models.DateTimeField(_("清理截止时间"))
+    pruned_count = models.BigIntegerField(_("清理条数"))
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("审计日志检查点")
+        verbose_name_plural = _("审计日志检查点")
+
+    def __str__(self) -> str:
+        return f"checkpoint at {self.seq}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise PermissionError("audit checkpoints are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("audit checkpoints are append-only")

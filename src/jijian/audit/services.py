@@ -10,16 +10,18 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from jijian.core.crypto import sm3_hex
 
-from .models import AuditEvent, AuditSeal
+from .models import AuditCheckpoint, AuditEvent, AuditSeal
 
 GENESIS = "0" * 64
+MIN_RETENTION_DAYS = 180  # 网络安全法 art. 21: network logs kept at least six months
 
 
 def _normalize(value):
@@ -159,8 +161,9 @@ class VerifyResult:
 
 
 def audit_verify(*, chunk: int = 5000, anchor: tuple[int, str] | None = None) -> VerifyResult:
-    """Walk the sealed chain in seq order and recompute every hash; then the unsealed entries' own
-    hashes; then the seal row (the chain's end). Returns the first problem found:
+    """Walk the sealed chain in seq order and recompute every hash, from the genesis hash or from the
+    newest retention checkpoint; then the seal row (the chain's end); then the unsealed entries' own
+    hashes. Returns the first problem found:
 
     - an entry whose content no longer matches its content hash (edited);
     - a seq that is missing (an entry deleted; the entry after the gap is named);
@@ -170,8 +173,22 @@ def audit_verify(*, chunk: int = 5000, anchor: tuple[int, str] | None = None) ->
       entries deleted, or entries appended outside the sealer);
     - with `anchor=(seq, hash)` kept outside the database: a chain rewritten from that point on.
     """
-    prev, expected_seq, checked, last_seen = GENESIS, 1, 0, 0
+    checkpoint = AuditCheckpoint.objects.order_by("-seq").first()
+    start = checkpoint.seq if checkpoint else 0
+    prev = checkpoint.chain_hash if checkpoint else GENESIS
+    expected_seq, checked, last_seen = start + 1, 0, start
     anchor_seen = anchor is None
+    if anchor is not None and anchor[0] <= start:
+        if anchor[0] < start or anchor[1] != prev:
+            return VerifyResult(
+                False,
+                0,
+                None,
+                anchor[0],
+                f"外部留存的链头（第 {anchor[0]} 条）早于保留期检查点（第 {start} 条）或与之不符，"
+                "请用清理之后留存的链头比对",
+            )
+        anchor_seen = True
     while True:
         rows = list(AuditEvent.objects.filter(seq__isnull=False, seq__gt=last_seen).order_by("seq")[:chunk])
         if not rows:
@@ -211,37 +228,93 @@ def audit_verify(*, chunk: int = 5000, anchor: tuple[int, str] | None = None) ->
             checked,
             None,
             anchor[0],
-            f"外部留存的链头为第 {anchor[0]} 条，现只有 {checked} 条（末尾日志被删除）",
+            f"外部留存的链头为第 {anchor[0]} 条，现只到第 {last_seen} 条（末尾日志被删除）",
         )
     seal = AuditSeal.objects.filter(pk=1).first()
     sealed_seq, sealed_hash = (seal.last_seq, seal.last_hash) if seal else (0, GENESIS)
-    if sealed_seq != checked or sealed_hash != prev:
+    if sealed_seq != last_seen or sealed_hash != prev:
         last = (
-            AuditEvent.objects.filter(seq=checked).values_list("pk", flat=True).first() if checked else None
+            AuditEvent.objects.filter(seq=last_seen).values_list("pk", flat=True).first()
+            if last_seen
+            else None
         )
-        if sealed_seq > checked:
+        if sealed_seq > last_seen:
             problem = (
-                f"链尾不符：封存记录为 {sealed_seq} 条，实有 {checked} 条，"
-                f"第 {checked + 1} 条起的日志已被删除（最后一条完好的日志 id={last}）"
+                f"链尾不符：封存记录到第 {sealed_seq} 条，实际只到第 {last_seen} 条，"
+                f"第 {last_seen + 1} 条起的日志已被删除（最后一条完好的日志 id={last}）"
             )
-            return VerifyResult(False, checked, None, checked + 1, problem)
+            return VerifyResult(False, checked, None, last_seen + 1, problem)
         if seal is None:
             return VerifyResult(
                 False, checked, None, None, f"封存记录缺失（被删除），而已封存的日志有 {checked} 条"
             )
-        if checked > sealed_seq:
+        if last_seen > sealed_seq:
             extra = AuditEvent.objects.filter(seq=sealed_seq + 1).values_list("pk", flat=True).first()
             return VerifyResult(
                 False,
                 checked,
                 extra,
                 sealed_seq + 1,
-                f"链尾不符：封存记录为 {sealed_seq} 条，实有 {checked} 条（有日志绕过封存被追加）",
+                f"链尾不符：封存记录到第 {sealed_seq} 条，实际有第 {last_seen} 条（有日志绕过封存被追加）",
             )
         return VerifyResult(
-            False, checked, last, checked or None, "链尾不符：封存记录的最后哈希与日志链不一致"
+            False, checked, last, last_seen or None, "链尾不符：封存记录的最后哈希与日志链不一致"
         )
     for event in AuditEvent.objects.filter(seq__isnull=True).order_by("id").iterator(chunk_size=chunk):
         if content_hash_of(event) != event.content_hash:
             return VerifyResult(False, checked, event.pk, None, "尚未封存的日志内容被修改（内容哈希不符）")
     return VerifyResult(True, checked)
+
+
+class AuditChainBroken(Exception):
+    """The chain does not verify: pruning refuses to run."""
+
+
+def audit_prune(*, now: datetime | None = None) -> int:
+    """Delete the sealed entries older than the retention period (settings.AUDIT_RETENTION_DAYS, never
+    under 180 days), oldest first and only as a contiguous run from the start of the chain, after
+    writing a checkpoint with the chain hash of the last entry removed, so that the rest still
+    verifies. Refuses (AuditChainBroken) when the chain does not verify: tampered evidence is never
+    pruned away. Records itself as an audit entry. Safe to run twice."""
+    days = max(int(getattr(settings, "AUDIT_RETENTION_DAYS", 365)), MIN_RETENTION_DAYS)
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    with transaction.atomic():
+        seal, _ = AuditSeal.objects.select_for_update().get_or_create(pk=1)
+        checkpoint = AuditCheckpoint.objects.order_by("-seq").first()
+        start = checkpoint.seq if checkpoint else 0
+        first_young = (
+            AuditEvent.objects.filter(seq__gt=start, created_at__gte=cutoff)
+            .order_by("seq")
+            .values_list("seq", flat=True)
+            .first()
+        )
+        upto = min(first_young - 1, seal.last_seq) if first_young else seal.last_seq
+        if upto <= start:
+            return 0
+        result = audit_verify()
+        if not result.ok:
+            raise AuditChainBroken(
+                f"审计链校验失败，拒绝清理：日志 id={result.first_bad_id} "
+                f"序号={result.first_bad_seq}：{result.problem}"
+            )
+        last = AuditEvent.objects.get(seq=upto)
+        AuditCheckpoint.objects.create(
+            seq=upto, chain_hash=last.chain_hash, pruned_before=cutoff, pruned_count=upto - start
+        )
+        # The queryset refuses delete(); this is the one place that removes entries, below the
+        # checkpoint just written (the PostgreSQL trigger checks the same bound).
+        removed = AuditEvent.objects.filter(seq__gt=start, seq__lte=upto)._raw_delete(AuditEvent.objects.db)
+        audit_record(
+            action="audit.prune",
+            object_type="audit.auditcheckpoint",
+            object_id=upto,
+            summary=f"按保留期 {days} 天清理审计日志 {removed} 条（序号 {start + 1}–{upto}）",
+            after={
+                "retention_days": days,
+                "cutoff": cutoff.isoformat(),
+                "from_seq": start + 1,
+                "to_seq": upto,
+                "checkpoint_hash": last.chain_hash,
+            },
+        )
+        return removed

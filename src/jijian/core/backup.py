@@ -135,13 +135,13 @@ def _run(args: list[str], env: dict, what: str) -> None:
         raise BackupError(f"{what}失败：{proc.stderr.strip()[-2000:]}")
 
 
-def _audit_head_of_sqlite(path: Path) -> list | None:
+def _audit_head_of_sqlite(db: sqlite3.Connection) -> list | None:
+    """The audit chain's head as it is inside the copy (recorded in the manifest)."""
     try:
-        with sqlite3.connect(path) as db:
-            row = db.execute("SELECT last_seq, last_hash FROM audit_auditseal WHERE id = 1").fetchone()
-        return list(row) if row else [0, "0" * 64]
+        row = db.execute("SELECT last_seq, last_hash FROM audit_auditseal WHERE id = 1").fetchone()
     except sqlite3.DatabaseError:
         return None
+    return list(row) if row else [0, "0" * 64]
 
 
 # --- backup --------------------------------------------------------------------------------------
@@ -162,9 +162,11 @@ def backup_create(*, dest: Path, include_keys: bool = False) -> BackupResult:
             target = sqlite3.connect(db_file)
             try:
                 connection.connection.backup(target)
+                # A self-contained file: no -wal/-shm beside it, readable on any machine.
+                target.execute("PRAGMA journal_mode=DELETE")
+                head = _audit_head_of_sqlite(target)
             finally:
                 target.close()
-            head = _audit_head_of_sqlite(db_file)
         else:
             env, name = _pg_env()
             _run(

@@ -2,7 +2,7 @@ import re
 
 from django.core.management import BaseCommand, CommandError
 
-from jijian.audit.services import audit_head, audit_seal, audit_verify
+from jijian.audit.services import AuditChainBroken, audit_head, audit_prune, audit_seal, audit_verify
 
 
 def _anchor(value: str) -> tuple[int, str]:
@@ -15,11 +15,12 @@ def _anchor(value: str) -> tuple[int, str]:
 class Command(BaseCommand):
     help = (
         "审计日志：verify 校验整条哈希链（先封存未封存的日志），发现问题时指出第一条问题日志并以非零状态退出；"
-        "seal 立即封存；head 输出链头（序号:哈希），供离线留存后用 verify --anchor 比对"
+        "seal 立即封存；head 输出链头（序号:哈希），供离线留存后用 verify --anchor 比对；"
+        "prune 删除超过保留期（AUDIT_RETENTION_DAYS，至少 180 天）的已封存日志并写检查点"
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["verify", "seal", "head"])
+        parser.add_argument("action", choices=["verify", "seal", "head", "prune"])
         parser.add_argument("--no-seal", action="store_true", help="verify 时不先封存")
         parser.add_argument("--anchor", default="", help="此前用 head 留存的链头 序号:哈希，校验时一并比对")
 
@@ -27,6 +28,14 @@ class Command(BaseCommand):
         if action == "head":
             seq, chain_hash = audit_head()
             self.stdout.write(f"{seq}:{chain_hash}")
+            return
+        if action == "prune":
+            audit_seal()
+            try:
+                removed = audit_prune()
+            except AuditChainBroken as exc:
+                raise CommandError(str(exc)) from None
+            self.stdout.write(f"已清理超过保留期的审计日志 {removed} 条")
             return
         anchor_value = _anchor(anchor) if anchor else None
         if action == "seal" or not no_seal:
