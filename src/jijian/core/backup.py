@@ -179,6 +179,10 @@ def backup_create(*, dest: Path, include_keys: bool = False) -> BackupResult:
 
         files_root = Path(settings.FILES_DIR)
         count = 0
+        if getattr(settings, "FILE_STORAGE", "filesystem") == "s3":
+            warnings.append(
+                "附件存放在对象存储（S3）中，本备份只含本地文件目录：对象存储请用其版本控制和复制另行备份"
+            )
         if files_root.is_dir():
             for path in _walk_files(files_root):
                 rel = Path(FILES_DIR) / path.relative_to(files_root)
