@@ -26,7 +26,9 @@ class SessionAuth(APIKeyCookie):
         user = request.user
         if not user.is_authenticated or not user.is_active:
             return None
-        if user.needs_two_factor and not user.is_verified():
+        from jijian.core import security
+
+        if security.needs_otp(request):
             return None
         if user.must_change_password:
             return None

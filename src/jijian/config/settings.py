@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "jijian.core.middleware.AnonymousRateLimitMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "jijian.core.middleware.SessionGuardMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -203,7 +204,7 @@ if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "jijian.core.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "jijian.core.passwords.CharacterClassValidator"},
@@ -232,6 +233,10 @@ PASSWORD_HISTORY = env_int("JIJIAN_PASSWORD_HISTORY", 5, minimum=0)
 OTP_TOTP_ISSUER = env_str("JIJIAN_OTP_ISSUER", "jijian")
 AUDIT_RETENTION_DAYS = env_int("JIJIAN_AUDIT_RETENTION_DAYS", 365, minimum=180)
 RATE_LIMIT_ANON_PER_MINUTE = env_int("JIJIAN_RATE_LIMIT_ANON_PER_MINUTE", 60, minimum=1)
+RATE_LIMIT_LOGIN_PER_MINUTE = env_int("JIJIAN_RATE_LIMIT_LOGIN_PER_MINUTE", 20, minimum=1)
+RATE_LIMIT_OTP_PER_MINUTE = env_int("JIJIAN_RATE_LIMIT_OTP_PER_MINUTE", 20, minimum=1)
+# Proxies in front of the app whose X-Forwarded-For entries are trusted (nginx: 1).
+TRUSTED_PROXY_COUNT = env_int("JIJIAN_TRUSTED_PROXIES", 1 if BEHIND_TLS else 0, minimum=0)
 
 # --- files --------------------------------------------------------------------------------------
 FILES_DIR = env_path("JIJIAN_FILES_DIR", DATA_DIR / "files")
