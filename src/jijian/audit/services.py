@@ -222,7 +222,7 @@ def audit_verify(*, chunk: int = 5000, anchor: tuple[int, str] | None = None) ->
             expected_seq += 1
             checked += 1
             last_seen = event.seq
-    if not anchor_seen:
+    if anchor is not None and not anchor_seen:
         return VerifyResult(
             False,
             checked,

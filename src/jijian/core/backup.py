@@ -205,6 +205,7 @@ def backup_create(*, dest: Path, include_keys: bool = False) -> BackupResult:
                 "本备份不含密钥：加密字段只能用原密钥解开，请确认密钥已另行托管（见 docs/backup.md）"
             )
 
+        includes_keys = include_keys and key_file.is_file()
         manifest = {
             "format": FORMAT,
             "app": "jijian",
@@ -213,8 +214,8 @@ def backup_create(*, dest: Path, include_keys: bool = False) -> BackupResult:
             "engine": engine,
             "database": db_file.name,
             "files": count,
-            "includes_keys": include_keys and key_file.is_file(),
-            "key_file_name": key_file.name if include_keys and key_file.is_file() else None,
+            "includes_keys": includes_keys,
+            "key_file_name": key_file.name if includes_keys else None,
             "audit_head": head,
         }
         (work / MANIFEST).write_text(
@@ -229,7 +230,7 @@ def backup_create(*, dest: Path, include_keys: bool = False) -> BackupResult:
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-    return BackupResult(dest, engine, count, manifest["includes_keys"], warnings)
+    return BackupResult(dest, engine, count, includes_keys, warnings)
 
 
 # --- checking ------------------------------------------------------------------------------------
