@@ -31,10 +31,15 @@ def _clear():
 
 
 def with_anon_middleware():
-    middleware = list(settings.MIDDLEWARE)
+    """The settings install the middleware; tests also run against a MIDDLEWARE list that lacks it."""
+    middleware = [m for m in settings.MIDDLEWARE if m != "jijian.core.middleware.AnonymousRateLimitMiddleware"]
     at = middleware.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1
     middleware.insert(at, "jijian.core.middleware.AnonymousRateLimitMiddleware")
     return override_settings(MIDDLEWARE=middleware)
+
+
+def test_settings_install_the_anonymous_rate_limit():
+    assert "jijian.core.middleware.AnonymousRateLimitMiddleware" in settings.MIDDLEWARE
 
 
 def post_login(client, username="nobody", password="Wrong-Passw0rd!", ip=IP):

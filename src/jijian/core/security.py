@@ -154,6 +154,10 @@ def otp_enrol_confirm(user: User, device: TOTPDevice, token: str) -> bool:
     return True
 
 
+def has_confirmed_device(user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
 def otp_pending_device(user: User) -> TOTPDevice:
     """The unconfirmed device being enrolled (created on first visit)."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()

@@ -17,7 +17,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import security
 from .ratelimit import rate_limit
@@ -108,7 +107,7 @@ def login_view(request):
 
 
 def _has_device(user) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return security.has_confirmed_device(user)
 
 
 @never_cache

@@ -45,3 +45,11 @@ def seal_audit_trail() -> int:
     from jijian.audit.services import audit_seal
 
     return audit_seal()
+
+
+@shared_task
+def prune_audit_trail() -> int:
+    """Monthly: drop audit entries past retention, after checking the chain (see docs/audit.md)."""
+    from jijian.audit.services import audit_prune
+
+    return audit_prune()
