@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from bench.generate import Shape, build_tree, generate
+from django.db import connection
 
 from jijian.core.access import org_units_visible_to, users_visible_to
 from jijian.core.models import VILLAGE_KINDS, OrgKind, OrgUnit, User
@@ -116,24 +117,15 @@ def test_generates_beside_existing_rows_and_services_still_insert_after_it(tree)
     assert not OrgUnit.objects.filter(city_id=tree.city.pk, pk__in=gen.village_ids).exists()
 
 
-def test_encrypted_people_are_stored_encrypted():
-    gen = generate(
-        Shape(
-            counties=1,
-            townships_per_county=1,
-            villages_per_township=1,
-            city_departments=0,
-            county_departments=0,
-        ),
-        encrypt=True,
+def test_encrypted_people_are_stored_encrypted_and_read_back():
+    shape = Shape(
+        counties=1, townships_per_county=1, villages_per_township=1, city_departments=0, county_departments=0
     )
+    gen = generate(shape, encrypt=True)
     member = User.objects.get(username=f"vm{gen.village_ids[0]}")
-    assert member.phone.startswith("139")
-    raw = User.objects.filter(pk=member.pk).values_list("phone", flat=True)
-    from django.db import connection
-
+    assert member.phone.startswith("139") and len(member.id_number) == 18
+    assert member.phone_index and member.id_number_index
     with connection.cursor() as cursor:
-        cursor.execute("SELECT phone FROM core_user WHERE id = %s", [member.pk])
-        stored = cursor.fetchone()[0]
-    assert stored.startswith("sm4g") and member.phone not in stored
-    assert raw  # the row is there
+        cursor.execute("SELECT phone, id_number FROM core_user WHERE id = %s", [member.pk])
+        phone, id_number = cursor.fetchone()
+    assert member.phone not in phone and member.id_number not in id_number
