@@ -199,6 +199,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
 # --- auth ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "core.User"
+AUTHENTICATION_BACKENDS = ["jijian.core.backends.UserWithUnitBackend"]
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:login"

@@ -1,0 +1,12 @@
+from django.contrib.auth.backends import ModelBackend
+
+from .models import User
+
+
+class UserWithUnitBackend(ModelBackend):
+    """Django's model backend, but the signed-in user arrives with their org unit in the same query:
+    every page needs it (jurisdiction, the header), so this saves one query per request."""
+
+    def get_user(self, user_id):
+        user = User._default_manager.select_related("org_unit").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
