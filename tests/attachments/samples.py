@@ -147,13 +147,25 @@ def mp4(brand: bytes = b"isom") -> bytes:
     )
 
 
-def webm() -> bytes:
-    """An EBML header with DocType webm followed by an (unknown-size) Segment, as MediaRecorder writes."""
-    doctype = b"\x42\x82\x84webm"
-    body = b"\x42\x86\x81\x01\x42\xf7\x81\x01\x42\xf2\x81\x04\x42\xf3\x81\x08" + doctype
-    body += b"\x42\x87\x81\x04\x42\x85\x81\x02"
-    header = b"\x1a\x45\xdf\xa3" + bytes([0x80 | len(body)]) + body
-    return header + b"\x18\x53\x80\x67\x01\xff\xff\xff\xff\xff\xff\xff" + b"\x00" * 500
+def _ebml(element_id: bytes, payload: bytes) -> bytes:
+    assert len(payload) < 2**14
+    return element_id + bytes([0x40 | (len(payload) >> 8), len(payload) & 0xFF]) + payload
+
+
+def webm(*, tail: bytes = b"") -> bytes:
+    """What MediaRecorder writes: an EBML header with DocType webm, then a Segment and a Cluster of
+    unknown size (the recorder cannot know them in advance) holding simple blocks."""
+    header = _ebml(
+        b"\x1a\x45\xdf\xa3",
+        b"\x42\x86\x81\x01\x42\xf7\x81\x01\x42\xf2\x81\x04\x42\xf3\x81\x08\x42\x82\x84webm"
+        b"\x42\x87\x81\x04\x42\x85\x81\x02",
+    )
+    info = _ebml(b"\x15\x49\xa9\x66", _ebml(b"\x2a\xd7\xb1", b"\x0f\x42\x40"))
+    tracks = _ebml(b"\x16\x54\xae\x6b", _ebml(b"\xae", _ebml(b"\xd7", b"\x01") + _ebml(b"\x86", b"V_VP8")))
+    blocks = b"".join(_ebml(b"\xa3", b"\x81\x00\x00\x80" + bytes(range(40))) for _ in range(5))
+    cluster = b"\x1f\x43\xb6\x75\x01\xff\xff\xff\xff\xff\xff\xff" + _ebml(b"\xe7", b"\x00") + blocks
+    segment = b"\x18\x53\x80\x67\x01\xff\xff\xff\xff\xff\xff\xff" + info + tracks + cluster
+    return header + segment + tail
 
 
 def mp3(frames: int = 5) -> bytes:
@@ -162,8 +174,28 @@ def mp3(frames: int = 5) -> bytes:
     return b"ID3\x03\x00\x00\x00\x00\x00\x00" + frame * frames
 
 
+def _ogg_page(sequence: int, payload: bytes, header_type: int = 0) -> bytes:
+    segments = [255] * (len(payload) // 255) + [len(payload) % 255]
+    return (
+        b"OggS\x00"
+        + bytes([header_type])
+        + b"\x00" * 8
+        + b"\x01\x00\x00\x00"
+        + sequence.to_bytes(4, "little")
+        + b"\x00" * 4
+        + bytes([len(segments)])
+        + bytes(segments)
+        + payload
+    )
+
+
 def ogg() -> bytes:
-    return b"OggS\x00\x02" + b"\x00" * 20 + b"\x01\x1e\x01vorbis" + b"\x00" * 200
+    """Three Ogg pages (the CRC is not checked by the store)."""
+    return (
+        _ogg_page(0, b"\x01vorbis" + b"\x00" * 22, header_type=2)
+        + _ogg_page(1, b"\x03vorbis" + b"\x00" * 300)
+        + _ogg_page(2, b"\x00" * 100, header_type=4)
+    )
 
 
 def zip_archive(members: dict[str, bytes]) -> bytes:

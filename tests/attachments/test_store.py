@@ -502,3 +502,38 @@ def test_a_parser_crash_is_a_refusal_not_a_server_error(people, tree, monkeypatc
     monkeypatch.setattr(sniff, "inspect", explode)
     refused(people, tree, "a.pdf", samples.pdf(), "无法解析")
     assert_nothing_stored(files_dir)
+
+
+def test_media_with_data_glued_on_is_refused(people, tree, files_dir):
+    refused(people, tree, "a.ogg", samples.ogg() + samples.mp3(), "Ogg")
+    refused(people, tree, "a.mp3", samples.mp3() + samples.ogg(), "MP3")
+    refused(people, tree, "a.mp3", samples.mp3() + b"<script>alert(1)</script>", "MP3")
+    refused(people, tree, "a.webm", samples.webm(tail=b"<html><script>alert(1)</script>"), "WebM")
+    assert_nothing_stored(files_dir)
+
+
+def test_truncated_ogg_and_mp3_are_refused(people, tree):
+    refused(people, tree, "a.ogg", samples.ogg()[:-30], "不完整")
+    refused(people, tree, "a.mp3", samples.mp3()[:-30], "不完整")
+
+
+def test_mp3_with_an_id3v1_tag_at_the_end_is_accepted(people, tree):
+    content = samples.mp3() + b"TAG" + b"\0" * 125
+    assert store(people, tree, "a.mp3", content).mime == "audio/mpeg"
+
+
+def test_webm_recording_cut_short_by_a_crashed_browser_is_accepted(people, tree):
+    content = samples.webm()
+    attachment = store(people, tree, "接访录像.webm", content[:-20])  # the last block is cut
+    assert attachment.kind == "video"
+
+
+def test_webm_with_embedded_files_is_refused(people, tree):
+    attached = bytes.fromhex("1941a469") + bytes([0x80 | 3]) + b"abc"
+    refused(people, tree, "a.webm", _webm_with(attached), "内嵌")
+
+
+def _webm_with(element: bytes) -> bytes:
+    content = samples.webm()
+    cluster = content.find(bytes.fromhex("1f43b675"))
+    return content[:cluster] + element + content[cluster:]

@@ -331,6 +331,12 @@ def inspect(fh: IO[bytes], fmt: Format) -> None:
         _inspect_isobmff(fh, size)
     elif fmt.key in ("wav", "webp"):
         _inspect_riff(fh, size, fmt)
+    elif fmt.key == "ogg":
+        _inspect_ogg(_Window(fh, size))
+    elif fmt.key == "mp3":
+        _inspect_mp3(_Window(fh, size))
+    elif fmt.key == "webm":
+        _inspect_webm(_Window(fh, size))
     fh.seek(0)
 
 
@@ -338,6 +344,140 @@ def _inspect_riff(fh: IO[bytes], size: int, fmt: Format) -> None:
     declared = struct.unpack("<I", _read_at(fh, 4, 4))[0] + 8
     if size < 12 or declared not in (size, size - 1):  # a RIFF chunk may carry one pad byte
         raise Refused(f"{fmt.label}文件不完整或尾部附加了其他数据")
+
+
+class _Window:
+    """Random reads over a large file through a sliding buffer (few system calls for small reads)."""
+
+    SPAN = 1024 * 1024
+
+    def __init__(self, fh: IO[bytes], size: int) -> None:
+        self.fh, self.size, self.start, self.buf = fh, size, 0, b""
+
+    def at(self, offset: int, length: int) -> bytes:
+        if not (self.start <= offset and offset + length <= self.start + len(self.buf)):
+            self.fh.seek(offset)
+            self.start, self.buf = offset, self.fh.read(max(length, self.SPAN))
+        return self.buf[offset - self.start : offset - self.start + length]
+
+
+def _inspect_ogg(w: _Window) -> None:
+    """Ogg pages must follow one another to the end of the file."""
+    offset = 0
+    while offset < w.size:
+        header = w.at(offset, 27)
+        if len(header) < 27 or header[:5] != b"OggS\x00":
+            raise Refused("Ogg 音频已损坏、不完整或尾部附加了其他数据")
+        segments = w.at(offset + 27, header[26])
+        if len(segments) < header[26]:
+            raise Refused("Ogg 音频不完整")
+        offset += 27 + header[26] + sum(segments)
+    if offset != w.size:
+        raise Refused("Ogg 音频不完整")
+
+
+def _inspect_mp3(w: _Window) -> None:
+    """An optional ID3v2 tag, then MPEG audio frames one after another to the end, then an optional
+    ID3v1 tag (or zero padding)."""
+    offset = 0
+    head = w.at(0, 10)
+    if head.startswith(b"ID3"):
+        tag = (head[6] << 21) | (head[7] << 14) | (head[8] << 7) | head[9]
+        offset = 10 + tag + (10 if head[5] & 0x10 else 0)
+    frames = 0
+    while offset < w.size:
+        length = _mp3_frame(w.at(offset, 4), 0)
+        if length is None:
+            rest = w.size - offset
+            tail = w.at(offset, min(rest, 4096))
+            if (rest == 128 and tail.startswith(b"TAG")) or (rest <= 4096 and not tail.strip(b"\x00")):
+                break
+            raise Refused("MP3 音频已损坏或尾部附加了其他数据")
+        if offset + length > w.size:
+            raise Refused("MP3 音频不完整")
+        offset += length
+        frames += 1
+    if not frames:
+        raise Refused("MP3 音频没有音频数据")
+
+
+def _vint(data: bytes, keep_marker: bool) -> tuple[int, int] | None:
+    """An EBML variable-length integer: (value, length); value -1 for "unknown size"."""
+    if not data or data[0] == 0:
+        return None
+    length = 9 - data[0].bit_length()
+    if len(data) < length:
+        return None
+    value = int.from_bytes(data[:length], "big")
+    if keep_marker:
+        return value, length
+    value &= (1 << (7 * length)) - 1
+    return (-1 if value == (1 << (7 * length)) - 1 else value), length
+
+
+_EBML_HEADER, _SEGMENT, _CLUSTER, _ATTACHMENTS = 0x1A45DFA3, 0x18538067, 0x1F43B675, 0x1941A469
+# Children of Segment: SeekHead, Info, Tracks, Cluster, Cues, Attachments, Chapters, Tags, Void, CRC-32
+_SEGMENT_CHILDREN = {
+    0x114D9B74,
+    0x1549A966,
+    0x1654AE6B,
+    _CLUSTER,
+    0x1C53BB6B,
+    _ATTACHMENTS,
+    0x1043A770,
+    0x1254C367,
+    0xEC,
+    0xBF,
+}
+
+
+# Children of Cluster: Timecode, SimpleBlock, BlockGroup, PrevSize, Position, SilentTracks,
+# EncryptedBlock, Void, CRC-32
+_CLUSTER_CHILDREN = {0xE7, 0xA3, 0xA0, 0xAB, 0xA7, 0x5854, 0xAF, 0xEC, 0xBF}
+
+
+def _ebml_element(w: _Window, offset: int) -> tuple[int, int, int]:
+    """(id, payload size or -1, header length) of the element at `offset`."""
+    raw = w.at(offset, 12)
+    element = _vint(raw, keep_marker=True)
+    if element is None:
+        raise Refused("WebM 视频已损坏")
+    size = _vint(raw[element[1] :], keep_marker=False)
+    if size is None:
+        raise Refused("WebM 视频已损坏")
+    return element[0], size[0], element[1] + size[1]
+
+
+def _inspect_webm(w: _Window) -> None:
+    """EBML header, then one Segment whose children (and the clusters' children) follow one another
+    to the end. A Segment or Cluster of unknown size (a live MediaRecorder stream) runs until the next
+    element of its level; a final element cut short (a browser that crashed mid-recording) is
+    accepted. Embedded files (Matroska Attachments) are refused."""
+    element, size, header = _ebml_element(w, 0)
+    if element != _EBML_HEADER or size < 0:
+        raise Refused("WebM 视频已损坏")
+    offset = header + size
+    element, size, header = _ebml_element(w, offset)
+    if element != _SEGMENT:
+        raise Refused("WebM 视频已损坏")
+    end = w.size if size < 0 else offset + header + size
+    if end != w.size and not (size >= 0 and end > w.size):  # nothing may follow the segment
+        raise Refused("WebM 视频尾部附加了其他数据，不予接收")
+    offset += header
+    in_cluster = False
+    while offset < w.size:
+        element, size, header = _ebml_element(w, offset)
+        if element == _ATTACHMENTS:
+            raise Refused("WebM 视频内嵌了文件，不予接收")
+        if element in _SEGMENT_CHILDREN:
+            in_cluster = element == _CLUSTER and size < 0
+            if size < 0 and element != _CLUSTER:
+                raise Refused("WebM 视频已损坏")
+            offset += header + (0 if in_cluster else size)
+        elif in_cluster and element in _CLUSTER_CHILDREN and size >= 0:
+            offset += header + size  # a block, timecode or other child of an unknown-size cluster
+        else:
+            raise Refused("WebM 视频已损坏")
 
 
 def _inspect_isobmff(fh: IO[bytes], size: int) -> None:
