@@ -240,8 +240,6 @@ def test_corrupt_image_data_is_refused(people, tree):
 @pytest.mark.parametrize(
     "make,name",
     [
-        (lambda: samples.photo("JPEG") + samples.zip_archive({"evil.js": b"alert(1)"}), "a.jpg"),
-        (lambda: samples.photo("PNG") + b"<script>alert(1)</script>", "a.png"),
         (lambda: samples.pdf() + samples.zip_archive({"evil.exe": b"MZ" + b"\0" * 100}), "a.pdf"),
         (lambda: samples.pdf() + b"<html><script>alert(1)</script></html>", "a.pdf"),
         (lambda: samples.wav() + samples.zip_archive({"a.txt": b"x"}), "a.wav"),
@@ -254,6 +252,22 @@ def test_corrupt_image_data_is_refused(people, tree):
 def test_polyglots_are_refused(people, tree, files_dir, make, name):
     refused(people, tree, name, make())
     assert_nothing_stored(files_dir)
+
+
+@pytest.mark.parametrize(
+    "fmt,name,trailer",
+    [
+        ("JPEG", "a.jpg", samples.zip_archive({"evil.js": b"alert(1)"})),
+        ("PNG", "a.png", b"<script>alert(1)</script>"),
+        ("JPEG", "motion.jpg", samples.mp4()),  # a phone's motion photo: a video after the JPEG
+    ],
+)
+def test_data_after_an_image_does_not_survive_re_encoding(people, tree, fmt, name, trailer):
+    image = samples.photo(fmt)
+    attachment = store(people, tree, name, image + trailer)
+    data = stored_bytes(attachment)
+    assert data == sniff.reencode_image(io.BytesIO(image), sniff.detect(image, name))
+    assert not zipfile.is_zipfile(io.BytesIO(data)) and b"<script>" not in data and b"ftyp" not in data
 
 
 def test_gif_javascript_polyglot_is_refused(people, tree):

@@ -738,12 +738,16 @@ def _jpeg_end(fh: IO[bytes], size: int) -> int:
 def reencode_image(fh: IO[bytes], fmt: Format) -> bytes:
     """Decode the image fully and encode it again in the same format: EXIF (GPS included), XMP, ICC
     and text chunks are dropped, the EXIF orientation is applied to the pixels first. Raises Refused
-    for truncated, corrupt, oversized or trailing-data images."""
+    for truncated, corrupt or oversized images.
+
+    Data after the end of a JPEG or PNG is dropped with the metadata, not refused: phones append a
+    video to "motion photos" (动态照片) that way, and an appended archive or script (a polyglot)
+    does not survive the re-encoding either."""
     size = _size(fh)
-    if fmt.key == "png" and _png_end(fh, size) != size:
-        raise Refused("PNG 图片结束后还附加了其他数据，不予接收")
-    if fmt.key == "jpeg" and _jpeg_end(fh, size) != size:
-        raise Refused("JPEG 图片结束后还附加了其他数据，不予接收")
+    if fmt.key == "png":
+        _png_end(fh, size)  # refuses a PNG cut before IEND
+    if fmt.key == "jpeg":
+        _jpeg_end(fh, size)  # refuses a JPEG cut before its end-of-image marker
     if fmt.key == "webp":
         _inspect_riff(fh, size, fmt)
     ImageFile.LOAD_TRUNCATED_IMAGES = False
