@@ -551,3 +551,28 @@ def _webm_with(element: bytes) -> bytes:
     content = samples.webm()
     cluster = content.find(bytes.fromhex("1f43b675"))
     return content[:cluster] + element + content[cluster:]
+
+
+def test_colour_profile_is_applied_then_dropped(people, tree):
+    from PIL import ImageCms
+
+    # an image tagged with a LAB profile: its pixels mean something else than sRGB
+    lab = ImageCms.ImageCmsProfile(ImageCms.createProfile("LAB")).tobytes()
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (120, 60, 200)).save(out, "PNG", icc_profile=srgb)
+    attachment = store(people, tree, "srgb.png", out.getvalue())
+    image = Image.open(io.BytesIO(stored_bytes(attachment)))
+    assert "icc_profile" not in image.info
+    assert all(abs(a - b) <= 2 for a, b in zip(image.getpixel((0, 0)), (120, 60, 200), strict=True))
+    # an unusable profile (LAB on RGB pixels) is ignored, never an error
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (120, 60, 200)).save(out, "PNG", icc_profile=lab)
+    image = Image.open(io.BytesIO(stored_bytes(store(people, tree, "lab.png", out.getvalue()))))
+    assert "icc_profile" not in image.info and image.getpixel((0, 0)) == (120, 60, 200)
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(out, "PNG", icc_profile=b"garbage profile bytes")
+    assert (
+        "icc_profile"
+        not in Image.open(io.BytesIO(stored_bytes(store(people, tree, "bad.png", out.getvalue())))).info
+    )

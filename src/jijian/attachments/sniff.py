@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 import filetype
-from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
 CHUNK = 64 * 1024
 HEAD = 8 * 1024  # bytes read to name a format
@@ -785,7 +785,26 @@ def reencode_image(fh: IO[bytes], fmt: Format) -> bytes:
         raise Refused(f"{fmt.label}已损坏或不完整") from None
 
 
+def _to_srgb(image: Image.Image) -> Image.Image:
+    """Apply an embedded colour profile (a phone's Display P3, a CMYK print profile) to the pixels, so
+    that dropping the profile does not shift the colours. A profile that cannot be used is ignored."""
+    icc = image.info.get("icc_profile")
+    if not icc or image.mode not in ("RGB", "RGBA", "CMYK"):
+        return image
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        output = "RGBA" if image.mode == "RGBA" else "RGB"
+        converted = ImageCms.profileToProfile(image, source, _SRGB, outputMode=output)
+    except Exception:  # noqa: BLE001 - a hostile or odd profile: keep the pixels as they are
+        return image
+    return converted if converted is not None else image
+
+
+_SRGB = ImageCms.createProfile("sRGB")
+
+
 def _encode(image: Image.Image, pil_format: str) -> bytes:
+    image = _to_srgb(image)
     keep: dict[str | tuple[int, int], Any] = (
         {"transparency": image.info["transparency"]} if "transparency" in image.info else {}
     )
