@@ -576,3 +576,24 @@ def test_colour_profile_is_applied_then_dropped(people, tree):
         "icc_profile"
         not in Image.open(io.BytesIO(stored_bytes(store(people, tree, "bad.png", out.getvalue())))).info
     )
+
+
+def test_altered_evidence_is_detected(people, tree, files_dir):
+    from jijian.core.crypto import CryptoError
+
+    attachment = store(people, tree, "证据.pdf", samples.pdf(), keep_original=True)
+    path = files_dir / attachment.evidence_storage_name
+    blob = bytearray(path.read_bytes())
+    blob[40] ^= 1
+    path.write_bytes(bytes(blob))
+    with pytest.raises(CryptoError):
+        attachment_read_original(actor=people.member_a, attachment=attachment)
+    assert not AuditEvent.objects.filter(action="attachment.original_read").exists()
+
+
+def test_large_evidence_round_trips_through_the_streaming_cipher(people, tree, settings):
+    # a recording larger than the 4 MB spooled in memory would be, cut to 1 MB to keep the test fast
+    content = samples.mp4()[:-2008] + (8 + 1024 * 1024 + 2000).to_bytes(4, "big") + b"mdat"
+    content += b"\x01" * (1024 * 1024 + 2000)
+    attachment = store(people, tree, "接访.mp4", content, keep_original=True)
+    assert attachment_read_original(actor=people.member_a, attachment=attachment) == content

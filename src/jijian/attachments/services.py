@@ -19,6 +19,7 @@ import unicodedata
 from datetime import timedelta
 from typing import IO, Any
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from django.conf import settings
@@ -31,7 +32,7 @@ from django.utils import timezone
 
 from jijian.audit.services import audit_record
 from jijian.core.access import scope
-from jijian.core.crypto import keyring, sm3_hex, sm4_gcm_decrypt
+from jijian.core.crypto import CryptoError, keyring, sm3_hex
 from jijian.core.models import OrgUnit
 from jijian.core.roles import Module
 
@@ -141,6 +142,39 @@ def _encrypt_copy(src: Any, key: bytes, aad: bytes) -> tempfile.SpooledTemporary
         out.write(encryptor.update(chunk))
     out.write(encryptor.finalize())
     out.write(encryptor.tag)
+    out.seek(0)
+    return out
+
+
+def _decrypt_copy(blob: Any, key: bytes, aad: bytes) -> Any:
+    """Streaming counterpart of _encrypt_copy: the plaintext goes to a spooled temporary file, which
+    is handed back only after the GCM tag checked out (CryptoError otherwise)."""
+    blob.seek(0, os.SEEK_END)
+    length = blob.tell()
+    if length < 28:
+        raise CryptoError("ciphertext too short")
+    blob.seek(length - 16)
+    tag = blob.read(16)
+    blob.seek(0)
+    nonce = blob.read(12)
+    decryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce, tag)).decryptor()
+    decryptor.authenticate_additional_data(aad)
+    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 - returned
+    left = length - 28
+    try:
+        while left:
+            chunk = blob.read(min(sniff.CHUNK, left))
+            if not chunk:
+                raise CryptoError("ciphertext cut short")
+            left -= len(chunk)
+            out.write(decryptor.update(chunk))
+        try:
+            out.write(decryptor.finalize())
+        except InvalidTag:
+            raise CryptoError("authentication failed: wrong key or altered ciphertext") from None
+    except BaseException:
+        out.close()
+        raise
     out.seek(0)
     return out
 
@@ -287,24 +321,34 @@ def attachment_open(*, actor, attachment: Attachment, ip_address: str = "") -> F
     return file_storage().open(attachment.storage_name, "rb")
 
 
-def attachment_read_original(*, actor, attachment: Attachment, ip_address: str = "") -> bytes:
-    """The bytes as received (keep_original=True), decrypted and checked (GCM tag); audited. The
-    caller has resolved `attachment` through access (and any stricter rule of its module)."""
+def attachment_open_original(*, actor, attachment: Attachment, ip_address: str = "") -> Any:
+    """The bytes as received (keep_original=True), decrypted and checked (GCM tag), as a temporary
+    file to stream or read; audited. The caller has resolved `attachment` through access (and any
+    stricter rule of its module) and closes the file."""
     if not attachment.evidence_storage_name:
         raise ValueError("this attachment kept no original")
-    with file_storage().open(attachment.evidence_storage_name, "rb") as fh:
-        blob = fh.read()
-    kid = attachment.evidence_key_id
-    plain = sm4_gcm_decrypt(keyring().key(kid), blob, _evidence_aad(kid, attachment.evidence_storage_name))
-    with transaction.atomic():
-        audit_record(
-            actor=actor,
-            action="attachment.original_read",
-            obj=attachment,
-            ip_address=ip_address,
-            summary=f"读取附件原件：{attachment.original_name}",
-        )
+    kid, name = attachment.evidence_key_id, attachment.evidence_storage_name
+    with file_storage().open(name, "rb") as fh:
+        plain = _decrypt_copy(fh, keyring().key(kid), _evidence_aad(kid, name))
+    try:
+        with transaction.atomic():
+            audit_record(
+                actor=actor,
+                action="attachment.original_read",
+                obj=attachment,
+                ip_address=ip_address,
+                summary=f"读取附件原件：{attachment.original_name}",
+            )
+    except BaseException:
+        plain.close()
+        raise
     return plain
+
+
+def attachment_read_original(*, actor, attachment: Attachment, ip_address: str = "") -> bytes:
+    """attachment_open_original() read into memory: for small evidence (photos, documents)."""
+    with attachment_open_original(actor=actor, attachment=attachment, ip_address=ip_address) as plain:
+        return plain.read()
 
 
 def _walk(storage: Storage, path: str):
@@ -365,13 +409,12 @@ def attachment_evidence_rekey(*, actor=None, batch: int = 50) -> int:
             return done
         for row in rows:
             old_name, old_kid = row.evidence_storage_name, row.evidence_key_id
-            with storage.open(old_name, "rb") as fh:
-                plain = sm4_gcm_decrypt(ring.key(old_kid), fh.read(), _evidence_aad(old_kid, old_name))
             new_name = f"evidence/{row.module}/{row.created_at:%Y/%m}/{secrets.token_hex(16)}.sm4"
-            with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as src:
-                src.write(plain)
-                del plain
-                encrypted = _encrypt_copy(src, ring.key(primary), _evidence_aad(primary, new_name))
+            with (
+                storage.open(old_name, "rb") as fh,
+                _decrypt_copy(fh, ring.key(old_kid), _evidence_aad(old_kid, old_name)) as plain,
+            ):
+                encrypted = _encrypt_copy(plain, ring.key(primary), _evidence_aad(primary, new_name))
             try:
                 if storage.save(new_name, File(encrypted)) != new_name:
                     raise RuntimeError("storage renamed a fresh random name")
