@@ -274,6 +274,12 @@ MEDIA_ROOT = str(FILES_DIR)  # never served directly: files go out through attac
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 UPLOAD_MAX_MB = env_int("JIJIAN_UPLOAD_MAX_MB", 50, minimum=1, maximum=4096)
+# Refuse an oversized upload while it streams in, before Django spools it to a temporary file.
+FILE_UPLOAD_HANDLERS = [
+    "jijian.attachments.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = env_path("JIJIAN_STATIC_ROOT", DATA_DIR / "static")
