@@ -1,0 +1,30 @@
+from pathlib import Path
+
+from django.core.management import BaseCommand, CommandError
+
+from jijian.core.importer import ImportFileError, ImportResult
+
+
+class ImportCommand(BaseCommand):
+    """One file in, all or nothing: every bad row is printed, the command exits non-zero."""
+
+    noun = ""
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+
+    def run_import(self, file: Path) -> ImportResult:
+        raise NotImplementedError
+
+    def handle(self, *args, file: Path, **options):
+        if not file.is_file():
+            raise CommandError(f"文件不存在：{file}")
+        try:
+            result = self.run_import(file)
+        except ImportFileError as exc:
+            raise CommandError(str(exc)) from None
+        if not result.ok:
+            for e in result.errors:
+                self.stderr.write(str(e))
+            raise CommandError(f"共 {len(result.errors)} 处错误，未导入任何数据")
+        self.stdout.write(f"已导入 {result.created} {self.noun}")
