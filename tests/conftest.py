@@ -37,8 +37,9 @@ class Tree:
 
 def make_tree() -> Tree:
     def unit(name, kind, parent, code=None, zone=None):
-        return org_unit_create(actor=None, name=name, kind=kind, parent=parent, code=code, management_zone=zone,
-                               audit=False)
+        return org_unit_create(
+            actor=None, name=name, kind=kind, parent=parent, code=code, management_zone=zone, audit=False
+        )
 
     city = unit("随州市", OrgKind.CITY, None, "421300")
     county = unit("随县", OrgKind.COUNTY, city, "421321")
@@ -62,8 +63,15 @@ def tree(db) -> Tree:
 
 
 def make_user(username: str, unit: OrgUnit, *roles: str, password: str = PASSWORD) -> User:
-    user = user_create(actor=None, username=username, full_name=f"测试{username}", org_unit=unit,
-                       roles=set(roles), password=password, audit=False)
+    user = user_create(
+        actor=None,
+        username=username,
+        full_name=f"测试{username}",
+        org_unit=unit,
+        roles=set(roles),
+        password=password,
+        audit=False,
+    )
     user.must_change_password = False
     user.save(update_fields=["must_change_password"])
     return user
@@ -129,7 +137,10 @@ def _files_in_tmp(settings, tmp_path):
     settings.FILES_DIR = root
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(root)}},
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root)},
+        },
     }
     return root
 

@@ -53,8 +53,10 @@ def test_the_url_walk_catches_an_unlisted_view(settings):
     from django.urls import clear_url_caches, path
 
     module = type(importlib)("tmp_urls")
-    module.urlpatterns = [*importlib.import_module("jijian.config.urls").urlpatterns,
-                          path("sneaky/", lambda r: HttpResponse("x"), name="sneaky")]
+    module.urlpatterns = [
+        *importlib.import_module("jijian.config.urls").urlpatterns,
+        path("sneaky/", lambda r: HttpResponse("x"), name="sneaky"),
+    ]
     import sys
 
     sys.modules["tmp_urls"] = module

@@ -12,9 +12,13 @@ def offending_calls(path: Path) -> list[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and node.attr == "objects" and isinstance(node.value, ast.Name):
-            if node.value.id[:1].isupper():
-                found.append(f"{path.relative_to(SRC)}:{node.lineno} {node.value.id}.objects")
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr == "objects"
+            and isinstance(node.value, ast.Name)
+            and node.value.id[:1].isupper()
+        ):
+            found.append(f"{path.relative_to(SRC)}:{node.lineno} {node.value.id}.objects")
     return found
 
 
@@ -34,16 +38,27 @@ def test_the_rule_detects_a_direct_query(tmp_path):
 
 def offending_calls_at(path: Path) -> list[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    return [f"{path.name}:{n.lineno} {n.value.id}.objects" for n in ast.walk(tree)
-            if isinstance(n, ast.Attribute) and n.attr == "objects" and isinstance(n.value, ast.Name)
-            and n.value.id[:1].isupper()]
+    return [
+        f"{path.name}:{n.lineno} {n.value.id}.objects"
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Attribute)
+        and n.attr == "objects"
+        and isinstance(n.value, ast.Name)
+        and n.value.id[:1].isupper()
+    ]
 
 
 def test_no_cdn_in_templates_or_static():
     import re
 
-    pattern = re.compile(r"(https?:)?//(cdn\.|unpkg\.com|cdnjs\.|fonts\.googleapis|ajax\.googleapis|cdn\.jsdelivr)")
-    hits = [str(p) for p in SRC.rglob("*") if p.suffix in (".html", ".js", ".css") and pattern.search(p.read_text(errors="ignore"))]
+    pattern = re.compile(
+        r"(https?:)?//(cdn\.|unpkg\.com|cdnjs\.|fonts\.googleapis|ajax\.googleapis|cdn\.jsdelivr)"
+    )
+    hits = [
+        str(p)
+        for p in SRC.rglob("*")
+        if p.suffix in (".html", ".js", ".css") and pattern.search(p.read_text(errors="ignore"))
+    ]
     assert not hits
 
 

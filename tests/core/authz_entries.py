@@ -2,10 +2,24 @@ from jijian.api.auth import api_token_create
 from jijian.core.notify import notify
 from tests.authz import ALL, PUBLIC, UNAUTHORIZED, Entry
 
-ORGS = frozenset({"member_a", "township_a", "township_b", "county_officer", "outsider", "zone_officer",
-                  "city_petition", "system_admin", "security_admin", "party_liaison"})
+ORGS = frozenset(
+    {
+        "member_a",
+        "township_a",
+        "township_b",
+        "county_officer",
+        "outsider",
+        "zone_officer",
+        "city_petition",
+        "system_admin",
+        "security_admin",
+        "party_liaison",
+    }
+)
 # Who sees village A (in 厉山镇, 随县): its member, its township, its county, the city.
-SEE_VILLAGE_A = frozenset({"member_a", "township_a", "county_officer", "city_petition", "system_admin", "security_admin"})
+SEE_VILLAGE_A = frozenset(
+    {"member_a", "township_a", "county_officer", "city_petition", "system_admin", "security_admin"}
+)
 
 ENTRIES = [
     Entry("healthz", ALL, anonymous=PUBLIC),
@@ -17,19 +31,39 @@ ENTRIES = [
     Entry("core:otp_setup", ALL, get_ok=(200, 302)),
     Entry("core:home", ALL),
     Entry("core:org_list", ORGS),
-    Entry("core:org_detail", SEE_VILLAGE_A, args=lambda t, p: [t.village_a.pk],
-          extra_outside=lambda t, p: [t.village_c.pk]),
+    Entry(
+        "core:org_detail",
+        SEE_VILLAGE_A,
+        args=lambda t, p: [t.village_a.pk],
+        extra_outside=lambda t, p: [t.village_c.pk],
+    ),
     Entry("core:user_list", ORGS),
-    Entry("core:user_detail", SEE_VILLAGE_A, args=lambda t, p: [p.member_a.pk],
-          extra_outside=lambda t, p: [p.outsider.pk]),
+    Entry(
+        "core:user_detail",
+        SEE_VILLAGE_A,
+        args=lambda t, p: [p.member_a.pk],
+        extra_outside=lambda t, p: [p.outsider.pk],
+    ),
     Entry("core:notification_list", ALL),
     # Each persona's own notification is readable; someone else's is a 404 (notification of member_a).
-    Entry("core:notification_read", frozenset({"member_a"}), methods=("POST",),
-          args=lambda t, p: [notify(recipient=p.member_a, title="测试通知").pk]),
+    Entry(
+        "core:notification_read",
+        frozenset({"member_a"}),
+        methods=("POST",),
+        args=lambda t, p: [notify(recipient=p.member_a, title="测试通知").pk],
+    ),
     Entry("core:account_list", frozenset({"system_admin"})),
-    Entry("core:account_create", frozenset({"system_admin"}), methods=("GET", "POST"),
-          post_data=lambda t, p: {"username": "newbie", "full_name": "新人", "org_unit": t.village_a.pk,
-                                  "temporary_password": "Xy-12345678a"}),
+    Entry(
+        "core:account_create",
+        frozenset({"system_admin"}),
+        methods=("GET", "POST"),
+        post_data=lambda t, p: {
+            "username": "newbie",
+            "full_name": "新人",
+            "org_unit": t.village_a.pk,
+            "temporary_password": "Xy-12345678a",
+        },
+    ),
     Entry("core:account_detail", frozenset({"system_admin"}), args=lambda t, p: [p.member_a.pk]),
     Entry("core:calendar", frozenset({"system_admin"})),
     Entry("core:security_list", frozenset({"security_admin"})),
@@ -40,13 +74,29 @@ ENTRIES = [
     Entry("api:openapi-view", ALL, anonymous=PUBLIC),
     Entry("api:me", ALL, anonymous=UNAUTHORIZED),
     Entry("api:org_list", ORGS, anonymous=UNAUTHORIZED),
-    Entry("api:org_detail", SEE_VILLAGE_A, args=lambda t, p: [t.village_a.pk], anonymous=UNAUTHORIZED,
-          extra_outside=lambda t, p: [t.village_c.pk]),
+    Entry(
+        "api:org_detail",
+        SEE_VILLAGE_A,
+        args=lambda t, p: [t.village_a.pk],
+        anonymous=UNAUTHORIZED,
+        extra_outside=lambda t, p: [t.village_c.pk],
+    ),
     Entry("api:people_list", ORGS, anonymous=UNAUTHORIZED),
     Entry("api:people_detail", SEE_VILLAGE_A, args=lambda t, p: [p.member_a.pk], anonymous=UNAUTHORIZED),
     Entry("api:token_list", ALL, anonymous=UNAUTHORIZED),
-    Entry("api:token_create", ALL, anonymous=UNAUTHORIZED, methods=("POST",), post_data=lambda t, p: {"name": "phone"}),
+    Entry(
+        "api:token_create",
+        ALL,
+        anonymous=UNAUTHORIZED,
+        methods=("POST",),
+        post_data=lambda t, p: {"name": "phone"},
+    ),
     # A token of member_a: only member_a can revoke it; for everyone else it does not exist.
-    Entry("api:token_revoke", frozenset({"member_a"}), anonymous=UNAUTHORIZED, methods=("DELETE",),
-          args=lambda t, p: [api_token_create(actor=p.member_a, name="t")[0].pk]),
+    Entry(
+        "api:token_revoke",
+        frozenset({"member_a"}),
+        anonymous=UNAUTHORIZED,
+        methods=("DELETE",),
+        args=lambda t, p: [api_token_create(actor=p.member_a, name="t")[0].pk],
+    ),
 ]

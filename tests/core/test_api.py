@@ -22,7 +22,9 @@ def test_errors_share_one_format(tree, people, client):
     _, raw = api_token_create(actor=people.township_a, name="x")
     missing = client.get("/api/orgs/999999", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert missing.status_code == 404
-    assert missing.json() == {"error": {"code": "not_found", "message": "记录不存在或不在您的权限范围内", "details": []}}
+    assert missing.json() == {
+        "error": {"code": "not_found", "message": "记录不存在或不在您的权限范围内", "details": []}
+    }
     bad = client.get("/api/orgs?parent=abc", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid"
     assert bad.json()["error"]["details"][0]["loc"][-1] == "parent"
@@ -50,7 +52,9 @@ def test_session_api_needs_csrf_for_writes(tree, people):
 
 def test_token_is_shown_once_and_stored_hashed(tree, people, login):
     client = login(people.township_a)
-    created = client.post("/api/tokens", data=json.dumps({"name": "手机"}), content_type="application/json").json()
+    created = client.post(
+        "/api/tokens", data=json.dumps({"name": "手机"}), content_type="application/json"
+    ).json()
     assert created["token"].startswith("jj_")
     from jijian.api.models import ApiToken
 

@@ -9,9 +9,13 @@ def test_demo_loads_suizhou_with_one_account_per_role(db, capsys):
     call_command("setup")
     out = capsys.readouterr().out
     assert OrgUnit.objects.filter(kind=OrgKind.CITY, code="421300").exists()
-    assert OrgUnit.objects.filter(kind__in=[OrgKind.DISTRICT, OrgKind.COUNTY, OrgKind.COUNTY_CITY]).count() == 3
+    assert (
+        OrgUnit.objects.filter(kind__in=[OrgKind.DISTRICT, OrgKind.COUNTY, OrgKind.COUNTY_CITY]).count() == 3
+    )
     assert OrgUnit.objects.filter(kind=OrgKind.MANAGEMENT_ZONE).count() == 2
-    townships = OrgUnit.objects.filter(depth=2, parent__kind__in=[OrgKind.DISTRICT, OrgKind.COUNTY, OrgKind.COUNTY_CITY])
+    townships = OrgUnit.objects.filter(
+        depth=2, parent__kind__in=[OrgKind.DISTRICT, OrgKind.COUNTY, OrgKind.COUNTY_CITY]
+    )
     assert townships.count() == 51
     villages = OrgUnit.objects.filter(kind__in=[OrgKind.VILLAGE, OrgKind.COMMUNITY]).count()
     assert 850 <= villages <= 1000

@@ -19,9 +19,9 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 def test_import_builds_a_tree_in_any_row_order(tree, tmp_path):
     # The village comes before its township: order in the file does not matter.
-    path = write(tmp_path, "orgs.csv", ORG_HEADER
-                 + "421321102201,新村,村,421321102,\n"
-                 + "421321102,新镇,镇,421321,\n")
+    path = write(
+        tmp_path, "orgs.csv", ORG_HEADER + "421321102201,新村,村,421321102,\n" + "421321102,新镇,镇,421321,\n"
+    )
     result = import_org_units(path)
     assert result.ok and result.created == 2
     village = OrgUnit.objects.get(code="421321102201")
@@ -32,14 +32,18 @@ def test_import_builds_a_tree_in_any_row_order(tree, tmp_path):
 
 def test_import_names_every_bad_row_and_imports_nothing(tree, tmp_path):
     before = OrgUnit.objects.count()
-    path = write(tmp_path, "orgs.csv", ORG_HEADER
-                 + "421321103,好镇,镇,421321,\n"  # row 2: fine
-                 + "421321104,孤镇,镇,999999,\n"  # row 3: unknown parent
-                 + "421321103,重复镇,镇,421321,\n"  # row 4: duplicate code in file
-                 + "421321100,厉山镇,镇,421321,\n"  # row 5: code already in the system
-                 + "421321105,怪单位,星球,421321,\n"  # row 6: unknown kind
-                 + "421321106,错位村,村,421321,\n"  # row 7: a village directly under a county
-                 + "421321107,,镇,421321,\n")  # row 8: no name
+    path = write(
+        tmp_path,
+        "orgs.csv",
+        ORG_HEADER
+        + "421321103,好镇,镇,421321,\n"  # row 2: fine
+        + "421321104,孤镇,镇,999999,\n"  # row 3: unknown parent
+        + "421321103,重复镇,镇,421321,\n"  # row 4: duplicate code in file
+        + "421321100,厉山镇,镇,421321,\n"  # row 5: code already in the system
+        + "421321105,怪单位,星球,421321,\n"  # row 6: unknown kind
+        + "421321106,错位村,村,421321,\n"  # row 7: a village directly under a county
+        + "421321107,,镇,421321,\n",
+    )  # row 8: no name
     result = import_org_units(path)
     messages = [str(e) for e in result.errors]
     assert any(m.startswith("第 3 行，上级代码") and "999999 不存在" in m for m in messages)
@@ -75,12 +79,16 @@ def _valid_id(first17="42132119900101123"):
 def test_people_import_rejects_bad_id_numbers_and_phones(tree, tmp_path):
     good = _valid_id()
     bad_check = good[:-1] + ("0" if good[-1] != "0" else "1")
-    path = write(tmp_path, "people.csv", "用户名,姓名,单位代码,角色,手机号码,身份证号\n"
-                 + f"p1,张三,421321100201,村（社区）纪检委员,13800001111,{good}\n"
-                 + f"p2,李四,421321100201,village_member,1380000111,{good}\n"  # row 3: 10-digit phone
-                 + f"p3,王五,421321100201,village_member,13800001112,{bad_check}\n"  # row 4: check digit
-                 + "p4,赵六,421321100201,village_member;system_admin,,\n"  # row 5: admin role combined
-                 + "p5,钱七,000,village_member,,\n")  # row 6: unknown unit
+    path = write(
+        tmp_path,
+        "people.csv",
+        "用户名,姓名,单位代码,角色,手机号码,身份证号\n"
+        + f"p1,张三,421321100201,村（社区）纪检委员,13800001111,{good}\n"
+        + f"p2,李四,421321100201,village_member,1380000111,{good}\n"  # row 3: 10-digit phone
+        + f"p3,王五,421321100201,village_member,13800001112,{bad_check}\n"  # row 4: check digit
+        + "p4,赵六,421321100201,village_member;system_admin,,\n"  # row 5: admin role combined
+        + "p5,钱七,000,village_member,,\n",
+    )  # row 6: unknown unit
     before = User.objects.count()
     result = import_people(path)
     messages = [str(e) for e in result.errors]
@@ -92,8 +100,12 @@ def test_people_import_rejects_bad_id_numbers_and_phones(tree, tmp_path):
 
 
 def test_people_import_creates_accounts_without_usable_password(tree, tmp_path):
-    path = write(tmp_path, "people.csv", "username,full_name,org_code,roles,phone,id_number\n"
-                 + f"p1,郑军,421321100201,village_member,13800001111,{_valid_id()}\n")
+    path = write(
+        tmp_path,
+        "people.csv",
+        "username,full_name,org_code,roles,phone,id_number\n"
+        + f"p1,郑军,421321100201,village_member,13800001111,{_valid_id()}\n",
+    )
     assert import_people(path).created == 1
     user = User.objects.get(username="p1")
     assert not user.has_usable_password() and user.name_initials == "zj"

@@ -28,8 +28,12 @@ def test_in_app_notification_and_sms_sent_once(people, django_capture_on_commit_
 
 def test_dedup_key_makes_a_reminder_idempotent(people, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        first = notify(recipient=people.member_a, title="提醒", dedup_key="reminder:2026-11", channels=("sms",))
-        second = notify(recipient=people.member_a, title="提醒", dedup_key="reminder:2026-11", channels=("sms",))
+        first = notify(
+            recipient=people.member_a, title="提醒", dedup_key="reminder:2026-11", channels=("sms",)
+        )
+        second = notify(
+            recipient=people.member_a, title="提醒", dedup_key="reminder:2026-11", channels=("sms",)
+        )
     assert first is not None and second is None
     assert Notification.objects.filter(recipient=people.member_a).count() == 1
 

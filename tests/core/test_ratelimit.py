@@ -32,7 +32,9 @@ def _clear():
 
 def with_anon_middleware():
     """The settings install the middleware; tests also run against a MIDDLEWARE list that lacks it."""
-    middleware = [m for m in settings.MIDDLEWARE if m != "jijian.core.middleware.AnonymousRateLimitMiddleware"]
+    middleware = [
+        m for m in settings.MIDDLEWARE if m != "jijian.core.middleware.AnonymousRateLimitMiddleware"
+    ]
     at = middleware.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1
     middleware.insert(at, "jijian.core.middleware.AnonymousRateLimitMiddleware")
     return override_settings(MIDDLEWARE=middleware)

@@ -39,26 +39,50 @@ def test_kind_rules_are_enforced(tree):
 
 def test_stale_edit_is_refused(tree, people):
     unit = OrgUnit.objects.get(pk=tree.village_a.pk)
-    org_unit_update(actor=people.system_admin, unit=unit, version=unit.version, name="神农村一组", code=unit.code,
-                    is_active=True)
+    org_unit_update(
+        actor=people.system_admin,
+        unit=unit,
+        version=unit.version,
+        name="神农村一组",
+        code=unit.code,
+        is_active=True,
+    )
     stale = OrgUnit.objects.get(pk=tree.village_a.pk)
     with pytest.raises(ConcurrentEditError):
-        org_unit_update(actor=people.system_admin, unit=stale, version=stale.version - 1, name="覆盖", code=stale.code,
-                        is_active=True)
+        org_unit_update(
+            actor=people.system_admin,
+            unit=stale,
+            version=stale.version - 1,
+            name="覆盖",
+            code=stale.code,
+            is_active=True,
+        )
     assert OrgUnit.objects.get(pk=tree.village_a.pk).name == "神农村一组"
 
 
 def test_assigning_a_zone_gives_it_the_subtree(tree, people):
     unit = OrgUnit.objects.get(pk=tree.township_a.pk)
-    org_unit_update(actor=people.system_admin, unit=unit, version=unit.version, name=unit.name, code=unit.code,
-                    is_active=True, management_zone=tree.zone)
+    org_unit_update(
+        actor=people.system_admin,
+        unit=unit,
+        version=unit.version,
+        name=unit.name,
+        code=unit.code,
+        is_active=True,
+        management_zone=tree.zone,
+    )
     assert OrgUnit.objects.get(pk=tree.village_a.pk).zone_id == tree.zone.pk
 
 
 def test_three_administrators_are_separate(tree, people):
     with pytest.raises(ValidationError, match="三员分立"):
-        user_create(actor=None, username="x", full_name="x", org_unit=tree.city,
-                    roles={Role.SYSTEM_ADMIN, Role.AUDIT_ADMIN})
+        user_create(
+            actor=None,
+            username="x",
+            full_name="x",
+            org_unit=tree.city,
+            roles={Role.SYSTEM_ADMIN, Role.AUDIT_ADMIN},
+        )
     with pytest.raises(ValidationError, match="三员分立"):
         role_grant(actor=people.security_admin, user=people.system_admin, role=Role.AUDIT_ADMIN)
     # The system administrator creates accounts but cannot grant roles; the security admin cannot create.
@@ -67,13 +91,23 @@ def test_three_administrators_are_separate(tree, people):
     with pytest.raises(PermissionDenied):
         user_create(actor=people.security_admin, username="y", full_name="y", org_unit=tree.city)
     with pytest.raises(PermissionDenied):
-        user_create(actor=people.system_admin, username="z", full_name="z", org_unit=tree.city,
-                    roles={Role.VILLAGE_MEMBER})
+        user_create(
+            actor=people.system_admin,
+            username="z",
+            full_name="z",
+            org_unit=tree.city,
+            roles={Role.VILLAGE_MEMBER},
+        )
 
 
 def test_created_account_must_change_password(tree, people, client):
-    user_create(actor=people.system_admin, username="fresh", full_name="新人", org_unit=tree.village_a,
-                password="Nouveau-2026!x")
+    user_create(
+        actor=people.system_admin,
+        username="fresh",
+        full_name="新人",
+        org_unit=tree.village_a,
+        password="Nouveau-2026!x",
+    )
     client.post("/accounts/login/", {"username": "fresh", "password": "Nouveau-2026!x"})
     assert client.get("/").url == "/accounts/password/"
 
@@ -87,16 +121,37 @@ def test_role_grant_is_audited_and_idempotent(tree, people):
 
 def test_account_pages_of_system_admin(tree, people, login):
     client = login(people.system_admin)
-    response = client.post("/manage/accounts/new/", {"username": "bad name", "full_name": "x",
-                                                      "org_unit": tree.village_a.pk, "temporary_password": "short"})
+    response = client.post(
+        "/manage/accounts/new/",
+        {
+            "username": "bad name",
+            "full_name": "x",
+            "org_unit": tree.village_a.pk,
+            "temporary_password": "short",
+        },
+    )
     assert "用户名只能包含" in response.content.decode()
-    response = client.post("/manage/accounts/new/", {"username": "okname", "full_name": "好人",
-                                                      "org_unit": tree.village_a.pk, "temporary_password": "short",
-                                                      "phone": "12345"})
+    response = client.post(
+        "/manage/accounts/new/",
+        {
+            "username": "okname",
+            "full_name": "好人",
+            "org_unit": tree.village_a.pk,
+            "temporary_password": "short",
+            "phone": "12345",
+        },
+    )
     body = response.content.decode()
     assert "手机号码应为11位" in body
-    response = client.post("/manage/accounts/new/", {"username": "okname", "full_name": "好人",
-                                                      "org_unit": tree.village_a.pk, "temporary_password": "Haoren-2026!x"})
+    response = client.post(
+        "/manage/accounts/new/",
+        {
+            "username": "okname",
+            "full_name": "好人",
+            "org_unit": tree.village_a.pk,
+            "temporary_password": "Haoren-2026!x",
+        },
+    )
     assert response.status_code == 302
 
 

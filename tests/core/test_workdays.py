@@ -37,7 +37,9 @@ def test_negative_counts_backwards(db):
 
 def test_administrator_edit_wins_over_seed(db):
     calendar_seed([2026])
-    CalendarDay.objects.update_or_create(date=date(2026, 12, 7), defaults={"is_working_day": False, "source": "manual"})
+    CalendarDay.objects.update_or_create(
+        date=date(2026, 12, 7), defaults={"is_working_day": False, "source": "manual"}
+    )
     calendar_seed([2026])  # re-seeding keeps the manual day
     assert not is_working_day(date(2026, 12, 7))
     assert add_working_days(date(2026, 12, 4), 1) == date(2026, 12, 8)

@@ -56,8 +56,11 @@ def _producer(tmp_path: Path, env: dict[str, str]) -> Celery:
     app = Celery("producer", broker=env["CELERY_BROKER_URL"])
     if env["CELERY_BROKER_URL"] == "filesystem://":
         folder = str(tmp_path / "broker" / "out")
-        app.conf.broker_transport_options = {"data_folder_in": folder, "data_folder_out": folder,
-                                             "control_folder": str(tmp_path / "broker" / "control")}
+        app.conf.broker_transport_options = {
+            "data_folder_in": folder,
+            "data_folder_out": folder,
+            "control_folder": str(tmp_path / "broker" / "control"),
+        }
     return app
 
 
@@ -75,13 +78,31 @@ def test_a_real_worker_sends_a_delivery_once(tmp_path, broker):
     (tmp_path / "broker" / "processed").mkdir(parents=True)
     (tmp_path / "broker" / "control").mkdir(parents=True)
     subprocess.run([JIJIAN, "migrate", "--noinput", "-v", "0"], env=env, check=True, timeout=180)
-    out = subprocess.run([JIJIAN, "shell", "-c", SETUP], env=env, check=True, timeout=60, capture_output=True, text=True)
+    out = subprocess.run(
+        [JIJIAN, "shell", "-c", SETUP], env=env, check=True, timeout=60, capture_output=True, text=True
+    )
     delivery_id = int(out.stdout.strip().splitlines()[-1])
     queue = f"jijian-test-{uuid.uuid4().hex[:8]}"
     worker = subprocess.Popen(
-        [CELERY, "-A", "jijian.config", "worker", "-Q", queue, "--pool", "solo", "--loglevel", "INFO",
-         "--without-heartbeat", "--without-gossip", "--without-mingle"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            CELERY,
+            "-A",
+            "jijian.config",
+            "worker",
+            "-Q",
+            queue,
+            "--pool",
+            "solo",
+            "--loglevel",
+            "INFO",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         producer = _producer(tmp_path, env)

@@ -30,9 +30,7 @@ def error(request, status: int, code: str, message: str, details=None):
 
 @api.exception_handler(NinjaValidationError)
 def on_validation(request, exc):
-    details = [
-        {"loc": [str(p) for p in e.get("loc", [])], "message": e.get("msg", "")} for e in exc.errors
-    ]
+    details = [{"loc": [str(p) for p in e.get("loc", [])], "message": e.get("msg", "")} for e in exc.errors]
     return error(request, 422, "invalid", "请求数据不符合要求", details)
 
 

@@ -56,11 +56,19 @@ class TokenAuth(HttpBearer):
 def api_token_create(*, actor, name: str) -> tuple[ApiToken, str]:
     raw = "jj_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=actor, name=name[:50], key_hash=sm3_hex(raw.encode()), prefix=raw[3:9],
+        user=actor,
+        name=name[:50],
+        key_hash=sm3_hex(raw.encode()),
+        prefix=raw[3:9],
         expires_at=timezone.now() + timedelta(days=TOKEN_DAYS),
     )
-    audit_record(actor=actor, action="api_token.create", obj=token, org_unit_id=actor.org_unit_id,
-                 summary=f"创建 API 令牌 {token.name}")
+    audit_record(
+        actor=actor,
+        action="api_token.create",
+        obj=token,
+        org_unit_id=actor.org_unit_id,
+        summary=f"创建 API 令牌 {token.name}",
+    )
     return token, raw
 
 
@@ -69,5 +77,10 @@ def api_token_revoke(*, actor, token: ApiToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit_record(actor=actor, action="api_token.revoke", obj=token, org_unit_id=actor.org_unit_id,
-                     summary=f"撤销 API 令牌 {token.name}")
+        audit_record(
+            actor=actor,
+            action="api_token.revoke",
+            obj=token,
+            org_unit_id=actor.org_unit_id,
+            summary=f"撤销 API 令牌 {token.name}",
+        )

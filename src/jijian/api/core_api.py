@@ -1,6 +1,5 @@
 """Org tree, people and tokens through the API, scoped by jijian.core.access."""
 
-
 from datetime import datetime
 
 from django.http import Http404

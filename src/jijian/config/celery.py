@@ -18,9 +18,18 @@ app.conf.beat_schedule = {
     # Chain new audit entries a few seconds after they are written (DESIGN.md: no global lock on write).
     "seal-audit-trail": {"task": "jijian.core.tasks.seal_audit_trail", "schedule": 10.0},
     # Re-queue SMS / e-mail deliveries that a restart left pending; sending is idempotent.
-    "resend-pending-deliveries": {"task": "jijian.core.tasks.resend_pending_deliveries", "schedule": crontab(minute="*/15")},
+    "resend-pending-deliveries": {
+        "task": "jijian.core.tasks.resend_pending_deliveries",
+        "schedule": crontab(minute="*/15"),
+    },
     # Delete stored files whose attachment row never committed (an outer transaction rolled back).
-    "sweep-orphan-attachments": {"task": "jijian.attachments.tasks.sweep_orphans", "schedule": crontab(minute=17)},
+    "sweep-orphan-attachments": {
+        "task": "jijian.attachments.tasks.sweep_orphans",
+        "schedule": crontab(minute=17),
+    },
     # Remove audit entries older than JIJIAN_AUDIT_RETENTION_DAYS (never under 180), keeping a checkpoint.
-    "prune-audit-trail": {"task": "jijian.core.tasks.prune_audit_trail", "schedule": crontab(minute=30, hour=2, day_of_month=1)},
+    "prune-audit-trail": {
+        "task": "jijian.core.tasks.prune_audit_trail",
+        "schedule": crontab(minute=30, hour=2, day_of_month=1),
+    },
 }

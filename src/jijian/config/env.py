@@ -73,7 +73,9 @@ def env_url(name: str, default: str | None, schemes: tuple[str, ...]) -> str | N
         return default
     scheme = raw.split("://", 1)[0] if "://" in raw else ""
     if scheme not in schemes:
-        raise ImproperSetting(name, f"URL 协议必须是 {', '.join(schemes)} 之一，实际为 {raw.split('@')[-1]!r}")
+        raise ImproperSetting(
+            name, f"URL 协议必须是 {', '.join(schemes)} 之一，实际为 {raw.split('@')[-1]!r}"
+        )
     return raw
 
 

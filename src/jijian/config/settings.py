@@ -177,7 +177,9 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 BROKER_DIR = DATA_DIR / "broker"
-CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", REDIS_URL or "filesystem://", ("redis", "rediss", "filesystem", "amqp"))
+CELERY_BROKER_URL = env_url(
+    "CELERY_BROKER_URL", REDIS_URL or "filesystem://", ("redis", "rediss", "filesystem", "amqp")
+)
 if CELERY_BROKER_URL == "filesystem://":
     for sub in ("out", "processed", "control"):
         if not TESTING:
@@ -251,7 +253,10 @@ TRUSTED_PROXY_COUNT = env_int("JIJIAN_TRUSTED_PROXIES", 1 if BEHIND_TLS else 0, 
 FILES_DIR = env_path("JIJIAN_FILES_DIR", DATA_DIR / "files")
 FILE_STORAGE = env_choice("JIJIAN_FILE_STORAGE", "filesystem", ("filesystem", "s3"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(FILES_DIR)}},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(FILES_DIR)},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 if FILE_STORAGE == "s3":

@@ -18,8 +18,11 @@ class JijianAdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         user = request.user
-        return user.is_active and user.is_authenticated and user.has_role(Role.SYSTEM_ADMIN) and (
-            not user.needs_two_factor or user.is_verified()
+        return (
+            user.is_active
+            and user.is_authenticated
+            and user.has_role(Role.SYSTEM_ADMIN)
+            and (not user.needs_two_factor or user.is_verified())
         )
 
     def login(self, request, extra_context=None):
@@ -57,7 +60,9 @@ class OrgUnitAdmin(ScopedAdmin):
     list_select_related = ("parent",)
 
     def get_queryset(self, request):
-        return access.scope(super().get_queryset(request), request.user, module=Module.ACCOUNTS, unit_field=None)
+        return access.scope(
+            super().get_queryset(request), request.user, module=Module.ACCOUNTS, unit_field=None
+        )
 
 
 @admin.register(User, site=admin_site)
@@ -65,7 +70,15 @@ class UserAdmin(ScopedAdmin):
     list_display = ("username", "full_name", "org_unit", "is_active", "last_login")
     search_fields = ("username", "full_name", "name_initials")
     list_select_related = ("org_unit",)
-    exclude = ("password", "phone", "id_number", "phone_index", "id_number_index", "user_permissions", "groups")
+    exclude = (
+        "password",
+        "phone",
+        "id_number",
+        "phone_index",
+        "id_number_index",
+        "user_permissions",
+        "groups",
+    )
 
     def get_queryset(self, request):
         return access.scope(super().get_queryset(request), request.user, module=Module.ACCOUNTS)

@@ -24,6 +24,8 @@ def shell(request):
     items = []
     for module, label, name in NAVIGATION:
         if module in modules:
-            items.append({"label": label, "url": reverse(name), "active": request.path.startswith(reverse(name))})
+            items.append(
+                {"label": label, "url": reverse(name), "active": request.path.startswith(reverse(name))}
+            )
     unread = user.notifications.filter(read_at__isnull=True).count()
     return {"nav_items": items, "unread_count": unread}

@@ -24,15 +24,27 @@ from .workdays import calendar_seed
 
 DEMO_PASSWORD = "Suizhou@2026"
 
-COUNTY_KIND = {"district": OrgKind.DISTRICT, "county": OrgKind.COUNTY, "county_city": OrgKind.COUNTY_CITY,
-               "management_zone": OrgKind.MANAGEMENT_ZONE}
+COUNTY_KIND = {
+    "district": OrgKind.DISTRICT,
+    "county": OrgKind.COUNTY,
+    "county_city": OrgKind.COUNTY_CITY,
+    "management_zone": OrgKind.MANAGEMENT_ZONE,
+}
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "军华明国建平文志强永海春红光德玉秀英林兰芳丽敏静伟刚勇杰涛斌辉鹏飞磊超波峰亮成兵俊宏晓晨雪梅燕霞艳娟萍琴云莉"
 VILLAGE_FIRST = "东西南北上下前后大小新老高金银石桃李杨柳松竹梅花龙凤马牛黄白青红丰和安平福寿永长双三五七九十"
 VILLAGE_SECOND = "湾岗河冲坪店桥庙畈岭山庄塘堰坡井岩寨口沟坝台洲林园"
-DEPARTMENTS = ["市教育局", "市财政局", "市卫生健康委员会", "市住房和城乡建设局", "市交通运输局", "市农业农村局",
-               "市自然资源和规划局", "市市场监督管理局"]
+DEPARTMENTS = [
+    "市教育局",
+    "市财政局",
+    "市卫生健康委员会",
+    "市住房和城乡建设局",
+    "市交通运输局",
+    "市农业农村局",
+    "市自然资源和规划局",
+    "市市场监督管理局",
+]
 
 
 @dataclass
@@ -70,7 +82,10 @@ def fake_id_number(rng: random.Random, area: str = "421321") -> str:
 
 
 def fake_mobile(rng: random.Random) -> str:
-    return rng.choice(["133", "135", "138", "139", "151", "158", "177", "186", "187", "189"]) + f"{rng.randint(0, 99999999):08d}"
+    return (
+        rng.choice(["133", "135", "138", "139", "151", "158", "177", "186", "187", "189"])
+        + f"{rng.randint(0, 99999999):08d}"
+    )
 
 
 def _unit(name, kind, parent, code=None, sort_order=0) -> OrgUnit:
@@ -106,8 +121,15 @@ def load_demo(*, seed: int = 2020, villages_per_town: tuple[int, int] = (17, 26)
 
     townships: list[OrgUnit] = []
     for i, row in enumerate(_rows("suizhou_townships.csv")):
-        townships.append(_unit(row["name"], _kind_of_township(row["name"]), county_units[row["county_code"]],
-                               row["code"], sort_order=i))
+        townships.append(
+            _unit(
+                row["name"],
+                _kind_of_township(row["name"]),
+                county_units[row["county_code"]],
+                row["code"],
+                sort_order=i,
+            )
+        )
 
     village_objs: list[OrgUnit] = []
     for town in townships:
@@ -120,13 +142,19 @@ def load_demo(*, seed: int = 2020, villages_per_town: tuple[int, int] = (17, 26)
             n, kind, suffix = rng.randint(*villages_per_town), OrgKind.VILLAGE, "村"
         for j, base in enumerate(_village_names(rng, n, used), start=1):
             serial = (200 if kind == OrgKind.VILLAGE else 0) + j
-            village_objs.append(OrgUnit(name=base + suffix, kind=kind, parent=town, code=f"{town.code}{serial:03d}",
-                                        sort_order=j))
+            village_objs.append(
+                OrgUnit(
+                    name=base + suffix, kind=kind, parent=town, code=f"{town.code}{serial:03d}", sort_order=j
+                )
+            )
     OrgUnit.objects.bulk_create(village_objs, batch_size=500)
     for v in village_objs:
         _fill_ancestors(v, v.parent)
-    OrgUnit.objects.bulk_update(village_objs, ["path", "depth", "city", "county", "township", "zone", "pinyin_initials"],
-                                batch_size=500)
+    OrgUnit.objects.bulk_update(
+        village_objs,
+        ["path", "depth", "city", "county", "township", "zone", "pinyin_initials"],
+        batch_size=500,
+    )
 
     departments = []
     for i, name in enumerate(DEPARTMENTS):
@@ -142,10 +170,20 @@ def load_demo(*, seed: int = 2020, villages_per_town: tuple[int, int] = (17, 26)
 
     def person(unit: OrgUnit, position: str, role: str, area: str) -> None:
         name = fake_name(rng)
-        people.append(User(username=f"u{len(people) + 1:05d}", full_name=name, name_initials=initials(name),
-                           org_unit=unit, position=position, phone=fake_mobile(rng),
-                           id_number=fake_id_number(rng, area), password="!demo-no-login",
-                           must_change_password=True, appointed_on=date(2021, 1, 1)))
+        people.append(
+            User(
+                username=f"u{len(people) + 1:05d}",
+                full_name=name,
+                name_initials=initials(name),
+                org_unit=unit,
+                position=position,
+                phone=fake_mobile(rng),
+                id_number=fake_id_number(rng, area),
+                password="!demo-no-login",
+                must_change_password=True,
+                appointed_on=date(2021, 1, 1),
+            )
+        )
         roles.append((len(people) - 1, role))
 
     for v in village_objs:
@@ -165,7 +203,9 @@ def load_demo(*, seed: int = 2020, villages_per_town: tuple[int, int] = (17, 26)
     suixian = county_units["421321"]
     lishan = next(t for t in townships if t.name == "厉山镇")
     village = next(v for v in village_objs if v.parent_id == lishan.pk)
-    party_org = OrgUnit.objects.filter(kind=OrgKind.PARTY_ORG, parent__kind=OrgKind.PARTY_ORG).order_by("pk").first()
+    party_org = (
+        OrgUnit.objects.filter(kind=OrgKind.PARTY_ORG, parent__kind=OrgKind.PARTY_ORG).order_by("pk").first()
+    )
     plan = [
         ("cun", Role.VILLAGE_MEMBER, village, "纪检委员"),
         ("xiangzhen", Role.TOWNSHIP_COMMITTEE, lishan, "纪委书记"),
@@ -183,9 +223,17 @@ def load_demo(*, seed: int = 2020, villages_per_town: tuple[int, int] = (17, 26)
     accounts = []
     for username, role, unit, position in plan:
         name = fake_name(rng)
-        user = User(username=username, full_name=name, name_initials=initials(name), org_unit=unit,
-                    position=position, phone=fake_mobile(rng), id_number=fake_id_number(rng, "421300"),
-                    must_change_password=False, is_demo=True)
+        user = User(
+            username=username,
+            full_name=name,
+            name_initials=initials(name),
+            org_unit=unit,
+            position=position,
+            phone=fake_mobile(rng),
+            id_number=fake_id_number(rng, "421300"),
+            must_change_password=False,
+            is_demo=True,
+        )
         user.set_password(DEMO_PASSWORD)
         user.save()
         UserRole.objects.create(user=user, role=role)
@@ -197,8 +245,12 @@ def load_demo(*, seed: int = 2020, villages_per_town: tuple[int, int] = (17, 26)
         accounts.append(DemoAccount(username, role, name, unit.name, secret))
 
     calendar_seed()
-    audit_record(actor=None, action="demo.load", object_type="core.orgunit",
-                 summary=f"装入演示数据：{len(village_objs)} 个村（社区），{len(people) + len(plan)} 名人员")
+    audit_record(
+        actor=None,
+        action="demo.load",
+        object_type="core.orgunit",
+        summary=f"装入演示数据：{len(village_objs)} 个村（社区），{len(people) + len(plan)} 名人员",
+    )
     return accounts
 
 
@@ -206,17 +258,31 @@ def demo_accounts() -> list[DemoAccount]:
     from .security import base32_secret
 
     out = []
-    for user in User.objects.filter(is_demo=True).select_related("org_unit").prefetch_related("roles").order_by("pk"):
+    for user in (
+        User.objects.filter(is_demo=True).select_related("org_unit").prefetch_related("roles").order_by("pk")
+    ):
         device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
         role = next(iter(user.role_set), "")
-        out.append(DemoAccount(user.username, role, user.full_name, user.org_unit.name,
-                               base32_secret(device) if device else ""))
+        out.append(
+            DemoAccount(
+                user.username,
+                role,
+                user.full_name,
+                user.org_unit.name,
+                base32_secret(device) if device else "",
+            )
+        )
     return out
 
 
 def format_accounts(accounts: list[DemoAccount]) -> str:
-    lines = ["", "演示账号（密码均为 %s；工作人员登录还须输入动态验证码，可用 `jijian otp 用户名` 查看）：" % DEMO_PASSWORD,
-             f"{'用户名':<10}{'角色':<14}{'单位':<16}TOTP 密钥"]
+    lines = [
+        "",
+        f"演示账号（密码均为 {DEMO_PASSWORD}；工作人员登录还须输入动态验证码，可用 `jijian otp 用户名` 查看）：",
+        f"{'用户名':<10}{'角色':<14}{'单位':<16}TOTP 密钥",
+    ]
     for a in accounts:
-        lines.append(f"{a.username:<12}{Role(a.role).label:<12}{a.unit:<14}{a.totp_secret or '（无需动态验证码）'}")
+        lines.append(
+            f"{a.username:<12}{Role(a.role).label:<12}{a.unit:<14}{a.totp_secret or '（无需动态验证码）'}"
+        )
     return "\n".join(lines)

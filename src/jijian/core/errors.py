@@ -2,12 +2,24 @@ from django.shortcuts import render
 
 
 def not_found(request, exception=None):
-    return render(request, "core/error.html", {"title": "页面不存在", "message": "您访问的页面不存在或不在您的权限范围内。"}, status=404)
+    return render(
+        request,
+        "core/error.html",
+        {"title": "页面不存在", "message": "您访问的页面不存在或不在您的权限范围内。"},
+        status=404,
+    )
 
 
 def forbidden(request, exception=None):
-    return render(request, "core/error.html", {"title": "无权访问", "message": "您没有执行此操作的权限。"}, status=403)
+    return render(
+        request, "core/error.html", {"title": "无权访问", "message": "您没有执行此操作的权限。"}, status=403
+    )
 
 
 def server_error(request):
-    return render(request, "core/error.html", {"title": "系统错误", "message": "系统出现错误，已记录，请稍后重试。"}, status=500)
+    return render(
+        request,
+        "core/error.html",
+        {"title": "系统错误", "message": "系统出现错误，已记录，请稍后重试。"},
+        status=500,
+    )

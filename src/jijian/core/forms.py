@@ -20,8 +20,12 @@ class UserSearchForm(forms.Form):
 
 
 class AccountCreateForm(forms.Form):
-    username = forms.RegexField(label=_("用户名"), max_length=64, regex=r"^[A-Za-z0-9_.-]{3,64}$",
-                                error_messages={"invalid": "用户名只能包含字母、数字、下划线、点和短横线，3至64位"})
+    username = forms.RegexField(
+        label=_("用户名"),
+        max_length=64,
+        regex=r"^[A-Za-z0-9_.-]{3,64}$",
+        error_messages={"invalid": "用户名只能包含字母、数字、下划线、点和短横线，3至64位"},
+    )
     full_name = forms.CharField(label=_("姓名"), max_length=50)
     org_unit = forms.IntegerField(label=_("所属单位编号"), widget=forms.HiddenInput)
     position = forms.CharField(label=_("职务"), max_length=50, required=False)

@@ -24,9 +24,22 @@ MAX_ROWS = 200_000
 KIND_BY_LABEL = {str(label): value for value, label in OrgKind.choices} | {v: v for v in OrgKind.values}
 ROLE_BY_LABEL = {str(label): value for value, label in Role.choices} | {v: v for v in Role.values}
 
-ORG_COLUMNS = {"code": "代码", "name": "名称", "kind": "类型", "parent_code": "上级代码", "management_zone": "代管管理区"}
-PEOPLE_COLUMNS = {"username": "用户名", "full_name": "姓名", "org_code": "单位代码", "roles": "角色",
-                  "phone": "手机号码", "id_number": "身份证号", "position": "职务"}
+ORG_COLUMNS = {
+    "code": "代码",
+    "name": "名称",
+    "kind": "类型",
+    "parent_code": "上级代码",
+    "management_zone": "代管管理区",
+}
+PEOPLE_COLUMNS = {
+    "username": "用户名",
+    "full_name": "姓名",
+    "org_code": "单位代码",
+    "roles": "角色",
+    "phone": "手机号码",
+    "id_number": "身份证号",
+    "position": "职务",
+}
 
 
 @dataclass
@@ -88,7 +101,11 @@ def read_table(path: Path, columns: dict[str, str]) -> list[tuple[int, dict[str,
     for i, h in enumerate(header):
         if h in by_label:
             mapping[i] = by_label[h]
-    missing = [f"{en}（{zh}）" for en, zh in columns.items() if en not in mapping.values() and en in ("name", "kind", "username", "full_name", "org_code", "code")]
+    missing = [
+        f"{en}（{zh}）"
+        for en, zh in columns.items()
+        if en not in mapping.values() and en in ("name", "kind", "username", "full_name", "org_code", "code")
+    ]
     if missing:
         raise ImportFileError("缺少必需的列：" + "、".join(missing))
     rows = []
@@ -139,7 +156,9 @@ def import_org_units(path: Path, *, actor=None) -> ImportResult:
         if parent_kind is None:
             err.append(RowError(n, "上级代码", f"上级单位 {parent_code} 不存在"))
         elif parent_kind not in allowed:
-            err.append(RowError(n, "上级代码", f"{OrgKind(kind).label}不能设在{OrgKind(parent_kind).label}之下"))
+            err.append(
+                RowError(n, "上级代码", f"{OrgKind(kind).label}不能设在{OrgKind(parent_kind).label}之下")
+            )
         if parent_code == code:
             err.append(RowError(n, "上级代码", "上级不能是自己"))
         if zone:
@@ -160,7 +179,12 @@ def import_org_units(path: Path, *, actor=None) -> ImportResult:
     if err:
         return result
     with transaction.atomic():
-        units = {u.code: u for u in OrgUnit.objects.filter(code__in=[p for *_, p, _ in parsed if p] + [z for *_, z in parsed if z])}
+        units = {
+            u.code: u
+            for u in OrgUnit.objects.filter(
+                code__in=[p for *_, p, _ in parsed if p] + [z for *_, z in parsed if z]
+            )
+        }
         pending = list(parsed)
         while pending:
             progressed, rest = False, []
@@ -170,18 +194,29 @@ def import_org_units(path: Path, *, actor=None) -> ImportResult:
                 if parent_code and parent is None:
                     rest.append(item)
                     continue
-                unit = OrgUnit.objects.create(code=code, name=name, kind=kind, parent=parent,
-                                              management_zone=units.get(zone) if zone else None)
+                unit = OrgUnit.objects.create(
+                    code=code,
+                    name=name,
+                    kind=kind,
+                    parent=parent,
+                    management_zone=units.get(zone) if zone else None,
+                )
                 _fill_ancestors(unit, parent)
-                unit.save(update_fields=["path", "depth", "city", "county", "township", "zone", "pinyin_initials"])
+                unit.save(
+                    update_fields=["path", "depth", "city", "county", "township", "zone", "pinyin_initials"]
+                )
                 units[code] = unit
                 result.created += 1
                 progressed = True
             if not progressed:  # unreachable after the cycle check; refuse rather than loop
                 raise ImportFileError("无法确定上下级顺序")
             pending = rest
-        audit_record(actor=actor, action="org_unit.import", object_type="core.orgunit",
-                     summary=f"导入组织单位 {result.created} 个（{path.name}）")
+        audit_record(
+            actor=actor,
+            action="org_unit.import",
+            object_type="core.orgunit",
+            summary=f"导入组织单位 {result.created} 个（{path.name}）",
+        )
     return result
 
 
@@ -193,7 +228,11 @@ def import_people(path: Path, *, actor=None) -> ImportResult:
     codes = {r.get("org_code", "") for _, r in rows}
     for u in OrgUnit.objects.filter(code__in=codes):
         units[u.code] = u
-    taken = set(User.objects.filter(username__in=[r.get("username", "") for _, r in rows]).values_list("username", flat=True))
+    taken = set(
+        User.objects.filter(username__in=[r.get("username", "") for _, r in rows]).values_list(
+            "username", flat=True
+        )
+    )
     seen: dict[str, int] = {}
     users = []
     for n, row in rows:
@@ -212,7 +251,17 @@ def import_people(path: Path, *, actor=None) -> ImportResult:
         if unit is None:
             err.append(RowError(n, "单位代码", f"单位 {row.get('org_code', '')} 不存在"))
         role_values = set()
-        for label in filter(None, (x.strip() for x in row.get("roles", "").replace("；", ";").replace("，", ";").replace(",", ";").split(";"))):
+        for label in filter(
+            None,
+            (
+                x.strip()
+                for x in row.get("roles", "")
+                .replace("；", ";")
+                .replace("，", ";")
+                .replace(",", ";")
+                .split(";")
+            ),
+        ):
             if label not in ROLE_BY_LABEL:
                 err.append(RowError(n, "角色", f"未知角色“{label}”"))
             else:
@@ -238,12 +287,23 @@ def import_people(path: Path, *, actor=None) -> ImportResult:
         return result
     with transaction.atomic():
         for row, unit, role_values, phone, id_number in users:
-            user = User(username=row["username"], full_name=row["full_name"], name_initials=initials(row["full_name"]),
-                        org_unit=unit, phone=phone, id_number=id_number, position=row.get("position", ""))
+            user = User(
+                username=row["username"],
+                full_name=row["full_name"],
+                name_initials=initials(row["full_name"]),
+                org_unit=unit,
+                phone=phone,
+                id_number=id_number,
+                position=row.get("position", ""),
+            )
             user.set_unusable_password()
             user.save()
             UserRole.objects.bulk_create([UserRole(user=user, role=r, granted_by=actor) for r in role_values])
             result.created += 1
-        audit_record(actor=actor, action="user.import", object_type="core.user",
-                     summary=f"导入人员 {result.created} 名（{path.name}）")
+        audit_record(
+            actor=actor,
+            action="user.import",
+            object_type="core.user",
+            summary=f"导入人员 {result.created} 名（{path.name}）",
+        )
     return result

@@ -52,18 +52,41 @@ class OrgUnit(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=20, choices=OrgKind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     path = models.CharField(_("路径"), max_length=255, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(_("层级"), default=0, editable=False)
     city = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+", editable=False, db_constraint=False
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        editable=False,
+        db_constraint=False,
     )
     county = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+", editable=False, db_constraint=False
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        editable=False,
+        db_constraint=False,
     )
     township = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+", editable=False, db_constraint=False
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        editable=False,
+        db_constraint=False,
     )
     # The second dimension: management zones (高新区, 大洪山) oversee townships they do not own.
     management_zone = models.ForeignKey(
@@ -76,7 +99,13 @@ class OrgUnit(models.Model):
         limit_choices_to={"kind": OrgKind.MANAGEMENT_ZONE},
     )
     zone = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+", editable=False, db_constraint=False
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        editable=False,
+        db_constraint=False,
     )
     pinyin_initials = models.CharField(max_length=50, blank=True, default="", db_index=True, editable=False)
     is_active = models.BooleanField(_("有效"), default=True)
@@ -137,7 +166,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     username = models.CharField(_("用户名"), max_length=64, unique=True)
     full_name = models.CharField(_("姓名"), max_length=50)
     name_initials = models.CharField(max_length=20, blank=True, default="", db_index=True, editable=False)
-    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("所属单位"), on_delete=models.PROTECT, related_name="users")
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("所属单位"), on_delete=models.PROTECT, related_name="users"
+    )
     position = models.CharField(_("职务"), max_length=50, blank=True, default="")
     phone = EncryptedTextField(_("手机号码"), blank=True, default="")
     phone_index = BlindIndexField(source="phone")
@@ -218,6 +249,9 @@ class PasswordHistory(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.user_id}@{self.created_at:%Y-%m-%d}"
+
 
 class CalendarDay(models.Model):
     """An exception to the Monday–Friday rule: a holiday on a weekday, or a make-up working day (调休)
@@ -287,3 +321,6 @@ class NotificationDelivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["notification", "channel"], name="unique_delivery_channel"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.notification_id}:{self.channel}:{self.status}"

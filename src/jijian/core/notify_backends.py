@@ -39,8 +39,10 @@ class HttpSmsBackend(NotifyBackend):
     the gateway drop a repeat if a worker died between sending and recording the send."""
 
     def send(self, *, to: str, subject: str, text: str, idempotency_key: str) -> None:
-        body = json.dumps({"to": to, "text": f"【纪检】{subject}：{text}"[:300], "id": idempotency_key}).encode()
-        req = urllib.request.Request(
+        body = json.dumps(
+            {"to": to, "text": f"【纪检】{subject}：{text}"[:300], "id": idempotency_key}
+        ).encode()
+        req = urllib.request.Request(  # noqa: S310 - http(s) only, checked in settings
             settings.SMS_GATEWAY_URL, data=body, headers={"Content-Type": "application/json"}, method="POST"
         )
         with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310 - URL scheme checked in settings

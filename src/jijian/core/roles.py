@@ -40,7 +40,9 @@ class Module(models.TextChoices):
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 
 MODULES_BY_ROLE: dict[str, frozenset[str]] = {
-    Role.VILLAGE_MEMBER: frozenset({Module.ORGS, Module.REPORTS, Module.VILLAGE_AFFAIRS, Module.TRAINING, Module.MANUAL}),
+    Role.VILLAGE_MEMBER: frozenset(
+        {Module.ORGS, Module.REPORTS, Module.VILLAGE_AFFAIRS, Module.TRAINING, Module.MANUAL}
+    ),
     Role.TOWNSHIP_COMMITTEE: frozenset(
         {
             Module.ORGS,

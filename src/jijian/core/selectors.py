@@ -26,7 +26,9 @@ def user_search(qs: QuerySet[User], *, q: str = "", role: str = "") -> QuerySet[
 
 
 def children_with_counts(qs: QuerySet[OrgUnit], parent: OrgUnit) -> QuerySet[OrgUnit]:
-    return qs.filter(parent=parent).annotate(n_children=Count("children")).order_by("sort_order", "code", "name")
+    return (
+        qs.filter(parent=parent).annotate(n_children=Count("children")).order_by("sort_order", "code", "name")
+    )
 
 
 def calendar_days(*, year: int) -> QuerySet[CalendarDay]:

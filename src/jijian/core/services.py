@@ -36,7 +36,11 @@ def _fill_ancestors(unit: OrgUnit, parent: OrgUnit | None) -> None:
     base = parent.path if parent else "/"
     unit.path = f"{base}{unit.pk}/"
     unit.depth = (parent.depth + 1) if parent else 0
-    unit.city_id = parent.city_id if parent and parent.city_id else (parent.pk if parent and parent.kind == OrgKind.CITY else None)
+    unit.city_id = (
+        parent.city_id
+        if parent and parent.city_id
+        else (parent.pk if parent and parent.kind == OrgKind.CITY else None)
+    )
     if unit.kind == OrgKind.CITY:
         unit.city_id = unit.pk
     unit.county_id = unit.pk if unit.is_county else (parent.county_id if parent else None)
@@ -81,15 +85,25 @@ def org_unit_create(
     if code and OrgUnit.objects.filter(code=code).exists():
         raise ValidationError(f"代码 {code} 已被使用")
     unit = OrgUnit.objects.create(
-        name=name, kind=kind, parent=parent, code=code or None, management_zone=management_zone,
-        active_from=active_from, sort_order=sort_order,
+        name=name,
+        kind=kind,
+        parent=parent,
+        code=code or None,
+        management_zone=management_zone,
+        active_from=active_from,
+        sort_order=sort_order,
     )
     _fill_ancestors(unit, parent)
     unit.save()
     if audit:
-        audit_record(actor=actor, action="org_unit.create", obj=unit, org_unit_id=unit.pk,
-                     summary=f"新建单位 {unit.name}", after={"name": name, "kind": kind, "code": code,
-                                                           "parent": parent.pk if parent else None})
+        audit_record(
+            actor=actor,
+            action="org_unit.create",
+            obj=unit,
+            org_unit_id=unit.pk,
+            summary=f"新建单位 {unit.name}",
+            after={"name": name, "kind": kind, "code": code, "parent": parent.pk if parent else None},
+        )
     return unit
 
 
@@ -104,7 +118,9 @@ def _rewrite_descendants(unit: OrgUnit) -> int:
             for child in children:
                 _fill_ancestors(child, parent)
             OrgUnit.objects.bulk_update(
-                children, ["path", "depth", "city", "county", "township", "zone", "pinyin_initials"], batch_size=1000
+                children,
+                ["path", "depth", "city", "county", "township", "zone", "pinyin_initials"],
+                batch_size=1000,
             )
             count += len(children)
             nxt.extend(children)
@@ -125,13 +141,23 @@ def org_unit_update(
     management_zone: OrgUnit | None = None,
 ) -> OrgUnit:
     """Edit a unit's own fields. `version` is the one the editor loaded: a stale edit is refused."""
-    before = {"name": unit.name, "code": unit.code, "is_active": unit.is_active,
-              "management_zone": unit.management_zone_id, "active_until": str(unit.active_until or "")}
+    before = {
+        "name": unit.name,
+        "code": unit.code,
+        "is_active": unit.is_active,
+        "management_zone": unit.management_zone_id,
+        "active_until": str(unit.active_until or ""),
+    }
     if code and OrgUnit.objects.filter(code=code).exclude(pk=unit.pk).exists():
         raise ValidationError(f"代码 {code} 已被使用")
     updated = OrgUnit.objects.filter(pk=unit.pk, version=version).update(
-        name=name, code=code or None, is_active=is_active, active_until=active_until,
-        management_zone=management_zone, pinyin_initials=initials(name), version=F("version") + 1,
+        name=name,
+        code=code or None,
+        is_active=is_active,
+        active_until=active_until,
+        management_zone=management_zone,
+        pinyin_initials=initials(name),
+        version=F("version") + 1,
     )
     if not updated:
         raise ConcurrentEditError()
@@ -140,10 +166,21 @@ def org_unit_update(
         _fill_ancestors(unit, unit.parent)
         unit.save(update_fields=["zone"])
         _rewrite_descendants(unit)
-    audit_record(actor=actor, action="org_unit.update", obj=unit, org_unit_id=unit.pk,
-                 summary=f"修改单位 {unit.name}", before=before,
-                 after={"name": unit.name, "code": unit.code, "is_active": unit.is_active,
-                        "management_zone": unit.management_zone_id, "active_until": str(unit.active_until or "")})
+    audit_record(
+        actor=actor,
+        action="org_unit.update",
+        obj=unit,
+        org_unit_id=unit.pk,
+        summary=f"修改单位 {unit.name}",
+        before=before,
+        after={
+            "name": unit.name,
+            "code": unit.code,
+            "is_active": unit.is_active,
+            "management_zone": unit.management_zone_id,
+            "active_until": str(unit.active_until or ""),
+        },
+    )
     return unit
 
 
@@ -159,9 +196,15 @@ def org_unit_move(*, actor: User, unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit
     unit.version += 1
     unit.save()
     moved = _rewrite_descendants(unit)
-    audit_record(actor=actor, action="org_unit.move", obj=unit, org_unit_id=unit.pk,
-                 summary=f"移动单位 {unit.name}（含下级 {moved} 个）",
-                 before={"parent": old_parent}, after={"parent": new_parent.pk})
+    audit_record(
+        actor=actor,
+        action="org_unit.move",
+        obj=unit,
+        org_unit_id=unit.pk,
+        summary=f"移动单位 {unit.name}（含下级 {moved} 个）",
+        before={"parent": old_parent},
+        after={"parent": new_parent.pk},
+    )
     return unit
 
 
@@ -209,8 +252,15 @@ def user_create(
     if User.objects.filter(username=username).exists():
         raise ValidationError(f"用户名 {username} 已存在")
     user = User(
-        username=username, full_name=full_name, org_unit=org_unit, phone=phone, id_number=id_number,
-        position=position, email=email, appointed_on=appointed_on, is_demo=is_demo,
+        username=username,
+        full_name=full_name,
+        org_unit=org_unit,
+        phone=phone,
+        id_number=id_number,
+        position=position,
+        email=email,
+        appointed_on=appointed_on,
+        is_demo=is_demo,
         name_initials=initials(full_name)[:20],
     )
     if password:
@@ -221,9 +271,14 @@ def user_create(
     user.save()
     UserRole.objects.bulk_create([UserRole(user=user, role=r, granted_by=actor) for r in sorted(roles)])
     if audit:
-        audit_record(actor=actor, action="user.create", obj=user, org_unit_id=org_unit.pk,
-                     summary=f"创建账号 {username}", after={"username": username, "org_unit": org_unit.pk,
-                                                           "roles": sorted(roles)})
+        audit_record(
+            actor=actor,
+            action="user.create",
+            obj=user,
+            org_unit_id=org_unit.pk,
+            summary=f"创建账号 {username}",
+            after={"username": username, "org_unit": org_unit.pk, "roles": sorted(roles)},
+        )
     return user
 
 
@@ -241,10 +296,22 @@ def user_set_password(*, actor: User, user: User, password: str, temporary: bool
     user.password_changed_at = timezone.now()
     user.failed_login_count = 0
     user.locked_until = None
-    user.save(update_fields=["password", "must_change_password", "password_changed_at",
-                             "failed_login_count", "locked_until"])
-    audit_record(actor=actor, action="user.password_reset" if temporary else "user.password_change",
-                 obj=user, org_unit_id=user.org_unit_id, summary=f"{'重置' if temporary else '修改'}密码 {user.username}")
+    user.save(
+        update_fields=[
+            "password",
+            "must_change_password",
+            "password_changed_at",
+            "failed_login_count",
+            "locked_until",
+        ]
+    )
+    audit_record(
+        actor=actor,
+        action="user.password_reset" if temporary else "user.password_change",
+        obj=user,
+        org_unit_id=user.org_unit_id,
+        summary=f"{'重置' if temporary else '修改'}密码 {user.username}",
+    )
 
 
 @transaction.atomic
@@ -255,9 +322,15 @@ def user_set_active(*, actor: User, user: User, is_active: bool, reason: str) ->
     before = user.is_active
     user.is_active = is_active
     user.save(update_fields=["is_active"])
-    audit_record(actor=actor, action="user.activate" if is_active else "user.deactivate", obj=user,
-                 org_unit_id=user.org_unit_id, summary=reason, before={"is_active": before},
-                 after={"is_active": is_active})
+    audit_record(
+        actor=actor,
+        action="user.activate" if is_active else "user.deactivate",
+        obj=user,
+        org_unit_id=user.org_unit_id,
+        summary=reason,
+        before={"is_active": before},
+        after={"is_active": is_active},
+    )
 
 
 @transaction.atomic
@@ -272,9 +345,15 @@ def role_grant(*, actor: User, user: User, role: str) -> UserRole:
     validate_role_combination(current | {role})
     granted = UserRole.objects.create(user=user, role=role, granted_by=actor)
     user.__dict__.pop("role_set", None)
-    audit_record(actor=actor, action="role.grant", obj=user, org_unit_id=user.org_unit_id,
-                 summary=f"授予 {user.username} 角色 {Role(role).label}", before={"roles": sorted(current)},
-                 after={"roles": sorted(current | {role})})
+    audit_record(
+        actor=actor,
+        action="role.grant",
+        obj=user,
+        org_unit_id=user.org_unit_id,
+        summary=f"授予 {user.username} 角色 {Role(role).label}",
+        before={"roles": sorted(current)},
+        after={"roles": sorted(current | {role})},
+    )
     return granted
 
 
@@ -288,9 +367,15 @@ def role_revoke(*, actor: User, user: User, role: str) -> None:
         return
     UserRole.objects.filter(user=user, role=role).delete()
     user.__dict__.pop("role_set", None)
-    audit_record(actor=actor, action="role.revoke", obj=user, org_unit_id=user.org_unit_id,
-                 summary=f"撤销 {user.username} 角色 {Role(role).label}", before={"roles": sorted(current)},
-                 after={"roles": sorted(current - {role})})
+    audit_record(
+        actor=actor,
+        action="role.revoke",
+        obj=user,
+        org_unit_id=user.org_unit_id,
+        summary=f"撤销 {user.username} 角色 {Role(role).label}",
+        before={"roles": sorted(current)},
+        after={"roles": sorted(current - {role})},
+    )
 
 
 # --- working-day calendar ------------------------------------------------------------------------
@@ -303,7 +388,13 @@ def calendar_day_set(*, actor: User, day: date, is_working_day: bool, name: str)
     obj, _ = CalendarDay.objects.update_or_create(
         date=day, defaults={"is_working_day": is_working_day, "name": name, "source": "manual"}
     )
-    audit_record(actor=actor, action="calendar.set", object_type="core.calendarday", object_id=str(day),
-                 summary=f"设置 {day} 为{'工作日' if is_working_day else '休息日'}", before=before,
-                 after={"is_working_day": is_working_day, "name": name})
+    audit_record(
+        actor=actor,
+        action="calendar.set",
+        object_type="core.calendarday",
+        object_id=str(day),
+        summary=f"设置 {day} 为{'工作日' if is_working_day else '休息日'}",
+        before=before,
+        after={"is_working_day": is_working_day, "name": name},
+    )
     return obj

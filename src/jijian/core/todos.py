@@ -37,7 +37,9 @@ def accounts_to_activate(user) -> list[dict]:
     if not user.has_role(Role.SYSTEM_ADMIN):
         return []
     n = accounts_managed_by(user, module=Module.ACCOUNTS).filter(password__startswith="!").count()
-    return [{"title": "尚未设置初始密码的账号", "url": reverse("core:account_list") + "?pending=1", "count": n}]
+    return [
+        {"title": "尚未设置初始密码的账号", "url": reverse("core:account_list") + "?pending=1", "count": n}
+    ]
 
 
 @register
@@ -65,4 +67,10 @@ def calendar_next_year(user) -> list[dict]:
     today = date.today()
     if today.month < 11 or CalendarDay.objects.filter(date__year=today.year + 1).exists():
         return []
-    return [{"title": f"{today.year + 1} 年法定节假日尚未录入工作日历", "url": reverse("core:calendar"), "count": 1}]
+    return [
+        {
+            "title": f"{today.year + 1} 年法定节假日尚未录入工作日历",
+            "url": reverse("core:calendar"),
+            "count": 1,
+        }
+    ]

@@ -11,7 +11,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import access, selectors
-from .forms import AccountCreateForm, CalendarDayForm, OrgSearchForm, ReasonForm, RoleChangeForm, UserSearchForm
+from .forms import (
+    AccountCreateForm,
+    CalendarDayForm,
+    OrgSearchForm,
+    ReasonForm,
+    RoleChangeForm,
+    UserSearchForm,
+)
 from .notify import notification_mark_read
 from .roles import Module, Role
 from .security import sessions_end
@@ -44,10 +51,15 @@ def org_list(request):
     if data.get("q") or data.get("kind"):
         units = selectors.org_unit_search(visible, q=data.get("q", ""), kind=data.get("kind", ""))
     else:
-        units = visible.filter(pk=request.user.org_unit_id) | visible.filter(parent_id=request.user.org_unit_id)
+        units = visible.filter(pk=request.user.org_unit_id) | visible.filter(
+            parent_id=request.user.org_unit_id
+        )
     page = _page(request, units.select_related("parent").order_by("path"))
-    return render(request, _partial(request, "core/org_list.html", "core/partials/org_rows.html"),
-                  {"form": form, "page": page})
+    return render(
+        request,
+        _partial(request, "core/org_list.html", "core/partials/org_rows.html"),
+        {"form": form, "page": page},
+    )
 
 
 @login_required
@@ -58,8 +70,11 @@ def org_detail(request, pk):
     children = _page(request, selectors.children_with_counts(visible, unit))
     people = access.users_visible_to(request.user).filter(org_unit=unit).prefetch_related("roles")[:100]
     ancestors = visible.filter(pk__in=unit.ancestor_ids()).exclude(pk=unit.pk).order_by("depth")
-    return render(request, "core/org_detail.html",
-                  {"unit": unit, "children": children, "people": people, "ancestors": ancestors})
+    return render(
+        request,
+        "core/org_detail.html",
+        {"unit": unit, "children": children, "people": people, "ancestors": ancestors},
+    )
 
 
 @login_required
@@ -69,9 +84,14 @@ def user_list(request):
         raise Http404
     form = UserSearchForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    users = selectors.user_search(access.users_visible_to(request.user), q=data.get("q", ""), role=data.get("role", ""))
-    return render(request, _partial(request, "core/user_list.html", "core/partials/user_rows.html"),
-                  {"form": form, "page": _page(request, users)})
+    users = selectors.user_search(
+        access.users_visible_to(request.user), q=data.get("q", ""), role=data.get("role", "")
+    )
+    return render(
+        request,
+        _partial(request, "core/user_list.html", "core/partials/user_rows.html"),
+        {"form": form, "page": _page(request, users)},
+    )
 
 
 @login_required
@@ -130,13 +150,22 @@ def account_create(request):
             form.add_error(None, "所选单位不存在或不在您的管辖范围内")
         else:
             try:
-                user = user_create(actor=request.user, username=data["username"], full_name=data["full_name"],
-                                   org_unit=unit, password=data["temporary_password"], phone=data["phone"],
-                                   id_number=data["id_number"], position=data["position"])
+                user = user_create(
+                    actor=request.user,
+                    username=data["username"],
+                    full_name=data["full_name"],
+                    org_unit=unit,
+                    password=data["temporary_password"],
+                    phone=data["phone"],
+                    id_number=data["id_number"],
+                    position=data["position"],
+                )
             except ValidationError as exc:
                 form.add_error(None, exc.messages)
             else:
-                messages.success(request, f"账号 {user.username} 已创建，首次登录须修改密码；角色由安全保密管理员授予")
+                messages.success(
+                    request, f"账号 {user.username} 已创建，首次登录须修改密码；角色由安全保密管理员授予"
+                )
                 return redirect("core:account_list")
     unit_choices = units.filter(depth__lte=3).order_by("path")[:500]
     return render(request, "core/account_create.html", {"form": form, "units": unit_choices})
@@ -152,11 +181,19 @@ def account_detail(request, pk):
         action = request.POST.get("action")
         try:
             if action in ("activate", "deactivate"):
-                user_set_active(actor=request.user, user=account, is_active=action == "activate",
-                                reason=reason_form.cleaned_data["reason"])
+                user_set_active(
+                    actor=request.user,
+                    user=account,
+                    is_active=action == "activate",
+                    reason=reason_form.cleaned_data["reason"],
+                )
             elif action == "reset_password":
-                user_set_password(actor=request.user, user=account, password=request.POST.get("password", ""),
-                                  temporary=True)
+                user_set_password(
+                    actor=request.user,
+                    user=account,
+                    password=request.POST.get("password", ""),
+                    temporary=True,
+                )
             else:
                 raise ValidationError("未知操作")
         except ValidationError as exc:
@@ -182,8 +219,12 @@ def calendar_view(request):
         from .services import calendar_day_set
 
         try:
-            calendar_day_set(actor=request.user, day=form.cleaned_data["date"],
-                             is_working_day=form.cleaned_data["is_working_day"], name=form.cleaned_data["name"])
+            calendar_day_set(
+                actor=request.user,
+                day=form.cleaned_data["date"],
+                is_working_day=form.cleaned_data["is_working_day"],
+                name=form.cleaned_data["name"],
+            )
         except PermissionDenied:
             raise Http404 from None
         messages.success(request, "工作日历已更新")

@@ -10,7 +10,6 @@ from django.db import transaction
 
 from .models import CalendarDay
 
-
 HOLIDAY_NAMES = {
     "New Year's Day": "元旦",
     "Spring Festival": "春节",
@@ -24,7 +23,9 @@ HOLIDAY_NAMES = {
 
 
 def _exceptions(start: date, end: date) -> dict[date, bool]:
-    return dict(CalendarDay.objects.filter(date__gte=start, date__lte=end).values_list("date", "is_working_day"))
+    return dict(
+        CalendarDay.objects.filter(date__gte=start, date__lte=end).values_list("date", "is_working_day")
+    )
 
 
 def is_working_day(day: date) -> bool:
@@ -82,16 +83,22 @@ def calendar_seed(years: list[int] | None = None) -> int:
     overwrites a day an administrator edited (source "manual"). Safe to run twice."""
     import chinese_calendar
 
-    known_years = sorted({d.year for d in chinese_calendar.holidays} | {d.year for d in chinese_calendar.workdays})
+    known_years = sorted(
+        {d.year for d in chinese_calendar.holidays} | {d.year for d in chinese_calendar.workdays}
+    )
     years = years or [y for y in known_years if y >= 2019]
     manual = set(CalendarDay.objects.filter(source="manual").values_list("date", flat=True))
     rows: dict[date, CalendarDay] = {}
     for day, holiday in chinese_calendar.holidays.items():
         if day.year in years and day.weekday() < 5 and day not in manual:
-            rows[day] = CalendarDay(date=day, is_working_day=False, name=HOLIDAY_NAMES.get(str(holiday), str(holiday)))
+            rows[day] = CalendarDay(
+                date=day, is_working_day=False, name=HOLIDAY_NAMES.get(str(holiday), str(holiday))
+            )
     for day, holiday in chinese_calendar.workdays.items():
         if day.year in years and day.weekday() >= 5 and day not in manual:
-            rows[day] = CalendarDay(date=day, is_working_day=True, name=f"{HOLIDAY_NAMES.get(str(holiday), str(holiday))}调休")
+            rows[day] = CalendarDay(
+                date=day, is_working_day=True, name=f"{HOLIDAY_NAMES.get(str(holiday), str(holiday))}调休"
+            )
     CalendarDay.objects.filter(source="seed", date__in=list(rows)).delete()
     CalendarDay.objects.bulk_create(list(rows.values()))
     return len(rows)

@@ -23,8 +23,14 @@ class Command(BaseCommand):
             raise CommandError(f"单位代码 {unit_code} 不存在")
         password = getpass.getpass("初始密码：")
         try:
-            user = user_create(actor=None, username=username, full_name=full_name, org_unit=unit,
-                               roles={role}, password=password)
+            user = user_create(
+                actor=None,
+                username=username,
+                full_name=full_name,
+                org_unit=unit,
+                roles={role},
+                password=password,
+            )
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages)) from None
         self.stdout.write(f"已创建 {user.username}，首次登录须修改密码并绑定动态验证码")

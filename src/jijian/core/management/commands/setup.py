@@ -19,8 +19,10 @@ class Command(BaseCommand):
             accounts = load_demo()
         else:
             accounts = demo_accounts()
-        self.stdout.write(f"数据库：{settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}  "
-                          f"组织单位 {OrgUnit.objects.count()} 个")
+        self.stdout.write(
+            f"数据库：{settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}  "
+            f"组织单位 {OrgUnit.objects.count()} 个"
+        )
         if accounts:
             self.stdout.write(format_accounts(accounts))
         self.stdout.write("\n请用浏览器打开 http://127.0.0.1:8000/ （Ctrl-C 停止）\n")
