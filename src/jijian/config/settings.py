@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "jijian.core",
     "jijian.audit",
     "jijian.attachments",
+    "jijian.reports",
     "jijian.api",
 ]
 

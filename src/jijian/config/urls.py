@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("audit/", include("jijian.audit.urls")),
     path("files/", include("jijian.attachments.urls")),
+    path("reports/", include("jijian.reports.urls")),
     path("", include("jijian.core.urls")),
 ]
 

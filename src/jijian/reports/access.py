@@ -1,0 +1,40 @@
+"""Who sees which monthly reports and duty records: the subtree of one's unit for module REPORTS.
+A village member sees their village's; a township its villages'; a county and the city all below.
+Writes additionally check the role (member edits, township reviews) in services."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from jijian.core.access import get_or_404, scope
+from jijian.core.roles import Module
+
+from .models import DutyRecord, MonthlyReport
+
+
+def reports_visible_to(user) -> QuerySet[MonthlyReport]:
+    """Monthly reports of the villages in the user's jurisdiction (by the village's current place in
+    the tree; statistics use the ancestors as of the month instead)."""
+    return scope(
+        MonthlyReport.objects.select_related("village", "member"),
+        user,
+        module=Module.REPORTS,
+        unit_field="village",
+    )
+
+
+def get_report_for(user, pk) -> MonthlyReport:
+    return get_or_404(reports_visible_to(user), pk)
+
+
+def duty_records_visible_to(user) -> QuerySet[DutyRecord]:
+    return scope(
+        DutyRecord.objects.select_related("duty_type", "village").filter(is_deleted=False),
+        user,
+        module=Module.REPORTS,
+        unit_field="village",
+    )
+
+
+def get_duty_record_for(user, pk) -> DutyRecord:
+    return get_or_404(duty_records_visible_to(user), pk)

@@ -1,0 +1,690 @@
+"""The rules of the monthly duty report. Every write: keyword-only arguments, the acting user, one
+transaction, an audit entry in it; a stale version is refused, never silently overwritten."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from jijian.audit.services import audit_record
+from jijian.core.access import user_in_jurisdiction
+from jijian.core.crypto import sm3_hex
+from jijian.core.models import VILLAGE_KINDS, OrgUnit, User
+from jijian.core.roles import Role
+from jijian.core.services import ConcurrentEditError
+from jijian.core.workdays import next_working_day_on_or_after
+
+from . import defaults
+from .models import (
+    EDITABLE_STATES,
+    SUBMITTED_STATES,
+    ChecklistItem,
+    DutyRecord,
+    DutyType,
+    MonthlyReport,
+    ReportSettings,
+    ReportState,
+    ReportTransition,
+)
+
+MAX_COUNT = 10_000
+ENDORSEMENT_STATEMENT = "本人承诺：以上履职情况真实、准确、完整，如有不实，愿承担相应责任。"
+
+
+# --- months and deadlines ------------------------------------------------------------------------
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def next_month(month: date) -> date:
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def month_end(month: date) -> date:
+    return next_month(month) - timedelta(days=1)
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def settings_for_city(city_id: int | None) -> ReportSettings:
+    if city_id is None:
+        return ReportSettings(
+            deadline_day=5, remind_days_before=3, escalate_county_after_days=3, rubric=defaults.RUBRIC
+        )
+    obj, _ = ReportSettings.objects.get_or_create(city_id=city_id, defaults={"rubric": defaults.RUBRIC})
+    return obj
+
+
+def report_deadline(month: date, config: ReportSettings) -> date:
+    """The configured day of the next month, moved to the next working day (holidays, 调休)."""
+    nm = next_month(month)
+    return next_working_day_on_or_after(nm.replace(day=min(config.deadline_day, 28)))
+
+
+# --- configuration -------------------------------------------------------------------------------
+@transaction.atomic
+def reports_config_seed(*, year: int) -> int:
+    """Give `year` the default duty types and checklist, copied from the latest configured year if
+    there is one (versioned by year). Safe to run twice."""
+    if DutyType.objects.filter(year=year).exists():
+        return 0
+    previous = DutyType.objects.filter(year__lt=year).order_by("-year").values_list("year", flat=True).first()
+    if previous:
+        source = [
+            {
+                "code": t.code,
+                "name": t.name,
+                "fields": t.fields,
+                "counts_as_clue": t.counts_as_clue,
+                "description": t.description,
+                "manual_slug": t.manual_slug,
+                "is_active": t.is_active,
+            }
+            for t in DutyType.objects.filter(year=previous)
+        ]
+        checklist = [
+            {
+                "code": c.duty_type.code,
+                "min_per_month": c.min_per_month,
+                "note": c.note,
+                "measure_field": c.measure_field,
+            }
+            for c in ChecklistItem.objects.filter(year=previous).select_related("duty_type")
+        ]
+    else:
+        source = defaults.DUTY_TYPES
+        checklist = [
+            dict(c, measure_field="households" if c["code"] == "household_visit" else "")
+            for c in defaults.CHECKLIST
+        ]
+    types = {}
+    for i, spec in enumerate(source):
+        types[spec["code"]] = DutyType.objects.create(
+            year=year,
+            code=spec["code"],
+            name=spec["name"],
+            fields=spec.get("fields", []),
+            counts_as_clue=spec.get("counts_as_clue", False),
+            description=spec.get("description", ""),
+            manual_slug=spec.get("manual_slug", ""),
+            is_active=spec.get("is_active", True),
+            sort_order=i,
+        )
+    for item in checklist:
+        ChecklistItem.objects.create(
+            year=year,
+            duty_type=types[item["code"]],
+            min_per_month=item["min_per_month"],
+            note=item.get("note", ""),
+            measure_field=item.get("measure_field", ""),
+        )
+    return len(types)
+
+
+def duty_types_for(year: int):
+    reports_config_seed(year=year)
+    return DutyType.objects.filter(year=year, is_active=True).order_by("sort_order", "pk")
+
+
+# --- expected reports ----------------------------------------------------------------------------
+def _village_expected_q(month: date) -> Q:
+    """Villages that existed for the whole month: a village set up or closed during the month is not
+    expected that month, so it neither inflates nor deflates the denominator."""
+    return (
+        Q(kind__in=VILLAGE_KINDS)
+        & (Q(active_from__isnull=True) | Q(active_from__lte=month))
+        & (Q(active_until__isnull=True) | Q(active_until__gt=month_end(month)))
+        & (Q(is_active=True) | Q(active_until__isnull=False))
+    )
+
+
+def _members_by_village(month: date) -> dict[int, int]:
+    """The village member of each village for `month`: appointed before the month began (a member
+    appointed during a month is expected from the next one); the longest-serving first."""
+    rows = (
+        User.objects.filter(roles__role=Role.VILLAGE_MEMBER, is_active=True, org_unit__kind__in=VILLAGE_KINDS)
+        .filter(Q(appointed_on__isnull=True) | Q(appointed_on__lt=month))
+        .order_by("org_unit_id", "appointed_on", "pk")
+        .values_list("org_unit_id", "pk")
+    )
+    members: dict[int, int] = {}
+    for village_id, user_id in rows:
+        members.setdefault(village_id, user_id)
+    return members
+
+
+@transaction.atomic
+def monthly_reports_open(*, month: date, under: OrgUnit | None = None) -> int:
+    """Create the expected-report rows of `month` (state NOT_STARTED) for every village that is
+    expected and has a member, with its ancestors as of now. Safe to run twice, and after a restart:
+    an existing row is never touched. Returns the number created."""
+    month = month_start(month)
+    villages = OrgUnit.objects.filter(_village_expected_q(month))
+    if under is not None:
+        villages = villages.filter(path__startswith=under.path)
+    members = _members_by_village(month)
+    existing = set(MonthlyReport.objects.filter(month=month).values_list("village_id", flat=True))
+    configs: dict[int | None, ReportSettings] = {}
+    rows = []
+    for vid, city_id, county_id, township_id in villages.values_list(
+        "pk", "city_id", "county_id", "township_id"
+    ):
+        if vid in existing or vid not in members:
+            continue
+        if city_id not in configs:
+            configs[city_id] = settings_for_city(city_id)
+        rows.append(
+            MonthlyReport(
+                village_id=vid,
+                month=month,
+                member_id=members[vid],
+                city_id_at=city_id,
+                county_id_at=county_id,
+                township_id_at=township_id,
+                deadline=report_deadline(month, configs[city_id]),
+            )
+        )
+    MonthlyReport.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+    return len(rows)
+
+
+# --- duty records --------------------------------------------------------------------------------
+def _require_member_of(actor: User, village: OrgUnit) -> None:
+    if not (actor.has_role(Role.VILLAGE_MEMBER) and actor.org_unit_id == village.pk):
+        raise PermissionDenied
+
+
+def validate_duty_data(duty_type: DutyType, data: dict) -> dict:
+    """Check a record's values against its type's fields; every problem named, in Chinese."""
+    if not isinstance(data, dict):
+        raise ValidationError("事项数据格式不正确")
+    clean, errors = {}, []
+    known = {f["name"] for f in duty_type.fields}
+    for name in data:
+        if name not in known:
+            errors.append(f"未知字段：{name}")
+    for field in duty_type.fields:
+        name, label, kind = field["name"], field.get("label", field["name"]), field.get("type", "text")
+        value = data.get(name)
+        if value in (None, "", []):
+            if field.get("required"):
+                errors.append(f"{label}：必填")
+            continue
+        try:
+            if kind == "integer":
+                if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+                    raise ValueError
+                value = int(str(value).strip())
+            elif kind == "decimal":
+                value = Decimal(str(value).strip())
+                if not value.is_finite():
+                    raise ValueError
+            elif kind == "boolean":
+                if isinstance(value, str):
+                    value = value.lower() in ("1", "true", "on", "yes", "是")
+                value = bool(value)
+            elif kind == "choice":
+                if value not in field.get("choices", []):
+                    raise ValueError
+            elif kind == "multi":
+                if isinstance(value, str):
+                    value = [value]
+                if not isinstance(value, list) or any(v not in field.get("choices", []) for v in value):
+                    raise ValueError
+            else:
+                value = str(value).strip()
+                if len(value) > 2000:
+                    errors.append(f"{label}：不能超过2000字")
+                    continue
+        except (ValueError, InvalidOperation, TypeError):
+            errors.append(f"{label}：格式不正确")
+            continue
+        if kind in ("integer", "decimal"):
+            if "min" in field and value < field["min"]:
+                errors.append(f"{label}：不能小于 {field['min']}")
+                continue
+            if "max" in field and value > field["max"]:
+                errors.append(f"{label}：不能大于 {field['max']}")
+                continue
+            if kind == "decimal":
+                value = str(value.quantize(Decimal("0.01")))
+        clean[name] = value
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def _report_for_month(village: OrgUnit, month: date) -> MonthlyReport | None:
+    return MonthlyReport.objects.filter(village=village, month=month).first()
+
+
+def _check_record_date(occurred_on: date) -> date:
+    if occurred_on > today():
+        raise ValidationError("履职日期不能晚于今天")
+    if occurred_on < today() - timedelta(days=400):
+        raise ValidationError("履职日期过早，请核对")
+    return month_start(occurred_on)
+
+
+@transaction.atomic
+def duty_record_create(
+    *,
+    actor: User,
+    duty_type: DutyType,
+    occurred_on: date,
+    place: str = "",
+    notes: str = "",
+    data: dict | None = None,
+    client_uuid=None,
+) -> DutyRecord:
+    """A member records one duty. The same client_uuid twice (an offline entry sent again) returns
+    the first record instead of a duplicate."""
+    village = actor.org_unit
+    _require_member_of(actor, village)
+    if client_uuid:
+        existing = DutyRecord.objects.filter(client_uuid=client_uuid).first()
+        if existing is not None:
+            if existing.member_id != actor.pk:
+                raise PermissionDenied
+            return existing
+    month = _check_record_date(occurred_on)
+    if duty_type.year != occurred_on.year or not duty_type.is_active:
+        raise ValidationError("该事项类型不适用于所选日期的年度")
+    report = _report_for_month(village, month)
+    if report is not None and not report.is_editable:
+        raise ValidationError("该月月报已提交或已审核，不能再添加履职纪实（被退回后可以修改）")
+    clean = validate_duty_data(duty_type, data or {})
+    record = DutyRecord.objects.create(
+        member=actor,
+        village=village,
+        month=month,
+        duty_type=duty_type,
+        occurred_on=occurred_on,
+        place=place.strip()[:100],
+        notes=notes.strip(),
+        data=clean,
+        client_uuid=client_uuid,
+    )
+    audit_record(
+        actor=actor,
+        action="duty_record.create",
+        obj=record,
+        org_unit_id=village.pk,
+        summary=f"履职纪实 {duty_type.name} {occurred_on}",
+        after={"duty_type": duty_type.code, "occurred_on": str(occurred_on), "data": clean},
+    )
+    return record
+
+
+@transaction.atomic
+def duty_record_update(
+    *,
+    actor: User,
+    record: DutyRecord,
+    version: int,
+    occurred_on: date,
+    place: str,
+    notes: str,
+    data: dict,
+) -> DutyRecord:
+    _require_member_of(actor, record.village)
+    if record.member_id != actor.pk:
+        raise PermissionDenied
+    for month in {record.month, month_start(occurred_on)}:
+        report = _report_for_month(record.village, month)
+        if report is not None and not report.is_editable:
+            raise ValidationError("该月月报已提交或已审核，不能再修改履职纪实")
+    new_month = _check_record_date(occurred_on)
+    clean = validate_duty_data(record.duty_type, data)
+    before = {
+        "occurred_on": str(record.occurred_on),
+        "place": record.place,
+        "notes": record.notes,
+        "data": record.data,
+    }
+    updated = DutyRecord.objects.filter(pk=record.pk, version=version, is_deleted=False).update(
+        occurred_on=occurred_on,
+        month=new_month,
+        place=place.strip()[:100],
+        notes=notes.strip(),
+        data=clean,
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    if not updated:
+        raise ConcurrentEditError()
+    record.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action="duty_record.update",
+        obj=record,
+        org_unit_id=record.village_id,
+        summary=f"修改履职纪实 {record.duty_type.name}",
+        before=before,
+        after={"occurred_on": str(occurred_on), "place": record.place, "notes": record.notes, "data": clean},
+    )
+    return record
+
+
+@transaction.atomic
+def duty_record_delete(*, actor: User, record: DutyRecord, version: int) -> None:
+    _require_member_of(actor, record.village)
+    if record.member_id != actor.pk:
+        raise PermissionDenied
+    report = _report_for_month(record.village, record.month)
+    if report is not None and not report.is_editable:
+        raise ValidationError("该月月报已提交或已审核，不能删除履职纪实")
+    if not DutyRecord.objects.filter(pk=record.pk, version=version, is_deleted=False).update(
+        is_deleted=True, version=F("version") + 1
+    ):
+        raise ConcurrentEditError()
+    audit_record(
+        actor=actor,
+        action="duty_record.delete",
+        obj=record,
+        org_unit_id=record.village_id,
+        summary=f"删除履职纪实 {record.duty_type.name} {record.occurred_on}",
+    )
+
+
+def month_counts(*, village: OrgUnit, month: date) -> dict[str, int]:
+    """Records per duty type code in the month (the pre-fill of the report)."""
+    records = DutyRecord.objects.filter(village=village, month=month, is_deleted=False)
+    return dict(Counter(records.values_list("duty_type__code", flat=True)))
+
+
+def checklist_status(*, village: OrgUnit, month: date) -> list[dict]:
+    """Each checklist item of the year with what was done this month and whether it is met."""
+    items = ChecklistItem.objects.filter(year=month.year).select_related("duty_type")
+    records = list(
+        DutyRecord.objects.filter(village=village, month=month, is_deleted=False).values_list(
+            "duty_type_id", "data"
+        )
+    )
+    out = []
+    for item in items:
+        mine = [data for type_id, data in records if type_id == item.duty_type_id]
+        measure = item.measure_field
+        done = sum(int(d.get(measure) or 0) for d in mine) if measure else len(mine)
+        out.append(
+            {"item": item, "done": done, "required": item.min_per_month, "met": done >= item.min_per_month}
+        )
+    return out
+
+
+# --- the monthly report --------------------------------------------------------------------------
+def _transition(report: MonthlyReport, to_state: str, actor: User | None, reason: str = "") -> None:
+    ReportTransition.objects.create(
+        report=report, from_state=report.state, to_state=to_state, actor=actor, reason=reason
+    )
+    report.state = to_state
+
+
+def _clean_counts(counts: dict) -> dict[str, int]:
+    if not isinstance(counts, dict):
+        raise ValidationError("数量格式不正确")
+    clean, errors = {}, []
+    for code, value in counts.items():
+        try:
+            if isinstance(value, bool):
+                raise ValueError
+            n = int(str(value).strip() or 0)
+        except (ValueError, TypeError):
+            errors.append(f"{code}：数量应为整数")
+            continue
+        if n < 0:
+            errors.append(f"{code}：数量不能为负数")
+        elif n > MAX_COUNT:
+            errors.append(f"{code}：数量 {n} 明显不合理（超过 {MAX_COUNT}）")
+        else:
+            clean[str(code)[:40]] = n
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def _require_report_member(actor: User, report: MonthlyReport) -> None:
+    _require_member_of(actor, report.village)
+
+
+def _check_month_not_future(report: MonthlyReport) -> None:
+    if report.month > month_start(today()):
+        raise ValidationError("不能填报未来月份的月报")
+
+
+@transaction.atomic
+def monthly_report_save_draft(
+    *,
+    actor: User,
+    report: MonthlyReport,
+    version: int,
+    summary: str,
+    problems: str,
+    counts: dict,
+    is_zero_report: bool = False,
+) -> MonthlyReport:
+    """Save the member's work in progress. A save based on an older version (another device saved
+    in between) is refused with a message, not silently overwritten."""
+    _require_report_member(actor, report)
+    _check_month_not_future(report)
+    if report.state not in EDITABLE_STATES:
+        raise ValidationError("月报已提交或已审核通过，不能再修改")
+    clean = _clean_counts(counts)
+    if len(summary) > 5000 or len(problems) > 5000:
+        raise ValidationError("内容过长（每项不超过5000字）")
+    new_state = ReportState.DRAFT if report.state == ReportState.NOT_STARTED else report.state
+    updated = MonthlyReport.objects.filter(pk=report.pk, version=version, state=report.state).update(
+        summary=summary.strip(),
+        problems=problems.strip(),
+        counts=clean,
+        is_zero_report=bool(is_zero_report),
+        state=new_state,
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    if not updated:
+        raise ConcurrentEditError()
+    if new_state != report.state:
+        ReportTransition.objects.create(
+            report=report, from_state=report.state, to_state=new_state, actor=actor
+        )
+    report.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action="monthly_report.save",
+        obj=report,
+        org_unit_id=report.village_id,
+        summary=f"保存月报草稿 {report.month:%Y-%m}",
+    )
+    return report
+
+
+def report_digest(report: MonthlyReport, records: list[dict]) -> str:
+    """SM3 of the endorsed content: the report's fields and the month's duty records."""
+    payload = {
+        "village": report.village_id,
+        "month": str(report.month),
+        "member": report.member_id,
+        "is_zero_report": report.is_zero_report,
+        "summary": report.summary,
+        "problems": report.problems,
+        "counts": report.counts,
+        "records": records,
+    }
+    return sm3_hex(json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str).encode())
+
+
+@transaction.atomic
+def monthly_report_submit(
+    *, actor: User, report: MonthlyReport, version: int, endorse: bool
+) -> MonthlyReport:
+    """Submit (or resubmit after a return) with the member's endorsement (签字背书). Submitting a
+    report that is already submitted changes nothing and answers with it (idempotent)."""
+    _require_report_member(actor, report)
+    report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
+    if report.state in SUBMITTED_STATES:
+        return report
+    _check_month_not_future(report)
+    if report.version != version:
+        raise ConcurrentEditError()
+    if not endorse:
+        raise ValidationError("请确认签字背书承诺后再提交")
+    records = list(
+        DutyRecord.objects.filter(village=report.village, month=report.month, is_deleted=False)
+        .order_by("pk")
+        .values("pk", "duty_type__code", "occurred_on", "place", "notes", "data")
+    )
+    if report.is_zero_report and records:
+        raise ValidationError("本月已有履职纪实，不能作零报告")
+    if (
+        not report.is_zero_report
+        and not records
+        and not report.summary.strip()
+        and not any(report.counts.values())
+    ):
+        raise ValidationError("请填写本月履职情况，或明确选择“零报告”（本月无履职事项可报）")
+    now = timezone.now()
+    resubmit = report.state == ReportState.RETURNED
+    _transition(report, ReportState.RESUBMITTED if resubmit else ReportState.SUBMITTED, actor)
+    if report.first_submitted_at is None:
+        # On time or late is decided by the first submission: a return loop is not lateness.
+        report.first_submitted_at = now
+        delay = (today() - report.deadline).days
+        report.is_late, report.late_days = delay > 0, max(delay, 0)
+    report.submitted_at = now
+    report.endorsement_statement = ENDORSEMENT_STATEMENT
+    report.endorsed_by, report.endorsed_at = actor, now
+    report.endorsement_digest = report_digest(report, records)
+    report.version += 1
+    report.save()
+    audit_record(
+        actor=actor,
+        action="monthly_report.submit",
+        obj=report,
+        org_unit_id=report.village_id,
+        summary=f"{'重新' if resubmit else ''}提交月报 {report.month:%Y-%m}"
+        + ("（零报告）" if report.is_zero_report else ""),
+        after={"digest": report.endorsement_digest, "late_days": report.late_days},
+    )
+    return report
+
+
+def _require_reviewer(actor: User, report: MonthlyReport) -> None:
+    if not actor.has_role(Role.TOWNSHIP_COMMITTEE) or not user_in_jurisdiction(actor, report.village):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def monthly_report_return(*, actor: User, report: MonthlyReport, reason: str) -> MonthlyReport:
+    """The township returns a submitted report to the member; the reason is required and shown on top."""
+    _require_reviewer(actor, report)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("退回必须填写原因")
+    report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
+    if report.state not in (ReportState.SUBMITTED, ReportState.RESUBMITTED):
+        raise ValidationError("只有已提交、待审核的月报可以退回")
+    _transition(report, ReportState.RETURNED, actor, reason)
+    report.return_reason = reason[:2000]
+    report.return_count += 1
+    report.version += 1
+    report.save()
+    audit_record(
+        actor=actor,
+        action="monthly_report.return",
+        obj=report,
+        org_unit_id=report.village_id,
+        summary=f"退回月报 {report.month:%Y-%m}",
+        after={"reason": reason},
+    )
+    if report.member_id:
+        from jijian.core.notify import notify
+
+        notify(
+            recipient=report.member,
+            title=f"{report.month:%Y年%m月}履职月报被退回",
+            body=f"退回原因：{reason}",
+            link=f"/reports/{report.pk}/",
+            channels=("sms",),
+            dedup_key=f"report-returned:{report.pk}:{report.return_count}",
+        )
+    return report
+
+
+def _clean_score(detail: dict | None, rubric: list[dict]) -> tuple[Decimal | None, dict]:
+    if not detail:
+        return None, {}
+    by_key = {item["key"]: item for item in rubric}
+    clean, errors, total = {}, [], Decimal(0)
+    for key, value in detail.items():
+        if key not in by_key:
+            errors.append(f"未知评分项：{key}")
+            continue
+        try:
+            score = Decimal(str(value))
+        except (InvalidOperation, ValueError):
+            errors.append(f"{by_key[key]['label']}：应为数字")
+            continue
+        if not score.is_finite() or score < 0 or score > Decimal(str(by_key[key]["max"])):
+            errors.append(f"{by_key[key]['label']}：应在 0 至 {by_key[key]['max']} 之间")
+            continue
+        clean[key] = str(score)
+        total += score
+    if errors:
+        raise ValidationError(errors)
+    return total, clean
+
+
+@transaction.atomic
+def monthly_report_approve(
+    *,
+    actor: User,
+    report: MonthlyReport,
+    score_detail: dict | None = None,
+    comment: str = "",
+) -> MonthlyReport:
+    """Approve a submitted report (then it is locked), optionally scored against the city's rubric."""
+    _require_reviewer(actor, report)
+    report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
+    if report.state == ReportState.APPROVED:
+        return report
+    if report.state not in (ReportState.SUBMITTED, ReportState.RESUBMITTED):
+        raise ValidationError("只有已提交、待审核的月报可以审核通过")
+    score, detail = _clean_score(score_detail, settings_for_city(report.city_id_at).rubric)
+    _transition(report, ReportState.APPROVED, actor, comment.strip())
+    report.approved_at, report.approved_by = timezone.now(), actor
+    report.score, report.score_detail = score, detail
+    report.review_comment = comment.strip()[:2000]
+    report.version += 1
+    report.save()
+    audit_record(
+        actor=actor,
+        action="monthly_report.approve",
+        obj=report,
+        org_unit_id=report.village_id,
+        summary=f"审核通过月报 {report.month:%Y-%m}",
+        after={"score": str(score) if score is not None else None},
+    )
+    return report
+
+
+def monthly_reports_approve_batch(*, actor: User, reports: list[MonthlyReport]) -> dict[str, int]:
+    """Approve the selected reports, each in its own transaction: one that changed meanwhile is
+    skipped and counted, the others go through."""
+    result = {"approved": 0, "skipped": 0}
+    for report in reports:
+        try:
+            monthly_report_approve(actor=actor, report=report)
+            result["approved"] += 1
+        except (ValidationError, PermissionDenied):
+            result["skipped"] += 1
+    return result
