@@ -5,7 +5,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
 UV ?= $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 PY := $(CURDIR)/.venv/bin/python
-TEST_APT := chromium fonts-noto-cjk poppler-utils
+TEST_APT := chromium fonts-noto-cjk poppler-utils libpango-1.0-0 libpangoft2-1.0-0
 PYTEST_ARGS ?=
 
 .PHONY: help run setup test e2e lint bench deps sysdeps-test clean

@@ -23,7 +23,7 @@ def all_entries() -> dict[str, Entry]:
     entries: dict[str, Entry] = {}
     root = Path(__file__).parent
     for module in pkgutil.walk_packages([str(root)], prefix="tests."):
-        if module.name.endswith(".authz_entries"):
+        if module.name.rsplit(".", 1)[-1].startswith("authz_entries"):
             for entry in importlib.import_module(module.name).ENTRIES:
                 assert entry.name not in entries, f"two matrix entries for {entry.name}"
                 entries[entry.name] = entry

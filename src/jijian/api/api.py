@@ -60,3 +60,6 @@ def on_http_error(request, exc):
 
 
 api.add_router("/", "jijian.api.core_api.router")
+api.add_router("/reports/", "jijian.reports.api_member.router")
+api.add_router("/reports/review/", "jijian.reports.api_review.router")
+api.add_router("/reports/stats/", "jijian.reports.api_stats.router")

@@ -3,10 +3,13 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .roles import Module
+from .roles import Module, Role
 
-# (module, label, url name). Later platforms add their entries here.
+# (module, label, url name, roles that see it or None for everyone with the module).
 NAVIGATION = [
+    (Module.REPORTS, _("我的月报"), "reports:my_reports", {Role.VILLAGE_MEMBER}),
+    (Module.REPORTS, _("月报审核"), "reports:review_queue", {Role.TOWNSHIP_COMMITTEE}),
+    (Module.REPORTS, _("月报统计"), "reports:stats", {Role.TOWNSHIP_COMMITTEE, Role.CONDUCT_SUPERVISION}),
     (Module.ORGS, _("组织机构"), "core:org_list"),
     (Module.ORGS, _("人员"), "core:user_list"),
     (Module.ACCOUNTS, _("账号管理"), "core:account_list"),
@@ -22,8 +25,9 @@ def shell(request):
         return {"nav_items": []}
     modules = user.modules
     items = []
-    for module, label, name in NAVIGATION:
-        if module in modules:
+    roles = user.role_set
+    for module, label, name, *only in NAVIGATION:
+        if module in modules and (not only or not only[0] or roles & only[0]):
             items.append(
                 {"label": label, "url": reverse(name), "active": request.path.startswith(reverse(name))}
             )

@@ -1,7 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import include, path
 
 app_name = "reports"
 
-# Pages are split by who uses them: views_member (duty log, monthly report), views_review (township
-# review queue, annual grades), views_stats (statistics, exports, circular).
-urlpatterns: list = []
+# Pages are split by who uses them, one URL module each.
+urlpatterns = [
+    path("", include("jijian.reports.urls_member")),
+    path("review/", include("jijian.reports.urls_review")),
+    path("stats/", include("jijian.reports.urls_stats")),
+]
