@@ -1,11 +1,11 @@
-from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.urls import path
 
+from . import views_stats
 
-@login_required
-def _placeholder(request):  # replaced by views_stats
-    raise Http404
-
-
-urlpatterns = [path("", _placeholder, name="stats")]
+urlpatterns = [
+    path("", views_stats.stats_page, name="stats"),
+    path("node/<int:node_id>/", views_stats.stats_page, name="stats_node"),
+    path("node/<int:node_id>/export.xlsx", views_stats.stats_export_xlsx, name="stats_export_xlsx"),
+    path("node/<int:node_id>/reports.csv", views_stats.stats_export_reports, name="stats_export_reports"),
+    path("node/<int:node_id>/circular.pdf", views_stats.stats_circular, name="stats_circular"),
+]

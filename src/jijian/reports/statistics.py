@@ -1,0 +1,475 @@
+"""Statistics of the monthly duty reports (selectors: reads only).
+
+Every measure is one GROUP BY over MonthlyReport, grouped and filtered by the village's ancestors *as
+of the month* (city_id_at / county_id_at / township_id_at, written when the month's expected rows were
+opened): a township moved to another county after its reports exist stays counted under the old
+county for the old months, and the tree is never walked per village. The cost of a page is a fixed
+number of queries whatever the number of villages.
+
+Definitions (DOMAIN.md §1):
+- expected: the month's MonthlyReport rows (one per expected village);
+- submitted: state in SUBMITTED_STATES (submitted, resubmitted, approved);
+- on time / late: submitted and not is_late / is_late (decided by the first submission);
+- missing: expected − submitted (not started, draft, or returned and not yet resubmitted);
+- zero: submitted zero reports (a draft marked zero is not a report yet);
+- returned: reports ever returned (return_count > 0), whatever their state now;
+- approved: state approved.
+
+Duty-type counts come from DutyRecord, which has no *_at columns: they follow the village's *current*
+place in the tree (village.city/county/township). A township moved to another county takes its past
+duty records along; report counts above do not move. Accepted: the duty counts answer "what did
+these villages do", the report counts "who reported where, when".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from jijian.core.access import unit_scope_q
+from jijian.core.models import COUNTY_KINDS, TOWNSHIP_KINDS, VILLAGE_KINDS, OrgKind, OrgUnit, User
+from jijian.core.roles import Module, Role
+
+from .models import SUBMITTED_STATES, DutyRecord, MonthlyReport, ReportState
+
+STATS_ROLES = frozenset({Role.TOWNSHIP_COMMITTEE, Role.CONDUCT_SUPERVISION})
+MAX_MONTHS = 36
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+
+# --- who and where -------------------------------------------------------------------------------
+def can_see_stats(user) -> bool:
+    """The statistics are for supervisors: township committees and conduct supervision offices. A
+    village member has module REPORTS (their own reports) but not these pages."""
+    return (
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.has_module(Module.REPORTS)
+        and bool(user.role_set & STATS_ROLES)
+    )
+
+
+STATS_KINDS = frozenset(
+    {OrgKind.CITY, OrgKind.MANAGEMENT_ZONE, *COUNTY_KINDS, *TOWNSHIP_KINDS, *VILLAGE_KINDS}
+)
+
+
+def stats_node_for(user: User, node_id: object = None) -> OrgUnit:
+    """The org node whose statistics `user` asks for: their own unit by default, or a node of their
+    subtree. Anything else (no stats role, outside the jurisdiction, a department) is a 404."""
+    if not can_see_stats(user):
+        raise Http404
+    if node_id in (None, ""):
+        unit = user.org_unit
+        if unit.kind not in STATS_KINDS:
+            raise Http404
+        return unit
+    try:
+        pk = int(str(node_id))
+    except (TypeError, ValueError):
+        raise Http404 from None
+    unit = OrgUnit.objects.filter(unit_scope_q(user), pk=pk, kind__in=STATS_KINDS).first()
+    if unit is None:
+        raise Http404
+    return unit
+
+
+def in_scope(user: User, unit: OrgUnit) -> bool:
+    """unit_scope_q evaluated in Python on a loaded unit (no query): to decide whether a drill-down
+    link may be shown."""
+    own = user.org_unit
+    if unit.pk == own.pk:
+        return True
+    if own.kind == OrgKind.CITY:
+        ok = unit.city_id == own.pk
+    elif own.is_county:
+        ok = unit.county_id == own.pk
+    elif own.is_township:
+        ok = unit.township_id == own.pk
+    elif own.is_village:
+        ok = False
+    else:
+        ok = unit.path.startswith(own.path)
+    if own.kind == OrgKind.MANAGEMENT_ZONE:
+        ok = ok or unit.zone_id == own.pk
+    return ok
+
+
+def breadcrumbs(user: User, node: OrgUnit) -> list[OrgUnit]:
+    """The node's ancestors the user may open, top down, then the node: one query."""
+    ids = node.ancestor_ids()[:-1]
+    units = OrgUnit.objects.filter(pk__in=ids) if ids else OrgUnit.objects.none()
+    by_id = {u.pk: u for u in units}
+    return [by_id[i] for i in ids if i in by_id and in_scope(user, by_id[i])] + [node]
+
+
+# --- months --------------------------------------------------------------------------------------
+def parse_month(text: str) -> date:
+    m = _MONTH_RE.match((text or "").strip())
+    if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 2000:
+        raise ValueError(f"月份格式不正确：{text}（应为 YYYY-MM，如 2025-10）")
+    return date(int(m.group(1)), int(m.group(2)), 1)
+
+
+def add_months(month: date, n: int) -> date:
+    i = month.year * 12 + month.month - 1 + n
+    return date(i // 12, i % 12 + 1, 1)
+
+
+def months_between(start: date, end: date) -> list[date]:
+    n = (end.year - start.year) * 12 + end.month - start.month
+    return [add_months(start, i) for i in range(n + 1)]
+
+
+def month_range(from_text: str | None, to_text: str | None, *, today: date) -> tuple[date, date, list[str]]:
+    """The month range asked for, and the problems with it (in Chinese). Default: last month. A bad
+    range falls back to the default and says why."""
+    default = add_months(today.replace(day=1), -1)
+    errors: list[str] = []
+    try:
+        start = parse_month(from_text) if from_text else None
+        end = parse_month(to_text) if to_text else None
+    except ValueError as exc:
+        return default, default, [str(exc)]
+    if start is None and end is None:
+        start = end = default
+    elif start is None:
+        start = end
+    elif end is None:
+        end = start
+    assert start is not None and end is not None
+    this_month = today.replace(day=1)
+    if end > this_month or start > this_month:
+        errors.append("月份不能晚于本月")
+    elif start > end:
+        errors.append("起始月份不能晚于结束月份")
+    elif len(months_between(start, end)) > MAX_MONTHS:
+        errors.append(f"时间范围不能超过{MAX_MONTHS}个月")
+    if errors:
+        return default, default, errors
+    return start, end, []
+
+
+# --- measures ------------------------------------------------------------------------------------
+@dataclass
+class Measures:
+    expected: int = 0
+    submitted: int = 0
+    on_time: int = 0
+    late: int = 0
+    zero: int = 0
+    returned: int = 0
+    approved: int = 0
+
+    @property
+    def missing(self) -> int:
+        return self.expected - self.submitted
+
+    @property
+    def submission_rate(self) -> float:
+        return round(100.0 * self.submitted / self.expected, 1) if self.expected else 0.0
+
+    @property
+    def on_time_rate(self) -> float:
+        return round(100.0 * self.on_time / self.expected, 1) if self.expected else 0.0
+
+    def add(self, other: Measures) -> None:
+        for name in MEASURE_FIELDS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def as_dict(self) -> dict:
+        return {
+            **asdict(self),
+            "missing": self.missing,
+            "submission_rate": self.submission_rate,
+            "on_time_rate": self.on_time_rate,
+        }
+
+
+MEASURE_FIELDS = ("expected", "submitted", "on_time", "late", "zero", "returned", "approved")
+# (label, attribute) in the order of every table, page, Excel and circular.
+MEASURE_COLUMNS = (
+    ("应报", "expected"),
+    ("已报", "submitted"),
+    ("按时", "on_time"),
+    ("逾期", "late"),
+    ("未报", "missing"),
+    ("零报告", "zero"),
+    ("曾退回", "returned"),
+    ("已审核", "approved"),
+    ("上报率%", "submission_rate"),
+    ("按时率%", "on_time_rate"),
+)
+
+_SUBMITTED = Q(state__in=SUBMITTED_STATES)
+AGGREGATES = {
+    "expected": Count("id"),
+    "submitted": Count("id", filter=_SUBMITTED),
+    "on_time": Count("id", filter=_SUBMITTED & Q(is_late=False)),
+    "late": Count("id", filter=_SUBMITTED & Q(is_late=True)),
+    "zero": Count("id", filter=_SUBMITTED & Q(is_zero_report=True)),
+    "returned": Count("id", filter=Q(return_count__gt=0)),
+    "approved": Count("id", filter=Q(state=ReportState.APPROVED)),
+}
+
+
+def _measures(row: dict) -> Measures:
+    return Measures(**{name: row[name] for name in MEASURE_FIELDS})
+
+
+@dataclass(frozen=True)
+class Level:
+    """How a node's reports are found and split: the *_at column that holds the node, the one that
+    holds its children, and whether the children are villages."""
+
+    filter_field: str  # e.g. "county_id_at"
+    group_field: str  # e.g. "township_id_at"
+    child_label: str
+
+
+def level_of(node: OrgUnit) -> Level | None:
+    if node.kind == OrgKind.CITY:
+        return Level("city_id_at", "county_id_at", "县（市、区）")
+    if node.is_county:
+        return Level("county_id_at", "township_id_at", "乡镇（街道）")
+    if node.kind == OrgKind.MANAGEMENT_ZONE:
+        return Level("township_id_at__in", "township_id_at", "乡镇（街道）")
+    if node.is_township:
+        return Level("township_id_at", "village_id", "村（社区）")
+    return None  # a village: its reports are listed instead
+
+
+def _node_filter(node: OrgUnit) -> Q:
+    if node.is_village:
+        return Q(village_id=node.pk)
+    level = level_of(node)
+    assert level is not None
+    if node.kind == OrgKind.MANAGEMENT_ZONE:
+        # A zone oversees the townships it manages now (it has no *_at column of its own).
+        return Q(
+            township_id_at__in=OrgUnit.objects.filter(zone_id=node.pk, kind__in=TOWNSHIP_KINDS).values("pk")
+        )
+    return Q(**{level.filter_field: node.pk})
+
+
+def reports_of_node(node: OrgUnit, start: date, end: date) -> QuerySet[MonthlyReport]:
+    """The expected-report rows of the months [start, end] that belonged to `node` in their month.
+    The caller has resolved `node` through stats_node_for (jurisdiction)."""
+    return MonthlyReport.objects.filter(_node_filter(node), month__gte=start, month__lte=end)
+
+
+@dataclass
+class Row:
+    unit: OrgUnit | None
+    unit_id: int | None
+    name: str
+    measures: Measures
+    drill: bool = False  # the user may open this child's own statistics
+
+    def as_dict(self) -> dict:
+        return {"id": self.unit_id, "name": self.name, "can_drill": self.drill, **self.measures.as_dict()}
+
+
+@dataclass
+class NodeStats:
+    node: OrgUnit
+    start: date
+    end: date
+    totals: Measures
+    children: list[Row] = field(default_factory=list)
+    child_label: str = ""
+    trend: list[dict] = field(default_factory=list)
+    duty_counts: list[dict] = field(default_factory=list)
+    clues: int = 0
+    rankings: dict[str, list[dict]] = field(default_factory=dict)
+    reports: list[MonthlyReport] = field(default_factory=list)  # village level only
+
+    def as_dict(self) -> dict:
+        return {
+            "node": {"id": self.node.pk, "name": self.node.name, "kind": self.node.kind},
+            "from": f"{self.start:%Y-%m}",
+            "to": f"{self.end:%Y-%m}",
+            "totals": self.totals.as_dict(),
+            "child_label": self.child_label,
+            "children": [r.as_dict() for r in self.children],
+            "trend": self.trend,
+            "duty_counts": self.duty_counts,
+            "clues": self.clues,
+            "rankings": self.rankings,
+            "reports": [
+                {
+                    "id": r.pk,
+                    "month": f"{r.month:%Y-%m}",
+                    "state": r.state,
+                    "state_label": r.get_state_display(),
+                    "member": r.member.full_name if r.member else "",
+                    "is_zero_report": r.is_zero_report,
+                    "is_late": r.is_late,
+                    "late_days": r.late_days,
+                    "return_count": r.return_count,
+                    "submitted_at": r.submitted_at.isoformat() if r.submitted_at else None,
+                }
+                for r in self.reports
+            ],
+        }
+
+
+def grouped_measures(qs: QuerySet[MonthlyReport], group_field: str) -> dict[object, Measures]:
+    """One GROUP BY: the measures per value of `group_field`."""
+    rows = qs.order_by().values(group_field).annotate(**AGGREGATES)
+    return {row[group_field]: _measures(row) for row in rows}
+
+
+def child_rows(user: User, node: OrgUnit, qs: QuerySet[MonthlyReport], level: Level) -> list[Row]:
+    """Children of `node` with their measures: those that had reports in the range (by the *_at
+    column, even if they sit elsewhere now) and its current children (with zeros when none were
+    expected). Two queries."""
+    by_child = grouped_measures(qs, level.group_field)
+    if node.kind == OrgKind.MANAGEMENT_ZONE:
+        current = Q(zone_id=node.pk, kind__in=TOWNSHIP_KINDS)
+    elif node.kind == OrgKind.CITY:
+        current = Q(parent_id=node.pk, kind__in=COUNTY_KINDS)
+    elif node.is_county:
+        current = Q(parent_id=node.pk, kind__in=TOWNSHIP_KINDS)
+    else:
+        current = Q(parent_id=node.pk, kind__in=VILLAGE_KINDS)
+    ids = [k for k in by_child if k is not None]
+    units = {u.pk: u for u in OrgUnit.objects.filter(current | Q(pk__in=ids)).order_by("sort_order", "path")}
+    rows = [
+        Row(
+            unit=u,
+            unit_id=u.pk,
+            name=u.name,
+            measures=by_child.get(u.pk, Measures()),
+            drill=in_scope(user, u),
+        )
+        for u in units.values()
+    ]
+    if None in by_child:  # rows with no ancestor at that level (should not happen; never dropped)
+        rows.append(Row(unit=None, unit_id=None, name="（未归属）", measures=by_child[None]))
+    return rows
+
+
+def _ranking(rows: list[Row]) -> list[dict]:
+    ranked = sorted(
+        (r for r in rows if r.measures.expected),
+        key=lambda r: (-r.measures.on_time_rate, -r.measures.submission_rate, r.name),
+    )
+    return [{"rank": i + 1, **r.as_dict()} for i, r in enumerate(ranked)]
+
+
+def duty_counts(node: OrgUnit, start: date, end: date) -> list[dict]:
+    """Duty records per duty type in the range, for the villages now under `node` (see the module
+    docstring). One GROUP BY."""
+    if node.is_village:
+        where = Q(village_id=node.pk)
+    elif node.kind == OrgKind.CITY:
+        where = Q(village__city_id=node.pk)
+    elif node.is_county:
+        where = Q(village__county_id=node.pk)
+    elif node.kind == OrgKind.MANAGEMENT_ZONE:
+        where = Q(village__zone_id=node.pk)
+    else:
+        where = Q(village__township_id=node.pk)
+    rows = (
+        DutyRecord.objects.filter(where, is_deleted=False, month__gte=start, month__lte=end)
+        .order_by()
+        .values("duty_type__code", "duty_type__name", "duty_type__counts_as_clue")
+        .annotate(n=Count("id"))
+    )
+    merged: dict[str, dict] = {}
+    for row in rows:  # one code may have a name per year: keep one line per code
+        item = merged.setdefault(
+            row["duty_type__code"],
+            {
+                "code": row["duty_type__code"],
+                "name": row["duty_type__name"],
+                "counts_as_clue": row["duty_type__counts_as_clue"],
+                "count": 0,
+            },
+        )
+        item["count"] += row["n"]
+        item["counts_as_clue"] = item["counts_as_clue"] or row["duty_type__counts_as_clue"]
+    return sorted(merged.values(), key=lambda d: (-d["count"], d["code"]))
+
+
+def trend(qs: QuerySet[MonthlyReport], start: date, end: date) -> list[dict]:
+    """Per month of the range (every month present, zeros included): one GROUP BY."""
+    by_month = grouped_measures(qs, "month")
+    return [
+        {"month": f"{m:%Y-%m}", **by_month.get(m, Measures()).as_dict()} for m in months_between(start, end)
+    ]
+
+
+def node_statistics(*, user: User, node: OrgUnit, start: date, end: date) -> NodeStats:
+    """Everything the statistics page shows for `node` (already resolved for `user`) and the months
+    [start, end]: totals, children, rankings, trend, duty counts, clues; at a village, its reports.
+    A fixed number of queries (5 at a city, 4 below), whatever the number of villages."""
+    qs = reports_of_node(node, start, end)
+    stats = NodeStats(node=node, start=start, end=end, totals=Measures())
+    level = level_of(node)
+    if level is None:
+        stats.reports = list(qs.select_related("member").order_by("month"))
+        for r in stats.reports:
+            stats.totals.add(measures_of_report(r))
+        stats.child_label = "月报"
+    else:
+        stats.child_label = level.child_label
+        stats.children = child_rows(user, node, qs, level)
+        for row in stats.children:
+            stats.totals.add(row.measures)
+        if node.kind == OrgKind.CITY:
+            stats.rankings["counties"] = _ranking(stats.children)
+            townships = grouped_measures(qs, "township_id_at")
+            names = dict(OrgUnit.objects.filter(pk__in=[k for k in townships if k]).values_list("pk", "name"))
+            stats.rankings["townships"] = _ranking(
+                [
+                    Row(unit=None, unit_id=k, name=names.get(k, "？"), measures=m)
+                    for k, m in townships.items()
+                    if k
+                ]
+            )
+        elif node.is_county or node.kind == OrgKind.MANAGEMENT_ZONE:
+            stats.rankings["townships"] = _ranking(stats.children)
+        else:
+            stats.rankings["villages"] = _ranking(stats.children)
+    stats.trend = trend(qs, start, end)
+    stats.duty_counts = duty_counts(node, start, end)
+    stats.clues = sum(d["count"] for d in stats.duty_counts if d["counts_as_clue"])
+    return stats
+
+
+def measures_of_report(r: MonthlyReport) -> Measures:
+    submitted = r.state in SUBMITTED_STATES
+    return Measures(
+        expected=1,
+        submitted=int(submitted),
+        on_time=int(submitted and not r.is_late),
+        late=int(submitted and r.is_late),
+        zero=int(submitted and r.is_zero_report),
+        returned=int(r.return_count > 0),
+        approved=int(r.state == ReportState.APPROVED),
+    )
+
+
+def month_reports_for_export(node: OrgUnit, month: date) -> QuerySet[MonthlyReport]:
+    """All reports of one month under `node` (as of that month), for the streamed export."""
+    return (
+        reports_of_node(node, month, month)
+        .select_related("village", "member")
+        .order_by("county_id_at", "township_id_at", "village__path")
+    )
+
+
+def unsubmitted_of_month(node: OrgUnit, month: date, *, limit: int = 500) -> list[MonthlyReport]:
+    """Reports of `month` under `node` not submitted, and the late ones, for the circular."""
+    return list(
+        reports_of_node(node, month, month)
+        .filter(~_SUBMITTED | Q(is_late=True))
+        .select_related("village__parent", "member")
+        .order_by("village__path")[:limit]
+    )

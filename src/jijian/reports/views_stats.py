@@ -1,0 +1,130 @@
+"""Statistics pages for supervisors (township committees, conduct supervision offices): the table of
+a node's children with drill-down to the village, rankings, a trend chart, and the exports. Every
+node is resolved through statistics.stats_node_for: outside the user's subtree, or no stats role,
+is a 404."""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import quote, urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from jijian.core.ratelimit import client_ip
+
+from . import exports
+from .services import today
+from .statistics import MEASURE_COLUMNS, breadcrumbs, month_range, node_statistics, stats_node_for
+
+
+def _resolve(request, node_id):
+    node = stats_node_for(request.user, node_id if node_id is not None else request.GET.get("node"))
+    start, end, errors = month_range(request.GET.get("from"), request.GET.get("to"), today=today())
+    return node, start, end, errors
+
+
+def _range_query(start, end) -> str:
+    return urlencode({"from": f"{start:%Y-%m}", "to": f"{end:%Y-%m}"})
+
+
+@login_required
+@require_GET
+def stats_page(request, node_id=None):
+    node, start, end, errors = _resolve(request, node_id)
+    stats = node_statistics(user=request.user, node=node, start=start, end=end)
+    chart = {
+        "months": [t["month"] for t in stats.trend],
+        "series": {
+            key: [t[key] for t in stats.trend] for key in ("expected", "submitted", "on_time", "late")
+        },
+    }
+    return render(
+        request,
+        "reports/stats_page.html",
+        {
+            "stats": stats,
+            "errors": errors,
+            "columns": MEASURE_COLUMNS,
+            "range_query": _range_query(start, end),
+            "trail": breadcrumbs(request.user, node),
+            "chart": chart,
+        },
+    )
+
+
+def _export_month(request, node_id):
+    """A one-month export: ?month=YYYY-MM (or ?from=); a bad month goes back to the page with why."""
+    node = stats_node_for(request.user, node_id)
+    text = request.GET.get("month") or request.GET.get("from")
+    start, end, errors = month_range(text, text, today=today())
+    if errors:
+        for e in errors:
+            messages.error(request, e)
+    return node, start, errors
+
+
+def _back(node):
+    return redirect(reverse("reports:stats_node", args=[node.pk]))
+
+
+@login_required
+@require_GET
+def stats_export_xlsx(request, node_id):
+    node, start, end, errors = _resolve(request, node_id)
+    if errors:
+        for e in errors:
+            messages.error(request, e)
+        return _back(node)
+    stats = node_statistics(user=request.user, node=node, start=start, end=end)
+    exports.export_audit(
+        actor=request.user, node=node, what="月报统计表", period=f"{start:%Y-%m}~{end:%Y-%m}",
+        ip_address=client_ip(request),
+    )  # fmt: skip
+    response = HttpResponse(exports.stats_table_xlsx(stats), content_type=exports.XLSX_TYPE)
+    response["Content-Disposition"] = _attachment(exports.stats_filename(stats, "月报统计.xlsx"))
+    return response
+
+
+@login_required
+@require_GET
+def stats_export_reports(request, node_id):
+    node, month, errors = _export_month(request, node_id)
+    if errors:
+        return _back(node)
+    exports.export_audit(
+        actor=request.user, node=node, what="全部月报", period=f"{month:%Y-%m}", ip_address=client_ip(request)
+    )
+    response = StreamingHttpResponse(
+        exports.month_reports_csv(node, month), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = _attachment(f"{node.name}_{month:%Y-%m}_全部月报.csv")
+    return response
+
+
+@login_required
+@require_GET
+def stats_circular(request, node_id):
+    node, month, errors = _export_month(request, node_id)
+    if errors:
+        return _back(node)
+    stats = node_statistics(user=request.user, node=node, start=month, end=month)
+    exports.export_audit(
+        actor=request.user, node=node, what="月报通报", period=f"{month:%Y-%m}", ip_address=client_ip(request)
+    )
+    return FileResponse(
+        io.BytesIO(exports.circular_pdf(stats)),
+        as_attachment=False,
+        filename=f"{node.name}_{month:%Y-%m}_履职月报通报.pdf",
+        content_type="application/pdf",
+    )
+
+
+def _attachment(filename: str) -> str:
+    return (
+        f"attachment; filename=\"export.{filename.rsplit('.', 1)[-1]}\"; filename*=UTF-8''{quote(filename)}"
+    )
