@@ -290,9 +290,12 @@ FILE_UPLOAD_HANDLERS = [
 STATIC_URL = "/static/"
 STATIC_ROOT = env_path("JIJIAN_STATIC_ROOT", DATA_DIR / "static")
 STATICFILES_DIRS: list = []
-_echarts = PROJECT_DIR / "node_modules" / "echarts" / "dist"
-if _echarts.exists():
-    STATICFILES_DIRS.append(("vendor/echarts", str(_echarts)))
+# npm packages (package-lock.json) are served from node_modules through a whitelist: core/staticfinders.py
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "jijian.core.staticfinders.VendorFinder",
+]
 
 # --- i18n ---------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -245,11 +245,14 @@ def load_demo(*, seed: int = 2020, villages_per_town: tuple[int, int] = (17, 26)
         accounts.append(DemoAccount(username, role, name, unit.name, secret))
 
     calendar_seed()
+    from jijian.reports.demo import load_reports_demo
+
+    n_records = load_reports_demo(seed=seed)
     audit_record(
         actor=None,
         action="demo.load",
         object_type="core.orgunit",
-        summary=f"装入演示数据：{len(village_objs)} 个村（社区），{len(people) + len(plan)} 名人员",
+        summary=f"装入演示数据：{len(village_objs)} 个村（社区），{len(people) + len(plan)} 名人员，{n_records} 条履职纪实",
     )
     return accounts
 
