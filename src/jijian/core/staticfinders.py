@@ -29,7 +29,7 @@ class VendorFinder(BaseFinder):
         if rel and (self.root / rel).exists():
             match = str(self.root / rel)
             return [match] if find_all or kwargs.get("all") else match
-        return [] if find_all or kwargs.get("all") else None
+        return []
 
     def list(self, ignore_patterns):
         storage = _MappedStorage(self.storage)
