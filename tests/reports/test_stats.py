@@ -1,0 +1,252 @@
+"""Statistics of the monthly reports: the measures on a hand-made month, counting by the tree as of
+the month, jurisdiction, and a page whose query count does not grow with the villages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from jijian.core.models import OrgKind
+from jijian.core.roles import Role
+from jijian.core.services import org_unit_create, org_unit_move
+from jijian.reports.models import DutyRecord, MonthlyReport, ReportState
+from jijian.reports.services import duty_types_for, monthly_reports_open
+from jijian.reports.statistics import month_range, node_statistics, stats_node_for
+from tests.conftest import make_user
+
+SEP, OCT, NOV = date(2025, 9, 1), date(2025, 10, 1), date(2025, 11, 1)
+TODAY = date(2025, 12, 10)
+
+
+def report(village, month, *, member=None, state=ReportState.NOT_STARTED, **extra):
+    return MonthlyReport.objects.create(
+        village=village,
+        month=month,
+        member=member,
+        city_id_at=village.city_id,
+        county_id_at=village.county_id,
+        township_id_at=village.township_id,
+        deadline=date(month.year, month.month, 28),
+        state=state,
+        **extra,
+    )
+
+
+@pytest.fixture
+def october(tree, people):
+    """October 2025 in four villages, one of each kind of outcome; plus one September report."""
+    S = ReportState
+    return {
+        # A: returned once, resubmitted on time and approved.
+        "a": report(tree.village_a, OCT, member=people.member_a, state=S.APPROVED, return_count=1),
+        # A2: a zero report, submitted three days late.
+        "a2": report(tree.village_a2, OCT, state=S.SUBMITTED, is_late=True, late_days=3, is_zero_report=True),
+        # B: a draft marked zero (not a report yet): missing.
+        "b": report(tree.village_b, OCT, state=S.DRAFT, is_zero_report=True),
+        # C (other county): returned and not resubmitted: missing, and returned.
+        "c": report(tree.village_c, OCT, state=S.RETURNED, return_count=1),
+        "a_sep": report(tree.village_a, SEP, member=people.member_a, state=S.RESUBMITTED),
+    }
+
+
+def measures(stats):
+    t = stats.totals
+    return {
+        "expected": t.expected,
+        "submitted": t.submitted,
+        "on_time": t.on_time,
+        "late": t.late,
+        "missing": t.missing,
+        "zero": t.zero,
+        "returned": t.returned,
+        "approved": t.approved,
+    }
+
+
+def test_measures_of_a_county_month_are_exact(tree, people, october):
+    stats = node_statistics(user=people.county_officer, node=tree.county, start=OCT, end=OCT)
+    assert measures(stats) == {
+        "expected": 3,
+        "submitted": 2,
+        "on_time": 1,
+        "late": 1,
+        "missing": 1,
+        "zero": 1,
+        "returned": 1,
+        "approved": 1,
+    }
+    assert stats.totals.submission_rate == pytest.approx(66.7)
+    rows = {r.name: r.measures for r in stats.children}
+    assert set(rows) == {"厉山镇", "高城镇"}
+    assert (rows["厉山镇"].expected, rows["厉山镇"].submitted, rows["厉山镇"].on_time) == (2, 2, 1)
+    assert (rows["高城镇"].expected, rows["高城镇"].missing, rows["高城镇"].zero) == (1, 1, 0)
+    # Ranking of the county's townships: 厉山镇 (50% on time) before 高城镇 (0%).
+    assert [r["name"] for r in stats.rankings["townships"]] == ["厉山镇", "高城镇"]
+
+
+def test_city_totals_cover_both_counties_and_rank_counties_and_townships(tree, people, october):
+    city_officer = make_user("city_cs", tree.city, Role.CONDUCT_SUPERVISION)
+    stats = node_statistics(user=city_officer, node=tree.city, start=OCT, end=OCT)
+    assert measures(stats) == {
+        "expected": 4,
+        "submitted": 2,
+        "on_time": 1,
+        "late": 1,
+        "missing": 2,
+        "zero": 1,
+        "returned": 2,
+        "approved": 1,
+    }
+    assert {r.name: r.measures.expected for r in stats.children} == {"随县": 3, "广水市": 1}
+    assert [r["name"] for r in stats.rankings["counties"]] == ["随县", "广水市"]
+    assert [r["name"] for r in stats.rankings["townships"]][0] == "厉山镇"
+
+
+def test_a_month_range_adds_months_and_the_trend_lists_each_month(tree, people, october):
+    stats = node_statistics(user=people.township_a, node=tree.township_a, start=SEP, end=NOV)
+    assert stats.totals.expected == 3 and stats.totals.submitted == 3
+    assert [(t["month"], t["expected"], t["submitted"]) for t in stats.trend] == [
+        ("2025-09", 1, 1),
+        ("2025-10", 2, 2),
+        ("2025-11", 0, 0),
+    ]
+    # At a township the children are its villages.
+    assert {r.name: r.measures.expected for r in stats.children} == {"神农村": 2, "凤凰村": 1}
+
+
+def test_a_village_lists_its_reports(tree, people, october):
+    stats = node_statistics(user=people.township_a, node=tree.village_a, start=SEP, end=OCT)
+    assert [r.month for r in stats.reports] == [SEP, OCT]
+    assert stats.totals.expected == 2 and stats.totals.returned == 1
+
+
+def test_duty_types_and_clues_are_counted(tree, people, october):
+    types = {t.code: t for t in duty_types_for(2025)}
+    for code in ("household_visit", "household_visit", "clue_found"):
+        DutyRecord.objects.create(
+            member=people.member_a, village=tree.village_a, month=OCT, duty_type=types[code], occurred_on=OCT
+        )
+    DutyRecord.objects.create(  # deleted: not counted
+        member=people.member_a,
+        village=tree.village_a,
+        month=OCT,
+        duty_type=types["clue_found"],
+        occurred_on=OCT,
+        is_deleted=True,
+    )
+    stats = node_statistics(user=people.county_officer, node=tree.county, start=OCT, end=OCT)
+    counts = {d["code"]: d["count"] for d in stats.duty_counts}
+    assert counts == {"household_visit": 2, "clue_found": 1}
+    assert stats.clues == 1
+    other = node_statistics(user=people.township_b, node=tree.township_b, start=OCT, end=OCT)
+    assert other.duty_counts == [] and other.clues == 0
+
+
+def test_old_months_stay_with_the_old_county_after_a_township_moves(tree, people, october):
+    org_unit_move(actor=people.system_admin, unit=tree.township_a, new_parent=tree.other_county)
+    tree.township_a.refresh_from_db()
+    monthly_reports_open(month=NOV)  # village A's November row is opened under its new county
+    old = node_statistics(user=people.county_officer, node=tree.county, start=OCT, end=NOV)
+    assert [(t["month"], t["expected"]) for t in old.trend] == [("2025-10", 3), ("2025-11", 0)]
+    moved = next(r for r in old.children if r.name == "厉山镇")
+    assert moved.measures.expected == 2
+    assert moved.drill is False  # the county officer no longer sees 厉山镇: no drill-down link
+    new = node_statistics(user=people.outsider, node=tree.other_county, start=OCT, end=NOV)
+    assert [(t["month"], t["expected"]) for t in new.trend] == [("2025-10", 1), ("2025-11", 1)]
+
+
+def test_only_supervisors_inside_their_subtree_get_a_node(tree, people):
+    assert stats_node_for(people.county_officer, None) == tree.county
+    assert stats_node_for(people.county_officer, str(tree.village_a.pk)) == tree.village_a
+    from django.http import Http404
+
+    for user, node in (
+        (people.county_officer, tree.village_c.pk),  # another county
+        (people.township_b, tree.village_a.pk),  # another township
+        (people.member_a, tree.village_a.pk),  # a village member: not these pages
+        (people.member_a, None),
+        (people.city_petition, None),  # no REPORTS module
+        (people.county_officer, tree.department.pk),  # not a node of the village tree
+        (people.county_officer, "abc"),
+    ):
+        with pytest.raises(Http404):
+            stats_node_for(user, node)
+
+
+def test_month_range_defaults_to_last_month_and_explains_bad_input():
+    assert month_range(None, None, today=TODAY) == (NOV, NOV, [])
+    assert month_range("2025-09", "2025-10", today=TODAY) == (SEP, OCT, [])
+    assert month_range("2025-10", None, today=TODAY) == (OCT, OCT, [])
+    assert month_range("2025-13", None, today=TODAY)[2] == [
+        "月份格式不正确：2025-13（应为 YYYY-MM，如 2025-10）"
+    ]
+    assert month_range("2025-10", "2025-09", today=TODAY)[2] == ["起始月份不能晚于结束月份"]
+    assert month_range("2026-01", None, today=TODAY)[2] == ["月份不能晚于本月"]
+    assert month_range("2020-01", "2025-10", today=TODAY)[2] == ["时间范围不能超过36个月"]
+
+
+# --- pages and API -------------------------------------------------------------------------------
+def test_the_page_shows_children_links_and_the_chart_data(tree, people, october, login):
+    client = login(people.county_officer)
+    response = client.get(reverse("reports:stats"), {"from": "2025-10", "to": "2025-10"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "厉山镇" in html and "高城镇" in html
+    assert reverse("reports:stats_node", args=[tree.township_a.pk]) + "?from=2025-10" in html
+    assert 'id="trend-data"' in html and "vendor/echarts/echarts.min.js" in html
+    assert "<script>" not in html  # no inline script (CSP): the data block is application/json
+
+
+def test_a_bad_month_shows_a_chinese_message(tree, people, login):
+    client = login(people.township_a)
+    response = client.get(reverse("reports:stats"), {"from": "2025-99"})
+    assert response.status_code == 200
+    assert "月份格式不正确" in response.content.decode()
+
+
+def test_village_members_and_other_jurisdictions_get_404(tree, people, october, login):
+    assert login(people.member_a).get(reverse("reports:stats")).status_code == 404
+    client = login(people.township_b)
+    assert client.get(reverse("reports:stats"), {"node": tree.village_a.pk}).status_code == 404
+    assert client.get(reverse("reports:stats_node", args=[tree.township_a.pk])).status_code == 404
+
+
+def test_api_gives_the_same_numbers_scoped(tree, people, october, login):
+    client = login(people.county_officer)
+    url = reverse("api:stats_summary")
+    data = client.get(url, {"from": "2025-10", "to": "2025-10"}).json()
+    assert data["totals"]["expected"] == 3 and data["totals"]["missing"] == 1
+    assert {c["name"] for c in data["children"]} == {"厉山镇", "高城镇"}
+    village = client.get(url, {"node": tree.village_a.pk, "from": "2025-09", "to": "2025-10"}).json()
+    assert [r["month"] for r in village["reports"]] == ["2025-09", "2025-10"]
+    outside = client.get(url, {"node": tree.village_c.pk})
+    assert outside.status_code == 404 and outside.json()["error"]["code"] == "not_found"
+    bad = client.get(url, {"from": "2025-10", "to": "2025-09"})
+    assert bad.status_code == 400 and "起始月份不能晚于结束月份" in bad.json()["error"]["message"]
+
+
+def _add_villages(tree, n, month):
+    for i in range(n):
+        v = org_unit_create(
+            actor=None, name=f"新村{i}", kind=OrgKind.VILLAGE, parent=tree.township_a, audit=False
+        )
+        report(v, month, state=ReportState.SUBMITTED if i % 2 else ReportState.DRAFT)
+
+
+@pytest.mark.parametrize("persona", ["township_a", "county_officer"])
+def test_the_page_costs_the_same_queries_for_3_and_30_villages(tree, people, login, persona):
+    client = login(getattr(people, persona))
+    url = reverse("reports:stats")
+    params = {"from": "2025-09", "to": "2025-10"}
+    _add_villages(tree, 3, OCT)
+    client.get(url, params)  # warm up the session
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url, params).status_code == 200
+    _add_villages(tree, 27, OCT)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url, params).status_code == 200
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
