@@ -1,3 +1,230 @@
-from ninja import Router
+"""Township review through the API (/api/reports/review/): the queue, one report, approve, return,
+batch approve, annual grades. Scoped like the pages: a report or member outside the caller's
+jurisdiction, or an action by someone who is not the township committee, is a 404."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from jijian.core.access import get_or_404, users_visible_to
+from jijian.core.roles import Role
+
+from . import grades, review, services
+from .access import get_report_for
 
 router = Router(tags=["履职月报"])
+
+
+class ReviewQueueFilter(Schema):
+    month: date | None = Field(None, description="该月任一日期，如 2025-10-01")
+    state: str = Field(
+        "", max_length=12, description="空=待审核；submitted/resubmitted/returned/approved/missing/all"
+    )
+    late: bool | None = None
+    zero: bool | None = None
+    q: str = Field("", max_length=50, description="村名、拼音首字母或委员姓名")
+
+
+class ReviewReportOut(Schema):
+    id: int
+    village_id: int
+    village_name: str = Field(..., alias="village.name")
+    township_name: str | None
+    member_id: int | None
+    member_name: str | None
+    month: date
+    state: str
+    deadline: date
+    is_zero_report: bool
+    is_late: bool
+    late_days: int
+    submitted_at: datetime | None
+    return_count: int
+    score: Decimal | None
+    version: int
+
+    @staticmethod
+    def resolve_township_name(obj) -> str | None:
+        return obj.village.parent.name if obj.village.parent_id else None
+
+    @staticmethod
+    def resolve_member_name(obj) -> str | None:
+        return obj.member.full_name if obj.member_id else None
+
+
+class ReviewReportDetailOut(ReviewReportOut):
+    summary: str
+    problems: str
+    counts: dict
+    return_reason: str
+    review_comment: str
+    score_detail: dict
+    endorsement_statement: str
+    endorsed_at: datetime | None
+    endorsement_digest: str
+
+
+class ApproveIn(Schema):
+    score_detail: dict[str, Decimal] | None = Field(None, description="评分细则各项得分 {key: 分数}")
+    comment: str = Field("", max_length=2000)
+
+
+class ReturnIn(Schema):
+    reason: str = Field(..., max_length=2000, description="退回原因（必填）")
+
+
+class BatchIn(Schema):
+    ids: list[int] = Field(..., min_length=1, max_length=500)
+
+
+class BatchOut(Schema):
+    approved: int
+    skipped: int
+
+
+class GradeBasisOut(Schema):
+    expected: int
+    submitted: int
+    missing: int
+    on_time: int
+    returns: int
+    zero_reports: int
+    scored: int
+    average_score_pct: float | None
+
+
+class GradeRowOut(Schema):
+    member_id: int
+    member_name: str
+    village_id: int
+    village_name: str
+    year: int
+    basis: GradeBasisOut
+    proposed: str
+    grade: str
+    reason: str
+    set_at: datetime | None
+    version: int
+
+
+class GradeYear(Schema):
+    year: int = Field(..., ge=2000, le=2100)
+
+
+class GradeIn(Schema):
+    year: int
+    grade: str = Field(..., max_length=12)
+    reason: str = Field(..., max_length=2000)
+    version: int = Field(0, ge=0)
+
+
+def _reviewer(user) -> None:
+    if not review.can_review(user):
+        raise Http404
+
+
+@router.get("/", response=list[ReviewReportOut], summary="待审核月报（本人辖区）")
+@paginate(PageNumberPagination, page_size=100)
+def review_queue_list(request, filters: Query[ReviewQueueFilter]):
+    review.require_review_viewer(request.auth)
+    return review.review_queue(
+        request.auth,
+        review.QueueFilter(
+            month=filters.month, state=filters.state, late=filters.late, zero=filters.zero, q=filters.q
+        ),
+    )
+
+
+@router.get("/{int:report_id}", response=ReviewReportDetailOut, summary="审核：月报详情")
+def review_report_detail(request, report_id: int):
+    review.require_review_viewer(request.auth)
+    return get_report_for(request.auth, report_id)
+
+
+@router.post("/{int:report_id}/approve", response=ReviewReportDetailOut, summary="审核通过（可评分）")
+def review_report_approve(request, report_id: int, payload: ApproveIn):
+    _reviewer(request.auth)
+    report = get_report_for(request.auth, report_id)
+    detail = {k: str(v) for k, v in payload.score_detail.items()} if payload.score_detail else None
+    try:
+        return services.monthly_report_approve(
+            actor=request.auth, report=report, score_detail=detail, comment=payload.comment
+        )
+    except PermissionDenied:
+        raise Http404 from None
+
+
+@router.post("/{int:report_id}/return", response=ReviewReportDetailOut, summary="退回（须填写原因）")
+def review_report_return(request, report_id: int, payload: ReturnIn):
+    _reviewer(request.auth)
+    report = get_report_for(request.auth, report_id)
+    try:
+        return services.monthly_report_return(actor=request.auth, report=report, reason=payload.reason)
+    except PermissionDenied:
+        raise Http404 from None
+
+
+@router.post("/batch-approve", response=BatchOut, summary="批量审核通过")
+def review_reports_approve_batch(request, payload: BatchIn):
+    _reviewer(request.auth)
+    selected = list(review.review_queue(request.auth).filter(pk__in=payload.ids))
+    result = services.monthly_reports_approve_batch(actor=request.auth, reports=selected)
+    result["skipped"] += len(set(payload.ids)) - len(selected)
+    return result
+
+
+def _grade_row(row: dict, year: int) -> dict:
+    grade = row["grade"]
+    return {
+        "member_id": row["member"].pk,
+        "member_name": row["member"].full_name,
+        "village_id": row["village"].pk,
+        "village_name": row["village"].name,
+        "year": year,
+        "basis": row["basis"],
+        "proposed": row["proposed"],
+        "grade": grade.grade if grade else "",
+        "reason": grade.reason if grade else "",
+        "set_at": grade.set_at if grade else None,
+        "version": grade.version if grade else 0,
+    }
+
+
+@router.get("/grades", response=list[GradeRowOut], summary="年度考评：建议等次与评定")
+def review_grades_list(request, filters: Query[GradeYear]):
+    review.require_review_viewer(request.auth)
+    return [_grade_row(row, filters.year) for row in grades.grade_rows(request.auth, year=filters.year)]
+
+
+@router.post("/grades/{int:member_id}", response=GradeRowOut, summary="年度考评：评定等次（须填写理由）")
+def review_grade_set(request, member_id: int, payload: GradeIn):
+    _reviewer(request.auth)
+    member = get_or_404(users_visible_to(request.auth).filter(roles__role=Role.VILLAGE_MEMBER), member_id)
+    try:
+        obj = grades.annual_grade_set(
+            actor=request.auth,
+            member=member,
+            year=payload.year,
+            grade=payload.grade,
+            reason=payload.reason,
+            version=payload.version,
+        )
+    except PermissionDenied:
+        raise Http404 from None
+    return {
+        "member_id": member.pk,
+        "member_name": member.full_name,
+        "village_id": obj.village_id,
+        "village_name": obj.village.name,
+        "year": obj.year,
+        "basis": obj.proposal_basis,
+        "proposed": obj.proposed,
+        "grade": obj.grade,
+        "reason": obj.reason,
+        "set_at": obj.set_at,
+        "version": obj.version,
+    }

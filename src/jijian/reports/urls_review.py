@@ -1,11 +1,13 @@
-from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.urls import path
 
+from . import views_review as v
 
-@login_required
-def _placeholder(request):  # replaced by views_review
-    raise Http404
-
-
-urlpatterns = [path("", _placeholder, name="review_queue")]
+urlpatterns = [
+    path("", v.review_queue, name="review_queue"),
+    path("batch-approve/", v.review_batch_approve, name="review_batch_approve"),
+    path("<int:pk>/", v.review_detail, name="review_detail"),
+    path("<int:pk>/approve/", v.review_approve, name="review_approve"),
+    path("<int:pk>/return/", v.review_return, name="review_return"),
+    path("grades/", v.review_grades, name="review_grades"),
+    path("grades/<int:member_id>/", v.review_grade_set, name="review_grade_set"),
+]

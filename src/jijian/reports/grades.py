@@ -1,0 +1,228 @@
+"""Annual grade of village members (年度考评: 优秀 / 称职 / 基本称职 / 不称职), proposed from the year's
+monthly reports and set by the township committee with a reason.
+
+The proposal (`propose_grade`) reads, for one member and one year, the months that count — a month
+counts once its deadline has passed, or earlier if the member already submitted it:
+
+- expected: the months that count; submitted: of those, submitted at least once;
+- missing = expected − submitted; on_time: submitted by the deadline (first submission);
+- returns: how often the township returned a report; zero: submitted zero reports (零报告);
+- average score: the mean of the scored reports, as a percentage of the city's rubric total.
+
+Rule, first match wins:
+
+1. 不称职 — missing ≥ 3 months, or less than 75 % of the expected months submitted;
+2. 基本称职 — any month missing, or under 80 % of the months on time, or an average score below 60 %,
+   or more than half of the submitted months zero reports;
+3. 优秀 — every month on time, at most one return, an average score of at least 90 % (a year without
+   scores is never proposed 优秀), and at most two zero reports;
+4. 称职 — otherwise.
+
+The proposal is advice: the township sets the grade (any of the four) with a reason; proposal, basis,
+grade, reason, who and when are kept and audited. A member without any month that counts gets no
+proposal (the year has not started for them)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Avg, Count, Max, Q, QuerySet, Sum
+from django.utils import timezone
+
+from jijian.audit.services import audit_record
+from jijian.core.access import user_in_jurisdiction
+from jijian.core.models import OrgUnit, User
+from jijian.core.roles import Role
+from jijian.core.services import ConcurrentEditError
+
+from . import services
+from .access import reports_visible_to
+from .models import AnnualGrade, MonthlyReport
+
+Grade = AnnualGrade.Grade
+GRADE_LABELS = dict(Grade.choices)
+
+
+def _rubric_total(city_id: int | None) -> int:
+    return sum(int(item["max"]) for item in services.settings_for_city(city_id).rubric) or 100
+
+
+def propose_grade(basis: dict) -> str:
+    """The rule of the module docstring over one member's year (`basis` from `grade_basis`)."""
+    expected, submitted = basis["expected"], basis["submitted"]
+    missing = expected - submitted
+    if missing >= 3 or submitted < 0.75 * expected:
+        return Grade.INCOMPETENT
+    on_time_rate = basis["on_time"] / expected
+    score = basis["average_score_pct"]
+    if (
+        missing >= 1
+        or on_time_rate < 0.8
+        or (score is not None and score < 60)
+        or (submitted and basis["zero_reports"] > submitted / 2)
+    ):
+        return Grade.BASIC
+    if (
+        basis["on_time"] == expected
+        and basis["returns"] <= 1
+        and score is not None
+        and score >= 90
+        and basis["zero_reports"] <= 2
+    ):
+        return Grade.EXCELLENT
+    return Grade.COMPETENT
+
+
+def _counting(qs: QuerySet[MonthlyReport], *, year: int, today: date) -> QuerySet[MonthlyReport]:
+    return qs.filter(month__year=year, member__isnull=False).filter(
+        Q(deadline__lt=today) | Q(first_submitted_at__isnull=False)
+    )
+
+
+def _aggregate(qs: QuerySet[MonthlyReport]):
+    submitted = Q(first_submitted_at__isnull=False)
+    return (
+        qs.order_by()
+        .values("member_id")
+        .annotate(
+            expected=Count("pk"),
+            submitted=Count("pk", filter=submitted),
+            on_time=Count("pk", filter=submitted & Q(is_late=False)),
+            returns=Sum("return_count"),
+            zero_reports=Count("pk", filter=submitted & Q(is_zero_report=True)),
+            average_score=Avg("score"),
+            scored=Count("score"),
+            village_id=Max("village_id"),
+        )
+    )
+
+
+def _basis(row: dict, rubric_total: int) -> dict:
+    avg = row["average_score"]
+    pct = round(float(Decimal(avg) * 100 / rubric_total), 1) if avg is not None else None
+    return {
+        "expected": row["expected"],
+        "submitted": row["submitted"],
+        "missing": row["expected"] - row["submitted"],
+        "on_time": row["on_time"],
+        "returns": row["returns"] or 0,
+        "zero_reports": row["zero_reports"],
+        "scored": row["scored"],
+        "average_score_pct": pct,
+    }
+
+
+def grade_rows(user: User, *, year: int, today: date | None = None) -> list[dict]:
+    """One row per member with reports in the user's jurisdiction that year: basis, proposal, and
+    the grade already set (if any). Four queries however many members."""
+    today = today or services.today()
+    agg = list(_aggregate(_counting(reports_visible_to(user), year=year, today=today)))
+    if not agg:
+        return []
+    total = _rubric_total(user.org_unit.city_id)
+    members = {u.pk: u for u in User.objects.filter(pk__in=[r["member_id"] for r in agg])}
+    villages = {
+        v.pk: v
+        for v in OrgUnit.objects.filter(pk__in={r["village_id"] for r in agg}).select_related("parent")
+    }
+    grades = {g.member_id: g for g in AnnualGrade.objects.filter(year=year, member_id__in=members)}
+    rows = []
+    for r in agg:
+        basis = _basis(r, total)
+        rows.append(
+            {
+                "member": members[r["member_id"]],
+                "village": villages[r["village_id"]],
+                "basis": basis,
+                "proposed": propose_grade(basis),
+                "proposed_label": GRADE_LABELS[propose_grade(basis)],
+                "grade": grades.get(r["member_id"]),
+            }
+        )
+    rows.sort(key=lambda row: (row["village"].path, row["member"].pk))
+    return rows
+
+
+def grade_basis_for(member: User, *, year: int, today: date | None = None) -> dict | None:
+    today = today or services.today()
+    qs = _counting(MonthlyReport.objects.filter(member=member), year=year, today=today)
+    row = next(iter(_aggregate(qs)), None)
+    if row is None or not row["expected"]:
+        return None
+    return _basis(row, _rubric_total(member.org_unit.city_id)) | {"village_id": row["village_id"]}
+
+
+@transaction.atomic
+def annual_grade_set(
+    *,
+    actor: User,
+    member: User,
+    year: int,
+    grade: str,
+    reason: str,
+    version: int,
+    today: date | None = None,
+) -> AnnualGrade:
+    """The township committee over the member's village sets the year's grade with a reason.
+    `version` is the version the officer saw (0 when no grade existed): a grade changed by someone
+    else meanwhile is refused, never overwritten."""
+    today = today or services.today()
+    if not actor.has_role(Role.TOWNSHIP_COMMITTEE) or not user_in_jurisdiction(actor, member.org_unit):
+        raise PermissionDenied
+    if not member.has_role(Role.VILLAGE_MEMBER):
+        raise ValidationError("只能为村（社区）纪检委员评定等次")
+    if not isinstance(year, int) or year < 2000 or year > today.year:
+        raise ValidationError("年度不正确（不能是未来年度）")
+    if grade not in GRADE_LABELS:
+        raise ValidationError("请选择评定等次：优秀、称职、基本称职或不称职")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("评定等次必须填写理由")
+    if len(reason) > 2000:
+        raise ValidationError("理由不能超过2000字")
+    basis = grade_basis_for(member, year=year, today=today)
+    if basis is None:
+        raise ValidationError("该委员本年度还没有应报的月报，暂不能评定")
+    village_id = basis.pop("village_id")
+    proposed = propose_grade(basis)
+    existing = AnnualGrade.objects.select_for_update().filter(member=member, year=year).first()
+    current = existing.version if existing else 0
+    if version != current:
+        raise ConcurrentEditError()
+    before = {"grade": existing.grade, "reason": existing.reason} if existing else None
+    now = timezone.now()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                obj = AnnualGrade.objects.create(
+                    member=member,
+                    village_id=village_id,
+                    year=year,
+                    proposed=proposed,
+                    proposal_basis=basis,
+                    grade=grade,
+                    reason=reason,
+                    set_by=actor,
+                    set_at=now,
+                )
+        except IntegrityError:  # another officer created it in between
+            raise ConcurrentEditError() from None
+    else:
+        obj = existing
+        obj.village_id, obj.proposed, obj.proposal_basis = village_id, proposed, basis
+        obj.grade, obj.reason, obj.set_by, obj.set_at = grade, reason, actor, now
+        obj.version += 1
+        obj.save()
+    audit_record(
+        actor=actor,
+        action="annual_grade.set",
+        obj=obj,
+        org_unit_id=village_id,
+        summary=f"评定 {member.full_name} {year} 年度等次：{GRADE_LABELS[grade]}（建议：{GRADE_LABELS[proposed]}）",
+        before=before,
+        after={"grade": grade, "reason": reason, "proposed": proposed, "basis": basis},
+    )
+    return obj

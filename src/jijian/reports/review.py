@@ -1,0 +1,149 @@
+"""Township review of monthly reports: the queue (a selector over access.reports_visible_to), the
+detail of one report as the reviewer sees it, and the next report to review.
+
+Who reviews: the township committee (role township_committee) over its villages; approve and return
+are services.monthly_report_approve / monthly_report_return (they check the role and the
+jurisdiction again). County and city officers with the REPORTS module (党风政风监督室) get the same
+pages read-only: they supervise the townships' review, they do not do it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from jijian.attachments.access import attachments_visible_to
+from jijian.core.models import User
+from jijian.core.roles import Role
+
+from . import services
+from .access import duty_records_visible_to, reports_visible_to
+from .models import MonthlyReport, ReportState
+
+PENDING_STATES = (ReportState.SUBMITTED, ReportState.RESUBMITTED)
+DUTY_LOG_PURPOSE = "reports.duty_log"
+
+# The queue's state filter: "" (default) is what waits for review.
+STATE_FILTERS = {
+    "": PENDING_STATES,
+    "submitted": (ReportState.SUBMITTED,),
+    "resubmitted": (ReportState.RESUBMITTED,),
+    "approved": (ReportState.APPROVED,),
+    "returned": (ReportState.RETURNED,),
+    "missing": (ReportState.NOT_STARTED, ReportState.DRAFT),
+    "all": tuple(ReportState.values),
+}
+
+
+def can_review(user: User) -> bool:
+    """Approve / return / score / grade: the township committee only."""
+    return user.is_authenticated and user.is_active and user.has_role(Role.TOWNSHIP_COMMITTEE)
+
+
+def can_see_review(user: User) -> bool:
+    """The review pages: the township committee, and read-only the county / city supervision office."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and (user.has_role(Role.TOWNSHIP_COMMITTEE) or user.has_role(Role.CONDUCT_SUPERVISION))
+    )
+
+
+def require_reviewer(user: User) -> None:
+    if not can_review(user):
+        raise Http404
+
+
+def require_review_viewer(user: User) -> None:
+    if not can_see_review(user):
+        raise Http404
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    month: date | None = None
+    state: str = ""
+    late: bool | None = None
+    zero: bool | None = None
+    q: str = ""
+
+
+def review_queue(user: User, filters: QueueFilter | None = None) -> QuerySet[MonthlyReport]:
+    """The reports the user may review (or watch), filtered, oldest submission first so that the
+    month-end pile is worked through in the order it arrived. Every related object a row shows is
+    joined: the query count does not grow with the rows."""
+    f = filters or QueueFilter()
+    if not can_see_review(user):
+        return MonthlyReport.objects.none()
+    qs = (
+        reports_visible_to(user)
+        .select_related("village__parent")
+        .filter(state__in=STATE_FILTERS.get(f.state, PENDING_STATES))
+    )
+    if f.month:
+        qs = qs.filter(month=services.month_start(f.month))
+    if f.late is not None:
+        qs = qs.filter(is_late=f.late)
+    if f.zero is not None:
+        qs = qs.filter(is_zero_report=f.zero)
+    if f.q:
+        q = f.q.strip()
+        qs = qs.filter(
+            Q(village__name__contains=q)
+            | Q(village__pinyin_initials__startswith=q.lower())
+            | Q(member__full_name__contains=q)
+        )
+    return qs.order_by("submitted_at", "month", "village__path", "pk")
+
+
+def review_next(user: User, *, after: MonthlyReport) -> MonthlyReport | None:
+    """The next report waiting for review after `after` (the queue's order), else the first one
+    still waiting: after approving or returning, the reviewer goes straight on."""
+    pending = review_queue(user).exclude(pk=after.pk)
+    return pending.first()
+
+
+def review_pending_count(user: User) -> int:
+    if not can_review(user):
+        return 0
+    return reports_visible_to(user).filter(state__in=PENDING_STATES).count()
+
+
+def review_detail_context(user: User, report: MonthlyReport) -> dict:
+    """Everything the review page shows about one report, in a fixed number of queries."""
+    records = list(
+        duty_records_visible_to(user)
+        .filter(village_id=report.village_id, month=report.month)
+        .order_by("occurred_on", "pk")
+    )
+    files: dict[str, list] = {}
+    if records:
+        for att in attachments_visible_to(user).filter(
+            purpose=DUTY_LOG_PURPOSE, object_id__in=[str(r.pk) for r in records]
+        ):
+            files.setdefault(att.object_id, []).append(att)
+    for record in records:
+        record.files = files.get(str(record.pk), [])
+        fields = {f["name"]: f.get("label", f["name"]) for f in record.duty_type.fields}
+        record.shown_data = [
+            (fields.get(k, k), "、".join(v) if isinstance(v, list) else v) for k, v in record.data.items()
+        ]
+    rubric = services.settings_for_city(report.city_id_at).rubric
+    scores = report.score_detail or {}
+    return {
+        "report": report,
+        "records": records,
+        "checklist": services.checklist_status(village=report.village, month=report.month),
+        "transitions": list(report.transitions.select_related("actor")),
+        "rubric": [dict(item, value=scores.get(item["key"], "")) for item in rubric],
+        "rubric_max": sum(item["max"] for item in rubric),
+        "count_labels": _count_labels(report),
+        "can_act": can_review(user) and report.state in PENDING_STATES,
+    }
+
+
+def _count_labels(report: MonthlyReport) -> list[tuple[str, int]]:
+    names = {t.code: t.name for t in services.duty_types_for(report.month.year)}
+    return [(names.get(code, code), n) for code, n in (report.counts or {}).items()]

@@ -1,0 +1,288 @@
+"""Township review pages: the queue (HTMX partial for the list), one report's review page, approve /
+return / batch approve, and the annual grades. County and city supervision officers see the queue
+and the report read-only; every action is the township committee's (others get 404)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from jijian.core.access import get_or_404, users_visible_to
+from jijian.core.roles import Role
+
+from . import grades, review, services
+from .access import get_report_for
+
+PAGE_SIZE = 100
+QUEUE_KEYS = ("month", "state", "late", "zero", "q")
+
+
+class QueueForm(forms.Form):
+    month = forms.CharField(label="月份", required=False, widget=forms.DateInput(attrs={"type": "month"}))
+    state = forms.ChoiceField(
+        label="状态",
+        required=False,
+        choices=[
+            ("", "待审核"),
+            ("submitted", "已提交"),
+            ("resubmitted", "已重新提交"),
+            ("returned", "已退回"),
+            ("approved", "已审核通过"),
+            ("missing", "未提交"),
+            ("all", "全部"),
+        ],
+    )
+    late = forms.ChoiceField(
+        label="时效", required=False, choices=[("", "按时/逾期"), ("0", "按时"), ("1", "逾期")]
+    )
+    zero = forms.ChoiceField(
+        label="零报告", required=False, choices=[("", "零报告/非零"), ("1", "零报告"), ("0", "非零报告")]
+    )
+    q = forms.CharField(
+        label="村名",
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(attrs={"placeholder": "村名、拼音首字母或委员姓名"}),
+    )
+
+    def clean_month(self):
+        value = self.cleaned_data["month"].strip()
+        if not value:
+            return None
+        try:
+            year, month = (int(part) for part in value.split("-")[:2])
+            return date(year, month, 1)
+        except (ValueError, TypeError):
+            raise ValidationError("月份格式应为 年-月，例如 2025-10") from None
+
+    def queue_filter(self) -> review.QueueFilter:
+        data = self.cleaned_data if self.is_valid() else {}
+
+        def flag(name):
+            return {"1": True, "0": False}.get(data.get(name) or "")
+
+        return review.QueueFilter(
+            month=data.get("month"),
+            state=data.get("state") or "",
+            late=flag("late"),
+            zero=flag("zero"),
+            q=data.get("q") or "",
+        )
+
+
+def _queue_query(raw: str) -> str:
+    """The queue's filters from a posted 'back' value, only the known keys (no open redirect)."""
+    given = QueryDict(raw or "")
+    kept = QueryDict(mutable=True)
+    for key in QUEUE_KEYS:
+        if given.get(key):
+            kept[key] = given.get(key)[:50]
+    return kept.urlencode()
+
+
+def _queue_url(raw: str = "") -> str:
+    query = _queue_query(raw)
+    return reverse("reports:review_queue") + (f"?{query}" if query else "")
+
+
+def _errors(request, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+@login_required
+@require_GET
+def review_queue(request):
+    review.require_review_viewer(request.user)
+    form = QueueForm(request.GET or None)
+    page = Paginator(review.review_queue(request.user, form.queue_filter()), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "form": form,
+        "page": page,
+        "can_review": review.can_review(request.user),
+        "query": _queue_query(request.GET.urlencode()),
+    }
+    partial = request.htmx and not request.htmx.boosted
+    return render(
+        request, "reports/partials/review_rows.html" if partial else "reports/review_queue.html", context
+    )
+
+
+@login_required
+@require_GET
+def review_detail(request, pk):
+    review.require_review_viewer(request.user)
+    report = get_report_for(request.user, pk)
+    context = review.review_detail_context(request.user, report)
+    context["query"] = _queue_query(request.GET.urlencode())
+    return render(request, "reports/review_detail.html", context)
+
+
+def _after_action(request, report, done: str):
+    """Back to the queue (when acting from it), else on to the next report waiting."""
+    back = request.POST.get("back", "")
+    messages.success(request, f"{report.village.name} {report.month:%Y年%m月}月报{done}")
+    if request.POST.get("from") == "queue":
+        return redirect(_queue_url(back))
+    following = review.review_next(request.user, after=report)
+    if following is None:
+        messages.info(request, "待审核的月报已全部处理完")
+        return redirect(_queue_url(back))
+    query = _queue_query(back)
+    return redirect(reverse("reports:review_detail", args=[following.pk]) + (f"?{query}" if query else ""))
+
+
+def _back_to(request, report):
+    if request.POST.get("from") == "queue":
+        return redirect(_queue_url(request.POST.get("back", "")))
+    return redirect("reports:review_detail", report.pk)
+
+
+@login_required
+@require_POST
+def review_approve(request, pk):
+    review.require_reviewer(request.user)
+    report = get_report_for(request.user, pk)
+    rubric = services.settings_for_city(report.city_id_at).rubric
+    detail = {
+        item["key"]: request.POST[f"score_{item['key']}"].strip()
+        for item in rubric
+        if request.POST.get(f"score_{item['key']}", "").strip()
+    }
+    try:
+        report = services.monthly_report_approve(
+            actor=request.user,
+            report=report,
+            score_detail=detail or None,
+            comment=request.POST.get("comment", "")[:2000],
+        )
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        _errors(request, exc)
+        return _back_to(request, report)
+    return _after_action(request, report, "已审核通过")
+
+
+@login_required
+@require_POST
+def review_return(request, pk):
+    review.require_reviewer(request.user)
+    report = get_report_for(request.user, pk)
+    try:
+        report = services.monthly_report_return(
+            actor=request.user, report=report, reason=request.POST.get("reason", "")
+        )
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        _errors(request, exc)
+        return _back_to(request, report)
+    return _after_action(request, report, "已退回")
+
+
+@login_required
+@require_POST
+def review_batch_approve(request):
+    review.require_reviewer(request.user)
+    ids = [i for i in request.POST.getlist("report") if i.isdigit()][: PAGE_SIZE * 5]
+    if not ids:
+        messages.error(request, "请先勾选要审核通过的月报")
+        return redirect(_queue_url(request.POST.get("back", "")))
+    selected = list(review.review_queue(request.user).filter(pk__in=ids))
+    result = services.monthly_reports_approve_batch(actor=request.user, reports=selected)
+    skipped = result["skipped"] + len(ids) - len(selected)
+    messages.success(
+        request,
+        f"已审核通过 {result['approved']} 份月报"
+        + (f"，{skipped} 份已变化或不可审核，未处理" if skipped else ""),
+    )
+    return redirect(_queue_url(request.POST.get("back", "")))
+
+
+# --- annual grades -------------------------------------------------------------------------------
+class GradeForm(forms.Form):
+    year = forms.IntegerField(min_value=2000, max_value=2100, error_messages={"invalid": "年度应为数字"})
+    grade = forms.ChoiceField(
+        label="评定等次", choices=grades.Grade.choices, error_messages={"required": "请选择评定等次"}
+    )
+    reason = forms.CharField(
+        label="理由",
+        max_length=2000,
+        error_messages={"required": "评定等次必须填写理由"},
+        widget=forms.Textarea,
+    )
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+
+def _year(request) -> int:
+    today = services.today()
+    try:
+        year = int(request.GET.get("year") or (today.year if today.month >= 12 else today.year - 1))
+    except ValueError:
+        year = today.year
+    return min(max(year, 2000), today.year)
+
+
+@login_required
+@require_GET
+def review_grades(request):
+    review.require_review_viewer(request.user)
+    year = _year(request)
+    rows = grades.grade_rows(request.user, year=year)
+    today = services.today()
+    return render(
+        request,
+        "reports/review_grades.html",
+        {
+            "year": year,
+            "years": list(range(today.year, today.year - 5, -1)),
+            "rows": rows,
+            "can_review": review.can_review(request.user),
+            "grade_choices": grades.Grade.choices,
+        },
+    )
+
+
+@login_required
+@require_POST
+def review_grade_set(request, member_id):
+    review.require_reviewer(request.user)
+    member = get_or_404(users_visible_to(request.user).filter(roles__role=Role.VILLAGE_MEMBER), member_id)
+    form = GradeForm(request.POST)
+    year = request.POST.get("year", "")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, f"{member.full_name}：{message}")
+    else:
+        data = form.cleaned_data
+        try:
+            grades.annual_grade_set(
+                actor=request.user,
+                member=member,
+                year=data["year"],
+                grade=data["grade"],
+                reason=data["reason"],
+                version=data["version"],
+            )
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, f"{member.full_name}：{message}")
+        else:
+            messages.success(request, f"已评定 {member.full_name} {data['year']} 年度等次")
+        year = str(data["year"])
+    return redirect(reverse("reports:review_grades") + (f"?year={year}" if year.isdigit() else ""))
