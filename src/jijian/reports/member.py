@@ -1,0 +1,173 @@
+"""The village member's side of the monthly report: the reads behind the member pages and API
+(always through reports/access.py) and the two writes that span several services — save the form
+and submit it, create a record and attach its files — each in one transaction, so a refusal
+changes nothing."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
+
+from jijian.attachments.access import attachments_visible_to
+from jijian.attachments.services import attachment_store
+from jijian.core.roles import Module, Role
+
+from . import services
+from .access import duty_records_visible_to, get_duty_record_for, get_report_for, reports_visible_to
+from .models import DutyRecord, DutyType, MonthlyReport, ReportState
+
+ATTACHMENT_PURPOSE = "duty_record"
+MAX_FILES_PER_RECORD = 9
+
+
+def require_member(user) -> None:
+    """The member pages exist only for village members: anyone else gets the same 404."""
+    if not user.has_role(Role.VILLAGE_MEMBER) or not user.has_module(Module.REPORTS):
+        raise Http404
+
+
+def is_report_member(user, report: MonthlyReport) -> bool:
+    return user.has_role(Role.VILLAGE_MEMBER) and user.org_unit_id == report.village_id
+
+
+def member_reports(user):
+    """The member's village's monthly reports, newest first."""
+    require_member(user)
+    return reports_visible_to(user).filter(village_id=user.org_unit_id).order_by("-month")
+
+
+def get_member_report(user, pk) -> MonthlyReport:
+    """A report the user may write to: their own village's; anything else is a 404."""
+    report = get_report_for(user, pk)
+    if not is_report_member(user, report):
+        raise Http404
+    return report
+
+
+def get_member_record(user, pk) -> DutyRecord:
+    require_member(user)
+    record = get_duty_record_for(user, pk)
+    if record.member_id != user.pk:
+        raise Http404
+    return record
+
+
+def pending_reports(reports: list[MonthlyReport]) -> list[MonthlyReport]:
+    """Reports waiting for the member: returned ones, and past months not yet submitted."""
+    this_month = services.month_start(services.today())
+    return sorted(
+        (
+            r
+            for r in reports
+            if r.state == ReportState.RETURNED or (r.is_editable and r.month < this_month)
+        ),
+        key=lambda r: r.deadline,
+    )
+
+
+def member_records(user, month: date):
+    require_member(user)
+    return (
+        duty_records_visible_to(user)
+        .filter(village_id=user.org_unit_id, month=month)
+        .order_by("-occurred_on", "-pk")
+    )
+
+
+def attachments_by_record(user, records) -> dict[int, list]:
+    """The files of each record, in one query."""
+    ids = [str(r.pk) for r in records]
+    found: dict[int, list] = defaultdict(list)
+    if not ids:
+        return found
+    rows = attachments_visible_to(user).filter(
+        module=Module.REPORTS, purpose=ATTACHMENT_PURPOSE, object_id__in=ids
+    )
+    for a in rows.order_by("pk"):
+        found[int(a.object_id)].append(a)
+    return found
+
+
+def duty_types_by_code(year: int) -> dict[str, DutyType]:
+    return {t.code: t for t in services.duty_types_for(year)}
+
+
+def _store_files(actor, record: DutyRecord, files, ip_address: str) -> None:
+    if len(files) > MAX_FILES_PER_RECORD:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError(f"每条纪实最多上传 {MAX_FILES_PER_RECORD} 个文件")
+    for f in files:
+        attachment_store(
+            actor=actor,
+            file=f,
+            org_unit=record.village,
+            module=Module.REPORTS,
+            purpose=ATTACHMENT_PURPOSE,
+            object_id=record.pk,
+            ip_address=ip_address,
+        )
+
+
+@transaction.atomic
+def duty_record_create_with_files(*, actor, files=(), ip_address: str = "", **fields) -> DutyRecord:
+    """Create a record and store its photos/documents; a refused file refuses the whole record."""
+    record = services.duty_record_create(actor=actor, **fields)
+    _store_files(actor, record, list(files), ip_address)
+    return record
+
+
+@transaction.atomic
+def duty_record_update_with_files(*, actor, record: DutyRecord, files=(), ip_address: str = "", **fields):
+    record = services.duty_record_update(actor=actor, record=record, **fields)
+    _store_files(actor, record, list(files), ip_address)
+    return record
+
+
+@transaction.atomic
+def monthly_report_save_and_submit(
+    *, actor, report: MonthlyReport, version: int, summary: str, problems: str, counts: dict, is_zero_report: bool
+) -> MonthlyReport:
+    """Save what the member typed and submit it with the endorsement; a refused submission (zero
+    report with records, stale version…) leaves the report as it was."""
+    if not is_report_member(actor, report):
+        raise PermissionDenied
+    if report.is_editable:
+        report = services.monthly_report_save_draft(
+            actor=actor,
+            report=report,
+            version=version,
+            summary=summary,
+            problems=problems,
+            counts=counts,
+            is_zero_report=is_zero_report,
+        )
+        version = report.version
+    return services.monthly_report_submit(actor=actor, report=report, version=version, endorse=True)
+
+
+def _display(spec: dict, value) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    return str(value)
+
+
+def record_rows(user, records: list[DutyRecord]) -> list[dict]:
+    """Each record with its values labelled by its type's fields and its files (one query for all
+    files; the types come with the records)."""
+    files = attachments_by_record(user, records)
+    rows = []
+    for r in records:
+        values = [
+            (spec.get("label", spec["name"]), _display(spec, r.data[spec["name"]]))
+            for spec in r.duty_type.fields
+            if spec["name"] in (r.data or {})
+        ]
+        rows.append({"record": r, "values": values, "files": files.get(r.pk, [])})
+    return rows
