@@ -1,0 +1,238 @@
+"""Township review pages: queue, filters, approve / return / batch, the review page, jurisdiction,
+home to-dos, and the queue's query-count guard."""
+
+from datetime import date, timedelta
+from unittest import mock
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from jijian.core.models import Notification, OrgKind
+from jijian.core.services import org_unit_create
+from jijian.core.todos import todos_for
+from jijian.reports import services
+from jijian.reports.models import MonthlyReport, ReportState
+from tests.conftest import make_user
+from tests.reports.authz_entries_review import OCT, submitted_report
+
+QUEUE = reverse("reports:review_queue")
+
+
+def at(day):
+    return mock.patch.object(services, "today", return_value=day)
+
+
+@pytest.fixture
+def report_a(tree, people):
+    return submitted_report(tree.village_a, people.member_a)
+
+
+@pytest.fixture
+def member_a2(tree):
+    return make_user("member_a2", tree.village_a2, "village_member")
+
+
+def late_zero_report(village, member, month=OCT):
+    services.monthly_reports_open(month=month, under=village)
+    report = MonthlyReport.objects.get(village=village, month=month)
+    with at(report.deadline + timedelta(days=4)):
+        report = services.monthly_report_save_draft(
+            actor=member,
+            report=report,
+            version=report.version,
+            summary="",
+            problems="",
+            counts={},
+            is_zero_report=True,
+        )
+        return services.monthly_report_submit(
+            actor=member, report=report, version=report.version, endorse=True
+        )
+
+
+def test_township_sees_its_submitted_reports_and_the_other_township_does_not(login, people, report_a):
+    page = login(people.township_a).get(QUEUE)
+    assert page.status_code == 200
+    assert "神农村" in page.content.decode() and f"/reports/review/{report_a.pk}/" in page.content.decode()
+
+
+def test_other_township_queue_is_empty(login, people, report_a):
+    page = login(people.township_b).get(QUEUE)
+    assert page.status_code == 200 and "神农村" not in page.content.decode()
+
+
+def test_filters_by_village_initials_late_and_zero(login, tree, people, report_a, member_a2):
+    late = late_zero_report(tree.village_a2, member_a2)
+    assert late.is_late and late.is_zero_report
+    client = login(people.township_a)
+    body = client.get(QUEUE, {"q": "snc"}).content.decode()  # 神农村
+    assert "神农村" in body and "凤凰村" not in body
+    body = client.get(QUEUE, {"late": "1"}).content.decode()
+    assert "凤凰村" in body and "神农村" not in body
+    body = client.get(QUEUE, {"zero": "0"}).content.decode()
+    assert "神农村" in body and "凤凰村" not in body
+    body = client.get(QUEUE, {"month": "2025-09"}).content.decode()
+    assert "神农村" not in body and "凤凰村" not in body
+    body = client.get(QUEUE, {"month": "2025-10"}).content.decode()
+    assert "神农村" in body and "凤凰村" in body
+
+
+def test_a_bad_month_filter_says_so(login, people, report_a):
+    body = login(people.township_a).get(QUEUE, {"month": "十月"}).content.decode()
+    assert "月份格式" in body
+
+
+def test_htmx_gets_only_the_list(login, people, report_a):
+    response = login(people.township_a).get(QUEUE, {"q": "神农"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert "神农村" in body and "<html" not in body
+
+
+def test_one_click_approve_from_the_queue(login, people, report_a):
+    client = login(people.township_a)
+    response = client.post(
+        reverse("reports:review_approve", args=[report_a.pk]), {"from": "queue", "back": "q=snc&evil=1"}
+    )
+    assert response.status_code == 302 and response["Location"] == QUEUE + "?q=snc"
+    report_a.refresh_from_db()
+    assert report_a.state == ReportState.APPROVED and report_a.approved_by == people.township_a
+
+
+def test_return_needs_a_reason_and_changes_nothing_without_one(login, people, report_a):
+    client = login(people.township_a)
+    response = client.post(
+        reverse("reports:review_return", args=[report_a.pk]), {"reason": "  ", "from": "queue"}, follow=True
+    )
+    assert "退回必须填写原因" in response.content.decode()
+    report_a.refresh_from_db()
+    assert report_a.state == ReportState.SUBMITTED and report_a.return_count == 0
+
+
+def test_return_with_reason_tells_the_member(login, people, report_a):
+    client = login(people.township_a)
+    client.post(reverse("reports:review_return", args=[report_a.pk]), {"reason": "请补充走访照片"})
+    report_a.refresh_from_db()
+    assert report_a.state == ReportState.RETURNED and report_a.return_reason == "请补充走访照片"
+    note = Notification.objects.get(recipient=people.member_a)
+    assert "请补充走访照片" in note.body
+
+
+def test_review_page_shows_report_records_endorsement_and_transitions(login, tree, people):
+    types = {t.code: t for t in services.duty_types_for(2025)}
+    with at(date(2025, 10, 20)):
+        services.duty_record_create(
+            actor=people.member_a,
+            duty_type=types["household_visit"],
+            occurred_on=date(2025, 10, 12),
+            place="三组",
+            data={"households": 4},
+        )
+    report = submitted_report(tree.village_a, people.member_a)
+    body = login(people.township_a).get(reverse("reports:review_detail", args=[report.pk])).content.decode()
+    assert "三组" in body and "走访农户3户" in body
+    assert report.endorsement_digest in body and "本人承诺" in body
+    assert "履职清单完成情况" in body and "流转记录" in body
+    assert "审核通过，看下一份" in body  # the township can act
+
+
+def test_scored_approval_goes_on_to_the_next_report(login, tree, people, report_a, member_a2):
+    other = submitted_report(tree.village_a2, member_a2)
+    client = login(people.township_a)
+    response = client.post(
+        reverse("reports:review_approve", args=[report_a.pk]),
+        {"score_complete": "35", "score_timely": "20", "comment": "记录具体"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reports:review_detail", args=[other.pk])
+    report_a.refresh_from_db()
+    assert report_a.score == 55 and report_a.review_comment == "记录具体"
+    # The last one: back to the queue with a message.
+    response = client.post(reverse("reports:review_approve", args=[other.pk]), follow=True)
+    assert "已全部处理完" in response.content.decode()
+
+
+def test_a_score_over_the_rubric_maximum_is_refused(login, people, report_a):
+    client = login(people.township_a)
+    response = client.post(
+        reverse("reports:review_approve", args=[report_a.pk]), {"score_complete": "41"}, follow=True
+    )
+    assert "应在 0 至 40 之间" in response.content.decode()
+    report_a.refresh_from_db()
+    assert report_a.state == ReportState.SUBMITTED and report_a.score is None
+
+
+def test_other_township_cannot_see_or_act_on_village_a(login, people, report_a):
+    client = login(people.township_b)
+    assert client.get(reverse("reports:review_detail", args=[report_a.pk])).status_code == 404
+    assert client.post(reverse("reports:review_approve", args=[report_a.pk])).status_code == 404
+    assert (
+        client.post(reverse("reports:review_return", args=[report_a.pk]), {"reason": "x"}).status_code == 404
+    )
+    client.post(reverse("reports:review_batch_approve"), {"report": [report_a.pk]})
+    report_a.refresh_from_db()
+    assert report_a.state == ReportState.SUBMITTED
+
+
+def test_county_reads_but_does_not_review(login, people, report_a):
+    client = login(people.county_officer)
+    body = client.get(reverse("reports:review_detail", args=[report_a.pk])).content.decode()
+    assert "神农村" in body and "审核通过，看下一份" not in body
+    assert "只读" in client.get(QUEUE).content.decode()
+    assert client.post(reverse("reports:review_approve", args=[report_a.pk])).status_code == 404
+    report_a.refresh_from_db()
+    assert report_a.state == ReportState.SUBMITTED
+
+
+def test_member_has_no_review_queue(login, people, report_a):
+    assert login(people.member_a).get(QUEUE).status_code == 404
+
+
+def test_batch_approve_of_selected_rows(login, tree, people, report_a, member_a2):
+    other = submitted_report(tree.village_a2, member_a2)
+    client = login(people.township_a)
+    response = client.post(
+        reverse("reports:review_batch_approve"), {"report": [report_a.pk, other.pk, "x"]}, follow=True
+    )
+    assert "已审核通过 2 份月报" in response.content.decode()
+    assert set(MonthlyReport.objects.filter(month=OCT).values_list("state", flat=True)) == {
+        ReportState.APPROVED
+    }
+
+
+def test_batch_approve_with_nothing_selected_says_so(login, people, report_a):
+    response = login(people.township_a).post(reverse("reports:review_batch_approve"), {}, follow=True)
+    assert "请先勾选" in response.content.decode()
+
+
+def _villages_with_reports(tree, n, start):
+    for i in range(start, start + n):
+        village = org_unit_create(
+            actor=None, name=f"测试村{i}", kind=OrgKind.VILLAGE, parent=tree.township_a, audit=False
+        )
+        submitted_report(village, make_user(f"m{i}", village, "village_member"))
+
+
+def test_queue_query_count_does_not_grow_with_rows(login, tree, people):
+    client = login(people.township_a)
+    _villages_with_reports(tree, 2, 0)
+    client.get(QUEUE)  # warm caches (settings row, session)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(QUEUE).status_code == 200
+    _villages_with_reports(tree, 10, 10)
+    with CaptureQueriesContext(connection) as many:
+        body = client.get(QUEUE).content.decode()
+    assert "测试村19" in body
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+def test_home_todos(tree, people, report_a, member_a2):
+    titles = {t["title"]: t["count"] for t in todos_for(people.township_a)}
+    assert titles["待审核月报"] == 1
+    assert not any(t["title"] == "待审核月报" for t in todos_for(people.township_b))
+    services.monthly_report_return(actor=people.township_a, report=report_a, reason="补充")
+    services.monthly_reports_open(month=date(2025, 11, 1))
+    with at(date(2025, 11, 3)):
+        mine = {t["title"]: t["count"] for t in todos_for(people.member_a)}
+    assert mine["被退回的月报"] == 1 and mine["本月履职月报待提交"] == 1
