@@ -1,0 +1,191 @@
+"""Annual grades: the proposal rule, the township setting a grade with a reason, the version check,
+the audit entry, jurisdiction, and the page."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from jijian.audit.models import AuditEvent
+from jijian.core.services import ConcurrentEditError
+from jijian.reports.grades import Grade, annual_grade_set, grade_rows, propose_grade
+from jijian.reports.models import AnnualGrade, MonthlyReport
+from jijian.reports.services import monthly_reports_open
+
+TODAY = date(2026, 1, 20)
+
+
+def basis(expected=12, submitted=12, on_time=12, returns=0, zero=0, score=95.0):
+    return {
+        "expected": expected,
+        "submitted": submitted,
+        "missing": expected - submitted,
+        "on_time": on_time,
+        "returns": returns,
+        "zero_reports": zero,
+        "scored": 12 if score is not None else 0,
+        "average_score_pct": score,
+    }
+
+
+@pytest.mark.parametrize(
+    ("values", "grade"),
+    [
+        ({}, Grade.EXCELLENT),
+        ({"returns": 2}, Grade.COMPETENT),
+        ({"score": None}, Grade.COMPETENT),  # never 优秀 without scores
+        ({"on_time": 11}, Grade.COMPETENT),
+        ({"score": 80.0}, Grade.COMPETENT),
+        ({"submitted": 11, "on_time": 11}, Grade.BASIC),  # one month missing
+        ({"on_time": 9}, Grade.BASIC),
+        ({"score": 55.0}, Grade.BASIC),
+        ({"zero": 7}, Grade.BASIC),
+        ({"submitted": 9, "on_time": 9}, Grade.INCOMPETENT),  # three months missing
+        ({"expected": 3, "submitted": 2, "on_time": 2}, Grade.INCOMPETENT),  # under 75 %
+    ],
+)
+def test_the_proposal_rule(values, grade):
+    assert propose_grade(basis(**values)) == grade
+
+
+def _year(member, village, *, late_months=(), missing_months=(), score=Decimal("92")):
+    """Reports of 2025 for `village`: submitted and scored, except the given months."""
+    for m in range(1, 13):
+        monthly_reports_open(month=date(2025, m, 1), under=village)
+    for report in MonthlyReport.objects.filter(village=village, month__year=2025):
+        if report.month.month in missing_months:
+            continue
+        late = report.month.month in late_months
+        MonthlyReport.objects.filter(pk=report.pk).update(
+            state="approved",
+            first_submitted_at=timezone.make_aware(datetime(2025, report.month.month, 28)),
+            is_late=late,
+            late_days=2 if late else 0,
+            score=score,
+        )
+
+
+def test_rows_propose_from_the_year(tree, people):
+    _year(people.member_a, tree.village_a)
+    [row] = grade_rows(people.township_a, year=2025, today=TODAY)
+    assert row["member"] == people.member_a and row["basis"]["expected"] == 12
+    assert row["basis"]["average_score_pct"] == 92.0 and row["proposed"] == Grade.EXCELLENT
+    assert grade_rows(people.township_b, year=2025, today=TODAY) == []
+
+
+def test_missing_months_lower_the_proposal(tree, people):
+    _year(people.member_a, tree.village_a, missing_months=(3, 4, 5))
+    [row] = grade_rows(people.township_a, year=2025, today=TODAY)
+    assert row["basis"]["missing"] == 3 and row["proposed"] == Grade.INCOMPETENT
+
+
+def test_months_not_yet_due_do_not_count(tree, people):
+    _year(people.member_a, tree.village_a, missing_months=(12,))
+    # On 20 December the December report is not due yet: not missing.
+    [row] = grade_rows(people.township_a, year=2025, today=date(2025, 12, 20))
+    assert row["basis"]["expected"] == 11 and row["basis"]["missing"] == 0
+
+
+def test_township_sets_a_grade_with_a_reason_and_it_is_audited(tree, people):
+    _year(people.member_a, tree.village_a)
+    with pytest.raises(ValidationError, match="理由"):
+        annual_grade_set(
+            actor=people.township_a,
+            member=people.member_a,
+            year=2025,
+            grade="competent",
+            reason=" ",
+            version=0,
+            today=TODAY,
+        )
+    with pytest.raises(ValidationError, match="等次"):
+        annual_grade_set(
+            actor=people.township_a,
+            member=people.member_a,
+            year=2025,
+            grade="great",
+            reason="x",
+            version=0,
+            today=TODAY,
+        )
+    with pytest.raises(ValidationError, match="未来"):
+        annual_grade_set(
+            actor=people.township_a,
+            member=people.member_a,
+            year=2027,
+            grade="competent",
+            reason="x",
+            version=0,
+            today=TODAY,
+        )
+    assert not AnnualGrade.objects.exists()
+    grade = annual_grade_set(
+        actor=people.township_a,
+        member=people.member_a,
+        year=2025,
+        grade="competent",
+        reason="群众反映走访次数偏少",
+        version=0,
+        today=TODAY,
+    )
+    assert grade.proposed == Grade.EXCELLENT and grade.grade == Grade.COMPETENT and grade.version == 1
+    assert grade.set_by == people.township_a and grade.proposal_basis["expected"] == 12
+    assert AuditEvent.objects.filter(action="annual_grade.set", object_id=str(grade.pk)).exists()
+
+
+def test_a_stale_version_is_refused(tree, people):
+    _year(people.member_a, tree.village_a)
+    kwargs = {"actor": people.township_a, "member": people.member_a, "year": 2025, "today": TODAY}
+    annual_grade_set(**kwargs, grade="excellent", reason="全年按时", version=0)
+    with pytest.raises(ConcurrentEditError):
+        annual_grade_set(**kwargs, grade="basic", reason="另一人看到的是旧页面", version=0)
+    updated = annual_grade_set(**kwargs, grade="competent", reason="复核后调整", version=1)
+    assert updated.version == 2 and AnnualGrade.objects.get().grade == Grade.COMPETENT
+
+
+def test_other_township_and_county_cannot_set(tree, people):
+    _year(people.member_a, tree.village_a)
+    for actor in (people.township_b, people.county_officer):
+        with pytest.raises(PermissionDenied):
+            annual_grade_set(
+                actor=actor,
+                member=people.member_a,
+                year=2025,
+                grade="competent",
+                reason="x",
+                version=0,
+                today=TODAY,
+            )
+
+
+def test_grades_page_lists_and_sets(login, tree, people):
+    _year(people.member_a, tree.village_a)
+    client = login(people.township_a)
+    body = client.get(reverse("reports:review_grades"), {"year": 2025}).content.decode()
+    assert people.member_a.full_name in body and "优秀" in body and "保存评定" in body
+    url = reverse("reports:review_grade_set", args=[people.member_a.pk])
+    response = client.post(url, {"year": 2025, "grade": "competent", "reason": "", "version": 0}, follow=True)
+    assert "评定等次必须填写理由" in response.content.decode() and not AnnualGrade.objects.exists()
+    response = client.post(url, {"year": 2025, "grade": "competent", "reason": "全年履职正常", "version": 0})
+    assert response["Location"].endswith("?year=2025")
+    assert AnnualGrade.objects.get().reason == "全年履职正常"
+
+
+def test_grades_page_out_of_jurisdiction(login, tree, people):
+    _year(people.member_a, tree.village_a)
+    client = login(people.township_b)
+    assert (
+        people.member_a.full_name
+        not in client.get(reverse("reports:review_grades"), {"year": 2025}).content.decode()
+    )
+    url = reverse("reports:review_grade_set", args=[people.member_a.pk])
+    assert (
+        client.post(url, {"year": 2025, "grade": "competent", "reason": "x", "version": 0}).status_code == 404
+    )
+    assert not AnnualGrade.objects.exists()
+    county = login(people.county_officer)
+    body = county.get(reverse("reports:review_grades"), {"year": 2025}).content.decode()
+    assert people.member_a.full_name in body and "保存评定" not in body  # read-only
