@@ -2,7 +2,6 @@
 report, save a draft (409 on a stale version), submit, the duty log and the duty types of a year.
 Scoped like the pages: anything outside the caller's village is a 404."""
 
-
 from datetime import date, datetime
 from uuid import UUID
 
@@ -192,7 +191,9 @@ def member_record_list(request, filters: Query[MonthFilter]):
     return list(member.member_records(request.auth, _month(filters.month)))
 
 
-@router.post("/records", response={201: RecordOut, 200: RecordOut}, summary="记一笔履职纪实（client_uuid 重发不重复）")
+@router.post(
+    "/records", response={201: RecordOut, 200: RecordOut}, summary="记一笔履职纪实（client_uuid 重发不重复）"
+)
 def member_record_create(request, payload: RecordIn):
     member.require_member(request.auth)
     types = member.duty_types_by_code(payload.occurred_on.year)

@@ -60,11 +60,7 @@ def pending_reports(reports: list[MonthlyReport]) -> list[MonthlyReport]:
     """Reports waiting for the member: returned ones, and past months not yet submitted."""
     this_month = services.month_start(services.today())
     return sorted(
-        (
-            r
-            for r in reports
-            if r.state == ReportState.RETURNED or (r.is_editable and r.month < this_month)
-        ),
+        (r for r in reports if r.state == ReportState.RETURNED or (r.is_editable and r.month < this_month)),
         key=lambda r: r.deadline,
     )
 
@@ -130,7 +126,14 @@ def duty_record_update_with_files(*, actor, record: DutyRecord, files=(), ip_add
 
 @transaction.atomic
 def monthly_report_save_and_submit(
-    *, actor, report: MonthlyReport, version: int, summary: str, problems: str, counts: dict, is_zero_report: bool
+    *,
+    actor,
+    report: MonthlyReport,
+    version: int,
+    summary: str,
+    problems: str,
+    counts: dict,
+    is_zero_report: bool,
 ) -> MonthlyReport:
     """Save what the member typed and submit it with the endorsement; a refused submission (zero
     report with records, stale version…) leaves the report as it was."""

@@ -129,7 +129,9 @@ def report_detail(request, pk: int):
 
 def _error_json(status: int, code: str, message: str, details=None) -> JsonResponse:
     """The API's one error format, for the page's autosave endpoint."""
-    return JsonResponse({"error": {"code": code, "message": message, "details": details or []}}, status=status)
+    return JsonResponse(
+        {"error": {"code": code, "message": message, "details": details or []}}, status=status
+    )
 
 
 @login_required
