@@ -1,6 +1,7 @@
 """Township review pages: queue, filters, approve / return / batch, the review page, jurisdiction,
 home to-dos, and the queue's query-count guard."""
 
+import io
 from datetime import date, timedelta
 from unittest import mock
 
@@ -8,11 +9,15 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from PIL import Image
 
+from jijian.attachments.services import attachment_store
 from jijian.core.models import Notification, OrgKind
+from jijian.core.roles import Module
 from jijian.core.services import org_unit_create
 from jijian.core.todos import todos_for
 from jijian.reports import services
+from jijian.reports.member import ATTACHMENT_PURPOSE
 from jijian.reports.models import MonthlyReport, ReportState
 from tests.conftest import make_user
 from tests.reports.authz_entries_review import OCT, submitted_report
@@ -122,16 +127,29 @@ def test_return_with_reason_tells_the_member(login, people, report_a):
 def test_review_page_shows_report_records_endorsement_and_transitions(login, tree, people):
     types = {t.code: t for t in services.duty_types_for(2025)}
     with at(date(2025, 10, 20)):
-        services.duty_record_create(
+        record = services.duty_record_create(
             actor=people.member_a,
             duty_type=types["household_visit"],
             occurred_on=date(2025, 10, 12),
             place="三组",
             data={"households": 4},
         )
+    photo = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(photo, "PNG")
+    photo.seek(0)
+    attachment = attachment_store(
+        actor=people.member_a,
+        file=photo,
+        name="走访.png",
+        org_unit=tree.village_a,
+        module=Module.REPORTS,
+        purpose=ATTACHMENT_PURPOSE,
+        object_id=record.pk,
+    )
     report = submitted_report(tree.village_a, people.member_a)
     body = login(people.township_a).get(reverse("reports:review_detail", args=[report.pk])).content.decode()
-    assert "三组" in body and "走访农户3户" in body
+    assert "三组" in body and "走访农户3户" in body and "走访户数" in body
+    assert f"/files/{attachment.pk}/" in body
     assert report.endorsement_digest in body and "本人承诺" in body
     assert "履职清单完成情况" in body and "流转记录" in body
     assert "审核通过，看下一份" in body  # the township can act

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -95,7 +96,7 @@ def _aggregate(qs: QuerySet[MonthlyReport]):
             zero_reports=Count("pk", filter=submitted & Q(is_zero_report=True)),
             average_score=Avg("score"),
             scored=Count("score"),
-            village_id=Max("village_id"),
+            last_village=Max("village_id"),
         )
     )
 
@@ -126,16 +127,16 @@ def grade_rows(user: User, *, year: int, today: date | None = None) -> list[dict
     members = {u.pk: u for u in User.objects.filter(pk__in=[r["member_id"] for r in agg])}
     villages = {
         v.pk: v
-        for v in OrgUnit.objects.filter(pk__in={r["village_id"] for r in agg}).select_related("parent")
+        for v in OrgUnit.objects.filter(pk__in={r["last_village"] for r in agg}).select_related("parent")
     }
     grades = {g.member_id: g for g in AnnualGrade.objects.filter(year=year, member_id__in=members)}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for r in agg:
         basis = _basis(r, total)
         rows.append(
             {
                 "member": members[r["member_id"]],
-                "village": villages[r["village_id"]],
+                "village": villages[r["last_village"]],
                 "basis": basis,
                 "proposed": propose_grade(basis),
                 "proposed_label": GRADE_LABELS[propose_grade(basis)],
@@ -152,7 +153,7 @@ def grade_basis_for(member: User, *, year: int, today: date | None = None) -> di
     row = next(iter(_aggregate(qs)), None)
     if row is None or not row["expected"]:
         return None
-    return _basis(row, _rubric_total(member.org_unit.city_id)) | {"village_id": row["village_id"]}
+    return _basis(row, _rubric_total(member.org_unit.city_id)) | {"village_id": row["last_village"]}
 
 
 @transaction.atomic

@@ -30,7 +30,7 @@ from jijian.core.notify import notify
 from jijian.core.roles import Role
 
 from . import services
-from .models import MonthlyReport
+from .models import MonthlyReport, ReportSettings
 
 STALE_AFTER_DAYS = 45
 
@@ -62,7 +62,7 @@ def reminders_send(*, today: date | None = None) -> dict[str, int]:
     per kind (duplicates suppressed by notify's dedup_key are not counted)."""
     today = today or services.today()
     sent = {"before": 0, "deadline": 0, "township": 0, "county": 0}
-    configs: dict[int | None, object] = {}
+    configs: dict[int | None, ReportSettings] = {}
     township_missing: dict[tuple[date, int], list[MonthlyReport]] = defaultdict(list)
     county_missing: dict[tuple[date, int], list[MonthlyReport]] = defaultdict(list)
 

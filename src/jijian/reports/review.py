@@ -20,10 +20,10 @@ from jijian.core.roles import Role
 
 from . import services
 from .access import duty_records_visible_to, reports_visible_to
+from .member import ATTACHMENT_PURPOSE  # the member pages store duty-record files under it
 from .models import MonthlyReport, ReportState
 
 PENDING_STATES = (ReportState.SUBMITTED, ReportState.RESUBMITTED)
-DUTY_LOG_PURPOSE = "reports.duty_log"
 
 # The queue's state filter: "" (default) is what waits for review.
 STATE_FILTERS = {
@@ -98,11 +98,15 @@ def review_queue(user: User, filters: QueueFilter | None = None) -> QuerySet[Mon
     return qs.order_by("submitted_at", "month", "village__path", "pk")
 
 
-def review_next(user: User, *, after: MonthlyReport) -> MonthlyReport | None:
-    """The next report waiting for review after `after` (the queue's order), else the first one
-    still waiting: after approving or returning, the reviewer goes straight on."""
-    pending = review_queue(user).exclude(pk=after.pk)
-    return pending.first()
+def review_next(
+    user: User, *, after: MonthlyReport, filters: QueueFilter | None = None
+) -> MonthlyReport | None:
+    """The next report waiting for review in the reviewer's filtered queue (only waiting states,
+    whatever the state filter), so that after approving or returning the reviewer goes straight on."""
+    f = filters or QueueFilter()
+    if f.state not in ("", "submitted", "resubmitted"):
+        f = QueueFilter(month=f.month, late=f.late, zero=f.zero, q=f.q)
+    return review_queue(user, f).exclude(pk=after.pk).first()
 
 
 def review_pending_count(user: User) -> int:
@@ -121,20 +125,27 @@ def review_detail_context(user: User, report: MonthlyReport) -> dict:
     files: dict[str, list] = {}
     if records:
         for att in attachments_visible_to(user).filter(
-            purpose=DUTY_LOG_PURPOSE, object_id__in=[str(r.pk) for r in records]
+            purpose=ATTACHMENT_PURPOSE, object_id__in=[str(r.pk) for r in records]
         ):
             files.setdefault(att.object_id, []).append(att)
+    shown = []
     for record in records:
-        record.files = files.get(str(record.pk), [])
-        fields = {f["name"]: f.get("label", f["name"]) for f in record.duty_type.fields}
-        record.shown_data = [
-            (fields.get(k, k), "、".join(v) if isinstance(v, list) else v) for k, v in record.data.items()
-        ]
+        labels = {f["name"]: f.get("label", f["name"]) for f in record.duty_type.fields}
+        shown.append(
+            {
+                "record": record,
+                "files": files.get(str(record.pk), []),
+                "data": [
+                    (labels.get(k, k), "、".join(v) if isinstance(v, list) else v)
+                    for k, v in record.data.items()
+                ],
+            }
+        )
     rubric = services.settings_for_city(report.city_id_at).rubric
     scores = report.score_detail or {}
     return {
         "report": report,
-        "records": records,
+        "records": shown,
         "checklist": services.checklist_status(village=report.village, month=report.month),
         "transitions": list(report.transitions.select_related("actor")),
         "rubric": [dict(item, value=scores.get(item["key"], "")) for item in rubric],

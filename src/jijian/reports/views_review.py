@@ -135,7 +135,9 @@ def _after_action(request, report, done: str):
     messages.success(request, f"{report.village.name} {report.month:%Y年%m月}月报{done}")
     if request.POST.get("from") == "queue":
         return redirect(_queue_url(back))
-    following = review.review_next(request.user, after=report)
+    following = review.review_next(
+        request.user, after=report, filters=QueueForm(QueryDict(back)).queue_filter()
+    )
     if following is None:
         messages.info(request, "待审核的月报已全部处理完")
         return redirect(_queue_url(back))
