@@ -40,6 +40,9 @@ class MonthlyReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     endorse = forms.BooleanField(label=ENDORSEMENT_STATEMENT, required=False)
+    action = forms.ChoiceField(
+        choices=[("save", "保存草稿"), ("submit", "提交")], required=False, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args, duty_types: list[DutyType], **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,6 +60,13 @@ class MonthlyReportForm(forms.Form):
                     "invalid": "数量应为整数",
                 },
             )
+
+    def clean(self):
+        data = super().clean()
+        data["action"] = data.get("action") or "save"
+        if data["action"] == "submit" and not data.get("endorse"):
+            self.add_error("endorse", "请确认签字背书承诺后再提交")
+        return data
 
     def count_fields(self):
         return [self[f"count_{t.code}"] for t in self.duty_types]

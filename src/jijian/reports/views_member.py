@@ -88,25 +88,8 @@ def report_detail(request, pk: int):
         if not can_edit:
             messages.info(request, "月报已提交或已审核通过，不能再修改")
             return redirect("reports:report_detail", pk=report.pk)
-        action = request.POST.get("action", "save")
-        if form.is_valid() and action == "submit" and not form.cleaned_data.get("endorse"):
-            form.add_error("endorse", "请确认签字背书承诺后再提交")
-        if form.is_valid():
-            values = form.report_values()
-            try:
-                if action == "submit":
-                    member.monthly_report_save_and_submit(
-                        actor=request.user, report=report, version=form.cleaned_data["version"], **values
-                    )
-                    messages.success(request, f"{report.month:%Y年%m月}履职月报已提交，等待乡镇纪委审核")
-                else:
-                    services.monthly_report_save_draft(
-                        actor=request.user, report=report, version=form.cleaned_data["version"], **values
-                    )
-                    messages.success(request, "草稿已保存")
-                return redirect("reports:report_detail", pk=report.pk)
-            except ValidationError as exc:
-                form.add_error(None, exc.messages)
+        if form.is_valid() and _save_report(request, report, form):
+            return redirect("reports:report_detail", pk=report.pk)
     records = list(member.member_records(request.user, report.month)) if is_owner else []
     return render(
         request,
@@ -127,6 +110,24 @@ def report_detail(request, pk: int):
     )
 
 
+def _save_report(request, report, form) -> bool:
+    """Save the draft, or save and submit it with the endorsement; a refusal goes on the form."""
+    version, values = form.cleaned_data["version"], form.report_values()
+    try:
+        if form.cleaned_data["action"] == "submit":
+            member.monthly_report_save_and_submit(
+                actor=request.user, report=report, version=version, **values
+            )
+            messages.success(request, f"{report.month:%Y年%m月}履职月报已提交，等待乡镇纪委审核")
+        else:
+            services.monthly_report_save_draft(actor=request.user, report=report, version=version, **values)
+            messages.success(request, "草稿已保存")
+    except ValidationError as exc:
+        form.add_error(None, exc.messages)
+        return False
+    return True
+
+
 def _error_json(status: int, code: str, message: str, details=None) -> JsonResponse:
     """The API's one error format, for the page's autosave endpoint."""
     return JsonResponse(
@@ -143,8 +144,9 @@ def report_draft(request, pk: int):
     duty_types = list(services.duty_types_for(report.month.year))
     form = DraftForm(request.POST, duty_types=duty_types)
     if not form.is_valid():
-        details = [{"loc": [k], "message": "；".join(v)} for k, v in form.errors.items()]
-        return _error_json(400, "invalid", "；".join(m for d in details for m in [d["message"]]), details)
+        messages_ = [str(m) for errors in form.errors.values() for m in errors]
+        details = [{"loc": [k], "message": "；".join(str(m) for m in v)} for k, v in form.errors.items()]
+        return _error_json(400, "invalid", "；".join(messages_), details)
     try:
         report = services.monthly_report_save_draft(
             actor=request.user, report=report, version=form.cleaned_data["version"], **form.report_values()

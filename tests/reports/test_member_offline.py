@@ -1,0 +1,87 @@
+"""member.js in headless Chromium at phone size: the report draft saves itself, a draft typed
+offline survives a reload and is sent when the connection returns, and a save from a second device
+is not overwritten."""
+
+import os
+import shutil
+from datetime import date
+
+import pytest
+
+from jijian.reports import services
+from jijian.reports.models import MonthlyReport
+from tests.conftest import PASSWORD
+from tests.reports.test_member_views import at, open_month
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture
+def phone_context():
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Chromium is missing")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN", is_mobile=True)
+        yield context
+        browser.close()
+
+
+def sign_in(page, base):
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", "member_a")
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def summary_in_db(report) -> str:
+    return MonthlyReport.objects.get(pk=report.pk).summary
+
+
+def test_a_draft_typed_offline_survives_a_reload_and_is_sent_when_back_online(
+    live_server, phone_context, tree, people
+):
+    report = open_month(tree)
+    with at(date(2025, 10, 20)):
+        page = phone_context.new_page()
+        sign_in(page, live_server.url)
+        url = f"{live_server.url}/reports/{report.pk}/"
+        page.goto(url)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        page.fill("#id_summary", "在线时写的")
+        page.wait_for_selector("#draft-status >> text=草稿已自动保存", timeout=10000)
+        assert summary_in_db(report) == "在线时写的"
+
+        phone_context.set_offline(True)
+        page.fill("#id_summary", "没有信号时写的")
+        page.wait_for_selector("#draft-status >> text=网络未连接", timeout=10000)
+        assert summary_in_db(report) == "在线时写的"
+        page.close()
+
+        # The phone gets signal again and the member opens the page: the offline copy comes back
+        # into the form and is sent.
+        phone_context.set_offline(False)
+        page = phone_context.new_page()
+        page.goto(url)
+        assert page.input_value("#id_summary") == "没有信号时写的"
+        page.wait_for_selector("#draft-status >> text=草稿已自动保存", timeout=10000)
+        assert summary_in_db(report) == "没有信号时写的"
+
+
+def test_a_save_from_another_device_is_not_overwritten(live_server, phone_context, tree, people):
+    report = open_month(tree)
+    with at(date(2025, 10, 20)):
+        page = phone_context.new_page()
+        sign_in(page, live_server.url)
+        page.goto(f"{live_server.url}/reports/{report.pk}/")
+        services.monthly_report_save_draft(
+            actor=people.member_a, report=report, version=1, summary="另一台设备", problems="", counts={}
+        )
+        page.fill("#id_summary", "这台手机")
+        page.wait_for_selector("#draft-status >> text=已在其他设备修改，请刷新", timeout=10000)
+    assert summary_in_db(report) == "另一台设备"
