@@ -189,3 +189,31 @@ def test_grades_page_out_of_jurisdiction(login, tree, people):
     county = login(people.county_officer)
     body = county.get(reverse("reports:review_grades"), {"year": 2025}).content.decode()
     assert people.member_a.full_name in body and "保存评定" not in body  # read-only
+
+
+def test_grades_page_query_count_does_not_grow_with_members(login, tree, people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jijian.core.models import OrgKind
+    from jijian.core.services import org_unit_create
+    from tests.conftest import make_user
+
+    def members(start, n):
+        for i in range(start, start + n):
+            village = org_unit_create(
+                actor=None, name=f"考评村{i}", kind=OrgKind.VILLAGE, parent=tree.township_a, audit=False
+            )
+            _year(make_user(f"g{i}", village, "village_member"), village)
+
+    client = login(people.township_a)
+    url = reverse("reports:review_grades")
+    members(0, 2)
+    client.get(url, {"year": 2025})
+    with CaptureQueriesContext(connection) as few:
+        client.get(url, {"year": 2025})
+    members(10, 6)
+    with CaptureQueriesContext(connection) as many:
+        body = client.get(url, {"year": 2025}).content.decode()
+    assert "考评村15" in body
+    assert len(many) == len(few)

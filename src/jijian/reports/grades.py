@@ -129,7 +129,10 @@ def grade_rows(user: User, *, year: int, today: date | None = None) -> list[dict
         v.pk: v
         for v in OrgUnit.objects.filter(pk__in={r["last_village"] for r in agg}).select_related("parent")
     }
-    grades = {g.member_id: g for g in AnnualGrade.objects.filter(year=year, member_id__in=members)}
+    grades = {
+        g.member_id: g
+        for g in AnnualGrade.objects.filter(year=year, member_id__in=members).select_related("set_by")
+    }
     rows: list[dict[str, Any]] = []
     for r in agg:
         basis = _basis(r, total)
