@@ -85,3 +85,26 @@ def test_a_save_from_another_device_is_not_overwritten(live_server, phone_contex
         page.fill("#id_summary", "这台手机")
         page.wait_for_selector("#draft-status >> text=已在其他设备修改，请刷新", timeout=10000)
     assert summary_in_db(report) == "另一台设备"
+
+
+def test_a_duty_record_written_offline_is_queued_and_sent_once_back_online(
+    live_server, phone_context, tree, people
+):
+    from jijian.reports.models import DutyRecord
+
+    with at(date(2025, 10, 20)):
+        page = phone_context.new_page()
+        sign_in(page, live_server.url)
+        page.goto(f"{live_server.url}/reports/records/new/?type=household_visit")
+        phone_context.set_offline(True)
+        page.fill("#id_occurred_on", "2025-10-19")
+        page.fill("#id_f_households", "5")
+        page.click("#save-record")
+        page.wait_for_selector("#queue-status >> text=已暂存在本机", timeout=10000)
+        assert not DutyRecord.objects.exists()
+        phone_context.set_offline(False)
+        page.wait_for_selector("#queue-status >> text=已上传", timeout=10000)
+        page.goto(f"{live_server.url}/reports/records/?month=2025-10")  # a second flush finds nothing
+        assert "走访户数：5" in page.inner_text("#record-list")
+    record = DutyRecord.objects.get()
+    assert record.client_uuid is not None and record.data == {"households": 5}

@@ -417,3 +417,21 @@ def test_the_duty_log_costs_the_same_for_more_records(tree, people, login):
         add(8)
         many = _queries(client, url)
     assert many == few
+
+
+def test_the_record_form_sent_twice_records_once(tree, people, login):
+    """A double tap, or a queued offline entry sent again: the client_uuid makes it one record."""
+    client = login(people.member_a)
+    create = reverse("reports:duty_record_create")
+    with at(date(2025, 10, 20)):
+        page = client.get(create + "?type=household_visit").content.decode()
+        assert 'name="client_uuid"' in page
+        data = {
+            "type": "household_visit",
+            "occurred_on": "2025-10-19",
+            "f_households": "3",
+            "client_uuid": "0f8fad5b-d9cb-469f-a165-70867728950e",
+        }
+        assert client.post(create, data).status_code == 302
+        assert client.post(create, data).status_code == 302
+    assert DutyRecord.objects.count() == 1

@@ -116,3 +116,79 @@
   setInterval(send, 30000);
   if (dirty) { send(); }
 })();
+
+// Duty records written without signal: the form is kept in a queue on the phone and sent when the
+// connection returns (from any member page). Each carries its client_uuid, so a retry after a lost
+// answer creates no second record. Photos are not kept offline: add them once online.
+(function () {
+  "use strict";
+  var QUEUE = "jijian.records.queue";
+  var flushing = false;
+
+  function load() {
+    try { return JSON.parse(localStorage.getItem(QUEUE) || "[]"); } catch (e) { return []; }
+  }
+  function store(items) {
+    if (items.length) { localStorage.setItem(QUEUE, JSON.stringify(items)); } else { localStorage.removeItem(QUEUE); }
+  }
+  function csrfToken() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]; } catch (e) { return ""; }
+  }
+  function notice(text, isError) {
+    var box = document.getElementById("queue-status");
+    if (!box) {
+      box = document.createElement("p");
+      box.id = "queue-status";
+      var main = document.querySelector("main");
+      main.insertBefore(box, main.firstChild);
+    }
+    box.className = isError ? "errors" : "notice";
+    box.textContent = text;
+  }
+
+  function flush() {
+    var items = load();
+    if (flushing || !items.length || navigator.onLine === false) { return; }
+    flushing = true;
+    var item = items[0];
+    var body = new FormData();
+    item.fields.forEach(function (pair) { body.append(pair[0], pair[1]); });
+    body.append("csrfmiddlewaretoken", csrfToken());
+    fetch(item.url, { method: "POST", body: body, credentials: "same-origin" })
+      .then(function (response) {
+        flushing = false;
+        if (!response.ok) { notice("暂存的履职纪实上传失败，稍后重试", true); return; }
+        store(load().filter(function (other) { return other.uuid !== item.uuid; }));
+        if (response.redirected) {
+          notice("暂存的履职纪实已上传（" + item.label + "）");
+        } else {
+          notice("暂存的一条履职纪实（" + item.label + "）未通过检查，请重新填写", true);
+        }
+        flush();
+      })
+      .catch(function () { flushing = false; });
+  }
+
+  var recordForm = document.getElementById("record-form");
+  if (recordForm && recordForm.getAttribute("data-queue") === "1") {
+    recordForm.addEventListener("submit", function (event) {
+      if (navigator.onLine !== false) { return; }
+      event.preventDefault();
+      var fields = [];
+      Array.prototype.forEach.call(recordForm.elements, function (el) {
+        if (!el.name || el.type === "file" || el.name === "csrfmiddlewaretoken") { return; }
+        if ((el.type === "checkbox" || el.type === "radio") && !el.checked) { return; }
+        fields.push([el.name, el.value]);
+      });
+      var uuid = recordForm.querySelector("input[name=client_uuid]").value;
+      var items = load().filter(function (other) { return other.uuid !== uuid; });
+      items.push({ uuid: uuid, url: location.pathname, label: recordForm.getAttribute("data-label"), fields: fields });
+      store(items);
+      Array.prototype.forEach.call(recordForm.elements, function (el) { el.disabled = true; });
+      notice("网络未连接：这条纪实已暂存在本机，联网后自动上传" + (recordForm.querySelector("input[type=file]") && recordForm.querySelector("input[type=file]").files.length ? "（照片请联网后在“修改”中补传）" : ""));
+    });
+  }
+  window.addEventListener("online", flush);
+  if (load().length) { notice("本机有 " + load().length + " 条暂存的履职纪实，联网后自动上传"); }
+  flush();
+})();
