@@ -435,3 +435,15 @@ def test_the_record_form_sent_twice_records_once(tree, people, login):
         assert client.post(create, data).status_code == 302
         assert client.post(create, data).status_code == 302
     assert DutyRecord.objects.count() == 1
+
+
+def test_early_in_january_a_record_of_last_december_is_accepted(tree, people, login):
+    client = login(people.member_a)
+    with at(date(2026, 1, 3)):
+        response = client.post(
+            reverse("reports:duty_record_create"),
+            {"type": "household_visit", "occurred_on": "2025-12-30", "f_households": "2"},
+        )
+    assert response.status_code == 302
+    record = DutyRecord.objects.get()
+    assert record.duty_type.year == 2025 and record.month == date(2025, 12, 1)

@@ -111,7 +111,11 @@ def _store_files(actor, record: DutyRecord, files, ip_address: str) -> None:
 
 @transaction.atomic
 def duty_record_create_with_files(*, actor, files=(), ip_address: str = "", **fields) -> DutyRecord:
-    """Create a record and store its photos/documents; a refused file refuses the whole record."""
+    """Create a record and store its photos/documents; a refused file refuses the whole record.
+    Early in January a record of last December takes last year's type of the same code."""
+    duty_type, occurred_on = fields["duty_type"], fields["occurred_on"]
+    if duty_type.year != occurred_on.year and abs(duty_type.year - occurred_on.year) == 1:
+        fields["duty_type"] = duty_types_by_code(occurred_on.year).get(duty_type.code, duty_type)
     record = services.duty_record_create(actor=actor, **fields)
     _store_files(actor, record, list(files), ip_address)
     return record
