@@ -128,10 +128,12 @@ def month_reports_csv(node: OrgUnit, month: date) -> Iterator[str]:
     """CSV lines (UTF-8 with BOM, for Excel) of every report of `month` under `node`, read in chunks
     by a server-side cursor: memory stays flat whatever the size of the node."""
     qs = month_reports_for_export(node, month)
-    ancestors = set()
+    ancestors: set[int | None] = set()
     for county_id, township_id in qs.order_by().values_list("county_id_at", "township_id_at").distinct():
         ancestors.update((county_id, township_id))
-    names = dict(OrgUnit.objects.filter(pk__in=ancestors - {None}).values_list("pk", "name"))
+    names: dict[int | None, str] = dict(
+        OrgUnit.objects.filter(pk__in=[a for a in ancestors if a is not None]).values_list("pk", "name")
+    )
     states = dict(ReportState.choices)
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(REPORT_COLUMNS)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -72,10 +73,10 @@ def stats_node_for(user: User, node_id: object = None) -> OrgUnit:
         pk = int(str(node_id))
     except (TypeError, ValueError):
         raise Http404 from None
-    unit = OrgUnit.objects.filter(unit_scope_q(user), pk=pk, kind__in=STATS_KINDS).first()
-    if unit is None:
+    found = OrgUnit.objects.filter(unit_scope_q(user), pk=pk, kind__in=STATS_KINDS).first()
+    if found is None:
         raise Http404
-    return unit
+    return found
 
 
 def in_scope(user: User, unit: OrgUnit) -> bool:
@@ -226,7 +227,7 @@ class Level:
     """How a node's reports are found and split: the *_at column that holds the node, the one that
     holds its children, and whether the children are villages."""
 
-    filter_field: str  # e.g. "county_id_at"
+    filter_field: str  # e.g. "county_id_at" ("" for a management zone: see _node_filter)
     group_field: str  # e.g. "township_id_at"
     child_label: str
 
@@ -237,7 +238,7 @@ def level_of(node: OrgUnit) -> Level | None:
     if node.is_county:
         return Level("county_id_at", "township_id_at", "乡镇（街道）")
     if node.kind == OrgKind.MANAGEMENT_ZONE:
-        return Level("township_id_at__in", "township_id_at", "乡镇（街道）")
+        return Level("", "township_id_at", "乡镇（街道）")  # filtered by the zone's townships
     if node.is_township:
         return Level("township_id_at", "village_id", "村（社区）")
     return None  # a village: its reports are listed instead
@@ -318,7 +319,7 @@ class NodeStats:
         }
 
 
-def grouped_measures(qs: QuerySet[MonthlyReport], group_field: str) -> dict[object, Measures]:
+def grouped_measures(qs: QuerySet[MonthlyReport], group_field: str) -> dict[Any, Measures]:
     """One GROUP BY: the measures per value of `group_field`."""
     rows = qs.order_by().values(group_field).annotate(**AGGREGATES)
     return {row[group_field]: _measures(row) for row in rows}
