@@ -29,7 +29,7 @@ def _add_villages(tree, n, start):
     [
         ("township_a", "/orgs/?q=村"),
         ("township_a", "/people/"),
-        ("township_a", f"/orgs/{{township}}/"),
+        ("township_a", "/orgs/{township}/"),
         ("system_admin", "/manage/accounts/"),
         ("security_admin", "/security/accounts/"),
         ("township_a", "/api/people"),

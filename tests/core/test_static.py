@@ -8,7 +8,9 @@ def test_echarts_is_served_from_the_npm_install():
 
 def test_only_whitelisted_vendor_files_are_exposed():
     assert finders.find("vendor/echarts/echarts.js.map") is None
-    vendor = [path for finder in finders.get_finders() for path, _ in finder.list([]) if path.startswith("vendor/")]
+    vendor = [
+        path for finder in finders.get_finders() for path, _ in finder.list([]) if path.startswith("vendor/")
+    ]
     assert vendor == ["vendor/echarts/echarts.min.js"]
 
 

@@ -30,14 +30,17 @@ def sign_in(page, base, user):
     if user.needs_two_factor:
         page.wait_for_url("**/accounts/otp/")
         device = TOTPDevice.objects.get(user=user)
-        page.fill("#id_token", f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}")
+        page.fill(
+            "#id_token", f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+        )
         page.click("main button[type=submit]")
     page.wait_for_url(f"{base}/")
 
 
 def new_page(browser):
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN", is_mobile=True,
-                                  has_touch=True)
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="zh-CN", is_mobile=True, has_touch=True
+    )
     return context.new_page()
 
 
@@ -106,7 +109,9 @@ def test_a_month_from_duty_log_to_county_statistics(live_server, browser, tree, 
     text = county.inner_text("main")
     assert tree.village_a.name in text
     # The same numbers through the API the page is built on: counted, on time, approved.
-    stats = county.request.get(f"{base}/api/reports/stats/?node={tree.township_a.pk}&from={ym}&to={ym}").json()
+    stats = county.request.get(
+        f"{base}/api/reports/stats/?node={tree.township_a.pk}&from={ym}&to={ym}"
+    ).json()
     village = next(row for row in stats["children"] if row["id"] == tree.village_a.pk)
     assert (village["expected"], village["submitted"], village["on_time"], village["late"]) == (1, 1, 1, 0)
     assert village["approved"] == 1 and village["returned"] == 1

@@ -19,7 +19,10 @@ app.conf.beat_schedule = {
     # on the 1st misses nothing).
     "open-report-month": {"task": "jijian.reports.tasks.open_month", "schedule": crontab(minute=5, hour=0)},
     # Report reminders and escalation (before the deadline, on it, after it): each sent once.
-    "report-reminders": {"task": "jijian.reports.tasks.send_reminders", "schedule": crontab(minute=0, hour=9)},
+    "report-reminders": {
+        "task": "jijian.reports.tasks.send_reminders",
+        "schedule": crontab(minute=0, hour=9),
+    },
     # Chain new audit entries a few seconds after they are written (DESIGN.md: no global lock on write).
     "seal-audit-trail": {"task": "jijian.core.tasks.seal_audit_trail", "schedule": 10.0},
     # Re-queue SMS / e-mail deliveries that a restart left pending; sending is idempotent.

@@ -35,7 +35,9 @@ def load_reports_demo(*, seed: int = 2020, months_back: int = 3) -> int:
         reports_config_seed(year=year)
     for month in [*months, current]:
         monthly_reports_open(month=month)
-    reviewers = {u.org_unit_id: u for u in User.objects.filter(roles__role="township_committee").order_by("pk")}
+    reviewers = {
+        u.org_unit_id: u for u in User.objects.filter(roles__role="township_committee").order_by("pk")
+    }
     records, transitions = [], []
     for month in months:
         types = list(duty_types_for(month.year))
@@ -49,51 +51,112 @@ def load_reports_demo(*, seed: int = 2020, months_back: int = 3) -> int:
             zero = roll < 0.10
             counts: dict[str, int] = {}
             if not zero:
-                for code, low, high in (("household_visit", 2, 5), ("reimbursement_check", 0, 2),
-                                        ("decision_meeting", 0, 1), ("openness_check", 0, 1),
-                                        ("villager_request", 0, 2), ("clue_found", 0, 1)):
-                    for _ in range(rng.randint(low, high) if code != "clue_found" or rng.random() < 0.15 else 0):
+                for code, low, high in (
+                    ("household_visit", 2, 5),
+                    ("reimbursement_check", 0, 2),
+                    ("decision_meeting", 0, 1),
+                    ("openness_check", 0, 1),
+                    ("villager_request", 0, 2),
+                    ("clue_found", 0, 1),
+                ):
+                    for _ in range(
+                        rng.randint(low, high) if code != "clue_found" or rng.random() < 0.15 else 0
+                    ):
                         day = month.replace(day=rng.randint(1, last_day))
                         duty_type = by_code[code]
                         data = _demo_data(code, rng)
-                        records.append(DutyRecord(member_id=report.member_id, village_id=report.village_id, month=month,
-                                                  duty_type=duty_type, occurred_on=day, place=report.village.name,
-                                                  notes="", data=data))
+                        records.append(
+                            DutyRecord(
+                                member_id=report.member_id,
+                                village_id=report.village_id,
+                                month=month,
+                                duty_type=duty_type,
+                                occurred_on=day,
+                                place=report.village.name,
+                                notes="",
+                                data=data,
+                            )
+                        )
                         counts[code] = counts.get(code, 0) + 1
             late = rng.random() < 0.12
-            submitted_on = report.deadline + timedelta(days=rng.randint(1, 6)) if late else \
-                report.deadline - timedelta(days=rng.randint(0, 6))
-            submitted_at = timezone.make_aware(timezone.datetime.combine(submitted_on, timezone.datetime.min.time())) \
-                + timedelta(hours=rng.randint(8, 20))
+            submitted_on = (
+                report.deadline + timedelta(days=rng.randint(1, 6))
+                if late
+                else report.deadline - timedelta(days=rng.randint(0, 6))
+            )
+            submitted_at = timezone.make_aware(
+                timezone.datetime.combine(submitted_on, timezone.datetime.min.time())
+            ) + timedelta(hours=rng.randint(8, 20))
             report.counts, report.is_zero_report = counts, zero
-            report.summary = "本月无履职事项可报。" if zero else f"本月走访农户、复审报账等共 {sum(counts.values())} 项。"
+            report.summary = (
+                "本月无履职事项可报。" if zero else f"本月走访农户、复审报账等共 {sum(counts.values())} 项。"
+            )
             report.first_submitted_at = report.submitted_at = submitted_at
             report.endorsed_by_id, report.endorsed_at = report.member_id, submitted_at
-            report.endorsement_statement = "本人承诺：以上履职情况真实、准确、完整，如有不实，愿承担相应责任。"
+            report.endorsement_statement = (
+                "本人承诺：以上履职情况真实、准确、完整，如有不实，愿承担相应责任。"
+            )
             report.is_late, report.late_days = late, max((submitted_on - report.deadline).days, 0)
             reviewer = reviewers.get(report.township_id_at)
-            transitions.append(ReportTransition(report=report, from_state=ReportState.DRAFT,
-                                                to_state=ReportState.SUBMITTED, actor_id=report.member_id,
-                                                at=submitted_at))
+            transitions.append(
+                ReportTransition(
+                    report=report,
+                    from_state=ReportState.DRAFT,
+                    to_state=ReportState.SUBMITTED,
+                    actor_id=report.member_id,
+                    at=submitted_at,
+                )
+            )
             if month == months[-1] and rng.random() < 0.35:
                 report.state = ReportState.SUBMITTED  # waiting in the township's queue
             elif rng.random() < 0.05 and reviewer:
                 report.state, report.return_count = ReportState.RETURNED, 1
                 report.return_reason = "请补充走访农户的具体情况和佐证照片"
-                transitions.append(ReportTransition(report=report, from_state=ReportState.SUBMITTED,
-                                                    to_state=ReportState.RETURNED, actor=reviewer,
-                                                    reason=report.return_reason, at=submitted_at + timedelta(days=1)))
+                transitions.append(
+                    ReportTransition(
+                        report=report,
+                        from_state=ReportState.SUBMITTED,
+                        to_state=ReportState.RETURNED,
+                        actor=reviewer,
+                        reason=report.return_reason,
+                        at=submitted_at + timedelta(days=1),
+                    )
+                )
             else:
                 report.state = ReportState.APPROVED
                 report.approved_by, report.approved_at = reviewer, submitted_at + timedelta(days=2)
                 report.score = rng.choice([78, 82, 85, 88, 90, 92, 95])
-                transitions.append(ReportTransition(report=report, from_state=ReportState.SUBMITTED,
-                                                    to_state=ReportState.APPROVED, actor=reviewer,
-                                                    at=submitted_at + timedelta(days=2)))
+                transitions.append(
+                    ReportTransition(
+                        report=report,
+                        from_state=ReportState.SUBMITTED,
+                        to_state=ReportState.APPROVED,
+                        actor=reviewer,
+                        at=submitted_at + timedelta(days=2),
+                    )
+                )
         MonthlyReport.objects.bulk_update(
-            reports, ["counts", "is_zero_report", "summary", "first_submitted_at", "submitted_at", "endorsed_by",
-                      "endorsed_at", "endorsement_statement", "is_late", "late_days", "state", "return_count",
-                      "return_reason", "approved_by", "approved_at", "score"], batch_size=500)
+            reports,
+            [
+                "counts",
+                "is_zero_report",
+                "summary",
+                "first_submitted_at",
+                "submitted_at",
+                "endorsed_by",
+                "endorsed_at",
+                "endorsement_statement",
+                "is_late",
+                "late_days",
+                "state",
+                "return_count",
+                "return_reason",
+                "approved_by",
+                "approved_at",
+                "score",
+            ],
+            batch_size=500,
+        )
     DutyRecord.objects.bulk_create(records, batch_size=1000)
     ReportTransition.objects.bulk_create(transitions, batch_size=1000)
     return len(records)
@@ -105,8 +168,10 @@ def _demo_data(code: str, rng: random.Random) -> dict:
     if code == "reimbursement_check":
         return {"count": rng.randint(1, 12), "amount": f"{rng.randint(500, 80000)}.00", "objections": 0}
     if code == "decision_meeting":
-        return {"topic": rng.choice(["村级道路硬化项目", "集体土地流转", "村部维修", "低保评议"]),
-                "deliberations": ["党支部提议", "两委会商议", "党员大会审议", "村民（代表）会议决议"]}
+        return {
+            "topic": rng.choice(["村级道路硬化项目", "集体土地流转", "村部维修", "低保评议"]),
+            "deliberations": ["党支部提议", "两委会商议", "党员大会审议", "村民（代表）会议决议"],
+        }
     if code == "openness_check":
         return {"items": "三资管理、惠民资金发放", "compliant": True}
     if code == "villager_request":

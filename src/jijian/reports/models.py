@@ -166,6 +166,19 @@ class MonthlyReport(models.Model):
             models.Index(fields=["month", "county_id_at"]),
             models.Index(fields=["month", "township_id_at", "state"]),
             models.Index(fields=["member", "month"]),
+            # Month statistics of a whole city as an index-only scan on PostgreSQL (ignored on SQLite).
+            models.Index(
+                fields=["month", "city_id_at"],
+                include=[
+                    "county_id_at",
+                    "township_id_at",
+                    "state",
+                    "is_late",
+                    "is_zero_report",
+                    "return_count",
+                ],
+                name="report_month_city_cover",
+            ),
         ]
 
     def __str__(self) -> str:
