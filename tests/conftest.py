@@ -15,6 +15,8 @@ from jijian.core.models import OrgKind, OrgUnit, User
 from jijian.core.roles import Role
 from jijian.core.services import org_unit_create, user_create
 
+pytest_plugins = ["tests.browser_fixtures"]
+
 PASSWORD = "Test-Passw0rd!"
 
 

@@ -2,8 +2,6 @@
 offline survives a reload and is sent when the connection returns, and a save from a second device
 is not overwritten."""
 
-import os
-import shutil
 from datetime import date
 
 import pytest
@@ -14,21 +12,13 @@ from tests.conftest import PASSWORD
 from tests.reports.test_member_views import at, open_month
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture
-def phone_context():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Chromium is missing")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN", is_mobile=True)
-        yield context
-        browser.close()
+def phone_context(browser):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN", is_mobile=True)
+    yield context
+    context.close()
 
 
 def sign_in(page, base):

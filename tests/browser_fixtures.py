@@ -1,4 +1,6 @@
-"""Headless Chromium (Debian's package) driven by Playwright against Django's live server."""
+"""Headless Chromium (Debian's package) driven by Playwright against Django's live server. One
+browser per test session, shared by every browser test (Playwright's sync API cannot start twice in
+one thread); loaded as a plugin from tests/conftest.py."""
 
 from __future__ import annotations
 
