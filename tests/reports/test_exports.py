@@ -13,6 +13,11 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from jijian.audit.models import AuditEvent
+from jijian.core.roles import Role
+from jijian.reports.exports import XLSX_TYPE
+from jijian.reports.services import duty_types_for
+from tests.conftest import make_user
+from tests.reports.test_stats import OCT as OCT_MONTH
 from tests.reports.test_stats import october  # noqa: F401 - the shared fixture
 
 pytestmark = pytest.mark.usefixtures("october")
@@ -103,3 +108,171 @@ def test_the_circular_is_a_chinese_pdf_with_an_embedded_cjk_font(tree, people, l
     assert cjk, fonts
     assert all(" yes " in line for line in cjk)  # embedded
     assert AuditEvent.objects.filter(action="export", summary__contains="通报").count() == 1
+
+
+# --- all reports of a month as Excel, with progress ----------------------------------------------
+def _start(client, node, month="2025-10"):
+    return client.post(reverse("reports:stats_export_month", args=[node.pk]), {"month": month})
+
+
+def _export_id(response):
+    assert response.status_code == 302, response.status_code
+    return response["Location"].rstrip("/").rsplit("/", 1)[-1]
+
+
+def test_excel_of_all_reports_of_a_month_has_every_report_with_counts_per_duty_type(
+    tree,
+    people,
+    login,
+    october,  # noqa: F811
+):
+    types = list(duty_types_for(2025))
+    october["a"].counts = {types[0].code: 4, types[1].code: 2}
+    october["a"].score = "92.5"
+    october["a"].summary = "=HYPERLINK(1)\x07"  # a formula and a control character an .xlsx cannot hold
+    october["a"].save()
+    client = login(people.county_officer)
+    export_id = _export_id(_start(client, tree.county))
+
+    status = client.get(reverse("reports:stats_export_status", args=[export_id])).json()
+    assert status["state"] == "done" and status["done"] == status["total"] == 3 and status["percent"] == 100
+    page = client.get(reverse("reports:stats_export_progress", args=[export_id])).content.decode()
+    assert "已完成，共3份月报" in page and reverse("reports:stats_export_download", args=[export_id]) in page
+
+    response = client.get(reverse("reports:stats_export_download", args=[export_id]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == XLSX_TYPE
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert "%E5%85%A8%E9%83%A8%E6%9C%88%E6%8A%A5.xlsx" in response["Content-Disposition"]  # 全部月报.xlsx
+    assert response["X-Content-Type-Options"] == "nosniff" and "no-store" in response["Cache-Control"]
+    wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = list(wb["全部月报"].iter_rows(values_only=True))
+    header = rows[0]
+    assert header[:3] == ("县（市、区）", "乡镇（街道）", "村（社区）")
+    assert header[13 : 13 + len(types)] == tuple(t.name for t in types)
+    assert header[-2:] == ("本月履职情况", "发现的问题及处理")
+    by_village = {r[2]: dict(zip(header, r, strict=True)) for r in rows[1:]}
+    assert set(by_village) == {"神农村", "凤凰村", "高城村"}  # not 桃源村 (other county)
+    a = by_village["神农村"]
+    assert (a["县（市、区）"], a["乡镇（街道）"], a["状态"], a["评分"]) == (
+        "随县",
+        "厉山镇",
+        "已审核通过",
+        92.5,
+    )
+    assert (a[types[0].name], a[types[1].name], a[types[2].name]) == (4, 2, 0)
+    assert a["本月履职情况"] == "'=HYPERLINK(1)"  # neutralised, never a formula
+    assert by_village["凤凰村"]["零报告"] == "是" and by_village["凤凰村"]["逾期天数"] == 3
+    event = AuditEvent.objects.get(action="export")
+    assert event.actor == people.county_officer and event.org_unit_id == tree.county.pk
+    assert "全部月报（Excel）" in event.summary and "2025-10" in event.summary
+
+
+def test_progress_is_recorded_while_the_rows_are_written(tree, people, login, monkeypatch):
+    from django.core.cache import cache
+
+    from jijian.reports import exports
+
+    seen = []
+    real_set = cache.set
+    monkeypatch.setattr(exports, "PROGRESS_EVERY", 1)
+    monkeypatch.setattr(
+        exports.cache,
+        "set",
+        lambda key, value, timeout=None: (seen.append(dict(value)), real_set(key, value, timeout)),
+    )
+    export_id = exports.month_export_start(user=people.township_a, node=tree.township_a, month=OCT_MONTH)
+    assert [(s["state"], s["done"], s["total"]) for s in seen] == [
+        ("queued", 0, 2),
+        ("running", 0, 2),
+        ("running", 1, 2),
+        ("running", 2, 2),
+        ("done", 2, 2),
+    ]
+    assert exports.month_export_for(user=people.township_a, export_id=export_id)["percent"] == 100
+
+
+def test_running_the_task_twice_keeps_the_finished_file(tree, people):
+    from jijian.reports.exports import month_export_for, month_export_start
+    from jijian.reports.tasks_exports import month_reports_xlsx
+
+    export_id = month_export_start(user=people.county_officer, node=tree.county, month=OCT_MONTH)
+    first = month_export_for(user=people.county_officer, export_id=export_id)["file"]
+    assert month_reports_xlsx(export_id) == "done"
+    assert month_export_for(user=people.county_officer, export_id=export_id)["file"] == first
+    assert month_reports_xlsx("0" * 32) == "expired"
+
+
+@pytest.mark.parametrize("name", ["stats_export_progress", "stats_export_status", "stats_export_download"])
+def test_an_export_is_only_its_starters_even_for_a_colleague_over_the_same_village(tree, people, login, name):
+    colleague = make_user("county_cs2", tree.county, Role.CONDUCT_SUPERVISION)
+    export_id = _export_id(_start(login(people.county_officer), tree.township_a))
+    url = reverse(f"reports:{name}", args=[export_id])
+    assert login(people.county_officer).get(url).status_code == 200
+    assert login(colleague).get(url).status_code == 404
+    assert login(people.township_a).get(url).status_code == 404
+    assert login(people.outsider).get(url).status_code == 404
+    assert login(people.county_officer).get(reverse(f"reports:{name}", args=["f" * 32])).status_code == 404
+
+
+def test_the_download_checks_the_jurisdiction_again(tree, people, login):
+    client = login(people.township_a)
+    export_id = _export_id(_start(client, tree.township_a))
+    url = reverse("reports:stats_export_download", args=[export_id])
+    assert client.get(url).status_code == 200
+    people.township_a.org_unit = tree.township_b
+    people.township_a.save()
+    assert client.get(url).status_code == 404
+
+
+def test_starting_an_export_outside_the_jurisdiction_is_404_and_not_audited(tree, people, login):
+    assert _start(login(people.township_b), tree.township_a).status_code == 404
+    assert _start(login(people.outsider), tree.county).status_code == 404
+    assert _start(login(people.member_a), tree.village_a).status_code == 404
+    assert not AuditEvent.objects.filter(action="export").exists()
+
+
+@pytest.mark.parametrize("month", ["10/2025", "2099-01", ""])
+def test_a_bad_month_for_the_excel_says_why_and_writes_nothing(tree, people, login, month, _files_in_tmp):
+    client = login(people.county_officer)
+    response = _start(client, tree.county, month)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reports:stats_node", args=[tree.county.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert any(m in page for m in ("月份格式不正确", "月份不能晚于本月", "请选择月份"))
+    assert not AuditEvent.objects.filter(action="export").exists()
+    assert not (_files_in_tmp / "exports").exists()
+
+
+def test_the_excel_export_needs_a_post(tree, people, login):
+    client = login(people.county_officer)
+    assert client.get(reverse("reports:stats_export_month", args=[tree.county.pk])).status_code == 405
+
+
+def test_the_stats_page_offers_the_excel_of_the_month_next_to_the_csv(tree, people, login):
+    page = login(people.county_officer).get(reverse("reports:stats_node", args=[tree.county.pk]), OCT)
+    html = page.content.decode()
+    assert "全部月报（CSV）" in html and "10月全部月报（Excel）" in html
+    assert reverse("reports:stats_export_month", args=[tree.county.pk]) in html
+    assert 'name="month" value="2025-10"' in html
+
+
+def test_the_progress_page_works_without_script_and_polls_with_export_js(tree, people, login, monkeypatch):
+    from jijian.reports import tasks_exports
+
+    monkeypatch.setattr(tasks_exports.month_reports_xlsx, "delay", lambda export_id: None)  # still queued
+    client = login(people.county_officer)
+    export_id = _export_id(_start(client, tree.county))
+    html = client.get(reverse("reports:stats_export_progress", args=[export_id])).content.decode()
+    assert "刷新查看进度" in html and "reports/export.js" in html and "data-status-url" in html
+    assert "<script>" not in html and 'http-equiv="refresh"' not in html
+    assert client.get(reverse("reports:stats_export_download", args=[export_id])).status_code == 404
+    status = client.get(reverse("reports:stats_export_status", args=[export_id])).json()
+    assert status == {
+        "state": "queued",
+        "done": 0,
+        "total": 3,
+        "percent": 0,
+        "error": "",
+        "download_url": None,
+    }

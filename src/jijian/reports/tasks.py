@@ -26,3 +26,7 @@ def send_reminders(today: str | None = None) -> dict[str, int]:
     from .reminders import reminders_send
 
     return reminders_send(today=_day(today))
+
+
+# Celery's autodiscover imports only `tasks` modules: the export tasks live beside this one.
+from . import tasks_exports  # noqa: E402, F401

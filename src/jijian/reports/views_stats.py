@@ -10,10 +10,11 @@ from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from jijian.core.ratelimit import client_ip
 
@@ -103,6 +104,59 @@ def stats_export_reports(request, node_id):
         exports.month_reports_csv(node, month), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = _attachment(f"{node.name}_{month:%Y-%m}_全部月报.csv")
+    return response
+
+
+@login_required
+@require_POST
+def stats_export_month_start(request, node_id):
+    """Start the Excel of every report of a month (POST month=YYYY-MM); then its progress page."""
+    node = stats_node_for(request.user, node_id)
+    text = request.POST.get("month", "")
+    month, _, errors = month_range(text, text, today=today())
+    if errors or not text:
+        for e in errors or ["请选择月份"]:
+            messages.error(request, e)
+        return _back(node)
+    export_id = exports.month_export_start(
+        user=request.user, node=node, month=month, ip_address=client_ip(request)
+    )
+    return redirect(reverse("reports:stats_export_progress", args=[export_id]))
+
+
+@login_required
+@require_GET
+def stats_export_progress(request, export_id):
+    export = exports.month_export_for(user=request.user, export_id=export_id)
+    return render(request, "reports/stats_export_progress.html", {"export": export})
+
+
+@login_required
+@require_GET
+@never_cache
+def stats_export_status(request, export_id):
+    export = exports.month_export_for(user=request.user, export_id=export_id)
+    done = export["state"] == "done"
+    return JsonResponse(
+        {
+            "state": export["state"],
+            "done": export["done"],
+            "total": export["total"],
+            "percent": export["percent"],
+            "error": export["error"],
+            "download_url": reverse("reports:stats_export_download", args=[export_id]) if done else None,
+        }
+    )
+
+
+@login_required
+@require_GET
+def stats_export_download(request, export_id):
+    file, filename = exports.month_export_file(user=request.user, export_id=export_id)
+    response = FileResponse(file, content_type=exports.XLSX_TYPE)
+    response["Content-Disposition"] = _attachment(filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
     return response
 
 

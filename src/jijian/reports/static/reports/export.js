@@ -1,0 +1,50 @@
+// Progress of an Excel export: asks the status URL every 2 s and shows rows done / total; when the
+// file is ready, shows the download button. Without this file the page has a "refresh" link.
+(function () {
+  "use strict";
+  var box = document.getElementById("export");
+  if (!box) { return; }
+  var url = box.getAttribute("data-status-url");
+  var bar = document.getElementById("export-bar");
+  var text = document.getElementById("export-text");
+  var download = document.getElementById("export-download");
+  var refresh = document.getElementById("export-refresh");
+  var failures = 0;
+
+  function show(s) {
+    bar.value = s.percent;
+    bar.textContent = s.percent + "%";
+    if (s.state === "done") {
+      text.textContent = "已完成，共" + s.total + "份月报。";
+      download.hidden = false;
+      refresh.hidden = true;
+      return true;
+    }
+    if (s.state === "failed") {
+      text.textContent = s.error || "导出失败，请重新导出";
+      refresh.hidden = true;
+      return true;
+    }
+    text.textContent = "正在导出：已写入" + s.done + "份，共" + s.total + "份（" + s.percent + "%）。";
+    return false;
+  }
+
+  function poll() {
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) {
+        if (!r.ok) { throw new Error(String(r.status)); }
+        return r.json();
+      })
+      .then(function (s) {
+        failures = 0;
+        if (!show(s)) { window.setTimeout(poll, 2000); }
+      })
+      .catch(function () {
+        failures += 1;
+        if (failures < 5) { window.setTimeout(poll, 2000 * failures); }
+        else { text.textContent = "网络不稳定，请点“刷新查看进度”。"; }
+      });
+  }
+
+  if (download.hidden && refresh.hidden === false) { window.setTimeout(poll, 2000); }
+})();
