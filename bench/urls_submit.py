@@ -1,0 +1,20 @@
+"""The project's URLs plus the framework's empty view, for the floor of the submit benchmark
+(bench/bench_submit.py). Only bench/settings_submit.py uses this module."""
+
+from django.http import HttpResponse
+from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
+
+from jijian.config.urls import handler403, handler404, handler500  # noqa: F401
+from jijian.config.urls import urlpatterns as project_urlpatterns
+
+EMPTY_PATH = "bench/empty"
+
+
+@csrf_exempt  # the API's submit is exempt from Django's CSRF middleware too (bearer token, no cookie)
+def empty(request):
+    """Does nothing: reads no body, touches no database. What Django and its middleware cost."""
+    return HttpResponse(b"", content_type="application/json")
+
+
+urlpatterns = [path(EMPTY_PATH, empty), *project_urlpatterns]
