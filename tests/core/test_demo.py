@@ -28,3 +28,16 @@ def test_demo_loads_suizhou_with_one_account_per_role(db, capsys):
     call_command("setup")
     assert OrgUnit.objects.filter(kind=OrgKind.CITY).count() == 1
     assert audit_verify().ok
+
+
+def test_the_demo_village_member_owns_their_villages_reports(db):
+    from jijian.reports.models import MonthlyReport
+
+    call_command("setup")
+    cun = User.objects.get(username="cun")
+    reports = MonthlyReport.objects.filter(village=cun.org_unit)
+    assert reports.exists() and set(reports.values_list("member_id", flat=True)) == {cun.pk}
+    assert (
+        User.objects.filter(org_unit=cun.org_unit, roles__role=Role.VILLAGE_MEMBER, is_active=True).count()
+        == 1
+    )

@@ -235,6 +235,10 @@ def load_demo(*, seed: int = 2020, villages_per_town: tuple[int, int] = (17, 26)
             is_demo=True,
         )
         user.set_password(DEMO_PASSWORD)
+        if role == Role.VILLAGE_MEMBER:
+            # The demo member is the village's discipline member: the generated one steps down.
+            User.objects.filter(org_unit=unit, roles__role=Role.VILLAGE_MEMBER).update(is_active=False)
+            user.appointed_on = date(2021, 1, 1)
         user.save()
         UserRole.objects.create(user=user, role=role)
         secret = ""

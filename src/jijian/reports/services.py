@@ -153,7 +153,7 @@ def _members_by_village(month: date) -> dict[int, int]:
     rows = (
         User.objects.filter(roles__role=Role.VILLAGE_MEMBER, is_active=True, org_unit__kind__in=VILLAGE_KINDS)
         .filter(Q(appointed_on__isnull=True) | Q(appointed_on__lt=month))
-        .order_by("org_unit_id", "appointed_on", "pk")
+        .order_by("org_unit_id", F("appointed_on").asc(nulls_last=True), "pk")
         .values_list("org_unit_id", "pk")
     )
     members: dict[int, int] = {}
