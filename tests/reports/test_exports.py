@@ -89,8 +89,9 @@ def test_exports_outside_the_jurisdiction_are_404_and_not_audited(tree, people, 
     assert not AuditEvent.objects.filter(action="export").exists()
 
 
-@pytest.mark.skipif(not shutil.which("pdftotext") or not shutil.which("pdffonts"), reason="poppler-utils")
 def test_the_circular_is_a_chinese_pdf_with_an_embedded_cjk_font(tree, people, login, tmp_path):
+    # `make test` installs poppler-utils; a missing tool must fail, not skip.
+    assert shutil.which("pdftotext") and shutil.which("pdffonts"), "poppler-utils is not installed"
     client = login(people.county_officer)
     response = client.get(reverse("reports:stats_circular", args=[tree.county.pk]), {"month": "2025-10"})
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
