@@ -44,6 +44,14 @@ ENTRIES = [
         args=lambda t, p: [p.member_a.pk],
         extra_outside=lambda t, p: [p.outsider.pk],
     ),
+    # Only the roles of the reveal policy (core/reveal.py), inside their jurisdiction, may reveal.
+    Entry(
+        "core:user_reveal",
+        frozenset({"system_admin", "security_admin"}),
+        args=lambda t, p: [p.member_a.pk, "phone"],
+        methods=("GET", "POST"),
+        post_data=lambda t, p: {"reason": "核对联系方式"},
+    ),
     Entry("core:notification_list", ALL),
     # Each persona's own notification is readable; someone else's is a 404 (notification of member_a).
     Entry(

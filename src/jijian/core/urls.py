@@ -15,6 +15,7 @@ urlpatterns = [
     path("orgs/<int:pk>/", views.org_detail, name="org_detail"),
     path("people/", views.user_list, name="user_list"),
     path("people/<int:pk>/", views.user_detail, name="user_detail"),
+    path("people/<int:pk>/reveal/<str:field>/", views.user_reveal, name="user_reveal"),
     path("notifications/", views.notification_list, name="notification_list"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("manage/accounts/", views.account_list, name="account_list"),

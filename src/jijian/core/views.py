@@ -97,8 +97,18 @@ def user_list(request):
 @login_required
 @require_GET
 def user_detail(request, pk):
+    from .reveal import can_reveal
+
     person = access.get_user_for(request.user, pk)
-    return render(request, "core/user_detail.html", {"person": person})
+    return render(
+        request,
+        "core/user_detail.html",
+        {
+            "person": person,
+            "can_reveal_phone": can_reveal(actor=request.user, obj=person, field_name="phone"),
+            "can_reveal_id": can_reveal(actor=request.user, obj=person, field_name="id_number"),
+        },
+    )
 
 
 @login_required
@@ -280,3 +290,37 @@ def security_detail(request, pk):
         except PermissionDenied:
             raise Http404 from None
     return render(request, "core/security_detail.html", {"account": account, "form": form, "roles": Role})
+
+
+# --- revealing a masked value ------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_reveal(request, pk, field):
+    """Show one sensitive field of a person unmasked, for the roles the reveal policy names, with a
+    reason; the reveal is an audit event. Everyone else gets the same 404 as for a missing person."""
+    from .reveal import can_reveal, reveal_field
+
+    person = access.get_user_for(request.user, pk)
+    if field not in ("phone", "id_number") or not can_reveal(
+        actor=request.user, obj=person, field_name=field
+    ):
+        raise Http404
+    form = ReasonForm(request.POST or None)
+    value = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            value = reveal_field(
+                actor=request.user,
+                obj=person,
+                field_name=field,
+                reason=form.cleaned_data["reason"],
+                ip_address=request.META.get("REMOTE_ADDR", ""),
+            )
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+    label = {"phone": "手机号码", "id_number": "身份证号"}[field]
+    return render(
+        request, "core/user_reveal.html", {"person": person, "form": form, "value": value, "label": label}
+    )
