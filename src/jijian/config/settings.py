@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "jijian.audit",
     "jijian.attachments",
     "jijian.reports",
+    "jijian.petitions",
     "jijian.api",
 ]
 

@@ -12,6 +12,8 @@ urlpatterns = [
     path("audit/", include("jijian.audit.urls")),
     path("files/", include("jijian.attachments.urls")),
     path("reports/", include("jijian.reports.urls")),
+    path("report/", include("jijian.petitions.urls_public")),
+    path("petitions/", include("jijian.petitions.urls_staff")),
     path("", include("jijian.core.urls")),
 ]
 
