@@ -65,7 +65,7 @@ def prepare(gen: Generated, *, members: int = MEMBERS, months: int = 11) -> list
     from jijian.reports.services import today
 
     everyone = list(
-        User.objects.filter(org_unit_id__in=gen.village_ids, roles__role=Role.VILLAGE_MEMBER)
+        User.objects.filter(org_unit__city_id=gen.city_id, roles__role=Role.VILLAGE_MEMBER)
         .order_by("org_unit_id")
         .values_list("pk", "org_unit_id", "org_unit__city_id", "org_unit__county_id", "org_unit__township_id")
     )
