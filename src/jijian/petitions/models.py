@@ -103,7 +103,7 @@ class PetitionReport(models.Model):
 
     @property
     def masked_reporter(self) -> str:
-        """ "张** 138****5678": what staff lists show; the full identity needs an audited reveal."""
+        """What staff lists show ("张** 138****5678"); the full identity needs an audited reveal."""
         from jijian.core.crypto import mask_phone, mask_text
 
         if self.is_anonymous:

@@ -31,7 +31,7 @@ def new_code() -> str:
 
 
 def display(code: str) -> str:
-    """ "1234 5678 9012 3456 7890": groups of four are easier to copy by hand."""
+    """Groups of four ("1234 5678 9012 3456 7890") are easier to copy by hand."""
     return " ".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
