@@ -10,6 +10,7 @@ NAVIGATION = [
     (Module.REPORTS, _("我的月报"), "reports:my_reports", {Role.VILLAGE_MEMBER}),
     (Module.REPORTS, _("月报审核"), "reports:review_queue", {Role.TOWNSHIP_COMMITTEE}),
     (Module.REPORTS, _("月报统计"), "reports:stats", {Role.TOWNSHIP_COMMITTEE, Role.CONDUCT_SUPERVISION}),
+    (Module.PETITIONS, _("信访举报"), "petitions_staff:list", None),
     (Module.ORGS, _("组织机构"), "core:org_list"),
     (Module.ORGS, _("人员"), "core:user_list"),
     (Module.ACCOUNTS, _("账号管理"), "core:account_list"),
