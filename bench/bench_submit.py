@@ -16,6 +16,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -139,7 +140,7 @@ class Server:
         env.pop("JIJIAN_DEBUG", None)
         env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "src"), env.get("PYTHONPATH", "")])
         self.conn_max_age = env["JIJIAN_DB_CONN_MAX_AGE"]
-        self.log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"bench_uvicorn_{self.port}.log", "w+b")  # noqa: SIM115
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(  # noqa: S603 - fixed argv
             [
                 str(Path(sys.executable).with_name("uvicorn")),
@@ -302,6 +303,9 @@ def run_submit(
                 else:
                     n, elapsed = load(server.port, empty_jobs(), seconds=seconds, concurrency=concurrency)
                     floors.append(n / elapsed)
+    except Exception:
+        print(f"# uvicorn output:\n{server.output()[-4000:]}", file=sys.stderr, flush=True)
+        raise
     finally:
         server.stop()
 
