@@ -153,11 +153,11 @@ def run_reports(
 
     # The same aggregates written by hand (FILTER clauses as Django emits them for Count(filter=)).
     agg_sql = (
-        "COUNT(id), COUNT(id) FILTER (WHERE state IN (%s, %s, %s)), "
-        "COUNT(id) FILTER (WHERE state IN (%s, %s, %s) AND NOT is_late), "
-        "COUNT(id) FILTER (WHERE state IN (%s, %s, %s) AND is_late), "
-        "COUNT(id) FILTER (WHERE state IN (%s, %s, %s) AND is_zero_report), "
-        "COUNT(id) FILTER (WHERE return_count > 0), COUNT(id) FILTER (WHERE state = 'approved')"
+        "COUNT(*), COUNT(*) FILTER (WHERE state IN (%s, %s, %s)), "
+        "COUNT(*) FILTER (WHERE state IN (%s, %s, %s) AND NOT is_late), "
+        "COUNT(*) FILTER (WHERE state IN (%s, %s, %s) AND is_late), "
+        "COUNT(*) FILTER (WHERE state IN (%s, %s, %s) AND is_zero_report), "
+        "COUNT(*) FILTER (WHERE return_count > 0), COUNT(*) FILTER (WHERE state = 'approved')"
     )
     agg_params = states * 4
     counties_sql = (

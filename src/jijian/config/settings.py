@@ -148,6 +148,16 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+elif env_bool("JIJIAN_DB_POOL", False):
+    # A psycopg connection pool per process. Under ASGI every request runs in its own thread, so
+    # CONN_MAX_AGE would keep one idle connection per thread and exhaust PostgreSQL; the pool does not.
+    if _db.get("CONN_MAX_AGE"):
+        raise ImproperSetting("JIJIAN_DB_CONN_MAX_AGE", "使用连接池（JIJIAN_DB_POOL）时必须为 0")
+    _db.setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env_int("JIJIAN_DB_POOL_MIN", 2, minimum=0),
+        "max_size": env_int("JIJIAN_DB_POOL_MAX", 10, minimum=1),
+        "timeout": 10,
+    }
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
