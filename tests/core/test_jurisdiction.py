@@ -38,3 +38,22 @@ def test_township_officer_api_lists_only_their_villages(tree, people, login):
     body = client.get("/api/orgs").json()
     assert {item["name"] for item in body["items"]} == {"厉山镇", "神农村", "凤凰村"}
     assert client.get(f"/api/orgs/{tree.village_b.pk}").status_code == 404
+
+
+def test_the_python_rule_agrees_with_the_query_for_every_persona_and_unit(tree, people):
+    from jijian.core.models import OrgUnit
+
+    units = list(OrgUnit.objects.all())
+    for persona in (
+        "member_a",
+        "township_a",
+        "county_officer",
+        "outsider",
+        "zone_officer",
+        "city_petition",
+        "party_liaison",
+    ):
+        user = getattr(people, persona)
+        by_query = set(OrgUnit.objects.filter(access.unit_scope_q(user)).values_list("pk", flat=True))
+        by_python = {u.pk for u in units if access.unit_in_scope(user, u)}
+        assert by_python == by_query, persona

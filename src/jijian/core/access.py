@@ -43,6 +43,27 @@ def unit_scope_q(user: User, *, prefix: str = "") -> Q:
     return q
 
 
+def unit_in_scope(user: User, unit: OrgUnit) -> bool:
+    """The rule of unit_scope_q evaluated in Python on a loaded unit (no query): for deciding, row by
+    row, whether a link may be shown. Keep the two in step (tests/core/test_jurisdiction.py checks it)."""
+    own = user.org_unit
+    if unit.pk == own.pk:
+        return True
+    if own.kind == OrgKind.CITY:
+        ok = unit.city_id == own.pk
+    elif own.is_county:
+        ok = unit.county_id == own.pk
+    elif own.is_township:
+        ok = unit.township_id == own.pk
+    elif own.is_village:
+        ok = False
+    else:
+        ok = unit.path.startswith(own.path)
+    if own.kind == OrgKind.MANAGEMENT_ZONE:
+        ok = ok or unit.zone_id == own.pk
+    return ok
+
+
 def scope(qs: QuerySet[M], user: User, *, module: str, unit_field: str | None = "org_unit") -> QuerySet[M]:
     """Restrict `qs` to the user's jurisdiction for `module`. `unit_field` is the path from the model to
     its OrgUnit (None when the model is OrgUnit). No module, no rows."""

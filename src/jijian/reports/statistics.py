@@ -31,7 +31,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from jijian.core.access import unit_scope_q
+from jijian.core.access import unit_in_scope, unit_scope_q
 from jijian.core.models import COUNTY_KINDS, TOWNSHIP_KINDS, VILLAGE_KINDS, OrgKind, OrgUnit, User
 from jijian.core.roles import Module, Role
 
@@ -80,24 +80,8 @@ def stats_node_for(user: User, node_id: object = None) -> OrgUnit:
 
 
 def in_scope(user: User, unit: OrgUnit) -> bool:
-    """unit_scope_q evaluated in Python on a loaded unit (no query): to decide whether a drill-down
-    link may be shown."""
-    own = user.org_unit
-    if unit.pk == own.pk:
-        return True
-    if own.kind == OrgKind.CITY:
-        ok = unit.city_id == own.pk
-    elif own.is_county:
-        ok = unit.county_id == own.pk
-    elif own.is_township:
-        ok = unit.township_id == own.pk
-    elif own.is_village:
-        ok = False
-    else:
-        ok = unit.path.startswith(own.path)
-    if own.kind == OrgKind.MANAGEMENT_ZONE:
-        ok = ok or unit.zone_id == own.pk
-    return ok
+    """Whether a drill-down link to `unit` may be shown (the jurisdiction rule, without a query)."""
+    return unit_in_scope(user, unit)
 
 
 def breadcrumbs(user: User, node: OrgUnit) -> list[OrgUnit]:
