@@ -20,6 +20,7 @@ from .forms import (
     UserSearchForm,
 )
 from .notify import notification_mark_read
+from .ratelimit import client_ip
 from .roles import Module, Role
 from .security import sessions_end
 from .services import role_grant, role_revoke, user_create, user_set_active, user_set_password
@@ -314,7 +315,7 @@ def user_reveal(request, pk, field):
                 obj=person,
                 field_name=field,
                 reason=form.cleaned_data["reason"],
-                ip_address=request.META.get("REMOTE_ADDR", ""),
+                ip_address=client_ip(request),
             )
         except PermissionDenied:
             raise Http404 from None

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from jijian.core.ratelimit import client_ip
 from jijian.core.services import ConcurrentEditError
 
 from . import member, services
@@ -33,7 +34,7 @@ def _month_param(value: str | None) -> date:
 
 
 def _ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    return client_ip(request)
 
 
 @login_required
