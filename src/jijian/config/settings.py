@@ -261,6 +261,12 @@ RATE_LIMIT_OTP_PER_MINUTE = env_int("JIJIAN_RATE_LIMIT_OTP_PER_MINUTE", 20, mini
 # Proxies in front of the app whose X-Forwarded-For entries are trusted (nginx: 1).
 TRUSTED_PROXY_COUNT = env_int("JIJIAN_TRUSTED_PROXIES", 1 if BEHIND_TLS else 0, minimum=0)
 
+# --- public report portal (信访举报) ---------------------------------------------------------------
+PETITION_SUBMIT_PER_MINUTE = env_int("JIJIAN_PETITION_SUBMIT_PER_MINUTE", 3, minimum=1)
+PETITION_FOLLOW_PER_MINUTE = env_int("JIJIAN_PETITION_FOLLOW_PER_MINUTE", 10, minimum=1)
+PETITION_FOLLOW_FAILS_PER_MINUTE = env_int("JIJIAN_PETITION_FOLLOW_FAILS_PER_MINUTE", 30, minimum=1)
+PETITION_POW_BITS = env_int("JIJIAN_PETITION_POW_BITS", 18, minimum=8, maximum=26)
+
 # --- files --------------------------------------------------------------------------------------
 FILES_DIR = env_path("JIJIAN_FILES_DIR", DATA_DIR / "files")
 FILE_STORAGE = env_choice("JIJIAN_FILE_STORAGE", "filesystem", ("filesystem", "s3"))
