@@ -62,9 +62,8 @@ lint: deps
 	$(CURDIR)/.venv/bin/ruff format --check src tests bench
 	JIJIAN_ENV=test $(CURDIR)/.venv/bin/mypy
 	JIJIAN_ENV=test $(CURDIR)/.venv/bin/jijian makemigrations --check --dry-run
-	$(UV) export --frozen --no-dev --no-emit-project --no-hashes -o .tools-requirements.txt >/dev/null
-	$(CURDIR)/.venv/bin/pip-audit --strict --disable-pip -r .tools-requirements.txt --no-deps
-	@rm -f .tools-requirements.txt
+	@req=$$(mktemp); $(UV) export --frozen --no-dev --no-emit-project --no-hashes -o $$req >/dev/null; \
+	$(CURDIR)/.venv/bin/pip-audit --strict --disable-pip -r $$req --no-deps; status=$$?; rm -f $$req; exit $$status
 
 bench: deps
 	$(PY) bench/run.py $(BENCH_ARGS)
