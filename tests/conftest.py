@@ -133,7 +133,7 @@ def login(client):
 
 
 @pytest.fixture(autouse=True)
-def _files_in_tmp(settings, tmp_path):
+def files_dir(settings, tmp_path):
     """Attachments written by any test go under its own tmp_path, never into the checkout's var/."""
     root = tmp_path / "files"
     settings.FILES_DIR = root

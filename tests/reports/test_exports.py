@@ -234,7 +234,7 @@ def test_starting_an_export_outside_the_jurisdiction_is_404_and_not_audited(tree
 
 
 @pytest.mark.parametrize("month", ["10/2025", "2099-01", ""])
-def test_a_bad_month_for_the_excel_says_why_and_writes_nothing(tree, people, login, month, _files_in_tmp):
+def test_a_bad_month_for_the_excel_says_why_and_writes_nothing(tree, people, login, month, files_dir):
     client = login(people.county_officer)
     response = _start(client, tree.county, month)
     assert response.status_code == 302
@@ -242,7 +242,7 @@ def test_a_bad_month_for_the_excel_says_why_and_writes_nothing(tree, people, log
     page = client.get(response["Location"]).content.decode()
     assert any(m in page for m in ("月份格式不正确", "月份不能晚于本月", "请选择月份"))
     assert not AuditEvent.objects.filter(action="export").exists()
-    assert not (_files_in_tmp / "exports").exists()
+    assert not (files_dir / "exports").exists()
 
 
 def test_the_excel_export_needs_a_post(tree, people, login):

@@ -6,7 +6,7 @@ is a 404."""
 from __future__ import annotations
 
 import io
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from jijian.attachments.views import content_disposition
 from jijian.core.ratelimit import client_ip
 
 from . import exports
@@ -87,7 +88,7 @@ def stats_export_xlsx(request, node_id):
         ip_address=client_ip(request),
     )  # fmt: skip
     response = HttpResponse(exports.stats_table_xlsx(stats), content_type=exports.XLSX_TYPE)
-    response["Content-Disposition"] = _attachment(exports.stats_filename(stats, "月报统计.xlsx"))
+    response["Content-Disposition"] = content_disposition(exports.stats_filename(stats, "月报统计.xlsx"))
     return response
 
 
@@ -103,7 +104,7 @@ def stats_export_reports(request, node_id):
     response = StreamingHttpResponse(
         exports.month_reports_csv(node, month), content_type="text/csv; charset=utf-8"
     )
-    response["Content-Disposition"] = _attachment(f"{node.name}_{month:%Y-%m}_全部月报.csv")
+    response["Content-Disposition"] = content_disposition(f"{node.name}_{month:%Y-%m}_全部月报.csv")
     return response
 
 
@@ -154,7 +155,7 @@ def stats_export_status(request, export_id):
 def stats_export_download(request, export_id):
     file, filename = exports.month_export_file(user=request.user, export_id=export_id)
     response = FileResponse(file, content_type=exports.XLSX_TYPE)
-    response["Content-Disposition"] = _attachment(filename)
+    response["Content-Disposition"] = content_disposition(filename)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     return response
@@ -175,10 +176,4 @@ def stats_circular(request, node_id):
         as_attachment=False,
         filename=f"{node.name}_{month:%Y-%m}_履职月报通报.pdf",
         content_type="application/pdf",
-    )
-
-
-def _attachment(filename: str) -> str:
-    return (
-        f"attachment; filename=\"export.{filename.rsplit('.', 1)[-1]}\"; filename*=UTF-8''{quote(filename)}"
     )
