@@ -29,5 +29,5 @@ ENTRIES = [
         post_data=lambda t, p: {"body": "x"},
     ),
     Entry("petitions:follow_end", ALL, anonymous=PUBLIC, methods=("POST",)),
-    Entry("petitions_staff:list", frozenset({"city_petition"})),
+    Entry("petitions_staff:list", frozenset({"city_petition", "township_a", "township_b"})),
 ]

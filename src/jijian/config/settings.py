@@ -266,6 +266,12 @@ PETITION_SUBMIT_PER_MINUTE = env_int("JIJIAN_PETITION_SUBMIT_PER_MINUTE", 3, min
 PETITION_FOLLOW_PER_MINUTE = env_int("JIJIAN_PETITION_FOLLOW_PER_MINUTE", 10, minimum=1)
 PETITION_FOLLOW_FAILS_PER_MINUTE = env_int("JIJIAN_PETITION_FOLLOW_FAILS_PER_MINUTE", 30, minimum=1)
 PETITION_POW_BITS = env_int("JIJIAN_PETITION_POW_BITS", 18, minimum=8, maximum=26)
+# Local rules set the preliminary check between 15 working days and two months (DOMAIN.md §2).
+PETITION_PRELIMINARY_CHECK_WORKING_DAYS = env_int(
+    "JIJIAN_PETITION_PRELIMINARY_CHECK_WORKING_DAYS", 30, minimum=15, maximum=44
+)
+# The deadline board turns an item yellow this many working days before it is due.
+PETITION_DEADLINE_WARN_WORKING_DAYS = env_int("JIJIAN_PETITION_DEADLINE_WARN_WORKING_DAYS", 3, minimum=1)
 
 # --- files --------------------------------------------------------------------------------------
 FILES_DIR = env_path("JIJIAN_FILES_DIR", DATA_DIR / "files")

@@ -196,6 +196,7 @@ def load_demo(*, seed: int = 2020, villages_per_town: tuple[int, int] = (17, 26)
         person(c, "信访室干部", Role.PETITION_OFFICE, area)
         person(c, "案件监督管理室干部", Role.CASE_MANAGEMENT, area)
         person(c, "党风政风监督室干部", Role.CONDUCT_SUPERVISION, area)
+        person(c, "纪委副书记", Role.COMMISSION_LEADER, area)
     User.objects.bulk_create(people, batch_size=500)
     UserRole.objects.bulk_create([UserRole(user=people[i], role=r) for i, r in roles], batch_size=1000)
 
@@ -214,6 +215,7 @@ def load_demo(*, seed: int = 2020, villages_per_town: tuple[int, int] = (17, 26)
         ("dangfeng", Role.CONDUCT_SUPERVISION, suixian, "党风政风监督室主任"),
         ("ganjian", Role.CADRE_SUPERVISION, city, "干部监督室主任"),
         ("shenli", Role.CASE_REVIEW, city, "审理室主任"),
+        ("lingdao", Role.COMMISSION_LEADER, city, "市纪委副书记"),
         ("dangzuzhi", Role.PARTY_ORG_LIAISON, party_org, "支部纪检委员"),
         ("zuzhibu", Role.ORG_DEPARTMENT, city, "组织部干部监督科"),
         ("xitong", Role.SYSTEM_ADMIN, city, "系统管理员"),

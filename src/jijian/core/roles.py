@@ -14,6 +14,7 @@ class Role(models.TextChoices):
     CONDUCT_SUPERVISION = "conduct_supervision", _("党风政风监督室")
     CADRE_SUPERVISION = "cadre_supervision", _("干部监督室")
     CASE_REVIEW = "case_review", _("审理室")
+    COMMISSION_LEADER = "commission_leader", _("纪委监委领导")
     PARTY_ORG_LIAISON = "party_org_liaison", _("党组织联络员")
     ORG_DEPARTMENT = "org_department", _("组织部")
     SYSTEM_ADMIN = "system_admin", _("系统管理员")
@@ -52,6 +53,8 @@ MODULES_BY_ROLE: dict[str, frozenset[str]] = {
             Module.EVALUATION,
             Module.MANUAL,
             Module.RECEPTION,
+            # A township committee receives letters and visits and handles what is forwarded to it.
+            Module.PETITIONS,
         }
     ),
     Role.PETITION_OFFICE: frozenset({Module.ORGS, Module.PETITIONS, Module.RECEPTION}),
@@ -61,6 +64,8 @@ MODULES_BY_ROLE: dict[str, frozenset[str]] = {
     ),
     Role.CADRE_SUPERVISION: frozenset({Module.ORGS, Module.ARCHIVES}),
     Role.CASE_REVIEW: frozenset({Module.ORGS, Module.ARCHIVES, Module.PETITIONS}),
+    # Approves clue dispositions and signs them (签字背书); sees the petitions of the commission.
+    Role.COMMISSION_LEADER: frozenset({Module.ORGS, Module.PETITIONS}),
     Role.PARTY_ORG_LIAISON: frozenset({Module.ORGS, Module.RESPONSIBILITY}),
     Role.ORG_DEPARTMENT: frozenset({Module.ORGS, Module.ARCHIVES}),
     Role.SYSTEM_ADMIN: frozenset({Module.ORGS, Module.ACCOUNTS}),

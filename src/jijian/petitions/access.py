@@ -1,5 +1,9 @@
-"""Who sees which reports from the public: holders of module PETITIONS (信访室, 案管室, 审理室) over the
-subtree of their unit, by the report's region. Outside it: the same 404 as a missing report.
+"""Who sees which reports from the public and which clues: holders of module PETITIONS (信访室, 案管室,
+审理室, commission leaders, township committees) over the subtree of their unit, by the body that
+holds the item now (`holder`). A report forwarded up therefore leaves the register of the body that
+received it (the restricted path); what that body keeps is the forward record, without content.
+Staff who declared a relation to the accused (StaffRelation, 回避) do not see the item at all.
+Outside any of these: the same 404 as a missing item.
 
 The reporter sees exactly one report, the one their receipt code opened: its id sits in their
 session (never the code) for FOLLOW_SECONDS."""
@@ -8,25 +12,122 @@ from __future__ import annotations
 
 import time
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
-from jijian.core.access import get_or_404, scope
-from jijian.core.roles import Module
+from jijian.core.access import get_or_404, scope, unit_in_scope
+from jijian.core.reveal import register_reveal
+from jijian.core.roles import Module, Role
 
-from .models import PetitionMessage, PetitionReport
+from .models import Clue, PetitionDeadline, PetitionForward, PetitionMessage, PetitionReport, StaffRelation
 
 FOLLOW_SESSION_KEY = "petitions.follow"
 FOLLOW_SECONDS = 15 * 60
 
 
+def _recused(user, qs: QuerySet, field: str = "accused_name_index") -> QuerySet:
+    """Leave out items about a person the user declared a relation to (matched by blind index of
+    the name: the relation's name is stored encrypted)."""
+    relations = StaffRelation.objects.filter(
+        user=user, is_active=True, relative_name_index=OuterRef(field)
+    ).exclude(relative_name_index="")
+    return qs.filter(~Exists(relations))
+
+
 def petitions_visible_to(user) -> QuerySet[PetitionReport]:
-    return scope(
-        PetitionReport.objects.select_related("region"), user, module=Module.PETITIONS, unit_field="region"
+    qs = scope(
+        PetitionReport.objects.select_related("region", "holder"),
+        user,
+        module=Module.PETITIONS,
+        unit_field="holder",
     )
+    return _recused(user, qs)
 
 
 def get_petition_for(user, pk) -> PetitionReport:
     return get_or_404(petitions_visible_to(user), pk)
+
+
+def forwards_sent_by(user) -> QuerySet[PetitionForward]:
+    """Forwards out of a body in the user's jurisdiction, for tracking until answered. A restricted
+    forward shows only its number, dates and receiving body here (templates must not show content)."""
+    return scope(
+        PetitionForward.objects.select_related("report", "to_unit", "from_unit"),
+        user,
+        module=Module.PETITIONS,
+        unit_field="from_unit",
+    )
+
+
+def forwards_received_by(user) -> QuerySet[PetitionForward]:
+    """Forwards into a body in the user's jurisdiction (to accept or transfer)."""
+    qs = scope(
+        PetitionForward.objects.select_related("report", "to_unit", "from_unit"),
+        user,
+        module=Module.PETITIONS,
+        unit_field="to_unit",
+    )
+    return _recused(user, qs, "report__accused_name_index")
+
+
+def get_received_forward_for(user, pk) -> PetitionForward:
+    return get_or_404(forwards_received_by(user), pk)
+
+
+def clues_visible_to(user) -> QuerySet[Clue]:
+    qs = scope(
+        Clue.objects.select_related("holder", "report"), user, module=Module.PETITIONS, unit_field="holder"
+    )
+    return _recused(user, qs)
+
+
+def get_clue_for(user, pk) -> Clue:
+    return get_or_404(clues_visible_to(user), pk)
+
+
+def deadlines_visible_to(user) -> QuerySet[PetitionDeadline]:
+    """Open time limits held by bodies in the user's jurisdiction (the deadline board)."""
+    return scope(
+        PetitionDeadline.objects.filter(met_at__isnull=True),
+        user,
+        module=Module.PETITIONS,
+        unit_field="holder",
+    )
+
+
+def relations_of(user) -> QuerySet[StaffRelation]:
+    """A staff member's own declared relations (回避申报)."""
+    if not getattr(user, "is_authenticated", False):
+        return StaffRelation.objects.none()
+    return StaffRelation.objects.filter(user=user)
+
+
+def get_relation_for(user, pk) -> StaffRelation:
+    return get_or_404(relations_of(user), pk)
+
+
+# --- revealing the reporter -------------------------------------------------------------------------
+def _reporter_reveal_allowed(actor, report) -> bool:
+    """Only the petition office of the body that received the report (or above it) may see who
+    reported; a body it was forwarded to works with the masked identity, and so does anyone who is
+    recused from it."""
+    unit = report.received_unit or report.holder
+    if unit is None or not unit_in_scope(actor, unit):
+        return False
+    return petitions_visible_to(actor).filter(pk=report.pk).exists()
+
+
+for _field, _label in (
+    ("reporter_name", "举报人姓名"),
+    ("reporter_id_number", "举报人身份证号"),
+    ("reporter_phone", "举报人联系电话"),
+):
+    register_reveal(
+        "petitions.petitionreport",
+        _field,
+        roles={Role.PETITION_OFFICE, Role.COMMISSION_LEADER},
+        label=_label,
+        in_jurisdiction=_reporter_reveal_allowed,
+    )
 
 
 # --- the reporter ---------------------------------------------------------------------------------

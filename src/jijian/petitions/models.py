@@ -52,11 +52,29 @@ class Matter(models.TextChoices):
 
 
 class PetitionState(models.TextChoices):
-    RECEIVED = "received", _("已收到")
-    ACCEPTED = "accepted", _("已受理")
+    RECEIVED = "received", _("已收到")  # registered, awaiting triage at its holder
+    ACCEPTED = "accepted", _("已受理")  # handled at this level (supervision department; 案管室 informed)
     NOT_ACCEPTED = "not_accepted", _("不予受理")
-    FORWARDED = "forwarded", _("已转办")
+    FORWARDED = "forwarded", _("已转办")  # sent to another body, awaiting its answer
     CLOSED = "closed", _("已办结")
+
+
+class NotAcceptedReason(models.TextChoices):
+    """Matters a discipline commission does not accept (2020 检举控告工作规则)."""
+
+    LEGAL_PROCEDURE = "legal_procedure", _("属于诉讼、仲裁、行政复议等法定途径解决的事项")
+    OTHER_BODY = "other_body", _("属于其他机关职责范围")
+    NO_SUBSTANCE = "no_substance", _("反映问题没有实质内容")
+    OTHER = "other", _("其他不予受理情形")
+
+
+class RouteKind(models.TextChoices):
+    """分级负责、归口办理: who handles a report, decided by who manages the accused (routing.py)."""
+
+    THIS_LEVEL = "this_level", _("本级办理")
+    HIGHER = "higher", _("报送上级")  # restricted path: never in the ordinary register of this level
+    OWN_HEAD = "own_head", _("反映本机关主要负责人，直接报送上级")
+    LOWER = "lower", _("转下级办理")
 
 
 class PetitionReport(models.Model):
@@ -86,6 +104,50 @@ class PetitionReport(models.Model):
         _("状态"), max_length=20, choices=PetitionState.choices, default=PetitionState.RECEIVED
     )
     received_at = models.DateTimeField(_("收到时间"), default=timezone.now, db_index=True)
+    # 登记编号: "<unit code>-<year>-<serial>", assigned when registered (counter per unit and year).
+    serial_number = models.CharField(_("登记编号"), max_length=40, blank=True, default="", db_index=True)
+    # The commission that received it (where it was written, called in, handed in or submitted online)
+    # and the one that holds it now. Staff see reports by holder: a report forwarded up leaves the
+    # lower body's register (the restricted path).
+    received_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("受理机关"), on_delete=models.PROTECT, related_name="+", null=True
+    )
+    holder = models.ForeignKey(
+        OrgUnit, verbose_name=_("承办机关"), on_delete=models.PROTECT, related_name="+", null=True
+    )
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    phone_area_code = models.CharField(_("来电区号"), max_length=6, blank=True, default="")
+    accused_name_index = BlindIndexField(source="accused_name")
+    # Triage (routing.py): who manages the accused, whether it is about this commission's own head.
+    managing_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("管理机关"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    about_own_head = models.BooleanField(_("反映本机关主要负责人"), default=False)
+    route = models.CharField(_("办理方式"), max_length=20, choices=RouteKind.choices, blank=True, default="")
+    # Higher-level matters travel a restricted path: not listed in the ordinary register of any level
+    # below the one that handles them.
+    restricted = models.BooleanField(_("按规定专门报送"), default=False)
+    repeat_of = models.ForeignKey(
+        "self",
+        verbose_name=_("重复件，原件"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="repeats",
+    )
+    not_accepted_reason = models.CharField(
+        _("不予受理理由"), max_length=20, choices=NotAcceptedReason.choices, blank=True, default=""
+    )
+    result = models.TextField(_("办理结果"), blank=True, default="")
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
     acceptance_notice = models.TextField(_("受理告知"), blank=True, default="")
     acceptance_notified_on = models.DateField(_("受理告知日期"), null=True, blank=True)
     result_notice = models.TextField(_("办理结果告知"), blank=True, default="")
@@ -96,7 +158,10 @@ class PetitionReport(models.Model):
         verbose_name = _("信访举报件")
         verbose_name_plural = _("信访举报件")
         ordering = ["-received_at", "-pk"]
-        indexes = [models.Index(fields=["region", "state"], name="petition_region_state")]
+        indexes = [
+            models.Index(fields=["region", "state"], name="petition_region_state"),
+            models.Index(fields=["holder", "state"], name="petition_holder_state"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_category_display()} #{self.pk}"
@@ -140,3 +205,342 @@ class PetitionMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()} {self.created_at:%Y-%m-%d}"
+
+
+class PetitionTransition(models.Model):
+    """Every change of a report's state or holder: who, when, at which body, why."""
+
+    report = models.ForeignKey(PetitionReport, on_delete=models.PROTECT, related_name="transitions")
+    action = models.CharField(_("操作"), max_length=30)
+    from_state = models.CharField(max_length=20, choices=PetitionState.choices, blank=True, default="")
+    to_state = models.CharField(max_length=20, choices=PetitionState.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("说明"), blank=True, default="")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("举报件流转记录")
+        verbose_name_plural = _("举报件流转记录")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.at:%Y-%m-%d}"
+
+
+class ForwardAnswer(models.TextChoices):
+    PENDING = "", _("待答复")
+    ACCEPTED = "accepted", _("已接收办理")
+    TRANSFERRED = "transferred", _("已转送")
+
+
+class PetitionForward(models.Model):
+    """One forward of a report to another body, tracked until that body answers (accepts it or
+    transfers it on). A lower body must answer within 5 working days (`due_date`)."""
+
+    report = models.ForeignKey(PetitionReport, on_delete=models.PROTECT, related_name="forwards")
+    kind = models.CharField(_("转办方式"), max_length=20, choices=RouteKind.choices)
+    from_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("转出机关"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("接收机关"), on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(_("转办说明"), blank=True, default="")
+    forwarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("转办人")
+    )
+    forwarded_at = models.DateTimeField(_("转办时间"), default=timezone.now)
+    due_date = models.DateField(_("答复期限"))
+    answer = models.CharField(
+        _("答复"), max_length=20, choices=ForwardAnswer.choices, blank=True, default=ForwardAnswer.PENDING
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    answer_note = models.TextField(_("答复说明"), blank=True, default="")
+
+    class Meta:
+        verbose_name = _("转办记录")
+        verbose_name_plural = _("转办记录")
+        ordering = ["-forwarded_at", "-pk"]
+        indexes = [
+            models.Index(fields=["from_unit", "answer"], name="forward_from_answer"),
+            models.Index(fields=["to_unit", "answer"], name="forward_to_answer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_unit_id}→{self.to_unit_id} {self.forwarded_at:%Y-%m-%d}"
+
+
+class DeadlineKind(models.TextChoices):
+    ROUTE = "route", _("分流办理（5个工作日）")
+    ACCEPTANCE_NOTICE = "acceptance_notice", _("受理告知（15个工作日）")
+    FORWARD_ANSWER = "forward_answer", _("转办件接收或转送（5个工作日）")
+    RESULT_NOTICE = "result_notice", _("办理结果告知（15个工作日）")
+    LETTER_REPLY = "letter_reply", _("函询回复（15个工作日）")
+    PRELIMINARY_CHECK = "preliminary_check", _("初步核实期限")
+    QUARTERLY_FEEDBACK = "quarterly_feedback", _("季度办理结果反馈信访室")
+
+
+class PetitionDeadline(models.Model):
+    """One statutory time limit on one item, counted on the working-day calendar (deadlines.py).
+    Open while `met_at` is empty; the deadline board is one indexed scan of the open ones."""
+
+    kind = models.CharField(_("时限类型"), max_length=30, choices=DeadlineKind.choices)
+    report = models.ForeignKey(
+        PetitionReport, null=True, blank=True, on_delete=models.PROTECT, related_name="deadlines"
+    )
+    clue = models.ForeignKey(
+        "Clue", null=True, blank=True, on_delete=models.PROTECT, related_name="deadlines"
+    )
+    holder = models.ForeignKey(
+        OrgUnit, verbose_name=_("承办机关"), on_delete=models.PROTECT, related_name="+"
+    )
+    starts_on = models.DateField(_("起算日"))
+    due_date = models.DateField(_("期限"))
+    met_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Closed without being met, e.g. no acceptance notice for a repeat report.
+    waived = models.BooleanField(_("无需办理"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("办理时限")
+        verbose_name_plural = _("办理时限")
+        ordering = ["due_date", "pk"]
+        indexes = [
+            models.Index(
+                fields=["due_date"], name="deadline_open_due", condition=models.Q(met_at__isnull=True)
+            ),
+            models.Index(
+                fields=["holder", "due_date"],
+                name="deadline_open_holder_due",
+                condition=models.Q(met_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.due_date}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.met_at is None
+
+
+class UnitCounter(models.Model):
+    """Serial numbers per (unit, kind, year): 登记编号 of reports, 线索编号 of clues."""
+
+    key = models.CharField(max_length=60, unique=True)
+    value = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"
+
+
+# --- problem clues (问题线索) -----------------------------------------------------------------------
+class ClueSource(models.TextChoices):
+    PETITION = "petition", _("信访举报")
+    DUTY_RECORD = "duty_record", _("村级纪检委员履职发现")
+    INSPECTION = "inspection", _("巡视巡察")
+    OTHER_BODY = "other_body", _("其他机关移送")
+    SUPERVISION = "supervision", _("日常监督发现")
+    OTHER = "other", _("其他")
+
+
+class Disposal(models.TextChoices):
+    TALK_OR_LETTER = "talk_or_letter", _("谈话函询")
+    PRELIMINARY_CHECK = "preliminary_check", _("初步核实")
+    HOLD = "hold", _("暂存待查")
+    CLOSE = "close", _("予以了结")
+    TRANSFER = "transfer", _("转立案审查调查")
+
+
+class ClueState(models.TextChoices):
+    REGISTERED = "registered", _("已登记，待拟处置")
+    PENDING_APPROVAL = "pending_approval", _("处置意见待审批")
+    TALK_OR_LETTER = "talk_or_letter", _("谈话函询中")
+    PRELIMINARY_CHECK = "preliminary_check", _("初步核实中")
+    HELD = "held", _("暂存待查")
+    CLOSED = "closed", _("已了结")
+    TRANSFERRED = "transferred", _("已转立案审查调查")
+
+
+class Form(models.TextChoices):
+    """四种形态."""
+
+    NONE = "", _("未运用")
+    FORM_1 = "form_1", _("第一种形态")
+    FORM_2 = "form_2", _("第二种形态")
+    FORM_3 = "form_3", _("第三种形态")
+    FORM_4 = "form_4", _("第四种形态")
+
+
+class Sanction(models.TextChoices):
+    NONE = "", _("无")
+    CLEARED = "cleared", _("予以澄清")
+    TALK_REMINDER = "talk_reminder", _("谈话提醒")
+    CRITICISM = "criticism", _("批评教育")
+    ORDERED_REVIEW = "ordered_review", _("责令检查")
+    ADMONISHMENT = "admonishment", _("诫勉")
+    WARNING = "warning", _("警告")
+    SERIOUS_WARNING = "serious_warning", _("严重警告")
+    ORGANISATIONAL_ADJUSTMENT = "organisational_adjustment", _("组织调整")
+    REMOVAL_FROM_PARTY_POST = "removal_from_party_post", _("撤销党内职务")
+    PROBATION = "probation", _("留党察看")
+    EXPULSION = "expulsion", _("开除党籍")
+    MAJOR_POST_ADJUSTMENT = "major_post_adjustment", _("重大职务调整")
+    CRIMINAL = "criminal", _("涉嫌违法犯罪移送司法机关")
+
+
+# Which form each outcome counts under (DOMAIN.md §2).
+SANCTION_FORM: dict[str, str] = {
+    Sanction.NONE: Form.NONE,
+    Sanction.CLEARED: Form.NONE,
+    Sanction.TALK_REMINDER: Form.FORM_1,
+    Sanction.CRITICISM: Form.FORM_1,
+    Sanction.ORDERED_REVIEW: Form.FORM_1,
+    Sanction.ADMONISHMENT: Form.FORM_1,
+    Sanction.WARNING: Form.FORM_2,
+    Sanction.SERIOUS_WARNING: Form.FORM_2,
+    Sanction.ORGANISATIONAL_ADJUSTMENT: Form.FORM_2,
+    Sanction.REMOVAL_FROM_PARTY_POST: Form.FORM_3,
+    Sanction.PROBATION: Form.FORM_3,
+    Sanction.EXPULSION: Form.FORM_3,
+    Sanction.MAJOR_POST_ADJUSTMENT: Form.FORM_3,
+    Sanction.CRIMINAL: Form.FORM_4,
+}
+
+
+class Clue(models.Model):
+    """A problem clue, registered and numbered by the case management office (案管室) of `holder`."""
+
+    number = models.CharField(_("线索编号"), max_length=40, unique=True)
+    holder = models.ForeignKey(
+        OrgUnit, verbose_name=_("承办机关"), on_delete=models.PROTECT, related_name="+"
+    )
+    source = models.CharField(_("线索来源"), max_length=20, choices=ClueSource.choices)
+    source_note = models.CharField(_("来源说明"), max_length=200, blank=True, default="")
+    report = models.ForeignKey(
+        PetitionReport,
+        verbose_name=_("来源举报件"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="clues",
+    )
+    duty_record = models.ForeignKey(
+        "reports.DutyRecord",
+        verbose_name=_("来源履职纪实"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    accused_name = models.CharField(_("被反映人姓名"), max_length=100)
+    accused_name_index = BlindIndexField(source="accused_name")
+    accused_unit = models.CharField(_("被反映人单位"), max_length=200, blank=True, default="")
+    accused_post = models.CharField(_("被反映人职务"), max_length=100, blank=True, default="")
+    accused_level = models.CharField(
+        _("被反映人级别"), max_length=20, choices=AccusedLevel.choices, default=AccusedLevel.OTHER
+    )
+    matter = models.CharField(_("问题类别"), max_length=20, choices=Matter.choices, default=Matter.OTHER)
+    summary = models.TextField(_("主要问题"))
+    state = models.CharField(
+        _("状态"), max_length=20, choices=ClueState.choices, default=ClueState.REGISTERED
+    )
+    # The disposal in force once approved (empty while registered).
+    disposal = models.CharField(
+        _("处置方式"), max_length=20, choices=Disposal.choices, blank=True, default=""
+    )
+    # A proposal awaiting approval: what, with which outcome, by whom, and the state to return to
+    # when it is rejected.
+    pending_disposal = models.CharField(max_length=20, choices=Disposal.choices, blank=True, default="")
+    pending_sanction = models.CharField(max_length=40, choices=Sanction.choices, blank=True, default="")
+    pending_note = models.TextField(blank=True, default="")
+    pending_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    pending_from_state = models.CharField(max_length=20, choices=ClueState.choices, blank=True, default="")
+    outcome_form = models.CharField(
+        _("四种形态"), max_length=10, choices=Form.choices, blank=True, default=""
+    )
+    outcome_sanction = models.CharField(
+        _("处理结果"), max_length=40, choices=Sanction.choices, blank=True, default=""
+    )
+    outcome_note = models.TextField(_("处置结果说明"), blank=True, default="")
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("登记人")
+    )
+    registered_at = models.DateTimeField(_("登记时间"), default=timezone.now, db_index=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("问题线索")
+        verbose_name_plural = _("问题线索")
+        ordering = ["-registered_at", "-pk"]
+        indexes = [models.Index(fields=["holder", "state"], name="clue_holder_state")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ClueStep(models.Model):
+    """Every hand-off of a clue, signed (签字背书): statement, who, when, SM3 of what was signed."""
+
+    clue = models.ForeignKey(Clue, on_delete=models.PROTECT, related_name="steps")
+    action = models.CharField(_("环节"), max_length=30)
+    from_state = models.CharField(max_length=20, choices=ClueState.choices, blank=True, default="")
+    to_state = models.CharField(max_length=20, choices=ClueState.choices)
+    disposal = models.CharField(max_length=20, choices=Disposal.choices, blank=True, default="")
+    note = models.TextField(_("意见"), blank=True, default="")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # For a letter reply: the accused's superior who endorsed it (name and post as written on it).
+    endorser = models.CharField(_("背书人"), max_length=100, blank=True, default="")
+    endorsement_statement = models.CharField(max_length=255, blank=True, default="")
+    endorsement_digest = models.CharField(max_length=64, blank=True, default="")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("线索处置记录")
+        verbose_name_plural = _("线索处置记录")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.at:%Y-%m-%d}"
+
+
+# --- recusal (回避) -------------------------------------------------------------------------------
+class RelationKind(models.TextChoices):
+    SPOUSE = "spouse", _("夫妻关系")
+    DIRECT = "direct", _("直系血亲关系")
+    COLLATERAL = "collateral", _("三代以内旁系血亲")
+    IN_LAW = "in_law", _("近姻亲关系")
+    OTHER = "other", _("其他可能影响公正办理的关系")
+
+
+class StaffRelation(models.Model):
+    """A relation a staff member has declared (回避申报). Reports and clues about a person of that name
+    are closed to them: the access functions answer 404, as for any item outside their jurisdiction."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="declared_relations"
+    )
+    relative_name = EncryptedTextField(_("亲属姓名"))
+    relative_name_index = BlindIndexField(source="relative_name")
+    relative_unit = EncryptedTextField(_("工作单位"), blank=True, default="")
+    kind = models.CharField(_("关系"), max_length=20, choices=RelationKind.choices)
+    is_active = models.BooleanField(_("有效"), default=True)
+    declared_at = models.DateTimeField(_("申报时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("回避关系")
+        verbose_name_plural = _("回避关系")
+        ordering = ["-declared_at", "-pk"]
+        indexes = [models.Index(fields=["user", "relative_name_index"], name="relation_user_name")]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()

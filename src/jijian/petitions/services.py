@@ -1,23 +1,47 @@
-"""Writes of the petitions app: a report from the public, the reporter's follow-up, a message from the
-office. Each in one transaction with its audit entry. Public actions are audited with no actor and
-no address (audit_record keeps an address only for a signed-in actor): an anonymous reporter leaves
-nothing behind that could identify them."""
+"""Writes of the petitions app: a report from the public or registered by staff, the reporter's
+follow-up, messages, triage (accept here, not accept, forward by the routing table), answers to
+forwards, notices to the reporter and closing. Each in one transaction with its audit entry and,
+for a state change, a PetitionTransition. Public actions are audited with no actor and no address
+(audit_record keeps an address only for a signed-in actor): an anonymous reporter leaves nothing
+behind that could identify them.
+
+Concurrent triage is detected: every action locks the report row and checks its state (and the
+version the form was shown with), so a second officer acting on a stale page gets a message, not a
+second forward."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from jijian.attachments.models import Attachment
 from jijian.attachments.services import attachment_store
 from jijian.audit.services import audit_record
-from jijian.core.models import OrgUnit
-from jijian.core.roles import Module
+from jijian.core.models import OrgUnit, User
+from jijian.core.notify import notify
+from jijian.core.roles import Module, Role
+from jijian.core.services import ConcurrentEditError
 
-from . import receipt
-from .models import Channel, Direction, PetitionMessage, PetitionReport, PetitionState
+from . import receipt, routing
+from .deadlines import deadline_meet, deadline_move, deadline_open
+from .models import (
+    Channel,
+    DeadlineKind,
+    Direction,
+    ForwardAnswer,
+    NotAcceptedReason,
+    PetitionForward,
+    PetitionMessage,
+    PetitionReport,
+    PetitionState,
+    PetitionTransition,
+    RouteKind,
+    UnitCounter,
+)
 
 EVIDENCE_PURPOSE = "petition_evidence"
 
@@ -71,11 +95,16 @@ def petition_submit(
         reporter_name = reporter_id_number = reporter_phone = ""
     elif not (reporter_name and reporter_id_number and reporter_phone):
         raise ValidationError("实名举报请填写姓名、身份证号和手机号码")
+    # Online reports arrive at the county-level commission of the region (12388 platform).
+    intake = routing.managing_commission(region, "other")
     for _attempt in range(3):  # a receipt collision (66 bits) is practically impossible; retry anyway
         code = receipt.new_code()
         try:
             with transaction.atomic():
                 report = PetitionReport.objects.create(
+                    received_unit=intake,
+                    holder=intake,
+                    serial_number=serial_next(unit=intake, prefix="XF"),
                     category=category,
                     channel=Channel.ONLINE,
                     accused_name=accused_name,
@@ -93,6 +122,8 @@ def petition_submit(
                     state=PetitionState.RECEIVED,
                 )
                 attachments = _store_evidence(report=report, files=files)
+                _transition(report, "", PetitionState.RECEIVED, actor=None, action="submit")
+                _open_intake_deadlines(report)
                 audit_record(
                     actor=None,
                     action="petition.submit",
@@ -200,3 +231,482 @@ def petition_evidence(report: PetitionReport):
     return Attachment.objects.filter(purpose=EVIDENCE_PURPOSE, object_id=str(report.pk)).order_by(
         "created_at", "pk"
     )
+
+
+# --- numbering, transitions, deadlines ------------------------------------------------------------
+def serial_next(*, unit: OrgUnit, prefix: str, year: int | None = None) -> str:
+    """The next number of a series per unit and year ("XF-421321-2026-0007"), under a row lock.
+    Called inside the caller's transaction: a rolled-back registration gives its number back."""
+    year = year or timezone.localdate().year
+    key = f"{prefix}:{unit.pk}:{year}"
+    counter, _ = UnitCounter.objects.get_or_create(key=key)
+    counter = UnitCounter.objects.select_for_update().get(pk=counter.pk)
+    counter.value += 1
+    counter.save(update_fields=["value"])
+    return f"{prefix}-{unit.code or unit.pk}-{year}-{counter.value:04d}"
+
+
+def _transition(
+    report: PetitionReport, from_state: str, to_state: str, *, actor, action: str, reason: str = ""
+):
+    unit = report.holder
+    PetitionTransition.objects.create(
+        report=report,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        unit=unit,
+        reason=reason,
+    )
+
+
+def _open_intake_deadlines(report: PetitionReport) -> None:
+    start = timezone.localtime(report.received_at).date()
+    deadline_open(kind=DeadlineKind.ROUTE, holder=report.holder, start=start, report=report)
+    if not report.is_anonymous and report.repeat_of_id is None:
+        deadline_open(kind=DeadlineKind.ACCEPTANCE_NOTICE, holder=report.holder, start=start, report=report)
+
+
+def _locked(report: PetitionReport, *, version: int | None, states: tuple[str, ...]) -> PetitionReport:
+    """The report row under lock, checked against the version the form showed and the states the
+    action may start from."""
+    locked = PetitionReport.objects.select_for_update().select_related("holder", "region").get(pk=report.pk)
+    if version is not None and locked.version != version:
+        raise ConcurrentEditError()
+    if locked.state not in states:
+        raise ValidationError(
+            f"该件当前状态为“{locked.get_state_display()}”，不能进行此操作（可能已被他人处理，请刷新后查看）"
+        )
+    return locked
+
+
+def _require_staff(actor) -> None:
+    if not getattr(actor, "is_authenticated", False) or not actor.has_module(Module.PETITIONS):
+        raise PermissionDenied
+
+
+def _save(report: PetitionReport, fields: list[str]) -> None:
+    report.version += 1
+    report.save(update_fields=[*fields, "version"])
+
+
+# --- staff registration ---------------------------------------------------------------------------
+STAFF_CHANNELS = (Channel.LETTER, Channel.VISIT, Channel.PHONE, Channel.VIDEO)
+
+
+def petition_register(
+    *,
+    actor: User,
+    channel: str,
+    category: str,
+    region: OrgUnit,
+    facts: str,
+    is_anonymous: bool,
+    received_on: date | None = None,
+    phone_area_code: str = "",
+    accused_name: str = "",
+    accused_unit: str = "",
+    accused_post: str = "",
+    accused_level: str = "",
+    matter: str = "",
+    reporter_name: str = "",
+    reporter_id_number: str = "",
+    reporter_phone: str = "",
+    files=(),
+) -> PetitionReport:
+    """Register a letter, visit, 12388 call or video reception at the actor's commission, with the
+    scanned letter or other files, all or nothing. The caller checked the region is in the actor's
+    jurisdiction (a form choice limited by access)."""
+    _require_staff(actor)
+    if channel not in STAFF_CHANNELS:
+        raise ValidationError("请选择来信、来访、来电或视频接访")
+    if not (facts or "").strip():
+        raise ValidationError("请填写反映的主要问题和事实")
+    if channel == Channel.PHONE and not (phone_area_code.isdigit() and 3 <= len(phone_area_code) <= 4):
+        raise ValidationError("电话举报请填写来电区号（3至4位数字，如 0722）")
+    if is_anonymous:
+        reporter_name = reporter_id_number = reporter_phone = ""
+    elif not (reporter_name and (reporter_id_number or reporter_phone)):
+        raise ValidationError("实名举报请填写举报人姓名，以及身份证号或联系电话")
+    today = timezone.localdate()
+    received_on = received_on or today
+    if received_on > today:
+        raise ValidationError("收到日期不能晚于今天")
+    unit = routing.commission_of(actor.org_unit)
+    received_at = (
+        timezone.now()
+        if received_on == today
+        else timezone.make_aware(timezone.datetime.combine(received_on, timezone.datetime.min.time()))
+    )
+    with transaction.atomic():
+        report = PetitionReport.objects.create(
+            category=category,
+            channel=channel,
+            phone_area_code=phone_area_code if channel == Channel.PHONE else "",
+            accused_name=accused_name.strip(),
+            accused_unit=accused_unit.strip(),
+            accused_post=accused_post.strip(),
+            accused_level=accused_level or PetitionReport._meta.get_field("accused_level").default,
+            region=region,
+            matter=matter or PetitionReport._meta.get_field("matter").default,
+            facts=facts.strip(),
+            is_anonymous=is_anonymous,
+            reporter_name=reporter_name.strip(),
+            reporter_id_number=reporter_id_number.strip(),
+            reporter_phone=reporter_phone.strip(),
+            received_unit=unit,
+            holder=unit,
+            received_by=actor,
+            received_at=received_at,
+            serial_number=serial_next(unit=unit, prefix="XF", year=received_on.year),
+        )
+        attachments = _store_evidence(report=report, files=files, actor=actor)
+        _transition(report, "", PetitionState.RECEIVED, actor=actor, action="register")
+        _open_intake_deadlines(report)
+        audit_record(
+            actor=actor,
+            action="petition.register",
+            obj=report,
+            org_unit_id=unit.pk,
+            summary=f"登记{report.get_channel_display()} {report.serial_number}",
+            after={"channel": channel, "category": category, "attachments": len(attachments)},
+        )
+    return report
+
+
+# --- triage ---------------------------------------------------------------------------------------
+def petition_mark_repeat(*, actor: User, report: PetitionReport, original: PetitionReport, version: int):
+    """Link a repeat report to the report it repeats (registered and kept, not merged). No
+    acceptance notice is owed for a repeat. The caller resolved both through access."""
+    _require_staff(actor)
+    if original.pk == report.pk:
+        raise ValidationError("不能把举报件标记为自身的重复件")
+    with transaction.atomic():
+        report = _locked(report, version=version, states=(PetitionState.RECEIVED,))
+        root = original
+        while root.repeat_of_id is not None:  # always link to the first report of the chain
+            root = PetitionReport.objects.get(pk=root.repeat_of_id)
+        if root.pk == report.pk:
+            raise ValidationError("不能形成循环的重复件关系")
+        report.repeat_of = root
+        _save(report, ["repeat_of"])
+        deadline_meet(kind=DeadlineKind.ACCEPTANCE_NOTICE, report=report, waived=True)
+        audit_record(
+            actor=actor,
+            action="petition.mark_repeat",
+            obj=report,
+            org_unit_id=report.holder_id,
+            summary=f"{report.serial_number} 标记为 {root.serial_number} 的重复件",
+            after={"repeat_of": root.pk},
+        )
+    return report
+
+
+def petition_not_accept(
+    *, actor: User, report: PetitionReport, reason: str, reply: str, version: int
+) -> PetitionReport:
+    """不予受理, with the reason and, for a real-name reporter, the reply telling them where to go."""
+    _require_staff(actor)
+    if reason not in NotAcceptedReason.values:
+        raise ValidationError("请选择不予受理的理由")
+    reply = (reply or "").strip()
+    if not report.is_anonymous and not reply:
+        raise ValidationError("实名举报不予受理的，须填写给举报人的答复（告知其向何处反映）")
+    with transaction.atomic():
+        report = _locked(report, version=version, states=(PetitionState.RECEIVED,))
+        old = report.state
+        report.state = PetitionState.NOT_ACCEPTED
+        report.not_accepted_reason = reason
+        report.route = ""
+        fields = ["state", "not_accepted_reason", "route"]
+        if reply:
+            report.acceptance_notice = reply
+            report.acceptance_notified_on = timezone.localdate()
+            fields += ["acceptance_notice", "acceptance_notified_on"]
+        _save(report, fields)
+        _transition(report, old, report.state, actor=actor, action="not_accept", reason=reason)
+        deadline_meet(kind=DeadlineKind.ROUTE, report=report)
+        deadline_meet(kind=DeadlineKind.ACCEPTANCE_NOTICE, report=report, waived=not reply)
+        if reply and report.receipt_hash:
+            PetitionMessage.objects.create(
+                report=report, direction=Direction.TO_REPORTER, body=reply, author=actor
+            )
+        audit_record(
+            actor=actor,
+            action="petition.not_accept",
+            obj=report,
+            org_unit_id=report.holder_id,
+            summary=f"不予受理 {report.serial_number}",
+            after={"reason": reason},
+        )
+    return report
+
+
+def petition_route(
+    *,
+    actor: User,
+    report: PetitionReport,
+    managing: OrgUnit,
+    about_own_head: bool,
+    note: str = "",
+    version: int,
+) -> PetitionReport:
+    """Triage by the routing table (routing.route): accept here, or forward up/down. The caller
+    resolved `report` through access and checked `managing` is in the tree."""
+    _require_staff(actor)
+    with transaction.atomic():
+        report = _locked(report, version=version, states=(PetitionState.RECEIVED,))
+        decided = routing.route(receiving=report.holder, managing=managing, about_own_head=about_own_head)
+        report.managing_unit = managing
+        report.about_own_head = about_own_head
+        report.route = decided.kind
+        if decided.kind == RouteKind.THIS_LEVEL:
+            _accept_here(actor=actor, report=report, note=note, action="accept")
+        else:
+            _forward(
+                actor=actor,
+                report=report,
+                to_unit=decided.target,
+                kind=decided.kind,
+                note=note,
+                restricted=decided.restricted,
+            )
+        deadline_meet(kind=DeadlineKind.ROUTE, report=report)
+    return report
+
+
+def _accept_here(*, actor: User, report: PetitionReport, note: str, action: str) -> None:
+    old = report.state
+    report.state = PetitionState.ACCEPTED
+    _save(report, ["state", "managing_unit", "about_own_head", "route"])
+    _transition(report, old, report.state, actor=actor, action=action, reason=note)
+    audit_record(
+        actor=actor,
+        action=f"petition.{action}",
+        obj=report,
+        org_unit_id=report.holder_id,
+        summary=f"受理 {report.serial_number}（本级办理）",
+        after={"holder": report.holder_id},
+    )
+    # 案管室 informed: the case management office of the handling commission.
+    holder = report.holder
+    link = f"/petitions/{report.pk}/"
+    for user in User.objects.filter(
+        roles__role=Role.CASE_MANAGEMENT, is_active=True, org_unit=holder
+    ).distinct():
+        transaction.on_commit(
+            lambda u=user: notify(
+                recipient=u,
+                title=f"信访举报件 {report.serial_number} 已由本级受理办理",
+                body="请按规定对问题线索进行登记和集中管理。",
+                link=link,
+                dedup_key=f"petition-accepted-{report.pk}-{holder.pk}",
+            )
+        )
+
+
+def _forward(
+    *, actor: User, report: PetitionReport, to_unit: OrgUnit, kind: str, note: str, restricted: bool
+):
+    from_unit = report.holder
+    if to_unit.pk == from_unit.pk:
+        raise ValidationError("转办机关不能是本机关")
+    forward = PetitionForward.objects.create(
+        report=report,
+        kind=kind,
+        from_unit=from_unit,
+        to_unit=to_unit,
+        note=note,
+        forwarded_by=actor,
+        due_date=timezone.localdate(),  # replaced below by the working-day limit
+    )
+    old = report.state
+    report.state = PetitionState.FORWARDED
+    report.holder = to_unit
+    report.restricted = report.restricted or restricted
+    _save(report, ["state", "holder", "restricted", "managing_unit", "about_own_head", "route"])
+    _transition(report, old, report.state, actor=actor, action=f"forward_{kind}", reason=note)
+    deadline = deadline_open(
+        kind=DeadlineKind.FORWARD_ANSWER, holder=to_unit, start=timezone.localdate(), report=report
+    )
+    forward.due_date = deadline.due_date
+    forward.save(update_fields=["due_date"])
+    deadline_move(kind=DeadlineKind.ACCEPTANCE_NOTICE, report=report, holder=to_unit)
+    audit_record(
+        actor=actor,
+        action="petition.forward",
+        obj=report,
+        org_unit_id=from_unit.pk,
+        summary=f"{report.serial_number} {RouteKind(kind).label}：{to_unit.name}",
+        after={"to_unit": to_unit.pk, "kind": kind, "restricted": report.restricted},
+    )
+    for user in User.objects.filter(
+        roles__role=Role.PETITION_OFFICE, is_active=True, org_unit=to_unit
+    ).distinct():
+        transaction.on_commit(
+            lambda u=user: notify(
+                recipient=u,
+                title=f"收到转办的信访举报件 {report.serial_number}",
+                body=f"请于 {forward.due_date:%Y-%m-%d} 前接收办理或转送。",
+                link=f"/petitions/{report.pk}/",
+                dedup_key=f"petition-forward-{forward.pk}",
+            )
+        )
+    return forward
+
+
+def petition_forward_answer(
+    *,
+    actor: User,
+    forward: PetitionForward,
+    answer: str,
+    note: str = "",
+    managing: OrgUnit | None = None,
+    about_own_head: bool = False,
+) -> PetitionForward:
+    """The receiving body answers a forward: accepts it (handles it at its level) or transfers it on
+    by the routing table from its own level. The caller resolved `forward` through access (its
+    to_unit in the actor's jurisdiction)."""
+    _require_staff(actor)
+    with transaction.atomic():
+        forward = PetitionForward.objects.select_for_update().get(pk=forward.pk)
+        if forward.answer != ForwardAnswer.PENDING:
+            raise ValidationError("该转办件已答复，请刷新后查看")
+        report = _locked(forward.report, version=None, states=(PetitionState.FORWARDED,))
+        if report.holder_id != forward.to_unit_id:
+            raise ValidationError("该件已不在本机关，请刷新后查看")
+        if answer == ForwardAnswer.ACCEPTED:
+            report.managing_unit = report.managing_unit or forward.to_unit
+            report.route = RouteKind.THIS_LEVEL
+            _accept_here(actor=actor, report=report, note=note, action="forward_accept")
+        elif answer == ForwardAnswer.TRANSFERRED:
+            if managing is None:
+                raise ValidationError("转送须选择被反映人的管理机关")
+            decided = routing.route(
+                receiving=forward.to_unit, managing=managing, about_own_head=about_own_head
+            )
+            if decided.kind == RouteKind.THIS_LEVEL:
+                raise ValidationError("按管理权限应由本机关办理，请选择“接收办理”")
+            report.managing_unit = managing
+            report.about_own_head = about_own_head
+            report.route = decided.kind
+            _forward(
+                actor=actor,
+                report=report,
+                to_unit=decided.target,
+                kind=decided.kind,
+                note=note,
+                restricted=decided.restricted,
+            )
+        else:
+            raise ValidationError("请选择接收办理或转送")
+        forward.answer = answer
+        forward.answered_by = actor
+        forward.answered_at = timezone.now()
+        forward.answer_note = note
+        forward.save(update_fields=["answer", "answered_by", "answered_at", "answer_note"])
+        deadline_meet_forward(report=report, forward=forward)
+        audit_record(
+            actor=actor,
+            action="petition.forward_answer",
+            obj=forward,
+            org_unit_id=forward.to_unit_id,
+            summary=f"{report.serial_number} 转办答复：{forward.get_answer_display()}",
+            after={"answer": answer},
+        )
+    return forward
+
+
+def deadline_meet_forward(*, report: PetitionReport, forward: PetitionForward) -> None:
+    """The answer limit of this forward (the one held by its receiving body) is met."""
+    from .models import PetitionDeadline
+
+    PetitionDeadline.objects.filter(
+        kind=DeadlineKind.FORWARD_ANSWER, report=report, holder_id=forward.to_unit_id, met_at__isnull=True
+    ).update(met_at=timezone.now())
+
+
+# --- notices and closing --------------------------------------------------------------------------
+def petition_acceptance_notify(*, actor: User, report: PetitionReport, text: str, version: int):
+    """受理告知 to a real-name reporter (recorded with its date; shown to them on the follow page when
+    they reported online)."""
+    _require_staff(actor)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError("请填写受理告知内容")
+    with transaction.atomic():
+        report = _locked(report, version=version, states=(PetitionState.ACCEPTED, PetitionState.CLOSED))
+        if report.is_anonymous:
+            raise ValidationError("匿名举报无需受理告知")
+        if report.acceptance_notified_on:
+            raise ValidationError("已告知过受理情况")
+        report.acceptance_notice = text
+        report.acceptance_notified_on = timezone.localdate()
+        _save(report, ["acceptance_notice", "acceptance_notified_on"])
+        deadline_meet(kind=DeadlineKind.ACCEPTANCE_NOTICE, report=report)
+        audit_record(
+            actor=actor,
+            action="petition.acceptance_notify",
+            obj=report,
+            org_unit_id=report.holder_id,
+            summary=f"受理告知 {report.serial_number}",
+        )
+    return report
+
+
+def petition_close(*, actor: User, report: PetitionReport, result: str, version: int) -> PetitionReport:
+    """办结 with the result; a real-name reporter is owed the result within 15 working days."""
+    _require_staff(actor)
+    result = (result or "").strip()
+    if not result:
+        raise ValidationError("请填写办理结果")
+    with transaction.atomic():
+        report = _locked(report, version=version, states=(PetitionState.ACCEPTED,))
+        if report.clues.exclude(state__in=("closed", "transferred", "held")).exists():
+            raise ValidationError("该件的问题线索尚未处置完毕，不能办结")
+        old = report.state
+        report.state = PetitionState.CLOSED
+        report.result = result
+        report.closed_at = timezone.now()
+        _save(report, ["state", "result", "closed_at"])
+        _transition(report, old, report.state, actor=actor, action="close", reason=result[:200])
+        if not report.is_anonymous:
+            deadline_open(
+                kind=DeadlineKind.RESULT_NOTICE,
+                holder=report.holder,
+                start=timezone.localdate(),
+                report=report,
+            )
+        audit_record(
+            actor=actor,
+            action="petition.close",
+            obj=report,
+            org_unit_id=report.holder_id,
+            summary=f"办结 {report.serial_number}",
+        )
+    return report
+
+
+def petition_result_notify(*, actor: User, report: PetitionReport, text: str, version: int):
+    """办理结果告知: recorded with its date, shown to an online reporter."""
+    _require_staff(actor)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError("请填写结果告知内容")
+    with transaction.atomic():
+        report = _locked(report, version=version, states=(PetitionState.CLOSED,))
+        if report.result_notified_on:
+            raise ValidationError("已告知过办理结果")
+        report.result_notice = text
+        report.result_notified_on = timezone.localdate()
+        _save(report, ["result_notice", "result_notified_on"])
+        deadline_meet(kind=DeadlineKind.RESULT_NOTICE, report=report)
+        audit_record(
+            actor=actor,
+            action="petition.result_notify",
+            obj=report,
+            org_unit_id=report.holder_id,
+            summary=f"结果告知 {report.serial_number}",
+        )
+    return report

@@ -199,7 +199,11 @@ def monthly_reports_open(*, month: date, under: OrgUnit | None = None) -> int:
 
 # --- duty records --------------------------------------------------------------------------------
 def _require_member_of(actor: User, village: OrgUnit) -> None:
-    if not (actor.has_role(Role.VILLAGE_MEMBER) and actor.org_unit_id == village.pk):
+    _require_member_of_village_id(actor, village.pk)
+
+
+def _require_member_of_village_id(actor: User, village_id: int) -> None:
+    if not (actor.has_role(Role.VILLAGE_MEMBER) and actor.org_unit_id == village_id):
         raise PermissionDenied
 
 
@@ -453,7 +457,7 @@ def _clean_counts(counts: dict) -> dict[str, int]:
 
 
 def _require_report_member(actor: User, report: MonthlyReport) -> None:
-    _require_member_of(actor, report.village)
+    _require_member_of_village_id(actor, report.village_id)  # the id is enough: no read of the village
 
 
 def _check_month_not_future(report: MonthlyReport) -> None:
@@ -523,23 +527,36 @@ def report_digest(report: MonthlyReport, records: list[dict]) -> str:
     return sm3_hex(json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str).encode())
 
 
+def _report_locked(report: MonthlyReport) -> MonthlyReport:
+    """The report's row as it is now, locked until the end of the transaction (with its village, for
+    the answer)."""
+    return MonthlyReport.objects.select_related("village").select_for_update(of=("self",)).get(pk=report.pk)
+
+
 @transaction.atomic
 def monthly_report_submit(
     *, actor: User, report: MonthlyReport, version: int, endorse: bool
 ) -> MonthlyReport:
     """Submit (or resubmit after a return) with the member's endorsement (签字背书). Submitting a
-    report that is already submitted changes nothing and answers with it (idempotent)."""
+    report that is already submitted changes nothing and answers with it (idempotent).
+
+    The usual case — the caller has just read the report at the version the member submits — takes no
+    second read: the UPDATE is conditional on that version and state, so it is the concurrency check
+    (a save or submit from another device in between makes it match no row, and a second submit
+    racing this one waits for the row lock and then matches nothing). Anything else is decided on
+    the row as it is now, read FOR UPDATE: already submitted answers it, another version is a 409."""
     _require_report_member(actor, report)
-    report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
-    if report.state in SUBMITTED_STATES:
-        return report
+    if report.state in SUBMITTED_STATES or report.version != version:
+        report = _report_locked(report)
+        if report.state in SUBMITTED_STATES:
+            return report
     _check_month_not_future(report)
     if report.version != version:
         raise ConcurrentEditError()
     if not endorse:
         raise ValidationError("请确认签字背书承诺后再提交")
     records = list(
-        DutyRecord.objects.filter(village=report.village, month=report.month, is_deleted=False)
+        DutyRecord.objects.filter(village_id=report.village_id, month=report.month, is_deleted=False)
         .order_by("pk")
         .values("pk", "duty_type__code", "occurred_on", "place", "notes", "data")
     )
@@ -553,19 +570,32 @@ def monthly_report_submit(
     ):
         raise ValidationError("请填写本月履职情况，或明确选择“零报告”（本月无履职事项可报）")
     now = timezone.now()
-    resubmit = report.state == ReportState.RETURNED
-    _transition(report, ReportState.RESUBMITTED if resubmit else ReportState.SUBMITTED, actor)
+    from_state = report.state
+    resubmit = from_state == ReportState.RETURNED
+    to_state = ReportState.RESUBMITTED if resubmit else ReportState.SUBMITTED
+    changes = {
+        "state": to_state,
+        "submitted_at": now,
+        "endorsement_statement": ENDORSEMENT_STATEMENT,
+        "endorsed_by": actor,
+        "endorsed_at": now,
+        "endorsement_digest": report_digest(report, records),
+        "version": version + 1,
+        "updated_at": now,
+    }
     if report.first_submitted_at is None:
         # On time or late is decided by the first submission: a return loop is not lateness.
-        report.first_submitted_at = now
         delay = (today() - report.deadline).days
-        report.is_late, report.late_days = delay > 0, max(delay, 0)
-    report.submitted_at = now
-    report.endorsement_statement = ENDORSEMENT_STATEMENT
-    report.endorsed_by, report.endorsed_at = actor, now
-    report.endorsement_digest = report_digest(report, records)
-    report.version += 1
-    report.save()
+        changes.update(first_submitted_at=now, is_late=delay > 0, late_days=max(delay, 0))
+    # The first write of the transaction: nothing to undo when it matches no row.
+    if not MonthlyReport.objects.filter(pk=report.pk, version=version, state=from_state).update(**changes):
+        current = _report_locked(report)
+        if current.state in SUBMITTED_STATES:
+            return current  # a second submit that raced this one: idempotent
+        raise ConcurrentEditError()
+    for field, value in changes.items():
+        setattr(report, field, value)
+    ReportTransition.objects.create(report=report, from_state=from_state, to_state=to_state, actor=actor)
     audit_record(
         actor=actor,
         action="monthly_report.submit",
