@@ -23,6 +23,12 @@ app.conf.beat_schedule = {
         "task": "jijian.reports.tasks.send_reminders",
         "schedule": crontab(minute=0, hour=9),
     },
+    # Reminders of petition and clue time limits to whoever holds the item (yellow, then red), and
+    # the quarterly results back to the petition office: each sent once (dedup keys).
+    "petition-deadline-reminders": {
+        "task": "jijian.petitions.tasks.deadline_reminders",
+        "schedule": crontab(minute=30, hour=8),
+    },
     # Chain new audit entries a few seconds after they are written (DESIGN.md: no global lock on write).
     "seal-audit-trail": {"task": "jijian.core.tasks.seal_audit_trail", "schedule": 10.0},
     # Re-queue SMS / e-mail deliveries that a restart left pending; sending is idempotent.

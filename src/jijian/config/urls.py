@@ -13,6 +13,9 @@ urlpatterns = [
     path("files/", include("jijian.attachments.urls")),
     path("reports/", include("jijian.reports.urls")),
     path("report/", include("jijian.petitions.urls_public")),
+    path("petitions/clues/", include("jijian.petitions.urls_clues")),
+    path("petitions/deadlines/", include("jijian.petitions.urls_board")),
+    path("petitions/work/", include("jijian.petitions.urls_work")),
     path("petitions/", include("jijian.petitions.urls_staff")),
     path("", include("jijian.core.urls")),
 ]

@@ -27,6 +27,12 @@ def get_report_for(user, pk) -> MonthlyReport:
     return get_or_404(reports_visible_to(user), pk)
 
 
+def get_report_to_write(user, pk) -> MonthlyReport:
+    """The same report as get_report_for (same scope, same 404), read with its village only: the
+    write paths (save, submit) answer without the member, so they skip that join."""
+    return get_or_404(reports_visible_to(user).select_related(None).select_related("village"), pk)
+
+
 def duty_records_visible_to(user) -> QuerySet[DutyRecord]:
     return scope(
         DutyRecord.objects.select_related("duty_type", "village").filter(is_deleted=False),

@@ -17,7 +17,7 @@ from jijian.attachments.services import attachment_store
 from jijian.core.roles import Module, Role
 
 from . import services
-from .access import duty_records_visible_to, get_duty_record_for, get_report_for, reports_visible_to
+from .access import duty_records_visible_to, get_duty_record_for, get_report_to_write, reports_visible_to
 from .models import DutyRecord, DutyType, MonthlyReport, ReportState
 
 ATTACHMENT_PURPOSE = "duty_record"
@@ -42,7 +42,7 @@ def member_reports(user):
 
 def get_member_report(user, pk) -> MonthlyReport:
     """A report the user may write to: their own village's; anything else is a 404."""
-    report = get_report_for(user, pk)
+    report = get_report_to_write(user, pk)
     if not is_report_member(user, report):
         raise Http404
     return report

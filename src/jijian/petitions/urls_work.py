@@ -1,0 +1,5 @@
+from django.urls import path  # noqa: F401
+
+app_name = "petitions_work"
+
+urlpatterns: list = []
