@@ -254,6 +254,9 @@ def load_demo(*, seed: int = 2020, villages_per_town: tuple[int, int] = (17, 26)
     from jijian.reports.demo import load_reports_demo
 
     n_records = load_reports_demo(seed=seed)
+    from jijian.petitions.demo import load_petitions_demo
+
+    load_petitions_demo(seed=seed)
     audit_record(
         actor=None,
         action="demo.load",
@@ -294,4 +297,8 @@ def format_accounts(accounts: list[DemoAccount]) -> str:
         lines.append(
             f"{a.username:<12}{Role(a.role).label:<12}{a.unit:<14}{a.totp_secret or '（无需动态验证码）'}"
         )
+    from jijian.petitions.demo import DEMO_RECEIPT_CODE
+    from jijian.petitions.receipt import display
+
+    lines.append(f"\n演示举报查询码（在 /report/ “查询进度”中输入）：{display(DEMO_RECEIPT_CODE)}")
     return "\n".join(lines)

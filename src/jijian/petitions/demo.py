@@ -1,0 +1,182 @@
+"""Demo petitions for Suizhou: online reports (one with a printed receipt code to try the follow
+page), letters, visits and 12388 calls registered by the petition offices, some accepted here, some
+forwarded down to a township or up to the city, one not accepted, one repeat — received over the last
+weeks, so the deadline board shows red, yellow and green. Written through the services, as staff
+would, so every row has its transitions, deadlines and audit entries."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from django.utils import timezone
+
+from jijian.core.models import OrgUnit, User
+from jijian.core.roles import Role
+
+from . import receipt, routing, services
+from .models import AccusedLevel, Category, Channel, NotAcceptedReason, PetitionReport
+
+# Demo data only (a public, fixed code): printed with the demo accounts so the follow page can be tried.
+DEMO_RECEIPT_CODE = "20261129000012388000"
+
+FACTS = [
+    (
+        "王某",
+        "村委会",
+        "村主任",
+        AccusedLevel.VILLAGE,
+        "integrity",
+        "在危房改造补贴发放中优亲厚友，为亲属多报冒领补贴。",
+    ),
+    (
+        "李某",
+        "村委会",
+        "村会计",
+        AccusedLevel.VILLAGE,
+        "masses",
+        "低保评定不公开、不公示，把不符合条件的亲戚纳入低保。",
+    ),
+    (
+        "张某",
+        "镇农业服务中心",
+        "主任",
+        AccusedLevel.STAFF,
+        "work",
+        "土地流转补贴拖延发放，群众多次反映无人过问。",
+    ),
+    (
+        "陈某",
+        "村委会",
+        "村支书",
+        AccusedLevel.VILLAGE,
+        "integrity",
+        "村集体鱼塘承包未经四议两公开，低价包给其亲属。",
+    ),
+    ("刘某", "镇人民政府", "副镇长", AccusedLevel.SECTION, "integrity", "违规接受工程老板宴请，收受购物卡。"),
+    (
+        "赵某",
+        "县交通运输局",
+        "局长",
+        AccusedLevel.DIVISION,
+        "integrity",
+        "插手农村公路工程招投标，为特定关系人谋利。",
+    ),
+    ("孙某", "村委会", "村委委员", AccusedLevel.VILLAGE, "life", "酒后驾驶公车，影响恶劣。"),
+]
+
+
+def load_petitions_demo(*, seed: int = 2020) -> int:
+    rng = random.Random(seed)
+    city = OrgUnit.objects.get(kind="city")
+    suixian = OrgUnit.objects.get(code="421321")
+    lishan = (
+        OrgUnit.objects.filter(name="厉山镇").first()
+        or OrgUnit.objects.filter(township=None, parent=suixian).first()
+    )
+    villages = list(
+        OrgUnit.objects.filter(township=lishan, kind__in=("village", "community")).order_by("pk")[:10]
+    )
+    county_officer = User.objects.filter(org_unit=suixian, roles__role=Role.PETITION_OFFICE).first()
+    city_officer = (
+        User.objects.filter(username="xinfang").first()
+        or User.objects.filter(org_unit=city, roles__role=Role.PETITION_OFFICE).first()
+    )
+    if county_officer is None or city_officer is None or not villages:
+        return 0
+    today = timezone.localdate()
+    made = 0
+
+    # 1. Online reports from the public (received today: green on the board).
+    first = services.petition_submit(
+        category=Category.ACCUSATION,
+        region=villages[0],
+        facts="神农村村主任王某在危房改造补贴发放中优亲厚友，为其弟弟多报冒领补贴两万元。",
+        is_anonymous=True,
+        accused_name="王某",
+        accused_unit=f"{villages[0].name}村委会",
+        accused_post="村主任",
+        accused_level=AccusedLevel.VILLAGE,
+        matter="integrity",
+    )
+    PetitionReport.objects.filter(pk=first.report.pk).update(
+        receipt_hash=receipt.receipt_hash(DEMO_RECEIPT_CODE)
+    )
+    made += 1
+    services.petition_submit(
+        category=Category.COMPLAINT,
+        region=villages[1 % len(villages)],
+        facts="本人申请的低保被村会计李某以各种理由拖延，而其亲戚不符合条件却享受低保。",
+        is_anonymous=False,
+        reporter_name="周某某",
+        reporter_id_number="11010519491231002X",
+        reporter_phone="13800138000",
+        accused_name="李某",
+        accused_unit="村委会",
+        accused_post="村会计",
+        accused_level=AccusedLevel.VILLAGE,
+        matter="masses",
+    )
+    made += 1
+
+    # 2. Letters, visits and calls registered by the county petition office over the last weeks.
+    channels = [
+        Channel.LETTER,
+        Channel.VISIT,
+        Channel.PHONE,
+        Channel.LETTER,
+        Channel.VIDEO,
+        Channel.PHONE,
+        Channel.LETTER,
+    ]
+    registered = []
+    for i, (name, unit, post, level, matter, facts) in enumerate(FACTS):
+        village = villages[i % len(villages)]
+        real_name = i % 2 == 0
+        report = services.petition_register(
+            actor=county_officer,
+            channel=channels[i],
+            category=Category.ACCUSATION if i % 3 else Category.COMPLAINT,
+            region=village if level == AccusedLevel.VILLAGE else lishan,
+            facts=f"{name}（{unit}{post}）{facts}",
+            is_anonymous=not real_name,
+            received_on=today - timedelta(days=rng.choice([1, 3, 6, 9, 14, 20, 26])),
+            phone_area_code="0722" if channels[i] == Channel.PHONE else "",
+            accused_name=name,
+            accused_unit=unit if "村" not in unit else f"{village.name}{unit}",
+            accused_post=post,
+            accused_level=level,
+            matter=matter,
+            reporter_name="吴某某" if real_name else "",
+            reporter_phone=f"1390722{1000 + i:04d}" if real_name else "",
+        )
+        registered.append(report)
+        made += 1
+
+    # 3. Triage some of them the way the routing table says.
+    def route(report, level):
+        managing = routing.managing_commission(report.region, level)
+        return services.petition_route(
+            actor=county_officer,
+            report=report,
+            managing=managing,
+            about_own_head=False,
+            note="按干部管理权限分流",
+            version=report.version,
+        )
+
+    route(registered[4], AccusedLevel.SECTION)  # section level: this county accepts it
+    route(registered[5], AccusedLevel.DIVISION)  # division level: up to the city (restricted)
+    route(registered[3], AccusedLevel.VILLAGE)  # village cadre: down to the township
+    services.petition_not_accept(
+        actor=county_officer,
+        report=registered[2],
+        reason=NotAcceptedReason.OTHER_BODY,
+        reply="您反映的土地流转补贴发放问题属于农业农村部门职责，已告知您向县农业农村局反映。",
+        version=registered[2].version,
+    )
+    # The same accused and matter as the first online report: linked, not duplicated.
+    services.petition_mark_repeat(
+        actor=county_officer, report=registered[0], original=first.report, version=registered[0].version
+    )
+    return made

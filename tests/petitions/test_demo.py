@@ -1,0 +1,28 @@
+"""The Suizhou demo includes petitions: the printed receipt code opens its report, the routing table
+was applied (a division-level matter went up to the city on the restricted path, a village matter
+down to the township), and the deadline board has open limits."""
+
+from django.core.management import call_command
+
+from jijian.audit.services import audit_verify
+from jijian.core.models import OrgKind
+from jijian.petitions import services
+from jijian.petitions.demo import DEMO_RECEIPT_CODE
+from jijian.petitions.models import PetitionDeadline, PetitionReport, PetitionState, RouteKind
+
+
+def test_demo_petitions_are_routed_and_the_printed_code_opens_one(db, capsys):
+    call_command("setup")
+    out = capsys.readouterr().out
+    assert "演示举报查询码" in out and DEMO_RECEIPT_CODE[:4] in out
+    report = services.petition_find_by_receipt(code=DEMO_RECEIPT_CODE)
+    assert report is not None and report.accused_name == "王某"
+    assert report.repeats.count() == 1  # a letter about the same accused and matter is linked to it
+    up = PetitionReport.objects.get(route=RouteKind.HIGHER)
+    assert up.restricted and up.holder.kind == OrgKind.CITY and up.state == PetitionState.FORWARDED
+    down = PetitionReport.objects.get(route=RouteKind.LOWER)
+    assert down.holder.kind == OrgKind.TOWN and not down.restricted
+    assert PetitionReport.objects.filter(state=PetitionState.NOT_ACCEPTED).count() == 1
+    assert PetitionReport.objects.filter(state=PetitionState.ACCEPTED).count() == 1
+    assert PetitionDeadline.objects.filter(met_at__isnull=True).count() >= 5
+    assert audit_verify().ok
