@@ -496,6 +496,8 @@ class ClueStep(models.Model):
     from_state = models.CharField(max_length=20, choices=ClueState.choices, blank=True, default="")
     to_state = models.CharField(max_length=20, choices=ClueState.choices)
     disposal = models.CharField(max_length=20, choices=Disposal.choices, blank=True, default="")
+    # The outcome proposed or approved with an ending disposal (part of what was signed).
+    sanction = models.CharField(max_length=40, choices=Sanction.choices, blank=True, default="")
     note = models.TextField(_("意见"), blank=True, default="")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # For a letter reply: the accused's superior who endorsed it (name and post as written on it).
