@@ -8,7 +8,14 @@ from jijian.audit.services import audit_verify
 from jijian.core.models import OrgKind
 from jijian.petitions import services
 from jijian.petitions.demo import DEMO_RECEIPT_CODE
-from jijian.petitions.models import PetitionDeadline, PetitionReport, PetitionState, RouteKind
+from jijian.petitions.models import (
+    Clue,
+    ClueState,
+    PetitionDeadline,
+    PetitionReport,
+    PetitionState,
+    RouteKind,
+)
 
 
 def test_demo_petitions_are_routed_and_the_printed_code_opens_one(db, capsys):
@@ -25,4 +32,7 @@ def test_demo_petitions_are_routed_and_the_printed_code_opens_one(db, capsys):
     assert PetitionReport.objects.filter(state=PetitionState.NOT_ACCEPTED).count() == 1
     assert PetitionReport.objects.filter(state=PetitionState.ACCEPTED).count() == 1
     assert PetitionDeadline.objects.filter(met_at__isnull=True).count() >= 5
+    clue = Clue.objects.get()
+    assert clue.report.route == RouteKind.THIS_LEVEL and clue.state == ClueState.TALK_OR_LETTER
+    assert [s.action for s in clue.steps.all()] == ["register", "propose", "approve"]
     assert audit_verify().ok

@@ -175,6 +175,36 @@ def load_petitions_demo(*, seed: int = 2020) -> int:
         reply="您反映的土地流转补贴发放问题属于农业农村部门职责，已告知您向县农业农村局反映。",
         version=registered[2].version,
     )
+    # The accepted section-level matter becomes a clue at the county: 案管室 registers it, proposes a
+    # letter of inquiry, a county leader approves it (the letter reply is then due in 15 working days).
+    from . import clues
+
+    case_manager = User.objects.filter(org_unit=suixian, roles__role=Role.CASE_MANAGEMENT).first()
+    leader = User.objects.filter(org_unit=suixian, roles__role=Role.COMMISSION_LEADER).first()
+    if case_manager and leader:
+        accepted = PetitionReport.objects.get(pk=registered[4].pk)
+        clue = clues.clue_register(
+            actor=case_manager,
+            source="petition",
+            report=accepted,
+            accused_name=accepted.accused_name,
+            summary=accepted.facts,
+            accused_unit=accepted.accused_unit,
+            accused_post=accepted.accused_post,
+            accused_level=accepted.accused_level,
+            matter=accepted.matter,
+            endorse=True,
+        )
+        clue = clues.clue_propose(
+            actor=case_manager,
+            clue=clue,
+            disposal="talk_or_letter",
+            note="反映问题较具体，先行函询，请其作出说明。",
+            version=clue.version,
+            endorse=True,
+        )
+        clues.clue_approve(actor=leader, clue=clue, version=clue.version, endorse=True, note="同意函询")
+
     # The same accused and matter as the first online report: linked, not duplicated.
     services.petition_mark_repeat(
         actor=county_officer, report=registered[0], original=first.report, version=registered[0].version
