@@ -57,3 +57,137 @@ def test_the_list_query_count_does_not_grow_with_rows(login, tree, people):
     with CaptureQueriesContext(connection) as six:
         client.get(reverse("petitions_staff:list"))
     assert len(six) == len(one) <= 8
+
+
+# --- the register: filters, paging, partial, markers ------------------------------------------------
+def _registered(tree, actor, **overrides):
+    from tests.petitions.triage_helpers import register
+
+    return register(actor, overrides.pop("region", tree.township_a), **overrides)
+
+
+@pytest.fixture
+def county(tree):
+    return make_user("county_petition", tree.county, Role.PETITION_OFFICE)
+
+
+def _rows(client, query=""):
+    response = client.get(reverse("petitions_staff:list") + query)
+    assert response.status_code == 200
+    return {r.pk for r in response.context["rows"]}
+
+
+def test_the_register_filters_by_state_channel_category_date_and_text(tree, login, county):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    letter = _registered(tree, county, accused_name="王某")
+    call = _registered(
+        tree, county, channel="phone", phone_area_code="0722", category="complaint", accused_name="赵某"
+    )
+    old_visit = _registered(
+        tree, county, channel="visit", accused_name="钱某", received_on=today - timedelta(days=30)
+    )
+    services.petition_route(
+        actor=county, report=letter, managing=tree.county, about_own_head=False, version=1
+    )
+    client = login(county)
+    assert _rows(client) == {letter.pk, call.pk, old_visit.pk}
+    assert _rows(client, "?state=accepted") == {letter.pk}
+    assert _rows(client, "?channel=phone") == {call.pk}
+    assert _rows(client, "?category=complaint") == {call.pk}
+    week_ago = (today - timedelta(days=7)).isoformat()
+    assert _rows(client, f"?received_from={week_ago}") == {letter.pk, call.pk}
+    assert _rows(client, f"?received_to={week_ago}") == {old_visit.pk}
+    assert _rows(client, "?q=赵") == {call.pk}
+    assert _rows(client, f"?q={old_visit.serial_number[-4:]}") == {old_visit.pk}
+    bad = client.get(reverse("petitions_staff:list") + f"?received_from={today}&received_to={week_ago}")
+    assert "结束日期不能早于开始日期" in bad.content.decode()
+
+
+def test_an_htmx_request_gets_only_the_table(tree, login, county):
+    report = _registered(tree, county)
+    response = login(county).get(reverse("petitions_staff:list"), HTTP_HX_REQUEST="true")
+    page = response.content.decode()
+    assert "<html" not in page and report.serial_number in page
+    assert [t.name for t in response.templates][0] == "petitions/partials/staff_rows.html"
+
+
+def test_the_register_pages(tree, login, county, monkeypatch):
+    from jijian.petitions import views_staff
+
+    monkeypatch.setattr(views_staff, "PAGE", 2)
+    reports = [_registered(tree, county, anonymous=True) for _ in range(3)]
+    client = login(county)
+    first, second = _rows(client), _rows(client, "?page=2")
+    assert len(first) == 2 and len(second) == 1 and first | second == {r.pk for r in reports}
+    assert "第 1 / 2 页" in client.get(reverse("petitions_staff:list")).content.decode()
+
+
+def test_possible_repeats_are_marked(tree, login, county):
+    first = _registered(tree, county, accused_name="王某", matter="integrity")
+    second = _registered(tree, county, accused_name="王某", matter="integrity")
+    other_matter = _registered(tree, county, accused_name="王某", matter="life")
+    someone_else = _registered(tree, county, accused_name="赵某", matter="integrity")
+    response = login(county).get(reverse("petitions_staff:list"))
+    assert response.context["repeats"] == {first.pk, second.pk}
+    assert (
+        other_matter.pk not in response.context["repeats"]
+        and someone_else.pk not in response.context["repeats"]
+    )
+    assert response.content.decode().count("疑似重复") == 2
+    services.petition_mark_repeat(actor=county, report=second, original=first, version=1)
+    page = login(county).get(reverse("petitions_staff:list")).content.decode()
+    assert "重复件" in page
+
+
+def test_a_report_outside_the_scope_makes_no_repeat_marker(tree, login, county):
+    mine = _registered(tree, county, accused_name="王某")
+    gs = make_user("gs_petition", tree.other_county, Role.PETITION_OFFICE)
+    _registered(tree, gs, region=tree.township_c, accused_name="王某")
+    response = login(county).get(reverse("petitions_staff:list"))
+    assert [r.pk for r in response.context["rows"]] == [mine.pk]
+    assert response.context["repeats"] == set()
+
+
+def test_restricted_reports_never_appear_in_a_lower_register(tree, login, county, people):
+    up = _registered(tree, county, accused_name="孙某", accused_level="division")
+    services.petition_route(actor=county, report=up, managing=tree.city, about_own_head=False, version=1)
+    head = _registered(tree, county, accused_name="周某")
+    services.petition_route(actor=county, report=head, managing=tree.county, about_own_head=True, version=1)
+    page = login(county).get(reverse("petitions_staff:list")).content.decode()
+    assert "孙某" not in page and "周某" not in page and up.serial_number not in page
+    assert login(county).get(reverse("petitions_staff:list") + "?q=孙").context["page"].paginator.count == 0
+    city_page = login(people.city_petition).get(reverse("petitions_staff:list")).content.decode()
+    assert "孙某" in city_page and "周某" in city_page
+
+
+def test_a_township_sees_only_its_own_register(tree, login, people):
+    a = _registered(tree, people.township_a, accused_name="吴某")
+    assert a.serial_number in login(people.township_a).get(reverse("petitions_staff:list")).content.decode()
+    page = login(people.township_b).get(reverse("petitions_staff:list")).content.decode()
+    assert "吴某" not in page and "暂无举报件" in page
+
+
+def test_the_register_query_count_does_not_grow_with_varied_rows(login, tree, county):
+    client = login(county)
+    first = _registered(tree, county)
+    client.get(reverse("petitions_staff:list"))
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("petitions_staff:list") + "?q=王")
+    second = _registered(tree, county, channel="phone", phone_area_code="0722")
+    services.petition_mark_repeat(actor=county, report=second, original=first, version=1)
+    for i in range(4):
+        report = _registered(
+            tree, county, accused_name=f"王{i}", region=tree.township_b, anonymous=i % 2 == 0
+        )
+        if i == 1:
+            services.petition_route(
+                actor=county, report=report, managing=tree.township_b, about_own_head=False, version=1
+            )
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse("petitions_staff:list") + "?q=王")
+    assert len(response.context["rows"]) == 6
+    assert len(many) == len(one) <= 9

@@ -11,8 +11,9 @@ second forward."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -29,6 +30,7 @@ from jijian.core.services import ConcurrentEditError
 from . import receipt, routing
 from .deadlines import deadline_meet, deadline_move, deadline_open
 from .models import (
+    Category,
     Channel,
     DeadlineKind,
     Direction,
@@ -208,8 +210,7 @@ def petition_reporter_reply(*, report: PetitionReport, body: str, files=()) -> P
 def petition_message_send(*, actor, report: PetitionReport, body: str) -> PetitionMessage:
     """The office writes to the reporter (read through the receipt code). The caller resolved
     `report` through access.get_petition_for."""
-    if not getattr(actor, "is_authenticated", False) or not actor.has_module(Module.PETITIONS):
-        raise PermissionDenied
+    _require_staff(actor)
     body = (body or "").strip()
     if not body:
         raise ValidationError("请填写要告知举报人的内容")
@@ -247,16 +248,23 @@ def serial_next(*, unit: OrgUnit, prefix: str, year: int | None = None) -> str:
 
 
 def _transition(
-    report: PetitionReport, from_state: str, to_state: str, *, actor, action: str, reason: str = ""
+    report: PetitionReport,
+    from_state: str,
+    to_state: str,
+    *,
+    actor,
+    action: str,
+    reason: str = "",
+    unit: OrgUnit | None = None,
 ):
-    unit = report.holder
+    """`unit`: the body that acted (by default the holder; a forward is recorded at the sender)."""
     PetitionTransition.objects.create(
         report=report,
         action=action,
         from_state=from_state,
         to_state=to_state,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
-        unit=unit,
+        unit=unit or report.holder,
         reason=reason,
     )
 
@@ -271,7 +279,12 @@ def _open_intake_deadlines(report: PetitionReport) -> None:
 def _locked(report: PetitionReport, *, version: int | None, states: tuple[str, ...]) -> PetitionReport:
     """The report row under lock, checked against the version the form showed and the states the
     action may start from."""
-    locked = PetitionReport.objects.select_for_update().select_related("holder", "region").get(pk=report.pk)
+    # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the holder join.
+    locked = (
+        PetitionReport.objects.select_for_update(of=("self",))
+        .select_related("holder", "region")
+        .get(pk=report.pk)
+    )
     if version is not None and locked.version != version:
         raise ConcurrentEditError()
     if locked.state not in states:
@@ -281,8 +294,23 @@ def _locked(report: PetitionReport, *, version: int | None, states: tuple[str, .
     return locked
 
 
+# Who registers and triages reports: the petition office (信访室), a township committee (which
+# receives letters and visits and answers what is forwarded to it) and the commission's leaders. The
+# case management office and the case review office read the register but do not triage.
+INTAKE_ROLES = frozenset({Role.PETITION_OFFICE, Role.TOWNSHIP_COMMITTEE, Role.COMMISSION_LEADER})
+
+
+def can_handle(actor) -> bool:
+    """Whether `actor` may register and triage reports (in their jurisdiction)."""
+    return (
+        getattr(actor, "is_authenticated", False)
+        and actor.has_module(Module.PETITIONS)
+        and bool(actor.role_set & INTAKE_ROLES)
+    )
+
+
 def _require_staff(actor) -> None:
-    if not getattr(actor, "is_authenticated", False) or not actor.has_module(Module.PETITIONS):
+    if not can_handle(actor):
         raise PermissionDenied
 
 
@@ -293,6 +321,23 @@ def _save(report: PetitionReport, fields: list[str]) -> None:
 
 # --- staff registration ---------------------------------------------------------------------------
 STAFF_CHANNELS = (Channel.LETTER, Channel.VISIT, Channel.PHONE, Channel.VIDEO)
+_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
+
+
+def validate_contact_phone(value: str) -> str:
+    """A mobile number (11 digits, 1…) or a landline with its area code (0722-3456789, 07223456789,
+    with an optional extension -123). Returns it normalised (no spaces)."""
+    from jijian.core.validators import validate_mobile
+
+    raw = (value or "").strip().replace(" ", "")
+    if raw.startswith("0"):
+        if not _LANDLINE.match(raw):
+            raise ValidationError("固定电话应写明区号，如 0722-3456789（区号3至4位，号码7至8位）")
+        return raw
+    try:
+        return validate_mobile(raw)
+    except ValidationError:
+        raise ValidationError("联系电话应为11位手机号码，或带区号的固定电话（如 0722-3456789）") from None
 
 
 def petition_register(
@@ -316,19 +361,38 @@ def petition_register(
     files=(),
 ) -> PetitionReport:
     """Register a letter, visit, 12388 call or video reception at the actor's commission, with the
-    scanned letter or other files, all or nothing. The caller checked the region is in the actor's
-    jurisdiction (a form choice limited by access)."""
+    scanned letter or other files, all or nothing. The region must lie in the actor's jurisdiction
+    (the form offers only those; checked again here). Raises ValidationError (Chinese) for bad input:
+    then nothing is saved."""
+    from jijian.core.access import unit_in_scope
+    from jijian.core.validators import validate_id_number
+
     _require_staff(actor)
     if channel not in STAFF_CHANNELS:
         raise ValidationError("请选择来信、来访、来电或视频接访")
+    if category not in Category.values:
+        raise ValidationError("请选择举报类别")
     if not (facts or "").strip():
         raise ValidationError("请填写反映的主要问题和事实")
-    if channel == Channel.PHONE and not (phone_area_code.isdigit() and 3 <= len(phone_area_code) <= 4):
-        raise ValidationError("电话举报请填写来电区号（3至4位数字，如 0722）")
+    phone_area_code = (phone_area_code or "").strip()
+    if channel == Channel.PHONE and not (
+        phone_area_code.isdigit() and phone_area_code.startswith("0") and 3 <= len(phone_area_code) <= 4
+    ):
+        raise ValidationError("电话举报请填写来电区号（以0开头的3至4位数字，如 0722）")
+    if region is None or not unit_in_scope(actor, region):
+        raise ValidationError("所属地区不在本机关管辖范围内")
     if is_anonymous:
         reporter_name = reporter_id_number = reporter_phone = ""
-    elif not (reporter_name and (reporter_id_number or reporter_phone)):
-        raise ValidationError("实名举报请填写举报人姓名，以及身份证号或联系电话")
+    else:
+        reporter_name = (reporter_name or "").strip()
+        reporter_id_number = (reporter_id_number or "").strip()
+        reporter_phone = (reporter_phone or "").strip()
+        if not (reporter_name and (reporter_id_number or reporter_phone)):
+            raise ValidationError("实名举报请填写举报人姓名，以及身份证号或联系电话")
+        if reporter_id_number:
+            reporter_id_number = validate_id_number(reporter_id_number)
+        if reporter_phone:
+            reporter_phone = validate_contact_phone(reporter_phone)
     today = timezone.localdate()
     received_on = received_on or today
     if received_on > today:
@@ -337,7 +401,7 @@ def petition_register(
     received_at = (
         timezone.now()
         if received_on == today
-        else timezone.make_aware(timezone.datetime.combine(received_on, timezone.datetime.min.time()))
+        else timezone.make_aware(datetime.combine(received_on, time.min))
     )
     with transaction.atomic():
         report = PetitionReport.objects.create(
@@ -526,7 +590,7 @@ def _forward(
     report.holder = to_unit
     report.restricted = report.restricted or restricted
     _save(report, ["state", "holder", "restricted", "managing_unit", "about_own_head", "route"])
-    _transition(report, old, report.state, actor=actor, action=f"forward_{kind}", reason=note)
+    _transition(report, old, report.state, actor=actor, action=f"forward_{kind}", reason=note, unit=from_unit)
     deadline = deadline_open(
         kind=DeadlineKind.FORWARD_ANSWER, holder=to_unit, start=timezone.localdate(), report=report
     )
@@ -541,8 +605,9 @@ def _forward(
         summary=f"{report.serial_number} {RouteKind(kind).label}：{to_unit.name}",
         after={"to_unit": to_unit.pk, "kind": kind, "restricted": report.restricted},
     )
+    # The receiving body's petition office, or its committee where it is a township.
     for user in User.objects.filter(
-        roles__role=Role.PETITION_OFFICE, is_active=True, org_unit=to_unit
+        roles__role__in=(Role.PETITION_OFFICE, Role.TOWNSHIP_COMMITTEE), is_active=True, org_unit=to_unit
     ).distinct():
         transaction.on_commit(
             lambda u=user: notify(

@@ -6,4 +6,14 @@ app_name = "petitions_staff"
 
 urlpatterns = [
     path("", views.petition_list, name="list"),
+    path("register/", views.petition_register, name="register"),
+    path("<int:pk>/", views.petition_detail, name="detail"),
+    path("<int:pk>/reveal/<str:field>/", views.petition_reveal, name="reveal"),
+    path("<int:pk>/repeat/", views.petition_mark_repeat, name="mark_repeat"),
+    path("<int:pk>/not-accept/", views.petition_not_accept, name="not_accept"),
+    path("<int:pk>/route/", views.petition_route, name="route"),
+    path("<int:pk>/acceptance-notice/", views.petition_acceptance_notify, name="acceptance_notify"),
+    path("<int:pk>/close/", views.petition_close, name="close"),
+    path("<int:pk>/result-notice/", views.petition_result_notify, name="result_notify"),
+    path("<int:pk>/message/", views.petition_message, name="message"),
 ]

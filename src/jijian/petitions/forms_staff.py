@@ -1,0 +1,309 @@
+"""Forms of the staff pages: the register's filters, the registration of a letter, visit, 12388 call
+or video reception, and one small form per triage action (each carries the `version` the page was
+shown with, so a stale page gets a message instead of acting twice)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from jijian.core.models import OrgUnit
+from jijian.core.validators import validate_id_number
+
+from . import routing
+from .forms import MultipleFileInput, RegionChoiceField
+from .models import AccusedLevel, Category, Channel, Matter, NotAcceptedReason, PetitionState, RouteKind
+from .selectors import RegisterFilter
+from .services import STAFF_CHANNELS, validate_contact_phone
+
+MAX_STAFF_FILES = 20
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _blank(label: str, choices) -> list:
+    return [("", label), *choices]
+
+
+class RegisterFilterForm(forms.Form):
+    state = forms.ChoiceField(label="状态", required=False, choices=_blank("全部状态", PetitionState.choices))
+    channel = forms.ChoiceField(label="来源渠道", required=False, choices=_blank("全部渠道", Channel.choices))
+    category = forms.ChoiceField(label="类别", required=False, choices=_blank("全部类别", Category.choices))
+    received_from = forms.DateField(
+        label="收到日期自", required=False, widget=DATE, error_messages={"invalid": "日期格式应为 年-月-日"}
+    )
+    received_to = forms.DateField(
+        label="至", required=False, widget=DATE, error_messages={"invalid": "日期格式应为 年-月-日"}
+    )
+    q = forms.CharField(
+        label="搜索",
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(attrs={"placeholder": "登记编号或被反映人姓名", "type": "search"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("received_from"), data.get("received_to")
+        if start and end and start > end:
+            self.add_error("received_to", "结束日期不能早于开始日期")
+        return data
+
+    def register_filter(self) -> RegisterFilter:
+        data = self.cleaned_data if self.is_valid() else {}
+        return RegisterFilter(
+            state=data.get("state") or "",
+            channel=data.get("channel") or "",
+            category=data.get("category") or "",
+            received_from=data.get("received_from"),
+            received_to=data.get("received_to"),
+            q=(data.get("q") or "").strip(),
+        )
+
+
+class StaffFilesField(forms.FileField):
+    """Scanned letters and other files: several at once, up to MAX_STAFF_FILES."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,.pdf,.doc,.docx,.xls,.xlsx"}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        items = data if isinstance(data, list | tuple) else [data]
+        files = [super(StaffFilesField, self).clean(item, initial) for item in items if item]
+        if len(files) > MAX_STAFF_FILES:
+            raise ValidationError(f"最多上传 {MAX_STAFF_FILES} 个文件")
+        return files
+
+
+class PetitionRegisterForm(forms.Form):
+    channel = forms.ChoiceField(
+        label="来源渠道",
+        choices=[(c.value, c.label) for c in STAFF_CHANNELS],
+        error_messages={"required": "请选择来源渠道", "invalid_choice": "请选择来信、来访、来电或视频接访"},
+    )
+    phone_area_code = forms.CharField(
+        label="来电区号",
+        required=False,
+        max_length=4,
+        help_text="电话举报（区号+12388）必填，如 0722",
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    received_on = forms.DateField(
+        label="收到日期",
+        widget=DATE,
+        error_messages={"required": "请填写收到日期", "invalid": "日期格式应为 年-月-日"},
+    )
+    category = forms.ChoiceField(
+        label="举报类别", choices=Category.choices, error_messages={"required": "请选择举报类别"}
+    )
+    region = RegionChoiceField(
+        label="所属地区",
+        queryset=OrgUnit.objects.none(),
+        empty_label="请选择",
+        help_text="只能选择本机关管辖范围内的地区",
+        error_messages={"required": "请选择所属地区", "invalid_choice": "所选地区不在本机关管辖范围内"},
+    )
+    accused_name = forms.CharField(label="被反映人姓名", max_length=100, required=False)
+    accused_unit = forms.CharField(label="被反映人单位", max_length=200, required=False)
+    accused_post = forms.CharField(label="被反映人职务", max_length=100, required=False)
+    accused_level = forms.ChoiceField(
+        label="被反映人级别", choices=AccusedLevel.choices, initial=AccusedLevel.OTHER
+    )
+    matter = forms.ChoiceField(label="反映问题类别", choices=Matter.choices, initial=Matter.OTHER)
+    facts = forms.CharField(
+        label="主要问题和事实",
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={"required": "请填写反映的主要问题和事实"},
+    )
+    is_anonymous = forms.TypedChoiceField(
+        label="举报方式",
+        choices=[("1", "匿名"), ("0", "实名")],
+        coerce=lambda v: v == "1",
+        initial="1",
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择匿名或实名"},
+    )
+    reporter_name = forms.CharField(label="举报人姓名", max_length=50, required=False)
+    reporter_id_number = forms.CharField(label="身份证号", max_length=18, required=False)
+    reporter_phone = forms.CharField(
+        label="联系电话", max_length=20, required=False, help_text="手机号码，或带区号的固定电话"
+    )
+    files = StaffFilesField(label=f"来信扫描件及其他材料（可多选，最多 {MAX_STAFF_FILES} 个）")
+
+    IDENTITY = ("reporter_name", "reporter_id_number", "reporter_phone")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .selectors import region_choices
+
+        self.fields["region"].queryset = region_choices(user)
+        self.fields["received_on"].initial = timezone.localdate()
+
+    def clean_facts(self):
+        facts = self.cleaned_data["facts"].strip()
+        if not facts:
+            raise ValidationError("请填写反映的主要问题和事实")
+        return facts
+
+    def clean_received_on(self):
+        day = self.cleaned_data["received_on"]
+        if day > timezone.localdate():
+            raise ValidationError("收到日期不能晚于今天")
+        return day
+
+    def clean(self):
+        data = super().clean()
+        if data.get("channel") == Channel.PHONE:
+            code = (data.get("phone_area_code") or "").strip()
+            if not (code.isdigit() and code.startswith("0") and 3 <= len(code) <= 4):
+                self.add_error("phone_area_code", "电话举报请填写来电区号（以0开头的3至4位数字，如 0722）")
+            data["phone_area_code"] = code
+        else:
+            data["phone_area_code"] = ""
+        if data.get("is_anonymous", True):
+            for name in self.IDENTITY:  # anonymous: nothing of who they are is kept
+                data[name] = ""
+            return data
+        name = (data.get("reporter_name") or "").strip()
+        if not name:
+            self.add_error("reporter_name", "实名举报请填写举报人姓名")
+        data["reporter_name"] = name
+        id_number = (data.get("reporter_id_number") or "").strip()
+        phone = (data.get("reporter_phone") or "").strip()
+        if not id_number and not phone:
+            self.add_error("reporter_phone", "实名举报请填写身份证号或联系电话（至少一项）")
+        if id_number:
+            try:
+                data["reporter_id_number"] = validate_id_number(id_number)
+            except ValidationError as error:
+                self.add_error("reporter_id_number", error)
+        if phone:
+            try:
+                data["reporter_phone"] = validate_contact_phone(phone)
+            except ValidationError as error:
+                self.add_error("reporter_phone", error)
+        return data
+
+
+# --- actions on one report ------------------------------------------------------------------------
+class VersionForm(forms.Form):
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, error_messages={"required": "页面已过期，请刷新后重试"}
+    )
+
+
+class MarkRepeatForm(VersionForm):
+    original = forms.ModelChoiceField(
+        label="原件",
+        queryset=None,
+        empty_label="请选择",
+        error_messages={"required": "请选择原件", "invalid_choice": "所选原件不存在或不可见"},
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["original"].queryset = candidates
+        self.fields["original"].label_from_instance = lambda r: (
+            f"{r.serial_number or r.pk} · {timezone.localtime(r.received_at):%Y-%m-%d} · {r.get_state_display()}"
+        )
+
+
+class NotAcceptForm(VersionForm):
+    reason = forms.ChoiceField(
+        label="不予受理理由",
+        choices=_blank("请选择", NotAcceptedReason.choices),
+        error_messages={"invalid_choice": "请选择不予受理的理由"},
+    )
+    reply = forms.CharField(
+        label="答复举报人",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="实名举报必填：告知举报人向何处反映",
+    )
+
+    def clean_reason(self):
+        if not self.cleaned_data.get("reason"):
+            raise ValidationError("请选择不予受理的理由")
+        return self.cleaned_data["reason"]
+
+
+class CommissionChoiceField(forms.ModelChoiceField):
+    """Commission units by name, each with what the routing table will do with it."""
+
+    def __init__(self, *args, receiving: OrgUnit | None = None, **kwargs):
+        self.receiving = receiving
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, obj: OrgUnit) -> str:
+        indent = "　" * max(obj.depth, 0)
+        if self.receiving is None:
+            return indent + obj.name
+        try:
+            decided = routing.route(receiving=self.receiving, managing=obj, about_own_head=False)
+        except ValidationError:
+            return f"{indent}{obj.name} → 不能报送"
+        label = f"{indent}{obj.name} → {RouteKind(decided.kind).label}"
+        if decided.target.pk != obj.pk and decided.kind != RouteKind.THIS_LEVEL:
+            label += f"（{decided.target.name}）"
+        return label + ("，专门报送" if decided.restricted else "")
+
+
+class RouteForm(VersionForm):
+    managing = CommissionChoiceField(
+        label="被反映人的管理机关",
+        queryset=OrgUnit.objects.none(),
+        empty_label="请选择",
+        error_messages={
+            "required": "请选择被反映人的管理机关",
+            "invalid_choice": "所选机关不在本系统的管辖树中",
+        },
+    )
+    about_own_head = forms.BooleanField(label="反映本机关主要负责人", required=False)
+    note = forms.CharField(
+        label="办理意见", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, commissions, receiving: OrgUnit | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["managing"].queryset = commissions
+        self.fields["managing"].receiving = receiving
+
+
+class NoticeForm(VersionForm):
+    text = forms.CharField(
+        label="告知内容",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "请填写告知内容"},
+    )
+
+
+class CloseForm(VersionForm):
+    result = forms.CharField(
+        label="办理结果",
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "请填写办理结果"},
+    )
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label="给举报人的消息",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "请填写要告知举报人的内容"},
+    )
+
+
+class RevealForm(forms.Form):
+    reason = forms.CharField(
+        label="查看事由",
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        error_messages={"required": "查看完整信息须填写事由"},
+    )

@@ -1,0 +1,165 @@
+"""Registration of letters, visits, 12388 calls and video receptions by staff: channel, category,
+accused, a region in the officer's jurisdiction only, real-name identity checked (GB 11643 ID with its
+check digit, mobile or landline) or anonymous, received date not in the future, scanned letters (several
+files). Clear Chinese messages; nothing saved on error."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from jijian.attachments.models import Attachment
+from jijian.audit.models import AuditEvent
+from jijian.petitions.models import Channel, DeadlineKind, PetitionReport, PetitionState, UnitCounter
+from tests.petitions.triage_helpers import ID_NUMBER, officer
+
+pytestmark = pytest.mark.django_db
+URL = "/petitions/register/"
+
+
+def png(name="scan.png"):
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), (20, 30, 200)).save(buf, format="PNG")
+    buf.seek(0)
+    buf.name = name
+    return buf
+
+
+def letter(tree, **overrides):
+    data = {
+        "channel": "letter",
+        "received_on": timezone.localdate().isoformat(),
+        "category": "accusation",
+        "region": tree.township_a.pk,
+        "accused_name": "王某",
+        "accused_unit": "神农村村委会",
+        "accused_post": "村主任",
+        "accused_level": "village",
+        "matter": "integrity",
+        "facts": "来信反映村主任王某在危房改造补贴发放中优亲厚友。",
+        "is_anonymous": "0",
+        "reporter_name": "李举报",
+        "reporter_id_number": ID_NUMBER,
+        "reporter_phone": "13800138000",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def county(tree, login):
+    return login(officer("county_petition", tree.county))
+
+
+def test_the_form_offers_only_regions_in_the_officers_jurisdiction(tree, county):
+    page = county.get(URL)
+    assert page.status_code == 200
+    regions = set(page.context["form"].fields["region"].queryset)
+    assert {tree.county, tree.township_a, tree.township_b} <= regions
+    assert not regions & {tree.city, tree.other_county, tree.township_c, tree.zone}
+
+
+def test_a_letter_with_two_scans_is_registered_numbered_and_given_its_limits(tree, county):
+    response = county.post(URL, letter(tree, files=[png("p1.png"), png("p2.png")]))
+    report = PetitionReport.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/petitions/{report.pk}/"
+    assert report.channel == Channel.LETTER and report.state == PetitionState.RECEIVED
+    assert report.received_unit == report.holder == tree.county
+    assert report.serial_number == f"XF-421321-{timezone.localdate().year}-0001"
+    assert report.reporter_name == "李举报" and report.reporter_id_number == ID_NUMBER
+    assert Attachment.objects.filter(purpose="petition_evidence", object_id=str(report.pk)).count() == 2
+    assert set(report.deadlines.values_list("kind", flat=True)) == {
+        DeadlineKind.ROUTE,
+        DeadlineKind.ACCEPTANCE_NOTICE,
+    }
+    assert AuditEvent.objects.filter(action="petition.register").count() == 1
+    assert report.transitions.get().action == "register"
+
+
+def test_a_12388_call_needs_its_area_code(tree, county):
+    response = county.post(URL, letter(tree, channel="phone", phone_area_code=""))
+    assert "电话举报请填写来电区号" in response.content.decode()
+    assert not PetitionReport.objects.exists()
+    county.post(URL, letter(tree, channel="phone", phone_area_code="0722"))
+    assert PetitionReport.objects.get().phone_area_code == "0722"
+
+
+def test_a_landline_is_a_valid_contact(tree, county):
+    county.post(URL, letter(tree, reporter_id_number="", reporter_phone="0722-3456789"))
+    assert PetitionReport.objects.get().reporter_phone == "0722-3456789"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"reporter_id_number": "110105194912310021"}, "身份证号校验位错误"),
+        ({"reporter_id_number": "11010519491331002X"}, "出生日期无效"),
+        ({"reporter_id_number": "1101051949"}, "身份证号应为18位"),
+        ({"reporter_phone": "1380013800"}, "联系电话应为11位手机号码"),
+        ({"reporter_phone": "0722-12"}, "固定电话应写明区号"),
+        ({"reporter_name": ""}, "实名举报请填写举报人姓名"),
+        ({"reporter_id_number": "", "reporter_phone": ""}, "身份证号或联系电话"),
+        ({"facts": "   "}, "请填写反映的主要问题和事实"),
+        ({"received_on": "2999-01-01"}, "收到日期不能晚于今天"),
+        ({"channel": "online"}, "请选择来信、来访、来电或视频接访"),
+        ({"category": ""}, "请选择举报类别"),
+    ],
+)
+def test_bad_input_gets_a_message_and_saves_nothing(tree, county, overrides, message):
+    response = county.post(URL, letter(tree, files=[png()], **overrides))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not PetitionReport.objects.exists()
+    assert not Attachment.objects.exists()
+    assert not UnitCounter.objects.exists()  # no number spent either
+
+
+def test_a_region_outside_the_jurisdiction_is_refused(tree, county):
+    response = county.post(URL, letter(tree, region=tree.township_c.pk))
+    assert "所选地区不在本机关管辖范围内" in response.content.decode()
+    assert not PetitionReport.objects.exists()
+
+
+def test_a_disguised_scan_refuses_the_whole_registration(tree, county):
+    fake = io.BytesIO(b"MZ\x90\x00 this is not a scan" * 50)
+    fake.name = "scan.jpg"
+    response = county.post(URL, letter(tree, files=[png(), fake]))
+    assert response.status_code == 200 and 'class="error"' in response.content.decode()
+    assert not PetitionReport.objects.exists()
+    assert not Attachment.objects.exists()
+
+
+def test_anonymous_keeps_no_identity(tree, county):
+    county.post(URL, letter(tree, is_anonymous="1"))
+    report = PetitionReport.objects.get()
+    assert report.is_anonymous and not (
+        report.reporter_name or report.reporter_id_number or report.reporter_phone
+    )
+    assert not report.deadlines.filter(kind=DeadlineKind.ACCEPTANCE_NOTICE).exists()
+
+
+def test_a_letter_received_last_week_counts_from_that_day(tree, county):
+    day = timezone.localdate() - timedelta(days=7)
+    county.post(URL, letter(tree, received_on=day.isoformat()))
+    report = PetitionReport.objects.get()
+    assert timezone.localtime(report.received_at).date() == day
+    assert report.deadlines.get(kind=DeadlineKind.ROUTE).starts_on == day
+
+
+def test_those_who_do_not_triage_cannot_register(tree, login, people):
+    manager = officer("county_cases", tree.county, "case_management")
+    assert login(manager).get(URL).status_code == 404
+    assert login(people.county_officer).get(URL).status_code == 404
+
+
+def test_a_township_committee_registers_at_its_township(tree, login, people):
+    client = login(people.township_a)
+    page = client.get(URL)
+    assert set(page.context["form"].fields["region"].queryset) == {tree.township_a}
+    client.post(URL, letter(tree))
+    assert PetitionReport.objects.get().holder == tree.township_a
