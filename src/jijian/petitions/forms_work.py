@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from jijian.core.models import OrgUnit
 
-from .models import Category, Channel, ForwardAnswer, PetitionState, RelationKind
+from .forms_staff import RegisterFilterForm
+from .models import ForwardAnswer, RelationKind
 from .routing import COMMISSION_KINDS
 
 
@@ -40,7 +39,9 @@ class ForwardAnswerForm(forms.Form):
         error_messages={"invalid_choice": "请从列表中选择纪检监察机关"},
     )
     about_own_head = forms.BooleanField(label="反映本机关主要负责人（直接报送上级）", required=False)
-    note = forms.CharField(label="说明", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label="说明", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -53,52 +54,11 @@ class ForwardAnswerForm(forms.Form):
         return data
 
 
-def _date(value: str, label: str) -> date | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError(f"{label}格式应为 年-月-日，例如 2026-03-01") from None
-
-
-class RegisterFilterForm(forms.Form):
-    """The register's filters (state, channel, category, received date range, serial number or
-    accused name), shared by the CSV export and the API list."""
-
-    state = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *PetitionState.choices])
-    channel = forms.ChoiceField(label="来源渠道", required=False, choices=[("", "全部渠道"), *Channel.choices])
-    category = forms.ChoiceField(label="类别", required=False, choices=[("", "全部类别"), *Category.choices])
-    date_from = forms.CharField(
-        label="收到日期自", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.CharField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    q = forms.CharField(
-        label="编号或被反映人",
-        required=False,
-        max_length=50,
-        widget=forms.TextInput(attrs={"placeholder": "登记编号或被反映人姓名"}),
-    )
-
-    def clean_date_from(self):
-        return _date(self.cleaned_data.get("date_from", ""), "起始日期")
-
-    def clean_date_to(self):
-        return _date(self.cleaned_data.get("date_to", ""), "截止日期")
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            raise ValidationError("起始日期不能晚于截止日期")
-        return data
-
-
 class ExportForm(RegisterFilterForm):
-    include_identity = forms.BooleanField(
-        label="包含举报人身份信息（仅限有权查看的件）", required=False
-    )
+    """The register page's filters (forms_staff.RegisterFilterForm: the same names, so the register's
+    query string exports what it shows) and the identity option."""
+
+    include_identity = forms.BooleanField(label="包含举报人身份信息（仅限有权查看的件）", required=False)
     reason = forms.CharField(
         label="导出身份信息的事由", required=False, max_length=200, widget=forms.TextInput()
     )
@@ -111,9 +71,15 @@ class ExportForm(RegisterFilterForm):
 
 
 class RelationForm(forms.Form):
-    relative_name = forms.CharField(label="亲属姓名", max_length=100)
+    relative_name = forms.CharField(
+        label="亲属姓名", max_length=100, error_messages={"required": "请填写亲属姓名"}
+    )
     relative_unit = forms.CharField(label="工作单位", max_length=200, required=False)
-    kind = forms.ChoiceField(label="关系", choices=[("", "请选择"), *RelationKind.choices])
+    kind = forms.ChoiceField(
+        label="关系",
+        choices=[("", "请选择"), *RelationKind.choices],
+        error_messages={"required": "请选择关系", "invalid_choice": "请选择关系"},
+    )
 
     def clean_relative_name(self):
         name = self.cleaned_data["relative_name"].strip()

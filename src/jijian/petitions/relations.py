@@ -103,3 +103,21 @@ def recused_report_ids(user, report_ids: Iterable[int]) -> set[int]:
     return set(
         PetitionReport.objects.filter(pk__in=ids, accused_name_index__in=names).values_list("pk", flat=True)
     )
+
+
+def forwards_sent_rows(user, forwards, *, today) -> list[dict]:
+    """Rows of the "forwards sent" list (page and API) for forwards already scoped by
+    access.forwards_sent_by: a forward on the restricted path, or about someone the user is recused
+    from, is `hidden` — only its number, date, receiving body and answer state may be shown. `link`
+    says whether the report itself is open to the user (holder in their jurisdiction)."""
+    from jijian.core.access import unit_in_scope
+
+    forwards = list(forwards)
+    recused = recused_report_ids(user, [f.report_id for f in forwards])
+    rows = []
+    for f in forwards:
+        hidden = f.report.restricted or f.report_id in recused
+        status = "answered" if f.answer else ("overdue" if f.due_date < today else "pending")
+        link = bool(not hidden and f.report.holder_id and unit_in_scope(user, f.report.holder))
+        rows.append({"forward": f, "hidden": hidden, "status": status, "link": link})
+    return rows

@@ -1,5 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views_work as views
 
 app_name = "petitions_work"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("forwards/", views.inbox, name="inbox"),
+    path("forwards/<int:pk>/answer/", views.answer, name="answer"),
+    path("forwards/sent/", views.sent, name="sent"),
+    path("export/", views.export, name="export"),
+    path("relations/", views.relation_list, name="relations"),
+    path("relations/<int:pk>/withdraw/", views.relation_withdraw, name="relation_withdraw"),
+]
