@@ -127,19 +127,25 @@ def _free_port() -> int:
 
 
 class Server:
-    """One uvicorn process (one worker), as in docs/deploy.md, with bench/settings_submit.py."""
+    """One uvicorn process (one worker), as in docs/deploy.md, with bench/settings_submit.py. Both
+    sides of the benchmark are served by this one process."""
 
     def __init__(self) -> None:
         self.port = _free_port()
         env = dict(os.environ)
         env["DJANGO_SETTINGS_MODULE"] = "bench.settings_submit"
-        # The project's default, 0 (a connection per request). Not docs/deploy.md's 60: under uvicorn
-        # Django keeps one persistent connection per executor thread and they pile up (87 open after
-        # one 20 s run here, then "too many clients" 500s; Django ticket #33497). Override from outside.
+        # The production setting of docs/deploy.md: a psycopg pool per process (JIJIAN_DB_POOL), so a
+        # request takes an open connection instead of opening one (~3.7 ms here). The pool needs
+        # CONN_MAX_AGE 0; CONN_MAX_AGE=60 without a pool is no option under uvicorn: Django keeps one
+        # persistent connection per executor thread and they pile up (87 open after one 20 s run
+        # here, then "too many clients" 500s; Django ticket #33497). Override both from outside, e.g.
+        # JIJIAN_DB_POOL=false for a connection per request.
+        env.setdefault("JIJIAN_DB_POOL", "true")
         env.setdefault("JIJIAN_DB_CONN_MAX_AGE", "0")
         env.pop("JIJIAN_DEBUG", None)
         env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "src"), env.get("PYTHONPATH", "")])
         self.conn_max_age = env["JIJIAN_DB_CONN_MAX_AGE"]
+        self.pool = env["JIJIAN_DB_POOL"]
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(  # noqa: S603 - fixed argv
             [
@@ -167,8 +173,9 @@ class Server:
             except OSError:
                 pass
             if self.proc.poll() is not None or time.monotonic() > deadline:
+                output = self.output()  # before stop(), which closes the log
                 self.stop()
-                raise RuntimeError(f"uvicorn did not start: {self.output()[-2000:]}")
+                raise RuntimeError(f"uvicorn did not start: {output[-2000:]}")
             time.sleep(0.2)
 
     def output(self) -> str:
@@ -185,6 +192,37 @@ class Server:
                 self.proc.kill()
                 self.proc.wait()
         self.log.close()
+
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def cpu_seconds(pids) -> float | None:
+    """User + system CPU seconds used so far by these processes (all their threads), from /proc
+    (Linux); None where there is no /proc. A process that has ended counts 0."""
+    if not Path("/proc/self/stat").exists():
+        return None
+    total = 0.0
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        total += (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime
+    return total
+
+
+def database_backends() -> list[int]:
+    """Process ids of the PostgreSQL backends connected to the bench database, except this
+    process's own connection: with the pool, the server's connections for the whole run."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def request(port: int, method: str, path: str, body: bytes | None = None, headers=None) -> tuple[int, bytes]:
@@ -289,11 +327,17 @@ def run_submit(
         submitted_before += n_warm
 
         values, floors, loads = [], [], []
+        # CPU seconds per request of each side: the server process, and PostgreSQL's backends of
+        # the bench database (the pool's connections; with a connection per request they end and
+        # are not counted).
+        cpu = {"value": [0.0, 0.0, 0], "floor": [0.0, 0.0, 0]}
+        backends = database_backends()
         timed = 0
         for i in range(rounds):
             loads.append(os.getloadavg()[0])
             order = ("value", "floor") if i % 2 else ("floor", "value")
             for side in order:
+                server_before, db_before = cpu_seconds([server.proc.pid]), cpu_seconds(backends)
                 if side == "value":
                     n, elapsed = load(server.port, pending, seconds=seconds, concurrency=concurrency)
                     timed += n
@@ -303,6 +347,10 @@ def run_submit(
                 else:
                     n, elapsed = load(server.port, empty_jobs(), seconds=seconds, concurrency=concurrency)
                     floors.append(n / elapsed)
+                if server_before is not None and db_before is not None:
+                    cpu[side][0] += cpu_seconds([server.proc.pid]) - server_before
+                    cpu[side][1] += cpu_seconds(backends) - db_before
+                    cpu[side][2] += n
     except Exception:
         print(f"# uvicorn output:\n{server.output()[-4000:]}", file=sys.stderr, flush=True)
         raise
@@ -324,11 +372,20 @@ def run_submit(
     ratio = value / floor if floor else 0.0
     print(
         f"# {NAME} {scale}: {rounds} rounds of {seconds:g} s per side, concurrency {concurrency}, "
-        f"uvicorn 1 worker, JIJIAN_DB_CONN_MAX_AGE={server.conn_max_age}; {submitted} reports submitted; "
+        f"uvicorn 1 worker for both sides, JIJIAN_DB_POOL={server.pool} "
+        f"JIJIAN_DB_CONN_MAX_AGE={server.conn_max_age}; {submitted} reports submitted; "
         f"value rps {', '.join(f'{v:.0f}' for v in values)}; floor rps {', '.join(f'{f:.0f}' for f in floors)}; "
         f"load average {min(loads):.2f}..{max(loads):.2f} on {os.cpu_count()} CPUs",
         flush=True,
     )
+    if cpu["value"][2] and cpu["floor"][2]:
+        per = {side: (c[0] / c[2] * 1000, c[1] / c[2] * 1000) for side, c in cpu.items()}
+        print(
+            f"# {NAME} {scale}: CPU ms per request: server process value {per['value'][0]:.2f} "
+            f"floor {per['floor'][0]:.2f} (ratio {per['floor'][0] / per['value'][0]:.2f}); "
+            f"PostgreSQL backends value {per['value'][1]:.2f} floor {per['floor'][1]:.2f}",
+            flush=True,
+        )
     print(
         f"BENCH name={NAME} scale={scale} value={value:.1f} unit=rps floor={floor:.1f} ratio={ratio:.2f} "
         f"target={TARGET_RATIO:g}",
