@@ -77,6 +77,11 @@ TABLE = [
     ("township_a", "township_b", False, RouteKind.HIGHER, "county", False),
     ("township_a", "township_c", False, RouteKind.HIGHER, "county", False),
     ("township_c", "village_a", False, RouteKind.HIGHER, "other_county", False),
+    # a management zone is above the townships it oversees (the jurisdiction rule's second dimension)
+    ("zone", "township_b", False, RouteKind.LOWER, "township_b", False),
+    ("zone", "village_b", False, RouteKind.LOWER, "township_b", False),
+    ("township_b", "zone", False, RouteKind.HIGHER, "zone", True),
+    ("zone", "township_a", False, RouteKind.HIGHER, "city", False),
 ]
 
 

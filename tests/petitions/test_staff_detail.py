@@ -123,11 +123,22 @@ def test_the_body_it_was_forwarded_to_cannot_reveal(tree, office, report, login)
     assert not AuditEvent.objects.filter(action="sensitive.reveal").exists()
 
 
-def test_a_township_committee_cannot_reveal(tree, people, login):
-    report = register(people.township_a, tree.township_a)
+def test_a_township_committee_reveals_only_what_it_received_itself(tree, office, people, login):
+    own = register(people.township_a, tree.township_a)
     client = login(people.township_a)
-    assert "/reveal/" not in _detail(client, report).content.decode()
-    assert client.get(reverse("petitions_staff:reveal", args=[report.pk, "reporter_name"])).status_code == 404
+    assert f"/petitions/{own.pk}/reveal/reporter_name/" in _detail(client, own).content.decode()
+    response = client.post(
+        reverse("petitions_staff:reveal", args=[own.pk, "reporter_name"]), {"reason": "核实举报人身份"}
+    )
+    assert response.status_code == 200 and "李举报" in response.content.decode()
+    # A report the county received and forwarded down: the township works with the masked identity.
+    forwarded = register(office, tree.township_a)
+    services.petition_route(
+        actor=office, report=forwarded, managing=tree.township_a, about_own_head=False, version=1
+    )
+    assert "/reveal/" not in _detail(client, forwarded).content.decode()
+    url = reverse("petitions_staff:reveal", args=[forwarded.pk, "reporter_name"])
+    assert client.get(url).status_code == 404
 
 
 def test_an_anonymous_report_has_nothing_to_reveal(tree, office, login):

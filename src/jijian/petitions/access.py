@@ -124,7 +124,8 @@ for _field, _label in (
     register_reveal(
         "petitions.petitionreport",
         _field,
-        roles={Role.PETITION_OFFICE, Role.COMMISSION_LEADER},
+        # A township committee takes letters and visits itself: it may see who reported what it received.
+        roles={Role.PETITION_OFFICE, Role.COMMISSION_LEADER, Role.TOWNSHIP_COMMITTEE},
         label=_label,
         in_jurisdiction=_reporter_reveal_allowed,
     )

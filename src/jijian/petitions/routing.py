@@ -78,8 +78,11 @@ class Route:
 
 
 def _is_ancestor(a: OrgUnit, b: OrgUnit) -> bool:
-    """a is a proper ancestor of b."""
-    return a.pk != b.pk and b.path.startswith(a.path)
+    """a is above b: a proper ancestor in the tree, or the management zone that oversees b (the
+    same second dimension the jurisdiction rule follows: a zone sees the townships it manages)."""
+    if a.pk == b.pk:
+        return False
+    return b.path.startswith(a.path) or (a.kind == OrgKind.MANAGEMENT_ZONE and b.zone_id == a.pk)
 
 
 def route(*, receiving: OrgUnit, managing: OrgUnit, about_own_head: bool) -> Route:
