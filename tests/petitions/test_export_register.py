@@ -45,8 +45,10 @@ def test_export_form_page(login, people):
     assert "导出（不含举报人身份）" in html and "导出身份信息的事由" in html
 
 
-def test_township_committee_is_not_offered_identity(login, people):
-    html = login(people.township_a).get(reverse(URL)).content.decode()
+def test_a_case_manager_is_not_offered_identity(login, tree):
+    """案管室 may not reveal reporters at all, so the export form does not offer it."""
+    case_manager = staff("cm_county", tree.county, Role.CASE_MANAGEMENT)
+    html = login(case_manager).get(reverse(URL)).content.decode()
     assert "含举报人身份" not in html.replace("不含举报人身份", "")
 
 
@@ -169,7 +171,8 @@ def test_identity_without_a_reason_is_refused_and_not_exported(login, tree, peop
 
 def test_identity_is_refused_to_a_role_that_may_not_reveal(login, tree, people):
     report_held_by_a(tree, people)
-    response = login(people.township_a).post(reverse(URL), {"include_identity": "1", "reason": "核对"})
+    case_manager = staff("cm_county", tree.county, Role.CASE_MANAGEMENT)
+    response = login(case_manager).post(reverse(URL), {"include_identity": "1", "reason": "核对"})
     assert response.status_code == 400 and "无权查看举报人身份信息" in response.content.decode()
     assert exports_audited() == []
 

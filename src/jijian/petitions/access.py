@@ -149,7 +149,10 @@ def followed_report(request) -> PetitionReport | None:
         if held is not None:
             follow_close(request)
         return None
-    return PetitionReport.objects.select_related("region").filter(pk=held.get("id")).first()
+    report_id = held.get("id")
+    if not isinstance(report_id, int):
+        return None
+    return PetitionReport.objects.select_related("region").filter(pk=report_id).first()
 
 
 def messages_for_reporter(report: PetitionReport) -> QuerySet[PetitionMessage]:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, time, timedelta
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -309,7 +310,7 @@ def _leaders_for(holder: OrgUnit) -> list[User]:
         )
         if leaders:
             return leaders
-        unit = routing.commission_of(unit.parent) if unit.parent_id else None
+        unit = routing.commission_of(unit.parent) if unit.parent is not None else None
     return []
 
 
@@ -493,12 +494,13 @@ def clue_propose(
             if leader.pk == actor.pk:
                 continue
             transaction.on_commit(
-                lambda u=leader, s=step: notify(
-                    recipient=u,
+                partial(
+                    notify,
+                    recipient=leader,
                     title=f"问题线索 {clue.number} 拟{Disposal(disposal).label}，请审批",
                     body="处置意见已签字背书，待您审批。",
                     link=_link(clue),
-                    dedup_key=f"clue-proposal-{s.pk}",
+                    dedup_key=f"clue-proposal-{step.pk}",
                 )
             )
     return clue

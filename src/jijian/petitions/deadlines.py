@@ -23,7 +23,7 @@ from jijian.core.workdays import add_working_days
 
 from .models import DeadlineKind, PetitionDeadline
 
-WORKING_DAYS = {
+WORKING_DAYS: dict[str, int] = {
     DeadlineKind.ROUTE: 5,
     DeadlineKind.ACCEPTANCE_NOTICE: 15,
     DeadlineKind.FORWARD_ANSWER: 5,

@@ -110,10 +110,10 @@ class PetitionReport(models.Model):
     # and the one that holds it now. Staff see reports by holder: a report forwarded up leaves the
     # lower body's register (the restricted path).
     received_unit = models.ForeignKey(
-        OrgUnit, verbose_name=_("受理机关"), on_delete=models.PROTECT, related_name="+", null=True
+        OrgUnit, verbose_name=_("受理机关"), on_delete=models.PROTECT, related_name="+"
     )
     holder = models.ForeignKey(
-        OrgUnit, verbose_name=_("承办机关"), on_delete=models.PROTECT, related_name="+", null=True
+        OrgUnit, verbose_name=_("承办机关"), on_delete=models.PROTECT, related_name="+"
     )
     received_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -560,8 +561,9 @@ def _accept_here(*, actor: User, report: PetitionReport, note: str, action: str)
         roles__role=Role.CASE_MANAGEMENT, is_active=True, org_unit=holder
     ).distinct():
         transaction.on_commit(
-            lambda u=user: notify(
-                recipient=u,
+            partial(
+                notify,
+                recipient=user,
                 title=f"信访举报件 {report.serial_number} 已由本级受理办理",
                 body="请按规定对问题线索进行登记和集中管理。",
                 link=link,
@@ -610,8 +612,9 @@ def _forward(
         roles__role__in=(Role.PETITION_OFFICE, Role.TOWNSHIP_COMMITTEE), is_active=True, org_unit=to_unit
     ).distinct():
         transaction.on_commit(
-            lambda u=user: notify(
-                recipient=u,
+            partial(
+                notify,
+                recipient=user,
                 title=f"收到转办的信访举报件 {report.serial_number}",
                 body=f"请于 {forward.due_date:%Y-%m-%d} 前接收办理或转送。",
                 link=f"/petitions/{report.pk}/",
