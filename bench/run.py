@@ -106,7 +106,14 @@ def report(
 
 
 def run_scale(
-    scale: str, *, repeat: int, explain: bool, encrypt: bool, reports: bool = True, submit: bool = True
+    scale: str,
+    *,
+    repeat: int,
+    explain: bool,
+    encrypt: bool,
+    reports: bool = True,
+    submit: bool = True,
+    petitions: bool = True,
 ) -> dict[str, float]:
     from django.db import DatabaseError, connection, transaction
     from django.db.models import Count
@@ -278,14 +285,27 @@ def run_scale(
         from bench.bench_submit import run_submit
 
         results.update(run_submit(scale, gen))
+
+    # --- 5. petitions: the deadline board over generated reports; the receipt (city scale) ---------
+    if petitions:
+        from bench.bench_petitions import run_petitions
+
+        results.update(
+            run_petitions(scale, gen, repeat=repeat, explain=explain, measure=measure, report=report)
+        )
     return results
 
 
 def missed_targets(results: dict[str, float]) -> dict[str, float]:
     """The results that miss their target: a ratio over it for times and query counts (lower is
     better), under it for throughputs (bench_submit.MIN_TARGETS: higher is better)."""
+    from bench.bench_petitions import MIN_TARGETS as PETITION_MIN_TARGETS
+    from bench.bench_petitions import TARGETS as PETITION_TARGETS
     from bench.bench_reports import TARGETS
     from bench.bench_submit import MIN_TARGETS
+
+    TARGETS = {**TARGETS, **PETITION_TARGETS}
+    MIN_TARGETS = {**MIN_TARGETS, **PETITION_MIN_TARGETS}
 
     return {
         k: v
@@ -317,6 +337,11 @@ def main(argv: list[str] | None = None) -> int:
         "--no-submit",
         action="store_true",
         help="skip the submission path through uvicorn (bench/bench_submit.py)",
+    )
+    parser.add_argument(
+        "--no-petitions",
+        action="store_true",
+        help="skip the petitions benchmarks: deadline board, receipt (bench/bench_petitions.py)",
     )
     args = parser.parse_args(argv)
     scales = args.scale or ["city", "province", "nation"]
@@ -354,6 +379,7 @@ def main(argv: list[str] | None = None) -> int:
                 encrypt=args.encrypt,
                 reports=not args.no_reports,
                 submit=not args.no_submit,
+                petitions=not args.no_petitions,
             )
             over = missed_targets(results)
             if over:

@@ -58,3 +58,12 @@ def test_throughput_targets_are_minimums_and_the_others_maximums():
     assert missed_targets({"report_submit": 0.4}) == {"report_submit": 0.4}
     assert missed_targets({"scoped_village_list": 3.2}) == {"scoped_village_list": 3.2}
     assert missed_targets({"report_stats_counties": 2.1}) == {"report_stats_counties": 2.1}
+
+
+def test_the_petition_targets_are_checked_too():
+    """The receipt's cost and throughput are minimums; the deadline board's ratio a maximum of 2."""
+    assert missed_targets({"receipt_guess_cost": 69.0, "receipt_lookups": 21.4}) == {}
+    assert missed_targets({"receipt_guess_cost": 40.0}) == {"receipt_guess_cost": 40.0}
+    assert missed_targets({"receipt_lookups": 11.4}) == {"receipt_lookups": 11.4}
+    assert missed_targets({"petition_board_city": 1.1}) == {}
+    assert missed_targets({"petition_board_county": 2.5}) == {"petition_board_county": 2.5}

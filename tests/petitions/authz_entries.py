@@ -2,7 +2,8 @@
 staff register, registration, report page, reveal and triage actions (module PETITIONS over the body
 that holds the report: the city petition office and the township committees among the personas; the
 report used here is held by township A, so township B gets 404). Revealing the reporter is for the
-petition office only (core.reveal policy); the triage actions for the petition office and township
+petition office, leaders and township committee of the body that received it (core.reveal policy:
+township A registered this letter itself); the triage actions for the petition office and township
 committees (services.can_handle)."""
 
 from jijian.core.roles import Role
@@ -92,11 +93,12 @@ ENTRIES = [
     Entry("petitions_staff:detail", SEE_A, args=report_a, extra_outside=report_elsewhere),
     Entry(
         "petitions_staff:reveal",
-        frozenset({"city_petition"}),
+        frozenset({"city_petition", "township_a"}),
         args=reveal_a,
         methods=("GET", "POST"),
         post_data=lambda t, p: {"reason": "核实举报人身份以便告知受理情况"},
-        note="township A holds the report but only the petition office may reveal (core.reveal)",
+        note="township A received the letter itself; the city's petition office is above it",
+        extra_outside=lambda t, p: [*report_elsewhere(t, p), "reporter_phone"],
     ),
     _action("mark_repeat", lambda t, p: {"version": 1, "original": ""}),
     _action("not_accept", lambda t, p: {"version": 1, "reason": "no_substance", "reply": "请补充具体事实"}),
