@@ -67,3 +67,26 @@ class CalendarDayForm(forms.Form):
         label=_("类型"), coerce=lambda v: v == "1", choices=[("1", _("工作日（上班）")), ("0", _("休息日"))]
     )
     name = forms.CharField(label=_("说明"), max_length=50, required=False)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (photos of a duty record, evidence, scanned letters), at most
+    `max_files` when given. Each file is still checked by the attachment service when stored."""
+
+    def __init__(self, *args, max_files: int | None = None, **kwargs):
+        self.max_files = max_files
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,.pdf,.doc,.docx,.xls,.xlsx"}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        items = data if isinstance(data, list | tuple) else [data]
+        single = super().clean  # (a bare super() does not work inside the comprehension)
+        files = [single(item, initial) for item in items if item]
+        if self.max_files is not None and len(files) > self.max_files:
+            raise ValidationError(f"最多上传 {self.max_files} 个文件")
+        return files

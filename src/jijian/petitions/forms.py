@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from jijian.core.forms import MultipleFileField
 from jijian.core.models import COUNTY_KINDS, TOWNSHIP_KINDS, OrgKind, OrgUnit
 from jijian.core.validators import validate_id_number, validate_mobile
 
@@ -13,24 +14,6 @@ from .models import AccusedLevel, Category, Matter
 
 MAX_FILES = 5
 REGION_KINDS = {OrgKind.CITY, *COUNTY_KINDS, *TOWNSHIP_KINDS}
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,.pdf,.doc,.docx,.xls,.xlsx"}))
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        items = data if isinstance(data, list | tuple) else [data]
-        files = [super(MultipleFileField, self).clean(item, initial) for item in items if item]
-        if len(files) > MAX_FILES:
-            raise ValidationError(f"最多上传 {MAX_FILES} 个文件")
-        return files
 
 
 class RegionChoiceField(forms.ModelChoiceField):
@@ -65,7 +48,9 @@ class PetitionForm(forms.Form):
         help_text="请写明时间、地点、人物、经过，以及可以查证的线索",
         error_messages={"required": "请填写反映的主要问题和事实"},
     )
-    evidence = MultipleFileField(label="证据材料（可选，最多 5 个：图片、PDF、Office 文档）")
+    evidence = MultipleFileField(
+        label="证据材料（可选，最多 5 个：图片、PDF、Office 文档）", max_files=MAX_FILES
+    )
     is_anonymous = forms.TypedChoiceField(
         label="举报方式",
         choices=[("1", "匿名举报"), ("0", "实名举报")],
@@ -134,7 +119,7 @@ class ReplyForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
-    evidence = MultipleFileField(label="补充材料（可选）")
+    evidence = MultipleFileField(label="补充材料（可选）", max_files=MAX_FILES)
 
     def clean(self):
         data = super().clean()

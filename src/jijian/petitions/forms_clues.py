@@ -9,9 +9,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from jijian.core.forms import MultipleFileField
+
 from .clue_stats import Period, default_period, month_period
 from .clues import STATEMENTS, ClueFilter
-from .forms import MultipleFileField
+from .forms import MAX_FILES
 from .models import AccusedLevel, ClueSource, ClueState, Disposal, Form, Matter, Sanction
 
 ENDORSE_HELP = "勾选即以本人身份签字背书，系统记录签字人、时间和内容摘要（SM3）。"
@@ -125,7 +127,7 @@ class LetterReplyForm(forms.Form):
         max_length=100,
         error_messages={"required": "请填写为回复签字背书的被反映人所在单位主要负责人（姓名和职务）"},
     )
-    files = MultipleFileField(label="回复材料扫描件（可选）")
+    files = MultipleFileField(label="回复材料扫描件（可选）", max_files=MAX_FILES)
     version = _version()
     endorse = _endorse("letter_reply")
 

@@ -8,11 +8,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from jijian.core.forms import MultipleFileField
 from jijian.core.models import OrgUnit
 from jijian.core.validators import validate_id_number
 
 from . import routing
-from .forms import MultipleFileInput, RegionChoiceField
+from .forms import RegionChoiceField
 from .models import AccusedLevel, Category, Channel, Matter, NotAcceptedReason, PetitionState, RouteKind
 from .selectors import RegisterFilter
 from .services import STAFF_CHANNELS, validate_contact_phone
@@ -59,22 +60,6 @@ class RegisterFilterForm(forms.Form):
             received_to=data.get("received_to"),
             q=(data.get("q") or "").strip(),
         )
-
-
-class StaffFilesField(forms.FileField):
-    """Scanned letters and other files: several at once, up to MAX_STAFF_FILES."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,.pdf,.doc,.docx,.xls,.xlsx"}))
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        items = data if isinstance(data, list | tuple) else [data]
-        files = [super(StaffFilesField, self).clean(item, initial) for item in items if item]
-        if len(files) > MAX_STAFF_FILES:
-            raise ValidationError(f"最多上传 {MAX_STAFF_FILES} 个文件")
-        return files
 
 
 class PetitionRegisterForm(forms.Form):
@@ -131,7 +116,9 @@ class PetitionRegisterForm(forms.Form):
     reporter_phone = forms.CharField(
         label="联系电话", max_length=20, required=False, help_text="手机号码，或带区号的固定电话"
     )
-    files = StaffFilesField(label=f"来信扫描件及其他材料（可多选，最多 {MAX_STAFF_FILES} 个）")
+    files = MultipleFileField(
+        label=f"来信扫描件及其他材料（可多选，最多 {MAX_STAFF_FILES} 个）", max_files=MAX_STAFF_FILES
+    )
 
     IDENTITY = ("reporter_name", "reporter_id_number", "reporter_phone")
 

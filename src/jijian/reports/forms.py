@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from django import forms
 
+from jijian.core.forms import MultipleFileField
+
 from .models import DutyType, FieldType
 from .services import ENDORSEMENT_STATEMENT, MAX_COUNT
 
@@ -87,22 +89,6 @@ class DraftForm(MonthlyReportForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["is_zero_report"].required = False
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,.pdf,.doc,.docx,.xls,.xlsx"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, (list, tuple)):
-            return [single(d, initial) for d in data if d]
-        return [single(data, initial)] if data else []
 
 
 def _field_for(spec: dict) -> forms.Field:
