@@ -6,6 +6,8 @@ class PetitionsConfig(AppConfig):
     verbose_name = "信访举报"
 
     def ready(self) -> None:
+        from . import todos  # noqa: F401 - registers the home-page to-dos
+
         # Evidence and letter-reply files follow their report or clue (holder scope, recusal), not the
         # region they were filed under: see jijian.attachments.access.
         from jijian.attachments.access import register_object_scope

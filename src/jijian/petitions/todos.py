@@ -1,0 +1,50 @@
+"""Home-page to-dos of the petitions module (registered with jijian.core.todos from apps.ready): what
+waits on the signed-in officer's bodies — reports to route, forwards to answer, time limits passed,
+clue dispositions to approve. One COUNT each, through the module's access functions."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import timezone
+
+from jijian.core.roles import Module, Role
+from jijian.core.todos import register
+
+from .access import clues_visible_to, deadlines_visible_to, forwards_received_by, petitions_visible_to
+from .models import ClueState, ForwardAnswer, PetitionState
+from .services import can_handle
+
+
+@register
+def petitions_to_handle(user) -> list[dict]:
+    if not user.has_module(Module.PETITIONS):
+        return []
+    items = [
+        {
+            "title": "已逾期的办理时限",
+            "url": reverse("petitions_board:board") + "?colour=red",
+            "count": deadlines_visible_to(user).filter(due_date__lt=timezone.localdate()).count(),
+        }
+    ]
+    if can_handle(user):
+        items += [
+            {
+                "title": "待分流的信访举报件",
+                "url": reverse("petitions_staff:list") + f"?state={PetitionState.RECEIVED}",
+                "count": petitions_visible_to(user).filter(state=PetitionState.RECEIVED).count(),
+            },
+            {
+                "title": "待接收或转送的转办件",
+                "url": reverse("petitions_work:inbox"),
+                "count": forwards_received_by(user).filter(answer=ForwardAnswer.PENDING).count(),
+            },
+        ]
+    if user.has_role(Role.COMMISSION_LEADER):
+        items.append(
+            {
+                "title": "待审批的线索处置意见",
+                "url": reverse("petitions_clues:list") + f"?state={ClueState.PENDING_APPROVAL}",
+                "count": clues_visible_to(user).filter(state=ClueState.PENDING_APPROVAL).count(),
+            }
+        )
+    return items
