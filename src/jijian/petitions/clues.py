@@ -285,7 +285,8 @@ def step_signed_payload(step: ClueStep, clue: Clue) -> dict:
 
 # --- helpers ---------------------------------------------------------------------------------------
 def _locked(clue: Clue, *, version: int) -> Clue:
-    locked = Clue.objects.select_for_update(of=("self",)).select_related("holder").get(pk=clue.pk)
+    # No join in the locking read (see petitions.services._locked).
+    locked = Clue.objects.select_for_update().get(pk=clue.pk)
     if locked.version != version:
         raise ConcurrentEditError()
     return locked

@@ -280,12 +280,11 @@ def _open_intake_deadlines(report: PetitionReport) -> None:
 def _locked(report: PetitionReport, *, version: int | None, states: tuple[str, ...]) -> PetitionReport:
     """The report row under lock, checked against the version the form showed and the states the
     action may start from."""
-    # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the holder join.
-    locked = (
-        PetitionReport.objects.select_for_update(of=("self",))
-        .select_related("holder", "region")
-        .get(pk=report.pk)
-    )
+    # Locked without joins: under READ COMMITTED, PostgreSQL re-checks a row that another transaction
+    # changed while we waited against the joined rows it read *before* the wait, so a join on holder
+    # would drop a report whose holder the other officer just changed (tests/petitions/
+    # test_concurrency.py). The holder and region are loaded after the lock.
+    locked = PetitionReport.objects.select_for_update().get(pk=report.pk)
     if version is not None and locked.version != version:
         raise ConcurrentEditError()
     if locked.state not in states:
