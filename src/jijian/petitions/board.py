@@ -11,7 +11,7 @@ the body that holds it), ordered by due date:
 A page costs a fixed number of queries, whatever the number of rows: the calendar around today (the
 warning date and every row's working days left come from it), the user's declared relations (items
 about a relative are left out, as everywhere in petitions), the counts per colour (ONE query with
-conditional aggregates over the open rows in scope) and the page (ONE query, with the item and the
+open rows in scope counted per due date, summed per colour in Python) and the page (ONE query, with the item and the
 holder joined). Both big queries read the partial indexes of the open rows (deadline_open_due,
 deadline_open_holder_due): bench/bench_petitions.py times them over 1,000,000
 reports against their raw SQL."""
@@ -144,16 +144,14 @@ def board_scope(user, *, kind: str = "") -> QuerySet[PetitionDeadline]:
 
 def board_counts(qs: QuerySet[PetitionDeadline], dates: BoardDates) -> dict[str, int]:
     """{"red": n, "yellow": n, "green": n, "total": n} in one query over `qs` (board_scopes' first:
-    any queryset of open deadlines gives the right numbers). Counts `due_date` (never NULL,
-    so the same as COUNT(*)), a column of the partial indexes: PostgreSQL can answer from the index."""
-    if qs.query.is_empty():
-        return {"red": 0, "yellow": 0, "green": 0, "total": 0}
-    counts = qs.order_by().aggregate(
-        red=Count("due_date", filter=colour_q("red", dates)),
-        yellow=Count("due_date", filter=colour_q("yellow", dates)),
-        green=Count("due_date", filter=colour_q("green", dates)),
-    )
-    counts = {k: int(v or 0) for k, v in counts.items()}
+    any queryset of open deadlines gives the right numbers): the open rows counted per due date
+    (`GROUP BY due_date`, read from the partial indexes: an index-only scan), then summed per colour
+    here. Open limits fall on a few hundred distinct dates at most, so the rows returned stay few;
+    the query is simpler for Django to build than three filtered counts (bench/bench_petitions.py)."""
+    counts = {"red": 0, "yellow": 0, "green": 0}
+    if not qs.query.is_empty():
+        for due, n in qs.order_by().values_list("due_date").annotate(n=Count("due_date")):
+            counts[colour_of(due, dates)] += n
     counts["total"] = counts["red"] + counts["yellow"] + counts["green"]
     return counts
 
