@@ -33,6 +33,7 @@ from .deadlines import deadline_meet, deadline_move, deadline_open
 from .models import (
     Category,
     Channel,
+    ClueState,
     DeadlineKind,
     Direction,
     ForwardAnswer,
@@ -730,7 +731,8 @@ def petition_close(*, actor: User, report: PetitionReport, result: str, version:
         raise ValidationError("请填写办理结果")
     with transaction.atomic():
         report = _locked(report, version=version, states=(PetitionState.ACCEPTED,))
-        if report.clues.exclude(state__in=("closed", "transferred", "held")).exists():
+        settled = (ClueState.CLOSED, ClueState.TRANSFERRED, ClueState.HELD)
+        if report.clues.exclude(state__in=settled).exists():
             raise ValidationError("该件的问题线索尚未处置完毕，不能办结")
         old = report.state
         report.state = PetitionState.CLOSED
