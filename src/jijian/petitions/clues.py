@@ -507,17 +507,32 @@ def clue_propose(
     return clue
 
 
+PENDING_FIELDS = ["pending_disposal", "pending_sanction", "pending_note", "pending_by", "pending_from_state"]
+
+
+def _locked_pending(clue: Clue, *, actor: User, version: int) -> Clue:
+    """The clue under lock with a proposal awaiting the actor's decision: never the proposer's own."""
+    clue = _locked(clue, version=version)
+    if clue.state != ClueState.PENDING_APPROVAL:
+        raise ValidationError("该线索没有待审批的处置意见（可能已被他人审批，请刷新后查看）")
+    if clue.pending_by_id == actor.pk:
+        raise ValidationError("不能审批本人提出的处置意见，须由其他领导审批")
+    return clue
+
+
+def _clear_pending(clue: Clue) -> list[str]:
+    clue.pending_disposal = clue.pending_sanction = clue.pending_note = clue.pending_from_state = ""
+    clue.pending_by = None
+    return list(PENDING_FIELDS)
+
+
 def clue_approve(*, actor: User, clue: Clue, version: int, endorse: bool, note: str = "") -> Clue:
     """Approve the pending disposal and apply it (the only way a clue is closed or transferred)."""
     _require_approver(actor, clue)
     _require_endorse(endorse)
     note = (note or "").strip()
     with transaction.atomic():
-        clue = _locked(clue, version=version)
-        if clue.state != ClueState.PENDING_APPROVAL:
-            raise ValidationError("该线索没有待审批的处置意见（可能已被他人审批，请刷新后查看）")
-        if clue.pending_by_id == actor.pk:
-            raise ValidationError("不能审批本人提出的处置意见，须由其他领导审批")
+        clue = _locked_pending(clue, actor=actor, version=version)
         disposal = clue.pending_disposal
         sanction = clue.pending_sanction
         proposer_id = clue.pending_by_id
@@ -539,9 +554,7 @@ def clue_approve(*, actor: User, clue: Clue, version: int, endorse: bool, note: 
             clue.outcome_note = clue.pending_note
             clue.closed_at = timezone.now()
             fields += ["outcome_sanction", "outcome_form", "outcome_note", "closed_at"]
-        clue.pending_disposal = clue.pending_sanction = clue.pending_note = clue.pending_from_state = ""
-        clue.pending_by = None
-        fields += ["pending_disposal", "pending_sanction", "pending_note", "pending_by", "pending_from_state"]
+        fields += _clear_pending(clue)
         _save(clue, fields)
         step = _step(
             clue,
@@ -579,27 +592,11 @@ def clue_reject(*, actor: User, clue: Clue, reason: str, version: int, endorse: 
         raise ValidationError("退回处置意见须填写理由")
     _require_endorse(endorse)
     with transaction.atomic():
-        clue = _locked(clue, version=version)
-        if clue.state != ClueState.PENDING_APPROVAL:
-            raise ValidationError("该线索没有待审批的处置意见（可能已被他人审批，请刷新后查看）")
-        if clue.pending_by_id == actor.pk:
-            raise ValidationError("不能审批本人提出的处置意见，须由其他领导审批")
+        clue = _locked_pending(clue, actor=actor, version=version)
         disposal = clue.pending_disposal
         proposer_id = clue.pending_by_id
         clue.state = clue.pending_from_state or ClueState.REGISTERED
-        clue.pending_disposal = clue.pending_sanction = clue.pending_note = clue.pending_from_state = ""
-        clue.pending_by = None
-        _save(
-            clue,
-            [
-                "state",
-                "pending_disposal",
-                "pending_sanction",
-                "pending_note",
-                "pending_by",
-                "pending_from_state",
-            ],
-        )
+        _save(clue, ["state", *_clear_pending(clue)])
         step = _step(
             clue,
             action="reject",
