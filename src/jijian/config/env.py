@@ -79,6 +79,33 @@ def env_url(name: str, default: str | None, schemes: tuple[str, ...]) -> str | N
     return raw
 
 
+def _argon2_cost(name: str, text: str) -> tuple[int, int, int]:
+    parts = [p.strip() for p in text.split(",")]
+    try:
+        time_cost, memory_kib, parallelism = (int(p) for p in parts)
+    except ValueError:
+        raise ImproperSetting(
+            name, f"应为“次数,内存KiB,并行度”，如 1,65536,1，实际为 {text!r} (expected t,m,p)"
+        ) from None
+    if time_cost < 1 or parallelism < 1 or memory_kib < 8 * parallelism or memory_kib > 4 * 1024 * 1024:
+        raise ImproperSetting(name, f"参数超出范围：{text!r} (t >= 1, p >= 1, 8p <= m <= 4194304)")
+    return time_cost, memory_kib, parallelism
+
+
+def env_argon2(name: str, default: tuple[int, int, int]) -> tuple[int, int, int]:
+    """An Argon2id cost "time_cost,memory_KiB,parallelism", e.g. "1,65536,1"."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return _argon2_cost(name, raw)
+
+
+def env_argon2_list(name: str) -> list[tuple[int, int, int]]:
+    """Several Argon2id costs separated by ";", e.g. "1,65536,1;2,32768,1" (empty: none)."""
+    raw = os.environ.get(name) or ""
+    return [_argon2_cost(name, item) for item in raw.split(";") if item.strip()]
+
+
 def env_path(name: str, default: Path) -> Path:
     raw = os.environ.get(name)
     return Path(raw).expanduser().resolve() if raw else default

@@ -12,6 +12,8 @@ import dj_database_url
 
 from .env import (
     ImproperSetting,
+    env_argon2,
+    env_argon2_list,
     env_bool,
     env_choice,
     env_int,
@@ -266,6 +268,11 @@ PETITION_SUBMIT_PER_MINUTE = env_int("JIJIAN_PETITION_SUBMIT_PER_MINUTE", 3, min
 PETITION_FOLLOW_PER_MINUTE = env_int("JIJIAN_PETITION_FOLLOW_PER_MINUTE", 10, minimum=1)
 PETITION_FOLLOW_FAILS_PER_MINUTE = env_int("JIJIAN_PETITION_FOLLOW_FAILS_PER_MINUTE", 30, minimum=1)
 PETITION_POW_BITS = env_int("JIJIAN_PETITION_POW_BITS", 18, minimum=8, maximum=26)
+# Argon2id cost of the receipt-code hash, "time_cost,memory_KiB,parallelism" (petitions/receipt.py).
+# When it changes, list the earlier cost(s) in ..._PREVIOUS: codes hashed under them still open their
+# report, and each is re-hashed under the new cost at its next use (`jijian receipts` counts them).
+PETITION_RECEIPT_ARGON2 = env_argon2("JIJIAN_PETITION_RECEIPT_ARGON2", (1, 65536, 1))
+PETITION_RECEIPT_ARGON2_PREVIOUS = env_argon2_list("JIJIAN_PETITION_RECEIPT_ARGON2_PREVIOUS")
 # Local rules set the preliminary check between 15 working days and two months (DOMAIN.md §2).
 PETITION_PRELIMINARY_CHECK_WORKING_DAYS = env_int(
     "JIJIAN_PETITION_PRELIMINARY_CHECK_WORKING_DAYS", 30, minimum=15, maximum=44

@@ -100,7 +100,7 @@ def load_petitions_demo(*, seed: int = 2020) -> int:
         matter="integrity",
     )
     PetitionReport.objects.filter(pk=first.report.pk).update(
-        receipt_hash=receipt.receipt_hash(DEMO_RECEIPT_CODE)
+        receipt_hash=receipt.receipt_hash(DEMO_RECEIPT_CODE), receipt_scheme=receipt.scheme_id()
     )
     made += 1
     services.petition_submit(

@@ -100,6 +100,8 @@ class PetitionReport(models.Model):
     # Argon2id of the receipt code (receipt.py); the code itself is shown once and never stored.
     # Empty (NULL) for reports registered by staff that have no receipt.
     receipt_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    # The Argon2id cost the hash was made with (receipt.scheme_id), so the cost can change.
+    receipt_scheme = models.CharField(max_length=40, blank=True, default="", editable=False)
     state = models.CharField(
         _("状态"), max_length=20, choices=PetitionState.choices, default=PetitionState.RECEIVED
     )

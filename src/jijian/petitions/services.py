@@ -123,6 +123,7 @@ def petition_submit(
                     reporter_id_number=reporter_id_number,
                     reporter_phone=reporter_phone,
                     receipt_hash=receipt.receipt_hash(code),
+                    receipt_scheme=receipt.scheme_id(),
                     state=PetitionState.RECEIVED,
                 )
                 attachments = _store_evidence(report=report, files=files)
@@ -150,15 +151,28 @@ def petition_submit(
 
 
 def petition_find_by_receipt(*, code: str) -> PetitionReport | None:
-    """The report a receipt code belongs to, or None. One Argon2id per call (the caller throttles)."""
+    """The report a receipt code belongs to, or None. One Argon2id under the current cost, and one
+    more per earlier cost still accepted (receipt.previous_costs) when that misses; the caller
+    throttles. A code found under an earlier cost is re-hashed under the current one."""
     digits = receipt.normalize(code)
     if digits is None:
         return None
-    return (
-        PetitionReport.objects.filter(receipt_hash=receipt.receipt_hash(digits))
-        .select_related("region")
-        .first()
-    )
+    reports = PetitionReport.objects.select_related("region")
+    found = reports.filter(receipt_hash=receipt.receipt_hash(digits)).first()
+    if found is not None:
+        return found
+    for earlier in receipt.previous_costs():
+        old_hash = receipt.receipt_hash(digits, earlier)
+        found = reports.filter(receipt_scheme=receipt.scheme_id(earlier), receipt_hash=old_hash).first()
+        if found is not None:
+            # Conditional on the old hash: a concurrent lookup that upgraded it first changes nothing.
+            new_hash = receipt.receipt_hash(digits)
+            PetitionReport.objects.filter(pk=found.pk, receipt_hash=old_hash).update(
+                receipt_hash=new_hash, receipt_scheme=receipt.scheme_id()
+            )
+            found.receipt_hash, found.receipt_scheme = new_hash, receipt.scheme_id()
+            return found
+    return None
 
 
 def petition_followed(*, report: PetitionReport) -> None:
