@@ -126,7 +126,7 @@ def test_transferring_up_sends_it_on_the_restricted_path(login, people, tree, fo
     assert onward.kind == RouteKind.HIGHER and onward.from_unit_id == tree.township_a.pk
 
 
-def test_the_managing_select_lists_commissions_of_the_whole_tree_by_name(login, people, tree, forward):
+def test_the_managing_select_accepts_commissions_of_the_city_tree_by_name(login, people, tree, forward):
     form = login(people.township_a).get(reverse("petitions_work:answer", args=[forward.pk])).context["form"]
     units = set(form.fields["managing"].queryset)
     assert {tree.city, tree.county, tree.other_county, tree.zone, tree.township_c} <= units
@@ -138,7 +138,7 @@ def test_the_managing_select_lists_commissions_of_the_whole_tree_by_name(login, 
     [
         ({}, "请选择接收办理或转送"),
         ({"answer": "transferred"}, "转送须选择被反映人的管理机关"),
-        ({"answer": "transferred", "managing": 999999}, "请从列表中选择纪检监察机关"),
+        ({"answer": "transferred", "managing": 999999}, "所选机关不在本系统的管辖树中"),
         ({"answer": "bogus"}, "请选择接收办理或转送"),
     ],
 )

@@ -37,7 +37,6 @@ from .access import (
 )
 from .deadlines import urgency, warn_until
 from .forms import REGION_KINDS
-from .forms_work import commission_choices
 from .models import ForwardAnswer, PetitionReport
 
 router = Router(tags=["信访举报"])
@@ -318,8 +317,8 @@ def _act(request, action, **kwargs):
         raise Http404 from None
 
 
-def _commission(pk: int | None):
-    unit = commission_choices().filter(pk=pk).first() if pk is not None else None
+def _commission(user, pk: int | None):
+    unit = selectors.commission_choices(user).filter(pk=pk).first() if pk is not None else None
     if unit is None:
         raise ValidationError("请从纪检监察机关中选择被反映人的管理机关")
     return unit
@@ -535,7 +534,7 @@ def petition_forward_answer_post(request, forward_id: int, payload: AnswerIn):
     forward = get_received_forward_for(request.auth, forward_id)
     managing = None
     if payload.answer == ForwardAnswer.TRANSFERRED:
-        managing = _commission(payload.managing_id)
+        managing = _commission(request.auth, payload.managing_id)
     result = _act(
         request,
         services.petition_forward_answer,
@@ -616,7 +615,7 @@ def petition_report_not_accept(request, report_id: int, payload: NotAcceptIn):
 )
 def petition_report_route(request, report_id: int, payload: RouteIn):
     report = _report_for(request, report_id)
-    managing = _commission(payload.managing_id)
+    managing = _commission(request.auth, payload.managing_id)
     result = _after(
         request,
         _act(

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 
 from jijian.core.forms import MultipleFileField
@@ -15,7 +17,13 @@ from jijian.core.validators import validate_id_number
 from . import routing
 from .forms import RegionChoiceField
 from .models import AccusedLevel, Category, Channel, Matter, NotAcceptedReason, PetitionState, RouteKind
-from .selectors import RegisterFilter
+from .selectors import (
+    COMMISSION_SHORTLIST_MAX,
+    RegisterFilter,
+    commission_choices,
+    commission_search,
+    commission_shortlist,
+)
 from .services import STAFF_CHANNELS, validate_contact_phone
 
 MAX_STAFF_FILES = 20
@@ -218,12 +226,78 @@ class NotAcceptForm(VersionForm):
         return self.cleaned_data["reason"]
 
 
+class OfferedCommissions(ModelChoiceIterator):
+    """The <option>s a CommissionChoiceField renders: what it was offered, not all it accepts."""
+
+    def __iter__(self):
+        units = self.field.offered_units()
+        if self.field.empty_label is not None:
+            yield ("", self.field.nothing_found_label() or self.field.empty_label)
+        for unit in units:
+            yield self.choice(unit)
+
+    def __len__(self):
+        return len(self.field.offered_units()) + (self.field.empty_label is not None)
+
+    def __bool__(self):
+        return self.field.empty_label is not None or bool(self.field.offered_units())
+
+
 class CommissionChoiceField(forms.ModelChoiceField):
-    """Commission units by name, each with what the routing table will do with it."""
+    """The managing commission (被反映人的管理机关), by name, each with what the routing table will do
+    with it from `receiving`. It ACCEPTS any unit of its queryset (every active commission of the
+    user's city tree: one query to validate, as ModelChoiceField does) but RENDERS only what offer()
+    gave it — the short list of likely targets, or the results of a search by name or pinyin
+    initials — plus the current value, so a page never carries every commission of a province."""
+
+    iterator = OfferedCommissions
 
     def __init__(self, *args, receiving: OrgUnit | None = None, **kwargs):
         self.receiving = receiving
+        self.offered: QuerySet[OrgUnit] | None = None
+        self.current: object = None
+        self.searched = ""
+        self._found = True
+        self._offered_units: list[OrgUnit] | None = None
         super().__init__(*args, **kwargs)
+
+    def __deepcopy__(self, memo):
+        result = super().__deepcopy__(memo)
+        result._offered_units = None
+        return result
+
+    def offer(self, *, user, receiving: OrgUnit | None, search: str = "", current: object = None) -> None:
+        """Accept every commission of `user`'s city tree; render the search results for `search`, or
+        when it is empty the short list around the receiving commission; keep `current` offered."""
+        self.queryset = commission_choices(user)
+        self.receiving = receiving
+        self.searched = clean_commission_search(search)
+        if self.searched:
+            self.offered = commission_search(user, q=self.searched)
+        else:
+            self.offered = commission_shortlist(user, around=_around(user, receiving))
+        self.current = current
+        self._offered_units = None
+        self.widget.choices = self.choices
+
+    def offered_units(self) -> list[OrgUnit]:
+        if self._offered_units is None:
+            units = list(
+                self.offered if self.offered is not None else self.queryset[:COMMISSION_SHORTLIST_MAX]
+            )
+            self._found = bool(units)
+            pk = _pk(self.current)
+            if pk is not None and all(u.pk != pk for u in units):
+                extra = self.queryset.filter(pk=pk).first()
+                if extra is not None:
+                    units = sorted([*units, extra], key=lambda u: u.path)
+            self._offered_units = units
+        return self._offered_units
+
+    def nothing_found_label(self) -> str:
+        if self.searched and not self._found:
+            return f"未找到与“{self.searched}”相符的机关，请换个名称或拼音首字母"
+        return ""
 
     def label_from_instance(self, obj: OrgUnit) -> str:
         indent = "　" * max(obj.depth, 0)
@@ -239,25 +313,57 @@ class CommissionChoiceField(forms.ModelChoiceField):
         return label + ("，专门报送" if decided.restricted else "")
 
 
+MANAGING_SEARCH_MAX_LENGTH = 50
+
+
+def clean_commission_search(value: object) -> str:
+    """The `managing_q` search text: stripped, at most MANAGING_SEARCH_MAX_LENGTH characters."""
+    return str(value or "").strip()[:MANAGING_SEARCH_MAX_LENGTH]
+
+
+def _around(user, receiving: OrgUnit | None) -> OrgUnit:
+    """The commission whose neighbourhood is offered: the receiving one, else the user's own."""
+    for unit in (receiving, user.org_unit):
+        if unit is not None:
+            try:
+                return routing.commission_of(unit)
+            except ValidationError:
+                continue
+    return user.org_unit
+
+
+def _pk(value: object) -> int | None:
+    if isinstance(value, OrgUnit):
+        return value.pk
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+MANAGING_ERRORS = {
+    "required": "请选择被反映人的管理机关",
+    "invalid_choice": "所选机关不在本系统的管辖树中",
+}
+
+
 class RouteForm(VersionForm):
     managing = CommissionChoiceField(
         label="被反映人的管理机关",
         queryset=OrgUnit.objects.none(),
         empty_label="请选择",
-        error_messages={
-            "required": "请选择被反映人的管理机关",
-            "invalid_choice": "所选机关不在本系统的管辖树中",
-        },
+        error_messages=MANAGING_ERRORS,
     )
     about_own_head = forms.BooleanField(label="反映本机关主要负责人", required=False)
     note = forms.CharField(
         label="办理意见", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, commissions, receiving: OrgUnit | None = None, **kwargs):
+    def __init__(self, *args, user, receiving: OrgUnit | None, search: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["managing"].queryset = commissions
-        self.fields["managing"].receiving = receiving
+        self.fields["managing"].offer(
+            user=user, receiving=receiving, search=search, current=self["managing"].value()
+        )
 
 
 class NoticeForm(VersionForm):

@@ -4,24 +4,11 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 
 from jijian.core.models import OrgUnit
 
-from .forms_staff import RegisterFilterForm
+from .forms_staff import MANAGING_ERRORS, CommissionChoiceField, RegisterFilterForm
 from .models import ForwardAnswer, RelationKind
-from .routing import COMMISSION_KINDS
-
-
-def commission_choices() -> QuerySet[OrgUnit]:
-    """Every commission of the tree (city, county-level units, zones, townships): who manages the
-    accused may sit anywhere, above the actor's unit too. Names only — no content of any unit."""
-    return OrgUnit.objects.filter(is_active=True, kind__in=COMMISSION_KINDS).order_by("path")
-
-
-class CommissionChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: OrgUnit) -> str:
-        return "　" * max(obj.depth, 0) + obj.name
 
 
 class ForwardAnswerForm(forms.Form):
@@ -36,16 +23,19 @@ class ForwardAnswerForm(forms.Form):
         queryset=OrgUnit.objects.none(),
         required=False,
         empty_label="请选择",
-        error_messages={"invalid_choice": "请从列表中选择纪检监察机关"},
+        error_messages={"invalid_choice": MANAGING_ERRORS["invalid_choice"]},
     )
     about_own_head = forms.BooleanField(label="反映本机关主要负责人（直接报送上级）", required=False)
     note = forms.CharField(
         label="说明", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, receiving: OrgUnit, search: str = "", **kwargs):
+        """`receiving`: the body the forward went to, which transfers it on from its own level."""
         super().__init__(*args, **kwargs)
-        self.fields["managing"].queryset = commission_choices()
+        self.fields["managing"].offer(
+            user=user, receiving=receiving, search=search, current=self["managing"].value()
+        )
 
     def clean(self):
         data = super().clean()

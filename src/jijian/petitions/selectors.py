@@ -13,6 +13,7 @@ from django.utils import timezone
 from jijian.core.access import scope
 from jijian.core.models import COUNTY_KINDS, TOWNSHIP_KINDS, OrgKind, OrgUnit
 from jijian.core.roles import Module
+from jijian.core.selectors import org_unit_search
 
 from .access import petitions_visible_to
 from .models import PetitionReport
@@ -94,15 +95,40 @@ def region_choices(user) -> QuerySet[OrgUnit]:
     ).order_by("path")
 
 
+COMMISSION_SHORTLIST_MAX = 300
+COMMISSION_SEARCH_MAX = 30
+
+
 def commission_choices(user) -> QuerySet[OrgUnit]:
-    """Commissions a report may be routed to: every commission unit of the user's city tree (the
-    managing body may sit above the user's own unit, or in another branch). Names only are shown."""
+    """Commissions a report may be routed to (at triage, and when a forward is transferred on): every
+    active commission unit of the user's city tree — the managing body may sit above the user's own
+    unit, or in another branch. This is what a choice is validated against; a select renders only
+    commission_shortlist or commission_search of it. Names only are shown."""
     own = user.org_unit
     city_id = own.pk if own.kind == OrgKind.CITY else own.city_id
     qs = OrgUnit.objects.filter(is_active=True, kind__in=COMMISSION_KINDS)
     if city_id:
         qs = qs.filter(Q(pk=city_id) | Q(city_id=city_id))
     return qs.order_by("path")
+
+
+def commission_shortlist(user, *, around: OrgUnit) -> QuerySet[OrgUnit]:
+    """The likely managing commissions for a report at `around` (the receiving commission): its chain
+    up to the city, itself, its child commissions and theirs (a county: its townships; the city:
+    counties, zones, townships), the zone overseeing it, or for a zone the townships it oversees.
+    At most COMMISSION_SHORTLIST_MAX, in tree order, so a select stays short on any tree size."""
+    near = Q(pk__in=around.ancestor_ids()) | Q(path__startswith=around.path, depth__lte=around.depth + 2)
+    if around.zone_id:
+        near |= Q(pk=around.zone_id)
+    if around.kind == OrgKind.MANAGEMENT_ZONE:
+        near |= Q(zone_id=around.pk)
+    return commission_choices(user).filter(near)[:COMMISSION_SHORTLIST_MAX]
+
+
+def commission_search(user, *, q: str) -> QuerySet[OrgUnit]:
+    """Commissions of the user's city tree by name or pinyin initials ("lsz" finds 厉山镇), at most
+    COMMISSION_SEARCH_MAX, in tree order."""
+    return org_unit_search(commission_choices(user), q=q)[:COMMISSION_SEARCH_MAX]
 
 
 def report_detail(user, report: PetitionReport) -> dict:

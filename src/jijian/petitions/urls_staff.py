@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/repeat/", views.petition_mark_repeat, name="mark_repeat"),
     path("<int:pk>/not-accept/", views.petition_not_accept, name="not_accept"),
     path("<int:pk>/route/", views.petition_route, name="route"),
+    path("<int:pk>/commissions/", views.commission_search, name="commission_search"),
     path("<int:pk>/acceptance-notice/", views.petition_acceptance_notify, name="acceptance_notify"),
     path("<int:pk>/close/", views.petition_close, name="close"),
     path("<int:pk>/result-notice/", views.petition_result_notify, name="result_notify"),

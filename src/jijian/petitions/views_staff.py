@@ -33,6 +33,7 @@ from .forms_staff import (
     RegisterFilterForm,
     RevealForm,
     RouteForm,
+    clean_commission_search,
 )
 from .models import PetitionState
 
@@ -105,8 +106,9 @@ def _reveal_fields(user, report) -> list[tuple[str, str]]:
     ]
 
 
-def _action_forms(user, report) -> dict:
-    """The forms the page offers for the report's state (the services refuse the others anyway)."""
+def _action_forms(user, report, *, managing_q: str = "") -> dict:
+    """The forms the page offers for the report's state (the services refuse the others anyway).
+    `managing_q`: a search for the managing commission (the page's GET form, without JavaScript)."""
     if not services.can_handle(user):
         return {}
     initial = {"version": report.version}
@@ -120,8 +122,9 @@ def _action_forms(user, report) -> dict:
         receiving = report.holder
         forms["route"] = RouteForm(
             initial={**initial, "managing": report.managing_unit_id or _suggested_managing(report)},
-            commissions=selectors.commission_choices(user),
+            user=user,
             receiving=receiving,
+            search=managing_q,
             auto_id="route_%s",
         )
         higher = routing.higher_commission(receiving) if receiving else None
@@ -152,10 +155,12 @@ def _suggested_managing(report) -> int | None:
 def petition_detail(request, pk):
     report = get_petition_for(request.user, pk)
     user = request.user
+    managing_q = clean_commission_search(request.GET.get("managing_q"))
     context = {
         "report": report,
         "reveal_fields": _reveal_fields(user, report),
-        "actions": _action_forms(user, report),
+        "actions": _action_forms(user, report, managing_q=managing_q),
+        "managing_q": managing_q,
         **selectors.report_detail(user, report),
     }
     # Links to the neighbouring desks: the forward answer (petitions_work) for the body it was
@@ -208,6 +213,25 @@ def petition_reveal(request, pk, field):
         "petitions/staff_reveal.html",
         {"report": report, "form": form, "value": value, "label": REVEAL_FIELDS[field], "field": field},
     )
+
+
+@login_required
+@require_GET
+def commission_search(request, pk):
+    """The <option>s of the managing-commission select (HTMX, as the user types in `managing_q`):
+    commissions of the user's city tree by name or pinyin initials, labelled with what the routing
+    table would do with each for this report — or the short list when the search is empty. Names
+    only; for those who may act on the report (the report page's own check), everyone else 404."""
+    _require_handler(request.user)
+    report = get_petition_for(request.user, pk)
+    form = RouteForm(
+        initial={"managing": request.GET.get("managing")},
+        user=request.user,
+        receiving=report.holder,
+        search=request.GET.get("managing_q", ""),
+        auto_id="route_%s",
+    )
+    return render(request, "petitions/partials/commission_options.html", {"field": form["managing"]})
 
 
 # --- actions --------------------------------------------------------------------------------------
@@ -295,7 +319,8 @@ def petition_route(request, pk):
         RouteForm,
         run,
         "已按管理权限分流",
-        commissions=lambda report: selectors.commission_choices(request.user),
+        user=lambda report: request.user,
+        receiving=lambda report: report.holder,
     )
 
 

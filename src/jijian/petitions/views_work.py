@@ -32,6 +32,7 @@ from .access import (
     get_relation_for,
     relations_of,
 )
+from .forms_staff import clean_commission_search
 from .forms_work import ExportForm, ForwardAnswerForm, RelationForm
 from .models import ForwardAnswer
 
@@ -93,7 +94,13 @@ def inbox(request):
 def answer(request, pk):
     _require_petitions(request.user)
     forward = get_received_forward_for(request.user, pk)
-    form = ForwardAnswerForm(request.POST if request.method == "POST" else None)
+    managing_q = clean_commission_search(request.GET.get("managing_q"))
+    form = ForwardAnswerForm(
+        request.POST if request.method == "POST" else None,
+        user=request.user,
+        receiving=forward.to_unit,
+        search=managing_q,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -118,7 +125,14 @@ def answer(request, pk):
     return render(
         request,
         "petitions/work_answer.html",
-        {"forward": forward, "report": forward.report, "form": form, "left": left, "today": today},
+        {
+            "forward": forward,
+            "report": forward.report,
+            "form": form,
+            "left": left,
+            "today": today,
+            "managing_q": managing_q,
+        },
         status=400 if request.method == "POST" else 200,
     )
 
