@@ -1,6 +1,14 @@
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from jijian.api.auth import api_token_create
 from jijian.core.notify import notify
 from tests.authz import ALL, PUBLIC, UNAUTHORIZED, Entry
+
+
+def _otp_reset_of_member_a(tree, people) -> dict:
+    TOTPDevice.objects.create(user=people.member_a, name="手机", confirmed=True)
+    return {"action": "reset_otp", "reason": "手机丢失"}
+
 
 ORGS = frozenset(
     {
@@ -75,7 +83,14 @@ ENTRIES = [
     Entry("core:account_detail", frozenset({"system_admin"}), args=lambda t, p: [p.member_a.pk]),
     Entry("core:calendar", frozenset({"system_admin"})),
     Entry("core:security_list", frozenset({"security_admin"})),
-    Entry("core:security_detail", frozenset({"security_admin"}), args=lambda t, p: [p.member_a.pk]),
+    # POST: the reset of a lost authenticator (member_a enrolled one), the page's one destructive action.
+    Entry(
+        "core:security_detail",
+        frozenset({"security_admin"}),
+        args=lambda t, p: [p.member_a.pk],
+        methods=("GET", "POST"),
+        post_data=_otp_reset_of_member_a,
+    ),
     # API
     Entry("api:api-root", ALL, anonymous=PUBLIC, get_ok=(404,), note="ninja answers 404 at /api/ itself"),
     Entry("api:openapi-json", ALL, anonymous=PUBLIC),

@@ -3,10 +3,13 @@ the `jijian otp` command."""
 
 from __future__ import annotations
 
+import base64
+import re
 from datetime import timedelta
 from io import StringIO
 
 import pytest
+import segno
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
@@ -420,6 +423,72 @@ def test_revisiting_enrolment_shows_the_same_secret(people, client):
     device = TOTPDevice.objects.get(user=people.township_a)
     secret = security.base32_secret(device)
     assert secret in first and secret in second
+
+
+def svg_of(page: str) -> str:
+    start = page.index("<svg")
+    return page[start : page.index("</svg>", start) + len("</svg>")]
+
+
+def modules_drawn(svg: str, border: int = 4) -> set[tuple[int, int]]:
+    """The dark modules (row, column) an SVG of segno draws: its one path is a pen that moves (M, m)
+    and draws horizontal runs (h) half a module below each row's top edge."""
+    (path,) = re.findall(r' d="([^"]+)"', svg)
+    x = y = 0.0
+    dark = set()
+    for op, a, b in re.findall(r"([Mmh])(-?[\d.]+)(?: (-?[\d.]+))?", path):
+        if op == "M":
+            x, y = float(a), float(b)
+        elif op == "m":
+            x, y = x + float(a), y + float(b)
+        else:
+            row = int(y - 0.5) - border
+            dark |= {(row, int(x) + i - border) for i in range(int(a))}
+            x += float(a)
+    return dark
+
+
+def test_enrolment_page_shows_the_otpauth_uri_as_an_inline_qr_code(people, client):
+    post_login(client, "township_a")
+    page = client.get(OTP_SETUP).content.decode()
+    device = TOTPDevice.objects.get(user=people.township_a, confirmed=False)
+    uri = device.config_url
+    assert f"secret={base64.b32encode(device.bin_key).decode()}" in uri  # the phone gets this device's key
+    expected = segno.make(uri, error="m")
+    matrix = {(r, c) for r, row in enumerate(expected.matrix) for c, bit in enumerate(row) if bit}
+    svg = svg_of(page)
+    assert modules_drawn(svg) == matrix
+    assert "<title>动态验证码二维码</title>" in svg and 'aria-label="动态验证码二维码"' in page
+    # Markup only: no style attribute (CSP style-src 'self'), no script, no external reference.
+    assert "style" not in svg and "<script" not in svg and "href" not in svg
+    # The URI and the secret stay on the page for manual entry.
+    assert security.base32_secret(device) in page and "otpauth://totp/" in page
+
+
+def test_enrolment_qr_code_is_not_an_image_url_and_the_page_is_not_cached(people, client):
+    post_login(client, "township_a")
+    response = client.get(OTP_SETUP)
+    page = response.content.decode()
+    device = TOTPDevice.objects.get(user=people.township_a, confirmed=False)
+    secret = security.base32_secret(device)
+    assert "<img" not in page
+    urls = re.findall(r'(?:src|href|action)="([^"]*)"', page)
+    assert urls and not any(secret in url or device.key in url for url in urls)
+    assert "no-store" in response["Cache-Control"]
+    assert "unsafe-inline" not in response["Content-Security-Policy"]
+
+
+@override_settings(OTP_TOTP_ISSUER='纪检<b id="x">&"')
+def test_enrolment_page_escapes_the_issuer_in_the_uri(people, client):
+    post_login(client, "township_a")
+    page = client.get(OTP_SETUP).content.decode()
+    device = TOTPDevice.objects.get(user=people.township_a, confirmed=False)
+    uri = device.config_url
+    assert "%3Cb%20id%3D%22x%22%3E" in uri  # URL-encoded by django-otp
+    assert '<b id="x">' not in page
+    assert modules_drawn(svg_of(page)) == {
+        (r, c) for r, row in enumerate(segno.make(uri, error="m").matrix) for c, bit in enumerate(row) if bit
+    }
 
 
 def test_village_member_may_enrol_and_is_then_asked_for_a_code(people, client):

@@ -54,11 +54,22 @@ class AccountCreateForm(forms.Form):
 
 class RoleChangeForm(forms.Form):
     role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
-    action = forms.ChoiceField(choices=[("grant", _("授予")), ("revoke", _("撤销"))])
+    action = forms.ChoiceField(label=_("操作"), choices=[("grant", _("授予")), ("revoke", _("撤销"))])
 
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("原因"), max_length=200)
+
+
+class OTPResetForm(forms.Form):
+    """Why a security administrator resets someone's authenticator; kept in the audit trail."""
+
+    reason = forms.CharField(
+        label=_("重置原因"),
+        max_length=200,
+        error_messages={"required": _("请填写重置原因"), "max_length": _("重置原因不能超过 200 字")},
+        widget=forms.TextInput(attrs={"placeholder": _("如：手机丢失，已当面核实本人身份")}),
+    )
 
 
 class CalendarDayForm(forms.Form):

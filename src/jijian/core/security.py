@@ -7,16 +7,21 @@ import base64
 from datetime import timedelta
 from importlib import import_module
 
+import segno
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jijian.audit.services import audit_record
 
+from .access import accounts_managed_by
 from .models import User
 from .ratelimit import client_ip
+from .roles import Module
 
 # Session flag: this sign-in still owes a second factor (set for a village member who enrolled one
 # voluntarily; staff always owe it, see needs_otp()).
@@ -158,6 +163,71 @@ def has_confirmed_device(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
+def otp_status(user: User) -> str:
+    """Where the account stands with its authenticator: "confirmed" (signs in with one), "pending"
+    (enrolment started, no code confirmed yet) or "none"."""
+    states = set(TOTPDevice.objects.filter(user=user).values_list("confirmed", flat=True))
+    if True in states:
+        return "confirmed"
+    return "pending" if states else "none"
+
+
+OTP_QR_TITLE = "动态验证码二维码"
+
+
+def otp_qr_svg(uri: str) -> SafeString:
+    """The otpauth URI as an inline SVG QR code, drawn on the server: the secret never travels in an
+    image URL (logs, Referer, history) and no script or CDN is needed. segno draws dark modules only
+    (one <path>, no style attribute, so CSP style-src 'self' holds); the URI is only geometry in the
+    output and the one text node, the title, is escaped by segno, so the markup is safe to inline."""
+    qr = segno.make(uri, error="m", micro=False)
+    return mark_safe(qr.svg_inline(scale=4, title=OTP_QR_TITLE, svgclass="qr"))
+
+
+OTP_RESET_REASON_MAX = 200
+
+
+@transaction.atomic
+def otp_reset(*, actor: User, user: User, reason: str) -> int:
+    """A security administrator resets the authenticator of a staff member who lost it: every TOTP
+    device of the account (confirmed or half-enrolled) is deleted and the account's session ends, so
+    the next sign-in with the password leads to enrolment of a new authenticator. Returns the number
+    of devices deleted. Refused (nothing changed) without a reason, for one's own account, for an
+    account outside the actor's security jurisdiction (PermissionDenied) and for an account that has
+    no authenticator."""
+    if actor.pk == user.pk:
+        raise ValidationError("不能重置自己的动态验证码")
+    if not accounts_managed_by(actor, module=Module.SECURITY).filter(pk=user.pk).exists():
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("请填写重置原因")
+    if len(reason) > OTP_RESET_REASON_MAX:
+        raise ValidationError(f"重置原因不能超过 {OTP_RESET_REASON_MAX} 字")
+    # The row lock makes a reset and a simultaneous enrolment or sign-in of the account take turns.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    devices = TOTPDevice.objects.filter(user=user)
+    states = list(devices.values_list("confirmed", flat=True))
+    if not states:
+        raise ValidationError("该账号尚未启用动态验证码")
+    devices.delete()
+    # A session verified with the lost device would otherwise be sent straight to enrolment.
+    had_session = _session_end(user)
+    audit_record(
+        actor=actor,
+        action="account.otp_reset",
+        obj=user,
+        summary=f"重置动态验证码 {user.username}：{reason}",
+        after={
+            "reason": reason,
+            "devices": len(states),
+            "confirmed": sum(states),
+            "session_ended": had_session,
+        },
+    )
+    return len(states)
+
+
 def otp_pending_device(user: User) -> TOTPDevice:
     """The unconfirmed device being enrolled (created on first visit)."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
@@ -200,14 +270,20 @@ def session_bind(request, user: User) -> None:
     request.session[LAST_SEEN_SESSION_KEY] = int(timezone.now().timestamp())
 
 
-@transaction.atomic
-def sessions_end(*, actor: User, user: User) -> None:
-    """An administrator ends a user's session: the user must sign in again."""
+def _session_end(user: User) -> bool:
+    """Delete the account's one session (session_bind keeps one per user); True if there was one."""
     key = User.objects.filter(pk=user.pk).values_list("current_session_key", flat=True).first()
     if key:
         _session_store(key).delete()
     User.objects.filter(pk=user.pk).update(current_session_key="", version=F("version") + 1)
     user.current_session_key = ""
+    return bool(key)
+
+
+@transaction.atomic
+def sessions_end(*, actor: User, user: User) -> None:
+    """An administrator ends a user's session: the user must sign in again."""
+    _session_end(user)
     audit_record(actor=actor, action="session.end", obj=user, summary=f"强制下线 {user.username}")
 
 

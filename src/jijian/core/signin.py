@@ -142,7 +142,8 @@ def otp_verify(request):
 @require_http_methods(["GET", "POST"])
 def otp_setup(request):
     """First sign-in of a staff account without an authenticator (or a village member who chooses
-    one): show the secret, confirm a code from the phone."""
+    one, or anyone whose authenticator a security administrator reset): show the secret as a QR code
+    and as text, confirm a code from the phone."""
     if _has_device(request.user):
         return redirect("core:otp_verify")
     device = security.otp_pending_device(request.user)
@@ -155,10 +156,16 @@ def otp_setup(request):
             messages.success(request, "动态验证码已启用")
             return _proceed(request)
         form.add_error("token", "动态验证码错误，请核对手机时间后重试")
+    uri = device.config_url
     return render(
         request,
         "core/otp_setup.html",
-        {"form": form, "secret": security.base32_secret(device), "uri": device.config_url},
+        {
+            "form": form,
+            "secret": security.base32_secret(device),
+            "uri": uri,
+            "qr_svg": security.otp_qr_svg(uri),
+        },
     )
 
 

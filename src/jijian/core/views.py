@@ -15,6 +15,7 @@ from .forms import (
     AccountCreateForm,
     CalendarDayForm,
     OrgSearchForm,
+    OTPResetForm,
     ReasonForm,
     RoleChangeForm,
     UserSearchForm,
@@ -22,7 +23,7 @@ from .forms import (
 from .notify import notification_mark_read
 from .ratelimit import client_ip
 from .roles import Module, Role
-from .security import sessions_end
+from .security import otp_reset, otp_status, sessions_end
 from .services import role_grant, role_revoke, user_create, user_set_active, user_set_password
 from .todos import todos_for
 
@@ -265,9 +266,13 @@ def security_list(request):
 def security_detail(request, pk):
     _require_module(request.user, Module.SECURITY)
     account = access.get_managed_account_for(request.user, pk, module=Module.SECURITY)
-    form = RoleChangeForm(request.POST or None)
+    action = request.POST.get("action") if request.method == "POST" else None
+    # One page, several forms: only the form that was sent is bound (and shows its errors).
+    role_post = request.method == "POST" and action not in ("end_sessions", "unlock", "reset_otp")
+    form = RoleChangeForm(request.POST if role_post else None)
+    reset_form = OTPResetForm(request.POST if action == "reset_otp" else None)
     if request.method == "POST":
-        action = request.POST.get("action")
+        failed = reset_form if action == "reset_otp" else form
         try:
             if action == "end_sessions":
                 sessions_end(actor=request.user, user=account)
@@ -279,7 +284,12 @@ def security_detail(request, pk):
                 account_unlock(actor=request.user, user=account)
                 messages.success(request, "已解除锁定")
                 return redirect("core:security_detail", pk=account.pk)
-            if form.is_valid():
+            if action == "reset_otp":
+                if reset_form.is_valid():
+                    otp_reset(actor=request.user, user=account, reason=reset_form.cleaned_data["reason"])
+                    messages.success(request, "动态验证码已重置，该账号下次登录时须重新绑定验证器")
+                    return redirect("core:security_detail", pk=account.pk)
+            elif form.is_valid():
                 if form.cleaned_data["action"] == "grant":
                     role_grant(actor=request.user, user=account, role=form.cleaned_data["role"])
                 else:
@@ -287,10 +297,20 @@ def security_detail(request, pk):
                 messages.success(request, "角色已更新")
                 return redirect("core:security_detail", pk=account.pk)
         except ValidationError as exc:
-            form.add_error(None, exc.messages)
+            failed.add_error(None, exc.messages)
         except PermissionDenied:
             raise Http404 from None
-    return render(request, "core/security_detail.html", {"account": account, "form": form, "roles": Role})
+    return render(
+        request,
+        "core/security_detail.html",
+        {
+            "account": account,
+            "form": form,
+            "reset_form": reset_form,
+            "otp_status": otp_status(account),
+            "roles": Role,
+        },
+    )
 
 
 # --- revealing a masked value ------------------------------------------------------------------
