@@ -103,7 +103,7 @@ def generate_petitions(city_id: int, n: int) -> tuple[int, int, float, bool]:
                    NULL, false, CASE WHEN h.restricted THEN 'higher' ELSE 'this_level' END, h.restricted,
                    NULL, '', CASE WHEN h.closed THEN '经核查，已按规定处理。' ELSE '' END,
                    CASE WHEN h.closed THEN h.received_at + (5 + mod(g, 55)) * interval '1 day' END,
-                   1, '', NULL, '', NULL, now()
+                   1, '', NULL, '', NULL, now(), ''
             FROM generate_series(1::bigint, %s::bigint) AS g
             JOIN bench_township t ON t.n = mod(g, %s)
             CROSS JOIN LATERAL (
@@ -159,7 +159,7 @@ REPORT_COLUMNS = (
     "received_unit_id", "holder_id", "received_by_id", "phone_area_code", "accused_name_index",
     "managing_unit_id", "about_own_head", "route", "restricted", "repeat_of_id", "not_accepted_reason",
     "result", "closed_at", "version", "acceptance_notice", "acceptance_notified_on", "result_notice",
-    "result_notified_on", "created_at",
+    "result_notified_on", "created_at", "receipt_scheme",
 )  # fmt: skip
 DEADLINE_COLUMNS = (
     "kind", "report_id", "clue_id", "holder_id", "starts_on", "due_date", "met_at", "waived", "created_at",

@@ -75,7 +75,7 @@ def test_anonymous_report_to_clue_disposal_and_back_to_the_reporter(live_server,
     route.locator("xpath=ancestor::details").evaluate("d => d.open = true")
     route.locator("[name=managing]").select_option(str(tree.county.pk))
     route.locator("[name=note]").fill("属本级管理干部，由本级办理。")
-    route.locator("button[type=submit]").click()
+    route.get_by_role("button", name="分流").click()  # the form also holds the search box's 查找
     office.wait_for_load_state()
     report.refresh_from_db()
     assert report.state == PetitionState.ACCEPTED

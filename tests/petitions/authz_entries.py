@@ -115,4 +115,6 @@ ENTRIES = [
     _action("close", lambda t, p: {"version": 1, "result": "经核实，问题属实"}),
     _action("result_notify", lambda t, p: {"version": 1, "text": "办理结果"}),
     _action("message", lambda t, p: {"body": "请补充材料"}),
+    _action("link_archive", lambda t, p: {"version": 1, "archive": 1}),
+    _action("unlink_archive", lambda t, p: {"version": 1}),
 ]

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "jijian.attachments",
     "jijian.reports",
     "jijian.petitions",
+    "jijian.archives",
     "jijian.api",
 ]
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("petitions/deadlines/", include("jijian.petitions.urls_board")),
     path("petitions/work/", include("jijian.petitions.urls_work")),
     path("petitions/", include("jijian.petitions.urls_staff")),
+    path("archives/", include("jijian.archives.urls")),
     path("", include("jijian.core.urls")),
 ]
 

@@ -21,6 +21,8 @@ NAVIGATION = [
         {Role.CASE_MANAGEMENT, Role.COMMISSION_LEADER, Role.PETITION_OFFICE, Role.CASE_REVIEW},
     ),
     (Module.PETITIONS, _("回避申报"), "petitions_work:relations", None),
+    (Module.ARCHIVES, _("回避申报"), "petitions_work:relations", None),  # once, for either module
+    (Module.ARCHIVES, _("廉情档案"), "archives:list", None),
     (Module.ORGS, _("组织机构"), "core:org_list"),
     (Module.ORGS, _("人员"), "core:user_list"),
     (Module.ACCOUNTS, _("账号管理"), "core:account_list"),
@@ -37,8 +39,12 @@ def shell(request):
     modules = user.modules
     items = []
     roles = user.role_set
+    seen = set()
     for module, label, name, *only in NAVIGATION:
+        if name in seen:
+            continue
         if module in modules and (not only or not only[0] or roles & only[0]):
+            seen.add(name)
             items.append({"label": label, "url": reverse(name), "active": False})
     # The longest matching prefix is the active item (/petitions/clues/ is 问题线索, not 信访举报).
     matching = [i for i in items if request.path.startswith(i["url"])]

@@ -257,6 +257,9 @@ def load_demo(*, seed: int = 2020, villages_per_town: tuple[int, int] = (17, 26)
     from jijian.petitions.demo import load_petitions_demo
 
     load_petitions_demo(seed=seed)
+    from jijian.archives.demo import load_demo as load_archives_demo
+
+    load_archives_demo(seed=seed)
     audit_record(
         actor=None,
         action="demo.load",

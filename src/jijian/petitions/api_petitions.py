@@ -27,7 +27,7 @@ from jijian.core.roles import Module
 from jijian.core.services import ConcurrentEditError
 from jijian.core.validators import validate_id_number, validate_mobile
 
-from . import relations, selectors, services
+from . import archive_links, relations, selectors, services
 from .access import (
     forwards_received_by,
     forwards_sent_by,
@@ -188,6 +188,7 @@ class ReportDetailOut(ReportOut):
     phone_area_code: str
     received_unit_id: int | None
     managing_unit_id: int | None
+    archive_id: int | None
     about_own_head: bool
     not_accepted_reason: str
     acceptance_notice: str
@@ -288,6 +289,24 @@ class CloseIn(Schema):
 
 class MessageIn(Schema):
     body: str = Field(..., max_length=4000)
+
+
+class ArchiveCandidateOut(Schema):
+    id: int
+    name: str
+    org_unit_id: int
+    org_unit_name: str
+    post: str
+    level: str
+
+
+class ArchiveLinkIn(Schema):
+    archive_id: int
+    version: int
+
+
+class VersionIn(Schema):
+    version: int
 
 
 class AnswerIn(Schema):
@@ -557,6 +576,62 @@ def petition_forward_answer_post(request, forward_id: int, payload: AnswerIn):
 )
 def petition_report_detail(request, report_id: int):
     return _detail(_report_for(request, report_id))
+
+
+@router.get(
+    "/{int:report_id}/archive-candidates",
+    response=list[ArchiveCandidateOut],
+    summary="被反映人可能的廉情档案（同名人员：单位、职务、级别）",
+    url_name="petition_archive_candidates",
+)
+def petition_archive_candidates(request, report_id: int):
+    report = _report_for(request, report_id)
+    if not services.can_handle(request.auth):
+        raise Http404
+    return [
+        {
+            "id": a.pk,
+            "name": a.name,
+            "org_unit_id": a.org_unit_id,
+            "org_unit_name": a.org_unit.name,
+            "post": a.post,
+            "level": a.level,
+        }
+        for a in archive_links.archive_candidates(report)
+    ]
+
+
+@router.post(
+    "/{int:report_id}/archive",
+    response=ReportDetailOut,
+    summary="关联被反映人的廉情档案（须为列出的候选档案）",
+    url_name="petition_link_archive",
+)
+def petition_link_archive(request, report_id: int, payload: ArchiveLinkIn):
+    report = _report_for(request, report_id)
+    return _after(
+        request,
+        _act(
+            request,
+            archive_links.petition_link_archive,
+            report=report,
+            archive_id=payload.archive_id,
+            version=payload.version,
+        ),
+    )
+
+
+@router.post(
+    "/{int:report_id}/archive/unlink",
+    response=ReportDetailOut,
+    summary="取消关联廉情档案",
+    url_name="petition_unlink_archive",
+)
+def petition_unlink_archive(request, report_id: int, payload: VersionIn):
+    report = _report_for(request, report_id)
+    return _after(
+        request, _act(request, archive_links.petition_unlink_archive, report=report, version=payload.version)
+    )
 
 
 @router.get(

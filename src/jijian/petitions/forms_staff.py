@@ -190,6 +190,10 @@ class VersionForm(forms.Form):
     )
 
 
+class ArchiveLinkForm(VersionForm):
+    archive = forms.IntegerField(error_messages={"required": "请选择廉情档案", "invalid": "请选择廉情档案"})
+
+
 class MarkRepeatForm(VersionForm):
     original = forms.ModelChoiceField(
         label="原件",

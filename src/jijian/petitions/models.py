@@ -102,6 +102,16 @@ class PetitionReport(models.Model):
     receipt_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     # The Argon2id cost the hash was made with (receipt.scheme_id), so the cost can change.
     receipt_scheme = models.CharField(max_length=40, blank=True, default="", editable=False)
+    # The accused's integrity archive (廉情档案), linked by staff from the candidates with the same name
+    # in the region (archive_links.py).
+    archive = models.ForeignKey(
+        "archives.IntegrityArchive",
+        verbose_name=_("廉情档案"),
+        on_delete=models.PROTECT,
+        related_name="reports",
+        null=True,
+        blank=True,
+    )
     state = models.CharField(
         _("状态"), max_length=20, choices=PetitionState.choices, default=PetitionState.RECEIVED
     )

@@ -1,5 +1,5 @@
-"""Recusal declarations (回避申报): a staff member declares the people they are related to; reports and
-clues about a person of that name are then closed to them (access._recused, matched by the blind
+"""Recusal declarations (回避申报): a staff member declares the people they are related to; reports,
+clues and integrity archives about a person of that name are then closed to them (access._recused, matched by the blind
 index of the name). A declaration is withdrawn, never deleted, so that who was recused from what,
 and when, can be reconstructed. The audit trail records that a relation was declared or withdrawn,
 and its kind — never the relative's name or unit (those are stored encrypted, like a reporter's
@@ -22,8 +22,16 @@ from .models import PetitionReport, RelationKind, StaffRelation
 MAX_ACTIVE = 50  # a generous ceiling: declarations are a handful per person
 
 
+# Declarations close reports and clues (petitions) and integrity archives (archives.access) alike.
+RECUSAL_MODULES = (Module.PETITIONS, Module.ARCHIVES)
+
+
+def may_declare(user) -> bool:
+    return getattr(user, "is_authenticated", False) and any(user.has_module(m) for m in RECUSAL_MODULES)
+
+
 def _require_staff(actor) -> None:
-    if not getattr(actor, "is_authenticated", False) or not actor.has_module(Module.PETITIONS):
+    if not may_declare(actor):
         raise PermissionDenied
 
 

@@ -17,4 +17,6 @@ urlpatterns = [
     path("<int:pk>/close/", views.petition_close, name="close"),
     path("<int:pk>/result-notice/", views.petition_result_notify, name="result_notify"),
     path("<int:pk>/message/", views.petition_message, name="message"),
+    path("<int:pk>/archive/", views.petition_link_archive, name="link_archive"),
+    path("<int:pk>/archive/unlink/", views.petition_unlink_archive, name="unlink_archive"),
 ]

@@ -21,9 +21,10 @@ from jijian.core.ratelimit import client_ip
 from jijian.core.reveal import can_reveal, reveal_field
 from jijian.core.roles import Module, Role
 
-from . import routing, selectors, services
+from . import archive_links, routing, selectors, services
 from .access import get_petition_for, petitions_visible_to
 from .forms_staff import (
+    ArchiveLinkForm,
     CloseForm,
     MarkRepeatForm,
     MessageForm,
@@ -33,6 +34,7 @@ from .forms_staff import (
     RegisterFilterForm,
     RevealForm,
     RouteForm,
+    VersionForm,
     clean_commission_search,
 )
 from .models import PetitionState
@@ -150,6 +152,21 @@ def _suggested_managing(report) -> int | None:
         return None
 
 
+def _archive_section(user, report) -> dict:
+    """The accused's integrity archive (archive_links.py): the linked one — with a link to it for
+    those who may open archives — or, for those who handle the report, the candidates to link."""
+    from jijian.archives.access import archives_visible_to
+
+    linked = report.archive if report.archive_id else None
+    can_link = services.can_handle(user)
+    return {
+        "linked": linked,
+        "can_link": can_link,
+        "can_open": linked is not None and archives_visible_to(user).filter(pk=linked.pk).exists(),
+        "candidates": archive_links.archive_candidates(report) if can_link and linked is None else [],
+    }
+
+
 @login_required
 @require_GET
 def petition_detail(request, pk):
@@ -176,6 +193,7 @@ def petition_detail(request, pk):
         ),
         None,
     )
+    context["archive"] = _archive_section(user, report)
     context["can_register_clue"] = (
         report.state == PetitionState.ACCEPTED and Role.CASE_MANAGEMENT in user.role_set
     )
@@ -321,6 +339,34 @@ def petition_route(request, pk):
         "已按管理权限分流",
         user=lambda report: request.user,
         receiving=lambda report: report.holder,
+    )
+
+
+@login_required
+@require_POST
+def petition_link_archive(request, pk):
+    return _act(
+        request,
+        pk,
+        ArchiveLinkForm,
+        lambda report, d: archive_links.petition_link_archive(
+            actor=request.user, report=report, archive_id=d["archive"], version=d["version"]
+        ),
+        "已关联廉情档案",
+    )
+
+
+@login_required
+@require_POST
+def petition_unlink_archive(request, pk):
+    return _act(
+        request,
+        pk,
+        VersionForm,
+        lambda report, d: archive_links.petition_unlink_archive(
+            actor=request.user, report=report, version=d["version"]
+        ),
+        "已取消关联廉情档案",
     )
 
 

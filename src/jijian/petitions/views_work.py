@@ -203,10 +203,16 @@ def export(request):
 
 
 # --- recusal declarations ---------------------------------------------------------------------------
+def _require_declarer(user) -> None:
+    """Staff of petitions or of the integrity archives (relations.may_declare); others 404."""
+    if not relations.may_declare(user):
+        raise Http404
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def relation_list(request):
-    _require_petitions(request.user)
+    _require_declarer(request.user)
     form = RelationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -216,7 +222,7 @@ def relation_list(request):
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
-            messages.success(request, "回避关系已申报：涉及此人的举报件和线索将不再向您显示")
+            messages.success(request, "回避关系已申报：涉及此人的举报件、问题线索和廉情档案将不再向您显示")
             return redirect("petitions_work:relations")
     items = list(relations_of(request.user))
     return render(
@@ -230,7 +236,7 @@ def relation_list(request):
 @login_required
 @require_POST
 def relation_withdraw(request, pk):
-    _require_petitions(request.user)
+    _require_declarer(request.user)
     relation = get_relation_for(request.user, pk)
     try:
         relations.staff_relation_withdraw(actor=request.user, relation=relation)

@@ -1,0 +1,374 @@
+"""The integrity archive pages with their own users: the cadre supervision office of 随县 keeps the
+county's archives, the county's organisation department reads them, the office of 广水市 sees none of
+them; own and relatives' archives are closed; opening needs a reason and is audited."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from jijian.archives import services
+from jijian.archives.models import IntegrityArchive
+from jijian.audit.models import AuditEvent
+from jijian.core.roles import Role
+from jijian.core.validators import id_number_check_digit
+from jijian.petitions.models import PetitionReport, PetitionState, StaffRelation
+from tests.conftest import make_user
+
+
+def idn(n: int, area: str = "421321") -> str:
+    first17 = f"{area}19800101{n:03d}"
+    return first17 + id_number_check_digit(first17)
+
+
+@pytest.fixture
+def keeper(tree):
+    return make_user("gj_sx", tree.county, Role.CADRE_SUPERVISION)
+
+
+@pytest.fixture
+def reader(tree):
+    return make_user("zzb_sx", tree.county, Role.ORG_DEPARTMENT)
+
+
+@pytest.fixture
+def other_keeper(tree):
+    return make_user("gj_gs", tree.other_county, Role.CADRE_SUPERVISION)
+
+
+def make_archive(actor, unit, name="王某", id_number="", **extra):
+    return services.archive_create(
+        actor=actor,
+        name=name,
+        org_unit=unit,
+        id_number=id_number,
+        post=extra.pop("post", "村主任"),
+        level=extra.pop("level", "village"),
+        notes=extra.pop("notes", "2021年换届当选"),
+    )
+
+
+@pytest.fixture
+def archive(keeper, tree):
+    return make_archive(keeper, tree.village_a, id_number=idn(1))
+
+
+@pytest.fixture
+def elsewhere(other_keeper, tree):
+    return make_archive(other_keeper, tree.village_c, name="陈某", id_number=idn(2, "421381"))
+
+
+def opened_events():
+    return AuditEvent.objects.filter(action="archive.open")
+
+
+# --- jurisdiction ---------------------------------------------------------------------------------
+def test_county_keeper_lists_the_countys_archives_and_not_the_other_countys(
+    login, keeper, archive, elsewhere
+):
+    response = login(keeper).get(reverse("archives:list"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f'id="archive-{archive.pk}"' in body and "神农村" in body
+    assert f'id="archive-{elsewhere.pk}"' not in body and "陈某" not in body
+    assert "新建档案" in body
+
+
+def test_the_list_never_shows_the_id_number(login, keeper, archive):
+    body = login(keeper).get(reverse("archives:list")).content.decode()
+    assert idn(1) not in body and idn(1)[-4:] not in body
+
+
+def test_archive_of_another_county_is_404_on_detail_and_edit(login, keeper, elsewhere):
+    client = login(keeper)
+    assert client.get(reverse("archives:detail", args=[elsewhere.pk])).status_code == 404
+    assert client.post(reverse("archives:detail", args=[elsewhere.pk]), {"reason": "核查"}).status_code == 404
+    assert client.get(reverse("archives:edit", args=[elsewhere.pk])).status_code == 404
+    assert client.post(reverse("archives:edit", args=[elsewhere.pk]), {"name": "x"}).status_code == 404
+    assert not opened_events().exists()
+
+
+def test_other_county_keeper_sees_only_its_own(login, other_keeper, archive, elsewhere):
+    body = login(other_keeper).get(reverse("archives:list")).content.decode()
+    assert f'id="archive-{elsewhere.pk}"' in body and f'id="archive-{archive.pk}"' not in body
+
+
+def test_org_department_reads_but_cannot_create_or_edit(login, reader, archive):
+    client = login(reader)
+    body = client.get(reverse("archives:list")).content.decode()
+    assert f'id="archive-{archive.pk}"' in body and "新建档案" not in body
+    assert client.get(reverse("archives:create")).status_code == 404
+    assert client.post(reverse("archives:create"), {"name": "李某"}).status_code == 404
+    assert client.get(reverse("archives:edit", args=[archive.pk])).status_code == 404
+    response = client.post(
+        reverse("archives:edit", args=[archive.pk]),
+        {"name": "改名", "org_unit": archive.org_unit_id, "level": "village", "version": archive.version},
+    )
+    assert response.status_code == 404
+    archive.refresh_from_db()
+    assert archive.name == "王某" and archive.version == 1
+    opened = client.post(reverse("archives:detail", args=[archive.pk]), {"reason": "干部考察"})
+    assert opened.status_code == 200 and "修改档案" not in opened.content.decode()
+
+
+def test_list_search_by_whole_name_and_filter_by_unit(login, keeper, archive, tree):
+    other = make_archive(keeper, tree.village_b, name="李某", id_number=idn(3))
+    client = login(keeper)
+    body = client.get(reverse("archives:list"), {"q": "李某"}).content.decode()
+    assert f'id="archive-{other.pk}"' in body and f'id="archive-{archive.pk}"' not in body
+    body = client.get(reverse("archives:list"), {"q": "李"}).content.decode()  # no partial names
+    assert "没有符合条件的档案" in body
+    body = client.get(reverse("archives:list"), {"unit": tree.township_a.pk}).content.decode()
+    assert f'id="archive-{archive.pk}"' in body and f'id="archive-{other.pk}"' not in body
+    # A unit outside the jurisdiction is refused with a message, not used.
+    response = client.get(reverse("archives:list"), {"unit": tree.township_c.pk})
+    assert response.status_code == 200 and "所选单位不在本机关管辖范围内" in response.content.decode()
+
+
+def test_list_query_count_does_not_grow_with_rows(login, keeper, tree):
+    client = login(keeper)
+    for i in range(5):
+        make_archive(keeper, tree.village_a, name=f"甲{i}", id_number=idn(100 + i))
+    client.get(reverse("archives:list"))  # warm the session and the unit filter's choices
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse("archives:list")).status_code == 200
+    for i in range(25):
+        make_archive(keeper, tree.village_b, name=f"乙{i}", id_number=idn(200 + i))
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse("archives:list"))
+    assert response.content.decode().count('<tr id="archive-') == 30
+    assert len(many) == len(few)
+
+
+# --- opening with a reason ------------------------------------------------------------------------
+def test_get_shows_who_but_not_the_content(login, keeper, archive):
+    response = login(keeper).get(reverse("archives:detail", args=[archive.pk]))
+    body = response.content.decode()
+    assert response.status_code == 200 and "王某" in body and "查阅事由" in body
+    assert "2021年换届当选" not in body and idn(1)[-4:] not in body
+    assert not opened_events().exists()
+
+
+def test_opening_without_a_reason_is_refused_and_not_audited(login, keeper, archive):
+    response = login(keeper).post(reverse("archives:detail", args=[archive.pk]), {"reason": ""})
+    body = response.content.decode()
+    assert response.status_code == 200 and "请填写查阅事由" in body
+    assert "2021年换届当选" not in body
+    assert not opened_events().exists()
+
+
+def test_opening_with_a_reason_is_audited_and_shows_the_masked_id_number(login, keeper, archive):
+    response = login(keeper).post(
+        reverse("archives:detail", args=[archive.pk]), {"reason": "党风廉政意见回复"}
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert "2021年换届当选" in body
+    assert "4213**********" + idn(1)[-4:] in body and idn(1) not in body
+    assert reverse("archives:edit", args=[archive.pk]) in body
+    event = opened_events().get()
+    assert event.actor_id == keeper.pk and event.object_id == str(archive.pk)
+    assert event.after == {"reason": "党风廉政意见回复"}
+
+
+def test_opening_again_asks_for_a_reason_again(login, keeper, archive):
+    client = login(keeper)
+    client.post(reverse("archives:detail", args=[archive.pk]), {"reason": "第一次查阅"})
+    body = client.get(reverse("archives:detail", args=[archive.pk])).content.decode()
+    assert "2021年换届当选" not in body and "查阅事由" in body
+    assert opened_events().count() == 1
+
+
+# --- recusal --------------------------------------------------------------------------------------
+def test_own_archive_is_404_and_not_listed(login, keeper, tree):
+    keeper.id_number = idn(7)
+    keeper.save()
+    mine = make_archive(keeper, tree.county, name="另一个名字", id_number=idn(7), level="section")
+    client = login(keeper)
+    assert f'id="archive-{mine.pk}"' not in client.get(reverse("archives:list")).content.decode()
+    assert client.get(reverse("archives:detail", args=[mine.pk])).status_code == 404
+    assert client.post(reverse("archives:detail", args=[mine.pk]), {"reason": "看看"}).status_code == 404
+    assert client.get(reverse("archives:edit", args=[mine.pk])).status_code == 404
+    assert not opened_events().exists()
+
+
+def test_creating_ones_own_archive_keeps_it_closed_to_oneself(login, keeper, tree):
+    keeper.id_number = idn(8)
+    keeper.save()
+    data = {"name": "测试", "id_number": idn(8), "org_unit": tree.county.pk, "post": "", "level": "section"}
+    response = login(keeper).post(reverse("archives:create"), data, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("archives:list")
+    assert "按回避规定，您不能查阅该档案" in response.content.decode()
+    assert IntegrityArchive.objects.count() == 1
+
+
+def test_archive_of_a_declared_relative_is_404(login, reader, archive):
+    # Declared directly: staff_relation_declare needs the PETITIONS module, which 组织部 lacks.
+    StaffRelation.objects.create(user=reader, relative_name="王某", kind="spouse")
+    client = login(reader)
+    assert f'id="archive-{archive.pk}"' not in client.get(reverse("archives:list")).content.decode()
+    assert client.get(reverse("archives:detail", args=[archive.pk])).status_code == 404
+    assert client.post(reverse("archives:detail", args=[archive.pk]), {"reason": "核查"}).status_code == 404
+
+
+# --- create ---------------------------------------------------------------------------------------
+def form(tree, **overrides):
+    data = {"name": "刘某", "id_number": idn(20), "org_unit": tree.township_a.pk, "post": "副镇长"}
+    data.update({"level": "section", "notes": "分管城建"})
+    data.update(overrides)
+    return data
+
+
+def test_keeper_creates_an_archive_in_a_village(login, keeper, tree):
+    response = login(keeper).post(reverse("archives:create"), form(tree, org_unit=tree.village_a2.pk))
+    archive = IntegrityArchive.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "archives:detail", args=[archive.pk]
+    )
+    assert (
+        archive.org_unit == tree.village_a2 and archive.id_number == idn(20) and archive.created_by == keeper
+    )
+    assert AuditEvent.objects.filter(action="archive.create").count() == 1
+
+
+def test_create_offers_only_units_of_the_jurisdiction(login, keeper, tree):
+    client = login(keeper)
+    body = client.get(reverse("archives:create")).content.decode()
+    assert "神农村" in body and "桃源村" not in body
+    response = client.post(reverse("archives:create"), form(tree, org_unit=tree.village_c.pk))
+    assert "所选单位不在本机关管辖范围内" in response.content.decode()
+    assert not IntegrityArchive.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ("42132119800101001", "身份证号应为18位"),
+        ("421321198013010016", "出生日期无效"),
+        (idn(20)[:17] + ("0" if idn(20)[17] != "0" else "1"), "校验位错误"),
+    ],
+)
+def test_create_with_a_bad_id_number_says_why_and_saves_nothing(login, keeper, tree, bad, message):
+    response = login(keeper).post(reverse("archives:create"), form(tree, id_number=bad))
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not IntegrityArchive.objects.exists()
+
+
+def test_create_with_a_duplicate_id_number_says_so(login, keeper, archive, tree):
+    response = login(keeper).post(reverse("archives:create"), form(tree, id_number=idn(1).lower()))
+    assert response.status_code == 200 and "该身份证号已有廉情档案" in response.content.decode()
+    assert IntegrityArchive.objects.count() == 1
+
+
+def test_create_without_a_name_says_so(login, keeper, tree):
+    response = login(keeper).post(reverse("archives:create"), form(tree, name="  "))
+    assert "请填写姓名" in response.content.decode()
+    assert not IntegrityArchive.objects.exists()
+
+
+# --- edit -----------------------------------------------------------------------------------------
+def edit_data(archive, **overrides):
+    data = {
+        "name": archive.name,
+        "id_number": "",
+        "org_unit": archive.org_unit_id,
+        "post": archive.post,
+        "level": archive.level,
+        "notes": archive.notes,
+        "version": archive.version,
+    }
+    data.update(overrides)
+    return data
+
+
+def test_edit_page_never_shows_the_full_id_number_and_is_audited(login, keeper, archive):
+    response = login(keeper).get(reverse("archives:edit", args=[archive.pk]))
+    body = response.content.decode()
+    assert response.status_code == 200 and idn(1) not in body and "4213**********" in body
+    assert "no-store" in response["Cache-Control"]
+    assert opened_events().get().after == {"reason": "修改档案"}
+
+
+def test_edit_keeps_the_id_number_when_left_empty(login, keeper, archive):
+    response = login(keeper).post(
+        reverse("archives:edit", args=[archive.pk]), edit_data(archive, post="村支书")
+    )
+    assert response.status_code == 302
+    archive.refresh_from_db()
+    assert archive.post == "村支书" and archive.id_number == idn(1) and archive.version == 2
+
+
+def test_edit_replaces_or_clears_the_id_number(login, keeper, archive):
+    client = login(keeper)
+    client.post(reverse("archives:edit", args=[archive.pk]), edit_data(archive, id_number=idn(30)))
+    archive.refresh_from_db()
+    assert archive.id_number == idn(30)
+    client.post(reverse("archives:edit", args=[archive.pk]), edit_data(archive, clear_id_number="on"))
+    archive.refresh_from_db()
+    assert archive.id_number == "" and archive.id_number_index == ""
+
+
+def test_edit_with_a_stale_version_says_so_and_changes_nothing(login, keeper, archive):
+    services.archive_update(actor=keeper, archive=archive, version=1, post="村支书")  # someone else, first
+    stale = edit_data(archive, name="改名", version=1)
+    response = login(keeper).post(reverse("archives:edit", args=[archive.pk]), stale)
+    assert response.status_code == 200
+    assert "该记录已被他人修改，请刷新后重试" in response.content.decode()
+    archive.refresh_from_db()
+    assert archive.name == "王某" and archive.version == 2
+    assert AuditEvent.objects.filter(action="archive.update").count() == 1
+
+
+def test_edit_with_a_bad_id_number_changes_nothing(login, keeper, archive):
+    response = login(keeper).post(
+        reverse("archives:edit", args=[archive.pk]), edit_data(archive, id_number="123")
+    )
+    assert "身份证号应为18位" in response.content.decode()
+    archive.refresh_from_db()
+    assert archive.id_number == idn(1) and archive.version == 1
+
+
+# --- linked reports -------------------------------------------------------------------------------
+def linked_report(archive, holder, serial, **extra):
+    return PetitionReport.objects.create(
+        category="accusation",
+        region=archive.org_unit,
+        facts="村主任王某优亲厚友的具体事实",
+        is_anonymous=False,
+        reporter_name="李举报",
+        accused_name="王某",
+        received_unit=holder,
+        holder=holder,
+        serial_number=serial,
+        archive=archive,
+        **extra,
+    )
+
+
+def test_linked_reports_follow_the_holder_rule(login, keeper, archive, tree):
+    linked_report(
+        archive,
+        tree.county,
+        "421321-2026-0001",
+        state=PetitionState.CLOSED,
+        result="经核实，问题部分属实，给予诫勉",
+        closed_at=timezone.now(),
+    )
+    linked_report(archive, tree.city, "421300-2026-0009", restricted=True, route="higher")
+    body = (
+        login(keeper).post(reverse("archives:detail", args=[archive.pk]), {"reason": "核查"}).content.decode()
+    )
+    assert "421321-2026-0001" in body and "给予诫勉" in body
+    assert "421300-2026-0009" not in body
+    assert "李举报" not in body and "优亲厚友的具体事实" not in body
+    assert "关联的信访举报（1）" in body
+
+
+def test_an_htmx_search_gets_only_the_rows(login, keeper, archive):
+    response = login(keeper).get(reverse("archives:list"), {"q": "王某"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert f'<tr id="archive-{archive.pk}"' in body and "<html" not in body
