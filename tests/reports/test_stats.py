@@ -124,20 +124,26 @@ def test_a_village_lists_its_reports(tree, people, october):
     assert stats.totals.expected == 2 and stats.totals.returned == 1
 
 
+def record(village, month, duty_type, member, **extra):
+    """A duty record where its village stood in `month` (as services.duty_record_create writes it)."""
+    return DutyRecord.objects.create(
+        member=member,
+        village=village,
+        month=month,
+        duty_type=duty_type,
+        occurred_on=month,
+        city_id_at=village.city_id,
+        county_id_at=village.county_id,
+        township_id_at=village.township_id,
+        **extra,
+    )
+
+
 def test_duty_types_and_clues_are_counted(tree, people, october):
     types = {t.code: t for t in duty_types_for(2025)}
     for code in ("household_visit", "household_visit", "clue_found"):
-        DutyRecord.objects.create(
-            member=people.member_a, village=tree.village_a, month=OCT, duty_type=types[code], occurred_on=OCT
-        )
-    DutyRecord.objects.create(  # deleted: not counted
-        member=people.member_a,
-        village=tree.village_a,
-        month=OCT,
-        duty_type=types["clue_found"],
-        occurred_on=OCT,
-        is_deleted=True,
-    )
+        record(tree.village_a, OCT, types[code], people.member_a)
+    record(tree.village_a, OCT, types["clue_found"], people.member_a, is_deleted=True)  # not counted
     stats = node_statistics(user=people.county_officer, node=tree.county, start=OCT, end=OCT)
     counts = {d["code"]: d["count"] for d in stats.duty_counts}
     assert counts == {"household_visit": 2, "clue_found": 1}
@@ -157,6 +163,37 @@ def test_old_months_stay_with_the_old_county_after_a_township_moves(tree, people
     assert moved.drill is False  # the county officer no longer sees 厉山镇: no drill-down link
     new = node_statistics(user=people.outsider, node=tree.other_county, start=OCT, end=NOV)
     assert [(t["month"], t["expected"]) for t in new.trend] == [("2025-10", 1), ("2025-11", 1)]
+
+
+def test_duty_counts_stay_with_the_county_of_their_month_after_a_township_moves(
+    tree, people, october, monkeypatch
+):
+    """Recorded in October under 随县, 高城镇 then moved to 广水市: October's duties stay counted under
+    随县; a duty recorded for November (its row opened under 广水市) counts under 广水市."""
+    from jijian.reports import services
+
+    member_b = make_user("member_b", tree.village_b, Role.VILLAGE_MEMBER)
+    types = {t.code: t for t in duty_types_for(2025)}
+    monkeypatch.setattr(services, "today", lambda: date(2025, 11, 20))
+    visit = types["household_visit"]
+    services.duty_record_create(
+        actor=member_b, duty_type=visit, occurred_on=date(2025, 10, 20), data={"households": 3}
+    )
+    org_unit_move(actor=people.system_admin, unit=tree.township_b, new_parent=tree.other_county)
+    monthly_reports_open(month=NOV)
+    member_b.refresh_from_db()
+    services.duty_record_create(
+        actor=member_b, duty_type=visit, occurred_on=date(2025, 11, 3), data={"households": 2}
+    )
+
+    def visits(user, node, month):
+        stats = node_statistics(user=user, node=node, start=month, end=month)
+        return {d["code"]: d["count"] for d in stats.duty_counts}.get("household_visit", 0)
+
+    assert visits(people.county_officer, tree.county, OCT) == 1
+    assert visits(people.outsider, tree.other_county, OCT) == 0
+    assert visits(people.county_officer, tree.county, NOV) == 0
+    assert visits(people.outsider, tree.other_county, NOV) == 1
 
 
 def test_only_supervisors_inside_their_subtree_get_a_node(tree, people):
@@ -250,3 +287,23 @@ def test_the_page_costs_the_same_queries_for_3_and_30_villages(tree, people, log
     with CaptureQueriesContext(connection) as many:
         assert client.get(url, params).status_code == 200
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+def test_the_migration_places_existing_records_by_their_months_row_or_the_tree_now(tree, people, october):
+    import importlib
+
+    from django.apps import apps
+
+    types = {t.code: t for t in duty_types_for(2025)}
+    with_row = record(tree.village_a, OCT, types["household_visit"], people.member_a)
+    without_row = record(tree.village_c, NOV, types["household_visit"], people.member_a)
+    MonthlyReport.objects.filter(pk=october["a"].pk).update(county_id_at=tree.other_county.pk)  # as if moved
+    DutyRecord.objects.update(city_id_at=None, county_id_at=None, township_id_at=None)
+    importlib.import_module("jijian.reports.migrations.0003_duty_record_tree_at").fill_tree_at(apps, None)
+    with_row.refresh_from_db()
+    without_row.refresh_from_db()
+    assert with_row.county_id_at == tree.other_county.pk  # from October's row
+    assert (without_row.county_id_at, without_row.township_id_at) == (
+        tree.other_county.pk,
+        tree.township_c.pk,
+    )

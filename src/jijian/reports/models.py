@@ -229,6 +229,11 @@ class DutyRecord(models.Model):
     data = models.JSONField(_("事项数据"), default=dict, blank=True)
     # Client-generated id so that an offline submission sent twice creates one record.
     client_uuid = models.UUIDField(null=True, blank=True, unique=True)
+    # The village's ancestors as of the record's month (those of the month's MonthlyReport row when it
+    # exists, else the village's when recorded): statistics count duties where the village was then.
+    city_id_at = models.BigIntegerField(null=True)
+    county_id_at = models.BigIntegerField(null=True)
+    township_id_at = models.BigIntegerField(null=True)
     is_deleted = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
@@ -238,7 +243,12 @@ class DutyRecord(models.Model):
         verbose_name = _("履职纪实")
         verbose_name_plural = _("履职纪实")
         ordering = ["-occurred_on", "-pk"]
-        indexes = [models.Index(fields=["village", "month"])]
+        indexes = [
+            models.Index(fields=["village", "month"]),
+            models.Index(fields=["month", "county_id_at"], name="duty_month_county_at"),
+            models.Index(fields=["month", "township_id_at"], name="duty_month_township_at"),
+            models.Index(fields=["month", "city_id_at"], name="duty_month_city_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.occurred_on} {self.duty_type.name}"

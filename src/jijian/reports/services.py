@@ -307,10 +307,18 @@ def duty_record_create(
     if report is not None and not report.is_editable:
         raise ValidationError("该月月报已提交或已审核，不能再添加履职纪实（被退回后可以修改）")
     clean = validate_duty_data(duty_type, data or {})
+    # Where the village stood that month: the month's expected row says; without one, the tree now.
+    if report is not None:
+        at = (report.city_id_at, report.county_id_at, report.township_id_at)
+    else:
+        at = (village.city_id, village.county_id, village.township_id)
     record = DutyRecord.objects.create(
         member=actor,
         village=village,
         month=month,
+        city_id_at=at[0],
+        county_id_at=at[1],
+        township_id_at=at[2],
         duty_type=duty_type,
         occurred_on=occurred_on,
         place=place.strip()[:100],

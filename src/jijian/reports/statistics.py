@@ -15,10 +15,9 @@ Definitions (DOMAIN.md §1):
 - returned: reports ever returned (return_count > 0), whatever their state now;
 - approved: state approved.
 
-Duty-type counts come from DutyRecord, which has no *_at columns: they follow the village's *current*
-place in the tree (village.city/county/township). A township moved to another county takes its past
-duty records along; report counts above do not move. Accepted: the duty counts answer "what did
-these villages do", the report counts "who reported where, when".
+Duty-type counts come from DutyRecord, which carries the same *_at columns (the month's expected row's,
+written when the record is made): a township moved to another county leaves its past duty records,
+like its past reports, with the old county.
 """
 
 from __future__ import annotations
@@ -350,18 +349,9 @@ def _ranking(rows: list[Row]) -> list[dict]:
 
 
 def duty_counts(node: OrgUnit, start: date, end: date) -> list[dict]:
-    """Duty records per duty type in the range, for the villages now under `node` (see the module
-    docstring). One GROUP BY."""
-    if node.is_village:
-        where = Q(village_id=node.pk)
-    elif node.kind == OrgKind.CITY:
-        where = Q(village__city_id=node.pk)
-    elif node.is_county:
-        where = Q(village__county_id=node.pk)
-    elif node.kind == OrgKind.MANAGEMENT_ZONE:
-        where = Q(village__zone_id=node.pk)
-    else:
-        where = Q(village__township_id=node.pk)
+    """Duty records per duty type in the range, for the villages under `node` in the record's month
+    (the same *_at rule as the reports). One GROUP BY."""
+    where = _node_filter(node)
     rows = (
         DutyRecord.objects.filter(where, is_deleted=False, month__gte=start, month__lte=end)
         .order_by()
