@@ -255,6 +255,8 @@ X_FRAME_OPTIONS = "DENY"
 IDLE_TIMEOUT_MINUTES = env_int("JIJIAN_IDLE_TIMEOUT_MINUTES", 30, minimum=1, maximum=24 * 60)
 LOGIN_FAILURE_LIMIT = env_int("JIJIAN_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_LOCKOUT_BASE_SECONDS = env_int("JIJIAN_LOGIN_LOCKOUT_SECONDS", 60, minimum=1)
+# Failures older than this (counted from the last failure and the end of the last lock) are forgotten.
+LOGIN_FAILURE_WINDOW_MINUTES = env_int("JIJIAN_LOGIN_FAILURE_WINDOW_MINUTES", 30, minimum=1)
 PASSWORD_HISTORY = env_int("JIJIAN_PASSWORD_HISTORY", 5, minimum=0)
 OTP_TOTP_ISSUER = env_str("JIJIAN_OTP_ISSUER", "jijian")
 AUDIT_RETENTION_DAYS = env_int("JIJIAN_AUDIT_RETENTION_DAYS", 365, minimum=180)

@@ -47,10 +47,15 @@ _OPEN_PREFIXES = ("/static/", "/healthz", "/readyz")
 _API_PREFIX = "/api/"
 # Refresh the idle clock at most once a minute, so that not every request writes the session.
 _LAST_SEEN_RESOLUTION = 60
+# Sent by scripts that ask the server on their own (reports/export.js polling an export's progress):
+# such a request is not the user's activity and must not keep an abandoned session alive. The header
+# is trusted only to count a request less: every other check applies to it as to any request.
+BACKGROUND_HEADER = "X-Jijian-Background"
 
 
 class SessionGuardMiddleware:
-    """For a signed-in session: end it after IDLE_TIMEOUT_MINUTES without a request, end it when the
+    """For a signed-in session: end it after IDLE_TIMEOUT_MINUTES without a request (a background
+    request, BACKGROUND_HEADER, can end an idle session but does not count as activity), end it when the
     account signed in elsewhere since, then hold it on the second-factor pages until the TOTP code is
     given, then on the password page while a change is due. Install after OTPMiddleware."""
 
@@ -80,7 +85,10 @@ class SessionGuardMiddleware:
             and user.current_session_key != request.session.session_key
         ):
             return self._end(request, "replaced", api)
-        if last is None or now - last >= _LAST_SEEN_RESOLUTION:
+        # A background request only starts a clock that was not running (it can shorten a session's
+        # life, never lengthen it).
+        background = request.headers.get(BACKGROUND_HEADER) == "1"
+        if last is None or (not background and now - last >= _LAST_SEEN_RESOLUTION):
             request.session[security.LAST_SEEN_SESSION_KEY] = int(now)
         if api:
             return None

@@ -180,6 +180,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     password_changed_at = models.DateTimeField(null=True, blank=True)
     failed_login_count = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
+    last_failed_login_at = models.DateTimeField(null=True, blank=True)
     current_session_key = models.CharField(max_length=64, blank=True, default="", editable=False)
     appointed_on = models.DateField(_("任职日期"), null=True, blank=True)
     is_demo = models.BooleanField(default=False, editable=False)

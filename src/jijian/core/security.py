@@ -4,7 +4,7 @@ per user, and the audit events of sign-in. The views in signin.py call these and
 from __future__ import annotations
 
 import base64
-from datetime import timedelta
+from datetime import datetime, timedelta
 from importlib import import_module
 
 import segno
@@ -49,12 +49,25 @@ def lockout_seconds(failures: int) -> int:
     return settings.LOGIN_LOCKOUT_BASE_SECONDS * (2 ** min(over, 10))
 
 
+def failures_forgotten(user: User, now: datetime) -> bool:
+    """Whether the account's earlier failures no longer count: it is not locked, and a whole
+    LOGIN_FAILURE_WINDOW_MINUTES has passed since its last failure and since the end of its last lock.
+    The window runs from the later of the two, so a lock longer than the window does not wipe the count
+    the moment it ends: the next failure within a window of the lock's end still doubles the delay.
+    Failures of unknown time (none after the migration that added the field) are kept."""
+    marks = [t for t in (user.last_failed_login_at, user.locked_until) if t is not None]
+    # A lock in force ends in the future, so it is never a window old: its count is always kept.
+    return bool(marks) and now - max(marks) > timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
+
+
 @transaction.atomic
 def login_failed(request, username: str, *, stage: str = "password") -> None:
     """Count a failure against the account, not the address: an attacker cannot lock everyone out
     from one address, and a botnet cannot avoid the per-account count. Past the limit the account is
-    locked for a delay that doubles with each further failure. A username that matches no account is
-    recorded without the text typed (people type their password into the username field)."""
+    locked for a delay that doubles with each further failure. Failures decay: after a quiet window
+    (failures_forgotten) the count starts again at 1, so a few typos months apart lock no one. A
+    username that matches no account is recorded without the text typed (people type their password
+    into the username field)."""
     user = User.objects.select_for_update().filter(username=username).first()
     if user is None:
         audit_record(
@@ -65,11 +78,15 @@ def login_failed(request, username: str, *, stage: str = "password") -> None:
             after={"stage": stage},
         )
         return
+    now = timezone.now()
+    if user.failed_login_count and failures_forgotten(user, now):
+        user.failed_login_count, user.locked_until = 0, None
     user.failed_login_count += 1
+    user.last_failed_login_at = now
     delay = lockout_seconds(user.failed_login_count)
     if delay:
-        user.locked_until = timezone.now() + timedelta(seconds=delay)
-    user.save(update_fields=["failed_login_count", "locked_until"])
+        user.locked_until = now + timedelta(seconds=delay)
+    user.save(update_fields=["failed_login_count", "locked_until", "last_failed_login_at"])
     # The address of a failed try on a staff account is security evidence (MLPS 2.0 level 3).
     audit_record(
         actor=None,
@@ -245,8 +262,8 @@ def otp_accepted(request, user: User) -> None:
 
 
 def _sign_in_complete(request, user: User, *, action: str, summary: str) -> None:
-    User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None)
-    user.failed_login_count, user.locked_until = 0, None
+    User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None, last_failed_login_at=None)
+    user.failed_login_count, user.locked_until, user.last_failed_login_at = 0, None, None
     request.session[OTP_REQUIRED_SESSION_KEY] = False
     session_bind(request, user)
     audit_record(actor=user, action=action, obj=user, summary=summary, ip_address=client_ip(request))
@@ -300,5 +317,5 @@ def base32_secret(device) -> str:
 
 @transaction.atomic
 def account_unlock(*, actor: User, user: User) -> None:
-    User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None)
+    User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None, last_failed_login_at=None)
     audit_record(actor=actor, action="user.unlock", obj=user, summary=f"解除锁定 {user.username}")

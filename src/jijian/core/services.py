@@ -296,6 +296,7 @@ def user_set_password(*, actor: User, user: User, password: str, temporary: bool
     user.password_changed_at = timezone.now()
     user.failed_login_count = 0
     user.locked_until = None
+    user.last_failed_login_at = None
     user.save(
         update_fields=[
             "password",
@@ -303,6 +304,7 @@ def user_set_password(*, actor: User, user: User, password: str, temporary: bool
             "password_changed_at",
             "failed_login_count",
             "locked_until",
+            "last_failed_login_at",
         ]
     )
     audit_record(

@@ -10,6 +10,7 @@
   var download = document.getElementById("export-download");
   var refresh = document.getElementById("export-refresh");
   var failures = 0;
+  var signedOut = false;
 
   function show(s) {
     bar.value = s.percent;
@@ -30,8 +31,11 @@
   }
 
   function poll() {
-    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+    // X-Jijian-Background: polling is not the user's activity, so it does not hold off the idle timeout.
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json", "X-Jijian-Background": "1" } })
       .then(function (r) {
+        // A session that ended (idle, or signed in elsewhere) is answered with the sign-in page.
+        if (r.redirected || r.status === 401) { signedOut = true; throw new Error("signed out"); }
         if (!r.ok) { throw new Error(String(r.status)); }
         return r.json();
       })
@@ -40,6 +44,7 @@
         if (!show(s)) { window.setTimeout(poll, 2000); }
       })
       .catch(function () {
+        if (signedOut) { text.textContent = "登录已超时，请重新登录后查看导出进度。"; return; }
         failures += 1;
         if (failures < 5) { window.setTimeout(poll, 2000 * failures); }
         else { text.textContent = "网络不稳定，请点“刷新查看进度”。"; }
