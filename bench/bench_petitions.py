@@ -38,7 +38,8 @@ if __name__ == "__main__":
 TARGETS = {"petition_board_county": 2.0, "petition_board_city": 2.0}
 # The 2x, at every scale (it names the board over 1,000,000 reports: nation). On the small
 # data of a county the two queries take about a millisecond of SQL each and Django's fixed cost per
-# query dominates, so the county board misses it (bench/README.md, "Petitions").
+# query is most of the difference: the county board meets 2x with little margin (bench/README.md,
+# "Petitions").
 BOARD_TARGETS = {"city": 2.0, "province": 2.0, "nation": 2.0}
 MIN_TARGETS = {"receipt_guess_cost": 50.0, "receipt_lookups": 20.0}
 REPORTS = {"city": 20_000, "province": 200_000, "nation": 1_000_000}

@@ -69,10 +69,15 @@ def measure(
     times: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in pairs}
     names = list(pairs)
     for i in range(repeat):
+        # The rotation decides which pair runs right after another benchmark; the order decides which
+        # side of a pair runs first. They must not move together: with two pairs, `i % 2` for both made
+        # the same side of the second pair always follow the first pair (and pay for its cold caches).
+        # Over 2 * len(names) rounds every (position, order) combination occurs once.
+        value_first = (i // len(names)) % 2
         for name in names[i % len(names) :] + names[: i % len(names)]:
             value_fn, floor_fn = pairs[name]
             values, floors = times[name]
-            if i % 2:
+            if value_first:
                 values.append(_timed(value_fn))
                 floors.append(_timed(floor_fn))
             else:

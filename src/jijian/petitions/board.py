@@ -20,11 +20,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 
 from jijian.core.access import unit_scope_q
@@ -172,7 +173,9 @@ ROW_FIELDS = (
 def board_rows_query(qs: QuerySet[PetitionDeadline], dates: BoardDates, colour: str = ""):
     """The rows of the board in order (due date, then id), with the item and the holder joined: only
     the columns shown, as tuples (ROW_FIELDS)."""
-    return qs.filter(colour_q(colour, dates)).order_by("due_date", "pk").values_list(*ROW_FIELDS)
+    if colour:
+        qs = qs.filter(colour_q(colour, dates))
+    return qs.order_by("due_date", "pk").values_list(*ROW_FIELDS)
 
 
 KIND_LABELS = dict(DeadlineKind.choices)
@@ -253,6 +256,12 @@ def _url_maker(name: str, fallback: str):
 
 
 def item_urls():
+    return _item_urls(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+
+
+@lru_cache(maxsize=8)
+def _item_urls(urlconf, prefix):
+    """Reversed once per URLconf and script prefix, not on every page."""
     return (
         _url_maker("petitions_staff:detail", "/petitions/{}/"),
         _url_maker("petitions_clues:detail", "/petitions/clues/{}/"),
