@@ -52,44 +52,46 @@ def archive_candidates(report: PetitionReport) -> list[IntegrityArchive]:
 
 def petition_link_archive(*, actor, report: PetitionReport, archive_id, version: int) -> PetitionReport:
     """Link the report to one of its candidate archives (a second link replaces the first)."""
-    _require_staff(actor)
-    with transaction.atomic():
-        locked = _locked(report, version=version, states=ALL_STATES)
+
+    def choose(locked: PetitionReport) -> IntegrityArchive:
         try:
-            archive = candidate_archives(locked).get(pk=int(archive_id))
+            return candidate_archives(locked).get(pk=int(archive_id))
         except (IntegrityArchive.DoesNotExist, TypeError, ValueError):
             raise ValidationError("所选廉情档案与被反映人不符，请从列出的档案中选择") from None
-        if locked.archive_id == archive.pk:
-            return locked
-        locked.archive = archive
-        _save(locked, ["archive"])
-        audit_record(
-            actor=actor,
-            action="petition.link_archive",
-            obj=locked,
-            org_unit_id=locked.holder_id,
-            summary=f"举报件 {locked.serial_number} 关联廉情档案",
-            after={"archive": archive.pk},
-        )
-    return locked
+
+    return _relink(actor=actor, report=report, version=version, choose=choose)
 
 
 def petition_unlink_archive(*, actor, report: PetitionReport, version: int) -> PetitionReport:
     """Undo a wrong link."""
+
+    def choose(locked: PetitionReport) -> None:
+        if locked.archive_id is None:
+            raise ValidationError("该件未关联廉情档案")
+
+    return _relink(actor=actor, report=report, version=version, choose=choose)
+
+
+def _relink(*, actor, report: PetitionReport, version: int, choose) -> PetitionReport:
+    """Set the report's archive to choose(locked report) (None: unlinked), on the row locked at the
+    page's version, audited. Choosing the archive already linked changes nothing."""
     _require_staff(actor)
     with transaction.atomic():
         locked = _locked(report, version=version, states=ALL_STATES)
-        if locked.archive_id is None:
-            raise ValidationError("该件未关联廉情档案")
-        old = locked.archive_id
-        locked.archive = None
+        archive = choose(locked)
+        new_id = archive.pk if archive is not None else None
+        if locked.archive_id == new_id:
+            return locked
+        old_id = locked.archive_id
+        locked.archive = archive
         _save(locked, ["archive"])
         audit_record(
             actor=actor,
-            action="petition.unlink_archive",
+            action="petition.link_archive" if archive is not None else "petition.unlink_archive",
             obj=locked,
             org_unit_id=locked.holder_id,
-            summary=f"举报件 {locked.serial_number} 取消关联廉情档案",
-            before={"archive": old},
+            summary=f"举报件 {locked.serial_number} {'关联' if archive is not None else '取消关联'}廉情档案",
+            before={"archive": old_id},
+            after={"archive": new_id},
         )
     return locked
