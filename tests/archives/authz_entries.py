@@ -24,6 +24,7 @@ def _form(t, p):
 ENTRIES = [
     Entry("archives:list", NOBODY),
     Entry("archives:create", NOBODY, methods=("GET", "POST"), post_data=_form),
+    Entry("archives:unit_options", NOBODY, query="?unit_q=shn"),
     Entry(
         "archives:detail",
         NOBODY,

@@ -372,3 +372,58 @@ def test_an_htmx_search_gets_only_the_rows(login, keeper, archive):
     response = login(keeper).get(reverse("archives:list"), {"q": "王某"}, HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert f'<tr id="archive-{archive.pk}"' in body and "<html" not in body
+
+
+# --- the unit select: units above village level listed, any unit of the jurisdiction found -----------
+def _option_values(html: str) -> set[str]:
+    import re
+
+    return set(re.findall(r'<option value="(\d+)"', html))
+
+
+def test_the_unit_select_lists_units_above_villages_and_a_search_finds_a_village(client, tree, keeper):
+    from tests.conftest import sign_in
+
+    sign_in(client, keeper)
+    page = client.get(reverse("archives:create")).content.decode()
+    listed = _option_values(page)
+    assert str(tree.township_a.pk) in listed and str(tree.county.pk) in listed
+    assert str(tree.village_a.pk) not in listed  # villages are found, not listed
+    assert str(tree.township_c.pk) not in listed  # another county
+
+    found = client.get(reverse("archives:create"), {"unit_q": tree.village_a.name[:2]}).content.decode()
+    assert str(tree.village_a.pk) in _option_values(found)
+
+    options = client.get(reverse("archives:unit_options"), {"unit_q": tree.village_a.name}).content.decode()
+    assert _option_values(options) == {str(tree.village_a.pk)}
+    nothing = client.get(reverse("archives:unit_options"), {"unit_q": tree.village_c.name}).content.decode()
+    assert _option_values(nothing) == set() and "未找到" in nothing  # another county's village
+
+    # A village that the page did not list is accepted when posted (found by the search).
+    response = client.post(
+        reverse("archives:create"),
+        {"name": "赵某", "org_unit": tree.village_a.pk, "post": "村委会委员", "level": "village"},
+    )
+    assert response.status_code == 302
+    assert IntegrityArchive.objects.get(name="赵某").org_unit_id == tree.village_a.pk
+    refused = client.post(
+        reverse("archives:create"),
+        {"name": "钱某", "org_unit": tree.village_c.pk, "post": "村委会委员", "level": "village"},
+    )
+    assert "所选单位不在本机关管辖范围内" in refused.content.decode()
+    assert not IntegrityArchive.objects.filter(name="钱某").exists()
+
+
+def test_the_edit_page_keeps_the_archives_village_in_the_select(client, tree, keeper, archive):
+    from tests.conftest import sign_in
+
+    sign_in(client, keeper)
+    page = client.get(reverse("archives:edit", args=[archive.pk])).content.decode()
+    assert str(tree.village_a.pk) in _option_values(page)  # the current unit, though a village
+
+
+def test_only_keepers_search_units(client, tree, reader):
+    from tests.conftest import sign_in
+
+    sign_in(client, reader)
+    assert client.get(reverse("archives:unit_options"), {"unit_q": "shn"}).status_code == 404

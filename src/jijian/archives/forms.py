@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from jijian.core.crypto import mask_id_number
+from jijian.core.forms import OfferedUnitChoiceField, clean_unit_search
 from jijian.core.models import OrgUnit
 from jijian.core.validators import validate_id_number
 from jijian.petitions.models import AccusedLevel
@@ -57,11 +58,12 @@ class ArchiveForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
         error_messages={"max_length": "身份证号应为18位，前17位为数字，末位为数字或X"},
     )
-    org_unit = UnitChoiceField(
+    org_unit = OfferedUnitChoiceField(
         label="所在单位",
         queryset=OrgUnit.objects.none(),
         empty_label="请选择单位",
         error_messages={"required": "请选择所在单位", "invalid_choice": "所选单位不在本机关管辖范围内"},
+        help_text="列出本机关管辖的乡镇（街道）及以上单位；村（社区）等其他单位请在上方查找",
     )
     post = forms.CharField(label="职务", max_length=100, required=False)
     level = forms.ChoiceField(
@@ -78,7 +80,7 @@ class ArchiveForm(forms.Form):
         error_messages={"max_length": "备注不超过5000字"},
     )
 
-    def __init__(self, *args, user, archive=None, **kwargs):
+    def __init__(self, *args, user, archive=None, unit_q: object = "", **kwargs):
         if archive is not None and "initial" not in kwargs:
             kwargs["initial"] = {
                 "name": archive.name,
@@ -90,8 +92,17 @@ class ArchiveForm(forms.Form):
             }
         super().__init__(*args, **kwargs)
         self.archive = archive
-        self.fields["org_unit"].queryset = selectors.keeper_units(
-            user, current=archive.org_unit if archive else None
+        # Accepts any unit of the jurisdiction; lists the units above village level, or the search
+        # results for `unit_q` (villages included), and the unit already chosen.
+        units = selectors.keeper_units(user, current=archive.org_unit if archive else None)
+        searched = clean_unit_search(unit_q)
+        self.fields["org_unit"].offer(
+            accepted=units,
+            offered=selectors.keeper_unit_search(units, q=searched)
+            if searched
+            else selectors.filter_units(user),
+            searched=searched,
+            current=self["org_unit"].value(),
         )
         if archive is None:
             self.fields["id_number"].help_text = "选填，18位居民身份证号"

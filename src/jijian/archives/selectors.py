@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from jijian.core.access import unit_scope_q
 from jijian.core.crypto import blind_index
 from jijian.core.models import VILLAGE_KINDS, OrgUnit
+from jijian.core.selectors import org_unit_search
 
 from .access import archives_visible_to
 from .models import IntegrityArchive
@@ -44,6 +45,15 @@ def keeper_units(user, *, current: OrgUnit | None = None) -> QuerySet[OrgUnit]:
     if current is not None:
         q |= Q(pk=current.pk)
     return OrgUnit.objects.filter(unit_scope_q(user)).filter(q).order_by("path")
+
+
+UNIT_SEARCH_MAX = 30
+
+
+def keeper_unit_search(units: QuerySet[OrgUnit], *, q: str) -> QuerySet[OrgUnit]:
+    """Units of `units` (keeper_units) by name, pinyin initials or code: villages are found here, the
+    form's select lists only the units above them (filter_units)."""
+    return org_unit_search(units, q=q)[:UNIT_SEARCH_MAX]
 
 
 def is_visible(user, archive: IntegrityArchive) -> bool:

@@ -61,7 +61,7 @@ def archive_list(request):
 @require_http_methods(["GET", "POST"])
 def archive_create(request):
     _require_keeper(request.user)
-    form = ArchiveForm(request.POST or None, user=request.user)
+    form = ArchiveForm(request.POST or None, user=request.user, unit_q=request.GET.get("unit_q"))
     if request.method == "POST" and form.is_valid():
         try:
             archive = services.archive_create(actor=request.user, **form.service_fields())
@@ -71,7 +71,11 @@ def archive_create(request):
             form.add_error(None, error.messages)
         else:
             return _saved(request, archive, f"已建立 {archive.name} 的廉情档案")
-    return render(request, "archives/archive_form.html", {"form": form, "archive": None})
+    return render(
+        request,
+        "archives/archive_form.html",
+        {"form": form, "archive": None, "unit_q": form.fields["org_unit"].searched},
+    )
 
 
 def _saved(request, archive, done: str):
@@ -81,6 +85,19 @@ def _saved(request, archive, done: str):
     # The keeper's own archive, or a relative's: kept, but not for them to open.
     messages.info(request, "按回避规定，您不能查阅该档案")
     return redirect("archives:list")
+
+
+@login_required
+@require_GET
+def unit_options(request):
+    """The <option>s of the form's unit select (HTMX, as the keeper types in `unit_q`): units of the
+    keeper's jurisdiction by name, pinyin initials or code, villages included; the units above
+    village level when the search is empty. Keepers only, everyone else 404."""
+    _require_keeper(request.user)
+    form = ArchiveForm(
+        initial={"org_unit": request.GET.get("org_unit")}, user=request.user, unit_q=request.GET.get("unit_q")
+    )
+    return render(request, "archives/partials/unit_options.html", {"field": form["org_unit"]})
 
 
 @never_cache
@@ -118,7 +135,9 @@ def archive_detail(request, pk):
 def archive_edit(request, pk):
     _require_keeper(request.user)
     archive = get_archive_for(request.user, pk)
-    form = ArchiveForm(request.POST or None, user=request.user, archive=archive)
+    form = ArchiveForm(
+        request.POST or None, user=request.user, archive=archive, unit_q=request.GET.get("unit_q")
+    )
     if request.method == "GET":
         services.archive_open(
             actor=request.user, archive=archive, reason=EDIT_REASON, ip_address=client_ip(request)
@@ -135,4 +154,8 @@ def archive_edit(request, pk):
             form.add_error(None, error.messages)
         else:
             return _saved(request, archive, f"已保存 {archive.name} 的廉情档案")
-    return render(request, "archives/archive_form.html", {"form": form, "archive": archive})
+    return render(
+        request,
+        "archives/archive_form.html",
+        {"form": form, "archive": archive, "unit_q": form.fields["org_unit"].searched},
+    )

@@ -101,3 +101,93 @@ class MultipleFileField(forms.FileField):
         if self.max_files is not None and len(files) > self.max_files:
             raise ValidationError(f"最多上传 {self.max_files} 个文件")
         return files
+
+
+# --- choosing one org unit out of many ---------------------------------------------------------------
+UNIT_SEARCH_MAX_LENGTH = 50
+
+
+def clean_unit_search(value: object) -> str:
+    """A unit search text (name, pinyin initials or code): stripped, at most UNIT_SEARCH_MAX_LENGTH."""
+    return str(value or "").strip()[:UNIT_SEARCH_MAX_LENGTH]
+
+
+class OfferedUnits(forms.models.ModelChoiceIterator):
+    """The <option>s an OfferedUnitChoiceField renders: what it was offered, not all it accepts."""
+
+    def __iter__(self):
+        units = self.field.offered_units()
+        if self.field.empty_label is not None:
+            yield ("", self.field.nothing_found_label() or self.field.empty_label)
+        for unit in units:
+            yield self.choice(unit)
+
+    def __len__(self):
+        return len(self.field.offered_units()) + (self.field.empty_label is not None)
+
+    def __bool__(self):
+        return self.field.empty_label is not None or bool(self.field.offered_units())
+
+
+class OfferedUnitChoiceField(forms.ModelChoiceField):
+    """One org unit out of a large tree. It ACCEPTS any unit of its queryset (one query to validate,
+    as ModelChoiceField does) but RENDERS only what offer() gave it — a short list of the likely
+    units, or the results of a search — plus the current value, so that a page never carries every
+    unit of a province. Labels are indented by depth, so the short list reads as a tree."""
+
+    iterator = OfferedUnits
+    max_offered = 300
+    nothing_found = "未找到与“{q}”相符的单位，请换个名称或拼音首字母"
+
+    def __init__(self, *args, **kwargs):
+        self.offered = None
+        self.current: object = None
+        self.searched = ""
+        self._found = True
+        self._offered_units: list | None = None
+        super().__init__(*args, **kwargs)
+
+    def __deepcopy__(self, memo):
+        result = super().__deepcopy__(memo)
+        result._offered_units = None
+        return result
+
+    def offer(self, *, accepted, offered, searched: str = "", current: object = None) -> None:
+        """Accept any unit of `accepted`; render `offered` (the results for `searched`, when there is
+        a search) and `current` (the unit already chosen: initial or posted)."""
+        self.queryset = accepted
+        self.offered = offered
+        self.searched = searched
+        self.current = current
+        self._offered_units = None
+        self.widget.choices = self.choices
+
+    def offered_units(self) -> list:
+        if self._offered_units is None:
+            offered = self.offered if self.offered is not None else self.queryset
+            units = list(offered[: self.max_offered])
+            self._found = bool(units)
+            pk = _unit_pk(self.current)
+            if pk is not None and all(u.pk != pk for u in units):
+                extra = self.queryset.filter(pk=pk).first()
+                if extra is not None:
+                    units = sorted([*units, extra], key=lambda u: u.path)
+            self._offered_units = units
+        return self._offered_units
+
+    def nothing_found_label(self) -> str:
+        if self.searched and not self._found:
+            return self.nothing_found.format(q=self.searched)
+        return ""
+
+    def label_from_instance(self, obj) -> str:
+        return "　" * max(obj.depth, 0) + obj.name
+
+
+def _unit_pk(value: object) -> int | None:
+    if hasattr(value, "pk"):
+        return value.pk
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return None

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
-from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 
-from jijian.core.forms import MultipleFileField
+from jijian.core.forms import MultipleFileField, OfferedUnitChoiceField, clean_unit_search
 from jijian.core.models import OrgUnit
 from jijian.core.validators import validate_id_number
 
@@ -230,78 +228,34 @@ class NotAcceptForm(VersionForm):
         return self.cleaned_data["reason"]
 
 
-class OfferedCommissions(ModelChoiceIterator):
-    """The <option>s a CommissionChoiceField renders: what it was offered, not all it accepts."""
-
-    def __iter__(self):
-        units = self.field.offered_units()
-        if self.field.empty_label is not None:
-            yield ("", self.field.nothing_found_label() or self.field.empty_label)
-        for unit in units:
-            yield self.choice(unit)
-
-    def __len__(self):
-        return len(self.field.offered_units()) + (self.field.empty_label is not None)
-
-    def __bool__(self):
-        return self.field.empty_label is not None or bool(self.field.offered_units())
-
-
-class CommissionChoiceField(forms.ModelChoiceField):
+class CommissionChoiceField(OfferedUnitChoiceField):
     """The managing commission (被反映人的管理机关), by name, each with what the routing table will do
-    with it from `receiving`. It ACCEPTS any unit of its queryset (every active commission of the
-    user's city tree: one query to validate, as ModelChoiceField does) but RENDERS only what offer()
-    gave it — the short list of likely targets, or the results of a search by name or pinyin
-    initials — plus the current value, so a page never carries every commission of a province."""
+    with it from `receiving`. It accepts every active commission of the user's city tree and renders
+    the short list of likely targets, or the results of a search by name or pinyin initials
+    (core.forms.OfferedUnitChoiceField)."""
 
-    iterator = OfferedCommissions
+    max_offered = COMMISSION_SHORTLIST_MAX
+    nothing_found = "未找到与“{q}”相符的机关，请换个名称或拼音首字母"
 
     def __init__(self, *args, receiving: OrgUnit | None = None, **kwargs):
         self.receiving = receiving
-        self.offered: QuerySet[OrgUnit] | None = None
-        self.current: object = None
-        self.searched = ""
-        self._found = True
-        self._offered_units: list[OrgUnit] | None = None
         super().__init__(*args, **kwargs)
 
-    def __deepcopy__(self, memo):
-        result = super().__deepcopy__(memo)
-        result._offered_units = None
-        return result
-
-    def offer(self, *, user, receiving: OrgUnit | None, search: str = "", current: object = None) -> None:
+    def offer_commissions(
+        self, *, user, receiving: OrgUnit | None, search: str = "", current: object = None
+    ) -> None:
         """Accept every commission of `user`'s city tree; render the search results for `search`, or
         when it is empty the short list around the receiving commission; keep `current` offered."""
-        self.queryset = commission_choices(user)
         self.receiving = receiving
-        self.searched = clean_commission_search(search)
-        if self.searched:
-            self.offered = commission_search(user, q=self.searched)
-        else:
-            self.offered = commission_shortlist(user, around=_around(user, receiving))
-        self.current = current
-        self._offered_units = None
-        self.widget.choices = self.choices
-
-    def offered_units(self) -> list[OrgUnit]:
-        if self._offered_units is None:
-            units = list(
-                self.offered if self.offered is not None else self.queryset[:COMMISSION_SHORTLIST_MAX]
-            )
-            self._found = bool(units)
-            pk = _pk(self.current)
-            if pk is not None and all(u.pk != pk for u in units):
-                extra = self.queryset.filter(pk=pk).first()
-                if extra is not None:
-                    units = sorted([*units, extra], key=lambda u: u.path)
-            self._offered_units = units
-        return self._offered_units
-
-    def nothing_found_label(self) -> str:
-        if self.searched and not self._found:
-            return f"未找到与“{self.searched}”相符的机关，请换个名称或拼音首字母"
-        return ""
+        searched = clean_commission_search(search)
+        super().offer(
+            accepted=commission_choices(user),
+            offered=commission_search(user, q=searched)
+            if searched
+            else commission_shortlist(user, around=_around(user, receiving)),
+            searched=searched,
+            current=current,
+        )
 
     def label_from_instance(self, obj: OrgUnit) -> str:
         indent = "　" * max(obj.depth, 0)
@@ -317,12 +271,8 @@ class CommissionChoiceField(forms.ModelChoiceField):
         return label + ("，专门报送" if decided.restricted else "")
 
 
-MANAGING_SEARCH_MAX_LENGTH = 50
-
-
-def clean_commission_search(value: object) -> str:
-    """The `managing_q` search text: stripped, at most MANAGING_SEARCH_MAX_LENGTH characters."""
-    return str(value or "").strip()[:MANAGING_SEARCH_MAX_LENGTH]
+# The `managing_q` search text: stripped, at most core.forms.UNIT_SEARCH_MAX_LENGTH characters.
+clean_commission_search = clean_unit_search
 
 
 def _around(user, receiving: OrgUnit | None) -> OrgUnit:
@@ -334,15 +284,6 @@ def _around(user, receiving: OrgUnit | None) -> OrgUnit:
             except ValidationError:
                 continue
     return user.org_unit
-
-
-def _pk(value: object) -> int | None:
-    if isinstance(value, OrgUnit):
-        return value.pk
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
-        return None
 
 
 MANAGING_ERRORS = {
@@ -365,7 +306,7 @@ class RouteForm(VersionForm):
 
     def __init__(self, *args, user, receiving: OrgUnit | None, search: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["managing"].offer(
+        self.fields["managing"].offer_commissions(
             user=user, receiving=receiving, search=search, current=self["managing"].value()
         )
 

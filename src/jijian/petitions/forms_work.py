@@ -33,7 +33,7 @@ class ForwardAnswerForm(forms.Form):
     def __init__(self, *args, user, receiving: OrgUnit, search: str = "", **kwargs):
         """`receiving`: the body the forward went to, which transfers it on from its own level."""
         super().__init__(*args, **kwargs)
-        self.fields["managing"].offer(
+        self.fields["managing"].offer_commissions(
             user=user, receiving=receiving, search=search, current=self["managing"].value()
         )
 
