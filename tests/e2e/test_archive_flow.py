@@ -1,0 +1,73 @@
+"""Integrity archives in headless Chromium at phone size: the county's cadre supervision office creates
+the archive of a village cadre (the village found with the unit search, HTMX); the county petition
+office registers a letter about him and links the archive offered on the report page; the county's
+organisation department opens the archive with a reason and sees the linked report, never the
+reporter."""
+
+import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from jijian.archives.models import IntegrityArchive
+from jijian.audit.models import AuditEvent
+from jijian.core.roles import Role
+from tests.conftest import make_user
+from tests.e2e.test_report_flow import new_page, sign_in
+from tests.petitions.triage_helpers import register
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def staff(username, unit, role):
+    user = make_user(username, unit, role)
+    TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    return user
+
+
+def test_an_archive_created_linked_to_a_report_and_opened_with_a_reason(live_server, browser, tree):
+    keeper = staff("gj_county", tree.county, Role.CADRE_SUPERVISION)
+    petition_officer = staff("xf_county", tree.county, Role.PETITION_OFFICE)
+    reader = staff("zzb_county", tree.county, Role.ORG_DEPARTMENT)
+    base = live_server.url
+
+    # 1. The keeper creates the archive; the village is not in the select until searched for.
+    page = new_page(browser)
+    sign_in(page, base, keeper)
+    page.goto(f"{base}/archives/new/")
+    village = str(tree.village_a.pk)
+    assert page.locator(f"#id_org_unit option[value='{village}']").count() == 0
+    page.fill("#unit_q", tree.village_a.name)
+    page.wait_for_selector(f"#id_org_unit option[value='{village}']", state="attached")
+    page.select_option("#id_org_unit", village)
+    page.fill("#id_name", "王某")
+    page.fill("#id_post", "村主任")
+    page.select_option("#id_level", "village")
+    page.click("main form[method=post] button.primary")
+    page.wait_for_load_state()
+    archive = IntegrityArchive.objects.get(name="王某")
+    assert archive.org_unit_id == tree.village_a.pk
+
+    # 2. A letter about 王某 (村主任 of that village); the petition office links the archive offered.
+    report = register(petition_officer, tree.township_a)
+    office = new_page(browser)
+    sign_in(office, base, petition_officer)
+    office.goto(f"{base}/petitions/{report.pk}/")
+    section = office.locator("#archive")
+    assert "村主任" in section.inner_text()
+    section.get_by_role("button", name="关联").click()
+    office.wait_for_load_state()
+    assert "已关联：" in office.inner_text("#archive")
+    report.refresh_from_db()
+    assert report.archive_id == archive.pk
+
+    # 3. The organisation department opens the archive with a reason: the linked report, masked.
+    desk = new_page(browser)
+    sign_in(desk, base, reader)
+    desk.goto(f"{base}/archives/")
+    desk.click("text=王某")
+    desk.fill("#id_reason", "拟提拔人选党风廉政意见回复")
+    desk.click("main button.primary")
+    desk.wait_for_selector(f"#report-{report.pk}")
+    text = desk.inner_text("main")
+    assert report.serial_number in text and "李举报" not in text and "危房改造" not in text
+    opened = AuditEvent.objects.get(action="archive.open", actor=reader)
+    assert opened.after == {"reason": "拟提拔人选党风廉政意见回复"}
