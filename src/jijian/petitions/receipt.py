@@ -7,7 +7,7 @@ be looked up (as GlobaLeaks ≤ 5.0.43 and SecureDrop do with a per-instance sal
 key a stolen database gives no way to test guesses; with it, each guess still costs one Argon2id.
 
 Cost: PETITION_RECEIPT_ARGON2 = (time_cost, memory_KiB, parallelism) (JIJIAN_PETITION_RECEIPT_ARGON2).
-The default (1, 65536, 1) took 69-85 ms of CPU per hash on the 2-core development machine (measured
+The default (1, 65536, 1) took 60-85 ms of CPU per hash on 2-core development machines (measured
 with time.process_time): above the 50 ms an attacker must pay per guess, and about 20 lookups/s on
 2 cores.
 
