@@ -1,5 +1,7 @@
 import json
 
+import pytest
+
 from jijian.api.auth import api_token_create
 
 
@@ -71,3 +73,46 @@ def test_people_api_masks_phone_numbers(tree, people, login):
     person = client.get(f"/api/people/{people.member_a.pk}").json()
     assert person["phone_masked"] == "138****5678"
     assert "13812345678" not in json.dumps(person)
+
+
+@pytest.mark.parametrize("prepare", [False, True], ids=["django-cursor", "prepared"])
+def test_a_token_loads_its_user_as_the_orm_does(tree, people, settings, prepare):
+    """TokenAuth reads token, user, unit and roles in one hand-written statement (core/rawsql.py): the
+    user must come out exactly as the ORM loads it, encrypted fields decrypted, roles included."""
+    from django.test import RequestFactory
+
+    from jijian.api.auth import TokenAuth
+    from jijian.core.models import User
+    from jijian.core.roles import Role
+
+    settings.JIJIAN_DB_PREPARE = prepare
+    person = people.township_a
+    person.phone, person.id_number = "13812345678", "11010519491231002X"
+    person.save()
+    person.roles.create(role=Role.CONDUCT_SUPERVISION)
+    _, raw = api_token_create(actor=person, name="手机")
+    user = TokenAuth().authenticate(RequestFactory().get("/api/me"), raw)
+    expected = User.objects.select_related("org_unit").get(pk=person.pk)
+    for field in User._meta.concrete_fields:
+        assert getattr(user, field.attname) == getattr(expected, field.attname), field.name
+    assert user.phone == "13812345678" and user.id_number == "11010519491231002X"
+    assert user.role_set == expected.role_set == {Role.TOWNSHIP_COMMITTEE, Role.CONDUCT_SUPERVISION}
+    assert user.org_unit == expected.org_unit and user.org_unit.name == expected.org_unit.name
+    assert user.org_unit.path == expected.org_unit.path and not user._state.adding
+
+
+def test_an_expired_token_or_a_disabled_account_is_refused(tree, people, client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from jijian.api.models import ApiToken
+
+    token, raw = api_token_create(actor=people.township_a, name="x")
+    assert client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() + timedelta(days=1))
+    people.township_a.is_active = False
+    people.township_a.save()
+    assert client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401

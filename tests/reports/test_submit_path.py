@@ -2,19 +2,15 @@
 itself (no second read of the report), so a race with another device or a second submit must still
 end in exactly one submission, and the endpoint's statements stay few and fixed."""
 
-import json
 from datetime import date
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
-from jijian.api.auth import api_token_create
 from jijian.audit.models import AuditEvent
 from jijian.core.services import ConcurrentEditError
 from jijian.reports.models import MonthlyReport, ReportState, ReportTransition
 from jijian.reports.services import monthly_report_save_draft, monthly_report_submit
-from tests.reports.test_member_views import at, open_month, visit
+from tests.reports.test_member_views import at, open_month
 
 DAY = date(2025, 10, 31)
 
@@ -106,37 +102,3 @@ def test_a_late_first_submit_is_marked_late_through_the_fast_path(tree, people):
     assert stored.is_late and stored.late_days == (date(2025, 11, 12) - stored.deadline).days > 0
     assert stored.first_submitted_at == stored.submitted_at == done.submitted_at
     assert stored.endorsed_by_id == people.member_a.pk and stored.endorsed_at == done.endorsed_at
-
-
-def test_submitting_with_a_token_reads_the_report_once_and_nothing_else_twice(tree, people, client):
-    report = _draft(tree, people)
-    visit(people.member_a, date(2025, 10, 12))
-    _, raw = api_token_create(actor=people.member_a, name="手机")
-    # A token in use: its first request notes last_used_at (one UPDATE), later ones within 5 minutes not.
-    assert client.get("/api/reports/mine", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
-    body = json.dumps({"version": report.version, "endorse": True})
-    with at(DAY), CaptureQueriesContext(connection) as queries:
-        response = client.post(
-            f"/api/reports/{report.pk}/submit",
-            data=body,
-            content_type="application/json",
-            HTTP_AUTHORIZATION=f"Bearer {raw}",
-        )
-    assert response.status_code == 200 and response.json()["state"] == "submitted"
-    assert response.json()["village_name"] == tree.village_a.name
-    statements = [q["sql"] for q in queries.captured_queries]
-    reads = [s for s in statements if s.startswith("SELECT")]
-    # The token with its user and unit; the user's roles; the report with its village, in scope;
-    # the month's duty records. No second read of the report, no separate read of the village.
-    assert len(reads) == 4, reads
-    assert sum('FROM "reports_monthlyreport"' in s for s in reads) == 1
-    assert not any("FOR UPDATE" in s for s in statements)
-    writes = [
-        s.split(" ")[0] + " " + s.split('"')[1] for s in statements if s.startswith(("UPDATE", "INSERT"))
-    ]
-    assert writes == [
-        "UPDATE reports_monthlyreport",
-        "INSERT reports_reporttransition",
-        "INSERT audit_auditevent",
-    ]
-    assert _submissions(report) == (1, 1)

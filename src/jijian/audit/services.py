@@ -97,6 +97,37 @@ def audit_record(
     """Append one entry. Call it inside the transaction of the change it records, so that the entry
     and the change commit or roll back together. `ip_address` is kept for staff only (an anonymous
     reporter leaves no address)."""
+    event = audit_event(
+        actor=actor,
+        action=action,
+        obj=obj,
+        object_type=object_type,
+        object_id=object_id,
+        org_unit_id=org_unit_id,
+        summary=summary,
+        before=before,
+        after=after,
+        ip_address=ip_address,
+    )
+    event.save()
+    return event
+
+
+def audit_event(
+    *,
+    actor=None,
+    action: str,
+    obj=None,
+    object_type: str = "",
+    object_id: str | int = "",
+    org_unit_id: int | None = None,
+    summary: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+    ip_address: str = "",
+) -> AuditEvent:
+    """The entry audit_record() appends, unsaved, with its content hash: for a hot path that writes
+    it in its own statement (reports/submit_path.py)."""
     if obj is not None:
         object_type = object_type or f"{obj._meta.app_label}.{obj._meta.model_name}"
         object_id = object_id or obj.pk
@@ -117,7 +148,6 @@ def audit_record(
         after=_normalize(after),
     )
     event.content_hash = content_hash_of(event)
-    event.save()
     return event
 
 

@@ -162,6 +162,12 @@ elif env_bool("JIJIAN_DB_POOL", False):
         "timeout": 10,
     }
 DATABASES = {"default": _db}
+# The hot paths (API token, the member's submit: core/rawsql.py) prepare their statements once per
+# PostgreSQL connection. Worth it where connections last (the pool, CONN_MAX_AGE); turn it off behind
+# a pooler that cannot carry prepared statements (PgBouncer in transaction mode before 1.21).
+JIJIAN_DB_PREPARE = env_bool(
+    "JIJIAN_DB_PREPARE", bool(_db.get("OPTIONS", {}).get("pool") or _db.get("CONN_MAX_AGE"))
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache, broker, channels --------------------------------------------------------------------

@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from jijian.api.api import error
 from jijian.core.services import ConcurrentEditError
 
-from . import member, services
+from . import member, services, submit_path
 from .access import get_report_for
 
 router = Router(tags=["履职月报"])
@@ -167,6 +167,10 @@ def member_report_save_draft(request, report_id: int, payload: DraftIn):
 
 @router.post("/{int:report_id}/submit", response=ReportOut, summary="签字背书并提交月报（重复提交不重复计）")
 def member_report_submit(request, report_id: int, payload: SubmitIn):
+    # The usual case in two statements; anything else (errors included) through the service.
+    done = submit_path.submit(request.auth, report_id, payload.version, payload.endorse)
+    if done is not None:
+        return done
     report = member.get_member_report(request.auth, report_id)
     try:
         return services.monthly_report_submit(

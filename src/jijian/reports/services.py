@@ -13,7 +13,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from jijian.audit.services import audit_record
+from jijian.audit.models import AuditEvent
+from jijian.audit.services import audit_event, audit_record
 from jijian.core.access import user_in_jurisdiction
 from jijian.core.crypto import sm3_hex
 from jijian.core.models import VILLAGE_KINDS, OrgUnit, User
@@ -552,22 +553,49 @@ def monthly_report_submit(
     second read: the UPDATE is conditional on that version and state, so it is the concurrency check
     (a save or submit from another device in between makes it match no row, and a second submit
     racing this one waits for the row lock and then matches nothing). Anything else is decided on
-    the row as it is now, read FOR UPDATE: already submitted answers it, another version is a 409."""
+    the row as it is now, read FOR UPDATE: already submitted answers it, another version is a 409.
+    The API's submit tries reports/submit_path.py first, which does the usual case in hand-written
+    SQL with submission() below, and comes here for everything else."""
     _require_report_member(actor, report)
     if report.state in SUBMITTED_STATES or report.version != version:
         report = _report_locked(report)
         if report.state in SUBMITTED_STATES:
             return report
+    records = list(
+        DutyRecord.objects.filter(village_id=report.village_id, month=report.month, is_deleted=False)
+        .order_by("pk")
+        .values(*DIGEST_RECORD_FIELDS)
+    )
+    from_state = report.state
+    changes = submission(actor=actor, report=report, records=records, version=version, endorse=endorse)
+    # The first write of the transaction: nothing to undo when it matches no row.
+    if not MonthlyReport.objects.filter(pk=report.pk, version=version, state=from_state).update(**changes):
+        current = _report_locked(report)
+        if current.state in SUBMITTED_STATES:
+            return current  # a second submit that raced this one: idempotent
+        raise ConcurrentEditError()
+    for field, value in changes.items():
+        setattr(report, field, value)
+    submission_transition(report, from_state, actor).save()
+    submission_audit(report, from_state, actor).save()
+    return report
+
+
+# The duty records' values an endorsement digest covers (report_digest), as .values() names them.
+DIGEST_RECORD_FIELDS = ("pk", "duty_type__code", "occurred_on", "place", "notes", "data")
+
+
+def submission(
+    *, actor: User, report: MonthlyReport, records: list[dict], version: int, endorse: bool
+) -> dict:
+    """The fields a submission of `report` (read at `version`, not yet submitted, with the month's
+    duty `records`) writes; ValidationError or ConcurrentEditError when it may not be submitted.
+    Decides, writes nothing: both submit paths use it."""
     _check_month_not_future(report)
     if report.version != version:
         raise ConcurrentEditError()
     if not endorse:
         raise ValidationError("请确认签字背书承诺后再提交")
-    records = list(
-        DutyRecord.objects.filter(village_id=report.village_id, month=report.month, is_deleted=False)
-        .order_by("pk")
-        .values("pk", "duty_type__code", "occurred_on", "place", "notes", "data")
-    )
     if report.is_zero_report and records:
         raise ValidationError("本月已有履职纪实，不能作零报告")
     if (
@@ -578,11 +606,9 @@ def monthly_report_submit(
     ):
         raise ValidationError("请填写本月履职情况，或明确选择“零报告”（本月无履职事项可报）")
     now = timezone.now()
-    from_state = report.state
-    resubmit = from_state == ReportState.RETURNED
-    to_state = ReportState.RESUBMITTED if resubmit else ReportState.SUBMITTED
+    resubmit = report.state == ReportState.RETURNED
     changes = {
-        "state": to_state,
+        "state": ReportState.RESUBMITTED if resubmit else ReportState.SUBMITTED,
         "submitted_at": now,
         "endorsement_statement": ENDORSEMENT_STATEMENT,
         "endorsed_by": actor,
@@ -595,25 +621,25 @@ def monthly_report_submit(
         # On time or late is decided by the first submission: a return loop is not lateness.
         delay = (today() - report.deadline).days
         changes.update(first_submitted_at=now, is_late=delay > 0, late_days=max(delay, 0))
-    # The first write of the transaction: nothing to undo when it matches no row.
-    if not MonthlyReport.objects.filter(pk=report.pk, version=version, state=from_state).update(**changes):
-        current = _report_locked(report)
-        if current.state in SUBMITTED_STATES:
-            return current  # a second submit that raced this one: idempotent
-        raise ConcurrentEditError()
-    for field, value in changes.items():
-        setattr(report, field, value)
-    ReportTransition.objects.create(report=report, from_state=from_state, to_state=to_state, actor=actor)
-    audit_record(
+    return changes
+
+
+def submission_transition(report: MonthlyReport, from_state: str, actor: User) -> ReportTransition:
+    """The transition row of a submission just applied to `report` (unsaved)."""
+    return ReportTransition(report=report, from_state=from_state, to_state=report.state, actor=actor)
+
+
+def submission_audit(report: MonthlyReport, from_state: str, actor: User) -> AuditEvent:
+    """The audit entry of a submission just applied to `report` (unsaved, with its content hash)."""
+    return audit_event(
         actor=actor,
         action="monthly_report.submit",
         obj=report,
         org_unit_id=report.village_id,
-        summary=f"{'重新' if resubmit else ''}提交月报 {report.month:%Y-%m}"
+        summary=f"{'重新' if from_state == ReportState.RETURNED else ''}提交月报 {report.month:%Y-%m}"
         + ("（零报告）" if report.is_zero_report else ""),
         after={"digest": report.endorsement_digest, "late_days": report.late_days},
     )
-    return report
 
 
 def _require_reviewer(actor: User, report: MonthlyReport) -> None:

@@ -1,0 +1,156 @@
+"""The member's submit through the API in two hand-written statements: month-end's hot path.
+
+`submit()` handles only the usual case — the member's own village's report, read at the version
+being submitted, not yet submitted, endorsed — and answers None for anything else, which the caller
+then hands to services.monthly_report_submit (the ORM path: 404s, messages, 409s, the idempotent
+answer to a second submit). Nothing is decided here: services.submission() checks the report and
+computes what is written, exactly as for the ORM path; this module only reads and writes with less
+Python in between (bench/README.md, "Submission path", has the measurements behind it).
+
+1. One SELECT: the report of the member's village with its village and the month's duty records.
+2. One write: on PostgreSQL a single statement (the conditional UPDATE, the transition and the audit
+   entry as data-modifying CTEs: atomic by itself, no BEGIN/COMMIT round trips); elsewhere the same
+   three statements in a transaction. The UPDATE is conditional on the version and state read in 1,
+   so a save or submit from another device in between makes it match no row, and then nothing is
+   written and the ORM path decides on the row as it is now.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.core.exceptions import ValidationError
+from django.db import connections, transaction
+
+from jijian.core import rawsql
+from jijian.core.models import OrgUnit, User
+from jijian.core.roles import Module, Role
+from jijian.core.services import ConcurrentEditError
+
+from . import services
+from .models import SUBMITTED_STATES, DutyRecord, DutyType, MonthlyReport
+
+_RECORD_FIELDS = ("id", "occurred_on", "place", "notes", "data")
+
+
+def submit(user: User, report_id: int, version: int, endorse: bool) -> MonthlyReport | None:
+    """The submitted report, or None when this is not the usual case (nothing written then)."""
+    if not (endorse and user.has_role(Role.VILLAGE_MEMBER) and user.has_module(Module.REPORTS)):
+        return None
+    found = _read(user.org_unit_id, report_id)
+    if found is None:
+        return None
+    report, records = found
+    if report.state in SUBMITTED_STATES or report.version != version:
+        return None
+    from_state = report.state
+    try:
+        changes = services.submission(
+            actor=user, report=report, records=records, version=version, endorse=endorse
+        )
+    except (ValidationError, ConcurrentEditError):
+        return None
+    for field, value in changes.items():
+        setattr(report, field, value)
+    if not _write(report, list(changes), from_state, version, user):
+        return None
+    return report
+
+
+def _read(village_id: int, report_id: int) -> tuple[MonthlyReport, list[dict]] | None:
+    connection = connections["default"]
+    sql = _read_sql(connection.vendor)
+    with rawsql.cursor() as cursor:
+        cursor.execute(sql, [report_id, village_id])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    n, m = rawsql.width(MonthlyReport), rawsql.width(OrgUnit)
+    report = rawsql.load(MonthlyReport, rows[0][:n])
+    report._state.fields_cache["village"] = rawsql.load(OrgUnit, rows[0][n : n + m])
+    records = []
+    for row in rows:
+        pk, code, occurred_on, place, notes, data = row[n + m :]
+        if pk is None:  # no duty records: the LEFT JOIN's one empty row
+            continue
+        pk, occurred_on, place, notes, data = rawsql.load_values(
+            DutyRecord, _RECORD_FIELDS, (pk, occurred_on, place, notes, data)
+        )
+        records.append(
+            # The keys and order of services.DIGEST_RECORD_FIELDS (.values() of the ORM path).
+            {
+                "pk": pk,
+                "duty_type__code": code,
+                "occurred_on": occurred_on,
+                "place": place,
+                "notes": notes,
+                "data": data,
+            }
+        )
+    return report, records
+
+
+@cache
+def _read_sql(vendor: str) -> str:  # noqa: ARG001 - one per backend (the quoting)
+    q = connections["default"].ops.quote_name
+    return (
+        f"SELECT {rawsql.select_list(MonthlyReport, 'r')}, {rawsql.select_list(OrgUnit, 'v')}, "
+        f"d.{q('id')}, t.{q('code')}, d.{q('occurred_on')}, d.{q('place')}, d.{q('notes')}, d.{q('data')} "
+        f"FROM {q(MonthlyReport._meta.db_table)} r "
+        f"JOIN {q(OrgUnit._meta.db_table)} v ON v.{q('id')} = r.{q('village_id')} "
+        f"LEFT JOIN {q(DutyRecord._meta.db_table)} d ON d.{q('village_id')} = r.{q('village_id')} "
+        f"AND d.{q('month')} = r.{q('month')} AND NOT d.{q('is_deleted')} "
+        f"LEFT JOIN {q(DutyType._meta.db_table)} t ON t.{q('id')} = d.{q('duty_type_id')} "
+        f"WHERE r.{q('id')} = %s AND r.{q('village_id')} = %s "
+        f"ORDER BY d.{q('id')}"
+    )
+
+
+def _write(report: MonthlyReport, fields: list[str], from_state: str, version: int, actor: User) -> bool:
+    """Write `fields` of `report` (the submission, already set on it), its transition and its audit
+    entry; False (nothing written) when the row is no longer at `version` and `from_state`."""
+    connection = connections["default"]
+    changed = [rawsql.field(MonthlyReport, name) for name in fields]
+    update_params = [f.get_db_prep_save(getattr(report, f.attname), connection) for f in changed]
+    update_params += [report.pk, version, from_state]
+    inserts = [
+        rawsql.insert_values(services.submission_transition(report, from_state, actor)),
+        rawsql.insert_values(services.submission_audit(report, from_state, actor)),
+    ]
+    update, insert_sqls = _write_sql(connection.vendor, tuple(fields))
+    with rawsql.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One statement: the UPDATE, and the two INSERTs only for the row it updated.
+            params = update_params + [value for values in inserts for value in values]
+            cursor.execute(update, params)
+            return cursor.fetchone()[0] == 1
+        with transaction.atomic():
+            cursor.execute(update, update_params)
+            if cursor.rowcount != 1:
+                return False
+            for sql, values in zip(insert_sqls, inserts, strict=True):
+                cursor.execute(sql, values)
+        return True
+
+
+@cache
+def _write_sql(vendor: str, fields: tuple[str, ...]) -> tuple[str, list[str]]:
+    """(the UPDATE, the INSERTs) of a submission writing `fields`; on PostgreSQL the UPDATE is one
+    statement with the INSERTs as data-modifying CTEs and the INSERT list is empty."""
+    q = connections["default"].ops.quote_name
+    assignments = ", ".join(f"{q(str(rawsql.field(MonthlyReport, name).column))} = %s" for name in fields)
+    update = (
+        f"UPDATE {q(MonthlyReport._meta.db_table)} SET {assignments} "
+        f"WHERE {q('id')} = %s AND {q('version')} = %s AND {q('state')} = %s"
+    )
+    tables = [
+        rawsql.insert_target(services.ReportTransition),
+        rawsql.insert_target(services.AuditEvent),
+    ]
+    if vendor == "postgresql":
+        ctes = [f"upd AS ({update} RETURNING {q('id')})"]
+        for i, (table, columns, values) in enumerate(tables):
+            ctes.append(f"ins{i} AS (INSERT INTO {table} ({columns}) SELECT {values} FROM upd)")
+        return f"WITH {', '.join(ctes)} SELECT count(*) FROM upd", []
+    inserts = [f"INSERT INTO {table} ({columns}) VALUES ({values})" for table, columns, values in tables]
+    return update, inserts
