@@ -39,6 +39,8 @@ def prepared(request, settings):
     the statements are bound on the server and prepared; elsewhere Django's cursor)."""
     settings.JIJIAN_DB_PREPARE = request.param
     return request.param
+
+
 STORED = [
     "state",
     "version",
@@ -236,7 +238,7 @@ def test_anything_but_the_usual_case_writes_nothing_and_is_left_to_the_service(t
     assert (_stored(report), _trail(report), AuditEvent.objects.count()) == before
 
 
-def test_the_api_submit_is_three_statements_on_postgresql_and_the_answer_is_the_stored_row(
+def test_the_api_submit_is_two_statements_on_postgresql_and_the_answer_is_the_stored_row(
     tree, people, client
 ):
     report = _month_with_records(tree, people.member_a)
@@ -259,19 +261,53 @@ def test_the_api_submit_is_three_statements_on_postgresql_and_the_answer_is_the_
     statements = [
         q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))
     ]
-    tables = [
-        next(t for t in ("api_apitoken", "reports_monthlyreport") if f'FROM "{t}"' in s)
-        if s.startswith("SELECT")
-        else s.split(" ")[0]
-        for s in statements
-    ]
+    kinds = [s.split(" ")[0] for s in statements]
+    # The token with its user, unit and roles, and the report with its records: one read.
+    read = statements[0]
+    assert 'FROM "api_apitoken"' in read and 'LEFT JOIN "reports_monthlyreport"' in read
+    assert 'LEFT JOIN "reports_dutyrecord"' in read
     if connection.vendor == "postgresql":
-        # The token with its user, unit and roles; the report with its village and records; one write.
-        assert tables == ["api_apitoken", "reports_monthlyreport", "WITH"], statements
-        assert "UPDATE" in statements[2] and statements[2].count("INSERT INTO") == 2
+        assert kinds == ["SELECT", "WITH"], statements  # the write: one statement
+        assert "UPDATE" in statements[1] and statements[1].count("INSERT INTO") == 2
     else:
-        assert tables == ["api_apitoken", "reports_monthlyreport", "UPDATE", "INSERT", "INSERT"], statements
+        assert kinds == ["SELECT", "UPDATE", "INSERT", "INSERT"], statements
     assert not any("FOR UPDATE" in s for s in statements)
+    assert [t[:2] for t in _trail(report)[0]] == [(ReportState.DRAFT, ReportState.SUBMITTED)]
+
+
+def test_a_token_submit_of_a_report_outside_the_members_village_is_a_404_and_writes_nothing(
+    tree, people, client
+):
+    other = make_user("member_b", tree.village_b, Role.VILLAGE_MEMBER)
+    theirs = open_month(tree)  # village_a's report
+    _, raw = api_token_create(actor=other, name="手机")
+    before = (_stored(theirs), AuditEvent.objects.count())
+    for report_id in (theirs.pk, 10**9):
+        with at(DAY):
+            response = client.post(
+                f"/api/reports/{report_id}/submit",
+                data=json.dumps({"version": theirs.version, "endorse": True}),
+                content_type="application/json",
+                HTTP_AUTHORIZATION=f"Bearer {raw}",
+            )
+        assert response.status_code == 404, response.content
+    assert (_stored(theirs), AuditEvent.objects.count()) == before
+
+
+def test_a_browser_session_submits_through_the_same_path(tree, people, login):
+    report = _month_with_records(tree, people.member_a)
+    client = login(people.member_a)
+    with at(DAY), CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            f"/api/reports/{report.pk}/submit",
+            data=json.dumps({"version": report.version, "endorse": True}),
+            content_type="application/json",
+        )
+    assert response.status_code == 200 and response.json()["state"] == "submitted"
+    # No token to read the report with: the fast path reads it on its own (not the service's FOR UPDATE).
+    assert any(q["sql"].startswith('SELECT r."id"') for q in queries.captured_queries)
+    assert not any("FOR UPDATE" in q["sql"] for q in queries.captured_queries)
+    assert _stored(report)["endorsement_digest"] == response.json()["endorsement_digest"]
     assert [t[:2] for t in _trail(report)[0]] == [(ReportState.DRAFT, ReportState.SUBMITTED)]
 
 

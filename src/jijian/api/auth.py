@@ -45,7 +45,7 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request, token):
         if not token or len(token) > 100:
             return None
-        found = _token_user(sm3_hex(token.encode()), timezone.now())
+        found = self.lookup(request, sm3_hex(token.encode()), timezone.now())
         if found is None:
             return None
         token_id, last_used_at, user = found
@@ -56,39 +56,55 @@ class TokenAuth(HttpBearer):
         request.user = user
         return user
 
+    def lookup(self, request, key_hash: str, now) -> tuple[int, object, User] | None:
+        """(token id, last used, user with org_unit and role_set loaded) of the live token with this
+        hash, or None. A subclass may read what its endpoint needs in the same statement
+        (reports/submit_path.py)."""
+        connection = connections["default"]
+        columns, tables, where = token_sql(connection.vendor)
+        with rawsql.cursor() as cursor:
+            cursor.execute(f"SELECT {columns} FROM {tables} WHERE {where}", token_params(key_hash, now))
+            row = cursor.fetchone()
+        return None if row is None else token_from_row(row)[0]
 
-def _token_user(key_hash: str, now) -> tuple[int, object, User] | None:
-    """(token id, last used, user with org_unit and role_set loaded) of the live token with this
-    hash, or None. key_hash is unique."""
-    connection = connections["default"]
+
+def token_params(key_hash: str, now) -> list:
+    """The parameters of token_sql()'s WHERE clause."""
     field = ApiToken._meta.get_field("expires_at")
-    with rawsql.cursor() as cursor:
-        cursor.execute(_token_sql(connection.vendor), [key_hash, field.get_db_prep_value(now, connection)])
-        row = cursor.fetchone()
-    if row is None:
-        return None
+    return [key_hash, field.get_db_prep_value(now, connections["default"])]
+
+
+def token_from_row(row) -> tuple[tuple[int, object, User], int]:
+    """((token id, last used, user), how many values of the row that took) from a row that starts
+    with token_sql()'s columns."""
     token_id, last_used_at = rawsql.load_values(ApiToken, ("id", "last_used_at"), row[:2])
-    n = rawsql.width(User)
+    n, m = rawsql.width(User), rawsql.width(OrgUnit)
     user = rawsql.load(User, row[2 : 2 + n])
-    user._state.fields_cache["org_unit"] = rawsql.load(OrgUnit, row[2 + n : 2 + n + rawsql.width(OrgUnit)])
-    user.__dict__["role_set"] = frozenset(row[-1].split(",")) if row[-1] else frozenset()
-    return token_id, last_used_at, user
+    user._state.fields_cache["org_unit"] = rawsql.load(OrgUnit, row[2 + n : 2 + n + m])
+    roles = row[2 + n + m]
+    user.__dict__["role_set"] = frozenset(roles.split(",")) if roles else frozenset()
+    return (token_id, last_used_at, user), 2 + n + m + 1
 
 
 @cache
-def _token_sql(vendor: str) -> str:
+def token_sql(vendor: str) -> tuple[str, str, str]:
+    """(columns, tables, condition) of the token read: the token `tok` with its user `u`, the user's
+    unit `o` and the user's roles (`ur`) joined by commas. key_hash is unique: one row or none."""
     q = connections["default"].ops.quote_name
     roles = "string_agg" if vendor == "postgresql" else "group_concat"
-    return (
-        f"SELECT t.{q('id')}, t.{q('last_used_at')}, {rawsql.select_list(User, 'u')}, "
+    columns = (
+        f"tok.{q('id')}, tok.{q('last_used_at')}, {rawsql.select_list(User, 'u')}, "
         f"{rawsql.select_list(OrgUnit, 'o')}, "
-        f"(SELECT {roles}(r.{q('role')}, ',') FROM {q(UserRole._meta.db_table)} r "
-        f"WHERE r.{q('user_id')} = u.{q('id')}) "
-        f"FROM {q(ApiToken._meta.db_table)} t "
-        f"JOIN {q(User._meta.db_table)} u ON u.{q('id')} = t.{q('user_id')} "
-        f"JOIN {q(OrgUnit._meta.db_table)} o ON o.{q('id')} = u.{q('org_unit_id')} "
-        f"WHERE t.{q('key_hash')} = %s AND t.{q('revoked_at')} IS NULL AND t.{q('expires_at')} > %s"
+        f"(SELECT {roles}(ur.{q('role')}, ',') FROM {q(UserRole._meta.db_table)} ur "
+        f"WHERE ur.{q('user_id')} = u.{q('id')})"
     )
+    tables = (
+        f"{q(ApiToken._meta.db_table)} tok "
+        f"JOIN {q(User._meta.db_table)} u ON u.{q('id')} = tok.{q('user_id')} "
+        f"JOIN {q(OrgUnit._meta.db_table)} o ON o.{q('id')} = u.{q('org_unit_id')}"
+    )
+    where = f"tok.{q('key_hash')} = %s AND tok.{q('revoked_at')} IS NULL AND tok.{q('expires_at')} > %s"
+    return columns, tables, where
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 
 from jijian.api.api import error
+from jijian.api.auth import SessionAuth
 from jijian.core.services import ConcurrentEditError
 
 from . import member, services, submit_path
@@ -165,10 +166,16 @@ def member_report_save_draft(request, report_id: int, payload: DraftIn):
         return _conflict(request)
 
 
-@router.post("/{int:report_id}/submit", response=ReportOut, summary="签字背书并提交月报（重复提交不重复计）")
+@router.post(
+    "/{int:report_id}/submit",
+    response=ReportOut,
+    summary="签字背书并提交月报（重复提交不重复计）",
+    auth=[submit_path.SubmitTokenAuth(), SessionAuth()],  # the token read with the report
+)
 def member_report_submit(request, report_id: int, payload: SubmitIn):
-    # The usual case in two statements; anything else (errors included) through the service.
-    done = submit_path.submit(request.auth, report_id, payload.version, payload.endorse)
+    # The usual case in hand-written SQL; anything else (errors included) through the service.
+    read = getattr(request, "jijian_submit_read", None)
+    done = submit_path.submit(request.auth, report_id, payload.version, payload.endorse, read=read)
     if done is not None:
         return done
     report = member.get_member_report(request.auth, report_id)

@@ -22,8 +22,9 @@ from functools import cache
 from django.core.exceptions import ValidationError
 from django.db import connections, transaction
 
+from jijian.api.auth import TokenAuth, token_from_row, token_params, token_sql
 from jijian.core import rawsql
-from jijian.core.models import OrgUnit, User
+from jijian.core.models import User
 from jijian.core.roles import Module, Role
 from jijian.core.services import ConcurrentEditError
 
@@ -33,14 +34,17 @@ from .models import SUBMITTED_STATES, DutyRecord, DutyType, MonthlyReport
 _RECORD_FIELDS = ("id", "occurred_on", "place", "notes", "data")
 
 
-def submit(user: User, report_id: int, version: int, endorse: bool) -> MonthlyReport | None:
-    """The submitted report, or None when this is not the usual case (nothing written then)."""
+def submit(user: User, report_id: int, version: int, endorse: bool, *, read=None) -> MonthlyReport | None:
+    """The submitted report, or None when this is not the usual case (nothing written then).
+    `read`: the report and its records as SubmitTokenAuth read them with the token, if it did."""
     if not (endorse and user.has_role(Role.VILLAGE_MEMBER) and user.has_module(Module.REPORTS)):
         return None
-    found = _read(user.org_unit_id, report_id)
+    found = read if read is not None else _read(user, report_id)
     if found is None:
         return None
     report, records = found
+    if report.pk != report_id or report.village_id != user.org_unit_id:
+        return None
     if report.state in SUBMITTED_STATES or report.version != version:
         return None
     from_state = report.state
@@ -57,27 +61,85 @@ def submit(user: User, report_id: int, version: int, endorse: bool) -> MonthlyRe
     return report
 
 
-def _read(village_id: int, report_id: int) -> tuple[MonthlyReport, list[dict]] | None:
+class SubmitTokenAuth(TokenAuth):
+    """The bearer token of a submit, read in one statement with the report it submits (the report of
+    the token user's village with the path's id, and the month's duty records): one round trip less
+    on month-end's busiest endpoint. The report, if there is one, waits on the request for the view;
+    whether it may be submitted is decided there, as for a report read separately."""
+
+    def lookup(self, request, key_hash, now):
+        match = getattr(request, "resolver_match", None)
+        report_id = match.kwargs.get("report_id") if match else None
+        if not isinstance(report_id, int):
+            return super().lookup(request, key_hash, now)
+        connection = connections["default"]
+        q = connection.ops.quote_name
+        token_columns, token_tables, token_where = token_sql(connection.vendor)
+        report_columns, report_tables = _report_sql(connection.vendor)
+        village = f"u.{q('org_unit_id')}"
+        sql = (
+            f"SELECT {token_columns}, {report_columns} FROM {token_tables} "
+            f"LEFT JOIN {report_tables.format(village=village)} "
+            f"WHERE {token_where} ORDER BY d.{q('id')}"
+        )
+        with rawsql.cursor() as cursor:
+            cursor.execute(sql, [report_id, *token_params(key_hash, now)])
+            rows = cursor.fetchall()
+        if not rows:
+            return None
+        found, width = token_from_row(rows[0])
+        if rows[0][width] is not None:  # the report's id: the LEFT JOIN found it
+            request.jijian_submit_read = _report_from_rows(rows, width, found[2])
+        return found
+
+
+def _read(user: User, report_id: int) -> tuple[MonthlyReport, list[dict]] | None:
     connection = connections["default"]
-    sql = _read_sql(connection.vendor)
+    q = connection.ops.quote_name
+    columns, tables = _report_sql(connection.vendor)
+    # The report's join condition, with nothing to join to: a one-row derived table stands in.
+    sql = f"SELECT {columns} FROM (SELECT 1 AS one) x JOIN {tables.format(village='%s')} ORDER BY d.{q('id')}"
     with rawsql.cursor() as cursor:
-        cursor.execute(sql, [report_id, village_id])
+        cursor.execute(sql, [report_id, user.org_unit_id])
         rows = cursor.fetchall()
-    if not rows:
-        return None
-    n, m = rawsql.width(MonthlyReport), rawsql.width(OrgUnit)
-    report = rawsql.load(MonthlyReport, rows[0][:n])
-    report._state.fields_cache["village"] = rawsql.load(OrgUnit, rows[0][n : n + m])
+    return _report_from_rows(rows, 0, user) if rows else None
+
+
+@cache
+def _report_sql(vendor: str) -> tuple[str, str]:  # noqa: ARG001 - one per backend (the quoting)
+    """(columns, tables) of the report with the month's duty records, one row per record (one row
+    with empty record columns when there is none). `tables` starts with the report `r` and its join
+    condition: its id is the first parameter and its village `{village}` (a parameter or a column). Aliases: `r`, `d` (records), `dt` (their types)."""
+    q = connections["default"].ops.quote_name
+    columns = (
+        f"{rawsql.select_list(MonthlyReport, 'r')}, "
+        f"d.{q('id')}, dt.{q('code')}, d.{q('occurred_on')}, d.{q('place')}, d.{q('notes')}, d.{q('data')}"
+    )
+    tables = (
+        f"{q(MonthlyReport._meta.db_table)} r ON r.{q('id')} = %s AND r.{q('village_id')} = {{village}} "
+        f"LEFT JOIN {q(DutyRecord._meta.db_table)} d ON d.{q('village_id')} = r.{q('village_id')} "
+        f"AND d.{q('month')} = r.{q('month')} AND NOT d.{q('is_deleted')} "
+        f"LEFT JOIN {q(DutyType._meta.db_table)} dt ON dt.{q('id')} = d.{q('duty_type_id')}"
+    )
+    return columns, tables
+
+
+def _report_from_rows(rows, offset: int, user: User) -> tuple[MonthlyReport, list[dict]]:
+    """The report and its records from _report_sql()'s columns, starting at `offset` of each row.
+    The report's village is the member's own unit (the read is restricted to it)."""
+    n = rawsql.width(MonthlyReport)
+    report = rawsql.load(MonthlyReport, rows[0][offset : offset + n])
+    report._state.fields_cache["village"] = user.org_unit
     records = []
     for row in rows:
-        pk, code, occurred_on, place, notes, data = row[n + m :]
+        pk, code, occurred_on, place, notes, data = row[offset + n : offset + n + 6]
         if pk is None:  # no duty records: the LEFT JOIN's one empty row
             continue
         pk, occurred_on, place, notes, data = rawsql.load_values(
             DutyRecord, _RECORD_FIELDS, (pk, occurred_on, place, notes, data)
         )
+        # The keys and order of services.DIGEST_RECORD_FIELDS (.values() of the ORM path).
         records.append(
-            # The keys and order of services.DIGEST_RECORD_FIELDS (.values() of the ORM path).
             {
                 "pk": pk,
                 "duty_type__code": code,
@@ -88,22 +150,6 @@ def _read(village_id: int, report_id: int) -> tuple[MonthlyReport, list[dict]] |
             }
         )
     return report, records
-
-
-@cache
-def _read_sql(vendor: str) -> str:  # noqa: ARG001 - one per backend (the quoting)
-    q = connections["default"].ops.quote_name
-    return (
-        f"SELECT {rawsql.select_list(MonthlyReport, 'r')}, {rawsql.select_list(OrgUnit, 'v')}, "
-        f"d.{q('id')}, t.{q('code')}, d.{q('occurred_on')}, d.{q('place')}, d.{q('notes')}, d.{q('data')} "
-        f"FROM {q(MonthlyReport._meta.db_table)} r "
-        f"JOIN {q(OrgUnit._meta.db_table)} v ON v.{q('id')} = r.{q('village_id')} "
-        f"LEFT JOIN {q(DutyRecord._meta.db_table)} d ON d.{q('village_id')} = r.{q('village_id')} "
-        f"AND d.{q('month')} = r.{q('month')} AND NOT d.{q('is_deleted')} "
-        f"LEFT JOIN {q(DutyType._meta.db_table)} t ON t.{q('id')} = d.{q('duty_type_id')} "
-        f"WHERE r.{q('id')} = %s AND r.{q('village_id')} = %s "
-        f"ORDER BY d.{q('id')}"
-    )
 
 
 def _write(report: MonthlyReport, fields: list[str], from_state: str, version: int, actor: User) -> bool:
