@@ -242,6 +242,26 @@ class UserRole(models.Model):
         return f"{self.user_id}:{self.role}"
 
 
+class OtpEnrolmentCode(models.Model):
+    """The one-time code a security administrator issues with an authenticator reset (security.
+    otp_reset) and hands to the staff member in person or by telephone: enrolling the new
+    authenticator needs it besides the password, so a password alone never becomes two factors.
+    Kept as a keyed hash (HMAC-SM3 with the blind-index key); gone once used."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="otp_enrolment_code")
+    code_hash = models.CharField(max_length=64)
+    issued_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    issued_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("验证器重新绑定码")
+        verbose_name_plural = _("验证器重新绑定码")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+
 class PasswordHistory(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
     password = models.CharField(max_length=255)

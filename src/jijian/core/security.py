@@ -4,6 +4,7 @@ per user, and the audit events of sign-in. The views in signin.py call these and
 from __future__ import annotations
 
 import base64
+import secrets
 from datetime import datetime, timedelta
 from importlib import import_module
 
@@ -13,13 +14,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.safestring import SafeString, mark_safe
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jijian.audit.services import audit_record
 
 from .access import accounts_managed_by
-from .models import User
+from .crypto import blind_index
+from .models import OtpEnrolmentCode, User
 from .ratelimit import client_ip
 from .roles import Module
 
@@ -162,18 +165,68 @@ def otp_match(user: User, token: str) -> tuple[TOTPDevice | None, str]:
     return None, "动态验证码错误或已使用，请等待下一个验证码"
 
 
-def otp_enrol_confirm(user: User, device: TOTPDevice, token: str) -> bool:
-    """First sign-in: the authenticator shows the right code for the new device; confirm it."""
+def otp_enrol_confirm(user: User, device: TOTPDevice, token: str, enrol_code: str = "") -> str:
+    """Enrolment: the authenticator shows the right code for the new device; confirm it. After an
+    authenticator reset the re-binding code the security administrator handed over is needed too
+    (checked first, used up with the confirmation). Returns "" when confirmed, else the message."""
     with transaction.atomic():
+        pending = OtpEnrolmentCode.objects.select_for_update().filter(user=user).first()
+        if pending is not None:
+            problem = _enrol_code_problem(pending, enrol_code)
+            if problem:
+                return problem
         device = (
             TOTPDevice.objects.select_for_update().filter(pk=device.pk, user=user, confirmed=False).first()
         )
         if device is None or not device.verify_token(token):
-            return False
+            return "动态验证码错误，请核对手机时间后重试"
         device.confirmed = True
         device.save(update_fields=["confirmed"])
-        audit_record(actor=user, action="login.otp_enrolled", obj=user, summary="启用动态验证码")
-    return True
+        if pending is not None:
+            pending.delete()
+        audit_record(
+            actor=user,
+            action="login.otp_enrolled",
+            obj=user,
+            summary="启用动态验证码" + ("（重置后凭重新绑定码）" if pending is not None else ""),
+            after={"after_reset": pending is not None},
+        )
+    return ""
+
+
+OTP_ENROLMENT_CODE_HOURS = 48
+ENROL_CODE_WRONG = "重新绑定码错误"
+ENROL_CODE_EXPIRED = "重新绑定码已过期，请联系安全管理员重新重置动态验证码"
+ENROL_CODE_PROBLEMS = (ENROL_CODE_WRONG, ENROL_CODE_EXPIRED)
+
+
+def otp_enrolment_pending(user: User) -> OtpEnrolmentCode | None:
+    """The re-binding code the account's next enrolment needs (after a reset), if any."""
+    return OtpEnrolmentCode.objects.filter(user=user).first()
+
+
+def _enrol_code_problem(pending: OtpEnrolmentCode, code: str) -> str:
+    if pending.expires_at <= timezone.now():
+        return ENROL_CODE_EXPIRED
+    code = "".join((code or "").split())
+    if not constant_time_compare(blind_index(code), pending.code_hash):
+        return ENROL_CODE_WRONG
+    return ""
+
+
+def _enrol_code_issue(actor: User, user: User) -> str:
+    """A new re-binding code for `user` (replacing any earlier one): 10 random digits, shown once."""
+    code = "".join(secrets.choice("0123456789") for _ in range(10))
+    OtpEnrolmentCode.objects.update_or_create(
+        user=user,
+        defaults={
+            "code_hash": blind_index(code),
+            "issued_by": actor,
+            "issued_at": timezone.now(),
+            "expires_at": timezone.now() + timedelta(hours=OTP_ENROLMENT_CODE_HOURS),
+        },
+    )
+    return code
 
 
 def has_confirmed_device(user: User) -> bool:
@@ -205,13 +258,16 @@ OTP_RESET_REASON_MAX = 200
 
 
 @transaction.atomic
-def otp_reset(*, actor: User, user: User, reason: str) -> int:
+def otp_reset(*, actor: User, user: User, reason: str) -> tuple[int, str]:
     """A security administrator resets the authenticator of a staff member who lost it: every TOTP
-    device of the account (confirmed or half-enrolled) is deleted and the account's session ends, so
-    the next sign-in with the password leads to enrolment of a new authenticator. Returns the number
-    of devices deleted. Refused (nothing changed) without a reason, for one's own account, for an
-    account outside the actor's security jurisdiction (PermissionDenied) and for an account that has
-    no authenticator."""
+    device of the account (confirmed or half-enrolled) is deleted, the account's session ends, and a
+    one-time re-binding code is issued (OTP_ENROLMENT_CODE_HOURS valid). The administrator hands the
+    code over in person or by telephone; the next sign-in needs the password *and* the code to enrol a
+    new authenticator. Returns (devices deleted, the code: shown once, stored only as a keyed hash;
+    "" for an account that needs no second factor).
+    Refused (nothing changed) without a reason, for one's own account, for an account outside the
+    actor's security jurisdiction (PermissionDenied) and for an account that has neither an
+    authenticator nor a pending re-binding code (issuing again replaces an earlier code)."""
     if actor.pk == user.pk:
         raise ValidationError("不能重置自己的动态验证码")
     if not accounts_managed_by(actor, module=Module.SECURITY).filter(pk=user.pk).exists():
@@ -225,11 +281,18 @@ def otp_reset(*, actor: User, user: User, reason: str) -> int:
     User.objects.select_for_update().filter(pk=user.pk).first()
     devices = TOTPDevice.objects.filter(user=user)
     states = list(devices.values_list("confirmed", flat=True))
-    if not states:
+    reissue = OtpEnrolmentCode.objects.filter(user=user).exists()
+    if not states and not reissue:
         raise ValidationError("该账号尚未启用动态验证码")
     devices.delete()
-    # A session verified with the lost device would otherwise be sent straight to enrolment.
+    # A session verified with the lost device would otherwise be sent straight to enrolment. (A session
+    # that gave only the password is not bound to the account and stays; it now needs the code too.)
     had_session = _session_end(user)
+    # An account whose second factor is voluntary (a village member) signs in with the password alone
+    # after a reset: no code is owed, none is issued.
+    code = _enrol_code_issue(actor, user) if user.needs_two_factor else ""
+    if not code:
+        OtpEnrolmentCode.objects.filter(user=user).delete()
     audit_record(
         actor=actor,
         action="account.otp_reset",
@@ -240,9 +303,12 @@ def otp_reset(*, actor: User, user: User, reason: str) -> int:
             "devices": len(states),
             "confirmed": sum(states),
             "session_ended": had_session,
+            "code_issued": bool(code),
+            "code_reissued": reissue,
+            "code_hours": OTP_ENROLMENT_CODE_HOURS,
         },
     )
-    return len(states)
+    return len(states), code
 
 
 def otp_pending_device(user: User) -> TOTPDevice:

@@ -46,6 +46,21 @@ class OTPForm(forms.Form):
     )
 
 
+class OTPEnrolAfterResetForm(forms.Form):
+    enrol_code = forms.RegexField(
+        label=_("重新绑定码"),
+        regex=r"^\s*\d[\d\s]{8,20}\s*$",
+        max_length=24,
+        help_text=_("安全管理员重置动态验证码时交给您的10位数字"),
+        error_messages={
+            "invalid": "请输入10位数字重新绑定码",
+            "required": "请输入安全管理员交给您的重新绑定码",
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+    token = OTPForm.base_fields["token"]
+
+
 class PasswordChangeForm(forms.Form):
     old_password = forms.CharField(label=_("当前密码"), widget=forms.PasswordInput, max_length=128)
     new_password = forms.CharField(label=_("新密码"), widget=forms.PasswordInput, max_length=128)
@@ -143,25 +158,36 @@ def otp_verify(request):
 def otp_setup(request):
     """First sign-in of a staff account without an authenticator (or a village member who chooses
     one, or anyone whose authenticator a security administrator reset): show the secret as a QR code
-    and as text, confirm a code from the phone."""
-    if _has_device(request.user):
+    and as text, confirm a code from the phone. After a reset the re-binding code the administrator
+    handed over is asked for too; a wrong one counts as a failed sign-in."""
+    user = request.user
+    if _has_device(user):
         return redirect("core:otp_verify")
-    device = security.otp_pending_device(request.user)
-    form = OTPForm(request.POST or None)
+    device = security.otp_pending_device(user)
+    after_reset = security.otp_enrolment_pending(user) is not None
+    form = (OTPEnrolAfterResetForm if after_reset else OTPForm)(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if security.otp_enrol_confirm(request.user, device, form.cleaned_data["token"]):
+        refusal = security.login_refusal(user.username)
+        problem = refusal or security.otp_enrol_confirm(
+            user, device, form.cleaned_data["token"], form.cleaned_data.get("enrol_code", "")
+        )
+        if not problem:
             device.refresh_from_db()
             otp_login(request, device)
-            security.otp_accepted(request, request.user)
+            security.otp_accepted(request, user)
             messages.success(request, "动态验证码已启用")
             return _proceed(request)
-        form.add_error("token", "动态验证码错误，请核对手机时间后重试")
+        if problem == security.ENROL_CODE_WRONG:
+            security.login_failed(request, user.username, stage="otp_enrol")
+            problem = security.login_refusal(user.username) or problem
+        form.add_error("enrol_code" if problem in security.ENROL_CODE_PROBLEMS else "token", problem)
     uri = device.config_url
     return render(
         request,
         "core/otp_setup.html",
         {
             "form": form,
+            "after_reset": after_reset,
             "secret": security.base32_secret(device),
             "uri": uri,
             "qr_svg": security.otp_qr_svg(uri),

@@ -23,7 +23,7 @@ from .forms import (
 from .notify import notification_mark_read
 from .ratelimit import client_ip
 from .roles import Module, Role
-from .security import otp_reset, otp_status, sessions_end
+from .security import OTP_ENROLMENT_CODE_HOURS, otp_enrolment_pending, otp_reset, otp_status, sessions_end
 from .services import role_grant, role_revoke, user_create, user_set_active, user_set_password
 from .todos import todos_for
 
@@ -286,9 +286,17 @@ def security_detail(request, pk):
                 return redirect("core:security_detail", pk=account.pk)
             if action == "reset_otp":
                 if reset_form.is_valid():
-                    otp_reset(actor=request.user, user=account, reason=reset_form.cleaned_data["reason"])
-                    messages.success(request, "动态验证码已重置，该账号下次登录时须重新绑定验证器")
-                    return redirect("core:security_detail", pk=account.pk)
+                    _, code = otp_reset(
+                        actor=request.user, user=account, reason=reset_form.cleaned_data["reason"]
+                    )
+                    if not code:  # a voluntary second factor: nothing to hand over
+                        messages.success(request, "动态验证码已重置，该账号可凭密码登录，也可重新绑定验证器")
+                        return redirect("core:security_detail", pk=account.pk)
+                    # Shown in this answer only: not redirected to, not kept anywhere but as a hash.
+                    context = _security_context(account, RoleChangeForm(), OTPResetForm())
+                    response = render(request, "core/security_detail.html", {**context, "issued_code": code})
+                    response["Cache-Control"] = "no-store"
+                    return response
             elif form.is_valid():
                 if form.cleaned_data["action"] == "grant":
                     role_grant(actor=request.user, user=account, role=form.cleaned_data["role"])
@@ -300,17 +308,19 @@ def security_detail(request, pk):
             failed.add_error(None, exc.messages)
         except PermissionDenied:
             raise Http404 from None
-    return render(
-        request,
-        "core/security_detail.html",
-        {
-            "account": account,
-            "form": form,
-            "reset_form": reset_form,
-            "otp_status": otp_status(account),
-            "roles": Role,
-        },
-    )
+    return render(request, "core/security_detail.html", _security_context(account, form, reset_form))
+
+
+def _security_context(account, form, reset_form) -> dict:
+    return {
+        "account": account,
+        "form": form,
+        "reset_form": reset_form,
+        "otp_status": otp_status(account),
+        "enrolment_pending": otp_enrolment_pending(account),
+        "code_hours": OTP_ENROLMENT_CODE_HOURS,
+        "roles": Role,
+    }
 
 
 # --- revealing a masked value ------------------------------------------------------------------
