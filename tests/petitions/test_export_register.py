@@ -218,3 +218,55 @@ def test_export_query_count_does_not_grow_with_rows(login, tree, people, django_
         report_held_by_a(tree, people)
     with django_assert_max_num_queries(len(one.captured_queries)):
         assert len(rows_of(download(client))) == 7
+
+
+def test_the_exports_identity_decision_is_the_reveal_rule_row_by_row(login, tree, people):
+    """The export decides reveal-or-mask without a query per row; for every row and every exporting
+    role it must say what core.reveal.can_reveal says on the report's page."""
+    from jijian.core.reveal import can_reveal
+    from jijian.petitions.exports import register_for_export
+    from jijian.petitions.selectors import RegisterFilter
+
+    county_office = staff("county_petition", tree.county, Role.PETITION_OFFICE)
+    forward_down(tree, people)  # received by the city, held by township A
+    register(county_office, tree.county, reporter_name="周实名", reporter_phone="13900139000")
+    report_held_by_a(tree, people)
+    report_held_by_c(tree, people)
+    revealed = {}
+    for actor in (people.city_petition, county_office, people.township_a, people.township_b):
+        client = login(actor)
+        _, *rows = rows_of(client.post(reverse(URL), {"include_identity": "1", "reason": "核对"}))
+        exported = {r[0]: r[-3:] for r in rows}
+        reports = list(register_for_export(actor, RegisterFilter()))
+        assert set(exported) == {r.serial_number for r in reports}
+        for report in reports:
+            full = can_reveal(actor=actor, obj=report, field_name="reporter_name")
+            assert (exported[report.serial_number][0] == report.reporter_name) is full, (actor, report)
+        named = [r for r in reports if not r.is_anonymous]
+        shown = sum(exported[r.serial_number][0] == r.reporter_name for r in named)
+        revealed[actor.username] = (shown, len(named) - shown)
+    # Both outcomes occur: the city reveals everything it received, the county its own but not the city's.
+    assert revealed["city_petition"][0] >= 2 and revealed["city_petition"][1] == 0
+    assert revealed["county_petition"][0] >= 1 and revealed["county_petition"][1] >= 1
+
+
+def test_the_export_reads_a_fixed_number_of_queries_whatever_the_rows(login, tree, people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(people.city_petition)
+
+    def queries_for_export() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            rows_of(client.post(reverse(URL), {"include_identity": "1", "reason": "核对"}))
+        return len(ctx.captured_queries)
+
+    report_held_by_a(tree, people)
+    queries_for_export()  # the session's first request does a little more (its last-seen mark)
+    few = queries_for_export()
+    for _ in range(4):
+        register(people.township_a, tree.township_a)
+        report_held_by_c(tree, people)
+    with CaptureQueriesContext(connection) as ctx:
+        rows_of(client.post(reverse(URL), {"include_identity": "1", "reason": "核对"}))
+    assert len(ctx.captured_queries) == few, "\n".join(q["sql"][:300] for q in ctx.captured_queries)
