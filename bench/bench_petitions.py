@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import http.client
+import itertools
 import os
 import re
 import socket
@@ -23,7 +24,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -466,36 +466,16 @@ def _csrf(port: int, path: str) -> tuple[str, str]:
 def _load(
     port: int, path: str, body: bytes, headers: dict, ok: Callable, *, seconds: float, concurrency: int
 ):
-    start = threading.Barrier(concurrency + 1)
-    done, failures = [0] * concurrency, []
-    t0 = [0.0]
+    """The same request over and over (bench/httpload.py); `ok(response)` checks each answer."""
+    from bench.httpload import closed_loop  # after __main__'s sys.path fix
 
-    def client(i: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        start.wait()
-        try:
-            while time.perf_counter() - t0[0] < seconds:
-                conn.request("POST", path, body=body, headers=headers)
-                response = conn.getresponse()
-                payload = response.read()
-                if not ok(response):
-                    failures.append((response.status, payload[:300]))
-                    return
-                done[i] += 1
-        finally:
-            conn.close()
-
-    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(concurrency)]
-    for t in threads:
-        t.start()
-    t0[0] = time.perf_counter()
-    start.wait()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - t0[0]
-    if failures:
-        raise AssertionError(f"bad answers: {failures[:3]}")
-    return sum(done), elapsed
+    return closed_loop(
+        port,
+        itertools.repeat((path, body, headers)),
+        lambda _path, response, _payload: ok(response),
+        seconds=seconds,
+        concurrency=concurrency,
+    )
 
 
 def run_receipt_lookups(
