@@ -96,6 +96,17 @@ def _month_with_records(tree, member, month=date(2025, 10, 1)) -> MonthlyReport:
         )
 
 
+def _post_submit(client, report_id: int, version: int, **headers):
+    """POST the API's submit, endorsed, at `version` (on DAY)."""
+    with at(DAY):
+        return client.post(
+            f"/api/reports/{report_id}/submit",
+            data=json.dumps({"version": version, "endorse": True}),
+            content_type="application/json",
+            **headers,
+        )
+
+
 def _stored(report) -> dict:
     row = MonthlyReport.objects.get(pk=report.pk)
     return {name: getattr(row, name) for name in STORED}
@@ -245,13 +256,8 @@ def test_the_api_submit_is_two_statements_on_postgresql_and_the_answer_is_the_st
     _, raw = api_token_create(actor=people.member_a, name="手机")
     # A token in use: its first request notes last_used_at (one UPDATE), later ones within 5 minutes not.
     assert client.get("/api/reports/mine", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
-    with at(DAY), CaptureQueriesContext(connection) as queries:
-        response = client.post(
-            f"/api/reports/{report.pk}/submit",
-            data=json.dumps({"version": report.version, "endorse": True}),
-            content_type="application/json",
-            HTTP_AUTHORIZATION=f"Bearer {raw}",
-        )
+    with CaptureQueriesContext(connection) as queries:
+        response = _post_submit(client, report.pk, report.version, HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert response.status_code == 200
     body, row = response.json(), MonthlyReport.objects.get(pk=report.pk)
     assert body["state"] == "submitted" and body["version"] == row.version == report.version + 1
@@ -283,13 +289,7 @@ def test_a_token_submit_of_a_report_outside_the_members_village_is_a_404_and_wri
     _, raw = api_token_create(actor=other, name="手机")
     before = (_stored(theirs), AuditEvent.objects.count())
     for report_id in (theirs.pk, 10**9):
-        with at(DAY):
-            response = client.post(
-                f"/api/reports/{report_id}/submit",
-                data=json.dumps({"version": theirs.version, "endorse": True}),
-                content_type="application/json",
-                HTTP_AUTHORIZATION=f"Bearer {raw}",
-            )
+        response = _post_submit(client, report_id, theirs.version, HTTP_AUTHORIZATION=f"Bearer {raw}")
         assert response.status_code == 404, response.content
     assert (_stored(theirs), AuditEvent.objects.count()) == before
 
@@ -297,12 +297,8 @@ def test_a_token_submit_of_a_report_outside_the_members_village_is_a_404_and_wri
 def test_a_browser_session_submits_through_the_same_path(tree, people, login):
     report = _month_with_records(tree, people.member_a)
     client = login(people.member_a)
-    with at(DAY), CaptureQueriesContext(connection) as queries:
-        response = client.post(
-            f"/api/reports/{report.pk}/submit",
-            data=json.dumps({"version": report.version, "endorse": True}),
-            content_type="application/json",
-        )
+    with CaptureQueriesContext(connection) as queries:
+        response = _post_submit(client, report.pk, report.version)
     assert response.status_code == 200 and response.json()["state"] == "submitted"
     # No token to read the report with: the fast path reads it on its own (not the service's FOR UPDATE).
     assert any(q["sql"].startswith('SELECT r."id"') for q in queries.captured_queries)
@@ -326,13 +322,7 @@ def test_four_devices_submitting_one_report_at_once_submit_it_once(tree, people)
         try:
             client = Client()
             barrier.wait()
-            with at(DAY):
-                response = client.post(
-                    f"/api/reports/{report.pk}/submit",
-                    data=json.dumps({"version": report.version, "endorse": True}),
-                    content_type="application/json",
-                    HTTP_AUTHORIZATION=f"Bearer {raw}",
-                )
+            response = _post_submit(client, report.pk, report.version, HTTP_AUTHORIZATION=f"Bearer {raw}")
             answers.append((response.status_code, response.json()))
         finally:
             connection.close()

@@ -81,34 +81,11 @@ def chain_hash_of(prev_hash: str, seq: int, content_hash: str, event_id: int) ->
     return sm3_hex(f"{prev_hash}|{seq}|{event_id}|{content_hash}".encode())
 
 
-def audit_record(
-    *,
-    actor=None,
-    action: str,
-    obj=None,
-    object_type: str = "",
-    object_id: str | int = "",
-    org_unit_id: int | None = None,
-    summary: str = "",
-    before: dict | None = None,
-    after: dict | None = None,
-    ip_address: str = "",
-) -> AuditEvent:
-    """Append one entry. Call it inside the transaction of the change it records, so that the entry
-    and the change commit or roll back together. `ip_address` is kept for staff only (an anonymous
-    reporter leaves no address)."""
-    event = audit_event(
-        actor=actor,
-        action=action,
-        obj=obj,
-        object_type=object_type,
-        object_id=object_id,
-        org_unit_id=org_unit_id,
-        summary=summary,
-        before=before,
-        after=after,
-        ip_address=ip_address,
-    )
+def audit_record(**entry) -> AuditEvent:
+    """Append one entry (the keywords of audit_event()). Call it inside the transaction of the change
+    it records, so that the entry and the change commit or roll back together. `ip_address` is kept
+    for staff only (an anonymous reporter leaves no address)."""
+    event = audit_event(**entry)
     event.save()
     return event
 

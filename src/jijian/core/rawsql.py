@@ -24,6 +24,10 @@ def field(model: type[Model], name: str) -> Field:
     return cast(Field, model._meta.get_field(name))
 
 
+# The converters are looked up once per model and database alias. Some are methods of the backend's
+# operations object of whichever thread looked them up first (ASGI runs requests in many threads);
+# they read only settings, never that thread's connection state, and each call is given the current
+# connection.
 @cache
 def _columns(model: type[Model], alias: str) -> tuple[tuple[str, ...], tuple[tuple[int, Any, tuple], ...]]:
     connection = connections[alias]

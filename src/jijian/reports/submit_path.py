@@ -7,7 +7,8 @@ answer to a second submit). Nothing is decided here: services.submission() check
 computes what is written, exactly as for the ORM path; this module only reads and writes with less
 Python in between (bench/README.md, "Submission path", has the measurements behind it).
 
-1. One SELECT: the report of the member's village with its village and the month's duty records.
+1. One SELECT: the report of the member's village with the month's duty records; with a bearer token
+   (SubmitTokenAuth, the mobile client) the same SELECT also reads the token, its user, unit and roles.
 2. One write: on PostgreSQL a single statement (the conditional UPDATE, the transition and the audit
    entry as data-modifying CTEs: atomic by itself, no BEGIN/COMMIT round trips); elsewhere the same
    three statements in a transaction. The UPDATE is conditional on the version and state read in 1,
@@ -88,7 +89,7 @@ class SubmitTokenAuth(TokenAuth):
         if not rows:
             return None
         found, width = token_from_row(rows[0])
-        if rows[0][width] is not None:  # the report's id: the LEFT JOIN found it
+        if rows[0][width] is not None and found[2].is_active:  # the report's id: the LEFT JOIN found it
             request.jijian_submit_read = _report_from_rows(rows, width, found[2])
         return found
 
