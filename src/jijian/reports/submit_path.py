@@ -26,10 +26,10 @@ from django.db import connections, transaction
 from jijian.api.auth import TokenAuth, token_from_row, token_params, token_sql
 from jijian.core import rawsql
 from jijian.core.models import User
-from jijian.core.roles import Module, Role
+from jijian.core.roles import Module
 from jijian.core.services import ConcurrentEditError
 
-from . import services
+from . import member, services
 from .models import SUBMITTED_STATES, DutyRecord, DutyType, MonthlyReport
 
 _RECORD_FIELDS = ("id", "occurred_on", "place", "notes", "data")
@@ -38,13 +38,15 @@ _RECORD_FIELDS = ("id", "occurred_on", "place", "notes", "data")
 def submit(user: User, report_id: int, version: int, endorse: bool, *, read=None) -> MonthlyReport | None:
     """The submitted report, or None when this is not the usual case (nothing written then).
     `read`: the report and its records as SubmitTokenAuth read them with the token, if it did."""
-    if not (endorse and user.has_role(Role.VILLAGE_MEMBER) and user.has_module(Module.REPORTS)):
+    # The jurisdiction of the ORM path: scope()'s module rule, then member.is_report_member (the role,
+    # and the report's village being the member's unit, which the read is also restricted to).
+    if not (endorse and user.has_module(Module.REPORTS)):
         return None
     found = read if read is not None else _read(user, report_id)
     if found is None:
         return None
     report, records = found
-    if report.pk != report_id or report.village_id != user.org_unit_id:
+    if report.pk != report_id or not member.is_report_member(user, report):
         return None
     if report.state in SUBMITTED_STATES or report.version != version:
         return None
