@@ -4,23 +4,27 @@ request goes through the whole middleware chain and the view in one thread, ente
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import json
 import threading
 
 import pytest
 from asgiref.sync import AsyncToSync, SyncToAsync
 from asgiref.testing import ApplicationCommunicator
-from django.urls import reverse
+from django.http import StreamingHttpResponse
+from django.urls import path, reverse
 
 from jijian.api.auth import api_token_create
 from jijian.reports.models import MonthlyReport, ReportState
 from tests.reports.test_member_views import at, open_month
+from tests.reports.test_stats import october  # noqa: F401 - the shared fixture
 from tests.reports.test_submit_fast import DAY
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def asgi_request(method: str, path: str, body: bytes = b"", headers: dict | None = None):
+def asgi_request(method: str, path: str, body: bytes = b"", headers: dict | None = None, query: str = ""):
     """(status, headers, body) of one HTTP request through jijian.config.asgi.application."""
     from jijian.config.asgi import application
 
@@ -32,7 +36,7 @@ def asgi_request(method: str, path: str, body: bytes = b"", headers: dict | None
         "scheme": "http",
         "path": path,
         "raw_path": path.encode(),
-        "query_string": b"",
+        "query_string": query.encode(),
         "root_path": "",
         "headers": [(b"host", b"testserver")]
         + [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()],
@@ -98,3 +102,80 @@ def test_a_request_crosses_between_event_loop_and_thread_a_fixed_few_times(tree,
     status, _, _ = asgi_request("GET", "/api/reports/mine", headers={"Authorization": f"Bearer {raw}"})
     assert status == 200
     assert len(crossings) <= 3, crossings
+
+
+def test_the_month_export_streams_through_the_asgi_application(tree, people, october, login):  # noqa: F811
+    """A real streamed export (reports/exports.py, rows read from the database in the request's
+    thread while the answer is sent), signed in with a browser session."""
+    client = login(people.county_officer)
+    url = reverse("reports:stats_export_reports", args=[tree.county.pk])
+    status, headers, body = asgi_request(
+        "GET",
+        url,
+        query="month=2025-10",
+        headers={"Cookie": f"sessionid={client.cookies['sessionid'].value}"},
+    )
+    assert status == 200, body[:300]
+    assert headers[b"content-type"].startswith(b"text/csv")
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["县（市、区）", "乡镇（街道）", "村（社区）"]
+    assert {r[2] for r in rows[1:]} == {"神农村", "凤凰村", "高城村"}
+
+
+# A streamed answer that notes when each part is produced; the test's `send` notes when each body
+# message leaves (tests/core/test_asgi.py serves as the URLconf of the streaming test).
+EVENTS: list[tuple[str, int]] = []
+PART = 100 * 1024
+
+
+def _streamed(request):
+    def parts():
+        for i in range(4):
+            EVENTS.append(("part", i))
+            yield bytes([65 + i]) * PART
+
+    return StreamingHttpResponse(parts(), content_type="text/plain")
+
+
+urlpatterns = [path("streamed", _streamed)]
+
+
+def test_a_streamed_answer_is_sent_while_it_is_produced(settings):
+    """Django's stock handler read the whole iterator into memory before sending anything."""
+    settings.ROOT_URLCONF = "tests.core.test_asgi"
+    from jijian.config.asgi import application
+
+    EVENTS.clear()
+    body = []
+    incoming = [{"type": "http.request", "body": b"", "more_body": False}]
+
+    async def receive():
+        if incoming:
+            return incoming.pop()
+        await asyncio.sleep(30)  # no disconnect while the answer is sent
+        return {"type": "http.disconnect"}
+
+    async def send(message):
+        if message["type"] == "http.response.body" and message.get("body"):
+            EVENTS.append(("sent", len(message["body"])))
+            body.append(message["body"])
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": "/streamed",
+        "raw_path": b"/streamed",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"testserver")],
+        "client": ("127.0.0.1", 40000),
+        "server": ("testserver", 80),
+    }
+    asyncio.run(application(scope, receive, send))
+    assert b"".join(body) == b"".join(bytes([65 + i]) * PART for i in range(4))
+    first_sent = EVENTS.index(next(e for e in EVENTS if e[0] == "sent"))
+    assert first_sent < EVENTS.index(("part", 1)), EVENTS
+    assert EVENTS.index(("part", 3)) < len(EVENTS) - 1  # the last part is sent after it is produced
