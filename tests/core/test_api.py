@@ -8,6 +8,11 @@ from jijian.api.auth import api_token_create
 def test_openapi_document_is_served(db, client):
     spec = client.get("/api/openapi.json").json()
     assert "/api/orgs" in spec["paths"] and "/api/people/{person_id}" in spec["paths"]
+    # One bearer scheme and the session, the submit endpoint (its own token read) included.
+    schemes = spec["components"]["securitySchemes"]
+    assert sorted(schemes) == ["SessionAuth", "TokenAuth"] and schemes["TokenAuth"]["scheme"] == "bearer"
+    submit = spec["paths"]["/api/reports/{report_id}/submit"]["post"]
+    assert submit["security"] == [{"TokenAuth": []}, {"SessionAuth": []}]
 
 
 def test_bearer_token_reads_scoped_data(tree, people, client):

@@ -9,7 +9,7 @@ from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 
 from jijian.api.api import error
-from jijian.api.auth import SessionAuth
+from jijian.api.auth import SessionAuth, TokenAuth
 from jijian.core.services import ConcurrentEditError
 
 from . import member, services, submit_path
@@ -171,7 +171,7 @@ def member_report_save_draft(request, report_id: int, payload: DraftIn):
     "/{int:report_id}/submit",
     response=ReportOut,
     summary="签字背书并提交月报（重复提交不重复计）",
-    auth=[submit_path.SubmitTokenAuth(), SessionAuth()],  # the token read with the report
+    auth=[TokenAuth(read=submit_path.token_and_report_read), SessionAuth()],  # the token read with the report
 )
 def member_report_submit(request, report_id: int, payload: SubmitIn):
     # The usual case in hand-written SQL; anything else (errors included) through the service.

@@ -8,7 +8,7 @@ computes what is written, exactly as for the ORM path; this module only reads an
 Python in between (bench/README.md, "Submission path", has the measurements behind it).
 
 1. One SELECT: the report of the member's village with the month's duty records; with a bearer token
-   (SubmitTokenAuth, the mobile client) the same SELECT also reads the token, its user, unit and roles.
+   (token_and_report_read, the mobile client) the same SELECT also reads the token, its user, unit and roles.
 2. One write: on PostgreSQL a single statement (the conditional UPDATE, the transition and the audit
    entry as data-modifying CTEs: atomic by itself, no BEGIN/COMMIT round trips); elsewhere the same
    three statements in a transaction. The UPDATE is conditional on the version and state read in 1,
@@ -23,7 +23,7 @@ from functools import cache
 from django.core.exceptions import ValidationError
 from django.db import connections, transaction
 
-from jijian.api.auth import TokenAuth, token_from_row, token_params, token_sql
+from jijian.api.auth import token_from_row, token_params, token_read, token_sql
 from jijian.core import rawsql
 from jijian.core.models import User
 from jijian.core.roles import Module
@@ -37,7 +37,7 @@ _RECORD_FIELDS = ("id", "occurred_on", "place", "notes", "data")
 
 def submit(user: User, report_id: int, version: int, endorse: bool, *, read=None) -> MonthlyReport | None:
     """The submitted report, or None when this is not the usual case (nothing written then).
-    `read`: the report and its records as SubmitTokenAuth read them with the token, if it did."""
+    `read`: the report and its records as token_and_report_read() read them with the token, if it did."""
     # The jurisdiction of the ORM path: scope()'s module rule, then member.is_report_member (the role,
     # and the report's village being the member's unit, which the read is also restricted to).
     if not (endorse and user.has_module(Module.REPORTS)):
@@ -64,36 +64,39 @@ def submit(user: User, report_id: int, version: int, endorse: bool, *, read=None
     return report
 
 
-class SubmitTokenAuth(TokenAuth):
-    """The bearer token of a submit, read in one statement with the report it submits (the report of
-    the token user's village with the path's id, and the month's duty records): one round trip less
-    on month-end's busiest endpoint. The report, if there is one, waits on the request for the view;
-    whether it may be submitted is decided there, as for a report read separately."""
+def token_and_report_read(request, key_hash: str, now):
+    """TokenAuth's read for the submit endpoint: the bearer token read in one statement with the
+    report it submits (the report of the token user's village with the path's id, and the month's
+    duty records): one round trip less on month-end's busiest endpoint. The report, if there is one,
+    waits on the request for the view; whether it may be submitted is decided there, as for a report
+    read separately."""
+    match = getattr(request, "resolver_match", None)
+    report_id = match.kwargs.get("report_id") if match else None
+    if not isinstance(report_id, int):
+        return token_read(request, key_hash, now)
+    connection = connections["default"]
+    with rawsql.cursor() as cursor:
+        cursor.execute(_token_and_report_sql(connection.vendor), [report_id, *token_params(key_hash, now)])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    found, width = token_from_row(rows[0])
+    if rows[0][width] is not None and found[2].is_active:  # the report's id: the LEFT JOIN found it
+        request.jijian_submit_read = _report_from_rows(rows, width, found[2])
+    return found
 
-    def lookup(self, request, key_hash, now):
-        match = getattr(request, "resolver_match", None)
-        report_id = match.kwargs.get("report_id") if match else None
-        if not isinstance(report_id, int):
-            return super().lookup(request, key_hash, now)
-        connection = connections["default"]
-        q = connection.ops.quote_name
-        token_columns, token_tables, token_where = token_sql(connection.vendor)
-        report_columns, report_tables = _report_sql(connection.vendor)
-        village = f"u.{q('org_unit_id')}"
-        sql = (
-            f"SELECT {token_columns}, {report_columns} FROM {token_tables} "
-            f"LEFT JOIN {report_tables.format(village=village)} "
-            f"WHERE {token_where} ORDER BY d.{q('id')}"
-        )
-        with rawsql.cursor() as cursor:
-            cursor.execute(sql, [report_id, *token_params(key_hash, now)])
-            rows = cursor.fetchall()
-        if not rows:
-            return None
-        found, width = token_from_row(rows[0])
-        if rows[0][width] is not None and found[2].is_active:  # the report's id: the LEFT JOIN found it
-            request.jijian_submit_read = _report_from_rows(rows, width, found[2])
-        return found
+
+@cache
+def _token_and_report_sql(vendor: str) -> str:
+    q = connections["default"].ops.quote_name
+    token_columns, token_tables, token_where = token_sql(vendor)
+    report_columns, report_tables = _report_sql(vendor)
+    village = f"u.{q('org_unit_id')}"
+    return (
+        f"SELECT {token_columns}, {report_columns} FROM {token_tables} "
+        f"LEFT JOIN {report_tables.format(village=village)} "
+        f"WHERE {token_where} ORDER BY d.{q('id')}"
+    )
 
 
 def _read(user: User, report_id: int) -> tuple[MonthlyReport, list[dict]] | None:
