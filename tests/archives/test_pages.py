@@ -427,3 +427,28 @@ def test_only_keepers_search_units(client, tree, reader):
 
     sign_in(client, reader)
     assert client.get(reverse("archives:unit_options"), {"unit_q": "shn"}).status_code == 404
+
+
+def test_the_list_filter_finds_a_unit_it_does_not_list_when_there_are_many(
+    login, keeper, archive, tree, monkeypatch
+):
+    """A province's keeper has thousands of townships above its villages: the filter's select lists
+    the units above them and the unit search finds a township (here: more units than the select's
+    limit, set low)."""
+    from jijian.core.forms import OfferedUnitChoiceField
+
+    client = login(keeper)
+    page = client.get(reverse("archives:list")).content.decode()
+    assert {str(tree.county.pk), str(tree.township_a.pk)} <= _option_values(page)  # few: all listed
+    monkeypatch.setattr(OfferedUnitChoiceField, "max_offered", 2)
+    listed = _option_values(client.get(reverse("archives:list")).content.decode())
+    assert str(tree.county.pk) in listed and str(tree.township_a.pk) not in listed
+    found = client.get(reverse("archives:list"), {"unit_q": tree.township_a.name}).content.decode()
+    assert _option_values(found) == {str(tree.township_a.pk)}
+    # Chosen from the search results: the list is filtered by it, and the select keeps it.
+    other = make_archive(keeper, tree.village_b, name="李某", id_number=idn(3))
+    body = client.get(reverse("archives:list"), {"unit": tree.township_a.pk}).content.decode()
+    assert f'id="archive-{archive.pk}"' in body and f'id="archive-{other.pk}"' not in body
+    assert str(tree.township_a.pk) in _option_values(body)
+    nothing = client.get(reverse("archives:list"), {"unit_q": tree.township_c.name}).content.decode()
+    assert "未找到" in nothing  # another county's township

@@ -7,18 +7,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from jijian.core.crypto import mask_id_number
-from jijian.core.forms import OfferedUnitChoiceField, clean_unit_search
-from jijian.core.models import OrgUnit
+from jijian.core.forms import UNIT_SEARCH_MAX_LENGTH, OfferedUnitChoiceField, clean_unit_search
+from jijian.core.models import TOWNSHIP_KINDS, OrgUnit
 from jijian.core.validators import validate_id_number
 from jijian.petitions.models import AccusedLevel
 
 from . import selectors
-
-
-class UnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: OrgUnit) -> str:
-        # Indented by depth so that the tree reads in a plain <select>.
-        return "　" * obj.depth + obj.name
 
 
 class ArchiveFilterForm(forms.Form):
@@ -28,7 +22,18 @@ class ArchiveFilterForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"placeholder": "完整姓名", "type": "search", "autocomplete": "off"}),
     )
-    unit = UnitChoiceField(
+    unit_q = forms.CharField(
+        label="查找单位",
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "placeholder": "单位名称或拼音首字母",
+                "autocomplete": "off",
+                "maxlength": UNIT_SEARCH_MAX_LENGTH,
+            }
+        ),
+    )
+    unit = OfferedUnitChoiceField(
         label="单位",
         required=False,
         queryset=OrgUnit.objects.none(),
@@ -38,7 +43,19 @@ class ArchiveFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = selectors.filter_units(user)
+        # Accepts any unit of the jurisdiction above village level. Lists them all when they are few
+        # (a city's: its counties and townships); a province's or the nation's thousands of townships
+        # are found by the unit search instead, and the select lists the units above them.
+        units = selectors.filter_units(user)
+        field = self.fields["unit"]
+        searched = clean_unit_search(self.data.get("unit_q"))
+        if searched:
+            offered = selectors.unit_search(units, q=searched)
+        else:
+            offered = list(units[: field.max_offered + 1])
+            if len(offered) > field.max_offered:
+                offered = units.exclude(kind__in=TOWNSHIP_KINDS)
+        field.offer(accepted=units, offered=offered, searched=searched, current=self["unit"].value())
 
     def values(self) -> dict:
         data = self.cleaned_data if self.is_valid() else {}
@@ -98,9 +115,7 @@ class ArchiveForm(forms.Form):
         searched = clean_unit_search(unit_q)
         self.fields["org_unit"].offer(
             accepted=units,
-            offered=selectors.keeper_unit_search(units, q=searched)
-            if searched
-            else selectors.filter_units(user),
+            offered=selectors.unit_search(units, q=searched) if searched else selectors.filter_units(user),
             searched=searched,
             current=self["org_unit"].value(),
         )

@@ -50,9 +50,10 @@ def keeper_units(user, *, current: OrgUnit | None = None) -> QuerySet[OrgUnit]:
 UNIT_SEARCH_MAX = 30
 
 
-def keeper_unit_search(units: QuerySet[OrgUnit], *, q: str) -> QuerySet[OrgUnit]:
-    """Units of `units` (keeper_units) by name, pinyin initials or code: villages are found here, the
-    form's select lists only the units above them (filter_units)."""
+def unit_search(units: QuerySet[OrgUnit], *, q: str) -> QuerySet[OrgUnit]:
+    """Units of `units` (keeper_units for the archive form, filter_units for the list's filter) by
+    name, pinyin initials or code: what the selects do not list (villages; a province's townships)
+    is found here."""
     return org_unit_search(units, q=q)[:UNIT_SEARCH_MAX]
 
 
