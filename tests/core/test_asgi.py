@@ -12,7 +12,7 @@ import threading
 import pytest
 from asgiref.sync import AsyncToSync, SyncToAsync
 from asgiref.testing import ApplicationCommunicator
-from django.http import StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.urls import path, reverse
 
 from jijian.api.auth import api_token_create
@@ -137,7 +137,32 @@ def _streamed(request):
     return StreamingHttpResponse(parts(), content_type="text/plain")
 
 
-urlpatterns = [path("streamed", _streamed)]
+FILE_BYTES = bytes(range(256)) * 1000  # 256,000 bytes: four blocks
+
+
+class _File(io.BytesIO):
+    closed_by_response = False
+
+    def close(self):
+        _File.closed_by_response = True
+        super().close()
+
+
+def _file(request):
+    return FileResponse(_File(FILE_BYTES), as_attachment=True, filename="录像.bin")
+
+
+urlpatterns = [path("streamed", _streamed), path("file", _file)]
+
+
+def test_a_file_download_keeps_its_headers_and_closes_the_file(settings):
+    settings.ROOT_URLCONF = "tests.core.test_asgi"
+    _File.closed_by_response = False
+    status, headers, body = asgi_request("GET", "/file")
+    assert status == 200 and body == FILE_BYTES
+    assert headers[b"content-length"] == str(len(FILE_BYTES)).encode()
+    assert b"attachment" in headers[b"content-disposition"]
+    assert _File.closed_by_response
 
 
 def test_a_streamed_answer_is_sent_while_it_is_produced(settings):
