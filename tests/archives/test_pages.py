@@ -452,3 +452,15 @@ def test_the_list_filter_finds_a_unit_it_does_not_list_when_there_are_many(
     assert str(tree.township_a.pk) in _option_values(body)
     nothing = client.get(reverse("archives:list"), {"unit_q": tree.township_c.name}).content.decode()
     assert "未找到" in nothing  # another county's township
+
+
+def test_the_archive_forms_unit_select_stays_short_when_there_are_many(client, tree, keeper, monkeypatch):
+    from jijian.core.forms import OfferedUnitChoiceField
+    from tests.conftest import sign_in
+
+    sign_in(client, keeper)
+    monkeypatch.setattr(OfferedUnitChoiceField, "max_offered", 2)
+    listed = _option_values(client.get(reverse("archives:create")).content.decode())
+    assert str(tree.county.pk) in listed and str(tree.township_a.pk) not in listed
+    found = client.get(reverse("archives:create"), {"unit_q": tree.township_a.name}).content.decode()
+    assert str(tree.township_a.pk) in _option_values(found)

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from jijian.core.crypto import mask_id_number
 from jijian.core.forms import UNIT_SEARCH_MAX_LENGTH, OfferedUnitChoiceField, clean_unit_search
-from jijian.core.models import TOWNSHIP_KINDS, OrgUnit
+from jijian.core.models import OrgUnit
 from jijian.core.validators import validate_id_number
 from jijian.petitions.models import AccusedLevel
 
@@ -43,19 +43,19 @@ class ArchiveFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        # Accepts any unit of the jurisdiction above village level. Lists them all when they are few
-        # (a city's: its counties and townships); a province's or the nation's thousands of townships
-        # are found by the unit search instead, and the select lists the units above them.
+        # Accepts any unit of the jurisdiction above village level; lists a short list of them, the
+        # rest is found by the unit search.
         units = selectors.filter_units(user)
         field = self.fields["unit"]
         searched = clean_unit_search(self.data.get("unit_q"))
-        if searched:
-            offered = selectors.unit_search(units, q=searched)
-        else:
-            offered = list(units[: field.max_offered + 1])
-            if len(offered) > field.max_offered:
-                offered = units.exclude(kind__in=TOWNSHIP_KINDS)
-        field.offer(accepted=units, offered=offered, searched=searched, current=self["unit"].value())
+        field.offer(
+            accepted=units,
+            offered=selectors.unit_search(units, q=searched)
+            if searched
+            else selectors.short_list(units, field.max_offered),
+            searched=searched,
+            current=self["unit"].value(),
+        )
 
     def values(self) -> dict:
         data = self.cleaned_data if self.is_valid() else {}
@@ -109,13 +109,16 @@ class ArchiveForm(forms.Form):
             }
         super().__init__(*args, **kwargs)
         self.archive = archive
-        # Accepts any unit of the jurisdiction; lists the units above village level, or the search
-        # results for `unit_q` (villages included), and the unit already chosen.
+        # Accepts any unit of the jurisdiction; lists a short list of the units above village level
+        # (selectors.short_list), or the search results for `unit_q` (villages included), and the
+        # unit already chosen.
         units = selectors.keeper_units(user, current=archive.org_unit if archive else None)
         searched = clean_unit_search(unit_q)
         self.fields["org_unit"].offer(
             accepted=units,
-            offered=selectors.unit_search(units, q=searched) if searched else selectors.filter_units(user),
+            offered=selectors.unit_search(units, q=searched)
+            if searched
+            else selectors.short_list(selectors.filter_units(user), self.fields["org_unit"].max_offered),
             searched=searched,
             current=self["org_unit"].value(),
         )

@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 
 from jijian.core.access import unit_scope_q
 from jijian.core.crypto import blind_index
-from jijian.core.models import VILLAGE_KINDS, OrgUnit
+from jijian.core.models import TOWNSHIP_KINDS, VILLAGE_KINDS, OrgUnit
 from jijian.core.selectors import org_unit_search
 
 from .access import archives_visible_to
@@ -48,6 +48,14 @@ def keeper_units(user, *, current: OrgUnit | None = None) -> QuerySet[OrgUnit]:
 
 
 UNIT_SEARCH_MAX = 30
+
+
+def short_list(units: QuerySet[OrgUnit], limit: int) -> QuerySet[OrgUnit] | list[OrgUnit]:
+    """What a unit select lists before any search: all of `units` when there are at most `limit` (a
+    city's counties and townships), else those above township level (a province's or the nation's
+    thousands of townships are found by unit_search)."""
+    few = list(units[: limit + 1])
+    return few if len(few) <= limit else units.exclude(kind__in=TOWNSHIP_KINDS)
 
 
 def unit_search(units: QuerySet[OrgUnit], *, q: str) -> QuerySet[OrgUnit]:
