@@ -24,11 +24,8 @@ from tests.reports.test_submit_fast import DAY
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def asgi_request(method: str, path: str, body: bytes = b"", headers: dict | None = None, query: str = ""):
-    """(status, headers, body) of one HTTP request through jijian.config.asgi.application."""
-    from jijian.config.asgi import application
-
-    scope = {
+def http_scope(method: str, path: str, *, query: str = "", headers: dict | None = None) -> dict:
+    return {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
@@ -43,6 +40,13 @@ def asgi_request(method: str, path: str, body: bytes = b"", headers: dict | None
         "client": ("127.0.0.1", 40000),
         "server": ("testserver", 80),
     }
+
+
+def asgi_request(method: str, path: str, body: bytes = b"", headers: dict | None = None, query: str = ""):
+    """(status, headers, body) of one HTTP request through jijian.config.asgi.application."""
+    from jijian.config.asgi import application
+
+    scope = http_scope(method, path, query=query, headers=headers)
 
     async def run():
         app = ApplicationCommunicator(application, scope)
@@ -185,20 +189,7 @@ def test_a_streamed_answer_is_sent_while_it_is_produced(settings):
             EVENTS.append(("sent", len(message["body"])))
             body.append(message["body"])
 
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": "/streamed",
-        "raw_path": b"/streamed",
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"host", b"testserver")],
-        "client": ("127.0.0.1", 40000),
-        "server": ("testserver", 80),
-    }
+    scope = http_scope("GET", "/streamed")
     asyncio.run(application(scope, receive, send))
     assert b"".join(body) == b"".join(bytes([65 + i]) * PART for i in range(4))
     first_sent = EVENTS.index(next(e for e in EVENTS if e[0] == "sent"))
