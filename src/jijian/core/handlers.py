@@ -11,7 +11,7 @@ thread per request, and streamed answers sent as they are produced.
    signal, the chain, closing the response; tests/core/test_asgi.py counts them). Django ticket
    #37177 does the same in Django itself by making its middleware sync-only; until that is
    released, this does it for the whole chain. Measured with the submit benchmark's empty view
-   (bench/README.md, "Submission path"): server CPU per request 4.2-5.3 ms -> 2.7-2.9 ms on the
+   (bench/README.md, "Submission path"): server CPU per request 4.2-5.3 ms -> 2.5-3.2 ms on the
    2-core development VM. An async view, should one be added, still works (Django's sync handler
    runs it with async_to_sync), at the cost of that one crossing back.
 
