@@ -4,8 +4,6 @@ Runs on SQLite and on PostgreSQL (DATABASE_URL=postgres://...)."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
@@ -20,6 +18,7 @@ from jijian.audit.services import (
     chain_hash_of,
     content_hash_of,
 )
+from tests.concurrency import together
 
 from .tampering import TABLE, raw_row, raw_set, tamper
 
@@ -268,21 +267,7 @@ def test_postgresql_refuses_sql_deletes():
 def test_two_sealers_at_once_chain_every_entry_once():
     for i in range(200):
         audit_record(action="test.concurrent", object_id=i)
-    results, errors = [], []
-
-    def seal():
-        try:
-            results.append(audit_seal(batch=30))
-        except Exception as exc:  # noqa: BLE001 - surfaced by the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=seal) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results, errors = together(3, lambda i: audit_seal(batch=30))
     assert errors == []
     assert sum(results) == 200
     assert audit_verify().ok and audit_verify().checked == 200

@@ -4,40 +4,18 @@ moment never share a serial number."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection  # noqa: F401 - the skipif condition names it
 
 from jijian.petitions.models import PetitionForward, PetitionReport, PetitionTransition
+from tests.concurrency import together
 from tests.petitions.triage_helpers import officer, register
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif("connection.vendor != 'postgresql'", reason="needs concurrent connections"),
 ]
-
-
-def _together(n: int, work) -> tuple[list, list]:
-    results, errors = [], []
-    barrier = threading.Barrier(n)
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            results.append(work(i))
-        except ValidationError as exc:  # ConcurrentEditError is one too
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results, errors
 
 
 def test_two_officers_routing_one_report_at_once_forward_it_once(tree):
@@ -52,7 +30,7 @@ def test_two_officers_routing_one_report_at_once_forward_it_once(tree):
             actor=(first, second)[i], report=report, managing=targets[i], about_own_head=False, version=1
         )
 
-    results, errors = _together(2, route)
+    results, errors = together(2, route, catch=(ValidationError,))
     assert len(results) == 1 and len(errors) == 1
     assert PetitionForward.objects.filter(report=report).count() == 1
     held = PetitionReport.objects.get(pk=report.pk)
@@ -62,5 +40,7 @@ def test_two_officers_routing_one_report_at_once_forward_it_once(tree):
 
 def test_registrations_at_once_get_distinct_serial_numbers(tree):
     officers = [officer(f"county_{i}", tree.county) for i in range(4)]
-    results, errors = _together(4, lambda i: register(officers[i], tree.township_a).serial_number)
+    results, errors = together(
+        4, lambda i: register(officers[i], tree.township_a).serial_number, catch=(ValidationError,)
+    )
     assert errors == [] and len(results) == 4 and len(set(results)) == 4

@@ -6,7 +6,6 @@ the answer to the service."""
 from __future__ import annotations
 
 import json
-import threading
 from datetime import date
 from decimal import Decimal
 
@@ -27,6 +26,7 @@ from jijian.reports.services import (
     monthly_report_save_draft,
     monthly_report_submit,
 )
+from tests.concurrency import together
 from tests.conftest import make_user
 from tests.reports.test_member_views import at, open_month
 
@@ -316,22 +316,13 @@ def test_four_devices_submitting_one_report_at_once_submit_it_once(tree, people)
 
     report = _month_with_records(tree, people.member_a)
     _, raw = api_token_create(actor=people.member_a, name="手机")
-    barrier, answers = threading.Barrier(4), []
 
-    def device() -> None:
-        try:
-            client = Client()
-            barrier.wait()
-            response = _post_submit(client, report.pk, report.version, HTTP_AUTHORIZATION=f"Bearer {raw}")
-            answers.append((response.status_code, response.json()))
-        finally:
-            connection.close()
+    def device(i: int) -> tuple[int, dict]:
+        response = _post_submit(Client(), report.pk, report.version, HTTP_AUTHORIZATION=f"Bearer {raw}")
+        return response.status_code, response.json()
 
-    threads = [threading.Thread(target=device) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    answers, errors = together(4, device)
+    assert errors == []
     row = MonthlyReport.objects.get(pk=report.pk)
     assert [status for status, _ in answers] == [200] * 4
     assert {body["state"] for _, body in answers} == {"submitted"}
