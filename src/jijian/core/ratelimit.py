@@ -1,15 +1,20 @@
 """Per-IP rate limits for sign-in and for every unauthenticated endpoint.
 
 The counters live only in the Django cache (Redis in production, locmem in tests) under a key that
-holds an HMAC of the address, never the address itself, and expire a minute later. Nothing here
+holds an HMAC of the address, never the address itself, and expire two minutes later. Nothing here
 writes to the database or to a log: anonymous reporters must leave no IP behind (DOMAIN.md). The
 per-account sign-in lockout (security.py) is separate and does not depend on the address, so an
-attacker cannot lock out everyone behind one address, and a botnet cannot escape it."""
+attacker cannot lock out everyone behind one address, and a botnet cannot escape it.
+
+The window slides: a minute's count is this minute's bucket plus the previous minute's, weighted by
+how much of it still lies within the last sixty seconds (the estimate Cloudflare and others use). A
+fixed window would let a client send its whole allowance at 11:59:59 and again at 12:00:00."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import time
 from functools import wraps
 
@@ -36,28 +41,62 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def _cache_key(scope: str, ident: str, bucket: int) -> str:
+def _cache_key(scope: str, ident: str) -> str:
     digest = hmac.new(settings.SECRET_KEY.encode(), f"{scope}|{ident}".encode(), hashlib.sha256).hexdigest()[
         :32
     ]
-    return f"rl:{scope}:{digest}:{bucket}"
+    return f"rl:{scope}:{digest}"
+
+
+def _increment(key: str, timeout: int) -> int:
+    if cache.add(key, 1, timeout=timeout):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.set(key, 1, timeout=timeout)
+        return 1
+
+
+def window_counts(prefix: str, *, now: float, window: int, add: bool) -> tuple[int, int, float]:
+    """(this window's count, the previous window's count, seconds elapsed in this window) for the
+    counter named `prefix`, counting one more first when `add`. Each bucket lives two windows."""
+    bucket = int(now // window)
+    current_key, previous_key = f"{prefix}:{bucket}", f"{prefix}:{bucket - 1}"
+    current = _increment(current_key, 2 * window + 5) if add else int(cache.get(current_key, 0))
+    previous = int(cache.get(previous_key, 0))
+    return current, previous, now - bucket * window
+
+
+def estimate(current: int, previous: int, elapsed: float, window: int) -> float:
+    """Requests in the last `window` seconds: the previous bucket counts for the part of it that is
+    still inside."""
+    return current + previous * (window - elapsed) / window
+
+
+def seconds_until(current: int, previous: int, elapsed: float, window: int, threshold: int) -> int:
+    """Whole seconds until the estimate, with nothing more counted, is at most `threshold`
+    (0 when it already is)."""
+    if current > threshold:  # this bucket alone is too many: it must become the previous one and fade
+        fade = window * (1 - threshold / current)
+        wait = (window - elapsed) + fade
+    elif previous:
+        wait = (window - elapsed) - (threshold - current) * window / previous
+    else:
+        wait = 0.0
+    return max(0, math.ceil(wait))
 
 
 def hit(scope: str, ident: str, limit: int, *, window: int = WINDOW_SECONDS) -> int | None:
-    """Count one request of `ident` (an address) in `scope`. Returns None while within `limit` per
-    `window` seconds, otherwise the seconds until the window ends (for Retry-After)."""
-    now = time.time()
-    key = _cache_key(scope, ident, int(now // window))
-    if cache.add(key, 1, timeout=window + 5):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.set(key, 1, timeout=window + 5)
-            count = 1
-    if count > limit:
-        return max(1, int(window - (now % window)))
+    """Count one request of `ident` (an address) in `scope`. Returns None while at most `limit`
+    requests fell in the last `window` seconds, otherwise the seconds until one more would be
+    allowed (for Retry-After). Refused requests count too: a client that keeps hammering stays
+    refused."""
+    current, previous, elapsed = window_counts(
+        _cache_key(scope, ident), now=time.time(), window=window, add=True
+    )
+    if estimate(current, previous, elapsed, window) > limit:
+        return max(1, seconds_until(current, previous, elapsed, window, limit - 1))
     return None
 
 

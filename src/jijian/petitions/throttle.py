@@ -1,7 +1,7 @@
 """The site-wide brake on receipt guessing. Per-address limits (jijian.core.ratelimit) do not stop a
 botnet, so failed lookups are also counted for the whole site per minute: past
-PETITION_FOLLOW_FAILS_PER_MINUTE (30) every lookup is refused with "系统繁忙" until the minute ends,
-without computing a hash (GlobaLeaks counts failed receipt logins per tenant the same way,
+PETITION_FOLLOW_FAILS_PER_MINUTE (30) in the last sixty seconds every lookup is refused with "系统繁忙"
+until the count has slid below it, without computing a hash (GlobaLeaks counts failed receipt logins per tenant the same way,
 security-anchors.md §1.1). Only a counter in the cache: no address, no code."""
 
 from __future__ import annotations
@@ -9,14 +9,12 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+
+from jijian.core.ratelimit import estimate, seconds_until, window_counts
 
 WINDOW = 60
 DEFAULT_LIMIT = 30
-
-
-def _key(now: float) -> str:
-    return f"petitions:follow_fail:{int(now // WINDOW)}"
+KEY = "petitions:follow_fail"
 
 
 def limit() -> int:
@@ -25,16 +23,11 @@ def limit() -> int:
 
 def busy_for() -> int | None:
     """Seconds until lookups are allowed again, or None when they are allowed now."""
-    now = time.time()
-    if int(cache.get(_key(now), 0)) >= limit():
-        return max(1, int(WINDOW - now % WINDOW))
+    counts = window_counts(KEY, now=time.time(), window=WINDOW, add=False)
+    if estimate(*counts, WINDOW) > limit() - 1:
+        return max(1, seconds_until(*counts, WINDOW, limit() - 1))
     return None
 
 
 def record_failure() -> None:
-    key = _key(time.time())
-    if not cache.add(key, 1, timeout=WINDOW + 5):
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, timeout=WINDOW + 5)
+    window_counts(KEY, now=time.time(), window=WINDOW, add=True)
