@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from asgiref.sync import AsyncToSync, SyncToAsync
@@ -42,6 +43,14 @@ def http_scope(method: str, path: str, *, query: str = "", headers: dict | None 
     }
 
 
+def run_loop(make_coroutine):
+    """asyncio.run(make_coroutine()) in a thread of its own: an earlier browser test's Playwright
+    keeps an event loop running in the test thread, where asyncio.run() refuses to start. The app
+    runs its sync code in other threads anyway."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(make_coroutine())).result()
+
+
 def asgi_request(method: str, path: str, body: bytes = b"", headers: dict | None = None, query: str = ""):
     """(status, headers, body) of one HTTP request through jijian.config.asgi.application."""
     from jijian.config.asgi import application
@@ -61,7 +70,7 @@ def asgi_request(method: str, path: str, body: bytes = b"", headers: dict | None
         await app.wait(10)
         return start["status"], {k.lower(): v for k, v in start["headers"]}, b"".join(parts)
 
-    return asyncio.run(run())
+    return run_loop(run)
 
 
 def test_a_member_submits_through_the_asgi_application(tree, people):
@@ -190,7 +199,7 @@ def test_a_streamed_answer_is_sent_while_it_is_produced(settings):
             body.append(message["body"])
 
     scope = http_scope("GET", "/streamed")
-    asyncio.run(application(scope, receive, send))
+    run_loop(lambda: application(scope, receive, send))
     assert b"".join(body) == b"".join(bytes([65 + i]) * PART for i in range(4))
     first_sent = EVENTS.index(next(e for e in EVENTS if e[0] == "sent"))
     assert first_sent < EVENTS.index(("part", 1)), EVENTS

@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from .auth import SessionAuth, TokenAuth
+from .errors import error
 
 api = NinjaAPI(
     title="纪检监察工作平台 API",
@@ -20,12 +21,6 @@ api = NinjaAPI(
     auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api",
 )
-
-
-def error(request, status: int, code: str, message: str, details=None):
-    return api.create_response(
-        request, {"error": {"code": code, "message": message, "details": details or []}}, status=status
-    )
 
 
 @api.exception_handler(NinjaValidationError)

@@ -11,7 +11,7 @@ from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from jijian.api.api import error
+from jijian.api.errors import error
 from jijian.core.access import get_or_404
 from jijian.core.roles import Module
 from jijian.core.services import ConcurrentEditError

@@ -21,7 +21,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import ValidationError as PydanticValidationError
 
-from jijian.api.api import error
+from jijian.api.errors import error
 from jijian.core.access import org_units_visible_to
 from jijian.core.roles import Module
 from jijian.core.services import ConcurrentEditError
