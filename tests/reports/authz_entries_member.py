@@ -102,6 +102,15 @@ ENTRIES = [
         methods=("POST",),
         post_data=lambda t, p: {"version": 1, "endorse": True},
     ),
+    Entry(  # the same URL: the front that answers the usual token submit before django-ninja
+        "member_report_submit_front",
+        MEMBER,
+        args=report_a,
+        anonymous=UNAUTHORIZED,
+        methods=("POST",),
+        post_data=lambda t, p: {"version": 1, "endorse": True},
+        note="tokens: tests/reports/test_submit_front.py",
+    ),
     Entry("api:member_record_list", MEMBER, anonymous=UNAUTHORIZED),
     Entry(
         "api:member_record_create",

@@ -141,3 +141,16 @@ def test_other_methods_get_the_operations_405(client, tree, people, operation_ca
     _, token = api_token_create(actor=people.member_a, name="手机")
     response = client.get(f"/api/reports/{report.pk}/submit", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert response.status_code == 405 and len(operation_calls) == 1
+
+
+def test_a_browser_session_without_the_csrf_token_is_refused_by_the_operation(tree, people, operation_calls):
+    from django.test import Client
+
+    from tests.conftest import sign_in
+
+    report = _month_with_records(tree, people.member_a)
+    client = Client(enforce_csrf_checks=True)
+    sign_in(client, people.member_a)
+    response = post(client, report.pk, {"version": report.version, "endorse": True}, None)
+    assert response.status_code == 403 and len(operation_calls) == 1
+    assert MonthlyReport.objects.get(pk=report.pk).state == ReportState.DRAFT

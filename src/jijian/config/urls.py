@@ -10,7 +10,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin_site.urls),
     # Month-end's busiest API call answers its usual case before django-ninja (reports/api_member.py).
-    path("api/reports/<int:report_id>/submit", member_report_submit_front),
+    path("api/reports/<int:report_id>/submit", member_report_submit_front, name="member_report_submit_front"),
     path("api/", api.urls),
     path("audit/", include("jijian.audit.urls")),
     path("files/", include("jijian.attachments.urls")),
