@@ -1,8 +1,9 @@
 """The site-wide brake on receipt guessing. Per-address limits (jijian.core.ratelimit) do not stop a
 botnet, so failed lookups are also counted for the whole site per minute: past
-PETITION_FOLLOW_FAILS_PER_MINUTE (30) in the last sixty seconds every lookup is refused with "系统繁忙"
-until the count has slid below it, without computing a hash (GlobaLeaks counts failed receipt logins per tenant the same way,
-security-anchors.md §1.1). Only a counter in the cache: no address, no code."""
+PETITION_FOLLOW_FAILS_PER_MINUTE (30) in the last sixty seconds every lookup is refused with
+"系统繁忙" until the count has slid below it, without computing a hash (GlobaLeaks counts failed
+receipt logins per tenant the same way, security-anchors.md §1.1). Only a counter in the cache: no
+address, no code. The sixty seconds slide as the per-address limits' do (jijian.core.ratelimit)."""
 
 from __future__ import annotations
 
