@@ -250,9 +250,12 @@ def report_out(report) -> dict:
     }
 
 
+# The fields ReportOut computes with a resolve_<field> method (django-ninja's convention), the rest
+# are attributes of the report.
 _RESOLVED = {
-    "village_name": ReportOut.resolve_village_name,
-    "state_label": ReportOut.resolve_state_label,
+    name: getattr(ReportOut, f"resolve_{name}")
+    for name in ReportOut.model_fields
+    if hasattr(ReportOut, f"resolve_{name}")
 }
 
 
