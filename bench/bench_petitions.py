@@ -364,6 +364,7 @@ class Server:
         env = dict(os.environ)
         env["DJANGO_SETTINGS_MODULE"] = "bench.settings_submit"
         env.setdefault("JIJIAN_DB_CONN_MAX_AGE", "0")
+        env.setdefault("JIJIAN_GC_FREEZE", "true")  # as in production (bench_submit.py)
         env.pop("JIJIAN_DEBUG", None)
         # The per-address limits would stop a load generator on one address at the first second.
         for var in (

@@ -141,6 +141,9 @@ class Server:
         # here, then "too many clients" 500s; Django ticket #33497). Override both from outside, e.g.
         # JIJIAN_DB_POOL=false for a connection per request.
         env.setdefault("JIJIAN_DB_POOL", "true")
+        # As in production (config/asgi.py; off under JIJIAN_ENV=test unless set): the start-up heap
+        # frozen out of the garbage collector's walks (bench_gc.py).
+        env.setdefault("JIJIAN_GC_FREEZE", "true")
         env.setdefault("JIJIAN_DB_CONN_MAX_AGE", "0")
         env.pop("JIJIAN_DEBUG", None)
         env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "src"), env.get("PYTHONPATH", "")])

@@ -22,3 +22,7 @@ application = ProtocolTypeRouter(
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
+
+from jijian.core.heap import freeze_startup_heap  # noqa: E402
+
+freeze_startup_heap()  # last: everything above is loaded and stays for the life of the process
