@@ -171,7 +171,7 @@ JIJIAN_DB_PREPARE = env_bool(
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The app server moves what it loaded at start-up out of the garbage collector's sight
 # (config/asgi.py, core/heap.py): otherwise a full collection walks all ~300,000 of those objects,
-# a pause of ~100 ms for every request in flight, several times a minute under load.
+# a pause of ~100 ms for every request in flight, every few seconds under load.
 JIJIAN_GC_FREEZE = env_bool("JIJIAN_GC_FREEZE", not TESTING)
 
 # --- cache, broker, channels --------------------------------------------------------------------
