@@ -13,10 +13,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from asgiref.sync import AsyncToSync, SyncToAsync
 from asgiref.testing import ApplicationCommunicator
-from django.http import FileResponse, StreamingHttpResponse
+from django.core.signals import request_finished, request_started
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.urls import path, reverse
 
 from jijian.api.auth import api_token_create
+from jijian.core.handlers import RequestThreads
 from jijian.reports.models import MonthlyReport, ReportState
 from tests.reports.test_member_views import at, open_month
 from tests.reports.test_stats import october  # noqa: F401 - the shared fixture
@@ -165,7 +167,27 @@ def _file(request):
     return FileResponse(_File(FILE_BYTES), as_attachment=True, filename="录像.bin")
 
 
-urlpatterns = [path("streamed", _streamed), path("file", _file)]
+THREADS: list[threading.Thread] = []  # the objects (kept alive): a new thread may reuse an ident
+BOTH_IN_VIEW = threading.Barrier(2, timeout=10)
+
+
+def _thread(request):
+    THREADS.append(threading.current_thread())
+    return HttpResponse(b"")
+
+
+def _wait_for_the_other(request):
+    THREADS.append(threading.current_thread())
+    BOTH_IN_VIEW.wait()  # both requests in their views at once, or BrokenBarrierError after 10 s
+    return HttpResponse(b"")
+
+
+urlpatterns = [
+    path("streamed", _streamed),
+    path("file", _file),
+    path("thread", _thread),
+    path("together", _wait_for_the_other),
+]
 
 
 def test_a_file_download_keeps_its_headers_and_closes_the_file(settings):
@@ -204,3 +226,76 @@ def test_a_streamed_answer_is_sent_while_it_is_produced(settings):
     first_sent = EVENTS.index(next(e for e in EVENTS if e[0] == "sent"))
     assert first_sent < EVENTS.index(("part", 1)), EVENTS
     assert EVENTS.index(("part", 3)) < len(EVENTS) - 1  # the last part is sent after it is produced
+
+
+def test_one_request_runs_in_one_thread_which_the_next_request_reuses(settings):
+    """The request-started signal, the view and the request-finished signal of a request run in the
+    same thread, and the next request gets that thread again instead of a new one."""
+    settings.ROOT_URLCONF = "tests.core.test_asgi"
+    THREADS.clear()
+
+    def note(**kwargs):
+        THREADS.append(threading.current_thread())
+
+    request_started.connect(note)
+    request_finished.connect(note)
+    try:
+        for _ in range(3):
+            assert asgi_request("GET", "/thread")[0] == 200
+    finally:
+        request_started.disconnect(note)
+        request_finished.disconnect(note)
+    assert len(THREADS) == 9, THREADS
+    assert len(set(THREADS)) == 1, THREADS  # started, view, finished; three requests one after another
+    assert THREADS[0] is not threading.current_thread()
+
+
+def test_requests_at_the_same_time_get_threads_of_their_own(settings):
+    settings.ROOT_URLCONF = "tests.core.test_asgi"
+    from jijian.config.asgi import application
+
+    THREADS.clear()
+    BOTH_IN_VIEW.reset()
+
+    async def one():
+        app = ApplicationCommunicator(application, http_scope("GET", "/together"))
+        await app.send_input({"type": "http.request", "body": b"", "more_body": False})
+        start = await app.receive_output(20)
+        await app.receive_output(20)
+        await app.wait(20)
+        return start["status"]
+
+    async def both():
+        return await asyncio.gather(one(), one())
+
+    assert run_loop(both) == [200, 200]
+    assert len(set(THREADS)) == 2, THREADS
+
+
+def test_a_thread_still_running_a_finished_requests_code_is_lent_only_when_it_is_done():
+    threads = RequestThreads(idle=4)
+    thread = threads.borrow()
+    go = threading.Event()
+    running = thread.submit(go.wait, 10)
+    thread.release()  # the request has ended; its call has not
+    assert threads.idle == 0
+    assert threads.borrow() is not thread  # another request gets another thread
+    go.set()
+    running.result(10)
+    deadline = threading.Event()
+    for _ in range(100):  # the give-back runs in the thread right after the call
+        if threads.idle == 1:
+            break
+        deadline.wait(0.01)
+    assert threads.idle == 1
+    assert threads.borrow() is thread
+
+
+def test_idle_threads_beyond_the_limit_end():
+    threads = RequestThreads(idle=1)
+    first, second = threads.borrow(), threads.borrow()
+    assert first.submit(threading.get_ident).result(10) != second.submit(threading.get_ident).result(10)
+    first.release()
+    second.release()
+    assert threads.idle == 1
+    assert second._shutdown and not first._shutdown

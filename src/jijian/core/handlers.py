@@ -1,5 +1,5 @@
 """The ASGI handler: Django's, with the middleware chain and the views run synchronously, in one
-thread per request, and streamed answers sent as they are produced.
+thread per request (reused by the next request), and streamed answers sent as they are produced.
 
 1. One crossing into the request's thread. Every view and every middleware of this project is
    synchronous; Django's own middleware (built on MiddlewareMixin) is "async capable" only by running
@@ -15,7 +15,18 @@ thread per request, and streamed answers sent as they are produced.
    2-core development VM. An async view, should one be added, still works (Django's sync handler
    runs it with async_to_sync), at the cost of that one crossing back.
 
-2. Streaming. Django's ASGIHandler serves a StreamingHttpResponse over a synchronous iterator — the
+2. Request threads are reused. Django's ASGIHandler gives each request a ThreadSensitiveContext of
+   its own, so all the request's synchronous code runs in one thread (as the database connections
+   expect); asgiref then starts a new thread for every request and, at its end, a second thread to
+   join the first. Here the request borrows an idle thread instead (asgiref's
+   ThreadSensitiveContext(executor=...)) and gives it back when it is done: still one thread per
+   request and one request per thread at a time, as a WSGI server's thread pool has it. A thread
+   whose request ended while its code was still running (the client went away) is given back only
+   when that code has finished. Measured with the submit benchmark (bench/README.md, "Submission
+   path"): the empty view 527 -> 796 requests per second, the submit endpoint 235 -> 267, in one
+   run on the 2-core development VM.
+
+3. Streaming. Django's ASGIHandler serves a StreamingHttpResponse over a synchronous iterator — the
    CSV exports (all reports of a month, the petition register, the audit trail) and every
    FileResponse (attachments, recordings of video receptions) — by reading the *whole* iterator into
    a list first (with a warning): a province's export or a long recording sat in the app server's
@@ -26,13 +37,98 @@ thread per request, and streamed answers sent as they are produced.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 
-from asgiref.sync import sync_to_async
+from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.core.handlers.asgi import ASGIHandler
+
+IDLE_THREADS = 64  # threads kept for the next requests; more idle than that after a surge end
+
+
+class RequestThread(ThreadPoolExecutor):
+    """One thread, lent to one request at a time (RequestThreads)."""
+
+    def __init__(self, threads: RequestThreads) -> None:
+        super().__init__(max_workers=1, thread_name_prefix="jijian-request")
+        self._lender = threads
+        self._lock = threading.Lock()
+        self._pending = 0  # calls submitted and not finished
+        self._returning = False  # the request has ended: give back once _pending is 0
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        with self._lock:
+            self._pending += 1
+        try:
+            future = super().submit(fn, *args, **kwargs)
+        except BaseException:
+            self._finished(None)
+            raise
+        future.add_done_callback(self._finished)
+        return future
+
+    def _finished(self, _future) -> None:
+        with self._lock:
+            self._pending -= 1
+            back = self._returning and self._pending == 0
+            if back:
+                self._returning = False
+        if back:
+            self._lender.give_back(self)
+
+    def release(self) -> None:
+        """The request is done with this thread: back to the idle ones now, or when its last call
+        has finished (a request cancelled while its view still runs)."""
+        with self._lock:
+            if self._pending:
+                self._returning = True
+                return
+        self._lender.give_back(self)
+
+
+class RequestThreads:
+    """The idle request threads of the process. Lent and given back from the event loop's thread
+    and (for a late give-back) from the request thread itself: a lock guards the list."""
+
+    def __init__(self, idle: int = IDLE_THREADS) -> None:
+        self.max_idle = idle
+        self._idle: list[RequestThread] = []
+        self._lock = threading.Lock()
+
+    def borrow(self) -> RequestThread:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        return RequestThread(self)
+
+    def give_back(self, thread: RequestThread) -> None:
+        with self._lock:
+            if len(self._idle) < self.max_idle:
+                self._idle.append(thread)
+                return
+        thread.shutdown(wait=False)
+
+    @property
+    def idle(self) -> int:
+        return len(self._idle)
 
 
 class SyncChainASGIHandler(ASGIHandler):
+    threads = RequestThreads()
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":  # as Django's ASGIHandler
+            raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
+        thread = self.threads.borrow()
+        try:
+            # Django's handle() awaits every task it starts before it returns, as a context with an
+            # executor requires.
+            async with ThreadSensitiveContext(executor=thread):
+                await self.handle(scope, receive, send)
+        finally:
+            thread.release()
+
     def load_middleware(self, is_async: bool = False) -> None:  # noqa: ARG002 - always the sync chain
         super().load_middleware(is_async=False)
         # ASGIHandler awaits the chain; thread_sensitive: in the request's own thread (Django's
