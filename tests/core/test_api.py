@@ -97,6 +97,8 @@ def test_a_token_loads_its_user_as_the_orm_does(tree, people, settings, prepare)
     person.roles.create(role=Role.CONDUCT_SUPERVISION)
     _, raw = api_token_create(actor=person, name="手机")
     user = TokenAuth().authenticate(RequestFactory().get("/api/me"), raw)
+    # The encrypted fields are not read with the token; they load, decrypted, when asked for.
+    assert user.get_deferred_fields() == {"phone", "id_number"}
     expected = User.objects.select_related("org_unit").get(pk=person.pk)
     for field in User._meta.concrete_fields:
         assert getattr(user, field.attname) == getattr(expected, field.attname), field.name
@@ -104,6 +106,33 @@ def test_a_token_loads_its_user_as_the_orm_does(tree, people, settings, prepare)
     assert user.role_set == expected.role_set == {Role.TOWNSHIP_COMMITTEE, Role.CONDUCT_SUPERVISION}
     assert user.org_unit == expected.org_unit and user.org_unit.name == expected.org_unit.name
     assert user.org_unit.path == expected.org_unit.path and not user._state.adding
+
+
+def test_no_request_decrypts_the_callers_phone_or_id_number_unless_it_shows_them(
+    tree, people, client, login, monkeypatch
+):
+    from jijian.core.fields import EncryptedTextField
+
+    person = people.township_a
+    person.phone, person.id_number = "13812345678", "11010519491231002X"
+    person.save()
+    _, raw = api_token_create(actor=person, name="手机")
+    decrypted = []
+    original = EncryptedTextField.decrypt
+
+    def counted(self, token, **kwargs):
+        decrypted.append(self.name)
+        return original(self, token, **kwargs)
+
+    monkeypatch.setattr(EncryptedTextField, "decrypt", counted)
+    assert client.get("/api/orgs", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+    signed_in = login(person)
+    decrypted.clear()  # signing in itself may read the whole user
+    assert signed_in.get("/").status_code == 200
+    assert signed_in.get("/api/orgs").status_code == 200
+    assert decrypted == []
+    me = client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {raw}").json()
+    assert me["phone_masked"] == "138****5678" and decrypted == ["phone"]
 
 
 def test_an_expired_token_or_a_disabled_account_is_refused(tree, people, client):

@@ -18,6 +18,9 @@ from jijian.core.models import OrgUnit, User, UserRole
 from .models import ApiToken
 
 TOKEN_DAYS = 90
+# The user's phone and ID number are not read with the token: no API call decrypts them unless it
+# shows them (GET /api/me loads the phone then, one query more).
+USER_DEFERRED = rawsql.encrypted_fields(User)
 
 
 class SessionAuth(APIKeyCookie):
@@ -85,8 +88,8 @@ def token_from_row(row) -> tuple[tuple[int, object, User], int]:
     """((token id, last used, user), how many values of the row that took) from a row that starts
     with token_sql()'s columns."""
     token_id, last_used_at = rawsql.load_values(ApiToken, ("id", "last_used_at"), row[:2])
-    n, m = rawsql.width(User), rawsql.width(OrgUnit)
-    user = rawsql.load(User, row[2 : 2 + n])
+    n, m = rawsql.width(User, USER_DEFERRED), rawsql.width(OrgUnit)
+    user = rawsql.load(User, row[2 : 2 + n], defer=USER_DEFERRED)
     user._state.fields_cache["org_unit"] = rawsql.load(OrgUnit, row[2 + n : 2 + n + m])
     roles = row[2 + n + m]
     user.__dict__["role_set"] = frozenset(roles.split(",")) if roles else frozenset()
@@ -100,7 +103,7 @@ def token_sql(vendor: str) -> tuple[str, str, str]:
     q = connections["default"].ops.quote_name
     roles = "string_agg" if vendor == "postgresql" else "group_concat"
     columns = (
-        f"tok.{q('id')}, tok.{q('last_used_at')}, {rawsql.select_list(User, 'u')}, "
+        f"tok.{q('id')}, tok.{q('last_used_at')}, {rawsql.select_list(User, 'u', defer=USER_DEFERRED)}, "
         f"{rawsql.select_list(OrgUnit, 'o')}, "
         f"(SELECT {roles}(ur.{q('role')}, ',') FROM {q(UserRole._meta.db_table)} ur "
         f"WHERE ur.{q('user_id')} = u.{q('id')})"

@@ -24,49 +24,65 @@ def field(model: type[Model], name: str) -> Field:
     return cast(Field, model._meta.get_field(name))
 
 
-# The converters are looked up once per model and database alias. Some are methods of the backend's
-# operations object of whichever thread looked them up first (ASGI runs requests in many threads);
-# they read only settings, never that thread's connection state, and each call is given the current
-# connection.
+# The converters are looked up once per model, database alias and set of deferred fields. Some are
+# methods of the backend's operations object of whichever thread looked them up first (ASGI runs
+# requests in many threads); they read only settings, never that thread's connection state, and each
+# call is given the current connection.
 @cache
-def _columns(model: type[Model], alias: str) -> tuple[tuple[str, ...], tuple[tuple[int, Any, tuple], ...]]:
+def _columns(
+    model: type[Model], alias: str, defer: tuple[str, ...] = ()
+) -> tuple[tuple[str, ...], tuple[tuple[int, Any, tuple], ...], tuple[str, ...]]:
+    """(columns, converters by position, attnames) of `model`'s concrete fields except `defer`."""
     connection = connections[alias]
-    names, converters = [], []
-    for i, f in enumerate(model._meta.concrete_fields):
-        names.append(str(f.column))
+    names, converters, attnames = [], [], []
+    for f in model._meta.concrete_fields:
+        if f.name in defer:
+            continue
         col = f.get_col(model._meta.db_table)
         found = tuple(connection.ops.get_db_converters(col)) + tuple(col.get_db_converters(connection))
         if found:
-            converters.append((i, col, found))
-    return tuple(names), tuple(converters)
+            converters.append((len(names), col, found))
+        names.append(str(f.column))
+        attnames.append(f.attname)
+    return tuple(names), tuple(converters), tuple(attnames)
 
 
-def select_list(model: type[Model], table_alias: str, alias: str = "default") -> str:
-    """The columns of every concrete field of `model`, in field order, as `<table_alias>."<column>"`."""
+def encrypted_fields(model: type[Model]) -> tuple[str, ...]:
+    """The names of `model`'s encrypted fields: a hot path that does not show them leaves them out of
+    its read (`defer`), so that nothing is decrypted for nothing. They load on first access."""
+    from .fields import EncryptedTextField
+
+    return tuple(f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField))
+
+
+def select_list(
+    model: type[Model], table_alias: str, alias: str = "default", defer: tuple[str, ...] = ()
+) -> str:
+    """The columns of every concrete field of `model` but `defer`, in field order, as
+    `<table_alias>."<column>"`."""
     quote = connections[alias].ops.quote_name
-    return ", ".join(f"{table_alias}.{quote(name)}" for name in _columns(model, alias)[0])
-
-
-def width(model: type[Model]) -> int:
-    """How many values of a row `select_list()` gives for `model`."""
-    return len(model._meta.concrete_fields)
-
-
-def load(model: type[Model], values, alias: str = "default"):
-    """An instance of `model` from the values of its `select_list()` columns, as the ORM loads it."""
-    connection = connections[alias]
-    values = list(values)
-    for i, col, converters in _columns(model, alias)[1]:
-        value = values[i]
-        for converter in converters:
-            value = converter(value, col, connection)
-        values[i] = value
-    return model.from_db(alias, _attnames(model), values)
+    return ", ".join(f"{table_alias}.{quote(name)}" for name in _columns(model, alias, defer)[0])
 
 
 @cache
-def _attnames(model: type[Model]) -> tuple[str, ...]:
-    return tuple(f.attname for f in model._meta.concrete_fields)
+def width(model: type[Model], defer: tuple[str, ...] = ()) -> int:
+    """How many values of a row `select_list()` gives for `model` (with the same `defer`)."""
+    return sum(1 for f in model._meta.concrete_fields if f.name not in defer)
+
+
+def load(model: type[Model], values, alias: str = "default", defer: tuple[str, ...] = ()):
+    """An instance of `model` from the values of its `select_list()` columns (with the same `defer`),
+    as the ORM loads it; the deferred fields load from the database on first access, as the ORM's
+    `defer()` has them."""
+    connection = connections[alias]
+    values = list(values)
+    names, converters, attnames = _columns(model, alias, defer)
+    for i, col, found in converters:
+        value = values[i]
+        for converter in found:
+            value = converter(value, col, connection)
+        values[i] = value
+    return model.from_db(alias, attnames, values)
 
 
 @cache
