@@ -237,12 +237,15 @@ def run_board(
 
     def raw_board(user) -> Callable[[], tuple]:
         where, params = scope_sql(user)
+        # The counts as board_counts() has PostgreSQL make them: open deadlines per due date, the
+        # jurisdiction as a semi-join (board_scopes()), summed per colour here. Written as three
+        # filtered counts over a join instead, PostgreSQL chose a parallel plan on this 2-core
+        # machine: the floor took 38-61 ms against the ORM's 20-43 ms at nation scale and measured
+        # the plan, not the ORM.
         counts_sql = (
-            "SELECT COUNT(*) FILTER (WHERE d.due_date < %s), "
-            "COUNT(*) FILTER (WHERE d.due_date >= %s AND d.due_date <= %s), "
-            "COUNT(*) FILTER (WHERE d.due_date > %s) "
-            "FROM petitions_petitiondeadline d JOIN core_orgunit o ON o.id = d.holder_id "
-            f"WHERE d.met_at IS NULL AND {where}"
+            "SELECT d.due_date, COUNT(*) FROM petitions_petitiondeadline d "
+            f"WHERE d.met_at IS NULL AND d.holder_id IN (SELECT o.id FROM core_orgunit o WHERE {where}) "
+            "GROUP BY d.due_date"
         )
         page_sql = (
             f"SELECT {page_columns} FROM petitions_petitiondeadline "  # noqa: S608
@@ -253,12 +256,22 @@ def run_board(
             f'ORDER BY "petitions_petitiondeadline"."due_date", "petitions_petitiondeadline"."id" '
             f"LIMIT {board.PAGE_SIZE}"
         )
-        counts_params = [dates.today, dates.today, dates.warn_until, dates.warn_until, *params]
+
+        def colours(per_day) -> tuple[int, int, int]:
+            red = yellow = green = 0
+            for due, n in per_day:
+                if due < dates.today:
+                    red += n
+                elif due <= dates.warn_until:
+                    yellow += n
+                else:
+                    green += n
+            return red, yellow, green
 
         def run() -> tuple:
             with connection.cursor() as cursor:
-                cursor.execute(counts_sql, counts_params)
-                counts = cursor.fetchone()
+                cursor.execute(counts_sql, params)
+                counts = colours(cursor.fetchall())
                 cursor.execute(page_sql, params)
                 rows = cursor.fetchall()
                 # Days left on the calendar read with the dates, as the board does.
