@@ -44,7 +44,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.core.handlers.asgi import ASGIHandler
 
-IDLE_THREADS = 64  # threads kept for the next requests; more idle than that after a surge end
+IDLE_THREADS = 64  # idle threads kept for the next requests; any beyond that (after a surge) end
 
 
 class RequestThread(ThreadPoolExecutor):

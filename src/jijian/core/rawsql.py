@@ -47,6 +47,7 @@ def _columns(
     return tuple(names), tuple(converters), tuple(attnames)
 
 
+@cache
 def encrypted_fields(model: type[Model]) -> tuple[str, ...]:
     """The names of `model`'s encrypted fields: a hot path that does not show them leaves them out of
     its read (`defer`), so that nothing is decrypted for nothing. They load on first access."""
@@ -76,7 +77,7 @@ def load(model: type[Model], values, alias: str = "default", defer: tuple[str, .
     `defer()` has them."""
     connection = connections[alias]
     values = list(values)
-    names, converters, attnames = _columns(model, alias, defer)
+    _, converters, attnames = _columns(model, alias, defer)
     for i, col, found in converters:
         value = values[i]
         for converter in found:
