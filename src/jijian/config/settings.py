@@ -152,8 +152,8 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 elif env_bool("JIJIAN_DB_POOL", False):
-    # A psycopg connection pool per process. Under ASGI every request runs in its own thread, so
-    # CONN_MAX_AGE would keep one idle connection per thread and exhaust PostgreSQL; the pool does not.
+    # A psycopg connection pool per process: at most JIJIAN_DB_POOL_MAX connections. CONN_MAX_AGE would
+    # keep one per request thread (up to 64 idle per process: core/handlers.py; docs/deploy.md).
     if _db.get("CONN_MAX_AGE"):
         raise ImproperSetting("JIJIAN_DB_CONN_MAX_AGE", "使用连接池（JIJIAN_DB_POOL）时必须为 0")
     _db.setdefault("OPTIONS", {})["pool"] = {
