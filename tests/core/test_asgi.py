@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -279,16 +280,18 @@ def test_a_thread_still_running_a_finished_requests_code_is_lent_only_when_it_is
     running = thread.submit(go.wait, 10)
     thread.release()  # the request has ended; its call has not
     assert threads.idle == 0
-    assert threads.borrow() is not thread  # another request gets another thread
+    other = threads.borrow()
+    assert other is not thread  # another request gets another thread
     go.set()
     running.result(10)
-    deadline = threading.Event()
     for _ in range(100):  # the give-back runs in the thread right after the call
         if threads.idle == 1:
             break
-        deadline.wait(0.01)
+        time.sleep(0.01)
     assert threads.idle == 1
     assert threads.borrow() is thread
+    for lent in (thread, other):
+        lent.shutdown()
 
 
 def test_idle_threads_beyond_the_limit_end():
@@ -299,3 +302,4 @@ def test_idle_threads_beyond_the_limit_end():
     second.release()
     assert threads.idle == 1
     assert second._shutdown and not first._shutdown
+    first.shutdown()
