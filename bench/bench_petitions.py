@@ -258,15 +258,10 @@ def run_board(
         )
 
         def colours(per_day) -> tuple[int, int, int]:
-            red = yellow = green = 0
+            counts = {"red": 0, "yellow": 0, "green": 0}
             for due, n in per_day:
-                if due < dates.today:
-                    red += n
-                elif due <= dates.warn_until:
-                    yellow += n
-                else:
-                    green += n
-            return red, yellow, green
+                counts[board.colour_of(due, dates)] += n  # the board's own rule, as board_counts
+            return counts["red"], counts["yellow"], counts["green"]
 
         def run() -> tuple:
             with connection.cursor() as cursor:
