@@ -15,7 +15,14 @@ from jijian.core.roles import Role
 from jijian.core.services import org_unit_create, org_unit_move
 from jijian.reports.models import DutyRecord, MonthlyReport, ReportState
 from jijian.reports.services import duty_types_for, monthly_reports_open
-from jijian.reports.statistics import month_range, node_statistics, stats_node_for
+from jijian.reports.statistics import (
+    AGGREGATES,
+    MEASURE_FIELDS,
+    grouped_measures,
+    month_range,
+    node_statistics,
+    stats_node_for,
+)
 from tests.conftest import make_user
 
 SEP, OCT, NOV = date(2025, 9, 1), date(2025, 10, 1), date(2025, 11, 1)
@@ -116,6 +123,26 @@ def test_a_month_range_adds_months_and_the_trend_lists_each_month(tree, people, 
     ]
     # At a township the children are its villages.
     assert {r.name: r.measures.expected for r in stats.children} == {"神农村": 2, "凤凰村": 1}
+
+
+@pytest.mark.parametrize(
+    "group_field", ["city_id_at", "county_id_at", "township_id_at", "village_id", "month"]
+)
+def test_grouped_measures_read_as_tuples_are_what_the_queryset_gives(tree, people, october, group_field):
+    # grouped_measures reads the queryset's own statement from the cursor; the queryset's dicts (the ORM's
+    # converters: SQLite's dates) must say the same, key for key.
+    qs = MonthlyReport.objects.filter(month__gte=SEP, month__lte=OCT)
+    expected = {
+        row[group_field]: tuple(row[name] for name in MEASURE_FIELDS)
+        for row in qs.order_by().values(group_field).annotate(**AGGREGATES)
+    }
+    got = grouped_measures(qs, group_field)
+    assert {key: tuple(getattr(m, name) for name in MEASURE_FIELDS) for key, m in got.items()} == expected
+    assert got and all(type(key) is type(next(iter(expected))) for key in got)
+    if group_field == "month":
+        assert set(got) == {SEP, OCT}
+    # A filter that can match nothing compiles to no statement: no rows, no error.
+    assert grouped_measures(qs.filter(village_id__in=[]), group_field) == {}
 
 
 def test_a_village_lists_its_reports(tree, people, october):

@@ -34,7 +34,9 @@ def _columns(
 ) -> tuple[tuple[str, ...], tuple[tuple[int, Any, tuple], ...], tuple[str, ...]]:
     """(columns, converters by position, attnames) of `model`'s concrete fields except `defer`."""
     connection = connections[alias]
-    names, converters, attnames = [], [], []
+    names: list[str] = []
+    converters: list[tuple[int, Any, tuple]] = []
+    attnames: list[str] = []
     for f in model._meta.concrete_fields:
         if f.name in defer:
             continue
