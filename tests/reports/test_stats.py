@@ -145,6 +145,13 @@ def test_grouped_measures_read_as_tuples_are_what_the_queryset_gives(tree, peopl
     assert grouped_measures(qs.filter(village_id__in=[]), group_field) == {}
 
 
+def test_a_management_zone_counts_the_townships_it_oversees(tree, people, october):
+    # The zone's filter is a subquery (the townships it manages now): compiled into the same statement.
+    stats = node_statistics(user=people.zone_officer, node=tree.zone, start=OCT, end=OCT)
+    assert {r.name: (r.measures.expected, r.measures.submitted) for r in stats.children} == {"高城镇": (1, 0)}
+    assert (stats.totals.expected, stats.totals.submitted, stats.totals.zero) == (1, 0, 0)
+
+
 def test_a_village_lists_its_reports(tree, people, october):
     stats = node_statistics(user=people.township_a, node=tree.village_a, start=SEP, end=OCT)
     assert [r.month for r in stats.reports] == [SEP, OCT]
