@@ -297,9 +297,13 @@ def test_a_thread_still_running_a_finished_requests_code_is_lent_only_when_it_is
 def test_idle_threads_beyond_the_limit_end():
     threads = RequestThreads(idle=1)
     first, second = threads.borrow(), threads.borrow()
-    assert first.submit(threading.get_ident).result(10) != second.submit(threading.get_ident).result(10)
+    kept = first.submit(threading.current_thread).result(10)
+    ended = second.submit(threading.current_thread).result(10)
+    assert kept is not ended
     first.release()
     second.release()
     assert threads.idle == 1
-    assert second._shutdown and not first._shutdown
+    ended.join(10)  # the thread given back beyond the limit finishes; the idle one stays for the next request
+    assert not ended.is_alive() and kept.is_alive()
+    assert threads.borrow() is first
     first.shutdown()
