@@ -199,6 +199,23 @@ def test_old_months_stay_with_the_old_county_after_a_township_moves(tree, people
     assert [(t["month"], t["expected"]) for t in new.trend] == [("2025-10", 1), ("2025-11", 1)]
 
 
+def test_the_city_ranking_names_a_township_that_has_moved_to_another_city(tree, people, october):
+    # The township ranking names the city's townships in one query and looks up by id only those that
+    # have left the city since: both kinds must be named.
+    other_city = org_unit_create(actor=None, name="孝感市", kind=OrgKind.CITY, parent=None, audit=False)
+    other_county = org_unit_create(
+        actor=None, name="孝南区", kind=OrgKind.DISTRICT, parent=other_city, audit=False
+    )
+    org_unit_move(actor=people.system_admin, unit=tree.township_a, new_parent=other_county)
+    officer = make_user("city_cs", tree.city, Role.CONDUCT_SUPERVISION)
+    stats = node_statistics(user=officer, node=tree.city, start=OCT, end=OCT)
+    assert {r["name"]: r["expected"] for r in stats.rankings["townships"]} == {
+        "厉山镇": 2,
+        "高城镇": 1,
+        "武胜关镇": 1,
+    }
+
+
 def test_duty_counts_stay_with_the_county_of_their_month_after_a_township_moves(
     tree, people, october, monkeypatch
 ):

