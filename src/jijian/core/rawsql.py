@@ -89,7 +89,10 @@ def load(model: type[Model], values, alias: str = "default", defer: tuple[str, .
 
 
 @cache
-def _field_converters(model: type[Model], name: str, alias: str) -> tuple[Any, tuple]:
+def field_converters(model: type[Model], name: str, alias: str = "default") -> tuple[Any, tuple]:
+    """(column, converters) of `model`'s field `name`: each value read for it becomes what the ORM
+    gives with `for c in converters: value = c(value, column, connection)` (SQLite's dates, JSON,
+    decryption; on PostgreSQL usually none)."""
     connection = connections[alias]
     col = field(model, name).get_col(model._meta.db_table)
     return col, tuple(connection.ops.get_db_converters(col)) + tuple(col.get_db_converters(connection))
@@ -100,7 +103,7 @@ def load_values(model: type[Model], names, values, alias: str = "default") -> li
     connection = connections[alias]
     out = []
     for name, value in zip(names, values, strict=True):
-        col, converters = _field_converters(model, name, alias)
+        col, converters = field_converters(model, name, alias)
         for converter in converters:
             value = converter(value, col, connection)
         out.append(value)

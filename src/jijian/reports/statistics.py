@@ -32,6 +32,7 @@ from django.db import connections
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
+from jijian.core import rawsql
 from jijian.core.access import unit_in_scope, unit_scope_q
 from jijian.core.models import COUNTY_KINDS, TOWNSHIP_KINDS, VILLAGE_KINDS, OrgKind, OrgUnit, User
 from jijian.core.roles import Module, Role
@@ -320,8 +321,7 @@ def grouped_measures(qs: QuerySet[MonthlyReport], group_field: str) -> dict[Any,
         sql, params = query.get_compiler(connection=connection).as_sql()
     except EmptyResultSet:  # a filter that can match nothing (an empty IN list): no statement at all
         return {}
-    column = MonthlyReport._meta.get_field(group_field).get_col(MonthlyReport._meta.db_table)
-    converters = [*connection.ops.get_db_converters(column), *column.get_db_converters(connection)]
+    column, converters = rawsql.field_converters(MonthlyReport, group_field, qs.db)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
