@@ -33,15 +33,13 @@ def _columns(
     model: type[Model], alias: str, defer: tuple[str, ...] = ()
 ) -> tuple[tuple[str, ...], tuple[tuple[int, Any, tuple], ...], tuple[str, ...]]:
     """(columns, converters by position, attnames) of `model`'s concrete fields except `defer`."""
-    connection = connections[alias]
     names: list[str] = []
     converters: list[tuple[int, Any, tuple]] = []
     attnames: list[str] = []
     for f in model._meta.concrete_fields:
         if f.name in defer:
             continue
-        col = f.get_col(model._meta.db_table)
-        found = tuple(connection.ops.get_db_converters(col)) + tuple(col.get_db_converters(connection))
+        col, found = field_converters(model, f.name, alias)
         if found:
             converters.append((len(names), col, found))
         names.append(str(f.column))
