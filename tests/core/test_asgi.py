@@ -15,11 +15,13 @@ import pytest
 from asgiref.sync import AsyncToSync, SyncToAsync
 from asgiref.testing import ApplicationCommunicator
 from django.core.signals import request_finished, request_started
+from django.db import connection
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.urls import path, reverse
 
 from jijian.api.auth import api_token_create
 from jijian.core.handlers import RequestThreads
+from jijian.reports import submit_loop
 from jijian.reports.models import MonthlyReport, ReportState
 from tests.reports.test_member_views import at, open_month
 from tests.reports.test_stats import october  # noqa: F401 - the shared fixture
@@ -73,7 +75,12 @@ def asgi_request(method: str, path: str, body: bytes = b"", headers: dict | None
         await app.wait(10)
         return start["status"], {k.lower(): v for k, v in start["headers"]}, b"".join(parts)
 
-    return run_loop(run)
+    try:
+        return run_loop(run)
+    finally:
+        # Each request here runs an event loop of its own (a server keeps one, and the connections of
+        # the submit answered on it: reports/submit_loop.py); that loop is gone now.
+        submit_loop.CONNECTIONS.close_idle()
 
 
 def test_a_member_submits_through_the_asgi_application(tree, people):
@@ -92,6 +99,10 @@ def test_a_member_submits_through_the_asgi_application(tree, people):
     assert MonthlyReport.objects.get(pk=report.pk).state == ReportState.SUBMITTED
     # The security headers of the outermost middleware are on the answer.
     assert b"content-security-policy" in headers
+    # On PostgreSQL it was answered on the event loop (tests/reports/test_submit_loop.py), elsewhere
+    # by Django in a request thread.
+    on_loop = submit_loop.SUBMIT_ON_LOOP.wants(http_scope("POST", f"/api/reports/{report.pk}/submit"))
+    assert on_loop == (connection.vendor == "postgresql")
 
 
 def test_a_page_behind_sign_in_answers_through_the_asgi_application(tree, people):
@@ -307,3 +318,43 @@ def test_idle_threads_beyond_the_limit_end():
     assert not ended.is_alive() and kept.is_alive()
     assert threads.borrow() is first
     first.shutdown()
+
+
+def test_a_loop_answers_body_is_read_in_parts_and_given_again_whole():
+    from jijian.core.handlers import _small_body
+
+    def receiver(messages):
+        pending = list(messages)
+
+        async def receive():
+            return pending.pop(0)
+
+        return receive
+
+    parts = [
+        {"type": "http.request", "body": b'{"version": ', "more_body": True},
+        {"type": "http.request", "body": b"1}", "more_body": False},
+    ]
+
+    async def small():
+        body, again = await _small_body(receiver(parts), 100)
+        return body, [await again(), await again()]
+
+    body, given = run_loop(small)
+    assert body == b'{"version": 1}' and given == parts
+
+    # Beyond the limit: not read further here, and Django gets every part, the unread ones too.
+    big = [{"type": "http.request", "body": b"x" * 60, "more_body": True} for _ in range(3)]
+    big[-1]["more_body"] = False
+
+    async def large():
+        body, again = await _small_body(receiver(big), 100)
+        return body, [await again() for _ in big]
+
+    body, given = run_loop(large)
+    assert body is None and given == big
+
+    async def gone():
+        return await _small_body(receiver([{"type": "http.disconnect"}]), 100)
+
+    assert run_loop(gone) == (None, None)

@@ -9,8 +9,10 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 django.setup(set_prefix=False)  # as django.core.asgi.get_asgi_application() does
 
 from jijian.core.handlers import SyncChainASGIHandler  # noqa: E402
+from jijian.reports.submit_loop import SUBMIT_ON_LOOP  # noqa: E402
 
-django_asgi_app = SyncChainASGIHandler()
+# Month-end's submit is answered on the event loop, everything else in request threads.
+django_asgi_app = SyncChainASGIHandler(loop_answers=(SUBMIT_ON_LOOP,))
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 

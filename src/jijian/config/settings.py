@@ -168,6 +168,10 @@ DATABASES = {"default": _db}
 JIJIAN_DB_PREPARE = env_bool(
     "JIJIAN_DB_PREPARE", bool(_db.get("OPTIONS", {}).get("pool") or _db.get("CONN_MAX_AGE"))
 )
+# The member's submit is answered on the app server's event loop (reports/submit_loop.py) with at most
+# this many asynchronous connections per process, beside the pool (docs/deploy.md); 0 turns it off.
+# PostgreSQL only.
+JIJIAN_SUBMIT_LOOP_CONNECTIONS = env_int("JIJIAN_SUBMIT_LOOP_CONNECTIONS", 4, minimum=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The app server moves what it loaded at start-up out of the garbage collector's sight
 # (config/asgi.py, core/heap.py): otherwise a full collection walks all ~300,000 of those objects,

@@ -33,6 +33,12 @@ thread per request (reused by the next request), and streamed answers sent as th
    memory before the first byte left, and the browser showed no progress. Here the iterator is read
    in blocks of about 64 KiB, each in the request's own thread (where the export's database cursor
    lives), and each block is sent before the next is read.
+
+4. Answers on the event loop. A request a `LoopAnswer` wants (config/asgi.py lists them: the member's
+   submit, reports/submit_loop.py) has its small body read here and is offered to it first. It runs
+   the middleware chain in the loop's thread (`sync_chain`) and awaits its database statements on
+   the loop, so the request needs no thread and no GIL hand-off around each wait. When it declines
+   (nothing sent, nothing written) the request goes on to Django as it came, its body given again.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Protocol
 
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.core.handlers.asgi import ASGIHandler
@@ -117,9 +124,21 @@ class RequestThreads:
 class SyncChainASGIHandler(ASGIHandler):
     threads = RequestThreads()
 
+    def __init__(self, loop_answers: tuple[LoopAnswer, ...] = ()) -> None:
+        super().__init__()
+        self.loop_answers = loop_answers
+
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":  # as Django's ASGIHandler
             raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
+        for answer in self.loop_answers:
+            if answer.wants(scope):
+                body, receive = await _small_body(receive, answer.max_body)
+                if receive is None:  # the client went away before its request was read
+                    return
+                if body is not None and await answer(self, scope, body, send):
+                    return
+                break
         thread = self.threads.borrow()
         try:
             # Django's handle() awaits every task it starts before it returns, as a context with an
@@ -131,6 +150,7 @@ class SyncChainASGIHandler(ASGIHandler):
 
     def load_middleware(self, is_async: bool = False) -> None:  # noqa: ARG002 - always the sync chain
         super().load_middleware(is_async=False)
+        self.sync_chain = self._middleware_chain  # for a loop answer, which runs it in the loop's thread
         # ASGIHandler awaits the chain; thread_sensitive: in the request's own thread (Django's
         # ASGIHandler gives each request its ThreadSensitiveContext), as the DB connections expect.
         self._middleware_chain = sync_to_async(self._middleware_chain, thread_sensitive=True)
@@ -142,6 +162,46 @@ class SyncChainASGIHandler(ASGIHandler):
             # close() stays registered with the response and runs when the response is closed.
             response.streaming_content = _blocks(response.streaming_content, self.chunk_size)
         return response
+
+
+class LoopAnswer(Protocol):
+    """An answer given on the event loop, without a request thread (point 4 above)."""
+
+    max_body: int  # a larger body is not read here: the request goes to Django as it came
+
+    def wants(self, scope: dict) -> bool:
+        """Whether this request may be one to answer here (cheap: the method and the path)."""
+        ...
+
+    async def __call__(self, handler: SyncChainASGIHandler, scope: dict, body: bytes, send) -> bool:
+        """True when it answered; False (nothing sent, nothing written) for Django to answer."""
+        ...
+
+
+async def _small_body(receive, limit: int):
+    """(the request's body, a receive() that gives it again); for a body of more than `limit` bytes
+    (None, a receive() that gives what was read and then the rest); (None, None) when the client went
+    away."""
+    messages, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None, None
+        messages.append(message)
+        size += len(message.get("body", b""))
+        if size > limit:
+            return None, _replay(messages, receive)
+        if not message.get("more_body", False):
+            return b"".join(m.get("body", b"") for m in messages), _replay(messages, receive)
+
+
+def _replay(messages: list, receive):
+    pending = list(messages)
+
+    async def replayed():
+        return pending.pop(0) if pending else await receive()
+
+    return replayed
 
 
 def _next_block(parts: Iterator[bytes], size: int) -> bytes:

@@ -215,20 +215,11 @@ def member_report_submit_front(request, report_id: int):
 
 def _usual_submit(request, report_id: int):
     """The answer of the usual case, or None (nothing written) for the operation to answer."""
-    # HttpBearer's parsing of the header, and SubmitIn accepting only what it would accept unchanged.
-    parts = request.META.get("HTTP_AUTHORIZATION", "").split(" ")
-    if parts[0].lower() != "bearer":
+    usual = usual_submit(request.META.get("HTTP_AUTHORIZATION", ""), request.body)
+    if usual is None:
         return None
-    try:
-        body = json.loads(request.body)
-    except ValueError:
-        return None
-    if not isinstance(body, dict) or not body.keys() <= {"version", "endorse"}:
-        return None
-    version = body.get("version")
-    if type(version) is not int or version < 1 or body.get("endorse") is not True:
-        return None
-    user = _SUBMIT_TOKEN.authenticate(request, " ".join(parts[1:]))
+    token, version = usual
+    user = _SUBMIT_TOKEN.authenticate(request, token)
     if user is None:
         return None
     request.auth = user
@@ -239,6 +230,25 @@ def _usual_submit(request, report_id: int):
     from jijian.api.api import api  # not at the top: it imports this module's router
 
     return api.create_response(request, report_out(report), status=200)
+
+
+def usual_submit(authorization: str, body: bytes) -> tuple[str, int] | None:
+    """(the bearer token, the version) of a submit's Authorization header and body when they are the
+    usual case, {"version": n, "endorse": true} with a bearer token; None for anything else."""
+    # HttpBearer's parsing of the header, and SubmitIn accepting only what it would accept unchanged.
+    parts = authorization.split(" ")
+    if parts[0].lower() != "bearer":
+        return None
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or not data.keys() <= {"version", "endorse"}:
+        return None
+    version = data.get("version")
+    if type(version) is not int or version < 1 or data.get("endorse") is not True:
+        return None
+    return " ".join(parts[1:]), version
 
 
 def report_out(report) -> dict:

@@ -38,12 +38,27 @@ _RECORD_FIELDS = ("id", "occurred_on", "place", "notes", "data")
 def submit(user: User, report_id: int, version: int, endorse: bool, *, read=None) -> MonthlyReport | None:
     """The submitted report, or None when this is not the usual case (nothing written then).
     `read`: the report and its records as token_and_report_read() read them with the token, if it did."""
-    # The jurisdiction of the ORM path: scope()'s module rule, then member.is_report_member (the role,
-    # and the report's village being the member's unit, which the read is also restricted to).
-    if not (endorse and user.has_module(Module.REPORTS)):
+    if not (endorse and user.has_module(Module.REPORTS)):  # decide() says so too; this saves the read
         return None
     found = read if read is not None else _read(user, report_id)
-    if found is None:
+    decided = decide(user, report_id, version, endorse, found)
+    if decided is None:
+        return None
+    report, fields, from_state = decided
+    if not _write(report, fields, from_state, version, user):
+        return None
+    return report
+
+
+def decide(
+    user: User, report_id: int, version: int, endorse: bool, found: tuple[MonthlyReport, list[dict]] | None
+) -> tuple[MonthlyReport, list[str], str] | None:
+    """(the report with the submission applied, the fields it changed, the state it had) when `found`
+    (the report and its records as read here) is the usual case, else None. Reads and writes nothing:
+    the submit on the event loop (submit_loop.py) decides with it too."""
+    # The jurisdiction of the ORM path: scope()'s module rule, then member.is_report_member (the role,
+    # and the report's village being the member's unit, which the read is also restricted to).
+    if found is None or not (endorse and user.has_module(Module.REPORTS)):
         return None
     report, records = found
     if report.pk != report_id or not member.is_report_member(user, report):
@@ -59,9 +74,7 @@ def submit(user: User, report_id: int, version: int, endorse: bool, *, read=None
         return None
     for field, value in changes.items():
         setattr(report, field, value)
-    if not _write(report, list(changes), from_state, version, user):
-        return None
-    return report
+    return report, list(changes), from_state
 
 
 def token_and_report_read(request, key_hash: str, now):
@@ -76,18 +89,18 @@ def token_and_report_read(request, key_hash: str, now):
         return token_read(request, key_hash, now)
     connection = connections["default"]
     with rawsql.cursor() as cursor:
-        cursor.execute(_token_and_report_sql(connection.vendor), [report_id, *token_params(key_hash, now)])
+        cursor.execute(token_and_report_sql(connection.vendor), [report_id, *token_params(key_hash, now)])
         rows = cursor.fetchall()
     if not rows:
         return None
     found, width = token_from_row(rows[0])
     if rows[0][width] is not None and found[2].is_active:  # the report's id: the LEFT JOIN found it
-        request.jijian_submit_read = _report_from_rows(rows, width, found[2])
+        request.jijian_submit_read = report_from_rows(rows, width, found[2])
     return found
 
 
 @cache
-def _token_and_report_sql(vendor: str) -> str:
+def token_and_report_sql(vendor: str) -> str:
     q = connections["default"].ops.quote_name
     token_columns, token_tables, token_where = token_sql(vendor)
     report_columns, report_tables = _report_sql(vendor)
@@ -108,7 +121,7 @@ def _read(user: User, report_id: int) -> tuple[MonthlyReport, list[dict]] | None
     with rawsql.cursor() as cursor:
         cursor.execute(sql, [report_id, user.org_unit_id])
         rows = cursor.fetchall()
-    return _report_from_rows(rows, 0, user) if rows else None
+    return report_from_rows(rows, 0, user) if rows else None
 
 
 @cache
@@ -130,7 +143,7 @@ def _report_sql(vendor: str) -> tuple[str, str]:  # noqa: ARG001 - one per backe
     return columns, tables
 
 
-def _report_from_rows(rows, offset: int, user: User) -> tuple[MonthlyReport, list[dict]]:
+def report_from_rows(rows, offset: int, user: User) -> tuple[MonthlyReport, list[dict]]:
     """The report and its records from _report_sql()'s columns, starting at `offset` of each row.
     The report's village is the member's own unit (the read is restricted to it)."""
     n = rawsql.width(MonthlyReport)
@@ -162,19 +175,12 @@ def _write(report: MonthlyReport, fields: list[str], from_state: str, version: i
     """Write `fields` of `report` (the submission, already set on it), its transition and its audit
     entry; False (nothing written) when the row is no longer at `version` and `from_state`."""
     connection = connections["default"]
-    changed = [rawsql.field(MonthlyReport, name) for name in fields]
-    update_params = [f.get_db_prep_save(getattr(report, f.attname), connection) for f in changed]
-    update_params += [report.pk, version, from_state]
-    inserts = [
-        rawsql.insert_values(services.submission_transition(report, from_state, actor)),
-        rawsql.insert_values(services.submission_audit(report, from_state, actor)),
-    ]
+    update_params, inserts = write_params(report, fields, from_state, version, actor)
     update, insert_sqls = _write_sql(connection.vendor, tuple(fields))
     with rawsql.cursor() as cursor:
         if connection.vendor == "postgresql":
             # One statement: the UPDATE, and the two INSERTs only for the row it updated.
-            params = update_params + [value for values in inserts for value in values]
-            cursor.execute(update, params)
+            cursor.execute(update, update_params + [value for values in inserts for value in values])
             return cursor.fetchone()[0] == 1
         with transaction.atomic():
             cursor.execute(update, update_params)
@@ -183,6 +189,31 @@ def _write(report: MonthlyReport, fields: list[str], from_state: str, version: i
             for sql, values in zip(insert_sqls, inserts, strict=True):
                 cursor.execute(sql, values)
         return True
+
+
+def write_params(
+    report: MonthlyReport, fields: list[str], from_state: str, version: int, actor: User
+) -> tuple[list, list[list]]:
+    """(the UPDATE's parameters, the transition's and the audit entry's INSERT values) of _write()."""
+    connection = connections["default"]
+    changed = [rawsql.field(MonthlyReport, name) for name in fields]
+    update_params = [f.get_db_prep_save(getattr(report, f.attname), connection) for f in changed]
+    update_params += [report.pk, version, from_state]
+    inserts = [
+        rawsql.insert_values(services.submission_transition(report, from_state, actor)),
+        rawsql.insert_values(services.submission_audit(report, from_state, actor)),
+    ]
+    return update_params, inserts
+
+
+def write_statement(
+    report: MonthlyReport, fields: list[str], from_state: str, version: int, actor: User
+) -> tuple[str, list]:
+    """PostgreSQL's single statement of _write() and its parameters: it answers one row, the number
+    of reports it updated (1, or 0 when the row is no longer at `version` and `from_state`)."""
+    update_params, inserts = write_params(report, fields, from_state, version, actor)
+    sql, _ = _write_sql("postgresql", tuple(fields))
+    return sql, update_params + [value for values in inserts for value in values]
 
 
 @cache
