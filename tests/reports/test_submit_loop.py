@@ -279,3 +279,19 @@ def test_turned_off_django_answers(tree, people, threads, settings):
     _, token = api_token_create(actor=people.member_a, name="手机")
     assert submit(report.pk, {"version": report.version, "endorse": True}, token)[0] == 200
     assert threads == [1]
+
+
+def test_an_answer_that_fails_after_the_write_is_given_by_django_from_the_stored_row(
+    tree, people, threads, monkeypatch
+):
+    report = _month_with_records(tree, people.member_a)
+    _, token = api_token_create(actor=people.member_a, name="手机")
+
+    def broken(report):
+        raise RuntimeError("a bug in the answer")
+
+    monkeypatch.setattr(api_member, "report_out", broken)  # the loop's answer only; Django's is ninja's
+    answer = submit(report.pk, {"version": report.version, "endorse": True}, token)
+    assert answer[0] == 200 and threads == [1]
+    assert json.loads(answer[2])["state"] == ReportState.SUBMITTED
+    assert ReportTransition.objects.filter(report_id=report.pk, to_state=ReportState.SUBMITTED).count() == 1

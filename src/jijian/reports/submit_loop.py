@@ -215,10 +215,14 @@ class SubmitOnLoop:
             return False
         from jijian.api.api import api  # not at the top: it imports the reports' routers
 
-        with translation.override(getattr(request, "LANGUAGE_CODE", None) or settings.LANGUAGE_CODE):
-            response.content = api.renderer.render(
-                request, api_member.report_out(report), response_status=200
-            )
+        try:
+            with translation.override(getattr(request, "LANGUAGE_CODE", None) or settings.LANGUAGE_CODE):
+                response.content = api.renderer.render(
+                    request, api_member.report_out(report), response_status=200
+                )
+        except Exception:  # noqa: BLE001 - nothing sent yet: Django answers, from the stored row
+            logger.exception("月报已提交，答复由常规路径给出")
+            return False
         if response.has_header("Content-Length"):
             response["Content-Length"] = str(len(response.content))
         await handler.send_response(response, send)
