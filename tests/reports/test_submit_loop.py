@@ -295,3 +295,16 @@ def test_an_answer_that_fails_after_the_write_is_given_by_django_from_the_stored
     assert answer[0] == 200 and threads == [1]
     assert json.loads(answer[2])["state"] == ReportState.SUBMITTED
     assert ReportTransition.objects.filter(report_id=report.pk, to_state=ReportState.SUBMITTED).count() == 1
+
+
+def test_when_the_loop_cannot_connect_django_answers(tree, people, threads, monkeypatch):
+    report = _month_with_records(tree, people.member_a)
+    _, token = api_token_create(actor=people.member_a, name="手机")
+
+    async def refused():
+        raise psycopg.OperationalError("connection refused")
+
+    monkeypatch.setattr(submit_loop, "_connect", refused)
+    answer = submit(report.pk, {"version": report.version, "endorse": True}, token)
+    assert answer[0] == 200 and threads == [1]
+    assert submit_loop.CONNECTIONS.open == 0

@@ -199,7 +199,11 @@ class SubmitOnLoop:
         except Exception:  # noqa: BLE001 - a request Django refuses (a bad header, too large): it answers
             return False
         report_id = get_resolver(__name__).resolve(request.path_info).kwargs["report_id"]
-        conn = await CONNECTIONS.take()
+        try:
+            conn = await CONNECTIONS.take()
+        except Exception:  # noqa: BLE001 - PostgreSQL unreachable: Django answers (its pool, its error page)
+            logger.warning("月报提交（事件循环）无法连接数据库，转由常规路径处理", exc_info=True)
+            return False
         if conn is None:
             return False
         usable = False
