@@ -76,11 +76,11 @@ def submit(report_id: int, body, token: str | None, **headers):
 def test_the_loop_takes_the_submit_path_and_nothing_else():
     loop = submit_loop.SUBMIT_ON_LOOP
     assert resolve("/api/reports/7/submit").func is api_member.member_report_submit_front
-    assert loop.wants(http_scope("POST", "/api/reports/7/submit"))
-    assert not loop.wants(http_scope("GET", "/api/reports/7/submit"))
-    assert not loop.wants(http_scope("POST", "/api/reports/7/draft"))
-    assert not loop.wants(http_scope("POST", "/api/reports/x/submit"))
-    assert not loop.wants(http_scope("POST", "/api/reports/7/submit/"))
+    assert loop.match(http_scope("POST", "/api/reports/7/submit")) == {"report_id": 7}
+    assert loop.match(http_scope("GET", "/api/reports/7/submit")) is None
+    assert loop.match(http_scope("POST", "/api/reports/7/draft")) is None
+    assert loop.match(http_scope("POST", "/api/reports/x/submit")) is None
+    assert loop.match(http_scope("POST", "/api/reports/7/submit/")) is None
 
 
 def test_the_usual_submit_is_answered_on_the_loop_exactly_as_django_answers(tree, people, threads, connects):
@@ -274,7 +274,7 @@ def test_with_no_connection_free_in_time_django_answers(tree, people, threads, s
 
 def test_turned_off_django_answers(tree, people, threads, settings):
     settings.JIJIAN_SUBMIT_LOOP_CONNECTIONS = 0
-    assert not submit_loop.SUBMIT_ON_LOOP.wants(http_scope("POST", "/api/reports/7/submit"))
+    assert submit_loop.SUBMIT_ON_LOOP.match(http_scope("POST", "/api/reports/7/submit")) is None
     report = _month_with_records(tree, people.member_a)
     _, token = api_token_create(actor=people.member_a, name="手机")
     assert submit(report.pk, {"version": report.version, "endorse": True}, token)[0] == 200

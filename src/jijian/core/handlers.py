@@ -34,7 +34,7 @@ thread per request (reused by the next request), and streamed answers sent as th
    in blocks of about 64 KiB, each in the request's own thread (where the export's database cursor
    lives), and each block is sent before the next is read.
 
-4. Answers on the event loop. A request a `LoopAnswer` wants (config/asgi.py lists them: the member's
+4. Answers on the event loop. A request a `LoopAnswer` matches (config/asgi.py lists them: the member's
    submit, reports/submit_loop.py) has its small body read here and is offered to it first. It runs
    the middleware chain in the loop's thread (`sync_chain`) and awaits its database statements on
    the loop, so the request needs no thread and no GIL hand-off around each wait. When it declines
@@ -132,11 +132,11 @@ class SyncChainASGIHandler(ASGIHandler):
         if scope["type"] != "http":  # as Django's ASGIHandler
             raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
         for answer in self.loop_answers:
-            if answer.wants(scope):
+            if (kwargs := answer.match(scope)) is not None:
                 body, receive = await _small_body(receive, answer.max_body)
                 if receive is None:  # the client went away before its request was read
                     return
-                if body is not None and await answer(self, scope, body, send):
+                if body is not None and await answer(self, scope, kwargs, body, send):
                     return
                 break
         thread = self.threads.borrow()
@@ -169,11 +169,14 @@ class LoopAnswer(Protocol):
 
     max_body: int  # a larger body is not read here: the request goes to Django as it came
 
-    def wants(self, scope: dict) -> bool:
-        """Whether this request may be one to answer here (cheap: the method and the path)."""
+    def match(self, scope: dict) -> dict | None:
+        """The path's arguments when this request may be one to answer here, else None (cheap: the
+        method and the path)."""
         ...
 
-    async def __call__(self, handler: SyncChainASGIHandler, scope: dict, body: bytes, send) -> bool:
+    async def __call__(
+        self, handler: SyncChainASGIHandler, scope: dict, kwargs: dict, body: bytes, send
+    ) -> bool:
         """True when it answered; False (nothing sent, nothing written) for Django to answer."""
         ...
 

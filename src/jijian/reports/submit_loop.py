@@ -172,18 +172,17 @@ class SubmitOnLoop:
 
     max_body = 1024  # the usual body is ~30 bytes
 
-    def wants(self, scope: dict) -> bool:
+    def match(self, scope: dict) -> dict | None:
         if scope["method"] != "POST" or scope.get("root_path") or not settings.JIJIAN_SUBMIT_LOOP_CONNECTIONS:
-            return False
+            return None
         if connections["default"].vendor != "postgresql":
-            return False
+            return None
         try:
-            get_resolver(__name__).resolve(scope["path"])
+            return get_resolver(__name__).resolve(scope["path"]).kwargs
         except Resolver404:
-            return False
-        return True
+            return None
 
-    async def __call__(self, handler, scope: dict, body: bytes, send) -> bool:
+    async def __call__(self, handler, scope: dict, kwargs: dict, body: bytes, send) -> bool:
         headers = dict(scope["headers"])
         if b"cookie" in headers:  # a browser's session: its checks read the session (Django answers)
             return False
@@ -198,7 +197,7 @@ class SubmitOnLoop:
             request = handler.request_class(scope, io.BytesIO(body))
         except Exception:  # noqa: BLE001 - a request Django refuses (a bad header, too large): it answers
             return False
-        report_id = get_resolver(__name__).resolve(request.path_info).kwargs["report_id"]
+        report_id = kwargs["report_id"]
         try:
             conn = await CONNECTIONS.take()
         except Exception:  # noqa: BLE001 - PostgreSQL unreachable: Django answers (its pool, its error page)
