@@ -1,5 +1,5 @@
 """Garbage collection in an app-server process: the pause of a full collection with the start-up
-heap frozen (core/heap.py, what config/asgi.py does) against the same process before freezing, in
+heap frozen (core/ops/heap.py, what config/asgi.py does) against the same process before freezing, in
 one run. Scale-independent (the heap is the code's, not the data's): run once, at city scale.
 
 A child process imports jijian.config.asgi as uvicorn does (with the freeze off, so it can measure
@@ -24,7 +24,7 @@ import gc, json, sys, time
 import jijian.config.asgi  # the app server's imports; JIJIAN_GC_FREEZE=false: nothing frozen yet
 from django.conf import settings
 from django.urls import get_resolver
-from jijian.core.heap import freeze_startup_heap
+from jijian.core.ops.heap import freeze_startup_heap
 
 def pauses(n):
     out = []

@@ -104,7 +104,7 @@ def generate_petitions(city_id: int, n: int) -> tuple[int, int, float, bool]:
                    NULL, false, CASE WHEN h.restricted THEN 'higher' ELSE 'this_level' END, h.restricted,
                    NULL, '', CASE WHEN h.closed THEN '经核查，已按规定处理。' ELSE '' END,
                    CASE WHEN h.closed THEN h.received_at + (5 + mod(g, 55)) * interval '1 day' END,
-                   1, '', NULL, '', NULL, now(), ''
+                   1, '', NULL, '', NULL, now(), '', '', ''
             FROM generate_series(1::bigint, %s::bigint) AS g
             JOIN bench_township t ON t.n = mod(g, %s)
             CROSS JOIN LATERAL (
@@ -128,11 +128,11 @@ def generate_petitions(city_id: int, n: int) -> tuple[int, int, float, bool]:
             SELECT CASE state WHEN 'received' THEN 'route' WHEN 'forwarded' THEN 'forward_answer'
                               ELSE 'acceptance_notice' END,
                    id, NULL::bigint, holder_id, current_date + (mod(id * 7919, 61) - 40)::int,
-                   current_date + (mod(id * 7919, 61) - 30)::int, NULL::timestamptz, false, now()
+                   current_date + (mod(id * 7919, 61) - 30)::int, NULL::timestamptz, false, now(), ''
             FROM petitions_petitionreport WHERE state IN ('received', 'accepted', 'forwarded')
             UNION ALL
             SELECT 'route', id, NULL, holder_id, received_at::date, received_at::date + 7,
-                   received_at + interval '3 days', false, now()
+                   received_at + interval '3 days', false, now(), ''
             FROM petitions_petitionreport WHERE state = 'closed'
             """  # noqa: S608 - our own columns
         )
@@ -160,10 +160,11 @@ REPORT_COLUMNS = (
     "received_unit_id", "holder_id", "received_by_id", "phone_area_code", "accused_name_index",
     "managing_unit_id", "about_own_head", "route", "restricted", "repeat_of_id", "not_accepted_reason",
     "result", "closed_at", "version", "acceptance_notice", "acceptance_notified_on", "result_notice",
-    "result_notified_on", "created_at", "receipt_scheme",
+    "result_notified_on", "created_at", "receipt_scheme", "accused_id_number", "accused_id_index",
 )  # fmt: skip
 DEADLINE_COLUMNS = (
     "kind", "report_id", "clue_id", "holder_id", "starts_on", "due_date", "met_at", "waived", "created_at",
+    "escalation",
 )  # fmt: skip
 
 
@@ -203,7 +204,7 @@ def run_board(
     from django.db import connection
 
     from jijian.core.models import User
-    from jijian.petitions import board
+    from jijian.petitions.deadlines import board
 
     measure = measure or _measure_default
     report = report or _report_default
@@ -327,7 +328,7 @@ def run_board(
 def run_receipt_cost(scale: str, *, samples: int = 15) -> dict[str, float]:
     """CPU time of one receipt_hash with the configured cost (process_time, median), against one
     SHA-256 of the code (what a guess would cost with a fast hash)."""
-    from jijian.petitions import receipt
+    from jijian.petitions.intake import receipt
 
     code = receipt.new_code()
     receipt.receipt_hash(code)  # salt derivation, allocator warm
@@ -372,7 +373,7 @@ class Server:
         env = dict(os.environ)
         env["DJANGO_SETTINGS_MODULE"] = "bench.settings_submit"
         env.setdefault("JIJIAN_DB_CONN_MAX_AGE", "0")
-        env.setdefault("JIJIAN_GC_FREEZE", "true")  # as in production (bench_submit.py)
+        env.setdefault("JIJIAN_GC_FREEZE", "true")  # as in production (config/asgi.py)
         env.pop("JIJIAN_DEBUG", None)
         # The per-address limits would stop a load generator on one address at the first second.
         for var in (
@@ -501,7 +502,7 @@ def run_receipt_lookups(
     from django.urls import reverse
 
     from jijian.audit.models import AuditEvent
-    from jijian.petitions import receipt
+    from jijian.petitions.intake import receipt
     from jijian.petitions.models import PetitionReport
 
     code = receipt.new_code()

@@ -29,7 +29,7 @@ from django.db import connection, models
 from django.utils import timezone
 
 from jijian.core.models import OrgKind, OrgUnit, User, UserRole
-from jijian.core.pinyin import initials
+from jijian.core.orgs.pinyin import initials
 from jijian.core.roles import Role
 
 

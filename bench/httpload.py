@@ -1,4 +1,4 @@
-"""The closed-loop HTTP client of the throughput benchmarks (bench_submit.py, bench_petitions.py):
+"""The closed-loop HTTP client of the receipt lookups benchmark (bench_petitions.py):
 `concurrency` keep-alive connections in threads of the bench process, each sending its next request
 when the previous answer is read, for `seconds` or until the jobs run out."""
 

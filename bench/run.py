@@ -7,11 +7,14 @@ jurisdiction-scoped reads against the raw SQL doing the same work (the floor), i
 
 DATABASE_URL names the server (default postgres://postgres@127.0.0.1:5432/test); the bench creates
 its own throwaway database there (jijian_bench by default), migrates it, and drops it at the end.
-Each benchmark prints one machine-readable line (DESIGN.md, "Quality bars"):
+Each benchmark prints one machine-readable line (docs/development.md, "Benchmarks"):
 
     BENCH name=<id> scale=<scale> value=<median ms> unit=ms floor=<median ms> ratio=<value/floor> target=<3>
 
-(the submission path prints unit=rps, where the ratio must be at least its target.)
+(the throughputs, month_end_surge, receipt_lookups and exam_surge, print unit=rps: there the ratio or value must
+be at least its target.)
+
+    .venv/bin/python bench/run.py --only month_end_surge   # one benchmark (at its scale)
 
 See bench/README.md for what exactly each benchmark times.
 """
@@ -116,9 +119,12 @@ def run_scale(
     repeat: int,
     explain: bool,
     encrypt: bool,
+    lists: bool = True,
     reports: bool = True,
-    submit: bool = True,
+    surge: bool = True,
     petitions: bool = True,
+    gc_pause: bool = True,
+    exam: bool = True,
 ) -> dict[str, float]:
     from django.db import DatabaseError, connection, transaction
     from django.db.models import Count
@@ -175,7 +181,7 @@ def run_scale(
         # A request starts with the user row (loaded by the auth middleware; not timed) and nothing
         # else: its roles (role_set) and its org unit are read again on every page.
         user.__dict__.pop("role_set", None)
-        user._state.fields_cache.pop("org_unit", None)
+        User.org_unit.field.delete_cached_value(user)  # the unit is read again, as on every page
 
     # Raw versions of what the ORM reads to decide jurisdiction, for the floor of the "page" variants.
     def raw_user_context(cursor, user: User) -> None:
@@ -184,98 +190,104 @@ def run_scale(
         cursor.execute(f"SELECT {unit_columns} FROM core_orgunit WHERE id = %s", [user.org_unit_id])  # noqa: S608
         cursor.fetchone()
 
-    # --- 1. the scoped list of villages a county officer sees: first page of 50 + the total --------
-    def orm_list_page() -> None:
-        qs = org_units_visible_to(county_user).filter(kind__in=village_kinds).order_by("path")
-        rows = list(qs[:PAGE_SIZE])
-        total = qs.count()
-        assert len(rows) == min(PAGE_SIZE, total)
+    if lists:
+        # --- 1. the scoped list of villages a county officer sees: first page of 50 + the total --------
+        def orm_list_page() -> None:
+            qs = org_units_visible_to(county_user).filter(kind__in=village_kinds).order_by("path")
+            rows = list(qs[:PAGE_SIZE])
+            total = qs.count()
+            assert len(rows) == min(PAGE_SIZE, total)
 
-    list_sql = (
-        f"SELECT {unit_columns} FROM core_orgunit WHERE county_id = %s AND kind IN (%s, %s) "  # noqa: S608
-        f"ORDER BY path LIMIT {PAGE_SIZE}"
-    )
-    count_sql = "SELECT COUNT(*) FROM core_orgunit WHERE county_id = %s AND kind IN (%s, %s)"
-
-    def raw_list(cursor) -> None:
-        cursor.execute(list_sql, [county_id, *village_kinds])
-        rows = cursor.fetchall()
-        cursor.execute(count_sql, [county_id, *village_kinds])
-        total = cursor.fetchone()[0]
-        assert len(rows) == min(PAGE_SIZE, total)
-
-    def orm_page() -> None:
-        fresh(county_user)
-        orm_list_page()
-
-    def raw_page() -> None:
-        with connection.cursor() as cursor:
-            raw_user_context(cursor, county_user)
-            raw_list(cursor)
-
-    def orm_query_only() -> None:
-        orm_list_page()  # role_set and org_unit already cached on the user
-
-    def raw_query_only() -> None:
-        with connection.cursor() as cursor:
-            raw_list(cursor)
-
-    # Both sides must agree before they are timed.
-    orm_ids = [
-        u.pk for u in org_units_visible_to(county_user).filter(kind__in=village_kinds).order_by("path")[:50]
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(list_sql, [county_id, *village_kinds])
-        assert orm_ids == [r[0] for r in cursor.fetchall()], "ORM and raw SQL disagree"
-
-    times = measure(
-        {
-            "scoped_village_list": (orm_page, raw_page),
-            "scoped_village_list_query": (orm_query_only, raw_query_only),
-        },
-        repeat=repeat,
-    )
-    for name, (values, floors) in times.items():
-        results[name] = report(name, scale, values, floors)
-
-    # --- 2. villages under each county, for the whole tree (the city officer's roll-up) -------------
-    def orm_rollup() -> None:
-        fresh(city_user)
-        rows = list(
-            org_units_visible_to(city_user)
-            .filter(kind__in=village_kinds)
-            .values("county")
-            .annotate(n=Count("id"))
-            .order_by("county")
+        list_sql = (
+            f"SELECT {unit_columns} FROM core_orgunit WHERE county_id = %s AND kind IN (%s, %s) "  # noqa: S608
+            f"ORDER BY path LIMIT {PAGE_SIZE}"
         )
-        assert len(rows) == shape.counties
+        count_sql = "SELECT COUNT(*) FROM core_orgunit WHERE county_id = %s AND kind IN (%s, %s)"
 
-    rollup_sql = (
-        "SELECT county_id, COUNT(id) AS n FROM core_orgunit WHERE (city_id = %s OR id = %s) AND kind IN (%s, %s) "
-        "GROUP BY county_id ORDER BY county_id"
-    )
+        def raw_list(cursor) -> None:
+            cursor.execute(list_sql, [county_id, *village_kinds])
+            rows = cursor.fetchall()
+            cursor.execute(count_sql, [county_id, *village_kinds])
+            total = cursor.fetchone()[0]
+            assert len(rows) == min(PAGE_SIZE, total)
 
-    def raw_rollup() -> None:
+        def orm_page() -> None:
+            fresh(county_user)
+            orm_list_page()
+
+        def raw_page() -> None:
+            with connection.cursor() as cursor:
+                raw_user_context(cursor, county_user)
+                raw_list(cursor)
+
+        def orm_query_only() -> None:
+            orm_list_page()  # role_set and org_unit already cached on the user
+
+        def raw_query_only() -> None:
+            with connection.cursor() as cursor:
+                raw_list(cursor)
+
+        # Both sides must agree before they are timed.
+        orm_ids = [
+            u.pk
+            for u in org_units_visible_to(county_user).filter(kind__in=village_kinds).order_by("path")[:50]
+        ]
         with connection.cursor() as cursor:
-            raw_user_context(cursor, city_user)
-            cursor.execute(rollup_sql, [gen.city_id, gen.city_id, *village_kinds])
-            assert len(cursor.fetchall()) == shape.counties
+            cursor.execute(list_sql, [county_id, *village_kinds])
+            assert orm_ids == [r[0] for r in cursor.fetchall()], "ORM and raw SQL disagree"
 
-    rollup_repeat = max(9, repeat // {"city": 2, "province": 20, "nation": 100}[scale])
-    values, floors = measure({"rollup": (orm_rollup, raw_rollup)}, repeat=rollup_repeat, warmup=2)["rollup"]
-    results["villages_per_county"] = report("villages_per_county", scale, values, floors)
-
-    if explain:
-        qs = org_units_visible_to(county_user).filter(kind__in=village_kinds).order_by("path")[:PAGE_SIZE]
-        print(f"# EXPLAIN scoped_village_list ({scale}):\n{qs.explain(analyze=True, buffers=True)}")
-        print(f"# SQL: {qs.query}")
-        rollup = (
-            org_units_visible_to(city_user)
-            .filter(kind__in=village_kinds)
-            .values("county")
-            .annotate(n=Count("id"))
+        times = measure(
+            {
+                "scoped_village_list": (orm_page, raw_page),
+                "scoped_village_list_query": (orm_query_only, raw_query_only),
+            },
+            repeat=repeat,
         )
-        print(f"# EXPLAIN villages_per_county ({scale}):\n{rollup.order_by('county').explain(analyze=True)}")
+        for name, (values, floors) in times.items():
+            results[name] = report(name, scale, values, floors)
+
+        # --- 2. villages under each county, for the whole tree (the city officer's roll-up) -------------
+        def orm_rollup() -> None:
+            fresh(city_user)
+            rows = list(
+                org_units_visible_to(city_user)
+                .filter(kind__in=village_kinds)
+                .values("county")
+                .annotate(n=Count("id"))
+                .order_by("county")
+            )
+            assert len(rows) == shape.counties
+
+        rollup_sql = (
+            "SELECT county_id, COUNT(id) AS n FROM core_orgunit WHERE (city_id = %s OR id = %s) AND kind IN (%s, %s) "
+            "GROUP BY county_id ORDER BY county_id"
+        )
+
+        def raw_rollup() -> None:
+            with connection.cursor() as cursor:
+                raw_user_context(cursor, city_user)
+                cursor.execute(rollup_sql, [gen.city_id, gen.city_id, *village_kinds])
+                assert len(cursor.fetchall()) == shape.counties
+
+        rollup_repeat = max(9, repeat // {"city": 2, "province": 20, "nation": 100}[scale])
+        values, floors = measure({"rollup": (orm_rollup, raw_rollup)}, repeat=rollup_repeat, warmup=2)[
+            "rollup"
+        ]
+        results["villages_per_county"] = report("villages_per_county", scale, values, floors)
+
+        if explain:
+            qs = org_units_visible_to(county_user).filter(kind__in=village_kinds).order_by("path")[:PAGE_SIZE]
+            print(f"# EXPLAIN scoped_village_list ({scale}):\n{qs.explain(analyze=True, buffers=True)}")
+            print(f"# SQL: {qs.query}")
+            rollup = (
+                org_units_visible_to(city_user)
+                .filter(kind__in=village_kinds)
+                .values("county")
+                .annotate(n=Count("id"))
+            )
+            print(
+                f"# EXPLAIN villages_per_county ({scale}):\n{rollup.order_by('county').explain(analyze=True)}"
+            )
 
     # --- 3. monthly-report statistics over 12 months of reports of these villages (bench_reports) ----
     if reports:
@@ -285,11 +297,12 @@ def run_scale(
             run_reports(scale, gen, repeat=repeat, explain=explain, measure=measure, report=report)
         )
 
-    # --- 4. the submission path through a real server: submit endpoint vs the empty view ------------
-    if submit:
-        from bench.bench_submit import run_submit
+    # --- 4. month-end's surge of submits through the server of `make run` (province scale) ----------
+    if surge:
+        from bench.bench_surge import SCALE, run_surge
 
-        results.update(run_submit(scale, gen))
+        if scale == SCALE:
+            results.update(run_surge(scale, gen))
 
     # --- 5. petitions: the deadline board over generated reports; the receipt (city scale) ---------
     if petitions:
@@ -300,24 +313,45 @@ def run_scale(
         )
 
     # --- 6. the app server's garbage collection: a full collection, start-up heap frozen or not ------
-    if scale == "city":
+    if gc_pause and scale == "city":
         from bench.bench_gc import run_gc
 
         results.update(run_gc(scale))
+
+    # --- 7. an exam's surge of answer saves through the server of `make run` (city scale) ----------
+    if exam:
+        from bench.bench_exam import SCALE as EXAM_SCALE
+        from bench.bench_exam import run_exam
+
+        if scale == EXAM_SCALE:
+            results.update(run_exam(scale, gen))
     return results
+
+
+# The groups of benchmarks run_scale() runs, and for --only: each benchmark's group and scales.
+GROUPS = ("lists", "reports", "surge", "petitions", "gc_pause", "exam")
+ONLY = {
+    "scoped_village_list": ("lists", ["city", "province", "nation"]),
+    "report_stats": ("reports", ["city", "province", "nation"]),
+    "month_end_surge": ("surge", ["province"]),
+    "petitions": ("petitions", ["city", "province", "nation"]),
+    "gc_full_collection": ("gc_pause", ["city"]),
+    "exam_surge": ("exam", ["city"]),
+}
 
 
 def missed_targets(results: dict[str, float]) -> dict[str, float]:
     """The results that miss their target: a ratio over it for times and query counts (lower is
-    better), under it for throughputs (bench_submit.MIN_TARGETS: higher is better)."""
+    better), under it for throughputs (bench_surge.MIN_TARGETS: higher is better)."""
+    from bench.bench_exam import MIN_TARGETS as EXAM_MIN_TARGETS
     from bench.bench_gc import TARGETS as GC_TARGETS
     from bench.bench_petitions import MIN_TARGETS as PETITION_MIN_TARGETS
     from bench.bench_petitions import TARGETS as PETITION_TARGETS
     from bench.bench_reports import TARGETS
-    from bench.bench_submit import MIN_TARGETS
+    from bench.bench_surge import MIN_TARGETS
 
     TARGETS = {**TARGETS, **PETITION_TARGETS, **GC_TARGETS}
-    MIN_TARGETS = {**MIN_TARGETS, **PETITION_MIN_TARGETS}
+    MIN_TARGETS = {**MIN_TARGETS, **PETITION_MIN_TARGETS, **EXAM_MIN_TARGETS}
 
     return {
         k: v
@@ -346,9 +380,14 @@ def main(argv: list[str] | None = None) -> int:
         help="skip the monthly-report statistics (bench/bench_reports.py)",
     )
     parser.add_argument(
-        "--no-submit",
+        "--no-surge",
         action="store_true",
-        help="skip the submission path through uvicorn (bench/bench_submit.py)",
+        help="skip month-end's surge of submits through uvicorn (bench/bench_surge.py)",
+    )
+    parser.add_argument(
+        "--only",
+        choices=tuple(ONLY),
+        help="run only this benchmark (and its kin), at its scale unless --scale says otherwise",
     )
     parser.add_argument(
         "--no-petitions",
@@ -356,7 +395,10 @@ def main(argv: list[str] | None = None) -> int:
         help="skip the petitions benchmarks: deadline board, receipt (bench/bench_petitions.py)",
     )
     args = parser.parse_args(argv)
-    scales = args.scale or ["city", "province", "nation"]
+    scales = args.scale or (ONLY[args.only][1] if args.only else ["city", "province", "nation"])
+    groups = {ONLY[args.only][0]} if args.only else set(GROUPS)
+    skipped = {"reports": args.no_reports, "surge": args.no_surge, "petitions": args.no_petitions}
+    groups -= {name for name, skip in skipped.items() if skip}
 
     server_url = os.environ.get("DATABASE_URL") or DEFAULT_URL
     if not server_url.startswith(("postgres://", "postgresql://", "pgsql://")):
@@ -389,9 +431,7 @@ def main(argv: list[str] | None = None) -> int:
                 repeat=args.repeat,
                 explain=args.explain,
                 encrypt=args.encrypt,
-                reports=not args.no_reports,
-                submit=not args.no_submit,
-                petitions=not args.no_petitions,
+                **{group: group in groups for group in GROUPS},
             )
             over = missed_targets(results)
             if over:

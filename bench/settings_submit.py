@@ -1,6 +1,6 @@
-"""Settings of the submit benchmark's server (bench/bench_submit.py): the project's settings, with a
-URLconf that adds one empty view beside the project's URLs (bench/urls_submit.py). Nothing else
-changes: same middleware, same database settings, DEBUG as the environment says (off)."""
+"""Settings of the petitions benchmark's server (bench/bench_petitions.py, receipt_lookups): the
+project's settings, with a URLconf that adds one empty view, the floor, beside the project's URLs
+(bench/urls_submit.py). Nothing else changes: same middleware, same database settings, DEBUG as the environment says (off)."""
 
 from jijian.config.settings import *  # noqa: F403
 

@@ -1,5 +1,5 @@
-"""The project's URLs plus the framework's empty view, for the floor of the submit benchmark
-(bench/bench_submit.py). Only bench/settings_submit.py uses this module."""
+"""The project's URLs plus the framework's empty view, for the floor of the receipt lookups
+(bench/bench_petitions.py). Only bench/settings_submit.py uses this module."""
 
 from django.http import HttpResponse
 from django.urls import path
@@ -11,7 +11,7 @@ from jijian.config.urls import urlpatterns as project_urlpatterns
 EMPTY_PATH = "bench/empty"
 
 
-@csrf_exempt  # the API's submit is exempt from Django's CSRF middleware too (bearer token, no cookie)
+@csrf_exempt  # the floor of a POST: no CSRF check to pass
 def empty(request):
     """Does nothing: reads no body, touches no database. What Django and its middleware cost."""
     return HttpResponse(b"", content_type="application/json")

@@ -46,3 +46,4 @@ class Entry:
     query: str = ""
     extra_outside: Callable | None = None  # (tree, people) -> args of an object outside every allowed persona
     skip_personas: frozenset[str] = field(default_factory=frozenset)
+    multipart: bool = False  # an API POST sent as multipart/form-data (with files) rather than JSON

@@ -4,6 +4,7 @@ one thread); loaded as a plugin from tests/conftest.py."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 
@@ -32,10 +33,34 @@ def browser():
                 "--disable-background-networking",
                 "--disable-component-update",
                 "--disable-sync",
+                # Video reception: a fake camera and microphone, granted without a prompt.
+                "--use-fake-device-for-media-stream",
+                "--use-fake-ui-for-media-stream",
+                "--autoplay-policy=no-user-gesture-required",
             ],
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _close_pages_after_each_test(request):
+    """Pages a test opened are closed before its database is flushed: an open page keeps talking to
+    the live server (the member's draft is saved every 30 s, an export polls), and a request still
+    running during the flush of the in-memory database makes the flush fail and leaves rows for the
+    next test. Each page is first let go quiet (no request for 500 ms), then its context is closed."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    from playwright.sync_api import Error as PlaywrightError
+
+    browser = request.getfixturevalue("browser")
+    yield
+    for context in browser.contexts:
+        for page in context.pages:
+            with contextlib.suppress(PlaywrightError):  # a page that never goes quiet is closed all the same
+                page.wait_for_load_state("networkidle", timeout=10_000)
+        context.close()
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
-"""Personas that recur across tests (STYLE.md): a village member in village A, a township officer over
-A, a township officer over another township B, a county officer over both, an outsider in another
-county; the three administrators at the city; an officer of a management zone."""
+"""Personas that recur across tests (docs/development.md): a village member in village A, a township
+officer over A, a township officer over another township B, a county officer over both, an outsider
+in another county; the three administrators at the city; an officer of a management zone."""
 
 from __future__ import annotations
 

@@ -80,7 +80,7 @@ def _call(client: Client, method: str, url: str, entry: Entry, tree, people):
     data = entry.post_data(tree, people) if entry.post_data else {}
     if method == "GET":
         return client.get(url + entry.query)
-    if method == "POST" and url.startswith("/api/"):
+    if method == "POST" and url.startswith("/api/") and not entry.multipart:
         return client.post(url, data=json.dumps(data), content_type="application/json")
     if method == "POST":
         return client.post(url, data=data)

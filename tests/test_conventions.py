@@ -1,5 +1,5 @@
-"""Code rules that keep jurisdiction in one place (STYLE.md): views and API endpoints never query a
-model directly; they go through an app's access.py or selectors.py."""
+"""Code rules that keep jurisdiction in one place (docs/development.md): views and API endpoints
+never query a model directly; they go through an app's access.py or selectors.py."""
 
 import ast
 from pathlib import Path
@@ -68,3 +68,101 @@ def test_no_inline_script_in_templates():
     inline = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
     hits = [str(p) for p in SRC.rglob("*.html") if inline.search(p.read_text())]
     assert not hits, f"inline <script> breaks the CSP: {hits}"
+
+
+# Underscored names a module may use although it does not define them, because Django documents them:
+# Model._meta, the managers Model._default_manager and Model._base_manager, and a manager's self._db
+# (the custom user manager of Django's authentication docs saves with using=self._db).
+DOCUMENTED_UNDERSCORED = {"_meta", "_default_manager", "_base_manager", "_db"}
+
+
+def private_uses(path: Path) -> list[str]:
+    """Underscored names a module reaches for but does not define itself: a framework's private API
+    (QuerySet._raw_delete, say) or another module's private helper imported by name. A module's own
+    underscored names (functions, attributes it sets) are its business."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    own: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            own.add(node.name)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            own.add(node.id)
+        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+            own.add(node.attr)
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            found += [
+                f"{path.name}:{node.lineno} import {a.name}"
+                for a in node.names
+                if a.name.startswith("_") and not a.name.startswith("__")
+            ]
+        elif (
+            isinstance(node, ast.Attribute)
+            and node.attr.startswith("_")
+            and not node.attr.startswith("__")
+            and node.attr not in DOCUMENTED_UNDERSCORED
+            and node.attr not in own
+        ):
+            found.append(f"{path.name}:{node.lineno} .{node.attr}")
+    return found
+
+
+def test_no_private_api_of_a_framework_or_of_another_module():
+    offenders = []
+    for path in SRC.rglob("*.py"):
+        if "migrations" not in path.parts:
+            offenders += [f"{path.relative_to(SRC).parent}/{o}" for o in private_uses(path)]
+    assert not offenders, "private names used across a boundary: " + ", ".join(offenders)
+
+
+def test_the_private_api_rule_detects_a_framework_internal_and_a_borrowed_helper(tmp_path):
+    sample = tmp_path / "services.py"
+    sample.write_text(
+        "from .other import _helper\n"
+        "def prune(qs):\n    return qs._raw_delete(qs.db)\n"
+        "class A:\n    def __init__(self):\n        self._own = 1\n    def f(self, other):\n"
+        "        return other._own, self._own, A._meta\n"
+    )
+    assert private_uses(sample) == ["services.py:1 import _helper", "services.py:3 ._raw_delete"]
+
+
+def bare_wait_expressions(path: Path) -> list[str]:
+    """Calls of wait_for_function whose first argument is a string that is not a function.
+
+    Playwright compiles a function once, under the DevTools protocol, but evaluates a bare expression
+    with eval() on every poll after the first; the pages' CSP (script-src 'self') forbids that eval, so
+    such a wait passes when its condition is already true and fails when it has to poll."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "wait_for_function"
+            and node.args
+        ):
+            first = node.args[0]
+            text = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
+            if isinstance(first, ast.JoinedStr):
+                head = first.values[0] if first.values else None
+                text = head.value if isinstance(head, ast.Constant) else ""
+            if text is not None and "=>" not in text.split("{")[0] and not text.lstrip().startswith("function"):
+                found.append(f"{path.name}:{node.lineno}")
+    return found
+
+
+def test_browser_waits_are_functions_the_csp_allows():
+    tests = Path(__file__).resolve().parent
+    offenders = [hit for path in tests.rglob("*.py") for hit in bare_wait_expressions(path)]
+    assert not offenders, "pass wait_for_function an arrow function, not a bare expression: " + ", ".join(offenders)
+
+
+def test_the_wait_rule_detects_a_bare_expression(tmp_path):
+    sample = tmp_path / "test_x.py"
+    sample.write_text(
+        "page.wait_for_function(\"document.title === 'x'\")\n"
+        "page.wait_for_function(\"() => document.title === 'x'\")\n"
+        "page.wait_for_function(f\"() => {1}\")\n"
+    )
+    assert bare_wait_expressions(sample) == ["test_x.py:1"]

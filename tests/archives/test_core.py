@@ -10,10 +10,10 @@ from jijian.archives import services
 from jijian.archives.access import archives_visible_to, get_archive_for
 from jijian.archives.models import IntegrityArchive
 from jijian.audit.models import AuditEvent
-from jijian.core.crypto import blind_index
+from jijian.core.models import StaffRelation
 from jijian.core.roles import Role
+from jijian.core.sensitive.crypto import blind_index
 from jijian.core.services import ConcurrentEditError
-from jijian.petitions.models import StaffRelation
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db

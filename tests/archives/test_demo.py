@@ -8,8 +8,8 @@ from jijian.archives.models import IntegrityArchive
 from jijian.audit.models import AuditEvent
 from jijian.audit.services import audit_verify
 from jijian.petitions import services
-from jijian.petitions.archive_links import archive_candidates
 from jijian.petitions.demo import DEMO_RECEIPT_CODE
+from jijian.petitions.handling.archive_links import archive_candidates
 
 
 def test_demo_archives_and_the_first_report_offers_wang(db):
@@ -26,3 +26,17 @@ def test_demo_archives_and_the_first_report_offers_wang(db):
     assert wang.org_unit == report.region and wang.org_unit.is_village
     assert list(archive_candidates(report)) == [wang]
     assert audit_verify().ok
+
+
+def test_demo_sections_and_an_opinion_request_to_answer(db):
+    from jijian.archives.models import ArchiveRecord, OpinionRequest, Sanction
+
+    call_command("setup")
+    assert {s.archive.name: s.kind for s in Sanction.objects.all()} == {
+        "王某": "party_warning",
+        "陈某": "public_demerit",
+    }
+    assert IntegrityArchive.objects.filter(photo__isnull=False).count() == 2
+    assert ArchiveRecord.objects.filter(kind="gift").exists()
+    request = OpinionRequest.objects.get()
+    assert request.requested_by.username == "zuzhibu" and request.persons.count() == 3

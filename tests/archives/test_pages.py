@@ -13,9 +13,10 @@ from django.utils import timezone
 from jijian.archives import services
 from jijian.archives.models import IntegrityArchive
 from jijian.audit.models import AuditEvent
+from jijian.core.models import StaffRelation
 from jijian.core.roles import Role
 from jijian.core.validators import id_number_check_digit
-from jijian.petitions.models import PetitionReport, PetitionState, StaffRelation
+from jijian.petitions.models import PetitionReport, PetitionState
 from tests.conftest import make_user
 
 
@@ -126,6 +127,32 @@ def test_list_search_by_whole_name_and_filter_by_unit(login, keeper, archive, tr
     # A unit outside the jurisdiction is refused with a message, not used.
     response = client.get(reverse("archives:list"), {"unit": tree.township_c.pk})
     assert response.status_code == 200 and "所选单位不在本机关管辖范围内" in response.content.decode()
+
+
+def test_list_search_by_post_and_unit_together_stays_in_the_jurisdiction(
+    login, keeper, archive, elsewhere, tree
+):
+    deputy = make_archive(keeper, tree.township_a, name="周某", post="厉山镇副镇长")
+    head = make_archive(keeper, tree.township_b, name="吴某", post="高城镇镇长")
+    client = login(keeper)
+
+    def listed(**query):
+        body = client.get(reverse("archives:list"), query).content.decode()
+        return {a.pk for a in (archive, elsewhere, deputy, head) if f'id="archive-{a.pk}"' in body}
+
+    assert listed(post="镇长") == {deputy.pk, head.pk}
+    assert listed(post="村主任") == {archive.pk}  # 陈某 of the other county is a 村主任 too: not listed
+    assert listed(post="镇长", unit=tree.township_b.pk) == {head.pk}
+    assert listed(post="镇长", q="周某") == {deputy.pk}
+    assert listed(post="书记") == set()
+    # The export follows the same filters.
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(BytesIO(client.get(reverse("archives:export"), {"post": "镇长"}).content)).active
+    names = {row[0] for row in sheet.iter_rows(values_only=True)}
+    assert {"周某", "吴某"} <= names and "王某" not in names and "陈某" not in names
 
 
 def test_list_query_count_does_not_grow_with_rows(login, keeper, tree):

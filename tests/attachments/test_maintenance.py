@@ -10,7 +10,7 @@ from django.test import RequestFactory, override_settings
 from jijian.attachments.services import attachment_read_original, upload_hard_limit
 from jijian.attachments.uploads import LimitedUploadHandler
 from jijian.audit.models import AuditEvent
-from jijian.core import crypto, keys
+from jijian.core.sensitive import crypto, keys
 
 from . import samples
 from .factories import make_attachment

@@ -16,8 +16,8 @@ from jijian.attachments.services import (
     file_storage,
 )
 from jijian.audit.models import AuditEvent
-from jijian.core.crypto import keyring, sm3_hex, sm4_gcm_decrypt
 from jijian.core.roles import Module
+from jijian.core.sensitive.crypto import keyring, sm3_hex, sm4_gcm_decrypt
 
 from . import samples
 
@@ -132,7 +132,7 @@ def test_original_is_kept_encrypted_for_evidence(people, tree, files_dir):
     assert attachment.evidence_key_id == keyring().primary_id
     raw = (files_dir / attachment.evidence_storage_name).read_bytes()
     assert original not in raw and b"TestPhone" not in raw  # encrypted at rest
-    # the layout of jijian.core.crypto: the standard decrypt reads it
+    # the layout of jijian.core.sensitive.crypto: the standard decrypt reads it
     aad = f"jijian-attachment|{attachment.evidence_key_id}|{attachment.evidence_storage_name}".encode()
     assert sm4_gcm_decrypt(keyring().key(attachment.evidence_key_id), raw, aad) == original
     assert attachment_read_original(actor=people.township_a, attachment=attachment) == original
@@ -579,7 +579,7 @@ def test_colour_profile_is_applied_then_dropped(people, tree):
 
 
 def test_altered_evidence_is_detected(people, tree, files_dir):
-    from jijian.core.crypto import CryptoError
+    from jijian.core.sensitive.crypto import CryptoError
 
     attachment = store(people, tree, "证据.pdf", samples.pdf(), keep_original=True)
     path = files_dir / attachment.evidence_storage_name

@@ -149,3 +149,51 @@ def test_nobody_can_edit_or_delete_through_the_application(events, people, login
         assert client.post(url, {"summary": "x"}).status_code == 405
         assert client.delete(url).status_code == 405
     assert AuditEvent.objects.get(pk=a.pk).summary == "提交月报"
+
+
+# --- Chinese names for events and objects ------------------------------------------------------
+def test_every_event_the_code_records_has_a_chinese_name():
+    import re
+    from pathlib import Path
+
+    import jijian
+    from jijian.core.audit_reader.labels import ACTION_LABELS
+
+    src = Path(jijian.__file__).parent
+    recorded = set()
+    for path in src.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for call in re.finditer(r"audit_record\((.{0,900}?)\n\s*\)", text, re.S):
+            recorded.update(re.findall(r'action="([a-z_.]+)"', call.group(1)))
+    assert len(recorded) > 40
+    assert recorded - set(ACTION_LABELS) == set()
+    assert all(not label.isascii() for label in ACTION_LABELS.values())
+
+
+def test_the_trail_shows_chinese_names_filters_by_them_and_details_read_as_a_list(tree, people, login):
+    from jijian.archives.models import IntegrityArchive
+
+    opened = audit_record(
+        actor=people.township_a,
+        action="archive.open",
+        object_type="archives.integrityarchive",
+        object_id=4,
+        org_unit_id=tree.village_a.pk,
+        summary="查阅",
+        before={"roles": ["village_member"], "post": "主任"},
+        after={"roles": ["village_member", "township_committee"], "post": "书记"},
+    )
+    other = audit_record(actor=people.township_a, action="role.grant", org_unit_id=tree.village_a.pk)
+    client = login(people.audit_admin)
+    html = client.get(reverse("audit:event_list")).content.decode()
+    assert "查阅廉情档案" in html and "archive.open" not in html
+    assert str(IntegrityArchive._meta.verbose_name) in html and "archives.integrityarchive" not in html
+    listed = {e.pk for e in client.get(reverse("audit:event_list"), {"action": "廉情档案"}).context["page"]}
+    assert opened.pk in listed and other.pk not in listed
+    by_object = client.get(
+        reverse("audit:event_list"), {"object_type": str(IntegrityArchive._meta.verbose_name)}
+    )
+    assert {e.pk for e in by_object.context["page"]} == {opened.pk}
+    detail = client.get(reverse("audit:event_detail", args=[opened.pk])).content.decode()
+    assert "{&#x27;" not in detail and "{'" not in detail  # no Python dict
+    assert "村（社区）纪检委员、乡镇（街道）纪委" in detail

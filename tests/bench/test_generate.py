@@ -1,5 +1,5 @@
 """The bench generator builds the same tree the services would: paths and ancestor ids as
-_fill_ancestors computes them, people whose jurisdiction scoping works. Behaviour only; timings live
+fill_ancestors computes them, people whose jurisdiction scoping works. Behaviour only; timings live
 in bench/run.py."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from django.db import connection
 
 from jijian.core.access import org_units_visible_to, users_visible_to
 from jijian.core.models import VILLAGE_KINDS, OrgKind, OrgUnit, User
-from jijian.core.services import _fill_ancestors, org_unit_create
+from jijian.core.services import fill_ancestors, org_unit_create
 
 TINY = Shape(
     counties=2, townships_per_county=2, villages_per_township=3, city_departments=1, county_departments=1
@@ -27,7 +27,7 @@ def _expected(unit: OrgUnit, parent: OrgUnit | None) -> tuple:
         parent_id=unit.parent_id,
         management_zone_id=unit.management_zone_id,
     )
-    _fill_ancestors(copy, parent)
+    fill_ancestors(copy, parent)
     return (
         copy.path,
         copy.depth,

@@ -1,6 +1,6 @@
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from jijian.api.auth import api_token_create
+from jijian.core.api.auth import api_token_create
 from jijian.core.notify import notify
 from tests.authz import ALL, PUBLIC, UNAUTHORIZED, Entry
 
@@ -38,6 +38,15 @@ ENTRIES = [
     Entry("core:otp_verify", ALL, get_ok=(200, 302)),
     Entry("core:otp_setup", ALL, get_ok=(200, 302)),
     Entry("core:home", ALL),
+    Entry("core:token_list", ALL, note="each persona sees only their own tokens"),
+    # A token of member_a: only member_a can revoke it on the page; for everyone else it does not exist.
+    Entry(
+        "core:token_revoke",
+        frozenset({"member_a"}),
+        methods=("POST",),
+        args=lambda t, p: [api_token_create(actor=p.member_a, name="t")[0].pk],
+        get_ok=(302,),
+    ),
     Entry("core:org_list", ORGS),
     Entry(
         "core:org_detail",
@@ -52,7 +61,7 @@ ENTRIES = [
         args=lambda t, p: [p.member_a.pk],
         extra_outside=lambda t, p: [p.outsider.pk],
     ),
-    # Only the roles of the reveal policy (core/reveal.py), inside their jurisdiction, may reveal.
+    # Only the roles of the reveal policy (core/sensitive/reveal.py), inside their jurisdiction, may reveal.
     Entry(
         "core:user_reveal",
         frozenset({"system_admin", "security_admin"}),

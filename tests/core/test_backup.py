@@ -16,7 +16,7 @@ from django.db import connection
 
 from jijian.audit.models import AuditEvent
 from jijian.audit.services import audit_record, audit_seal, audit_verify
-from jijian.core.backup import BackupError, backup_check, backup_create, instance_problems, restore_apply
+from jijian.core.ops.backup import BackupError, backup_check, backup_create, instance_problems, restore_apply
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

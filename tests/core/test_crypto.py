@@ -10,8 +10,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from django.test import override_settings
 
-from jijian.config.env import ImproperSetting
-from jijian.core import crypto
+from jijian.core.ops.env import ImproperSetting
+from jijian.core.sensitive import crypto
 
 KEY = bytes.fromhex("0123456789abcdeffedcba9876543210")
 

@@ -21,7 +21,8 @@ def test_demo_loads_suizhou_with_one_account_per_role(db, capsys):
     assert 850 <= villages <= 1000
     for role in Role:
         assert User.objects.filter(is_demo=True, roles__role=role).exists(), role
-        assert User.objects.get(is_demo=True, roles__role=role).username in out
+        for account in User.objects.filter(is_demo=True, roles__role=role):  # 党风政风监督室: city and county
+            assert account.username in out
     # Every village has a discipline member.
     assert User.objects.filter(roles__role=Role.VILLAGE_MEMBER).count() >= villages
     # Running set-up again does not load twice.
@@ -41,3 +42,48 @@ def test_the_demo_village_member_owns_their_villages_reports(db):
         User.objects.filter(org_unit=cun.org_unit, roles__role=Role.VILLAGE_MEMBER, is_active=True).count()
         == 1
     )
+
+
+def test_the_demo_zones_oversee_townships_names_are_official_and_nothing_is_in_the_future(db):
+    """On 5 December at 09:00 (the day the November reports are due) the demo has no timestamp after
+    that moment; both zones oversee a township; 环潭镇 is spelled as officially; a county bureau chief is
+    a section-level cadre."""
+    from datetime import datetime
+    from unittest import mock
+    from zoneinfo import ZoneInfo
+
+    from django.db.models import Q
+
+    from jijian.archives.models import IntegrityArchive
+    from jijian.core.access import org_units_visible_to
+    from jijian.core.models import CadreLevel
+    from jijian.petitions.intake.forms import region_choices
+    from jijian.petitions.models import PetitionReport
+    from jijian.reports.models import MonthlyReport, ReportTransition
+
+    moment = datetime(2026, 12, 5, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        call_command("setup")
+    late = Q(submitted_at__gt=moment) | Q(first_submitted_at__gt=moment) | Q(approved_at__gt=moment)
+    assert MonthlyReport.objects.filter(submitted_at__isnull=False).exists()
+    assert not MonthlyReport.objects.filter(late).exists()
+    assert not ReportTransition.objects.filter(at__gt=moment).exists()
+
+    for zone in OrgUnit.objects.filter(kind=OrgKind.MANAGEMENT_ZONE):
+        overseen = OrgUnit.objects.filter(zone=zone, kind__in=[OrgKind.TOWN, OrgKind.SUBDISTRICT])
+        assert overseen.exists(), zone.name
+        staff = User.objects.filter(org_unit=zone, roles__role=Role.PETITION_OFFICE).first()
+        visible = org_units_visible_to(staff)
+        assert visible.filter(pk=overseen[0].pk).exists()
+        assert visible.filter(parent=overseen[0], kind__in=[OrgKind.VILLAGE, OrgKind.COMMUNITY]).exists()
+        assert region_choices().filter(pk=zone.pk).exists()  # the public form can name the zone
+    assert OrgUnit.objects.filter(name="淅河镇", zone__name="随州高新区").exists()
+    assert OrgUnit.objects.filter(name="长岗镇", zone__name="大洪山风景名胜区").exists()
+    assert (
+        OrgUnit.objects.filter(name="环潭镇").exists() and not OrgUnit.objects.filter(name="澴潭镇").exists()
+    )
+
+    chiefs = IntegrityArchive.objects.filter(post__contains="交通运输局局长")
+    assert chiefs.exists() and set(chiefs.values_list("level", flat=True)) == {CadreLevel.SECTION}
+    bureau = PetitionReport.objects.filter(accused_unit__contains="交通运输局", accused_post="局长")
+    assert not bureau.exclude(accused_level=CadreLevel.SECTION).exists()

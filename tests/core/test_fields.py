@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from jijian.core import crypto
 from jijian.core.models import User
+from jijian.core.sensitive import crypto
 from jijian.core.services import user_create
 
 ID_NUMBER = "42138119900101123X"

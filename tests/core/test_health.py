@@ -9,7 +9,7 @@ import pytest
 from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 
-from jijian.core import health
+from jijian.core.ops import health
 
 pytestmark = pytest.mark.django_db
 

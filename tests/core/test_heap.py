@@ -1,4 +1,4 @@
-"""The app server freezes its start-up heap (core/heap.py) unless told not to; tests run without it.
+"""The app server freezes its start-up heap (core/ops/heap.py) unless told not to; tests run without it.
 Checked in child processes: freezing the test process's own heap would change every later test."""
 
 from __future__ import annotations

@@ -16,8 +16,9 @@ from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from jijian.core import middleware, security
+from jijian.core.accounts import security
 from jijian.core.models import User
+from jijian.core.ops import middleware
 from tests.conftest import PASSWORD
 
 LOGIN = "/accounts/login/"

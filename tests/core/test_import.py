@@ -4,8 +4,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
-from jijian.core.importer import import_org_units, import_people
 from jijian.core.models import OrgUnit, User
+from jijian.core.orgs.importer import import_org_units, import_people
 from jijian.core.validators import id_number_check_digit
 
 ORG_HEADER = "代码,名称,类型,上级代码,代管管理区\n"
@@ -113,7 +113,50 @@ def test_people_import_creates_accounts_without_usable_password(tree, tmp_path):
 
 
 def test_import_refuses_unknown_file_types(tree, tmp_path):
-    from jijian.core.importer import ImportFileError
+    from jijian.core.orgs.importer import ImportFileError
 
     with pytest.raises(ImportFileError, match="只支持"):
         import_org_units(write(tmp_path, "x.txt", "hello"))
+
+
+def test_people_import_refuses_a_role_that_does_not_fit_the_unit(tree, tmp_path):
+    path = write(
+        tmp_path,
+        "people.csv",
+        "用户名,姓名,单位代码,角色,手机号码,身份证号\n"
+        + "p1,张三,421321100,村（社区）纪检委员,,\n"  # a village member's role on a township account
+        + "p2,李四,421321100,乡镇（街道）纪委,,\n",
+    )
+    before = User.objects.count()
+    result = import_people(path)
+    messages = [str(e) for e in result.errors]
+    assert any(m.startswith("第 2 行，角色") and "只能授予村（社区）的账号" in m for m in messages)
+    assert not any(m.startswith("第 3 行") for m in messages)
+    assert User.objects.count() == before
+
+
+def test_import_sets_the_resident_group_overseeing_a_department(tree, tmp_path):
+    header = "代码,名称,类型,上级代码,代管管理区,派驻纪检监察组\n"
+    bad = write(
+        tmp_path,
+        "bad.csv",
+        header
+        + "PZ1,第一派驻纪检监察组,派驻纪检监察组,421300,,\n"
+        + "D1,市审计局,市直单位,421300,,421321\n"  # row 3: 随县 is not a resident group
+        + "421321108,新镇,镇,421321,,PZ1\n",  # row 4: only a department has one
+    )
+    result = import_org_units(bad)
+    messages = [str(e) for e in result.errors]
+    assert any(m.startswith("第 3 行，派驻纪检监察组") and "不是派驻纪检监察组" in m for m in messages)
+    assert any(m.startswith("第 4 行，派驻纪检监察组") for m in messages)
+    assert not OrgUnit.objects.filter(code__in=["PZ1", "D1"]).exists()
+    good = write(
+        tmp_path,
+        "good.csv",
+        header + "D1,市审计局,市直单位,421300,,PZ1\n" + "PZ1,第一派驻纪检监察组,派驻纪检监察组,421300,,\n",
+    )
+    result = import_org_units(good)
+    assert result.ok and result.created == 2
+    group = OrgUnit.objects.get(code="PZ1")
+    assert OrgUnit.objects.get(code="D1").resident_group_id == group.pk
+    assert group.overseen_paths == (OrgUnit.objects.get(code="D1").path,)

@@ -11,9 +11,9 @@ from django.db import connection
 from django.test import override_settings
 
 from jijian.audit.models import AuditEvent
-from jijian.core import crypto, keys
 from jijian.core.fields import EncryptedTextField
 from jijian.core.models import User
+from jijian.core.sensitive import crypto, keys
 from jijian.core.services import user_create
 
 K1 = "k1:" + "11" * 16

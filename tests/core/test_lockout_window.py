@@ -13,11 +13,11 @@ from datetime import timedelta
 import pytest
 from django.apps import apps
 from django.core.cache import cache
-from django.test import Client, RequestFactory, override_settings
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from jijian.audit.models import AuditEvent
-from jijian.core import security
+from jijian.core.accounts import security
 from jijian.core.models import User
 from tests.conftest import PASSWORD
 
@@ -194,7 +194,7 @@ def test_waiting_inside_a_lock_changes_nothing(people, client, clock):
     )
     clock.advance(minutes=31)  # past the window from the last failure, still locked
     response = client.post(LOGIN, {"username": "member_a", "password": WRONG})
-    assert "账号已暂时锁定" in response.content.decode()
+    assert security.LOGIN_FAILED in response.content.decode()
     member = account(people)
     assert member.failed_login_count == 10
     assert member.locked_until == clock.now + timedelta(minutes=1)
@@ -202,18 +202,18 @@ def test_waiting_inside_a_lock_changes_nothing(people, client, clock):
 
 
 @window_30
-def test_a_failure_counted_while_locked_still_doubles(people, clock):
-    """The views refuse a locked account before the password; a failure that reaches the count anyway
-    (two tries racing past the check) doubles as before, however old the last failure is."""
+def test_a_try_on_a_locked_account_is_refused_before_anything_is_counted_or_checked(people, clock):
+    """The try is counted under the row lock before the password is checked, so no try can race past
+    the lock: one on a locked account is refused, however old the last failure is."""
     User.objects.filter(pk=people.member_a.pk).update(
         failed_login_count=5,
         last_failed_login_at=clock.now - timedelta(hours=2),
         locked_until=clock.now + timedelta(seconds=30),
     )
-    security.login_failed(RequestFactory().post(LOGIN), "member_a")
+    assert security.login_attempt("member_a") is None
     member = account(people)
-    assert member.failed_login_count == 6
-    assert member.locked_until == clock.now + timedelta(seconds=120)
+    assert member.failed_login_count == 5
+    assert member.locked_until == clock.now + timedelta(seconds=30)
 
 
 @window_30

@@ -16,11 +16,11 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jijian.audit.models import AuditEvent
-from jijian.core import security
+from jijian.core.accounts import security
 from jijian.core.models import OtpEnrolmentCode, User
 from jijian.core.roles import Role
 from tests.conftest import make_user, sign_in
-from tests.core.test_signin import LOGIN, OTP, OTP_SETUP, add_device, code_for, post_login
+from tests.core.signin_helpers import LOGIN, OTP, OTP_SETUP, add_device, code_for, post_login
 
 REASON = "手机丢失，已当面核实本人身份"
 
@@ -205,9 +205,10 @@ def test_the_page_shows_whether_the_account_has_an_authenticator(people, login):
 def test_role_form_on_the_same_page_still_grants_and_is_not_touched_by_a_reset(people, staff, login):
     user, _device, _client = staff
     admin = login(people.security_admin)
-    response = admin.post(detail_url(user), {"action": "grant", "role": Role.PETITION_OFFICE})
+    officer = people.county_officer  # (a petition-office role fits a county account, not a township's)
+    response = admin.post(detail_url(officer), {"action": "grant", "role": Role.PETITION_OFFICE})
     assert response.status_code == 302
-    assert User.objects.get(pk=user.pk).has_role(Role.PETITION_OFFICE)
+    assert User.objects.get(pk=officer.pk).has_role(Role.PETITION_OFFICE)
     page = reset(admin, user, "").content.decode()
     assert "请填写重置原因" in page and "这个字段是必填项" not in page
 

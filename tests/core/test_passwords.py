@@ -21,9 +21,9 @@ GOOD = "Qiyu-Lake-2024"
 def _policy():
     """The configured validators, with the length rule's Chinese message. Settings still name
     Django's MinimumLengthValidator, whose Django 5.2 message has no zh_Hans translation; once
-    settings names jijian.core.passwords.MinimumLengthValidator this swap changes nothing."""
+    settings names jijian.core.accounts.passwords.MinimumLengthValidator this swap changes nothing."""
     return [
-        {**v, "NAME": "jijian.core.passwords.MinimumLengthValidator"}
+        {**v, "NAME": "jijian.core.accounts.passwords.MinimumLengthValidator"}
         if v["NAME"] == "django.contrib.auth.password_validation.MinimumLengthValidator"
         else v
         for v in settings.AUTH_PASSWORD_VALIDATORS

@@ -45,3 +45,16 @@ def test_list_query_count_does_not_grow_with_rows(tree, people, login, persona, 
     _add_villages(tree, 27, 100)
     many = _queries(client, url)
     assert many == few, f"{url}: {few} queries for few rows, {many} for many"
+
+
+def test_token_page_query_count_does_not_grow_with_tokens(people, login):
+    from jijian.core.api.auth import api_token_create
+
+    client = login(people.member_a)
+    for i in range(3):
+        api_token_create(actor=people.member_a, name=f"t{i}")
+    client.get("/accounts/tokens/")
+    few = _queries(client, "/accounts/tokens/")
+    for i in range(27):
+        api_token_create(actor=people.member_a, name=f"u{i}")
+    assert _queries(client, "/accounts/tokens/") == few

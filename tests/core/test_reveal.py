@@ -9,8 +9,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from jijian.audit.models import AuditEvent
-from jijian.core import crypto, reveal
 from jijian.core.roles import Role
+from jijian.core.sensitive import crypto, reveal
 from jijian.core.services import user_create
 
 from ..conftest import make_user

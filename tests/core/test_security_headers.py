@@ -10,7 +10,7 @@ import pytest
 from django.test import Client, override_settings
 
 import jijian
-from jijian.core.middleware import CSP
+from jijian.core.ops.middleware import CSP
 
 
 def directives(header: str) -> dict[str, list[str]]:

@@ -1,8 +1,9 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from jijian.audit.models import AuditEvent
-from jijian.core.models import OrgKind, OrgUnit
+from jijian.core.models import OrgKind, OrgUnit, User
 from jijian.core.roles import Role
 from jijian.core.services import (
     ConcurrentEditError,
@@ -113,10 +114,55 @@ def test_created_account_must_change_password(tree, people, client):
 
 
 def test_role_grant_is_audited_and_idempotent(tree, people):
-    role_grant(actor=people.security_admin, user=people.member_a, role=Role.TOWNSHIP_COMMITTEE)
-    role_grant(actor=people.security_admin, user=people.member_a, role=Role.TOWNSHIP_COMMITTEE)
-    assert people.member_a.roles.filter(role=Role.TOWNSHIP_COMMITTEE).count() == 1
+    role_grant(actor=people.security_admin, user=people.county_officer, role=Role.PETITION_OFFICE)
+    role_grant(actor=people.security_admin, user=people.county_officer, role=Role.PETITION_OFFICE)
+    assert people.county_officer.roles.filter(role=Role.PETITION_OFFICE).count() == 1
     assert AuditEvent.objects.filter(action="role.grant").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("persona", "role"),
+    [
+        ("township_a", Role.VILLAGE_MEMBER),  # a village member's role on a township account
+        ("member_a", Role.TOWNSHIP_COMMITTEE),
+        ("member_a", Role.PETITION_OFFICE),
+        ("county_officer", Role.TOWNSHIP_COMMITTEE),
+    ],
+)
+def test_a_role_that_does_not_fit_the_unit_is_refused_in_chinese(tree, people, login, persona, role):
+    account = getattr(people, persona)
+    before = set(account.roles.values_list("role", flat=True))
+    with pytest.raises(ValidationError, match="角色只能授予"):
+        role_grant(actor=people.security_admin, user=account, role=role)
+    page = login(people.security_admin).post(
+        reverse("core:security_detail", args=[account.pk]), {"role": role, "action": "grant"}
+    )
+    assert page.status_code == 200 and "角色只能授予" in page.content.decode()
+    assert set(account.roles.values_list("role", flat=True)) == before
+    assert not AuditEvent.objects.filter(action="role.grant").exists()
+
+
+def test_the_account_form_finds_any_unit_by_pinyin_initials_and_creates_there(tree, people, login):
+    client = login(people.system_admin)
+    url = reverse("core:account_create")
+    listed = client.get(url).content.decode()
+    assert f'value="{tree.other_county.pk}"' in listed and f'value="{tree.zone.pk}"' in listed
+    assert f'value="{tree.village_a.pk}"' not in listed  # villages: found by the search
+    found = client.get(url, {"unit_q": tree.village_a.pinyin_initials}).content.decode()
+    assert f'value="{tree.village_a.pk}"' in found
+    nothing = client.get(url, {"unit_q": "zzzzq"}).content.decode()
+    assert "未找到与“zzzzq”相符的单位" in nothing
+    response = client.post(
+        url,
+        {
+            "username": "picked",
+            "full_name": "选中",
+            "org_unit": tree.village_a.pk,
+            "temporary_password": "Haoren-2026!x",
+        },
+    )
+    assert response.status_code == 302
+    assert User.objects.get(username="picked").org_unit == tree.village_a
 
 
 def test_account_pages_of_system_admin(tree, people, login):

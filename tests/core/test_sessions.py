@@ -14,7 +14,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jijian.audit.models import AuditEvent
-from jijian.core import security
+from jijian.core.accounts import security
 from jijian.core.models import User
 from tests.conftest import PASSWORD
 

@@ -15,17 +15,14 @@ from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jijian.audit.models import AuditEvent
-from jijian.core import security
+from jijian.core.accounts import security
 from jijian.core.models import User
 from tests.conftest import PASSWORD
+from tests.core.signin_helpers import LOGIN, OTP, OTP_SETUP, add_device, code_for, post_login
 
-LOGIN = "/accounts/login/"
-OTP = "/accounts/otp/"
-OTP_SETUP = "/accounts/otp/setup/"
 PASSWORD_CHANGE = "/accounts/password/"
 
 
@@ -34,22 +31,6 @@ def _clear_rate_limits():
     cache.clear()  # per-IP counters live in the cache, which outlives a test
     yield
     cache.clear()
-
-
-def post_login(client, username, password=PASSWORD, meta=None, **fields):
-    return client.post(LOGIN, {"username": username, "password": password, **fields}, **(meta or {}))
-
-
-def add_device(user) -> TOTPDevice:
-    return TOTPDevice.objects.create(user=user, name="手机", confirmed=True)
-
-
-def code_for(device, step_offset: int = 0) -> str:
-    device.refresh_from_db()
-    value = totp(
-        device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift + step_offset
-    )
-    return f"{value:0{device.digits}d}"
 
 
 def wrong_code(device) -> str:
@@ -161,7 +142,7 @@ def test_account_locks_after_the_failure_limit(people, client):
 def test_locked_account_is_refused_even_with_the_right_password(people, client):
     fail(client, "member_a", 5)
     response = post_login(client, "member_a")
-    assert "账号已暂时锁定" in response.content.decode()
+    assert security.LOGIN_FAILED in response.content.decode()
     assert not is_signed_in(client)
     assert not events("login.success", people.member_a).exists()
 
@@ -670,3 +651,33 @@ def test_otp_command_explains_a_demo_account_without_device(people):
     User.objects.filter(pk=people.member_a.pk).update(is_demo=True)
     with pytest.raises(CommandError, match="没有动态验证码设备"):
         call_command("otp", "member_a", stdout=StringIO())
+
+
+# --- the step between password and second factor ------------------------------------------------
+def test_the_code_page_shows_only_that_step_no_menu_and_no_unread_count(people, client):
+    from jijian.core.notify import notify
+
+    add_device(people.township_a)
+    notify(recipient=people.township_a, title="待办", body="一件待办", dedup_key="t-1")
+    post_login(client, "township_a")
+    html = client.get(OTP).content.decode()
+    assert "动态验证码" in html and "退出，换一个账号登录" in html
+    assert 'class="mainnav"' not in html and 'class="badge"' not in html
+    assert "/notifications/" not in html and "修改密码" not in html
+
+
+def test_the_menu_comes_back_once_the_second_factor_is_given(people, client):
+    device = add_device(people.township_a)
+    post_login(client, "township_a")
+    client.post(OTP, {"token": code_for(device)})
+    assert 'class="mainnav"' in client.get("/").content.decode()
+
+
+def test_favicon_answers_with_a_local_icon(db, client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] in ("image/x-icon", "image/vnd.microsoft.icon")
+    assert (
+        b"".join(response.streaming_content if response.streaming else [response.content])[:4]
+        == b"\x00\x00\x01\x00"
+    )

@@ -71,3 +71,24 @@ def test_an_archive_created_linked_to_a_report_and_opened_with_a_reason(live_ser
     assert report.serial_number in text and "李举报" not in text and "危房改造" not in text
     opened = AuditEvent.objects.get(action="archive.open", actor=reader)
     assert opened.after == {"reason": "拟提拔人选党风廉政意见回复"}
+
+    # 4. The keeper opens it and uploads the person's photo; the reader's opened archive shows it.
+    from tests.attachments.samples import photo
+
+    page.goto(f"{base}/archives/{archive.pk}/")
+    page.fill("#id_reason", "录入照片")
+    page.click("main button.primary")
+    page.wait_for_selector(".photo-form")
+    page.set_input_files(
+        ".photo-form input[type=file]",
+        {"name": "wang.jpg", "mimeType": "image/jpeg", "buffer": photo("JPEG", (240, 320))},
+    )
+    page.click(".photo-form button[type=submit]")
+    page.wait_for_load_state()
+    assert "已保存 王某 的照片" in page.inner_text("main")
+    desk.goto(f"{base}/archives/{archive.pk}/")
+    desk.fill("#id_reason", "核对照片")
+    desk.click("main button.primary")
+    desk.wait_for_selector("#archive-photo")
+    desk.wait_for_function("() => document.querySelector('#archive-photo').naturalWidth > 0")
+    assert desk.locator(".photo-form").count() == 0  # readers do not upload

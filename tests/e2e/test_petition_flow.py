@@ -1,8 +1,8 @@
 """A report from the public, end to end in headless Chromium: an anonymous reporter on a phone sends a
 report with a photo and gets a receipt code; the county petition office routes it (accepted at this
 level); the case management office registers it as a clue and proposes closing it with a talk
-reminder (第一种形态); a commission leader approves and signs; the petition office closes the report
-and writes to the reporter; the reporter, with nothing but the receipt code, sees the status and the
+reminder (第一种形态); a commission leader approves and signs; the petition office files the 办结
+report, the leader approves it, and the office writes to the reporter; the reporter, with nothing but the receipt code, sees the status and the
 message."""
 
 import io
@@ -54,7 +54,7 @@ def test_anonymous_report_to_clue_disposal_and_back_to_the_reporter(live_server,
     phone.set_input_files(
         "#id_evidence", files=[{"name": "现场.jpg", "mimeType": "image/jpeg", "buffer": photo_bytes()}]
     )
-    phone.wait_for_function("document.getElementById('pow-nonce').value !== ''")
+    phone.wait_for_function("() => document.getElementById('pow-nonce').value !== ''")
     phone.click("#petition-submit")
     phone.wait_for_selector("#receipt-code")
     code = re.sub(r"\s", "", phone.inner_text("#receipt-code"))
@@ -112,7 +112,8 @@ def test_anonymous_report_to_clue_disposal_and_back_to_the_reporter(live_server,
     assert clue.state == ClueState.CLOSED and clue.outcome_form == "form_1"
     assert [s.action for s in clue.steps.all()] == ["register", "propose", "approve"]
 
-    # 5. The petition office closes the report and writes to the reporter.
+    # 5. The petition office files the 办结 report, the leader approves it, the office writes to
+    # the reporter.
     office.goto(f"{base}/petitions/{report.pk}/")
     close = office.locator(f"form[action='/petitions/{report.pk}/close/']")
     close.locator("xpath=ancestor::details").evaluate("d => d.open = true")
@@ -120,7 +121,16 @@ def test_anonymous_report_to_clue_disposal_and_back_to_the_reporter(live_server,
     close.locator("button[type=submit]").click()
     office.wait_for_load_state()
     report.refresh_from_db()
+    assert report.state == PetitionState.ACCEPTED
+    approval = report.approvals.get()
+    boss.goto(f"{base}/petitions/{report.pk}/")
+    decide = boss.locator(f"form[action='/petitions/{report.pk}/approvals/{approval.pk}/']")
+    decide.locator("[name=decision][value=approve]").check()
+    decide.locator("button[type=submit]").click()
+    boss.wait_for_load_state()
+    report.refresh_from_db()
     assert report.state == PetitionState.CLOSED
+    office.goto(f"{base}/petitions/{report.pk}/")
     message = office.locator(f"form[action='/petitions/{report.pk}/message/']")
     message.locator("[name=body]").fill("您反映的问题已核查办结，感谢您对纪检监察工作的支持。")
     message.locator("button[type=submit]").click()
@@ -129,7 +139,7 @@ def test_anonymous_report_to_clue_disposal_and_back_to_the_reporter(live_server,
 
     # 6. The reporter comes back with the receipt code only.
     phone.goto(f"{base}/report/follow/")
-    phone.wait_for_function("document.querySelector('[name=code]') !== null")
+    phone.wait_for_function("() => document.querySelector('[name=code]') !== null")
     phone.fill("[name=code]", code)
     phone.click("main button[type=submit]")
     phone.wait_for_selector("#petition-state")

@@ -53,6 +53,12 @@ def record(page, base, code, values):
     page.wait_for_load_state()
 
 
+def confirm_early_if_asked(page):
+    """Before the month's submittable day the form asks to confirm that the month's log closes."""
+    if page.locator("#id_early_confirmed").count():
+        page.check("#id_early_confirmed")
+
+
 def test_a_month_from_duty_log_to_county_statistics(live_server, browser, tree, people):
     for user in (people.township_a, people.county_officer):
         TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
@@ -71,6 +77,7 @@ def test_a_month_from_duty_log_to_county_statistics(live_server, browser, tree, 
     member.check("input[name=is_zero_report][value='0']")
     member.fill("#id_summary", "本月走访农户12户，复审报账单据2张。")
     member.check("#id_endorse")
+    confirm_early_if_asked(member)
     member.click("#submit-report")
     member.wait_for_load_state()
     report.refresh_from_db()
@@ -91,6 +98,7 @@ def test_a_month_from_duty_log_to_county_statistics(live_server, browser, tree, 
     assert "请写明走访的具体农户" in member.inner_text("#return-reason")
     member.fill("#id_summary", "本月走访农户12户（含低保户3户），未发现问题；复审报账单据2张。")
     member.check("#id_endorse")
+    confirm_early_if_asked(member)
     member.click("#submit-report")
     member.wait_for_load_state()
     report.refresh_from_db()

@@ -57,3 +57,19 @@ def test_login_page_is_chinese_and_loads_no_remote_asset(live_server, phone, db)
     phone.click("main button[type=submit]")
     assert "用户名或密码错误" in phone.inner_text("main")
     assert requests and all(url.startswith(live_server.url) for url in requests)
+
+
+def test_a_member_revokes_their_own_api_token_on_a_phone(live_server, phone, tree, people, tmp_path):
+    from jijian.core.api.auth import api_token_create
+
+    token, _ = api_token_create(actor=people.member_a, name="我的手机客户端")
+    sign_in(phone, live_server.url, "member_a")
+    phone.wait_for_url(f"{live_server.url}/")
+    phone.click("header >> text=API 令牌")
+    assert "我的手机客户端" in phone.inner_text("main")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    phone.screenshot(path=str(tmp_path / "tokens-360.png"), full_page=True)
+    phone.click("main button:has-text('撤销')")
+    assert "已撤销令牌" in phone.inner_text("main") and "您没有有效的 API 令牌" in phone.inner_text("main")
+    token.refresh_from_db()
+    assert token.revoked_at is not None

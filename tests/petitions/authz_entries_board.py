@@ -8,6 +8,7 @@ PETITION_STAFF = frozenset({"city_petition", "township_a", "township_b"})
 
 ENTRIES = [
     Entry("petitions_board:board", PETITION_STAFF, query="?colour=red"),
+    Entry("petitions_board:board_export", PETITION_STAFF, query="?colour=red"),
     Entry("petitions_board:quarterly", PETITION_STAFF, query="?year=2025&quarter=2&show=open"),
     Entry("petitions_board:quarterly_period", PETITION_STAFF, args=lambda t, p: [2025, 2]),
 ]

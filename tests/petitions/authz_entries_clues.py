@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from jijian.core.models import User
 from jijian.core.roles import Role
-from jijian.petitions import clues
+from jijian.petitions.clues import services as clues
 from jijian.petitions.models import Clue, ClueSource, PetitionReport, PetitionState
 from tests.authz import UNAUTHORIZED, Entry
 from tests.conftest import make_user
@@ -99,6 +99,7 @@ def _version(t, p):
 ENTRIES = [
     Entry("petitions_clues:list", PETITION_STAFF),
     Entry("petitions_clues:stats", PETITION_STAFF),
+    Entry("petitions_clues:stats_export", PETITION_STAFF),
     Entry(
         "petitions_clues:register",
         NOBODY,

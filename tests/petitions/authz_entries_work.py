@@ -7,10 +7,10 @@ builders are shared with tests/petitions/test_work*.py, test_export*.py and test
 
 from __future__ import annotations
 
-from jijian.core.models import User
+from jijian.core.models import StaffRelation, User
 from jijian.core.roles import Role
 from jijian.petitions import services
-from jijian.petitions.models import PetitionForward, PetitionReport, StaffRelation
+from jijian.petitions.models import PetitionForward, PetitionReport
 from tests.authz import UNAUTHORIZED, Entry
 from tests.conftest import make_user
 
@@ -64,7 +64,7 @@ def forward_down(t, p, to_unit=None, **extra) -> PetitionForward:
 
 
 def relation_of_a(t, p) -> StaffRelation:
-    from jijian.petitions.relations import staff_relation_declare
+    from jijian.petitions.handling.relations import staff_relation_declare
 
     return staff_relation_declare(
         actor=p.township_a, relative_name="王某", relative_unit="神农村", kind="spouse"

@@ -1,12 +1,13 @@
-"""Shared helpers: a solved proof of work and a valid form."""
+"""Shared helpers: a solved proof of work, a valid form, a small scan."""
 
 from __future__ import annotations
 
+import io
 import re
 
 from django.urls import reverse
 
-from jijian.petitions import pow
+from jijian.petitions.intake import pow
 from jijian.petitions.models import PetitionReport
 
 ID_NUMBER = "11010519491231002X"  # the GB 11643 example number
@@ -58,3 +59,13 @@ def receipt_from(response) -> str:
 
 def only_report() -> PetitionReport:
     return PetitionReport.objects.get()
+
+
+def png(name="scan.png"):
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), (20, 30, 200)).save(buf, format="PNG")
+    buf.seek(0)
+    buf.name = name
+    return buf

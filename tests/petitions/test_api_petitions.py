@@ -13,16 +13,19 @@ from PIL import Image
 
 from jijian.core.roles import Role
 from jijian.petitions import services
+from jijian.petitions.handling import conclusion
+from jijian.petitions.handling.relations import staff_relation_declare
 from jijian.petitions.models import (
     DeadlineKind,
     ForwardAnswer,
+    PetitionApproval,
     PetitionForward,
     PetitionMessage,
     PetitionReport,
     PetitionState,
 )
-from jijian.petitions.relations import staff_relation_declare
 from tests.conftest import sign_in
+from tests.petitions.triage_helpers import leader_of
 
 from .authz_entries_work import forward_down, register, report_held_by_a, report_held_by_c, staff
 
@@ -200,9 +203,19 @@ def test_accept_here_then_notices_and_close(login, tree, people, report):
     body = post(
         client, f"{BASE}{report.pk}/close", {"result": "经核实，问题属实，已给予处分", "version": 3}
     ).json()
+    assert body["state"] == "accepted" and body["version"] == 4  # the 办结 report waits on a leader
+    assert [(a["kind"], a["state"], a["text"]) for a in body["approvals"]] == [
+        ("conclusion", "pending", "经核实，问题属实，已给予处分")
+    ]
+    approval = PetitionApproval.objects.get(report=report)
+    conclusion.petition_approval_decide(
+        actor=leader_of(tree.township_a), approval=approval, approve=True, note="", version=4
+    )
+    body = client.get(f"{BASE}{report.pk}").json()
     assert body["state"] == "closed" and body["result"].startswith("经核实")
+    assert body["approvals"][0]["state"] == "approved" and body["approvals"][0]["decided_at"]
     assert any(d["kind"] == DeadlineKind.RESULT_NOTICE and d["met_at"] is None for d in body["deadlines"])
-    body = post(client, f"{BASE}{report.pk}/result-notice", {"text": "办理结果如下……", "version": 4}).json()
+    body = post(client, f"{BASE}{report.pk}/result-notice", {"text": "办理结果如下……", "version": 5}).json()
     assert body["result_notified_on"] and all(d["met_at"] for d in body["deadlines"])
 
 

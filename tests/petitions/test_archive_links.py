@@ -7,13 +7,18 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from jijian.archives import services as archive_services
-from jijian.archives.access import linked_reports_for
 from jijian.archives.models import IntegrityArchive
 from jijian.audit.models import AuditEvent
 from jijian.core.roles import Role
 from jijian.core.services import ConcurrentEditError
-from jijian.petitions import routing, services
-from jijian.petitions.archive_links import archive_candidates, petition_link_archive, petition_unlink_archive
+from jijian.petitions import services
+from jijian.petitions.access import reports_linked_to_archive
+from jijian.petitions.handling import routing
+from jijian.petitions.handling.archive_links import (
+    archive_candidates,
+    petition_link_archive,
+    petition_unlink_archive,
+)
 from tests.petitions.triage_helpers import fresh, officer, register
 
 pytestmark = pytest.mark.django_db
@@ -115,9 +120,9 @@ def test_the_archive_shows_linked_reports_by_the_holder_rule(tree, keepers):
     )
     assert fresh(sent_up).holder_id == tree.city.pk
 
-    assert list(linked_reports_for(keepers["county"], county_cadre)) == [kept]
-    assert set(linked_reports_for(keepers["city"], county_cadre)) == {kept, sent_up}
-    assert list(linked_reports_for(keepers["other"], county_cadre)) == []
+    assert list(reports_linked_to_archive(keepers["county"], county_cadre.pk)) == [kept]
+    assert set(reports_linked_to_archive(keepers["city"], county_cadre.pk)) == {kept, sent_up}
+    assert list(reports_linked_to_archive(keepers["other"], county_cadre.pk)) == []
 
 
 # --- the report page --------------------------------------------------------------------------------
@@ -210,3 +215,84 @@ def test_the_api_gives_an_outsider_404(client, tree, keepers):
     _archive(keepers["county"], tree.village_a)
     sign_in(client, officer("po_other", tree.other_county))
     assert client.get(f"/api/petitions/{report.pk}/archive-candidates").status_code == 404
+
+
+# --- a person transferred from another city: matched by the ID number's blind index ---------------
+def _other_city():
+    from jijian.core.models import OrgKind
+    from jijian.core.services import org_unit_create
+
+    def unit(name, kind, parent, code):
+        return org_unit_create(actor=None, name=name, kind=kind, parent=parent, code=code, audit=False)
+
+    city = unit("孝感市", OrgKind.CITY, None, "420900")
+    county = unit("孝昌县", OrgKind.COUNTY, city, "420921")
+    return unit("花园镇", OrgKind.TOWN, county, "420921100"), county
+
+
+def test_a_report_carrying_the_accused_id_number_finds_the_archive_in_another_city(tree, keepers):
+    from tests.archives.test_pages import idn
+
+    town, county = _other_city()
+    there = officer("gj_xg", county, Role.CADRE_SUPERVISION)
+    moved = _archive(there, town, name="王某", id_number=idn(7), post="原花园镇副镇长")
+    namesake = _archive(keepers["county"], tree.village_a)  # 王某 of 随县, another person
+    _archive(there, town, name="王某", post="花园镇干部")  # a namesake in the other city, no ID
+    po = officer("po_county", tree.county)
+
+    by_name_only = register(po, tree.township_a)
+    assert list(archive_candidates(by_name_only)) == [namesake]  # the other city: not by name
+
+    with_id = register(po, tree.township_a, accused_id_number=idn(7).lower())
+    assert fresh(with_id).accused_id_number == idn(7)  # kept encrypted, with its blind index
+    assert fresh(with_id).accused_id_index and fresh(with_id).accused_id_index != idn(7)
+    assert list(archive_candidates(with_id)) == [moved, namesake]  # by ID number first
+    petition_link_archive(actor=po, report=with_id, archive_id=moved.pk, version=with_id.version)
+    assert fresh(with_id).archive_id == moved.pk
+
+    # Matched by the ID number even when the name was written otherwise (or not at all).
+    renamed = register(po, tree.township_a, accused_name="", accused_id_number=idn(7))
+    assert list(archive_candidates(renamed)) == [moved]
+    # Another person's ID number finds nobody by it: only the namesakes of the city.
+    stranger = register(po, tree.township_a, accused_id_number=idn(8))
+    assert list(archive_candidates(stranger)) == [namesake]
+
+
+def test_a_bad_accused_id_number_is_refused_and_nothing_is_registered(tree):
+    from jijian.petitions.models import PetitionReport
+    from tests.archives.test_pages import idn
+
+    po = officer("po_county", tree.county)
+    bad = idn(7)[:-1] + ("0" if idn(7)[-1] != "0" else "1")
+    with pytest.raises(ValidationError, match="被反映人身份证号：身份证号校验位错误"):
+        register(po, tree.township_a, accused_id_number=bad)
+    assert not PetitionReport.objects.exists()
+
+
+def test_the_register_page_takes_the_accused_id_number_and_shows_it_masked(tree, login):
+    from django.urls import reverse
+
+    from jijian.petitions.models import PetitionReport
+    from tests.archives.test_pages import idn
+
+    po = officer("po_county", tree.county)
+    client = login(po)
+    data = {
+        "channel": "letter",
+        "received_on": "2026-01-05",
+        "category": "accusation",
+        "region": tree.township_a.pk,
+        "accused_name": "王某",
+        "accused_level": "village",
+        "matter": "integrity",
+        "facts": "来信反映王某调任前的问题。",
+        "is_anonymous": "1",
+    }
+    refused = client.post(reverse("petitions_staff:register"), {**data, "accused_id_number": "4213211980"})
+    assert refused.status_code == 200 and "身份证号应为18位" in refused.content.decode()
+    assert not PetitionReport.objects.exists()
+    response = client.post(reverse("petitions_staff:register"), {**data, "accused_id_number": idn(7)})
+    report = PetitionReport.objects.get()
+    assert response.status_code == 302 and report.accused_id_number == idn(7)
+    page = client.get(reverse("petitions_staff:detail", args=[report.pk])).content.decode()
+    assert idn(7) not in page and idn(7)[:6] in page  # masked

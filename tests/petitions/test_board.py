@@ -13,81 +13,25 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from jijian.core.models import StaffRelation
+from jijian.core.orgs.workdays import calendar_seed
 from jijian.core.roles import Role
-from jijian.core.workdays import calendar_seed
-from jijian.petitions import board, deadlines
+from jijian.petitions.deadlines import board
+from jijian.petitions.deadlines import limits as deadlines
 from jijian.petitions.models import (
-    Clue,
-    ClueSource,
     DeadlineKind,
-    PetitionDeadline,
-    PetitionReport,
     PetitionState,
-    StaffRelation,
 )
 from tests.conftest import make_user
+from tests.petitions.board_helpers import make_clue, make_deadline, make_report
 
 TODAY = date(2025, 9, 26)  # a Friday; 1-8 October 2025 off, Sunday 28 September a working day
-
-
-# --- builders shared with test_deadline_reminders.py -------------------------------------------------
-def make_report(
-    holder, *, region=None, serial="", accused="王某", restricted=False, **extra
-) -> PetitionReport:
-    n = PetitionReport.objects.count() + 1
-    return PetitionReport.objects.create(
-        category="accusation",
-        region=region or holder,
-        facts="测试事实",
-        accused_name=accused,
-        received_unit=holder,
-        holder=holder,
-        serial_number=serial or f"XF-T-2025-{n:04d}",
-        restricted=restricted,
-        **extra,
-    )
-
-
-def make_clue(holder, registered_by, *, accused="赵某") -> Clue:
-    n = Clue.objects.count() + 1
-    return Clue.objects.create(
-        number=f"XS-T-2025-{n:04d}",
-        holder=holder,
-        source=ClueSource.SUPERVISION,
-        accused_name=accused,
-        summary="线索摘要",
-        registered_by=registered_by,
-    )
-
-
-def make_deadline(item, due: date, *, kind=DeadlineKind.ROUTE, holder=None, met=False) -> PetitionDeadline:
-    is_clue = isinstance(item, Clue)
-    return PetitionDeadline.objects.create(
-        kind=kind,
-        report=None if is_clue else item,
-        clue=item if is_clue else None,
-        holder=holder or item.holder,
-        starts_on=date(2025, 9, 1),
-        due_date=due,
-        met_at=timezone.now() if met else None,
-    )
 
 
 @pytest.fixture
 def fixed_today(monkeypatch):
     monkeypatch.setattr(timezone, "localdate", lambda *a, **k: TODAY)
     return TODAY
-
-
-@pytest.fixture
-def officers(tree):
-    """Petition officers of the county and of the other county (module PETITIONS)."""
-    from types import SimpleNamespace
-
-    return SimpleNamespace(
-        county=make_user("po_county", tree.county, Role.PETITION_OFFICE),
-        other=make_user("po_other", tree.other_county, Role.PETITION_OFFICE),
-    )
 
 
 def board_ids(response) -> list[int]:
@@ -325,3 +269,51 @@ def test_selectors_cost_four_queries(tree, officers, fixed_today):
         page = board.board_page(rows, dates, total=counts["total"])
         assert len(page.object_list) == 10
     assert len(ctx.captured_queries) == 4, [q["sql"] for q in ctx.captured_queries]
+
+
+def test_a_provisional_due_date_is_marked_on_the_board(tree, people, officers, login, monkeypatch):
+    """2027 has no State Council arrangement yet: its due dates show 暂定, 2026's do not."""
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: date(2026, 12, 28))
+    report = make_report(tree.county)
+    provisional = make_deadline(report, date(2027, 1, 6))
+    firm = make_deadline(report, date(2026, 12, 30))
+    html = login(officers.county).get(reverse("petitions_board:board")).content.decode()
+    rows = dict(re.findall(r'id="deadline-(\d+)"(.*?)</tr>', html, re.S))
+    assert "暂定" in rows[str(provisional.pk)]
+    assert "暂定" not in rows[str(firm.pk)]
+
+
+# --- export and the phone cards --------------------------------------------------------------------
+def test_the_board_exports_every_row_of_its_filter_as_csv_and_audits_it(
+    tree, people, officers, login, fixed_today, monkeypatch
+):
+    import csv
+    import io
+
+    from jijian.audit.models import AuditEvent
+
+    monkeypatch.setattr(board, "PAGE_SIZE", 2)  # more rows than one page: the export has them all
+    report = make_report(tree.county, serial="XF-T-2025-0100")
+    for i in range(3):
+        make_deadline(report, date(2025, 9, 20 + i))  # overdue: red
+    make_deadline(report, date(2025, 11, 20))  # green
+    client = login(officers.county)
+    html = client.get(reverse("petitions_board:board"), {"colour": "red"}).content.decode()
+    assert reverse("petitions_board:board_export") + "?kind=&amp;colour=red" in html
+    response = client.get(reverse("petitions_board:board_export"), {"colour": "red"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0][:3] == ["状态", "事项类别", "事项"] and len(rows) == 4
+    assert {r[0] for r in rows[1:]} == {"已逾期"} and rows[1][2] == "XF-T-2025-0100"
+    assert rows[1][6] == "2025-09-20" and rows[1][7].startswith("逾期")
+    assert AuditEvent.objects.filter(action="deadline_board.export", actor=officers.county).count() == 1
+
+
+def test_the_export_is_404_without_the_module(tree, people, login):
+    assert login(people.member_a).get(reverse("petitions_board:board_export")).status_code == 404
+
+
+def test_the_dates_on_a_phone_card_say_which_is_which(tree, officers, login, fixed_today):
+    make_deadline(make_report(tree.county), date(2025, 10, 9))
+    html = login(officers.county).get(reverse("petitions_board:board")).content.decode()
+    assert 'data-label="起算">2025-09-01<' in html and 'data-label="到期">2025-10-09<' in html

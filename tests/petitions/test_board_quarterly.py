@@ -9,9 +9,9 @@ from datetime import date, datetime, time
 from django.urls import reverse
 from django.utils import timezone
 
-from jijian.petitions import board
+from jijian.petitions.deadlines import board
 from jijian.petitions.models import PetitionState
-from tests.petitions.test_board import make_report, officers  # noqa: F401 - fixture
+from tests.petitions.board_helpers import make_report
 
 
 def at(d: date):

@@ -9,8 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from jijian.petitions import clues
-from jijian.petitions.models import Clue, ClueState, RelationKind, StaffRelation
+from jijian.core.models import RelationKind, StaffRelation
+from jijian.petitions.clues import services as clues
+from jijian.petitions.models import Clue, ClueState
 from tests.conftest import make_user
 from tests.petitions.authz_entries_clues import accepted_report, case_manager, leader, registered_clue
 
@@ -186,6 +187,31 @@ def test_the_letter_reply_form_stores_the_scan(login, tree, cm, boss):
     assert "函询回复已登记" in body
     assert clues.clue_files(clue).count() == 1 and "回复.pdf" in body
     assert "李某 书记" in body
+
+
+def test_a_letter_reply_refused_keeps_its_text_and_its_scan(login, tree, cm, boss):
+    clue = registered_clue(tree.county)
+    clue = clues.clue_propose(
+        actor=cm, clue=clue, disposal="talk_or_letter", note="x", version=clue.version, endorse=True
+    )
+    clue = clues.clue_approve(actor=boss, clue=clue, version=clue.version, endorse=True)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.attachments.samples import pdf as sample_pdf
+
+    client = login(cm)
+    url = reverse("petitions_clues:letter_reply", args=[clue.pk])
+    data = {"reply": "被反映人书面说明了借款的来龙去脉", "version": clue.version, "endorse": "on"}
+    pdf = SimpleUploadedFile("回复.pdf", sample_pdf(), "application/pdf")
+    refused = client.post(url, {**data, "files": [pdf]})  # no endorser
+    body = refused.content.decode()
+    assert refused.status_code == 200 and 'id="error-summary"' in body and "请填写为回复签字背书" in body
+    assert "被反映人书面说明了借款的来龙去脉" in body and "已附的文件" in body and "回复.pdf" in body
+    assert clues.clue_files(clue).count() == 0
+    held_id = refused.context["held"][0]["id"]
+    response = client.post(url, {**data, "endorser": "李某 书记", "held_keep": [held_id]}, follow=True)
+    assert "函询回复已登记" in response.content.decode()
+    assert [f.original_name for f in clues.clue_files(clue)] == ["回复.pdf"]
 
 
 def test_the_list_filters_and_its_query_count_is_constant(login, tree, cm, boss):

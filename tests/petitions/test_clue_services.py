@@ -12,10 +12,11 @@ from django.utils import timezone
 
 from jijian.audit.models import AuditEvent
 from jijian.core.models import Notification
+from jijian.core.orgs.workdays import add_working_days
 from jijian.core.roles import Role
 from jijian.core.services import ConcurrentEditError
-from jijian.core.workdays import add_working_days
-from jijian.petitions import clues, services
+from jijian.petitions import services
+from jijian.petitions.clues import services as clues
 from jijian.petitions.models import (
     Clue,
     ClueSource,
@@ -28,6 +29,7 @@ from jijian.petitions.models import (
 )
 from tests.conftest import make_user
 from tests.petitions.authz_entries_clues import accepted_report, case_manager, leader, registered_clue
+from tests.petitions.triage_helpers import close_approved
 
 pytestmark = pytest.mark.django_db
 
@@ -411,9 +413,7 @@ def test_the_report_cannot_be_closed_while_its_clue_is_open(tree, county):
         services.petition_close(actor=petition_staff, report=report, result="已查处", version=report.version)
     _approve(county.boss, _propose(county.cm, clue, "close", sanction="criticism"))
     report.refresh_from_db()
-    closed = services.petition_close(
-        actor=petition_staff, report=report, result="已查处", version=report.version
-    )
+    closed = close_approved(petition_staff, report, "已查处", leader=county.boss)
     assert closed.state == PetitionState.CLOSED
     # Closing the clue did nothing to the report by itself.
     assert _fresh(clue).report_id == report.pk

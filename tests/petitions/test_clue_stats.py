@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from jijian.petitions import clues
-from jijian.petitions.clue_stats import clue_stats, month_period
+from jijian.petitions.clues import services as clues
+from jijian.petitions.clues.stats import clue_stats, month_period
 from jijian.petitions.models import Clue, ClueStep
 from tests.petitions.authz_entries_clues import case_manager, leader, registered_clue
 
@@ -141,3 +141,45 @@ def test_the_page_and_its_constant_query_count(login, tree, fixture):
     assert len(after) == len(before) <= 12
     bad = client.get(url, {"start": "2025-13", "end": "x"}).content.decode()
     assert "月份格式应为" in bad
+
+
+# --- the chart and the export ---------------------------------------------------------------------
+def test_the_page_has_a_chart_of_its_months_and_exports_the_same_figures(login, tree, fixture):
+    import io
+    import json
+
+    from openpyxl import load_workbook
+
+    from jijian.audit.models import AuditEvent
+
+    client = login(fixture)
+    query = {"start": "2025-01", "end": "2025-12"}
+    page = client.get(reverse("petitions_clues:stats"), query)
+    html = page.content.decode()
+    assert "vendor/echarts/echarts.min.js" in html and "petitions/clue_stats.js" in html
+    chart = json.loads(html.split('id="clue-chart-data" type="application/json">')[1].split("</script>")[0])
+    assert chart["months"][:2] == ["2025-01", "2025-02"] and chart["counts"][:2] == [1, 2]
+    assert reverse("petitions_clues:stats_export") + "?start=2025-01&amp;end=2025-12" in html
+    response = client.get(reverse("petitions_clues:stats_export"), query)
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxml")
+    wb = load_workbook(io.BytesIO(response.content))
+    assert list(wb["合计"].iter_rows(values_only=True))[2] == ("登记线索", 6)
+    months = dict(list(wb["按月"].iter_rows(values_only=True))[1:])
+    assert months["2025年02月"] == 2
+    sources = [row[0] for row in wb["按线索来源"].iter_rows(values_only=True)][1:]
+    assert sources and all(not str(s).isascii() for s in sources)  # Chinese labels, no codes
+    event = AuditEvent.objects.get(action="clue.stats_export")
+    assert event.actor == fixture and "2025-01-01" in event.summary
+
+
+def test_the_export_is_404_for_those_without_the_module_and_a_bad_period_exports_nothing(
+    login, tree, people, fixture
+):
+    from jijian.audit.models import AuditEvent
+
+    assert login(people.member_a).get(reverse("petitions_clues:stats_export")).status_code == 404
+    client = login(fixture)
+    response = client.get(reverse("petitions_clues:stats_export"), {"start": "2025-13", "end": "x"})
+    assert response.status_code == 302 and response["Location"] == reverse("petitions_clues:stats")
+    assert "月份格式应为" in client.get(response["Location"]).content.decode()
+    assert not AuditEvent.objects.filter(action="clue.stats_export").exists()

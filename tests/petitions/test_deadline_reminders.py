@@ -8,13 +8,13 @@ from datetime import date, datetime, time
 import pytest
 from django.utils import timezone
 
-from jijian.core.models import Notification
+from jijian.core.models import Notification, StaffRelation
 from jijian.core.roles import Role
 from jijian.petitions import tasks
-from jijian.petitions.models import DeadlineKind, PetitionState, StaffRelation
-from jijian.petitions.reminders import deadline_reminders_send, quarterly_feedback_send
+from jijian.petitions.deadlines.reminders import deadline_reminders_send, quarterly_feedback_send
+from jijian.petitions.models import DeadlineKind, PetitionState
 from tests.conftest import make_user
-from tests.petitions.test_board import make_clue, make_deadline, make_report
+from tests.petitions.board_helpers import make_clue, make_deadline, make_report
 
 MON = date(2025, 6, 9)  # Monday; no holiday within two weeks (Dragon Boat 2025 was 31 May - 2 June)
 
@@ -177,3 +177,12 @@ def test_quarterly_summary_once_per_unit_and_quarter(tree, staff):
 def test_quarterly_after_new_year(tree, staff):
     assert quarterly_feedback_send(today=date(2026, 1, 4)) >= 1
     assert inbox(staff.office)[0].title.startswith("2025年第4季度")
+
+
+def test_a_provisional_due_date_says_so_in_the_reminder(tree, staff):
+    """A due date in a year without the State Council's arrangement (2027) is 暂定 in the notice."""
+    report = make_report(tree.county)
+    make_deadline(report, date(2027, 1, 5), kind=DeadlineKind.ACCEPTANCE_NOTICE)  # Tuesday
+    assert deadline_reminders_send(today=date(2026, 12, 31))["yellow"] == 2
+    [note] = inbox(staff.office)
+    assert "2027-01-05（暂定）" in note.body

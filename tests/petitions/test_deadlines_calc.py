@@ -12,9 +12,16 @@ from datetime import date
 import pytest
 
 from jijian.petitions import services
-from jijian.petitions.deadlines import due_date_for
+from jijian.petitions.deadlines.limits import due_date_for
 from jijian.petitions.models import DeadlineKind, PetitionDeadline
-from tests.petitions.triage_helpers import fresh, national_day_2026, officer, register, set_today
+from tests.petitions.triage_helpers import (
+    close_approved,
+    fresh,
+    national_day_2026,
+    officer,
+    register,
+    set_today,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -84,9 +91,7 @@ def test_acceptance_and_result_notices_meet_their_limits(tree, county_office, mo
         actor=county_office, report=report, managing=tree.county, about_own_head=False, version=1
     )
     set_today(monkeypatch, date(2026, 9, 29))  # closed before the holiday
-    report = services.petition_close(
-        actor=county_office, report=report, result="经核实，问题属实。", version=report.version
-    )
+    report = close_approved(county_office, report)
     set_today(monkeypatch, date(2026, 10, 9))
     report = services.petition_acceptance_notify(
         actor=county_office, report=report, text="您的举报已受理。", version=report.version
@@ -113,5 +118,5 @@ def test_an_anonymous_report_owes_no_result_notice(tree, county_office, monkeypa
     report = services.petition_route(
         actor=county_office, report=report, managing=tree.county, about_own_head=False, version=1
     )
-    services.petition_close(actor=county_office, report=report, result="已核实。", version=report.version)
+    close_approved(county_office, report, "已核实。")
     assert not PetitionDeadline.objects.filter(report=report, kind=DeadlineKind.RESULT_NOTICE).exists()

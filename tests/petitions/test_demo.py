@@ -9,8 +9,11 @@ from jijian.core.models import OrgKind
 from jijian.petitions import services
 from jijian.petitions.demo import DEMO_RECEIPT_CODE
 from jijian.petitions.models import (
+    ApprovalKind,
+    ApprovalState,
     Clue,
     ClueState,
+    PetitionApproval,
     PetitionDeadline,
     PetitionReport,
     PetitionState,
@@ -30,7 +33,10 @@ def test_demo_petitions_are_routed_and_the_printed_code_opens_one(db, capsys):
     down = PetitionReport.objects.get(route=RouteKind.LOWER)
     assert down.holder.kind == OrgKind.TOWN and not down.restricted
     assert PetitionReport.objects.filter(state=PetitionState.NOT_ACCEPTED).count() == 1
-    assert PetitionReport.objects.filter(state=PetitionState.ACCEPTED).count() == 1
+    assert PetitionReport.objects.filter(state=PetitionState.ACCEPTED).count() == 2
+    # After acceptance: an extension and a 办结 report wait on a leader.
+    pending = PetitionApproval.objects.filter(state=ApprovalState.PENDING)
+    assert sorted(pending.values_list("kind", flat=True)) == [ApprovalKind.CONCLUSION, ApprovalKind.EXTENSION]
     assert PetitionDeadline.objects.filter(met_at__isnull=True).count() >= 5
     clue = Clue.objects.get()
     assert clue.report.route == RouteKind.THIS_LEVEL and clue.state == ClueState.TALK_OR_LETTER

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from jijian.attachments.access import attachments_visible_to
+from jijian.core.models import StaffRelation
 from jijian.petitions import services
-from jijian.petitions.models import StaffRelation
-from tests.petitions.test_staff_register import png
+from tests.petitions.helpers import png
 from tests.petitions.triage_helpers import officer, register
 
 pytestmark = pytest.mark.django_db

@@ -184,7 +184,7 @@ def test_a_plain_post_without_identity_exports_masked(login, tree, people):
 
 
 def test_recused_rows_are_not_exported(login, tree, people):
-    from jijian.petitions.relations import staff_relation_declare
+    from jijian.petitions.handling.relations import staff_relation_declare
 
     report_held_by_a(tree, people)
     staff_relation_declare(actor=people.city_petition, relative_name="王某", kind="spouse")
@@ -223,8 +223,8 @@ def test_export_query_count_does_not_grow_with_rows(login, tree, people, django_
 def test_the_exports_identity_decision_is_the_reveal_rule_row_by_row(login, tree, people):
     """The export decides reveal-or-mask without a query per row; for every row and every exporting
     role it must say what core.reveal.can_reveal says on the report's page."""
-    from jijian.core.reveal import can_reveal
-    from jijian.petitions.exports import register_for_export
+    from jijian.core.sensitive.reveal import can_reveal
+    from jijian.petitions.handling.exports import register_for_export
     from jijian.petitions.selectors import RegisterFilter
 
     county_office = staff("county_petition", tree.county, Role.PETITION_OFFICE)

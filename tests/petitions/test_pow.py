@@ -9,7 +9,7 @@ import pytest
 from django.core import signing
 from django.urls import reverse
 
-from jijian.petitions import pow
+from jijian.petitions.intake import pow
 from jijian.petitions.models import PetitionReport
 from tests.petitions.helpers import form_data, solved_challenge
 
@@ -87,3 +87,39 @@ def test_a_form_without_work_or_replayed_stores_nothing(client, tree):
     replay = client.post(url, {**form_data(tree), **solved})
     assert "已提交过" in replay.content.decode()
     assert PetitionReport.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_validation_error_keeps_the_work_done(client, tree, settings):
+    """Issue 16, item 8: the work passed but the form had an error; the page comes back with a
+    solved token (no new challenge), which the next post uses instead of new work — once."""
+    settings.PETITION_SUBMIT_PER_MINUTE = 10
+    url = reverse("petitions:submit")
+    solved = solved_challenge(client)
+    failed = client.post(url, {**form_data(tree, facts=""), **solved})
+    assert "challenge" not in failed.context and not PetitionReport.objects.exists()
+    token = failed.context["solved"]
+    page = failed.content.decode()
+    assert f'name="pow_solved" value="{token}"' in page and 'data-pow-solved="1"' in page
+    # An empty submit with the token: still no work asked for, another token comes back.
+    empty = client.post(url, {"pow_solved": token})
+    assert "solved" in empty.context and empty.context["solved"] != token
+    assert not PetitionReport.objects.exists()
+    # The token was spent by that post: it cannot be used again.
+    replay = client.post(url, {**form_data(tree), "pow_solved": token})
+    assert "已提交过" in replay.content.decode() and "challenge" in replay.context
+    assert not PetitionReport.objects.exists()
+    client.post(url, {**form_data(tree), "pow_solved": empty.context["solved"]})
+    assert PetitionReport.objects.count() == 1
+
+
+def test_a_forged_or_expired_solved_token_fails(db):
+    with pytest.raises(pow.PowError, match="未通过"):
+        pow.solved_verify(pow.challenge_issue())  # a challenge is not a solved token
+    token = pow.solved_issue()
+    later = time.time() + pow.MAX_AGE_SECONDS + 5
+    with (
+        mock.patch("django.core.signing.time.time", return_value=later),
+        pytest.raises(pow.PowError, match="过期"),
+    ):
+        pow.solved_verify(token)

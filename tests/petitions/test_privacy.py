@@ -14,7 +14,7 @@ from django.contrib.sessions.models import Session
 from django.db import connection
 from django.urls import reverse
 
-from jijian.petitions import receipt
+from jijian.petitions.intake import receipt
 from tests.petitions.helpers import real_name, receipt_from, submit
 
 ADDRESS = "203.0.113.77"

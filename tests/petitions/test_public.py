@@ -11,9 +11,10 @@ from django.urls import reverse
 
 from jijian.attachments.models import Attachment
 from jijian.audit.models import AuditEvent
-from jijian.core.crypto import blind_index
-from jijian.petitions import receipt, services
+from jijian.core.sensitive.crypto import blind_index
+from jijian.petitions import services
 from jijian.petitions.access import FOLLOW_SESSION_KEY
+from jijian.petitions.intake import receipt
 from jijian.petitions.models import Direction, PetitionMessage, PetitionReport, PetitionState
 from tests.petitions.helpers import ID_NUMBER, form_data, only_report, real_name, receipt_from, submit
 
@@ -151,7 +152,7 @@ def test_a_wrong_code_fails_and_is_audited_without_address_or_code(client, tree)
     wrong = ("1" if code[0] != "1" else "2") + code[1:]
     response = client.post(reverse("petitions:follow"), {"code": wrong}, REMOTE_ADDR="198.51.100.9")
     assert response.status_code == 200
-    assert "回执码不正确" in response.content.decode()
+    assert "查询码不正确" in response.content.decode()
     assert FOLLOW_SESSION_KEY not in client.session
     event = AuditEvent.objects.get(action="petition.follow_failed")
     assert event.actor_id is None and event.ip_address == ""
@@ -209,3 +210,102 @@ def test_the_lookup_expires(client, tree):
     session[FOLLOW_SESSION_KEY] = {**session[FOLLOW_SESSION_KEY], "until": 1}
     session.save()
     assert 'name="code"' in client.get(reverse("petitions:follow")).content.decode()
+
+
+# --- files kept across a form error (issue 16, item 10) -------------------------------------------
+def test_files_chosen_survive_a_form_error_and_are_stored_with_the_report(client, tree, settings):
+    settings.PETITION_SUBMIT_PER_MINUTE = 10
+    bad = real_name(tree, reporter_id_number=ID_NUMBER[:-1] + ("0" if ID_NUMBER[-1] != "0" else "1"))
+    response = submit(client, {**bad, "evidence": [png_file("现场.png")]})
+    page = response.content.decode()
+    assert 'class="error"' in page and not PetitionReport.objects.exists()
+    assert not Attachment.objects.exists()  # held, not stored as an attachment
+    [held_file] = response.context["held"]
+    assert held_file["name"] == "现场.png"
+    assert f'name="held_keep" value="{held_file["id"]}" checked' in page
+    # Corrected, with the held file kept and one more chosen now: both are stored. (The page sent
+    # back carries a solved token: no new form page is loaded, which would let the held files go.)
+    response = client.post(
+        reverse("petitions:submit"),
+        {
+            **real_name(tree),
+            "pow_solved": response.context["solved"],
+            "held_keep": [held_file["id"]],
+            "evidence": [png_file("第二张.png")],
+        },
+    )
+    assert 'id="receipt-code"' in response.content.decode()
+    names = [a.original_name for a in services.petition_evidence(only_report())]
+    assert names == ["现场.png", "第二张.png"]
+    assert response.wsgi_request.session.get("attachments.held", {}).get("petitions.public") is None
+
+
+def test_held_files_belong_to_one_browser_and_can_be_let_go(client, tree, settings):
+    from django.test import Client
+
+    settings.PETITION_SUBMIT_PER_MINUTE = 10
+    response = submit(client, {**form_data(tree, facts=""), "evidence": [png_file("a.png")]})
+    [held_file] = response.context["held"]
+    solved = response.context["solved"]
+    # Another browser naming the same id gets nothing of it.
+    other = Client()
+    submit(other, {**form_data(tree), "held_keep": [held_file["id"]]})
+    assert PetitionReport.objects.count() == 1 and not Attachment.objects.exists()
+    # Unticked in this browser: let go, not stored.
+    response = client.post(reverse("petitions:submit"), {**form_data(tree), "pow_solved": solved})
+    assert 'id="receipt-code"' in response.content.decode()
+    assert PetitionReport.objects.count() == 2 and not Attachment.objects.exists()
+    # A new form page lets held files go too.
+    response = client.post(
+        reverse("petitions:submit"), {**form_data(tree, facts=""), "evidence": [png_file()]}
+    )
+    assert response.context["held"]
+    assert client.get(reverse("petitions:submit")).context["held"] == []
+
+
+def test_files_chosen_on_a_follow_up_survive_a_form_error_and_are_stored(client, tree, settings):
+    settings.PETITION_SUBMIT_PER_MINUTE = 10
+    code, report = _submitted(client, tree)
+    client.post(reverse("petitions:follow"), {"code": code})
+    too_long = "补" * 20001
+    response = client.post(
+        reverse("petitions:follow_reply"), {"body": too_long, "evidence": [png_file("名单.png")]}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and 'class="error"' in page
+    assert not PetitionMessage.objects.exists() and not Attachment.objects.exists()
+    [held_file] = response.context["held"]
+    assert held_file["name"] == "名单.png"
+    assert f'name="held_keep" value="{held_file["id"]}" checked' in page and "已附的文件" in page
+    # Corrected with no new file chosen: the held one alone is enough and is stored.
+    response = client.post(
+        reverse("petitions:follow_reply"), {"body": "名单见附件", "held_keep": [held_file["id"]]}
+    )
+    assert response.status_code == 302
+    assert PetitionMessage.objects.get().body == "名单见附件"
+    assert [a.original_name for a in services.petition_evidence(report)] == ["名单.png"]
+    assert client.get(reverse("petitions:follow")).context["held"] == []
+
+
+def test_held_follow_up_files_count_against_the_limit_and_another_report_never_sees_them(
+    client, tree, settings
+):
+    settings.PETITION_SUBMIT_PER_MINUTE = 20
+    code, report = _submitted(client, tree)
+    client.post(reverse("petitions:follow"), {"code": code})
+    response = client.post(
+        reverse("petitions:follow_reply"),
+        {"body": "补" * 20001, "evidence": [png_file(f"{i}.png") for i in range(3)]},
+    )
+    keep = [f["id"] for f in response.context["held"]]
+    assert len(keep) == 3
+    response = client.post(
+        reverse("petitions:follow_reply"),
+        {"body": "再补", "held_keep": keep, "evidence": [png_file(f"n{i}.png") for i in range(3)]},
+    )
+    assert "最多上传 5 个文件（含已附的文件）" in response.content.decode()
+    assert not Attachment.objects.exists()
+    # Another report followed in the same browser is not offered them.
+    other_code = receipt_from(submit(client, form_data(tree)))
+    client.post(reverse("petitions:follow"), {"code": other_code})
+    assert client.get(reverse("petitions:follow")).context["held"] == []

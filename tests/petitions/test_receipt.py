@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from jijian.petitions import receipt
+from jijian.petitions.intake import receipt
 
 
 def test_codes_are_twenty_random_digits():

@@ -12,10 +12,10 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from jijian.core.models import OrgKind
+from jijian.core.models import CadreLevel, OrgKind
 from jijian.core.services import org_unit_create
-from jijian.petitions.models import AccusedLevel, RouteKind
-from jijian.petitions.routing import commission_of, higher_commission, managing_commission, route
+from jijian.petitions.handling.routing import commission_of, higher_commission, managing_commission, route
+from jijian.petitions.models import RouteKind
 
 pytestmark = pytest.mark.django_db
 
@@ -37,11 +37,11 @@ def test_higher_commission(tree):
 @pytest.mark.parametrize(
     ("level", "expected"),
     [
-        (AccusedLevel.VILLAGE, "township_a"),
-        (AccusedLevel.STAFF, "township_a"),
-        (AccusedLevel.SECTION, "county"),
-        (AccusedLevel.OTHER, "county"),
-        (AccusedLevel.DIVISION, "city"),
+        (CadreLevel.VILLAGE, "township_a"),
+        (CadreLevel.STAFF, "township_a"),
+        (CadreLevel.SECTION, "county"),
+        (CadreLevel.OTHER, "county"),
+        (CadreLevel.DIVISION, "city"),
     ],
 )
 def test_managing_commission_by_rank(tree, level, expected):

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from jijian.core.roles import Role
 from jijian.petitions import services
+from jijian.petitions.models import PetitionReport
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -116,7 +117,7 @@ def test_an_htmx_request_gets_only_the_table(tree, login, county):
 
 
 def test_the_register_pages(tree, login, county, monkeypatch):
-    from jijian.petitions import views_staff
+    from jijian.petitions.handling import views as views_staff
 
     monkeypatch.setattr(views_staff, "PAGE", 2)
     reports = [_registered(tree, county, anonymous=True) for _ in range(3)]
@@ -129,8 +130,9 @@ def test_the_register_pages(tree, login, county, monkeypatch):
 def test_possible_repeats_are_marked(tree, login, county):
     first = _registered(tree, county, accused_name="王某", matter="integrity")
     second = _registered(tree, county, accused_name="王某", matter="integrity")
-    other_matter = _registered(tree, county, accused_name="王某", matter="life")
-    someone_else = _registered(tree, county, accused_name="赵某", matter="integrity")
+    # (anonymous: the same real-name reporter would make them repeats too, see below)
+    other_matter = _registered(tree, county, accused_name="王某", matter="life", anonymous=True)
+    someone_else = _registered(tree, county, accused_name="赵某", matter="integrity", anonymous=True)
     response = login(county).get(reverse("petitions_staff:list"))
     assert response.context["repeats"] == {first.pk, second.pk}
     assert (
@@ -141,6 +143,30 @@ def test_possible_repeats_are_marked(tree, login, county):
     services.petition_mark_repeat(actor=county, report=second, original=first, version=1)
     page = login(county).get(reverse("petitions_staff:list")).content.decode()
     assert "重复件" in page
+
+
+def test_the_same_real_name_reporter_makes_a_possible_repeat_whatever_the_accused(tree, login, county):
+    from tests.petitions.triage_helpers import ID_NUMBER
+
+    first = _registered(tree, county, accused_name="王某", matter="integrity")
+    again = _registered(tree, county, accused_name="王书记", matter="life")  # the same reporter (ID)
+    other_person = _registered(
+        tree,
+        county,
+        accused_name="钱某",
+        matter="masses",
+        reporter_name="张某",
+        reporter_id_number="421321198001010010",
+    )
+    anonymous = _registered(tree, county, accused_name="孙某", matter="work", anonymous=True)
+    assert ID_NUMBER != "421321198001010010"
+    client = login(county)
+    assert client.get(reverse("petitions_staff:list")).context["repeats"] == {first.pk, again.pk}
+    assert other_person.pk and anonymous.pk
+    detail = client.get(reverse("petitions_staff:detail", args=[again.pk])).content.decode()
+    assert first.serial_number in detail and "同一实名举报人" in detail
+    services.petition_mark_repeat(actor=county, report=again, original=first, version=again.version)
+    assert PetitionReport.objects.get(pk=again.pk).repeat_of_id == first.pk
 
 
 def test_a_report_outside_the_scope_makes_no_repeat_marker(tree, login, county):

@@ -9,9 +9,10 @@ import pytest
 from django.urls import reverse
 
 from jijian.audit.models import AuditEvent
+from jijian.core.models import StaffRelation
 from jijian.petitions import services
-from jijian.petitions.models import PetitionForward, PetitionState, StaffRelation
-from tests.petitions.triage_helpers import ID_NUMBER, fresh, officer, register
+from jijian.petitions.models import PetitionForward, PetitionState
+from tests.petitions.triage_helpers import ID_NUMBER, fresh, leader_of, officer, register
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +74,7 @@ def test_the_route_form_says_what_the_routing_table_will_do(tree, office, report
 
 
 def test_evidence_is_listed_with_download_links(tree, report, login, people):
-    from tests.petitions.test_staff_register import png
+    from tests.petitions.helpers import png
 
     services.petition_reporter_reply(report=report, body="补充照片", files=[png("photo.png")])
     page = _detail(login(people.city_petition), report).content.decode()
@@ -193,9 +194,9 @@ def test_a_petition_officer_of_another_county_gets_404_everywhere(tree, report, 
         url = reverse(f"petitions_staff:{name}", args=[report.pk])
         payload = {"version": 1, **{k: (tree.other_county.pk if v is None else v) for k, v in data.items()}}
         assert other.post(url, payload).status_code == 404, name
-    assert (
-        fresh(report).version == 1 and not AuditEvent.objects.filter(action__startswith="sensitive.").exists()
-    )
+    assert fresh(report).version == 1 and not AuditEvent.objects.filter(action="sensitive.reveal").exists()
+    # Each refused reveal is recorded (issue 22 item 8), as it would be for a missing report.
+    assert AuditEvent.objects.filter(action="sensitive.reveal_denied").count() == 6
 
 
 def test_a_missing_report_is_the_same_404(login, office):
@@ -325,6 +326,12 @@ def test_notices_close_and_message_from_the_page(tree, office, login, people):
     assert fresh(report).messages.get().body == "请补充具体时间"
     v = fresh(report).version
     county.post(reverse("petitions_staff:close", args=[report.pk]), {"version": v, "result": "给予诫勉"})
+    assert fresh(report).state == PetitionState.ACCEPTED  # the 办结 report waits on a leader
+    approval = fresh(report).approvals.get()
+    login(leader_of(tree.county)).post(
+        reverse("petitions_staff:approval_decide", args=[report.pk, approval.pk]),
+        {"version": fresh(report).version, "decision": "approve"},
+    )
     v = fresh(report).version
     county.post(reverse("petitions_staff:result_notify", args=[report.pk]), {"version": v, "text": "已诫勉"})
     done = fresh(report)
@@ -369,8 +376,7 @@ def test_the_page_query_count_does_not_grow_with_its_history(
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from tests.petitions.helpers import real_name, submit
-    from tests.petitions.test_staff_register import png
+    from tests.petitions.helpers import png, real_name, submit
 
     submit(Client(), real_name(tree))
     report = services.PetitionReport.objects.get()
@@ -401,3 +407,23 @@ def test_routing_to_a_body_outside_the_tree_is_refused(tree, office, report, log
         )
         assert "所选机关不在本系统的管辖树中" in response.content.decode(), managing
     assert fresh(report).state == PetitionState.RECEIVED and not PetitionForward.objects.exists()
+
+
+def test_a_refused_reveal_of_a_report_is_recorded_without_telling_whether_it_exists(
+    tree, office, report, people, login
+):
+    """Issue 22 item 8: refused reveals write `sensitive.reveal_denied`; the entry for a report outside
+    the jurisdiction and for one that does not exist differ only in the id asked for."""
+    client = login(people.outsider)
+    missing = report.pk + 10**6
+    for pk in (report.pk, missing):
+        assert (
+            client.get(reverse("petitions_staff:reveal", args=[pk, "reporter_id_number"])).status_code == 404
+        )
+    rows = list(AuditEvent.objects.filter(action="sensitive.reveal_denied").order_by("pk"))
+    assert [r.object_id for r in rows] == [str(report.pk), str(missing)]
+    assert rows[0].summary == rows[1].summary and rows[0].after == rows[1].after == {
+        "field": "reporter_id_number"
+    }
+    assert rows[0].object_type == rows[1].object_type == "petitions.petitionreport"
+    assert ID_NUMBER not in str([(r.summary, r.after) for r in rows])

@@ -14,20 +14,11 @@ from django.utils import timezone
 from jijian.attachments.models import Attachment
 from jijian.audit.models import AuditEvent
 from jijian.petitions.models import Channel, DeadlineKind, PetitionReport, PetitionState, UnitCounter
+from tests.petitions.helpers import png
 from tests.petitions.triage_helpers import ID_NUMBER, officer
 
 pytestmark = pytest.mark.django_db
 URL = "/petitions/register/"
-
-
-def png(name="scan.png"):
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.new("RGB", (8, 8), (20, 30, 200)).save(buf, format="PNG")
-    buf.seek(0)
-    buf.name = name
-    return buf
 
 
 def letter(tree, **overrides):
@@ -163,3 +154,18 @@ def test_a_township_committee_registers_at_its_township(tree, login, people):
     assert set(page.context["form"].fields["region"].queryset) == {tree.township_a}
     client.post(URL, letter(tree))
     assert PetitionReport.objects.get().holder == tree.township_a
+
+
+def test_scans_chosen_survive_a_form_error(tree, county):
+    """Issue 16, item 10: a wrong ID number sends the form back; the scans are held and shown as
+    attached, and stored with the registration once it is corrected."""
+    response = county.post(URL, letter(tree, reporter_id_number="420000000000000000", files=[png("信.png")]))
+    assert response.status_code == 200 and not PetitionReport.objects.exists()
+    assert not Attachment.objects.exists()
+    [scan] = response.context["held"]
+    assert scan["name"] == "信.png" and f'value="{scan["id"]}" checked' in response.content.decode()
+    response = county.post(URL, {**letter(tree), "held_keep": [scan["id"]]})
+    report = PetitionReport.objects.get()
+    assert response.status_code == 302
+    stored = Attachment.objects.filter(purpose="petition_evidence", object_id=str(report.pk))
+    assert [a.original_name for a in stored] == ["信.png"]

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from jijian.core.roles import Role
 from jijian.core.todos import todos_for
-from jijian.petitions import clues, services
+from jijian.petitions import services
+from jijian.petitions.clues import services as clues
 from tests.conftest import make_user
 from tests.petitions.authz_entries_clues import case_manager, registered_clue
 from tests.petitions.triage_helpers import officer, register

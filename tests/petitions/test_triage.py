@@ -4,8 +4,11 @@ forward answers; 案管室 informed on acceptance; the restricted path upwards."
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from jijian.audit.models import AuditEvent
 from jijian.core.models import Notification
@@ -23,7 +26,14 @@ from jijian.petitions.models import (
     PetitionState,
     RouteKind,
 )
-from tests.petitions.triage_helpers import fresh, officer, register
+from tests.petitions.triage_helpers import (
+    close_approved,
+    fresh,
+    national_day_2026,
+    officer,
+    register,
+    set_today,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -69,9 +79,7 @@ def _in_state(state, office, tree):
     )
     if state == PetitionState.ACCEPTED:
         return report
-    return services.petition_close(
-        actor=office, report=report, result="经核实，问题属实。", version=report.version
-    )
+    return close_approved(office, report)
 
 
 ACTIONS = {
@@ -414,3 +422,42 @@ def test_closing_waits_for_open_clues(tree, office):
         services.petition_close(actor=office, report=report, result="结果", version=report.version)
     assert "线索" in refused.value.messages[0]
     assert snapshot(report) == before
+
+
+# --- the three-month conclusion limit ---------------------------------------------------------------
+def test_an_accepted_report_must_be_concluded_within_three_months_and_closing_meets_it(
+    tree, office, monkeypatch, login
+):
+    from jijian.petitions.deadlines.limits import conclusion_due
+    from jijian.petitions.models import DeadlineKind
+
+    set_today(monkeypatch, date(2026, 7, 6))  # a Monday
+    national_day_2026()
+    report = register(office, tree.township_a)
+    report = services.petition_route(
+        actor=office, report=report, managing=tree.county, about_own_head=False, version=report.version
+    )
+    limit = fresh(report).deadlines.get(kind=DeadlineKind.CONCLUSION)
+    assert (limit.starts_on, limit.due_date, limit.holder_id) == (
+        date(2026, 7, 6),
+        date(2026, 10, 8),
+        tree.county.pk,
+    )
+    # (6 October is in the Golden Week: the next working day, 8 October)
+    assert conclusion_due(date(2026, 7, 6)) == date(2026, 10, 8)
+    assert conclusion_due(date(2026, 11, 30)) == date(2027, 3, 1)  # 28 Feb 2027 is a Sunday
+    board = login(office).get(reverse("petitions_board:board")).content.decode()
+    assert f'id="deadline-{limit.pk}"' in board and "办结期限（受理后3个月）" in board
+    close_approved(office, fresh(report))
+    limit.refresh_from_db()
+    assert limit.met_at is not None
+
+
+def test_a_report_not_accepted_here_owes_no_conclusion_limit(tree, office):
+    from jijian.petitions.models import DeadlineKind
+
+    report = register(office, tree.township_a)
+    services.petition_route(
+        actor=office, report=report, managing=tree.township_a, about_own_head=False, version=report.version
+    )
+    assert not fresh(report).deadlines.filter(kind=DeadlineKind.CONCLUSION, holder=tree.county).exists()

@@ -10,6 +10,7 @@ from django.urls import reverse
 from jijian.core.models import CalendarDay
 from jijian.core.roles import Role
 from jijian.petitions import services
+from jijian.petitions.handling.relations import staff_relation_declare
 from jijian.petitions.models import (
     DeadlineKind,
     ForwardAnswer,
@@ -19,7 +20,6 @@ from jijian.petitions.models import (
     PetitionState,
     RouteKind,
 )
-from jijian.petitions.relations import staff_relation_declare
 from tests.conftest import make_user
 
 from .authz_entries_work import forward_down, register, report_held_by_a, staff

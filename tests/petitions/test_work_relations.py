@@ -7,9 +7,9 @@ from django.db import connection
 from django.urls import reverse
 
 from jijian.audit.models import AuditEvent
+from jijian.core.models import StaffRelation
 from jijian.core.roles import Role
-from jijian.petitions.models import StaffRelation
-from jijian.petitions.relations import staff_relation_declare, staff_relation_withdraw
+from jijian.petitions.handling.relations import staff_relation_declare, staff_relation_withdraw
 
 from .authz_entries_work import register, report_held_by_a, staff
 

@@ -63,3 +63,31 @@ def national_day_2026() -> None:
         CalendarDay.objects.update_or_create(
             date=day, defaults={"is_working_day": True, "name": "国庆节调休"}
         )
+
+
+def leader_of(unit):
+    """A commission leader who decides for `unit` (created once): at the unit, or at the nearest
+    commission above it (a township has no leader role of its own)."""
+    from jijian.core.models import User
+    from jijian.core.roles import UNIT_KINDS_BY_ROLE
+
+    while unit.kind not in UNIT_KINDS_BY_ROLE[Role.COMMISSION_LEADER] and unit.parent_id:
+        unit = unit.parent
+    name = f"leader_{unit.pk}"
+    return User.objects.filter(username=name).first() or make_user(name, unit, Role.COMMISSION_LEADER)
+
+
+def close_approved(actor, report: PetitionReport, result: str = "经核实，问题属实。", *, leader=None):
+    """办结: the 办结 report filed by `actor` and approved by a leader of the holder (the two steps)."""
+    from jijian.petitions.handling import conclusion
+
+    report = services.petition_close(actor=actor, report=report, result=result, version=report.version)
+    approval = report.approvals.get(kind="conclusion", state="pending")
+    conclusion.petition_approval_decide(
+        actor=leader or leader_of(report.holder),
+        approval=approval,
+        approve=True,
+        note="",
+        version=report.version,
+    )
+    return fresh(report)

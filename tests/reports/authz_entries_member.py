@@ -75,7 +75,7 @@ ENTRIES = [
         MEMBER,
         args=record_a,
         methods=("POST",),
-        post_data=lambda t, p: {"version": 1},
+        post_data=lambda t, p: {"version": 1, "confirm": "1"},
     ),
     # API
     Entry("api:member_report_list", MEMBER, anonymous=UNAUTHORIZED),
@@ -94,18 +94,13 @@ ENTRIES = [
         methods=("POST",),
         post_data=lambda t, p: {"version": 1, "summary": "走访", "counts": {"household_visit": 1}},
     ),
-    *(
-        # One URL under two names: the front that answers the usual token submit before django-ninja
-        # (tokens: tests/reports/test_submit_front.py), and the operation behind it.
-        Entry(
-            name,
-            MEMBER,
-            args=report_a,
-            anonymous=UNAUTHORIZED,
-            methods=("POST",),
-            post_data=lambda t, p: {"version": 1, "endorse": True},
-        )
-        for name in ("api:member_report_submit", "member_report_submit_front")
+    Entry(
+        "api:member_report_submit",
+        MEMBER,
+        args=report_a,
+        anonymous=UNAUTHORIZED,
+        methods=("POST",),
+        post_data=lambda t, p: {"version": 1, "endorse": True},
     ),
     Entry("api:member_record_list", MEMBER, anonymous=UNAUTHORIZED),
     Entry(

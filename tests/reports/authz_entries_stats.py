@@ -59,3 +59,7 @@ ENTRIES = [
     Entry("reports:stats_circular", SEE_VILLAGE_A, args=_village_a, extra_outside=_village_c),
     Entry("api:stats_summary", SUPERVISORS, anonymous=UNAUTHORIZED),
 ]
+
+# The department members' reports: resident groups and supervision offices (each its own, here empty,
+# jurisdiction); everyone else 404 (tests/reports/test_department_reports.py tries the groups).
+ENTRIES.append(Entry("reports:stats_departments", frozenset({"county_officer", "outsider", "zone_officer"})))

@@ -7,6 +7,7 @@ import csv
 import io
 import shutil
 import subprocess
+from datetime import date
 
 import pytest
 from django.urls import reverse
@@ -17,14 +18,16 @@ from jijian.core.roles import Role
 from jijian.reports.exports import XLSX_TYPE
 from jijian.reports.services import duty_types_for
 from tests.conftest import make_user
-from tests.reports.test_stats import OCT as OCT_MONTH
-from tests.reports.test_stats import october  # noqa: F401 - the shared fixture
+from tests.reports.helpers import OCT as OCT_MONTH
+from tests.reports.helpers import visit
 
 pytestmark = pytest.mark.usefixtures("october")
 OCT = {"from": "2025-10", "to": "2025-10"}
+NOV_DAY = date(2025, 11, 3)
 
 
 def test_excel_of_the_table_has_the_children_and_the_totals(tree, people, login):
+    visit(people.member_a, NOV_DAY)
     client = login(people.county_officer)
     response = client.get(reverse("reports:stats_export_xlsx", args=[tree.county.pk]), OCT)
     assert response.status_code == 200
@@ -41,6 +44,13 @@ def test_excel_of_the_table_has_the_children_and_the_totals(tree, people, login)
     event = AuditEvent.objects.get(action="export")
     assert event.actor == people.county_officer and event.org_unit_id == tree.county.pk
     assert "月报统计表" in event.summary
+    duties = list(wb["履职事项"].iter_rows(values_only=True))
+    assert duties[0] == ("事项", "件数", "计为问题线索")
+    nov = client.get(reverse("reports:stats_export_xlsx", args=[tree.county.pk]), {"from": "2025-11"})
+    duties = list(load_workbook(io.BytesIO(nov.content))["履职事项"].iter_rows(values_only=True))
+    assert duties[1] == ("走访农户", 1, None)
+    codes = {d.code for d in duty_types_for(2025)}
+    assert not codes & {cell for row in duties for cell in row}  # Chinese labels, no raw codes
 
 
 def test_all_reports_of_a_month_stream_as_csv(tree, people, login):
@@ -59,7 +69,7 @@ def test_all_reports_of_a_month_stream_as_csv(tree, people, login):
     assert AuditEvent.objects.filter(action="export", summary__contains="全部月报").count() == 1
 
 
-def test_a_spreadsheet_formula_in_a_summary_is_neutralised(tree, people, login, october):  # noqa: F811
+def test_a_spreadsheet_formula_in_a_summary_is_neutralised(tree, people, login, october):
     october["a"].summary = "=HYPERLINK(1)"
     october["a"].save()
     client = login(people.township_a)
@@ -125,7 +135,7 @@ def test_excel_of_all_reports_of_a_month_has_every_report_with_counts_per_duty_t
     tree,
     people,
     login,
-    october,  # noqa: F811
+    october,
 ):
     types = list(duty_types_for(2025))
     october["a"].counts = {types[0].code: 4, types[1].code: 2}

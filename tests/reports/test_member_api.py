@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from jijian.reports.models import DutyRecord, MonthlyReport, ReportState
-from tests.reports.test_member_views import at, open_month, visit
+from tests.reports.helpers import at, open_month, visit
 
 
 def post(client, url, data):

@@ -9,7 +9,7 @@ import pytest
 from jijian.reports import services
 from jijian.reports.models import MonthlyReport
 from tests.conftest import PASSWORD
-from tests.reports.test_member_views import at, open_month
+from tests.reports.helpers import at, open_month
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -98,3 +98,40 @@ def test_a_duty_record_written_offline_is_queued_and_sent_once_back_online(
         assert "走访户数：5" in page.inner_text("#record-list")
     record = DutyRecord.objects.get()
     assert record.client_uuid is not None and record.data == {"households": 5}
+
+
+def test_the_members_own_save_whose_answer_was_lost_is_not_a_conflict(
+    live_server, phone_context, tree, people
+):
+    """Issue 16, item 5: a save of this phone reached the server but its answer was lost, so the page
+    still holds the older version; the next autosave and the submit go through, and a reload shows
+    the newest text — nobody is blamed for the member's own edit."""
+    report = open_month(tree)
+    with at(date(2025, 10, 28)):
+        page = phone_context.new_page()
+        sign_in(page, live_server.url)
+        url = f"{live_server.url}/reports/{report.pk}/"
+        page.goto(url)
+        device = page.input_value("input[name=device]")
+        assert device
+        # The lost answer: the server has this phone's save as version 2, the page still says 1.
+        services.monthly_report_save_draft(
+            actor=people.member_a,
+            report=report,
+            version=1,
+            summary="已到服务器",
+            problems="",
+            counts={},
+            device=device,
+        )
+        page.fill("#id_summary", "之后接着写的")
+        page.wait_for_selector("#draft-status >> text=草稿已自动保存", timeout=10000)
+        assert summary_in_db(report) == "之后接着写的"
+        page.reload()
+        assert page.input_value("#id_summary") == "之后接着写的"
+        page.check("input[name=is_zero_report][value='0']")
+        page.check("#id_endorse")
+        page.click("#submit-report")
+        page.wait_for_load_state()
+        assert "他人修改" not in page.inner_text("main")
+    assert MonthlyReport.objects.get(pk=report.pk).state == "submitted"

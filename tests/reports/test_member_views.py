@@ -3,7 +3,6 @@ explicit zero-report choice and endorsement, autosave with stale-version refusal
 
 import io
 from datetime import date
-from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,19 +14,11 @@ from jijian.attachments.models import Attachment
 from jijian.reports import services
 from jijian.reports.models import DutyRecord, MonthlyReport, ReportState
 from jijian.reports.services import (
-    duty_record_create,
     duty_types_for,
     monthly_report_approve,
     monthly_report_return,
-    monthly_reports_open,
 )
-
-OCT = date(2025, 10, 1)
-NOV = date(2025, 11, 1)
-
-
-def at(day: date):
-    return mock.patch.object(services, "today", return_value=day)
+from tests.reports.helpers import NOV, OCT, at, open_month, visit
 
 
 def png_bytes() -> bytes:
@@ -36,19 +27,6 @@ def png_bytes() -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", (8, 8), (200, 30, 30)).save(buf, format="PNG")
     return buf.getvalue()
-
-
-def open_month(tree, month=OCT) -> MonthlyReport:
-    monthly_reports_open(month=month, under=tree.village_a)
-    return MonthlyReport.objects.get(village=tree.village_a, month=month)
-
-
-def visit(member, day, households=3):
-    duty_type = duty_types_for(day.year).get(code="household_visit")
-    with at(day):
-        return duty_record_create(
-            actor=member, duty_type=duty_type, occurred_on=day, data={"households": households}
-        )
 
 
 def report_post(report, **extra):
@@ -139,7 +117,7 @@ def test_member_records_a_duty_with_a_photo_then_edits_and_deletes_it(tree, peop
         record.refresh_from_db()
         assert record.data["count"] == 4
 
-        client.post(reverse("reports:duty_record_delete", args=[record.pk]), {"version": 2})
+        client.post(reverse("reports:duty_record_delete", args=[record.pk]), {"version": 2, "confirm": "1"})
     record.refresh_from_db()
     assert record.is_deleted
 
@@ -204,7 +182,9 @@ def test_member_cannot_touch_another_members_record(tree, people, login):
     client = login(people.member_a)
     assert client.get(reverse("reports:duty_record_edit", args=[record.pk])).status_code == 404
     assert (
-        client.post(reverse("reports:duty_record_delete", args=[record.pk]), {"version": 1}).status_code
+        client.post(
+            reverse("reports:duty_record_delete", args=[record.pk]), {"version": 1, "confirm": "1"}
+        ).status_code
         == 404
     )
     record.refresh_from_db()
@@ -447,3 +427,74 @@ def test_early_in_january_a_record_of_last_december_is_accepted(tree, people, lo
     assert response.status_code == 302
     record = DutyRecord.objects.get()
     assert record.duty_type.year == 2025 and record.month == date(2025, 12, 1)
+
+
+# --- files kept across a form error (issue 16, item 10) -------------------------------------------
+def test_photos_chosen_survive_a_form_error_and_are_stored_with_the_record(tree, people, login):
+    client = login(people.member_a)
+    create = reverse("reports:duty_record_create")
+    with at(date(2025, 10, 20)):
+        response = client.post(
+            create,
+            {
+                "type": "household_visit",
+                "occurred_on": "2025-10-25",  # in the future: refused
+                "f_households": "3",
+                "uploads": SimpleUploadedFile("走访.png", png_bytes(), content_type="image/png"),
+            },
+        )
+        page = response.content.decode()
+        assert response.status_code == 200 and "履职日期不能晚于今天" in page
+        assert not DutyRecord.objects.exists() and not Attachment.objects.exists()
+        [held_file] = response.context["held"]
+        assert held_file["name"] == "走访.png"
+        assert f'name="held_keep" value="{held_file["id"]}" checked' in page and "已附的文件" in page
+        # Corrected, the held photo kept and one more chosen now: both are stored with the record.
+        response = client.post(
+            create,
+            {
+                "type": "household_visit",
+                "occurred_on": "2025-10-19",
+                "f_households": "3",
+                "held_keep": [held_file["id"]],
+                "uploads": SimpleUploadedFile("第二张.png", png_bytes(), content_type="image/png"),
+            },
+        )
+        assert response.status_code == 302
+        record = DutyRecord.objects.get()
+        names = sorted(a.original_name for a in Attachment.objects.filter(object_id=str(record.pk)))
+        assert names == ["第二张.png", "走访.png"]
+        assert client.get(create + "?type=household_visit").context["held"] == []
+
+
+def test_photos_chosen_on_an_edit_survive_a_form_error_and_unticked_ones_are_let_go(tree, people, login):
+    client = login(people.member_a)
+    with at(date(2025, 10, 20)):
+        client.post(
+            reverse("reports:duty_record_create"),
+            {"type": "household_visit", "occurred_on": "2025-10-19", "f_households": "3"},
+        )
+        record = DutyRecord.objects.get()
+        edit = reverse("reports:duty_record_edit", args=[record.pk])
+        photos = [SimpleUploadedFile(n, png_bytes(), content_type="image/png") for n in ("甲.png", "乙.png")]
+        response = client.post(
+            edit, {"version": 1, "occurred_on": "2025-10-19", "f_households": "-1", "uploads": photos}
+        )
+        assert response.status_code == 200 and not Attachment.objects.exists()
+        held_files = response.context["held"]
+        assert [f["name"] for f in held_files] == ["甲.png", "乙.png"]
+        # A new record's form does not offer them.
+        assert (
+            client.get(reverse("reports:duty_record_create") + "?type=household_visit").context["held"] == []
+        )
+        response = client.post(
+            edit,
+            {
+                "version": 1,
+                "occurred_on": "2025-10-19",
+                "f_households": "4",
+                "held_keep": [held_files[1]["id"]],
+            },
+        )
+        assert response.status_code == 302
+    assert [a.original_name for a in Attachment.objects.filter(object_id=str(record.pk))] == ["乙.png"]

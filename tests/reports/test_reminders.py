@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 
 from jijian.core.models import DeliveryChannel, Notification, NotificationDelivery
+from jijian.core.orgs.workdays import add_working_days
 from jijian.reports import tasks
 from jijian.reports.models import MonthlyReport
 from jijian.reports.reminders import months_open, reminders_send
@@ -30,7 +31,13 @@ def titles(user):
 def test_before_the_deadline_members_are_reminded_once(month, people):
     day = month - timedelta(days=2)
     assert reminders_send(today=day)["before"] == 2
-    assert reminders_send(today=day) == {"before": 0, "deadline": 0, "township": 0, "county": 0}
+    assert reminders_send(today=day) == {
+        "before": 0,
+        "deadline": 0,
+        "township": 0,
+        "county": 0,
+        "reviewer": 0,
+    }
     assert reminders_send(today=day + timedelta(days=1))["before"] == 0  # next day: still once
     assert len(titles(people.member_a)) == 1 and "前提交" in titles(people.member_a)[0]
     assert NotificationDelivery.objects.filter(
@@ -71,7 +78,12 @@ def test_deadline_day_then_township_then_county(month, tree, people):
     assert titles(people.township_b) == [] and titles(people.county_officer) == []
 
     settings = settings_for_city(tree.city.pk)
-    reminders_send(today=month + timedelta(days=settings.escalate_county_after_days))
+    # 逾期几天报县级 counts working days: not yet on the calendar day, but on the working day.
+    escalate_on = add_working_days(month, settings.escalate_county_after_days)
+    assert escalate_on > month + timedelta(days=settings.escalate_county_after_days)
+    reminders_send(today=escalate_on - timedelta(days=1))
+    assert titles(people.county_officer) == []
+    reminders_send(today=escalate_on)
     [county_note] = Notification.objects.filter(recipient=people.county_officer)
     assert "厉山镇：" in county_note.body and "神农村" in county_note.body
     assert titles(people.outsider) == [] and titles(people.zone_officer) == []
@@ -83,12 +95,13 @@ def test_a_skipped_day_is_caught_up_by_the_next_run(month, tree, people):
     """The job did not run from before the reminder window until five days after the deadline: the
     reminders that still make sense go out then, the pre-deadline one does not."""
     sent = tasks.send_reminders(today=str(month + timedelta(days=5)))
-    assert sent == {"before": 0, "deadline": 2, "township": 1, "county": 1}
+    assert sent == {"before": 0, "deadline": 2, "township": 1, "county": 1, "reviewer": 0}
     assert tasks.send_reminders(today=str(month + timedelta(days=5))) == {
         "before": 0,
         "deadline": 0,
         "township": 0,
         "county": 0,
+        "reviewer": 0,
     }
 
 

@@ -5,8 +5,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from jijian.core.models import OrgKind
+from jijian.core.orgs.workdays import calendar_seed
 from jijian.core.services import ConcurrentEditError, org_unit_create, org_unit_move
-from jijian.core.workdays import calendar_seed
 from jijian.reports import services
 from jijian.reports.models import MonthlyReport, ReportState, ReportTransition
 from jijian.reports.services import (

@@ -4,6 +4,7 @@ the month, jurisdiction, and a page whose query count does not grow with the vil
 from __future__ import annotations
 
 from datetime import date
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -13,6 +14,7 @@ from django.urls import reverse
 from jijian.core.models import OrgKind
 from jijian.core.roles import Role
 from jijian.core.services import org_unit_create, org_unit_move
+from jijian.reports import views_stats
 from jijian.reports.models import DutyRecord, MonthlyReport, ReportState
 from jijian.reports.services import duty_types_for, monthly_reports_open
 from jijian.reports.statistics import (
@@ -24,40 +26,10 @@ from jijian.reports.statistics import (
     stats_node_for,
 )
 from tests.conftest import make_user
+from tests.reports.helpers import NOV, OCT, SEP, report
 
-SEP, OCT, NOV = date(2025, 9, 1), date(2025, 10, 1), date(2025, 11, 1)
 TODAY = date(2025, 12, 10)
-
-
-def report(village, month, *, member=None, state=ReportState.NOT_STARTED, **extra):
-    return MonthlyReport.objects.create(
-        village=village,
-        month=month,
-        member=member,
-        city_id_at=village.city_id,
-        county_id_at=village.county_id,
-        township_id_at=village.township_id,
-        deadline=date(month.year, month.month, 28),
-        state=state,
-        **extra,
-    )
-
-
-@pytest.fixture
-def october(tree, people):
-    """October 2025 in four villages, one of each kind of outcome; plus one September report."""
-    S = ReportState
-    return {
-        # A: returned once, resubmitted on time and approved.
-        "a": report(tree.village_a, OCT, member=people.member_a, state=S.APPROVED, return_count=1),
-        # A2: a zero report, submitted three days late.
-        "a2": report(tree.village_a2, OCT, state=S.SUBMITTED, is_late=True, late_days=3, is_zero_report=True),
-        # B: a draft marked zero (not a report yet): missing.
-        "b": report(tree.village_b, OCT, state=S.DRAFT, is_zero_report=True),
-        # C (other county): returned and not resubmitted: missing, and returned.
-        "c": report(tree.village_c, OCT, state=S.RETURNED, return_count=1),
-        "a_sep": report(tree.village_a, SEP, member=people.member_a, state=S.RESUBMITTED),
-    }
+OCT_RANGE = {"from": "2025-10", "to": "2025-10"}
 
 
 def measures(stats):
@@ -358,3 +330,31 @@ def test_the_migration_places_existing_records_by_their_months_row_or_the_tree_n
         tree.other_county.pk,
         tree.township_c.pk,
     )
+
+
+# --- offices: the whole ranking, the trend of a year --------------------------------------------
+def test_the_ranking_lists_every_village_so_the_worst_is_not_cut_off(tree, people, login, october):
+    for i in range(20):
+        v = org_unit_create(
+            actor=None, name=f"按时村{i:02d}", kind=OrgKind.VILLAGE, parent=tree.township_a, audit=False
+        )
+        report(v, OCT, state=ReportState.SUBMITTED)
+    worst = org_unit_create(
+        actor=None, name="末位村", kind=OrgKind.VILLAGE, parent=tree.township_a, audit=False
+    )
+    report(worst, OCT, state=ReportState.DRAFT)
+    html = login(people.township_a).get(reverse("reports:stats"), OCT_RANGE).content.decode()
+    ranking = html[html.index("村（社区）排名") :]
+    assert "末位村" in ranking and "共23个" in ranking
+    assert "data-sortable" in ranking and 'data-key="2"' in ranking  # each column sorts
+
+
+def test_the_trend_chart_shows_the_last_twelve_months_unless_months_are_chosen(tree, people, login, october):
+    client = login(people.county_officer)
+    with mock.patch.object(views_stats, "today", return_value=TODAY):
+        default = client.get(reverse("reports:stats")).context["chart"]
+        chosen = client.get(reverse("reports:stats"), OCT_RANGE).context["chart"]
+    assert default["months"][0] == "2024-12" and default["months"][-1] == "2025-11"
+    assert len(default["months"]) == 12
+    assert default["series"]["expected"][default["months"].index("2025-10")] == 3  # October counted
+    assert chosen["months"] == ["2025-10"]

@@ -2,24 +2,17 @@
 
 from datetime import datetime
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from jijian.core import access, selectors
-from jijian.core.crypto import mask_phone
+from jijian.core.api.auth import SessionAuth, api_token_create, api_token_revoke, api_tokens_visible_to
+from jijian.core.api.limits import ApiId, Pagination
 from jijian.core.roles import Module
-
-from .auth import api_token_create, api_token_revoke
+from jijian.core.sensitive.crypto import mask_phone
 
 router = Router(tags=["组织与人员"])
-
-
-def require_module(user, module: str) -> None:
-    """A list endpoint of a module the caller does not have answers 404, like the pages."""
-    if not user.has_module(module):
-        raise Http404
 
 
 class OrgUnitOut(Schema):
@@ -35,7 +28,7 @@ class OrgUnitOut(Schema):
 class OrgFilter(Schema):
     q: str = Field("", max_length=50, description="名称、拼音首字母或代码")
     kind: str = Field("", max_length=20)
-    parent: int | None = None
+    parent: ApiId | None = None
 
 
 class PersonOut(Schema):
@@ -86,16 +79,16 @@ def me(request):
 
 
 @router.get("/orgs", response=list[OrgUnitOut], summary="组织单位列表（本人辖区）")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pagination, page_size=100)
 def org_list(request, filters: Query[OrgFilter]):
-    require_module(request.auth, Module.ORGS)
+    access.require_module(request.auth, Module.ORGS)
     qs = selectors.org_unit_search(access.org_units_visible_to(request.auth), q=filters.q, kind=filters.kind)
     if filters.parent is not None:
         qs = qs.filter(parent_id=filters.parent)
     return qs.order_by("path")
 
 
-@router.get("/orgs/{int:unit_id}", response=OrgUnitOut, summary="组织单位")
+@router.get("/orgs/{id:unit_id}", response=OrgUnitOut, summary="组织单位")
 def org_detail(request, unit_id: int):
     return access.get_org_unit_for(request.auth, unit_id)
 
@@ -103,37 +96,45 @@ def org_detail(request, unit_id: int):
 class PeopleFilter(Schema):
     q: str = Field("", max_length=50)
     role: str = Field("", max_length=32)
-    org_unit: int | None = None
+    org_unit: ApiId | None = None
 
 
 @router.get("/people", response=list[PersonOut], summary="人员列表（本人辖区）")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pagination, page_size=100)
 def people_list(request, filters: Query[PeopleFilter]):
-    require_module(request.auth, Module.ORGS)
+    access.require_module(request.auth, Module.ORGS)
     qs = selectors.user_search(access.users_visible_to(request.auth), q=filters.q, role=filters.role)
     if filters.org_unit is not None:
         qs = qs.filter(org_unit_id=filters.org_unit)
     return qs
 
 
-@router.get("/people/{int:person_id}", response=PersonOut, summary="人员")
+@router.get("/people/{id:person_id}", response=PersonOut, summary="人员")
 def people_detail(request, person_id: int):
     return access.get_user_for(request.auth, person_id)
 
 
 @router.get("/tokens", response=list[TokenOut], summary="我的 API 令牌", tags=["令牌"])
 def token_list(request):
-    return request.auth.api_tokens.filter(revoked_at__isnull=True).order_by("-created_at")
+    return api_tokens_visible_to(request.auth)
 
 
-@router.post("/tokens", response={201: TokenCreated}, summary="创建 API 令牌（只显示一次）", tags=["令牌"])
+# Only a signed-in browser session (second factor done, CSRF checked) creates a token: a token that
+# could mint tokens would leave live children behind when it is revoked.
+@router.post(
+    "/tokens",
+    response={201: TokenCreated},
+    auth=[SessionAuth()],
+    summary="创建 API 令牌（只显示一次；仅限浏览器会话）",
+    tags=["令牌"],
+)
 def token_create(request, payload: TokenIn):
     token, raw = api_token_create(actor=request.auth, name=payload.name)
     return Status(201, {**TokenOut.from_orm(token).dict(), "token": raw})
 
 
-@router.delete("/tokens/{int:token_id}", response={204: None}, summary="撤销 API 令牌", tags=["令牌"])
+@router.delete("/tokens/{id:token_id}", response={204: None}, summary="撤销 API 令牌", tags=["令牌"])
 def token_revoke(request, token_id: int):
-    token = get_object_or_404(request.auth.api_tokens.all(), pk=token_id)
+    token = get_object_or_404(api_tokens_visible_to(request.auth), pk=token_id)
     api_token_revoke(actor=request.auth, token=token)
     return Status(204, None)

@@ -1,17 +1,22 @@
 """Who sees which integrity archives: module ARCHIVES (干部监督室, 审理室, 组织部), the archives of
 people working in units of one's jurisdiction — except one's own (same ID number; or, where the
 staff member's ID number is not recorded, same name in the same unit) and those of people one has
-declared a relation to (回避申报, matched by the blind index of the name, as in petitions)."""
+declared a relation to (回避申报, matched by the blind index of the name, as in petitions), nor
+those in which they are a recorded family member (家庭成员, by the blind index of the name).
+
+The integrity opinion replies (党风廉政意见回复) are seen by the organisation department that asks,
+the cadre supervision office that answers and the commission's leader who signs — each within
+jurisdiction of the requesting department's unit."""
 
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from jijian.core.access import get_or_404, scope, unit_scope_q
-from jijian.core.crypto import blind_index
 from jijian.core.roles import Module, Role
+from jijian.core.sensitive.crypto import blind_index
 
-from .models import IntegrityArchive
+from .models import FamilyMember, IntegrityArchive, OpinionRequest
 
 # Who keeps the archives (creates and edits them); the others with the module only read.
 KEEPER_ROLES = frozenset({Role.CADRE_SUPERVISION})
@@ -24,7 +29,7 @@ def _own(user) -> Q:
 
 
 def archives_visible_to(user) -> QuerySet[IntegrityArchive]:
-    from jijian.petitions.models import StaffRelation
+    from jijian.core.models import StaffRelation
 
     qs = scope(
         IntegrityArchive.objects.select_related("org_unit").filter(is_active=True),
@@ -37,7 +42,8 @@ def archives_visible_to(user) -> QuerySet[IntegrityArchive]:
     relatives = StaffRelation.objects.filter(
         user=user, is_active=True, relative_name_index=OuterRef("name_index")
     ).exclude(relative_name_index="")
-    return qs.exclude(_own(user)).filter(~Exists(relatives))
+    family = FamilyMember.objects.filter(archive=OuterRef("pk"), name_index=blind_index(user.full_name))
+    return qs.exclude(_own(user)).filter(~Exists(relatives)).filter(~Exists(family))
 
 
 def get_archive_for(user, pk) -> IntegrityArchive:
@@ -50,16 +56,50 @@ def can_keep(user) -> bool:
     return bool(user.role_set & KEEPER_ROLES) and user.has_module(Module.ARCHIVES)
 
 
-def linked_reports_for(user, archive: IntegrityArchive):
-    """The reports from the public linked to the archive that are held by a body in the viewer's
-    jurisdiction — the same holder rule as the petitions register, so a report sent up the restricted
-    path never shows below the body that holds it. The page shows number, dates, state and result
-    only: never the reporter or the facts."""
-    from jijian.petitions.models import PetitionReport
+def archive_may_open(user, archive_id: int) -> bool:
+    """Whether the user may open the archive (core.links.archive_may_open: the report page's link)."""
+    return archives_visible_to(user).filter(pk=archive_id).exists()
 
-    return (
-        PetitionReport.objects.filter(archive=archive)
-        .filter(unit_scope_q(user, prefix="holder__"))
-        .select_related("holder")
-        .order_by("-received_at", "-pk")
-    )
+
+# --- integrity opinion replies -------------------------------------------------------------------
+# The offices that check and endorse their part of a reply (签字背书), in the order the reply names them.
+ENDORSING_ROLES = (Role.PETITION_OFFICE, Role.CASE_MANAGEMENT, Role.CASE_REVIEW)
+OPINION_ROLES = frozenset(
+    {Role.ORG_DEPARTMENT, Role.CADRE_SUPERVISION, Role.COMMISSION_LEADER, *ENDORSING_ROLES}
+)
+
+
+def opinions_visible_to(user) -> QuerySet[OpinionRequest]:
+    if (
+        not getattr(user, "is_authenticated", False)
+        or not user.is_active
+        or not user.role_set & OPINION_ROLES
+    ):
+        return OpinionRequest.objects.none()
+    return OpinionRequest.objects.filter(unit_scope_q(user, prefix="org_unit__")).select_related("org_unit")
+
+
+def get_opinion_for(user, pk) -> OpinionRequest:
+    return get_or_404(opinions_visible_to(user), pk)
+
+
+def can_request(user) -> bool:
+    return Role.ORG_DEPARTMENT in user.role_set
+
+
+def can_answer(user) -> bool:
+    return can_keep(user)
+
+
+def can_sign(user) -> bool:
+    return Role.COMMISSION_LEADER in user.role_set
+
+
+def endorsing_offices(user) -> list[str]:
+    """The offices (roles) in whose name the user endorses a reply."""
+    return [r for r in ENDORSING_ROLES if r in user.role_set]
+
+
+def is_commission(user) -> bool:
+    """Sees the facts behind the verdicts (everyone taking part but the organisation department)."""
+    return can_answer(user) or can_sign(user) or bool(endorsing_offices(user))

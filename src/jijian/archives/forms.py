@@ -3,16 +3,28 @@ Chinese; the rules (keeper, jurisdiction, one archive per ID number, versions) a
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 
-from jijian.core.crypto import mask_id_number
 from jijian.core.forms import UNIT_SEARCH_MAX_LENGTH, OfferedUnitChoiceField, clean_unit_search
-from jijian.core.models import OrgUnit
+from jijian.core.models import CadreLevel, OrgUnit
+from jijian.core.sensitive.crypto import mask_id_number
 from jijian.core.validators import validate_id_number
-from jijian.petitions.models import AccusedLevel
 
 from . import selectors
+from .models import (
+    FamilyRelation,
+    IntegrityArchive,
+    MattersItem,
+    OpinionPurpose,
+    OpinionVerdict,
+    PartyStatus,
+    RecordKind,
+    SupervisedCategory,
+)
+from .sanctions import PROBATION_MONTHS, kind_choices
 
 
 class ArchiveFilterForm(forms.Form):
@@ -20,7 +32,17 @@ class ArchiveFilterForm(forms.Form):
         label="姓名",
         required=False,
         max_length=100,
-        widget=forms.TextInput(attrs={"placeholder": "完整姓名", "type": "search", "autocomplete": "off"}),
+        widget=forms.TextInput(
+            attrs={"placeholder": "完整姓名、拼音或首字母、身份证号", "type": "search", "autocomplete": "off"}
+        ),
+    )
+    post = forms.CharField(
+        label="职务",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"placeholder": "职务中的字词，如：镇长", "type": "search", "autocomplete": "off"}
+        ),
     )
     unit_q = forms.CharField(
         label="查找单位",
@@ -59,7 +81,11 @@ class ArchiveFilterForm(forms.Form):
 
     def values(self) -> dict:
         data = self.cleaned_data if self.is_valid() else {}
-        return {"q": (data.get("q") or "").strip(), "unit": data.get("unit")}
+        return {
+            "q": (data.get("q") or "").strip(),
+            "unit": data.get("unit"),
+            "post": (data.get("post") or "").strip(),
+        }
 
 
 class ArchiveForm(forms.Form):
@@ -85,9 +111,23 @@ class ArchiveForm(forms.Form):
     post = forms.CharField(label="职务", max_length=100, required=False)
     level = forms.ChoiceField(
         label="级别",
-        choices=AccusedLevel.choices,
-        initial=AccusedLevel.OTHER,
+        choices=CadreLevel.choices,
+        initial=CadreLevel.OTHER,
         error_messages={"required": "请选择级别", "invalid_choice": "请选择级别"},
+    )
+    category = forms.ChoiceField(
+        label="监察对象类别",
+        choices=SupervisedCategory.choices,
+        initial=SupervisedCategory.OTHER,
+        required=False,
+        error_messages={"invalid_choice": "请选择监察对象类别"},
+    )
+    party_status = forms.ChoiceField(
+        label="政治面貌",
+        choices=PartyStatus.choices,
+        initial=PartyStatus.MEMBER,
+        required=False,
+        error_messages={"invalid_choice": "请选择政治面貌"},
     )
     notes = forms.CharField(
         label="备注",
@@ -104,6 +144,8 @@ class ArchiveForm(forms.Form):
                 "org_unit": archive.org_unit_id,
                 "post": archive.post,
                 "level": archive.level,
+                "category": archive.category,
+                "party_status": archive.party_status,
                 "notes": archive.notes,
                 "version": archive.version,
             }
@@ -114,11 +156,12 @@ class ArchiveForm(forms.Form):
         # unit already chosen.
         units = selectors.keeper_units(user, current=archive.org_unit if archive else None)
         searched = clean_unit_search(unit_q)
-        self.fields["org_unit"].offer(
+        org_unit = cast(OfferedUnitChoiceField, self.fields["org_unit"])
+        org_unit.offer(
             accepted=units,
             offered=selectors.unit_search(units, q=searched)
             if searched
-            else selectors.short_list(selectors.filter_units(user), self.fields["org_unit"].max_offered),
+            else selectors.short_list(selectors.filter_units(user), org_unit.max_offered),
             searched=searched,
             current=self["org_unit"].value(),
         )
@@ -158,6 +201,13 @@ class ArchiveForm(forms.Form):
         """The keyword arguments for services.archive_create / archive_update."""
         data = self.cleaned_data
         fields = {k: data[k] for k in ("name", "org_unit", "post", "level", "notes")}
+        # Not given (an older form): the archive's own, or the default of a new archive.
+        fields["category"] = data.get("category") or (
+            self.archive.category if self.archive else SupervisedCategory.OTHER
+        )
+        fields["party_status"] = data.get("party_status") or (
+            self.archive.party_status if self.archive else PartyStatus.NONE
+        )
         if self.archive is None:
             fields["id_number"] = data["id_number"]
         elif data.get("clear_id_number"):
@@ -176,4 +226,275 @@ class OpenForm(forms.Form):
             attrs={"autocomplete": "off", "placeholder": "如：党风廉政意见回复、线索核查"}
         ),
         error_messages={"required": "请填写查阅事由", "max_length": "查阅事由不超过200字"},
+    )
+
+
+IMPORT_MAX_BYTES = 10 * 1024 * 1024
+
+
+# --- sections ------------------------------------------------------------------------------------
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class SectionForm(forms.Form):
+    source = forms.CharField(
+        label="材料来源",
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": "如：本人填报、组织部提供、审计局"}),
+        error_messages={"required": "请填写材料来源", "max_length": "材料来源不超过100字"},
+    )
+    recorded_on = forms.DateField(
+        label="材料日期",
+        widget=DATE,
+        error_messages={"required": "请填写材料日期", "invalid": "日期格式不正确"},
+    )
+
+
+class FamilyForm(SectionForm):
+    relation = forms.ChoiceField(
+        label="与本人关系",
+        choices=[("", "请选择"), *FamilyRelation.choices],
+        error_messages={"required": "请选择与本人的关系", "invalid_choice": "请选择与本人的关系"},
+    )
+    name = forms.CharField(label="姓名", max_length=100, error_messages={"required": "请填写家庭成员姓名"})
+    employer = forms.CharField(label="工作单位", max_length=200, required=False)
+    occupation = forms.CharField(label="职务或从业情况", max_length=200, required=False)
+    field_order = ["relation", "name", "employer", "occupation", "source", "recorded_on"]
+
+
+class MattersForm(SectionForm):
+    year = forms.IntegerField(
+        label="报告年度",
+        min_value=2000,
+        max_value=2100,
+        error_messages={"required": "请填写报告年度", "invalid": "报告年度应为四位年份"},
+    )
+    items = forms.MultipleChoiceField(
+        label="有变化的事项",
+        choices=MattersItem.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="不勾选表示本年度各事项均无变化",
+    )
+    summary = forms.CharField(
+        label="报告内容摘要", max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    field_order = ["year", "recorded_on", "items", "summary", "source"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recorded_on"].label = "填报日期"
+
+
+class SanctionForm(SectionForm):
+    kind = forms.ChoiceField(
+        label="处分或处理",
+        choices=[("", "请选择"), *kind_choices()],
+        error_messages={"required": "请选择处分或处理种类", "invalid_choice": "请选择处分或处理种类"},
+    )
+    decided_on = forms.DateField(
+        label="决定（生效）日期",
+        widget=DATE,
+        error_messages={"required": "请填写决定日期", "invalid": "日期格式不正确"},
+    )
+    probation_months = forms.TypedChoiceField(
+        label="察看期（仅留党察看）",
+        coerce=int,
+        choices=[("0", "—"), *[(str(m), f"{m // 12}年") for m in PROBATION_MONTHS]],
+        required=False,
+        empty_value="0",
+    )
+    authority = forms.CharField(label="决定机关", max_length=200, required=False)
+    reason = forms.CharField(
+        label="事由", max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    field_order = ["kind", "decided_on", "probation_months", "authority", "reason", "source", "recorded_on"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recorded_on"].required = False
+        self.fields["recorded_on"].help_text = "留空即为决定日期"
+
+
+class RecordForm(SectionForm):
+    kind = forms.ChoiceField(
+        label="类别",
+        choices=[("", "请选择"), *RecordKind.choices],
+        error_messages={"required": "请选择记录类别", "invalid_choice": "请选择记录类别"},
+    )
+    summary = forms.CharField(
+        label="内容",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "请填写内容"},
+    )
+    amount = forms.DecimalField(
+        label="价值（元，礼品礼金填写）",
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        error_messages={"invalid": "请填写金额", "min_value": "价值不能为负数"},
+    )
+    field_order = ["kind", "recorded_on", "summary", "amount", "source"]
+
+
+SECTION_FORMS = {
+    "family": (FamilyForm, "家庭成员"),
+    "matters": (MattersForm, "个人有关事项报告"),
+    "sanction": (SanctionForm, "处分及组织处理"),
+    "record": (RecordForm, "廉政谈话、承诺、礼品、审计与考核"),
+}
+
+
+class MergeForm(forms.Form):
+    duplicate: forms.ModelChoiceField = forms.ModelChoiceField(
+        label="并入本档案的重复档案",
+        queryset=IntegrityArchive.objects.none(),
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择重复的档案", "invalid_choice": "请选择重复的档案"},
+    )
+    reason = forms.CharField(
+        label="合并理由",
+        max_length=200,
+        error_messages={"required": "请填写合并理由", "max_length": "合并理由不超过200字"},
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelChoiceField, self.fields["duplicate"])
+        field.queryset = candidates
+        field.label_from_instance = lambda a: (
+            f"#{a.pk} {a.name}，{a.org_unit.name} {a.post}，身份证号 {mask_id_number(a.id_number) or '未登记'}"
+        )
+
+
+# --- integrity opinion replies -------------------------------------------------------------------
+class OpinionRequestForm(forms.Form):
+    ref_no = forms.CharField(
+        label="来函文号",
+        max_length=60,
+        widget=forms.TextInput(attrs={"placeholder": "如：随组函〔2026〕12号"}),
+        error_messages={"required": "请填写来函文号", "max_length": "来函文号不超过60字"},
+    )
+    purpose = forms.ChoiceField(
+        label="征求意见事由",
+        choices=[("", "请选择"), *OpinionPurpose.choices],
+        error_messages={"required": "请选择征求意见事由", "invalid_choice": "请选择征求意见事由"},
+    )
+    persons = forms.CharField(
+        label="人员名单",
+        widget=forms.Textarea(
+            attrs={
+                "rows": 8,
+                "placeholder": "每行一人：姓名 身份证号 单位职务\n如：刘某 421321198001010011 厉山镇副镇长",
+            }
+        ),
+        help_text="每行一人；身份证号选填，填写后按身份证号核对档案，否则按姓名核对",
+        required=False,
+    )
+    file = forms.FileField(
+        label="或上传名单（Excel）",
+        required=False,
+        help_text="表头：姓名、身份证号（选填）、单位职务（选填）；只能有一个工作表，不能有合并单元格",
+    )
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+    def clean_file(self):
+        f = self.cleaned_data.get("file")
+        if f and (f.size > IMPORT_MAX_BYTES or not f.name.lower().endswith(".xlsx")):
+            raise ValidationError("请上传不超过10MB的 Excel（.xlsx）文件")
+        return f
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("persons") or "").strip() and not data.get("file") and "file" not in self.errors:
+            self.add_error("persons", "请填写征求意见的人员名单，或上传 Excel 名单")
+        elif (data.get("persons") or "").strip() and data.get("file"):
+            self.add_error("file", "请只用一种方式提供名单：填写或上传")
+        return data
+
+
+class OpinionDraftForm(forms.Form):
+    """The answering office's choice per person (empty: the proposed verdict)."""
+
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, error_messages={"required": "页面已过期，请刷新后重试"}
+    )
+
+    def __init__(self, *args, persons=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for p in persons:
+            self.fields[f"verdict_{p.pk}"] = forms.ChoiceField(
+                label=p.name,
+                required=False,
+                choices=[("", "按系统建议"), *OpinionVerdict.choices],
+                error_messages={"invalid_choice": "请选择意见"},
+            )
+
+    def chosen(self) -> dict[int, str]:
+        return {
+            int(k.removeprefix("verdict_")): v
+            for k, v in self.cleaned_data.items()
+            if k.startswith("verdict_") and v
+        }
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, error_messages={"required": "页面已过期，请刷新后重试"}
+    )
+
+
+class EndorseForm(forms.Form):
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, error_messages={"required": "页面已过期，请刷新后重试"}
+    )
+    office = forms.CharField(widget=forms.HiddenInput)
+    note = forms.CharField(
+        label="核查说明",
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "选填，如：本室未收到其他反映"}),
+        error_messages={"max_length": "核查说明不超过500字"},
+    )
+
+
+def import_choices() -> list[tuple[str, str]]:
+    from .imports import SECTIONS
+
+    return [("persons", "监察对象（新建档案）"), *((s.key, s.label) for s in SECTIONS.values())]
+
+
+class ImportForm(forms.Form):
+    what = forms.ChoiceField(
+        label="导入内容",
+        choices=import_choices,
+        initial="persons",
+        required=False,  # a form without it (the first version of the page) imports persons
+        error_messages={"invalid_choice": "请选择导入内容"},
+    )
+
+    def clean_what(self):
+        return self.cleaned_data.get("what") or "persons"
+
+    file = forms.FileField(
+        label="Excel 文件（.xlsx）",
+        error_messages={"required": "请选择要导入的 Excel 文件", "empty": "文件为空"},
+    )
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if f.size > IMPORT_MAX_BYTES:
+            raise ValidationError("文件超过10MB，请拆分后导入")
+        if not f.name.lower().endswith(".xlsx"):
+            raise ValidationError("请上传 Excel（.xlsx）文件")
+        return f
+
+
+class PhotoForm(forms.Form):
+    photo = forms.FileField(
+        label="照片（JPG、PNG 或 WebP）",
+        error_messages={"required": "请选择照片文件", "empty": "文件为空"},
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )

@@ -3,26 +3,46 @@ its search and unit filter, and the org units the pages offer (the filter's, the
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import re
+
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from jijian.core.access import unit_scope_q
-from jijian.core.crypto import blind_index
 from jijian.core.models import TOWNSHIP_KINDS, VILLAGE_KINDS, OrgUnit
 from jijian.core.selectors import org_unit_search
+from jijian.core.sensitive.crypto import blind_index
 
 from .access import archives_visible_to
 from .models import IntegrityArchive
 
+ID_NUMBER = re.compile(r"[0-9]{17}[0-9Xx]")
+LATIN = re.compile(r"[A-Za-z]+")
 
-def archive_list(user, *, q: str = "", unit: OrgUnit | None = None) -> QuerySet[IntegrityArchive]:
-    """The archives the user may see, newest change first. `q` is a whole name: the name is stored in
-    the clear but searched through its blind index (an exact match, like the petitions register), so
-    the list never offers partial-name fishing. `unit` keeps the archives of that unit's subtree."""
+
+def archive_list(
+    user, *, q: str = "", unit: OrgUnit | None = None, post: str = "", with_id_number: bool = False
+) -> QuerySet[IntegrityArchive]:
+    """The archives the user may see, newest change first. `q` is matched whole, never in part (the
+    list offers no partial-name fishing): an ID number through its blind index; Latin letters as the
+    pinyin initials ("zj") or the full pinyin ("zhengjun") of the name; else the whole name through its
+    blind index (like the petitions register). `unit` keeps the archives of that unit's subtree (the
+    caller checked it is in the user's jurisdiction: filter_units); `post` the archives whose post
+    contains it ("镇长" finds 镇长 and 副镇长; a post is no secret, unlike a name). The list never
+    shows the ID number or the notes: they are not read (nor the ID number decrypted, one SM4 a row)
+    unless `with_id_number` (the export, which masks it)."""
     qs = archives_visible_to(user)
-    if q:
+    if q and ID_NUMBER.fullmatch(q):
+        qs = qs.filter(id_number_index=blind_index(q.upper()))
+    elif q and LATIN.fullmatch(q):
+        qs = qs.filter(Q(name_initials=q.lower()) | Q(name_pinyin=q.lower()))
+    elif q:
         qs = qs.filter(name_index=blind_index(q))
     if unit is not None:
         qs = qs.filter(org_unit__path__startswith=unit.path)
+    if post:
+        qs = qs.filter(post__contains=post)
+    if not with_id_number:
+        qs = qs.defer("id_number", "notes")
     return qs.order_by("-updated_at", "-pk")
 
 
@@ -69,3 +89,63 @@ def is_visible(user, archive: IntegrityArchive) -> bool:
     """Whether the user may open this archive (after an edit moved it, or a keeper created an archive
     they are recused from)."""
     return archives_visible_to(user).filter(pk=archive.pk).exists()
+
+
+def archives_named_in_region(
+    *, name_index: str, region: OrgUnit, id_index: str = ""
+) -> QuerySet[IntegrityArchive]:
+    """Candidates for a report's accused (core.links.archive_candidates): active archives of people
+    whose name has this blind index in the city of `region`, those of the region's county-level unit
+    first; and, when the report carries the accused's ID number (`id_index`, its blind index), the
+    archive with that ID number wherever it is kept — a person transferred from another city is found
+    by it — first of all. A name alone identifies nobody, so this offers candidates; staff choose."""
+    city_id = region.pk if region.kind == "city" else region.city_id
+    county_id = region.pk if region.is_county else region.county_id
+    if city_id:
+        by_name = Q(org_unit__city_id=city_id) | Q(org_unit_id=city_id)
+    else:
+        by_name = Q(org_unit__path__startswith=region.path)
+    by_name &= Q(name_index=name_index) if name_index else Q(pk__in=[])
+    by_id = Q(id_number_index=id_index) if id_index else Q(pk__in=[])
+    qs = IntegrityArchive.objects.filter(by_name | by_id, is_active=True)
+    near = Case(
+        When(by_id, then=Value(0)),
+        When(Q(org_unit__county_id=county_id) | Q(org_unit_id=county_id), then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return qs.select_related("org_unit").annotate(near=near).order_by("near", "org_unit__path", "pk")
+
+
+def opened_archive(user, archive: IntegrityArchive) -> dict:
+    """What an opened archive shows (the page and the print): its sections, the reports linked to it
+    and to the duplicates merged into it, the missing personal-matters report, the yearly versions.
+    The caller resolved the archive through access.get_archive_for and audited the opening."""
+    from django.utils import timezone
+
+    from jijian.core import links
+    from jijian.core.sensitive.crypto import mask_id_number
+
+    from .sanctions import matters_year_due
+    from .services import year_changes
+
+    reports = list(links.reports_linked_to_archive(user, archive.pk))
+    for merged in IntegrityArchive.objects.filter(merged_into=archive).values_list("pk", flat=True):
+        reports += list(links.reports_linked_to_archive(user, merged))
+    today = timezone.localdate()
+    due_year = matters_year_due(today)
+    matters = list(archive.matters_reports.select_related("entered_by"))
+    return {
+        "opened": True,
+        "masked_id_number": mask_id_number(archive.id_number),
+        "reports": reports,
+        "family": list(archive.family.select_related("entered_by")),
+        "matters": matters,
+        "matters_missing": due_year
+        if archive.must_report_matters and not any(m.year == due_year for m in matters)
+        else None,
+        "sanctions": list(archive.sanctions.select_related("entered_by")),
+        "records": list(archive.records.select_related("entered_by")),
+        "years": year_changes(archive),
+        "today": today,
+    }

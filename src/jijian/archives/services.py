@@ -1,4 +1,5 @@
-"""Writes of the integrity archives: create, edit (with the page's version), open with a reason."""
+"""Writes of the integrity archives: create, edit (with the page's version), open with a reason,
+merge a duplicate, add section entries; each write refreshes the archive's version of the year."""
 
 from __future__ import annotations
 
@@ -9,18 +10,42 @@ from django.utils import timezone
 
 from jijian.audit.services import audit_record
 from jijian.core.access import unit_in_scope
-from jijian.core.models import OrgUnit
+from jijian.core.models import CadreLevel, OrgUnit
 from jijian.core.services import ConcurrentEditError
 from jijian.core.validators import validate_id_number
-from jijian.petitions.models import AccusedLevel
 
 from .access import can_keep
-from .models import IntegrityArchive
+from .models import (
+    ArchiveRecord,
+    ArchiveYearVersion,
+    FamilyMember,
+    FamilyRelation,
+    IntegrityArchive,
+    MattersItem,
+    PartyStatus,
+    PersonalMattersReport,
+    RecordKind,
+    Sanction,
+    SupervisedCategory,
+)
+from .sanctions import PROBATION_MONTHS, SANCTIONS, effect_ends_on
 
-EDITABLE = ("name", "id_number", "org_unit", "post", "level", "notes")
+# The purpose an archive's photo is stored under (attachments follow the archive: apps.py).
+PHOTO_PURPOSE = "archives.photo"
+EDITABLE = ("name", "id_number", "org_unit", "post", "level", "category", "party_status", "notes")
 
 
-def _clean(*, name: str, id_number: str, org_unit: OrgUnit, post: str, level: str, notes: str) -> dict:
+def _clean(
+    *,
+    name: str,
+    id_number: str,
+    org_unit: OrgUnit,
+    post: str,
+    level: str,
+    notes: str,
+    category: str = SupervisedCategory.OTHER,
+    party_status: str = PartyStatus.NONE,
+) -> dict:
     name = (name or "").strip()
     if not name:
         raise ValidationError("请填写姓名")
@@ -29,9 +54,15 @@ def _clean(*, name: str, id_number: str, org_unit: OrgUnit, post: str, level: st
     id_number = (id_number or "").strip().upper()
     if id_number:
         validate_id_number(id_number)
-    if level not in AccusedLevel.values:
+    if level not in CadreLevel.values:
         raise ValidationError("请选择级别")
+    if category not in SupervisedCategory.values:
+        raise ValidationError("请选择监察对象类别")
+    if party_status not in PartyStatus.values:
+        raise ValidationError("请选择政治面貌")
     return {
+        "category": category,
+        "party_status": party_status,
         "name": name,
         "id_number": id_number,
         "org_unit": org_unit,
@@ -49,9 +80,27 @@ def _require_keeper(actor, org_unit: OrgUnit) -> None:
 
 
 def archive_create(
-    *, actor, name: str, org_unit: OrgUnit, id_number: str = "", post: str = "", level: str, notes: str = ""
+    *,
+    actor,
+    name: str,
+    org_unit: OrgUnit,
+    id_number: str = "",
+    post: str = "",
+    level: str,
+    notes: str = "",
+    category: str = SupervisedCategory.OTHER,
+    party_status: str = PartyStatus.NONE,
 ) -> IntegrityArchive:
-    data = _clean(name=name, id_number=id_number, org_unit=org_unit, post=post, level=level, notes=notes)
+    data = _clean(
+        name=name,
+        id_number=id_number,
+        org_unit=org_unit,
+        post=post,
+        level=level,
+        notes=notes,
+        category=category,
+        party_status=party_status,
+    )
     _require_keeper(actor, org_unit)
     try:
         with transaction.atomic():
@@ -63,6 +112,7 @@ def archive_create(
                 org_unit_id=org_unit.pk,
                 summary=f"建立廉情档案：{archive.name}",
             )
+            refresh_year_version(archive)
     except IntegrityError:
         raise ValidationError("该身份证号已有廉情档案") from None
     return archive
@@ -95,6 +145,7 @@ def archive_update(*, actor, archive: IntegrityArchive, version: int, **fields) 
                 summary=f"修改廉情档案：{archive.name}",
                 after={"fields": changed},  # names of the changed fields, never the ID number
             )
+            refresh_year_version(archive)
     except IntegrityError:
         raise ValidationError("该身份证号已有廉情档案") from None
     archive.refresh_from_db()
@@ -102,7 +153,7 @@ def archive_update(*, actor, archive: IntegrityArchive, version: int, **fields) 
 
 
 def archive_open(*, actor, archive: IntegrityArchive, reason: str, ip_address: str = "") -> None:
-    """Record that `actor` opened the archive, and why (DOMAIN.md §3: access needs a reason and is
+    """Record that `actor` opened the archive, and why (docs/domain.md §3: access needs a reason and is
     logged). The caller resolved the archive through access.get_archive_for."""
     reason = (reason or "").strip()
     if len(reason) < 2:
@@ -119,3 +170,398 @@ def archive_open(*, actor, archive: IntegrityArchive, reason: str, ip_address: s
             after={"reason": reason},
             ip_address=ip_address,
         )
+
+
+# --- photo ---------------------------------------------------------------------------------------
+def archive_photo_set(*, actor, archive: IntegrityArchive, file, ip_address: str = "") -> IntegrityArchive:
+    """Store the person's photo through the attachment service (type from the content, re-encoded
+    without metadata; a file that is not a JPG, PNG or WebP image is refused) and set it as the
+    archive's photo, replacing the former one (kept as an attachment, no longer shown). Audited."""
+    from jijian.attachments.models import AttachmentKind
+    from jijian.attachments.services import attachment_store
+    from jijian.core.roles import Module
+
+    _require_keeper(actor, archive.org_unit)
+    if not archive.is_active:
+        raise ValidationError("该档案已合并或撤销")
+    with transaction.atomic():
+        attachment = attachment_store(
+            actor=actor,
+            file=file,
+            org_unit=archive.org_unit,
+            module=Module.ARCHIVES,
+            purpose=PHOTO_PURPOSE,
+            object_id=archive.pk,
+            ip_address=ip_address,
+        )
+        if attachment.kind != AttachmentKind.IMAGE:
+            raise ValidationError("照片须为 JPG、PNG 或 WebP 图片")
+        before = archive.photo_id
+        IntegrityArchive.objects.filter(pk=archive.pk).update(photo=attachment, updated_at=timezone.now())
+        audit_record(
+            actor=actor,
+            action="archive.photo",
+            obj=archive,
+            org_unit_id=archive.org_unit_id,
+            summary=f"{'更换' if before else '上传'}廉情档案照片：{archive.name}",
+            before={"photo": before},
+            after={"photo": attachment.pk},
+            ip_address=ip_address,
+        )
+    archive.refresh_from_db()
+    return archive
+
+
+def archive_photo_jpeg(archive: IntegrityArchive) -> bytes | None:
+    """The photo as a small JPEG (the attachment service's thumbnail: 320 px at most), or None. The
+    caller resolved the archive through access.get_archive_for (scope and recusal)."""
+    from jijian.attachments.services import NoThumbnail, attachment_thumbnail
+
+    if archive.photo is None:
+        return None
+    try:
+        return attachment_thumbnail(attachment=archive.photo)
+    except NoThumbnail:
+        return None
+
+
+# --- merge ---------------------------------------------------------------------------------------
+def archive_merge(*, actor, keep: IntegrityArchive, drop: IntegrityArchive, reason: str) -> IntegrityArchive:
+    """Merge the duplicate `drop` into `keep` (the same person filed twice): `drop`'s section entries
+    move to `keep`, `drop` becomes inactive with merged_into=keep (the reports linked to it are read
+    through `keep`), and the merge is an audit event with its reason. Both must be in the keeper's
+    jurisdiction; two different recorded ID numbers are two persons and are refused."""
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ValidationError("请填写合并理由")
+    if keep.pk == drop.pk:
+        raise ValidationError("不能与本档案合并")
+    _require_keeper(actor, keep.org_unit)
+    _require_keeper(actor, drop.org_unit)
+    if keep.id_number and drop.id_number and keep.id_number != drop.id_number:
+        raise ValidationError("两份档案的身份证号不同，不是同一人，不能合并")
+    with transaction.atomic():
+        locked = {
+            a.pk: a for a in IntegrityArchive.objects.select_for_update().filter(pk__in=[keep.pk, drop.pk])
+        }
+        if not all(a.is_active for a in locked.values()) or len(locked) != 2:
+            raise ConcurrentEditError()
+        # One report a year and one sanction per source: the survivor's wins, the duplicate's stays
+        # on the (inactive) duplicate.
+        kept_years = PersonalMattersReport.objects.filter(archive=keep).values("year")
+        kept_refs = Sanction.objects.filter(archive=keep).exclude(source_ref="").values("source_ref")
+        moved = {
+            "family": FamilyMember.objects.filter(archive=drop).update(archive=keep),
+            "matters": PersonalMattersReport.objects.filter(archive=drop)
+            .exclude(year__in=kept_years)
+            .update(archive=keep),
+            "sanctions": Sanction.objects.filter(archive=drop)
+            .exclude(source_ref__in=kept_refs)
+            .update(archive=keep),
+            "records": ArchiveRecord.objects.filter(archive=drop).update(archive=keep),
+        }
+        id_number = drop.id_number
+        drop.is_active = False
+        drop.merged_into = keep
+        drop.version += 1
+        drop.updated_at = timezone.now()
+        drop.save(update_fields=["is_active", "merged_into", "version", "updated_at"])
+        if id_number and not keep.id_number:
+            keep.id_number = id_number
+        IntegrityArchive.objects.filter(merged_into=drop).update(merged_into=keep)
+        keep.version += 1
+        keep.updated_at = timezone.now()
+        keep.save(update_fields=["id_number", "id_number_index", "version", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="archive.merge",
+            obj=keep,
+            org_unit_id=keep.org_unit_id,
+            summary=f"合并重复档案：{drop.name}（#{drop.pk}）并入 {keep.name}（#{keep.pk}）",
+            after={"merged": drop.pk, "reason": reason, "moved": moved},
+        )
+        refresh_year_version(keep)
+    return keep
+
+
+# --- sections ------------------------------------------------------------------------------------
+def _section_common(actor, archive: IntegrityArchive, source: str, recorded_on) -> dict:
+    _require_keeper(actor, archive.org_unit)
+    if not archive.is_active:
+        raise ValidationError("该档案已合并或撤销")
+    source = (source or "").strip()
+    if not source:
+        raise ValidationError("请填写材料来源")
+    if len(source) > 100:
+        raise ValidationError("材料来源不超过100字")
+    if recorded_on is None:
+        raise ValidationError("请填写材料日期")
+    if recorded_on > timezone.localdate():
+        raise ValidationError("材料日期不能晚于今天")
+    return {"archive": archive, "source": source, "recorded_on": recorded_on, "entered_by": actor}
+
+
+def _entered(actor, archive: IntegrityArchive, entry, what: str) -> None:
+    audit_record(
+        actor=actor,
+        action="archive.section_add",
+        obj=archive,
+        org_unit_id=archive.org_unit_id,
+        summary=f"录入廉情档案{what}：{archive.name}",
+        after={"section": entry._meta.model_name, "entry": entry.pk},
+    )
+    IntegrityArchive.objects.filter(pk=archive.pk).update(updated_at=timezone.now())
+    refresh_year_version(archive)
+
+
+def family_add(
+    *,
+    actor,
+    archive,
+    relation: str,
+    name: str,
+    employer: str = "",
+    occupation: str = "",
+    source: str,
+    recorded_on,
+) -> FamilyMember:
+    common = _section_common(actor, archive, source, recorded_on)
+    if relation not in FamilyRelation.values:
+        raise ValidationError("请选择与本人的关系")
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("请填写家庭成员姓名")
+    with transaction.atomic():
+        entry = FamilyMember.objects.create(
+            relation=relation,
+            name=name,
+            employer=(employer or "").strip(),
+            occupation=(occupation or "").strip(),
+            **common,
+        )
+        _entered(actor, archive, entry, "家庭成员")
+    return entry
+
+
+def matters_add(*, actor, archive, year: int, items: list[str], summary: str = "", source: str, recorded_on):
+    common = _section_common(actor, archive, source, recorded_on)
+    if not isinstance(year, int) or year < 2000 or year >= timezone.localdate().year + 1:
+        raise ValidationError("报告年度不正确")
+    if recorded_on.year < year:
+        raise ValidationError("填报日期不能早于报告年度")
+    bad = [i for i in items if i not in MattersItem.values]
+    if bad:
+        raise ValidationError("报告事项不正确")
+    if PersonalMattersReport.objects.filter(archive=archive, year=year).exists():
+        raise ValidationError(f"{year}年度的个人有关事项报告已录入")
+    try:
+        with transaction.atomic():
+            entry = PersonalMattersReport.objects.create(
+                year=year, items=sorted(set(items)), summary=(summary or "").strip(), **common
+            )
+            _entered(actor, archive, entry, f"{year}年度个人有关事项报告")
+    except IntegrityError:
+        raise ValidationError(f"{year}年度的个人有关事项报告已录入") from None
+    return entry
+
+
+def sanction_add(
+    *,
+    actor,
+    archive,
+    kind: str,
+    decided_on,
+    probation_months: int = 0,
+    authority: str = "",
+    reason: str = "",
+    source: str,
+    recorded_on=None,
+    source_ref: str = "",
+) -> Sanction:
+    """A sanction or organisational handling; its effect period is computed from the reference data.
+    With `source_ref` (e.g. "clue:12", a clue's outcome) the same sanction enters once."""
+    common = _section_common(actor, archive, source, recorded_on or decided_on)
+    if kind not in SANCTIONS:
+        raise ValidationError("请选择处分或处理种类")
+    if decided_on is None:
+        raise ValidationError("请填写决定日期")
+    if decided_on > timezone.localdate():
+        raise ValidationError("决定日期不能晚于今天")
+    if not SANCTIONS[kind].probation:
+        probation_months = 0
+    try:
+        ends = effect_ends_on(kind, decided_on, probation_months)
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
+    if source_ref and Sanction.objects.filter(archive=archive, source_ref=source_ref).exists():
+        raise ValidationError("该处分已记入档案")
+    try:
+        with transaction.atomic():
+            entry = Sanction.objects.create(
+                kind=kind,
+                decided_on=decided_on,
+                probation_months=probation_months,
+                effect_ends_on=ends,
+                authority=(authority or "").strip(),
+                reason=(reason or "").strip(),
+                source_ref=source_ref,
+                **common,
+            )
+            _entered(actor, archive, entry, "处分")
+    except IntegrityError:
+        raise ValidationError("该处分已记入档案") from None
+    return entry
+
+
+def sanction_from_source(
+    *,
+    actor,
+    archive_id: int,
+    kind: str,
+    decided_on,
+    authority: str = "",
+    reason: str = "",
+    source: str,
+    source_ref: str,
+) -> int:
+    """A sanction decided elsewhere (a clue's approved conclusion, core.links.archive_record_sanction)
+    entering the archive: once per `source_ref` — the same source again returns the entry already
+    made, in whichever archive it sits (a merge may have moved it). The actor approved the decision
+    on the other platform; they need not keep archives, so the keeper's check is not asked here, but
+    the archive must exist; a merged duplicate's survivor takes the entry. A 留党察看 whose probation
+    the source does not state is counted at its longest (two years), said so in the reason."""
+    existing = Sanction.objects.filter(source_ref=source_ref).values_list("pk", flat=True).first()
+    if existing is not None:
+        return existing
+    if kind not in SANCTIONS:
+        raise ValidationError("处分或处理种类不正确")
+    archive = IntegrityArchive.objects.select_related("org_unit").get(pk=archive_id)
+    while archive.merged_into_id is not None:
+        archive = IntegrityArchive.objects.select_related("org_unit").get(pk=archive.merged_into_id)
+    probation = 0
+    reason = (reason or "").strip()
+    if SANCTIONS[kind].probation:
+        probation = max(PROBATION_MONTHS)
+        reason = (reason + "（察看期未载明，按二年计算影响期，请核对）").strip()
+    try:
+        with transaction.atomic():
+            entry = Sanction.objects.create(
+                archive=archive,
+                kind=kind,
+                decided_on=decided_on,
+                probation_months=probation,
+                effect_ends_on=effect_ends_on(kind, decided_on, probation),
+                authority=(authority or "").strip()[:200],
+                reason=reason,
+                source=source[:100],
+                source_ref=source_ref,
+                recorded_on=decided_on,
+                entered_by=actor,
+            )
+            audit_record(
+                actor=actor,
+                action="archive.sanction_from_source",
+                obj=archive,
+                org_unit_id=archive.org_unit_id,
+                summary=f"{source}的处理结果记入廉情档案：{archive.name}，{entry.get_kind_display()}",
+                after={"entry": entry.pk, "kind": kind, "source_ref": source_ref},
+            )
+            IntegrityArchive.objects.filter(pk=archive.pk).update(updated_at=timezone.now())
+            refresh_year_version(archive)
+    except IntegrityError:  # the same source entered meanwhile
+        return Sanction.objects.filter(source_ref=source_ref).values_list("pk", flat=True).get()
+    return entry.pk
+
+
+def record_add(
+    *, actor, archive, kind: str, summary: str, amount=None, source: str, recorded_on
+) -> ArchiveRecord:
+    common = _section_common(actor, archive, source, recorded_on)
+    if kind not in RecordKind.values:
+        raise ValidationError("请选择记录类别")
+    summary = (summary or "").strip()
+    if not summary:
+        raise ValidationError("请填写内容")
+    if amount is not None and amount < 0:
+        raise ValidationError("价值不能为负数")
+    with transaction.atomic():
+        entry = ArchiveRecord.objects.create(kind=kind, summary=summary, amount=amount, **common)
+        _entered(actor, archive, entry, str(RecordKind(kind).label))
+    return entry
+
+
+# --- yearly versions -----------------------------------------------------------------------------
+def snapshot(archive: IntegrityArchive) -> dict:
+    """What the archive holds now, as display lines keyed by a stable key (for the yearly diff).
+    Never the ID number in full."""
+    from jijian.core.sensitive.crypto import mask_id_number
+
+    basic = {
+        "姓名": archive.name,
+        "身份证号": mask_id_number(archive.id_number),
+        "所在单位": archive.org_unit.name,
+        "职务": archive.post,
+        "级别": str(archive.get_level_display()),
+        "监察对象类别": str(archive.get_category_display()),
+        "政治面貌": str(archive.get_party_status_display()),
+    }
+    entries: dict[str, str] = {}
+    for f in FamilyMember.objects.filter(archive=archive):
+        entries[f"family:{f.pk}"] = (
+            f"家庭成员：{f.get_relation_display()} {f.name}，{f.employer} {f.occupation}".rstrip("， ")
+        )
+    for r in PersonalMattersReport.objects.filter(archive=archive):
+        entries[f"matters:{r.pk}"] = f"{r.year}年度个人有关事项报告（{r.recorded_on:%Y-%m-%d}填报）"
+    for s in Sanction.objects.filter(archive=archive):
+        entries[f"sanction:{s.pk}"] = f"{s.get_kind_display()}（{s.decided_on:%Y-%m-%d}）"
+    for rec in ArchiveRecord.objects.filter(archive=archive):
+        entries[f"record:{rec.pk}"] = (
+            f"{rec.get_kind_display()}（{rec.recorded_on:%Y-%m-%d}）：{rec.summary[:40]}"
+        )
+    return {"basic": basic, "entries": entries}
+
+
+def refresh_year_version(archive: IntegrityArchive, *, year: int | None = None) -> None:
+    """Store what the archive holds as its version of `year` (this year by default)."""
+    year = year or timezone.localdate().year
+    ArchiveYearVersion.objects.update_or_create(
+        archive=archive, year=year, defaults={"content": snapshot(archive), "updated_at": timezone.now()}
+    )
+
+
+def year_changes(archive: IntegrityArchive) -> list[dict]:
+    """Each yearly version, newest first, with what changed from the year before: the basic data
+    changed ("职务：副镇长 → 镇长"), section entries added and removed."""
+    versions = list(ArchiveYearVersion.objects.filter(archive=archive).order_by("year"))
+    out = []
+    previous: dict = {"basic": {}, "entries": {}}
+    for v in versions:
+        basic, before = v.content.get("basic", {}), previous.get("basic", {})
+        changed = [
+            f"{k}：{before.get(k) or '—'} → {basic.get(k) or '—'}"
+            for k in basic
+            if before and before.get(k) != basic.get(k)
+        ]
+        entries, before_entries = v.content.get("entries", {}), previous.get("entries", {})
+        added = [entries[k] for k in entries if k not in before_entries]
+        removed = [before_entries[k] for k in before_entries if k not in entries]
+        out.append(
+            {"year": v.year, "changed": changed, "added": added, "removed": removed, "first": not before}
+        )
+        previous = v.content
+    return list(reversed(out))
+
+
+def archive_list_exported(*, actor, count: int, filters: dict) -> None:
+    audit_record(
+        actor=actor,
+        action="archive.export",
+        org_unit_id=actor.org_unit_id,
+        summary=f"导出廉情档案名单（{count}人）",
+        after={
+            "q": bool(filters.get("q")),
+            "post": bool(filters.get("post")),
+            "unit": getattr(filters.get("unit"), "pk", None),
+            "count": count,
+        },
+    )

@@ -6,35 +6,30 @@ for a missing archive. Creating and editing are for the keepers (access.can_keep
 others with the module (审理室, 组织部) read. The list shows who is on file (name, unit, post, level);
 the content — ID number, notes, linked reports — is shown only after a reason is given, and every
 opening is an audit event (services.archive_open). Pages behind sign-in are never cached
-(core.middleware); the opened page says so itself as well."""
+(core.ops.middleware); the opened page says so itself as well."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jijian.core.crypto import mask_id_number
-from jijian.core.ratelimit import client_ip
+from jijian.core.access import require_module
+from jijian.core.ops.ratelimit import client_ip
 from jijian.core.roles import Module
 
 from . import selectors, services
-from .access import can_keep, get_archive_for, linked_reports_for
-from .forms import ArchiveFilterForm, ArchiveForm, OpenForm
+from .access import can_keep, get_archive_for
+from .forms import SECTION_FORMS, ArchiveFilterForm, ArchiveForm, ImportForm, MergeForm, OpenForm, PhotoForm
 
 PAGE = 50
 # The edit page shows the archive's notes: reading them there is an opening too, with this reason.
 EDIT_REASON = "修改档案"
-
-
-def _require_module(user) -> None:
-    if not user.has_module(Module.ARCHIVES):
-        raise Http404
 
 
 def _require_keeper(user) -> None:
@@ -45,7 +40,7 @@ def _require_keeper(user) -> None:
 @login_required
 @require_GET
 def archive_list(request):
-    _require_module(request.user)
+    require_module(request.user, Module.ARCHIVES)
     form = ArchiveFilterForm(request.GET or None, user=request.user)
     page = Paginator(selectors.archive_list(request.user, **form.values()), PAGE).get_page(
         request.GET.get("page")
@@ -65,8 +60,6 @@ def archive_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             archive = services.archive_create(actor=request.user, **form.service_fields())
-        except PermissionDenied:
-            raise Http404 from None
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
@@ -120,13 +113,12 @@ def archive_detail(request, pk):
         except ValidationError as error:
             form.add_error("reason", error.messages)
         else:
-            context.update(
-                opened=True,
-                reason=form.cleaned_data["reason"],
-                masked_id_number=mask_id_number(archive.id_number),
-                reports=list(linked_reports_for(request.user, archive)),
-            )
+            context.update(_opened(request.user, archive, form.cleaned_data["reason"]))
     return render(request, "archives/archive_detail.html", context)
+
+
+def _opened(user, archive, reason: str) -> dict:
+    return {"reason": reason, **selectors.opened_archive(user, archive)}
 
 
 @never_cache
@@ -148,8 +140,6 @@ def archive_edit(request, pk):
             archive = services.archive_update(
                 actor=request.user, archive=archive, version=form.cleaned_data["version"], **fields
             )
-        except PermissionDenied:
-            raise Http404 from None
         except ValidationError as error:  # ConcurrentEditError included: nothing was changed
             form.add_error(None, error.messages)
         else:
@@ -159,3 +149,226 @@ def archive_edit(request, pk):
         "archives/archive_form.html",
         {"form": form, "archive": archive, "unit_q": form.fields["org_unit"].searched},
     )
+
+
+# --- sections, merge, print ----------------------------------------------------------------------
+SECTION_REASON = "录入档案内容"
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def section_add(request, pk, section):
+    """Add an entry to one section (keepers). The form shows nothing of the archive's content; the
+    answer to a successful POST is the opened archive (an audited opening, reason 录入档案内容)."""
+    _require_keeper(request.user)
+    archive = get_archive_for(request.user, pk)
+    if section not in SECTION_FORMS:
+        raise Http404
+    form_class, title = SECTION_FORMS[section]
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            if section == "family":
+                services.family_add(actor=request.user, archive=archive, **data)
+            elif section == "matters":
+                services.matters_add(actor=request.user, archive=archive, **data)
+            elif section == "sanction":
+                services.sanction_add(actor=request.user, archive=archive, **data)
+            else:
+                services.record_add(actor=request.user, archive=archive, **data)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            services.archive_open(
+                actor=request.user, archive=archive, reason=SECTION_REASON, ip_address=client_ip(request)
+            )
+            archive.refresh_from_db()
+            messages.success(request, f"已录入{title}")
+            context = {"archive": archive, "form": OpenForm(), "can_keep": True}
+            context.update(_opened(request.user, archive, SECTION_REASON))
+            return render(request, "archives/archive_detail.html", context)
+    return render(request, "archives/section_form.html", {"archive": archive, "form": form, "title": title})
+
+
+def _merge_candidates(user, archive):
+    from .access import archives_visible_to
+
+    return (
+        archives_visible_to(user).filter(name_index=archive.name_index).exclude(pk=archive.pk).order_by("pk")
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def archive_merge(request, pk):
+    """Merge a duplicate archive of the same name into this one (keepers; audited with its reason)."""
+    _require_keeper(request.user)
+    archive = get_archive_for(request.user, pk)
+    form = MergeForm(request.POST or None, candidates=_merge_candidates(request.user, archive))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.archive_merge(
+                actor=request.user,
+                keep=archive,
+                drop=form.cleaned_data["duplicate"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, f"已将重复档案并入 {archive.name} 的廉情档案")
+            return redirect("archives:detail", archive.pk)
+    return render(request, "archives/archive_merge.html", {"archive": archive, "form": form})
+
+
+@never_cache
+@login_required
+@require_http_methods(["POST"])
+def archive_print(request, pk):
+    """The archive as a PDF (print or keep), watermarked with the viewer and the time: an opening
+    like any other, with its reason."""
+    from django.http import HttpResponse
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+    from weasyprint import HTML
+
+    archive = get_archive_for(request.user, pk)
+    form = OpenForm(request.POST)
+    if not form.is_valid():
+        context = {"archive": archive, "form": form, "opened": False, "can_keep": can_keep(request.user)}
+        return render(request, "archives/archive_detail.html", context, status=400)
+    reason = form.cleaned_data["reason"]
+    services.archive_open(
+        actor=request.user, archive=archive, reason=f"打印：{reason}", ip_address=client_ip(request)
+    )
+    context = {"archive": archive, **_opened(request.user, archive, reason)}
+    context["watermark"] = (
+        f"{request.user.full_name or request.user.username} {timezone.localtime():%Y-%m-%d %H:%M}"
+    )
+    jpeg = services.archive_photo_jpeg(archive)
+    if jpeg is not None:
+        import base64
+
+        context["photo_uri"] = "data:image/jpeg;base64," + base64.b64encode(jpeg).decode()
+    pdf = HTML(string=render_to_string("archives/archive_print.html", context)).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="archive-{archive.pk}.pdf"'
+    return response
+
+
+@never_cache
+@login_required
+@require_GET
+def archive_photo(request, pk):
+    """The person's photo (a small JPEG), for who may open the archive (scope and recusal); 404 when
+    there is none. Shown on the opened archive; not an opening by itself (a face, no content)."""
+    from django.http import HttpResponse
+
+    archive = get_archive_for(request.user, pk)
+    jpeg = services.archive_photo_jpeg(archive)
+    if jpeg is None:
+        raise Http404
+    response = HttpResponse(jpeg, content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@never_cache
+@login_required
+@require_POST
+def archive_photo_upload(request, pk):
+    """Upload or replace the photo (keepers, in jurisdiction, not recused). The answer is the archive's
+    GET page (opening it again asks for a reason), with a message."""
+    _require_keeper(request.user)
+    archive = get_archive_for(request.user, pk)
+    form = PhotoForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        return redirect("archives:detail", archive.pk)
+    try:
+        services.archive_photo_set(
+            actor=request.user,
+            archive=archive,
+            file=form.cleaned_data["photo"],
+            ip_address=client_ip(request),
+        )
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, f"已保存 {archive.name} 的照片")
+    return redirect("archives:detail", archive.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def archive_import(request):
+    """Create archives, or add entries of one section to the archives each row names, from an Excel
+    file (keepers): all or nothing, every bad row named (imports.py: one reader, one path)."""
+    from .imports import COLUMNS, REQUIRED, SECTIONS, import_archives, import_section, section_columns
+
+    _require_keeper(request.user)
+    form = ImportForm(request.POST or None, request.FILES or None, initial={"what": request.GET.get("what")})
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        what = form.cleaned_data["what"]
+        try:
+            if what == "persons":
+                made = import_archives(form.cleaned_data["file"], actor=request.user)
+            else:
+                made = import_section(form.cleaned_data["file"], section=what, actor=request.user)
+        except ValidationError as error:
+            problems = error.messages
+            form.add_error(
+                None, f"未导入：发现{len(problems)}处问题，请改正后重新导入（文件中的数据均未导入）"
+            )
+        else:
+            if what == "persons":
+                messages.success(request, f"已导入 {made} 份廉情档案")
+            else:
+                messages.success(request, f"已导入{SECTIONS[what].label} {made} 条")
+            return redirect("archives:list")
+    sections = [
+        {"key": s.key, "label": s.label, "columns": section_columns(s.key), "required": s.required}
+        for s in SECTIONS.values()
+    ]
+    return render(
+        request,
+        "archives/archive_import.html",
+        {
+            "form": form,
+            "problems": problems,
+            "columns": list(COLUMNS),
+            "required": REQUIRED,
+            "sections": sections,
+        },
+    )
+
+
+EXPORT_MAX = 20000
+
+
+@login_required
+@require_GET
+def archive_export(request):
+    """The list as Excel, with the list's filters and scope: who is on file (name, unit, post, level,
+    category, 政治面貌, masked ID number), never the content. A header row names who exported it and
+    when (the watermark); the export is audited."""
+    from django.http import HttpResponse
+
+    from .exports import archive_list_xlsx
+
+    require_module(request.user, Module.ARCHIVES)
+    form = ArchiveFilterForm(request.GET or None, user=request.user)
+    rows = selectors.archive_list(request.user, **form.values(), with_id_number=True)[: EXPORT_MAX + 1]
+    data = archive_list_xlsx(list(rows), viewer=request.user)
+    services.archive_list_exported(
+        actor=request.user, count=min(len(rows), EXPORT_MAX), filters=form.values()
+    )
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="archives.xlsx"'
+    return response

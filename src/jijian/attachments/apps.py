@@ -6,7 +6,7 @@ class AttachmentsConfig(AppConfig):
     verbose_name = "附件"
 
     def ready(self) -> None:
-        from jijian.core.keys import register_key_user
+        from jijian.core.sensitive.keys import register_key_user
 
         from .models import Attachment
         from .services import attachment_evidence_rekey
@@ -17,4 +17,10 @@ class AttachmentsConfig(AppConfig):
             "attachments.attachment.evidence_key_id",
             lambda kid: Attachment._base_manager.filter(evidence_key_id=kid).count(),
             rotate=lambda: attachment_evidence_rekey(),
+            key_ids=lambda: set(
+                Attachment._base_manager.exclude(evidence_key_id="")
+                .order_by()
+                .values_list("evidence_key_id", flat=True)
+                .distinct()
+            ),
         )

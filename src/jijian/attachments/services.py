@@ -23,7 +23,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
@@ -32,9 +32,9 @@ from django.utils import timezone
 
 from jijian.audit.services import audit_record
 from jijian.core.access import scope
-from jijian.core.crypto import CryptoError, keyring, sm3_hex
 from jijian.core.models import OrgUnit
 from jijian.core.roles import Module
+from jijian.core.sensitive.crypto import CryptoError, keyring, sm3_hex
 
 from . import sniff
 from .models import Attachment
@@ -44,6 +44,7 @@ logger = logging.getLogger(__name__)
 
 MB = 1024 * 1024
 SPOOL_IN_MEMORY = 4 * MB  # larger uploads spill to a temporary file while they are checked
+HELD_SECONDS = 3600  # how long a held upload lives (attachments.held)
 _PURPOSE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
 
 
@@ -68,6 +69,35 @@ def size_limits() -> dict[str, int]:
     return {kind: mb * MB for kind, mb in limits_mb.items()}
 
 
+KIND_LABELS = {
+    Kind.IMAGE: "图片",
+    Kind.PDF: "PDF",
+    Kind.OFFICE: "Office 文档",
+    Kind.AUDIO: "录音",
+    Kind.VIDEO: "视频",
+}
+
+
+def public_kinds() -> frozenset[str]:
+    """The kinds of file the public may upload (JIJIAN_PUBLIC_UPLOAD_KINDS)."""
+    kinds = frozenset(settings.PUBLIC_UPLOAD_KINDS)
+    if unknown := kinds - set(KIND_LABELS):
+        raise ImproperlyConfigured(f"JIJIAN_PUBLIC_UPLOAD_KINDS: 未知类型 {', '.join(sorted(unknown))}")
+    return kinds
+
+
+def public_max_bytes() -> int:
+    """The most one file from the public may carry (JIJIAN_PUBLIC_UPLOAD_MAX_MB)."""
+    return settings.PUBLIC_UPLOAD_MAX_MB * MB
+
+
+def public_limits() -> dict[str, int]:
+    """Bytes allowed per kind for an upload by the public: only the public kinds, none above
+    public_max_bytes()."""
+    cap = public_max_bytes()
+    return {kind: min(limit, cap) for kind, limit in size_limits().items() if kind in public_kinds()}
+
+
 def upload_hard_limit() -> int:
     """The most any upload may carry, whatever its kind (used by the upload handler)."""
     return max(size_limits().values())
@@ -89,13 +119,13 @@ def _human(size: int) -> str:
     return f"{size / MB:.0f} MB" if size >= MB else f"{size // 1024} KB"
 
 
-def _receive(file: IO[bytes], name: str) -> tuple[Any, sniff.Format, int, str]:
+def _receive(file: IO[bytes], name: str, limits: dict[str, int]) -> tuple[Any, sniff.Format, int, str]:
     """Copy the upload into a spooled temporary file, naming its format from the first bytes and
-    stopping as soon as it passes the limit of that kind. Returns (copy, format, size, SM3)."""
+    stopping as soon as it passes the limit of that kind (a kind without a limit is refused).
+    Returns (copy, format, size, SM3)."""
     if hasattr(file, "seek"):
         with contextlib.suppress(OSError, ValueError):
             file.seek(0)
-    limits = size_limits()
     limit = max(limits.values())
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 - returned
     digest = hashes.Hash(hashes.SM3())
@@ -115,11 +145,13 @@ def _receive(file: IO[bytes], name: str) -> tuple[Any, sniff.Format, int, str]:
                 head += chunk[: sniff.HEAD - len(head)]
                 if len(head) >= sniff.HEAD:
                     fmt = sniff.detect(head, name)
+                    _refuse_kind(fmt, limits)
                     limit = limits[fmt.kind]
                     if received > limit:
                         raise Refused(f"{fmt.label}超过 {_human(limit)} 的大小上限")
         if fmt is None:
             fmt = sniff.detect(head, name)
+            _refuse_kind(fmt, limits)
             if received > limits[fmt.kind]:
                 raise Refused(f"{fmt.label}超过 {_human(limits[fmt.kind])} 的大小上限")
     except BaseException:
@@ -129,8 +161,14 @@ def _receive(file: IO[bytes], name: str) -> tuple[Any, sniff.Format, int, str]:
     return spool, fmt, received, digest.finalize().hex()
 
 
-def _encrypt_copy(src: Any, key: bytes, aad: bytes) -> tempfile.SpooledTemporaryFile:
-    """SM4-GCM over the stream, in the layout of jijian.core.crypto.sm4_gcm_encrypt
+def _refuse_kind(fmt: sniff.Format, limits: dict[str, int]) -> None:
+    if fmt.kind not in limits:
+        accepted = "、".join(label for kind, label in KIND_LABELS.items() if kind in limits)
+        raise Refused(f"不接收{fmt.label}：只接收{accepted}")
+
+
+def encrypt_copy(src: Any, key: bytes, aad: bytes) -> tempfile.SpooledTemporaryFile:
+    """SM4-GCM over the stream, in the layout of jijian.core.sensitive.crypto.sm4_gcm_encrypt
     (nonce | ciphertext | tag), so sm4_gcm_decrypt reads it back."""
     nonce = os.urandom(12)
     encryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce)).encryptor()
@@ -146,8 +184,8 @@ def _encrypt_copy(src: Any, key: bytes, aad: bytes) -> tempfile.SpooledTemporary
     return out
 
 
-def _decrypt_copy(blob: Any, key: bytes, aad: bytes) -> Any:
-    """Streaming counterpart of _encrypt_copy: the plaintext goes to a spooled temporary file, which
+def decrypt_copy(blob: Any, key: bytes, aad: bytes) -> Any:
+    """Streaming counterpart of encrypt_copy: the plaintext goes to a spooled temporary file, which
     is handed back only after the GCM tag checked out (CryptoError otherwise)."""
     blob.seek(0, os.SEEK_END)
     length = blob.tell()
@@ -183,7 +221,7 @@ def _evidence_aad(kid: str, evidence_name: str) -> bytes:
     return f"jijian-attachment|{kid}|{evidence_name}".encode()
 
 
-def _delete_quietly(storage: Storage, names: list[str]) -> None:
+def delete_quietly(storage: Storage, names: list[str]) -> None:
     for name in names:
         with contextlib.suppress(Exception):  # the orphan sweep removes what is left
             storage.delete(name)
@@ -200,6 +238,7 @@ def attachment_store(
     keep_original: bool = False,
     name: str | None = None,
     ip_address: str = "",
+    public: bool = False,
 ) -> Attachment:
     """Check and store one uploaded file for `purpose` (e.g. "reports.duty_log") of object `object_id`,
     in `org_unit` (whose jurisdiction governs who may download it) under `module`.
@@ -209,7 +248,9 @@ def attachment_store(
     corrupt, a polyglot, an archive bomb or carries active content; nothing is stored then. Raises
     PermissionDenied when a signed-in actor stores a file for a unit outside their jurisdiction for
     `module`. `actor` may be None for the public (anonymous reports). keep_original=True keeps the
-    bytes as received as well, SM4-GCM encrypted, for evidence (images are otherwise re-encoded)."""
+    bytes as received as well, SM4-GCM encrypted, for evidence (images are otherwise re-encoded); a
+    file that is not re-encoded is then stored once, encrypted, and downloads decrypt it. public=True
+    (an upload by the public portal) accepts only the public kinds and sizes (public_limits())."""
     if module not in Module.values:
         raise ValueError(f"unknown module {module!r}")
     if not _PURPOSE.match(purpose or "") or len(purpose) > 64:
@@ -222,7 +263,9 @@ def attachment_store(
         raise PermissionDenied
     original_name = clean_name(name if name is not None else getattr(file, "name", ""))
     try:
-        spool, fmt, original_size, original_sm3 = _receive(file, original_name)
+        spool, fmt, original_size, original_sm3 = _receive(
+            file, original_name, public_limits() if public else size_limits()
+        )
     except Refused as refused:
         raise ValidationError(str(refused), code="attachment_refused") from None
 
@@ -245,16 +288,22 @@ def attachment_store(
             raise ValidationError(f"{fmt.label}无法解析，不予接收", code="attachment_refused") from None
 
         stamp = timezone.now()
-        storage_name = f"{module}/{stamp:%Y/%m}/{secrets.token_hex(16)}.{fmt.key}"
-        saved.append(storage.save(storage_name, stored))
         evidence_name = kid = ""
         if keep_original:
             ring = keyring()
             kid = ring.primary_id
             evidence_name = f"evidence/{module}/{stamp:%Y/%m}/{secrets.token_hex(16)}.sm4"
-            encrypted = _encrypt_copy(spool, ring.key(kid), _evidence_aad(kid, evidence_name))
+            spool.seek(0)
+            encrypted = encrypt_copy(spool, ring.key(kid), _evidence_aad(kid, evidence_name))
             saved.append(storage.save(evidence_name, File(encrypted)))
-        if saved[0] != storage_name or (keep_original and saved[1] != evidence_name):
+        if keep_original and fmt.kind != Kind.IMAGE:
+            # Not re-encoded: the copy to serve would be the original again. One stored object, the
+            # encrypted one, serves both (attachment_open decrypts it).
+            storage_name = evidence_name
+        else:
+            storage_name = f"{module}/{stamp:%Y/%m}/{secrets.token_hex(16)}.{fmt.key}"
+            saved.append(storage.save(storage_name, stored))
+        if saved[0] != (evidence_name or storage_name) or saved[-1] != storage_name:
             raise RuntimeError("storage renamed a fresh random name")  # would break the evidence AAD
 
         with transaction.atomic():
@@ -298,7 +347,7 @@ def attachment_store(
     except BaseException:
         # Nothing half-stored: the row did not commit, so the bytes go too. (A rollback of an outer
         # transaction later is caught by attachment_orphans_sweep.)
-        _delete_quietly(storage, saved)
+        delete_quietly(storage, saved)
         raise
     finally:
         spool.close()
@@ -318,7 +367,42 @@ def attachment_open(*, actor, attachment: Attachment, ip_address: str = "") -> F
             ip_address=ip_address,
             summary=f"下载附件：{attachment.original_name}",
         )
+    if attachment.storage_name == attachment.evidence_storage_name:  # stored once, encrypted
+        kid, name = attachment.evidence_key_id, attachment.evidence_storage_name
+        with file_storage().open(name, "rb") as fh:
+            return File(decrypt_copy(fh, keyring().key(kid), _evidence_aad(kid, name)))
     return file_storage().open(attachment.storage_name, "rb")
+
+
+THUMBNAIL_SIDE = 320  # px, the longest side: a list row on a phone, sharp at 2x
+
+
+class NoThumbnail(Exception):
+    """The attachment is not an image (or its stored copy cannot be decoded)."""
+
+
+def attachment_thumbnail(*, attachment: Attachment) -> bytes:
+    """A small JPEG of an image attachment, made from the stored (re-encoded, metadata-free) copy.
+    Not audited as a download: it is a preview inside a page the viewer may open anyway; opening
+    the file itself goes through attachment_open. The caller has resolved `attachment` through
+    access.get_attachment_for (jurisdiction)."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    if attachment.kind != Kind.IMAGE:
+        raise NoThumbnail
+    with file_storage().open(attachment.storage_name, "rb") as handle:
+        try:
+            source = Image.open(handle)
+            source.draft("RGB", (THUMBNAIL_SIDE * 2, THUMBNAIL_SIDE * 2))  # JPEG: decode at a fraction
+            image = source.convert("RGB")
+            image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+        except (OSError, ValueError, Image.DecompressionBombError) as exc:
+            raise NoThumbnail from exc
+    out = BytesIO()
+    image.save(out, "JPEG", quality=80, optimize=True)
+    return out.getvalue()
 
 
 def attachment_open_original(*, actor, attachment: Attachment, ip_address: str = "") -> Any:
@@ -329,7 +413,7 @@ def attachment_open_original(*, actor, attachment: Attachment, ip_address: str =
         raise ValueError("this attachment kept no original")
     kid, name = attachment.evidence_key_id, attachment.evidence_storage_name
     with file_storage().open(name, "rb") as fh:
-        plain = _decrypt_copy(fh, keyring().key(kid), _evidence_aad(kid, name))
+        plain = decrypt_copy(fh, keyring().key(kid), _evidence_aad(kid, name))
     try:
         with transaction.atomic():
             audit_record(
@@ -361,10 +445,12 @@ def _walk(storage: Storage, path: str):
 
 def attachment_orphans_sweep(*, older_than: timedelta = timedelta(hours=6)) -> int:
     """Delete stored files that no Attachment row names (left by a rolled-back transaction or a
-    crash between storing and committing), once older than `older_than`. Safe to run twice."""
+    crash between storing and committing), once older than `older_than`, and held uploads once they
+    expired (HELD_SECONDS). Safe to run twice."""
     storage = file_storage()
     cutoff = timezone.now() - older_than
-    top = [m.value for m in Module] + ["evidence"]
+    held_cutoff = timezone.now() - timedelta(seconds=HELD_SECONDS)
+    top = [m.value for m in Module] + ["evidence", "held"]
     try:
         known_dirs = set(storage.listdir("")[0])
     except FileNotFoundError:  # nothing stored yet
@@ -381,7 +467,8 @@ def attachment_orphans_sweep(*, older_than: timedelta = timedelta(hours=6)) -> i
                 modified = storage.get_modified_time(name)
             except (OSError, NotImplementedError):
                 continue
-            if modified < cutoff:
+            # Held uploads (attachments.held) are never rows: they go once they expire.
+            if modified < (held_cutoff if directory == "held" else cutoff):
                 storage.delete(name)
                 removed += 1
     return removed
@@ -412,15 +499,19 @@ def attachment_evidence_rekey(*, actor=None, batch: int = 50) -> int:
             new_name = f"evidence/{row.module}/{row.created_at:%Y/%m}/{secrets.token_hex(16)}.sm4"
             with (
                 storage.open(old_name, "rb") as fh,
-                _decrypt_copy(fh, ring.key(old_kid), _evidence_aad(old_kid, old_name)) as plain,
+                decrypt_copy(fh, ring.key(old_kid), _evidence_aad(old_kid, old_name)) as plain,
             ):
-                encrypted = _encrypt_copy(plain, ring.key(primary), _evidence_aad(primary, new_name))
+                encrypted = encrypt_copy(plain, ring.key(primary), _evidence_aad(primary, new_name))
             try:
                 if storage.save(new_name, File(encrypted)) != new_name:
                     raise RuntimeError("storage renamed a fresh random name")
             finally:
                 encrypted.close()
             with transaction.atomic():
+                # A file stored once (encrypted) is served from the evidence object too: follow it.
+                Attachment.objects.filter(
+                    pk=row.pk, evidence_storage_name=old_name, storage_name=old_name
+                ).update(storage_name=new_name)
                 switched = Attachment.objects.filter(pk=row.pk, evidence_storage_name=old_name).update(
                     evidence_storage_name=new_name, evidence_key_id=primary
                 )
@@ -434,7 +525,7 @@ def attachment_evidence_rekey(*, actor=None, batch: int = 50) -> int:
                         summary=f"附件原件改用密钥 {primary} 加密（原 {old_kid}）",
                     )
             if switched:
-                _delete_quietly(storage, [old_name])
+                delete_quietly(storage, [old_name])
                 done += 1
             else:  # someone else re-encrypted it meanwhile
-                _delete_quietly(storage, [new_name])
+                delete_quietly(storage, [new_name])

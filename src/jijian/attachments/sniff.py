@@ -568,7 +568,7 @@ class _PdfScanner:
     def __init__(self) -> None:
         self.found: set[bytes] = set()
         self.budget = PDF_OBJSTM_BUDGET
-        self.inflater: zlib._Decompress | None = None
+        self.inflater: Any = None  # a zlib decompress object (its type has no public name)
         self.plain_carry = b""
 
     def names(self, data: bytes) -> None:

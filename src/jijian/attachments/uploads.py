@@ -13,10 +13,16 @@ per-kind limit is applied again, from the content, by attachment_store()."""
 
 from __future__ import annotations
 
-from django.core.exceptions import RequestDataTooBig
-from django.core.files.uploadhandler import FileUploadHandler
+from functools import wraps
 
-from .services import upload_hard_limit
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.http import QueryDict
+from django.utils.datastructures import MultiValueDict
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+from .services import public_max_bytes, upload_hard_limit
 
 
 class LimitedUploadHandler(FileUploadHandler):
@@ -38,3 +44,88 @@ class LimitedUploadHandler(FileUploadHandler):
 
     def file_complete(self, file_size):
         return None
+
+
+# Room for the form's own fields beside the files (the longest text field is 20,000 characters).
+FORM_ALLOWANCE = 1024 * 1024
+
+
+class PublicUploadHandler(FileUploadHandler):
+    """The public portal's limits while the body arrives, before any byte is spooled: a
+    Content-Length beyond JIJIAN_PUBLIC_UPLOAD_MAX_FILES files of JIJIAN_PUBLIC_UPLOAD_MAX_MB is not
+    read at all (no field, no file); a file beyond the per-file size, or beyond the number of files,
+    is skipped as soon as its bytes pass the limit, before the handlers after this one see them. The
+    reason is kept for the view (upload_refusal()), which answers with the form and stores nothing.
+    Installed for the public views only, by @public_uploads."""
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.max_bytes = public_max_bytes()
+        self.max_files = settings.PUBLIC_UPLOAD_MAX_FILES
+        self.files = 0
+        self.refusal = ""
+
+    def body_too_large(self, content_length: int | None) -> bool:
+        return bool(content_length) and content_length > self.max_files * self.max_bytes + FORM_ALLOWANCE
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        if self.body_too_large(content_length):
+            self.refusal = (
+                f"上传内容过大：最多 {self.max_files} 个文件，每个不超过 {settings.PUBLIC_UPLOAD_MAX_MB} MB，"
+                "本次提交未被接收，请删减或压缩后重新提交"
+            )
+            return QueryDict(encoding=encoding), MultiValueDict()  # the body is left unread
+        return None
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.files += 1
+        if self.files > self.max_files:
+            self.refusal = f"最多上传 {self.max_files} 个文件，本次提交未被接收"
+            raise SkipFile
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > self.max_bytes:
+            self.refusal = (
+                f"文件“{self.file_name}”超过 {settings.PUBLIC_UPLOAD_MAX_MB} MB 的上限，本次提交未被接收，"
+                "请压缩或分开提交"
+            )
+            raise SkipFile
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+def public_uploads(view):
+    """Decorate a public view that takes files: PublicUploadHandler goes first for its POSTs. The
+    handlers must be set before the body is read, and CSRF checking reads it: the view is CSRF-exempt
+    on the outside and CSRF-protected inside (Django's documented pattern for per-view handlers)."""
+    protected = csrf_protect(view)
+
+    @csrf_exempt
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method == "POST":
+            handler = PublicUploadHandler(request)
+            request.upload_handlers.insert(0, handler)
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if handler.body_too_large(length):
+                # The body is never read, so neither is its CSRF token; the view only answers with
+                # the refusal (upload_refusal()) and changes nothing.
+                return view(request, *args, **kwargs)
+        return protected(request, *args, **kwargs)
+
+    return wrapper
+
+
+def upload_refusal(request) -> str:
+    """Why PublicUploadHandler refused (part of) this request's body, or "" (reads the body)."""
+    request.FILES  # noqa: B018 - the body is parsed here if it was not yet
+    for handler in request.upload_handlers:
+        if isinstance(handler, PublicUploadHandler):
+            return handler.refusal
+    return ""

@@ -6,4 +6,5 @@ app_name = "attachments"
 
 urlpatterns = [
     path("<int:pk>/", views.download, name="download"),
+    path("<int:pk>/thumbnail/", views.thumbnail, name="thumbnail"),
 ]

@@ -20,14 +20,14 @@ class AuditEventQuerySet(models.QuerySet):
     def delete(self):
         raise PermissionError("audit entries are append-only")
 
-    delete.queryset_only = True
+    delete.queryset_only = True  # type: ignore[attr-defined]  # Django reads this flag off the method
 
 
 class AuditEvent(models.Model):
     """One append-only audit entry. `content_hash` is SM3 of the canonical content, written in the
     same transaction as the change it records; `chain_hash` links it to the previous sealed entry and
     is filled by audit_seal() a few seconds later, in `seq` order, so that many app servers do not
-    queue on one "last hash" row (DESIGN.md). The application never updates or deletes a sealed
+    queue on one "last hash" row (docs/audit.md). The application never updates or deletes a sealed
     entry: the model refuses it, and `jijian audit verify` finds it if anyone does it in SQL."""
 
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
@@ -41,7 +41,7 @@ class AuditEvent(models.Model):
         related_name="+",
     )
     actor_name = models.CharField(_("操作人姓名"), max_length=120, blank=True, default="")
-    # Staff only: never filled for anonymous reporters (DOMAIN.md: anonymous reporters leave no IP).
+    # Staff only: never filled for anonymous reporters (docs/domain.md §2: anonymous reporters leave no IP).
     ip_address = models.CharField(_("来源地址"), max_length=45, blank=True, default="")
     action = models.CharField(_("事件"), max_length=64, db_index=True)
     object_type = models.CharField(_("对象类型"), max_length=64, blank=True, default="", db_index=True)

@@ -3,7 +3,7 @@ audit_record() inside its own transaction.
 
 Writing never waits for another writer: an entry gets the SM3 hash of its own content at once, and
 audit_seal() (Celery beat, every 10 s) chains the new entries in id order a few seconds later, under
-one lock that only the sealer takes (DESIGN.md). docs/audit.md explains the whole scheme."""
+one lock that only the sealer takes. docs/audit.md explains the whole scheme."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
-from jijian.core.crypto import sm3_hex
+from jijian.partitions import first_of_month, is_partitioned_database, partitions_detach
+from jijian.smcrypto import sm3_hex
 
 from .models import AuditCheckpoint, AuditEvent, AuditSeal
 
@@ -81,16 +82,7 @@ def chain_hash_of(prev_hash: str, seq: int, content_hash: str, event_id: int) ->
     return sm3_hex(f"{prev_hash}|{seq}|{event_id}|{content_hash}".encode())
 
 
-def audit_record(**entry) -> AuditEvent:
-    """Append one entry (the keywords of audit_event()). Call it inside the transaction of the change
-    it records, so that the entry and the change commit or roll back together. `ip_address` is kept
-    for staff only (an anonymous reporter leaves no address)."""
-    event = audit_event(**entry)
-    event.save()
-    return event
-
-
-def audit_event(
+def audit_record(
     *,
     actor=None,
     action: str,
@@ -103,8 +95,9 @@ def audit_event(
     after: dict | None = None,
     ip_address: str = "",
 ) -> AuditEvent:
-    """The entry audit_record() appends, unsaved, with its content hash: for a hot path that writes
-    it in its own statement (reports/submit_path.py)."""
+    """Append one entry. Call it inside the transaction of the change it records, so that the entry
+    and the change commit or roll back together. `ip_address` is kept for staff only (an anonymous
+    reporter leaves no address)."""
     if obj is not None:
         object_type = object_type or f"{obj._meta.app_label}.{obj._meta.model_name}"
         object_id = object_id or obj.pk
@@ -125,6 +118,7 @@ def audit_event(
         after=_normalize(after),
     )
     event.content_hash = content_hash_of(event)
+    event.save()
     return event
 
 
@@ -282,7 +276,9 @@ def audit_prune(*, now: datetime | None = None) -> int:
     under 180 days), oldest first and only as a contiguous run from the start of the chain, after
     writing a checkpoint with the chain hash of the last entry removed, so that the rest still
     verifies. Refuses (AuditChainBroken) when the chain does not verify: tampered evidence is never
-    pruned away. Records itself as an audit entry. Safe to run twice."""
+    pruned away. Records itself as an audit entry. Safe to run twice. On PostgreSQL the months of the
+    run that lie wholly before the cutoff's month are detached as tables rather than deleted
+    (jijian.partitions); the rest of the run is deleted."""
     days = max(int(getattr(settings, "AUDIT_RETENTION_DAYS", 365)), MIN_RETENTION_DAYS)
     cutoff = (now or timezone.now()) - timedelta(days=days)
     with transaction.atomic():
@@ -308,9 +304,22 @@ def audit_prune(*, now: datetime | None = None) -> int:
         AuditCheckpoint.objects.create(
             seq=upto, chain_hash=last.chain_hash, pruned_before=cutoff, pruned_count=upto - start
         )
-        # The queryset refuses delete(); this is the one place that removes entries, below the
-        # checkpoint just written (the PostgreSQL trigger checks the same bound).
-        removed = AuditEvent.objects.filter(seq__gt=start, seq__lte=upto)._raw_delete(AuditEvent.objects.db)
+        detached: list[str] = []
+        if is_partitioned_database(AuditEvent.objects.db):
+            # Whole months before the cutoff's month, all of whose entries are in the run being
+            # removed, leave as tables (docs/partitions.md): no row is deleted, nothing is rewritten.
+            detached = partitions_detach(
+                AuditEvent._meta.db_table,
+                before=first_of_month(timezone.localtime(cutoff).date()),
+                using=AuditEvent.objects.db,
+                only_if="seq IS NOT NULL AND seq <= %s",
+                params=(upto,),
+            )
+        # AuditEvent's own queryset refuses delete(); this is the one place that removes entries, through
+        # a plain QuerySet of the model, below the checkpoint just written (the PostgreSQL trigger
+        # checks the same bound).
+        models.QuerySet(model=AuditEvent).filter(seq__gt=start, seq__lte=upto).delete()
+        removed = upto - start  # the chain verified: each of these seqs was there once
         audit_record(
             action="audit.prune",
             object_type="audit.auditcheckpoint",
@@ -322,6 +331,7 @@ def audit_prune(*, now: datetime | None = None) -> int:
                 "from_seq": start + 1,
                 "to_seq": upto,
                 "checkpoint_hash": last.chain_hash,
+                "detached_partitions": detached,
             },
         )
         return removed

@@ -2,17 +2,11 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jijian.config.settings")
 
-import django  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.core.asgi import get_asgi_application  # noqa: E402
 
-django.setup(set_prefix=False)  # as django.core.asgi.get_asgi_application() does
-
-from jijian.core.handlers import SyncChainASGIHandler  # noqa: E402
-from jijian.reports.submit_loop import SUBMIT_ON_LOOP  # noqa: E402
-
-# Month-end's submit is answered on the event loop, everything else in request threads.
-django_asgi_app = SyncChainASGIHandler(loop_answers=(SUBMIT_ON_LOOP,))
+django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 
@@ -25,6 +19,6 @@ application = ProtocolTypeRouter(
     }
 )
 
-from jijian.core.heap import freeze_startup_heap  # noqa: E402
+from jijian.core.ops.heap import freeze_startup_heap  # noqa: E402
 
 freeze_startup_heap()  # last: everything above is loaded and stays for the life of the process

@@ -29,7 +29,16 @@ app.conf.beat_schedule = {
         "task": "jijian.petitions.tasks.deadline_reminders",
         "schedule": crontab(minute=30, hour=8),
     },
-    # Chain new audit entries a few seconds after they are written (DESIGN.md: no global lock on write).
+    # Yellow and red warnings of the primary-responsibility lists to the organisations and the
+    # supervising offices: each sent once (dedup keys).
+    "responsibility-warnings": {
+        "task": "jijian.responsibility.tasks.send_warnings",
+        "schedule": crontab(minute=45, hour=8),
+    },
+    # Forget the keys of past rate-limit windows even when no request arrives to do it: an expired
+    # counter left on disk by the file cache can then not be tied to an address (core/ops/ratelimit.py).
+    "forget-rate-limit-keys": {"task": "jijian.core.tasks.forget_rate_limit_keys", "schedule": 60.0},
+    # Chain new audit entries a few seconds after they are written (docs/audit.md: no global lock on write).
     "seal-audit-trail": {"task": "jijian.core.tasks.seal_audit_trail", "schedule": 10.0},
     # Re-queue SMS / e-mail deliveries that a restart left pending; sending is idempotent.
     "resend-pending-deliveries": {
@@ -41,6 +50,29 @@ app.conf.beat_schedule = {
         "task": "jijian.attachments.tasks.sweep_orphans",
         "schedule": crontab(minute=17),
     },
+    # PostgreSQL: create the monthly partitions of the tables that grow with time three months ahead
+    # (duty records, audit entries, notification deliveries); idempotent, daily so a stopped beat has
+    # months of slack (docs/partitions.md).
+    "create-partitions-ahead": {
+        "task": "jijian.core.tasks.create_partitions_ahead",
+        "schedule": crontab(minute=40, hour=1),
+    },
+    # Video reception: remind tomorrow's petitioners; convert again what a dead worker left raw.
+    "reception-reminders": {
+        "task": "jijian.reception.tasks.reception_reminders",
+        "schedule": crontab(minute=0, hour=16),
+    },
+    "reception-recordings-sweep": {
+        "task": "jijian.reception.tasks.recordings_sweep",
+        "schedule": crontab(minute=40),
+    },
+    # Remove recordings past JIJIAN_RECEPTION_RECORDING_RETENTION_DAYS (not while their case is open).
+    "reception-recordings-retention": {
+        "task": "jijian.reception.tasks.recordings_retention",
+        "schedule": crontab(minute=50, hour=2),
+    },
+    # Grade exam sittings whose time ran out with nobody on the page (training; safe to run twice).
+    "close-overdue-sittings": {"task": "jijian.training.tasks.close_overdue_sittings", "schedule": 60.0},
     # Remove audit entries older than JIJIAN_AUDIT_RETENTION_DAYS (never under 180), keeping a checkpoint.
     "prune-audit-trail": {
         "task": "jijian.core.tasks.prune_audit_trail",

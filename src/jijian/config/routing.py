@@ -1,2 +1,4 @@
 # WebSocket routes; the video reception signalling and live review queues add theirs here.
-websocket_urlpatterns: list = []
+from jijian.reception.routing import websocket_urlpatterns as reception_websockets
+
+websocket_urlpatterns: list = [*reception_websockets]

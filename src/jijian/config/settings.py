@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 import dj_database_url
 
-from .env import (
+from jijian.core.ops.env import (
     ImproperSetting,
     env_argon2,
     env_argon2_list,
@@ -18,9 +19,12 @@ from .env import (
     env_choice,
     env_int,
     env_list,
+    env_networks,
     env_path,
     env_str,
+    env_uri_list,
     env_url,
+    env_url_list,
 )
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # src/jijian
@@ -32,10 +36,15 @@ TESTING = JIJIAN_ENV == "test"
 
 DATA_DIR = env_path("JIJIAN_DATA_DIR", PROJECT_DIR / "var")
 if not TESTING:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    # Everything jijian writes (the SQLite database and its journal, keys, secrets, the file cache and
+    # broker, attachments) is for the account it runs as only: directories 0700, files 0600. The umask
+    # covers what libraries create (SQLite, kombu, shelve); FILE_UPLOAD_PERMISSIONS below covers the
+    # storage, which sets modes itself.
+    os.umask(0o077)
+    DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
-def _embedded_secret(filename: str, make: callable) -> str:  # type: ignore[valid-type]
+def _embedded_secret(filename: str, make: Callable[[], str]) -> str:
     """Embedded default only: a secret generated once and kept in DATA_DIR with mode 0600."""
     path = DATA_DIR / filename
     if not path.exists():
@@ -73,6 +82,9 @@ INDEX_KEY = os.environ.get("JIJIAN_INDEX_KEY") or ""
 
 DEBUG = env_bool("JIJIAN_DEBUG", False)
 ALLOWED_HOSTS = env_list("JIJIAN_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+# Where `make run` listens (the Procfile reads the same variables); `jijian setup` prints the address.
+RUN_HOST = env_str("JIJIAN_HOST", "127.0.0.1")
+RUN_PORT = env_int("JIJIAN_PORT", 8000, minimum=1, maximum=65535)
 CSRF_TRUSTED_ORIGINS = env_list("JIJIAN_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -87,30 +99,41 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "channels",
+    # django-ninja as an app: /api/docs then uses its own Swagger UI files (static), not a CDN.
+    "ninja",
     "jijian.core",
     "jijian.audit",
     "jijian.attachments",
     "jijian.reports",
     "jijian.petitions",
     "jijian.archives",
+    "jijian.responsibility",
+    "jijian.villageaffairs",
+    "jijian.reception",
+    "jijian.training",
+    "jijian.manual",
+    "jijian.evaluation",
+    "jijian.cadres",
     "jijian.api",
 ]
 
 MIDDLEWARE = [
+    "jijian.core.ops.streaming.AsyncStreamingMiddleware",  # first: long downloads stream under ASGI
     "django.middleware.security.SecurityMiddleware",
-    "jijian.core.middleware.SecurityHeadersMiddleware",
+    "jijian.core.ops.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "jijian.core.middleware.AnonymousRateLimitMiddleware",
+    "jijian.core.ops.middleware.AnonymousRateLimitMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "jijian.core.middleware.SessionGuardMiddleware",
+    "jijian.core.ops.middleware.SessionGuardMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "jijian.core.ops.middleware.DeniedAsNotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "jijian.config.urls"
@@ -152,8 +175,8 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 elif env_bool("JIJIAN_DB_POOL", False):
-    # A psycopg connection pool per process: at most JIJIAN_DB_POOL_MAX connections. CONN_MAX_AGE would
-    # keep one per request thread (up to 64 idle per process: core/handlers.py; docs/deploy.md).
+    # A psycopg connection pool per process. Under ASGI every request runs in its own thread, so
+    # CONN_MAX_AGE would keep one idle connection per thread and exhaust PostgreSQL; the pool does not.
     if _db.get("CONN_MAX_AGE"):
         raise ImproperSetting("JIJIAN_DB_CONN_MAX_AGE", "使用连接池（JIJIAN_DB_POOL）时必须为 0")
     _db.setdefault("OPTIONS", {})["pool"] = {
@@ -162,20 +185,34 @@ elif env_bool("JIJIAN_DB_POOL", False):
         "timeout": 10,
     }
 DATABASES = {"default": _db}
-# The hot paths (API token, the member's submit: core/rawsql.py) prepare their statements once per
-# PostgreSQL connection. Worth it where connections last (the pool, CONN_MAX_AGE); turn it off behind
-# a pooler that cannot carry prepared statements (PgBouncer in transaction mode before 1.21).
-JIJIAN_DB_PREPARE = env_bool(
-    "JIJIAN_DB_PREPARE", bool(_db.get("OPTIONS", {}).get("pool") or _db.get("CONN_MAX_AGE"))
-)
-# The member's submit is answered on the app server's event loop (reports/submit_loop.py) with at most
-# this many asynchronous connections per process, beside the pool (docs/deploy.md); 0 turns it off.
-# PostgreSQL only.
-JIJIAN_SUBMIT_LOOP_CONNECTIONS = env_int("JIJIAN_SUBMIT_LOOP_CONNECTIONS", 4, minimum=0)
+# Streaming replicas (PostgreSQL only): the reporting reads (statistics, rankings, boards, exports, the
+# circular) go to one that answers and is caught up (core/ops/replicas.py); everything else, every write
+# and every read that decides a permission or a deadline, to the primary. Aliases replica1, replica2, ...
+_replica_urls = env_url_list("JIJIAN_DATABASE_REPLICAS", ("postgres", "postgresql", "pgsql"))
+if _replica_urls and _db["ENGINE"] == "django.db.backends.sqlite3":
+    raise ImproperSetting("JIJIAN_DATABASE_REPLICAS", "只读副本需要 PostgreSQL 主库（DATABASE_URL）")
+for _n, _url in enumerate(_replica_urls, start=1):
+    try:
+        _replica = dj_database_url.parse(_url, conn_max_age=_db.get("CONN_MAX_AGE", 0))
+    except ValueError as exc:
+        raise ImproperSetting("JIJIAN_DATABASE_REPLICAS", str(exc)) from None
+    # A replica that does not answer must be given up quickly, not hang the request that checks it.
+    _replica["OPTIONS"] = {"connect_timeout": 2}
+    if _db.get("OPTIONS", {}).get("pool"):
+        _replica["OPTIONS"]["pool"] = {**_db["OPTIONS"]["pool"], "timeout": 2}
+    # Tests see the replica as the test database itself (Django's test mirror).
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{_n}"] = _replica
+DATABASE_REPLICAS = [alias for alias in DATABASES if alias != "default"]
+DATABASE_ROUTERS = ["jijian.core.ops.replicas.PrimaryRouter"]
+# A replica further behind than this (seconds) is skipped for the primary; its state is checked at
+# most once per JIJIAN_REPLICA_CHECK_SECONDS (cached).
+REPLICA_MAX_LAG_SECONDS = env_int("JIJIAN_REPLICA_MAX_LAG_SECONDS", 10, minimum=1)
+REPLICA_CHECK_SECONDS = env_int("JIJIAN_REPLICA_CHECK_SECONDS", 5, minimum=1, maximum=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The app server moves what it loaded at start-up out of the garbage collector's sight
-# (config/asgi.py, core/heap.py): otherwise a full collection walks all ~300,000 of those objects,
-# a pause of ~100 ms for every request in flight, every few seconds under load.
+# (config/asgi.py, core/ops/heap.py): otherwise every full collection walks all of them, pausing every
+# request in flight (bench/README.md, "Garbage collection").
 JIJIAN_GC_FREEZE = env_bool("JIJIAN_GC_FREEZE", not TESTING)
 
 # --- cache, broker, channels --------------------------------------------------------------------
@@ -231,7 +268,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
 # --- auth ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "core.User"
-AUTHENTICATION_BACKENDS = ["jijian.core.backends.UserWithUnitBackend"]
+AUTHENTICATION_BACKENDS = ["jijian.core.accounts.backends.UserWithUnitBackend"]
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:login"
@@ -244,12 +281,12 @@ if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "jijian.core.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "jijian.core.accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-    {"NAME": "jijian.core.passwords.CharacterClassValidator"},
-    {"NAME": "jijian.core.passwords.NotUsernameValidator"},
-    {"NAME": "jijian.core.passwords.NotRecentlyUsedValidator"},
+    {"NAME": "jijian.core.accounts.passwords.CharacterClassValidator"},
+    {"NAME": "jijian.core.accounts.passwords.NotUsernameValidator"},
+    {"NAME": "jijian.core.accounts.passwords.NotRecentlyUsedValidator"},
 ]
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
@@ -277,20 +314,24 @@ AUDIT_RETENTION_DAYS = env_int("JIJIAN_AUDIT_RETENTION_DAYS", 365, minimum=180)
 RATE_LIMIT_ANON_PER_MINUTE = env_int("JIJIAN_RATE_LIMIT_ANON_PER_MINUTE", 60, minimum=1)
 RATE_LIMIT_LOGIN_PER_MINUTE = env_int("JIJIAN_RATE_LIMIT_LOGIN_PER_MINUTE", 20, minimum=1)
 RATE_LIMIT_OTP_PER_MINUTE = env_int("JIJIAN_RATE_LIMIT_OTP_PER_MINUTE", 20, minimum=1)
-# Proxies in front of the app whose X-Forwarded-For entries are trusted (nginx: 1).
-TRUSTED_PROXY_COUNT = env_int("JIJIAN_TRUSTED_PROXIES", 1 if BEHIND_TLS else 0, minimum=0)
+# The reverse proxies whose X-Forwarded-For is believed (JIJIAN_FORWARDED_ALLOW_IPS, default: none); the
+# Procfile hands the same variable to uvicorn's --forwarded-allow-ips (core/ops/ratelimit.py).
+FORWARDED_ALLOW_IPS = env_networks("JIJIAN_FORWARDED_ALLOW_IPS")
 
 # --- public report portal (信访举报) ---------------------------------------------------------------
 PETITION_SUBMIT_PER_MINUTE = env_int("JIJIAN_PETITION_SUBMIT_PER_MINUTE", 3, minimum=1)
 PETITION_FOLLOW_PER_MINUTE = env_int("JIJIAN_PETITION_FOLLOW_PER_MINUTE", 10, minimum=1)
 PETITION_FOLLOW_FAILS_PER_MINUTE = env_int("JIJIAN_PETITION_FOLLOW_FAILS_PER_MINUTE", 30, minimum=1)
 PETITION_POW_BITS = env_int("JIJIAN_PETITION_POW_BITS", 18, minimum=8, maximum=26)
-# Argon2id cost of the receipt-code hash, "time_cost,memory_KiB,parallelism" (petitions/receipt.py).
+# While failed lookups exceed PETITION_FOLLOW_FAILS_PER_MINUTE, a lookup needs this much proof of work
+# (petitions/intake/throttle.py): guessing slows down, the owner of a right code still gets in.
+PETITION_FOLLOW_BRAKE_POW_BITS = env_int("JIJIAN_PETITION_FOLLOW_BRAKE_POW_BITS", 20, minimum=8, maximum=26)
+# Argon2id cost of the receipt-code hash, "time_cost,memory_KiB,parallelism" (petitions/intake/receipt.py).
 # When it changes, list the earlier cost(s) in ..._PREVIOUS: codes hashed under them still open their
 # report, and each is re-hashed under the new cost at its next use (`jijian receipts` counts them).
 PETITION_RECEIPT_ARGON2 = env_argon2("JIJIAN_PETITION_RECEIPT_ARGON2", (1, 65536, 1))
 PETITION_RECEIPT_ARGON2_PREVIOUS = env_argon2_list("JIJIAN_PETITION_RECEIPT_ARGON2_PREVIOUS")
-# Local rules set the preliminary check between 15 working days and two months (DOMAIN.md §2).
+# Local rules set the preliminary check between 15 working days and two months (docs/domain.md §2).
 PETITION_PRELIMINARY_CHECK_WORKING_DAYS = env_int(
     "JIJIAN_PETITION_PRELIMINARY_CHECK_WORKING_DAYS", 30, minimum=15, maximum=44
 )
@@ -323,10 +364,18 @@ if FILE_STORAGE == "s3":
     }
 if TESTING:
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 MEDIA_ROOT = str(FILES_DIR)  # never served directly: files go out through attachments views only
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 UPLOAD_MAX_MB = env_int("JIJIAN_UPLOAD_MAX_MB", 50, minimum=1, maximum=4096)
+# The public portal (anonymous reports and a reporter's additions): which kinds, how large a file, how
+# many files. The body is refused on its Content-Length and its streamed size before it is spooled
+# (attachments/uploads.py, PublicUploadHandler); the kind is checked from the content on storing.
+PUBLIC_UPLOAD_KINDS = env_list("JIJIAN_PUBLIC_UPLOAD_KINDS", ["image", "pdf", "office"])
+PUBLIC_UPLOAD_MAX_MB = env_int("JIJIAN_PUBLIC_UPLOAD_MAX_MB", 20, minimum=1, maximum=1024)
+PUBLIC_UPLOAD_MAX_FILES = env_int("JIJIAN_PUBLIC_UPLOAD_MAX_FILES", 5, minimum=1, maximum=20)
 # Refuse an oversized upload while it streams in, before Django spools it to a temporary file.
 FILE_UPLOAD_HANDLERS = [
     "jijian.attachments.uploads.LimitedUploadHandler",
@@ -337,11 +386,13 @@ FILE_UPLOAD_HANDLERS = [
 STATIC_URL = "/static/"
 STATIC_ROOT = env_path("JIJIAN_STATIC_ROOT", DATA_DIR / "static")
 STATICFILES_DIRS: list = []
-# npm packages (package-lock.json) are served from node_modules through a whitelist: core/staticfinders.py
+# Files answered at the site's root by WhiteNoise (favicon.ico, which browsers ask for on every page).
+WHITENOISE_ROOT = PACKAGE_DIR / "core" / "root"
+# npm packages (package-lock.json) are served from node_modules through a whitelist: core/ops/staticfinders.py
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
-    "jijian.core.staticfinders.VendorFinder",
+    "jijian.core.ops.staticfinders.VendorFinder",
 ]
 
 # --- i18n ---------------------------------------------------------------------------------------
@@ -360,6 +411,61 @@ EMAIL_BACKEND = env_str("JIJIAN_EMAIL_BACKEND", "django.core.mail.backends.conso
 EMAIL_HOST = env_str("JIJIAN_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("JIJIAN_EMAIL_PORT", 25, minimum=1, maximum=65535)
 DEFAULT_FROM_EMAIL = env_str("JIJIAN_FROM_EMAIL", "jijian@localhost")
+
+# --- video reception (docs/reception.md) ---------------------------------------------------------
+# Janus's HTTP API as Django reaches it (loopback), and as the browsers reach it.
+RECEPTION_JANUS_URL = env_str("JIJIAN_JANUS_URL", "http://127.0.0.1:8088/janus")
+RECEPTION_JANUS_PUBLIC_URL = env_str("JIJIAN_JANUS_PUBLIC_URL", RECEPTION_JANUS_URL)
+RECEPTION_JANUS_ADMIN_KEY = env_str("JIJIAN_JANUS_ADMIN_KEY", "jijian-janus-dev-admin-key")
+# Several Janus hosts (scale-out): each room goes to the least loaded one (reception.media.place_room).
+# "<url Django uses> <url browsers use>" per host, comma-separated; empty: the one host above.
+RECEPTION_JANUS_HOSTS: list[dict] = []
+for _item in env_list("JIJIAN_JANUS_HOSTS", []):
+    _urls = _item.split()
+    if len(_urls) not in (1, 2) or not all(u.startswith(("http://", "https://")) for u in _urls):
+        raise ImproperSetting(
+            "JIJIAN_JANUS_HOSTS", f"每一项应为“内部地址 [浏览器地址]”（http/https URL），实际为 {_item!r}"
+        )
+    RECEPTION_JANUS_HOSTS.append({"url": _urls[0], "public_url": _urls[-1]})
+RECEPTION_ICE_SERVERS: list[dict] = []  # fixed ICE entries (an intranet STUN); never a public STUN
+# An intranet TURN (coturn with use-auth-secret): Django mints each participant's time-limited
+# credential from the shared secret, which never reaches a browser (reception.media.turn_credentials).
+RECEPTION_TURN_URLS = env_uri_list("JIJIAN_RECEPTION_TURN_URLS", ("turn", "turns"))
+RECEPTION_TURN_SECRET = env_str("JIJIAN_RECEPTION_TURN_SECRET", "")
+if RECEPTION_TURN_URLS and len(RECEPTION_TURN_SECRET) < 16:
+    raise ImproperSetting(
+        "JIJIAN_RECEPTION_TURN_SECRET",
+        "设置了 JIJIAN_RECEPTION_TURN_URLS 时必须设置，至少 16 个字符，与 coturn 的 static-auth-secret 相同",
+    )
+RECEPTION_ROOM_PUBLISHERS = 6
+RECEPTION_RECORDINGS_DIR = env_path("JIJIAN_RECEPTION_RECORDINGS_DIR", DATA_DIR / "reception")
+RECEPTION_JANUS_PP_REC = env_str("JIJIAN_JANUS_PP_REC", "janus-pp-rec")
+RECEPTION_FFMPEG = env_str("JIJIAN_FFMPEG", "ffmpeg")
+RECEPTION_FFPROBE = env_str("JIJIAN_FFPROBE", "ffprobe")
+RECEPTION_JOIN_TOKEN_SECONDS = env_int("JIJIAN_RECEPTION_JOIN_TOKEN_SECONDS", 120, minimum=10)
+RECEPTION_BOOKING_DAYS = env_int("JIJIAN_RECEPTION_BOOKING_DAYS", 21, minimum=1)
+RECEPTION_SMS_CODE_SECONDS = 600
+# How long converted recordings are kept after the session (days; 0: for ever). Past it the daily
+# task removes a recording's file unless its reception is linked to a case still open
+# (reception.recordings.retention_purge; docs/reception.md).
+RECEPTION_RECORDING_RETENTION_DAYS = env_int("JIJIAN_RECEPTION_RECORDING_RETENTION_DAYS", 0, minimum=0)
+if 0 < RECEPTION_RECORDING_RETENTION_DAYS < 180:
+    raise ImproperSetting("JIJIAN_RECEPTION_RECORDING_RETENTION_DAYS", "应为 0（永久保存）或不少于 180 天")
+
+# --- primary responsibility (docs/responsibility.md "Thresholds") --------------------------------
+# The warning colours (working days left before a period's deadline), the shortest reason for a late
+# entry, and the on-time shares from which the annual assessment suggests 好 / 较好 / 一般 (below the
+# last: 差). Read at call time by responsibility/thresholds.py, which checks them.
+RESPONSIBILITY_THRESHOLDS = {
+    "blue_days": env_int("JIJIAN_RESPONSIBILITY_BLUE_DAYS", 10, minimum=1),
+    "yellow_days": env_int("JIJIAN_RESPONSIBILITY_YELLOW_DAYS", 3, minimum=0),
+    "late_reason_min_chars": env_int("JIJIAN_RESPONSIBILITY_LATE_REASON_MIN_CHARS", 4, minimum=1),
+    "grade_floors": {
+        "good": env_int("JIJIAN_RESPONSIBILITY_GRADE_GOOD", 90, minimum=1, maximum=100),
+        "fairly_good": env_int("JIJIAN_RESPONSIBILITY_GRADE_FAIRLY_GOOD", 75, minimum=1, maximum=100),
+        "average": env_int("JIJIAN_RESPONSIBILITY_GRADE_AVERAGE", 60, minimum=1, maximum=100),
+    },
+}
 
 # --- API ----------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50

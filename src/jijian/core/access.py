@@ -40,11 +40,15 @@ def unit_scope_q(user: User, *, prefix: str = "") -> Q:
         q = Q(**{f"{p}path__startswith": unit.path})
     if unit.kind == OrgKind.MANAGEMENT_ZONE:
         q |= Q(**{f"{p}zone_id": unit.pk})
+    # A resident group (派驻纪检监察组) also sees the departments it oversees, with their party orgs.
+    for path in unit.overseen_paths:
+        q |= Q(**{f"{p}path__startswith": path})
     return q
 
 
 def unit_in_scope(user: User, unit: OrgUnit) -> bool:
-    """The rule of unit_scope_q evaluated in Python on a loaded unit (no query): for deciding, row by
+    """The rule of unit_scope_q evaluated in Python on a loaded unit (no query but a resident group's
+    overseen departments, read once): for deciding, row by
     row, whether a link may be shown. Keep the two in step (tests/core/test_jurisdiction.py checks it)."""
     own = user.org_unit
     if unit.pk == own.pk:
@@ -61,7 +65,7 @@ def unit_in_scope(user: User, unit: OrgUnit) -> bool:
         ok = unit.path.startswith(own.path)
     if own.kind == OrgKind.MANAGEMENT_ZONE:
         ok = ok or unit.zone_id == own.pk
-    return ok
+    return ok or any(unit.path.startswith(path) for path in own.overseen_paths)
 
 
 def scope(qs: QuerySet[M], user: User, *, module: str, unit_field: str | None = "org_unit") -> QuerySet[M]:
@@ -73,11 +77,19 @@ def scope(qs: QuerySet[M], user: User, *, module: str, unit_field: str | None = 
     return qs.filter(unit_scope_q(user, prefix=prefix))
 
 
+def require_module(user: User, module: str) -> None:
+    """The one module guard of pages and API: a user without `module` gets the same 404 as for a
+    missing record, so a page or endpoint does not tell that the module exists."""
+    if not user.has_module(module):
+        raise Http404
+
+
 def get_or_404(qs: QuerySet[M], pk: object) -> M:
     """The same 404 for "missing" and "not yours"."""
     try:
         return qs.get(pk=pk)
-    except (ObjectDoesNotExist, ValueError, TypeError):
+    # OverflowError: an id beyond what the database's integers hold (SQLite) is as missing as any.
+    except (ObjectDoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
 
 

@@ -6,7 +6,7 @@ class CoreConfig(AppConfig):
     verbose_name = "基础"
 
     def ready(self) -> None:
-        from . import crypto
+        from jijian.core.sensitive import crypto
 
         crypto.self_test()  # known-answer tests of SM3 / SM4 before serving anything
         from . import checks  # noqa: F401

@@ -7,9 +7,15 @@ from .roles import Module, Role
 
 # (module, label, url name, roles that see it or None for everyone with the module).
 NAVIGATION = [
-    (Module.REPORTS, _("我的月报"), "reports:my_reports", {Role.VILLAGE_MEMBER}),
-    (Module.REPORTS, _("月报审核"), "reports:review_queue", {Role.TOWNSHIP_COMMITTEE}),
+    (Module.REPORTS, _("我的月报"), "reports:my_reports", {Role.VILLAGE_MEMBER, Role.DEPARTMENT_MEMBER}),
+    (Module.REPORTS, _("月报审核"), "reports:review_queue", {Role.TOWNSHIP_COMMITTEE, Role.RESIDENT_GROUP}),
     (Module.REPORTS, _("月报统计"), "reports:stats", {Role.TOWNSHIP_COMMITTEE, Role.CONDUCT_SUPERVISION}),
+    (
+        Module.REPORTS,
+        _("市直单位月报"),
+        "reports:stats_departments",
+        {Role.RESIDENT_GROUP, Role.CONDUCT_SUPERVISION},
+    ),
     (Module.PETITIONS, _("信访举报"), "petitions_staff:list", None),
     (Module.PETITIONS, _("转办件"), "petitions_work:inbox", None),
     (Module.PETITIONS, _("办理时限"), "petitions_board:board", None),
@@ -23,6 +29,58 @@ NAVIGATION = [
     (Module.PETITIONS, _("回避申报"), "petitions_work:relations", None),
     (Module.ARCHIVES, _("回避申报"), "petitions_work:relations", None),  # once, for either module
     (Module.ARCHIVES, _("廉情档案"), "archives:list", None),
+    (Module.RESPONSIBILITY, _("主体责任"), "responsibility:board", None),
+    (Module.RESPONSIBILITY, _("清单模板"), "responsibility:template_list", {Role.CONDUCT_SUPERVISION}),
+    (
+        Module.RESPONSIBILITY,
+        _("同级监督"),
+        "responsibility:supervision_list",
+        {Role.DEPARTMENT_MEMBER, Role.RESIDENT_GROUP, Role.CONDUCT_SUPERVISION},
+    ),
+    (Module.VILLAGE_AFFAIRS, _("三重一大"), "villageaffairs:decision_list", None),
+    (Module.VILLAGE_AFFAIRS, _("报账签字"), "villageaffairs:voucher_list", None),
+    (
+        Module.VILLAGE_AFFAIRS,
+        _("村务风险"),
+        "villageaffairs:flag_board",
+        {Role.TOWNSHIP_COMMITTEE, Role.CONDUCT_SUPERVISION},
+    ),
+    (
+        Module.ARCHIVES,
+        _("廉政意见回复"),
+        "archives:opinions",
+        {Role.ORG_DEPARTMENT, Role.CADRE_SUPERVISION, Role.CASE_REVIEW},
+    ),
+    (
+        Module.PETITIONS,
+        _("廉政意见回复"),
+        "archives:opinions",
+        {Role.COMMISSION_LEADER, Role.PETITION_OFFICE, Role.CASE_MANAGEMENT},
+    ),
+    (Module.RECEPTION, _("视频接访"), "reception:list", None),
+    (Module.RECEPTION, _("接访统计"), "reception:stats", None),
+    (Module.TRAINING, _("学习考试"), "training:home", None),
+    (
+        Module.TRAINING,
+        _("题库与考试"),
+        "training:exam_list",
+        {Role.TOWNSHIP_COMMITTEE, Role.CONDUCT_SUPERVISION},
+    ),
+    (Module.MANUAL, _("履职手册"), "manual:home", None),
+    (Module.EVALUATION, _("考评互查"), "evaluation:home", None),
+    (Module.CADRES, _("派单点题"), "cadres:task_list", None),
+    (
+        Module.CADRES,
+        _("纪检委员任职"),
+        "cadres:post_list",
+        {Role.TOWNSHIP_COMMITTEE, Role.CONDUCT_SUPERVISION},
+    ),
+    (
+        Module.CADRES,
+        _("跟案学习"),
+        "cadres:placement_list",
+        {Role.TOWNSHIP_COMMITTEE, Role.CONDUCT_SUPERVISION},
+    ),
     (Module.ORGS, _("组织机构"), "core:org_list"),
     (Module.ORGS, _("人员"), "core:user_list"),
     (Module.ACCOUNTS, _("账号管理"), "core:account_list"),
@@ -36,6 +94,10 @@ def shell(request):
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated:
         return {"nav_items": []}
+    from .accounts.security import needs_otp
+
+    if needs_otp(request):  # between password and second factor: only that step, no menu, no counts
+        return {"nav_items": [], "signin_step": True}
     modules = user.modules
     items = []
     roles = user.role_set

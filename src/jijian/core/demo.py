@@ -6,21 +6,23 @@ from __future__ import annotations
 
 import csv
 import random
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 
+from django.apps import apps
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jijian.audit.services import audit_record
+from jijian.core.orgs.pinyin import initials
+from jijian.core.orgs.workdays import calendar_seed
 
 from .models import OrgKind, OrgUnit, User, UserRole
-from .pinyin import initials
 from .roles import Role
-from .services import _fill_ancestors
+from .services import fill_ancestors
 from .validators import id_number_check_digit
-from .workdays import calendar_seed
 
 DEMO_PASSWORD = "Suizhou@2026"
 
@@ -44,6 +46,12 @@ DEPARTMENTS = [
     "市农业农村局",
     "市自然资源和规划局",
     "市市场监督管理局",
+]
+# The commission's resident groups (派驻纪检监察组, 综合派驻) and the departments each oversees; the
+# departments of no group (市自然资源和规划局, 市市场监督管理局) answer to the city's 党风政风监督室.
+RESIDENT_GROUPS = [
+    ("市纪委监委第一派驻纪检监察组", ["市教育局", "市卫生健康委员会", "市农业农村局"]),
+    ("市纪委监委第二派驻纪检监察组", ["市财政局", "市住房和城乡建设局", "市交通运输局"]),
 ]
 
 
@@ -88,15 +96,17 @@ def fake_mobile(rng: random.Random) -> str:
     )
 
 
-def _unit(name, kind, parent, code=None, sort_order=0) -> OrgUnit:
-    unit = OrgUnit.objects.create(name=name, kind=kind, parent=parent, code=code, sort_order=sort_order)
-    _fill_ancestors(unit, parent)
+def _unit(name, kind, parent, code=None, sort_order=0, management_zone=None) -> OrgUnit:
+    unit = OrgUnit.objects.create(
+        name=name, kind=kind, parent=parent, code=code, sort_order=sort_order, management_zone=management_zone
+    )
+    fill_ancestors(unit, parent)
     unit.save(update_fields=["path", "depth", "city", "county", "township", "zone", "pinyin_initials"])
     return unit
 
 
 def _village_names(rng: random.Random, n: int, used: set[str]) -> list[str]:
-    names = []
+    names: list[str] = []
     while len(names) < n:
         name = rng.choice(VILLAGE_FIRST) + rng.choice(VILLAGE_SECOND)
         if name not in used:
@@ -119,6 +129,7 @@ def load_demo(*, seed: int = 2020, villages_per_town: tuple[int, int] = (17, 26)
         unit = _unit(row["name"], COUNTY_KIND[row["kind"]], city, row["code"] or None, sort_order=i)
         county_units[row["code"] or row["name"]] = unit
 
+    zones = {u.name: u for u in county_units.values() if u.kind == OrgKind.MANAGEMENT_ZONE}
     townships: list[OrgUnit] = []
     for i, row in enumerate(_rows("suizhou_townships.csv")):
         townships.append(
@@ -128,6 +139,7 @@ def load_demo(*, seed: int = 2020, villages_per_town: tuple[int, int] = (17, 26)
                 county_units[row["county_code"]],
                 row["code"],
                 sort_order=i,
+                management_zone=zones.get(row.get("management_zone") or ""),  # 代管管理区
             )
         )
 
@@ -149,7 +161,7 @@ def load_demo(*, seed: int = 2020, villages_per_town: tuple[int, int] = (17, 26)
             )
     OrgUnit.objects.bulk_create(village_objs, batch_size=500)
     for v in village_objs:
-        _fill_ancestors(v, v.parent)
+        fill_ancestors(v, v.parent)
     OrgUnit.objects.bulk_update(
         village_objs,
         ["path", "depth", "city", "county", "township", "zone", "pinyin_initials"],
@@ -189,6 +201,7 @@ def load_demo(*, seed: int = 2020, villages_per_town: tuple[int, int] = (17, 26)
     for v in village_objs:
         person(v, "纪检委员", Role.VILLAGE_MEMBER, (v.code or "421321")[:6])
     for t in townships:
+        assert t.code is not None  # every township of the data file has a code
         person(t, "纪委书记", Role.TOWNSHIP_COMMITTEE, t.code[:6])
         person(t, "纪委委员", Role.TOWNSHIP_COMMITTEE, t.code[:6])
     for c in county_units.values():
@@ -207,12 +220,15 @@ def load_demo(*, seed: int = 2020, villages_per_town: tuple[int, int] = (17, 26)
     party_org = (
         OrgUnit.objects.filter(kind=OrgKind.PARTY_ORG, parent__kind=OrgKind.PARTY_ORG).order_by("pk").first()
     )
+    assert party_org is not None  # the departments' party branches were created above
     plan = [
         ("cun", Role.VILLAGE_MEMBER, village, "纪检委员"),
         ("xiangzhen", Role.TOWNSHIP_COMMITTEE, lishan, "纪委书记"),
         ("xinfang", Role.PETITION_OFFICE, city, "信访室主任"),
         ("anguan", Role.CASE_MANAGEMENT, city, "案件监督管理室主任"),
         ("dangfeng", Role.CONDUCT_SUPERVISION, suixian, "党风政风监督室主任"),
+        # The city's office supervises the city-level departments' party organisations (主体责任).
+        ("shidangfeng", Role.CONDUCT_SUPERVISION, city, "市纪委党风政风监督室主任"),
         ("ganjian", Role.CADRE_SUPERVISION, city, "干部监督室主任"),
         ("shenli", Role.CASE_REVIEW, city, "审理室主任"),
         ("lingdao", Role.COMMISSION_LEADER, city, "市纪委副书记"),
@@ -245,32 +261,80 @@ def load_demo(*, seed: int = 2020, villages_per_town: tuple[int, int] = (17, 26)
         UserRole.objects.create(user=user, role=role)
         secret = ""
         if role != Role.VILLAGE_MEMBER:  # second factor optional for village members
-            from .security import base32_secret
+            from jijian.core.accounts.security import base32_secret
 
             secret = base32_secret(TOTPDevice.objects.create(user=user, name="demo", confirmed=True))
         accounts.append(DemoAccount(username, role, name, unit.name, secret))
+    accounts += _department_people(city, departments, seed=seed)
 
     calendar_seed()
-    from jijian.reports.demo import load_reports_demo
-
-    n_records = load_reports_demo(seed=seed)
-    from jijian.petitions.demo import load_petitions_demo
-
-    load_petitions_demo(seed=seed)
-    from jijian.archives.demo import load_demo as load_archives_demo
-
-    load_archives_demo(seed=seed)
+    summaries = [f"{len(village_objs)} 个村（社区）", f"{len(people) + len(plan)} 名人员"]
+    # Each platform app loads its own part, in INSTALLED_APPS order (its dependencies come first):
+    # an AppConfig with a `demo_load(seed=...)` method returning a short summary, or "".
+    for config in apps.get_app_configs():
+        loader = getattr(config, "demo_load", None)
+        if loader is not None and config.name != "jijian.core":
+            summary = loader(seed=seed)
+            if summary:
+                summaries.append(summary)
     audit_record(
         actor=None,
         action="demo.load",
         object_type="core.orgunit",
-        summary=f"装入演示数据：{len(village_objs)} 个村（社区），{len(people) + len(plan)} 名人员，{n_records} 条履职纪实",
+        summary="装入演示数据：" + "，".join(summaries),
     )
     return accounts
 
 
+def _department_people(city: OrgUnit, departments: list[OrgUnit], *, seed: int) -> list[DemoAccount]:
+    """The resident groups overseeing the departments, a discipline member (市直单位纪检委员) per
+    department and a staff member per group; the demo accounts `shizhi` (市教育局's discipline member)
+    and `paizhu` (the first group's). A random generator of its own: the rest of the demo is unchanged."""
+    from jijian.core.accounts.security import base32_secret
+
+    rng = random.Random(seed + 6)
+    by_name = {d.name: d for d in departments}
+    groups = []
+    for i, (name, overseen) in enumerate(RESIDENT_GROUPS):
+        group = _unit(name, OrgKind.RESIDENT_GROUP, city, sort_order=90 + i)
+        OrgUnit.objects.filter(pk__in=[by_name[n].pk for n in overseen]).update(resident_group=group)
+        groups.append(group)
+    plan = [
+        (d, Role.DEPARTMENT_MEMBER, "纪检委员", "shizhi" if d.name == "市教育局" else "") for d in departments
+    ]
+    plan += [
+        (g, Role.RESIDENT_GROUP, "派驻纪检监察组干部", "paizhu" if i == 0 else "")
+        for i, g in enumerate(groups)
+    ]
+    accounts = []
+    for unit, role, position, username in plan:
+        name = fake_name(rng)
+        user = User(
+            username=username or f"d{unit.pk:05d}",
+            full_name=name,
+            name_initials=initials(name),
+            org_unit=unit,
+            position=position,
+            phone=fake_mobile(rng),
+            id_number=fake_id_number(rng, "421300"),
+            must_change_password=not username,
+            is_demo=bool(username),
+            appointed_on=date(2021, 1, 1),
+        )
+        if username:
+            user.set_password(DEMO_PASSWORD)
+        else:
+            user.password = "!demo-no-login"
+        user.save()
+        UserRole.objects.create(user=user, role=role)
+        if username:
+            device = TOTPDevice.objects.create(user=user, name="demo", confirmed=True)
+            accounts.append(DemoAccount(username, role, name, unit.name, base32_secret(device)))
+    return accounts
+
+
 def demo_accounts() -> list[DemoAccount]:
-    from .security import base32_secret
+    from jijian.core.accounts.security import base32_secret
 
     out = []
     for user in (
@@ -290,18 +354,31 @@ def demo_accounts() -> list[DemoAccount]:
     return out
 
 
+def _pad(text: str, columns: int) -> str:
+    """`text` padded to `columns` terminal columns (a Chinese character takes two), at least two spaces
+    after it, so that the printed table lines up."""
+    width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(columns - width, 2)
+
+
 def format_accounts(accounts: list[DemoAccount]) -> str:
+    name_w = max([len("用户名") * 2, *(len(a.username) for a in accounts)]) + 2
+    role_w = max(len(Role(a.role).label) * 2 for a in accounts) + 2
+    unit_w = max(len(a.unit) * 2 for a in accounts) + 2
     lines = [
         "",
         f"演示账号（密码均为 {DEMO_PASSWORD}；工作人员登录还须输入动态验证码，可用 `jijian otp 用户名` 查看）：",
-        f"{'用户名':<10}{'角色':<14}{'单位':<16}TOTP 密钥",
+        f"{_pad('用户名', name_w)}{_pad('角色', role_w)}{_pad('单位', unit_w)}TOTP 密钥",
     ]
     for a in accounts:
         lines.append(
-            f"{a.username:<12}{Role(a.role).label:<12}{a.unit:<14}{a.totp_secret or '（无需动态验证码）'}"
+            f"{_pad(a.username, name_w)}{_pad(str(Role(a.role).label), role_w)}{_pad(a.unit, unit_w)}"
+            f"{a.totp_secret or '（无需动态验证码）'}"
         )
-    from jijian.petitions.demo import DEMO_RECEIPT_CODE
-    from jijian.petitions.receipt import display
-
-    lines.append(f"\n演示举报查询码（在 /report/ “查询进度”中输入）：{display(DEMO_RECEIPT_CODE)}")
+    # A platform app adds lines of its own to the printout (a demo receipt code, say) through its
+    # AppConfig's `demo_notes()`.
+    for config in apps.get_app_configs():
+        notes = getattr(config, "demo_notes", None)
+        if notes is not None:
+            lines.extend(notes())
     return "\n".join(lines)

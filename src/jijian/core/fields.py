@@ -3,7 +3,7 @@ exact lookups. The database only ever holds ciphertext (tests/core/test_fields.p
 
 Each value is bound to its column (associated data "core.user.id_number"): a ciphertext copied into
 another column, or another model, fails to decrypt. See crypto.py for the format, docs/keys.md for
-keys and rotation, jijian.core.reveal for showing a value unmasked."""
+keys and rotation, jijian.core.sensitive.reveal for showing a value unmasked."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django import forms
 from django.db import models
 from django.db.models.lookups import Exact
 
-from . import crypto
+from jijian.core.sensitive import crypto
 
 
 class EmptyExact(Exact):

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import OrgKind
+from .models import VILLAGE_KINDS, OrgKind, OrgUnit
 from .roles import Role
 from .validators import validate_id_number, validate_mobile
 
@@ -17,39 +19,6 @@ class OrgSearchForm(forms.Form):
 class UserSearchForm(forms.Form):
     q = forms.CharField(label=_("姓名、拼音首字母或用户名"), required=False, max_length=50)
     role = forms.ChoiceField(label=_("角色"), required=False, choices=[("", _("全部角色")), *Role.choices])
-
-
-class AccountCreateForm(forms.Form):
-    username = forms.RegexField(
-        label=_("用户名"),
-        max_length=64,
-        regex=r"^[A-Za-z0-9_.-]{3,64}$",
-        error_messages={"invalid": "用户名只能包含字母、数字、下划线、点和短横线，3至64位"},
-    )
-    full_name = forms.CharField(label=_("姓名"), max_length=50)
-    org_unit = forms.IntegerField(label=_("所属单位编号"), widget=forms.HiddenInput)
-    position = forms.CharField(label=_("职务"), max_length=50, required=False)
-    phone = forms.CharField(label=_("手机号码"), max_length=20, required=False)
-    id_number = forms.CharField(label=_("身份证号"), max_length=18, required=False)
-    temporary_password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput, max_length=128)
-
-    def clean_phone(self):
-        value = self.cleaned_data["phone"]
-        if not value:
-            return ""
-        try:
-            return validate_mobile(value)
-        except ValidationError as exc:
-            raise forms.ValidationError(exc.messages) from None
-
-    def clean_id_number(self):
-        value = self.cleaned_data["id_number"]
-        if not value:
-            return ""
-        try:
-            return validate_id_number(value)
-        except ValidationError as exc:
-            raise forms.ValidationError(exc.messages) from None
 
 
 class RoleChangeForm(forms.Form):
@@ -164,6 +133,7 @@ class OfferedUnitChoiceField(forms.ModelChoiceField):
 
     def offered_units(self) -> list:
         if self._offered_units is None:
+            assert self.queryset is not None  # always built with one, as ModelChoiceField.to_python assumes
             offered = self.offered if self.offered is not None else self.queryset
             units = list(offered[: self.max_offered])
             self._found = bool(units)
@@ -182,6 +152,67 @@ class OfferedUnitChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj) -> str:
         return "　" * max(obj.depth, 0) + obj.name
+
+
+class AccountCreateForm(forms.Form):
+    username = forms.RegexField(
+        label=_("用户名"),
+        max_length=64,
+        regex=r"^[A-Za-z0-9_.-]{3,64}$",
+        error_messages={"invalid": "用户名只能包含字母、数字、下划线、点和短横线，3至64位"},
+    )
+    full_name = forms.CharField(label=_("姓名"), max_length=50)
+    org_unit = OfferedUnitChoiceField(
+        label=_("所属单位"),
+        queryset=OrgUnit.objects.none(),
+        empty_label=_("请选择单位"),
+        help_text=_("列出乡镇（街道）及以上单位；村（社区）请在上方按名称或拼音首字母查找"),
+        error_messages={
+            "required": _("请选择所属单位"),
+            "invalid_choice": _("所选单位不存在或不在您的管辖范围内"),
+        },
+    )
+    position = forms.CharField(label=_("职务"), max_length=50, required=False)
+    phone = forms.CharField(label=_("手机号码"), max_length=20, required=False)
+    id_number = forms.CharField(label=_("身份证号"), max_length=18, required=False)
+    temporary_password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput, max_length=128)
+
+    def __init__(self, *args, units, unit_q: object = "", **kwargs):
+        """`units`: where the administrator may put an account. The select lists those above village
+        level (a city's counties, zones and townships); any unit, villages included, is found by name,
+        pinyin initials or code through `unit_q`."""
+        super().__init__(*args, **kwargs)
+        from .selectors import org_unit_search
+
+        searched = clean_unit_search(unit_q)
+        ordered = units.order_by("path")
+        field = cast(OfferedUnitChoiceField, self.fields["org_unit"])
+        field.offer(
+            accepted=units,
+            offered=org_unit_search(ordered, q=searched)
+            if searched
+            else ordered.exclude(kind__in=VILLAGE_KINDS),
+            searched=searched,
+            current=self["org_unit"].value(),
+        )
+
+    def clean_phone(self):
+        value = self.cleaned_data["phone"]
+        if not value:
+            return ""
+        try:
+            return validate_mobile(value)
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from None
+
+    def clean_id_number(self):
+        value = self.cleaned_data["id_number"]
+        if not value:
+            return ""
+        try:
+            return validate_id_number(value)
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from None
 
 
 def _unit_pk(value: object) -> int | None:

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from .api.models import ApiToken as ApiToken  # registered with core's models (core/api/models.py)
 from .fields import BlindIndexField, EncryptedTextField
 from .roles import ADMIN_ROLES, TWO_FACTOR_ROLES, Role, modules_for
 
@@ -24,6 +25,7 @@ class OrgKind(models.TextChoices):
     COMMUNITY = "community", _("社区")
     DEPARTMENT = "department", _("市直单位")
     PARTY_ORG = "party_org", _("基层党组织")
+    RESIDENT_GROUP = "resident_group", _("派驻纪检监察组")
 
 
 COUNTY_KINDS = frozenset({OrgKind.DISTRICT, OrgKind.COUNTY, OrgKind.COUNTY_CITY})
@@ -39,6 +41,8 @@ ALLOWED_PARENT_KINDS: dict[str, frozenset[str]] = {
     **{k: TOWNSHIP_KINDS for k in VILLAGE_KINDS},
     OrgKind.DEPARTMENT: frozenset({OrgKind.CITY, *COUNTY_KINDS}),
     OrgKind.PARTY_ORG: frozenset({OrgKind.DEPARTMENT, OrgKind.PARTY_ORG}),
+    # The commission's resident groups (派驻纪检监察组) sit under the commission that sends them.
+    OrgKind.RESIDENT_GROUP: frozenset({OrgKind.CITY, *COUNTY_KINDS}),
 }
 
 
@@ -107,6 +111,18 @@ class OrgUnit(models.Model):
         editable=False,
         db_constraint=False,
     )
+    # A department (市直单位) is overseen by one of its commission's resident groups (派驻纪检监察组,
+    # 综合派驻: one group, several departments); the group's staff see the department's subtree
+    # (core.access.unit_scope_q).
+    resident_group = models.ForeignKey(
+        "self",
+        verbose_name=_("派驻纪检监察组"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="overseen_units",
+        limit_choices_to={"kind": "resident_group"},
+    )
     pinyin_initials = models.CharField(max_length=50, blank=True, default="", db_index=True, editable=False)
     is_active = models.BooleanField(_("有效"), default=True)
     active_from = models.DateField(_("设立日期"), null=True, blank=True)
@@ -140,8 +156,30 @@ class OrgUnit(models.Model):
     def is_county(self) -> bool:
         return self.kind in COUNTY_KINDS
 
+    @cached_property
+    def overseen_paths(self) -> tuple[str, ...]:
+        """A resident group's overseen departments' paths (their subtrees are its jurisdiction); empty
+        for any other unit. Read once per loaded unit."""
+        if self.kind != OrgKind.RESIDENT_GROUP or self.pk is None:
+            return ()
+        return tuple(
+            OrgUnit.objects.filter(resident_group_id=self.pk, is_active=True).values_list("path", flat=True)
+        )
+
     def ancestor_ids(self) -> list[int]:
         return [int(p) for p in self.path.strip("/").split("/") if p]
+
+
+# --- people facts that several platforms read -------------------------------------------------------
+class CadreLevel(models.TextChoices):
+    """Who manages a cadre (干部管理权限): decides which commission handles a report about the person
+    (petitions' routing) and ranks the person in an integrity archive."""
+
+    VILLAGE = "village", _("村（社区）干部")
+    STAFF = "staff", _("一般干部")
+    SECTION = "section", _("乡科级干部")
+    DIVISION = "division", _("县处级干部")
+    OTHER = "other", _("其他或不清楚")
 
 
 class UserManager(BaseUserManager):
@@ -293,6 +331,25 @@ class CalendarDay(models.Model):
         return f"{self.date} {'上班' if self.is_working_day else '休息'} {self.name}"
 
 
+class CalendarYear(models.Model):
+    """A year whose State Council arrangement (放假安排) the system administrator entered by hand and
+    confirmed, for a year that chinese-calendar does not know yet. Without it, such a year is
+    provisional (workdays.provisional_years): its statutory holidays are applied by rule and its
+    deadlines are shown as 暂定."""
+
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    confirmed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    confirmed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("已确认的放假安排")
+        verbose_name_plural = _("已确认的放假安排")
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
 class Notification(models.Model):
     """An in-app message; SMS and e-mail copies are NotificationDelivery rows sent by Celery."""
 
@@ -337,6 +394,10 @@ class NotificationDelivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=255, blank=True, default="")
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Its notification's created_at, copied when the delivery is made: the month partition key on
+    # PostgreSQL (docs/partitions.md). Being the notification's, it keeps (notification, channel)
+    # unique there, where the constraint must include it.
+    created_at = models.DateTimeField(_("通知时间"), default=timezone.now)
 
     class Meta:
         constraints = [
@@ -345,3 +406,37 @@ class NotificationDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notification_id}:{self.channel}:{self.status}"
+
+
+# --- recusal (回避): relations staff declare; every platform closes matching records to them --
+class RelationKind(models.TextChoices):
+    SPOUSE = "spouse", _("夫妻关系")
+    DIRECT = "direct", _("直系血亲关系")
+    COLLATERAL = "collateral", _("三代以内旁系血亲")
+    IN_LAW = "in_law", _("近姻亲关系")
+    OTHER = "other", _("其他可能影响公正办理的关系")
+
+
+class StaffRelation(models.Model):
+    """A relation a staff member has declared (回避申报). Reports and clues about a person of that name
+    are closed to them: the access functions answer 404, as for any item outside their jurisdiction."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="declared_relations")
+    relative_name = EncryptedTextField(_("亲属姓名"), context="petitions.staffrelation.relative_name")
+    relative_name_index = BlindIndexField(source="relative_name")
+    relative_unit = EncryptedTextField(
+        _("工作单位"), blank=True, default="", context="petitions.staffrelation.relative_unit"
+    )
+    kind = models.CharField(_("关系"), max_length=20, choices=RelationKind.choices)
+    is_active = models.BooleanField(_("有效"), default=True)
+    declared_at = models.DateTimeField(_("申报时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("回避关系")
+        verbose_name_plural = _("回避关系")
+        db_table = "petitions_staffrelation"  # the table kept its name when the model moved to core
+        ordering = ["-declared_at", "-pk"]
+        indexes = [models.Index(fields=["user", "relative_name_index"], name="relation_user_name")]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()

@@ -3,6 +3,8 @@ and never twice (a delivery row is marked sent under a row lock; the task is saf
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -28,8 +30,10 @@ def notify(
                 recipient=recipient, title=title[:200], body=body, link=link, dedup_key=dedup_key
             )
             for channel in channels:
-                delivery = NotificationDelivery.objects.create(notification=note, channel=channel)
-                transaction.on_commit(lambda d=delivery.pk: deliver_notification.delay(d))
+                delivery = NotificationDelivery.objects.create(
+                    notification=note, channel=channel, created_at=note.created_at
+                )
+                transaction.on_commit(partial(deliver_notification.delay, delivery.pk))
     except IntegrityError:
         if dedup_key and Notification.objects.filter(recipient=recipient, dedup_key=dedup_key).exists():
             return None

@@ -42,6 +42,8 @@ class HttpSmsBackend(NotifyBackend):
         body = json.dumps(
             {"to": to, "text": f"【纪检】{subject}：{text}"[:300], "id": idempotency_key}
         ).encode()
+        if settings.SMS_GATEWAY_URL is None:
+            raise OSError("JIJIAN_SMS_GATEWAY_URL is not set")
         req = urllib.request.Request(  # noqa: S310 - http(s) only, checked in settings
             settings.SMS_GATEWAY_URL, data=body, headers={"Content-Type": "application/json"}, method="POST"
         )

@@ -12,18 +12,20 @@ from django.db.models import F
 from django.utils import timezone
 
 from jijian.audit.services import audit_record
+from jijian.core.api.auth import api_tokens_revoke_all
+from jijian.core.orgs.pinyin import initials
 
 from .models import (
     ALLOWED_PARENT_KINDS,
     CalendarDay,
+    CalendarYear,
     OrgKind,
     OrgUnit,
     PasswordHistory,
     User,
     UserRole,
 )
-from .pinyin import initials
-from .roles import ADMIN_ROLES, Role
+from .roles import ADMIN_ROLES, Role, role_fits_unit, role_unit_words
 
 
 class ConcurrentEditError(ValidationError):
@@ -31,7 +33,7 @@ class ConcurrentEditError(ValidationError):
         super().__init__("该记录已被他人修改，请刷新后重试（您的修改未保存）")
 
 
-def _fill_ancestors(unit: OrgUnit, parent: OrgUnit | None) -> None:
+def fill_ancestors(unit: OrgUnit, parent: OrgUnit | None) -> None:
     """Materialised path and the per-level ancestor ids, from the parent (already correct)."""
     base = parent.path if parent else "/"
     unit.path = f"{base}{unit.pk}/"
@@ -93,7 +95,7 @@ def org_unit_create(
         active_from=active_from,
         sort_order=sort_order,
     )
-    _fill_ancestors(unit, parent)
+    fill_ancestors(unit, parent)
     unit.save()
     if audit:
         audit_record(
@@ -116,7 +118,7 @@ def _rewrite_descendants(unit: OrgUnit) -> int:
         for parent in frontier:
             children = list(OrgUnit.objects.filter(parent=parent))
             for child in children:
-                _fill_ancestors(child, parent)
+                fill_ancestors(child, parent)
             OrgUnit.objects.bulk_update(
                 children,
                 ["path", "depth", "city", "county", "township", "zone", "pinyin_initials"],
@@ -163,7 +165,7 @@ def org_unit_update(
         raise ConcurrentEditError()
     unit.refresh_from_db()
     if before["management_zone"] != unit.management_zone_id:
-        _fill_ancestors(unit, unit.parent)
+        fill_ancestors(unit, unit.parent)
         unit.save(update_fields=["zone"])
         _rewrite_descendants(unit)
     audit_record(
@@ -192,7 +194,7 @@ def org_unit_move(*, actor: User, unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit
         raise ValidationError("不能把单位移动到其自身的下级之下")
     old_parent = unit.parent_id
     unit.parent = new_parent
-    _fill_ancestors(unit, new_parent)
+    fill_ancestors(unit, new_parent)
     unit.version += 1
     unit.save()
     moved = _rewrite_descendants(unit)
@@ -307,6 +309,9 @@ def user_set_password(*, actor: User, user: User, password: str, temporary: bool
             "last_failed_login_at",
         ]
     )
+    if temporary:
+        # An administrator's reset means the password may be known to someone else: its tokens go too.
+        api_tokens_revoke_all(actor=actor, user=user, reason="重置密码")
     audit_record(
         actor=actor,
         action="user.password_reset" if temporary else "user.password_change",
@@ -324,6 +329,8 @@ def user_set_active(*, actor: User, user: User, is_active: bool, reason: str) ->
     before = user.is_active
     user.is_active = is_active
     user.save(update_fields=["is_active"])
+    if not is_active:
+        api_tokens_revoke_all(actor=actor, user=user, reason="停用账号")
     audit_record(
         actor=actor,
         action="user.activate" if is_active else "user.deactivate",
@@ -345,6 +352,12 @@ def role_grant(*, actor: User, user: User, role: str) -> UserRole:
     if role in current:
         return user.roles.get(role=role)  # idempotent
     validate_role_combination(current | {role})
+    unit = user.org_unit
+    if unit is not None and not role_fits_unit(role, unit.kind):
+        raise ValidationError(
+            f"“{Role(role).label}”角色只能授予{role_unit_words(role)}的账号；"
+            f"{user.full_name or user.username}属于{unit.name}（{unit.get_kind_display()}）"
+        )
     granted = UserRole.objects.create(user=user, role=role, granted_by=actor)
     user.__dict__.pop("role_set", None)
     audit_record(
@@ -399,4 +412,28 @@ def calendar_day_set(*, actor: User, day: date, is_working_day: bool, name: str)
         before=before,
         after={"is_working_day": is_working_day, "name": name},
     )
+    return obj
+
+
+@transaction.atomic
+def calendar_year_confirm(*, actor: User, year: int) -> CalendarYear:
+    """Record that the State Council's arrangement for `year` has been entered by hand, so the year
+    is no longer provisional (its deadlines lose the 暂定 mark)."""
+    _require_role(actor, Role.SYSTEM_ADMIN)
+    from django.core.cache import cache
+
+    from .orgs.workdays import confirmed_key
+
+    obj, created = CalendarYear.objects.get_or_create(year=year, defaults={"confirmed_by": actor})
+    cache.delete(confirmed_key(year))
+    transaction.on_commit(lambda: cache.delete(confirmed_key(year)))
+    if created:
+        audit_record(
+            actor=actor,
+            action="calendar.confirm_year",
+            object_type="core.calendaryear",
+            object_id=str(year),
+            summary=f"确认 {year} 年放假安排已录入",
+            after={"year": year},
+        )
     return obj

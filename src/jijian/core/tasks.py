@@ -21,6 +21,15 @@ def deliver_notification(self, delivery_id: int) -> str:
 
 
 @shared_task
+def forget_rate_limit_keys() -> int:
+    """Delete the keys of rate-limit windows that have passed, so no counter left in the cache can be
+    tied to an address (core/ops/ratelimit.py). Idempotent."""
+    from .ops.ratelimit import secrets_forget
+
+    return secrets_forget()
+
+
+@shared_task
 def resend_pending_deliveries() -> int:
     """Queue deliveries left pending (a worker restart between commit and queueing). Idempotent."""
     from datetime import timedelta
@@ -32,7 +41,7 @@ def resend_pending_deliveries() -> int:
     cutoff = timezone.now() - timedelta(minutes=10)
     ids = list(
         NotificationDelivery.objects.filter(
-            status=DeliveryStatus.PENDING, notification__created_at__lt=cutoff, attempts=0
+            status=DeliveryStatus.PENDING, created_at__lt=cutoff, attempts=0
         ).values_list("pk", flat=True)[:1000]
     )
     for pk in ids:
@@ -53,3 +62,12 @@ def prune_audit_trail() -> int:
     from jijian.audit.services import audit_prune
 
     return audit_prune()
+
+
+@shared_task
+def create_partitions_ahead() -> list[str]:
+    """Daily: the partitions of this month and the next ones of every month-partitioned table
+    (PostgreSQL; nothing on SQLite). Idempotent. See docs/partitions.md."""
+    from jijian.partitions import partitions_create_ahead
+
+    return partitions_create_ahead()

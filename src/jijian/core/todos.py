@@ -57,20 +57,22 @@ def locked_accounts(user) -> list[dict]:
 
 @register
 def calendar_next_year(user) -> list[dict]:
-    from datetime import date
+    """From November on, and while the year itself is provisional: the system administrator is told
+    that a year's arrangement is missing (its deadlines are provisional)."""
+    from django.utils import timezone
 
-    from .models import CalendarDay
+    from .orgs.workdays import provisional_years
     from .roles import Role
 
     if not user.has_role(Role.SYSTEM_ADMIN):
         return []
-    today = date.today()
-    if today.month < 11 or CalendarDay.objects.filter(date__year=today.year + 1).exists():
-        return []
+    today = timezone.localdate()
+    years = {today.year, today.year + 1} if today.month >= 11 else {today.year}
     return [
         {
-            "title": f"{today.year + 1} 年法定节假日尚未录入工作日历",
-            "url": reverse("core:calendar"),
+            "title": f"{year} 年国务院放假安排尚未录入工作日历，期限暂按法定节日推算（暂定）",
+            "url": reverse("core:calendar") + f"?year={year}",
             "count": 1,
         }
+        for year in sorted(provisional_years(years))
     ]

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import signin, views
+from jijian.core import views
+from jijian.core.accounts import signin
 
 app_name = "core"
 
@@ -11,6 +12,8 @@ urlpatterns = [
     path("accounts/password/", signin.password_change, name="password_change"),
     path("accounts/otp/", signin.otp_verify, name="otp_verify"),
     path("accounts/otp/setup/", signin.otp_setup, name="otp_setup"),
+    path("accounts/tokens/", views.token_list, name="token_list"),
+    path("accounts/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("orgs/", views.org_list, name="org_list"),
     path("orgs/<int:pk>/", views.org_detail, name="org_detail"),
     path("people/", views.user_list, name="user_list"),

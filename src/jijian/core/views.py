@@ -10,6 +10,16 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from jijian.core.accounts.security import (
+    OTP_ENROLMENT_CODE_HOURS,
+    otp_enrolment_pending,
+    otp_reset,
+    otp_status,
+    sessions_end,
+)
+from jijian.core.api.auth import api_token_revoke, api_tokens_visible_to
+from jijian.core.ops.ratelimit import client_ip
+
 from . import access, selectors
 from .forms import (
     AccountCreateForm,
@@ -21,9 +31,7 @@ from .forms import (
     UserSearchForm,
 )
 from .notify import notification_mark_read
-from .ratelimit import client_ip
 from .roles import Module, Role
-from .security import OTP_ENROLMENT_CODE_HOURS, otp_enrolment_pending, otp_reset, otp_status, sessions_end
 from .services import role_grant, role_revoke, user_create, user_set_active, user_set_password
 from .todos import todos_for
 
@@ -46,8 +54,7 @@ def home(request):
 @require_GET
 def org_list(request):
     visible = access.org_units_visible_to(request.user)
-    if not request.user.has_module(Module.ORGS):
-        raise Http404
+    access.require_module(request.user, Module.ORGS)
     form = OrgSearchForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     if data.get("q") or data.get("kind"):
@@ -82,8 +89,7 @@ def org_detail(request, pk):
 @login_required
 @require_GET
 def user_list(request):
-    if not request.user.has_module(Module.ORGS):
-        raise Http404
+    access.require_module(request.user, Module.ORGS)
     form = UserSearchForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     users = selectors.user_search(
@@ -99,7 +105,7 @@ def user_list(request):
 @login_required
 @require_GET
 def user_detail(request, pk):
-    from .reveal import can_reveal
+    from jijian.core.sensitive.reveal import can_reveal
 
     person = access.get_user_for(request.user, pk)
     return render(
@@ -130,16 +136,29 @@ def notification_read(request, pk):
     return redirect("core:notification_list")
 
 
+@login_required
+@require_GET
+def token_list(request):
+    """The signed-in user's own live API tokens, each with a revoke button."""
+    return render(request, "core/token_list.html", {"tokens": api_tokens_visible_to(request.user)})
+
+
+@login_required
+@require_POST
+def token_revoke(request, pk):
+    token = access.get_or_404(api_tokens_visible_to(request.user), pk)
+    api_token_revoke(actor=request.user, token=token)
+    messages.success(request, f"已撤销令牌「{token.name}」")
+    return redirect("core:token_list")
+
+
 # --- system administrator: accounts, calendar ----------------------------------------------------
-def _require_module(user, module):
-    if not user.has_module(module):
-        raise Http404
 
 
 @login_required
 @require_GET
 def account_list(request):
-    _require_module(request.user, Module.ACCOUNTS)
+    access.require_module(request.user, Module.ACCOUNTS)
     accounts = access.accounts_managed_by(request.user, module=Module.ACCOUNTS).prefetch_related("roles")
     if request.GET.get("pending"):
         accounts = accounts.filter(password__startswith="!")
@@ -152,41 +171,42 @@ def account_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def account_create(request):
-    _require_module(request.user, Module.ACCOUNTS)
-    form = AccountCreateForm(request.POST or None, initial={"org_unit": request.GET.get("unit")})
-    units = access.org_units_visible_to(request.user)
+    access.require_module(request.user, Module.ACCOUNTS)
+    form = AccountCreateForm(
+        request.POST or None,
+        initial={"org_unit": request.GET.get("unit")},
+        units=access.org_units_visible_to(request.user),
+        unit_q=request.GET.get("unit_q"),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        unit = units.filter(pk=data["org_unit"]).first()
-        if unit is None:
-            form.add_error(None, "所选单位不存在或不在您的管辖范围内")
+        try:
+            user = user_create(
+                actor=request.user,
+                username=data["username"],
+                full_name=data["full_name"],
+                org_unit=data["org_unit"],
+                password=data["temporary_password"],
+                phone=data["phone"],
+                id_number=data["id_number"],
+                position=data["position"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
         else:
-            try:
-                user = user_create(
-                    actor=request.user,
-                    username=data["username"],
-                    full_name=data["full_name"],
-                    org_unit=unit,
-                    password=data["temporary_password"],
-                    phone=data["phone"],
-                    id_number=data["id_number"],
-                    position=data["position"],
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc.messages)
-            else:
-                messages.success(
-                    request, f"账号 {user.username} 已创建，首次登录须修改密码；角色由安全保密管理员授予"
-                )
-                return redirect("core:account_list")
-    unit_choices = units.filter(depth__lte=3).order_by("path")[:500]
-    return render(request, "core/account_create.html", {"form": form, "units": unit_choices})
+            messages.success(
+                request, f"账号 {user.username} 已创建，首次登录须修改密码；角色由安全保密管理员授予"
+            )
+            return redirect("core:account_list")
+    return render(
+        request, "core/account_create.html", {"form": form, "unit_q": form.fields["org_unit"].searched}
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def account_detail(request, pk):
-    _require_module(request.user, Module.ACCOUNTS)
+    access.require_module(request.user, Module.ACCOUNTS)
     account = access.get_managed_account_for(request.user, pk, module=Module.ACCOUNTS)
     reason_form = ReasonForm(request.POST or None)
     if request.method == "POST" and reason_form.is_valid():
@@ -219,37 +239,48 @@ def account_detail(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def calendar_view(request):
-    _require_module(request.user, Module.ACCOUNTS)
+    access.require_module(request.user, Module.ACCOUNTS)
     try:
         year = int(request.GET.get("year") or date.today().year)
     except ValueError:
         raise Http404 from None
     if not 2000 <= year <= 2100:
         raise Http404
+    from .orgs import workdays
+
+    if request.method == "POST" and request.POST.get("confirm_year"):
+        from .services import calendar_year_confirm
+
+        calendar_year_confirm(actor=request.user, year=year)
+        messages.success(request, f"已确认 {year} 年放假安排，该年期限不再显示“暂定”")
+        return redirect(f"{request.path}?year={year}")
     form = CalendarDayForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         from .services import calendar_day_set
 
-        try:
-            calendar_day_set(
-                actor=request.user,
-                day=form.cleaned_data["date"],
-                is_working_day=form.cleaned_data["is_working_day"],
-                name=form.cleaned_data["name"],
-            )
-        except PermissionDenied:
-            raise Http404 from None
+        calendar_day_set(
+            actor=request.user,
+            day=form.cleaned_data["date"],
+            is_working_day=form.cleaned_data["is_working_day"],
+            name=form.cleaned_data["name"],
+        )
         messages.success(request, "工作日历已更新")
         return redirect(f"{request.path}?year={form.cleaned_data['date'].year}")
     days = selectors.calendar_days(year=year)
-    return render(request, "core/calendar.html", {"days": days, "year": year, "form": form})
+    provisional = bool(workdays.provisional_years({year}))
+    rule_days = sorted(workdays.statutory_holidays(year).items()) if provisional else []
+    return render(
+        request,
+        "core/calendar.html",
+        {"days": days, "year": year, "form": form, "provisional": provisional, "rule_days": rule_days},
+    )
 
 
 # --- security administrator: roles, lockouts, sessions -------------------------------------------
 @login_required
 @require_GET
 def security_list(request):
-    _require_module(request.user, Module.SECURITY)
+    access.require_module(request.user, Module.SECURITY)
     accounts = access.accounts_managed_by(request.user, module=Module.SECURITY).prefetch_related("roles")
     if request.GET.get("locked"):
         from django.utils import timezone
@@ -264,7 +295,7 @@ def security_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def security_detail(request, pk):
-    _require_module(request.user, Module.SECURITY)
+    access.require_module(request.user, Module.SECURITY)
     account = access.get_managed_account_for(request.user, pk, module=Module.SECURITY)
     action = request.POST.get("action") if request.method == "POST" else None
     # One page, several forms: only the form that was sent is bound (and shows its errors).
@@ -279,7 +310,7 @@ def security_detail(request, pk):
                 messages.success(request, "已强制下线")
                 return redirect("core:security_detail", pk=account.pk)
             if action == "unlock":
-                from .security import account_unlock
+                from jijian.core.accounts.security import account_unlock
 
                 account_unlock(actor=request.user, user=account)
                 messages.success(request, "已解除锁定")
@@ -306,8 +337,6 @@ def security_detail(request, pk):
                 return redirect("core:security_detail", pk=account.pk)
         except ValidationError as exc:
             failed.add_error(None, exc.messages)
-        except PermissionDenied:
-            raise Http404 from None
     return render(request, "core/security_detail.html", _security_context(account, form, reset_form))
 
 
@@ -329,13 +358,24 @@ def _security_context(account, form, reset_form) -> dict:
 def user_reveal(request, pk, field):
     """Show one sensitive field of a person unmasked, for the roles the reveal policy names, with a
     reason; the reveal is an audit event. Everyone else gets the same 404 as for a missing person."""
-    from .reveal import can_reveal, reveal_field
+    from jijian.core.sensitive.reveal import can_reveal, reveal_denied_record, reveal_field
 
-    person = access.get_user_for(request.user, pk)
-    if field not in ("phone", "id_number") or not can_reveal(
-        actor=request.user, obj=person, field_name=field
-    ):
-        raise Http404
+    try:
+        person = access.get_user_for(request.user, pk)
+        if field not in ("phone", "id_number") or not can_reveal(
+            actor=request.user, obj=person, field_name=field
+        ):
+            raise Http404
+    except (Http404, PermissionDenied):
+        # The same entry whether the person exists or not, and the same 404.
+        reveal_denied_record(
+            actor=request.user,
+            object_type="core.user",
+            object_id=pk,
+            field_name=field,
+            ip_address=client_ip(request),
+        )
+        raise Http404 from None
     form = ReasonForm(request.POST or None)
     value = None
     if request.method == "POST" and form.is_valid():
@@ -347,8 +387,6 @@ def user_reveal(request, pk, field):
                 reason=form.cleaned_data["reason"],
                 ip_address=client_ip(request),
             )
-        except PermissionDenied:
-            raise Http404 from None
         except ValidationError as exc:
             form.add_error(None, exc.messages)
     label = {"phone": "手机号码", "id_number": "身份证号"}[field]

@@ -14,11 +14,21 @@ import time
 
 from django.db.models import Exists, OuterRef, QuerySet
 
-from jijian.core.access import get_or_404, scope, unit_in_scope
-from jijian.core.reveal import register_reveal
+from jijian.core.access import get_or_404, scope, unit_in_scope, unit_scope_q
+from jijian.core.models import StaffRelation
 from jijian.core.roles import Module, Role
+from jijian.core.sensitive.reveal import register_reveal
 
-from .models import Clue, PetitionDeadline, PetitionForward, PetitionMessage, PetitionReport, StaffRelation
+from .models import (
+    ApprovalState,
+    Clue,
+    PetitionApproval,
+    PetitionDeadline,
+    PetitionForward,
+    PetitionMessage,
+    PetitionReport,
+    PetitionState,
+)
 
 FOLLOW_SESSION_KEY = "petitions.follow"
 FOLLOW_SECONDS = 15 * 60
@@ -82,6 +92,19 @@ def clues_visible_to(user) -> QuerySet[Clue]:
 
 def get_clue_for(user, pk) -> Clue:
     return get_or_404(clues_visible_to(user), pk)
+
+
+def get_approval_for(user, report: PetitionReport, pk) -> PetitionApproval:
+    """One leader approval of a report the user sees (`get_petition_for` first); 404 otherwise."""
+    return get_or_404(PetitionApproval.objects.filter(report=report), pk)
+
+
+def approvals_pending_for(user) -> QuerySet[PetitionApproval]:
+    """Extensions and 办结 reports waiting on a leader, of the accepted reports the user sees."""
+    return PetitionApproval.objects.filter(
+        state=ApprovalState.PENDING,
+        report__in=petitions_visible_to(user).filter(state=PetitionState.ACCEPTED),
+    )
 
 
 def deadlines_visible_to(user) -> QuerySet[PetitionDeadline]:
@@ -166,3 +189,74 @@ def followed_report(request) -> PetitionReport | None:
 def messages_for_reporter(report: PetitionReport) -> QuerySet[PetitionMessage]:
     # The reporter never learns which staff member wrote.
     return report.messages.only("direction", "body", "created_at").order_by("created_at", "pk")
+
+
+def archive_report_counts(user, archive_ids) -> dict[int, dict[str, int]]:
+    """For the integrity opinion (core.links.archive_report_counts): per archive, the linked reports
+    held in the user's jurisdiction still open (received, accepted, forwarded) and closed."""
+    from django.db.models import Count
+
+    closed = {PetitionState.CLOSED, PetitionState.NOT_ACCEPTED}
+    counts: dict[int, dict[str, int]] = {}
+    rows = (
+        PetitionReport.objects.filter(archive_id__in=list(archive_ids))
+        .filter(unit_scope_q(user, prefix="holder__"))
+        .values("archive_id", "state")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        bucket = counts.setdefault(row["archive_id"], {"open": 0, "closed": 0})
+        bucket["closed" if row["state"] in closed else "open"] += row["n"]
+    return counts
+
+
+def reports_linked_to_archive(user, archive_id: int) -> QuerySet[PetitionReport]:
+    """The reports linked to an integrity archive that are held by a body in the viewer's jurisdiction
+    — the register's holder rule, so a report sent up the restricted path never shows below the body
+    that holds it (core.links.reports_linked_to_archive: the archive page). The archive page shows
+    number, dates, state and result only: never the reporter or the facts."""
+    return (
+        PetitionReport.objects.filter(archive_id=archive_id)
+        .filter(unit_scope_q(user, prefix="holder__"))
+        .select_related("holder")
+        .order_by("-received_at", "-pk")
+    )
+
+
+def petition_by_serial(user, serial: str) -> PetitionReport | None:
+    """The report with this register number that `user` may see (core.links.petition_by_serial: video
+    reception links a session to it)."""
+    serial = (serial or "").strip()
+    if not serial:
+        return None
+    return petitions_visible_to(user).filter(serial_number=serial).first()
+
+
+def petitions_open(report_ids) -> set[int]:
+    """Of the reports `report_ids`, those still open (neither concluded nor not accepted): a system
+    question without a user (core.links.petitions_open; video reception's recording retention)."""
+    from .models import PetitionState
+
+    ids = [int(i) for i in report_ids]
+    if not ids:
+        return set()
+    return set(
+        PetitionReport.objects.filter(pk__in=ids)
+        .exclude(state__in=(PetitionState.CLOSED, PetitionState.NOT_ACCEPTED))
+        .values_list("pk", flat=True)
+    )
+
+
+def petition_matters(report_ids) -> dict[int, str]:
+    """The matter (反映问题类别) of each of the reports `report_ids`, as its Chinese label: a system
+    question without a user that gives nothing else of the report (core.links.petition_matters; video
+    reception's statistics by matter). One query."""
+    from .models import Matter
+
+    ids = [int(i) for i in report_ids]
+    if not ids:
+        return {}
+    return {
+        pk: str(Matter(matter).label) if matter in Matter.values else str(matter)
+        for pk, matter in PetitionReport.objects.filter(pk__in=ids).values_list("pk", "matter")
+    }

@@ -11,11 +11,13 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from jijian.core.models import OrgUnit, User
+from jijian.core.models import CadreLevel, OrgUnit, User
 from jijian.core.roles import Role
+from jijian.petitions import services
+from jijian.petitions.handling import routing
+from jijian.petitions.intake import receipt
 
-from . import receipt, routing, services
-from .models import AccusedLevel, Category, Channel, NotAcceptedReason, PetitionReport
+from .models import Category, Channel, NotAcceptedReason, PetitionReport
 
 # Demo data only (a public, fixed code): printed with the demo accounts so the follow page can be tried.
 DEMO_RECEIPT_CODE = "20261129000012388000"
@@ -25,7 +27,7 @@ FACTS = [
         "王某",
         "村委会",
         "村主任",
-        AccusedLevel.VILLAGE,
+        CadreLevel.VILLAGE,
         "integrity",
         "在危房改造补贴发放中优亲厚友，为亲属多报冒领补贴。",
     ),
@@ -33,7 +35,7 @@ FACTS = [
         "李某",
         "村委会",
         "村会计",
-        AccusedLevel.VILLAGE,
+        CadreLevel.VILLAGE,
         "masses",
         "低保评定不公开、不公示，把不符合条件的亲戚纳入低保。",
     ),
@@ -41,7 +43,7 @@ FACTS = [
         "张某",
         "镇农业服务中心",
         "主任",
-        AccusedLevel.STAFF,
+        CadreLevel.STAFF,
         "work",
         "土地流转补贴拖延发放，群众多次反映无人过问。",
     ),
@@ -49,20 +51,20 @@ FACTS = [
         "陈某",
         "村委会",
         "村支书",
-        AccusedLevel.VILLAGE,
+        CadreLevel.VILLAGE,
         "integrity",
         "村集体鱼塘承包未经四议两公开，低价包给其亲属。",
     ),
-    ("刘某", "镇人民政府", "副镇长", AccusedLevel.SECTION, "integrity", "违规接受工程老板宴请，收受购物卡。"),
+    ("刘某", "镇人民政府", "副镇长", CadreLevel.SECTION, "integrity", "违规接受工程老板宴请，收受购物卡。"),
     (
         "赵某",
-        "县交通运输局",
-        "局长",
-        AccusedLevel.DIVISION,
+        "县人民政府",
+        "副县长",  # 县处级: the city's matter (a county bureau chief would be 乡科级)
+        CadreLevel.DIVISION,
         "integrity",
-        "插手农村公路工程招投标，为特定关系人谋利。",
+        "分管交通期间插手农村公路工程招投标，为特定关系人谋利。",
     ),
-    ("孙某", "村委会", "村委委员", AccusedLevel.VILLAGE, "life", "酒后驾驶公车，影响恶劣。"),
+    ("孙某", "村委会", "村委委员", CadreLevel.VILLAGE, "life", "酒后驾驶公车，影响恶劣。"),
 ]
 
 
@@ -82,7 +84,7 @@ def load_petitions_demo(*, seed: int = 2020) -> int:
         User.objects.filter(username="xinfang").first()
         or User.objects.filter(org_unit=city, roles__role=Role.PETITION_OFFICE).first()
     )
-    if county_officer is None or city_officer is None or not villages:
+    if lishan is None or county_officer is None or city_officer is None or not villages:
         return 0
     today = timezone.localdate()
     made = 0
@@ -96,7 +98,7 @@ def load_petitions_demo(*, seed: int = 2020) -> int:
         accused_name="王某",
         accused_unit=f"{villages[0].name}村委会",
         accused_post="村主任",
-        accused_level=AccusedLevel.VILLAGE,
+        accused_level=CadreLevel.VILLAGE,
         matter="integrity",
     )
     PetitionReport.objects.filter(pk=first.report.pk).update(
@@ -114,7 +116,7 @@ def load_petitions_demo(*, seed: int = 2020) -> int:
         accused_name="李某",
         accused_unit="村委会",
         accused_post="村会计",
-        accused_level=AccusedLevel.VILLAGE,
+        accused_level=CadreLevel.VILLAGE,
         matter="masses",
     )
     made += 1
@@ -137,7 +139,7 @@ def load_petitions_demo(*, seed: int = 2020) -> int:
             actor=county_officer,
             channel=channels[i],
             category=Category.ACCUSATION if i % 3 else Category.COMPLAINT,
-            region=village if level == AccusedLevel.VILLAGE else lishan,
+            region=village if level == CadreLevel.VILLAGE else lishan,
             facts=f"{name}（{unit}{post}）{facts}",
             is_anonymous=not real_name,
             received_on=today - timedelta(days=rng.choice([1, 3, 6, 9, 14, 20, 26])),
@@ -165,9 +167,9 @@ def load_petitions_demo(*, seed: int = 2020) -> int:
             version=report.version,
         )
 
-    route(registered[4], AccusedLevel.SECTION)  # section level: this county accepts it
-    route(registered[5], AccusedLevel.DIVISION)  # division level: up to the city (restricted)
-    route(registered[3], AccusedLevel.VILLAGE)  # village cadre: down to the township
+    route(registered[4], CadreLevel.SECTION)  # section level: this county accepts it
+    route(registered[5], CadreLevel.DIVISION)  # division level: up to the city (restricted)
+    route(registered[3], CadreLevel.VILLAGE)  # village cadre: down to the township
     services.petition_not_accept(
         actor=county_officer,
         report=registered[2],
@@ -177,7 +179,7 @@ def load_petitions_demo(*, seed: int = 2020) -> int:
     )
     # The accepted section-level matter becomes a clue at the county: 案管室 registers it, proposes a
     # letter of inquiry, a county leader approves it (the letter reply is then due in 15 working days).
-    from . import clues
+    from jijian.petitions.clues import services as clues
 
     case_manager = User.objects.filter(org_unit=suixian, roles__role=Role.CASE_MANAGEMENT).first()
     leader = User.objects.filter(org_unit=suixian, roles__role=Role.COMMISSION_LEADER).first()
@@ -204,6 +206,29 @@ def load_petitions_demo(*, seed: int = 2020) -> int:
             endorse=True,
         )
         clues.clue_approve(actor=leader, clue=clue, version=clue.version, endorse=True, note="同意函询")
+
+    # After acceptance: the county asks to extend the matter under letter of inquiry, and files the
+    # 办结 report of another accepted matter; both wait on a leader (待审批).
+    from jijian.petitions.handling import conclusion
+    from jijian.petitions.models import DeadlineKind, PetitionDeadline
+
+    route(registered[6], CadreLevel.SECTION)
+    closing = PetitionReport.objects.get(pk=registered[6].pk)
+    services.petition_close(
+        actor=county_officer,
+        report=closing,
+        result="经初步核实，反映问题基本属实，已责令其退还多领补贴并作出书面检查。",
+        version=closing.version,
+    )
+    extending = PetitionReport.objects.get(pk=registered[4].pk)
+    limit = PetitionDeadline.objects.get(report=extending, kind=DeadlineKind.CONCLUSION)
+    conclusion.petition_extension_request(
+        actor=county_officer,
+        report=extending,
+        new_due_date=limit.due_date + timedelta(days=30),
+        reason="已向被反映人发出函询，需待其书面说明并调取相关票据核对，难以在三个月内办结。",
+        version=extending.version,
+    )
 
     # The same accused and matter as the first online report: linked, not duplicated.
     services.petition_mark_repeat(

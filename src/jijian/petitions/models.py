@@ -1,6 +1,6 @@
 """Reports from the public (信访举报) and the messages exchanged with the reporter.
 
-Confidentiality is law (DOMAIN.md §2): the reporter's identity is stored only SM4-GCM encrypted, with
+Confidentiality is law (docs/domain.md §2): the reporter's identity is stored only SM4-GCM encrypted, with
 a blind index on the ID number for repeat detection; the receipt code is never stored, only its slow
 hash (receipt.py); and nothing about the request that brought a report in is kept — no address, no
 user agent, no request metadata of any kind (tests/petitions/test_privacy.py scans every table)."""
@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jijian.core.fields import BlindIndexField, EncryptedTextField
-from jijian.core.models import OrgUnit
+from jijian.core.models import CadreLevel, OrgUnit
 
 
 class Category(models.TextChoices):
@@ -29,14 +29,6 @@ class Channel(models.TextChoices):
     VISIT = "visit", _("来访")
     PHONE = "phone", _("电话（12388）")
     VIDEO = "video", _("视频接访")
-
-
-class AccusedLevel(models.TextChoices):
-    VILLAGE = "village", _("村（社区）干部")
-    STAFF = "staff", _("一般干部")
-    SECTION = "section", _("乡科级干部")
-    DIVISION = "division", _("县处级干部")
-    OTHER = "other", _("其他或不清楚")
 
 
 class Matter(models.TextChoices):
@@ -84,8 +76,12 @@ class PetitionReport(models.Model):
     accused_unit = models.CharField(_("被反映人单位"), max_length=200, blank=True, default="")
     accused_post = models.CharField(_("被反映人职务"), max_length=100, blank=True, default="")
     accused_level = models.CharField(
-        _("被反映人级别"), max_length=20, choices=AccusedLevel.choices, default=AccusedLevel.OTHER
+        _("被反映人级别"), max_length=20, choices=CadreLevel.choices, default=CadreLevel.OTHER
     )
+    # Where staff know it (a letter or a visit names it): the accused's ID number, encrypted, with its
+    # blind index, which finds the accused's integrity archive in another city (archive_links.py).
+    accused_id_number = EncryptedTextField(_("被反映人身份证号"), blank=True, default="")
+    accused_id_index = BlindIndexField(source="accused_id_number")
     # The county or township the report is about: decides whose jurisdiction it falls in.
     region = models.ForeignKey(
         OrgUnit, verbose_name=_("所属地区"), on_delete=models.PROTECT, related_name="+"
@@ -181,7 +177,7 @@ class PetitionReport(models.Model):
     @property
     def masked_reporter(self) -> str:
         """What staff lists show ("张** 138****5678"); the full identity needs an audited reveal."""
-        from jijian.core.crypto import mask_phone, mask_text
+        from jijian.core.sensitive.crypto import mask_phone, mask_text
 
         if self.is_anonymous:
             return "匿名"
@@ -241,6 +237,23 @@ class PetitionTransition(models.Model):
     def __str__(self) -> str:
         return f"{self.action} {self.at:%Y-%m-%d}"
 
+    @property
+    def action_label(self) -> str:
+        """What happened, for the steps that leave the state as it was (after acceptance)."""
+        return TRANSITION_LABELS.get(self.action, "")
+
+
+# The report's steps that keep its state (handling/conclusion.py), by PetitionTransition.action.
+TRANSITION_LABELS = {
+    "close_request": "提交办结报告，报领导审批",
+    "close_reject": "办结报告被退回",
+    "extension_request": "申请延长办结期限",
+    "extension_approve": "批准延长办结期限",
+    "extension_reject": "延长办结期限的申请被退回",
+    "urge": "催办",
+    "supervise": "督办",
+}
+
 
 class ForwardAnswer(models.TextChoices):
     PENDING = "", _("待答复")
@@ -296,6 +309,7 @@ class DeadlineKind(models.TextChoices):
     LETTER_REPLY = "letter_reply", _("函询回复（15个工作日）")
     PRELIMINARY_CHECK = "preliminary_check", _("初步核实期限")
     QUARTERLY_FEEDBACK = "quarterly_feedback", _("季度办理结果反馈信访室")
+    CONCLUSION = "conclusion", _("办结期限（受理后3个月）")
 
 
 class PetitionDeadline(models.Model):
@@ -317,6 +331,12 @@ class PetitionDeadline(models.Model):
     met_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     # Closed without being met, e.g. no acceptance notice for a repeat report.
     waived = models.BooleanField(_("无需办理"), default=False)
+    # The limit before its first approved extension (PetitionApproval of kind EXTENSION); empty when
+    # never extended.
+    extended_from = models.DateField(_("原期限"), null=True, blank=True)
+    # The strongest reminder sent to the holder about this limit once overdue (PetitionUrging):
+    # shown on the deadline board. Cleared when the limit is extended.
+    escalation = models.CharField(_("催督办"), max_length=10, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -404,10 +424,17 @@ class Sanction(models.TextChoices):
     PROBATION = "probation", _("留党察看")
     EXPULSION = "expulsion", _("开除党籍")
     MAJOR_POST_ADJUSTMENT = "major_post_adjustment", _("重大职务调整")
+    # 政务处分 (公职人员政务处分法): the light ones count under the second form, the heavy under the third.
+    PUBLIC_WARNING = "public_warning", _("政务警告")
+    PUBLIC_DEMERIT = "public_demerit", _("记过")
+    PUBLIC_MAJOR_DEMERIT = "public_major_demerit", _("记大过")
+    PUBLIC_DEMOTION = "public_demotion", _("降级")
+    PUBLIC_DISMISSAL = "public_dismissal", _("撤职")
+    PUBLIC_EXPULSION = "public_expulsion", _("开除公职")
     CRIMINAL = "criminal", _("涉嫌违法犯罪移送司法机关")
 
 
-# Which form each outcome counts under (DOMAIN.md §2).
+# Which form each outcome counts under (docs/domain.md §2).
 SANCTION_FORM: dict[str, str] = {
     Sanction.NONE: Form.NONE,
     Sanction.CLEARED: Form.NONE,
@@ -422,7 +449,32 @@ SANCTION_FORM: dict[str, str] = {
     Sanction.PROBATION: Form.FORM_3,
     Sanction.EXPULSION: Form.FORM_3,
     Sanction.MAJOR_POST_ADJUSTMENT: Form.FORM_3,
+    Sanction.PUBLIC_WARNING: Form.FORM_2,
+    Sanction.PUBLIC_DEMERIT: Form.FORM_2,
+    Sanction.PUBLIC_MAJOR_DEMERIT: Form.FORM_2,
+    Sanction.PUBLIC_DEMOTION: Form.FORM_3,
+    Sanction.PUBLIC_DISMISSAL: Form.FORM_3,
+    Sanction.PUBLIC_EXPULSION: Form.FORM_3,
     Sanction.CRIMINAL: Form.FORM_4,
+}
+
+# The outcomes that are a sanction or organisational handling of the integrity archive, as the
+# archive names them (core.links.archive_record_sanction): a clue concluded with one enters the
+# accused's archive. Talks, criticism and clearing are no sanction; 组织调整 and 重大职务调整 do not say
+# which handling (调整职务, 免职, 降职… with different effect periods): the keeper enters those by hand.
+ARCHIVE_SANCTION: dict[str, str] = {
+    Sanction.ADMONISHMENT: "org_admonition",
+    Sanction.WARNING: "party_warning",
+    Sanction.SERIOUS_WARNING: "party_serious_warning",
+    Sanction.REMOVAL_FROM_PARTY_POST: "party_removal",
+    Sanction.PROBATION: "party_probation",
+    Sanction.EXPULSION: "party_expulsion",
+    Sanction.PUBLIC_WARNING: "public_warning",
+    Sanction.PUBLIC_DEMERIT: "public_demerit",
+    Sanction.PUBLIC_MAJOR_DEMERIT: "public_major_demerit",
+    Sanction.PUBLIC_DEMOTION: "public_demotion",
+    Sanction.PUBLIC_DISMISSAL: "public_dismissal",
+    Sanction.PUBLIC_EXPULSION: "public_expulsion",
 }
 
 
@@ -443,12 +495,16 @@ class Clue(models.Model):
         on_delete=models.PROTECT,
         related_name="clues",
     )
+    # No database constraint: on PostgreSQL the duty records are partitioned by month and their
+    # primary key is (id, month), which a foreign key on the id alone cannot reference (docs/partitions.md).
+    # Duty records are never deleted (is_deleted marks them), and PROTECT is still Django's.
     duty_record = models.ForeignKey(
         "reports.DutyRecord",
         verbose_name=_("来源履职纪实"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+        db_constraint=False,
         related_name="+",
     )
     accused_name = models.CharField(_("被反映人姓名"), max_length=100)
@@ -456,7 +512,7 @@ class Clue(models.Model):
     accused_unit = models.CharField(_("被反映人单位"), max_length=200, blank=True, default="")
     accused_post = models.CharField(_("被反映人职务"), max_length=100, blank=True, default="")
     accused_level = models.CharField(
-        _("被反映人级别"), max_length=20, choices=AccusedLevel.choices, default=AccusedLevel.OTHER
+        _("被反映人级别"), max_length=20, choices=CadreLevel.choices, default=CadreLevel.OTHER
     )
     matter = models.CharField(_("问题类别"), max_length=20, choices=Matter.choices, default=Matter.OTHER)
     summary = models.TextField(_("主要问题"))
@@ -527,34 +583,90 @@ class ClueStep(models.Model):
         return f"{self.action} {self.at:%Y-%m-%d}"
 
 
-# --- recusal (回避) -------------------------------------------------------------------------------
-class RelationKind(models.TextChoices):
-    SPOUSE = "spouse", _("夫妻关系")
-    DIRECT = "direct", _("直系血亲关系")
-    COLLATERAL = "collateral", _("三代以内旁系血亲")
-    IN_LAW = "in_law", _("近姻亲关系")
-    OTHER = "other", _("其他可能影响公正办理的关系")
+# --- after acceptance: extension, 办结 approval, 催办/督办 (handling/conclusion.py) ----------------------
+class ApprovalKind(models.TextChoices):
+    EXTENSION = "extension", _("延长办结期限")
+    CONCLUSION = "conclusion", _("办结报告")
 
 
-class StaffRelation(models.Model):
-    """A relation a staff member has declared (回避申报). Reports and clues about a person of that name
-    are closed to them: the access functions answer 404, as for any item outside their jurisdiction."""
+class ApprovalState(models.TextChoices):
+    PENDING = "pending", _("待领导审批")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("已退回")
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="declared_relations"
+
+class PetitionApproval(models.Model):
+    """A request on an accepted report that a commission leader decides: an extension of the
+    conclusion limit (with its reason and the new date), or the 办结 report (with the result). At most
+    one of each kind pending per report."""
+
+    report = models.ForeignKey(PetitionReport, on_delete=models.PROTECT, related_name="approvals")
+    kind = models.CharField(_("审批事项"), max_length=20, choices=ApprovalKind.choices)
+    state = models.CharField(
+        _("审批状态"), max_length=20, choices=ApprovalState.choices, default=ApprovalState.PENDING
     )
-    relative_name = EncryptedTextField(_("亲属姓名"))
-    relative_name_index = BlindIndexField(source="relative_name")
-    relative_unit = EncryptedTextField(_("工作单位"), blank=True, default="")
-    kind = models.CharField(_("关系"), max_length=20, choices=RelationKind.choices)
-    is_active = models.BooleanField(_("有效"), default=True)
-    declared_at = models.DateTimeField(_("申报时间"), default=timezone.now)
+    # The reason for an extension, the result for a 办结 report.
+    text = models.TextField(_("理由或办理结果"))
+    old_due_date = models.DateField(_("原期限"), null=True, blank=True)
+    new_due_date = models.DateField(_("延长至"), null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("报批人"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("报批时间"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True, default="")
 
     class Meta:
-        verbose_name = _("回避关系")
-        verbose_name_plural = _("回避关系")
-        ordering = ["-declared_at", "-pk"]
-        indexes = [models.Index(fields=["user", "relative_name_index"], name="relation_user_name")]
+        verbose_name = _("办理审批")
+        verbose_name_plural = _("办理审批")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "kind"],
+                condition=models.Q(state="pending"),
+                name="approval_one_pending_per_kind",
+            )
+        ]
 
     def __str__(self) -> str:
-        return self.get_kind_display()
+        return f"{self.get_kind_display()} {self.get_state_display()}"
+
+
+class UrgeKind(models.TextChoices):
+    URGE = "urge", _("催办")
+    SUPERVISE = "supervise", _("督办")
+
+
+class PetitionUrging(models.Model):
+    """催办 or 督办 of an overdue time limit: the supervising office's notice to the holder."""
+
+    report = models.ForeignKey(PetitionReport, on_delete=models.PROTECT, related_name="urgings")
+    deadline = models.ForeignKey(PetitionDeadline, on_delete=models.PROTECT, related_name="urgings")
+    kind = models.CharField(_("方式"), max_length=10, choices=UrgeKind.choices)
+    from_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("督促机关"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("承办机关"), on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(_("要求"), blank=True, default="")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发出人"), on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("发出时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("催办督办")
+        verbose_name_plural = _("催办督办")
+        ordering = ["sent_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.sent_at:%Y-%m-%d}"

@@ -4,20 +4,21 @@ candidates, the detail page's related rows, and the org units a form may offer."
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from jijian.core.access import scope
 from jijian.core.models import COUNTY_KINDS, TOWNSHIP_KINDS, OrgKind, OrgUnit
 from jijian.core.roles import Module
 from jijian.core.selectors import org_unit_search
+from jijian.petitions.handling.routing import COMMISSION_KINDS
 
-from .access import petitions_visible_to
-from .models import PetitionReport
-from .routing import COMMISSION_KINDS
+from .access import forwards_received_by, forwards_sent_by, petitions_visible_to
+from .models import ForwardAnswer, PetitionForward, PetitionReport
 
 
 @dataclass(frozen=True)
@@ -56,34 +57,63 @@ def register(user, filters: RegisterFilter | None = None) -> QuerySet[PetitionRe
 
 def possible_repeats(user, reports) -> set[int]:
     """Of `reports` (one page), those with another report in the user's scope about the same accused
-    (blind index of the name) and matter. One query, however many rows."""
-    keys = {(r.accused_name_index, r.matter) for r in reports if r.accused_name_index}
-    if not keys:
+    (blind index of the name) and matter, or from the same real-name reporter (blind index of the ID
+    number). One query, however many rows: the reports in scope sharing a key with the page."""
+    names = {r.accused_name_index for r in reports if r.accused_name_index}
+    reporters = {_real_name_key(r) for r in reports if _real_name_key(r)}
+    if not names and not reporters:
         return set()
-    groups = (
+    match = Q(accused_name_index__in=names) if names else Q()
+    if reporters:
+        match |= Q(is_anonymous=False, reporter_id_index__in=reporters)
+    by_accused: Counter[tuple[str, str]] = Counter()
+    by_reporter: Counter[str] = Counter()
+    for name, matter, reporter, anonymous in (
         petitions_visible_to(user)
-        .filter(accused_name_index__in={k for k, _ in keys})
-        .values("accused_name_index", "matter")
-        .annotate(n=Count("pk"))
-        .filter(n__gt=1)
+        .filter(match)
         .order_by()
-    )
-    shared = {(g["accused_name_index"], g["matter"]) for g in groups}
-    return {r.pk for r in reports if (r.accused_name_index, r.matter) in shared}
+        .values_list("accused_name_index", "matter", "reporter_id_index", "is_anonymous")
+    ):
+        if name in names:
+            by_accused[(name, matter)] += 1
+        if not anonymous and reporter in reporters:
+            by_reporter[reporter] += 1
+    return {
+        r.pk
+        for r in reports
+        if by_accused[(r.accused_name_index, r.matter)] > 1
+        or (_real_name_key(r) and by_reporter[_real_name_key(r)] > 1)
+    }
+
+
+def _real_name_key(report: PetitionReport) -> str:
+    """The reporter's blind index when the report is in their real name (else "": no reporter match)."""
+    return "" if report.is_anonymous else report.reporter_id_index
 
 
 def repeat_candidates(user, report: PetitionReport) -> QuerySet[PetitionReport]:
-    """Reports in the user's scope this one may repeat: same accused and matter, received earlier
-    (or at the same time with a lower number), not itself a repeat of this one."""
-    if not report.accused_name_index:
+    """Reports in the user's scope this one may repeat: same accused and matter, or the same real-name
+    reporter; received earlier (or at the same time with a lower number), not itself a repeat of this
+    one."""
+    match = Q()
+    if report.accused_name_index:
+        match |= Q(accused_name_index=report.accused_name_index, matter=report.matter)
+    if _real_name_key(report):
+        match |= Q(is_anonymous=False, reporter_id_index=report.reporter_id_index)
+    if not match:
         return PetitionReport.objects.none()
     return (
         petitions_visible_to(user)
-        .filter(accused_name_index=report.accused_name_index, matter=report.matter)
+        .filter(match)
         .filter(Q(received_at__lt=report.received_at) | Q(received_at=report.received_at, pk__lt=report.pk))
         .exclude(repeat_of=report)
         .order_by("received_at", "pk")
     )
+
+
+def same_reporter(report: PetitionReport, other: PetitionReport) -> bool:
+    """Whether two reports come from the same real-name reporter (the reason a candidate is shown)."""
+    return bool(_real_name_key(report)) and _real_name_key(report) == _real_name_key(other)
 
 
 def region_choices(user) -> QuerySet[OrgUnit]:
@@ -149,3 +179,24 @@ def report_detail(user, report: PetitionReport) -> dict:
         "petition_messages": list(report.messages.select_related("author")),
         "repeats": list(visible.filter(repeat_of=report).order_by("received_at", "pk")),
     }
+
+
+# --- forwards ------------------------------------------------------------------------------------
+def forwards_to_answer(user) -> QuerySet[PetitionForward]:
+    """Forwards received by the user's commission and not yet answered, the earliest due first: the
+    inbox of the page and of the API."""
+    return forwards_received_by(user).filter(answer=ForwardAnswer.PENDING).order_by("due_date", "pk")
+
+
+def forwards_sent(user, *, state: str = "", today: date) -> QuerySet[PetitionForward]:
+    """Forwards sent from the user's jurisdiction, newest first, for the page and the API alike.
+    `state` narrows them: "pending" (not answered), "overdue" (not answered, due before `today`),
+    "answered"; anything else is all of them."""
+    qs = forwards_sent_by(user).select_related("report__holder").order_by("-forwarded_at", "-pk")
+    if state == "pending":
+        return qs.filter(answer=ForwardAnswer.PENDING)
+    if state == "overdue":
+        return qs.filter(answer=ForwardAnswer.PENDING, due_date__lt=today)
+    if state == "answered":
+        return qs.exclude(answer=ForwardAnswer.PENDING)
+    return qs

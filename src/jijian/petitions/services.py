@@ -11,7 +11,6 @@ second forward."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import partial
@@ -27,9 +26,10 @@ from jijian.core.models import OrgUnit, User
 from jijian.core.notify import notify
 from jijian.core.roles import Module, Role
 from jijian.core.services import ConcurrentEditError
+from jijian.petitions.deadlines.limits import deadline_meet, deadline_move, deadline_open
+from jijian.petitions.handling import routing
+from jijian.petitions.intake import receipt
 
-from . import receipt, routing
-from .deadlines import deadline_meet, deadline_move, deadline_open
 from .models import (
     Category,
     Channel,
@@ -58,7 +58,8 @@ class Submitted:
 
 def _store_evidence(*, report: PetitionReport, files, actor=None) -> list[Attachment]:
     """Evidence keeps the bytes as received (encrypted); staff open the metadata-stripped copy by
-    default (images are re-encoded by the attachment store)."""
+    default (images are re-encoded by the attachment store). Without an actor the files come from the
+    public portal and follow its kinds and sizes (JIJIAN_PUBLIC_UPLOAD_*)."""
     return [
         attachment_store(
             actor=actor,
@@ -69,6 +70,7 @@ def _store_evidence(*, report: PetitionReport, files, actor=None) -> list[Attach
             object_id=report.pk,
             keep_original=True,
             name=getattr(f, "name", None),
+            public=actor is None,
         )
         for f in files
     ]
@@ -127,7 +129,7 @@ def petition_submit(
                     state=PetitionState.RECEIVED,
                 )
                 attachments = _store_evidence(report=report, files=files)
-                _transition(report, "", PetitionState.RECEIVED, actor=None, action="submit")
+                report_transition(report, "", PetitionState.RECEIVED, actor=None, action="submit")
                 _open_intake_deadlines(report)
                 audit_record(
                     actor=None,
@@ -182,7 +184,7 @@ def petition_followed(*, report: PetitionReport) -> None:
             action="petition.follow",
             obj=report,
             org_unit_id=report.region_id,
-            summary="举报人凭回执码查询",
+            summary="举报人凭查询码查询",
         )
 
 
@@ -193,7 +195,7 @@ def petition_follow_failed() -> None:
             actor=None,
             action="petition.follow_failed",
             object_type="petitions.petitionreport",
-            summary="回执码查询失败",
+            summary="查询码查询失败",
         )
 
 
@@ -226,7 +228,7 @@ def petition_reporter_reply(*, report: PetitionReport, body: str, files=()) -> P
 def petition_message_send(*, actor, report: PetitionReport, body: str) -> PetitionMessage:
     """The office writes to the reporter (read through the receipt code). The caller resolved
     `report` through access.get_petition_for."""
-    _require_staff(actor)
+    require_handler(actor)
     body = (body or "").strip()
     if not body:
         raise ValidationError("请填写要告知举报人的内容")
@@ -263,7 +265,7 @@ def serial_next(*, unit: OrgUnit, prefix: str, year: int | None = None) -> str:
     return f"{prefix}-{unit.code or unit.pk}-{year}-{counter.value:04d}"
 
 
-def _transition(
+def report_transition(
     report: PetitionReport,
     from_state: str,
     to_state: str,
@@ -292,7 +294,7 @@ def _open_intake_deadlines(report: PetitionReport) -> None:
         deadline_open(kind=DeadlineKind.ACCEPTANCE_NOTICE, holder=report.holder, start=start, report=report)
 
 
-def _locked(report: PetitionReport, *, version: int | None, states: tuple[str, ...]) -> PetitionReport:
+def report_locked(report: PetitionReport, *, version: int | None, states: tuple[str, ...]) -> PetitionReport:
     """The report row under lock, checked against the version the form showed and the states the
     action may start from."""
     # Locked without joins: under READ COMMITTED, PostgreSQL re-checks a row that another transaction
@@ -324,35 +326,18 @@ def can_handle(actor) -> bool:
     )
 
 
-def _require_staff(actor) -> None:
+def require_handler(actor) -> None:
     if not can_handle(actor):
         raise PermissionDenied
 
 
-def _save(report: PetitionReport, fields: list[str]) -> None:
+def report_save(report: PetitionReport, fields: list[str]) -> None:
     report.version += 1
     report.save(update_fields=[*fields, "version"])
 
 
 # --- staff registration ---------------------------------------------------------------------------
 STAFF_CHANNELS = (Channel.LETTER, Channel.VISIT, Channel.PHONE, Channel.VIDEO)
-_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
-
-
-def validate_contact_phone(value: str) -> str:
-    """A mobile number (11 digits, 1…) or a landline with its area code (0722-3456789, 07223456789,
-    with an optional extension -123). Returns it normalised (no spaces)."""
-    from jijian.core.validators import validate_mobile
-
-    raw = (value or "").strip().replace(" ", "")
-    if raw.startswith("0"):
-        if not _LANDLINE.match(raw):
-            raise ValidationError("固定电话应写明区号，如 0722-3456789（区号3至4位，号码7至8位）")
-        return raw
-    try:
-        return validate_mobile(raw)
-    except ValidationError:
-        raise ValidationError("联系电话应为11位手机号码，或带区号的固定电话（如 0722-3456789）") from None
 
 
 def petition_register(
@@ -369,6 +354,7 @@ def petition_register(
     accused_unit: str = "",
     accused_post: str = "",
     accused_level: str = "",
+    accused_id_number: str = "",
     matter: str = "",
     reporter_name: str = "",
     reporter_id_number: str = "",
@@ -380,9 +366,9 @@ def petition_register(
     (the form offers only those; checked again here). Raises ValidationError (Chinese) for bad input:
     then nothing is saved."""
     from jijian.core.access import unit_in_scope
-    from jijian.core.validators import validate_id_number
+    from jijian.core.validators import validate_contact_phone, validate_id_number
 
-    _require_staff(actor)
+    require_handler(actor)
     if channel not in STAFF_CHANNELS:
         raise ValidationError("请选择来信、来访、来电或视频接访")
     if category not in Category.values:
@@ -396,6 +382,12 @@ def petition_register(
         raise ValidationError("电话举报请填写来电区号（以0开头的3至4位数字，如 0722）")
     if region is None or not unit_in_scope(actor, region):
         raise ValidationError("所属地区不在本机关管辖范围内")
+    accused_id_number = (accused_id_number or "").strip().upper()
+    if accused_id_number:
+        try:
+            accused_id_number = validate_id_number(accused_id_number)
+        except ValidationError as error:
+            raise ValidationError("被反映人身份证号：" + " ".join(error.messages)) from None
     if is_anonymous:
         reporter_name = reporter_id_number = reporter_phone = ""
     else:
@@ -427,6 +419,7 @@ def petition_register(
             accused_unit=accused_unit.strip(),
             accused_post=accused_post.strip(),
             accused_level=accused_level or PetitionReport._meta.get_field("accused_level").default,
+            accused_id_number=accused_id_number,
             region=region,
             matter=matter or PetitionReport._meta.get_field("matter").default,
             facts=facts.strip(),
@@ -441,7 +434,7 @@ def petition_register(
             serial_number=serial_next(unit=unit, prefix="XF", year=received_on.year),
         )
         attachments = _store_evidence(report=report, files=files, actor=actor)
-        _transition(report, "", PetitionState.RECEIVED, actor=actor, action="register")
+        report_transition(report, "", PetitionState.RECEIVED, actor=actor, action="register")
         _open_intake_deadlines(report)
         audit_record(
             actor=actor,
@@ -458,18 +451,18 @@ def petition_register(
 def petition_mark_repeat(*, actor: User, report: PetitionReport, original: PetitionReport, version: int):
     """Link a repeat report to the report it repeats (registered and kept, not merged). No
     acceptance notice is owed for a repeat. The caller resolved both through access."""
-    _require_staff(actor)
+    require_handler(actor)
     if original.pk == report.pk:
         raise ValidationError("不能把举报件标记为自身的重复件")
     with transaction.atomic():
-        report = _locked(report, version=version, states=(PetitionState.RECEIVED,))
+        report = report_locked(report, version=version, states=(PetitionState.RECEIVED,))
         root = original
         while root.repeat_of_id is not None:  # always link to the first report of the chain
             root = PetitionReport.objects.get(pk=root.repeat_of_id)
         if root.pk == report.pk:
             raise ValidationError("不能形成循环的重复件关系")
         report.repeat_of = root
-        _save(report, ["repeat_of"])
+        report_save(report, ["repeat_of"])
         deadline_meet(kind=DeadlineKind.ACCEPTANCE_NOTICE, report=report, waived=True)
         audit_record(
             actor=actor,
@@ -486,14 +479,14 @@ def petition_not_accept(
     *, actor: User, report: PetitionReport, reason: str, reply: str, version: int
 ) -> PetitionReport:
     """不予受理, with the reason and, for a real-name reporter, the reply telling them where to go."""
-    _require_staff(actor)
+    require_handler(actor)
     if reason not in NotAcceptedReason.values:
         raise ValidationError("请选择不予受理的理由")
     reply = (reply or "").strip()
     if not report.is_anonymous and not reply:
         raise ValidationError("实名举报不予受理的，须填写给举报人的答复（告知其向何处反映）")
     with transaction.atomic():
-        report = _locked(report, version=version, states=(PetitionState.RECEIVED,))
+        report = report_locked(report, version=version, states=(PetitionState.RECEIVED,))
         old = report.state
         report.state = PetitionState.NOT_ACCEPTED
         report.not_accepted_reason = reason
@@ -503,8 +496,8 @@ def petition_not_accept(
             report.acceptance_notice = reply
             report.acceptance_notified_on = timezone.localdate()
             fields += ["acceptance_notice", "acceptance_notified_on"]
-        _save(report, fields)
-        _transition(report, old, report.state, actor=actor, action="not_accept", reason=reason)
+        report_save(report, fields)
+        report_transition(report, old, report.state, actor=actor, action="not_accept", reason=reason)
         deadline_meet(kind=DeadlineKind.ROUTE, report=report)
         deadline_meet(kind=DeadlineKind.ACCEPTANCE_NOTICE, report=report, waived=not reply)
         if reply and report.receipt_hash:
@@ -533,9 +526,9 @@ def petition_route(
 ) -> PetitionReport:
     """Triage by the routing table (routing.route): accept here, or forward up/down. The caller
     resolved `report` through access and checked `managing` is in the tree."""
-    _require_staff(actor)
+    require_handler(actor)
     with transaction.atomic():
-        report = _locked(report, version=version, states=(PetitionState.RECEIVED,))
+        report = report_locked(report, version=version, states=(PetitionState.RECEIVED,))
         decided = routing.route(receiving=report.holder, managing=managing, about_own_head=about_own_head)
         report.managing_unit = managing
         report.about_own_head = about_own_head
@@ -558,8 +551,12 @@ def petition_route(
 def _accept_here(*, actor: User, report: PetitionReport, note: str, action: str) -> None:
     old = report.state
     report.state = PetitionState.ACCEPTED
-    _save(report, ["state", "managing_unit", "about_own_head", "route"])
-    _transition(report, old, report.state, actor=actor, action=action, reason=note)
+    report_save(report, ["state", "managing_unit", "about_own_head", "route"])
+    report_transition(report, old, report.state, actor=actor, action=action, reason=note)
+    # 受理后三个月内办结: the conclusion limit runs from today, met when the report is closed.
+    deadline_open(
+        kind=DeadlineKind.CONCLUSION, holder=report.holder, start=timezone.localdate(), report=report
+    )
     audit_record(
         actor=actor,
         action=f"petition.{action}",
@@ -605,8 +602,10 @@ def _forward(
     report.state = PetitionState.FORWARDED
     report.holder = to_unit
     report.restricted = report.restricted or restricted
-    _save(report, ["state", "holder", "restricted", "managing_unit", "about_own_head", "route"])
-    _transition(report, old, report.state, actor=actor, action=f"forward_{kind}", reason=note, unit=from_unit)
+    report_save(report, ["state", "holder", "restricted", "managing_unit", "about_own_head", "route"])
+    report_transition(
+        report, old, report.state, actor=actor, action=f"forward_{kind}", reason=note, unit=from_unit
+    )
     deadline = deadline_open(
         kind=DeadlineKind.FORWARD_ANSWER, holder=to_unit, start=timezone.localdate(), report=report
     )
@@ -650,12 +649,12 @@ def petition_forward_answer(
     """The receiving body answers a forward: accepts it (handles it at its level) or transfers it on
     by the routing table from its own level. The caller resolved `forward` through access (its
     to_unit in the actor's jurisdiction)."""
-    _require_staff(actor)
+    require_handler(actor)
     with transaction.atomic():
         forward = PetitionForward.objects.select_for_update().get(pk=forward.pk)
         if forward.answer != ForwardAnswer.PENDING:
             raise ValidationError("该转办件已答复，请刷新后查看")
-        report = _locked(forward.report, version=None, states=(PetitionState.FORWARDED,))
+        report = report_locked(forward.report, version=None, states=(PetitionState.FORWARDED,))
         if report.holder_id != forward.to_unit_id:
             raise ValidationError("该件已不在本机关，请刷新后查看")
         if answer == ForwardAnswer.ACCEPTED:
@@ -713,19 +712,19 @@ def deadline_meet_forward(*, report: PetitionReport, forward: PetitionForward) -
 def petition_acceptance_notify(*, actor: User, report: PetitionReport, text: str, version: int):
     """受理告知 to a real-name reporter (recorded with its date; shown to them on the follow page when
     they reported online)."""
-    _require_staff(actor)
+    require_handler(actor)
     text = (text or "").strip()
     if not text:
         raise ValidationError("请填写受理告知内容")
     with transaction.atomic():
-        report = _locked(report, version=version, states=(PetitionState.ACCEPTED, PetitionState.CLOSED))
+        report = report_locked(report, version=version, states=(PetitionState.ACCEPTED, PetitionState.CLOSED))
         if report.is_anonymous:
             raise ValidationError("匿名举报无需受理告知")
         if report.acceptance_notified_on:
             raise ValidationError("已告知过受理情况")
         report.acceptance_notice = text
         report.acceptance_notified_on = timezone.localdate()
-        _save(report, ["acceptance_notice", "acceptance_notified_on"])
+        report_save(report, ["acceptance_notice", "acceptance_notified_on"])
         deadline_meet(kind=DeadlineKind.ACCEPTANCE_NOTICE, report=report)
         audit_record(
             actor=actor,
@@ -738,52 +737,118 @@ def petition_acceptance_notify(*, actor: User, report: PetitionReport, text: str
 
 
 def petition_close(*, actor: User, report: PetitionReport, result: str, version: int) -> PetitionReport:
-    """办结 with the result; a real-name reporter is owed the result within 15 working days."""
-    _require_staff(actor)
+    """The 办结 report: the result, sent to a commission leader for approval. The report stays
+    accepted until a leader approves it (handling/conclusion.py petition_close_decide: then it is
+    closed, the conclusion limit met and a real-name reporter owed the result); a rejection returns
+    it with the leader's reason. Refused while a 办结 report is already pending or a clue of the
+    report is not settled."""
+    from .models import ApprovalKind, PetitionApproval
+
+    require_handler(actor)
     result = (result or "").strip()
     if not result:
         raise ValidationError("请填写办理结果")
     with transaction.atomic():
-        report = _locked(report, version=version, states=(PetitionState.ACCEPTED,))
+        report = report_locked(report, version=version, states=(PetitionState.ACCEPTED,))
         settled = (ClueState.CLOSED, ClueState.TRANSFERRED, ClueState.HELD)
         if report.clues.exclude(state__in=settled).exists():
             raise ValidationError("该件的问题线索尚未处置完毕，不能办结")
-        old = report.state
-        report.state = PetitionState.CLOSED
-        report.result = result
-        report.closed_at = timezone.now()
-        _save(report, ["state", "result", "closed_at"])
-        _transition(report, old, report.state, actor=actor, action="close", reason=result[:200])
-        if not report.is_anonymous:
-            deadline_open(
-                kind=DeadlineKind.RESULT_NOTICE,
-                holder=report.holder,
-                start=timezone.localdate(),
-                report=report,
-            )
+        if report.approvals.filter(kind=ApprovalKind.CONCLUSION, state="pending").exists():
+            raise ValidationError("办结报告已报领导审批，请等待审批结果")
+        approval = PetitionApproval.objects.create(
+            report=report, kind=ApprovalKind.CONCLUSION, text=result, requested_by=actor
+        )
+        report_save(report, [])
+        report_transition(
+            report, report.state, report.state, actor=actor, action="close_request", reason=result[:200]
+        )
         audit_record(
             actor=actor,
-            action="petition.close",
+            action="petition.close_request",
             obj=report,
             org_unit_id=report.holder_id,
-            summary=f"办结 {report.serial_number}",
+            summary=f"办结报告报批 {report.serial_number}",
+            after={"approval": approval.pk},
+        )
+        notify_leaders(
+            report,
+            title=f"信访举报件 {report.serial_number} 的办结报告待您审批",
+            body="承办人已提交办结报告，批准后方可办结。",
+            dedup_key=f"petition-approval-{approval.pk}",
         )
     return report
 
 
+def close_approved(*, actor: User, report: PetitionReport, result: str) -> None:
+    """Close a report whose 办结 report a leader approved (called by handling/conclusion.py inside
+    its transaction, on the locked row)."""
+    old = report.state
+    report.state = PetitionState.CLOSED
+    report.result = result
+    report.closed_at = timezone.now()
+    report_save(report, ["state", "result", "closed_at"])
+    report_transition(report, old, report.state, actor=actor, action="close", reason=result[:200])
+    deadline_meet(kind=DeadlineKind.CONCLUSION, report=report)
+    if not report.is_anonymous:
+        deadline_open(
+            kind=DeadlineKind.RESULT_NOTICE,
+            holder=report.holder,
+            start=timezone.localdate(),
+            report=report,
+        )
+    audit_record(
+        actor=actor,
+        action="petition.close",
+        obj=report,
+        org_unit_id=report.holder_id,
+        summary=f"办结 {report.serial_number}",
+    )
+
+
+def leaders_of(unit: OrgUnit) -> list[User]:
+    """The commission leaders who decide for `unit`: those of the unit itself, or of the nearest
+    body above it that has any (a township has no leader role of its own)."""
+    ids = [int(x) for x in (unit.path or "").strip("/").split("/") if x] or [unit.pk]
+    found = list(
+        User.objects.filter(
+            roles__role=Role.COMMISSION_LEADER, is_active=True, org_unit_id__in=ids
+        ).distinct()
+    )
+    for unit_id in reversed(ids):
+        nearest = [u for u in found if u.org_unit_id == unit_id]
+        if nearest:
+            return nearest
+    return []
+
+
+def notify_leaders(report: PetitionReport, *, title: str, body: str, dedup_key: str) -> None:
+    """Tell the leaders who decide for the report's holder, with a link to the report."""
+    for user in leaders_of(report.holder):
+        transaction.on_commit(
+            partial(
+                notify,
+                recipient=user,
+                title=title,
+                body=body,
+                link=f"/petitions/{report.pk}/#approvals",
+                dedup_key=dedup_key,
+            )
+        )
+
+
 def petition_result_notify(*, actor: User, report: PetitionReport, text: str, version: int):
     """办理结果告知: recorded with its date, shown to an online reporter."""
-    _require_staff(actor)
+    require_handler(actor)
     text = (text or "").strip()
     if not text:
         raise ValidationError("请填写结果告知内容")
     with transaction.atomic():
-        report = _locked(report, version=version, states=(PetitionState.CLOSED,))
+        report = report_locked(report, version=version, states=(PetitionState.CLOSED,))
         if report.result_notified_on:
             raise ValidationError("已告知过办理结果")
         report.result_notice = text
         report.result_notified_on = timezone.localdate()
-        _save(report, ["result_notice", "result_notified_on"])
+        report_save(report, ["result_notice", "result_notified_on"])
         deadline_meet(kind=DeadlineKind.RESULT_NOTICE, report=report)
         audit_record(
             actor=actor,

@@ -12,7 +12,7 @@ from celery import shared_task
 def deadline_reminders(today: str | None = None) -> dict[str, int]:
     """Yellow and red reminders of the open time limits to whoever holds the item, and (first run in
     a new quarter) the previous quarter's results back to each petition office."""
-    from .reminders import deadline_reminders_send, quarterly_feedback_send
+    from jijian.petitions.deadlines.reminders import deadline_reminders_send, quarterly_feedback_send
 
     day = date.fromisoformat(today) if today else None
     sent = deadline_reminders_send(today=day)

@@ -1,6 +1,6 @@
 """Home-page to-dos of the petitions module (registered with jijian.core.todos from apps.ready): what
 waits on the signed-in officer's bodies — reports to route, forwards to answer, time limits passed,
-clue dispositions to approve. One COUNT each, through the module's access functions."""
+clue dispositions, extensions and 办结 reports to approve. One COUNT each, through the module's access functions."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from jijian.core.roles import Module, Role
 from jijian.core.todos import register
 
 from .access import clues_visible_to, deadlines_visible_to, forwards_received_by, petitions_visible_to
-from .models import ClueState, ForwardAnswer, PetitionState
+from .models import ApprovalState, ClueState, ForwardAnswer, PetitionApproval, PetitionState
 from .services import can_handle
 
 
@@ -45,6 +45,16 @@ def petitions_to_handle(user) -> list[dict]:
                 "title": "待审批的线索处置意见",
                 "url": reverse("petitions_clues:list") + f"?state={ClueState.PENDING_APPROVAL}",
                 "count": clues_visible_to(user).filter(state=ClueState.PENDING_APPROVAL).count(),
+            }
+        )
+        items.append(
+            {
+                "title": "待审批的延期申请和办结报告",
+                "url": reverse("petitions_staff:approvals"),
+                "count": PetitionApproval.objects.filter(
+                    state=ApprovalState.PENDING,
+                    report__in=petitions_visible_to(user).filter(state=PetitionState.ACCEPTED),
+                ).count(),
             }
         )
     return items

@@ -44,3 +44,18 @@ def duty_records_visible_to(user) -> QuerySet[DutyRecord]:
 
 def get_duty_record_for(user, pk) -> DutyRecord:
     return get_or_404(duty_records_visible_to(user), pk)
+
+
+def clue_source_records(user) -> QuerySet[DutyRecord]:
+    """Duty records of village members that found or passed on a clue, in the villages of the user's
+    jurisdiction for module PETITIONS (a case management office has no REPORTS module), newest first:
+    what the case management office registers a clue from (core.links.clue_source_records). Any duty
+    type counted as a clue (DutyType.counts_as_clue) qualifies, so a county's own clue type works too."""
+    return scope(
+        DutyRecord.objects.select_related("duty_type", "village", "member").filter(
+            is_deleted=False, duty_type__counts_as_clue=True
+        ),
+        user,
+        module=Module.PETITIONS,
+        unit_field="village",
+    ).order_by("-occurred_on", "-pk")

@@ -114,7 +114,42 @@ class ChecklistItemAdmin(ConfigAdmin):
 class ReportSettingsForm(forms.ModelForm):
     class Meta:
         model = ReportSettings
-        fields = ["city", "deadline_day", "remind_days_before", "escalate_county_after_days", "rubric"]
+        fields = [
+            "city",
+            "submittable_from_day",
+            "deadline_day",
+            "keep_photo_originals",
+            "remind_days_before",
+            "escalate_county_after_days",
+            "rubric",
+            "incompetent_missing_months",
+            "incompetent_min_submission_pct",
+            "incompetent_rate_from_months",
+        ]
+
+    def clean_incompetent_missing_months(self):
+        months = self.cleaned_data["incompetent_missing_months"]
+        if not 1 <= months <= 12:
+            raise ValidationError("漏报月数须在 1 至 12 之间")
+        return months
+
+    def clean_incompetent_min_submission_pct(self):
+        pct = self.cleaned_data["incompetent_min_submission_pct"]
+        if not 0 <= pct <= 100:
+            raise ValidationError("报送率须在 0 至 100 之间")
+        return pct
+
+    def clean_incompetent_rate_from_months(self):
+        months = self.cleaned_data["incompetent_rate_from_months"]
+        if not 1 <= months <= 12:
+            raise ValidationError("月数须在 1 至 12 之间")
+        return months
+
+    def clean_submittable_from_day(self):
+        day = self.cleaned_data["submittable_from_day"]
+        if not 1 <= day <= 28:
+            raise ValidationError("可提交日须在 1 至 28 日之间")
+        return day
 
     def clean_deadline_day(self):
         day = self.cleaned_data["deadline_day"]
@@ -135,4 +170,10 @@ class ReportSettingsForm(forms.ModelForm):
 @admin.register(ReportSettings, site=admin_site)
 class ReportSettingsAdmin(ConfigAdmin):
     form = ReportSettingsForm
-    list_display = ("city", "deadline_day", "remind_days_before", "escalate_county_after_days")
+    list_display = (
+        "city",
+        "submittable_from_day",
+        "deadline_day",
+        "remind_days_before",
+        "escalate_county_after_days",
+    )

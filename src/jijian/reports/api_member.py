@@ -2,21 +2,17 @@
 report, save a draft (409 on a stale version), submit, the duty log and the duty types of a year.
 Scoped like the pages: anything outside the caller's village is a 404."""
 
-import json
 from datetime import date, datetime
-from functools import cache
 from uuid import UUID
 
 from django.http import Http404
-from django.urls import get_resolver
-from django.views.decorators.csrf import csrf_exempt
 from ninja import Field, Query, Router, Schema, Status
 
-from jijian.api.auth import SessionAuth, TokenAuth
-from jijian.api.errors import error
+from jijian.core.api.errors import error
+from jijian.core.api.limits import MAX_ID, ApiVersion
 from jijian.core.services import ConcurrentEditError
 
-from . import member, services, submit_path
+from . import member, services
 from .access import get_report_for
 from .models import ReportState
 
@@ -37,6 +33,8 @@ class ReportOut(Schema):
     summary: str
     problems: str
     counts: dict[str, int]
+    counts_note: str
+    is_early: bool
     return_reason: str
     submitted_at: datetime | None
     approved_at: datetime | None
@@ -49,7 +47,7 @@ class ReportOut(Schema):
 
     @staticmethod
     def resolve_state_label(obj) -> str:
-        return str(ReportState(obj.state).label)  # get_state_display() rebuilds the choices: 7x slower
+        return str(ReportState(obj.state).label)
 
 
 class TransitionOut(Schema):
@@ -74,16 +72,20 @@ class ReportDetailOut(ReportOut):
 
 
 class DraftIn(Schema):
-    version: int = Field(..., ge=1)
+    version: int = Field(..., ge=1, le=MAX_ID)
     summary: str = Field("", max_length=5000)
     problems: str = Field("", max_length=5000)
     counts: dict[str, int] = Field(default_factory=dict)
     is_zero_report: bool = False
+    counts_note: str = Field("", max_length=2000, description="数量说明：填报数量多于履职纪实时必填")
 
 
 class SubmitIn(Schema):
-    version: int = Field(..., ge=1)
+    version: int = Field(..., ge=1, le=MAX_ID)
     endorse: bool = Field(False, description="签字背书：确认 ENDORSEMENT_STATEMENT")
+    early_confirmed: bool = Field(
+        False, description="提前提交确认：在本月月报的提交日之前提交时须为 true（提交后本月履职纪实关闭）"
+    )
 
 
 class DutyFieldOut(Schema):
@@ -133,7 +135,7 @@ class RecordIn(Schema):
 
 
 class RecordUpdateIn(Schema):
-    version: int = Field(..., ge=1)
+    version: int = Field(..., ge=1, le=MAX_ID)
     occurred_on: date
     place: str = Field("", max_length=100)
     notes: str = Field("", max_length=5000)
@@ -157,12 +159,12 @@ def member_report_list(request):
     return list(member.member_reports(request.auth)[:120])
 
 
-@router.get("/{int:report_id}", response=ReportDetailOut, summary="一份月报")
+@router.get("/{id:report_id}", response=ReportDetailOut, summary="一份月报")
 def member_report_detail(request, report_id: int):
     return get_report_for(request.auth, report_id)
 
 
-@router.post("/{int:report_id}/draft", response=ReportOut, summary="保存月报草稿（版本不符：409）")
+@router.post("/{id:report_id}/draft", response=ReportOut, summary="保存月报草稿（版本不符：409）")
 def member_report_save_draft(request, report_id: int, payload: DraftIn):
     report = member.get_member_report(request.auth, report_id)
     try:
@@ -171,109 +173,19 @@ def member_report_save_draft(request, report_id: int, payload: DraftIn):
         return _conflict(request)
 
 
-SUBMIT_PATH = "/{int:report_id}/submit"
-_SUBMIT_TOKEN = TokenAuth(read=submit_path.token_and_report_read)  # the token read with the report
-
-
-@router.post(
-    SUBMIT_PATH,
-    response=ReportOut,
-    summary="签字背书并提交月报（重复提交不重复计）",
-    auth=[_SUBMIT_TOKEN, SessionAuth()],
-)
+@router.post("/{id:report_id}/submit", response=ReportOut, summary="签字背书并提交月报（重复提交不重复计）")
 def member_report_submit(request, report_id: int, payload: SubmitIn):
-    # The usual case in hand-written SQL; anything else (errors included) through the service.
-    read = getattr(request, "jijian_submit_read", None)
-    done = submit_path.submit(request.auth, report_id, payload.version, payload.endorse, read=read)
-    if done is not None:
-        return done
     report = member.get_member_report(request.auth, report_id)
     try:
         return services.monthly_report_submit(
-            actor=request.auth, report=report, version=payload.version, endorse=payload.endorse
+            actor=request.auth,
+            report=report,
+            version=payload.version,
+            endorse=payload.endorse,
+            early_confirmed=payload.early_confirmed,
         )
     except ConcurrentEditError:
         return _conflict(request)
-
-
-@csrf_exempt  # as every django-ninja view: a bearer token is no cookie; SessionAuth checks CSRF itself
-def member_report_submit_front(request, report_id: int):
-    """POST /api/reports/<id>/submit, month-end's busiest call, in front of its django-ninja
-    operation (config/urls.py routes the path here first). The usual case, a bearer token with the
-    body {"version": n, "endorse": true} submitting the member's own report at that version, is
-    answered here with the operation's own auth, submit and response format but without the
-    framework's request and response models (bench/README.md, "Submission path", has what that
-    saves). Anything else, an error included, is handed to the operation untouched (it reads the
-    token again), which answers exactly as it does alone: tests/reports/test_submit_front.py
-    compares the two answers."""
-    if request.method == "POST":
-        answer = _usual_submit(request, report_id)
-        if answer is not None:
-            return answer
-    return _operation_view()(request, report_id=report_id)
-
-
-def _usual_submit(request, report_id: int):
-    """The answer of the usual case, or None (nothing written) for the operation to answer."""
-    usual = usual_submit(request.META.get("HTTP_AUTHORIZATION", ""), request.body)
-    if usual is None:
-        return None
-    token, version = usual
-    user = _SUBMIT_TOKEN.authenticate(request, token)
-    if user is None:
-        return None
-    request.auth = user
-    read = getattr(request, "jijian_submit_read", None)
-    report = submit_path.submit(user, report_id, version, True, read=read)
-    if report is None:
-        return None
-    from jijian.api.api import api  # not at the top: it imports this module's router
-
-    return api.create_response(request, report_out(report), status=200)
-
-
-def usual_submit(authorization: str, body: bytes) -> tuple[str, int] | None:
-    """(the bearer token, the version) of a submit's Authorization header and body when they are the
-    usual case, {"version": n, "endorse": true} with a bearer token; None for anything else."""
-    # HttpBearer's parsing of the header, and SubmitIn accepting only what it would accept unchanged.
-    parts = authorization.split(" ")
-    if parts[0].lower() != "bearer":
-        return None
-    try:
-        data = json.loads(body)
-    except ValueError:
-        return None
-    if not isinstance(data, dict) or not data.keys() <= {"version", "endorse"}:
-        return None
-    version = data.get("version")
-    if type(version) is not int or version < 1 or data.get("endorse") is not True:
-        return None
-    return " ".join(parts[1:]), version
-
-
-def report_out(report) -> dict:
-    """ReportOut's fields of `report`, as the operation's response model dumps them (the same JSON
-    renderer writes them)."""
-    return {
-        name: resolver(report) if (resolver := _RESOLVED.get(name)) else getattr(report, name)
-        for name in ReportOut.model_fields
-    }
-
-
-# The fields ReportOut computes with a resolve_<field> method (django-ninja's convention), the rest
-# are attributes of the report.
-_RESOLVED = {
-    name: getattr(ReportOut, f"resolve_{name}")
-    for name in ReportOut.model_fields
-    if hasattr(ReportOut, f"resolve_{name}")
-}
-
-
-@cache
-def _operation_view():
-    """The django-ninja view of member_report_submit, as the URLconf holds it under "api"."""
-    _, api_resolver = get_resolver().namespace_dict["api"]
-    return next(p.callback for p in api_resolver.url_patterns if p.name == "member_report_submit")
 
 
 def _month(value: str) -> date:
@@ -296,7 +208,7 @@ def member_record_list(request, filters: Query[MonthFilter]):
 )
 def member_record_create(request, payload: RecordIn):
     member.require_member(request.auth)
-    types = member.duty_types_by_code(payload.occurred_on.year)
+    types = member.duty_types_by_code(payload.occurred_on.year, request.auth)
     duty_type = types.get(payload.duty_type)
     if duty_type is None:
         return error(request, 400, "rejected", "该事项类型不适用于所选日期的年度")
@@ -312,12 +224,12 @@ def member_record_create(request, payload: RecordIn):
     return Status(201, record)
 
 
-@router.get("/records/{int:record_id}", response=RecordOut, summary="一条履职纪实")
+@router.get("/records/{id:record_id}", response=RecordOut, summary="一条履职纪实")
 def member_record_detail(request, record_id: int):
     return member.get_member_record(request.auth, record_id)
 
 
-@router.post("/records/{int:record_id}", response=RecordOut, summary="修改履职纪实（版本不符：409）")
+@router.post("/records/{id:record_id}", response=RecordOut, summary="修改履职纪实（版本不符：409）")
 def member_record_update(request, record_id: int, payload: RecordUpdateIn):
     record = member.get_member_record(request.auth, record_id)
     try:
@@ -326,8 +238,8 @@ def member_record_update(request, record_id: int, payload: RecordUpdateIn):
         return _conflict(request)
 
 
-@router.delete("/records/{int:record_id}", response={204: None}, summary="删除履职纪实（?version=）")
-def member_record_delete(request, record_id: int, version: int | None = None):
+@router.delete("/records/{id:record_id}", response={204: None}, summary="删除履职纪实（?version=）")
+def member_record_delete(request, record_id: int, version: ApiVersion | None = None):
     record = member.get_member_record(request.auth, record_id)
     if version is None:
         return error(request, 400, "rejected", "缺少版本号（version）")
@@ -346,4 +258,4 @@ def member_duty_types(request, filters: Query[YearFilter]):
     if abs(year - this_year) > 1:
         # Configuration is seeded on first use: only the years a member can record in.
         return error(request, 400, "rejected", f"只能查询 {this_year - 1}–{this_year + 1} 年度的事项类型")
-    return list(services.duty_types_for(year))
+    return list(member.duty_types_by_code(year, request.auth).values())

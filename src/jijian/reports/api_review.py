@@ -5,12 +5,12 @@ jurisdiction, or an action by someone who is not the township committee, is a 40
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from jijian.core.access import get_or_404, users_visible_to
+from jijian.core.api.limits import ApiId, ApiVersion, Pagination
 from jijian.core.roles import Role
 
 from . import grades, review, services
@@ -78,7 +78,7 @@ class ReturnIn(Schema):
 
 
 class BatchIn(Schema):
-    ids: list[int] = Field(..., min_length=1, max_length=500)
+    ids: list[ApiId] = Field(..., min_length=1, max_length=500)
 
 
 class BatchOut(Schema):
@@ -116,10 +116,10 @@ class GradeYear(Schema):
 
 
 class GradeIn(Schema):
-    year: int
+    year: int = Field(..., ge=2000, le=2100)
     grade: str = Field(..., max_length=12)
     reason: str = Field(..., max_length=2000)
-    version: int = Field(0, ge=0)
+    version: ApiVersion = 0
 
 
 def _reviewer(user) -> None:
@@ -128,7 +128,7 @@ def _reviewer(user) -> None:
 
 
 @router.get("/", response=list[ReviewReportOut], summary="待审核月报（本人辖区）")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pagination, page_size=100)
 def review_queue_list(request, filters: Query[ReviewQueueFilter]):
     review.require_review_viewer(request.auth)
     return review.review_queue(
@@ -139,33 +139,29 @@ def review_queue_list(request, filters: Query[ReviewQueueFilter]):
     )
 
 
-@router.get("/{int:report_id}", response=ReviewReportDetailOut, summary="审核：月报详情")
+@router.get("/{id:report_id}", response=ReviewReportDetailOut, summary="审核：月报详情")
 def review_report_detail(request, report_id: int):
     review.require_review_viewer(request.auth)
     return get_report_for(request.auth, report_id)
 
 
-@router.post("/{int:report_id}/approve", response=ReviewReportDetailOut, summary="审核通过（可评分）")
+@router.post("/{id:report_id}/approve", response=ReviewReportDetailOut, summary="审核通过（可评分）")
 def review_report_approve(request, report_id: int, payload: ApproveIn):
-    _reviewer(request.auth)
+    review.require_review_viewer(request.auth)
     report = get_report_for(request.auth, report_id)
+    review.require_reviewer_of(request.auth, report)
     detail = {k: str(v) for k, v in payload.score_detail.items()} if payload.score_detail else None
-    try:
-        return services.monthly_report_approve(
-            actor=request.auth, report=report, score_detail=detail, comment=payload.comment
-        )
-    except PermissionDenied:
-        raise Http404 from None
+    return services.monthly_report_approve(
+        actor=request.auth, report=report, score_detail=detail, comment=payload.comment
+    )
 
 
-@router.post("/{int:report_id}/return", response=ReviewReportDetailOut, summary="退回（须填写原因）")
+@router.post("/{id:report_id}/return", response=ReviewReportDetailOut, summary="退回（须填写原因）")
 def review_report_return(request, report_id: int, payload: ReturnIn):
-    _reviewer(request.auth)
+    review.require_review_viewer(request.auth)
     report = get_report_for(request.auth, report_id)
-    try:
-        return services.monthly_report_return(actor=request.auth, report=report, reason=payload.reason)
-    except PermissionDenied:
-        raise Http404 from None
+    review.require_reviewer_of(request.auth, report)
+    return services.monthly_report_return(actor=request.auth, report=report, reason=payload.reason)
 
 
 @router.post("/batch-approve", response=BatchOut, summary="批量审核通过")
@@ -200,21 +196,23 @@ def review_grades_list(request, filters: Query[GradeYear]):
     return [_grade_row(row, filters.year) for row in grades.grade_rows(request.auth, year=filters.year)]
 
 
-@router.post("/grades/{int:member_id}", response=GradeRowOut, summary="年度考评：评定等次（须填写理由）")
+@router.post("/grades/{id:member_id}", response=GradeRowOut, summary="年度考评：评定等次（须填写理由）")
 def review_grade_set(request, member_id: int, payload: GradeIn):
     _reviewer(request.auth)
-    member = get_or_404(users_visible_to(request.auth).filter(roles__role=Role.VILLAGE_MEMBER), member_id)
-    try:
-        obj = grades.annual_grade_set(
-            actor=request.auth,
-            member=member,
-            year=payload.year,
-            grade=payload.grade,
-            reason=payload.reason,
-            version=payload.version,
-        )
-    except PermissionDenied:
-        raise Http404 from None
+    member = get_or_404(
+        users_visible_to(request.auth)
+        .filter(roles__role__in=(Role.VILLAGE_MEMBER, Role.DEPARTMENT_MEMBER))
+        .distinct(),
+        member_id,
+    )
+    obj = grades.annual_grade_set(
+        actor=request.auth,
+        member=member,
+        year=payload.year,
+        grade=payload.grade,
+        reason=payload.reason,
+        version=payload.version,
+    )
     return {
         "member_id": member.pk,
         "member_name": member.full_name,

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from ninja import Field, Query, Router, Schema
 
+from jijian.core.api.limits import ApiId
+
 from .services import today
 from .statistics import month_range, node_statistics, stats_node_for
 
@@ -13,7 +15,7 @@ router = Router(tags=["履职月报"])
 
 
 class StatsQuery(Schema):
-    node: int | None = Field(None, description="组织单位 id；缺省为本人所在单位")
+    node: ApiId | None = Field(None, description="组织单位 id；缺省为本人所在单位")
     from_month: str = Field("", alias="from", max_length=7, description="起始月份 YYYY-MM；缺省为上月")
     to_month: str = Field("", alias="to", max_length=7, description="结束月份 YYYY-MM")
 

@@ -5,14 +5,14 @@ show. Rows are written in bulk (one audit entry for the whole load, written by t
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from jijian.core.models import User
 
-from .models import DutyRecord, MonthlyReport, ReportState, ReportTransition
+from .models import DutyRecord, MemberKind, MonthlyReport, ReportState, ReportTransition
 from .services import duty_types_for, month_start, monthly_reports_open, next_month, reports_config_seed
 
 
@@ -29,13 +29,15 @@ def _previous_months(n: int):
 def load_reports_demo(*, seed: int = 2020, months_back: int = 3) -> int:
     rng = random.Random(seed)
     today = timezone.localdate()
+    now = timezone.now()
     current = month_start(today)
     months = _previous_months(months_back)
     for year in {m.year for m in months} | {current.year}:
         reports_config_seed(year=year)
+        reports_config_seed(year=year, member_kind=MemberKind.DEPARTMENT)
     for month in [*months, current]:
         monthly_reports_open(month=month)
-    reviewers = {
+    reviewers: dict[int | None, User] = {
         u.org_unit_id: u for u in User.objects.filter(roles__role="township_committee").order_by("pk")
     }
     records, transitions = [], []
@@ -43,8 +45,14 @@ def load_reports_demo(*, seed: int = 2020, months_back: int = 3) -> int:
         types = list(duty_types_for(month.year))
         by_code = {t.code: t for t in types}
         last_day = (next_month(month) - timedelta(days=1)).day
-        reports = list(MonthlyReport.objects.filter(month=month).select_related("village"))
+        reports = list(
+            MonthlyReport.objects.filter(month=month, member_kind=MemberKind.VILLAGE).select_related(
+                "village"
+            )
+        )
         for report in reports:
+            if report.member_id is None:
+                continue  # no member: nobody to report
             roll = rng.random()
             if roll < 0.06:
                 continue  # missing: never started
@@ -88,8 +96,12 @@ def load_reports_demo(*, seed: int = 2020, months_back: int = 3) -> int:
                 else report.deadline - timedelta(days=rng.randint(0, 6))
             )
             submitted_at = timezone.make_aware(
-                timezone.datetime.combine(submitted_on, timezone.datetime.min.time())
+                datetime.combine(submitted_on, datetime.min.time())
             ) + timedelta(hours=rng.randint(8, 20))
+            if submitted_at > now:  # no timestamp in the future: submitted a few hours ago at most
+                submitted_at = now - timedelta(hours=rng.randint(1, 6))
+                submitted_on = timezone.localtime(submitted_at).date()
+                late = submitted_on > report.deadline
             report.counts, report.is_zero_report = counts, zero
             report.summary = (
                 "本月无履职事项可报。" if zero else f"本月走访农户、复审报账等共 {sum(counts.values())} 项。"
@@ -110,7 +122,7 @@ def load_reports_demo(*, seed: int = 2020, months_back: int = 3) -> int:
                     at=submitted_at,
                 )
             )
-            if month == months[-1] and rng.random() < 0.35:
+            if (month == months[-1] and rng.random() < 0.35) or submitted_at + timedelta(days=2) > now:
                 report.state = ReportState.SUBMITTED  # waiting in the township's queue
             elif rng.random() < 0.05 and reviewer:
                 report.state, report.return_count = ReportState.RETURNED, 1
@@ -162,7 +174,110 @@ def load_reports_demo(*, seed: int = 2020, months_back: int = 3) -> int:
         )
     DutyRecord.objects.bulk_create(records, batch_size=1000)
     ReportTransition.objects.bulk_create(transitions, batch_size=1000)
-    return len(records)
+    return len(records) + _department_reports_demo(months[:-1], seed=seed)
+
+
+# What a department discipline member did in a demo month: (code, data) per duty record.
+DEPARTMENT_DEMO = [
+    ("leadership_meeting", {"meeting": "局党组会", "opinion": "建议采购事项按程序集体研究"}),
+    ("integrity_ten_minutes", {"meeting": "局党组会", "topic": "通报违反中央八项规定精神典型问题"}),
+    ("risk_check", {"risk_point": "三重一大决策", "result": "未发现问题"}),
+    ("peer_reminder", {"person": "分管财务的班子成员"}),
+]
+
+
+def _department_reports_demo(months, *, seed: int) -> int:
+    """The department discipline members' reports of the months before last: their duty records (as
+    the responsibility pages would have fed them), submitted, and reviewed by the resident group
+    overseeing the department (the city's 党风政风监督室 where none does) — the latest month partly
+    still waiting in the group's queue. Last month and this one are left to the responsibility demo,
+    which records through the pages' services (core.links.duty_log_record)."""
+    rng = random.Random(seed + 6)
+    city_office = User.objects.filter(username="shidangfeng").first()
+    group_staff = {
+        u.org_unit_id: u for u in User.objects.filter(roles__role="resident_group").order_by("-is_demo", "pk")
+    }
+    records, transitions, made = [], [], 0
+    for month in months:
+        by_code = {t.code: t for t in duty_types_for(month.year, MemberKind.DEPARTMENT)}
+        rows = list(
+            MonthlyReport.objects.filter(month=month, member_kind=MemberKind.DEPARTMENT).select_related(
+                "village"
+            )
+        )
+        for report in rows:
+            if report.member_id is None:
+                continue
+            group_id = report.village.resident_group_id
+            reviewer = (group_staff.get(group_id) if group_id else None) or city_office
+            counts: dict[str, int] = {}
+            for code, data in DEPARTMENT_DEMO:
+                day = month.replace(day=rng.randint(3, 24))
+                records.append(
+                    DutyRecord(
+                        member_id=report.member_id,
+                        village_id=report.village_id,
+                        month=month,
+                        city_id_at=report.city_id_at,
+                        county_id_at=report.county_id_at,
+                        township_id_at=report.township_id_at,
+                        duty_type=by_code[code],
+                        occurred_on=day,
+                        data=data,
+                    )
+                )
+                counts[code] = counts.get(code, 0) + 1
+            submitted_at = timezone.make_aware(
+                datetime.combine(report.deadline - timedelta(days=rng.randint(0, 4)), datetime.min.time())
+            ) + timedelta(hours=10)
+            report.counts, report.summary = counts, "列席局党组会并开展会前廉政十分钟，检查廉政风险点一个。"
+            report.first_submitted_at = report.submitted_at = submitted_at
+            report.endorsed_by_id, report.endorsed_at = report.member_id, submitted_at
+            report.endorsement_statement = (
+                "本人承诺：以上履职情况真实、准确、完整，如有不实，愿承担相应责任。"
+            )
+            transitions.append(
+                ReportTransition(
+                    report=report,
+                    from_state=ReportState.DRAFT,
+                    to_state=ReportState.SUBMITTED,
+                    actor_id=report.member_id,
+                    at=submitted_at,
+                )
+            )
+            if month == months[-1] and rng.random() < 0.5:
+                report.state = ReportState.SUBMITTED  # waiting for the group
+            else:
+                report.state = ReportState.APPROVED
+                report.approved_by, report.approved_at = reviewer, submitted_at + timedelta(days=2)
+                transitions.append(
+                    ReportTransition(
+                        report=report,
+                        from_state=ReportState.SUBMITTED,
+                        to_state=ReportState.APPROVED,
+                        actor=reviewer,
+                        at=submitted_at + timedelta(days=2),
+                    )
+                )
+            made += len(DEPARTMENT_DEMO)
+        MonthlyReport.objects.bulk_update(
+            rows,
+            [
+                "counts",
+                "summary",
+                "first_submitted_at",
+                "submitted_at",
+                "endorsed_by",
+                "endorsed_at",
+                "endorsement_statement",
+                "state",
+                "approved_by",
+                "approved_at",
+            ],
+        )
+    DutyRecord.objects.bulk_create(records)
+    ReportTransition.objects.bulk_create(transitions)
+    return made
 
 
 def _demo_data(code: str, rng: random.Random) -> dict:

@@ -23,9 +23,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from jijian.audit.services import audit_record
+from jijian.core.exports import Echo, spreadsheet_cell
 from jijian.core.models import OrgUnit, User
 
-from .models import SUBMITTED_STATES, ReportState
+from .models import SUBMITTED_STATES, MemberKind, ReportState
 from .statistics import (
     MEASURE_COLUMNS,
     NodeStats,
@@ -92,10 +93,10 @@ def stats_table_xlsx(stats: NodeStats) -> bytes:
         trend.append([item["month"], *(item[attr] for _, attr in MEASURE_COLUMNS)])
 
     duties = wb.create_sheet("履职事项")
-    duties.append(["事项", "代码", "件数", "计为问题线索"])
+    duties.append(["事项", "件数", "计为问题线索"])
     for d in stats.duty_counts:
-        duties.append([d["name"], d["code"], d["count"], "是" if d["counts_as_clue"] else ""])
-    duties.append(["发现问题线索合计", "", stats.clues, ""])
+        duties.append([d["name"], d["count"], "是" if d["counts_as_clue"] else ""])
+    duties.append(["发现问题线索合计", stats.clues, ""])
 
     buffer = io.BytesIO()
     wb.save(buffer)
@@ -122,24 +123,15 @@ REPORT_COLUMNS = (
 )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value: object) -> str:
-    """Neutralise spreadsheet formulas in user text (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _ancestor_names(qs) -> dict[int | None, str]:
     """Names of the counties and townships the reports belonged to that month (one query)."""
     ancestors: set[int | None] = set()
     for county_id, township_id in qs.order_by().values_list("county_id_at", "township_id_at").distinct():
         ancestors.update((county_id, township_id))
     return dict(
-        OrgUnit.objects.filter(pk__in=[a for a in ancestors if a is not None]).values_list("pk", "name")
+        OrgUnit.objects.using(qs.db)
+        .filter(pk__in=[a for a in ancestors if a is not None])
+        .values_list("pk", "name")
     )
 
 
@@ -149,7 +141,7 @@ def month_reports_csv(node: OrgUnit, month: date) -> Iterator[str]:
     qs = month_reports_for_export(node, month)
     names = _ancestor_names(qs)
     states = dict(ReportState.choices)
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     yield "\ufeff" + writer.writerow(REPORT_COLUMNS)
     tz = timezone.get_current_timezone()
     for r in qs.iterator(chunk_size=2000):
@@ -168,8 +160,8 @@ def month_reports_csv(node: OrgUnit, month: date) -> Iterator[str]:
                 r.late_days or "",
                 r.return_count or "",
                 r.score if r.score is not None else "",
-                _cell(r.summary),
-                _cell(r.problems),
+                spreadsheet_cell(r.summary),
+                spreadsheet_cell(r.problems),
             ]
         )
 
@@ -194,7 +186,7 @@ def _xlsx_text(value: object) -> str:
     .xlsx cannot hold removed (openpyxl refuses them, which would fail the whole export)."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    return ILLEGAL_CHARACTERS_RE.sub("", _cell(value))
+    return ILLEGAL_CHARACTERS_RE.sub("", spreadsheet_cell(value))
 
 
 def _count(value: object) -> int | str:
@@ -251,7 +243,11 @@ def month_export_run(*, export_id: str) -> str:
     record.update(state="running", done=0, total=qs.count())
     cache.set(_export_key(export_id), record, EXPORT_TTL)
     try:
-        duty_types = list(DutyType.objects.filter(year=month.year).order_by("sort_order", "pk"))
+        duty_types = list(
+            DutyType.objects.filter(year=month.year, member_kind=MemberKind.VILLAGE).order_by(
+                "sort_order", "pk"
+            )
+        )
         names = _ancestor_names(qs)
         states = dict(ReportState.choices)
         tz = timezone.get_current_timezone()
@@ -336,7 +332,7 @@ def _exports_sweep() -> None:
 # --- the monthly circular (通报) as PDF ---------------------------------------------------------
 def circular_context(stats: NodeStats) -> dict:
     month = stats.start
-    pending = unsubmitted_of_month(stats.node, month)
+    pending = unsubmitted_of_month(stats.node, month, db=stats.db)
     return {
         "stats": stats,
         "month": month,

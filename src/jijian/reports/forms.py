@@ -10,7 +10,7 @@ from django import forms
 from jijian.core.forms import MultipleFileField
 
 from .models import DutyType, FieldType
-from .services import ENDORSEMENT_STATEMENT, MAX_COUNT
+from .services import MAX_COUNT
 
 ZERO_CHOICES = [
     ("0", "有履职事项，如实填报"),
@@ -23,6 +23,8 @@ class MonthlyReportForm(forms.Form):
     explicitly whether there is something to report."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    # Set by member.js: the id this browser keeps for itself (own saves are not conflicts).
+    device = forms.CharField(widget=forms.HiddenInput, required=False, max_length=60)
     is_zero_report = forms.ChoiceField(
         label="本月是否有履职事项",
         choices=ZERO_CHOICES,
@@ -41,7 +43,16 @@ class MonthlyReportForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    endorse = forms.BooleanField(label=ENDORSEMENT_STATEMENT, required=False)
+    counts_note = forms.CharField(
+        label="数量说明（填报数量多于纪实时必填）",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    endorse = forms.BooleanField(label="签字背书", required=False)  # the page shows the statement
+    early_confirmed = forms.BooleanField(
+        label="确认提前提交：提交后本月履职纪实将关闭，不能再记一笔", required=False
+    )
     action = forms.ChoiceField(
         choices=[("save", "保存草稿"), ("submit", "提交")], required=False, widget=forms.HiddenInput
     )
@@ -80,6 +91,7 @@ class MonthlyReportForm(forms.Form):
             "problems": d.get("problems") or "",
             "counts": {t.code: d.get(f"count_{t.code}") or 0 for t in self.duty_types},
             "is_zero_report": d.get("is_zero_report") == "1",
+            "counts_note": d.get("counts_note") or "",
         }
 
 
@@ -168,7 +180,7 @@ class DutyRecordForm(forms.Form):
         return [self[n] for n in ("occurred_on", "place", "notes")]
 
     def record_data(self) -> dict:
-        data = {}
+        data: dict[str, object] = {}
         for spec in self.duty_type.fields:
             value = self.cleaned_data.get(f"f_{spec['name']}")
             if value in (None, "", []):

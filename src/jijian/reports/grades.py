@@ -4,14 +4,16 @@ monthly reports and set by the township committee with a reason.
 The proposal (`propose_grade`) reads, for one member and one year, the months that count — a month
 counts once its deadline has passed, or earlier if the member already submitted it:
 
-- expected: the months that count; submitted: of those, submitted at least once;
+- expected: the months that count; submitted: of those, with the township now (submitted,
+  resubmitted or approved — a report returned and never resubmitted is missing);
 - missing = expected − submitted; on_time: submitted by the deadline (first submission);
 - returns: how often the township returned a report; zero: submitted zero reports (零报告);
 - average score: the mean of the scored reports, as a percentage of the city's rubric total.
 
-Rule, first match wins:
+Rule, first match wins (the three numbers of rule 1 are per city, ReportSettings, defaults below):
 
-1. 不称职 — missing ≥ 3 months, or less than 75 % of the expected months submitted;
+1. 不称职 — missing ≥ 3 months, or, once at least 6 months count, less than 75 % of them submitted
+   (one missed month of three is not 不称职);
 2. 基本称职 — any month missing, or under 80 % of the months on time, or an average score below 60 %,
    or more than half of the submitted months zero reports;
 3. 优秀 — every month on time, at most one return, an average score of at least 90 % (a year without
@@ -24,6 +26,7 @@ proposal (the year has not started for them)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -34,14 +37,12 @@ from django.db.models import Avg, Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
 from jijian.audit.services import audit_record
-from jijian.core.access import user_in_jurisdiction
 from jijian.core.models import OrgUnit, User
-from jijian.core.roles import Role
 from jijian.core.services import ConcurrentEditError
 
-from . import services
+from . import defaults, selectors, services
 from .access import reports_visible_to
-from .models import AnnualGrade, MonthlyReport
+from .models import SUBMITTED_STATES, AnnualGrade, MonthlyReport
 
 Grade = AnnualGrade.Grade
 GRADE_LABELS = dict(Grade.choices)
@@ -51,12 +52,68 @@ def _rubric_total(city_id: int | None) -> int:
     return sum(int(item["max"]) for item in services.settings_for_city(city_id).rubric) or 100
 
 
-def propose_grade(basis: dict) -> str:
+@dataclass(frozen=True)
+class GradeRule:
+    """When a year proposes 不称职 (configured per city in ReportSettings)."""
+
+    missing_months: int = defaults.INCOMPETENT_MISSING_MONTHS
+    min_submission_pct: int = defaults.INCOMPETENT_MIN_SUBMISSION_PCT
+    rate_from_months: int = defaults.INCOMPETENT_RATE_FROM_MONTHS
+
+    @classmethod
+    def of(cls, config) -> GradeRule:
+        return cls(
+            missing_months=config.incompetent_missing_months,
+            min_submission_pct=config.incompetent_min_submission_pct,
+            rate_from_months=config.incompetent_rate_from_months,
+        )
+
+    def incompetent(self, expected: int, submitted: int) -> bool:
+        if expected - submitted >= self.missing_months:
+            return True
+        return expected >= self.rate_from_months and submitted * 100 < self.min_submission_pct * expected
+
+    def describe(self) -> str:
+        return (
+            f"漏报≥{self.missing_months}个月，或应报满{self.rate_from_months}个月后报送率低于"
+            f"{self.min_submission_pct}%为不称职"
+        )
+
+
+DEFAULT_RULE = GradeRule()
+
+
+def rule_for_city(city_id: int | None) -> GradeRule:
+    return GradeRule.of(services.settings_for_city(city_id))
+
+
+def propose_grade(basis: dict, rule: GradeRule = DEFAULT_RULE) -> str:
     """The rule of the module docstring over one member's year (`basis` from `grade_basis`)."""
+    return _proposal(basis, rule)[0]
+
+
+def proposal_reason(basis: dict, rule: GradeRule = DEFAULT_RULE) -> str:
+    """Why the year proposes what it does, in the words shown to the township."""
+    return _proposal(basis, rule)[1]
+
+
+def _proposal(basis: dict, rule: GradeRule) -> tuple[str, str]:
     expected, submitted = basis["expected"], basis["submitted"]
     missing = expected - submitted
-    if missing >= 3 or submitted < 0.75 * expected:
-        return Grade.INCOMPETENT
+    facts = f"应报 {expected} 个月，漏报 {missing} 个月，按时 {basis['on_time']} 个月"
+    if rule.incompetent(expected, submitted):
+        if missing >= rule.missing_months:
+            why = f"漏报 {missing} 个月，达到 {rule.missing_months} 个月"
+        else:
+            why = f"报送率 {submitted * 100 // expected}%，低于 {rule.min_submission_pct}%"
+        return Grade.INCOMPETENT, f"不称职：{why}（{facts}）"
+    grade = _proposal_above_incompetent(basis)
+    return grade, f"{GRADE_LABELS[grade]}：{facts}"
+
+
+def _proposal_above_incompetent(basis: dict) -> str:
+    expected, submitted = basis["expected"], basis["submitted"]
+    missing = expected - submitted
     on_time_rate = basis["on_time"] / expected
     score = basis["average_score_pct"]
     if (
@@ -77,14 +134,16 @@ def propose_grade(basis: dict) -> str:
     return Grade.COMPETENT
 
 
+# Submitted means the township has it now: a report returned and never resubmitted is missing.
+_SUBMITTED = Q(state__in=SUBMITTED_STATES)
+
+
 def _counting(qs: QuerySet[MonthlyReport], *, year: int, today: date) -> QuerySet[MonthlyReport]:
-    return qs.filter(month__year=year, member__isnull=False).filter(
-        Q(deadline__lt=today) | Q(first_submitted_at__isnull=False)
-    )
+    return qs.filter(month__year=year, member__isnull=False).filter(Q(deadline__lt=today) | _SUBMITTED)
 
 
 def _aggregate(qs: QuerySet[MonthlyReport]):
-    submitted = Q(first_submitted_at__isnull=False)
+    submitted = _SUBMITTED
     return (
         qs.order_by()
         .values("member_id")
@@ -124,6 +183,7 @@ def grade_rows(user: User, *, year: int, today: date | None = None) -> list[dict
     if not agg:
         return []
     total = _rubric_total(user.org_unit.city_id)
+    rule = rule_for_city(user.org_unit.city_id)
     members = {u.pk: u for u in User.objects.filter(pk__in=[r["member_id"] for r in agg])}
     villages = {
         v.pk: v
@@ -136,13 +196,15 @@ def grade_rows(user: User, *, year: int, today: date | None = None) -> list[dict
     rows: list[dict[str, Any]] = []
     for r in agg:
         basis = _basis(r, total)
+        proposed, reason = _proposal(basis, rule)
         rows.append(
             {
                 "member": members[r["member_id"]],
                 "village": villages[r["last_village"]],
                 "basis": basis,
-                "proposed": propose_grade(basis),
-                "proposed_label": GRADE_LABELS[propose_grade(basis)],
+                "proposed": proposed,
+                "proposed_label": GRADE_LABELS[proposed],
+                "proposal_reason": reason,
                 "grade": grades.get(r["member_id"]),
             }
         )
@@ -174,10 +236,12 @@ def annual_grade_set(
     `version` is the version the officer saw (0 when no grade existed): a grade changed by someone
     else meanwhile is refused, never overwritten."""
     today = today or services.today()
-    if not actor.has_role(Role.TOWNSHIP_COMMITTEE) or not user_in_jurisdiction(actor, member.org_unit):
+    kind = selectors.member_kind_of(member)
+    if kind is None:
+        raise ValidationError("只能为村（社区）或市直单位纪检委员评定等次")
+    # The reviewer of the member's reports grades them (services.reviewer_role).
+    if not services.may_review_unit(actor, member.org_unit, kind):
         raise PermissionDenied
-    if not member.has_role(Role.VILLAGE_MEMBER):
-        raise ValidationError("只能为村（社区）纪检委员评定等次")
     if not isinstance(year, int) or year < 2000 or year > today.year:
         raise ValidationError("年度不正确（不能是未来年度）")
     if grade not in GRADE_LABELS:
@@ -191,7 +255,7 @@ def annual_grade_set(
     if basis is None:
         raise ValidationError("该委员本年度还没有应报的月报，暂不能评定")
     village_id = basis.pop("village_id")
-    proposed = propose_grade(basis)
+    proposed = propose_grade(basis, rule_for_city(member.org_unit.city_id))
     existing = AnnualGrade.objects.select_for_update().filter(member=member, year=year).first()
     current = existing.version if existing else 0
     if version != current:
@@ -230,3 +294,36 @@ def annual_grade_set(
         after={"grade": grade, "reason": reason, "proposed": proposed, "basis": basis},
     )
     return obj
+
+
+def monthly_report_scores(*, user_ids, year: int, today: date | None = None) -> dict[int, dict]:
+    """The year's monthly reports of the members `user_ids` (core.links.monthly_report_scores), for
+    the annual evaluation: {user_id: {"expected", "submitted", "missing", "on_time", "returns",
+    "zero_reports", "scored", "average_score_pct", "grade", "grade_label"}} — the figures of the
+    annual grade's basis (grades.py) and the grade the township set, if any. Members without a month
+    that counts are absent. The caller scopes `user_ids` by its own jurisdiction rule."""
+    ids = [int(i) for i in user_ids]
+    today = today or services.today()
+    rows = list(
+        _aggregate(_counting(MonthlyReport.objects.filter(member_id__in=ids), year=year, today=today))
+    )
+    cities = dict(
+        MonthlyReport.objects.filter(member_id__in=ids, month__year=year)
+        .values_list("member_id", "city_id_at")
+        .distinct()
+    )
+    grades = dict(AnnualGrade.objects.filter(member_id__in=ids, year=year).values_list("member_id", "grade"))
+    totals: dict[int | None, int] = {}
+    out: dict[int, dict] = {}
+    for row in rows:
+        if not row["expected"]:
+            continue
+        city = cities.get(row["member_id"])
+        if city not in totals:
+            totals[city] = _rubric_total(city)
+        grade = grades.get(row["member_id"], "")
+        out[row["member_id"]] = _basis(row, totals[city]) | {
+            "grade": grade,
+            "grade_label": str(GRADE_LABELS.get(grade, "")) if grade else "",
+        }
+    return out

@@ -14,30 +14,31 @@ from django.http import Http404
 
 from jijian.attachments.access import attachments_visible_to
 from jijian.attachments.services import attachment_store
-from jijian.core.roles import Module, Role
+from jijian.core.roles import Module
 
-from . import services
+from . import selectors, services
 from .access import duty_records_visible_to, get_duty_record_for, get_report_to_write, reports_visible_to
-from .models import DutyRecord, DutyType, MonthlyReport, ReportState
+from .models import DutyRecord, DutyType, MemberKind, MonthlyReport, ReportState
 
 ATTACHMENT_PURPOSE = "duty_record"
 MAX_FILES_PER_RECORD = 9
 
 
 def require_member(user) -> None:
-    """The member pages exist only for village members: anyone else gets the same 404."""
-    if not user.has_role(Role.VILLAGE_MEMBER) or not user.has_module(Module.REPORTS):
+    """The member pages exist only for discipline members (a village's, or a city-level
+    department's): anyone else gets the same 404."""
+    if selectors.member_kind_of(user) is None or not user.has_module(Module.REPORTS):
         raise Http404
 
 
 def is_report_member(user, report: MonthlyReport) -> bool:
-    return user.has_role(Role.VILLAGE_MEMBER) and user.org_unit_id == report.village_id
+    return selectors.is_member_of_village(user, report.village_id)
 
 
 def member_reports(user):
     """The member's village's monthly reports, newest first."""
     require_member(user)
-    return reports_visible_to(user).filter(village_id=user.org_unit_id).order_by("-month")
+    return reports_visible_to(user).filter(village_id=selectors.member_village_id(user)).order_by("-month")
 
 
 def get_member_report(user, pk) -> MonthlyReport:
@@ -69,7 +70,7 @@ def member_records(user, month: date):
     require_member(user)
     return (
         duty_records_visible_to(user)
-        .filter(village_id=user.org_unit_id, month=month)
+        .filter(village_id=selectors.member_village_id(user), month=month)
         .order_by("-occurred_on", "-pk")
     )
 
@@ -88,8 +89,15 @@ def attachments_by_record(user, records) -> dict[int, list]:
     return found
 
 
-def duty_types_by_code(year: int) -> dict[str, DutyType]:
-    return {t.code: t for t in services.duty_types_for(year)}
+def duty_types_by_code(year: int, user=None) -> dict[str, DutyType]:
+    """The year's duty types of `user`'s member kind (a village member's without a user)."""
+    kind = (selectors.member_kind_of(user) if user is not None else None) or MemberKind.VILLAGE
+    return {t.code: t for t in services.duty_types_for(year, kind)}
+
+
+def keeps_photo_originals(village) -> bool:
+    """The city's evidence rule: keep the photos as taken (the phone then does not compress)."""
+    return services.settings_for_city(village.city_id).keep_photo_originals
 
 
 def _store_files(actor, record: DutyRecord, files, ip_address: str) -> None:
@@ -97,6 +105,7 @@ def _store_files(actor, record: DutyRecord, files, ip_address: str) -> None:
         from django.core.exceptions import ValidationError
 
         raise ValidationError(f"每条纪实最多上传 {MAX_FILES_PER_RECORD} 个文件")
+    keep_original = bool(files) and keeps_photo_originals(record.village)
     for f in files:
         attachment_store(
             actor=actor,
@@ -105,6 +114,7 @@ def _store_files(actor, record: DutyRecord, files, ip_address: str) -> None:
             module=Module.REPORTS,
             purpose=ATTACHMENT_PURPOSE,
             object_id=record.pk,
+            keep_original=keep_original,
             ip_address=ip_address,
         )
 
@@ -115,7 +125,7 @@ def duty_record_create_with_files(*, actor, files=(), ip_address: str = "", **fi
     Early in January a record of last December takes last year's type of the same code."""
     duty_type, occurred_on = fields["duty_type"], fields["occurred_on"]
     if duty_type.year != occurred_on.year and abs(duty_type.year - occurred_on.year) == 1:
-        fields["duty_type"] = duty_types_by_code(occurred_on.year).get(duty_type.code, duty_type)
+        fields["duty_type"] = duty_types_by_code(occurred_on.year, actor).get(duty_type.code, duty_type)
     record = services.duty_record_create(actor=actor, **fields)
     _store_files(actor, record, list(files), ip_address)
     return record
@@ -138,6 +148,9 @@ def monthly_report_save_and_submit(
     problems: str,
     counts: dict,
     is_zero_report: bool,
+    counts_note: str = "",
+    early_confirmed: bool = False,
+    device: str = "",
 ) -> MonthlyReport:
     """Save what the member typed and submit it with the endorsement; a refused submission (zero
     report with records, stale version…) leaves the report as it was."""
@@ -152,9 +165,13 @@ def monthly_report_save_and_submit(
             problems=problems,
             counts=counts,
             is_zero_report=is_zero_report,
+            counts_note=counts_note,
+            device=device,
         )
         version = report.version
-    return services.monthly_report_submit(actor=actor, report=report, version=version, endorse=True)
+    return services.monthly_report_submit(
+        actor=actor, report=report, version=version, endorse=True, early_confirmed=early_confirmed
+    )
 
 
 def _display(spec: dict, value) -> str:

@@ -2,7 +2,7 @@
 transitions, the configuration (duty types and their fields, the checklist, the rubric, the
 deadline), and annual grades.
 
-The expected-report row is the heart of the statistics (DESIGN.md "periodic facts"): at the start of
+The expected-report row is the heart of the statistics (docs/domain.md §1): at the start of
 each month one MonthlyReport row per village that is expected that month is created in state
 NOT_STARTED, carrying the village's city / county / township ids *as of that month*. Expected,
 submitted, on time, late, missing, zero and returned are then a GROUP BY over that one table, and a
@@ -13,6 +13,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from . import defaults
 
 
 class ReportState(models.TextChoices):
@@ -30,6 +32,16 @@ SUBMITTED_STATES = frozenset({ReportState.SUBMITTED, ReportState.RESUBMITTED, Re
 EDITABLE_STATES = frozenset({ReportState.NOT_STARTED, ReportState.DRAFT, ReportState.RETURNED})
 
 
+class MemberKind(models.TextChoices):
+    """Who files the monthly report: a village's discipline member (reviewed by the township), or a
+    city-level department's (市直单位纪检委员, reviewed by the resident group overseeing the department,
+    or by the commission's 党风政风监督室 where none does). One mechanism, one table: the kind picks the
+    year's duty types and the reviewer (selectors.member_kind_of, services.may_review)."""
+
+    VILLAGE = "village", _("村（社区）纪检委员")
+    DEPARTMENT = "department", _("市直单位纪检委员")
+
+
 class FieldType(models.TextChoices):
     INTEGER = "integer", _("整数")
     DECIMAL = "decimal", _("金额/小数")
@@ -44,6 +56,9 @@ class DutyType(models.Model):
     year's configuration never changes this year's records."""
 
     year = models.PositiveSmallIntegerField(_("年度"), db_index=True)
+    member_kind = models.CharField(
+        _("适用委员"), max_length=12, choices=MemberKind.choices, default=MemberKind.VILLAGE
+    )
     code = models.SlugField(_("代码"), max_length=40)
     name = models.CharField(_("名称"), max_length=50)
     description = models.CharField(_("说明"), max_length=255, blank=True, default="")
@@ -59,7 +74,11 @@ class DutyType(models.Model):
         verbose_name = _("履职事项类型")
         verbose_name_plural = _("履职事项类型")
         ordering = ["year", "sort_order", "pk"]
-        constraints = [models.UniqueConstraint(fields=["year", "code"], name="unique_duty_type_year_code")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "member_kind", "code"], name="unique_duty_type_year_kind_code"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.year} {self.name}"
@@ -87,14 +106,32 @@ class ChecklistItem(models.Model):
 
 
 class ReportSettings(models.Model):
-    """Per city: deadline and reminder rules, and the review rubric (configurable; DOMAIN.md §1)."""
+    """Per city: deadline and reminder rules, and the review rubric (configurable; docs/domain.md §1)."""
 
     city = models.OneToOneField("core.OrgUnit", on_delete=models.CASCADE, related_name="report_settings")
     deadline_day = models.PositiveSmallIntegerField(_("截止日（次月几日）"), default=5)
+    # From this day of the month on the month's report may be submitted without confirming that the
+    # month's duty log closes early (issue 16: an early submit locked the log on the 5th).
+    submittable_from_day = models.PositiveSmallIntegerField(
+        _("可提交日（当月几日起）"), default=defaults.SUBMITTABLE_FROM_DAY
+    )
+    # Evidence rules that need the photo as taken: the phone uploads it uncompressed and the bytes
+    # as received are kept encrypted beside the re-encoded copy. Otherwise the phone compresses.
+    keep_photo_originals = models.BooleanField(_("保留照片原件（作为证据）"), default=False)
     remind_days_before = models.PositiveSmallIntegerField(_("截止前几天提醒"), default=3)
     escalate_county_after_days = models.PositiveSmallIntegerField(_("逾期几天报县级"), default=3)
     # [{"key": "complete", "label": "内容完整", "max": 40}, ...]
     rubric = models.JSONField(_("评分细则"), default=list, blank=True)
+    # When the annual grade proposes 不称职 (reports/grades.py).
+    incompetent_missing_months = models.PositiveSmallIntegerField(
+        _("不称职：漏报月数达到"), default=defaults.INCOMPETENT_MISSING_MONTHS
+    )
+    incompetent_min_submission_pct = models.PositiveSmallIntegerField(
+        _("不称职：报送率低于（%）"), default=defaults.INCOMPETENT_MIN_SUBMISSION_PCT
+    )
+    incompetent_rate_from_months = models.PositiveSmallIntegerField(
+        _("报送率规则自应报满几个月起适用"), default=defaults.INCOMPETENT_RATE_FROM_MONTHS
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
@@ -110,6 +147,11 @@ class MonthlyReport(models.Model):
         "core.OrgUnit", verbose_name=_("村（社区）"), on_delete=models.PROTECT, related_name="monthly_reports"
     )
     month = models.DateField(_("月份"), help_text="the first day of the month")
+    # The reporting unit is `village`: a village (community), or a city-level department for a
+    # department discipline member's report (member_kind says which).
+    member_kind = models.CharField(
+        _("委员类别"), max_length=12, choices=MemberKind.choices, default=MemberKind.VILLAGE
+    )
     member = models.ForeignKey(
         "core.User",
         verbose_name=_("纪检委员"),
@@ -126,11 +168,18 @@ class MonthlyReport(models.Model):
         _("状态"), max_length=16, choices=ReportState.choices, default=ReportState.NOT_STARTED
     )
     deadline = models.DateField(_("截止日期"))
+    # From this day on the report may be submitted without an early-submit confirmation, fixed when
+    # the row is opened from the city's setting (null on rows opened before: the default day).
+    submittable_from = models.DateField(_("可提交日期"), null=True, blank=True)
+    # Submitted before `submittable_from`, with the member's confirmation that the log closes.
+    is_early = models.BooleanField(_("提前提交"), default=False)
     is_zero_report = models.BooleanField(_("零报告"), default=False)
     summary = models.TextField(_("本月履职情况"), blank=True, default="")
     problems = models.TextField(_("发现的问题及处理"), blank=True, default="")
     # Counts per duty type code, pre-filled from the duty log and completed by the member.
     counts = models.JSONField(_("各类事项数量"), default=dict, blank=True)
+    # Why a count is above what the duty log supports (required then, to submit).
+    counts_note = models.TextField(_("数量说明"), blank=True, default="")
     first_submitted_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     is_late = models.BooleanField(default=False)
@@ -152,6 +201,9 @@ class MonthlyReport(models.Model):
     endorsed_at = models.DateTimeField(null=True, blank=True)
     endorsement_digest = models.CharField(max_length=64, blank=True, default="")
     version = models.PositiveIntegerField(default=1)
+    # Who saved the draft last and from which device ("<user id>:<device id>", empty without a
+    # device id): a stale save from that same device is the member's own newer work, not a conflict.
+    draft_saved_from = models.CharField(max_length=80, blank=True, default="", editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -170,6 +222,7 @@ class MonthlyReport(models.Model):
             models.Index(
                 fields=["month", "city_id_at"],
                 include=[
+                    "member_kind",
                     "county_id_at",
                     "township_id_at",
                     "state",

@@ -37,22 +37,40 @@ STATE_FILTERS = {
 }
 
 
+REVIEWER_ROLES = frozenset({Role.TOWNSHIP_COMMITTEE, Role.RESIDENT_GROUP})
+
+
 def can_review(user: User) -> bool:
-    """Approve / return / score / grade: the township committee only."""
-    return user.is_authenticated and user.is_active and user.has_role(Role.TOWNSHIP_COMMITTEE)
+    """Approve / return / score / grade: the township committee (village members' reports) and the
+    resident groups (派驻纪检监察组, the department members' reports of the departments they oversee).
+    Which report a reviewer may act on is services.may_review (the reviewer rule per member kind)."""
+    return user.is_authenticated and user.is_active and bool(user.role_set & REVIEWER_ROLES)
+
+
+def can_review_report(user: User, report: MonthlyReport) -> bool:
+    """Whether the approve / return buttons of this report are the user's (services.may_review):
+    also the 党风政风监督室 for a department that no resident group oversees."""
+    return user.is_authenticated and user.is_active and services.may_review(user, report)
 
 
 def can_see_review(user: User) -> bool:
-    """The review pages: the township committee, and read-only the county / city supervision office."""
+    """The review pages: the reviewers, and read-only the county / city supervision office."""
     return (
         user.is_authenticated
         and user.is_active
-        and (user.has_role(Role.TOWNSHIP_COMMITTEE) or user.has_role(Role.CONDUCT_SUPERVISION))
+        and bool(user.role_set & (REVIEWER_ROLES | {Role.CONDUCT_SUPERVISION}))
     )
 
 
 def require_reviewer(user: User) -> None:
     if not can_review(user):
+        raise Http404
+
+
+def require_reviewer_of(user: User, report: MonthlyReport) -> None:
+    """Approve / return one report: whoever the reviewer rule names for it (can_review_report); anyone
+    else — a supervision office on a village's report, say — gets the 404 of a missing page."""
+    if not can_review_report(user, report):
         raise Http404
 
 
@@ -151,10 +169,10 @@ def review_detail_context(user: User, report: MonthlyReport) -> dict:
         "rubric": [dict(item, value=scores.get(item["key"], "")) for item in rubric],
         "rubric_max": sum(item["max"] for item in rubric),
         "count_labels": _count_labels(report),
-        "can_act": can_review(user) and report.state in PENDING_STATES,
+        "can_act": can_review_report(user, report) and report.state in PENDING_STATES,
     }
 
 
 def _count_labels(report: MonthlyReport) -> list[tuple[str, int]]:
-    names = {t.code: t.name for t in services.duty_types_for(report.month.year)}
+    names = {t.code: t.name for t in services.duty_types_for(report.month.year, report.member_kind)}
     return [(names.get(code, code), n) for code, n in (report.counts or {}).items()]

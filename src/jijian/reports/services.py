@@ -5,30 +5,32 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from jijian.audit.models import AuditEvent
-from jijian.audit.services import audit_event, audit_record
+from jijian.audit.services import audit_record
 from jijian.core.access import user_in_jurisdiction
-from jijian.core.crypto import sm3_hex
-from jijian.core.models import VILLAGE_KINDS, OrgUnit, User
+from jijian.core.models import VILLAGE_KINDS, OrgKind, OrgUnit, User
+from jijian.core.orgs.workdays import next_working_day_on_or_after, working_days_between
 from jijian.core.roles import Role
+from jijian.core.sensitive.crypto import sm3_hex
 from jijian.core.services import ConcurrentEditError
-from jijian.core.workdays import next_working_day_on_or_after
 
-from . import defaults
+from . import defaults, selectors
 from .models import (
     EDITABLE_STATES,
     SUBMITTED_STATES,
     ChecklistItem,
     DutyRecord,
     DutyType,
+    MemberKind,
     MonthlyReport,
     ReportSettings,
     ReportState,
@@ -59,7 +61,14 @@ def today() -> date:
 def settings_for_city(city_id: int | None) -> ReportSettings:
     if city_id is None:
         return ReportSettings(
-            deadline_day=5, remind_days_before=3, escalate_county_after_days=3, rubric=defaults.RUBRIC
+            deadline_day=5,
+            submittable_from_day=defaults.SUBMITTABLE_FROM_DAY,
+            remind_days_before=3,
+            escalate_county_after_days=3,
+            rubric=defaults.RUBRIC,
+            incompetent_missing_months=defaults.INCOMPETENT_MISSING_MONTHS,
+            incompetent_min_submission_pct=defaults.INCOMPETENT_MIN_SUBMISSION_PCT,
+            incompetent_rate_from_months=defaults.INCOMPETENT_RATE_FROM_MONTHS,
         )
     obj, _ = ReportSettings.objects.get_or_create(city_id=city_id, defaults={"rubric": defaults.RUBRIC})
     return obj
@@ -71,14 +80,45 @@ def report_deadline(month: date, config: ReportSettings) -> date:
     return next_working_day_on_or_after(nm.replace(day=min(config.deadline_day, 28)))
 
 
+def report_submittable_from(month: date, config: ReportSettings) -> date:
+    """The day of `month` from which its report is submittable without confirming an early close."""
+    return month.replace(day=min(config.submittable_from_day, 28))
+
+
+def submittable_from(report: MonthlyReport) -> date:
+    """The report's own day (fixed when opened), or the default day for rows opened before."""
+    return report.submittable_from or report.month.replace(day=defaults.SUBMITTABLE_FROM_DAY)
+
+
+def _md(day: date) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+def is_early(report: MonthlyReport) -> bool:
+    """Submitting now would close the month's duty log before its last days."""
+    return today() < submittable_from(report)
+
+
+def month_is_closed(report: MonthlyReport | None) -> bool:
+    """The month's duty log takes no more records: its report is submitted or approved."""
+    return report is not None and not report.is_editable
+
+
 # --- configuration -------------------------------------------------------------------------------
+def member_kind_of_unit(unit: OrgUnit) -> str:
+    """The kind of discipline member who reports for this unit: a city-level department's, or a
+    village's (MemberKind)."""
+    return MemberKind.DEPARTMENT if unit.kind == OrgKind.DEPARTMENT else MemberKind.VILLAGE
+
+
 @transaction.atomic
-def reports_config_seed(*, year: int) -> int:
-    """Give `year` the default duty types and checklist, copied from the latest configured year if
-    there is one (versioned by year). Safe to run twice."""
-    if DutyType.objects.filter(year=year).exists():
+def reports_config_seed(*, year: int, member_kind: str = MemberKind.VILLAGE) -> int:
+    """Give `year` the default duty types and checklist of one member kind, copied from the latest
+    configured year of that kind if there is one (versioned by year). Safe to run twice."""
+    kind_types = DutyType.objects.filter(member_kind=member_kind)
+    if kind_types.filter(year=year).exists():
         return 0
-    previous = DutyType.objects.filter(year__lt=year).order_by("-year").values_list("year", flat=True).first()
+    previous = kind_types.filter(year__lt=year).order_by("-year").values_list("year", flat=True).first()
     if previous:
         source = [
             {
@@ -90,17 +130,22 @@ def reports_config_seed(*, year: int) -> int:
                 "manual_slug": t.manual_slug,
                 "is_active": t.is_active,
             }
-            for t in DutyType.objects.filter(year=previous)
+            for t in kind_types.filter(year=previous)
         ]
-        checklist = [
+        checklist: list[dict[str, Any]] = [
             {
                 "code": c.duty_type.code,
                 "min_per_month": c.min_per_month,
                 "note": c.note,
                 "measure_field": c.measure_field,
             }
-            for c in ChecklistItem.objects.filter(year=previous).select_related("duty_type")
+            for c in ChecklistItem.objects.filter(
+                year=previous, duty_type__member_kind=member_kind
+            ).select_related("duty_type")
         ]
+    elif member_kind == MemberKind.DEPARTMENT:
+        source = defaults.DEPARTMENT_DUTY_TYPES
+        checklist = [dict(c, measure_field="") for c in defaults.DEPARTMENT_CHECKLIST]
     else:
         source = defaults.DUTY_TYPES
         checklist = [
@@ -111,6 +156,7 @@ def reports_config_seed(*, year: int) -> int:
     for i, spec in enumerate(source):
         types[spec["code"]] = DutyType.objects.create(
             year=year,
+            member_kind=member_kind,
             code=spec["code"],
             name=spec["name"],
             fields=spec.get("fields", []),
@@ -131,9 +177,12 @@ def reports_config_seed(*, year: int) -> int:
     return len(types)
 
 
-def duty_types_for(year: int):
-    reports_config_seed(year=year)
-    return DutyType.objects.filter(year=year, is_active=True).order_by("sort_order", "pk")
+def duty_types_for(year: int, member_kind: str = MemberKind.VILLAGE):
+    """The year's active duty types of one member kind (the village members' by default)."""
+    reports_config_seed(year=year, member_kind=member_kind)
+    return DutyType.objects.filter(year=year, member_kind=member_kind, is_active=True).order_by(
+        "sort_order", "pk"
+    )
 
 
 # --- expected reports ----------------------------------------------------------------------------
@@ -148,11 +197,30 @@ def _village_expected_q(month: date) -> Q:
     )
 
 
-def _members_by_village(month: date) -> dict[int, int]:
-    """The village member of each village for `month`: appointed before the month began (a member
-    appointed during a month is expected from the next one); the longest-serving first."""
+def _department_expected_q(month: date) -> Q:
+    """City-level departments (市直单位) that existed for the whole month (as _village_expected_q)."""
+    return (
+        Q(kind=OrgKind.DEPARTMENT)
+        & (Q(active_from__isnull=True) | Q(active_from__lte=month))
+        & (Q(active_until__isnull=True) | Q(active_until__gt=month_end(month)))
+        & (Q(is_active=True) | Q(active_until__isnull=False))
+    )
+
+
+# Who reports for which kind of unit: the role and the unit kinds it sits at.
+MEMBER_ROLES: dict[str, tuple[str, frozenset[str]]] = {
+    MemberKind.VILLAGE: (Role.VILLAGE_MEMBER, VILLAGE_KINDS),
+    MemberKind.DEPARTMENT: (Role.DEPARTMENT_MEMBER, frozenset({OrgKind.DEPARTMENT})),
+}
+
+
+def _members_by_village(month: date, member_kind: str = MemberKind.VILLAGE) -> dict[int, int]:
+    """The member of each reporting unit (village, or department) for `month`: appointed before the
+    month began (a member appointed during a month is expected from the next one); the
+    longest-serving first."""
+    role, kinds = MEMBER_ROLES[member_kind]
     rows = (
-        User.objects.filter(roles__role=Role.VILLAGE_MEMBER, is_active=True, org_unit__kind__in=VILLAGE_KINDS)
+        User.objects.filter(roles__role=role, is_active=True, org_unit__kind__in=kinds)
         .filter(Q(appointed_on__isnull=True) | Q(appointed_on__lt=month))
         .order_by("org_unit_id", F("appointed_on").asc(nulls_last=True), "pk")
         .values_list("org_unit_id", "pk")
@@ -166,17 +234,31 @@ def _members_by_village(month: date) -> dict[int, int]:
 @transaction.atomic
 def monthly_reports_open(*, month: date, under: OrgUnit | None = None) -> int:
     """Create the expected-report rows of `month` (state NOT_STARTED) for every village that is
-    expected and has a member, with its ancestors as of now. Safe to run twice, and after a restart:
-    an existing row is never touched. Returns the number created."""
+    expected and has a member, and every city-level department that has a department discipline
+    member, with its ancestors as of now. Safe to run twice, and after a restart: an existing row is
+    never touched. Returns the number created."""
     month = month_start(month)
-    villages = OrgUnit.objects.filter(_village_expected_q(month))
-    if under is not None:
-        villages = villages.filter(path__startswith=under.path)
-    members = _members_by_village(month)
     existing = set(MonthlyReport.objects.filter(month=month).values_list("village_id", flat=True))
     configs: dict[int | None, ReportSettings] = {}
     rows = []
-    for vid, city_id, county_id, township_id in villages.values_list(
+    for member_kind, expected_q in (
+        (MemberKind.VILLAGE, _village_expected_q(month)),
+        (MemberKind.DEPARTMENT, _department_expected_q(month)),
+    ):
+        units = OrgUnit.objects.filter(expected_q)
+        if under is not None:
+            units = units.filter(path__startswith=under.path)
+        members = _members_by_village(month, member_kind)
+        if not members:
+            continue
+        rows += _expected_rows(month, member_kind, units, members, existing, configs)
+    MonthlyReport.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+    return len(rows)
+
+
+def _expected_rows(month, member_kind, units, members, existing, configs) -> list[MonthlyReport]:
+    rows = []
+    for vid, city_id, county_id, township_id in units.values_list(
         "pk", "city_id", "county_id", "township_id"
     ):
         if vid in existing or vid not in members:
@@ -187,15 +269,16 @@ def monthly_reports_open(*, month: date, under: OrgUnit | None = None) -> int:
             MonthlyReport(
                 village_id=vid,
                 month=month,
+                member_kind=member_kind,
                 member_id=members[vid],
                 city_id_at=city_id,
                 county_id_at=county_id,
                 township_id_at=township_id,
                 deadline=report_deadline(month, configs[city_id]),
+                submittable_from=report_submittable_from(month, configs[city_id]),
             )
         )
-    MonthlyReport.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
-    return len(rows)
+    return rows
 
 
 # --- duty records --------------------------------------------------------------------------------
@@ -204,7 +287,7 @@ def _require_member_of(actor: User, village: OrgUnit) -> None:
 
 
 def _require_member_of_village_id(actor: User, village_id: int) -> None:
-    if not (actor.has_role(Role.VILLAGE_MEMBER) and actor.org_unit_id == village_id):
+    if not selectors.is_member_of_village(actor, village_id):
         raise PermissionDenied
 
 
@@ -260,7 +343,7 @@ def validate_duty_data(duty_type: DutyType, data: dict) -> dict:
             if "max" in field and value > field["max"]:
                 errors.append(f"{label}：不能大于 {field['max']}")
                 continue
-            if kind == "decimal":
+            if isinstance(value, Decimal):  # a "decimal" field
                 value = str(value.quantize(Decimal("0.01")))
         clean[name] = value
     if errors:
@@ -302,7 +385,11 @@ def duty_record_create(
                 raise PermissionDenied
             return existing
     month = _check_record_date(occurred_on)
-    if duty_type.year != occurred_on.year or not duty_type.is_active:
+    if (
+        duty_type.year != occurred_on.year
+        or not duty_type.is_active
+        or duty_type.member_kind != member_kind_of_unit(village)
+    ):
         raise ValidationError("该事项类型不适用于所选日期的年度")
     report = _report_for_month(village, month)
     if report is not None and not report.is_editable:
@@ -417,7 +504,9 @@ def month_counts(*, village: OrgUnit, month: date) -> dict[str, int]:
 
 def checklist_status(*, village: OrgUnit, month: date) -> list[dict]:
     """Each checklist item of the year with what was done this month and whether it is met."""
-    items = ChecklistItem.objects.filter(year=month.year).select_related("duty_type")
+    items = ChecklistItem.objects.filter(
+        year=month.year, duty_type__member_kind=member_kind_of_unit(village)
+    ).select_related("duty_type")
     records = list(
         DutyRecord.objects.filter(village=village, month=month, is_deleted=False).values_list(
             "duty_type_id", "data"
@@ -474,6 +563,31 @@ def _check_month_not_future(report: MonthlyReport) -> None:
         raise ValidationError("不能填报未来月份的月报")
 
 
+def draft_source(actor: User, device: str) -> str:
+    """The draft's author and device as stored in MonthlyReport.draft_saved_from ("" without a device)."""
+    device = (device or "").strip()[:60]
+    return f"{actor.pk}:{device}" if device else ""
+
+
+def own_base_version(*, actor: User, report: MonthlyReport, version: int, device: str) -> int:
+    """The version a save of `actor` from `device`, made on top of `version`, applies to.
+
+    The rule (issue 16): every save since `version` that came from this same person on this same
+    device is part of what that device is sending now — the device sends one save at a time, and a
+    save whose answer was lost, or a copy typed offline and sent after a reload, is older than what
+    it sends next. So when the last save came from this person and device, the stale save applies on
+    top of the current version: the newest of their own versions wins. Anything else is a true
+    conflict and refused (ConcurrentEditError): another device or another person saved in between
+    (their work would be lost), or there is no device id (a page without script: strict versions).
+    `report` is the row as read now."""
+    if report.version == version:
+        return version
+    source = draft_source(actor, device)
+    if source and report.draft_saved_from == source and version < report.version:
+        return report.version
+    raise ConcurrentEditError()
+
+
 @transaction.atomic
 def monthly_report_save_draft(
     *,
@@ -484,21 +598,29 @@ def monthly_report_save_draft(
     problems: str,
     counts: dict,
     is_zero_report: bool = False,
+    counts_note: str = "",
+    device: str = "",
 ) -> MonthlyReport:
-    """Save the member's work in progress. A save based on an older version (another device saved
-    in between) is refused with a message, not silently overwritten."""
+    """Save the member's work in progress. A save based on an older version is refused with a
+    message, not silently overwritten, unless that older version is the same device's own
+    (own_base_version): `device` is the id the member's browser keeps for itself."""
     _require_report_member(actor, report)
     _check_month_not_future(report)
     if report.state not in EDITABLE_STATES:
         raise ValidationError("月报已提交或已审核通过，不能再修改")
     clean = _clean_counts(counts)
-    if len(summary) > 5000 or len(problems) > 5000:
+    if len(summary) > 5000 or len(problems) > 5000 or len(counts_note) > 2000:
         raise ValidationError("内容过长（每项不超过5000字）")
     new_state = ReportState.DRAFT if report.state == ReportState.NOT_STARTED else report.state
+    if report.version != version and draft_source(actor, device):
+        report = _report_locked(report)  # decide on the row as it is now
+        version = own_base_version(actor=actor, report=report, version=version, device=device)
     updated = MonthlyReport.objects.filter(pk=report.pk, version=version, state=report.state).update(
+        draft_saved_from=draft_source(actor, device),
         summary=summary.strip(),
         problems=problems.strip(),
         counts=clean,
+        counts_note=counts_note.strip(),
         is_zero_report=bool(is_zero_report),
         state=new_state,
         version=F("version") + 1,
@@ -521,7 +643,7 @@ def monthly_report_save_draft(
     return report
 
 
-def report_digest(report: MonthlyReport, records: list[dict]) -> str:
+def report_digest(report: MonthlyReport, records: Sequence[Mapping[str, Any]]) -> str:
     """SM3 of the endorsed content: the report's fields and the month's duty records."""
     payload = {
         "village": report.village_id,
@@ -533,6 +655,8 @@ def report_digest(report: MonthlyReport, records: list[dict]) -> str:
         "counts": report.counts,
         "records": records,
     }
+    if report.counts_note:  # only when there is one: digests of reports without a note are unchanged
+        payload["counts_note"] = report.counts_note
     return sm3_hex(json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str).encode())
 
 
@@ -544,7 +668,7 @@ def _report_locked(report: MonthlyReport) -> MonthlyReport:
 
 @transaction.atomic
 def monthly_report_submit(
-    *, actor: User, report: MonthlyReport, version: int, endorse: bool
+    *, actor: User, report: MonthlyReport, version: int, endorse: bool, early_confirmed: bool = False
 ) -> MonthlyReport:
     """Submit (or resubmit after a return) with the member's endorsement (签字背书). Submitting a
     report that is already submitted changes nothing and answers with it (idempotent).
@@ -554,48 +678,23 @@ def monthly_report_submit(
     (a save or submit from another device in between makes it match no row, and a second submit
     racing this one waits for the row lock and then matches nothing). Anything else is decided on
     the row as it is now, read FOR UPDATE: already submitted answers it, another version is a 409.
-    The API's submit tries reports/submit_path.py first, which does the usual case in hand-written
-    SQL with submission() below, and comes here for everything else."""
+    Before the report's submittable day the member must confirm that the month's duty log closes
+    (`early_confirmed`); the row is then flagged for the township."""
     _require_report_member(actor, report)
     if report.state in SUBMITTED_STATES or report.version != version:
         report = _report_locked(report)
         if report.state in SUBMITTED_STATES:
             return report
-    records = list(
-        DutyRecord.objects.filter(village_id=report.village_id, month=report.month, is_deleted=False)
-        .order_by("pk")
-        .values(*DIGEST_RECORD_FIELDS)
-    )
-    from_state = report.state
-    changes = submission(actor=actor, report=report, records=records, version=version, endorse=endorse)
-    # The first write of the transaction: nothing to undo when it matches no row.
-    if not MonthlyReport.objects.filter(pk=report.pk, version=version, state=from_state).update(**changes):
-        current = _report_locked(report)
-        if current.state in SUBMITTED_STATES:
-            return current  # a second submit that raced this one: idempotent
-        raise ConcurrentEditError()
-    for field, value in changes.items():
-        setattr(report, field, value)
-    submission_transition(report, from_state, actor).save()
-    submission_audit(report, from_state, actor).save()
-    return report
-
-
-# The duty records' values an endorsement digest covers (report_digest), as .values() names them.
-DIGEST_RECORD_FIELDS = ("pk", "duty_type__code", "occurred_on", "place", "notes", "data")
-
-
-def submission(
-    *, actor: User, report: MonthlyReport, records: list[dict], version: int, endorse: bool
-) -> dict:
-    """The fields a submission of `report` (read at `version`, not yet submitted, with the month's
-    duty `records`) writes; ValidationError or ConcurrentEditError when it may not be submitted.
-    Decides, writes nothing: both submit paths use it."""
     _check_month_not_future(report)
     if report.version != version:
         raise ConcurrentEditError()
     if not endorse:
         raise ValidationError("请确认签字背书承诺后再提交")
+    records = list(
+        DutyRecord.objects.filter(village_id=report.village_id, month=report.month, is_deleted=False)
+        .order_by("pk")
+        .values(*DIGEST_RECORD_FIELDS)
+    )
     if report.is_zero_report and records:
         raise ValidationError("本月已有履职纪实，不能作零报告")
     if (
@@ -605,10 +704,32 @@ def submission(
         and not any(report.counts.values())
     ):
         raise ValidationError("请填写本月履职情况，或明确选择“零报告”（本月无履职事项可报）")
+    unsupported = counts_above_log(report.counts or {}, records)
+    if unsupported and not (report.counts_note or "").strip():
+        names = dict(
+            DutyType.objects.filter(year=report.month.year, member_kind=report.member_kind).values_list(
+                "code", "name"
+            )
+        )
+        raise ValidationError(
+            [
+                f"{names.get(code, code)}：填报 {typed}，纪实 {logged} 条"
+                for code, (typed, logged) in sorted(unsupported.items())
+            ]
+            + ["填报数量多于履职纪实的，请在“数量说明”中写明原因（或补记纪实）"]
+        )
+    early = is_early(report)
+    if early and not early_confirmed:
+        raise ValidationError(
+            f"{_md(submittable_from(report))}起才是本月月报的提交时间。提前提交后本月履职纪实将关闭，"
+            "不能再记一笔；如确需提前提交，请勾选“确认提前提交”。"
+        )
     now = timezone.now()
-    resubmit = report.state == ReportState.RETURNED
+    from_state = report.state
+    resubmit = from_state == ReportState.RETURNED
+    to_state = ReportState.RESUBMITTED if resubmit else ReportState.SUBMITTED
     changes = {
-        "state": ReportState.RESUBMITTED if resubmit else ReportState.SUBMITTED,
+        "state": to_state,
         "submitted_at": now,
         "endorsement_statement": ENDORSEMENT_STATEMENT,
         "endorsed_by": actor,
@@ -617,33 +738,73 @@ def submission(
         "version": version + 1,
         "updated_at": now,
     }
+    if early:
+        changes["is_early"] = True
     if report.first_submitted_at is None:
-        # On time or late is decided by the first submission: a return loop is not lateness.
-        delay = (today() - report.deadline).days
-        changes.update(first_submitted_at=now, is_late=delay > 0, late_days=max(delay, 0))
-    return changes
-
-
-def submission_transition(report: MonthlyReport, from_state: str, actor: User) -> ReportTransition:
-    """The transition row of a submission just applied to `report` (unsaved)."""
-    return ReportTransition(report=report, from_state=from_state, to_state=report.state, actor=actor)
-
-
-def submission_audit(report: MonthlyReport, from_state: str, actor: User) -> AuditEvent:
-    """The audit entry of a submission just applied to `report` (unsaved, with its content hash)."""
-    return audit_event(
+        # On time or late is decided by the first submission: a return loop is not lateness. Late
+        # by N working days: a submission on a day off counts as on the next working day.
+        on = today()
+        delay = (
+            working_days_between(report.deadline, next_working_day_on_or_after(on))
+            if on > report.deadline
+            else 0
+        )
+        changes.update(first_submitted_at=now, is_late=on > report.deadline, late_days=delay)
+    # The first write of the transaction: nothing to undo when it matches no row.
+    if not MonthlyReport.objects.filter(pk=report.pk, version=version, state=from_state).update(**changes):
+        current = _report_locked(report)
+        if current.state in SUBMITTED_STATES:
+            return current  # a second submit that raced this one: idempotent
+        raise ConcurrentEditError()
+    for field, value in changes.items():
+        setattr(report, field, value)
+    ReportTransition.objects.create(report=report, from_state=from_state, to_state=to_state, actor=actor)
+    audit_record(
         actor=actor,
         action="monthly_report.submit",
         obj=report,
         org_unit_id=report.village_id,
-        summary=f"{'重新' if from_state == ReportState.RETURNED else ''}提交月报 {report.month:%Y-%m}"
+        summary=f"{'重新' if resubmit else ''}提交月报 {report.month:%Y-%m}"
         + ("（零报告）" if report.is_zero_report else ""),
         after={"digest": report.endorsement_digest, "late_days": report.late_days},
     )
+    return report
+
+
+# The duty records' values an endorsement digest covers (report_digest), as .values() names them.
+DIGEST_RECORD_FIELDS = ("pk", "duty_type__code", "occurred_on", "place", "notes", "data")
+
+
+def counts_above_log(counts: dict, records: Sequence[Mapping[str, Any]]) -> dict[str, tuple[int, int]]:
+    """{code: (typed, logged)} for each count typed above the number of the month's duty records of
+    that type (`records` as DIGEST_RECORD_FIELDS reads them)."""
+    logged = Counter(r["duty_type__code"] for r in records)
+    return {code: (n, logged[code]) for code, n in counts.items() if n > logged[code]}
+
+
+def may_review(actor: User, report: MonthlyReport) -> bool:
+    """The reviewer rule, per member kind: a village's report is reviewed by the committee of its
+    township; a department's by the resident group (派驻纪检监察组) overseeing the department, or — where
+    no group oversees it — by the 党风政风监督室 of the department's commission. Always within the
+    reviewer's jurisdiction (core.access)."""
+    return may_review_unit(actor, report.village, report.member_kind)
+
+
+def reviewer_role(unit: OrgUnit, member_kind: str) -> str:
+    """The role that reviews the reports (and sets the annual grade) of a member of this kind at
+    this unit: the township committee for a village; for a department, its resident group, or the
+    党风政风监督室 where no group oversees it."""
+    if member_kind == MemberKind.DEPARTMENT:
+        return Role.RESIDENT_GROUP if unit.resident_group_id else Role.CONDUCT_SUPERVISION
+    return Role.TOWNSHIP_COMMITTEE
+
+
+def may_review_unit(actor: User, unit: OrgUnit, member_kind: str) -> bool:
+    return actor.has_role(reviewer_role(unit, member_kind)) and user_in_jurisdiction(actor, unit)
 
 
 def _require_reviewer(actor: User, report: MonthlyReport) -> None:
-    if not actor.has_role(Role.TOWNSHIP_COMMITTEE) or not user_in_jurisdiction(actor, report.village):
+    if not may_review(actor, report):
         raise PermissionDenied
 
 
@@ -670,7 +831,7 @@ def monthly_report_return(*, actor: User, report: MonthlyReport, reason: str) ->
         summary=f"退回月报 {report.month:%Y-%m}",
         after={"reason": reason},
     )
-    if report.member_id:
+    if report.member is not None:
         from jijian.core.notify import notify
 
         notify(

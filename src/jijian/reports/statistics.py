@@ -6,7 +6,7 @@ opened): a township moved to another county after its reports exist stays counte
 county for the old months, and the tree is never walked per village. The cost of a page is a fixed
 number of queries whatever the number of villages.
 
-Definitions (DOMAIN.md §1):
+Definitions (docs/domain.md §1):
 - expected: the month's MonthlyReport rows (one per expected village);
 - submitted: state in SUBMITTED_STATES (submitted, resubmitted, approved);
 - on time / late: submitted and not is_late / is_late (decided by the first submission);
@@ -32,12 +32,14 @@ from django.db import connections
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from jijian.core import rawsql
 from jijian.core.access import unit_in_scope, unit_scope_q
 from jijian.core.models import COUNTY_KINDS, TOWNSHIP_KINDS, VILLAGE_KINDS, OrgKind, OrgUnit, User
+from jijian.core.ops import rawsql
+from jijian.core.ops.replicas import reporting_db
 from jijian.core.roles import Module, Role
 
-from .models import SUBMITTED_STATES, DutyRecord, MonthlyReport, ReportState
+from .access import reports_visible_to
+from .models import SUBMITTED_STATES, DutyRecord, MemberKind, MonthlyReport, ReportState
 
 STATS_ROLES = frozenset({Role.TOWNSHIP_COMMITTEE, Role.CONDUCT_SUPERVISION})
 MAX_MONTHS = 36
@@ -169,8 +171,8 @@ class Measures:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def as_dict(self) -> dict:
-        # The fields by name, not dataclasses.asdict(), which deep-copies recursively: ~8 µs a row, 16 ms
-        # for the ranking of a province's 2,086 townships.
+        # The fields by name, not dataclasses.asdict(), which deep-copies recursively: a cost per row that
+        # a province's township ranking felt (bench/README.md, "Monthly-report statistics").
         return {
             **{name: getattr(self, name) for name in MEASURE_FIELDS},
             "missing": self.missing,
@@ -243,10 +245,15 @@ def _node_filter(node: OrgUnit) -> Q:
     return Q(**{level.filter_field: node.pk})
 
 
-def reports_of_node(node: OrgUnit, start: date, end: date) -> QuerySet[MonthlyReport]:
-    """The expected-report rows of the months [start, end] that belonged to `node` in their month.
-    The caller has resolved `node` through stats_node_for (jurisdiction)."""
-    return MonthlyReport.objects.filter(_node_filter(node), month__gte=start, month__lte=end)
+def reports_of_node(
+    node: OrgUnit, start: date, end: date, *, db: str | None = None
+) -> QuerySet[MonthlyReport]:
+    """The expected-report rows of the months [start, end] that belonged to `node` in their month,
+    read from `db` (by default a replica when one is usable: core/ops/replicas.py). The caller has
+    resolved `node` through stats_node_for (jurisdiction), on the primary."""
+    return MonthlyReport.objects.using(db or reporting_db()).filter(
+        _node_filter(node), month__gte=start, month__lte=end, member_kind=MemberKind.VILLAGE
+    )
 
 
 @dataclass
@@ -274,6 +281,7 @@ class NodeStats:
     clues: int = 0
     rankings: dict[str, list[dict]] = field(default_factory=dict)
     reports: list[MonthlyReport] = field(default_factory=list)  # village level only
+    db: str = "default"  # the database the figures were read from (core/ops/replicas.py)
 
     def as_dict(self) -> dict:
         return {
@@ -310,8 +318,8 @@ def grouped_measures(qs: QuerySet[MonthlyReport], group_field: str) -> dict[Any,
 
     The statement is the queryset's own (`values(group_field).annotate(**AGGREGATES)`), but its rows
     are read as the cursor's tuples: through the queryset every row became a dict and every count went
-    through a converter, ~6 µs a row in Python — at a nation's 39,200 townships ~200 ms on top of
-    PostgreSQL's ~250 ms (bench/README.md, "Monthly-report statistics"). The counts are integers on
+    through a converter, which at nation scale cost Python nearly as much as PostgreSQL's own aggregate
+    (bench/README.md, "Monthly-report statistics"). The counts are integers on
     every backend; the grouped value gets its field's converters (SQLite's dates), as the ORM gives it."""
     query = qs.order_by().values(group_field).annotate(**AGGREGATES).query
     names = [*query.values_select, *query.annotation_select]
@@ -347,7 +355,10 @@ def child_rows(user: User, node: OrgUnit, qs: QuerySet[MonthlyReport], level: Le
     else:
         current = Q(parent_id=node.pk, kind__in=VILLAGE_KINDS)
     ids = [k for k in by_child if k is not None]
-    units = {u.pk: u for u in OrgUnit.objects.filter(current | Q(pk__in=ids)).order_by("sort_order", "path")}
+    units = {
+        u.pk: u
+        for u in OrgUnit.objects.using(qs.db).filter(current | Q(pk__in=ids)).order_by("sort_order", "path")
+    }
     rows = [
         Row(
             unit=u,
@@ -371,12 +382,19 @@ def _ranking(rows: list[Row]) -> list[dict]:
     return [{"rank": i + 1, **r.as_dict()} for i, r in enumerate(ranked)]
 
 
-def duty_counts(node: OrgUnit, start: date, end: date) -> list[dict]:
+def duty_counts(node: OrgUnit, start: date, end: date, *, db: str | None = None) -> list[dict]:
     """Duty records per duty type in the range, for the villages under `node` in the record's month
-    (the same *_at rule as the reports). One GROUP BY."""
+    (the same *_at rule as the reports). One GROUP BY, on `db` (by default the reporting database)."""
     where = _node_filter(node)
     rows = (
-        DutyRecord.objects.filter(where, is_deleted=False, month__gte=start, month__lte=end)
+        DutyRecord.objects.using(db or reporting_db())
+        .filter(
+            where,
+            is_deleted=False,
+            month__gte=start,
+            month__lte=end,
+            duty_type__member_kind=MemberKind.VILLAGE,
+        )
         .order_by()
         .values("duty_type__code", "duty_type__name", "duty_type__counts_as_clue")
         .annotate(n=Count("id"))
@@ -405,12 +423,27 @@ def trend(qs: QuerySet[MonthlyReport], start: date, end: date) -> list[dict]:
     ]
 
 
-def node_statistics(*, user: User, node: OrgUnit, start: date, end: date) -> NodeStats:
-    """Everything the statistics page shows for `node` (already resolved for `user`) and the months
-    [start, end]: totals, children, rankings, trend, duty counts, clues; at a village, its reports.
-    A fixed number of queries (5 at a city, 4 below), whatever the number of villages."""
-    qs = reports_of_node(node, start, end)
-    stats = NodeStats(node=node, start=start, end=end, totals=Measures())
+TREND_MONTHS = 12  # the trend chart's span when no months were chosen
+
+
+def node_statistics(
+    *,
+    user: User,
+    node: OrgUnit,
+    start: date,
+    end: date,
+    trend_start: date | None = None,
+    db: str | None = None,
+) -> NodeStats:
+    """Everything the statistics page shows for `node` (already resolved for `user`, on the primary)
+    and the months [start, end]: totals, children, rankings, trend, duty counts, clues; at a village,
+    its reports. The trend covers [trend_start, end] when given (the page's default: the last
+    TREND_MONTHS), else the range. A fixed number of queries (5 at a city, 4 below), whatever the
+    number of villages, all on one database: `db`, by default the reporting database (a replica when
+    one is usable)."""
+    db = db or reporting_db()
+    qs = reports_of_node(node, start, end, db=db)
+    stats = NodeStats(node=node, start=start, end=end, totals=Measures(), db=db)
     level = level_of(node)
     if level is None:
         stats.reports = list(qs.select_related("member").order_by("month"))
@@ -425,7 +458,7 @@ def node_statistics(*, user: User, node: OrgUnit, start: date, end: date) -> Nod
         if node.kind == OrgKind.CITY:
             stats.rankings["counties"] = _ranking(stats.children)
             townships = grouped_measures(qs, "township_id_at")
-            names = _township_names(node, [k for k in townships if k])
+            names = _township_names(node, [k for k in townships if k], db=db)
             stats.rankings["townships"] = _ranking(
                 [
                     Row(unit=None, unit_id=k, name=names.get(k, "？"), measures=m)
@@ -437,21 +470,25 @@ def node_statistics(*, user: User, node: OrgUnit, start: date, end: date) -> Nod
             stats.rankings["townships"] = _ranking(stats.children)
         else:
             stats.rankings["villages"] = _ranking(stats.children)
-    stats.trend = trend(qs, start, end)
-    stats.duty_counts = duty_counts(node, start, end)
+    if trend_start is not None and trend_start != start:
+        stats.trend = trend(reports_of_node(node, trend_start, end, db=db), trend_start, end)
+    else:
+        stats.trend = trend(qs, start, end)
+    stats.duty_counts = duty_counts(node, start, end, db=db)
     stats.clues = sum(d["count"] for d in stats.duty_counts if d["counts_as_clue"])
     return stats
 
 
-def _township_names(city: OrgUnit, ids: list[int]) -> dict[int, str]:
+def _township_names(city: OrgUnit, ids: list[int], *, db: str) -> dict[int, str]:
     """The names of the townships `ids` (those with reports under `city` in the range): the city's
     townships now, in one indexed query, and by id only those that have since moved to another city
-    (rarely any). Asking for all of them by id sent one parameter per township: 26 ms of the page for a
-    province's 2,086."""
-    names = dict(OrgUnit.objects.filter(city_id=city.pk, kind__in=TOWNSHIP_KINDS).values_list("pk", "name"))
+    (rarely any). Asking for all of them by id sent one parameter per township, a visible part of a
+    province's page (bench/README.md, "Monthly-report statistics")."""
+    units = OrgUnit.objects.using(db)
+    names = dict(units.filter(city_id=city.pk, kind__in=TOWNSHIP_KINDS).values_list("pk", "name"))
     moved = [pk for pk in ids if pk not in names]
     if moved:
-        names.update(OrgUnit.objects.filter(pk__in=moved).values_list("pk", "name"))
+        names.update(units.filter(pk__in=moved).values_list("pk", "name"))
     return names
 
 
@@ -468,20 +505,57 @@ def measures_of_report(r: MonthlyReport) -> Measures:
     )
 
 
-def month_reports_for_export(node: OrgUnit, month: date) -> QuerySet[MonthlyReport]:
-    """All reports of one month under `node` (as of that month), for the streamed export."""
+def month_reports_for_export(node: OrgUnit, month: date, *, db: str | None = None) -> QuerySet[MonthlyReport]:
+    """All reports of one month under `node` (as of that month), for the streamed export: from the
+    reporting database."""
     return (
-        reports_of_node(node, month, month)
+        reports_of_node(node, month, month, db=db)
         .select_related("village", "member")
         .order_by("county_id_at", "township_id_at", "village__path")
     )
 
 
-def unsubmitted_of_month(node: OrgUnit, month: date, *, limit: int = 500) -> list[MonthlyReport]:
-    """Reports of `month` under `node` not submitted, and the late ones, for the circular."""
+def unsubmitted_of_month(
+    node: OrgUnit, month: date, *, limit: int = 500, db: str | None = None
+) -> list[MonthlyReport]:
+    """Reports of `month` under `node` not submitted, and the late ones, for the circular: from the
+    reporting database."""
     return list(
-        reports_of_node(node, month, month)
+        reports_of_node(node, month, month, db=db)
         .filter(~_SUBMITTED | Q(is_late=True))
         .select_related("village__parent", "member")
         .order_by("village__path")[:limit]
     )
+
+
+# --- department discipline members' reports (MemberKind.DEPARTMENT) --------------------------------
+DEPARTMENT_STATS_ROLES = frozenset({Role.RESIDENT_GROUP, Role.CONDUCT_SUPERVISION})
+
+
+@dataclass
+class DepartmentStats:
+    month: date
+    total: Measures
+    rows: list[tuple[MonthlyReport, Measures]]
+
+
+def department_statistics(user: User, month: date) -> DepartmentStats:
+    """The month's department members' reports the user reads (a resident group: its departments'; a
+    supervision office: its jurisdiction's), one row per department with its measures and the total:
+    the same measures as the village statistics, over the same expected rows. Who has no stats role
+    for them gets a 404 (the page does not exist for them)."""
+    if not (user.role_set & DEPARTMENT_STATS_ROLES) or not user.has_module(Module.REPORTS):
+        raise Http404
+    reports = list(
+        reports_visible_to(user)
+        .filter(member_kind=MemberKind.DEPARTMENT, month=month)
+        .select_related("village__resident_group", "member")
+        .order_by("village__sort_order", "village__path")
+    )
+    total = Measures()
+    rows = []
+    for r in reports:
+        m = measures_of_report(r)
+        total.add(m)
+        rows.append((r, m))
+    return DepartmentStats(month, total, rows)

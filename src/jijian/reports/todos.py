@@ -7,7 +7,7 @@ from django.urls import reverse
 from jijian.core.roles import Role
 from jijian.core.todos import register
 
-from . import services
+from . import selectors, services
 from .access import reports_visible_to
 from .models import ReportState
 from .review import review_pending_count
@@ -15,25 +15,25 @@ from .review import review_pending_count
 
 @register
 def member_reports_to_submit(user) -> list[dict]:
-    """A village member: the month's report (or an earlier one) not yet submitted, and returned ones."""
-    if not user.has_role(Role.VILLAGE_MEMBER):
+    """A village member: this month's report not yet submitted, earlier months not yet submitted
+    (overdue or due soon: counted apart, never as this month's), and returned ones."""
+    if selectors.member_kind_of(user) is None:
         return []
-    mine = reports_visible_to(user).filter(member=user, month__lte=services.month_start(services.today()))
+    this_month = services.month_start(services.today())
+    mine = reports_visible_to(user).filter(member=user, month__lte=this_month)
+    open_ = mine.filter(state__in=(ReportState.NOT_STARTED, ReportState.DRAFT))
     url = reverse("reports:my_reports")
     return [
-        {
-            "title": "本月履职月报待提交",
-            "url": url,
-            "count": mine.filter(state__in=(ReportState.NOT_STARTED, ReportState.DRAFT)).count(),
-        },
+        {"title": "本月履职月报待提交", "url": url, "count": open_.filter(month=this_month).count()},
+        {"title": "逾期未交的月报", "url": url, "count": open_.filter(month__lt=this_month).count()},
         {"title": "被退回的月报", "url": url, "count": mine.filter(state=ReportState.RETURNED).count()},
     ]
 
 
 @register
 def reports_to_review(user) -> list[dict]:
-    """A township committee: submitted reports waiting for review."""
-    if not user.has_role(Role.TOWNSHIP_COMMITTEE):
+    """A township committee or a resident group: submitted reports waiting for review."""
+    if not user.has_role(Role.TOWNSHIP_COMMITTEE) and not user.has_role(Role.RESIDENT_GROUP):
         return []
     return [
         {"title": "待审核月报", "url": reverse("reports:review_queue"), "count": review_pending_count(user)}

@@ -9,9 +9,9 @@ from datetime import date
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, QueryDict
+from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -84,8 +84,8 @@ def _queue_query(raw: str) -> str:
     given = QueryDict(raw or "")
     kept = QueryDict(mutable=True)
     for key in QUEUE_KEYS:
-        if given.get(key):
-            kept[key] = given.get(key)[:50]
+        if value := given.get(key):
+            kept[key] = value[:50]
     return kept.urlencode()
 
 
@@ -154,8 +154,9 @@ def _back_to(request, report):
 @login_required
 @require_POST
 def review_approve(request, pk):
-    review.require_reviewer(request.user)
+    review.require_review_viewer(request.user)
     report = get_report_for(request.user, pk)
+    review.require_reviewer_of(request.user, report)
     rubric = services.settings_for_city(report.city_id_at).rubric
     detail = {
         item["key"]: request.POST[f"score_{item['key']}"].strip()
@@ -169,8 +170,6 @@ def review_approve(request, pk):
             score_detail=detail or None,
             comment=request.POST.get("comment", "")[:2000],
         )
-    except PermissionDenied:
-        raise Http404 from None
     except ValidationError as exc:
         _errors(request, exc)
         return _back_to(request, report)
@@ -180,14 +179,13 @@ def review_approve(request, pk):
 @login_required
 @require_POST
 def review_return(request, pk):
-    review.require_reviewer(request.user)
+    review.require_review_viewer(request.user)
     report = get_report_for(request.user, pk)
+    review.require_reviewer_of(request.user, report)
     try:
         report = services.monthly_report_return(
             actor=request.user, report=report, reason=request.POST.get("reason", "")
         )
-    except PermissionDenied:
-        raise Http404 from None
     except ValidationError as exc:
         _errors(request, exc)
         return _back_to(request, report)
@@ -253,6 +251,7 @@ def review_grades(request):
             "rows": rows,
             "can_review": review.can_review(request.user),
             "grade_choices": grades.Grade.choices,
+            "incompetent_rule": grades.rule_for_city(request.user.org_unit.city_id).describe(),
         },
     )
 
@@ -261,7 +260,12 @@ def review_grades(request):
 @require_POST
 def review_grade_set(request, member_id):
     review.require_reviewer(request.user)
-    member = get_or_404(users_visible_to(request.user).filter(roles__role=Role.VILLAGE_MEMBER), member_id)
+    member = get_or_404(
+        users_visible_to(request.user)
+        .filter(roles__role__in=(Role.VILLAGE_MEMBER, Role.DEPARTMENT_MEMBER))
+        .distinct(),
+        member_id,
+    )
     form = GradeForm(request.POST)
     year = request.POST.get("year", "")
     if not form.is_valid():
@@ -279,8 +283,6 @@ def review_grade_set(request, member_id):
                 reason=data["reason"],
                 version=data["version"],
             )
-        except PermissionDenied:
-            raise Http404 from None
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, f"{member.full_name}：{message}")

@@ -17,17 +17,41 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from jijian.attachments.views import content_disposition
-from jijian.core.ratelimit import client_ip
+from jijian.core.ops.ratelimit import client_ip
 
 from . import exports
 from .services import today
-from .statistics import MEASURE_COLUMNS, breadcrumbs, month_range, node_statistics, stats_node_for
+from .statistics import (
+    MEASURE_COLUMNS,
+    TREND_MONTHS,
+    add_months,
+    breadcrumbs,
+    department_statistics,
+    month_range,
+    node_statistics,
+    stats_node_for,
+)
 
 
 def _resolve(request, node_id):
     node = stats_node_for(request.user, node_id if node_id is not None else request.GET.get("node"))
     start, end, errors = month_range(request.GET.get("from"), request.GET.get("to"), today=today())
     return node, start, end, errors
+
+
+@login_required
+@require_GET
+def stats_departments(request):
+    """The department discipline members' reports of a month (?month=YYYY-MM, default last month),
+    per department: for the resident groups and the supervision offices; anyone else 404."""
+    month = request.GET.get("month")
+    start, _, errors = month_range(month, month, today=today())
+    stats = department_statistics(request.user, start)
+    return render(
+        request,
+        "reports/stats_departments.html",
+        {"stats": stats, "errors": errors, "columns": MEASURE_COLUMNS},
+    )
 
 
 def _range_query(start, end) -> str:
@@ -38,7 +62,10 @@ def _range_query(start, end) -> str:
 @require_GET
 def stats_page(request, node_id=None):
     node, start, end, errors = _resolve(request, node_id)
-    stats = node_statistics(user=request.user, node=node, start=start, end=end)
+    chosen = request.GET.get("from") or request.GET.get("to")
+    # No months chosen: the table shows last month, the trend the last TREND_MONTHS up to it.
+    trend_start = None if chosen and not errors else add_months(end, 1 - TREND_MONTHS)
+    stats = node_statistics(user=request.user, node=node, start=start, end=end, trend_start=trend_start)
     chart = {
         "months": [t["month"] for t in stats.trend],
         "series": {

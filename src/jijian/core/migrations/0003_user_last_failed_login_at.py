@@ -1,4 +1,4 @@
-# Failed sign-ins are forgotten LOGIN_FAILURE_WINDOW_MINUTES after the last one (core/security.py).
+# Failed sign-ins are forgotten LOGIN_FAILURE_WINDOW_MINUTES after the last one (core/accounts/security.py).
 # The time of failures counted before this migration is unknown: they are dated to the migration, so
 # they are forgotten one window after it, and an attack under way keeps its count (and its lock).
 

@@ -12,9 +12,9 @@ def name_earlier_hashes(apps, schema_editor):
     earlier = PetitionReport.objects.filter(receipt_hash__isnull=False, receipt_scheme="")
     if not earlier.exists():
         return  # a new database: no key needed
-    from jijian.core.crypto import hmac_sm3_hex, keyring, sm3_hex
+    from jijian.core.sensitive.crypto import hmac_sm3_hex, keyring, sm3_hex
 
-    salt = bytes.fromhex(hmac_sm3_hex(keyring().index_key, b"jijian.petitions.receipt-salt.v1"))
+    salt = bytes.fromhex(hmac_sm3_hex(keyring().index_key, b"jijian.petitions.receipt-salt.v1"))  # not a module path
     earlier.update(receipt_scheme=f"{EARLIER_COST}:{sm3_hex(salt)[:8]}")
 
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management import BaseCommand, CommandError
 
-from jijian.core.importer import ImportFileError, ImportResult
+from jijian.core.orgs.importer import ImportFileError, ImportResult
 
 
 class ImportCommand(BaseCommand):

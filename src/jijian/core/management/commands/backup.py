@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management import BaseCommand, CommandError
 
-from jijian.core.backup import BackupError, backup_create
+from jijian.core.ops.backup import BackupError, backup_create
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-from jijian.core.importer import import_people
+from jijian.core.orgs.importer import import_people
 
 from ._import_base import ImportCommand
 

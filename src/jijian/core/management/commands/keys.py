@@ -1,6 +1,6 @@
 from django.core.management import BaseCommand, CommandError
 
-from jijian.core import keys
+from jijian.core.sensitive import keys
 
 
 class Command(BaseCommand):
@@ -8,11 +8,13 @@ class Command(BaseCommand):
         "数据密钥管理（见 docs/keys.md）：status 显示密钥与各密钥加密的值的数量；new 生成新的主密钥"
         "（--standby 为备用密钥）；promote KID 把备用密钥设为主密钥；"
         "rotate 用主密钥重新加密所有旧值（可在服务运行时执行，可重复执行）；retire KID 停用不再使用的密钥；"
-        "reindex 用当前盲索引密钥重建全部盲索引"
+        "reindex 用当前盲索引密钥重建全部盲索引；check 检查数据用到的每个密钥都在密钥环中并能解密（恢复后使用，不通过则以非零状态退出）"
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["status", "new", "promote", "rotate", "retire", "reindex"])
+        parser.add_argument(
+            "action", choices=["status", "check", "new", "promote", "rotate", "retire", "reindex"]
+        )
         parser.add_argument(
             "kid", nargs="?", default="", help="retire/promote：密钥编号；new：新密钥编号（可省略）"
         )
@@ -29,6 +31,13 @@ class Command(BaseCommand):
             getattr(self, f"do_{action}")(kid=kid, batch=batch, standby=standby)
         except keys.KeyOperationError as exc:
             raise CommandError(str(exc)) from None
+
+    def do_check(self, **_):
+        result = keys.key_check()
+        if not result.ok:
+            raise CommandError(result.problem())
+        used = "、".join(sorted(result.needed)) or "（尚无加密数据）"
+        self.stdout.write(f"密钥检查通过：数据使用密钥 {used}，抽样解密 {result.sampled} 列次均成功")
 
     def do_status(self, **_):
         status = keys.key_status()

@@ -1,3 +1,5 @@
+import os
+
 from django.conf import settings
 from django.core.management import BaseCommand, call_command
 
@@ -25,4 +27,24 @@ class Command(BaseCommand):
         )
         if accounts:
             self.stdout.write(format_accounts(accounts))
-        self.stdout.write("\n请用浏览器打开 http://127.0.0.1:8000/ （Ctrl-C 停止）\n")
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            # Said once here rather than silenced: Celery warns at start that it runs as root.
+            self.stdout.write(
+                "\n提示：当前以 root 运行，后台任务（Celery）启动时会提示 superuser 警告；"
+                "演示环境可忽略，正式部署请用专用账号运行（见 docs/deploy.md）。"
+            )
+        self.stdout.write(
+            f"\n请用浏览器打开 {run_address(settings.RUN_HOST, settings.RUN_PORT)} （Ctrl-C 停止）\n"
+        )
+
+
+def run_address(host: str, port: int) -> str:
+    """The address to open in a browser for a server listening on host:port (all interfaces: this
+    machine's loopback)."""
+    if host in ("0.0.0.0", ""):  # noqa: S104 - read, not bound: shown as loopback
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "[::1]"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}/"

@@ -7,3 +7,14 @@ document.addEventListener("htmx:responseError", function (event) {
 document.addEventListener("htmx:sendError", function () {
   window.alert("网络连接中断，请检查网络后重试");
 });
+// A page that comes back with form errors: bring the first of them (the summary at the top where
+// the form has one) into view and give it focus, so the reason a form was refused is never off
+// screen at the bottom of a page that reloaded at the top. Every form that marks its errors.
+document.addEventListener("DOMContentLoaded", function () {
+  var first = document.getElementById("error-summary") ||
+    document.querySelector("main form .errors, main form .has-error, main .errors[role=alert]");
+  if (!first) { return; }
+  if (!first.hasAttribute("tabindex")) { first.setAttribute("tabindex", "-1"); }
+  first.scrollIntoView({ block: "start" });
+  first.focus({ preventScroll: true });
+});

@@ -3,13 +3,13 @@
 from django.core.management import BaseCommand, CommandError
 from django.db.models import Count
 
-from jijian.petitions import receipt
+from jijian.petitions.intake import receipt
 from jijian.petitions.models import PetitionReport
 
 
 class Command(BaseCommand):
     help = (
-        "回执码哈希：按 Argon2id 参数统计举报件数量。当前参数之外的旧参数须保留在 "
+        "查询码哈希：按 Argon2id 参数统计举报件数量。当前参数之外的旧参数须保留在 "
         "JIJIAN_PETITION_RECEIPT_ARGON2_PREVIOUS 中，直到其数量为 0（举报人下次查询时自动按当前参数重新计算）"
     )
 
@@ -30,18 +30,23 @@ class Command(BaseCommand):
             elif scheme in previous:
                 status = "旧参数（已列入 PREVIOUS，仍可查询）"
             elif not scheme.endswith(":" + receipt.salt_id()):
-                status = "索引密钥更换前生成：这些回执码已无法查询"
+                status = "索引密钥更换前生成：这些查询码已无法查询"
                 lost += n
             else:
-                status = "未列入配置：这些回执码目前无法查询"
+                status = "未列入配置：这些查询码目前无法查询"
                 stuck += n
             self.stdout.write(f"{scheme or '（未记录）'}\t{n}\t{status}")
+        problems = []
         if lost:
-            self.stderr.write(
-                f"有 {lost} 件举报的回执码在索引密钥更换前生成，无法再凭回执码查询（见 docs/keys.md）"
+            problems.append(
+                f"有 {lost} 件举报的查询码在索引密钥更换前生成（或恢复时未放回原密钥），无法再凭查询码查询"
+                "（见 docs/keys.md、docs/backup.md）"
             )
         if stuck:
-            raise CommandError(
-                f"有 {stuck} 件举报的回执码使用的参数既不是当前参数也不在 "
+            problems.append(
+                f"有 {stuck} 件举报的查询码使用的参数既不是当前参数也不在 "
                 "JIJIAN_PETITION_RECEIPT_ARGON2_PREVIOUS 中：请把这些参数加回该设置"
             )
+        # Non-zero whenever some receipt cannot be checked: a script or a monitor must notice.
+        if problems:
+            raise CommandError("；".join(problems))

@@ -20,6 +20,31 @@
     });
     window.addEventListener("resize", function () { chart.resize(); });
   }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", draw);
-  else draw();
+  // Rankings: every row is listed; a column's button sorts by it (again: the other way round).
+  function sortable() {
+    Array.prototype.forEach.call(document.querySelectorAll("table[data-sortable]"), function (table) {
+      var body = table.tBodies[0];
+      table.addEventListener("click", function (event) {
+        var button = event.target.closest("button.sort");
+        if (!button) return;
+        var th = button.parentNode;
+        var key = Number(button.getAttribute("data-key"));
+        var text = button.hasAttribute("data-text");
+        var ascending = th.getAttribute("aria-sort") !== "ascending";
+        Array.prototype.forEach.call(table.tHead.rows[0].cells, function (cell) { cell.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var x = a.cells[key].textContent.trim(), y = b.cells[key].textContent.trim();
+          var order = text ? x.localeCompare(y, "zh-CN") : Number(x) - Number(y);
+          if (order === 0) order = Number(a.cells[0].textContent) - Number(b.cells[0].textContent);
+          return ascending ? order : -order;
+        });
+        rows.forEach(function (row) { body.appendChild(row); });
+      });
+    });
+  }
+  function start() { draw(); sortable(); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();

@@ -1,0 +1,228 @@
+"""Pages of the integrity opinion replies (党风廉政意见回复, opinions.py): the organisation department
+asks, the cadre supervision office answers, the leader signs, the signed reply is a PDF.
+
+Every request is resolved through access.get_opinion_for (the roles that take part, within the
+jurisdiction of the requesting department's unit): anyone else gets 404, as for a missing request.
+Reading a request and downloading its reply are audit events. The organisation department sees the
+answer only once signed; the facts behind a verdict are shown to the commission only."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from jijian.core.ops.ratelimit import client_ip
+
+from . import opinions
+from .access import (
+    can_answer,
+    can_request,
+    can_sign,
+    endorsing_offices,
+    get_opinion_for,
+    is_commission,
+    opinions_visible_to,
+)
+from .forms import EndorseForm, OpinionDraftForm, OpinionRequestForm, VersionForm
+from .models import OpinionState, OpinionVerdict
+
+PAGE = 50
+
+
+@login_required
+@require_GET
+def opinion_list(request):
+    from .access import OPINION_ROLES
+
+    if not request.user.role_set & OPINION_ROLES:
+        raise Http404
+    qs = opinions_visible_to(request.user).prefetch_related("persons")
+    page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "archives/opinion_list.html",
+        {"page": page, "can_request": can_request(request.user), "today": timezone.localdate()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def opinion_create(request):
+    if not can_request(request.user):
+        raise Http404
+    form = OpinionRequestForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            upload = form.cleaned_data["file"]
+            created = opinions.opinion_submit(
+                actor=request.user,
+                ref_no=form.cleaned_data["ref_no"],
+                purpose=form.cleaned_data["purpose"],
+                persons_text=form.cleaned_data["persons"],
+                persons=opinions.persons_from_xlsx(upload) if upload else None,
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            where = "file" if form.cleaned_data["file"] else "persons"
+            form.add_error(where if "行" in " ".join(error.messages) else None, error.messages)
+        else:
+            messages.success(
+                request, f"已提交征求意见（{created.persons.count()}人），答复期限 {created.due_on:%Y-%m-%d}"
+            )
+            return redirect("archives:opinion_detail", created.pk)
+    return render(
+        request, "archives/opinion_form.html", {"form": form, "working_days": opinions.working_days()}
+    )
+
+
+def _detail(request, item, *, draft_form=None, endorse_form=None, status=200):
+    from jijian.core.roles import Role
+
+    user = request.user
+    persons = list(item.persons.select_related("archive"))
+    commission = is_commission(user)
+    done = {e.office: e for e in item.endorsements.select_related("endorsed_by")}
+    drafted = item.state == OpinionState.DRAFTED
+    endorsements = [(str(Role(o).label), done.get(o)) for o in opinions.endorsers()]
+    mine = (
+        [o for o in endorsing_offices(user) if o in opinions.endorsers() and o not in done] if drafted else []
+    )
+    context = {
+        "endorsements": endorsements if item.state != OpinionState.SUBMITTED else [],
+        "endorse_offices": [(o, str(Role(o).label)) for o in mine],
+        "endorse_form": endorse_form or EndorseForm(initial={"version": item.version}),
+        "missing": drafted and any(e is None for _, e in endorsements),
+        "item": item,
+        "persons": persons,
+        "show_answer": commission or item.state == OpinionState.SIGNED,
+        "show_facts": commission,
+        "can_draft": can_answer(user) and item.state in (OpinionState.SUBMITTED, OpinionState.DRAFTED),
+        "can_sign": can_sign(user) and drafted,
+        "draft_form": draft_form or OpinionDraftForm(initial={"version": item.version}, persons=persons),
+        "verdict_choices": OpinionVerdict.choices,
+        "sign_form": VersionForm(initial={"version": item.version}),
+        "overdue": item.state != OpinionState.SIGNED and timezone.localdate() > item.due_on,
+    }
+    return render(request, "archives/opinion_detail.html", context, status=status)
+
+
+@never_cache
+@login_required
+@require_GET
+def opinion_detail(request, pk):
+    item = get_opinion_for(request.user, pk)
+    opinions.opinion_read(actor=request.user, request=item, ip_address=client_ip(request))
+    return _detail(request, item)
+
+
+@never_cache
+@login_required
+@require_POST
+def opinion_draft(request, pk):
+    item = get_opinion_for(request.user, pk)
+    if not can_answer(request.user):
+        raise Http404
+    form = OpinionDraftForm(request.POST, persons=list(item.persons.all()))
+    if form.is_valid():
+        try:
+            opinions.opinion_draft(
+                actor=request.user, request=item, version=form.cleaned_data["version"], chosen=form.chosen()
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, "已拟定答复意见，待领导审签")
+            return redirect("archives:opinion_detail", item.pk)
+    return _detail(request, item, draft_form=form, status=400)
+
+
+@never_cache
+@login_required
+@require_POST
+def opinion_endorse(request, pk):
+    """信访室, 案件监督管理室 or 审理室 endorses its part of the drafted reply."""
+    item = get_opinion_for(request.user, pk)
+    if not endorsing_offices(request.user):
+        raise Http404
+    form = EndorseForm(request.POST)
+    if form.is_valid():
+        office = form.cleaned_data["office"]
+        if office not in endorsing_offices(request.user):
+            raise Http404
+        try:
+            opinions.opinion_endorse(
+                actor=request.user,
+                request=item,
+                version=form.cleaned_data["version"],
+                office=office,
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, "已会签")
+            return redirect("archives:opinion_detail", item.pk)
+    return _detail(request, item, endorse_form=form, status=400)
+
+
+@never_cache
+@login_required
+@require_POST
+def opinion_sign(request, pk):
+    item = get_opinion_for(request.user, pk)
+    if not can_sign(request.user):
+        raise Http404
+    form = VersionForm(request.POST)
+    if form.is_valid():
+        try:
+            opinions.opinion_sign(actor=request.user, request=item, version=form.cleaned_data["version"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "已审签，答复函可下载")
+    else:
+        messages.error(request, "页面已过期，请刷新后重试")
+    return redirect("archives:opinion_detail", item.pk)
+
+
+@never_cache
+@login_required
+@require_GET
+def opinion_pdf(request, pk):
+    item = get_opinion_for(request.user, pk)
+    if item.state != OpinionState.SIGNED:
+        raise Http404
+    opinions.opinion_read(
+        actor=request.user, request=item, what="下载答复函：", ip_address=client_ip(request)
+    )
+    response = HttpResponse(opinions.reply_pdf(item, viewer=request.user), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="opinion-reply-{item.pk}.pdf"'
+    return response
+
+
+@never_cache
+@login_required
+@require_GET
+def opinion_docx(request, pk):
+    """The signed reply as a Word document in official document layout (letters.py, GB/T 9704)."""
+    from .letters import reply_docx
+
+    item = get_opinion_for(request.user, pk)
+    if item.state != OpinionState.SIGNED:
+        raise Http404
+    opinions.opinion_read(
+        actor=request.user, request=item, what="下载答复函（Word）：", ip_address=client_ip(request)
+    )
+    response = HttpResponse(
+        reply_docx(item),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Content-Disposition"] = f'attachment; filename="opinion-reply-{item.pk}.docx"'
+    return response

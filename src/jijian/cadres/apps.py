@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+
+
+class CadresConfig(AppConfig):
+    name = "jijian.cadres"
+    verbose_name = "纪检委员队伍"
+
+    def ready(self) -> None:
+        # What cadres offer the other platforms (core/links.py): the evaluation counts guidance tasks.
+        from jijian.core import links
+
+        from .selectors import guidance_task_counts
+
+        links.guidance_task_counts.provide(guidance_task_counts)
+
+    def demo_load(self, *, seed: int) -> str:
+        """The demo's posts, a nomination, guidance tasks and 跟案学习 (`jijian setup`), after the duty log."""
+        from .demo import load_demo
+
+        return load_demo(seed=seed)

@@ -1,0 +1,565 @@
+"""Every write of the cadres app: one transaction each, with its audit entry; a refusal is a
+ValidationError in Chinese and changes nothing. Edits that can race carry the row's version.
+
+- Guidance tasks: `guidance_task_issue` (a township committee, to a member of its villages; the
+  deadline is `working_days` working days after the issue date, core.orgs.workdays) and
+  `guidance_task_answer` (the member; the answer becomes an "assigned_task" duty record of the
+  member's duty log through core.links.duty_log_record — the same answer sent twice is one record).
+- Posts: `nomination_submit` (the township; vetted at once: the integrity archive's opinion through
+  core.links.archive_vetting and the relations that forbid the post), `nomination_decide` (the county:
+  approving records the holding and ends the predecessor's the day before), `post_holding_end`
+  (dismissal, resignation).
+- 跟案学习: `placement_create` and `placement_record` (the county), `placement_report` (the cadre).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from jijian.audit.services import audit_record
+from jijian.core import links
+from jijian.core.access import unit_in_scope
+from jijian.core.models import RelationKind, StaffRelation, User
+from jijian.core.notify import notify
+from jijian.core.orgs.workdays import add_working_days
+from jijian.core.roles import Role
+from jijian.core.sensitive.crypto import blind_index
+from jijian.core.services import ConcurrentEditError
+
+from .access import is_county, is_member, is_township
+from .models import (
+    CasePlacement,
+    EndReason,
+    GuidanceTask,
+    Nomination,
+    NominationState,
+    PostHolding,
+    TaskKind,
+)
+
+MAX_TEXT = 2000
+MAX_WORKING_DAYS = 60
+# Relations that bar a person from supervising a village committee they are related to (近亲属).
+FORBIDDING_RELATIONS = (
+    RelationKind.SPOUSE,
+    RelationKind.DIRECT,
+    RelationKind.COLLATERAL,
+    RelationKind.IN_LAW,
+)
+
+
+def _text(value: str, label: str, *, required: bool = True, limit: int = MAX_TEXT) -> str:
+    value = (value or "").strip()
+    if "\x00" in value:  # a NUL cannot be stored (PostgreSQL text); forms refuse it, the API too
+        raise ValidationError(f"{label}含有无效字符")
+    if required and not value:
+        raise ValidationError(f"请填写{label}")
+    if len(value) > limit:
+        raise ValidationError(f"{label}不超过{limit}字")
+    return value
+
+
+def _bump(model, obj, version: int | None):
+    """Optimistic concurrency: the row is locked and its version must be the one the user saw.
+    Returns the locked row as stored (the state to check)."""
+    current = model.objects.select_for_update().get(pk=obj.pk)
+    if version is not None and current.version != version:
+        raise ConcurrentEditError()
+    obj.version = current.version + 1
+    return current
+
+
+# --- guidance tasks ------------------------------------------------------------------------------
+@transaction.atomic
+def guidance_task_issue(
+    *,
+    actor: User,
+    member: User,
+    kind: str,
+    title: str,
+    body: str = "",
+    working_days: int,
+    issued_on: date | None = None,
+) -> GuidanceTask:
+    """A township committee issues a task (派单, 点题) to a village member of its township."""
+    if not is_township(actor):
+        raise PermissionDenied
+    if not (member.is_active and member.has_role(Role.VILLAGE_MEMBER) and member.org_unit.is_village):
+        raise ValidationError("只能向村（社区）纪检委员派单")
+    if not unit_in_scope(actor, member.org_unit):
+        raise ValidationError("只能向本乡镇（街道）的村（社区）纪检委员派单")
+    if kind not in TaskKind.values:
+        raise ValidationError("请选择任务类型（派单或点题）")
+    title = _text(title, "任务", limit=100)
+    body = _text(body, "要求", required=False)
+    if not 1 <= int(working_days) <= MAX_WORKING_DAYS:
+        raise ValidationError(f"办理时限应为1至{MAX_WORKING_DAYS}个工作日")
+    issued_on = issued_on or timezone.localdate()
+    task = GuidanceTask.objects.create(
+        org_unit=actor.org_unit,
+        member=member,
+        village=member.org_unit,
+        kind=kind,
+        title=title,
+        body=body,
+        issued_on=issued_on,
+        working_days=working_days,
+        due_on=add_working_days(issued_on, int(working_days)),
+        issued_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="guidance_task.issue",
+        obj=task,
+        org_unit_id=task.village_id,
+        summary=f"{task.get_kind_display()}：{title}（{member.full_name}，{task.due_on} 前）",
+        after={
+            "member": member.pk,
+            "kind": kind,
+            "working_days": int(working_days),
+            "due_on": str(task.due_on),
+        },
+    )
+    notify(
+        recipient=member,
+        title=f"乡镇纪委{task.get_kind_display()}：{title}",
+        body=f"请于 {task.due_on:%Y-%m-%d} 前办理并回复。",
+        link=reverse("cadres:task_detail", args=[task.pk]),
+        dedup_key=f"cadres.task:{task.pk}",
+    )
+    return task
+
+
+def guidance_task_answer(
+    *,
+    actor: User,
+    task: GuidanceTask,
+    answer: str,
+    version: int | None = None,
+    answered_on: date | None = None,
+) -> GuidanceTask:
+    """The member answers a task once. The answer becomes an "assigned_task" duty record of the
+    answer's month; where the duty log refuses it (the month's report already submitted) the answer
+    stands and `duty_note` says why it was not counted."""
+    if not is_member(actor) or task.member_id != actor.pk:
+        raise PermissionDenied
+    answer = _text(answer, "办理情况")
+    answered_on = answered_on or timezone.localdate()
+    if answered_on < task.issued_on:
+        raise ValidationError("办结日期不能早于派发日期")
+    with transaction.atomic():
+        locked = _bump(GuidanceTask, task, version)
+        if locked.answered_at is not None:
+            raise ValidationError("该任务已经回复过了")
+        task.answer = answer
+        task.answered_on = answered_on
+        task.answered_at = timezone.now()
+        task.save(update_fields=["answer", "answered_on", "answered_at", "version"])
+        audit_record(
+            actor=actor,
+            action="guidance_task.answer",
+            obj=task,
+            org_unit_id=task.village_id,
+            summary=f"回复{task.get_kind_display()}：{task.title}",
+            after={"answered_on": str(answered_on), "overdue": answered_on > task.due_on},
+        )
+    try:
+        with transaction.atomic():
+            record_id = links.duty_log_record(
+                actor=actor,
+                duty_type_code="assigned_task",
+                occurred_on=answered_on,
+                notes=answer,
+                data={"task": f"{task.get_kind_display()}：{task.title}"[:200]},
+                source=f"cadres.task:{task.pk}",
+            )
+    except ValidationError as error:
+        note = "已回复，但未能计入履职纪实：" + "；".join(error.messages)
+        GuidanceTask.objects.filter(pk=task.pk).update(duty_note=note[:500])
+        task.duty_note = note[:500]
+    else:
+        GuidanceTask.objects.filter(pk=task.pk).update(duty_record_id=record_id, duty_note="")
+        task.duty_record_id = record_id
+    return task
+
+
+# --- nominations and posts -----------------------------------------------------------------------
+def current_holding_of(person: User) -> PostHolding | None:
+    return PostHolding.objects.filter(holder=person, ended_on__isnull=True).select_related("village").first()
+
+
+def committee_names(text: str) -> list[str]:
+    names = [n.strip() for n in (text or "").replace("，", "\n").replace("、", "\n").splitlines()]
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def relation_findings(candidate: User, village, names: list[str]) -> list[str]:
+    """The declared relations (core.StaffRelation, 回避申报) between the candidate and the village's
+    committee: a near relative of the candidate on the committee, or a committee member with an
+    account in the village who declared the candidate as a near relative."""
+    findings: list[str] = []
+    if not names:
+        return findings
+    by_index = {blind_index(n): n for n in names}
+    for rel in StaffRelation.objects.filter(
+        user=candidate, is_active=True, kind__in=FORBIDDING_RELATIONS, relative_name_index__in=list(by_index)
+    ):
+        name = by_index[rel.relative_name_index]
+        findings.append(f"候选人申报的亲属“{name}”（{rel.get_kind_display()}）是该村“两委”成员")
+    for rel in StaffRelation.objects.filter(
+        user__org_unit=village,
+        is_active=True,
+        kind__in=FORBIDDING_RELATIONS,
+        relative_name_index=blind_index(candidate.full_name),
+    ).select_related("user"):
+        if rel.user_id != candidate.pk and rel.user.full_name in names:
+            findings.append(
+                f"该村“两委”成员“{rel.user.full_name}”申报候选人为其亲属（{rel.get_kind_display()}）"
+            )
+    return findings
+
+
+def _vet(actor: User, candidate: User) -> dict:
+    answer = links.archive_vetting(actor, id_number=candidate.id_number or "", name=candidate.full_name)
+    return {
+        "found": bool(answer["found"]),
+        "verdict": answer["verdict"],
+        "verdict_label": str(answer["verdict_label"]),
+        "facts": [str(f) for f in answer["facts"]],
+    }
+
+
+@transaction.atomic
+def nomination_submit(
+    *,
+    actor: User,
+    village,
+    candidate: User,
+    reason: str,
+    committee: str = "",
+    away_reason: str = "",
+) -> Nomination:
+    """The township nominates a candidate for a village's post; the vetting is recorded with it.
+    Refused: a candidate already holding a post, a village with a nomination waiting."""
+    if not is_township(actor):
+        raise PermissionDenied
+    if not village.is_village or not unit_in_scope(actor, village):
+        raise ValidationError("只能为本乡镇（街道）的村（社区）提名")
+    if (
+        not candidate.is_active
+        or not candidate.org_unit.is_village
+        or not unit_in_scope(actor, candidate.org_unit)
+    ):
+        raise ValidationError("候选人须为本乡镇（街道）村（社区）的在册人员")
+    reason = _text(reason, "提名理由")
+    held = current_holding_of(candidate)
+    if held is not None:
+        where = "本村" if held.village_id == village.pk else held.village.name
+        raise ValidationError(
+            f"{candidate.full_name}现任{where}纪检委员（自{held.started_on:%Y-%m-%d}起），"
+            "不能再被提名；如需调任，请先由县级办理免职或辞职"
+        )
+    if Nomination.objects.filter(village=village, state=NominationState.SUBMITTED).exists():
+        raise ValidationError(f"{village.name}已有待县级审批的提名，请等待审批结果")
+    away = candidate.org_unit_id != village.pk
+    away_reason = _text(away_reason, "异地任职说明", required=away, limit=500) if away else ""
+    names = committee_names(_text(committee, "村“两委”成员", required=False))
+    nomination = Nomination(
+        village=village,
+        candidate=candidate,
+        reason=reason,
+        committee_names="\n".join(names),
+        away_from_home=away,
+        away_reason=away_reason,
+        vetting=_vet(actor, candidate),
+        vetted_at=timezone.now(),
+        relation_findings=relation_findings(candidate, village, names),
+        nominated_by=actor,
+    )
+    try:
+        with transaction.atomic():
+            nomination.save()
+    except IntegrityError:
+        raise ValidationError(f"{village.name}已有待县级审批的提名，请等待审批结果") from None
+    audit_record(
+        actor=actor,
+        action="nomination.submit",
+        obj=nomination,
+        org_unit_id=village.pk,
+        summary=f"提名{candidate.full_name}任{village.name}纪检委员" + ("（异地任职）" if away else ""),
+        after={
+            "candidate": candidate.pk,
+            "away_from_home": away,
+            "verdict": nomination.vetting["verdict"],
+            "relations": len(nomination.relation_findings),
+        },
+    )
+    return nomination
+
+
+@transaction.atomic
+def nomination_decide(
+    *,
+    actor: User,
+    nomination: Nomination,
+    version: int,
+    approve: bool,
+    note: str = "",
+    starts_on: date | None = None,
+) -> Nomination:
+    """The county decides. Approving records the candidate's holding from `starts_on`; the
+    predecessor's holding (if any) ends the day before as replaced. Refused when the facts bar the
+    post (a forbidding relation, a sanction in effect) or the candidate took a post meanwhile."""
+    if not is_county(actor) or not unit_in_scope(actor, nomination.village):
+        raise PermissionDenied
+    if _bump(Nomination, nomination, version).state != NominationState.SUBMITTED:
+        raise ValidationError("该提名已审批")
+    note = _text(note, "审批意见", required=not approve, limit=500)
+    if approve:
+        starts_on = starts_on or timezone.localdate()
+        # The archive's opinion is asked again at the decision: it may have changed since.
+        nomination.vetting = _vet(actor, nomination.candidate)
+        nomination.vetted_at = timezone.now()
+        nomination.relation_findings = relation_findings(
+            nomination.candidate, nomination.village, committee_names(nomination.committee_names)
+        )
+        if nomination.forbidden:
+            reasons = list(nomination.relation_findings)
+            if nomination.vetting.get("verdict") == "in_effect":
+                reasons.append("廉情档案意见：" + nomination.vetting.get("verdict_label", ""))
+            raise ValidationError("候选人不符合任职条件，不能批准：" + "；".join(reasons))
+        _appoint(actor, nomination, starts_on)
+    nomination.state = NominationState.APPROVED if approve else NominationState.REJECTED
+    nomination.starts_on = starts_on if approve else None
+    nomination.decision_note = note
+    nomination.decided_by = actor
+    nomination.decided_at = timezone.now()
+    nomination.save()
+    audit_record(
+        actor=actor,
+        action="nomination.approve" if approve else "nomination.reject",
+        obj=nomination,
+        org_unit_id=nomination.village_id,
+        summary=f"{'批准' if approve else '不批准'}{nomination.candidate.full_name}任{nomination.village.name}纪检委员",
+        after={"starts_on": str(starts_on) if approve else None, "note": note},
+    )
+    return nomination
+
+
+def _appoint(actor: User, nomination: Nomination, starts_on: date) -> PostHolding:
+    village, person = nomination.village, nomination.candidate
+    if current_holding_of(person) is not None:
+        raise ValidationError(f"{person.full_name}已在其他村（社区）任纪检委员，不能批准")
+    # The village's row serialises appointments to its post.
+    type(village).objects.select_for_update().get(pk=village.pk)
+    current = (
+        PostHolding.objects.filter(village=village, ended_on__isnull=True).select_related("holder").first()
+    )
+    if current is not None:
+        if starts_on <= current.started_on:
+            raise ValidationError(
+                f"任职日期须晚于现任{current.holder.full_name}的任职日期（{current.started_on:%Y-%m-%d}）"
+            )
+        _end(actor, current, ended_on=starts_on - timedelta(days=1), reason=EndReason.REPLACED, note="")
+    if PostHolding.objects.filter(village=village, ended_on__gte=starts_on).exists():
+        raise ValidationError("任职日期与该村已有的任职期间重叠，请核对日期")
+    if PostHolding.objects.filter(holder=person, ended_on__gte=starts_on).exists():
+        raise ValidationError(f"任职日期与{person.full_name}此前的任职期间重叠，请核对日期")
+    holding = PostHolding.objects.create(
+        village=village,
+        holder=person,
+        started_on=starts_on,
+        away_from_home=nomination.away_from_home,
+        nomination=nomination,
+        recorded_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="post_holding.start",
+        obj=holding,
+        org_unit_id=village.pk,
+        summary=f"{person.full_name}任{village.name}纪检委员（{starts_on} 起）",
+        after={"holder": person.pk, "started_on": str(starts_on), "away_from_home": holding.away_from_home},
+    )
+    return holding
+
+
+def _end(actor: User, holding: PostHolding, *, ended_on: date, reason: str, note: str) -> None:
+    if ended_on < holding.started_on:
+        raise ValidationError(f"离任日期不能早于任职日期（{holding.started_on:%Y-%m-%d}）")
+    holding.ended_on = ended_on
+    holding.end_reason = reason
+    holding.end_note = note
+    holding.ended_by = actor
+    holding.version += 1
+    holding.save(update_fields=["ended_on", "end_reason", "end_note", "ended_by", "version"])
+    audit_record(
+        actor=actor,
+        action="post_holding.end",
+        obj=holding,
+        org_unit_id=holding.village_id,
+        summary=f"{holding.holder.full_name}离任{holding.village.name}纪检委员（{EndReason(reason).label}，{ended_on}）",
+        after={"ended_on": str(ended_on), "reason": reason, "note": note},
+    )
+
+
+@transaction.atomic
+def post_holding_end(
+    *, actor: User, holding: PostHolding, version: int, ended_on: date, reason: str, note: str
+) -> PostHolding:
+    """The county ends a holding by dismissal or resignation (replacement comes with an approval)."""
+    if not is_county(actor) or not unit_in_scope(actor, holding.village):
+        raise PermissionDenied
+    if reason not in (EndReason.DISMISSED, EndReason.RESIGNED):
+        raise ValidationError("请选择离任原因（免职或辞职）")
+    note = _text(note, "离任说明", limit=500)
+    locked = PostHolding.objects.select_for_update().get(pk=holding.pk)
+    if locked.version != version:
+        raise ConcurrentEditError()
+    if locked.ended_on is not None:
+        raise ValidationError("该任职已结束")
+    if ended_on > timezone.localdate():
+        raise ValidationError("离任日期不能晚于今天")
+    _end(actor, holding, ended_on=ended_on, reason=reason, note=note)
+    return holding
+
+
+# --- 跟案学习 ------------------------------------------------------------------------------------
+@transaction.atomic
+def placement_create(
+    *, actor: User, cadre: User, mentor: User, case_name: str, starts_on: date, ends_on: date
+) -> CasePlacement:
+    """The county places a township cadre on a case to learn, with a mentor of its own office."""
+    if not is_county(actor):
+        raise PermissionDenied
+    if not cadre.is_active or not cadre.org_unit.is_township or not unit_in_scope(actor, cadre.org_unit):
+        raise ValidationError("跟案干部须为本辖区乡镇（街道）的干部")
+    if not mentor.is_active or mentor.org_unit_id != actor.org_unit_id:
+        raise ValidationError("带教导师须为本单位的干部")
+    case_name = _text(case_name, "跟学案件", limit=200)
+    if ends_on < starts_on:
+        raise ValidationError("结束日期不能早于开始日期")
+    if (ends_on - starts_on).days > 366:
+        raise ValidationError("跟案学习期限不超过一年")
+    overlapping = CasePlacement.objects.filter(cadre=cadre, starts_on__lte=ends_on, ends_on__gte=starts_on)
+    if overlapping.exists():
+        raise ValidationError(f"{cadre.full_name}在该期间已有跟案学习安排")
+    placement = CasePlacement.objects.create(
+        org_unit=actor.org_unit,
+        cadre=cadre,
+        mentor=mentor,
+        case_name=case_name,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        placed_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="placement.create",
+        obj=placement,
+        summary=f"选派{cadre.full_name}跟案学习：{case_name}（{starts_on}—{ends_on}）",
+        after={"cadre": cadre.pk, "mentor": mentor.pk, "starts_on": str(starts_on), "ends_on": str(ends_on)},
+    )
+    return placement
+
+
+@transaction.atomic
+def placement_report(*, actor: User, placement: CasePlacement, version: int, report: str) -> CasePlacement:
+    """The placed cadre writes the learning report, from the last day of the period on, until the
+    county has recorded it."""
+    if placement.cadre_id != actor.pk:
+        raise PermissionDenied
+    if _bump(CasePlacement, placement, version).recorded_at is not None:
+        raise ValidationError("县级已记录，学习报告不能再修改")
+    if timezone.localdate() < placement.ends_on:
+        raise ValidationError(f"跟案学习至{placement.ends_on:%Y-%m-%d}结束，期满后提交学习报告")
+    placement.report = _text(report, "学习报告", limit=10000)
+    placement.reported_at = timezone.now()
+    placement.save(update_fields=["report", "reported_at", "version"])
+    audit_record(
+        actor=actor,
+        action="placement.report",
+        obj=placement,
+        summary=f"提交跟案学习报告：{placement.case_name}",
+        after={"chars": len(placement.report)},
+    )
+    return placement
+
+
+@transaction.atomic
+def placement_record(
+    *, actor: User, placement: CasePlacement, version: int, assessment: str
+) -> CasePlacement:
+    """The county records the report with its assessment."""
+    if not is_county(actor) or not unit_in_scope(actor, placement.org_unit):
+        raise PermissionDenied
+    current = _bump(CasePlacement, placement, version)
+    if current.reported_at is None:
+        raise ValidationError("跟案干部尚未提交学习报告")
+    if current.recorded_at is not None:
+        raise ValidationError("已记录")
+    placement.assessment = _text(assessment, "县级评价")
+    placement.recorded_by = actor
+    placement.recorded_at = timezone.now()
+    placement.save(update_fields=["assessment", "recorded_by", "recorded_at", "version"])
+    audit_record(
+        actor=actor,
+        action="placement.record",
+        obj=placement,
+        summary=f"记录跟案学习：{placement.cadre.full_name} {placement.case_name}",
+    )
+    return placement
+
+
+@transaction.atomic
+def post_holding_register(
+    *,
+    actor: User,
+    village,
+    holder: User,
+    started_on: date,
+    ended_on: date | None = None,
+    away_from_home=False,
+) -> PostHolding:
+    """The county registers a holding that began before the platform (建档): the same rules of no
+    overlap and one post per person as an approval."""
+    if not is_county(actor) or not village.is_village or not unit_in_scope(actor, village):
+        raise PermissionDenied
+    if ended_on is not None and ended_on < started_on:
+        raise ValidationError("离任日期不能早于任职日期")
+    type(village).objects.select_for_update().get(pk=village.pk)
+    end = ended_on or date.max
+    clash = Q(started_on__lte=end) & (Q(ended_on__isnull=True) | Q(ended_on__gte=started_on))
+    if PostHolding.objects.filter(clash, village=village).exists():
+        raise ValidationError(f"与{village.name}已有的任职期间重叠，请核对日期")
+    if PostHolding.objects.filter(clash, holder=holder).exists():
+        raise ValidationError(f"与{holder.full_name}已有的任职期间重叠，请核对日期")
+    holding = PostHolding.objects.create(
+        village=village,
+        holder=holder,
+        started_on=started_on,
+        ended_on=ended_on,
+        end_reason=EndReason.REPLACED if ended_on else "",
+        away_from_home=away_from_home,
+        recorded_by=actor,
+        ended_by=actor if ended_on else None,
+    )
+    audit_record(
+        actor=actor,
+        action="post_holding.register",
+        obj=holding,
+        org_unit_id=village.pk,
+        summary=f"登记{holder.full_name}任{village.name}纪检委员（{started_on} 起）",
+        after={
+            "holder": holder.pk,
+            "started_on": str(started_on),
+            "ended_on": str(ended_on) if ended_on else None,
+        },
+    )
+    return holding

@@ -1,0 +1,111 @@
+"""Streaming read replicas: which database the reporting reads use.
+
+The one rule, in one place: the read-heavy work that tolerates a few seconds of lag — the report
+statistics and rankings, the deadline board and the quarterly results, the clue statistics, the
+exports and the circular — reads through `reporting_db()`; everything else reads the primary
+("default"): every write, every read in a service, and every read that decides a permission (who may
+open a page, the jurisdiction of a node, recusal) or a deadline (the working-day calendar). The
+callers decide *who* may see the page on the primary first, then read the aggregated data with
+`.using(reporting_db())` on querysets built by the same jurisdiction rules (core.access), which
+compile to one statement on whichever database runs it.
+
+A replica is used only while it answers and its replay lag is within
+settings.REPLICA_MAX_LAG_SECONDS; otherwise the read goes to the primary, without an error. The check
+(one small query per replica) is cached for settings.REPLICA_CHECK_SECONDS in the Django cache, so a
+request normally pays one cache read. With no replica configured (the default, and always on SQLite)
+`reporting_db()` is "default" and nothing changes.
+
+The router keeps writes and migrations on the primary whatever an instance was read from, and lets
+objects read from a replica relate to objects of the primary (they are the same data).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, Error, connections
+
+logger = logging.getLogger(__name__)
+
+CACHE_KEY = "core:replicas:usable"
+
+# Lag in seconds, 0 when the replica streams from its primary and has replayed all it has received. On
+# a caught-up replica of an idle primary, now() - pg_last_xact_replay_timestamp() keeps growing though
+# nothing is missing, so "received == replayed" counts as no lag — but only while a WAL receiver runs: a
+# replica cut off from its primary has replayed all it received and still misses what came since. A
+# server not in recovery (a promoted replica) has no lag.
+LAG_SQL = """
+SELECT CASE
+    WHEN NOT pg_is_in_recovery() THEN 0
+    WHEN EXISTS (SELECT 1 FROM pg_stat_wal_receiver)
+         AND pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+    ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 1e9)
+END
+"""
+
+
+def replica_aliases() -> list[str]:
+    return list(getattr(settings, "DATABASE_REPLICAS", []))
+
+
+def replica_lag(alias: str) -> float | None:
+    """The replay lag of replica `alias` in seconds, or None when it does not answer."""
+    try:
+        with connections[alias].cursor() as cursor:
+            cursor.execute(LAG_SQL)
+            row = cursor.fetchone()
+    except Error as exc:
+        logger.warning("replica %s does not answer: %s", alias, exc.__class__.__name__)
+        connections[alias].close()
+        return None
+    return float(row[0]) if row and row[0] is not None else None
+
+
+def usable_replicas() -> list[str]:
+    """The replicas that answer and are within the lag bound, checked at most once per
+    REPLICA_CHECK_SECONDS (the answer is cached, for every process sharing the cache)."""
+    aliases = replica_aliases()
+    if not aliases:
+        return []
+    usable = cache.get(CACHE_KEY)
+    if usable is None:
+        bound = settings.REPLICA_MAX_LAG_SECONDS
+        usable = []
+        for alias in aliases:
+            lag = replica_lag(alias)
+            if lag is not None and lag <= bound:
+                usable.append(alias)
+            elif lag is not None:
+                logger.warning(
+                    "replica %s is %.1f s behind (bound %s s): reading the primary", alias, lag, bound
+                )
+        cache.set(CACHE_KEY, usable, settings.REPLICA_CHECK_SECONDS)
+    return [alias for alias in usable if alias in aliases]
+
+
+def reporting_db() -> str:
+    """The database alias for one reporting read (statistics, rankings, boards, exports, the
+    circular): a usable replica, chosen at random to spread the load, or the primary. Call it once
+    per operation and use the alias for all of its queries, so they see one consistent database."""
+    usable = usable_replicas()
+    return random.choice(usable) if usable else DEFAULT_DB_ALIAS
+
+
+class PrimaryRouter:
+    """Reads go where the caller says (`.using(reporting_db())`) and otherwise to the primary, or to
+    the database an instance was read from; writes and migrations always to the primary."""
+
+    def db_for_read(self, model, **hints):
+        return None
+
+    def db_for_write(self, model, **hints):
+        return DEFAULT_DB_ALIAS
+
+    def allow_relation(self, obj1, obj2, **hints):
+        return True
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        return db == DEFAULT_DB_ALIAS

@@ -1,0 +1,181 @@
+"""The deadline board (办理时限看板) and the quarterly results page (季度办理结果反馈), for holders of
+module PETITIONS over their jurisdiction. Reads go through board.py (selectors over access.py)."""
+
+from __future__ import annotations
+
+import csv
+from datetime import timedelta
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from jijian.attachments.views import content_disposition
+from jijian.audit.services import audit_record
+from jijian.core.access import require_module
+from jijian.core.exports import Echo, spreadsheet_cell
+from jijian.core.ops.ratelimit import client_ip
+from jijian.core.roles import Module
+from jijian.petitions.deadlines import board
+
+QUARTER_PAGE = 50
+
+
+class BoardForm(forms.Form):
+    kind = forms.ChoiceField(label="时限类型", required=False, choices=board.KIND_CHOICES)
+    colour = forms.ChoiceField(label="状态", required=False, choices=board.COLOUR_CHOICES)
+
+
+@login_required
+@require_GET
+def deadline_board(request):
+    require_module(request.user, Module.PETITIONS)
+    form = BoardForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    kind, colour = data.get("kind") or "", data.get("colour") or ""
+    dates = board.board_dates()
+    counted, rows = board.board_scopes(request.user, kind=kind)
+    counts = board.board_counts(counted, dates)
+    page = board.board_page(
+        rows, dates, colour=colour, number=request.GET.get("page"), total=counts[colour or "total"]
+    )
+    context = {
+        "form": form,
+        "page": page,
+        "counts": counts,
+        "dates": dates,
+        "kind": kind,
+        "colour": colour,
+        "colour_tabs": [("", "全部", counts["total"])]
+        + [(c, board.COLOUR_LABELS[c], counts[c]) for c in board.COLOURS],
+        "warn_days": settings.PETITION_DEADLINE_WARN_WORKING_DAYS,
+    }
+    partial = request.htmx and not request.htmx.boosted
+    return render(
+        request, "petitions/partials/board_rows.html" if partial else "petitions/board.html", context
+    )
+
+
+EXPORT_COLUMNS = (
+    "状态",
+    "事项类别",
+    "事项",
+    "时限类型",
+    "承办机关",
+    "起算日",
+    "到期日",
+    "剩余工作日",
+    "原期限（已延期）",
+    "催办督办",
+)
+
+
+@login_required
+@require_GET
+def deadline_board_export(request):
+    """The board as filtered (type, colour), every row, as CSV (UTF-8 with BOM, opens in Excel); audited."""
+    require_module(request.user, Module.PETITIONS)
+    form = BoardForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    kind, colour = data.get("kind") or "", data.get("colour") or ""
+    dates = board.board_dates()
+    counted, rows = board.board_scopes(request.user, kind=kind)
+    total = board.board_counts(counted, dates)[colour or "total"]
+    page = board.board_page(rows, dates, colour=colour, number=1, total=total, per_page=max(total, 1))
+    with transaction.atomic():
+        audit_record(
+            actor=request.user,
+            action="deadline_board.export",
+            object_type="petitions.petitiondeadline",
+            org_unit_id=request.user.org_unit_id,
+            ip_address=client_ip(request),
+            summary=f"导出办理时限看板 {total} 条",
+            after={"kind": kind, "colour": colour},
+        )
+    writer = csv.writer(Echo())
+
+    def lines():
+        yield "\ufeff" + writer.writerow(EXPORT_COLUMNS)
+        for row in page.object_list:
+            if row.days_left < 0:
+                left = f"逾期{row.days_overdue}个工作日"
+            else:
+                left = "今日到期" if row.days_left == 0 else f"{row.days_left}个工作日"
+            yield writer.writerow(
+                [
+                    row.colour_label,
+                    row.item_kind,
+                    spreadsheet_cell(row.item_label),
+                    row.kind_label,
+                    spreadsheet_cell(row.holder_name),
+                    f"{row.starts_on:%Y-%m-%d}",
+                    f"{row.due_date:%Y-%m-%d}",
+                    left,
+                    f"{row.extended_from:%Y-%m-%d}" if row.extended_from else "",
+                    row.escalation_label,
+                ]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition(f"办理时限看板_{dates.today:%Y%m%d}.csv")
+    return response
+
+
+class QuarterForm(forms.Form):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100, required=False)
+    quarter = forms.TypedChoiceField(
+        label="季度", coerce=int, required=False, choices=[(q, f"第{q}季度") for q in (1, 2, 3, 4)]
+    )
+    show = forms.ChoiceField(
+        label="范围", required=False, choices=[("closed", "本季度办结"), ("open", "尚未办结")]
+    )
+
+
+def _quarterly(request, year: int | None, quarter: int | None):
+    require_module(request.user, Module.PETITIONS)
+    default_year, default_quarter = board.previous_quarter(timezone.localdate())
+    form = QuarterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    if year is None or quarter is None:  # /quarterly/?year=&quarter=, else the previous quarter
+        year = data.get("year") or default_year
+        quarter = data.get("quarter") or default_quarter
+    if not (2000 <= year <= 2100 and 1 <= quarter <= 4):
+        raise Http404
+    show = data.get("show") or "closed"
+    counts = board.quarterly_counts(request.user, year, quarter)
+    paginator = Paginator(board.quarterly_reports(request.user, year, quarter, show=show), QUARTER_PAGE)
+    paginator.count = counts["open" if show == "open" else "closed"]
+    start, end = board.quarter_dates(year, quarter)
+    prev = (year - 1, 4) if quarter == 1 else (year, quarter - 1)
+    following = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+    context = {
+        "form": form,
+        "year": year,
+        "quarter": quarter,
+        "show": show,
+        "counts": counts,
+        "page": paginator.get_page(request.GET.get("page")),
+        "start": start,
+        "last_day": end - timedelta(days=1),
+        "prev": prev,
+        "next": following,
+    }
+    return render(request, "petitions/board_quarterly.html", context)
+
+
+@login_required
+@require_GET
+def quarterly(request):
+    return _quarterly(request, None, None)
+
+
+@login_required
+@require_GET
+def quarterly_period(request, year: int, quarter: int):
+    return _quarterly(request, year, quarter)

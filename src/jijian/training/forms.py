@@ -1,0 +1,161 @@
+"""Forms of training. The question's rules live in services.question_clean (one check for the form and
+the Excel import); the forms only carry the fields."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from .models import Audience, QuestionKind, QuestionLevel
+from .services import LETTERS, RuleSpec, answer_text
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+class QuestionForm(forms.Form):
+    kind = forms.ChoiceField(label="题型", choices=QuestionKind.choices)
+    topic = forms.CharField(label="专题", max_length=50)
+    level = forms.ChoiceField(label="难度", choices=QuestionLevel.choices)
+    stem = forms.CharField(label="题干", widget=forms.Textarea(attrs={"rows": 3}))
+    option_a = forms.CharField(label="选项A", required=False)
+    option_b = forms.CharField(label="选项B", required=False)
+    option_c = forms.CharField(label="选项C", required=False)
+    option_d = forms.CharField(label="选项D", required=False)
+    option_e = forms.CharField(label="选项E", required=False)
+    option_f = forms.CharField(label="选项F", required=False)
+    answer = forms.CharField(
+        label="答案",
+        max_length=500,
+        help_text="单选填一个字母（如 B），多选填多个字母（如 ACD），判断填“对”或“错”，填空填参考答案（多个用 | 分隔）",
+    )
+    explanation = forms.CharField(label="解析", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, question=None, **kwargs):
+        if question is not None and not args:
+            initial = {
+                "kind": question.kind,
+                "topic": question.topic,
+                "level": question.level,
+                "stem": question.stem,
+                "answer": answer_text(question),
+                "explanation": question.explanation,
+                "version": question.version,
+            }
+            for i, text in enumerate(question.options):
+                initial[f"option_{LETTERS[i].lower()}"] = text
+            kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
+
+    def service_fields(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "kind": d["kind"],
+            "topic": d["topic"],
+            "level": d["level"],
+            "stem": d["stem"],
+            "options": [d[f"option_{c.lower()}"] for c in LETTERS],
+            "answer": d["answer"],
+            "explanation": d["explanation"],
+        }
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="Excel 文件（.xlsx）")
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if f.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError("文件不超过 5 MB")
+        if not f.name.lower().endswith((".xlsx", ".csv")):
+            raise forms.ValidationError("只支持 .xlsx 或 .csv 文件")
+        return f
+
+
+class PracticeFilterForm(forms.Form):
+    topic = forms.ChoiceField(label="专题", required=False)
+    level = forms.ChoiceField(
+        label="难度", required=False, choices=[("", "全部难度"), *QuestionLevel.choices]
+    )
+    kind = forms.ChoiceField(label="题型", required=False, choices=[("", "全部题型"), *QuestionKind.choices])
+
+    def __init__(self, *args, topics: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        topic = self.fields["topic"]
+        assert isinstance(topic, forms.ChoiceField)
+        topic.choices = [("", "全部专题"), *((t, t) for t in topics)]
+
+    def values(self) -> dict:
+        if not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v}
+
+
+class ExamForm(forms.Form):
+    title = forms.CharField(label="考试名称", max_length=100)
+    audience = forms.ChoiceField(label="参考对象", choices=Audience.choices)
+    opens_at = forms.DateTimeField(
+        label="开考时间",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    closes_at = forms.DateTimeField(
+        label="截止时间",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    duration_minutes = forms.IntegerField(label="考试时长（分钟）", initial=30)
+    pass_score = forms.IntegerField(label="及格分（百分制）", initial=60)
+    max_attempts = forms.IntegerField(label="最多参考次数", initial=2, help_text="未通过可补考，直至用完次数")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "opens_at": timezone.localtime().replace(second=0, microsecond=0),
+                "closes_at": (timezone.localtime() + timezone.timedelta(days=7)).replace(
+                    second=0, microsecond=0
+                ),
+            },
+        )
+        super().__init__(*args, **kwargs)
+
+
+class RuleForm(forms.Form):
+    topic = forms.CharField(label="专题", required=False, max_length=50)
+    level = forms.ChoiceField(label="难度", required=False, choices=[("", "全部"), *QuestionLevel.choices])
+    kind = forms.ChoiceField(label="题型", required=False, choices=[("", "全部"), *QuestionKind.choices])
+    count = forms.IntegerField(label="题数", required=False, min_value=1, max_value=200)
+    points = forms.IntegerField(label="每题分值", required=False, min_value=1, max_value=100, initial=2)
+
+    def spec(self) -> RuleSpec | None:
+        d = self.cleaned_data
+        if not d.get("count"):
+            return None
+        return RuleSpec(d["topic"].strip(), d["level"], d["kind"], d["count"], d["points"] or 2)
+
+
+RuleFormSet = forms.formset_factory(RuleForm, extra=4, max_num=10)
+
+
+class CourseForm(forms.Form):
+    title = forms.CharField(label="课程名称", max_length=100)
+    description = forms.CharField(label="简介", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    audience = forms.ChoiceField(label="学习对象", choices=Audience.choices)
+    year = forms.IntegerField(label="年度", initial=timezone.localdate().year)
+    is_required = forms.BooleanField(label="必修", required=False)
+
+
+class MaterialForm(forms.Form):
+    title = forms.CharField(label="标题", max_length=100)
+    body = forms.CharField(label="正文", required=False, widget=forms.Textarea(attrs={"rows": 6}))
+    file = forms.FileField(label="文件（PDF、视频 MP4/WebM、图片、Office）", required=False)
+
+
+class LectureForm(forms.Form):
+    topic = forms.CharField(label="主题", max_length=100)
+    lecturer = forms.CharField(label="讲授人", max_length=50)
+    held_at = forms.DateTimeField(
+        label="时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    location = forms.CharField(label="地点", max_length=100, required=False)
+    audience = forms.ChoiceField(label="参加对象", choices=Audience.choices)
+    materials = forms.CharField(label="授课材料", required=False, widget=forms.Textarea(attrs={"rows": 3}))

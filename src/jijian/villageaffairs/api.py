@@ -1,0 +1,376 @@
+"""Village affairs through the API: the 三重一大 register, a decision with its steps and risk flags
+(each with its rule), the risk board, the vouchers and a voucher's chain; and the writes — record a
+step (a meeting as JSON, a public notice as multipart/form-data with its notice-board photos) or
+correct one, answer a flag or open a clue from it, sign a voucher's next step — through the same
+services as the pages (one path per operation). Scoped like the pages: a decision or voucher outside
+the caller's jurisdiction is a 404, and so is a write by a caller who may not make it; a refusal is a
+400 with the reason in Chinese and nothing changed."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import Http404
+from ninja import File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
+from ninja.pagination import paginate
+
+from jijian.core.access import require_module
+from jijian.core.api.limits import ApiId, Pagination
+from jijian.core.ops.ratelimit import client_ip
+from jijian.core.roles import Module
+
+from . import reimbursements, selectors, services
+from .access import can_record, get_decision_for
+from .models import MEETING_STEPS, Step
+
+router = Router(tags=["村务监督"])
+
+
+class DecisionOut(Schema):
+    id: int
+    village_id: int
+    village_name: str
+    category: str
+    title: str
+    amount: Decimal | None
+    created_at: datetime
+    steps_done: int
+
+    @staticmethod
+    def resolve_village_name(obj) -> str:
+        return obj.village.name
+
+
+class StepOut(Schema):
+    id: int
+    version: int
+    step: int
+    label: str
+    held_on: date
+    roll: int | None
+    attended: int | None
+    votes_for: int | None
+    votes_against: int | None
+    votes_abstain: int | None
+    minutes: str
+    member_present: bool
+    member_opinion: str
+    out_of_sequence_reason: str
+    recorded_at: datetime
+
+    @staticmethod
+    def resolve_label(obj) -> str:
+        return str(obj.get_step_display())
+
+
+class FlagOut(Schema):
+    decision_id: int
+    key: str
+    title: str
+    rule: str
+    finding: str
+    step: int
+    due: date
+    overdue: bool
+    answer: str | None
+    clue_serial: str | None
+
+
+class DecisionDetailOut(Schema):
+    id: int
+    village_id: int
+    village_name: str
+    category: str
+    title: str
+    description: str
+    amount: Decimal | None
+    rules: dict
+    steps: list[StepOut]
+    flags: list[FlagOut]
+
+
+class VillageFilter(Schema):
+    village: ApiId | None = None
+
+
+def _flag_out(row) -> dict:
+    return {
+        "decision_id": row.decision.pk,
+        "key": row.flag.key,
+        "title": row.flag.title,
+        "rule": row.flag.rule,
+        "finding": row.flag.finding,
+        "step": row.flag.step,
+        "due": row.due,
+        "overdue": row.overdue,
+        "answer": row.answer.answer if row.answer else None,
+        "clue_serial": (row.answer.clue_serial or None) if row.answer else None,
+    }
+
+
+@router.get("/decisions", response=list[DecisionOut], summary="“三重一大”事项（本人辖区）")
+@paginate(Pagination, page_size=100)
+def village_decision_list(request, filters: Query[VillageFilter]):
+    require_module(request.auth, Module.VILLAGE_AFFAIRS)
+    return selectors.decision_register(request.auth, village_id=filters.village).annotate(
+        steps_done=Count("steps")
+    )
+
+
+@router.get(
+    "/decisions/{id:decision_id}", response=DecisionDetailOut, summary="一件事项：四议两公开各环节与风险提示"
+)
+def village_decision_detail(request, decision_id: int):
+    decision = get_decision_for(request.auth, decision_id)
+    rows = selectors.flag_rows([decision])[decision.pk]
+    return {
+        "id": decision.pk,
+        "village_id": decision.village_id,
+        "village_name": decision.village.name,
+        "category": decision.category,
+        "title": decision.title,
+        "description": decision.description,
+        "amount": decision.amount,
+        "rules": decision.rules,
+        "steps": list(decision.steps.all()),
+        "flags": [_flag_out(r) for r in rows],
+    }
+
+
+class BoardFilter(VillageFilter):
+    answered: bool = False
+
+
+@router.get("/risks", response=list[FlagOut], summary="风险提示（本人辖区，待处理在前）")
+@paginate(Pagination, page_size=100)
+def village_risk_board(request, filters: Query[BoardFilter]):
+    require_module(request.auth, Module.VILLAGE_AFFAIRS)
+    rows = selectors.risk_board(request.auth, village_id=filters.village, show_answered=filters.answered)
+    return [_flag_out(r) for r in rows]
+
+
+class SignatureOut(Schema):
+    step: str
+    signer_name: str
+    signed_at: datetime
+    opinion: str
+    is_objection: bool
+    endorsement_digest: str
+    resolution: str
+
+
+class VoucherOut(Schema):
+    id: int
+    village_id: int
+    village_name: str
+    purpose: str
+    amount: Decimal
+    spent_on: date
+    handler_name: str
+    state: str
+    chain: list[str]
+    objection_due: date | None
+    booked_at: datetime | None
+    version: int
+
+    @staticmethod
+    def resolve_village_name(obj) -> str:
+        return obj.village.name
+
+
+class VoucherDetailOut(VoucherOut):
+    signatures: list[SignatureOut]
+    next_step: str | None
+
+    @staticmethod
+    def resolve_signatures(obj):
+        return list(obj.signatures.all())
+
+    @staticmethod
+    def resolve_next_step(obj):
+        return reimbursements.next_step(obj)
+
+
+@router.get("/vouchers", response=list[VoucherOut], summary="报账凭证（本人辖区）")
+@paginate(Pagination, page_size=100)
+def village_voucher_list(request):
+    require_module(request.auth, Module.VILLAGE_AFFAIRS)
+    return reimbursements.vouchers_visible_to(request.auth).order_by("-created_at", "-pk")
+
+
+@router.get("/vouchers/{id:voucher_id}", response=VoucherDetailOut, summary="一张报账凭证及其签字流程")
+def village_voucher_detail(request, voucher_id: int):
+    return reimbursements.get_voucher_for(request.auth, voucher_id)
+
+
+# --- writes ------------------------------------------------------------------------------------------
+class StepFieldsIn(Schema):
+    held_on: date
+    roll: int | None = None
+    attended: int | None = None
+    attendees: str = ""
+    votes_for: int | None = None
+    votes_against: int | None = None
+    votes_abstain: int | None = None
+    minutes: str = ""
+    member_present: bool = False
+    member_opinion: str = ""
+
+
+class StepIn(StepFieldsIn):
+    step: int
+    out_of_sequence_reason: str = ""
+
+
+class StepCorrectIn(StepFieldsIn):
+    version: int
+    reason: str
+
+
+class StepRecorded(Schema):
+    step: StepOut
+    duty_log_note: str
+    flags: list[FlagOut]
+
+
+def _step_answer(decision, outcome) -> dict:
+    rows = selectors.flag_rows([decision])[decision.pk]
+    return {
+        "step": outcome.step,
+        "duty_log_note": outcome.duty_log_note,
+        "flags": [_flag_out(r) for r in rows],
+    }
+
+
+@router.post(
+    "/decisions/{id:decision_id}/steps",
+    response={201: StepRecorded},
+    summary="登记一个四议两公开会议环节（村纪检委员；两个公开环节须附照片，见 …/notices）",
+    url_name="village_step_record",
+)
+def village_step_record(request, decision_id: int, payload: StepIn):
+    decision = get_decision_for(request.auth, decision_id)
+    outcome = services.decision_step_record(
+        actor=request.auth, decision=decision, ip_address=client_ip(request), **payload.dict()
+    )
+    return 201, _step_answer(decision, outcome)
+
+
+class NoticeIn(Schema):
+    """A public-notice step (5 决议公开 or 6 实施结果公开), sent as multipart/form-data with its
+    notice-board photos. Left out, a date or the photos are refused by the service in Chinese."""
+
+    step: int
+    held_on: date | None = None
+    minutes: str = ""
+    member_present: bool = False
+    member_opinion: str = ""
+    out_of_sequence_reason: str = ""
+
+
+@router.post(
+    "/decisions/{id:decision_id}/notices",
+    response={201: StepRecorded},
+    summary="登记一个公开环节并上传公开栏照片（村纪检委员；multipart/form-data，照片字段 photos 可多个）",
+    url_name="village_notice_record",
+)
+def village_notice_record(
+    request,
+    decision_id: int,
+    payload: Form[NoticeIn],
+    photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]  # none sent: refused in Chinese
+):
+    decision = get_decision_for(request.auth, decision_id)
+    if not can_record(request.auth, decision):
+        raise Http404
+    if payload.step in MEETING_STEPS or payload.step not in Step.values:
+        raise ValidationError("此接口只登记“决议公开”“实施结果公开”两个公开环节；会议环节请用 …/steps 登记")
+    outcome = services.decision_step_record(
+        actor=request.auth,
+        decision=decision,
+        ip_address=client_ip(request),
+        files=photos or [],
+        **payload.dict(),
+    )
+    return 201, _step_answer(decision, outcome)
+
+
+@router.post(
+    "/decisions/{id:decision_id}/steps/{step}/correct",
+    response=StepRecorded,
+    summary="更正已登记的环节（登记人本人，须说明原因）",
+    url_name="village_step_correct",
+)
+def village_step_correct(request, decision_id: int, step: int, payload: StepCorrectIn):
+    decision = get_decision_for(request.auth, decision_id)
+    record = selectors.step_of(decision, step)
+    if record is None:
+        raise Http404
+    outcome = services.decision_step_correct(actor=request.auth, record=record, **payload.dict())
+    return _step_answer(decision, outcome)
+
+
+class FlagAnswerIn(Schema):
+    flag_key: str
+    answer: str
+
+
+class FlagClueIn(Schema):
+    flag_key: str
+    facts: str = ""
+
+
+def _flag_of(decision, key: str) -> dict:
+    rows = selectors.flag_rows([decision])[decision.pk]
+    return next(_flag_out(r) for r in rows if r.flag.key == key)
+
+
+@router.post(
+    "/decisions/{id:decision_id}/flags/answer",
+    response=FlagOut,
+    summary="答复一条风险提示（乡镇纪委）",
+    url_name="village_flag_answer",
+)
+def village_flag_answer(request, decision_id: int, payload: FlagAnswerIn):
+    decision = get_decision_for(request.auth, decision_id)
+    services.flag_answer(
+        actor=request.auth, decision=decision, flag_key=payload.flag_key, answer=payload.answer
+    )
+    return _flag_of(decision, payload.flag_key)
+
+
+@router.post(
+    "/decisions/{id:decision_id}/flags/clue",
+    response=FlagOut,
+    summary="风险提示转为问题线索（乡镇纪委；按信访举报登记）",
+    url_name="village_flag_clue",
+)
+def village_flag_clue(request, decision_id: int, payload: FlagClueIn):
+    decision = get_decision_for(request.auth, decision_id)
+    services.flag_open_clue(
+        actor=request.auth, decision=decision, flag_key=payload.flag_key, facts=payload.facts
+    )
+    return _flag_of(decision, payload.flag_key)
+
+
+class SignIn(Schema):
+    version: int
+    signer_name: str = ""
+    opinion: str = ""
+    objection: bool = False
+
+
+@router.post(
+    "/vouchers/{id:voucher_id}/sign",
+    response=VoucherDetailOut,
+    summary="签署报账凭证的下一环节，或提出异议（须写明理由）",
+    url_name="village_voucher_sign",
+)
+def village_voucher_sign(request, voucher_id: int, payload: SignIn):
+    voucher = reimbursements.get_voucher_for(request.auth, voucher_id)
+    reimbursements.voucher_sign(
+        actor=request.auth, voucher=voucher, ip_address=client_ip(request), **payload.dict()
+    )
+    return reimbursements.get_voucher_for(request.auth, voucher_id)

@@ -1,0 +1,185 @@
+"""Risk flags (风险提示) of a 三重一大 decision, computed from its 四议两公开 steps — never stored, so a
+step recorded or corrected moves them at once. Each flag carries its rule, shown beside it, and the
+finding that breaks it. The township answers a flag (FlagAnswer, by the flag's key).
+
+The rules (docs/villageaffairs.md):
+- missing:    a step is not recorded while a later one is (the six steps build on each other);
+- order:      a step was recorded before the step it depends on (with the member's explanation);
+- date:       a step is dated before the step it depends on;
+- quorum:     the party members' meeting or the villagers' (representatives') meeting had fewer than
+              two thirds of its roll;
+- votes:      the party members' meeting passed with no more than half of the members due, the
+              villagers' meeting with no more than half of those present;
+- late:       the minutes of a meeting were recorded more than the village's set number of days after;
+- same_attendees / same_minutes: the same attendance list of a party or villagers' meeting, or the
+              same minutes text, appears on another meeting of the village (the falsified-record risk
+              point of 三重一大 decisions).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils import timezone
+
+from jijian.smcrypto import sm3_hex
+
+from .models import MEETING_STEPS, QUORUM_STEPS, DecisionStep, MajorDecision, Step
+
+# Minutes shorter than this (after normalising) are too generic to call copied.
+MIN_MINUTES_CHARS = 20
+_SPLIT = re.compile(r"[\s,，、;；]+")
+_SPACE = re.compile(r"\s+")
+
+
+def attendees_digest(text: str) -> str:
+    """The same people in any order, separator or spacing give the same digest; none gives ""."""
+    names = sorted({n for n in _SPLIT.split(text or "") if n})
+    return sm3_hex("\n".join(names).encode()) if names else ""
+
+
+def attendee_count(text: str) -> int:
+    return len({n for n in _SPLIT.split(text or "") if n})
+
+
+def minutes_digest(text: str) -> str:
+    body = _SPACE.sub("", text or "")
+    return sm3_hex(body.encode()) if len(body) >= MIN_MINUTES_CHARS else ""
+
+
+@dataclass(frozen=True)
+class Flag:
+    key: str  # stable: "<rule>:<step>" (the township's answer is kept by it)
+    rule: str  # the rule, as shown
+    finding: str  # what in this decision breaks it
+    step: int
+    raised_at: datetime  # when the step that raised it was recorded (the answer's time limit runs from it)
+
+    @property
+    def code(self) -> str:
+        return self.key.split(":", 1)[0]
+
+    @property
+    def title(self) -> str:
+        return TITLES[self.code]
+
+
+TITLES = {
+    "missing": "缺少环节",
+    "order": "环节顺序颠倒",
+    "date": "日期早于前置环节",
+    "quorum": "到会人数不足",
+    "votes": "表决未过半数",
+    "late": "会议记录迟录",
+    "same_attendees": "参会名单雷同",
+    "same_minutes": "会议记录雷同",
+}
+
+RULES = {
+    "missing": "四议两公开须依次经过六个环节，后一环节以前一环节为前提，不得缺少。",
+    "order": "各环节须在其前置环节完成后进行。",
+    "date": "各环节的日期不得早于其前置环节的日期。",
+    "quorum": "党员大会须有三分之二以上党员到会；村民代表会议须有三分之二以上组成人员参加。",
+    "votes": "党员大会审议须经应到会党员过半数同意；村民（代表）会议决议须经到会人员过半数同意。",
+    "late": "会议记录应当会后及时登记，超过本村规定天数登记的予以提示。",
+    "same_attendees": "党员大会、村民（代表）会议的参会名单与本村其他会议完全相同，可能存在会议记录不规范、弄虚作假。",
+    "same_minutes": "会议记录与本村其他会议的记录完全相同，可能存在会议记录不规范、弄虚作假。",
+}
+
+
+def _label(step: int) -> str:
+    # Not get_step_display(): that hashes every (lazy, translated) choice on each call, which a board
+    # of thousands of steps pays thousands of times.
+    return str(Step(step).label)
+
+
+def decision_flags(
+    decision: MajorDecision,
+    steps: list[DecisionStep],
+    duplicates: dict[tuple[str, str], list[str]] | None = None,
+) -> list[Flag]:
+    """The flags of one decision. `steps` are its recorded steps; `duplicates` maps ("a"|"m", digest)
+    to the other meetings of the village with that attendance list or minutes (their names), as
+    selectors.duplicate_meetings finds them."""
+    duplicates = duplicates or {}
+    by_step = {s.step: s for s in steps}
+    flags: list[Flag] = []
+
+    def add(code: str, step: DecisionStep, finding: str) -> None:
+        flags.append(Flag(f"{code}:{step.step}", RULES[code], finding, step.step, step.recorded_at))
+
+    recorded = sorted(by_step)
+    for s in Step.values:
+        if s in by_step:
+            continue
+        later = [t for t in recorded if t > s]
+        if later:
+            first_later = by_step[later[0]]
+            flags.append(
+                Flag(
+                    f"missing:{s}",
+                    RULES["missing"],
+                    f"“{_label(s)}”未登记，而其后的“{_label(first_later.step)}”已登记。",
+                    s,
+                    first_later.recorded_at,
+                )
+            )
+    rules = decision.rules or {}
+    late_days = int(rules.get("minutes_late_days", 7))
+    for step in (by_step[s] for s in recorded):
+        before = [by_step[t] for t in recorded if t < step.step]
+        previous = before[-1] if before else None
+        if step.out_of_sequence_reason and step.step - 1 in by_step:
+            add(
+                "order",
+                step,
+                f"“{_label(step.step)}”登记时其前置环节尚未登记；说明：{step.out_of_sequence_reason}",
+            )
+        if previous is not None and step.held_on < previous.held_on:
+            add(
+                "date",
+                step,
+                f"“{_label(step.step)}”日期 {step.held_on:%Y-%m-%d} 早于"
+                f"“{_label(previous.step)}”的 {previous.held_on:%Y-%m-%d}。",
+            )
+        if step.step in QUORUM_STEPS and step.roll and step.attended is not None:
+            if step.attended * 3 < step.roll * 2:
+                add(
+                    "quorum",
+                    step,
+                    f"“{_label(step.step)}”应到 {step.roll} 人，实到 {step.attended} 人，"
+                    f"不足三分之二（至少 {-(-step.roll * 2 // 3)} 人）。",
+                )
+            base = step.roll if step.step == Step.PARTY_MEETING else step.attended
+            if step.votes_for is not None and base and step.votes_for * 2 <= base:
+                whom = "应到会党员" if step.step == Step.PARTY_MEETING else "到会人员"
+                add("votes", step, f"赞成 {step.votes_for} 票，未超过{whom} {base} 人的半数。")
+        if step.step in MEETING_STEPS:
+            recorded_on = timezone.localtime(step.recorded_at).date()
+            days = (recorded_on - step.held_on).days
+            if days > late_days:
+                add(
+                    "late",
+                    step,
+                    f"会议于 {step.held_on:%Y-%m-%d} 召开，记录于 {recorded_on:%Y-%m-%d} 登记，"
+                    f"相隔 {days} 天（本村规定 {late_days} 天内）。",
+                )
+            own = meeting_name(decision, step)
+            if step.step in QUORUM_STEPS and step.attendees_digest:
+                others = duplicates.get(("a", step.attendees_digest), [])
+                others = [o for o in others if o != own]
+                if others:
+                    add("same_attendees", step, "参会名单与以下会议完全相同：" + "；".join(others))
+            if step.minutes_digest:
+                others = duplicates.get(("m", step.minutes_digest), [])
+                others = [o for o in others if o != own]
+                if others:
+                    add("same_minutes", step, "会议记录与以下会议完全相同：" + "；".join(others))
+    flags.sort(key=lambda f: (f.step, f.code))
+    return flags
+
+
+def meeting_name(decision: MajorDecision, step: DecisionStep) -> str:
+    return f"“{decision.title}”的{_label(step.step)}（{step.held_on:%Y-%m-%d}）"

@@ -1,0 +1,187 @@
+"""Page forms of village affairs: field parsing only; the rules live in services (they hold for every
+caller)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from jijian.core.forms import MultipleFileField
+
+from .models import DEFAULT_MINUTES_LATE_DAYS, MEETING_STEPS, DecisionCategory
+from .services import MAX_FILES_PER_STEP
+
+
+class RulesForm(forms.Form):
+    large_amount = forms.DecimalField(
+        label="大额资金标准（元）",
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        help_text="达到此金额的资金使用属于“三重一大”",
+    )
+    party_members = forms.IntegerField(label="本村党员人数", min_value=0, max_value=100000)
+    representatives = forms.IntegerField(label="村民代表人数", min_value=0, max_value=100000, required=False)
+    minutes_late_days = forms.IntegerField(
+        label="会议记录迟录提示天数", min_value=1, max_value=60, initial=DEFAULT_MINUTES_LATE_DAYS
+    )
+    item_types = forms.CharField(
+        label="“三重一大”事项范围",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="经村民（代表）会议确定的事项范围，如：集体土地承包租赁、公益事业建设、集体资产处置……",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def service_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["representatives"] = data.get("representatives") or 0
+        return data
+
+
+class DecisionForm(forms.Form):
+    category = forms.ChoiceField(label="类别", choices=DecisionCategory.choices)
+    title = forms.CharField(label="事项", max_length=120)
+    amount = forms.DecimalField(
+        label="涉及金额（元）", required=False, min_value=0, max_digits=14, decimal_places=2
+    )
+    description = forms.CharField(label="事项说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class StepForm(forms.Form):
+    held_on = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    roll = forms.IntegerField(label="应到人数", required=False, min_value=0)
+    attended = forms.IntegerField(label="实到人数", required=False, min_value=0)
+    attendees = forms.CharField(
+        label="参会人员名单",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "姓名以空格或顿号分隔"}),
+    )
+    votes_for = forms.IntegerField(label="赞成", required=False, min_value=0)
+    votes_against = forms.IntegerField(label="反对", required=False, min_value=0)
+    votes_abstain = forms.IntegerField(label="弃权", required=False, min_value=0)
+    minutes = forms.CharField(label="会议记录", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    uploads = MultipleFileField(label="会议记录文件、照片（可多选）", max_files=MAX_FILES_PER_STEP)
+    member_present = forms.BooleanField(label="我到场参加并监督了本环节", required=False)
+    member_opinion = forms.CharField(
+        label="监督意见",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "程序是否规范、有无异议"}),
+    )
+    out_of_sequence_reason = forms.CharField(
+        label="未按顺序登记的说明", required=False, max_length=255, help_text="仅在前置环节尚未登记时填写"
+    )
+
+    def __init__(self, *args, step: int, needs_reason: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if step not in MEETING_STEPS:
+            for name in ("roll", "attended", "attendees", "votes_for", "votes_against", "votes_abstain"):
+                del self.fields[name]
+            self.fields["minutes"].label = "公开内容（公开方式、地点、期限）"
+            self.fields["uploads"].label = "公开栏照片（可多选）"
+        for field in self.fields.values():
+            if isinstance(field, forms.IntegerField):
+                field.widget.attrs["inputmode"] = "numeric"
+        if not needs_reason:
+            del self.fields["out_of_sequence_reason"]
+
+
+class StepCorrectForm(StepForm):
+    """A recorded step corrected by its author: the same fields (files stay as recorded), the reason
+    and the version of the page."""
+
+    reason = forms.CharField(label="更正原因", max_length=255, help_text="如：实到人数登记错误，按签到表更正")
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, step: int, **kwargs):
+        super().__init__(*args, step=step, needs_reason=False, **kwargs)
+        del self.fields["uploads"]
+
+
+class FlagAnswerForm(forms.Form):
+    flag_key = forms.CharField(widget=forms.HiddenInput, max_length=40)
+    answer = forms.CharField(label="处理意见", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+
+
+class FlagClueForm(forms.Form):
+    flag_key = forms.CharField(widget=forms.HiddenInput, max_length=40)
+    facts = forms.CharField(label="乡镇纪委意见（可选）", required=False, max_length=5000)
+
+
+class BoardFilterForm(forms.Form):
+    village = forms.TypedChoiceField(label="村（社区）", coerce=int, required=False, empty_value=None)
+    answered = forms.BooleanField(label="含已处理", required=False)
+
+    def __init__(self, *args, villages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].choices = [("", "全部")] + [(v.pk, v.name) for v in villages]
+
+
+# --- the reimbursement chain ---------------------------------------------------------------------
+class VoucherForm(forms.Form):
+    purpose = forms.CharField(label="用途", max_length=120)
+    amount = forms.DecimalField(label="金额（元）", min_value=0, max_digits=12, decimal_places=2)
+    spent_on = forms.DateField(label="支出日期", widget=forms.DateInput(attrs={"type": "date"}))
+    handler_name = forms.CharField(label="经手人", max_length=50)
+    uploads = MultipleFileField(label="票据照片（可多选）", max_files=9)
+
+
+class SignForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    signer_name = forms.CharField(label="签字人", max_length=50, required=False)
+    opinion = forms.CharField(label="意见（提出异议时必填理由）", max_length=500, required=False)
+    objection = forms.BooleanField(label="提出异议（流程暂停，报乡镇纪委处理）", required=False)
+
+
+class ResolveForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    resume = forms.TypedChoiceField(
+        label="处理结果",
+        coerce=lambda v: v == "1",
+        choices=[("1", "异议已处理，继续签字"), ("0", "不予报销")],
+        widget=forms.RadioSelect,
+    )
+    resolution = forms.CharField(label="处理意见", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ChainForm(forms.Form):
+    """The order of the village signatures: a number per step (blank: not in the chain)."""
+
+    township_approval_from = forms.DecimalField(
+        label="乡镇领导签批起点（元）", min_value=0, max_digits=12, decimal_places=2
+    )
+    objection_working_days = forms.IntegerField(label="异议处理时限（工作日）", min_value=1, max_value=30)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, steps: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        for code, label in steps:
+            self.fields[f"order_{code}"] = forms.IntegerField(
+                label=f"{label}（第几步，空为不需要）", required=False, min_value=1, max_value=9
+            )
+
+    def chain(self) -> list[str]:
+        orders = {k[6:]: v for k, v in self.cleaned_data.items() if k.startswith("order_") and v}
+        if len(set(orders.values())) != len(orders):
+            raise forms.ValidationError("各环节的顺序号不能相同")
+        return sorted(orders, key=orders.__getitem__)
+
+
+class StatsForm(forms.Form):
+    year = forms.IntegerField(min_value=2000, max_value=2100, required=False)
+
+
+class BoardForm(forms.Form):
+    duties = forms.CharField(label="亮职责", max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+    commitments = forms.CharField(label="亮承诺", max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+    contact = forms.CharField(
+        label="联系方式",
+        max_length=200,
+        required=False,
+        help_text="如村委会办公电话、办公时间；手机号码须本人同意才公开",
+    )
+    phone_consent = forms.BooleanField(label="本人同意公开上面的手机号码", required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class BoardPhotoForm(forms.Form):
+    photo = forms.FileField(label="纪检委员照片", help_text="正面免冠照片，JPG 或 PNG")

@@ -1,0 +1,491 @@
+"""The reimbursement co-sign chain (报账联审联签): writes and reads.
+
+A village voucher is entered with its receipt photos (on behalf of the handler, 经手人), then signed
+step by step in the order the township set: the village affairs supervision committee reviews, the
+discipline member re-checks and signs (复审签字, with their own account: an endorsement of the
+voucher's content), the secretary and the chair co-sign, the township leader signs from an amount on,
+and the township 三资 agency books it. Village signatures on paper are recorded by the member (the
+signer's name); township steps by the township committee. Every step is audited.
+
+Refused, changing nothing: a signature out of turn (only the next step can be signed), the handler
+signing his own voucher, one person signing twice, an objection without a reason, a stale page. An
+objection stops the chain and goes to the township with a time limit in working days; the township
+lets the chain resume (the step is signed again) or refuses the voucher."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, F, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from jijian.attachments.services import attachment_store
+from jijian.audit.services import audit_record
+from jijian.core import links
+from jijian.core.access import get_or_404, scope
+from jijian.core.notify import notify
+from jijian.core.orgs.workdays import add_working_days
+from jijian.core.roles import Module, Role
+from jijian.core.services import ConcurrentEditError
+from jijian.smcrypto import sm3_hex
+
+from .access import member_village
+from .models import (
+    DEFAULT_CHAIN,
+    DEFAULT_OBJECTION_WORKING_DAYS,
+    DEFAULT_TOWNSHIP_APPROVAL_FROM,
+    TOWNSHIP_CHAIN_STEPS,
+    ChainStep,
+    ReimbursementChain,
+    Voucher,
+    VoucherSignature,
+    VoucherState,
+)
+
+RECEIPT_PURPOSE = "villageaffairs.voucher"
+MAX_RECEIPTS = 9
+VILLAGE_STEPS = [s for s in ChainStep.values if s not in TOWNSHIP_CHAIN_STEPS]
+
+
+# --- access --------------------------------------------------------------------------------------
+def vouchers_visible_to(user) -> QuerySet[Voucher]:
+    """Vouchers of the villages in the user's jurisdiction (module VILLAGE_AFFAIRS): the member's own
+    village, the township's villages, the county's; the same 404 for anything else."""
+    return scope(
+        Voucher.objects.select_related("village"), user, module=Module.VILLAGE_AFFAIRS, unit_field="village"
+    )
+
+
+def get_voucher_for(user, pk) -> Voucher:
+    return get_or_404(vouchers_visible_to(user), pk)
+
+
+def is_township_officer(user) -> bool:
+    return (
+        Role.TOWNSHIP_COMMITTEE in user.role_set
+        and user.has_module(Module.VILLAGE_AFFAIRS)
+        and (user.org_unit.is_township)
+    )
+
+
+def notify_township(village, *, title: str, body: str, link: str, dedup_key: str) -> None:
+    """Tell the township committee over `village` (each of its active accounts), once per key."""
+    from jijian.core.models import User
+
+    officers = User.objects.filter(
+        org_unit_id=village.township_id, roles__role=Role.TOWNSHIP_COMMITTEE, is_active=True
+    ).distinct()
+    for officer in officers:
+        notify(recipient=officer, title=title, body=body, link=link, dedup_key=dedup_key)
+
+
+# --- the township's chain ------------------------------------------------------------------------
+def chain_of(township) -> ReimbursementChain:
+    """The township's chain, or the default one (not saved) when it has not set its own."""
+    found = ReimbursementChain.objects.filter(township=township).first()
+    return found or ReimbursementChain(
+        township=township,
+        steps=[str(s) for s in DEFAULT_CHAIN],
+        township_approval_from=Decimal(DEFAULT_TOWNSHIP_APPROVAL_FROM),
+        objection_working_days=DEFAULT_OBJECTION_WORKING_DAYS,
+        version=0,
+    )
+
+
+@transaction.atomic
+def reimbursement_chain_set(
+    *, actor, steps: list[str], township_approval_from: Decimal, objection_working_days: int, version: int
+) -> ReimbursementChain:
+    """The township committee sets its villages' chain. Vouchers already entered keep theirs."""
+    if not is_township_officer(actor):
+        raise PermissionDenied
+    township = actor.org_unit
+    if len(set(steps)) != len(steps) or any(s not in VILLAGE_STEPS for s in steps):
+        raise ValidationError("签字环节不能重复，只能从村级环节中选择")
+    if ChainStep.MEMBER_RECHECK not in steps:
+        raise ValidationError("村级报账须经纪检委员复审签字，不能省略该环节")
+    if township_approval_from is None or township_approval_from <= 0:
+        raise ValidationError("乡镇领导签批起点须大于0元")
+    if not 1 <= objection_working_days <= 30:
+        raise ValidationError("异议处理时限应在1至30个工作日之间")
+    current = ReimbursementChain.objects.select_for_update().filter(township=township).first()
+    fields = {
+        "steps": list(steps),
+        "township_approval_from": township_approval_from,
+        "objection_working_days": objection_working_days,
+        "updated_by": actor,
+        "updated_at": timezone.now(),
+    }
+    if current is None:
+        if version != 0:
+            raise ConcurrentEditError()
+        chain = ReimbursementChain.objects.create(township=township, **fields)
+    else:
+        if version != current.version:
+            raise ConcurrentEditError()
+        ReimbursementChain.objects.filter(pk=current.pk).update(version=F("version") + 1, **fields)
+        chain = ReimbursementChain.objects.get(pk=current.pk)
+    audit_record(
+        actor=actor,
+        action="reimbursement_chain.set",
+        obj=chain,
+        org_unit_id=township.pk,
+        summary=f"{township.name} 报账签字流程（第{chain.version}版）",
+        after={"steps": steps, "township_approval_from": str(township_approval_from)},
+    )
+    return chain
+
+
+# --- vouchers ------------------------------------------------------------------------------------
+@transaction.atomic
+def voucher_enter(
+    *, actor, purpose: str, amount: Decimal, spent_on: date, handler_name: str, files=(), ip_address: str = ""
+) -> Voucher:
+    village = member_village(actor)
+    if village is None:
+        raise PermissionDenied
+    errors = []
+    purpose, handler_name = (purpose or "").strip(), (handler_name or "").strip()
+    if not purpose:
+        errors.append("请填写用途")
+    if not handler_name:
+        errors.append("请填写经手人")
+    if amount is None or amount <= 0:
+        errors.append("金额须大于0元")
+    if spent_on is None or spent_on > timezone.localdate():
+        errors.append("支出日期不能晚于今天")
+    files = list(files)
+    if not files:
+        errors.append("请上传票据照片")
+    if len(files) > MAX_RECEIPTS:
+        errors.append(f"每张凭证最多上传 {MAX_RECEIPTS} 个文件")
+    if errors:
+        raise ValidationError(errors)
+    township_chain = chain_of(village.parent)
+    chain = list(township_chain.steps)
+    if amount >= township_chain.township_approval_from:
+        chain.append(str(ChainStep.TOWNSHIP_LEADER))
+    chain.append(str(ChainStep.AGENCY_BOOKING))
+    voucher = Voucher.objects.create(
+        village=village,
+        purpose=purpose[:120],
+        amount=amount,
+        spent_on=spent_on,
+        handler_name=handler_name[:50],
+        chain=chain,
+        objection_working_days=township_chain.objection_working_days,
+        created_by=actor,
+    )
+    for f in files:
+        attachment_store(
+            actor=actor,
+            file=f,
+            org_unit=village,
+            module=Module.VILLAGE_AFFAIRS,
+            purpose=RECEIPT_PURPOSE,
+            object_id=voucher.pk,
+            ip_address=ip_address,
+        )
+    audit_record(
+        actor=actor,
+        action="voucher.enter",
+        obj=voucher,
+        org_unit_id=village.pk,
+        summary=f"报账凭证 {purpose} {amount} 元（经手人 {handler_name}）",
+        after={"amount": str(amount), "chain": chain, "receipts": len(files)},
+        ip_address=ip_address,
+    )
+    return voucher
+
+
+def signed_steps(voucher: Voucher) -> list[VoucherSignature]:
+    return [s for s in voucher.signatures.all() if not s.is_objection]
+
+
+def next_step(voucher: Voucher) -> str | None:
+    done = len(signed_steps(voucher))
+    return (
+        voucher.chain[done] if voucher.state == VoucherState.SIGNING and done < len(voucher.chain) else None
+    )
+
+
+def may_sign(user, voucher: Voucher, step: str | None) -> bool:
+    """Village steps are recorded by the village's member, township steps by the township committee."""
+    if step is None:
+        return False
+    if step in TOWNSHIP_CHAIN_STEPS:
+        return is_township_officer(user) and voucher.village.township_id == user.org_unit_id
+    village = member_village(user)
+    return village is not None and village.pk == voucher.village_id
+
+
+def voucher_digest(voucher: Voucher) -> str:
+    content = f"{voucher.pk}|{voucher.village_id}|{voucher.purpose}|{voucher.amount}|{voucher.spent_on}|{voucher.handler_name}"
+    return sm3_hex(content.encode())
+
+
+@dataclass(frozen=True)
+class SignOutcome:
+    signature: VoucherSignature
+    duty_log_note: str
+
+
+@transaction.atomic
+def voucher_sign(
+    *,
+    actor,
+    voucher: Voucher,
+    version: int,
+    signer_name: str = "",
+    opinion: str = "",
+    objection: bool = False,
+    ip_address: str = "",
+) -> SignOutcome:
+    """Sign the voucher's next step, or object at it (a reason in `opinion`)."""
+    locked = Voucher.objects.select_for_update().select_related("village").get(pk=voucher.pk)
+    if locked.version != version:
+        raise ConcurrentEditError()
+    step = next_step(locked)
+    if not may_sign(actor, locked, step):
+        if step is None:
+            raise ValidationError("该凭证当前不在签字中（已记账、有异议待处理或已不予报销）")
+        raise PermissionDenied
+    assert step is not None
+    label = ChainStep(step).label
+    if step == ChainStep.MEMBER_RECHECK or step in TOWNSHIP_CHAIN_STEPS:
+        signer_name = actor.full_name  # signed with their own account
+    signer_name = (signer_name or "").strip()[:50]
+    opinion = (opinion or "").strip()[:500]
+    if not signer_name:
+        raise ValidationError(f"请填写“{label}”的签字人")
+    if signer_name == locked.handler_name:
+        raise ValidationError(f"经手人 {signer_name} 不能在自己经手的凭证上签字")
+    if any(s.signer_name == signer_name for s in signed_steps(locked)):
+        raise ValidationError(f"{signer_name} 已在本凭证上签过字，同一人不能签字两次")
+    if objection and not opinion:
+        raise ValidationError("提出异议须写明理由")
+    now = timezone.now()
+    signature = VoucherSignature.objects.create(
+        voucher=locked,
+        step=step,
+        signer_name=signer_name,
+        recorded_by=actor,
+        signed_at=now,
+        opinion=opinion,
+        is_objection=objection,
+        endorsement_digest=voucher_digest(locked) if step == ChainStep.MEMBER_RECHECK else "",
+    )
+    changes: dict = {"version": F("version") + 1}
+    if objection:
+        changes.update(
+            state=VoucherState.OBJECTED,
+            objection_due=add_working_days(timezone.localdate(), locked.objection_working_days),
+        )
+    elif step == ChainStep.AGENCY_BOOKING:
+        changes.update(state=VoucherState.BOOKED, booked_at=now)
+    Voucher.objects.filter(pk=locked.pk).update(**changes)
+    audit_record(
+        actor=actor,
+        action="voucher.object" if objection else "voucher.sign",
+        obj=signature,
+        org_unit_id=locked.village_id,
+        summary=f"{locked.purpose} {label}：{signer_name}{'提出异议' if objection else '签字'}",
+        after={
+            "step": step,
+            "signer": signer_name,
+            "opinion": opinion,
+            "digest": signature.endorsement_digest,
+        },
+        ip_address=ip_address,
+    )
+    if objection:
+        notify_township(
+            locked.village,
+            title=f"报账凭证异议待处理：{locked.village.name} {locked.purpose}",
+            body=f"{label}：{signer_name}提出异议——{opinion}",
+            link=reverse("villageaffairs:voucher_detail", args=[locked.pk]),
+            dedup_key=f"villageaffairs.voucher-objection:{signature.pk}",
+        )
+    note = ""
+    if step == ChainStep.MEMBER_RECHECK:
+        note = _into_duty_log(actor, locked, signature)
+    return SignOutcome(signature, note)
+
+
+def _into_duty_log(actor, voucher: Voucher, signature: VoucherSignature) -> str:
+    """The member's re-check becomes a "reimbursement_check" duty record of its month."""
+    try:
+        with transaction.atomic():
+            links.duty_log_record(
+                actor=actor,
+                duty_type_code="reimbursement_check",
+                occurred_on=timezone.localtime(signature.signed_at).date(),
+                notes=f"复审报账凭证：{voucher.purpose}（{voucher.amount} 元）"
+                + ("，提出异议" if signature.is_objection else ""),
+                data={
+                    "count": 1,
+                    "amount": str(voucher.amount),
+                    "objections": 1 if signature.is_objection else 0,
+                },
+                source=f"{RECEIPT_PURPOSE}:{voucher.pk}:{signature.pk}",
+            )
+    except ValidationError as error:
+        return "签字已记录，但未能计入履职纪实：" + "；".join(error.messages)
+    return ""
+
+
+@transaction.atomic
+def voucher_resolve(*, actor, voucher: Voucher, version: int, resume: bool, resolution: str) -> Voucher:
+    """The township answers an objection: the chain resumes at the objected step, or the voucher is
+    refused."""
+    locked = Voucher.objects.select_for_update().select_related("village").get(pk=voucher.pk)
+    if not (is_township_officer(actor) and locked.village.township_id == actor.org_unit_id):
+        raise PermissionDenied
+    if locked.version != version:
+        raise ConcurrentEditError()
+    if locked.state != VoucherState.OBJECTED:
+        raise ValidationError("该凭证没有待处理的异议")
+    resolution = (resolution or "").strip()[:500]
+    if not resolution:
+        raise ValidationError("请填写处理意见")
+    objection = locked.signatures.filter(is_objection=True, resolved_at__isnull=True).latest("signed_at")
+    VoucherSignature.objects.filter(pk=objection.pk).update(
+        resolution=resolution, resolved_by=actor, resolved_at=timezone.now()
+    )
+    state = VoucherState.SIGNING if resume else VoucherState.REJECTED
+    Voucher.objects.filter(pk=locked.pk).update(state=state, objection_due=None, version=F("version") + 1)
+    audit_record(
+        actor=actor,
+        action="voucher.resolve",
+        obj=locked,
+        org_unit_id=locked.village_id,
+        summary=f"{locked.purpose} 异议处理：{'继续签字' if resume else '不予报销'}",
+        after={"resume": resume, "resolution": resolution},
+    )
+    locked.refresh_from_db()
+    return locked
+
+
+# --- statistics ----------------------------------------------------------------------------------
+def voucher_statistics(user, *, year: int) -> list[dict]:
+    """Per village and month of entry: vouchers, amount, objections, booked, mean days to book."""
+    qs = vouchers_visible_to(user).filter(created_at__year=year)
+    objections = dict(
+        qs.annotate(n=Count("signatures", filter=Q(signatures__is_objection=True))).values_list("pk", "n")
+    )
+    rows: dict[tuple[int, int], dict] = defaultdict(
+        lambda: {"count": 0, "amount": Decimal(0), "objections": 0, "booked": 0, "book_days": 0.0}
+    )
+    names: dict[int, str] = {}
+    for pk, village_id, village_name, amount, created_at, booked_at in qs.values_list(
+        "pk", "village_id", "village__name", "amount", "created_at", "booked_at"
+    ).order_by("village__path", "created_at"):
+        month = timezone.localtime(created_at).month
+        row = rows[(village_id, month)]
+        names[village_id] = village_name
+        row["count"] += 1
+        row["amount"] += amount
+        row["objections"] += objections.get(pk, 0)
+        if booked_at:
+            row["booked"] += 1
+            row["book_days"] += (booked_at - created_at).total_seconds() / 86400
+    out = []
+    for (village_id, month), row in rows.items():
+        mean = round(row["book_days"] / row["booked"], 1) if row["booked"] else None
+        out.append({"village": names[village_id], "month": month, **row, "mean_book_days": mean})
+    return out
+
+
+def voucher_statistics_xlsx(user, *, year: int) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = f"{year}年报账统计"
+    sheet.append(["村（社区）", "月份", "凭证数", "金额（元）", "异议数", "已记账", "平均记账用时（天）"])
+    for r in voucher_statistics(user, year=year):
+        sheet.append(
+            [r["village"], f"{year}-{r['month']:02d}", r["count"], float(r["amount"]), r["objections"], r["booked"],
+             r["mean_book_days"]]
+        )  # fmt: skip
+    buf = io.BytesIO()
+    book.save(buf)
+    audit_record(
+        actor=user,
+        action="voucher.export",
+        object_type="villageaffairs.voucher",
+        org_unit_id=user.org_unit_id,
+        summary=f"导出 {year} 年报账统计",
+    )
+    return buf.getvalue()
+
+
+# --- the split-expense flag ------------------------------------------------------------------------
+SPLIT_WINDOW_DAYS = 30
+SPLIT_RULE = (
+    "同一事项的支出在30天内分成多张凭证，每张都低于本村大额资金标准、合计达到标准：可能以拆分报账规避"
+    "“三重一大”集体决策（四议两公开）。"
+)
+_PURPOSE_NOISE = re.compile(r"[\s0-9０-９一二三四五六七八九十第批次期号（）()、，,.。-]+")
+
+
+def _purpose_key(purpose: str) -> str:
+    return _PURPOSE_NOISE.sub("", purpose or "")
+
+
+@dataclass(frozen=True)
+class SplitFlag:
+    village_name: str
+    purpose: str
+    vouchers: list[Voucher]
+    total: Decimal
+    threshold: Decimal
+    rule: str = SPLIT_RULE
+
+
+def split_expenses(user) -> list[SplitFlag]:
+    """Vouchers of the user's villages that look like one expense split under the 大额资金 threshold
+    of their village (its filed rules; the default without): the same purpose (numbers, ordinals and
+    punctuation ignored), spent within SPLIT_WINDOW_DAYS, each below the threshold and together at or
+    above it. Two queries whatever the number of villages."""
+    from .models import DEFAULT_LARGE_AMOUNT, VillageRules
+
+    # Only the columns the rule and the board's line read (the village's name for its heading).
+    vouchers = list(
+        vouchers_visible_to(user)
+        .exclude(state=VoucherState.REJECTED)
+        .only("id", "village", "village__name", "purpose", "amount", "spent_on")
+        .order_by("village_id", "spent_on")
+    )
+    thresholds = dict(
+        VillageRules.objects.filter(village_id__in={v.village_id for v in vouchers}).values_list(
+            "village_id", "large_amount"
+        )
+    )
+    groups: dict[tuple[int, str], list[Voucher]] = defaultdict(list)
+    for v in vouchers:
+        limit = thresholds.get(v.village_id, Decimal(DEFAULT_LARGE_AMOUNT))
+        if v.amount < limit:
+            groups[(v.village_id, _purpose_key(v.purpose))].append(v)
+    flags = []
+    for (village_id, _key), group in groups.items():
+        limit = thresholds.get(village_id, Decimal(DEFAULT_LARGE_AMOUNT))
+        start = 0
+        for end in range(len(group)):  # the widest window ending at each voucher
+            while (group[end].spent_on - group[start].spent_on).days > SPLIT_WINDOW_DAYS:
+                start += 1
+            window = group[start : end + 1]
+            total = sum((v.amount for v in window), Decimal(0))
+            if len(window) >= 2 and total >= limit:
+                flags.append(SplitFlag(window[0].village.name, window[0].purpose, window, total, limit))
+                break
+    return flags

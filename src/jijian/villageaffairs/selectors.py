@@ -1,0 +1,236 @@
+"""Reads of village affairs: a decision's flags, the register of a user's villages with each
+decision's open flags, and the township's risk board across its villages. A page of decisions costs
+a fixed number of queries whatever its length (steps, answers and duplicate meetings are fetched for
+the whole page at once)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from jijian.attachments.access import attachments_visible_to
+from jijian.core.orgs.workdays import WorkingDays
+from jijian.core.roles import Module
+
+from .access import decisions_visible_to
+from .flags import Flag, decision_flags, meeting_name
+from .models import (
+    DEFAULT_ANSWER_WORKING_DAYS,
+    DecisionStep,
+    FlagAnswer,
+    MajorDecision,
+    StepCorrection,
+    VillageRules,
+)
+
+
+def duplicate_meetings(steps: list[DecisionStep]) -> dict[tuple[str, str], list[str]]:
+    """For the attendance-list and minutes digests of `steps` that two meetings or more carry, every
+    meeting of the same village that carries it (a query for the lists, one for the minutes), named
+    as meeting_name() names them."""
+    villages = {s.decision.village_id for s in steps}
+    a = {s.attendees_digest for s in steps if s.attendees_digest}
+    m = {s.minutes_digest for s in steps if s.minutes_digest}
+    if not villages or not (a or m):
+        return {}
+    here = DecisionStep.objects.filter(decision__village_id__in=villages)
+
+    def repeated(field: str, digests: set[str]):
+        # Only the digests carried by two meetings or more: a meeting alone with its list or minutes
+        # raises nothing, and a board of thousands of meetings need not load them all a second time.
+        return (
+            here.filter(**{f"{field}__in": digests})
+            .values(field)
+            .annotate(n=Count("pk"))
+            .filter(n__gt=1)
+            .values(field)
+        )
+
+    # One query per digest kind: `digest IN (subquery)` alone is a semi-join PostgreSQL answers through
+    # the digest's index, where an OR of the two made it scan every step of every village.
+    rows = [
+        row
+        for field, digests in (("attendees_digest", a), ("minutes_digest", m))
+        if digests
+        for row in here.select_related("decision")
+        .only(*MEETING_NAME_FIELDS)
+        .filter(**{f"{field}__in": repeated(field, digests)})
+    ]
+    found: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for row in sorted({row.pk: row for row in rows}.values(), key=lambda row: (row.held_on, row.pk)):
+        name = meeting_name(row.decision, row)
+        if row.attendees_digest in a:
+            found[("a", row.attendees_digest)].append(name)
+        if row.minutes_digest in m:
+            found[("m", row.minutes_digest)].append(name)
+    return found
+
+
+# The columns the flag rules read (flags.decision_flags) and those naming another meeting (meeting_name):
+# the minutes, the attendance list and the opinions — most of a step's bytes — stay in the database.
+FLAG_FIELDS = (
+    "id",
+    "decision_id",
+    "step",
+    "held_on",
+    "roll",
+    "attended",
+    "votes_for",
+    "out_of_sequence_reason",
+    "recorded_at",
+    "attendees_digest",
+    "minutes_digest",
+)
+MEETING_NAME_FIELDS = (
+    "id",
+    "decision",
+    "decision__title",
+    "step",
+    "held_on",
+    "attendees_digest",
+    "minutes_digest",
+)
+
+
+def _steps_of(decisions: list[MajorDecision]) -> dict[int, list[DecisionStep]]:
+    """The recorded steps of each decision, with the columns the flag rules read (FLAG_FIELDS)."""
+    by_decision: dict[int, list[DecisionStep]] = defaultdict(list)
+    ids = [d.pk for d in decisions]
+    for s in DecisionStep.objects.filter(decision_id__in=ids).only(*FLAG_FIELDS).order_by("step"):
+        by_decision[s.decision_id].append(s)
+    return by_decision
+
+
+@dataclass
+class FlagRow:
+    decision: MajorDecision
+    flag: Flag
+    answer: FlagAnswer | None
+    due: date
+
+    @property
+    def overdue(self) -> bool:
+        return self.answer is None and self.due < timezone.localdate()
+
+
+class _Due:
+    """Answer due dates: `n` working days after the day the flag was raised, counted by the core
+    calendar (core.orgs.workdays.WorkingDays, as add_working_days counts) read once for the page's
+    span instead of once per raising day."""
+
+    def __init__(self, decisions: list[MajorDecision], flags: list[Flag]) -> None:
+        days = [timezone.localtime(f.raised_at).date() for f in flags]
+        self.calendar: WorkingDays | None = None
+        if days:
+            most = max(self._n(d) for d in decisions)
+            self.calendar = WorkingDays(min(days), max(days) + timedelta(days=most * 3 + 60))
+
+    @staticmethod
+    def _n(decision: MajorDecision) -> int:
+        return int((decision.rules or {}).get("answer_working_days", DEFAULT_ANSWER_WORKING_DAYS))
+
+    def __call__(self, decision: MajorDecision, flag: Flag) -> date:
+        raised = timezone.localtime(flag.raised_at).date()
+        assert self.calendar is not None  # made for these flags
+        return self.calendar.add(raised, self._n(decision))
+
+
+def flag_rows(decisions: list[MajorDecision]) -> dict[int, list[FlagRow]]:
+    """Every flag of each decision with its answer and due date (a fixed number of queries)."""
+    steps = _steps_of(decisions)
+    for d in decisions:
+        for s in steps[d.pk]:
+            s.decision = d
+    dupes = duplicate_meetings([s for group in steps.values() for s in group])
+    answers = {
+        (a.decision_id, a.flag_key): a
+        for a in FlagAnswer.objects.select_related("answered_by").filter(
+            decision_id__in=[d.pk for d in decisions]
+        )
+    }
+    flags = {d.pk: decision_flags(d, steps[d.pk], dupes) for d in decisions}
+    due = _Due(decisions, [f for group in flags.values() for f in group])
+    return {
+        d.pk: [FlagRow(d, f, answers.get((d.pk, f.key)), due(d, f)) for f in flags[d.pk]] for d in decisions
+    }
+
+
+def decision_flags_for(decision: MajorDecision) -> list[Flag]:
+    return [row.flag for row in flag_rows([decision])[decision.pk]]
+
+
+def decision_register(user, *, village_id: int | None = None) -> QuerySet[MajorDecision]:
+    qs = decisions_visible_to(user)
+    if village_id:
+        qs = qs.filter(village_id=village_id)
+    return qs.order_by("-created_at", "-pk")
+
+
+def decision_page(decisions: list[MajorDecision]) -> list[dict]:
+    """The rows of a register page: each decision with its recorded steps and open flags."""
+    rows = flag_rows(decisions)
+    steps = _steps_of(decisions)
+    return [
+        {
+            "decision": d,
+            "done": {s.step for s in steps[d.pk]},
+            "open_flags": sum(1 for r in rows[d.pk] if r.answer is None),
+            "flags": len(rows[d.pk]),
+        }
+        for d in decisions
+    ]
+
+
+def risk_board(user, *, village_id: int | None = None, show_answered: bool = False) -> list[FlagRow]:
+    """The flags across the user's villages: open ones first, the most overdue first."""
+    decisions = list(decision_register(user, village_id=village_id))
+    rows = [r for group in flag_rows(decisions).values() for r in group]
+    if not show_answered:
+        rows = [r for r in rows if r.answer is None]
+    rows.sort(key=lambda r: (r.answer is not None, r.due, r.decision.village.path, r.decision.pk))
+    return rows
+
+
+def step_files(user, steps: list[DecisionStep]) -> dict[int, list]:
+    """The files of each step the user may see, in one query."""
+    found: dict[int, list] = defaultdict(list)
+    ids = [str(s.pk) for s in steps]
+    if not ids:
+        return found
+    rows = attachments_visible_to(user).filter(
+        module=Module.VILLAGE_AFFAIRS, purpose="villageaffairs.step", object_id__in=ids
+    )
+    for a in rows.order_by("pk"):
+        found[int(a.object_id)].append(a)
+    return found
+
+
+def step_corrections(steps: list[DecisionStep]) -> dict[int, list[StepCorrection]]:
+    """The correction history of each step (oldest first), in one query."""
+    found: dict[int, list[StepCorrection]] = defaultdict(list)
+    rows = StepCorrection.objects.select_related("corrected_by").filter(step__in=[s.pk for s in steps])
+    for c in rows.order_by("corrected_at", "pk"):
+        found[c.step_id].append(c)
+    return found
+
+
+def rules_of(village) -> VillageRules | None:
+    return VillageRules.objects.filter(village=village).first()
+
+
+def voucher_receipts(user, voucher) -> list:
+    """The receipt photos of a voucher the user may see."""
+    return list(
+        attachments_visible_to(user)
+        .filter(module=Module.VILLAGE_AFFAIRS, purpose="villageaffairs.voucher", object_id=str(voucher.pk))
+        .order_by("pk")
+    )
+
+
+def step_of(decision: MajorDecision, step: int) -> DecisionStep | None:
+    """The recorded step `step` of a decision the caller already resolved through access."""
+    return DecisionStep.objects.filter(decision=decision, step=step).first()

@@ -1,0 +1,589 @@
+"""Writes of village affairs: the village's rules (filed with the township), a decision registered,
+a step of 四议两公开 recorded with its files and the member's presence and opinion, a flag answered.
+
+Each is one transaction with its audit entry; a refusal is a ValidationError in Chinese and changes
+nothing. A step the member attended goes into the member's duty log through core.links.duty_log_record
+(the reports platform's own service, same transaction: a savepoint, so a log that refuses — the
+month's report already submitted — leaves the step recorded and says so)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from jijian.attachments.services import attachment_store, delete_quietly, file_storage
+from jijian.audit.services import audit_record
+from jijian.core import links
+from jijian.core.roles import Module
+from jijian.core.services import ConcurrentEditError
+
+from . import flags as flag_rules
+from .access import can_answer, can_record, member_village
+from .models import (
+    DUTY_LOG_STEP_NAMES,
+    MEETING_STEPS,
+    DecisionCategory,
+    DecisionStep,
+    FlagAnswer,
+    MajorDecision,
+    Step,
+    StepCorrection,
+    VillageRules,
+)
+
+log = logging.getLogger(__name__)
+
+STEP_PURPOSE = "villageaffairs.step"
+MAX_FILES_PER_STEP = 9
+MAX_TEXT = 5000
+
+
+# --- the village's rules -------------------------------------------------------------------------
+def village_rules_for(village) -> VillageRules | None:
+    return VillageRules.objects.filter(village=village).first()
+
+
+@transaction.atomic
+def village_rules_file(
+    *,
+    actor,
+    version: int | None,
+    large_amount: Decimal,
+    item_types: str,
+    party_members: int,
+    representatives: int,
+    minutes_late_days: int,
+) -> VillageRules:
+    """The member files the village's rules with the township (a new version each time). Decisions
+    already registered keep the rules they started under."""
+    village = member_village(actor)
+    if village is None:
+        raise PermissionDenied
+    if large_amount is None or large_amount <= 0:
+        raise ValidationError("大额资金标准须大于0元")
+    if party_members < 3:
+        raise ValidationError("请填写本村党员人数（至少3人）：党员大会的法定人数按此计算")
+    if minutes_late_days < 1 or minutes_late_days > 60:
+        raise ValidationError("会议记录迟录天数应在1至60天之间")
+    fields = {
+        "large_amount": large_amount,
+        "item_types": (item_types or "").strip()[:MAX_TEXT],
+        "party_members": party_members,
+        "representatives": representatives,
+        "minutes_late_days": minutes_late_days,
+        "filed_at": timezone.now(),
+        "filed_by": actor,
+    }
+    current = VillageRules.objects.select_for_update().filter(village=village).first()
+    if current is None:
+        if version not in (None, 0):
+            raise ConcurrentEditError()
+        rules = VillageRules.objects.create(village=village, **fields)
+        before = None
+    else:
+        if version != current.version:
+            raise ConcurrentEditError()
+        before = current.snapshot()
+        VillageRules.objects.filter(pk=current.pk).update(version=F("version") + 1, **fields)
+        rules = VillageRules.objects.get(pk=current.pk)
+    audit_record(
+        actor=actor,
+        action="village_rules.file",
+        obj=rules,
+        org_unit_id=village.pk,
+        summary=f"{village.name} “三重一大”规则报乡镇备案（第{rules.version}版）",
+        before=before,
+        after=rules.snapshot(),
+    )
+    return rules
+
+
+# --- decisions -----------------------------------------------------------------------------------
+@transaction.atomic
+def major_decision_register(
+    *, actor, category: str, title: str, description: str = "", amount: Decimal | None = None
+) -> MajorDecision:
+    village = member_village(actor)
+    if village is None:
+        raise PermissionDenied
+    rules = village_rules_for(village)
+    if rules is None:
+        raise ValidationError("请先填报本村“三重一大”规则（党员人数、大额资金标准等）并报乡镇备案")
+    title = (title or "").strip()
+    if not title or len(title) > 120:
+        raise ValidationError("请填写事项名称（不超过120字）")
+    if category not in DecisionCategory.values:
+        raise ValidationError("请选择事项类别")
+    if category == DecisionCategory.LARGE_FUND and amount is None:
+        raise ValidationError("大额资金使用事项须填写涉及金额")
+    if amount is not None and amount < 0:
+        raise ValidationError("涉及金额不能为负数")
+    decision = MajorDecision.objects.create(
+        village=village,
+        category=category,
+        title=title,
+        description=(description or "").strip()[:MAX_TEXT],
+        amount=amount,
+        rules=rules.snapshot(),
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="major_decision.register",
+        obj=decision,
+        org_unit_id=village.pk,
+        summary=f"登记“三重一大”事项 {title}",
+        after={"category": category, "amount": str(amount) if amount is not None else None},
+    )
+    return decision
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    step: DecisionStep
+    duty_log_note: str  # empty when the duty log took it (or there was nothing to take)
+
+
+def _int(value, label: str) -> int | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, int) or value < 0:
+        raise ValidationError(f"{label}须为不小于0的整数")
+    return value
+
+
+def _check_meeting(
+    *, decision: MajorDecision, step: int, roll, attended, attendees: str, votes: tuple
+) -> list[str]:
+    errors: list[str] = []
+    if roll is None or attended is None:
+        return ["请填写应到人数和实到人数"]
+    if roll == 0:
+        errors.append("应到人数须大于0")
+    if attended > roll:
+        errors.append(f"实到人数（{attended}）不能大于应到人数（{roll}）")
+    rules = decision.rules or {}
+    expected_roll = {
+        Step.PARTY_MEETING: (rules.get("party_members") or 0, "本村党员人数"),
+        Step.VILLAGERS_MEETING: (rules.get("representatives") or 0, "本村村民代表人数"),
+    }.get(Step(step))
+    if expected_roll and expected_roll[0] and roll != expected_roll[0]:
+        errors.append(
+            f"应到人数应为{expected_roll[1]} {expected_roll[0]} 人（本事项登记时的备案规则），"
+            f"不能按 {roll} 人计算到会比例"
+        )
+    named = flag_rules.attendee_count(attendees)
+    if named and named != attended:
+        errors.append(f"参会人员名单共 {named} 人，与实到人数 {attended} 不符")
+    cast = sum(v for v in votes if v is not None)
+    if cast > attended:
+        errors.append(f"表决票数合计（{cast}）不能大于实到人数（{attended}）")
+    if step in (Step.PARTY_MEETING, Step.VILLAGERS_MEETING) and votes[0] is None:
+        errors.append("请填写表决结果（赞成票数）")
+    return errors
+
+
+@transaction.atomic
+def decision_step_record(
+    *,
+    actor,
+    decision: MajorDecision,
+    step: int,
+    held_on: date,
+    roll: int | None = None,
+    attended: int | None = None,
+    attendees: str = "",
+    votes_for: int | None = None,
+    votes_against: int | None = None,
+    votes_abstain: int | None = None,
+    minutes: str = "",
+    member_present: bool = False,
+    member_opinion: str = "",
+    out_of_sequence_reason: str = "",
+    files=(),
+    ip_address: str = "",
+) -> StepOutcome:
+    """Record one step of 四议两公开 as it happened. A step whose predecessor is not recorded is
+    refused unless the member says why (it then stands, and is flagged, so that what really happened
+    is on record rather than hidden). Attendance, votes and the roll are checked against each other
+    and against the village's rolls as filed when the decision was registered."""
+    if not can_record(actor, decision):
+        raise PermissionDenied
+    if step not in Step.values:
+        raise ValidationError("没有这个环节")
+    locked = MajorDecision.objects.select_for_update().get(pk=decision.pk)
+    done = set(DecisionStep.objects.filter(decision=locked).values_list("step", flat=True))
+    label = Step(step).label
+    if step in done:
+        raise ValidationError(f"“{label}”已经登记过了")
+    errors: list[str] = []
+    if held_on is None:
+        errors.append("请填写日期")
+    elif held_on > timezone.localdate():
+        errors.append("日期不能晚于今天")
+    roll, attended = _int(roll, "应到人数"), _int(attended, "实到人数")
+    votes = (_int(votes_for, "赞成票数"), _int(votes_against, "反对票数"), _int(votes_abstain, "弃权票数"))
+    attendees = (attendees or "").strip()[:MAX_TEXT]
+    minutes = (minutes or "").strip()[:20000]
+    if step in MEETING_STEPS:
+        errors += _check_meeting(
+            decision=locked, step=step, roll=roll, attended=attended, attendees=attendees, votes=votes
+        )
+        if not minutes and not files:
+            errors.append("请录入会议记录或上传会议记录文件")
+    else:
+        if not minutes:
+            errors.append("请填写公开内容（公开方式、地点、期限）")
+        if not files:
+            errors.append("请上传公开栏照片")
+        roll = attended = None
+        votes = (None, None, None)
+        attendees = ""
+    missing = [str(Step(s).label) for s in Step.values if s < step and s not in done]
+    reason = (out_of_sequence_reason or "").strip()[:255]
+    if missing and not reason:
+        errors.append(
+            "“" + "”“".join(missing) + "”尚未登记。请先登记前置环节；如确实未进行，"
+            "请填写“未按顺序登记的说明”，本环节将作为风险提示报乡镇纪委"
+        )
+    if not missing:
+        reason = ""
+    files = list(files)
+    if len(files) > MAX_FILES_PER_STEP:
+        errors.append(f"每个环节最多上传 {MAX_FILES_PER_STEP} 个文件")
+    if errors:
+        raise ValidationError(errors)
+    opinion = (member_opinion or "").strip()[:MAX_TEXT]
+    try:
+        with transaction.atomic():
+            record = DecisionStep.objects.create(
+                decision=locked,
+                step=step,
+                held_on=held_on,
+                roll=roll,
+                attended=attended,
+                attendees=attendees,
+                votes_for=votes[0],
+                votes_against=votes[1],
+                votes_abstain=votes[2],
+                minutes=minutes,
+                attendees_digest=flag_rules.attendees_digest(attendees) if step in MEETING_STEPS else "",
+                minutes_digest=flag_rules.minutes_digest(minutes) if step in MEETING_STEPS else "",
+                out_of_sequence_reason=reason,
+                member_present=member_present,
+                member_opinion=opinion,
+                recorded_by=actor,
+            )
+    except IntegrityError:
+        raise ValidationError(f"“{label}”已经登记过了") from None
+    stored = []
+    try:
+        for f in files:
+            stored.append(
+                attachment_store(
+                    actor=actor,
+                    file=f,
+                    org_unit=locked.village,
+                    module=Module.VILLAGE_AFFAIRS,
+                    purpose=STEP_PURPOSE,
+                    object_id=record.pk,
+                    ip_address=ip_address,
+                )
+            )
+    except BaseException:
+        # A file refused (type, size, content) refuses the step: the transaction rolls back the rows,
+        # and the bytes of the files stored before it go too, so that nothing is left behind.
+        delete_quietly(
+            file_storage(),
+            [n for a in stored for n in (a.storage_name, a.evidence_storage_name) if n],
+        )
+        raise
+    MajorDecision.objects.filter(pk=locked.pk).update(version=F("version") + 1)
+    audit_record(
+        actor=actor,
+        action="decision_step.record",
+        obj=record,
+        org_unit_id=locked.village_id,
+        summary=f"“{locked.title}” {label} {held_on}",
+        after={
+            "step": step,
+            "held_on": str(held_on),
+            "roll": roll,
+            "attended": attended,
+            "votes": list(votes),
+            "member_present": member_present,
+            "files": len(files),
+            "out_of_sequence_reason": reason,
+        },
+        ip_address=ip_address,
+    )
+    _tell_township(locked, record)
+    note = _into_duty_log(actor, locked, record) if member_present else ""
+    return StepOutcome(record, note)
+
+
+def _tell_township(decision: MajorDecision, record: DecisionStep) -> None:
+    """Each flag the step raised reaches the township committee (once per flag)."""
+    from .reimbursements import notify_township
+    from .selectors import decision_flags_for
+
+    for flag in decision_flags_for(decision):
+        notify_township(
+            decision.village,
+            title=f"“三重一大”风险提示：{decision.village.name} {flag.title}",
+            body=f"“{decision.title}”：{flag.finding}",
+            link=reverse("villageaffairs:decision_detail", args=[decision.pk]) + f"#step-{flag.step}",
+            dedup_key=f"villageaffairs.flag:{decision.pk}:{flag.key}",
+        )
+
+
+def _into_duty_log(actor, decision: MajorDecision, record: DecisionStep) -> str:
+    """The step the member attended becomes a "decision_meeting" duty record of its month."""
+    try:
+        with transaction.atomic():
+            record_id = links.duty_log_record(
+                actor=actor,
+                duty_type_code="decision_meeting",
+                occurred_on=record.held_on,
+                notes=f"“三重一大”事项：{decision.title}（{record.get_step_display()}）",
+                data={
+                    "topic": decision.title[:100],
+                    "deliberations": [DUTY_LOG_STEP_NAMES[Step(record.step)]],
+                    "opinion": record.member_opinion[:2000],
+                },
+                source=f"{STEP_PURPOSE}:{record.pk}",
+            )
+    except ValidationError as error:
+        return "本环节已登记，但未能计入履职纪实：" + "；".join(error.messages)
+    DecisionStep.objects.filter(pk=record.pk).update(duty_record_id=record_id)
+    record.duty_record_id = record_id
+    return ""
+
+
+# --- flags ---------------------------------------------------------------------------------------
+@transaction.atomic
+def flag_answer(*, actor, decision: MajorDecision, flag_key: str, answer: str) -> FlagAnswer:
+    """The township committee answers one current flag of a decision in its jurisdiction, once."""
+    from .selectors import decision_flags_for
+
+    if not can_answer(actor):
+        raise PermissionDenied
+    answer = (answer or "").strip()
+    if not answer:
+        raise ValidationError("请填写处理意见")
+    if len(answer) > MAX_TEXT:
+        raise ValidationError(f"处理意见不超过{MAX_TEXT}字")
+    current = {f.key: f for f in decision_flags_for(decision)}
+    if flag_key not in current:
+        raise ValidationError("该风险提示已不存在（环节可能已更正），请刷新页面")
+    try:
+        with transaction.atomic():
+            row = FlagAnswer.objects.create(
+                decision=decision, flag_key=flag_key, answer=answer, answered_by=actor
+            )
+    except IntegrityError:
+        raise ValidationError("该风险提示已经处理过了") from None
+    audit_record(
+        actor=actor,
+        action="decision_flag.answer",
+        obj=row,
+        org_unit_id=decision.village_id,
+        summary=f"“{decision.title}” {current[flag_key].title}：已处理",
+        after={"flag": flag_key, "answer": answer},
+    )
+    return row
+
+
+@transaction.atomic
+def flag_open_clue(*, actor, decision: MajorDecision, flag_key: str, facts: str = "") -> FlagAnswer:
+    """The township committee opens a problem clue from one current flag: one call to the petitions
+    register (core.links.petition_register, provided by petitions: its own rules, numbering and audit),
+    the flag then handled with the clue's register number. A flag is handled once: opening it twice,
+    or answering it after, is refused. The petitions register refuses an actor it does not admit."""
+    from .selectors import decision_flags_for
+
+    if not can_answer(actor):
+        raise PermissionDenied
+    current = {f.key: f for f in decision_flags_for(decision)}
+    if flag_key not in current:
+        raise ValidationError("该风险提示已不存在（环节可能已更正），请刷新页面")
+    flag = current[flag_key]
+    locked = MajorDecision.objects.select_for_update().get(pk=decision.pk)
+    if FlagAnswer.objects.filter(decision=locked, flag_key=flag_key).exists():
+        raise ValidationError("该风险提示已经处理过了，不能重复转为问题线索")
+    extra = (facts or "").strip()[:MAX_TEXT]
+    body = (
+        f"【村务监督风险提示】{locked.village.name}“三重一大”事项“{locked.title}”"
+        f"（{locked.get_category_display()}）：{flag.title}。\n{flag.finding}\n规则：{flag.rule}"
+    )
+    if extra:
+        body += f"\n乡镇纪委意见：{extra}"
+    try:
+        report = links.petition_register(
+            actor=actor,
+            channel="letter",
+            category="accusation",
+            region=locked.village,
+            facts=body,
+            is_anonymous=True,
+            matter="work",
+            accused_unit=locked.village.name,
+        )
+    except PermissionDenied:
+        raise ValidationError("您没有登记信访举报的权限，不能转为问题线索") from None
+    row = FlagAnswer.objects.create(
+        decision=locked,
+        flag_key=flag_key,
+        answer=f"已转为问题线索（{report.serial_number}）" + (f"：{extra}" if extra else ""),
+        clue_serial=report.serial_number,
+        answered_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="decision_flag.clue",
+        obj=row,
+        org_unit_id=locked.village_id,
+        summary=f"“{locked.title}” {flag.title}：转为问题线索 {report.serial_number}",
+        after={"flag": flag_key, "clue_serial": report.serial_number},
+    )
+    return row
+
+
+# --- correcting a recorded step --------------------------------------------------------------------
+CORRECTABLE = (
+    "held_on",
+    "roll",
+    "attended",
+    "attendees",
+    "votes_for",
+    "votes_against",
+    "votes_abstain",
+    "minutes",
+    "member_present",
+    "member_opinion",
+)
+
+
+def step_values(record: DecisionStep) -> dict:
+    """A step's correctable values, as kept in its correction history (JSON)."""
+    values = {name: getattr(record, name) for name in CORRECTABLE}
+    values["held_on"] = str(record.held_on)
+    return values
+
+
+@transaction.atomic
+def decision_step_correct(
+    *,
+    actor,
+    record: DecisionStep,
+    version: int,
+    reason: str,
+    held_on: date,
+    roll: int | None = None,
+    attended: int | None = None,
+    attendees: str = "",
+    votes_for: int | None = None,
+    votes_against: int | None = None,
+    votes_abstain: int | None = None,
+    minutes: str = "",
+    member_present: bool = False,
+    member_opinion: str = "",
+) -> StepOutcome:
+    """The member who recorded a step corrects it, saying why. The step is checked as when it was
+    recorded — against the rules the decision was registered under, not the village's rules of today —
+    the values before are kept (StepCorrection, shown as the step's history) and audited, and the flags,
+    computed from the steps, move at once. A correction from a stale page (version) is refused. The
+    step's place in the sequence and its files stay as recorded; the recording time too, so minutes
+    recorded late stay late."""
+    decision = record.decision
+    if not can_record(actor, decision) or record.recorded_by_id != actor.pk:
+        raise PermissionDenied
+    locked_decision = MajorDecision.objects.select_for_update().get(pk=decision.pk)
+    locked = DecisionStep.objects.select_for_update().get(pk=record.pk)
+    if version != locked.version:
+        raise ConcurrentEditError()
+    reason = (reason or "").strip()
+    errors: list[str] = []
+    if not reason:
+        errors.append("请填写更正原因")
+    elif len(reason) > 255:
+        errors.append("更正原因不超过255字")
+    if held_on is None:
+        errors.append("请填写日期")
+    elif held_on > timezone.localdate():
+        errors.append("日期不能晚于今天")
+    roll, attended = _int(roll, "应到人数"), _int(attended, "实到人数")
+    votes = (_int(votes_for, "赞成票数"), _int(votes_against, "反对票数"), _int(votes_abstain, "弃权票数"))
+    attendees = (attendees or "").strip()[:MAX_TEXT]
+    minutes = (minutes or "").strip()[:20000]
+    from jijian.attachments.models import Attachment
+
+    has_files = Attachment.objects.filter(
+        module=Module.VILLAGE_AFFAIRS, purpose=STEP_PURPOSE, object_id=str(locked.pk)
+    ).exists()
+    if locked.step in MEETING_STEPS:
+        errors += _check_meeting(
+            decision=locked_decision,
+            step=locked.step,
+            roll=roll,
+            attended=attended,
+            attendees=attendees,
+            votes=votes,
+        )
+        if not minutes and not has_files:
+            errors.append("请录入会议记录或上传会议记录文件")
+    else:
+        if not minutes:
+            errors.append("请填写公开内容（公开方式、地点、期限）")
+        roll = attended = None
+        votes = (None, None, None)
+        attendees = ""
+    if errors:
+        raise ValidationError(errors)
+    before = step_values(locked)
+    locked.held_on = held_on
+    locked.roll, locked.attended, locked.attendees = roll, attended, attendees
+    locked.votes_for, locked.votes_against, locked.votes_abstain = votes
+    locked.minutes = minutes
+    locked.member_present = member_present
+    locked.member_opinion = (member_opinion or "").strip()[:MAX_TEXT]
+    after = step_values(locked)
+    if after == before:
+        raise ValidationError("更正内容与原登记内容相同，未作更改")
+    if locked.step in MEETING_STEPS:
+        locked.attendees_digest = flag_rules.attendees_digest(attendees)
+        locked.minutes_digest = flag_rules.minutes_digest(minutes)
+    locked.version += 1
+    locked.save(
+        update_fields=[
+            *CORRECTABLE,
+            "attendees_digest",
+            "minutes_digest",
+            "version",
+        ]
+    )
+    StepCorrection.objects.create(step=locked, before=before, after=after, reason=reason, corrected_by=actor)
+    MajorDecision.objects.filter(pk=locked_decision.pk).update(version=F("version") + 1)
+    label = Step(locked.step).label
+    audit_record(
+        actor=actor,
+        action="decision_step.correct",
+        obj=locked,
+        org_unit_id=locked_decision.village_id,
+        summary=f"更正“{locked_decision.title}” {label}：{reason}",
+        before=before,
+        after={**after, "reason": reason},
+    )
+    _tell_township(locked_decision, locked)
+    note = ""
+    if member_present and not locked.duty_record_id:
+        note = _into_duty_log(actor, locked_decision, locked)
+    return StepOutcome(locked, note)

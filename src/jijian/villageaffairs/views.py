@@ -1,0 +1,626 @@
+"""Pages of village affairs: the 三重一大 register of the user's villages, a decision with its six
+steps and its risk flags, recording a step (the village member), answering a flag (the township),
+the township's risk board, and the village's rules.
+
+Every decision is resolved through access.get_decision_for: outside the user's jurisdiction it is the
+same 404 as a missing one; writing pages for a persona that may not write are 404 as well."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from jijian.attachments import held
+from jijian.core.access import require_module
+from jijian.core.ops.ratelimit import client_ip
+from jijian.core.roles import Module
+
+from . import board, reimbursements, selectors, services
+from .access import can_answer, can_record, get_decision_for, member_village, villages_visible_to
+from .flags import RULES, TITLES
+from .forms import (
+    BoardFilterForm,
+    BoardForm,
+    BoardPhotoForm,
+    ChainForm,
+    DecisionForm,
+    FlagAnswerForm,
+    FlagClueForm,
+    ResolveForm,
+    RulesForm,
+    SignForm,
+    StatsForm,
+    StepCorrectForm,
+    StepForm,
+    VoucherForm,
+)
+from .models import MEETING_STEPS, TOWNSHIP_CHAIN_STEPS, ChainStep, Step, VoucherState
+from .reimbursements import get_voucher_for
+
+PAGE = 30
+
+
+def _village_filter(request, villages) -> int | None:
+    try:
+        wanted = int(request.GET.get("village") or 0)
+    except ValueError:
+        return None
+    return wanted if any(v.pk == wanted for v in villages) else None
+
+
+@login_required
+@require_GET
+def decision_list(request):
+    require_module(request.user, Module.VILLAGE_AFFAIRS)
+    own = member_village(request.user)
+    villages = [] if own else list(villages_visible_to(request.user))
+    village_id = _village_filter(request, villages)
+    page = Paginator(selectors.decision_register(request.user, village_id=village_id), PAGE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "page": page,
+        "rows": selectors.decision_page(list(page)),
+        "own": own,
+        "rules": selectors.rules_of(own) if own else None,
+        "villages": villages,
+        "village_id": village_id,
+        "steps": Step.choices,
+        "is_township": reimbursements.is_township_officer(request.user),
+    }
+    return render(request, "villageaffairs/decision_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def decision_create(request):
+    own = member_village(request.user)
+    if own is None:
+        raise Http404
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            decision = services.major_decision_register(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, f"已登记“{decision.title}”，请按四议两公开逐个环节登记")
+            return redirect("villageaffairs:decision_detail", decision.pk)
+    return render(
+        request,
+        "villageaffairs/decision_form.html",
+        {"form": form, "own": own, "rules": selectors.rules_of(own)},
+    )
+
+
+@login_required
+@require_GET
+def decision_detail(request, pk):
+    decision = get_decision_for(request.user, pk)
+    steps = list(decision.steps.all())
+    by_step = {s.step: s for s in steps}
+    files = selectors.step_files(request.user, steps)
+    corrections = selectors.step_corrections(steps)
+    flag_rows = selectors.flag_rows([decision])[decision.pk]
+    timeline = [
+        {
+            "step": value,
+            "label": label,
+            "record": by_step.get(value),
+            "files": files.get(getattr(by_step.get(value), "pk", 0), []),
+            "corrections": corrections.get(getattr(by_step.get(value), "pk", 0), []),
+            "flags": [r for r in flag_rows if r.flag.step == value],
+            "is_meeting": value in MEETING_STEPS,
+        }
+        for value, label in Step.choices
+    ]
+    context = {
+        "decision": decision,
+        "timeline": timeline,
+        "flag_rows": flag_rows,
+        "can_record": can_record(request.user, decision),
+        "can_answer": can_answer(request.user),
+        "next_step": next((v for v, _ in Step.choices if v not in by_step), None),
+    }
+    return render(request, "villageaffairs/decision_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def step_record(request, pk, step):
+    decision = get_decision_for(request.user, pk)
+    if not can_record(request.user, decision) or step not in Step.values:
+        raise Http404
+    done = set(decision.steps.values_list("step", flat=True))
+    if step in done:
+        messages.info(request, "该环节已经登记")
+        return redirect("villageaffairs:decision_detail", decision.pk)
+    missing = [str(Step(s).label) for s in Step.values if s < step and s not in done]
+    # The roll of a quorum meeting is the village's, as filed when the decision was registered.
+    roll = {Step.PARTY_MEETING: "party_members", Step.VILLAGERS_MEETING: "representatives"}.get(Step(step))
+    initial = {"roll": decision.rules.get(roll) or None} if roll else {}
+    form = StepForm(
+        request.POST or None, request.FILES or None, step=step, needs_reason=bool(missing), initial=initial
+    )
+    # Files chosen on a post with an error are held, shown as attached (attachments.held), per step.
+    uploads = held.HeldUploads(request, f"villageaffairs.step:{decision.pk}:{step}", "uploads")
+    uploads.on_get()
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        with uploads.files(fields.pop("uploads")) as files:
+            try:
+                outcome = services.decision_step_record(
+                    actor=request.user,
+                    decision=decision,
+                    step=step,
+                    ip_address=client_ip(request),
+                    files=files,
+                    **fields,
+                )
+            except ValidationError as error:
+                form.add_error(None, error.messages)
+            else:
+                uploads.release()
+                messages.success(request, f"已登记“{Step(step).label}”")
+                if outcome.duty_log_note:
+                    messages.warning(request, outcome.duty_log_note)
+                elif outcome.step.duty_record_id:
+                    messages.info(request, "已自动计入本月履职纪实")
+                return redirect("villageaffairs:decision_detail", decision.pk)
+    uploads.hold_if(form)
+    context = {
+        "held": uploads.shown(),
+        "decision": decision,
+        "form": form,
+        "step": step,
+        "step_label": Step(step).label,
+        "missing": missing,
+        "is_meeting": step in MEETING_STEPS,
+        "rules": decision.rules,
+    }
+    return render(request, "villageaffairs/step_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def step_correct(request, pk, step):
+    """The member who recorded a step corrects it, with a reason (the values before are kept)."""
+    decision = get_decision_for(request.user, pk)
+    record = selectors.step_of(decision, step)
+    if record is None or not can_record(request.user, decision) or record.recorded_by_id != request.user.pk:
+        raise Http404
+    initial = {**{name: getattr(record, name) for name in services.CORRECTABLE}, "version": record.version}
+    form = StepCorrectForm(request.POST or None, step=step, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = services.decision_step_correct(actor=request.user, record=record, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, f"已更正“{Step(step).label}”，原登记内容已留存")
+            if outcome.duty_log_note:
+                messages.warning(request, outcome.duty_log_note)
+            return redirect(reverse("villageaffairs:decision_detail", args=[decision.pk]) + f"#step-{step}")
+    context = {
+        "decision": decision,
+        "form": form,
+        "step": step,
+        "step_label": Step(step).label,
+        "is_meeting": step in MEETING_STEPS,
+        "rules": decision.rules,
+        "correcting": True,
+    }
+    return render(request, "villageaffairs/step_form.html", context)
+
+
+@login_required
+@require_POST
+def flag_answer(request, pk):
+    decision = get_decision_for(request.user, pk)
+    if not can_answer(request.user):
+        raise Http404
+    form = FlagAnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.flag_answer(actor=request.user, decision=decision, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+        else:
+            messages.success(request, "已处理该风险提示")
+    else:
+        messages.error(request, "请填写处理意见")
+    return redirect("villageaffairs:decision_detail", decision.pk)
+
+
+@login_required
+@require_POST
+def flag_clue(request, pk):
+    """The township opens a problem clue from a flag (the petitions register, through core.links)."""
+    decision = get_decision_for(request.user, pk)
+    if not can_answer(request.user):
+        raise Http404
+    form = FlagClueForm(request.POST)
+    if form.is_valid():
+        try:
+            row = services.flag_open_clue(actor=request.user, decision=decision, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+        else:
+            messages.success(request, f"已转为问题线索，登记编号 {row.clue_serial}")
+    else:
+        messages.error(request, "请检查填写的内容")
+    return redirect("villageaffairs:decision_detail", decision.pk)
+
+
+@login_required
+@require_GET
+def flag_board(request):
+    require_module(request.user, Module.VILLAGE_AFFAIRS)
+    if member_village(request.user) is not None:
+        raise Http404
+    villages = list(villages_visible_to(request.user))
+    form = BoardFilterForm(request.GET or None, villages=villages)
+    village_id = show_answered = None
+    if form.is_valid():
+        village_id, show_answered = form.cleaned_data["village"], form.cleaned_data["answered"]
+    rows = selectors.risk_board(request.user, village_id=village_id, show_answered=bool(show_answered))
+    splits = [
+        f
+        for f in reimbursements.split_expenses(request.user)
+        if not village_id or f.vouchers[0].village_id == village_id
+    ]
+    context = {"form": form, "rows": rows, "splits": splits, "rules": [(TITLES[c], RULES[c]) for c in RULES]}
+    return render(request, "villageaffairs/flag_board.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rules_edit(request):
+    own = member_village(request.user)
+    if own is None:
+        raise Http404
+    current = selectors.rules_of(own)
+    initial = (
+        {
+            "large_amount": current.large_amount,
+            "party_members": current.party_members,
+            "representatives": current.representatives,
+            "minutes_late_days": current.minutes_late_days,
+            "item_types": current.item_types,
+            "version": current.version,
+        }
+        if current
+        else {"version": 0}
+    )
+    form = RulesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.village_rules_file(actor=request.user, **form.service_fields())
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, "已保存并报乡镇纪委备案；已登记的事项仍按其登记时的规则检查")
+            return redirect("villageaffairs:decision_list")
+    return render(request, "villageaffairs/rules_form.html", {"form": form, "own": own, "rules": current})
+
+
+# --- the reimbursement chain ---------------------------------------------------------------------
+def _require_township(user) -> None:
+    if not reimbursements.is_township_officer(user):
+        raise Http404
+
+
+@login_required
+@require_GET
+def voucher_list(request):
+    require_module(request.user, Module.VILLAGE_AFFAIRS)
+    own = member_village(request.user)
+    page = Paginator(
+        reimbursements.vouchers_visible_to(request.user).order_by("-created_at", "-pk"), PAGE
+    ).get_page(request.GET.get("page"))
+    context = {"page": page, "own": own, "is_township": reimbursements.is_township_officer(request.user)}
+    return render(request, "villageaffairs/voucher_list.html", context)
+
+
+HELD_VOUCHER = "villageaffairs.voucher"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def voucher_create(request):
+    own = member_village(request.user)
+    if own is None:
+        raise Http404
+    form = VoucherForm(request.POST or None, request.FILES or None)
+    # Files chosen on a post with an error are held, shown as attached (attachments.held).
+    uploads = held.HeldUploads(request, HELD_VOUCHER, "uploads")
+    uploads.on_get()
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        with uploads.files(fields.pop("uploads")) as files:
+            try:
+                voucher = reimbursements.voucher_enter(
+                    actor=request.user, ip_address=client_ip(request), files=files, **fields
+                )
+            except ValidationError as error:
+                form.add_error(None, error.messages)
+            else:
+                uploads.release()
+                messages.success(request, "已登记报账凭证，请按流程逐级签字")
+                return redirect("villageaffairs:voucher_detail", voucher.pk)
+    uploads.hold_if(form)
+    chain = reimbursements.chain_of(own.parent)
+    context = {
+        "form": form,
+        "own": own,
+        "chain": chain,
+        "held": uploads.shown(),
+    }
+    return render(request, "villageaffairs/voucher_form.html", context)
+
+
+@login_required
+@require_GET
+def voucher_detail(request, pk):
+    voucher = get_voucher_for(request.user, pk)
+    signatures = list(voucher.signatures.select_related("resolved_by"))
+    step = reimbursements.next_step(voucher)
+    done = [s for s in signatures if not s.is_objection]
+    chain = [
+        {
+            "code": code,
+            "label": ChainStep(code).label,
+            "signature": done[i] if i < len(done) else None,
+            "objected": voucher.state == VoucherState.OBJECTED and i == len(done),
+        }
+        for i, code in enumerate(voucher.chain)
+    ]
+    sign_form = None
+    if reimbursements.may_sign(request.user, voucher, step):
+        sign_form = SignForm(initial={"version": voucher.version})
+        if step == ChainStep.MEMBER_RECHECK or step in TOWNSHIP_CHAIN_STEPS:
+            del sign_form.fields["signer_name"]
+    resolve_form = None
+    if voucher.state == VoucherState.OBJECTED and reimbursements.is_township_officer(request.user):
+        resolve_form = ResolveForm(initial={"version": voucher.version})
+    context = {
+        "voucher": voucher,
+        "chain": chain,
+        "objections": [s for s in signatures if s.is_objection],
+        "next_step": step and ChainStep(step).label,
+        "sign_form": sign_form,
+        "resolve_form": resolve_form,
+        "receipts": selectors.voucher_receipts(request.user, voucher),
+    }
+    return render(request, "villageaffairs/voucher_detail.html", context)
+
+
+@login_required
+@require_POST
+def voucher_sign(request, pk):
+    voucher = get_voucher_for(request.user, pk)
+    form = SignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请检查填写的内容")
+        return redirect("villageaffairs:voucher_detail", voucher.pk)
+    try:
+        outcome = reimbursements.voucher_sign(
+            actor=request.user, voucher=voucher, ip_address=client_ip(request), **form.cleaned_data
+        )
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(
+            request, "已提出异议，已报乡镇纪委处理" if outcome.signature.is_objection else "已签字"
+        )
+        if outcome.duty_log_note:
+            messages.warning(request, outcome.duty_log_note)
+    return redirect("villageaffairs:voucher_detail", voucher.pk)
+
+
+@login_required
+@require_POST
+def voucher_resolve(request, pk):
+    voucher = get_voucher_for(request.user, pk)
+    _require_township(request.user)
+    form = ResolveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择处理结果并填写处理意见")
+        return redirect("villageaffairs:voucher_detail", voucher.pk)
+    try:
+        reimbursements.voucher_resolve(actor=request.user, voucher=voucher, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, "已处理异议")
+    return redirect("villageaffairs:voucher_detail", voucher.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def chain_edit(request):
+    _require_township(request.user)
+    chain = reimbursements.chain_of(request.user.org_unit)
+    steps = [(code, ChainStep(code).label) for code in reimbursements.VILLAGE_STEPS]
+    initial = {
+        "township_approval_from": chain.township_approval_from,
+        "objection_working_days": chain.objection_working_days,
+        "version": chain.version,
+        **{f"order_{code}": i + 1 for i, code in enumerate(chain.steps)},
+    }
+    form = ChainForm(request.POST or None, initial=initial, steps=steps)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reimbursements.reimbursement_chain_set(
+                actor=request.user,
+                steps=form.chain(),
+                township_approval_from=form.cleaned_data["township_approval_from"],
+                objection_working_days=form.cleaned_data["objection_working_days"],
+                version=form.cleaned_data["version"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, "已保存报账签字流程；已登记的凭证仍按登记时的流程签字")
+            return redirect("villageaffairs:voucher_list")
+    return render(request, "villageaffairs/chain_form.html", {"form": form, "chain": chain})
+
+
+@login_required
+@require_GET
+def voucher_stats(request):
+    require_module(request.user, Module.VILLAGE_AFFAIRS)
+    if member_village(request.user) is not None:
+        raise Http404
+    form = StatsForm(request.GET or None)
+    year = (form.is_valid() and form.cleaned_data["year"]) or timezone.localdate().year
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(
+            reimbursements.voucher_statistics_xlsx(request.user, year=year),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="vouchers-{year}.xlsx"'
+        return response
+    rows = reimbursements.voucher_statistics(request.user, year=year)
+    return render(request, "villageaffairs/voucher_stats.html", {"rows": rows, "year": year})
+
+
+# --- 四亮 public board ------------------------------------------------------------------------------
+@require_GET
+def board_public(request, village_id):
+    """The public page of a village's member (no sign-in), from the cache while the board is unchanged."""
+    key = board.cache_key(village_id)
+    html = cache.get(key)
+    if html is None:
+        found = board.board_for_village(village_id)
+        if found is None:
+            raise Http404
+        context = {
+            "board": found,
+            "report_url": reverse("petitions:submit") + f"?region={found.village_id}",
+            "contact": board.shown_contact(found),
+            "year": timezone.localdate().year,
+            "results": board.year_results(found, timezone.localdate().year),
+        }
+        # Rendered without the request: the cached page is the anonymous one, whoever asked first.
+        html = render_to_string("villageaffairs/board_public.html", context)
+        cache.set(key, html, board.CACHE_SECONDS)
+    return HttpResponse(html)
+
+
+@require_GET
+def board_photo(request, village_id):
+    """The member's photo on the public page (no sign-in): a small JPEG, from the cache."""
+    found = board.board_for_village(village_id)
+    data = board.board_photo(found) if found is not None else None
+    if data is None:
+        raise Http404
+    response = HttpResponse(data, content_type="image/jpeg")
+    response["Cache-Control"] = f"public, max-age={board.CACHE_SECONDS}"
+    return response
+
+
+@login_required
+@require_POST
+def board_photo_upload(request, village_id):
+    """The member (their village) or the township committee (its villages) uploads the member's photo."""
+    if not board.may_set_photo(request.user, village_id):
+        raise Http404
+    form = BoardPhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            board.public_board_photo_set(
+                actor=request.user,
+                village_id=village_id,
+                file=form.cleaned_data["photo"],
+                ip_address=client_ip(request),
+            )
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+        else:
+            messages.success(request, "已更新四亮公示照片")
+    else:
+        messages.error(request, "请选择照片")
+    if member_village(request.user) is not None:
+        return redirect("villageaffairs:board_edit")
+    return redirect("villageaffairs:board_villages")
+
+
+@login_required
+@require_GET
+def board_villages(request):
+    """The township committee: its villages' boards, with the member's photo to upload for each."""
+    _require_township(request.user)
+    villages = list(villages_visible_to(request.user))
+    boards, missing = board.boards_for(villages)
+    return render(
+        request,
+        "villageaffairs/board_villages.html",
+        {"boards": boards, "missing": missing, "photo_form": BoardPhotoForm()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def board_edit(request):
+    own = member_village(request.user)
+    if own is None:
+        raise Http404
+    current = board.board_for_village(own.pk)
+    initial = {"version": 0}
+    if current is not None:
+        initial = {
+            "duties": current.duties,
+            "commitments": current.commitments,
+            "contact": current.contact,
+            "phone_consent": current.phone_consent,
+            "version": current.version,
+        }
+    form = BoardForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            board.public_board_publish(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, "已发布四亮公示")
+            return redirect("villageaffairs:board_edit")
+    context = {"form": form, "own": own, "board": current, "photo_form": BoardPhotoForm()}
+    return render(request, "villageaffairs/board_form.html", context)
+
+
+@login_required
+@require_GET
+def board_posters(request):
+    """A4 posters: the member's own village, or every village of the township at once."""
+    require_module(request.user, Module.VILLAGE_AFFAIRS)
+    own = member_village(request.user)
+    if own is not None:
+        villages = [own]
+    elif reimbursements.is_township_officer(request.user):
+        villages = list(villages_visible_to(request.user))
+    else:
+        raise Http404
+    boards, missing = board.boards_for(villages)
+    if not boards:
+        messages.error(request, "没有可打印的四亮公示：村（社区）须有在任纪检委员并已发布公示")
+        return redirect("villageaffairs:board_edit" if own else "villageaffairs:decision_list")
+    pdf = board.posters_pdf(
+        boards,
+        page_url=lambda pk: request.build_absolute_uri(reverse("villageaffairs:board_public", args=[pk])),
+        report_url=lambda pk: request.build_absolute_uri(reverse("petitions:submit") + f"?region={pk}"),
+        missing=missing,
+        year=timezone.localdate().year,
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="sliang-posters.pdf"'
+    return response

@@ -1,0 +1,101 @@
+"""Issue 21, in headless Chromium on a 360 px phone: a village member starts a timed exam, answers part
+of it, loses the connection and answers on (kept in the phone), closes the browser, opens it again
+once the connection is back — every answer is still there and reaches the server —, reloads
+mid-exam, finishes within the time, submits, sees the grade and downloads the certificate."""
+
+import pytest
+
+from jijian.training.models import Sitting
+from tests.e2e.helpers import sign_in
+from tests.e2e.test_member_month import shot
+from tests.training.factories import bank, exam
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def answer(page, item):
+    name = item.field_name
+    if item.kind == "fill_in":
+        page.fill(f"input[name={name}]", item.key[0])
+    elif item.kind == "true_false":
+        page.check(f"input[name={name}][value={'true' if item.key[0] else 'false'}]")
+    else:
+        for index in item.key:
+            page.check(f"input[name={name}][value='{index}']")
+
+
+def assert_answered(page, items):
+    for item in items:
+        if item.kind == "fill_in":
+            assert page.input_value(f"input[name={item.field_name}]") == item.key[0]
+        else:
+            assert page.locator(f"input[name={item.field_name}]:checked").count() == len(item.key)
+
+
+def saved_on_server(sitting) -> int:
+    return sitting.items.filter(answer__isnull=False).count()
+
+
+def test_member_takes_a_timed_exam_through_a_dropped_connection(live_server, browser, tree, people):
+    bank(tree.county)
+    e = exam(tree.county, title="履职能力测试", minutes=30)
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="zh-CN", is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    base = live_server.url
+    sign_in(page, base, people.member_a)
+    page.goto(f"{base}/training/")
+    page.click("text=参加考试")
+    page.click("text=开始考试")
+    page.wait_for_url("**/training/sittings/*/")
+    sitting = Sitting.objects.get(exam=e, user=people.member_a)
+    items = list(sitting.items.all())
+    assert len(items) == 8
+    assert "剩余" in page.inner_text("#exam-bar")
+
+    for item in items[:3]:
+        answer(page, item)
+    page.wait_for_function("() => document.getElementById('exam-status').textContent.startsWith('已保存')")
+    page.wait_for_function(
+        f"() => !Object.keys(JSON.parse(localStorage.getItem('jijian-sitting-{sitting.pk}') || '{{}}')).length"
+    )
+    assert saved_on_server(sitting) == 3
+    shot(page, "exam-360-answering.png")
+
+    context.set_offline(True)
+    for item in items[3:6]:
+        answer(page, item)
+    page.wait_for_function("() => document.getElementById('exam-status').textContent.startsWith('网络中断')")
+    assert saved_on_server(sitting) == 3  # the server has not seen them: they wait in the phone
+    shot(page, "exam-360-offline.png")
+
+    # The phone's browser is closed while offline, and opened again once the connection is back: the
+    # three answers the server never got come back from the phone and are sent.
+    url = page.url
+    page.close()
+    context.set_offline(False)
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(url)
+    assert_answered(page, items[:6])
+    page.wait_for_function(
+        f"() => !Object.keys(JSON.parse(localStorage.getItem('jijian-sitting-{sitting.pk}') || '{{}}')).length"
+    )
+    assert saved_on_server(sitting) == 6
+    page.reload()  # and a plain reload mid-exam shows them from the server
+    assert_answered(page, items[:6])
+
+    for item in items[6:]:
+        answer(page, item)
+    page.click("#exam-submit")
+    page.wait_for_selector("#grade")
+    assert "得分 100 分" in page.inner_text("#grade") and "合格" in page.inner_text("#grade")
+    shot(page, "exam-360-graded.png")
+    sitting.refresh_from_db()
+    assert sitting.passed and sitting.percent == 100
+    with page.expect_download() as download:
+        page.click("text=下载合格证书")
+    assert download.value.suggested_filename.endswith(".pdf")
+    context.close()

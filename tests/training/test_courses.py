@@ -1,0 +1,110 @@
+"""Courses (学): a keeper sets a course with a text and a video from the attachment store; a member of
+a village below finds it, plays the video (range requests: 206 slices, 416 beyond the end), opens each
+material, and completes the course — not before every material was opened. People outside see 404."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from jijian.training import services
+from jijian.training.models import CourseCompletion
+from tests.attachments.samples import mp4
+from tests.conftest import sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+def video(name="廉政教育.mp4") -> io.BytesIO:
+    f = io.BytesIO(mp4() + b"")
+    f.name = name
+    return f
+
+
+def county_course(people):
+    course = services.course_create(
+        actor=people.county_officer,
+        title="村级纪检委员履职必修课",
+        description="",
+        audience="village_members",
+        year=2026,
+        is_required=True,
+    )
+    text = services.material_add(
+        actor=people.county_officer, course=course, title="履职手册导读", body="纪检委员的六项职责……"
+    )
+    film = services.material_add(actor=people.county_officer, course=course, title="警示教育片", file=video())
+    return course, text, film
+
+
+def test_a_member_below_plays_the_video_by_ranges_and_completes_the_course(client, people):
+    course, text, film = county_course(people)
+    size = film.attachment.size
+    sign_in(client, people.member_a)
+    home = client.get("/training/").content.decode()
+    assert "村级纪检委员履职必修课" in home
+    with pytest.raises(ValidationError, match="还有 2 份资料未学习"):
+        services.course_complete(actor=people.member_a, course=course)
+    page = client.get(f"/training/courses/{course.pk}/materials/{film.pk}/").content.decode()
+    assert f'src="/files/{film.attachment.pk}/"' in page and "<video" in page
+    whole = client.get(f"/files/{film.attachment.pk}/")
+    assert whole.status_code == 200 and whole["Accept-Ranges"] == "bytes"
+    content = b"".join(whole.streaming_content)
+    part = client.get(f"/files/{film.attachment.pk}/", HTTP_RANGE="bytes=4-11")
+    assert part.status_code == 206 and part["Content-Range"] == f"bytes 4-11/{size}"
+    assert b"".join(part.streaming_content) == content[4:12]
+    tail = client.get(f"/files/{film.attachment.pk}/", HTTP_RANGE="bytes=-5")
+    assert b"".join(tail.streaming_content) == content[-5:]
+    open_ended = client.get(f"/files/{film.attachment.pk}/", HTTP_RANGE="bytes=10-")
+    assert b"".join(open_ended.streaming_content) == content[10:]
+    beyond = client.get(f"/files/{film.attachment.pk}/", HTTP_RANGE=f"bytes={size}-")
+    assert beyond.status_code == 416 and beyond["Content-Range"] == f"bytes */{size}"
+    with pytest.raises(ValidationError, match="还有 1 份资料未学习"):
+        services.course_complete(actor=people.member_a, course=course)
+    client.get(f"/training/courses/{course.pk}/materials/{text.pk}/")
+    client.post(f"/training/courses/{course.pk}/complete/")
+    assert CourseCompletion.objects.filter(user=people.member_a, course=course).exists()
+    client.post(f"/training/courses/{course.pk}/complete/")  # twice: still one
+    assert CourseCompletion.objects.count() == 1
+    sign_in(client, people.county_officer)
+    assert "本辖区已学完 1 人" in client.get(f"/training/courses/{course.pk}/").content.decode()
+
+
+def test_outside_the_course_s_reach_the_course_and_its_video_are_404(client, people):
+    course, _, film = county_course(people)
+    for persona in (people.outsider, people.zone_officer, people.city_petition):
+        sign_in(client, persona)
+        assert client.get(f"/training/courses/{course.pk}/").status_code == 404
+        assert client.get(f"/training/courses/{course.pk}/materials/{film.pk}/").status_code == 404
+        assert client.get(f"/files/{film.attachment.pk}/", HTTP_RANGE="bytes=0-3").status_code == 404
+
+
+def test_a_file_the_store_refuses_adds_nothing(people):
+    course = services.course_create(
+        actor=people.county_officer, title="课", description="", audience="all", year=2026, is_required=False
+    )
+    bad = io.BytesIO(b"MZ\x90\x00not a video")
+    bad.name = "片.mp4"
+    with pytest.raises(ValidationError):
+        services.material_add(actor=people.county_officer, course=course, title="坏文件", file=bad)
+    assert not course.materials.exists()
+
+
+def test_a_material_refused_for_its_title_keeps_the_video_chosen(client, people):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    course, _, _ = county_course(people)
+    sign_in(client, people.county_officer)
+    url = reverse("training:material_add", args=[course.pk])
+    film = SimpleUploadedFile("第二集.mp4", mp4(), content_type="video/mp4")
+    refused = client.post(url, {"title": "", "body": "", "file": film})
+    assert refused.status_code == 200 and "第二集.mp4" in refused.content.decode()
+    assert course.materials.count() == 2
+    held_id = refused.context["held"][0]["id"]
+    response = client.post(url, {"title": "警示教育片（二）", "body": "", "held_keep": [held_id]})
+    assert response.status_code == 302
+    added = course.materials.get(title="警示教育片（二）")
+    assert added.attachment is not None and added.attachment.original_name == "第二集.mp4"

@@ -1,0 +1,77 @@
+"""Required courses per role and year: who they bind, who has not completed them (scoped to the
+reader's jurisdiction), the page, the training port the evaluation reads, and the training API."""
+
+from jijian.core.roles import Role
+from jijian.training import services
+from jijian.training.hooks import training_results
+from jijian.training.models import CourseCompletion
+from jijian.training.required import required_status
+from tests.conftest import make_user
+
+
+def required(actor, title, *, audience="village_members", year=2026, is_required=True):
+    return services.course_create(
+        actor=actor, title=title, description="", audience=audience, year=year, is_required=is_required
+    )
+
+
+def test_required_courses_bind_by_role_unit_and_year(tree, people):
+    make_user("member_b", tree.village_b, Role.VILLAGE_MEMBER)
+    county = required(people.county_officer, "县级必修")  # binds member_a and member_b
+    township = required(people.township_a, "镇级必修", audience="all")  # member_a and township_a
+    required(people.county_officer, "干部必修", audience="township_cadres")  # township_a, township_b
+    required(people.county_officer, "去年必修", year=2025)  # another year
+    required(people.county_officer, "选修", is_required=False)
+    CourseCompletion.objects.create(user=people.member_a, course=county)
+    status = required_status(people.county_officer, year=2026)
+    rows = {r.course.title: (r.bound, r.done) for r in status.courses}
+    assert rows == {"县级必修": (2, 1), "镇级必修": (2, 0), "干部必修": (2, 0)}
+    pending = {p.username: sorted(c.title for c in left) for p, left in status.pending}
+    assert pending == {
+        "member_a": ["镇级必修"],
+        "township_a": ["干部必修", "镇级必修"],
+        "township_b": ["干部必修"],
+        "member_b": ["县级必修"],
+    }
+    # The township sees its own people only; the outsider none of these.
+    assert {p.username for p, _ in required_status(people.township_a, year=2026).pending} == {
+        "member_a",
+        "township_a",
+    }
+    assert required_status(people.outsider, year=2026).people == 0
+    CourseCompletion.objects.create(user=people.member_a, course=township)
+    status = required_status(people.township_a, year=2026)
+    assert status.complete == 1 and [p.username for p, _ in status.pending] == ["township_a"]
+
+
+def test_the_port_gives_each_person_s_training_of_the_year(tree, people):
+    course = required(people.county_officer, "县级必修")
+    CourseCompletion.objects.create(user=people.member_a, course=course)
+    answer = training_results(user_ids=[people.member_a.pk, people.township_b.pk], year=2026)
+    assert answer[people.member_a.pk] == {
+        "required": 1,
+        "required_done": 1,
+        "courses_done": 1,
+        "exams_sat": 0,
+        "exams_passed": 0,
+        "best_percent": None,
+    }
+    assert answer[people.township_b.pk]["required"] == 0
+
+
+def test_the_page_and_the_api(client, login, tree, people):
+    required(people.county_officer, "县级必修")
+    login(people.county_officer)
+    page = client.get("/training/courses/required/?year=2026").content.decode()
+    assert "测试member_a" in page and "县级必修" in page
+    stats = client.get("/api/training/stats?year=2026").json()
+    assert stats["required_pending"][0]["name"] == "测试member_a"
+    login(people.member_a)
+    courses = client.get("/api/training/courses?year=2026").json()
+    assert [c["title"] for c in courses["items"]] == ["县级必修"] and courses["items"][0][
+        "completed"
+    ] is False
+    assert client.get("/api/training/my/completions").json()["items"] == []
+    assert client.get("/api/training/stats").status_code == 404
+    login(people.outsider)
+    assert client.get("/training/courses/required/?year=2026").content.decode().count("测试member_a") == 0

@@ -1,0 +1,99 @@
+"""Builders of village-affairs test data, through the app's own services."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from jijian.villageaffairs import services
+from jijian.villageaffairs.models import Step
+
+PARTY_MEMBERS = 30
+REPRESENTATIVES = 21
+
+
+def days_ago(n: int):
+    return timezone.localdate() - timedelta(days=n)
+
+
+def file_rules(member, **overrides):
+    fields = {
+        "version": 0,
+        "large_amount": Decimal("50000"),
+        "item_types": "集体土地承包；公益事业建设",
+        "party_members": PARTY_MEMBERS,
+        "representatives": REPRESENTATIVES,
+        "minutes_late_days": 7,
+    }
+    current = services.village_rules_for(member.org_unit)
+    if current is not None:
+        fields["version"] = current.version
+    fields.update(overrides)
+    return services.village_rules_file(actor=member, **fields)
+
+
+def register(member, title="村部维修工程", **overrides):
+    if services.village_rules_for(member.org_unit) is None:
+        file_rules(member)
+    fields = {"category": "major_project", "title": title, "amount": Decimal("80000")}
+    fields.update(overrides)
+    return services.major_decision_register(actor=member, **fields)
+
+
+def names(n: int, prefix: str = "党员") -> str:
+    return "、".join(f"{prefix}{i}" for i in range(1, n + 1))
+
+
+def step_fields(step: int, *, held_on=None, title: str = "村部维修", **overrides) -> dict:
+    """A well-formed step: quorate, passed, minutes typed, photos for the notices."""
+    fields: dict = {"held_on": held_on or days_ago(1), "member_present": True, "member_opinion": "程序规范"}
+    if step in (Step.PROPOSAL, Step.TWO_COMMITTEES):
+        fields.update(
+            roll=7, attended=7, votes_for=7, minutes=f"{title}：第{step}步会议记录，讨论方案并形成一致意见。"
+        )
+    elif step == Step.PARTY_MEETING:
+        fields.update(
+            roll=PARTY_MEMBERS,
+            attended=25,
+            attendees=names(25),
+            votes_for=24,
+            votes_against=1,
+            minutes=f"党员大会审议{title}方案，与会党员逐项审议，表决通过。",
+        )
+    elif step == Step.VILLAGERS_MEETING:
+        fields.update(
+            roll=REPRESENTATIVES,
+            attended=18,
+            attendees=names(18, "代表"),
+            votes_for=17,
+            votes_abstain=1,
+            minutes=f"村民代表会议决议：同意{title}方案，预算八万元。",
+        )
+    else:
+        fields.update(minutes="在村务公开栏公示7天。", files=[png(f"board{step}.png")])
+    fields.update(overrides)
+    return fields
+
+
+def record(member, decision, step: int, **overrides):
+    return services.decision_step_record(
+        actor=member, decision=decision, step=step, **step_fields(step, title=decision.title, **overrides)
+    )
+
+
+def walk(member, decision, *, upto: int = 6):
+    """Record steps 1..upto, one day apart, the sixth today: a clean decision, no flag."""
+    return [record(member, decision, s, held_on=days_ago(6 - s)) for s in range(1, upto + 1)]
+
+
+def png(name="board.png"):
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 20)).save(buf, format="PNG")
+    buf.seek(0)
+    buf.name = name
+    return buf

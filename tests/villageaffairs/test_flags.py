@@ -1,0 +1,235 @@
+"""Each risk flag rule on a constructed decision, and a clean decision that raises none."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from jijian.villageaffairs.models import DecisionStep, Step
+from jijian.villageaffairs.selectors import decision_flags_for, risk_board
+from tests.villageaffairs.helpers import days_ago, names, record, register, walk
+
+pytestmark = pytest.mark.django_db
+
+
+def codes(decision) -> set[str]:
+    return {f.key for f in decision_flags_for(decision)}
+
+
+def test_a_decision_walked_in_order_raises_no_flag(people):
+    decision = register(people.member_a)
+    walk(people.member_a, decision)
+    assert codes(decision) == set()
+
+
+def test_a_later_step_without_its_predecessor_is_a_missing_step(people):
+    decision = register(people.member_a)
+    record(people.member_a, decision, Step.PROPOSAL, held_on=days_ago(5))
+    record(people.member_a, decision, Step.TWO_COMMITTEES, held_on=days_ago(4))
+    record(
+        people.member_a,
+        decision,
+        Step.VILLAGERS_MEETING,
+        held_on=days_ago(2),
+        out_of_sequence_reason="村里说党员大会来不及开",
+    )
+    flags = {f.key: f for f in decision_flags_for(decision)}
+    assert set(flags) == {"missing:3"}
+    assert "“党员大会审议”未登记" in flags["missing:3"].finding
+    assert flags["missing:3"].rule.startswith("四议两公开须依次经过六个环节")
+
+
+def test_a_step_recorded_before_its_predecessor_stays_flagged_out_of_order(people):
+    decision = register(people.member_a)
+    record(people.member_a, decision, Step.PROPOSAL, held_on=days_ago(5))
+    record(
+        people.member_a,
+        decision,
+        Step.PARTY_MEETING,
+        held_on=days_ago(3),
+        out_of_sequence_reason="两委会记录未带来",
+    )
+    record(people.member_a, decision, Step.TWO_COMMITTEES, held_on=days_ago(4))
+    assert codes(decision) == {"order:3"}
+
+
+def test_a_step_dated_before_the_step_it_depends_on(people):
+    decision = register(people.member_a)
+    record(people.member_a, decision, Step.PROPOSAL, held_on=days_ago(3))
+    record(people.member_a, decision, Step.TWO_COMMITTEES, held_on=days_ago(5))
+    flags = {f.key: f for f in decision_flags_for(decision)}
+    assert set(flags) == {"date:2"}
+    assert "早于" in flags["date:2"].finding
+
+
+def test_a_party_meeting_under_two_thirds_is_quorum_short(people):
+    decision = register(people.member_a)  # 30 party members: 20 needed
+    record(people.member_a, decision, Step.PROPOSAL, held_on=days_ago(5))
+    record(people.member_a, decision, Step.TWO_COMMITTEES, held_on=days_ago(4))
+    record(
+        people.member_a,
+        decision,
+        Step.PARTY_MEETING,
+        held_on=days_ago(3),
+        attended=19,
+        attendees=names(19),
+        votes_for=19,
+        votes_against=0,
+    )
+    flags = {f.key: f for f in decision_flags_for(decision)}
+    assert set(flags) == {"quorum:3"}
+    assert "应到 30 人，实到 19 人" in flags["quorum:3"].finding
+    assert "至少 20 人" in flags["quorum:3"].finding
+
+
+def test_exactly_two_thirds_is_a_quorum(people):
+    decision = register(people.member_a)
+    walk(people.member_a, decision, upto=2)
+    record(
+        people.member_a,
+        decision,
+        Step.PARTY_MEETING,
+        held_on=days_ago(3),
+        attended=20,
+        attendees=names(20),
+        votes_for=20,
+        votes_against=0,
+    )
+    assert codes(decision) == set()
+
+
+def test_a_party_meeting_passed_by_half_of_those_due_or_fewer_is_flagged(people):
+    decision = register(people.member_a)
+    walk(people.member_a, decision, upto=2)
+    record(
+        people.member_a,
+        decision,
+        Step.PARTY_MEETING,
+        held_on=days_ago(3),
+        attended=25,
+        attendees=names(25),
+        votes_for=15,
+        votes_against=10,
+    )
+    assert codes(decision) == {"votes:3"}
+
+
+def test_minutes_recorded_after_the_villages_limit_are_late(people):
+    decision = register(people.member_a)  # 7 days
+    record(people.member_a, decision, Step.PROPOSAL, held_on=days_ago(8))
+    record(people.member_a, decision, Step.TWO_COMMITTEES, held_on=days_ago(7))
+    assert codes(decision) == {"late:1"}
+
+
+def test_the_same_attendance_list_on_two_meetings_is_flagged_on_both(people):
+    first, second = register(people.member_a, "修路"), register(people.member_a, "建桥")
+    for decision in (first, second):
+        walk(people.member_a, decision, upto=2)
+        record(
+            people.member_a,
+            decision,
+            Step.PARTY_MEETING,
+            held_on=days_ago(3),
+            minutes=f"{decision.title}审议记录，逐项表决通过，无异议。",
+        )
+    flags_first = {f.key: f for f in decision_flags_for(first)}
+    assert set(flags_first) == {"same_attendees:3"}
+    assert "建桥" in flags_first["same_attendees:3"].finding
+    assert {f.key for f in decision_flags_for(second)} == {"same_attendees:3"}
+
+
+def test_the_same_names_in_another_order_are_the_same_list(people):
+    first, second = register(people.member_a, "修路"), register(people.member_a, "建桥")
+    walk(people.member_a, first, upto=2)
+    walk(people.member_a, second, upto=2)
+    record(
+        people.member_a,
+        first,
+        Step.PARTY_MEETING,
+        held_on=days_ago(3),
+        minutes="修路审议记录，逐项表决通过，无异议。",
+    )
+    shuffled = " ".join(reversed(names(25).split("、")))
+    record(
+        people.member_a,
+        second,
+        Step.PARTY_MEETING,
+        held_on=days_ago(3),
+        attendees=shuffled,
+        minutes="建桥审议记录，逐项表决通过，无异议。",
+    )
+    assert "same_attendees:3" in codes(second)
+
+
+def test_the_same_minutes_text_on_two_meetings_is_flagged(people):
+    first, second = register(people.member_a, "修路"), register(people.member_a, "建桥")
+    copied = "第1步会议记录：讨论村部维修方案，与会人员一致同意提交两委会商议。"
+    record(people.member_a, first, Step.PROPOSAL, held_on=days_ago(5), minutes=copied)
+    record(
+        people.member_a,
+        second,
+        Step.PROPOSAL,
+        held_on=days_ago(5),
+        minutes=" " + copied.replace("，", "，\n"),
+    )
+    assert codes(second) == {"same_minutes:1"}
+    assert codes(first) == {"same_minutes:1"}
+
+
+def test_the_same_minutes_in_another_village_are_not_compared(people, tree):
+    from jijian.core.roles import Role
+    from tests.conftest import make_user
+
+    member_a2 = make_user("member_a2", tree.village_a2, Role.VILLAGE_MEMBER)
+    first, second = register(people.member_a, "修路"), register(member_a2, "修路")
+    walk(people.member_a, first, upto=1)
+    walk(member_a2, second, upto=1)
+    assert codes(first) == codes(second) == set()
+
+
+def test_the_township_sees_the_flags_of_its_villages_only(people, tree):
+    decision = register(people.member_a)
+    record(people.member_a, decision, Step.PROPOSAL, held_on=days_ago(9))
+    assert [r.flag.key for r in risk_board(people.township_a)] == ["late:1"]
+    assert [r.flag.key for r in risk_board(people.county_officer)] == ["late:1"]
+    assert risk_board(people.township_b) == []
+    assert risk_board(people.outsider) == []
+
+
+def test_the_answer_is_due_in_working_days_from_the_raising_step(people):
+    decision = register(people.member_a)
+    record(people.member_a, decision, Step.PROPOSAL, held_on=days_ago(9))
+    from jijian.core.orgs.workdays import add_working_days
+
+    (row,) = risk_board(people.township_a)
+    step = DecisionStep.objects.get(decision=decision)
+    assert row.due == add_working_days(timezone.localtime(step.recorded_at).date(), 5)
+    assert not row.overdue
+
+
+@pytest.mark.parametrize("day", ["2026-09-28", "2026-09-30", "2026-10-08", "2026-12-31", "2026-02-13"])
+def test_the_pages_due_dates_agree_with_the_working_day_calendar(people, day):
+    """The board reads the calendar once per page; its due dates are add_working_days' own."""
+    from datetime import date, datetime
+
+    from jijian.core.orgs.workdays import add_working_days
+    from jijian.villageaffairs.flags import Flag
+    from jijian.villageaffairs.selectors import _Due
+
+    decision = register(people.member_a)
+    raised = timezone.make_aware(
+        datetime.combine(date.fromisoformat(day), datetime.min.time().replace(hour=10))
+    )
+    flag = Flag("late:1", "r", "f", 1, raised)
+    assert _Due([decision], [flag])(decision, flag) == add_working_days(date.fromisoformat(day), 5)
+
+
+def test_a_flag_reaches_the_township_once(people):
+    from jijian.core.models import Notification
+
+    decision = register(people.member_a)
+    record(people.member_a, decision, Step.PROPOSAL, held_on=days_ago(9))
+    record(people.member_a, decision, Step.TWO_COMMITTEES, held_on=days_ago(5))
+    notes = Notification.objects.filter(recipient=people.township_a)
+    assert [n.title for n in notes] == ["“三重一大”风险提示：神农村 会议记录迟录"]
+    assert not Notification.objects.filter(recipient=people.township_b).exists()

@@ -1,0 +1,314 @@
+"""The reimbursement co-sign chain: its order per township configuration, who may sign, what is
+refused, an objection that stops the chain and goes to the township, the statistics and the export."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from jijian.audit.models import AuditEvent
+from jijian.reports.models import DutyRecord
+from jijian.villageaffairs import reimbursements as r
+from jijian.villageaffairs.models import Voucher, VoucherState
+from tests.villageaffairs.helpers import days_ago, png
+
+pytestmark = pytest.mark.django_db
+
+
+def enter(member, amount="3200", handler="王经手", **kw):
+    return r.voucher_enter(
+        actor=member,
+        purpose=kw.pop("purpose", "购买办公用品"),
+        amount=Decimal(amount),
+        spent_on=days_ago(2),
+        handler_name=handler,
+        files=[png("receipt.png")],
+        **kw,
+    )
+
+
+def sign(actor, voucher, signer_name="", **kw):
+    voucher.refresh_from_db()
+    return r.voucher_sign(
+        actor=actor, voucher=voucher, version=voucher.version, signer_name=signer_name, **kw
+    )
+
+
+def refused(fn, *args, **kwargs) -> str:
+    with pytest.raises(ValidationError) as info:
+        fn(*args, **kwargs)
+    return "；".join(info.value.messages)
+
+
+def walk_village(people, voucher):
+    sign(people.member_a, voucher, "李监委")  # supervision committee
+    sign(people.member_a, voucher)  # the member's own re-check
+    sign(people.member_a, voucher, "张书记")
+    sign(people.member_a, voucher, "赵主任")
+
+
+def test_the_default_chain_runs_in_order_and_the_agency_books_it(people):
+    voucher = enter(people.member_a)
+    assert voucher.chain == [
+        "supervision_committee",
+        "member_recheck",
+        "secretary",
+        "chair",
+        "agency_booking",
+    ]
+    walk_village(people, voucher)
+    sign(people.township_a, voucher)
+    voucher.refresh_from_db()
+    assert voucher.state == VoucherState.BOOKED and voucher.booked_at is not None
+    assert [s.signer_name for s in voucher.signatures.all()][1] == people.member_a.full_name
+    assert AuditEvent.objects.filter(action="voucher.sign").count() == 5
+
+
+def test_a_township_sets_its_own_order_and_threshold(people):
+    r.reimbursement_chain_set(
+        actor=people.township_a,
+        steps=["member_recheck", "supervision_committee", "chair", "secretary"],
+        township_approval_from=Decimal("2000"),
+        objection_working_days=3,
+        version=0,
+    )
+    voucher = enter(people.member_a, amount="3200")
+    assert voucher.chain == [
+        "member_recheck", "supervision_committee", "chair", "secretary", "township_leader", "agency_booking"
+    ]  # fmt: skip
+    assert enter(people.member_a, amount="1999").chain[-1] == "agency_booking"
+    assert "township_leader" not in enter(people.member_a, amount="1999").chain
+
+
+def test_a_signature_out_of_turn_belongs_to_its_signer_only(people):
+    voucher = enter(people.member_a)
+    # The first step is a village step: the township cannot sign it.
+    with pytest.raises(PermissionDenied):
+        sign(people.township_a, voucher)
+    walk_village(people, voucher)
+    # The booking is the township's: the member cannot book.
+    with pytest.raises(PermissionDenied):
+        sign(people.member_a, voucher, "某会计")
+    with pytest.raises(PermissionDenied):
+        sign(people.township_b, voucher)
+
+
+def test_the_handler_cannot_sign_his_own_voucher(people):
+    voucher = enter(people.member_a, handler="王经手")
+    assert "经手人 王经手 不能在自己经手的凭证上签字" in refused(sign, people.member_a, voucher, "王经手")
+    assert not voucher.signatures.exists()
+
+
+def test_one_person_cannot_sign_twice(people):
+    voucher = enter(people.member_a)
+    sign(people.member_a, voucher, "李监委")
+    sign(people.member_a, voucher)
+    assert "已在本凭证上签过字" in refused(sign, people.member_a, voucher, "李监委")
+    assert voucher.signatures.count() == 2
+
+
+def test_a_stale_page_changes_nothing(people):
+    from jijian.core.services import ConcurrentEditError
+
+    voucher = enter(people.member_a)
+    stale = voucher.version
+    sign(people.member_a, voucher, "李监委")
+    with pytest.raises(ConcurrentEditError):
+        r.voucher_sign(actor=people.member_a, voucher=voucher, version=stale, signer_name="另一人")
+
+
+def test_an_objection_needs_a_reason_stops_the_chain_and_goes_to_the_township(people):
+    voucher = enter(people.member_a)
+    sign(people.member_a, voucher, "李监委")
+    assert "须写明理由" in refused(sign, people.member_a, voucher, objection=True)
+    sign(people.member_a, voucher, objection=True, opinion="票据抬头不是本村")
+    voucher.refresh_from_db()
+    assert voucher.state == VoucherState.OBJECTED
+    from django.utils import timezone
+
+    from jijian.core.orgs.workdays import add_working_days
+
+    assert voucher.objection_due == add_working_days(timezone.localdate(), 5)
+    assert "不在签字中" in refused(sign, people.member_a, voucher, "张书记")
+    # Township A resumes it; the objected step is signed again.
+    with pytest.raises(PermissionDenied):
+        r.voucher_resolve(
+            actor=people.township_b, voucher=voucher, version=voucher.version, resume=True, resolution="x"
+        )
+    r.voucher_resolve(
+        actor=people.township_a,
+        voucher=voucher,
+        version=voucher.version,
+        resume=True,
+        resolution="已更换合规票据",
+    )
+    assert r.next_step(Voucher.objects.get(pk=voucher.pk)) == "member_recheck"
+
+
+def test_a_refused_voucher_is_closed(people):
+    voucher = enter(people.member_a)
+    sign(people.member_a, voucher, "李监委", objection=True, opinion="无审批依据")
+    voucher.refresh_from_db()
+    r.voucher_resolve(
+        actor=people.township_a, voucher=voucher, version=voucher.version, resume=False, resolution="不予报销"
+    )
+    voucher.refresh_from_db()
+    assert voucher.state == VoucherState.REJECTED and r.next_step(voucher) is None
+
+
+def test_a_voucher_keeps_the_chain_it_was_entered_under(people):
+    voucher = enter(people.member_a)
+    r.reimbursement_chain_set(
+        actor=people.township_a, steps=["member_recheck"], township_approval_from=Decimal("100"),
+        objection_working_days=5, version=0,
+    )  # fmt: skip
+    voucher.refresh_from_db()
+    assert voucher.chain[0] == "supervision_committee" and len(voucher.chain) == 5
+
+
+def test_the_member_recheck_cannot_be_left_out(people):
+    assert "不能省略" in refused(
+        r.reimbursement_chain_set, actor=people.township_a, steps=["secretary", "chair"],
+        township_approval_from=Decimal("100"), objection_working_days=5, version=0,
+    )  # fmt: skip
+
+
+def test_a_voucher_needs_its_receipts(people):
+    message = refused(
+        r.voucher_enter, actor=people.member_a, purpose="修水渠", amount=Decimal("100"), spent_on=days_ago(1),
+        handler_name="王经手", files=[],
+    )  # fmt: skip
+    assert "请上传票据照片" in message and not Voucher.objects.exists()
+
+
+def test_the_members_recheck_is_a_duty_record_with_its_amount(people):
+    voucher = enter(people.member_a, amount="3200")
+    sign(people.member_a, voucher, "李监委")
+    sign(people.member_a, voucher)
+    record = DutyRecord.objects.get()
+    assert record.duty_type.code == "reimbursement_check"
+    assert record.data == {"count": 1, "amount": "3200.00", "objections": 0}
+
+
+def test_statistics_per_village_and_month_and_the_excel_export(people, login):
+    from openpyxl import load_workbook
+
+    booked = enter(people.member_a, amount="1000")
+    walk_village(people, booked)
+    sign(people.township_a, booked)
+    objected = enter(people.member_a, amount="500", handler="刘经手")
+    sign(people.member_a, objected, "李监委", objection=True, opinion="用途不明")
+    (row,) = r.voucher_statistics(people.township_a, year=booked.created_at.year)
+    assert (row["count"], row["amount"], row["objections"], row["booked"]) == (2, Decimal("1500"), 1, 1)
+    assert r.voucher_statistics(people.township_b, year=booked.created_at.year) == []
+    client = login(people.township_a)
+    response = client.get(
+        reverse("villageaffairs:voucher_stats") + f"?year={booked.created_at.year}&format=xlsx"
+    )
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert [c.value for c in sheet[2]][2:6] == [2, 1500, 1, 1]
+    assert AuditEvent.objects.filter(action="voucher.export").count() == 1
+
+
+def test_the_voucher_pages_for_the_member_and_the_township(people, login):
+    client = login(people.member_a)
+    response = client.post(
+        reverse("villageaffairs:voucher_create"),
+        {"purpose": "修水渠材料", "amount": "8600", "spent_on": days_ago(1).isoformat(), "handler_name": "王经手",
+         "uploads": [png("receipt.png")]},
+    )  # fmt: skip
+    assert response.status_code == 302
+    voucher = Voucher.objects.get()
+    page = client.get(response["Location"]).content.decode()
+    assert "receipt.png" in page and "村务监督委员会审核" in page
+    client.post(
+        reverse("villageaffairs:voucher_sign", args=[voucher.pk]),
+        {"version": voucher.version, "signer_name": "王经手"},
+    )
+    assert "不能在自己经手的凭证上签字" in client.get(response["Location"]).content.decode()
+    assert not voucher.signatures.exists()
+
+
+def _voucher(member, purpose, amount, days):
+    return r.voucher_enter(
+        actor=member, purpose=purpose, amount=Decimal(amount), spent_on=days_ago(days), handler_name="王经手",
+        files=[png("receipt.png")],
+    )  # fmt: skip
+
+
+def test_one_expense_split_under_the_threshold_is_flagged(people, login):
+    from tests.villageaffairs.helpers import file_rules
+
+    file_rules(people.member_a, large_amount=Decimal("50000"))
+    _voucher(people.member_a, "村道硬化材料（第一批）", "24000", 20)
+    _voucher(people.member_a, "村道硬化材料（第二批）", "26000", 5)
+    _voucher(people.member_a, "办公用品", "30000", 5)  # another purpose: not part of it
+    (flag,) = r.split_expenses(people.township_a)
+    assert flag.total == Decimal("50000") and len(flag.vouchers) == 2
+    assert r.split_expenses(people.township_b) == []
+    page = login(people.township_a).get(reverse("villageaffairs:flag_board")).content.decode()
+    assert "疑似拆分报账" in page and "规避“三重一大”集体决策" in page
+
+
+def test_spending_far_apart_or_under_the_threshold_together_is_not_a_split(people):
+    from tests.villageaffairs.helpers import file_rules
+
+    file_rules(people.member_a, large_amount=Decimal("50000"))
+    _voucher(people.member_a, "村道硬化材料", "24000", 60)
+    _voucher(people.member_a, "村道硬化材料", "26000", 5)  # 55 days apart
+    _voucher(people.member_a, "路灯维修", "20000", 3)
+    _voucher(people.member_a, "路灯维修", "20000", 2)  # 40000 < 50000
+    assert r.split_expenses(people.township_a) == []
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("persona", ["member_a", "township_a"])
+def test_the_voucher_list_and_board_cost_the_same_queries_for_3_vouchers_as_for_30(people, login, persona):
+    client = login(getattr(people, persona))
+    for i in range(3):
+        _voucher(people.member_a, f"用途{i}", "100", 1)
+    urls = [reverse("villageaffairs:voucher_list")]
+    if persona == "township_a":
+        urls.append(reverse("villageaffairs:flag_board"))
+    for url in urls:
+        client.get(url)
+    few = [_queries(client, url) for url in urls]
+    for i in range(27):
+        _voucher(people.member_a, f"其他{i}", "100", 1)
+    assert [_queries(client, url) for url in urls] == few
+
+
+def test_an_objection_reaches_the_township(people):
+    from jijian.core.models import Notification
+
+    voucher = enter(people.member_a)
+    sign(people.member_a, voucher, "李监委", objection=True, opinion="无审批依据")
+    (note,) = Notification.objects.filter(recipient=people.township_a)
+    assert "报账凭证异议待处理" in note.title and "无审批依据" in note.body
+    assert note.link == reverse("villageaffairs:voucher_detail", args=[voucher.pk])
+
+
+def test_a_voucher_refused_for_its_amount_keeps_the_receipt_photo(people, login):
+    client = login(people.member_a)
+    url = reverse("villageaffairs:voucher_create")
+    data = {"purpose": "修水渠材料", "spent_on": days_ago(1).isoformat(), "handler_name": "王经手"}
+    refused = client.post(url, {**data, "amount": "-5", "uploads": [png("receipt.png")]})
+    assert refused.status_code == 200 and "receipt.png" in refused.content.decode()
+    assert not Voucher.objects.exists()
+    held_id = refused.context["held"][0]["id"]
+    response = client.post(url, {**data, "amount": "8600", "held_keep": [held_id]})
+    assert response.status_code == 302
+    assert "receipt.png" in client.get(response["Location"]).content.decode()
+    assert Voucher.objects.get().purpose == "修水渠材料"
