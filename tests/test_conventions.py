@@ -147,7 +147,11 @@ def bare_wait_expressions(path: Path) -> list[str]:
             if isinstance(first, ast.JoinedStr):
                 head = first.values[0] if first.values else None
                 text = head.value if isinstance(head, ast.Constant) else ""
-            if text is not None and "=>" not in text.split("{")[0] and not text.lstrip().startswith("function"):
+            if (
+                text is not None
+                and "=>" not in text.split("{")[0]
+                and not text.lstrip().startswith("function")
+            ):
                 found.append(f"{path.name}:{node.lineno}")
     return found
 
@@ -155,7 +159,9 @@ def bare_wait_expressions(path: Path) -> list[str]:
 def test_browser_waits_are_functions_the_csp_allows():
     tests = Path(__file__).resolve().parent
     offenders = [hit for path in tests.rglob("*.py") for hit in bare_wait_expressions(path)]
-    assert not offenders, "pass wait_for_function an arrow function, not a bare expression: " + ", ".join(offenders)
+    assert not offenders, "pass wait_for_function an arrow function, not a bare expression: " + ", ".join(
+        offenders
+    )
 
 
 def test_the_wait_rule_detects_a_bare_expression(tmp_path):
@@ -163,6 +169,6 @@ def test_the_wait_rule_detects_a_bare_expression(tmp_path):
     sample.write_text(
         "page.wait_for_function(\"document.title === 'x'\")\n"
         "page.wait_for_function(\"() => document.title === 'x'\")\n"
-        "page.wait_for_function(f\"() => {1}\")\n"
+        'page.wait_for_function(f"() => {1}")\n'
     )
     assert bare_wait_expressions(sample) == ["test_x.py:1"]

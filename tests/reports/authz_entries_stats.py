@@ -62,4 +62,5 @@ ENTRIES = [
 
 # The department members' reports: resident groups and supervision offices (each its own, here empty,
 # jurisdiction); everyone else 404 (tests/reports/test_department_reports.py tries the groups).
-ENTRIES.append(Entry("reports:stats_departments", frozenset({"county_officer", "outsider", "zone_officer"})))
+for _name in ("reports:stats_departments", "reports:stats_departments_xlsx"):
+    ENTRIES.append(Entry(_name, frozenset({"county_officer", "outsider", "zone_officer"})))

@@ -213,6 +213,75 @@ def test_department_statistics_per_reviewer_and_404_for_others(client, login, tr
         assert client.get(url).status_code == 404
 
 
+def test_department_statistics_over_a_range_rank_the_departments_and_show_a_year_of_trend(
+    client, login, tree, people, depts, month
+):
+    earlier = services.month_start(month - timedelta(days=1))
+    services.monthly_reports_open(month=earlier)
+    submitted(depts, month)  # 市纪委 department: last month on time, the month before not at all
+    submitted(depts, month, depts.finance_member)
+    login(depts.city_office)
+    page = client.get(reverse("reports:stats_departments") + f"?from={earlier:%Y-%m}&to={month:%Y-%m}")
+    stats = page.context["stats"]
+    assert (stats.start, stats.end) == (earlier, month)
+    assert stats.total.expected == 6 and stats.total.submitted == 2  # 3 departments x 2 months
+    by_name = {row.name: row.measures for row in stats.rows}
+    assert by_name[tree.department.name].expected == 2 and by_name[tree.department.name].submitted == 1
+    assert by_name[depts.audit_dept.name].submitted == 0
+    # Ranked by on-time rate: the audit bureau, which submitted nothing, is last, and it is listed.
+    assert [r["name"] for r in stats.ranking][-1] == depts.audit_dept.name
+    assert [r["rank"] for r in stats.ranking] == [1, 2, 3]
+    # The trend covers the last twelve months up to the end month, whatever the range.
+    assert len(stats.trend) == 12 and stats.trend[-1]["month"] == f"{month:%Y-%m}"
+    assert stats.trend[-1]["submitted"] == 2 and stats.trend[-2]["expected"] == 3
+    # The end month's reports, one per department, link to their review page.
+    assert len(stats.reports) == 3
+    body = page.content.decode()
+    assert "单位排名" in body and 'id="trend-data"' in body
+    assert reverse("reports:review_detail", args=[dept_report(depts, month).pk]) in body
+
+
+def test_department_statistics_a_bad_range_says_why_and_shows_last_month(client, login, depts, month):
+    login(depts.city_office)
+    page = client.get(reverse("reports:stats_departments") + "?from=2025-13&to=2025-01")
+    assert page.status_code == 200
+    assert "月份格式不正确" in page.content.decode()
+    assert page.context["stats"].start == page.context["stats"].end == month
+    page = client.get(reverse("reports:stats_departments") + f"?from={month:%Y-%m}&to=2001-01")
+    assert "起始月份不能晚于结束月份" in page.content.decode()
+
+
+def test_department_statistics_export_to_excel_audited_and_404_for_others(
+    client, login, tree, people, depts, month
+):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from jijian.audit.models import AuditEvent
+
+    submitted(depts, month)
+    url = reverse("reports:stats_departments_xlsx") + f"?from={month:%Y-%m}&to={month:%Y-%m}"
+    login(depts.group_staff)
+    response = client.get(url)
+    assert response.status_code == 200
+    book = load_workbook(BytesIO(response.content))
+    assert book.sheetnames == ["统计", "排名", "趋势"]
+    rows = [r for r in book["统计"].iter_rows(min_row=4, values_only=True)]
+    assert rows[0][:4] == (tree.department.name, depts.group.name, 1, 1)
+    assert rows[-1][:4] == ("合计", None, 1, 1)  # the group sees its one department only
+    assert len(rows) == 2
+    assert AuditEvent.objects.filter(action="export", actor=depts.group_staff).count() == 1
+    # A bad range exports nothing and goes back to the page with why.
+    before = AuditEvent.objects.filter(action="export").count()
+    response = client.get(reverse("reports:stats_departments_xlsx") + "?from=1999-01")
+    assert response.status_code == 302 and response["Location"] == reverse("reports:stats_departments")
+    assert AuditEvent.objects.filter(action="export").count() == before
+    for outsider in (people.township_a, people.member_a, depts.member, people.party_liaison):
+        login(outsider)
+        assert client.get(url).status_code == 404
+
+
 def test_the_department_members_submitted_report_names_their_reviewer(client, login, depts, month):
     report = submitted(depts, month)
     login(depts.member)

@@ -29,6 +29,7 @@ from jijian.core.models import OrgUnit, User
 from .models import SUBMITTED_STATES, MemberKind, ReportState
 from .statistics import (
     MEASURE_COLUMNS,
+    DepartmentStats,
     NodeStats,
     measures_of_report,
     month_reports_for_export,
@@ -97,6 +98,58 @@ def stats_table_xlsx(stats: NodeStats) -> bytes:
     for d in stats.duty_counts:
         duties.append([d["name"], d["count"], "是" if d["counts_as_clue"] else ""])
     duties.append(["发现问题线索合计", stats.clues, ""])
+
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def department_stats_xlsx(stats: DepartmentStats) -> bytes:
+    """The department members' statistics as Excel: per department over the range with the total,
+    the ranking, and the trend per month."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "统计"
+    ws.append([f"市直单位纪检委员履职月报统计（{_period(stats.start, stats.end)}）"])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append([])
+    ws.append(["单位", "派驻纪检监察组", *(label for label, _ in MEASURE_COLUMNS)])
+    for cell in ws[3]:
+        cell.font = Font(bold=True)
+    for row in stats.rows:
+        group = (
+            row.unit.resident_group.name if row.unit and row.unit.resident_group else "（党风政风监督室审核）"
+        )
+        ws.append(
+            [_xlsx_text(row.name), _xlsx_text(group), *(getattr(row.measures, a) for _, a in MEASURE_COLUMNS)]
+        )
+    ws.append(["合计", "", *(getattr(stats.total, attr) for _, attr in MEASURE_COLUMNS)])
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+    ws.column_dimensions["A"].width = 24
+    ws.column_dimensions["B"].width = 24
+
+    ranking = wb.create_sheet("排名")
+    ranking.append(["名次", "单位", "按时率%", "上报率%", "应报", "未报"])
+    for r in stats.ranking:
+        ranking.append(
+            [
+                r["rank"],
+                _xlsx_text(r["name"]),
+                r["on_time_rate"],
+                r["submission_rate"],
+                r["expected"],
+                r["missing"],
+            ]
+        )
+
+    trend = wb.create_sheet("趋势")
+    trend.append(["月份", *(label for label, _ in MEASURE_COLUMNS)])
+    for item in stats.trend:
+        trend.append([item["month"], *(item[attr] for _, attr in MEASURE_COLUMNS)])
 
     buffer = io.BytesIO()
     wb.save(buffer)

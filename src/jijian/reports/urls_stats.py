@@ -5,6 +5,7 @@ from . import views_stats
 urlpatterns = [
     path("", views_stats.stats_page, name="stats"),
     path("departments/", views_stats.stats_departments, name="stats_departments"),
+    path("departments/export.xlsx", views_stats.stats_departments_xlsx, name="stats_departments_xlsx"),
     path("node/<int:node_id>/", views_stats.stats_page, name="stats_node"),
     path("node/<int:node_id>/export.xlsx", views_stats.stats_export_xlsx, name="stats_export_xlsx"),
     path("node/<int:node_id>/reports.csv", views_stats.stats_export_reports, name="stats_export_reports"),

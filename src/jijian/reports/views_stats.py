@@ -39,19 +39,61 @@ def _resolve(request, node_id):
     return node, start, end, errors
 
 
+def _department_range(request):
+    """The months asked for (?from=&to=, or ?month= for one), the last month by default, with the
+    problems in Chinese; and where the trend starts: the last TREND_MONTHS up to the end at least."""
+    month = request.GET.get("month")
+    start, end, errors = month_range(
+        request.GET.get("from") or month, request.GET.get("to") or month, today=today()
+    )
+    return start, end, errors, add_months(end, 1 - TREND_MONTHS)
+
+
 @login_required
 @require_GET
 def stats_departments(request):
-    """The department discipline members' reports of a month (?month=YYYY-MM, default last month),
-    per department: for the resident groups and the supervision offices; anyone else 404."""
-    month = request.GET.get("month")
-    start, _, errors = month_range(month, month, today=today())
-    stats = department_statistics(request.user, start)
+    """The department discipline members' reports over a range of months (default last month), per
+    department, ranked, with the trend: for the resident groups and the supervision offices; anyone
+    else 404."""
+    start, end, errors, trend_start = _department_range(request)
+    stats = department_statistics(request.user, start, end, trend_start=trend_start)
+    chart = {
+        "months": [t["month"] for t in stats.trend],
+        "series": {
+            key: [t[key] for t in stats.trend] for key in ("expected", "submitted", "on_time", "late")
+        },
+    }
     return render(
         request,
         "reports/stats_departments.html",
-        {"stats": stats, "errors": errors, "columns": MEASURE_COLUMNS},
+        {
+            "stats": stats,
+            "errors": errors,
+            "columns": MEASURE_COLUMNS,
+            "range_query": _range_query(start, end),
+            "chart": chart,
+        },
     )
+
+
+@login_required
+@require_GET
+def stats_departments_xlsx(request):
+    """The department statistics of the range as Excel; a bad range goes back to the page with why."""
+    start, end, errors, trend_start = _department_range(request)
+    stats = department_statistics(request.user, start, end, trend_start=trend_start)
+    if errors:
+        for e in errors:
+            messages.error(request, e)
+        return redirect(reverse("reports:stats_departments"))
+    exports.export_audit(
+        actor=request.user, node=request.user.org_unit, what="市直单位纪检委员月报统计表",
+        period=f"{start:%Y-%m}~{end:%Y-%m}", ip_address=client_ip(request),
+    )  # fmt: skip
+    response = HttpResponse(exports.department_stats_xlsx(stats), content_type=exports.XLSX_TYPE)
+    period = f"{start:%Y-%m}" if start == end else f"{start:%Y-%m}至{end:%Y-%m}"
+    response["Content-Disposition"] = content_disposition(f"市直单位纪检委员月报统计_{period}.xlsx")
+    return response
 
 
 def _range_query(start, end) -> str:
