@@ -11,8 +11,9 @@ field says `db_constraint=False`).
 
 The partitioned tables are found in the database itself (pg_partitioned_table), so this module names
 no app: `partitions_create_ahead` (Celery beat, daily) creates the coming months of each of them,
-`partitions_detach` takes old months out of a table (the audit trail's retention prune calls it; an
-operator runs `jijian partitions detach` for the others). A detached partition is a plain table that
+`partitions_detach` takes old months out of a table (the audit trail's retention prune calls it;
+`partitions_retain`, daily, applies settings.PARTITION_KEEP_MONTHS to the others; an operator may run
+`jijian partitions detach` at any time). A detached partition is a plain table that
 keeps its rows until the operator archives and drops it.
 
 Month boundaries of a timestamp key are midnights in settings.TIME_ZONE, as the statistics count them.
@@ -365,6 +366,26 @@ def partitions_detach(
                     break
             cursor.execute(f"ALTER TABLE {qn(table)} DETACH PARTITION {qn(partition.name)}")
             detached.append(partition.name)
+    return detached
+
+
+def partitions_retain(*, today: date | None = None, using: str = DEFAULT_DB_ALIAS) -> dict[str, list[str]]:
+    """Apply the retention rules of settings.PARTITION_KEEP_MONTHS (table -> months kept, 0: never):
+    of each partitioned table with a rule, the months before this month's `keep` - 1 previous ones
+    are detached (this month and the `keep` - 1 before it stay). A table without a rule (the audit
+    trail: its prune detaches) is left alone. What the daily beat task and `jijian partitions retain`
+    run; idempotent; nothing on SQLite. Returns the names detached, by table."""
+    this_month = first_of_month(today or datetime.now(ZoneInfo(settings.TIME_ZONE)).date())
+    rules = settings.PARTITION_KEEP_MONTHS
+    detached: dict[str, list[str]] = {}
+    for spec in partitioned_tables(using):
+        keep = rules.get(spec.name, 0)
+        if keep <= 0:
+            continue
+        names = partitions_detach(spec.name, before=add_months(this_month, 1 - keep), using=using)
+        if names:
+            logger.info("retention of %s (%d months): detached %s", spec.name, keep, ", ".join(names))
+            detached[spec.name] = names
     return detached
 
 

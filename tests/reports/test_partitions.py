@@ -11,12 +11,14 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from jijian.core.tasks import retain_partitions
 from jijian.partitions import (
     months_in_default,
     partition_create,
     partitions_create_ahead,
     partitions_detach,
     partitions_of,
+    partitions_retain,
 )
 from jijian.reports.models import DutyRecord
 from jijian.reports.statistics import node_statistics
@@ -113,3 +115,20 @@ def test_partitions_are_created_three_months_ahead_once(db):
     assert {"reports_dutyrecord_p203105", "reports_dutyrecord_p203108"} <= set(created)
     assert "reports_dutyrecord_p203109" not in created
     assert partitions_create_ahead(today=date(2031, 5, 17)) == []
+
+
+def test_duty_records_are_never_detached_by_default(three_months, settings):
+    assert settings.PARTITION_KEEP_MONTHS["reports_dutyrecord"] == 0  # records of proof
+    assert TABLE not in retain_partitions()  # the daily task, years later
+    assert TABLE not in partitions_retain(today=date(2040, 1, 1))
+    assert DutyRecord.objects.count() == 3
+    assert {"reports_dutyrecord_p202501", "reports_dutyrecord_p202503"} <= {
+        p.name for p in partitions_of(TABLE)
+    }
+
+
+def test_a_rule_for_duty_records_detaches_the_months_before_it(three_months, settings):
+    settings.PARTITION_KEEP_MONTHS = {**settings.PARTITION_KEEP_MONTHS, TABLE: 24}
+    detached = partitions_retain(today=date(2027, 2, 10))  # keeps 2025-03 .. 2027-02
+    assert detached[TABLE] == ["reports_dutyrecord_p202501", "reports_dutyrecord_p202502"]
+    assert list(DutyRecord.objects.values_list("pk", flat=True)) == [three_months[2].pk]

@@ -57,6 +57,13 @@ app.conf.beat_schedule = {
         "task": "jijian.core.tasks.create_partitions_ahead",
         "schedule": crontab(minute=40, hour=1),
     },
+    # PostgreSQL: detach the months past each table's JIJIAN_PARTITION_KEEP_MONTHS_<TABLE> (deliveries 6
+    # months by default, duty records never); they stay as plain tables to archive (docs/partitions.md).
+    # After create-partitions-ahead, which has moved late rows out of the default partition by then.
+    "retain-partitions": {
+        "task": "jijian.core.tasks.retain_partitions",
+        "schedule": crontab(minute=55, hour=1),
+    },
     # Video reception: remind tomorrow's petitioners; convert again what a dead worker left raw.
     "reception-reminders": {
         "task": "jijian.reception.tasks.reception_reminders",

@@ -311,6 +311,18 @@ LOGIN_FAILURE_WINDOW_MINUTES = env_int("JIJIAN_LOGIN_FAILURE_WINDOW_MINUTES", 30
 PASSWORD_HISTORY = env_int("JIJIAN_PASSWORD_HISTORY", 5, minimum=0)
 OTP_TOTP_ISSUER = env_str("JIJIAN_OTP_ISSUER", "jijian")
 AUDIT_RETENTION_DAYS = env_int("JIJIAN_AUDIT_RETENTION_DAYS", 365, minimum=180)
+# PostgreSQL: how many months of each month-partitioned table stay attached; older months are detached
+# daily (kept as plain tables for the operator to archive and drop; docs/partitions.md). 0: never.
+# The audit trail is not here: only its prune (JIJIAN_AUDIT_RETENTION_DAYS) detaches its months.
+PARTITION_KEEP_MONTHS: dict[str, int] = {}
+for _table, _default, _least in (
+    ("core_notificationdelivery", 6, 3),  # deliveries: a short time, once sent nothing reads them
+    ("reports_dutyrecord", 0, 24),  # duty records are records of proof: never by default
+):
+    _name = f"JIJIAN_PARTITION_KEEP_MONTHS_{_table.upper()}"
+    PARTITION_KEEP_MONTHS[_table] = env_int(_name, _default, minimum=0)
+    if 0 < PARTITION_KEEP_MONTHS[_table] < _least:
+        raise ImproperSetting(_name, f"应为 0（永不摘下）或不少于 {_least} 个月")
 RATE_LIMIT_ANON_PER_MINUTE = env_int("JIJIAN_RATE_LIMIT_ANON_PER_MINUTE", 60, minimum=1)
 RATE_LIMIT_LOGIN_PER_MINUTE = env_int("JIJIAN_RATE_LIMIT_LOGIN_PER_MINUTE", 20, minimum=1)
 RATE_LIMIT_OTP_PER_MINUTE = env_int("JIJIAN_RATE_LIMIT_OTP_PER_MINUTE", 20, minimum=1)

@@ -71,3 +71,12 @@ def create_partitions_ahead() -> list[str]:
     from jijian.partitions import partitions_create_ahead
 
     return partitions_create_ahead()
+
+
+@shared_task
+def retain_partitions() -> dict[str, list[str]]:
+    """Daily: detach the months of the month-partitioned tables past their retention rule
+    (settings.PARTITION_KEEP_MONTHS; PostgreSQL, nothing on SQLite). Idempotent. See docs/partitions.md."""
+    from jijian.partitions import partitions_retain
+
+    return partitions_retain()

@@ -1,6 +1,7 @@
 import re
 from datetime import date
 
+from django.conf import settings
 from django.core.management import BaseCommand, CommandError
 
 from jijian.audit.models import AuditEvent
@@ -11,6 +12,7 @@ from jijian.partitions import (
     partitions_create_ahead,
     partitions_detach,
     partitions_of,
+    partitions_retain,
 )
 
 
@@ -25,11 +27,12 @@ class Command(BaseCommand):
     help = (
         "按月分区（仅 PostgreSQL）：status 列出各分区表的分区和行数估计；create 建好本月及之后 "
         f"--ahead 个月（默认 {MONTHS_AHEAD}）的分区（定时任务每天也会做）；detach 表名 --before 年-月 "
-        "把该月以前的分区从表中摘下（数据留在同名的独立表里，供归档后删除）。审计日志请用 jijian audit prune。"
+        "把该月以前的分区从表中摘下（数据留在同名的独立表里，供归档后删除）；retain 按各表的保留月数"
+        "（JIJIAN_PARTITION_KEEP_MONTHS_<表名>，定时任务每天也会做）摘下过期的分区。审计日志请用 jijian audit prune。"
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["status", "create", "detach"])
+        parser.add_argument("action", choices=["status", "create", "detach", "retain"])
         parser.add_argument("table", nargs="?", default="")
         parser.add_argument("--ahead", type=int, default=MONTHS_AHEAD)
         parser.add_argument("--before", default="")
@@ -42,6 +45,19 @@ class Command(BaseCommand):
             created = partitions_create_ahead(ahead=ahead)
             self.stdout.write(
                 f"已新建分区 {len(created)} 个" + (f"：{'、'.join(created)}" if created else "")
+            )
+            return
+        if action == "retain":
+            rules = settings.PARTITION_KEEP_MONTHS
+            for spec in partitioned_tables():
+                keep = rules.get(spec.name, 0)
+                rule = f"保留 {keep} 个月" if keep > 0 else "不按保留期摘下"
+                if spec.name == AuditEvent._meta.db_table:
+                    rule = "只由 jijian audit prune 按审计日志保留期摘下"
+                self.stdout.write(f"{spec.name}：{rule}")
+            detached = [name for names in partitions_retain().values() for name in names]
+            self.stdout.write(
+                f"已摘下分区 {len(detached)} 个" + (f"：{'、'.join(detached)}" if detached else "")
             )
             return
         if action == "detach":
