@@ -23,14 +23,23 @@ django.setup()
 
 from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
-from jijian.core.roles import Role  # noqa: E402
+from jijian.core.roles import Module, Role  # noqa: E402
 
 # A fixed authenticator secret: the test computes the current code from it to complete the sign-in.
 OTP_KEY = "3132333435363738393031323334353637383930"
 
 
+# The booking code the petitioner was given (shown once when booking; only its hash is stored).
+BOOKING_CODE = "SV7K2M9Q"
+
+
 def setup() -> dict:
+    from django.utils import timezone
+
+    from jijian.reception.models import ReceptionState
+    from jijian.reception.services import booking_code_hash
     from tests.conftest import make_tree, make_user
+    from tests.reception.helpers import reception
     from tests.reports.helpers import OCT, report
 
     tree = make_tree()
@@ -38,7 +47,24 @@ def setup() -> dict:
     TOTPDevice.objects.create(user=officer, name="手机", confirmed=True, key=OTP_KEY)
     report(tree.village_a, OCT)
     report(tree.village_a2, OCT)
-    return {"county_id": tree.county.pk, "otp_key": OTP_KEY, "username": officer.username}
+    # A video reception of the city's petition office, in session today (opening the media room needs
+    # Janus, which this test does not run: the session's chat does not use it).
+    receiver = make_user("city_receiver", tree.city, Role.PETITION_OFFICE)
+    assert receiver.has_module(Module.RECEPTION)
+    TOTPDevice.objects.create(user=receiver, name="手机", confirmed=True, key=OTP_KEY)
+    session = reception(tree.city, state=ReceptionState.IN_SESSION, day=timezone.localdate())
+    session.code_hash = booking_code_hash(BOOKING_CODE)
+    session.started_at = timezone.now()
+    session.save(update_fields=["code_hash", "started_at"])
+    return {
+        "county_id": tree.county.pk,
+        "otp_key": OTP_KEY,
+        "username": officer.username,
+        "receiver": receiver.username,
+        "receiver_id": receiver.pk,
+        "reception_id": session.pk,
+        "booking_code": BOOKING_CODE,
+    }
 
 
 if __name__ == "__main__":

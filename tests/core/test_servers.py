@@ -7,7 +7,10 @@ start them. The test shows that
 - the anonymous rate limit is one count across both: with a limit of N, 2N requests alternating
   between the servers let exactly N through;
 - an export queued on either server runs once, in the worker, and its file is served by the other;
-- a Channels message sent in one server process reaches a WebSocket held by the other;
+- a video reception's chat message, sent by the petitioner on a WebSocket held by one server, reaches the
+  receiving office's WebSocket held by the other, and the answer comes back: jijian's own route and
+  consumer (ws/reception/<pk>/chat/), the join tokens that the room page (signed-in official) and the
+  public status page (booking code) hand out, and the Channels layer on Redis between the processes;
 - SIGTERM to one server in the middle of a stream of writes loses no accepted request: every write
   answered 2xx is in the database, and the writes the stopping server refused, retried on the other,
   are there too, each once;
@@ -233,9 +236,8 @@ def deployment(tmp_path_factory):
         assert migrated.returncode == 0, migrated.stderr[-3000:]
         servers = []
         for port in ports:
-            # The Procfile's web line, with the test's ASGI module (tests/core/servers_asgi.py: jijian's
-            # application plus one WebSocket route).
-            args = [sys.executable, "-m", "uvicorn", "tests.core.servers_asgi:application"]
+            # The Procfile's web line: jijian's ASGI application, HTTP and WebSocket.
+            args = [sys.executable, "-m", "uvicorn", "jijian.config.asgi:application"]
             args += ["--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--lifespan", "off"]
             args += ["--proxy-headers", "--forwarded-allow-ips", ""]
             servers.append(_start(args, {**env, "JIJIAN_PORT": str(port)}, logs / f"web{port}.log"))
@@ -276,19 +278,23 @@ def _totp(key_hex: str) -> str:
     return f"{totp(bytes.fromhex(key_hex), step=30, t0=0, digits=6, drift=0):06d}"
 
 
-@pytest.fixture(scope="module")
-def officer(deployment) -> Browser:
-    """The county officer, signed in on the first server: password, then the authenticator's code."""
-    a = deployment.ports[0]
+def _sign_in(deployment, port: int, username: str) -> Browser:
+    """Sign in on the server of `port`: password, then the authenticator's code."""
     browser = Browser()
-    assert browser.request(a, "GET", "/accounts/login/").status == 200
-    form = {"username": deployment.data["username"], "password": "Test-Passw0rd!"}
-    answer = browser.request(a, "POST", "/accounts/login/", {**form, **browser_csrf(browser)})
+    assert browser.request(port, "GET", "/accounts/login/").status == 200
+    form = {"username": username, "password": "Test-Passw0rd!"}
+    answer = browser.request(port, "POST", "/accounts/login/", {**form, **browser_csrf(browser)})
     assert answer.status == 302 and answer.headers["location"] == "/accounts/otp/", answer.body[-500:]
     code = _totp(deployment.data["otp_key"])
-    answer = browser.request(a, "POST", "/accounts/otp/", {"token": code, **browser_csrf(browser)})
+    answer = browser.request(port, "POST", "/accounts/otp/", {"token": code, **browser_csrf(browser)})
     assert answer.status == 302 and answer.headers["location"] == "/", answer.body[-500:]
     return browser
+
+
+@pytest.fixture(scope="module")
+def officer(deployment) -> Browser:
+    """The county officer, signed in on the first server."""
+    return _sign_in(deployment, deployment.ports[0], deployment.data["username"])
 
 
 def browser_csrf(browser: Browser) -> dict[str, str]:
@@ -365,26 +371,73 @@ def test_an_export_queued_on_either_server_runs_once_in_the_worker(deployment, o
     assert sorted(succeeded) == sorted(received)
 
 
-def test_a_channels_message_sent_in_one_server_reaches_a_websocket_held_by_the_other(deployment, officer):
+def _join_token(page: Answer) -> str:
+    assert page.status == 200, page.body[-500:]
+    found = re.search(r'id="room" data-chat="([^"]+)".*? data-token="([^"]+)"', page.body.decode())
+    assert found, page.body[-2000:]
+    return found.group(2)
+
+
+def test_a_reception_chat_message_sent_on_one_server_reaches_the_office_on_the_other(deployment):
     from websockets.sync.client import connect
 
     a, b = deployment.ports
-    headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in officer.cookies.items())}
+    pk = deployment.data["reception_id"]
+    # The receiving office signs in on B and opens the session's room page: its join token.
+    office = _sign_in(deployment, b, deployment.data["receiver"])
+    office_token = _join_token(office.request(b, "GET", f"/reception/{pk}/room/"))
+    # The petitioner, on their own device, types the booking code on A's public status page: theirs.
+    # (An address of its own: the anonymous rate limit of this deployment is low.)
+    petitioner = Browser(
+        source=f"127.{random.randint(1, 254)}.{random.randint(1, 254)}.{random.randint(2, 254)}"
+    )
+    assert petitioner.request(a, "GET", "/reception/public/status/").status == 200
+    petitioner_token = _join_token(
+        petitioner.request(
+            a,
+            "POST",
+            "/reception/public/status/",
+            {"code": deployment.data["booking_code"], **browser_csrf(petitioner)},
+        )
+    )
 
-    def socket_to(port):
+    def chat(port: int, token: str):
+        # What the room page's script opens (room.js): the same path and token, from the page's origin.
         return connect(
-            f"ws://127.0.0.1:{port}/ws/servers-test/",
-            additional_headers=headers,
+            f"ws://127.0.0.1:{port}/ws/reception/{pk}/chat/?token={urllib.parse.quote(token)}",
             origin=f"http://127.0.0.1:{port}",
             open_timeout=10,
         )
 
-    with socket_to(b) as held, socket_to(a) as sender:
-        assert json.loads(held.recv(timeout=10)) == {"ready": str(b)}
-        assert json.loads(sender.recv(timeout=10)) == {"ready": str(a)}
-        sender.send(json.dumps({"text": "县纪委：请于今日报送"}))
-        message = json.loads(held.recv(timeout=10))
-    assert message == {"text": "县纪委：请于今日报送", "sent_by": str(a), "received_by": str(b)}
+    with chat(b, office_token) as office_socket, chat(a, petitioner_token) as petitioner_socket:
+        petitioner_socket.send(json.dumps({"text": "我有一份材料要补充"}))
+        got = json.loads(office_socket.recv(timeout=10))
+        assert (got["from"], got["text"]) == ("信访人", "我有一份材料要补充")
+        assert json.loads(petitioner_socket.recv(timeout=10))["text"] == "我有一份材料要补充"
+        office_socket.send(json.dumps({"text": "请在会后通过上传提交"}))
+        answer = json.loads(petitioner_socket.recv(timeout=10))
+        assert answer["from"] == "测试city_receiver（随州市）" and answer["text"] == "请在会后通过上传提交"
+        assert json.loads(office_socket.recv(timeout=10))["text"] == "请在会后通过上传提交"
+    # Each message was stored once, with the session, by the server that received it.
+    stored = deployment.sql(
+        "SELECT participant FROM reception_receptionchatmessage WHERE reception_id = %s ORDER BY id", (pk,)
+    )
+    assert [row[0] for row in stored] == ["petitioner", f"official:{deployment.data['receiver_id']}"]
+
+
+def test_a_chat_socket_without_a_valid_join_token_is_refused(deployment):
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    a, _ = deployment.ports
+    pk = deployment.data["reception_id"]
+    with pytest.raises(InvalidStatus) as refused:  # the consumer closes before accepting: a 403
+        connect(
+            f"ws://127.0.0.1:{a}/ws/reception/{pk}/chat/?token=forged",
+            origin=f"http://127.0.0.1:{a}",
+            open_timeout=10,
+        )
+    assert refused.value.response.status_code == 403
 
 
 def test_sigterm_to_one_server_during_writes_loses_no_accepted_request(deployment, officer):
