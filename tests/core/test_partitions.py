@@ -17,6 +17,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from jijian.audit.models import AuditEvent
 from jijian.core.models import Notification, NotificationDelivery
 from jijian.core.notify import notify
 from jijian.core.tasks import create_partitions_ahead, retain_partitions
@@ -197,6 +198,13 @@ def test_a_delivery_of_eight_months_ago_is_detached_by_the_daily_task_and_last_m
     assert old_table in {p.name for p in partitions_of("core_notificationdelivery")}
 
     assert retain_partitions() == {"core_notificationdelivery": [old_table]}
+    entry = AuditEvent.objects.get(action="partitions.retain")  # recorded, with what left the table
+    assert entry.object_id == "core_notificationdelivery"
+    assert entry.after == {
+        "table": "core_notificationdelivery",
+        "keep_months": 6,
+        "detached_partitions": [old_table],
+    }
 
     assert not NotificationDelivery.objects.filter(pk=old.pk).exists()
     assert NotificationDelivery.objects.filter(pk=recent.pk).exists()
@@ -206,6 +214,7 @@ def test_a_delivery_of_eight_months_ago_is_detached_by_the_daily_task_and_last_m
     assert f"core_notificationdelivery_p{edge_month:%Y%m}" in attached
     assert NotificationDelivery.objects.filter(pk=edge.pk).exists()
     assert retain_partitions() == {}  # idempotent
+    assert AuditEvent.objects.filter(action="partitions.retain").count() == 1
 
 
 @needs_postgres

@@ -77,6 +77,6 @@ def create_partitions_ahead() -> list[str]:
 def retain_partitions() -> dict[str, list[str]]:
     """Daily: detach the months of the month-partitioned tables past their retention rule
     (settings.PARTITION_KEEP_MONTHS; PostgreSQL, nothing on SQLite). Idempotent. See docs/partitions.md."""
-    from jijian.partitions import partitions_retain
+    from .ops.retention import partition_retention_apply
 
-    return partitions_retain()
+    return partition_retention_apply()

@@ -48,6 +48,7 @@ ACTION_LABELS: dict[str, str] = {
     # the audit trail
     "audit.export": "导出审计日志",
     "audit.prune": "清理过期审计日志",
+    "partitions.retain": "按保留期摘下旧月份分区",
     # attachments
     "attachment.upload": "上传附件",
     "attachment.download": "下载附件",
@@ -223,6 +224,7 @@ ACTION_LABELS: dict[str, str] = {
 OBJECT_LABELS: dict[str, str] = {
     "petitions.register": "信访登记簿",
     "reports.statistics": "月报统计",
+    "partitions.table": "按月分区表",
 }
 
 

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management import BaseCommand, CommandError
 
 from jijian.audit.models import AuditEvent
+from jijian.core.ops.retention import partition_retention_apply
 from jijian.partitions import (
     MONTHS_AHEAD,
     is_partitioned_database,
@@ -12,7 +13,6 @@ from jijian.partitions import (
     partitions_create_ahead,
     partitions_detach,
     partitions_of,
-    partitions_retain,
 )
 
 
@@ -55,7 +55,7 @@ class Command(BaseCommand):
                 if spec.name == AuditEvent._meta.db_table:
                     rule = "只由 jijian audit prune 按审计日志保留期摘下"
                 self.stdout.write(f"{spec.name}：{rule}")
-            detached = [name for names in partitions_retain().values() for name in names]
+            detached = [name for names in partition_retention_apply().values() for name in names]
             self.stdout.write(
                 f"已摘下分区 {len(detached)} 个" + (f"：{'、'.join(detached)}" if detached else "")
             )
