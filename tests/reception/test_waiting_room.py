@@ -142,7 +142,7 @@ def admitted(tree, people):
 
 def upload(r, token, f):
     return Client().post(
-        reverse("reception:petitioner_upload", args=[r.pk]), {"upload_token": token, "document": f}
+        reverse("reception:petitioner_upload", args=[r.pk]), {"document": f}, HTTP_X_UPLOAD_TOKEN=token
     )
 
 
