@@ -107,7 +107,7 @@ ENTRIES = [
         ALL,
         args=reception_a,
         methods=("POST",),
-        post_data=lambda t, p: {"upload_token": "forged"},
+        post_data=lambda t, p: {"document": "none"},
         anonymous=PUBLIC,
     ),
     Entry("reception:public_book", ALL, methods=("GET", "POST"), post_data=_booking, anonymous=PUBLIC),

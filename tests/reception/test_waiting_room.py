@@ -142,7 +142,7 @@ def admitted(tree, people):
 
 def upload(r, token, f):
     return Client().post(
-        reverse("reception:petitioner_upload", args=[r.pk]), {"upload_token": token, "document": f}
+        reverse("reception:petitioner_upload", args=[r.pk]), {"document": f}, HTTP_X_UPLOAD_TOKEN=token
     )
 
 
@@ -168,6 +168,23 @@ def test_a_bad_upload_is_refused_in_chinese_and_nothing_kept(tree, people):
         "setup.exe", b"MZ\x90\x00" + b"\x00" * 200, content_type="application/octet-stream"
     )
     assert upload(r, token, exe).status_code == 400
+    assert not documents_of(r).exists()
+    assert not events(r, "reception.petitioner_document").exists()
+
+
+def test_an_upload_beyond_the_public_limits_is_refused_with_413_and_nothing_kept(tree, people, settings):
+    settings.PUBLIC_UPLOAD_MAX_MB = 1
+    r, token = admitted(tree, people)
+    url = reverse("reception:petitioner_upload", args=[r.pk])
+    big = SimpleUploadedFile("大照片.png", png().read() + b"\0" * (1024 * 1024), content_type="image/png")
+    answer = upload(r, token, big)
+    assert answer.status_code == 413
+    assert answer.json()["error"].startswith("文件“大照片.png”超过 1 MB 的上限")
+    huge = SimpleUploadedFile("录像.png", b"\0" * (3 * 1024 * 1024), content_type="image/png")
+    answer = upload(r, token, huge)  # beyond one file and the form: the body is not read
+    assert answer.status_code == 413 and answer.json()["error"].startswith("上传内容过大：文件不能超过 1 MB")
+    two = Client().post(url, {"document": [png(), png()]}, HTTP_X_UPLOAD_TOKEN=token)
+    assert two.status_code == 413 and "最多上传 1 个文件" in two.json()["error"]
     assert not documents_of(r).exists()
     assert not events(r, "reception.petitioner_document").exists()
 

@@ -13,7 +13,7 @@ per-kind limit is applied again, from the content, by attachment_store()."""
 
 from __future__ import annotations
 
-from functools import wraps
+from functools import partial, wraps
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -50,30 +50,47 @@ class LimitedUploadHandler(FileUploadHandler):
 FORM_ALLOWANCE = 1024 * 1024
 
 
+def public_max_files() -> int:
+    return settings.PUBLIC_UPLOAD_MAX_FILES
+
+
+def public_body_limit(max_files: int) -> int:
+    """The most a public request with up to `max_files` files may carry: the files at
+    JIJIAN_PUBLIC_UPLOAD_MAX_MB each and the form's fields. Also the app server's limit for the
+    public views (config/bodylimits.py), applied before Django reads the body."""
+    return max_files * public_max_bytes() + FORM_ALLOWANCE
+
+
+def public_body_refusal(max_files: int) -> str:
+    """Why a public body beyond public_body_limit() was not taken, in Chinese."""
+    files = f"最多 {max_files} 个文件，每个不超过" if max_files > 1 else "文件不能超过"
+    return (
+        f"上传内容过大：{files} {settings.PUBLIC_UPLOAD_MAX_MB} MB，本次提交未被接收，请删减或压缩后重新提交"
+    )
+
+
 class PublicUploadHandler(FileUploadHandler):
     """The public portal's limits while the body arrives, before any byte is spooled: a
-    Content-Length beyond JIJIAN_PUBLIC_UPLOAD_MAX_FILES files of JIJIAN_PUBLIC_UPLOAD_MAX_MB is not
-    read at all (no field, no file); a file beyond the per-file size, or beyond the number of files,
-    is skipped as soon as its bytes pass the limit, before the handlers after this one see them. The
-    reason is kept for the view (upload_refusal()), which answers with the form and stores nothing.
-    Installed for the public views only, by @public_uploads."""
+    Content-Length beyond public_body_limit() is not read at all (no field, no file); a file beyond
+    the per-file size, or beyond the number of files, is skipped as soon as its bytes pass the limit,
+    before the handlers after this one see them. The reason is kept for the view (upload_refusal()),
+    which answers with the form and stores nothing. Installed for the public views only, by
+    @public_uploads. Under uvicorn the body's size is refused even earlier, before Django reads it
+    (core/ops/bodylimit.py, with the same public_body_limit())."""
 
-    def __init__(self, request=None):
+    def __init__(self, request=None, max_files: int | None = None):
         super().__init__(request)
         self.max_bytes = public_max_bytes()
-        self.max_files = settings.PUBLIC_UPLOAD_MAX_FILES
+        self.max_files = max_files or public_max_files()
         self.files = 0
         self.refusal = ""
 
     def body_too_large(self, content_length: int | None) -> bool:
-        return bool(content_length) and content_length > self.max_files * self.max_bytes + FORM_ALLOWANCE
+        return content_length is not None and content_length > public_body_limit(self.max_files)
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
         if self.body_too_large(content_length):
-            self.refusal = (
-                f"上传内容过大：最多 {self.max_files} 个文件，每个不超过 {settings.PUBLIC_UPLOAD_MAX_MB} MB，"
-                "本次提交未被接收，请删减或压缩后重新提交"
-            )
+            self.refusal = public_body_refusal(self.max_files)
             return QueryDict(encoding=encoding), MultiValueDict()  # the body is left unread
         return None
 
@@ -97,17 +114,20 @@ class PublicUploadHandler(FileUploadHandler):
         return None
 
 
-def public_uploads(view):
-    """Decorate a public view that takes files: PublicUploadHandler goes first for its POSTs. The
+def public_uploads(view=None, *, max_files: int | None = None):
+    """Decorate a public view that takes files: PublicUploadHandler goes first for its POSTs
+    (`@public_uploads`, or `@public_uploads(max_files=1)` for a view that takes one file). The
     handlers must be set before the body is read, and CSRF checking reads it: the view is CSRF-exempt
     on the outside and CSRF-protected inside (Django's documented pattern for per-view handlers)."""
+    if view is None:
+        return partial(public_uploads, max_files=max_files)
     protected = csrf_protect(view)
 
     @csrf_exempt
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if request.method == "POST":
-            handler = PublicUploadHandler(request)
+            handler = PublicUploadHandler(request, max_files=max_files)
             request.upload_handlers.insert(0, handler)
             try:
                 length = int(request.META.get("CONTENT_LENGTH") or 0)

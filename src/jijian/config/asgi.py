@@ -10,11 +10,14 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 
+from jijian.config.bodylimits import limit_for  # noqa: E402
 from jijian.config.routing import websocket_urlpatterns  # noqa: E402
+from jijian.core.ops.bodylimit import BodyLimitMiddleware  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # The body's size is limited here, before Django reads it (config/bodylimits.py).
+        "http": BodyLimitMiddleware(django_asgi_app, limit_for),
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

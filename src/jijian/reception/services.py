@@ -600,6 +600,8 @@ def join_answer(*, reception: VideoReception, claims: dict) -> tuple[dict, int]:
 
 # --- the petitioner's uploads during the session ------------------------------------------------------
 UPLOAD_SALT = "jijian.reception.upload"
+# The request header that carries the upload token (room.js); the app server reads it before the body.
+UPLOAD_TOKEN_HEADER = "X-Upload-Token"
 
 
 def upload_token_mint(*, reception: VideoReception) -> str:
@@ -621,6 +623,19 @@ def upload_token_check(*, token: str, reception: VideoReception) -> None:
         raise ValidationError("上传凭证不属于本次接访")
     if reception.state != ReceptionState.IN_SESSION or reception.admission != Admission.ADMITTED:
         raise ValidationError("只能在视频接访进行中上传材料")
+
+
+def upload_token_signed(*, token: str, pk: int) -> bool:
+    """Whether `token` is an upload token this server signed for reception `pk`: the signature and
+    the reception only, without the database or the expiry (upload_token_check() checks those).
+    Asked by the app server before it reads an upload's body (config/bodylimits.py)."""
+    if not token or len(token) > 500:
+        return False
+    try:
+        claims = signing.TimestampSigner(salt=UPLOAD_SALT).unsign_object(token)
+    except signing.BadSignature:
+        return False
+    return isinstance(claims, dict) and claims.get("r") == pk
 
 
 def petitioner_document_add(*, reception: VideoReception, token: str, file, ip_address: str = ""):

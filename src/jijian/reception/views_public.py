@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from jijian.attachments.uploads import public_uploads, upload_refusal
 from jijian.core.ops.ratelimit import client_ip, rate_limit
 
 from . import media, services
@@ -100,22 +101,28 @@ def join(request, pk):
     return JsonResponse(answer, status=status)
 
 
+@public_uploads(max_files=1)
 @never_cache
 @require_POST
 @rate_limit("reception_upload", limit="RECEPTION_UPLOAD_PER_MINUTE", default=20)
 def petitioner_upload(request, pk):
     """The admitted petitioner hands in a document from their own device during the session. The
-    credential is the upload token the room gave them when they were admitted."""
+    credential is the upload token the room gave them when they were admitted, sent in the
+    X-Upload-Token header: the app server refuses a request without a token signed for this reception
+    before reading its body (config/bodylimits.py). The body has the public portal's limits for one
+    file (PublicUploadHandler): beyond them the answer is 413 and nothing is kept."""
     reception = reception_by_pk(pk)
     if reception is None:
         return JsonResponse({"error": "上传凭证无效"}, status=404)
+    if refusal := upload_refusal(request):
+        return JsonResponse({"error": refusal}, status=413)
     files = request.FILES.getlist("document")
     if len(files) != 1:
         return JsonResponse({"error": "请选择一份要上传的材料（每次一份）"}, status=400)
     try:
         attachment = services.petitioner_document_add(
             reception=reception,
-            token=request.POST.get("upload_token", ""),
+            token=request.headers.get(services.UPLOAD_TOKEN_HEADER, ""),
             file=files[0],
             ip_address=client_ip(request),
         )

@@ -462,9 +462,11 @@
       if (!input.files.length) { out.textContent = "请选择要上传的材料"; return; }
       var data = new FormData();
       data.append("document", input.files[0]);
-      data.append("upload_token", uploadToken || "");
       out.textContent = "正在上传…";
-      fetch(root.dataset.upload, { method: "POST", body: data, headers: { "X-CSRFToken": root.dataset.csrf } })
+      // the token goes in a header: the server checks it before it reads the file
+      fetch(root.dataset.upload, {
+        method: "POST", body: data, headers: { "X-CSRFToken": root.dataset.csrf, "X-Upload-Token": uploadToken || "" }
+      })
         .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, j: j }; }); })
         .then(function (a) {
           out.textContent = a.ok ? ("已提交：" + a.j.stored + "，已记入本次接访材料") : a.j.error;
