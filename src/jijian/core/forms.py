@@ -102,8 +102,11 @@ class UnitChoiceField(forms.ModelChoiceField):
     chosen with the unit picker (UnitSelect). `indent`: labels indented by depth, so the list reads as
     a tree."""
 
-    widget = UnitSelect
     indent = False
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", UnitSelect)
+        super().__init__(*args, **kwargs)
 
     def label_from_instance(self, obj) -> str:
         return "　" * max(obj.depth, 0) + obj.name if self.indent else obj.name
