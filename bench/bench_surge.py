@@ -384,7 +384,7 @@ def run_surge(scale: str, gen: Generated) -> dict[str, float]:
     steps: list[Step] = []
     answered = 0
     try:
-        # One submission end to end first (state, version, digest), then a short warm-up.
+        # One submission end to end first (state, version, time), then a short warm-up.
         (token, report_id), *_ = take(1)
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
         conn.request("POST", f"/api/reports/{report_id}/submit", BODY, {"Authorization": f"Bearer {token}", "Content-Type": "application/json"})  # fmt: skip
@@ -393,7 +393,7 @@ def run_surge(scale: str, gen: Generated) -> dict[str, float]:
         conn.close()
         assert response.status == 200, (response.status, payload[:500])
         answer = json.loads(payload)
-        assert answer["state"] == "submitted" and answer["version"] == 2 and answer["endorsement_digest"]
+        assert answer["state"] == "submitted" and answer["version"] == 2 and answer["submitted_at"]
         warm = at_rate(server.port, take(int(FLOOR_RPS * 5 * 2)), FLOOR_RPS * 5)
         answered += 1 + len(warm.latencies_ms)
 

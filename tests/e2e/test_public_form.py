@@ -108,3 +108,44 @@ def test_radios_sit_with_their_labels_and_the_code_can_be_copied(live_server, br
     copied = page.evaluate("() => navigator.clipboard.readText()")
     assert copied == re.sub(r"\s", "", page.inner_text("#receipt-code")) and len(copied) == 20
     page.context.close()
+
+
+def test_the_region_is_picked_by_pinyin_initials_and_the_form_kept(live_server, browser, tree, settings):
+    """Issue 16, item 17, at 360 px: the reporter fills the form, then types the initials of 厉山镇
+    ("lsz") in the unit picker's search box above the region select; the list narrows to that
+    township, which is chosen; nothing else of the form is lost, and the report is filed there."""
+    settings.PETITION_POW_BITS = 8
+    settings.PETITION_RECEIPT_ARGON2 = (1, 1024, 1)
+    page = new_page(browser)
+    page.goto(f"{live_server.url}/report/new/")
+    facts = "厉山镇神农村村主任王某在危房改造补贴发放中虚报冒领两万元。"
+    page.select_option("#id_category", "accusation")
+    page.select_option("#id_matter", "integrity")
+    page.fill("#id_facts", facts)
+    page.fill("#id_accused_name", "王某")
+
+    search = page.locator("#id_region_filter")
+    box = search.bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= 360  # fits the phone
+    search.click()
+    page.keyboard.type("gc")  # 高城镇 only: chosen
+    assert page.input_value("#id_region") == str(tree.township_b.pk)
+    search.fill("")
+    page.keyboard.type("ls")
+    offered = page.eval_on_selector_all("#id_region option", "els => els.map(e => e.value)")
+    assert offered == ["", str(tree.township_a.pk)], offered
+    page.keyboard.press("Enter")  # narrows, does not submit
+    assert page.input_value("#id_region") == str(tree.township_a.pk)
+    assert "已选中" in page.inner_text(".unit-picker-status")
+    search.fill("")  # the whole list again, the choice kept
+    assert page.eval_on_selector_all("#id_region option", "els => els.length") > 3
+    assert page.input_value("#id_region") == str(tree.township_a.pk)
+    assert page.input_value("#id_facts") == facts and page.input_value("#id_accused_name") == "王某"
+    assert PetitionReport.objects.count() == 0
+
+    wait_until(page, "() => document.getElementById('pow-nonce').value !== ''")
+    page.click("#petition-submit")
+    page.wait_for_selector("#receipt-code")
+    report = PetitionReport.objects.get()
+    assert report.region_id == tree.township_a.pk and report.facts == facts and report.accused_name == "王某"
+    page.context.close()

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
+from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
+import jijian
 from jijian.attachments.models import Attachment
 from jijian.audit.models import AuditEvent
 from jijian.petitions.models import Channel, DeadlineKind, PetitionReport, PetitionState, UnitCounter
@@ -169,3 +172,54 @@ def test_scans_chosen_survive_a_form_error(tree, county):
     assert response.status_code == 302
     stored = Attachment.objects.filter(purpose="petition_evidence", object_id=str(report.pk))
     assert [a.original_name for a in stored] == ["信.png"]
+
+
+class _Radios(HTMLParser):
+    """Each radio input with the stack of elements (tag, attributes) it sits in."""
+
+    VOID = {"input", "br", "img", "meta", "link", "hr", "source", "col", "wbr"}
+
+    def __init__(self):
+        super().__init__()
+        self.stack: list[tuple[str, dict]] = []
+        self.radios: list[tuple[dict, list[tuple[str, dict]]]] = []
+        self.label_text: dict[str, str] = {}
+
+    def handle_starttag(self, tag, attrs):
+        attributes = {k: v or "" for k, v in attrs}
+        if tag == "input" and attributes.get("type") == "radio":
+            self.radios.append((attributes, list(self.stack)))
+        if tag not in self.VOID:
+            self.stack.append((tag, attributes))
+
+    def handle_endtag(self, tag):
+        while self.stack:
+            if self.stack.pop()[0] == tag:
+                break
+
+    def handle_data(self, data):
+        for tag, attributes in reversed(self.stack):
+            if tag == "label" and attributes.get("for"):
+                self.label_text[attributes["for"]] = self.label_text.get(attributes["for"], "") + data
+                break
+
+
+def test_the_anonymous_or_real_name_radios_sit_inside_their_own_labels(tree, county):
+    """Issue 16, item 9, on the staff registration form (the public form's browser test measures the
+    same at 360 px): each radio is inside the <label> that names it, within a .field, so the base
+    styles (core/static/core/app.css) put it on its label's line and the two options side by side."""
+    parser = _Radios()
+    parser.feed(county.get(URL).content.decode())
+    radios = [(a, stack) for a, stack in parser.radios if a["name"] == "is_anonymous"]
+    assert [a["value"] for a, _ in radios] == ["1", "0"]
+    for attributes, stack in radios:
+        tag, parent = stack[-1]
+        assert tag == "label" and parent.get("for") == attributes["id"], "the radio is not in its label"
+        assert stack[-2][0] == "div", "each option is its own inline block"
+        assert any("field" in a.get("class", "").split() for _, a in stack), "not inside a .field"
+    assert [parser.label_text[a["id"]].strip() for a, _ in radios] == ["匿名", "实名"]
+    css = (Path(jijian.__file__).parent / "core/static/core/app.css").read_text(encoding="utf-8")
+    assert (
+        ".field label:has(> input[type=radio])" in css
+        and ".field div:has(> label > input[type=radio])" in css
+    )

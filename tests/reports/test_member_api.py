@@ -64,6 +64,24 @@ def test_full_member_cycle_through_the_api(tree, people, login):
     assert MonthlyReport.objects.get(pk=report.pk).transitions.count() == 2  # draft, submitted; once
 
 
+def test_the_member_api_does_not_hand_the_member_the_endorsement_digest(tree, people, login):
+    """The pages hide the SM3 digest from the member (it is for reviewers); so does the member API.
+    The reviewers' API still returns it (test_review_api.py)."""
+    report = open_month(tree)
+    client = login(people.member_a)
+    with at(date(2025, 10, 31)):
+        saved = post(client, f"/api/reports/{report.pk}/draft", {"version": 1, "summary": "本月无事项"})
+        done = post(client, f"/api/reports/{report.pk}/submit", {"version": 2, "endorse": True})
+    assert done.status_code == 200 and saved.status_code == 200
+    assert MonthlyReport.objects.get(pk=report.pk).endorsement_digest  # it was computed and stored
+    answers = [
+        done.json(),
+        client.get(f"/api/reports/{report.pk}").json(),
+        *client.get("/api/reports/mine").json(),
+    ]
+    assert all("endorsement_digest" not in answer for answer in answers)
+
+
 def test_a_stale_draft_from_a_second_device_is_a_409_and_overwrites_nothing(tree, people, login):
     report = open_month(tree)
     client = login(people.member_a)

@@ -113,7 +113,7 @@ def test_member_records_a_duty_with_a_photo_then_edits_and_deletes_it(tree, peop
         page = client.post(
             edit, {"version": 1, "occurred_on": "2025-10-18", "f_count": "9", "f_amount": "1"}
         ).content.decode()
-        assert "该记录已被他人修改" in page
+        assert "该记录已在您的另一台设备" in page and "他人修改" not in page  # only the member writes it
         record.refresh_from_db()
         assert record.data["count"] == 4
 
@@ -323,7 +323,7 @@ def test_autosave_refuses_a_stale_version_from_a_second_device(tree, people, log
             reverse("reports:report_detail", args=[report.pk]),
             report_post(report, action="save", summary="旧"),
         ).content.decode()
-        assert "该记录已被他人修改" in page
+        assert "该记录已在您的另一台设备" in page and "他人修改" not in page  # the member's own phone
     report.refresh_from_db()
     assert report.summary == "手机上写的" and report.version == 2
 

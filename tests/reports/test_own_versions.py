@@ -43,6 +43,33 @@ def test_a_stale_save_after_another_device_saved_is_still_a_conflict(tree, peopl
     assert report.summary == "电脑上写的" and report.version == 2
 
 
+def test_a_conflict_with_the_members_own_other_device_does_not_blame_someone_else(tree, people):
+    """Issue 16: "该记录已被他人修改" for the member's own edit on their laptop was wrong. A genuine
+    conflict (another device saved in between) is refused, and says it was their other device."""
+    report = open_month(tree)
+    with at(DAY):
+        _save(people.member_a, report, 1, "电脑上写的", "laptop")
+        with pytest.raises(ConcurrentEditError) as refused:
+            _save(people.member_a, report, 1, "手机上写的", "phone-1")
+        with pytest.raises(ConcurrentEditError) as strict:  # the second save has no device id
+            _save(people.member_a, report, 1, "无脚本", "")
+    for error in (refused.value, strict.value):
+        assert error.by_self and "您的另一台设备" in error.messages[0] and "他人" not in error.messages[0]
+
+
+def test_a_conflict_with_someone_elses_write_still_says_so(tree, people):
+    report = open_month(tree)
+    with at(DAY):
+        _save(people.member_a, report, 1, "草稿", "phone-1")
+        report.refresh_from_db()
+        services.monthly_report_submit(actor=people.member_a, report=report, version=2, endorse=True)
+        report.refresh_from_db()
+        services.monthly_report_return(actor=people.township_a, report=report, reason="请补充走访情况")
+        with pytest.raises(ConcurrentEditError) as refused:
+            _save(people.member_a, report, 2, "旧页面上的修改", "phone-1")
+    assert not refused.value.by_self and "已被他人修改" in refused.value.messages[0]
+
+
 def test_a_save_without_a_device_id_never_counts_as_own(tree, people):
     report = open_month(tree)
     with at(DAY):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
+from jijian.core.forms import UnitChoiceField
+
 from .models import EndReason, TaskKind
 from .services import MAX_WORKING_DAYS
 
@@ -44,9 +46,8 @@ class AnswerForm(forms.Form):
 
 
 class NominationForm(forms.Form):
-    village: forms.ModelChoiceField = forms.ModelChoiceField(
-        label="村（社区）", queryset=None, empty_label="请选择"
-    )
+    # The township's villages: a list short enough to send whole, with the unit picker.
+    village: forms.ModelChoiceField = UnitChoiceField(label="村（社区）", queryset=None, empty_label="请选择")
     candidate = PersonChoice(label="候选人", queryset=None, empty_label="请选择")
     reason = forms.CharField(label="提名理由", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     committee = forms.CharField(

@@ -76,6 +76,42 @@ class MultipleFileField(forms.FileField):
 UNIT_SEARCH_MAX_LENGTH = 50
 
 
+class UnitSelect(forms.Select):
+    """The unit picker: a plain <select> of org units (it works as one without JavaScript) whose
+    options carry their unit's pinyin initials (`data-initials`, OrgUnit.pinyin_initials, computed by
+    core.orgs.pinyin when the unit is written). With `picker`, core/static/core/unit-picker.js puts a
+    search box above it that narrows the options, as one types, to those whose name contains the text
+    or whose initials start with it; nothing else of the form is sent or lost."""
+
+    def __init__(self, attrs=None, choices=(), *, picker: bool = True):
+        attrs = dict(attrs or {})
+        if picker:
+            attrs.setdefault("data-unit-picker", "")
+        super().__init__(attrs, choices)
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        unit = getattr(value, "instance", None)  # a ModelChoiceIteratorValue for a unit's option
+        if isinstance(unit, OrgUnit):
+            option["attrs"]["data-initials"] = unit.pinyin_initials
+        return option
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    """One org unit out of a list short enough to send whole (a city's townships, a county's villages),
+    chosen with the unit picker (UnitSelect). `indent`: labels indented by depth, so the list reads as
+    a tree."""
+
+    indent = False
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", UnitSelect)
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, obj) -> str:
+        return "　" * max(obj.depth, 0) + obj.name if self.indent else obj.name
+
+
 def clean_unit_search(value: object) -> str:
     """A unit search text (name, pinyin initials or code): stripped, at most UNIT_SEARCH_MAX_LENGTH."""
     return str(value or "").strip()[:UNIT_SEARCH_MAX_LENGTH]
@@ -98,7 +134,7 @@ class OfferedUnits(forms.models.ModelChoiceIterator):
         return self.field.empty_label is not None or bool(self.field.offered_units())
 
 
-class OfferedUnitChoiceField(forms.ModelChoiceField):
+class OfferedUnitChoiceField(UnitChoiceField):
     """One org unit out of a large tree. It ACCEPTS any unit of its queryset (one query to validate,
     as ModelChoiceField does) but RENDERS only what offer() gave it — a short list of the likely
     units, or the results of a search — plus the current value, so that a page never carries every
@@ -106,6 +142,7 @@ class OfferedUnitChoiceField(forms.ModelChoiceField):
 
     iterator = OfferedUnits
     max_offered = 300
+    indent = True
     nothing_found = "未找到与“{q}”相符的单位，请换个名称或拼音首字母"
 
     def __init__(self, *args, **kwargs):
@@ -114,6 +151,9 @@ class OfferedUnitChoiceField(forms.ModelChoiceField):
         self.searched = ""
         self._found = True
         self._offered_units: list | None = None
+        # The options carry their initials; the picker's search box is the page's to turn on (the
+        # account form does), as this select may be refilled by a server-side search.
+        kwargs.setdefault("widget", UnitSelect(picker=False))
         super().__init__(*args, **kwargs)
 
     def __deepcopy__(self, memo):
@@ -150,9 +190,6 @@ class OfferedUnitChoiceField(forms.ModelChoiceField):
             return self.nothing_found.format(q=self.searched)
         return ""
 
-    def label_from_instance(self, obj) -> str:
-        return "　" * max(obj.depth, 0) + obj.name
-
 
 class AccountCreateForm(forms.Form):
     username = forms.RegexField(
@@ -166,7 +203,10 @@ class AccountCreateForm(forms.Form):
         label=_("所属单位"),
         queryset=OrgUnit.objects.none(),
         empty_label=_("请选择单位"),
-        help_text=_("列出乡镇（街道）及以上单位；村（社区）请在上方按名称或拼音首字母查找"),
+        help_text=_(
+            "列出乡镇（街道）及以上单位，在上方输入名称或拼音首字母即可筛选；"
+            "村（社区）请输入后点“查找全部单位”，已填写的内容会保留"
+        ),
         error_messages={
             "required": _("请选择所属单位"),
             "invalid_choice": _("所选单位不存在或不在您的管辖范围内"),
@@ -177,11 +217,17 @@ class AccountCreateForm(forms.Form):
     id_number = forms.CharField(label=_("身份证号"), max_length=18, required=False)
     temporary_password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput, max_length=128)
 
+    # Kept when the page comes back with the results of a unit search (never the password).
+    KEPT_ON_SEARCH = ("username", "full_name", "org_unit", "position", "phone", "id_number")
+
     def __init__(self, *args, units, unit_q: object = "", **kwargs):
         """`units`: where the administrator may put an account. The select lists those above village
-        level (a city's counties, zones and townships); any unit, villages included, is found by name,
-        pinyin initials or code through `unit_q`."""
+        level (a city's counties, zones and townships), narrowed as one types by the unit picker; any
+        unit, villages included, is found on the server by name, pinyin initials or code through
+        `unit_q`. Why both: a province's villages are too many to send in one page, so villages stay a
+        server-side search (a button inside this form, so nothing typed is lost)."""
         super().__init__(*args, **kwargs)
+        self.fields["org_unit"].widget.attrs["data-unit-picker"] = "unit_q"  # the search box's id
         from .selectors import org_unit_search
 
         searched = clean_unit_search(unit_q)

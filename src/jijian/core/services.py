@@ -29,8 +29,16 @@ from .roles import ADMIN_ROLES, Role, role_fits_unit, role_unit_words
 
 
 class ConcurrentEditError(ValidationError):
-    def __init__(self) -> None:
-        super().__init__("该记录已被他人修改，请刷新后重试（您的修改未保存）")
+    """A save based on a version someone has since replaced. `by_self`: the newer version was written
+    by the same person (their other device, another tab), so the message does not blame anyone else."""
+
+    def __init__(self, *, by_self: bool = False) -> None:
+        self.by_self = by_self
+        super().__init__(
+            "该记录已在您的另一台设备（或另一个页面）上修改，请刷新后查看最新内容（本次修改未保存）"
+            if by_self
+            else "该记录已被他人修改，请刷新后重试（您的修改未保存）"
+        )
 
 
 def fill_ancestors(unit: OrgUnit, parent: OrgUnit | None) -> None:

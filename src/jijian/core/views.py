@@ -172,13 +172,20 @@ def account_list(request):
 @require_http_methods(["GET", "POST"])
 def account_create(request):
     access.require_module(request.user, Module.ACCOUNTS)
-    form = AccountCreateForm(
-        request.POST or None,
-        initial={"org_unit": request.GET.get("unit")},
-        units=access.org_units_visible_to(request.user),
-        unit_q=request.GET.get("unit_q"),
-    )
-    if request.method == "POST" and form.is_valid():
+    units = access.org_units_visible_to(request.user)
+    if request.POST.get("unit_search"):
+        # 查找全部单位, a button of this form: the page comes back with the results in the select and
+        # what was typed kept (not the password); nothing is created.
+        kept = {name: request.POST.get(name) for name in AccountCreateForm.KEPT_ON_SEARCH}
+        form = AccountCreateForm(initial=kept, units=units, unit_q=request.POST.get("unit_q"))
+    else:
+        form = AccountCreateForm(
+            request.POST or None,
+            initial={"org_unit": request.GET.get("unit")},
+            units=units,
+            unit_q=request.GET.get("unit_q"),
+        )
+    if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
             user = user_create(
@@ -199,7 +206,13 @@ def account_create(request):
             )
             return redirect("core:account_list")
     return render(
-        request, "core/account_create.html", {"form": form, "unit_q": form.fields["org_unit"].searched}
+        request,
+        "core/account_create.html",
+        {
+            "form": form,
+            "unit_q": form.fields["org_unit"].searched,
+            "unit_searched": bool(request.POST.get("unit_search")),
+        },
     )
 
 

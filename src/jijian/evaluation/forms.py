@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django import forms
 
+from jijian.core.forms import UnitChoiceField
+
 from .scoring import DEFAULT_GRADES
 
 GRADE_ROWS = 5
@@ -154,12 +156,9 @@ class RoundForm(forms.Form):
 
 
 class PairForm(forms.Form):
-    checker: forms.ModelChoiceField = forms.ModelChoiceField(
-        label="检查单位", queryset=None, empty_label="请选择"
-    )
-    checked: forms.ModelChoiceField = forms.ModelChoiceField(
-        label="被检查单位", queryset=None, empty_label="请选择"
-    )
+    # The organiser's townships and counties: a list short enough to send whole, with the unit picker.
+    checker: forms.ModelChoiceField = UnitChoiceField(label="检查单位", queryset=None, empty_label="请选择")
+    checked: forms.ModelChoiceField = UnitChoiceField(label="被检查单位", queryset=None, empty_label="请选择")
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)

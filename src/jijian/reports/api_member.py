@@ -38,7 +38,8 @@ class ReportOut(Schema):
     return_reason: str
     submitted_at: datetime | None
     approved_at: datetime | None
-    endorsement_digest: str
+    # No endorsement_digest: the member's pages do not show the SM3 digest either (issue 16, item 7);
+    # the reviewers' API (api_review.py) keeps it.
     version: int
 
     @staticmethod

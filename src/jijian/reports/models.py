@@ -201,8 +201,9 @@ class MonthlyReport(models.Model):
     endorsed_at = models.DateTimeField(null=True, blank=True)
     endorsement_digest = models.CharField(max_length=64, blank=True, default="")
     version = models.PositiveIntegerField(default=1)
-    # Who saved the draft last and from which device ("<user id>:<device id>", empty without a
-    # device id): a stale save from that same device is the member's own newer work, not a conflict.
+    # Who wrote the current version and from which device ("<user id>:<device id>", "<user id>:"
+    # without a device id, empty after a reviewer's return or approval): a stale save from that same
+    # device is the member's own newer work, not a conflict; from their other device, it is named so.
     draft_saved_from = models.CharField(max_length=80, blank=True, default="", editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)

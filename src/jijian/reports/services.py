@@ -461,7 +461,8 @@ def duty_record_update(
         updated_at=timezone.now(),
     )
     if not updated:
-        raise ConcurrentEditError()
+        # Only the record's member writes it (checked above): the newer version is their own.
+        raise ConcurrentEditError(by_self=True)
     record.refresh_from_db()
     audit_record(
         actor=actor,
@@ -486,7 +487,7 @@ def duty_record_delete(*, actor: User, record: DutyRecord, version: int) -> None
     if not DutyRecord.objects.filter(pk=record.pk, version=version, is_deleted=False).update(
         is_deleted=True, version=F("version") + 1
     ):
-        raise ConcurrentEditError()
+        raise ConcurrentEditError(by_self=True)  # only the record's member writes it
     audit_record(
         actor=actor,
         action="duty_record.delete",
@@ -585,7 +586,21 @@ def own_base_version(*, actor: User, report: MonthlyReport, version: int, device
     source = draft_source(actor, device)
     if source and report.draft_saved_from == source and version < report.version:
         return report.version
-    raise ConcurrentEditError()
+    raise report_conflict(actor, report)
+
+
+def draft_writer(actor: User, device: str) -> str:
+    """What a member's save stores in draft_saved_from: their id, and the device's when there is one
+    ("<user id>:" without). A stale save is their own device's only with the same device id
+    (draft_source); a conflict with their own earlier save is named as such (report_conflict)."""
+    return f"{actor.pk}:{(device or '').strip()[:60]}"
+
+
+def report_conflict(actor: User, report: MonthlyReport) -> ConcurrentEditError:
+    """The refusal of a save based on a replaced version of `report` (as read now): the member's own
+    other device when the member wrote the current version, else someone else (a reviewer)."""
+    writer = report.draft_saved_from.split(":", 1)[0]
+    return ConcurrentEditError(by_self=writer == str(actor.pk))
 
 
 @transaction.atomic
@@ -616,7 +631,7 @@ def monthly_report_save_draft(
         report = _report_locked(report)  # decide on the row as it is now
         version = own_base_version(actor=actor, report=report, version=version, device=device)
     updated = MonthlyReport.objects.filter(pk=report.pk, version=version, state=report.state).update(
-        draft_saved_from=draft_source(actor, device),
+        draft_saved_from=draft_writer(actor, device),
         summary=summary.strip(),
         problems=problems.strip(),
         counts=clean,
@@ -627,7 +642,7 @@ def monthly_report_save_draft(
         updated_at=timezone.now(),
     )
     if not updated:
-        raise ConcurrentEditError()
+        raise report_conflict(actor, _report_locked(report))
     if new_state != report.state:
         ReportTransition.objects.create(
             report=report, from_state=report.state, to_state=new_state, actor=actor
@@ -687,7 +702,7 @@ def monthly_report_submit(
             return report
     _check_month_not_future(report)
     if report.version != version:
-        raise ConcurrentEditError()
+        raise report_conflict(actor, report)  # read as it is now, just above
     if not endorse:
         raise ValidationError("请确认签字背书承诺后再提交")
     records = list(
@@ -737,6 +752,7 @@ def monthly_report_submit(
         "endorsement_digest": report_digest(report, records),
         "version": version + 1,
         "updated_at": now,
+        "draft_saved_from": draft_writer(actor, ""),
     }
     if early:
         changes["is_early"] = True
@@ -755,7 +771,7 @@ def monthly_report_submit(
         current = _report_locked(report)
         if current.state in SUBMITTED_STATES:
             return current  # a second submit that raced this one: idempotent
-        raise ConcurrentEditError()
+        raise report_conflict(actor, current)
     for field, value in changes.items():
         setattr(report, field, value)
     ReportTransition.objects.create(report=report, from_state=from_state, to_state=to_state, actor=actor)
@@ -822,6 +838,7 @@ def monthly_report_return(*, actor: User, report: MonthlyReport, reason: str) ->
     report.return_reason = reason[:2000]
     report.return_count += 1
     report.version += 1
+    report.draft_saved_from = ""  # the current version is the reviewer's
     report.save()
     audit_record(
         actor=actor,
@@ -890,6 +907,7 @@ def monthly_report_approve(
     report.score, report.score_detail = score, detail
     report.review_comment = comment.strip()[:2000]
     report.version += 1
+    report.draft_saved_from = ""  # the current version is the reviewer's
     report.save()
     audit_record(
         actor=actor,

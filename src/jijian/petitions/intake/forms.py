@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from jijian.core.forms import MultipleFileField
+from jijian.core.forms import MultipleFileField, UnitChoiceField
 from jijian.core.models import COUNTY_KINDS, TOWNSHIP_KINDS, VILLAGE_KINDS, CadreLevel, OrgKind, OrgUnit
 from jijian.core.validators import validate_id_number, validate_mobile
 from jijian.petitions.models import Category, Matter
@@ -15,9 +15,11 @@ MAX_FILES = 5
 REGION_KINDS = {OrgKind.CITY, *COUNTY_KINDS, OrgKind.MANAGEMENT_ZONE, *TOWNSHIP_KINDS}
 
 
-class RegionChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: OrgUnit) -> str:
-        return "　" * max(obj.depth, 0) + obj.name
+class RegionChoiceField(UnitChoiceField):
+    """A region (city, county, zone, township): the whole list is sent, chosen with the unit picker
+    (search by name or pinyin initials, core.forms.UnitSelect), indented as a tree."""
+
+    indent = True
 
 
 def region_choices():
