@@ -307,7 +307,7 @@ def voucher_sign(
         notify_township(
             locked.village,
             title=f"报账凭证异议待处理：{locked.village.name} {locked.purpose}",
-            body=f"{label}：{signer_name}提出异议——{opinion}。请于 {due:%Y-%m-%d}{provisional_mark(due)} 前处理。",
+            body=f"{label}：{signer_name}提出异议——{opinion.rstrip('。')}。请于 {due:%Y-%m-%d}{provisional_mark(due)} 前处理。",
             link=reverse("villageaffairs:voucher_detail", args=[locked.pk]),
             dedup_key=f"villageaffairs.voucher-objection:{signature.pk}",
         )
