@@ -564,3 +564,57 @@ def test_typed_and_uploaded_together_is_refused(staff, login):
     data = {"ref_no": "1号", "purpose": "election", "persons": "刘某", "file": _xlsx([["张某", "", ""]])}
     body = login(staff["org"]).post(reverse("archives:opinion_create"), data).content.decode()
     assert "请只用一种方式提供名单" in body and not OpinionRequest.objects.exists()
+
+
+def test_a_reply_due_in_a_provisional_year_is_marked(staff, login, monkeypatch):
+    """2027 has no State Council arrangement yet: a reply due then shows 暂定 on the list and the
+    request's page (and in the message after submitting); one due in 2026 shows none."""
+    client = login(staff["org"])
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: D(2026, 12, 28))
+    data = {"ref_no": "随组函9号", "purpose": "promotion", "persons": "刘某"}
+    response = client.post(reverse("archives:opinion_create"), data, follow=True)
+    assert "（暂定）" in response.content.decode()
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: D(2026, 11, 2))
+    client.post(reverse("archives:opinion_create"), {**data, "ref_no": "随组函10号"})
+    provisional = OpinionRequest.objects.get(ref_no="随组函9号")
+    firm = OpinionRequest.objects.get(ref_no="随组函10号")
+    assert provisional.due_on.year == 2027 and firm.due_on.year == 2026
+    page = client.get(reverse("archives:opinions")).content.decode()
+    assert "暂定" in page.split(f'id="opinion-{provisional.pk}"')[1].split("</tr>")[0]
+    assert "暂定" not in page.split(f'id="opinion-{firm.pk}"')[1].split("</tr>")[0]
+    due = 'id="opinion-due"'
+    detail = client.get(reverse("archives:opinion_detail", args=[provisional.pk])).content.decode()
+    assert "暂定" in detail.split(due)[1].split("</dd>")[0]
+    detail = client.get(reverse("archives:opinion_detail", args=[firm.pk])).content.decode()
+    assert "暂定" not in detail.split(due)[1].split("</dd>")[0]
+
+
+def test_the_excel_list_is_kept_across_a_missing_reference_number(staff, login):
+    """A form refused for another field (no 来函文号) keeps the chosen Excel, shows it as attached,
+    and the corrected submit takes its list once."""
+    client = login(staff["org"])
+    url = reverse("archives:opinion_create")
+    upload = _xlsx([["刘某", idn(1), "副镇长"], ["张某", None, "站长"]])
+    refused = client.post(url, {"ref_no": "", "purpose": "election", "file": upload})
+    body = refused.content.decode()
+    assert refused.status_code == 200 and "请填写来函文号" in body
+    assert 'id="held-files"' in body and "list.xlsx" in body
+    assert not OpinionRequest.objects.exists()
+    held_id = refused.context["held"][0]["id"]
+    response = client.post(url, {"ref_no": "随组函1号", "purpose": "election", "held_keep": [held_id]})
+    assert response.status_code == 302
+    request = OpinionRequest.objects.get()
+    assert [p.name for p in request.persons.all()] == ["刘某", "张某"]
+    page = client.get(url)  # nothing is held any more
+    assert 'id="held-files"' not in page.content.decode() and page.context["held"] == []
+
+
+def test_a_held_excel_list_that_is_refused_is_let_go(staff, login):
+    client = login(staff["org"])
+    url = reverse("archives:opinion_create")
+    bad = _xlsx([["刘某", "", ""]], merge="A2:C2")
+    refused = client.post(url, {"ref_no": "", "purpose": "election", "file": bad})
+    held_id = refused.context["held"][0]["id"]
+    again = client.post(url, {"ref_no": "随组函1号", "purpose": "election", "held_keep": [held_id]})
+    assert "合并单元格" in again.content.decode() and again.context["held"] == []
+    assert not OpinionRequest.objects.exists()

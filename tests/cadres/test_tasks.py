@@ -119,3 +119,22 @@ def test_the_counts_the_evaluation_reads(tree, people):
     task(people.township_a, other, issued_on=date(2024, 6, 3))  # another year
     counts = links.guidance_task_counts([people.member_a.pk, other.pk], 2025)
     assert counts == {people.member_a.pk: {"issued": 3, "answered": 2, "on_time": 1, "overdue": 2}}
+
+
+def test_a_deadline_in_a_provisional_year_is_marked_on_the_pages_and_in_the_notice(tree, people, client):
+    """2027 has no State Council arrangement yet: a task due then shows 暂定 on the list, on its page
+    and in the member's notice; a task due in 2026 shows none."""
+    from jijian.core.models import Notification
+
+    provisional = task(people.township_a, people.member_a, title="年终走访", issued_on=date(2026, 12, 28))
+    firm = task(people.township_a, people.member_a, title="秋季走访", issued_on=date(2026, 11, 2))
+    assert provisional.due_on.year == 2027 and firm.due_on.year == 2026
+    sign_in(client, people.member_a)
+    page = client.get(reverse("cadres:task_list")).content.decode()
+    assert "暂定" in page.split(f'id="task-{provisional.pk}"')[1].split("</tr>")[0]
+    assert "暂定" not in page.split(f'id="task-{firm.pk}"')[1].split("</tr>")[0]
+    assert "暂定" in client.get(reverse("cadres:task_detail", args=[provisional.pk])).content.decode()
+    assert "暂定" not in client.get(reverse("cadres:task_detail", args=[firm.pk])).content.decode()
+    notes = {n.dedup_key: n.body for n in Notification.objects.filter(recipient=people.member_a)}
+    assert f"{provisional.due_on:%Y-%m-%d}（暂定） 前" in notes[f"cadres.task:{provisional.pk}"]
+    assert "暂定" not in notes[f"cadres.task:{firm.pk}"]

@@ -156,6 +156,31 @@ def test_a_finding_s_photos_follow_the_check(client, login, tree, people):
     assert client.get(f"/evaluation/checks/{pair.pk}/").status_code == 404
 
 
+def test_a_finding_s_photos_are_kept_across_a_missing_description(client, login, tree, people):
+    """A finding refused for another field (no description) keeps the chosen photo, shows it as
+    attached, and the corrected submit stores it once."""
+    from jijian.attachments.models import Attachment
+
+    r, pair = round_with_pair(tree, people)
+    login(people.township_a)
+    url = f"/evaluation/checks/{pair.pk}/"
+    refused = client.post(
+        url, {"action": "finding", "item_code": "q2", "description": "", "photos": [_photo()]}
+    )
+    body = refused.content.decode()
+    assert refused.status_code == 200 and 'id="held-files"' in body and "现场.jpg" in body
+    assert not pair.findings.exists() and not Attachment.objects.exists()
+    held_id = refused.context["held"][0]["id"]
+    response = client.post(
+        url, {"action": "finding", "item_code": "q2", "description": "台账缺页", "held_keep": [held_id]}
+    )
+    assert response.status_code == 302
+    finding = pair.findings.get()
+    [photo] = Attachment.objects.all()
+    assert photo.object_id == str(finding.pk) and photo.original_name == "现场.jpg"
+    assert client.get(url).context["held"] == []
+
+
 def test_a_lesson_marked_for_sharing_is_proposed_to_the_duty_manual(tree, people):
     r, pair = round_with_pair(tree, people)
     with pytest.raises(ValidationError, match="须填写经验启示"):

@@ -63,3 +63,37 @@ def test_the_board_counts_what_each_organisations_year_shows(tree, people, resp)
     with CaptureQueriesContext(connection) as queries:
         selectors.board(office, YEAR, today=TODAY)
     assert len(queries) == few
+
+
+def test_a_deadline_in_a_provisional_year_is_marked_on_the_board_and_the_organisation(
+    tree, people, resp, monkeypatch
+):
+    """2027 has no State Council arrangement yet: January 2027's deadline (1 February, Sunday 31
+    January moved on by the calendar) shows 暂定 in the board's overdue list and on the organisation's
+    page; November 2026's (Monday 30 November) does not."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from tests.responsibility.test_pages import client_for
+
+    for year in (2026, 2027):
+        ResponsibilityItem.objects.create(
+            org_unit=tree.party_org,
+            year=year,
+            holder="organisation",
+            title=f"{year}月度学习",
+            frequency="monthly",
+        )
+    client = client_for(resp.city_office)
+    for today, year, deadline, marked in (
+        (date(2027, 2, 10), 2027, "2027-02-01", True),
+        (date(2026, 12, 10), 2026, "2026-11-30", False),
+    ):
+        monkeypatch.setattr(timezone, "localdate", lambda *a, today=today, **k: today)
+        board = client.get(reverse("responsibility:board") + f"?year={year}").content.decode()
+        red = board.split('class="list resp-red"')[1].split("</table>")[0]  # the overdue list
+        assert deadline in red and ("暂定" in red) is marked
+        org = client.get(
+            reverse("responsibility:org", args=[tree.party_org.pk]) + f"?year={year}"
+        ).content.decode()
+        assert (f"时限 {deadline}（暂定）" in org) is marked and f"时限 {deadline}" in org

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from django.utils import timezone
 
@@ -233,3 +235,57 @@ def test_a_flag_reaches_the_township_once(people):
     notes = Notification.objects.filter(recipient=people.township_a)
     assert [n.title for n in notes] == ["“三重一大”风险提示：神农村 会议记录迟录"]
     assert not Notification.objects.filter(recipient=people.township_b).exists()
+
+
+def test_an_answer_due_in_a_provisional_year_is_marked(people, login):
+    """2027 has no State Council arrangement yet: a flag whose answer is due then shows 暂定 on the
+    decision's page; one due in 2026 shows none."""
+    from datetime import datetime
+
+    from django.urls import reverse
+
+    late, early = register(people.member_a, title="年终修路"), register(people.member_a, title="秋季修渠")
+    for decision, raised in ((late, datetime(2026, 12, 28, 10)), (early, datetime(2026, 11, 2, 10))):
+        record(people.member_a, decision, Step.PROPOSAL, held_on=days_ago(5))
+        record(
+            people.member_a,
+            decision,
+            Step.PARTY_MEETING,
+            held_on=days_ago(3),
+            out_of_sequence_reason="来不及",
+        )
+        DecisionStep.objects.filter(decision=decision).update(recorded_at=timezone.make_aware(raised))
+    client = login(people.township_a)
+    for decision, marked in ((late, True), (early, False)):
+        page = client.get(reverse("villageaffairs:decision_detail", args=[decision.pk])).content.decode()
+        flag = page.split('id="flag-missing2"')[1].split("<div>")[0]
+        assert "应于" in flag and ("暂定" in flag) is marked
+
+
+def test_the_flag_notice_says_by_when_and_marks_a_provisional_date(people):
+    """The township's notice of a flag says by when to answer it; 暂定 in a year without the State
+    Council's arrangement (2027), not in 2026. The steps are recorded today, then dated back to the
+    day the notice is about, and the notice sent again as recording sends it."""
+    from jijian.core.models import Notification
+    from jijian.villageaffairs import services
+
+    for title, raised in (("年终修路", datetime(2026, 12, 28, 10)), ("秋季修渠", datetime(2026, 11, 2, 10))):
+        decision = register(people.member_a, title=title)
+        record(people.member_a, decision, Step.PROPOSAL, held_on=days_ago(5))
+        step = record(
+            people.member_a,
+            decision,
+            Step.PARTY_MEETING,
+            held_on=days_ago(3),
+            out_of_sequence_reason="来不及",
+        )
+        DecisionStep.objects.filter(decision=decision).update(recorded_at=timezone.make_aware(raised))
+        Notification.objects.filter(recipient=people.township_a).delete()
+        services._tell_township(decision, step)
+        notes = Notification.objects.filter(recipient=people.township_a)
+        [note] = [n for n in notes if "未登记" in n.body]  # the missing step (dating back adds others)
+        assert note.body.startswith(f"“{title}”")
+        if title == "年终修路":
+            assert "请于 2027-01-05（暂定） 前处理。" in note.body
+        else:
+            assert "请于 2026-11-09 前处理。" in note.body and "暂定" not in note.body

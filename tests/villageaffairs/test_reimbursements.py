@@ -312,3 +312,32 @@ def test_a_voucher_refused_for_its_amount_keeps_the_receipt_photo(people, login)
     assert response.status_code == 302
     assert "receipt.png" in client.get(response["Location"]).content.decode()
     assert Voucher.objects.get().purpose == "修水渠材料"
+
+
+def test_an_objection_due_in_a_provisional_year_is_marked(people, login, monkeypatch):
+    """2027 has no State Council arrangement yet: an objection due then shows 暂定 on the voucher,
+    in the list and in the township's notice; one due in 2026 shows none."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from jijian.core.models import Notification
+
+    late, early = enter(people.member_a, purpose="年终慰问品"), enter(people.member_a, purpose="秋季修缮")
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: date(2026, 12, 28))
+    sign(people.member_a, late, "李监委", objection=True, opinion="无审批依据")
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: date(2026, 11, 2))
+    sign(people.member_a, early, "李监委", objection=True, opinion="用途不明")
+    late.refresh_from_db()
+    early.refresh_from_db()
+    assert late.objection_due.year == 2027 and early.objection_due.year == 2026
+    client = login(people.township_a)
+    for voucher, marked in ((late, True), (early, False)):
+        page = client.get(reverse("villageaffairs:voucher_detail", args=[voucher.pk])).content.decode()
+        assert ("暂定" in page.split('id="voucher-state"')[1].split("</dd>")[0]) is marked
+    rows = client.get(reverse("villageaffairs:voucher_list")).content.decode()
+    assert "暂定" in rows.split(f'id="voucher-{late.pk}"')[1].split("</tr>")[0]
+    assert "暂定" not in rows.split(f'id="voucher-{early.pk}"')[1].split("</tr>")[0]
+    notes = {n.body for n in Notification.objects.filter(recipient=people.township_a)}
+    assert any(f"{late.objection_due:%Y-%m-%d}（暂定） 前处理" in body for body in notes)
+    assert any(f"{early.objection_due:%Y-%m-%d} 前处理" in body for body in notes)

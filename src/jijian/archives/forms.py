@@ -400,6 +400,11 @@ class OpinionRequestForm(forms.Form):
     )
     note = forms.CharField(label="说明", max_length=200, required=False)
 
+    def __init__(self, *args, kept: bool = False, **kwargs):
+        """`kept`: an Excel list held from an earlier post with an error comes with this one."""
+        super().__init__(*args, **kwargs)
+        self.kept = kept
+
     def clean_file(self):
         f = self.cleaned_data.get("file")
         if f and (f.size > IMPORT_MAX_BYTES or not f.name.lower().endswith(".xlsx")):
@@ -408,9 +413,10 @@ class OpinionRequestForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if not (data.get("persons") or "").strip() and not data.get("file") and "file" not in self.errors:
+        uploaded = data.get("file") or self.kept
+        if not (data.get("persons") or "").strip() and not uploaded and "file" not in self.errors:
             self.add_error("persons", "请填写征求意见的人员名单，或上传 Excel 名单")
-        elif (data.get("persons") or "").strip() and data.get("file"):
+        elif (data.get("persons") or "").strip() and uploaded:
             self.add_error("file", "请只用一种方式提供名单：填写或上传")
         return data
 

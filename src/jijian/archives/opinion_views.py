@@ -18,7 +18,9 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from jijian.attachments import held
 from jijian.core.ops.ratelimit import client_ip
+from jijian.core.orgs.workdays import provisional_mark
 
 from . import opinions
 from .access import (
@@ -34,6 +36,7 @@ from .forms import EndorseForm, OpinionDraftForm, OpinionRequestForm, VersionFor
 from .models import OpinionState, OpinionVerdict
 
 PAGE = 50
+HELD_OPINION = "archives.opinion_request"  # the form's key for its held Excel list (attachments.held)
 
 
 @login_required
@@ -57,29 +60,37 @@ def opinion_list(request):
 def opinion_create(request):
     if not can_request(request.user):
         raise Http404
-    form = OpinionRequestForm(request.POST or None, request.FILES or None)
+    # The Excel list chosen on a post with an error (a missing 来函文号) is held, shown as attached
+    # (attachments.held); one list per request (`single`): a new one chosen replaces the one held.
+    uploads = held.HeldUploads(request, HELD_OPINION, "file", single=True)
+    uploads.on_get()
+    form = OpinionRequestForm(request.POST or None, request.FILES or None, kept=bool(uploads.keep))
     if request.method == "POST" and form.is_valid():
-        try:
-            upload = form.cleaned_data["file"]
-            created = opinions.opinion_submit(
-                actor=request.user,
-                ref_no=form.cleaned_data["ref_no"],
-                purpose=form.cleaned_data["purpose"],
-                persons_text=form.cleaned_data["persons"],
-                persons=opinions.persons_from_xlsx(upload) if upload else None,
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as error:
-            where = "file" if form.cleaned_data["file"] else "persons"
-            form.add_error(where if "行" in " ".join(error.messages) else None, error.messages)
-        else:
-            messages.success(
-                request, f"已提交征求意见（{created.persons.count()}人），答复期限 {created.due_on:%Y-%m-%d}"
-            )
-            return redirect("archives:opinion_detail", created.pk)
-    return render(
-        request, "archives/opinion_form.html", {"form": form, "working_days": opinions.working_days()}
-    )
+        with uploads.files([]) as kept:
+            upload = form.cleaned_data["file"] or (kept[0] if kept else None)
+            try:
+                created = opinions.opinion_submit(
+                    actor=request.user,
+                    ref_no=form.cleaned_data["ref_no"],
+                    purpose=form.cleaned_data["purpose"],
+                    persons_text=form.cleaned_data["persons"],
+                    persons=opinions.persons_from_xlsx(upload) if upload else None,
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as error:
+                if upload:  # what is wrong with an uploaded list is wrong with the file: not kept
+                    form.add_error("file", error.messages)
+                    uploads.release()
+                else:
+                    form.add_error("persons" if "行" in " ".join(error.messages) else None, error.messages)
+            else:
+                uploads.release()
+                due = f"{created.due_on:%Y-%m-%d}{provisional_mark(created.due_on)}"
+                messages.success(request, f"已提交征求意见（{created.persons.count()}人），答复期限 {due}")
+                return redirect("archives:opinion_detail", created.pk)
+    uploads.hold_if(form)
+    context = {"form": form, "working_days": opinions.working_days(), "held": uploads.shown()}
+    return render(request, "archives/opinion_form.html", context)
 
 
 def _detail(request, item, *, draft_form=None, endorse_form=None, status=200):

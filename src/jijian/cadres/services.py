@@ -27,7 +27,7 @@ from jijian.core import links
 from jijian.core.access import unit_in_scope
 from jijian.core.models import RelationKind, StaffRelation, User
 from jijian.core.notify import notify
-from jijian.core.orgs.workdays import add_working_days
+from jijian.core.orgs.workdays import add_working_days, provisional_mark
 from jijian.core.roles import Role
 from jijian.core.sensitive.crypto import blind_index
 from jijian.core.services import ConcurrentEditError
@@ -129,7 +129,7 @@ def guidance_task_issue(
     notify(
         recipient=member,
         title=f"乡镇纪委{task.get_kind_display()}：{title}",
-        body=f"请于 {task.due_on:%Y-%m-%d} 前办理并回复。",
+        body=f"请于 {task.due_on:%Y-%m-%d}{provisional_mark(task.due_on)} 前办理并回复。",
         link=reverse("cadres:task_detail", args=[task.pk]),
         dedup_key=f"cadres.task:{task.pk}",
     )

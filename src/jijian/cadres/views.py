@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jijian.core.access import require_module
+from jijian.core.orgs.workdays import provisional_mark
 from jijian.core.roles import Module
 
 from . import access, selectors, services
@@ -79,7 +80,7 @@ def task_create(request):
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
-            messages.success(request, f"已派发，截止 {task.due_on:%Y-%m-%d}")
+            messages.success(request, f"已派发，截止 {task.due_on:%Y-%m-%d}{provisional_mark(task.due_on)}")
             return redirect("cadres:task_detail", task.pk)
     return render(request, "cadres/task_form.html", {"form": form})
 

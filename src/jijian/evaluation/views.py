@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from jijian.attachments import held
 from jijian.core.ops.ratelimit import client_ip
 
 from . import access, exports, selectors, services
@@ -329,6 +330,10 @@ def pair_detail(request, pk):
         items=items,
     )
     rect_form = RectificationForm(request.POST if action == "rectification" else None)
+    # Photos chosen for a finding on a post with an error are held, shown as attached
+    # (attachments.held); a fresh page lets them go.
+    uploads = held.HeldUploads(request, f"evaluation.finding:{pair.pk}", "photos")
+    uploads.on_get()
     done = None
     if action == "score" and score_form.is_valid():
         data = score_form.cleaned_data
@@ -343,19 +348,22 @@ def pair_detail(request, pk):
         )
     elif action == "finding" and finding_form.is_valid():
         d = finding_form.cleaned_data
-        done = _attempt(
-            request,
-            finding_form,
-            services.finding_add,
-            actor=request.user,
-            pair=pair,
-            item_code=d["item_code"],
-            description=d["description"],
-            lesson=d["lesson"],
-            share=d["share"],
-            photos=d["photos"],
-            ip_address=client_ip(request),
-        )
+        with uploads.files(d["photos"]) as photos:
+            done = _attempt(
+                request,
+                finding_form,
+                services.finding_add,
+                actor=request.user,
+                pair=pair,
+                item_code=d["item_code"],
+                description=d["description"],
+                lesson=d["lesson"],
+                share=d["share"],
+                photos=photos,
+                ip_address=client_ip(request),
+            )
+        if done is not None:
+            uploads.release()
     elif action == "rectification" and rect_form.is_valid():
         d = rect_form.cleaned_data
         finding = pair.findings.filter(pk=d["finding"]).first()
@@ -376,6 +384,8 @@ def pair_detail(request, pk):
     if done is not None:
         messages.success(request, "已保存")
         return redirect("evaluation:pair_detail", pk)
+    if action == "finding":
+        uploads.hold_if(finding_form)
     context = {
         "pair": pair,
         "items": [(i, pair.scores.get(i["code"])) for i in items],
@@ -387,6 +397,7 @@ def pair_detail(request, pk):
         "score_form": score_form,
         "finding_form": finding_form,
         "rect_form": rect_form,
+        "held": uploads.shown(),
         "manual_connected": services.manual_connected(),
     }
     return render(request, "evaluation/pair_detail.html", context)

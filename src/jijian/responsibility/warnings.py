@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from jijian.core.models import User
 from jijian.core.notify import notify
+from jijian.core.orgs.workdays import provisional_mark
 from jijian.core.roles import Role
 
 from . import monitoring
@@ -53,7 +54,7 @@ def warnings_send(*, today: date) -> dict[str, int]:
             if p.is_red:
                 title = f"【已逾期】{org.name}：{item.title}{who}{p.label}未按时纪实"
             else:
-                title = f"【即将逾期】{item.title}{who}{p.label}须于{p.deadline:%Y-%m-%d}前完成并纪实"
+                title = f"【即将逾期】{item.title}{who}{p.label}须于{p.deadline:%Y-%m-%d}{provisional_mark(p.deadline)}前完成并纪实"
             link = reverse("responsibility:org", args=[org.pk]) + f"?year={item.year}#item-{item.pk}"
             recipients = list(liaisons.get(org.pk, []))
             if p.is_red:
@@ -62,7 +63,7 @@ def warnings_send(*, today: date) -> dict[str, int]:
                 if notify(
                     recipient=user,
                     title=title,
-                    body=f"完成时限：{p.deadline:%Y-%m-%d}。{item.requirement}",
+                    body=f"完成时限：{p.deadline:%Y-%m-%d}{provisional_mark(p.deadline)}。{item.requirement}",
                     link=link,
                     dedup_key=f"resp:{item.pk}:{p.period}:{colour}",
                 ):

@@ -31,7 +31,7 @@ from jijian.audit.services import audit_record
 from jijian.core import links
 from jijian.core.access import get_or_404, scope
 from jijian.core.notify import notify
-from jijian.core.orgs.workdays import add_working_days
+from jijian.core.orgs.workdays import add_working_days, provisional_mark
 from jijian.core.roles import Module, Role
 from jijian.core.services import ConcurrentEditError
 from jijian.smcrypto import sm3_hex
@@ -283,11 +283,9 @@ def voucher_sign(
         endorsement_digest=voucher_digest(locked) if step == ChainStep.MEMBER_RECHECK else "",
     )
     changes: dict = {"version": F("version") + 1}
+    due = add_working_days(timezone.localdate(), locked.objection_working_days) if objection else None
     if objection:
-        changes.update(
-            state=VoucherState.OBJECTED,
-            objection_due=add_working_days(timezone.localdate(), locked.objection_working_days),
-        )
+        changes.update(state=VoucherState.OBJECTED, objection_due=due)
     elif step == ChainStep.AGENCY_BOOKING:
         changes.update(state=VoucherState.BOOKED, booked_at=now)
     Voucher.objects.filter(pk=locked.pk).update(**changes)
@@ -309,7 +307,7 @@ def voucher_sign(
         notify_township(
             locked.village,
             title=f"报账凭证异议待处理：{locked.village.name} {locked.purpose}",
-            body=f"{label}：{signer_name}提出异议——{opinion}",
+            body=f"{label}：{signer_name}提出异议——{opinion.rstrip('。')}。请于 {due:%Y-%m-%d}{provisional_mark(due)} 前处理。",
             link=reverse("villageaffairs:voucher_detail", args=[locked.pk]),
             dedup_key=f"villageaffairs.voucher-objection:{signature.pk}",
         )

@@ -22,6 +22,7 @@ from django.utils import timezone
 from jijian.attachments.services import attachment_store, delete_quietly, file_storage
 from jijian.audit.services import audit_record
 from jijian.core import links
+from jijian.core.orgs.workdays import provisional_mark
 from jijian.core.roles import Module
 from jijian.core.services import ConcurrentEditError
 
@@ -333,13 +334,14 @@ def decision_step_record(
 def _tell_township(decision: MajorDecision, record: DecisionStep) -> None:
     """Each flag the step raised reaches the township committee (once per flag)."""
     from .reimbursements import notify_township
-    from .selectors import decision_flags_for
+    from .selectors import flag_rows
 
-    for flag in decision_flags_for(decision):
+    for row in flag_rows([decision])[decision.pk]:
+        flag, due = row.flag, f"{row.due:%Y-%m-%d}{provisional_mark(row.due)}"
         notify_township(
             decision.village,
             title=f"“三重一大”风险提示：{decision.village.name} {flag.title}",
-            body=f"“{decision.title}”：{flag.finding}",
+            body=f"“{decision.title}”：{flag.finding.rstrip('。')}。请于 {due} 前处理。",
             link=reverse("villageaffairs:decision_detail", args=[decision.pk]) + f"#step-{flag.step}",
             dedup_key=f"villageaffairs.flag:{decision.pk}:{flag.key}",
         )

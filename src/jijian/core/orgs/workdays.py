@@ -89,6 +89,15 @@ def is_provisional(day: date | None) -> bool:
     return day is not None and bool(provisional_years({day.year}))
 
 
+PROVISIONAL_NOTE = "该年国务院放假安排尚未公布，按法定节日推算，公布后可能变动"
+
+
+def provisional_mark(day: date | None) -> str:
+    """The plain-text mark after a deadline (notifications, messages): "（暂定）" in a provisional
+    year, else nothing. Pages use the `provisional` template filter, which asks the same rule."""
+    return "（暂定）" if is_provisional(day) else ""
+
+
 def rule_days(start: date, end: date, provisional: set[int]) -> dict[date, bool]:
     """The statutory holidays on weekdays in [start, end] of the provisional years, as exceptions."""
     found: dict[date, bool] = {}

@@ -12,14 +12,19 @@ register.filter("mask_id_number", mask_id_number)
 @register.filter
 def provisional(day) -> str:
     """A 暂定 tag after a deadline that lies in a year without the State Council's arrangement."""
-    from jijian.core.orgs.workdays import is_provisional
+    from jijian.core.orgs.workdays import PROVISIONAL_NOTE, is_provisional
 
     if not is_provisional(day):
         return ""
-    return format_html(
-        '<span class="tag tag-provisional" title="{}">暂定</span>',
-        "该年国务院放假安排尚未公布，按法定节日推算，公布后可能变动",
-    )
+    return format_html('<span class="tag tag-provisional" title="{}">暂定</span>', PROVISIONAL_NOTE)
+
+
+@register.filter
+def provisional_mark(day) -> str:
+    """The same mark as plain text, "（暂定）", where markup cannot go (a title attribute)."""
+    from jijian.core.orgs.workdays import provisional_mark as mark
+
+    return mark(day)
 
 
 @register.filter

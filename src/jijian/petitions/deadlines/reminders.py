@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from jijian.core.models import Notification, OrgKind, StaffRelation, User, UserRole
 from jijian.core.notify import notify
-from jijian.core.orgs.workdays import is_provisional
+from jijian.core.orgs.workdays import provisional_mark
 from jijian.core.roles import Role
 from jijian.petitions.deadlines import board
 from jijian.petitions.models import PetitionDeadline, PetitionReport
@@ -94,7 +94,7 @@ def _message(deadline: PetitionDeadline, colour: str, today: date, left: int) ->
     label = board.item_label(deadline)
     kind = deadline.get_kind_display()
     # A due date in a year without the State Council's arrangement is provisional (workdays).
-    due = f"{deadline.due_date:%Y-%m-%d}{'（暂定）' if is_provisional(deadline.due_date) else ''}"
+    due = f"{deadline.due_date:%Y-%m-%d}{provisional_mark(deadline.due_date)}"
     if deadline.extended_from:
         due += f"（经批准延长，原期限 {deadline.extended_from:%Y-%m-%d}）"
     if colour == "red":
