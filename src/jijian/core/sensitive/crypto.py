@@ -308,6 +308,17 @@ def blind_index(value: str, *, ring: Keyring | None = None) -> str:
     return hmac_sm3_hex(ring.index_key, normalise_for_index(value).encode())
 
 
+INDEX_FINGERPRINT_LABEL = b"jijian.core.index-key-fingerprint.v1"
+
+
+def index_key_fingerprint(*, ring: Keyring | None = None) -> str:
+    """HMAC-SM3 of a fixed label under the blind-index key: stored with the data (core.KeyFingerprint)
+    to tell whether the configured index key is the one the data was written with. It reveals nothing
+    of the key (a keyed hash of a public label)."""
+    ring = ring or keyring()
+    return hmac_sm3_hex(ring.index_key, INDEX_FINGERPRINT_LABEL)
+
+
 class Signer(Protocol):
     """SM2 signatures, to be provided by a certified cryptographic device (GM/T 0018 SDF interface).
     Nothing in jijian signs with SM2 yet; endorsements use SM3 digests recorded in the audit chain."""
