@@ -237,6 +237,7 @@ class KeyCheck:
 INDEX_MATCHES = "matches"
 INDEX_DIFFERS = "differs"
 INDEX_UNRECORDED = "unrecorded"
+INDEX_MISSING = "missing"  # a fingerprint is recorded, but there is no keyring to compare it with
 
 
 @dataclass
@@ -245,13 +246,13 @@ class IndexKeyCheck:
     stored with the data (core.KeyFingerprint) and a recomputation of a few stored blind indexes from
     their decrypted sources (which also covers data from before the fingerprint was recorded)."""
 
-    fingerprint: str  # INDEX_MATCHES, INDEX_DIFFERS or INDEX_UNRECORDED
+    fingerprint: str  # INDEX_MATCHES, INDEX_DIFFERS, INDEX_UNRECORDED or INDEX_MISSING
     sampled: int = 0  # stored indexes recomputed
     sample_matches: int = 0  # of which equal to the stored one
 
     @property
     def ok(self) -> bool:
-        if self.fingerprint == INDEX_DIFFERS:
+        if self.fingerprint in (INDEX_DIFFERS, INDEX_MISSING):
             return False
         # A stale index here and there (an update() that bypassed the field) is not a wrong key: only
         # when not one sampled index can be recomputed is the key another.
@@ -260,6 +261,8 @@ class IndexKeyCheck:
     def problem(self) -> str:
         if self.ok:
             return ""
+        if self.fingerprint == INDEX_MISSING:
+            return "没有盲索引密钥（JIJIAN_INDEX_KEY 或密钥文件的 index），而数据中的盲索引和举报人查询码是用它写入的"
         why = (
             "与数据中记录的盲索引密钥指纹不符"
             if self.fingerprint == INDEX_DIFFERS
@@ -272,20 +275,25 @@ class IndexKeyCheck:
         )
 
 
-def _index_fingerprint_state(ring: crypto.Keyring, tables: set[str]) -> str:
+def _index_fingerprint_state(ring: crypto.Keyring | None, tables: set[str]) -> str:
     if KeyFingerprint._meta.db_table not in tables:
         return INDEX_UNRECORDED  # data from before the fingerprint (restored, not yet migrated)
     stored = KeyFingerprint.objects.filter(name="index").values_list("digest", flat=True).first()
     if stored is None:
         return INDEX_UNRECORDED
+    if ring is None:
+        return INDEX_MISSING
     return INDEX_MATCHES if stored == crypto.index_key_fingerprint(ring=ring) else INDEX_DIFFERS
 
 
-def index_key_check(*, ring: crypto.Keyring, per_column: int = 2) -> IndexKeyCheck:
+def index_key_check(*, ring: crypto.Keyring | None, per_column: int = 2) -> IndexKeyCheck:
     """Compare the stored fingerprint and recompute up to `per_column` stored blind indexes of every
-    blind-indexed column (the first rows with a value: indexed lookups, cheap enough for start-up)."""
+    blind-indexed column (the first rows with a value: indexed lookups, cheap enough for start-up).
+    Without a keyring: whether the data records an index key it would need."""
     tables = set(connection.introspection.table_names())
     result = IndexKeyCheck(_index_fingerprint_state(ring, tables))
+    if ring is None:
+        return result
     for model, f in blind_index_fields():
         if model._meta.db_table not in tables:
             continue
@@ -322,7 +330,7 @@ def index_key_record(*, ring: crypto.Keyring | None = None) -> None:
 def key_ids_in_data() -> set[str]:
     """Every key id some stored value or registered key user uses (a full scan of the encrypted
     columns: for restores and key generation, not for requests)."""
-    return set(key_check(ring=None, decrypt=False).needed)
+    return set(key_check(ring=None, decrypt=False, index=False).needed)
 
 
 def _stored_sample(model: type[models.Model], f: models.Field) -> Iterator[str]:
@@ -333,12 +341,16 @@ def _stored_sample(model: type[models.Model], f: models.Field) -> Iterator[str]:
 
 
 def key_check(
-    *, ring: crypto.Keyring | None = None, decrypt: bool = True, sample_only: bool = False
+    *,
+    ring: crypto.Keyring | None = None,
+    decrypt: bool = True,
+    sample_only: bool = False,
+    index: bool = True,
 ) -> KeyCheck:
     """Every key id the encrypted columns (and registered key users) use, and, for each column and
     key id, whether one stored value decrypts under this keyring: a key under the right id but with
-    other bytes (a key file generated afresh) is caught too. With a keyring, the blind-index key is
-    checked as well (`index_key_check`).
+    other bytes (a key file generated afresh) is caught too. Unless index=False, the blind-index key
+    is checked as well (`index_key_check`; without a keyring: whether the data needs one).
 
     sample_only (the start-up check): the key ids of the first and the last value of each column
     instead of every value, a handful of indexed queries: it catches a missing or different key file,
@@ -374,8 +386,8 @@ def key_check(
         if user.key_ids is not None:
             for kid in sorted(user.key_ids()):
                 result.needed.setdefault(kid, []).append(label)
-    if decrypt and ring is not None:
-        result.index = index_key_check(ring=ring)
+    if index:
+        result.index = index_key_check(ring=ring if decrypt else None)
     return result
 
 

@@ -141,6 +141,7 @@ def index_state(check: keys.IndexKeyCheck | None) -> str:
         keys.INDEX_MATCHES: "与数据中记录的指纹一致",
         keys.INDEX_DIFFERS: "与数据中记录的指纹不符",
         keys.INDEX_UNRECORDED: "数据中尚未记录指纹",
+        keys.INDEX_MISSING: "缺少（数据中记录了指纹）",
     }[check.fingerprint]
     if check.sampled:
         fingerprint += f"；抽样重算盲索引 {check.sample_matches}/{check.sampled} 个相符"
