@@ -264,3 +264,20 @@ def test_a_server_started_on_data_whose_key_is_missing_refuses_with_the_message(
         check=False,
     )
     assert loaded.returncode == 0, loaded.stderr
+
+
+def test_a_server_starts_on_a_fresh_data_directory(tmp_path):
+    """The embedded first start: no database, no key file yet. The start-up check passes (and leaves
+    the key file to the first use, as before)."""
+    data_dir = tmp_path / "fresh"
+    data_dir.mkdir(mode=0o700)
+    loaded = subprocess.run(  # noqa: S603 - the application as the server loads it
+        [sys.executable, "-c", "import jijian.config.asgi"],
+        env=_server_env(data_dir),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert loaded.returncode == 0, loaded.stderr
