@@ -1,4 +1,5 @@
 import io
+from pathlib import Path
 
 from django.conf import settings
 from django.core import checks
@@ -32,6 +33,8 @@ def stored_data_opens(app_configs, databases=None, **kwargs):
     from jijian.core.sensitive import crypto, keys
 
     ring = crypto.keyring_if_present()
+    if ring is None and (settings.DATA_KEYS or Path(settings.KEY_FILE).exists()):
+        crypto.keyring()  # keys configured but unreadable: stops, naming the malformed setting
     try:
         result = keys.key_check(ring=ring, decrypt=ring is not None, sample_only=True)
     except DatabaseError:
