@@ -8,6 +8,10 @@ from django.core.asgi import get_asgi_application  # noqa: E402
 
 django_asgi_app = get_asgi_application()
 
+from jijian.core.checks import refuse_unreadable_data  # noqa: E402
+
+refuse_unreadable_data()  # before serving: stored data the configured keys do not open stops here
+
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 
 from jijian.config.bodylimits import limit_for  # noqa: E402

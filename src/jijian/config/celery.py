@@ -7,6 +7,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jijian.config.settings")
 
@@ -86,3 +87,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=30, hour=2, day_of_month=1),
     },
 }
+
+
+@worker_init.connect
+def refuse_unreadable_data_in_the_worker(**kwargs) -> None:
+    """The worker, like the web server (config/asgi.py), does not start on stored data the configured
+    keys do not open: its tasks would write under a key the data was not written with."""
+    from jijian.core.checks import refuse_unreadable_data
+
+    refuse_unreadable_data()

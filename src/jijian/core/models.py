@@ -440,3 +440,22 @@ class StaffRelation(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+# --- key fingerprints: which key the stored data was written with (never key material) --------
+class KeyFingerprint(models.Model):
+    """An HMAC of a fixed label under a key that leaves no trace of its own in the data: the blind-index
+    key (`name="index"`). Written when the schema is created and by `jijian keys reindex`; compared by
+    `jijian keys check`, `jijian restore` and the start-up check, so that data restored or served under
+    another index key is refused instead of silently finding nothing (docs/keys.md)."""
+
+    name = models.CharField(_("密钥"), max_length=32, primary_key=True)
+    digest = models.CharField(_("指纹"), max_length=64)
+    recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("密钥指纹")
+        verbose_name_plural = _("密钥指纹")
+
+    def __str__(self) -> str:
+        return self.name

@@ -368,14 +368,15 @@ def restore_apply(*, src: Path, include_keys: bool = False) -> RestoreResult:
         keys_restored = True
 
     # The data is only restored when its keys open it: every key id the encrypted columns use is in
-    # the keyring and one value of each column and key id decrypts. Otherwise the instance would start
+    # the keyring and one value of each column and key id decrypts, and the index key is the one the
+    # blind indexes and receipt codes were written with. Otherwise the instance would start
     # "normally" with every encrypted field, and every receipt code, unreadable.
     check = keys_check_after_restore()
     if not check.ok:
         raise BackupError(
-            "恢复未完成：" + check.problem() + "。数据库和文件已写入，但加密字段无法读取，请勿启动服务："
-            "从密钥托管处放回原密钥文件（JIJIAN_KEY_FILE）或设置 JIJIAN_DATA_KEYS/JIJIAN_INDEX_KEY，"
-            "然后运行 `jijian keys check`，通过后再启动（见 docs/backup.md）"
+            "恢复未完成：" + check.problem() + "。数据库和文件已写入，但用现在的密钥无法读取或查找，"
+            "服务在密钥放回之前会拒绝启动：从密钥托管处放回原密钥文件（JIJIAN_KEY_FILE）或设置 "
+            "JIJIAN_DATA_KEYS/JIJIAN_INDEX_KEY，然后运行 `jijian keys check`，通过后再启动（见 docs/backup.md）"
         )
 
     from jijian.audit.services import audit_verify

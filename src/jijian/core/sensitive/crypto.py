@@ -153,10 +153,18 @@ def _load_keyring(*, may_generate: bool = True) -> Keyring:
     if not path.exists():
         if getattr(settings, "PRODUCTION", False) or not may_generate:
             raise ImproperSetting("JIJIAN_KEY_FILE", f"密钥文件 {path} 不存在")
-        # Embedded default: a key file is generated once in the data directory, under a key id no
-        # stored value uses (data restored without its keys must not meet new bytes under its old id).
+        # Embedded default: a key file is generated once in the data directory, for a database that
+        # holds nothing under keys yet. Data restored (or left) without its key file is never given
+        # new keys: its values and blind indexes would stay unreadable under them.
+        in_data = _key_ids_in_data()
+        if in_data:
+            raise ImproperSetting(
+                "JIJIAN_KEY_FILE",
+                f"密钥文件 {path} 不存在，而数据库中的数据需要密钥 {'、'.join(sorted(in_data))}："
+                "不会为已有数据生成新密钥，请从密钥托管处放回原密钥文件（见 docs/keys.md）",
+            )
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_key_file(path, [(next_key_id(sorted(_key_ids_in_data())), new_key_hex())], new_key_hex())
+        write_key_file(path, [("k1", new_key_hex())], new_key_hex())
     pairs, index_hex = read_key_file(path)
     data = parse_data_keys("JIJIAN_KEY_FILE", format_data_keys(pairs))
     return Keyring(data, _hex_key("JIJIAN_KEY_FILE", index_hex), "file")
@@ -233,11 +241,16 @@ def keyring() -> Keyring:
         return ring
 
 
-def reload_keyring() -> Keyring:
-    """Forget the cached keyring and load it again (tests, `jijian keys`)."""
+def forget_keyring() -> None:
+    """Forget the cached keyring: the next use loads it afresh (tests)."""
     global _cached
     with _lock:
         _cached = None
+
+
+def reload_keyring() -> Keyring:
+    """Forget the cached keyring and load it again (tests, `jijian keys`)."""
+    forget_keyring()
     return keyring()
 
 
@@ -306,6 +319,17 @@ def blind_index(value: str, *, ring: Keyring | None = None) -> str:
     recomputed from guesses (an ID number has little entropy)."""
     ring = ring or keyring()
     return hmac_sm3_hex(ring.index_key, normalise_for_index(value).encode())
+
+
+INDEX_FINGERPRINT_LABEL = b"jijian.core.index-key-fingerprint.v1"
+
+
+def index_key_fingerprint(*, ring: Keyring | None = None) -> str:
+    """HMAC-SM3 of a fixed label under the blind-index key: stored with the data (core.KeyFingerprint)
+    to tell whether the configured index key is the one the data was written with. It reveals nothing
+    of the key (a keyed hash of a public label)."""
+    ring = ring or keyring()
+    return hmac_sm3_hex(ring.index_key, INDEX_FINGERPRINT_LABEL)
 
 
 class Signer(Protocol):

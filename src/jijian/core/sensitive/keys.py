@@ -19,11 +19,13 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
-from django.db import models, router, transaction
+from django.db import connection, models, router, transaction
 from django.db.models.functions import Cast, Substr
+from django.utils import timezone
 
 from jijian.audit.services import audit_record
 from jijian.core.fields import BlindIndexField, EncryptedTextField
+from jijian.core.models import KeyFingerprint
 from jijian.core.sensitive import crypto
 
 
@@ -153,6 +155,7 @@ class KeyStatus:
     key_ids: tuple[str, ...]
     fields: list[FieldStatus]
     others: list[OtherStatus] = field(default_factory=list)
+    index: IndexKeyCheck | None = None
 
     def count_for(self, kid: str) -> int:
         in_fields = sum(fs.by_key.get(kid, 0) + fs.legacy.get(kid, 0) for fs in self.fields)
@@ -182,7 +185,7 @@ def key_status() -> KeyStatus:
         OtherStatus(label, {kid: user.count(kid) for kid in ring.key_ids}, user.rotate is not None)
         for label, user in key_users().items()
     ]
-    return KeyStatus(ring.source, ring.primary_id, ring.key_ids, result, others)
+    return KeyStatus(ring.source, ring.primary_id, ring.key_ids, result, others, index_key_check(ring=ring))
 
 
 # --- check: do the keys open the data? -----------------------------------------------------------
@@ -194,19 +197,26 @@ class KeyCheck:
     needed: dict[str, list[str]] = field(default_factory=dict)  # key id -> columns / users using it
     failed: dict[str, list[str]] = field(default_factory=dict)  # key id -> columns its sample fails in
     sampled: int = 0
+    index: IndexKeyCheck | None = None  # the blind-index key (None: no keyring to check it with)
 
     @property
     def missing(self) -> list[str]:
         return sorted(kid for kid in self.needed if kid not in self.key_ids)
 
     @property
-    def ok(self) -> bool:
+    def data_ok(self) -> bool:
         return not self.missing and not self.failed
+
+    @property
+    def ok(self) -> bool:
+        return self.data_ok and (self.index is None or self.index.ok)
 
     def problem(self) -> str:
         """The operator's message naming the key ids, or "" when the keys open the data."""
         if self.ok:
             return ""
+        if self.data_ok:
+            return self.index.problem() if self.index else ""
         parts = [
             f"数据需要密钥 {'、'.join(sorted(self.needed))}；本实例的密钥环有 {'、'.join(self.key_ids) or '（无）'}"
         ]
@@ -218,26 +228,148 @@ class KeyCheck:
             parts.append(
                 f"密钥 {'、'.join(sorted(self.failed))} 与加密这些数据时的密钥不同，无法解密（{fails}）"
             )
+        if self.index is not None and not self.index.ok:
+            parts.append(self.index.problem())
         return "。".join(parts)
+
+
+# The stored fingerprint's states, for `keys status` and the messages.
+INDEX_MATCHES = "matches"
+INDEX_DIFFERS = "differs"
+INDEX_UNRECORDED = "unrecorded"
+INDEX_MISSING = "missing"  # a fingerprint is recorded, but there is no keyring to compare it with
+
+
+@dataclass
+class IndexKeyCheck:
+    """Whether the configured blind-index key is the one the data was written with: the fingerprint
+    stored with the data (core.KeyFingerprint) and a recomputation of a few stored blind indexes from
+    their decrypted sources (which also covers data from before the fingerprint was recorded)."""
+
+    fingerprint: str  # INDEX_MATCHES, INDEX_DIFFERS, INDEX_UNRECORDED or INDEX_MISSING
+    sampled: int = 0  # stored indexes recomputed
+    sample_matches: int = 0  # of which equal to the stored one
+
+    @property
+    def ok(self) -> bool:
+        if self.fingerprint in (INDEX_DIFFERS, INDEX_MISSING):
+            return False
+        # A stale index here and there (an update() that bypassed the field) is not a wrong key: only
+        # when not one sampled index can be recomputed is the key another.
+        return not self.sampled or self.sample_matches > 0
+
+    def problem(self) -> str:
+        if self.ok:
+            return ""
+        if self.fingerprint == INDEX_MISSING:
+            return "没有盲索引密钥（JIJIAN_INDEX_KEY 或密钥文件的 index），而数据中的盲索引和举报人查询码是用它写入的"
+        why = (
+            "与数据中记录的盲索引密钥指纹不符"
+            if self.fingerprint == INDEX_DIFFERS
+            else f"抽样重算的 {self.sampled} 个盲索引无一相符"
+        )
+        return (
+            f"盲索引密钥（JIJIAN_INDEX_KEY 或密钥文件的 index）不是写入这些数据时的密钥：{why}。"
+            "用它运行，按姓名、身份证号、手机号的查找和举报人查询码都会查不到。"
+            "请放回原盲索引密钥；确需更换时按 docs/keys.md「更换盲索引密钥」运行 `jijian keys reindex`"
+        )
+
+
+def _index_fingerprint_state(ring: crypto.Keyring | None, tables: set[str]) -> str:
+    if KeyFingerprint._meta.db_table not in tables:
+        return INDEX_UNRECORDED  # data from before the fingerprint (restored, not yet migrated)
+    stored = KeyFingerprint.objects.filter(name="index").values_list("digest", flat=True).first()
+    if stored is None:
+        return INDEX_UNRECORDED
+    if ring is None:
+        return INDEX_MISSING
+    return INDEX_MATCHES if stored == crypto.index_key_fingerprint(ring=ring) else INDEX_DIFFERS
+
+
+def index_key_check(*, ring: crypto.Keyring | None, per_column: int = 2) -> IndexKeyCheck:
+    """Compare the stored fingerprint and recompute up to `per_column` stored blind indexes of every
+    blind-indexed column (the first rows with a value: indexed lookups, cheap enough for start-up).
+    Without a keyring: whether the data records an index key it would need."""
+    tables = set(connection.introspection.table_names())
+    result = IndexKeyCheck(_index_fingerprint_state(ring, tables))
+    if ring is None:
+        return result
+    for model, f in blind_index_fields():
+        if model._meta.db_table not in tables:
+            continue
+        source = model._meta.get_field(f.source)
+        rows = (
+            model._base_manager.annotate(_raw=Cast(source.name, output_field=models.TextField()))
+            .exclude(**{f.attname: ""})
+            .exclude(_raw__isnull=True)
+            .exclude(_raw="")
+            .order_by("pk")
+            .values_list("_raw", f.attname)[:per_column]
+        )
+        for raw, stored in rows:
+            try:
+                plain = source.decrypt(raw, ring=ring) if isinstance(source, EncryptedTextField) else raw
+            except crypto.CryptoError:
+                continue  # a data-key problem, reported as such
+            result.sampled += 1
+            if f.compute(plain, ring=ring) == stored:
+                result.sample_matches += 1
+    return result
+
+
+def index_key_record(*, ring: crypto.Keyring | None = None) -> None:
+    """Store the fingerprint of the configured index key (after every blind index was recomputed
+    under it)."""
+    ring = ring or crypto.reload_keyring()
+    KeyFingerprint.objects.update_or_create(
+        name="index",
+        defaults={"digest": crypto.index_key_fingerprint(ring=ring), "recorded_at": timezone.now()},
+    )
 
 
 def key_ids_in_data() -> set[str]:
     """Every key id some stored value or registered key user uses (a full scan of the encrypted
     columns: for restores and key generation, not for requests)."""
-    return set(key_check(ring=None, decrypt=False).needed)
+    return set(key_check(ring=None, decrypt=False, index=False).needed)
 
 
-def key_check(*, ring: crypto.Keyring | None = None, decrypt: bool = True) -> KeyCheck:
+def _stored_sample(model: type[models.Model], f: models.Field) -> Iterator[str]:
+    """The first and the last stored value of a column (by primary key): what start-up looks at."""
+    qs = _stored(model, f).values_list("_raw", flat=True)
+    yield from qs[:1]
+    yield from qs.reverse()[:1]
+
+
+def key_check(
+    *,
+    ring: crypto.Keyring | None = None,
+    decrypt: bool = True,
+    sample_only: bool = False,
+    index: bool = True,
+) -> KeyCheck:
     """Every key id the encrypted columns (and registered key users) use, and, for each column and
     key id, whether one stored value decrypts under this keyring: a key under the right id but with
-    other bytes (a key file generated afresh) is caught too."""
+    other bytes (a key file generated afresh) is caught too. Unless index=False, the blind-index key
+    is checked as well (`index_key_check`; without a keyring: whether the data needs one).
+
+    sample_only (the start-up check): the key ids of the first and the last value of each column
+    instead of every value, a handful of indexed queries: it catches a missing or different key file,
+    not a single old value under a retired key (`jijian keys check` reads every value)."""
     if decrypt and ring is None:
         ring = crypto.reload_keyring()
     result = KeyCheck(key_ids=ring.key_ids if ring else ())
+    tables = set(connection.introspection.table_names()) if sample_only else None
     for model, f in encrypted_fields():
+        if tables is not None and model._meta.db_table not in tables:
+            continue  # not migrated yet: nothing stored
         label = _label(model, f)
         samples: dict[str, str] = {}
-        for raw in _stored(model, f).values_list("_raw", flat=True).iterator(chunk_size=2000):
+        values = (
+            _stored_sample(model, f)
+            if sample_only
+            else _stored(model, f).values_list("_raw", flat=True).iterator(chunk_size=2000)
+        )
+        for raw in values:
             kid = crypto.key_id_of(raw)
             if kid is not None and kid not in samples:
                 samples[kid] = raw
@@ -254,6 +386,8 @@ def key_check(*, ring: crypto.Keyring | None = None, decrypt: bool = True) -> Ke
         if user.key_ids is not None:
             for kid in sorted(user.key_ids()):
                 result.needed.setdefault(kid, []).append(label)
+    if index:
+        result.index = index_key_check(ring=ring if decrypt else None)
     return result
 
 
@@ -543,6 +677,9 @@ def blind_index_rebuild(*, batch: int = 500) -> ReindexResult:
                         result.skipped_concurrent += 1
         result.updated[label] = done
     with transaction.atomic():
+        if not result.failed and not result.skipped_concurrent:
+            # Every index is now under this key: restore and start-up check against it from here on.
+            index_key_record(ring=ring)
         audit_record(
             actor=None,
             action="keys.reindex",

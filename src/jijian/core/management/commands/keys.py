@@ -38,6 +38,7 @@ class Command(BaseCommand):
             raise CommandError(result.problem())
         used = "、".join(sorted(result.needed)) or "（尚无加密数据）"
         self.stdout.write(f"密钥检查通过：数据使用密钥 {used}，抽样解密 {result.sampled} 列次均成功")
+        self.stdout.write(f"盲索引密钥：{index_state(result.index)}")
 
     def do_status(self, **_):
         status = keys.key_status()
@@ -58,8 +59,11 @@ class Command(BaseCommand):
             note = "" if other.rotated else "（rotate 不重新加密）"
             self.stdout.write(f"  {other.label}：{'，'.join(parts)}{note}")
         self.stdout.write(f"待重新加密：{status.pending}")
+        self.stdout.write(f"盲索引密钥：{index_state(status.index)}")
         if any(fs.unknown for fs in status.fields):
             self.stderr.write("有值使用密钥环中没有的密钥，无法解密：请找回该密钥")
+        if status.index is not None and not status.index.ok:
+            self.stderr.write(status.index.problem())
 
     def _deploy(self, result, done: str, then: str):
         if result.source == "file":
@@ -127,3 +131,18 @@ class Command(BaseCommand):
             self.stdout.write(f"{result.skipped_concurrent} 行在处理期间被修改而跳过：请再运行一次 reindex")
         if result.failed:
             raise CommandError(f"{len(result.failed)} 个值无法解密，盲索引未更新")
+
+
+def index_state(check: keys.IndexKeyCheck | None) -> str:
+    """One line on the blind-index key for `status` and `check`."""
+    if check is None:
+        return "未检查（没有密钥）"
+    fingerprint = {
+        keys.INDEX_MATCHES: "与数据中记录的指纹一致",
+        keys.INDEX_DIFFERS: "与数据中记录的指纹不符",
+        keys.INDEX_UNRECORDED: "数据中尚未记录指纹",
+        keys.INDEX_MISSING: "缺少（数据中记录了指纹）",
+    }[check.fingerprint]
+    if check.sampled:
+        fingerprint += f"；抽样重算盲索引 {check.sample_matches}/{check.sampled} 个相符"
+    return fingerprint

@@ -3,6 +3,7 @@ import os
 from django.conf import settings
 from django.core.management import BaseCommand, call_command
 
+from jijian.core.checks import STORED_DATA
 from jijian.core.demo import demo_accounts, format_accounts, load_demo
 from jijian.core.models import OrgUnit
 
@@ -14,6 +15,9 @@ class Command(BaseCommand):
         parser.add_argument("--no-demo", action="store_true", help="不装入演示数据")
 
     def handle(self, *args, no_demo=False, **options):
+        # Before migrate: stored data (a restore) that the configured keys do not open stops here,
+        # before a migration or the demo writes anything under them. A fresh database passes.
+        self.check(databases=["default"], tags=[STORED_DATA])
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         if not OrgUnit.objects.exists() and not no_demo:
