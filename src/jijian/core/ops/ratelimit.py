@@ -296,38 +296,7 @@ def rate_limit(
     return decorator
 
 
-class RateLimited(Exception):
-    """Raised where a limit is checked below the middleware (the API's token check): answered as
-    `too_many_requests` (core/api/errors.py)."""
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(retry_after)
-        self.retry_after = retry_after
-
-
 def anonymous_hit(request) -> int | None:
-    """Count one anonymous request of the client against RATE_LIMIT_ANON_PER_MINUTE (`hit`)."""
+    """Count one anonymous request of the client against RATE_LIMIT_ANON_PER_MINUTE (`hit`); the
+    middleware that calls it is core/ops/middleware.py's AnonymousRateLimitMiddleware."""
     return hit("anon", client_ip(request), _limit_value("RATE_LIMIT_ANON_PER_MINUTE", 60))
-
-
-class AnonymousRateLimitMiddleware:
-    """Every request of a client that is not signed in counts against RATE_LIMIT_ANON_PER_MINUTE per
-    address (public pages, the anonymous report form, the sign-in page, the public API). Install it
-    after AuthenticationMiddleware. An API request carrying a bearer token is counted by the token
-    check instead (core/api/auth.py), and only when the token is not accepted: an invalid token is
-    an anonymous request. Anywhere else an Authorization header changes nothing."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        user = getattr(request, "user", None)
-        anonymous = user is None or not user.is_authenticated
-        token_checked_later = request.path.startswith("/api/") and request.META.get(
-            "HTTP_AUTHORIZATION", ""
-        ).startswith("Bearer ")
-        if anonymous and not request.path.startswith(EXEMPT_PREFIXES) and not token_checked_later:
-            retry_after = anonymous_hit(request)
-            if retry_after is not None:
-                return too_many_requests(request, retry_after)
-        return self.get_response(request)
