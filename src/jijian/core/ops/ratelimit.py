@@ -130,7 +130,7 @@ def _counter_name(scope: str, ident: str, *, now: float, window: int) -> Callabl
 @contextmanager
 def counting():
     """Hold this around a read-and-count that must not interleave with another (the callers of
-    `_increment`, and the receipt brake's reserve-then-refund). Redis counts atomically by itself
+    `increment`, and the receipt brake's reserve-then-refund). Redis counts atomically by itself
     (SETNX for the first, INCR after: one command each), and so does the in-process memory cache of
     the tests (one lock). The file cache of the embedded default does not: its incr() is a read and a
     rewrite of the entry's file, so two simultaneous requests both read 7 and both write 8.
@@ -157,9 +157,9 @@ def counting():
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _increment(key: str, timeout: int) -> int:
+def increment(key: str, timeout: int) -> int:
     """Count one more under `key` and return the new count; every caller of a burst gets a different
-    number (see `counting`). A counter that exists is counted with one INCR, which keeps its expiry
+    number (see `counting`), so exactly one of them sees 1 (a once-only use, petitions/intake/pow.py). A counter that exists is counted with one INCR, which keeps its expiry
     (Redis, and the memory cache of the tests): the common case, every request after a window's
     first, costs one command. Only the first of a window creates it with its expiry (SETNX). The
     file cache's incr() rewrites the entry with the default expiry, so there the expiry is set again."""
@@ -209,7 +209,7 @@ def window_counts(
     if current_name is None:  # a current window's key is always made; a cache that lost it at once
         raise RuntimeError("rate-limit window key missing")
     current_key = f"{current_name}:{bucket}"
-    current = _increment(current_key, 2 * window + 5) if add else int(cache.get(current_key, 0))
+    current = increment(current_key, 2 * window + 5) if add else int(cache.get(current_key, 0))
     previous = int(cache.get(f"{previous_name}:{bucket - 1}", 0)) if previous_name else 0
     return current, previous, now - bucket * window
 
