@@ -1,12 +1,35 @@
 """Work started at the same moment in several threads, each with its own database connection (the
-PostgreSQL-only concurrency tests)."""
+concurrency tests: on PostgreSQL, and on SQLite when the test database is a file)."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
 
+import pytest
+from django.conf import settings
 from django.db import connection
+
+
+def concurrent_connections() -> bool:
+    """Whether threads can work on the test database at once: PostgreSQL, or SQLite in a file
+    (JIJIAN_TEST_SQLITE_FILE, the second pass of `make test`). SQLite's in-memory test database locks
+    whole tables across its connections and answers "table is locked" instead of waiting."""
+    if connection.vendor == "postgresql":
+        return True
+    return connection.vendor == "sqlite" and bool(settings.DATABASES["default"].get("TEST", {}).get("NAME"))
+
+
+# For a module or a test whose threads use the database: skipped where they cannot, run by the
+# second pass of `make test` (`-m concurrent`) on SQLite and by the PostgreSQL run.
+needs_concurrent_connections = [
+    pytest.mark.concurrent,
+    pytest.mark.skipif(
+        not concurrent_connections(),
+        reason="needs concurrent connections: PostgreSQL, or SQLite in a file (JIJIAN_TEST_SQLITE_FILE; "
+        "`make test` runs these in its second pass)",
+    ),
+]
 
 
 def together(n: int, work: Callable[[int], object], *, catch=(Exception,)) -> tuple[list, list]:

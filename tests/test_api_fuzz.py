@@ -1,8 +1,10 @@
 """The API document, fuzzed (issue 22 item 9): schemathesis generates requests for every operation of
 /api/openapi.json — valid ones and, on purpose, invalid ones — and sends them in-process through
-Django's WSGI application, authenticated as a staff member with a bearer token. No answer may be a
-server error. The number of examples per operation is bounded so that the run stays part of the
-ordinary test suite."""
+Django's WSGI application, authenticated with a bearer token as each role that owns write endpoints:
+the county's conduct supervision office, a village member (monthly reports, village affairs,
+training, cadres), a township committee (review, village affairs, guidance tasks) and the petition
+office. No answer may be a server error. The number of examples per operation is bounded (fewer for
+the roles after the first) so that the run stays part of the ordinary test suite."""
 
 from __future__ import annotations
 
@@ -16,7 +18,8 @@ from schemathesis.generation import GenerationMode
 
 from jijian.core.api.auth import api_token_create
 
-EXAMPLES_PER_OPERATION = 10
+# Examples per operation and generation mode, per persona (tests/conftest.py).
+EXAMPLES = {"county_officer": 10, "member_a": 3, "township_a": 3, "city_petition": 2}
 
 
 @pytest.fixture
@@ -36,8 +39,9 @@ def _operations(schema):
     return [result.ok() for result in schema.get_all_operations()]
 
 
-def test_no_api_operation_answers_a_server_error(tree, people, api_schema):
-    _, raw = api_token_create(actor=people.county_officer, name="fuzz")
+@pytest.mark.parametrize("persona", list(EXAMPLES))
+def test_no_api_operation_answers_a_server_error(tree, people, api_schema, persona):
+    _, raw = api_token_create(actor=getattr(people, persona), name="fuzz")
     headers = {"Authorization": f"Bearer {raw}"}
     failures: list[str] = []
     statuses: dict[int, int] = {}
@@ -47,7 +51,7 @@ def test_no_api_operation_answers_a_server_error(tree, people, api_schema):
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 
             @settings(
-                max_examples=EXAMPLES_PER_OPERATION,
+                max_examples=EXAMPLES[persona],
                 deadline=None,
                 database=None,
                 derandomize=True,
@@ -64,5 +68,5 @@ def test_no_api_operation_answers_a_server_error(tree, people, api_schema):
                     )
 
             run()
-    assert statuses.get(200, 0) > 20  # the token worked: real answers, not only refusals
+    assert statuses.get(200, 0) > 10  # the token worked: real answers, not only refusals
     assert not failures, "\n".join(failures[:40])

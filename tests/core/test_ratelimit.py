@@ -228,10 +228,66 @@ def test_middleware_answers_the_api_in_json(db):
     assert "请求过于频繁" in response.json()["error"]["message"]
 
 
-def test_middleware_is_importable_from_the_name_settings_will_use():
-    from jijian.core.ops.middleware import AnonymousRateLimitMiddleware
+# --- a bearer header is counted unless its token is accepted (issue 22 item 3) ----------------------
 
-    assert AnonymousRateLimitMiddleware is ratelimit.AnonymousRateLimitMiddleware
+
+def _codes(method: str, path: str, n: int, **headers) -> list[int]:
+    client = Client(REMOTE_ADDR=IP, **headers)
+    return [getattr(client, method)(path).status_code for _ in range(n)]
+
+
+@override_settings(RATE_LIMIT_ANON_PER_MINUTE=2)
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("get", "/api/openapi.json", 200),  # builds the whole API document: checks no token
+        ("get", "/api/no-such-thing", 404),
+        ("post", "/api/tokens", 401),  # a browser session only: the token is never checked
+        ("get", "/api/me", 401),
+    ],
+)
+@pytest.mark.parametrize("header", ["Bearer forged", "bearer forged", "Bearer "])
+def test_an_api_request_with_a_token_that_is_not_accepted_counts_as_anonymous(
+    db, method, path, status, header
+):
+    assert _codes(method, path, 4, HTTP_AUTHORIZATION=header) == [status, status, 429, 429]
+
+
+@override_settings(RATE_LIMIT_ANON_PER_MINUTE=2)
+def test_a_valid_tokens_requests_are_not_counted_as_anonymous(people):
+    from jijian.core.api.auth import api_token_create
+
+    _, raw = api_token_create(actor=people.member_a, name="t")
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    assert _codes("get", "/api/me", 5, **bearer) == [200] * 5
+    assert _codes("get", "/api/openapi.json", 3, **bearer) == [200] * 3
+    assert _codes("get", "/api/no-such-thing", 3, **bearer) == [404] * 3
+    # the address's anonymous allowance is untouched by them
+    assert _codes("get", "/api/openapi.json", 3) == [200, 200, 429]
+
+
+@override_settings(RATE_LIMIT_ANON_PER_MINUTE=2)
+def test_a_revoked_token_counts_as_anonymous(people):
+    from jijian.core.api.auth import api_token_create, api_token_revoke
+
+    token, raw = api_token_create(actor=people.member_a, name="t")
+    api_token_revoke(actor=people.member_a, token=token)
+    assert _codes("get", "/api/me", 3, HTTP_AUTHORIZATION=f"Bearer {raw}") == [401, 401, 429]
+
+
+@override_settings(RATE_LIMIT_ANON_PER_MINUTE=2)
+def test_a_bearer_header_outside_the_api_changes_nothing(db):
+    assert _codes("get", LOGIN, 3, HTTP_AUTHORIZATION="Bearer forged") == [200, 200, 429]
+
+
+def test_a_valid_token_is_looked_up_once_per_request(people, django_assert_num_queries):
+    from jijian.core.api.auth import api_token_create
+
+    _, raw = api_token_create(actor=people.member_a, name="t")
+    client = Client(REMOTE_ADDR=IP, HTTP_AUTHORIZATION=f"Bearer {raw}")
+    client.get("/api/openapi.json")  # notes the token's last use (a write at most every five minutes)
+    with django_assert_num_queries(1):  # the middleware's lookup; the API's auth reuses it
+        assert client.get("/api/openapi.json").status_code == 200
 
 
 # --- the decorator for later public endpoints --------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Sign-in under bursts, on PostgreSQL (real concurrent connections) with the file cache or Redis:
-simultaneous sign-in posts are held to the per-address limit, simultaneous wrong passwords count one
+"""Sign-in under bursts, with real concurrent connections (PostgreSQL, or SQLite in a file: the
+embedded default that was attacked) and the file cache or Redis: simultaneous sign-in posts and
+second-factor posts are held to their per-address limits, simultaneous wrong passwords count one
 each and lock the account at exactly the limit with no further password checked, and simultaneous
 tries of one right TOTP code sign in once without counting a failure."""
 
@@ -7,19 +8,15 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.backends import ModelBackend
-from django.db import connection
 from django.test import Client, override_settings
 
 from jijian.audit.models import AuditEvent
 from jijian.core.models import User
 from tests.bursts import frozen_clock, real_cache  # noqa: F401 - a fixture
-from tests.concurrency import together
+from tests.concurrency import needs_concurrent_connections, together
 from tests.core.signin_helpers import OTP, add_device, code_for, post_login
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections"),
-]
+pytestmark = [pytest.mark.django_db(transaction=True), *needs_concurrent_connections]
 
 
 def burst(n: int, work) -> list:
@@ -102,3 +99,26 @@ def test_simultaneous_wrong_codes_lock_at_exactly_the_limit(real_cache, people):
     burst(8, lambda i: clients[i].post(OTP, {"token": wrong}).status_code)
     member = User.objects.get(pk=people.township_a.pk)
     assert member.failed_login_count == 5 and member.locked_until is not None
+
+
+@override_settings(
+    RATE_LIMIT_OTP_PER_MINUTE=4,
+    LOGIN_FAILURE_LIMIT=1000,
+    RATE_LIMIT_LOGIN_PER_MINUTE=1000,
+    RATE_LIMIT_ANON_PER_MINUTE=1000,
+)
+def test_a_burst_of_second_factor_posts_from_one_address_passes_exactly_the_limit(real_cache, people):  # noqa: F811
+    device = add_device(people.township_a)
+    clients = [Client() for _ in range(12)]
+    for client in clients:
+        assert post_login(client, "township_a").status_code == 302
+    wrong = f"{(int(code_for(device)) + 1) % 1_000_000:06d}"
+
+    def attempt(i: int) -> int:
+        return clients[i].post(OTP, {"token": wrong}, REMOTE_ADDR="203.0.113.6").status_code
+
+    with frozen_clock():
+        statuses = burst(12, attempt)
+    assert statuses.count(200) == 4 and statuses.count(429) == 8
+    member = User.objects.get(pk=people.township_a.pk)
+    assert member.failed_login_count == 4  # only the codes the limit let through were checked

@@ -89,7 +89,7 @@ def org_list(request, filters: Query[OrgFilter]):
 
 
 @router.get("/orgs/{id:unit_id}", response=OrgUnitOut, summary="组织单位")
-def org_detail(request, unit_id: int):
+def org_detail(request, unit_id: ApiId):
     return access.get_org_unit_for(request.auth, unit_id)
 
 
@@ -110,7 +110,7 @@ def people_list(request, filters: Query[PeopleFilter]):
 
 
 @router.get("/people/{id:person_id}", response=PersonOut, summary="人员")
-def people_detail(request, person_id: int):
+def people_detail(request, person_id: ApiId):
     return access.get_user_for(request.auth, person_id)
 
 
@@ -134,7 +134,7 @@ def token_create(request, payload: TokenIn):
 
 
 @router.delete("/tokens/{id:token_id}", response={204: None}, summary="撤销 API 令牌", tags=["令牌"])
-def token_revoke(request, token_id: int):
+def token_revoke(request, token_id: ApiId):
     token = get_object_or_404(api_tokens_visible_to(request.auth), pk=token_id)
     api_token_revoke(actor=request.auth, token=token)
     return Status(204, None)

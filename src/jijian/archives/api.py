@@ -42,7 +42,7 @@ class ArchiveOut(Schema):
 
 class ArchiveFilter(Schema):
     q: str = ""  # the whole name, its pinyin or initials, or the ID number (as on the page)
-    unit: int | None = None  # a unit (villages too) of the caller's jurisdiction: its subtree; else 404
+    unit: ApiId | None = None  # a unit (villages too) of the caller's jurisdiction: its subtree; else 404
     post: str = ""  # the post contains it
 
 

@@ -14,7 +14,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from jijian.core.access import require_module
-from jijian.core.api.limits import ApiId, ApiVersion, Pagination
+from jijian.core.api.limits import ApiId, ApiSmall, ApiVersion, Pagination
 from jijian.core.roles import Module
 
 from . import access, selectors, services
@@ -76,7 +76,7 @@ def cadres_task_list(request, filters: Query[TaskFilter]):
 
 
 @router.get("/tasks/{id:task_id}", response=TaskOut, summary="一项派单点题任务")
-def cadres_task_detail(request, task_id: int):
+def cadres_task_detail(request, task_id: ApiId):
     return access.get_task_for(request.auth, task_id)
 
 
@@ -85,7 +85,7 @@ class TaskIn(Schema):
     kind: str
     title: str
     body: str = ""
-    working_days: int
+    working_days: ApiSmall
 
 
 @router.post(
@@ -111,7 +111,7 @@ def cadres_task_issue(request, payload: TaskIn):
 
 
 @router.post("/tasks/{id:task_id}/answer", response=TaskOut, summary="纪检委员回复任务（计入履职纪实）")
-def cadres_task_answer(request, task_id: int, payload: AnswerIn):
+def cadres_task_answer(request, task_id: ApiId, payload: AnswerIn):
     task = access.get_task_for(request.auth, task_id)
     if task.member_id != request.auth.pk:
         raise Http404
@@ -154,7 +154,7 @@ def cadres_nomination_list(request):
 
 
 @router.get("/nominations/{id:nomination_id}", response=NominationOut, summary="一项提名及其任职资格审查")
-def cadres_nomination_detail(request, nomination_id: int):
+def cadres_nomination_detail(request, nomination_id: ApiId):
     return access.get_nomination_for(request.auth, nomination_id)
 
 
@@ -203,7 +203,7 @@ class DecideIn(Schema):
     response=NominationOut,
     summary="审批提名（县级党风政风监督室：批准即登记任职，前任于前一日离任）",
 )
-def cadres_nomination_decide(request, nomination_id: int, payload: DecideIn):
+def cadres_nomination_decide(request, nomination_id: ApiId, payload: DecideIn):
     nomination = access.get_nomination_for(request.auth, nomination_id)
     if not access.is_county(request.auth):
         raise Http404
@@ -285,7 +285,7 @@ def cadres_placement_list(request):
 
 
 @router.get("/placements/{id:placement_id}", response=PlacementOut, summary="一项跟案学习")
-def cadres_placement_detail(request, placement_id: int):
+def cadres_placement_detail(request, placement_id: ApiId):
     return access.get_placement_for(request.auth, placement_id)
 
 
@@ -332,7 +332,7 @@ class ReportIn(Schema):
     response=PlacementOut,
     summary="提交跟案学习报告（跟案干部本人，期满后、县级记录前）",
 )
-def cadres_placement_report(request, placement_id: int, payload: ReportIn):
+def cadres_placement_report(request, placement_id: ApiId, payload: ReportIn):
     placement = access.get_placement_for(request.auth, placement_id)
     if placement.cadre_id != request.auth.pk:
         raise Http404
@@ -351,7 +351,7 @@ class RecordIn(Schema):
     response=PlacementOut,
     summary="记录跟案学习并评价（县级党风政风监督室，学习报告提交后）",
 )
-def cadres_placement_record(request, placement_id: int, payload: RecordIn):
+def cadres_placement_record(request, placement_id: ApiId, payload: RecordIn):
     placement = access.get_managed_placement_for(request.auth, placement_id)
     return services.placement_record(
         actor=request.auth, placement=placement, version=payload.version, assessment=payload.assessment

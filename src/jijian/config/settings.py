@@ -174,6 +174,11 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    if TESTING and os.environ.get("JIJIAN_TEST_SQLITE_FILE"):
+        # Tests on SQLite use an in-memory database, whose connections lock whole tables at once and
+        # cannot wait for each other: the concurrency tests need a file, as the embedded default has
+        # (`make test` runs them in a second pass with one; docs/development.md "Tests").
+        _db["TEST"] = {"NAME": os.environ["JIJIAN_TEST_SQLITE_FILE"]}
 elif env_bool("JIJIAN_DB_POOL", False):
     # A psycopg connection pool per process. Under ASGI every request runs in its own thread, so
     # CONN_MAX_AGE would keep one idle connection per thread and exhaust PostgreSQL; the pool does not.

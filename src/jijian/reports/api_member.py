@@ -9,7 +9,7 @@ from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 
 from jijian.core.api.errors import error
-from jijian.core.api.limits import MAX_ID, ApiVersion
+from jijian.core.api.limits import MAX_ID, ApiId, ApiVersion
 from jijian.core.services import ConcurrentEditError
 
 from . import member, services
@@ -161,12 +161,12 @@ def member_report_list(request):
 
 
 @router.get("/{id:report_id}", response=ReportDetailOut, summary="一份月报")
-def member_report_detail(request, report_id: int):
+def member_report_detail(request, report_id: ApiId):
     return get_report_for(request.auth, report_id)
 
 
 @router.post("/{id:report_id}/draft", response=ReportOut, summary="保存月报草稿（版本不符：409）")
-def member_report_save_draft(request, report_id: int, payload: DraftIn):
+def member_report_save_draft(request, report_id: ApiId, payload: DraftIn):
     report = member.get_member_report(request.auth, report_id)
     try:
         return services.monthly_report_save_draft(actor=request.auth, report=report, **payload.dict())
@@ -175,7 +175,7 @@ def member_report_save_draft(request, report_id: int, payload: DraftIn):
 
 
 @router.post("/{id:report_id}/submit", response=ReportOut, summary="签字背书并提交月报（重复提交不重复计）")
-def member_report_submit(request, report_id: int, payload: SubmitIn):
+def member_report_submit(request, report_id: ApiId, payload: SubmitIn):
     report = member.get_member_report(request.auth, report_id)
     try:
         return services.monthly_report_submit(
@@ -226,12 +226,12 @@ def member_record_create(request, payload: RecordIn):
 
 
 @router.get("/records/{id:record_id}", response=RecordOut, summary="一条履职纪实")
-def member_record_detail(request, record_id: int):
+def member_record_detail(request, record_id: ApiId):
     return member.get_member_record(request.auth, record_id)
 
 
 @router.post("/records/{id:record_id}", response=RecordOut, summary="修改履职纪实（版本不符：409）")
-def member_record_update(request, record_id: int, payload: RecordUpdateIn):
+def member_record_update(request, record_id: ApiId, payload: RecordUpdateIn):
     record = member.get_member_record(request.auth, record_id)
     try:
         return services.duty_record_update(actor=request.auth, record=record, **payload.dict())
@@ -240,7 +240,7 @@ def member_record_update(request, record_id: int, payload: RecordUpdateIn):
 
 
 @router.delete("/records/{id:record_id}", response={204: None}, summary="删除履职纪实（?version=）")
-def member_record_delete(request, record_id: int, version: ApiVersion | None = None):
+def member_record_delete(request, record_id: ApiId, version: ApiVersion | None = None):
     record = member.get_member_record(request.auth, record_id)
     if version is None:
         return error(request, 400, "rejected", "缺少版本号（version）")

@@ -140,13 +140,13 @@ def review_queue_list(request, filters: Query[ReviewQueueFilter]):
 
 
 @router.get("/{id:report_id}", response=ReviewReportDetailOut, summary="审核：月报详情")
-def review_report_detail(request, report_id: int):
+def review_report_detail(request, report_id: ApiId):
     review.require_review_viewer(request.auth)
     return get_report_for(request.auth, report_id)
 
 
 @router.post("/{id:report_id}/approve", response=ReviewReportDetailOut, summary="审核通过（可评分）")
-def review_report_approve(request, report_id: int, payload: ApproveIn):
+def review_report_approve(request, report_id: ApiId, payload: ApproveIn):
     review.require_review_viewer(request.auth)
     report = get_report_for(request.auth, report_id)
     review.require_reviewer_of(request.auth, report)
@@ -157,7 +157,7 @@ def review_report_approve(request, report_id: int, payload: ApproveIn):
 
 
 @router.post("/{id:report_id}/return", response=ReviewReportDetailOut, summary="退回（须填写原因）")
-def review_report_return(request, report_id: int, payload: ReturnIn):
+def review_report_return(request, report_id: ApiId, payload: ReturnIn):
     review.require_review_viewer(request.auth)
     report = get_report_for(request.auth, report_id)
     review.require_reviewer_of(request.auth, report)
@@ -197,7 +197,7 @@ def review_grades_list(request, filters: Query[GradeYear]):
 
 
 @router.post("/grades/{id:member_id}", response=GradeRowOut, summary="年度考评：评定等次（须填写理由）")
-def review_grade_set(request, member_id: int, payload: GradeIn):
+def review_grade_set(request, member_id: ApiId, payload: GradeIn):
     _reviewer(request.auth)
     member = get_or_404(
         users_visible_to(request.auth)

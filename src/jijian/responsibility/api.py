@@ -132,7 +132,7 @@ def record(request, record_id: ApiId):
 
 
 class SupervisionQuery(Schema):
-    dept: int | None = None
+    dept: ApiId | None = None
 
 
 class SupervisionIn(Schema):

@@ -17,7 +17,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from jijian.core.access import require_module
-from jijian.core.api.limits import ApiId, Pagination
+from jijian.core.api.limits import ApiCount, ApiId, ApiSmall, ApiVersion, Pagination
 from jijian.core.ops.ratelimit import client_ip
 from jijian.core.roles import Module
 
@@ -122,7 +122,7 @@ def village_decision_list(request, filters: Query[VillageFilter]):
 @router.get(
     "/decisions/{id:decision_id}", response=DecisionDetailOut, summary="一件事项：四议两公开各环节与风险提示"
 )
-def village_decision_detail(request, decision_id: int):
+def village_decision_detail(request, decision_id: ApiId):
     decision = get_decision_for(request.auth, decision_id)
     rows = selectors.flag_rows([decision])[decision.pk]
     return {
@@ -201,31 +201,31 @@ def village_voucher_list(request):
 
 
 @router.get("/vouchers/{id:voucher_id}", response=VoucherDetailOut, summary="一张报账凭证及其签字流程")
-def village_voucher_detail(request, voucher_id: int):
+def village_voucher_detail(request, voucher_id: ApiId):
     return reimbursements.get_voucher_for(request.auth, voucher_id)
 
 
 # --- writes ------------------------------------------------------------------------------------------
 class StepFieldsIn(Schema):
     held_on: date
-    roll: int | None = None
-    attended: int | None = None
+    roll: ApiCount | None = None
+    attended: ApiCount | None = None
     attendees: str = ""
-    votes_for: int | None = None
-    votes_against: int | None = None
-    votes_abstain: int | None = None
+    votes_for: ApiCount | None = None
+    votes_against: ApiCount | None = None
+    votes_abstain: ApiCount | None = None
     minutes: str = ""
     member_present: bool = False
     member_opinion: str = ""
 
 
 class StepIn(StepFieldsIn):
-    step: int
+    step: ApiSmall
     out_of_sequence_reason: str = ""
 
 
 class StepCorrectIn(StepFieldsIn):
-    version: int
+    version: ApiVersion
     reason: str
 
 
@@ -250,7 +250,7 @@ def _step_answer(decision, outcome) -> dict:
     summary="登记一个四议两公开会议环节（村纪检委员；两个公开环节须附照片，见 …/notices）",
     url_name="village_step_record",
 )
-def village_step_record(request, decision_id: int, payload: StepIn):
+def village_step_record(request, decision_id: ApiId, payload: StepIn):
     decision = get_decision_for(request.auth, decision_id)
     outcome = services.decision_step_record(
         actor=request.auth, decision=decision, ip_address=client_ip(request), **payload.dict()
@@ -262,7 +262,7 @@ class NoticeIn(Schema):
     """A public-notice step (5 决议公开 or 6 实施结果公开), sent as multipart/form-data with its
     notice-board photos. Left out, a date or the photos are refused by the service in Chinese."""
 
-    step: int
+    step: ApiSmall
     held_on: date | None = None
     minutes: str = ""
     member_present: bool = False
@@ -278,7 +278,7 @@ class NoticeIn(Schema):
 )
 def village_notice_record(
     request,
-    decision_id: int,
+    decision_id: ApiId,
     payload: Form[NoticeIn],
     photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]  # none sent: refused in Chinese
 ):
@@ -303,7 +303,7 @@ def village_notice_record(
     summary="更正已登记的环节（登记人本人，须说明原因）",
     url_name="village_step_correct",
 )
-def village_step_correct(request, decision_id: int, step: int, payload: StepCorrectIn):
+def village_step_correct(request, decision_id: ApiId, step: ApiSmall, payload: StepCorrectIn):
     decision = get_decision_for(request.auth, decision_id)
     record = selectors.step_of(decision, step)
     if record is None:
@@ -333,7 +333,7 @@ def _flag_of(decision, key: str) -> dict:
     summary="答复一条风险提示（乡镇纪委）",
     url_name="village_flag_answer",
 )
-def village_flag_answer(request, decision_id: int, payload: FlagAnswerIn):
+def village_flag_answer(request, decision_id: ApiId, payload: FlagAnswerIn):
     decision = get_decision_for(request.auth, decision_id)
     services.flag_answer(
         actor=request.auth, decision=decision, flag_key=payload.flag_key, answer=payload.answer
@@ -347,7 +347,7 @@ def village_flag_answer(request, decision_id: int, payload: FlagAnswerIn):
     summary="风险提示转为问题线索（乡镇纪委；按信访举报登记）",
     url_name="village_flag_clue",
 )
-def village_flag_clue(request, decision_id: int, payload: FlagClueIn):
+def village_flag_clue(request, decision_id: ApiId, payload: FlagClueIn):
     decision = get_decision_for(request.auth, decision_id)
     services.flag_open_clue(
         actor=request.auth, decision=decision, flag_key=payload.flag_key, facts=payload.facts
@@ -356,7 +356,7 @@ def village_flag_clue(request, decision_id: int, payload: FlagClueIn):
 
 
 class SignIn(Schema):
-    version: int
+    version: ApiVersion
     signer_name: str = ""
     opinion: str = ""
     objection: bool = False
@@ -368,7 +368,7 @@ class SignIn(Schema):
     summary="签署报账凭证的下一环节，或提出异议（须写明理由）",
     url_name="village_voucher_sign",
 )
-def village_voucher_sign(request, voucher_id: int, payload: SignIn):
+def village_voucher_sign(request, voucher_id: ApiId, payload: SignIn):
     voucher = reimbursements.get_voucher_for(request.auth, voucher_id)
     reimbursements.voucher_sign(
         actor=request.auth, voucher=voucher, ip_address=client_ip(request), **payload.dict()

@@ -11,7 +11,6 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from jijian.audit.services import audit_record
 from jijian.core.models import User
-from jijian.core.ops.ratelimit import RateLimited, anonymous_hit
 from jijian.core.ops.rawsql import encrypted_fields
 from jijian.core.sensitive.crypto import sm3_hex
 
@@ -45,37 +44,54 @@ class SessionAuth(APIKeyCookie):
 
 
 class TokenAuth(HttpBearer):
-    """A bearer token: one query reads the live token with its user and the user's unit."""
+    """A bearer token (`api_token_user`: looked up once per request)."""
 
     def authenticate(self, request, token):
-        if not token or len(token) > 100:
-            return _refused(request)
-        now = timezone.now()
-        try:  # key_hash is unique: get() needs no ORDER BY, unlike first()
-            row = (
-                ApiToken.objects.select_related("user__org_unit")
-                .defer(*USER_DEFERRED)
-                .get(key_hash=sm3_hex(token.encode()), revoked_at__isnull=True, expires_at__gt=now)
-            )
-        except ApiToken.DoesNotExist:
-            return _refused(request)
-        if not row.user.is_active:
-            return _refused(request)
-        # The last use is noted at most every five minutes: a write per call would cost more than the call.
-        if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
-            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
-        request.user = row.user
-        return row.user
+        user = api_token_user(request, token)
+        if user is not None:
+            request.user = user
+        return user
 
 
-def _refused(request) -> None:
-    """A token that is not accepted makes the request an anonymous one: it counts against the
-    per-address limit of anonymous requests (the middleware leaves bearer requests of the API to this
-    check), and past it the answer is 429, not another chance to guess."""
-    retry_after = anonymous_hit(request)
-    if retry_after is not None:
-        raise RateLimited(retry_after)
-    return None
+def bearer_token(request) -> str | None:
+    """The token of the request's `Authorization: Bearer …` header, read as ninja's HttpBearer reads
+    it (the scheme in any case), or None when there is no such header."""
+    parts = request.headers.get("Authorization", "").split(" ")
+    if parts[0].lower() != "bearer":
+        return None
+    return " ".join(parts[1:])
+
+
+def api_token_user(request, token: str) -> User | None:
+    """The active user of a live token, or None. One query reads the live token with its user and the
+    user's unit; the answer is kept on the request, so the anonymous limit (which counts a bearer
+    request unless its token is accepted, core/ops/middleware.py) and the API's auth ask once."""
+    known = getattr(request, "jijian_api_token", None)
+    if known is not None and known[0] == token:
+        return known[1]
+    user = _token_user(token)
+    request.jijian_api_token = (token, user)
+    return user
+
+
+def _token_user(token: str) -> User | None:
+    if not token or len(token) > 100:
+        return None
+    now = timezone.now()
+    try:  # key_hash is unique: get() needs no ORDER BY, unlike first()
+        row = (
+            ApiToken.objects.select_related("user__org_unit")
+            .defer(*USER_DEFERRED)
+            .get(key_hash=sm3_hex(token.encode()), revoked_at__isnull=True, expires_at__gt=now)
+        )
+    except ApiToken.DoesNotExist:
+        return None
+    if not row.user.is_active:
+        return None
+    # The last use is noted at most every five minutes: a write per call would cost more than the call.
+    if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
+        ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+    return row.user
 
 
 @transaction.atomic

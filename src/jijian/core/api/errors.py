@@ -15,8 +15,6 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 
-from jijian.core.ops.ratelimit import RateLimited, too_many_requests
-
 # The API's renderer (the `api` app gives it to its NinjaAPI): an error is rendered as any answer.
 renderer = JSONRenderer()
 CONTENT_TYPE = f"{renderer.media_type}; charset={renderer.charset}"
@@ -65,10 +63,6 @@ def on_http_error(request: HttpRequest, exc: Any) -> HttpResponse:
     return error(request, exc.status_code, "error", str(exc))
 
 
-def on_rate_limited(request: HttpRequest, exc: Any) -> HttpResponse:
-    return too_many_requests(request, exc.retry_after)
-
-
 def add_error_handlers(api: NinjaAPI) -> None:
     """Map every failure an endpoint may raise onto the one error format."""
     api.add_exception_handler(NinjaValidationError, on_validation)
@@ -78,4 +72,3 @@ def add_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(Http404, on_not_found)
     api.add_exception_handler(PermissionDenied, on_not_found)
     api.add_exception_handler(HttpError, on_http_error)
-    api.add_exception_handler(RateLimited, on_rate_limited)

@@ -1,8 +1,10 @@
-"""Range limits for every integer the API takes from a URL: ids in paths and query strings and the
-page number, checked at the edge (an id beyond what a database key can hold is a 404 or a 422, never
-an overflow in the database driver). One place: routers write `{id:name}` in paths, `ApiId` for ids
-and versions in input schemas (`ApiId`, `ApiVersion`) and paginate with `Pagination`
-(`PageNumber` for a list that pages by hand). And text: `TextParser` refuses a NUL character in any
+"""Range limits for every integer the API takes: ids in paths, query strings and bodies, versions,
+counts, the page number, checked at the edge (a value beyond what its column can hold is a 404 or a
+422, never an overflow in the database driver). One place: routers write `{id:name}` in paths with
+the parameter typed `ApiId`, and in input schemas `ApiId` for ids, `ApiVersion` for versions,
+`ApiCount` for counts (people, votes), `ApiSmall` for small numbers (steps, days), and paginate with
+`Pagination` (`PageNumber` for a list that pages by hand); tests/test_api_bounds.py fails on an
+integer of the API document without both bounds. And text: `TextParser` refuses a NUL character in any
 body or query string."""
 
 from __future__ import annotations
@@ -20,8 +22,15 @@ MAX_ID = 2**63 - 1
 # Far beyond any list the API serves, far below what an OFFSET can hold.
 MAX_PAGE = 1_000_000
 
+# What a PositiveIntegerField (counts of people, votes) and a PositiveSmallIntegerField (step numbers,
+# days) hold on every database the project supports.
+MAX_COUNT = 2**31 - 1
+MAX_SMALL = 2**15 - 1
+
 ApiId = Annotated[int, Field(ge=1, le=MAX_ID)]
 ApiVersion = Annotated[int, Field(ge=0, le=MAX_ID)]  # a row's version as the caller read it
+ApiCount = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+ApiSmall = Annotated[int, Field(ge=0, le=MAX_SMALL)]
 PageNumber = Annotated[int, Field(ge=1, le=MAX_PAGE)]
 
 
@@ -49,7 +58,7 @@ class Pagination(PageNumberPagination):
 
     class Input(Schema):
         page: PageNumber = 1
-        page_size: int | None = Field(None, ge=1)  # ninja caps it at max_page_size
+        page_size: int | None = Field(None, ge=1, le=MAX_PAGE)  # ninja caps it at max_page_size
 
 
 NUL_MESSAGE = "请求中含有无效字符（NUL），请删除后重试"

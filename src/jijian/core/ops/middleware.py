@@ -14,7 +14,8 @@ from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
 
 from jijian.core.accounts import security
-from jijian.core.ops.ratelimit import AnonymousRateLimitMiddleware  # noqa: F401  (MIDDLEWARE names it from here)
+from jijian.core.api.auth import api_token_user, bearer_token
+from jijian.core.ops.ratelimit import EXEMPT_PREFIXES, anonymous_hit, too_many_requests
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -40,6 +41,37 @@ class SecurityHeadersMiddleware:
             # Pages behind sign-in hold personal data: never keep them in a shared browser cache.
             response.headers["Cache-Control"] = "no-store"
         return response
+
+
+class AnonymousRateLimitMiddleware:
+    """Every request that neither a signed-in session nor an accepted API token stands behind counts
+    against RATE_LIMIT_ANON_PER_MINUTE per address (public pages, the anonymous report form, the
+    sign-in page, the API document, unknown paths). Install it after AuthenticationMiddleware.
+
+    A bearer token on an API path is looked up here (one query, kept on the request for the API's
+    auth, core/api/auth.py): a live token of an active user is not counted; any other is, before any
+    endpoint runs, whether or not that endpoint would check a token (the API document, an unknown
+    path, the session-only token creation). Anywhere else an Authorization header changes nothing."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(EXEMPT_PREFIXES) and not self._known(request):
+            retry_after = anonymous_hit(request)
+            if retry_after is not None:
+                return too_many_requests(request, retry_after)
+        return self.get_response(request)
+
+    @staticmethod
+    def _known(request) -> bool:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return True
+        if not request.path.startswith(_API_PREFIX):
+            return False
+        token = bearer_token(request)
+        return token is not None and api_token_user(request, token) is not None
 
 
 # Paths the guard leaves alone: assets and probes.

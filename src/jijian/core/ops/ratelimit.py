@@ -130,7 +130,7 @@ def _counter_name(scope: str, ident: str, *, now: float, window: int) -> Callabl
 @contextmanager
 def counting():
     """Hold this around a read-and-count that must not interleave with another (the callers of
-    `_increment`, and the receipt brake's reserve-then-refund). Redis counts atomically by itself
+    `increment`, and the receipt brake's reserve-then-refund). Redis counts atomically by itself
     (SETNX for the first, INCR after: one command each), and so does the in-process memory cache of
     the tests (one lock). The file cache of the embedded default does not: its incr() is a read and a
     rewrite of the entry's file, so two simultaneous requests both read 7 and both write 8.
@@ -157,9 +157,9 @@ def counting():
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _increment(key: str, timeout: int) -> int:
+def increment(key: str, timeout: int) -> int:
     """Count one more under `key` and return the new count; every caller of a burst gets a different
-    number (see `counting`). A counter that exists is counted with one INCR, which keeps its expiry
+    number (see `counting`), so exactly one of them sees 1 (a once-only use, petitions/intake/pow.py). A counter that exists is counted with one INCR, which keeps its expiry
     (Redis, and the memory cache of the tests): the common case, every request after a window's
     first, costs one command. Only the first of a window creates it with its expiry (SETNX). The
     file cache's incr() rewrites the entry with the default expiry, so there the expiry is set again."""
@@ -209,7 +209,7 @@ def window_counts(
     if current_name is None:  # a current window's key is always made; a cache that lost it at once
         raise RuntimeError("rate-limit window key missing")
     current_key = f"{current_name}:{bucket}"
-    current = _increment(current_key, 2 * window + 5) if add else int(cache.get(current_key, 0))
+    current = increment(current_key, 2 * window + 5) if add else int(cache.get(current_key, 0))
     previous = int(cache.get(f"{previous_name}:{bucket - 1}", 0)) if previous_name else 0
     return current, previous, now - bucket * window
 
@@ -296,38 +296,7 @@ def rate_limit(
     return decorator
 
 
-class RateLimited(Exception):
-    """Raised where a limit is checked below the middleware (the API's token check): answered as
-    `too_many_requests` (core/api/errors.py)."""
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(retry_after)
-        self.retry_after = retry_after
-
-
 def anonymous_hit(request) -> int | None:
-    """Count one anonymous request of the client against RATE_LIMIT_ANON_PER_MINUTE (`hit`)."""
+    """Count one anonymous request of the client against RATE_LIMIT_ANON_PER_MINUTE (`hit`); the
+    middleware that calls it is core/ops/middleware.py's AnonymousRateLimitMiddleware."""
     return hit("anon", client_ip(request), _limit_value("RATE_LIMIT_ANON_PER_MINUTE", 60))
-
-
-class AnonymousRateLimitMiddleware:
-    """Every request of a client that is not signed in counts against RATE_LIMIT_ANON_PER_MINUTE per
-    address (public pages, the anonymous report form, the sign-in page, the public API). Install it
-    after AuthenticationMiddleware. An API request carrying a bearer token is counted by the token
-    check instead (core/api/auth.py), and only when the token is not accepted: an invalid token is
-    an anonymous request. Anywhere else an Authorization header changes nothing."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        user = getattr(request, "user", None)
-        anonymous = user is None or not user.is_authenticated
-        token_checked_later = request.path.startswith("/api/") and request.META.get(
-            "HTTP_AUTHORIZATION", ""
-        ).startswith("Bearer ")
-        if anonymous and not request.path.startswith(EXEMPT_PREFIXES) and not token_checked_later:
-            retry_after = anonymous_hit(request)
-            if retry_after is not None:
-                return too_many_requests(request, retry_after)
-        return self.get_response(request)

@@ -244,7 +244,7 @@ def clue_stats_get(request, filters: Query[StatsFilter]):
 @router.get(
     "/{id:clue_id}", response=ClueDetailOut, summary="一条问题线索及其处置记录", url_name="clue_detail"
 )
-def clue_detail(request, clue_id: int):
+def clue_detail(request, clue_id: ApiId):
     return _detail(request.auth, clue_id)
 
 
@@ -282,7 +282,7 @@ def clue_register(request, payload: RegisterIn):
 @router.post(
     "/{id:clue_id}/propose", response=ClueDetailOut, summary="提出处置意见（报批）", url_name="clue_propose"
 )
-def clue_propose(request, clue_id: int, payload: ProposeIn):
+def clue_propose(request, clue_id: ApiId, payload: ProposeIn):
     clue = _detail(request.auth, clue_id)
     return _run(
         request,
@@ -304,7 +304,7 @@ def clue_propose(request, clue_id: int, payload: ProposeIn):
     summary="批准处置意见（纪委监委领导）",
     url_name="clue_approve",
 )
-def clue_approve(request, clue_id: int, payload: ApproveIn):
+def clue_approve(request, clue_id: ApiId, payload: ApproveIn):
     clue = _detail(request.auth, clue_id)
     return _run(
         request,
@@ -320,7 +320,7 @@ def clue_approve(request, clue_id: int, payload: ApproveIn):
     summary="退回处置意见（须填写理由）",
     url_name="clue_reject",
 )
-def clue_reject(request, clue_id: int, payload: RejectIn):
+def clue_reject(request, clue_id: ApiId, payload: RejectIn):
     clue = _detail(request.auth, clue_id)
     return _run(
         request,
@@ -340,7 +340,7 @@ def clue_reject(request, clue_id: int, payload: RejectIn):
     summary="登记函询回复",
     url_name="clue_letter_reply",
 )
-def clue_letter_reply(request, clue_id: int, payload: LetterReplyIn):
+def clue_letter_reply(request, clue_id: ApiId, payload: LetterReplyIn):
     clue = _detail(request.auth, clue_id)
     return _run(
         request,
@@ -358,7 +358,7 @@ def clue_letter_reply(request, clue_id: int, payload: LetterReplyIn):
 @router.post(
     "/{id:clue_id}/reopen", response=ClueDetailOut, summary="重新启用暂存待查的线索", url_name="clue_reopen"
 )
-def clue_reopen(request, clue_id: int, payload: ReopenIn):
+def clue_reopen(request, clue_id: ApiId, payload: ReopenIn):
     clue = _detail(request.auth, clue_id)
     return _run(
         request,

@@ -296,7 +296,7 @@ class RegisterIn(Schema):
 
 
 class RepeatIn(Schema):
-    original_id: int
+    original_id: ApiId
     version: ApiVersion
 
 
@@ -337,7 +337,7 @@ class ArchiveCandidateOut(Schema):
 
 
 class ArchiveLinkIn(Schema):
-    archive_id: int
+    archive_id: ApiId
     version: ApiVersion
 
 
@@ -561,7 +561,7 @@ def petition_forward_sent(request, page: PageNumber = 1, state: str = ""):
     summary="答复转办件：接收办理或转送",
     url_name="petition_forward_answer_post",
 )
-def petition_forward_answer_post(request, forward_id: int, payload: AnswerIn):
+def petition_forward_answer_post(request, forward_id: ApiId, payload: AnswerIn):
     require_module(request.auth, Module.PETITIONS)
     forward = get_received_forward_for(request.auth, forward_id)
     managing = None
@@ -587,7 +587,7 @@ def petition_forward_answer_post(request, forward_id: int, payload: AnswerIn):
     summary="举报件详情（举报人遮蔽）",
     url_name="petition_report_detail",
 )
-def petition_report_detail(request, report_id: int):
+def petition_report_detail(request, report_id: ApiId):
     return _detail(_report_for(request, report_id))
 
 
@@ -597,7 +597,7 @@ def petition_report_detail(request, report_id: int):
     summary="被反映人可能的廉情档案（同名人员：单位、职务、级别）",
     url_name="petition_archive_candidates",
 )
-def petition_archive_candidates(request, report_id: int):
+def petition_archive_candidates(request, report_id: ApiId):
     report = _report_for(request, report_id)
     if not services.can_handle(request.auth):
         raise Http404
@@ -620,7 +620,7 @@ def petition_archive_candidates(request, report_id: int):
     summary="关联被反映人的廉情档案（须为列出的候选档案）",
     url_name="petition_link_archive",
 )
-def petition_link_archive(request, report_id: int, payload: ArchiveLinkIn):
+def petition_link_archive(request, report_id: ApiId, payload: ArchiveLinkIn):
     report = _report_for(request, report_id)
     return _after(
         request,
@@ -640,7 +640,7 @@ def petition_link_archive(request, report_id: int, payload: ArchiveLinkIn):
     summary="取消关联廉情档案",
     url_name="petition_unlink_archive",
 )
-def petition_unlink_archive(request, report_id: int, payload: VersionIn):
+def petition_unlink_archive(request, report_id: ApiId, payload: VersionIn):
     report = _report_for(request, report_id)
     return _after(
         request, _act(request, archive_links.petition_unlink_archive, report=report, version=payload.version)
@@ -653,7 +653,7 @@ def petition_unlink_archive(request, report_id: int, payload: VersionIn):
     summary="举报件的办理时限",
     url_name="petition_report_deadlines",
 )
-def petition_report_deadlines(request, report_id: int):
+def petition_report_deadlines(request, report_id: ApiId):
     return _deadlines(_report_for(request, report_id))
 
 
@@ -663,7 +663,7 @@ def petition_report_deadlines(request, report_id: int):
     summary="标记为重复件（关联原件）",
     url_name="petition_report_mark_repeat",
 )
-def petition_report_mark_repeat(request, report_id: int, payload: RepeatIn):
+def petition_report_mark_repeat(request, report_id: ApiId, payload: RepeatIn):
     report = _report_for(request, report_id)
     original = get_petition_for(request.auth, payload.original_id)
     return _after(
@@ -680,7 +680,7 @@ def petition_report_mark_repeat(request, report_id: int, payload: RepeatIn):
     summary="不予受理（实名须答复）",
     url_name="petition_report_not_accept",
 )
-def petition_report_not_accept(request, report_id: int, payload: NotAcceptIn):
+def petition_report_not_accept(request, report_id: ApiId, payload: NotAcceptIn):
     report = _report_for(request, report_id)
     return _after(
         request,
@@ -701,7 +701,7 @@ def petition_report_not_accept(request, report_id: int, payload: NotAcceptIn):
     summary="分流：本级办理或按管理权限转办（报送上级后不再出现在本级登记簿：202）",
     url_name="petition_report_route",
 )
-def petition_report_route(request, report_id: int, payload: RouteIn):
+def petition_report_route(request, report_id: ApiId, payload: RouteIn):
     report = _report_for(request, report_id)
     managing = _commission(request.auth, payload.managing_id)
     result = _after(
@@ -727,7 +727,7 @@ def petition_report_route(request, report_id: int, payload: RouteIn):
     summary="受理告知实名举报人",
     url_name="petition_report_acceptance_notify",
 )
-def petition_report_acceptance_notify(request, report_id: int, payload: TextIn):
+def petition_report_acceptance_notify(request, report_id: ApiId, payload: TextIn):
     report = _report_for(request, report_id)
     return _after(
         request,
@@ -747,7 +747,7 @@ def petition_report_acceptance_notify(request, report_id: int, payload: TextIn):
     summary="办结（填写办理结果，报领导审批；批准后办结）",
     url_name="petition_report_close",
 )
-def petition_report_close(request, report_id: int, payload: CloseIn):
+def petition_report_close(request, report_id: ApiId, payload: CloseIn):
     report = _report_for(request, report_id)
     return _after(
         request,
@@ -761,7 +761,7 @@ def petition_report_close(request, report_id: int, payload: CloseIn):
     summary="办理结果告知实名举报人",
     url_name="petition_report_result_notify",
 )
-def petition_report_result_notify(request, report_id: int, payload: TextIn):
+def petition_report_result_notify(request, report_id: ApiId, payload: TextIn):
     report = _report_for(request, report_id)
     return _after(
         request,
@@ -781,7 +781,7 @@ def petition_report_result_notify(request, report_id: int, payload: TextIn):
     summary="给举报人发消息（凭查询码查看）",
     url_name="petition_report_message",
 )
-def petition_report_message(request, report_id: int, payload: MessageIn):
+def petition_report_message(request, report_id: ApiId, payload: MessageIn):
     report = _report_for(request, report_id)
     message = _act(request, services.petition_message_send, report=report, body=payload.body)
     return Status(

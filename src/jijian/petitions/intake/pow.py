@@ -4,7 +4,9 @@ The form page carries a challenge: a random id and the difficulty, signed (djang
 a timestamp). static/petitions/pow.js finds a nonce such that SHA-256(challenge + nonce) starts with
 `bits` zero bits (PETITION_POW_BITS, 18 by default: about 260,000 hashes, a second or two on a phone)
 and sends it with the form. The server checks the signature, the age (< 10 minutes), the work, and
-that the challenge has not been used before (the cache remembers used ids for longer than they live).
+that the challenge has not been used before (the cache remembers used ids for longer than they live,
+counted with the rate limiter's atomic counter, so of simultaneous posts of one solved challenge
+exactly one is accepted on every cache backend).
 Hashcash-style, like GlobaLeaks' token.
 
 When the work passed but the form had an error (an ID check digit, a missing field), the form comes
@@ -19,7 +21,8 @@ import secrets
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
+
+from jijian.core.ops.ratelimit import increment
 
 SALT = "jijian.petitions.pow"  # a constant of the proof of work, not a module path
 SOLVED_SALT = "jijian.petitions.pow.solved"
@@ -93,7 +96,10 @@ def challenge_verify(challenge: str, nonce: str, *, purpose: str = SUBMIT, bits:
 
 
 def _spend(token_id: str) -> None:
-    if not cache.add(f"petitions:pow:{token_id}", 1, timeout=MAX_AGE_SECONDS + 60):
+    """Use `token_id` once. cache.add() would not do: the file cache of the embedded default checks
+    and writes in two steps, so simultaneous adds of one key all succeeded. The rate limiter's
+    counter is atomic on every backend (ratelimit.counting): only the first use counts 1."""
+    if increment(f"petitions:pow:{token_id}", MAX_AGE_SECONDS + 60) != 1:
         raise PowError("该页面已提交过，请重新填写提交")
 
 
