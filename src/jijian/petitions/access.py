@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 
 from jijian.core.access import get_or_404, scope, unit_in_scope, unit_scope_q
 from jijian.core.models import StaffRelation
+from jijian.core.ops.replicas import request_memo
 from jijian.core.roles import Module, Role
 from jijian.core.sensitive.reveal import register_reveal
 
@@ -37,14 +38,18 @@ FOLLOW_SECONDS = 15 * 60
 
 def recused_names(user) -> list[str]:
     """Blind indexes of the names the user declared an active relation to: one small query, always on
-    the primary (a relation declared a second ago counts at once, whatever database reads the items)."""
+    the primary (a relation declared a second ago counts at once, whatever database reads the items),
+    once per request until the request writes (core.ops.replicas.request_memo)."""
     if not getattr(user, "is_authenticated", False):
         return []
-    return list(
-        StaffRelation.objects.using(DEFAULT_DB_ALIAS)
-        .filter(user=user, is_active=True)
-        .exclude(relative_name_index="")
-        .values_list("relative_name_index", flat=True)
+    return request_memo(
+        f"petitions:recused:{user.pk}",
+        lambda: list(
+            StaffRelation.objects.using(DEFAULT_DB_ALIAS)
+            .filter(user=user, is_active=True)
+            .exclude(relative_name_index="")
+            .values_list("relative_name_index", flat=True)
+        ),
     )
 
 

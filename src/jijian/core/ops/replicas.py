@@ -42,7 +42,8 @@ import contextvars
 import logging
 import random
 from collections.abc import Callable
-from typing import TypeVar
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -51,10 +52,19 @@ from django.db import DEFAULT_DB_ALIAS, Error, InterfaceError, OperationalError,
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# The request being served, as a mutable note shared by every copy of the context (a sync view runs
-# in a thread with a copy of it): {"wrote": bool}. None outside a request.
-_request_writes: contextvars.ContextVar[dict[str, bool] | None] = contextvars.ContextVar(
-    "jijian_request_writes", default=None
+
+@dataclass
+class _RequestNote:
+    """The request being served, as a mutable object shared by every copy of the context (a sync view
+    runs in a thread with a copy of it): how many statements other than reads it ran on the primary,
+    and the small per-user answers kept for it (request_memo)."""
+
+    writes: int = 0
+    memo: dict[str, tuple[int, Any]] = field(default_factory=dict)
+
+
+_request_note: contextvars.ContextVar[_RequestNote | None] = contextvars.ContextVar(
+    "jijian_request_note", default=None
 )
 
 CACHE_KEY = "core:replicas:usable"
@@ -124,8 +134,23 @@ def mark_unusable(alias: str) -> None:
 
 def request_wrote() -> bool:
     """Whether the request being served has run a statement on the primary that is not a read."""
-    note = _request_writes.get()
-    return bool(note and note["wrote"])
+    note = _request_note.get()
+    return bool(note and note.writes)
+
+
+def request_memo(key: str, fn: Callable[[], T]) -> T:
+    """`fn()` (a small read on the primary, e.g. a user's declared relations) once per request: kept
+    under `key` until the request writes, then read again, so a request sees its own changes. Outside a
+    request (tasks, commands, tests calling selectors) `fn()` runs every time."""
+    note = _request_note.get()
+    if note is None:
+        return fn()
+    kept = note.memo.get(key)
+    if kept is not None and kept[0] == note.writes:
+        return kept[1]
+    value = fn()
+    note.memo[key] = (note.writes, value)
+    return value
 
 
 def reporting_db() -> str:
@@ -159,10 +184,10 @@ def on_reporting_db(fn: Callable[[str], T]) -> T:
 _READ_PREFIXES = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "SHOW", "SET ", "BEGIN", "COMMIT")
 
 
-def _note_writes(note: dict[str, bool]):
+def _note_writes(note: _RequestNote):
     def wrapper(execute, sql, params, many, context):
-        if not note["wrote"] and not str(sql).lstrip().upper().startswith(_READ_PREFIXES):
-            note["wrote"] = True
+        if not str(sql).lstrip().upper().startswith(_READ_PREFIXES):
+            note.writes += 1
         return execute(sql, params, many, context)
 
     return wrapper
@@ -177,13 +202,13 @@ class PrimaryAfterWriteMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        note = {"wrote": False}
-        token = _request_writes.set(note)
+        note = _RequestNote()
+        token = _request_note.set(note)
         try:
             with connections[DEFAULT_DB_ALIAS].execute_wrapper(_note_writes(note)):
                 return self.get_response(request)
         finally:
-            _request_writes.reset(token)
+            _request_note.reset(token)
 
 
 class PrimaryRouter:
