@@ -307,7 +307,9 @@ def recusal() -> dict:
     # A harmless commit, replayed: the replica's last replayed commit is now, so its lag starts at 0.
     marker = StaffRelation.objects.create(user=officer(), relative_name="测试标记", kind=RelationKind.OTHER)
     deadline = time.monotonic() + BOUND_WAIT
-    while not _replica_has("SELECT EXISTS (SELECT 1 FROM petitions_staffrelation WHERE id = %s)", [marker.pk]):
+    while not _replica_has(
+        "SELECT EXISTS (SELECT 1 FROM petitions_staffrelation WHERE id = %s)", [marker.pk]
+    ):
         if time.monotonic() > deadline:
             raise TimeoutError("the marker never reached the replica")
         time.sleep(0.05)
