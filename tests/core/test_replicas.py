@@ -140,6 +140,29 @@ def test_the_middleware_sits_around_the_view_and_notes_the_first_write_of_a_requ
     assert request_wrote() is False  # the next request starts afresh
 
 
+def test_a_request_memo_is_read_once_until_the_request_writes(db, rf):
+    from django.http import HttpResponse
+
+    from jijian.core.models import User
+    from jijian.core.ops.replicas import request_memo
+
+    reads = []
+
+    def read():
+        reads.append(1)
+        return User.objects.count()
+
+    def view(request):
+        first, again = request_memo("k", read), request_memo("k", read)
+        User.objects.filter(pk=-1).update(is_active=False)
+        return HttpResponse(f"{first} {again} {request_memo('k', read)}")
+
+    assert PrimaryAfterWriteMiddleware(view)(rf.get("/")).content == b"0 0 0"
+    assert len(reads) == 2  # once, then once more after the write
+    request_memo("k", read)
+    assert len(reads) == 3  # outside a request: every time
+
+
 def test_without_replicas_a_reporting_read_runs_once_on_the_primary():
     calls = []
     assert on_reporting_db(lambda alias: calls.append(alias) or len(calls)) == 1
