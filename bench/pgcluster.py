@@ -68,6 +68,14 @@ class Cluster:
             "-o", f"-p {port} -k {self.root} -c listen_addresses=127.0.0.1", "start",
         )  # fmt: skip
 
+    def stop_replica(self) -> None:
+        """Stop the replica alone (fast shutdown: its sessions are ended), as a replica that goes away."""
+        self.run("pg_ctl", "-D", str(self.root / "replica"), "-m", "fast", "-w", "-t", "30", "stop")
+
+    def start_replica(self) -> None:
+        """Start the replica again on its port; it resumes streaming from the primary."""
+        self._pg_ctl_start(self.root / "replica", self.replica_port)
+
     def stop(self) -> None:
         for name in ("replica", "primary"):
             data = self.root / name

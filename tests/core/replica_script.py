@@ -3,7 +3,7 @@ throwaway primary and JIJIAN_DATABASE_REPLICAS at its streaming replica (bench/p
 reads DATABASES once at start-up, so a database alias that is a real replica needs a process of its
 own. Each scenario prints one JSON line of what it observed; the test asserts on it.
 
-    python tests/core/replica_script.py setup|routing|lag|down
+    python tests/core/replica_script.py setup|routing|lag|idle|down|recusal|after_write|stopped
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import json
 import os
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,9 +28,10 @@ from django.db import connections  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from jijian.core.models import OrgUnit, User  # noqa: E402
-from jijian.core.ops.replicas import replica_lag, reporting_db  # noqa: E402
+from jijian.core.ops.replicas import CACHE_KEY, replica_lag, reporting_db  # noqa: E402
 from jijian.core.roles import Role  # noqa: E402
 from jijian.reports.models import MonthlyReport  # noqa: E402
 from jijian.reports.statistics import node_statistics, stats_node_for  # noqa: E402
@@ -73,9 +74,24 @@ def setup() -> dict:
     tree = make_tree()
     make_user("county_officer", tree.county, Role.CONDUCT_SUPERVISION)
     make_user("city_stats", tree.city, Role.CONDUCT_SUPERVISION)
-    make_user("county_petition", tree.county, Role.PETITION_OFFICE)
+    petition = make_user("county_petition", tree.county, Role.PETITION_OFFICE)
     report(tree.village_a, OCT)
+    petitions_of(tree.county, petition)
     return {"reports": expected_on_city()}
+
+
+RELATIVE = "李亲属"  # the accused the county's petition officer declares a relation to (scenario recusal)
+
+
+def petitions_of(county: OrgUnit, registered_by: User) -> None:
+    """Two reports and two clues held by the county, one of each about RELATIVE, each with an open
+    deadline (the board, the quarterly results, the clue statistics and the register count them)."""
+    from tests.petitions.board_helpers import make_clue, make_deadline, make_report
+
+    due = timezone.localdate() + timedelta(days=30)
+    for accused in (RELATIVE, "王某"):
+        make_deadline(make_report(county, accused=accused), due)
+        make_deadline(make_clue(county, registered_by, accused=accused), due)
 
 
 def wait_replica_has(count: int) -> None:
@@ -254,10 +270,157 @@ def down() -> dict:
     }
 
 
+def petition_reads(user: User) -> dict:
+    """The reporting reads of the petitions platform, as a county's petition office sees them: the
+    quarterly results, the clue statistics, the register's export and the deadline board."""
+    from jijian.petitions.clues.stats import clue_stats
+    from jijian.petitions.deadlines.board import board_counts, board_dates, board_scopes, quarterly_counts
+    from jijian.petitions.handling.exports import register_for_export
+    from jijian.petitions.selectors import RegisterFilter
+
+    today = timezone.localdate()
+    counted, rows = board_scopes(user)
+    return {
+        "quarterly_received": quarterly_counts(user, today.year, (today.month - 1) // 3 + 1)["received"],
+        "clues": clue_stats(user).total,
+        "register": sorted(r.accused_name for r in register_for_export(user, RegisterFilter())),
+        "board": board_counts(counted, board_dates())["total"],
+        "board_rows": len(list(rows)),
+    }
+
+
+def _replica_has(sql: str, params) -> bool:
+    row = _on_replica(sql, params)
+    return bool(row and row[0])
+
+
+def recusal() -> dict:
+    """A relation declared on the primary a moment ago, not yet replayed on the replica (replay
+    paused), hides the relative's items in every reporting read of the petitions platform at once,
+    though those reads run on the replica."""
+    from jijian.core.models import RelationKind, StaffRelation
+    from jijian.petitions.handling.relations import staff_relation_declare
+
+    petition = User.objects.get(username="county_petition")
+    cache.clear()
+    before = petition_reads(petition)
+    # A harmless commit, replayed: the replica's last replayed commit is now, so its lag starts at 0.
+    marker = StaffRelation.objects.create(user=officer(), relative_name="测试标记", kind=RelationKind.OTHER)
+    deadline = time.monotonic() + BOUND_WAIT
+    while not _replica_has(
+        "SELECT EXISTS (SELECT 1 FROM petitions_staffrelation WHERE id = %s)", [marker.pk]
+    ):
+        if time.monotonic() > deadline:
+            raise TimeoutError("the marker never reached the replica")
+        time.sleep(0.05)
+    _on_replica("SELECT pg_wal_replay_pause()")
+    try:
+        relation = staff_relation_declare(
+            actor=petition, relative_name=RELATIVE, kind=RelationKind.SPOUSE, relative_unit="某局"
+        )
+        cache.clear()
+        with (
+            CaptureQueriesContext(connections["default"]) as primary,
+            CaptureQueriesContext(connections["replica1"]) as replica,
+        ):
+            db = reporting_db()
+            after = petition_reads(petition)
+        lag_then = replica_lag("replica1")
+        replica_knows = _replica_has(
+            "SELECT EXISTS (SELECT 1 FROM petitions_staffrelation WHERE id = %s)", [relation.pk]
+        )
+    finally:
+        _on_replica("SELECT pg_wal_replay_resume()")
+    return {
+        "db": db,
+        "lag": lag_then,
+        "replica_knows_relation": replica_knows,
+        "before": before,
+        "after": after,
+        "relative": RELATIVE,
+        "primary_tables": tables(primary.captured_queries),
+        "replica_tables": tables(replica.captured_queries),
+        "replica_sql": [q["sql"] for q in replica.captured_queries],
+    }
+
+
+def after_write() -> dict:
+    """In a request (PrimaryAfterWriteMiddleware), reporting reads use the replica until a statement
+    other than a read runs on the primary, then the primary for the rest of the request."""
+    from django.test import RequestFactory
+
+    from jijian.core.ops.replicas import PrimaryAfterWriteMiddleware
+
+    wait_replica_has(MonthlyReport.objects.filter(month=OCT).count())
+    cache.clear()
+    seen: dict = {}
+
+    def view(request):
+        seen["before_write"] = reporting_db()
+        User.objects.filter(username="county_officer").update(last_login=timezone.now())
+        seen["after_write"] = reporting_db()
+        seen["figures_db"] = node_statistics(
+            user=officer(), node=stats_node_for(officer(), None), start=OCT, end=OCT
+        ).db
+        from django.http import HttpResponse
+
+        return HttpResponse("ok")
+
+    PrimaryAfterWriteMiddleware(view)(RequestFactory().get("/"))
+    seen["next_request"] = reporting_db()
+    return seen
+
+
+def _cluster():
+    from bench import pgcluster
+
+    root, bindir, primary_port, replica_port = json.loads(os.environ["JIJIAN_TEST_CLUSTER"])
+    return pgcluster.Cluster(
+        root=Path(root), bin=Path(bindir), primary_port=primary_port, replica_port=replica_port
+    )
+
+
+def stopped() -> dict:
+    """The replica passes its check, then stops before the statistics page is loaded: the page is
+    served from the primary, with the right figures, and the replica is marked unusable at once."""
+    from tests.conftest import sign_in
+
+    wait_replica_has(MonthlyReport.objects.filter(month=OCT).count())
+    cache.clear()
+    user = officer()
+    client = Client()
+    sign_in(client, user)
+    checked = reporting_db()  # the check: usable, cached for REPLICA_CHECK_SECONDS
+    _cluster().stop_replica()
+    response = client.get(reverse("reports:stats"), {"from": "2025-10", "to": "2025-10"})
+    stats = response.context["stats"] if response.status_code == 200 else None
+    county = OrgUnit.objects.get(pk=user.org_unit_id)
+    return {
+        "checked": checked,
+        "status": response.status_code,
+        "db": stats.db if stats else None,
+        "expected": stats.totals.expected if stats else None,
+        "primary_expected": MonthlyReport.objects.filter(
+            county_id_at=county.pk, month=OCT, member_kind="village"
+        ).count(),
+        "cached_usable": cache.get(CACHE_KEY),
+        "choice_after": reporting_db(),
+    }
+
+
 if __name__ == "__main__":
     setup_test_environment()  # the test client's template rendering signals, as in a test run
     print(
         json.dumps(
-            {"setup": setup, "routing": routing, "lag": lag, "idle": idle, "down": down}[sys.argv[1]]()
+            {
+                "setup": setup,
+                "routing": routing,
+                "lag": lag,
+                "idle": idle,
+                "down": down,
+                "recusal": recusal,
+                "after_write": after_write,
+                "stopped": stopped,
+            }[sys.argv[1]]()
         )
     )

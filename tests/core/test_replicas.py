@@ -22,7 +22,13 @@ from django.db import connection
 
 from bench import pgcluster
 from jijian.core.ops.env import ImproperSetting, env_url_list
-from jijian.core.ops.replicas import PrimaryRouter, reporting_db
+from jijian.core.ops.replicas import (
+    PrimaryAfterWriteMiddleware,
+    PrimaryRouter,
+    on_reporting_db,
+    reporting_db,
+    request_wrote,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).with_name("replica_script.py")
@@ -107,6 +113,60 @@ def test_the_router_writes_and_migrates_only_the_primary():
     assert router.db_for_write(object) == "default"
     assert router.allow_migrate("default", "reports") is True
     assert router.allow_migrate("replica1", "reports") is False
+
+
+def test_the_middleware_sits_around_the_view_and_notes_the_first_write_of_a_request(db, rf):
+    from django.conf import settings
+    from django.db import transaction
+    from django.http import HttpResponse
+
+    from jijian.core.models import User
+
+    assert settings.MIDDLEWARE[-1] == "jijian.core.ops.replicas.PrimaryAfterWriteMiddleware"
+    seen = []
+
+    def view(request):
+        seen.append(request_wrote())
+        list(User.objects.all()[:1])
+        with transaction.atomic():  # a savepoint (inside the test's transaction) is no write
+            list(User.objects.all()[:1])
+        seen.append(request_wrote())
+        User.objects.filter(pk=-1).update(is_active=False)  # an UPDATE, even of no row
+        seen.append((request_wrote(), reporting_db()))
+        return HttpResponse("ok")
+
+    assert PrimaryAfterWriteMiddleware(view)(rf.get("/")).status_code == 200
+    assert seen == [False, False, (True, "default")]
+    assert request_wrote() is False  # the next request starts afresh
+
+
+def test_a_request_memo_is_read_once_until_the_request_writes(db, rf):
+    from django.http import HttpResponse
+
+    from jijian.core.models import User
+    from jijian.core.ops.replicas import request_memo
+
+    reads = []
+
+    def read():
+        reads.append(1)
+        return User.objects.count()
+
+    def view(request):
+        first, again = request_memo("k", read), request_memo("k", read)
+        User.objects.filter(pk=-1).update(is_active=False)
+        return HttpResponse(f"{first} {again} {request_memo('k', read)}")
+
+    assert PrimaryAfterWriteMiddleware(view)(rf.get("/")).content == b"0 0 0"
+    assert len(reads) == 2  # once, then once more after the write
+    request_memo("k", read)
+    assert len(reads) == 3  # outside a request: every time
+
+
+def test_without_replicas_a_reporting_read_runs_once_on_the_primary():
+    calls = []
+    assert on_reporting_db(lambda alias: calls.append(alias) or len(calls)) == 1
+    assert calls == ["default"]
 
 
 # --- a real streaming replica (PostgreSQL phase) -----------------------------------------------
@@ -211,3 +271,55 @@ def test_a_replica_that_does_not_answer_is_skipped_without_an_error_page(replica
     assert seen["choice"] == "default"
     assert seen["status"] == 200
     assert seen["reporting"] == ["default", seen["primary_expected"]]
+
+
+# --- gaps closed: recusal on the primary, a replica that stops, a request that wrote -------------
+@needs_postgres
+def test_a_relation_declared_a_moment_ago_hides_the_relative_in_every_reporting_read(replica_cluster):
+    seen = _script("recusal", _script_env(replica_cluster, replica_cluster.replica_url("jijian")))
+    # The reads ran on the replica, which has not replayed the declaration yet ...
+    assert seen["db"] == "replica1" and seen["lag"] <= MAX_LAG
+    assert seen["replica_knows_relation"] is False
+    before, after = seen["before"], seen["after"]
+    # ... and still every one of them leaves the relative's report and clue out at once.
+    assert seen["relative"] in before["register"] and seen["relative"] not in after["register"]
+    assert after["quarterly_received"] == before["quarterly_received"] - 1
+    assert after["clues"] == before["clues"] - 1
+    assert after["board"] == before["board"] - 2 and after["board_rows"] == before["board_rows"] - 2
+    # The relations were read on the primary and went into the replica's statements as values
+    # (StaffRelation lives in core; its table kept the name petitions_staffrelation).
+    assert "petitions_staffrelation" in seen["primary_tables"]
+    assert "petitions_staffrelation" not in seen["replica_tables"]
+    assert {"petitions_petitionreport", "petitions_clue", "petitions_petitiondeadline"} <= set(
+        seen["replica_tables"]
+    )
+
+
+@needs_postgres
+def test_reporting_reads_in_a_request_that_wrote_go_to_the_primary(replica_cluster):
+    seen = _script("after_write", _script_env(replica_cluster, replica_cluster.replica_url("jijian")))
+    assert seen["before_write"] == "replica1"
+    assert seen["after_write"] == "default"
+    assert seen["figures_db"] == "default"
+    assert seen["next_request"] == "replica1"
+
+
+@needs_postgres
+def test_a_replica_that_stops_after_its_check_gives_the_primary_not_an_error_page(replica_cluster):
+    env = _script_env(replica_cluster, replica_cluster.replica_url("jijian"))
+    cluster = [str(replica_cluster.root), str(replica_cluster.bin)]
+    env["JIJIAN_TEST_CLUSTER"] = json.dumps(
+        [*cluster, replica_cluster.primary_port, replica_cluster.replica_port]
+    )
+    try:
+        seen = _script("stopped", env)
+    finally:
+        replica_cluster.start_replica()
+        pgcluster.wait_caught_up(replica_cluster)
+    assert seen["checked"] == "replica1"
+    assert seen["status"] == 200
+    assert seen["db"] == "default"
+    assert seen["expected"] == seen["primary_expected"] > 0
+    # Marked unusable at once: the next reporting read goes to the primary without trying it again.
+    assert seen["cached_usable"] == []
+    assert seen["choice_after"] == "default"

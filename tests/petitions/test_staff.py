@@ -57,7 +57,9 @@ def test_the_list_query_count_does_not_grow_with_rows(login, tree, people):
         _report(tree, region=tree.township_b, anonymous=True)
     with CaptureQueriesContext(connection) as six:
         client.get(reverse("petitions_staff:list"))
-    assert len(six) == len(one) <= 8
+    # 9: the user's declared relations are one small query of their own (read on the primary, passed to
+    # the register's statement as values: docs/deploy.md, "Read replicas").
+    assert len(six) == len(one) <= 9
 
 
 # --- the register: filters, paging, partial, markers ------------------------------------------------

@@ -134,6 +134,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "jijian.core.ops.middleware.DeniedAsNotFoundMiddleware",
+    # Last, around the view: a request that wrote reads the primary, not a replica, from then on.
+    "jijian.core.ops.replicas.PrimaryAfterWriteMiddleware",
 ]
 
 ROOT_URLCONF = "jijian.config.urls"

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jijian.attachments import held
 from jijian.core.ops.ratelimit import client_ip
+from jijian.core.ops.replicas import on_reporting_db
 
 from . import access, exports, selectors, services
 from .forms import (
@@ -179,9 +180,11 @@ def evaluation_list(request):
 def evaluation_export(request):
     _module(request.user)
     year = _year(request)
-    rows = (
+    visible = (
         access.evaluations_visible_to(request.user).filter(year=year).order_by("org_unit__path", "member_id")
     )
+    # Stored results, read where the reporting reads go (a replica when one is usable).
+    rows = on_reporting_db(lambda db: list(visible.using(db)))
     return exports.evaluations_xlsx(actor=request.user, rows=rows, year=year, ip_address=client_ip(request))
 
 

@@ -16,6 +16,8 @@ from datetime import date
 
 from django.db.models import Count, Q
 
+from jijian.core.ops.replicas import on_reporting_db
+
 from .access import receptions_visible_to
 from .models import ReceptionState
 
@@ -93,8 +95,14 @@ def _by_outcome(totals: dict) -> list[dict]:
     ]
 
 
-def reception_statistics(user, start: date, end: date) -> dict:
-    qs = receptions_visible_to(user).filter(slot__date__gte=start, slot__date__lte=end)
+def reception_statistics(user, start: date, end: date, *, db: str | None = None) -> dict:
+    """The statistics of receptions in [start, end] in the user's jurisdiction (decided on the primary:
+    roles and unit), read on `db`, by default the reporting database (a replica when one is usable,
+    the primary once more if it fails: core.ops.replicas.on_reporting_db). The matters' labels come
+    from petitions through core.links, on the primary."""
+    if db is None:
+        return on_reporting_db(lambda alias: reception_statistics(user, start, end, db=alias))
+    qs = receptions_visible_to(user).using(db).filter(slot__date__gte=start, slot__date__lte=end)
     waits = [
         (slot_date - created.date()).days
         for slot_date, created in qs.filter(state=ReceptionState.ENDED).values_list(

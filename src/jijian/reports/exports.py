@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from django.core.cache import cache
 from django.core.files import File
 from django.core.files.storage import default_storage
+from django.db.models import QuerySet
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -25,8 +26,9 @@ from django.utils import timezone
 from jijian.audit.services import audit_record
 from jijian.core.exports import Echo, spreadsheet_cell
 from jijian.core.models import OrgUnit, User
+from jijian.core.ops.replicas import on_reporting_db
 
-from .models import SUBMITTED_STATES, MemberKind, ReportState
+from .models import SUBMITTED_STATES, MemberKind, MonthlyReport, ReportState
 from .statistics import (
     MEASURE_COLUMNS,
     DepartmentStats,
@@ -191,8 +193,12 @@ def _ancestor_names(qs) -> dict[int | None, str]:
 def month_reports_csv(node: OrgUnit, month: date) -> Iterator[str]:
     """CSV lines (UTF-8 with BOM, for Excel) of every report of `month` under `node`, read in chunks
     by a server-side cursor: memory stays flat whatever the size of the node."""
-    qs = month_reports_for_export(node, month)
-    names = _ancestor_names(qs)
+
+    def first_read(db: str) -> tuple[QuerySet[MonthlyReport], dict]:
+        qs = month_reports_for_export(node, month, db=db)
+        return qs, _ancestor_names(qs)
+
+    qs, names = on_reporting_db(first_read)  # the rows then stream from the database that answered
     states = dict(ReportState.choices)
     writer = csv.writer(Echo())
     yield "\ufeff" + writer.writerow(REPORT_COLUMNS)
@@ -257,7 +263,7 @@ def month_export_start(*, user: User, node: OrgUnit, month: date, ip_address: st
 
     _exports_sweep()
     export_id = secrets.token_hex(16)
-    total = month_reports_for_export(node, month).count()
+    total = on_reporting_db(lambda db: month_reports_for_export(node, month, db=db).count())
     cache.set(
         _export_key(export_id),
         {

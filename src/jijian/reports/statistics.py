@@ -35,7 +35,7 @@ from django.http import Http404
 from jijian.core.access import unit_in_scope, unit_scope_q
 from jijian.core.models import COUNTY_KINDS, TOWNSHIP_KINDS, VILLAGE_KINDS, OrgKind, OrgUnit, User
 from jijian.core.ops import rawsql
-from jijian.core.ops.replicas import reporting_db
+from jijian.core.ops.replicas import on_reporting_db, reporting_db
 from jijian.core.roles import Module, Role
 
 from .access import reports_visible_to
@@ -440,8 +440,13 @@ def node_statistics(
     its reports. The trend covers [trend_start, end] when given (the page's default: the last
     TREND_MONTHS), else the range. A fixed number of queries (5 at a city, 4 below), whatever the
     number of villages, all on one database: `db`, by default the reporting database (a replica when
-    one is usable)."""
-    db = db or reporting_db()
+    one is usable; the primary once more if that replica fails: core.ops.replicas.on_reporting_db)."""
+    if db is None:
+        return on_reporting_db(
+            lambda alias: node_statistics(
+                user=user, node=node, start=start, end=end, trend_start=trend_start, db=alias
+            )
+        )
     qs = reports_of_node(node, start, end, db=db)
     stats = NodeStats(node=node, start=start, end=end, totals=Measures(), db=db)
     level = level_of(node)
@@ -554,9 +559,18 @@ def department_statistics(
     (the page does not exist for them)."""
     if not (user.role_set & DEPARTMENT_STATS_ROLES) or not user.has_module(Module.REPORTS):
         raise Http404
-    visible = reports_visible_to(user).filter(member_kind=MemberKind.DEPARTMENT)
+    return on_reporting_db(
+        lambda db: _department_statistics(user, start, end, trend_start=trend_start, db=db)
+    )
+
+
+def _department_statistics(
+    user: User, start: date, end: date, *, trend_start: date | None, db: str
+) -> DepartmentStats:
+    """department_statistics on `db` (who may read it was decided on the primary)."""
+    visible = reports_visible_to(user).using(db).filter(member_kind=MemberKind.DEPARTMENT)
     by_unit = grouped_measures(visible.filter(month__gte=start, month__lte=end), "village_id")
-    units = OrgUnit.objects.filter(pk__in=list(by_unit)).select_related("resident_group")
+    units = OrgUnit.objects.using(db).filter(pk__in=list(by_unit)).select_related("resident_group")
     rows = [
         Row(unit=u, unit_id=u.pk, name=u.name, measures=by_unit[u.pk])
         for u in units.order_by("sort_order", "path")

@@ -20,7 +20,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from jijian.core.models import CadreLevel
-from jijian.core.ops.replicas import reporting_db
+from jijian.core.ops.replicas import on_reporting_db
 from jijian.petitions.access import clues_visible_to
 from jijian.petitions.models import ClueSource, ClueStep, Disposal, Form
 
@@ -94,10 +94,13 @@ def _months(period: Period) -> list[date]:
     return months
 
 
-def clue_stats(user, period: Period | None = None) -> ClueStats:
+def clue_stats(user, period: Period | None = None, *, db: str | None = None) -> ClueStats:
+    """The statistics over `period` (default: this year so far), read on `db`, by default the
+    reporting database (core.ops.replicas.on_reporting_db: the primary once more if a replica fails)."""
     period = period or default_period()
+    if db is None:
+        return on_reporting_db(lambda alias: clue_stats(user, period, db=alias))
     lo, hi = period.bounds
-    db = reporting_db()
     clues = clues_visible_to(user).using(db).select_related(None).order_by()
     registered = clues.filter(registered_at__gte=lo, registered_at__lt=hi)
     stats = ClueStats(period=period)

@@ -30,9 +30,9 @@ from django.utils import timezone
 
 from jijian.core.access import unit_scope_q
 from jijian.core.models import OrgUnit
-from jijian.core.ops.replicas import reporting_db
+from jijian.core.ops.replicas import on_reporting_db, reporting_db
 from jijian.core.orgs import workdays
-from jijian.petitions.access import deadlines_visible_to, petitions_visible_to, relations_of
+from jijian.petitions.access import deadlines_visible_to, petitions_visible_to, recused_names
 from jijian.petitions.deadlines import limits as deadlines
 from jijian.petitions.models import DeadlineKind, PetitionDeadline, PetitionReport, PetitionState
 
@@ -97,17 +97,9 @@ def colour_of(due: date, dates: BoardDates) -> str:
 
 
 # --- the board ------------------------------------------------------------------------------------
-def recused_names(user) -> list[str]:
-    """Blind indexes of the names the user declared a relation to (one query)."""
-    return list(
-        relations_of(user)
-        .filter(is_active=True)
-        .exclude(relative_name_index="")
-        .values_list("relative_name_index", flat=True)
-    )
-
-
-def board_scopes(user, *, kind: str = "") -> tuple[QuerySet[PetitionDeadline], QuerySet[PetitionDeadline]]:
+def board_scopes(
+    user, *, kind: str = "", db: str | None = None
+) -> tuple[QuerySet[PetitionDeadline], QuerySet[PetitionDeadline]]:
     """(for the counts, for the page): the open deadlines in the user's jurisdiction
     (access.deadlines_visible_to), of one kind or all, without the items the user is recused from.
 
@@ -121,8 +113,10 @@ def board_scopes(user, *, kind: str = "") -> tuple[QuerySet[PetitionDeadline], Q
     they are equal.
 
     Both read the reporting database (a replica when one is usable: core/ops/replicas.py); the
-    user's roles, unit and declared relations that shape them are read from the primary."""
-    db = reporting_db()
+    user's roles, unit and declared relations that shape them are read from the primary and enter the
+    statements as values. `db`: the reporting database unless given (the pages pass the one
+    core.ops.replicas.on_reporting_db hands them)."""
+    db = db or reporting_db()
     visible = deadlines_visible_to(user).using(db)  # the module check and the jurisdiction rule
     if visible.query.is_empty():
         return visible, visible
@@ -399,9 +393,12 @@ def quarter_filters(year: int, quarter: int, *, prefix: str = "") -> dict[str, Q
     }
 
 
-def quarterly_counts(user, year: int, quarter: int) -> dict[str, int]:
-    """Received, closed with results and still open, over the reports in the user's scope (one query)."""
-    qs = petitions_visible_to(user).using(reporting_db())
+def quarterly_counts(user, year: int, quarter: int, *, db: str | None = None) -> dict[str, int]:
+    """Received, closed with results and still open, over the reports in the user's scope (one query),
+    on `db`, by default the reporting database (the primary once more if a replica fails)."""
+    if db is None:
+        return on_reporting_db(lambda alias: quarterly_counts(user, year, quarter, db=alias))
+    qs = petitions_visible_to(user).using(db)
     if qs.query.is_empty():
         return {"received": 0, "closed": 0, "open": 0}
     filters = quarter_filters(year, quarter)
@@ -409,13 +406,15 @@ def quarterly_counts(user, year: int, quarter: int) -> dict[str, int]:
     return {k: int(v or 0) for k, v in counts.items()}
 
 
-def quarterly_reports(user, year: int, quarter: int, *, show: str = "closed") -> QuerySet[PetitionReport]:
+def quarterly_reports(
+    user, year: int, quarter: int, *, show: str = "closed", db: str | None = None
+) -> QuerySet[PetitionReport]:
     """The reports of the quarterly page: closed in the quarter (newest first), or still open (oldest
     first). Only what the page shows is loaded: never the reporter's identity."""
     filters = quarter_filters(year, quarter)
     qs = (
         petitions_visible_to(user)
-        .using(reporting_db())
+        .using(db or reporting_db())
         .filter(filters["open" if show == "open" else "closed"])
     )
     qs = qs.only(

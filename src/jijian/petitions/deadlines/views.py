@@ -21,6 +21,7 @@ from jijian.audit.services import audit_record
 from jijian.core.access import require_module
 from jijian.core.exports import Echo, spreadsheet_cell
 from jijian.core.ops.ratelimit import client_ip
+from jijian.core.ops.replicas import on_reporting_db
 from jijian.core.roles import Module
 from jijian.petitions.deadlines import board
 
@@ -40,11 +41,14 @@ def deadline_board(request):
     data = form.cleaned_data if form.is_valid() else {}
     kind, colour = data.get("kind") or "", data.get("colour") or ""
     dates = board.board_dates()
-    counted, rows = board.board_scopes(request.user, kind=kind)
-    counts = board.board_counts(counted, dates)
-    page = board.board_page(
-        rows, dates, colour=colour, number=request.GET.get("page"), total=counts[colour or "total"]
-    )
+
+    def read(db):
+        counted, rows = board.board_scopes(request.user, kind=kind, db=db)
+        counts = board.board_counts(counted, dates)
+        number, total = request.GET.get("page"), counts[colour or "total"]
+        return counts, board.board_page(rows, dates, colour=colour, number=number, total=total)
+
+    counts, page = on_reporting_db(read)
     context = {
         "form": form,
         "page": page,
@@ -85,9 +89,15 @@ def deadline_board_export(request):
     data = form.cleaned_data if form.is_valid() else {}
     kind, colour = data.get("kind") or "", data.get("colour") or ""
     dates = board.board_dates()
-    counted, rows = board.board_scopes(request.user, kind=kind)
-    total = board.board_counts(counted, dates)[colour or "total"]
-    page = board.board_page(rows, dates, colour=colour, number=1, total=total, per_page=max(total, 1))
+
+    def read(db):
+        counted, rows = board.board_scopes(request.user, kind=kind, db=db)
+        total = board.board_counts(counted, dates)[colour or "total"]
+        return total, board.board_page(
+            rows, dates, colour=colour, number=1, total=total, per_page=max(total, 1)
+        )
+
+    total, page = on_reporting_db(read)
     with transaction.atomic():
         audit_record(
             actor=request.user,
@@ -148,9 +158,17 @@ def _quarterly(request, year: int | None, quarter: int | None):
     if not (2000 <= year <= 2100 and 1 <= quarter <= 4):
         raise Http404
     show = data.get("show") or "closed"
-    counts = board.quarterly_counts(request.user, year, quarter)
-    paginator = Paginator(board.quarterly_reports(request.user, year, quarter, show=show), QUARTER_PAGE)
-    paginator.count = counts["open" if show == "open" else "closed"]
+
+    def read(db):
+        counts = board.quarterly_counts(request.user, year, quarter, db=db)
+        reports = board.quarterly_reports(request.user, year, quarter, show=show, db=db)
+        paginator = Paginator(reports, QUARTER_PAGE)
+        paginator.count = counts["open" if show == "open" else "closed"]
+        page = paginator.get_page(request.GET.get("page"))
+        page.object_list = list(page.object_list)  # read here, where a failing replica falls back
+        return counts, page
+
+    counts, page = on_reporting_db(read)
     start, end = board.quarter_dates(year, quarter)
     prev = (year - 1, 4) if quarter == 1 else (year, quarter - 1)
     following = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
@@ -160,7 +178,7 @@ def _quarterly(request, year: int | None, quarter: int | None):
         "quarter": quarter,
         "show": show,
         "counts": counts,
-        "page": paginator.get_page(request.GET.get("page")),
+        "page": page,
         "start": start,
         "last_day": end - timedelta(days=1),
         "prev": prev,

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from jijian.audit.services import audit_record
 from jijian.core.exports import Echo, spreadsheet_cell
-from jijian.core.ops.replicas import reporting_db
+from jijian.core.ops.replicas import on_reporting_db, reporting_db
 from jijian.core.sensitive.crypto import mask_id_number, mask_phone, mask_text
 from jijian.core.sensitive.reveal import reveal_rule
 from jijian.petitions.access import reporter_receiver_in_scope
@@ -63,12 +63,12 @@ def describe(f: RegisterFilter) -> dict:
     return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(f).items() if v}
 
 
-def register_for_export(user, f: RegisterFilter) -> QuerySet[PetitionReport]:
+def register_for_export(user, f: RegisterFilter, *, db: str | None = None) -> QuerySet[PetitionReport]:
     """Exactly the register page's rows (selectors.register: scope, recusal, filters), oldest first,
-    read from the reporting database (core/ops/replicas.py)."""
+    read from `db`, by default the reporting database (core/ops/replicas.py)."""
     return (
         register(user, f)
-        .using(reporting_db())
+        .using(db or reporting_db())
         .select_related("received_unit", "repeat_of", "region", "holder")
         .order_by("received_at", "pk")
     )
@@ -85,8 +85,14 @@ def register_export_start(
     *, actor, f: RegisterFilter, include_identity: bool = False, reason: str = "", ip_address: str = ""
 ) -> tuple[QuerySet[PetitionReport], int]:
     """Audit the export (one event: reason, filters, row count) and return the rows to stream."""
-    qs = register_for_export(actor, f)
-    rows = qs.count()
+
+    def counted(db: str) -> tuple[QuerySet[PetitionReport], int]:
+        qs = register_for_export(actor, f, db=db)
+        return qs, qs.count()
+
+    # The count picks the database the rows then stream from: a replica that fails here is left for
+    # the primary (one that stops in the middle of the stream cuts the download short).
+    qs, rows = on_reporting_db(counted)
     with transaction.atomic():
         audit_record(
             actor=actor,
