@@ -175,3 +175,23 @@ def test_a_step_refused_for_its_votes_keeps_the_photos_chosen_and_the_corrected_
     response = client.post(url, {**data, "votes_for": "5", "held_keep": [held_id]})  # no file chosen again
     assert response.status_code == 302
     assert "minutes.png" in client.get(response["Location"]).content.decode()
+
+
+def test_the_village_filters_use_the_unit_picker_and_keep_to_the_jurisdiction(people, tree, login):
+    """The village filters of the decision list and the risk board are unit pickers (options carry
+    pinyin initials); a village outside the user's jurisdiction filters nothing."""
+    decision = register(people.member_a)
+    record(people.member_a, decision, Step.PROPOSAL, held_on=days_ago(9))
+    client = login(people.township_a)
+    for name in ("villageaffairs:decision_list", "villageaffairs:flag_board"):
+        page = client.get(reverse(name)).content.decode()
+        assert "data-unit-picker" in page, name
+        assert f'data-initials="{tree.village_a.pinyin_initials}"' in page, name
+    assert tree.village_a.pinyin_initials
+    board = reverse("villageaffairs:flag_board")
+    assert 'id="flag-late1"' in client.get(f"{board}?village={tree.village_a.pk}").content.decode()
+    assert 'id="flag-late1"' not in client.get(f"{board}?village={tree.village_a2.pk}").content.decode()
+    # A village of another township is not a choice: the board is not filtered by it (the township's
+    # own flags stay) and says nothing of it.
+    other = client.get(f"{board}?village={tree.village_b.pk}").content.decode()
+    assert 'id="flag-late1"' in other and tree.village_b.name not in other

@@ -3,9 +3,12 @@ caller)."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 
-from jijian.core.forms import MultipleFileField
+from jijian.core.forms import MultipleFileField, UnitChoiceField
+from jijian.core.models import OrgUnit
 
 from .models import DEFAULT_MINUTES_LATE_DAYS, MEETING_STEPS, DecisionCategory
 from .services import MAX_FILES_PER_STEP
@@ -108,12 +111,15 @@ class FlagClueForm(forms.Form):
 
 
 class BoardFilterForm(forms.Form):
-    village = forms.TypedChoiceField(label="村（社区）", coerce=int, required=False, empty_value=None)
+    # The villages of the user's jurisdiction, chosen with the unit picker (name or pinyin initials).
+    village = UnitChoiceField(
+        label="村（社区）", queryset=OrgUnit.objects.none(), required=False, empty_label="全部"
+    )
     answered = forms.BooleanField(label="含已处理", required=False)
 
     def __init__(self, *args, villages, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["village"].choices = [("", "全部")] + [(v.pk, v.name) for v in villages]
+        cast(UnitChoiceField, self.fields["village"]).queryset = villages
 
 
 # --- the reimbursement chain ---------------------------------------------------------------------

@@ -267,11 +267,11 @@ def flag_board(request):
     require_module(request.user, Module.VILLAGE_AFFAIRS)
     if member_village(request.user) is not None:
         raise Http404
-    villages = list(villages_visible_to(request.user))
-    form = BoardFilterForm(request.GET or None, villages=villages)
+    form = BoardFilterForm(request.GET or None, villages=villages_visible_to(request.user))
     village_id = show_answered = None
     if form.is_valid():
-        village_id, show_answered = form.cleaned_data["village"], form.cleaned_data["answered"]
+        village = form.cleaned_data["village"]
+        village_id, show_answered = (village.pk if village else None), form.cleaned_data["answered"]
     rows = selectors.risk_board(request.user, village_id=village_id, show_answered=bool(show_answered))
     splits = [
         f
