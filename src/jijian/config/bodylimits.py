@@ -7,8 +7,17 @@ before Django reads the body (core/ops/bodylimit.py applies it in front of the A
 - the petitioner's upload during a video reception (reception:petitioner_upload): one public file,
   and only with an upload token signed for that reception in the X-Upload-Token header — without one
   the request is refused before its body;
-- anything else: JIJIAN_REQUEST_MAX_MB, by default the largest attachment staff may upload plus
-  DATA_UPLOAD_MAX_MEMORY_SIZE.
+- staff pages and API operations that take large files (LARGE_UPLOADS: a course's material, which may be
+  a video): the largest attachment of the kinds they take (size_limits(), the same as the attachment
+  service applies) and the form's fields;
+- staff pages and API operations that take ordinary files (STAFF_UPLOADS: images, PDF, Office): as many
+  files as the form takes at the largest of those kinds (JIJIAN_UPLOAD_MAX_MB by default) and the
+  form's fields;
+- anything else, which takes no file: DATA_UPLOAD_MAX_MEMORY_SIZE (what Django reads of a body without
+  files) and a small margin, or JIJIAN_REQUEST_MAX_MB when the operator sets it.
+
+tests/core/test_body_limit_classes.py finds every view that reads files and fails for one that is not
+in a table here, so a new upload view cannot fall to the small limit unnoticed.
 
 The answers are short Chinese messages: JSON for the API (its error format) and the reception upload
 (what room.js reads), HTML for pages."""
@@ -17,25 +26,91 @@ from __future__ import annotations
 
 import json
 from html import escape
+from typing import cast
 
 from django.conf import settings
 from django.urls import Resolver404, resolve
 
 from jijian.api.api import api
-from jijian.attachments.services import MB, upload_hard_limit
-from jijian.attachments.uploads import public_body_limit, public_body_refusal, public_max_files
+from jijian.attachments.services import MB, size_limits
+from jijian.attachments.sniff import Kind
+from jijian.attachments.uploads import (
+    FORM_ALLOWANCE,
+    public_body_limit,
+    public_body_refusal,
+    public_max_files,
+)
+from jijian.core.forms import MultipleFileField
 from jijian.core.ops.bodylimit import Answer, Limit, Scope, header
 from jijian.reception.services import UPLOAD_TOKEN_HEADER, upload_token_signed
+from jijian.responsibility.services import MAX_FILES_PER_RECORD
+from jijian.villageaffairs.forms import VoucherForm
+from jijian.villageaffairs.services import MAX_FILES_PER_STEP
 
 PUBLIC_FORMS = frozenset({"petitions:submit", "petitions:follow_reply"})
 RECEPTION_UPLOAD = "reception:petitioner_upload"
 TOKEN_HEADER = UPLOAD_TOKEN_HEADER.lower().encode()
 
+# Staff URLs that take large files: the kinds whose largest limit the body may reach (one file).
+LARGE_UPLOADS: dict[str, tuple[str, ...]] = {
+    "training:material_add": (Kind.VIDEO,),  # a course material may be a video, the largest kind
+}
+# The most files a staff form without a count of its own takes in one request.
+STAFF_MAX_FILES = 10
+# Staff URLs that take ordinary files: how many files one request may carry.
+STAFF_UPLOADS: dict[str, int] = {
+    "reports:duty_record_create": STAFF_MAX_FILES,
+    "reports:duty_record_edit": STAFF_MAX_FILES,
+    "petitions_clues:letter_reply": STAFF_MAX_FILES,
+    "petitions_staff:register": STAFF_MAX_FILES,
+    "archives:import": 1,
+    "archives:photo_upload": 1,
+    "archives:opinion_create": 1,
+    "responsibility:record_create": MAX_FILES_PER_RECORD,
+    "villageaffairs:step_record": MAX_FILES_PER_STEP,
+    "villageaffairs:voucher_create": cast(MultipleFileField, VoucherForm.base_fields["uploads"]).max_files
+    or 1,
+    "villageaffairs:board_photo_upload": 1,
+    "reception:document_add": STAFF_MAX_FILES,
+    "training:question_import": 1,
+    "evaluation:pair_detail": STAFF_MAX_FILES,
+    "api:petition_report_register_files": STAFF_MAX_FILES,
+    "api:village_notice_record": MAX_FILES_PER_STEP,
+}
+DOCUMENT_KINDS = (Kind.IMAGE, Kind.PDF, Kind.OFFICE)
+# Beside DATA_UPLOAD_MAX_MEMORY_SIZE for a body without files: multipart boundaries and headers.
+SMALL_MARGIN = 64 * 1024
+
+
+def kinds_max_bytes(kinds: tuple[str, ...]) -> int:
+    """The largest file of these kinds the attachment service accepts."""
+    limits = size_limits()
+    return max(limits[kind] for kind in kinds)
+
+
+def large_max_bytes(view: str) -> int:
+    return kinds_max_bytes(LARGE_UPLOADS[view]) + FORM_ALLOWANCE
+
+
+def staff_max_bytes(view: str) -> int:
+    return STAFF_UPLOADS[view] * kinds_max_bytes(DOCUMENT_KINDS) + FORM_ALLOWANCE
+
 
 def default_max_bytes() -> int:
+    """Any URL that takes no file: JIJIAN_REQUEST_MAX_MB when set, else what Django reads of such a
+    body (DATA_UPLOAD_MAX_MEMORY_SIZE) and a small margin."""
     if settings.REQUEST_MAX_MB:
         return settings.REQUEST_MAX_MB * MB
-    return upload_hard_limit() + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return settings.DATA_UPLOAD_MAX_MEMORY_SIZE + SMALL_MARGIN
+
+
+def max_bytes_for(view: str) -> int:
+    """The most a request to the URL named `view` may carry (the public URLs aside)."""
+    if view in LARGE_UPLOADS:
+        return large_max_bytes(view)
+    if view in STAFF_UPLOADS:
+        return staff_max_bytes(view)
+    return default_max_bytes()
 
 
 def html_answer(status: int, message: str) -> Answer:
@@ -75,8 +150,8 @@ def limit_for(scope: Scope) -> Limit:
             json_answer(413, {"error": public_body_refusal(1)}),
             refused=None if signed else json_answer(400, {"error": "上传凭证无效"}),
         )
-    max_bytes = default_max_bytes()
-    message = f"请求内容过大：超过 {max_bytes // MB} MB 的上限，未被接收"
+    max_bytes = max_bytes_for(view)
+    message = f"请求内容过大：超过 {max_bytes / MB:.0f} MB 的上限，未被接收"
     if match and api.urls_namespace in match.namespaces:
         return Limit(max_bytes, api_error(413, "too_large", message))
     return Limit(max_bytes, html_answer(413, message))

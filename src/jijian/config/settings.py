@@ -395,8 +395,9 @@ UPLOAD_MAX_MB = env_int("JIJIAN_UPLOAD_MAX_MB", 50, minimum=1, maximum=4096)
 PUBLIC_UPLOAD_KINDS = env_list("JIJIAN_PUBLIC_UPLOAD_KINDS", ["image", "pdf", "office"])
 PUBLIC_UPLOAD_MAX_MB = env_int("JIJIAN_PUBLIC_UPLOAD_MAX_MB", 20, minimum=1, maximum=1024)
 PUBLIC_UPLOAD_MAX_FILES = env_int("JIJIAN_PUBLIC_UPLOAD_MAX_FILES", 5, minimum=1, maximum=20)
-# The most any other request may carry, in MB, checked by the app server before Django reads the body
-# (config/bodylimits.py); 0: the largest attachment of any kind plus DATA_UPLOAD_MAX_MEMORY_SIZE.
+# The most a request to a URL that takes no file may carry, in MB, checked by the app server before
+# Django reads the body (config/bodylimits.py, which gives the upload URLs their own limits from the
+# attachment limits); 0: DATA_UPLOAD_MAX_MEMORY_SIZE and a small margin.
 REQUEST_MAX_MB = env_int("JIJIAN_REQUEST_MAX_MB", 0, minimum=0, maximum=8192)
 # Refuse an oversized upload while it streams in, before Django spools it to a temporary file.
 FILE_UPLOAD_HANDLERS = [
