@@ -379,10 +379,12 @@ def _open_served(attachment: Attachment) -> File:
     upload used: EXIF/GPS dropped, orientation applied). Rows from before images were stored once
     (a re-encoded copy next to the encrypted original) serve their copy.
 
-    Cost of the re-encoding per view, measured once (one core of the CI machine, Pillow 11): a
-    1600×1200 phone JPEG (≈ 400 KB) takes ≈ 40 ms to decrypt, decode and encode again. List pages do
-    not pay it per photo in a browser's view: they show thumbnails (attachment_thumbnail, 320 px),
-    which are made per request and not stored; the village board caches its one."""
+    Cost, measured once on the 2-core development machine under load (not a test): a 1600×1200
+    phone JPEG of 660 KB takes ≈ 45–55 ms to decrypt and re-encode, where a stored copy was a plain
+    read. Pages that show many photos show thumbnails (attachment_thumbnail, 320 px), made per
+    request and never stored; from such a file a thumbnail takes ≈ 75 ms instead of ≈ 28 ms from a
+    stored copy (a review page with 20 photos: ≈ 1.5 s of CPU instead of ≈ 0.6 s, spread over the
+    browser's parallel requests). The village board caches its one photo."""
     if attachment.storage_name != attachment.evidence_storage_name:
         return file_storage().open(attachment.storage_name, "rb")
     kid, name = attachment.evidence_key_id, attachment.evidence_storage_name
