@@ -9,9 +9,11 @@ from PIL import Image
 from jijian.attachments import sniff
 from jijian.attachments.models import Attachment
 from jijian.attachments.services import (
+    attachment_open,
     attachment_orphans_sweep,
     attachment_read_original,
     attachment_store,
+    attachment_thumbnail,
     clean_name,
     file_storage,
 )
@@ -137,8 +139,44 @@ def test_original_is_kept_encrypted_for_evidence(people, tree, files_dir):
     assert sm4_gcm_decrypt(keyring().key(attachment.evidence_key_id), raw, aad) == original
     assert attachment_read_original(actor=people.township_a, attachment=attachment) == original
     assert AuditEvent.objects.filter(action="attachment.original_read", object_id=str(attachment.pk)).exists()
-    # the served copy is still the clean one
-    assert b"TestPhone" not in stored_bytes(attachment)
+    # stored once: the encrypted original is the only object, and what is served is the clean copy
+    assert attachment.storage_name == attachment.evidence_storage_name
+    assert [p for p in files_dir.rglob("*") if p.is_file()] == [files_dir / attachment.storage_name]
+    with attachment_open(actor=people.township_a, attachment=attachment) as fh:
+        served = fh.read()
+    assert b"TestPhone" not in served and served[:2] == b"\xff\xd8"
+    assert (len(served), sm3_hex(served)) == (attachment.size, attachment.sm3)
+
+
+def test_an_image_kept_as_evidence_is_served_re_encoded_and_upright(people, tree, files_dir):
+    original = samples.photo("JPEG", size=(64, 32), orientation=6)  # the phone held it sideways
+    attachment = store(people, tree, "证据.jpg", original, keep_original=True)
+    (stored,) = [p for p in files_dir.rglob("*") if p.is_file()]
+    raw = stored.read_bytes()
+    assert b"Exif" not in raw and original[:1024] not in raw and original[-1024:] not in raw
+    with attachment_open(actor=people.township_a, attachment=attachment) as fh:
+        served = Image.open(io.BytesIO(fh.read()))
+    assert served.format == "JPEG" and served.size == (32, 64)
+    assert not served.getexif() and "exif" not in served.info
+    thumb = Image.open(io.BytesIO(attachment_thumbnail(attachment=attachment)))
+    assert thumb.size == (32, 64) and not thumb.getexif()
+
+
+def test_a_row_stored_twice_before_keeps_serving_its_copy(people, tree, files_dir):
+    """Rows from before images were stored once: an encrypted original and a re-encoded copy."""
+    from django.core.files.base import ContentFile
+
+    original = samples.photo("JPEG", size=(64, 32))
+    attachment = store(people, tree, "旧证据.jpg", original, keep_original=True)
+    copy = sniff.reencode_image(io.BytesIO(original), sniff.FORMATS["jpeg"])
+    name = file_storage().save("reports/2024/01/" + "ab" * 16 + ".jpeg", ContentFile(copy))
+    Attachment.objects.filter(pk=attachment.pk).update(storage_name=name)
+    attachment.refresh_from_db()
+
+    with attachment_open(actor=people.township_a, attachment=attachment) as fh:
+        assert fh.name == str(files_dir / name) and fh.read() == copy  # the copy, not the original
+    assert Image.open(io.BytesIO(attachment_thumbnail(attachment=attachment))).size == (64, 32)
+    assert attachment_read_original(actor=people.township_a, attachment=attachment) == original
 
 
 def test_without_keep_original_nothing_else_is_stored(people, tree, files_dir):

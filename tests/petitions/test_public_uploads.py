@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.test import Client
 from django.urls import reverse
+from PIL import Image
 
 from jijian.attachments.models import Attachment
 from jijian.attachments.services import file_storage
@@ -120,6 +121,26 @@ def test_public_evidence_is_stored_once_encrypted(client, tree):
     assert files == [attachment.storage_name]
     with file_storage().open(files[0], "rb") as fh:
         assert document not in fh.read()  # only ciphertext on disk
+
+
+def test_a_public_photo_is_stored_once_encrypted_and_served_without_exif(client, tree, people, login):
+    photo = samples.photo(size=(1600, 1200), orientation=6)  # a phone photo with GPS, held sideways
+    response = submit(client, {**form_data(tree), "evidence": [named(photo, "现场.jpg")]})
+    assert 'id="receipt-code"' in response.content.decode()
+    attachment = Attachment.objects.get()
+    assert stored_files() == [attachment.storage_name] == [attachment.evidence_storage_name]
+    with file_storage().open(attachment.storage_name, "rb") as fh:
+        raw = fh.read()
+    assert b"Exif" not in raw and b"TestPhone" not in raw and photo[:1024] not in raw
+
+    from jijian.attachments.services import attachment_open
+
+    with attachment_open(actor=people.city_petition, attachment=attachment) as fh:
+        served = fh.read()
+    image = Image.open(io.BytesIO(served))
+    assert image.format == "JPEG" and image.size == (1200, 1600)  # upright, full size
+    assert not image.getexif() and b"TestPhone" not in served
+    assert stored_files() == [attachment.storage_name]  # serving wrote nothing
 
 
 def test_staff_download_of_a_once_stored_file_gives_the_original(client, tree, people, login):

@@ -2,10 +2,12 @@
 attachments access check), the phone compresses before upload unless the city keeps originals as
 evidence (configuration), and the server still re-encodes what it receives."""
 
+import io
 from datetime import date
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from PIL import Image
 
 from jijian.attachments.models import Attachment
 from jijian.reports.models import DutyRecord, ReportSettings
@@ -53,7 +55,7 @@ def test_by_default_the_phone_compresses_and_no_original_is_kept(tree, people, l
     assert attachment.evidence_storage_name == ""
 
 
-def test_a_city_that_keeps_originals_gets_them_uncompressed_and_kept(tree, people, login):
+def test_a_city_that_keeps_originals_gets_them_uncompressed_and_kept(tree, people, login, files_dir):
     ReportSettings.objects.update_or_create(city=tree.city, defaults={"keep_photo_originals": True})
     open_month(tree, OCT)
     client = login(people.member_a)
@@ -63,3 +65,10 @@ def test_a_city_that_keeps_originals_gets_them_uncompressed_and_kept(tree, peopl
     assert 'data-compress="0"' in form
     attachment = Attachment.objects.get()
     assert attachment.evidence_storage_name != ""
+    # stored once, encrypted: the reviewer's thumbnail is made from it, re-encoded, without EXIF
+    assert attachment.storage_name == attachment.evidence_storage_name
+    files = [p for p in files_dir.rglob("*") if p.is_file()]
+    assert files == [files_dir / attachment.storage_name] and b"TestPhone" not in files[0].read_bytes()
+    thumb = login(people.township_a).get(reverse("attachments:thumbnail", args=[attachment.pk]))
+    image = Image.open(io.BytesIO(thumb.content))
+    assert thumb.status_code == 200 and image.size == (320, 213) and not image.getexif()
