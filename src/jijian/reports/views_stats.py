@@ -39,6 +39,15 @@ def _resolve(request, node_id):
     return node, start, end, errors
 
 
+def trend_chart(trend: list[dict]) -> dict:
+    """The trend chart's data (reports/partials/stats_trend.html, drawn by stats.js): the months and,
+    per measure drawn, its value per month."""
+    return {
+        "months": [t["month"] for t in trend],
+        "series": {key: [t[key] for t in trend] for key in ("expected", "submitted", "on_time", "late")},
+    }
+
+
 def _department_range(request):
     """The months asked for (?from=&to=, or ?month= for one), the last month by default, with the
     problems in Chinese; and where the trend starts: the last TREND_MONTHS up to the end at least."""
@@ -57,12 +66,6 @@ def stats_departments(request):
     else 404."""
     start, end, errors, trend_start = _department_range(request)
     stats = department_statistics(request.user, start, end, trend_start=trend_start)
-    chart = {
-        "months": [t["month"] for t in stats.trend],
-        "series": {
-            key: [t[key] for t in stats.trend] for key in ("expected", "submitted", "on_time", "late")
-        },
-    }
     return render(
         request,
         "reports/stats_departments.html",
@@ -71,7 +74,7 @@ def stats_departments(request):
             "errors": errors,
             "columns": MEASURE_COLUMNS,
             "range_query": _range_query(start, end),
-            "chart": chart,
+            "chart": trend_chart(stats.trend),
         },
     )
 
@@ -108,12 +111,6 @@ def stats_page(request, node_id=None):
     # No months chosen: the table shows last month, the trend the last TREND_MONTHS up to it.
     trend_start = None if chosen and not errors else add_months(end, 1 - TREND_MONTHS)
     stats = node_statistics(user=request.user, node=node, start=start, end=end, trend_start=trend_start)
-    chart = {
-        "months": [t["month"] for t in stats.trend],
-        "series": {
-            key: [t[key] for t in stats.trend] for key in ("expected", "submitted", "on_time", "late")
-        },
-    }
     return render(
         request,
         "reports/stats_page.html",
@@ -123,7 +120,7 @@ def stats_page(request, node_id=None):
             "columns": MEASURE_COLUMNS,
             "range_query": _range_query(start, end),
             "trail": breadcrumbs(request.user, node),
-            "chart": chart,
+            "chart": trend_chart(stats.trend),
         },
     )
 
