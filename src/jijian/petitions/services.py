@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from jijian.attachments.models import Attachment
-from jijian.attachments.services import attachment_store
+from jijian.attachments.services import STAFF_KINDS, attachment_store
 from jijian.audit.services import audit_record
 from jijian.core.models import OrgUnit, User
 from jijian.core.notify import notify
@@ -71,6 +71,9 @@ def _store_evidence(*, report: PetitionReport, files, actor=None) -> list[Attach
             keep_original=True,
             name=getattr(f, "name", None),
             public=actor is None,
+            # The public portal follows its own kinds (JIJIAN_PUBLIC_UPLOAD_KINDS); staff register
+            # letters, scans and photos.
+            kinds=None if actor is None else STAFF_KINDS,
         )
         for f in files
     ]

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.http import Http404
 
 from jijian.attachments.access import attachments_visible_to
-from jijian.attachments.services import attachment_store
+from jijian.attachments.services import STAFF_KINDS, attachment_store
 from jijian.core.roles import Module
 
 from . import selectors, services
@@ -116,6 +116,7 @@ def _store_files(actor, record: DutyRecord, files, ip_address: str) -> None:
             object_id=record.pk,
             keep_original=keep_original,
             ip_address=ip_address,
+            kinds=STAFF_KINDS,  # photos and documents of the duty done
         )
 
 

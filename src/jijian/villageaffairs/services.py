@@ -19,7 +19,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from jijian.attachments.services import attachment_store, delete_quietly, file_storage
+from jijian.attachments.services import STAFF_KINDS, attachment_store, delete_quietly, file_storage
 from jijian.audit.services import audit_record
 from jijian.core import links
 from jijian.core.orgs.workdays import provisional_mark
@@ -297,6 +297,7 @@ def decision_step_record(
                     purpose=STEP_PURPOSE,
                     object_id=record.pk,
                     ip_address=ip_address,
+                    kinds=STAFF_KINDS,  # minutes, photos of the meeting, scanned notices
                 )
             )
     except BaseException:
