@@ -253,6 +253,16 @@ def delete_quietly(storage: Storage, names: list[str]) -> None:
             storage.delete(name)
 
 
+def attachments_discard_bytes(attachments: list[Attachment]) -> None:
+    """Delete the stored bytes of attachments whose rows are being rolled back: a caller storing
+    several files refuses them all when one is refused, and the bytes of those stored before it go
+    too (attachment_orphans_sweep would find them only hours later)."""
+    delete_quietly(
+        file_storage(),
+        [n for a in attachments for n in (a.storage_name, a.evidence_storage_name) if n],
+    )
+
+
 def attachment_store(
     *,
     actor,
