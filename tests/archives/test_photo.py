@@ -71,7 +71,7 @@ def test_a_file_that_is_not_an_image_is_refused_and_nothing_changes(keeper, arch
     client = login(keeper)
     response = _upload(client, archive, pdf(), name="wang.pdf")  # a good PDF, but no photo
     assert response.status_code == 302
-    assert "照片须为 JPG、PNG 或 WebP 图片" in client.get(response["Location"]).content.decode()
+    assert "只接收图片" in client.get(response["Location"]).content.decode()
     text = _upload(client, archive, b"hello", name="wang.txt")
     assert text.status_code == 302
     archive.refresh_from_db()
@@ -121,3 +121,15 @@ def test_outsiders_recused_and_readers_cannot_upload_and_only_openers_see_it(kee
     assert _upload(client, archive, photo("PNG"), name="x.png").status_code == 404
     archive.refresh_from_db()
     assert Attachment.objects.count() == 1 and archive.photo is not None
+
+
+def test_a_video_sent_as_the_photo_is_refused_and_leaves_no_file(keeper, archive, login, files_dir):
+    from tests.attachments.samples import mp4
+
+    client = login(keeper)
+    response = _upload(client, archive, mp4(), name="wang.mp4")
+    assert response.status_code == 302
+    assert "不接收MP4 视频：只接收图片" in client.get(response["Location"]).content.decode()
+    archive.refresh_from_db()
+    assert archive.photo is None and not Attachment.objects.exists()
+    assert not [p for p in files_dir.rglob("*") if p.is_file()]

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from jijian.attachments import sniff
-from jijian.attachments.services import attachment_store, file_storage
+from jijian.attachments.services import ALL_KINDS, attachment_store, file_storage
 from jijian.core.roles import Module
 
 from . import samples
@@ -93,6 +93,7 @@ def check_upload(tree, people, content: bytes, name: str) -> None:
             org_unit=tree.village_a,
             module=Module.REPORTS,
             purpose="reports.fuzz",
+            kinds=ALL_KINDS,  # the format checks of every kind
         )
     except ValidationError as refused:
         assert refused.code == "attachment_refused" and refused.messages[0]
@@ -142,4 +143,5 @@ def test_every_sample_is_accepted_under_its_own_extension(tree, people):
             org_unit=tree.village_a,
             module=Module.REPORTS,
             purpose="reports.fuzz",
+            kinds=ALL_KINDS,  # the format checks of every kind
         )

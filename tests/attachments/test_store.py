@@ -9,6 +9,7 @@ from PIL import Image
 from jijian.attachments import sniff
 from jijian.attachments.models import Attachment
 from jijian.attachments.services import (
+    ALL_KINDS,
     attachment_open,
     attachment_orphans_sweep,
     attachment_read_original,
@@ -26,6 +27,8 @@ from . import samples
 
 def store(people, tree, name, content, **kwargs):
     kwargs.setdefault("module", Module.REPORTS)
+    if not kwargs.get("public"):
+        kwargs.setdefault("kinds", ALL_KINDS)  # the format checks of every kind
     return attachment_store(
         actor=people.member_a,
         file=SimpleUploadedFile(name, content),
@@ -440,10 +443,68 @@ def test_oversized_upload_is_refused_after_reading_at_most_the_limit(
             org_unit=tree.village_a,
             module=Module.REPORTS,
             purpose="reports.duty_log",
+            kinds=ALL_KINDS,
         )
     assert "大小上限" in info.value.messages[0] and "1 MB" in info.value.messages[0]
     assert 1024 * 1024 < upload.read_bytes <= 1024 * 1024 + sniff.CHUNK
     assert_nothing_stored(files_dir)
+
+
+# --- the kinds a caller takes -------------------------------------------------------------------------
+def test_a_staff_upload_takes_images_pdf_and_office_only_by_default(people, tree, files_dir):
+    for name, content in (("a.jpg", samples.photo()), ("a.pdf", samples.pdf()), ("a.docx", samples.docx())):
+        store(people, tree, name, content, kinds=None)
+    stored = Attachment.objects.count()
+    for name, content in (("a.mp4", samples.mp4()), ("a.wav", samples.wav()), ("a.webm", samples.webm())):
+        with pytest.raises(ValidationError) as info:
+            store(people, tree, name, content, kinds=None)
+        assert info.value.code == "attachment_refused"
+        assert "只接收图片、PDF、Office 文档" in info.value.messages[0]
+    assert Attachment.objects.count() == stored
+    assert AuditEvent.objects.filter(action="attachment.upload").count() == stored
+
+
+def test_a_large_video_to_a_staff_upload_is_refused_at_its_first_bytes(people, tree, files_dir):
+    # a 300 MB video sent to a form of photos: refused once its format is named, nothing stored
+    upload = EndlessUpload(samples.mp4()[:64], "会议.mp4")
+    with pytest.raises(ValidationError) as info:
+        attachment_store(
+            actor=people.member_a,
+            file=upload,
+            org_unit=tree.village_a,
+            module=Module.REPORTS,
+            purpose="reports.duty_log",
+        )
+    assert info.value.messages == ["不接收MP4 视频：只接收图片、PDF、Office 文档"]
+    assert upload.read_bytes <= sniff.HEAD + sniff.CHUNK
+    assert_nothing_stored(files_dir)
+    assert not Attachment.objects.exists()
+
+
+def test_a_caller_names_the_kinds_it_takes(people, tree, files_dir):
+    assert store(people, tree, "课.mp4", samples.mp4(), kinds={"video"}).kind == "video"
+    with pytest.raises(ValidationError) as info:
+        store(people, tree, "a.pdf", samples.pdf(), kinds={"image"})
+    assert "只接收图片" in info.value.messages[0] and "PDF" not in info.value.messages[0].split("：")[1]
+    assert Attachment.objects.count() == 1
+
+
+def test_kinds_must_be_known_and_not_given_to_a_public_upload(people, tree):
+    with pytest.raises(ValueError):
+        store(people, tree, "a.jpg", samples.photo(), kinds={"exe"})
+    with pytest.raises(ValueError):
+        store(people, tree, "a.jpg", samples.photo(), kinds=set())
+    with pytest.raises(ValueError):
+        attachment_store(
+            actor=None,
+            file=SimpleUploadedFile("a.jpg", samples.photo()),
+            org_unit=tree.village_a,
+            module=Module.PETITIONS,
+            purpose="petition_evidence",
+            public=True,
+            kinds={"image"},
+        )
+    assert not Attachment.objects.exists()
 
 
 def test_image_bomb_dimensions_are_refused(people, tree, monkeypatch):

@@ -223,3 +223,21 @@ def test_the_anonymous_or_real_name_radios_sit_inside_their_own_labels(tree, cou
         ".field label:has(> input[type=radio])" in css
         and ".field div:has(> label > input[type=radio])" in css
     )
+
+
+def test_a_registered_letter_refuses_a_video_a_video_reception_keeps_its_recording(tree, files_dir):
+    import pytest as _pytest
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.attachments.samples import webm
+    from tests.petitions.triage_helpers import register
+
+    actor = officer("county_petition", tree.county)
+    with _pytest.raises(ValidationError) as info:
+        register(actor, tree.village_a, files=[SimpleUploadedFile("录像.webm", webm())])
+    assert "不接收WebM 视频：只接收图片、PDF、Office 文档" in info.value.messages[0]
+    assert not PetitionReport.objects.exists() and not Attachment.objects.exists()
+    assert not [p for p in files_dir.rglob("*") if p.is_file()]
+    report = register(actor, tree.village_a, channel="video", files=[SimpleUploadedFile("录像.webm", webm())])
+    assert Attachment.objects.get(object_id=str(report.pk)).kind == "video"

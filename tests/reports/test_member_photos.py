@@ -72,3 +72,25 @@ def test_a_city_that_keeps_originals_gets_them_uncompressed_and_kept(tree, peopl
     thumb = login(people.township_a).get(reverse("attachments:thumbnail", args=[attachment.pk]))
     image = Image.open(io.BytesIO(thumb.content))
     assert thumb.status_code == 200 and image.size == (320, 213) and not image.getexif()
+
+
+def test_a_video_sent_with_a_duty_record_is_refused_and_leaves_no_file(tree, people, login, files_dir):
+    open_month(tree, OCT)
+    client = login(people.member_a)
+    with at(date(2025, 10, 20)):
+        response = client.post(
+            reverse("reports:duty_record_create"),
+            {
+                "type": "household_visit",
+                "occurred_on": "2025-10-18",
+                "f_households": "3",
+                "uploads": [
+                    SimpleUploadedFile("走访.jpg", samples.photo(), content_type="image/jpeg"),
+                    SimpleUploadedFile("走访.mp4", samples.mp4(), content_type="video/mp4"),
+                ],
+            },
+        )
+    assert response.status_code == 200
+    assert "不接收MP4 视频：只接收图片、PDF、Office 文档" in response.content.decode()
+    assert not DutyRecord.objects.exists() and not Attachment.objects.exists()
+    assert not [p for p in files_dir.rglob("*") if p.is_file() and "held" not in p.parts]

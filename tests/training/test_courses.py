@@ -108,3 +108,23 @@ def test_a_material_refused_for_its_title_keeps_the_video_chosen(client, people)
     assert response.status_code == 302
     added = course.materials.get(title="警示教育片（二）")
     assert added.attachment is not None and added.attachment.original_name == "第二集.mp4"
+
+
+def test_a_course_material_takes_a_video_and_a_recording_and_its_url_the_size_of_a_video(client, people):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from jijian.attachments.services import size_limits
+    from jijian.config.bodylimits import max_bytes_for, staff_max_bytes
+    from tests.attachments.samples import wav
+
+    course, _, film = county_course(people)
+    assert film.attachment.kind == "video"
+    sign_in(client, people.county_officer)
+    url = reverse("training:material_add", args=[course.pk])
+    recording = SimpleUploadedFile("讲座录音.wav", wav(), content_type="audio/wav")
+    assert client.post(url, {"title": "专题讲座录音", "body": "", "file": recording}).status_code == 302
+    assert course.materials.get(title="专题讲座录音").attachment.kind == "audio"
+    # the body limit in front of Django follows the same kinds: a video's size, not a document's
+    assert max_bytes_for("training:material_add") > size_limits()["video"]
+    assert max_bytes_for("reports:duty_record_create") == staff_max_bytes("reports:duty_record_create")

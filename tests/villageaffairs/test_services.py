@@ -235,3 +235,21 @@ def test_only_the_township_answers(people):
     decision = late_decision(people)
     with pytest.raises(PermissionDenied):
         services.flag_answer(actor=people.member_a, decision=decision, flag_key="late:1", answer="自己回答")
+
+
+def test_a_video_with_the_notice_photos_refuses_the_step_and_leaves_no_file(people, files_dir):
+    import io
+
+    from jijian.attachments.models import Attachment
+    from tests.attachments import samples
+    from tests.villageaffairs.helpers import png
+
+    decision = register(people.member_a)
+    walk(people.member_a, decision, upto=4)
+    video = io.BytesIO(samples.mp4())
+    video.name = "公开栏.mp4"
+    message = refused(record, people.member_a, decision, Step.RESOLUTION_PUBLIC, files=[png(), video])
+    assert "只接收图片、PDF、Office 文档" in message
+    assert not DecisionStep.objects.filter(decision=decision, step=Step.RESOLUTION_PUBLIC).exists()
+    assert not Attachment.objects.exists()
+    assert not [p for p in files_dir.rglob("*") if p.is_file()]  # the photo stored before it went too

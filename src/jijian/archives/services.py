@@ -193,9 +193,8 @@ def archive_photo_set(*, actor, archive: IntegrityArchive, file, ip_address: str
             purpose=PHOTO_PURPOSE,
             object_id=archive.pk,
             ip_address=ip_address,
+            kinds={AttachmentKind.IMAGE},  # a photo: anything else is refused before it is stored
         )
-        if attachment.kind != AttachmentKind.IMAGE:
-            raise ValidationError("照片须为 JPG、PNG 或 WebP 图片")
         before = archive.photo_id
         IntegrityArchive.objects.filter(pk=archive.pk).update(photo=attachment, updated_at=timezone.now())
         audit_record(

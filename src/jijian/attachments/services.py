@@ -16,6 +16,7 @@ import re
 import secrets
 import tempfile
 import unicodedata
+from collections.abc import Collection
 from datetime import timedelta
 from typing import IO, Any
 
@@ -76,6 +77,18 @@ KIND_LABELS = {
     Kind.AUDIO: "录音",
     Kind.VIDEO: "视频",
 }
+
+
+# What an ordinary staff upload takes when its caller names nothing else: documents and photos. A
+# caller that takes recordings or videos says so (kinds=...), and so does its URL's body limit
+# (config/bodylimits.py): a 300 MB video sent to a photo form is refused, not stored.
+STAFF_KINDS: frozenset[str] = frozenset({Kind.IMAGE, Kind.PDF, Kind.OFFICE})
+ALL_KINDS: frozenset[str] = frozenset(KIND_LABELS)
+
+
+def kinds_label(kinds: Collection[str]) -> str:
+    """The kinds named for people, in a fixed order: "图片、PDF、Office 文档"."""
+    return "、".join(label for kind, label in KIND_LABELS.items() if kind in kinds)
 
 
 def public_kinds() -> frozenset[str]:
@@ -163,8 +176,21 @@ def _receive(file: IO[bytes], name: str, limits: dict[str, int]) -> tuple[Any, s
 
 def _refuse_kind(fmt: sniff.Format, limits: dict[str, int]) -> None:
     if fmt.kind not in limits:
-        accepted = "、".join(label for kind, label in KIND_LABELS.items() if kind in limits)
-        raise Refused(f"不接收{fmt.label}：只接收{accepted}")
+        raise Refused(f"不接收{fmt.label}：只接收{kinds_label(limits)}")
+
+
+def _limits_for(kinds: Collection[str] | None, public: bool) -> dict[str, int]:
+    """The per-kind limits one upload follows: the public's own kinds and sizes for the public portal
+    (public_limits(), JIJIAN_PUBLIC_UPLOAD_KINDS), else size_limits() of the kinds the caller takes
+    (STAFF_KINDS unless it names others)."""
+    if public:
+        if kinds is not None:
+            raise ValueError("a public upload follows JIJIAN_PUBLIC_UPLOAD_KINDS, not kinds=")
+        return public_limits()
+    kinds = STAFF_KINDS if kinds is None else frozenset(kinds)
+    if not kinds or kinds - ALL_KINDS:
+        raise ValueError(f"kinds must be attachment kinds, not {sorted(kinds)!r}")
+    return {kind: limit for kind, limit in size_limits().items() if kind in kinds}
 
 
 def encrypt_copy(src: Any, key: bytes, aad: bytes) -> tempfile.SpooledTemporaryFile:
@@ -227,6 +253,16 @@ def delete_quietly(storage: Storage, names: list[str]) -> None:
             storage.delete(name)
 
 
+def attachments_discard_bytes(attachments: list[Attachment]) -> None:
+    """Delete the stored bytes of attachments whose rows are being rolled back: a caller storing
+    several files refuses them all when one is refused, and the bytes of those stored before it go
+    too (attachment_orphans_sweep would find them only hours later)."""
+    delete_quietly(
+        file_storage(),
+        [n for a in attachments for n in (a.storage_name, a.evidence_storage_name) if n],
+    )
+
+
 def attachment_store(
     *,
     actor,
@@ -239,6 +275,7 @@ def attachment_store(
     name: str | None = None,
     ip_address: str = "",
     public: bool = False,
+    kinds: Collection[str] | None = None,
 ) -> Attachment:
     """Check and store one uploaded file for `purpose` (e.g. "reports.duty_log") of object `object_id`,
     in `org_unit` (whose jurisdiction governs who may download it) under `module`.
@@ -250,8 +287,12 @@ def attachment_store(
     `module`. `actor` may be None for the public (anonymous reports). keep_original=True keeps the
     bytes as received, SM4-GCM encrypted, for evidence, and stores nothing else: the file is stored
     once, encrypted, and downloads decrypt it (an image is re-encoded on the way out, see
-    attachment_open). Without it an image is stored as its re-encoded copy only. public=True
-    (an upload by the public portal) accepts only the public kinds and sizes (public_limits())."""
+    attachment_open). Without it an image is stored as its re-encoded copy only.
+
+    `kinds` (Kind values) are what this upload takes: STAFF_KINDS (images, PDF, Office documents)
+    when not given; a file of another kind is refused ("不接收视频：只接收图片、PDF、Office 文档")
+    before anything is stored. public=True (an upload by the public portal) accepts only the public
+    kinds and sizes (public_limits()) and takes no `kinds`."""
     if module not in Module.values:
         raise ValueError(f"unknown module {module!r}")
     if not _PURPOSE.match(purpose or "") or len(purpose) > 64:
@@ -262,11 +303,10 @@ def attachment_store(
         and not scope(OrgUnit.objects.filter(pk=org_unit.pk), actor, module=module, unit_field=None).exists()
     ):
         raise PermissionDenied
+    limits = _limits_for(kinds, public)
     original_name = clean_name(name if name is not None else getattr(file, "name", ""))
     try:
-        spool, fmt, original_size, original_sm3 = _receive(
-            file, original_name, public_limits() if public else size_limits()
-        )
+        spool, fmt, original_size, original_sm3 = _receive(file, original_name, limits)
     except Refused as refused:
         raise ValidationError(str(refused), code="attachment_refused") from None
 

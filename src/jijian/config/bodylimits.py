@@ -25,6 +25,7 @@ The answers are short Chinese messages: JSON for the API (its error format) and 
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from html import escape
 from typing import cast
 
@@ -32,8 +33,7 @@ from django.conf import settings
 from django.urls import Resolver404, resolve
 
 from jijian.api.api import api
-from jijian.attachments.services import MB, size_limits
-from jijian.attachments.sniff import Kind
+from jijian.attachments.services import MB, STAFF_KINDS, size_limits
 from jijian.attachments.uploads import (
     FORM_ALLOWANCE,
     public_body_limit,
@@ -44,6 +44,7 @@ from jijian.core.forms import MultipleFileField
 from jijian.core.ops.bodylimit import Answer, Limit, Scope, header
 from jijian.reception.services import UPLOAD_TOKEN_HEADER, upload_token_signed
 from jijian.responsibility.services import MAX_FILES_PER_RECORD
+from jijian.training.services import MATERIAL_KINDS
 from jijian.villageaffairs.forms import VoucherForm
 from jijian.villageaffairs.services import MAX_FILES_PER_STEP
 
@@ -51,9 +52,10 @@ PUBLIC_FORMS = frozenset({"petitions:submit", "petitions:follow_reply"})
 RECEPTION_UPLOAD = "reception:petitioner_upload"
 TOKEN_HEADER = UPLOAD_TOKEN_HEADER.lower().encode()
 
-# Staff URLs that take large files: the kinds whose largest limit the body may reach (one file).
-LARGE_UPLOADS: dict[str, tuple[str, ...]] = {
-    "training:material_add": (Kind.VIDEO,),  # a course material may be a video, the largest kind
+# Staff URLs that take large files: the kinds their service stores (the body may reach the largest
+# limit among them, one file). The same constant the service passes to attachment_store(kinds=).
+LARGE_UPLOADS: dict[str, frozenset[str]] = {
+    "training:material_add": MATERIAL_KINDS,  # a course material may be a recorded lecture
 }
 # The most files a staff form without a count of its own takes in one request.
 STAFF_MAX_FILES = 10
@@ -77,12 +79,14 @@ STAFF_UPLOADS: dict[str, int] = {
     "api:petition_report_register_files": STAFF_MAX_FILES,
     "api:village_notice_record": MAX_FILES_PER_STEP,
 }
-DOCUMENT_KINDS = (Kind.IMAGE, Kind.PDF, Kind.OFFICE)
+# What attachment_store takes when its caller names nothing else; a staff URL whose service takes
+# more (kinds=) belongs in LARGE_UPLOADS.
+DOCUMENT_KINDS = STAFF_KINDS
 # Beside DATA_UPLOAD_MAX_MEMORY_SIZE for a body without files: multipart boundaries and headers.
 SMALL_MARGIN = 64 * 1024
 
 
-def kinds_max_bytes(kinds: tuple[str, ...]) -> int:
+def kinds_max_bytes(kinds: Collection[str]) -> int:
     """The largest file of these kinds the attachment service accepts."""
     limits = size_limits()
     return max(limits[kind] for kind in kinds)

@@ -456,6 +456,7 @@ def finding_add(
     """The checker unit records a problem found, with photos (the attachment store checks them). A
     lesson marked for sharing is proposed to the duty manual as a typical case (finding_share)."""
     from jijian.attachments.services import attachment_store
+    from jijian.attachments.sniff import Kind
 
     if not access.is_checker(actor, pair):
         raise PermissionDenied
@@ -491,6 +492,7 @@ def finding_add(
                 purpose=access.FINDING_FILES,
                 object_id=finding.pk,
                 ip_address=ip_address,
+                kinds={Kind.IMAGE},  # photos of what was found
             )
         audit_record(
             actor=actor,

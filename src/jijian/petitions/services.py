@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from jijian.attachments.models import Attachment
-from jijian.attachments.services import attachment_store
+from jijian.attachments.services import ALL_KINDS, STAFF_KINDS, attachment_store
 from jijian.audit.services import audit_record
 from jijian.core.models import OrgUnit, User
 from jijian.core.notify import notify
@@ -56,10 +56,17 @@ class Submitted:
     code: str  # shown once on the confirmation page; never stored
 
 
+def register_kinds(channel: str) -> frozenset[str]:
+    """The kinds of file staff register with a report: letters, scans and photos; a report from a
+    video reception also carries the session's recordings (video, audio)."""
+    return ALL_KINDS if channel == Channel.VIDEO else STAFF_KINDS
+
+
 def _store_evidence(*, report: PetitionReport, files, actor=None) -> list[Attachment]:
     """Evidence keeps the bytes as received (encrypted); staff open the metadata-stripped copy by
     default (images are re-encoded by the attachment store). Without an actor the files come from the
-    public portal and follow its kinds and sizes (JIJIAN_PUBLIC_UPLOAD_*)."""
+    public portal and follow its kinds and sizes (JIJIAN_PUBLIC_UPLOAD_*); staff register the kinds
+    of register_kinds(report.channel)."""
     return [
         attachment_store(
             actor=actor,
@@ -71,6 +78,7 @@ def _store_evidence(*, report: PetitionReport, files, actor=None) -> list[Attach
             keep_original=True,
             name=getattr(f, "name", None),
             public=actor is None,
+            kinds=None if actor is None else register_kinds(report.channel),
         )
         for f in files
     ]

@@ -854,7 +854,7 @@ def document_add(*, actor: User, reception: VideoReception, file, ip_address: st
     """Store a document shown or handed in during the session (or just after it) with the reception,
     through the attachment service (its checks of kind, size and content). The receiving office, or
     the township terminal for the petitioner at its PC; the document follows the reception's access."""
-    from jijian.attachments.services import attachment_store
+    from jijian.attachments.services import ALL_KINDS, attachment_store
     from jijian.core.roles import Module
 
     terminal = bool(reception.township_id) and reception.township_id == actor.org_unit_id
@@ -873,6 +873,8 @@ def document_add(*, actor: User, reception: VideoReception, file, ip_address: st
             keep_original=True,
             name=getattr(file, "name", None),
             ip_address=ip_address,
+            # What the petitioner shows or hands in may be a recording or a video of their own.
+            kinds=ALL_KINDS,
         )
         audit_record(
             actor=actor,

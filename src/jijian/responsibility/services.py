@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from jijian.attachments.services import attachment_store
+from jijian.attachments.services import STAFF_KINDS, attachment_store
 from jijian.audit.services import audit_record
 from jijian.core import links
 from jijian.core.models import OrgKind, OrgUnit
@@ -357,6 +357,7 @@ def record_create(
                 purpose=RECORD_FILES,
                 object_id=record.pk,
                 ip_address=ip_address,
+                kinds=STAFF_KINDS,  # minutes, photos, scanned documents
             )
         audit_record(
             actor=actor,

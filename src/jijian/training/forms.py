@@ -147,7 +147,9 @@ class CourseForm(forms.Form):
 class MaterialForm(forms.Form):
     title = forms.CharField(label="标题", max_length=100)
     body = forms.CharField(label="正文", required=False, widget=forms.Textarea(attrs={"rows": 6}))
-    file = forms.FileField(label="文件（PDF、视频 MP4/WebM、图片、Office）", required=False)
+    file = forms.FileField(
+        label="文件（PDF、图片、Office 文档、视频 MP4/MOV/WebM、录音 MP3/M4A/WAV）", required=False
+    )
 
 
 class LectureForm(forms.Form):

@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from jijian.attachments.sniff import Kind
 from jijian.audit.services import audit_record
 from jijian.core.orgs.importer import ImportResult, RowError, read_table
 from jijian.core.services import ConcurrentEditError
@@ -713,6 +714,11 @@ def course_create(*, actor, title: str, description: str, audience: str, year: i
     return course
 
 
+# A course material may be a recorded lecture (audio or video) besides documents and images; the
+# request body limit of its URLs follows the same kinds (config/bodylimits.py).
+MATERIAL_KINDS = frozenset({Kind.IMAGE, Kind.PDF, Kind.OFFICE, Kind.AUDIO, Kind.VIDEO})
+
+
 def material_add(*, actor, course, title: str, body: str = "", file=None, ip_address: str = ""):
     """A text or a file (stored through the attachment store, which checks it) added to a course the
     actor keeps (resolved through access.get_managed_course_for)."""
@@ -739,6 +745,7 @@ def material_add(*, actor, course, title: str, body: str = "", file=None, ip_add
                 purpose=COURSE_FILES,
                 object_id=course.pk,
                 ip_address=ip_address,
+                kinds=MATERIAL_KINDS,
             )
         material = CourseMaterial.objects.create(
             course=course, title=title, body=(body or "").strip(), attachment=attachment

@@ -119,9 +119,8 @@ def public_board_photo_set(*, actor, village_id: int, file, ip_address: str = ""
         purpose=PHOTO_PURPOSE,
         object_id=board.pk,
         ip_address=ip_address,
+        kinds={AttachmentKind.IMAGE},  # a photo: anything else is refused before it is stored
     )
-    if attachment.kind != AttachmentKind.IMAGE:
-        raise ValidationError("照片须为图片（JPG、PNG 等）")
     before = board.photo_id
     PublicBoard.objects.filter(pk=board.pk).update(photo_id=attachment.pk, version=F("version") + 1)
     board.refresh_from_db()

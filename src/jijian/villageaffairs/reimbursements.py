@@ -26,7 +26,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from jijian.attachments.services import attachment_store
+from jijian.attachments.services import STAFF_KINDS, attachment_store
 from jijian.audit.services import audit_record
 from jijian.core import links
 from jijian.core.access import get_or_404, scope
@@ -192,6 +192,7 @@ def voucher_enter(
             purpose=RECEIPT_PURPOSE,
             object_id=voucher.pk,
             ip_address=ip_address,
+            kinds=STAFF_KINDS,  # receipts: photos or scans
         )
     audit_record(
         actor=actor,

@@ -19,7 +19,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from jijian.attachments.services import attachment_store, delete_quietly, file_storage
+from jijian.attachments.services import STAFF_KINDS, attachment_store, attachments_discard_bytes
 from jijian.audit.services import audit_record
 from jijian.core import links
 from jijian.core.orgs.workdays import provisional_mark
@@ -297,15 +297,13 @@ def decision_step_record(
                     purpose=STEP_PURPOSE,
                     object_id=record.pk,
                     ip_address=ip_address,
+                    kinds=STAFF_KINDS,  # minutes, photos of the meeting, scanned notices
                 )
             )
     except BaseException:
         # A file refused (type, size, content) refuses the step: the transaction rolls back the rows,
         # and the bytes of the files stored before it go too, so that nothing is left behind.
-        delete_quietly(
-            file_storage(),
-            [n for a in stored for n in (a.storage_name, a.evidence_storage_name) if n],
-        )
+        attachments_discard_bytes(stored)
         raise
     MajorDecision.objects.filter(pk=locked.pk).update(version=F("version") + 1)
     audit_record(

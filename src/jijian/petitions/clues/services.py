@@ -35,7 +35,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jijian.attachments.models import Attachment
-from jijian.attachments.services import attachment_store
+from jijian.attachments.services import STAFF_KINDS, attachment_store
 from jijian.audit.services import audit_record
 from jijian.core import links
 from jijian.core.access import unit_in_scope
@@ -703,6 +703,7 @@ def clue_letter_reply(
                 object_id=clue.pk,
                 keep_original=True,
                 name=getattr(f, "name", None),
+                kinds=STAFF_KINDS,  # the reply letter, scanned
             )
             for f in files
         ]
