@@ -17,6 +17,7 @@ from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.urls import path, reverse
 
 from jijian.core.api.auth import api_token_create
+from jijian.core.ops.bodylimit import BodyLimitMiddleware
 from jijian.reports.models import MonthlyReport, ReportState
 from tests.event_loop import run_loop
 from tests.reports.helpers import (
@@ -72,7 +73,11 @@ def asgi_request(method: str, path: str, body: bytes = b"", headers: dict | None
 def test_http_is_served_by_djangos_own_asgi_handler():
     from jijian.config.asgi import application
 
-    assert type(application.application_mapping["http"]) is ASGIHandler
+    # Django's own handler, behind only the plain-ASGI body limit (core/ops/bodylimit.py), which
+    # refuses an oversized body before Django reads it and otherwise hands the request on unchanged.
+    front = application.application_mapping["http"]
+    assert type(front) is BodyLimitMiddleware
+    assert type(front.app) is ASGIHandler
 
 
 def test_a_member_submits_through_the_asgi_application(tree, people):
