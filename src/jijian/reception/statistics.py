@@ -15,6 +15,7 @@ import io
 from datetime import date
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from jijian.core.ops.replicas import on_reporting_db
 
@@ -104,7 +105,7 @@ def reception_statistics(user, start: date, end: date, *, db: str | None = None)
         return on_reporting_db(lambda alias: reception_statistics(user, start, end, db=alias))
     qs = receptions_visible_to(user).using(db).filter(slot__date__gte=start, slot__date__lte=end)
     waits = [
-        (slot_date - created.date()).days
+        (slot_date - timezone.localtime(created).date()).days
         for slot_date, created in qs.filter(state=ReceptionState.ENDED).values_list(
             "slot__date", "created_at"
         )
