@@ -7,6 +7,7 @@ an upper bound fails the test, so a new endpoint cannot forget it (core/api/limi
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -77,6 +78,8 @@ def test_a_meeting_count_out_of_range_is_a_422_in_chinese_and_nothing_is_kept(pe
     error = response.json()["error"]
     assert error["code"] == "invalid" and error["message"] == "请求数据不符合要求"
     assert [d["loc"][-1] for d in error["details"]] == [field]
+    told = error["details"][0]["message"]  # in Chinese, with the bound that was broken
+    assert told == "不能小于 0" if value < 0 else re.fullmatch(r"不能大于 \d+", told)
     assert not DecisionStep.objects.exists()
 
 

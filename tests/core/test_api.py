@@ -33,6 +33,7 @@ def test_errors_share_one_format(tree, people, client):
     bad = client.get("/api/orgs?parent=abc", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid"
     assert bad.json()["error"]["details"][0]["loc"][-1] == "parent"
+    assert bad.json()["error"]["details"][0]["message"] == "应为整数"
 
 
 def test_revoked_or_wrong_token_is_refused(tree, people, client):
@@ -180,3 +181,48 @@ def test_the_platform_routers_import_nothing_of_the_api_package():
         "assert not loaded, loaded\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_every_refused_field_is_told_in_chinese_and_the_value_is_not_echoed():
+    """pydantic's English sentence and the refused value never reach the caller: each error type a
+    schema of ours can raise gets its Chinese sentence, with the bound it broke."""
+    from datetime import date
+    from typing import Literal
+
+    from pydantic import BaseModel, Field, ValidationError, field_validator
+
+    from jijian.core.api.errors import FIELD_MESSAGE_DEFAULT, field_message
+
+    class Sample(BaseModel):
+        count: int = Field(ge=0, le=10)
+        name: str = Field(max_length=3)
+        day: date
+        kind: Literal["x", "y"]
+        items: list[int] = Field(max_length=2)
+        flag: bool
+        amount: float
+        needed: str
+        own: str
+
+        @field_validator("own")
+        @classmethod
+        def _own(cls, value):
+            raise ValueError("身份证号码校验位不正确")
+
+    try:
+        Sample(count=99, name="郑军军军", day="2026-13-01", kind="z", items=[1, 2, 3], flag="maybe",
+               amount="q", own="x")  # fmt: skip
+    except ValidationError as exc:
+        told = {e["loc"][0]: field_message(e) for e in exc.errors(include_url=False)}
+    assert told == {
+        "count": "不能大于 10",
+        "name": "最多 3 个字",
+        "day": "应为日期（年-月-日，如 2026-01-31）",
+        "kind": "只能是 'x'、'y' 之一",
+        "items": "最多 2 项",
+        "flag": "应为 true 或 false",
+        "amount": "应为数字",
+        "needed": "必填",
+        "own": "身份证号码校验位不正确",
+    }
+    assert field_message({"type": "some_new_type", "msg": "English"}) == FIELD_MESSAGE_DEFAULT

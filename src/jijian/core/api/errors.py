@@ -26,8 +26,88 @@ def error(request, status: int, code: str, message: str, details=None) -> HttpRe
     return HttpResponse(content, status=status, content_type=CONTENT_TYPE)
 
 
+# What a refused field is told, in Chinese, by pydantic's error type (its `ctx` fills the blanks);
+# a type not named here gets the general sentence. pydantic's own English `msg` is never sent, nor the
+# value that was refused (it may be a name or an ID number).
+FIELD_MESSAGES = {
+    "missing": "必填",
+    "greater_than_equal": "不能小于 {ge}",
+    "less_than_equal": "不能大于 {le}",
+    "greater_than": "必须大于 {gt}",
+    "less_than": "必须小于 {lt}",
+    "multiple_of": "应为 {multiple_of} 的倍数",
+    "string_too_long": "最多 {max_length} 个字",
+    "string_too_short": "至少 {min_length} 个字",
+    "too_long": "最多 {max_length} 项",
+    "too_short": "至少 {min_length} 项",
+    "string_type": "应为文字",
+    "string_pattern_mismatch": "格式不符合要求",
+    "string_unicode": "应为文字",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_parsing_size": "数值超出范围",
+    "int_from_float": "应为整数",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "decimal_type": "应为数字",
+    "decimal_parsing": "应为数字",
+    "decimal_max_digits": "数字位数过多",
+    "decimal_max_places": "小数位数过多",
+    "finite_number": "应为有限的数字",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
+    "date_type": "应为日期（年-月-日，如 2026-01-31）",
+    "date_parsing": "应为日期（年-月-日，如 2026-01-31）",
+    "date_from_datetime_parsing": "应为日期（年-月-日，如 2026-01-31）",
+    "date_from_datetime_inexact": "应为日期，不含时刻",
+    "datetime_type": "应为日期时间（如 2026-01-31T09:30:00）",
+    "datetime_parsing": "应为日期时间（如 2026-01-31T09:30:00）",
+    "datetime_from_date_parsing": "应为日期时间（如 2026-01-31T09:30:00）",
+    "time_type": "应为时刻（如 09:30）",
+    "time_parsing": "应为时刻（如 09:30）",
+    "literal_error": "只能是 {expected} 之一",
+    "enum": "只能是 {expected} 之一",
+    "list_type": "应为列表",
+    "tuple_type": "应为列表",
+    "set_type": "应为列表",
+    "dict_type": "应为对象",
+    "model_type": "应为对象",
+    "model_attributes_type": "应为对象",
+    "json_invalid": "不是有效的 JSON",
+    "json_type": "不是有效的 JSON",
+    "extra_forbidden": "不接受此字段",
+    "uuid_type": "应为 UUID",
+    "uuid_parsing": "应为 UUID",
+    "url_parsing": "应为网址",
+    "url_type": "应为网址",
+}
+FIELD_MESSAGE_DEFAULT = "取值不符合要求"
+# A validator of ours raises ValueError (or asserts) with its own Chinese sentence; pydantic prefixes it.
+_OWN_PREFIXES = {"value_error": "Value error, ", "assertion_error": "Assertion failed, "}
+
+
+def field_message(e: dict) -> str:
+    """The Chinese sentence for one of pydantic's errors (`e` as ValidationError.errors() gives it)."""
+    kind = e.get("type", "")
+    if kind in _OWN_PREFIXES:
+        return str(e.get("msg", "")).removeprefix(_OWN_PREFIXES[kind]) or FIELD_MESSAGE_DEFAULT
+    template = FIELD_MESSAGES.get(kind)
+    if template is None:
+        return FIELD_MESSAGE_DEFAULT
+    ctx = dict(e.get("ctx") or {})
+    if "expected" in ctx:  # "'a', 'b' or 'c'" -> "'a'、'b'、'c'"
+        ctx["expected"] = str(ctx["expected"]).replace(" or ", "、").replace(", ", "、")
+    try:
+        return template.format(**ctx)
+    except (KeyError, IndexError, ValueError):
+        return FIELD_MESSAGE_DEFAULT
+
+
 def on_validation(request: HttpRequest, exc: Any) -> HttpResponse:
-    details = [{"loc": [str(p) for p in e.get("loc", [])], "message": e.get("msg", "")} for e in exc.errors]
+    details = [
+        {"loc": [str(p) for p in e.get("loc", [])], "type": e.get("type", ""), "message": field_message(e)}
+        for e in exc.errors
+    ]
     return error(request, 422, "invalid", "请求数据不符合要求", details)
 
 
