@@ -12,8 +12,9 @@ The members are signed in as in a browser: each has a session of the session sto
 its CSRF cookie, and sends the form the page's script sends (csrfmiddlewaretoken, position, seq,
 value) with the X-CSRFToken header. Their sittings are started by the training service itself
 (`services.sitting_start`: a paper of 50 single-choice questions drawn per member). The server, the
-open load (Poisson arrivals, each answer timed from when it was due) and the rate steps are those of
-bench_surge.py (month_end_surge): the Procfile's uvicorn with the project's ASGI application.
+open load (Poisson arrivals, each answer timed from when it was due) and the rate steps are
+bench/httpload.py's, as for bench_surge.py (month_end_surge): the Procfile's uvicorn with the
+project's ASGI application.
 value = the highest rate met; ratio = value / 27.8.
 
 Called by bench/run.py at city scale (`--only exam_surge`). See bench/README.md, "Exam surge".
@@ -21,18 +22,15 @@ Called by bench/run.py at city scale (`--only exam_surge`). See bench/README.md,
 
 from __future__ import annotations
 
-import asyncio
-import http.client
 import os
 import random
 import secrets
-import sys
 import time
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from bench.bench_surge import Server, Step, _answer, cpu_seconds, database_backends
 from bench.generate import Generated
+from bench.httpload import Job, Server, answer_once, at_rate, rate_search
 
 NAME = "exam_surge"
 SCALE = "city"  # a city's members sitting one exam at once
@@ -43,16 +41,12 @@ PROVINCE_MEMBERS = 26_075
 PROVINCE_RPS = PROVINCE_MEMBERS / SAVE_EVERY_SECONDS  # 724.3 saves per second
 TARGET_RATIO = 10.0
 MIN_TARGETS = {NAME: TARGET_RATIO}  # bench/run.py: higher is better
-P99_LIMIT_MS = 500.0
 QUESTIONS = 50
 OPTIONS = ("廉洁自律", "秉公用权", "依规办事", "接受监督")
 STEP_SECONDS = 5.0
 FLOOR_SECONDS = 10.0  # the floor's step is longer: 278 saves for its percentiles
 MULTIPLES = (2, 4, 6, 8, 10, 12, 15, 20, 25, 30)  # of the floor, after the floor
 REFINE = 2  # halving steps between the last rate met and the first missed
-MAX_STEPS = 1 + len(MULTIPLES) + REFINE
-MAX_CONNECTIONS = 256  # the client's keep-alive connections at most (as in bench_surge.py)
-TIMEOUT = 10.0
 
 
 class Member:
@@ -150,53 +144,6 @@ def _saved(status: int, body: bytes) -> bool:
     return status == 200 and (b'"ok": true' in body or b'"ok":true' in body)
 
 
-async def _open_loop(port: int, jobs: list[tuple[bytes, tuple]], rate: float, seed: int, saved: list) -> Step:
-    """Send each save at its time (Poisson arrivals at `rate` per second from now); the right ones'
-    (sitting, position, seq) go to `saved`."""
-    loop = asyncio.get_running_loop()
-    rng = random.Random(seed)
-    idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
-    slots = asyncio.Semaphore(MAX_CONNECTIONS)
-    latencies: list[float] = []
-    failures: list[tuple[int, bytes]] = []
-
-    async def one(request: bytes, key: tuple, due: float) -> None:
-        await asyncio.sleep(max(0.0, due - loop.time()))
-        async with slots:
-            conn = idle.pop() if idle else None
-            try:
-                async with asyncio.timeout(TIMEOUT):
-                    if conn is None:
-                        conn = await asyncio.open_connection("127.0.0.1", port)
-                    reader, writer = conn
-                    writer.write(request)
-                    status, body, keep = await _answer(reader)
-            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
-                failures.append((0, repr(exc).encode()[:200]))
-                if conn is not None:
-                    conn[1].close()
-                return
-            if keep:
-                idle.append(conn)
-            else:
-                writer.close()
-        if _saved(status, body):
-            latencies.append((loop.time() - due) * 1000)
-            saved.append(key)
-        else:
-            failures.append((status, body[:200]))
-
-    start = loop.time() + 0.05
-    due, tasks = start, []
-    for request, key in jobs:
-        tasks.append(asyncio.ensure_future(one(request, key, due)))
-        due += rng.expovariate(rate)
-    await asyncio.gather(*tasks)
-    for _, writer in idle:
-        writer.close()
-    return Step(rate, len(jobs), latencies, failures, loop.time() - start)
-
-
 def run_exam(scale: str, gen: Generated) -> dict[str, float]:
     """Prepare, start the server, check one save end to end, then raise the rate step by step. Prints
     each step, the p50/p99 at the floor's rate and at the rate sustained, and the BENCH line."""
@@ -212,7 +159,7 @@ def run_exam(scale: str, gen: Generated) -> dict[str, float]:
     rng = random.Random(21)
     turn = [0]
 
-    def take(n: int) -> list[tuple[bytes, tuple]]:
+    def take(n: int) -> list[Job]:
         """The next n saves: members in turn (one after another, as their 36 s come round), each on
         its next question, choosing one of the options."""
         jobs = []
@@ -224,64 +171,29 @@ def run_exam(scale: str, gen: Generated) -> dict[str, float]:
             jobs.append(member.request(position, str(rng.randrange(len(OPTIONS)))))
         return jobs
 
-    server = Server()
-    steps: list[Step] = []
-    saved: list[tuple] = []
-    try:
+    with Server() as server:
         # One save end to end first (the answer is stored), then a short warm-up.
         request, key = take(1)[0]
         sitting_id, position, seq = key
-        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-        head, body = request.split(b"\r\n\r\n", 1)
-        headers = dict(line.split(": ", 1) for line in head.decode().split("\r\n")[1:])
-        conn.request("POST", f"/training/sittings/{sitting_id}/save/", body, headers)
-        response = conn.getresponse()
-        payload = response.read()
-        conn.close()
-        assert _saved(response.status, payload), (response.status, payload[:500])
+        status, payload = answer_once(server.port, request)
+        assert _saved(status, payload), (status, payload[:500])
         item = SittingItem.objects.get(sitting_id=sitting_id, position=position)
         assert item.answer_seq == seq and item.answer is not None and item.saved_at is not None, item
-        saved.append(key)
-        asyncio.run(_open_loop(server.port, take(int(FLOOR_RPS * 4 * 2)), FLOOR_RPS * 4, 99, saved))
-
-        def step(rate: float, seconds: float) -> Step | None:
-            if len(steps) >= MAX_STEPS:
-                return None
-            jobs = take(round(rate * seconds))
-            pids = ([server.proc.pid], database_backends())
-            before = (cpu_seconds(pids[0]), cpu_seconds(pids[1]))
-            done = asyncio.run(_open_loop(server.port, jobs, rate, len(steps), saved))
-            if None not in before:
-                used = (cpu_seconds(pids[0]) - before[0], cpu_seconds(pids[1]) - before[1])
-                done.cpu_ms = (used[0] / len(jobs) * 1000, used[1] / len(jobs) * 1000)
-            steps.append(done)
-            print(f"# {NAME} {scale}: {done.line().replace('per submit', 'per save')}", flush=True)
-            return done
-
-        floor_step = step(FLOOR_RPS, FLOOR_SECONDS)
-        met, missed = (floor_step, None) if floor_step and floor_step.met else (None, floor_step)
-        if met is not None:
-            for multiple in MULTIPLES:
-                done = step(FLOOR_RPS * multiple, STEP_SECONDS)
-                if done is None:
-                    break
-                if not done.met:
-                    missed = done
-                    break
-                met = done
-            for _ in range(REFINE if missed is not None else 0):
-                done = step((met.rate + missed.rate) / 2, STEP_SECONDS)
-                if done is None:
-                    break
-                if done.met:
-                    met = done
-                else:
-                    missed = done
-    except Exception:
-        print(f"# uvicorn output:\n{server.output()[-4000:]}", file=sys.stderr, flush=True)
-        raise
-    finally:
-        server.stop()
+        warm = at_rate(server.port, take(int(FLOOR_RPS * 4 * 2)), FLOOR_RPS * 4, _saved, seed=99)
+        search = rate_search(
+            server.port,
+            take,
+            _saved,
+            floor_rps=FLOOR_RPS,
+            multiples=MULTIPLES,
+            floor_seconds=FLOOR_SECONDS,
+            step_seconds=STEP_SECONDS,
+            refine=REFINE,
+            label=f"{NAME} {scale}",
+            per="save",
+            pids=server.pids,
+        )
+        saved = [key, *warm.answered, *(k for step in search.steps for k in step.answered)]
 
     # Every right answer was a real save: each answered (sitting, position) holds its newest seq.
     newest: dict[tuple[int, int], int] = {}
@@ -295,22 +207,17 @@ def run_exam(scale: str, gen: Generated) -> dict[str, float]:
     }
     assert stored == newest, (len(stored), len(newest))
 
-    value = met.rate if met is not None else 0.0
+    value = search.value
     ratio = value / FLOOR_RPS
-    at_floor = steps[0] if steps else None
     print(
-        f"# {NAME} {scale}: uvicorn as in the Procfile ({server.argv[1]}, 1 worker), "
-        f"JIJIAN_DB_POOL={server.pool}, REDIS_URL {'set' if os.environ.get('REDIS_URL') else 'unset'}; "
+        f"# {NAME} {scale}: {server.about()}, REDIS_URL {'set' if os.environ.get('REDIS_URL') else 'unset'}; "
         f"Poisson arrivals, {STEP_SECONDS:g} s per step; {len(saved)} saves, {len(stored)} answers stored; "
         f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs",
         flush=True,
     )
-    if at_floor is not None:
+    if search.steps:
         print(
-            f"# {NAME} {scale}: at the floor's {FLOOR_RPS:.1f}/s p50 {at_floor.percentile(50):.1f} ms "
-            f"p99 {at_floor.percentile(99):.1f} ms; at the rate sustained ({value:.1f}/s) "
-            + (f"p50 {met.percentile(50):.1f} ms p99 {met.percentile(99):.1f} ms" if met else "none")
-            + (f"; first rate missed {missed.rate:.1f}/s" if missed else "")
+            f"# {NAME} {scale}: {search.summary(FLOOR_RPS)}"
             + (
                 f"; a province's {PROVINCE_RPS:.0f}/s needs {-(-PROVINCE_RPS // value):.0f} such processes"
                 if value

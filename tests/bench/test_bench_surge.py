@@ -1,6 +1,7 @@
 """The month-end surge benchmark's preparation gives every job a real first submission through the API
-with the member's own bearer token, its server is the Procfile's, and run.py reads a throughput's
-target as a minimum. Behaviour only; the timing itself (a uvicorn server) lives in bench/bench_surge.py."""
+with the member's own bearer token, and run.py reads a throughput's
+target as a minimum. Behaviour only; the timing itself (a uvicorn server) lives in bench/bench_surge.py,
+its harness (server, open loop, rate search) in bench/httpload.py (tests/bench/test_httpload.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from bench.bench_surge import BODY, FLOOR_RPS, SUMMARY, Step, prepare, procfile_web
+from bench.bench_surge import BODY, FLOOR_RPS, SUMMARY, _request_bytes, _submitted, prepare
 from bench.generate import Shape, generate
 from bench.run import missed_targets
 
@@ -34,13 +35,19 @@ def test_each_job_is_a_first_submission_of_the_members_own_draft(client):
     assert len({token for token, _ in jobs[:4]}) == 4
 
     token, rid = jobs[0]
+    # The raw request the bench sends, through Django's test client: same path, token, body.
+    head, body = _request_bytes(token, rid).split(b"\r\n\r\n", 1)
+    lines = head.decode().split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    assert lines[0] == f"POST /api/reports/{rid}/submit HTTP/1.1" and body == BODY
+    assert int(headers["Content-Length"]) == len(body)
     response = client.post(
         f"/api/reports/{rid}/submit",
-        BODY,
-        content_type="application/json",
-        HTTP_AUTHORIZATION=f"Bearer {token}",
+        body,
+        content_type=headers["Content-Type"],
+        HTTP_AUTHORIZATION=headers["Authorization"],
     )
-    assert response.status_code == 200, response.content
+    assert _submitted(response.status_code, response.content), response.content
     assert json.loads(response.content)["state"] == ReportState.SUBMITTED
     assert ReportTransition.objects.filter(report_id=rid, to_state=ReportState.SUBMITTED).count() == 1
     # Another member's token cannot submit it (the jobs are not a shortcut around scoping).
@@ -49,7 +56,7 @@ def test_each_job_is_a_first_submission_of_the_members_own_draft(client):
         f"/api/reports/{other_rid}/submit", BODY, content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {token}",
     )  # fmt: skip
-    assert response.status_code == 404
+    assert response.status_code == 404 and not _submitted(response.status_code, response.content)
     # Prepared again (a second scale on the same database): existing rows are kept, tokens replaced.
     again = prepare(gen, members=4, months=3)
     assert again == []
@@ -71,23 +78,8 @@ def test_the_petition_targets_are_checked_too():
     assert missed_targets({"petition_board_county": 2.5}) == {"petition_board_county": 2.5}
 
 
-def test_the_server_is_the_procfiles_web_process_on_the_loopback():
-    argv = procfile_web(8123)
-    assert argv[0].endswith("uvicorn") and "jijian.config.asgi:application" in argv
-    assert argv[argv.index("--host") + 1] == "127.0.0.1" and argv[argv.index("--port") + 1] == "8123"
-
-
 def test_the_floor_is_a_provinces_month_in_one_hour():
     assert round(FLOOR_RPS, 1) == 7.2
-
-
-def test_a_step_is_met_only_with_every_answer_right_and_p99_under_500_ms():
-    fast = Step(rate=50, sent=100, latencies_ms=[10.0] * 99 + [499.0], failures=[], seconds=2.0)
-    assert fast.met and fast.percentile(50) == 10.0
-    slow = Step(rate=50, sent=100, latencies_ms=[10.0] * 98 + [600.0] * 2, failures=[], seconds=2.0)
-    assert not slow.met and slow.percentile(99) == 600.0
-    failed = Step(rate=50, sent=100, latencies_ms=[10.0] * 99, failures=[(500, b"")], seconds=2.0)
-    assert not failed.met
 
 
 def test_only_runs_one_group_at_its_scale():
