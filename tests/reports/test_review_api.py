@@ -54,6 +54,22 @@ def test_bad_score_is_refused_in_the_one_error_format(login, people, report_a):
     assert report_a.state == ReportState.SUBMITTED
 
 
+def test_a_review_sent_with_the_version_read_is_refused_once_the_report_changed(
+    login, tree, people, report_a
+):
+    colleague = make_user("township_a2", tree.township_a, "township_committee")
+    assert (
+        post(login(colleague), f"{BASE}{report_a.pk}/approve", {"version": report_a.version}).status_code
+        == 200
+    )
+    client = login(people.township_a)
+    for action, body in (("return", {"reason": "请补充"}), ("approve", {"comment": "很好"})):
+        response = post(client, f"{BASE}{report_a.pk}/{action}", {**body, "version": report_a.version})
+        assert response.status_code == 400 and "您的审核未保存" in response.json()["error"]["message"]
+    report_a.refresh_from_db()
+    assert report_a.state == ReportState.APPROVED and report_a.review_comment == ""
+
+
 def test_return_requires_a_reason(login, people, report_a):
     client = login(people.township_a)
     response = post(client, f"{BASE}{report_a.pk}/return", {"reason": " "})

@@ -7,6 +7,7 @@ from unittest import mock
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
@@ -19,7 +20,7 @@ from jijian.core.todos import todos_for
 from jijian.reports import services
 from jijian.reports.member import ATTACHMENT_PURPOSE
 from jijian.reports.models import MonthlyReport, ReportState
-from tests.conftest import make_user
+from tests.conftest import make_user, sign_in
 from tests.reports.authz_entries_review import OCT, submitted_report
 
 QUEUE = reverse("reports:review_queue")
@@ -179,6 +180,62 @@ def test_a_score_over_the_rubric_maximum_is_refused(login, people, report_a):
     assert "应在 0 至 40 之间" in response.content.decode()
     report_a.refresh_from_db()
     assert report_a.state == ReportState.SUBMITTED and report_a.score is None
+
+
+def _officer(user):
+    client = Client()
+    sign_in(client, user)
+    return client
+
+
+def test_a_review_of_a_report_that_changed_since_it_was_opened_is_refused(tree, people, report_a):
+    """Two officers of the township open the same report; one returns it and the member resubmits
+    other content: the other officer's approval, decided on what they read, is refused and said so."""
+    colleague = make_user("township_a2", tree.township_a, "township_committee")
+    read = report_a.version  # what both review pages showed
+    services.monthly_report_return(actor=colleague, report=report_a, reason="请补充走访记录")
+    report = MonthlyReport.objects.get(pk=report_a.pk)
+    with at(date(2025, 10, 31)):
+        services.monthly_report_submit(
+            actor=people.member_a, report=report, version=report.version, endorse=True
+        )
+    response = _officer(people.township_a).post(
+        reverse("reports:review_approve", args=[report_a.pk]),
+        {"version": read, "score_complete": "40", "comment": "很好"},
+        follow=True,
+    )
+    assert "该月报在您打开后已有变化（现为“已重新提交”），您的审核未保存" in response.content.decode()
+    report = MonthlyReport.objects.get(pk=report_a.pk)
+    assert report.state == ReportState.RESUBMITTED and report.score is None and report.review_comment == ""
+
+
+def test_a_second_officer_s_approval_does_not_silently_drop_their_score(tree, people, report_a):
+    colleague = make_user("township_a2", tree.township_a, "township_committee")
+    url = reverse("reports:review_approve", args=[report_a.pk])
+    first = _officer(colleague)
+    first.post(url, {"version": report_a.version, "score_complete": "10", "comment": "不够具体"})
+    response = _officer(people.township_a).post(
+        url, {"version": report_a.version, "score_complete": "40", "comment": "很好"}, follow=True
+    )
+    body = response.content.decode()
+    assert "现为“已审核通过”），您的审核未保存" in body and "月报已审核通过" not in body
+    # The same officer's second click (a double submit) is still answered as done.
+    again = first.post(url, {"version": report_a.version, "comment": "不够具体"}, follow=True)
+    assert "月报已审核通过" in again.content.decode()
+    report = MonthlyReport.objects.get(pk=report_a.pk)
+    assert report.score == 10 and report.review_comment == "不够具体" and report.approved_by == colleague
+
+
+def test_returning_a_report_another_officer_approved_meanwhile_is_refused(tree, people, report_a):
+    colleague = make_user("township_a2", tree.township_a, "township_committee")
+    services.monthly_report_approve(actor=colleague, report=report_a)
+    response = _officer(people.township_a).post(
+        reverse("reports:review_return", args=[report_a.pk]),
+        {"version": report_a.version, "reason": "请补充", "from": "queue"},
+        follow=True,
+    )
+    assert "现为“已审核通过”），您的审核未保存" in response.content.decode()
+    assert MonthlyReport.objects.get(pk=report_a.pk).state == ReportState.APPROVED
 
 
 def test_other_township_cannot_see_or_act_on_village_a(login, people, report_a):

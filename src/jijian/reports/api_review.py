@@ -71,10 +71,12 @@ class ReviewReportDetailOut(ReviewReportOut):
 class ApproveIn(Schema):
     score_detail: dict[str, Decimal] | None = Field(None, description="评分细则各项得分 {key: 分数}")
     comment: str = Field("", max_length=2000)
+    version: ApiVersion | None = Field(None, description="所审月报的版本（详情中的 version）；已变化则拒绝")
 
 
 class ReturnIn(Schema):
     reason: str = Field(..., max_length=2000, description="退回原因（必填）")
+    version: ApiVersion | None = Field(None, description="所审月报的版本（详情中的 version）；已变化则拒绝")
 
 
 class BatchIn(Schema):
@@ -152,7 +154,11 @@ def review_report_approve(request, report_id: ApiId, payload: ApproveIn):
     review.require_reviewer_of(request.auth, report)
     detail = {k: str(v) for k, v in payload.score_detail.items()} if payload.score_detail else None
     return services.monthly_report_approve(
-        actor=request.auth, report=report, score_detail=detail, comment=payload.comment
+        actor=request.auth,
+        report=report,
+        score_detail=detail,
+        comment=payload.comment,
+        version=payload.version,
     )
 
 
@@ -161,7 +167,9 @@ def review_report_return(request, report_id: ApiId, payload: ReturnIn):
     review.require_review_viewer(request.auth)
     report = get_report_for(request.auth, report_id)
     review.require_reviewer_of(request.auth, report)
-    return services.monthly_report_return(actor=request.auth, report=report, reason=payload.reason)
+    return services.monthly_report_return(
+        actor=request.auth, report=report, reason=payload.reason, version=payload.version
+    )
 
 
 @router.post("/batch-approve", response=BatchOut, summary="批量审核通过")

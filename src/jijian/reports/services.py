@@ -824,14 +824,28 @@ def _require_reviewer(actor: User, report: MonthlyReport) -> None:
         raise PermissionDenied
 
 
+def _check_reviewed_version(report: MonthlyReport, version: int | None) -> None:
+    """A review decided on the report as it was read (`version`, from the review page): if another
+    reviewer has since approved or returned it, or the member has resubmitted it, the decision is
+    refused rather than applied to a report the reviewer has not seen."""
+    if version is not None and report.version != version:
+        raise ValidationError(
+            f"该月报在您打开后已有变化（现为“{report.get_state_display()}”），您的审核未保存，请查看最新内容后再审核"
+        )
+
+
 @transaction.atomic
-def monthly_report_return(*, actor: User, report: MonthlyReport, reason: str) -> MonthlyReport:
-    """The township returns a submitted report to the member; the reason is required and shown on top."""
+def monthly_report_return(
+    *, actor: User, report: MonthlyReport, reason: str, version: int | None = None
+) -> MonthlyReport:
+    """The township returns a submitted report to the member; the reason is required and shown on top.
+    `version`: the version the reviewer read (_check_reviewed_version)."""
     _require_reviewer(actor, report)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("退回必须填写原因")
     report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
+    _check_reviewed_version(report, version)
     if report.state not in (ReportState.SUBMITTED, ReportState.RESUBMITTED):
         raise ValidationError("只有已提交、待审核的月报可以退回")
     _transition(report, ReportState.RETURNED, actor, reason)
@@ -893,12 +907,16 @@ def monthly_report_approve(
     report: MonthlyReport,
     score_detail: dict | None = None,
     comment: str = "",
+    version: int | None = None,
 ) -> MonthlyReport:
-    """Approve a submitted report (then it is locked), optionally scored against the city's rubric."""
+    """Approve a submitted report (then it is locked), optionally scored against the city's rubric.
+    Approving again what the same reviewer approved (a double click) changes nothing; `version` is
+    the version the reviewer read (_check_reviewed_version)."""
     _require_reviewer(actor, report)
     report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
-    if report.state == ReportState.APPROVED:
+    if report.state == ReportState.APPROVED and (version is None or report.approved_by_id == actor.pk):
         return report
+    _check_reviewed_version(report, version)
     if report.state not in (ReportState.SUBMITTED, ReportState.RESUBMITTED):
         raise ValidationError("只有已提交、待审核的月报可以审核通过")
     score, detail = _clean_score(score_detail, settings_for_city(report.city_id_at).rubric)

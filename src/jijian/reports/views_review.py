@@ -145,6 +145,12 @@ def _after_action(request, report, done: str):
     return redirect(reverse("reports:review_detail", args=[following.pk]) + (f"?{query}" if query else ""))
 
 
+def _read_version(request) -> int | None:
+    """The version of the report the reviewer's page showed (None from a page that sent none)."""
+    value = request.POST.get("version", "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+
+
 def _back_to(request, report):
     if request.POST.get("from") == "queue":
         return redirect(_queue_url(request.POST.get("back", "")))
@@ -169,6 +175,7 @@ def review_approve(request, pk):
             report=report,
             score_detail=detail or None,
             comment=request.POST.get("comment", "")[:2000],
+            version=_read_version(request),
         )
     except ValidationError as exc:
         _errors(request, exc)
@@ -184,7 +191,10 @@ def review_return(request, pk):
     review.require_reviewer_of(request.user, report)
     try:
         report = services.monthly_report_return(
-            actor=request.user, report=report, reason=request.POST.get("reason", "")
+            actor=request.user,
+            report=report,
+            reason=request.POST.get("reason", ""),
+            version=_read_version(request),
         )
     except ValidationError as exc:
         _errors(request, exc)

@@ -7,3 +7,14 @@ document.addEventListener("change", function (event) {
     other.checked = box.checked;
   });
 });
+
+// Review page: Enter in a score goes on to the next score (then the comment) instead of submitting
+// the form, whose only button approves the report and moves on — with the other scores still empty.
+document.addEventListener("keydown", function (event) {
+  var field = event.target;
+  if (event.key !== "Enter" || event.isComposing || !field.matches || !field.matches("input[data-score]")) return;
+  event.preventDefault();
+  var fields = Array.prototype.slice.call(field.form.querySelectorAll("input[data-score], textarea"));
+  var next = fields[fields.indexOf(field) + 1];
+  if (next) next.focus();
+});
