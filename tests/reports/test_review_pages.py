@@ -2,6 +2,7 @@
 home to-dos, and the queue's query-count guard."""
 
 import io
+import re
 from datetime import date, timedelta
 from unittest import mock
 
@@ -245,7 +246,7 @@ def test_other_township_cannot_see_or_act_on_village_a(login, people, report_a):
     assert (
         client.post(reverse("reports:review_return", args=[report_a.pk]), {"reason": "x"}).status_code == 404
     )
-    client.post(reverse("reports:review_batch_approve"), {"report": [report_a.pk]})
+    client.post(reverse("reports:review_batch_approve"), {"report": [f"{report_a.pk}:{report_a.version}"]})
     report_a.refresh_from_db()
     assert report_a.state == ReportState.SUBMITTED
 
@@ -267,13 +268,43 @@ def test_member_has_no_review_queue(login, people, report_a):
 def test_batch_approve_of_selected_rows(login, tree, people, report_a, member_a2):
     other = submitted_report(tree.village_a2, member_a2)
     client = login(people.township_a)
+    queue = client.get(QUEUE).content.decode()
+    ticks = re.findall(r'name="report" value="([^"]+)"', queue)
+    assert f"{report_a.pk}:{report_a.version}" in ticks  # each row's box carries the version shown
     response = client.post(
-        reverse("reports:review_batch_approve"), {"report": [report_a.pk, other.pk, "x"]}, follow=True
+        reverse("reports:review_batch_approve"),
+        {"report": [f"{report_a.pk}:{report_a.version}", f"{other.pk}:{other.version}", "x"]},
+        follow=True,
     )
     assert "已审核通过 2 份月报" in response.content.decode()
     assert set(MonthlyReport.objects.filter(month=OCT).values_list("state", flat=True)) == {
         ReportState.APPROVED
     }
+
+
+def test_batch_approve_skips_a_report_that_changed_since_the_list_was_read(
+    login, tree, people, report_a, member_a2
+):
+    """The list showed version v; the member's report was returned by a colleague and resubmitted
+    with other content meanwhile: the batch does not approve what the officer was not shown."""
+    other = submitted_report(tree.village_a2, member_a2)
+    shown = {report_a.pk: report_a.version, other.pk: other.version}
+    colleague = make_user("township_a2", tree.township_a, "township_committee")
+    services.monthly_report_return(actor=colleague, report=report_a, reason="补充走访记录")
+    report = MonthlyReport.objects.get(pk=report_a.pk)
+    with at(date(2025, 10, 31)):
+        services.monthly_report_submit(
+            actor=people.member_a, report=report, version=report.version, endorse=True
+        )
+    response = login(people.township_a).post(
+        reverse("reports:review_batch_approve"),
+        {"report": [f"{pk}:{version}" for pk, version in shown.items()]},
+        follow=True,
+    )
+    assert "已审核通过 1 份月报，1 份已变化或不可审核，未处理" in response.content.decode()
+    report_a.refresh_from_db()
+    other.refresh_from_db()
+    assert report_a.state == ReportState.RESUBMITTED and other.state == ReportState.APPROVED
 
 
 def test_batch_approve_with_nothing_selected_says_so(login, people, report_a):

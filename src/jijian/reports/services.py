@@ -938,13 +938,18 @@ def monthly_report_approve(
     return report
 
 
-def monthly_reports_approve_batch(*, actor: User, reports: list[MonthlyReport]) -> dict[str, int]:
+def monthly_reports_approve_batch(
+    *, actor: User, reports: list[MonthlyReport], versions: dict[int, int] | None = None
+) -> dict[str, int]:
     """Approve the selected reports, each in its own transaction: one that changed meanwhile is
-    skipped and counted, the others go through."""
+    skipped and counted, the others go through. `versions` (report pk → the version the list showed):
+    a report resubmitted, returned or approved by someone else since the list was read is skipped, so
+    nobody approves content they were not shown."""
+    versions = versions or {}
     result = {"approved": 0, "skipped": 0}
     for report in reports:
         try:
-            monthly_report_approve(actor=actor, report=report)
+            monthly_report_approve(actor=actor, report=report, version=versions.get(report.pk))
             result["approved"] += 1
         except (ValidationError, PermissionDenied):
             result["skipped"] += 1

@@ -206,12 +206,18 @@ def review_return(request, pk):
 @require_POST
 def review_batch_approve(request):
     review.require_reviewer(request.user)
-    ids = [i for i in request.POST.getlist("report") if i.isdigit()][: PAGE_SIZE * 5]
+    # Each ticked row sends "<id>:<version>" (the version the list showed: services checks it).
+    versions: dict[int, int] = {}
+    for value in request.POST.getlist("report")[: PAGE_SIZE * 5]:
+        pk, _, version = value.partition(":")
+        if pk.isdigit() and version.isdigit() and len(pk) <= 12 and len(version) <= 9:
+            versions[int(pk)] = int(version)
+    ids = list(versions)
     if not ids:
         messages.error(request, "请先勾选要审核通过的月报")
         return redirect(_queue_url(request.POST.get("back", "")))
     selected = list(review.review_queue(request.user).filter(pk__in=ids))
-    result = services.monthly_reports_approve_batch(actor=request.user, reports=selected)
+    result = services.monthly_reports_approve_batch(actor=request.user, reports=selected, versions=versions)
     skipped = result["skipped"] + len(ids) - len(selected)
     messages.success(
         request,
