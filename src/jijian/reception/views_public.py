@@ -48,9 +48,11 @@ def public_code(request):
         services.sms_code_send(phone=request.POST.get("petitioner_phone", ""))
     except ValidationError as exc:
         error = exc.messages[0]
-    status = 400 if error else 200
     if request.htmx:
-        return render(request, "reception/partials/code_sent.html", {"error": error}, status=status)
+        # 200 even for a refused phone: htmx swaps in only a successful answer (an error status would
+        # show the generic 请求失败 alert instead), and the fragment says itself what is wrong.
+        return render(request, "reception/partials/code_sent.html", {"error": error})
+    status = 400 if error else 200
     # Without JavaScript the whole form came here: show it again as typed, with the answer.
     form = BookingForm(initial=request.POST.dict(), slots=_open_slots(), with_code=True)
     return render(
