@@ -27,7 +27,9 @@ QUEUE_KEYS = ("month", "state", "late", "zero", "q")
 
 
 class QueueForm(forms.Form):
-    month = forms.CharField(label="月份", required=False, widget=forms.DateInput(attrs={"type": "month"}))
+    month = forms.CharField(
+        label="月份", required=False, widget=forms.DateInput(attrs={"type": "month", "aria-label": "月份"})
+    )
     state = forms.ChoiceField(
         label="状态",
         required=False,
@@ -51,7 +53,7 @@ class QueueForm(forms.Form):
         label="村名",
         required=False,
         max_length=50,
-        widget=forms.TextInput(attrs={"placeholder": "村名、拼音首字母或委员姓名"}),
+        widget=forms.TextInput(attrs={"placeholder": "村名、拼音首字母或委员姓名", "aria-label": "村名"}),
     )
 
     def clean_month(self):
