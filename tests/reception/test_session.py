@@ -116,4 +116,9 @@ def test_the_room_page_gives_a_token_only_to_the_office_and_the_booking_township
         assert page.status_code == (200 if ok else 404)
         if ok:
             assert "connect-src 'self' http://127.0.0.1:" in page["Content-Security-Policy"]
+            # Without scripts the room would say 正在连接… for ever: a <noscript> says what is needed.
+            assert (
+                '<noscript><p class="notice" role="alert">视频接访需要浏览器启用 JavaScript'
+                in page.content.decode()
+            )
     services.session_end(actor=people.city_petition, reception=r)
