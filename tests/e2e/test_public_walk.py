@@ -102,3 +102,16 @@ def test_under_the_brake_a_phone_without_javascript_is_told_what_to_do(live_serv
     page.press("#id_code", "Enter")
     page.wait_for_selector("#follow-busy")
     assert "开启 JavaScript" in page.inner_text("main")
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_the_report_forms_check_is_shown_only_where_it_runs(live_server, browser, tree, javascript):
+    """Without JavaScript no check runs: the form says so (<noscript>) and shows no empty progress
+    bar claiming 正在进行防刷验证…可继续填写; with it, the progress is shown."""
+    page = phone(browser, javascript=javascript)
+    page.goto(f"{live_server.url}/report/new/")
+    if javascript:
+        page.wait_for_selector("#pow-box", state="visible")
+    else:
+        assert not page.is_visible("#pow-box") and not page.is_visible("#pow-progress")
+        assert "本页需要启用 JavaScript" in page.inner_text("main")

@@ -73,6 +73,8 @@
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("petition-form");
     if (!form) return;
+    var powBox = document.getElementById("pow-box");
+    if (powBox) powBox.hidden = false;
     var status = document.getElementById("pow-status");
     var bar = document.getElementById("pow-progress");
     var nonceInput = document.getElementById("pow-nonce");
