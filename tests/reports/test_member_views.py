@@ -202,7 +202,7 @@ def test_the_report_form_is_prefilled_from_the_duty_log_with_stable_markup(tree,
     assert 'id="id_summary"' in page and 'name="action" value="submit"' in page
     assert 'name="count_household_visit"' in page and 'value="2"' in page
     assert services.ENDORSEMENT_STATEMENT in page
-    assert "走访农户：11 / 10" in page  # the checklist counts households, not visits
+    assert "走访农户（走访户数）：11 / 10" in page  # the checklist counts households, not visits, and says so
     # The zero-report choice has no default: the member has to say it.
     assert 'value="0" checked' not in page and 'value="1" checked' not in page
     assert "reports/member.js" in page

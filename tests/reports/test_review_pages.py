@@ -154,6 +154,8 @@ def test_review_page_shows_report_records_endorsement_and_transitions(login, tre
     assert f"/files/{attachment.pk}/" in body
     assert report.endorsement_digest in body and "本人承诺" in body
     assert "履职清单完成情况" in body and "流转记录" in body
+    # The checklist says what it counts: households of the visits, not the visits.
+    assert "走访农户（走访户数）：4 / 10" in body
     assert "审核通过，看下一份" in body  # the township can act
 
 

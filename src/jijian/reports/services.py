@@ -518,8 +518,16 @@ def checklist_status(*, village: OrgUnit, month: date) -> list[dict]:
         mine = [data for type_id, data in records if type_id == item.duty_type_id]
         measure = item.measure_field
         done = sum(int(d.get(measure) or 0) for d in mine) if measure else len(mine)
+        # What `done` counts, for the pages: the measured field's label ("走访户数"), else records (次).
+        unit = next((f.get("label", measure) for f in item.duty_type.fields if f["name"] == measure), measure)
         out.append(
-            {"item": item, "done": done, "required": item.min_per_month, "met": done >= item.min_per_month}
+            {
+                "item": item,
+                "done": done,
+                "required": item.min_per_month,
+                "met": done >= item.min_per_month,
+                "unit": unit if measure else "次",
+            }
         )
     return out
 
