@@ -117,6 +117,20 @@ def test_return_needs_a_reason_and_changes_nothing_without_one(login, people, re
     assert report_a.state == ReportState.SUBMITTED and report_a.return_count == 0
 
 
+def test_a_reason_over_the_limit_is_refused_not_cut(login, people, report_a):
+    """The reason box stops at 2000 characters in the browser; what arrives longer (an old browser, a
+    script) is refused with its length, not cut where the member would read half a sentence."""
+    client = login(people.township_a)
+    response = client.post(
+        reverse("reports:review_return", args=[report_a.pk]),
+        {"reason": "补" * 2001, "from": "queue"},
+        follow=True,
+    )
+    assert "退回原因不能超过 2000 字（现为 2001 字）" in response.content.decode()
+    report_a.refresh_from_db()
+    assert report_a.state == ReportState.SUBMITTED and report_a.return_reason == ""
+
+
 def test_return_with_reason_tells_the_member(login, people, report_a):
     client = login(people.township_a)
     client.post(reverse("reports:review_return", args=[report_a.pk]), {"reason": "请补充走访照片"})

@@ -832,6 +832,10 @@ def _require_reviewer(actor: User, report: MonthlyReport) -> None:
         raise PermissionDenied
 
 
+# The return reason is shown on top of the member's report and sent to them: a paragraph, not a file.
+RETURN_REASON_MAX = 2000
+
+
 def _check_reviewed_version(report: MonthlyReport, version: int | None) -> None:
     """A review decided on the report as it was read (`version`, from the review page): if another
     reviewer has since approved or returned it, or the member has resubmitted it, the decision is
@@ -852,12 +856,14 @@ def monthly_report_return(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("退回必须填写原因")
+    if len(reason) > RETURN_REASON_MAX:
+        raise ValidationError(f"退回原因不能超过 {RETURN_REASON_MAX} 字（现为 {len(reason)} 字）")
     report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
     _check_reviewed_version(report, version)
     if report.state not in (ReportState.SUBMITTED, ReportState.RESUBMITTED):
         raise ValidationError("只有已提交、待审核的月报可以退回")
     _transition(report, ReportState.RETURNED, actor, reason)
-    report.return_reason = reason[:2000]
+    report.return_reason = reason
     report.return_count += 1
     report.version += 1
     report.draft_saved_from = ""  # the current version is the reviewer's
