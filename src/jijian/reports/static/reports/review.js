@@ -18,3 +18,11 @@ document.addEventListener("keydown", function (event) {
   var next = fields[fields.indexOf(field) + 1];
   if (next) next.focus();
 });
+
+// Batch approval: one tap approves up to a page of reports, so it asks first, naming how many.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (form.id !== "batch-form") return;
+  var ticked = document.querySelectorAll('input[type=checkbox][name="report"][form="batch-form"]:checked').length;
+  if (ticked && !window.confirm("确定审核通过所选的 " + ticked + " 份月报吗？通过后月报即锁定。")) event.preventDefault();
+});
