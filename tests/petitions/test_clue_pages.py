@@ -251,6 +251,8 @@ def test_the_list_filters_and_its_query_count_is_constant(login, tree, cm, boss)
         reverse("petitions_clues:list"), {"state": "closed"}, HTTP_HX_REQUEST="true"
     ).content.decode()
     assert "<html" not in htmx and clue.number in htmx
+    wrong = client.get(reverse("petitions_clues:list"), {"start": "2025-13"}, HTTP_HX_REQUEST="true")
+    assert "<html" not in wrong.content.decode() and "月份格式应为 年-月" in wrong.content.decode()
 
 
 def test_another_county_gets_404_everywhere(login, tree, cm):
