@@ -4,6 +4,8 @@ and the actions, out-of-jurisdiction and recusal answered with 404."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -160,6 +162,29 @@ def test_a_stale_form_is_refused_with_a_message(login, tree, cm):
     assert clue.pending_disposal == "hold"
 
 
+def test_a_refused_proposal_comes_back_as_typed_to_be_signed_again(login, tree, cm):
+    clue = registered_clue(tree.county)
+    note = "经初步核实，被反映人已主动退还多领补贴，情节轻微，建议函询后视回复情况处理。"
+    response = login(cm).post(
+        reverse("petitions_clues:propose", args=[clue.pk]),
+        {
+            "disposal": "talk_or_letter",
+            "sanction": "talk_reminder",
+            "note": note,
+            "version": 1,
+            "endorse": "on",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "只有予以了结或转立案审查调查时才填写处理结果" in page
+    assert note in page and 'value="talk_or_letter" selected' in page
+    endorse = re.search(r'<input[^>]*id="propose-endorse"[^>]*>', page)
+    assert endorse and "checked" not in endorse.group(0)  # signed anew for what is sent again
+    clue.refresh_from_db()
+    assert clue.state == ClueState.REGISTERED
+
+
 def test_the_letter_reply_form_stores_the_scan(login, tree, cm, boss):
     clue = registered_clue(tree.county)
     clue = clues.clue_propose(
@@ -251,6 +276,8 @@ def test_the_list_filters_and_its_query_count_is_constant(login, tree, cm, boss)
         reverse("petitions_clues:list"), {"state": "closed"}, HTTP_HX_REQUEST="true"
     ).content.decode()
     assert "<html" not in htmx and clue.number in htmx
+    wrong = client.get(reverse("petitions_clues:list"), {"start": "2025-13"}, HTTP_HX_REQUEST="true")
+    assert "<html" not in wrong.content.decode() and "月份格式应为 年-月" in wrong.content.decode()
 
 
 def test_another_county_gets_404_everywhere(login, tree, cm):

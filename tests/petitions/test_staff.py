@@ -118,6 +118,19 @@ def test_an_htmx_request_gets_only_the_table(tree, login, county):
     assert [t.name for t in response.templates][0] == "petitions/partials/staff_rows.html"
 
 
+def test_a_filter_error_is_shown_in_the_part_that_htmx_swaps(tree, login, county):
+    """Filtering as one types swaps only the table: a reversed date range must say so there, not
+    list every report under dates that were not applied."""
+    _registered(tree, county)
+    response = login(county).get(
+        reverse("petitions_staff:list"),
+        {"received_from": "2030-01-01", "received_to": "2020-01-01"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "<html" not in response.content.decode()
+    assert "结束日期不能早于开始日期" in response.content.decode()
+
+
 def test_the_register_pages(tree, login, county, monkeypatch):
     from jijian.petitions.handling import views as views_staff
 

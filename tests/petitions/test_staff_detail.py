@@ -5,6 +5,8 @@ actions posting to their own URLs with the page's version; out-of-jurisdiction a
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
@@ -427,3 +429,67 @@ def test_a_refused_reveal_of_a_report_is_recorded_without_telling_whether_it_exi
     }
     assert rows[0].object_type == rows[1].object_type == "petitions.petitionreport"
     assert ID_NUMBER not in str([(r.summary, r.after) for r in rows])
+
+
+def _accepted(tree, office, report, client):
+    client.post(
+        reverse("petitions_staff:route", args=[report.pk]), {"version": 1, "managing": tree.county.pk}
+    )
+    return fresh(report).version
+
+
+def test_a_refused_extension_keeps_the_reason_and_opens_its_section(tree, office, report, login):
+    client = login(office)
+    version = _accepted(tree, office, report, client)
+    reason = "涉及多个部门，需调取三年来的补贴发放台账逐户核实，情况复杂。"
+    response = client.post(
+        reverse("petitions_staff:extension_request", args=[report.pk]),
+        {"version": version, "new_due_date": "2099-01-01", "reason": reason},
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "延长期限累计不得超过三个月" in page
+    assert reason in page and 'value="2099-01-01"' in page
+    assert '<details id="extension" open>' in page
+    assert f'name="version" value="{fresh(report).version}" id="extension_version"' in page
+    assert not fresh(report).approvals.exists()
+    # Corrected on the same page, it goes through.
+    limit = fresh(report).deadlines.get(kind="conclusion", met_at__isnull=True).due_date
+    client.post(
+        reverse("petitions_staff:extension_request", args=[report.pk]),
+        {
+            "version": fresh(report).version,
+            "new_due_date": (limit + timedelta(days=30)).isoformat(),
+            "reason": reason,
+        },
+    )
+    assert fresh(report).approvals.get().text == reason
+
+
+def test_a_stale_conclusion_report_is_kept_for_sending_again(tree, office, report, login):
+    """The other officer changed the report (the acceptance notice) while this one wrote the 办结
+    report: refused, the text stays and the form now carries the current version."""
+    from django.test import Client
+
+    from tests.petitions.helpers import real_name, submit
+
+    submit(Client(), real_name(tree))
+    online = services.PetitionReport.objects.exclude(pk=report.pk).get()
+    client = login(office)
+    version = _accepted(tree, office, online, client)
+    client.post(
+        reverse("petitions_staff:acceptance_notify", args=[online.pk]), {"version": version, "text": "已受理"}
+    )
+    typed = "经核查，反映问题部分属实，已对王某谈话提醒。"
+    response = client.post(
+        reverse("petitions_staff:close", args=[online.pk]), {"version": version, "result": typed}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and "该记录已被他人修改" in page
+    assert typed in page and "<details open><summary>办结报告" in page
+    assert f'name="version" value="{fresh(online).version}" id="close_version"' in page
+    client.post(
+        reverse("petitions_staff:close", args=[online.pk]),
+        {"version": fresh(online).version, "result": typed},
+    )
+    assert fresh(online).approvals.get().text == typed

@@ -1,10 +1,12 @@
 """Pages of problem clues (问题线索): the list of the user's jurisdiction, registration (from an accepted
 report, or from another source), one clue with its signed history and the actions its state and the
 user's role allow, and the statistics. A clue outside the jurisdiction (or one the user is recused
-from) is a 404; an action the user may not take is answered with a message and changes nothing."""
+from) is a 404; a refused action changes nothing and comes back on the clue's page, as typed, with
+its reason."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -44,11 +46,6 @@ PAGE_SIZE = 50
 def _require_registrar(user) -> None:
     if not clues.can_register(user):
         raise Http404
-
-
-def _errors(request, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 def _form_errors(request, form) -> None:
@@ -158,9 +155,17 @@ def _reply_uploads(request, clue) -> held.HeldUploads:
     return held.HeldUploads(request, f"petitions.clue_reply:{clue.pk}", "files")
 
 
-def _clue_page(request, clue, *, reply_form: LetterReplyForm | None = None, status: int = 200):
+def _clue_page(
+    request,
+    clue,
+    *,
+    reply_form: LetterReplyForm | None = None,
+    refused: tuple[str, forms.Form] | None = None,
+    status: int = 200,
+):
     """The clue's page; `reply_form` is a refused letter reply shown again with its errors, its text
-    and its files held (attachments.held)."""
+    and its files held (attachments.held); `refused` is (its name in the page, bound form): another
+    refused action shown again as typed with its errors, its version the clue's current one."""
     user = request.user
     today = timezone.localdate()
     until = warn_until(today)
@@ -201,25 +206,38 @@ def _clue_page(request, clue, *, reply_form: LetterReplyForm | None = None, stat
         else None,
         "own_proposal": state == ClueState.PENDING_APPROVAL and clue.pending_by_id == user.pk,
     }
+    if refused is not None:
+        slot, form = refused
+        data = request.POST.copy()  # what the refused form was bound to
+        data["version"] = str(clue.version)
+        data.pop("endorse", None)  # a signature is given anew for what is sent again
+        form.data = data
+        if context[slot] is None:  # the action is no longer offered in this state
+            _form_errors(request, form)
+        else:
+            if slot == "propose_form":  # the disposals this state allows, as the page's own form
+                form.fields["disposal"] = context[slot].fields["disposal"]
+            context[slot] = form
     return render(request, "petitions/clue_detail.html", context, status=status)
 
 
-def _action(request, pk, form_class, run, done: str):
-    """Resolve the clue in the user's jurisdiction, validate the form, run the service; every refusal
-    is a message on the clue's page and changes nothing."""
+def _action(request, pk, slot: str, form_class, run, done: str):
+    """Resolve the clue in the user's jurisdiction, validate the form, run the service; a refusal
+    changes nothing and shows the clue's page again (read afresh) with the form (`slot`, e.g.
+    "propose") as typed and its errors, not a redirect that would empty it."""
     require_module(request.user, Module.PETITIONS)
     clue = get_clue_for(request.user, pk)
-    form = form_class(request.POST, request.FILES)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("petitions_clues:detail", clue.pk)
-    try:
-        run(clue, form.cleaned_data)
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, f"线索 {clue.number} {done}")
-    return redirect("petitions_clues:detail", clue.pk)
+    form = form_class(request.POST, request.FILES, auto_id=f"{slot}-%s")
+    if form.is_valid():
+        try:
+            run(clue, form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, f"线索 {clue.number} {done}")
+            return redirect("petitions_clues:detail", clue.pk)
+    clue = get_clue_for(request.user, pk)
+    return _clue_page(request, clue, refused=(f"{slot}_form", form), status=400)
 
 
 @login_required
@@ -228,6 +246,7 @@ def clue_propose(request, pk):
     return _action(
         request,
         pk,
+        "propose",
         ProposeForm,
         lambda clue, d: clues.clue_propose(
             actor=request.user,
@@ -248,6 +267,7 @@ def clue_approve(request, pk):
     return _action(
         request,
         pk,
+        "approve",
         ApproveForm,
         lambda clue, d: clues.clue_approve(
             actor=request.user, clue=clue, note=d["note"], version=d["version"], endorse=d["endorse"]
@@ -262,6 +282,7 @@ def clue_reject(request, pk):
     return _action(
         request,
         pk,
+        "reject",
         RejectForm,
         lambda clue, d: clues.clue_reject(
             actor=request.user, clue=clue, reason=d["reason"], version=d["version"], endorse=d["endorse"]
@@ -309,6 +330,7 @@ def clue_reopen(request, pk):
     return _action(
         request,
         pk,
+        "reopen",
         ReopenForm,
         lambda clue, d: clues.clue_reopen(
             actor=request.user, clue=clue, note=d["note"], version=d["version"], endorse=d["endorse"]

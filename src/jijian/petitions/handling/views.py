@@ -9,6 +9,7 @@ services.can_handle (petition office, township committee, commission leader); ot
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -229,7 +230,14 @@ def _archive_section(user, report) -> dict:
 @login_required
 @require_GET
 def petition_detail(request, pk):
-    report = get_petition_for(request.user, pk)
+    return _detail_page(request, get_petition_for(request.user, pk))
+
+
+def _detail_page(request, report, *, refused: tuple[str, forms.Form] | None = None):
+    """The report's page; `refused` is (slot, bound form): an action the form or the service refused,
+    shown again as typed with its errors above its fields and its section open, not a redirect with a
+    message, which would lose what was typed (a 办结 report, a reason). Its version becomes the
+    report's current one: the page now shows the report as it is."""
     user = request.user
     managing_q = clean_commission_search(request.GET.get("managing_q"))
     context = {
@@ -257,7 +265,36 @@ def petition_detail(request, pk):
     context["can_register_clue"] = (
         report.state == PetitionState.ACCEPTED and Role.CASE_MANAGEMENT in user.role_set
     )
-    return render(request, "petitions/staff_detail.html", context)
+    if refused is None:
+        return render(request, "petitions/staff_detail.html", context)
+    slot, form = refused
+    if "version" in form.fields:
+        data = request.POST.copy()  # what the refused form was bound to
+        data["version"] = str(report.version)
+        form.data = data
+    if not _show_refused(context, slot, form):  # the action is no longer offered in this state
+        for message in _form_errors(form):
+            messages.error(request, message)
+    return render(request, "petitions/staff_detail.html", context, status=400)
+
+
+def _show_refused(context: dict, slot: str, form: forms.Form) -> bool:
+    """Put the refused form in the place of the page's own for `slot`, if the page offers it."""
+    if slot in ("extension", "urge"):
+        if context[f"{slot}_form"] is None:
+            return False
+        context[f"{slot}_form"] = form
+        return True
+    if slot.startswith("decide:"):
+        pk = int(slot.removeprefix("decide:"))
+        if not any(a.pk == pk and decide is not None for a, decide in context["approvals"]):
+            return False
+        context["approvals"] = [(a, form if a.pk == pk else decide) for a, decide in context["approvals"]]
+        return True
+    if slot not in context["actions"]:
+        return False
+    context["actions"][slot] = form
+    return True
 
 
 @login_required
@@ -332,26 +369,30 @@ def _after(request, report, done: str):
     return redirect("petitions_staff:list")
 
 
-def _refused(request, report, errors) -> object:
-    for message in errors:
-        messages.error(request, message)
-    return redirect("petitions_staff:detail", report.pk)
+def _refused(request, pk, slot: str, form, error: ValidationError | None = None):
+    """The report's page again (read afresh), with `form` as typed and its errors, and the
+    service's refusal `error` among them."""
+    if error is not None:
+        form.add_error(None, error.messages)
+    return _detail_page(request, get_petition_for(request.user, pk), refused=(slot, form))
 
 
 def _form_errors(form) -> list[str]:
     return [str(e) for errs in form.errors.values() for e in errs]
 
 
-def _act(request, pk, form_class, run, done: str, **form_kwargs):
+def _act(request, pk, slot: str, form_class, run, done: str, **form_kwargs):
+    """One action of the page: `slot` names its form on the page (_action_forms), shown again as
+    typed when refused."""
     _require_handler(request.user)
     report = get_petition_for(request.user, pk)
-    form = form_class(request.POST, **{k: v(report) for k, v in form_kwargs.items()})
+    form = form_class(request.POST, auto_id=f"{slot}_%s", **{k: v(report) for k, v in form_kwargs.items()})
     if not form.is_valid():
-        return _refused(request, report, _form_errors(form))
+        return _refused(request, pk, slot, form)
     try:
         result = run(report, form.cleaned_data)
     except ValidationError as error:
-        return _refused(request, report, error.messages)
+        return _refused(request, pk, slot, form, error)
     return _after(request, result if result is not None else report, done)
 
 
@@ -361,6 +402,7 @@ def petition_mark_repeat(request, pk):
     return _act(
         request,
         pk,
+        "repeat",
         MarkRepeatForm,
         lambda report, d: services.petition_mark_repeat(
             actor=request.user, report=report, original=d["original"], version=d["version"]
@@ -376,6 +418,7 @@ def petition_not_accept(request, pk):
     return _act(
         request,
         pk,
+        "not_accept",
         NotAcceptForm,
         lambda report, d: services.petition_not_accept(
             actor=request.user, report=report, reason=d["reason"], reply=d["reply"], version=d["version"]
@@ -401,6 +444,7 @@ def petition_route(request, pk):
     return _act(
         request,
         pk,
+        "route",
         RouteForm,
         run,
         "已按管理权限分流",
@@ -415,6 +459,7 @@ def petition_link_archive(request, pk):
     return _act(
         request,
         pk,
+        "archive",
         ArchiveLinkForm,
         lambda report, d: archive_links.petition_link_archive(
             actor=request.user, report=report, archive_id=d["archive"], version=d["version"]
@@ -429,6 +474,7 @@ def petition_unlink_archive(request, pk):
     return _act(
         request,
         pk,
+        "archive",
         VersionForm,
         lambda report, d: archive_links.petition_unlink_archive(
             actor=request.user, report=report, version=d["version"]
@@ -443,6 +489,7 @@ def petition_acceptance_notify(request, pk):
     return _act(
         request,
         pk,
+        "acceptance",
         NoticeForm,
         lambda report, d: services.petition_acceptance_notify(
             actor=request.user, report=report, text=d["text"], version=d["version"]
@@ -457,6 +504,7 @@ def petition_close(request, pk):
     return _act(
         request,
         pk,
+        "close",
         CloseForm,
         lambda report, d: services.petition_close(
             actor=request.user, report=report, result=d["result"], version=d["version"]
@@ -471,6 +519,7 @@ def petition_result_notify(request, pk):
     return _act(
         request,
         pk,
+        "result",
         NoticeForm,
         lambda report, d: services.petition_result_notify(
             actor=request.user, report=report, text=d["text"], version=d["version"]
@@ -486,7 +535,7 @@ def petition_message(request, pk):
         services.petition_message_send(actor=request.user, report=report, body=d["body"])
         return report
 
-    return _act(request, pk, MessageForm, run, "消息已发送，举报人凭查询码可查看")
+    return _act(request, pk, "message", MessageForm, run, "消息已发送，举报人凭查询码可查看")
 
 
 # --- after acceptance: extension, the leader's approvals, 催办/督办 (handling/conclusion.py) ---------
@@ -503,7 +552,7 @@ def petition_extension_request(request, pk):
         )
         return report
 
-    return _act(request, pk, ExtensionForm, run, "延长办结期限的申请已报领导审批")
+    return _act(request, pk, "extension", ExtensionForm, run, "延长办结期限的申请已报领导审批")
 
 
 @login_required
@@ -514,9 +563,10 @@ def petition_approval_decide(request, pk, approval_pk):
         raise Http404
     report = get_petition_for(request.user, pk)
     approval = get_approval_for(request.user, report, approval_pk)
-    form = DecisionForm(request.POST)
+    slot = f"decide:{approval.pk}"
+    form = DecisionForm(request.POST, auto_id=f"decide{approval.pk}_%s")
     if not form.is_valid():
-        return _refused(request, report, _form_errors(form))
+        return _refused(request, pk, slot, form)
     approve = form.cleaned_data["decision"] == "approve"
     try:
         conclusion.petition_approval_decide(
@@ -527,7 +577,7 @@ def petition_approval_decide(request, pk, approval_pk):
             version=form.cleaned_data["version"],
         )
     except ValidationError as error:
-        return _refused(request, report, error.messages)
+        return _refused(request, pk, slot, form, error)
     if approval.kind == ApprovalKind.EXTENSION:
         done = "已批准延长办结期限" if approve else "已退回延长办结期限的申请"
     else:
@@ -542,16 +592,16 @@ def petition_urge(request, pk):
     if not conclusion.can_urge(request.user):
         raise Http404
     report = get_petition_for(request.user, pk)
-    form = UrgeForm(request.POST, deadlines=conclusion.overdue_deadlines(report))
+    form = UrgeForm(request.POST, deadlines=conclusion.overdue_deadlines(report), auto_id="urge_%s")
     if not form.is_valid():
-        return _refused(request, report, _form_errors(form))
+        return _refused(request, pk, "urge", form)
     d = form.cleaned_data
     try:
         urging = conclusion.petition_urge(
             actor=request.user, report=report, deadline=d["deadline"], kind=d["kind"], note=d["note"]
         )
     except ValidationError as error:
-        return _refused(request, report, error.messages)
+        return _refused(request, pk, "urge", form, error)
     messages.success(request, f"已{urging.get_kind_display()}，承办机关已收到通知")
     return redirect(reverse("petitions_staff:detail", args=[report.pk]) + "#urgings")
 

@@ -18,3 +18,12 @@ document.addEventListener("DOMContentLoaded", function () {
   first.scrollIntoView({ block: "start" });
   first.focus({ preventScroll: true });
 });
+// A live search box (type=search, answering through HTMX as one types) searches on Enter without
+// submitting the form it belongs to: that form is the no-JavaScript fallback, a GET that reloads
+// the page and would lose what was typed in the form around it (a note, a ticked box).
+document.addEventListener("keydown", function (event) {
+  var box = event.target;
+  if (event.key !== "Enter" || !box.matches || !box.matches("input[type=search][hx-get]")) { return; }
+  event.preventDefault();
+  if (window.htmx) { window.htmx.trigger(box, "search"); }
+});
