@@ -92,3 +92,31 @@ def test_an_archive_created_linked_to_a_report_and_opened_with_a_reason(live_ser
     desk.wait_for_selector("#archive-photo")
     desk.wait_for_function("() => document.querySelector('#archive-photo').naturalWidth > 0")
     assert desk.locator(".photo-form").count() == 0  # readers do not upload
+
+
+def test_enter_in_the_unit_search_keeps_what_was_typed(live_server, browser, tree):
+    """Enter in 查找单位 (or 查找) offers the units found in the select without reloading the page: the
+    name and post typed below it are still there, and the archive is created with them."""
+    from tests.e2e.helpers import desktop
+    from tests.e2e.helpers import sign_in as sign_in_desktop
+
+    keeper = staff("gj_county", tree.county, Role.CADRE_SUPERVISION)
+    base = live_server.url
+    page = desktop(browser)
+    sign_in_desktop(page, base, keeper)
+    page.goto(f"{base}/archives/new/")
+    page.fill("#id_name", "王某")
+    page.fill("#id_post", "村主任")
+    page.fill("#unit_q", tree.village_a.name)
+    page.press("#unit_q", "Enter")
+    village = str(tree.village_a.pk)
+    page.wait_for_selector(f"#id_org_unit option[value='{village}']", state="attached")
+    assert page.input_value("#id_name") == "王某" and page.input_value("#id_post") == "村主任"
+    page.click("#unit-search button[type=submit]")
+    page.wait_for_selector(f"#id_org_unit option[value='{village}']", state="attached")
+    assert page.input_value("#id_name") == "王某"
+    page.select_option("#id_org_unit", village)
+    page.select_option("#id_level", "village")
+    page.click("main form[method=post] button.primary")
+    page.wait_for_selector("#archive-number", state="attached")
+    assert IntegrityArchive.objects.get(name="王某", post="村主任").org_unit_id == tree.village_a.pk
