@@ -560,6 +560,15 @@ def test_a_bad_excel_list_is_refused_with_its_rows_named(staff, login, upload, m
     assert message in body and not OpinionRequest.objects.exists()
 
 
+def test_every_bad_row_of_an_excel_list_is_named_at_once(staff, login):
+    """A row without a name does not hide the rows after it: both bad rows are named in one answer."""
+    upload = _xlsx([["刘某", idn(1), "副镇长"], ["", "", "站长"], ["张某", "12345678", ""]])
+    data = {"ref_no": "随组函1号", "purpose": "election", "file": upload}
+    body = login(staff["org"]).post(reverse("archives:opinion_create"), data).content.decode()
+    assert "第3行：姓名不能为空" in body and "第4行：身份证号应为18位" in body
+    assert not OpinionRequest.objects.exists()
+
+
 def test_typed_and_uploaded_together_is_refused(staff, login):
     data = {"ref_no": "1号", "purpose": "election", "persons": "刘某", "file": _xlsx([["张某", "", ""]])}
     body = login(staff["org"]).post(reverse("archives:opinion_create"), data).content.decode()

@@ -72,8 +72,12 @@ def test_a_file_that_is_not_an_image_is_refused_and_nothing_changes(keeper, arch
     response = _upload(client, archive, pdf(), name="wang.pdf")  # a good PDF, but no photo
     assert response.status_code == 302
     assert "只接收图片" in client.get(response["Location"]).content.decode()
-    text = _upload(client, archive, b"hello", name="wang.txt")
+    text = _upload(client, archive, b"hello", name="wang.jpg")
     assert text.status_code == 302
+    # An unrecognised file: the message offers what this form takes, not PDFs or videos.
+    message = client.get(text["Location"]).content.decode()
+    assert "不支持的文件类型：无法识别的格式。可上传图片" in message
+    assert "PDF" not in message.split("不支持的文件类型")[1].split("<")[0]
     archive.refresh_from_db()
     assert archive.photo is None and not Attachment.objects.exists()
     assert not AuditEvent.objects.filter(action="archive.photo").exists()

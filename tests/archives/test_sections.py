@@ -362,6 +362,19 @@ def test_the_printed_archive_is_a_watermarked_pdf_and_an_audited_opening(keeper,
     assert AuditEvent.objects.filter(action="archive.open", after__reason="打印：提拔考察").exists()
 
 
+def test_an_archive_opened_with_the_longest_reason_prints(keeper, archive, login):
+    """The reason given on opening (up to 200 characters) is the one the print button sends: the
+    print is recorded as 打印：<reason>, not refused for the prefix it adds."""
+    reason = "拟提拔人选党风廉政意见回复" * 15 + "核查核实情"
+    assert len(reason) == 200
+    client = login(keeper)
+    opened = client.post(reverse("archives:detail", args=[archive.pk]), {"reason": reason})
+    assert f'name="reason" value="{reason}"' in opened.content.decode()
+    response = client.post(reverse("archives:print", args=[archive.pk]), {"reason": reason})
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert AuditEvent.objects.filter(action="archive.open", after__reason=f"打印：{reason}").exists()
+
+
 def test_print_without_a_reason_is_refused_and_not_audited(keeper, archive, login):
     response = login(keeper).post(reverse("archives:print", args=[archive.pk]), {"reason": ""})
     assert response.status_code == 400 and "请填写查阅事由" in response.content.decode()

@@ -92,3 +92,57 @@ def test_an_archive_created_linked_to_a_report_and_opened_with_a_reason(live_ser
     desk.wait_for_selector("#archive-photo")
     desk.wait_for_function("() => document.querySelector('#archive-photo').naturalWidth > 0")
     assert desk.locator(".photo-form").count() == 0  # readers do not upload
+
+
+def test_enter_in_the_unit_search_keeps_what_was_typed(live_server, browser, tree):
+    """Enter in 查找单位 (or 查找) offers the units found in the select without reloading the page: the
+    name and post typed below it are still there, and the archive is created with them."""
+    from tests.e2e.helpers import desktop
+    from tests.e2e.helpers import sign_in as sign_in_desktop
+
+    keeper = staff("gj_county", tree.county, Role.CADRE_SUPERVISION)
+    base = live_server.url
+    page = desktop(browser)
+    sign_in_desktop(page, base, keeper)
+    page.goto(f"{base}/archives/new/")
+    page.fill("#id_name", "王某")
+    page.fill("#id_post", "村主任")
+    page.fill("#unit_q", tree.village_a.name)
+    page.press("#unit_q", "Enter")
+    village = str(tree.village_a.pk)
+    page.wait_for_selector(f"#id_org_unit option[value='{village}']", state="attached")
+    assert page.input_value("#id_name") == "王某" and page.input_value("#id_post") == "村主任"
+    page.click("#unit-search button[type=submit]")
+    page.wait_for_selector(f"#id_org_unit option[value='{village}']", state="attached")
+    assert page.input_value("#id_name") == "王某"
+    page.select_option("#id_org_unit", village)
+    page.select_option("#id_level", "village")
+    page.click("main form[method=post] button.primary")
+    page.wait_for_selector("#archive-number", state="attached")
+    assert IntegrityArchive.objects.get(name="王某", post="村主任").org_unit_id == tree.village_a.pk
+
+
+def test_the_export_follows_the_filter_chosen_without_reloading(live_server, browser, tree, tmp_path):
+    """Choosing a unit reloads only the rows (HTMX); 导出名单 then exports that unit's archives, as the
+    page says (按当前查询条件导出), not the list the page was first loaded with."""
+    from openpyxl import load_workbook
+
+    from tests.archives.test_pages import idn, make_archive
+    from tests.e2e.helpers import desktop
+    from tests.e2e.helpers import sign_in as sign_in_desktop
+
+    keeper = staff("gj_county", tree.county, Role.CADRE_SUPERVISION)
+    make_archive(keeper, tree.township_a, name="刘某", id_number=idn(1), level="section")
+    make_archive(keeper, tree.township_b, name="张某", id_number=idn(2), level="section")
+    base = live_server.url
+    page = desktop(browser)
+    sign_in_desktop(page, base, keeper)
+    page.goto(f"{base}/archives/")
+    page.select_option("#id_unit", str(tree.township_a.pk))
+    page.wait_for_function("() => !document.querySelector('#archive-rows').innerText.includes('张某')")
+    with page.expect_download() as download:
+        page.click("#archive-export")
+    path = tmp_path / "archives.xlsx"
+    download.value.save_as(path)
+    names = [row[0] for row in load_workbook(path).active.iter_rows(min_row=3, values_only=True)]
+    assert names == ["刘某"]

@@ -151,9 +151,8 @@ def persons_from_xlsx(fh) -> list[dict]:
     lines = []
     for n, row in enumerate(table[1:], start=2):
         cells = [row[at[h]] if h in at and at[h] < len(row) else "" for h in allowed]
-        if not cells[0] and any(cells):
-            raise ValidationError(f"第{n}行：姓名不能为空")
-        lines.append((n, [c for c in cells if c]))
+        # The name stays first even when empty, so that _persons names that row with the others.
+        lines.append((n, [cells[0], *(c for c in cells[1:] if c)] if any(cells) else []))
     return _persons(lines)
 
 
@@ -165,6 +164,9 @@ def _persons(lines: list[tuple[int, list[str]]]) -> list[dict]:
         if not parts:
             continue
         name, rest = parts[0], parts[1:]
+        if not name:
+            errors.append(f"第{number}行：姓名不能为空")
+            continue
         id_number = ""
         if rest and re.fullmatch(r"[0-9]{17}[0-9Xx]", rest[0]):
             id_number = rest.pop(0).upper()

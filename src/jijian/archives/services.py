@@ -152,14 +152,19 @@ def archive_update(*, actor, archive: IntegrityArchive, version: int, **fields) 
     return archive
 
 
-def archive_open(*, actor, archive: IntegrityArchive, reason: str, ip_address: str = "") -> None:
+def archive_open(
+    *, actor, archive: IntegrityArchive, reason: str, ip_address: str = "", printed: bool = False
+) -> None:
     """Record that `actor` opened the archive, and why (docs/domain.md §3: access needs a reason and is
-    logged). The caller resolved the archive through access.get_archive_for."""
+    logged); `printed`: opened to print it, recorded as 打印：<reason> (the limit is the reason's own).
+    The caller resolved the archive through access.get_archive_for."""
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise ValidationError("请填写查阅事由")
     if len(reason) > 200:
         raise ValidationError("查阅事由不超过200字")
+    if printed:
+        reason = f"打印：{reason}"
     with transaction.atomic():
         audit_record(
             actor=actor,

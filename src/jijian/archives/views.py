@@ -242,7 +242,7 @@ def archive_print(request, pk):
         return render(request, "archives/archive_detail.html", context, status=400)
     reason = form.cleaned_data["reason"]
     services.archive_open(
-        actor=request.user, archive=archive, reason=f"打印：{reason}", ip_address=client_ip(request)
+        actor=request.user, archive=archive, reason=reason, ip_address=client_ip(request), printed=True
     )
     context = {"archive": archive, **_opened(request.user, archive, reason)}
     context["watermark"] = (

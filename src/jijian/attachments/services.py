@@ -157,13 +157,13 @@ def _receive(file: IO[bytes], name: str, limits: dict[str, int]) -> tuple[Any, s
             if fmt is None:
                 head += chunk[: sniff.HEAD - len(head)]
                 if len(head) >= sniff.HEAD:
-                    fmt = sniff.detect(head, name)
+                    fmt = sniff.detect(head, name, kinds_label(limits))
                     _refuse_kind(fmt, limits)
                     limit = limits[fmt.kind]
                     if received > limit:
                         raise Refused(f"{fmt.label}超过 {_human(limit)} 的大小上限")
         if fmt is None:
-            fmt = sniff.detect(head, name)
+            fmt = sniff.detect(head, name, kinds_label(limits))
             _refuse_kind(fmt, limits)
             if received > limits[fmt.kind]:
                 raise Refused(f"{fmt.label}超过 {_human(limits[fmt.kind])} 的大小上限")

@@ -278,8 +278,10 @@ def _describe(head: bytes) -> str:
     return f"{kind.mime}" if kind else "无法识别的格式"
 
 
-def detect(head: bytes, name: str) -> Format:
-    """The accepted format of a file from its leading bytes; the extension of `name` must agree."""
+def detect(head: bytes, name: str, accepted: str = "") -> Format:
+    """The accepted format of a file from its leading bytes; the extension of `name` must agree.
+    `accepted` names for people what the caller takes (services.kinds_label), said when the format
+    is not recognised; without it, every format this module knows."""
     if not head:
         raise Refused("文件为空")
     ext = extension_of(name)
@@ -287,10 +289,11 @@ def detect(head: bytes, name: str) -> Format:
         raise Refused("文件名缺少扩展名")
     family = detect_family(head)
     if family is None:
-        raise Refused(
-            f"不支持的文件类型：{_describe(head)}。可上传图片（JPG/PNG/WebP）、PDF、"
-            f"Word/Excel/PowerPoint（docx/xlsx/pptx）和音视频（MP3/WAV/M4A/OGG/MP4/MOV/WebM）"
+        accepted = accepted or (
+            "图片（JPG/PNG/WebP）、PDF、Word/Excel/PowerPoint（docx/xlsx/pptx）"
+            "和音视频（MP3/WAV/M4A/OGG/MP4/MOV/WebM）"
         )
+        raise Refused(f"不支持的文件类型：{_describe(head)}。可上传{accepted}")
     second = filetype.guess(head)
     if second is not None and second.mime not in _FILETYPE_AGREES[family]:
         raise Refused(f"文件内容的类型不明确（{second.mime}），不予接收")
