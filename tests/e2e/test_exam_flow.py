@@ -99,3 +99,31 @@ def test_member_takes_a_timed_exam_through_a_dropped_connection(live_server, bro
         page.click("text=下载合格证书")
     assert download.value.suggested_filename.endswith(".pdf")
     context.close()
+
+
+def test_a_fill_in_answer_typed_just_before_a_reload_is_kept(live_server, browser, tree, people):
+    """The page keeps a typed answer in the phone at once, not only when it sends it half a second
+    later: reloading (or losing the page) right after typing loses nothing, and the answer then reaches
+    the server."""
+    bank(tree.county)
+    e = exam(tree.county, minutes=30)
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="zh-CN", is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    base = live_server.url
+    sign_in(page, base, people.member_a)
+    page.goto(f"{base}/training/exams/{e.pk}/take/")
+    page.click("text=开始考试")
+    page.wait_for_url("**/training/sittings/*/")
+    sitting = Sitting.objects.get(exam=e, user=people.member_a)
+    item = sitting.items.filter(kind="fill_in").first()
+    page.fill(f"input[name={item.field_name}]", "正确")
+    page.reload()
+    assert page.input_value(f"input[name={item.field_name}]") == "正确"
+    page.wait_for_function(
+        f"() => !Object.keys(JSON.parse(localStorage.getItem('jijian-sitting-{sitting.pk}') || '{{}}')).length"
+    )
+    item.refresh_from_db()
+    assert item.answer == ["正确"]
+    context.close()

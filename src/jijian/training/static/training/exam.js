@@ -85,14 +85,17 @@
   function flush() {
     Object.keys(pending()).forEach(send);
   }
-  function changed(event) {
-    var position = event.target.getAttribute("data-position");
-    if (!position) { return; }
+  function remember(position) {
     var seq = nextSeq();
     var all = pending();
     all[position] = { values: valuesOf(position), seq: seq };
     keep(all);
     seqField(position).value = seq;
+  }
+  function changed(event) {
+    var position = event.target.getAttribute("data-position");
+    if (!position) { return; }
+    remember(position);
     send(position);
   }
 
@@ -117,8 +120,10 @@
   form.addEventListener("input", function (event) {
     if (event.target.type !== "text") { return; }
     var position = event.target.getAttribute("data-position");
+    if (!position) { return; }
+    remember(position);  // kept in this browser at once: a reload while typing loses nothing
     window.clearTimeout(timers[position]);
-    timers[position] = window.setTimeout(function () { changed(event); }, 500);
+    timers[position] = window.setTimeout(function () { send(position); }, 500);
   });
   window.addEventListener("online", flush);
   window.setInterval(function () { if (Object.keys(pending()).length) { flush(); } }, 10000);
