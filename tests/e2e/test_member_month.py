@@ -167,3 +167,31 @@ def test_a_refused_files_message_fits_the_phone(live_server, browser, tree, peop
     )
     assert overflow <= 0
     shot(member, "member-refused-file.png")
+
+
+def test_a_long_link_typed_by_the_member_wraps_on_the_phone(live_server, browser, tree, people):
+    """A link (or any long run without spaces) in a record's place and notes, and in a supervision
+    opinion, wraps within 360 px on the month's log, the report and the decision, instead of making the
+    page scroll sideways."""
+    from jijian.villageaffairs.models import Step
+    from tests.villageaffairs.helpers import record, register
+
+    link = "https://www.example.gov.cn/cms/xxgk/cwgk/202612/t20261206_4815162342_shennongcun_cwgk.html"
+    month = month_start(timezone.localdate())
+    monthly_reports_open(month=month)
+    report = MonthlyReport.objects.get(village=tree.village_a, month=month)
+    decision = register(people.member_a)
+    record(people.member_a, decision, Step.PROPOSAL, member_opinion=f"公开网址：{link}")
+    base = live_server.url
+    member = new_page(browser)
+    sign_in(member, base, people.member_a)
+    member.goto(f"{base}/reports/records/new/?type=household_visit")
+    member.fill("#id_f_households", "2")
+    member.fill("#id_place", link[:50])
+    member.fill("#id_notes", link)
+    member.click("#save-record")
+    member.wait_for_url("**/reports/records/?month=*")
+    assert link in member.inner_text("#record-list")
+    for path in ("/reports/records/", f"/reports/{report.pk}/", f"/village/decisions/{decision.pk}/"):
+        member.goto(base + path)
+        assert member.evaluate("document.documentElement.scrollWidth") <= 360, path
