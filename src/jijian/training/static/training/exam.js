@@ -66,10 +66,14 @@
     entry.values.forEach(function (v) { body.append("value", v); });
     return fetch(saveUrl, { method: "POST", body: body, credentials: "same-origin", headers: { "X-CSRFToken": csrf } })
       .then(function (response) {
+        // Sent on to the sign-in page: the session ended (signed in elsewhere), not the connection.
+        if (response.redirected) { return { signedOut: true }; }
         return response.json().then(function (data) { return { status: response.status, data: data }; });
       })
       .then(function (r) {
-        if (r.status === 200) {
+        if (r.signedOut) {
+          say("登录已失效：答案已暂存在本机，请重新登录后回到本考试继续作答", true);
+        } else if (r.status === 200) {
           var all = pending();
           if (all[position] && all[position].seq === entry.seq) { delete all[position]; keep(all); }
           say("已保存 " + new Date().toLocaleTimeString("zh-CN", { hour12: false }));
