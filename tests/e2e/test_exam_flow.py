@@ -151,7 +151,9 @@ def test_a_session_ended_mid_exam_says_so_and_keeps_the_answer(live_server, brow
     sign_in(other.new_page(), base, people.member_a)
     other.close()
     answer(page, item)
-    page.wait_for_function("() => document.getElementById('exam-status').textContent.startsWith('登录已失效')")
+    page.wait_for_function(
+        "() => document.getElementById('exam-status').textContent.startsWith('登录已失效')"
+    )
     assert saved_on_server(sitting) == 0
     sign_in(page, base, people.member_a)
     page.goto(url)
