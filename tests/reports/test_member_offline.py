@@ -63,6 +63,31 @@ def test_a_draft_typed_offline_survives_a_reload_and_is_sent_when_back_online(
         assert summary_in_db(report) == "没有信号时写的"
 
 
+def test_a_draft_typed_after_the_session_ended_says_so_and_comes_back(
+    live_server, phone_context, browser, tree, people
+):
+    """The member signs in on another device: this phone's session ends. A draft typed then is kept
+    in the phone and the page says to sign in again (not that the network is down); after signing in
+    and opening the report it is restored and saved."""
+    report = open_month(tree)
+    with at(date(2025, 10, 20)):
+        page = phone_context.new_page()
+        sign_in(page, live_server.url)
+        url = f"{live_server.url}/reports/{report.pk}/"
+        page.goto(url)
+        other = browser.new_context(locale="zh-CN")
+        sign_in(other.new_page(), live_server.url)
+        other.close()
+        page.fill("#id_summary", "登录失效后写的")
+        page.wait_for_selector("#draft-status >> text=登录已失效", timeout=10000)
+        assert summary_in_db(report) == ""
+        sign_in(page, live_server.url)
+        page.goto(url)
+        assert page.input_value("#id_summary") == "登录失效后写的"
+        page.wait_for_selector("#draft-status >> text=草稿已自动保存", timeout=10000)
+        assert summary_in_db(report) == "登录失效后写的"
+
+
 def test_a_save_from_another_device_is_not_overwritten(live_server, phone_context, tree, people):
     report = open_month(tree)
     with at(date(2025, 10, 20)):

@@ -82,11 +82,15 @@
     var body = new FormData(form);
     fetch(draftUrl, { method: "POST", body: body, credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
       .then(function (response) {
+        // Sent on to the sign-in page: the session ended, not the connection.
+        if (response.redirected) { return { signedOut: true }; }
         return response.json().then(function (payload) { return { status: response.status, payload: payload }; });
       })
       .then(function (result) {
         sending = false;
-        if (result.status === 200) {
+        if (result.signedOut) {
+          show("登录已失效：草稿已保存在本机，请重新登录后打开本月报，将自动恢复并保存", true);
+        } else if (result.status === 200) {
           localStorage.removeItem(key());
           versionInput.value = String(result.payload.version);
           dirty = false;
