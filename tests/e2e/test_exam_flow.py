@@ -99,3 +99,68 @@ def test_member_takes_a_timed_exam_through_a_dropped_connection(live_server, bro
         page.click("text=下载合格证书")
     assert download.value.suggested_filename.endswith(".pdf")
     context.close()
+
+
+def test_a_fill_in_answer_typed_just_before_a_reload_is_kept(live_server, browser, tree, people):
+    """The page keeps a typed answer in the phone at once, not only when it sends it half a second
+    later: reloading (or losing the page) right after typing loses nothing, and the answer then reaches
+    the server."""
+    bank(tree.county)
+    e = exam(tree.county, minutes=30)
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="zh-CN", is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    base = live_server.url
+    sign_in(page, base, people.member_a)
+    page.goto(f"{base}/training/exams/{e.pk}/take/")
+    page.click("text=开始考试")
+    page.wait_for_url("**/training/sittings/*/")
+    sitting = Sitting.objects.get(exam=e, user=people.member_a)
+    item = sitting.items.filter(kind="fill_in").first()
+    page.fill(f"input[name={item.field_name}]", "正确")
+    page.reload()
+    assert page.input_value(f"input[name={item.field_name}]") == "正确"
+    page.wait_for_function(
+        f"() => !Object.keys(JSON.parse(localStorage.getItem('jijian-sitting-{sitting.pk}') || '{{}}')).length"
+    )
+    item.refresh_from_db()
+    assert item.answer == ["正确"]
+    context.close()
+
+
+def test_a_session_ended_mid_exam_says_so_and_keeps_the_answer(live_server, browser, tree, people):
+    """The member signs in on another device mid-exam: this phone's session ends. An answer given then
+    is kept in the phone and the page says to sign in again (not that the network is down); after
+    signing in again the answer reaches the server."""
+    bank(tree.county)
+    e = exam(tree.county, minutes=30)
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="zh-CN", is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    base = live_server.url
+    sign_in(page, base, people.member_a)
+    page.goto(f"{base}/training/exams/{e.pk}/take/")
+    page.click("text=开始考试")
+    page.wait_for_url("**/training/sittings/*/")
+    url = page.url
+    sitting = Sitting.objects.get(exam=e, user=people.member_a)
+    item = sitting.items.filter(kind="true_false").first()
+    other = browser.new_context(locale="zh-CN")
+    sign_in(other.new_page(), base, people.member_a)
+    other.close()
+    answer(page, item)
+    page.wait_for_function(
+        "() => document.getElementById('exam-status').textContent.startsWith('登录已失效')"
+    )
+    assert saved_on_server(sitting) == 0
+    sign_in(page, base, people.member_a)
+    page.goto(url)
+    page.click("text=在本设备继续作答")  # a new session: the sitting asks before moving to it
+    page.wait_for_url(url)
+    page.wait_for_function(
+        f"() => !Object.keys(JSON.parse(localStorage.getItem('jijian-sitting-{sitting.pk}') || '{{}}')).length"
+    )
+    assert saved_on_server(sitting) == 1
+    context.close()

@@ -143,3 +143,55 @@ def test_a_refused_report_focuses_the_error_summary_at_the_top(live_server, brow
     box = member.locator("#error-summary").bounding_box()
     assert box is not None and box["y"] < 740  # on screen
     shot(member, "member-error-summary.png")
+
+
+def test_a_refused_files_message_fits_the_phone(live_server, browser, tree, people, tmp_path):
+    """The message for a file of the wrong kind lists the accepted kinds in one long run of letters and
+    slashes; in the error summary at 360 px it wraps inside the box instead of running off the screen."""
+    monthly_reports_open(month=month_start(timezone.localdate()))
+    note = tmp_path / "note.txt"
+    note.write_text("走访记录")
+    member = new_page(browser)
+    sign_in(member, live_server.url, people.member_a)
+    member.goto(f"{live_server.url}/reports/records/new/?type=household_visit")
+    member.fill("#id_f_households", "3")
+    member.set_input_files("#id_uploads", str(note))
+    member.click("#save-record")
+    member.wait_for_selector("#error-summary")
+    assert "不支持的文件类型" in member.inner_text("#error-summary")
+    # Nothing inside the summary reaches past its right edge.
+    overflow = member.evaluate(
+        """() => { const box = document.getElementById('error-summary').getBoundingClientRect();
+        const range = document.createRange(); range.selectNodeContents(document.getElementById('error-summary'));
+        return Math.max(...Array.from(range.getClientRects(), r => r.right)) - box.right; }"""
+    )
+    assert overflow <= 0
+    shot(member, "member-refused-file.png")
+
+
+def test_a_long_link_typed_by_the_member_wraps_on_the_phone(live_server, browser, tree, people):
+    """A link (or any long run without spaces) in a record's place and notes, and in a supervision
+    opinion, wraps within 360 px on the month's log, the report and the decision, instead of making the
+    page scroll sideways."""
+    from jijian.villageaffairs.models import Step
+    from tests.villageaffairs.helpers import record, register
+
+    link = "https://www.example.gov.cn/cms/xxgk/cwgk/202612/t20261206_4815162342_shennongcun_cwgk.html"
+    month = month_start(timezone.localdate())
+    monthly_reports_open(month=month)
+    report = MonthlyReport.objects.get(village=tree.village_a, month=month)
+    decision = register(people.member_a)
+    record(people.member_a, decision, Step.PROPOSAL, member_opinion=f"公开网址：{link}")
+    base = live_server.url
+    member = new_page(browser)
+    sign_in(member, base, people.member_a)
+    member.goto(f"{base}/reports/records/new/?type=household_visit")
+    member.fill("#id_f_households", "2")
+    member.fill("#id_place", link[:50])
+    member.fill("#id_notes", link)
+    member.click("#save-record")
+    member.wait_for_url("**/reports/records/?month=*")
+    assert link in member.inner_text("#record-list")
+    for path in ("/reports/records/", f"/reports/{report.pk}/", f"/village/decisions/{decision.pk}/"):
+        member.goto(base + path)
+        assert member.evaluate("document.documentElement.scrollWidth") <= 360, path

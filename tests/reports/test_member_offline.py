@@ -63,6 +63,31 @@ def test_a_draft_typed_offline_survives_a_reload_and_is_sent_when_back_online(
         assert summary_in_db(report) == "没有信号时写的"
 
 
+def test_a_draft_typed_after_the_session_ended_says_so_and_comes_back(
+    live_server, phone_context, browser, tree, people
+):
+    """The member signs in on another device: this phone's session ends. A draft typed then is kept
+    in the phone and the page says to sign in again (not that the network is down); after signing in
+    and opening the report it is restored and saved."""
+    report = open_month(tree)
+    with at(date(2025, 10, 20)):
+        page = phone_context.new_page()
+        sign_in(page, live_server.url)
+        url = f"{live_server.url}/reports/{report.pk}/"
+        page.goto(url)
+        other = browser.new_context(locale="zh-CN")
+        sign_in(other.new_page(), live_server.url)
+        other.close()
+        page.fill("#id_summary", "登录失效后写的")
+        page.wait_for_selector("#draft-status >> text=登录已失效", timeout=10000)
+        assert summary_in_db(report) == ""
+        sign_in(page, live_server.url)
+        page.goto(url)
+        assert page.input_value("#id_summary") == "登录失效后写的"
+        page.wait_for_selector("#draft-status >> text=草稿已自动保存", timeout=10000)
+        assert summary_in_db(report) == "登录失效后写的"
+
+
 def test_a_save_from_another_device_is_not_overwritten(live_server, phone_context, tree, people):
     report = open_month(tree)
     with at(date(2025, 10, 20)):
@@ -98,6 +123,36 @@ def test_a_duty_record_written_offline_is_queued_and_sent_once_back_online(
         assert "走访户数：5" in page.inner_text("#record-list")
     record = DutyRecord.objects.get()
     assert record.client_uuid is not None and record.data == {"households": 5}
+
+
+def test_a_queued_duty_record_is_kept_when_the_session_ended_while_offline(
+    live_server, phone_context, browser, tree, people
+):
+    """Back online after the session ended (here: the member signed in on another device), the
+    upload lands on the sign-in page: nothing is saved, so the record stays queued and the page says
+    so, and it goes up once the member has signed in again."""
+    from jijian.reports.models import DutyRecord
+
+    with at(date(2025, 10, 20)):
+        page = phone_context.new_page()
+        sign_in(page, live_server.url)
+        page.goto(f"{live_server.url}/reports/records/new/?type=household_visit")
+        phone_context.set_offline(True)
+        page.fill("#id_occurred_on", "2025-10-19")
+        page.fill("#id_f_households", "5")
+        page.click("#save-record")
+        page.wait_for_selector("#queue-status >> text=已暂存在本机", timeout=10000)
+        other = browser.new_context(locale="zh-CN")
+        sign_in(other.new_page(), live_server.url)  # this phone's session ends
+        other.close()
+        phone_context.set_offline(False)
+        page.wait_for_selector("#queue-status >> text=登录已失效", timeout=10000)
+        assert "已上传" not in page.inner_text("#queue-status")
+        assert not DutyRecord.objects.exists()
+        sign_in(page, live_server.url)
+        page.goto(f"{live_server.url}/reports/records/?month=2025-10")
+        page.wait_for_selector("#queue-status >> text=已上传", timeout=10000)
+    assert DutyRecord.objects.get().data == {"households": 5}
 
 
 def test_the_members_own_save_whose_answer_was_lost_is_not_a_conflict(

@@ -82,11 +82,15 @@
     var body = new FormData(form);
     fetch(draftUrl, { method: "POST", body: body, credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
       .then(function (response) {
+        // Sent on to the sign-in page: the session ended, not the connection.
+        if (response.redirected) { return { signedOut: true }; }
         return response.json().then(function (payload) { return { status: response.status, payload: payload }; });
       })
       .then(function (result) {
         sending = false;
-        if (result.status === 200) {
+        if (result.signedOut) {
+          show("登录已失效：草稿已保存在本机，请重新登录后打开本月报，将自动恢复并保存", true);
+        } else if (result.status === 200) {
           localStorage.removeItem(key());
           versionInput.value = String(result.payload.version);
           dirty = false;
@@ -181,6 +185,13 @@
       .then(function (response) {
         flushing = false;
         if (!response.ok) { notice("暂存的履职纪实上传失败，稍后重试", true); return; }
+        // Saved means sent on to the month's log. A redirect anywhere else (the sign-in page after
+        // the session ended) saved nothing: the record stays queued until the member signs in again.
+        var saved = item.saved || item.url.replace(/new\/$/, "");
+        if (response.redirected && new URL(response.url).pathname !== saved) {
+          notice("登录已失效：" + load().length + " 条暂存的履职纪实仍保存在本机，请重新登录，打开“履职纪实”后自动上传", true);
+          return;
+        }
         store(load().filter(function (other) { return other.uuid !== item.uuid; }));
         if (response.redirected) {
           notice("暂存的履职纪实已上传（" + item.label + "）");
@@ -205,7 +216,7 @@
       });
       var uuid = recordForm.querySelector("input[name=client_uuid]").value;
       var items = load().filter(function (other) { return other.uuid !== uuid; });
-      items.push({ uuid: uuid, url: location.pathname, label: recordForm.getAttribute("data-label"), fields: fields });
+      items.push({ uuid: uuid, url: location.pathname, saved: recordForm.getAttribute("data-saved"), label: recordForm.getAttribute("data-label"), fields: fields });
       store(items);
       Array.prototype.forEach.call(recordForm.elements, function (el) { el.disabled = true; });
       notice("网络未连接：这条纪实已暂存在本机，联网后自动上传" + (recordForm.querySelector("input[type=file]") && recordForm.querySelector("input[type=file]").files.length ? "（照片请联网后在“修改”中补传）" : ""));

@@ -66,10 +66,14 @@
     entry.values.forEach(function (v) { body.append("value", v); });
     return fetch(saveUrl, { method: "POST", body: body, credentials: "same-origin", headers: { "X-CSRFToken": csrf } })
       .then(function (response) {
+        // Sent on to the sign-in page: the session ended (signed in elsewhere), not the connection.
+        if (response.redirected) { return { signedOut: true }; }
         return response.json().then(function (data) { return { status: response.status, data: data }; });
       })
       .then(function (r) {
-        if (r.status === 200) {
+        if (r.signedOut) {
+          say("登录已失效：答案已暂存在本机，请重新登录后回到本考试继续作答", true);
+        } else if (r.status === 200) {
           var all = pending();
           if (all[position] && all[position].seq === entry.seq) { delete all[position]; keep(all); }
           say("已保存 " + new Date().toLocaleTimeString("zh-CN", { hour12: false }));
@@ -85,14 +89,17 @@
   function flush() {
     Object.keys(pending()).forEach(send);
   }
-  function changed(event) {
-    var position = event.target.getAttribute("data-position");
-    if (!position) { return; }
+  function remember(position) {
     var seq = nextSeq();
     var all = pending();
     all[position] = { values: valuesOf(position), seq: seq };
     keep(all);
     seqField(position).value = seq;
+  }
+  function changed(event) {
+    var position = event.target.getAttribute("data-position");
+    if (!position) { return; }
+    remember(position);
     send(position);
   }
 
@@ -117,8 +124,10 @@
   form.addEventListener("input", function (event) {
     if (event.target.type !== "text") { return; }
     var position = event.target.getAttribute("data-position");
+    if (!position) { return; }
+    remember(position);  // kept in this browser at once: a reload while typing loses nothing
     window.clearTimeout(timers[position]);
-    timers[position] = window.setTimeout(function () { changed(event); }, 500);
+    timers[position] = window.setTimeout(function () { send(position); }, 500);
   });
   window.addEventListener("online", flush);
   window.setInterval(function () { if (Object.keys(pending()).length) { flush(); } }, 10000);
