@@ -174,6 +174,31 @@ def test_scans_chosen_survive_a_form_error(tree, county):
     assert [a.original_name for a in stored] == ["信.png"]
 
 
+def test_a_file_the_channel_does_not_take_is_named_at_once_and_not_held(tree, county):
+    """A program (or a recording on a letter) chosen with a missing field is not held and ticked, to
+    be refused at every 登记 until unticked: the files field says why at once; the scan is held."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.attachments.samples import webm
+
+    program = SimpleUploadedFile("材料.exe", b"MZ\x90\x00" + b"\x00" * 200)
+    recording = SimpleUploadedFile("录像.webm", webm())
+    response = county.post(URL, letter(tree, facts="", files=[png("信.png"), program, recording]))
+    assert response.status_code == 200 and not PetitionReport.objects.exists()
+    assert [h["name"] for h in response.context["held"]] == ["信.png"]
+    assert response.context["form"].errors["files"] == [
+        "不支持的文件类型：可执行程序。可上传图片、PDF、Office 文档",
+        "不接收WebM 视频：只接收图片、PDF、Office 文档",
+    ]
+    page = response.content.decode()
+    assert "材料.exe" not in page and "不接收WebM 视频" in page
+    # A video reception takes the recording: it is held with the scan.
+    recording.seek(0)
+    response = county.post(URL, letter(tree, channel="video", facts="", files=[png("信.png"), recording]))
+    assert [h["name"] for h in response.context["held"]] == ["信.png", "录像.webm"]
+    assert "files" not in response.context["form"].errors
+
+
 class _Radios(HTMLParser):
     """Each radio input with the stack of elements (tag, attributes) it sits in."""
 

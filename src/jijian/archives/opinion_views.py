@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jijian.attachments import held
+from jijian.attachments.models import AttachmentKind
 from jijian.core.ops.ratelimit import client_ip
 from jijian.core.orgs.workdays import provisional_mark
 
@@ -62,7 +63,8 @@ def opinion_create(request):
         raise Http404
     # The Excel list chosen on a post with an error (a missing 来函文号) is held, shown as attached
     # (attachments.held); one list per request (`single`): a new one chosen replaces the one held.
-    uploads = held.HeldUploads(request, HELD_OPINION, "file", single=True)
+    # Only an Office document is held: anything else is named on the field at once.
+    uploads = held.HeldUploads(request, HELD_OPINION, "file", single=True, kinds={AttachmentKind.OFFICE})
     uploads.on_get()
     form = OpinionRequestForm(request.POST or None, request.FILES or None, kept=bool(uploads.keep))
     if request.method == "POST" and form.is_valid():

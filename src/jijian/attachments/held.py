@@ -6,13 +6,16 @@ encrypted under the current data key (the additional data names the held file, s
 swapped for another), in the file storage under `held/`, and listed only in the browser's session,
 under the form's key ("petitions.public"). The re-rendered form shows them as attached, each with a
 box to let it go (`held_keep`); the next valid post takes the kept ones with the new ones, and they go
-through attachment_store like any upload (the held copies are then deleted). Nothing is checked or
-recorded when holding: a held file is not an attachment yet. They expire after HELD_SECONDS (the
-session forgets them, and attachment_orphans_sweep deletes the bytes).
+through attachment_store like any upload (the held copies are then deleted). A file that service
+would refuse at once, from its first bytes, name and size (a kind the form does not take: a .exe, a
+video on a photo form), is not held: the files field says why (attachment_refusal). Nothing else is
+checked and nothing is recorded when holding: a held file is not an attachment yet. They expire after
+HELD_SECONDS (the session forgets them, and attachment_orphans_sweep deletes the bytes).
 
 A view uses them through HeldUploads, which writes the pattern once:
 
-    uploads = HeldUploads(request, "reports.duty_record.new", "uploads")
+    uploads = HeldUploads(request, "reports.duty_record.new", "uploads")  # kinds=, public= as the
+    # service passes them to attachment_store, if not its defaults
     uploads.on_get()  # a fresh form page lets go of what was held
     if request.method == "POST" and form.is_valid():
         with uploads.files(form.cleaned_data["uploads"]) as files:  # kept + chosen
@@ -31,7 +34,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -40,7 +43,15 @@ from django.core.files.uploadedfile import UploadedFile
 
 from jijian.core.sensitive.crypto import CryptoError, keyring
 
-from .services import HELD_SECONDS, clean_name, decrypt_copy, delete_quietly, encrypt_copy, file_storage
+from .services import (
+    HELD_SECONDS,
+    attachment_refusal,
+    clean_name,
+    decrypt_copy,
+    delete_quietly,
+    encrypt_copy,
+    file_storage,
+)
 
 HELD_DIR = "held"
 SESSION_KEY = "attachments.held"
@@ -139,10 +150,23 @@ class HeldUploads:
     """The held files of one form (`key`, its file input `field`) in one request's session.
 
     `keep` is what the page asked to keep (the ticked `held_keep` boxes). With `single` the form
-    takes one file: a new one chosen replaces the one held, and a post without one leaves it held."""
+    takes one file: a new one chosen replaces the one held, and a post without one leaves it held.
+    `kinds` and `public` are what the form's service passes to attachment_store (STAFF_KINDS when not
+    given; public=True for the public portal's kinds and sizes): a file it would refuse for its kind
+    is never held."""
 
-    def __init__(self, request, key: str, field: str, *, single: bool = False) -> None:
+    def __init__(
+        self,
+        request,
+        key: str,
+        field: str,
+        *,
+        single: bool = False,
+        kinds: Collection[str] | None = None,
+        public: bool = False,
+    ) -> None:
         self.request, self.key, self.field, self.single = request, key, field, single
+        self.kinds, self.public = kinds, public
         self.keep: list[str] = request.POST.getlist("held_keep")
 
     def on_get(self) -> None:
@@ -164,14 +188,22 @@ class HeldUploads:
 
     def hold_if(self, form) -> None:
         """After a post that came back with an error (the form's or the service's): hold the files
-        chosen, unless the files field itself has an error (refused files are not kept)."""
+        chosen, unless the files field itself has an error (refused files are not kept). A file the
+        service would refuse for its kind (attachment_refusal) is not held either: the files field
+        says why at once, and the others are held."""
         if self.request.method != "POST" or self.field in form.errors:
             return
         chosen = self.request.FILES.getlist(self.field)
+        if self.single:
+            chosen = chosen[-1:]
+        refusals = [attachment_refusal(f, kinds=self.kinds, public=self.public) for f in chosen]
+        if any(refusals):
+            form.add_error(self.field, [r for r in dict.fromkeys(refusals) if r])
+            chosen = [f for f, refusal in zip(chosen, refusals, strict=True) if not refusal]
         if not self.single:
             uploads_hold(session=self.request.session, key=self.key, files=chosen, keep=self.keep)
         elif chosen:
-            uploads_hold(session=self.request.session, key=self.key, files=chosen[-1:], keep=[])
+            uploads_hold(session=self.request.session, key=self.key, files=chosen, keep=[])
 
     def release(self) -> None:
         """Forget and delete what is held (after a successful post, or on a fresh form page)."""

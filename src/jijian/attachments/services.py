@@ -157,16 +157,10 @@ def _receive(file: IO[bytes], name: str, limits: dict[str, int]) -> tuple[Any, s
             if fmt is None:
                 head += chunk[: sniff.HEAD - len(head)]
                 if len(head) >= sniff.HEAD:
-                    fmt = sniff.detect(head, name, kinds_label(limits))
-                    _refuse_kind(fmt, limits)
+                    fmt = _judge(head, name, received, limits)
                     limit = limits[fmt.kind]
-                    if received > limit:
-                        raise Refused(f"{fmt.label}超过 {_human(limit)} 的大小上限")
         if fmt is None:
-            fmt = sniff.detect(head, name, kinds_label(limits))
-            _refuse_kind(fmt, limits)
-            if received > limits[fmt.kind]:
-                raise Refused(f"{fmt.label}超过 {_human(limits[fmt.kind])} 的大小上限")
+            fmt = _judge(head, name, received, limits)
     except BaseException:
         spool.close()
         raise
@@ -174,9 +168,36 @@ def _receive(file: IO[bytes], name: str, limits: dict[str, int]) -> tuple[Any, s
     return spool, fmt, received, digest.finalize().hex()
 
 
-def _refuse_kind(fmt: sniff.Format, limits: dict[str, int]) -> None:
+def _judge(head: bytes, name: str, size: int, limits: dict[str, int]) -> sniff.Format:
+    """The format named by the first bytes, if its kind is one of `limits` and `size` within its
+    limit; else Refused (the message for the user)."""
+    fmt = sniff.detect(head, name, kinds_label(limits))
     if fmt.kind not in limits:
         raise Refused(f"不接收{fmt.label}：只接收{kinds_label(limits)}")
+    if size > limits[fmt.kind]:
+        raise Refused(f"{fmt.label}超过 {_human(limits[fmt.kind])} 的大小上限")
+    return fmt
+
+
+def attachment_refusal(
+    file: Any, *, name: str | None = None, kinds: Collection[str] | None = None, public: bool = False
+) -> str | None:
+    """Why attachment_store(kinds=..., public=...) would refuse `file` at once, from its first bytes,
+    its name and its size (a format not recognised, a kind not taken, an extension that disagrees, too
+    large), in its words; None if it would go on to the whole file's check. Nothing is stored; the
+    file is left at its start."""
+    limits = _limits_for(kinds, public)
+    file.seek(0)
+    head = file.read(sniff.HEAD)
+    size = getattr(file, "size", None)
+    if size is None:
+        size = file.seek(0, os.SEEK_END)
+    file.seek(0)
+    try:
+        _judge(head, clean_name(name if name is not None else getattr(file, "name", "")), size, limits)
+    except Refused as refused:
+        return str(refused)
+    return None
 
 
 def _limits_for(kinds: Collection[str] | None, public: bool) -> dict[str, int]:

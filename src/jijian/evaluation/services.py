@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied, Valid
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from jijian.attachments.models import AttachmentKind
 from jijian.audit.services import audit_record
 from jijian.core import links
 from jijian.core.access import user_in_jurisdiction
@@ -22,6 +23,8 @@ from jijian.core.services import ConcurrentEditError
 
 from . import access, scoring
 from .models import CheckPair, CheckRound, CheckRubric, Evaluation, EvaluationRubric, Finding, Rectification
+
+FINDING_PHOTO_KINDS = frozenset({AttachmentKind.IMAGE})  # photos of what was found: images only
 
 WEIGHT_FIELDS = {
     "reports": "weight_reports",
@@ -456,7 +459,6 @@ def finding_add(
     """The checker unit records a problem found, with photos (the attachment store checks them). A
     lesson marked for sharing is proposed to the duty manual as a typical case (finding_share)."""
     from jijian.attachments.services import attachment_store
-    from jijian.attachments.sniff import Kind
 
     if not access.is_checker(actor, pair):
         raise PermissionDenied
@@ -492,7 +494,7 @@ def finding_add(
                 purpose=access.FINDING_FILES,
                 object_id=finding.pk,
                 ip_address=ip_address,
-                kinds={Kind.IMAGE},  # photos of what was found
+                kinds=FINDING_PHOTO_KINDS,
             )
         audit_record(
             actor=actor,

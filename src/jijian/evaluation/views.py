@@ -335,7 +335,9 @@ def pair_detail(request, pk):
     rect_form = RectificationForm(request.POST if action == "rectification" else None)
     # Photos chosen for a finding on a post with an error are held, shown as attached
     # (attachments.held); a fresh page lets them go.
-    uploads = held.HeldUploads(request, f"evaluation.finding:{pair.pk}", "photos")
+    uploads = held.HeldUploads(
+        request, f"evaluation.finding:{pair.pk}", "photos", kinds=services.FINDING_PHOTO_KINDS
+    )
     uploads.on_get()
     done = None
     if action == "score" and score_form.is_valid():

@@ -578,7 +578,9 @@ def material_add(request, pk):
     # A file chosen on a post with an error is held, shown as attached (attachments.held): a lesson
     # video is large, and choosing it again on a phone means uploading it again.
     # One file per material (`single`): a new one chosen replaces the one held.
-    uploads = held.HeldUploads(request, f"training.material:{course.pk}", "file", single=True)
+    uploads = held.HeldUploads(
+        request, f"training.material:{course.pk}", "file", single=True, kinds=services.MATERIAL_KINDS
+    )
     uploads.on_get()
     if request.method == "POST" and form.is_valid():
         with uploads.files([]) as kept:

@@ -95,8 +95,9 @@ def petition_register(request):
     _require_handler(request.user)
     form = PetitionRegisterForm(request.POST or None, request.FILES or None, user=request.user)
     # Files chosen on a post with an error (the form's or the service's) are held, shown as attached
-    # (attachments.held).
-    uploads = held.HeldUploads(request, HELD_REGISTER, "files")
+    # (attachments.held), unless the report's channel does not take their kind.
+    kinds = services.register_kinds(request.POST.get("channel", ""))
+    uploads = held.HeldUploads(request, HELD_REGISTER, "files", kinds=kinds)
     uploads.on_get()
     if (
         request.method == "POST"

@@ -37,7 +37,7 @@ HELD = "petitions.public"  # the form's key for the files held across a form err
 
 
 def _uploads(request) -> held.HeldUploads:
-    return held.HeldUploads(request, HELD, "evidence")
+    return held.HeldUploads(request, HELD, "evidence", public=True)
 
 
 def _form_page(request, form, status=200, *, solved: bool = False, hold: bool = True):
@@ -160,7 +160,7 @@ def follow(request):
 def _reply_uploads(request, report) -> held.HeldUploads:
     """The follow-up form's held files: per report, so a lookup of another report in the same
     browser never offers them."""
-    return held.HeldUploads(request, f"petitions.reply.{report.pk}", "evidence")
+    return held.HeldUploads(request, f"petitions.reply.{report.pk}", "evidence", public=True)
 
 
 def _follow_status(request, report, form, status: int = 200):
