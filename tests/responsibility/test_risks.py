@@ -8,10 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from jijian.core.roles import Role
 from jijian.core.services import ConcurrentEditError
 from jijian.responsibility import services
 from jijian.responsibility.models import RiskCheck, RiskPoint
-from tests.conftest import sign_in
+from tests.conftest import make_user, sign_in
 
 POINT = {
     "process": "“三重一大”决策",
@@ -34,9 +35,11 @@ def test_a_risk_point_is_kept_reviewed_and_checked(tree, people, resp):
         services.risk_point_save(actor=liaison, org=tree.party_org, risk_point=point, version=1, **POINT)
     assert RiskPoint.objects.get().level == "medium"
     year = date.today().year
-    services.risk_point_review(actor=liaison, risk_point=point, year=year, note="措施有效")
+    with pytest.raises(ConcurrentEditError):  # confirmed as read before the edit above
+        services.risk_point_review(actor=liaison, risk_point=point, year=year, version=1)
+    services.risk_point_review(actor=liaison, risk_point=point, year=year, version=2, note="措施有效")
     with pytest.raises(ValidationError, match="只能复核本年度"):
-        services.risk_point_review(actor=liaison, risk_point=point, year=year - 1)
+        services.risk_point_review(actor=liaison, risk_point=point, year=year - 1, version=2)
     assert RiskPoint.objects.get().reviewed_year == year
 
     with pytest.raises(ValidationError, match="不能晚于今天"):
@@ -69,3 +72,32 @@ def test_a_risk_point_is_kept_reviewed_and_checked(tree, people, resp):
     other = Client()
     sign_in(other, resp.other_liaison)
     assert other.get(reverse("responsibility:risk_list", args=[tree.party_org.pk])).status_code == 404
+
+
+def test_the_yearly_review_confirms_only_the_point_the_page_showed(tree, people):
+    """Two people keep the organisation's points: one edits a point's measures while the other has
+    the list open; the other's 确认年度复核 is refused with why, not a confirmation of unseen text."""
+    liaison = people.party_liaison
+    point = services.risk_point_save(actor=liaison, org=tree.party_org, **POINT)
+    client = Client()
+    sign_in(client, liaison)
+    url = reverse("responsibility:risk_list", args=[tree.party_org.pk])
+    assert "确认" in client.get(url).content.decode()
+    colleague = make_user("liaison_b", tree.party_org, Role.PARTY_ORG_LIAISON)
+    services.risk_point_save(
+        actor=colleague,
+        org=tree.party_org,
+        risk_point=point,
+        version=1,
+        **{**POINT, "measures": "改为由办公室负责记录"},
+    )
+    review = reverse("responsibility:risk_review", args=[point.pk])
+    response = client.post(review, {"version": "1"}, follow=True)
+    assert "该记录已被他人修改，请刷新后重试" in response.content.decode()
+    assert RiskPoint.objects.get().reviewed_year is None
+    # Reloaded, the list shows the new measures and the review goes through.
+    page = client.get(url).content.decode()
+    assert "改为由办公室负责记录" in page and 'name="version" value="2"' in page
+    response = client.post(review, {"version": "2"}, follow=True)
+    assert f"已完成{date.today().year}年度复核" in response.content.decode()
+    assert RiskPoint.objects.get().reviewed_year == date.today().year

@@ -212,7 +212,11 @@ def _risks_for(org: OrgUnit, liaison: User, rng: random.Random, *, today: date, 
         )
         if rng.random() < 0.8:
             services.risk_point_review(
-                actor=liaison, risk_point=point, year=today.year, note="防控措施有效，继续执行"
+                actor=liaison,
+                risk_point=point,
+                year=today.year,
+                version=point.version,
+                note="防控措施有效，继续执行",
             )
         if checks:
             for months_ago in (9, 6, 3):

@@ -172,6 +172,7 @@ class SupervisionForm(forms.ModelForm):
 
 class ReviewForm(forms.Form):
     note = forms.CharField(label="复核意见", max_length=500, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class AssessmentForm(forms.Form):

@@ -479,14 +479,20 @@ def risk_point_save(
     return risk_point
 
 
-def risk_point_review(*, actor, risk_point: RiskPoint, year: int, note: str = "") -> RiskPoint:
-    """The yearly review: the organisation confirms (or has just edited) the point for `year`."""
+def risk_point_review(
+    *, actor, risk_point: RiskPoint, year: int, version: int | None, note: str = ""
+) -> RiskPoint:
+    """The yearly review: the organisation confirms (or has just edited) the point for `year`, as
+    read at `version` — a point edited or deactivated since is not confirmed unseen."""
     _require_writer(actor, risk_point.org_unit)
     if year != today().year:
         raise ValidationError(f"只能复核本年度（{today().year}年）")
     note = _text(note, "复核意见", 500, required=False)
     with transaction.atomic():
-        RiskPoint.objects.filter(pk=risk_point.pk).update(reviewed_year=year, review_note=note)
+        if not RiskPoint.objects.filter(pk=risk_point.pk, version=version or 0).update(
+            reviewed_year=year, review_note=note
+        ):
+            raise ConcurrentEditError()
         risk_point.refresh_from_db()
         audit_record(
             actor=actor,

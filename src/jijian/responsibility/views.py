@@ -445,9 +445,20 @@ def risk_review(request, pk):
     point = get_risk_point_for(request.user, pk)
     org = _writable_org(request, point.org_unit_id)
     form = ReviewForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    services.risk_point_review(actor=request.user, risk_point=point, year=services.today().year, note=note)
-    messages.success(request, f"已完成{services.today().year}年度复核：{point.process}")
+    data = form.cleaned_data if form.is_valid() else {}
+    year = services.today().year
+    try:
+        services.risk_point_review(
+            actor=request.user,
+            risk_point=point,
+            year=year,
+            version=data.get("version"),
+            note=data.get("note", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"已完成{year}年度复核：{point.process}")
     return redirect("responsibility:risk_list", org.pk)
 
 
