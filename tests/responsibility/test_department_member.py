@@ -4,6 +4,8 @@ reads the departments it oversees; everyone else gets 404."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -254,3 +256,20 @@ def test_the_api_records_and_reads_supervision_like_the_pages(tree, people, dept
         assert c.get(f"/api/responsibility/supervision/{record['id']}").status_code == 404, outsider.username
         listing = c.get("/api/responsibility/supervision")
         assert listing.status_code == 404 or record["id"] not in [r["id"] for r in listing.json()]
+
+
+def test_a_supervision_record_of_last_month_says_it_went_into_last_months_log(client, login, depts):
+    """Entered early in a month for a meeting at the end of the last one, the record goes into last
+    month's duty log, and the message says so rather than "this month"."""
+    if today().month == 1:
+        pytest.skip("last month belongs to last year, whose duty types the tests do not set up")
+    held_on = today().replace(day=1) - timedelta(days=1)
+    login(depts.member)
+    response = client.post(
+        reverse("responsibility:supervision_create"),
+        {"kind": "reminder", "occurred_on": held_on.isoformat(), "subject": "局长", "content": "提醒"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert f"并已计入{held_on.year}年{held_on.month}月履职纪实" in page and "本月" not in page
+    assert DutyRecord.objects.get().occurred_on == held_on

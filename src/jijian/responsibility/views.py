@@ -572,7 +572,8 @@ def supervision_create(request):
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
-            messages.success(request, "已登记同级监督纪实，并已计入本月履职纪实")
+            on = record.occurred_on  # the log of the month it happened in, not necessarily this one
+            messages.success(request, f"已登记同级监督纪实，并已计入{on.year}年{on.month}月履职纪实")
             return redirect("responsibility:supervision", record.pk)
     return render(request, "responsibility/supervision_form.html", {"form": form})
 
