@@ -89,6 +89,22 @@ def test_a_reversed_date_range_is_explained_in_chinese(events, people, login):
     assert "起始日期不能晚于截止日期" in page.content.decode()
 
 
+def test_a_filter_in_error_lists_and_exports_nothing_rather_than_everything(events, people, login):
+    client = login(people.audit_admin)
+    today = timezone.localdate()
+    reversed_range = {"start": str(today), "end": str(today - timedelta(days=3))}
+    for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+        page = client.get(reverse("audit:event_list"), reversed_range, **headers)
+        html = page.content.decode()
+        assert page.context["page"].paginator.count == 0
+        assert "提交月报" not in html and "起始日期不能晚于截止日期" in html
+        assert reverse("audit:event_export") not in html
+    response = client.get(reverse("audit:event_export"), {"object_id": "9" * 65})
+    assert response.status_code == 400
+    assert "未导出" in response.content.decode() and "64" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="audit.export").exists()
+
+
 def test_htmx_gets_only_the_rows(events, people, login):
     client = login(people.audit_admin)
     response = client.get(reverse("audit:event_list"), {"action": "report"}, HTTP_HX_REQUEST="true")

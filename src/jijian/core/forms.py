@@ -30,6 +30,18 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("原因"), max_length=200)
 
 
+class PasswordResetForm(forms.Form):
+    """The temporary password a system administrator gives an account; checked against the policy by
+    the service."""
+
+    password = forms.CharField(
+        label=_("临时密码"),
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": _("请填写临时密码")},
+    )
+
+
 class OTPResetForm(forms.Form):
     """Why a security administrator resets someone's authenticator; kept in the audit trail."""
 

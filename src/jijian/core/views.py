@@ -26,6 +26,7 @@ from .forms import (
     CalendarDayForm,
     OrgSearchForm,
     OTPResetForm,
+    PasswordResetForm,
     ReasonForm,
     RoleChangeForm,
     UserSearchForm,
@@ -221,32 +222,42 @@ def account_create(request):
 def account_detail(request, pk):
     access.require_module(request.user, Module.ACCOUNTS)
     account = access.get_managed_account_for(request.user, pk, module=Module.ACCOUNTS)
-    reason_form = ReasonForm(request.POST or None)
-    if request.method == "POST" and reason_form.is_valid():
-        action = request.POST.get("action")
+    action = request.POST.get("action") if request.method == "POST" else None
+    # Two forms, each with its own button, so Enter in a field does that form's action; only the form
+    # that was sent is bound (and shows its errors).
+    reset_form = PasswordResetForm(request.POST if action == "reset_password" else None)
+    reason_form = ReasonForm(request.POST if action in ("activate", "deactivate") else None)
+    if request.method == "POST":
         try:
-            if action in ("activate", "deactivate"):
-                user_set_active(
-                    actor=request.user,
-                    user=account,
-                    is_active=action == "activate",
-                    reason=reason_form.cleaned_data["reason"],
-                )
-            elif action == "reset_password":
-                user_set_password(
-                    actor=request.user,
-                    user=account,
-                    password=request.POST.get("password", ""),
-                    temporary=True,
-                )
+            if action == "reset_password":
+                if reset_form.is_valid():
+                    user_set_password(
+                        actor=request.user,
+                        user=account,
+                        password=reset_form.cleaned_data["password"],
+                        temporary=True,
+                    )
+                    messages.success(request, "密码已重置，该账号下次登录须修改密码")
+                    return redirect("core:account_detail", pk=account.pk)
+            elif action in ("activate", "deactivate"):
+                if reason_form.is_valid():
+                    user_set_active(
+                        actor=request.user,
+                        user=account,
+                        is_active=action == "activate",
+                        reason=reason_form.cleaned_data["reason"],
+                    )
+                    messages.success(request, "已保存")
+                    return redirect("core:account_detail", pk=account.pk)
             else:
                 raise ValidationError("未知操作")
         except ValidationError as exc:
-            reason_form.add_error(None, exc.messages)
-        else:
-            messages.success(request, "已保存")
-            return redirect("core:account_detail", pk=account.pk)
-    return render(request, "core/account_detail.html", {"account": account, "form": reason_form})
+            (reset_form if action == "reset_password" else reason_form).add_error(None, exc.messages)
+    return render(
+        request,
+        "core/account_detail.html",
+        {"account": account, "form": reason_form, "reset_form": reset_form},
+    )
 
 
 @login_required
