@@ -119,3 +119,25 @@ def test_a_township_s_round_from_opening_to_a_closed_rectification(live_server, 
     lishan.screenshot(path=str(shots / "mutual-check-closed.png"), full_page=True)
     rect = Rectification.objects.get()
     assert rect.state == Rectification.State.CLOSED and rect.closed_by == checker
+
+
+def test_enter_in_the_return_reason_returns_the_rectification_rather_than_closing_it(
+    live_server, browser, tree, people
+):
+    from jijian.evaluation import services
+    from tests.evaluation.factories import finding_with_rectification
+
+    TOTPDevice.objects.create(user=people.township_a, name="phone", confirmed=True)
+    pair, _finding, rect = finding_with_rectification(tree, people)
+    rect = services.rectification_report(
+        actor=people.township_b, rectification=rect, report="已补齐会议记录", version=rect.version
+    )
+    page = office(browser)
+    sign_in(page, live_server.url, people.township_a)
+    page.goto(f"{live_server.url}/evaluation/checks/{pair.pk}/")
+    page.fill(f"#reason-{rect.pk}", "缺少签到表")
+    page.press(f"#reason-{rect.pk}", "Enter")
+    page.wait_for_load_state()
+    assert "已退回" in page.content()
+    rect.refresh_from_db()
+    assert rect.state == Rectification.State.OPEN and rect.return_reason == "缺少签到表"
