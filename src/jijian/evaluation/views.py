@@ -391,6 +391,14 @@ def pair_detail(request, pk):
         return redirect("evaluation:pair_detail", pk)
     if action == "finding":
         uploads.hold_if(finding_form)
+    # The requirement that was refused, shown again open under its finding with what was typed.
+    rect_again = None
+    if action == "rectification":
+        rect_again = {
+            "finding": rect_form.cleaned_data.get("finding"),
+            "requirement": request.POST.get("requirement", ""),
+            "deadline": request.POST.get("deadline", ""),
+        }
     context = {
         "pair": pair,
         "items": [(i, pair.scores.get(i["code"])) for i in items],
@@ -402,6 +410,7 @@ def pair_detail(request, pk):
         "score_form": score_form,
         "finding_form": finding_form,
         "rect_form": rect_form,
+        "rect_again": rect_again,
         "held": uploads.shown(),
         "manual_connected": services.manual_connected(),
     }
