@@ -119,3 +119,53 @@ def test_a_township_s_round_from_opening_to_a_closed_rectification(live_server, 
     lishan.screenshot(path=str(shots / "mutual-check-closed.png"), full_page=True)
     rect = Rectification.objects.get()
     assert rect.state == Rectification.State.CLOSED and rect.closed_by == checker
+
+
+def test_enter_in_the_return_reason_returns_the_rectification_rather_than_closing_it(
+    live_server, browser, tree, people
+):
+    from jijian.evaluation import services
+    from tests.evaluation.factories import finding_with_rectification
+
+    TOTPDevice.objects.create(user=people.township_a, name="phone", confirmed=True)
+    pair, _finding, rect = finding_with_rectification(tree, people)
+    rect = services.rectification_report(
+        actor=people.township_b, rectification=rect, report="已补齐会议记录", version=rect.version
+    )
+    page = office(browser)
+    sign_in(page, live_server.url, people.township_a)
+    page.goto(f"{live_server.url}/evaluation/checks/{pair.pk}/")
+    page.fill(f"#reason-{rect.pk}", "缺少签到表")
+    page.press(f"#reason-{rect.pk}", "Enter")
+    page.wait_for_load_state()
+    assert "已退回" in page.content()
+    rect.refresh_from_db()
+    assert rect.state == Rectification.State.OPEN and rect.return_reason == "缺少签到表"
+
+
+def test_a_requirement_without_its_deadline_comes_back_open_with_what_was_typed(
+    live_server, browser, tree, people
+):
+    from jijian.evaluation import services
+    from tests.evaluation.factories import round_with_pair
+
+    TOTPDevice.objects.create(user=people.township_a, name="phone", confirmed=True)
+    _round, pair = round_with_pair(tree, people)
+    finding = services.finding_add(
+        actor=people.township_a, pair=pair, item_code="q1", description="会议记录不全"
+    )
+    page = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN").new_page()
+    sign_in(page, live_server.url, people.township_a)
+    page.goto(f"{live_server.url}/evaluation/checks/{pair.pk}/")
+    page.get_by_text("提出整改要求").click()
+    page.fill(f"#req-{finding.pk}", "补齐会议记录并注明责任人")
+    page.get_by_role("button", name="提出").click()
+    page.wait_for_load_state()
+    assert "整改期限" in page.inner_text("#error-summary") and not Rectification.objects.exists()
+    assert page.locator(f"#finding-{finding.pk} details").evaluate("d => d.open")
+    assert page.input_value("#id_requirement") == "补齐会议记录并注明责任人"
+    page.locator("#error-summary a").click()  # the summary's link leads to the field
+    page.fill("#id_deadline", (timezone.localdate() + timedelta(days=14)).isoformat())
+    page.get_by_role("button", name="提出").click()
+    page.wait_for_load_state()
+    assert Rectification.objects.get().requirement == "补齐会议记录并注明责任人"

@@ -238,3 +238,33 @@ def test_pages_start_show_the_basis_and_export(client, login, tree, people, no_c
     header, row = rows[1], rows[2]
     assert row[header.index("总分")] == "73.5" and row[header.index("等次")] == "基本称职"
     assert row[header.index("派单办理得分")] == "未接入" and row[header.index("补贴系数")] == "0.80"
+
+
+def test_confirming_with_a_score_changed_on_the_page_fixes_that_score_not_the_stored_one(
+    client, login, tree, people
+):
+    rubric(people.county_officer, year=YEAR)
+    rubric(people.county_officer, year=YEAR - 1)
+    e = services.evaluation_start(actor=people.township_a, member=people.member_a, year=YEAR)
+    login(people.township_a)
+    page = client.get(f"/evaluation/annual/{e.pk}/").content.decode()
+    assert 'value="confirm"' in page and 'name="township_score"' in page
+    # First time: the score typed and 确定 pressed at once.
+    client.post(
+        f"/evaluation/annual/{e.pk}/",
+        {"action": "confirm", "township_score": 85, "comment": "认真", "version": 1},
+    )
+    e.refresh_from_db()
+    assert e.state == "final" and e.township_score == 85 and e.township_comment == "认真"
+
+    other = services.evaluation_start(actor=people.township_a, member=people.member_a, year=YEAR - 1)
+    services.evaluation_assess(
+        actor=people.township_a, evaluation=other, township_score=85, comment="", version=1
+    )
+    # 85 stored; the page now says 60 and 确定 is pressed without 保存 first.
+    client.post(
+        f"/evaluation/annual/{other.pk}/",
+        {"action": "confirm", "township_score": 60, "comment": "", "version": 2},
+    )
+    other.refresh_from_db()
+    assert other.state == "final" and other.township_score == 60

@@ -43,6 +43,15 @@ def test_upload_with_a_bad_row_lists_it_and_imports_nothing(client, people):
     assert response.status_code == 302 and Question.objects.get().org_unit == people.township_a.org_unit
 
 
+def test_a_file_that_is_not_a_workbook_is_refused_in_chinese(client, people):
+    sign_in(client, people.township_a)
+    broken = io.BytesIO(b"not a workbook" * 20)
+    broken.name = "题库.xlsx"
+    html = client.post("/training/questions/import/", {"file": broken}).content.decode()
+    assert "无法读取 Excel 文件：文件已损坏或不是 .xlsx 格式" in html
+    assert "BadZipFile" not in html and not Question.objects.exists()
+
+
 def test_the_template_downloads_and_imports_as_it_is(client, people, tmp_path):
     sign_in(client, people.county_officer)
     response = client.get("/training/questions/template.xlsx")

@@ -202,19 +202,42 @@ def evaluation_detail(request, pk):
     )
     if request.method == "POST":
         action = request.POST.get("action")
-        if action == "confirm":
+        version = request.POST.get("version")
+        if action == "confirm" and "township_score" in request.POST:
+            # 确定 pressed with the assessment form: a score or comment changed and not yet saved is
+            # saved first, so the result fixed is the one on the screen (not the stored one).
+            version = None
+            if form.is_valid():
+                data = form.cleaned_data
+                version = data["version"]
+                if (data["township_score"], data["comment"].strip()) != (
+                    evaluation.township_score,
+                    evaluation.township_comment,
+                ):
+                    saved = _attempt(
+                        request,
+                        form,
+                        services.evaluation_assess,
+                        actor=request.user,
+                        evaluation=evaluation,
+                        township_score=data["township_score"],
+                        comment=data["comment"],
+                        version=version,
+                    )
+                    version = None if saved is None else saved.version
+        if action == "confirm" and version is not None:
             done = _attempt(
                 request,
                 None,
                 services.evaluation_confirm,
                 actor=request.user,
                 evaluation=evaluation,
-                version=request.POST.get("version"),
+                version=version,
             )
             if done is not None:
                 messages.success(request, "考评已确定")
             return redirect("evaluation:evaluation_detail", pk)
-        if form.is_valid():
+        if action != "confirm" and form.is_valid():
             done = _attempt(
                 request,
                 form,
@@ -391,6 +414,14 @@ def pair_detail(request, pk):
         return redirect("evaluation:pair_detail", pk)
     if action == "finding":
         uploads.hold_if(finding_form)
+    # The requirement that was refused, shown again open under its finding with what was typed.
+    rect_again = None
+    if action == "rectification":
+        rect_again = {
+            "finding": rect_form.cleaned_data.get("finding"),
+            "requirement": request.POST.get("requirement", ""),
+            "deadline": request.POST.get("deadline", ""),
+        }
     context = {
         "pair": pair,
         "items": [(i, pair.scores.get(i["code"])) for i in items],
@@ -402,6 +433,7 @@ def pair_detail(request, pk):
         "score_form": score_form,
         "finding_form": finding_form,
         "rect_form": rect_form,
+        "rect_again": rect_again,
         "held": uploads.shown(),
         "manual_connected": services.manual_connected(),
     }

@@ -86,8 +86,10 @@ def read_table(path: Path, columns: dict[str, str]) -> list[tuple[int, dict[str,
 
         try:
             wb = load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # noqa: BLE001 - any corrupt workbook is one message
-            raise ImportFileError(f"无法读取 Excel 文件：{exc.__class__.__name__}") from None
+        except Exception:  # noqa: BLE001 - any corrupt workbook is one message
+            raise ImportFileError(
+                "无法读取 Excel 文件：文件已损坏或不是 .xlsx 格式，请用 Excel 另存为 .xlsx 后重试"
+            ) from None
         ws = wb.worksheets[0]
         table = [["" if c is None else str(c) for c in row] for row in ws.iter_rows(values_only=True)]
     else:
