@@ -1,7 +1,7 @@
 // The duty manual's service worker (scope /manual/): pages of the manual that this browser opened
 // are kept (network first, the kept copy when there is no connection), with the styles and scripts
 // they use. Editor's forms, PDFs and the search are not kept. Nothing else of the site passes here.
-var CACHE = "jijian-manual-v1";
+var CACHE = "jijian-manual-v2";  // v2: a v1 cache could hold the sign-in page under a manual address
 var SKIP = /\/(edit|new)\/|\.pdf$|\/cases\/(new\/)?$/;
 
 self.addEventListener("install", function () { self.skipWaiting(); });
@@ -19,8 +19,10 @@ function keepable(url) {
     && !SKIP.test(url.pathname) && !url.search;
 }
 
+// Only the page asked for: a redirected answer (the sign-in page, once the session has ended) is
+// shown as it is but never kept under the manual page's address.
 function keep(request, response) {
-  if (response && response.status === 200 && response.type === "basic") {
+  if (response && response.status === 200 && response.type === "basic" && !response.redirected) {
     var copy = response.clone();
     caches.open(CACHE).then(function (cache) { cache.put(request, copy); });
   }
