@@ -68,6 +68,13 @@ def test_every_bad_line_is_named():
     ]
 
 
+def test_a_post_too_long_for_the_list_is_named_not_cut():
+    with pytest.raises(ValidationError) as caught:
+        opinions.parse_persons(f"刘某 {idn(1)} {'副' * 201}\n张某 镇长")
+    assert caught.value.messages == ["第1行：单位职务过长（201字，不超过200字）"]
+    assert opinions.parse_persons(f"刘某 {idn(1)} {'副' * 200}")[0]["post"] == "副" * 200
+
+
 def test_an_empty_list_is_refused(staff):
     with pytest.raises(ValidationError, match="人员名单"):
         opinions.opinion_submit(

@@ -181,12 +181,16 @@ def _persons(lines: list[tuple[int, list[str]]]) -> list[dict]:
         if len(name) > 100:
             errors.append(f"第{number}行：姓名过长")
             continue
+        post = " ".join(rest)
+        if len(post) > 200:
+            errors.append(f"第{number}行：单位职务过长（{len(post)}字，不超过200字）")
+            continue
         key = f"id:{id_number}" if id_number else f"name:{name}"
         if key in seen:
             errors.append(f"第{number}行：与第{seen[key]}行重复")
             continue
         seen[key] = number
-        persons.append({"name": name, "id_number": id_number, "post": " ".join(rest)[:200]})
+        persons.append({"name": name, "id_number": id_number, "post": post})
     if errors:
         raise ValidationError(errors)
     if not persons:
@@ -215,6 +219,8 @@ def opinion_submit(
         raise ValidationError("来函文号不超过60字")
     if purpose not in OpinionPurpose.values:
         raise ValidationError("请选择征求意见事由")
+    if len((note or "").strip()) > 200:
+        raise ValidationError("说明不超过200字")
     if persons is None:
         persons = parse_persons(persons_text)
     today = timezone.localdate()
@@ -222,7 +228,7 @@ def opinion_submit(
         request = OpinionRequest.objects.create(
             ref_no=ref_no,
             purpose=purpose,
-            note=(note or "").strip()[:200],
+            note=(note or "").strip(),
             org_unit=actor.org_unit,
             requested_by=actor,
             due_on=add_working_days(today, working_days()),
