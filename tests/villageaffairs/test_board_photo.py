@@ -41,7 +41,9 @@ def test_the_member_sets_the_photo_and_the_public_page_shows_it(people, tree):
         )
     assert board.photo_id is not None
     photo_url = reverse("villageaffairs:board_photo", args=[tree.village_a.pk])
-    assert f'src="{photo_url}"' in public.get(url).content.decode()  # the cache was dropped
+    assert (
+        f'src="{photo_url}?v={board.photo_id}"' in public.get(url).content.decode()
+    )  # the cache was dropped
     response = public.get(photo_url)
     assert response["Content-Type"] == "image/jpeg" and jpeg_of(response.content) == (8, 8)
     assert AuditEvent.objects.filter(action="public_board.photo").count() == 1
@@ -79,8 +81,27 @@ def test_the_upload_page_for_the_member_and_the_township(people, tree, login):
     assert "已更新四亮公示照片" in response.content.decode()
     township = login(people.township_a)
     page = township.get(reverse("villageaffairs:board_villages")).content.decode()
-    assert tree.village_a.name in page and f'src="/village/board/{tree.village_a.pk}/photo/"' in page
+    photo_id = PublicBoard.objects.get().photo_id
+    assert (
+        tree.village_a.name in page
+        and f'src="/village/board/{tree.village_a.pk}/photo/?v={photo_id}"' in page
+    )
     assert login(people.township_b).post(url, {"photo": png()}).status_code == 404
+
+
+def test_a_new_photo_is_shown_at_once_not_the_one_the_phone_kept(people, tree, login):
+    """The photo is served with an hour's Cache-Control; its address changes with each new photo, so
+    the member who replaces it sees the new one on the page they come back to, not the kept copy."""
+    publish(people.member_a)
+    member = login(people.member_a)
+    upload = reverse("villageaffairs:board_photo_upload", args=[tree.village_a.pk])
+    photo_url = reverse("villageaffairs:board_photo", args=[tree.village_a.pk])
+    first = member.post(upload, {"photo": png("one.png")}, follow=True).content.decode()
+    second = member.post(upload, {"photo": png("two.png")}, follow=True).content.decode()
+    srcs = [page.split(f'src="{photo_url}', 1)[1].split('"', 1)[0] for page in (first, second)]
+    assert srcs[0] != srcs[1]
+    assert srcs[1] == f"?v={PublicBoard.objects.get().photo_id}"
+    assert "max-age" in Client().get(photo_url + srcs[1])["Cache-Control"]
 
 
 def _pdf_text(content: bytes, tmp_path) -> str:
