@@ -47,6 +47,19 @@ def test_a_paper_follows_the_rule_and_never_repeats_a_question(tree):
     assert all(q.topic == "党纪法规" for q, _ in drawn[8:])
 
 
+def test_a_broad_rule_listed_first_never_starves_a_narrower_one(tree):
+    """全部专题 10 + 监察法 5 from 8 监察法 and 22 others: every draw can be filled, whatever the chance."""
+    bank(tree.county, topic="监察法", level="basic", per_kind=2)  # 8 questions
+    bank(tree.county, topic="党纪法规", level="basic", per_kind=5)  # 20
+    bank(tree.county, topic="廉洁文化", level="basic", per_kind=1)  # 4 (30 and more in all)
+    rules = [RuleSpec("", "", "", 10, 2), RuleSpec("监察法", "", "", 5, 4)]
+    for seed in range(200):
+        drawn = services.draw(org_unit=tree.county, rules=rules, rng=random.Random(seed))
+        assert len({q.pk for q, _ in drawn}) == 15
+        assert [p for _, p in drawn] == [2] * 10 + [4] * 5  # in the rules' order
+        assert all(q.topic == "监察法" for q, _ in drawn[10:])
+
+
 def test_a_rule_asking_more_than_the_bank_holds_is_named(tree, people):
     bank(tree.county, per_kind=2)
     rules = [RuleSpec("", "", "single", 2, 5), RuleSpec("党纪法规", "", "single", 1, 5)]

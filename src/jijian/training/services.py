@@ -380,28 +380,36 @@ def exam_bank(org_unit) -> list[int]:
 
 
 def draw(*, org_unit, rules: list[RuleSpec], rng: random.Random) -> list[tuple[Question, int]]:
-    """Questions for one paper, rule by rule, never the same question twice. Raises ValidationError
-    naming the first rule the bank cannot fill."""
+    """Questions for one paper, rule by rule (returned in the rules' order), never the same question
+    twice. Raises ValidationError naming a rule the bank cannot fill.
+
+    The rules are filled narrowest first (fewest matching questions): a broad rule (全部专题) filled
+    first would, by chance, take questions a narrower rule needs, and the same exam would start for
+    one member and be refused to the next."""
     pool = list(Question.objects.filter(org_unit_id__in=exam_bank(org_unit), is_active=True))
-    chosen: list[tuple[Question, int]] = []
-    used: set[int] = set()
-    for n, rule in enumerate(rules, start=1):
-        candidates = [
+
+    def matches(rule: RuleSpec) -> list[Question]:
+        return [
             q
             for q in pool
-            if q.pk not in used
-            and (not rule.topic or q.topic == rule.topic)
+            if (not rule.topic or q.topic == rule.topic)
             and (not rule.level or q.level == rule.level)
             and (not rule.kind or q.kind == rule.kind)
         ]
+
+    matching = [matches(rule) for rule in rules]
+    picked: dict[int, list[Question]] = {}
+    used: set[int] = set()
+    for i in sorted(range(len(rules)), key=lambda i: (len(matching[i]), i)):
+        rule = rules[i]
+        candidates = [q for q in matching[i] if q.pk not in used]
         if len(candidates) < rule.count:
             raise ValidationError(
-                f"第 {n} 条抽题规则（{rule.describe()}）需要 {rule.count} 道题，题库中可用的只有 {len(candidates)} 道"
+                f"第 {i + 1} 条抽题规则（{rule.describe()}）需要 {rule.count} 道题，题库中可用的只有 {len(candidates)} 道"
             )
-        for q in rng.sample(candidates, rule.count):
-            used.add(q.pk)
-            chosen.append((q, rule.points))
-    return chosen
+        picked[i] = rng.sample(candidates, rule.count)
+        used.update(q.pk for q in picked[i])
+    return [(q, rule.points) for i, rule in enumerate(rules) for q in picked[i]]
 
 
 def exam_clean(
