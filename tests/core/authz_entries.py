@@ -90,6 +90,31 @@ ENTRIES = [
         },
     ),
     Entry("core:account_detail", frozenset({"system_admin"}), args=lambda t, p: [p.member_a.pk]),
+    Entry(
+        "core:account_edit",
+        frozenset({"system_admin"}),
+        args=lambda t, p: [p.member_a.pk],
+        methods=("GET", "POST"),
+        post_data=lambda t, p: {
+            "version": p.member_a.version,
+            "full_name": "改名",
+            "org_unit": t.village_a2.pk,
+        },
+        extra_outside=lambda t, p: [p.outsider.pk],
+    ),
+    # The system administrator's page of one unit; POST: 重命名, the least destructive of its actions.
+    Entry(
+        "core:org_manage",
+        frozenset({"system_admin"}),
+        args=lambda t, p: [t.village_a.pk],
+        methods=("GET", "POST"),
+        post_data=lambda t, p: {
+            "action": "rename",
+            "rename-version": t.village_a.version,
+            "rename-name": "改名村",
+        },
+        extra_outside=lambda t, p: [t.village_c.pk],
+    ),
     Entry("core:calendar", frozenset({"system_admin"})),
     Entry("core:security_list", frozenset({"security_admin"})),
     # POST: the reset of a lost authenticator (member_a enrolled one), the page's one destructive action.

@@ -16,7 +16,12 @@ from jijian.core.services import (
 
 
 def test_moving_a_township_rewrites_its_villages(tree, people):
-    org_unit_move(actor=people.system_admin, unit=tree.township_a, new_parent=tree.other_county)
+    org_unit_move(
+        actor=people.system_admin,
+        unit=tree.township_a,
+        new_parent=tree.other_county,
+        version=tree.township_a.version,
+    )
     village = OrgUnit.objects.get(pk=tree.village_a.pk)
     assert village.county_id == tree.other_county.pk
     assert village.path.startswith(tree.other_county.path)
@@ -30,7 +35,9 @@ def test_moving_a_township_rewrites_its_villages(tree, people):
 
 def test_a_unit_cannot_move_under_its_own_descendant(tree, people):
     with pytest.raises(ValidationError):
-        org_unit_move(actor=people.system_admin, unit=tree.county, new_parent=tree.county)
+        org_unit_move(
+            actor=people.system_admin, unit=tree.county, new_parent=tree.county, version=tree.county.version
+        )
 
 
 def test_kind_rules_are_enforced(tree):

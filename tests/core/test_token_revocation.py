@@ -74,8 +74,13 @@ def test_an_administrators_password_reset_revokes_the_users_tokens(people):
 
 def test_disabling_an_account_revokes_its_tokens_for_good(people):
     raws = two_tokens(people.member_a)
-    user_set_active(actor=people.system_admin, user=people.member_a, is_active=False, reason="调离")
-    user_set_active(actor=people.system_admin, user=people.member_a, is_active=True, reason="返岗")
+    member = people.member_a
+    user_set_active(
+        actor=people.system_admin, user=member, is_active=False, reason="调离", version=member.version
+    )
+    user_set_active(
+        actor=people.system_admin, user=member, is_active=True, reason="返岗", version=member.version
+    )
     assert_all_revoked(people.member_a, raws, "停用账号")
 
 

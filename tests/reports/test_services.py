@@ -49,7 +49,12 @@ def test_expected_villages_follow_the_tree_of_that_month(tree, people):
     report = MonthlyReport.objects.get(village=tree.village_a, month=OCT)
     assert report.county_id_at == tree.county.pk and report.township_id_at == tree.township_a.pk
     # Mid-month the township moves to the other county: October's row keeps the old ancestors.
-    org_unit_move(actor=people.system_admin, unit=tree.township_a, new_parent=tree.other_county)
+    org_unit_move(
+        actor=people.system_admin,
+        unit=tree.township_a,
+        new_parent=tree.other_county,
+        version=tree.township_a.version,
+    )
     report.refresh_from_db()
     assert report.county_id_at == tree.county.pk
     monthly_reports_open(month=date(2025, 11, 1))

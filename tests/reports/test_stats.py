@@ -159,7 +159,12 @@ def test_duty_types_and_clues_are_counted(tree, people, october):
 
 
 def test_old_months_stay_with_the_old_county_after_a_township_moves(tree, people, october):
-    org_unit_move(actor=people.system_admin, unit=tree.township_a, new_parent=tree.other_county)
+    org_unit_move(
+        actor=people.system_admin,
+        unit=tree.township_a,
+        new_parent=tree.other_county,
+        version=tree.township_a.version,
+    )
     tree.township_a.refresh_from_db()
     monthly_reports_open(month=NOV)  # village A's November row is opened under its new county
     old = node_statistics(user=people.county_officer, node=tree.county, start=OCT, end=NOV)
@@ -178,7 +183,12 @@ def test_the_city_ranking_names_a_township_that_has_moved_to_another_city(tree, 
     other_county = org_unit_create(
         actor=None, name="孝南区", kind=OrgKind.DISTRICT, parent=other_city, audit=False
     )
-    org_unit_move(actor=people.system_admin, unit=tree.township_a, new_parent=other_county)
+    org_unit_move(
+        actor=people.system_admin,
+        unit=tree.township_a,
+        new_parent=other_county,
+        version=tree.township_a.version,
+    )
     officer = make_user("city_cs", tree.city, Role.CONDUCT_SUPERVISION)
     stats = node_statistics(user=officer, node=tree.city, start=OCT, end=OCT)
     assert {r["name"]: r["expected"] for r in stats.rankings["townships"]} == {
@@ -202,7 +212,12 @@ def test_duty_counts_stay_with_the_county_of_their_month_after_a_township_moves(
     services.duty_record_create(
         actor=member_b, duty_type=visit, occurred_on=date(2025, 10, 20), data={"households": 3}
     )
-    org_unit_move(actor=people.system_admin, unit=tree.township_b, new_parent=tree.other_county)
+    org_unit_move(
+        actor=people.system_admin,
+        unit=tree.township_b,
+        new_parent=tree.other_county,
+        version=tree.township_b.version,
+    )
     monthly_reports_open(month=NOV)
     member_b.refresh_from_db()
     services.duty_record_create(

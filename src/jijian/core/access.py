@@ -107,6 +107,16 @@ def get_org_unit_for(user: User, pk: object) -> OrgUnit:
     return get_or_404(org_units_visible_to(user), pk)
 
 
+def org_units_managed_by(user: User) -> QuerySet[OrgUnit]:
+    """Org units a system administrator may create under, rename, move or close: their own subtree
+    (module ACCOUNTS), so an administrator of a county acts within that county only."""
+    return scope(OrgUnit.objects.all(), user, module=Module.ACCOUNTS, unit_field=None)
+
+
+def get_managed_org_unit_for(user: User, pk: object) -> OrgUnit:
+    return get_or_404(org_units_managed_by(user), pk)
+
+
 # --- people --------------------------------------------------------------------------------------
 def users_visible_to(user: User) -> QuerySet[User]:
     """Accounts bound to a unit in the user's subtree (module ORGS)."""

@@ -4,9 +4,10 @@ from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import VILLAGE_KINDS, OrgKind, OrgUnit
+from .models import ALLOWED_PARENT_KINDS, VILLAGE_KINDS, OrgKind, OrgUnit
 from .roles import Role
 from .validators import validate_id_number, validate_mobile
 
@@ -280,3 +281,210 @@ def _unit_pk(value: object) -> int | None:
         return int(str(value))
     except (TypeError, ValueError):
         return None
+
+
+# --- the system administrator's org-tree and account edits -------------------------------------------
+def _version_field() -> forms.IntegerField:
+    """The version the page was read at; the service refuses a save over a newer one."""
+    return forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={
+            "required": _("页面已过期，请刷新后重试"),
+            "invalid": _("页面已过期，请刷新后重试"),
+            "min_value": _("页面已过期，请刷新后重试"),
+        },
+    )
+
+
+def _clean_name(value: str, message: str) -> str:
+    value = value.strip()
+    if not value:
+        raise forms.ValidationError(message)
+    return value
+
+
+class OrgUnitCreateForm(forms.Form):
+    """新建下级单位 under `parent`: only the kinds that may sit under it are offered."""
+
+    prefix = "new"  # the four forms of the page share it: each its own field names
+
+    name = forms.CharField(
+        label=_("单位名称"), max_length=100, error_messages={"required": _("请填写单位名称")}
+    )
+    kind = forms.ChoiceField(
+        label=_("类型"),
+        error_messages={"required": _("请选择类型"), "invalid_choice": _("该类型的单位不能设在本单位之下")},
+    )
+    code = forms.RegexField(
+        label=_("代码"),
+        required=False,
+        max_length=32,
+        regex=r"^[0-9A-Za-z-]+$",
+        help_text=_("统计用区划代码或机构代码，选填"),
+        error_messages={"invalid": _("代码只能包含数字、字母和短横线")},
+    )
+    active_from = forms.DateField(
+        label=_("设立日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("请填写有效日期，如 2026-01-01")},
+    )
+
+    def __init__(self, *args, parent: OrgUnit, **kwargs):
+        super().__init__(*args, **kwargs)
+        kinds = [(k, label) for k, label in OrgKind.choices if parent.kind in ALLOWED_PARENT_KINDS.get(k, ())]
+        self.fields["kind"].choices = [("", _("请选择类型")), *kinds]  # type: ignore[attr-defined]
+
+    def clean_name(self) -> str:
+        return _clean_name(self.cleaned_data["name"], gettext("请填写单位名称"))
+
+
+class OrgUnitRenameForm(forms.Form):
+    prefix = "rename"
+    version = _version_field()
+    name = forms.CharField(label=_("新名称"), max_length=100, error_messages={"required": _("请填写新名称")})
+
+    def clean_name(self) -> str:
+        return _clean_name(self.cleaned_data["name"], gettext("请填写新名称"))
+
+
+class OrgUnitMoveForm(forms.Form):
+    """移动到: the unit picker over the units of the administrator's subtree that may hold this kind,
+    the unit's own branch and its present parent left out."""
+
+    prefix = "move"
+    version = _version_field()
+    new_parent = UnitChoiceField(
+        label=_("新的上级单位"),
+        queryset=OrgUnit.objects.none(),
+        empty_label=_("请选择新的上级单位"),
+        help_text=_("输入名称或拼音首字母可筛选；下级单位随之移动"),
+        error_messages={
+            "required": _("请选择新的上级单位"),
+            "invalid_choice": _("所选单位不存在、不在您的管辖范围内，或不能作为本单位的上级"),
+        },
+    )
+
+    def __init__(self, *args, unit: OrgUnit, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = cast(UnitChoiceField, self.fields["new_parent"])
+        field.indent = True
+        field.queryset = (
+            units.filter(kind__in=ALLOWED_PARENT_KINDS.get(unit.kind, ()), is_active=True)
+            .exclude(path__startswith=unit.path)
+            .exclude(pk=unit.parent_id)
+            .order_by("path")
+        )
+
+
+class OrgUnitCloseForm(forms.Form):
+    prefix = "close"
+    version = _version_field()
+    closed_on = forms.DateField(
+        label=_("撤销日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": _("请填写撤销日期"), "invalid": _("请填写有效日期，如 2026-01-01")},
+    )
+    reason = forms.CharField(
+        label=_("撤销原因"),
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("如：行政区划调整，并入某村"),
+        error_messages={"required": _("请填写撤销原因")},
+    )
+
+    def clean_reason(self) -> str:
+        return _clean_name(self.cleaned_data["reason"], gettext("请填写撤销原因"))
+
+
+class AccountEditForm(forms.Form):
+    """The system administrator's edit of an account: name, unit, position, mobile number. The number
+    is never shown in full: left empty it is kept, typed it replaces the one on file."""
+
+    version = _version_field()
+    full_name = forms.CharField(label=_("姓名"), max_length=50, error_messages={"required": _("请填写姓名")})
+    org_unit = OfferedUnitChoiceField(
+        label=_("所属单位"),
+        queryset=OrgUnit.objects.none(),
+        empty_label=_("请选择单位"),
+        help_text=AccountCreateForm.base_fields["org_unit"].help_text,
+        error_messages={
+            "required": _("请选择所属单位"),
+            "invalid_choice": _("所选单位不存在或不在您的管辖范围内"),
+        },
+    )
+    position = forms.CharField(label=_("职务"), max_length=50, required=False)
+    phone = forms.CharField(
+        label=_("手机号码"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
+    )
+    clear_phone = forms.BooleanField(label=_("删除已登记的手机号码"), required=False)
+
+    KEPT_ON_SEARCH = ("version", "full_name", "org_unit", "position", "phone", "clear_phone")
+
+    def __init__(self, *args, account, units, unit_q: object = "", **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "version": account.version,
+                "full_name": account.full_name,
+                "org_unit": account.org_unit_id,
+                "position": account.position,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        from .selectors import org_unit_search
+        from .sensitive.crypto import mask_phone
+
+        self.fields["org_unit"].widget.attrs["data-unit-picker"] = "unit_q"
+        searched = clean_unit_search(unit_q)
+        ordered = units.order_by("path")
+        field = cast(OfferedUnitChoiceField, self.fields["org_unit"])
+        field.offer(
+            accepted=units,
+            offered=org_unit_search(ordered, q=searched)
+            if searched
+            else ordered.exclude(kind__in=VILLAGE_KINDS),
+            searched=searched,
+            current=self["org_unit"].value(),
+        )
+        if account.phone:
+            self.fields["phone"].help_text = _("已登记 %(masked)s；不修改请留空，填写则替换") % {
+                "masked": mask_phone(account.phone)
+            }
+        else:
+            del self.fields["clear_phone"]
+            self.fields["phone"].help_text = _("尚未登记，选填")
+
+    def clean_full_name(self) -> str:
+        return _clean_name(self.cleaned_data["full_name"], gettext("请填写姓名"))
+
+    def clean_phone(self) -> str:
+        value = self.cleaned_data["phone"].strip()
+        if not value:
+            return ""
+        try:
+            return validate_mobile(value)
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from None
+
+    def clean(self):
+        data = super().clean()
+        if data.get("clear_phone") and data.get("phone"):
+            self.add_error("phone", _("删除手机号码时请勿同时填写新号码"))
+        return data
+
+    def phone_change(self) -> str | None:
+        """What the service is told: None keeps the number on file, "" removes it."""
+        if self.cleaned_data.get("clear_phone"):
+            return ""
+        return self.cleaned_data["phone"] or None
+
+
+class AccountActiveForm(ReasonForm):
+    """启用 / 停用 an account: a reason and the version the page was read at."""
+
+    version = _version_field()

@@ -92,6 +92,8 @@ def org_unit_create(
     audit: bool = True,
 ) -> OrgUnit:
     validate_parent(kind, parent)
+    if parent is not None and not parent.is_active:
+        raise ValidationError(f"{parent.name}已撤销，不能在其下新建单位")
     if code and OrgUnit.objects.filter(code=code).exists():
         raise ValidationError(f"代码 {code} 已被使用")
     unit = OrgUnit.objects.create(
@@ -149,8 +151,23 @@ def org_unit_update(
     is_active: bool,
     active_until: date | None = None,
     management_zone: OrgUnit | None = None,
+    reason: str = "",
 ) -> OrgUnit:
-    """Edit a unit's own fields. `version` is the one the editor loaded: a stale edit is refused."""
+    """Edit a unit's own fields. `version` is the one the editor loaded: a stale edit is refused.
+    Closing a unit (撤销, is_active True → False) needs a `reason`, and is refused while the unit still
+    has active subordinate units or active accounts, or when it holds the acting administrator."""
+    name = name.strip()
+    if not name:
+        raise ValidationError("请填写单位名称")
+    closing = unit.is_active and not is_active
+    if closing:
+        _refuse_own_branch(actor, unit, "撤销")
+        if not reason.strip():
+            raise ValidationError("撤销单位须填写原因")
+        if unit.children.filter(is_active=True).exists():
+            raise ValidationError(f"{unit.name}仍有未撤销的下级单位，请先撤销或移走下级单位")
+        if unit.users.filter(is_active=True).exists():
+            raise ValidationError(f"{unit.name}仍有启用的账号，请先将其调往其他单位或停用")
     before = {
         "name": unit.name,
         "code": unit.code,
@@ -178,10 +195,10 @@ def org_unit_update(
         _rewrite_descendants(unit)
     audit_record(
         actor=actor,
-        action="org_unit.update",
+        action="org_unit.close" if closing else "org_unit.update",
         obj=unit,
         org_unit_id=unit.pk,
-        summary=f"修改单位 {unit.name}",
+        summary=f"撤销单位 {unit.name}：{reason.strip()}" if closing else f"修改单位 {unit.name}",
         before=before,
         after={
             "name": unit.name,
@@ -195,11 +212,19 @@ def org_unit_update(
 
 
 @transaction.atomic
-def org_unit_move(*, actor: User, unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit:
-    """Move a unit under another parent; rewrites the path and ancestors of its whole subtree."""
+def org_unit_move(*, actor: User, unit: OrgUnit, new_parent: OrgUnit, version: int) -> OrgUnit:
+    """Move a unit under another parent; rewrites the path and ancestors of its whole subtree.
+    `version` is the one the editor loaded: a move of a unit changed since is refused."""
+    current = OrgUnit.objects.select_for_update().get(pk=unit.pk)
+    if current.version != version:
+        raise ConcurrentEditError()
+    unit.refresh_from_db()
+    _refuse_own_branch(actor, unit, "移动")
     validate_parent(unit.kind, new_parent)
     if new_parent.path.startswith(unit.path):
         raise ValidationError("不能把单位移动到其自身的下级之下")
+    if new_parent.pk == unit.parent_id:
+        raise ValidationError(f"{unit.name}已在{new_parent.name}之下")
     old_parent = unit.parent_id
     unit.parent = new_parent
     fill_ancestors(unit, new_parent)
@@ -216,6 +241,13 @@ def org_unit_move(*, actor: User, unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit
         after={"parent": new_parent.pk},
     )
     return unit
+
+
+def _refuse_own_branch(actor: User | None, unit: OrgUnit, verb: str) -> None:
+    """An administrator does not move or close the unit they belong to, nor one above it: that would
+    change their own jurisdiction under them."""
+    if actor is not None and actor.org_unit_id is not None and actor.org_unit.path.startswith(unit.path):
+        raise ValidationError(f"不能{verb}您本人所在的单位或其上级单位")
 
 
 # --- accounts ------------------------------------------------------------------------------------
@@ -293,6 +325,66 @@ def user_create(
 
 
 @transaction.atomic
+def user_update(
+    *,
+    actor: User,
+    user: User,
+    version: int,
+    full_name: str,
+    org_unit: OrgUnit,
+    position: str,
+    phone: str | None,
+) -> User:
+    """The system administrator edits an account's name, unit, position and mobile number (`phone`
+    None: left as it is; "": removed). `version` is the one the editor loaded: a stale edit is refused.
+    Roles stay the security administrator's (三员分立): a new unit must fit every role the account
+    holds, else the move is refused until a role is revoked."""
+    _require_role(actor, Role.SYSTEM_ADMIN)
+    current = User.objects.select_for_update().get(pk=user.pk)
+    if current.version != version:
+        raise ConcurrentEditError()
+    full_name = full_name.strip()
+    if not full_name:
+        raise ValidationError("请填写姓名")
+    unfit = [r for r in sorted(current.role_set) if not role_fits_unit(r, org_unit.kind)]
+    if unfit:
+        raise ValidationError(
+            f"“{Role(unfit[0]).label}”角色只能授予{role_unit_words(unfit[0])}的账号，"
+            f"不能调往{org_unit.name}（{org_unit.get_kind_display()}）；请先由安全保密管理员撤销该角色"
+        )
+    before = {
+        "full_name": current.full_name,
+        "org_unit": current.org_unit_id,
+        "position": current.position,
+    }
+    current.full_name = full_name
+    current.name_initials = initials(full_name)[:20]
+    current.org_unit = org_unit
+    current.position = position.strip()
+    fields = ["full_name", "name_initials", "org_unit", "position", "version"]
+    phone_changed = phone is not None and phone != current.phone
+    if phone_changed:
+        current.phone = phone or ""
+        fields += ["phone", "phone_index"]
+    current.version += 1
+    current.save(update_fields=fields)
+    after = {"full_name": current.full_name, "org_unit": current.org_unit_id, "position": current.position}
+    changed = sorted(k for k in before if before[k] != after[k])
+    if phone_changed:
+        changed.append("phone")  # the number itself never enters the trail
+    audit_record(
+        actor=actor,
+        action="user.update",
+        obj=current,
+        org_unit_id=current.org_unit_id,
+        summary=f"修改账号 {current.username}：{'、'.join(changed) or '无变化'}",
+        before=before,
+        after={**after, "phone_changed": phone_changed},
+    )
+    return current
+
+
+@transaction.atomic
 def user_set_password(*, actor: User, user: User, password: str, temporary: bool) -> None:
     """Set a password: by its owner (temporary=False) or as an administrator's reset (temporary=True,
     forces a change at next login). Enforces the policy, including "not recently used"."""
@@ -330,13 +422,18 @@ def user_set_password(*, actor: User, user: User, password: str, temporary: bool
 
 
 @transaction.atomic
-def user_set_active(*, actor: User, user: User, is_active: bool, reason: str) -> None:
+def user_set_active(*, actor: User, user: User, is_active: bool, reason: str, version: int) -> None:
+    """Enable or disable an account, with a reason. `version` is the one the editor loaded."""
     _require_role(actor, Role.SYSTEM_ADMIN)
     if not reason.strip():
         raise ValidationError("请填写原因")
-    before = user.is_active
+    current = User.objects.select_for_update().get(pk=user.pk)
+    if current.version != version:
+        raise ConcurrentEditError()
+    before = current.is_active
     user.is_active = is_active
-    user.save(update_fields=["is_active"])
+    user.version = current.version + 1
+    user.save(update_fields=["is_active", "version"])
     if not is_active:
         api_tokens_revoke_all(actor=actor, user=user, reason="停用账号")
     audit_record(

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jijian.core.accounts.security import (
@@ -22,9 +23,15 @@ from jijian.core.ops.ratelimit import client_ip
 
 from . import access, selectors
 from .forms import (
+    AccountActiveForm,
     AccountCreateForm,
+    AccountEditForm,
     CalendarDayForm,
     OrgSearchForm,
+    OrgUnitCloseForm,
+    OrgUnitCreateForm,
+    OrgUnitMoveForm,
+    OrgUnitRenameForm,
     OTPResetForm,
     PasswordResetForm,
     ReasonForm,
@@ -33,7 +40,17 @@ from .forms import (
 )
 from .notify import notification_mark_read
 from .roles import Module, Role
-from .services import role_grant, role_revoke, user_create, user_set_active, user_set_password
+from .services import (
+    org_unit_create,
+    org_unit_move,
+    org_unit_update,
+    role_grant,
+    role_revoke,
+    user_create,
+    user_set_active,
+    user_set_password,
+    user_update,
+)
 from .todos import todos_for
 
 
@@ -80,10 +97,17 @@ def org_detail(request, pk):
     children = _page(request, selectors.children_with_counts(visible, unit))
     people = access.users_visible_to(request.user).filter(org_unit=unit).prefetch_related("roles")[:100]
     ancestors = visible.filter(pk__in=unit.ancestor_ids()).exclude(pk=unit.pk).order_by("depth")
+    may_manage = request.user.has_module(Module.ACCOUNTS) and access.unit_in_scope(request.user, unit)
     return render(
         request,
         "core/org_detail.html",
-        {"unit": unit, "children": children, "people": people, "ancestors": ancestors},
+        {
+            "unit": unit,
+            "children": children,
+            "people": people,
+            "ancestors": ancestors,
+            "may_manage": may_manage,
+        },
     )
 
 
@@ -226,7 +250,9 @@ def account_detail(request, pk):
     # Two forms, each with its own button, so Enter in a field does that form's action; only the form
     # that was sent is bound (and shows its errors).
     reset_form = PasswordResetForm(request.POST if action == "reset_password" else None)
-    reason_form = ReasonForm(request.POST if action in ("activate", "deactivate") else None)
+    reason_form = AccountActiveForm(
+        request.POST if action in ("activate", "deactivate") else None, initial={"version": account.version}
+    )
     if request.method == "POST":
         try:
             if action == "reset_password":
@@ -246,6 +272,7 @@ def account_detail(request, pk):
                         user=account,
                         is_active=action == "activate",
                         reason=reason_form.cleaned_data["reason"],
+                        version=reason_form.cleaned_data["version"],
                     )
                     messages.success(request, "已保存")
                     return redirect("core:account_detail", pk=account.pk)
@@ -257,7 +284,138 @@ def account_detail(request, pk):
         request,
         "core/account_detail.html",
         {"account": account, "form": reason_form, "reset_form": reset_form},
+        status=400 if request.method == "POST" else 200,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_edit(request, pk):
+    """编辑账号: name, unit, position, mobile number. A refusal comes back as typed (400)."""
+    access.require_module(request.user, Module.ACCOUNTS)
+    account = access.get_managed_account_for(request.user, pk, module=Module.ACCOUNTS)
+    units = access.org_units_managed_by(request.user)
+    searching = bool(request.POST.get("unit_search"))
+    if searching:
+        # 查找全部单位: the page comes back with the results and what was typed; nothing is saved.
+        kept = {name: request.POST.get(name) for name in AccountEditForm.KEPT_ON_SEARCH}
+        form = AccountEditForm(initial=kept, account=account, units=units, unit_q=request.POST.get("unit_q"))
+    else:
+        form = AccountEditForm(request.POST or None, account=account, units=units)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user_update(
+                actor=request.user,
+                user=account,
+                version=data["version"],
+                full_name=data["full_name"],
+                org_unit=data["org_unit"],
+                position=data["position"],
+                phone=form.phone_change(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, f"账号 {account.username} 已保存")
+            return redirect("core:account_detail", pk=account.pk)
+    return render(
+        request,
+        "core/account_edit.html",
+        {
+            "account": account,
+            "form": form,
+            "unit_q": form.fields["org_unit"].searched,
+            "unit_searched": searching,
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+# --- system administrator: the org tree ----------------------------------------------------------
+ORG_FORMS = {
+    "create": OrgUnitCreateForm,
+    "rename": OrgUnitRenameForm,
+    "move": OrgUnitMoveForm,
+    "close": OrgUnitCloseForm,
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def org_manage(request, pk):
+    """管理单位: 新建下级单位, 重命名, 移动到, 撤销 — one form each, only the one sent is bound; a
+    refusal comes back as typed (400) with its section open. Within the administrator's subtree."""
+    access.require_module(request.user, Module.ACCOUNTS)
+    unit = access.get_managed_org_unit_for(request.user, pk)
+    units = access.org_units_managed_by(request.user)
+    action = request.POST.get("action") if request.method == "POST" else None
+    if request.method == "POST" and action not in ORG_FORMS:
+        raise Http404
+    forms = {
+        "create": OrgUnitCreateForm(request.POST if action == "create" else None, parent=unit),
+        "rename": OrgUnitRenameForm(
+            request.POST if action == "rename" else None, initial={"version": unit.version, "name": unit.name}
+        ),
+        "move": OrgUnitMoveForm(
+            request.POST if action == "move" else None,
+            initial={"version": unit.version},
+            unit=unit,
+            units=units,
+        ),
+        "close": OrgUnitCloseForm(
+            request.POST if action == "close" else None,
+            initial={"version": unit.version, "closed_on": timezone.localdate()},
+        ),
+    }
+    if action is not None:
+        form = forms[action]
+        if form.is_valid():
+            try:
+                message = _org_action(request.user, unit, action, form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+            else:
+                messages.success(request, message)
+                return redirect("core:org_manage", pk=unit.pk)
+    return render(
+        request,
+        "core/org_manage.html",
+        {"unit": unit, "forms": forms, "open": action, "n_children": unit.children.count()},
+        status=400 if action is not None else 200,
+    )
+
+
+def _org_action(actor, unit, action: str, data: dict) -> str:
+    """Calls the one service of the action; returns the success message."""
+    if action == "create":
+        child = org_unit_create(
+            actor=actor,
+            name=data["name"],
+            kind=data["kind"],
+            parent=unit,
+            code=data["code"] or None,
+            active_from=data["active_from"],
+        )
+        return f"已新建下级单位 {child.name}"
+    if action == "move":
+        org_unit_move(actor=actor, unit=unit, new_parent=data["new_parent"], version=data["version"])
+        return f"已将 {unit.name} 移动到 {data['new_parent'].name} 之下"
+    closing = action == "close"
+    if closing and not unit.is_active:
+        raise ValidationError(f"{unit.name}已撤销")
+    org_unit_update(
+        actor=actor,
+        unit=unit,
+        version=data["version"],
+        name=unit.name if closing else data["name"],
+        code=unit.code,
+        is_active=not closing and unit.is_active,
+        active_until=data["closed_on"] if closing else unit.active_until,
+        management_zone=unit.management_zone,
+        reason=data.get("reason", ""),
+    )
+    return f"已撤销 {unit.name}" if closing else f"已重命名为 {data['name']}"
 
 
 @login_required
@@ -307,8 +465,6 @@ def security_list(request):
     access.require_module(request.user, Module.SECURITY)
     accounts = access.accounts_managed_by(request.user, module=Module.SECURITY).prefetch_related("roles")
     if request.GET.get("locked"):
-        from django.utils import timezone
-
         accounts = accounts.filter(locked_until__gt=timezone.now())
     form = UserSearchForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}

@@ -1,0 +1,462 @@
+"""The system administrator's pages for the org tree (新建下级单位, 重命名, 移动到, 撤销) and for an
+account (name, unit, position, mobile number, 启用/停用): each through its service, with the version
+the page showed, inside the administrator's subtree, every refusal a Chinese message with the input
+kept, every change audited."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from jijian.audit.models import AuditEvent
+from jijian.core.models import OrgKind, OrgUnit, User
+from jijian.core.roles import Role
+from jijian.core.sensitive.crypto import blind_index
+from tests.conftest import make_user
+
+STALE = "该记录已被他人修改"
+
+
+def manage(unit: OrgUnit) -> str:
+    return reverse("core:org_manage", args=[unit.pk])
+
+
+def fresh(unit: OrgUnit) -> OrgUnit:
+    return OrgUnit.objects.get(pk=unit.pk)
+
+
+@pytest.fixture
+def county_admin(tree):
+    """A system administrator of 随县: their subtree is the county, 广水市 is outside it."""
+    return make_user("county_admin", tree.county, Role.SYSTEM_ADMIN)
+
+
+# --- 新建下级单位 -----------------------------------------------------------------------------------
+def test_admin_creates_a_village_under_a_township(login, tree, people):
+    client = login(people.system_admin)
+    page = client.get(manage(tree.township_a))
+    assert page.status_code == 200
+    assert "新建下级单位" in page.content.decode()
+    response = client.post(
+        manage(tree.township_a),
+        {"action": "create", "new-name": "新建村", "new-kind": OrgKind.VILLAGE, "new-code": "421321100299"},
+    )
+    assert response.status_code == 302
+    child = OrgUnit.objects.get(code="421321100299")
+    assert (child.name, child.parent_id, child.county_id) == ("新建村", tree.township_a.pk, tree.county.pk)
+    event = AuditEvent.objects.get(action="org_unit.create", object_id=str(child.pk))
+    assert event.actor_id == people.system_admin.pk
+
+
+def test_a_taken_code_is_refused_with_the_input_kept(login, tree, people):
+    client = login(people.system_admin)
+    before = OrgUnit.objects.count()
+    response = client.post(
+        manage(tree.township_a),
+        {
+            "action": "create",
+            "new-name": "重码村",
+            "new-kind": OrgKind.VILLAGE,
+            "new-code": tree.village_a.code,
+        },
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert f"代码 {tree.village_a.code} 已被使用" in body
+    assert 'value="重码村"' in body
+    assert OrgUnit.objects.count() == before
+
+
+def test_a_kind_that_cannot_sit_there_is_refused(login, tree, people):
+    client = login(people.system_admin)
+    response = client.post(
+        manage(tree.township_a), {"action": "create", "new-name": "组", "new-kind": OrgKind.COUNTY}
+    )
+    assert response.status_code == 400
+    assert "该类型的单位不能设在本单位之下" in response.content.decode()
+    assert not OrgUnit.objects.filter(name="组").exists()
+
+
+# --- 重命名 ------------------------------------------------------------------------------------------
+def test_admin_renames_a_unit(login, tree, people):
+    client = login(people.system_admin)
+    unit = tree.village_a
+    response = client.post(
+        manage(unit), {"action": "rename", "rename-version": unit.version, "rename-name": "神农社区"}
+    )
+    assert response.status_code == 302
+    assert fresh(unit).name == "神农社区"
+    event = AuditEvent.objects.get(action="org_unit.update", object_id=str(unit.pk))
+    assert (event.before["name"], event.after["name"]) == ("神农村", "神农社区")
+
+
+def test_a_rename_over_a_newer_version_is_refused(login, tree, people):
+    client = login(people.system_admin)
+    unit = tree.village_a
+    shown = unit.version
+    assert (
+        client.post(
+            manage(unit), {"action": "rename", "rename-version": shown, "rename-name": "甲"}
+        ).status_code
+        == 302
+    )
+    response = client.post(manage(unit), {"action": "rename", "rename-version": shown, "rename-name": "乙"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert STALE in body and 'value="乙"' in body
+    assert fresh(unit).name == "甲"
+
+
+def test_an_empty_name_is_refused(login, tree, people):
+    client = login(people.system_admin)
+    unit = tree.village_a
+    response = client.post(
+        manage(unit), {"action": "rename", "rename-version": unit.version, "rename-name": "  "}
+    )
+    assert response.status_code == 400
+    assert "请填写新名称" in response.content.decode()
+    assert fresh(unit).name == "神农村"
+
+
+# --- 移动到 ------------------------------------------------------------------------------------------
+def test_admin_moves_a_village_to_another_township(login, tree, people):
+    client = login(people.system_admin)
+    unit = tree.village_a
+    page = client.get(manage(unit)).content.decode()
+    assert "data-unit-picker" in page  # the project's unit picker
+    response = client.post(
+        manage(unit), {"action": "move", "move-version": unit.version, "move-new_parent": tree.township_b.pk}
+    )
+    assert response.status_code == 302
+    moved = fresh(unit)
+    assert moved.parent_id == tree.township_b.pk and moved.township_id == tree.township_b.pk
+    event = AuditEvent.objects.get(action="org_unit.move", object_id=str(unit.pk))
+    assert event.after == {"parent": tree.township_b.pk}
+
+
+def test_a_move_over_a_newer_version_is_refused(login, tree, people):
+    client = login(people.system_admin)
+    unit = tree.village_a
+    shown = unit.version
+    client.post(manage(unit), {"action": "rename", "rename-version": shown, "rename-name": "神农村一组"})
+    response = client.post(
+        manage(unit), {"action": "move", "move-version": shown, "move-new_parent": tree.township_b.pk}
+    )
+    assert response.status_code == 400
+    assert STALE in response.content.decode()
+    assert fresh(unit).parent_id == tree.township_a.pk
+    assert not AuditEvent.objects.filter(action="org_unit.move").exists()
+
+
+def test_a_parent_of_the_wrong_kind_is_refused(login, tree, people):
+    client = login(people.system_admin)
+    unit = tree.village_a
+    response = client.post(
+        manage(unit), {"action": "move", "move-version": unit.version, "move-new_parent": tree.county.pk}
+    )
+    assert response.status_code == 400
+    assert "不能作为本单位的上级" in response.content.decode()
+    assert fresh(unit).parent_id == tree.township_a.pk
+
+
+def test_a_county_admin_cannot_move_a_unit_out_of_the_county(login, tree, county_admin):
+    client = login(county_admin)
+    unit = tree.village_a
+    response = client.post(
+        manage(unit), {"action": "move", "move-version": unit.version, "move-new_parent": tree.township_c.pk}
+    )
+    assert response.status_code == 400
+    assert "不在您的管辖范围内" in response.content.decode()
+    assert fresh(unit).parent_id == tree.township_a.pk
+
+
+def test_an_admin_cannot_move_or_close_their_own_unit(login, tree, county_admin):
+    client = login(county_admin)
+    unit = tree.county
+    response = client.post(
+        manage(unit),
+        {
+            "action": "close",
+            "close-version": unit.version,
+            "close-closed_on": "2026-12-01",
+            "close-reason": "撤县设区",
+        },
+    )
+    assert response.status_code == 400
+    assert "不能撤销您本人所在的单位" in response.content.decode()
+    assert fresh(unit).is_active
+
+
+# --- 撤销 --------------------------------------------------------------------------------------------
+def test_admin_closes_an_empty_village_with_a_reason(login, tree, people):
+    client = login(people.system_admin)
+    unit = tree.village_a2
+    response = client.post(
+        manage(unit),
+        {
+            "action": "close",
+            "close-version": unit.version,
+            "close-closed_on": "2026-12-01",
+            "close-reason": "并入神农村",
+        },
+    )
+    assert response.status_code == 302
+    closed = fresh(unit)
+    assert not closed.is_active and str(closed.active_until) == "2026-12-01"
+    event = AuditEvent.objects.get(action="org_unit.close", object_id=str(unit.pk))
+    assert "并入神农村" in event.summary
+    assert event.after["is_active"] is False
+
+
+def test_the_close_date_starts_as_today_in_the_date_fields_format(login, tree, people):
+    """A <input type=date> takes only YYYY-MM-DD: any other format shows an empty field."""
+    from django.utils import timezone
+
+    page = login(people.system_admin).get(manage(tree.village_a2)).content.decode()
+    assert f'name="close-closed_on" value="{timezone.localdate():%Y-%m-%d}"' in page
+
+
+def test_closing_needs_a_reason(login, tree, people):
+    client = login(people.system_admin)
+    unit = tree.village_a2
+    response = client.post(
+        manage(unit),
+        {
+            "action": "close",
+            "close-version": unit.version,
+            "close-closed_on": "2026-12-01",
+            "close-reason": "",
+        },
+    )
+    assert response.status_code == 400
+    assert "请填写撤销原因" in response.content.decode()
+    assert fresh(unit).is_active
+
+
+def test_a_unit_with_active_accounts_is_not_closed(login, tree, people):
+    client = login(people.system_admin)
+    unit = tree.village_a  # member_a works here
+    response = client.post(
+        manage(unit),
+        {
+            "action": "close",
+            "close-version": unit.version,
+            "close-closed_on": "2026-12-01",
+            "close-reason": "合并",
+        },
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "仍有启用的账号" in body and "合并" in body
+    assert fresh(unit).is_active
+    assert not AuditEvent.objects.filter(action="org_unit.close").exists()
+
+
+def test_a_unit_with_active_subordinates_is_not_closed(login, tree, people):
+    client = login(people.system_admin)
+    unit = tree.township_c
+    response = client.post(
+        manage(unit),
+        {
+            "action": "close",
+            "close-version": unit.version,
+            "close-closed_on": "2026-12-01",
+            "close-reason": "合并",
+        },
+    )
+    assert response.status_code == 400
+    assert "仍有未撤销的下级单位" in response.content.decode()
+    assert fresh(unit).is_active
+
+
+def test_a_close_over_a_newer_version_is_refused(login, tree, people):
+    client = login(people.system_admin)
+    unit = tree.village_a2
+    shown = unit.version
+    client.post(manage(unit), {"action": "rename", "rename-version": shown, "rename-name": "凤凰社区"})
+    response = client.post(
+        manage(unit),
+        {"action": "close", "close-version": shown, "close-closed_on": "2026-12-01", "close-reason": "合并"},
+    )
+    assert response.status_code == 400
+    assert STALE in response.content.decode()
+    assert fresh(unit).is_active
+
+
+def test_no_unit_is_created_under_a_closed_one(login, tree, people):
+    client = login(people.system_admin)
+    unit = tree.village_a2
+    client.post(
+        manage(unit),
+        {
+            "action": "close",
+            "close-version": unit.version,
+            "close-closed_on": "2026-12-01",
+            "close-reason": "合并",
+        },
+    )
+    assert "新建下级单位" not in client.get(manage(unit)).content.decode()
+
+
+# --- who may -----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("persona", ["county_officer", "security_admin", "township_a", "outsider"])
+def test_only_the_system_admin_reaches_the_page(login, tree, people, persona):
+    client = login(getattr(people, persona))
+    unit = tree.village_a
+    assert client.get(manage(unit)).status_code == 404
+    response = client.post(
+        manage(unit), {"action": "rename", "rename-version": unit.version, "rename-name": "外"}
+    )
+    assert response.status_code == 404
+    assert fresh(unit).name == "神农村"
+
+
+def test_a_county_admin_gets_404_outside_the_county(login, tree, county_admin):
+    client = login(county_admin)
+    assert client.get(manage(tree.village_a)).status_code == 200
+    for outside in (tree.village_c, tree.other_county, tree.city):
+        assert client.get(manage(outside)).status_code == 404
+    unit = tree.village_c
+    response = client.post(
+        manage(unit), {"action": "rename", "rename-version": unit.version, "rename-name": "外"}
+    )
+    assert response.status_code == 404
+    assert fresh(unit).name == "桃源村"
+
+
+def test_the_org_page_links_to_the_admin_page_for_the_admin_only(login, tree, people):
+    url = reverse("core:org_detail", args=[tree.village_a.pk])
+    assert manage(tree.village_a) in login(people.system_admin).get(url).content.decode()
+    assert manage(tree.village_a) not in login(people.county_officer).get(url).content.decode()
+
+
+# --- accounts ----------------------------------------------------------------------------------------
+def edit(user: User) -> str:
+    return reverse("core:account_edit", args=[user.pk])
+
+
+def edit_data(user: User, **changes) -> dict:
+    data = {
+        "version": user.version,
+        "full_name": user.full_name,
+        "org_unit": user.org_unit_id,
+        "position": user.position,
+        "phone": "",
+    }
+    return {**data, **changes}
+
+
+def test_admin_edits_name_unit_position_and_phone(login, tree, people):
+    client = login(people.system_admin)
+    member = people.member_a
+    assert client.get(edit(member)).status_code == 200
+    response = client.post(
+        edit(member),
+        edit_data(
+            member, full_name="李四", org_unit=tree.village_a2.pk, position="监察信息员", phone="13800138000"
+        ),
+    )
+    assert response.status_code == 302
+    saved = User.objects.get(pk=member.pk)
+    assert (saved.full_name, saved.org_unit_id, saved.position) == ("李四", tree.village_a2.pk, "监察信息员")
+    assert saved.phone == "13800138000"
+    assert saved.phone_index == blind_index("13800138000")  # found by number, stored encrypted
+    assert saved.version == member.version + 1
+    event = AuditEvent.objects.get(action="user.update", object_id=str(member.pk))
+    assert event.after["org_unit"] == tree.village_a2.pk and event.after["phone_changed"] is True
+    assert "13800138000" not in str(event.before) + str(event.after) + event.summary
+
+
+def test_an_empty_phone_keeps_the_number_and_the_box_removes_it(login, tree, people):
+    client = login(people.system_admin)
+    member = people.member_a
+    client.post(edit(member), edit_data(member, phone="13800138000"))
+    member = User.objects.get(pk=member.pk)
+    page = client.get(edit(member)).content.decode()
+    assert "13800138000" not in page and "138****8000" in page
+    client.post(edit(member), edit_data(member, position="委员"))
+    member = User.objects.get(pk=member.pk)
+    assert member.phone == "13800138000"
+    client.post(edit(member), edit_data(member, clear_phone="on"))
+    assert User.objects.get(pk=member.pk).phone == ""
+
+
+def test_a_bad_phone_is_refused_with_the_input_kept(login, tree, people):
+    client = login(people.system_admin)
+    member = people.member_a
+    response = client.post(edit(member), edit_data(member, full_name="王五", phone="12345"))
+    assert response.status_code == 400
+    assert 'value="王五"' in response.content.decode()
+    assert User.objects.get(pk=member.pk).full_name == member.full_name
+
+
+def test_a_unit_that_does_not_fit_the_roles_is_refused(login, tree, people):
+    client = login(people.system_admin)
+    member = people.member_a  # 村纪检委员: only in a village or community
+    response = client.post(edit(member), edit_data(member, full_name="王五", org_unit=tree.township_a.pk))
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "请先由安全保密管理员撤销该角色" in body and 'value="王五"' in body
+    assert User.objects.get(pk=member.pk).org_unit_id == tree.village_a.pk
+    assert not AuditEvent.objects.filter(action="user.update").exists()
+
+
+def test_an_account_edit_over_a_newer_version_is_refused(login, tree, people):
+    client = login(people.system_admin)
+    member = people.member_a
+    shown = edit_data(member)
+    assert client.post(edit(member), {**shown, "position": "甲"}).status_code == 302
+    response = client.post(edit(member), {**shown, "position": "乙"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert STALE in body and 'value="乙"' in body
+    assert User.objects.get(pk=member.pk).position == "甲"
+
+
+def test_disabling_over_a_newer_version_is_refused(login, tree, people):
+    client = login(people.system_admin)
+    member = people.member_a
+    shown = member.version
+    client.post(edit(member), edit_data(member, position="甲"))
+    url = reverse("core:account_detail", args=[member.pk])
+    response = client.post(url, {"action": "deactivate", "version": shown, "reason": "调离"})
+    assert response.status_code == 400
+    assert STALE in response.content.decode()
+    assert User.objects.get(pk=member.pk).is_active
+    response = client.post(url, {"action": "deactivate", "version": shown + 1, "reason": "调离"})
+    assert response.status_code == 302
+    assert not User.objects.get(pk=member.pk).is_active
+    assert AuditEvent.objects.filter(action="user.deactivate", object_id=str(member.pk)).exists()
+
+
+def test_a_county_admin_edits_only_accounts_and_units_of_the_county(login, tree, people, county_admin):
+    client = login(county_admin)
+    assert client.get(edit(people.outsider)).status_code == 404
+    assert client.post(edit(people.outsider), edit_data(people.outsider, full_name="外")).status_code == 404
+    assert User.objects.get(pk=people.outsider.pk).full_name == people.outsider.full_name
+    member = people.member_a
+    response = client.post(edit(member), edit_data(member, org_unit=tree.village_c.pk))
+    assert response.status_code == 400
+    assert "所选单位不存在或不在您的管辖范围内" in response.content.decode()
+    assert User.objects.get(pk=member.pk).org_unit_id == tree.village_a.pk
+
+
+@pytest.mark.parametrize("persona", ["security_admin", "county_officer", "outsider"])
+def test_only_the_system_admin_edits_accounts(login, people, persona):
+    client = login(getattr(people, persona))
+    member = people.member_a
+    assert client.get(edit(member)).status_code == 404
+    assert client.post(edit(member), edit_data(member, full_name="外")).status_code == 404
+    assert User.objects.get(pk=member.pk).full_name == member.full_name
+
+
+def test_the_unit_search_keeps_what_was_typed(login, tree, people):
+    client = login(people.system_admin)
+    member = people.member_a
+    response = client.post(
+        edit(member), {**edit_data(member, full_name="赵六"), "unit_search": "1", "unit_q": "凤凰"}
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'value="赵六"' in body and "凤凰村" in body
+    assert User.objects.get(pk=member.pk).full_name == member.full_name
