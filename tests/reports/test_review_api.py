@@ -128,6 +128,16 @@ def test_batch_approve_with_a_stale_version_approves_nothing_and_names_the_repor
     assert set(MonthlyReport.objects.filter(month=OCT).values_list("state", flat=True)) == {"submitted"}
 
 
+def test_batch_approve_of_a_report_returned_since_it_was_read_is_a_409(login, tree, people, report_a):
+    read = report_a.version
+    client = login(people.township_a)
+    assert post(client, f"{BASE}{report_a.pk}/return", {"reason": "材料不全"}).status_code == 200
+    answer = post(client, f"{BASE}batch-approve", {"reports": [{"id": report_a.pk, "version": read}]})
+    assert answer.status_code == 409 and f"月报 {report_a.pk}" in answer.json()["error"]["message"]
+    report_a.refresh_from_db()
+    assert report_a.state == ReportState.RETURNED
+
+
 def test_batch_approve_takes_ids_or_reports(login, people, report_a):
     client = login(people.township_a)
     for body in ({}, {"ids": [report_a.pk], "reports": [{"id": report_a.pk}]}):

@@ -206,7 +206,11 @@ def review_reports_approve_batch(request, payload: BatchIn):
     _reviewer(request.auth)
     versions = {item.id: item.version for item in payload.reports if item.version is not None}
     ids = set(payload.ids) | {item.id for item in payload.reports}
-    selected = list(review.review_queue(request.auth).filter(pk__in=ids).select_related("village"))
+    # A report named with its version is looked up whatever its state, as the single approve does: one
+    # returned or approved by someone else since it was read is then stale (409), not silently skipped.
+    pending = review.review_queue(request.auth).filter(pk__in=ids - set(versions))
+    read = review.review_queue(request.auth, review.QueueFilter(state="all")).filter(pk__in=versions)
+    selected = [*pending, *read]
     try:
         result = services.monthly_reports_approve_batch(
             actor=request.auth, reports=selected, versions=versions, refuse_stale=True
