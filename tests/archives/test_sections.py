@@ -398,3 +398,40 @@ def test_search_by_initials_full_pinyin_and_id_number_whole_and_scoped(keeper, o
     assert found(idn(5))[0] == {zheng.pk}
     assert found(idn(5)[:-1])[0] == set()
     assert found(idn(6, "421381"))[0] == set()  # the other county's, even by its ID number
+
+
+# --- a merged-away archive still open elsewhere --------------------------------------------------
+def test_a_keeper_on_a_merged_away_archive_is_led_to_the_survivor(keeper, archive, tree, login):
+    duplicate = make_archive(keeper, tree.township_a, name="刘某", level="division")
+    colleague = make_user("gj_sx2", tree.county, "cadre_supervision")
+    client = login(colleague)
+    assert client.get(reverse("archives:detail", args=[duplicate.pk])).status_code == 200  # open there
+    services.archive_merge(actor=keeper, keep=archive, drop=duplicate, reason="同一人重复建档")
+
+    page = client.get(reverse("archives:detail", args=[duplicate.pk]))
+    assert page.status_code == 410
+    body = page.content.decode()
+    assert "该档案已合并至" in body and f'href="{reverse("archives:detail", args=[archive.pk])}"' in body
+    opened = AuditEvent.objects.filter(action="archive.open").count()
+    for url, data in (
+        (reverse("archives:detail", args=[duplicate.pk]), {"reason": "核查"}),
+        (reverse("archives:section_add", args=[duplicate.pk, "record"]), {}),
+        (reverse("archives:edit", args=[duplicate.pk]), {}),
+        (reverse("archives:print", args=[duplicate.pk]), {"reason": "打印"}),
+    ):
+        answer = client.post(url, data)
+        assert answer.status_code == 410 and "该档案已合并至" in answer.content.decode(), url
+    assert AuditEvent.objects.filter(action="archive.open").count() == opened  # nothing opened or done
+
+
+def test_a_merged_away_archive_is_404_to_whoever_cannot_see_both(keeper, archive, tree, login, other_keeper):
+    duplicate = make_archive(keeper, tree.township_b, name="刘某", level="division")
+    township_b_keeper = make_user("gj_tb", tree.township_b, "cadre_supervision")  # not the survivor's unit
+    township_a_keeper = make_user("gj_ta", tree.township_a, "cadre_supervision")  # not the duplicate's
+    assert set(archives_visible_to(township_b_keeper)) == {duplicate}
+    assert set(archives_visible_to(township_a_keeper)) == {archive}
+    services.archive_merge(actor=keeper, keep=archive, drop=duplicate, reason="同一人重复建档")
+    for user in (other_keeper, township_b_keeper, township_a_keeper):
+        answer = login(user).get(reverse("archives:detail", args=[duplicate.pk]))
+        assert answer.status_code == 404 and "已合并" not in answer.content.decode(), user
+    assert login(keeper).get(reverse("archives:detail", args=[duplicate.pk])).status_code == 410

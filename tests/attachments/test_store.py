@@ -15,6 +15,7 @@ from jijian.attachments.services import (
     attachment_read_original,
     attachment_store,
     attachment_thumbnail,
+    attachments_store_all,
     clean_name,
     file_storage,
 )
@@ -529,6 +530,61 @@ def test_files_are_removed_when_the_transaction_fails(people, tree, files_dir, m
     monkeypatch.setattr(services, "audit_record", broken)
     with pytest.raises(RuntimeError):
         store(people, tree, "a.jpg", samples.photo(), keep_original=True)
+    assert_nothing_stored(files_dir)
+
+
+# --- several files, all or nothing -----------------------------------------------------------------
+def store_all(people, tree, files, **kwargs):
+    return attachments_store_all(
+        actor=people.member_a,
+        files=files,
+        org_unit=tree.village_a,
+        module=Module.REPORTS,
+        purpose="reports.duty_log",
+        object_id=7,
+        kinds=ALL_KINDS,
+        **kwargs,
+    )
+
+
+@pytest.mark.parametrize("keep_original", [False, True])
+def test_store_all_keeps_every_file_in_order(people, tree, files_dir, keep_original):
+    files = [SimpleUploadedFile("一.jpg", samples.photo()), SimpleUploadedFile("二.pdf", samples.pdf())]
+    stored = store_all(people, tree, files, keep_original=keep_original)
+    assert [a.original_name for a in stored] == ["一.jpg", "二.pdf"]
+    assert Attachment.objects.count() == 2
+    assert {p.relative_to(files_dir).as_posix() for p in files_dir.rglob("*") if p.is_file()} == {
+        a.storage_name for a in stored
+    }
+
+
+@pytest.mark.parametrize("keep_original", [False, True])
+def test_a_refusal_of_the_third_file_keeps_no_bytes_and_no_rows(people, tree, files_dir, keep_original):
+    files = [
+        SimpleUploadedFile("一.jpg", samples.photo()),
+        SimpleUploadedFile("二.pdf", samples.pdf()),
+        SimpleUploadedFile("三.pdf", b"MZ\x90\x00 not a pdf"),
+        SimpleUploadedFile("四.pdf", samples.pdf()),
+    ]
+    with pytest.raises(ValidationError) as info:
+        store_all(people, tree, files, keep_original=keep_original)
+    assert info.value.code == "attachment_refused"
+    assert info.value.messages[0].startswith("“三.pdf”：")
+    assert_nothing_stored(files_dir)
+    assert not AuditEvent.objects.filter(action="attachment.upload").exists()
+
+
+def test_store_all_passes_a_permission_refusal_unchanged_and_keeps_nothing(people, tree, files_dir):
+    files = [SimpleUploadedFile("一.jpg", samples.photo())]
+    with pytest.raises(PermissionDenied):
+        attachments_store_all(
+            actor=people.member_a,
+            files=files,
+            org_unit=tree.village_b,
+            module=Module.REPORTS,
+            purpose="reports.duty_log",
+            kinds=ALL_KINDS,
+        )
     assert_nothing_stored(files_dir)
 
 

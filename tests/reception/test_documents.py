@@ -54,3 +54,22 @@ def test_a_refused_file_is_said_and_nothing_kept(tree, people):
     page = office.post(reverse("reception:document_add", args=[r.pk]), {"document": bad}, follow=True)
     assert not documents_of(r).exists()
     assert any(m.level_tag == "error" for m in page.context["messages"])
+
+
+def test_several_documents_are_kept_together_or_not_at_all(tree, people, files_dir):
+    r = reception(tree.city, state=ReceptionState.IN_SESSION)
+    office = Client()
+    sign_in(office, people.city_petition)
+    bad = SimpleUploadedFile("material.png", b"MZ\x90\x00not a png", content_type="image/png")
+    page = office.post(
+        reverse("reception:document_add", args=[r.pk]), {"document": [png(), bad]}, follow=True
+    )
+    assert not documents_of(r).exists()
+    assert not [p for p in files_dir.rglob("*") if p.is_file()] if files_dir.exists() else True
+    assert not AuditEvent.objects.filter(action="reception.document_add").exists()
+    errors = [str(m) for m in page.context["messages"] if m.level_tag == "error"]
+    assert errors and errors[0].startswith("“material.png”：")
+
+    office.post(reverse("reception:document_add", args=[r.pk]), {"document": [png(), png()]})
+    assert documents_of(r).count() == 2
+    assert AuditEvent.objects.filter(action="reception.document_add").count() == 2

@@ -104,6 +104,50 @@ def test_batch_approve(login, tree, people, report_a):
     assert set(MonthlyReport.objects.filter(month=OCT).values_list("state", flat=True)) == {"approved"}
 
 
+def test_batch_approve_with_versions_approves_what_was_read(login, tree, people, report_a):
+    other = submitted_report(tree.village_a2, make_user("member_a2", tree.village_a2, "village_member"))
+    items = [{"id": report_a.pk, "version": report_a.version}, {"id": other.pk}]
+    result = post(login(people.township_a), f"{BASE}batch-approve", {"reports": items})
+    assert result.status_code == 200 and result.json() == {"approved": 2, "skipped": 0}
+    assert set(MonthlyReport.objects.filter(month=OCT).values_list("state", flat=True)) == {"approved"}
+
+
+def test_batch_approve_with_a_stale_version_approves_nothing_and_names_the_report(
+    login, tree, people, report_a
+):
+    other = submitted_report(tree.village_a2, make_user("member_a2", tree.village_a2, "village_member"))
+    read = other.version
+    MonthlyReport.objects.filter(pk=other.pk).update(version=read + 1)  # resubmitted meanwhile
+    items = [{"id": report_a.pk, "version": report_a.version}, {"id": other.pk, "version": read}]
+    answer = post(login(people.township_a), f"{BASE}batch-approve", {"reports": items})
+    assert answer.status_code == 409
+    error = answer.json()["error"]
+    assert error["code"] == "conflict"
+    assert f"月报 {other.pk}" in error["message"] and tree.village_a2.name in error["message"]
+    assert "均未审核通过" in error["message"]
+    assert set(MonthlyReport.objects.filter(month=OCT).values_list("state", flat=True)) == {"submitted"}
+
+
+def test_batch_approve_of_a_report_returned_since_it_was_read_is_a_409(login, tree, people, report_a):
+    read = report_a.version
+    client = login(people.township_a)
+    assert post(client, f"{BASE}{report_a.pk}/return", {"reason": "材料不全"}).status_code == 200
+    answer = post(client, f"{BASE}batch-approve", {"reports": [{"id": report_a.pk, "version": read}]})
+    assert answer.status_code == 409 and f"月报 {report_a.pk}" in answer.json()["error"]["message"]
+    report_a.refresh_from_db()
+    assert report_a.state == ReportState.RETURNED
+
+
+def test_batch_approve_takes_ids_or_reports(login, people, report_a):
+    client = login(people.township_a)
+    for body in ({}, {"ids": [report_a.pk], "reports": [{"id": report_a.pk}]}):
+        answer = post(client, f"{BASE}batch-approve", body)
+        assert answer.status_code == 422
+        assert "二选一" in answer.json()["error"]["details"][0]["message"]
+    report_a.refresh_from_db()
+    assert report_a.state == ReportState.SUBMITTED
+
+
 def test_grades_list_and_set(login, tree, people, report_a):
     client = login(people.township_a)
     [row] = client.get(f"{BASE}grades", {"year": 2025}).json()

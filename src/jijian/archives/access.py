@@ -29,14 +29,15 @@ def _own(user) -> Q:
 
 
 def archives_visible_to(user) -> QuerySet[IntegrityArchive]:
+    """The active archives the user may open: module ARCHIVES, in jurisdiction, not their own, not a
+    relative's they declared, not one in which they are a recorded family member."""
+    return _in_sight(user, IntegrityArchive.objects.select_related("org_unit").filter(is_active=True))
+
+
+def _in_sight(user, archives: QuerySet[IntegrityArchive]) -> QuerySet[IntegrityArchive]:
     from jijian.core.models import StaffRelation
 
-    qs = scope(
-        IntegrityArchive.objects.select_related("org_unit").filter(is_active=True),
-        user,
-        module=Module.ARCHIVES,
-        unit_field="org_unit",
-    )
+    qs = scope(archives, user, module=Module.ARCHIVES, unit_field="org_unit")
     if qs.query.is_empty():
         return qs
     relatives = StaffRelation.objects.filter(
@@ -48,6 +49,24 @@ def archives_visible_to(user) -> QuerySet[IntegrityArchive]:
 
 def get_archive_for(user, pk) -> IntegrityArchive:
     return get_or_404(archives_visible_to(user), pk)
+
+
+def archive_merged_into_for(user, pk) -> IntegrityArchive | None:
+    """The archive that archive `pk` was merged into (services.archive_merge), when the user may see
+    both: the merged-away archive by the rules of an active one (jurisdiction, own, declared
+    relatives, family members) and the survivor through archives_visible_to. None otherwise: for a
+    missing archive, one never merged, one out of the user's sight or whose survivor is — the caller
+    then answers the same 404 as for a missing archive, and an outsider learns nothing. A merge
+    re-points what was merged into the duplicate, so one step reaches the survivor."""
+    survivor_id = (
+        _in_sight(user, IntegrityArchive.objects.filter(is_active=False, merged_into__isnull=False))
+        .filter(pk=pk)
+        .values_list("merged_into_id", flat=True)
+        .first()
+    )
+    if survivor_id is None:
+        return None
+    return archives_visible_to(user).filter(pk=survivor_id).first()
 
 
 def can_keep(user) -> bool:

@@ -10,6 +10,8 @@ opening is an audit event (services.archive_open). Pages behind sign-in are neve
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -24,7 +26,7 @@ from jijian.core.ops.ratelimit import client_ip
 from jijian.core.roles import Module
 
 from . import selectors, services
-from .access import can_keep, get_archive_for
+from .access import archive_merged_into_for, can_keep, get_archive_for
 from .forms import SECTION_FORMS, ArchiveFilterForm, ArchiveForm, ImportForm, MergeForm, OpenForm, PhotoForm
 
 PAGE = 50
@@ -35,6 +37,26 @@ EDIT_REASON = "修改档案"
 def _require_keeper(user) -> None:
     if not can_keep(user):
         raise Http404
+
+
+def _follows_merge(view):
+    """An archive page whose archive was merged into another meanwhile (a keeper had it open) answers,
+    instead of the 404, a page naming and linking the surviving archive, 410 Gone, nothing done — to
+    whoever may see both (access.archive_merged_into_for); everyone else keeps the same 404."""
+
+    @functools.wraps(view)
+    def wrapper(request, pk, *args, **kwargs):
+        try:
+            return view(request, pk, *args, **kwargs)
+        except Http404:
+            survivor = archive_merged_into_for(request.user, pk)
+            if survivor is None:
+                raise
+            return render(
+                request, "archives/archive_merged.html", {"pk": pk, "survivor": survivor}, status=410
+            )
+
+    return wrapper
 
 
 @login_required
@@ -96,6 +118,7 @@ def unit_options(request):
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@_follows_merge
 def archive_detail(request, pk):
     """GET: who the archive is about, and the reason form. POST with a reason: the audited opening,
     rendered in the answer to that POST (no grant is kept: opening again asks again)."""
@@ -124,6 +147,7 @@ def _opened(user, archive, reason: str) -> dict:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@_follows_merge
 def archive_edit(request, pk):
     _require_keeper(request.user)
     archive = get_archive_for(request.user, pk)
@@ -158,6 +182,7 @@ SECTION_REASON = "录入档案内容"
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@_follows_merge
 def section_add(request, pk, section):
     """Add an entry to one section (keepers). The form shows nothing of the archive's content; the
     answer to a successful POST is the opened archive (an audited opening, reason 录入档案内容)."""
@@ -203,6 +228,7 @@ def _merge_candidates(user, archive):
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@_follows_merge
 def archive_merge(request, pk):
     """Merge a duplicate archive of the same name into this one (keepers; audited with its reason)."""
     _require_keeper(request.user)
@@ -227,6 +253,7 @@ def archive_merge(request, pk):
 @never_cache
 @login_required
 @require_http_methods(["POST"])
+@_follows_merge
 def archive_print(request, pk):
     """The archive as a PDF (print or keep), watermarked with the viewer and the time: an opening
     like any other, with its reason."""
@@ -279,6 +306,7 @@ def archive_photo(request, pk):
 @never_cache
 @login_required
 @require_POST
+@_follows_merge
 def archive_photo_upload(request, pk):
     """Upload or replace the photo (keepers, in jurisdiction, not recused). The answer is the archive's
     GET page (opening it again asks for a reason), with a message."""

@@ -16,7 +16,7 @@ import re
 import secrets
 import tempfile
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from datetime import timedelta
 from typing import IO, Any
 
@@ -418,6 +418,58 @@ def attachment_store(
         if encrypted is not None:
             encrypted.close()
     return attachment
+
+
+def attachments_store_all(
+    *,
+    actor,
+    files: Iterable[IO[bytes]],
+    org_unit: OrgUnit,
+    module: str,
+    purpose: str,
+    object_id: str | int = "",
+    keep_original: bool = False,
+    ip_address: str = "",
+    public: bool = False,
+    kinds: Collection[str] | None = None,
+) -> list[Attachment]:
+    """Store several files for one object, all or nothing: every file goes through attachment_store
+    (same arguments; each file keeps its own name), and when one is refused none is kept — the rows
+    roll back (one transaction, a savepoint inside the caller's) and the bytes of the files stored
+    before it are deleted at once (attachments_discard_bytes), not left to the orphan sweep.
+
+    The refusal is the store's own ValidationError (code "attachment_refused") with the refused
+    file's name in front ("“收据.exe”：不接收…"); PermissionDenied and anything else pass unchanged.
+    Every caller that takes more than one file at once stores them through here."""
+    stored: list[Attachment] = []
+    try:
+        with transaction.atomic():
+            for file in files:
+                name = getattr(file, "name", None)
+                try:
+                    stored.append(
+                        attachment_store(
+                            actor=actor,
+                            file=file,
+                            org_unit=org_unit,
+                            module=module,
+                            purpose=purpose,
+                            object_id=object_id,
+                            keep_original=keep_original,
+                            name=name,
+                            ip_address=ip_address,
+                            public=public,
+                            kinds=kinds,
+                        )
+                    )
+                except ValidationError as refused:
+                    label = clean_name(name or "")
+                    message = "；".join(refused.messages)
+                    raise ValidationError(f"“{label}”：{message}", code="attachment_refused") from None
+    except BaseException:
+        attachments_discard_bytes(stored)
+        raise
+    return stored
 
 
 def attachment_open(*, actor, attachment: Attachment, ip_address: str = "") -> File:

@@ -458,7 +458,7 @@ def finding_add(
 ) -> Finding:
     """The checker unit records a problem found, with photos (the attachment store checks them). A
     lesson marked for sharing is proposed to the duty manual as a typical case (finding_share)."""
-    from jijian.attachments.services import attachment_store
+    from jijian.attachments.services import attachments_store_all
 
     if not access.is_checker(actor, pair):
         raise PermissionDenied
@@ -484,18 +484,16 @@ def finding_add(
             share=share,
             created_by=actor,
         )
-        for photo in photos:
-            attachment_store(
-                actor=actor,
-                file=photo,
-                name=getattr(photo, "name", None),
-                org_unit=pair.checker,  # the uploader's unit; who sees it follows the finding
-                module=Module.EVALUATION,
-                purpose=access.FINDING_FILES,
-                object_id=finding.pk,
-                ip_address=ip_address,
-                kinds=FINDING_PHOTO_KINDS,
-            )
+        attachments_store_all(
+            actor=actor,
+            files=photos,
+            org_unit=pair.checker,  # the uploader's unit; who sees it follows the finding
+            module=Module.EVALUATION,
+            purpose=access.FINDING_FILES,
+            object_id=finding.pk,
+            ip_address=ip_address,
+            kinds=FINDING_PHOTO_KINDS,
+        )
         audit_record(
             actor=actor,
             action="evaluation.finding_add",

@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from jijian.attachments.models import Attachment
-from jijian.attachments.services import ALL_KINDS, STAFF_KINDS, attachment_store
+from jijian.attachments.services import ALL_KINDS, STAFF_KINDS, attachments_store_all
 from jijian.audit.services import audit_record
 from jijian.core.models import OrgUnit, User
 from jijian.core.notify import notify
@@ -67,21 +67,17 @@ def _store_evidence(*, report: PetitionReport, files, actor=None) -> list[Attach
     default (images are re-encoded by the attachment store). Without an actor the files come from the
     public portal and follow its kinds and sizes (JIJIAN_PUBLIC_UPLOAD_*); staff register the kinds
     of register_kinds(report.channel)."""
-    return [
-        attachment_store(
-            actor=actor,
-            file=f,
-            org_unit=report.region,
-            module=Module.PETITIONS,
-            purpose=EVIDENCE_PURPOSE,
-            object_id=report.pk,
-            keep_original=True,
-            name=getattr(f, "name", None),
-            public=actor is None,
-            kinds=None if actor is None else register_kinds(report.channel),
-        )
-        for f in files
-    ]
+    return attachments_store_all(
+        actor=actor,
+        files=files,
+        org_unit=report.region,
+        module=Module.PETITIONS,
+        purpose=EVIDENCE_PURPOSE,
+        object_id=report.pk,
+        keep_original=True,
+        public=actor is None,
+        kinds=None if actor is None else register_kinds(report.channel),
+    )
 
 
 def petition_submit(

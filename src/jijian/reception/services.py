@@ -850,11 +850,12 @@ def case_link(*, actor: User, reception: VideoReception, serial: str) -> str:
 DOCUMENT_PURPOSE = "reception.document"
 
 
-def document_add(*, actor: User, reception: VideoReception, file, ip_address: str = ""):
-    """Store a document shown or handed in during the session (or just after it) with the reception,
-    through the attachment service (its checks of kind, size and content). The receiving office, or
-    the township terminal for the petitioner at its PC; the document follows the reception's access."""
-    from jijian.attachments.services import ALL_KINDS, attachment_store
+def document_add(*, actor: User, reception: VideoReception, files, ip_address: str = ""):
+    """Store the documents shown or handed in during the session (or just after it) with the
+    reception, through the attachment service (its checks of kind, size and content), all or nothing:
+    one refused file keeps none of them. The receiving office, or the township terminal for the
+    petitioner at its PC; the documents follow the reception's access. Returns the attachments."""
+    from jijian.attachments.services import ALL_KINDS, attachments_store_all
     from jijian.core.roles import Module
 
     terminal = bool(reception.township_id) and reception.township_id == actor.org_unit_id
@@ -863,24 +864,24 @@ def document_add(*, actor: User, reception: VideoReception, file, ip_address: st
     if reception.state not in MINUTES_STATES:
         raise ValidationError("接访进行中或结束后才能上传材料")
     with transaction.atomic():
-        attachment = attachment_store(
+        attachments = attachments_store_all(
             actor=actor,
-            file=file,
+            files=files,
             org_unit=reception.township if terminal and reception.township else reception.org_unit,
             module=Module.RECEPTION,
             purpose=DOCUMENT_PURPOSE,
             object_id=reception.pk,
             keep_original=True,
-            name=getattr(file, "name", None),
             ip_address=ip_address,
             # What the petitioner shows or hands in may be a recording or a video of their own.
             kinds=ALL_KINDS,
         )
-        audit_record(
-            actor=actor,
-            action="reception.document_add",
-            obj=reception,
-            summary=f"接访材料入卷：{attachment}",
-            ip_address=ip_address,
-        )
-    return attachment
+        for attachment in attachments:
+            audit_record(
+                actor=actor,
+                action="reception.document_add",
+                obj=reception,
+                summary=f"接访材料入卷：{attachment}",
+                ip_address=ip_address,
+            )
+    return attachments

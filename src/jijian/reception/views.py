@@ -387,10 +387,9 @@ def document_add(request, pk):
         messages.error(request, "请选择要上传的材料")
         return redirect("reception:detail", pk)
     try:
-        for f in files:
-            services.document_add(
-                actor=request.user, reception=reception, file=f, ip_address=client_ip(request)
-            )
+        services.document_add(
+            actor=request.user, reception=reception, files=files, ip_address=client_ip(request)
+        )
     except PermissionDenied:
         raise Http404 from None
     except ValidationError as error:

@@ -5,11 +5,14 @@ jurisdiction, or an action by someone who is not the township committee, is a 40
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
+from pydantic import model_validator
 
 from jijian.core.access import get_or_404, users_visible_to
+from jijian.core.api.errors import error
 from jijian.core.api.limits import ApiId, ApiVersion, Pagination
 from jijian.core.roles import Role
 
@@ -79,8 +82,28 @@ class ReturnIn(Schema):
     version: ApiVersion | None = Field(None, description="所审月报的版本（详情中的 version）；已变化则拒绝")
 
 
+class BatchReport(Schema):
+    id: ApiId
+    version: ApiVersion | None = Field(
+        None, description="所审月报的版本（列表或详情中的 version）；已变化则整批拒绝（409）"
+    )
+
+
 class BatchIn(Schema):
-    ids: list[ApiId] = Field(..., min_length=1, max_length=500)
+    ids: list[ApiId] = Field(
+        default_factory=list, max_length=500, description="月报 id（不核对版本；与 reports 二选一）"
+    )
+    reports: list[BatchReport] = Field(
+        default_factory=list,
+        max_length=500,
+        description="月报 id 及所审版本；任一版本已变化则整批不审核，答 409 并指明该月报",
+    )
+
+    @model_validator(mode="after")
+    def one_list(self):
+        if bool(self.ids) == bool(self.reports):
+            raise ValueError("请在 ids 或 reports 中列出要审核通过的月报（二选一）")
+        return self
 
 
 class BatchOut(Schema):
@@ -172,12 +195,29 @@ def review_report_return(request, report_id: ApiId, payload: ReturnIn):
     )
 
 
-@router.post("/batch-approve", response=BatchOut, summary="批量审核通过")
+@router.post(
+    "/batch-approve", response=BatchOut, summary="批量审核通过（reports 带版本：任一已变化则整批拒绝，409）"
+)
 def review_reports_approve_batch(request, payload: BatchIn):
+    """Approve the listed reports awaiting review; those not awaiting review, or not the caller's to
+    review, are skipped and counted. With `reports`, each version is checked as the single approve
+    checks it: if any report changed since it was read, nothing is approved and the answer is 409
+    naming that report."""
     _reviewer(request.auth)
-    selected = list(review.review_queue(request.auth).filter(pk__in=payload.ids))
-    result = services.monthly_reports_approve_batch(actor=request.auth, reports=selected)
-    result["skipped"] += len(set(payload.ids)) - len(selected)
+    versions = {item.id: item.version for item in payload.reports if item.version is not None}
+    ids = set(payload.ids) | {item.id for item in payload.reports}
+    # A report named with its version is looked up whatever its state, as the single approve does: one
+    # returned or approved by someone else since it was read is then stale (409), not silently skipped.
+    pending = review.review_queue(request.auth).filter(pk__in=ids - set(versions))
+    read = review.review_queue(request.auth, review.QueueFilter(state="all")).filter(pk__in=versions)
+    selected = [*pending, *read]
+    try:
+        result = services.monthly_reports_approve_batch(
+            actor=request.auth, reports=selected, versions=versions, refuse_stale=True
+        )
+    except ValidationError as refused:
+        return error(request, 409, "conflict", "；".join(refused.messages))
+    result["skipped"] += len(ids) - len(selected)
     return result
 
 

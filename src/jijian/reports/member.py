@@ -13,7 +13,7 @@ from django.db import transaction
 from django.http import Http404
 
 from jijian.attachments.access import attachments_visible_to
-from jijian.attachments.services import STAFF_KINDS, attachment_store, attachments_discard_bytes
+from jijian.attachments.services import STAFF_KINDS, attachments_store_all
 from jijian.core.roles import Module
 
 from . import selectors, services
@@ -106,27 +106,19 @@ def _store_files(actor, record: DutyRecord, files, ip_address: str) -> None:
 
         raise ValidationError(f"每条纪实最多上传 {MAX_FILES_PER_RECORD} 个文件")
     keep_original = bool(files) and keeps_photo_originals(record.village)
-    stored = []
-    try:
-        for f in files:
-            stored.append(
-                attachment_store(
-                    actor=actor,
-                    file=f,
-                    org_unit=record.village,
-                    module=Module.REPORTS,
-                    purpose=ATTACHMENT_PURPOSE,
-                    object_id=record.pk,
-                    keep_original=keep_original,
-                    ip_address=ip_address,
-                    kinds=STAFF_KINDS,  # photos and documents of the duty done
-                )
-            )
-    except BaseException:
-        # A refused file refuses the record (the transaction rolls back its rows); the bytes of
-        # the files stored before it go too, so that nothing is left behind.
-        attachments_discard_bytes(stored)
-        raise
+    # A refused file refuses the record: none of its files is kept (the caller's transaction rolls
+    # back the record).
+    attachments_store_all(
+        actor=actor,
+        files=files,
+        org_unit=record.village,
+        module=Module.REPORTS,
+        purpose=ATTACHMENT_PURPOSE,
+        object_id=record.pk,
+        keep_original=keep_original,
+        ip_address=ip_address,
+        kinds=STAFF_KINDS,  # photos and documents of the duty done
+    )
 
 
 @transaction.atomic

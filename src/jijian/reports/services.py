@@ -3,6 +3,7 @@ transaction, an audit entry in it; a stale version is refused, never silently ov
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -842,7 +843,8 @@ def _check_reviewed_version(report: MonthlyReport, version: int | None) -> None:
     refused rather than applied to a report the reviewer has not seen."""
     if version is not None and report.version != version:
         raise ValidationError(
-            f"该月报在您打开后已有变化（现为“{report.get_state_display()}”），您的审核未保存，请查看最新内容后再审核"
+            f"该月报在您打开后已有变化（现为“{report.get_state_display()}”），您的审核未保存，请查看最新内容后再审核",
+            code="stale",
         )
 
 
@@ -953,18 +955,36 @@ def monthly_report_approve(
 
 
 def monthly_reports_approve_batch(
-    *, actor: User, reports: list[MonthlyReport], versions: dict[int, int] | None = None
+    *,
+    actor: User,
+    reports: list[MonthlyReport],
+    versions: dict[int, int] | None = None,
+    refuse_stale: bool = False,
 ) -> dict[str, int]:
     """Approve the selected reports, each in its own transaction: one that changed meanwhile is
     skipped and counted, the others go through. `versions` (report pk → the version the list showed):
     a report resubmitted, returned or approved by someone else since the list was read is skipped, so
-    nobody approves content they were not shown."""
+    nobody approves content they were not shown.
+
+    refuse_stale=True (the API, whose caller names each report's version and expects an answer about
+    it): a stale version refuses the whole batch instead — one transaction, nothing approved — with a
+    ValidationError (code "stale") naming the report; reports refused for another reason (not awaiting
+    review) are still skipped and counted."""
     versions = versions or {}
     result = {"approved": 0, "skipped": 0}
-    for report in reports:
-        try:
-            monthly_report_approve(actor=actor, report=report, version=versions.get(report.pk))
-            result["approved"] += 1
-        except (ValidationError, PermissionDenied):
-            result["skipped"] += 1
+    with transaction.atomic() if refuse_stale else contextlib.nullcontext():
+        for report in reports:
+            try:
+                monthly_report_approve(actor=actor, report=report, version=versions.get(report.pk))
+                result["approved"] += 1
+            except ValidationError as refused:
+                if refuse_stale and getattr(refused, "code", None) == "stale":
+                    raise ValidationError(
+                        f"月报 {report.pk}（{report.village.name} {report.month:%Y年%m月}）在您读取后已有变化，"
+                        "本批均未审核通过，请重新读取后再审核",
+                        code="stale",
+                    ) from None
+                result["skipped"] += 1
+            except PermissionDenied:
+                result["skipped"] += 1
     return result

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from jijian.attachments.services import STAFF_KINDS, attachment_store
+from jijian.attachments.services import STAFF_KINDS, attachments_store_all
 from jijian.audit.services import audit_record
 from jijian.core import links
 from jijian.core.models import OrgKind, OrgUnit
@@ -348,17 +348,16 @@ def record_create(
             late_reason=late_reason,
             created_by=actor,
         )
-        for f in files:
-            attachment_store(
-                actor=actor,
-                file=f,
-                org_unit=org,
-                module=Module.RESPONSIBILITY,
-                purpose=RECORD_FILES,
-                object_id=record.pk,
-                ip_address=ip_address,
-                kinds=STAFF_KINDS,  # minutes, photos, scanned documents
-            )
+        attachments_store_all(
+            actor=actor,
+            files=files,
+            org_unit=org,
+            module=Module.RESPONSIBILITY,
+            purpose=RECORD_FILES,
+            object_id=record.pk,
+            ip_address=ip_address,
+            kinds=STAFF_KINDS,  # minutes, photos, scanned documents
+        )
         audit_record(
             actor=actor,
             action="responsibility.record_create",

@@ -26,7 +26,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from jijian.attachments.services import STAFF_KINDS, attachment_store
+from jijian.attachments.services import STAFF_KINDS, attachments_store_all
 from jijian.audit.services import audit_record
 from jijian.core import links
 from jijian.core.access import get_or_404, scope
@@ -183,17 +183,16 @@ def voucher_enter(
         objection_working_days=township_chain.objection_working_days,
         created_by=actor,
     )
-    for f in files:
-        attachment_store(
-            actor=actor,
-            file=f,
-            org_unit=village,
-            module=Module.VILLAGE_AFFAIRS,
-            purpose=RECEIPT_PURPOSE,
-            object_id=voucher.pk,
-            ip_address=ip_address,
-            kinds=STAFF_KINDS,  # receipts: photos or scans
-        )
+    attachments_store_all(
+        actor=actor,
+        files=files,
+        org_unit=village,
+        module=Module.VILLAGE_AFFAIRS,
+        purpose=RECEIPT_PURPOSE,
+        object_id=voucher.pk,
+        ip_address=ip_address,
+        kinds=STAFF_KINDS,  # receipts: photos or scans
+    )
     audit_record(
         actor=actor,
         action="voucher.enter",

@@ -19,7 +19,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from jijian.attachments.services import STAFF_KINDS, attachment_store, attachments_discard_bytes
+from jijian.attachments.services import STAFF_KINDS, attachments_store_all
 from jijian.audit.services import audit_record
 from jijian.core import links
 from jijian.core.orgs.workdays import provisional_mark
@@ -285,26 +285,17 @@ def decision_step_record(
             )
     except IntegrityError:
         raise ValidationError(f"“{label}”已经登记过了") from None
-    stored = []
-    try:
-        for f in files:
-            stored.append(
-                attachment_store(
-                    actor=actor,
-                    file=f,
-                    org_unit=locked.village,
-                    module=Module.VILLAGE_AFFAIRS,
-                    purpose=STEP_PURPOSE,
-                    object_id=record.pk,
-                    ip_address=ip_address,
-                    kinds=STAFF_KINDS,  # minutes, photos of the meeting, scanned notices
-                )
-            )
-    except BaseException:
-        # A file refused (type, size, content) refuses the step: the transaction rolls back the rows,
-        # and the bytes of the files stored before it go too, so that nothing is left behind.
-        attachments_discard_bytes(stored)
-        raise
+    # A file refused (type, size, content) refuses the step: none of its files is kept.
+    attachments_store_all(
+        actor=actor,
+        files=files,
+        org_unit=locked.village,
+        module=Module.VILLAGE_AFFAIRS,
+        purpose=STEP_PURPOSE,
+        object_id=record.pk,
+        ip_address=ip_address,
+        kinds=STAFF_KINDS,  # minutes, photos of the meeting, scanned notices
+    )
     MajorDecision.objects.filter(pk=locked.pk).update(version=F("version") + 1)
     audit_record(
         actor=actor,

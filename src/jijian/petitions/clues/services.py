@@ -35,7 +35,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jijian.attachments.models import Attachment
-from jijian.attachments.services import STAFF_KINDS, attachment_store
+from jijian.attachments.services import STAFF_KINDS, attachments_store_all
 from jijian.audit.services import audit_record
 from jijian.core import links
 from jijian.core.access import unit_in_scope
@@ -693,20 +693,16 @@ def clue_letter_reply(
             note=reply,
             endorser=endorser,
         )
-        stored = [
-            attachment_store(
-                actor=actor,
-                file=f,
-                org_unit=clue.holder,
-                module=Module.PETITIONS,
-                purpose=LETTER_REPLY_PURPOSE,
-                object_id=clue.pk,
-                keep_original=True,
-                name=getattr(f, "name", None),
-                kinds=STAFF_KINDS,  # the reply letter, scanned
-            )
-            for f in files
-        ]
+        stored = attachments_store_all(
+            actor=actor,
+            files=files,
+            org_unit=clue.holder,
+            module=Module.PETITIONS,
+            purpose=LETTER_REPLY_PURPOSE,
+            object_id=clue.pk,
+            keep_original=True,
+            kinds=STAFF_KINDS,  # the reply letter, scanned
+        )
         deadline_meet(kind=DeadlineKind.LETTER_REPLY, clue=clue)
         audit_record(
             actor=actor,
