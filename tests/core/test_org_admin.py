@@ -460,3 +460,41 @@ def test_the_unit_search_keeps_what_was_typed(login, tree, people):
     body = response.content.decode()
     assert 'value="赵六"' in body and "凤凰村" in body
     assert User.objects.get(pk=member.pk).full_name == member.full_name
+
+
+def test_the_account_services_check_the_mobile_number_themselves(tree, people):
+    """The service, not only the form: a caller that skips the form (a command, the API) cannot store a bad number."""
+    from django.core.exceptions import ValidationError as Invalid
+
+    from jijian.core.services import user_create, user_update
+
+    target = people.member_a
+    target.refresh_from_db()
+    with pytest.raises(Invalid, match="手机号码应为11位"):
+        user_update(
+            actor=people.system_admin,
+            user=target,
+            version=target.version,
+            full_name=target.full_name,
+            org_unit=target.org_unit,
+            position="",
+            phone="12345",
+        )
+    with pytest.raises(Invalid, match="手机号码应为11位"):
+        user_create(
+            actor=people.system_admin,
+            username="new1",
+            full_name="新人",
+            org_unit=tree.village_a,
+            phone="0722",
+        )
+    saved = user_update(
+        actor=people.system_admin,
+        user=target,
+        version=target.version,
+        full_name=target.full_name,
+        org_unit=target.org_unit,
+        position="",
+        phone="+86 138-0000-1234",
+    )
+    assert saved.phone == "13800001234"

@@ -26,6 +26,7 @@ from .models import (
     UserRole,
 )
 from .roles import ADMIN_ROLES, Role, role_fits_unit, role_unit_words
+from .validators import validate_mobile
 
 
 class ConcurrentEditError(ValidationError):
@@ -291,6 +292,8 @@ def user_create(
     if actor is not None and roles:
         raise PermissionDenied  # 三员分立: the system admin creates, the security admin grants
     validate_role_combination(roles)
+    if phone:
+        phone = validate_mobile(phone)
     if User.objects.filter(username=username).exists():
         raise ValidationError(f"用户名 {username} 已存在")
     user = User(
@@ -362,6 +365,8 @@ def user_update(
     current.org_unit = org_unit
     current.position = position.strip()
     fields = ["full_name", "name_initials", "org_unit", "position", "version"]
+    if phone:
+        phone = validate_mobile(phone)
     phone_changed = phone is not None and phone != current.phone
     if phone_changed:
         current.phone = phone or ""
