@@ -1,28 +1,37 @@
 """video_sessions_per_host (issue 17): how many 2-party 480p video reception sessions, recorded, one
 Janus host holds below 1% packet loss; floor = a city's peak (10 sessions), ratio = sessions held / 10,
-target >= 3. Also printed per step: Janus's CPU per session and the packet loss.
+target >= 3. Also printed per step: Janus's CPU per session, the packet loss on each leg, the
+recordings written, and the peers' own CPU and lateness.
 
 A real Janus (the Debian package, from the configuration `jijian reception_janus` writes:
 reception.media.janus_config_write) on loopback; each session is a VideoRoom room created as the app
 creates it (reception.media.room_create: secret, PIN, `record` and `lock_record`, the room's 512 kbit/s
-cap, its own recording directory). The peers are pages of one headless Chromium with the fake camera
-(640x480, 20 fps) and microphone (bench/video_peer.html, served from a local HTTP server): each
-publishes its camera and microphone and subscribes to the other participant of its session, as the
-room page does. Sessions are added in steps (2 at a time by default); after each step the pages warm
-up, then for `--window` seconds the script samples Janus's CPU (/proc/<pid>/stat) and every page's
-getStats counters. Loss = packets lost / packets expected over the window, on both legs: publisher ->
-Janus (the receiver reports Janus sends back) and Janus -> subscriber (the subscriber's inbound
-counters). A step is held when loss < 1% and every subscriber decoded new frames. It stops at the
-first step not held, at `--max-sessions`, or when `--budget` seconds are spent.
+cap, its own recording directory). Each participant publishes audio and video and subscribes to the
+other participant of its session, over Janus's HTTP API as the room page does. The peers are either
 
-THE PEERS RUN ON THE SAME MACHINE: on the 2-core development VM every page encodes VP8 and decodes
-the other side's, which costs far more CPU than Janus's forwarding and recording, so the figure is what
-this machine can drive, a lower bound for a dedicated 2-core Janus host. Janus's CPU per session is
-printed so the host's capacity can be estimated apart from the peers (bench/README.md).
+- `--peers rtp` (default): the load generator bench/video_load.py, real WebRTC peers (ICE, DTLS,
+  SRTP, RTCP) that send a clip encoded once with ffmpeg (640x480, 20 fps, VP8 ~480 kbit/s + Opus) and
+  count what they receive without decoding, in `--workers` processes (3). They share the machine's CPUs
+  with Janus, so Janus has less than a host of its own: what it holds is a lower bound. With `--pin`
+  Janus runs on the first CPU and the generator on the others (taskset / sched_setaffinity): what Janus
+  holds on one core (on a 2-core machine the generator then has one core and runs short sooner);
+- `--peers chromium`: pages of one headless Chromium with the fake camera (640x480, 20 fps) and
+  microphone (bench/video_peer.html): the real browser, which encodes and decodes VP8 for every peer,
+  so on a small machine it measures the peers, not Janus.
 
-    .venv/bin/python bench/bench_video.py [--max-sessions 30] [--step 2] [--window 15] [--budget 240]
+Sessions are added in steps (4 at a time with rtp, 2 with chromium); after each step the peers get up
+to 60 s to connect and `--warmup` seconds, then for `--window` seconds the script samples Janus's CPU
+(/proc/<pid>/stat), the peers' counters (getStats) and the recording files' growth. Loss = packets lost /
+packets expected over the window, on both legs: publisher -> Janus (the receiver reports Janus sends
+back) and Janus -> subscriber (the subscriber's sequence numbers). A step is held when loss < 1%, every
+peer is connected and every subscriber received video at 90% of the clip's frame rate (Chromium: any new
+decoded frame). It stops at the first step not held, saying what limited it, at `--max-sessions`, or
+when `--budget` seconds are spent.
 
-Skipped, with a message, where janus, chromium or Playwright are missing."""
+    .venv/bin/python bench/bench_video.py [--peers rtp|chromium] [--pin] [--workers 3] [--max-sessions 40]
+                                          [--step 4] [--window 15] [--budget 300]
+
+Skipped, with a message, where janus, ffmpeg and aiortc (rtp) or chromium and Playwright are missing."""
 
 from __future__ import annotations
 
@@ -148,6 +157,9 @@ class ChromiumPeers:
     def lag(self) -> tuple[float, float] | None:
         return None  # the pages' timers are not watched
 
+    def cpu(self) -> float | None:
+        return None  # Chromium's processes are not followed; see "CPUs busy"
+
     def close(self) -> None:
         self.browser.close()
         self.playwright.stop()
@@ -160,13 +172,18 @@ class RtpPeers:
 
     name = "RTP peers (pre-encoded VP8 + Opus sent, received frames counted, nothing encoded or decoded)"
 
-    def __init__(self, janus_url: str, work: Path) -> None:
+    def __init__(self, janus_url: str, work: Path, workers: int) -> None:
         from bench import video_load
 
-        self.clip = video_load.Clip.load(video_load.make_clip(work / "clip.webm"))
-        self.fps = len(self.clip.video.packets) / float(self.clip.video.length * self.clip.video.time_base)
+        path = video_load.make_clip(work / "clip.webm")
+        clip = video_load.Clip.load(path)
+        self.fps = len(clip.video.packets) / float(clip.video.length * clip.video.time_base)
         self.min_fps = 0.9 * self.fps
-        self.generator = video_load.Generator(janus_url, self.clip)
+        self.generator = video_load.Workers(janus_url, path, workers)
+        self.name = f"{self.name}, {workers} generator processes"
+
+    def cpu(self) -> float | None:
+        return sum(cpu_of(pid) for pid in self.generator.pids())
 
     def add_session(self, room: int, pin: str) -> None:
         self.generator.add_session(room, pin)
@@ -224,7 +241,7 @@ def sample(peers, janus_pid: int, rec: Path) -> dict:
     return {
         "peers": totals(peers),
         "janus": cpu_of(janus_pid),
-        "generator": cpu_of("self"),
+        "generator": peers.cpu(),
         "machine": machine_busy(),
         "cores": cores_busy(),
         "disk": disk_bytes(rec),
@@ -244,8 +261,11 @@ def main() -> int:
     parser.add_argument(
         "--pin",
         action=argparse.BooleanOptionalAction,
-        default=None,
-        help="Janus on CPU 0 and the peers on the other CPUs (taskset); default: on with --peers rtp",
+        default=False,
+        help="Janus on the first CPU and the peers on the others (taskset); default off: see bench/README.md",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=3, help="generator processes with --peers rtp (default 3)"
     )
     parser.add_argument("--max-sessions", type=int, default=40)
     parser.add_argument(
@@ -258,7 +278,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     step_size = args.step or (4 if args.peers == "rtp" else 2)
-    pin = args.pin if args.pin is not None else args.peers == "rtp"
+    pin = args.pin
     missing = [tool for tool in ("janus",) if shutil.which(tool) is None]
     if args.peers == "chromium":
         if not os.path.exists(CHROMIUM):
@@ -306,7 +326,7 @@ def main() -> int:
     limit = ""
     peers = None
     try:
-        peers = RtpPeers(url, work) if args.peers == "rtp" else ChromiumPeers(url)
+        peers = RtpPeers(url, work, args.workers) if args.peers == "rtp" else ChromiumPeers(url)
         print(
             f"# {NAME}: peers: {peers.name}; Janus on {janus_cpus}, peers on {generator_cpus} "
             f"(the machine's {len(cpus)} CPUs are shared with other work: load average {os.getloadavg()[0]:.1f})",
@@ -353,7 +373,7 @@ def main() -> int:
             rates = [(y - x) / wall for x, y in zip(pa["frames"], pb["frames"], strict=False)]
             stalled = sum(1 for r in rates if r <= peers.min_fps)
             janus_share = (b["janus"] - a["janus"]) / wall
-            generator_share = (b["generator"] - a["generator"]) / wall
+            generator_share = (b["generator"] - a["generator"]) / wall if a["generator"] is not None else None
             machine = (b["machine"][0] - a["machine"][0]) / max(b["machine"][1] - a["machine"][1], 1e-9)
             cores = [
                 (cb[0] - ca[0]) / max(cb[1] - ca[1], 1e-9)
@@ -384,9 +404,9 @@ def main() -> int:
             print(
                 f"# {NAME}: {sessions} sessions ({n_peers} peers): loss {loss * 100:.2f}% "
                 f"({lost} of {expected} packets; to Janus {up * 100:.2f}%, from Janus {down * 100:.2f}%), Janus CPU {janus_share * 100:.1f}% of a core "
-                f"({step['per_session'] * 100:.2f}% per session), peers' CPU {generator_share * 100:.0f}% of a core{late}, "
+                f"({step['per_session'] * 100:.2f}% per session), peers' CPU {'n/a' if generator_share is None else f'{generator_share * 100:.0f}% of a core'}{late}, "
                 f"video {sum(rates) / max(len(rates), 1):.1f} frames/s received per peer ({slow}), "
-                f"{stalled} peers under {peers.min_fps:.0f} frames/s, {pb['down']} not up, "
+                f"{stalled} peers {f'under {peers.min_fps:.0f} frames/s' if peers.min_fps else 'without a new frame'}, {pb['down']} not up, "
                 f"recordings {disk_kbit / sessions:.0f} kbit/s per session to disk, "
                 f"CPUs busy {' '.join(f'{c * 100:.0f}%' for c in cores)} (all {machine * 100:.0f}%), "
                 f"load average {os.getloadavg()[0]:.1f} -> {'held' if ok else 'NOT held'}",
@@ -446,15 +466,16 @@ def why_not_held(step: dict, pin: bool) -> str:
             "what it sends and reads is late, so this step measures the generator, not Janus)"
         )
     busy = step["cores"]
+    own = "n/a" if step["generator"] is None else f"{step['generator'] * 100:.0f}%"
     if pin and busy:
         reasons.append(
             f"Janus's CPU {busy[0] * 100:.0f}% busy (Janus itself {step['janus_cpu'] * 100:.0f}%), "
-            f"the peers' CPU {max(busy[1:], default=0) * 100:.0f}% busy (the generator itself {step['generator'] * 100:.0f}%)"
+            f"the peers' CPU {max(busy[1:], default=0) * 100:.0f}% busy (the generator itself {own})"
         )
     else:
         reasons.append(
             f"CPUs {' '.join(f'{c * 100:.0f}%' for c in busy)} busy (Janus {step['janus_cpu'] * 100:.0f}%, "
-            f"peers' process {step['generator'] * 100:.0f}%)"
+            f"the generator {own})"
         )
     return ", ".join(reasons)
 

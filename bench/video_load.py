@@ -30,6 +30,7 @@ import contextlib
 import fractions
 import json
 import logging
+import multiprocessing
 import secrets
 import subprocess
 import threading
@@ -324,6 +325,7 @@ class Peer:
             "received": 0,
             "lost": 0,
             "frames": self.frames,
+            "videoBytes": self.video_bytes,
             "sent": 0,
             "remoteLost": 0,
         }
@@ -431,3 +433,73 @@ class Generator:
         self.thread.join(timeout=10)
         self.pool.shutdown(wait=False, cancel_futures=True)
         self._decoding.__exit__(None, None, None)
+
+
+def worker_main(conn, janus_url: str, clip_path: str) -> None:
+    """One generator process: answers (command, argument) messages on `conn` (see Workers)."""
+    generator = Generator(janus_url, Clip.load(Path(clip_path)))
+    while True:
+        command, argument = conn.recv()
+        if command == "add":
+            generator.add_session(*argument)
+            conn.send(None)
+        elif command == "states":
+            conn.send(generator.states())
+        elif command == "stats":
+            conn.send(generator.stats())
+        elif command == "lag":
+            conn.send(generator.lag())
+        elif command == "close":
+            generator.close()
+            conn.send(None)
+            return
+
+
+class Workers:
+    """Generators in `n` processes, sessions dealt out in turn; the same calls as Generator. Several
+    processes use several CPUs (one Python process uses one) and, on a machine shared with other
+    work, get a fairer share of the generator's CPU."""
+
+    def __init__(self, janus_url: str, clip_path: Path, n: int) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.conns = []
+        self.procs = []
+        for _ in range(n):
+            parent, child = context.Pipe()
+            proc = context.Process(target=worker_main, args=(child, janus_url, str(clip_path)), daemon=True)
+            proc.start()
+            self.conns.append(parent)
+            self.procs.append(proc)
+        self.added = 0
+
+    def _all(self, command: str) -> list:
+        for conn in self.conns:
+            conn.send((command, None))
+        return [conn.recv() for conn in self.conns]
+
+    def add_session(self, room: int, pin: str) -> None:
+        conn = self.conns[self.added % len(self.conns)]
+        conn.send(("add", (room, pin)))
+        conn.recv()
+        self.added += 1
+
+    def states(self) -> list[str]:
+        return [state for states in self._all("states") for state in states]
+
+    def stats(self) -> list[dict]:
+        return [peer for peers in self._all("stats") for peer in peers]
+
+    def lag(self) -> tuple[float, float]:
+        lags = self._all("lag")
+        return sum(mean for mean, _ in lags) / len(lags), max(worst for _, worst in lags)
+
+    def pids(self) -> list[int]:
+        return [proc.pid for proc in self.procs if proc.pid is not None]
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError, EOFError):
+            self._all("close")
+        for proc in self.procs:
+            proc.join(timeout=15)
+            if proc.is_alive():
+                proc.kill()
