@@ -21,9 +21,10 @@ other participant of its session, over Janus's HTTP API as the room page does. T
 
 Sessions are added in steps (4 at a time with rtp, 2 with chromium); after each step the peers get up
 to 60 s to connect and `--warmup` seconds, then for `--window` seconds the script samples Janus's CPU
-(/proc/<pid>/stat), the peers' counters (getStats) and the recording files' growth. Loss = packets lost /
-packets expected over the window, on both legs: publisher -> Janus (the receiver reports Janus sends
-back) and Janus -> subscriber (the subscriber's sequence numbers). A step is held when loss < 1%, every
+(/proc/<pid>/stat), the peers' counters (getStats) and the recording files' growth. Loss is taken over
+the window on each leg against that leg's packets: publisher -> Janus (lost, from the receiver reports
+Janus sends back, of sent) and Janus -> subscriber (lost of expected, from the subscriber's sequence
+numbers). A step is held when both legs lose < 1%, every
 peer is connected and every subscriber received video at 90% of the clip's frame rate (Chromium: any new
 decoded frame). It stops at the first step not held, saying what limited it, at `--max-sessions`, or
 when `--budget` seconds are spent.
@@ -363,13 +364,16 @@ def main() -> int:
             lag = peers.lag()
             wall = b["wall"] - a["wall"]
             pa, pb = a["peers"], b["peers"]
-            lost = (pb["lost"] - pa["lost"]) + (pb["remote_lost"] - pa["remote_lost"])
-            expected = (pb["received"] - pa["received"]) + lost
-            loss = lost / expected if expected else 1.0
-            up_lost = pb["remote_lost"] - pa["remote_lost"]  # publisher -> Janus, as Janus reports it
-            up = up_lost / max(pb["sent"] - pa["sent"], 1)
-            down_lost = pb["lost"] - pa["lost"]  # Janus -> subscriber, from the sequence numbers received
-            down = down_lost / max(pb["received"] - pa["received"] + down_lost, 1)
+            # Each leg against its own packets: publisher -> Janus as Janus reports it (lost of sent),
+            # Janus -> subscriber from the sequence numbers received (lost of expected).
+            up_lost = pb["remote_lost"] - pa["remote_lost"]
+            up_sent = pb["sent"] - pa["sent"]
+            down_lost = pb["lost"] - pa["lost"]
+            down_expected = pb["received"] - pa["received"] + down_lost
+            up = up_lost / up_sent if up_sent > 0 else 1.0
+            down = down_lost / down_expected if down_expected > 0 else 1.0
+            loss = max(up, down)  # the worse leg
+            lost, expected = up_lost + down_lost, up_sent + down_expected
             rates = [(y - x) / wall for x, y in zip(pa["frames"], pb["frames"], strict=False)]
             stalled = sum(1 for r in rates if r <= peers.min_fps)
             janus_share = (b["janus"] - a["janus"]) / wall
@@ -402,8 +406,8 @@ def main() -> int:
             )
             slow = f"slowest {min(rates):.1f}" if rates else "no peer"
             print(
-                f"# {NAME}: {sessions} sessions ({n_peers} peers): loss {loss * 100:.2f}% "
-                f"({lost} of {expected} packets; to Janus {up * 100:.2f}%, from Janus {down * 100:.2f}%), Janus CPU {janus_share * 100:.1f}% of a core "
+                f"# {NAME}: {sessions} sessions ({n_peers} peers): loss {loss * 100:.2f}% on the worse leg "
+                f"(to Janus {up * 100:.2f}%, from Janus {down * 100:.2f}%; {lost} of {expected} packets), Janus CPU {janus_share * 100:.1f}% of a core "
                 f"({step['per_session'] * 100:.2f}% per session), peers' CPU {'n/a' if generator_share is None else f'{generator_share * 100:.0f}% of a core'}{late}, "
                 f"video {sum(rates) / max(len(rates), 1):.1f} frames/s received per peer ({slow}), "
                 f"{stalled} peers {f'under {peers.min_fps:.0f} frames/s' if peers.min_fps else 'without a new frame'}, {pb['down']} not up, "
