@@ -168,8 +168,8 @@ class ChromiumPeers:
 
 
 class RtpPeers:
-    """The load generator (bench/video_load.py): real WebRTC peers in this process that send a clip
-    encoded once and count what they receive without decoding."""
+    """The load generator (bench/video_load.py): real WebRTC peers, in `workers` processes started from
+    this one, that send a clip encoded once and count what they receive without decoding."""
 
     name = "RTP peers (pre-encoded VP8 + Opus sent, received frames counted, nothing encoded or decoded)"
 
