@@ -487,14 +487,15 @@ def split_expenses(user) -> list[SplitFlag]:
             "village_id", "large_amount"
         )
     )
+    default = Decimal(DEFAULT_LARGE_AMOUNT)
     groups: dict[tuple[int, str], list[SplitVoucher]] = defaultdict(list)
     for v in vouchers:
-        limit = thresholds.get(v.village_id, Decimal(DEFAULT_LARGE_AMOUNT))
+        limit = thresholds.get(v.village_id, default)
         if v.amount < limit:
             groups[(v.village_id, _purpose_key(v.purpose))].append(v)
     flags = []
     for (village_id, _key), group in groups.items():
-        limit = thresholds.get(village_id, Decimal(DEFAULT_LARGE_AMOUNT))
+        limit = thresholds.get(village_id, default)
         start = 0
         for end in range(len(group)):  # the widest window ending at each voucher
             while (group[end].spent_on - group[start].spent_on).days > SPLIT_WINDOW_DAYS:

@@ -106,7 +106,8 @@ class _Due:
     span instead of once per raising day."""
 
     def __init__(self, decisions: list[MajorDecision], flags: list[Flag]) -> None:
-        days = [timezone.localtime(f.raised_at).date() for f in flags]
+        self.tz = timezone.get_current_timezone()  # once, not once per flag
+        days = [f.raised_at.astimezone(self.tz).date() for f in flags]
         self.calendar: WorkingDays | None = None
         if days:
             most = max(self._n(d) for d in decisions)
@@ -117,7 +118,7 @@ class _Due:
         return int((decision.rules or {}).get("answer_working_days", DEFAULT_ANSWER_WORKING_DAYS))
 
     def __call__(self, decision: MajorDecision, flag: Flag) -> date:
-        raised = timezone.localtime(flag.raised_at).date()
+        raised = flag.raised_at.astimezone(self.tz).date()
         assert self.calendar is not None  # made for these flags
         return self.calendar.add(raised, self._n(decision))
 
@@ -167,9 +168,14 @@ def decision_page(decisions: list[MajorDecision]) -> list[dict]:
     ]
 
 
+# What the board reads of a decision and its village (the rules, the line shown, the order): a
+# county's board holds a thousand of each.
+BOARD_DECISION_FIELDS = ("id", "village", "category", "title", "rules", "village__name", "village__path")
+
+
 def risk_board(user, *, village_id: int | None = None, show_answered: bool = False) -> list[FlagRow]:
     """The flags across the user's villages: open ones first, the most overdue first."""
-    decisions = list(decision_register(user, village_id=village_id))
+    decisions = list(decision_register(user, village_id=village_id).only(*BOARD_DECISION_FIELDS))
     rows = [r for group in flag_rows(decisions).values() for r in group]
     if not show_answered:
         rows = [r for r in rows if r.answer is None]
