@@ -3,6 +3,7 @@ counters only in the cache, under a keyed hash, never in the database or the log
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from unittest import mock
 
@@ -55,6 +56,44 @@ def test_hit_allows_up_to_the_limit_then_answers_retry_after():
     results = [ratelimit.hit("t", IP, 3) for _ in range(4)]
     assert results[:3] == [None, None, None]
     assert 1 <= results[3] <= 120  # at most both buckets
+
+
+def test_a_hit_in_an_open_window_reads_the_keys_once_and_the_counts_once():
+    """Each anonymous request pays the limiter's cache round trips: the window's key and the previous
+    window's in one read, both counts in one read, then the count itself (SETNX for an address's
+    first request of the window, INCR after) — and the limit still holds."""
+    from tests.bursts import MID_MINUTE, frozen_clock
+
+    calls: list[str] = []
+    inside: list[str] = []
+
+    def counted(name):
+        real = getattr(cache, name)
+
+        def call(*args, **kwargs):
+            if not inside:  # a command the limiter sends, not the backend's own get() in get_many()
+                calls.append(name)
+            inside.append(name)
+            try:
+                return real(*args, **kwargs)
+            finally:
+                inside.pop()
+
+        return mock.patch.object(cache, name, side_effect=call)
+
+    with frozen_clock(MID_MINUTE - 60):
+        assert ratelimit.hit("anon", IP, 3) is None  # the previous window: one request
+    with frozen_clock(), contextlib.ExitStack() as stack:
+        assert ratelimit.hit("anon", "198.51.100.1", 3) is None  # this window's first request makes its key
+        for name in ("get", "get_many", "add", "incr", "set", "has_key", "delete_many"):
+            stack.enter_context(counted(name))
+        assert ratelimit.hit("anon", IP, 3) is None
+        assert calls == ["get_many", "get_many", "add"]
+        calls.clear()
+        assert ratelimit.hit("anon", IP, 3) is None
+        assert calls == ["get_many", "get_many", "incr"]
+        # 1 + 2 here and the previous window's 1, half of it still inside the minute: 3.5 > 3.
+        assert ratelimit.hit("anon", IP, 3) is not None
 
 
 def test_counters_are_per_address_and_per_scope():

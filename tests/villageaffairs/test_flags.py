@@ -189,6 +189,27 @@ def test_the_same_minutes_in_another_village_are_not_compared(people, tree):
     assert codes(first) == codes(second) == set()
 
 
+def test_the_board_of_several_villages_compares_meetings_within_each_village_only(people, tree):
+    """The township's board reads all its villages at once: the same attendance list in two of them
+    (the party meeting's roll of names(25) in both) raises nothing there, as on each decision's page."""
+    from jijian.core.roles import Role
+    from tests.conftest import make_user
+
+    member_a2 = make_user("member_a2", tree.village_a2, Role.VILLAGE_MEMBER)
+    first, second = register(people.member_a, "修路"), register(member_a2, "建桥")
+    walk(people.member_a, first, upto=3)
+    walk(member_a2, second, upto=3)
+    assert codes(first) == codes(second) == set()
+    assert [r.flag.key for r in risk_board(people.township_a)] == []
+    # Within one village the same list still raises the flag on the board too.
+    third = register(people.member_a, "建桥")
+    walk(people.member_a, third, upto=3)
+    keys = sorted((r.decision.title, r.flag.key) for r in risk_board(people.township_a))
+    assert keys == [("修路", "same_attendees:3"), ("建桥", "same_attendees:3")]
+    (row,) = [r for r in risk_board(people.township_a) if r.decision.pk == first.pk]
+    assert "“建桥”的党员大会审议" in row.flag.finding
+
+
 def test_the_township_sees_the_flags_of_its_villages_only(people, tree):
     decision = register(people.member_a)
     record(people.member_a, decision, Step.PROPOSAL, held_on=days_ago(9))

@@ -20,13 +20,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from functools import lru_cache
+from typing import NamedTuple
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from jijian.smcrypto import sm3_hex
 
-from .models import MEETING_STEPS, QUORUM_STEPS, DecisionStep, MajorDecision, Step
+from .models import MEETING_STEPS, QUORUM_STEPS, MajorDecision, Step
 
 # Minutes shorter than this (after normalising) are too generic to call copied.
 MIN_MINUTES_CHARS = 20
@@ -47,6 +49,29 @@ def attendee_count(text: str) -> int:
 def minutes_digest(text: str) -> str:
     body = _SPACE.sub("", text or "")
     return sm3_hex(body.encode()) if len(body) >= MIN_MINUTES_CHARS else ""
+
+
+class StepFacts(NamedTuple):
+    """What the flag rules read of one recorded step — the one form every caller hands them
+    (selectors.steps_facts reads it with `values_list(*STEP_FACTS)`): a board of thousands of steps
+    builds no model instances, and the minutes, attendance lists and opinions, most of a step's
+    bytes, stay in the database."""
+
+    id: int
+    decision_id: int
+    step: int
+    held_on: date
+    roll: int | None
+    attended: int | None
+    votes_for: int | None
+    out_of_sequence_reason: str
+    recorded_at: datetime
+    attendees_digest: str
+    minutes_digest: str
+
+
+# The DecisionStep columns of StepFacts, in its order.
+STEP_FACTS = StepFacts._fields
 
 
 @dataclass(frozen=True)
@@ -89,29 +114,38 @@ RULES = {
 }
 
 
-def _label(step: int) -> str:
-    # Not get_step_display(): that hashes every (lazy, translated) choice on each call, which a board
-    # of thousands of steps pays thousands of times.
-    return str(Step(step).label)
+@lru_cache(maxsize=8)
+def _step_labels(language: str | None) -> dict[int, str]:
+    return {s.value: str(s.label) for s in Step}
+
+
+def step_labels() -> dict[int, str]:
+    """The steps' names in the active language, translated once per language rather than once per
+    use (get_step_display() hashes every lazy, translated choice on each call: thousands of gettext
+    calls on a board of thousands of steps)."""
+    return _step_labels(translation.get_language())
 
 
 def decision_flags(
     decision: MajorDecision,
-    steps: list[DecisionStep],
-    duplicates: dict[tuple[str, str], list[str]] | None = None,
+    steps: list[StepFacts],
+    duplicates: dict[tuple[str, int, str], list[str]] | None = None,
 ) -> list[Flag]:
-    """The flags of one decision. `steps` are its recorded steps; `duplicates` maps ("a"|"m", digest)
-    to the other meetings of the village with that attendance list or minutes (their names), as
-    selectors.duplicate_meetings finds them."""
+    """The flags of one decision. `steps` are its recorded steps; `duplicates` maps ("a"|"m", village
+    id, digest) to the meetings of that village with that attendance list or minutes (their names, as
+    meeting_name() names them), as selectors.duplicate_meetings finds them."""
     duplicates = duplicates or {}
+    labels = step_labels()
+    label = labels.__getitem__
+    tz = timezone.get_current_timezone()
     by_step = {s.step: s for s in steps}
     flags: list[Flag] = []
 
-    def add(code: str, step: DecisionStep, finding: str) -> None:
+    def add(code: str, step: StepFacts, finding: str) -> None:
         flags.append(Flag(f"{code}:{step.step}", RULES[code], finding, step.step, step.recorded_at))
 
     recorded = sorted(by_step)
-    for s in Step.values:
+    for s in labels:  # every step, in order
         if s in by_step:
             continue
         later = [t for t in recorded if t > s]
@@ -121,7 +155,7 @@ def decision_flags(
                 Flag(
                     f"missing:{s}",
                     RULES["missing"],
-                    f"“{_label(s)}”未登记，而其后的“{_label(first_later.step)}”已登记。",
+                    f"“{label(s)}”未登记，而其后的“{label(first_later.step)}”已登记。",
                     s,
                     first_later.recorded_at,
                 )
@@ -135,21 +169,21 @@ def decision_flags(
             add(
                 "order",
                 step,
-                f"“{_label(step.step)}”登记时其前置环节尚未登记；说明：{step.out_of_sequence_reason}",
+                f"“{label(step.step)}”登记时其前置环节尚未登记；说明：{step.out_of_sequence_reason}",
             )
         if previous is not None and step.held_on < previous.held_on:
             add(
                 "date",
                 step,
-                f"“{_label(step.step)}”日期 {step.held_on:%Y-%m-%d} 早于"
-                f"“{_label(previous.step)}”的 {previous.held_on:%Y-%m-%d}。",
+                f"“{label(step.step)}”日期 {step.held_on:%Y-%m-%d} 早于"
+                f"“{label(previous.step)}”的 {previous.held_on:%Y-%m-%d}。",
             )
         if step.step in QUORUM_STEPS and step.roll and step.attended is not None:
             if step.attended * 3 < step.roll * 2:
                 add(
                     "quorum",
                     step,
-                    f"“{_label(step.step)}”应到 {step.roll} 人，实到 {step.attended} 人，"
+                    f"“{label(step.step)}”应到 {step.roll} 人，实到 {step.attended} 人，"
                     f"不足三分之二（至少 {-(-step.roll * 2 // 3)} 人）。",
                 )
             base = step.roll if step.step == Step.PARTY_MEETING else step.attended
@@ -157,7 +191,7 @@ def decision_flags(
                 whom = "应到会党员" if step.step == Step.PARTY_MEETING else "到会人员"
                 add("votes", step, f"赞成 {step.votes_for} 票，未超过{whom} {base} 人的半数。")
         if step.step in MEETING_STEPS:
-            recorded_on = timezone.localtime(step.recorded_at).date()
+            recorded_on = step.recorded_at.astimezone(tz).date()
             days = (recorded_on - step.held_on).days
             if days > late_days:
                 add(
@@ -166,20 +200,24 @@ def decision_flags(
                     f"会议于 {step.held_on:%Y-%m-%d} 召开，记录于 {recorded_on:%Y-%m-%d} 登记，"
                     f"相隔 {days} 天（本村规定 {late_days} 天内）。",
                 )
-            own = meeting_name(decision, step)
-            if step.step in QUORUM_STEPS and step.attendees_digest:
-                others = duplicates.get(("a", step.attendees_digest), [])
-                others = [o for o in others if o != own]
+            village = decision.village_id
+            same_list = (
+                duplicates.get(("a", village, step.attendees_digest)) if step.step in QUORUM_STEPS else None
+            )
+            same_minutes = duplicates.get(("m", village, step.minutes_digest))
+            own = meeting_name(decision.title, step.step, step.held_on) if same_list or same_minutes else ""
+            if step.attendees_digest and same_list:
+                others = [o for o in same_list if o != own]
                 if others:
                     add("same_attendees", step, "参会名单与以下会议完全相同：" + "；".join(others))
-            if step.minutes_digest:
-                others = duplicates.get(("m", step.minutes_digest), [])
-                others = [o for o in others if o != own]
+            if step.minutes_digest and same_minutes:
+                others = [o for o in same_minutes if o != own]
                 if others:
                     add("same_minutes", step, "会议记录与以下会议完全相同：" + "；".join(others))
     flags.sort(key=lambda f: (f.step, f.code))
     return flags
 
 
-def meeting_name(decision: MajorDecision, step: DecisionStep) -> str:
-    return f"“{decision.title}”的{_label(step.step)}（{step.held_on:%Y-%m-%d}）"
+def meeting_name(title: str, step: int, held_on: date) -> str:
+    """A meeting as a flag names it: its decision's title, the step, the day it was held."""
+    return f"“{title}”的{step_labels()[step]}（{held_on:%Y-%m-%d}）"

@@ -17,7 +17,7 @@ from jijian.core.orgs.workdays import WorkingDays
 from jijian.core.roles import Module
 
 from .access import decisions_visible_to
-from .flags import Flag, decision_flags, meeting_name
+from .flags import STEP_FACTS, Flag, StepFacts, decision_flags, meeting_name
 from .models import (
     DEFAULT_ANSWER_WORKING_DAYS,
     DecisionStep,
@@ -28,66 +28,48 @@ from .models import (
 )
 
 
-def duplicate_meetings(steps: list[DecisionStep]) -> dict[tuple[str, str], list[str]]:
-    """For the attendance-list and minutes digests of `steps` that two meetings or more carry, every
-    meeting of the same village that carries it (a query for the lists, one for the minutes), named
-    as meeting_name() names them."""
-    villages = {s.decision.village_id for s in steps}
+def duplicate_meetings(villages: set[int], steps: list[StepFacts]) -> dict[tuple[str, int, str], list[str]]:
+    """For the attendance-list and minutes digests of `steps` that another meeting of the same village
+    carries, every meeting of that village that carries it, named as meeting_name() names them:
+    ("a"|"m", village id, digest) -> names, oldest first. Two queries (one per digest kind) whatever
+    the number of steps."""
     a = {s.attendees_digest for s in steps if s.attendees_digest}
     m = {s.minutes_digest for s in steps if s.minutes_digest}
     if not villages or not (a or m):
         return {}
     here = DecisionStep.objects.filter(decision__village_id__in=villages)
 
-    def repeated(field: str, digests: set[str]):
-        # Only the digests carried by two meetings or more: a meeting alone with its list or minutes
-        # raises nothing, and a board of thousands of meetings need not load them all a second time.
-        return (
-            here.filter(**{f"{field}__in": digests})
-            .values(field)
-            .annotate(n=Count("pk"))
-            .filter(n__gt=1)
-            .values(field)
-        )
+    def repeated(field: str):
+        # The digests two meetings of these villages or more carry: a meeting alone with its list or
+        # minutes raises nothing, so the others are never read. Restricted in SQL by the villages
+        # only, not by a list of the steps' digests (thousands of them on a county's board, each a
+        # parameter to bind); the rows are matched with the steps' digests below.
+        return here.exclude(**{field: ""}).values(field).annotate(n=Count("pk")).filter(n__gt=1).values(field)
 
-    # One query per digest kind: `digest IN (subquery)` alone is a semi-join PostgreSQL answers through
-    # the digest's index, where an OR of the two made it scan every step of every village.
-    rows = [
-        row
+    # One query per digest kind: `digest IN (subquery)` alone is a semi-join, where an OR of the two
+    # made PostgreSQL scan every step of every village.
+    rows = {
+        row[0]: row
         for field, digests in (("attendees_digest", a), ("minutes_digest", m))
         if digests
-        for row in here.select_related("decision")
-        .only(*MEETING_NAME_FIELDS)
-        .filter(**{f"{field}__in": repeated(field, digests)})
-    ]
-    found: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for row in sorted({row.pk: row for row in rows}.values(), key=lambda row: (row.held_on, row.pk)):
-        name = meeting_name(row.decision, row)
-        if row.attendees_digest in a:
-            found[("a", row.attendees_digest)].append(name)
-        if row.minutes_digest in m:
-            found[("m", row.minutes_digest)].append(name)
+        for row in here.filter(**{f"{field}__in": repeated(field)}).values_list(*MEETING_NAME_FIELDS)
+    }
+    found: dict[tuple[str, int, str], list[str]] = defaultdict(list)
+    for _pk, village, title, step, held_on, a_digest, m_digest in sorted(
+        rows.values(), key=lambda row: (row[4], row[0])
+    ):
+        name = meeting_name(title, step, held_on)
+        if a_digest in a:
+            found[("a", village, a_digest)].append(name)
+        if m_digest in m:
+            found[("m", village, m_digest)].append(name)
     return found
 
 
-# The columns the flag rules read (flags.decision_flags) and those naming another meeting (meeting_name):
-# the minutes, the attendance list and the opinions — most of a step's bytes — stay in the database.
-FLAG_FIELDS = (
-    "id",
-    "decision_id",
-    "step",
-    "held_on",
-    "roll",
-    "attended",
-    "votes_for",
-    "out_of_sequence_reason",
-    "recorded_at",
-    "attendees_digest",
-    "minutes_digest",
-)
+# What naming another meeting reads (meeting_name), with its village and its two digests.
 MEETING_NAME_FIELDS = (
     "id",
-    "decision",
+    "decision__village_id",
     "decision__title",
     "step",
     "held_on",
@@ -96,12 +78,13 @@ MEETING_NAME_FIELDS = (
 )
 
 
-def _steps_of(decisions: list[MajorDecision]) -> dict[int, list[DecisionStep]]:
-    """The recorded steps of each decision, with the columns the flag rules read (FLAG_FIELDS)."""
-    by_decision: dict[int, list[DecisionStep]] = defaultdict(list)
+def steps_facts(decisions: list[MajorDecision]) -> dict[int, list[StepFacts]]:
+    """The recorded steps of each decision, in step order, as the flag rules read them (StepFacts)."""
+    by_decision: dict[int, list[StepFacts]] = defaultdict(list)
     ids = [d.pk for d in decisions]
-    for s in DecisionStep.objects.filter(decision_id__in=ids).only(*FLAG_FIELDS).order_by("step"):
-        by_decision[s.decision_id].append(s)
+    for row in DecisionStep.objects.filter(decision_id__in=ids).order_by("step").values_list(*STEP_FACTS):
+        fact = StepFacts(*row)
+        by_decision[fact.decision_id].append(fact)
     return by_decision
 
 
@@ -123,7 +106,8 @@ class _Due:
     span instead of once per raising day."""
 
     def __init__(self, decisions: list[MajorDecision], flags: list[Flag]) -> None:
-        days = [timezone.localtime(f.raised_at).date() for f in flags]
+        self.tz = timezone.get_current_timezone()  # once, not once per flag
+        days = [f.raised_at.astimezone(self.tz).date() for f in flags]
         self.calendar: WorkingDays | None = None
         if days:
             most = max(self._n(d) for d in decisions)
@@ -134,18 +118,17 @@ class _Due:
         return int((decision.rules or {}).get("answer_working_days", DEFAULT_ANSWER_WORKING_DAYS))
 
     def __call__(self, decision: MajorDecision, flag: Flag) -> date:
-        raised = timezone.localtime(flag.raised_at).date()
+        raised = flag.raised_at.astimezone(self.tz).date()
         assert self.calendar is not None  # made for these flags
         return self.calendar.add(raised, self._n(decision))
 
 
 def flag_rows(decisions: list[MajorDecision]) -> dict[int, list[FlagRow]]:
     """Every flag of each decision with its answer and due date (a fixed number of queries)."""
-    steps = _steps_of(decisions)
-    for d in decisions:
-        for s in steps[d.pk]:
-            s.decision = d
-    dupes = duplicate_meetings([s for group in steps.values() for s in group])
+    steps = steps_facts(decisions)
+    dupes = duplicate_meetings(
+        {d.village_id for d in decisions}, [s for group in steps.values() for s in group]
+    )
     answers = {
         (a.decision_id, a.flag_key): a
         for a in FlagAnswer.objects.select_related("answered_by").filter(
@@ -173,7 +156,7 @@ def decision_register(user, *, village_id: int | None = None) -> QuerySet[MajorD
 def decision_page(decisions: list[MajorDecision]) -> list[dict]:
     """The rows of a register page: each decision with its recorded steps and open flags."""
     rows = flag_rows(decisions)
-    steps = _steps_of(decisions)
+    steps = steps_facts(decisions)
     return [
         {
             "decision": d,
@@ -185,9 +168,14 @@ def decision_page(decisions: list[MajorDecision]) -> list[dict]:
     ]
 
 
+# What the board reads of a decision and its village (the rules, the line shown, the order): a
+# county's board holds a thousand of each.
+BOARD_DECISION_FIELDS = ("id", "village", "category", "title", "rules", "village__name", "village__path")
+
+
 def risk_board(user, *, village_id: int | None = None, show_answered: bool = False) -> list[FlagRow]:
     """The flags across the user's villages: open ones first, the most overdue first."""
-    decisions = list(decision_register(user, village_id=village_id))
+    decisions = list(decision_register(user, village_id=village_id).only(*BOARD_DECISION_FIELDS))
     rows = [r for group in flag_rows(decisions).values() for r in group]
     if not show_answered:
         rows = [r for r in rows if r.answer is None]

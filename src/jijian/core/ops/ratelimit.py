@@ -113,18 +113,32 @@ def secrets_forget(*, now: float | None = None) -> int:
         return len(index) - len(cache.get(SECRET_INDEX, []))
 
 
-def _counter_name(scope: str, ident: str, *, now: float, window: int) -> Callable[[int], str | None]:
-    """The counter name of `ident` in `scope` for a bucket: under the current window's key (made if
-    need be), or an earlier one's (None when that key is gone: its counts are forgotten)."""
+def window_secrets(bucket: int, window: int) -> tuple[str, str | None]:
+    """The keys of window `bucket` (made if need be, as window_secret makes it) and of the window
+    before it (None when it is gone: its counts are forgotten), read in one round trip."""
+    current_key, previous_key = f"{SECRET_PREFIX}:{window}:{bucket}", f"{SECRET_PREFIX}:{window}:{bucket - 1}"
+    found = cache.get_many([current_key, previous_key])
+    current = found.get(current_key)
+    if current is None:  # the window's first request: make its key
+        current = window_secret(bucket, window)
+    if current is None:  # a current window's key is always made; a cache that lost it at once
+        raise RuntimeError("rate-limit window key missing")
+    return current, found.get(previous_key)
 
-    def name(bucket: int) -> str | None:
-        secret = window_secret(bucket, window, create=bucket == int(now // window))
-        if secret is None:
-            return None
+
+def _counter_names(scope: str, ident: str, *, window: int) -> Callable[[int], tuple[str, str | None]]:
+    """The counter names of `ident` in `scope` for a bucket and the one before it: under the current
+    window's key (made if need be) and the previous one's (None when that key is gone)."""
+
+    def name(secret: str) -> str:
         digest = hmac.new(secret.encode(), f"{scope}|{ident}".encode(), hashlib.sha256).hexdigest()[:32]
         return f"rl:{scope}:{digest}"
 
-    return name
+    def names(bucket: int) -> tuple[str, str | None]:
+        current, previous = window_secrets(bucket, window)
+        return name(current), name(previous) if previous is not None else None
+
+    return names
 
 
 @contextmanager
@@ -157,15 +171,18 @@ def counting():
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def increment(key: str, timeout: int) -> int:
+def increment(key: str, timeout: int, *, absent: bool = False) -> int:
     """Count one more under `key` and return the new count; every caller of a burst gets a different
     number (see `counting`), so exactly one of them sees 1 (a once-only use, petitions/intake/pow.py). A counter that exists is counted with one INCR, which keeps its expiry
     (Redis, and the memory cache of the tests): the common case, every request after a window's
     first, costs one command. Only the first of a window creates it with its expiry (SETNX). The
-    file cache's incr() rewrites the entry with the default expiry, so there the expiry is set again."""
+    file cache's incr() rewrites the entry with the default expiry, so there the expiry is set again.
+    `absent`: the caller has just read `key` and not found it, so the SETNX is tried first (one
+    command instead of an INCR refused first); if another request made it meanwhile, it is counted
+    as any existing counter."""
     file_cache = isinstance(caches["default"], FileBasedCache)
     with counting():
-        if not file_cache:
+        if not file_cache and not absent:
             try:
                 return cache.incr(key)
             except ValueError:  # not there yet: this window's first request
@@ -198,19 +215,23 @@ def bucket_key(prefix: str, *, now: float, window: int) -> str:
 
 
 def window_counts(
-    prefix: str | Callable[[int], str | None], *, now: float, window: int, add: bool
+    prefix: str | Callable[[int], tuple[str, str | None]], *, now: float, window: int, add: bool
 ) -> tuple[int, int, float]:
     """(this window's count, the previous window's count, seconds elapsed in this window) for the
-    counter named `prefix` (or named by `prefix(bucket)`, None when it cannot be known any more),
-    counting one more first when `add`. Each bucket lives two windows."""
+    counter named `prefix` (or named by `prefix(bucket)`: this bucket's name and the previous one's,
+    None when it cannot be known any more), counting one more first when `add`. Each bucket lives
+    two windows. Both counts are read in one round trip; counting then costs one command more for a
+    window's first request (SETNX), as `increment` counts for the others."""
     bucket = int(now // window)
-    name = prefix if callable(prefix) else (lambda b: prefix)
-    current_name, previous_name = name(bucket), name(bucket - 1)
-    if current_name is None:  # a current window's key is always made; a cache that lost it at once
-        raise RuntimeError("rate-limit window key missing")
+    current_name, previous_name = prefix(bucket) if callable(prefix) else (prefix, prefix)
     current_key = f"{current_name}:{bucket}"
-    current = increment(current_key, 2 * window + 5) if add else int(cache.get(current_key, 0))
-    previous = int(cache.get(f"{previous_name}:{bucket - 1}", 0)) if previous_name else 0
+    previous_key = f"{previous_name}:{bucket - 1}" if previous_name is not None else None
+    counts = cache.get_many([current_key] + ([previous_key] if previous_key else []))
+    if add:
+        current = increment(current_key, 2 * window + 5, absent=current_key not in counts)
+    else:
+        current = int(counts.get(current_key, 0))
+    previous = int(counts.get(previous_key, 0)) if previous_key else 0
     return current, previous, now - bucket * window
 
 
@@ -240,7 +261,7 @@ def hit(scope: str, ident: str, limit: int, *, window: int = WINDOW_SECONDS) -> 
     refused."""
     now = time.time()
     current, previous, elapsed = window_counts(
-        _counter_name(scope, ident, now=now, window=window), now=now, window=window, add=True
+        _counter_names(scope, ident, window=window), now=now, window=window, add=True
     )
     if estimate(current, previous, elapsed, window) > limit:
         return max(1, seconds_until(current, previous, elapsed, window, limit - 1))
