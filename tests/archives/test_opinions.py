@@ -634,3 +634,46 @@ def test_a_held_excel_list_that_is_refused_is_let_go(staff, login):
     again = client.post(url, {"ref_no": "随组函1号", "purpose": "election", "held_keep": [held_id]})
     assert "合并单元格" in again.content.decode() and again.context["held"] == []
     assert not OpinionRequest.objects.exists()
+
+
+def test_an_endorsement_refused_for_a_redraft_shows_the_current_draft_and_keeps_the_note(staff):
+    """The keeper redrafts while 信访室 has the page open: its endorsement is refused (400) with a
+    message, the page shows the request as it now stands, its form carries the current version and
+    the note as typed, and sending it again endorses the new draft."""
+    request = opinions.opinion_submit(
+        actor=staff["org"], ref_no="1号", purpose="promotion", persons_text="刘某"
+    )
+    opinions.opinion_draft(actor=staff["keeper"], request=request, version=request.version)
+    request.refresh_from_db()
+    seen = request.version
+    opinions.opinion_draft(actor=staff["keeper"], request=request, version=seen)  # redrafted meanwhile
+    request.refresh_from_db()
+    office = _client(staff["petition_office"])
+    url = reverse("archives:opinion_endorse", args=[request.pk])
+    data = {"version": seen, "office": "petition_office", "note": "本室未收到其他反映"}
+    response = office.post(url, data)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "答复意见已在您打开页面后重新拟定，本次未会签" in page
+    assert 'value="本室未收到其他反映"' in page
+    assert (
+        f'name="version" value="{request.version}"' in page and f'name="version" value="{seen}"' not in page
+    )
+    assert not request.endorsements.exists()
+    assert office.post(url, {**data, "version": request.version}).status_code == 302
+    assert request.endorsements.get().note == "本室未收到其他反映"
+
+
+def test_a_person_endorsing_for_two_offices_gets_two_forms_with_ids_of_their_own(staff, tree):
+    import re
+
+    both = make_user("xf_sl_sx", tree.county, "petition_office", "case_review")
+    request = opinions.opinion_submit(
+        actor=staff["org"], ref_no="1号", purpose="promotion", persons_text="刘某"
+    )
+    opinions.opinion_draft(actor=staff["keeper"], request=request, version=request.version)
+    page = _client(both).get(reverse("archives:opinion_detail", args=[request.pk])).content.decode()
+    assert "以信访室名义会签" in page and "以审理室名义会签" in page
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert 'for="endorse-petition_office-note"' in page and 'for="endorse-case_review-note"' in page

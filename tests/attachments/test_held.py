@@ -176,3 +176,38 @@ def test_held_uploads_helper_single_replaces_the_held_file_and_keeps_it_without_
     uploads.hold_if(form)
     assert [e["name"] for e in uploads.shown()] == ["b.mp4"]
     assert form.errors["file"] == ["不接收PDF 文档：只接收视频"]
+
+
+def test_a_held_file_the_forms_kinds_now_refuse_is_let_go_and_named_the_rest_kept(settings):
+    """Held under kinds that took it (a video reception; the portal's kinds of the day), then posted
+    under kinds that refuse it: drop_refused lets it go and names it on the files field; the other
+    held file stays held and the file chosen with this post is held too."""
+    session = SessionStore()
+    request = _post(
+        session, [SimpleUploadedFile("现场.mp4", samples.mp4()), SimpleUploadedFile("a.pdf", PDF)]
+    )
+    held.HeldUploads(request, "t.form", "uploads", kinds={Kind.VIDEO, Kind.PDF}).hold_if(_form(request))
+    ids = {e["name"]: e["id"] for e in held.uploads_held(session=session, key="t.form")}
+    stored = {e["name"]: e["storage"] for e in session[held.SESSION_KEY]["t.form"]}
+
+    request = _post(session, [SimpleUploadedFile("b.pdf", PDF)], keep=ids.values(), notes="x")
+    uploads = held.HeldUploads(request, "t.form", "uploads", kinds={Kind.PDF})
+    form = _form(request)
+    uploads.drop_refused(form)
+    assert form.errors["uploads"] == ["已附的文件“现场.mp4”已移除：不接收MP4 视频：只接收PDF"]
+    assert not file_storage().exists(stored["现场.mp4"]) and file_storage().exists(stored["a.pdf"])
+    uploads.hold_if(form)
+    assert [e["name"] for e in uploads.shown()] == ["a.pdf", "b.pdf"]
+
+    # The public portal: a PDF held while the portal took PDFs, posted once it takes only images.
+    settings.PUBLIC_UPLOAD_KINDS = ["image", "pdf"]
+    request = _post(session, [SimpleUploadedFile("c.pdf", PDF)])
+    held.HeldUploads(request, "t.public", "uploads", public=True).hold_if(_form(request))
+    [entry] = held.uploads_held(session=session, key="t.public")
+    settings.PUBLIC_UPLOAD_KINDS = ["image"]
+    request = _post(session, keep=[entry["id"]], notes="x")
+    uploads = held.HeldUploads(request, "t.public", "uploads", public=True)
+    form = _form(request)
+    uploads.drop_refused(form)
+    assert form.errors["uploads"] == ["已附的文件“c.pdf”已移除：不接收PDF 文档：只接收图片"]
+    assert uploads.shown() == []

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from jijian.cadres import services
 from jijian.cadres.models import CasePlacement, Nomination
-from tests.cadres.helpers import candidate, holding, nominate
+from tests.cadres.helpers import candidate, holding, nominate, task
 
 pytestmark = pytest.mark.django_db
 
@@ -123,3 +123,69 @@ def test_the_county_registers_an_earlier_holding_and_a_vacancy_shows(tree, peopl
         .count('id="register"')
         == 0
     )
+
+
+def test_a_refused_answer_comes_back_as_typed(tree, people, login):
+    t = task(people.township_a, people.member_a)
+    client = login(people.member_a)
+    url = reverse("cadres:task_answer", args=[t.pk])
+    # A version other than the one stored (a stale page): refused, nothing saved.
+    response = client.post(url, {"answer": "已排查3个项目，发现问题2处", "version": t.version + 1})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "该记录已被他人修改" in page
+    assert 'id="id_answer">\n已排查3个项目，发现问题2处</textarea>' in page
+    assert f'name="version" value="{t.version}"' in page  # the page now shows the current version
+    t.refresh_from_db()
+    assert t.answered_at is None
+    # An empty answer: refused by the form, the page again with the error above the field.
+    response = client.post(url, {"answer": "  ", "version": t.version})
+    assert response.status_code == 400 and 'id="error-summary"' in response.content.decode()
+    # Sent again from the page shown, it is taken.
+    client.post(url, {"answer": "已排查3个项目，发现问题2处", "version": t.version})
+    t.refresh_from_db()
+    assert t.answer == "已排查3个项目，发现问题2处"
+
+
+def test_a_refused_answer_to_a_task_answered_meanwhile_says_so_without_a_form(tree, people, login):
+    t = task(people.township_a, people.member_a)
+    client = login(people.member_a)
+    services.guidance_task_answer(actor=people.member_a, task=t, answer="另一台设备上回复", version=t.version)
+    response = client.post(reverse("cadres:task_answer", args=[t.pk]), {"answer": "再答", "version": 1})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "另一台设备上回复" in page and "请刷新后" in page and 'id="answer"' not in page
+
+
+def test_a_refused_decision_comes_back_as_typed(tree, people, login):
+    n = nominate(people.township_a, tree.village_a, candidate(tree.village_a))
+    client = login(people.county_officer)
+    response = client.post(
+        reverse("cadres:nomination_decide", args=[n.pk]),
+        {"decision": "reject", "note": "群众反映较大，暂缓任职", "version": n.version + 1},
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "该记录已被他人修改" in page and 'id="decide"' in page
+    assert 'value="群众反映较大，暂缓任职"' in page
+    assert '<option value="reject" selected>' in page
+    assert f'name="version" value="{n.version}"' in page
+    n.refresh_from_db()
+    assert n.state == "submitted"
+
+
+def test_a_decision_on_a_nomination_decided_meanwhile_is_a_message_without_a_form(tree, people, login):
+    n = nominate(people.township_a, tree.village_a, candidate(tree.village_a))
+    services.nomination_decide(
+        actor=people.county_officer, nomination=n, version=n.version, approve=False, note="不符合条件"
+    )
+    client = login(people.county_officer)
+    response = client.post(
+        reverse("cadres:nomination_decide", args=[n.pk]),
+        {"decision": "approve", "starts_on": "2026-03-01", "version": n.version - 1},
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "该记录已被他人修改" in page and 'id="decide"' not in page
+    n.refresh_from_db()
+    assert n.state == "rejected"

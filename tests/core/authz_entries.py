@@ -6,8 +6,10 @@ from tests.authz import ALL, PUBLIC, UNAUTHORIZED, Entry
 
 
 def _otp_reset_of_member_a(tree, people) -> dict:
+    from jijian.core.accounts.security import otp_stamp
+
     TOTPDevice.objects.create(user=people.member_a, name="手机", confirmed=True)
-    return {"action": "reset_otp", "reason": "手机丢失"}
+    return {"action": "reset_otp", "reason": "手机丢失", "seen": otp_stamp(people.member_a)}
 
 
 ORGS = frozenset(

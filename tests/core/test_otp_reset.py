@@ -37,8 +37,10 @@ def detail_url(user) -> str:
     return reverse("core:security_detail", args=[user.pk])
 
 
-def reset(client, user, reason=REASON):
-    return client.post(detail_url(user), {"action": "reset_otp", "reason": reason})
+def reset(client, user, reason=REASON, seen=None):
+    """The reset as sent from the account's page; `seen`: the factor as an older page showed it."""
+    seen = security.otp_stamp(user) if seen is None else seen
+    return client.post(detail_url(user), {"action": "reset_otp", "reason": reason, "seen": seen})
 
 
 def resets():

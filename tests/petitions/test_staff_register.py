@@ -199,6 +199,37 @@ def test_a_file_the_channel_does_not_take_is_named_at_once_and_not_held(tree, co
     assert "files" not in response.context["form"].errors
 
 
+def test_a_recording_held_for_a_video_reception_is_let_go_when_the_channel_becomes_a_letter(tree, county):
+    """A recording held under 视频接访 and the channel then switched to 来信: the held recording is
+    named and let go (a letter does not take it) instead of being refused at every 登记; the scan held
+    with it, the file chosen with this post and everything typed are kept, and the next 登记 goes
+    through."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.attachments.samples import webm
+
+    recording = SimpleUploadedFile("录像.webm", webm())
+    response = county.post(URL, letter(tree, channel="video", facts="", files=[png("信.png"), recording]))
+    held = {h["name"]: h["id"] for h in response.context["held"]}
+    assert list(held) == ["信.png", "录像.webm"]
+    response = county.post(
+        URL, {**letter(tree), "held_keep": list(held.values()), "files": [png("补充.png")]}
+    )
+    assert response.status_code == 200 and not PetitionReport.objects.exists()
+    assert response.context["form"].errors["files"] == [
+        "已附的文件“录像.webm”已移除：不接收WebM 视频：只接收图片、PDF、Office 文档"
+    ]
+    page = response.content.decode()
+    assert "已附的文件“录像.webm”已移除" in page and "危房改造补贴" in page  # the facts as typed
+    kept = {h["name"]: h["id"] for h in response.context["held"]}
+    assert list(kept) == ["信.png", "补充.png"]
+    response = county.post(URL, {**letter(tree), "held_keep": list(kept.values())})
+    assert response.status_code == 302
+    report = PetitionReport.objects.get()
+    stored = Attachment.objects.filter(purpose="petition_evidence", object_id=str(report.pk))
+    assert sorted(a.original_name for a in stored) == ["信.png", "补充.png"]
+
+
 class _Radios(HTMLParser):
     """Each radio input with the stack of elements (tag, attributes) it sits in."""
 

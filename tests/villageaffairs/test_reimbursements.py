@@ -341,3 +341,56 @@ def test_an_objection_due_in_a_provisional_year_is_marked(people, login, monkeyp
     notes = {n.body for n in Notification.objects.filter(recipient=people.township_a)}
     assert any(f"{late.objection_due:%Y-%m-%d}（暂定） 前处理" in body for body in notes)
     assert any(f"{early.objection_due:%Y-%m-%d} 前处理" in body for body in notes)
+
+
+def test_the_voucher_form_sent_twice_enters_one_voucher(people, login):
+    import re
+
+    from jijian.attachments.models import Attachment
+
+    client = login(people.member_a)
+    url = reverse("villageaffairs:voucher_create")
+    page = client.get(url).content.decode()
+    (key,) = re.findall(r'name="client_uuid" value="([0-9a-f-]{36})"', page)
+    data = {"purpose": "修水渠材料", "amount": "8600", "spent_on": days_ago(1).isoformat(),
+            "handler_name": "王经手", "client_uuid": key}  # fmt: skip
+    first = client.post(url, {**data, "uploads": [png("receipt.png")]})
+    again = client.post(url, {**data, "uploads": [png("receipt.png")]})  # a double tap, a resend
+    voucher = Voucher.objects.get()
+    assert first.status_code == again.status_code == 302
+    assert (
+        first["Location"] == again["Location"] == reverse("villageaffairs:voucher_detail", args=[voucher.pk])
+    )
+    assert "已登记报账凭证" in client.get(again["Location"]).content.decode()
+    assert Attachment.objects.filter(object_id=str(voucher.pk)).count() == 1
+    assert AuditEvent.objects.filter(action="voucher.enter").count() == 1
+    # A new form page carries a new key: the next voucher is entered.
+    (other,) = re.findall(r'name="client_uuid" value="([0-9a-f-]{36})"', client.get(url).content.decode())
+    assert other != key
+    client.post(url, {**data, "client_uuid": other, "uploads": [png("receipt.png")]})
+    assert Voucher.objects.count() == 2
+
+
+def test_a_refused_voucher_form_keeps_its_key(people, login):
+    import uuid
+
+    client = login(people.member_a)
+    key = str(uuid.uuid4())
+    data = {"purpose": "修水渠材料", "spent_on": days_ago(1).isoformat(), "handler_name": "王经手",
+            "client_uuid": key}  # fmt: skip
+    refused = client.post(reverse("villageaffairs:voucher_create"), {**data, "amount": "-5"})
+    assert f'name="client_uuid" value="{key}"' in refused.content.decode()
+    assert not Voucher.objects.exists()
+
+
+def test_another_members_form_key_is_refused(people, tree):
+    import uuid
+
+    from jijian.core.roles import Role
+    from tests.conftest import make_user
+
+    voucher = enter(people.member_a, client_uuid=uuid.uuid4())
+    other = make_user("member_a2", tree.village_a2, Role.VILLAGE_MEMBER)
+    with pytest.raises(PermissionDenied):
+        enter(other, client_uuid=voucher.client_uuid)
+    assert Voucher.objects.count() == 1

@@ -22,6 +22,7 @@ from jijian.attachments import held
 from jijian.attachments.models import AttachmentKind
 from jijian.core.ops.ratelimit import client_ip
 from jijian.core.orgs.workdays import provisional_mark
+from jijian.core.services import ConcurrentEditError
 
 from . import opinions
 from .access import (
@@ -95,7 +96,19 @@ def opinion_create(request):
     return render(request, "archives/opinion_form.html", context)
 
 
+REDRAFTED = "答复意见已在您打开页面后重新拟定，本次未会签；上面是现在的意见，请核对后再会签"
+
+
+def _endorse_form(office: str, data=None, *, version: int | None = None) -> EndorseForm:
+    """One office's endorsement form; each office's fields have ids of their own (a person who
+    endorses for two offices gets two forms on the page)."""
+    initial = {"version": version, "office": office}
+    return EndorseForm(data, initial=initial, auto_id=f"endorse-{office}-%s")
+
+
 def _detail(request, item, *, draft_form=None, endorse_form=None, status=200):
+    """The request's page; `endorse_form` is a refused endorsement shown again as typed with its
+    errors in its office's form (or, its office no longer offered, as a message)."""
     from jijian.core.roles import Role
 
     user = request.user
@@ -107,10 +120,22 @@ def _detail(request, item, *, draft_form=None, endorse_form=None, status=200):
     mine = (
         [o for o in endorsing_offices(user) if o in opinions.endorsers() and o not in done] if drafted else []
     )
+    refused_office = endorse_form.data.get("office") if endorse_form is not None else None
+    if endorse_form is not None and refused_office not in mine:
+        for errors in endorse_form.errors.values():
+            for error in errors:
+                messages.error(request, error)
     context = {
         "endorsements": endorsements if item.state != OpinionState.SUBMITTED else [],
-        "endorse_offices": [(o, str(Role(o).label)) for o in mine],
-        "endorse_form": endorse_form or EndorseForm(initial={"version": item.version}),
+        "endorse_forms": [
+            (
+                str(Role(o).label),
+                endorse_form
+                if o == refused_office and endorse_form
+                else _endorse_form(o, version=item.version),
+            )
+            for o in mine
+        ],
         "missing": drafted and any(e is None for _, e in endorsements),
         "item": item,
         "persons": persons,
@@ -164,9 +189,9 @@ def opinion_endorse(request, pk):
     item = get_opinion_for(request.user, pk)
     if not endorsing_offices(request.user):
         raise Http404
-    form = EndorseForm(request.POST)
+    office = request.POST.get("office", "")
+    form = _endorse_form(office, request.POST)
     if form.is_valid():
-        office = form.cleaned_data["office"]
         if office not in endorsing_offices(request.user):
             raise Http404
         try:
@@ -178,7 +203,14 @@ def opinion_endorse(request, pk):
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            form.add_error(None, error.messages)
+            stale = isinstance(error, ConcurrentEditError)
+            form.add_error(None, [REDRAFTED] if stale else error.messages)
+            # Refused (a redraft meanwhile, say): the page shows the request as it now stands, and
+            # the form, its note as typed, carries the version shown, to endorse what is now there.
+            item = get_opinion_for(request.user, pk)
+            data = request.POST.copy()
+            data["version"] = str(item.version)
+            form.data = data
         else:
             messages.success(request, "已会签")
             return redirect("archives:opinion_detail", item.pk)

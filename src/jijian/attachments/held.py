@@ -9,7 +9,9 @@ box to let it go (`held_keep`); the next valid post takes the kept ones with the
 through attachment_store like any upload (the held copies are then deleted). A file that service
 would refuse at once, from its first bytes, name and size (a kind the form does not take: a .exe, a
 video on a photo form), is not held: the files field says why (attachment_refusal). Nothing else is
-checked and nothing is recorded when holding: a held file is not an attachment yet. They expire after
+checked and nothing is recorded when holding: a held file is not an attachment yet. Where the form's
+kinds depend on what is typed (a report's channel), each post checks the held files again
+(HeldUploads.drop_refused): one the kinds now refuse is let go, named in the files field's error. They expire after
 HELD_SECONDS (the session forgets them, and attachment_orphans_sweep deletes the bytes).
 
 A view uses them through HeldUploads, which writes the pattern once:
@@ -17,6 +19,7 @@ A view uses them through HeldUploads, which writes the pattern once:
     uploads = HeldUploads(request, "reports.duty_record.new", "uploads")  # kinds=, public= as the
     # service passes them to attachment_store, if not its defaults
     uploads.on_get()  # a fresh form page lets go of what was held
+    uploads.drop_refused(form)  # on a post: held files the form's kinds now refuse are let go
     if request.method == "POST" and form.is_valid():
         with uploads.files(form.cleaned_data["uploads"]) as files:  # kept + chosen
             try:
@@ -139,6 +142,34 @@ def uploads_held_files(*, session, key: str, keep: list[str]) -> list[Any]:
     return files
 
 
+def uploads_held_refused(
+    *, session, key: str, keep: list[str], kinds: Collection[str] | None = None, public: bool = False
+) -> list[tuple[str, str]]:
+    """The held files named in `keep` that attachment_store(kinds=..., public=...) would now refuse
+    at once (the form's kinds changed since they were held: a report's channel switched from video to
+    letter), let go and deleted; returns [(name, why)]. The other held files stay held."""
+    storage = file_storage()
+    ring = keyring()
+    wanted, refused = set(keep), []
+    entries = _entries(session, key)
+    for entry in entries:
+        if entry["id"] not in wanted:
+            continue
+        try:
+            with storage.open(entry["storage"]) as blob:
+                plain = decrypt_copy(blob, ring.key(entry["kid"]), _aad(entry["kid"], entry["storage"]))
+        except (OSError, CryptoError, KeyError):
+            continue  # left to uploads_held_files, which lets go of what it cannot read back
+        with plain:
+            why = attachment_refusal(File(plain, name=entry["name"]), kinds=kinds, public=public)
+        if why:
+            refused.append((entry, why))
+    gone = [e for e, _ in refused]
+    delete_quietly(storage, [e["storage"] for e in gone])
+    _save(session, key, [e for e in entries if e not in gone])
+    return [(e["name"], why) for e, why in refused]
+
+
 def uploads_release(*, session, key: str) -> None:
     """Forget and delete everything held for the form `key` (after a successful post)."""
     entries = session.get(SESSION_KEY, {}).get(key, [])
@@ -168,6 +199,21 @@ class HeldUploads:
         self.request, self.key, self.field, self.single = request, key, field, single
         self.kinds, self.public = kinds, public
         self.keep: list[str] = request.POST.getlist("held_keep")
+        self.dropped: list[str] = []  # the files field's messages for held files let go by drop_refused
+
+    def drop_refused(self, form) -> None:
+        """On a post, the held files the form's current kinds refuse (held under other kinds: the
+        channel was switched since) are let go, each named in an error on the files field; the form
+        comes back with everything else kept, so the next post goes through without them."""
+        if self.request.method != "POST":
+            return
+        refused = uploads_held_refused(
+            session=self.request.session, key=self.key, keep=self.keep, kinds=self.kinds, public=self.public
+        )
+        for name, why in refused:
+            message = f"已附的文件“{name}”已移除：{why}"
+            self.dropped.append(message)
+            form.add_error(self.field, message)
 
     def on_get(self) -> None:
         """A fresh form page (a GET) lets go of what was held for it."""
@@ -190,9 +236,12 @@ class HeldUploads:
         """After a post that came back with an error (the form's or the service's): hold the files
         chosen, unless the files field itself has an error (refused files are not kept). A file the
         service would refuse for its kind (attachment_refusal) is not held either: the files field
-        says why at once, and the others are held."""
-        if self.request.method != "POST" or self.field in form.errors:
+        says why at once, and the others are held. The errors drop_refused gave about held files
+        do not stop the files of this post from being held."""
+        if self.request.method != "POST":
             return
+        if any(e not in self.dropped for e in form.errors.get(self.field, [])):
+            return  # the files chosen were refused (a held file let go is not a refusal of them)
         chosen = self.request.FILES.getlist(self.field)
         if self.single:
             chosen = chosen[-1:]

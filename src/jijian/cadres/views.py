@@ -88,12 +88,35 @@ def task_create(request):
 @login_required
 @require_GET
 def task_detail(request, pk):
-    task = access.get_task_for(request.user, pk)
+    return _task_page(request, access.get_task_for(request.user, pk))
+
+
+def _typed(request, form, version: int):
+    """`form` (bound and refused) as the user typed it, its errors kept, its version the record's
+    current one: the page shows the record read afresh, so the version sent is the one shown."""
+    data = request.POST.copy()
+    data["version"] = str(version)
+    form.data = data
+    return form
+
+
+def _task_page(request, task, *, refused: AnswerForm | None = None):
+    """The task's page; `refused` is an answer the service or the form refused, shown again as typed
+    with its errors (status 400) while the task still awaits this member's answer; otherwise the
+    refusal is a message above the task as it now stands."""
     today = timezone.localdate()
     mine = task.member_id == request.user.pk and task.answered_at is None
-    form = AnswerForm(initial={"version": task.version}) if mine else None
+    form = None
+    if mine:
+        form = (
+            _typed(request, refused, task.version)
+            if refused
+            else AnswerForm(initial={"version": task.version})
+        )
+    elif refused is not None:
+        _errors(request, refused)
     context = {"task": task, "status": selectors.task_status(task, today), "form": form}
-    return render(request, "cadres/task_detail.html", context)
+    return render(request, "cadres/task_detail.html", context, status=400 if refused else 200)
 
 
 @login_required
@@ -103,19 +126,18 @@ def task_answer(request, pk):
     if task.member_id != request.user.pk:
         raise Http404
     form = AnswerForm(request.POST)
-    if not form.is_valid():
-        _errors(request, form)
-        return redirect("cadres:task_detail", task.pk)
-    try:
-        task = services.guidance_task_answer(actor=request.user, task=task, **form.cleaned_data)
-    except ValidationError as error:
-        _errors(request, error)
-    else:
-        if task.duty_note:
-            messages.warning(request, task.duty_note)
+    if form.is_valid():
+        try:
+            task = services.guidance_task_answer(actor=request.user, task=task, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
         else:
-            messages.success(request, "已回复，已计入本月履职纪实")
-    return redirect("cadres:task_detail", task.pk)
+            if task.duty_note:
+                messages.warning(request, task.duty_note)
+            else:
+                messages.success(request, "已回复，已计入本月履职纪实")
+            return redirect("cadres:task_detail", task.pk)
+    return _task_page(request, access.get_task_for(request.user, pk), refused=form)
 
 
 # --- posts and nominations -----------------------------------------------------------------------
@@ -215,13 +237,28 @@ def nomination_create(request):
 @login_required
 @require_GET
 def nomination_detail(request, pk):
-    nomination = access.get_nomination_for(request.user, pk)
+    return _nomination_page(request, access.get_nomination_for(request.user, pk))
+
+
+def _nomination_page(request, nomination, *, refused: DecideForm | None = None):
+    """The nomination's page; `refused` is a decision refused, shown again as typed with its errors
+    (status 400) while the nomination still awaits the county's decision; once decided the
+    refusal is a message above the decision as it stands."""
     can_decide = access.is_county(request.user) and nomination.state == NominationState.SUBMITTED
-    form = DecideForm(initial={"version": nomination.version, "starts_on": timezone.localdate()})
+    form = None
+    if can_decide:
+        form = (
+            _typed(request, refused, nomination.version)
+            if refused
+            else DecideForm(initial={"version": nomination.version, "starts_on": timezone.localdate()})
+        )
+    elif refused is not None:
+        _errors(request, refused)
     return render(
         request,
         "cadres/nomination_detail.html",
-        {"nomination": nomination, "form": form if can_decide else None},
+        {"nomination": nomination, "form": form},
+        status=400 if refused else 200,
     )
 
 
@@ -232,24 +269,23 @@ def nomination_decide(request, pk):
     if not access.is_county(request.user):
         raise Http404
     form = DecideForm(request.POST)
-    if not form.is_valid():
-        _errors(request, form)
-        return redirect("cadres:nomination_detail", nomination.pk)
-    data = form.cleaned_data
-    try:
-        services.nomination_decide(
-            actor=request.user,
-            nomination=nomination,
-            version=data["version"],
-            approve=data["decision"] == "approve",
-            note=data["note"],
-            starts_on=data["starts_on"],
-        )
-    except ValidationError as error:
-        _errors(request, error)
-    else:
-        messages.success(request, "已审批")
-    return redirect("cadres:nomination_detail", nomination.pk)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.nomination_decide(
+                actor=request.user,
+                nomination=nomination,
+                version=data["version"],
+                approve=data["decision"] == "approve",
+                note=data["note"],
+                starts_on=data["starts_on"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, "已审批")
+            return redirect("cadres:nomination_detail", nomination.pk)
+    return _nomination_page(request, access.get_nomination_for(request.user, pk), refused=form)
 
 
 # --- 跟案学习 ------------------------------------------------------------------------------------

@@ -41,6 +41,8 @@ class PasswordResetForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         error_messages={"required": _("请填写临时密码")},
     )
+    # When the password was last set, as the page showed it: a reset from an older page is refused.
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
 class OTPResetForm(forms.Form):
@@ -52,6 +54,8 @@ class OTPResetForm(forms.Form):
         error_messages={"required": _("请填写重置原因"), "max_length": _("重置原因不能超过 200 字")},
         widget=forms.TextInput(attrs={"placeholder": _("如：手机丢失，已当面核实本人身份")}),
     )
+    # The second factor as the page showed it (otp_stamp): a reset from an older page is refused.
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
 class CalendarDayForm(forms.Form):

@@ -327,6 +327,11 @@ def user_create(
     return user
 
 
+def password_stamp(user: User) -> str:
+    """When the account's password was last set, as the reset form carries it back."""
+    return user.password_changed_at.isoformat() if user.password_changed_at else ""
+
+
 @transaction.atomic
 def user_update(
     *,
@@ -390,11 +395,25 @@ def user_update(
 
 
 @transaction.atomic
-def user_set_password(*, actor: User, user: User, password: str, temporary: bool) -> None:
+def user_set_password(
+    *, actor: User, user: User, password: str, temporary: bool, seen: str | None = None
+) -> None:
     """Set a password: by its owner (temporary=False) or as an administrator's reset (temporary=True,
-    forces a change at next login). Enforces the policy, including "not recently used"."""
+    forces a change at next login). Enforces the policy, including "not recently used". With `seen`
+    (password_stamp of the page the administrator reset from) a reset is refused when the password
+    has been set since — another administrator's reset, or the owner's change — saying when."""
     if actor.pk != user.pk:
         _require_role(actor, Role.SYSTEM_ADMIN)
+    if seen is not None:  # before the policy: a stale page is refused before what it sent is judged
+        current = User.objects.select_for_update().get(pk=user.pk)  # two resets take turns
+        if password_stamp(current) != seen:
+            changed = current.password_changed_at
+            at = f"{timezone.localtime(changed):%Y-%m-%d %H:%M}" if changed else ""
+            raise ValidationError(
+                f"该账号的密码已由他人于 {at} 重置，本次未重置（请核对后再操作）"
+                if current.must_change_password
+                else f"该账号本人已于 {at} 修改密码，本次未重置（请核对后再操作）"
+            )
     validate_password(password, user)
     if user.has_usable_password():
         PasswordHistory.objects.create(user=user, password=user.password)

@@ -15,6 +15,7 @@ from jijian.core.accounts.security import (
     OTP_ENROLMENT_CODE_HOURS,
     otp_enrolment_pending,
     otp_reset,
+    otp_stamp,
     otp_status,
     sessions_end,
 )
@@ -44,6 +45,7 @@ from .services import (
     org_unit_create,
     org_unit_move,
     org_unit_update,
+    password_stamp,
     role_grant,
     role_revoke,
     user_create,
@@ -249,7 +251,9 @@ def account_detail(request, pk):
     action = request.POST.get("action") if request.method == "POST" else None
     # Two forms, each with its own button, so Enter in a field does that form's action; only the form
     # that was sent is bound (and shows its errors).
-    reset_form = PasswordResetForm(request.POST if action == "reset_password" else None)
+    reset_form = PasswordResetForm(
+        request.POST if action == "reset_password" else None, initial={"seen": password_stamp(account)}
+    )
     reason_form = AccountActiveForm(
         request.POST if action in ("activate", "deactivate") else None, initial={"version": account.version}
     )
@@ -262,6 +266,7 @@ def account_detail(request, pk):
                         user=account,
                         password=reset_form.cleaned_data["password"],
                         temporary=True,
+                        seen=reset_form.cleaned_data["seen"],
                     )
                     messages.success(request, "密码已重置，该账号下次登录须修改密码")
                     return redirect("core:account_detail", pk=account.pk)
@@ -280,6 +285,9 @@ def account_detail(request, pk):
                 raise ValidationError("未知操作")
         except ValidationError as exc:
             (reset_form if action == "reset_password" else reason_form).add_error(None, exc.messages)
+            if action == "reset_password":  # the service refused: the form now carries what it said
+                account.refresh_from_db()
+                _seen_now(request, reset_form, password_stamp(account))
     return render(
         request,
         "core/account_detail.html",
@@ -481,7 +489,9 @@ def security_detail(request, pk):
     # One page, several forms: only the form that was sent is bound (and shows its errors).
     role_post = request.method == "POST" and action not in ("end_sessions", "unlock", "reset_otp")
     form = RoleChangeForm(request.POST if role_post else None)
-    reset_form = OTPResetForm(request.POST if action == "reset_otp" else None)
+    reset_form = OTPResetForm(
+        request.POST if action == "reset_otp" else None, initial={"seen": otp_stamp(account)}
+    )
     if request.method == "POST":
         failed = reset_form if action == "reset_otp" else form
         try:
@@ -498,13 +508,17 @@ def security_detail(request, pk):
             if action == "reset_otp":
                 if reset_form.is_valid():
                     _, code = otp_reset(
-                        actor=request.user, user=account, reason=reset_form.cleaned_data["reason"]
+                        actor=request.user,
+                        user=account,
+                        reason=reset_form.cleaned_data["reason"],
+                        seen=reset_form.cleaned_data["seen"],
                     )
                     if not code:  # a voluntary second factor: nothing to hand over
                         messages.success(request, "动态验证码已重置，该账号可凭密码登录，也可重新绑定验证器")
                         return redirect("core:security_detail", pk=account.pk)
                     # Shown in this answer only: not redirected to, not kept anywhere but as a hash.
-                    context = _security_context(account, RoleChangeForm(), OTPResetForm())
+                    fresh = OTPResetForm(initial={"seen": otp_stamp(account)})
+                    context = _security_context(account, RoleChangeForm(), fresh)
                     response = render(request, "core/security_detail.html", {**context, "issued_code": code})
                     response["Cache-Control"] = "no-store"
                     return response
@@ -517,7 +531,17 @@ def security_detail(request, pk):
                 return redirect("core:security_detail", pk=account.pk)
         except ValidationError as exc:
             failed.add_error(None, exc.messages)
+            if action == "reset_otp":  # the service refused: the reason as typed, the factor as now
+                _seen_now(request, reset_form, otp_stamp(account))
     return render(request, "core/security_detail.html", _security_context(account, form, reset_form))
+
+
+def _seen_now(request, form, stamp: str) -> None:
+    """A refused reset form shown again as typed, carrying what the page now shows (`stamp`), so that
+    sending it again acts on the account as it stands."""
+    data = request.POST.copy()
+    data["seen"] = stamp
+    form.data = data
 
 
 def _security_context(account, form, reset_form) -> dict:

@@ -129,6 +129,8 @@ class VoucherForm(forms.Form):
     spent_on = forms.DateField(label="支出日期", widget=forms.DateInput(attrs={"type": "date"}))
     handler_name = forms.CharField(label="经手人", max_length=50)
     uploads = MultipleFileField(label="票据照片（可多选）", max_files=9)
+    # The duplicate-submit key (a new one per form page): sent twice, the form enters one voucher.
+    client_uuid = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
 
 class SignForm(forms.Form):

@@ -280,6 +280,9 @@ class Voucher(models.Model):
     created_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
     version = models.PositiveIntegerField(default=1)
+    # The key the entry form carries: the same form sent twice (a double tap, a resend after a lost
+    # answer) enters one voucher.
+    client_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("报账凭证")

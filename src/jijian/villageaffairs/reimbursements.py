@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
+from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -147,11 +148,25 @@ def reimbursement_chain_set(
 # --- vouchers ------------------------------------------------------------------------------------
 @transaction.atomic
 def voucher_enter(
-    *, actor, purpose: str, amount: Decimal, spent_on: date, handler_name: str, files=(), ip_address: str = ""
+    *,
+    actor,
+    purpose: str,
+    amount: Decimal,
+    spent_on: date,
+    handler_name: str,
+    files=(),
+    ip_address: str = "",
+    client_uuid: UUID | None = None,
 ) -> Voucher:
+    """The member enters a voucher with its receipts. The same `client_uuid` again (the form sent
+    twice) answers with the voucher it entered, unchanged, and stores no second set of receipts."""
     village = member_village(actor)
     if village is None:
         raise PermissionDenied
+    if client_uuid is not None:
+        existing = _entered_with(actor, client_uuid)
+        if existing is not None:
+            return existing
     errors = []
     purpose, handler_name = (purpose or "").strip(), (handler_name or "").strip()
     if not purpose:
@@ -174,16 +189,24 @@ def voucher_enter(
     if amount >= township_chain.township_approval_from:
         chain.append(str(ChainStep.TOWNSHIP_LEADER))
     chain.append(str(ChainStep.AGENCY_BOOKING))
-    voucher = Voucher.objects.create(
-        village=village,
-        purpose=purpose[:120],
-        amount=amount,
-        spent_on=spent_on,
-        handler_name=handler_name[:50],
-        chain=chain,
-        objection_working_days=township_chain.objection_working_days,
-        created_by=actor,
-    )
+    try:
+        with transaction.atomic():  # a savepoint: the same key sent at the same moment loses here
+            voucher = Voucher.objects.create(
+                village=village,
+                purpose=purpose[:120],
+                amount=amount,
+                spent_on=spent_on,
+                handler_name=handler_name[:50],
+                chain=chain,
+                objection_working_days=township_chain.objection_working_days,
+                created_by=actor,
+                client_uuid=client_uuid,
+            )
+    except IntegrityError:
+        existing = _entered_with(actor, client_uuid) if client_uuid is not None else None
+        if existing is None:
+            raise
+        return existing
     attachments_store_all(
         actor=actor,
         files=files,
@@ -204,6 +227,14 @@ def voucher_enter(
         ip_address=ip_address,
     )
     return voucher
+
+
+def _entered_with(actor, client_uuid: UUID) -> Voucher | None:
+    """The voucher entered with this form key, if any; another person's key is refused."""
+    existing = Voucher.objects.filter(client_uuid=client_uuid).first()
+    if existing is not None and existing.created_by_id != actor.pk:
+        raise PermissionDenied
+    return existing
 
 
 def signed_steps(voucher: Voucher) -> list[VoucherSignature]:

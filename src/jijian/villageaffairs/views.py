@@ -7,6 +7,8 @@ same 404 as a missing one; writing pages for a persona that may not write are 40
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -340,7 +342,7 @@ def voucher_create(request):
     own = member_village(request.user)
     if own is None:
         raise Http404
-    form = VoucherForm(request.POST or None, request.FILES or None)
+    form = VoucherForm(request.POST or None, request.FILES or None, initial={"client_uuid": uuid.uuid4()})
     # Files chosen on a post with an error are held, shown as attached (attachments.held).
     uploads = held.HeldUploads(request, HELD_VOUCHER, "uploads")
     uploads.on_get()

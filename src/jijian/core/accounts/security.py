@@ -21,6 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from jijian.audit.models import AuditEvent
 from jijian.audit.services import audit_record
 from jijian.core.access import accounts_managed_by
 from jijian.core.api.auth import api_tokens_revoke_all
@@ -372,8 +373,53 @@ def otp_qr_svg(uri: str) -> SafeString:
 OTP_RESET_REASON_MAX = 200
 
 
+def otp_stamp(user: User) -> str:
+    """What a security administrator's page shows of the account's second factor, as one string the
+    reset form carries back: the authenticators (by id) and the pending re-binding code (by when it
+    was issued). Any reset or enrolment since changes it."""
+    devices = ",".join(
+        str(pk) for pk in TOTPDevice.objects.filter(user=user).order_by("pk").values_list("pk", flat=True)
+    )
+    pending = OtpEnrolmentCode.objects.filter(user=user).values_list("issued_at", flat=True).first()
+    return f"{devices}|{pending.isoformat() if pending else ''}"
+
+
+def _at(moment: datetime | None) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}" if moment else ""
+
+
+def _otp_changed(actor: User, user: User) -> str:
+    """The refusal of a reset sent from a page that no longer shows the account's second factor:
+    who changed it and when (the reset issuing the pending code, an enrolment, or a reset of a
+    voluntary factor, read back from the audit trail)."""
+    pending = OtpEnrolmentCode.objects.filter(user=user).select_related("issued_by").first()
+    device = TOTPDevice.objects.filter(user=user).order_by("-pk").first()
+    if device is not None and (
+        pending is None or (device.created_at or pending.issued_at) > pending.issued_at
+    ):
+        bound = "重新绑定验证器" if device.confirmed else "开始重新绑定验证器"
+        return f"该账号已于 {_at(device.created_at)} {bound}，本次未重置（请核对后再操作）"
+    if pending is not None:
+        if pending.issued_by_id == actor.pk:
+            who = "您在另一页面"
+        else:
+            who = pending.issued_by.full_name if pending.issued_by else "他人"
+        return (
+            f"该账号的动态验证码已由{who}于 {_at(pending.issued_at)} 重置，本次未重置"
+            "（重新绑定码以那次重置所发的为准）"
+        )
+    last = (
+        AuditEvent.objects.filter(action="account.otp_reset", object_type="core.user", object_id=str(user.pk))
+        .order_by("-created_at")
+        .first()
+    )
+    if last is not None:
+        return f"该账号的动态验证码已由{last.actor_name or '他人'}于 {_at(last.created_at)} 重置，本次未重置"
+    return "该账号的动态验证码已被他人更改，本次未重置（请核对后再操作）"
+
+
 @transaction.atomic
-def otp_reset(*, actor: User, user: User, reason: str) -> tuple[int, str]:
+def otp_reset(*, actor: User, user: User, reason: str, seen: str | None = None) -> tuple[int, str]:
     """A security administrator resets the authenticator of a staff member who lost it: every TOTP
     device of the account (confirmed or half-enrolled) is deleted, the account's session ends, and a
     one-time re-binding code is issued (OTP_ENROLMENT_CODE_HOURS valid). The administrator hands the
@@ -382,18 +428,23 @@ def otp_reset(*, actor: User, user: User, reason: str) -> tuple[int, str]:
     "" for an account that needs no second factor).
     Refused (nothing changed) without a reason, for one's own account, for an account outside the
     actor's security jurisdiction (PermissionDenied) and for an account that has neither an
-    authenticator nor a pending re-binding code (issuing again replaces an earlier code)."""
+    authenticator nor a pending re-binding code (issuing again replaces an earlier code), and, with
+    `seen` (otp_stamp of the page the administrator reset from), when the factor has changed since:
+    another administrator reset it meanwhile, and the message says who and when."""
     if actor.pk == user.pk:
         raise ValidationError("不能重置自己的动态验证码")
     if not accounts_managed_by(actor, module=Module.SECURITY).filter(pk=user.pk).exists():
         raise PermissionDenied
+    # The row lock makes a reset and a simultaneous enrolment, sign-in or other reset of the account
+    # take turns. A stale page is refused before anything else it sent is judged.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    if seen is not None and seen != otp_stamp(user):
+        raise ValidationError(_otp_changed(actor, user))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("请填写重置原因")
     if len(reason) > OTP_RESET_REASON_MAX:
         raise ValidationError(f"重置原因不能超过 {OTP_RESET_REASON_MAX} 字")
-    # The row lock makes a reset and a simultaneous enrolment or sign-in of the account take turns.
-    User.objects.select_for_update().filter(pk=user.pk).first()
     devices = TOTPDevice.objects.filter(user=user)
     states = list(devices.values_list("confirmed", flat=True))
     reissue = OtpEnrolmentCode.objects.filter(user=user).exists()

@@ -99,6 +99,7 @@ def petition_register(request):
     kinds = services.register_kinds(request.POST.get("channel", ""))
     uploads = held.HeldUploads(request, HELD_REGISTER, "files", kinds=kinds)
     uploads.on_get()
+    uploads.drop_refused(form)  # held under another channel's kinds: let go, named, the rest kept
     if (
         request.method == "POST"
         and form.is_valid()

@@ -82,6 +82,7 @@ def submit(request):
         form.is_valid()
         form.add_error(None, str(error))
         return _form_page(request, form)
+    uploads.drop_refused(form)  # held files the portal's kinds now refuse: let go, named
     if form.is_valid() and len(uploads.keep) + len(form.cleaned_data["evidence"]) > MAX_FILES:
         form.add_error("evidence", f"最多上传 {MAX_FILES} 个文件（含已附的文件）")
     if not form.is_valid():
