@@ -377,11 +377,22 @@ class Server:
 
     def about(self) -> str:
         """What ran, for the benchmarks' comment lines."""
-        return f"uvicorn as in the Procfile ({self.argv[1]}, 1 worker), JIJIAN_DB_POOL={self.pool}"
+        workers = self.workers
+        return (
+            f"uvicorn as in the Procfile ({self.argv[1]}, {workers} worker{'s' if workers > 1 else ''}), "
+            f"JIJIAN_DB_POOL={self.pool}"
+        )
+
+    @property
+    def workers(self) -> int:
+        """uvicorn's worker processes: WEB_CONCURRENCY, which uvicorn reads, or one (the issues' measure)."""
+        raw = os.environ.get("WEB_CONCURRENCY", "")
+        return int(raw) if raw.isdigit() and int(raw) > 0 else 1
 
     def pids(self) -> tuple[list[int], list[int]]:
-        """The server's process and the PostgreSQL backends of its pool (rate_search's `pids`)."""
-        return [self.proc.pid], database_backends()
+        """The server's processes (uvicorn and, with WEB_CONCURRENCY, its workers) and the PostgreSQL
+        backends of their pools (rate_search's `pids`)."""
+        return [self.proc.pid, *children(self.proc.pid)], database_backends()
 
     def output(self) -> str:
         self.log.flush()
@@ -416,6 +427,17 @@ def cpu_seconds(pids) -> float | None:
         fields = stat[stat.rindex(")") + 2 :].split()
         total += (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime
     return total
+
+
+def children(pid: int) -> list[int]:
+    """The child processes of `pid` (uvicorn's workers), from /proc (Linux); [] where there is none."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            found.extend(int(child) for child in task.read_text().split())
+        except OSError:
+            continue
+    return found
 
 
 def database_backends() -> list[int]:

@@ -257,3 +257,33 @@ def test_new_village_created_after_month_start(tree, people):
     make_user("member_new", new, "village_member")
     monthly_reports_open(month=OCT)
     assert not MonthlyReport.objects.filter(village=new, month=OCT).exists()
+
+
+def test_late_submission_reads_the_calendar_once_and_counts_make_up_days(tree, people):
+    """September 2025's deadline is 9 October (after the National Day holiday); submitted on Sunday
+    12 October it counts as Monday 13th, and Saturday 11th was a make-up working day: 10, 11 and 13
+    October, three working days late, from one read of the calendar."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    calendar_seed([2025])
+    sep = date(2025, 9, 1)
+    monthly_reports_open(month=sep)
+    report = MonthlyReport.objects.get(village=tree.village_a, month=sep)
+    assert report.deadline == date(2025, 10, 9)
+    with at(date(2025, 10, 12)):
+        report = monthly_report_save_draft(
+            actor=people.member_a,
+            report=report,
+            version=report.version,
+            summary="",
+            problems="",
+            counts={},
+            is_zero_report=True,
+        )
+        with CaptureQueriesContext(connection) as queries:
+            report = monthly_report_submit(
+                actor=people.member_a, report=report, version=report.version, endorse=True
+            )
+    assert report.is_late and report.late_days == 3
+    assert sum("core_calendarday" in q["sql"] for q in queries.captured_queries) == 1

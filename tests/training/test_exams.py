@@ -203,6 +203,30 @@ def test_the_deadline_is_the_server_s_and_never_past_the_exam_s_close(tree, peop
     assert sitting.deadline == e.closes_at
 
 
+def test_a_save_locks_the_sitting_s_row_alone(tree, people):
+    """The save's locking read takes the sitting's columns only: the exam and the person are read only
+    when a save past the deadline grades the sitting (the test below)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    bank(tree.county)
+    sitting = services.sitting_start(actor=people.member_a, exam=exam(tree.county), device="d1")
+    item = sitting.items.first()
+    with CaptureQueriesContext(connection) as queries:
+        services.answer_save(
+            actor=people.member_a,
+            sitting=sitting,
+            position=item.position,
+            values=right_values(item),
+            seq=1,
+            device="d1",
+        )
+    # The one read of the sitting (FOR UPDATE on PostgreSQL; SQLite has no row locks).
+    reads = [q["sql"] for q in queries.captured_queries if 'FROM "training_sitting" ' in q["sql"]]
+    assert len(reads) == 1 and "JOIN" not in reads[0], reads
+    assert SittingItem.objects.get(pk=item.pk).answer_seq == 1
+
+
 def test_a_save_after_the_deadline_is_refused_and_what_was_saved_is_graded(tree, people):
     bank(tree.county)
     sitting = services.sitting_start(actor=people.member_a, exam=exam(tree.county), device="d1")

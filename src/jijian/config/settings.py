@@ -229,8 +229,13 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            # A Redis host that does not answer must fail a request (and /readyz) fast, not hang it.
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": {
+                # A Redis host that does not answer must fail a request (and /readyz) fast, not hang it.
+                "socket_connect_timeout": 2,
+                "socket_timeout": 2,
+                # One pool per process, not one per request (core/ops/redispool.py).
+                "pool_class": "jijian.core.ops.redispool.SharedConnectionPool",
+            },
         }
     }
     CHANNEL_LAYERS = {

@@ -19,7 +19,7 @@ from django.utils import timezone
 from jijian.audit.services import audit_record
 from jijian.core.access import user_in_jurisdiction
 from jijian.core.models import VILLAGE_KINDS, OrgKind, OrgUnit, User
-from jijian.core.orgs.workdays import next_working_day_on_or_after, working_days_between
+from jijian.core.orgs.workdays import WorkingDays, next_working_day_on_or_after
 from jijian.core.roles import Role
 from jijian.core.sensitive.crypto import sm3_hex
 from jijian.core.services import ConcurrentEditError
@@ -39,6 +39,9 @@ from .models import (
 )
 
 MAX_COUNT = 10_000
+# A late submission reads the working-day calendar once, from the deadline to this far past today: the
+# next working day (no holiday run is near that long) lies inside it.
+LATE_LOOKAHEAD = timedelta(days=60)
 ENDORSEMENT_STATEMENT = "本人承诺：以上履职情况真实、准确、完整，如有不实，愿承担相应责任。"
 
 
@@ -769,11 +772,11 @@ def monthly_report_submit(
         # On time or late is decided by the first submission: a return loop is not lateness. Late
         # by N working days: a submission on a day off counts as on the next working day.
         on = today()
-        delay = (
-            working_days_between(report.deadline, next_working_day_on_or_after(on))
-            if on > report.deadline
-            else 0
-        )
+        delay = 0
+        if on > report.deadline:
+            # One read of the calendar for both: the day it counts as, and the days since the deadline.
+            days = WorkingDays(report.deadline, on + LATE_LOOKAHEAD)
+            delay = days.between(report.deadline, days.add(on, 0))
         changes.update(first_submitted_at=now, is_late=on > report.deadline, late_days=delay)
     # The first write of the transaction: nothing to undo when it matches no row.
     if not MonthlyReport.objects.filter(pk=report.pk, version=version, state=from_state).update(**changes):

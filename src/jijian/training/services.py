@@ -606,11 +606,9 @@ def answer_save(
     closed_now = False
     item: SittingItem | None = None
     with transaction.atomic():
-        locked = (
-            Sitting.objects.select_for_update(of=("self",))
-            .select_related("exam", "user")
-            .get(pk=sitting.pk, user=actor)
-        )
+        # The sitting's row alone: a save reads its own columns; only grading past the deadline reads the
+        # exam and the person, and loads them then.
+        locked = Sitting.objects.select_for_update().get(pk=sitting.pk, user=actor)
         if locked.submitted_at is not None:
             raise SittingClosed("本场考试已交卷，答案未再保存")
         if timezone.now() >= locked.deadline:

@@ -164,6 +164,17 @@ class WorkingDays:
                 remaining -= 1
         return day
 
+    def between(self, start: date, end: date) -> int:
+        """Working days in (start, end]; negative if end is before start."""
+        if end < start:
+            return -self.between(end, start)
+        count, day = 0, start
+        while day < end:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                count += 1
+        return count
+
 
 def add_working_days(start: date, n: int) -> date:
     """See `WorkingDays.add`: one calendar read around `start`."""
@@ -176,15 +187,7 @@ def next_working_day_on_or_after(day: date) -> date:
 
 def working_days_between(start: date, end: date) -> int:
     """Working days in (start, end]; negative if end is before start."""
-    if end < start:
-        return -working_days_between(end, start)
-    window = exceptions(start, end)
-    count, day = 0, start
-    while day < end:
-        day += timedelta(days=1)
-        if window.get(day, day.weekday() < 5):
-            count += 1
-    return count
+    return WorkingDays(min(start, end), max(start, end)).between(start, end)
 
 
 @transaction.atomic
