@@ -22,10 +22,10 @@ from .models import FamilyMember, IntegrityArchive, OpinionRequest
 KEEPER_ROLES = frozenset({Role.CADRE_SUPERVISION})
 
 
-def _own(user) -> Q:
+def _own(user, own_name: str) -> Q:
     if user.id_number_index:
         return Q(id_number_index=user.id_number_index)
-    return Q(name_index=blind_index(user.full_name), org_unit_id=user.org_unit_id)
+    return Q(name_index=own_name, org_unit_id=user.org_unit_id)
 
 
 def archives_visible_to(user) -> QuerySet[IntegrityArchive]:
@@ -40,11 +40,14 @@ def _in_sight(user, archives: QuerySet[IntegrityArchive]) -> QuerySet[IntegrityA
     qs = scope(archives, user, module=Module.ARCHIVES, unit_field="org_unit")
     if qs.query.is_empty():
         return qs
+    own_name = blind_index(user.full_name)
     relatives = StaffRelation.objects.filter(
-        user=user, is_active=True, relative_name_index=OuterRef("name_index")
-    ).exclude(relative_name_index="")
-    family = FamilyMember.objects.filter(archive=OuterRef("pk"), name_index=blind_index(user.full_name))
-    return qs.exclude(_own(user)).filter(~Exists(relatives)).filter(~Exists(family))
+        ~Q(relative_name_index=""), user=user, is_active=True, relative_name_index=OuterRef("name_index")
+    )
+    family = FamilyMember.objects.filter(archive=OuterRef("pk"), name_index=own_name)
+    # One filter() of the rest: each call clones and resolves the query anew, and every list and
+    # opening of an archive starts here.
+    return qs.filter(~_own(user, own_name), ~Exists(relatives), ~Exists(family))
 
 
 def get_archive_for(user, pk) -> IntegrityArchive:
