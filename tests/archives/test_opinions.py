@@ -18,6 +18,7 @@ from jijian.archives import opinions, services
 from jijian.archives.models import OpinionPerson, OpinionRequest, OpinionState, OpinionVerdict
 from jijian.audit.models import AuditEvent
 from jijian.core.orgs.workdays import add_working_days
+from jijian.core.sensitive import crypto
 from jijian.petitions.models import PetitionState
 from tests.archives.test_pages import idn, linked_report, make_archive
 from tests.conftest import make_user, sign_in
@@ -178,6 +179,41 @@ def test_a_person_not_in_the_archives_is_answered_not_found(staff, tree):
     assert [p.verdict for p in persons] == [OpinionVerdict.NOT_FOUND] * 3
     assert persons[1].facts == ["同名档案多份，请提供身份证号"]
     assert persons[2].facts == ["按身份证号未找到廉情档案"]
+
+
+def test_a_draft_leaves_each_persons_id_number_as_stored_and_decrypts_none(staff, tree, monkeypatch):
+    make_archive(staff["keeper"], tree.township_a, name="孙某", id_number=idn(11))
+    request = opinions.opinion_submit(
+        actor=staff["org"], ref_no="随组函2号", purpose="promotion", persons_text=f"孙某 {idn(11)}\n李某"
+    )
+
+    def stored() -> list[tuple]:
+        """The ID number's ciphertext and blind index as stored (a new encryption of the same
+        number would differ: a fresh nonce)."""
+        table = OpinionPerson._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id_number, id_number_index FROM {table} WHERE request_id = %s ORDER BY position",  # noqa: S608
+                [request.pk],
+            )
+            return cursor.fetchall()
+
+    before = stored()
+    sm4 = []
+    monkeypatch.setattr(crypto, "decrypt_text", lambda *a, **k: sm4.append("decrypt"))
+    monkeypatch.setattr(crypto, "encrypt_text", lambda *a, **k: sm4.append("encrypt"))
+    for _ in range(2):
+        request.refresh_from_db()
+        opinions.opinion_draft(actor=staff["keeper"], request=request, version=request.version)
+    monkeypatch.undo()
+    # The draft matches by blind index: no ID number (the persons' or the archives') is decrypted
+    # or encrypted anew.
+    assert sm4 == []
+    assert stored() == before
+    persons = list(request.persons.all())
+    assert [p.id_number for p in persons] == [idn(11), ""]
+    assert [p.verdict for p in persons] == [OpinionVerdict.NO_OBJECTION, OpinionVerdict.NOT_FOUND]
+    assert persons[0].archive is not None and persons[0].archive.name == "孙某"
 
 
 def test_a_missing_personal_matters_report_is_stated(staff, tree):

@@ -170,6 +170,20 @@ def test_list_query_count_does_not_grow_with_rows(login, keeper, tree):
     assert len(many) == len(few)
 
 
+def test_a_search_that_finds_a_few_reads_them_in_one_statement_and_counts_them(login, keeper, tree):
+    client = login(keeper)
+    for i in range(3):
+        make_archive(keeper, tree.village_a, name="重名", id_number=idn(300 + i))
+    make_archive(keeper, tree.village_a, name="别人", id_number=idn(310))
+    client.get(reverse("archives:list"))  # warm the session and the unit filter's choices
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("archives:list"), {"q": "重名"})
+    body = response.content.decode()
+    assert body.count('<tr id="archive-') == 3 and "共 3 份" in body
+    archive_reads = [q["sql"] for q in queries if 'FROM "archives_integrityarchive"' in q["sql"]]
+    assert len(archive_reads) == 1 and "COUNT(" not in archive_reads[0].upper()
+
+
 # --- opening with a reason ------------------------------------------------------------------------
 def test_get_shows_who_but_not_the_content(login, keeper, archive):
     response = login(keeper).get(reverse("archives:detail", args=[archive.pk]))

@@ -10,7 +10,7 @@ jurisdiction of the requesting department's unit."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from jijian.core.access import get_or_404, scope, unit_scope_q
 from jijian.core.roles import Module, Role
@@ -22,10 +22,10 @@ from .models import FamilyMember, IntegrityArchive, OpinionRequest
 KEEPER_ROLES = frozenset({Role.CADRE_SUPERVISION})
 
 
-def _own(user) -> Q:
+def _own(user, own_name: str) -> Q:
     if user.id_number_index:
         return Q(id_number_index=user.id_number_index)
-    return Q(name_index=blind_index(user.full_name), org_unit_id=user.org_unit_id)
+    return Q(name_index=own_name, org_unit_id=user.org_unit_id)
 
 
 def archives_visible_to(user) -> QuerySet[IntegrityArchive]:
@@ -40,11 +40,16 @@ def _in_sight(user, archives: QuerySet[IntegrityArchive]) -> QuerySet[IntegrityA
     qs = scope(archives, user, module=Module.ARCHIVES, unit_field="org_unit")
     if qs.query.is_empty():
         return qs
-    relatives = StaffRelation.objects.filter(
-        user=user, is_active=True, relative_name_index=OuterRef("name_index")
-    ).exclude(relative_name_index="")
-    family = FamilyMember.objects.filter(archive=OuterRef("pk"), name_index=blind_index(user.full_name))
-    return qs.exclude(_own(user)).filter(~Exists(relatives)).filter(~Exists(family))
+    own_name = blind_index(user.full_name)
+    # The recusal lists do not depend on the row (the user's declared relatives, the archives naming
+    # the user as family): uncorrelated subqueries, resolved without outer references; and the rest
+    # in one filter(), as every list and opening of an archive starts here (and, for an archive
+    # merged away, archive_merged_into_for).
+    relatives = StaffRelation.objects.filter(~Q(relative_name_index=""), user=user, is_active=True).values(
+        "relative_name_index"
+    )
+    family = FamilyMember.objects.filter(name_index=own_name).values("archive_id")
+    return qs.filter(~_own(user, own_name), ~Q(name_index__in=relatives), ~Q(pk__in=family))
 
 
 def get_archive_for(user, pk) -> IntegrityArchive:

@@ -21,7 +21,7 @@ NOT_FOUND_LABEL = "档案中未查到"
 
 def _region_archives(user):
     unit = user.org_unit
-    qs = IntegrityArchive.objects.filter(is_active=True).select_related("org_unit")
+    qs = IntegrityArchive.objects.filter(is_active=True)
     if unit.county_id:
         return qs.filter(org_unit__county_id=unit.county_id)
     return qs.filter(org_unit__city_id=unit.city_id or unit.pk)

@@ -15,7 +15,6 @@ import functools
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jijian.core.access import require_module
 from jijian.core.ops.ratelimit import client_ip
+from jijian.core.paging import ShortPagePaginator
 from jijian.core.roles import Module
 
 from . import selectors, services
@@ -64,7 +64,8 @@ def _follows_merge(view):
 def archive_list(request):
     require_module(request.user, Module.ARCHIVES)
     form = ArchiveFilterForm(request.GET or None, user=request.user)
-    page = Paginator(selectors.archive_list(request.user, **form.values()), PAGE).get_page(
+    # A search by name or ID number shows a few rows: the page is read first, counted only when full.
+    page = ShortPagePaginator(selectors.archive_list(request.user, **form.values()), PAGE).get_page(
         request.GET.get("page")
     )
     context = {"form": form, "page": page, "can_keep": can_keep(request.user)}
