@@ -21,6 +21,7 @@ ACTION_LABELS: dict[str, str] = {
     # accounts, roles, keys
     "user.create": "新建账号",
     "user.import": "导入账号",
+    "user.update": "修改账号",
     "user.activate": "启用或停用账号",
     "user.password_reset": "重置密码",
     "user.unlock": "解除锁定",
@@ -41,6 +42,7 @@ ACTION_LABELS: dict[str, str] = {
     "org_unit.create": "新建单位",
     "org_unit.update": "修改单位",
     "org_unit.move": "调整单位隶属",
+    "org_unit.close": "撤销单位",
     "org_unit.import": "导入组织机构",
     "calendar.set": "设置工作日历",
     "calendar.confirm_year": "确认年度放假安排",
