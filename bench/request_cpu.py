@@ -42,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.run import DEFAULT_URL, _admin, _with_database  # noqa: E402
 
 Request = tuple[str, str, list[tuple[bytes, bytes]], bytes]  # method, path, headers, body
+WSGI = False  # --handler wsgi: Django's WSGIHandler instead of the Procfile's ASGI application
 
 
 async def call(app, request: Request) -> tuple[int, bytes]:
@@ -124,13 +125,61 @@ def save_requests(gen, n: int) -> list[tuple[Request, Callable[[int, bytes], boo
     return out
 
 
+def call_wsgi(app, request: Request) -> tuple[int, bytes]:
+    """The same request through Django's WSGI handler (for --handler wsgi): its status and body."""
+    method, path, headers, body = request
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "SCRIPT_NAME": "",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "127.0.0.1",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+    for name, value in headers:
+        key = name.decode().upper().replace("-", "_")
+        environ[key if key == "CONTENT_TYPE" else f"HTTP_{key}"] = value.decode()
+    status = []
+
+    def start_response(line, response_headers, exc_info=None):
+        status.append(int(line.split(" ", 1)[0]))
+
+    result = app(environ, start_response)
+    try:
+        content = b"".join(result)
+    finally:
+        if hasattr(result, "close"):
+            result.close()
+    return status[0], content
+
+
 async def run_round(app, requests) -> float:
     """CPU ms per request over these requests, one after the other."""
     t = time.process_time()
-    for request, right in requests:
-        status, body = await call(app, request)
-        assert right(status, body), (request[1], status, body[:300])
+    if WSGI:  # in a thread of its own: the ORM refuses to run in a thread with a running event loop
+        await asyncio.to_thread(run_wsgi, app, requests)
+    else:
+        for request, right in requests:
+            status, body = await call(app, request)
+            assert right(status, body), (request[1], status, body[:300])
     return (time.process_time() - t) * 1000 / len(requests)
+
+
+def run_wsgi(app, requests) -> None:
+    for request, right in requests:
+        status, body = call_wsgi(app, request)
+        assert right(status, body), (request[1], status, body[:300])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -140,7 +189,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-round", type=int, default=200, help="requests per round")
     parser.add_argument("--profile", choices=("submit", "save"), help="run that operation under cProfile")
     parser.add_argument("--top", type=int, default=45, help="functions printed by --profile")
+    parser.add_argument(
+        "--handler",
+        choices=("asgi", "wsgi"),
+        default="asgi",
+        help="asgi: the Procfile's application (default); wsgi: Django's WSGIHandler with the same "
+        "settings, to see what the ASGI handler's thread hops cost (not how the project is served)",
+    )
     args = parser.parse_args(argv)
+    global WSGI
+    WSGI = args.handler == "wsgi"
 
     server_url = os.environ.get("DATABASE_URL") or DEFAULT_URL
     name = args.database
@@ -171,6 +229,11 @@ def main(argv: list[str] | None = None) -> int:
         connections.close_all()  # the application opens its own (pooled) connections
 
         from jijian.config.asgi import application  # as uvicorn imports it (freezes the start-up heap)
+
+        if WSGI:
+            from django.core.wsgi import get_wsgi_application
+
+            application = get_wsgi_application()
 
         async def measure() -> dict[str, list[float]]:
             figures: dict[str, list[float]] = {"submit": [], "save": []}
@@ -207,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
             shown = ", ".join(f"{v:.2f}" for v in values)
             print(
                 f"# request_cpu {op}: CPU ms per {op}, median {statistics.median(values):.2f} over "
-                f"{len(values)} rounds of {args.per_round} ({shown})"
+                f"{len(values)} rounds of {args.per_round} ({shown}), {args.handler}"
                 + (" [under cProfile]" if op == args.profile else ""),
                 flush=True,
             )
