@@ -60,6 +60,31 @@ def test_a_broad_rule_listed_first_never_starves_a_narrower_one(tree):
         assert all(q.topic == "监察法" for q, _ in drawn[10:])
 
 
+def test_rules_that_overlap_in_part_are_always_filled_when_they_can_be(tree):
+    """监察法 ×2 and 进阶 ×2 from two advanced 监察法, one advanced 党纪法规 and one basic 监察法: only
+    one assignment in two works (each rule takes one of the shared pair and its own), and a greedy
+    draw that gave the first rule both shared questions would starve the second by chance."""
+    bank(tree.county, topic="监察法", level="advanced", per_kind=2)
+    bank(tree.county, topic="党纪法规", level="advanced", per_kind=1)
+    bank(tree.county, topic="监察法", level="basic", per_kind=1)
+    rules = [RuleSpec("监察法", "", "single", 2, 1), RuleSpec("", "advanced", "single", 2, 3)]
+    shared_first = set()
+    for seed in range(200):
+        drawn = services.draw(org_unit=tree.county, rules=rules, rng=random.Random(seed))
+        assert len({q.pk for q, _ in drawn}) == 4
+        assert [p for _, p in drawn] == [1, 1, 3, 3]
+        assert all(q.topic == "监察法" for q, _ in drawn[:2])
+        assert all(q.level == "advanced" for q, _ in drawn[2:])
+        shared_first.add(frozenset(q.pk for q, _ in drawn[:2]))
+    assert len(shared_first) == 2  # either of the shared pair goes to the first rule: still random
+    with pytest.raises(ValidationError, match=r"需要 3 道题，题库中可用的只有 2 道"):
+        services.draw(
+            org_unit=tree.county,
+            rules=[RuleSpec("监察法", "", "single", 2, 1), RuleSpec("", "advanced", "single", 3, 1)],
+            rng=random.Random(0),
+        )
+
+
 def test_a_rule_asking_more_than_the_bank_holds_is_named(tree, people):
     bank(tree.county, per_kind=2)
     rules = [RuleSpec("", "", "single", 2, 5), RuleSpec("党纪法规", "", "single", 1, 5)]

@@ -383,32 +383,61 @@ def draw(*, org_unit, rules: list[RuleSpec], rng: random.Random) -> list[tuple[Q
     """Questions for one paper, rule by rule (returned in the rules' order), never the same question
     twice. Raises ValidationError naming a rule the bank cannot fill.
 
-    The rules are filled narrowest first (fewest matching questions): a broad rule (全部专题) filled
-    first would, by chance, take questions a narrower rule needs, and the same exam would start for
-    one member and be refused to the next."""
+    Rules may overlap in part (监察法 of any level, and advanced of any topic): whether a paper can be
+    drawn must not depend on chance, or the same exam would start for one member and be refused to the
+    next. So each question a rule takes is found by an augmenting path (a matching of rules' places to
+    questions): when every question a rule could take is held by other rules, one of those rules gives
+    its question up for another it can take, and so on along the path. A paper is refused only when no
+    assignment exists; which questions are taken is random (each rule tries its matches in a shuffled
+    order), narrowest rules first."""
     pool = list(Question.objects.filter(org_unit_id__in=exam_bank(org_unit), is_active=True))
 
     def matches(rule: RuleSpec) -> list[Question]:
-        return [
+        found = [
             q
             for q in pool
             if (not rule.topic or q.topic == rule.topic)
             and (not rule.level or q.level == rule.level)
             and (not rule.kind or q.kind == rule.kind)
         ]
+        rng.shuffle(found)
+        return found
 
     matching = [matches(rule) for rule in rules]
-    picked: dict[int, list[Question]] = {}
-    used: set[int] = set()
+    holder: dict[int, int] = {}  # question id -> the rule holding it
+
+    def take_one(start: int) -> bool:
+        """One more question for rule `start`, moving others along a path of rules if need be."""
+        came_from: dict[int, tuple[int, Question] | None] = {start: None}
+        queue = [start]
+        for rule in queue:  # breadth first over rules: the shortest chain of give-ups
+            for q in matching[rule]:
+                other = holder.get(q.pk)
+                if other is None:
+                    step: tuple[int, Question] | None = (rule, q)
+                    while step is not None:
+                        holder[step[1].pk] = step[0]
+                        step = came_from[step[0]]
+                    return True
+                if other not in came_from:
+                    came_from[other] = (rule, q)
+                    queue.append(other)
+        return False
+
     for i in sorted(range(len(rules)), key=lambda i: (len(matching[i]), i)):
         rule = rules[i]
-        candidates = [q for q in matching[i] if q.pk not in used]
-        if len(candidates) < rule.count:
-            raise ValidationError(
-                f"第 {i + 1} 条抽题规则（{rule.describe()}）需要 {rule.count} 道题，题库中可用的只有 {len(candidates)} 道"
-            )
-        picked[i] = rng.sample(candidates, rule.count)
-        used.update(q.pk for q in picked[i])
+        for _ in range(rule.count):
+            if not take_one(i):
+                held = sum(1 for r in holder.values() if r == i)
+                raise ValidationError(
+                    f"第 {i + 1} 条抽题规则（{rule.describe()}）需要 {rule.count} 道题，题库中可用的只有 {held} 道"
+                )
+    picked: dict[int, list[Question]] = {i: [] for i in range(len(rules))}
+    for q in pool:
+        if q.pk in holder:
+            picked[holder[q.pk]].append(q)
+    for questions in picked.values():
+        rng.shuffle(questions)
     return [(q, rule.points) for i, rule in enumerate(rules) for q in picked[i]]
 
 
