@@ -517,5 +517,5 @@ def test_a_closed_unit_takes_no_new_account_nor_a_moved_one(login, tree, people)
             "temporary_password": "Haoren-2026!x",
         },
     )
-    assert created.status_code == 200 and "已撤销，不能在该单位新建账号" in created.content.decode()
+    assert created.status_code == 400 and "已撤销，不能在该单位新建账号" in created.content.decode()
     assert not User.objects.filter(username="xinren").exists()

@@ -240,6 +240,7 @@ def account_create(request):
             "unit_q": form.fields["org_unit"].searched,
             "unit_searched": bool(request.POST.get("unit_search")),
         },
+        status=400 if form.is_bound and form.errors else 200,  # refused: the form again, as typed
     )
 
 
