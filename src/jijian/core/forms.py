@@ -268,23 +268,23 @@ class AccountCreateForm(forms.Form):
         super().__init__(*args, **kwargs)
         offer_account_units(self, units=units, unit_q=unit_q)
 
-    def clean_phone(self):
-        value = self.cleaned_data["phone"]
-        if not value:
-            return ""
-        try:
-            return validate_mobile(value)
-        except ValidationError as exc:
-            raise forms.ValidationError(exc.messages) from None
+    def clean_phone(self) -> str:
+        return _clean_optional(self.cleaned_data["phone"], validate_mobile)
 
-    def clean_id_number(self):
-        value = self.cleaned_data["id_number"]
-        if not value:
-            return ""
-        try:
-            return validate_id_number(value)
-        except ValidationError as exc:
-            raise forms.ValidationError(exc.messages) from None
+    def clean_id_number(self) -> str:
+        return _clean_optional(self.cleaned_data["id_number"], validate_id_number)
+
+
+def _clean_optional(value: str, validate) -> str:
+    """An optional field of the account forms: empty stays "", anything else is checked (and normalised)
+    by the same validator the account services use."""
+    value = value.strip()
+    if not value:
+        return ""
+    try:
+        return validate(value)
+    except ValidationError as exc:
+        raise forms.ValidationError(exc.messages) from None
 
 
 def _unit_pk(value: object) -> int | None:
@@ -455,13 +455,7 @@ class AccountEditForm(forms.Form):
         return _clean_name(self.cleaned_data["full_name"], gettext("请填写姓名"))
 
     def clean_phone(self) -> str:
-        value = self.cleaned_data["phone"].strip()
-        if not value:
-            return ""
-        try:
-            return validate_mobile(value)
-        except ValidationError as exc:
-            raise forms.ValidationError(exc.messages) from None
+        return _clean_optional(self.cleaned_data["phone"], validate_mobile)
 
     def clean(self):
         data = super().clean()
