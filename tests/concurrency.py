@@ -53,3 +53,53 @@ def together(n: int, work: Callable[[int], object], *, catch=(Exception,)) -> tu
     for t in threads:
         t.join()
     return results, errors
+
+
+def while_held(first: Callable[[], object], second: Callable[[], object], *, catch=(Exception,)) -> tuple:
+    """PostgreSQL: run `first` in a transaction kept open until `second`, run meanwhile in another
+    thread, has either finished or is waiting for a row lock; then commit `first` and let `second`
+    go on. Each of the two answers is its result or the exception of `catch` it raised. This is the
+    interleaving a row lock is there for, made certain instead of left to chance."""
+    from django.db import transaction
+
+    outcome: dict[str, object] = {}
+    held, release = threading.Event(), threading.Event()
+
+    def run_first() -> None:
+        try:
+            with transaction.atomic():
+                try:
+                    outcome["first"] = first()
+                finally:
+                    held.set()
+                    release.wait()
+        except catch as exc:
+            outcome["first"] = exc
+        finally:
+            connection.close()
+
+    def run_second() -> None:
+        try:
+            outcome["second"] = second()
+        except catch as exc:
+            outcome["second"] = exc
+        finally:
+            connection.close()
+
+    one = threading.Thread(target=run_first)
+    one.start()
+    held.wait()
+    two = threading.Thread(target=run_second)
+    two.start()
+    with connection.cursor() as cursor:
+        while two.is_alive():
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                break
+            two.join(0.01)
+    release.set()
+    one.join()
+    two.join()
+    return outcome.get("first"), outcome.get("second")

@@ -48,6 +48,7 @@ def test_a_second_factor_reset_from_a_stale_page_is_refused_and_names_the_first(
     pending = OtpEnrolmentCode.objects.get(user=people.township_a)
 
     response = first.post(url, {"action": "reset_otp", "reason": REASON, "seen": seen})
+    assert response.status_code == 400  # refused, as every refused page action, with the form again
     page = response.content.decode()
     at = f"{timezone.localtime(pending.issued_at):%Y-%m-%d %H:%M}"
     assert f"该账号的动态验证码已由{other.full_name}于 {at} 重置，本次未重置" in page
@@ -73,6 +74,7 @@ def test_a_password_reset_from_a_stale_page_is_refused_and_says_when(people, log
     at = f"{timezone.localtime(people.member_a.password_changed_at):%Y-%m-%d %H:%M}"
 
     response = first.post(url, {"action": "reset_password", "password": "Linshi-2026!zz", "seen": seen})
+    assert response.status_code == 400
     page = response.content.decode()
     assert f"该账号的密码已由他人于 {at} 重置，本次未重置" in page
     people.member_a.refresh_from_db()

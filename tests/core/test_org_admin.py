@@ -498,3 +498,24 @@ def test_the_account_services_check_the_mobile_number_themselves(tree, people):
         phone="+86 138-0000-1234",
     )
     assert saved.phone == "13800001234"
+
+
+def test_a_closed_unit_takes_no_new_account_nor_a_moved_one(login, tree, people):
+    OrgUnit.objects.filter(pk=tree.village_c.pk).update(is_active=False)
+    client = login(people.system_admin)
+    member = people.member_a
+    response = client.post(edit(member), edit_data(member, org_unit=tree.village_c.pk))
+    assert response.status_code == 400
+    assert f"{tree.village_c.name}已撤销，不能将账号调往该单位" in response.content.decode()
+    assert User.objects.get(pk=member.pk).org_unit_id == tree.village_a.pk
+    created = client.post(
+        reverse("core:account_create"),
+        {
+            "username": "xinren",
+            "full_name": "新人",
+            "org_unit": tree.village_c.pk,
+            "temporary_password": "Haoren-2026!x",
+        },
+    )
+    assert created.status_code == 400 and "已撤销，不能在该单位新建账号" in created.content.decode()
+    assert not User.objects.filter(username="xinren").exists()

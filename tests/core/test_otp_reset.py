@@ -105,7 +105,7 @@ def test_reset_leaves_other_accounts_devices_alone(people, staff, login):
 def test_reset_without_a_reason_changes_nothing(people, staff, login, reason):
     user, device, user_client = staff
     response = reset(login(people.security_admin), user, reason)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "请填写重置原因" in response.content.decode()
     assert_untouched(user, device, user_client)
 
@@ -119,7 +119,7 @@ def test_reset_with_an_overlong_reason_changes_nothing(people, staff, login):
 
 def test_reset_of_an_account_without_authenticator_is_refused(people, login):
     response = reset(login(people.security_admin), people.township_b)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "该账号尚未启用动态验证码" in response.content.decode()
     assert not resets().exists()
     assert not AuditEvent.objects.filter(object_id=str(people.township_b.pk), action="session.end").exists()

@@ -107,3 +107,23 @@ def test_the_picker_script_is_served_from_our_static_files_and_uses_the_initials
     script = (Path(jijian.__file__).parent / "core/static/core/unit-picker.js").read_text(encoding="utf-8")
     assert "data-initials" in script and "select[data-unit-picker]" in script
     assert "http" not in script  # nothing from outside
+
+
+@pytest.mark.parametrize("page", ["create", "edit"])
+def test_the_account_forms_never_offer_a_closed_unit(tree, people, login, page):
+    """Both account forms offer units through one helper: a closed (撤销) township is not listed, nor
+    found by 查找全部单位, while the open ones still are."""
+    from jijian.core.models import OrgUnit
+
+    OrgUnit.objects.filter(pk__in=[tree.township_c.pk, tree.village_c.pk]).update(is_active=False)
+    client = login(people.system_admin)
+    url = (
+        reverse("core:account_create")
+        if page == "create"
+        else reverse("core:account_edit", args=[people.member_a.pk])
+    )
+    listed = client.get(url).content.decode()
+    assert option(listed, tree.township_a) and not option(listed, tree.township_c)
+    searched = client.post(url, {"unit_q": tree.village_c.name, "unit_search": "1"}).content.decode()
+    assert not option(searched, tree.village_c)
+    assert "未找到与" in searched  # the search says it found nothing rather than listing the closed village

@@ -173,6 +173,12 @@ ENTRIES = [
     ),
     Entry("training:material", frozenset({"member_a", "township_a", "county_officer"}), args=material_a),
     Entry(
+        "training:material_learnt",
+        frozenset({"member_a", "township_a", "county_officer"}),
+        args=material_a,
+        methods=("POST",),
+    ),
+    Entry(
         "training:material_add",
         OVER_TOWNSHIP_A,
         args=course_a,

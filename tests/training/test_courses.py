@@ -1,6 +1,8 @@
 """Courses (学): a keeper sets a course with a text and a video from the attachment store; a member of
-a village below finds it, plays the video (range requests: 206 slices, 416 beyond the end), opens each
-material, and completes the course — not before every material was opened. People outside see 404."""
+a village below finds it, plays the video (range requests: 206 slices, 416 beyond the end), studies
+each material — a video played to its end (the page then sends 我已学完), a text confirmed with 我已学完
+once opened; opening alone is not learning — and completes the course, not before every material was
+studied. People outside see 404. The video's end in a browser: tests/e2e/test_training_material.py."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from jijian.training import services
-from jijian.training.models import CourseCompletion
+from jijian.training.models import CourseCompletion, MaterialView
 from tests.attachments.samples import mp4
 from tests.conftest import sign_in
 
@@ -39,13 +41,21 @@ def county_course(people):
     return course, text, film
 
 
+def learnt_url(course, material) -> str:
+    return f"/training/courses/{course.pk}/materials/{material.pk}/learnt/"
+
+
+def material_url(course, material) -> str:
+    return f"/training/courses/{course.pk}/materials/{material.pk}/"
+
+
 def test_a_member_below_plays_the_video_by_ranges_and_completes_the_course(client, people):
     course, text, film = county_course(people)
     size = film.attachment.size
     sign_in(client, people.member_a)
     home = client.get("/training/").content.decode()
     assert "村级纪检委员履职必修课" in home
-    with pytest.raises(ValidationError, match="还有 2 份资料未学习"):
+    with pytest.raises(ValidationError, match="还有 2 份资料未学完"):
         services.course_complete(actor=people.member_a, course=course)
     page = client.get(f"/training/courses/{course.pk}/materials/{film.pk}/").content.decode()
     assert f'src="/files/{film.attachment.pk}/"' in page and "<video" in page
@@ -61,9 +71,13 @@ def test_a_member_below_plays_the_video_by_ranges_and_completes_the_course(clien
     assert b"".join(open_ended.streaming_content) == content[10:]
     beyond = client.get(f"/files/{film.attachment.pk}/", HTTP_RANGE=f"bytes={size}-")
     assert beyond.status_code == 416 and beyond["Content-Range"] == f"bytes */{size}"
-    with pytest.raises(ValidationError, match="还有 1 份资料未学习"):
-        services.course_complete(actor=people.member_a, course=course)
     client.get(f"/training/courses/{course.pk}/materials/{text.pk}/")
+    with pytest.raises(ValidationError, match="还有 2 份资料未学完"):  # opened both, studied none
+        services.course_complete(actor=people.member_a, course=course)
+    client.post(learnt_url(course, film))  # what the page sends at the video's end
+    with pytest.raises(ValidationError, match="还有 1 份资料未学完"):
+        services.course_complete(actor=people.member_a, course=course)
+    client.post(learnt_url(course, text))  # 我已学完
     client.post(f"/training/courses/{course.pk}/complete/")
     assert CourseCompletion.objects.filter(user=people.member_a, course=course).exists()
     client.post(f"/training/courses/{course.pk}/complete/")  # twice: still one
@@ -128,3 +142,62 @@ def test_a_course_material_takes_a_video_and_a_recording_and_its_url_the_size_of
     # the body limit in front of Django follows the same kinds: a video's size, not a document's
     assert max_bytes_for("training:material_add") > size_limits()["video"]
     assert max_bytes_for("reports:duty_record_create") == staff_max_bytes("reports:duty_record_create")
+
+
+def test_opening_a_material_is_not_learning_it(client, people):
+    course, text, film = county_course(people)
+    sign_in(client, people.member_a)
+    for material in (text, film):
+        assert client.get(material_url(course, material)).status_code == 200
+    page = client.get(f"/training/courses/{course.pk}/").content.decode()
+    assert "✔ 已学完" not in page and "完成学习</button>" in page and " disabled>完成学习" in page
+    client.post(f"/training/courses/{course.pk}/complete/")
+    assert not CourseCompletion.objects.exists()
+
+
+def test_the_text_is_confirmed_with_a_button_and_the_video_by_playing_it_to_the_end(client, people):
+    course, text, film = county_course(people)
+    sign_in(client, people.member_a)
+    text_page = client.get(material_url(course, text)).content.decode()
+    assert f'action="{learnt_url(course, text)}"' in text_page
+    assert '<button type="submit" class="primary">我已学完</button>' in text_page
+    film_page = client.get(material_url(course, film)).content.decode()
+    # The video's button waits for the script (training/material.js), which sends the form at the end.
+    assert (
+        "data-media" in film_page
+        and '<button type="submit" class="primary" disabled>我已学完</button>' in film_page
+    )
+    assert "training/material.js" in film_page and "播放至结尾即计为已学完" in film_page
+    done = client.post(learnt_url(course, text))
+    assert done.status_code == 302 and done.url == f"/training/courses/{course.pk}/"
+    assert "✔ 已学完" in client.get(material_url(course, text)).content.decode()
+    detail = client.get(f"/training/courses/{course.pk}/").content.decode()
+    assert detail.count("✔ 已学完") == 1
+
+
+def test_i_have_learnt_it_before_opening_it_is_refused_and_records_nothing(client, people):
+    course, text, _ = county_course(people)
+    sign_in(client, people.member_a)
+    refused = client.post(learnt_url(course, text))
+    assert refused.status_code == 400
+    assert "请先打开本资料学习" in refused.content.decode()
+    assert not MaterialView.objects.filter(user=people.member_a).exists()
+
+
+def test_a_second_i_have_learnt_it_keeps_the_first_time(client, people):
+    course, text, _ = county_course(people)
+    sign_in(client, people.member_a)
+    client.get(material_url(course, text))
+    client.post(learnt_url(course, text))
+    first = MaterialView.objects.get(user=people.member_a, material=text).learnt_at
+    client.post(learnt_url(course, text))
+    assert (
+        first is not None and MaterialView.objects.get(user=people.member_a, material=text).learnt_at == first
+    )
+
+
+def test_outsiders_cannot_mark_a_material_learnt(client, people):
+    course, text, _ = county_course(people)
+    sign_in(client, people.outsider)
+    assert client.post(learnt_url(course, text)).status_code == 404
+    assert not MaterialView.objects.exists()

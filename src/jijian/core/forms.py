@@ -208,15 +208,9 @@ class OfferedUnitChoiceField(UnitChoiceField):
         return ""
 
 
-class AccountCreateForm(forms.Form):
-    username = forms.RegexField(
-        label=_("用户名"),
-        max_length=64,
-        regex=r"^[A-Za-z0-9_.-]{3,64}$",
-        error_messages={"invalid": "用户名只能包含字母、数字、下划线、点和短横线，3至64位"},
-    )
-    full_name = forms.CharField(label=_("姓名"), max_length=50)
-    org_unit = OfferedUnitChoiceField(
+def account_unit_field() -> OfferedUnitChoiceField:
+    """所属单位 of the account forms (新建账号, 编辑账号), filled by `offer_account_units`."""
+    return OfferedUnitChoiceField(
         label=_("所属单位"),
         queryset=OrgUnit.objects.none(),
         empty_label=_("请选择单位"),
@@ -229,6 +223,38 @@ class AccountCreateForm(forms.Form):
             "invalid_choice": _("所选单位不存在或不在您的管辖范围内"),
         },
     )
+
+
+def offer_account_units(form: forms.Form, *, units, unit_q: object) -> None:
+    """Fill the account form's 所属单位 from `units` (where the administrator may put an account): the
+    select lists the units above village level, narrowed as one types by the unit picker; any unit,
+    villages included, is found on the server by name, pinyin initials or code through `unit_q`. Why
+    both: a province's villages are too many to send in one page, so villages stay a server-side search
+    (a button inside the form, so nothing typed is lost). A closed (撤销) unit is never offered; the
+    account's present unit stays in the select so that an edit can keep it."""
+    from .selectors import org_unit_search
+
+    form.fields["org_unit"].widget.attrs["data-unit-picker"] = "unit_q"  # the search box's id
+    searched = clean_unit_search(unit_q)
+    ordered = units.filter(is_active=True).order_by("path")
+    field = cast(OfferedUnitChoiceField, form.fields["org_unit"])
+    field.offer(
+        accepted=units,
+        offered=org_unit_search(ordered, q=searched) if searched else ordered.exclude(kind__in=VILLAGE_KINDS),
+        searched=searched,
+        current=form["org_unit"].value(),
+    )
+
+
+class AccountCreateForm(forms.Form):
+    username = forms.RegexField(
+        label=_("用户名"),
+        max_length=64,
+        regex=r"^[A-Za-z0-9_.-]{3,64}$",
+        error_messages={"invalid": "用户名只能包含字母、数字、下划线、点和短横线，3至64位"},
+    )
+    full_name = forms.CharField(label=_("姓名"), max_length=50)
+    org_unit = account_unit_field()
     position = forms.CharField(label=_("职务"), max_length=50, required=False)
     phone = forms.CharField(label=_("手机号码"), max_length=20, required=False)
     id_number = forms.CharField(label=_("身份证号"), max_length=18, required=False)
@@ -238,44 +264,27 @@ class AccountCreateForm(forms.Form):
     KEPT_ON_SEARCH = ("username", "full_name", "org_unit", "position", "phone", "id_number")
 
     def __init__(self, *args, units, unit_q: object = "", **kwargs):
-        """`units`: where the administrator may put an account. The select lists those above village
-        level (a city's counties, zones and townships), narrowed as one types by the unit picker; any
-        unit, villages included, is found on the server by name, pinyin initials or code through
-        `unit_q`. Why both: a province's villages are too many to send in one page, so villages stay a
-        server-side search (a button inside this form, so nothing typed is lost)."""
+        """`units`: where the administrator may put an account (see `offer_account_units`)."""
         super().__init__(*args, **kwargs)
-        self.fields["org_unit"].widget.attrs["data-unit-picker"] = "unit_q"  # the search box's id
-        from .selectors import org_unit_search
+        offer_account_units(self, units=units, unit_q=unit_q)
 
-        searched = clean_unit_search(unit_q)
-        ordered = units.order_by("path")
-        field = cast(OfferedUnitChoiceField, self.fields["org_unit"])
-        field.offer(
-            accepted=units,
-            offered=org_unit_search(ordered, q=searched)
-            if searched
-            else ordered.exclude(kind__in=VILLAGE_KINDS),
-            searched=searched,
-            current=self["org_unit"].value(),
-        )
+    def clean_phone(self) -> str:
+        return _clean_optional(self.cleaned_data["phone"], validate_mobile)
 
-    def clean_phone(self):
-        value = self.cleaned_data["phone"]
-        if not value:
-            return ""
-        try:
-            return validate_mobile(value)
-        except ValidationError as exc:
-            raise forms.ValidationError(exc.messages) from None
+    def clean_id_number(self) -> str:
+        return _clean_optional(self.cleaned_data["id_number"], validate_id_number)
 
-    def clean_id_number(self):
-        value = self.cleaned_data["id_number"]
-        if not value:
-            return ""
-        try:
-            return validate_id_number(value)
-        except ValidationError as exc:
-            raise forms.ValidationError(exc.messages) from None
+
+def _clean_optional(value: str, validate) -> str:
+    """An optional field of the account forms: empty stays "", anything else is checked (and normalised)
+    by the same validator the account services use."""
+    value = value.strip()
+    if not value:
+        return ""
+    try:
+        return validate(value)
+    except ValidationError as exc:
+        raise forms.ValidationError(exc.messages) from None
 
 
 def _unit_pk(value: object) -> int | None:
@@ -408,16 +417,7 @@ class AccountEditForm(forms.Form):
 
     version = _version_field()
     full_name = forms.CharField(label=_("姓名"), max_length=50, error_messages={"required": _("请填写姓名")})
-    org_unit = OfferedUnitChoiceField(
-        label=_("所属单位"),
-        queryset=OrgUnit.objects.none(),
-        empty_label=_("请选择单位"),
-        help_text=AccountCreateForm.base_fields["org_unit"].help_text,
-        error_messages={
-            "required": _("请选择所属单位"),
-            "invalid_choice": _("所选单位不存在或不在您的管辖范围内"),
-        },
-    )
+    org_unit = account_unit_field()
     position = forms.CharField(label=_("职务"), max_length=50, required=False)
     phone = forms.CharField(
         label=_("手机号码"),
@@ -440,21 +440,9 @@ class AccountEditForm(forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
-        from .selectors import org_unit_search
         from .sensitive.crypto import mask_phone
 
-        self.fields["org_unit"].widget.attrs["data-unit-picker"] = "unit_q"
-        searched = clean_unit_search(unit_q)
-        ordered = units.order_by("path")
-        field = cast(OfferedUnitChoiceField, self.fields["org_unit"])
-        field.offer(
-            accepted=units,
-            offered=org_unit_search(ordered, q=searched)
-            if searched
-            else ordered.exclude(kind__in=VILLAGE_KINDS),
-            searched=searched,
-            current=self["org_unit"].value(),
-        )
+        offer_account_units(self, units=units, unit_q=unit_q)
         if account.phone:
             self.fields["phone"].help_text = _("已登记 %(masked)s；不修改请留空，填写则替换") % {
                 "masked": mask_phone(account.phone)
@@ -467,13 +455,7 @@ class AccountEditForm(forms.Form):
         return _clean_name(self.cleaned_data["full_name"], gettext("请填写姓名"))
 
     def clean_phone(self) -> str:
-        value = self.cleaned_data["phone"].strip()
-        if not value:
-            return ""
-        try:
-            return validate_mobile(value)
-        except ValidationError as exc:
-            raise forms.ValidationError(exc.messages) from None
+        return _clean_optional(self.cleaned_data["phone"], validate_mobile)
 
     def clean(self):
         data = super().clean()

@@ -93,8 +93,8 @@ def org_unit_create(
     audit: bool = True,
 ) -> OrgUnit:
     validate_parent(kind, parent)
-    if parent is not None and not parent.is_active:
-        raise ValidationError(f"{parent.name}已撤销，不能在其下新建单位")
+    if parent is not None:
+        lock_open_unit(parent, "{name}已撤销，不能在其下新建单位")
     if code and OrgUnit.objects.filter(code=code).exists():
         raise ValidationError(f"代码 {code} 已被使用")
     unit = OrgUnit.objects.create(
@@ -118,6 +118,17 @@ def org_unit_create(
             after={"name": name, "kind": kind, "code": code, "parent": parent.pk if parent else None},
         )
     return unit
+
+
+def lock_open_unit(unit: OrgUnit, refusal: str) -> OrgUnit:
+    """Lock `unit`'s row and refuse (`refusal`, with {name}) when it is closed (撤销). Whatever adds to a
+    unit — a subordinate unit, an account, one moved or enabled there — takes this lock, and so does
+    closing it (`org_unit_update`): the close's check that the unit is empty and the addition take
+    turns, so neither lands on a stale view of the other."""
+    current = OrgUnit.objects.select_for_update().get(pk=unit.pk)
+    if not current.is_active:
+        raise ValidationError(refusal.format(name=current.name))
+    return current
 
 
 def _rewrite_descendants(unit: OrgUnit) -> int:
@@ -160,7 +171,9 @@ def org_unit_update(
     name = name.strip()
     if not name:
         raise ValidationError("请填写单位名称")
-    closing = unit.is_active and not is_active
+    # The row lock makes the emptiness check below and an addition to the unit take turns.
+    locked = OrgUnit.objects.select_for_update().get(pk=unit.pk)
+    closing = locked.is_active and not is_active
     if closing:
         _refuse_own_branch(actor, unit, "撤销")
         if not reason.strip():
@@ -216,11 +229,19 @@ def org_unit_update(
 def org_unit_move(*, actor: User, unit: OrgUnit, new_parent: OrgUnit, version: int) -> OrgUnit:
     """Move a unit under another parent; rewrites the path and ancestors of its whole subtree.
     `version` is the one the editor loaded: a move of a unit changed since is refused."""
-    current = OrgUnit.objects.select_for_update().get(pk=unit.pk)
-    if current.version != version:
+    # Both rows locked in one order (by id), so two moves of two units under each other cannot deadlock;
+    # the new parent read under its lock, so it cannot be closed or moved under us meanwhile.
+    locked = {
+        u.pk: u
+        for u in OrgUnit.objects.select_for_update().filter(pk__in=[unit.pk, new_parent.pk]).order_by("pk")
+    }
+    if locked[unit.pk].version != version:
         raise ConcurrentEditError()
     unit.refresh_from_db()
+    new_parent = locked[new_parent.pk]
     _refuse_own_branch(actor, unit, "移动")
+    if not new_parent.is_active:
+        raise ValidationError(f"{new_parent.name}已撤销，不能将单位移到其下")
     validate_parent(unit.kind, new_parent)
     if new_parent.path.startswith(unit.path):
         raise ValidationError("不能把单位移动到其自身的下级之下")
@@ -296,6 +317,7 @@ def user_create(
         phone = validate_mobile(phone)
     if User.objects.filter(username=username).exists():
         raise ValidationError(f"用户名 {username} 已存在")
+    org_unit = lock_open_unit(org_unit, "{name}已撤销，不能在该单位新建账号")
     user = User(
         username=username,
         full_name=full_name,
@@ -354,6 +376,8 @@ def user_update(
     full_name = full_name.strip()
     if not full_name:
         raise ValidationError("请填写姓名")
+    if org_unit.pk != current.org_unit_id:
+        org_unit = lock_open_unit(org_unit, "{name}已撤销，不能将账号调往该单位")
     unfit = [r for r in sorted(current.role_set) if not role_fits_unit(r, org_unit.kind)]
     if unfit:
         raise ValidationError(
@@ -454,6 +478,8 @@ def user_set_active(*, actor: User, user: User, is_active: bool, reason: str, ve
     current = User.objects.select_for_update().get(pk=user.pk)
     if current.version != version:
         raise ConcurrentEditError()
+    if is_active and not current.is_active and current.org_unit_id is not None:
+        lock_open_unit(current.org_unit, "{name}已撤销，请先将账号调往其他单位再启用")
     before = current.is_active
     user.is_active = is_active
     user.version = current.version + 1

@@ -240,6 +240,7 @@ def account_create(request):
             "unit_q": form.fields["org_unit"].searched,
             "unit_searched": bool(request.POST.get("unit_search")),
         },
+        status=400 if form.is_bound and form.errors else 200,  # refused: the form again, as typed
     )
 
 
@@ -533,7 +534,14 @@ def security_detail(request, pk):
             failed.add_error(None, exc.messages)
             if action == "reset_otp":  # the service refused: the reason as typed, the factor as now
                 _seen_now(request, reset_form, otp_stamp(account))
-    return render(request, "core/security_detail.html", _security_context(account, form, reset_form))
+    # A POST that comes here was refused (by its form or its service, a stale page included): the page
+    # comes back as typed with the message, 400 as every refused page action.
+    return render(
+        request,
+        "core/security_detail.html",
+        _security_context(account, form, reset_form),
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def _seen_now(request, form, stamp: str) -> None:

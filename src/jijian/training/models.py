@@ -236,11 +236,13 @@ class CourseMaterial(models.Model):
 
 
 class MaterialView(models.Model):
-    """A person opened a material (first time kept)."""
+    """A person opened a material (first time kept) and, later, studied it (`learnt_at`): a video or
+    a recording played to its end, a text, PDF or image confirmed with 我已学完 once opened."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     material = models.ForeignKey(CourseMaterial, on_delete=models.CASCADE, related_name="+")
     viewed_at = models.DateTimeField(default=timezone.now)
+    learnt_at = models.DateTimeField(_("学完时间"), null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "material"], name="material_view_once")]

@@ -3,7 +3,7 @@
 A course marked required for a year binds the people of its unit's subtree whose role matches its
 audience (村（社区）纪检委员, 乡镇（街道）纪检干部, or both): a city's required course binds every village
 member of the city, a county's those of the county. Completion is the learner's own CourseCompletion
-(every material opened, services.course_complete). The statistics read only people in the reader's
+(every material studied, services.course_complete). The statistics read only people in the reader's
 jurisdiction (core.access.scope over their unit, module TRAINING)."""
 
 from __future__ import annotations

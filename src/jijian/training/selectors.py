@@ -184,14 +184,17 @@ def courses_for_learner(user) -> list[CourseForLearner]:
 
 
 def course_materials(user, course) -> list[tuple[object, bool]]:
-    """The course's materials, each with whether the user has opened it."""
+    """The course's materials, each with whether the user has studied it (services.material_learnt;
+    opening it is not enough)."""
     from .models import MaterialView
 
     materials = list(course.materials.select_related("attachment"))
-    seen = set(
-        MaterialView.objects.filter(user=user, material__in=materials).values_list("material_id", flat=True)
+    learnt = set(
+        MaterialView.objects.filter(user=user, material__in=materials, learnt_at__isnull=False).values_list(
+            "material_id", flat=True
+        )
     )
-    return [(m, m.pk in seen) for m in materials]
+    return [(m, m.pk in learnt) for m in materials]
 
 
 def course_completed_by(user, course) -> bool:

@@ -796,22 +796,38 @@ def material_add(*, actor, course, title: str, body: str = "", file=None, ip_add
 
 
 def material_viewed(*, actor, material) -> None:
-    """Record that the learner opened the material (the first time counts; safe to repeat)."""
+    """Record that the learner opened the material (the first time counts; safe to repeat). Opening is
+    not learning: see material_learnt."""
     MaterialView.objects.get_or_create(user=actor, material=material)
 
 
+def material_learnt(*, actor, material) -> MaterialView:
+    """The learner has studied the material: a video or recording played to its end (the page sends
+    it then), a text, PDF or image confirmed with 我已学完. Refused for a material never opened; the
+    first time is kept, so a second send changes nothing."""
+    with transaction.atomic():
+        view = MaterialView.objects.select_for_update().filter(user=actor, material=material).first()
+        if view is None:
+            raise ValidationError("请先打开本资料学习，再点“我已学完”")
+        if view.learnt_at is None:
+            view.learnt_at = timezone.now()
+            view.save(update_fields=["learnt_at"])
+    return view
+
+
 def course_complete(*, actor, course):
-    """Mark the course learnt: only once every material has been opened. Twice changes nothing."""
+    """Mark the course learnt: only once every material has been studied (material_learnt). Twice
+    changes nothing."""
     material_ids = set(course.materials.values_list("pk", flat=True))
-    seen = set(
-        MaterialView.objects.filter(user=actor, material_id__in=material_ids).values_list(
-            "material_id", flat=True
-        )
+    learnt = set(
+        MaterialView.objects.filter(
+            user=actor, material_id__in=material_ids, learnt_at__isnull=False
+        ).values_list("material_id", flat=True)
     )
     if not material_ids:
         raise ValidationError("该课程还没有学习资料")
-    if seen != material_ids:
-        raise ValidationError(f"还有 {len(material_ids - seen)} 份资料未学习")
+    if learnt != material_ids:
+        raise ValidationError(f"还有 {len(material_ids - learnt)} 份资料未学完")
     with transaction.atomic():
         completion, created = CourseCompletion.objects.get_or_create(user=actor, course=course)
         if created:

@@ -35,4 +35,7 @@ urlpatterns = [
     path("courses/<int:pk>/complete/", views.course_complete, name="course_complete"),
     path("courses/<int:pk>/materials/new/", views.material_add, name="material_add"),
     path("courses/<int:pk>/materials/<int:material_pk>/", views.material_page, name="material"),
+    path(
+        "courses/<int:pk>/materials/<int:material_pk>/learnt/", views.material_learnt, name="material_learnt"
+    ),
 ]

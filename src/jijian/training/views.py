@@ -541,19 +541,46 @@ def course_detail(request, pk):
     return render(request, "training/course_detail.html", context)
 
 
+def _course_material(request, pk, material_pk):
+    """The course (through access) and its material with whether the learner has studied it, or 404."""
+    course = access.get_course_for(request.user, pk)
+    found = next(
+        (
+            (m, learnt)
+            for m, learnt in selectors.course_materials(request.user, course)
+            if m.pk == material_pk
+        ),
+        None,
+    )
+    if found is None:
+        raise Http404
+    return course, *found
+
+
 @login_required
 @require_GET
 def material_page(request, pk, material_pk):
     """One material: the text, a PDF to open, or a video played on the page (the file comes from the
-    attachment store's download, which answers range requests). Opening it counts as learnt."""
-    course = access.get_course_for(request.user, pk)
-    material = next(
-        (m for m, _ in selectors.course_materials(request.user, course) if m.pk == material_pk), None
-    )
-    if material is None:
-        raise Http404
+    attachment store's download, which answers range requests). Opening it is recorded but is not
+    learning it: a video or recording counts once played to its end, the rest with 我已学完."""
+    course, material, learnt = _course_material(request, pk, material_pk)
     services.material_viewed(actor=request.user, material=material)
-    return render(request, "training/material_page.html", {"course": course, "material": material})
+    context = {"course": course, "material": material, "learnt": learnt}
+    return render(request, "training/material_page.html", context)
+
+
+@login_required
+@require_POST
+def material_learnt(request, pk, material_pk):
+    """我已学完 (or the page's script at the end of a video): the material counts as studied."""
+    course, material, _ = _course_material(request, pk, material_pk)
+    try:
+        services.material_learnt(actor=request.user, material=material)
+    except ValidationError as error:
+        context = {"course": course, "material": material, "learnt": False, "error": error.messages[0]}
+        return render(request, "training/material_page.html", context, status=400)
+    messages.success(request, f"已学完：{material.title}")
+    return redirect("training:course_detail", course.pk)
 
 
 @login_required
