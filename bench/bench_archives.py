@@ -286,7 +286,7 @@ def bench_searches(user, n: int, *, explain: bool) -> dict[str, float]:
 
     def app(term: str) -> tuple[int, list]:
         page = ShortPagePaginator(selectors.archive_list(user, q=term), PAGE).get_page(1)
-        return page.paginator.count, [a.pk for a in page.object_list]
+        return page.paginator.count, [a["id"] for a in page.object_list]
 
     def raw(kind: str):
         where = RAW_SEARCH.format(match=MATCH[kind]).replace("core_staffrelation", _relations())

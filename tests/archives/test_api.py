@@ -30,10 +30,17 @@ def post(client, url, data):
 def test_the_list_is_scoped_and_holds_no_content(tree):
     keeper = make_user("gj_sx", tree.county, "cadre_supervision")
     other = make_user("gj_gs", tree.other_county, "cadre_supervision")
-    make_archive(keeper, tree.township_a, name="郑军", id_number=idn(1), notes="秘密备注")
+    found = make_archive(keeper, tree.township_a, name="郑军", id_number=idn(1), notes="秘密备注")
     make_archive(other, tree.village_c, name="陈某")
     body = client_for(keeper).get(reverse("api:archive_list"), {"q": "zj"}).json()
     assert [a["name"] for a in body["items"]] == ["郑军"]
+    item = body["items"][0]
+    assert (item["id"], item["org_unit_id"], item["org_unit_name"]) == (
+        found.pk,
+        tree.township_a.pk,
+        tree.township_a.name,
+    )
+    assert (item["post"], item["level"], item["party_status"]) == ("村主任", "village", "none")
     assert "秘密备注" not in json.dumps(body, ensure_ascii=False) and idn(1) not in json.dumps(body)
     assert client_for(other).get(reverse("api:archive_list"), {"q": "zj"}).json()["items"] == []
 

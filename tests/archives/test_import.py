@@ -142,6 +142,8 @@ def test_the_list_exports_scoped_masked_watermarked_and_audited(keeper, tree, lo
     assert "周干监" in rows[0][0] and rows[1][0] == "姓名"
     assert [r[0] for r in rows[2:]] == ["刘某"]
     assert rows[2][1] != idn(1) and rows[2][1].endswith(idn(1)[-4:])
+    # The unit's name and the labels of level, category and party status, not their codes.
+    assert rows[2][2:] == [tree.township_a.name, "村主任", "村（社区）干部", "其他依法履行公职的人员", "群众"]
     everyone = load_workbook(io.BytesIO(login(keeper).get(reverse("archives:export")).content)).active
     names = {r[0] for r in everyone.iter_rows(min_row=3, values_only=True)}
     assert names == {"刘某", "王某"}  # never the other county's 陈某

@@ -120,6 +120,9 @@ def test_list_search_by_whole_name_and_filter_by_unit(login, keeper, archive, tr
     client = login(keeper)
     body = client.get(reverse("archives:list"), {"q": "李某"}).content.decode()
     assert f'id="archive-{other.pk}"' in body and f'id="archive-{archive.pk}"' not in body
+    # The row: the link to the archive, its unit's name and the level's label.
+    assert reverse("archives:detail", args=[other.pk]) in body
+    assert f"<td>{tree.village_b.name}</td>" in body and "<td>村（社区）干部</td>" in body
     body = client.get(reverse("archives:list"), {"q": "李"}).content.decode()  # no partial names
     assert "没有符合条件的档案" in body
     body = client.get(reverse("archives:list"), {"unit": tree.township_a.pk}).content.decode()

@@ -37,7 +37,7 @@ class ArchiveOut(Schema):
 
     @staticmethod
     def resolve_org_unit_name(obj) -> str:
-        return obj.org_unit.name
+        return obj["org_unit__name"]  # selectors.archive_list reads rows
 
 
 class ArchiveFilter(Schema):

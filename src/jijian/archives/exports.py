@@ -6,13 +6,21 @@ import io
 
 from django.utils import timezone
 
+from jijian.core.models import CadreLevel
 from jijian.core.sensitive.crypto import mask_id_number
+
+from .models import PartyStatus, SupervisedCategory
 
 HEADER = ["姓名", "身份证号", "所在单位", "职务", "级别", "监察对象类别", "政治面貌"]
 MAX_ROWS = 20000
 
 
+def _label(choices, code: str) -> str:
+    return str(dict(choices).get(code, code))
+
+
 def archive_list_xlsx(archives, *, viewer) -> bytes:
+    """`archives`: rows of selectors.archive_list(with_id_number=True)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -28,13 +36,13 @@ def archive_list_xlsx(archives, *, viewer) -> bytes:
     for a in archives[:MAX_ROWS]:
         ws.append(
             [
-                a.name,
-                mask_id_number(a.id_number),
-                a.org_unit.name,
-                a.post,
-                str(a.get_level_display()),
-                str(a.get_category_display()),
-                str(a.get_party_status_display()),
+                a["name"],
+                mask_id_number(a["id_number"]),
+                a["org_unit__name"],
+                a["post"],
+                _label(CadreLevel.choices, a["level"]),
+                _label(SupervisedCategory.choices, a["category"]),
+                _label(PartyStatus.choices, a["party_status"]),
             ]
         )
     if len(archives) > MAX_ROWS:

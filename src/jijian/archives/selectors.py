@@ -4,6 +4,7 @@ its search and unit filter, and the org units the pages offer (the filter's, the
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
@@ -17,20 +18,26 @@ from .models import IntegrityArchive
 
 ID_NUMBER = re.compile(r"[0-9]{17}[0-9Xx]")
 LATIN = re.compile(r"[A-Za-z]+")
-LIST_FIELDS = ("name", "post", "level", "category", "party_status", "updated_at", "org_unit__name")
+# What a row of the list shows (the page, the API's ArchiveOut, the export), read as plain rows (dicts):
+# a search finds a few archives, and building model instances and their units for them cost more than
+# reading them (bench/README.md, "Integrity archives").
+LIST_FIELDS = (
+    "id", "name", "org_unit_id", "org_unit__name", "post", "level", "category", "party_status", "updated_at",
+)  # fmt: skip
 
 
 def archive_list(
     user, *, q: str = "", unit: OrgUnit | None = None, post: str = "", with_id_number: bool = False
-) -> QuerySet[IntegrityArchive]:
-    """The archives the user may see, newest change first. `q` is matched whole, never in part (the
-    list offers no partial-name fishing): an ID number through its blind index; Latin letters as the
-    pinyin initials ("zj") or the full pinyin ("zhengjun") of the name; else the whole name through its
-    blind index (like the petitions register). `unit` keeps the archives of that unit's subtree (the
+) -> QuerySet[IntegrityArchive, dict[str, Any]]:
+    """The archives the user may see, newest change first, as rows (dicts of LIST_FIELDS). `q` is
+    matched whole, never in part (the list offers no partial-name fishing): an ID number through its
+    blind index; Latin letters as the pinyin initials ("zj") or the full pinyin ("zhengjun") of the
+    name; else the whole name through its blind index (like the petitions register). `unit` keeps the archives of that unit's subtree (the
     caller checked it is in the user's jurisdiction: filter_units); `post` the archives whose post
     contains it ("镇长" finds 镇长 and 副镇长; a post is no secret, unlike a name). The list
-    reads only what its rows show (LIST_FIELDS): never the notes, and the ID number (decrypted, one
-    SM4 a row) only `with_id_number` (the export, which masks it)."""
+    reads only what its rows show: never the notes, and the ID number (decrypted, one SM4 a row) only
+    `with_id_number` (the export, which masks it). Level, category and party status are the codes: their
+    labels are the choices' (the page's `cadre_level` filter, exports.archive_list_xlsx)."""
     qs = archives_visible_to(user)
     if q and ID_NUMBER.fullmatch(q):
         qs = qs.filter(id_number_index=blind_index(q.upper()))
@@ -42,8 +49,8 @@ def archive_list(
         qs = qs.filter(org_unit__path__startswith=unit.path)
     if post:
         qs = qs.filter(post__contains=post)
-    # Only the columns a row of the list shows (the page, the API's ArchiveOut, the export).
-    return qs.only(*LIST_FIELDS, *(("id_number",) if with_id_number else ())).order_by("-updated_at", "-pk")
+    fields = (*LIST_FIELDS, "id_number") if with_id_number else LIST_FIELDS
+    return qs.values(*fields).order_by("-updated_at", "-pk")
 
 
 def filter_units(user) -> QuerySet[OrgUnit]:

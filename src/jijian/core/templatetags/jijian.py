@@ -10,6 +10,15 @@ register.filter("mask_id_number", mask_id_number)
 
 
 @register.filter
+def cadre_level(code: str) -> str:
+    """A cadre level's Chinese label (CadreLevel) where a row is read as values, not as a model (the
+    archive list): what get_level_display would say."""
+    from jijian.core.models import CadreLevel
+
+    return str(dict(CadreLevel.choices).get(code, code))
+
+
+@register.filter
 def provisional(day) -> str:
     """A 暂定 tag after a deadline that lies in a year without the State Council's arrangement."""
     from jijian.core.orgs.workdays import PROVISIONAL_NOTE, is_provisional
