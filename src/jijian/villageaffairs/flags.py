@@ -22,13 +22,13 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from django.utils import timezone, translation
 
 from jijian.smcrypto import sm3_hex
 
-from .models import MEETING_STEPS, QUORUM_STEPS, MajorDecision, Step
+from .models import MEETING_STEPS, QUORUM_STEPS, Step
 
 # Minutes shorter than this (after normalising) are too generic to call copied.
 MIN_MINUTES_CHARS = 20
@@ -72,6 +72,23 @@ class StepFacts(NamedTuple):
 
 # The DecisionStep columns of StepFacts, in its order.
 STEP_FACTS = StepFacts._fields
+
+
+class DecisionFacts(Protocol):
+    """What the flag rules read of a decision: a MajorDecision (its page, the register) or a row of
+    the risk board (selectors.BoardDecision)."""
+
+    @property
+    def pk(self) -> int: ...
+
+    @property
+    def village_id(self) -> int: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def rules(self) -> dict: ...
 
 
 @dataclass(frozen=True)
@@ -127,7 +144,7 @@ def step_labels() -> dict[int, str]:
 
 
 def decision_flags(
-    decision: MajorDecision,
+    decision: DecisionFacts,
     steps: list[StepFacts],
     duplicates: dict[tuple[str, int, str], list[str]] | None = None,
 ) -> list[Flag]:
