@@ -527,13 +527,14 @@ def split_expenses(user) -> list[SplitFlag]:
     flags = []
     for (village_id, _key), group in groups.items():
         limit = thresholds[village_id]
-        start = 0
-        for end in range(len(group)):  # the widest window ending at each voucher
-            while (group[end].spent_on - group[start].spent_on).days > SPLIT_WINDOW_DAYS:
+        start, total = 0, Decimal(0)
+        for end, last in enumerate(group):  # the widest window ending at each voucher, and its total
+            total += last.amount
+            while (last.spent_on - group[start].spent_on).days > SPLIT_WINDOW_DAYS:
+                total -= group[start].amount
                 start += 1
-            window = group[start : end + 1]
-            total = sum((v.amount for v in window), Decimal(0))
-            if len(window) >= 2 and total >= limit:
+            if end > start and total >= limit:
+                window = group[start : end + 1]
                 flags.append(SplitFlag(window[0].village_name, window[0].purpose, window, total, limit))
                 break
     return flags

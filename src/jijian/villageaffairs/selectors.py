@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Value, Window
+from django.db.models.functions import NullIf
 from django.utils import timezone
 
 from jijian.attachments.access import attachments_visible_to
@@ -19,7 +20,7 @@ from jijian.core.orgs.workdays import WorkingDays
 from jijian.core.roles import Module
 
 from .access import decisions_visible_to
-from .flags import STEP_FACTS, DecisionFacts, Flag, StepFacts, decision_flags, meeting_name
+from .flags import STEP_FACTS, DecisionFacts, Flag, StepFacts, decisions_flags, meeting_name
 from .models import (
     DEFAULT_ANSWER_WORKING_DAYS,
     DecisionCategory,
@@ -37,37 +38,37 @@ def duplicate_meetings(
     """For the attendance-list and minutes digests of `steps` that another meeting of the same village
     carries, every meeting of that village that carries it, named as meeting_name() names them:
     ("a"|"m", village id, digest) -> names, oldest first. `villages`: their ids, or a queryset of
-    them (a subquery). Two queries (one per digest kind) whatever the number of steps."""
+    them (a subquery). One query whatever the number of steps."""
     a = {s.attendees_digest for s in steps if s.attendees_digest}
     m = {s.minutes_digest for s in steps if s.minutes_digest}
     if not (a or m) or (isinstance(villages, set) and not villages):
         return {}
-    # No ORDER BY: the rows are sorted below (the model's default order joined the decisions again).
-    here = DecisionStep.objects.filter(decision__village_id__in=villages).order_by()
 
-    def repeated(field: str):
-        # The digests two meetings of these villages or more carry: a meeting alone with its list or
-        # minutes raises nothing, so the others are never read. Restricted in SQL by the villages
-        # only, not by a list of the steps' digests (thousands of them on a county's board, each a
-        # parameter to bind); the rows are matched with the steps' digests below.
-        return here.exclude(**{field: ""}).values(field).annotate(n=Count("pk")).filter(n__gt=1).values(field)
+    def carrying(field: str) -> Window:
+        # How many meetings of the village carry this meeting's digest (an empty digest counts none).
+        village = F("decision__village_id")
+        return Window(Count(NullIf(field, Value(""))), partition_by=[village, F(field)])
 
-    # One query per digest kind: `digest IN (subquery)` alone is a semi-join, where an OR of the two
-    # made PostgreSQL scan every step of every village.
-    rows = {
-        row[0]: row
-        for field, digests in (("attendees_digest", a), ("minutes_digest", m))
-        if digests
-        for row in here.filter(**{f"{field}__in": repeated(field)}).values_list(*MEETING_NAME_FIELDS)
-    }
+    # The meetings whose list or minutes another meeting of their village carries, in one pass over
+    # the villages' steps: a meeting alone with its list or minutes raises nothing, so it is not read.
+    # Restricted in SQL by the villages only, not by a list of the steps' digests (thousands of them
+    # on a county's board, each a parameter to bind); the rows are matched with the steps' digests
+    # below. No ORDER BY: they are sorted here.
+    rows = (
+        DecisionStep.objects.filter(decision__village_id__in=villages)
+        .order_by()
+        .annotate(same_list=carrying("attendees_digest"), same_minutes=carrying("minutes_digest"))
+        .filter(Q(same_list__gt=1) | Q(same_minutes__gt=1))
+        .values_list(*MEETING_NAME_FIELDS, "same_list", "same_minutes")
+    )
     found: dict[tuple[str, int, str], list[str]] = defaultdict(list)
-    for _pk, village, title, step, held_on, a_digest, m_digest in sorted(
-        rows.values(), key=lambda row: (row[4], row[0])
+    for _pk, village, title, step, held_on, a_digest, m_digest, same_list, same_minutes in sorted(
+        rows, key=lambda row: (row[4], row[0])
     ):
         name = meeting_name(title, step, held_on)
-        if a_digest in a:
+        if same_list > 1 and a_digest in a:
             found[("a", village, a_digest)].append(name)
-        if m_digest in m:
+        if same_minutes > 1 and m_digest in m:
             found[("m", village, m_digest)].append(name)
     return found
 
@@ -171,7 +172,7 @@ def flag_rows(
         (a.decision_id, a.flag_key): a
         for a in FlagAnswer.objects.select_related("answered_by").filter(decision__in=ids)
     }
-    flags = {d.pk: decision_flags(d, steps[d.pk], dupes) for d in decisions}
+    flags = decisions_flags(decisions, steps, dupes)
     due = _Due(decisions, [f for group in flags.values() for f in group])
     return {
         d.pk: [FlagRow(d, f, answers.get((d.pk, f.key)), due(d, f)) for f in flags[d.pk]] for d in decisions
