@@ -19,16 +19,17 @@ The rules (docs/villageaffairs.md):
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from functools import lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from django.utils import timezone, translation
 
 from jijian.smcrypto import sm3_hex
 
-from .models import MEETING_STEPS, QUORUM_STEPS, MajorDecision, Step
+from .models import MEETING_STEPS, QUORUM_STEPS, Step
 
 # Minutes shorter than this (after normalising) are too generic to call copied.
 MIN_MINUTES_CHARS = 20
@@ -72,6 +73,23 @@ class StepFacts(NamedTuple):
 
 # The DecisionStep columns of StepFacts, in its order.
 STEP_FACTS = StepFacts._fields
+
+
+class DecisionFacts(Protocol):
+    """What the flag rules read of a decision: a MajorDecision (its page, the register) or a row of
+    the risk board (selectors.BoardDecision)."""
+
+    @property
+    def pk(self) -> int: ...
+
+    @property
+    def village_id(self) -> int: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def rules(self) -> dict: ...
 
 
 @dataclass(frozen=True)
@@ -127,17 +145,35 @@ def step_labels() -> dict[int, str]:
 
 
 def decision_flags(
-    decision: MajorDecision,
+    decision: DecisionFacts,
     steps: list[StepFacts],
     duplicates: dict[tuple[str, int, str], list[str]] | None = None,
 ) -> list[Flag]:
     """The flags of one decision. `steps` are its recorded steps; `duplicates` maps ("a"|"m", village
     id, digest) to the meetings of that village with that attendance list or minutes (their names, as
     meeting_name() names them), as selectors.duplicate_meetings finds them."""
-    duplicates = duplicates or {}
+    return decisions_flags([decision], {decision.pk: steps}, duplicates)[decision.pk]
+
+
+def decisions_flags(
+    decisions: Iterable[DecisionFacts],
+    steps: Mapping[int, list[StepFacts]],
+    duplicates: dict[tuple[str, int, str], list[str]] | None = None,
+) -> dict[int, list[Flag]]:
+    """decision_flags() of each decision (its steps: `steps[decision.pk]`, none if absent), reading the
+    active language and time zone once for them all rather than once per decision."""
     labels = step_labels()
-    label = labels.__getitem__
     tz = timezone.get_current_timezone()
+    return {d.pk: _flags(d, steps.get(d.pk, ()), duplicates or {}, labels, tz) for d in decisions}
+
+
+def _flags(
+    decision: DecisionFacts,
+    steps: Iterable[StepFacts],
+    duplicates: dict[tuple[str, int, str], list[str]],
+    labels: dict[int, str],
+    tz: tzinfo,
+) -> list[Flag]:
     by_step = {s.step: s for s in steps}
     flags: list[Flag] = []
 
@@ -145,52 +181,50 @@ def decision_flags(
         flags.append(Flag(f"{code}:{step.step}", RULES[code], finding, step.step, step.recorded_at))
 
     recorded = sorted(by_step)
-    for s in labels:  # every step, in order
-        if s in by_step:
-            continue
-        later = [t for t in recorded if t > s]
-        if later:
-            first_later = by_step[later[0]]
+    if not recorded:
+        return flags
+    for s in labels:  # every step, in order: one missing while a later one is recorded
+        if s < recorded[-1] and s not in by_step:
+            first_later = by_step[next(t for t in recorded if t > s)]
             flags.append(
                 Flag(
                     f"missing:{s}",
                     RULES["missing"],
-                    f"“{label(s)}”未登记，而其后的“{label(first_later.step)}”已登记。",
+                    f"“{labels[s]}”未登记，而其后的“{labels[first_later.step]}”已登记。",
                     s,
                     first_later.recorded_at,
                 )
             )
     rules = decision.rules or {}
     late_days = int(rules.get("minutes_late_days", 7))
-    for step in (by_step[s] for s in recorded):
-        before = [by_step[t] for t in recorded if t < step.step]
-        previous = before[-1] if before else None
-        if step.out_of_sequence_reason and step.step - 1 in by_step:
-            add(
-                "order",
-                step,
-                f"“{label(step.step)}”登记时其前置环节尚未登记；说明：{step.out_of_sequence_reason}",
-            )
+    village = decision.village_id
+    previous: StepFacts | None = None  # the recorded step before this one
+    for s in recorded:
+        step = by_step[s]
+        if step.out_of_sequence_reason and s - 1 in by_step:
+            add("order", step, f"“{labels[s]}”登记时其前置环节尚未登记；说明：{step.out_of_sequence_reason}")
         if previous is not None and step.held_on < previous.held_on:
             add(
                 "date",
                 step,
-                f"“{label(step.step)}”日期 {step.held_on:%Y-%m-%d} 早于"
-                f"“{label(previous.step)}”的 {previous.held_on:%Y-%m-%d}。",
+                f"“{labels[s]}”日期 {step.held_on:%Y-%m-%d} 早于"
+                f"“{labels[previous.step]}”的 {previous.held_on:%Y-%m-%d}。",
             )
-        if step.step in QUORUM_STEPS and step.roll and step.attended is not None:
+        previous = step
+        quorum_step = s in QUORUM_STEPS
+        if quorum_step and step.roll and step.attended is not None:
             if step.attended * 3 < step.roll * 2:
                 add(
                     "quorum",
                     step,
-                    f"“{label(step.step)}”应到 {step.roll} 人，实到 {step.attended} 人，"
+                    f"“{labels[s]}”应到 {step.roll} 人，实到 {step.attended} 人，"
                     f"不足三分之二（至少 {-(-step.roll * 2 // 3)} 人）。",
                 )
-            base = step.roll if step.step == Step.PARTY_MEETING else step.attended
+            base = step.roll if s == Step.PARTY_MEETING else step.attended
             if step.votes_for is not None and base and step.votes_for * 2 <= base:
-                whom = "应到会党员" if step.step == Step.PARTY_MEETING else "到会人员"
+                whom = "应到会党员" if s == Step.PARTY_MEETING else "到会人员"
                 add("votes", step, f"赞成 {step.votes_for} 票，未超过{whom} {base} 人的半数。")
-        if step.step in MEETING_STEPS:
+        if s in MEETING_STEPS:
             recorded_on = step.recorded_at.astimezone(tz).date()
             days = (recorded_on - step.held_on).days
             if days > late_days:
@@ -200,12 +234,13 @@ def decision_flags(
                     f"会议于 {step.held_on:%Y-%m-%d} 召开，记录于 {recorded_on:%Y-%m-%d} 登记，"
                     f"相隔 {days} 天（本村规定 {late_days} 天内）。",
                 )
-            village = decision.village_id
-            same_list = (
-                duplicates.get(("a", village, step.attendees_digest)) if step.step in QUORUM_STEPS else None
-            )
+            if not duplicates:
+                continue
+            same_list = duplicates.get(("a", village, step.attendees_digest)) if quorum_step else None
             same_minutes = duplicates.get(("m", village, step.minutes_digest))
-            own = meeting_name(decision.title, step.step, step.held_on) if same_list or same_minutes else ""
+            if not (same_list or same_minutes):
+                continue
+            own = meeting_name(decision.title, s, step.held_on)
             if step.attendees_digest and same_list:
                 others = [o for o in same_list if o != own]
                 if others:
@@ -214,7 +249,8 @@ def decision_flags(
                 others = [o for o in same_minutes if o != own]
                 if others:
                     add("same_minutes", step, "会议记录与以下会议完全相同：" + "；".join(others))
-    flags.sort(key=lambda f: (f.step, f.code))
+    if len(flags) > 1:
+        flags.sort(key=lambda f: (f.step, f.code))
     return flags
 
 

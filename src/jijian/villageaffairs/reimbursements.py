@@ -501,38 +501,40 @@ def split_expenses(user) -> list[SplitFlag]:
     """Vouchers of the user's villages that look like one expense split under the 大额资金 threshold
     of their village (its filed rules; the default without): the same purpose (numbers, ordinals and
     punctuation ignored), spent within SPLIT_WINDOW_DAYS, each below the threshold and together at or
-    above it. Two queries whatever the number of villages."""
-    from .models import DEFAULT_LARGE_AMOUNT, VillageRules
+    above it. One query whatever the number of villages."""
+    from .models import DEFAULT_LARGE_AMOUNT
 
-    # Only the columns the rule and the board's line read (the village's name for its heading).
-    vouchers = [
-        SplitVoucher(*row)
-        for row in vouchers_visible_to(user)
+    default = Decimal(DEFAULT_LARGE_AMOUNT)
+    thresholds: dict[int, Decimal] = {}
+    purpose_keys: dict[str, str] = {}  # a village's vouchers repeat a few purposes
+    groups: dict[tuple[int, str], list[SplitVoucher]] = defaultdict(list)
+    # Only the columns the rule and the board's line read (the village's name for its heading), and
+    # the village's filed threshold (its rules, joined: none filed reads None).
+    rows = (
+        vouchers_visible_to(user)
         .exclude(state=VoucherState.REJECTED)
         .order_by("village_id", "spent_on")
-        .values_list(*SPLIT_VOUCHER_FIELDS)
-    ]
-    thresholds = dict(
-        VillageRules.objects.filter(village_id__in={v.village_id for v in vouchers}).values_list(
-            "village_id", "large_amount"
-        )
+        .values_list(*SPLIT_VOUCHER_FIELDS, "village__decision_rules__large_amount")
     )
-    default = Decimal(DEFAULT_LARGE_AMOUNT)
-    groups: dict[tuple[int, str], list[SplitVoucher]] = defaultdict(list)
-    for v in vouchers:
-        limit = thresholds.get(v.village_id, default)
+    for row in rows:
+        v, filed = SplitVoucher(*row[:-1]), row[-1]
+        limit = thresholds[v.village_id] = default if filed is None else filed
         if v.amount < limit:
-            groups[(v.village_id, _purpose_key(v.purpose))].append(v)
+            key = purpose_keys.get(v.purpose)
+            if key is None:
+                key = purpose_keys[v.purpose] = _purpose_key(v.purpose)
+            groups[(v.village_id, key)].append(v)
     flags = []
     for (village_id, _key), group in groups.items():
-        limit = thresholds.get(village_id, default)
-        start = 0
-        for end in range(len(group)):  # the widest window ending at each voucher
-            while (group[end].spent_on - group[start].spent_on).days > SPLIT_WINDOW_DAYS:
+        limit = thresholds[village_id]
+        start, total = 0, Decimal(0)
+        for end, last in enumerate(group):  # the widest window ending at each voucher, and its total
+            total += last.amount
+            while (last.spent_on - group[start].spent_on).days > SPLIT_WINDOW_DAYS:
+                total -= group[start].amount
                 start += 1
-            window = group[start : end + 1]
-            total = sum((v.amount for v in window), Decimal(0))
-            if len(window) >= 2 and total >= limit:
+            if end > start and total >= limit:
+                window = group[start : end + 1]
                 flags.append(SplitFlag(window[0].village_name, window[0].purpose, window, total, limit))
                 break
     return flags
