@@ -204,3 +204,27 @@ def zip_archive(members: dict[str, bytes]) -> bytes:
         for name, data in members.items():
             archive.writestr(name, data)
     return out.getvalue()
+
+
+def vp8_film(path, *, source: str, seconds: float) -> None:
+    """A real, playable WebM film (VP8) at `path`, made by ffmpeg (a test dependency: make sysdeps-test)
+    from one of its test sources, e.g. "color=c=navy:s=64x48:r=10" or "testsrc=size=160x120:rate=10"."""
+    import subprocess
+
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            source,
+            "-t",
+            str(seconds),
+            "-c:v",
+            "libvpx",
+            str(path),
+        ],
+        check=True,
+    )

@@ -3,13 +3,13 @@ as studied with 我已学完, a video once played to its end (training/material.
 
 import io
 import shutil
-import subprocess
 
 import pytest
 from django.utils import timezone
 
 from jijian.training import services
 from jijian.training.models import CourseCompletion, CourseMaterial, MaterialView
+from tests.attachments.samples import vp8_film
 from tests.e2e.helpers import sign_in
 from tests.e2e.test_report_flow import new_page
 
@@ -38,21 +38,7 @@ def test_a_material_with_a_long_link_fits_the_phone(live_server, browser, tree, 
 def lesson_video(tmp_path) -> io.BytesIO:
     """A two-second VP8 film made by ffmpeg (a test dependency: make sysdeps-test), which Chromium plays."""
     out = tmp_path / "警示教育片.webm"
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-v",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "color=c=navy:s=64x48:d=2:r=10",
-            "-c:v",
-            "libvpx",
-            str(out),
-        ],
-        check=True,
-    )
+    vp8_film(out, source="color=c=navy:s=64x48:r=10", seconds=2)
     film = io.BytesIO(out.read_bytes())
     film.name = out.name
     return film

@@ -5,7 +5,6 @@ registered — through the core ports petitions provides, never by importing pet
 from __future__ import annotations
 
 import shutil
-import subprocess
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from jijian.core import links
 from jijian.reception import services
 from jijian.reception.models import ReceptionRecording, ReceptionState, RecordingState
 from jijian.reception.recordings import sha256_of
+from tests.attachments.samples import vp8_film
 from tests.conftest import sign_in
 from tests.reception.helpers import reception
 from tests.reception.test_minutes import TEXT
@@ -40,23 +40,7 @@ def endorsed(tree, people, tmp_path):
     services.minutes_endorse(actor=people.city_petition, reception=r, version=m.version)
     # A recording as the conversion leaves it (a WebM file, verified, hashed).
     video = tmp_path / f"petitioner-{r.pk}.webm"
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-v",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=size=160x120:rate=10",
-            "-t",
-            "1",
-            "-c:v",
-            "libvpx",
-            str(video),
-        ],
-        check=True,
-    )
+    vp8_film(video, source="testsrc=size=160x120:rate=10", seconds=1)
     ReceptionRecording.objects.create(
         reception=r,
         participant="petitioner",

@@ -11,6 +11,7 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 
+from jijian.audit.models import AuditEvent
 from jijian.training import services
 from jijian.training.models import CourseCompletion, MaterialView
 from tests.attachments.samples import mp4
@@ -194,6 +195,11 @@ def test_a_second_i_have_learnt_it_keeps_the_first_time(client, people):
     assert (
         first is not None and MaterialView.objects.get(user=people.member_a, material=text).learnt_at == first
     )
+    # Audited once, the first time, with the learner and the material.
+    learnt = AuditEvent.objects.filter(action="training.material_learnt")
+    assert [(e.actor_id, e.object_id, e.summary) for e in learnt] == [
+        (people.member_a.pk, str(text.pk), "学完资料：履职手册导读（课程《村级纪检委员履职必修课》）")
+    ]
 
 
 def test_outsiders_cannot_mark_a_material_learnt(client, people):

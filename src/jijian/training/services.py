@@ -804,7 +804,7 @@ def material_viewed(*, actor, material) -> None:
 def material_learnt(*, actor, material) -> MaterialView:
     """The learner has studied the material: a video or recording played to its end (the page sends
     it then), a text, PDF or image confirmed with 我已学完. Refused for a material never opened; the
-    first time is kept, so a second send changes nothing."""
+    first time is kept (and audited), so a second send changes nothing."""
     with transaction.atomic():
         view = MaterialView.objects.select_for_update().filter(user=actor, material=material).first()
         if view is None:
@@ -812,6 +812,13 @@ def material_learnt(*, actor, material) -> MaterialView:
         if view.learnt_at is None:
             view.learnt_at = timezone.now()
             view.save(update_fields=["learnt_at"])
+            audit_record(
+                actor=actor,
+                action="training.material_learnt",
+                obj=material,
+                org_unit_id=actor.org_unit_id,
+                summary=f"学完资料：{material.title}（课程《{material.course.title}》）",
+            )
     return view
 
 

@@ -210,6 +210,7 @@ ACTION_LABELS: dict[str, str] = {
     "training.sitting_grade": "考试评分",
     "training.course_create": "新建课程",
     "training.material_add": "增加课程资料",
+    "training.material_learnt": "学完课程资料",
     "training.course_complete": "学完课程",
     "training.lecture_create": "登记集中授课",
     "training.lecture_sign_in": "授课签到",
