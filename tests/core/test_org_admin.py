@@ -298,6 +298,116 @@ def test_no_unit_is_created_under_a_closed_one(login, tree, people):
     assert "新建下级单位" not in client.get(manage(unit)).content.decode()
 
 
+# --- 恢复 --------------------------------------------------------------------------------------------
+def close(client, unit: OrgUnit, reason: str = "合并") -> None:
+    unit = fresh(unit)
+    response = client.post(
+        manage(unit),
+        {
+            "action": "close",
+            "close-version": unit.version,
+            "close-closed_on": "2026-12-01",
+            "close-reason": reason,
+        },
+    )
+    assert response.status_code == 302 and not fresh(unit).is_active
+
+
+def test_admin_reopens_a_unit_closed_by_mistake_with_a_reason(login, tree, people):
+    client = login(people.system_admin)
+    close(client, tree.village_a2)
+    page = client.get(manage(tree.village_a2)).content.decode()
+    assert 'value="reopen"' in page and 'value="close"' not in page
+    unit = fresh(tree.village_a2)
+    response = client.post(
+        manage(unit),
+        {"action": "reopen", "reopen-version": unit.version, "reopen-reason": "误撤销，经批准恢复"},
+    )
+    assert response.status_code == 302
+    reopened = fresh(unit)
+    assert reopened.is_active and reopened.active_until is None
+    event = AuditEvent.objects.get(action="org_unit.reopen", object_id=str(unit.pk))
+    assert event.summary == f"恢复单位 {unit.name}：误撤销，经批准恢复"
+    assert event.before["is_active"] is False and event.after["is_active"] is True
+    # Open again: it takes a subordinate unit and offers 撤销 once more.
+    page = client.get(manage(unit)).content.decode()
+    assert 'value="close"' in page and 'value="reopen"' not in page
+
+
+def test_reopening_needs_a_reason_and_changes_nothing_without_one(login, tree, people):
+    client = login(people.system_admin)
+    close(client, tree.village_a2)
+    unit = fresh(tree.village_a2)
+    response = client.post(
+        manage(unit), {"action": "reopen", "reopen-version": unit.version, "reopen-reason": " "}
+    )
+    assert response.status_code == 400
+    assert "请填写恢复原因" in response.content.decode()
+    assert not fresh(unit).is_active and fresh(unit).version == unit.version
+    assert not AuditEvent.objects.filter(action="org_unit.reopen").exists()
+
+
+def test_a_unit_under_a_closed_parent_is_not_reopened(login, tree, people):
+    client = login(people.system_admin)
+    township = make_unit_with_child(tree)
+    village = township.children.get()
+    close(client, village)
+    close(client, township)
+    response = client.post(
+        manage(village),
+        {"action": "reopen", "reopen-version": fresh(village).version, "reopen-reason": "误撤销"},
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert f"上级单位{township.name}已撤销，请先恢复上级单位" in body and "误撤销" in body
+    assert not fresh(village).is_active
+
+
+def test_a_reopen_over_a_newer_version_is_refused(login, tree, people):
+    client = login(people.system_admin)
+    close(client, tree.village_a2)
+    shown = fresh(tree.village_a2).version
+    client.post(
+        manage(tree.village_a2), {"action": "rename", "rename-version": shown, "rename-name": "凤凰社区"}
+    )
+    response = client.post(
+        manage(tree.village_a2), {"action": "reopen", "reopen-version": shown, "reopen-reason": "误撤销"}
+    )
+    assert response.status_code == 400
+    assert STALE in response.content.decode()
+    assert not fresh(tree.village_a2).is_active
+
+
+def test_an_open_unit_is_not_reopened(login, tree, people):
+    client = login(people.system_admin)
+    unit = tree.village_a2
+    response = client.post(
+        manage(unit), {"action": "reopen", "reopen-version": unit.version, "reopen-reason": "x"}
+    )
+    assert response.status_code == 400
+    assert "未撤销，无需恢复" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="org_unit.reopen").exists()
+
+
+def test_a_county_admin_cannot_reopen_a_unit_outside_the_county(login, tree, people, county_admin):
+    close(login(people.system_admin), tree.village_c)
+    unit = fresh(tree.village_c)
+    response = login(county_admin).post(
+        manage(unit), {"action": "reopen", "reopen-version": unit.version, "reopen-reason": "误撤销"}
+    )
+    assert response.status_code == 404
+    assert not fresh(unit).is_active
+
+
+def make_unit_with_child(tree) -> OrgUnit:
+    """A township of its own with one village and nobody in either, so both can be closed."""
+    from jijian.core.services import org_unit_create
+
+    township = org_unit_create(actor=None, name="新设镇", kind=OrgKind.TOWNSHIP, parent=tree.county)
+    org_unit_create(actor=None, name="新设村", kind=OrgKind.VILLAGE, parent=township)
+    return township
+
+
 # --- who may -----------------------------------------------------------------------------------------
 @pytest.mark.parametrize("persona", ["county_officer", "security_admin", "township_a", "outsider"])
 def test_only_the_system_admin_reaches_the_page(login, tree, people, persona):

@@ -135,3 +135,42 @@ def test_an_account_is_not_moved_into_or_enabled_in_a_unit_being_closed(people, 
         enabled = exc
     assert isinstance(enabled, ValidationError) and "已撤销" in enabled.messages[0]
     never_closed_with_something_open(empty_village)
+
+
+def reopen(actor, unit: OrgUnit):
+    def run():
+        fresh = OrgUnit.objects.get(pk=unit.pk)
+        return org_unit_update(
+            actor=actor,
+            unit=fresh,
+            version=fresh.version,
+            name=fresh.name,
+            code=fresh.code,
+            is_active=True,
+            reason="误撤销",
+        )
+
+    return run
+
+
+def closed_township(tree) -> tuple[OrgUnit, OrgUnit]:
+    """An open township whose only village is closed."""
+    township = OrgUnit.objects.get(pk=tree.township_c.pk)
+    OrgUnit.objects.filter(parent=township).update(is_active=False)
+    return township, OrgUnit.objects.filter(parent=township).first()
+
+
+def test_a_village_is_not_reopened_under_a_township_being_closed(people, tree):
+    township, village = closed_township(tree)
+    closed, reopened = while_held(close(people.system_admin, township), reopen(people.system_admin, village))
+    assert isinstance(closed, OrgUnit) and not closed.is_active
+    assert isinstance(reopened, ValidationError) and "请先恢复上级单位" in reopened.messages[0]
+    never_closed_with_something_open(township)
+
+
+def test_a_village_reopened_while_the_close_checks_makes_the_close_refused(people, tree):
+    township, village = closed_township(tree)
+    reopened, closed = while_held(reopen(people.system_admin, village), close(people.system_admin, township))
+    assert isinstance(reopened, OrgUnit) and reopened.is_active
+    assert isinstance(closed, ValidationError) and "未撤销的下级单位" in closed.messages[0]
+    never_closed_with_something_open(township)

@@ -411,6 +411,23 @@ class OrgUnitCloseForm(forms.Form):
         return _clean_name(self.cleaned_data["reason"], gettext("请填写撤销原因"))
 
 
+class OrgUnitReopenForm(forms.Form):
+    """恢复单位: undo a close (e.g. one made by mistake); its reason is audited."""
+
+    prefix = "reopen"
+    version = _version_field()
+    reason = forms.CharField(
+        label=_("恢复原因"),
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("如：误撤销，经批准恢复"),
+        error_messages={"required": _("请填写恢复原因")},
+    )
+
+    def clean_reason(self) -> str:
+        return _clean_name(self.cleaned_data["reason"], gettext("请填写恢复原因"))
+
+
 class AccountEditForm(forms.Form):
     """The system administrator's edit of an account: name, unit, position, mobile number. The number
     is never shown in full: left empty it is kept, typed it replaces the one on file."""

@@ -167,7 +167,8 @@ def org_unit_update(
 ) -> OrgUnit:
     """Edit a unit's own fields. `version` is the one the editor loaded: a stale edit is refused.
     Closing a unit (撤销, is_active True → False) needs a `reason`, and is refused while the unit still
-    has active subordinate units or active accounts, or when it holds the acting administrator."""
+    has active subordinate units or active accounts, or when it holds the acting administrator.
+    Reopening it (恢复, False → True) needs a `reason` too, and an open parent unit."""
     name = name.strip()
     if not name:
         raise ValidationError("请填写单位名称")
@@ -182,6 +183,13 @@ def org_unit_update(
             raise ValidationError(f"{unit.name}仍有未撤销的下级单位，请先撤销或移走下级单位")
         if unit.users.filter(is_active=True).exists():
             raise ValidationError(f"{unit.name}仍有启用的账号，请先将其调往其他单位或停用")
+    reopening = not locked.is_active and is_active
+    if reopening:
+        if not reason.strip():
+            raise ValidationError("恢复单位须填写原因")
+        # The parent's row lock makes this check and the parent's close take turns.
+        if locked.parent_id is not None:
+            lock_open_unit(locked.parent, "上级单位{name}已撤销，请先恢复上级单位")
     before = {
         "name": unit.name,
         "code": unit.code,
@@ -209,10 +217,16 @@ def org_unit_update(
         _rewrite_descendants(unit)
     audit_record(
         actor=actor,
-        action="org_unit.close" if closing else "org_unit.update",
+        action="org_unit.close" if closing else "org_unit.reopen" if reopening else "org_unit.update",
         obj=unit,
         org_unit_id=unit.pk,
-        summary=f"撤销单位 {unit.name}：{reason.strip()}" if closing else f"修改单位 {unit.name}",
+        summary=(
+            f"撤销单位 {unit.name}：{reason.strip()}"
+            if closing
+            else f"恢复单位 {unit.name}：{reason.strip()}"
+            if reopening
+            else f"修改单位 {unit.name}"
+        ),
         before=before,
         after={
             "name": unit.name,

@@ -33,6 +33,7 @@ from .forms import (
     OrgUnitCreateForm,
     OrgUnitMoveForm,
     OrgUnitRenameForm,
+    OrgUnitReopenForm,
     OTPResetForm,
     PasswordResetForm,
     ReasonForm,
@@ -347,13 +348,14 @@ ORG_FORMS = {
     "rename": OrgUnitRenameForm,
     "move": OrgUnitMoveForm,
     "close": OrgUnitCloseForm,
+    "reopen": OrgUnitReopenForm,
 }
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def org_manage(request, pk):
-    """管理单位: 新建下级单位, 重命名, 移动到, 撤销 — one form each, only the one sent is bound; a
+    """管理单位: 新建下级单位, 重命名, 移动到, 撤销, 恢复 — one form each, only the one sent is bound; a
     refusal comes back as typed (400) with its section open. Within the administrator's subtree."""
     access.require_module(request.user, Module.ACCOUNTS)
     unit = access.get_managed_org_unit_for(request.user, pk)
@@ -375,6 +377,9 @@ def org_manage(request, pk):
         "close": OrgUnitCloseForm(
             request.POST if action == "close" else None,
             initial={"version": unit.version, "closed_on": timezone.localdate()},
+        ),
+        "reopen": OrgUnitReopenForm(
+            request.POST if action == "reopen" else None, initial={"version": unit.version}
         ),
     }
     if action is not None:
@@ -410,21 +415,25 @@ def _org_action(actor, unit, action: str, data: dict) -> str:
     if action == "move":
         org_unit_move(actor=actor, unit=unit, new_parent=data["new_parent"], version=data["version"])
         return f"已将 {unit.name} 移动到 {data['new_parent'].name} 之下"
-    closing = action == "close"
+    closing, reopening = action == "close", action == "reopen"
     if closing and not unit.is_active:
         raise ValidationError(f"{unit.name}已撤销")
+    if reopening and unit.is_active:
+        raise ValidationError(f"{unit.name}未撤销，无需恢复")
     org_unit_update(
         actor=actor,
         unit=unit,
         version=data["version"],
-        name=unit.name if closing else data["name"],
+        name=data["name"] if action == "rename" else unit.name,
         code=unit.code,
-        is_active=not closing and unit.is_active,
-        active_until=data["closed_on"] if closing else unit.active_until,
+        is_active=reopening or (not closing and unit.is_active),
+        active_until=data["closed_on"] if closing else None if reopening else unit.active_until,
         management_zone=unit.management_zone,
         reason=data.get("reason", ""),
     )
-    return f"已撤销 {unit.name}" if closing else f"已重命名为 {data['name']}"
+    if closing:
+        return f"已撤销 {unit.name}"
+    return f"已恢复 {unit.name}" if reopening else f"已重命名为 {data['name']}"
 
 
 @login_required

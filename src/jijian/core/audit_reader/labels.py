@@ -43,6 +43,7 @@ ACTION_LABELS: dict[str, str] = {
     "org_unit.update": "修改单位",
     "org_unit.move": "调整单位隶属",
     "org_unit.close": "撤销单位",
+    "org_unit.reopen": "恢复单位",
     "org_unit.import": "导入组织机构",
     "calendar.set": "设置工作日历",
     "calendar.confirm_year": "确认年度放假安排",
