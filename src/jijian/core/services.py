@@ -188,7 +188,7 @@ def org_unit_update(
         if not reason.strip():
             raise ValidationError("恢复单位须填写原因")
         # The parent's row lock makes this check and the parent's close take turns.
-        if locked.parent_id is not None:
+        if locked.parent is not None:
             lock_open_unit(locked.parent, "上级单位{name}已撤销，请先恢复上级单位")
     before = {
         "name": unit.name,
