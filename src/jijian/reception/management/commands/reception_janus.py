@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import time
 from urllib.parse import urlsplit
 
@@ -22,18 +23,40 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         janus = shutil.which("janus")
         if janus is None:
-            # Under `make run` (honcho) a process that exits stops the others: say what is missing and
-            # wait, so the platform runs on without video (the session page says Janus is missing).
-            self.stderr.write(MISSING)
-            if options["wait_if_missing"]:
-                while True:
-                    time.sleep(3600)
-            raise CommandError(MISSING)
+            self._unavailable(MISSING, wait=options["wait_if_missing"])
         url = urlsplit(settings.RECEPTION_JANUS_URL)
+        host, port = url.hostname or "127.0.0.1", url.port or 8088
+        if port_taken(host, port):
+            # Janus would stop at once ("Couldn't start webserver"), and honcho with it the whole platform.
+            self._unavailable(
+                f"视频服务器 Janus 的端口 {host}:{port} 已被其他程序占用：视频接访不可用。"
+                f"请关闭占用该端口的程序，或用 JIJIAN_JANUS_URL 另指端口（如 http://127.0.0.1:{port + 100}/janus）",
+                wait=options["wait_if_missing"],
+            )
         conf = janus_config_write(
             settings.DATA_DIR / "janus",
-            http_port=url.port or 8088,
+            http_port=port,
             admin_key=settings.RECEPTION_JANUS_ADMIN_KEY,
-            bind=url.hostname or "127.0.0.1",
+            bind=host,
         )
         os.execv(janus, [janus, "-F", str(conf), "-o"])  # noqa: S606 - the Debian janus binary
+
+    def _unavailable(self, message: str, *, wait: bool) -> None:
+        """Under `make run` (honcho) a process that exits stops the others: say why there is no video and
+        wait, so the platform runs on without it (the session page says the media server is missing)."""
+        self.stderr.write(message)
+        if wait:
+            while True:
+                time.sleep(3600)
+        raise CommandError(message)
+
+
+def port_taken(host: str, port: int) -> bool:
+    """Whether another program already listens on host:port (a bind there fails)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
