@@ -158,6 +158,33 @@ def test_the_city_office_sees_the_board_and_comments_but_has_no_writing_page(tre
     assert county.get(reverse("responsibility:org", args=[tree.party_org.pk])).status_code == 404
 
 
+def test_the_same_level_supervision_link_is_offered_only_where_it_leads_somewhere(tree, people, resp):
+    """同级监督纪实 is about city-level departments: the city office has them and is offered the list;
+    a county's office has none, so its board offers no link to a list that would answer 404."""
+    listing = reverse("responsibility:supervision_list")
+    office = client_for(resp.city_office)
+    assert f'href="{listing}"' in office.get(reverse("responsibility:board")).content.decode()
+    assert office.get(listing).status_code == 200
+    county = client_for(people.county_officer)
+    board = county.get(reverse("responsibility:board"))
+    assert board.status_code == 200 and "主体责任监督" in board.content.decode()
+    assert f'href="{listing}"' not in board.content.decode()
+    assert county.get(listing).status_code == 404
+    # Nor in the menu; the city office has it there.
+    assert f'href="{listing}"' in office.get(reverse("core:home")).content.decode()
+    assert f'href="{listing}"' not in county.get(reverse("core:home")).content.decode()
+
+
+def test_a_resident_group_overseeing_no_department_yet_is_told_so(tree, people, resp):
+    group = org_unit_create(
+        actor=None, name="市纪委监委第三派驻纪检监察组", kind=OrgKind.RESIDENT_GROUP, parent=tree.city
+    )
+    staff = client_for(make_user("group3", group, Role.RESIDENT_GROUP))
+    page = staff.get(reverse("responsibility:supervision_list"))
+    assert page.status_code == 200
+    assert "本组尚未分管市直单位" in page.content.decode() and "尚无同级监督纪实" in page.content.decode()
+
+
 def test_the_city_office_records_an_interview_about_a_red_item(tree, people, resp):
     item = _listed(tree, people, resp)
     office = client_for(resp.city_office)

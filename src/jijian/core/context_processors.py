@@ -3,9 +3,21 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .models import OrgKind
 from .roles import Module, Role
 
-# (module, label, url name, roles that see it or None for everyone with the module).
+
+def _departments_in_reach(user) -> bool:
+    """City-level departments lie in the user's reach: their discipline member, a resident group, or an
+    office of the city commission (a county's office has none: same-level supervision is not theirs)."""
+    return (
+        bool(user.role_set & {Role.DEPARTMENT_MEMBER, Role.RESIDENT_GROUP})
+        or user.org_unit.kind == OrgKind.CITY
+    )
+
+
+# (module, label, url name, roles that see it or None for everyone with the module[, a further test of
+# the user: the entry shows only where its page has something for them]).
 NAVIGATION = [
     (Module.REPORTS, _("我的月报"), "reports:my_reports", {Role.VILLAGE_MEMBER, Role.DEPARTMENT_MEMBER}),
     (Module.REPORTS, _("月报审核"), "reports:review_queue", {Role.TOWNSHIP_COMMITTEE, Role.RESIDENT_GROUP}),
@@ -36,6 +48,7 @@ NAVIGATION = [
         _("同级监督"),
         "responsibility:supervision_list",
         {Role.DEPARTMENT_MEMBER, Role.RESIDENT_GROUP, Role.CONDUCT_SUPERVISION},
+        _departments_in_reach,
     ),
     (Module.VILLAGE_AFFAIRS, _("三重一大"), "villageaffairs:decision_list", None),
     (Module.VILLAGE_AFFAIRS, _("报账签字"), "villageaffairs:voucher_list", None),
@@ -105,7 +118,8 @@ def shell(request):
     for module, label, name, *only in NAVIGATION:
         if name in seen:
             continue
-        if module in modules and (not only or not only[0] or roles & only[0]):
+        shown_to = only[0] if only else None
+        if module in modules and (not shown_to or roles & shown_to) and (len(only) < 2 or only[1](user)):
             seen.add(name)
             items.append({"label": label, "url": reverse(name), "active": False})
     # The longest matching prefix is the active item (/petitions/clues/ is 问题线索, not 信访举报).

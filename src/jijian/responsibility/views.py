@@ -119,6 +119,9 @@ def board(request):
         "rows": selectors.ranked(rows) if ranking else rows,
         "ranking": ranking,
         "is_supervisor": not leader and not reader,
+        # 同级监督纪实 is about city-level departments: offered only to whoever has one in reach (a
+        # county's office has none, and the list would answer 404).
+        "supervises_departments": departments_visible_to(request.user).exists(),
         "dept": dept,
         "red": [
             r
@@ -542,10 +545,11 @@ def interview_follow_up(request, pk):
 @require_GET
 def supervision_list(request):
     """The department member's own supervision records; a resident group's or office's, those of the
-    departments it reads (?dept= one of them). Anyone else: 404."""
+    departments it reads (?dept= one of them). A resident group that oversees no department yet is told
+    so; anyone else without a department in reach: 404."""
     require_module(request.user, Module.RESPONSIBILITY)
     departments = list(departments_visible_to(request.user).order_by("sort_order", "path"))
-    if not departments:
+    if not departments and not is_resident_group(request.user):
         raise Http404
     records = supervision_records_visible_to(request.user)
     dept = request.GET.get("dept", "")
