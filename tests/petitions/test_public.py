@@ -154,6 +154,28 @@ def test_the_receipt_code_opens_the_report_with_the_office_messages(client, tree
     assert event.actor_id is None and event.ip_address == ""
 
 
+def test_a_report_not_yet_triaged_tells_the_reporter_what_comes_next(client, tree):
+    code, _report = _submitted(client, tree)
+    client.post(reverse("petitions:follow"), {"code": code})
+    page = client.get(reverse("petitions:follow")).content.decode()
+    assert 'id="petition-next"' in page and "正在审查" in page
+    assert "15 个工作日内告知是否受理" not in page  # an anonymous reporter is not notified
+
+    client.cookies.clear()
+    code = receipt_from(submit(client, real_name(tree)))
+    client.post(reverse("petitions:follow"), {"code": code})
+    page = client.get(reverse("petitions:follow")).content.decode()
+    assert "将在收到后 15 个工作日内告知是否受理" in page
+
+
+def test_a_triaged_report_drops_the_waiting_hint(client, tree, people):
+    code, report = _submitted(client, tree)
+    PetitionReport.objects.filter(pk=report.pk).update(state=PetitionState.ACCEPTED)
+    client.post(reverse("petitions:follow"), {"code": code})
+    page = client.get(reverse("petitions:follow")).content.decode()
+    assert "已受理" in page and 'id="petition-next"' not in page
+
+
 def test_a_wrong_code_fails_and_is_audited_without_address_or_code(client, tree):
     code, _report = _submitted(client, tree)
     wrong = ("1" if code[0] != "1" else "2") + code[1:]
