@@ -36,6 +36,12 @@ def test_the_login_page_links_to_the_portal(client, tree):
     assert reverse("petitions:home") in page and "我要举报 / 查询举报进度" in page
 
 
+def test_the_report_form_leads_back_to_the_portal(client, tree):
+    back = f'<a href="{reverse("petitions:home")}">返回</a>'
+    assert back in client.get(reverse("petitions:submit")).content.decode()
+    assert back in submit(client, form_data(tree, facts="")).content.decode()  # also after a refusal
+
+
 def test_an_anonymous_report_is_registered_with_no_identity_and_a_receipt_shown_once(client, tree):
     response = submit(client, form_data(tree, reporter_name="不该保存", reporter_phone="13900000000"))
     assert response.status_code == 200
@@ -82,6 +88,7 @@ def test_a_real_name_report_keeps_the_identity_encrypted_with_a_blind_index(clie
         ({"facts": ""}, "请填写反映的主要问题和事实"),
         ({"facts": "有问题"}, "过于简单"),
         ({"region": "999999"}, "请从列表中选择地区"),
+        ({"region": ""}, "请选择问题发生地（县市区或乡镇），可输入名称或拼音首字母查找"),
         ({"category": "gossip"}, "选择一个有效的选项"),
     ],
 )
@@ -145,6 +152,28 @@ def test_the_receipt_code_opens_the_report_with_the_office_messages(client, tree
     assert "测试city_petition" not in page  # the reporter never learns who wrote
     event = AuditEvent.objects.get(action="petition.follow")
     assert event.actor_id is None and event.ip_address == ""
+
+
+def test_a_report_not_yet_triaged_tells_the_reporter_what_comes_next(client, tree):
+    code, _report = _submitted(client, tree)
+    client.post(reverse("petitions:follow"), {"code": code})
+    page = client.get(reverse("petitions:follow")).content.decode()
+    assert 'id="petition-next"' in page and "正在审查" in page
+    assert "15 个工作日内告知是否受理" not in page  # an anonymous reporter is not notified
+
+    client.cookies.clear()
+    code = receipt_from(submit(client, real_name(tree)))
+    client.post(reverse("petitions:follow"), {"code": code})
+    page = client.get(reverse("petitions:follow")).content.decode()
+    assert "将在收到后 15 个工作日内告知是否受理" in page
+
+
+def test_a_triaged_report_drops_the_waiting_hint(client, tree, people):
+    code, report = _submitted(client, tree)
+    PetitionReport.objects.filter(pk=report.pk).update(state=PetitionState.ACCEPTED)
+    client.post(reverse("petitions:follow"), {"code": code})
+    page = client.get(reverse("petitions:follow")).content.decode()
+    assert "已受理" in page and 'id="petition-next"' not in page
 
 
 def test_a_wrong_code_fails_and_is_audited_without_address_or_code(client, tree):

@@ -32,3 +32,15 @@ def test_a_refused_duty_record_is_summarised_at_the_top(tree, people, login):
     html = page.content.decode()
     assert 'id="error-summary"' in html and 'href="#id_f_households"' in html
     assert html.index('id="error-summary"') < html.index('name="occurred_on"')
+    # The message says what to fill, in the field's own words.
+    assert "请填写走访户数" in html and "这个字段是必填项" not in html
+
+
+def test_a_duty_record_without_a_date_asks_for_the_date(tree, people, login):
+    with at(date(2025, 10, 28)):
+        page = login(people.member_a).post(
+            reverse("reports:duty_record_create"),
+            {"type": "household_visit", "occurred_on": "", "f_households": "3"},
+        )
+    html = page.content.decode()
+    assert "请填写日期" in html and "这个字段是必填项" not in html

@@ -167,10 +167,17 @@ def test_review_page_shows_report_records_endorsement_and_transitions(login, tre
     assert "三组" in body and "走访农户3户" in body and "走访户数" in body
     assert f"/files/{attachment.pk}/" in body
     assert report.endorsement_digest in body and "本人承诺" in body
+    # The digest says what it is; returning is set apart from approving, under its own heading.
+    assert "内容摘要（SM3" in body and "SM3：" not in body
+    assert body.index("审核通过，看下一份") < body.index("或者：退回修改") < body.index("退回原因")
     assert "履职清单完成情况" in body and "流转记录" in body
     # The checklist says what it counts: households of the visits, not the visits.
     assert "走访农户（走访户数）：4 / 10" in body
     assert "审核通过，看下一份" in body  # the township can act
+    # A report endorsed with no digest stored (the demo's) shows no empty digest line.
+    MonthlyReport.objects.filter(pk=report.pk).update(endorsement_digest="")
+    body = login(people.township_a).get(reverse("reports:review_detail", args=[report.pk])).content.decode()
+    assert "本人承诺" in body and 'id="endorsement-digest"' not in body
 
 
 def test_scored_approval_goes_on_to_the_next_report(login, tree, people, report_a, member_a2):

@@ -108,6 +108,10 @@ def _field_for(spec: dict) -> forms.Field:
     required = bool(spec.get("required"))
     kind = spec.get("type", FieldType.TEXT)
     bounds = {k: spec[k] for k in ("min", "max") if k in spec}
+    # Says what to do in the field's own words (请填写走访户数), not Django's 这个字段是必填项。
+    missing = {
+        "required": f"请选择{label}" if kind in (FieldType.CHOICE, FieldType.MULTI) else f"请填写{label}"
+    }
     if kind == FieldType.INTEGER:
         return forms.IntegerField(
             label=label,
@@ -115,7 +119,7 @@ def _field_for(spec: dict) -> forms.Field:
             min_value=bounds.get("min"),
             max_value=bounds.get("max"),
             widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-            error_messages={"invalid": "应为整数"},
+            error_messages={**missing, "invalid": "应为整数"},
         )
     if kind == FieldType.DECIMAL:
         return forms.DecimalField(
@@ -126,7 +130,7 @@ def _field_for(spec: dict) -> forms.Field:
             decimal_places=2,
             max_digits=14,
             widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
-            error_messages={"invalid": "应为数字"},
+            error_messages={**missing, "invalid": "应为数字"},
         )
     if kind == FieldType.BOOLEAN:
         return forms.BooleanField(label=label, required=False)
@@ -137,6 +141,7 @@ def _field_for(spec: dict) -> forms.Field:
             required=required,
             choices=choices + [(c, c) for c in spec.get("choices", [])],
             widget=forms.RadioSelect if required else forms.Select,
+            error_messages=missing,
         )
     if kind == FieldType.MULTI:
         return forms.MultipleChoiceField(
@@ -144,9 +149,14 @@ def _field_for(spec: dict) -> forms.Field:
             required=required,
             choices=[(c, c) for c in spec.get("choices", [])],
             widget=forms.CheckboxSelectMultiple,
+            error_messages=missing,
         )
     return forms.CharField(
-        label=label, required=required, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=label,
+        required=required,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages=missing,
     )
 
 
@@ -154,7 +164,9 @@ class DutyRecordForm(forms.Form):
     """One duty record; the type's own fields are added from DutyType.fields as `f_<name>`."""
 
     occurred_on = forms.DateField(
-        label="日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label="日期",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": "请填写日期"},
     )
     place = forms.CharField(label="地点", required=False, max_length=100)
     notes = forms.CharField(

@@ -52,7 +52,10 @@ class PetitionForm(forms.Form):
         queryset=OrgUnit.objects.none(),
         empty_label="请选择",
         help_text="决定由哪一级纪委监委受理",
-        error_messages={"invalid_choice": "请从列表中选择地区"},
+        error_messages={
+            "required": "请选择问题发生地（县市区或乡镇），可输入名称或拼音首字母查找",
+            "invalid_choice": "请从列表中选择地区",
+        },
     )
     accused_name = forms.CharField(label="被反映人姓名", max_length=100, required=False)
     accused_unit = forms.CharField(label="被反映人单位", max_length=200, required=False)
