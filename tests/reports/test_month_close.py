@@ -121,6 +121,19 @@ def test_a_locked_past_month_offers_the_next_month(tree, people, login):
     assert 'id="next-month-records"' in page and "month=2025-11" in page
 
 
+def test_the_month_nav_leads_to_the_next_month_only_once_it_has_begun(tree, people, login):
+    client = login(people.member_a)
+    with at(date(2025, 11, 3)):
+        current = client.get(reverse("reports:duty_records") + "?month=2025-11").content.decode()
+        past = client.get(reverse("reports:duty_records") + "?month=2025-10").content.decode()
+    assert (
+        "month=2025-10" in current
+        and 'id="following-month"' not in current
+        and "month=2025-12" not in current
+    )
+    assert '<a href="?month=2025-11" id="following-month">下月 ›</a>' in past
+
+
 def test_the_submittable_day_is_configured_in_the_admin_and_checked():
     from jijian.reports.admin import ReportSettingsForm
 

@@ -18,7 +18,7 @@
       box.id = select.id + "_filter";
       box.className = "unit-picker-search";
       box.autocomplete = "off";
-      box.placeholder = "输入名称或拼音首字母筛选，如 lsz（厉山镇）";
+      box.placeholder = "名称或拼音首字母，如 lsz";
       box.setAttribute("aria-label", "筛选单位：输入名称或拼音首字母");
       select.parentNode.insertBefore(box, select);
     }
