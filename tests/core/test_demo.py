@@ -42,6 +42,18 @@ def test_the_demo_village_member_owns_their_villages_reports(db):
         User.objects.filter(org_unit=cun.org_unit, roles__role=Role.VILLAGE_MEMBER, is_active=True).count()
         == 1
     )
+    # Each endorsed report carries the digest a real submit computes over it and its month's records.
+    from jijian.reports.models import DutyRecord
+    from jijian.reports.services import DIGEST_RECORD_FIELDS, report_digest
+
+    endorsed = MonthlyReport.objects.filter(endorsed_at__isnull=False)
+    assert endorsed.exists() and not endorsed.filter(endorsement_digest="").exists()
+    for report in endorsed.filter(village=cun.org_unit):
+        records = DutyRecord.objects.filter(
+            village_id=report.village_id, month=report.month, is_deleted=False
+        )
+        expected = report_digest(report, list(records.order_by("pk").values(*DIGEST_RECORD_FIELDS)))
+        assert report.endorsement_digest == expected
 
 
 def test_the_demo_zones_oversee_townships_names_are_official_and_nothing_is_in_the_future(db):

@@ -13,7 +13,15 @@ from django.utils import timezone
 from jijian.core.models import User
 
 from .models import DutyRecord, MemberKind, MonthlyReport, ReportState, ReportTransition
-from .services import duty_types_for, month_start, monthly_reports_open, next_month, reports_config_seed
+from .services import (
+    DIGEST_RECORD_FIELDS,
+    duty_types_for,
+    month_start,
+    monthly_reports_open,
+    next_month,
+    report_digest,
+    reports_config_seed,
+)
 
 
 def _previous_months(n: int):
@@ -174,7 +182,28 @@ def load_reports_demo(*, seed: int = 2020, months_back: int = 3) -> int:
         )
     DutyRecord.objects.bulk_create(records, batch_size=1000)
     ReportTransition.objects.bulk_create(transitions, batch_size=1000)
-    return len(records) + _department_reports_demo(months[:-1], seed=seed)
+    made = len(records) + _department_reports_demo(months[:-1], seed=seed)
+    _endorsement_digests(months)
+    return made
+
+
+def _endorsement_digests(months) -> None:
+    """Each endorsed demo report gets the SM3 digest a real submit computes (services.report_digest over
+    the report and its month's duty records, read as the submit reads them), so the reviewer's page
+    shows one as it would."""
+    by_month: dict[tuple[int, object], list[dict]] = {}
+    rows = (
+        DutyRecord.objects.filter(month__in=months, is_deleted=False)
+        .order_by("pk")
+        .values("village_id", "month", *DIGEST_RECORD_FIELDS)
+    )
+    for row in rows:
+        key = (row.pop("village_id"), row.pop("month"))
+        by_month.setdefault(key, []).append(row)
+    reports = list(MonthlyReport.objects.filter(month__in=months, endorsed_at__isnull=False))
+    for report in reports:
+        report.endorsement_digest = report_digest(report, by_month.get((report.village_id, report.month), []))
+    MonthlyReport.objects.bulk_update(reports, ["endorsement_digest"], batch_size=500)
 
 
 # What a department discipline member did in a demo month: (code, data) per duty record.
