@@ -40,6 +40,8 @@ from .forms import (
     ResolveForm,
     RulesForm,
     SignForm,
+    SplitAnswerForm,
+    SplitClueForm,
     StatsForm,
     StepCorrectForm,
     StepForm,
@@ -275,13 +277,62 @@ def flag_board(request):
         village = form.cleaned_data["village"]
         village_id, show_answered = (village.pk if village else None), form.cleaned_data["answered"]
     rows = selectors.risk_board(request.user, village_id=village_id, show_answered=bool(show_answered))
-    splits = [
-        f
-        for f in reimbursements.split_expenses(request.user)
-        if not village_id or f.vouchers[0].village_id == village_id
-    ]
-    context = {"form": form, "rows": rows, "splits": splits, "rules": [(TITLES[c], RULES[c]) for c in RULES]}
+    splits = reimbursements.split_board(
+        request.user, village_id=village_id, show_answered=bool(show_answered)
+    )
+    context = {
+        "form": form,
+        "rows": rows,
+        "splits": splits,
+        "can_answer": can_answer(request.user),
+        "rules": [(TITLES[c], RULES[c]) for c in RULES],
+    }
     return render(request, "villageaffairs/flag_board.html", context)
+
+
+def _split_village(request, village_id):
+    """A village of the user's for answering its split-expense flags: 404 outside the jurisdiction
+    or for anyone who does not answer flags (access.can_answer)."""
+    village = villages_visible_to(request.user).filter(pk=village_id).first()
+    if village is None or not can_answer(request.user):
+        raise Http404
+    return village
+
+
+@login_required
+@require_POST
+def split_answer(request, village_id):
+    """The township answers a split-expense flag of one of its villages."""
+    village = _split_village(request, village_id)
+    form = SplitAnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.split_flag_answer(actor=request.user, village=village, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+        else:
+            messages.success(request, "已处理该拆分报账提示")
+    else:
+        messages.error(request, "请填写处理意见")
+    return redirect("villageaffairs:flag_board")
+
+
+@login_required
+@require_POST
+def split_clue(request, village_id):
+    """The township opens a problem clue from a split-expense flag (the petitions register)."""
+    village = _split_village(request, village_id)
+    form = SplitClueForm(request.POST)
+    if form.is_valid():
+        try:
+            row = services.split_flag_open_clue(actor=request.user, village=village, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+        else:
+            messages.success(request, f"已转为问题线索，登记编号 {row.clue_serial}")
+    else:
+        messages.error(request, "请检查填写的内容")
+    return redirect("villageaffairs:flag_board")
 
 
 @login_required
