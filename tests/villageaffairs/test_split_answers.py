@@ -154,22 +154,31 @@ def test_opening_a_clue_registers_it_in_petitions_as_found_in_supervision(people
     assert AuditEvent.objects.filter(action="split_flag.clue").count() == 1
     assert f"已转为问题线索，登记编号 {report.serial_number}" in response.content.decode()
     again = client.post(
-        reverse("villageaffairs:split_clue", args=[people.member_a.org_unit_id]),
-        {"flag_key": flag.key},
-        follow=True,
+        reverse("villageaffairs:split_clue", args=[people.member_a.org_unit_id]), {"flag_key": flag.key}
     )
-    assert "已经处理过了" in again.content.decode() and PetitionReport.objects.count() == 1
+    assert again.status_code == 400 and "已经处理过了" in again.content.decode()
+    assert PetitionReport.objects.count() == 1
 
 
-def test_the_answer_page_refuses_an_empty_answer_with_a_message(people, login):
+def test_a_refused_answer_comes_back_as_typed_with_its_message(people, login):
     flag = split(people)
-    response = login(people.township_a).post(
-        reverse("villageaffairs:split_answer", args=[people.member_a.org_unit_id]),
-        {"flag_key": flag.key, "answer": ""},
-        follow=True,
-    )
-    assert "请填写处理意见" in response.content.decode()
+    client = login(people.township_a)
+    url = reverse("villageaffairs:split_answer", args=[people.member_a.org_unit_id])
+    response = client.post(url, {"flag_key": flag.key, "answer": ""})
+    assert response.status_code == 400 and "请填写处理意见" in response.content.decode()
     assert not SplitFlagAnswer.objects.exists()
+    long = "经核查" + "情况属实" * 1250  # over 5000 characters
+    response = client.post(url, {"flag_key": flag.key, "answer": long})
+    page = response.content.decode()
+    assert response.status_code == 400 and "5000" in page and f">{long}</textarea>" in page
+    assert not SplitFlagAnswer.objects.exists()
+    answer(people, flag, "已核查")
+    response = client.post(url, {"flag_key": flag.key, "answer": "另一位同志的意见"})
+    page = response.content.decode()
+    assert response.status_code == 400 and "该拆分报账提示已经处理过了" in page
+    assert SplitFlagAnswer.objects.get().answer == "已核查"
+    gone = client.post(url, {"flag_key": "0" * 64, "answer": "意见照录"})
+    assert gone.status_code == 400 and "已不存在" in gone.content.decode()
 
 
 @pytest.mark.parametrize("persona", ["township_b", "member_a", "county_officer", "outsider"])
