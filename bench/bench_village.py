@@ -1,6 +1,6 @@
 """Village affairs (issue 20): `village_risk_board` — the township's and the county's risk boards, the
 app's own reads as the page `villageaffairs:flag_board` calls them (`selectors.risk_board` and
-`reimbursements.split_expenses`), against raw SQL reading the same facts; and `public_board` — the 四亮
+`reimbursements.split_board`, the split-expense flags with their answers and due dates), against raw SQL reading the same facts; and `public_board` — the 四亮
 public page answered from the cache through Django's test client, against the static-file response
 of the same stack (WhiteNoise answering /favicon.ico).
 
@@ -257,7 +257,7 @@ def page_reads(user_id: int):
     def read():
         user = User.objects.get(pk=user_id)
         rows = selectors.risk_board(user)
-        splits = reimbursements.split_expenses(user)
+        splits = reimbursements.split_board(user)
         return rows, splits
 
     return read

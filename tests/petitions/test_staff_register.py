@@ -297,3 +297,14 @@ def test_a_registered_letter_refuses_a_video_a_video_reception_keeps_its_recordi
     assert not [p for p in files_dir.rglob("*") if p.is_file()]
     report = register(actor, tree.village_a, channel="video", files=[SimpleUploadedFile("录像.webm", webm())])
     assert Attachment.objects.get(object_id=str(report.pk)).kind == "video"
+
+
+def test_a_clue_found_in_supervision_is_not_registered_by_hand(tree, county):
+    """监督检查发现 comes from a village risk flag (core.links.petition_register), never from the staff
+    register: the form does not offer it and refuses it when posted."""
+    page = county.get(URL)
+    offered = {value for value, _label in page.context["form"].fields["channel"].choices}
+    assert Channel.SUPERVISION not in offered and Channel.LETTER in offered
+    refused = county.post(URL, letter(tree, channel=Channel.SUPERVISION))
+    assert refused.status_code == 200 and 'class="error"' in refused.content.decode()
+    assert not PetitionReport.objects.exists()

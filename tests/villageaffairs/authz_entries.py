@@ -69,6 +69,34 @@ def voucher_c(t, p):
     return [_voucher(t.village_c, p.member_a).pk]
 
 
+def _split(village, user) -> None:
+    """Two vouchers of one purpose in village A, each under the default 大额资金 threshold and together
+    at it: a split-expense flag of the village (reimbursements.split_expenses)."""
+    for amount, day in (("24000", 5), ("26000", 9)):
+        Voucher.objects.create(
+            village=village, purpose="村道硬化材料", amount=Decimal(amount), spent_on=date(2026, 1, day),
+            handler_name="王经手", chain=["member_recheck", "agency_booking"], created_by=user,
+        )  # fmt: skip
+
+
+def split_village_a(t, p):
+    _split(t.village_a, p.member_a)
+    return [t.village_a.pk]
+
+
+def split_key_a(t, p) -> dict:
+    from jijian.villageaffairs.reimbursements import split_expenses
+
+    (flag,) = split_expenses(p.township_a)
+    return {"flag_key": flag.key}
+
+
+def village_c(t, p):
+    """桃源村 (another county), with a split-expense flag of its own: outside every allowed persona."""
+    _split(t.village_c, p.member_a)
+    return [t.village_c.pk]
+
+
 def objected_voucher_a(t, p):
     voucher = _voucher(t.village_a, p.member_a)
     VoucherSignature.objects.create(
@@ -130,6 +158,22 @@ ENTRIES = [
         post_data=lambda t, p: {"flag_key": "late:1"},
     ),
     Entry("villageaffairs:flag_board", OFFICERS),
+    Entry(
+        "villageaffairs:split_answer",
+        frozenset({"township_a"}),
+        args=split_village_a,
+        methods=("POST",),
+        post_data=lambda t, p: {**split_key_a(t, p), "answer": "已核查"},
+        extra_outside=village_c,
+    ),
+    Entry(
+        "villageaffairs:split_clue",
+        frozenset({"township_a"}),
+        args=split_village_a,
+        methods=("POST",),
+        post_data=split_key_a,
+        extra_outside=village_c,
+    ),
     Entry(
         "villageaffairs:rules_edit",
         frozenset({"member_a"}),
@@ -198,6 +242,25 @@ ENTRIES += [
         extra_outside=decision_c,
     ),
     Entry("api:village_risk_board", MODULE, anonymous=UNAUTHORIZED),
+    Entry("api:village_split_board", MODULE, anonymous=UNAUTHORIZED),
+    Entry(
+        "api:village_split_answer",
+        frozenset({"township_a"}),
+        args=split_village_a,
+        methods=("POST",),
+        anonymous=UNAUTHORIZED,
+        post_data=lambda t, p: {**split_key_a(t, p), "answer": "已核查"},
+        extra_outside=village_c,
+    ),
+    Entry(
+        "api:village_split_clue",
+        frozenset({"township_a"}),
+        args=split_village_a,
+        methods=("POST",),
+        anonymous=UNAUTHORIZED,
+        post_data=split_key_a,
+        extra_outside=village_c,
+    ),
     Entry("api:village_voucher_list", MODULE, anonymous=UNAUTHORIZED),
     Entry(
         "api:village_voucher_detail",

@@ -32,6 +32,7 @@ def test_opening_a_clue_registers_a_report_and_the_flag_shows_its_number(people)
     report = PetitionReport.objects.get()
     assert row.clue_serial == report.serial_number != ""
     assert report.region_id == decision.village_id
+    assert report.channel == "supervision"  # found in supervision, not received as a letter
     assert (
         "会议记录迟录" in report.facts and decision.title in report.facts and "村支书拖延补录" in report.facts
     )

@@ -29,6 +29,8 @@ class Channel(models.TextChoices):
     VISIT = "visit", _("来访")
     PHONE = "phone", _("电话（12388）")
     VIDEO = "video", _("视频接访")
+    # Found by the platform's own supervision (a village risk flag), not received from anyone.
+    SUPERVISION = "supervision", _("监督检查发现")
 
 
 class Matter(models.TextChoices):
@@ -71,7 +73,7 @@ class RouteKind(models.TextChoices):
 
 class PetitionReport(models.Model):
     category = models.CharField(_("类别"), max_length=20, choices=Category.choices)
-    channel = models.CharField(_("来源渠道"), max_length=10, choices=Channel.choices, default=Channel.ONLINE)
+    channel = models.CharField(_("来源渠道"), max_length=16, choices=Channel.choices, default=Channel.ONLINE)
     accused_name = models.CharField(_("被反映人姓名"), max_length=100, blank=True, default="")
     accused_unit = models.CharField(_("被反映人单位"), max_length=200, blank=True, default="")
     accused_post = models.CharField(_("被反映人职务"), max_length=100, blank=True, default="")

@@ -342,6 +342,10 @@ def report_save(report: PetitionReport, fields: list[str]) -> None:
 
 # --- staff registration ---------------------------------------------------------------------------
 STAFF_CHANNELS = (Channel.LETTER, Channel.VISIT, Channel.PHONE, Channel.VIDEO)
+# What the register takes: the channels staff register by hand (the form and the API offer these),
+# and a clue the platform's own supervision found (a village risk flag, core.links.petition_register),
+# which no one receives and so no one registers by hand.
+REGISTER_CHANNELS = (*STAFF_CHANNELS, Channel.SUPERVISION)
 
 
 def petition_register(
@@ -365,7 +369,8 @@ def petition_register(
     reporter_phone: str = "",
     files=(),
 ) -> PetitionReport:
-    """Register a letter, visit, 12388 call or video reception at the actor's commission, with the
+    """Register a letter, visit, 12388 call or video reception (or a clue found in supervision, from
+    a village risk flag) at the actor's commission, with the
     scanned letter or other files, all or nothing. The region must lie in the actor's jurisdiction
     (the form offers only those; checked again here). Raises ValidationError (Chinese) for bad input:
     then nothing is saved."""
@@ -373,7 +378,7 @@ def petition_register(
     from jijian.core.validators import validate_contact_phone, validate_id_number
 
     require_handler(actor)
-    if channel not in STAFF_CHANNELS:
+    if channel not in REGISTER_CHANNELS:
         raise ValidationError("请选择来信、来访、来电或视频接访")
     if category not in Category.values:
         raise ValidationError("请选择举报类别")

@@ -1,7 +1,7 @@
 """Village affairs through the API: the 三重一大 register, a decision with its steps and risk flags
 (each with its rule), the risk board, the vouchers and a voucher's chain; and the writes — record a
 step (a meeting as JSON, a public notice as multipart/form-data with its notice-board photos) or
-correct one, answer a flag or open a clue from it, sign a voucher's next step — through the same
+correct one, answer a flag (a decision's or a split-expense one) or open a clue from it, sign a voucher's next step — through the same
 services as the pages (one path per operation). Scoped like the pages: a decision or voucher outside
 the caller's jurisdiction is a 404, and so is a write by a caller who may not make it; a refusal is a
 400 with the reason in Chinese and nothing changed."""
@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404
-from ninja import File, Form, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -22,7 +22,7 @@ from jijian.core.ops.ratelimit import client_ip
 from jijian.core.roles import Module
 
 from . import reimbursements, selectors, services
-from .access import can_record, get_decision_for
+from .access import can_answer, can_record, get_decision_for, villages_visible_to
 from .models import MEETING_STEPS, Step
 
 router = Router(tags=["村务监督"])
@@ -344,7 +344,7 @@ def village_flag_answer(request, decision_id: ApiId, payload: FlagAnswerIn):
 @router.post(
     "/decisions/{id:decision_id}/flags/clue",
     response=FlagOut,
-    summary="风险提示转为问题线索（乡镇纪委；按信访举报登记）",
+    summary="风险提示转为问题线索（乡镇纪委；按监督检查发现登记）",
     url_name="village_flag_clue",
 )
 def village_flag_clue(request, decision_id: ApiId, payload: FlagClueIn):
@@ -353,6 +353,114 @@ def village_flag_clue(request, decision_id: ApiId, payload: FlagClueIn):
         actor=request.auth, decision=decision, flag_key=payload.flag_key, facts=payload.facts
     )
     return _flag_of(decision, payload.flag_key)
+
+
+class SplitVoucherOut(Schema):
+    id: int
+    purpose: str
+    amount: Decimal
+    spent_on: date
+
+
+class SplitFlagOut(Schema):
+    village_id: int
+    village_name: str
+    key: str
+    purpose: str
+    total: Decimal
+    threshold: Decimal
+    rule: str
+    vouchers: list[SplitVoucherOut]
+    due: date
+    overdue: bool
+    answer: str | None
+    clue_serial: str | None
+
+
+def _split_out(row) -> dict:
+    f = row.flag
+    return {
+        "village_id": f.village_id,
+        "village_name": f.village_name,
+        "key": f.key,
+        "purpose": f.purpose,
+        "total": f.total,
+        "threshold": f.threshold,
+        "rule": f.rule,
+        "vouchers": [
+            {"id": v.pk, "purpose": v.purpose, "amount": v.amount, "spent_on": v.spent_on} for v in f.vouchers
+        ],
+        "due": row.due,
+        "overdue": row.overdue,
+        "answer": row.answer.answer if row.answer else None,
+        "clue_serial": (row.answer.clue_serial or None) if row.answer else None,
+    }
+
+
+@router.get(
+    "/risks/splits",
+    response=list[SplitFlagOut],
+    summary="疑似拆分报账提示（本人辖区，待处理在前）",
+    url_name="village_split_board",
+)
+@paginate(Pagination, page_size=100)
+def village_split_board(request, filters: Query[BoardFilter]):
+    require_module(request.auth, Module.VILLAGE_AFFAIRS)
+    rows = reimbursements.split_board(
+        request.auth, village_id=filters.village, show_answered=filters.answered
+    )
+    return [_split_out(r) for r in rows]
+
+
+class SplitAnswerIn(Schema):
+    flag_key: str = Field(..., max_length=64)
+    answer: str
+
+
+class SplitClueIn(Schema):
+    flag_key: str = Field(..., max_length=64)
+    facts: str = ""
+
+
+def _split_village(request, village_id: int):
+    """A village of the caller's whose split-expense flags the caller answers, else 404."""
+    village = villages_visible_to(request.auth).filter(pk=village_id).first()
+    if village is None or not can_answer(request.auth):
+        raise Http404
+    return village
+
+
+def _split_of(request, village_id: int, key: str) -> dict:
+    rows = reimbursements.split_board(request.auth, village_id=village_id, show_answered=True)
+    return next(_split_out(r) for r in rows if r.flag.key == key)
+
+
+@router.post(
+    "/risks/splits/{id:village_id}/answer",
+    response=SplitFlagOut,
+    summary="答复一条疑似拆分报账提示（乡镇纪委）",
+    url_name="village_split_answer",
+)
+def village_split_answer(request, village_id: ApiId, payload: SplitAnswerIn):
+    village = _split_village(request, village_id)
+    services.split_flag_answer(
+        actor=request.auth, village=village, flag_key=payload.flag_key, answer=payload.answer
+    )
+    return _split_of(request, village.pk, payload.flag_key)
+
+
+@router.post(
+    "/risks/splits/{id:village_id}/clue",
+    response=SplitFlagOut,
+    summary="疑似拆分报账提示转为问题线索（乡镇纪委；按监督检查发现登记）",
+    url_name="village_split_clue",
+)
+def village_split_clue(request, village_id: ApiId, payload: SplitClueIn):
+    village = _split_village(request, village_id)
+    services.split_flag_open_clue(
+        actor=request.auth, village=village, flag_key=payload.flag_key, facts=payload.facts
+    )
+    return _split_of(request, village.pk, payload.flag_key)
 
 
 class SignIn(Schema):

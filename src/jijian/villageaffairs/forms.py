@@ -110,6 +110,16 @@ class FlagClueForm(forms.Form):
     facts = forms.CharField(label="乡镇纪委意见（可选）", required=False, max_length=5000)
 
 
+class SplitAnswerForm(forms.Form):
+    flag_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    answer = forms.CharField(label="处理意见", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+
+
+class SplitClueForm(forms.Form):
+    flag_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    facts = forms.CharField(label="乡镇纪委意见（可选）", required=False, max_length=5000)
+
+
 class BoardFilterForm(forms.Form):
     # The villages of the user's jurisdiction, chosen with the unit picker (name or pinyin initials).
     village = UnitChoiceField(

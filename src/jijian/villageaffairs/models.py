@@ -195,6 +195,33 @@ class FlagAnswer(models.Model):
         return f"{self.decision_id} {self.flag_key}"
 
 
+class SplitFlagAnswer(models.Model):
+    """The township's answer to one split-expense flag (疑似拆分报账, reimbursements.split_expenses),
+    as FlagAnswer is to a decision's flag. The flag is named by its village and the vouchers of its
+    window (`flag_key`, the SM3 digest of their ids; the ids kept in `vouchers`): a window that later
+    gains a voucher is another flag, and this answer stays on record."""
+
+    village = models.ForeignKey(
+        "core.OrgUnit", verbose_name=_("村（社区）"), on_delete=models.PROTECT, related_name="+"
+    )
+    flag_key = models.CharField(max_length=64)
+    vouchers = models.JSONField(_("涉及凭证"), default=list)
+    answer = models.TextField(_("处理意见"))
+    clue_serial = models.CharField(_("问题线索登记编号"), max_length=40, blank=True, default="")
+    answered_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
+    answered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("拆分报账提示处理")
+        verbose_name_plural = _("拆分报账提示处理")
+        constraints = [
+            models.UniqueConstraint(fields=["village", "flag_key"], name="unique_split_flag_answer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} {self.flag_key[:12]}"
+
+
 # --- the reimbursement co-sign chain (报账联审联签) --------------------------------------------------
 class ChainStep(models.TextChoices):
     """The signatures a village voucher may need; which, and in what order, each township sets

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 from uuid import UUID
@@ -33,7 +33,7 @@ from jijian.audit.services import audit_record
 from jijian.core import links
 from jijian.core.access import get_or_404, scope
 from jijian.core.notify import notify
-from jijian.core.orgs.workdays import add_working_days, provisional_mark
+from jijian.core.orgs.workdays import WorkingDays, add_working_days, provisional_mark
 from jijian.core.roles import Module, Role
 from jijian.core.services import ConcurrentEditError
 from jijian.smcrypto import sm3_hex
@@ -46,6 +46,7 @@ from .models import (
     TOWNSHIP_CHAIN_STEPS,
     ChainStep,
     ReimbursementChain,
+    SplitFlagAnswer,
     Voucher,
     VoucherSignature,
     VoucherState,
@@ -482,9 +483,10 @@ class SplitVoucher(NamedTuple):
     purpose: str
     amount: Decimal
     spent_on: date
+    created_at: datetime
 
 
-SPLIT_VOUCHER_FIELDS = ("pk", "village_id", "village__name", "purpose", "amount", "spent_on")
+SPLIT_VOUCHER_FIELDS = ("pk", "village_id", "village__name", "purpose", "amount", "spent_on", "created_at")
 
 
 @dataclass(frozen=True)
@@ -495,6 +497,38 @@ class SplitFlag:
     total: Decimal
     threshold: Decimal
     rule: str = SPLIT_RULE
+
+    @property
+    def village_id(self) -> int:
+        return self.vouchers[0].village_id
+
+    @property
+    def voucher_ids(self) -> list[int]:
+        return sorted(v.pk for v in self.vouchers)
+
+    @property
+    def key(self) -> str:
+        """The flag's name, stable while its window holds the same vouchers (SplitFlagAnswer): the
+        SM3 digest of its village and its vouchers' ids. A window that gains a voucher is a new flag."""
+        return sm3_hex(f"{self.village_id}:{','.join(map(str, self.voucher_ids))}".encode())
+
+    @property
+    def raised_at(self) -> datetime:
+        """When the flag was raised: the entry of the latest voucher of its window."""
+        return max(v.created_at for v in self.vouchers)
+
+
+@dataclass
+class SplitRow:
+    """A split-expense flag on the board, with its answer and due date (as FlagRow for a decision)."""
+
+    flag: SplitFlag
+    answer: SplitFlagAnswer | None
+    due: date
+
+    @property
+    def overdue(self) -> bool:
+        return self.answer is None and self.due < timezone.localdate()
 
 
 def split_expenses(user) -> list[SplitFlag]:
@@ -538,3 +572,39 @@ def split_expenses(user) -> list[SplitFlag]:
                 flags.append(SplitFlag(window[0].village_name, window[0].purpose, window, total, limit))
                 break
     return flags
+
+
+def split_board(user, *, village_id: int | None = None, show_answered: bool = False) -> list[SplitRow]:
+    """The split-expense flags of the user's villages with their answers and due dates (the answer
+    is due DEFAULT_ANSWER_WORKING_DAYS working days after the flag was raised, by the core calendar
+    as for a decision's flags): open ones first, the most overdue first. Two queries more than
+    split_expenses when there are flags (their answers; the calendar over their span), none without."""
+    from .models import DEFAULT_ANSWER_WORKING_DAYS
+
+    flags = [f for f in split_expenses(user) if not village_id or f.village_id == village_id]
+    if not flags:
+        return []
+    answers = {
+        (a.village_id, a.flag_key): a
+        for a in SplitFlagAnswer.objects.select_related("answered_by").filter(
+            village_id__in={f.village_id for f in flags}, flag_key__in=[f.key for f in flags]
+        )
+    }
+    tz = timezone.get_current_timezone()
+    raised = [f.raised_at.astimezone(tz).date() for f in flags]
+    n = DEFAULT_ANSWER_WORKING_DAYS
+    calendar = WorkingDays(min(raised), max(raised) + timedelta(days=n * 3 + 60))
+    rows = [
+        SplitRow(f, answers.get((f.village_id, f.key)), calendar.add(day, n))
+        for f, day in zip(flags, raised, strict=True)
+    ]
+    if not show_answered:
+        rows = [r for r in rows if r.answer is None]
+    rows.sort(key=lambda r: (r.answer is not None, r.due, r.flag.village_name, r.flag.voucher_ids))
+    return rows
+
+
+def split_flag_of(user, village_id: int, flag_key: str) -> SplitFlag | None:
+    """The current split-expense flag `flag_key` of a village of the user's, or None (gone: its
+    window changed since the page was shown)."""
+    return next((f for f in split_expenses(user) if f.village_id == village_id and f.key == flag_key), None)

@@ -1,5 +1,6 @@
 """Writes of village affairs: the village's rules (filed with the township), a decision registered,
-a step of 四议两公开 recorded with its files and the member's presence and opinion, a flag answered.
+a step of 四议两公开 recorded with its files and the member's presence and opinion, a flag answered
+(a decision's, or a split-expense flag of the vouchers) or a clue opened from it.
 
 Each is one transaction with its audit entry; a refusal is a ValidationError in Chinese and changes
 nothing. A step the member attended goes into the member's duty log through core.links.duty_log_record
@@ -35,9 +36,11 @@ from .models import (
     DecisionStep,
     FlagAnswer,
     MajorDecision,
+    SplitFlagAnswer,
     Step,
     StepCorrection,
     VillageRules,
+    Voucher,
 )
 
 log = logging.getLogger(__name__)
@@ -367,11 +370,7 @@ def flag_answer(*, actor, decision: MajorDecision, flag_key: str, answer: str) -
 
     if not can_answer(actor):
         raise PermissionDenied
-    answer = (answer or "").strip()
-    if not answer:
-        raise ValidationError("请填写处理意见")
-    if len(answer) > MAX_TEXT:
-        raise ValidationError(f"处理意见不超过{MAX_TEXT}字")
+    answer = _answer_text(answer)
     current = {f.key: f for f in decision_flags_for(decision)}
     if flag_key not in current:
         raise ValidationError("该风险提示已不存在（环节可能已更正），请刷新页面")
@@ -415,21 +414,7 @@ def flag_open_clue(*, actor, decision: MajorDecision, flag_key: str, facts: str 
         f"【村务监督风险提示】{locked.village.name}“三重一大”事项“{locked.title}”"
         f"（{locked.get_category_display()}）：{flag.title}。\n{flag.finding}\n规则：{flag.rule}"
     )
-    if extra:
-        body += f"\n乡镇纪委意见：{extra}"
-    try:
-        report = links.petition_register(
-            actor=actor,
-            channel="letter",
-            category="accusation",
-            region=locked.village,
-            facts=body,
-            is_anonymous=True,
-            matter="work",
-            accused_unit=locked.village.name,
-        )
-    except PermissionDenied:
-        raise ValidationError("您没有登记信访举报的权限，不能转为问题线索") from None
+    report = _register_clue(actor=actor, village=locked.village, facts=body, extra=extra)
     row = FlagAnswer.objects.create(
         decision=locked,
         flag_key=flag_key,
@@ -444,6 +429,126 @@ def flag_open_clue(*, actor, decision: MajorDecision, flag_key: str, facts: str 
         org_unit_id=locked.village_id,
         summary=f"“{locked.title}” {flag.title}：转为问题线索 {report.serial_number}",
         after={"flag": flag_key, "clue_serial": report.serial_number},
+    )
+    return row
+
+
+def _answer_text(answer: str) -> str:
+    answer = (answer or "").strip()
+    if not answer:
+        raise ValidationError("请填写处理意见")
+    if len(answer) > MAX_TEXT:
+        raise ValidationError(f"处理意见不超过{MAX_TEXT}字")
+    return answer
+
+
+def _register_clue(*, actor, village, facts: str, extra: str):
+    """A problem clue from a village flag, registered in petitions (core.links.petition_register: its
+    own rules, numbering, time limits and audit) at the actor's commission: channel 监督检查发现 (found
+    in supervision, not received), category 检举, matter 工作纪律, the village as region and as the
+    accused's unit. The register refuses an actor it does not admit."""
+    if extra:
+        facts += f"\n乡镇纪委意见：{extra}"
+    try:
+        return links.petition_register(
+            actor=actor,
+            channel="supervision",
+            category="accusation",
+            region=village,
+            facts=facts,
+            is_anonymous=True,
+            matter="work",
+            accused_unit=village.name,
+        )
+    except PermissionDenied:
+        raise ValidationError("您没有登记信访举报的权限，不能转为问题线索") from None
+
+
+# --- split-expense flags (疑似拆分报账) ----------------------------------------------------------------
+SPLIT_GONE = "该拆分报账提示已不存在（涉及的凭证可能已变化），请刷新页面"
+SPLIT_DONE = "该拆分报账提示已经处理过了"
+
+
+def _split_flag_locked(actor, village, flag_key: str):
+    """The current split-expense flag `flag_key` of the village, its vouchers locked (so that two
+    answers to it are decided one after the other), or a refusal if it is gone or already answered."""
+    from .reimbursements import split_flag_of
+
+    if not can_answer(actor):
+        raise PermissionDenied
+    flag = split_flag_of(actor, village.pk, flag_key)
+    if flag is None:
+        raise ValidationError(SPLIT_GONE)
+    list(Voucher.objects.select_for_update().filter(pk__in=flag.voucher_ids).order_by("pk"))
+    if SplitFlagAnswer.objects.filter(village=village, flag_key=flag_key).exists():
+        raise ValidationError(SPLIT_DONE)
+    return flag
+
+
+def _split_answer_create(*, actor, village, flag, answer: str, clue_serial: str = "") -> SplitFlagAnswer:
+    try:
+        with transaction.atomic():
+            return SplitFlagAnswer.objects.create(
+                village=village,
+                flag_key=flag.key,
+                vouchers=flag.voucher_ids,
+                answer=answer,
+                clue_serial=clue_serial,
+                answered_by=actor,
+            )
+    except IntegrityError:
+        raise ValidationError(SPLIT_DONE) from None
+
+
+def _split_summary(flag) -> str:
+    return f"{flag.village_name} 疑似拆分报账“{flag.purpose}”（{len(flag.vouchers)} 张凭证，合计 {flag.total} 元）"
+
+
+@transaction.atomic
+def split_flag_answer(*, actor, village, flag_key: str, answer: str) -> SplitFlagAnswer:
+    """The township committee answers one current split-expense flag of a village in its
+    jurisdiction (the caller resolved the village through access), once."""
+    flag = _split_flag_locked(actor, village, flag_key)
+    answer = _answer_text(answer)
+    row = _split_answer_create(actor=actor, village=village, flag=flag, answer=answer)
+    audit_record(
+        actor=actor,
+        action="split_flag.answer",
+        obj=row,
+        org_unit_id=village.pk,
+        summary=f"{_split_summary(flag)}：已处理",
+        after={"flag": flag_key, "vouchers": flag.voucher_ids, "answer": answer},
+    )
+    return row
+
+
+@transaction.atomic
+def split_flag_open_clue(*, actor, village, flag_key: str, facts: str = "") -> SplitFlagAnswer:
+    """The township committee opens a problem clue from one current split-expense flag, as from a
+    decision's flag (_register_clue); the flag is then handled with the clue's register number. A flag
+    is handled once: a clue opened twice, or an answer after it, is refused."""
+    flag = _split_flag_locked(actor, village, flag_key)
+    extra = (facts or "").strip()[:MAX_TEXT]
+    spent = "、".join(f"{v.spent_on:%Y-%m-%d} {v.amount} 元（{v.purpose}）" for v in flag.vouchers)
+    body = (
+        f"【村务监督风险提示】{_split_summary(flag)}，每张低于本村大额资金标准 {flag.threshold} 元：{spent}。"
+        f"\n规则：{flag.rule}"
+    )
+    report = _register_clue(actor=actor, village=village, facts=body, extra=extra)
+    row = _split_answer_create(
+        actor=actor,
+        village=village,
+        flag=flag,
+        answer=f"已转为问题线索（{report.serial_number}）" + (f"：{extra}" if extra else ""),
+        clue_serial=report.serial_number,
+    )
+    audit_record(
+        actor=actor,
+        action="split_flag.clue",
+        obj=row,
+        org_unit_id=village.pk,
+        summary=f"{_split_summary(flag)}：转为问题线索 {report.serial_number}",
+        after={"flag": flag_key, "vouchers": flag.voucher_ids, "clue_serial": report.serial_number},
     )
     return row
 

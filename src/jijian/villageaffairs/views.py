@@ -40,6 +40,8 @@ from .forms import (
     ResolveForm,
     RulesForm,
     SignForm,
+    SplitAnswerForm,
+    SplitClueForm,
     StatsForm,
     StepCorrectForm,
     StepForm,
@@ -266,6 +268,12 @@ def flag_clue(request, pk):
 @login_required
 @require_GET
 def flag_board(request):
+    return _board(request)
+
+
+def _board(request, *, refused: dict | None = None):
+    """The risk board; with `refused` (a split-expense flag's answer or clue refused: its key, the
+    message, the answer as typed) it is the 400 answer to that POST, the answer kept in its form."""
     require_module(request.user, Module.VILLAGE_AFFAIRS)
     if member_village(request.user) is not None:
         raise Http404
@@ -275,13 +283,73 @@ def flag_board(request):
         village = form.cleaned_data["village"]
         village_id, show_answered = (village.pk if village else None), form.cleaned_data["answered"]
     rows = selectors.risk_board(request.user, village_id=village_id, show_answered=bool(show_answered))
-    splits = [
-        f
-        for f in reimbursements.split_expenses(request.user)
-        if not village_id or f.vouchers[0].village_id == village_id
-    ]
-    context = {"form": form, "rows": rows, "splits": splits, "rules": [(TITLES[c], RULES[c]) for c in RULES]}
-    return render(request, "villageaffairs/flag_board.html", context)
+    splits = reimbursements.split_board(
+        request.user, village_id=village_id, show_answered=bool(show_answered)
+    )
+    context = {
+        "form": form,
+        "rows": rows,
+        "splits": splits,
+        "can_answer": can_answer(request.user),
+        "refused": refused,
+        "rules": [(TITLES[c], RULES[c]) for c in RULES],
+    }
+    return render(request, "villageaffairs/flag_board.html", context, status=400 if refused else 200)
+
+
+def _split_village(request, village_id):
+    """A village of the user's for answering its split-expense flags: 404 outside the jurisdiction
+    or for anyone who does not answer flags (access.can_answer)."""
+    village = villages_visible_to(request.user).filter(pk=village_id).first()
+    if village is None or not can_answer(request.user):
+        raise Http404
+    return village
+
+
+@login_required
+@require_POST
+def split_answer(request, village_id):
+    """The township answers a split-expense flag of one of its villages."""
+    village = _split_village(request, village_id)
+    form = SplitAnswerForm(request.POST)
+    message = "请填写处理意见"
+    if form.is_valid():
+        try:
+            services.split_flag_answer(actor=request.user, village=village, **form.cleaned_data)
+        except ValidationError as error:
+            message = "；".join(error.messages)
+        else:
+            messages.success(request, "已处理该拆分报账提示")
+            return redirect("villageaffairs:flag_board")
+    elif (request.POST.get("answer") or "").strip():
+        message = "；".join(m for errors in form.errors.values() for m in errors)
+    return _board(request, refused=_refused(request, message))
+
+
+def _refused(request, message: str) -> dict:
+    return {
+        "key": request.POST.get("flag_key", ""),
+        "message": message,
+        "answer": request.POST.get("answer", ""),
+    }
+
+
+@login_required
+@require_POST
+def split_clue(request, village_id):
+    """The township opens a problem clue from a split-expense flag (the petitions register)."""
+    village = _split_village(request, village_id)
+    form = SplitClueForm(request.POST)
+    message = "请检查填写的内容"
+    if form.is_valid():
+        try:
+            row = services.split_flag_open_clue(actor=request.user, village=village, **form.cleaned_data)
+        except ValidationError as error:
+            message = "；".join(error.messages)
+        else:
+            messages.success(request, f"已转为问题线索，登记编号 {row.clue_serial}")
+            return redirect("villageaffairs:flag_board")
+    return _board(request, refused=_refused(request, message))
 
 
 @login_required

@@ -136,6 +136,8 @@ ACTION_LABELS: dict[str, str] = {
     "decision_step.record": "登记四议两公开步骤",
     "decision_flag.answer": "答复村务风险提示",
     "decision_flag.clue": "村务风险提示转为问题线索",
+    "split_flag.answer": "答复疑似拆分报账提示",
+    "split_flag.clue": "疑似拆分报账提示转为问题线索",
     "decision_step.correct": "更正四议两公开步骤",
     "public_board.photo": "上传四亮公示照片",
     "public_board.publish": "发布四亮公示",

@@ -43,7 +43,7 @@ router = Router(tags=["信访举报"])
 # --- schemas ------------------------------------------------------------------------------------------
 class RegisterFilterIn(Schema):
     state: str = Field("", max_length=20, description="received/accepted/not_accepted/forwarded/closed")
-    channel: str = Field("", max_length=10, description="online/letter/visit/phone/video")
+    channel: str = Field("", max_length=16, description="online/letter/visit/phone/video/supervision")
     category: str = Field("", max_length=20, description="accusation/complaint/appeal/suggestion")
     received_from: date | None = Field(None, description="收到日期自（含）")
     received_to: date | None = Field(None, description="收到日期至（含）")
@@ -445,6 +445,8 @@ def _validated_identity(payload: RegisterIn) -> dict:
 
 def _register(request, payload: RegisterIn, files=()):
     require_module(request.auth, Module.PETITIONS)
+    if payload.channel not in services.STAFF_CHANNELS:  # a clue found in supervision comes from a flag
+        raise ValidationError("请选择来信、来访、来电或视频接访")
     data = _validated_identity(payload)
     region = (
         org_units_visible_to(request.auth).filter(pk=data.pop("region_id"), kind__in=REGION_KINDS).first()
