@@ -70,6 +70,13 @@ def test_the_township_answers_a_split_flag_and_it_leaves_the_open_list(people, l
     assert "已核查，责令补办集体决策程序" in page and "已处理" in page
 
 
+def test_an_open_split_flag_counts_among_the_boards_open_flags(people, login):
+    split(people)  # village A's decisions raise no flag here: the split is the board's only one
+    page = login(people.township_a).get(reverse("villageaffairs:flag_board")).content.decode()
+    assert '<p class="muted" id="flag-total">共 1 条待处理</p>' in page
+    assert "疑似拆分报账" in page and "没有风险提示" not in page
+
+
 def test_a_second_answer_or_a_clue_after_it_is_refused_and_changes_nothing(people):
     flag = split(people)
     answer(people, flag)

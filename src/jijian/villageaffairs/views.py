@@ -290,6 +290,7 @@ def _board(request, *, refused: dict | None = None):
         "form": form,
         "rows": rows,
         "splits": splits,
+        "total": len(rows) + len(splits),  # decisions' flags and split-expense flags alike
         "can_answer": can_answer(request.user),
         "refused": refused,
         "rules": [(TITLES[c], RULES[c]) for c in RULES],
