@@ -527,6 +527,7 @@ class Clue(models.Model):
     # when it is rejected.
     pending_disposal = models.CharField(max_length=20, choices=Disposal.choices, blank=True, default="")
     pending_sanction = models.CharField(max_length=40, choices=Sanction.choices, blank=True, default="")
+    pending_sanction_decided_on = models.DateField(null=True, blank=True)
     pending_note = models.TextField(blank=True, default="")
     pending_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -539,6 +540,10 @@ class Clue(models.Model):
         _("处理结果"), max_length=40, choices=Sanction.choices, blank=True, default=""
     )
     outcome_note = models.TextField(_("处置结果说明"), blank=True, default="")
+    # The day the sanction was decided (处分决定日期), for an outcome of ARCHIVE_SANCTION: the archive
+    # counts its effect period from it. Empty for other outcomes, and for clues concluded before it
+    # was asked (their archive entries keep the approval day they were entered with).
+    sanction_decided_on = models.DateField(_("处分决定日期"), null=True, blank=True)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("登记人")
     )
