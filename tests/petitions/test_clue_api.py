@@ -207,5 +207,11 @@ def test_the_decision_date_round_trip(login, tree):
     assert (
         body["sanction_decided_on"] == f"{decided:%Y-%m-%d}" and body["pending_sanction_decided_on"] is None
     )
+    signed = [(s["action"], s["sanction"], s["sanction_decided_on"]) for s in body["steps"]]
+    assert signed == [
+        ("register", "", None),
+        ("propose", "warning", f"{decided:%Y-%m-%d}"),
+        ("approve", "warning", f"{decided:%Y-%m-%d}"),
+    ]
     listed = api.get(reverse("api:clue_list"), {"state": "closed"}).json()["items"]
     assert [c["sanction_decided_on"] for c in listed] == [f"{decided:%Y-%m-%d}"]

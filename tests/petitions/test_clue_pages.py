@@ -379,6 +379,10 @@ def test_the_decision_date_is_asked_on_proposal_and_shown_to_the_approver_and_on
     assert clue.state == ClueState.CLOSED and clue.sanction_decided_on == decided
     page = login(cm).get(reverse("petitions_clues:detail", args=[clue.pk])).content.decode()
     assert f"<dt>处分决定日期</dt><dd>{decided:%Y-%m-%d}</dd>" in page
+    # The signed history shows it on the proposal and on the approval.
+    history = page.split("处置记录（签字背书）")[1]
+    assert history.count("· 处理结果：记过") == 2
+    assert history.count(f"· 处分决定日期：{decided:%Y-%m-%d}") == 2
 
 
 def test_a_future_decision_date_comes_back_as_typed_with_its_message(login, tree, cm):

@@ -455,3 +455,21 @@ def test_a_signed_outcome_can_be_checked_from_the_stored_step_alone(tree, county
     forged = ClueStep.objects.get(pk=step.pk)
     forged.sanction = "talk_reminder"
     assert clues.clue_digest(clue, clues.step_signed_payload(forged, clue)) != step.endorsement_digest
+    # The decision date is signed with it, by the proposer and by the approver.
+    forged = ClueStep.objects.get(pk=step.pk)
+    forged.sanction_decided_on = today - timedelta(days=1)
+    assert clues.clue_digest(clue, clues.step_signed_payload(forged, clue)) != step.endorsement_digest
+    clue = _approve(county.boss, clue)
+    approve = clue.steps.get(action="approve")
+    assert (approve.sanction, approve.sanction_decided_on) == ("admonishment", today)
+    assert clues.clue_digest(clue, clues.step_signed_payload(approve, clue)) == approve.endorsement_digest
+
+
+def test_a_step_signed_without_a_decision_date_still_verifies(tree, county):
+    clue = _approve(
+        county.boss, _propose(county.cm, registered_clue(tree.county), "close", sanction="cleared")
+    )
+    for step in clue.steps.all():
+        assert step.sanction_decided_on is None
+        assert "sanction_decided_on" not in clues.step_signed_payload(step, clue)
+        assert clues.clue_digest(clue, clues.step_signed_payload(step, clue)) == step.endorsement_digest

@@ -571,6 +571,8 @@ class ClueStep(models.Model):
     disposal = models.CharField(max_length=20, choices=Disposal.choices, blank=True, default="")
     # The outcome proposed or approved with an ending disposal (part of what was signed).
     sanction = models.CharField(max_length=40, choices=Sanction.choices, blank=True, default="")
+    # Its decision date (处分决定日期), signed with it where there is one.
+    sanction_decided_on = models.DateField(_("处分决定日期"), null=True, blank=True)
     note = models.TextField(_("意见"), blank=True, default="")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # For a letter reply: the accused's superior who endorsed it (name and post as written on it).

@@ -29,6 +29,8 @@ class StepOut(Schema):
     from_state: str
     to_state: str
     disposal: str
+    sanction: str
+    sanction_decided_on: date | None
     note: str
     actor_id: int
     actor_name: str = Field(..., alias="actor.full_name")

@@ -223,6 +223,7 @@ def _step(
     to_state: str,
     disposal: str = "",
     sanction: str = "",
+    sanction_decided_on: date | None = None,
     note: str = "",
     endorser: str = "",
 ) -> ClueStep:
@@ -241,6 +242,8 @@ def _step(
         "statement": statement,
         "at": at.isoformat(),
     }
+    if sanction_decided_on is not None:  # only where there is one: steps signed before keep their digest
+        signed["sanction_decided_on"] = sanction_decided_on.isoformat()
     return ClueStep.objects.create(
         clue=clue,
         action=action,
@@ -248,6 +251,7 @@ def _step(
         to_state=to_state,
         disposal=disposal,
         sanction=sanction,
+        sanction_decided_on=sanction_decided_on,
         note=note,
         actor=actor,
         endorser=endorser,
@@ -259,7 +263,7 @@ def _step(
 
 def step_signed_payload(step: ClueStep, clue: Clue) -> dict:
     """The signed payload of a stored step, to verify its digest (clue_digest(clue, payload))."""
-    return {
+    payload = {
         "action": step.action,
         "from_state": step.from_state,
         "to_state": step.to_state,
@@ -272,6 +276,9 @@ def step_signed_payload(step: ClueStep, clue: Clue) -> dict:
         "statement": step.endorsement_statement,
         "at": step.at.isoformat(),
     }
+    if step.sanction_decided_on is not None:
+        payload["sanction_decided_on"] = step.sanction_decided_on.isoformat()
+    return payload
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -482,6 +489,7 @@ def clue_propose(
             to_state=clue.state,
             disposal=disposal,
             sanction=sanction,
+            sanction_decided_on=sanction_decided_on,
             note=note,
         )
         audit_record(
@@ -600,6 +608,7 @@ def clue_approve(*, actor: User, clue: Clue, version: int, endorse: bool, note: 
             to_state=clue.state,
             disposal=disposal,
             sanction=sanction,
+            sanction_decided_on=clue.sanction_decided_on if disposal in ENDING_DISPOSALS else None,
             note=note,
         )
         audit_record(
