@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from jijian.petitions.models import Clue, ClueState, DeadlineKind, PetitionDeadline
 from tests.petitions.authz_entries_clues import accepted_report, case_manager, leader, registered_clue
@@ -137,3 +139,79 @@ def test_errors_in_the_one_format(login, tree, people):
     assert r.status_code == 404
     # Anonymous: 401.
     assert Client().get(reverse("api:clue_list")).status_code == 401
+
+
+def test_the_decision_date_round_trip(login, tree):
+    cm = case_manager(tree.county, "cm")
+    boss = leader(tree.county, "boss")
+    clue = registered_clue(tree.county)
+    decided = timezone.localdate(clue.registered_at)
+    api = login(cm)
+    body = api.get(reverse("api:clue_detail", args=[clue.pk])).json()
+    assert body["pending_sanction_decided_on"] is None and body["sanction_decided_on"] is None
+    # Refused with its message, nothing changes: missing, in the future, with an outcome that is none.
+    for payload, message in (
+        ({"sanction": "warning"}, "处理结果为“警告”，请填写处分决定日期"),
+        (
+            {"sanction": "warning", "sanction_decided_on": f"{decided + timedelta(days=1):%Y-%m-%d}"},
+            "处分决定日期不能晚于今天",
+        ),
+        (
+            {"sanction": "cleared", "sanction_decided_on": f"{decided:%Y-%m-%d}"},
+            "只有处理结果为党纪处分、政务处分或诫勉时才填写处分决定日期",
+        ),
+    ):
+        r = post(
+            api,
+            "clue_propose",
+            {"disposal": "close", "note": "属实", "version": 1, "endorse": True, **payload},
+            clue.pk,
+        )
+        assert r.status_code == 400 and message in r.json()["error"]["message"], r.content
+    r = post(
+        api,
+        "clue_propose",
+        {
+            "disposal": "close",
+            "sanction": "warning",
+            "sanction_decided_on": "2026-13-40",
+            "note": "x",
+            "version": 1,
+        },
+        clue.pk,
+    )
+    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid"
+    assert Clue.objects.get(pk=clue.pk).version == 1
+
+    r = post(
+        api,
+        "clue_propose",
+        {
+            "disposal": "close",
+            "sanction": "warning",
+            "sanction_decided_on": f"{decided:%Y-%m-%d}",
+            "note": "属实，给予警告",
+            "version": 1,
+            "endorse": True,
+        },
+        clue.pk,
+    )
+    assert r.status_code == 200 and r.json()["pending_sanction_decided_on"] == f"{decided:%Y-%m-%d}"
+    boss_api = Client()
+    from tests.conftest import sign_in
+
+    sign_in(boss_api, boss)
+    r = post(boss_api, "clue_approve", {"version": 2, "endorse": True}, clue.pk)
+    body = r.json()
+    assert r.status_code == 200 and body["state"] == "closed"
+    assert (
+        body["sanction_decided_on"] == f"{decided:%Y-%m-%d}" and body["pending_sanction_decided_on"] is None
+    )
+    signed = [(s["action"], s["sanction"], s["sanction_decided_on"]) for s in body["steps"]]
+    assert signed == [
+        ("register", "", None),
+        ("propose", "warning", f"{decided:%Y-%m-%d}"),
+        ("approve", "warning", f"{decided:%Y-%m-%d}"),
+    ]
+    listed = api.get(reverse("api:clue_list"), {"state": "closed"}).json()["items"]
+    assert [c["sanction_decided_on"] for c in listed] == [f"{decided:%Y-%m-%d}"]

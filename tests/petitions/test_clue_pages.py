@@ -5,11 +5,13 @@ and the actions, out-of-jurisdiction and recusal answered with 404."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from jijian.core.models import RelationKind, StaffRelation
 from jijian.petitions.clues import services as clues
@@ -253,6 +255,7 @@ def test_the_list_filters_and_its_query_count_is_constant(login, tree, cm, boss)
         clue=clue,
         disposal="close",
         sanction="admonishment",
+        sanction_decided_on=timezone.localdate(),
         note="x",
         version=clue.version,
         endorse=True,
@@ -332,6 +335,7 @@ def test_a_closed_clue_shows_its_outcome_and_offers_no_action(login, tree, cm, b
         clue=clue,
         disposal="close",
         sanction="warning",
+        sanction_decided_on=timezone.localdate(),
         note="属实，给予警告",
         version=1,
         endorse=True,
@@ -341,3 +345,76 @@ def test_a_closed_clue_shows_its_outcome_and_offers_no_action(login, tree, cm, b
     assert "警告（第二种形态）" in page and "属实，给予警告" in page
     assert "<form" not in page.split("处置记录")[0].split("主要问题")[1]
     assert page.count("SM3：") == 3
+
+
+def test_the_decision_date_is_asked_on_proposal_and_shown_to_the_approver_and_on_the_clue(
+    login, tree, cm, boss
+):
+    clue = registered_clue(tree.county)
+    decided = timezone.localdate(clue.registered_at)
+    client = login(cm)
+    page = client.get(reverse("petitions_clues:detail", args=[clue.pk])).content.decode()
+    assert 'name="sanction_decided_on"' in page and 'type="date"' in page and "处分决定日期" in page
+    response = client.post(
+        reverse("petitions_clues:propose", args=[clue.pk]),
+        {
+            "disposal": "close",
+            "sanction": "public_demerit",
+            "sanction_decided_on": f"{decided:%Y-%m-%d}",
+            "note": "属实，给予记过处分",
+            "version": 1,
+            "endorse": "on",
+        },
+    )
+    assert response.status_code == 302
+    # The approver sees the date in the proposal before approving it.
+    approving = login(boss).get(reverse("petitions_clues:detail", args=[clue.pk])).content.decode()
+    pending = approving.split("待审批的处置意见")[1].split("</section>")[0]
+    assert f"处理结果：记过，处分决定日期：{decided:%Y-%m-%d}" in pending
+    response = login(boss).post(
+        reverse("petitions_clues:approve", args=[clue.pk]), {"version": 2, "endorse": "on"}
+    )
+    assert response.status_code == 302
+    clue.refresh_from_db()
+    assert clue.state == ClueState.CLOSED and clue.sanction_decided_on == decided
+    page = login(cm).get(reverse("petitions_clues:detail", args=[clue.pk])).content.decode()
+    assert f"<dt>处分决定日期</dt><dd>{decided:%Y-%m-%d}</dd>" in page
+    # The signed history shows it on the proposal and on the approval.
+    history = page.split("处置记录（签字背书）")[1]
+    assert history.count("· 处理结果：记过") == 2
+    assert history.count(f"· 处分决定日期：{decided:%Y-%m-%d}") == 2
+
+
+def test_a_future_decision_date_comes_back_as_typed_with_its_message(login, tree, cm):
+    clue = registered_clue(tree.county)
+    future = timezone.localdate() + timedelta(days=3)
+    response = login(cm).post(
+        reverse("petitions_clues:propose", args=[clue.pk]),
+        {
+            "disposal": "close",
+            "sanction": "warning",
+            "sanction_decided_on": f"{future:%Y-%m-%d}",
+            "note": "属实，给予警告",
+            "version": 1,
+            "endorse": "on",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and "处分决定日期不能晚于今天" in page
+    assert f'value="{future:%Y-%m-%d}"' in page
+    clue.refresh_from_db()
+    assert (clue.state, clue.version, clue.pending_sanction_decided_on) == (ClueState.REGISTERED, 1, None)
+    # A date that is no date is refused by the form, in Chinese.
+    response = login(cm).post(
+        reverse("petitions_clues:propose", args=[clue.pk]),
+        {
+            "disposal": "close",
+            "sanction": "warning",
+            "sanction_decided_on": "昨天",
+            "note": "x",
+            "version": 1,
+        },
+    )
+    assert response.status_code == 400 and "处分决定日期格式应为 年-月-日" in response.content.decode()
+    clue.refresh_from_db()
+    assert clue.state == ClueState.REGISTERED

@@ -224,7 +224,7 @@ def test_talk_or_letter_then_close_with_every_step_approved(tree, county, django
     with pytest.raises(ValidationError, match="不能拟"):
         _propose(county.cm, clue, "talk_or_letter")
 
-    clue = _propose(county.cm, clue, "close", sanction="warning")
+    clue = _propose(county.cm, clue, "close", sanction="warning", sanction_decided_on=timezone.localdate())
     assert clue.state == ClueState.PENDING_APPROVAL and clue.closed_at is None
     clue = _approve(county.deputy, clue)
     assert clue.state == ClueState.CLOSED and clue.disposal == "close"
@@ -445,10 +445,31 @@ def test_the_letter_limit_counts_across_a_holiday(tree, county):
 
 
 def test_a_signed_outcome_can_be_checked_from_the_stored_step_alone(tree, county):
-    clue = _propose(county.cm, registered_clue(tree.county), "close", sanction="admonishment")
+    today = timezone.localdate()
+    clue = _propose(
+        county.cm, registered_clue(tree.county), "close", sanction="admonishment", sanction_decided_on=today
+    )
     step = clue.steps.get(action="propose")
     assert step.sanction == "admonishment"
     assert clues.clue_digest(clue, clues.step_signed_payload(step, clue)) == step.endorsement_digest
     forged = ClueStep.objects.get(pk=step.pk)
     forged.sanction = "talk_reminder"
     assert clues.clue_digest(clue, clues.step_signed_payload(forged, clue)) != step.endorsement_digest
+    # The decision date is signed with it, by the proposer and by the approver.
+    forged = ClueStep.objects.get(pk=step.pk)
+    forged.sanction_decided_on = today - timedelta(days=1)
+    assert clues.clue_digest(clue, clues.step_signed_payload(forged, clue)) != step.endorsement_digest
+    clue = _approve(county.boss, clue)
+    approve = clue.steps.get(action="approve")
+    assert (approve.sanction, approve.sanction_decided_on) == ("admonishment", today)
+    assert clues.clue_digest(clue, clues.step_signed_payload(approve, clue)) == approve.endorsement_digest
+
+
+def test_a_step_signed_without_a_decision_date_still_verifies(tree, county):
+    clue = _approve(
+        county.boss, _propose(county.cm, registered_clue(tree.county), "close", sanction="cleared")
+    )
+    for step in clue.steps.all():
+        assert step.sanction_decided_on is None
+        assert "sanction_decided_on" not in clues.step_signed_payload(step, clue)
+        assert clues.clue_digest(clue, clues.step_signed_payload(step, clue)) == step.endorsement_digest

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from jijian.petitions.clues import services as clues
 from jijian.petitions.clues.stats import clue_stats, month_period
-from jijian.petitions.models import Clue, ClueStep
+from jijian.petitions.models import ARCHIVE_SANCTION, Clue, ClueStep
 from tests.petitions.authz_entries_clues import case_manager, leader, registered_clue
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +29,7 @@ def _dispose(cm, boss, clue, disposal, sanction="", when=None):
         clue=clue,
         disposal=disposal,
         sanction=sanction,
+        sanction_decided_on=timezone.localdate() if sanction in ARCHIVE_SANCTION else None,
         note="x",
         version=clue.version,
         endorse=True,

@@ -64,7 +64,8 @@ archive_report_counts = Port("archive_report_counts")
 # it), `archive_id` (the archive linked to the clue's report; a merged duplicate's survivor takes it),
 # `kind` (one of the archive's sanction kinds: party_warning, party_serious_warning, party_removal,
 # party_probation, party_expulsion, public_warning, public_demerit, public_major_demerit,
-# public_demotion, public_dismissal, public_expulsion, org_admonition, …), `decided_on`, `authority`,
+# public_demotion, public_dismissal, public_expulsion, org_admonition, …), `decided_on` (the day the
+# sanction was decided, 处分决定日期, from which the archive counts its effect period), `authority`,
 # `reason`, `source` (a label: "问题线索 XS-…") and `source_ref` (a stable name: "petitions.clue:12"; the
 # same source twice gives the same entry). Returns the sanction's id. The archives app audits it.
 archive_record_sanction = Port("archive_record_sanction")

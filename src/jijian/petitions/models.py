@@ -529,6 +529,7 @@ class Clue(models.Model):
     # when it is rejected.
     pending_disposal = models.CharField(max_length=20, choices=Disposal.choices, blank=True, default="")
     pending_sanction = models.CharField(max_length=40, choices=Sanction.choices, blank=True, default="")
+    pending_sanction_decided_on = models.DateField(null=True, blank=True)
     pending_note = models.TextField(blank=True, default="")
     pending_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -541,6 +542,10 @@ class Clue(models.Model):
         _("处理结果"), max_length=40, choices=Sanction.choices, blank=True, default=""
     )
     outcome_note = models.TextField(_("处置结果说明"), blank=True, default="")
+    # The day the sanction was decided (处分决定日期), for an outcome of ARCHIVE_SANCTION: the archive
+    # counts its effect period from it. Empty for other outcomes, and for clues concluded before it
+    # was asked (their archive entries keep the approval day they were entered with).
+    sanction_decided_on = models.DateField(_("处分决定日期"), null=True, blank=True)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("登记人")
     )
@@ -568,6 +573,8 @@ class ClueStep(models.Model):
     disposal = models.CharField(max_length=20, choices=Disposal.choices, blank=True, default="")
     # The outcome proposed or approved with an ending disposal (part of what was signed).
     sanction = models.CharField(max_length=40, choices=Sanction.choices, blank=True, default="")
+    # Its decision date (处分决定日期), signed with it where there is one.
+    sanction_decided_on = models.DateField(_("处分决定日期"), null=True, blank=True)
     note = models.TextField(_("意见"), blank=True, default="")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # For a letter reply: the accused's superior who endorsed it (name and post as written on it).

@@ -29,6 +29,8 @@ class StepOut(Schema):
     from_state: str
     to_state: str
     disposal: str
+    sanction: str
+    sanction_decided_on: date | None
     note: str
     actor_id: int
     actor_name: str = Field(..., alias="actor.full_name")
@@ -66,9 +68,11 @@ class ClueOut(Schema):
     disposal: str
     pending_disposal: str
     pending_sanction: str
+    pending_sanction_decided_on: date | None
     pending_by_id: int | None
     outcome_form: str
     outcome_sanction: str
+    sanction_decided_on: date | None
     registered_at: datetime
     closed_at: datetime | None
     version: int
@@ -121,6 +125,9 @@ class RegisterIn(Schema):
 class ProposeIn(Schema):
     disposal: str = Field(..., max_length=20)
     sanction: str = Field("", max_length=40, description="予以了结/转立案时的处理结果（Sanction）")
+    sanction_decided_on: date | None = Field(
+        None, description="处分决定日期（处理结果为党纪处分、政务处分或诫勉时必填，其他处理结果不填）"
+    )
     note: str = Field(..., max_length=4000)
     version: ApiVersion
     endorse: bool = False
@@ -291,6 +298,7 @@ def clue_propose(request, clue_id: ApiId, payload: ProposeIn):
             clue=clue,
             disposal=payload.disposal,
             sanction=payload.sanction,
+            sanction_decided_on=payload.sanction_decided_on,
             note=payload.note,
             version=payload.version,
             endorse=payload.endorse,

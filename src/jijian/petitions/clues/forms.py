@@ -81,6 +81,13 @@ class ProposeForm(forms.Form):
     sanction = forms.ChoiceField(
         label="处理结果（予以了结或转立案时填写，按四种形态归类）", choices=Sanction.choices, required=False
     )
+    sanction_decided_on = forms.DateField(
+        label="处分决定日期（处理结果为党纪处分、政务处分或诫勉时必填）",
+        required=False,
+        help_text="处分决定书载明的日期，记入廉政档案，影响期自该日起计算",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "处分决定日期格式应为 年-月-日"},
+    )
     note = forms.CharField(
         label="拟处置理由和依据",
         max_length=4000,

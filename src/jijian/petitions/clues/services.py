@@ -25,7 +25,7 @@ get_petition_for, so an item outside the actor's jurisdiction never reaches thes
 from __future__ import annotations
 
 import json
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -223,6 +223,7 @@ def _step(
     to_state: str,
     disposal: str = "",
     sanction: str = "",
+    sanction_decided_on: date | None = None,
     note: str = "",
     endorser: str = "",
 ) -> ClueStep:
@@ -241,6 +242,8 @@ def _step(
         "statement": statement,
         "at": at.isoformat(),
     }
+    if sanction_decided_on is not None:  # only where there is one: steps signed before keep their digest
+        signed["sanction_decided_on"] = sanction_decided_on.isoformat()
     return ClueStep.objects.create(
         clue=clue,
         action=action,
@@ -248,6 +251,7 @@ def _step(
         to_state=to_state,
         disposal=disposal,
         sanction=sanction,
+        sanction_decided_on=sanction_decided_on,
         note=note,
         actor=actor,
         endorser=endorser,
@@ -259,7 +263,7 @@ def _step(
 
 def step_signed_payload(step: ClueStep, clue: Clue) -> dict:
     """The signed payload of a stored step, to verify its digest (clue_digest(clue, payload))."""
-    return {
+    payload = {
         "action": step.action,
         "from_state": step.from_state,
         "to_state": step.to_state,
@@ -272,6 +276,9 @@ def step_signed_payload(step: ClueStep, clue: Clue) -> dict:
         "statement": step.endorsement_statement,
         "at": step.at.isoformat(),
     }
+    if step.sanction_decided_on is not None:
+        payload["sanction_decided_on"] = step.sanction_decided_on.isoformat()
+    return payload
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -308,6 +315,10 @@ def _leaders_for(holder: OrgUnit) -> list[User]:
 
 def _clean(text: str | None, limit: int) -> str:
     return (text or "").strip()[:limit]
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
 
 
 # --- services --------------------------------------------------------------------------------------
@@ -420,9 +431,12 @@ def clue_propose(
     version: int,
     endorse: bool,
     sanction: str = "",
+    sanction_decided_on: date | None = None,
 ) -> Clue:
     """Propose a disposal (拟处置意见) for a leader's approval. An ending disposal (close, transfer)
-    may carry the outcome (Sanction) it is classed by (四种形态)."""
+    may carry the outcome (Sanction) it is classed by (四种形态); an outcome that enters the integrity
+    archive (ARCHIVE_SANCTION) carries the day it was decided (处分决定日期), from which the archive
+    counts its effect period: not in the future, not before the clue was registered."""
     _require_handler(actor, clue)
     note = (note or "").strip()
     if disposal not in Disposal.values:
@@ -431,6 +445,7 @@ def clue_propose(
         raise ValidationError("处理结果不正确")
     if sanction and disposal not in ENDING_DISPOSALS:
         raise ValidationError("只有予以了结或转立案审查调查时才填写处理结果")
+    _check_decided_on(clue, sanction, sanction_decided_on)
     if not note:
         raise ValidationError("请填写拟处置的理由和依据")
     _require_endorse(endorse)
@@ -450,6 +465,7 @@ def clue_propose(
         clue.state = ClueState.PENDING_APPROVAL
         clue.pending_disposal = disposal
         clue.pending_sanction = sanction
+        clue.pending_sanction_decided_on = sanction_decided_on
         clue.pending_note = note
         clue.pending_by = actor
         clue.pending_from_state = state
@@ -459,6 +475,7 @@ def clue_propose(
                 "state",
                 "pending_disposal",
                 "pending_sanction",
+                "pending_sanction_decided_on",
                 "pending_note",
                 "pending_by",
                 "pending_from_state",
@@ -472,6 +489,7 @@ def clue_propose(
             to_state=clue.state,
             disposal=disposal,
             sanction=sanction,
+            sanction_decided_on=sanction_decided_on,
             note=note,
         )
         audit_record(
@@ -480,7 +498,12 @@ def clue_propose(
             obj=clue,
             org_unit_id=clue.holder_id,
             summary=f"{clue.number} 拟{Disposal(disposal).label}，待审批",
-            after={"disposal": disposal, "sanction": sanction, "digest": step.endorsement_digest},
+            after={
+                "disposal": disposal,
+                "sanction": sanction,
+                "sanction_decided_on": _iso(sanction_decided_on),
+                "digest": step.endorsement_digest,
+            },
         )
         for leader in _leaders_for(clue.holder):
             if leader.pk == actor.pk:
@@ -498,7 +521,31 @@ def clue_propose(
     return clue
 
 
-PENDING_FIELDS = ["pending_disposal", "pending_sanction", "pending_note", "pending_by", "pending_from_state"]
+PENDING_FIELDS = [
+    "pending_disposal",
+    "pending_sanction",
+    "pending_sanction_decided_on",
+    "pending_note",
+    "pending_by",
+    "pending_from_state",
+]
+
+
+def _check_decided_on(clue: Clue, sanction: str, decided_on: date | None) -> None:
+    """The decision date goes with an outcome that enters the archive, and only with one."""
+    if sanction not in ARCHIVE_SANCTION:
+        if decided_on is not None:
+            raise ValidationError("只有处理结果为党纪处分、政务处分或诫勉时才填写处分决定日期")
+        return
+    if decided_on is None:
+        raise ValidationError(
+            f"处理结果为“{Sanction(sanction).label}”，请填写处分决定日期（影响期自该日起计算）"
+        )
+    if decided_on > timezone.localdate():
+        raise ValidationError("处分决定日期不能晚于今天")
+    registered_on = timezone.localdate(clue.registered_at)
+    if decided_on < registered_on:
+        raise ValidationError(f"处分决定日期不能早于线索登记日期（{registered_on:%Y-%m-%d}）")
 
 
 def _locked_pending(clue: Clue, *, actor: User, version: int) -> Clue:
@@ -513,6 +560,7 @@ def _locked_pending(clue: Clue, *, actor: User, version: int) -> Clue:
 
 def _clear_pending(clue: Clue) -> list[str]:
     clue.pending_disposal = clue.pending_sanction = clue.pending_note = clue.pending_from_state = ""
+    clue.pending_sanction_decided_on = None
     clue.pending_by = None
     return list(PENDING_FIELDS)
 
@@ -528,6 +576,9 @@ def clue_approve(*, actor: User, clue: Clue, version: int, endorse: bool, note: 
         sanction = clue.pending_sanction
         proposer_id = clue.pending_by_id
         from_state = clue.pending_from_state
+        if sanction in ARCHIVE_SANCTION and clue.pending_sanction_decided_on is None:
+            # A proposal made before the date was asked: it goes back for the date, not in undated.
+            raise ValidationError("该处置意见未载明处分决定日期，请退回，由承办人员填写后重新报批")
         # The stage the clue leaves is over: its limits are met.
         deadline_meet(kind=DeadlineKind.LETTER_REPLY, clue=clue)
         deadline_meet(kind=DeadlineKind.PRELIMINARY_CHECK, clue=clue)
@@ -543,8 +594,9 @@ def clue_approve(*, actor: User, clue: Clue, version: int, endorse: bool, note: 
             clue.outcome_sanction = sanction
             clue.outcome_form = SANCTION_FORM.get(sanction, "")
             clue.outcome_note = clue.pending_note
+            clue.sanction_decided_on = clue.pending_sanction_decided_on
             clue.closed_at = timezone.now()
-            fields += ["outcome_sanction", "outcome_form", "outcome_note", "closed_at"]
+            fields += ["outcome_sanction", "outcome_form", "outcome_note", "sanction_decided_on", "closed_at"]
         fields += _clear_pending(clue)
         _save(clue, fields)
         archive_sanction = _to_archive(clue, actor=actor) if disposal in ENDING_DISPOSALS else None
@@ -556,6 +608,7 @@ def clue_approve(*, actor: User, clue: Clue, version: int, endorse: bool, note: 
             to_state=clue.state,
             disposal=disposal,
             sanction=sanction,
+            sanction_decided_on=clue.sanction_decided_on if disposal in ENDING_DISPOSALS else None,
             note=note,
         )
         audit_record(
@@ -569,6 +622,7 @@ def clue_approve(*, actor: User, clue: Clue, version: int, endorse: bool, note: 
                 "state": clue.state,
                 "from_state": from_state,
                 "outcome_form": clue.outcome_form,
+                "sanction_decided_on": _iso(clue.sanction_decided_on),
                 "digest": step.endorsement_digest,
                 "archive_sanction": archive_sanction,
             },
@@ -587,8 +641,9 @@ def clue_archive_id(clue: Clue) -> int | None:
 
 def _to_archive(clue: Clue, *, actor: User) -> int | None:
     """A clue concluded with a sanction (party, public-office or 诫勉) enters the accused's archive as a
-    sanction, once, with the clue as its source (core.links.archive_record_sanction): the sanction's
-    id, or None when the outcome is no archive sanction or no archive is linked."""
+    sanction decided on the day the proposal gave (处分决定日期), once, with the clue as its source
+    (core.links.archive_record_sanction): the sanction's id, or None when the outcome is no archive
+    sanction or no archive is linked."""
     kind = ARCHIVE_SANCTION.get(clue.outcome_sanction)
     archive_id = clue_archive_id(clue) if kind else None
     if not kind or archive_id is None:
@@ -597,7 +652,7 @@ def _to_archive(clue: Clue, *, actor: User) -> int | None:
         actor=actor,
         archive_id=archive_id,
         kind=kind,
-        decided_on=timezone.localdate(),
+        decided_on=clue.sanction_decided_on,
         authority=clue.holder.name,
         reason=clue.outcome_note[:2000],
         source=f"问题线索 {clue.number}",

@@ -253,6 +253,7 @@ def clue_propose(request, pk):
             clue=clue,
             disposal=d["disposal"],
             sanction=d["sanction"],
+            sanction_decided_on=d["sanction_decided_on"],
             note=d["note"],
             version=d["version"],
             endorse=d["endorse"],
