@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('petitions', '0011_accused_id_number_public_sanctions'),
+        ('petitions', '0012_channel_supervision'),
     ]
 
     operations = [
