@@ -2,8 +2,10 @@
 three of them) replaces the track on the same sender without renegotiating, and a weak link steps the
 picture down (480p, 360p, 240p: the encoder's scale and bitrate cap, and the room's bitrate cap for the
 publisher through Janus's `configure`, which Janus acknowledges), shown on the page; a good link
-steps it back up. The link's samples are given to the page's own decision function (the same one
-getStats feeds), since loss cannot be made on loopback here."""
+steps it back up — also when the encoder reports "bandwidth" only because of our own cap, as Chromium
+does on a stepped-down call (the estimate then equals the cap). The link's samples are given to the page's
+own decision function (the same one getStats feeds), since loss cannot be made on loopback here; each
+run of samples in one evaluation, so the page's own sampler (every 3 s) cannot fall between them."""
 
 from __future__ import annotations
 
@@ -53,6 +55,11 @@ def sending(page) -> dict:
     return page.evaluate("window.receptionSending()")
 
 
+def samples(page, sample: str, n: int) -> None:
+    """`n` samples of the link, in a row: no sample of the page's own can come between them."""
+    page.evaluate(f"() => {{ for (let i = 0; i < {n}; i++) window.receptionAdapt({sample}); }}")
+
+
 def test_camera_switch_and_a_lower_resolution_on_a_weak_link(live_server, two_cameras, tree, people, janus):
     r = reception(tree.city, state=ReceptionState.CONFIRMED, day=date.today())
     base = live_server.url
@@ -87,9 +94,12 @@ def test_camera_switch_and_a_lower_resolution_on_a_weak_link(live_server, two_ca
     until(page, f"window.receptionSending().then(s => s.framesEncoded > {after['framesEncoded'] + 10})")
 
     # A weak link: two bad samples step down to 360p, the encoder scales, Janus caps the publisher.
-    page.evaluate("window.receptionAdapt({loss: 0.12, rtt: 0.2, limited: 'none'})")
-    assert "360p" not in page.text_content("#resolution")  # one bad sample is not enough
-    page.evaluate("window.receptionAdapt({loss: 0.12, rtt: 0.2, limited: 'none'})")
+    weak = "{loss: 0.12, rtt: 0.2, limited: 'none'}"
+    one = page.evaluate(
+        f"() => {{ window.receptionAdapt({weak}); const shown = document.getElementById('resolution').textContent;"
+        f" window.receptionAdapt({weak}); return shown; }}"
+    )
+    assert "360p" not in one  # one bad sample is not enough
     until(page, "window.receptionConfigures.length === 1")
     assert page.evaluate("window.receptionConfigures[0]") == {
         "bitrate": 256000,
@@ -102,21 +112,24 @@ def test_camera_switch_and_a_lower_resolution_on_a_weak_link(live_server, two_ca
     until(page, "window.receptionSending().then(s => s.frameHeight > 0 && s.frameHeight <= 360)")
     assert sending(page)["maxBitrate"] == 256000 and abs(sending(page)["scale"] - 4 / 3) < 0.01
     # Still weaker (a long round trip, the encoder limited by bandwidth): 240p, and no further.
-    for _ in range(2):
-        page.evaluate("window.receptionAdapt({loss: 0, rtt: 1.2, limited: 'bandwidth'})")
+    samples(page, "{loss: 0, rtt: 1.2, limited: 'bandwidth'}", 2)
     until(page, "window.receptionSending().then(s => s.frameHeight > 0 && s.frameHeight <= 240)")
     assert sending(page)["scale"] == 2 and sending(page)["maxBitrate"] == 128000
-    for _ in range(4):
-        page.evaluate("window.receptionAdapt({loss: 0.3, rtt: 1.5, limited: 'bandwidth'})")
+    samples(page, "{loss: 0.3, rtt: 1.5, limited: 'bandwidth'}", 4)
     until(page, "window.receptionConfigures.length === 2")
     assert [c["bitrate"] for c in page.evaluate("window.receptionConfigures")] == [256000, 128000]
     # The call goes on (frames still sent) at the lower resolution.
     frames = sending(page)["framesEncoded"]
     until(page, f"window.receptionSending().then(s => s.framesEncoded > {frames + 10})")
     assert page.text_content("#room-status").startswith("已连接")
-    # A good link for long enough steps back up.
-    for _ in range(10):
-        page.evaluate("window.receptionAdapt({loss: 0, rtt: 0.02, limited: 'none'})")
+    # What Chromium itself reports now on loopback (seen with receptionSending(): limited "bandwidth",
+    # available 128000): the encoder held back by our own 128 kbit/s cap, not by the link. Not asserted:
+    # on a busy machine the encoder may say "cpu" instead.
+    # A squeeze below our cap is the link's: still weak (and 240p is the floor: no configure).
+    samples(page, "{loss: 0, rtt: 0.02, limited: 'bandwidth', available: 60000}", 10)
+    assert page.evaluate("window.receptionConfigures.length") == 2
+    # A good link for long enough steps back up, though the encoder still says "bandwidth" (our cap).
+    samples(page, "{loss: 0, rtt: 0.02, limited: 'bandwidth', available: 128000}", 10)
     until(page, "window.receptionConfigures.length === 3")
     assert page.evaluate("window.receptionConfigures[2]")["bitrate"] == 256000
     assert abs(sending(page)["scale"] - 4 / 3) < 0.01 and sending(page)["maxBitrate"] == 256000

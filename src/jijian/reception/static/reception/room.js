@@ -240,10 +240,15 @@
   }
 
   // One sample of the link (from getStats, or given by a test): step down after two bad samples in a
-  // row, back up after ten good ones.
+  // row, back up after ten good ones. The encoder says "bandwidth" whenever its bitrate holds it back,
+  // and so it does under our own cap (the level's maxBitrate and the room's, which Janus passes on as
+  // the estimate): that is the link's fault only when the estimate (`available`, the candidate pair's
+  // availableOutgoingBitrate) is below the cap. Without that, a call stepped down stayed down for good.
   function adapt(sample) {
-    var weak = sample.loss > 0.05 || sample.rtt > 0.8 || sample.limited === "bandwidth";
-    var fine = sample.loss < 0.01 && sample.rtt < 0.3 && sample.limited !== "bandwidth";
+    var ourCap = sample.available && sample.available >= LEVELS[level].bitrate * 0.9;
+    var squeezed = sample.limited === "bandwidth" && !ourCap;
+    var weak = sample.loss > 0.05 || sample.rtt > 0.8 || squeezed;
+    var fine = sample.loss < 0.01 && sample.rtt < 0.3 && !squeezed;
     bad = weak ? bad + 1 : 0;
     good = fine ? good + 1 : 0;
     if (bad >= 2 && level < LEVELS.length - 1) {
@@ -266,13 +271,16 @@
     if (!sender) return Promise.resolve(null);
     var enc = (sender.getParameters().encodings || [{}])[0];
     return publisherPc.getStats().then(function (stats) {
-      var height = 0, frames = 0;
+      var height = 0, frames = 0, limited = "", available = 0;
       stats.forEach(function (s) {
-        if (s.type === "outbound-rtp" && s.kind === "video") { height = s.frameHeight || 0; frames = s.framesEncoded || 0; }
+        if (s.type === "outbound-rtp" && s.kind === "video") {
+          height = s.frameHeight || 0; frames = s.framesEncoded || 0; limited = s.qualityLimitationReason || "";
+        }
+        if (s.type === "candidate-pair" && s.nominated && s.availableOutgoingBitrate) available = s.availableOutgoingBitrate;
       });
       return {
         device: sender.track.getSettings().deviceId, track: sender.track.id, scale: enc.scaleResolutionDownBy || 1,
-        maxBitrate: enc.maxBitrate || 0, frameHeight: height, framesEncoded: frames,
+        maxBitrate: enc.maxBitrate || 0, frameHeight: height, framesEncoded: frames, limited: limited, available: available,
         sdp: publisherPc.localDescription.sdp, level: LEVELS[level].label,
       };
     });
@@ -281,8 +289,9 @@
   function quality() {
     if (!publisherPc) return;
     publisherPc.getStats().then(function (stats) {
-      var rtt = null, lost = 0, fraction = 0, limited = "none";
+      var rtt = null, lost = 0, fraction = 0, limited = "none", available = 0;
       stats.forEach(function (s) {
+        if (s.type === "candidate-pair" && s.nominated && s.availableOutgoingBitrate) available = s.availableOutgoingBitrate;
         if (s.type === "remote-inbound-rtp") {
           lost += s.packetsLost || 0;
           if (s.roundTripTime) rtt = s.roundTripTime;
@@ -293,7 +302,7 @@
       var q = document.getElementById("quality");
       var word = rtt === null ? "" : (fraction > 0.05 || rtt > 0.8 ? "差" : (fraction > 0.01 || rtt > 0.3 ? "一般" : "良好"));
       q.textContent = rtt === null ? "" : ("网络" + word + " · 延迟 " + Math.round(rtt * 1000) + " 毫秒" + (lost ? "，丢包 " + lost : ""));
-      if (rtt !== null) adapt({ loss: fraction, rtt: rtt, limited: limited });
+      if (rtt !== null) adapt({ loss: fraction, rtt: rtt, limited: limited, available: available });
     });
   }
 
