@@ -17,6 +17,7 @@ from jijian.core.roles import Role
 from jijian.core.services import ConcurrentEditError
 from jijian.petitions import services
 from jijian.petitions.clues import services as clues
+from jijian.petitions.clues.forms import RegisterForm
 from jijian.petitions.models import (
     Clue,
     ClueSource,
@@ -87,6 +88,24 @@ def test_a_clue_from_an_accepted_report_is_numbered_signed_and_audited(tree, cou
     assert event.object_id == str(clue.pk) and event.after["digest"] == step.endorsement_digest
     second = registered_clue(tree.county)
     assert second.number == f"XS-421321-{year}-0002"
+
+
+@pytest.mark.parametrize("asked", [ClueSource.PETITION, ClueSource.SUPERVISION])
+def test_the_source_follows_the_report(tree, county, asked):
+    """A report found in supervision (a village risk flag, channel 日常监督发现) gives a clue of that
+    source, never one counted as 信访举报; a report received from someone gives 信访举报 whatever the
+    caller asked, and the form offers only that one."""
+    found = accepted_report(tree.county, tree.township_a)
+    found.channel = "supervision"
+    found.save(update_fields=["channel"])
+    received = accepted_report(tree.county, tree.township_a, accused_name="李某")
+    from_flag = clues.clue_register(actor=county.cm, source=asked, report=found, endorse=True)
+    from_letter = clues.clue_register(actor=county.cm, source=asked, report=received, endorse=True)
+    assert (from_flag.source, from_flag.report_id) == (ClueSource.SUPERVISION, found.pk)
+    assert (from_letter.source, from_letter.report_id) == (ClueSource.PETITION, received.pk)
+    assert from_flag.get_source_display() == "日常监督发现"
+    assert RegisterForm(report=found).fields["source"].choices == [("supervision", "日常监督发现")]
+    assert RegisterForm(report=received).fields["source"].choices == [("petition", "信访举报")]
 
 
 @pytest.mark.parametrize(

@@ -300,7 +300,7 @@ def test_a_registered_letter_refuses_a_video_a_video_reception_keeps_its_recordi
 
 
 def test_a_clue_found_in_supervision_is_not_registered_by_hand(tree, county):
-    """监督检查发现 comes from a village risk flag (core.links.petition_register), never from the staff
+    """日常监督发现 comes from a village risk flag (core.links.petition_register), never from the staff
     register: the form does not offer it and refuses it when posted."""
     page = county.get(URL)
     offered = {value for value, _label in page.context["form"].fields["channel"].choices}

@@ -1,5 +1,5 @@
 """The township answers a split-expense flag (疑似拆分报账) as it answers a decision's flag: a written
-answer or a clue opened in petitions (channel 监督检查发现), once; the flag has a due date in working
+answer or a clue opened in petitions (channel 日常监督发现), once; the flag has a due date in working
 days after its latest voucher was entered, is marked overdue, and leaves the open list once answered.
 A window that later gains a voucher is a new flag; the old answer stays on record."""
 
@@ -153,7 +153,7 @@ def test_opening_a_clue_registers_it_in_petitions_as_found_in_supervision(people
         follow=True,
     )
     report = PetitionReport.objects.get()
-    assert report.channel == "supervision" and report.get_channel_display() == "监督检查发现"
+    assert report.channel == "supervision" and report.get_channel_display() == "日常监督发现"
     assert report.region_id == people.member_a.org_unit_id and report.received_by == people.township_a
     assert "疑似拆分报账" in report.facts and "24000" in report.facts and "村委会主任经手" in report.facts
     row = SplitFlagAnswer.objects.get()

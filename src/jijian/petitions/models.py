@@ -30,7 +30,7 @@ class Channel(models.TextChoices):
     PHONE = "phone", _("电话（12388）")
     VIDEO = "video", _("视频接访")
     # Found by the platform's own supervision (a village risk flag), not received from anyone.
-    SUPERVISION = "supervision", _("监督检查发现")
+    SUPERVISION = "supervision", _("日常监督发现")
 
 
 class Matter(models.TextChoices):

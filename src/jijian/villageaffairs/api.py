@@ -344,7 +344,7 @@ def village_flag_answer(request, decision_id: ApiId, payload: FlagAnswerIn):
 @router.post(
     "/decisions/{id:decision_id}/flags/clue",
     response=FlagOut,
-    summary="风险提示转为问题线索（乡镇纪委；按监督检查发现登记）",
+    summary="风险提示转为问题线索（乡镇纪委；按日常监督发现登记）",
     url_name="village_flag_clue",
 )
 def village_flag_clue(request, decision_id: ApiId, payload: FlagClueIn):
@@ -452,7 +452,7 @@ def village_split_answer(request, village_id: ApiId, payload: SplitAnswerIn):
 @router.post(
     "/risks/splits/{id:village_id}/clue",
     response=SplitFlagOut,
-    summary="疑似拆分报账提示转为问题线索（乡镇纪委；按监督检查发现登记）",
+    summary="疑似拆分报账提示转为问题线索（乡镇纪委；按日常监督发现登记）",
     url_name="village_split_clue",
 )
 def village_split_clue(request, village_id: ApiId, payload: SplitClueIn):

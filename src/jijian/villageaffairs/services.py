@@ -444,7 +444,7 @@ def _answer_text(answer: str) -> str:
 
 def _register_clue(*, actor, village, facts: str, extra: str):
     """A problem clue from a village flag, registered in petitions (core.links.petition_register: its
-    own rules, numbering, time limits and audit) at the actor's commission: channel 监督检查发现 (found
+    own rules, numbering, time limits and audit) at the actor's commission: channel 日常监督发现 (found
     in supervision, not received), category 检举, matter 工作纪律, the village as region and as the
     accused's unit. The register refuses an actor it does not admit."""
     if extra:

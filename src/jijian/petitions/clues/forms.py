@@ -14,7 +14,7 @@ from jijian.core.models import CadreLevel
 from jijian.petitions.clues.services import STATEMENTS, ClueFilter
 from jijian.petitions.clues.stats import Period, default_period, month_period
 from jijian.petitions.intake.forms import MAX_FILES
-from jijian.petitions.models import ClueSource, ClueState, Disposal, Form, Matter, Sanction
+from jijian.petitions.models import Channel, ClueSource, ClueState, Disposal, Form, Matter, Sanction
 
 ENDORSE_HELP = "勾选即以本人身份签字背书，系统记录签字人、时间和内容摘要（SM3）。"
 
@@ -59,8 +59,10 @@ class RegisterForm(forms.Form):
             for r in duty_records
         ]
         if report is not None:
-            self.fields["source"].choices = [(ClueSource.PETITION, ClueSource.PETITION.label)]
-            self.fields["source"].initial = ClueSource.PETITION
+            # The source follows the report (clue_register decides it the same way).
+            source = ClueSource.SUPERVISION if report.channel == Channel.SUPERVISION else ClueSource.PETITION
+            self.fields["source"].choices = [(source, source.label)]
+            self.fields["source"].initial = source
             del self.fields["duty_record"]
             for name in ("accused_name", "accused_unit", "accused_post", "accused_level", "matter"):
                 self.fields[name].initial = getattr(report, name)

@@ -50,6 +50,7 @@ from jijian.petitions.handling import routing
 from jijian.petitions.models import (
     ARCHIVE_SANCTION,
     SANCTION_FORM,
+    Channel,
     Clue,
     ClueSource,
     ClueState,
@@ -340,14 +341,19 @@ def clue_register(
     """Register and number a clue at the actor's commission (the case management office only). A clue
     from a report needs the report accepted and in the actor's jurisdiction; one from a village
     member's duty record needs a record of a clue found, in a village of the jurisdiction. The
-    accused and the matter default to the report's."""
+    accused and the matter default to the report's, and so does the source: a report found in
+    supervision (a village risk flag) gives a clue of 日常监督发现, any other report one of 信访举报."""
     _staff(actor)
     if not actor.has_role(Role.CASE_MANAGEMENT):
         raise ValidationError("问题线索由案件监督管理室统一登记，您没有登记权限")
     if source not in ClueSource.values:
         raise ValidationError("请选择线索来源")
     holder = routing.commission_of(actor.org_unit)
-    if source == ClueSource.PETITION:
+    if report is not None and source in (ClueSource.PETITION, ClueSource.SUPERVISION):
+        # The source follows the report: a village risk flag registered as found in supervision
+        # (channel 日常监督发现) gives a clue of that source, never one counted as 信访举报.
+        source = ClueSource.SUPERVISION if report.channel == Channel.SUPERVISION else ClueSource.PETITION
+    if source == ClueSource.PETITION or report is not None and source == ClueSource.SUPERVISION:
         if report is None:
             raise ValidationError("来源为信访举报的线索须选择来源举报件")
         if not petitions_visible_to(actor).filter(pk=report.pk).exists():
