@@ -19,7 +19,9 @@ pytestmark = [
 ]
 
 
-def close(actor, unit: OrgUnit):
+def set_active(actor, unit: OrgUnit, *, active: bool, reason: str):
+    """撤销 (active=False) or 恢复 (active=True) the unit as the manage page does, from a fresh row."""
+
     def run():
         fresh = OrgUnit.objects.get(pk=unit.pk)
         return org_unit_update(
@@ -28,11 +30,19 @@ def close(actor, unit: OrgUnit):
             version=fresh.version,
             name=fresh.name,
             code=fresh.code,
-            is_active=False,
-            reason="合并",
+            is_active=active,
+            reason=reason,
         )
 
     return run
+
+
+def close(actor, unit: OrgUnit):
+    return set_active(actor, unit, active=False, reason="合并")
+
+
+def reopen(actor, unit: OrgUnit):
+    return set_active(actor, unit, active=True, reason="误撤销")
 
 
 def never_closed_with_something_open(unit: OrgUnit) -> None:
@@ -135,22 +145,6 @@ def test_an_account_is_not_moved_into_or_enabled_in_a_unit_being_closed(people, 
         enabled = exc
     assert isinstance(enabled, ValidationError) and "已撤销" in enabled.messages[0]
     never_closed_with_something_open(empty_village)
-
-
-def reopen(actor, unit: OrgUnit):
-    def run():
-        fresh = OrgUnit.objects.get(pk=unit.pk)
-        return org_unit_update(
-            actor=actor,
-            unit=fresh,
-            version=fresh.version,
-            name=fresh.name,
-            code=fresh.code,
-            is_active=True,
-            reason="误撤销",
-        )
-
-    return run
 
 
 def closed_township(tree) -> tuple[OrgUnit, OrgUnit]:
