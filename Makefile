@@ -41,6 +41,7 @@ run: deps
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq janus janus-tools ffmpeg >/dev/null; \
 	  else echo "未安装 Janus：视频接访不可用（请以 root 执行 apt-get install janus janus-tools ffmpeg）"; fi; }
 	$(CURDIR)/.venv/bin/jijian setup
+	@$(CURDIR)/.venv/bin/jijian check_port
 	$(CURDIR)/.venv/bin/honcho start -f Procfile
 
 sysdeps-test:

@@ -10,7 +10,7 @@ import socket
 import pytest
 from django.core.management import CommandError, call_command
 
-from jijian.reception.management.commands.reception_janus import port_taken
+from jijian.core.ops.ports import port_taken
 
 
 def listening() -> socket.socket:

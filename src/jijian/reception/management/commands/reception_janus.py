@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import time
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from jijian.core.ops.ports import port_taken
 from jijian.reception.media import MISSING, janus_config_write
 
 
@@ -49,14 +49,3 @@ class Command(BaseCommand):
             while True:
                 time.sleep(3600)
         raise CommandError(message)
-
-
-def port_taken(host: str, port: int) -> bool:
-    """Whether another program already listens on host:port (a bind there fails)."""
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError:
-            return True
-    return False
