@@ -275,11 +275,14 @@ def _queries(client, url) -> int:
 
 
 @pytest.mark.parametrize("persona", ["member_a", "township_a"])
-def test_the_voucher_list_and_board_cost_the_same_queries_for_3_vouchers_as_for_30(people, login, persona):
+def test_the_voucher_lists_board_and_home_cost_the_same_queries_for_3_vouchers_as_for_30(
+    people, login, persona
+):
     client = login(getattr(people, persona))
     for i in range(3):
         _voucher(people.member_a, f"用途{i}", "100", 1)
-    urls = [reverse("villageaffairs:voucher_list")]
+    vouchers = reverse("villageaffairs:voucher_list")
+    urls = [vouchers, vouchers + "?show=mine", vouchers + "?show=objected", reverse("core:home")]
     if persona == "township_a":
         urls.append(reverse("villageaffairs:flag_board"))
     for url in urls:

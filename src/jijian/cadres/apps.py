@@ -13,6 +13,8 @@ class CadresConfig(AppConfig):
 
         links.guidance_task_counts.provide(guidance_task_counts)
 
+        from . import todos  # noqa: F401 - registers the home-page to-dos
+
     def demo_load(self, *, seed: int) -> str:
         """The demo's posts, a nomination, guidance tasks and 跟案学习 (`jijian setup`), after the duty log."""
         from .demo import load_demo

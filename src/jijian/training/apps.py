@@ -21,6 +21,8 @@ class TrainingConfig(AppConfig):
 
         links.training_results.provide(training_results)
 
+        from . import todos  # noqa: F401 - registers the home-page to-dos
+
     def demo_load(self, *, seed: int) -> str:
         """The demo question bank and an open exam (`jijian setup`)."""
         from .demo import load_demo

@@ -259,6 +259,21 @@ def may_sign(user, voucher: Voucher, step: str | None) -> bool:
     return village is not None and village.pk == voucher.village_id
 
 
+def vouchers_waiting_on(user) -> list[Voucher]:
+    """The vouchers whose next signature is the user's to give (may_sign: the member's village's steps,
+    the township committee's township steps), oldest first: the voucher list's 待我签字 and the home
+    page's to-do. Two queries (the vouchers being signed in the user's jurisdiction, their signatures)."""
+    signing = (
+        vouchers_visible_to(user)
+        .filter(state=VoucherState.SIGNING)
+        .prefetch_related("signatures")
+        .order_by("created_at", "pk")
+    )
+    if member_village(user) is None and not is_township_officer(user):
+        return []  # a county officer reads the vouchers, never signs one
+    return [v for v in signing if may_sign(user, v, next_step(v))]
+
+
 def voucher_digest(voucher: Voucher) -> str:
     content = f"{voucher.pk}|{voucher.village_id}|{voucher.purpose}|{voucher.amount}|{voucher.spent_on}|{voucher.handler_name}"
     return sm3_hex(content.encode())

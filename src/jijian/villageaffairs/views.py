@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -393,12 +394,31 @@ def _require_township(user) -> None:
 @login_required
 @require_GET
 def voucher_list(request):
+    """All vouchers of the user's villages, newest first; 待我签字 (those whose next signature is the
+    user's, oldest first) for a village member and a township committee; 有异议 (those stopped by an
+    objection, waiting for the township), the most urgent first."""
     require_module(request.user, Module.VILLAGE_AFFAIRS)
     own = member_village(request.user)
-    page = Paginator(
-        reimbursements.vouchers_visible_to(request.user).order_by("-created_at", "-pk"), PAGE
-    ).get_page(request.GET.get("page"))
-    context = {"page": page, "own": own, "is_township": reimbursements.is_township_officer(request.user)}
+    is_township = reimbursements.is_township_officer(request.user)
+    signs = own is not None or is_township
+    show = request.GET.get("show", "")
+    visible = reimbursements.vouchers_visible_to(request.user)
+    rows: list | QuerySet
+    if show == "mine" and signs:
+        rows = reimbursements.vouchers_waiting_on(request.user)
+    elif show == "objected":
+        rows = (
+            visible.filter(state=VoucherState.OBJECTED)
+            .prefetch_related("signatures")
+            .order_by("objection_due", "pk")
+        )
+    else:
+        show, rows = "", visible.prefetch_related("signatures").order_by("-created_at", "-pk")
+    page = Paginator(rows, PAGE).get_page(request.GET.get("page"))
+    for voucher in page:  # the step it waits for, named (signing vouchers only)
+        step = reimbursements.next_step(voucher)
+        voucher.waiting_for = ChainStep(step).label if step else ""
+    context = {"page": page, "own": own, "is_township": is_township, "signs": signs, "show": show}
     return render(request, "villageaffairs/voucher_list.html", context)
 
 
