@@ -22,6 +22,8 @@ class ArchivesConfig(AppConfig):
         # A person's photo follows the archive (recusal included), not only the unit, on every link.
         register_object_scope(PHOTO_PURPOSE, archives_visible_to)
 
+        from . import todos  # noqa: F401 - registers the home-page to-dos
+
     def demo_load(self, *, seed: int) -> str:
         """The demo's integrity archives (`jijian setup`)."""
         from .demo import load_demo

@@ -48,13 +48,17 @@ def opinion_list(request):
 
     if not request.user.role_set & OPINION_ROLES:
         raise Http404
-    qs = opinions_visible_to(request.user).prefetch_related("persons")
-    page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "archives/opinion_list.html",
-        {"page": page, "can_request": can_request(request.user), "today": timezone.localdate()},
-    )
+    mine = request.GET.get("mine") == "1"
+    qs = (opinions.opinions_waiting_on if mine else opinions_visible_to)(request.user)
+    page = Paginator(qs.prefetch_related("persons"), PAGE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "mine": mine,
+        "takes_part": is_commission(request.user),
+        "can_request": can_request(request.user),
+        "today": timezone.localdate(),
+    }
+    return render(request, "archives/opinion_list.html", context)
 
 
 @login_required

@@ -15,14 +15,16 @@ The reply is due a number of working days after the request (settings.ARCHIVES_O
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import reduce
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from jijian.audit.services import audit_record
@@ -34,7 +36,15 @@ from jijian.core.sensitive.crypto import blind_index
 from jijian.core.services import ConcurrentEditError
 from jijian.core.validators import validate_id_number
 
-from .access import ENDORSING_ROLES, archives_visible_to, can_answer, can_request, can_sign, endorsing_offices
+from .access import (
+    ENDORSING_ROLES,
+    archives_visible_to,
+    can_answer,
+    can_request,
+    can_sign,
+    endorsing_offices,
+    opinions_visible_to,
+)
 from .models import (
     IntegrityArchive,
     OpinionEndorsement,
@@ -399,6 +409,32 @@ def endorsers() -> tuple[str, ...]:
     by default 信访室, 案件监督管理室, 审理室)."""
     configured = getattr(settings, "ARCHIVES_OPINION_ENDORSERS", None)
     return tuple(configured) if configured is not None else tuple(ENDORSING_ROLES)
+
+
+def opinions_waiting_on(user) -> QuerySet[OpinionRequest]:
+    """The requests waiting for the user's part, within their jurisdiction: for the cadre supervision
+    office those to draft; for an endorsing office the drafts it has not endorsed; for the leader the
+    drafts every endorsing office has endorsed (ready to sign). The list's 待我办理 and the home page's
+    to-do; the nearest deadline first."""
+
+    def endorsed_by(office: str):
+        return Q(pk__in=OpinionEndorsement.objects.filter(office=office).values("request_id"))
+
+    waiting = []
+    if can_answer(user):
+        waiting.append(Q(state=OpinionState.SUBMITTED))
+    offices = endorsers()
+    for office in endorsing_offices(user):
+        if office in offices:
+            waiting.append(Q(state=OpinionState.DRAFTED) & ~endorsed_by(office))
+    if can_sign(user):
+        ready = Q(state=OpinionState.DRAFTED)
+        for office in offices:
+            ready &= endorsed_by(office)
+        waiting.append(ready)
+    if not waiting:
+        return OpinionRequest.objects.none()
+    return opinions_visible_to(user).filter(reduce(operator.or_, waiting)).order_by("due_on", "pk")
 
 
 def missing_endorsements(request: OpinionRequest) -> list[str]:
