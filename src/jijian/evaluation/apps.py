@@ -14,6 +14,8 @@ class EvaluationConfig(AppConfig):
 
         register_object_scope(FINDING_FILES, findings_visible_to)
 
+        from . import todos  # noqa: F401 - registers the home-page to-dos
+
     def demo_load(self, *, seed: int) -> str:
         """A rubric, evaluations of the demo township and a mutual-check round (`jijian setup`)."""
         from .demo import load_demo
