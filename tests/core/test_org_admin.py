@@ -629,3 +629,356 @@ def test_a_closed_unit_takes_no_new_account_nor_a_moved_one(login, tree, people)
     )
     assert created.status_code == 400 and "已撤销，不能在该单位新建账号" in created.content.decode()
     assert not User.objects.filter(username="xinren").exists()
+
+
+# --- 修改代码 ----------------------------------------------------------------------------------------
+def code_data(unit: OrgUnit, code: str, **changes) -> dict:
+    return {"action": "code", "code-version": unit.version, "code-code": code, **changes}
+
+
+def test_admin_corrects_a_units_code_and_the_trail_keeps_the_old_one(login, tree, people):
+    client = login(people.system_admin)
+    unit = tree.village_a
+    page = client.get(manage(unit)).content.decode()
+    assert 'value="code"' in page and 'value="421321100201"' in page  # the code form, filled in
+    response = client.post(manage(unit), code_data(unit, "421321100209"))
+    assert response.status_code == 302
+    saved = fresh(unit)
+    assert (saved.code, saved.version) == ("421321100209", unit.version + 1)
+    event = AuditEvent.objects.get(action="org_unit.code", object_id=str(unit.pk))
+    assert (event.before["code"], event.after["code"]) == ("421321100201", "421321100209")
+    assert event.actor_id == people.system_admin.pk
+    assert "421321100201 → 421321100209" in event.summary
+    assert "已将代码改为 421321100209" in client.get(manage(unit)).content.decode()
+
+
+@pytest.mark.parametrize(
+    "typed, message",
+    [
+        ("4213 2110", "代码只能包含数字、字母和短横线"),
+        ("神农村01", "代码只能包含数字、字母和短横线"),
+        ("4213_01", "代码只能包含数字、字母和短横线"),
+        ("1" * 33, "代码不能超过 32 个字符"),
+    ],
+)
+def test_a_code_outside_the_creation_rule_is_refused(login, tree, people, typed, message):
+    client = login(people.system_admin)
+    unit = tree.village_a
+    response = client.post(manage(unit), code_data(unit, typed))
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert message in body and f'value="{typed}"' in body
+    assert fresh(unit).code == "421321100201" and fresh(unit).version == unit.version
+    assert not AuditEvent.objects.filter(action="org_unit.code").exists()
+
+
+def test_a_code_of_another_unit_is_refused(login, tree, people):
+    client = login(people.system_admin)
+    unit = tree.village_a
+    response = client.post(manage(unit), code_data(unit, tree.village_c.code))
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert f"代码 {tree.village_c.code} 已被使用" in body and f'value="{tree.village_c.code}"' in body
+    assert fresh(unit).code == "421321100201"
+    assert not AuditEvent.objects.filter(action="org_unit.code").exists()
+
+
+def test_an_unchanged_code_is_refused_and_nothing_recorded(login, tree, people):
+    client = login(people.system_admin)
+    unit = tree.village_a
+    response = client.post(manage(unit), code_data(unit, unit.code))
+    assert response.status_code == 400
+    assert "代码未改变" in response.content.decode()
+    assert fresh(unit).version == unit.version
+    assert not AuditEvent.objects.filter(object_id=str(unit.pk)).exists()
+
+
+def test_a_code_can_be_cleared_as_at_creation(login, tree, people):
+    """Creation leaves the code optional (a management zone has none): so may a correction. Two units
+    without a code do not collide."""
+    client = login(people.system_admin)
+    assert tree.zone.code is None
+    unit = tree.village_a
+    assert client.post(manage(unit), code_data(unit, "")).status_code == 302
+    assert fresh(unit).code is None
+    event = AuditEvent.objects.get(action="org_unit.code", object_id=str(unit.pk))
+    assert (event.before["code"], event.after["code"]) == ("421321100201", None)
+
+
+def test_a_code_change_over_a_newer_version_is_refused(login, tree, people):
+    client = login(people.system_admin)
+    unit = tree.village_a
+    shown = unit.version
+    client.post(manage(unit), {"action": "rename", "rename-version": shown, "rename-name": "神农村一组"})
+    response = client.post(manage(unit), code_data(unit, "421321100209", **{"code-version": shown}))
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert STALE in body and 'value="421321100209"' in body
+    assert fresh(unit).code == "421321100201"
+    assert not AuditEvent.objects.filter(action="org_unit.code").exists()
+
+
+def test_the_services_check_the_code_themselves(tree, people):
+    """The rule holds for every caller, not only the page's form."""
+    from django.core.exceptions import ValidationError
+
+    from jijian.core.services import org_unit_create, org_unit_update
+
+    unit = fresh(tree.village_a)
+    with pytest.raises(ValidationError, match="代码只能包含数字、字母和短横线"):
+        org_unit_update(
+            actor=people.system_admin,
+            unit=unit,
+            version=unit.version,
+            name=unit.name,
+            code="42 13",
+            is_active=True,
+            management_zone=None,
+        )
+    with pytest.raises(ValidationError, match="代码只能包含数字、字母和短横线"):
+        org_unit_create(actor=None, name="新村", kind=OrgKind.VILLAGE, parent=tree.township_a, code="新01")
+    assert fresh(unit).code == "421321100201"
+
+
+# --- 代管管理区 --------------------------------------------------------------------------------------
+def zone_data(unit: OrgUnit, zone: OrgUnit | None, **changes) -> dict:
+    return {
+        "action": "zone",
+        "zone-version": unit.version,
+        "zone-management_zone": zone.pk if zone else "",
+        **changes,
+    }
+
+
+def detail(unit: OrgUnit) -> str:
+    return reverse("core:org_detail", args=[unit.pk])
+
+
+def close_by_service(unit: OrgUnit, actor: User) -> OrgUnit:
+    from jijian.core.services import org_unit_update
+
+    unit = fresh(unit)
+    return org_unit_update(
+        actor=actor,
+        unit=unit,
+        version=unit.version,
+        name=unit.name,
+        code=unit.code,
+        is_active=False,
+        management_zone=unit.management_zone,
+        reason="撤并",
+    )
+
+
+def test_a_zone_given_a_township_sees_it_at_once_and_no_longer_once_taken_away(client, tree, people):
+    """The zone's officer sees 厉山镇 and its villages from the request after the assignment, and
+    gets 404 again from the request after its removal: jurisdiction reads the zone column the service
+    rewrote, with no cache in between."""
+    from tests.conftest import sign_in
+
+    def officer_sees(unit: OrgUnit) -> int:
+        sign_in(client, people.zone_officer)
+        return client.get(detail(unit)).status_code
+
+    def as_admin(data: dict) -> int:
+        sign_in(client, people.system_admin)
+        return client.post(manage(tree.township_a), data).status_code
+
+    assert officer_sees(tree.township_a) == 404 and officer_sees(tree.village_a) == 404
+    assert officer_sees(tree.village_b) == 200  # 高城镇's village: the zone's from the start
+    assert as_admin(zone_data(fresh(tree.township_a), tree.zone)) == 302
+    assert fresh(tree.village_a).zone_id == tree.zone.pk
+    assert officer_sees(tree.township_a) == 200 and officer_sees(tree.village_a) == 200
+    assert as_admin(zone_data(fresh(tree.township_a), None)) == 302
+    assert officer_sees(tree.township_a) == 404 and officer_sees(tree.village_a) == 404
+    assert fresh(tree.village_a).zone_id is None
+
+    given, taken = AuditEvent.objects.filter(
+        action="org_unit.zone", object_id=str(tree.township_a.pk)
+    ).order_by("pk")
+    assert (given.before["management_zone"], given.after["management_zone"]) == (None, tree.zone.pk)
+    assert (taken.before["management_zone"], taken.after["management_zone"]) == (tree.zone.pk, None)
+    assert "无 → 随州高新区" in given.summary and "随州高新区 → 无" in taken.summary
+    assert given.actor_id == taken.actor_id == people.system_admin.pk
+
+
+def test_the_zone_choice_offers_open_zones_in_reach_and_shows_the_present_one(login, tree, people):
+    from jijian.core.services import org_unit_create
+
+    shut = org_unit_create(
+        actor=None, name="大洪山风景名胜区", kind=OrgKind.MANAGEMENT_ZONE, parent=tree.city
+    )
+    close_by_service(shut, people.system_admin)
+    page = login(people.system_admin).get(manage(tree.township_b)).content.decode()
+    assert 'value="zone"' in page and "不由管理区代管" in page
+    assert f'<option value="{tree.zone.pk}" selected data-initials="szgxq">随州高新区</option>' in page
+    assert "大洪山风景名胜区" not in page  # closed: not offered
+    village_page = login(people.system_admin).get(manage(tree.village_a)).content.decode()
+    assert 'value="zone"' not in village_page  # a village has no zone of its own
+
+
+def test_a_county_admin_has_no_zone_to_offer_but_sees_the_present_one(login, tree, county_admin):
+    page = login(county_admin).get(manage(tree.township_b)).content.decode()
+    assert "随州高新区" in page  # in the facts
+    assert 'value="zone"' not in page  # no zone in the county: no form
+
+
+def test_a_closed_zone_is_refused(login, tree, people):
+    from django.core.exceptions import ValidationError
+
+    from jijian.core.services import org_unit_create, org_unit_update
+
+    shut = org_unit_create(
+        actor=None, name="大洪山风景名胜区", kind=OrgKind.MANAGEMENT_ZONE, parent=tree.city
+    )
+    close_by_service(shut, people.system_admin)
+    unit = fresh(tree.township_a)
+    response = login(people.system_admin).post(manage(unit), zone_data(unit, shut))
+    assert response.status_code == 400
+    assert "所选管理区不存在、已撤销或不在您的管辖范围内" in response.content.decode()
+    # The service refuses it too (a zone closed between the page's check and the save).
+    with pytest.raises(ValidationError, match="大洪山风景名胜区已撤销，不能代管单位"):
+        org_unit_update(
+            actor=people.system_admin,
+            unit=unit,
+            version=unit.version,
+            name=unit.name,
+            code=unit.code,
+            is_active=True,
+            management_zone=fresh(shut),
+        )
+    assert fresh(unit).management_zone_id is None and fresh(unit).version == unit.version
+    assert not AuditEvent.objects.filter(action="org_unit.zone").exists()
+
+
+def test_a_zone_overseeing_a_township_is_not_closed(tree, people):
+    from django.core.exceptions import ValidationError
+
+    from jijian.core.services import org_unit_create
+
+    zone = org_unit_create(
+        actor=None, name="大洪山风景名胜区", kind=OrgKind.MANAGEMENT_ZONE, parent=tree.city
+    )
+    township = org_unit_create(
+        actor=None, name="长岗镇", kind=OrgKind.TOWN, parent=tree.county, management_zone=zone
+    )
+    with pytest.raises(ValidationError, match="仍代管乡镇（街道），请先取消代管"):
+        close_by_service(zone, people.system_admin)
+    assert fresh(zone).is_active and fresh(township).zone_id == zone.pk
+
+
+def test_a_zone_outside_the_admins_reach_is_refused(login, tree, people, county_admin):
+    from django.core.exceptions import ValidationError
+
+    from jijian.core.services import org_unit_update
+
+    client = login(county_admin)
+    unit = fresh(tree.township_a)
+    response = client.post(manage(unit), zone_data(unit, tree.zone))
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "所选管理区不存在、已撤销或不在您的管辖范围内" in body
+    assert 'id="zone"' in body  # the refused section is shown with its message
+    with pytest.raises(ValidationError, match="随州高新区不在您的管辖范围内"):
+        org_unit_update(
+            actor=county_admin,
+            unit=unit,
+            version=unit.version,
+            name=unit.name,
+            code=unit.code,
+            is_active=True,
+            management_zone=tree.zone,
+        )
+    # Nor is a township taken from a zone outside the county.
+    zoned = fresh(tree.township_b)
+    response = client.post(manage(zoned), zone_data(zoned, None))
+    assert response.status_code == 400
+    assert "随州高新区不在您的管辖范围内，不能更改其代管的单位" in response.content.decode()
+    assert fresh(unit).management_zone_id is None and fresh(zoned).management_zone_id == tree.zone.pk
+    assert not AuditEvent.objects.filter(action="org_unit.zone").exists()
+
+
+def test_an_admin_of_the_zone_does_not_change_what_it_oversees(login, tree):
+    zone_admin = make_user("zone_admin", tree.zone, Role.SYSTEM_ADMIN)
+    unit = fresh(tree.township_b)
+    response = login(zone_admin).post(manage(unit), zone_data(unit, None))
+    assert response.status_code == 400
+    assert "不能更改您本人所在管理区代管的单位" in response.content.decode()
+    assert fresh(unit).management_zone_id == tree.zone.pk
+
+
+def test_a_kind_that_cannot_have_a_zone_is_refused(login, tree, people):
+    from django.core.exceptions import ValidationError
+
+    from jijian.core.services import org_unit_create, org_unit_update
+
+    client = login(people.system_admin)
+    for unit in (fresh(tree.village_a), fresh(tree.county), fresh(tree.department)):
+        response = client.post(manage(unit), zone_data(unit, tree.zone))
+        assert response.status_code == 400
+        assert f"{unit.get_kind_display()}不能由管理区代管，只有乡镇（街道）可以" in response.content.decode()
+        assert fresh(unit).management_zone_id is None
+    # A township that sits under a zone already is the zone's: no second zone over it.
+    other = org_unit_create(
+        actor=None, name="大洪山风景名胜区", kind=OrgKind.MANAGEMENT_ZONE, parent=tree.city
+    )
+    under = org_unit_create(actor=None, name="长岗镇", kind=OrgKind.TOWN, parent=other)
+    with pytest.raises(ValidationError, match="长岗镇直属于大洪山风景名胜区"):
+        org_unit_update(
+            actor=people.system_admin,
+            unit=under,
+            version=under.version,
+            name=under.name,
+            code=None,
+            is_active=True,
+            management_zone=tree.zone,
+        )
+    assert not AuditEvent.objects.filter(action="org_unit.zone").exists()
+
+
+def test_a_zone_change_over_a_newer_version_is_refused(login, tree, people):
+    client = login(people.system_admin)
+    unit = tree.township_a
+    shown = unit.version
+    client.post(manage(unit), {"action": "rename", "rename-version": shown, "rename-name": "厉山镇一"})
+    response = client.post(manage(unit), zone_data(unit, tree.zone, **{"zone-version": shown}))
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert STALE in body and f'<option value="{tree.zone.pk}" selected ' in body  # as chosen
+    assert fresh(unit).management_zone_id is None and fresh(tree.village_a).zone_id is None
+    assert not AuditEvent.objects.filter(action="org_unit.zone").exists()
+
+
+def test_an_unchanged_zone_is_refused_and_nothing_recorded(login, tree, people):
+    client = login(people.system_admin)
+    unit = tree.township_b
+    response = client.post(manage(unit), zone_data(unit, tree.zone))
+    assert response.status_code == 400
+    assert "高城镇已由随州高新区代管" in response.content.decode()
+    unit = tree.township_a
+    response = client.post(manage(unit), zone_data(unit, None))
+    assert response.status_code == 400
+    assert "厉山镇当前不由管理区代管" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="org_unit.zone").exists()
+
+
+# --- the new actions: nobody else, nothing outside ------------------------------------------------------
+@pytest.mark.parametrize(
+    "persona", ["outsider", "county_officer", "township_a", "zone_officer", "security_admin"]
+)
+def test_code_and_zone_changes_answer_404_to_anyone_but_the_admin(login, tree, people, persona):
+    client = login(getattr(people, persona))
+    unit = fresh(tree.township_a)
+    assert client.post(manage(unit), code_data(unit, "999")).status_code == 404
+    assert client.post(manage(unit), zone_data(unit, tree.zone)).status_code == 404
+    saved = fresh(unit)
+    assert (saved.code, saved.management_zone_id, saved.version) == (unit.code, None, unit.version)
+    assert not AuditEvent.objects.filter(action__in=["org_unit.code", "org_unit.zone"]).exists()
+
+
+def test_a_county_admin_gets_404_for_code_and_zone_outside_the_county(login, tree, county_admin):
+    client = login(county_admin)
+    unit = fresh(tree.township_c)
+    assert client.post(manage(unit), code_data(unit, "999")).status_code == 404
+    assert client.post(manage(unit), zone_data(unit, None)).status_code == 404
+    assert fresh(unit).code == "421381100" and fresh(unit).version == unit.version

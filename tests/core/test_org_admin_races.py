@@ -52,6 +52,7 @@ def test_a_move_and_a_close_of_one_unit_at_once_do_one(tree, people):
             version=shown,
             name=fresh.name,
             code=fresh.code,
+            management_zone=fresh.management_zone,
             is_active=False,
             reason="合并",
         )

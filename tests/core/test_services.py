@@ -54,6 +54,7 @@ def test_stale_edit_is_refused(tree, people):
         name="神农村一组",
         code=unit.code,
         is_active=True,
+        management_zone=None,
     )
     stale = OrgUnit.objects.get(pk=tree.village_a.pk)
     with pytest.raises(ConcurrentEditError):
@@ -64,6 +65,7 @@ def test_stale_edit_is_refused(tree, people):
             name="覆盖",
             code=stale.code,
             is_active=True,
+            management_zone=None,
         )
     assert OrgUnit.objects.get(pk=tree.village_a.pk).name == "神农村一组"
 

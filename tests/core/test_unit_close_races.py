@@ -30,6 +30,7 @@ def set_active(actor, unit: OrgUnit, *, active: bool, reason: str):
             version=fresh.version,
             name=fresh.name,
             code=fresh.code,
+            management_zone=fresh.management_zone,
             is_active=active,
             reason=reason,
         )
@@ -168,3 +169,77 @@ def test_a_village_reopened_while_the_close_checks_makes_the_close_refused(peopl
     assert isinstance(reopened, OrgUnit) and reopened.is_active
     assert isinstance(closed, ValidationError) and "未撤销的下级单位" in closed.messages[0]
     never_closed_with_something_open(township)
+
+
+# --- a management zone closed while a township is given to it ------------------------------------------
+def give_to_zone(actor, unit: OrgUnit, zone: OrgUnit):
+    def run():
+        fresh = OrgUnit.objects.get(pk=unit.pk)
+        return org_unit_update(
+            actor=actor,
+            unit=fresh,
+            version=fresh.version,
+            name=fresh.name,
+            code=fresh.code,
+            is_active=fresh.is_active,
+            management_zone=OrgUnit.objects.get(pk=zone.pk),
+        )
+
+    return run
+
+
+def never_a_closed_zone_overseeing(zone: OrgUnit) -> None:
+    zone = OrgUnit.objects.get(pk=zone.pk)
+    if not zone.is_active:
+        assert not zone.managed_units.filter(is_active=True).exists()
+        assert not OrgUnit.objects.filter(zone_id=zone.pk, is_active=True).exists()
+
+
+@pytest.fixture
+def empty_zone(tree):
+    return org_unit_create(
+        actor=None, name="大洪山风景名胜区", kind=OrgKind.MANAGEMENT_ZONE, parent=tree.city
+    )
+
+
+def test_a_township_is_not_given_to_a_zone_being_closed(people, tree, empty_zone):
+    closed, given = while_held(
+        close(people.system_admin, empty_zone), give_to_zone(people.system_admin, tree.township_a, empty_zone)
+    )
+    assert isinstance(closed, OrgUnit) and not closed.is_active
+    assert isinstance(given, ValidationError) and "已撤销，不能代管单位" in given.messages[0]
+    never_a_closed_zone_overseeing(empty_zone)
+
+
+def test_a_township_given_while_the_close_checks_makes_the_close_refused(people, tree, empty_zone):
+    given, closed = while_held(
+        give_to_zone(people.system_admin, tree.township_a, empty_zone), close(people.system_admin, empty_zone)
+    )
+    assert isinstance(given, OrgUnit) and given.management_zone_id == empty_zone.pk
+    assert isinstance(closed, ValidationError) and "仍代管乡镇（街道）" in closed.messages[0]
+    never_a_closed_zone_overseeing(empty_zone)
+
+
+def test_two_units_given_one_code_at_once_take_it_once(people, tree):
+    """The check for a taken code and the save race; the database's unique code decides, and the second
+    save is refused with the same message instead of an error page."""
+
+    def recode(unit: OrgUnit):
+        def run():
+            fresh = OrgUnit.objects.get(pk=unit.pk)
+            return org_unit_update(
+                actor=people.system_admin,
+                unit=fresh,
+                version=fresh.version,
+                name=fresh.name,
+                code="421321100299",
+                is_active=True,
+                management_zone=fresh.management_zone,
+            )
+
+        return run
+
+    first, second = while_held(recode(tree.village_a), recode(tree.village_a2))
+    assert isinstance(first, OrgUnit) and first.code == "421321100299"
+    assert isinstance(second, ValidationError) and "代码 421321100299 已被使用" in second.messages[0]
+    assert OrgUnit.objects.get(pk=tree.village_a2.pk).code == "421321100202"

@@ -1,7 +1,7 @@
 """The system administrator edits the org tree and an account in Chromium, on a 360 px phone and a
 1366 px screen: 新建下级单位, 重命名, 移动到 with the unit picker, 撤销 with a reason (refused first
-while the unit has an account), and an account's name, unit and mobile number. No page scrolls
-sideways; screenshots go to var/e2e/."""
+while the unit has an account), 修改代码 (refused first as typed) and 代管管理区, and an account's name,
+unit and mobile number. No page scrolls sideways; screenshots go to var/e2e/."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def test_admin_edits_the_org_tree(live_server, browser, tree, people, width):
     base = live_server.url
     sign_in(page, base, people.system_admin)
     page.goto(f"{base}/orgs/{tree.township_a.pk}/")
-    page.click("text=管理单位（新建下级、重命名、移动、撤销）")
+    page.click("text=管理单位（新建下级、重命名、修改代码、移动、撤销）")
     page.wait_for_url(f"**/manage/orgs/{tree.township_a.pk}/")
     no_sideways_scroll(page, width)
     shot(page, f"org-manage-{width}.png")
@@ -113,3 +113,35 @@ def test_admin_edits_an_account(live_server, browser, tree, people, width):
     page.click("main >> text=编辑账号")
     assert "138****8000" in page.inner_text("main")
     shot(page, f"account-edit-{width}.png")
+
+
+@pytest.mark.parametrize("width", [360, 1366])
+def test_admin_corrects_a_code_and_gives_a_township_to_a_zone(live_server, browser, tree, people, width):
+    page = open_page(browser, width)
+    base = live_server.url
+    sign_in(page, base, people.system_admin)
+    page.goto(f"{base}/manage/orgs/{tree.township_a.pk}/")
+
+    # 修改代码: refused as typed (a space), then saved.
+    page.fill("#id_code-code", "4213 21100")
+    page.click("#code button[value=code]")
+    page.wait_for_selector("#error-summary")
+    assert page.input_value("#id_code-code") == "4213 21100"
+    assert "代码只能包含数字、字母和短横线" in page.inner_text("#code")
+    no_sideways_scroll(page, width)
+    shot(page, f"org-code-refused-{width}.png")
+    page.fill("#id_code-code", "421321100-1")
+    page.press("#id_code-code", "Enter")  # Enter presses this form's own button
+    page.wait_for_selector("text=已将代码改为 421321100-1")
+    assert OrgUnit.objects.get(pk=tree.township_a.pk).code == "421321100-1"
+
+    # 代管管理区: the zone's one option, saved; the facts show it.
+    page.select_option("#id_zone-management_zone", str(tree.zone.pk))
+    page.click("#zone button[value=zone]")
+    page.wait_for_selector("text=已交由 随州高新区 代管")
+    assert OrgUnit.objects.get(pk=tree.village_a.pk).zone_id == tree.zone.pk
+    assert "随州高新区" in page.inner_text("dl.facts")
+    no_sideways_scroll(page, width)
+    shot(page, f"org-zone-{width}.png")
+    assert AuditEvent.objects.filter(action="org_unit.code", object_id=str(tree.township_a.pk)).exists()
+    assert AuditEvent.objects.filter(action="org_unit.zone", object_id=str(tree.township_a.pk)).exists()

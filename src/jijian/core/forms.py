@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import ALLOWED_PARENT_KINDS, VILLAGE_KINDS, OrgKind, OrgUnit
 from .roles import Role
-from .validators import validate_id_number, validate_mobile
+from .validators import (
+    UNIT_CODE_MAX_LENGTH,
+    UNIT_CODE_MESSAGE,
+    UNIT_CODE_PATTERN,
+    validate_id_number,
+    validate_mobile,
+)
 
 
 class OrgSearchForm(forms.Form):
@@ -317,10 +323,25 @@ def _clean_name(value: str, message: str) -> str:
     return value
 
 
+def _code_field(label, help_text) -> forms.RegexField:
+    """An org unit's code, optional (core.validators.validate_unit_code holds the same rule)."""
+    return forms.RegexField(
+        label=label,
+        required=False,
+        max_length=UNIT_CODE_MAX_LENGTH,
+        regex=rf"^{UNIT_CODE_PATTERN}\Z",
+        help_text=help_text,
+        error_messages={
+            "invalid": UNIT_CODE_MESSAGE,
+            "max_length": _("代码不能超过 %(limit_value)d 个字符"),
+        },
+    )
+
+
 class OrgUnitCreateForm(forms.Form):
     """新建下级单位 under `parent`: only the kinds that may sit under it are offered."""
 
-    prefix = "new"  # the four forms of the page share it: each its own field names
+    prefix = "new"  # the forms of the page share it: each its own field names
 
     name = forms.CharField(
         label=_("单位名称"), max_length=100, error_messages={"required": _("请填写单位名称")}
@@ -329,14 +350,7 @@ class OrgUnitCreateForm(forms.Form):
         label=_("类型"),
         error_messages={"required": _("请选择类型"), "invalid_choice": _("该类型的单位不能设在本单位之下")},
     )
-    code = forms.RegexField(
-        label=_("代码"),
-        required=False,
-        max_length=32,
-        regex=r"^[0-9A-Za-z-]+$",
-        help_text=_("统计用区划代码或机构代码，选填"),
-        error_messages={"invalid": _("代码只能包含数字、字母和短横线")},
-    )
+    code = _code_field(_("代码"), _("统计用区划代码或机构代码，选填"))
     active_from = forms.DateField(
         label=_("设立日期"),
         required=False,
@@ -360,6 +374,37 @@ class OrgUnitRenameForm(forms.Form):
 
     def clean_name(self) -> str:
         return _clean_name(self.cleaned_data["name"], gettext("请填写新名称"))
+
+
+class OrgUnitCodeForm(forms.Form):
+    """修改代码: a code corrected (统计用区划代码 or 机构代码); left empty, the unit has none."""
+
+    prefix = "code"
+    version = _version_field()
+    code = _code_field(_("新代码"), _("数字、字母和短横线，不能与其他单位重复；留空则清除代码"))
+
+
+class OrgUnitZoneForm(forms.Form):
+    """代管管理区: the open management zones of the administrator's subtree, or none."""
+
+    prefix = "zone"
+    version = _version_field()
+    management_zone = UnitChoiceField(
+        label=_("管理区"),
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        empty_label=_("不由管理区代管"),
+        widget=UnitSelect(picker=False),
+        help_text=_("保存后，该管理区的人员即可查看本单位及其村（社区）；取消代管后不再可见"),
+        error_messages={
+            "invalid_choice": _("所选管理区不存在、已撤销或不在您的管辖范围内，请刷新后重新选择")
+        },
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = cast(UnitChoiceField, self.fields["management_zone"])
+        field.queryset = units.filter(kind=OrgKind.MANAGEMENT_ZONE, is_active=True).order_by("path")
 
 
 class OrgUnitMoveForm(forms.Form):

@@ -44,6 +44,8 @@ ALLOWED_PARENT_KINDS: dict[str, frozenset[str]] = {
     # The commission's resident groups (派驻纪检监察组) sit under the commission that sends them.
     OrgKind.RESIDENT_GROUP: frozenset({OrgKind.CITY, *COUNTY_KINDS}),
 }
+# Which kinds a management zone (管理区) may be assigned to oversee (OrgUnit.management_zone): townships.
+ZONE_ASSIGNABLE_KINDS = TOWNSHIP_KINDS
 
 
 class OrgUnit(models.Model):

@@ -7,7 +7,7 @@ from datetime import date
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -15,8 +15,10 @@ from jijian.audit.services import audit_record
 from jijian.core.api.auth import api_tokens_revoke_all
 from jijian.core.orgs.pinyin import initials
 
+from .access import unit_in_scope
 from .models import (
     ALLOWED_PARENT_KINDS,
+    ZONE_ASSIGNABLE_KINDS,
     CalendarDay,
     CalendarYear,
     OrgKind,
@@ -26,7 +28,7 @@ from .models import (
     UserRole,
 )
 from .roles import ADMIN_ROLES, Role, role_fits_unit, role_unit_words
-from .validators import validate_mobile
+from .validators import validate_mobile, validate_unit_code
 
 
 class ConcurrentEditError(ValidationError):
@@ -93,6 +95,7 @@ def org_unit_create(
     audit: bool = True,
 ) -> OrgUnit:
     validate_parent(kind, parent)
+    code = validate_unit_code(code)
     if parent is not None:
         lock_open_unit(parent, "{name}已撤销，不能在其下新建单位")
     if code and OrgUnit.objects.filter(code=code).exists():
@@ -161,19 +164,35 @@ def org_unit_update(
     name: str,
     code: str | None,
     is_active: bool,
+    management_zone: OrgUnit | None,
     active_until: date | None = None,
-    management_zone: OrgUnit | None = None,
     reason: str = "",
 ) -> OrgUnit:
     """Edit a unit's own fields. `version` is the one the editor loaded: a stale edit is refused.
     Closing a unit (撤销, is_active True → False) needs a `reason`, and is refused while the unit still
     has active subordinate units or active accounts, or when it holds the acting administrator.
-    Reopening it (恢复, False → True) needs a `reason` too, and an open parent unit."""
+    Reopening it (恢复, False → True) needs a `reason` too, and an open parent unit.
+    The code follows the rule of creation (`validate_unit_code`) and is unique among all units.
+    `management_zone` (管理区) is the zone that oversees a township: changing it is refused for a kind
+    that cannot have one, for a closed zone, and for a zone (the one given or the one left) outside the
+    acting administrator's jurisdiction or holding them. Jurisdiction reads the `zone` column rewritten
+    here for the whole branch (core.access.unit_scope_q), and nothing caches it: the zone's staff see
+    the township, or no longer, from their next request."""
     name = name.strip()
     if not name:
         raise ValidationError("请填写单位名称")
-    # The row lock makes the emptiness check below and an addition to the unit take turns.
-    locked = OrgUnit.objects.select_for_update().get(pk=unit.pk)
+    code = validate_unit_code(code)
+    # Rows locked in one order (by id), as org_unit_move does. The unit's lock makes the emptiness check
+    # below and an addition to the unit take turns; the zone's, the zone check and the zone's close.
+    rows = {
+        u.pk: u
+        for u in OrgUnit.objects.select_for_update()
+        .filter(pk__in=[unit.pk, *([management_zone.pk] if management_zone else [])])
+        .order_by("pk")
+    }
+    locked = rows[unit.pk]
+    if locked.version != version:
+        raise ConcurrentEditError()
     closing = locked.is_active and not is_active
     if closing:
         _refuse_own_branch(actor, unit, "撤销")
@@ -183,6 +202,9 @@ def org_unit_update(
             raise ValidationError(f"{unit.name}仍有未撤销的下级单位，请先撤销或移走下级单位")
         if unit.users.filter(is_active=True).exists():
             raise ValidationError(f"{unit.name}仍有启用的账号，请先将其调往其他单位或停用")
+        # A management zone's lock makes this check and an assignment to it take turns (_check_zone_change).
+        if unit.managed_units.filter(is_active=True).exists():
+            raise ValidationError(f"{unit.name}仍代管乡镇（街道），请先取消代管")
     reopening = not locked.is_active and is_active
     if reopening:
         if not reason.strip():
@@ -190,24 +212,26 @@ def org_unit_update(
         # The parent's row lock makes this check and the parent's close take turns.
         if locked.parent is not None:
             lock_open_unit(locked.parent, "上级单位{name}已撤销，请先恢复上级单位")
-    before = {
-        "name": unit.name,
-        "code": unit.code,
-        "is_active": unit.is_active,
-        "management_zone": unit.management_zone_id,
-        "active_until": str(unit.active_until or ""),
-    }
+    new_zone = rows[management_zone.pk] if management_zone else None
+    if (new_zone.pk if new_zone else None) != locked.management_zone_id:
+        _check_zone_change(actor, locked, new_zone)
+    before = _unit_fields(locked)
     if code and OrgUnit.objects.filter(code=code).exclude(pk=unit.pk).exists():
         raise ValidationError(f"代码 {code} 已被使用")
-    updated = OrgUnit.objects.filter(pk=unit.pk, version=version).update(
-        name=name,
-        code=code or None,
-        is_active=is_active,
-        active_until=active_until,
-        management_zone=management_zone,
-        pinyin_initials=initials(name),
-        version=F("version") + 1,
-    )
+    try:
+        # A savepoint: a code taken by another save since the check above is refused, not a 500.
+        with transaction.atomic():
+            updated = OrgUnit.objects.filter(pk=unit.pk, version=version).update(
+                name=name,
+                code=code,
+                is_active=is_active,
+                active_until=active_until,
+                management_zone=new_zone,
+                pinyin_initials=initials(name),
+                version=F("version") + 1,
+            )
+    except IntegrityError:
+        raise ValidationError(f"代码 {code} 已被使用") from None
     if not updated:
         raise ConcurrentEditError()
     unit.refresh_from_db()
@@ -215,28 +239,69 @@ def org_unit_update(
         fill_ancestors(unit, unit.parent)
         unit.save(update_fields=["zone"])
         _rewrite_descendants(unit)
+    after = _unit_fields(unit)
+    changed = {key for key in ("name", "code", "management_zone") if before[key] != after[key]}
+    if closing:
+        action, summary = "org_unit.close", f"撤销单位 {unit.name}：{reason.strip()}"
+    elif reopening:
+        action, summary = "org_unit.reopen", f"恢复单位 {unit.name}：{reason.strip()}"
+    elif changed == {"code"}:
+        action = "org_unit.code"
+        summary = f"修改单位 {unit.name} 的代码：{before['code'] or '无'} → {after['code'] or '无'}"
+    elif changed == {"management_zone"}:
+        old_zone = OrgUnit.objects.filter(pk=before["management_zone"]).first()
+        action = "org_unit.zone"
+        summary = (
+            f"调整单位 {unit.name} 的代管管理区："
+            f"{old_zone.name if old_zone else '无'} → {new_zone.name if new_zone else '无'}"
+        )
+    else:
+        action, summary = "org_unit.update", f"修改单位 {unit.name}"
     audit_record(
         actor=actor,
-        action="org_unit.close" if closing else "org_unit.reopen" if reopening else "org_unit.update",
+        action=action,
         obj=unit,
         org_unit_id=unit.pk,
-        summary=(
-            f"撤销单位 {unit.name}：{reason.strip()}"
-            if closing
-            else f"恢复单位 {unit.name}：{reason.strip()}"
-            if reopening
-            else f"修改单位 {unit.name}"
-        ),
+        summary=summary,
         before=before,
-        after={
-            "name": unit.name,
-            "code": unit.code,
-            "is_active": unit.is_active,
-            "management_zone": unit.management_zone_id,
-            "active_until": str(unit.active_until or ""),
-        },
+        after=after,
     )
     return unit
+
+
+def _unit_fields(unit: OrgUnit) -> dict:
+    """What org_unit_update changes, as its audit entry records it before and after."""
+    return {
+        "name": unit.name,
+        "code": unit.code,
+        "is_active": unit.is_active,
+        "management_zone": unit.management_zone_id,
+        "active_until": str(unit.active_until or ""),
+    }
+
+
+def _check_zone_change(actor: User | None, unit: OrgUnit, zone: OrgUnit | None) -> None:
+    """Refuse giving `unit` (locked) to management zone `zone` (locked; None: to none) when its kind
+    cannot have one, the zone is not an open zone, or the zone given or left lies outside the acting
+    administrator's jurisdiction or is their own unit (that would change their own jurisdiction)."""
+    if zone is not None:
+        if unit.kind not in ZONE_ASSIGNABLE_KINDS:
+            raise ValidationError(f"{OrgKind(unit.kind).label}不能由管理区代管，只有乡镇（街道）可以")
+        if unit.parent is not None and unit.parent.kind == OrgKind.MANAGEMENT_ZONE:
+            raise ValidationError(f"{unit.name}直属于{unit.parent.name}，不能再由其他管理区代管")
+        if zone.kind != OrgKind.MANAGEMENT_ZONE:
+            raise ValidationError(f"{zone.name}不是管理区")
+        if not zone.is_active:
+            raise ValidationError(f"{zone.name}已撤销，不能代管单位")
+    if actor is None:
+        return
+    for affected in (unit.management_zone, zone):
+        if affected is None:
+            continue
+        if affected.pk == actor.org_unit_id:
+            raise ValidationError("不能更改您本人所在管理区代管的单位")
+        if not unit_in_scope(actor, affected):
+            raise ValidationError(f"{affected.name}不在您的管辖范围内，不能更改其代管的单位")
 
 
 @transaction.atomic

@@ -14,6 +14,10 @@ _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 # Area code (3 to 4 digits with the leading 0), number (7 to 8 digits), optional extension.
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
 CONTACT_PHONE_MESSAGE = "联系电话应为11位手机号码或带区号的固定电话（如 0722-3456789）"
+# An org unit's code (统计用区划代码 or 机构代码): digits, Latin letters and dashes, at most 32.
+UNIT_CODE_PATTERN = r"[0-9A-Za-z-]+"
+UNIT_CODE_MAX_LENGTH = 32
+UNIT_CODE_MESSAGE = "代码只能包含数字、字母和短横线"
 
 
 def id_number_check_digit(first17: str) -> str:
@@ -65,3 +69,16 @@ def validate_contact_phone(value: str) -> str:
         return validate_mobile(raw)
     except ValidationError:
         raise ValidationError(CONTACT_PHONE_MESSAGE) from None
+
+
+def validate_unit_code(value: str | None) -> str | None:
+    """An org unit's code as typed: stripped; empty means no code (None). The rule of the 新建下级单位 and
+    修改代码 forms, checked again by the org services for every caller."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if len(value) > UNIT_CODE_MAX_LENGTH:
+        raise ValidationError(f"代码不能超过 {UNIT_CODE_MAX_LENGTH} 个字符")
+    if not re.fullmatch(UNIT_CODE_PATTERN, value):
+        raise ValidationError(UNIT_CODE_MESSAGE)
+    return value

@@ -30,16 +30,19 @@ from .forms import (
     CalendarDayForm,
     OrgSearchForm,
     OrgUnitCloseForm,
+    OrgUnitCodeForm,
     OrgUnitCreateForm,
     OrgUnitMoveForm,
     OrgUnitRenameForm,
     OrgUnitReopenForm,
+    OrgUnitZoneForm,
     OTPResetForm,
     PasswordResetForm,
     ReasonForm,
     RoleChangeForm,
     UserSearchForm,
 )
+from .models import ZONE_ASSIGNABLE_KINDS
 from .notify import notification_mark_read
 from .roles import Module, Role
 from .services import (
@@ -346,6 +349,8 @@ def account_edit(request, pk):
 ORG_FORMS = {
     "create": OrgUnitCreateForm,
     "rename": OrgUnitRenameForm,
+    "code": OrgUnitCodeForm,
+    "zone": OrgUnitZoneForm,
     "move": OrgUnitMoveForm,
     "close": OrgUnitCloseForm,
     "reopen": OrgUnitReopenForm,
@@ -355,8 +360,9 @@ ORG_FORMS = {
 @login_required
 @require_http_methods(["GET", "POST"])
 def org_manage(request, pk):
-    """管理单位: 新建下级单位, 重命名, 移动到, 撤销, 恢复 — one form each, only the one sent is bound; a
-    refusal comes back as typed (400) with its section open. Within the administrator's subtree."""
+    """管理单位: 新建下级单位, 重命名, 修改代码, 代管管理区, 移动到, 撤销, 恢复 — one form each, only the one
+    sent is bound; a refusal comes back as typed (400) with its section open. Within the administrator's
+    subtree."""
     access.require_module(request.user, Module.ACCOUNTS)
     unit = access.get_managed_org_unit_for(request.user, pk)
     units = access.org_units_managed_by(request.user)
@@ -367,6 +373,14 @@ def org_manage(request, pk):
         "create": OrgUnitCreateForm(request.POST if action == "create" else None, parent=unit),
         "rename": OrgUnitRenameForm(
             request.POST if action == "rename" else None, initial={"version": unit.version, "name": unit.name}
+        ),
+        "code": OrgUnitCodeForm(
+            request.POST if action == "code" else None, initial={"version": unit.version, "code": unit.code}
+        ),
+        "zone": OrgUnitZoneForm(
+            request.POST if action == "zone" else None,
+            initial={"version": unit.version, "management_zone": unit.management_zone_id},
+            units=units,
         ),
         "move": OrgUnitMoveForm(
             request.POST if action == "move" else None,
@@ -395,7 +409,13 @@ def org_manage(request, pk):
     return render(
         request,
         "core/org_manage.html",
-        {"unit": unit, "forms": forms, "open": action, "n_children": unit.children.count()},
+        {
+            "unit": unit,
+            "forms": forms,
+            "open": action,
+            "n_children": unit.children.count(),
+            "zone_assignable": unit.kind in ZONE_ASSIGNABLE_KINDS,
+        },
         status=400 if action is not None else 200,
     )
 
@@ -415,6 +435,13 @@ def _org_action(actor, unit, action: str, data: dict) -> str:
     if action == "move":
         org_unit_move(actor=actor, unit=unit, new_parent=data["new_parent"], version=data["version"])
         return f"已将 {unit.name} 移动到 {data['new_parent'].name} 之下"
+    if action == "code" and (data["code"] or None) == unit.code:
+        raise ValidationError(
+            f"代码未改变（仍为 {unit.code}）" if unit.code else "本单位尚无代码，请填写新代码"
+        )
+    zone = data["management_zone"] if action == "zone" else unit.management_zone
+    if action == "zone" and zone == unit.management_zone:
+        raise ValidationError(f"{unit.name}已由{zone.name}代管" if zone else f"{unit.name}当前不由管理区代管")
     closing, reopening = action == "close", action == "reopen"
     if closing and not unit.is_active:
         raise ValidationError(f"{unit.name}已撤销")
@@ -425,15 +452,21 @@ def _org_action(actor, unit, action: str, data: dict) -> str:
         unit=unit,
         version=data["version"],
         name=data["name"] if action == "rename" else unit.name,
-        code=unit.code,
+        code=data["code"] if action == "code" else unit.code,
         is_active=reopening or (not closing and unit.is_active),
         active_until=data["closed_on"] if closing else None if reopening else unit.active_until,
-        management_zone=unit.management_zone,
+        management_zone=zone,
         reason=data.get("reason", ""),
     )
     if closing:
         return f"已撤销 {unit.name}"
-    return f"已恢复 {unit.name}" if reopening else f"已重命名为 {data['name']}"
+    if reopening:
+        return f"已恢复 {unit.name}"
+    if action == "code":
+        return f"已将代码改为 {data['code']}" if data["code"] else "已清除代码"
+    if action == "zone":
+        return f"已交由 {zone.name} 代管" if zone else "已取消管理区代管"
+    return f"已重命名为 {data['name']}"
 
 
 @login_required

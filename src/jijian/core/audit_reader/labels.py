@@ -41,6 +41,8 @@ ACTION_LABELS: dict[str, str] = {
     # org tree, calendar, demo
     "org_unit.create": "新建单位",
     "org_unit.update": "修改单位",
+    "org_unit.code": "修改单位代码",
+    "org_unit.zone": "调整代管管理区",
     "org_unit.move": "调整单位隶属",
     "org_unit.close": "撤销单位",
     "org_unit.reopen": "恢复单位",
