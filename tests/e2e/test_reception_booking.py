@@ -27,6 +27,10 @@ def test_enter_in_the_code_field_books(live_server, browser, tree, javascript):
     )
     page = context.new_page()
     page.goto(f"{live_server.url}/reception/public/")
+    # The level first (其他或不清楚: every office's slots); without JavaScript 列出可约场次 lists them.
+    page.select_option("#id_accused_level", "other")
+    if not javascript:
+        page.click("button:has-text('列出可约场次')")
     page.select_option("#id_slot", f"{sch.pk}|{day:%Y-%m-%d}")
     for name, value in petitioner(7).items():
         page.fill(f"#id_{name}", value)

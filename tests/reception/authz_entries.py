@@ -19,7 +19,7 @@ def reception_a(t, p):
 
 
 def _booking(t, p):
-    return {**petitioner(1), "slot": "0|2026-01-01"}
+    return {**petitioner(1), "slot": "0|2026-01-01", "accused_level": "other"}
 
 
 def recording_a(t, p):
@@ -55,7 +55,17 @@ ENTRIES = [
     Entry(
         "reception:book", frozenset({"township_a", "township_b"}), methods=("GET", "POST"), post_data=_booking
     ),
+    # The township form's slot list (htmx): a township officer only.
+    Entry("reception:book_slots", frozenset({"township_a", "township_b"}), query="?accused_level=section"),
     Entry("reception:detail", frozenset({"township_a", "city_petition"}), args=reception_a),
+    # 转交: the receiving office only (not the township terminal that booked it).
+    Entry(
+        "reception:transfer",
+        frozenset({"city_petition"}),
+        args=reception_a,
+        methods=("GET", "POST"),
+        post_data=lambda t, p: {"accused_level": "section", "refresh": "1"},
+    ),
     Entry(
         "reception:act",
         frozenset({"city_petition"}),
@@ -110,6 +120,7 @@ ENTRIES = [
         post_data=lambda t, p: {"document": "none"},
         anonymous=PUBLIC,
     ),
+    Entry("reception:public_slots", ALL, query="?accused_level=division", anonymous=PUBLIC),
     Entry("reception:public_book", ALL, methods=("GET", "POST"), post_data=_booking, anonymous=PUBLIC),
     Entry(
         "reception:public_code",

@@ -191,7 +191,7 @@ def test_reminders_go_once_to_the_next_working_days_petitioners(
 def test_the_public_form_books_with_the_code_with_or_without_javascript(tree, client):
     sch = schedule(tree.city, weekday=1)
     day = next_weekday(1)
-    data = {**petitioner(5), "slot": f"{sch.pk}|{day:%Y-%m-%d}"}
+    data = {**petitioner(5), "slot": f"{sch.pk}|{day:%Y-%m-%d}", "accused_level": "other"}
     LogBackend.outbox.clear()
     # Without JavaScript "获取验证码" posts the whole form: it comes back as typed, with the answer.
     page = client.post(reverse("reception:public_code"), data).content.decode()
@@ -204,8 +204,9 @@ def test_the_public_form_books_with_the_code_with_or_without_javascript(tree, cl
     )
     assert refused.status_code == 200 and "手机号码应为11位" in refused.content.decode()
     assert len(LogBackend.outbox) == 1
-    wrong = client.post(reverse("reception:public_book"), {**data, "sms_code": "999999"}).content.decode()
-    assert "短信验证码不正确" in wrong and not VideoReception.objects.exists()
+    wrong = client.post(reverse("reception:public_book"), {**data, "sms_code": "999999"})
+    assert wrong.status_code == 400
+    assert "短信验证码不正确" in wrong.content.decode() and not VideoReception.objects.exists()
     done = client.post(reverse("reception:public_book"), {**data, "sms_code": code}).content.decode()
     booking_code = re.search(r'id="booking-code">([0-9A-F]+)<', done)[1]
     status = client.post(reverse("reception:public_status"), {"code": booking_code}).content.decode()

@@ -158,7 +158,26 @@ def test_excel_export_has_the_outcomes_and_the_matters(tree, people):
     assert "按反映问题类别" in page and "廉洁纪律" in page and "转为信访举报" in page
     answer = client.get(reverse("reception:stats_xlsx"), {"start": f"{today}", "end": f"{today}"})
     wb = load_workbook(io.BytesIO(answer.content))
-    assert wb.sheetnames == ["按结果", "按接访机关", "按接访领导", "按乡镇接访点", "按反映问题类别"]
+    assert wb.sheetnames == [
+        "按结果",
+        "按接访机关",
+        "按接访领导",
+        "按乡镇接访点",
+        "按反映问题类别",
+        "按被反映人级别",
+    ]
+    # The helper's rows leave the level at its default, 其他或不清楚.
+    assert list(wb["按被反映人级别"].iter_rows(values_only=True))[2] == (
+        "其他或不清楚",
+        2,
+        0,
+        0,
+        0,
+        1,
+        1,
+        0,
+        1,
+    )
     matters = list(wb["按反映问题类别"].iter_rows(values_only=True))
     assert matters[1] == (
         "反映问题类别",

@@ -20,7 +20,9 @@ OFFICE_KINDS = frozenset({"city", "district", "county", "county_city", "manageme
 
 
 def receptions_visible_to(user) -> QuerySet[VideoReception]:
-    base = VideoReception.objects.select_related("org_unit", "township", "slot__schedule__receiver")
+    base = VideoReception.objects.select_related(
+        "org_unit", "township", "slot__schedule__receiver", "accused_region", "transferred_from"
+    )
     held = scope(base, user, module=Module.RECEPTION, unit_field="org_unit")
     if held.query.is_empty():
         return held
@@ -108,3 +110,15 @@ def documents_of(reception: VideoReception):
     from jijian.attachments.models import Attachment
 
     return Attachment.objects.filter(purpose="reception.document", object_id=str(reception.pk)).order_by("pk")
+
+
+def office_units() -> QuerySet[OrgUnit]:
+    """The places a booking names for the accused (被反映人所在地): the offices' units (the city for
+    its departments, the county-level units, the management zones). Public facts: their names."""
+    return OrgUnit.objects.filter(kind__in=OFFICE_KINDS, is_active=True).order_by("path")
+
+
+def office_unit(pk) -> OrgUnit | None:
+    """One of office_units() by its id as submitted (any text), or None."""
+    pk = str(pk or "")
+    return office_units().filter(pk=pk).first() if pk.isdigit() else None

@@ -3,6 +3,10 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from jijian.core.models import CadreLevel, OrgUnit
+
+from . import services
+from .access import office_unit, office_units
 from .models import Weekday
 
 PETITIONER_FIELDS = (
@@ -17,38 +21,91 @@ PETITIONER_FIELDS = (
 
 
 class BookingForm(forms.Form):
-    """A booking: the slot (schedule and date, as one choice "<schedule id>|<yyyy-mm-dd>") and the
-    petitioner's real name, ID number and phone, the accused and the matter in brief."""
+    """A booking: who the accused is and who manages them (level and place: 干部管理权限), the slot
+    (schedule and date, as one choice "<schedule id>|<yyyy-mm-dd>") and the petitioner's real name,
+    ID number and phone and the matter in brief.
 
-    slot = forms.ChoiceField(label="预约场次")
-    petitioner_name = forms.CharField(label="信访人姓名", max_length=50)
-    petitioner_id_number = forms.CharField(label="身份证号", max_length=18)
-    petitioner_phone = forms.CharField(label="手机号码", max_length=20)
+    The slot list shows only the slots of the office that manages the accused (services.receiving_office
+    from the level and place typed or submitted); any open slot is a valid choice for the form, and
+    booking_create refuses one of another office with the reason (the one rule, in the service)."""
+
     accused_name = forms.CharField(label="被反映人姓名", max_length=100)
     accused_unit = forms.CharField(label="被反映人单位", max_length=100)
     accused_post = forms.CharField(label="被反映人职务", max_length=100, required=False)
+    accused_level = forms.ChoiceField(
+        label="被反映人级别",
+        choices=[("", "请选择")] + list(CadreLevel.choices),
+        help_text="按干部管理权限，由管理该干部的纪委监委接访：县处级干部由市纪委监委，"
+        "乡科级、一般干部和村（社区）干部由所在县（市、区）纪委监委。不清楚的选“其他或不清楚”。",
+    )
+    accused_region: forms.ModelChoiceField = forms.ModelChoiceField(
+        label="被反映人所在地",
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        empty_label="请选择",
+        help_text="被反映人工作单位所在的县（市、区）；市直单位选“随州市”。",
+    )
+    slot = forms.ChoiceField(label="预约场次", help_text="只列出按干部管理权限管理被反映人的纪委监委的场次。")
+    petitioner_name = forms.CharField(label="信访人姓名", max_length=50)
+    petitioner_id_number = forms.CharField(label="身份证号", max_length=18)
+    petitioner_phone = forms.CharField(label="手机号码", max_length=20)
     matter = forms.CharField(
         label="反映事项（简要）", widget=forms.Textarea(attrs={"rows": 4}), max_length=2000
     )
 
-    def __init__(self, *args, slots: list[dict], with_code: bool = False, **kwargs):
+    def __init__(self, *args, slots: list[dict], with_code: bool = False, slots_url: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.slots = {f"{s['schedule'].pk}|{s['date']:%Y-%m-%d}": s for s in slots}
+        region_field: forms.ModelChoiceField = self.fields["accused_region"]  # type: ignore[assignment]
+        region_field.queryset = office_units()
+        if slots_url:  # with JavaScript the slot list follows the level and place as they change
+            for name in ("accused_level", "accused_region"):
+                self.fields[name].widget.attrs.update(
+                    {
+                        "hx-get": slots_url,
+                        "hx-trigger": "change",
+                        "hx-target": "#id_slot",
+                        "hx-include": "#id_accused_level, #id_accused_region, #id_slot",
+                    }
+                )
+        self.slots = {slot_key(s): s for s in slots}
         slot_field: forms.ChoiceField = self.fields["slot"]  # type: ignore[assignment]
-        slot_field.choices = [("", "请选择")] + [
-            (
-                key,
-                f"{s['date']:%m月%d日} {s['schedule'].start:%H:%M}-{s['schedule'].end:%H:%M} "
-                f"{s['schedule'].org_unit.name}"
-                + (f"（{s['schedule'].receiver.full_name}接访）" if s["schedule"].receiver_id else "")
-                + (f" 余{s['left']}个名额" if s["left"] else " 已约满"),
-            )
-            for key, s in self.slots.items()
-        ]
+        slot_field.choices = [("", "请选择")] + [(k, slot_label(s)) for k, s in self.slots.items()]
+        shown, prompt = self.routed_slots(slots)
+        # What the list shows: the managing office's slots only (its first line says whose).
+        slot_field.widget.choices = [("", prompt)] + [(slot_key(s), slot_label(s)) for s in shown]
         if with_code:
             self.fields["sms_code"] = forms.CharField(
                 label="短信验证码", max_length=6, help_text="先点“获取验证码”，验证码发送到上面的手机号码"
             )
+
+    def _raw(self, name: str) -> str:
+        source = self.data if self.is_bound else self.initial
+        return str(source.get(name) or "")
+
+    def routed_slots(self, slots: list[dict]) -> tuple[list[dict], str]:
+        """The slots to show for the level and place submitted (or given as initial), and the
+        list's first line: none until the level (and, unless it is unknown, the place) is chosen."""
+        level, region = self._raw("accused_level"), office_unit(self._raw("accused_region"))
+        if level not in CadreLevel.values:
+            return [], "请先选择被反映人级别"
+        if level == CadreLevel.OTHER:
+            return slots, "请选择（级别不清楚：列出各机关的场次）"
+        if region is None:
+            return [], "请先选择被反映人所在地"
+        office = services.receiving_office(region, level)
+        shown = services.slots_for(slots, office)
+        if office is None:
+            return shown, "请选择"
+        if not shown:
+            return [], f"{office.name}暂无可预约场次，可拨打12388反映"
+        return shown, f"请选择{office.name}的场次"
+
+    def clean(self):
+        data = super().clean()
+        level = data.get("accused_level")
+        if level and level != CadreLevel.OTHER and not data.get("accused_region"):
+            self.add_error("accused_region", "请选择被反映人所在地（县、市、区）")
+        return data
 
     def clean_slot(self):
         chosen = self.slots.get(self.cleaned_data["slot"])
@@ -59,10 +116,61 @@ class BookingForm(forms.Form):
     def service_fields(self) -> dict:
         slot = self.cleaned_data["slot"]
         out = {f: self.cleaned_data[f] for f in PETITIONER_FIELDS}
-        out.update(schedule=slot["schedule"], day=slot["date"])
+        out.update(
+            schedule=slot["schedule"],
+            day=slot["date"],
+            accused_level=self.cleaned_data["accused_level"],
+            accused_region=self.cleaned_data["accused_region"],
+        )
         if "sms_code" in self.fields:
             out["sms_code"] = self.cleaned_data["sms_code"]
         return out
+
+
+def slot_key(s: dict) -> str:
+    return f"{s['schedule'].pk}|{s['date']:%Y-%m-%d}"
+
+
+def slot_label(s: dict) -> str:
+    schedule = s["schedule"]
+    return (
+        f"{s['date']:%m月%d日} {schedule.start:%H:%M}-{schedule.end:%H:%M} {schedule.org_unit.name}"
+        + (f"（{schedule.receiver.full_name}接访）" if schedule.receiver_id else "")
+        + (f" 余{s['left']}个名额" if s["left"] else " 已约满")
+    )
+
+
+class TransferForm(forms.Form):
+    """转交: the corrected level and place, the managing office's slot, and the reason."""
+
+    accused_level = forms.ChoiceField(label="被反映人级别（核实后）", choices=CadreLevel.choices)
+    accused_region: forms.ModelChoiceField = forms.ModelChoiceField(
+        label="被反映人所在地", queryset=OrgUnit.objects.none(), required=False, empty_label="请选择"
+    )
+    slot = forms.ChoiceField(label="转交后的场次", required=False)
+    reason = forms.CharField(label="转交理由", max_length=200)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, slots: list[dict], office: OrgUnit | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        region_field: forms.ModelChoiceField = self.fields["accused_region"]  # type: ignore[assignment]
+        region_field.queryset = office_units()
+        self.slots = {slot_key(s): s for s in slots}
+        slot_field: forms.ChoiceField = self.fields["slot"]  # type: ignore[assignment]
+        slot_field.choices = [("", "请选择")] + [(k, slot_label(s)) for k, s in self.slots.items()]
+        shown = services.slots_for(slots, office) if office is not None else []
+        slot_field.widget.choices = [("", "请选择" if shown else "请先选择级别和所在地，再点“列出场次”")] + [
+            (slot_key(s), slot_label(s)) for s in shown
+        ]
+
+    def clean_slot(self):
+        key = self.cleaned_data["slot"]
+        if not key:
+            return None
+        chosen = self.slots.get(key)
+        if chosen is None:
+            raise ValidationError("所选场次已不可预约，请重新选择")
+        return chosen
 
 
 class CodeForm(forms.Form):

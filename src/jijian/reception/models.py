@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jijian.core.fields import BlindIndexField, EncryptedTextField
-from jijian.core.models import OrgUnit
+from jijian.core.models import CadreLevel, OrgUnit
 
 
 class Weekday(models.IntegerChoices):
@@ -118,6 +118,29 @@ class VideoReception(models.Model):
     accused_unit = EncryptedTextField(_("被反映人单位"))
     accused_post = EncryptedTextField(_("被反映人职务"), blank=True, default="")
     matter = EncryptedTextField(_("反映事项"))
+    # Who manages the accused (干部管理权限): their rank and where they work decide which office
+    # receives (services.receiving_office); 其他或不清楚 leaves it to the office.
+    accused_level = models.CharField(
+        _("被反映人级别"), max_length=20, choices=CadreLevel.choices, default=CadreLevel.OTHER
+    )
+    accused_region = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("被反映人所在地"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    # The office that handed the booking on (转交) to the managing one, and why (services.booking_transfer).
+    transferred_from = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("转交机关"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    transfer_reason = models.CharField(_("转交理由"), max_length=200, blank=True, default="")
     # The petitioner's credential to follow the booking and join the session: a keyed hash of the
     # booking code shown once when the booking is made (services.booking_code_*).
     code_hash = models.CharField(max_length=64, blank=True, default="", db_index=True)

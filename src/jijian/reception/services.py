@@ -20,8 +20,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from jijian.audit.services import audit_record
-from jijian.core.models import User
+from jijian.core.models import CadreLevel, OrgUnit, User
 from jijian.core.notify import notify
+from jijian.core.orgs.management import commission_chain, managing_commission
 from jijian.core.orgs.workdays import is_working_day, next_working_day_on_or_after
 from jijian.core.roles import Role
 from jijian.core.sensitive.crypto import blind_index
@@ -113,6 +114,43 @@ def schedule_create(
     return schedule
 
 
+# --- who receives: the office that manages the accused (干部管理权限) -----------------------------------
+def receiving_office(region: OrgUnit | None, level: str) -> OrgUnit | None:
+    """The office whose slots a booking about a cadre of `level` working in `region` takes: the
+    commission that manages such a cadre (core's rule, the one petitions routes reports by), or the
+    nearest office above it where that commission holds no reception days (a township committee's
+    cadres are received by its county-level office). None for 其他或不清楚: any office, which decides
+    (and may transfer). A division-level cadre (县处级) goes to the city wherever they work."""
+    if level not in CadreLevel.values or level == CadreLevel.OTHER:
+        return None
+    if region is None:
+        raise ValidationError("请选择被反映人所在地（县、市、区）")
+    managing = managing_commission(region, level)
+    return next((u for u in commission_chain(managing) if u.kind in OFFICE_KINDS), None)
+
+
+def slots_for(slots: list[dict], office: OrgUnit | None) -> list[dict]:
+    """The open slots a booking routed to `office` may take (all of them when no office is decided)."""
+    if office is None:
+        return slots
+    return [s for s in slots if s["schedule"].org_unit_id == office.pk]
+
+
+def wrong_office_message(*, office: OrgUnit, level: str, chosen: OrgUnit) -> str:
+    return (
+        f"所选场次属于{chosen.name}。被反映人是{CadreLevel(level).label}，按干部管理权限应由"
+        f"{office.name}接访，请选择{office.name}的场次"
+    )
+
+
+def _check_routing(schedule: ReceptionSchedule, region: OrgUnit | None, level: str) -> None:
+    if level not in CadreLevel.values:
+        raise ValidationError("请选择被反映人级别")
+    office = receiving_office(region, level)
+    if office is not None and schedule.org_unit_id != office.pk:
+        raise ValidationError(wrong_office_message(office=office, level=level, chosen=schedule.org_unit))
+
+
 # --- the petitioner's phone check (SMS code) -----------------------------------------------------------
 def _code_key(phone: str) -> str:
     return f"reception.sms:{blind_index(phone)}"
@@ -190,14 +228,23 @@ def _check_date(schedule: ReceptionSchedule, day: date) -> None:
 
 
 def booking_create(
-    *, actor: User | None, schedule: ReceptionSchedule, day: date, sms_code: str = "", **petitioner
+    *,
+    actor: User | None,
+    schedule: ReceptionSchedule,
+    day: date,
+    sms_code: str = "",
+    accused_level: str = CadreLevel.OTHER,
+    accused_region: OrgUnit | None = None,
+    **petitioner,
 ) -> tuple[VideoReception, str]:
     """Book a place. Online (actor None) the phone must be verified by the SMS code; a township officer
-    (actor) books for someone at the township terminal, having seen their ID card. Returns the booking
-    and its booking code (shown once to the petitioner)."""
+    (actor) books for someone at the township terminal, having seen their ID card. The slot must be
+    one of the office that manages the accused (receiving_office), unless their level is unknown.
+    Returns the booking and its booking code (shown once to the petitioner)."""
     data = _clean_petitioner(petitioner)
     if not schedule.is_active:
         raise ValidationError(NOT_A_SLOT)
+    _check_routing(schedule, accused_region, accused_level)
     _check_date(schedule, day)
     township = None
     if actor is not None:
@@ -221,6 +268,8 @@ def booking_create(
             township=township,
             booked_by=actor,
             code_hash=booking_code_hash(code),
+            accused_level=accused_level,
+            accused_region=accused_region,
             **data,
         )
         audit_record(
@@ -228,7 +277,11 @@ def booking_create(
             action="reception.book",
             obj=reception,
             summary=f"预约视频接访：{schedule.org_unit} {day:%Y-%m-%d} {schedule.start:%H:%M}",
-            after={"township": township.pk if township else None},
+            after={
+                "township": township.pk if township else None,
+                "accused_level": accused_level,
+                "accused_region": accused_region.pk if accused_region else None,
+            },
         )
         for officer in _receivers_of(schedule):
             notify(
@@ -362,6 +415,90 @@ def booking_reschedule(
         )
         _sms_petitioner(reception, f"您的视频接访已改约至 {day:%Y年%m月%d日} {schedule.start:%H:%M}。")
         _tell_township(reception, "视频接访已改约")
+    return reception
+
+
+def booking_transfer(
+    *,
+    actor: User,
+    reception: VideoReception,
+    version: int,
+    accused_level: str,
+    accused_region: OrgUnit | None,
+    reason: str,
+    schedule: ReceptionSchedule,
+    day: date,
+) -> VideoReception:
+    """转交: the receiving office finds the accused is managed by another commission (the level or the
+    place was wrong) and hands the booking on to that commission's office, on one of its slots, with a
+    reason. The same booking moves (its code, history and audit trail stay); it waits for the new
+    office's confirmation, the petitioner is told by SMS and the booking township notified."""
+    _require_receiver(actor, reception)
+    reason = (reason or "").strip()
+    if len(reason) < 2 or len(reason) > 200:
+        raise ValidationError("请填写转交理由（2至200字）")
+    office = receiving_office(accused_region, accused_level)
+    if office is None:
+        raise ValidationError("请选择被反映人级别：级别不清楚的由本机关接访，无需转交")
+    if office.pk == reception.org_unit_id:
+        raise ValidationError(f"被反映人由本机关（{office.name}）管理，无需转交")
+    if schedule.org_unit_id != office.pk or not schedule.is_active:
+        raise ValidationError(
+            wrong_office_message(office=office, level=accused_level, chosen=schedule.org_unit)
+        )
+    _check_date(schedule, day)
+    before = {
+        "org_unit": reception.org_unit_id,
+        "slot": reception.slot_id,
+        "accused_level": reception.accused_level,
+        "accused_region": reception.accused_region_id,
+        "state": reception.state,
+    }
+    source = reception.org_unit
+    with transaction.atomic():
+        slot = _lock_slot(schedule, day, exclude=reception.pk)
+        _transition(
+            reception,
+            version=version,
+            to=ReceptionState.REQUESTED,
+            allowed=(ReceptionState.REQUESTED, ReceptionState.CONFIRMED),
+            slot=slot,
+            org_unit=office,
+            accused_level=accused_level,
+            accused_region=accused_region,
+            transferred_from=source,
+            transfer_reason=reason,
+            confirmed_at=None,
+            confirmed_by=None,
+            reminded_at=None,
+        )
+        audit_record(
+            actor=actor,
+            action="reception.transfer",
+            obj=reception,
+            summary=f"视频接访转交{office.name}：{reason}",
+            before=before,
+            after={
+                "org_unit": office.pk,
+                "slot": slot.pk,
+                "accused_level": accused_level,
+                "accused_region": accused_region.pk if accused_region else None,
+                "state": ReceptionState.REQUESTED,
+            },
+        )
+        _sms_petitioner(
+            reception,
+            f"您预约的视频接访按干部管理权限已转交{office.name}，"
+            f"改约至 {day:%Y年%m月%d日} {schedule.start:%H:%M}，待该机关确认后另行短信通知。",
+        )
+        _tell_township(reception, f"视频接访已转交{office.name}")
+        for officer in _receivers_of(schedule):
+            notify(
+                recipient=officer,
+                title=f"转交的视频接访预约待确认：{day:%m月%d日} {schedule.start:%H:%M}（{source.name}转来）",
+                link=f"/reception/{reception.pk}/",
+                dedup_key=f"reception.transfer.{reception.pk}.{reception.version}",
+            )
     return reception
 
 

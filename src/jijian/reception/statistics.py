@@ -1,5 +1,6 @@
 """Statistics of video reception for the user's jurisdiction and a date range (the reception date):
-receptions per office, per receiving leader, per township terminal and per matter, by outcome; the
+receptions per office, per receiving leader, per township terminal, per matter and per level of the
+accused (干部管理权限), by outcome; the
 outcomes themselves; no-shows; the days from booking to the session. Live from the bookings, never
 rebuilt overnight.
 
@@ -17,6 +18,7 @@ from datetime import date
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from jijian.core.models import CadreLevel
 from jijian.core.ops.replicas import on_reporting_db
 
 from .access import receptions_visible_to
@@ -83,6 +85,12 @@ def _by_matter(qs) -> list[dict]:
     return [_row(name, merged[name]) for name in order]
 
 
+def _by_level(qs) -> list[dict]:
+    """Per level of the accused (干部管理权限), in the order of CadreLevel: one aggregate query."""
+    counts = {row["accused_level"]: row for row in qs.values("accused_level").annotate(**_annotations())}
+    return [_row(str(label), counts[value]) for value, label in CadreLevel.choices if value in counts]
+
+
 def _by_outcome(totals: dict) -> list[dict]:
     total = totals["total"]
     return [
@@ -120,6 +128,7 @@ def reception_statistics(user, start: date, end: date, *, db: str | None = None)
         ),
         "townships": _counts(qs, "township__name", "网上预约"),
         "matters": _by_matter(qs),
+        "levels": _by_level(qs),
         "totals": totals,
         "total_row": _row("合计", totals),
         "by_outcome": _by_outcome(totals),
@@ -134,6 +143,7 @@ BREAKDOWNS = (
     ("leaders", "按接访领导", "接访领导"),
     ("townships", "按乡镇接访点", "乡镇接访点"),
     ("matters", "按反映问题类别", "反映问题类别"),
+    ("levels", "按被反映人级别", "被反映人级别"),
 )
 
 

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -34,11 +35,13 @@ from .access import (
     is_township_officer,
     leaders_of,
     minutes_of,
+    office_unit,
+    public_schedules,
     receptions_visible_to,
     schedules_visible_to,
     verified_recordings,
 )
-from .forms import CATEGORIES, MATTERS, ActionForm, BookingForm, MinutesForm, ScheduleForm
+from .forms import CATEGORIES, MATTERS, ActionForm, BookingForm, MinutesForm, ScheduleForm, TransferForm
 from .models import MINUTES_TEMPLATE, ReceptionState
 from .statistics import reception_statistics, statistics_xlsx
 
@@ -92,23 +95,51 @@ def schedules(request):
     )
 
 
+def _township_booking_form(user, data=None, **kwargs) -> BookingForm:
+    return BookingForm(
+        data,
+        slots=services.slots_open(bookable_schedules_for(user)),
+        slots_url=reverse("reception:book_slots"),
+        **kwargs,
+    )
+
+
+def _require_township_officer(user) -> None:
+    if not is_township_officer(user) or not user.org_unit.is_township:
+        raise Http404
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def book(request):
     """A township officer books for someone at the township terminal (ID card seen in person)."""
-    if not is_township_officer(request.user) or not request.user.org_unit.is_township:
-        raise Http404
-    form = BookingForm(request.POST or None, slots=services.slots_open(bookable_schedules_for(request.user)))
-    if request.method == "POST" and form.is_valid():
-        try:
-            reception, code = services.booking_create(actor=request.user, **form.service_fields())
-        except ValidationError as error:
-            form.add_error(None, error.messages)
-        else:
-            messages.success(request, f"已预约。请将预约查询码 {code} 交给信访人（只显示这一次）")
-            return redirect("reception:detail", reception.pk)
+    _require_township_officer(request.user)
+    if request.method == "POST" and "refresh" in request.POST:
+        form = _township_booking_form(request.user, initial=request.POST.dict())
+        return render(request, "reception/book.html", {"form": form})
+    form = _township_booking_form(request.user, request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                reception, code = services.booking_create(actor=request.user, **form.service_fields())
+            except ValidationError as error:
+                form.add_error(None, error.messages)
+            else:
+                messages.success(request, f"已预约。请将预约查询码 {code} 交给信访人（只显示这一次）")
+                return redirect("reception:detail", reception.pk)
+        return render(request, "reception/book.html", {"form": form}, status=400)
     return render(request, "reception/book.html", {"form": form})
+
+
+@never_cache
+@login_required
+@require_GET
+def book_slots(request):
+    """The slot list of the township booking form for the level and place chosen (htmx)."""
+    _require_township_officer(request.user)
+    form = _township_booking_form(request.user, initial=request.GET.dict())
+    return render(request, "reception/partials/slot_options.html", {"form": form})
 
 
 @never_cache
@@ -188,6 +219,69 @@ def act(request, pk):
         for m in error.messages:
             messages.error(request, m)
     return redirect("reception:detail", pk)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def transfer(request, pk):
+    """转交: the receiving office hands a booking about a cadre it does not manage to the office that
+    does, on one of that office's slots, with a reason. "列出场次" (refresh) shows the managing office
+    and its slots for the level and place chosen; the transfer itself needs a slot."""
+    reception = get_reception_for(request.user, pk)
+    if not is_receiver(request.user, reception) or reception.state not in (
+        ReceptionState.REQUESTED,
+        ReceptionState.CONFIRMED,
+    ):
+        raise Http404
+    source = request.POST if request.method == "POST" else None
+    initial = {
+        "accused_level": reception.accused_level,
+        "accused_region": reception.accused_region_id,
+        "version": reception.version,
+    }
+    chosen = source or initial
+    office, office_error = None, ""
+    region = office_unit(chosen.get("accused_region"))
+    try:
+        office = services.receiving_office(region, str(chosen.get("accused_level") or ""))
+    except ValidationError as error:
+        office_error = error.messages[0]
+    slots = services.slots_open(public_schedules())
+    refresh = source is not None and "refresh" in source
+    form = TransferForm(
+        None if refresh else source,
+        initial=source.dict() if refresh and source is not None else initial,
+        slots=slots,
+        office=office,
+    )
+    context = {"r": reception, "form": form, "office": office, "office_error": office_error}
+    if source is None or refresh:
+        return render(request, "reception/transfer.html", context)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["slot"] is None:
+            form.add_error("slot", "请选择转交后的场次")
+        else:
+            try:
+                services.booking_transfer(
+                    actor=request.user,
+                    reception=reception,
+                    version=data["version"],
+                    accused_level=data["accused_level"],
+                    accused_region=data["accused_region"],
+                    reason=data["reason"],
+                    schedule=data["slot"]["schedule"],
+                    day=data["slot"]["date"],
+                )
+            except PermissionDenied:
+                raise Http404 from None
+            except ValidationError as error:
+                form.add_error(None, error.messages)
+            else:
+                messages.success(request, f"已转交{reception.org_unit.name}，已短信告知信访人")
+                return redirect("reception:list")
+    return render(request, "reception/transfer.html", context, status=400)
 
 
 @never_cache

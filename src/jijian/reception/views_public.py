@@ -7,8 +7,9 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jijian.attachments.uploads import public_uploads, upload_refusal
 from jijian.core.ops.ratelimit import client_ip, rate_limit
@@ -23,19 +24,41 @@ def _open_slots():
     return services.slots_open(public_schedules())
 
 
+def _booking_form(data=None, **kwargs) -> BookingForm:
+    return BookingForm(
+        data, slots=_open_slots(), with_code=True, slots_url=reverse("reception:public_slots"), **kwargs
+    )
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 @rate_limit("reception_book", limit="RECEPTION_BOOK_PER_MINUTE", default=5, anonymous_only=True)
 def public_book(request):
-    form = BookingForm(request.POST or None, slots=_open_slots(), with_code=True)
-    if request.method == "POST" and form.is_valid():
-        try:
-            reception, code = services.booking_create(actor=None, **form.service_fields())
-        except ValidationError as error:
-            form.add_error(None, error.messages)
-        else:
-            return render(request, "reception/public_booked.html", {"r": reception, "code": code})
+    if request.method == "POST" and "refresh" in request.POST:
+        # Without JavaScript, "列出可约场次" posts the form: it comes back as typed, with the slots of
+        # the office that manages the accused.
+        form = _booking_form(initial=request.POST.dict())
+        return render(request, "reception/public_book.html", {"form": form})
+    form = _booking_form(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                reception, code = services.booking_create(actor=None, **form.service_fields())
+            except ValidationError as error:
+                form.add_error(None, error.messages)
+            else:
+                return render(request, "reception/public_booked.html", {"r": reception, "code": code})
+        return render(request, "reception/public_book.html", {"form": form}, status=400)
     return render(request, "reception/public_book.html", {"form": form})
+
+
+@never_cache
+@require_GET
+@rate_limit("reception_slots", limit=30, methods=("GET",))
+def public_slots(request):
+    """The slot list for the level and place chosen (htmx swaps it into the form's select)."""
+    form = _booking_form(initial=request.GET.dict())
+    return render(request, "reception/partials/slot_options.html", {"form": form})
 
 
 @never_cache
@@ -54,7 +77,7 @@ def public_code(request):
         return render(request, "reception/partials/code_sent.html", {"error": error})
     status = 400 if error else 200
     # Without JavaScript the whole form came here: show it again as typed, with the answer.
-    form = BookingForm(initial=request.POST.dict(), slots=_open_slots(), with_code=True)
+    form = _booking_form(initial=request.POST.dict())
     return render(
         request,
         "reception/public_book.html",

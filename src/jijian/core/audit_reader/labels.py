@@ -166,6 +166,7 @@ ACTION_LABELS: dict[str, str] = {
     "reception.book": "预约视频接访",
     "reception.confirm": "确认视频接访预约",
     "reception.reschedule": "视频接访改约",
+    "reception.transfer": "视频接访按管理权限转交",
     "reception.cancel": "取消视频接访",
     "reception.view": "查看视频接访预约",
     "reception.start": "开始视频接访",

@@ -1,7 +1,8 @@
 """分级负责、归口办理: which body handles a report, decided by who manages the accused.
 
 Pure functions over loaded org units (no query), so the table is tested on its own
-(tests/petitions/test_routing.py):
+(tests/petitions/test_routing.py); who manages the accused (managing_commission) is core's rule
+(jijian.core.orgs.management), shared with video reception:
 
     about the receiving commission's own head  -> OWN_HEAD: straight to the next higher commission
     managed by the receiving commission        -> THIS_LEVEL: its supervision department, 案管室 informed
@@ -21,52 +22,27 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
-from jijian.core.models import COUNTY_KINDS, TOWNSHIP_KINDS, CadreLevel, OrgKind, OrgUnit
+from jijian.core.models import OrgKind, OrgUnit
+
+# Who manages whom (干部管理权限) lives in core, where video reception routes bookings by the same rule.
+from jijian.core.orgs.management import (
+    COMMISSION_KINDS,
+    commission_of,
+    higher_commission,
+    is_commission,
+    managing_commission,
+)
 from jijian.petitions.models import RouteKind
 
-COMMISSION_KINDS = frozenset({OrgKind.CITY, OrgKind.MANAGEMENT_ZONE, *COUNTY_KINDS, *TOWNSHIP_KINDS})
-
-
-def is_commission(unit: OrgUnit) -> bool:
-    return unit.kind in COMMISSION_KINDS
-
-
-def commission_of(unit: OrgUnit) -> OrgUnit:
-    """The nearest commission at or above `unit` (a village's township, a department's city)."""
-    node = unit
-    while not is_commission(node):
-        if node.parent is None:
-            raise ValidationError("该单位不在纪检监察机关的管辖树中")
-        node = node.parent
-    return node
-
-
-def higher_commission(unit: OrgUnit) -> OrgUnit | None:
-    """The commission above `unit`'s commission, or None at the top of the tree."""
-    own = commission_of(unit)
-    return commission_of(own.parent) if own.parent is not None else None
-
-
-def managing_commission(region: OrgUnit, accused_level: str) -> OrgUnit:
-    """Who manages the accused (干部管理权限), from where they work and their rank: village cadres and
-    ordinary staff by the township's committee, section-level cadres (乡科级) by the county-level
-    commission, division-level (县处级) by the city. Staff can correct it at triage."""
-    own = commission_of(region)
-    chain = [own]
-    node = own
-    while node.parent is not None:
-        node = commission_of(node.parent)
-        chain.append(node)
-
-    def first(kinds) -> OrgUnit:
-        return next((u for u in chain if u.kind in kinds), chain[-1])
-
-    if accused_level in (CadreLevel.VILLAGE, CadreLevel.STAFF):
-        return own
-    if accused_level == CadreLevel.DIVISION:
-        return first({OrgKind.CITY})
-    # Section level and "other / unknown": the county-level commission (or the zone, or the city).
-    return first({*COUNTY_KINDS, OrgKind.MANAGEMENT_ZONE, OrgKind.CITY})
+__all__ = [
+    "COMMISSION_KINDS",
+    "Route",
+    "commission_of",
+    "higher_commission",
+    "is_commission",
+    "managing_commission",
+    "route",
+]
 
 
 @dataclass(frozen=True)
