@@ -14,6 +14,8 @@ class ReceptionConfig(AppConfig):
 
         register_object_scope(DOCUMENT_PURPOSE, receptions_visible_to)
 
+        from . import todos  # noqa: F401 - registers the home-page to-dos
+
     def demo_load(self, *, seed: int) -> str:
         """The demo's reception days (`jijian setup`)."""
         from .demo import load_demo

@@ -51,9 +51,12 @@ from .statistics import reception_statistics, statistics_xlsx
 def reception_list(request):
     require_module(request.user, Module.RECEPTION)
     state = request.GET.get("state", "")
+    today = request.GET.get("day") == "today"
     qs = receptions_visible_to(request.user)
     if state in ReceptionState.values:
         qs = qs.filter(state=state)
+    if today:
+        qs = qs.filter(slot__date=timezone.localdate())
     return render(
         request,
         "reception/list.html",
@@ -61,6 +64,7 @@ def reception_list(request):
             "receptions": qs[:200],
             "states": ReceptionState.choices,
             "state": state,
+            "today": today,
             "can_book": is_township_officer(request.user),
             "can_publish": Role.PETITION_OFFICE in request.user.role_set,
         },
