@@ -160,3 +160,34 @@ def test_import_sets_the_resident_group_overseeing_a_department(tree, tmp_path):
     group = OrgUnit.objects.get(code="PZ1")
     assert OrgUnit.objects.get(code="D1").resident_group_id == group.pk
     assert group.overseen_paths == (OrgUnit.objects.get(code="D1").path,)
+
+
+def test_import_applies_the_manage_pages_rules_to_codes_and_zones(tree, tmp_path):
+    """The code rule of 新建下级单位 and 修改代码 (letters, digits, dashes) and the zone rule of 代管管理区 (only
+    a township, and not one directly under a zone): each bad row named, nothing imported."""
+    before = OrgUnit.objects.count()
+    path = write(
+        tmp_path,
+        "orgs.csv",
+        ORG_HEADER
+        + "421390,测试管理区,管理区,421300,\n"  # row 2: fine
+        + "421321100299,新村,村,421321100,421390\n"  # row 3: a village given a zone
+        + "镇甲,新镇,镇,421321,\n"  # row 4: a code in Chinese characters
+        + "421390100,区内镇,镇,421390,421390\n"  # row 5: under a zone and given one
+        + "421321109,好镇,镇,421321,421390\n",  # row 6: fine
+    )
+    result = import_org_units(path)
+    messages = [str(e) for e in result.errors]
+    assert any(m.startswith("第 3 行，代管管理区") and "村不能由管理区代管" in m for m in messages)
+    assert any(m.startswith("第 4 行，代码") and "镇甲" in m for m in messages)
+    assert any(m.startswith("第 5 行，代管管理区") and "不能再由其他管理区代管" in m for m in messages)
+    assert not any(m.startswith(("第 2 行", "第 6 行")) for m in messages)
+    assert OrgUnit.objects.count() == before
+    good = write(
+        tmp_path,
+        "good.csv",
+        ORG_HEADER + "421390,测试管理区,管理区,421300,\n421321109,好镇,镇,421321,421390\n",
+    )
+    assert import_org_units(good).ok
+    township = OrgUnit.objects.get(code="421321109")
+    assert township.management_zone.code == "421390" and township.zone_id == township.management_zone_id

@@ -12,11 +12,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from jijian.audit.services import audit_record
-from jijian.core.models import ALLOWED_PARENT_KINDS, OrgKind, OrgUnit, User, UserRole
+from jijian.core.models import ALLOWED_PARENT_KINDS, ZONE_ASSIGNABLE_KINDS, OrgKind, OrgUnit, User, UserRole
 from jijian.core.orgs.pinyin import initials
 from jijian.core.roles import Role, role_fits_unit, role_unit_words
 from jijian.core.services import fill_ancestors, validate_role_combination
-from jijian.core.validators import validate_id_number, validate_mobile
+from jijian.core.validators import validate_id_number, validate_mobile, validate_unit_code
 
 MAX_ROWS = 200_000
 
@@ -136,10 +136,16 @@ def import_org_units(path: Path, *, actor=None) -> ImportResult:
             err.append(RowError(n, "名称", "不能超过100个字"))
         if kind is None:
             err.append(RowError(n, "类型", f"未知类型“{row.get('kind', '')}”"))
+        try:  # the rule of the 新建下级单位 and 修改代码 forms
+            validate_unit_code(code)
+        except ValidationError as error:
+            bad_code = f"代码“{code}”格式不正确：{error.messages[0]}"
+        else:
+            bad_code = ""
         if not code:
             err.append(RowError(n, "代码", "不能为空（用于确定上下级关系）"))
-        elif not code.replace("-", "").isalnum() or len(code) > 32:
-            err.append(RowError(n, "代码", f"代码“{code}”格式不正确"))
+        elif bad_code:
+            err.append(RowError(n, "代码", bad_code))
         elif code in codes_in_file:
             err.append(RowError(n, "代码", f"代码 {code} 与第 {codes_in_file[code]} 行重复"))
         elif code in existing:
@@ -159,12 +165,24 @@ def import_org_units(path: Path, *, actor=None) -> ImportResult:
     for n, code, _name, kind, parent_code, zone in parsed:
         if kind is None:
             continue
+        parent_kind = (kinds_in_file.get(parent_code) or existing.get(parent_code)) if parent_code else None
+        if zone:
+            zone_kind = kinds_in_file.get(zone) or existing.get(zone)
+            if zone_kind != OrgKind.MANAGEMENT_ZONE:
+                err.append(RowError(n, "代管管理区", f"{zone} 不是管理区"))
+            elif kind not in ZONE_ASSIGNABLE_KINDS:  # as on the manage page (org_unit_update)
+                err.append(
+                    RowError(n, "代管管理区", f"{OrgKind(kind).label}不能由管理区代管，只有乡镇（街道）可以")
+                )
+            elif parent_kind == OrgKind.MANAGEMENT_ZONE:
+                err.append(
+                    RowError(n, "代管管理区", f"直属于管理区 {parent_code} 的单位不能再由其他管理区代管")
+                )
         allowed = ALLOWED_PARENT_KINDS[kind]
         if not parent_code:
             if allowed:
                 err.append(RowError(n, "上级代码", f"{OrgKind(kind).label}必须有上级单位"))
             continue
-        parent_kind = kinds_in_file.get(parent_code) or existing.get(parent_code)
         if parent_kind is None:
             err.append(RowError(n, "上级代码", f"上级单位 {parent_code} 不存在"))
         elif parent_kind not in allowed:
@@ -173,10 +191,6 @@ def import_org_units(path: Path, *, actor=None) -> ImportResult:
             )
         if parent_code == code:
             err.append(RowError(n, "上级代码", "上级不能是自己"))
-        if zone:
-            zone_kind = kinds_in_file.get(zone) or existing.get(zone)
-            if zone_kind != OrgKind.MANAGEMENT_ZONE:
-                err.append(RowError(n, "代管管理区", f"{zone} 不是管理区"))
     if err:
         return result
     # Cycles within the file (a parent chain that never reaches an existing unit or a root).
