@@ -79,11 +79,17 @@ def test_a_records_edit_and_delete_sit_side_by_side_and_the_confirmation_opens_u
     assert not row.locator(".confirm-box").is_visible()
 
 
-def test_the_tokens_are_under_my_account_not_in_the_header(live_server, browser, people):
+def test_the_tokens_are_under_my_account_not_in_the_header(live_server, browser, tree, people):
+    tree.township_a.name = "市纪委监委第一派驻纪检监察组联络点"  # as long as a unit's name gets
+    tree.township_a.save(update_fields=["name"])
     page = phone(browser)
     sign_in(page, live_server.url, people.township_a)
     header = page.inner_text("header")
     assert "API 令牌" not in header and "修改密码" not in header
+    # Who is signed in, 我的账号 and 退出 on one line: the unit's name gives way.
+    boxes = [page.locator(f".whoami {s}").bounding_box() for s in ("span", "a", "button")]
+    middles = [b["y"] + b["height"] / 2 for b in boxes]
+    assert max(middles) - min(middles) < 8, boxes
     page.click("header >> text=我的账号")
     assert page.url.endswith("/accounts/me/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
