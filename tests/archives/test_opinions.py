@@ -85,6 +85,14 @@ def test_the_reply_is_due_in_working_days(staff, settings):
     assert AuditEvent.objects.filter(action="opinion.submit", object_id=str(request.pk)).exists()
 
 
+def test_the_lists_dates_carry_their_names_for_the_phone(staff, client):
+    """On a phone the list's rows stack without the header: the two dates say which is which."""
+    opinions.opinion_submit(actor=staff["org"], ref_no="随组函1号", purpose="promotion", persons_text="刘某")
+    sign_in(client, staff["org"])
+    body = client.get(reverse("archives:opinions")).content.decode()
+    assert '<td data-label="提交">' in body and '<td data-label="答复期限">' in body
+
+
 # --- the verdict rules ---------------------------------------------------------------------------
 def _verdict(staff, tree, setup) -> OpinionPerson:
     archive = make_archive(staff["keeper"], tree.township_a, name="刘某", id_number=idn(1), level="section")

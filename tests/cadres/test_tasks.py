@@ -56,6 +56,7 @@ def test_overdue_tasks_show_on_both_sides(tree, people, client):
         assert "逾期未办 1 件" in page
         row = page.split(f'id="task-{late.pk}"')[1].split("</tr>")[0]
         assert "逾期未办" in row
+        assert '<td data-label="截止">' in row  # named on a phone, where the header is hidden
         assert "逾期" not in page.split(f'id="task-{fresh.pk}"')[1].split("</tr>")[0]
         overdue = client.get(reverse("cadres:task_list") + "?status=overdue").content.decode()
         assert f'id="task-{late.pk}"' in overdue and f'id="task-{fresh.pk}"' not in overdue

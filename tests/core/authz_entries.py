@@ -40,6 +40,7 @@ ENTRIES = [
     Entry("core:otp_verify", ALL, get_ok=(200, 302)),
     Entry("core:otp_setup", ALL, get_ok=(200, 302)),
     Entry("core:home", ALL),
+    Entry("core:my_account", ALL, note="each persona sees only their own account"),
     Entry("core:token_list", ALL, note="each persona sees only their own tokens"),
     # A token of member_a: only member_a can revoke it on the page; for everyone else it does not exist.
     Entry(

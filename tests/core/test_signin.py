@@ -75,6 +75,7 @@ def test_wrong_password_is_refused_with_a_chinese_message(people, client):
     response = post_login(client, "member_a", "Wrong-Passw0rd!")
     assert response.status_code == 200
     assert "用户名或密码错误" in response.content.decode()
+    assert "未能登录，请检查以下内容：" in response.content.decode()
     assert not is_signed_in(client)
     people.member_a.refresh_from_db()
     assert people.member_a.failed_login_count == 1

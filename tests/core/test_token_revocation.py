@@ -137,3 +137,21 @@ def test_revoking_on_the_page_needs_the_csrf_token(people):
     sign_in(client, people.member_a)
     assert client.post(reverse("core:token_revoke", args=[token.pk])).status_code == 403
     assert answers(raw) == 200
+
+
+def test_the_tokens_are_under_my_account_not_on_every_page(people, login):
+    """The header names the account page only; the account page leads to the password and to the
+    tokens, counting the user's own live ones."""
+    api_token_create(actor=people.member_a, name="我的手机")
+    api_token_create(actor=people.township_a, name="别人的平板")
+    client = login(people.member_a)
+    home = client.get(reverse("core:home")).content.decode()
+    header = home.split("</header>")[0]
+    assert reverse("core:token_list") not in header and reverse("core:password_change") not in header
+    assert f'href="{reverse("core:my_account")}"' in header
+    page = client.get(reverse("core:my_account"))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert reverse("core:token_list") in body and reverse("core:password_change") in body
+    assert people.member_a.full_name in body and people.member_a.username in body
+    assert '<span class="badge">1</span>' in body  # member_a's one token, not township_a's

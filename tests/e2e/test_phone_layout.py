@@ -55,3 +55,64 @@ def test_the_risk_boards_checkbox_sits_beside_its_label(live_server, browser, pe
     )
     b = box.bounding_box()
     assert b["y"] - 10 <= text_top <= b["y"] + b["height"]  # the words on the checkbox's line
+
+
+def test_a_records_edit_and_delete_sit_side_by_side_and_the_confirmation_opens_under_them(
+    live_server, browser, tree, people
+):
+    from tests.reports.helpers import visit
+
+    visit(people.member_a, timezone.localdate())
+    page = phone(browser)
+    sign_in(page, live_server.url, people.member_a)
+    page.goto(f"{live_server.url}/reports/records/")
+    row = page.locator("#record-list > li").first
+    edit = row.locator(".row-actions a", has_text="修改").bounding_box()
+    delete = row.locator(".row-actions summary", has_text="删除").bounding_box()
+    assert abs(edit["y"] - delete["y"]) < 2 and delete["x"] > edit["x"] + edit["width"]  # one line
+    row.locator("summary", has_text="删除").click()
+    box = row.locator(".confirm-box").bounding_box()
+    assert row.locator("summary", has_text="删除").bounding_box()["y"] == delete["y"]  # did not jump
+    assert box["y"] >= edit["y"] + edit["height"] and box["width"] > 250  # under both, the row's width
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    row.locator("summary", has_text="删除").click()  # a second tap closes it, nothing deleted
+    assert not row.locator(".confirm-box").is_visible()
+
+
+def test_the_tokens_are_under_my_account_not_in_the_header(live_server, browser, tree, people):
+    tree.township_a.name = "市纪委监委第一派驻纪检监察组联络点"  # as long as a unit's name gets
+    tree.township_a.save(update_fields=["name"])
+    page = phone(browser)
+    sign_in(page, live_server.url, people.township_a)
+    header = page.inner_text("header")
+    assert "API 令牌" not in header and "修改密码" not in header
+    # Who is signed in, 我的账号 and 退出 on one line: the unit's name gives way.
+    boxes = [page.locator(f".whoami {s}").bounding_box() for s in ("span", "a", "button")]
+    middles = [b["y"] + b["height"] / 2 for b in boxes]
+    assert max(middles) - min(middles) < 8, boxes
+    page.click("header >> text=我的账号")
+    assert page.url.endswith("/accounts/me/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.click("main >> text=API 令牌")
+    assert "我的 API 令牌" in page.inner_text("main")
+
+
+def test_the_petition_register_keeps_a_report_on_one_line_and_scrolls_sideways(
+    live_server, browser, tree, people
+):
+    from tests.petitions.triage_helpers import register
+
+    register(people.city_petition, tree.village_a)
+    page = phone(browser)
+    sign_in(page, live_server.url, people.city_petition)
+    page.goto(f"{live_server.url}/petitions/")
+    row = page.locator(".petition-list tbody tr").first
+    for cell in ("td:nth-child(4)", "td:nth-child(5)", "td:nth-child(6)"):  # 类别, 地区, 被反映人
+        text_height, line = row.locator(cell).evaluate(
+            "e => { const r = document.createRange(); r.selectNodeContents(e);"
+            " return [r.getBoundingClientRect().height, parseFloat(getComputedStyle(e).lineHeight)]; }"
+        )
+        assert text_height < 1.5 * line, cell  # its words on one line, not 类 / 别
+    table = page.locator(".petition-list")
+    assert table.evaluate("e => e.scrollWidth > e.clientWidth")  # scrolls inside its box
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360

@@ -65,7 +65,9 @@ def test_a_member_revokes_their_own_api_token_on_a_phone(live_server, phone, tre
     token, _ = api_token_create(actor=people.member_a, name="我的手机客户端")
     sign_in(phone, live_server.url, "member_a")
     phone.wait_for_url(f"{live_server.url}/")
-    phone.click("header >> text=API 令牌")
+    assert "API 令牌" not in phone.inner_text("header")  # not on every page: under 我的账号
+    phone.click("header >> text=我的账号")
+    phone.click("main >> text=API 令牌")
     assert "我的手机客户端" in phone.inner_text("main")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     phone.screenshot(path=str(tmp_path / "tokens-360.png"), full_page=True)

@@ -81,6 +81,7 @@ def test_colours_order_and_working_days_across_national_day(tree, people, office
     assert rows[green.pk].days_left == 4
     html = response.content.decode()
     assert "逾期 1 个工作日" in html and "今日到期" in html
+    assert "剩 4 个工作日" in html  # what the number is, also on a phone where the header is hidden
     assert report.serial_number in html
 
 

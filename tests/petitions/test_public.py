@@ -96,6 +96,7 @@ def test_bad_input_is_explained_and_nothing_is_stored(client, tree, overrides, m
     response = submit(client, real_name(tree, **overrides))
     assert response.status_code == 200
     assert message in response.content.decode()
+    assert "未能提交，请检查以下内容：" in response.content.decode()
     assert 'id="receipt-code"' not in response.content.decode()
     assert (
         not PetitionReport.objects.exists()
@@ -182,6 +183,9 @@ def test_a_wrong_code_fails_and_is_audited_without_address_or_code(client, tree)
     response = client.post(reverse("petitions:follow"), {"code": wrong}, REMOTE_ADDR="198.51.100.9")
     assert response.status_code == 200
     assert "查询码不正确" in response.content.decode()
+    # A lookup, not a submission: the summary says what failed.
+    assert "未能查询，请检查以下内容：" in response.content.decode()
+    assert "未能提交" not in response.content.decode()
     assert FOLLOW_SESSION_KEY not in client.session
     event = AuditEvent.objects.get(action="petition.follow_failed")
     assert event.actor_id is None and event.ip_address == ""

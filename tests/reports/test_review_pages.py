@@ -110,9 +110,14 @@ def test_one_click_approve_from_the_queue(login, people, report_a):
 def test_return_needs_a_reason_and_changes_nothing_without_one(login, people, report_a):
     client = login(people.township_a)
     response = client.post(
-        reverse("reports:review_return", args=[report_a.pk]), {"reason": "  ", "from": "queue"}, follow=True
+        reverse("reports:review_return", args=[report_a.pk]),
+        {"reason": "  ", "from": "queue", "back": "q=snc", "version": report_a.version},
     )
-    assert "退回必须填写原因" in response.content.decode()
+    assert response.status_code == 400
+    body = response.content.decode()
+    # The review page again, the message at the reason box, the queue's filter kept for the way back.
+    assert '<p class="error" id="reason-error" role="alert">退回必须填写原因</p>' in body
+    assert 'aria-describedby="reason-error"' in body and 'name="back" value="q=snc"' in body
     report_a.refresh_from_db()
     assert report_a.state == ReportState.SUBMITTED and report_a.return_count == 0
 
@@ -124,9 +129,11 @@ def test_a_reason_over_the_limit_is_refused_not_cut(login, people, report_a):
     response = client.post(
         reverse("reports:review_return", args=[report_a.pk]),
         {"reason": "补" * 2001, "from": "queue"},
-        follow=True,
     )
-    assert "退回原因不能超过 2000 字（现为 2001 字）" in response.content.decode()
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "退回原因不能超过 2000 字（现为 2001 字）" in body
+    assert "补" * 2001 + "</textarea>" in body  # kept to be shortened, not lost
     report_a.refresh_from_db()
     assert report_a.state == ReportState.SUBMITTED and report_a.return_reason == ""
 
@@ -256,9 +263,12 @@ def test_returning_a_report_another_officer_approved_meanwhile_is_refused(tree, 
     response = _officer(people.township_a).post(
         reverse("reports:review_return", args=[report_a.pk]),
         {"version": report_a.version, "reason": "请补充", "from": "queue"},
-        follow=True,
     )
-    assert "现为“已审核通过”），您的审核未保存" in response.content.decode()
+    assert response.status_code == 400
+    body = response.content.decode()
+    # No return form any more (the report is approved): the message stands on top of the page.
+    assert 'id="error-summary"' in body and "现为“已审核通过”），您的审核未保存" in body
+    assert 'id="reason"' not in body
     assert MonthlyReport.objects.get(pk=report_a.pk).state == ReportState.APPROVED
 
 

@@ -110,6 +110,26 @@ def test_the_township_sees_the_flag_with_its_rule_and_answers_it(people, login):
     )
 
 
+def test_a_refused_answer_to_a_flag_comes_back_in_its_box_with_400_and_saves_nothing(people, login):
+    decision = register(people.member_a)
+    record(people.member_a, decision, Step.PROPOSAL, held_on=days_ago(9))
+    client = login(people.township_a)
+    url = reverse("villageaffairs:flag_answer", args=[decision.pk])
+    response = client.post(url, {"flag_key": "late:1", "answer": "   "})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'id="answer-error-late1"' in body and "请填写处理意见" in body
+    assert 'aria-invalid="true"' in body and 'id="error-summary"' not in body
+    assert not FlagAnswer.objects.exists()
+    # Answered meanwhile by a colleague: the flag no longer has a box, so the message goes on top.
+    client.post(url, {"flag_key": "late:1", "answer": "已提醒"})
+    again = client.post(url, {"flag_key": "late:1", "answer": "再次提醒"})
+    assert again.status_code == 400
+    body = again.content.decode()
+    assert 'id="error-summary"' in body and "该风险提示已经处理过了" in body
+    assert FlagAnswer.objects.get().answer == "已提醒"
+
+
 def test_lists_keep_to_the_users_villages(people, tree, login):
     from jijian.core.roles import Role
 

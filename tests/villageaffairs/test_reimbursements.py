@@ -341,6 +341,8 @@ def test_an_objection_due_in_a_provisional_year_is_marked(people, login, monkeyp
     rows = client.get(reverse("villageaffairs:voucher_list")).content.decode()
     assert "暂定" in rows.split(f'id="voucher-{late.pk}"')[1].split("</tr>")[0]
     assert "暂定" not in rows.split(f'id="voucher-{early.pk}"')[1].split("</tr>")[0]
+    # On a phone the row stacks without the header: the amount and the date carry their names.
+    assert '<td data-label="金额（元）">' in rows and '<td data-label="登记">' in rows
     notes = {n.body for n in Notification.objects.filter(recipient=people.township_a)}
     assert any(f"{late.objection_due:%Y-%m-%d}（暂定） 前处理" in body for body in notes)
     assert any(f"{early.objection_due:%Y-%m-%d} 前处理" in body for body in notes)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/password/", signin.password_change, name="password_change"),
     path("accounts/otp/", signin.otp_verify, name="otp_verify"),
     path("accounts/otp/setup/", signin.otp_setup, name="otp_setup"),
+    path("accounts/me/", views.my_account, name="my_account"),
     path("accounts/tokens/", views.token_list, name="token_list"),
     path("accounts/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("orgs/", views.org_list, name="org_list"),

@@ -169,6 +169,16 @@ def notification_read(request, pk):
 
 @login_required
 @require_GET
+def my_account(request):
+    """The signed-in user's own account: who they are here, and the pages for their password and their
+    API tokens (kept off the header: most users never need a token)."""
+    return render(
+        request, "core/my_account.html", {"token_count": api_tokens_visible_to(request.user).count()}
+    )
+
+
+@login_required
+@require_GET
 def token_list(request):
     """The signed-in user's own live API tokens, each with a revoke button."""
     return render(request, "core/token_list.html", {"tokens": api_tokens_visible_to(request.user)})

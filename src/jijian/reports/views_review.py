@@ -23,6 +23,7 @@ from . import grades, review, services
 from .access import get_report_for
 
 PAGE_SIZE = 100
+RETURN_REASON_SHOWN = 5000  # a refused reason is shown again up to this length
 QUEUE_KEYS = ("month", "state", "late", "zero", "q")
 
 
@@ -199,8 +200,13 @@ def review_return(request, pk):
             version=_read_version(request),
         )
     except ValidationError as exc:
-        _errors(request, exc)
-        return _back_to(request, report)
+        # Refused (no reason, too long, changed meanwhile): the review page again, the reason kept and
+        # the message at the reason box (from the queue too), nothing changed.
+        context = review.review_detail_context(request.user, get_report_for(request.user, pk))
+        context["query"] = _queue_query(request.POST.get("back", ""))
+        context["return_errors"] = exc.messages
+        context["return_reason"] = request.POST.get("reason", "")[:RETURN_REASON_SHOWN]
+        return render(request, "reports/review_detail.html", context, status=400)
     return _after_action(request, report, "已退回")
 
 

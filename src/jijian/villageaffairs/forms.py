@@ -101,8 +101,15 @@ class StepCorrectForm(StepForm):
 
 
 class FlagAnswerForm(forms.Form):
-    flag_key = forms.CharField(widget=forms.HiddenInput, max_length=40)
-    answer = forms.CharField(label="处理意见", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+    flag_key = forms.CharField(
+        widget=forms.HiddenInput, max_length=40, error_messages={"required": "该风险提示已不存在，请刷新页面"}
+    )
+    answer = forms.CharField(
+        label="处理意见",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+        error_messages={"required": "请填写处理意见", "max_length": "处理意见不超过%(limit_value)d字"},
+    )
 
 
 class FlagClueForm(forms.Form):

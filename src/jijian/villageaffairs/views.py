@@ -111,6 +111,12 @@ def decision_create(request):
 @require_GET
 def decision_detail(request, pk):
     decision = get_decision_for(request.user, pk)
+    return render(request, "villageaffairs/decision_detail.html", _decision_context(request, decision))
+
+
+def _decision_context(request, decision, flag_error: dict | None = None) -> dict:
+    """What the decision page shows; `flag_error` (the flag's key, the messages, the text typed) puts a
+    refused answer back in its flag's box."""
     steps = list(decision.steps.all())
     by_step = {s.step: s for s in steps}
     files = selectors.step_files(request.user, steps)
@@ -135,8 +141,15 @@ def decision_detail(request, pk):
         "can_record": can_record(request.user, decision),
         "can_answer": can_answer(request.user),
         "next_step": next((v for v, _ in Step.choices if v not in by_step), None),
+        "flag_error": flag_error,
     }
-    return render(request, "villageaffairs/decision_detail.html", context)
+    if flag_error is not None:
+        # At its flag's box when that flag still has one, else on top of the page.
+        shown = [r for r in flag_rows if r.flag.step in Step.values]  # the rows the timeline shows
+        flag_error["placed"] = context["can_answer"] and any(
+            r.flag.key == flag_error["key"] and not r.answer for r in shown
+        )
+    return context
 
 
 @login_required
@@ -238,12 +251,22 @@ def flag_answer(request, pk):
         try:
             services.flag_answer(actor=request.user, decision=decision, **form.cleaned_data)
         except ValidationError as error:
-            messages.error(request, "；".join(error.messages))
+            form.add_error("answer", error.messages)
         else:
             messages.success(request, "已处理该风险提示")
-    else:
-        messages.error(request, "请填写处理意见")
-    return redirect("villageaffairs:decision_detail", decision.pk)
+            return redirect("villageaffairs:decision_detail", decision.pk)
+    # Refused: the page again with the message in that flag's box and the text kept, nothing saved.
+    flag_error = {
+        "key": request.POST.get("flag_key", "")[:40],
+        "messages": [m for errors in form.errors.values() for m in errors],
+        "answer": request.POST.get("answer", "")[:5000],
+    }
+    return render(
+        request,
+        "villageaffairs/decision_detail.html",
+        _decision_context(request, decision, flag_error),
+        status=400,
+    )
 
 
 @login_required
