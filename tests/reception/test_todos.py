@@ -50,3 +50,22 @@ def test_todays_receptions_for_the_office_and_the_terminal(tree, people, client)
     assert f'id="reception-{held.pk}"' in listed and f'id="reception-{later.pk}"' not in listed
     everything = client.get(reverse("reception:list")).content.decode()
     assert f'id="reception-{later.pk}"' in everything
+
+
+def test_the_list_puts_today_and_what_comes_first_and_pages_the_rest(tree, people, client):
+    """After a year of receptions today's must not be lost at the end (or past a cut-off): today's and
+    the coming ones first, the soonest on top, then the past ones, the latest on top; 30 a page."""
+    today = timezone.localdate()
+    old = [reception(tree.city, state="ended", day=today - timedelta(days=n)) for n in (40, 1, 20)] + [
+        reception(tree.city, state="ended", day=today - timedelta(days=100 + n)) for n in range(30)
+    ]
+    coming = reception(tree.city, state="confirmed", day=today + timedelta(days=3))
+    now = reception(tree.city, state="confirmed", day=today)
+    sign_in(client, people.city_petition)
+    page = client.get(reverse("reception:list")).content.decode()
+    order = [r.pk for r in (now, coming, old[1], old[2], old[0])]
+    positions = [page.index(f'id="reception-{pk}"') for pk in order]
+    assert positions == sorted(positions)
+    assert "第 1 / 2 页" in page
+    second = client.get(reverse("reception:list") + "?page=2").content.decode()
+    assert f'id="reception-{old[-1].pk}"' in second  # the oldest, last

@@ -12,6 +12,8 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, F, Q, Value, When
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -45,6 +47,8 @@ from .forms import CATEGORIES, MATTERS, ActionForm, BookingForm, MinutesForm, Sc
 from .models import MINUTES_TEMPLATE, ReceptionState
 from .statistics import reception_statistics, statistics_xlsx
 
+PAGE = 30  # receptions per page of the list
+
 
 @login_required
 @require_GET
@@ -55,13 +59,22 @@ def reception_list(request):
     qs = receptions_visible_to(request.user)
     if state in ReceptionState.values:
         qs = qs.filter(state=state)
+    day = timezone.localdate()
     if today:
-        qs = qs.filter(slot__date=timezone.localdate())
+        qs = qs.filter(slot__date=day)
+    # Today's and coming receptions first, the soonest on top; then the past ones, the latest on top.
+    coming = Q(slot__date__gte=day)
+    qs = qs.annotate(
+        past=Case(When(coming, then=Value(0)), default=Value(1)),
+        coming_on=Case(When(coming, then=F("slot__date"))),
+    ).order_by("past", "coming_on", "-slot__date", "slot__schedule__start", "pk")
+    page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "reception/list.html",
         {
-            "receptions": qs[:200],
+            "receptions": page,
+            "page": page,
             "states": ReceptionState.choices,
             "state": state,
             "today": today,
