@@ -48,6 +48,20 @@ def offending_calls_at(path: Path) -> list[str]:
     ]
 
 
+def test_every_page_names_itself_in_the_browser_tab():
+    """A page on the staff frame sets its own title (the tab, the history, a bookmark): a page that
+    leaves the frame's generic one is named here (a frame of its own, *_base.html, leaves it to its
+    pages)."""
+    untitled = [
+        str(p.relative_to(SRC))
+        for p in SRC.rglob("*.html")
+        if not p.name.endswith("base.html")
+        and '{% extends "core/base.html" %}' in (text := p.read_text(encoding="utf-8"))
+        and "{% block title %}" not in text
+    ]
+    assert untitled == []
+
+
 def test_no_cdn_in_templates_or_static():
     import re
 
