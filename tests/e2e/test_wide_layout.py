@@ -38,6 +38,10 @@ def test_the_audit_trails_time_operator_and_event_keep_one_line(live_server, bro
     for i in (1, 2, 4, 5):  # time, operator, event, object
         assert one_line(cells.nth(i)), cells.nth(i).inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    # On a narrower screen (a small laptop, a tablet) the event and object wrap again: the page keeps its width.
+    page.set_viewport_size({"width": 720, "height": 900})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 720
+    assert one_line(cells.nth(1)) and one_line(cells.nth(2))
 
 
 def test_a_filters_label_wraps_together_with_its_field(live_server, browser, people):
