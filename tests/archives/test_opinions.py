@@ -706,3 +706,18 @@ def test_a_person_endorsing_for_two_offices_gets_two_forms_with_ids_of_their_own
     ids = re.findall(r'\bid="([^"]+)"', page)
     assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
     assert 'for="endorse-petition_office-note"' in page and 'for="endorse-case_review-note"' in page
+
+
+def test_before_the_draft_the_others_read_what_comes_next(staff, tree):
+    request = opinions.opinion_submit(
+        actor=staff["org"], ref_no="随组函〔2026〕13号", purpose="promotion", persons_text="刘某"
+    )
+    url = reverse("archives:opinion_detail", args=[request.pk])
+    for who in ("leader", "org", "case_review"):
+        page = _client(staff[who]).get(url).content.decode()
+        assert 'id="opinion-next"' in page and "由领导审签" in page, who
+    # The office that drafts has the form and its own hint instead.
+    page = _client(staff["keeper"]).get(url).content.decode()
+    assert 'id="opinion-next"' not in page and "拟定答复意见" in page
+    opinions.opinion_draft(actor=staff["keeper"], request=request, version=request.version)
+    assert 'id="opinion-next"' not in _client(staff["leader"]).get(url).content.decode()

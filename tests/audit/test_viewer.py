@@ -180,10 +180,17 @@ def test_every_event_the_code_records_has_a_chinese_name():
     for path in src.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         for call in re.finditer(r"audit_record\((.{0,900}?)\n\s*\)", text, re.S):
-            recorded.update(re.findall(r'action="([a-z_.]+)"', call.group(1)))
+            # Every literal on the action's line: `action="user.activate" if on else "user.deactivate"`
+            # records two events, and the second once showed as its English code.
+            for line in re.findall(r"action=([^\n]*)", call.group(1)):
+                recorded.update(re.findall(r'"([a-z_]+(?:\.[a-z_]+)+)"', line))
+    assert {"user.deactivate", "user.password_change", "voucher.sign", "petition.unlink_archive"} <= recorded
     assert len(recorded) > 40
     assert recorded - set(ACTION_LABELS) == set()
     assert all(not label.isascii() for label in ACTION_LABELS.values())
+    # The first step of a two-factor sign-in is not a change of password.
+    assert ACTION_LABELS["login.password"] == "密码验证通过"
+    assert ACTION_LABELS["user.password_change"] == "修改密码"
 
 
 def test_the_trail_shows_chinese_names_filters_by_them_and_details_read_as_a_list(tree, people, login):
@@ -213,3 +220,19 @@ def test_the_trail_shows_chinese_names_filters_by_them_and_details_read_as_a_lis
     detail = client.get(reverse("audit:event_detail", args=[opened.pk])).content.decode()
     assert "{&#x27;" not in detail and "{'" not in detail  # no Python dict
     assert "村（社区）纪检委员、乡镇（街道）纪委" in detail
+
+
+def test_a_stored_code_of_a_field_with_choices_reads_as_its_chinese_name(tree, people, login):
+    submitted = audit_record(
+        action="petition.submit",
+        object_type="petitions.petitionreport",
+        object_id=1,
+        org_unit_id=tree.village_a.pk,
+        summary="网上信访举报",
+        after={"category": "accusation", "channel": "online", "is_anonymous": True, "attachments": 0},
+    )
+    detail = (
+        login(people.audit_admin).get(reverse("audit:event_detail", args=[submitted.pk])).content.decode()
+    )
+    assert "检举" in detail and "网络举报" in detail and "附件数" in detail
+    assert "accusation" not in detail and "online" not in detail and "attachments" not in detail

@@ -228,3 +228,17 @@ def test_only_the_security_admin_can_end_sessions(people, client, login):
     assert response.status_code in (403, 404)
     assert member.get("/").status_code == 200
     assert not AuditEvent.objects.filter(action="session.end").exists()
+
+
+def test_the_account_pages_lead_back_to_their_list_and_say_what_the_buttons_do(people, login):
+    from django.urls import reverse
+
+    security = login(people.security_admin).get(reverse("core:security_detail", args=[people.member_a.pk]))
+    html = security.content.decode()
+    assert f'<p class="breadcrumb"><a href="{reverse("core:security_list")}">角色与安全</a>' in html
+    assert "强制下线：结束该账号正在使用的会话" in html and "解除锁定：清除连续登录失败造成的锁定" in html
+    admin = login(people.system_admin).get(reverse("core:account_detail", args=[people.member_a.pk]))
+    assert (
+        f'<p class="breadcrumb"><a href="{reverse("core:account_list")}">账号管理</a>'
+        in admin.content.decode()
+    )

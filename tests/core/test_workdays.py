@@ -137,3 +137,18 @@ def test_system_admin_is_warned_in_november_and_confirms_on_the_calendar_page(pe
     client.post(reverse("core:calendar") + "?year=2027", {"confirm_year": "1"})
     page = client.get(reverse("core:calendar") + "?year=2027").content.decode()
     assert 'id="provisional-year"' not in page
+
+
+def test_the_calendar_page_sets_a_day_with_a_date_picker(people, login):
+    from django.urls import reverse
+
+    from jijian.core.models import CalendarDay
+
+    client = login(people.system_admin)
+    page = client.get(reverse("core:calendar") + "?year=2027").content.decode()
+    assert 'type="date" name="date"' in page
+    # What the picker sends (ISO, YYYY-MM-DD) is what the form takes.
+    client.post(
+        reverse("core:calendar") + "?year=2027", {"date": "2027-10-09", "is_working_day": "1", "name": "调休"}
+    )
+    assert CalendarDay.objects.get(date=date(2027, 10, 9)).is_working_day

@@ -156,6 +156,11 @@ def test_excel_export_has_the_outcomes_and_the_matters(tree, people):
     sign_in(client, people.city_petition)
     page = client.get(reverse("reception:stats"), {"start": f"{today}", "end": f"{today}"}).content.decode()
     assert "按反映问题类别" in page and "廉洁纪律" in page and "转为信访举报" in page
+    # On the page too, below the total as a part of it, not one more state among those adding up to it.
+    outcomes_table = page[
+        page.index('id="stats-outcomes"') : page.index("</table>", page.index('id="stats-outcomes"'))
+    ]
+    assert outcomes_table.index("预约总数") < outcomes_table.index("其中：转为信访举报")
     answer = client.get(reverse("reception:stats_xlsx"), {"start": f"{today}", "end": f"{today}"})
     wb = load_workbook(io.BytesIO(answer.content))
     assert wb.sheetnames == [
@@ -193,8 +198,13 @@ def test_excel_export_has_the_outcomes_and_the_matters(tree, people):
     assert matters[2] == ("廉洁纪律", 1, 0, 0, 0, 1, 0, 0, 1)
     assert matters[3] == ("未登记为信访举报", 1, 0, 0, 0, 0, 1, 0, 0)
     assert matters[4] == ("合计", 2, 0, 0, 0, 1, 1, 0, 1)
-    outcomes = {row[0]: row[1:] for row in wb["按结果"].iter_rows(min_row=3, values_only=True) if row}
-    assert outcomes["未到场"] == (1, 50.0) and outcomes["转为信访举报"] == (1, 50.0)
+    rows = [row for row in wb["按结果"].iter_rows(min_row=3, values_only=True) if row]
+    outcomes = {row[0]: row[1:] for row in rows}
+    assert outcomes["未到场"] == (1, 50.0) and outcomes["其中：转为信访举报"] == (1, 50.0)
+    # The states add up to the total; the bookings that became a report are a part of them, shown below it.
+    names = [row[0] for row in rows]
+    assert names.index("预约总数") == names.index("其中：转为信访举报") - 1
+    assert sum(row[1] for row in rows[: names.index("预约总数")]) == outcomes["预约总数"][0]
     assert outcomes["预约总数"][0] == 2 and outcomes["从预约到接访平均天数"][0] == 0
 
 

@@ -132,9 +132,15 @@ def test_review_pages_the_group_acts_outsiders_get_404(client, login, tree, peop
     login(depts.city_office)
     assert client.get(detail).status_code == 200
     assert client.post(approve).status_code == 404
+    login(people.township_a)  # a township's queue holds villages
+    assert "村名、拼音首字母或委员姓名" in client.get(reverse("reports:review_queue")).content.decode()
     login(depts.group_staff)
     page = client.get(reverse("reports:review_queue"))
     assert page.status_code == 200 and tree.department.name in page.content.decode()
+    # The group's queue holds departments: its search names units, not villages.
+    assert "单位名称、拼音首字母或委员姓名" in page.content.decode() and "村名" not in page.content.decode()
+    found = client.get(reverse("reports:review_queue"), {"q": tree.department.name}).content.decode()
+    assert tree.department.name in found and "共 1 份" in found
     assert client.get(detail).status_code == 200
     assert client.post(approve, {"comment": "同意"}).status_code == 302
     report.refresh_from_db()

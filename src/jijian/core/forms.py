@@ -65,7 +65,8 @@ class OTPResetForm(forms.Form):
 
 
 class CalendarDayForm(forms.Form):
-    date = forms.DateField(label=_("日期"))
+    # A date picker: a bare text box gave no hint of the format it wanted.
+    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     is_working_day = forms.TypedChoiceField(
         label=_("类型"), coerce=lambda v: v == "1", choices=[("1", _("工作日（上班）")), ("0", _("休息日"))]
     )

@@ -165,9 +165,16 @@ def statistics_xlsx(stats: dict) -> bytes:
     ws = wb.active
     ws.title = "按结果"
     heading(ws, "结果", "数量", "占预约总数（%）")
-    for row in stats["by_outcome"]:
+    states = [row for row in stats["by_outcome"] if row["key"] != CASE[0]]
+    for row in states:
         ws.append([row["name"], row["count"], row["share"] if row["share"] is not None else "—"])
     ws.append(["预约总数", stats["totals"]["total"], 100 if stats["totals"]["total"] else "—"])
+    # The bookings that became a report are among the states above: listed under the total, not as one more.
+    for row in stats["by_outcome"]:
+        if row["key"] == CASE[0]:
+            ws.append(
+                [f"其中：{row['name']}", row["count"], row["share"] if row["share"] is not None else "—"]
+            )
     ws.append([])
     ws.append(["从预约到接访平均天数", stats["wait_days"] if stats["wait_days"] is not None else "—"])
     for key, title, head in BREAKDOWNS:

@@ -57,6 +57,14 @@ class QueueForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "村名、拼音首字母或委员姓名", "aria-label": "村名"}),
     )
 
+    def __init__(self, *args, departments: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if departments:  # a resident group reviews departments' reports: no village in its queue
+            self.fields["q"].label = "单位"
+            self.fields["q"].widget.attrs.update(
+                placeholder="单位名称、拼音首字母或委员姓名", **{"aria-label": "单位"}
+            )
+
     def clean_month(self):
         value = self.cleaned_data["month"].strip()
         if not value:
@@ -106,7 +114,10 @@ def _errors(request, exc: ValidationError) -> None:
 @require_GET
 def review_queue(request):
     review.require_review_viewer(request.user)
-    form = QueueForm(request.GET or None)
+    departments = (
+        Role.RESIDENT_GROUP in request.user.role_set and Role.TOWNSHIP_COMMITTEE not in request.user.role_set
+    )
+    form = QueueForm(request.GET or None, departments=departments)
     page = Paginator(review.review_queue(request.user, form.queue_filter()), PAGE_SIZE).get_page(
         request.GET.get("page")
     )

@@ -14,7 +14,7 @@ ACTION_LABELS: dict[str, str] = {
     "login.success": "登录成功",
     "login.failed": "登录失败",
     "login.locked": "账号被锁定",
-    "login.password": "修改密码",
+    "login.password": "密码验证通过",
     "login.otp_enrolled": "绑定动态验证码",
     "logout": "退出登录",
     "session.end": "强制下线",
@@ -22,7 +22,9 @@ ACTION_LABELS: dict[str, str] = {
     "user.create": "新建账号",
     "user.import": "导入账号",
     "user.update": "修改账号",
-    "user.activate": "启用或停用账号",
+    "user.activate": "启用账号",
+    "user.deactivate": "停用账号",
+    "user.password_change": "修改密码",
     "user.password_reset": "重置密码",
     "user.unlock": "解除锁定",
     "account.otp_reset": "重置动态验证码",
@@ -89,6 +91,7 @@ ACTION_LABELS: dict[str, str] = {
     "petition.follow_failed": "跟进失败",
     "petition.mark_repeat": "标记重复举报",
     "petition.link_archive": "关联廉情档案",
+    "petition.unlink_archive": "取消关联廉情档案",
     "petition.message_send": "发送消息",
     "petition.reporter_reply": "举报人回复",
     "petition.acceptance_notify": "告知受理情况",
@@ -145,7 +148,8 @@ ACTION_LABELS: dict[str, str] = {
     "public_board.publish": "发布四亮公示",
     "reimbursement_chain.set": "设置报账签字流程",
     "voucher.enter": "登记报账凭证",
-    "voucher.object": "报账签字或提出异议",
+    "voucher.sign": "报账签字",
+    "voucher.object": "报账提出异议",
     "voucher.resolve": "处理报账异议",
     "voucher.export": "导出报账统计",
     # village discipline members' posts and guidance (cadres), and the archives' vetting for it
@@ -278,6 +282,7 @@ KEY_LABELS: dict[str, str] = {
     "count": "数量",
     "is_active": "启用",
     "version": "版本",
+    "attachments": "附件数",
 }
 
 
@@ -288,6 +293,18 @@ def _field_label(model, key: str) -> str:
         return str(model._meta.get_field(key).verbose_name)
     except FieldDoesNotExist:
         return KEY_LABELS.get(key, key)
+
+
+def _choice_text(model, key: str, value: object) -> str | None:
+    """A stored code of a field with choices ("accusation") by its Chinese name (检举); None otherwise."""
+    if model is None or not isinstance(value, str):
+        return None
+    try:
+        field = model._meta.get_field(key)
+    except FieldDoesNotExist:
+        return None
+    names = {str(code): str(name) for code, name in field.flatchoices} if field.choices else {}
+    return names.get(value)
 
 
 def _value_text(value: object) -> str:
@@ -324,7 +341,9 @@ def readable(object_type: str, data: object) -> list[tuple[str, str]]:
     for key, value in data.items():
         if key == "fields" and isinstance(value, list):  # names of fields: named as the model names them
             value = [_field_label(model, str(v)) for v in value]
-        lines.append((_field_label(model, str(key)), _value_text(value)))
+        lines.append(
+            (_field_label(model, str(key)), _choice_text(model, str(key), value) or _value_text(value))
+        )
     return lines
 
 
