@@ -81,6 +81,14 @@ ENTRIES = [
         methods=("POST",),
         post_data=lambda t, p: {"body": "x"},
     ),
+    Entry(
+        "petitions:follow_objection",
+        ALL,
+        anonymous=PUBLIC,
+        methods=("POST",),
+        post_data=lambda t, p: {"text": "x", "version": 1},
+        note="without a follow session: back to the lookup page",
+    ),
     Entry("petitions:follow_end", ALL, anonymous=PUBLIC, methods=("POST",)),
     Entry("petitions_staff:list", STAFF),
     Entry(
@@ -115,6 +123,11 @@ ENTRIES = [
     _action("close", lambda t, p: {"version": 1, "result": "经核实，问题属实"}),
     _action("result_notify", lambda t, p: {"version": 1, "text": "办理结果"}),
     _action("message", lambda t, p: {"body": "请补充材料"}),
+    _action(
+        "objection",
+        lambda t, p: {"version": 1, "channel": "letter", "received_on": "2026-01-05", "text": "对结果不服"},
+    ),
+    _action("objection_answer", lambda t, p: {"version": 1, "outcome": "upheld", "answer": "维持"}),
     _action("link_archive", lambda t, p: {"version": 1, "archive": 1}),
     _action("unlink_archive", lambda t, p: {"version": 1}),
 ]

@@ -361,6 +361,11 @@ PETITION_PRELIMINARY_CHECK_WORKING_DAYS = env_int(
 )
 # The deadline board turns an item yellow this many working days before it is due.
 PETITION_DEADLINE_WARN_WORKING_DAYS = env_int("JIJIAN_PETITION_DEADLINE_WARN_WORKING_DAYS", 3, minimum=1)
+# A real-name reporter's objection to the result (异议) is answered within this many working days of its
+# receipt (petitions/handling/objections.py).
+PETITION_OBJECTION_ANSWER_WORKING_DAYS = env_int(
+    "JIJIAN_PETITION_OBJECTION_ANSWER_WORKING_DAYS", 15, minimum=1, maximum=60
+)
 
 # --- files --------------------------------------------------------------------------------------
 FILES_DIR = env_path("JIJIAN_FILES_DIR", DATA_DIR / "files")

@@ -278,3 +278,11 @@ def petition_matters(report_ids) -> dict[int, str]:
         pk: str(Matter(matter).label) if matter in Matter.values else str(matter)
         for pk, matter in PetitionReport.objects.filter(pk__in=ids).values_list("pk", "matter")
     }
+
+
+def objections_for_reporter(report: PetitionReport):
+    """The objections of the report as the reporter sees them: what was objected and the answer —
+    never who recorded or answered, nor the handling body's own result text (`objected_result`)."""
+    return report.objections.only(
+        "channel", "received_on", "text", "new_facts", "outcome", "answer", "answered_on", "report_id"
+    ).order_by("created_at", "pk")

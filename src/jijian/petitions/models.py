@@ -254,6 +254,9 @@ TRANSITION_LABELS = {
     "extension_reject": "延长办结期限的申请被退回",
     "urge": "催办",
     "supervise": "督办",
+    "objection": "举报人对办理结果提出异议",
+    "objection_upheld": "答复异议：维持原结论",
+    "objection_reopen": "答复异议：重新办理",
 }
 
 
@@ -312,6 +315,7 @@ class DeadlineKind(models.TextChoices):
     PRELIMINARY_CHECK = "preliminary_check", _("初步核实期限")
     QUARTERLY_FEEDBACK = "quarterly_feedback", _("季度办理结果反馈信访室")
     CONCLUSION = "conclusion", _("办结期限（受理后3个月）")
+    OBJECTION_ANSWER = "objection_answer", _("答复举报人异议")
 
 
 class PetitionDeadline(models.Model):
@@ -679,3 +683,74 @@ class PetitionUrging(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.sent_at:%Y-%m-%d}"
+
+
+# --- the reporter's objection to the result (异议; handling/objections.py) -------------------------------
+class ObjectionChannel(models.TextChoices):
+    LETTER = "letter", _("来信")
+    PHONE = "phone", _("来电")
+    VISIT = "visit", _("来访")
+    ONLINE = "online", _("网上查询页面")
+
+
+class ObjectionOutcome(models.TextChoices):
+    PENDING = "", _("待答复")
+    UPHELD = "upheld", _("维持原结论")
+    REOPENED = "reopened", _("重新办理")
+
+
+class PetitionObjection(models.Model):
+    """A real-name reporter's objection to the result of a closed report, recorded by staff (a letter,
+    a call, a visit) or raised by the reporter on the follow page, and answered by the holder within
+    PETITION_OBJECTION_ANSWER_WORKING_DAYS: the original result upheld (a notice to the reporter), or
+    the report reopened (back to 已受理: a new result needs a leader's approval again). At most one open
+    per report; a later one needs new facts (`new_facts`)."""
+
+    report = models.ForeignKey(PetitionReport, on_delete=models.PROTECT, related_name="objections")
+    channel = models.CharField(_("提出方式"), max_length=10, choices=ObjectionChannel.choices)
+    received_on = models.DateField(_("收到日期"))
+    text = models.TextField(_("异议内容"))
+    new_facts = models.TextField(_("新的事实和理由"), blank=True, default="")
+    # Empty for an objection the reporter raised online (the reporter has no account).
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The result and its notice the objection was about (a reopened report gets new ones).
+    objected_result = models.TextField(_("原办理结果"), blank=True, default="")
+    objected_notice = models.TextField(_("原结果告知"), blank=True, default="")
+    outcome = models.CharField(
+        _("答复结论"), max_length=10, choices=ObjectionOutcome.choices, blank=True, default=""
+    )
+    answer = models.TextField(_("答复内容"), blank=True, default="")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("答复人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    answered_on = models.DateField(_("答复日期"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("举报人异议")
+        verbose_name_plural = _("举报人异议")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report"], condition=models.Q(outcome=""), name="objection_one_open_per_report"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"异议 {self.received_on} {self.get_outcome_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return not self.outcome

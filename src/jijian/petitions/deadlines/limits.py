@@ -6,6 +6,8 @@
     forward_answer      5 working days for the body a report was forwarded to, to accept or transfer
     result_notice       15 working days after closing to tell a real-name reporter the result
     letter_reply        15 working days for the reply to a letter of inquiry (函询)
+    objection_answer    settings.PETITION_OBJECTION_ANSWER_WORKING_DAYS (15) from the receipt of a
+                        real-name reporter's objection to the result, to answer it
     preliminary_check   settings.PETITION_PRELIMINARY_CHECK_WORKING_DAYS (local rules: 15 days–2 months)
     conclusion          CONCLUSION_MONTHS calendar months from acceptance to 办结 (a report accepted
                         at this level; met when it is closed), moved to the next working day;
@@ -63,6 +65,8 @@ def extension_latest(original_due: date) -> date:
 def working_days_for(kind: str) -> int:
     if kind == DeadlineKind.PRELIMINARY_CHECK:
         return settings.PETITION_PRELIMINARY_CHECK_WORKING_DAYS
+    if kind == DeadlineKind.OBJECTION_ANSWER:
+        return settings.PETITION_OBJECTION_ANSWER_WORKING_DAYS
     return WORKING_DAYS[kind]
 
 

@@ -33,7 +33,7 @@ from jijian.petitions.access import (
     petitions_visible_to,
 )
 from jijian.petitions.deadlines.limits import urgency, warn_until
-from jijian.petitions.handling import archive_links, relations
+from jijian.petitions.handling import archive_links, objections, relations
 from jijian.petitions.intake.forms import REGION_KINDS
 from jijian.petitions.models import ForwardAnswer, PetitionReport
 
@@ -195,6 +195,22 @@ class MessageOut(Schema):
     created_at: datetime
 
 
+class ObjectionOut(Schema):
+    id: int
+    channel: str = Field(description="letter 来信 / phone 来电 / visit 来访 / online 网上查询页面")
+    channel_display: str
+    received_on: date
+    text: str
+    new_facts: str
+    recorded_by_name: str = Field(description="登记人（举报人网上提出的为空）")
+    objected_result: str = Field(description="所异议的办理结果")
+    outcome: str = Field(description="空：待答复；upheld 维持原结论；reopened 重新办理")
+    outcome_display: str
+    answer: str
+    answered_by_name: str
+    answered_on: date | None
+
+
 class ReportDetailOut(ReportOut):
     accused_unit: str
     facts: str
@@ -215,6 +231,28 @@ class ReportDetailOut(ReportOut):
     transitions: list[TransitionOut]
     approvals: list[ApprovalOut]
     messages: list[MessageOut]
+    objections: list[ObjectionOut]
+
+    @staticmethod
+    def resolve_objections(obj) -> list[dict]:
+        return [
+            {
+                "id": o.pk,
+                "channel": o.channel,
+                "channel_display": o.get_channel_display(),
+                "received_on": o.received_on,
+                "text": o.text,
+                "new_facts": o.new_facts,
+                "recorded_by_name": o.recorded_by.full_name if o.recorded_by_id else "",
+                "objected_result": o.objected_result,
+                "outcome": o.outcome,
+                "outcome_display": o.get_outcome_display(),
+                "answer": o.answer,
+                "answered_by_name": o.answered_by.full_name if o.answered_by_id else "",
+                "answered_on": o.answered_on,
+            }
+            for o in obj.objections.select_related("recorded_by", "answered_by").order_by("created_at", "pk")
+        ]
 
     @staticmethod
     def resolve_deadlines(obj) -> list[dict]:
@@ -320,6 +358,20 @@ class TextIn(Schema):
 
 class CloseIn(Schema):
     result: str = Field(..., max_length=8000)
+    version: ApiVersion
+
+
+class ObjectionIn(Schema):
+    channel: str = Field(..., max_length=10, description="letter 来信 / phone 来电 / visit 来访")
+    received_on: date = Field(..., description="收到日期；不能晚于今天，不能早于结果告知日期")
+    text: str = Field(..., max_length=10000)
+    new_facts: str = Field("", max_length=10000, description="新的事实或理由（此前的异议已答复的，必填）")
+    version: ApiVersion
+
+
+class ObjectionAnswerIn(Schema):
+    outcome: str = Field(..., max_length=10, description="upheld 维持原结论 / reopened 重新办理")
+    answer: str = Field(..., max_length=10000)
     version: ApiVersion
 
 
@@ -772,6 +824,60 @@ def petition_report_result_notify(request, report_id: ApiId, payload: TextIn):
             services.petition_result_notify,
             report=report,
             text=payload.text,
+            version=payload.version,
+        ),
+    )
+
+
+def _objection_record(*, actor, report, **kwargs) -> PetitionReport:
+    objections.objection_record(actor=actor, report=report, **kwargs)
+    return report
+
+
+def _objection_answer(*, actor, report, **kwargs) -> PetitionReport:
+    objections.objection_answer(actor=actor, report=report, **kwargs)
+    return report
+
+
+@router.post(
+    "/{id:report_id}/objections",
+    response=ReportDetailOut,
+    summary="登记实名举报人对办理结果的异议（来信、来电、来访）",
+    url_name="petition_report_objection",
+)
+def petition_report_objection(request, report_id: ApiId, payload: ObjectionIn):
+    report = _report_for(request, report_id)
+    return _after(
+        request,
+        _act(
+            request,
+            _objection_record,
+            report=report,
+            channel=payload.channel,
+            received_on=payload.received_on,
+            text=payload.text,
+            new_facts=payload.new_facts,
+            version=payload.version,
+        ),
+    )
+
+
+@router.post(
+    "/{id:report_id}/objections/answer",
+    response=ReportDetailOut,
+    summary="答复举报人异议（维持原结论或重新办理）",
+    url_name="petition_report_objection_answer",
+)
+def petition_report_objection_answer(request, report_id: ApiId, payload: ObjectionAnswerIn):
+    report = _report_for(request, report_id)
+    return _after(
+        request,
+        _act(
+            request,
+            _objection_answer,
+            report=report,
+            outcome=payload.outcome,
+            answer=payload.answer,
             version=payload.version,
         ),
     )

@@ -90,7 +90,7 @@ def pending_approval(report: PetitionReport, kind: str) -> PetitionApproval | No
     return report.approvals.filter(kind=kind, state=ApprovalState.PENDING).first()
 
 
-def _holder_people(report: PetitionReport) -> list[User]:
+def holder_people(report: PetitionReport) -> list[User]:
     """Who handles the report at its holder: the petition office, and the committee of a township."""
     roles = [Role.PETITION_OFFICE]
     if report.holder.kind in TOWNSHIP_KINDS:
@@ -100,7 +100,7 @@ def _holder_people(report: PetitionReport) -> list[User]:
     )
 
 
-def _tell(users, *, title: str, body: str, link: str, dedup_key: str) -> None:
+def tell(users, *, title: str, body: str, link: str, dedup_key: str) -> None:
     seen: set[int] = set()
     for user in users:
         if user.pk in seen:
@@ -228,8 +228,8 @@ def _decide_extension(actor: User, report: PetitionReport, approval: PetitionApp
             before={"due_date": f"{old:%Y-%m-%d}"},
             after={"due_date": f"{deadline.due_date:%Y-%m-%d}", "approval": approval.pk},
         )
-        _tell(
-            [approval.requested_by, *_holder_people(report)],
+        tell(
+            [approval.requested_by, *holder_people(report)],
             title=f"信访举报件 {report.serial_number} 办结期限已延长至 {deadline.due_date:%Y-%m-%d}",
             body=f"领导已批准延长办结期限（原期限 {old:%Y-%m-%d}）。",
             link=link,
@@ -253,7 +253,7 @@ def _decide_extension(actor: User, report: PetitionReport, approval: PetitionApp
         summary=f"退回延长办结期限申请 {report.serial_number}",
         after={"approval": approval.pk, "reason": approval.decision_note},
     )
-    _tell(
+    tell(
         [approval.requested_by],
         title=f"信访举报件 {report.serial_number} 延长办结期限的申请被退回",
         body=f"退回理由：{approval.decision_note}",
@@ -273,7 +273,7 @@ def _decide_conclusion(actor: User, report: PetitionReport, approval: PetitionAp
             decided_at=timezone.now(),
             decision_note="该件已办结，无需延长",
         )
-        _tell(
+        tell(
             [approval.requested_by],
             title=f"信访举报件 {report.serial_number} 的办结报告已批准，已办结",
             body="实名举报的，请在15个工作日内告知举报人办理结果。" if not report.is_anonymous else "",
@@ -293,7 +293,7 @@ def _decide_conclusion(actor: User, report: PetitionReport, approval: PetitionAp
         summary=f"退回办结报告 {report.serial_number}",
         after={"approval": approval.pk, "reason": approval.decision_note},
     )
-    _tell(
+    tell(
         [approval.requested_by],
         title=f"信访举报件 {report.serial_number} 的办结报告被退回",
         body=f"退回理由：{approval.decision_note}",
@@ -354,10 +354,10 @@ def petition_urge(
             summary=f"{label} {report.serial_number}",
             after={"deadline": deadline.pk, "to_unit": deadline.holder_id, "urging": urging.pk},
         )
-        people = _holder_people(report)
+        people = holder_people(report)
         if kind == UrgeKind.SUPERVISE:
             people += services.leaders_of(deadline.holder)
-        _tell(
+        tell(
             people,
             title=f"【{label}】信访举报件 {report.serial_number} {deadline.get_kind_display()}已逾期",
             body=f"{actor.org_unit.name}{label}：期限 {deadline.due_date:%Y-%m-%d} 已过，请抓紧办理并报告。"

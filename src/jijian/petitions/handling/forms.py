@@ -20,6 +20,8 @@ from jijian.petitions.models import (
     Channel,
     Matter,
     NotAcceptedReason,
+    ObjectionChannel,
+    ObjectionOutcome,
     PetitionDeadline,
     PetitionReport,
     PetitionState,
@@ -442,3 +444,54 @@ class UrgeForm(forms.Form):
             f"{d.get_kind_display()} · 期限 {d.due_date:%Y-%m-%d}"
             + {"urge": " · 已催办", "supervise": " · 已督办"}.get(d.escalation, "")
         )
+
+
+# --- the reporter's objection to the result (handling/objections.py) ---------------------------------
+class ObjectionForm(VersionForm):
+    """Staff record an objection received by letter, phone or visit."""
+
+    channel = forms.ChoiceField(
+        label="提出方式",
+        choices=[("", "请选择")]
+        + [
+            (c.value, c.label)
+            for c in (ObjectionChannel.LETTER, ObjectionChannel.PHONE, ObjectionChannel.VISIT)
+        ],
+        error_messages={"required": "请选择异议的提出方式", "invalid_choice": "请选择异议的提出方式"},
+    )
+    received_on = forms.DateField(
+        label="收到日期",
+        widget=DATE,
+        error_messages={"required": "请填写收到日期", "invalid": "收到日期格式不正确（年-月-日）"},
+    )
+    text = forms.CharField(
+        label="异议内容",
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "请填写异议内容", "max_length": "异议内容不能超过 10000 字"},
+    )
+    new_facts = forms.CharField(
+        label="新的事实或理由（此前的异议已答复的，必填）",
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": "不能超过 10000 字"},
+    )
+
+
+class ObjectionAnswerForm(VersionForm):
+    outcome = forms.ChoiceField(
+        label="答复结论",
+        choices=[
+            (ObjectionOutcome.UPHELD.value, "维持原结论（答复即告知举报人）"),
+            (ObjectionOutcome.REOPENED.value, "重新办理（退回已受理，重新办结须领导审批）"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择答复结论", "invalid_choice": "请选择答复结论"},
+    )
+    answer = forms.CharField(
+        label="答复内容",
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "请填写答复内容", "max_length": "答复内容不能超过 10000 字"},
+    )

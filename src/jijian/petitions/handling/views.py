@@ -17,6 +17,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jijian.attachments import held
@@ -32,7 +33,7 @@ from jijian.petitions.access import (
     get_petition_for,
     petitions_visible_to,
 )
-from jijian.petitions.handling import archive_links, conclusion, routing
+from jijian.petitions.handling import archive_links, conclusion, objections, routing
 from jijian.petitions.handling.forms import (
     MAX_STAFF_FILES,
     ArchiveLinkForm,
@@ -43,6 +44,8 @@ from jijian.petitions.handling.forms import (
     MessageForm,
     NotAcceptForm,
     NoticeForm,
+    ObjectionAnswerForm,
+    ObjectionForm,
     PetitionRegisterForm,
     RegisterFilterForm,
     RevealForm,
@@ -164,6 +167,12 @@ def _action_forms(user, report, *, managing_q: str = "") -> dict:
         forms["close"] = CloseForm(initial=initial, auto_id="close_%s")
     if state == PetitionState.CLOSED and not report.result_notified_on:
         forms["result"] = NoticeForm(initial=initial, auto_id="result_%s")
+    if objections.may_object(report):
+        forms["objection"] = ObjectionForm(
+            initial={**initial, "received_on": timezone.localdate()}, auto_id="objection_%s"
+        )
+    if objections.open_objection(report) is not None:
+        forms["objection_answer"] = ObjectionAnswerForm(initial=initial, auto_id="objection_answer_%s")
     if report.receipt_hash:  # the reporter reads messages with their receipt code
         forms["message"] = MessageForm(auto_id="message_%s")
     return forms
@@ -264,6 +273,8 @@ def _detail_page(request, report, *, refused: tuple[str, forms.Form] | None = No
     )
     context["archive"] = _archive_section(user, report)
     context.update(_after_acceptance(user, report))
+    context["objections"] = list(report.objections.select_related("recorded_by", "answered_by"))
+    context["objection_needs_new_facts"] = objections.needs_new_facts(report)
     context["can_register_clue"] = (
         report.state == PetitionState.ACCEPTED and Role.CASE_MANAGEMENT in user.role_set
     )
@@ -538,6 +549,37 @@ def petition_message(request, pk):
         return report
 
     return _act(request, pk, "message", MessageForm, run, "消息已发送，举报人凭查询码可查看")
+
+
+# --- the reporter's objection to the result (handling/objections.py) ------------------------------------
+@login_required
+@require_POST
+def petition_objection(request, pk):
+    def run(report, d):
+        objections.objection_record(
+            actor=request.user,
+            report=report,
+            channel=d["channel"],
+            received_on=d["received_on"],
+            text=d["text"],
+            new_facts=d["new_facts"],
+            version=d["version"],
+        )
+        return report
+
+    return _act(request, pk, "objection", ObjectionForm, run, "已记录举报人异议，请在时限内答复")
+
+
+@login_required
+@require_POST
+def petition_objection_answer(request, pk):
+    def run(report, d):
+        objections.objection_answer(
+            actor=request.user, report=report, outcome=d["outcome"], answer=d["answer"], version=d["version"]
+        )
+        return report
+
+    return _act(request, pk, "objection_answer", ObjectionAnswerForm, run, "已答复举报人异议")
 
 
 # --- after acceptance: extension, the leader's approvals, 催办/督办 (handling/conclusion.py) ---------

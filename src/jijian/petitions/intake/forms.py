@@ -158,3 +158,35 @@ class ReplyForm(forms.Form):
         if "evidence" in data and chosen + self.kept > MAX_FILES:
             self.add_error("evidence", f"最多上传 {MAX_FILES} 个文件（含已附的文件）")
         return data
+
+
+class ObjectionOnlineForm(forms.Form):
+    """The reporter's objection to the result, on the follow page (text only)."""
+
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, error_messages={"required": "页面已过期，请重新查询"}
+    )
+    text = forms.CharField(
+        label="异议内容（对办理结果不服的理由）",
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "请填写异议内容", "max_length": "异议内容不能超过 10000 字"},
+    )
+    new_facts = forms.CharField(
+        label="新的事实或理由",
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "不能超过 10000 字"},
+    )
+
+    def __init__(self, *args, needs_new_facts: bool = False, **kwargs):
+        """`needs_new_facts`: an earlier objection was answered; without it the field is left out."""
+        super().__init__(*args, **kwargs)
+        if needs_new_facts:
+            self.fields["new_facts"].required = True
+            self.fields["new_facts"].error_messages["required"] = (
+                "此前的异议已答复，再次提出须说明新的事实或理由"
+            )
+        else:
+            del self.fields["new_facts"]

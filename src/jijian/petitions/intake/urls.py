@@ -9,5 +9,6 @@ urlpatterns = [
     path("new/", views.submit, name="submit"),
     path("follow/", views.follow, name="follow"),
     path("follow/reply/", views.follow_reply, name="follow_reply"),
+    path("follow/objection/", views.follow_objection, name="follow_objection"),
     path("follow/end/", views.follow_end, name="follow_end"),
 ]

@@ -5,6 +5,7 @@ a shared phone must not show someone's report or receipt from its cache."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -15,11 +16,19 @@ from jijian.attachments import held
 from jijian.attachments.uploads import public_uploads, upload_refusal
 from jijian.core.ops.ratelimit import rate_limit
 from jijian.petitions import services
-from jijian.petitions.access import follow_close, follow_open, followed_report, messages_for_reporter
+from jijian.petitions.access import (
+    follow_close,
+    follow_open,
+    followed_report,
+    messages_for_reporter,
+    objections_for_reporter,
+)
+from jijian.petitions.handling import objections
 from jijian.petitions.intake import pow, receipt, throttle
 from jijian.petitions.intake.forms import (
     MAX_FILES,
     FollowForm,
+    ObjectionOnlineForm,
     PetitionForm,
     ReplyForm,
     initial_for_place,
@@ -164,7 +173,21 @@ def _reply_uploads(request, report) -> held.HeldUploads:
     return held.HeldUploads(request, f"petitions.reply.{report.pk}", "evidence", public=True)
 
 
-def _follow_status(request, report, form, status: int = 200):
+def _objection_form(report, data=None) -> ObjectionOnlineForm | None:
+    """The objection form, when the page shows the result and the reporter may object."""
+    if not objections.may_object(report):
+        return None
+    return ObjectionOnlineForm(
+        data,
+        initial={"version": report.version},
+        needs_new_facts=objections.needs_new_facts(report),
+        auto_id="objection_%s",
+    )
+
+
+def _follow_status(request, report, form, status: int = 200, *, objection_form=None):
+    if objection_form is None:
+        objection_form = _objection_form(report)
     return render(
         request,
         "petitions/public_follow_status.html",
@@ -176,6 +199,9 @@ def _follow_status(request, report, form, status: int = 200):
             "form": form,
             "closed": report.state == PetitionState.CLOSED,
             "held": _reply_uploads(request, report).shown(),
+            "objections": objections_for_reporter(report) if not report.is_anonymous else [],
+            "objection_form": objection_form,
+            "objection_days": settings.PETITION_OBJECTION_ANSWER_WORKING_DAYS,
         },
         status=status,
     )
@@ -210,6 +236,37 @@ def follow_reply(request):
     # Files chosen on a post with an error are held and shown as attached (attachments.held).
     uploads.hold_if(form)
     return _follow_status(request, report, form)
+
+
+@never_cache
+@require_POST
+@rate_limit("petition_reply", limit="PETITION_SUBMIT_PER_MINUTE", default=3)
+def follow_objection(request):
+    """The reporter objects to the result (handling/objections.py); refused: the page again, 400."""
+    report = followed_report(request)
+    if report is None:
+        messages.error(request, "查询已超时，请重新输入查询码")
+        return redirect("petitions:follow")
+    form = _objection_form(report, request.POST)
+    if form is None:
+        form = ObjectionOnlineForm(request.POST, auto_id="objection_%s")
+        form.is_valid()
+        form.add_error(None, "该件目前不能提出异议（未办结、未告知结果，或已有异议正在答复中）")
+        return _follow_status(request, report, ReplyForm(), status=400, objection_form=form)
+    if form.is_valid():
+        try:
+            objections.objection_raise_online(
+                report=report,
+                text=form.cleaned_data["text"],
+                new_facts=form.cleaned_data.get("new_facts", ""),
+                version=form.cleaned_data["version"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, "异议已提交，办理机关将在规定时限内答复")
+            return redirect("petitions:follow")
+    return _follow_status(request, report, ReplyForm(), status=400, objection_form=form)
 
 
 @never_cache

@@ -1,0 +1,233 @@
+"""The real-name reporter's objection to the result (异议; 检举控告工作规则: 实名检举控告人对处理结果不服的，
+可以提出异议，纪检监察机关应当答复).
+
+- Raised once the report is 已办结 and the reporter was told the result (结果告知): recorded by staff
+  (`objection_record`: received by letter, phone or visit, with the day it came in) or by the
+  reporter on the follow page (`objection_raise_online`: text only). Not for anonymous reports.
+- It opens a time limit to answer (DeadlineKind.OBJECTION_ANSWER:
+  settings.PETITION_OBJECTION_ANSWER_WORKING_DAYS working days from the day received) on the deadline
+  board and in the reminders, held by the report's holder.
+- The holder answers (`objection_answer`): the original result upheld (维持原结论; the answer is a
+  notice to the reporter, shown on the follow page), or the report reopened for re-handling: it goes
+  back to 已受理 with a new conclusion limit; its result and result notice move to the objection record
+  (`objected_result`, `objected_notice`) and are cleared, so the new result goes through the 办结
+  report and the leader's approval again, and a new result notice is owed.
+- At most one open objection per report (and a database constraint); once answered, a new objection
+  needs new facts or reasons (`new_facts`), so that the same objection is not answered twice.
+
+Each step locks the report row against the version the page showed, is a PetitionTransition and an
+audit event. The audit trail never carries the objection's text (it may name the reporter)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from jijian.audit.services import audit_record
+from jijian.core.models import User
+from jijian.petitions import services
+from jijian.petitions.deadlines.limits import deadline_meet, deadline_open
+from jijian.petitions.handling import conclusion
+from jijian.petitions.models import (
+    DeadlineKind,
+    ObjectionChannel,
+    ObjectionOutcome,
+    PetitionObjection,
+    PetitionReport,
+    PetitionState,
+)
+
+STAFF_CHANNELS = (ObjectionChannel.LETTER, ObjectionChannel.PHONE, ObjectionChannel.VISIT)
+TEXT_MAX = 10000
+
+
+def open_objection(report: PetitionReport) -> PetitionObjection | None:
+    return report.objections.filter(outcome=ObjectionOutcome.PENDING).first()
+
+
+def needs_new_facts(report: PetitionReport) -> bool:
+    """Whether a new objection must state new facts: one was answered already."""
+    return report.objections.exclude(outcome=ObjectionOutcome.PENDING).exists()
+
+
+def may_object(report: PetitionReport) -> bool:
+    """Whether the reporter may object now (the page offers the form; the services check again)."""
+    return (
+        report.state == PetitionState.CLOSED
+        and not report.is_anonymous
+        and report.result_notified_on is not None
+        and open_objection(report) is None
+    )
+
+
+def _check_raise(report: PetitionReport, new_facts: str) -> None:
+    """On the locked row: the refusals common to both ways of raising an objection."""
+    if report.is_anonymous:
+        raise ValidationError("匿名举报不适用异议程序")
+    if report.state != PetitionState.CLOSED:
+        raise ValidationError(f"该件当前状态为“{report.get_state_display()}”，办结并告知结果后方可提出异议")
+    if report.result_notified_on is None:
+        raise ValidationError("尚未告知办理结果，告知后方可提出异议")
+    if open_objection(report) is not None:
+        raise ValidationError("该件已有异议正在答复中，答复前不能再次提出")
+    if needs_new_facts(report) and not new_facts:
+        raise ValidationError("该件的异议已答复；再次提出异议须说明新的事实或理由")
+
+
+def _create(
+    *, actor, report: PetitionReport, channel: str, received_on: date, text: str, new_facts: str
+) -> PetitionObjection:
+    objection = PetitionObjection.objects.create(
+        report=report,
+        channel=channel,
+        received_on=received_on,
+        text=text,
+        new_facts=new_facts,
+        recorded_by=actor,
+        objected_result=report.result,
+        objected_notice=report.result_notice,
+    )
+    services.report_save(report, [])
+    services.report_transition(
+        report,
+        report.state,
+        report.state,
+        actor=actor,
+        action="objection",
+        reason=f"{objection.get_channel_display()}，{received_on:%Y-%m-%d} 收到",
+    )
+    limit = deadline_open(
+        kind=DeadlineKind.OBJECTION_ANSWER, holder=report.holder, start=received_on, report=report
+    )
+    audit_record(
+        actor=actor,
+        action="petition.objection",
+        obj=report,
+        # The online reporter is audited like every public action: no actor, no address.
+        org_unit_id=report.holder_id,
+        summary=f"举报人异议 {report.serial_number}（{objection.get_channel_display()}）",
+        after={"objection": objection.pk, "channel": channel, "due_date": limit.due_date.isoformat()},
+    )
+    return objection
+
+
+def objection_record(
+    *,
+    actor: User,
+    report: PetitionReport,
+    channel: str,
+    received_on: date,
+    text: str,
+    new_facts: str = "",
+    version: int,
+) -> PetitionObjection:
+    """Staff record an objection received by letter, phone or visit."""
+    services.require_handler(actor)
+    text, new_facts = (text or "").strip(), (new_facts or "").strip()
+    if channel not in STAFF_CHANNELS:
+        raise ValidationError("请选择异议的提出方式（来信、来电或来访）")
+    if not text:
+        raise ValidationError("请填写异议内容")
+    if received_on > timezone.localdate():
+        raise ValidationError("收到日期不能晚于今天")
+    with transaction.atomic():
+        report = services.report_locked(report, version=version, states=tuple(PetitionState.values))
+        _check_raise(report, new_facts)
+        if report.result_notified_on and received_on < report.result_notified_on:
+            raise ValidationError("收到日期不能早于结果告知日期")
+        return _create(
+            actor=actor,
+            report=report,
+            channel=channel,
+            received_on=received_on,
+            text=text,
+            new_facts=new_facts,
+        )
+
+
+def objection_raise_online(
+    *, report: PetitionReport, text: str, new_facts: str = "", version: int
+) -> PetitionObjection:
+    """The reporter objects on the follow page (after a receipt lookup): no actor, nothing about
+    the request kept."""
+    text, new_facts = (text or "").strip(), (new_facts or "").strip()
+    if not text:
+        raise ValidationError("请填写异议内容")
+    with transaction.atomic():
+        report = services.report_locked(report, version=version, states=tuple(PetitionState.values))
+        _check_raise(report, new_facts)
+        objection = _create(
+            actor=None,
+            report=report,
+            channel=ObjectionChannel.ONLINE,
+            received_on=timezone.localdate(),
+            text=text,
+            new_facts=new_facts,
+        )
+        conclusion.tell(
+            conclusion.holder_people(report),
+            title=f"信访举报件 {report.serial_number} 的举报人对办理结果提出异议",
+            body="请在时限内答复（维持原结论或重新办理）。",
+            link=f"/petitions/{report.pk}/#objections",
+            dedup_key=f"petition-objection-{objection.pk}",
+        )
+    return objection
+
+
+def objection_answer(
+    *, actor: User, report: PetitionReport, outcome: str, answer: str, version: int
+) -> PetitionObjection:
+    """The holder answers the open objection: uphold the result, or reopen the report."""
+    services.require_handler(actor)
+    answer = (answer or "").strip()
+    if outcome not in (ObjectionOutcome.UPHELD, ObjectionOutcome.REOPENED):
+        raise ValidationError("请选择答复结论（维持原结论或重新办理）")
+    if not answer:
+        raise ValidationError("请填写答复内容")
+    with transaction.atomic():
+        report = services.report_locked(report, version=version, states=tuple(PetitionState.values))
+        objection = (
+            PetitionObjection.objects.select_for_update()
+            .filter(report=report, outcome=ObjectionOutcome.PENDING)
+            .first()
+        )
+        if objection is None:
+            raise ValidationError("该件没有待答复的异议（可能已被他人答复，请刷新后查看）")
+        objection.outcome = outcome
+        objection.answer = answer
+        objection.answered_by = actor
+        objection.answered_on = timezone.localdate()
+        objection.save(update_fields=["outcome", "answer", "answered_by", "answered_on"])
+        deadline_meet(kind=DeadlineKind.OBJECTION_ANSWER, report=report)
+        old = report.state
+        if outcome == ObjectionOutcome.REOPENED:
+            report.state = PetitionState.ACCEPTED
+            report.result = ""
+            report.closed_at = None
+            report.result_notice = ""
+            report.result_notified_on = None
+            services.report_save(
+                report, ["state", "result", "closed_at", "result_notice", "result_notified_on"]
+            )
+            deadline_meet(kind=DeadlineKind.RESULT_NOTICE, report=report, waived=True)
+            deadline_open(
+                kind=DeadlineKind.CONCLUSION, holder=report.holder, start=timezone.localdate(), report=report
+            )
+            action = "objection_reopen"
+        else:
+            services.report_save(report, [])
+            action = "objection_upheld"
+        services.report_transition(report, old, report.state, actor=actor, action=action, reason=answer[:200])
+        audit_record(
+            actor=actor,
+            action=f"petition.{action}",
+            obj=report,
+            org_unit_id=report.holder_id,
+            summary=f"答复举报人异议 {report.serial_number}：{objection.get_outcome_display()}",
+            before={"state": old},
+            after={"objection": objection.pk, "outcome": outcome, "state": report.state},
+        )
+    return objection
