@@ -482,3 +482,26 @@ def test_without_a_follow_session_the_post_goes_back_to_the_lookup(client, tree)
     response = client.post(reverse("petitions:follow_objection"), {"version": 1, "text": "不服"})
     assert response.status_code == 302 and response["Location"] == reverse("petitions:follow")
     assert not PetitionObjection.objects.exists()
+
+
+def test_an_open_objection_waits_on_the_holders_home_page_until_answered(tree, office, closed):
+    from jijian.core.todos import todos_for
+    from jijian.petitions.models import ObjectionOutcome
+
+    def waiting(user) -> int:
+        return {t["title"]: t["count"] for t in todos_for(user)}.get("待答复的举报人异议", 0)
+
+    objection = _record(office, closed)
+    assert waiting(office) == 1
+    assert waiting(officer("other_petition", tree.other_county)) == 0
+    page = _as(office).get(reverse("core:home")).content.decode()
+    assert "待答复的举报人异议" in page and "?kind=objection_answer" in page
+    objections.objection_answer(
+        actor=office,
+        report=fresh(closed),
+        version=fresh(closed).version,
+        outcome=ObjectionOutcome.UPHELD,
+        answer="经复核，原处理结论适当。",
+    )
+    assert not PetitionObjection.objects.filter(pk=objection.pk, outcome=ObjectionOutcome.PENDING).exists()
+    assert waiting(office) == 0

@@ -11,7 +11,7 @@ from jijian.core.roles import Module, Role
 from jijian.core.todos import register
 
 from .access import clues_visible_to, deadlines_visible_to, forwards_received_by, petitions_visible_to
-from .models import ApprovalState, ClueState, ForwardAnswer, PetitionApproval, PetitionState
+from .models import ApprovalState, ClueState, DeadlineKind, ForwardAnswer, PetitionApproval, PetitionState
 from .services import can_handle
 
 
@@ -37,6 +37,11 @@ def petitions_to_handle(user) -> list[dict]:
                 "title": "待接收或转送的转办件",
                 "url": reverse("petitions_work:inbox"),
                 "count": forwards_received_by(user).filter(answer=ForwardAnswer.PENDING).count(),
+            },
+            {
+                "title": "待答复的举报人异议",
+                "url": reverse("petitions_board:board") + f"?kind={DeadlineKind.OBJECTION_ANSWER}",
+                "count": deadlines_visible_to(user).filter(kind=DeadlineKind.OBJECTION_ANSWER).count(),
             },
         ]
     if user.has_role(Role.COMMISSION_LEADER):
