@@ -19,31 +19,29 @@ pytestmark = [
 ]
 
 
-def set_active(actor, unit: OrgUnit, *, active: bool, reason: str):
-    """撤销 (active=False) or 恢复 (active=True) the unit as the manage page does, from a fresh row."""
+def update(actor, unit: OrgUnit, **changes):
+    """org_unit_update as the manage page calls it, from a fresh row: its present values but `changes`
+    (撤销 and 恢复 with a reason, a management zone given)."""
 
     def run():
         fresh = OrgUnit.objects.get(pk=unit.pk)
-        return org_unit_update(
-            actor=actor,
-            unit=fresh,
-            version=fresh.version,
-            name=fresh.name,
-            code=fresh.code,
-            management_zone=fresh.management_zone,
-            is_active=active,
-            reason=reason,
-        )
+        present = {
+            "name": fresh.name,
+            "code": fresh.code,
+            "management_zone": fresh.management_zone,
+            "is_active": fresh.is_active,
+        }
+        return org_unit_update(actor=actor, unit=fresh, version=fresh.version, **{**present, **changes})
 
     return run
 
 
 def close(actor, unit: OrgUnit):
-    return set_active(actor, unit, active=False, reason="合并")
+    return update(actor, unit, is_active=False, reason="合并")
 
 
 def reopen(actor, unit: OrgUnit):
-    return set_active(actor, unit, active=True, reason="误撤销")
+    return update(actor, unit, is_active=True, reason="误撤销")
 
 
 def never_closed_with_something_open(unit: OrgUnit) -> None:
@@ -173,19 +171,7 @@ def test_a_village_reopened_while_the_close_checks_makes_the_close_refused(peopl
 
 # --- a management zone closed while a township is given to it ------------------------------------------
 def give_to_zone(actor, unit: OrgUnit, zone: OrgUnit):
-    def run():
-        fresh = OrgUnit.objects.get(pk=unit.pk)
-        return org_unit_update(
-            actor=actor,
-            unit=fresh,
-            version=fresh.version,
-            name=fresh.name,
-            code=fresh.code,
-            is_active=fresh.is_active,
-            management_zone=OrgUnit.objects.get(pk=zone.pk),
-        )
-
-    return run
+    return update(actor, unit, management_zone=zone)
 
 
 def never_a_closed_zone_overseeing(zone: OrgUnit) -> None:
@@ -224,22 +210,10 @@ def test_two_units_given_one_code_at_once_take_it_once(people, tree):
     """The check for a taken code and the save race; the database's unique code decides, and the second
     save is refused with the same message instead of an error page."""
 
-    def recode(unit: OrgUnit):
-        def run():
-            fresh = OrgUnit.objects.get(pk=unit.pk)
-            return org_unit_update(
-                actor=people.system_admin,
-                unit=fresh,
-                version=fresh.version,
-                name=fresh.name,
-                code="421321100299",
-                is_active=True,
-                management_zone=fresh.management_zone,
-            )
-
-        return run
-
-    first, second = while_held(recode(tree.village_a), recode(tree.village_a2))
+    first, second = while_held(
+        update(people.system_admin, tree.village_a, code="421321100299"),
+        update(people.system_admin, tree.village_a2, code="421321100299"),
+    )
     assert isinstance(first, OrgUnit) and first.code == "421321100299"
     assert isinstance(second, ValidationError) and "代码 421321100299 已被使用" in second.messages[0]
     assert OrgUnit.objects.get(pk=tree.village_a2.pk).code == "421321100202"
