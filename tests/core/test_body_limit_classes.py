@@ -22,6 +22,7 @@ from jijian.config.bodylimits import LARGE_UPLOADS, PUBLIC_FORMS, RECEPTION_UPLO
 # Views that name held uploads or request.FILES but take no file: each says why.
 NO_FILES_HERE = {
     "petitions:follow": "shows the reporter's case; lets go of held files on a fresh page",
+    "petitions:follow_objection": "a refused objection re-renders the follow page (the reply form's held files shown); the objection form has no file",
     "petitions_clues:detail": "shows the clue with the reply form's held files",
     "petitions_clues:propose": "re-renders the clue page (held files shown), the form has no file",
     "petitions_clues:approve": "re-renders the clue page (held files shown), the form has no file",
