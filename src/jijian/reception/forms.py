@@ -65,6 +65,9 @@ class BookingForm(forms.Form):
                         "hx-trigger": "change",
                         "hx-target": "#id_slot",
                         "hx-include": "#id_accused_level, #id_accused_region, #id_slot",
+                        # Level and place changed in quick succession: the later request replaces the
+                        # earlier one, so a slower first answer never overwrites the list of the last.
+                        "hx-sync": "closest form:replace",
                     }
                 )
         self.slots = {slot_key(s): s for s in slots}
