@@ -236,3 +236,32 @@ def test_a_stored_code_of_a_field_with_choices_reads_as_its_chinese_name(tree, p
     )
     assert "检举" in detail and "网络举报" in detail and "附件数" in detail
     assert "accusation" not in detail and "online" not in detail and "attachments" not in detail
+
+
+def test_events_about_an_account_or_a_unit_name_it_in_a_constant_number_of_statements(tree, people, login):
+    """ "用户 1047" told the reader nothing without a second lookup: an account and a unit are named."""
+    reset = audit_record(
+        actor=people.audit_admin,
+        action="user.password_reset",
+        obj=people.township_a,
+        org_unit_id=tree.village_a.pk,
+    )
+    audit_record(action="org_unit.update", obj=tree.township_a, org_unit_id=tree.township_a.pk)
+    audit_record(
+        action="user.update", object_type="core.user", object_id=999_999, org_unit_id=tree.village_a.pk
+    )
+    client = login(people.audit_admin)
+    client.get(reverse("audit:event_list"))
+    with CaptureQueriesContext(connection) as few:
+        html = client.get(reverse("audit:event_list")).content.decode()
+    assert people.township_a.full_name in html and tree.township_a.name in html
+    assert "999999" in html  # a deleted account keeps its number
+    detail = client.get(reverse("audit:event_detail", args=[reset.pk])).content.decode()
+    assert people.township_a.full_name in detail
+    for user in (people.member_a, people.county_officer, people.outsider):
+        audit_record(action="user.update", obj=user, org_unit_id=tree.village_a.pk)
+    audit_record(action="org_unit.update", obj=tree.village_b, org_unit_id=tree.village_b.pk)
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(reverse("audit:event_list")).content.decode()
+    assert len(many) == len(few)
+    assert people.outsider.full_name in html and tree.village_b.name in html

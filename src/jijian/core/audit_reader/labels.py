@@ -264,6 +264,26 @@ def object_label(object_type: str) -> str:
     return str(model._meta.verbose_name) if model is not None else object_type
 
 
+# Objects a reader knows by name, not by number: whose account, which unit. Only people's and units'
+# names, which the trail's readers see on every staff page anyway; no petition, archive or person.
+NAMED_OBJECTS: dict[str, str] = {"core.user": "full_name", "core.orgunit": "name"}
+
+
+def object_names(events) -> dict[tuple[str, str], str]:
+    """The names of the accounts and units a page of events is about, one statement per kind:
+    {(object_type, object_id): name}. An id the table no longer holds (a row deleted) has none."""
+    wanted: dict[str, set[int]] = {}
+    for e in events:
+        if e.object_type in NAMED_OBJECTS and str(e.object_id).isdigit():
+            wanted.setdefault(e.object_type, set()).add(int(e.object_id))
+    names: dict[tuple[str, str], str] = {}
+    for object_type, ids in wanted.items():
+        field = NAMED_OBJECTS[object_type]
+        rows = apps.get_model(object_type).objects.filter(pk__in=ids).values_list("pk", field)
+        names.update(((object_type, str(pk)), name) for pk, name in rows)
+    return names
+
+
 def action_choices(codes: list[str]) -> list[tuple[str, str]]:
     """The events for the filter's select: every known one and any other code the trail holds, by label."""
     known = {**ACTION_LABELS, **{c: c for c in codes if c not in ACTION_LABELS}}

@@ -18,7 +18,7 @@ from jijian.core.roles import Module
 
 from .access import events_visible_to, get_event_for
 from .forms import EventFilterForm
-from .labels import action_label, object_label, object_label_choices, readable
+from .labels import action_label, object_label, object_label_choices, object_names, readable
 from .selectors import event_actions, event_filter
 
 EXPORT_COLUMNS = (
@@ -53,6 +53,10 @@ def event_list(request):
     # under an error would look like the filtered result.
     events = visible.none() if form.errors else event_filter(visible, **form.filters())
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    names = object_names(page.object_list)
+    for e in page.object_list:
+        e.object_name = names.get((e.object_type, str(e.object_id)), "")
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "export_query": query.urlencode()}
@@ -69,6 +73,7 @@ def event_detail(request, pk):
     event = get_event_for(request.user, pk)
     context = {
         "event": event,
+        "object_name": object_names([event]).get((event.object_type, str(event.object_id)), ""),
         "before": readable(event.object_type, event.before),
         "after": readable(event.object_type, event.after),
     }
