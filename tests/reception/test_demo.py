@@ -30,3 +30,18 @@ def test_the_demo_statistics_show_matters_and_outcomes(tree, people):
     outcomes = {row["key"]: row["count"] for row in s["by_outcome"]}
     assert outcomes["ended"] == 3 and outcomes["no_show"] == 1 and outcomes["cancelled"] == 1
     assert outcomes["case"] == 2
+
+
+def test_every_demo_booking_is_at_the_office_that_manages_its_accused(tree, people):
+    """The demo's receptions were about "其他或不清楚" cadres, so 转交 and the level statistics showed
+    nothing to try; they are about 县处级 cadres, which the city's office receives."""
+    from jijian.core.models import CadreLevel
+    from jijian.core.orgs.management import managing_commission
+    from jijian.reception.models import VideoReception
+
+    load_demo(seed=1)
+    receptions = list(VideoReception.objects.select_related("accused_region__parent__parent", "org_unit"))
+    assert len(receptions) == 6
+    for r in receptions:
+        assert r.accused_level == CadreLevel.DIVISION and r.accused_region is not None
+        assert managing_commission(r.accused_region, r.accused_level) == r.org_unit

@@ -1,5 +1,6 @@
 """Demo reception days of Suizhou: the city commission receives on Tuesdays and Thursdays, a leader on
-Wednesday afternoons; 随县 on Tuesdays. And one booking confirmed for the day the demo is set up (its
+Wednesday afternoons; 随县 on Tuesdays, 曾都区 on Thursdays, 广水市 on Wednesdays (a petitioner is offered
+the slots of the office that manages the accused: a 县处级 cadre the city's, a 乡科级 one the county's). And one booking confirmed for the day the demo is set up (its
 booking code in the demo notes), so the session, the waiting room, the camera switch and the
 petitioner's uploads can be tried at once: the city's petition office starts it, the petitioner enters
 at /reception/public/status/ with the code. And a few receptions earlier this month (received, no-shows,
@@ -13,7 +14,7 @@ from datetime import time
 
 from django.utils import timezone
 
-from jijian.core.models import OrgKind, OrgUnit, User
+from jijian.core.models import CadreLevel, OrgKind, OrgUnit, User
 from jijian.core.roles import Role
 
 from .models import ReceptionSchedule, ReceptionSlot, ReceptionState, VideoReception
@@ -23,7 +24,6 @@ DEMO_BOOKING_CODE = "SZ2026DEMO"
 
 def load_demo(*, seed: int) -> int:
     city = OrgUnit.objects.filter(kind=OrgKind.CITY).first()
-    county = OrgUnit.objects.filter(code="421321").first()
     if city is None:
         return 0
     leader = User.objects.filter(org_unit=city, roles__role=Role.COMMISSION_LEADER, is_active=True).first()
@@ -34,10 +34,16 @@ def load_demo(*, seed: int) -> int:
             org_unit=city, weekday=2, start=time(15), end=time(17), capacity=2, receiver=leader
         ),
     ]
-    if county is not None:
-        rows.append(
-            ReceptionSchedule(org_unit=county, weekday=1, start=time(14, 30), end=time(17), capacity=4)
-        )
+    counties = {u.code: u for u in OrgUnit.objects.filter(code__in=("421321", "421303", "421381"))}
+    for code, weekday, start, end in (
+        ("421321", 1, time(14, 30), time(17)),  # 随县, Tuesday afternoon
+        ("421303", 3, time(14, 30), time(17)),  # 曾都区, Thursday afternoon
+        ("421381", 2, time(9), time(11, 30)),  # 广水市, Wednesday morning
+    ):
+        if code in counties:
+            rows.append(
+                ReceptionSchedule(org_unit=counties[code], weekday=weekday, start=start, end=end, capacity=4)
+            )
     ReceptionSchedule.objects.bulk_create(rows)
     _demo_booking(city, rows[0], seed=seed)
     _demo_history(city, rows, seed=seed)
@@ -60,8 +66,10 @@ def _demo_booking(city, schedule: ReceptionSchedule, *, seed: int) -> None:
         petitioner_id_number=fake_id_number(random.Random(seed + 17)),
         petitioner_phone="13907221234",
         accused_name="陈某",
-        accused_unit="曾都区某街道办事处",
-        accused_post="副主任",
+        accused_unit="市住房和城乡建设局",
+        accused_post="副局长",
+        accused_level=CadreLevel.DIVISION,
+        accused_region=city,
         matter="反映街道在老旧小区改造中指定施工单位、工程款支付不透明的问题，请求调查。",
         code_hash=booking_code_hash(DEMO_BOOKING_CODE),
         confirmed_at=timezone.now(),
@@ -94,6 +102,7 @@ def _demo_history(city, schedules: list[ReceptionSchedule], *, seed: int) -> Non
     if office is None:
         return
     rng = random.Random(seed + 29)
+    zengdu = OrgUnit.objects.filter(code="421303").first() or city
     today = timezone.localdate()
     for n, (index, days_ago, state, matter) in enumerate(HISTORY):
         day = max(today.replace(day=1), today - timedelta(days=days_ago))
@@ -106,8 +115,10 @@ def _demo_history(city, schedules: list[ReceptionSchedule], *, seed: int) -> Non
             petitioner_id_number=fake_id_number(rng),
             petitioner_phone=f"1390722{5000 + n:04d}",
             accused_name=("李某", "赵某", "钱某", "黄某", "何某")[n],
-            accused_unit="曾都区某镇",
-            accused_post="干部",
+            accused_unit="曾都区人民政府",
+            accused_post="副区长",
+            accused_level=CadreLevel.DIVISION,
+            accused_region=zengdu,
             matter="反映有关问题，请求核查。",
             created_at=timezone.now() - timedelta(days=days_ago + 3 + n),
             confirmed_at=timezone.now() - timedelta(days=days_ago + 2),
