@@ -203,6 +203,8 @@ def test_the_city_office_records_an_interview_about_a_red_item(tree, people, res
     assert response.status_code == 302
     page = office.get(reverse("responsibility:org", args=[tree.party_org.pk])).content.decode()
     assert "问责：诫勉" in page and "登记整改完成" in page
+    # Stacked on a phone, the row's two dates say which is which.
+    assert 'data-label="约谈日期"' in page and 'data-label="整改期限"' in page
     assert client_for(people.party_liaison).get(url).status_code == 404
     interview = AccountabilityInterview.objects.get()
     follow = reverse("responsibility:interview_follow_up", args=[interview.pk])

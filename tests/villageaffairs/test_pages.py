@@ -140,6 +140,9 @@ def test_lists_keep_to_the_users_villages(people, tree, login):
     assert "神农村修路" in page_a and "高城村建桥" not in page_a
     page_t = login(people.township_a).get(reverse("villageaffairs:decision_list")).content.decode()
     assert "神农村修路" in page_t and "高城村建桥" not in page_t
+    # The village filter has a label of its own: wrapping it let the picker's search box (put first
+    # inside by unit-picker.js) take the label, and a screen reader read the select without a name.
+    assert '<label for="id_village">' in page_t and 'id="id_village"' in page_t
     page_b = login(people.township_b).get(reverse("villageaffairs:decision_list")).content.decode()
     assert "高城村建桥" in page_b and "神农村修路" not in page_b
 
