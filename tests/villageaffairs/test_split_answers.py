@@ -257,3 +257,27 @@ def test_the_boards_query_count_does_not_grow_with_villages(people, tree, login)
     _villages_with_splits(people, tree, 5)
     assert len(r.split_board(people.township_a)) == 5
     assert queries() == few
+
+
+def test_a_split_flag_reaches_the_township_once_and_again_when_its_window_grows(people, login):
+    """A decision's flag was told to the township; a split one waited until someone opened the board."""
+    from jijian.core.models import Notification
+
+    file_rules(people.member_a, large_amount=Decimal("50000"))
+    voucher(people.member_a, "村道硬化材料（第一批）", "24000", 20)
+    assert not Notification.objects.exists()  # alone, under the threshold: nothing to tell
+    voucher(people.member_a, "村道硬化材料（第二批）", "26000", 5)
+    (note,) = Notification.objects.filter(recipient=people.township_a)
+    assert note.title == "疑似拆分报账：神农村 村道硬化材料（第一批）"
+    due = add_working_days(timezone.localdate(), DEFAULT_ANSWER_WORKING_DAYS)
+    assert "2 张凭证合计 50000.00 元" in note.body and f"{due:%Y-%m-%d}" in note.body
+    assert not Notification.objects.filter(recipient=people.township_b).exists()
+    (flag,) = r.split_expenses(people.township_a)
+    assert note.link.endswith(f"#split-{flag.key[:12]}")
+    board = login(people.township_a).get(note.link).content.decode()
+    assert f'id="split-{flag.key[:12]}"' in board
+    voucher(people.member_a, "其他用途", "100", 3)  # not part of the window: nothing new
+    assert Notification.objects.filter(recipient=people.township_a).count() == 1
+    voucher(people.member_a, "村道硬化材料（第三批）", "1000", 10)  # inside the window: a new flag, told
+    notes = Notification.objects.filter(recipient=people.township_a).order_by("pk")
+    assert notes.count() == 2 and "3 张凭证合计 51000.00 元" in notes.last().body

@@ -227,7 +227,30 @@ def voucher_enter(
         after={"amount": str(amount), "chain": chain, "receipts": len(files)},
         ip_address=ip_address,
     )
+    _tell_township_of_split(actor, voucher)
     return voucher
+
+
+def _tell_township_of_split(actor, voucher: Voucher) -> None:
+    """A voucher that completes a split-expense window reaches the township committee, as a decision's
+    flag does (once per flag: a window that gains another voucher is a new flag, told again)."""
+    from .models import DEFAULT_ANSWER_WORKING_DAYS
+
+    for flag in split_expenses(actor):
+        if voucher.pk not in flag.voucher_ids:
+            continue
+        due = add_working_days(timezone.localdate(), DEFAULT_ANSWER_WORKING_DAYS)
+        notify_township(
+            voucher.village,
+            title=f"疑似拆分报账：{flag.village_name} {flag.purpose}",
+            body=(
+                f"{len(flag.vouchers)} 张凭证合计 {flag.total} 元，每张低于本村大额资金标准 {flag.threshold} 元。"
+                f"请于 {due:%Y-%m-%d}{provisional_mark(due)} 前处理。"
+            ),
+            link=reverse("villageaffairs:flag_board")
+            + f"?village={voucher.village_id}#split-{flag.key[:12]}",
+            dedup_key=f"villageaffairs.split:{flag.key}",
+        )
 
 
 def _entered_with(actor, client_uuid: UUID) -> Voucher | None:
