@@ -62,6 +62,21 @@ def test_every_page_names_itself_in_the_browser_tab():
     assert untitled == []
 
 
+def test_every_model_has_a_chinese_name():
+    """A model's name reaches users: the audit trail's 对象 column and its filter, form errors ("…已存在").
+    Twenty-two read "check pair", "rectification", "sitting" there."""
+    import re
+
+    from django.apps import apps
+
+    english = [
+        f"{m._meta.label}: {m._meta.verbose_name}"
+        for m in apps.get_models()
+        if m.__module__.startswith("jijian.") and not re.search("[\u4e00-\u9fff]", str(m._meta.verbose_name))
+    ]
+    assert not english, "give these models a Chinese verbose_name: " + ", ".join(english)
+
+
 def test_no_cdn_in_templates_or_static():
     import re
 

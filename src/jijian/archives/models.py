@@ -291,6 +291,8 @@ class ArchiveYearVersion(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("档案年度版本")
+        verbose_name_plural = _("档案年度版本")
         ordering = ["-year"]
         constraints = [models.UniqueConstraint(fields=["archive", "year"], name="archive_one_version_a_year")]
 
@@ -370,6 +372,8 @@ class OpinionPerson(models.Model):
     wording = models.TextField(_("回复意见"), blank=True, default="")
 
     class Meta:
+        verbose_name = _("征求意见人员")
+        verbose_name_plural = _("征求意见人员")
         ordering = ["position"]
 
     def __str__(self) -> str:
@@ -388,6 +392,8 @@ class OpinionEndorsement(models.Model):
     note = models.CharField(_("核查说明"), max_length=500, blank=True, default="")
 
     class Meta:
+        verbose_name = _("意见会签")
+        verbose_name_plural = _("意见会签")
         ordering = ["endorsed_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["request", "office"], name="opinion_one_endorsement_per_office")

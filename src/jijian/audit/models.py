@@ -83,6 +83,10 @@ class AuditSeal(models.Model):
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
 
+    class Meta:
+        verbose_name = _("审计日志封存")
+        verbose_name_plural = _("审计日志封存")
+
     def __str__(self) -> str:
         return f"sealed up to {self.last_seq}"
 

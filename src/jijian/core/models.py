@@ -308,6 +308,8 @@ class PasswordHistory(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
@@ -402,6 +404,8 @@ class NotificationDelivery(models.Model):
     created_at = models.DateTimeField(_("通知时间"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("通知送达记录")
+        verbose_name_plural = _("通知送达记录")
         constraints = [
             models.UniqueConstraint(fields=["notification", "channel"], name="unique_delivery_channel"),
         ]

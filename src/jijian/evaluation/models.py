@@ -159,6 +159,8 @@ class CheckPair(models.Model):
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
+        verbose_name = _("互查结对")
+        verbose_name_plural = _("互查结对")
         constraints = [
             models.UniqueConstraint(fields=["round", "checked"], name="check_pair_checked_once"),
             models.CheckConstraint(
@@ -184,6 +186,8 @@ class Finding(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("互查发现问题")
+        verbose_name_plural = _("互查发现问题")
         ordering = ["pk"]
 
     def __str__(self) -> str:
@@ -214,6 +218,8 @@ class Rectification(models.Model):
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
+        verbose_name = _("互查整改事项")
+        verbose_name_plural = _("互查整改事项")
         ordering = ["deadline", "pk"]
 
     def __str__(self) -> str:

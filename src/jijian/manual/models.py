@@ -75,6 +75,8 @@ class PageVersion(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("手册页面版本")
+        verbose_name_plural = _("手册页面版本")
         ordering = ["-number"]
         constraints = [models.UniqueConstraint(fields=["page", "number"], name="manual_version_once")]
 

@@ -374,6 +374,10 @@ class UnitCounter(models.Model):
     key = models.CharField(max_length=60, unique=True)
     value = models.PositiveIntegerField(default=0)
 
+    class Meta:
+        verbose_name = _("编号计数器")
+        verbose_name_plural = _("编号计数器")
+
     def __str__(self) -> str:
         return f"{self.key}={self.value}"
 

@@ -64,6 +64,8 @@ class ReceptionSlot(models.Model):
     date = models.DateField()
 
     class Meta:
+        verbose_name = _("接访场次")
+        verbose_name_plural = _("接访场次")
         constraints = [models.UniqueConstraint(fields=["schedule", "date"], name="reception_slot_once")]
 
     def __str__(self) -> str:
@@ -285,6 +287,8 @@ class ReceptionChatMessage(models.Model):
     sent_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("接访文字消息")
+        verbose_name_plural = _("接访文字消息")
         ordering = ["sent_at", "pk"]
 
     def __str__(self) -> str:

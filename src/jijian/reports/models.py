@@ -258,6 +258,8 @@ class ReportTransition(models.Model):
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("月报流转记录")
+        verbose_name_plural = _("月报流转记录")
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:

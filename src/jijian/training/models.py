@@ -76,6 +76,8 @@ class WrongAnswer(models.Model):
     cleared_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("错题")
+        verbose_name_plural = _("错题")
         constraints = [models.UniqueConstraint(fields=["user", "question"], name="wrong_answer_once")]
 
     def __str__(self) -> str:
@@ -119,6 +121,8 @@ class ExamRule(models.Model):
     points = models.PositiveSmallIntegerField(_("每题分值"), default=2)
 
     class Meta:
+        verbose_name = _("组卷规则")
+        verbose_name_plural = _("组卷规则")
         ordering = ["pk"]
 
     def __str__(self) -> str:
@@ -142,6 +146,8 @@ class Sitting(models.Model):
     passed = models.BooleanField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("考试作答")
+        verbose_name_plural = _("考试作答")
         constraints = [
             # One sitting at a time: a person has at most one open sitting, whatever the exam.
             models.UniqueConstraint(
@@ -181,6 +187,8 @@ class SittingItem(models.Model):
     is_correct = models.BooleanField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("考试答题")
+        verbose_name_plural = _("考试答题")
         ordering = ["position"]
         constraints = [models.UniqueConstraint(fields=["sitting", "position"], name="sitting_item_position")]
 
@@ -229,6 +237,8 @@ class CourseMaterial(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("课程资料")
+        verbose_name_plural = _("课程资料")
         ordering = ["pk"]
 
     def __str__(self) -> str:
@@ -245,6 +255,8 @@ class MaterialView(models.Model):
     learnt_at = models.DateTimeField(_("学完时间"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("资料学习记录")
+        verbose_name_plural = _("资料学习记录")
         constraints = [models.UniqueConstraint(fields=["user", "material"], name="material_view_once")]
 
     def __str__(self) -> str:
@@ -257,6 +269,8 @@ class CourseCompletion(models.Model):
     completed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("课程完成记录")
+        verbose_name_plural = _("课程完成记录")
         constraints = [models.UniqueConstraint(fields=["user", "course"], name="course_completion_once")]
 
     def __str__(self) -> str:
@@ -297,6 +311,8 @@ class LectureAttendance(models.Model):
     signed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("宣讲签到")
+        verbose_name_plural = _("宣讲签到")
         constraints = [models.UniqueConstraint(fields=["lecture", "user"], name="lecture_signin_once")]
 
     def __str__(self) -> str:
