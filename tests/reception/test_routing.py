@@ -131,7 +131,7 @@ def test_the_public_form_lists_the_managing_offices_slots_and_refuses_another(tr
     assert "请先选择被反映人级别" in page and county_key not in page and city_key not in page
     # Without JavaScript, 列出可约场次 posts the form and it comes back with the county's slots only.
     base = {**petitioner(3), "accused_level": "section", "accused_region": str(tree.county.pk)}
-    refreshed = client.post(reverse("reception:public_book"), {**base, "refresh": "1"})
+    refreshed = client.post(reverse("reception:public_slots"), {**base, "refresh": "1"})
     page = refreshed.content.decode()
     assert refreshed.status_code == 200 and county_key in page and city_key not in page
     assert "请选择随县的场次" in page and base["petitioner_name"] in page
@@ -329,3 +329,25 @@ def test_statistics_count_by_level(tree, people, county_booking):
         ("村（社区）干部", 1),
         ("乡科级干部", 1),
     ]
+
+
+def test_listing_slots_without_javascript_does_not_spend_the_bookings_tries(tree, client, settings):
+    """列出可约场次 posted to the booking itself, so a petitioner trying a few levels and places was told
+    请求过于频繁 when at last they booked."""
+    settings.RECEPTION_BOOK_PER_MINUTE = 2
+    county = schedule(tree.county, weekday=1)
+    day = next_weekday(1)
+    base = {**petitioner(4), "accused_level": "section", "accused_region": str(tree.county.pk)}
+    page = client.get(reverse("reception:public_book")).content.decode()
+    assert f'formaction="{reverse("reception:public_slots")}"' in page
+    for level in ("division", "other", "section", "division", "section"):
+        listed = client.post(
+            reverse("reception:public_slots"), {**base, "accused_level": level, "refresh": "1"}
+        )
+        assert listed.status_code == 200 and base["petitioner_name"] in listed.content.decode()
+    code = _sms_code(base["petitioner_phone"])
+    booked = client.post(
+        reverse("reception:public_book"), {**base, "slot": f"{county.pk}|{day:%Y-%m-%d}", "sms_code": code}
+    )
+    assert booked.status_code == 200 and "预约已提交" in booked.content.decode()
+    assert VideoReception.objects.filter(org_unit=tree.county).count() == 1

@@ -9,7 +9,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from jijian.attachments.uploads import public_uploads, upload_refusal
 from jijian.core.ops.ratelimit import client_ip, rate_limit
@@ -34,11 +34,6 @@ def _booking_form(data=None, **kwargs) -> BookingForm:
 @require_http_methods(["GET", "POST"])
 @rate_limit("reception_book", limit="RECEPTION_BOOK_PER_MINUTE", default=5, anonymous_only=True)
 def public_book(request):
-    if request.method == "POST" and "refresh" in request.POST:
-        # Without JavaScript, "列出可约场次" posts the form: it comes back as typed, with the slots of
-        # the office that manages the accused.
-        form = _booking_form(initial=request.POST.dict())
-        return render(request, "reception/public_book.html", {"form": form})
     form = _booking_form(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
@@ -53,10 +48,16 @@ def public_book(request):
 
 
 @never_cache
-@require_GET
-@rate_limit("reception_slots", limit=30, methods=("GET",))
+@require_http_methods(["GET", "POST"])
+@rate_limit("reception_slots", limit=30, methods=("GET", "POST"))
 def public_slots(request):
-    """The slot list for the level and place chosen (htmx swaps it into the form's select)."""
+    """The slot list for the level and place chosen: htmx swaps it into the form's select. Without
+    JavaScript, "列出可约场次" posts the whole form here and it comes back as typed with the managing
+    office's slots. Here, not to the booking itself: a petitioner trying a few levels and places would
+    have spent the booking's few tries a minute (RECEPTION_BOOK_PER_MINUTE) before booking."""
+    if request.method == "POST":
+        form = _booking_form(initial=request.POST.dict())
+        return render(request, "reception/public_book.html", {"form": form})
     form = _booking_form(initial=request.GET.dict())
     return render(request, "reception/partials/slot_options.html", {"form": form})
 
