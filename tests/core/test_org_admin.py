@@ -982,3 +982,17 @@ def test_a_county_admin_gets_404_for_code_and_zone_outside_the_county(login, tre
     assert client.post(manage(unit), code_data(unit, "999")).status_code == 404
     assert client.post(manage(unit), zone_data(unit, None)).status_code == 404
     assert fresh(unit).code == "421381100" and fresh(unit).version == unit.version
+
+
+def test_a_stale_page_is_told_of_the_other_change_not_that_its_value_is_unchanged(login, tree, people):
+    """Another administrator set the same code first: the stale page's post said 代码未改变, as if this
+    administrator had made a mistake, and a stale 撤销 said 已撤销. Both now say the unit was changed."""
+    client = login(people.system_admin)
+    unit = tree.village_a
+    stale = code_data(unit, "421321100299")
+    assert client.post(manage(unit), code_data(unit, "421321100299")).status_code == 302
+    response = client.post(manage(unit), stale)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "已被他人修改" in body and "代码未改变" not in body
+    assert fresh(unit).version == unit.version + 1

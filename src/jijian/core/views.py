@@ -46,6 +46,7 @@ from .models import ZONE_ASSIGNABLE_KINDS
 from .notify import notification_mark_read
 from .roles import Module, Role
 from .services import (
+    ConcurrentEditError,
     org_unit_create,
     org_unit_move,
     org_unit_update,
@@ -445,6 +446,10 @@ def _org_action(actor, unit, action: str, data: dict) -> str:
     if action == "move":
         org_unit_move(actor=actor, unit=unit, new_parent=data["new_parent"], version=data["version"])
         return f"已将 {unit.name} 移动到 {data['new_parent'].name} 之下"
+    if data["version"] != unit.version:
+        # A page loaded before someone else's change: say so, not "unchanged" (their change may be this
+        # very value) or "already closed". org_unit_update checks it again under the row's lock.
+        raise ConcurrentEditError()
     if action == "code" and (data["code"] or None) == unit.code:
         raise ValidationError(
             f"代码未改变（仍为 {unit.code}）" if unit.code else "本单位尚无代码，请填写新代码"
