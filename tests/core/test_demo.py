@@ -1,6 +1,10 @@
+import re
+
 from django.core.management import call_command
 
+from jijian.audit.models import AuditEvent
 from jijian.audit.services import audit_verify
+from jijian.core.audit_reader.labels import readable
 from jijian.core.models import OrgKind, OrgUnit, User
 from jijian.core.roles import Role
 
@@ -29,6 +33,15 @@ def test_demo_loads_suizhou_with_one_account_per_role(db, capsys):
     call_command("setup")
     assert OrgUnit.objects.filter(kind=OrgKind.CITY).count() == 1
     assert audit_verify().ok
+    # The trail of the demo's work reads in Chinese: every key of every snapshot has its name.
+    raw = {
+        (e.object_type, key)
+        for e in AuditEvent.objects.all()
+        for snapshot in (e.before, e.after)
+        for key, _value in readable(e.object_type, snapshot)
+        if key and not re.search("[\u4e00-\u9fff]", key)
+    }
+    assert not raw, f"audit snapshot keys without a Chinese name (core/audit_reader/labels.py): {sorted(raw)}"
 
 
 def test_the_demo_village_member_owns_their_villages_reports(db):

@@ -5,6 +5,7 @@ names, filters by them and falls back to the code for one this table does not kn
 from __future__ import annotations
 
 import json
+import re
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
@@ -306,16 +307,48 @@ KEY_LABELS: dict[str, str] = {
     "is_active": "启用",
     "version": "版本",
     "attachments": "附件数",
+    "answer_working_days": "答复时限（工作日）",
+    "approval": "审批单",
+    "archive_sanction": "记入档案的处分",
+    "chars": "字数",
+    "digest": "内容摘要（SM3）",
+    "due_date": "办理期限",
+    "entry": "档案条目",
+    "evidence": "证据材料",
+    "files": "文件数",
+    "flag": "风险提示",
+    "found": "查到的情况",
+    "from_state": "原状态",
+    "kind": "类别",
+    "overdue": "逾期",
+    "photo": "照片",
+    "receipts": "票据数",
+    "relations": "亲属关系",
+    "rules_version": "规则版本",
+    "sanction": "处分",
+    "section": "档案栏目",
+    "signer": "签字人",
+    "to_unit": "转往单位",
+    "verdict": "结论",
+    "votes": "表决",
+    "weights": "权重",
 }
+# A mutual check's scores are keyed by the checklist item's code (q1, q2 …, evaluation's rubric).
+_ITEM_CODE = re.compile(r"q(\d+)")
+
+
+def _key_label(key: str) -> str:
+    item = _ITEM_CODE.fullmatch(key)
+    return f"第{item[1]}项得分" if item else KEY_LABELS.get(key, key)
 
 
 def _field_label(model, key: str) -> str:
     if model is None:
-        return KEY_LABELS.get(key, key)
+        return _key_label(key)
     try:
         return str(model._meta.get_field(key).verbose_name)
     except FieldDoesNotExist:
-        return KEY_LABELS.get(key, key)
+        return _key_label(key)
 
 
 def _choice_text(model, key: str, value: object) -> str | None:
