@@ -20,3 +20,11 @@ def test_the_demo_has_a_correction_a_clue_and_a_photo(db):
         serial_number=clue.clue_serial, region=clue.decision.village
     ).exists()
     assert PublicBoard.objects.get().photo_id is not None
+    # A purchase split in two under the threshold: on the township's board, and told to it.
+    from jijian.core.models import Notification, User
+    from jijian.villageaffairs.reimbursements import split_expenses
+
+    township = User.objects.get(username="xiangzhen")
+    (split,) = split_expenses(township)
+    assert split.total == 52000 and len(split.vouchers) == 2
+    assert Notification.objects.filter(recipient=township, title__startswith="疑似拆分报账").count() == 1

@@ -226,8 +226,9 @@ def _portrait():
 
 
 def _load_vouchers(cun, township_officer) -> None:
-    """Three vouchers of cun's village: one booked, one waiting for the secretary, one objected to at
-    the member's re-check and waiting for the township."""
+    """Five vouchers of cun's village: one booked, one waiting for the secretary, two that look like one
+    purchase split under the large-amount threshold, one objected to at the member's re-check and
+    waiting for the township."""
     from . import reimbursements as r
 
     def enter(purpose, amount, handler, days):
@@ -250,6 +251,10 @@ def _load_vouchers(cun, township_officer) -> None:
     waiting = enter("村组道路养护材料", "12800.00", "刘组长", 3)
     sign(cun, waiting, "周监委", opinion="同意")
     sign(cun, waiting, opinion="与道路硬化决议一致")
+    # One purchase entered as two, each under the village's 50,000 元: a split-expense flag, told to
+    # the township (its notification) and on its risk board (疑似拆分报账).
+    enter("村文化广场绿化苗木（第一批）", "28000.00", "刘组长", 9)
+    enter("村文化广场绿化苗木（第二批）", "24000.00", "刘组长", 4)
     objected = enter("接待餐费", "960.00", "赵文书", 2)
     sign(cun, objected, "周监委")
     sign(cun, objected, objection=True, opinion="村级不得列支招待费，票据抬头也不是本村")
