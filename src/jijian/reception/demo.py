@@ -1,7 +1,8 @@
 """Demo reception days of Suizhou: the city commission receives on Tuesdays and Thursdays, a leader on
-Wednesday afternoons; 随县 on Tuesdays, 曾都区 on Thursdays, 广水市 on Wednesdays (a petitioner is offered
-the slots of the office that manages the accused: a 县处级 cadre the city's, a 乡科级 one the county's). And one booking confirmed for the day the demo is set up (its
-booking code in the demo notes), so the session, the waiting room, the camera switch and the
+Wednesday afternoons; 随县 on Tuesdays, 曾都区 on Thursdays, 广水市 on Wednesdays (a petitioner is
+offered the slots of the office that manages the accused: a 县处级 cadre the city's, a 乡科级 one the
+county's). And one booking confirmed for the day the demo is set up (its booking code in the demo
+notes), so the session, the waiting room, the camera switch and the
 petitioner's uploads can be tried at once: the city's petition office starts it, the petitioner enters
 at /reception/public/status/ with the code. And a few receptions earlier this month (received, no-shows,
 a cancellation; two registered as reports from the public with their matter), so the statistics at
@@ -70,7 +71,7 @@ def _demo_booking(city, schedule: ReceptionSchedule, *, seed: int) -> None:
         accused_post="副局长",
         accused_level=CadreLevel.DIVISION,
         accused_region=city,
-        matter="反映街道在老旧小区改造中指定施工单位、工程款支付不透明的问题，请求调查。",
+        matter="反映市住建局在老旧小区改造中指定施工单位、工程款支付不透明的问题，请求调查。",
         code_hash=booking_code_hash(DEMO_BOOKING_CODE),
         confirmed_at=timezone.now(),
     )
