@@ -399,3 +399,21 @@ def test_another_members_form_key_is_refused(people, tree):
     with pytest.raises(PermissionDenied):
         enter(other, client_uuid=voucher.client_uuid)
     assert Voucher.objects.count() == 1
+
+
+def test_the_same_purpose_split_again_months_later_is_a_second_flag(people):
+    """Until 2026-12-06 a purpose raised one flag at most: the September split of the same road works
+    went unseen once March's was flagged."""
+    from tests.villageaffairs.helpers import file_rules
+
+    file_rules(people.member_a, large_amount=Decimal("50000"))
+    march = [_voucher(people.member_a, "村道硬化材料（第一批）", "24000", 200),
+             _voucher(people.member_a, "村道硬化材料（第二批）", "26000", 190)]  # fmt: skip
+    _voucher(people.member_a, "村道硬化材料（第三批）", "20000", 185)  # after the flag, alone: no new flag
+    september = [_voucher(people.member_a, "村道硬化材料（第四批）", "30000", 20),
+                 _voucher(people.member_a, "村道硬化材料（第五批）", "29000", 5)]  # fmt: skip
+    first, second = r.split_expenses(people.township_a)
+    assert first.voucher_ids == sorted(v.pk for v in march) and first.total == Decimal("50000")
+    assert second.voucher_ids == sorted(v.pk for v in september) and second.total == Decimal("59000")
+    assert first.key != second.key
+    assert len(r.split_board(people.township_a)) == 2

@@ -573,7 +573,9 @@ def split_expenses(user) -> list[SplitFlag]:
     """Vouchers of the user's villages that look like one expense split under the 大额资金 threshold
     of their village (its filed rules; the default without): the same purpose (numbers, ordinals and
     punctuation ignored), spent within SPLIT_WINDOW_DAYS, each below the threshold and together at or
-    above it. One query whatever the number of villages."""
+    above it. A purpose split again after a flagged window starts a new window (the flagged vouchers
+    are not counted twice): a village that splits its road works in March and again in September has
+    two flags. One query whatever the number of villages."""
     from .models import DEFAULT_LARGE_AMOUNT
 
     default = Decimal(DEFAULT_LARGE_AMOUNT)
@@ -608,7 +610,7 @@ def split_expenses(user) -> list[SplitFlag]:
             if end > start and total >= limit:
                 window = group[start : end + 1]
                 flags.append(SplitFlag(window[0].village_name, window[0].purpose, window, total, limit))
-                break
+                start, total = end + 1, Decimal(0)  # the same purpose split again later is its own flag
     return flags
 
 
