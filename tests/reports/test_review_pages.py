@@ -375,3 +375,20 @@ def test_home_todos(tree, people, report_a, member_a2):
     with at(date(2025, 11, 3)):
         mine = {t["title"]: t["count"] for t in todos_for(people.member_a)}
     assert mine["被退回的月报"] == 1 and mine["本月履职月报待提交"] == 1
+
+
+def test_the_review_page_shows_a_yes_no_value_as_the_member_sees_it(login, tree, people):
+    """Until 2026-12-06 the reviewer read 公开规范：True where the member's month said 是."""
+    types = {t.code: t for t in services.duty_types_for(2025)}
+    with at(date(2025, 10, 20)):
+        for compliant, items in ((True, "三资管理"), (False, "惠民资金发放")):
+            services.duty_record_create(
+                actor=people.member_a,
+                duty_type=types["openness_check"],
+                occurred_on=date(2025, 10, 12),
+                data={"items": items, "compliant": compliant},
+            )
+    report = submitted_report(tree.village_a, people.member_a)
+    body = login(people.township_a).get(reverse("reports:review_detail", args=[report.pk])).content.decode()
+    assert "公开事项：三资管理" in body and "公开规范：是" in body and "公开规范：否" in body
+    assert "True" not in body and "False" not in body

@@ -75,3 +75,23 @@ def test_the_page_and_the_api(client, login, tree, people):
     assert client.get("/api/training/stats").status_code == 404
     login(people.outsider)
     assert client.get("/training/courses/required/?year=2026").content.decode().count("测试member_a") == 0
+
+
+def test_every_course_the_township_s_table_names_opens(client, login, tree, people):
+    """Until 2026-12-06 a township clicking the county's course in 必修课程完成情况 got 页面不存在:
+    it neither keeps that course nor is its audience."""
+    import re
+
+    county = required(people.county_officer, "县级必修")  # for village members: not the township's own
+    own = required(people.township_a, "镇级必修")
+    login(people.township_a)
+    page = client.get("/training/courses/required/?year=2026").content.decode()
+    links = set(re.findall(r'href="(/training/courses/\d+/)"', page))
+    assert links == {f"/training/courses/{county.pk}/", f"/training/courses/{own.pk}/"}
+    for link in links:
+        assert client.get(link).status_code == 200
+    login(people.township_b)  # the county's course binds its members too; township A's does not
+    assert client.get(f"/training/courses/{county.pk}/").status_code == 200
+    assert client.get(f"/training/courses/{own.pk}/").status_code == 404
+    login(people.outsider)
+    assert client.get(f"/training/courses/{county.pk}/").status_code == 404

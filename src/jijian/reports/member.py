@@ -184,16 +184,23 @@ def _display(spec: dict, value) -> str:
     return str(value)
 
 
+def labelled_values(record: DutyRecord) -> list[tuple[str, str]]:
+    """A record's values as its type's fields name and show them (是/否, lists joined), in the
+    fields' order: what the member's month and the reviewer's page both show. A value whose field the
+    city has since removed from the type is still shown, under its stored name, after the others."""
+    data = record.data or {}
+    specs = {spec["name"]: spec for spec in record.duty_type.fields}
+    known = [
+        (spec.get("label", name), _display(spec, data[name])) for name, spec in specs.items() if name in data
+    ]
+    return known + [(name, _display({}, value)) for name, value in data.items() if name not in specs]
+
+
 def record_rows(user, records: list[DutyRecord]) -> list[dict]:
     """Each record with its values labelled by its type's fields and its files (one query for all
     files; the types come with the records)."""
     files = attachments_by_record(user, records)
     rows = []
     for r in records:
-        values = [
-            (spec.get("label", spec["name"]), _display(spec, r.data[spec["name"]]))
-            for spec in r.duty_type.fields
-            if spec["name"] in (r.data or {})
-        ]
-        rows.append({"record": r, "values": values, "files": files.get(r.pk, [])})
+        rows.append({"record": r, "values": labelled_values(r), "files": files.get(r.pk, [])})
     return rows

@@ -20,7 +20,7 @@ from jijian.core.roles import Role
 
 from . import services
 from .access import duty_records_visible_to, reports_visible_to
-from .member import ATTACHMENT_PURPOSE  # the member pages store duty-record files under it
+from .member import ATTACHMENT_PURPOSE, labelled_values  # the member pages store duty-record files under it
 from .models import MonthlyReport, ReportState
 
 PENDING_STATES = (ReportState.SUBMITTED, ReportState.RESUBMITTED)
@@ -148,16 +148,8 @@ def review_detail_context(user: User, report: MonthlyReport) -> dict:
             files.setdefault(att.object_id, []).append(att)
     shown = []
     for record in records:
-        labels = {f["name"]: f.get("label", f["name"]) for f in record.duty_type.fields}
         shown.append(
-            {
-                "record": record,
-                "files": files.get(str(record.pk), []),
-                "data": [
-                    (labels.get(k, k), "、".join(v) if isinstance(v, list) else v)
-                    for k, v in record.data.items()
-                ],
-            }
+            {"record": record, "files": files.get(str(record.pk), []), "data": labelled_values(record)}
         )
     rubric = services.settings_for_city(report.city_id_at).rubric
     scores = report.score_detail or {}

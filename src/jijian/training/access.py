@@ -131,12 +131,15 @@ def courses_open_to(user) -> QuerySet[Course]:
 
 
 def courses_visible_to(user) -> QuerySet[Course]:
-    """Courses the user learns or keeps (their materials' files follow this: attachments' object scope)."""
+    """Courses the user learns or keeps (their materials' files follow this: attachments' object scope),
+    and for a training manager also those set above them for the people they oversee: the required
+    courses' table names them (a township sees the city's course for its village members)."""
     if not user.has_module(Module.TRAINING):
         return Course.objects.none()
-    return Course.objects.filter(
-        Q(pk__in=courses_open_to(user).values("pk")) | Q(pk__in=courses_managed_by(user).values("pk"))
-    )
+    seen = Q(pk__in=courses_open_to(user).values("pk")) | Q(pk__in=courses_managed_by(user).values("pk"))
+    if can_manage(user):
+        seen |= _above_or_own(user)
+    return Course.objects.filter(seen)
 
 
 def get_course_for(user, pk) -> Course:
