@@ -158,7 +158,9 @@ def test_archive_staff_declare_relations_on_the_recusal_page_and_the_archive_dis
     # The page's tabs offer only what this office may open: the petitions' desk (转办件, 导出登记簿)
     # answered 页面不存在 to archive staff until 2026-12-06.
     page = client.get(reverse("petitions_work:relations")).content.decode()
-    tabs = re.findall(r'href="(/petitions/work/[^"]*)"', page.split('class="tabs work-tabs"')[1].split("</nav>")[0])
+    tabs = re.findall(
+        r'href="(/petitions/work/[^"]*)"', page.split('class="tabs work-tabs"')[1].split("</nav>")[0]
+    )
     assert tabs == [reverse("petitions_work:relations")]
     assert all(client.get(url).status_code == 200 for url in tabs)
     response = client.post(

@@ -141,6 +141,11 @@ def test_petition_staff_see_the_whole_desk_in_the_tabs(login, people):
     client = login(people.township_a)
     page = client.get(reverse("petitions_work:relations")).content.decode()
     nav = page.split('class="tabs work-tabs"')[1].split("</nav>")[0]
-    names = ("petitions_work:inbox", "petitions_work:sent", "petitions_work:export", "petitions_work:relations")
+    names = (
+        "petitions_work:inbox",
+        "petitions_work:sent",
+        "petitions_work:export",
+        "petitions_work:relations",
+    )
     assert re.findall(r'href="([^"]*)"', nav) == [reverse(n) for n in names]
     assert all(client.get(reverse(n)).status_code == 200 for n in names)
