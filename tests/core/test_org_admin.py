@@ -996,3 +996,29 @@ def test_a_stale_page_is_told_of_the_other_change_not_that_its_value_is_unchange
     body = response.content.decode()
     assert "已被他人修改" in body and "代码未改变" not in body
     assert fresh(unit).version == unit.version + 1
+
+
+@pytest.mark.parametrize("action", [None, "", "explode"])
+def test_a_post_naming_no_known_action_is_told_so_and_changes_nothing(login, tree, people, action):
+    """A form sent without its button (a script, a browser that drops it, a page older than the
+    server's): the account page answered 500 and the unit page 404 until 2026-12-06."""
+    client = login(people.system_admin)
+    member = people.member_a
+    data = {"version": member.version, "reason": "调离", "password": "Xinmima-2026!q"}
+    if action is not None:
+        data["action"] = action
+    response = client.post(reverse("core:account_detail", args=[member.pk]), data)
+    assert response.status_code == 400 and "未知操作" in response.content.decode()
+    assert fresh_user(member).is_active and fresh_user(member).version == member.version
+    unit = tree.village_a
+    data = {"version": unit.version, "name": "改名村", "reason": "合并", "closed_on": "2026-12-01"}
+    if action is not None:
+        data["action"] = action
+    response = client.post(manage(unit), data)
+    assert response.status_code == 400 and "未知操作" in response.content.decode()
+    assert fresh(unit).name == unit.name and fresh(unit).is_active and fresh(unit).version == unit.version
+    assert not AuditEvent.objects.filter(action__in=["user.deactivate", "org_unit.update"]).exists()
+
+
+def fresh_user(user: User) -> User:
+    return User.objects.get(pk=user.pk)

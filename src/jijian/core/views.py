@@ -297,8 +297,8 @@ def account_detail(request, pk):
                     )
                     messages.success(request, "已保存")
                     return redirect("core:account_detail", pk=account.pk)
-            else:
-                raise ValidationError("未知操作")
+            else:  # no button named (a form sent by a script, or a page older than the server's)
+                messages.error(request, "未知操作：请刷新页面后，点页面上的按钮重试")
         except ValidationError as exc:
             (reset_form if action == "reset_password" else reason_form).add_error(None, exc.messages)
             if action == "reset_password":  # the service refused: the form now carries what it said
@@ -379,7 +379,9 @@ def org_manage(request, pk):
     units = access.org_units_managed_by(request.user)
     action = request.POST.get("action") if request.method == "POST" else None
     if request.method == "POST" and action not in ORG_FORMS:
-        raise Http404
+        # No button named (a form sent by a script, or a page older than the server's): said, not done.
+        messages.error(request, "未知操作：请刷新页面后，点页面上的按钮重试")
+        action = ""
     forms = {
         "create": OrgUnitCreateForm(request.POST if action == "create" else None, parent=unit),
         "rename": OrgUnitRenameForm(
@@ -407,7 +409,7 @@ def org_manage(request, pk):
             request.POST if action == "reopen" else None, initial={"version": unit.version}
         ),
     }
-    if action is not None:
+    if action:
         form = forms[action]
         if form.is_valid():
             try:
