@@ -59,9 +59,9 @@ def _walk(client: Client, starts: list[str]) -> tuple[int, list[str]]:
         if not response.get("Content-Type", "").startswith("text/html"):
             continue
         body = response.content.decode()
-        raw = RAW.search(_text(body))
+        text = _text(body)
+        raw = RAW.search(text)
         if raw:
-            text = _text(body)
             problems.append(f"{url} shows {text[max(0, raw.start() - 30) : raw.end() + 10]!r}")
         for link in HREF.findall(body):
             link = html.unescape(link)
@@ -73,9 +73,7 @@ def _walk(client: Client, starts: list[str]) -> tuple[int, list[str]]:
 def test_no_demo_account_is_shown_a_link_that_leads_nowhere(db):
     call_command("setup")
     problems, opened = [], {}
-    for user in User.objects.filter(is_demo=True, is_active=True).exclude(username="").order_by("username"):
-        if not user.username.isascii() or user.roles.count() == 0:
-            continue
+    for user in User.objects.filter(is_demo=True, is_active=True).order_by("username"):
         client = Client()
         sign_in(client, user)
         opened[user.username], found = _walk(client, ["/"])
