@@ -263,8 +263,45 @@ def test_forwarding_up_returns_to_the_register(tree, office, report, login):
     page = response.content.decode()
     assert response.redirect_chain[-1][0] == reverse("petitions_staff:list")
     assert "不再列入本机关登记簿" in page and f'href="/petitions/{report.pk}/"' not in page
-    assert _detail(client, report).status_code == 404
     assert PetitionForward.objects.get(report=report).to_unit == tree.city
+    # Its old address now says where it went, on the sent forwards' tab, instead of a bare 404.
+    response = _detail(client, report)
+    assert response.status_code == 302 and response["Location"] == reverse("petitions_work:sent")
+
+
+def test_a_colleague_forwarding_the_report_away_is_explained_not_a_404(tree, office, report, login, people):
+    colleague = officer("county_petition_2", tree.county)
+    mine, theirs = login(office), login(colleague)
+    assert _detail(mine, report).status_code == 200  # the page is open on my screen
+    theirs.post(reverse("petitions_staff:route", args=[report.pk]), {"version": 1, "managing": tree.city.pk})
+    before = fresh(report)
+    assert before.holder == tree.city
+
+    response = mine.get(reverse("petitions_staff:detail", args=[report.pk]), follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain == [(reverse("petitions_work:sent"), 302)]
+    assert f"登记编号 {report.serial_number}" in page and "转出至随州市" in page
+    assert "不再由本机关办理" in page and "页面不存在" not in page
+
+    # An action posted from the stale page is not done, and says why.
+    response = mine.post(
+        reverse("petitions_staff:message", args=[report.pk]),
+        {"version": before.version, "body": "请补充"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "未执行：登记编号" in page and "转出至随州市" in page
+    after = fresh(report)
+    assert (after.version, after.state, after.holder) == (before.version, before.state, before.holder)
+    assert not after.messages.exists()
+
+    # Nobody else learns anything: another county's office, a missing number.
+    elsewhere = login(officer("gs_petition", tree.other_county))
+    assert _detail(elsewhere, report).status_code == 404
+    assert (
+        elsewhere.post(reverse("petitions_staff:message", args=[report.pk]), {"body": "x"}).status_code == 404
+    )
+    assert mine.get(reverse("petitions_staff:detail", args=[report.pk + 999])).status_code == 404
 
 
 def test_marking_a_repeat_from_the_page(tree, office, login):

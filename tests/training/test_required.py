@@ -95,3 +95,38 @@ def test_every_course_the_township_s_table_names_opens(client, login, tree, peop
     assert client.get(f"/training/courses/{own.pk}/").status_code == 404
     login(people.outsider)
     assert client.get(f"/training/courses/{county.pk}/").status_code == 404
+
+
+def test_a_manager_reads_a_course_set_above_without_learning_it(client, login, tree, people):
+    """A township opening the county's course for village members reads it and sees its own people's
+    progress; the 我已学完 and 完成学习 buttons are for the course's learners, and a post of either
+    records nothing for the manager. The village member still learns it."""
+    from jijian.training.models import MaterialView
+
+    county = required(people.county_officer, "县级必修")
+    text = services.material_add(actor=people.county_officer, course=county, title="导读", body="正文")
+    course_url, material_url = (
+        f"/training/courses/{county.pk}/",
+        f"/training/courses/{county.pk}/materials/{text.pk}/",
+    )
+    login(people.township_a)
+    page = client.get(course_url).content.decode()
+    assert "学习对象是村（社区）纪检委员" in page and "本辖区已学完 0 人" in page
+    assert "完成学习</button>" not in page
+    page = client.get(material_url).content.decode()
+    assert "正文" in page and "我已学完</button>" not in page
+    refused = client.post(material_url + "learnt/")
+    assert refused.status_code == 400 and "不计入您的学习记录" in refused.content.decode()
+    answer = client.post(course_url + "complete/", follow=True)
+    assert "不计入您的学习记录" in answer.content.decode()
+    assert not MaterialView.objects.filter(user=people.township_a).exists()
+    assert not CourseCompletion.objects.filter(user=people.township_a).exists()
+
+    login(people.member_a)
+    assert "完成学习</button>" in client.get(course_url).content.decode()
+    assert "我已学完</button>" in client.get(material_url).content.decode()
+    client.post(material_url + "learnt/")
+    client.post(course_url + "complete/")
+    assert CourseCompletion.objects.filter(user=people.member_a, course=county).exists()
+    login(people.township_a)
+    assert "本辖区已学完 1 人" in client.get(course_url).content.decode()

@@ -86,6 +86,19 @@ def forwards_sent_by(user) -> QuerySet[PetitionForward]:
     )
 
 
+def forwarded_out(user, pk) -> PetitionForward | None:
+    """The latest forward, out of a body in the user's jurisdiction, of report `pk` the user can no
+    longer see: a colleague forwarded it up while the user had its page open, or a link kept from
+    before. The user's sent forwards already list it; anyone else gets None (and the page its 404)."""
+    try:
+        visible = petitions_visible_to(user).filter(pk=pk).exists()
+    except (ValueError, TypeError, OverflowError):
+        return None
+    if visible:
+        return None
+    return forwards_sent_by(user).filter(report_id=pk).order_by("-forwarded_at", "-pk").first()
+
+
 def forwards_received_by(user) -> QuerySet[PetitionForward]:
     """Forwards into a body in the user's jurisdiction (to accept or transfer)."""
     qs = scope(

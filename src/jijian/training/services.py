@@ -31,7 +31,7 @@ from jijian.audit.services import audit_record
 from jijian.core.orgs.importer import ImportResult, RowError, read_table
 from jijian.core.services import ConcurrentEditError
 
-from .access import can_manage
+from .access import can_manage, courses_open_to
 from .models import (
     Audience,
     Course,
@@ -795,16 +795,33 @@ def material_add(*, actor, course, title: str, body: str = "", file=None, ip_add
     return material
 
 
+def learns(actor, course) -> bool:
+    """Whether the course is one the actor is to learn (set by their unit or above, for their role). A
+    training manager also opens courses they keep or that were set above them for the people they
+    oversee; those they read, and progress is not recorded for them."""
+    return courses_open_to(actor).filter(pk=course.pk).exists()
+
+
+def _require_learner(actor, course) -> None:
+    if not learns(actor, course):
+        raise ValidationError(
+            f"本课程的学习对象是{course.get_audience_display()}，不计入您的学习记录；您可查看资料和辖区学习情况"
+        )
+
+
 def material_viewed(*, actor, material) -> None:
     """Record that the learner opened the material (the first time counts; safe to repeat). Opening is
-    not learning: see material_learnt."""
-    MaterialView.objects.get_or_create(user=actor, material=material)
+    not learning: see material_learnt. A reader who is not the course's learner leaves no record."""
+    if learns(actor, material.course):
+        MaterialView.objects.get_or_create(user=actor, material=material)
 
 
 def material_learnt(*, actor, material) -> MaterialView:
     """The learner has studied the material: a video or recording played to its end (the page sends
     it then), a text, PDF or image confirmed with 我已学完. Refused for a material never opened; the
-    first time is kept (and audited), so a second send changes nothing."""
+    first time is kept (and audited), so a second send changes nothing. Refused to a reader who is
+    not the course's learner."""
+    _require_learner(actor, material.course)
     with transaction.atomic():
         view = MaterialView.objects.select_for_update().filter(user=actor, material=material).first()
         if view is None:
@@ -824,7 +841,8 @@ def material_learnt(*, actor, material) -> MaterialView:
 
 def course_complete(*, actor, course):
     """Mark the course learnt: only once every material has been studied (material_learnt). Twice
-    changes nothing."""
+    changes nothing. Refused to a reader who is not the course's learner."""
+    _require_learner(actor, course)
     material_ids = set(course.materials.values_list("pk", flat=True))
     learnt = set(
         MaterialView.objects.filter(

@@ -529,14 +529,16 @@ def course_create(request):
 def course_detail(request, pk):
     course = access.get_course_for(request.user, pk)
     keeps = access.courses_managed_by(request.user).filter(pk=course.pk).exists()
+    oversees = access.can_manage(request.user)  # progress of the manager's jurisdiction, kept or set above
     materials = selectors.course_materials(request.user, course)
     context = {
         "course": course,
         "materials": materials,
         "all_seen": bool(materials) and all(seen for _, seen in materials),
         "done": selectors.course_completed_by(request.user, course),
+        "learns": services.learns(request.user, course),
         "keeps": keeps,
-        "progress": selectors.course_progress(request.user, course) if keeps else None,
+        "progress": selectors.course_progress(request.user, course) if oversees else None,
     }
     return render(request, "training/course_detail.html", context)
 
@@ -565,7 +567,12 @@ def material_page(request, pk, material_pk):
     learning it: a video or recording counts once played to its end, the rest with 我已学完."""
     course, material, learnt = _course_material(request, pk, material_pk)
     services.material_viewed(actor=request.user, material=material)
-    context = {"course": course, "material": material, "learnt": learnt}
+    context = {
+        "course": course,
+        "material": material,
+        "learnt": learnt,
+        "learns": services.learns(request.user, course),
+    }
     return render(request, "training/material_page.html", context)
 
 
@@ -577,7 +584,13 @@ def material_learnt(request, pk, material_pk):
     try:
         services.material_learnt(actor=request.user, material=material)
     except ValidationError as error:
-        context = {"course": course, "material": material, "learnt": False, "error": error.messages[0]}
+        context = {
+            "course": course,
+            "material": material,
+            "learnt": False,
+            "learns": services.learns(request.user, course),
+            "error": error.messages[0],
+        }
         return render(request, "training/material_page.html", context, status=400)
     messages.success(request, f"已学完：{material.title}")
     return redirect("training:course_detail", course.pk)

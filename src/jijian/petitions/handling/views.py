@@ -9,6 +9,8 @@ services.can_handle (petition office, township committee, commission leader); ot
 
 from __future__ import annotations
 
+import functools
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,6 +31,7 @@ from jijian.core.sensitive.reveal import can_reveal, reveal_denied_record, revea
 from jijian.petitions import selectors, services
 from jijian.petitions.access import (
     approvals_pending_for,
+    forwarded_out,
     get_approval_for,
     get_petition_for,
     petitions_visible_to,
@@ -63,6 +66,35 @@ REVEAL_FIELDS = {
     "reporter_id_number": "身份证号",
     "reporter_phone": "联系电话",
 }
+
+
+def _gone_forwarded(view):
+    """A report forwarded out of the user's scope since the user last saw it (a colleague forwarded
+    it up while its page was open, or a link kept from before) answers with where it went, on the
+    sent forwards' tab, instead of the 404 of a report never seen: the user's body sent it and that
+    tab lists it. An action posted to it is not done, and says so. For anyone else, still 404."""
+
+    @functools.wraps(view)
+    def wrapper(request, pk, *args, **kwargs):
+        try:
+            return view(request, pk, *args, **kwargs)
+        except Http404:
+            forward = forwarded_out(request.user, pk)
+            if forward is None:
+                raise
+        where = "登记编号 {}（{}）已于 {} 转出至{}，不再由本机关办理".format(
+            forward.report.serial_number or "—",
+            forward.get_kind_display(),
+            timezone.localtime(forward.forwarded_at).strftime("%Y-%m-%d %H:%M"),
+            forward.to_unit.name,
+        )
+        if request.method == "POST":
+            messages.error(request, f"未执行：{where}。请在下表跟踪对方答复。")
+        else:
+            messages.info(request, f"{where}，可在下表跟踪对方答复。")
+        return redirect("petitions_work:sent")
+
+    return wrapper
 
 
 def _require_handler(user) -> None:
@@ -240,6 +272,7 @@ def _archive_section(user, report) -> dict:
 
 @login_required
 @require_GET
+@_gone_forwarded
 def petition_detail(request, pk):
     return _detail_page(request, get_petition_for(request.user, pk))
 
@@ -411,6 +444,7 @@ def _act(request, pk, slot: str, form_class, run, done: str, **form_kwargs):
 
 @login_required
 @require_POST
+@_gone_forwarded
 def petition_mark_repeat(request, pk):
     return _act(
         request,
@@ -427,6 +461,7 @@ def petition_mark_repeat(request, pk):
 
 @login_required
 @require_POST
+@_gone_forwarded
 def petition_not_accept(request, pk):
     return _act(
         request,
@@ -442,6 +477,7 @@ def petition_not_accept(request, pk):
 
 @login_required
 @require_POST
+@_gone_forwarded
 def petition_route(request, pk):
     def run(report, d):
         report = services.petition_route(
@@ -468,6 +504,7 @@ def petition_route(request, pk):
 
 @login_required
 @require_POST
+@_gone_forwarded
 def petition_link_archive(request, pk):
     return _act(
         request,
@@ -483,6 +520,7 @@ def petition_link_archive(request, pk):
 
 @login_required
 @require_POST
+@_gone_forwarded
 def petition_unlink_archive(request, pk):
     return _act(
         request,
@@ -498,6 +536,7 @@ def petition_unlink_archive(request, pk):
 
 @login_required
 @require_POST
+@_gone_forwarded
 def petition_acceptance_notify(request, pk):
     return _act(
         request,
@@ -513,6 +552,7 @@ def petition_acceptance_notify(request, pk):
 
 @login_required
 @require_POST
+@_gone_forwarded
 def petition_close(request, pk):
     return _act(
         request,
@@ -528,6 +568,7 @@ def petition_close(request, pk):
 
 @login_required
 @require_POST
+@_gone_forwarded
 def petition_result_notify(request, pk):
     return _act(
         request,
@@ -543,6 +584,7 @@ def petition_result_notify(request, pk):
 
 @login_required
 @require_POST
+@_gone_forwarded
 def petition_message(request, pk):
     def run(report, d):
         services.petition_message_send(actor=request.user, report=report, body=d["body"])
@@ -554,6 +596,7 @@ def petition_message(request, pk):
 # --- the reporter's objection to the result (handling/objections.py) ------------------------------------
 @login_required
 @require_POST
+@_gone_forwarded
 def petition_objection(request, pk):
     def run(report, d):
         objections.objection_record(
@@ -572,6 +615,7 @@ def petition_objection(request, pk):
 
 @login_required
 @require_POST
+@_gone_forwarded
 def petition_objection_answer(request, pk):
     def run(report, d):
         objections.objection_answer(
@@ -585,6 +629,7 @@ def petition_objection_answer(request, pk):
 # --- after acceptance: extension, the leader's approvals, 催办/督办 (handling/conclusion.py) ---------
 @login_required
 @require_POST
+@_gone_forwarded
 def petition_extension_request(request, pk):
     def run(report, d):
         conclusion.petition_extension_request(
@@ -601,6 +646,7 @@ def petition_extension_request(request, pk):
 
 @login_required
 @require_POST
+@_gone_forwarded
 def petition_approval_decide(request, pk, approval_pk):
     """A leader approves or returns an extension or a 办结 report; 404 for everyone else."""
     if not conclusion.can_decide(request.user):
@@ -631,6 +677,7 @@ def petition_approval_decide(request, pk, approval_pk):
 
 @login_required
 @require_POST
+@_gone_forwarded
 def petition_urge(request, pk):
     """催办/督办 of an overdue limit, by the petition office or a leader over the holder; 404 for others."""
     if not conclusion.can_urge(request.user):
