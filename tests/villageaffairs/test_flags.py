@@ -230,6 +230,25 @@ def test_the_answer_is_due_in_working_days_from_the_raising_step(people):
     assert not row.overdue
 
 
+def test_the_answer_period_is_configured_and_a_decision_keeps_the_one_it_was_registered_under(
+    people, settings
+):
+    """JIJIAN_VILLAGE_FLAG_ANSWER_WORKING_DAYS sets the township's time to answer a flag; a decision
+    registered before a change keeps its rules' figure, one registered after takes the new one."""
+    from jijian.core.orgs.workdays import add_working_days
+
+    before = register(people.member_a, "修路")
+    settings.VILLAGE_FLAG_ANSWER_WORKING_DAYS = 10
+    after = register(people.member_a, "建桥")
+    for decision in (before, after):
+        record(people.member_a, decision, Step.PROPOSAL, held_on=days_ago(9))
+    assert (before.rules["answer_working_days"], after.rules["answer_working_days"]) == (5, 10)
+    due = {r.decision.pk: r.due for r in risk_board(people.township_a)}
+    for decision, days in ((before, 5), (after, 10)):
+        step = DecisionStep.objects.get(decision=decision)
+        assert due[decision.pk] == add_working_days(timezone.localtime(step.recorded_at).date(), days)
+
+
 @pytest.mark.parametrize("day", ["2026-09-28", "2026-09-30", "2026-10-08", "2026-12-31", "2026-02-13"])
 def test_the_pages_due_dates_agree_with_the_working_day_calendar(people, day):
     """The board reads the calendar once per page; its due dates are add_working_days' own."""

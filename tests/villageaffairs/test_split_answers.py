@@ -21,7 +21,7 @@ from jijian.core.orgs.workdays import add_working_days
 from jijian.petitions.models import PetitionReport
 from jijian.villageaffairs import reimbursements as r
 from jijian.villageaffairs import services
-from jijian.villageaffairs.models import DEFAULT_ANSWER_WORKING_DAYS, SplitFlagAnswer, Voucher
+from jijian.villageaffairs.models import SplitFlagAnswer, Voucher, answer_working_days
 from tests.villageaffairs.helpers import days_ago, file_rules, png
 
 pytestmark = pytest.mark.django_db
@@ -130,16 +130,23 @@ def test_the_due_date_counts_working_days_from_the_latest_voucher_and_marks_over
     flag = split(people)
     (row,) = r.split_board(people.township_a)
     latest = timezone.localdate()
-    assert row.due == add_working_days(latest, DEFAULT_ANSWER_WORKING_DAYS) and not row.overdue
+    assert row.due == add_working_days(latest, answer_working_days()) and not row.overdue
     entered = timezone.now() - timedelta(days=30)
     Voucher.objects.filter(pk__in=flag.voucher_ids).update(created_at=entered)
     Voucher.objects.filter(pk=flag.voucher_ids[0]).update(created_at=entered - timedelta(days=10))
     (row,) = r.split_board(people.township_a)
     raised = timezone.localtime(entered).date()
-    assert row.due == add_working_days(raised, DEFAULT_ANSWER_WORKING_DAYS)
+    assert row.due == add_working_days(raised, answer_working_days())
     assert row.overdue
     page = login(people.township_a).get(reverse("villageaffairs:flag_board")).content.decode()
     assert f"已超期（应于 {row.due:%Y-%m-%d}" in page
+
+
+def test_the_split_flags_answer_period_is_configured(people, settings):
+    split(people)
+    settings.VILLAGE_FLAG_ANSWER_WORKING_DAYS = 12
+    (row,) = r.split_board(people.township_a)
+    assert row.due == add_working_days(timezone.localdate(), 12)
 
 
 def test_opening_a_clue_registers_it_in_petitions_as_found_in_supervision(people, login):
@@ -269,7 +276,7 @@ def test_a_split_flag_reaches_the_township_once_and_again_when_its_window_grows(
     voucher(people.member_a, "村道硬化材料（第二批）", "26000", 5)
     (note,) = Notification.objects.filter(recipient=people.township_a)
     assert note.title == "疑似拆分报账：神农村 村道硬化材料（第一批）"
-    due = add_working_days(timezone.localdate(), DEFAULT_ANSWER_WORKING_DAYS)
+    due = add_working_days(timezone.localdate(), answer_working_days())
     assert "2 张凭证合计 50000.00 元" in note.body and f"{due:%Y-%m-%d}" in note.body
     assert not Notification.objects.filter(recipient=people.township_b).exists()
     (flag,) = r.split_expenses(people.township_a)

@@ -366,6 +366,11 @@ PETITION_DEADLINE_WARN_WORKING_DAYS = env_int("JIJIAN_PETITION_DEADLINE_WARN_WOR
 PETITION_OBJECTION_ANSWER_WORKING_DAYS = env_int(
     "JIJIAN_PETITION_OBJECTION_ANSWER_WORKING_DAYS", 15, minimum=1, maximum=60
 )
+# The township answers a village's risk flag (a decision's 四议两公开 flag, a split expense) within this
+# many working days (villageaffairs; a decision keeps the figure of the rules it was registered under).
+VILLAGE_FLAG_ANSWER_WORKING_DAYS = env_int(
+    "JIJIAN_VILLAGE_FLAG_ANSWER_WORKING_DAYS", 5, minimum=1, maximum=30
+)
 
 # --- files --------------------------------------------------------------------------------------
 FILES_DIR = env_path("JIJIAN_FILES_DIR", DATA_DIR / "files")

@@ -7,6 +7,7 @@ later never changes what an open decision is checked against."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +15,12 @@ from django.utils.translation import gettext_lazy as _
 # Defaults of a village's rules (per village in VillageRules; docs/villageaffairs.md).
 DEFAULT_LARGE_AMOUNT = 50_000  # 元: 大额资金, set by each village and filed with the township
 DEFAULT_MINUTES_LATE_DAYS = 7  # minutes recorded this many days after the meeting or later: flagged
-DEFAULT_ANSWER_WORKING_DAYS = 5  # the township answers a flag within this many working days
+
+
+def answer_working_days() -> int:
+    """Working days the township has to answer a risk flag (JIJIAN_VILLAGE_FLAG_ANSWER_WORKING_DAYS,
+    default 5); a decision keeps the figure of its rules' snapshot."""
+    return settings.VILLAGE_FLAG_ANSWER_WORKING_DAYS
 
 
 class DecisionCategory(models.TextChoices):
@@ -84,7 +90,7 @@ class VillageRules(models.Model):
             "party_members": self.party_members,
             "representatives": self.representatives,
             "minutes_late_days": self.minutes_late_days,
-            "answer_working_days": DEFAULT_ANSWER_WORKING_DAYS,
+            "answer_working_days": answer_working_days(),
             "rules_version": self.version,
         }
 

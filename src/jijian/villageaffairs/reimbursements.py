@@ -234,12 +234,12 @@ def voucher_enter(
 def _tell_township_of_split(actor, voucher: Voucher) -> None:
     """A voucher that completes a split-expense window reaches the township committee, as a decision's
     flag does (once per flag: a window that gains another voucher is a new flag, told again)."""
-    from .models import DEFAULT_ANSWER_WORKING_DAYS
+    from .models import answer_working_days
 
     for flag in split_expenses(actor):
         if voucher.pk not in flag.voucher_ids:
             continue
-        due = add_working_days(timezone.localdate(), DEFAULT_ANSWER_WORKING_DAYS)
+        due = add_working_days(timezone.localdate(), answer_working_days())
         notify_township(
             voucher.village,
             title=f"疑似拆分报账：{flag.village_name} {flag.purpose}",
@@ -616,10 +616,10 @@ def split_expenses(user) -> list[SplitFlag]:
 
 def split_board(user, *, village_id: int | None = None, show_answered: bool = False) -> list[SplitRow]:
     """The split-expense flags of the user's villages with their answers and due dates (the answer
-    is due DEFAULT_ANSWER_WORKING_DAYS working days after the flag was raised, by the core calendar
+    is due answer_working_days() working days after the flag was raised, by the core calendar
     as for a decision's flags): open ones first, the most overdue first. Two queries more than
     split_expenses when there are flags (their answers; the calendar over their span), none without."""
-    from .models import DEFAULT_ANSWER_WORKING_DAYS
+    from .models import answer_working_days
 
     flags = [f for f in split_expenses(user) if not village_id or f.village_id == village_id]
     if not flags:
@@ -632,7 +632,7 @@ def split_board(user, *, village_id: int | None = None, show_answered: bool = Fa
     }
     tz = timezone.get_current_timezone()
     raised = [f.raised_at.astimezone(tz).date() for f in flags]
-    n = DEFAULT_ANSWER_WORKING_DAYS
+    n = answer_working_days()
     calendar = WorkingDays(min(raised), max(raised) + timedelta(days=n * 3 + 60))
     rows = [
         SplitRow(f, answers.get((f.village_id, f.key)), calendar.add(day, n))

@@ -22,13 +22,13 @@ from jijian.core.roles import Module
 from .access import decisions_visible_to
 from .flags import STEP_FACTS, DecisionFacts, Flag, StepFacts, decisions_flags, meeting_name
 from .models import (
-    DEFAULT_ANSWER_WORKING_DAYS,
     DecisionCategory,
     DecisionStep,
     FlagAnswer,
     MajorDecision,
     StepCorrection,
     VillageRules,
+    answer_working_days,
 )
 
 
@@ -146,7 +146,7 @@ class _Due:
 
     @staticmethod
     def _n(decision: DecisionFacts) -> int:
-        return int((decision.rules or {}).get("answer_working_days", DEFAULT_ANSWER_WORKING_DAYS))
+        return int((decision.rules or {}).get("answer_working_days", answer_working_days()))
 
     def __call__(self, decision: DecisionFacts, flag: Flag) -> date:
         key = (flag.raised_at.astimezone(self.tz).date(), self._n(decision))
