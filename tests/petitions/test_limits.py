@@ -44,7 +44,7 @@ def test_lookups_are_limited_per_address(client, tree, settings):
     settings.PETITION_FOLLOW_PER_MINUTE = 3
     url = reverse("petitions:follow")
     for _ in range(3):
-        assert client.post(url, {"code": "1" * 20}, REMOTE_ADDR="198.51.100.1").status_code == 200
+        assert client.post(url, {"code": "1" * 20}, REMOTE_ADDR="198.51.100.1").status_code == 400  # refused: a wrong code
     assert client.post(url, {"code": "1" * 20}, REMOTE_ADDR="198.51.100.1").status_code == 429
 
 
@@ -53,7 +53,7 @@ def brake_on(client, settings, tree, limit=3) -> str:
     settings.PETITION_FOLLOW_FAILS_PER_MINUTE = limit
     code = receipt_from(submit(client, form_data(tree)))
     for i in range(limit):
-        assert client.post(FOLLOW, {"code": "1" * 20}, REMOTE_ADDR=f"198.51.100.{i}").status_code == 200
+        assert client.post(FOLLOW, {"code": "1" * 20}, REMOTE_ADDR=f"198.51.100.{i}").status_code == 400
     return code
 
 
@@ -94,7 +94,7 @@ def test_under_the_brake_a_guess_with_the_work_still_counts_and_keeps_the_brake_
     page = client.get(FOLLOW)
     assert "data-pow-challenge" in page.content.decode()  # the form carries the work from the start
     wrong = client.post(FOLLOW, {"code": "2" * 20, **lookup_work(page)}, REMOTE_ADDR="198.51.100.9")
-    assert wrong.status_code == 200 and "查询码不正确" in wrong.content.decode()
+    assert wrong.status_code == 400 and "查询码不正确" in wrong.content.decode()
     assert throttle.engaged()
 
 
@@ -111,7 +111,7 @@ def test_the_brakes_work_is_its_own_and_used_once(client, tree, settings):
     )
     page = client.get(FOLLOW)
     work = lookup_work(page)
-    assert client.post(FOLLOW, {"code": "3" * 20, **work}).status_code == 200
+    assert client.post(FOLLOW, {"code": "3" * 20, **work}).status_code == 400
     assert client.post(FOLLOW, {"code": code, **work}).status_code == 429  # the challenge is spent
 
 

@@ -94,7 +94,7 @@ def test_a_real_name_report_keeps_the_identity_encrypted_with_a_blind_index(clie
 )
 def test_bad_input_is_explained_and_nothing_is_stored(client, tree, overrides, message):
     response = submit(client, real_name(tree, **overrides))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in response.content.decode()
     assert "未能提交，请检查以下内容：" in response.content.decode()
     assert 'id="receipt-code"' not in response.content.decode()
@@ -121,7 +121,7 @@ def test_a_disguised_file_refuses_the_whole_report(client, tree):
     fake = io.BytesIO(b"MZ\x90\x00 this is not a picture at all" * 50)
     fake.name = "photo.jpg"
     response = submit(client, {**form_data(tree), "evidence": [png_file(), fake]})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'id="receipt-code"' not in response.content.decode()
     assert 'class="error"' in response.content.decode()
     assert not PetitionReport.objects.exists()
@@ -181,7 +181,7 @@ def test_a_wrong_code_fails_and_is_audited_without_address_or_code(client, tree)
     code, _report = _submitted(client, tree)
     wrong = ("1" if code[0] != "1" else "2") + code[1:]
     response = client.post(reverse("petitions:follow"), {"code": wrong}, REMOTE_ADDR="198.51.100.9")
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "查询码不正确" in response.content.decode()
     # A lookup, not a submission: the summary says what failed.
     assert "未能查询，请检查以下内容：" in response.content.decode()
@@ -305,7 +305,7 @@ def test_files_chosen_on_a_follow_up_survive_a_form_error_and_are_stored(client,
         reverse("petitions:follow_reply"), {"body": too_long, "evidence": [png_file("名单.png")]}
     )
     page = response.content.decode()
-    assert response.status_code == 200 and 'class="error"' in page
+    assert response.status_code == 400 and 'class="error"' in page
     assert not PetitionMessage.objects.exists() and not Attachment.objects.exists()
     [held_file] = response.context["held"]
     assert held_file["name"] == "名单.png"

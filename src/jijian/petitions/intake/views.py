@@ -90,19 +90,19 @@ def submit(request):
     except pow.PowError as error:
         form.is_valid()
         form.add_error(None, str(error))
-        return _form_page(request, form)
+        return _form_page(request, form, status=400)
     uploads.drop_refused(form)  # held files the portal's kinds now refuse: let go, named
     if form.is_valid() and len(uploads.keep) + len(form.cleaned_data["evidence"]) > MAX_FILES:
         form.add_error("evidence", f"最多上传 {MAX_FILES} 个文件（含已附的文件）")
     if not form.is_valid():
-        return _form_page(request, form, solved=True)
+        return _form_page(request, form, status=400, solved=True)
     data = {k: v for k, v in form.cleaned_data.items() if k not in ("evidence", "pow_challenge", "pow_nonce")}
     with uploads.files(form.cleaned_data["evidence"]) as files:
         try:
             submitted = services.petition_submit(**data, files=files)
         except ValidationError as error:
             form.add_error("evidence" if error.code == "attachment_refused" else None, error.messages)
-            return _form_page(request, form, solved=True)
+            return _form_page(request, form, status=400, solved=True)
     uploads.release()
     return render(
         request,
@@ -150,7 +150,7 @@ def follow(request):
         return _follow_status(request, report, ReplyForm())
     form = FollowForm(request.POST)
     if not form.is_valid():  # a malformed code costs no hash and is not counted
-        return _follow_form(request, form, braked=throttle.engaged())
+        return _follow_form(request, form, braked=throttle.engaged(), status=400)
     # Counted as a failure before the hash. Under the brake only a lookup that brings the proof of
     # work goes on; the others get the form back with a challenge (no hash computed).
     reservation = throttle.count() if _brake_work_done(request) else throttle.reserve()
@@ -160,7 +160,7 @@ def follow(request):
     if report is None:
         services.petition_follow_failed()
         form.add_error("code", "查询码不正确，请核对后重新输入（共 20 位数字）")
-        return _follow_form(request, form, braked=throttle.engaged())
+        return _follow_form(request, form, braked=throttle.engaged(), status=400)
     throttle.release(reservation)
     follow_open(request, report)
     services.petition_followed(report=report)
@@ -222,7 +222,7 @@ def follow_reply(request):
     if refusal:
         form.is_valid()
         form.add_error(None, refusal)
-        return _follow_status(request, report, form)
+        return _follow_status(request, report, form, status=413)
     if form.is_valid():
         with uploads.files(form.cleaned_data["evidence"]) as files:
             try:
@@ -235,7 +235,7 @@ def follow_reply(request):
                 return redirect("petitions:follow")
     # Files chosen on a post with an error are held and shown as attached (attachments.held).
     uploads.hold_if(form)
-    return _follow_status(request, report, form)
+    return _follow_status(request, report, form, status=400)
 
 
 @never_cache
