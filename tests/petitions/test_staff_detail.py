@@ -530,3 +530,18 @@ def test_a_stale_conclusion_report_is_kept_for_sending_again(tree, office, repor
         {"version": fresh(online).version, "result": typed},
     )
     assert fresh(online).approvals.get().text == typed
+
+
+def test_a_recused_officer_still_gets_404_after_the_report_is_forwarded_down(tree, office, report, login):
+    """The forwarded-away notice is for a report that left the jurisdiction; a report forwarded to a
+    body below stays in it, and a recused officer's 404 stands (no number, no receiving body)."""
+    other = officer("county_petition_2", tree.county)
+    StaffRelation.objects.create(user=other, relative_name="王某", kind="spouse")
+    login(office).post(
+        reverse("petitions_staff:route", args=[report.pk]), {"version": 1, "managing": tree.township_a.pk}
+    )
+    assert fresh(report).holder == tree.township_a
+    client = login(other)
+    assert _detail(client, report).status_code == 404
+    response = client.post(reverse("petitions_staff:message", args=[report.pk]), {"version": 2, "body": "x"})
+    assert response.status_code == 404

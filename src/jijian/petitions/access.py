@@ -91,10 +91,11 @@ def forwarded_out(user, pk) -> PetitionForward | None:
     longer see: a colleague forwarded it up while the user had its page open, or a link kept from
     before. The user's sent forwards already list it; anyone else gets None (and the page its 404)."""
     try:
-        visible = petitions_visible_to(user).filter(pk=pk).exists()
+        # Held inside the jurisdiction: visible, or hidden from this user by recusal, whose 404 stands.
+        held_here = PetitionReport.objects.filter(unit_scope_q(user, prefix="holder__"), pk=pk).exists()
     except (ValueError, TypeError, OverflowError):
         return None
-    if visible:
+    if held_here:
         return None
     return forwards_sent_by(user).filter(report_id=pk).order_by("-forwarded_at", "-pk").first()
 
