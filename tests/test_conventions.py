@@ -2,6 +2,7 @@
 never query a model directly; they go through an app's access.py or selectors.py."""
 
 import ast
+import re
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "jijian"
@@ -203,3 +204,40 @@ def test_the_wait_rule_detects_a_bare_expression(tmp_path):
         'page.wait_for_function(f"() => {1}")\n'
     )
     assert bare_wait_expressions(sample) == ["test_x.py:1"]
+
+
+# --- the interface's words go through gettext ---------------------------------------------------------
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_VISIBLE_ATTR = re.compile(r'\s(?:placeholder|title|aria-label|alt|data-label|data-confirm)="([^"]*)"')
+
+
+def untranslated_text(source: str) -> list[str]:
+    """The Chinese a template shows outside {% translate %} / {% blocktranslate %}: in text between
+    tags, or in an attribute the reader sees. Scripts, styles and comments are not shown; text inside
+    template tags (a string passed to an include, a comparison) is not text of the page."""
+    s = re.sub(r"\{%\s*comment\s*%\}.*?\{%\s*endcomment\s*%\}", "", source, flags=re.S)
+    s = re.sub(r"\{%\s*(blocktranslate|blocktrans)\b.*?\{%\s*end\1\s*%\}", "", s, flags=re.S)
+    s = re.sub(r"<(script|style)\b.*?</\1>", "", s, flags=re.S | re.I)
+    s = re.sub(r"<!--.*?-->", "", s, flags=re.S)
+    s = re.sub(r"\{%.*?%\}|\{\{.*?\}\}|\{#.*?#\}", "", s)
+    found = [v for tag in re.findall(r"<[^<>]*>", s) for v in _VISIBLE_ATTR.findall(tag) if _HAN.search(v)]
+    text = re.sub(r"<[^<>]*>", "\n", s)
+    found += [line.strip() for line in text.splitlines() if _HAN.search(line)]
+    return found
+
+
+def test_templates_show_chinese_only_through_gettext():
+    """Simplified Chinese is the interface's source language: its words are msgids, so Traditional
+    Chinese and English can follow as catalogues without touching a template."""
+    offenders = {}
+    for path in SRC.rglob("templates/**/*.html"):
+        found = untranslated_text(path.read_text(encoding="utf-8"))
+        if found:
+            offenders[str(path.relative_to(SRC))] = found[:3]
+    assert not offenders, offenders
+
+
+def test_the_gettext_rule_sees_text_and_visible_attributes_only():
+    assert untranslated_text('<p>{% translate "已受理" %}</p><input placeholder="{% translate \'姓名\' %}">') == []
+    assert untranslated_text('{% if x == "中文" %}<script>alert("好")</script>{# 注 #}{% endif %}') == []
+    assert untranslated_text('<p title="查看">{{ n }} 件</p><input value="值">') == ["查看", "件"]
