@@ -238,6 +238,9 @@ def test_templates_show_chinese_only_through_gettext():
 
 
 def test_the_gettext_rule_sees_text_and_visible_attributes_only():
-    assert untranslated_text('<p>{% translate "已受理" %}</p><input placeholder="{% translate \'姓名\' %}">') == []
+    assert (
+        untranslated_text('<p>{% translate "已受理" %}</p><input placeholder="{% translate \'姓名\' %}">')
+        == []
+    )
     assert untranslated_text('{% if x == "中文" %}<script>alert("好")</script>{# 注 #}{% endif %}') == []
     assert untranslated_text('<p title="查看">{{ n }} 件</p><input value="值">') == ["查看", "件"]

@@ -44,7 +44,8 @@ def test_lookups_are_limited_per_address(client, tree, settings):
     settings.PETITION_FOLLOW_PER_MINUTE = 3
     url = reverse("petitions:follow")
     for _ in range(3):
-        assert client.post(url, {"code": "1" * 20}, REMOTE_ADDR="198.51.100.1").status_code == 400  # refused: a wrong code
+        # refused: a wrong code
+        assert client.post(url, {"code": "1" * 20}, REMOTE_ADDR="198.51.100.1").status_code == 400
     assert client.post(url, {"code": "1" * 20}, REMOTE_ADDR="198.51.100.1").status_code == 429
 
 
