@@ -809,11 +809,14 @@ def _require_learner(actor, course) -> None:
         )
 
 
-def material_viewed(*, actor, material) -> None:
+def material_viewed(*, actor, material) -> bool:
     """Record that the learner opened the material (the first time counts; safe to repeat). Opening is
-    not learning: see material_learnt. A reader who is not the course's learner leaves no record."""
-    if learns(actor, material.course):
-        MaterialView.objects.get_or_create(user=actor, material=material)
+    not learning: see material_learnt. A reader who is not the course's learner leaves no record.
+    Returns whether the actor learns the course (the page offers 我已学完 only then)."""
+    if not learns(actor, material.course):
+        return False
+    MaterialView.objects.get_or_create(user=actor, material=material)
+    return True
 
 
 def material_learnt(*, actor, material) -> MaterialView:

@@ -566,13 +566,8 @@ def material_page(request, pk, material_pk):
     attachment store's download, which answers range requests). Opening it is recorded but is not
     learning it: a video or recording counts once played to its end, the rest with 我已学完."""
     course, material, learnt = _course_material(request, pk, material_pk)
-    services.material_viewed(actor=request.user, material=material)
-    context = {
-        "course": course,
-        "material": material,
-        "learnt": learnt,
-        "learns": services.learns(request.user, course),
-    }
+    learns = services.material_viewed(actor=request.user, material=material)
+    context = {"course": course, "material": material, "learnt": learnt, "learns": learns}
     return render(request, "training/material_page.html", context)
 
 
