@@ -59,8 +59,9 @@ sysdeps-test:
 	  else echo "缺少系统软件包:$$missing（请以 root 运行，或先执行 apt-get install$$missing）"; exit 1; fi; \
 	fi
 
-# On SQLite a second pass runs the concurrency tests (marker `concurrent`) against a test database in
-# a file, as the embedded default's is: the first pass's in-memory database cannot serve threads at once.
+# On SQLite a second pass runs the concurrency tests and the browser tests (marker `concurrent`) against
+# a test database in a file, as the embedded default's is: the first pass's in-memory database cannot
+# serve threads at once.
 test: deps sysdeps-test
 	$(PY) -m pytest $(PYTEST_ARGS)
 	@case "$${DATABASE_URL:-sqlite}" in sqlite*) \

@@ -157,3 +157,18 @@ def _fresh_cache():
     # A test may have pointed the cache at an unreachable server (tests/core/test_health.py).
     with contextlib.suppress(Exception):
         cache.clear()
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test with Django's live server runs where the database serves threads at once (marker
+    `concurrent`: PostgreSQL, or the second pass of `make test` on SQLite in a file). The server
+    answers each request in a thread of its own, and a page sends several at once (an exam's answers
+    resent after a reload, two pages polling a video room). On the in-memory SQLite test database
+    Django lends every one of those threads the same connection, so one request's failure or
+    rollback breaks or undoes the others' transactions, which no deployment does."""
+    from tests.concurrency import needs_concurrent_connections
+
+    for item in items:
+        if "live_server" in getattr(item, "fixturenames", ()):
+            for mark in needs_concurrent_connections:
+                item.add_marker(mark)
