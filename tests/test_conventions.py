@@ -244,3 +244,100 @@ def test_the_gettext_rule_sees_text_and_visible_attributes_only():
     )
     assert untranslated_text('{% if x == "中文" %}<script>alert("好")</script>{# 注 #}{% endif %}') == []
     assert untranslated_text('<p title="查看">{{ n }} 件</p><input value="值">') == ["查看", "件"]
+
+
+# Where Python code hands words to the user: a message on the next page, a refusal (ValidationError and
+# the project's refusals derived from it, a command's error), a form's label, help text, empty choice and
+# placeholder, and an error added to a form.
+USER_EXCEPTIONS = {
+    "ValidationError",
+    "SittingClosed",
+    "ImportRefused",
+    "ConcurrentEditError",
+    "JanusError",
+    "Refused",
+    "BackupError",
+    "CommandError",
+    "PowError",
+    "KeyOperationError",
+    "ImportFileError",
+}
+USER_KEYWORDS = {"label", "help_text", "empty_label", "placeholder"}
+# Calls whose `label` is wording of the audit trail, which keeps its records in the source language.
+AUDIT_WORDING = {"register_reveal"}
+
+
+def untranslated_python(source: str) -> list[str]:
+    """Chinese string literals (plain or f-strings) that Python code hands to the user directly, not
+    through gettext / gettext_lazy."""
+
+    def chinese(node: ast.AST) -> str:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value if _HAN.search(node.value) else ""
+        if isinstance(node, ast.JoinedStr):
+            text = "".join(v.value for v in node.values if isinstance(v, ast.Constant))
+            return text if _HAN.search(text) else ""
+        return ""
+
+    def keyed(node: ast.AST, keys: tuple[str, ...]) -> list[ast.AST]:
+        if not isinstance(node, ast.Dict):
+            return []
+        return [v for k, v in zip(node.keys, node.values) if isinstance(k, ast.Constant) and k.value in keys]
+
+    handed: list[ast.AST] = []
+    for node in ast.walk(ast.parse(source)):
+        handed += keyed(node, ("error", "placeholder"))  # a JSON answer's error, a widget's placeholder
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "attr", "") in USER_KEYWORDS:
+            handed.append(node.value)  # self.fields["x"].label = …
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        if (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id == "messages"
+        ):
+            handed += node.args[1:2]
+        elif name in USER_EXCEPTIONS:
+            handed += node.args[:1]
+        elif name == "add_error":
+            handed += node.args[1:2]
+        elif name == "render":  # the error page's title and message
+            for arg in [*node.args, *(k.value for k in node.keywords)]:
+                handed += keyed(arg, ("title", "message"))
+        for keyword in node.keywords:
+            if keyword.arg == "error_messages" and isinstance(keyword.value, ast.Dict):
+                handed += keyword.value.values
+            elif keyword.arg in USER_KEYWORDS and name not in AUDIT_WORDING:
+                handed.append(keyword.value)
+    return [text for text in map(chinese, handed) if text]
+
+
+def test_python_hands_chinese_to_the_user_only_through_gettext():
+    """The same for Python's words: messages, refusals and form texts are msgids (gettext per request,
+    gettext_lazy where a module or class defines them), so a catalogue can translate them."""
+    offenders = {}
+    for path in SRC.rglob("*.py"):
+        if "migrations" in path.parts or path.name == "settings.py":
+            continue
+        found = untranslated_python(path.read_text(encoding="utf-8"))
+        if found:
+            offenders[str(path.relative_to(SRC))] = found[:3]
+    assert not offenders, offenders
+
+
+def test_the_python_gettext_rule_sees_what_reaches_the_user():
+    assert untranslated_python('messages.success(request, gettext("已保存"))') == []
+    assert untranslated_python('raise ValidationError(gettext("%(n)s 件") % {"n": n})') == []
+    assert untranslated_python('audit_record(summary=f"已受理 {n}")\nlog("中文")') == []
+    assert untranslated_python(
+        'messages.error(request, f"未执行：{x}")\nraise Refused("文件太大")\n'
+        'forms.CharField(label="姓名", help_text="必填")\nform.add_error("x", "不对")'
+    ) == ["未执行：", "文件太大", "姓名", "必填", "不对"]
+    assert sorted(
+        untranslated_python(
+            'JsonResponse({"error": "无效"})\nforms.CharField(error_messages={"required": "请填写"})\n'
+            'self.fields["x"].help_text = "选填"\nrender(request, "e.html", {"title": "错误", "n": "件"})'
+        )
+    ) == sorted(["无效", "请填写", "选填", "错误"])

@@ -7,6 +7,7 @@ from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_lazy
 
 from jijian.core.forms import UNIT_SEARCH_MAX_LENGTH, OfferedUnitChoiceField, clean_unit_search
 from jijian.core.models import CadreLevel, OrgUnit
@@ -29,38 +30,46 @@ from .sanctions import PROBATION_MONTHS, kind_choices
 
 class ArchiveFilterForm(forms.Form):
     q = forms.CharField(
-        label="姓名",
+        label=gettext_lazy("姓名"),
         required=False,
         max_length=100,
         widget=forms.TextInput(
-            attrs={"placeholder": "完整姓名、拼音或首字母、身份证号", "type": "search", "autocomplete": "off"}
+            attrs={
+                "placeholder": gettext_lazy("完整姓名、拼音或首字母、身份证号"),
+                "type": "search",
+                "autocomplete": "off",
+            }
         ),
     )
     post = forms.CharField(
-        label="职务",
+        label=gettext_lazy("职务"),
         required=False,
         max_length=100,
         widget=forms.TextInput(
-            attrs={"placeholder": "职务中的字词，如：镇长", "type": "search", "autocomplete": "off"}
+            attrs={
+                "placeholder": gettext_lazy("职务中的字词，如：镇长"),
+                "type": "search",
+                "autocomplete": "off",
+            }
         ),
     )
     unit_q = forms.CharField(
-        label="查找单位",
+        label=gettext_lazy("查找单位"),
         required=False,
         widget=forms.TextInput(
             attrs={
-                "placeholder": "单位名称或拼音首字母",
+                "placeholder": gettext_lazy("单位名称或拼音首字母"),
                 "autocomplete": "off",
                 "maxlength": UNIT_SEARCH_MAX_LENGTH,
             }
         ),
     )
     unit = OfferedUnitChoiceField(
-        label="单位",
+        label=gettext_lazy("单位"),
         required=False,
         queryset=OrgUnit.objects.none(),
-        empty_label="全部单位",
-        error_messages={"invalid_choice": "所选单位不在本机关管辖范围内"},
+        empty_label=gettext_lazy("全部单位"),
+        error_messages={"invalid_choice": gettext_lazy("所选单位不在本机关管辖范围内")},
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -93,48 +102,53 @@ class ArchiveForm(forms.Form):
     the full number; left empty, the number on file is kept — and a version field carries the version
     the page was read at."""
 
-    name = forms.CharField(label="姓名", max_length=100, error_messages={"required": "请填写姓名"})
+    name = forms.CharField(
+        label=gettext_lazy("姓名"), max_length=100, error_messages={"required": gettext_lazy("请填写姓名")}
+    )
     id_number = forms.CharField(
-        label="身份证号",
+        label=gettext_lazy("身份证号"),
         required=False,
         max_length=18,
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
-        error_messages={"max_length": "身份证号应为18位，前17位为数字，末位为数字或X"},
+        error_messages={"max_length": gettext_lazy("身份证号应为18位，前17位为数字，末位为数字或X")},
     )
     org_unit = OfferedUnitChoiceField(
-        label="所在单位",
+        label=gettext_lazy("所在单位"),
         queryset=OrgUnit.objects.none(),
-        empty_label="请选择单位",
-        error_messages={"required": "请选择所在单位", "invalid_choice": "所选单位不在本机关管辖范围内"},
-        help_text="列出本机关管辖的乡镇（街道）及以上单位；村（社区）等其他单位请在上方查找",
+        empty_label=gettext_lazy("请选择单位"),
+        error_messages={
+            "required": gettext_lazy("请选择所在单位"),
+            "invalid_choice": gettext_lazy("所选单位不在本机关管辖范围内"),
+        },
+        help_text=gettext_lazy("列出本机关管辖的乡镇（街道）及以上单位；村（社区）等其他单位请在上方查找"),
     )
-    post = forms.CharField(label="职务", max_length=100, required=False)
+    post = forms.CharField(label=gettext_lazy("职务"), max_length=100, required=False)
     level = forms.ChoiceField(
-        label="级别",
+        label=gettext_lazy("级别"),
         choices=CadreLevel.choices,
         initial=CadreLevel.OTHER,
-        error_messages={"required": "请选择级别", "invalid_choice": "请选择级别"},
+        error_messages={"required": gettext_lazy("请选择级别"), "invalid_choice": gettext_lazy("请选择级别")},
     )
     category = forms.ChoiceField(
-        label="监察对象类别",
+        label=gettext_lazy("监察对象类别"),
         choices=SupervisedCategory.choices,
         initial=SupervisedCategory.OTHER,
         required=False,
-        error_messages={"invalid_choice": "请选择监察对象类别"},
+        error_messages={"invalid_choice": gettext_lazy("请选择监察对象类别")},
     )
     party_status = forms.ChoiceField(
-        label="政治面貌",
+        label=gettext_lazy("政治面貌"),
         choices=PartyStatus.choices,
         initial=PartyStatus.MEMBER,
         required=False,
-        error_messages={"invalid_choice": "请选择政治面貌"},
+        error_messages={"invalid_choice": gettext_lazy("请选择政治面貌")},
     )
     notes = forms.CharField(
-        label="备注",
+        label=gettext_lazy("备注"),
         max_length=5000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"max_length": "备注不超过5000字"},
+        error_messages={"max_length": gettext_lazy("备注不超过5000字")},
     )
 
     def __init__(self, *args, user, archive=None, unit_q: object = "", **kwargs):
@@ -166,25 +180,25 @@ class ArchiveForm(forms.Form):
             current=self["org_unit"].value(),
         )
         if archive is None:
-            self.fields["id_number"].help_text = "选填，18位居民身份证号"
+            self.fields["id_number"].help_text = gettext("选填，18位居民身份证号")
         else:
             self.fields["version"] = forms.IntegerField(
-                widget=forms.HiddenInput, error_messages={"required": "页面已过期，请刷新后重试"}
+                widget=forms.HiddenInput, error_messages={"required": gettext("页面已过期，请刷新后重试")}
             )
             if archive.id_number:
-                self.fields[
-                    "id_number"
-                ].help_text = f"已登记 {mask_id_number(archive.id_number)}；不修改请留空，填写则替换"
+                self.fields["id_number"].help_text = gettext(
+                    "已登记 %(mask_id_number)s；不修改请留空，填写则替换"
+                ) % {"mask_id_number": mask_id_number(archive.id_number)}
                 self.fields["clear_id_number"] = forms.BooleanField(
-                    label="删除已登记的身份证号", required=False
+                    label=gettext("删除已登记的身份证号"), required=False
                 )
             else:
-                self.fields["id_number"].help_text = "尚未登记，选填"
+                self.fields["id_number"].help_text = gettext("尚未登记，选填")
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
         if not name:
-            raise ValidationError("请填写姓名")
+            raise ValidationError(gettext("请填写姓名"))
         return name
 
     def clean_id_number(self) -> str:
@@ -194,7 +208,7 @@ class ArchiveForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("clear_id_number") and data.get("id_number"):
-            self.add_error("id_number", "删除身份证号时请勿同时填写新号码")
+            self.add_error("id_number", gettext("删除身份证号时请勿同时填写新号码"))
         return data
 
     def service_fields(self) -> dict:
@@ -220,12 +234,15 @@ class ArchiveForm(forms.Form):
 
 class OpenForm(forms.Form):
     reason = forms.CharField(
-        label="查阅事由",
+        label=gettext_lazy("查阅事由"),
         max_length=200,
         widget=forms.TextInput(
-            attrs={"autocomplete": "off", "placeholder": "如：党风廉政意见回复、线索核查"}
+            attrs={"autocomplete": "off", "placeholder": gettext_lazy("如：党风廉政意见回复、线索核查")}
         ),
-        error_messages={"required": "请填写查阅事由", "max_length": "查阅事由不超过200字"},
+        error_messages={
+            "required": gettext_lazy("请填写查阅事由"),
+            "max_length": gettext_lazy("查阅事由不超过200字"),
+        },
     )
 
 
@@ -238,103 +255,131 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class SectionForm(forms.Form):
     source = forms.CharField(
-        label="材料来源",
+        label=gettext_lazy("材料来源"),
         max_length=100,
-        widget=forms.TextInput(attrs={"placeholder": "如：本人填报、组织部提供、审计局"}),
-        error_messages={"required": "请填写材料来源", "max_length": "材料来源不超过100字"},
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("如：本人填报、组织部提供、审计局")}),
+        error_messages={
+            "required": gettext_lazy("请填写材料来源"),
+            "max_length": gettext_lazy("材料来源不超过100字"),
+        },
     )
     recorded_on = forms.DateField(
-        label="材料日期",
+        label=gettext_lazy("材料日期"),
         widget=DATE,
-        error_messages={"required": "请填写材料日期", "invalid": "日期格式不正确"},
+        error_messages={
+            "required": gettext_lazy("请填写材料日期"),
+            "invalid": gettext_lazy("日期格式不正确"),
+        },
     )
 
 
 class FamilyForm(SectionForm):
     relation = forms.ChoiceField(
-        label="与本人关系",
+        label=gettext_lazy("与本人关系"),
         choices=[("", "请选择"), *FamilyRelation.choices],
-        error_messages={"required": "请选择与本人的关系", "invalid_choice": "请选择与本人的关系"},
+        error_messages={
+            "required": gettext_lazy("请选择与本人的关系"),
+            "invalid_choice": gettext_lazy("请选择与本人的关系"),
+        },
     )
-    name = forms.CharField(label="姓名", max_length=100, error_messages={"required": "请填写家庭成员姓名"})
-    employer = forms.CharField(label="工作单位", max_length=200, required=False)
-    occupation = forms.CharField(label="职务或从业情况", max_length=200, required=False)
+    name = forms.CharField(
+        label=gettext_lazy("姓名"),
+        max_length=100,
+        error_messages={"required": gettext_lazy("请填写家庭成员姓名")},
+    )
+    employer = forms.CharField(label=gettext_lazy("工作单位"), max_length=200, required=False)
+    occupation = forms.CharField(label=gettext_lazy("职务或从业情况"), max_length=200, required=False)
     field_order = ["relation", "name", "employer", "occupation", "source", "recorded_on"]
 
 
 class MattersForm(SectionForm):
     year = forms.IntegerField(
-        label="报告年度",
+        label=gettext_lazy("报告年度"),
         min_value=2000,
         max_value=2100,
-        error_messages={"required": "请填写报告年度", "invalid": "报告年度应为四位年份"},
+        error_messages={
+            "required": gettext_lazy("请填写报告年度"),
+            "invalid": gettext_lazy("报告年度应为四位年份"),
+        },
     )
     items = forms.MultipleChoiceField(
-        label="有变化的事项",
+        label=gettext_lazy("有变化的事项"),
         choices=MattersItem.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="不勾选表示本年度各事项均无变化",
+        help_text=gettext_lazy("不勾选表示本年度各事项均无变化"),
     )
     summary = forms.CharField(
-        label="报告内容摘要", max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("报告内容摘要"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     field_order = ["year", "recorded_on", "items", "summary", "source"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["recorded_on"].label = "填报日期"
+        self.fields["recorded_on"].label = gettext("填报日期")
 
 
 class SanctionForm(SectionForm):
     kind = forms.ChoiceField(
-        label="处分或处理",
+        label=gettext_lazy("处分或处理"),
         choices=[("", "请选择"), *kind_choices()],
-        error_messages={"required": "请选择处分或处理种类", "invalid_choice": "请选择处分或处理种类"},
+        error_messages={
+            "required": gettext_lazy("请选择处分或处理种类"),
+            "invalid_choice": gettext_lazy("请选择处分或处理种类"),
+        },
     )
     decided_on = forms.DateField(
-        label="决定（生效）日期",
+        label=gettext_lazy("决定（生效）日期"),
         widget=DATE,
-        error_messages={"required": "请填写决定日期", "invalid": "日期格式不正确"},
+        error_messages={
+            "required": gettext_lazy("请填写决定日期"),
+            "invalid": gettext_lazy("日期格式不正确"),
+        },
     )
     probation_months = forms.TypedChoiceField(
-        label="察看期（仅留党察看）",
+        label=gettext_lazy("察看期（仅留党察看）"),
         coerce=int,
         choices=[("0", "—"), *[(str(m), f"{m // 12}年") for m in PROBATION_MONTHS]],
         required=False,
         empty_value="0",
     )
-    authority = forms.CharField(label="决定机关", max_length=200, required=False)
+    authority = forms.CharField(label=gettext_lazy("决定机关"), max_length=200, required=False)
     reason = forms.CharField(
-        label="事由", max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("事由"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     field_order = ["kind", "decided_on", "probation_months", "authority", "reason", "source", "recorded_on"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["recorded_on"].required = False
-        self.fields["recorded_on"].help_text = "留空即为决定日期"
+        self.fields["recorded_on"].help_text = gettext("留空即为决定日期")
 
 
 class RecordForm(SectionForm):
     kind = forms.ChoiceField(
-        label="类别",
+        label=gettext_lazy("类别"),
         choices=[("", "请选择"), *RecordKind.choices],
-        error_messages={"required": "请选择记录类别", "invalid_choice": "请选择记录类别"},
+        error_messages={
+            "required": gettext_lazy("请选择记录类别"),
+            "invalid_choice": gettext_lazy("请选择记录类别"),
+        },
     )
     summary = forms.CharField(
-        label="内容",
+        label=gettext_lazy("内容"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "请填写内容"},
+        error_messages={"required": gettext_lazy("请填写内容")},
     )
     amount = forms.DecimalField(
-        label="价值（元，礼品礼金填写）",
+        label=gettext_lazy("价值（元，礼品礼金填写）"),
         required=False,
         min_value=0,
         max_digits=12,
         decimal_places=2,
-        error_messages={"invalid": "请填写金额", "min_value": "价值不能为负数"},
+        error_messages={"invalid": gettext_lazy("请填写金额"), "min_value": gettext_lazy("价值不能为负数")},
     )
     field_order = ["kind", "recorded_on", "summary", "amount", "source"]
 
@@ -349,15 +394,21 @@ SECTION_FORMS = {
 
 class MergeForm(forms.Form):
     duplicate: forms.ModelChoiceField = forms.ModelChoiceField(
-        label="并入本档案的重复档案",
+        label=gettext_lazy("并入本档案的重复档案"),
         queryset=IntegrityArchive.objects.none(),
         widget=forms.RadioSelect,
-        error_messages={"required": "请选择重复的档案", "invalid_choice": "请选择重复的档案"},
+        error_messages={
+            "required": gettext_lazy("请选择重复的档案"),
+            "invalid_choice": gettext_lazy("请选择重复的档案"),
+        },
     )
     reason = forms.CharField(
-        label="合并理由",
+        label=gettext_lazy("合并理由"),
         max_length=200,
-        error_messages={"required": "请填写合并理由", "max_length": "合并理由不超过200字"},
+        error_messages={
+            "required": gettext_lazy("请填写合并理由"),
+            "max_length": gettext_lazy("合并理由不超过200字"),
+        },
     )
 
     def __init__(self, *args, candidates, **kwargs):
@@ -372,33 +423,43 @@ class MergeForm(forms.Form):
 # --- integrity opinion replies -------------------------------------------------------------------
 class OpinionRequestForm(forms.Form):
     ref_no = forms.CharField(
-        label="来函文号",
+        label=gettext_lazy("来函文号"),
         max_length=60,
-        widget=forms.TextInput(attrs={"placeholder": "如：随组函〔2026〕12号"}),
-        error_messages={"required": "请填写来函文号", "max_length": "来函文号不超过60字"},
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("如：随组函〔2026〕12号")}),
+        error_messages={
+            "required": gettext_lazy("请填写来函文号"),
+            "max_length": gettext_lazy("来函文号不超过60字"),
+        },
     )
     purpose = forms.ChoiceField(
-        label="征求意见事由",
+        label=gettext_lazy("征求意见事由"),
         choices=[("", "请选择"), *OpinionPurpose.choices],
-        error_messages={"required": "请选择征求意见事由", "invalid_choice": "请选择征求意见事由"},
+        error_messages={
+            "required": gettext_lazy("请选择征求意见事由"),
+            "invalid_choice": gettext_lazy("请选择征求意见事由"),
+        },
     )
     persons = forms.CharField(
-        label="人员名单",
+        label=gettext_lazy("人员名单"),
         widget=forms.Textarea(
             attrs={
                 "rows": 8,
-                "placeholder": "每行一人：姓名 身份证号 单位职务\n如：刘某 421321198001010011 厉山镇副镇长",
+                "placeholder": gettext_lazy(
+                    "每行一人：姓名 身份证号 单位职务\n如：刘某 421321198001010011 厉山镇副镇长"
+                ),
             }
         ),
-        help_text="每行一人；身份证号选填，填写后按身份证号核对档案，否则按姓名核对",
+        help_text=gettext_lazy("每行一人；身份证号选填，填写后按身份证号核对档案，否则按姓名核对"),
         required=False,
     )
     file = forms.FileField(
-        label="或上传名单（Excel）",
+        label=gettext_lazy("或上传名单（Excel）"),
         required=False,
-        help_text="表头：姓名、身份证号（选填）、单位职务（选填）；只能有一个工作表，不能有合并单元格",
+        help_text=gettext_lazy(
+            "表头：姓名、身份证号（选填）、单位职务（选填）；只能有一个工作表，不能有合并单元格"
+        ),
     )
-    note = forms.CharField(label="说明", max_length=200, required=False)
+    note = forms.CharField(label=gettext_lazy("说明"), max_length=200, required=False)
 
     def __init__(self, *args, kept: bool = False, **kwargs):
         """`kept`: an Excel list held from an earlier post with an error comes with this one."""
@@ -408,16 +469,16 @@ class OpinionRequestForm(forms.Form):
     def clean_file(self):
         f = self.cleaned_data.get("file")
         if f and (f.size > IMPORT_MAX_BYTES or not f.name.lower().endswith(".xlsx")):
-            raise ValidationError("请上传不超过10MB的 Excel（.xlsx）文件")
+            raise ValidationError(gettext("请上传不超过10MB的 Excel（.xlsx）文件"))
         return f
 
     def clean(self):
         data = super().clean()
         uploaded = data.get("file") or self.kept
         if not (data.get("persons") or "").strip() and not uploaded and "file" not in self.errors:
-            self.add_error("persons", "请填写征求意见的人员名单，或上传 Excel 名单")
+            self.add_error("persons", gettext("请填写征求意见的人员名单，或上传 Excel 名单"))
         elif (data.get("persons") or "").strip() and uploaded:
-            self.add_error("file", "请只用一种方式提供名单：填写或上传")
+            self.add_error("file", gettext("请只用一种方式提供名单：填写或上传"))
         return data
 
 
@@ -425,7 +486,7 @@ class OpinionDraftForm(forms.Form):
     """The answering office's choice per person (empty: the proposed verdict)."""
 
     version = forms.IntegerField(
-        widget=forms.HiddenInput, error_messages={"required": "页面已过期，请刷新后重试"}
+        widget=forms.HiddenInput, error_messages={"required": gettext_lazy("页面已过期，请刷新后重试")}
     )
 
     def __init__(self, *args, persons=(), **kwargs):
@@ -435,7 +496,7 @@ class OpinionDraftForm(forms.Form):
                 label=p.name,
                 required=False,
                 choices=[("", "按系统建议"), *OpinionVerdict.choices],
-                error_messages={"invalid_choice": "请选择意见"},
+                error_messages={"invalid_choice": gettext("请选择意见")},
             )
 
     def chosen(self) -> dict[int, str]:
@@ -448,21 +509,21 @@ class OpinionDraftForm(forms.Form):
 
 class VersionForm(forms.Form):
     version = forms.IntegerField(
-        widget=forms.HiddenInput, error_messages={"required": "页面已过期，请刷新后重试"}
+        widget=forms.HiddenInput, error_messages={"required": gettext_lazy("页面已过期，请刷新后重试")}
     )
 
 
 class EndorseForm(forms.Form):
     version = forms.IntegerField(
-        widget=forms.HiddenInput, error_messages={"required": "页面已过期，请刷新后重试"}
+        widget=forms.HiddenInput, error_messages={"required": gettext_lazy("页面已过期，请刷新后重试")}
     )
     office = forms.CharField(widget=forms.HiddenInput)
     note = forms.CharField(
-        label="核查说明",
+        label=gettext_lazy("核查说明"),
         max_length=500,
         required=False,
-        widget=forms.TextInput(attrs={"placeholder": "选填，如：本室未收到其他反映"}),
-        error_messages={"max_length": "核查说明不超过500字"},
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("选填，如：本室未收到其他反映")}),
+        error_messages={"max_length": gettext_lazy("核查说明不超过500字")},
     )
 
 
@@ -474,33 +535,36 @@ def import_choices() -> list[tuple[str, str]]:
 
 class ImportForm(forms.Form):
     what = forms.ChoiceField(
-        label="导入内容",
+        label=gettext_lazy("导入内容"),
         choices=import_choices,
         initial="persons",
         required=False,  # a form without it (the first version of the page) imports persons
-        error_messages={"invalid_choice": "请选择导入内容"},
+        error_messages={"invalid_choice": gettext_lazy("请选择导入内容")},
     )
 
     def clean_what(self):
         return self.cleaned_data.get("what") or "persons"
 
     file = forms.FileField(
-        label="Excel 文件（.xlsx）",
-        error_messages={"required": "请选择要导入的 Excel 文件", "empty": "文件为空"},
+        label=gettext_lazy("Excel 文件（.xlsx）"),
+        error_messages={
+            "required": gettext_lazy("请选择要导入的 Excel 文件"),
+            "empty": gettext_lazy("文件为空"),
+        },
     )
 
     def clean_file(self):
         f = self.cleaned_data["file"]
         if f.size > IMPORT_MAX_BYTES:
-            raise ValidationError("文件超过10MB，请拆分后导入")
+            raise ValidationError(gettext("文件超过10MB，请拆分后导入"))
         if not f.name.lower().endswith(".xlsx"):
-            raise ValidationError("请上传 Excel（.xlsx）文件")
+            raise ValidationError(gettext("请上传 Excel（.xlsx）文件"))
         return f
 
 
 class PhotoForm(forms.Form):
     photo = forms.FileField(
-        label="照片（JPG、PNG 或 WebP）",
-        error_messages={"required": "请选择照片文件", "empty": "文件为空"},
+        label=gettext_lazy("照片（JPG、PNG 或 WebP）"),
+        error_messages={"required": gettext_lazy("请选择照片文件"), "empty": gettext_lazy("文件为空")},
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )

@@ -12,6 +12,7 @@ from typing import IO, Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from jijian.core.access import unit_scope_q
 from jijian.core.models import CadreLevel, OrgUnit
@@ -67,18 +68,22 @@ def read_sheet(
     try:
         wb = load_workbook(fh, data_only=True)
     except Exception:  # noqa: BLE001 - any unreadable workbook is one message
-        raise ImportRefused("无法读取该文件，请上传 Excel（.xlsx）文件") from None
+        raise ImportRefused(gettext("无法读取该文件，请上传 Excel（.xlsx）文件")) from None
     if len(wb.worksheets) != 1:
-        raise ImportRefused(f"文件含有{len(wb.worksheets)}个工作表，请只保留一个工作表")
+        raise ImportRefused(
+            gettext("文件含有%(count)s个工作表，请只保留一个工作表") % {"count": len(wb.worksheets)}
+        )
     ws = wb.worksheets[0]
     if ws.merged_cells.ranges:
         cells = "、".join(str(r) for r in list(ws.merged_cells.ranges)[:5])
-        raise ImportRefused(f"工作表含有合并单元格（{cells}），请取消合并后再导入")
+        raise ImportRefused(
+            gettext("工作表含有合并单元格（%(cells)s），请取消合并后再导入") % {"cells": cells}
+        )
     table = [[_text(c) for c in row] for row in ws.iter_rows(values_only=True)]
     if not table or not any(table[0]):
-        raise ImportRefused("文件为空或缺少表头")
+        raise ImportRefused(gettext("文件为空或缺少表头"))
     if len(table) > max_rows + 1:
-        raise ImportRefused(f"一次最多导入{max_rows}行，请拆分后导入")
+        raise ImportRefused(gettext("一次最多导入%(max_rows)s行，请拆分后导入") % {"max_rows": max_rows})
     header = table[0]
     unknown = [h for h in header if h and h not in columns]
     missing = [h for h in required if h not in header]
@@ -96,7 +101,7 @@ def read_sheet(
         if any(raw):
             rows.append((n, {columns[h]: raw[i] if i < len(raw) else "" for i, h in enumerate(header) if h}))
     if not rows:
-        raise ImportRefused("文件中没有数据行")
+        raise ImportRefused(gettext("文件中没有数据行"))
     return rows
 
 
@@ -120,7 +125,7 @@ def _read(fh: IO[bytes]) -> list[tuple[int, dict[str, str]]]:
 def import_archives(fh: IO[bytes], *, actor) -> int:
     """Create one archive per row; returns how many. Raises ImportRefused naming every problem."""
     if not can_keep(actor):
-        raise ImportRefused("无权导入")
+        raise ImportRefused(gettext("无权导入"))
     rows = _read(fh)
     labels = {
         "level": _labels(CadreLevel.choices),
@@ -282,7 +287,10 @@ def _date(text: str, column: str) -> date | None:
             return datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-    raise ValidationError(f"{column}“{text}”不是日期（应为 年-月-日，如 2026-01-05）")
+    raise ValidationError(
+        gettext("%(column)s“%(text)s”不是日期（应为 年-月-日，如 2026-01-05）")
+        % {"column": column, "text": text}
+    )
 
 
 def _sanction_kinds() -> dict[str, str]:
@@ -315,7 +323,8 @@ def _entry_fields(section: Section, r: dict[str, str]) -> dict[str, Any]:
         text = r.get("relation", "")
         if text not in relations:
             raise ValidationError(
-                f"关系“{text}”不是可选的值（{'、'.join(str(c.label) for c in FamilyRelation)}）"
+                gettext("关系“%(text)s”不是可选的值（%(items)s）")
+                % {"text": text, "items": "、".join(str(c.label) for c in FamilyRelation)}
             )
         data |= {
             "relation": relations[text],
@@ -326,22 +335,26 @@ def _entry_fields(section: Section, r: dict[str, str]) -> dict[str, Any]:
     elif section.key == "matters":
         text = r.get("year", "").removesuffix("年度").removesuffix("年")
         if not text.isdigit():
-            raise ValidationError(f"报告年度“{r.get('year', '')}”应为年份，如 2025")
+            raise ValidationError(
+                gettext("报告年度“%(year)s”应为年份，如 2025") % {"year": r.get("year", "")}
+            )
         items = _labels(MattersItem.choices)
         chosen = _split_items(r.get("items", ""))
         bad = [i for i in chosen if i not in items]
         if bad:
-            raise ValidationError(f"报告事项“{'、'.join(bad)}”不是可选的值")
+            raise ValidationError(gettext("报告事项“%(items)s”不是可选的值") % {"items": "、".join(bad)})
         data |= {"year": int(text), "items": [items[i] for i in chosen], "summary": r.get("summary", "")}
     elif section.key == "sanction":
         kinds = _sanction_kinds()
         text = r.get("kind", "")
         if text not in kinds:
             hint = "（警告请写明党内警告或政务警告）" if text == "警告" else ""
-            raise ValidationError(f"处分或处理“{text}”不是可选的值{hint}")
+            raise ValidationError(
+                gettext("处分或处理“%(text)s”不是可选的值%(hint)s") % {"text": text, "hint": hint}
+            )
         months = r.get("probation_months", "") or "0"
         if not months.isdigit():
-            raise ValidationError(f"察看期（月）“{months}”应为12或24")
+            raise ValidationError(gettext("察看期（月）“%(months)s”应为12或24") % {"months": months})
         decided = _date(r.get("decided_on", ""), "决定日期")
         data |= {
             "kind": kinds[text],
@@ -357,7 +370,9 @@ def _entry_fields(section: Section, r: dict[str, str]) -> dict[str, Any]:
             try:
                 amount = Decimal(r["amount"].replace(",", ""))
             except InvalidOperation:
-                raise ValidationError(f"价值（元）“{r['amount']}”不是金额") from None
+                raise ValidationError(
+                    gettext("价值（元）“%(amount)s”不是金额") % {"amount": r["amount"]}
+                ) from None
         data |= {"kind": section.key, "summary": r.get("summary", "")}
         if section.key == RecordKind.GIFT:
             data["amount"] = amount
@@ -390,15 +405,15 @@ def import_section(fh: IO[bytes], *, section: str, actor) -> int:
     from .access import archives_visible_to
 
     if not can_keep(actor):
-        raise ImportRefused("无权导入")
+        raise ImportRefused(gettext("无权导入"))
     if section not in SECTIONS:
-        raise ImportRefused("请选择要导入的档案内容")
+        raise ImportRefused(gettext("请选择要导入的档案内容"))
     spec = SECTIONS[section]
     columns = {**PERSON_COLUMNS, **spec.columns, **COMMON_COLUMNS}
     rows = read_sheet(fh, columns=columns, required=spec.required, max_rows=SECTION_MAX_ROWS)
     header = set(rows[0][1])
     if not header & set(PERSON_COLUMNS.values()):
-        raise ImportRefused("缺少必需的列：身份证号或档案编号（至少一列，用以确定档案）")
+        raise ImportRefused(gettext("缺少必需的列：身份证号或档案编号（至少一列，用以确定档案）"))
     # The archives the rows name, in one query each way, among those the keeper may open (scope and
     # recusal): any other is "not found", as on the pages.
     visible = archives_visible_to(actor).select_related("org_unit")

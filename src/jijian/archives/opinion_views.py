@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -93,7 +94,11 @@ def opinion_create(request):
             else:
                 uploads.release()
                 due = f"{created.due_on:%Y-%m-%d}{provisional_mark(created.due_on)}"
-                messages.success(request, f"已提交征求意见（{created.persons.count()}人），答复期限 {due}")
+                messages.success(
+                    request,
+                    gettext("已提交征求意见（%(count)s人），答复期限 %(due)s")
+                    % {"count": created.persons.count(), "due": due},
+                )
                 return redirect("archives:opinion_detail", created.pk)
     uploads.hold_if(form)
     context = {"form": form, "working_days": opinions.working_days(), "held": uploads.shown()}
@@ -180,7 +185,7 @@ def opinion_draft(request, pk):
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
-            messages.success(request, "已拟定答复意见，待领导审签")
+            messages.success(request, gettext("已拟定答复意见，待领导审签"))
             return redirect("archives:opinion_detail", item.pk)
     return _detail(request, item, draft_form=form, status=400)
 
@@ -216,7 +221,7 @@ def opinion_endorse(request, pk):
             data["version"] = str(item.version)
             form.data = data
         else:
-            messages.success(request, "已会签")
+            messages.success(request, gettext("已会签"))
             return redirect("archives:opinion_detail", item.pk)
     return _detail(request, item, endorse_form=form, status=400)
 
@@ -235,9 +240,9 @@ def opinion_sign(request, pk):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, "已审签，答复函可下载")
+            messages.success(request, gettext("已审签，答复函可下载"))
     else:
-        messages.error(request, "页面已过期，请刷新后重试")
+        messages.error(request, gettext("页面已过期，请刷新后重试"))
     return redirect("archives:opinion_detail", item.pk)
 
 

@@ -26,6 +26,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jijian.audit.services import audit_record
 from jijian.core import links
@@ -142,12 +143,14 @@ def persons_from_xlsx(fh) -> list[dict]:
     try:
         wb = load_workbook(fh, data_only=True)
     except Exception:  # noqa: BLE001 - any unreadable workbook is one message
-        raise ValidationError("无法读取该文件，请上传 Excel（.xlsx）文件") from None
+        raise ValidationError(gettext("无法读取该文件，请上传 Excel（.xlsx）文件")) from None
     if len(wb.worksheets) != 1:
-        raise ValidationError(f"文件含有{len(wb.worksheets)}个工作表，请只保留一个工作表")
+        raise ValidationError(
+            gettext("文件含有%(count)s个工作表，请只保留一个工作表") % {"count": len(wb.worksheets)}
+        )
     ws = wb.worksheets[0]
     if ws.merged_cells.ranges:
-        raise ValidationError("工作表含有合并单元格，请取消合并后再导入")
+        raise ValidationError(gettext("工作表含有合并单元格，请取消合并后再导入"))
     table = [["" if c is None else str(c).strip() for c in row] for row in ws.iter_rows(values_only=True)]
     header = table[0] if table else []
     allowed = ("姓名", "身份证号", "单位职务")
@@ -204,9 +207,9 @@ def _persons(lines: list[tuple[int, list[str]]]) -> list[dict]:
     if errors:
         raise ValidationError(errors)
     if not persons:
-        raise ValidationError("请填写征求意见的人员名单")
+        raise ValidationError(gettext("请填写征求意见的人员名单"))
     if len(persons) > MAX_PERSONS:
-        raise ValidationError(f"一次征求意见不超过{MAX_PERSONS}人")
+        raise ValidationError(gettext("一次征求意见不超过%(MAX_PERSONS)s人") % {"MAX_PERSONS": MAX_PERSONS})
     return persons
 
 
@@ -224,13 +227,13 @@ def opinion_submit(
         raise PermissionDenied
     ref_no = (ref_no or "").strip()
     if not ref_no:
-        raise ValidationError("请填写来函文号")
+        raise ValidationError(gettext("请填写来函文号"))
     if len(ref_no) > 60:
-        raise ValidationError("来函文号不超过60字")
+        raise ValidationError(gettext("来函文号不超过60字"))
     if purpose not in OpinionPurpose.values:
-        raise ValidationError("请选择征求意见事由")
+        raise ValidationError(gettext("请选择征求意见事由"))
     if len((note or "").strip()) > 200:
-        raise ValidationError("说明不超过200字")
+        raise ValidationError(gettext("说明不超过200字"))
     if persons is None:
         persons = parse_persons(persons_text)
     today = timezone.localdate()
@@ -324,7 +327,9 @@ def gather(user, persons: list[OpinionPerson], *, today: date | None = None, amo
 
 def _require_state(request: OpinionRequest, *states: str) -> None:
     if request.state not in states:
-        raise ValidationError(f"该征求意见当前为“{request.get_state_display()}”，不能进行此操作")
+        raise ValidationError(
+            gettext("该征求意见当前为“%(state)s”，不能进行此操作") % {"state": request.get_state_display()}
+        )
 
 
 def opinion_draft(
@@ -340,7 +345,7 @@ def opinion_draft(
     chosen = chosen or {}
     bad = [v for v in chosen.values() if v not in OpinionVerdict.values]
     if bad:
-        raise ValidationError("请选择意见")
+        raise ValidationError(gettext("请选择意见"))
     # What gathering and the write read of a person: not the ID number (decrypted, one SM4 a row;
     # matched by its blind index) nor the previous draft's facts and wording, which are replaced.
     persons = list(request.persons.only("request", "position", "name", "id_number_index"))
@@ -351,7 +356,9 @@ def opinion_draft(
         p.name for p, f in zip(persons, facts, strict=True) if f.archive and f.archive.pk not in openable
     ]
     if recused:
-        raise ValidationError(f"名单中有您须回避的人员（{'、'.join(recused)}），请由其他人员答复")
+        raise ValidationError(
+            gettext("名单中有您须回避的人员（%(items)s），请由其他人员答复") % {"items": "、".join(recused)}
+        )
     today = timezone.localdate()
     purpose = request.get_purpose_display()
     with transaction.atomic():
@@ -450,12 +457,12 @@ def opinion_endorse(*, actor, request: OpinionRequest, version: int, office: str
     _require_state(request, OpinionState.DRAFTED)
     note = (note or "").strip()
     if len(note) > 500:
-        raise ValidationError("核查说明不超过500字")
+        raise ValidationError(gettext("核查说明不超过500字"))
     with transaction.atomic():
         if not OpinionRequest.objects.select_for_update().filter(pk=request.pk, version=version).exists():
             raise ConcurrentEditError()
         if OpinionEndorsement.objects.filter(request=request, office=office).exists():
-            raise ValidationError("本室已会签")
+            raise ValidationError(gettext("本室已会签"))
         OpinionEndorsement.objects.create(request=request, office=office, endorsed_by=actor, note=note)
         audit_record(
             actor=actor,
@@ -474,7 +481,7 @@ def opinion_sign(*, actor, request: OpinionRequest, version: int) -> None:
     missing = missing_endorsements(request)
     if missing:
         names = "、".join(str(Role(m).label) for m in missing)
-        raise ValidationError(f"尚待{names}会签，不能审签")
+        raise ValidationError(gettext("尚待%(names)s会签，不能审签") % {"names": names})
     with transaction.atomic():
         if not OpinionRequest.objects.filter(
             pk=request.pk, version=version, state=OpinionState.DRAFTED

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jijian.audit.services import audit_record
 from jijian.core.access import unit_in_scope
@@ -48,18 +49,18 @@ def _clean(
 ) -> dict:
     name = (name or "").strip()
     if not name:
-        raise ValidationError("请填写姓名")
+        raise ValidationError(gettext("请填写姓名"))
     if len(name) > 100 or len(post or "") > 100 or len(notes or "") > 5000:
-        raise ValidationError("姓名、职务不超过100字，备注不超过5000字")
+        raise ValidationError(gettext("姓名、职务不超过100字，备注不超过5000字"))
     id_number = (id_number or "").strip().upper()
     if id_number:
         validate_id_number(id_number)
     if level not in CadreLevel.values:
-        raise ValidationError("请选择级别")
+        raise ValidationError(gettext("请选择级别"))
     if category not in SupervisedCategory.values:
-        raise ValidationError("请选择监察对象类别")
+        raise ValidationError(gettext("请选择监察对象类别"))
     if party_status not in PartyStatus.values:
-        raise ValidationError("请选择政治面貌")
+        raise ValidationError(gettext("请选择政治面貌"))
     return {
         "category": category,
         "party_status": party_status,
@@ -76,7 +77,7 @@ def _require_keeper(actor, org_unit: OrgUnit) -> None:
     if not can_keep(actor):
         raise PermissionDenied
     if not unit_in_scope(actor, org_unit):
-        raise ValidationError("所选单位不在本机关管辖范围内")
+        raise ValidationError(gettext("所选单位不在本机关管辖范围内"))
 
 
 def archive_create(
@@ -114,7 +115,7 @@ def archive_create(
             )
             refresh_year_version(archive)
     except IntegrityError:
-        raise ValidationError("该身份证号已有廉情档案") from None
+        raise ValidationError(gettext("该身份证号已有廉情档案")) from None
     return archive
 
 
@@ -147,7 +148,7 @@ def archive_update(*, actor, archive: IntegrityArchive, version: int, **fields) 
             )
             refresh_year_version(archive)
     except IntegrityError:
-        raise ValidationError("该身份证号已有廉情档案") from None
+        raise ValidationError(gettext("该身份证号已有廉情档案")) from None
     archive.refresh_from_db()
     return archive
 
@@ -160,9 +161,9 @@ def archive_open(
     The caller resolved the archive through access.get_archive_for."""
     reason = (reason or "").strip()
     if len(reason) < 2:
-        raise ValidationError("请填写查阅事由")
+        raise ValidationError(gettext("请填写查阅事由"))
     if len(reason) > 200:
-        raise ValidationError("查阅事由不超过200字")
+        raise ValidationError(gettext("查阅事由不超过200字"))
     if printed:
         reason = f"打印：{reason}"
     with transaction.atomic():
@@ -188,7 +189,7 @@ def archive_photo_set(*, actor, archive: IntegrityArchive, file, ip_address: str
 
     _require_keeper(actor, archive.org_unit)
     if not archive.is_active:
-        raise ValidationError("该档案已合并或撤销")
+        raise ValidationError(gettext("该档案已合并或撤销"))
     with transaction.atomic():
         attachment = attachment_store(
             actor=actor,
@@ -237,13 +238,13 @@ def archive_merge(*, actor, keep: IntegrityArchive, drop: IntegrityArchive, reas
     jurisdiction; two different recorded ID numbers are two persons and are refused."""
     reason = (reason or "").strip()
     if len(reason) < 2:
-        raise ValidationError("请填写合并理由")
+        raise ValidationError(gettext("请填写合并理由"))
     if keep.pk == drop.pk:
-        raise ValidationError("不能与本档案合并")
+        raise ValidationError(gettext("不能与本档案合并"))
     _require_keeper(actor, keep.org_unit)
     _require_keeper(actor, drop.org_unit)
     if keep.id_number and drop.id_number and keep.id_number != drop.id_number:
-        raise ValidationError("两份档案的身份证号不同，不是同一人，不能合并")
+        raise ValidationError(gettext("两份档案的身份证号不同，不是同一人，不能合并"))
     with transaction.atomic():
         locked = {
             a.pk: a for a in IntegrityArchive.objects.select_for_update().filter(pk__in=[keep.pk, drop.pk])
@@ -292,16 +293,16 @@ def archive_merge(*, actor, keep: IntegrityArchive, drop: IntegrityArchive, reas
 def _section_common(actor, archive: IntegrityArchive, source: str, recorded_on) -> dict:
     _require_keeper(actor, archive.org_unit)
     if not archive.is_active:
-        raise ValidationError("该档案已合并或撤销")
+        raise ValidationError(gettext("该档案已合并或撤销"))
     source = (source or "").strip()
     if not source:
-        raise ValidationError("请填写材料来源")
+        raise ValidationError(gettext("请填写材料来源"))
     if len(source) > 100:
-        raise ValidationError("材料来源不超过100字")
+        raise ValidationError(gettext("材料来源不超过100字"))
     if recorded_on is None:
-        raise ValidationError("请填写材料日期")
+        raise ValidationError(gettext("请填写材料日期"))
     if recorded_on > timezone.localdate():
-        raise ValidationError("材料日期不能晚于今天")
+        raise ValidationError(gettext("材料日期不能晚于今天"))
     return {"archive": archive, "source": source, "recorded_on": recorded_on, "entered_by": actor}
 
 
@@ -331,10 +332,10 @@ def family_add(
 ) -> FamilyMember:
     common = _section_common(actor, archive, source, recorded_on)
     if relation not in FamilyRelation.values:
-        raise ValidationError("请选择与本人的关系")
+        raise ValidationError(gettext("请选择与本人的关系"))
     name = (name or "").strip()
     if not name:
-        raise ValidationError("请填写家庭成员姓名")
+        raise ValidationError(gettext("请填写家庭成员姓名"))
     with transaction.atomic():
         entry = FamilyMember.objects.create(
             relation=relation,
@@ -350,14 +351,14 @@ def family_add(
 def matters_add(*, actor, archive, year: int, items: list[str], summary: str = "", source: str, recorded_on):
     common = _section_common(actor, archive, source, recorded_on)
     if not isinstance(year, int) or year < 2000 or year >= timezone.localdate().year + 1:
-        raise ValidationError("报告年度不正确")
+        raise ValidationError(gettext("报告年度不正确"))
     if recorded_on.year < year:
-        raise ValidationError("填报日期不能早于报告年度")
+        raise ValidationError(gettext("填报日期不能早于报告年度"))
     bad = [i for i in items if i not in MattersItem.values]
     if bad:
-        raise ValidationError("报告事项不正确")
+        raise ValidationError(gettext("报告事项不正确"))
     if PersonalMattersReport.objects.filter(archive=archive, year=year).exists():
-        raise ValidationError(f"{year}年度的个人有关事项报告已录入")
+        raise ValidationError(gettext("%(year)s年度的个人有关事项报告已录入") % {"year": year})
     try:
         with transaction.atomic():
             entry = PersonalMattersReport.objects.create(
@@ -365,7 +366,7 @@ def matters_add(*, actor, archive, year: int, items: list[str], summary: str = "
             )
             _entered(actor, archive, entry, f"{year}年度个人有关事项报告")
     except IntegrityError:
-        raise ValidationError(f"{year}年度的个人有关事项报告已录入") from None
+        raise ValidationError(gettext("%(year)s年度的个人有关事项报告已录入") % {"year": year}) from None
     return entry
 
 
@@ -386,11 +387,11 @@ def sanction_add(
     With `source_ref` (e.g. "clue:12", a clue's outcome) the same sanction enters once."""
     common = _section_common(actor, archive, source, recorded_on or decided_on)
     if kind not in SANCTIONS:
-        raise ValidationError("请选择处分或处理种类")
+        raise ValidationError(gettext("请选择处分或处理种类"))
     if decided_on is None:
-        raise ValidationError("请填写决定日期")
+        raise ValidationError(gettext("请填写决定日期"))
     if decided_on > timezone.localdate():
-        raise ValidationError("决定日期不能晚于今天")
+        raise ValidationError(gettext("决定日期不能晚于今天"))
     if not SANCTIONS[kind].probation:
         probation_months = 0
     try:
@@ -398,7 +399,7 @@ def sanction_add(
     except ValueError as error:
         raise ValidationError(str(error)) from None
     if source_ref and Sanction.objects.filter(archive=archive, source_ref=source_ref).exists():
-        raise ValidationError("该处分已记入档案")
+        raise ValidationError(gettext("该处分已记入档案"))
     try:
         with transaction.atomic():
             entry = Sanction.objects.create(
@@ -413,7 +414,7 @@ def sanction_add(
             )
             _entered(actor, archive, entry, "处分")
     except IntegrityError:
-        raise ValidationError("该处分已记入档案") from None
+        raise ValidationError(gettext("该处分已记入档案")) from None
     return entry
 
 
@@ -438,7 +439,7 @@ def sanction_from_source(
     if existing is not None:
         return existing
     if kind not in SANCTIONS:
-        raise ValidationError("处分或处理种类不正确")
+        raise ValidationError(gettext("处分或处理种类不正确"))
     archive = IntegrityArchive.objects.select_related("org_unit").get(pk=archive_id)
     while archive.merged_into_id is not None:
         archive = IntegrityArchive.objects.select_related("org_unit").get(pk=archive.merged_into_id)
@@ -482,12 +483,12 @@ def record_add(
 ) -> ArchiveRecord:
     common = _section_common(actor, archive, source, recorded_on)
     if kind not in RecordKind.values:
-        raise ValidationError("请选择记录类别")
+        raise ValidationError(gettext("请选择记录类别"))
     summary = (summary or "").strip()
     if not summary:
-        raise ValidationError("请填写内容")
+        raise ValidationError(gettext("请填写内容"))
     if amount is not None and amount < 0:
-        raise ValidationError("价值不能为负数")
+        raise ValidationError(gettext("价值不能为负数"))
     with transaction.atomic():
         entry = ArchiveRecord.objects.create(kind=kind, summary=summary, amount=amount, **common)
         _entered(actor, archive, entry, str(RecordKind(kind).label))

@@ -17,6 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -99,7 +100,7 @@ def _saved(request, archive, done: str):
     if selectors.is_visible(request.user, archive):
         return redirect("archives:detail", archive.pk)
     # The keeper's own archive, or a relative's: kept, but not for them to open.
-    messages.info(request, "按回避规定，您不能查阅该档案")
+    messages.info(request, gettext("按回避规定，您不能查阅该档案"))
     return redirect("archives:list")
 
 
@@ -211,7 +212,7 @@ def section_add(request, pk, section):
                 actor=request.user, archive=archive, reason=SECTION_REASON, ip_address=client_ip(request)
             )
             archive.refresh_from_db()
-            messages.success(request, f"已录入{title}")
+            messages.success(request, gettext("已录入%(title)s") % {"title": title})
             context = {"archive": archive, "form": OpenForm(), "can_keep": True}
             context.update(_opened(request.user, archive, SECTION_REASON))
             return render(request, "archives/archive_detail.html", context)
@@ -246,7 +247,9 @@ def archive_merge(request, pk):
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
-            messages.success(request, f"已将重复档案并入 {archive.name} 的廉情档案")
+            messages.success(
+                request, gettext("已将重复档案并入 %(name)s 的廉情档案") % {"name": archive.name}
+            )
             return redirect("archives:detail", archive.pk)
     return render(request, "archives/archive_merge.html", {"archive": archive, "form": form})
 
@@ -327,7 +330,7 @@ def archive_photo_upload(request, pk):
     except ValidationError as error:
         messages.error(request, "；".join(error.messages))
     else:
-        messages.success(request, f"已保存 {archive.name} 的照片")
+        messages.success(request, gettext("已保存 %(name)s 的照片") % {"name": archive.name})
     return redirect("archives:detail", archive.pk)
 
 
@@ -351,13 +354,18 @@ def archive_import(request):
         except ValidationError as error:
             problems = error.messages
             form.add_error(
-                None, f"未导入：发现{len(problems)}处问题，请改正后重新导入（文件中的数据均未导入）"
+                None,
+                gettext("未导入：发现%(count)s处问题，请改正后重新导入（文件中的数据均未导入）")
+                % {"count": len(problems)},
             )
         else:
             if what == "persons":
-                messages.success(request, f"已导入 {made} 份廉情档案")
+                messages.success(request, gettext("已导入 %(made)s 份廉情档案") % {"made": made})
             else:
-                messages.success(request, f"已导入{SECTIONS[what].label} {made} 条")
+                messages.success(
+                    request,
+                    gettext("已导入%(label)s %(made)s 条") % {"label": SECTIONS[what].label, "made": made},
+                )
             return redirect("archives:list")
     sections = [
         {"key": s.key, "label": s.label, "columns": section_columns(s.key), "required": s.required}

@@ -30,6 +30,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jijian.audit.services import audit_record
 from jijian.core.access import scope
@@ -151,7 +152,9 @@ def _receive(file: IO[bytes], name: str, limits: dict[str, int]) -> tuple[Any, s
             received += len(chunk)
             if received > limit:
                 label = fmt.label if fmt else "文件"
-                raise Refused(f"{label}超过 {_human(limit)} 的大小上限")
+                raise Refused(
+                    gettext("%(label)s超过 %(human)s 的大小上限") % {"label": label, "human": _human(limit)}
+                )
             spool.write(chunk)
             digest.update(chunk)
             if fmt is None:
@@ -173,9 +176,15 @@ def _judge(head: bytes, name: str, size: int, limits: dict[str, int]) -> sniff.F
     limit; else Refused (the message for the user)."""
     fmt = sniff.detect(head, name, kinds_label(limits))
     if fmt.kind not in limits:
-        raise Refused(f"不接收{fmt.label}：只接收{kinds_label(limits)}")
+        raise Refused(
+            gettext("不接收%(label)s：只接收%(kinds_label)s")
+            % {"label": fmt.label, "kinds_label": kinds_label(limits)}
+        )
     if size > limits[fmt.kind]:
-        raise Refused(f"{fmt.label}超过 {_human(limits[fmt.kind])} 的大小上限")
+        raise Refused(
+            gettext("%(label)s超过 %(human)s 的大小上限")
+            % {"label": fmt.label, "human": _human(limits[fmt.kind])}
+        )
     return fmt
 
 
@@ -347,7 +356,9 @@ def attachment_store(
             raise ValidationError(str(refused), code="attachment_refused") from None
         except Exception:  # a parser tripped on hostile input: refuse it, never answer 500
             logger.warning("attachment check failed on %r (%s)", original_name, fmt.key, exc_info=True)
-            raise ValidationError(f"{fmt.label}无法解析，不予接收", code="attachment_refused") from None
+            raise ValidationError(
+                gettext("%(label)s无法解析，不予接收") % {"label": fmt.label}, code="attachment_refused"
+            ) from None
 
         stamp = timezone.now()
         evidence_name = kid = ""

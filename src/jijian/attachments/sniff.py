@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 import filetype
+from django.utils.translation import gettext
 from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
 CHUNK = 64 * 1024
@@ -283,30 +284,36 @@ def detect(head: bytes, name: str, accepted: str = "") -> Format:
     `accepted` names for people what the caller takes (services.kinds_label), said when the format
     is not recognised; without it, every format this module knows."""
     if not head:
-        raise Refused("文件为空")
+        raise Refused(gettext("文件为空"))
     ext = extension_of(name)
     if not ext:
-        raise Refused("文件名缺少扩展名")
+        raise Refused(gettext("文件名缺少扩展名"))
     family = detect_family(head)
     if family is None:
         accepted = accepted or (
             "图片（JPG/PNG/WebP）、PDF、Word/Excel/PowerPoint（docx/xlsx/pptx）"
             "和音视频（MP3/WAV/M4A/OGG/MP4/MOV/WebM）"
         )
-        raise Refused(f"不支持的文件类型：{_describe(head)}。可上传{accepted}")
+        raise Refused(
+            gettext("不支持的文件类型：%(describe)s。可上传%(accepted)s")
+            % {"describe": _describe(head), "accepted": accepted}
+        )
     second = filetype.guess(head)
     if second is not None and second.mime not in _FILETYPE_AGREES[family]:
-        raise Refused(f"文件内容的类型不明确（{second.mime}），不予接收")
+        raise Refused(gettext("文件内容的类型不明确（%(mime)s），不予接收") % {"mime": second.mime})
     candidates = [FORMATS[k] for k in _FAMILIES.get(family, (family,))]
     for fmt in candidates:
         if ext in fmt.extensions:
             return fmt
     if family == "ooxml" and ext not in ALLOWED_EXTENSIONS:
-        raise Refused("不支持的文件类型：压缩包或其他 ZIP 格式文件")
+        raise Refused(gettext("不支持的文件类型：压缩包或其他 ZIP 格式文件"))
     if family == "isobmff" and head[8:12] not in _ISO_BRANDS:
-        raise Refused("不支持的音视频格式")
+        raise Refused(gettext("不支持的音视频格式"))
     expected = "/".join(sorted({e for f in candidates for e in f.extensions}))
-    raise Refused(f"文件扩展名 .{ext} 与文件内容（{candidates[0].label}）不符，应为 .{expected}")
+    raise Refused(
+        gettext("文件扩展名 .%(ext)s 与文件内容（%(label)s）不符，应为 .%(expected)s")
+        % {"ext": ext, "label": candidates[0].label, "expected": expected}
+    )
 
 
 # --- checking the whole file ---------------------------------------------------------------------------
@@ -325,7 +332,7 @@ def inspect(fh: IO[bytes], fmt: Format) -> None:
     reencode_image() instead."""
     size = _size(fh)
     if fmt.kind != Kind.OFFICE and zipfile.is_zipfile(fh):
-        raise Refused(f"文件同时是{fmt.label}和压缩包（多重格式文件），不予接收")
+        raise Refused(gettext("文件同时是%(label)s和压缩包（多重格式文件），不予接收") % {"label": fmt.label})
     if fmt.key == "pdf":
         _inspect_pdf(fh, size)
     elif fmt.kind == Kind.OFFICE:
@@ -346,7 +353,7 @@ def inspect(fh: IO[bytes], fmt: Format) -> None:
 def _inspect_riff(fh: IO[bytes], size: int, fmt: Format) -> None:
     declared = struct.unpack("<I", _read_at(fh, 4, 4))[0] + 8
     if size < 12 or declared not in (size, size - 1):  # a RIFF chunk may carry one pad byte
-        raise Refused(f"{fmt.label}文件不完整或尾部附加了其他数据")
+        raise Refused(gettext("%(label)s文件不完整或尾部附加了其他数据") % {"label": fmt.label})
 
 
 class _Window:
@@ -370,13 +377,13 @@ def _inspect_ogg(w: _Window) -> None:
     while offset < w.size:
         header = w.at(offset, 27)
         if len(header) < 27 or header[:5] != b"OggS\x00":
-            raise Refused("Ogg 音频已损坏、不完整或尾部附加了其他数据")
+            raise Refused(gettext("Ogg 音频已损坏、不完整或尾部附加了其他数据"))
         segments = w.at(offset + 27, header[26])
         if len(segments) < header[26]:
-            raise Refused("Ogg 音频不完整")
+            raise Refused(gettext("Ogg 音频不完整"))
         offset += 27 + header[26] + sum(segments)
     if offset != w.size:
-        raise Refused("Ogg 音频不完整")
+        raise Refused(gettext("Ogg 音频不完整"))
 
 
 def _inspect_mp3(w: _Window) -> None:
@@ -395,13 +402,13 @@ def _inspect_mp3(w: _Window) -> None:
             tail = w.at(offset, min(rest, 4096))
             if (rest == 128 and tail.startswith(b"TAG")) or (rest <= 4096 and not tail.strip(b"\x00")):
                 break
-            raise Refused("MP3 音频已损坏或尾部附加了其他数据")
+            raise Refused(gettext("MP3 音频已损坏或尾部附加了其他数据"))
         if offset + length > w.size:
-            raise Refused("MP3 音频不完整")
+            raise Refused(gettext("MP3 音频不完整"))
         offset += length
         frames += 1
     if not frames:
-        raise Refused("MP3 音频没有音频数据")
+        raise Refused(gettext("MP3 音频没有音频数据"))
 
 
 def _vint(data: bytes, keep_marker: bool) -> tuple[int, int] | None:
@@ -444,10 +451,10 @@ def _ebml_element(w: _Window, offset: int) -> tuple[int, int, int]:
     raw = w.at(offset, 12)
     element = _vint(raw, keep_marker=True)
     if element is None:
-        raise Refused("WebM 视频已损坏")
+        raise Refused(gettext("WebM 视频已损坏"))
     size = _vint(raw[element[1] :], keep_marker=False)
     if size is None:
-        raise Refused("WebM 视频已损坏")
+        raise Refused(gettext("WebM 视频已损坏"))
     return element[0], size[0], element[1] + size[1]
 
 
@@ -458,29 +465,29 @@ def _inspect_webm(w: _Window) -> None:
     accepted. Embedded files (Matroska Attachments) are refused."""
     element, size, header = _ebml_element(w, 0)
     if element != _EBML_HEADER or size < 0:
-        raise Refused("WebM 视频已损坏")
+        raise Refused(gettext("WebM 视频已损坏"))
     offset = header + size
     element, size, header = _ebml_element(w, offset)
     if element != _SEGMENT:
-        raise Refused("WebM 视频已损坏")
+        raise Refused(gettext("WebM 视频已损坏"))
     end = w.size if size < 0 else offset + header + size
     if end != w.size and not (size >= 0 and end > w.size):  # nothing may follow the segment
-        raise Refused("WebM 视频尾部附加了其他数据，不予接收")
+        raise Refused(gettext("WebM 视频尾部附加了其他数据，不予接收"))
     offset += header
     in_cluster = False
     while offset < w.size:
         element, size, header = _ebml_element(w, offset)
         if element == _ATTACHMENTS:
-            raise Refused("WebM 视频内嵌了文件，不予接收")
+            raise Refused(gettext("WebM 视频内嵌了文件，不予接收"))
         if element in _SEGMENT_CHILDREN:
             in_cluster = element == _CLUSTER and size < 0
             if size < 0 and element != _CLUSTER:
-                raise Refused("WebM 视频已损坏")
+                raise Refused(gettext("WebM 视频已损坏"))
             offset += header + (0 if in_cluster else size)
         elif in_cluster and element in _CLUSTER_CHILDREN and size >= 0:
             offset += header + size  # a block, timecode or other child of an unknown-size cluster
         else:
-            raise Refused("WebM 视频已损坏")
+            raise Refused(gettext("WebM 视频已损坏"))
 
 
 def _inspect_isobmff(fh: IO[bytes], size: int) -> None:
@@ -489,20 +496,20 @@ def _inspect_isobmff(fh: IO[bytes], size: int) -> None:
     while offset < size:
         header = _read_at(fh, offset, 16)
         if len(header) < 8:
-            raise Refused("音视频文件已损坏或不完整")
+            raise Refused(gettext("音视频文件已损坏或不完整"))
         box_size, box_type = struct.unpack(">I4s", header[:8])
         if first and (box_type != b"ftyp" or header[8:12] not in _ISO_BRANDS):
-            raise Refused("不支持的音视频格式")
+            raise Refused(gettext("不支持的音视频格式"))
         if not all(32 <= c < 127 for c in box_type):
-            raise Refused("音视频文件已损坏")
+            raise Refused(gettext("音视频文件已损坏"))
         if box_size == 1:
             if len(header) < 16:
-                raise Refused("音视频文件已损坏")
+                raise Refused(gettext("音视频文件已损坏"))
             box_size = struct.unpack(">Q", header[8:16])[0]
         elif box_size == 0:
             box_size = size - offset
         if box_size < 8 or offset + box_size > size:
-            raise Refused("音视频文件已损坏或不完整")
+            raise Refused(gettext("音视频文件已损坏或不完整"))
         offset += box_size
         first = False
 
@@ -543,9 +550,9 @@ def _inspect_pdf(fh: IO[bytes], size: int) -> None:
     tail = _read_at(fh, max(0, size - 1024), 1024)
     end = tail.rfind(b"%%EOF")
     if end < 0:
-        raise Refused("PDF 文件不完整（缺少文件结束标记）")
+        raise Refused(gettext("PDF 文件不完整（缺少文件结束标记）"))
     if tail[end + 5 :].strip(b"\r\n\t \x00\x0c"):
-        raise Refused("PDF 文件结束后还附加了其他数据，不予接收")
+        raise Refused(gettext("PDF 文件结束后还附加了其他数据，不予接收"))
     found: set[bytes] = set()
     # Pass 1: long names anywhere (so a fake "stream" keyword inside a string hides nothing).
     fh.seek(0)
@@ -557,10 +564,10 @@ def _inspect_pdf(fh: IO[bytes], size: int) -> None:
     # Pass 2: every name outside streams, and inside the compressed object streams.
     found |= _PdfScanner().run(fh)
     if b"Encrypt" in found:
-        raise Refused("PDF 文件已加密，请去除密码保护后再上传")
+        raise Refused(gettext("PDF 文件已加密，请去除密码保护后再上传"))
     if found:
         what = "、".join(sorted({_PDF_ACTIVE[n] for n in found}))
-        raise Refused(f"PDF 文件含有{what}，不予接收；请打印为普通 PDF 后再上传")
+        raise Refused(gettext("PDF 文件含有%(what)s，不予接收；请打印为普通 PDF 后再上传") % {"what": what})
 
 
 class _PdfScanner:
@@ -585,7 +592,7 @@ class _PdfScanner:
                 plain = self.inflater.decompress(data, self.budget + 1)
                 self.budget -= len(plain)
                 if self.budget < 0:
-                    raise Refused("PDF 文件的压缩内容过大，无法检查")
+                    raise Refused(gettext("PDF 文件的压缩内容过大，无法检查"))
                 self.names(self.plain_carry + plain)
                 self.plain_carry = (self.plain_carry + plain)[-64:]
                 data = self.inflater.unconsumed_tail
@@ -645,33 +652,46 @@ def _inspect_ooxml(fh: IO[bytes], size: int, fmt: Format) -> None:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, struct.error):
         raise Refused(bad) from None
     if len(members) > ZIP_MAX_MEMBERS:
-        raise Refused(f"{fmt.label}内含文件过多（{len(members)} 个），疑似压缩炸弹")
+        raise Refused(
+            gettext("%(label)s内含文件过多（%(count)s 个），疑似压缩炸弹")
+            % {"label": fmt.label, "count": len(members)}
+        )
     names = [m.filename for m in members]
     if len(set(names)) != len(names):
         raise Refused(bad)
     if not members or min(m.header_offset for m in members) != 0:
-        raise Refused(f"{fmt.label}前面附加了其他数据，不予接收")
+        raise Refused(gettext("%(label)s前面附加了其他数据，不予接收") % {"label": fmt.label})
     declared = sum(m.file_size for m in members)
     if declared > ZIP_MAX_UNCOMPRESSED:
-        raise Refused(f"{fmt.label}解压后过大（{declared // (1024 * 1024)} MB），疑似压缩炸弹")
+        raise Refused(
+            gettext("%(label)s解压后过大（%(value)s MB），疑似压缩炸弹")
+            % {"label": fmt.label, "value": declared // (1024 * 1024)}
+        )
     for m in members:
         if m.file_size > ZIP_RATIO_FLOOR and m.file_size > ZIP_MAX_RATIO * max(m.compress_size, 1):
-            raise Refused(f"{fmt.label}压缩比异常，疑似压缩炸弹")
+            raise Refused(gettext("%(label)s压缩比异常，疑似压缩炸弹") % {"label": fmt.label})
         if m.flag_bits & 0x1:
-            raise Refused(f"{fmt.label}已加密，请去除密码保护后再上传")
+            raise Refused(gettext("%(label)s已加密，请去除密码保护后再上传") % {"label": fmt.label})
         if m.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             raise Refused(bad)
         lowered = m.filename.lower()
         if lowered.endswith("vbaproject.bin") or lowered.endswith(".bin") and "activex" in lowered:
-            raise Refused(f"{fmt.label}含有宏或控件，不予接收；请另存为不含宏的文档")
+            raise Refused(
+                gettext("%(label)s含有宏或控件，不予接收；请另存为不含宏的文档") % {"label": fmt.label}
+            )
         if lowered.endswith(_ARCHIVE_SUFFIXES) and not lowered.endswith(".bin"):
-            raise Refused(f"{fmt.label}内嵌了压缩包或其他文档，请去掉嵌入对象后再上传")
+            raise Refused(
+                gettext("%(label)s内嵌了压缩包或其他文档，请去掉嵌入对象后再上传") % {"label": fmt.label}
+            )
     if "[Content_Types].xml" not in names:
         raise Refused(bad)
     if _OOXML_MAIN_PART[fmt.key] not in names:
         for key, part in _OOXML_MAIN_PART.items():
             if part in names:
-                raise Refused(f"文件扩展名 .{fmt.key} 与文件内容（{FORMATS[key].label}）不符，应为 .{key}")
+                raise Refused(
+                    gettext("文件扩展名 .%(key)s 与文件内容（%(label)s）不符，应为 .%(key2)s")
+                    % {"key": fmt.key, "label": FORMATS[key].label, "key2": key}
+                )
         raise Refused(bad)
     # Inflate everything (bounded by the declared sizes checked above): catches corrupt members
     # and archives hidden under innocent names.
@@ -680,14 +700,17 @@ def _inspect_ooxml(fh: IO[bytes], size: int, fmt: Format) -> None:
             with archive.open(m) as member:
                 first = member.read(8)
                 if first.startswith(_ARCHIVE_MAGICS):
-                    raise Refused(f"{fmt.label}内嵌了压缩包或其他文档，请去掉嵌入对象后再上传")
+                    raise Refused(
+                        gettext("%(label)s内嵌了压缩包或其他文档，请去掉嵌入对象后再上传")
+                        % {"label": fmt.label}
+                    )
                 while member.read(CHUNK):
                     pass
         content_types = archive.read("[Content_Types].xml")
     except (zipfile.BadZipFile, OSError, EOFError, zlib.error, ValueError, NotImplementedError):
         raise Refused(bad) from None
     if b"macroenabled" in content_types.lower():
-        raise Refused(f"{fmt.label}含有宏，不予接收；请另存为不含宏的文档")
+        raise Refused(gettext("%(label)s含有宏，不予接收；请另存为不含宏的文档") % {"label": fmt.label})
 
 
 # --- images ------------------------------------------------------------------------------------------
@@ -698,7 +721,7 @@ def _png_end(fh: IO[bytes], size: int) -> int:
         offset += 12 + length
         if chunk_type == b"IEND":
             return offset
-    raise Refused("PNG 图片不完整或已损坏")
+    raise Refused(gettext("PNG 图片不完整或已损坏"))
 
 
 def _jpeg_end(fh: IO[bytes], size: int) -> int:
@@ -709,7 +732,7 @@ def _jpeg_end(fh: IO[bytes], size: int) -> int:
     at = 2
     while at + 2 <= len(data):
         if data[at] != 0xFF:
-            raise Refused("JPEG 图片已损坏")
+            raise Refused(gettext("JPEG 图片已损坏"))
         marker = data[at + 1]
         if marker == 0xFF:
             at += 1
@@ -723,19 +746,19 @@ def _jpeg_end(fh: IO[bytes], size: int) -> int:
             break
         length = struct.unpack(">H", data[at + 2 : at + 4])[0]
         if length < 2:
-            raise Refused("JPEG 图片已损坏")
+            raise Refused(gettext("JPEG 图片已损坏"))
         at += 2 + length
         if marker == 0xDA:  # entropy-coded data follows: find the next real marker
             while True:
                 at = data.find(b"\xff", at)
                 if at < 0 or at + 1 >= len(data):
-                    raise Refused("JPEG 图片不完整（被截断）")
+                    raise Refused(gettext("JPEG 图片不完整（被截断）"))
                 following = data[at + 1]
                 if following == 0x00 or 0xD0 <= following <= 0xD7 or following == 0xFF:
                     at += 1 if following == 0xFF else 2
                     continue
                 break
-    raise Refused("JPEG 图片不完整（被截断）")
+    raise Refused(gettext("JPEG 图片不完整（被截断）"))
 
 
 def reencode_image(fh: IO[bytes], fmt: Format) -> bytes:
@@ -762,7 +785,10 @@ def reencode_image(fh: IO[bytes], fmt: Format) -> bytes:
             with Image.open(fh, formats=[pil_format]) as probe:
                 width, height = probe.size
                 if width * height > IMAGE_MAX_PIXELS:
-                    raise Refused(f"图片尺寸过大（{width}×{height}），请缩小后再上传")
+                    raise Refused(
+                        gettext("图片尺寸过大（%(width)s×%(height)s），请缩小后再上传")
+                        % {"width": width, "height": height}
+                    )
                 probe.verify()
             fh.seek(0)
             with Image.open(fh, formats=[pil_format]) as image:
@@ -771,7 +797,7 @@ def reencode_image(fh: IO[bytes], fmt: Format) -> bytes:
     except Refused:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise Refused("图片尺寸过大，疑似图片炸弹，不予接收") from None
+        raise Refused(gettext("图片尺寸过大，疑似图片炸弹，不予接收")) from None
     except (
         UnidentifiedImageError,
         OSError,
@@ -785,7 +811,7 @@ def reencode_image(fh: IO[bytes], fmt: Format) -> bytes:
         ZeroDivisionError,
         MemoryError,
     ):
-        raise Refused(f"{fmt.label}已损坏或不完整") from None
+        raise Refused(gettext("%(label)s已损坏或不完整") % {"label": fmt.label}) from None
 
 
 def _to_srgb(image: Image.Image) -> Image.Image:

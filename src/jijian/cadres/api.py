@@ -10,6 +10,7 @@ from datetime import date, datetime
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -98,7 +99,7 @@ def cadres_task_issue(request, payload: TaskIn):
         raise Http404
     member = access.members_to_task(request.auth).filter(pk=payload.member).first()
     if member is None:
-        raise ValidationError("只能向本乡镇（街道）的村（社区）纪检委员派单")
+        raise ValidationError(gettext("只能向本乡镇（街道）的村（社区）纪检委员派单"))
     task = services.guidance_task_issue(
         actor=request.auth,
         member=member,
@@ -176,10 +177,10 @@ def cadres_nomination_submit(request, payload: NominationIn):
         raise Http404
     village = access.villages_of(request.auth).filter(pk=payload.village).first()
     if village is None:
-        raise ValidationError("只能为本乡镇（街道）的村（社区）提名")
+        raise ValidationError(gettext("只能为本乡镇（街道）的村（社区）提名"))
     candidate = access.candidates_for(request.auth).filter(pk=payload.candidate).first()
     if candidate is None:
-        raise ValidationError("候选人须为本乡镇（街道）村（社区）的在册人员")
+        raise ValidationError(gettext("候选人须为本乡镇（街道）村（社区）的在册人员"))
     nomination = services.nomination_submit(
         actor=request.auth,
         village=village,
@@ -307,10 +308,10 @@ def cadres_placement_create(request, payload: PlacementIn):
         raise Http404
     cadre = access.township_cadres_for(request.auth).filter(pk=payload.cadre).first()
     if cadre is None:
-        raise ValidationError("跟案干部须为本辖区乡镇（街道）的干部")
+        raise ValidationError(gettext("跟案干部须为本辖区乡镇（街道）的干部"))
     mentor = access.mentors_for(request.auth).filter(pk=payload.mentor).first()
     if mentor is None:
-        raise ValidationError("带教导师须为本单位的干部")
+        raise ValidationError(gettext("带教导师须为本单位的干部"))
     placement = services.placement_create(
         actor=request.auth,
         cadre=cadre,

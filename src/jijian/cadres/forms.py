@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from jijian.core.forms import UnitChoiceField
 
@@ -23,16 +24,18 @@ class NameChoice(forms.ModelChoiceField):
 
 
 class TaskForm(forms.Form):
-    member = PersonChoice(label="纪检委员", queryset=None, empty_label="请选择")
-    kind = forms.ChoiceField(label="类型", choices=TaskKind.choices)
-    title = forms.CharField(label="任务", max_length=100)
-    body = forms.CharField(label="要求", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    member = PersonChoice(label=gettext_lazy("纪检委员"), queryset=None, empty_label=gettext_lazy("请选择"))
+    kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=TaskKind.choices)
+    title = forms.CharField(label=gettext_lazy("任务"), max_length=100)
+    body = forms.CharField(
+        label=gettext_lazy("要求"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
     working_days = forms.IntegerField(
-        label="办理时限（工作日）",
+        label=gettext_lazy("办理时限（工作日）"),
         min_value=1,
         max_value=MAX_WORKING_DAYS,
         initial=5,
-        help_text="按工作日历计算截止日期，节假日不计",
+        help_text=gettext_lazy("按工作日历计算截止日期，节假日不计"),
     )
 
     def __init__(self, *args, members, **kwargs):
@@ -41,26 +44,32 @@ class TaskForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
-    answer = forms.CharField(label="办理情况", widget=forms.Textarea(attrs={"rows": 5}), max_length=2000)
+    answer = forms.CharField(
+        label=gettext_lazy("办理情况"), widget=forms.Textarea(attrs={"rows": 5}), max_length=2000
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class NominationForm(forms.Form):
     # The township's villages: a list short enough to send whole, with the unit picker.
-    village: forms.ModelChoiceField = UnitChoiceField(label="村（社区）", queryset=None, empty_label="请选择")
-    candidate = PersonChoice(label="候选人", queryset=None, empty_label="请选择")
-    reason = forms.CharField(label="提名理由", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    village: forms.ModelChoiceField = UnitChoiceField(
+        label=gettext_lazy("村（社区）"), queryset=None, empty_label=gettext_lazy("请选择")
+    )
+    candidate = PersonChoice(label=gettext_lazy("候选人"), queryset=None, empty_label=gettext_lazy("请选择"))
+    reason = forms.CharField(
+        label=gettext_lazy("提名理由"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
     committee = forms.CharField(
-        label="村“两委”成员",
+        label=gettext_lazy("村“两委”成员"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "每行一个姓名"}),
-        help_text="用于核对候选人与村“两委”成员的亲属关系（依据回避申报）",
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": gettext_lazy("每行一个姓名")}),
+        help_text=gettext_lazy("用于核对候选人与村“两委”成员的亲属关系（依据回避申报）"),
     )
     away_reason = forms.CharField(
-        label="异地任职说明",
+        label=gettext_lazy("异地任职说明"),
         required=False,
         max_length=500,
-        help_text="候选人不属于该村（社区）时必填",
+        help_text=gettext_lazy("候选人不属于该村（社区）时必填"),
     )
 
     def __init__(self, *args, villages, candidates, **kwargs):
@@ -70,26 +79,32 @@ class NominationForm(forms.Form):
 
 
 class DecideForm(forms.Form):
-    decision = forms.ChoiceField(label="审批", choices=[("approve", "批准任职"), ("reject", "不批准")])
-    starts_on = forms.DateField(label="任职日期", required=False, widget=DATE)
-    note = forms.CharField(label="审批意见", required=False, max_length=500, help_text="不批准时必填")
+    decision = forms.ChoiceField(
+        label=gettext_lazy("审批"), choices=[("approve", "批准任职"), ("reject", "不批准")]
+    )
+    starts_on = forms.DateField(label=gettext_lazy("任职日期"), required=False, widget=DATE)
+    note = forms.CharField(
+        label=gettext_lazy("审批意见"), required=False, max_length=500, help_text=gettext_lazy("不批准时必填")
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class EndForm(forms.Form):
     reason = forms.ChoiceField(
-        label="离任原因", choices=[(EndReason.DISMISSED, "免职"), (EndReason.RESIGNED, "辞职")]
+        label=gettext_lazy("离任原因"), choices=[(EndReason.DISMISSED, "免职"), (EndReason.RESIGNED, "辞职")]
     )
-    ended_on = forms.DateField(label="离任日期", widget=DATE)
-    note = forms.CharField(label="离任说明", max_length=500)
+    ended_on = forms.DateField(label=gettext_lazy("离任日期"), widget=DATE)
+    note = forms.CharField(label=gettext_lazy("离任说明"), max_length=500)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class RegisterForm(forms.Form):
-    holder = PersonChoice(label="任职人", queryset=None, empty_label="请选择")
-    started_on = forms.DateField(label="任职日期", widget=DATE)
-    ended_on = forms.DateField(label="离任日期", required=False, widget=DATE, help_text="仍在任的不填")
-    away_from_home = forms.BooleanField(label="异地任职", required=False)
+    holder = PersonChoice(label=gettext_lazy("任职人"), queryset=None, empty_label=gettext_lazy("请选择"))
+    started_on = forms.DateField(label=gettext_lazy("任职日期"), widget=DATE)
+    ended_on = forms.DateField(
+        label=gettext_lazy("离任日期"), required=False, widget=DATE, help_text=gettext_lazy("仍在任的不填")
+    )
+    away_from_home = forms.BooleanField(label=gettext_lazy("异地任职"), required=False)
 
     def __init__(self, *args, holders, **kwargs):
         super().__init__(*args, **kwargs)
@@ -97,11 +112,11 @@ class RegisterForm(forms.Form):
 
 
 class PlacementForm(forms.Form):
-    cadre = PersonChoice(label="跟案干部", queryset=None, empty_label="请选择")
-    case_name = forms.CharField(label="跟学案件", max_length=200)
-    mentor = NameChoice(label="带教导师", queryset=None, empty_label="请选择")
-    starts_on = forms.DateField(label="开始日期", widget=DATE)
-    ends_on = forms.DateField(label="结束日期", widget=DATE)
+    cadre = PersonChoice(label=gettext_lazy("跟案干部"), queryset=None, empty_label=gettext_lazy("请选择"))
+    case_name = forms.CharField(label=gettext_lazy("跟学案件"), max_length=200)
+    mentor = NameChoice(label=gettext_lazy("带教导师"), queryset=None, empty_label=gettext_lazy("请选择"))
+    starts_on = forms.DateField(label=gettext_lazy("开始日期"), widget=DATE)
+    ends_on = forms.DateField(label=gettext_lazy("结束日期"), widget=DATE)
 
     def __init__(self, *args, cadres, mentors, **kwargs):
         super().__init__(*args, **kwargs)
@@ -110,10 +125,14 @@ class PlacementForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    report = forms.CharField(label="学习报告", widget=forms.Textarea(attrs={"rows": 8}), max_length=10000)
+    report = forms.CharField(
+        label=gettext_lazy("学习报告"), widget=forms.Textarea(attrs={"rows": 8}), max_length=10000
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class RecordForm(forms.Form):
-    assessment = forms.CharField(label="县级评价", widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
+    assessment = forms.CharField(
+        label=gettext_lazy("县级评价"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)

@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jijian.audit.services import audit_record
 from jijian.core import links
@@ -57,11 +58,11 @@ FORBIDDING_RELATIONS = (
 def _text(value: str, label: str, *, required: bool = True, limit: int = MAX_TEXT) -> str:
     value = (value or "").strip()
     if "\x00" in value:  # a NUL cannot be stored (PostgreSQL text); forms refuse it, the API too
-        raise ValidationError(f"{label}含有无效字符")
+        raise ValidationError(gettext("%(label)s含有无效字符") % {"label": label})
     if required and not value:
-        raise ValidationError(f"请填写{label}")
+        raise ValidationError(gettext("请填写%(label)s") % {"label": label})
     if len(value) > limit:
-        raise ValidationError(f"{label}不超过{limit}字")
+        raise ValidationError(gettext("%(label)s不超过%(limit)s字") % {"label": label, "limit": limit})
     return value
 
 
@@ -91,15 +92,17 @@ def guidance_task_issue(
     if not is_township(actor):
         raise PermissionDenied
     if not (member.is_active and member.has_role(Role.VILLAGE_MEMBER) and member.org_unit.is_village):
-        raise ValidationError("只能向村（社区）纪检委员派单")
+        raise ValidationError(gettext("只能向村（社区）纪检委员派单"))
     if not unit_in_scope(actor, member.org_unit):
-        raise ValidationError("只能向本乡镇（街道）的村（社区）纪检委员派单")
+        raise ValidationError(gettext("只能向本乡镇（街道）的村（社区）纪检委员派单"))
     if kind not in TaskKind.values:
-        raise ValidationError("请选择任务类型（派单或点题）")
+        raise ValidationError(gettext("请选择任务类型（派单或点题）"))
     title = _text(title, "任务", limit=100)
     body = _text(body, "要求", required=False)
     if not 1 <= int(working_days) <= MAX_WORKING_DAYS:
-        raise ValidationError(f"办理时限应为1至{MAX_WORKING_DAYS}个工作日")
+        raise ValidationError(
+            gettext("办理时限应为1至%(MAX_WORKING_DAYS)s个工作日") % {"MAX_WORKING_DAYS": MAX_WORKING_DAYS}
+        )
     issued_on = issued_on or timezone.localdate()
     task = GuidanceTask.objects.create(
         org_unit=actor.org_unit,
@@ -152,11 +155,11 @@ def guidance_task_answer(
     answer = _text(answer, "办理情况")
     answered_on = answered_on or timezone.localdate()
     if answered_on < task.issued_on:
-        raise ValidationError("办结日期不能早于派发日期")
+        raise ValidationError(gettext("办结日期不能早于派发日期"))
     with transaction.atomic():
         locked = _bump(GuidanceTask, task, version)
         if locked.answered_at is not None:
-            raise ValidationError("该任务已经回复过了")
+            raise ValidationError(gettext("该任务已经回复过了"))
         task.answer = answer
         task.answered_on = answered_on
         task.answered_at = timezone.now()
@@ -250,23 +253,31 @@ def nomination_submit(
     if not is_township(actor):
         raise PermissionDenied
     if not village.is_village or not unit_in_scope(actor, village):
-        raise ValidationError("只能为本乡镇（街道）的村（社区）提名")
+        raise ValidationError(gettext("只能为本乡镇（街道）的村（社区）提名"))
     if (
         not candidate.is_active
         or not candidate.org_unit.is_village
         or not unit_in_scope(actor, candidate.org_unit)
     ):
-        raise ValidationError("候选人须为本乡镇（街道）村（社区）的在册人员")
+        raise ValidationError(gettext("候选人须为本乡镇（街道）村（社区）的在册人员"))
     reason = _text(reason, "提名理由")
     held = current_holding_of(candidate)
     if held is not None:
         where = "本村" if held.village_id == village.pk else held.village.name
         raise ValidationError(
-            f"{candidate.full_name}现任{where}纪检委员（自{held.started_on:%Y-%m-%d}起），"
-            "不能再被提名；如需调任，请先由县级办理免职或辞职"
+            gettext(
+                "%(full_name)s现任%(where)s纪检委员（自%(started_on)s起），不能再被提名；如需调任，请先由县级办理免职或辞职"
+            )
+            % {
+                "full_name": candidate.full_name,
+                "where": where,
+                "started_on": format(held.started_on, "%Y-%m-%d"),
+            }
         )
     if Nomination.objects.filter(village=village, state=NominationState.SUBMITTED).exists():
-        raise ValidationError(f"{village.name}已有待县级审批的提名，请等待审批结果")
+        raise ValidationError(
+            gettext("%(name)s已有待县级审批的提名，请等待审批结果") % {"name": village.name}
+        )
     away = candidate.org_unit_id != village.pk
     away_reason = _text(away_reason, "异地任职说明", required=away, limit=500) if away else ""
     names = committee_names(_text(committee, "村“两委”成员", required=False))
@@ -286,7 +297,9 @@ def nomination_submit(
         with transaction.atomic():
             nomination.save()
     except IntegrityError:
-        raise ValidationError(f"{village.name}已有待县级审批的提名，请等待审批结果") from None
+        raise ValidationError(
+            gettext("%(name)s已有待县级审批的提名，请等待审批结果") % {"name": village.name}
+        ) from None
     audit_record(
         actor=actor,
         action="nomination.submit",
@@ -319,7 +332,7 @@ def nomination_decide(
     if not is_county(actor) or not unit_in_scope(actor, nomination.village):
         raise PermissionDenied
     if _bump(Nomination, nomination, version).state != NominationState.SUBMITTED:
-        raise ValidationError("该提名已审批")
+        raise ValidationError(gettext("该提名已审批"))
     note = _text(note, "审批意见", required=not approve, limit=500)
     if approve:
         starts_on = starts_on or timezone.localdate()
@@ -355,7 +368,9 @@ def nomination_decide(
 def _appoint(actor: User, nomination: Nomination, starts_on: date) -> PostHolding:
     village, person = nomination.village, nomination.candidate
     if current_holding_of(person) is not None:
-        raise ValidationError(f"{person.full_name}已在其他村（社区）任纪检委员，不能批准")
+        raise ValidationError(
+            gettext("%(full_name)s已在其他村（社区）任纪检委员，不能批准") % {"full_name": person.full_name}
+        )
     # The village's row serialises appointments to its post.
     type(village).objects.select_for_update().get(pk=village.pk)
     current = (
@@ -364,13 +379,19 @@ def _appoint(actor: User, nomination: Nomination, starts_on: date) -> PostHoldin
     if current is not None:
         if starts_on <= current.started_on:
             raise ValidationError(
-                f"任职日期须晚于现任{current.holder.full_name}的任职日期（{current.started_on:%Y-%m-%d}）"
+                gettext("任职日期须晚于现任%(full_name)s的任职日期（%(started_on)s）")
+                % {
+                    "full_name": current.holder.full_name,
+                    "started_on": format(current.started_on, "%Y-%m-%d"),
+                }
             )
         _end(actor, current, ended_on=starts_on - timedelta(days=1), reason=EndReason.REPLACED, note="")
     if PostHolding.objects.filter(village=village, ended_on__gte=starts_on).exists():
-        raise ValidationError("任职日期与该村已有的任职期间重叠，请核对日期")
+        raise ValidationError(gettext("任职日期与该村已有的任职期间重叠，请核对日期"))
     if PostHolding.objects.filter(holder=person, ended_on__gte=starts_on).exists():
-        raise ValidationError(f"任职日期与{person.full_name}此前的任职期间重叠，请核对日期")
+        raise ValidationError(
+            gettext("任职日期与%(full_name)s此前的任职期间重叠，请核对日期") % {"full_name": person.full_name}
+        )
     holding = PostHolding.objects.create(
         village=village,
         holder=person,
@@ -392,7 +413,10 @@ def _appoint(actor: User, nomination: Nomination, starts_on: date) -> PostHoldin
 
 def _end(actor: User, holding: PostHolding, *, ended_on: date, reason: str, note: str) -> None:
     if ended_on < holding.started_on:
-        raise ValidationError(f"离任日期不能早于任职日期（{holding.started_on:%Y-%m-%d}）")
+        raise ValidationError(
+            gettext("离任日期不能早于任职日期（%(started_on)s）")
+            % {"started_on": format(holding.started_on, "%Y-%m-%d")}
+        )
     holding.ended_on = ended_on
     holding.end_reason = reason
     holding.end_note = note
@@ -417,15 +441,15 @@ def post_holding_end(
     if not is_county(actor) or not unit_in_scope(actor, holding.village):
         raise PermissionDenied
     if reason not in (EndReason.DISMISSED, EndReason.RESIGNED):
-        raise ValidationError("请选择离任原因（免职或辞职）")
+        raise ValidationError(gettext("请选择离任原因（免职或辞职）"))
     note = _text(note, "离任说明", limit=500)
     locked = PostHolding.objects.select_for_update().get(pk=holding.pk)
     if locked.version != version:
         raise ConcurrentEditError()
     if locked.ended_on is not None:
-        raise ValidationError("该任职已结束")
+        raise ValidationError(gettext("该任职已结束"))
     if ended_on > timezone.localdate():
-        raise ValidationError("离任日期不能晚于今天")
+        raise ValidationError(gettext("离任日期不能晚于今天"))
     _end(actor, holding, ended_on=ended_on, reason=reason, note=note)
     return holding
 
@@ -439,17 +463,19 @@ def placement_create(
     if not is_county(actor):
         raise PermissionDenied
     if not cadre.is_active or not cadre.org_unit.is_township or not unit_in_scope(actor, cadre.org_unit):
-        raise ValidationError("跟案干部须为本辖区乡镇（街道）的干部")
+        raise ValidationError(gettext("跟案干部须为本辖区乡镇（街道）的干部"))
     if not mentor.is_active or mentor.org_unit_id != actor.org_unit_id:
-        raise ValidationError("带教导师须为本单位的干部")
+        raise ValidationError(gettext("带教导师须为本单位的干部"))
     case_name = _text(case_name, "跟学案件", limit=200)
     if ends_on < starts_on:
-        raise ValidationError("结束日期不能早于开始日期")
+        raise ValidationError(gettext("结束日期不能早于开始日期"))
     if (ends_on - starts_on).days > 366:
-        raise ValidationError("跟案学习期限不超过一年")
+        raise ValidationError(gettext("跟案学习期限不超过一年"))
     overlapping = CasePlacement.objects.filter(cadre=cadre, starts_on__lte=ends_on, ends_on__gte=starts_on)
     if overlapping.exists():
-        raise ValidationError(f"{cadre.full_name}在该期间已有跟案学习安排")
+        raise ValidationError(
+            gettext("%(full_name)s在该期间已有跟案学习安排") % {"full_name": cadre.full_name}
+        )
     placement = CasePlacement.objects.create(
         org_unit=actor.org_unit,
         cadre=cadre,
@@ -476,9 +502,12 @@ def placement_report(*, actor: User, placement: CasePlacement, version: int, rep
     if placement.cadre_id != actor.pk:
         raise PermissionDenied
     if _bump(CasePlacement, placement, version).recorded_at is not None:
-        raise ValidationError("县级已记录，学习报告不能再修改")
+        raise ValidationError(gettext("县级已记录，学习报告不能再修改"))
     if timezone.localdate() < placement.ends_on:
-        raise ValidationError(f"跟案学习至{placement.ends_on:%Y-%m-%d}结束，期满后提交学习报告")
+        raise ValidationError(
+            gettext("跟案学习至%(ends_on)s结束，期满后提交学习报告")
+            % {"ends_on": format(placement.ends_on, "%Y-%m-%d")}
+        )
     placement.report = _text(report, "学习报告", limit=10000)
     placement.reported_at = timezone.now()
     placement.save(update_fields=["report", "reported_at", "version"])
@@ -501,9 +530,9 @@ def placement_record(
         raise PermissionDenied
     current = _bump(CasePlacement, placement, version)
     if current.reported_at is None:
-        raise ValidationError("跟案干部尚未提交学习报告")
+        raise ValidationError(gettext("跟案干部尚未提交学习报告"))
     if current.recorded_at is not None:
-        raise ValidationError("已记录")
+        raise ValidationError(gettext("已记录"))
     placement.assessment = _text(assessment, "县级评价")
     placement.recorded_by = actor
     placement.recorded_at = timezone.now()
@@ -532,14 +561,16 @@ def post_holding_register(
     if not is_county(actor) or not village.is_village or not unit_in_scope(actor, village):
         raise PermissionDenied
     if ended_on is not None and ended_on < started_on:
-        raise ValidationError("离任日期不能早于任职日期")
+        raise ValidationError(gettext("离任日期不能早于任职日期"))
     type(village).objects.select_for_update().get(pk=village.pk)
     end = ended_on or date.max
     clash = Q(started_on__lte=end) & (Q(ended_on__isnull=True) | Q(ended_on__gte=started_on))
     if PostHolding.objects.filter(clash, village=village).exists():
-        raise ValidationError(f"与{village.name}已有的任职期间重叠，请核对日期")
+        raise ValidationError(gettext("与%(name)s已有的任职期间重叠，请核对日期") % {"name": village.name})
     if PostHolding.objects.filter(clash, holder=holder).exists():
-        raise ValidationError(f"与{holder.full_name}已有的任职期间重叠，请核对日期")
+        raise ValidationError(
+            gettext("与%(full_name)s已有的任职期间重叠，请核对日期") % {"full_name": holder.full_name}
+        )
     holding = PostHolding.objects.create(
         village=village,
         holder=holder,

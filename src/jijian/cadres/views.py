@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jijian.core.access import require_module
@@ -80,7 +81,14 @@ def task_create(request):
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
-            messages.success(request, f"已派发，截止 {task.due_on:%Y-%m-%d}{provisional_mark(task.due_on)}")
+            messages.success(
+                request,
+                gettext("已派发，截止 %(due_on)s%(provisional_mark)s")
+                % {
+                    "due_on": format(task.due_on, "%Y-%m-%d"),
+                    "provisional_mark": provisional_mark(task.due_on),
+                },
+            )
             return redirect("cadres:task_detail", task.pk)
     return render(request, "cadres/task_form.html", {"form": form})
 
@@ -135,7 +143,7 @@ def task_answer(request, pk):
             if task.duty_note:
                 messages.warning(request, task.duty_note)
             else:
-                messages.success(request, "已回复，已计入本月履职纪实")
+                messages.success(request, gettext("已回复，已计入本月履职纪实"))
             return redirect("cadres:task_detail", task.pk)
     return _task_page(request, access.get_task_for(request.user, pk), refused=form)
 
@@ -188,7 +196,7 @@ def holding_register(request, pk):
         except ValidationError as error:
             _errors(request, error)
         else:
-            messages.success(request, "已登记任职记录")
+            messages.success(request, gettext("已登记任职记录"))
     else:
         _errors(request, form)
     return redirect("cadres:village_posts", village.pk)
@@ -207,7 +215,9 @@ def holding_end(request, pk):
         except ValidationError as error:
             _errors(request, error)
         else:
-            messages.success(request, f"已办理{holding.holder.full_name}离任")
+            messages.success(
+                request, gettext("已办理%(full_name)s离任") % {"full_name": holding.holder.full_name}
+            )
     else:
         _errors(request, form)
     return redirect("cadres:village_posts", holding.village_id)
@@ -229,7 +239,7 @@ def nomination_create(request):
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
-            messages.success(request, "已提名，廉情档案意见和亲属关系核查结果见下，待县级审批")
+            messages.success(request, gettext("已提名，廉情档案意见和亲属关系核查结果见下，待县级审批"))
             return redirect("cadres:nomination_detail", nomination.pk)
     return render(request, "cadres/nomination_form.html", {"form": form})
 
@@ -283,7 +293,7 @@ def nomination_decide(request, pk):
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
-            messages.success(request, "已审批")
+            messages.success(request, gettext("已审批"))
             return redirect("cadres:nomination_detail", nomination.pk)
     return _nomination_page(request, access.get_nomination_for(request.user, pk), refused=form)
 
@@ -321,7 +331,7 @@ def placement_create(request):
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
-            messages.success(request, "已选派")
+            messages.success(request, gettext("已选派"))
             return redirect("cadres:placement_detail", placement.pk)
     return render(request, "cadres/placement_form.html", {"form": form})
 
@@ -361,7 +371,7 @@ def placement_report(request, pk):
         except ValidationError as error:
             _errors(request, error)
         else:
-            messages.success(request, "学习报告已提交")
+            messages.success(request, gettext("学习报告已提交"))
     else:
         _errors(request, form)
     return redirect("cadres:placement_detail", placement.pk)
@@ -378,7 +388,7 @@ def placement_record(request, pk):
         except ValidationError as error:
             _errors(request, error)
         else:
-            messages.success(request, "已记录")
+            messages.success(request, gettext("已记录"))
     else:
         _errors(request, form)
     return redirect("cadres:placement_detail", placement.pk)

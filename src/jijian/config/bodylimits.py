@@ -31,6 +31,7 @@ from typing import cast
 
 from django.conf import settings
 from django.urls import Resolver404, resolve
+from django.utils.translation import gettext
 
 from jijian.api.api import api
 from jijian.attachments.services import MB, STAFF_KINDS, size_limits
@@ -152,7 +153,7 @@ def limit_for(scope: Scope) -> Limit:
         return Limit(
             public_body_limit(1),
             json_answer(413, {"error": public_body_refusal(1)}),
-            refused=None if signed else json_answer(400, {"error": "上传凭证无效"}),
+            refused=None if signed else json_answer(400, {"error": gettext("上传凭证无效")}),
         )
     max_bytes = max_bytes_for(view)
     message = f"请求内容过大：超过 {max_bytes / MB:.0f} MB 的上限，未被接收"

@@ -4,7 +4,7 @@ from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .models import ALLOWED_PARENT_KINDS, VILLAGE_KINDS, OrgKind, OrgUnit
@@ -92,7 +92,7 @@ class MultipleFileField(forms.FileField):
         single = super().clean  # (a bare super() does not work inside the comprehension)
         files = [single(item, initial) for item in items if item]
         if self.max_files is not None and len(files) > self.max_files:
-            raise ValidationError(f"最多上传 {self.max_files} 个文件")
+            raise ValidationError(gettext("最多上传 %(max_files)s 个文件") % {"max_files": self.max_files})
         return files
 
 
@@ -258,7 +258,7 @@ class AccountCreateForm(forms.Form):
         label=_("用户名"),
         max_length=64,
         regex=r"^[A-Za-z0-9_.-]{3,64}$",
-        error_messages={"invalid": "用户名只能包含字母、数字、下划线、点和短横线，3至64位"},
+        error_messages={"invalid": gettext_lazy("用户名只能包含字母、数字、下划线、点和短横线，3至64位")},
     )
     full_name = forms.CharField(label=_("姓名"), max_length=50)
     org_unit = account_unit_field()

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jijian.audit.services import audit_record
 from jijian.core.api.auth import api_tokens_revoke_all
@@ -70,15 +71,18 @@ def fill_ancestors(unit: OrgUnit, parent: OrgUnit | None) -> None:
 def validate_parent(kind: str, parent: OrgUnit | None) -> None:
     allowed = ALLOWED_PARENT_KINDS.get(kind)
     if allowed is None:
-        raise ValidationError(f"未知的单位类型：{kind}")
+        raise ValidationError(gettext("未知的单位类型：%(kind)s") % {"kind": kind})
     if not allowed:
         if parent is not None:
-            raise ValidationError(f"{OrgKind(kind).label}不能有上级单位")
+            raise ValidationError(gettext("%(label)s不能有上级单位") % {"label": OrgKind(kind).label})
         return
     if parent is None:
-        raise ValidationError(f"{OrgKind(kind).label}必须有上级单位")
+        raise ValidationError(gettext("%(label)s必须有上级单位") % {"label": OrgKind(kind).label})
     if parent.kind not in allowed:
-        raise ValidationError(f"{OrgKind(kind).label}不能设在{OrgKind(parent.kind).label}之下")
+        raise ValidationError(
+            gettext("%(label)s不能设在%(label2)s之下")
+            % {"label": OrgKind(kind).label, "label2": OrgKind(parent.kind).label}
+        )
 
 
 @transaction.atomic
@@ -99,7 +103,7 @@ def org_unit_create(
     if parent is not None:
         lock_open_unit(parent, "{name}已撤销，不能在其下新建单位")
     if code and OrgUnit.objects.filter(code=code).exists():
-        raise ValidationError(f"代码 {code} 已被使用")
+        raise ValidationError(gettext("代码 %(code)s 已被使用") % {"code": code})
     unit = OrgUnit.objects.create(
         name=name,
         kind=kind,
@@ -180,7 +184,7 @@ def org_unit_update(
     the township, or no longer, from their next request."""
     name = name.strip()
     if not name:
-        raise ValidationError("请填写单位名称")
+        raise ValidationError(gettext("请填写单位名称"))
     code = validate_unit_code(code)
     # Rows locked in one order (by id), as org_unit_move does. The unit's lock makes the emptiness check
     # below and an addition to the unit take turns; the zone's, the zone check and the zone's close.
@@ -197,18 +201,22 @@ def org_unit_update(
     if closing:
         _refuse_own_branch(actor, unit, "撤销")
         if not reason.strip():
-            raise ValidationError("撤销单位须填写原因")
+            raise ValidationError(gettext("撤销单位须填写原因"))
         if unit.children.filter(is_active=True).exists():
-            raise ValidationError(f"{unit.name}仍有未撤销的下级单位，请先撤销或移走下级单位")
+            raise ValidationError(
+                gettext("%(name)s仍有未撤销的下级单位，请先撤销或移走下级单位") % {"name": unit.name}
+            )
         if unit.users.filter(is_active=True).exists():
-            raise ValidationError(f"{unit.name}仍有启用的账号，请先将其调往其他单位或停用")
+            raise ValidationError(
+                gettext("%(name)s仍有启用的账号，请先将其调往其他单位或停用") % {"name": unit.name}
+            )
         # A management zone's lock makes this check and an assignment to it take turns (_check_zone_change).
         if unit.managed_units.filter(is_active=True).exists():
-            raise ValidationError(f"{unit.name}仍代管乡镇（街道），请先取消代管")
+            raise ValidationError(gettext("%(name)s仍代管乡镇（街道），请先取消代管") % {"name": unit.name})
     reopening = not locked.is_active and is_active
     if reopening:
         if not reason.strip():
-            raise ValidationError("恢复单位须填写原因")
+            raise ValidationError(gettext("恢复单位须填写原因"))
         # The parent's row lock makes this check and the parent's close take turns.
         if locked.parent is not None:
             lock_open_unit(locked.parent, "上级单位{name}已撤销，请先恢复上级单位")
@@ -217,7 +225,7 @@ def org_unit_update(
         _check_zone_change(actor, locked, new_zone)
     before = _unit_fields(locked)
     if code and OrgUnit.objects.filter(code=code).exclude(pk=unit.pk).exists():
-        raise ValidationError(f"代码 {code} 已被使用")
+        raise ValidationError(gettext("代码 %(code)s 已被使用") % {"code": code})
     try:
         # A savepoint: a code taken by another save since the check above is refused, not a 500.
         with transaction.atomic():
@@ -231,7 +239,7 @@ def org_unit_update(
                 version=F("version") + 1,
             )
     except IntegrityError:
-        raise ValidationError(f"代码 {code} 已被使用") from None
+        raise ValidationError(gettext("代码 %(code)s 已被使用") % {"code": code}) from None
     if not updated:
         raise ConcurrentEditError()
     unit.refresh_from_db()
@@ -286,22 +294,30 @@ def _check_zone_change(actor: User | None, unit: OrgUnit, zone: OrgUnit | None) 
     administrator's jurisdiction or is their own unit (that would change their own jurisdiction)."""
     if zone is not None:
         if unit.kind not in ZONE_ASSIGNABLE_KINDS:
-            raise ValidationError(f"{OrgKind(unit.kind).label}不能由管理区代管，只有乡镇（街道）可以")
+            raise ValidationError(
+                gettext("%(label)s不能由管理区代管，只有乡镇（街道）可以")
+                % {"label": OrgKind(unit.kind).label}
+            )
         if unit.parent is not None and unit.parent.kind == OrgKind.MANAGEMENT_ZONE:
-            raise ValidationError(f"{unit.name}直属于{unit.parent.name}，不能再由其他管理区代管")
+            raise ValidationError(
+                gettext("%(name)s直属于%(name2)s，不能再由其他管理区代管")
+                % {"name": unit.name, "name2": unit.parent.name}
+            )
         if zone.kind != OrgKind.MANAGEMENT_ZONE:
-            raise ValidationError(f"{zone.name}不是管理区")
+            raise ValidationError(gettext("%(name)s不是管理区") % {"name": zone.name})
         if not zone.is_active:
-            raise ValidationError(f"{zone.name}已撤销，不能代管单位")
+            raise ValidationError(gettext("%(name)s已撤销，不能代管单位") % {"name": zone.name})
     if actor is None:
         return
     for affected in (unit.management_zone, zone):
         if affected is None:
             continue
         if affected.pk == actor.org_unit_id:
-            raise ValidationError("不能更改您本人所在管理区代管的单位")
+            raise ValidationError(gettext("不能更改您本人所在管理区代管的单位"))
         if not unit_in_scope(actor, affected):
-            raise ValidationError(f"{affected.name}不在您的管辖范围内，不能更改其代管的单位")
+            raise ValidationError(
+                gettext("%(name)s不在您的管辖范围内，不能更改其代管的单位") % {"name": affected.name}
+            )
 
 
 @transaction.atomic
@@ -320,12 +336,14 @@ def org_unit_move(*, actor: User, unit: OrgUnit, new_parent: OrgUnit, version: i
     new_parent = locked[new_parent.pk]
     _refuse_own_branch(actor, unit, "移动")
     if not new_parent.is_active:
-        raise ValidationError(f"{new_parent.name}已撤销，不能将单位移到其下")
+        raise ValidationError(gettext("%(name)s已撤销，不能将单位移到其下") % {"name": new_parent.name})
     validate_parent(unit.kind, new_parent)
     if new_parent.path.startswith(unit.path):
-        raise ValidationError("不能把单位移动到其自身的下级之下")
+        raise ValidationError(gettext("不能把单位移动到其自身的下级之下"))
     if new_parent.pk == unit.parent_id:
-        raise ValidationError(f"{unit.name}已在{new_parent.name}之下")
+        raise ValidationError(
+            gettext("%(name)s已在%(name2)s之下") % {"name": unit.name, "name2": new_parent.name}
+        )
     old_parent = unit.parent_id
     unit.parent = new_parent
     fill_ancestors(unit, new_parent)
@@ -348,7 +366,7 @@ def _refuse_own_branch(actor: User | None, unit: OrgUnit, verb: str) -> None:
     """An administrator does not move or close the unit they belong to, nor one above it: that would
     change their own jurisdiction under them."""
     if actor is not None and actor.org_unit_id is not None and actor.org_unit.path.startswith(unit.path):
-        raise ValidationError(f"不能{verb}您本人所在的单位或其上级单位")
+        raise ValidationError(gettext("不能%(verb)s您本人所在的单位或其上级单位") % {"verb": verb})
 
 
 # --- accounts ------------------------------------------------------------------------------------
@@ -361,10 +379,12 @@ def validate_role_combination(roles: set[str]) -> None:
     """三员分立: an administrator role stands alone — never two of them, never with a business role."""
     admin = roles & ADMIN_ROLES
     if admin and len(roles) > 1:
-        raise ValidationError("系统管理员、安全保密管理员、安全审计员三员分立：管理员角色不能与其他角色兼任")
+        raise ValidationError(
+            gettext("系统管理员、安全保密管理员、安全审计员三员分立：管理员角色不能与其他角色兼任")
+        )
     unknown = roles - set(Role.values)
     if unknown:
-        raise ValidationError(f"未知角色：{', '.join(sorted(unknown))}")
+        raise ValidationError(gettext("未知角色：%(items)s") % {"items": ", ".join(sorted(unknown))})
 
 
 @transaction.atomic
@@ -395,7 +415,7 @@ def user_create(
     if phone:
         phone = validate_mobile(phone)
     if User.objects.filter(username=username).exists():
-        raise ValidationError(f"用户名 {username} 已存在")
+        raise ValidationError(gettext("用户名 %(username)s 已存在") % {"username": username})
     org_unit = lock_open_unit(org_unit, "{name}已撤销，不能在该单位新建账号")
     user = User(
         username=username,
@@ -454,14 +474,21 @@ def user_update(
         raise ConcurrentEditError()
     full_name = full_name.strip()
     if not full_name:
-        raise ValidationError("请填写姓名")
+        raise ValidationError(gettext("请填写姓名"))
     if org_unit.pk != current.org_unit_id:
         org_unit = lock_open_unit(org_unit, "{name}已撤销，不能将账号调往该单位")
     unfit = [r for r in sorted(current.role_set) if not role_fits_unit(r, org_unit.kind)]
     if unfit:
         raise ValidationError(
-            f"“{Role(unfit[0]).label}”角色只能授予{role_unit_words(unfit[0])}的账号，"
-            f"不能调往{org_unit.name}（{org_unit.get_kind_display()}）；请先由安全保密管理员撤销该角色"
+            gettext(
+                "“%(label)s”角色只能授予%(role_unit_words)s的账号，不能调往%(name)s（%(kind)s）；请先由安全保密管理员撤销该角色"
+            )
+            % {
+                "label": Role(unfit[0]).label,
+                "role_unit_words": role_unit_words(unfit[0]),
+                "name": org_unit.name,
+                "kind": org_unit.get_kind_display(),
+            }
         )
     before = {
         "full_name": current.full_name,
@@ -553,7 +580,7 @@ def user_set_active(*, actor: User, user: User, is_active: bool, reason: str, ve
     """Enable or disable an account, with a reason. `version` is the one the editor loaded."""
     _require_role(actor, Role.SYSTEM_ADMIN)
     if not reason.strip():
-        raise ValidationError("请填写原因")
+        raise ValidationError(gettext("请填写原因"))
     current = User.objects.select_for_update().get(pk=user.pk)
     if current.version != version:
         raise ConcurrentEditError()
@@ -589,8 +616,14 @@ def role_grant(*, actor: User, user: User, role: str) -> UserRole:
     unit = user.org_unit
     if unit is not None and not role_fits_unit(role, unit.kind):
         raise ValidationError(
-            f"“{Role(role).label}”角色只能授予{role_unit_words(role)}的账号；"
-            f"{user.full_name or user.username}属于{unit.name}（{unit.get_kind_display()}）"
+            gettext("“%(label)s”角色只能授予%(role_unit_words)s的账号；%(value)s属于%(name)s（%(kind)s）")
+            % {
+                "label": Role(role).label,
+                "role_unit_words": role_unit_words(role),
+                "value": user.full_name or user.username,
+                "name": unit.name,
+                "kind": unit.get_kind_display(),
+            }
         )
     granted = UserRole.objects.create(user=user, role=role, granted_by=actor)
     user.__dict__.pop("role_set", None)

@@ -7,6 +7,7 @@ import re
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -29,15 +30,15 @@ def validate_id_number(value: str) -> str:
     """An 18-digit resident ID number (GB 11643-1999): digits, a real birth date, the check digit."""
     value = (value or "").strip().upper()
     if not re.fullmatch(r"\d{17}[\dX]", value):
-        raise ValidationError("身份证号应为18位，前17位为数字，末位为数字或X")
+        raise ValidationError(gettext("身份证号应为18位，前17位为数字，末位为数字或X"))
     try:
         born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        raise ValidationError("身份证号中的出生日期无效") from None
+        raise ValidationError(gettext("身份证号中的出生日期无效")) from None
     if born.year < 1900 or born > date.today():
-        raise ValidationError("身份证号中的出生日期无效")
+        raise ValidationError(gettext("身份证号中的出生日期无效"))
     if id_number_check_digit(value[:17]) != value[17]:
-        raise ValidationError("身份证号校验位错误")
+        raise ValidationError(gettext("身份证号校验位错误"))
     return value
 
 
@@ -46,7 +47,7 @@ def validate_mobile(value: str) -> str:
     if value.startswith("+86"):
         value = value[3:]
     if not _MOBILE.match(value):
-        raise ValidationError("手机号码应为11位，以1开头")
+        raise ValidationError(gettext("手机号码应为11位，以1开头"))
     return value
 
 
@@ -55,7 +56,7 @@ def validate_landline(value: str) -> str:
     (0722-3456789-123). Returns it without spaces."""
     value = (value or "").strip().replace(" ", "")
     if not _LANDLINE.match(value):
-        raise ValidationError("固定电话应写明区号，如 0722-3456789（区号3至4位，号码7至8位）")
+        raise ValidationError(gettext("固定电话应写明区号，如 0722-3456789（区号3至4位，号码7至8位）"))
     return value
 
 
@@ -78,7 +79,10 @@ def validate_unit_code(value: str | None) -> str | None:
     if not value:
         return None
     if len(value) > UNIT_CODE_MAX_LENGTH:
-        raise ValidationError(f"代码不能超过 {UNIT_CODE_MAX_LENGTH} 个字符")
+        raise ValidationError(
+            gettext("代码不能超过 %(UNIT_CODE_MAX_LENGTH)s 个字符")
+            % {"UNIT_CODE_MAX_LENGTH": UNIT_CODE_MAX_LENGTH}
+        )
     if not re.fullmatch(UNIT_CODE_PATTERN, value):
         raise ValidationError(UNIT_CODE_MESSAGE)
     return value

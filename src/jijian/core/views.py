@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jijian.core.accounts.security import (
@@ -190,7 +191,7 @@ def token_list(request):
 def token_revoke(request, pk):
     token = access.get_or_404(api_tokens_visible_to(request.user), pk)
     api_token_revoke(actor=request.user, token=token)
-    messages.success(request, f"已撤销令牌「{token.name}」")
+    messages.success(request, gettext("已撤销令牌「%(name)s」") % {"name": token.name})
     return redirect("core:token_list")
 
 
@@ -244,7 +245,9 @@ def account_create(request):
             form.add_error(None, exc.messages)
         else:
             messages.success(
-                request, f"账号 {user.username} 已创建，首次登录须修改密码；角色由安全保密管理员授予"
+                request,
+                gettext("账号 %(username)s 已创建，首次登录须修改密码；角色由安全保密管理员授予")
+                % {"username": user.username},
             )
             return redirect("core:account_list")
     return render(
@@ -284,7 +287,7 @@ def account_detail(request, pk):
                         temporary=True,
                         seen=reset_form.cleaned_data["seen"],
                     )
-                    messages.success(request, "密码已重置，该账号下次登录须修改密码")
+                    messages.success(request, gettext("密码已重置，该账号下次登录须修改密码"))
                     return redirect("core:account_detail", pk=account.pk)
             elif action in ("activate", "deactivate"):
                 if reason_form.is_valid():
@@ -295,10 +298,10 @@ def account_detail(request, pk):
                         reason=reason_form.cleaned_data["reason"],
                         version=reason_form.cleaned_data["version"],
                     )
-                    messages.success(request, "已保存")
+                    messages.success(request, gettext("已保存"))
                     return redirect("core:account_detail", pk=account.pk)
             else:  # no button named (a form sent by a script, or a page older than the server's)
-                messages.error(request, "未知操作：请刷新页面后，点页面上的按钮重试")
+                messages.error(request, gettext("未知操作：请刷新页面后，点页面上的按钮重试"))
         except ValidationError as exc:
             (reset_form if action == "reset_password" else reason_form).add_error(None, exc.messages)
             if action == "reset_password":  # the service refused: the form now carries what it said
@@ -341,7 +344,7 @@ def account_edit(request, pk):
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
-            messages.success(request, f"账号 {account.username} 已保存")
+            messages.success(request, gettext("账号 %(username)s 已保存") % {"username": account.username})
             return redirect("core:account_detail", pk=account.pk)
     return render(
         request,
@@ -380,7 +383,7 @@ def org_manage(request, pk):
     action = request.POST.get("action") if request.method == "POST" else None
     if request.method == "POST" and action not in ORG_FORMS:
         # No button named (a form sent by a script, or a page older than the server's): said, not done.
-        messages.error(request, "未知操作：请刷新页面后，点页面上的按钮重试")
+        messages.error(request, gettext("未知操作：请刷新页面后，点页面上的按钮重试"))
         action = ""
     forms = {
         "create": OrgUnitCreateForm(request.POST if action == "create" else None, parent=unit),
@@ -461,9 +464,9 @@ def _org_action(actor, unit, action: str, data: dict) -> str:
         raise ValidationError(f"{unit.name}已由{zone.name}代管" if zone else f"{unit.name}当前不由管理区代管")
     closing, reopening = action == "close", action == "reopen"
     if closing and not unit.is_active:
-        raise ValidationError(f"{unit.name}已撤销")
+        raise ValidationError(gettext("%(name)s已撤销") % {"name": unit.name})
     if reopening and unit.is_active:
-        raise ValidationError(f"{unit.name}未撤销，无需恢复")
+        raise ValidationError(gettext("%(name)s未撤销，无需恢复") % {"name": unit.name})
     org_unit_update(
         actor=actor,
         unit=unit,
@@ -502,7 +505,9 @@ def calendar_view(request):
         from .services import calendar_year_confirm
 
         calendar_year_confirm(actor=request.user, year=year)
-        messages.success(request, f"已确认 {year} 年放假安排，该年期限不再显示“暂定”")
+        messages.success(
+            request, gettext("已确认 %(year)s 年放假安排，该年期限不再显示“暂定”") % {"year": year}
+        )
         return redirect(f"{request.path}?year={year}")
     form = CalendarDayForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -514,7 +519,7 @@ def calendar_view(request):
             is_working_day=form.cleaned_data["is_working_day"],
             name=form.cleaned_data["name"],
         )
-        messages.success(request, "工作日历已更新")
+        messages.success(request, gettext("工作日历已更新"))
         return redirect(f"{request.path}?year={form.cleaned_data['date'].year}")
     days = selectors.calendar_days(year=year)
     provisional = bool(workdays.provisional_years({year}))
@@ -557,13 +562,13 @@ def security_detail(request, pk):
         try:
             if action == "end_sessions":
                 sessions_end(actor=request.user, user=account)
-                messages.success(request, "已强制下线")
+                messages.success(request, gettext("已强制下线"))
                 return redirect("core:security_detail", pk=account.pk)
             if action == "unlock":
                 from jijian.core.accounts.security import account_unlock
 
                 account_unlock(actor=request.user, user=account)
-                messages.success(request, "已解除锁定")
+                messages.success(request, gettext("已解除锁定"))
                 return redirect("core:security_detail", pk=account.pk)
             if action == "reset_otp":
                 if reset_form.is_valid():
@@ -574,7 +579,9 @@ def security_detail(request, pk):
                         seen=reset_form.cleaned_data["seen"],
                     )
                     if not code:  # a voluntary second factor: nothing to hand over
-                        messages.success(request, "动态验证码已重置，该账号可凭密码登录，也可重新绑定验证器")
+                        messages.success(
+                            request, gettext("动态验证码已重置，该账号可凭密码登录，也可重新绑定验证器")
+                        )
                         return redirect("core:security_detail", pk=account.pk)
                     # Shown in this answer only: not redirected to, not kept anywhere but as a hash.
                     fresh = OTPResetForm(initial={"seen": otp_stamp(account)})
@@ -587,7 +594,7 @@ def security_detail(request, pk):
                     role_grant(actor=request.user, user=account, role=form.cleaned_data["role"])
                 else:
                     role_revoke(actor=request.user, user=account, role=form.cleaned_data["role"])
-                messages.success(request, "角色已更新")
+                messages.success(request, gettext("角色已更新"))
                 return redirect("core:security_detail", pk=account.pk)
         except ValidationError as exc:
             failed.add_error(None, exc.messages)

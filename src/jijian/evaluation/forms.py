@@ -4,6 +4,7 @@ in services so they hold for the API too."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from jijian.core.forms import UnitChoiceField
 
@@ -14,12 +15,12 @@ ITEM_ROWS = 8
 
 
 class RubricForm(forms.Form):
-    name = forms.CharField(label="名称", max_length=100)
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
-    weight_reports = forms.IntegerField(label="月报履职权重（%）", min_value=0, max_value=100)
-    weight_training = forms.IntegerField(label="学习考试权重（%）", min_value=0, max_value=100)
-    weight_guidance = forms.IntegerField(label="派单办理权重（%）", min_value=0, max_value=100)
-    weight_township = forms.IntegerField(label="乡镇评价权重（%）", min_value=0, max_value=100)
+    name = forms.CharField(label=gettext_lazy("名称"), max_length=100)
+    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
+    weight_reports = forms.IntegerField(label=gettext_lazy("月报履职权重（%）"), min_value=0, max_value=100)
+    weight_training = forms.IntegerField(label=gettext_lazy("学习考试权重（%）"), min_value=0, max_value=100)
+    weight_guidance = forms.IntegerField(label=gettext_lazy("派单办理权重（%）"), min_value=0, max_value=100)
+    weight_township = forms.IntegerField(label=gettext_lazy("乡镇评价权重（%）"), min_value=0, max_value=100)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, rubric=None, **kwargs):
@@ -56,12 +57,14 @@ class RubricForm(forms.Form):
         super().__init__(*args, **kwargs)
         for i in range(1, GRADE_ROWS + 1):
             self.fields[f"g{i}_code"] = forms.CharField(required=False, widget=forms.HiddenInput)
-            self.fields[f"g{i}_label"] = forms.CharField(label=f"等次{i}", max_length=20, required=False)
+            self.fields[f"g{i}_label"] = forms.CharField(
+                label=gettext("等次%(i)s") % {"i": i}, max_length=20, required=False
+            )
             self.fields[f"g{i}_min"] = forms.DecimalField(
-                label="最低分", required=False, min_value=0, max_value=100
+                label=gettext("最低分"), required=False, min_value=0, max_value=100
             )
             self.fields[f"g{i}_coefficient"] = forms.DecimalField(
-                label="补贴系数", required=False, min_value=0, max_value=5, decimal_places=2
+                label=gettext("补贴系数"), required=False, min_value=0, max_value=5, decimal_places=2
             )
 
     def grade_rows(self):
@@ -93,7 +96,7 @@ class RubricForm(forms.Form):
 
 
 class CheckRubricForm(forms.Form):
-    name = forms.CharField(label="名称", max_length=100)
+    name = forms.CharField(label=gettext_lazy("名称"), max_length=100)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, rubric=None, **kwargs):
@@ -111,9 +114,11 @@ class CheckRubricForm(forms.Form):
         super().__init__(*args, **kwargs)
         for i in range(1, ITEM_ROWS + 1):
             self.fields[f"i{i}_code"] = forms.CharField(required=False, widget=forms.HiddenInput)
-            self.fields[f"i{i}_ask"] = forms.CharField(label=f"第{i}问", max_length=200, required=False)
-            self.fields[f"i{i}_look"] = forms.CharField(label="看", max_length=200, required=False)
-            self.fields[f"i{i}_max"] = forms.IntegerField(label="分值", required=False)
+            self.fields[f"i{i}_ask"] = forms.CharField(
+                label=gettext("第%(i)s问") % {"i": i}, max_length=200, required=False
+            )
+            self.fields[f"i{i}_look"] = forms.CharField(label=gettext("看"), max_length=200, required=False)
+            self.fields[f"i{i}_max"] = forms.IntegerField(label=gettext("分值"), required=False)
 
     def item_rows(self):
         return [
@@ -136,18 +141,23 @@ class CheckRubricForm(forms.Form):
 
 
 class AssessForm(forms.Form):
-    township_score = forms.IntegerField(label="乡镇评价得分（0～100）", min_value=0, max_value=100)
+    township_score = forms.IntegerField(
+        label=gettext_lazy("乡镇评价得分（0～100）"), min_value=0, max_value=100
+    )
     comment = forms.CharField(
-        label="评价意见", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+        label=gettext_lazy("评价意见"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class RoundForm(forms.Form):
-    title = forms.CharField(label="名称", max_length=100)
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    title = forms.CharField(label=gettext_lazy("名称"), max_length=100)
+    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
     rubric: forms.ModelChoiceField = forms.ModelChoiceField(
-        label="互查清单", queryset=None, empty_label="请选择"
+        label=gettext_lazy("互查清单"), queryset=None, empty_label=gettext_lazy("请选择")
     )
 
     def __init__(self, *args, rubrics, **kwargs):
@@ -157,8 +167,12 @@ class RoundForm(forms.Form):
 
 class PairForm(forms.Form):
     # The organiser's townships and counties: a list short enough to send whole, with the unit picker.
-    checker: forms.ModelChoiceField = UnitChoiceField(label="检查单位", queryset=None, empty_label="请选择")
-    checked: forms.ModelChoiceField = UnitChoiceField(label="被检查单位", queryset=None, empty_label="请选择")
+    checker: forms.ModelChoiceField = UnitChoiceField(
+        label=gettext_lazy("检查单位"), queryset=None, empty_label=gettext_lazy("请选择")
+    )
+    checked: forms.ModelChoiceField = UnitChoiceField(
+        label=gettext_lazy("被检查单位"), queryset=None, empty_label=gettext_lazy("请选择")
+    )
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
@@ -173,7 +187,8 @@ class ScoreForm(forms.Form):
         super().__init__(*args, **kwargs)
         for item in items:
             self.fields[item["code"]] = forms.IntegerField(
-                label=f"问：{item['ask']}　看：{item['look']}（满分 {item['max']}）",
+                label=gettext("问：%(ask)s　看：%(look)s（满分 %(max)s）")
+                % {"ask": item["ask"], "look": item["look"], "max": item["max"]},
                 min_value=0,
                 max_value=int(item["max"]),
                 initial=scores.get(item["code"]),
@@ -198,15 +213,18 @@ class MultipleFileField(forms.FileField):
 
 
 class FindingForm(forms.Form):
-    item_code = forms.ChoiceField(label="检查项目")
+    item_code = forms.ChoiceField(label=gettext_lazy("检查项目"))
     description = forms.CharField(
-        label="发现的问题", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+        label=gettext_lazy("发现的问题"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
     )
     lesson = forms.CharField(
-        label="经验启示（互鉴）", widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=4000
+        label=gettext_lazy("经验启示（互鉴）"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=4000,
     )
-    share = forms.BooleanField(label="推荐为履职手册典型案例", required=False)
-    photos = MultipleFileField(label="照片", required=False)
+    share = forms.BooleanField(label=gettext_lazy("推荐为履职手册典型案例"), required=False)
+    photos = MultipleFileField(label=gettext_lazy("照片"), required=False)
 
     def __init__(self, *args, items, **kwargs):
         super().__init__(*args, **kwargs)
@@ -215,5 +233,7 @@ class FindingForm(forms.Form):
 
 class RectificationForm(forms.Form):
     finding = forms.IntegerField(widget=forms.HiddenInput)
-    requirement = forms.CharField(label="整改要求", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
-    deadline = forms.DateField(label="整改期限", widget=forms.DateInput(attrs={"type": "date"}))
+    requirement = forms.CharField(
+        label=gettext_lazy("整改要求"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+    deadline = forms.DateField(label=gettext_lazy("整改期限"), widget=forms.DateInput(attrs={"type": "date"}))

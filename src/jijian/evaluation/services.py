@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jijian.attachments.models import AttachmentKind
 from jijian.audit.services import audit_record
@@ -161,12 +162,12 @@ def evaluation_start(*, actor, member: User, year: int) -> Evaluation:
     if not access.can_evaluate(actor) or not user_in_jurisdiction(actor, member.org_unit):
         raise PermissionDenied
     if not member.has_role(Role.VILLAGE_MEMBER):
-        raise ValidationError("只能考评村（社区）纪检委员")
+        raise ValidationError(gettext("只能考评村（社区）纪检委员"))
     if not isinstance(year, int) or not 2000 <= year <= today().year:
-        raise ValidationError("年度无效（不能是未来年度）")
+        raise ValidationError(gettext("年度无效（不能是未来年度）"))
     rubric = access.rubric_for_member(member, year)
     if rubric is None:
-        raise ValidationError(f"市、县尚未制定 {year} 年度的考评细则，暂不能考评")
+        raise ValidationError(gettext("市、县尚未制定 %(year)s 年度的考评细则，暂不能考评") % {"year": year})
     try:
         with transaction.atomic():
             evaluation = Evaluation.objects.create(
@@ -181,7 +182,10 @@ def evaluation_start(*, actor, member: User, year: int) -> Evaluation:
                 summary=f"开始 {member.full_name} {year} 年度考评（{rubric}）",
             )
     except IntegrityError:
-        raise ValidationError(f"{member.full_name} 的 {year} 年度考评已经开始") from None
+        raise ValidationError(
+            gettext("%(full_name)s 的 %(year)s 年度考评已经开始")
+            % {"full_name": member.full_name, "year": year}
+        ) from None
     return evaluation
 
 
@@ -235,14 +239,14 @@ def evaluation_assess(
     try:
         score = int(township_score)
     except (TypeError, ValueError):
-        raise ValidationError("乡镇评价得分须为 0～100 的整数") from None
+        raise ValidationError(gettext("乡镇评价得分须为 0～100 的整数")) from None
     if not 0 <= score <= 100:
-        raise ValidationError("乡镇评价得分须为 0～100 的整数")
+        raise ValidationError(gettext("乡镇评价得分须为 0～100 的整数"))
     with transaction.atomic():
         obj = _locked(Evaluation, evaluation.pk)
         _check_version(obj, version)
         if obj.state == Evaluation.State.FINAL:
-            raise ValidationError("考评已确定，不能再修改")
+            raise ValidationError(gettext("考评已确定，不能再修改"))
         before = {"township_score": obj.township_score, "total": str(obj.total)}
         obj.township_score, obj.township_comment = score, (comment or "").strip()
         obj.version += 1
@@ -267,9 +271,9 @@ def evaluation_confirm(*, actor, evaluation: Evaluation, version: int) -> Evalua
         obj = _locked(Evaluation, evaluation.pk)
         _check_version(obj, version)
         if obj.state == Evaluation.State.FINAL:
-            raise ValidationError("考评已经确定")
+            raise ValidationError(gettext("考评已经确定"))
         if obj.township_score is None:
-            raise ValidationError("请先填写乡镇评价得分")
+            raise ValidationError(gettext("请先填写乡镇评价得分"))
         evaluation_compute(obj)
         obj.state = Evaluation.State.FINAL
         obj.version += 1
@@ -321,7 +325,7 @@ def check_rubric_save(
         raise PermissionDenied
     name = (name or "").strip()
     if not name:
-        raise ValidationError("请填写名称")
+        raise ValidationError(gettext("请填写名称"))
     items = _clean_items(items)
     with transaction.atomic():
         new, action, summary = _save_versioned(
@@ -354,11 +358,11 @@ def check_round_open(*, actor, title: str, year: int, rubric: CheckRubric) -> Ch
         raise PermissionDenied
     title = (title or "").strip()
     if not title:
-        raise ValidationError("请填写名称")
+        raise ValidationError(gettext("请填写名称"))
     if not isinstance(year, int) or not 2000 <= year <= 2100:
-        raise ValidationError("年度无效")
+        raise ValidationError(gettext("年度无效"))
     if not access.check_rubrics_usable_by(actor).filter(pk=rubric.pk).exists():
-        raise ValidationError("请选择本级或上级制定的现行互查清单")
+        raise ValidationError(gettext("请选择本级或上级制定的现行互查清单"))
     with transaction.atomic():
         round_ = CheckRound.objects.create(
             org_unit=actor.org_unit, title=title, year=year, rubric=rubric, opened_by=actor
@@ -383,7 +387,7 @@ def check_pair_add(*, actor, round_: CheckRound, checker: OrgUnit, checked: OrgU
     if not access.rounds_managed_by(actor).filter(pk=round_.pk).exists():
         raise PermissionDenied
     if round_.state != CheckRound.State.OPEN:
-        raise ValidationError("本轮互查已结束")
+        raise ValidationError(gettext("本轮互查已结束"))
     errors = []
     if not (user_in_jurisdiction(actor, checker) and user_in_jurisdiction(actor, checked)):
         errors.append("检查单位和被检查单位须在本辖区内")
@@ -404,7 +408,7 @@ def check_pair_add(*, actor, round_: CheckRound, checker: OrgUnit, checked: OrgU
                 summary=f"{round_.title}：{checker.name} 检查 {checked.name}",
             )
     except IntegrityError:
-        raise ValidationError(f"{checked.name} 在本轮已有检查单位") from None
+        raise ValidationError(gettext("%(name)s 在本轮已有检查单位") % {"name": checked.name}) from None
     return pair
 
 
@@ -430,7 +434,7 @@ def check_pair_score(*, actor, pair: CheckPair, scores: dict[str, object], versi
         obj = _locked(CheckPair, pair.pk)
         _check_version(obj, version)
         if pair.round.state != CheckRound.State.OPEN:
-            raise ValidationError("本轮互查已结束，不能再评分")
+            raise ValidationError(gettext("本轮互查已结束，不能再评分"))
         obj.scores, obj.total, obj.submitted_at = clean, sum(clean.values()), timezone.now()
         obj.version += 1
         obj.save()
@@ -463,7 +467,7 @@ def finding_add(
     if not access.is_checker(actor, pair):
         raise PermissionDenied
     if pair.round.state != CheckRound.State.OPEN:
-        raise ValidationError("本轮互查已结束")
+        raise ValidationError(gettext("本轮互查已结束"))
     codes = {i["code"] for i in pair.round.rubric.items}
     description, lesson = (description or "").strip(), (lesson or "").strip()
     errors = []
@@ -568,12 +572,12 @@ def rectification_report(*, actor, rectification: Rectification, report: str, ve
         raise PermissionDenied
     report = (report or "").strip()
     if not report:
-        raise ValidationError("请填写整改情况")
+        raise ValidationError(gettext("请填写整改情况"))
     with transaction.atomic():
         obj = _locked(Rectification, rectification.pk)
         _check_version(obj, version)
         if obj.state != Rectification.State.OPEN:
-            raise ValidationError("该整改事项已报送或已销号")
+            raise ValidationError(gettext("该整改事项已报送或已销号"))
         obj.state, obj.report, obj.reported_at = Rectification.State.REPORTED, report, timezone.now()
         obj.version += 1
         obj.save()
@@ -597,12 +601,12 @@ def rectification_close(
         raise PermissionDenied
     reason = (reason or "").strip()
     if not accept and not reason:
-        raise ValidationError("退回须填写理由")
+        raise ValidationError(gettext("退回须填写理由"))
     with transaction.atomic():
         obj = _locked(Rectification, rectification.pk)
         _check_version(obj, version)
         if obj.state != Rectification.State.REPORTED:
-            raise ValidationError("只有已报整改的事项才能销号或退回")
+            raise ValidationError(gettext("只有已报整改的事项才能销号或退回"))
         if accept:
             obj.state, obj.closed_at, obj.closed_by = Rectification.State.CLOSED, timezone.now(), actor
             action, summary = "evaluation.rectification_close", f"整改销号：{obj.requirement[:60]}"
@@ -623,7 +627,7 @@ def check_round_close(*, actor, round_: CheckRound, version: int) -> CheckRound:
         obj = _locked(CheckRound, round_.pk)
         _check_version(obj, version)
         if obj.state == CheckRound.State.CLOSED:
-            raise ValidationError("本轮互查已经结束")
+            raise ValidationError(gettext("本轮互查已经结束"))
         obj.state, obj.closed_at = CheckRound.State.CLOSED, timezone.now()
         obj.version += 1
         obj.save()

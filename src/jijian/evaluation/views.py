@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jijian.attachments import held
@@ -119,7 +120,7 @@ def rubric_edit(request, pk=None):
                 if rubric and saved.pk != rubric.pk
                 else ""
             )
-            messages.success(request, f"考评细则已保存{note}")
+            messages.success(request, gettext("考评细则已保存%(note)s") % {"note": note})
             return redirect("evaluation:rubric_list")
     return render(request, "evaluation/rubric_form.html", {"form": form, "rubric": rubric})
 
@@ -145,7 +146,7 @@ def check_rubric_edit(request, pk=None):
                 if rubric and saved.pk != rubric.pk
                 else ""
             )
-            messages.success(request, f"互查清单已保存{note}")
+            messages.success(request, gettext("互查清单已保存%(note)s") % {"note": note})
             return redirect("evaluation:rubric_list")
     return render(request, "evaluation/check_rubric_form.html", {"form": form, "rubric": rubric})
 
@@ -235,7 +236,7 @@ def evaluation_detail(request, pk):
                 version=version,
             )
             if done is not None:
-                messages.success(request, "考评已确定")
+                messages.success(request, gettext("考评已确定"))
             return redirect("evaluation:evaluation_detail", pk)
         if action != "confirm" and form.is_valid():
             done = _attempt(
@@ -249,7 +250,7 @@ def evaluation_detail(request, pk):
                 version=form.cleaned_data["version"],
             )
             if done is not None:
-                messages.success(request, "乡镇评价已保存，考评依据已重新计算")
+                messages.success(request, gettext("乡镇评价已保存，考评依据已重新计算"))
                 return redirect("evaluation:evaluation_detail", pk)
     basis = evaluation.basis or {}
     parts = [
@@ -292,7 +293,7 @@ def round_create(request):
     if request.method == "POST" and form.is_valid():
         round_ = _attempt(request, form, services.check_round_open, actor=request.user, **form.cleaned_data)
         if round_ is not None:
-            messages.success(request, "互查已启动，请确定检查单位和被检查单位")
+            messages.success(request, gettext("互查已启动，请确定检查单位和被检查单位"))
             return redirect("evaluation:round_detail", round_.pk)
     return render(request, "evaluation/round_form.html", {"form": form})
 
@@ -316,7 +317,7 @@ def round_detail(request, pk):
                 )
                 is not None
             ):
-                messages.success(request, "本轮互查已结束；整改事项继续跟踪至销号")
+                messages.success(request, gettext("本轮互查已结束；整改事项继续跟踪至销号"))
             return redirect("evaluation:round_detail", pk)
         if form is None:
             messages.error(request, REFUSED)
@@ -328,7 +329,7 @@ def round_detail(request, pk):
             )
             is not None
         ):
-            messages.success(request, "已添加")
+            messages.success(request, gettext("已添加"))
             return redirect("evaluation:round_detail", pk)
     pairs = access.pairs_visible_to(request.user).filter(round=round_).order_by("checked__path")
     return render(
@@ -396,7 +397,7 @@ def pair_detail(request, pk):
         d = rect_form.cleaned_data
         finding = pair.findings.filter(pk=d["finding"]).first()
         if finding is None:
-            rect_form.add_error(None, "请选择本次检查发现的问题")
+            rect_form.add_error(None, gettext("请选择本次检查发现的问题"))
         else:
             done = _attempt(
                 request,
@@ -408,9 +409,9 @@ def pair_detail(request, pk):
                 deadline=d["deadline"],
             )
     elif action not in (None, "score", "finding", "rectification"):
-        messages.error(request, "无效的操作")
+        messages.error(request, gettext("无效的操作"))
     if done is not None:
-        messages.success(request, "已保存")
+        messages.success(request, gettext("已保存"))
         return redirect("evaluation:pair_detail", pk)
     if action == "finding":
         uploads.hold_if(finding_form)
@@ -468,7 +469,7 @@ def rectification_action(request, pk):
         )
     else:
         done = None
-        messages.error(request, "无效的操作")
+        messages.error(request, gettext("无效的操作"))
     if done is not None:
         messages.success(request, {"report": "整改情况已报送", "close": "已销号", "return": "已退回"}[action])
     return redirect("evaluation:pair_detail", rect.finding.pair_id)

@@ -3,14 +3,20 @@ the fields. Lists (steps, roles, checkpoints, documents) are typed one entry a l
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from .models import TopicKind
 
-LIST_HELP = "每行一条"
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+LIST_HELP = gettext_lazy("每行一条")
 
 
-def _area(label: str, rows: int = 5, required: bool = False, help_text: str = LIST_HELP):
+def _area(label: StrOrPromise, rows: int = 5, required: bool = False, help_text: StrOrPromise = LIST_HELP):
     return forms.CharField(
         label=label, required=required, help_text=help_text, widget=forms.Textarea(attrs={"rows": rows})
     )
@@ -18,17 +24,17 @@ def _area(label: str, rows: int = 5, required: bool = False, help_text: str = LI
 
 class PageForm(forms.Form):
     # Required-ness is checked by the services (one Chinese message per field, all at once).
-    title = forms.CharField(label="标题", max_length=100, required=False)
-    summary = _area("概述", rows=3, help_text="")
-    steps = _area("工作流程", rows=8, help_text="每行一步，按先后顺序")
-    roles = _area("参与人员", rows=3)
-    checkpoints = _area("监督要点", rows=6)
-    documents = _area("台账资料", rows=4)
+    title = forms.CharField(label=gettext_lazy("标题"), max_length=100, required=False)
+    summary = _area(gettext_lazy("概述"), rows=3, help_text="")
+    steps = _area(gettext_lazy("工作流程"), rows=8, help_text=gettext_lazy("每行一步，按先后顺序"))
+    roles = _area(gettext_lazy("参与人员"), rows=3)
+    checkpoints = _area(gettext_lazy("监督要点"), rows=6)
+    documents = _area(gettext_lazy("台账资料"), rows=4)
     change_note = forms.CharField(
-        label="修订说明",
+        label=gettext_lazy("修订说明"),
         max_length=200,
         required=False,
-        help_text="本次改了什么、为什么改（保存后成为新版本）",
+        help_text=gettext_lazy("本次改了什么、为什么改（保存后成为新版本）"),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -52,13 +58,15 @@ class PageForm(forms.Form):
 
 class PageCreateForm(PageForm):
     code = forms.CharField(
-        label="主题代码",
+        label=gettext_lazy("主题代码"),
         max_length=60,
         required=False,
-        help_text="履职事项代码（如 household_visit）、四议两公开环节（decision_step_1 至 decision_step_6）、"
-        "报账签字环节（如 member_recheck）或自定代码",
+        help_text=gettext_lazy(
+            "履职事项代码（如 household_visit）、四议两公开环节（decision_step_1 至 decision_step_6）、"
+            "报账签字环节（如 member_recheck）或自定代码"
+        ),
     )
-    kind = forms.ChoiceField(label="类别", choices=TopicKind.choices)
+    kind = forms.ChoiceField(label=gettext_lazy("类别"), choices=TopicKind.choices)
     field_order = ["code", "kind"]
 
     def __init__(self, *args, **kwargs):
@@ -67,12 +75,17 @@ class PageCreateForm(PageForm):
 
 
 class CaseForm(forms.Form):
-    title = forms.CharField(label="案例标题", max_length=100, required=False)
-    page = forms.ChoiceField(label="所属条目", required=False)
-    situation = _area("基本情况", rows=6, help_text="")
-    lesson = _area("启示", rows=4, help_text="从中吸取的教训、今后怎么做")
-    source = forms.CharField(label="来源", max_length=100, required=False, help_text="如：曾都区某村，2025年")
-    publish = forms.BooleanField(label="发布（所有人可见）", required=False)
+    title = forms.CharField(label=gettext_lazy("案例标题"), max_length=100, required=False)
+    page = forms.ChoiceField(label=gettext_lazy("所属条目"), required=False)
+    situation = _area(gettext_lazy("基本情况"), rows=6, help_text="")
+    lesson = _area(gettext_lazy("启示"), rows=4, help_text=gettext_lazy("从中吸取的教训、今后怎么做"))
+    source = forms.CharField(
+        label=gettext_lazy("来源"),
+        max_length=100,
+        required=False,
+        help_text=gettext_lazy("如：曾都区某村，2025年"),
+    )
+    publish = forms.BooleanField(label=gettext_lazy("发布（所有人可见）"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, pages=(), case=None, **kwargs):

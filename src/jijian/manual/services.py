@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jijian.audit.services import audit_record
 from jijian.core.orgs.pinyin import initials
@@ -34,7 +35,7 @@ def lines(text: str | list | None) -> list[str]:
 def _city_of(actor) -> int:
     city_id = city_id_of(actor)
     if city_id is None:
-        raise ValidationError("账号不属于任何市，无法编辑履职手册")
+        raise ValidationError(gettext("账号不属于任何市，无法编辑履职手册"))
     return city_id
 
 
@@ -263,7 +264,7 @@ def case_propose(*, actor, title: str, situation: str, lesson: str, source: str)
     same case (its id; the draft is not rewritten). Returns the case's id."""
     city_id = city_id_of(actor)
     if city_id is None:
-        raise ValidationError("提出人不属于任何市，无法提交到履职手册")
+        raise ValidationError(gettext("提出人不属于任何市，无法提交到履职手册"))
     source = (source or "").strip()
     if not source:
         raise ValidationError({"source": "请注明案例来源"})

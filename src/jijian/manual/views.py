@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -119,7 +120,7 @@ def page_create(request):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, "已发布第1版")
+            messages.success(request, gettext("已发布第1版"))
             return redirect("manual:topic", page.code)
     return render(request, "manual/page_form.html", {"form": form, "page": None})
 
@@ -143,7 +144,7 @@ def page_edit(request, code: str):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, f"已发布第{page.version}版")
+            messages.success(request, gettext("已发布第%(version)s版") % {"version": page.version})
             return redirect("manual:topic", page.code)
     return render(request, "manual/page_form.html", {"form": form, "page": page})
 
@@ -175,7 +176,7 @@ def case_create(request):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, "已保存")
+            messages.success(request, gettext("已保存"))
             return redirect("manual:case_list")
     return render(request, "manual/case_form.html", {"form": form, "case": None})
 

@@ -18,6 +18,7 @@ from functools import partial
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jijian.attachments.models import Attachment
 from jijian.attachments.services import ALL_KINDS, STAFF_KINDS, attachments_store_all
@@ -100,11 +101,11 @@ def petition_submit(
     report and its receipt code. Raises ValidationError (Chinese) for a refused file: then no report,
     no attachment row (files already written are removed by the attachment orphan sweep)."""
     if not facts.strip():
-        raise ValidationError("请填写反映的主要问题和事实")
+        raise ValidationError(gettext("请填写反映的主要问题和事实"))
     if is_anonymous:
         reporter_name = reporter_id_number = reporter_phone = ""
     elif not (reporter_name and reporter_id_number and reporter_phone):
-        raise ValidationError("实名举报请填写姓名、身份证号和手机号码")
+        raise ValidationError(gettext("实名举报请填写姓名、身份证号和手机号码"))
     # Online reports arrive at the county-level commission of the region (12388 platform).
     intake = routing.managing_commission(region, "other")
     for _attempt in range(3):  # a receipt collision (66 bits) is practically impossible; retry anyway
@@ -208,9 +209,9 @@ def petition_reporter_reply(*, report: PetitionReport, body: str, files=()) -> P
     body = (body or "").strip()
     files = list(files)
     if not body and not files:
-        raise ValidationError("请填写补充说明或选择要补充的材料")
+        raise ValidationError(gettext("请填写补充说明或选择要补充的材料"))
     if report.state == PetitionState.CLOSED:
-        raise ValidationError("该举报已办结，不能再补充材料；如有新的问题请重新举报")
+        raise ValidationError(gettext("该举报已办结，不能再补充材料；如有新的问题请重新举报"))
     with transaction.atomic():
         message = PetitionMessage.objects.create(
             report=report,
@@ -235,7 +236,7 @@ def petition_message_send(*, actor, report: PetitionReport, body: str) -> Petiti
     require_handler(actor)
     body = (body or "").strip()
     if not body:
-        raise ValidationError("请填写要告知举报人的内容")
+        raise ValidationError(gettext("请填写要告知举报人的内容"))
     with transaction.atomic():
         message = PetitionMessage.objects.create(
             report=report, direction=Direction.TO_REPORTER, body=body, author=actor
@@ -310,7 +311,8 @@ def report_locked(report: PetitionReport, *, version: int | None, states: tuple[
         raise ConcurrentEditError()
     if locked.state not in states:
         raise ValidationError(
-            f"该件当前状态为“{locked.get_state_display()}”，不能进行此操作（可能已被他人处理，请刷新后查看）"
+            gettext("该件当前状态为“%(state)s”，不能进行此操作（可能已被他人处理，请刷新后查看）")
+            % {"state": locked.get_state_display()}
         )
     return locked
 
@@ -379,18 +381,18 @@ def petition_register(
 
     require_handler(actor)
     if channel not in REGISTER_CHANNELS:
-        raise ValidationError("请选择来信、来访、来电或视频接访")
+        raise ValidationError(gettext("请选择来信、来访、来电或视频接访"))
     if category not in Category.values:
-        raise ValidationError("请选择举报类别")
+        raise ValidationError(gettext("请选择举报类别"))
     if not (facts or "").strip():
-        raise ValidationError("请填写反映的主要问题和事实")
+        raise ValidationError(gettext("请填写反映的主要问题和事实"))
     phone_area_code = (phone_area_code or "").strip()
     if channel == Channel.PHONE and not (
         phone_area_code.isdigit() and phone_area_code.startswith("0") and 3 <= len(phone_area_code) <= 4
     ):
-        raise ValidationError("电话举报请填写来电区号（以0开头的3至4位数字，如 0722）")
+        raise ValidationError(gettext("电话举报请填写来电区号（以0开头的3至4位数字，如 0722）"))
     if region is None or not unit_in_scope(actor, region):
-        raise ValidationError("所属地区不在本机关管辖范围内")
+        raise ValidationError(gettext("所属地区不在本机关管辖范围内"))
     accused_id_number = (accused_id_number or "").strip().upper()
     if accused_id_number:
         try:
@@ -404,7 +406,7 @@ def petition_register(
         reporter_id_number = (reporter_id_number or "").strip()
         reporter_phone = (reporter_phone or "").strip()
         if not (reporter_name and (reporter_id_number or reporter_phone)):
-            raise ValidationError("实名举报请填写举报人姓名，以及身份证号或联系电话")
+            raise ValidationError(gettext("实名举报请填写举报人姓名，以及身份证号或联系电话"))
         if reporter_id_number:
             reporter_id_number = validate_id_number(reporter_id_number)
         if reporter_phone:
@@ -412,7 +414,7 @@ def petition_register(
     today = timezone.localdate()
     received_on = received_on or today
     if received_on > today:
-        raise ValidationError("收到日期不能晚于今天")
+        raise ValidationError(gettext("收到日期不能晚于今天"))
     unit = routing.commission_of(actor.org_unit)
     received_at = (
         timezone.now()
@@ -462,14 +464,14 @@ def petition_mark_repeat(*, actor: User, report: PetitionReport, original: Petit
     acceptance notice is owed for a repeat. The caller resolved both through access."""
     require_handler(actor)
     if original.pk == report.pk:
-        raise ValidationError("不能把举报件标记为自身的重复件")
+        raise ValidationError(gettext("不能把举报件标记为自身的重复件"))
     with transaction.atomic():
         report = report_locked(report, version=version, states=(PetitionState.RECEIVED,))
         root = original
         while root.repeat_of_id is not None:  # always link to the first report of the chain
             root = PetitionReport.objects.get(pk=root.repeat_of_id)
         if root.pk == report.pk:
-            raise ValidationError("不能形成循环的重复件关系")
+            raise ValidationError(gettext("不能形成循环的重复件关系"))
         report.repeat_of = root
         report_save(report, ["repeat_of"])
         deadline_meet(kind=DeadlineKind.ACCEPTANCE_NOTICE, report=report, waived=True)
@@ -490,10 +492,10 @@ def petition_not_accept(
     """不予受理, with the reason and, for a real-name reporter, the reply telling them where to go."""
     require_handler(actor)
     if reason not in NotAcceptedReason.values:
-        raise ValidationError("请选择不予受理的理由")
+        raise ValidationError(gettext("请选择不予受理的理由"))
     reply = (reply or "").strip()
     if not report.is_anonymous and not reply:
-        raise ValidationError("实名举报不予受理的，须填写给举报人的答复（告知其向何处反映）")
+        raise ValidationError(gettext("实名举报不予受理的，须填写给举报人的答复（告知其向何处反映）"))
     with transaction.atomic():
         report = report_locked(report, version=version, states=(PetitionState.RECEIVED,))
         old = report.state
@@ -597,7 +599,7 @@ def _forward(
 ):
     from_unit = report.holder
     if to_unit.pk == from_unit.pk:
-        raise ValidationError("转办机关不能是本机关")
+        raise ValidationError(gettext("转办机关不能是本机关"))
     forward = PetitionForward.objects.create(
         report=report,
         kind=kind,
@@ -662,22 +664,22 @@ def petition_forward_answer(
     with transaction.atomic():
         forward = PetitionForward.objects.select_for_update().get(pk=forward.pk)
         if forward.answer != ForwardAnswer.PENDING:
-            raise ValidationError("该转办件已答复，请刷新后查看")
+            raise ValidationError(gettext("该转办件已答复，请刷新后查看"))
         report = report_locked(forward.report, version=None, states=(PetitionState.FORWARDED,))
         if report.holder_id != forward.to_unit_id:
-            raise ValidationError("该件已不在本机关，请刷新后查看")
+            raise ValidationError(gettext("该件已不在本机关，请刷新后查看"))
         if answer == ForwardAnswer.ACCEPTED:
             report.managing_unit = report.managing_unit or forward.to_unit
             report.route = RouteKind.THIS_LEVEL
             _accept_here(actor=actor, report=report, note=note, action="forward_accept")
         elif answer == ForwardAnswer.TRANSFERRED:
             if managing is None:
-                raise ValidationError("转送须选择被反映人的管理机关")
+                raise ValidationError(gettext("转送须选择被反映人的管理机关"))
             decided = routing.route(
                 receiving=forward.to_unit, managing=managing, about_own_head=about_own_head
             )
             if decided.kind == RouteKind.THIS_LEVEL:
-                raise ValidationError("按管理权限应由本机关办理，请选择“接收办理”")
+                raise ValidationError(gettext("按管理权限应由本机关办理，请选择“接收办理”"))
             report.managing_unit = managing
             report.about_own_head = about_own_head
             report.route = decided.kind
@@ -690,7 +692,7 @@ def petition_forward_answer(
                 restricted=decided.restricted,
             )
         else:
-            raise ValidationError("请选择接收办理或转送")
+            raise ValidationError(gettext("请选择接收办理或转送"))
         forward.answer = answer
         forward.answered_by = actor
         forward.answered_at = timezone.now()
@@ -724,13 +726,13 @@ def petition_acceptance_notify(*, actor: User, report: PetitionReport, text: str
     require_handler(actor)
     text = (text or "").strip()
     if not text:
-        raise ValidationError("请填写受理告知内容")
+        raise ValidationError(gettext("请填写受理告知内容"))
     with transaction.atomic():
         report = report_locked(report, version=version, states=(PetitionState.ACCEPTED, PetitionState.CLOSED))
         if report.is_anonymous:
-            raise ValidationError("匿名举报无需受理告知")
+            raise ValidationError(gettext("匿名举报无需受理告知"))
         if report.acceptance_notified_on:
-            raise ValidationError("已告知过受理情况")
+            raise ValidationError(gettext("已告知过受理情况"))
         report.acceptance_notice = text
         report.acceptance_notified_on = timezone.localdate()
         report_save(report, ["acceptance_notice", "acceptance_notified_on"])
@@ -756,14 +758,14 @@ def petition_close(*, actor: User, report: PetitionReport, result: str, version:
     require_handler(actor)
     result = (result or "").strip()
     if not result:
-        raise ValidationError("请填写办理结果")
+        raise ValidationError(gettext("请填写办理结果"))
     with transaction.atomic():
         report = report_locked(report, version=version, states=(PetitionState.ACCEPTED,))
         settled = (ClueState.CLOSED, ClueState.TRANSFERRED, ClueState.HELD)
         if report.clues.exclude(state__in=settled).exists():
-            raise ValidationError("该件的问题线索尚未处置完毕，不能办结")
+            raise ValidationError(gettext("该件的问题线索尚未处置完毕，不能办结"))
         if report.approvals.filter(kind=ApprovalKind.CONCLUSION, state="pending").exists():
-            raise ValidationError("办结报告已报领导审批，请等待审批结果")
+            raise ValidationError(gettext("办结报告已报领导审批，请等待审批结果"))
         approval = PetitionApproval.objects.create(
             report=report, kind=ApprovalKind.CONCLUSION, text=result, requested_by=actor
         )
@@ -850,11 +852,11 @@ def petition_result_notify(*, actor: User, report: PetitionReport, text: str, ve
     require_handler(actor)
     text = (text or "").strip()
     if not text:
-        raise ValidationError("请填写结果告知内容")
+        raise ValidationError(gettext("请填写结果告知内容"))
     with transaction.atomic():
         report = report_locked(report, version=version, states=(PetitionState.CLOSED,))
         if report.result_notified_on:
-            raise ValidationError("已告知过办理结果")
+            raise ValidationError(gettext("已告知过办理结果"))
         report.result_notice = text
         report.result_notified_on = timezone.localdate()
         report_save(report, ["result_notice", "result_notified_on"])

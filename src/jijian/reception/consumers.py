@@ -10,6 +10,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 
 MAX_CHARS = 1000
 
@@ -37,7 +38,7 @@ def _store(reception_id: int, claims: dict, text: str) -> dict:
     from .models import ReceptionChatMessage, ReceptionState, VideoReception
 
     if not VideoReception.objects.filter(pk=reception_id, state=ReceptionState.IN_SESSION).exists():
-        raise ValidationError("本次视频接访已结束")
+        raise ValidationError(gettext("本次视频接访已结束"))
     message = ReceptionChatMessage.objects.create(
         reception_id=reception_id, participant=claims["p"], display=claims["d"], text=text
     )
@@ -68,7 +69,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if not text:
             return
         if len(text) > MAX_CHARS:
-            await self.send_json({"error": f"每条消息不超过{MAX_CHARS}字"})
+            await self.send_json(
+                {"error": gettext("每条消息不超过%(MAX_CHARS)s字") % {"MAX_CHARS": MAX_CHARS}}
+            )
             return
         try:
             message = await _store(self.reception_id, self.claims, text)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_lazy
 
 from jijian.core.models import CadreLevel, OrgUnit
 
@@ -29,28 +30,33 @@ class BookingForm(forms.Form):
     from the level and place typed or submitted); any open slot is a valid choice for the form, and
     booking_create refuses one of another office with the reason (the one rule, in the service)."""
 
-    accused_name = forms.CharField(label="被反映人姓名", max_length=100)
-    accused_unit = forms.CharField(label="被反映人单位", max_length=100)
-    accused_post = forms.CharField(label="被反映人职务", max_length=100, required=False)
+    accused_name = forms.CharField(label=gettext_lazy("被反映人姓名"), max_length=100)
+    accused_unit = forms.CharField(label=gettext_lazy("被反映人单位"), max_length=100)
+    accused_post = forms.CharField(label=gettext_lazy("被反映人职务"), max_length=100, required=False)
     accused_level = forms.ChoiceField(
-        label="被反映人级别",
+        label=gettext_lazy("被反映人级别"),
         choices=[("", "请选择")] + list(CadreLevel.choices),
-        help_text="按干部管理权限，由管理该干部的纪委监委接访：县处级干部由市纪委监委，"
-        "乡科级、一般干部和村（社区）干部由所在县（市、区）纪委监委。不清楚的选“其他或不清楚”。",
+        help_text=gettext_lazy(
+            "按干部管理权限，由管理该干部的纪委监委接访：县处级干部由市纪委监委，"
+            "乡科级、一般干部和村（社区）干部由所在县（市、区）纪委监委。不清楚的选“其他或不清楚”。"
+        ),
     )
     accused_region: forms.ModelChoiceField = forms.ModelChoiceField(
-        label="被反映人所在地",
+        label=gettext_lazy("被反映人所在地"),
         queryset=OrgUnit.objects.none(),
         required=False,
-        empty_label="请选择",
-        help_text="被反映人工作单位所在的县（市、区）；市直单位选“随州市”。",
+        empty_label=gettext_lazy("请选择"),
+        help_text=gettext_lazy("被反映人工作单位所在的县（市、区）；市直单位选“随州市”。"),
     )
-    slot = forms.ChoiceField(label="预约场次", help_text="只列出按干部管理权限管理被反映人的纪委监委的场次。")
-    petitioner_name = forms.CharField(label="信访人姓名", max_length=50)
-    petitioner_id_number = forms.CharField(label="身份证号", max_length=18)
-    petitioner_phone = forms.CharField(label="手机号码", max_length=20)
+    slot = forms.ChoiceField(
+        label=gettext_lazy("预约场次"),
+        help_text=gettext_lazy("只列出按干部管理权限管理被反映人的纪委监委的场次。"),
+    )
+    petitioner_name = forms.CharField(label=gettext_lazy("信访人姓名"), max_length=50)
+    petitioner_id_number = forms.CharField(label=gettext_lazy("身份证号"), max_length=18)
+    petitioner_phone = forms.CharField(label=gettext_lazy("手机号码"), max_length=20)
     matter = forms.CharField(
-        label="反映事项（简要）", widget=forms.Textarea(attrs={"rows": 4}), max_length=2000
+        label=gettext_lazy("反映事项（简要）"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000
     )
 
     def __init__(self, *args, slots: list[dict], with_code: bool = False, slots_url: str = "", **kwargs):
@@ -78,7 +84,9 @@ class BookingForm(forms.Form):
         slot_field.widget.choices = [("", prompt)] + [(slot_key(s), slot_label(s)) for s in shown]
         if with_code:
             self.fields["sms_code"] = forms.CharField(
-                label="短信验证码", max_length=6, help_text="先点“获取验证码”，验证码发送到上面的手机号码"
+                label=gettext("短信验证码"),
+                max_length=6,
+                help_text=gettext("先点“获取验证码”，验证码发送到上面的手机号码"),
             )
 
     def _raw(self, name: str) -> str:
@@ -107,13 +115,13 @@ class BookingForm(forms.Form):
         data = super().clean()
         level = data.get("accused_level")
         if level and level != CadreLevel.OTHER and not data.get("accused_region"):
-            self.add_error("accused_region", "请选择被反映人所在地（县、市、区）")
+            self.add_error("accused_region", gettext("请选择被反映人所在地（县、市、区）"))
         return data
 
     def clean_slot(self):
         chosen = self.slots.get(self.cleaned_data["slot"])
         if chosen is None:
-            raise ValidationError("请选择预约场次")
+            raise ValidationError(gettext("请选择预约场次"))
         return chosen
 
     def service_fields(self) -> dict:
@@ -146,12 +154,17 @@ def slot_label(s: dict) -> str:
 class TransferForm(forms.Form):
     """转交: the corrected level and place, the managing office's slot, and the reason."""
 
-    accused_level = forms.ChoiceField(label="被反映人级别（核实后）", choices=CadreLevel.choices)
-    accused_region: forms.ModelChoiceField = forms.ModelChoiceField(
-        label="被反映人所在地", queryset=OrgUnit.objects.none(), required=False, empty_label="请选择"
+    accused_level = forms.ChoiceField(
+        label=gettext_lazy("被反映人级别（核实后）"), choices=CadreLevel.choices
     )
-    slot = forms.ChoiceField(label="转交后的场次", required=False)
-    reason = forms.CharField(label="转交理由", max_length=200)
+    accused_region: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=gettext_lazy("被反映人所在地"),
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("请选择"),
+    )
+    slot = forms.ChoiceField(label=gettext_lazy("转交后的场次"), required=False)
+    reason = forms.CharField(label=gettext_lazy("转交理由"), max_length=200)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, slots: list[dict], office: OrgUnit | None, **kwargs):
@@ -172,21 +185,21 @@ class TransferForm(forms.Form):
             return None
         chosen = self.slots.get(key)
         if chosen is None:
-            raise ValidationError("所选场次已不可预约，请重新选择")
+            raise ValidationError(gettext("所选场次已不可预约，请重新选择"))
         return chosen
 
 
 class CodeForm(forms.Form):
-    code = forms.CharField(label="预约查询码", max_length=20)
+    code = forms.CharField(label=gettext_lazy("预约查询码"), max_length=20)
 
 
 class ScheduleForm(forms.Form):
-    weekday = forms.TypedChoiceField(label="接访日", choices=Weekday.choices, coerce=int)
-    start = forms.TimeField(label="开始时间", widget=forms.TimeInput(attrs={"type": "time"}))
-    end = forms.TimeField(label="结束时间", widget=forms.TimeInput(attrs={"type": "time"}))
-    capacity = forms.IntegerField(label="每场名额", min_value=1, max_value=50, initial=4)
+    weekday = forms.TypedChoiceField(label=gettext_lazy("接访日"), choices=Weekday.choices, coerce=int)
+    start = forms.TimeField(label=gettext_lazy("开始时间"), widget=forms.TimeInput(attrs={"type": "time"}))
+    end = forms.TimeField(label=gettext_lazy("结束时间"), widget=forms.TimeInput(attrs={"type": "time"}))
+    capacity = forms.IntegerField(label=gettext_lazy("每场名额"), min_value=1, max_value=50, initial=4)
     receiver: forms.ModelChoiceField = forms.ModelChoiceField(
-        label="接访领导（领导接访日填写）", queryset=None, required=False
+        label=gettext_lazy("接访领导（领导接访日填写）"), queryset=None, required=False
     )
 
     def __init__(self, *args, receivers, **kwargs):
@@ -223,7 +236,9 @@ class ActionForm(forms.Form):
 
 
 class MinutesForm(forms.Form):
-    text = forms.CharField(label="笔录内容", widget=forms.Textarea(attrs={"rows": 16}), max_length=20000)
+    text = forms.CharField(
+        label=gettext_lazy("笔录内容"), widget=forms.Textarea(attrs={"rows": 16}), max_length=20000
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 UNREACHABLE = "视频服务器（Janus）暂时无法连接，本次接访未能开始；预约保留，请稍后重试或联系系统管理员"
 MISSING = (
@@ -66,7 +67,10 @@ def _post(path: str, body: dict, url: str = "") -> dict:
         local = urlsplit(url).hostname in ("127.0.0.1", "localhost", "::1")
         raise JanusError(MISSING if local and shutil.which("janus") is None else UNREACHABLE) from None
     if answer.get("janus") == "error":
-        raise JanusError(f"视频服务器拒绝了请求：{answer.get('error', {}).get('reason', '')}")
+        raise JanusError(
+            gettext("视频服务器拒绝了请求：%(reason)s")
+            % {"reason": answer.get("error", {}).get("reason", "")}
+        )
     return answer
 
 
@@ -78,7 +82,7 @@ def _videoroom(request: dict, url: str = "") -> dict:
         answer = _post(f"/{session}/{handle}", {"janus": "message", "body": request}, url)
         data = answer.get("plugindata", {}).get("data", {})
         if data.get("videoroom") == "event" and data.get("error"):
-            raise JanusError(f"视频服务器拒绝了请求：{data['error']}")
+            raise JanusError(gettext("视频服务器拒绝了请求：%(error)s") % {"error": data["error"]})
         return data
     finally:
         with contextlib.suppress(JanusError):

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jijian.audit.services import audit_record
 from jijian.core.models import CadreLevel, OrgUnit, User
@@ -90,20 +91,20 @@ def schedule_create(
     if not (actor.role_set & {Role.PETITION_OFFICE}) or not unit_in_scope(actor, org_unit):
         raise PermissionDenied
     if org_unit.kind not in OFFICE_KINDS:
-        raise ValidationError("接访机关须为市、县（市、区）纪委监委或管理区")
+        raise ValidationError(gettext("接访机关须为市、县（市、区）纪委监委或管理区"))
     if weekday not in range(5):
-        raise ValidationError("接访日须为星期一至星期五")
+        raise ValidationError(gettext("接访日须为星期一至星期五"))
     if start >= end:
-        raise ValidationError("结束时间须晚于开始时间")
+        raise ValidationError(gettext("结束时间须晚于开始时间"))
     if not 1 <= capacity <= 50:
-        raise ValidationError("每场名额须在1至50之间")
+        raise ValidationError(gettext("每场名额须在1至50之间"))
     overlapping = ReceptionSchedule.objects.filter(
         org_unit=org_unit, weekday=weekday, is_active=True, start__lt=end, end__gt=start
     )
     if receiver is not None:
         overlapping = overlapping.filter(receiver=receiver)
     if overlapping.exists():
-        raise ValidationError("与本机关同一接访日已有的时段重叠")
+        raise ValidationError(gettext("与本机关同一接访日已有的时段重叠"))
     with transaction.atomic():
         schedule = ReceptionSchedule.objects.create(
             org_unit=org_unit, weekday=weekday, start=start, end=end, capacity=capacity, receiver=receiver
@@ -124,7 +125,7 @@ def receiving_office(region: OrgUnit | None, level: str) -> OrgUnit | None:
     if level not in CadreLevel.values or level == CadreLevel.OTHER:
         return None
     if region is None:
-        raise ValidationError("请选择被反映人所在地（县、市、区）")
+        raise ValidationError(gettext("请选择被反映人所在地（县、市、区）"))
     managing = managing_commission(region, level)
     return next((u for u in commission_chain(managing) if u.kind in OFFICE_KINDS), None)
 
@@ -145,7 +146,7 @@ def wrong_office_message(*, office: OrgUnit, level: str, chosen: OrgUnit) -> str
 
 def _check_routing(schedule: ReceptionSchedule, region: OrgUnit | None, level: str) -> None:
     if level not in CadreLevel.values:
-        raise ValidationError("请选择被反映人级别")
+        raise ValidationError(gettext("请选择被反映人级别"))
     office = receiving_office(region, level)
     if office is not None and schedule.org_unit_id != office.pk:
         raise ValidationError(wrong_office_message(office=office, level=level, chosen=schedule.org_unit))
@@ -194,15 +195,15 @@ def _clean_petitioner(d: dict) -> dict:
         for k in ("petitioner_name", "accused_name", "accused_unit", "accused_post", "matter")
     }
     if not out["petitioner_name"] or len(out["petitioner_name"]) > 50:
-        raise ValidationError("请填写信访人真实姓名（不超过50字）")
+        raise ValidationError(gettext("请填写信访人真实姓名（不超过50字）"))
     out["petitioner_id_number"] = validate_id_number(d.get("petitioner_id_number", ""))
     out["petitioner_phone"] = validate_mobile(d.get("petitioner_phone", ""))
     if not out["accused_name"] or not out["accused_unit"]:
-        raise ValidationError("请填写被反映人的姓名和单位")
+        raise ValidationError(gettext("请填写被反映人的姓名和单位"))
     if max(len(out["accused_name"]), len(out["accused_unit"]), len(out["accused_post"])) > 100:
-        raise ValidationError("被反映人的姓名、单位、职务各不超过100字")
+        raise ValidationError(gettext("被反映人的姓名、单位、职务各不超过100字"))
     if len(out["matter"]) < 10 or len(out["matter"]) > 2000:
-        raise ValidationError("请简要写明反映事项（10至2000字）")
+        raise ValidationError(gettext("请简要写明反映事项（10至2000字）"))
     return out
 
 
@@ -222,7 +223,10 @@ def _lock_slot(schedule: ReceptionSchedule, day: date, *, exclude: int | None = 
 def _check_date(schedule: ReceptionSchedule, day: date) -> None:
     first, last = booking_window()
     if not first <= day <= last:
-        raise ValidationError(f"只能预约 {first:%Y-%m-%d} 至 {last:%Y-%m-%d} 之间的场次")
+        raise ValidationError(
+            gettext("只能预约 %(first)s 至 %(last)s 之间的场次")
+            % {"first": format(first, "%Y-%m-%d"), "last": format(last, "%Y-%m-%d")}
+        )
     if day not in slot_dates(schedule, day, day):
         raise ValidationError(NOT_A_SLOT)
 
@@ -261,7 +265,7 @@ def booking_create(
             petitioner_id_index=blind_index(data["petitioner_id_number"]),
             state__in=ACTIVE_STATES,
         ).exists():
-            raise ValidationError("该身份证号当天已有视频接访预约")
+            raise ValidationError(gettext("该身份证号当天已有视频接访预约"))
         reception = VideoReception.objects.create(
             slot=slot,
             org_unit=schedule.org_unit,
@@ -327,7 +331,9 @@ def _transition(
         current = VideoReception.objects.get(pk=reception.pk)
         if version is not None and current.version != version:
             raise ConcurrentEditError()
-        raise ValidationError(f"该接访当前为“{current.get_state_display()}”，不能进行此操作")
+        raise ValidationError(
+            gettext("该接访当前为“%(state)s”，不能进行此操作") % {"state": current.get_state_display()}
+        )
     reception.refresh_from_db()
 
 
@@ -394,7 +400,7 @@ def booking_reschedule(
 ) -> VideoReception:
     _require_receiver(actor, reception)
     if schedule.org_unit_id != reception.org_unit_id:
-        raise ValidationError("只能改约到本机关的接访场次")
+        raise ValidationError(gettext("只能改约到本机关的接访场次"))
     _check_date(schedule, day)
     with transaction.atomic():
         slot = _lock_slot(schedule, day, exclude=reception.pk)
@@ -436,12 +442,12 @@ def booking_transfer(
     _require_receiver(actor, reception)
     reason = (reason or "").strip()
     if len(reason) < 2 or len(reason) > 200:
-        raise ValidationError("请填写转交理由（2至200字）")
+        raise ValidationError(gettext("请填写转交理由（2至200字）"))
     office = receiving_office(accused_region, accused_level)
     if office is None:
-        raise ValidationError("请选择被反映人级别：级别不清楚的由本机关接访，无需转交")
+        raise ValidationError(gettext("请选择被反映人级别：级别不清楚的由本机关接访，无需转交"))
     if office.pk == reception.org_unit_id:
-        raise ValidationError(f"被反映人由本机关（{office.name}）管理，无需转交")
+        raise ValidationError(gettext("被反映人由本机关（%(name)s）管理，无需转交") % {"name": office.name})
     if schedule.org_unit_id != office.pk or not schedule.is_active:
         raise ValidationError(
             wrong_office_message(office=office, level=accused_level, chosen=schedule.org_unit)
@@ -512,7 +518,7 @@ def booking_cancel(
         if not (is_receiver(actor, reception) or reception.booked_by_id == actor.pk):
             raise PermissionDenied
         if len(reason) < 2 or len(reason) > 200:
-            raise ValidationError("请填写取消原因（2至200字）")
+            raise ValidationError(gettext("请填写取消原因（2至200字）"))
     with transaction.atomic():
         _transition(
             reception,
@@ -533,7 +539,7 @@ def booking_no_show(*, actor: User, reception: VideoReception, version: int) -> 
     slot = reception.slot
     begins = timezone.make_aware(datetime.combine(slot.date, slot.schedule.start))
     if timezone.now() < begins:
-        raise ValidationError("接访时间未到，不能登记未到场")
+        raise ValidationError(gettext("接访时间未到，不能登记未到场"))
     with transaction.atomic():
         _transition(
             reception, version=version, to=ReceptionState.NO_SHOW, allowed=(ReceptionState.CONFIRMED,)
@@ -551,9 +557,11 @@ def session_start(*, actor: User, reception: VideoReception) -> VideoReception:
     if reception.state == ReceptionState.IN_SESSION:
         return reception
     if reception.state != ReceptionState.CONFIRMED:
-        raise ValidationError(f"该接访当前为“{reception.get_state_display()}”，不能开始")
+        raise ValidationError(
+            gettext("该接访当前为“%(state)s”，不能开始") % {"state": reception.get_state_display()}
+        )
     if reception.slot.date != timezone.localdate():
-        raise ValidationError("只能在预约当天开始视频接访")
+        raise ValidationError(gettext("只能在预约当天开始视频接访"))
     room_id = 10_000_000 + reception.pk
     secret, pin = secrets.token_urlsafe(18), f"{secrets.randbelow(10**8):08d}"
     rec_dir = media.recording_dir(reception.pk)
@@ -601,7 +609,9 @@ def session_end(*, actor: User, reception: VideoReception) -> VideoReception:
 
     _require_receiver(actor, reception)
     if reception.state != ReceptionState.IN_SESSION:
-        raise ValidationError(f"该接访当前为“{reception.get_state_display()}”，不能结束")
+        raise ValidationError(
+            gettext("该接访当前为“%(state)s”，不能结束") % {"state": reception.get_state_display()}
+        )
     try:
         media.room_destroy(room_id=reception.room_id, secret=reception.room_secret, url=reception.janus_url)
     except media.JanusError as error:
@@ -640,13 +650,13 @@ def join_token_check(*, token: str, reception: VideoReception) -> dict:
             token or "", max_age=settings.RECEPTION_JOIN_TOKEN_SECONDS
         )
     except signing.SignatureExpired:
-        raise ValidationError("入会凭证已过期，请返回重新进入") from None
+        raise ValidationError(gettext("入会凭证已过期，请返回重新进入")) from None
     except signing.BadSignature:
-        raise ValidationError("入会凭证无效") from None
+        raise ValidationError(gettext("入会凭证无效")) from None
     if claims.get("r") != reception.pk:
-        raise ValidationError("入会凭证不属于本次接访")
+        raise ValidationError(gettext("入会凭证不属于本次接访"))
     if reception.state != ReceptionState.IN_SESSION:
-        raise ValidationError("本次视频接访未在进行中")
+        raise ValidationError(gettext("本次视频接访未在进行中"))
     return claims
 
 
@@ -707,8 +717,11 @@ def petitioner_admit(*, actor: User, reception: VideoReception, admit: bool) -> 
         ):
             reception.refresh_from_db()
             if reception.state != ReceptionState.IN_SESSION:
-                raise ValidationError("本次视频接访未在进行中")
-            raise ValidationError(f"信访人当前为“{reception.get_admission_display()}”，不能进行此操作")
+                raise ValidationError(gettext("本次视频接访未在进行中"))
+            raise ValidationError(
+                gettext("信访人当前为“%(admission)s”，不能进行此操作")
+                % {"admission": reception.get_admission_display()}
+            )
         reception.refresh_from_db()
         audit_record(
             actor=actor,
@@ -753,13 +766,13 @@ def upload_token_check(*, token: str, reception: VideoReception) -> None:
             token or "", max_age=session_seconds(reception) + 3600
         )
     except signing.SignatureExpired:
-        raise ValidationError("上传凭证已过期，请重新进入视频接访") from None
+        raise ValidationError(gettext("上传凭证已过期，请重新进入视频接访")) from None
     except signing.BadSignature:
-        raise ValidationError("上传凭证无效") from None
+        raise ValidationError(gettext("上传凭证无效")) from None
     if claims.get("r") != reception.pk:
-        raise ValidationError("上传凭证不属于本次接访")
+        raise ValidationError(gettext("上传凭证不属于本次接访"))
     if reception.state != ReceptionState.IN_SESSION or reception.admission != Admission.ADMITTED:
-        raise ValidationError("只能在视频接访进行中上传材料")
+        raise ValidationError(gettext("只能在视频接访进行中上传材料"))
 
 
 def upload_token_signed(*, token: str, pk: int) -> bool:
@@ -817,10 +830,10 @@ def minutes_save(
     do not change."""
     _require_receiver(actor, reception)
     if reception.state not in MINUTES_STATES:
-        raise ValidationError("接访开始后才能制作笔录")
+        raise ValidationError(gettext("接访开始后才能制作笔录"))
     text = (text or "").strip()
     if len(text) < 20 or len(text) > 20000:
-        raise ValidationError("笔录内容须在20至20000字之间")
+        raise ValidationError(gettext("笔录内容须在20至20000字之间"))
     with transaction.atomic():
         minutes = ReceptionMinutes.objects.select_for_update().filter(reception=reception).first()
         if minutes is None:
@@ -829,7 +842,7 @@ def minutes_save(
             minutes = ReceptionMinutes.objects.create(reception=reception, text=text, written_by=actor)
         else:
             if minutes.endorsed_at:
-                raise ValidationError("笔录已签字背书，不能再修改")
+                raise ValidationError(gettext("笔录已签字背书，不能再修改"))
             if version != minutes.version:
                 raise ConcurrentEditError()
             minutes.text, minutes.written_by, minutes.updated_at = text, actor, timezone.now()
@@ -852,11 +865,11 @@ def minutes_confirm(*, reception: VideoReception, digest: str, where: str) -> Re
     with transaction.atomic():
         minutes = ReceptionMinutes.objects.select_for_update().filter(reception=reception).first()
         if minutes is None:
-            raise ValidationError("尚无接访笔录")
+            raise ValidationError(gettext("尚无接访笔录"))
         if minutes.endorsed_at:
-            raise ValidationError("笔录已签字背书")
+            raise ValidationError(gettext("笔录已签字背书"))
         if not secrets.compare_digest(minutes.digest.encode(), (digest or "").encode()):
-            raise ValidationError("笔录内容已更新，请重新阅读后确认")
+            raise ValidationError(gettext("笔录内容已更新，请重新阅读后确认"))
         minutes.confirmed_digest, minutes.confirmed_at, minutes.confirmed_where = (
             minutes.digest,
             timezone.now(),
@@ -876,17 +889,17 @@ def minutes_endorse(*, actor: User, reception: VideoReception, version: int) -> 
     """The official endorses (签字背书) the minutes the petitioner confirmed, after the session."""
     _require_receiver(actor, reception)
     if reception.state != ReceptionState.ENDED:
-        raise ValidationError("接访结束后才能签字背书")
+        raise ValidationError(gettext("接访结束后才能签字背书"))
     with transaction.atomic():
         minutes = ReceptionMinutes.objects.select_for_update().filter(reception=reception).first()
         if minutes is None:
-            raise ValidationError("尚无接访笔录")
+            raise ValidationError(gettext("尚无接访笔录"))
         if minutes.version != version:
             raise ConcurrentEditError()
         if minutes.endorsed_at:
-            raise ValidationError("笔录已签字背书")
+            raise ValidationError(gettext("笔录已签字背书"))
         if not minutes.is_confirmed:
-            raise ValidationError("信访人尚未确认当前笔录，不能签字背书")
+            raise ValidationError(gettext("信访人尚未确认当前笔录，不能签字背书"))
         minutes.endorsed_by, minutes.endorsed_at = actor, timezone.now()
         minutes.version += 1
         minutes.save(update_fields=["endorsed_by", "endorsed_at", "version"])
@@ -907,10 +920,10 @@ REPORT_REF = "petitions.petitionreport:{pk}|{serial}"
 def _case_ready(actor: User, reception: VideoReception) -> ReceptionMinutes:
     _require_receiver(actor, reception)
     if reception.case_ref:
-        raise ValidationError("本次接访已关联信访举报")
+        raise ValidationError(gettext("本次接访已关联信访举报"))
     minutes = ReceptionMinutes.objects.filter(reception=reception).first()
     if reception.state != ReceptionState.ENDED or minutes is None or not minutes.endorsed_at:
-        raise ValidationError("接访结束且笔录签字背书后，才能登记或关联信访举报")
+        raise ValidationError(gettext("接访结束且笔录签字背书后，才能登记或关联信访举报"))
     return minutes
 
 
@@ -918,7 +931,7 @@ def _set_case(actor: User, reception: VideoReception, report, how: str) -> None:
     if not VideoReception.objects.filter(pk=reception.pk, case_ref="").update(
         case_ref=REPORT_REF.format(pk=report.pk, serial=report.serial_number), version=F("version") + 1
     ):
-        raise ValidationError("本次接访已关联信访举报")
+        raise ValidationError(gettext("本次接访已关联信访举报"))
     reception.refresh_from_db()
     audit_record(
         actor=actor, action="reception.case", obj=reception, summary=f"{how}信访举报 {report.serial_number}"
@@ -977,7 +990,7 @@ def case_link(*, actor: User, reception: VideoReception, serial: str) -> str:
     _case_ready(actor, reception)
     report = links.petition_by_serial(actor, serial)
     if report is None:
-        raise ValidationError("未找到该登记编号的信访举报，或不在您的管辖范围内")
+        raise ValidationError(gettext("未找到该登记编号的信访举报，或不在您的管辖范围内"))
     with transaction.atomic():
         _set_case(actor, reception, report, "关联")
     return report.serial_number
@@ -999,7 +1012,7 @@ def document_add(*, actor: User, reception: VideoReception, files, ip_address: s
     if not (is_receiver(actor, reception) or terminal):
         raise PermissionDenied
     if reception.state not in MINUTES_STATES:
-        raise ValidationError("接访进行中或结束后才能上传材料")
+        raise ValidationError(gettext("接访进行中或结束后才能上传材料"))
     with transaction.atomic():
         attachments = attachments_store_all(
             actor=actor,

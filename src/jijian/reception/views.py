@@ -18,6 +18,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -102,7 +103,7 @@ def schedules(request):
             except ValidationError as error:
                 form.add_error(None, error.messages)
             else:
-                messages.success(request, "接访安排已发布")
+                messages.success(request, gettext("接访安排已发布"))
                 return redirect("reception:schedules")
     items = schedules_visible_to(user)
     return render(
@@ -143,7 +144,10 @@ def book(request):
             except ValidationError as error:
                 form.add_error(None, error.messages)
             else:
-                messages.success(request, f"已预约。请将预约查询码 {code} 交给信访人（只显示这一次）")
+                messages.success(
+                    request,
+                    gettext("已预约。请将预约查询码 %(code)s 交给信访人（只显示这一次）") % {"code": code},
+                )
                 return redirect("reception:detail", reception.pk)
         return render(request, "reception/book.html", {"form": form}, status=400)
     return render(request, "reception/book.html", {"form": form})
@@ -196,21 +200,21 @@ def act(request, pk):
     reception = get_reception_for(request.user, pk)
     form = ActionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请求无效，请刷新后重试")
+        messages.error(request, gettext("请求无效，请刷新后重试"))
         return redirect("reception:detail", pk)
     action, version = form.cleaned_data["action"], form.cleaned_data["version"]
     try:
         if action == "confirm":
             services.booking_confirm(actor=request.user, reception=reception, version=version)
-            messages.success(request, "已确认，已短信通知信访人")
+            messages.success(request, gettext("已确认，已短信通知信访人"))
         elif action == "cancel":
             services.booking_cancel(
                 actor=request.user, reception=reception, version=version, reason=form.cleaned_data["reason"]
             )
-            messages.success(request, "已取消")
+            messages.success(request, gettext("已取消"))
         elif action == "no_show":
             services.booking_no_show(actor=request.user, reception=reception, version=version)
-            messages.success(request, "已登记未到场")
+            messages.success(request, gettext("已登记未到场"))
         elif action == "start":
             services.session_start(actor=request.user, reception=reception)
             return redirect("reception:room", pk)
@@ -221,15 +225,17 @@ def act(request, pk):
                 category=form.cleaned_data["category"],
                 matter=form.cleaned_data["matter"],
             )
-            messages.success(request, f"已登记为信访举报 {serial}（来源：视频接访）")
+            messages.success(
+                request, gettext("已登记为信访举报 %(serial)s（来源：视频接访）") % {"serial": serial}
+            )
         elif action == "case_link":
             serial = services.case_link(
                 actor=request.user, reception=reception, serial=form.cleaned_data["serial"]
             )
-            messages.success(request, f"已关联信访举报 {serial}")
+            messages.success(request, gettext("已关联信访举报 %(serial)s") % {"serial": serial})
         elif action == "end":
             services.session_end(actor=request.user, reception=reception)
-            messages.success(request, "接访结束，录像正在转换")
+            messages.success(request, gettext("接访结束，录像正在转换"))
     except PermissionDenied:
         raise Http404 from None
     except ValidationError as error:
@@ -278,7 +284,7 @@ def transfer(request, pk):
     if form.is_valid():
         data = form.cleaned_data
         if data["slot"] is None:
-            form.add_error("slot", "请选择转交后的场次")
+            form.add_error("slot", gettext("请选择转交后的场次"))
         else:
             try:
                 services.booking_transfer(
@@ -296,7 +302,9 @@ def transfer(request, pk):
             except ValidationError as error:
                 form.add_error(None, error.messages)
             else:
-                messages.success(request, f"已转交{reception.org_unit.name}，已短信告知信访人")
+                messages.success(
+                    request, gettext("已转交%(name)s，已短信告知信访人") % {"name": reception.org_unit.name}
+                )
                 return redirect("reception:list")
     return render(request, "reception/transfer.html", context, status=400)
 
@@ -309,7 +317,7 @@ def room(request, pk):
     at the terminal. The page carries a short-lived join token for this reception only."""
     reception = get_reception_for(request.user, pk)
     if reception.state != ReceptionState.IN_SESSION:
-        messages.error(request, "本次视频接访未在进行中")
+        messages.error(request, gettext("本次视频接访未在进行中"))
         return redirect("reception:detail", pk)
     if is_receiver(request.user, reception):
         participant, display = (
@@ -343,7 +351,7 @@ def lobby(request, pk):
     if request.method == "POST":
         decision = request.POST.get("decision", "")
         if decision not in ("admit", "refuse"):
-            return JsonResponse({"error": "请求无效"}, status=400)
+            return JsonResponse({"error": gettext("请求无效")}, status=400)
         try:
             services.petitioner_admit(actor=request.user, reception=reception, admit=decision == "admit")
         except ValidationError as error_:
@@ -390,7 +398,7 @@ def minutes(request, pk):
             raise Http404
         try:
             if not permitted[action]:
-                raise ValidationError("笔录由接访机关制作并签字背书，乡镇接访点只记录信访人的确认")
+                raise ValidationError(gettext("笔录由接访机关制作并签字背书，乡镇接访点只记录信访人的确认"))
             if action == "save" and form.is_valid():
                 services.minutes_save(
                     actor=request.user,
@@ -398,19 +406,19 @@ def minutes(request, pk):
                     text=form.cleaned_data["text"],
                     version=form.cleaned_data["version"],
                 )
-                messages.success(request, "笔录已保存，请向信访人宣读并请其确认")
+                messages.success(request, gettext("笔录已保存，请向信访人宣读并请其确认"))
                 return redirect("reception:minutes", pk)
             if action == "endorse":
                 raw = request.POST.get("version", "")
                 version = int(raw) if raw.isdigit() else 0
                 services.minutes_endorse(actor=request.user, reception=reception, version=version)
-                messages.success(request, "笔录已签字背书")
+                messages.success(request, gettext("笔录已签字背书"))
                 return redirect("reception:minutes", pk)
             if action == "confirm":
                 services.minutes_confirm(
                     reception=reception, digest=request.POST.get("digest", ""), where="乡镇接访点"
                 )
-                messages.success(request, "已记录信访人确认")
+                messages.success(request, gettext("已记录信访人确认"))
                 return redirect("reception:minutes", pk)
         except ValidationError as error:
             form.add_error(None, error.messages)
@@ -495,7 +503,7 @@ def document_add(request, pk):
     reception = get_reception_for(request.user, pk)
     files = request.FILES.getlist("document")
     if not files:
-        messages.error(request, "请选择要上传的材料")
+        messages.error(request, gettext("请选择要上传的材料"))
         return redirect("reception:detail", pk)
     try:
         services.document_add(
@@ -507,5 +515,5 @@ def document_add(request, pk):
         for m in error.messages:
             messages.error(request, m)
     else:
-        messages.success(request, f"已上传 {len(files)} 份材料")
+        messages.success(request, gettext("已上传 %(count)s 份材料") % {"count": len(files)})
     return redirect("reception:detail", pk)

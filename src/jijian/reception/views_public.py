@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -97,7 +98,7 @@ def public_status(request):
     if request.method == "POST" and form.is_valid():
         reception = services.reception_by_code(form.cleaned_data["code"])
         if reception is None:
-            form.add_error("code", "预约查询码不正确")
+            form.add_error("code", gettext("预约查询码不正确"))
         else:
             context["r"] = reception
             context["m"] = _minutes_to_confirm(reception)
@@ -118,7 +119,7 @@ def join(request, pk):
     credential: it must be genuine, unexpired and for this reception, whose session must be open."""
     reception = reception_by_pk(pk)
     if reception is None:
-        return JsonResponse({"error": "入会凭证无效"}, status=404)
+        return JsonResponse({"error": gettext("入会凭证无效")}, status=404)
     try:
         claims = services.join_token_check(token=request.POST.get("token", ""), reception=reception)
     except ValidationError as error:
@@ -139,12 +140,12 @@ def petitioner_upload(request, pk):
     file (PublicUploadHandler): beyond them the answer is 413 and nothing is kept."""
     reception = reception_by_pk(pk)
     if reception is None:
-        return JsonResponse({"error": "上传凭证无效"}, status=404)
+        return JsonResponse({"error": gettext("上传凭证无效")}, status=404)
     if refusal := upload_refusal(request):
         return JsonResponse({"error": refusal}, status=413)
     files = request.FILES.getlist("document")
     if len(files) != 1:
-        return JsonResponse({"error": "请选择一份要上传的材料（每次一份）"}, status=400)
+        return JsonResponse({"error": gettext("请选择一份要上传的材料（每次一份）")}, status=400)
     try:
         attachment = services.petitioner_document_add(
             reception=reception,
@@ -173,7 +174,7 @@ def public_confirm(request):
         return render(
             request,
             "reception/public_status.html",
-            {"form": CodeForm(), "error": "预约查询码不正确"},
+            {"form": CodeForm(), "error": gettext("预约查询码不正确")},
             status=400,
         )
     try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from jijian.audit.services import audit_record
 from jijian.core.admin import admin_site
@@ -20,29 +21,37 @@ FIELD_KEYS = {"name", "label", "type", "required", "min", "max", "choices"}
 def validate_field_specs(specs) -> None:
     if not isinstance(specs, list):
         raise ValidationError(
-            '字段应为列表，例如 [{"name": "households", "label": "走访户数", "type": "integer"}]'
+            gettext('字段应为列表，例如 [{"name": "households", "label": "走访户数", "type": "integer"}]')
         )
     names = set()
     for i, spec in enumerate(specs, start=1):
         where = f"第 {i} 个字段"
         if not isinstance(spec, dict):
-            raise ValidationError(f"{where}：应为对象")
+            raise ValidationError(gettext("%(where)s：应为对象") % {"where": where})
         unknown = set(spec) - FIELD_KEYS
         if unknown:
-            raise ValidationError(f"{where}：未知属性 {', '.join(sorted(unknown))}")
+            raise ValidationError(
+                gettext("%(where)s：未知属性 %(items)s")
+                % {"where": where, "items": ", ".join(sorted(unknown))}
+            )
         name = spec.get("name", "")
         if not isinstance(name, str) or not name.isidentifier():
-            raise ValidationError(f"{where}：name 须为英文标识符")
+            raise ValidationError(gettext("%(where)s：name 须为英文标识符") % {"where": where})
         if name in names:
-            raise ValidationError(f"{where}：name “{name}” 重复")
+            raise ValidationError(gettext("%(where)s：name “%(name)s” 重复") % {"where": where, "name": name})
         names.add(name)
         if spec.get("type", "text") not in FieldType.values:
-            raise ValidationError(f"{where}：type 须为 {', '.join(FieldType.values)} 之一")
+            raise ValidationError(
+                gettext("%(where)s：type 须为 %(items)s 之一")
+                % {"where": where, "items": ", ".join(FieldType.values)}
+            )
         if spec.get("type") in ("choice", "multi") and not spec.get("choices"):
-            raise ValidationError(f"{where}：选择题须列出 choices")
+            raise ValidationError(gettext("%(where)s：选择题须列出 choices") % {"where": where})
         for bound in ("min", "max"):
             if bound in spec and not isinstance(spec[bound], int | float):
-                raise ValidationError(f"{where}：{bound} 须为数字")
+                raise ValidationError(
+                    gettext("%(where)s：%(bound)s 须为数字") % {"where": where, "bound": bound}
+                )
 
 
 class DutyTypeForm(forms.ModelForm):
@@ -130,31 +139,31 @@ class ReportSettingsForm(forms.ModelForm):
     def clean_incompetent_missing_months(self):
         months = self.cleaned_data["incompetent_missing_months"]
         if not 1 <= months <= 12:
-            raise ValidationError("漏报月数须在 1 至 12 之间")
+            raise ValidationError(gettext("漏报月数须在 1 至 12 之间"))
         return months
 
     def clean_incompetent_min_submission_pct(self):
         pct = self.cleaned_data["incompetent_min_submission_pct"]
         if not 0 <= pct <= 100:
-            raise ValidationError("报送率须在 0 至 100 之间")
+            raise ValidationError(gettext("报送率须在 0 至 100 之间"))
         return pct
 
     def clean_incompetent_rate_from_months(self):
         months = self.cleaned_data["incompetent_rate_from_months"]
         if not 1 <= months <= 12:
-            raise ValidationError("月数须在 1 至 12 之间")
+            raise ValidationError(gettext("月数须在 1 至 12 之间"))
         return months
 
     def clean_submittable_from_day(self):
         day = self.cleaned_data["submittable_from_day"]
         if not 1 <= day <= 28:
-            raise ValidationError("可提交日须在 1 至 28 日之间")
+            raise ValidationError(gettext("可提交日须在 1 至 28 日之间"))
         return day
 
     def clean_deadline_day(self):
         day = self.cleaned_data["deadline_day"]
         if not 1 <= day <= 28:
-            raise ValidationError("截止日须在 1 至 28 日之间")
+            raise ValidationError(gettext("截止日须在 1 至 28 日之间"))
         return day
 
     def clean_rubric(self):
@@ -163,7 +172,7 @@ class ReportSettingsForm(forms.ModelForm):
             isinstance(i, dict) and {"key", "label", "max"} <= set(i) and isinstance(i["max"], int | float)
             for i in rubric
         ):
-            raise ValidationError("评分细则应为列表，每项含 key、label、max（满分）")
+            raise ValidationError(gettext("评分细则应为列表，每项含 key、label、max（满分）"))
         return rubric
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from jijian.core.forms import MultipleFileField
 
@@ -26,32 +27,34 @@ class MonthlyReportForm(forms.Form):
     # Set by member.js: the id this browser keeps for itself (own saves are not conflicts).
     device = forms.CharField(widget=forms.HiddenInput, required=False, max_length=60)
     is_zero_report = forms.ChoiceField(
-        label="本月是否有履职事项",
+        label=gettext_lazy("本月是否有履职事项"),
         choices=ZERO_CHOICES,
         widget=forms.RadioSelect,
-        error_messages={"required": "请选择：如实填报，或明确作零报告"},
+        error_messages={"required": gettext_lazy("请选择：如实填报，或明确作零报告")},
     )
     summary = forms.CharField(
-        label="本月履职情况",
+        label=gettext_lazy("本月履职情况"),
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     problems = forms.CharField(
-        label="发现的问题及处理",
+        label=gettext_lazy("发现的问题及处理"),
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     counts_note = forms.CharField(
-        label="数量说明（填报数量多于纪实时必填）",
+        label=gettext_lazy("数量说明（填报数量多于纪实时必填）"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    endorse = forms.BooleanField(label="签字背书", required=False)  # the page shows the statement
+    endorse = forms.BooleanField(
+        label=gettext_lazy("签字背书"), required=False
+    )  # the page shows the statement
     early_confirmed = forms.BooleanField(
-        label="确认提前提交：提交后本月履职纪实将关闭，不能再记一笔", required=False
+        label=gettext_lazy("确认提前提交：提交后本月履职纪实将关闭，不能再记一笔"), required=False
     )
     action = forms.ChoiceField(
         choices=[("save", "保存草稿"), ("submit", "提交")], required=False, widget=forms.HiddenInput
@@ -68,9 +71,9 @@ class MonthlyReportForm(forms.Form):
                 max_value=MAX_COUNT,
                 widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": MAX_COUNT}),
                 error_messages={
-                    "min_value": "数量不能为负数",
-                    "max_value": f"数量明显不合理（超过 {MAX_COUNT}）",
-                    "invalid": "数量应为整数",
+                    "min_value": gettext("数量不能为负数"),
+                    "max_value": gettext("数量明显不合理（超过 %(MAX_COUNT)s）") % {"MAX_COUNT": MAX_COUNT},
+                    "invalid": gettext("数量应为整数"),
                 },
             )
 
@@ -78,7 +81,7 @@ class MonthlyReportForm(forms.Form):
         data = super().clean()
         data["action"] = data.get("action") or "save"
         if data["action"] == "submit" and not data.get("endorse"):
-            self.add_error("endorse", "请确认签字背书承诺后再提交")
+            self.add_error("endorse", gettext("请确认签字背书承诺后再提交"))
         return data
 
     def count_fields(self):
@@ -119,7 +122,7 @@ def _field_for(spec: dict) -> forms.Field:
             min_value=bounds.get("min"),
             max_value=bounds.get("max"),
             widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-            error_messages={**missing, "invalid": "应为整数"},
+            error_messages={**missing, "invalid": gettext("应为整数")},
         )
     if kind == FieldType.DECIMAL:
         return forms.DecimalField(
@@ -130,7 +133,7 @@ def _field_for(spec: dict) -> forms.Field:
             decimal_places=2,
             max_digits=14,
             widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
-            error_messages={**missing, "invalid": "应为数字"},
+            error_messages={**missing, "invalid": gettext("应为数字")},
         )
     if kind == FieldType.BOOLEAN:
         return forms.BooleanField(label=label, required=False)
@@ -164,15 +167,18 @@ class DutyRecordForm(forms.Form):
     """One duty record; the type's own fields are added from DutyType.fields as `f_<name>`."""
 
     occurred_on = forms.DateField(
-        label="日期",
+        label=gettext_lazy("日期"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"required": "请填写日期"},
+        error_messages={"required": gettext_lazy("请填写日期")},
     )
-    place = forms.CharField(label="地点", required=False, max_length=100)
+    place = forms.CharField(label=gettext_lazy("地点"), required=False, max_length=100)
     notes = forms.CharField(
-        label="情况记录", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("情况记录"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
-    uploads = MultipleFileField(label="照片或文件（可多选）", required=False)
+    uploads = MultipleFileField(label=gettext_lazy("照片或文件（可多选）"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     client_uuid = forms.UUIDField(widget=forms.HiddenInput, required=False)
 

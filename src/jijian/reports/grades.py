@@ -35,6 +35,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jijian.audit.services import audit_record
 from jijian.core.models import OrgUnit, User
@@ -238,22 +239,22 @@ def annual_grade_set(
     today = today or services.today()
     kind = selectors.member_kind_of(member)
     if kind is None:
-        raise ValidationError("只能为村（社区）或市直单位纪检委员评定等次")
+        raise ValidationError(gettext("只能为村（社区）或市直单位纪检委员评定等次"))
     # The reviewer of the member's reports grades them (services.reviewer_role).
     if not services.may_review_unit(actor, member.org_unit, kind):
         raise PermissionDenied
     if not isinstance(year, int) or year < 2000 or year > today.year:
-        raise ValidationError("年度不正确（不能是未来年度）")
+        raise ValidationError(gettext("年度不正确（不能是未来年度）"))
     if grade not in GRADE_LABELS:
-        raise ValidationError("请选择评定等次：优秀、称职、基本称职或不称职")
+        raise ValidationError(gettext("请选择评定等次：优秀、称职、基本称职或不称职"))
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("评定等次必须填写理由")
+        raise ValidationError(gettext("评定等次必须填写理由"))
     if len(reason) > 2000:
-        raise ValidationError("理由不能超过2000字")
+        raise ValidationError(gettext("理由不能超过2000字"))
     basis = grade_basis_for(member, year=year, today=today)
     if basis is None:
-        raise ValidationError("该委员本年度还没有应报的月报，暂不能评定")
+        raise ValidationError(gettext("该委员本年度还没有应报的月报，暂不能评定"))
     village_id = basis.pop("village_id")
     proposed = propose_grade(basis, rule_for_city(member.org_unit.city_id))
     existing = AnnualGrade.objects.select_for_update().filter(member=member, year=year).first()

@@ -10,6 +10,7 @@ import uuid
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from . import selectors, services
 from .grades import monthly_report_scores  # noqa: F401 - the port's provider (apps.py)
@@ -27,7 +28,10 @@ def duty_log_record(
         (t for t in services.duty_types_for(occurred_on.year, kind) if t.code == duty_type_code), None
     )
     if duty_type is None:
-        raise ValidationError(f"{occurred_on.year} 年度的履职事项中没有“{duty_type_code}”")
+        raise ValidationError(
+            gettext("%(year)s 年度的履职事项中没有“%(duty_type_code)s”")
+            % {"year": occurred_on.year, "duty_type_code": duty_type_code}
+        )
     record = services.duty_record_create(
         actor=actor,
         duty_type=duty_type,

@@ -11,6 +11,7 @@ from datetime import date
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
+from django.utils.translation import gettext
 
 from jijian.attachments.access import attachments_visible_to
 from jijian.attachments.services import STAFF_KINDS, attachments_store_all
@@ -104,7 +105,10 @@ def _store_files(actor, record: DutyRecord, files, ip_address: str) -> None:
     if len(files) > MAX_FILES_PER_RECORD:
         from django.core.exceptions import ValidationError
 
-        raise ValidationError(f"每条纪实最多上传 {MAX_FILES_PER_RECORD} 个文件")
+        raise ValidationError(
+            gettext("每条纪实最多上传 %(MAX_FILES_PER_RECORD)s 个文件")
+            % {"MAX_FILES_PER_RECORD": MAX_FILES_PER_RECORD}
+        )
     keep_original = bool(files) and keeps_photo_originals(record.village)
     # A refused file refuses the record: none of its files is kept (the caller's transaction rolls
     # back the record).

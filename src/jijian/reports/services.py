@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jijian.audit.services import audit_record
 from jijian.core.access import user_in_jurisdiction
@@ -298,7 +299,7 @@ def _require_member_of_village_id(actor: User, village_id: int) -> None:
 def validate_duty_data(duty_type: DutyType, data: dict) -> dict:
     """Check a record's values against its type's fields; every problem named, in Chinese."""
     if not isinstance(data, dict):
-        raise ValidationError("事项数据格式不正确")
+        raise ValidationError(gettext("事项数据格式不正确"))
     clean, errors = {}, []
     known = {f["name"] for f in duty_type.fields}
     for name in data:
@@ -361,9 +362,9 @@ def _report_for_month(village: OrgUnit, month: date) -> MonthlyReport | None:
 
 def _check_record_date(occurred_on: date) -> date:
     if occurred_on > today():
-        raise ValidationError("履职日期不能晚于今天")
+        raise ValidationError(gettext("履职日期不能晚于今天"))
     if occurred_on < today() - timedelta(days=400):
-        raise ValidationError("履职日期过早，请核对")
+        raise ValidationError(gettext("履职日期过早，请核对"))
     return month_start(occurred_on)
 
 
@@ -394,10 +395,10 @@ def duty_record_create(
         or not duty_type.is_active
         or duty_type.member_kind != member_kind_of_unit(village)
     ):
-        raise ValidationError("该事项类型不适用于所选日期的年度")
+        raise ValidationError(gettext("该事项类型不适用于所选日期的年度"))
     report = _report_for_month(village, month)
     if report is not None and not report.is_editable:
-        raise ValidationError("该月月报已提交或已审核，不能再添加履职纪实（被退回后可以修改）")
+        raise ValidationError(gettext("该月月报已提交或已审核，不能再添加履职纪实（被退回后可以修改）"))
     clean = validate_duty_data(duty_type, data or {})
     # Where the village stood that month: the month's expected row says; without one, the tree now.
     if report is not None:
@@ -446,7 +447,7 @@ def duty_record_update(
     for month in {record.month, month_start(occurred_on)}:
         report = _report_for_month(record.village, month)
         if report is not None and not report.is_editable:
-            raise ValidationError("该月月报已提交或已审核，不能再修改履职纪实")
+            raise ValidationError(gettext("该月月报已提交或已审核，不能再修改履职纪实"))
     new_month = _check_record_date(occurred_on)
     clean = validate_duty_data(record.duty_type, data)
     before = {
@@ -487,7 +488,7 @@ def duty_record_delete(*, actor: User, record: DutyRecord, version: int) -> None
         raise PermissionDenied
     report = _report_for_month(record.village, record.month)
     if report is not None and not report.is_editable:
-        raise ValidationError("该月月报已提交或已审核，不能删除履职纪实")
+        raise ValidationError(gettext("该月月报已提交或已审核，不能删除履职纪实"))
     if not DutyRecord.objects.filter(pk=record.pk, version=version, is_deleted=False).update(
         is_deleted=True, version=F("version") + 1
     ):
@@ -546,7 +547,7 @@ def _transition(report: MonthlyReport, to_state: str, actor: User | None, reason
 
 def _clean_counts(counts: dict) -> dict[str, int]:
     if not isinstance(counts, dict):
-        raise ValidationError("数量格式不正确")
+        raise ValidationError(gettext("数量格式不正确"))
     clean, errors = {}, []
     for code, value in counts.items():
         try:
@@ -573,7 +574,7 @@ def _require_report_member(actor: User, report: MonthlyReport) -> None:
 
 def _check_month_not_future(report: MonthlyReport) -> None:
     if report.month > month_start(today()):
-        raise ValidationError("不能填报未来月份的月报")
+        raise ValidationError(gettext("不能填报未来月份的月报"))
 
 
 def draft_source(actor: User, device: str) -> str:
@@ -634,10 +635,10 @@ def monthly_report_save_draft(
     _require_report_member(actor, report)
     _check_month_not_future(report)
     if report.state not in EDITABLE_STATES:
-        raise ValidationError("月报已提交或已审核通过，不能再修改")
+        raise ValidationError(gettext("月报已提交或已审核通过，不能再修改"))
     clean = _clean_counts(counts)
     if len(summary) > 5000 or len(problems) > 5000 or len(counts_note) > 2000:
-        raise ValidationError("内容过长（每项不超过5000字）")
+        raise ValidationError(gettext("内容过长（每项不超过5000字）"))
     new_state = ReportState.DRAFT if report.state == ReportState.NOT_STARTED else report.state
     if report.version != version and draft_source(actor, device):
         report = _report_locked(report)  # decide on the row as it is now
@@ -716,21 +717,21 @@ def monthly_report_submit(
     if report.version != version:
         raise report_conflict(actor, report)  # read as it is now, just above
     if not endorse:
-        raise ValidationError("请确认签字背书承诺后再提交")
+        raise ValidationError(gettext("请确认签字背书承诺后再提交"))
     records = list(
         DutyRecord.objects.filter(village_id=report.village_id, month=report.month, is_deleted=False)
         .order_by("pk")
         .values(*DIGEST_RECORD_FIELDS)
     )
     if report.is_zero_report and records:
-        raise ValidationError("本月已有履职纪实，不能作零报告")
+        raise ValidationError(gettext("本月已有履职纪实，不能作零报告"))
     if (
         not report.is_zero_report
         and not records
         and not report.summary.strip()
         and not any(report.counts.values())
     ):
-        raise ValidationError("请填写本月履职情况，或明确选择“零报告”（本月无履职事项可报）")
+        raise ValidationError(gettext("请填写本月履职情况，或明确选择“零报告”（本月无履职事项可报）"))
     unsupported = counts_above_log(report.counts or {}, records)
     if unsupported and not (report.counts_note or "").strip():
         names = dict(
@@ -748,8 +749,10 @@ def monthly_report_submit(
     early = is_early(report)
     if early and not early_confirmed:
         raise ValidationError(
-            f"{_md(submittable_from(report))}起才是本月月报的提交时间。提前提交后本月履职纪实将关闭，"
-            "不能再记一笔；如确需提前提交，请勾选“确认提前提交”。"
+            gettext(
+                "%(md)s起才是本月月报的提交时间。提前提交后本月履职纪实将关闭，不能再记一笔；如确需提前提交，请勾选“确认提前提交”。"
+            )
+            % {"md": _md(submittable_from(report))}
         )
     now = timezone.now()
     from_state = report.state
@@ -846,7 +849,8 @@ def _check_reviewed_version(report: MonthlyReport, version: int | None) -> None:
     refused rather than applied to a report the reviewer has not seen."""
     if version is not None and report.version != version:
         raise ValidationError(
-            f"该月报在您打开后已有变化（现为“{report.get_state_display()}”），您的审核未保存，请查看最新内容后再审核",
+            gettext("该月报在您打开后已有变化（现为“%(state)s”），您的审核未保存，请查看最新内容后再审核")
+            % {"state": report.get_state_display()},
             code="stale",
         )
 
@@ -860,13 +864,16 @@ def monthly_report_return(
     _require_reviewer(actor, report)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("退回必须填写原因")
+        raise ValidationError(gettext("退回必须填写原因"))
     if len(reason) > RETURN_REASON_MAX:
-        raise ValidationError(f"退回原因不能超过 {RETURN_REASON_MAX} 字（现为 {len(reason)} 字）")
+        raise ValidationError(
+            gettext("退回原因不能超过 %(RETURN_REASON_MAX)s 字（现为 %(count)s 字）")
+            % {"RETURN_REASON_MAX": RETURN_REASON_MAX, "count": len(reason)}
+        )
     report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
     _check_reviewed_version(report, version)
     if report.state not in (ReportState.SUBMITTED, ReportState.RESUBMITTED):
-        raise ValidationError("只有已提交、待审核的月报可以退回")
+        raise ValidationError(gettext("只有已提交、待审核的月报可以退回"))
     _transition(report, ReportState.RETURNED, actor, reason)
     report.return_reason = reason
     report.return_count += 1
@@ -937,7 +944,7 @@ def monthly_report_approve(
         return report
     _check_reviewed_version(report, version)
     if report.state not in (ReportState.SUBMITTED, ReportState.RESUBMITTED):
-        raise ValidationError("只有已提交、待审核的月报可以审核通过")
+        raise ValidationError(gettext("只有已提交、待审核的月报可以审核通过"))
     score, detail = _clean_score(score_detail, settings_for_city(report.city_id_at).rubric)
     _transition(report, ReportState.APPROVED, actor, comment.strip())
     report.approved_at, report.approved_by = timezone.now(), actor
@@ -983,8 +990,14 @@ def monthly_reports_approve_batch(
             except ValidationError as refused:
                 if refuse_stale and getattr(refused, "code", None) == "stale":
                     raise ValidationError(
-                        f"月报 {report.pk}（{report.village.name} {report.month:%Y年%m月}）在您读取后已有变化，"
-                        "本批均未审核通过，请重新读取后再审核",
+                        gettext(
+                            "月报 %(pk)s（%(name)s %(month)s）在您读取后已有变化，本批均未审核通过，请重新读取后再审核"
+                        )
+                        % {
+                            "pk": report.pk,
+                            "name": report.village.name,
+                            "month": format(report.month, "%Y年%m月"),
+                        },
                         code="stale",
                     ) from None
                 result["skipped"] += 1

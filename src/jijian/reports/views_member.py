@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jijian.attachments import held
@@ -97,7 +98,7 @@ def report_detail(request, pk: int):
         if not is_owner:  # visible to the township and county, but not theirs to change: 403, not 404
             return forbidden(request)
         if not can_edit:
-            messages.info(request, "月报已提交或已审核通过，不能再修改")
+            messages.info(request, gettext("月报已提交或已审核通过，不能再修改"))
             return redirect("reports:report_detail", pk=report.pk)
         assert form is not None  # made above whenever can_edit
         if form.is_valid() and _save_report(request, report, form):
@@ -158,12 +159,16 @@ def _save_report(request, report, form) -> bool:
                 device=device,
                 **values,
             )
-            messages.success(request, f"{report.month:%Y年%m月}履职月报已提交，等待乡镇纪委审核")
+            messages.success(
+                request,
+                gettext("%(month)s履职月报已提交，等待乡镇纪委审核")
+                % {"month": format(report.month, "%Y年%m月")},
+            )
         else:
             services.monthly_report_save_draft(
                 actor=request.user, report=report, version=version, device=device, **values
             )
-            messages.success(request, "草稿已保存")
+            messages.success(request, gettext("草稿已保存"))
     except ValidationError as exc:
         form.add_error(None, exc.messages)
         return False
@@ -245,7 +250,7 @@ def duty_record_create(request):
     closed = _closed_context(current)
     if duty_type is None or (closed and request.method == "GET"):
         if request.method == "POST":
-            messages.error(request, "请先选择履职事项类型")
+            messages.error(request, gettext("请先选择履职事项类型"))
         return render(request, "reports/member_record_types.html", {"types": types.values(), **closed})
     form = DutyRecordForm(
         request.POST or None,
@@ -274,7 +279,7 @@ def duty_record_create(request):
                 form.add_error("uploads" if exc.code == "attachment_refused" else None, exc.messages)
             else:
                 uploads.release()
-                messages.success(request, f"已记录：{duty_type.name}")
+                messages.success(request, gettext("已记录：%(name)s") % {"name": duty_type.name})
                 return redirect(f"{_records_url()}?month={record.month:%Y-%m}")
     uploads.hold_if(form)
     return render(
@@ -335,7 +340,7 @@ def duty_record_edit(request, pk: int):
                 form.add_error("uploads" if exc.code == "attachment_refused" else None, exc.messages)
             else:
                 uploads.release()
-                messages.success(request, "已保存修改")
+                messages.success(request, gettext("已保存修改"))
                 return redirect(f"{_records_url()}?month={record.month:%Y-%m}")
     uploads.hold_if(form)
     files = member.attachments_by_record(request.user, [record]).get(record.pk, [])
@@ -358,7 +363,7 @@ def duty_record_edit(request, pk: int):
 def duty_record_delete(request, pk: int):
     record = member.get_member_record(request.user, pk)
     if request.POST.get("confirm") != "1":  # one tap never deletes: the row asks first
-        messages.error(request, "请在确认提示中点“确认删除”后再删除")
+        messages.error(request, gettext("请在确认提示中点“确认删除”后再删除"))
         return redirect(f"{_records_url()}?month={record.month:%Y-%m}")
     try:
         version = int(request.POST.get("version", ""))
@@ -369,5 +374,5 @@ def duty_record_delete(request, pk: int):
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
-        messages.success(request, "已删除该条履职纪实")
+        messages.success(request, gettext("已删除该条履职纪实"))
     return redirect(f"{_records_url()}?month={record.month:%Y-%m}")

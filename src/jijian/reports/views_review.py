@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from jijian.core.access import get_or_404, users_visible_to
@@ -29,10 +30,12 @@ QUEUE_KEYS = ("month", "state", "late", "zero", "q")
 
 class QueueForm(forms.Form):
     month = forms.CharField(
-        label="月份", required=False, widget=forms.DateInput(attrs={"type": "month", "aria-label": "月份"})
+        label=gettext_lazy("月份"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "month", "aria-label": "月份"}),
     )
     state = forms.ChoiceField(
-        label="状态",
+        label=gettext_lazy("状态"),
         required=False,
         choices=[
             ("", "待审核"),
@@ -45,24 +48,28 @@ class QueueForm(forms.Form):
         ],
     )
     late = forms.ChoiceField(
-        label="时效", required=False, choices=[("", "按时/逾期"), ("0", "按时"), ("1", "逾期")]
+        label=gettext_lazy("时效"), required=False, choices=[("", "按时/逾期"), ("0", "按时"), ("1", "逾期")]
     )
     zero = forms.ChoiceField(
-        label="零报告", required=False, choices=[("", "零报告/非零"), ("1", "零报告"), ("0", "非零报告")]
+        label=gettext_lazy("零报告"),
+        required=False,
+        choices=[("", "零报告/非零"), ("1", "零报告"), ("0", "非零报告")],
     )
     q = forms.CharField(
-        label="村名",
+        label=gettext_lazy("村名"),
         required=False,
         max_length=50,
-        widget=forms.TextInput(attrs={"placeholder": "村名、拼音首字母或委员姓名", "aria-label": "村名"}),
+        widget=forms.TextInput(
+            attrs={"placeholder": gettext_lazy("村名、拼音首字母或委员姓名"), "aria-label": "村名"}
+        ),
     )
 
     def __init__(self, *args, departments: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if departments:  # a resident group reviews departments' reports: no village in its queue
-            self.fields["q"].label = "单位"
+            self.fields["q"].label = gettext("单位")
             self.fields["q"].widget.attrs.update(
-                placeholder="单位名称、拼音首字母或委员姓名", **{"aria-label": "单位"}
+                placeholder=gettext("单位名称、拼音首字母或委员姓名"), **{"aria-label": "单位"}
             )
 
     def clean_month(self):
@@ -73,7 +80,7 @@ class QueueForm(forms.Form):
             year, month = (int(part) for part in value.split("-")[:2])
             return date(year, month, 1)
         except (ValueError, TypeError):
-            raise ValidationError("月份格式应为 年-月，例如 2025-10") from None
+            raise ValidationError(gettext("月份格式应为 年-月，例如 2025-10")) from None
 
     def queue_filter(self) -> review.QueueFilter:
         data = self.cleaned_data if self.is_valid() else {}
@@ -146,14 +153,18 @@ def review_detail(request, pk):
 def _after_action(request, report, done: str):
     """Back to the queue (when acting from it), else on to the next report waiting."""
     back = request.POST.get("back", "")
-    messages.success(request, f"{report.village.name} {report.month:%Y年%m月}月报{done}")
+    messages.success(
+        request,
+        gettext("%(name)s %(month)s月报%(done)s")
+        % {"name": report.village.name, "month": format(report.month, "%Y年%m月"), "done": done},
+    )
     if request.POST.get("from") == "queue":
         return redirect(_queue_url(back))
     following = review.review_next(
         request.user, after=report, filters=QueueForm(QueryDict(back)).queue_filter()
     )
     if following is None:
-        messages.info(request, "待审核的月报已全部处理完")
+        messages.info(request, gettext("待审核的月报已全部处理完"))
         return redirect(_queue_url(back))
     query = _queue_query(back)
     return redirect(reverse("reports:review_detail", args=[following.pk]) + (f"?{query}" if query else ""))
@@ -233,7 +244,7 @@ def review_batch_approve(request):
             versions[int(pk)] = int(version)
     ids = list(versions)
     if not ids:
-        messages.error(request, "请先勾选要审核通过的月报")
+        messages.error(request, gettext("请先勾选要审核通过的月报"))
         return redirect(_queue_url(request.POST.get("back", "")))
     selected = list(review.review_queue(request.user).filter(pk__in=ids))
     result = services.monthly_reports_approve_batch(actor=request.user, reports=selected, versions=versions)
@@ -248,14 +259,18 @@ def review_batch_approve(request):
 
 # --- annual grades -------------------------------------------------------------------------------
 class GradeForm(forms.Form):
-    year = forms.IntegerField(min_value=2000, max_value=2100, error_messages={"invalid": "年度应为数字"})
+    year = forms.IntegerField(
+        min_value=2000, max_value=2100, error_messages={"invalid": gettext_lazy("年度应为数字")}
+    )
     grade = forms.ChoiceField(
-        label="评定等次", choices=grades.Grade.choices, error_messages={"required": "请选择评定等次"}
+        label=gettext_lazy("评定等次"),
+        choices=grades.Grade.choices,
+        error_messages={"required": gettext_lazy("请选择评定等次")},
     )
     reason = forms.CharField(
-        label="理由",
+        label=gettext_lazy("理由"),
         max_length=2000,
-        error_messages={"required": "评定等次必须填写理由"},
+        error_messages={"required": gettext_lazy("评定等次必须填写理由")},
         widget=forms.Textarea,
     )
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
@@ -322,6 +337,10 @@ def review_grade_set(request, member_id):
             for message in exc.messages:
                 messages.error(request, f"{member.full_name}：{message}")
         else:
-            messages.success(request, f"已评定 {member.full_name} {data['year']} 年度等次")
+            messages.success(
+                request,
+                gettext("已评定 %(full_name)s %(year)s 年度等次")
+                % {"full_name": member.full_name, "year": data["year"]},
+            )
         year = str(data["year"])
     return redirect(reverse("reports:review_grades") + (f"?year={year}" if year.isdigit() else ""))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from jijian.core.forms import MultipleFileField
 
@@ -24,7 +25,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class YearForm(forms.Form):
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100, required=False)
+    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100, required=False)
 
 
 class MemberForm(forms.ModelForm):
@@ -43,14 +44,14 @@ class _ItemForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["due_date"].widget = DATE
-        self.fields["due_date"].help_text = "仅用于“每年”的事项；不填则为12月31日。"
+        self.fields["due_date"].help_text = gettext("仅用于“每年”的事项；不填则为12月31日。")
 
     def service_fields(self) -> dict:
         return {f: self.cleaned_data[f] for f in ITEM_FIELDS}
 
 
 class TemplateForm(_ItemForm):
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -66,13 +67,14 @@ class ItemForm(_ItemForm):
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = members
-        self.fields["member"].help_text = "责任主体为班子成员时必选。"
+        self.fields["member"].help_text = gettext("责任主体为班子成员时必选。")
         self.fields["holder"].initial = Holder.ORGANISATION
 
 
 class RecordForm(forms.ModelForm):
     files = MultipleFileField(  # type: ignore[assignment]  # a field, not BaseForm.files
-        label=f"会议记录、现场图片、谈话记录等材料（可多选，最多 {MAX_FILES_PER_RECORD} 个）",
+        label=gettext_lazy("会议记录、现场图片、谈话记录等材料（可多选，最多 %(MAX_FILES_PER_RECORD)s 个）")
+        % {"MAX_FILES_PER_RECORD": MAX_FILES_PER_RECORD},
         max_files=MAX_FILES_PER_RECORD,
     )
 
@@ -110,21 +112,28 @@ class RecordForm(forms.ModelForm):
 
 
 class CommentForm(forms.Form):
-    text = forms.CharField(label="批注", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=gettext_lazy("批注"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class InterviewForm(forms.Form):
     item = forms.ModelChoiceField(
-        label="相关清单事项", queryset=ResponsibilityItem.objects.none(), required=False
+        label=gettext_lazy("相关清单事项"), queryset=ResponsibilityItem.objects.none(), required=False
     )
-    held_on = forms.DateField(label="约谈日期", widget=DATE)
-    interviewee = forms.CharField(label="约谈对象", max_length=100)
-    reason = forms.CharField(label="约谈事由", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
-    outcome = forms.ChoiceField(label="处理结果", choices=InterviewOutcome.choices)
+    held_on = forms.DateField(label=gettext_lazy("约谈日期"), widget=DATE)
+    interviewee = forms.CharField(label=gettext_lazy("约谈对象"), max_length=100)
+    reason = forms.CharField(
+        label=gettext_lazy("约谈事由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    outcome = forms.ChoiceField(label=gettext_lazy("处理结果"), choices=InterviewOutcome.choices)
     follow_up = forms.CharField(
-        label="整改要求及跟踪", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("整改要求及跟踪"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
-    follow_up_due = forms.DateField(label="整改期限", required=False, widget=DATE)
+    follow_up_due = forms.DateField(label=gettext_lazy("整改期限"), required=False, widget=DATE)
 
     def __init__(self, *args, items=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -171,22 +180,24 @@ class SupervisionForm(forms.ModelForm):
 
 
 class ReviewForm(forms.Form):
-    note = forms.CharField(label="复核意见", max_length=500, required=False)
+    note = forms.CharField(label=gettext_lazy("复核意见"), max_length=500, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class AssessmentForm(forms.Form):
-    grade = forms.ChoiceField(label="考核等次", choices=Grade.choices)
-    score = forms.IntegerField(label="得分", min_value=0, max_value=100)
+    grade = forms.ChoiceField(label=gettext_lazy("考核等次"), choices=Grade.choices)
+    score = forms.IntegerField(label=gettext_lazy("得分"), min_value=0, max_value=100)
     basis = forms.CharField(
-        label="考核依据",
+        label=gettext_lazy("考核依据"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="写明依据的纪实、逾期、约谈和检查情况。",
+        help_text=gettext_lazy("写明依据的纪实、逾期、约谈和检查情况。"),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class FollowUpForm(forms.Form):
-    done_on = forms.DateField(label="整改完成日期", widget=DATE)
-    result = forms.CharField(label="整改结果", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    done_on = forms.DateField(label=gettext_lazy("整改完成日期"), widget=DATE)
+    result = forms.CharField(
+        label=gettext_lazy("整改结果"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )

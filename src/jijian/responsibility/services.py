@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jijian.attachments.services import STAFF_KINDS, attachments_store_all
 from jijian.audit.services import audit_record
@@ -79,9 +80,9 @@ def _require_supervisor_of(actor, org: OrgUnit) -> None:
 def _text(value, label: str, limit: int, *, required: bool = True) -> str:
     value = (value or "").strip()
     if required and not value:
-        raise ValidationError(f"请填写{label}")
+        raise ValidationError(gettext("请填写%(label)s") % {"label": label})
     if len(value) > limit:
-        raise ValidationError(f"{label}不超过{limit}字")
+        raise ValidationError(gettext("%(label)s不超过%(limit)s字") % {"label": label, "limit": limit})
     return value
 
 
@@ -101,7 +102,7 @@ def member_save(
     """Add a leadership member, or edit one with the version the page was read at."""
     _require_writer(actor, org)
     if org.kind != OrgKind.PARTY_ORG:
-        raise ValidationError("只有基层党组织登记班子成员")
+        raise ValidationError(gettext("只有基层党组织登记班子成员"))
     data = {
         "name": _text(name, "姓名", 50),
         "post": _text(post, "职务", 100, required=False),
@@ -110,7 +111,7 @@ def member_save(
         "is_active": bool(is_active),
     }
     if role not in MemberRole.values:
-        raise ValidationError("请选择责任身份")
+        raise ValidationError(gettext("请选择责任身份"))
     try:
         with transaction.atomic():
             if member is None:
@@ -131,7 +132,7 @@ def member_save(
                 summary=f"{org.name}：{member.get_role_display()} {member.name}",
             )
     except IntegrityError:
-        raise ValidationError("本党组织已有在任书记：请先将原书记设为离任") from None
+        raise ValidationError(gettext("本党组织已有在任书记：请先将原书记设为离任")) from None
     return member
 
 
@@ -143,16 +144,16 @@ def _clean_item(fields: dict, year: int) -> dict:
     data["supervising_office"] = _text(data["supervising_office"], "监督主体", 100, required=False)
     data["evidence"] = _text(data["evidence"], "佐证材料", 200, required=False)
     if data["holder"] not in Holder.values:
-        raise ValidationError("请选择责任主体")
+        raise ValidationError(gettext("请选择责任主体"))
     if data["polarity"] not in Polarity.values:
-        raise ValidationError("请选择清单类别")
+        raise ValidationError(gettext("请选择清单类别"))
     if data["frequency"] not in Frequency.values:
-        raise ValidationError("请选择频次")
+        raise ValidationError(gettext("请选择频次"))
     if data["record_type"] not in RecordType.values:
-        raise ValidationError("请选择纪实类型")
+        raise ValidationError(gettext("请选择纪实类型"))
     due = data["due_date"]
     if due is not None and (data["frequency"] != Frequency.YEARLY or due.year != year):
-        raise ValidationError(f"完成时限只用于每年一次的事项，且须在{year}年内")
+        raise ValidationError(gettext("完成时限只用于每年一次的事项，且须在%(year)s年内") % {"year": year})
     return data
 
 
@@ -165,7 +166,7 @@ def template_save(
     if not is_supervisor(actor):
         raise PermissionDenied
     if not 2000 <= year <= 2100:
-        raise ValidationError("请填写正确的年度")
+        raise ValidationError(gettext("请填写正确的年度"))
     data = _clean_item(fields, year)
     with transaction.atomic():
         if template is None:
@@ -179,7 +180,9 @@ def template_save(
             changed = any(data[f] != getattr(template, f) for f in ITEM_FIELDS) or year != template.year
             if copied and changed:
                 raise ValidationError(
-                    "该模板事项已生成到党组织的责任清单（可能已有纪实），不能修改；请停用本条并新增一条"
+                    gettext(
+                        "该模板事项已生成到党组织的责任清单（可能已有纪实），不能修改；请停用本条并新增一条"
+                    )
                 )
             active = fields.get("is_active", template.is_active)
             if not ListTemplate.objects.filter(pk=template.pk, version=version or 0).update(
@@ -257,7 +260,7 @@ def item_add(*, actor, org: OrgUnit, year: int, member: LeadershipMember | None 
     data = _clean_item(fields, year)
     if data["holder"] == Holder.MEMBER:
         if member is None or member.org_unit_id != org.pk or not member.is_active:
-            raise ValidationError("班子成员的事项须选择本党组织在任的班子成员")
+            raise ValidationError(gettext("班子成员的事项须选择本党组织在任的班子成员"))
     else:
         member = None
     with transaction.atomic():
@@ -298,18 +301,20 @@ def record_create(
     _require_writer(actor, org)
     entered_on = entered_on or today()
     if item.org_unit_id != org.pk:
-        raise ValidationError("所选清单事项不属于本党组织")
+        raise ValidationError(gettext("所选清单事项不属于本党组织"))
     if item.polarity == Polarity.NEGATIVE:
-        raise ValidationError("负面清单事项无需纪实")
+        raise ValidationError(gettext("负面清单事项无需纪实"))
     if occurred_on > entered_on:
-        raise ValidationError("纪实日期不能晚于今天")
+        raise ValidationError(gettext("纪实日期不能晚于今天"))
     if occurred_on.year != item.year:
-        raise ValidationError(f"该事项属于{item.year}年清单，纪实日期须在{item.year}年内")
+        raise ValidationError(
+            gettext("该事项属于%(year)s年清单，纪实日期须在%(year)s年内") % {"year": item.year}
+        )
     if record_type not in RecordType.values:
-        raise ValidationError("请选择纪实类型")
+        raise ValidationError(gettext("请选择纪实类型"))
     integrity_topic = _text(integrity_topic, "廉政十分钟内容", 200, required=False)
     if record_type == RecordType.MEETING and integrity_ten_minutes and not integrity_topic:
-        raise ValidationError("开展了会前廉政十分钟，请填写其内容")
+        raise ValidationError(gettext("开展了会前廉政十分钟，请填写其内容"))
     if record_type != RecordType.MEETING:
         integrity_ten_minutes = major_decision = major_decision_procedure = False
         integrity_topic = ""
@@ -317,7 +322,10 @@ def record_create(
         major_decision_procedure = False
     files = list(files)
     if len(files) > MAX_FILES_PER_RECORD:
-        raise ValidationError(f"每条纪实最多上传 {MAX_FILES_PER_RECORD} 个文件")
+        raise ValidationError(
+            gettext("每条纪实最多上传 %(MAX_FILES_PER_RECORD)s 个文件")
+            % {"MAX_FILES_PER_RECORD": MAX_FILES_PER_RECORD}
+        )
     period = monitoring.period_of(item.frequency, occurred_on)
     calendar = monitoring.Calendar.for_year(item.year, entered_on)
     is_late = monitoring.is_late_entry(item, period, entered_on=entered_on, calendar=calendar)
@@ -326,7 +334,10 @@ def record_create(
     if is_late and len(late_reason) < min_reason:
         label = monitoring.period_label(item.frequency, period)
         raise ValidationError(
-            f"“{item.title}”{label}已过完成时限，已锁定：逾期补录须填写补录事由（至少{min_reason}字）"
+            gettext(
+                "“%(title)s”%(label)s已过完成时限，已锁定：逾期补录须填写补录事由（至少%(min_reason)s字）"
+            )
+            % {"title": item.title, "label": label, "min_reason": min_reason}
         )
     if not is_late:
         late_reason = ""
@@ -401,13 +412,13 @@ def interview_record(
 
     _require_supervisor_of(actor, org)
     if item is not None and item.org_unit_id != org.pk:
-        raise ValidationError("所选清单事项不属于该党组织")
+        raise ValidationError(gettext("所选清单事项不属于该党组织"))
     if held_on > today():
-        raise ValidationError("约谈日期不能晚于今天")
+        raise ValidationError(gettext("约谈日期不能晚于今天"))
     if outcome not in InterviewOutcome.values:
-        raise ValidationError("请选择处理结果")
+        raise ValidationError(gettext("请选择处理结果"))
     if follow_up_due is not None and follow_up_due < held_on:
-        raise ValidationError("整改期限不能早于约谈日期")
+        raise ValidationError(gettext("整改期限不能早于约谈日期"))
     with transaction.atomic():
         interview = AccountabilityInterview.objects.create(
             org_unit=org,
@@ -435,7 +446,7 @@ def _clean_risk(*, process: str, description: str, level: str, measures: str, ow
     from .models import RiskLevel
 
     if level not in RiskLevel.values:
-        raise ValidationError("请选择风险等级")
+        raise ValidationError(gettext("请选择风险等级"))
     return {
         "process": _text(process, "业务流程", 100),
         "description": _text(description, "风险表现", 2000),
@@ -485,7 +496,7 @@ def risk_point_review(
     read at `version` — a point edited or deactivated since is not confirmed unseen."""
     _require_writer(actor, risk_point.org_unit)
     if year != today().year:
-        raise ValidationError(f"只能复核本年度（{today().year}年）")
+        raise ValidationError(gettext("只能复核本年度（%(year)s年）") % {"year": today().year})
     note = _text(note, "复核意见", 500, required=False)
     with transaction.atomic():
         if not RiskPoint.objects.filter(pk=risk_point.pk, version=version or 0).update(
@@ -515,14 +526,14 @@ def risk_check_record(
     if not can_check_risk(actor, risk_point.org_unit):
         raise PermissionDenied
     if not risk_point.is_active:
-        raise ValidationError("该风险点已停用")
+        raise ValidationError(gettext("该风险点已停用"))
     if checked_on > today():
-        raise ValidationError("检查日期不能晚于今天")
+        raise ValidationError(gettext("检查日期不能晚于今天"))
     if result not in RiskCheckResult.values:
-        raise ValidationError("请选择检查结果")
+        raise ValidationError(gettext("请选择检查结果"))
     follow_up = _text(follow_up, "提醒、报告及整改", 2000, required=False)
     if result == RiskCheckResult.PROBLEM and not follow_up:
-        raise ValidationError("发现问题的，请填写提醒、报告及整改情况")
+        raise ValidationError(gettext("发现问题的，请填写提醒、报告及整改情况"))
     with transaction.atomic():
         check = RiskCheck.objects.create(
             risk_point=risk_point,
@@ -580,16 +591,16 @@ def supervision_record_create(
     if not is_department_member(actor):
         raise PermissionDenied
     if kind not in SupervisionKind.values:
-        raise ValidationError("请选择类别")
+        raise ValidationError(gettext("请选择类别"))
     if occurred_on > today():
-        raise ValidationError("日期不能晚于今天")
+        raise ValidationError(gettext("日期不能晚于今天"))
     subject = _text(subject, "会议、提醒对象或报告事项", 200)
     content = _text(content, "情况记录", 2000)
     integrity_topic = _text(integrity_topic, "廉政十分钟内容", 200, required=False)
     if kind != SupervisionKind.MEETING:
         integrity_ten_minutes, integrity_topic = False, ""
     if integrity_ten_minutes and not integrity_topic:
-        raise ValidationError("开展了会前廉政十分钟，请填写其内容")
+        raise ValidationError(gettext("开展了会前廉政十分钟，请填写其内容"))
     if not integrity_ten_minutes:
         integrity_topic = ""
     department = actor.org_unit
@@ -659,11 +670,11 @@ def assessment_save(
 
     _require_supervisor_of(actor, org)
     if year > today().year:
-        raise ValidationError("不能考核尚未开始的年度")
+        raise ValidationError(gettext("不能考核尚未开始的年度"))
     if grade not in Grade.values:
-        raise ValidationError("请选择考核等次")
+        raise ValidationError(gettext("请选择考核等次"))
     if not 0 <= int(score) <= 100:
-        raise ValidationError("得分须在0到100之间")
+        raise ValidationError(gettext("得分须在0到100之间"))
     basis = _text(basis, "考核依据", 2000)
     with transaction.atomic():
         existing = AnnualAssessment.objects.filter(org_unit=org, year=year).first()
@@ -702,11 +713,11 @@ def interview_follow_up(
     """The office records that the follow-up required at an interview was done, and how."""
     _require_supervisor_of(actor, interview.org_unit)
     if interview.follow_up_done_on is not None:
-        raise ValidationError("该约谈的整改已登记完成")
+        raise ValidationError(gettext("该约谈的整改已登记完成"))
     if done_on > today():
-        raise ValidationError("整改完成日期不能晚于今天")
+        raise ValidationError(gettext("整改完成日期不能晚于今天"))
     if done_on < interview.held_on:
-        raise ValidationError("整改完成日期不能早于约谈日期")
+        raise ValidationError(gettext("整改完成日期不能早于约谈日期"))
     result = _text(result, "整改结果", 2000)
     with transaction.atomic():
         if not AccountabilityInterview.objects.filter(pk=interview.pk, follow_up_done_on__isnull=True).update(

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jijian.attachments import held
@@ -184,7 +185,7 @@ def _member_form(request, org, member):
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
-            messages.success(request, "已保存班子成员")
+            messages.success(request, gettext("已保存班子成员"))
             return redirect("responsibility:org", org.pk)
     return render(request, "responsibility/member_form.html", {"form": form, "org": org, "member": member})
 
@@ -220,7 +221,7 @@ def item_create(request, pk):
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
-            messages.success(request, "已添加自定责任事项")
+            messages.success(request, gettext("已添加自定责任事项"))
             return redirect(f"{reverse('responsibility:org', args=[org.pk])}?year={year}")
     return render(request, "responsibility/item_form.html", {"form": form, "org": org, "year": year})
 
@@ -257,7 +258,7 @@ def record_create(request, pk):
                 form.add_error("files" if error.code == "attachment_refused" else None, error.messages)
             else:
                 uploads.release()
-                messages.success(request, f"已登记纪实：{record.title}")
+                messages.success(request, gettext("已登记纪实：%(title)s") % {"title": record.title})
                 return redirect("responsibility:record", record.pk)
     uploads.hold_if(form)
     context = {"form": form, "org": org, "held": uploads.shown()}
@@ -280,7 +281,7 @@ def record_detail(request, pk):
             except ValidationError as error:
                 form.add_error(None, error.messages)
             else:
-                messages.success(request, "已添加批注")
+                messages.success(request, gettext("已添加批注"))
                 return redirect("responsibility:record", record.pk)
     context = {
         "record": record,
@@ -312,7 +313,7 @@ def interview_create(request, pk):
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
-            messages.success(request, "已登记约谈")
+            messages.success(request, gettext("已登记约谈"))
             return redirect("responsibility:org", org.pk)
     return render(request, "responsibility/interview_form.html", {"form": form, "org": org})
 
@@ -364,7 +365,7 @@ def _template_form(request, template):
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
-            messages.success(request, f"已保存模板事项：{saved.title}")
+            messages.success(request, gettext("已保存模板事项：%(title)s") % {"title": saved.title})
             return redirect(f"{reverse('responsibility:template_list')}?year={saved.year}")
     return render(request, "responsibility/template_form.html", {"form": form, "template": template})
 
@@ -418,7 +419,7 @@ def _risk_form(request, org, point):
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
-            messages.success(request, "已保存廉政风险点")
+            messages.success(request, gettext("已保存廉政风险点"))
             return redirect("responsibility:risk_list", org.pk)
     return render(request, "responsibility/risk_form.html", {"form": form, "org": org, "point": point})
 
@@ -437,7 +438,7 @@ def risk_check(request, pk):
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
-            messages.success(request, "已登记风险点检查")
+            messages.success(request, gettext("已登记风险点检查"))
             return redirect("responsibility:risk_list", org.pk)
     return render(request, "responsibility/risk_check_form.html", {"form": form, "org": org, "point": point})
 
@@ -461,7 +462,9 @@ def risk_review(request, pk):
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(request, f"已完成{year}年度复核：{point.process}")
+        messages.success(
+            request, gettext("已完成%(year)s年度复核：%(process)s") % {"year": year, "process": point.process}
+        )
     return redirect("responsibility:risk_list", org.pk)
 
 
@@ -492,7 +495,9 @@ def assessment(request, pk):
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
-            messages.success(request, f"已保存{org.name}{year}年度考核")
+            messages.success(
+                request, gettext("已保存%(name)s%(year)s年度考核") % {"name": org.name, "year": year}
+            )
             return redirect(f"{reverse('responsibility:board')}?year={year}")
     context = {
         "org": org,
@@ -533,7 +538,7 @@ def interview_follow_up(request, pk):
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
-            messages.success(request, "已登记整改完成")
+            messages.success(request, gettext("已登记整改完成"))
             return redirect("responsibility:org", org.pk)
     return render(
         request, "responsibility/follow_up_form.html", {"form": form, "org": org, "interview": interview}
@@ -577,7 +582,11 @@ def supervision_create(request):
             form.add_error(None, error.messages)
         else:
             on = record.occurred_on  # the log of the month it happened in, not necessarily this one
-            messages.success(request, f"已登记同级监督纪实，并已计入{on.year}年{on.month}月履职纪实")
+            messages.success(
+                request,
+                gettext("已登记同级监督纪实，并已计入%(year)s年%(month)s月履职纪实")
+                % {"year": on.year, "month": on.month},
+            )
             return redirect("responsibility:supervision", record.pk)
     return render(request, "responsibility/supervision_form.html", {"form": form})
 

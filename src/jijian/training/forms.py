@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from .models import Audience, QuestionKind, QuestionLevel
 from .services import LETTERS, RuleSpec, answer_text
@@ -13,22 +14,26 @@ MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
 class QuestionForm(forms.Form):
-    kind = forms.ChoiceField(label="题型", choices=QuestionKind.choices)
-    topic = forms.CharField(label="专题", max_length=50)
-    level = forms.ChoiceField(label="难度", choices=QuestionLevel.choices)
-    stem = forms.CharField(label="题干", widget=forms.Textarea(attrs={"rows": 3}))
-    option_a = forms.CharField(label="选项A", required=False)
-    option_b = forms.CharField(label="选项B", required=False)
-    option_c = forms.CharField(label="选项C", required=False)
-    option_d = forms.CharField(label="选项D", required=False)
-    option_e = forms.CharField(label="选项E", required=False)
-    option_f = forms.CharField(label="选项F", required=False)
+    kind = forms.ChoiceField(label=gettext_lazy("题型"), choices=QuestionKind.choices)
+    topic = forms.CharField(label=gettext_lazy("专题"), max_length=50)
+    level = forms.ChoiceField(label=gettext_lazy("难度"), choices=QuestionLevel.choices)
+    stem = forms.CharField(label=gettext_lazy("题干"), widget=forms.Textarea(attrs={"rows": 3}))
+    option_a = forms.CharField(label=gettext_lazy("选项A"), required=False)
+    option_b = forms.CharField(label=gettext_lazy("选项B"), required=False)
+    option_c = forms.CharField(label=gettext_lazy("选项C"), required=False)
+    option_d = forms.CharField(label=gettext_lazy("选项D"), required=False)
+    option_e = forms.CharField(label=gettext_lazy("选项E"), required=False)
+    option_f = forms.CharField(label=gettext_lazy("选项F"), required=False)
     answer = forms.CharField(
-        label="答案",
+        label=gettext_lazy("答案"),
         max_length=500,
-        help_text="单选填一个字母（如 B），多选填多个字母（如 ACD），判断填“对”或“错”，填空填参考答案（多个用 | 分隔）",
+        help_text=gettext_lazy(
+            "单选填一个字母（如 B），多选填多个字母（如 ACD），判断填“对”或“错”，填空填参考答案（多个用 | 分隔）"
+        ),
     )
-    explanation = forms.CharField(label="解析", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    explanation = forms.CharField(
+        label=gettext_lazy("解析"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, question=None, **kwargs):
@@ -61,23 +66,25 @@ class QuestionForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="Excel 文件（.xlsx）")
+    file = forms.FileField(label=gettext_lazy("Excel 文件（.xlsx）"))
 
     def clean_file(self):
         f = self.cleaned_data["file"]
         if f.size > MAX_IMPORT_BYTES:
-            raise forms.ValidationError("文件不超过 5 MB")
+            raise forms.ValidationError(gettext("文件不超过 5 MB"))
         if not f.name.lower().endswith((".xlsx", ".csv")):
-            raise forms.ValidationError("只支持 .xlsx 或 .csv 文件")
+            raise forms.ValidationError(gettext("只支持 .xlsx 或 .csv 文件"))
         return f
 
 
 class PracticeFilterForm(forms.Form):
-    topic = forms.ChoiceField(label="专题", required=False)
+    topic = forms.ChoiceField(label=gettext_lazy("专题"), required=False)
     level = forms.ChoiceField(
-        label="难度", required=False, choices=[("", "全部难度"), *QuestionLevel.choices]
+        label=gettext_lazy("难度"), required=False, choices=[("", "全部难度"), *QuestionLevel.choices]
     )
-    kind = forms.ChoiceField(label="题型", required=False, choices=[("", "全部题型"), *QuestionKind.choices])
+    kind = forms.ChoiceField(
+        label=gettext_lazy("题型"), required=False, choices=[("", "全部题型"), *QuestionKind.choices]
+    )
 
     def __init__(self, *args, topics: list[str], **kwargs):
         super().__init__(*args, **kwargs)
@@ -92,19 +99,21 @@ class PracticeFilterForm(forms.Form):
 
 
 class ExamForm(forms.Form):
-    title = forms.CharField(label="考试名称", max_length=100)
-    audience = forms.ChoiceField(label="参考对象", choices=Audience.choices)
+    title = forms.CharField(label=gettext_lazy("考试名称"), max_length=100)
+    audience = forms.ChoiceField(label=gettext_lazy("参考对象"), choices=Audience.choices)
     opens_at = forms.DateTimeField(
-        label="开考时间",
+        label=gettext_lazy("开考时间"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     closes_at = forms.DateTimeField(
-        label="截止时间",
+        label=gettext_lazy("截止时间"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    duration_minutes = forms.IntegerField(label="考试时长（分钟）", initial=30)
-    pass_score = forms.IntegerField(label="及格分（百分制）", initial=60)
-    max_attempts = forms.IntegerField(label="最多参考次数", initial=2, help_text="未通过可补考，直至用完次数")
+    duration_minutes = forms.IntegerField(label=gettext_lazy("考试时长（分钟）"), initial=30)
+    pass_score = forms.IntegerField(label=gettext_lazy("及格分（百分制）"), initial=60)
+    max_attempts = forms.IntegerField(
+        label=gettext_lazy("最多参考次数"), initial=2, help_text=gettext_lazy("未通过可补考，直至用完次数")
+    )
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault(
@@ -120,11 +129,17 @@ class ExamForm(forms.Form):
 
 
 class RuleForm(forms.Form):
-    topic = forms.CharField(label="专题", required=False, max_length=50)
-    level = forms.ChoiceField(label="难度", required=False, choices=[("", "全部"), *QuestionLevel.choices])
-    kind = forms.ChoiceField(label="题型", required=False, choices=[("", "全部"), *QuestionKind.choices])
-    count = forms.IntegerField(label="题数", required=False, min_value=1, max_value=200)
-    points = forms.IntegerField(label="每题分值", required=False, min_value=1, max_value=100, initial=2)
+    topic = forms.CharField(label=gettext_lazy("专题"), required=False, max_length=50)
+    level = forms.ChoiceField(
+        label=gettext_lazy("难度"), required=False, choices=[("", "全部"), *QuestionLevel.choices]
+    )
+    kind = forms.ChoiceField(
+        label=gettext_lazy("题型"), required=False, choices=[("", "全部"), *QuestionKind.choices]
+    )
+    count = forms.IntegerField(label=gettext_lazy("题数"), required=False, min_value=1, max_value=200)
+    points = forms.IntegerField(
+        label=gettext_lazy("每题分值"), required=False, min_value=1, max_value=100, initial=2
+    )
 
     def spec(self) -> RuleSpec | None:
         d = self.cleaned_data
@@ -137,27 +152,35 @@ RuleFormSet = forms.formset_factory(RuleForm, extra=4, max_num=10)
 
 
 class CourseForm(forms.Form):
-    title = forms.CharField(label="课程名称", max_length=100)
-    description = forms.CharField(label="简介", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    audience = forms.ChoiceField(label="学习对象", choices=Audience.choices)
-    year = forms.IntegerField(label="年度", initial=timezone.localdate().year)
-    is_required = forms.BooleanField(label="必修", required=False)
+    title = forms.CharField(label=gettext_lazy("课程名称"), max_length=100)
+    description = forms.CharField(
+        label=gettext_lazy("简介"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    audience = forms.ChoiceField(label=gettext_lazy("学习对象"), choices=Audience.choices)
+    year = forms.IntegerField(label=gettext_lazy("年度"), initial=timezone.localdate().year)
+    is_required = forms.BooleanField(label=gettext_lazy("必修"), required=False)
 
 
 class MaterialForm(forms.Form):
-    title = forms.CharField(label="标题", max_length=100)
-    body = forms.CharField(label="正文", required=False, widget=forms.Textarea(attrs={"rows": 6}))
+    title = forms.CharField(label=gettext_lazy("标题"), max_length=100)
+    body = forms.CharField(
+        label=gettext_lazy("正文"), required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
     file = forms.FileField(
-        label="文件（PDF、图片、Office 文档、视频 MP4/MOV/WebM、录音 MP3/M4A/WAV）", required=False
+        label=gettext_lazy("文件（PDF、图片、Office 文档、视频 MP4/MOV/WebM、录音 MP3/M4A/WAV）"),
+        required=False,
     )
 
 
 class LectureForm(forms.Form):
-    topic = forms.CharField(label="主题", max_length=100)
-    lecturer = forms.CharField(label="讲授人", max_length=50)
+    topic = forms.CharField(label=gettext_lazy("主题"), max_length=100)
+    lecturer = forms.CharField(label=gettext_lazy("讲授人"), max_length=50)
     held_at = forms.DateTimeField(
-        label="时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+        label=gettext_lazy("时间"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    location = forms.CharField(label="地点", max_length=100, required=False)
-    audience = forms.ChoiceField(label="参加对象", choices=Audience.choices)
-    materials = forms.CharField(label="授课材料", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    location = forms.CharField(label=gettext_lazy("地点"), max_length=100, required=False)
+    audience = forms.ChoiceField(label=gettext_lazy("参加对象"), choices=Audience.choices)
+    materials = forms.CharField(
+        label=gettext_lazy("授课材料"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )

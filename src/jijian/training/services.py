@@ -25,6 +25,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jijian.attachments.sniff import Kind
 from jijian.audit.services import audit_record
@@ -227,11 +228,14 @@ def questions_import(*, actor, path: Path) -> ImportResult:
     _require_manager(actor)
     rows = read_table(path, IMPORT_COLUMNS)
     if not rows:
-        raise ImportFileError("文件中没有试题")
+        raise ImportFileError(gettext("文件中没有试题"))
     if "stem" not in rows[0][1] or "answer" not in rows[0][1]:
-        raise ImportFileError("缺少必需的列：题干、答案")
+        raise ImportFileError(gettext("缺少必需的列：题干、答案"))
     if len(rows) > MAX_IMPORT_ROWS:
-        raise ImportFileError(f"一次最多导入 {MAX_IMPORT_ROWS} 道题，请拆分后导入")
+        raise ImportFileError(
+            gettext("一次最多导入 %(MAX_IMPORT_ROWS)s 道题，请拆分后导入")
+            % {"MAX_IMPORT_ROWS": MAX_IMPORT_ROWS}
+        )
     result = ImportResult()
     existing = set(
         Question.objects.filter(org_unit=actor.org_unit, is_active=True).values_list("stem", flat=True)
@@ -299,10 +303,10 @@ def normalize_answer(kind: str, values: list[str], n_options: int) -> list | Non
                 raise ValueError
             return [values[0] == "true"]
     except ValueError:
-        raise ValidationError("答案无效，请重新选择") from None
+        raise ValidationError(gettext("答案无效，请重新选择")) from None
     text = str(values[0]).strip()
     if len(text) > 200:
-        raise ValidationError("填空答案不超过200字")
+        raise ValidationError(gettext("填空答案不超过200字"))
     return [text]
 
 
@@ -330,7 +334,7 @@ def practice_answer(*, actor, question: Question, values: list[str]) -> Practice
     into the wrong-answer book (or counts again there); a right one clears it from the book."""
     answer = normalize_answer(question.kind, values, len(question.options))
     if answer is None:
-        raise ValidationError("请先作答")
+        raise ValidationError(gettext("请先作答"))
     correct = is_correct(question.kind, question.answer, answer)
     now = timezone.now()
     with transaction.atomic():
@@ -430,7 +434,10 @@ def draw(*, org_unit, rules: list[RuleSpec], rng: random.Random) -> list[tuple[Q
             if not take_one(i):
                 held = sum(1 for r in holder.values() if r == i)
                 raise ValidationError(
-                    f"第 {i + 1} 条抽题规则（{rule.describe()}）需要 {rule.count} 道题，题库中可用的只有 {held} 道"
+                    gettext(
+                        "第 %(value)s 条抽题规则（%(describe)s）需要 %(count)s 道题，题库中可用的只有 %(held)s 道"
+                    )
+                    % {"value": i + 1, "describe": rule.describe(), "count": rule.count, "held": held}
                 )
     picked: dict[int, list[Question]] = {i: [] for i in range(len(rules))}
     for q in pool:
@@ -504,7 +511,7 @@ def exam_publish(*, actor, exam: Exam, version: int) -> Exam:
     _require_manager(actor)
     draw(org_unit=exam.org_unit, rules=rules_of(exam), rng=random.Random(0))
     if exam.closes_at <= timezone.now():
-        raise ValidationError("考试截止时间已过，不能发布")
+        raise ValidationError(gettext("考试截止时间已过，不能发布"))
     with transaction.atomic():
         if not Exam.objects.filter(pk=exam.pk, version=version, is_published=False).update(
             version=F("version") + 1, is_published=True
@@ -543,16 +550,21 @@ def sitting_start(*, actor, exam: Exam, device: str) -> Sitting:
     if open_one is not None:
         if open_one.exam_id == exam.pk:
             return open_one
-        raise ValidationError(f"您还有一场考试《{open_one.exam.title}》未交卷，请先完成")
+        raise ValidationError(
+            gettext("您还有一场考试《%(title)s》未交卷，请先完成") % {"title": open_one.exam.title}
+        )
     if now < exam.opens_at:
-        raise ValidationError("考试尚未开始")
+        raise ValidationError(gettext("考试尚未开始"))
     if now >= exam.closes_at:
-        raise ValidationError("考试已截止")
+        raise ValidationError(gettext("考试已截止"))
     done = list(Sitting.objects.filter(exam=exam, user=actor).values_list("passed", flat=True))
     if any(done):
-        raise ValidationError("您已通过本次考试，无需再考")
+        raise ValidationError(gettext("您已通过本次考试，无需再考"))
     if len(done) >= exam.max_attempts:
-        raise ValidationError(f"本次考试最多参考 {exam.max_attempts} 次，您的参考次数已用完")
+        raise ValidationError(
+            gettext("本次考试最多参考 %(max_attempts)s 次，您的参考次数已用完")
+            % {"max_attempts": exam.max_attempts}
+        )
     rng = random.Random(secrets.randbits(64))
     drawn = draw(org_unit=exam.org_unit, rules=rules_of(exam), rng=rng)
     # Grouped by kind (the paper's sections), shuffled within each kind, options shuffled per person.
@@ -601,7 +613,7 @@ def sitting_start(*, actor, exam: Exam, device: str) -> Sitting:
         # Two taps on 开始考试 at once: the other request started it.
         existing = Sitting.objects.filter(user=actor, exam=exam, submitted_at__isnull=True).first()
         if existing is None:
-            raise ValidationError("您还有一场考试未交卷，请先完成") from None
+            raise ValidationError(gettext("您还有一场考试未交卷，请先完成")) from None
         return existing
     return sitting
 
@@ -613,7 +625,7 @@ def sitting_take_over(*, actor, sitting: Sitting, device: str) -> None:
             device=device
         )
         if not updated:
-            raise ValidationError("本场考试已交卷")
+            raise ValidationError(gettext("本场考试已交卷"))
         audit_record(
             actor=actor,
             action="training.sitting_take_over",
@@ -639,22 +651,22 @@ def answer_save(
         # exam and the person, and loads them then.
         locked = Sitting.objects.select_for_update().get(pk=sitting.pk, user=actor)
         if locked.submitted_at is not None:
-            raise SittingClosed("本场考试已交卷，答案未再保存")
+            raise SittingClosed(gettext("本场考试已交卷，答案未再保存"))
         if timezone.now() >= locked.deadline:
             _grade(locked, by=actor, reason="到时自动交卷")
             closed_now = True
         else:
             if locked.device != device:
-                raise ValidationError("本场考试已在另一台设备上继续，本设备的作答未保存")
+                raise ValidationError(gettext("本场考试已在另一台设备上继续，本设备的作答未保存"))
             item = SittingItem.objects.filter(sitting=locked, position=position).first()
             if item is None:
-                raise ValidationError("题号不存在")
+                raise ValidationError(gettext("题号不存在"))
             answer = normalize_answer(item.kind, values, len(item.options))
             if seq > item.answer_seq:
                 item.answer, item.answer_seq, item.saved_at = answer, seq, timezone.now()
                 item.save(update_fields=["answer", "answer_seq", "saved_at"])
     if closed_now or item is None:
-        raise SittingClosed("考试时间已到，已自动交卷（此前保存的答案均已计分）")
+        raise SittingClosed(gettext("考试时间已到，已自动交卷（此前保存的答案均已计分）"))
     return item
 
 
@@ -668,7 +680,7 @@ def sitting_submit(*, actor, sitting: Sitting, device: str) -> Sitting:
         if locked.submitted_at is not None:
             return locked  # submitted twice (double tap, resend): the first one counts
         if timezone.now() < locked.deadline and locked.device != device:
-            raise ValidationError("本场考试已在另一台设备上继续，请在该设备上交卷")
+            raise ValidationError(gettext("本场考试已在另一台设备上继续，请在该设备上交卷"))
         _grade(locked, by=actor, reason="交卷")
     return locked
 
@@ -765,9 +777,9 @@ def material_add(*, actor, course, title: str, body: str = "", file=None, ip_add
     _require_manager(actor)
     title = (title or "").strip()
     if not title:
-        raise ValidationError("请填写标题")
+        raise ValidationError(gettext("请填写标题"))
     if not (body or "").strip() and file is None:
-        raise ValidationError("请填写正文或上传文件")
+        raise ValidationError(gettext("请填写正文或上传文件"))
     with transaction.atomic():
         attachment = None
         if file is not None:
@@ -805,7 +817,8 @@ def learns(actor, course) -> bool:
 def _require_learner(actor, course) -> None:
     if not learns(actor, course):
         raise ValidationError(
-            f"本课程的学习对象是{course.get_audience_display()}，不计入您的学习记录；您可查看资料和辖区学习情况"
+            gettext("本课程的学习对象是%(audience)s，不计入您的学习记录；您可查看资料和辖区学习情况")
+            % {"audience": course.get_audience_display()}
         )
 
 
@@ -828,7 +841,7 @@ def material_learnt(*, actor, material) -> MaterialView:
     with transaction.atomic():
         view = MaterialView.objects.select_for_update().filter(user=actor, material=material).first()
         if view is None:
-            raise ValidationError("请先打开本资料学习，再点“我已学完”")
+            raise ValidationError(gettext("请先打开本资料学习，再点“我已学完”"))
         if view.learnt_at is None:
             view.learnt_at = timezone.now()
             view.save(update_fields=["learnt_at"])
@@ -853,9 +866,9 @@ def course_complete(*, actor, course):
         ).values_list("material_id", flat=True)
     )
     if not material_ids:
-        raise ValidationError("该课程还没有学习资料")
+        raise ValidationError(gettext("该课程还没有学习资料"))
     if learnt != material_ids:
-        raise ValidationError(f"还有 {len(material_ids - learnt)} 份资料未学完")
+        raise ValidationError(gettext("还有 %(count)s 份资料未学完") % {"count": len(material_ids - learnt)})
     with transaction.atomic():
         completion, created = CourseCompletion.objects.get_or_create(user=actor, course=course)
         if created:
@@ -917,12 +930,12 @@ def lecture_sign_in(*, actor, lecture: Lecture, token: str) -> LectureAttendance
     starts. Signing in twice keeps the first time. The caller resolved the lecture through
     access.get_lecture_to_attend (who may attend)."""
     if not secrets.compare_digest(token or "", lecture.signin_token):
-        raise ValidationError("签到码无效，请重新扫描现场二维码")
+        raise ValidationError(gettext("签到码无效，请重新扫描现场二维码"))
     now = timezone.now()
     if now < lecture.held_at - SIGNIN_OPENS_BEFORE:
-        raise ValidationError("签到尚未开始（开课前半小时开放）")
+        raise ValidationError(gettext("签到尚未开始（开课前半小时开放）"))
     if now > lecture.held_at + SIGNIN_CLOSES_AFTER:
-        raise ValidationError("签到已结束")
+        raise ValidationError(gettext("签到已结束"))
     with transaction.atomic():
         attendance, created = LectureAttendance.objects.get_or_create(lecture=lecture, user=actor)
         if created:

@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -104,7 +105,7 @@ def question_create(request):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, "已加入题库")
+            messages.success(request, gettext("已加入题库"))
             return redirect("training:question_list")
     return render(request, "training/question_form.html", {"form": form, "question": None})
 
@@ -131,7 +132,7 @@ def question_edit(request, pk):
                 services.question_deactivate(
                     actor=request.user, question=question, version=form.cleaned_data["version"] or 0
                 )
-                messages.success(request, "已停用该试题（已抽到的试卷不受影响）")
+                messages.success(request, gettext("已停用该试题（已抽到的试卷不受影响）"))
             else:
                 services.question_update(
                     actor=request.user,
@@ -139,7 +140,7 @@ def question_edit(request, pk):
                     version=form.cleaned_data["version"] or 0,
                     **form.service_fields(),
                 )
-                messages.success(request, "已保存")
+                messages.success(request, gettext("已保存"))
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -165,7 +166,7 @@ def question_import(request):
             except ImportFileError as error:
                 form.add_error("file", str(error))
         if result is not None and result.ok:
-            messages.success(request, f"已导入 {result.created} 道试题")
+            messages.success(request, gettext("已导入 %(created)s 道试题") % {"created": result.created})
             return redirect("training:question_list")
     return render(request, "training/question_import.html", {"form": form, "result": result})
 
@@ -322,7 +323,7 @@ def exam_create(request):
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
-            messages.success(request, "考试已保存为草稿，核对后请发布")
+            messages.success(request, gettext("考试已保存为草稿，核对后请发布"))
             return redirect("training:exam_detail", exam.pk)
     return render(request, "training/exam_form.html", {"form": form, "rules": rules})
 
@@ -342,7 +343,7 @@ def exam_detail(request, pk):
         except (ValidationError, ValueError) as e:
             error = "；".join(e.messages) if isinstance(e, ValidationError) else "请求无效"
         else:
-            messages.success(request, "考试已发布")
+            messages.success(request, gettext("考试已发布"))
             return redirect("training:exam_detail", exam.pk)
     context = {
         "exam": exam,
@@ -519,7 +520,7 @@ def course_create(request):
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
-            messages.success(request, "课程已建立，请添加学习资料")
+            messages.success(request, gettext("课程已建立，请添加学习资料"))
             return redirect("training:course_detail", course.pk)
     return render(request, "training/course_form.html", {"form": form})
 
@@ -587,7 +588,7 @@ def material_learnt(request, pk, material_pk):
             "error": error.messages[0],
         }
         return render(request, "training/material_page.html", context, status=400)
-    messages.success(request, f"已学完：{material.title}")
+    messages.success(request, gettext("已学完：%(title)s") % {"title": material.title})
     return redirect("training:course_detail", course.pk)
 
 
@@ -600,7 +601,7 @@ def course_complete(request, pk):
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(request, "已完成本课程学习")
+        messages.success(request, gettext("已完成本课程学习"))
     return redirect("training:course_detail", course.pk)
 
 
@@ -632,7 +633,7 @@ def material_add(request, pk):
                 form.add_error(None, error.messages)
             else:
                 uploads.release()
-                messages.success(request, "资料已添加")
+                messages.success(request, gettext("资料已添加"))
                 return redirect("training:course_detail", course.pk)
     uploads.hold_if(form)
     context = {"form": form, "course": course, "held": uploads.shown()}

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404
+from django.utils.translation import gettext
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -286,7 +287,9 @@ def village_notice_record(
     if not can_record(request.auth, decision):
         raise Http404
     if payload.step in MEETING_STEPS or payload.step not in Step.values:
-        raise ValidationError("此接口只登记“决议公开”“实施结果公开”两个公开环节；会议环节请用 …/steps 登记")
+        raise ValidationError(
+            gettext("此接口只登记“决议公开”“实施结果公开”两个公开环节；会议环节请用 …/steps 登记")
+        )
     outcome = services.decision_step_record(
         actor=request.auth,
         decision=decision,

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jijian.audit.services import audit_record
 from jijian.core.models import OrgUnit
@@ -108,9 +109,9 @@ def public_board_photo_set(*, actor, village_id: int, file, ip_address: str = ""
         raise PermissionDenied
     board = PublicBoard.objects.select_for_update().filter(village_id=village_id).first()
     if board is None:
-        raise ValidationError("该村（社区）尚未发布四亮公示：请纪检委员先发布，再上传照片")
+        raise ValidationError(gettext("该村（社区）尚未发布四亮公示：请纪检委员先发布，再上传照片"))
     if file is None:
-        raise ValidationError("请选择照片")
+        raise ValidationError(gettext("请选择照片"))
     attachment = attachment_store(
         actor=actor,
         file=file,

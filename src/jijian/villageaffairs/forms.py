@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import cast
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from jijian.core.forms import MultipleFileField, UnitChoiceField
 from jijian.core.models import OrgUnit
@@ -16,22 +17,29 @@ from .services import MAX_FILES_PER_STEP
 
 class RulesForm(forms.Form):
     large_amount = forms.DecimalField(
-        label="大额资金标准（元）",
+        label=gettext_lazy("大额资金标准（元）"),
         min_value=0,
         max_digits=12,
         decimal_places=2,
-        help_text="达到此金额的资金使用属于“三重一大”",
+        help_text=gettext_lazy("达到此金额的资金使用属于“三重一大”"),
     )
-    party_members = forms.IntegerField(label="本村党员人数", min_value=0, max_value=100000)
-    representatives = forms.IntegerField(label="村民代表人数", min_value=0, max_value=100000, required=False)
+    party_members = forms.IntegerField(label=gettext_lazy("本村党员人数"), min_value=0, max_value=100000)
+    representatives = forms.IntegerField(
+        label=gettext_lazy("村民代表人数"), min_value=0, max_value=100000, required=False
+    )
     minutes_late_days = forms.IntegerField(
-        label="会议记录迟录提示天数", min_value=1, max_value=60, initial=DEFAULT_MINUTES_LATE_DAYS
+        label=gettext_lazy("会议记录迟录提示天数"),
+        min_value=1,
+        max_value=60,
+        initial=DEFAULT_MINUTES_LATE_DAYS,
     )
     item_types = forms.CharField(
-        label="“三重一大”事项范围",
+        label=gettext_lazy("“三重一大”事项范围"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="经村民（代表）会议确定的事项范围，如：集体土地承包租赁、公益事业建设、集体资产处置……",
+        help_text=gettext_lazy(
+            "经村民（代表）会议确定的事项范围，如：集体土地承包租赁、公益事业建设、集体资产处置……"
+        ),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -42,36 +50,47 @@ class RulesForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    category = forms.ChoiceField(label="类别", choices=DecisionCategory.choices)
-    title = forms.CharField(label="事项", max_length=120)
+    category = forms.ChoiceField(label=gettext_lazy("类别"), choices=DecisionCategory.choices)
+    title = forms.CharField(label=gettext_lazy("事项"), max_length=120)
     amount = forms.DecimalField(
-        label="涉及金额（元）", required=False, min_value=0, max_digits=14, decimal_places=2
+        label=gettext_lazy("涉及金额（元）"), required=False, min_value=0, max_digits=14, decimal_places=2
     )
-    description = forms.CharField(label="事项说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label=gettext_lazy("事项说明"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class StepForm(forms.Form):
-    held_on = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    roll = forms.IntegerField(label="应到人数", required=False, min_value=0)
-    attended = forms.IntegerField(label="实到人数", required=False, min_value=0)
-    attendees = forms.CharField(
-        label="参会人员名单",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "姓名以空格或顿号分隔"}),
+    held_on = forms.DateField(
+        label=gettext_lazy("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    votes_for = forms.IntegerField(label="赞成", required=False, min_value=0)
-    votes_against = forms.IntegerField(label="反对", required=False, min_value=0)
-    votes_abstain = forms.IntegerField(label="弃权", required=False, min_value=0)
-    minutes = forms.CharField(label="会议记录", required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    uploads = MultipleFileField(label="会议记录文件、照片（可多选）", max_files=MAX_FILES_PER_STEP)
-    member_present = forms.BooleanField(label="我到场参加并监督了本环节", required=False)
-    member_opinion = forms.CharField(
-        label="监督意见",
+    roll = forms.IntegerField(label=gettext_lazy("应到人数"), required=False, min_value=0)
+    attended = forms.IntegerField(label=gettext_lazy("实到人数"), required=False, min_value=0)
+    attendees = forms.CharField(
+        label=gettext_lazy("参会人员名单"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "程序是否规范、有无异议"}),
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": gettext_lazy("姓名以空格或顿号分隔")}),
+    )
+    votes_for = forms.IntegerField(label=gettext_lazy("赞成"), required=False, min_value=0)
+    votes_against = forms.IntegerField(label=gettext_lazy("反对"), required=False, min_value=0)
+    votes_abstain = forms.IntegerField(label=gettext_lazy("弃权"), required=False, min_value=0)
+    minutes = forms.CharField(
+        label=gettext_lazy("会议记录"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    uploads = MultipleFileField(
+        label=gettext_lazy("会议记录文件、照片（可多选）"), max_files=MAX_FILES_PER_STEP
+    )
+    member_present = forms.BooleanField(label=gettext_lazy("我到场参加并监督了本环节"), required=False)
+    member_opinion = forms.CharField(
+        label=gettext_lazy("监督意见"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": gettext_lazy("程序是否规范、有无异议")}),
     )
     out_of_sequence_reason = forms.CharField(
-        label="未按顺序登记的说明", required=False, max_length=255, help_text="仅在前置环节尚未登记时填写"
+        label=gettext_lazy("未按顺序登记的说明"),
+        required=False,
+        max_length=255,
+        help_text=gettext_lazy("仅在前置环节尚未登记时填写"),
     )
 
     def __init__(self, *args, step: int, needs_reason: bool, **kwargs):
@@ -79,8 +98,8 @@ class StepForm(forms.Form):
         if step not in MEETING_STEPS:
             for name in ("roll", "attended", "attendees", "votes_for", "votes_against", "votes_abstain"):
                 del self.fields[name]
-            self.fields["minutes"].label = "公开内容（公开方式、地点、期限）"
-            self.fields["uploads"].label = "公开栏照片（可多选）"
+            self.fields["minutes"].label = gettext("公开内容（公开方式、地点、期限）")
+            self.fields["uploads"].label = gettext("公开栏照片（可多选）")
         for field in self.fields.values():
             if isinstance(field, forms.IntegerField):
                 field.widget.attrs["inputmode"] = "numeric"
@@ -92,7 +111,11 @@ class StepCorrectForm(StepForm):
     """A recorded step corrected by its author: the same fields (files stay as recorded), the reason
     and the version of the page."""
 
-    reason = forms.CharField(label="更正原因", max_length=255, help_text="如：实到人数登记错误，按签到表更正")
+    reason = forms.CharField(
+        label=gettext_lazy("更正原因"),
+        max_length=255,
+        help_text=gettext_lazy("如：实到人数登记错误，按签到表更正"),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, step: int, **kwargs):
@@ -102,37 +125,47 @@ class StepCorrectForm(StepForm):
 
 class FlagAnswerForm(forms.Form):
     flag_key = forms.CharField(
-        widget=forms.HiddenInput, max_length=40, error_messages={"required": "该风险提示已不存在，请刷新页面"}
+        widget=forms.HiddenInput,
+        max_length=40,
+        error_messages={"required": gettext_lazy("该风险提示已不存在，请刷新页面")},
     )
     answer = forms.CharField(
-        label="处理意见",
+        label=gettext_lazy("处理意见"),
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=5000,
-        error_messages={"required": "请填写处理意见", "max_length": "处理意见不超过%(limit_value)d字"},
+        error_messages={
+            "required": gettext_lazy("请填写处理意见"),
+            "max_length": gettext_lazy("处理意见不超过%(limit_value)d字"),
+        },
     )
 
 
 class FlagClueForm(forms.Form):
     flag_key = forms.CharField(widget=forms.HiddenInput, max_length=40)
-    facts = forms.CharField(label="乡镇纪委意见（可选）", required=False, max_length=5000)
+    facts = forms.CharField(label=gettext_lazy("乡镇纪委意见（可选）"), required=False, max_length=5000)
 
 
 class SplitAnswerForm(forms.Form):
     flag_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
-    answer = forms.CharField(label="处理意见", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+    answer = forms.CharField(
+        label=gettext_lazy("处理意见"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
+    )
 
 
 class SplitClueForm(forms.Form):
     flag_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
-    facts = forms.CharField(label="乡镇纪委意见（可选）", required=False, max_length=5000)
+    facts = forms.CharField(label=gettext_lazy("乡镇纪委意见（可选）"), required=False, max_length=5000)
 
 
 class BoardFilterForm(forms.Form):
     # The villages of the user's jurisdiction, chosen with the unit picker (name or pinyin initials).
     village = UnitChoiceField(
-        label="村（社区）", queryset=OrgUnit.objects.none(), required=False, empty_label="全部"
+        label=gettext_lazy("村（社区）"),
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("全部"),
     )
-    answered = forms.BooleanField(label="含已处理", required=False)
+    answered = forms.BooleanField(label=gettext_lazy("含已处理"), required=False)
 
     def __init__(self, *args, villages, **kwargs):
         super().__init__(*args, **kwargs)
@@ -141,53 +174,64 @@ class BoardFilterForm(forms.Form):
 
 # --- the reimbursement chain ---------------------------------------------------------------------
 class VoucherForm(forms.Form):
-    purpose = forms.CharField(label="用途", max_length=120)
-    amount = forms.DecimalField(label="金额（元）", min_value=0, max_digits=12, decimal_places=2)
-    spent_on = forms.DateField(label="支出日期", widget=forms.DateInput(attrs={"type": "date"}))
-    handler_name = forms.CharField(label="经手人", max_length=50)
-    uploads = MultipleFileField(label="票据照片（可多选）", max_files=9)
+    purpose = forms.CharField(label=gettext_lazy("用途"), max_length=120)
+    amount = forms.DecimalField(
+        label=gettext_lazy("金额（元）"), min_value=0, max_digits=12, decimal_places=2
+    )
+    spent_on = forms.DateField(label=gettext_lazy("支出日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    handler_name = forms.CharField(label=gettext_lazy("经手人"), max_length=50)
+    uploads = MultipleFileField(label=gettext_lazy("票据照片（可多选）"), max_files=9)
     # The duplicate-submit key (a new one per form page): sent twice, the form enters one voucher.
     client_uuid = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
 
 class SignForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    signer_name = forms.CharField(label="签字人", max_length=50, required=False)
-    opinion = forms.CharField(label="意见（提出异议时必填理由）", max_length=500, required=False)
-    objection = forms.BooleanField(label="提出异议（流程暂停，报乡镇纪委处理）", required=False)
+    signer_name = forms.CharField(label=gettext_lazy("签字人"), max_length=50, required=False)
+    opinion = forms.CharField(
+        label=gettext_lazy("意见（提出异议时必填理由）"), max_length=500, required=False
+    )
+    objection = forms.BooleanField(label=gettext_lazy("提出异议（流程暂停，报乡镇纪委处理）"), required=False)
 
 
 class ResolveForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     resume = forms.TypedChoiceField(
-        label="处理结果",
+        label=gettext_lazy("处理结果"),
         coerce=lambda v: v == "1",
         choices=[("1", "异议已处理，继续签字"), ("0", "不予报销")],
         widget=forms.RadioSelect,
     )
-    resolution = forms.CharField(label="处理意见", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    resolution = forms.CharField(
+        label=gettext_lazy("处理意见"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ChainForm(forms.Form):
     """The order of the village signatures: a number per step (blank: not in the chain)."""
 
     township_approval_from = forms.DecimalField(
-        label="乡镇领导签批起点（元）", min_value=0, max_digits=12, decimal_places=2
+        label=gettext_lazy("乡镇领导签批起点（元）"), min_value=0, max_digits=12, decimal_places=2
     )
-    objection_working_days = forms.IntegerField(label="异议处理时限（工作日）", min_value=1, max_value=30)
+    objection_working_days = forms.IntegerField(
+        label=gettext_lazy("异议处理时限（工作日）"), min_value=1, max_value=30
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, steps: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
         for code, label in steps:
             self.fields[f"order_{code}"] = forms.IntegerField(
-                label=f"{label}（第几步，空为不需要）", required=False, min_value=1, max_value=9
+                label=gettext("%(label)s（第几步，空为不需要）") % {"label": label},
+                required=False,
+                min_value=1,
+                max_value=9,
             )
 
     def chain(self) -> list[str]:
         orders = {k[6:]: v for k, v in self.cleaned_data.items() if k.startswith("order_") and v}
         if len(set(orders.values())) != len(orders):
-            raise forms.ValidationError("各环节的顺序号不能相同")
+            raise forms.ValidationError(gettext("各环节的顺序号不能相同"))
         return sorted(orders, key=orders.__getitem__)
 
 
@@ -196,17 +240,23 @@ class StatsForm(forms.Form):
 
 
 class BoardForm(forms.Form):
-    duties = forms.CharField(label="亮职责", max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
-    commitments = forms.CharField(label="亮承诺", max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+    duties = forms.CharField(
+        label=gettext_lazy("亮职责"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    commitments = forms.CharField(
+        label=gettext_lazy("亮承诺"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
     contact = forms.CharField(
-        label="联系方式",
+        label=gettext_lazy("联系方式"),
         max_length=200,
         required=False,
-        help_text="如村委会办公电话、办公时间；手机号码须本人同意才公开",
+        help_text=gettext_lazy("如村委会办公电话、办公时间；手机号码须本人同意才公开"),
     )
-    phone_consent = forms.BooleanField(label="本人同意公开上面的手机号码", required=False)
+    phone_consent = forms.BooleanField(label=gettext_lazy("本人同意公开上面的手机号码"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class BoardPhotoForm(forms.Form):
-    photo = forms.FileField(label="纪检委员照片", help_text="正面免冠照片，JPG 或 PNG")
+    photo = forms.FileField(
+        label=gettext_lazy("纪检委员照片"), help_text=gettext_lazy("正面免冠照片，JPG 或 PNG")
+    )

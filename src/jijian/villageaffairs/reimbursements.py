@@ -27,6 +27,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jijian.attachments.services import STAFF_KINDS, attachments_store_all
 from jijian.audit.services import audit_record
@@ -111,13 +112,13 @@ def reimbursement_chain_set(
         raise PermissionDenied
     township = actor.org_unit
     if len(set(steps)) != len(steps) or any(s not in VILLAGE_STEPS for s in steps):
-        raise ValidationError("签字环节不能重复，只能从村级环节中选择")
+        raise ValidationError(gettext("签字环节不能重复，只能从村级环节中选择"))
     if ChainStep.MEMBER_RECHECK not in steps:
-        raise ValidationError("村级报账须经纪检委员复审签字，不能省略该环节")
+        raise ValidationError(gettext("村级报账须经纪检委员复审签字，不能省略该环节"))
     if township_approval_from is None or township_approval_from <= 0:
-        raise ValidationError("乡镇领导签批起点须大于0元")
+        raise ValidationError(gettext("乡镇领导签批起点须大于0元"))
     if not 1 <= objection_working_days <= 30:
-        raise ValidationError("异议处理时限应在1至30个工作日之间")
+        raise ValidationError(gettext("异议处理时限应在1至30个工作日之间"))
     current = ReimbursementChain.objects.select_for_update().filter(township=township).first()
     fields = {
         "steps": list(steps),
@@ -326,7 +327,7 @@ def voucher_sign(
     step = next_step(locked)
     if not may_sign(actor, locked, step):
         if step is None:
-            raise ValidationError("该凭证当前不在签字中（已记账、有异议待处理或已不予报销）")
+            raise ValidationError(gettext("该凭证当前不在签字中（已记账、有异议待处理或已不予报销）"))
         raise PermissionDenied
     assert step is not None
     label = ChainStep(step).label
@@ -335,13 +336,17 @@ def voucher_sign(
     signer_name = (signer_name or "").strip()[:50]
     opinion = (opinion or "").strip()[:500]
     if not signer_name:
-        raise ValidationError(f"请填写“{label}”的签字人")
+        raise ValidationError(gettext("请填写“%(label)s”的签字人") % {"label": label})
     if signer_name == locked.handler_name:
-        raise ValidationError(f"经手人 {signer_name} 不能在自己经手的凭证上签字")
+        raise ValidationError(
+            gettext("经手人 %(signer_name)s 不能在自己经手的凭证上签字") % {"signer_name": signer_name}
+        )
     if any(s.signer_name == signer_name for s in signed_steps(locked)):
-        raise ValidationError(f"{signer_name} 已在本凭证上签过字，同一人不能签字两次")
+        raise ValidationError(
+            gettext("%(signer_name)s 已在本凭证上签过字，同一人不能签字两次") % {"signer_name": signer_name}
+        )
     if objection and not opinion:
-        raise ValidationError("提出异议须写明理由")
+        raise ValidationError(gettext("提出异议须写明理由"))
     now = timezone.now()
     signature = VoucherSignature.objects.create(
         voucher=locked,
@@ -420,10 +425,10 @@ def voucher_resolve(*, actor, voucher: Voucher, version: int, resume: bool, reso
     if locked.version != version:
         raise ConcurrentEditError()
     if locked.state != VoucherState.OBJECTED:
-        raise ValidationError("该凭证没有待处理的异议")
+        raise ValidationError(gettext("该凭证没有待处理的异议"))
     resolution = (resolution or "").strip()[:500]
     if not resolution:
-        raise ValidationError("请填写处理意见")
+        raise ValidationError(gettext("请填写处理意见"))
     objection = locked.signatures.filter(is_objection=True, resolved_at__isnull=True).latest("signed_at")
     VoucherSignature.objects.filter(pk=objection.pk).update(
         resolution=resolution, resolved_by=actor, resolved_at=timezone.now()

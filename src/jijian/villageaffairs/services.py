@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jijian.attachments.services import STAFF_KINDS, attachments_store_all
 from jijian.audit.services import audit_record
@@ -72,11 +73,11 @@ def village_rules_file(
     if village is None:
         raise PermissionDenied
     if large_amount is None or large_amount <= 0:
-        raise ValidationError("大额资金标准须大于0元")
+        raise ValidationError(gettext("大额资金标准须大于0元"))
     if party_members < 3:
-        raise ValidationError("请填写本村党员人数（至少3人）：党员大会的法定人数按此计算")
+        raise ValidationError(gettext("请填写本村党员人数（至少3人）：党员大会的法定人数按此计算"))
     if minutes_late_days < 1 or minutes_late_days > 60:
-        raise ValidationError("会议记录迟录天数应在1至60天之间")
+        raise ValidationError(gettext("会议记录迟录天数应在1至60天之间"))
     fields = {
         "large_amount": large_amount,
         "item_types": (item_types or "").strip()[:MAX_TEXT],
@@ -120,16 +121,16 @@ def major_decision_register(
         raise PermissionDenied
     rules = village_rules_for(village)
     if rules is None:
-        raise ValidationError("请先填报本村“三重一大”规则（党员人数、大额资金标准等）并报乡镇备案")
+        raise ValidationError(gettext("请先填报本村“三重一大”规则（党员人数、大额资金标准等）并报乡镇备案"))
     title = (title or "").strip()
     if not title or len(title) > 120:
-        raise ValidationError("请填写事项名称（不超过120字）")
+        raise ValidationError(gettext("请填写事项名称（不超过120字）"))
     if category not in DecisionCategory.values:
-        raise ValidationError("请选择事项类别")
+        raise ValidationError(gettext("请选择事项类别"))
     if category == DecisionCategory.LARGE_FUND and amount is None:
-        raise ValidationError("大额资金使用事项须填写涉及金额")
+        raise ValidationError(gettext("大额资金使用事项须填写涉及金额"))
     if amount is not None and amount < 0:
-        raise ValidationError("涉及金额不能为负数")
+        raise ValidationError(gettext("涉及金额不能为负数"))
     decision = MajorDecision.objects.create(
         village=village,
         category=category,
@@ -160,7 +161,7 @@ def _int(value, label: str) -> int | None:
     if value in (None, ""):
         return None
     if not isinstance(value, int) or value < 0:
-        raise ValidationError(f"{label}须为不小于0的整数")
+        raise ValidationError(gettext("%(label)s须为不小于0的整数") % {"label": label})
     return value
 
 
@@ -222,12 +223,12 @@ def decision_step_record(
     if not can_record(actor, decision):
         raise PermissionDenied
     if step not in Step.values:
-        raise ValidationError("没有这个环节")
+        raise ValidationError(gettext("没有这个环节"))
     locked = MajorDecision.objects.select_for_update().get(pk=decision.pk)
     done = set(DecisionStep.objects.filter(decision=locked).values_list("step", flat=True))
     label = Step(step).label
     if step in done:
-        raise ValidationError(f"“{label}”已经登记过了")
+        raise ValidationError(gettext("“%(label)s”已经登记过了") % {"label": label})
     errors: list[str] = []
     if held_on is None:
         errors.append("请填写日期")
@@ -287,7 +288,7 @@ def decision_step_record(
                 recorded_by=actor,
             )
     except IntegrityError:
-        raise ValidationError(f"“{label}”已经登记过了") from None
+        raise ValidationError(gettext("“%(label)s”已经登记过了") % {"label": label}) from None
     # A file refused (type, size, content) refuses the step: none of its files is kept.
     attachments_store_all(
         actor=actor,
@@ -373,14 +374,14 @@ def flag_answer(*, actor, decision: MajorDecision, flag_key: str, answer: str) -
     answer = _answer_text(answer)
     current = {f.key: f for f in decision_flags_for(decision)}
     if flag_key not in current:
-        raise ValidationError("该风险提示已不存在（环节可能已更正），请刷新页面")
+        raise ValidationError(gettext("该风险提示已不存在（环节可能已更正），请刷新页面"))
     try:
         with transaction.atomic():
             row = FlagAnswer.objects.create(
                 decision=decision, flag_key=flag_key, answer=answer, answered_by=actor
             )
     except IntegrityError:
-        raise ValidationError("该风险提示已经处理过了") from None
+        raise ValidationError(gettext("该风险提示已经处理过了")) from None
     audit_record(
         actor=actor,
         action="decision_flag.answer",
@@ -404,11 +405,11 @@ def flag_open_clue(*, actor, decision: MajorDecision, flag_key: str, facts: str 
         raise PermissionDenied
     current = {f.key: f for f in decision_flags_for(decision)}
     if flag_key not in current:
-        raise ValidationError("该风险提示已不存在（环节可能已更正），请刷新页面")
+        raise ValidationError(gettext("该风险提示已不存在（环节可能已更正），请刷新页面"))
     flag = current[flag_key]
     locked = MajorDecision.objects.select_for_update().get(pk=decision.pk)
     if FlagAnswer.objects.filter(decision=locked, flag_key=flag_key).exists():
-        raise ValidationError("该风险提示已经处理过了，不能重复转为问题线索")
+        raise ValidationError(gettext("该风险提示已经处理过了，不能重复转为问题线索"))
     extra = (facts or "").strip()[:MAX_TEXT]
     body = (
         f"【村务监督风险提示】{locked.village.name}“三重一大”事项“{locked.title}”"
@@ -436,9 +437,9 @@ def flag_open_clue(*, actor, decision: MajorDecision, flag_key: str, facts: str 
 def _answer_text(answer: str) -> str:
     answer = (answer or "").strip()
     if not answer:
-        raise ValidationError("请填写处理意见")
+        raise ValidationError(gettext("请填写处理意见"))
     if len(answer) > MAX_TEXT:
-        raise ValidationError(f"处理意见不超过{MAX_TEXT}字")
+        raise ValidationError(gettext("处理意见不超过%(MAX_TEXT)s字") % {"MAX_TEXT": MAX_TEXT})
     return answer
 
 
@@ -461,7 +462,7 @@ def _register_clue(*, actor, village, facts: str, extra: str):
             accused_unit=village.name,
         )
     except PermissionDenied:
-        raise ValidationError("您没有登记信访举报的权限，不能转为问题线索") from None
+        raise ValidationError(gettext("您没有登记信访举报的权限，不能转为问题线索")) from None
 
 
 # --- split-expense flags (疑似拆分报账) ----------------------------------------------------------------
@@ -653,7 +654,7 @@ def decision_step_correct(
     locked.member_opinion = (member_opinion or "").strip()[:MAX_TEXT]
     after = step_values(locked)
     if after == before:
-        raise ValidationError("更正内容与原登记内容相同，未作更改")
+        raise ValidationError(gettext("更正内容与原登记内容相同，未作更改"))
     if locked.step in MEETING_STEPS:
         locked.attendees_digest = flag_rules.attendees_digest(attendees)
         locked.minutes_digest = flag_rules.minutes_digest(minutes)

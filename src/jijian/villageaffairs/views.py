@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jijian.attachments import held
@@ -98,7 +99,9 @@ def decision_create(request):
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
-            messages.success(request, f"已登记“{decision.title}”，请按四议两公开逐个环节登记")
+            messages.success(
+                request, gettext("已登记“%(title)s”，请按四议两公开逐个环节登记") % {"title": decision.title}
+            )
             return redirect("villageaffairs:decision_detail", decision.pk)
     return render(
         request,
@@ -160,7 +163,7 @@ def step_record(request, pk, step):
         raise Http404
     done = set(decision.steps.values_list("step", flat=True))
     if step in done:
-        messages.info(request, "该环节已经登记")
+        messages.info(request, gettext("该环节已经登记"))
         return redirect("villageaffairs:decision_detail", decision.pk)
     missing = [str(Step(s).label) for s in Step.values if s < step and s not in done]
     # The roll of a quorum meeting is the village's, as filed when the decision was registered.
@@ -188,11 +191,11 @@ def step_record(request, pk, step):
                 form.add_error(None, error.messages)
             else:
                 uploads.release()
-                messages.success(request, f"已登记“{Step(step).label}”")
+                messages.success(request, gettext("已登记“%(label)s”") % {"label": Step(step).label})
                 if outcome.duty_log_note:
                     messages.warning(request, outcome.duty_log_note)
                 elif outcome.step.duty_record_id:
-                    messages.info(request, "已自动计入本月履职纪实")
+                    messages.info(request, gettext("已自动计入本月履职纪实"))
                 return redirect("villageaffairs:decision_detail", decision.pk)
     uploads.hold_if(form)
     context = {
@@ -224,7 +227,9 @@ def step_correct(request, pk, step):
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
-            messages.success(request, f"已更正“{Step(step).label}”，原登记内容已留存")
+            messages.success(
+                request, gettext("已更正“%(label)s”，原登记内容已留存") % {"label": Step(step).label}
+            )
             if outcome.duty_log_note:
                 messages.warning(request, outcome.duty_log_note)
             return redirect(reverse("villageaffairs:decision_detail", args=[decision.pk]) + f"#step-{step}")
@@ -253,7 +258,7 @@ def flag_answer(request, pk):
         except ValidationError as error:
             form.add_error("answer", error.messages)
         else:
-            messages.success(request, "已处理该风险提示")
+            messages.success(request, gettext("已处理该风险提示"))
             return redirect("villageaffairs:decision_detail", decision.pk)
     # Refused: the page again with the message in that flag's box and the text kept, nothing saved.
     flag_error = {
@@ -283,9 +288,12 @@ def flag_clue(request, pk):
         except ValidationError as error:
             messages.error(request, "；".join(error.messages))
         else:
-            messages.success(request, f"已转为问题线索，登记编号 {row.clue_serial}")
+            messages.success(
+                request,
+                gettext("已转为问题线索，登记编号 %(clue_serial)s") % {"clue_serial": row.clue_serial},
+            )
     else:
-        messages.error(request, "请检查填写的内容")
+        messages.error(request, gettext("请检查填写的内容"))
     return redirect("villageaffairs:decision_detail", decision.pk)
 
 
@@ -344,7 +352,7 @@ def split_answer(request, village_id):
         except ValidationError as error:
             message = "；".join(error.messages)
         else:
-            messages.success(request, "已处理该拆分报账提示")
+            messages.success(request, gettext("已处理该拆分报账提示"))
             return redirect("villageaffairs:flag_board")
     elif (request.POST.get("answer") or "").strip():
         message = "；".join(m for errors in form.errors.values() for m in errors)
@@ -372,7 +380,10 @@ def split_clue(request, village_id):
         except ValidationError as error:
             message = "；".join(error.messages)
         else:
-            messages.success(request, f"已转为问题线索，登记编号 {row.clue_serial}")
+            messages.success(
+                request,
+                gettext("已转为问题线索，登记编号 %(clue_serial)s") % {"clue_serial": row.clue_serial},
+            )
             return redirect("villageaffairs:flag_board")
     return _board(request, refused=_refused(request, message))
 
@@ -403,7 +414,7 @@ def rules_edit(request):
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
-            messages.success(request, "已保存并报乡镇纪委备案；已登记的事项仍按其登记时的规则检查")
+            messages.success(request, gettext("已保存并报乡镇纪委备案；已登记的事项仍按其登记时的规则检查"))
             return redirect("villageaffairs:decision_list")
     return render(request, "villageaffairs/rules_form.html", {"form": form, "own": own, "rules": current})
 
@@ -469,7 +480,7 @@ def voucher_create(request):
                 form.add_error(None, error.messages)
             else:
                 uploads.release()
-                messages.success(request, "已登记报账凭证，请按流程逐级签字")
+                messages.success(request, gettext("已登记报账凭证，请按流程逐级签字"))
                 return redirect("villageaffairs:voucher_detail", voucher.pk)
     uploads.hold_if(form)
     chain = reimbursements.chain_of(own.parent)
@@ -524,7 +535,7 @@ def voucher_sign(request, pk):
     voucher = get_voucher_for(request.user, pk)
     form = SignForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请检查填写的内容")
+        messages.error(request, gettext("请检查填写的内容"))
         return redirect("villageaffairs:voucher_detail", voucher.pk)
     try:
         outcome = reimbursements.voucher_sign(
@@ -548,14 +559,14 @@ def voucher_resolve(request, pk):
     _require_township(request.user)
     form = ResolveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请选择处理结果并填写处理意见")
+        messages.error(request, gettext("请选择处理结果并填写处理意见"))
         return redirect("villageaffairs:voucher_detail", voucher.pk)
     try:
         reimbursements.voucher_resolve(actor=request.user, voucher=voucher, **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, "；".join(error.messages))
     else:
-        messages.success(request, "已处理异议")
+        messages.success(request, gettext("已处理异议"))
     return redirect("villageaffairs:voucher_detail", voucher.pk)
 
 
@@ -584,7 +595,7 @@ def chain_edit(request):
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
-            messages.success(request, "已保存报账签字流程；已登记的凭证仍按登记时的流程签字")
+            messages.success(request, gettext("已保存报账签字流程；已登记的凭证仍按登记时的流程签字"))
             return redirect("villageaffairs:voucher_list")
     return render(request, "villageaffairs/chain_form.html", {"form": form, "chain": chain})
 
@@ -661,9 +672,9 @@ def board_photo_upload(request, village_id):
         except ValidationError as error:
             messages.error(request, "；".join(error.messages))
         else:
-            messages.success(request, "已更新四亮公示照片")
+            messages.success(request, gettext("已更新四亮公示照片"))
     else:
-        messages.error(request, "请选择照片")
+        messages.error(request, gettext("请选择照片"))
     if member_village(request.user) is not None:
         return redirect("villageaffairs:board_edit")
     return redirect("villageaffairs:board_villages")
@@ -706,7 +717,7 @@ def board_edit(request):
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
-            messages.success(request, "已发布四亮公示")
+            messages.success(request, gettext("已发布四亮公示"))
             return redirect("villageaffairs:board_edit")
     context = {"form": form, "own": own, "board": current, "photo_form": BoardPhotoForm()}
     return render(request, "villageaffairs/board_form.html", context)
@@ -726,7 +737,7 @@ def board_posters(request):
         raise Http404
     boards, missing = board.boards_for(villages)
     if not boards:
-        messages.error(request, "没有可打印的四亮公示：村（社区）须有在任纪检委员并已发布公示")
+        messages.error(request, gettext("没有可打印的四亮公示：村（社区）须有在任纪检委员并已发布公示"))
         return redirect("villageaffairs:board_edit" if own else "villageaffairs:decision_list")
     pdf = board.posters_pdf(
         boards,

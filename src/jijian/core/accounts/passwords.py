@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 
 class MinimumLengthValidator(password_validation.MinimumLengthValidator):
@@ -37,7 +38,7 @@ class CharacterClassValidator:
         )
         if classes < 3:
             raise ValidationError(
-                "密码须包含大写字母、小写字母、数字、符号中的至少三类", code="password_classes"
+                gettext("密码须包含大写字母、小写字母、数字、符号中的至少三类"), code="password_classes"
             )
 
     def get_help_text(self):
@@ -54,7 +55,7 @@ class NotUsernameValidator:
             return
         lowered = password.lower()
         if lowered in (username, username[::-1]) or (len(username) >= 3 and username in lowered):
-            raise ValidationError("密码不能包含用户名", code="password_has_username")
+            raise ValidationError(gettext("密码不能包含用户名"), code="password_has_username")
 
     def get_help_text(self):
         return "密码不能包含用户名"
@@ -71,10 +72,12 @@ class NotRecentlyUsedValidator:
         if n <= 0:
             return
         if user.password and user.has_usable_password() and check_password(password, user.password):
-            raise ValidationError("新密码不能与当前密码相同", code="password_reused")
+            raise ValidationError(gettext("新密码不能与当前密码相同"), code="password_reused")
         for old in user.password_history.all()[:n]:
             if check_password(password, old.password):
-                raise ValidationError(f"新密码不能与最近 {n} 次使用过的密码相同", code="password_reused")
+                raise ValidationError(
+                    gettext("新密码不能与最近 %(n)s 次使用过的密码相同") % {"n": n}, code="password_reused"
+                )
 
     def get_help_text(self):
         return "不能与最近使用过的密码相同"

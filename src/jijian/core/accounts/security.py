@@ -18,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -432,7 +433,7 @@ def otp_reset(*, actor: User, user: User, reason: str, seen: str | None = None) 
     `seen` (otp_stamp of the page the administrator reset from), when the factor has changed since:
     another administrator reset it meanwhile, and the message says who and when."""
     if actor.pk == user.pk:
-        raise ValidationError("不能重置自己的动态验证码")
+        raise ValidationError(gettext("不能重置自己的动态验证码"))
     if not accounts_managed_by(actor, module=Module.SECURITY).filter(pk=user.pk).exists():
         raise PermissionDenied
     # The row lock makes a reset and a simultaneous enrolment, sign-in or other reset of the account
@@ -442,14 +443,17 @@ def otp_reset(*, actor: User, user: User, reason: str, seen: str | None = None) 
         raise ValidationError(_otp_changed(actor, user))
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("请填写重置原因")
+        raise ValidationError(gettext("请填写重置原因"))
     if len(reason) > OTP_RESET_REASON_MAX:
-        raise ValidationError(f"重置原因不能超过 {OTP_RESET_REASON_MAX} 字")
+        raise ValidationError(
+            gettext("重置原因不能超过 %(OTP_RESET_REASON_MAX)s 字")
+            % {"OTP_RESET_REASON_MAX": OTP_RESET_REASON_MAX}
+        )
     devices = TOTPDevice.objects.filter(user=user)
     states = list(devices.values_list("confirmed", flat=True))
     reissue = OtpEnrolmentCode.objects.filter(user=user).exists()
     if not states and not reissue:
-        raise ValidationError("该账号尚未启用动态验证码")
+        raise ValidationError(gettext("该账号尚未启用动态验证码"))
     devices.delete()
     # A session verified with the lost device would otherwise be sent straight to enrolment. (A session
     # that gave only the password is not bound to the account and stays; it now needs the code too.)

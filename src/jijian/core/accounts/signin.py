@@ -12,6 +12,7 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -41,7 +42,10 @@ class OTPForm(forms.Form):
         label=_("动态验证码"),
         regex=r"^\d{6}$",
         max_length=6,
-        error_messages={"invalid": "请输入6位数字动态验证码", "required": "请输入动态验证码"},
+        error_messages={
+            "invalid": gettext_lazy("请输入6位数字动态验证码"),
+            "required": gettext_lazy("请输入动态验证码"),
+        },
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
@@ -53,8 +57,8 @@ class OTPEnrolAfterResetForm(forms.Form):
         max_length=24,
         help_text=_("安全管理员重置动态验证码时交给您的10位数字"),
         error_messages={
-            "invalid": "请输入10位数字重新绑定码",
-            "required": "请输入安全管理员交给您的重新绑定码",
+            "invalid": gettext_lazy("请输入10位数字重新绑定码"),
+            "required": gettext_lazy("请输入安全管理员交给您的重新绑定码"),
         },
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
     )
@@ -69,7 +73,7 @@ class PasswordChangeForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("new_password") and data.get("new_password") != data.get("new_password2"):
-            raise forms.ValidationError("两次输入的新密码不一致")
+            raise forms.ValidationError(gettext("两次输入的新密码不一致"))
         return data
 
 
@@ -192,7 +196,7 @@ def otp_setup(request):
             device.refresh_from_db()
             otp_login(request, device)
             security.otp_accepted(request, user)
-            messages.success(request, "动态验证码已启用")
+            messages.success(request, gettext("动态验证码已启用"))
             return _proceed(request)
         if attempt is not None and problem == security.ENROL_CODE_WRONG:
             security.login_attempt_failed(request, attempt, stage="otp_enrol")
@@ -220,7 +224,7 @@ def password_change(request):
     if request.method == "POST" and form.is_valid():
         user = request.user
         if not user.check_password(form.cleaned_data["old_password"]):
-            form.add_error("old_password", "当前密码错误")
+            form.add_error("old_password", gettext("当前密码错误"))
         else:
             try:
                 user_set_password(
@@ -231,7 +235,7 @@ def password_change(request):
             else:
                 update_session_auth_hash(request, user)  # keeps this session, rotates its id
                 security.session_bind(request, user)
-                messages.success(request, "密码已修改")
+                messages.success(request, gettext("密码已修改"))
                 return _proceed(request)
     return render(
         request, "core/password_change.html", {"form": form, "help_texts": password_validators_help_texts()}

@@ -4,6 +4,7 @@ from datetime import datetime, time, timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -31,7 +32,7 @@ class EventFilterForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
-            raise forms.ValidationError("起始日期不能晚于截止日期")
+            raise forms.ValidationError(gettext("起始日期不能晚于截止日期"))
         return data
 
     def filters(self) -> dict:

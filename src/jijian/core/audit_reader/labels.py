@@ -176,6 +176,7 @@ ACTION_LABELS: dict[str, str] = {
     "reception.reschedule": "视频接访改约",
     "reception.transfer": "视频接访按管理权限转交",
     "reception.cancel": "取消视频接访",
+    "reception.no_show": "登记信访人未到场",
     "reception.view": "查看视频接访预约",
     "reception.start": "开始视频接访",
     "reception.end": "结束视频接访",

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from jijian.audit.services import audit_record
@@ -92,7 +93,10 @@ def event_export(request):
         return render(
             request,
             "core/error.html",
-            {"title": "筛选条件有误，未导出", "message": f"{message}。请返回修改筛选条件后再导出。"},
+            {
+                "title": gettext("筛选条件有误，未导出"),
+                "message": gettext("%(message)s。请返回修改筛选条件后再导出。") % {"message": message},
+            },
             status=400,
         )
     filters = form.filters()

@@ -31,6 +31,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext
 
 import jijian
 from jijian.partitions import partitions_create_ahead, partitions_drop_empty
@@ -70,7 +71,7 @@ class RestoreResult:
 def _engine() -> str:
     vendor = connection.vendor
     if vendor not in ("sqlite", "postgresql"):
-        raise BackupError(f"不支持的数据库类型：{vendor}")
+        raise BackupError(gettext("不支持的数据库类型：%(vendor)s") % {"vendor": vendor})
     return vendor
 
 
@@ -107,7 +108,7 @@ def _walk_files(root: Path):
         for name in sorted(filenames):
             path = Path(dirpath) / name
             if path.is_symlink():
-                raise BackupError(f"文件目录中有符号链接，拒绝备份：{path}")
+                raise BackupError(gettext("文件目录中有符号链接，拒绝备份：%(path)s") % {"path": path})
             yield path
 
 
@@ -130,10 +131,15 @@ def _pg_env() -> tuple[dict, str]:
 
 def _run(args: list[str], env: dict, what: str) -> None:
     if shutil.which(args[0]) is None:
-        raise BackupError(f"找不到 {args[0]}：请安装 PostgreSQL 客户端（Debian：postgresql-client）")
+        raise BackupError(
+            gettext("找不到 %(args)s：请安装 PostgreSQL 客户端（Debian：postgresql-client）")
+            % {"args": args[0]}
+        )
     proc = subprocess.run(args, env=env, capture_output=True, text=True, check=False)  # noqa: S603
     if proc.returncode != 0:
-        raise BackupError(f"{what}失败：{proc.stderr.strip()[-2000:]}")
+        raise BackupError(
+            gettext("%(what)s失败：%(strip)s") % {"what": what, "strip": proc.stderr.strip()[-2000:]}
+        )
 
 
 def _audit_head_of_sqlite(db: sqlite3.Connection) -> list | None:
@@ -150,7 +156,7 @@ def backup_create(*, dest: Path, include_keys: bool = False) -> BackupResult:
     """Write a complete, checksummed backup to `dest` (a new directory)."""
     dest = Path(dest).absolute()
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
-        raise BackupError(f"目标 {dest} 已存在且不是空目录：请指定一个新目录")
+        raise BackupError(gettext("目标 %(dest)s 已存在且不是空目录：请指定一个新目录") % {"dest": dest})
     dest.parent.mkdir(parents=True, exist_ok=True)
     engine = _engine()
     work = Path(tempfile.mkdtemp(prefix=f".{dest.name}.partial-", dir=dest.parent))
@@ -240,30 +246,36 @@ def backup_check(*, src: Path) -> dict:
     src = Path(src)
     sums_file = src / SUMS
     if not src.is_dir() or not sums_file.is_file():
-        raise BackupError(f"{src} 不是 jijian 备份目录（缺少 {SUMS}）")
+        raise BackupError(
+            gettext("%(src)s 不是 jijian 备份目录（缺少 %(SUMS)s）") % {"src": src, "SUMS": SUMS}
+        )
     listed: dict[str, str] = {}
     for number, line in enumerate(sums_file.read_text(encoding="utf-8").splitlines(), start=1):
         digest, sep, rel = line.partition("  ")
         if not sep or len(digest) != 64 or rel.startswith("/") or ".." in Path(rel).parts:
-            raise BackupError(f"{SUMS} 第 {number} 行格式不对，备份不可信")
+            raise BackupError(
+                gettext("%(SUMS)s 第 %(number)s 行格式不对，备份不可信") % {"SUMS": SUMS, "number": number}
+            )
         listed[rel] = digest
     present = {p.relative_to(src).as_posix() for p in src.rglob("*") if p.is_file() or p.is_symlink()}
     present.discard(SUMS)
     if missing := sorted(set(listed) - present):
-        raise BackupError(f"备份不完整，缺少文件：{'、'.join(missing[:10])}")
+        raise BackupError(gettext("备份不完整，缺少文件：%(items)s") % {"items": "、".join(missing[:10])})
     if extra := sorted(present - set(listed)):
-        raise BackupError(f"备份中有未登记校验和的文件：{'、'.join(extra[:10])}")
+        raise BackupError(gettext("备份中有未登记校验和的文件：%(items)s") % {"items": "、".join(extra[:10])})
     for rel, digest in sorted(listed.items()):
         path = src / rel
         if path.is_symlink() or sha256_file(path) != digest:
-            raise BackupError(f"备份文件 {rel} 的校验和不符（文件已损坏或被改动），未做任何更改")
+            raise BackupError(
+                gettext("备份文件 %(rel)s 的校验和不符（文件已损坏或被改动），未做任何更改") % {"rel": rel}
+            )
     if MANIFEST not in listed:
-        raise BackupError("备份缺少 manifest.json")
+        raise BackupError(gettext("备份缺少 manifest.json"))
     manifest = json.loads((src / MANIFEST).read_text(encoding="utf-8"))
     if manifest.get("format") != FORMAT or manifest.get("app") != "jijian":
-        raise BackupError(f"不认识的备份格式：{manifest.get('format')}")
+        raise BackupError(gettext("不认识的备份格式：%(format)s") % {"format": manifest.get("format")})
     if manifest.get("database") not in listed:
-        raise BackupError("备份缺少数据库文件")
+        raise BackupError(gettext("备份缺少数据库文件"))
     return manifest
 
 
@@ -303,7 +315,10 @@ def restore_apply(*, src: Path, include_keys: bool = False) -> RestoreResult:
     manifest = backup_check(src=src)
     engine = _engine()
     if manifest["engine"] != engine:
-        raise BackupError(f"备份来自 {manifest['engine']} 数据库，本实例使用 {engine}，不能直接恢复")
+        raise BackupError(
+            gettext("备份来自 %(engine)s 数据库，本实例使用 %(engine2)s，不能直接恢复")
+            % {"engine": manifest["engine"], "engine2": engine}
+        )
     if problems := instance_problems():
         raise BackupError("只能恢复到空实例，本实例" + "，".join(problems) + "。未做任何更改")
     warnings: list[str] = []
@@ -313,7 +328,10 @@ def restore_apply(*, src: Path, include_keys: bool = False) -> RestoreResult:
         if include_keys:
             key_dst = Path(settings.KEY_FILE)
             if key_dst.exists() and sha256_file(key_dst) != sha256_file(key_src):
-                raise BackupError(f"密钥文件 {key_dst} 已存在且与备份中的不同，拒绝覆盖。未做任何更改")
+                raise BackupError(
+                    gettext("密钥文件 %(key_dst)s 已存在且与备份中的不同，拒绝覆盖。未做任何更改")
+                    % {"key_dst": key_dst}
+                )
         else:
             warnings.append("备份中含有密钥文件，但未指定 --include-keys，未恢复密钥")
     elif include_keys:

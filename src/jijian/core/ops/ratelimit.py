@@ -33,6 +33,7 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.filebased import FileBasedCache
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 MESSAGE = "请求过于频繁，请稍后再试"
 WINDOW_SECONDS = 60
@@ -285,7 +286,7 @@ def too_many_requests(request, retry_after: int):
         )
     else:
         response = render(
-            request, "core/error.html", {"title": "请求过于频繁", "message": message}, status=429
+            request, "core/error.html", {"title": gettext("请求过于频繁"), "message": message}, status=429
         )
     response["Retry-After"] = str(retry_after)
     return response

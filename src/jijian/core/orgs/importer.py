@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from jijian.audit.services import audit_record
 from jijian.core.models import ALLOWED_PARENT_KINDS, ZONE_ASSIGNABLE_KINDS, OrgKind, OrgUnit, User, UserRole
@@ -79,7 +80,7 @@ def read_table(path: Path, columns: dict[str, str]) -> list[tuple[int, dict[str,
             except UnicodeDecodeError:
                 continue
         else:
-            raise ImportFileError("无法识别文件编码（请使用 UTF-8 或 GB18030）")
+            raise ImportFileError(gettext("无法识别文件编码（请使用 UTF-8 或 GB18030）"))
         table = list(csv.reader(io.StringIO(text)))
     elif suffix in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
@@ -88,16 +89,16 @@ def read_table(path: Path, columns: dict[str, str]) -> list[tuple[int, dict[str,
             wb = load_workbook(path, read_only=True, data_only=True)
         except Exception:  # noqa: BLE001 - any corrupt workbook is one message
             raise ImportFileError(
-                "无法读取 Excel 文件：文件已损坏或不是 .xlsx 格式，请用 Excel 另存为 .xlsx 后重试"
+                gettext("无法读取 Excel 文件：文件已损坏或不是 .xlsx 格式，请用 Excel 另存为 .xlsx 后重试")
             ) from None
         ws = wb.worksheets[0]
         table = [["" if c is None else str(c) for c in row] for row in ws.iter_rows(values_only=True)]
     else:
-        raise ImportFileError("只支持 .csv 或 .xlsx 文件")
+        raise ImportFileError(gettext("只支持 .csv 或 .xlsx 文件"))
     if not table:
-        raise ImportFileError("文件为空")
+        raise ImportFileError(gettext("文件为空"))
     if len(table) > MAX_ROWS + 1:
-        raise ImportFileError(f"文件超过 {MAX_ROWS} 行，请拆分后导入")
+        raise ImportFileError(gettext("文件超过 %(MAX_ROWS)s 行，请拆分后导入") % {"MAX_ROWS": MAX_ROWS})
     header = [h.strip() for h in table[0]]
     by_label = {zh: en for en, zh in columns.items()} | {en: en for en in columns}
     mapping = {}
@@ -236,7 +237,7 @@ def import_org_units(path: Path, *, actor=None) -> ImportResult:
                 result.created += 1
                 progressed = True
             if not progressed:  # unreachable after the cycle check; refuse rather than loop
-                raise ImportFileError("无法确定上下级顺序")
+                raise ImportFileError(gettext("无法确定上下级顺序"))
             pending = rest
         if groups:
             group_units = {

@@ -11,6 +11,7 @@ department or a party organisation is managed by the commission above it."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from jijian.core.models import COUNTY_KINDS, TOWNSHIP_KINDS, CadreLevel, OrgKind, OrgUnit
 
@@ -26,7 +27,7 @@ def commission_of(unit: OrgUnit) -> OrgUnit:
     node = unit
     while not is_commission(node):
         if node.parent is None:
-            raise ValidationError("该单位不在纪检监察机关的管辖树中")
+            raise ValidationError(gettext("该单位不在纪检监察机关的管辖树中"))
         node = node.parent
     return node
 

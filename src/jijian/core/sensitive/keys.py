@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import connection, models, router, transaction
 from django.db.models.functions import Cast, Substr
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jijian.audit.services import audit_record
 from jijian.core.fields import BlindIndexField, EncryptedTextField
@@ -402,9 +403,11 @@ class NewKeyResult:
 
 def _validate_kid(kid: str, ring: crypto.Keyring) -> None:
     if not kid.isascii() or not kid.isalnum() or len(kid) > 16:
-        raise KeyOperationError(f"密钥编号 {kid!r} 只能包含字母和数字（最多 16 个）")
+        raise KeyOperationError(
+            gettext("密钥编号 %(kid)s 只能包含字母和数字（最多 16 个）") % {"kid": repr(kid)}
+        )
     if kid.lower() in {k.lower() for k in ring.key_ids}:
-        raise KeyOperationError(f"密钥编号 {kid} 已存在")
+        raise KeyOperationError(gettext("密钥编号 %(kid)s 已存在") % {"kid": kid})
 
 
 def _keyring_pairs(ring: crypto.Keyring) -> tuple[list[tuple[str, str]], str]:
@@ -439,7 +442,7 @@ def key_new(*, kid: str = "", standby: bool = False) -> NewKeyResult:
     kid = kid or crypto.next_key_id([*ring.key_ids, *in_data])
     _validate_kid(kid, ring)
     if kid.lower() in {k.lower() for k in in_data}:
-        raise KeyOperationError(f"密钥编号 {kid} 已被现有数据使用，不能用于新密钥")
+        raise KeyOperationError(gettext("密钥编号 %(kid)s 已被现有数据使用，不能用于新密钥") % {"kid": kid})
     pairs, index_hex = _keyring_pairs(ring)
     pairs = (
         [pairs[0], (kid, crypto.new_key_hex()), *pairs[1:]]
@@ -466,9 +469,12 @@ def key_promote(*, kid: str) -> NewKeyResult:
     """Make an existing data key the primary one (after a standby key reached every server)."""
     ring = crypto.reload_keyring()
     if kid not in ring.key_ids:
-        raise KeyOperationError(f"密钥 {kid} 不在密钥环中（现有：{', '.join(ring.key_ids)}）")
+        raise KeyOperationError(
+            gettext("密钥 %(kid)s 不在密钥环中（现有：%(items)s）")
+            % {"kid": kid, "items": ", ".join(ring.key_ids)}
+        )
     if kid == ring.primary_id:
-        raise KeyOperationError(f"密钥 {kid} 已经是主密钥")
+        raise KeyOperationError(gettext("密钥 %(kid)s 已经是主密钥") % {"kid": kid})
     pairs, index_hex = _keyring_pairs(ring)
     pairs = sorted(pairs, key=lambda pair: pair[0] != kid)  # stable: the others keep their order
     path, env_value = _apply(ring, pairs, index_hex)
@@ -514,7 +520,7 @@ def key_rotate(*, batch: int = 500, progress: Callable[[str, int], None] | None 
     """Re-encrypt every value that is not in the current format under the primary key (old keys and
     the old sm4g1 format alike). See the module docstring for why this is safe while serving."""
     if batch < 1:
-        raise KeyOperationError("批量大小必须大于 0")
+        raise KeyOperationError(gettext("批量大小必须大于 0"))
     ring = crypto.reload_keyring()
     result = RotateResult(primary=ring.primary_id)
     for model, f in encrypted_fields():
@@ -584,9 +590,14 @@ def key_retire(*, kid: str) -> RetireResult:
     as long as they are kept (docs/keys.md)."""
     ring = crypto.reload_keyring()
     if kid not in ring.key_ids:
-        raise KeyOperationError(f"密钥 {kid} 不在密钥环中（现有：{', '.join(ring.key_ids)}）")
+        raise KeyOperationError(
+            gettext("密钥 %(kid)s 不在密钥环中（现有：%(items)s）")
+            % {"kid": kid, "items": ", ".join(ring.key_ids)}
+        )
     if kid == ring.primary_id:
-        raise KeyOperationError(f"密钥 {kid} 是主密钥，不能停用；请先用 `jijian keys new` 生成新的主密钥")
+        raise KeyOperationError(
+            gettext("密钥 %(kid)s 是主密钥，不能停用；请先用 `jijian keys new` 生成新的主密钥") % {"kid": kid}
+        )
     status = key_status()
     in_use = status.count_for(kid)
     if in_use:
@@ -599,7 +610,8 @@ def key_retire(*, kid: str) -> RetireResult:
             else f"{'、'.join(stuck)} 不由 rotate 重新加密，须保留该密钥"
         )
         raise KeyOperationError(
-            f"仍有 {in_use} 个值使用密钥 {kid}（{'、'.join(users + others)}），不能停用；{hint}"
+            gettext("仍有 %(in_use)s 个值使用密钥 %(kid)s（%(items)s），不能停用；%(hint)s")
+            % {"in_use": in_use, "kid": kid, "items": "、".join(users + others), "hint": hint}
         )
     pairs, index_hex = _keyring_pairs(ring)
     path, env_value = _apply(ring, [(k, v) for k, v in pairs if k != kid], index_hex)
@@ -633,7 +645,7 @@ def blind_index_rebuild(*, batch: int = 500) -> ReindexResult:
     repair an index written by QuerySet.update(), which bypasses BlindIndexField.pre_save). Rows whose
     source changed meanwhile are left to the editor's save (compare-and-set on the source)."""
     if batch < 1:
-        raise KeyOperationError("批量大小必须大于 0")
+        raise KeyOperationError(gettext("批量大小必须大于 0"))
     ring = crypto.reload_keyring()
     result = ReindexResult()
     for model, f in blind_index_fields():

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.utils.translation import gettext
 
 from jijian.audit.services import audit_record
 from jijian.core.roles import Role
@@ -87,7 +88,7 @@ def reveal_field(*, actor, obj: models.Model, field_name: str, reason: str, ip_a
     Raises PermissionDenied (and returns nothing) otherwise; ValidationError without a reason."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("查看完整信息须填写事由")
+        raise ValidationError(gettext("查看完整信息须填写事由"))
     rule = reveal_rule(_label_of(obj), field_name)
     label = rule.label if rule else field_name
     details = {"field": field_name, "reason": reason[:200]}

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -243,7 +244,7 @@ def clue_stats_get(request, filters: Query[StatsFilter]):
             start = date(filters.end.year, 1, 1)
         end = filters.end or start
         if start > end:
-            raise ValidationError("起始月份不能晚于结束月份")
+            raise ValidationError(gettext("起始月份不能晚于结束月份"))
         period = month_period(start, end)
     return clue_stats(request.auth, period).as_dict()
 

@@ -8,6 +8,7 @@ from datetime import date
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from jijian.core.forms import MultipleFileField
 from jijian.core.models import CadreLevel
@@ -24,7 +25,7 @@ def _endorse(action: str) -> forms.BooleanField:
         label=STATEMENTS[action],
         required=True,
         help_text=ENDORSE_HELP,
-        error_messages={"required": "请确认签字背书承诺后再提交"},
+        error_messages={"required": gettext("请确认签字背书承诺后再提交")},
     )
 
 
@@ -33,22 +34,29 @@ def _version() -> forms.IntegerField:
 
 
 class RegisterForm(forms.Form):
-    source = forms.ChoiceField(label="线索来源", choices=ClueSource.choices)
+    source = forms.ChoiceField(label=gettext_lazy("线索来源"), choices=ClueSource.choices)
     source_note = forms.CharField(
-        label="来源说明",
+        label=gettext_lazy("来源说明"),
         required=False,
         max_length=200,
-        help_text="巡视巡察组、移送机关或其他来源的名称和文号",
+        help_text=gettext_lazy("巡视巡察组、移送机关或其他来源的名称和文号"),
     )
     duty_record = forms.TypedChoiceField(
-        label="履职纪实（村级纪检委员发现和移交问题线索）", required=False, coerce=int, empty_value=None
+        label=gettext_lazy("履职纪实（村级纪检委员发现和移交问题线索）"),
+        required=False,
+        coerce=int,
+        empty_value=None,
     )
-    accused_name = forms.CharField(label="被反映人姓名", max_length=100, required=False)
-    accused_unit = forms.CharField(label="被反映人单位", max_length=200, required=False)
-    accused_post = forms.CharField(label="被反映人职务", max_length=100, required=False)
-    accused_level = forms.ChoiceField(label="被反映人级别", choices=CadreLevel.choices, required=False)
-    matter = forms.ChoiceField(label="问题类别", choices=Matter.choices, required=False)
-    summary = forms.CharField(label="主要问题", widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    accused_name = forms.CharField(label=gettext_lazy("被反映人姓名"), max_length=100, required=False)
+    accused_unit = forms.CharField(label=gettext_lazy("被反映人单位"), max_length=200, required=False)
+    accused_post = forms.CharField(label=gettext_lazy("被反映人职务"), max_length=100, required=False)
+    accused_level = forms.ChoiceField(
+        label=gettext_lazy("被反映人级别"), choices=CadreLevel.choices, required=False
+    )
+    matter = forms.ChoiceField(label=gettext_lazy("问题类别"), choices=Matter.choices, required=False)
+    summary = forms.CharField(
+        label=gettext_lazy("主要问题"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+    )
     endorse = _endorse("register")
 
     def __init__(self, *args, duty_records=(), report=None, **kwargs):
@@ -78,23 +86,27 @@ def _record_matter(record) -> str:
 
 class ProposeForm(forms.Form):
     disposal = forms.ChoiceField(
-        label="拟处置方式", choices=Disposal.choices, error_messages={"required": "请选择拟处置方式"}
+        label=gettext_lazy("拟处置方式"),
+        choices=Disposal.choices,
+        error_messages={"required": gettext_lazy("请选择拟处置方式")},
     )
     sanction = forms.ChoiceField(
-        label="处理结果（予以了结或转立案时填写，按四种形态归类）", choices=Sanction.choices, required=False
+        label=gettext_lazy("处理结果（予以了结或转立案时填写，按四种形态归类）"),
+        choices=Sanction.choices,
+        required=False,
     )
     sanction_decided_on = forms.DateField(
-        label="处分决定日期（处理结果为党纪处分、政务处分或诫勉时必填）",
+        label=gettext_lazy("处分决定日期（处理结果为党纪处分、政务处分或诫勉时必填）"),
         required=False,
-        help_text="处分决定书载明的日期，记入廉政档案，影响期自该日起计算",
+        help_text=gettext_lazy("处分决定书载明的日期，记入廉政档案，影响期自该日起计算"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "处分决定日期格式应为 年-月-日"},
+        error_messages={"invalid": gettext_lazy("处分决定日期格式应为 年-月-日")},
     )
     note = forms.CharField(
-        label="拟处置理由和依据",
+        label=gettext_lazy("拟处置理由和依据"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "请填写拟处置的理由和依据"},
+        error_messages={"required": gettext_lazy("请填写拟处置的理由和依据")},
     )
     version = _version()
     endorse = _endorse("propose")
@@ -107,7 +119,10 @@ class ProposeForm(forms.Form):
 
 class ApproveForm(forms.Form):
     note = forms.CharField(
-        label="审批意见（可选）", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("审批意见（可选）"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     version = _version()
     endorse = _endorse("approve")
@@ -115,10 +130,10 @@ class ApproveForm(forms.Form):
 
 class RejectForm(forms.Form):
     reason = forms.CharField(
-        label="退回理由（必填）",
+        label=gettext_lazy("退回理由（必填）"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": "退回处置意见须填写理由"},
+        error_messages={"required": gettext_lazy("退回处置意见须填写理由")},
     )
     version = _version()
     endorse = _endorse("reject")
@@ -126,27 +141,29 @@ class RejectForm(forms.Form):
 
 class LetterReplyForm(forms.Form):
     reply = forms.CharField(
-        label="函询回复主要内容",
+        label=gettext_lazy("函询回复主要内容"),
         max_length=8000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "请填写函询回复的主要内容"},
+        error_messages={"required": gettext_lazy("请填写函询回复的主要内容")},
     )
     endorser = forms.CharField(
-        label="签字背书人（被反映人所在单位主要负责人姓名、职务）",
+        label=gettext_lazy("签字背书人（被反映人所在单位主要负责人姓名、职务）"),
         max_length=100,
-        error_messages={"required": "请填写为回复签字背书的被反映人所在单位主要负责人（姓名和职务）"},
+        error_messages={
+            "required": gettext_lazy("请填写为回复签字背书的被反映人所在单位主要负责人（姓名和职务）")
+        },
     )
-    files = MultipleFileField(label="回复材料扫描件（可选）", max_files=MAX_FILES)  # type: ignore[assignment]  # a field, not BaseForm.files
+    files = MultipleFileField(label=gettext_lazy("回复材料扫描件（可选）"), max_files=MAX_FILES)  # type: ignore[assignment]  # a field, not BaseForm.files
     version = _version()
     endorse = _endorse("letter_reply")
 
 
 class ReopenForm(forms.Form):
     note = forms.CharField(
-        label="新的证据或情况（必填）",
+        label=gettext_lazy("新的证据或情况（必填）"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "重新启用须写明新的证据或情况"},
+        error_messages={"required": gettext_lazy("重新启用须写明新的证据或情况")},
     )
     version = _version()
     endorse = _endorse("reopen")
@@ -160,27 +177,33 @@ def _month(value: str) -> date | None:
         year, month = (int(part) for part in value.split("-")[:2])
         return date(year, month, 1)
     except (ValueError, TypeError):
-        raise ValidationError("月份格式应为 年-月，例如 2025-10") from None
+        raise ValidationError(gettext("月份格式应为 年-月，例如 2025-10")) from None
 
 
 class FilterForm(forms.Form):
     state = forms.ChoiceField(
-        label="状态", required=False, choices=[("", "全部状态"), ("open", "未办结"), *ClueState.choices]
+        label=gettext_lazy("状态"),
+        required=False,
+        choices=[("", "全部状态"), ("open", "未办结"), *ClueState.choices],
     )
-    source = forms.ChoiceField(label="来源", required=False, choices=[("", "全部来源"), *ClueSource.choices])
+    source = forms.ChoiceField(
+        label=gettext_lazy("来源"), required=False, choices=[("", "全部来源"), *ClueSource.choices]
+    )
     disposal = forms.ChoiceField(
-        label="处置方式", required=False, choices=[("", "全部处置方式"), *Disposal.choices]
+        label=gettext_lazy("处置方式"), required=False, choices=[("", "全部处置方式"), *Disposal.choices]
     )
     form = forms.ChoiceField(
-        label="四种形态",
+        label=gettext_lazy("四种形态"),
         required=False,
         choices=[("", "全部"), ("none", "未运用形态")] + [c for c in Form.choices if c[0]],
     )
     start = forms.CharField(
-        label="登记起始月", required=False, widget=forms.DateInput(attrs={"type": "month"})
+        label=gettext_lazy("登记起始月"), required=False, widget=forms.DateInput(attrs={"type": "month"})
     )
-    end = forms.CharField(label="登记截止月", required=False, widget=forms.DateInput(attrs={"type": "month"}))
-    q = forms.CharField(label="编号", required=False, max_length=40)
+    end = forms.CharField(
+        label=gettext_lazy("登记截止月"), required=False, widget=forms.DateInput(attrs={"type": "month"})
+    )
+    q = forms.CharField(label=gettext_lazy("编号"), required=False, max_length=40)
 
     def clean_start(self):
         return _month(self.cleaned_data["start"])
@@ -205,8 +228,12 @@ class FilterForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    start = forms.CharField(label="起始月份", required=False, widget=forms.DateInput(attrs={"type": "month"}))
-    end = forms.CharField(label="结束月份", required=False, widget=forms.DateInput(attrs={"type": "month"}))
+    start = forms.CharField(
+        label=gettext_lazy("起始月份"), required=False, widget=forms.DateInput(attrs={"type": "month"})
+    )
+    end = forms.CharField(
+        label=gettext_lazy("结束月份"), required=False, widget=forms.DateInput(attrs={"type": "month"})
+    )
 
     def clean_start(self):
         return _month(self.cleaned_data["start"])
@@ -218,9 +245,9 @@ class PeriodForm(forms.Form):
         data = super().clean()
         start, end = data.get("start"), data.get("end")
         if start and end and start > end:
-            raise ValidationError("起始月份不能晚于结束月份")
+            raise ValidationError(gettext("起始月份不能晚于结束月份"))
         if start and end and (end.year - start.year) * 12 + end.month - start.month >= 60:
-            raise ValidationError("统计期间最长 5 年")
+            raise ValidationError(gettext("统计期间最长 5 年"))
         return data
 
     def period(self) -> Period:

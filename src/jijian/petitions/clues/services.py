@@ -33,6 +33,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jijian.attachments.models import Attachment
 from jijian.attachments.services import STAFF_KINDS, attachments_store_all
@@ -173,20 +174,20 @@ def can_approve(actor, clue: Clue) -> bool:
 def _require_handler(actor, clue: Clue) -> None:
     _staff(actor)
     if not can_handle(actor, clue):
-        raise ValidationError("只有承办机关的案件监督管理室或线索承办人员可以办理该线索")
+        raise ValidationError(gettext("只有承办机关的案件监督管理室或线索承办人员可以办理该线索"))
 
 
 def _require_approver(actor, clue: Clue) -> None:
     _staff(actor)
     if not actor.has_role(Role.COMMISSION_LEADER):
-        raise ValidationError("处置意见须由纪委监委领导审批，您没有审批权限")
+        raise ValidationError(gettext("处置意见须由纪委监委领导审批，您没有审批权限"))
     if not unit_in_scope(actor, clue.holder):
-        raise ValidationError("处置意见须由承办机关或上级纪委监委领导审批")
+        raise ValidationError(gettext("处置意见须由承办机关或上级纪委监委领导审批"))
 
 
 def _require_endorse(endorse: bool) -> None:
     if not endorse:
-        raise ValidationError("请确认签字背书承诺后再提交")
+        raise ValidationError(gettext("请确认签字背书承诺后再提交"))
 
 
 # --- signing ---------------------------------------------------------------------------------------
@@ -345,9 +346,9 @@ def clue_register(
     supervision (a village risk flag) gives a clue of 日常监督发现, any other report one of 信访举报."""
     _staff(actor)
     if not actor.has_role(Role.CASE_MANAGEMENT):
-        raise ValidationError("问题线索由案件监督管理室统一登记，您没有登记权限")
+        raise ValidationError(gettext("问题线索由案件监督管理室统一登记，您没有登记权限"))
     if source not in ClueSource.values:
-        raise ValidationError("请选择线索来源")
+        raise ValidationError(gettext("请选择线索来源"))
     holder = routing.commission_of(actor.org_unit)
     if report is not None and source in (ClueSource.PETITION, ClueSource.SUPERVISION):
         # The source follows the report: a village risk flag registered as found in supervision
@@ -355,12 +356,13 @@ def clue_register(
         source = ClueSource.SUPERVISION if report.channel == Channel.SUPERVISION else ClueSource.PETITION
     if source == ClueSource.PETITION or report is not None and source == ClueSource.SUPERVISION:
         if report is None:
-            raise ValidationError("来源为信访举报的线索须选择来源举报件")
+            raise ValidationError(gettext("来源为信访举报的线索须选择来源举报件"))
         if not petitions_visible_to(actor).filter(pk=report.pk).exists():
-            raise ValidationError("来源举报件不在本机关管辖范围内")
+            raise ValidationError(gettext("来源举报件不在本机关管辖范围内"))
         if report.state != PetitionState.ACCEPTED:
             raise ValidationError(
-                f"来源举报件当前状态为“{report.get_state_display()}”，只有已受理的举报件可以登记为问题线索"
+                gettext("来源举报件当前状态为“%(state)s”，只有已受理的举报件可以登记为问题线索")
+                % {"state": report.get_state_display()}
             )
         accused_name = accused_name or report.accused_name
         accused_unit = accused_unit or report.accused_unit
@@ -371,30 +373,30 @@ def clue_register(
         duty_record = None
     elif source == ClueSource.DUTY_RECORD:
         if duty_record is None:
-            raise ValidationError("来源为村级纪检委员履职发现的线索须选择履职纪实")
+            raise ValidationError(gettext("来源为村级纪检委员履职发现的线索须选择履职纪实"))
         if not duty_records_for_clues(actor).filter(pk=duty_record.pk).exists():
-            raise ValidationError("所选履职纪实不在本机关管辖范围内，或不是发现和移交问题线索的记录")
+            raise ValidationError(gettext("所选履职纪实不在本机关管辖范围内，或不是发现和移交问题线索的记录"))
         report = None
     else:
         report = duty_record = None
         if source in (ClueSource.OTHER_BODY, ClueSource.OTHER) and not (source_note or "").strip():
-            raise ValidationError("请填写来源说明（移送机关或其他来源）")
+            raise ValidationError(gettext("请填写来源说明（移送机关或其他来源）"))
     accused_name = _clean(accused_name, 100)
     summary = (summary or "").strip()
     if not accused_name:
-        raise ValidationError("请填写被反映人姓名")
+        raise ValidationError(gettext("请填写被反映人姓名"))
     if not summary:
-        raise ValidationError("请填写线索反映的主要问题")
+        raise ValidationError(gettext("请填写线索反映的主要问题"))
     if accused_level and accused_level not in CadreLevel.values:
-        raise ValidationError("被反映人级别不正确")
+        raise ValidationError(gettext("被反映人级别不正确"))
     if matter and matter not in Matter.values:
-        raise ValidationError("问题类别不正确")
+        raise ValidationError(gettext("问题类别不正确"))
     _require_endorse(endorse)
     with transaction.atomic():
         if report is not None:
             report = PetitionReport.objects.select_for_update().get(pk=report.pk)
             if report.state != PetitionState.ACCEPTED:  # closed by someone else meanwhile
-                raise ValidationError("来源举报件状态已变化，请刷新后查看")
+                raise ValidationError(gettext("来源举报件状态已变化，请刷新后查看"))
         clue = Clue.objects.create(
             number=serial_next(unit=holder, prefix="XS"),
             holder=holder,
@@ -446,28 +448,33 @@ def clue_propose(
     _require_handler(actor, clue)
     note = (note or "").strip()
     if disposal not in Disposal.values:
-        raise ValidationError("请选择拟处置方式")
+        raise ValidationError(gettext("请选择拟处置方式"))
     if sanction and sanction not in Sanction.values:
-        raise ValidationError("处理结果不正确")
+        raise ValidationError(gettext("处理结果不正确"))
     if sanction and disposal not in ENDING_DISPOSALS:
-        raise ValidationError("只有予以了结或转立案审查调查时才填写处理结果")
+        raise ValidationError(gettext("只有予以了结或转立案审查调查时才填写处理结果"))
     _check_decided_on(clue, sanction, sanction_decided_on)
     if not note:
-        raise ValidationError("请填写拟处置的理由和依据")
+        raise ValidationError(gettext("请填写拟处置的理由和依据"))
     _require_endorse(endorse)
     with transaction.atomic():
         clue = _locked(clue, version=version)
         state = clue.state
         if state in TERMINAL_STATES:
-            raise ValidationError(f"该线索已{clue.get_state_display()}，不能再提出处置意见")
+            raise ValidationError(
+                gettext("该线索已%(state)s，不能再提出处置意见") % {"state": clue.get_state_display()}
+            )
         if state == ClueState.PENDING_APPROVAL:
-            raise ValidationError("该线索已有处置意见待审批，请等待审批结果")
+            raise ValidationError(gettext("该线索已有处置意见待审批，请等待审批结果"))
         if state == ClueState.HELD:
-            raise ValidationError("暂存待查的线索须先以新的证据重新启用，才能提出处置意见")
+            raise ValidationError(gettext("暂存待查的线索须先以新的证据重新启用，才能提出处置意见"))
         if state == ClueState.TALK_OR_LETTER and not letter_reply_recorded(clue):
-            raise ValidationError("函询回复尚未登记，登记回复后才能提出下一步处置意见")
+            raise ValidationError(gettext("函询回复尚未登记，登记回复后才能提出下一步处置意见"))
         if disposal not in ALLOWED_DISPOSALS[state]:
-            raise ValidationError(f"线索处于“{clue.get_state_display()}”，不能拟“{Disposal(disposal).label}”")
+            raise ValidationError(
+                gettext("线索处于“%(state)s”，不能拟“%(label)s”")
+                % {"state": clue.get_state_display(), "label": Disposal(disposal).label}
+            )
         clue.state = ClueState.PENDING_APPROVAL
         clue.pending_disposal = disposal
         clue.pending_sanction = sanction
@@ -541,26 +548,30 @@ def _check_decided_on(clue: Clue, sanction: str, decided_on: date | None) -> Non
     """The decision date goes with an outcome that enters the archive, and only with one."""
     if sanction not in ARCHIVE_SANCTION:
         if decided_on is not None:
-            raise ValidationError("只有处理结果为党纪处分、政务处分或诫勉时才填写处分决定日期")
+            raise ValidationError(gettext("只有处理结果为党纪处分、政务处分或诫勉时才填写处分决定日期"))
         return
     if decided_on is None:
         raise ValidationError(
-            f"处理结果为“{Sanction(sanction).label}”，请填写处分决定日期（影响期自该日起计算）"
+            gettext("处理结果为“%(label)s”，请填写处分决定日期（影响期自该日起计算）")
+            % {"label": Sanction(sanction).label}
         )
     if decided_on > timezone.localdate():
-        raise ValidationError("处分决定日期不能晚于今天")
+        raise ValidationError(gettext("处分决定日期不能晚于今天"))
     registered_on = timezone.localdate(clue.registered_at)
     if decided_on < registered_on:
-        raise ValidationError(f"处分决定日期不能早于线索登记日期（{registered_on:%Y-%m-%d}）")
+        raise ValidationError(
+            gettext("处分决定日期不能早于线索登记日期（%(registered_on)s）")
+            % {"registered_on": format(registered_on, "%Y-%m-%d")}
+        )
 
 
 def _locked_pending(clue: Clue, *, actor: User, version: int) -> Clue:
     """The clue under lock with a proposal awaiting the actor's decision: never the proposer's own."""
     clue = _locked(clue, version=version)
     if clue.state != ClueState.PENDING_APPROVAL:
-        raise ValidationError("该线索没有待审批的处置意见（可能已被他人审批，请刷新后查看）")
+        raise ValidationError(gettext("该线索没有待审批的处置意见（可能已被他人审批，请刷新后查看）"))
     if clue.pending_by_id == actor.pk:
-        raise ValidationError("不能审批本人提出的处置意见，须由其他领导审批")
+        raise ValidationError(gettext("不能审批本人提出的处置意见，须由其他领导审批"))
     return clue
 
 
@@ -584,7 +595,7 @@ def clue_approve(*, actor: User, clue: Clue, version: int, endorse: bool, note: 
         from_state = clue.pending_from_state
         if sanction in ARCHIVE_SANCTION and clue.pending_sanction_decided_on is None:
             # A proposal made before the date was asked: it goes back for the date, not in undated.
-            raise ValidationError("该处置意见未载明处分决定日期，请退回，由承办人员填写后重新报批")
+            raise ValidationError(gettext("该处置意见未载明处分决定日期，请退回，由承办人员填写后重新报批"))
         # The stage the clue leaves is over: its limits are met.
         deadline_meet(kind=DeadlineKind.LETTER_REPLY, clue=clue)
         deadline_meet(kind=DeadlineKind.PRELIMINARY_CHECK, clue=clue)
@@ -671,7 +682,7 @@ def clue_reject(*, actor: User, clue: Clue, reason: str, version: int, endorse: 
     _require_approver(actor, clue)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("退回处置意见须填写理由")
+        raise ValidationError(gettext("退回处置意见须填写理由"))
     _require_endorse(endorse)
     with transaction.atomic():
         clue = _locked_pending(clue, actor=actor, version=version)
@@ -732,17 +743,19 @@ def clue_letter_reply(
     reply = (reply or "").strip()
     endorser = _clean(endorser, 100)
     if not reply:
-        raise ValidationError("请填写函询回复的主要内容")
+        raise ValidationError(gettext("请填写函询回复的主要内容"))
     if not endorser:
-        raise ValidationError("请填写为回复签字背书的被反映人所在单位主要负责人（姓名和职务）")
+        raise ValidationError(gettext("请填写为回复签字背书的被反映人所在单位主要负责人（姓名和职务）"))
     _require_endorse(endorse)
     files = list(files)
     with transaction.atomic():
         clue = _locked(clue, version=version)
         if clue.state != ClueState.TALK_OR_LETTER:
-            raise ValidationError(f"线索处于“{clue.get_state_display()}”，不能登记函询回复")
+            raise ValidationError(
+                gettext("线索处于“%(state)s”，不能登记函询回复") % {"state": clue.get_state_display()}
+            )
         if letter_reply_recorded(clue):
-            raise ValidationError("本次函询的回复已登记")
+            raise ValidationError(gettext("本次函询的回复已登记"))
         _save(clue, [])
         step = _step(
             clue,
@@ -781,12 +794,12 @@ def clue_reopen(*, actor: User, clue: Clue, note: str, version: int, endorse: bo
     _require_handler(actor, clue)
     note = (note or "").strip()
     if not note:
-        raise ValidationError("重新启用须写明新的证据或情况")
+        raise ValidationError(gettext("重新启用须写明新的证据或情况"))
     _require_endorse(endorse)
     with transaction.atomic():
         clue = _locked(clue, version=version)
         if clue.state != ClueState.HELD:
-            raise ValidationError("只有暂存待查的线索可以重新启用")
+            raise ValidationError(gettext("只有暂存待查的线索可以重新启用"))
         clue.state = ClueState.REGISTERED
         clue.disposal = ""
         _save(clue, ["state", "disposal"])

@@ -16,6 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jijian.attachments import held
@@ -96,7 +97,7 @@ def _register(request, *, report=None):
         if data.get("duty_record"):
             record = next((r for r in duty_records if r.pk == data["duty_record"]), None)
             if record is None:
-                form.add_error("duty_record", "所选履职纪实不在本机关管辖范围内")
+                form.add_error("duty_record", gettext("所选履职纪实不在本机关管辖范围内"))
         if not form.errors:
             try:
                 clue = clues.clue_register(
@@ -117,7 +118,7 @@ def _register(request, *, report=None):
                 for message in exc.messages:
                     form.add_error(None, message)
             else:
-                messages.success(request, f"已登记问题线索 {clue.number}")
+                messages.success(request, gettext("已登记问题线索 %(number)s") % {"number": clue.number})
                 return redirect("petitions_clues:detail", clue.pk)
     context = {
         "form": form,
@@ -234,7 +235,9 @@ def _action(request, pk, slot: str, form_class, run, done: str):
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
-            messages.success(request, f"线索 {clue.number} {done}")
+            messages.success(
+                request, gettext("线索 %(number)s %(done)s") % {"number": clue.number, "done": done}
+            )
             return redirect("petitions_clues:detail", clue.pk)
     clue = get_clue_for(request.user, pk)
     return _clue_page(request, clue, refused=(f"{slot}_form", form), status=400)
@@ -319,7 +322,7 @@ def clue_letter_reply(request, pk):
                 form.add_error("files" if exc.code == "attachment_refused" else None, exc.messages)
             else:
                 uploads.release()
-                messages.success(request, f"线索 {clue.number} 函询回复已登记")
+                messages.success(request, gettext("线索 %(number)s 函询回复已登记") % {"number": clue.number})
                 return redirect("petitions_clues:detail", clue.pk)
     uploads.hold_if(form)
     return _clue_page(request, clue, reply_form=form, status=200)

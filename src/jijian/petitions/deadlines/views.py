@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from jijian.attachments.views import content_disposition
@@ -29,8 +30,8 @@ QUARTER_PAGE = 50
 
 
 class BoardForm(forms.Form):
-    kind = forms.ChoiceField(label="时限类型", required=False, choices=board.KIND_CHOICES)
-    colour = forms.ChoiceField(label="状态", required=False, choices=board.COLOUR_CHOICES)
+    kind = forms.ChoiceField(label=gettext_lazy("时限类型"), required=False, choices=board.KIND_CHOICES)
+    colour = forms.ChoiceField(label=gettext_lazy("状态"), required=False, choices=board.COLOUR_CHOICES)
 
 
 @login_required
@@ -138,12 +139,15 @@ def deadline_board_export(request):
 
 
 class QuarterForm(forms.Form):
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100, required=False)
+    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100, required=False)
     quarter = forms.TypedChoiceField(
-        label="季度", coerce=int, required=False, choices=[(q, f"第{q}季度") for q in (1, 2, 3, 4)]
+        label=gettext_lazy("季度"),
+        coerce=int,
+        required=False,
+        choices=[(q, f"第{q}季度") for q in (1, 2, 3, 4)],
     )
     show = forms.ChoiceField(
-        label="范围", required=False, choices=[("closed", "本季度办结"), ("open", "尚未办结")]
+        label=gettext_lazy("范围"), required=False, choices=[("closed", "本季度办结"), ("open", "尚未办结")]
     )
 
 

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ValidationError as PydanticValidationError
@@ -422,7 +423,7 @@ def _act(request, action, **kwargs):
 def _commission(user, pk: int | None):
     unit = selectors.commission_choices(user).filter(pk=pk).first() if pk is not None else None
     if unit is None:
-        raise ValidationError("请从纪检监察机关中选择被反映人的管理机关")
+        raise ValidationError(gettext("请从纪检监察机关中选择被反映人的管理机关"))
     return unit
 
 
@@ -498,13 +499,15 @@ def _validated_identity(payload: RegisterIn) -> dict:
 def _register(request, payload: RegisterIn, files=()):
     require_module(request.auth, Module.PETITIONS)
     if payload.channel not in services.STAFF_CHANNELS:  # a clue found in supervision comes from a flag
-        raise ValidationError("请选择来信、来访、来电或视频接访")
+        raise ValidationError(gettext("请选择来信、来访、来电或视频接访"))
     data = _validated_identity(payload)
     region = (
         org_units_visible_to(request.auth).filter(pk=data.pop("region_id"), kind__in=REGION_KINDS).first()
     )
     if region is None:
-        raise ValidationError("所属地区不在您的管辖范围内，请从本辖区的市、县（市、区）、乡镇（街道）中选择")
+        raise ValidationError(
+            gettext("所属地区不在您的管辖范围内，请从本辖区的市、县（市、区）、乡镇（街道）中选择")
+        )
     report = services.petition_register(actor=request.auth, region=region, files=list(files or ()), **data)
     return Status(201, _detail(get_petition_for(request.auth, report.pk)))
 

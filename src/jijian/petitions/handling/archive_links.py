@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from jijian.audit.services import audit_record
 from jijian.core import links
@@ -53,7 +54,7 @@ def petition_link_archive(*, actor, report: PetitionReport, archive_id, version:
         for archive in candidate_archives(locked):
             if archive.pk == wanted:
                 return archive
-        raise ValidationError("所选廉情档案与被反映人不符，请从列出的档案中选择")
+        raise ValidationError(gettext("所选廉情档案与被反映人不符，请从列出的档案中选择"))
 
     return _relink(actor=actor, report=report, version=version, choose=choose)
 
@@ -63,7 +64,7 @@ def petition_unlink_archive(*, actor, report: PetitionReport, version: int) -> P
 
     def choose(locked: PetitionReport) -> None:
         if locked.archive_id is None:
-            raise ValidationError("该件未关联廉情档案")
+            raise ValidationError(gettext("该件未关联廉情档案"))
 
     return _relink(actor=actor, report=report, version=version, choose=choose)
 

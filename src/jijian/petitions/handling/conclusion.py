@@ -28,6 +28,7 @@ from functools import partial
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jijian.audit.services import audit_record
 from jijian.core.models import OrgKind, User
@@ -120,19 +121,25 @@ def petition_extension_request(
         raise PermissionDenied
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("请填写延长办结期限的理由")
+        raise ValidationError(gettext("请填写延长办结期限的理由"))
     with transaction.atomic():
         report = services.report_locked(report, version=version, states=(PetitionState.ACCEPTED,))
         deadline = conclusion_deadline(report)
         if deadline is None:
-            raise ValidationError("该件没有未完成的办结期限，无需延长")
+            raise ValidationError(gettext("该件没有未完成的办结期限，无需延长"))
         if pending_approval(report, ApprovalKind.EXTENSION):
-            raise ValidationError("已有延长办结期限的申请待领导审批")
+            raise ValidationError(gettext("已有延长办结期限的申请待领导审批"))
         latest = extension_latest(deadline.extended_from or deadline.due_date)
         if new_due_date <= deadline.due_date:
-            raise ValidationError(f"延长后的期限须晚于现期限 {deadline.due_date:%Y-%m-%d}")
+            raise ValidationError(
+                gettext("延长后的期限须晚于现期限 %(due_date)s")
+                % {"due_date": format(deadline.due_date, "%Y-%m-%d")}
+            )
         if new_due_date > latest:
-            raise ValidationError(f"延长期限累计不得超过三个月，最迟至 {latest:%Y-%m-%d}")
+            raise ValidationError(
+                gettext("延长期限累计不得超过三个月，最迟至 %(latest)s")
+                % {"latest": format(latest, "%Y-%m-%d")}
+            )
         approval = PetitionApproval.objects.create(
             report=report,
             kind=ApprovalKind.EXTENSION,
@@ -178,14 +185,14 @@ def petition_approval_decide(
         raise PermissionDenied
     note = (note or "").strip()
     if not approve and not note:
-        raise ValidationError("退回须写明理由")
+        raise ValidationError(gettext("退回须写明理由"))
     with transaction.atomic():
         report = services.report_locked(approval.report, version=version, states=(PetitionState.ACCEPTED,))
         approval = PetitionApproval.objects.select_for_update().get(pk=approval.pk)
         if approval.state != ApprovalState.PENDING:
-            raise ValidationError("该申请已审批，请刷新后查看")
+            raise ValidationError(gettext("该申请已审批，请刷新后查看"))
         if approval.requested_by_id == actor.pk:
-            raise ValidationError("不能审批本人提交的申请")
+            raise ValidationError(gettext("不能审批本人提交的申请"))
         approval.state = ApprovalState.APPROVED if approve else ApprovalState.REJECTED
         approval.decided_by = actor
         approval.decided_at = timezone.now()
@@ -203,7 +210,7 @@ def _decide_extension(actor: User, report: PetitionReport, approval: PetitionApp
     if approval.state == ApprovalState.APPROVED:
         deadline = conclusion_deadline(report)
         if deadline is None or approval.new_due_date is None:
-            raise ValidationError("该件的办结期限已完成，无需延长")
+            raise ValidationError(gettext("该件的办结期限已完成，无需延长"))
         old = deadline.due_date
         deadline.extended_from = deadline.extended_from or old
         deadline.due_date = approval.new_due_date
@@ -311,18 +318,18 @@ def petition_urge(
     if not can_urge(actor):
         raise PermissionDenied
     if kind not in UrgeKind.values:
-        raise ValidationError("请选择催办或督办")
+        raise ValidationError(gettext("请选择催办或督办"))
     note = (note or "").strip()
     if kind == UrgeKind.SUPERVISE and not note:
-        raise ValidationError("督办须写明督办要求（如办结时限、报告方式）")
+        raise ValidationError(gettext("督办须写明督办要求（如办结时限、报告方式）"))
     with transaction.atomic():
         deadline = PetitionDeadline.objects.select_for_update().get(pk=deadline.pk)
         if deadline.report_id != report.pk or deadline.met_at is not None:
-            raise ValidationError("该时限已完成或不属于本件，请刷新后查看")
+            raise ValidationError(gettext("该时限已完成或不属于本件，请刷新后查看"))
         if deadline.due_date >= timezone.localdate():
-            raise ValidationError("该时限尚未逾期，无需催办督办")
+            raise ValidationError(gettext("该时限尚未逾期，无需催办督办"))
         if kind == UrgeKind.SUPERVISE and not deadline.urgings.filter(kind=UrgeKind.URGE).exists():
-            raise ValidationError("请先催办；催办后仍未办理的再督办")
+            raise ValidationError(gettext("请先催办；催办后仍未办理的再督办"))
         urging = PetitionUrging.objects.create(
             report=report,
             deadline=deadline,

@@ -17,6 +17,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jijian.attachments.views import content_disposition
@@ -108,7 +109,11 @@ def answer(request, pk):
             _errors(request, exc)
         else:
             done = "已接收办理" if data["answer"] == ForwardAnswer.ACCEPTED else "已转送"
-            messages.success(request, f"转办件 {forward.report.serial_number} {done}")
+            messages.success(
+                request,
+                gettext("转办件 %(serial_number)s %(done)s")
+                % {"serial_number": forward.report.serial_number, "done": done},
+            )
             return redirect("petitions_work:inbox")
     today = timezone.localdate()
     left = _working_days_left([forward.due_date], today)[forward.due_date]
@@ -162,7 +167,7 @@ def export(request):
     if downloading and form.is_valid():
         include_identity = posted and form.cleaned_data["include_identity"]
         if include_identity and not exports.may_export_identity(user):
-            form.add_error(None, "您的岗位无权查看举报人身份信息，请导出不含身份信息的登记簿")
+            form.add_error(None, gettext("您的岗位无权查看举报人身份信息，请导出不含身份信息的登记簿"))
         else:
             qs, _rows = exports.register_export_start(
                 actor=user,
@@ -204,7 +209,9 @@ def relation_list(request):
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
-            messages.success(request, "回避关系已申报：涉及此人的举报件、问题线索和廉情档案将不再向您显示")
+            messages.success(
+                request, gettext("回避关系已申报：涉及此人的举报件、问题线索和廉情档案将不再向您显示")
+            )
             return redirect("petitions_work:relations")
     items = list(relations_of(request.user))
     return render(
@@ -225,5 +232,5 @@ def relation_withdraw(request, pk):
     except ValidationError as exc:
         _errors(request, exc)
     else:
-        messages.success(request, "已撤回该回避申报")
+        messages.success(request, gettext("已撤回该回避申报"))
     return redirect("petitions_work:relations")

@@ -9,6 +9,7 @@ from typing import cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from jijian.core.forms import MultipleFileField, OfferedUnitChoiceField, clean_unit_search
 from jijian.core.models import CadreLevel, OrgUnit
@@ -45,27 +46,41 @@ def _blank(label: str, choices) -> list:
 
 
 class RegisterFilterForm(forms.Form):
-    state = forms.ChoiceField(label="状态", required=False, choices=_blank("全部状态", PetitionState.choices))
-    channel = forms.ChoiceField(label="来源渠道", required=False, choices=_blank("全部渠道", Channel.choices))
-    category = forms.ChoiceField(label="类别", required=False, choices=_blank("全部类别", Category.choices))
+    state = forms.ChoiceField(
+        label=gettext_lazy("状态"), required=False, choices=_blank("全部状态", PetitionState.choices)
+    )
+    channel = forms.ChoiceField(
+        label=gettext_lazy("来源渠道"), required=False, choices=_blank("全部渠道", Channel.choices)
+    )
+    category = forms.ChoiceField(
+        label=gettext_lazy("类别"), required=False, choices=_blank("全部类别", Category.choices)
+    )
     received_from = forms.DateField(
-        label="收到日期自", required=False, widget=DATE, error_messages={"invalid": "日期格式应为 年-月-日"}
+        label=gettext_lazy("收到日期自"),
+        required=False,
+        widget=DATE,
+        error_messages={"invalid": gettext_lazy("日期格式应为 年-月-日")},
     )
     received_to = forms.DateField(
-        label="至", required=False, widget=DATE, error_messages={"invalid": "日期格式应为 年-月-日"}
+        label=gettext_lazy("至"),
+        required=False,
+        widget=DATE,
+        error_messages={"invalid": gettext_lazy("日期格式应为 年-月-日")},
     )
     q = forms.CharField(
-        label="搜索",
+        label=gettext_lazy("搜索"),
         required=False,
         max_length=50,
-        widget=forms.TextInput(attrs={"placeholder": "登记编号或被反映人姓名", "type": "search"}),
+        widget=forms.TextInput(
+            attrs={"placeholder": gettext_lazy("登记编号或被反映人姓名"), "type": "search"}
+        ),
     )
 
     def clean(self):
         data = super().clean()
         start, end = data.get("received_from"), data.get("received_to")
         if start and end and start > end:
-            self.add_error("received_to", "结束日期不能早于开始日期")
+            self.add_error("received_to", gettext("结束日期不能早于开始日期"))
         return data
 
     def register_filter(self) -> RegisterFilter:
@@ -82,68 +97,86 @@ class RegisterFilterForm(forms.Form):
 
 class PetitionRegisterForm(forms.Form):
     channel = forms.ChoiceField(
-        label="来源渠道",
+        label=gettext_lazy("来源渠道"),
         choices=[(c.value, c.label) for c in STAFF_CHANNELS],
-        error_messages={"required": "请选择来源渠道", "invalid_choice": "请选择来信、来访、来电或视频接访"},
+        error_messages={
+            "required": gettext_lazy("请选择来源渠道"),
+            "invalid_choice": gettext_lazy("请选择来信、来访、来电或视频接访"),
+        },
     )
     phone_area_code = forms.CharField(
-        label="来电区号",
+        label=gettext_lazy("来电区号"),
         required=False,
         max_length=4,
-        help_text="电话举报（区号+12388）必填，如 0722",
+        help_text=gettext_lazy("电话举报（区号+12388）必填，如 0722"),
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
     received_on = forms.DateField(
-        label="收到日期",
+        label=gettext_lazy("收到日期"),
         widget=DATE,
-        error_messages={"required": "请填写收到日期", "invalid": "日期格式应为 年-月-日"},
+        error_messages={
+            "required": gettext_lazy("请填写收到日期"),
+            "invalid": gettext_lazy("日期格式应为 年-月-日"),
+        },
     )
     category = forms.ChoiceField(
-        label="举报类别", choices=Category.choices, error_messages={"required": "请选择举报类别"}
+        label=gettext_lazy("举报类别"),
+        choices=Category.choices,
+        error_messages={"required": gettext_lazy("请选择举报类别")},
     )
     region = RegionChoiceField(
-        label="所属地区",
+        label=gettext_lazy("所属地区"),
         queryset=OrgUnit.objects.none(),
-        empty_label="请选择",
-        help_text="只能选择本机关管辖范围内的地区",
-        error_messages={"required": "请选择所属地区", "invalid_choice": "所选地区不在本机关管辖范围内"},
+        empty_label=gettext_lazy("请选择"),
+        help_text=gettext_lazy("只能选择本机关管辖范围内的地区"),
+        error_messages={
+            "required": gettext_lazy("请选择所属地区"),
+            "invalid_choice": gettext_lazy("所选地区不在本机关管辖范围内"),
+        },
     )
-    accused_name = forms.CharField(label="被反映人姓名", max_length=100, required=False)
-    accused_unit = forms.CharField(label="被反映人单位", max_length=200, required=False)
-    accused_post = forms.CharField(label="被反映人职务", max_length=100, required=False)
+    accused_name = forms.CharField(label=gettext_lazy("被反映人姓名"), max_length=100, required=False)
+    accused_unit = forms.CharField(label=gettext_lazy("被反映人单位"), max_length=200, required=False)
+    accused_post = forms.CharField(label=gettext_lazy("被反映人职务"), max_length=100, required=False)
     accused_level = forms.ChoiceField(
-        label="被反映人级别", choices=CadreLevel.choices, initial=CadreLevel.OTHER
+        label=gettext_lazy("被反映人级别"), choices=CadreLevel.choices, initial=CadreLevel.OTHER
     )
     accused_id_number = forms.CharField(
-        label="被反映人身份证号",
+        label=gettext_lazy("被反映人身份证号"),
         max_length=18,
         required=False,
-        help_text="知道时填写（选填）：据此查找被反映人在外地的廉情档案",
+        help_text=gettext_lazy("知道时填写（选填）：据此查找被反映人在外地的廉情档案"),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
-        error_messages={"max_length": "身份证号应为18位，前17位为数字，末位为数字或X"},
+        error_messages={"max_length": gettext_lazy("身份证号应为18位，前17位为数字，末位为数字或X")},
     )
-    matter = forms.ChoiceField(label="反映问题类别", choices=Matter.choices, initial=Matter.OTHER)
+    matter = forms.ChoiceField(
+        label=gettext_lazy("反映问题类别"), choices=Matter.choices, initial=Matter.OTHER
+    )
     facts = forms.CharField(
-        label="主要问题和事实",
+        label=gettext_lazy("主要问题和事实"),
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 8}),
-        error_messages={"required": "请填写反映的主要问题和事实"},
+        error_messages={"required": gettext_lazy("请填写反映的主要问题和事实")},
     )
     is_anonymous = forms.TypedChoiceField(
-        label="举报方式",
+        label=gettext_lazy("举报方式"),
         choices=[("1", "匿名"), ("0", "实名")],
         coerce=lambda v: v == "1",
         initial="1",
         widget=forms.RadioSelect,
-        error_messages={"required": "请选择匿名或实名"},
+        error_messages={"required": gettext_lazy("请选择匿名或实名")},
     )
-    reporter_name = forms.CharField(label="举报人姓名", max_length=50, required=False)
-    reporter_id_number = forms.CharField(label="身份证号", max_length=18, required=False)
+    reporter_name = forms.CharField(label=gettext_lazy("举报人姓名"), max_length=50, required=False)
+    reporter_id_number = forms.CharField(label=gettext_lazy("身份证号"), max_length=18, required=False)
     reporter_phone = forms.CharField(
-        label="联系电话", max_length=20, required=False, help_text="手机号码，或带区号的固定电话"
+        label=gettext_lazy("联系电话"),
+        max_length=20,
+        required=False,
+        help_text=gettext_lazy("手机号码，或带区号的固定电话"),
     )
     files = MultipleFileField(  # type: ignore[assignment]  # a field, not BaseForm.files
-        label=f"来信扫描件及其他材料（可多选，最多 {MAX_STAFF_FILES} 个）", max_files=MAX_STAFF_FILES
+        label=gettext_lazy("来信扫描件及其他材料（可多选，最多 %(MAX_STAFF_FILES)s 个）")
+        % {"MAX_STAFF_FILES": MAX_STAFF_FILES},
+        max_files=MAX_STAFF_FILES,
     )
 
     IDENTITY = ("reporter_name", "reporter_id_number", "reporter_phone")
@@ -158,7 +191,7 @@ class PetitionRegisterForm(forms.Form):
     def clean_facts(self):
         facts = self.cleaned_data["facts"].strip()
         if not facts:
-            raise ValidationError("请填写反映的主要问题和事实")
+            raise ValidationError(gettext("请填写反映的主要问题和事实"))
         return facts
 
     def clean_accused_id_number(self):
@@ -170,7 +203,7 @@ class PetitionRegisterForm(forms.Form):
     def clean_received_on(self):
         day = self.cleaned_data["received_on"]
         if day > timezone.localdate():
-            raise ValidationError("收到日期不能晚于今天")
+            raise ValidationError(gettext("收到日期不能晚于今天"))
         return day
 
     def clean(self):
@@ -178,7 +211,9 @@ class PetitionRegisterForm(forms.Form):
         if data.get("channel") == Channel.PHONE:
             code = (data.get("phone_area_code") or "").strip()
             if not (code.isdigit() and code.startswith("0") and 3 <= len(code) <= 4):
-                self.add_error("phone_area_code", "电话举报请填写来电区号（以0开头的3至4位数字，如 0722）")
+                self.add_error(
+                    "phone_area_code", gettext("电话举报请填写来电区号（以0开头的3至4位数字，如 0722）")
+                )
             data["phone_area_code"] = code
         else:
             data["phone_area_code"] = ""
@@ -188,12 +223,12 @@ class PetitionRegisterForm(forms.Form):
             return data
         name = (data.get("reporter_name") or "").strip()
         if not name:
-            self.add_error("reporter_name", "实名举报请填写举报人姓名")
+            self.add_error("reporter_name", gettext("实名举报请填写举报人姓名"))
         data["reporter_name"] = name
         id_number = (data.get("reporter_id_number") or "").strip()
         phone = (data.get("reporter_phone") or "").strip()
         if not id_number and not phone:
-            self.add_error("reporter_phone", "实名举报请填写身份证号或联系电话（至少一项）")
+            self.add_error("reporter_phone", gettext("实名举报请填写身份证号或联系电话（至少一项）"))
         if id_number:
             try:
                 data["reporter_id_number"] = validate_id_number(id_number)
@@ -210,20 +245,25 @@ class PetitionRegisterForm(forms.Form):
 # --- actions on one report ------------------------------------------------------------------------
 class VersionForm(forms.Form):
     version = forms.IntegerField(
-        widget=forms.HiddenInput, error_messages={"required": "页面已过期，请刷新后重试"}
+        widget=forms.HiddenInput, error_messages={"required": gettext_lazy("页面已过期，请刷新后重试")}
     )
 
 
 class ArchiveLinkForm(VersionForm):
-    archive = forms.IntegerField(error_messages={"required": "请选择廉情档案", "invalid": "请选择廉情档案"})
+    archive = forms.IntegerField(
+        error_messages={"required": gettext_lazy("请选择廉情档案"), "invalid": gettext_lazy("请选择廉情档案")}
+    )
 
 
 class MarkRepeatForm(VersionForm):
     original: forms.ModelChoiceField[PetitionReport] = forms.ModelChoiceField(
-        label="原件",
+        label=gettext_lazy("原件"),
         queryset=None,
-        empty_label="请选择",
-        error_messages={"required": "请选择原件", "invalid_choice": "所选原件不存在或不可见"},
+        empty_label=gettext_lazy("请选择"),
+        error_messages={
+            "required": gettext_lazy("请选择原件"),
+            "invalid_choice": gettext_lazy("所选原件不存在或不可见"),
+        },
     )
 
     def __init__(self, *args, candidates, report=None, **kwargs):
@@ -245,21 +285,21 @@ class MarkRepeatForm(VersionForm):
 
 class NotAcceptForm(VersionForm):
     reason = forms.ChoiceField(
-        label="不予受理理由",
+        label=gettext_lazy("不予受理理由"),
         choices=_blank("请选择", NotAcceptedReason.choices),
-        error_messages={"invalid_choice": "请选择不予受理的理由"},
+        error_messages={"invalid_choice": gettext_lazy("请选择不予受理的理由")},
     )
     reply = forms.CharField(
-        label="答复举报人",
+        label=gettext_lazy("答复举报人"),
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="实名举报必填：告知举报人向何处反映",
+        help_text=gettext_lazy("实名举报必填：告知举报人向何处反映"),
     )
 
     def clean_reason(self):
         if not self.cleaned_data.get("reason"):
-            raise ValidationError("请选择不予受理的理由")
+            raise ValidationError(gettext("请选择不予受理的理由"))
         return self.cleaned_data["reason"]
 
 
@@ -329,14 +369,17 @@ MANAGING_ERRORS = {
 
 class RouteForm(VersionForm):
     managing = CommissionChoiceField(
-        label="被反映人的管理机关",
+        label=gettext_lazy("被反映人的管理机关"),
         queryset=OrgUnit.objects.none(),
-        empty_label="请选择",
+        empty_label=gettext_lazy("请选择"),
         error_messages=MANAGING_ERRORS,
     )
-    about_own_head = forms.BooleanField(label="反映本机关主要负责人", required=False)
+    about_own_head = forms.BooleanField(label=gettext_lazy("反映本机关主要负责人"), required=False)
     note = forms.CharField(
-        label="办理意见", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("办理意见"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, user, receiving: OrgUnit | None, search: str = "", **kwargs):
@@ -348,64 +391,67 @@ class RouteForm(VersionForm):
 
 class NoticeForm(VersionForm):
     text = forms.CharField(
-        label="告知内容",
+        label=gettext_lazy("告知内容"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "请填写告知内容"},
+        error_messages={"required": gettext_lazy("请填写告知内容")},
     )
 
 
 class CloseForm(VersionForm):
     result = forms.CharField(
-        label="办理结果",
+        label=gettext_lazy("办理结果"),
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "请填写办理结果"},
+        error_messages={"required": gettext_lazy("请填写办理结果")},
     )
 
 
 class MessageForm(forms.Form):
     body = forms.CharField(
-        label="给举报人的消息",
+        label=gettext_lazy("给举报人的消息"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "请填写要告知举报人的内容"},
+        error_messages={"required": gettext_lazy("请填写要告知举报人的内容")},
     )
 
 
 class RevealForm(forms.Form):
     reason = forms.CharField(
-        label="查看事由",
+        label=gettext_lazy("查看事由"),
         max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
-        error_messages={"required": "查看完整信息须填写事由"},
+        error_messages={"required": gettext_lazy("查看完整信息须填写事由")},
     )
 
 
 # --- after acceptance (handling/conclusion.py) ------------------------------------------------------
 class ExtensionForm(VersionForm):
     new_due_date = forms.DateField(
-        label="延长至",
+        label=gettext_lazy("延长至"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"required": "请选择延长后的期限", "invalid": "请按 年-月-日 填写日期"},
+        error_messages={
+            "required": gettext_lazy("请选择延长后的期限"),
+            "invalid": gettext_lazy("请按 年-月-日 填写日期"),
+        },
     )
     reason = forms.CharField(
-        label="延长理由",
+        label=gettext_lazy("延长理由"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "请填写延长办结期限的理由"},
+        error_messages={"required": gettext_lazy("请填写延长办结期限的理由")},
     )
 
 
 class DecisionForm(VersionForm):
     decision = forms.ChoiceField(
-        label="审批意见",
+        label=gettext_lazy("审批意见"),
         choices=[("approve", "批准"), ("reject", "退回")],
         widget=forms.RadioSelect,
-        error_messages={"required": "请选择批准或退回"},
+        error_messages={"required": gettext_lazy("请选择批准或退回")},
     )
     note = forms.CharField(
-        label="意见或退回理由（退回必填）",
+        label=gettext_lazy("意见或退回理由（退回必填）"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -414,23 +460,23 @@ class DecisionForm(VersionForm):
 
 class UrgeForm(forms.Form):
     deadline: forms.ModelChoiceField[PetitionDeadline] = forms.ModelChoiceField(
-        label="逾期的时限",
+        label=gettext_lazy("逾期的时限"),
         queryset=None,
         empty_label=None,
         error_messages={
-            "required": "请选择逾期的时限",
-            "invalid_choice": "该时限已完成或未逾期，请刷新后查看",
+            "required": gettext_lazy("请选择逾期的时限"),
+            "invalid_choice": gettext_lazy("该时限已完成或未逾期，请刷新后查看"),
         },
     )
     kind = forms.ChoiceField(
-        label="方式",
+        label=gettext_lazy("方式"),
         choices=[("urge", "催办"), ("supervise", "督办（催办后仍未办理的）")],
         widget=forms.RadioSelect,
         initial="urge",
-        error_messages={"required": "请选择催办或督办"},
+        error_messages={"required": gettext_lazy("请选择催办或督办")},
     )
     note = forms.CharField(
-        label="要求（督办必填）",
+        label=gettext_lazy("要求（督办必填）"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -451,47 +497,62 @@ class ObjectionForm(VersionForm):
     """Staff record an objection received by letter, phone or visit."""
 
     channel = forms.ChoiceField(
-        label="提出方式",
+        label=gettext_lazy("提出方式"),
         choices=[("", "请选择")]
         + [
             (c.value, c.label)
             for c in (ObjectionChannel.LETTER, ObjectionChannel.PHONE, ObjectionChannel.VISIT)
         ],
-        error_messages={"required": "请选择异议的提出方式", "invalid_choice": "请选择异议的提出方式"},
+        error_messages={
+            "required": gettext_lazy("请选择异议的提出方式"),
+            "invalid_choice": gettext_lazy("请选择异议的提出方式"),
+        },
     )
     received_on = forms.DateField(
-        label="收到日期",
+        label=gettext_lazy("收到日期"),
         widget=DATE,
-        error_messages={"required": "请填写收到日期", "invalid": "收到日期格式不正确（年-月-日）"},
+        error_messages={
+            "required": gettext_lazy("请填写收到日期"),
+            "invalid": gettext_lazy("收到日期格式不正确（年-月-日）"),
+        },
     )
     text = forms.CharField(
-        label="异议内容",
+        label=gettext_lazy("异议内容"),
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "请填写异议内容", "max_length": "异议内容不能超过 10000 字"},
+        error_messages={
+            "required": gettext_lazy("请填写异议内容"),
+            "max_length": gettext_lazy("异议内容不能超过 10000 字"),
+        },
     )
     new_facts = forms.CharField(
-        label="新的事实或理由（此前的异议已答复的，必填）",
+        label=gettext_lazy("新的事实或理由（此前的异议已答复的，必填）"),
         required=False,
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"max_length": "不能超过 10000 字"},
+        error_messages={"max_length": gettext_lazy("不能超过 10000 字")},
     )
 
 
 class ObjectionAnswerForm(VersionForm):
     outcome = forms.ChoiceField(
-        label="答复结论",
+        label=gettext_lazy("答复结论"),
         choices=[
             (ObjectionOutcome.UPHELD.value, "维持原结论（答复即告知举报人）"),
             (ObjectionOutcome.REOPENED.value, "重新办理（退回已受理，重新办结须领导审批）"),
         ],
         widget=forms.RadioSelect,
-        error_messages={"required": "请选择答复结论", "invalid_choice": "请选择答复结论"},
+        error_messages={
+            "required": gettext_lazy("请选择答复结论"),
+            "invalid_choice": gettext_lazy("请选择答复结论"),
+        },
     )
     answer = forms.CharField(
-        label="答复内容",
+        label=gettext_lazy("答复内容"),
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "请填写答复内容", "max_length": "答复内容不能超过 10000 字"},
+        error_messages={
+            "required": gettext_lazy("请填写答复内容"),
+            "max_length": gettext_lazy("答复内容不能超过 10000 字"),
+        },
     )

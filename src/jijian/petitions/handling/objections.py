@@ -25,6 +25,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jijian.audit.services import audit_record
 from jijian.core.models import User
@@ -66,15 +67,18 @@ def may_object(report: PetitionReport) -> bool:
 def _check_raise(report: PetitionReport, new_facts: str) -> None:
     """On the locked row: the refusals common to both ways of raising an objection."""
     if report.is_anonymous:
-        raise ValidationError("匿名举报不适用异议程序")
+        raise ValidationError(gettext("匿名举报不适用异议程序"))
     if report.state != PetitionState.CLOSED:
-        raise ValidationError(f"该件当前状态为“{report.get_state_display()}”，办结并告知结果后方可提出异议")
+        raise ValidationError(
+            gettext("该件当前状态为“%(state)s”，办结并告知结果后方可提出异议")
+            % {"state": report.get_state_display()}
+        )
     if report.result_notified_on is None:
-        raise ValidationError("尚未告知办理结果，告知后方可提出异议")
+        raise ValidationError(gettext("尚未告知办理结果，告知后方可提出异议"))
     if open_objection(report) is not None:
-        raise ValidationError("该件已有异议正在答复中，答复前不能再次提出")
+        raise ValidationError(gettext("该件已有异议正在答复中，答复前不能再次提出"))
     if needs_new_facts(report) and not new_facts:
-        raise ValidationError("该件的异议已答复；再次提出异议须说明新的事实或理由")
+        raise ValidationError(gettext("该件的异议已答复；再次提出异议须说明新的事实或理由"))
 
 
 def _create(
@@ -128,16 +132,16 @@ def objection_record(
     services.require_handler(actor)
     text, new_facts = (text or "").strip(), (new_facts or "").strip()
     if channel not in STAFF_CHANNELS:
-        raise ValidationError("请选择异议的提出方式（来信、来电或来访）")
+        raise ValidationError(gettext("请选择异议的提出方式（来信、来电或来访）"))
     if not text:
-        raise ValidationError("请填写异议内容")
+        raise ValidationError(gettext("请填写异议内容"))
     if received_on > timezone.localdate():
-        raise ValidationError("收到日期不能晚于今天")
+        raise ValidationError(gettext("收到日期不能晚于今天"))
     with transaction.atomic():
         report = services.report_locked(report, version=version, states=tuple(PetitionState.values))
         _check_raise(report, new_facts)
         if report.result_notified_on and received_on < report.result_notified_on:
-            raise ValidationError("收到日期不能早于结果告知日期")
+            raise ValidationError(gettext("收到日期不能早于结果告知日期"))
         return _create(
             actor=actor,
             report=report,
@@ -155,7 +159,7 @@ def objection_raise_online(
     the request kept."""
     text, new_facts = (text or "").strip(), (new_facts or "").strip()
     if not text:
-        raise ValidationError("请填写异议内容")
+        raise ValidationError(gettext("请填写异议内容"))
     with transaction.atomic():
         report = services.report_locked(report, version=version, states=tuple(PetitionState.values))
         _check_raise(report, new_facts)
@@ -184,9 +188,9 @@ def objection_answer(
     services.require_handler(actor)
     answer = (answer or "").strip()
     if outcome not in (ObjectionOutcome.UPHELD, ObjectionOutcome.REOPENED):
-        raise ValidationError("请选择答复结论（维持原结论或重新办理）")
+        raise ValidationError(gettext("请选择答复结论（维持原结论或重新办理）"))
     if not answer:
-        raise ValidationError("请填写答复内容")
+        raise ValidationError(gettext("请填写答复内容"))
     with transaction.atomic():
         report = services.report_locked(report, version=version, states=tuple(PetitionState.values))
         objection = (
@@ -195,7 +199,7 @@ def objection_answer(
             .first()
         )
         if objection is None:
-            raise ValidationError("该件没有待答复的异议（可能已被他人答复，请刷新后查看）")
+            raise ValidationError(gettext("该件没有待答复的异议（可能已被他人答复，请刷新后查看）"))
         objection.outcome = outcome
         objection.answer = answer
         objection.answered_by = actor

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jijian.audit.services import audit_record
 from jijian.core.models import RelationKind, StaffRelation
@@ -42,18 +43,21 @@ def staff_relation_declare(*, actor, relative_name: str, relative_unit: str = ""
     relative_name = (relative_name or "").strip()
     relative_unit = (relative_unit or "").strip()
     if not relative_name:
-        raise ValidationError("请填写亲属姓名")
+        raise ValidationError(gettext("请填写亲属姓名"))
     if len(relative_name) > 100 or len(relative_unit) > 200:
-        raise ValidationError("姓名不超过100字，单位不超过200字")
+        raise ValidationError(gettext("姓名不超过100字，单位不超过200字"))
     if kind not in RelationKind.values:
-        raise ValidationError("请选择关系类型")
+        raise ValidationError(gettext("请选择关系类型"))
     with transaction.atomic():
         mine = StaffRelation.objects.select_for_update().filter(user=actor, is_active=True)
         active = list(mine.values_list("relative_name_index", flat=True))
         if blind_index(relative_name) in active:
-            raise ValidationError("已申报过与此人的关系")
+            raise ValidationError(gettext("已申报过与此人的关系"))
         if len(active) >= MAX_ACTIVE:
-            raise ValidationError(f"有效的回避申报最多 {MAX_ACTIVE} 条，请先撤回不再适用的申报")
+            raise ValidationError(
+                gettext("有效的回避申报最多 %(MAX_ACTIVE)s 条，请先撤回不再适用的申报")
+                % {"MAX_ACTIVE": MAX_ACTIVE}
+            )
         relation = StaffRelation.objects.create(
             user=actor,
             relative_name=relative_name,
@@ -81,7 +85,7 @@ def staff_relation_withdraw(*, actor, relation: StaffRelation) -> StaffRelation:
         if relation.user_id != actor.pk:
             raise PermissionDenied
         if not relation.is_active:
-            raise ValidationError("该申报已撤回")
+            raise ValidationError(gettext("该申报已撤回"))
         relation.is_active = False
         relation.save(update_fields=["is_active"])
         audit_record(

@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from jijian.core.models import OrgKind, OrgUnit
 
@@ -68,7 +69,9 @@ def route(*, receiving: OrgUnit, managing: OrgUnit, about_own_head: bool) -> Rou
         higher = higher_commission(receiving)
         if higher is None:
             raise ValidationError(
-                "反映本机关主要负责人的问题应报送上级纪委监委，上级机关不在本系统中，请按规定线下报送"
+                gettext(
+                    "反映本机关主要负责人的问题应报送上级纪委监委，上级机关不在本系统中，请按规定线下报送"
+                )
             )
         return Route(RouteKind.OWN_HEAD, higher, restricted=True)
     if managing.pk == receiving.pk:
@@ -79,5 +82,5 @@ def route(*, receiving: OrgUnit, managing: OrgUnit, about_own_head: bool) -> Rou
         return Route(RouteKind.LOWER, managing, restricted=False)
     higher = higher_commission(receiving)
     if higher is None:
-        raise ValidationError("被反映人不属本机关及下级管理，且没有上级机关可报送")
+        raise ValidationError(gettext("被反映人不属本机关及下级管理，且没有上级机关可报送"))
     return Route(RouteKind.HIGHER, higher, restricted=False)

@@ -20,6 +20,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jijian.attachments import held
@@ -89,9 +90,9 @@ def _gone_forwarded(view):
             forward.to_unit.name,
         )
         if request.method == "POST":
-            messages.error(request, f"未执行：{where}。请在下表跟踪对方答复。")
+            messages.error(request, gettext("未执行：%(where)s。请在下表跟踪对方答复。") % {"where": where})
         else:
-            messages.info(request, f"{where}，可在下表跟踪对方答复。")
+            messages.info(request, gettext("%(where)s，可在下表跟踪对方答复。") % {"where": where})
         return redirect("petitions_work:sent")
 
     return wrapper
@@ -140,7 +141,11 @@ def petition_register(request):
         and form.is_valid()
         and len(uploads.keep) + len(form.cleaned_data["files"]) > MAX_STAFF_FILES
     ):
-        form.add_error("files", f"最多上传 {MAX_STAFF_FILES} 个文件（含已附的文件）")
+        form.add_error(
+            "files",
+            gettext("最多上传 %(MAX_STAFF_FILES)s 个文件（含已附的文件）")
+            % {"MAX_STAFF_FILES": MAX_STAFF_FILES},
+        )
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "files"}
         with uploads.files(form.cleaned_data["files"]) as files:
@@ -150,7 +155,9 @@ def petition_register(request):
                 form.add_error("files" if error.code == "attachment_refused" else None, error.messages)
             else:
                 uploads.release()
-                messages.success(request, f"已登记 {report.serial_number}")
+                messages.success(
+                    request, gettext("已登记 %(serial_number)s") % {"serial_number": report.serial_number}
+                )
                 return redirect("petitions_staff:detail", report.pk)
     uploads.hold_if(form)
     context = {"form": form, "held": uploads.shown()}
@@ -411,7 +418,7 @@ def _after(request, report, done: str):
     messages.success(request, done)
     if petitions_visible_to(request.user).filter(pk=report.pk).exists():
         return redirect("petitions_staff:detail", report.pk)
-    messages.info(request, "该件已转出本机关，不再列入本机关登记簿")
+    messages.info(request, gettext("该件已转出本机关，不再列入本机关登记簿"))
     return redirect("petitions_staff:list")
 
 
@@ -693,7 +700,7 @@ def petition_urge(request, pk):
         )
     except ValidationError as error:
         return _refused(request, pk, "urge", form, error)
-    messages.success(request, f"已{urging.get_kind_display()}，承办机关已收到通知")
+    messages.success(request, gettext("已%(kind)s，承办机关已收到通知") % {"kind": urging.get_kind_display()})
     return redirect(reverse("petitions_staff:detail", args=[report.pk]) + "#urgings")
 
 

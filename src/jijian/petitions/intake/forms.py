@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_lazy
 
 from jijian.core.forms import MultipleFileField, UnitChoiceField
 from jijian.core.models import COUNTY_KINDS, TOWNSHIP_KINDS, VILLAGE_KINDS, CadreLevel, OrgKind, OrgUnit
@@ -46,45 +47,47 @@ def initial_for_place(value: str | None) -> dict:
 
 
 class PetitionForm(forms.Form):
-    category = forms.ChoiceField(label="举报类别", choices=Category.choices)
+    category = forms.ChoiceField(label=gettext_lazy("举报类别"), choices=Category.choices)
     region = RegionChoiceField(
-        label="问题发生地（县市区或乡镇）",
+        label=gettext_lazy("问题发生地（县市区或乡镇）"),
         queryset=OrgUnit.objects.none(),
-        empty_label="请选择",
-        help_text="决定由哪一级纪委监委受理",
+        empty_label=gettext_lazy("请选择"),
+        help_text=gettext_lazy("决定由哪一级纪委监委受理"),
         error_messages={
-            "required": "请选择问题发生地（县市区或乡镇），可输入名称或拼音首字母查找",
-            "invalid_choice": "请从列表中选择地区",
+            "required": gettext_lazy("请选择问题发生地（县市区或乡镇），可输入名称或拼音首字母查找"),
+            "invalid_choice": gettext_lazy("请从列表中选择地区"),
         },
     )
-    accused_name = forms.CharField(label="被反映人姓名", max_length=100, required=False)
-    accused_unit = forms.CharField(label="被反映人单位", max_length=200, required=False)
-    accused_post = forms.CharField(label="被反映人职务", max_length=100, required=False)
+    accused_name = forms.CharField(label=gettext_lazy("被反映人姓名"), max_length=100, required=False)
+    accused_unit = forms.CharField(label=gettext_lazy("被反映人单位"), max_length=200, required=False)
+    accused_post = forms.CharField(label=gettext_lazy("被反映人职务"), max_length=100, required=False)
     accused_level = forms.ChoiceField(
-        label="被反映人级别", choices=CadreLevel.choices, initial=CadreLevel.OTHER
+        label=gettext_lazy("被反映人级别"), choices=CadreLevel.choices, initial=CadreLevel.OTHER
     )
-    matter = forms.ChoiceField(label="反映问题类别", choices=Matter.choices, initial=Matter.OTHER)
+    matter = forms.ChoiceField(
+        label=gettext_lazy("反映问题类别"), choices=Matter.choices, initial=Matter.OTHER
+    )
     facts = forms.CharField(
-        label="主要问题和事实",
+        label=gettext_lazy("主要问题和事实"),
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="请写明时间、地点、人物、经过，以及可以查证的线索",
-        error_messages={"required": "请填写反映的主要问题和事实"},
+        help_text=gettext_lazy("请写明时间、地点、人物、经过，以及可以查证的线索"),
+        error_messages={"required": gettext_lazy("请填写反映的主要问题和事实")},
     )
     evidence = MultipleFileField(
-        label="证据材料（可选，最多 5 个：图片、PDF、Office 文档）", max_files=MAX_FILES
+        label=gettext_lazy("证据材料（可选，最多 5 个：图片、PDF、Office 文档）"), max_files=MAX_FILES
     )
     is_anonymous = forms.TypedChoiceField(
-        label="举报方式",
+        label=gettext_lazy("举报方式"),
         choices=[("1", "匿名举报"), ("0", "实名举报")],
         coerce=lambda v: v == "1",
         initial="1",
         widget=forms.RadioSelect,
-        help_text="实名举报会收到受理和办理结果告知；匿名举报不记录任何身份信息",
+        help_text=gettext_lazy("实名举报会收到受理和办理结果告知；匿名举报不记录任何身份信息"),
     )
-    reporter_name = forms.CharField(label="姓名", max_length=50, required=False)
-    reporter_id_number = forms.CharField(label="身份证号", max_length=18, required=False)
-    reporter_phone = forms.CharField(label="手机号码", max_length=20, required=False)
+    reporter_name = forms.CharField(label=gettext_lazy("姓名"), max_length=50, required=False)
+    reporter_id_number = forms.CharField(label=gettext_lazy("身份证号"), max_length=18, required=False)
+    reporter_phone = forms.CharField(label=gettext_lazy("手机号码"), max_length=20, required=False)
     # Filled by pow.js.
     pow_challenge = forms.CharField(widget=forms.HiddenInput, required=False)
     pow_nonce = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -98,7 +101,7 @@ class PetitionForm(forms.Form):
     def clean_facts(self):
         facts = self.cleaned_data["facts"].strip()
         if len(facts) < 10:
-            raise ValidationError("反映的问题和事实过于简单，请至少写 10 个字")
+            raise ValidationError(gettext("反映的问题和事实过于简单，请至少写 10 个字"))
         return facts
 
     def clean(self):
@@ -109,7 +112,7 @@ class PetitionForm(forms.Form):
             return data
         name = (data.get("reporter_name") or "").strip()
         if not name:
-            self.add_error("reporter_name", "实名举报请填写姓名")
+            self.add_error("reporter_name", gettext("实名举报请填写姓名"))
         data["reporter_name"] = name
         for field, validate in (
             ("reporter_id_number", validate_id_number),
@@ -128,21 +131,21 @@ class PetitionForm(forms.Form):
 
 class FollowForm(forms.Form):
     code = forms.CharField(
-        label="查询码",
+        label=gettext_lazy("查询码"),
         max_length=40,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}),
-        error_messages={"required": "请输入查询码"},
+        error_messages={"required": gettext_lazy("请输入查询码")},
     )
 
 
 class ReplyForm(forms.Form):
     body = forms.CharField(
-        label="补充说明",
+        label=gettext_lazy("补充说明"),
         max_length=20000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
-    evidence = MultipleFileField(label="补充材料（可选）", max_files=MAX_FILES)
+    evidence = MultipleFileField(label=gettext_lazy("补充材料（可选）"), max_files=MAX_FILES)
 
     def __init__(self, *args, kept: int = 0, **kwargs):
         """`kept`: how many files held from an earlier post with an error come with this one."""
@@ -154,9 +157,12 @@ class ReplyForm(forms.Form):
         data["body"] = (data.get("body") or "").strip()
         chosen = len(data.get("evidence") or [])
         if not data["body"] and not chosen and not self.kept:
-            raise ValidationError("请填写补充说明或选择要补充的材料")
+            raise ValidationError(gettext("请填写补充说明或选择要补充的材料"))
         if "evidence" in data and chosen + self.kept > MAX_FILES:
-            self.add_error("evidence", f"最多上传 {MAX_FILES} 个文件（含已附的文件）")
+            self.add_error(
+                "evidence",
+                gettext("最多上传 %(MAX_FILES)s 个文件（含已附的文件）") % {"MAX_FILES": MAX_FILES},
+            )
         return data
 
 
@@ -164,20 +170,23 @@ class ObjectionOnlineForm(forms.Form):
     """The reporter's objection to the result, on the follow page (text only)."""
 
     version = forms.IntegerField(
-        widget=forms.HiddenInput, error_messages={"required": "页面已过期，请重新查询"}
+        widget=forms.HiddenInput, error_messages={"required": gettext_lazy("页面已过期，请重新查询")}
     )
     text = forms.CharField(
-        label="异议内容（对办理结果不服的理由）",
+        label=gettext_lazy("异议内容（对办理结果不服的理由）"),
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={"required": "请填写异议内容", "max_length": "异议内容不能超过 10000 字"},
+        error_messages={
+            "required": gettext_lazy("请填写异议内容"),
+            "max_length": gettext_lazy("异议内容不能超过 10000 字"),
+        },
     )
     new_facts = forms.CharField(
-        label="新的事实或理由",
+        label=gettext_lazy("新的事实或理由"),
         required=False,
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"max_length": "不能超过 10000 字"},
+        error_messages={"max_length": gettext_lazy("不能超过 10000 字")},
     )
 
     def __init__(self, *args, needs_new_facts: bool = False, **kwargs):

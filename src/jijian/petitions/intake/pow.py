@@ -21,6 +21,7 @@ import secrets
 
 from django.conf import settings
 from django.core import signing
+from django.utils.translation import gettext
 
 from jijian.core.ops.ratelimit import increment
 
@@ -77,21 +78,21 @@ def challenge_verify(challenge: str, nonce: str, *, purpose: str = SUBMIT, bits:
     """Raise PowError unless `nonce` solves a challenge issued for `purpose` with at least `bits` (the
     submission difficulty unless given); a solved challenge cannot be used again."""
     if not challenge or not nonce:
-        raise PowError("防刷验证未完成：请在浏览器中启用 JavaScript 后重新提交")
+        raise PowError(gettext("防刷验证未完成：请在浏览器中启用 JavaScript 后重新提交"))
     if len(nonce) > 32 or not nonce.isdigit():
-        raise PowError("防刷验证未通过，请重新提交")
+        raise PowError(gettext("防刷验证未通过，请重新提交"))
     try:
         payload = signing.loads(challenge, salt=SALT, max_age=MAX_AGE_SECONDS)
     except signing.SignatureExpired:
-        raise PowError("页面停留时间过长，防刷验证已过期，请重新提交") from None
+        raise PowError(gettext("页面停留时间过长，防刷验证已过期，请重新提交")) from None
     except signing.BadSignature:
-        raise PowError("防刷验证未通过，请重新提交") from None
+        raise PowError(gettext("防刷验证未通过，请重新提交")) from None
     if payload.get("for", SUBMIT) != purpose:
-        raise PowError("防刷验证未通过，请重新提交")
+        raise PowError(gettext("防刷验证未通过，请重新提交"))
     bits = max(int(payload.get("bits", 0)), difficulty() if bits is None else bits)
     digest = hashlib.sha256(f"{challenge}{nonce}".encode()).digest()
     if leading_zero_bits(digest) < bits:
-        raise PowError("防刷验证未通过，请重新提交")
+        raise PowError(gettext("防刷验证未通过，请重新提交"))
     _spend(payload["id"])
 
 
@@ -100,7 +101,7 @@ def _spend(token_id: str) -> None:
     and writes in two steps, so simultaneous adds of one key all succeeded. The rate limiter's
     counter is atomic on every backend (ratelimit.counting): only the first use counts 1."""
     if increment(f"petitions:pow:{token_id}", MAX_AGE_SECONDS + 60) != 1:
-        raise PowError("该页面已提交过，请重新填写提交")
+        raise PowError(gettext("该页面已提交过，请重新填写提交"))
 
 
 def solved_issue() -> str:
@@ -113,9 +114,9 @@ def solved_verify(token: str) -> None:
     try:
         payload = signing.loads(token, salt=SOLVED_SALT, max_age=MAX_AGE_SECONDS)
     except signing.SignatureExpired:
-        raise PowError("页面停留时间过长，防刷验证已过期，请重新提交") from None
+        raise PowError(gettext("页面停留时间过长，防刷验证已过期，请重新提交")) from None
     except signing.BadSignature:
-        raise PowError("防刷验证未通过，请重新提交") from None
+        raise PowError(gettext("防刷验证未通过，请重新提交")) from None
     _spend(f"solved:{payload['id']}")
 
 

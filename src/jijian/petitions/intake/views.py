@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -93,7 +94,9 @@ def submit(request):
         return _form_page(request, form, status=400)
     uploads.drop_refused(form)  # held files the portal's kinds now refuse: let go, named
     if form.is_valid() and len(uploads.keep) + len(form.cleaned_data["evidence"]) > MAX_FILES:
-        form.add_error("evidence", f"最多上传 {MAX_FILES} 个文件（含已附的文件）")
+        form.add_error(
+            "evidence", gettext("最多上传 %(MAX_FILES)s 个文件（含已附的文件）") % {"MAX_FILES": MAX_FILES}
+        )
     if not form.is_valid():
         return _form_page(request, form, status=400, solved=True)
     data = {k: v for k, v in form.cleaned_data.items() if k not in ("evidence", "pow_challenge", "pow_nonce")}
@@ -159,7 +162,7 @@ def follow(request):
     report = services.petition_find_by_receipt(code=request.POST.get("code", ""))
     if report is None:
         services.petition_follow_failed()
-        form.add_error("code", "查询码不正确，请核对后重新输入（共 20 位数字）")
+        form.add_error("code", gettext("查询码不正确，请核对后重新输入（共 20 位数字）"))
         return _follow_form(request, form, braked=throttle.engaged(), status=400)
     throttle.release(reservation)
     follow_open(request, report)
@@ -214,7 +217,7 @@ def _follow_status(request, report, form, status: int = 200, *, objection_form=N
 def follow_reply(request):
     report = followed_report(request)
     if report is None:
-        messages.error(request, "查询已超时，请重新输入查询码")
+        messages.error(request, gettext("查询已超时，请重新输入查询码"))
         return redirect("petitions:follow")
     uploads = _reply_uploads(request, report)
     refusal = upload_refusal(request)  # files beyond the public limits: nothing is kept
@@ -231,7 +234,7 @@ def follow_reply(request):
                 form.add_error("evidence" if error.code == "attachment_refused" else None, error.messages)
             else:
                 uploads.release()
-                messages.success(request, "补充材料已提交")
+                messages.success(request, gettext("补充材料已提交"))
                 return redirect("petitions:follow")
     # Files chosen on a post with an error are held and shown as attached (attachments.held).
     uploads.hold_if(form)
@@ -245,13 +248,13 @@ def follow_objection(request):
     """The reporter objects to the result (handling/objections.py); refused: the page again, 400."""
     report = followed_report(request)
     if report is None:
-        messages.error(request, "查询已超时，请重新输入查询码")
+        messages.error(request, gettext("查询已超时，请重新输入查询码"))
         return redirect("petitions:follow")
     form = _objection_form(report, request.POST)
     if form is None:
         form = ObjectionOnlineForm(request.POST, auto_id="objection_%s")
         form.is_valid()
-        form.add_error(None, "该件目前不能提出异议（未办结、未告知结果，或已有异议正在答复中）")
+        form.add_error(None, gettext("该件目前不能提出异议（未办结、未告知结果，或已有异议正在答复中）"))
         return _follow_status(request, report, ReplyForm(), status=400, objection_form=form)
     if form.is_valid():
         try:
@@ -264,7 +267,7 @@ def follow_objection(request):
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
-            messages.success(request, "异议已提交，办理机关将在规定时限内答复")
+            messages.success(request, gettext("异议已提交，办理机关将在规定时限内答复"))
             return redirect("petitions:follow")
     return _follow_status(request, report, ReplyForm(), status=400, objection_form=form)
 

@@ -1,6 +1,7 @@
 import re
 
 from django.core.management import BaseCommand, CommandError
+from django.utils.translation import gettext
 
 from jijian.audit.services import AuditChainBroken, audit_head, audit_prune, audit_seal, audit_verify
 
@@ -8,7 +9,9 @@ from jijian.audit.services import AuditChainBroken, audit_head, audit_prune, aud
 def _anchor(value: str) -> tuple[int, str]:
     match = re.fullmatch(r"(\d+):([0-9a-f]{64})", value.strip().lower())
     if not match:
-        raise CommandError("--anchor 的格式应为 序号:64位十六进制哈希（即 `jijian audit head` 的输出）")
+        raise CommandError(
+            gettext("--anchor 的格式应为 序号:64位十六进制哈希（即 `jijian audit head` 的输出）")
+        )
     return int(match.group(1)), match.group(2)
 
 
@@ -50,7 +53,13 @@ class Command(BaseCommand):
                 if result.first_bad_seq is not None:
                     where.append(f"序号={result.first_bad_seq}")
                 raise CommandError(
-                    f"审计链校验失败：第一处问题在日志 {' '.join(where) or '（链尾）'}：{result.problem}"
-                    f"（此前已校验 {result.checked} 条完好）"
+                    gettext(
+                        "审计链校验失败：第一处问题在日志 %(value)s：%(problem)s（此前已校验 %(checked)s 条完好）"
+                    )
+                    % {
+                        "value": " ".join(where) or "（链尾）",
+                        "problem": result.problem,
+                        "checked": result.checked,
+                    }
                 )
             self.stdout.write(f"审计链完整：已校验 {result.checked} 条")

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management import BaseCommand, CommandError
+from django.utils.translation import gettext
 
 from jijian.core.orgs.importer import ImportFileError, ImportResult
 
@@ -18,7 +19,7 @@ class ImportCommand(BaseCommand):
 
     def handle(self, *args, file: Path, **options):
         if not file.is_file():
-            raise CommandError(f"文件不存在：{file}")
+            raise CommandError(gettext("文件不存在：%(file)s") % {"file": file})
         try:
             result = self.run_import(file)
         except ImportFileError as exc:
@@ -26,5 +27,5 @@ class ImportCommand(BaseCommand):
         if not result.ok:
             for e in result.errors:
                 self.stderr.write(str(e))
-            raise CommandError(f"共 {len(result.errors)} 处错误，未导入任何数据")
+            raise CommandError(gettext("共 %(count)s 处错误，未导入任何数据") % {"count": len(result.errors)})
         self.stdout.write(f"已导入 {result.created} {self.noun}")

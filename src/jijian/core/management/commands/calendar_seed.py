@@ -1,4 +1,5 @@
 from django.core.management import BaseCommand, CommandError
+from django.utils.translation import gettext
 
 from jijian.core.orgs.workdays import calendar_seed, published_years
 
@@ -17,7 +18,8 @@ class Command(BaseCommand):
         if missing:
             known = sorted(published_years())
             raise CommandError(
-                f"{'、'.join(map(str, missing))} 年没有国务院公布的放假安排（chinese-calendar 只有 "
-                f"{known[0]}–{known[-1]} 年）：该年按法定节日规则暂定计算，期限显示为“暂定”。"
-                "国务院公布后请升级 chinese-calendar 再运行本命令，或在“工作日历”页手工录入并确认。"
+                gettext(
+                    "%(items)s 年没有国务院公布的放假安排（chinese-calendar 只有 %(known)s–%(known2)s 年）：该年按法定节日规则暂定计算，期限显示为“暂定”。国务院公布后请升级 chinese-calendar 再运行本命令，或在“工作日历”页手工录入并确认。"
+                )
+                % {"items": "、".join(map(str, missing)), "known": known[0], "known2": known[-1]}
             )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
 
 from jijian.core.ops.ports import port_taken
 
@@ -19,9 +20,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, host: str, port: str, **options):
         if not port.isdigit() or not 0 < int(port) < 65536:
-            raise CommandError(f"JIJIAN_PORT 应为 1 至 65535 之间的端口号，现为“{port}”")
+            raise CommandError(
+                gettext("JIJIAN_PORT 应为 1 至 65535 之间的端口号，现为“%(port)s”") % {"port": port}
+            )
         if port_taken(host, int(port)):
             raise CommandError(
-                f"网页服务端口 {host}:{port} 已被其他程序占用（也许另一个 make run 正在运行）。"
-                f"请先停止它，或换一个端口启动，如：JIJIAN_PORT={int(port) + 1} make run"
+                gettext(
+                    "网页服务端口 %(host)s:%(port)s 已被其他程序占用（也许另一个 make run 正在运行）。请先停止它，或换一个端口启动，如：JIJIAN_PORT=%(value)s make run"
+                )
+                % {"host": host, "port": port, "value": int(port) + 1}
             )

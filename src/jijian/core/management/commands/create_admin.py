@@ -2,6 +2,7 @@ import getpass
 
 from django.core.exceptions import ValidationError
 from django.core.management import BaseCommand, CommandError
+from django.utils.translation import gettext
 
 from jijian.core.models import OrgUnit
 from jijian.core.roles import ADMIN_ROLES
@@ -20,7 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args, username, role, full_name, unit_code, **options):
         unit = OrgUnit.objects.filter(code=unit_code).first()
         if unit is None:
-            raise CommandError(f"单位代码 {unit_code} 不存在")
+            raise CommandError(gettext("单位代码 %(unit_code)s 不存在") % {"unit_code": unit_code})
         password = getpass.getpass("初始密码：")
         try:
             user = user_create(

@@ -1,4 +1,5 @@
 from django.core.management import BaseCommand, CommandError
+from django.utils.translation import gettext
 
 from jijian.core.sensitive import keys
 
@@ -91,7 +92,7 @@ class Command(BaseCommand):
 
     def do_promote(self, *, kid, **_):
         if not kid:
-            raise CommandError("请指定密钥编号：jijian keys promote KID")
+            raise CommandError(gettext("请指定密钥编号：jijian keys promote KID"))
         result = keys.key_promote(kid=kid)
         self._deploy(result, f"密钥 {result.kid} 已设为主密钥", "然后运行 `jijian keys rotate`")
 
@@ -109,11 +110,14 @@ class Command(BaseCommand):
             for label, pk, problem in result.failed[:20]:
                 where = f"{label} id={pk}" if pk is not None else label
                 self.stderr.write(f"无法重新加密 {where}：{problem}")
-            raise CommandError(f"{len(result.failed)} 处无法重新加密（见上），其余已完成；修复后再运行一次")
+            raise CommandError(
+                gettext("%(count)s 处无法重新加密（见上），其余已完成；修复后再运行一次")
+                % {"count": len(result.failed)}
+            )
 
     def do_retire(self, *, kid, **_):
         if not kid:
-            raise CommandError("请指定要停用的密钥编号：jijian keys retire KID")
+            raise CommandError(gettext("请指定要停用的密钥编号：jijian keys retire KID"))
         result = keys.key_retire(kid=kid)
         if result.source == "file":
             self.stdout.write(f"已从 {result.key_file} 删除密钥 {result.kid}；请同步到所有应用服务器")
@@ -130,7 +134,9 @@ class Command(BaseCommand):
         if result.skipped_concurrent:
             self.stdout.write(f"{result.skipped_concurrent} 行在处理期间被修改而跳过：请再运行一次 reindex")
         if result.failed:
-            raise CommandError(f"{len(result.failed)} 个值无法解密，盲索引未更新")
+            raise CommandError(
+                gettext("%(count)s 个值无法解密，盲索引未更新") % {"count": len(result.failed)}
+            )
 
 
 def index_state(check: keys.IndexKeyCheck | None) -> str:

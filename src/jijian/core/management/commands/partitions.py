@@ -3,6 +3,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.management import BaseCommand, CommandError
+from django.utils.translation import gettext
 
 from jijian.audit.models import AuditEvent
 from jijian.core.ops.retention import partition_retention_apply
@@ -19,7 +20,9 @@ from jijian.partitions import (
 def _month(value: str) -> date:
     match = re.fullmatch(r"(\d{4})-(\d{1,2})", value.strip())
     if not match or not 1 <= int(match[2]) <= 12:
-        raise CommandError(f"--before 的格式应为 年-月（如 2024-01），收到 “{value}”")
+        raise CommandError(
+            gettext("--before 的格式应为 年-月（如 2024-01），收到 “%(value)s”") % {"value": value}
+        )
     return date(int(match[1]), int(match[2]), 1)
 
 
@@ -63,12 +66,14 @@ class Command(BaseCommand):
         if action == "detach":
             if table == AuditEvent._meta.db_table:
                 raise CommandError(
-                    "审计日志的分区只由 jijian audit prune 按保留期摘下（先校验哈希链并写检查点）"
+                    gettext("审计日志的分区只由 jijian audit prune 按保留期摘下（先校验哈希链并写检查点）")
                 )
             if table not in {t.name for t in partitioned_tables()}:
-                raise CommandError(f"“{table}” 不是按月分区的表（见 jijian partitions status）")
+                raise CommandError(
+                    gettext("“%(table)s” 不是按月分区的表（见 jijian partitions status）") % {"table": table}
+                )
             if not before:
-                raise CommandError("detach 需要 --before 年-月")
+                raise CommandError(gettext("detach 需要 --before 年-月"))
             detached = partitions_detach(table, before=_month(before))
             self.stdout.write(
                 f"已摘下分区 {len(detached)} 个" + (f"：{'、'.join(detached)}" if detached else "")
