@@ -194,7 +194,7 @@ def test_waiting_inside_a_lock_changes_nothing(people, client, clock):
     )
     clock.advance(minutes=31)  # past the window from the last failure, still locked
     response = client.post(LOGIN, {"username": "member_a", "password": WRONG})
-    assert security.LOGIN_FAILED in response.content.decode()
+    assert str(security.LOGIN_FAILED) in response.content.decode()
     member = account(people)
     assert member.failed_login_count == 10
     assert member.locked_until == clock.now + timedelta(minutes=1)

@@ -143,7 +143,7 @@ def test_account_locks_after_the_failure_limit(people, client):
 def test_locked_account_is_refused_even_with_the_right_password(people, client):
     fail(client, "member_a", 5)
     response = post_login(client, "member_a")
-    assert security.LOGIN_FAILED in response.content.decode()
+    assert str(security.LOGIN_FAILED) in response.content.decode()
     assert not is_signed_in(client)
     assert not events("login.success", people.member_a).exists()
 

@@ -15,7 +15,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -105,7 +105,7 @@ def opinion_create(request):
     return render(request, "archives/opinion_form.html", context)
 
 
-REDRAFTED = "答复意见已在您打开页面后重新拟定，本次未会签；上面是现在的意见，请核对后再会签"
+REDRAFTED = gettext_lazy("答复意见已在您打开页面后重新拟定，本次未会签；上面是现在的意见，请核对后再会签")
 
 
 def _endorse_form(office: str, data=None, *, version: int | None = None) -> EndorseForm:

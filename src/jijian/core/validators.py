@@ -7,18 +7,18 @@ import re
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 # Area code (3 to 4 digits with the leading 0), number (7 to 8 digits), optional extension.
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
-CONTACT_PHONE_MESSAGE = "联系电话应为11位手机号码或带区号的固定电话（如 0722-3456789）"
+CONTACT_PHONE_MESSAGE = gettext_lazy("联系电话应为11位手机号码或带区号的固定电话（如 0722-3456789）")
 # An org unit's code (统计用区划代码 or 机构代码): digits, Latin letters and dashes, at most 32.
 UNIT_CODE_PATTERN = r"[0-9A-Za-z-]+"
 UNIT_CODE_MAX_LENGTH = 32
-UNIT_CODE_MESSAGE = "代码只能包含数字、字母和短横线"
+UNIT_CODE_MESSAGE = gettext_lazy("代码只能包含数字、字母和短横线")
 
 
 def id_number_check_digit(first17: str) -> str:

@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jijian.attachments import held
@@ -33,7 +33,7 @@ from .forms import (
 from .scoring import PARTS
 
 PAGE = 50
-REFUSED = "您无权进行此操作"
+REFUSED = gettext_lazy("您无权进行此操作")
 
 
 def _module(user) -> None:

@@ -21,10 +21,12 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
-UNREACHABLE = "视频服务器（Janus）暂时无法连接，本次接访未能开始；预约保留，请稍后重试或联系系统管理员"
-MISSING = (
+UNREACHABLE = gettext_lazy(
+    "视频服务器（Janus）暂时无法连接，本次接访未能开始；预约保留，请稍后重试或联系系统管理员"
+)
+MISSING = gettext_lazy(
     "本机未安装视频服务器 Janus：视频接访不可用（请以 root 执行 apt-get install janus janus-tools ffmpeg）"
 )
 PLUGIN = "janus.plugin.videoroom"

@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from jijian.audit.services import audit_record
 from jijian.core.models import CadreLevel, OrgUnit, User
@@ -43,9 +43,9 @@ from .models import (
 )
 from .recordings import publisher_id
 
-SLOT_FULL = "该场次名额已满，请选择其他场次"
-NOT_A_SLOT = "所选日期不是该机关的接访日"
-SMS_CODE_WRONG = "短信验证码不正确或已过期，请重新获取"
+SLOT_FULL = gettext_lazy("该场次名额已满，请选择其他场次")
+NOT_A_SLOT = gettext_lazy("所选日期不是该机关的接访日")
+SMS_CODE_WRONG = gettext_lazy("短信验证码不正确或已过期，请重新获取")
 
 
 # --- the calendar ------------------------------------------------------------------------------------
@@ -684,8 +684,8 @@ def join_details(*, reception: VideoReception, claims: dict) -> dict:
 
 
 # --- the waiting room ------------------------------------------------------------------------------
-WAITING = "您已进入等候室。接访人员核对您的身份后会请您进入，请不要关闭本页面。"
-REFUSED = "接访人员未同意您进入本次视频接访。如有疑问，请联系接访机关。"
+WAITING = gettext_lazy("您已进入等候室。接访人员核对您的身份后会请您进入，请不要关闭本页面。")
+REFUSED = gettext_lazy("接访人员未同意您进入本次视频接访。如有疑问，请联系接访机关。")
 
 
 def petitioner_knock(*, reception: VideoReception) -> str:

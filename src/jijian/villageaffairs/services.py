@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from jijian.attachments.services import STAFF_KINDS, attachments_store_all
 from jijian.audit.services import audit_record
@@ -466,8 +466,8 @@ def _register_clue(*, actor, village, facts: str, extra: str):
 
 
 # --- split-expense flags (疑似拆分报账) ----------------------------------------------------------------
-SPLIT_GONE = "该拆分报账提示已不存在（涉及的凭证可能已变化），请刷新页面"
-SPLIT_DONE = "该拆分报账提示已经处理过了"
+SPLIT_GONE = gettext_lazy("该拆分报账提示已不存在（涉及的凭证可能已变化），请刷新页面")
+SPLIT_DONE = gettext_lazy("该拆分报账提示已经处理过了")
 
 
 def _split_flag_locked(actor, village, flag_key: str):

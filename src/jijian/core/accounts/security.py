@@ -18,7 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -41,7 +41,7 @@ LAST_SEEN_SESSION_KEY = "last_seen"
 # The sign-in page's one answer to a failure: the same for a wrong password, an unknown username and a
 # locked account (even with the right password), so the page does not tell which usernames exist. The
 # owner of a locked account learns of the lock by notification (login_attempt_failed).
-LOGIN_FAILED = "用户名或密码错误（连续多次输错后账号将暂时锁定，并通知账号本人）"
+LOGIN_FAILED = gettext_lazy("用户名或密码错误（连续多次输错后账号将暂时锁定，并通知账号本人）")
 
 
 def login_refused_hash(password: str) -> None:
@@ -246,7 +246,7 @@ def password_accepted(request, user: User) -> bool:
     return owed
 
 
-OTP_JUST_USED = "该动态验证码已使用，请等待下一个验证码"
+OTP_JUST_USED = gettext_lazy("该动态验证码已使用，请等待下一个验证码")
 
 
 def otp_match(user: User, token: str) -> tuple[TOTPDevice | None, str]:
@@ -260,7 +260,7 @@ def otp_match(user: User, token: str) -> tuple[TOTPDevice | None, str]:
         throttled = False
         for device in devices:
             if _just_accepted(device, token):
-                return None, OTP_JUST_USED
+                return None, str(OTP_JUST_USED)
             allowed, _info = device.verify_is_allowed()
             if not allowed:
                 throttled = True
@@ -312,8 +312,8 @@ def otp_enrol_confirm(user: User, device: TOTPDevice, token: str, enrol_code: st
 
 
 OTP_ENROLMENT_CODE_HOURS = 48
-ENROL_CODE_WRONG = "重新绑定码错误"
-ENROL_CODE_EXPIRED = "重新绑定码已过期，请联系安全管理员重新重置动态验证码"
+ENROL_CODE_WRONG = gettext_lazy("重新绑定码错误")
+ENROL_CODE_EXPIRED = gettext_lazy("重新绑定码已过期，请联系安全管理员重新重置动态验证码")
 ENROL_CODE_PROBLEMS = (ENROL_CODE_WRONG, ENROL_CODE_EXPIRED)
 
 
@@ -324,10 +324,10 @@ def otp_enrolment_pending(user: User) -> OtpEnrolmentCode | None:
 
 def _enrol_code_problem(pending: OtpEnrolmentCode, code: str) -> str:
     if pending.expires_at <= timezone.now():
-        return ENROL_CODE_EXPIRED
+        return str(ENROL_CODE_EXPIRED)
     code = "".join((code or "").split())
     if not constant_time_compare(blind_index(code), pending.code_hash):
-        return ENROL_CODE_WRONG
+        return str(ENROL_CODE_WRONG)
     return ""
 
 
@@ -359,7 +359,7 @@ def otp_status(user: User) -> str:
     return "pending" if states else "none"
 
 
-OTP_QR_TITLE = "动态验证码二维码"
+OTP_QR_TITLE = gettext_lazy("动态验证码二维码")
 
 
 def otp_qr_svg(uri: str) -> SafeString:

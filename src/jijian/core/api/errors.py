@@ -10,6 +10,7 @@ from typing import Any  # ninja types a handler's exception as `E | type[E]`
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -81,7 +82,7 @@ FIELD_MESSAGES = {
     "url_parsing": "应为网址",
     "url_type": "应为网址",
 }
-FIELD_MESSAGE_DEFAULT = "取值不符合要求"
+FIELD_MESSAGE_DEFAULT = gettext_lazy("取值不符合要求")
 # A validator of ours raises ValueError (or asserts) with its own Chinese sentence; pydantic prefixes it.
 _OWN_PREFIXES = {"value_error": "Value error, ", "assertion_error": "Assertion failed, "}
 
@@ -90,17 +91,17 @@ def field_message(e: dict) -> str:
     """The Chinese sentence for one of pydantic's errors (`e` as ValidationError.errors() gives it)."""
     kind = e.get("type", "")
     if kind in _OWN_PREFIXES:
-        return str(e.get("msg", "")).removeprefix(_OWN_PREFIXES[kind]) or FIELD_MESSAGE_DEFAULT
+        return str(e.get("msg", "")).removeprefix(_OWN_PREFIXES[kind]) or str(FIELD_MESSAGE_DEFAULT)
     template = FIELD_MESSAGES.get(kind)
     if template is None:
-        return FIELD_MESSAGE_DEFAULT
+        return str(FIELD_MESSAGE_DEFAULT)
     ctx = dict(e.get("ctx") or {})
     if "expected" in ctx:  # "'a', 'b' or 'c'" -> "'a'、'b'、'c'"
         ctx["expected"] = str(ctx["expected"]).replace(" or ", "、").replace(", ", "、")
     try:
         return template.format(**ctx)
     except (KeyError, IndexError, ValueError):
-        return FIELD_MESSAGE_DEFAULT
+        return str(FIELD_MESSAGE_DEFAULT)
 
 
 def on_validation(request: HttpRequest, exc: Any) -> HttpResponse:

@@ -13,6 +13,7 @@ from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.urls import register_converter
+from django.utils.translation import gettext_lazy
 from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
 from ninja.parser import Parser
@@ -61,7 +62,7 @@ class Pagination(PageNumberPagination):
         page_size: int | None = Field(None, ge=1, le=MAX_PAGE)  # ninja caps it at max_page_size
 
 
-NUL_MESSAGE = "请求中含有无效字符（NUL），请删除后重试"
+NUL_MESSAGE = gettext_lazy("请求中含有无效字符（NUL），请删除后重试")
 
 
 def _has_nul(value) -> bool:

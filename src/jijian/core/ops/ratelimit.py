@@ -33,9 +33,9 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.filebased import FileBasedCache
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
-MESSAGE = "请求过于频繁，请稍后再试"
+MESSAGE = gettext_lazy("请求过于频繁，请稍后再试")
 WINDOW_SECONDS = 60
 
 # Paths no limit applies to: assets, and the probes of the load balancer (which all come from it).

@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from django.core.cache import cache
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from jijian.core.models import CalendarDay, CalendarYear
 
@@ -89,7 +90,7 @@ def is_provisional(day: date | None) -> bool:
     return day is not None and bool(provisional_years({day.year}))
 
 
-PROVISIONAL_NOTE = "该年国务院放假安排尚未公布，按法定节日推算，公布后可能变动"
+PROVISIONAL_NOTE = gettext_lazy("该年国务院放假安排尚未公布，按法定节日推算，公布后可能变动")
 
 
 def provisional_mark(day: date | None) -> str:

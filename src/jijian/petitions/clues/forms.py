@@ -17,7 +17,7 @@ from jijian.petitions.clues.stats import Period, default_period, month_period
 from jijian.petitions.intake.forms import MAX_FILES
 from jijian.petitions.models import Channel, ClueSource, ClueState, Disposal, Form, Matter, Sanction
 
-ENDORSE_HELP = "勾选即以本人身份签字背书，系统记录签字人、时间和内容摘要（SM3）。"
+ENDORSE_HELP = gettext_lazy("勾选即以本人身份签字背书，系统记录签字人、时间和内容摘要（SM3）。")
 
 
 def _endorse(action: str) -> forms.BooleanField:
