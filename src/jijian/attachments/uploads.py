@@ -20,6 +20,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from .services import public_max_bytes, upload_hard_limit
@@ -63,10 +64,13 @@ def public_body_limit(max_files: int) -> int:
 
 def public_body_refusal(max_files: int) -> str:
     """Why a public body beyond public_body_limit() was not taken, in Chinese."""
-    files = f"最多 {max_files} 个文件，每个不超过" if max_files > 1 else "文件不能超过"
-    return (
-        f"上传内容过大：{files} {settings.PUBLIC_UPLOAD_MAX_MB} MB，本次提交未被接收，请删减或压缩后重新提交"
-    )
+    if max_files > 1:
+        return gettext(
+            "上传内容过大：最多 %(files)s 个文件，每个不超过 %(mb)s MB，本次提交未被接收，请删减或压缩后重新提交"
+        ) % {"files": max_files, "mb": settings.PUBLIC_UPLOAD_MAX_MB}
+    return gettext("上传内容过大：文件不能超过 %(mb)s MB，本次提交未被接收，请删减或压缩后重新提交") % {
+        "mb": settings.PUBLIC_UPLOAD_MAX_MB
+    }
 
 
 class PublicUploadHandler(FileUploadHandler):

@@ -156,7 +156,7 @@ def limit_for(scope: Scope) -> Limit:
             refused=None if signed else json_answer(400, {"error": gettext("上传凭证无效")}),
         )
     max_bytes = max_bytes_for(view)
-    message = f"请求内容过大：超过 {max_bytes / MB:.0f} MB 的上限，未被接收"
+    message = gettext("请求内容过大：超过 %(mb).0f MB 的上限，未被接收") % {"mb": max_bytes / MB}
     if match and api.urls_namespace in match.namespaces:
         return Limit(max_bytes, api_error(413, "too_large", message))
     return Limit(max_bytes, html_answer(413, message))

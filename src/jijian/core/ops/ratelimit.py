@@ -277,7 +277,7 @@ def _limit_value(limit: int | str, default: int) -> int:
 
 def too_many_requests(request, retry_after: int):
     """429 with a Chinese message: JSON for the API, the error page otherwise."""
-    message = f"{MESSAGE}（请 {retry_after} 秒后重试）"
+    message = gettext("%(message)s（请 %(seconds)s 秒后重试）") % {"message": MESSAGE, "seconds": retry_after}
     if request.path.startswith("/api/"):
         response: HttpResponse = JsonResponse(
             {"error": {"code": "rate_limited", "message": message, "details": []}},
