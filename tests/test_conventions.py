@@ -341,3 +341,46 @@ def test_the_python_gettext_rule_sees_what_reaches_the_user():
             'self.fields["x"].help_text = "选填"\nrender(request, "e.html", {"title": "错误", "n": "件"})'
         )
     ) == sorted(["无效", "请填写", "选填", "错误"])
+
+
+# A JavaScript string literal: double- or single-quoted, with escapes. Comments are removed first
+# (a `//` inside a literal, as in a URL, is skipped by matching the literals in the same pass).
+_JS_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|/\*.*?\*/|//[^\n]*', re.S)
+_JS_GETTEXT = re.compile(r"\bgettext\(\s*$")
+
+
+def untranslated_js(source: str) -> list[str]:
+    """The Chinese string literals of a script that are not the argument of gettext(...); the
+    catalogue (Django's JavaScriptCatalog) defines gettext and interpolate for the page's language."""
+    found = []
+    for match in _JS_TOKEN.finditer(source):
+        token = match.group()
+        if token.startswith("/") or not _HAN.search(token):
+            continue
+        if not _JS_GETTEXT.search(source[: match.start()][-40:]):
+            found.append(token[1:-1])
+    return found
+
+
+def test_scripts_show_chinese_only_through_gettext():
+    """The scripts' words too: a status line, a confirmation, a chart's legend."""
+    offenders = {}
+    for path in [*SRC.rglob("static/**/*.js"), *SRC.rglob("templates/**/*.js")]:
+        if "vendor" in path.parts:
+            continue
+        found = untranslated_js(path.read_text(encoding="utf-8"))
+        if found:
+            offenders[str(path.relative_to(SRC))] = found[:3]
+    assert not offenders, offenders
+
+
+def test_the_script_gettext_rule_sees_literals_outside_gettext():
+    assert untranslated_js('say(gettext("已保存"));\n// 注释 "中文"\n/* 说明 */ var u = "http://x";') == []
+    assert (
+        untranslated_js('interpolate(gettext("共 %(n)s 份"), {n: 1}, true);\nx.title = gettext(\n  "当前");')
+        == []
+    )
+    assert untranslated_js("say('已保存 ' + t);\nvar names = { late: \"逾期\" }; // 图例") == [
+        "已保存 ",
+        "逾期",
+    ]

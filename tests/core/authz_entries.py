@@ -34,6 +34,7 @@ SEE_VILLAGE_A = frozenset(
 ENTRIES = [
     Entry("healthz", ALL, anonymous=PUBLIC),
     Entry("readyz", ALL, anonymous=PUBLIC, get_ok=(200, 503)),
+    Entry("javascript-catalog", ALL, anonymous=PUBLIC, note="the scripts' words: no data"),
     Entry("core:login", ALL, anonymous=PUBLIC, get_ok=(200, 302)),
     Entry("core:logout", ALL, methods=("POST",)),
     Entry("core:password_change", ALL, get_ok=(200,)),

@@ -153,6 +153,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jijian.core.context_processors.shell",
+                "jijian.core.context_processors.release",
             ],
         },
     },

@@ -23,6 +23,9 @@ CSP = (
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 
+# The scripts' translation catalogue (config/urls.py): an asset, though Django answers it.
+CATALOG_PREFIX = "/jsi18n/"
+
 
 class SecurityHeadersMiddleware:
     """CSP without inline script, and no caching of pages behind sign-in. X-Frame-Options, nosniff,
@@ -37,8 +40,9 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", "geolocation=(), payment=(), usb=()")
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if user is not None and user.is_authenticated and not request.path.startswith(CATALOG_PREFIX):
             # Pages behind sign-in hold personal data: never keep them in a shared browser cache.
+            # The scripts' translation catalogue holds none and is the same for everyone.
             response.headers["Cache-Control"] = "no-store"
         return response
 
@@ -74,8 +78,9 @@ class AnonymousRateLimitMiddleware:
         return token is not None and api_token_user(request, token) is not None
 
 
-# Paths the guard leaves alone: assets and probes.
-_OPEN_PREFIXES = ("/static/", "/healthz", "/readyz")
+# Paths the guard leaves alone: assets and probes. (The catalogue is asked for by the second-factor
+# page too, and fetching it is not the user's activity.)
+_OPEN_PREFIXES = ("/static/", CATALOG_PREFIX, "/healthz", "/readyz")
 # The API answers 401 itself (core/api/auth.py) rather than redirecting; only the session checks apply.
 _API_PREFIX = "/api/"
 # Refresh the idle clock at most once a minute, so that not every request writes the session.

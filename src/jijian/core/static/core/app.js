@@ -1,11 +1,22 @@
 // jijian: behaviour that needs no inline script (the CSP forbids it).
+// The scripts' words come from the translation catalogue (/jsi18n/, loaded before every script). A
+// page whose catalogue did not arrive (a flaky link, a manual page kept offline before the catalogue
+// was kept with it) still works, in the source language.
+if (typeof window.gettext !== "function") {
+  window.gettext = function (text) { return text; };
+}
+if (typeof window.interpolate !== "function") {
+  window.interpolate = function (format, values) {
+    return format.replace(/%\(\w+\)s/g, function (name) { return String(values[name.slice(2, -2)]); });
+  };
+}
 document.addEventListener("htmx:responseError", function (event) {
   var status = event.detail.xhr.status;
-  var msg = status === 404 ? "记录不存在或不在您的权限范围内" : status === 403 ? "无权执行此操作" : "请求失败，请稍后重试";
+  var msg = status === 404 ? gettext("记录不存在或不在您的权限范围内") : status === 403 ? gettext("无权执行此操作") : gettext("请求失败，请稍后重试");
   window.alert(msg);
 });
 document.addEventListener("htmx:sendError", function () {
-  window.alert("网络连接中断，请检查网络后重试");
+  window.alert(gettext("网络连接中断，请检查网络后重试"));
 });
 // A page that comes back with form errors: bring the first of them (the summary at the top where
 // the form has one) into view and give it focus, so the reason a form was refused is never off

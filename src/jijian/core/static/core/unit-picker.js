@@ -18,8 +18,8 @@
       box.id = select.id + "_filter";
       box.className = "unit-picker-search";
       box.autocomplete = "off";
-      box.placeholder = "名称或拼音首字母，如 lsz";
-      box.setAttribute("aria-label", "筛选单位：输入名称或拼音首字母");
+      box.placeholder = gettext("名称或拼音首字母，如 lsz");
+      box.setAttribute("aria-label", gettext("筛选单位：输入名称或拼音首字母"));
       select.parentNode.insertBefore(box, select);
     }
     box.setAttribute("aria-controls", select.id);
@@ -50,11 +50,11 @@
       if (!q) {
         status.textContent = "";
       } else if (!units.length) {
-        status.textContent = "没有与“" + box.value.trim() + "”相符的单位";
+        status.textContent = interpolate(gettext("没有与“%(query)s”相符的单位"), { query: box.value.trim() }, true);
       } else if (units.length === 1) {
-        status.textContent = "已选中：" + units[0].text.trim();
+        status.textContent = interpolate(gettext("已选中：%(unit)s"), { unit: units[0].text.trim() }, true);
       } else {
-        status.textContent = "找到 " + units.length + " 个单位，请在下拉列表中选择";
+        status.textContent = interpolate(gettext("找到 %(count)s 个单位，请在下拉列表中选择"), { count: units.length }, true);
       }
     }
 

@@ -1,4 +1,4 @@
-// The duty manual's service worker (scope /manual/): pages of the manual that this browser opened
+{% load i18n %}// The duty manual's service worker (scope /manual/): pages of the manual that this browser opened
 // are kept (network first, the kept copy when there is no connection), with the styles and scripts
 // they use. Editor's forms, PDFs and the search are not kept. Nothing else of the site passes here.
 var CACHE = "jijian-manual-v2";  // v2: a v1 cache could hold the sign-in page under a manual address
@@ -12,9 +12,11 @@ self.addEventListener("activate", function (event) {
   }).then(function () { return self.clients.claim(); }));
 });
 
+var CATALOG = "{% url 'javascript-catalog' %}";  // the scripts' words, kept like a static file
+
 function keepable(url) {
   if (url.origin !== self.location.origin) { return false; }
-  if (url.pathname.indexOf("/static/") === 0) { return true; }
+  if (url.pathname.indexOf("/static/") === 0 || url.pathname === CATALOG) { return true; }
   return url.pathname.indexOf(self.registration.scope.replace(self.location.origin, "")) === 0
     && !SKIP.test(url.pathname) && !url.search;
 }
@@ -38,7 +40,7 @@ self.addEventListener("message", function (event) {
   if (!keepable(url)) { return; }
   event.waitUntil(fetch(url.href, { credentials: "same-origin" }).then(function (r) { return keep(url.href, r).text(); })
     .then(function (html) {
-      var assets = html.match(/\/static\/[^"'\s>]+/g) || [];
+      var assets = (html.match(/\/static\/[^"'\s>]+/g) || []).concat(html.match(/\/jsi18n\/[^"'\s>]*/g) || []);
       return Promise.all(assets.map(function (a) {
         return fetch(a).then(function (r) { keep(a, r); }).catch(function () {});
       }));
@@ -54,8 +56,8 @@ self.addEventListener("fetch", function (event) {
     return keep(request, response);
   }).catch(function () {
     return caches.match(request.url, { ignoreVary: true }).then(function (hit) {
-      return hit || new Response("<!doctype html><meta charset=utf-8><title>无网络</title>"
-        + "<p style='font:16px sans-serif;padding:1rem'>网络未连接，本页面尚未在本机保存（联网打开过的手册页面可离线查看）。</p>",
+      return hit || new Response("<!doctype html><meta charset=utf-8><title>{% filter escapejs %}{% translate "无网络" %}{% endfilter %}</title>"
+        + "<p style='font:16px sans-serif;padding:1rem'>{% filter escapejs %}{% translate "网络未连接，本页面尚未在本机保存（联网打开过的手册页面可离线查看）。" %}{% endfilter %}</p>",
         { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
     });
   }));

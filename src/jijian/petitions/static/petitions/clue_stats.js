@@ -11,12 +11,12 @@
     var narrow = holder.clientWidth < 520;
     var pie = data.disposal.length > 0;  // no disposal approved in the period: the bars only
     if (!pie) holder.classList.add("bars-only");
-    var series = [{ name: "登记线索", type: "bar", data: data.counts }];
+    var series = [{ name: gettext("登记线索"), type: "bar", data: data.counts }];
     if (pie) {
       series.push({
-        name: "处置方式", type: "pie", radius: narrow ? ["0", "26%"] : ["0", "30%"],
+        name: gettext("处置方式"), type: "pie", radius: narrow ? ["0", "26%"] : ["0", "30%"],
         center: narrow ? ["50%", "80%"] : ["78%", "50%"],
-        label: { formatter: "{b}：{c}" }, data: data.disposal
+        label: { formatter: gettext("{b}：{c}") }, data: data.disposal
       });
     }
     var grid = { left: 40, right: 12, top: 16, bottom: 32 };

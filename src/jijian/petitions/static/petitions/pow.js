@@ -92,11 +92,11 @@
     }
 
     if (form.dataset.powSolved) {
-      finished("防刷验证已完成");
+      finished(gettext("防刷验证已完成"));
       return;
     }
     if (!window.crypto || !crypto.subtle) {
-      status.textContent = "当前浏览器不支持防刷验证（需要 HTTPS 访问），请更换浏览器或拨打 12388 举报。";
+      status.textContent = gettext("当前浏览器不支持防刷验证（需要 HTTPS 访问），请更换浏览器或拨打 12388 举报。");
       return;
     }
     var expected = Math.pow(2, parseInt(form.dataset.powBits, 10));
@@ -105,12 +105,12 @@
       // The chance that the work would be done by now: an honest estimate, never 100% too early.
       var percent = Math.min(99, Math.round(100 * (1 - Math.exp(-hashes / expected))));
       if (bar) bar.value = percent;
-      status.textContent = (wantSubmit ? "正在进行防刷验证，完成后自动提交…" : "正在进行防刷验证…") + " " + percent + "%";
+      status.textContent = interpolate(wantSubmit ? gettext("正在进行防刷验证，完成后自动提交… %(percent)s%") : gettext("正在进行防刷验证… %(percent)s%"), { percent: percent }, true);
     }
     var started = Date.now();
     solve(form, progress).then(function (nonce) {
       nonceInput.value = nonce;
-      finished("防刷验证已完成（" + ((Date.now() - started) / 1000).toFixed(1) + " 秒）");
+      finished(interpolate(gettext("防刷验证已完成（%(seconds)s 秒）"), { seconds: ((Date.now() - started) / 1000).toFixed(1) }, true));
       if (wantSubmit) form.submit();
     });
 
@@ -118,7 +118,7 @@
       if (done) return;
       event.preventDefault();
       wantSubmit = true;
-      status.textContent = "正在进行防刷验证，完成后自动提交，请稍候…";
+      status.textContent = gettext("正在进行防刷验证，完成后自动提交，请稍候…");
       document.getElementById("petition-submit").disabled = true;
     });
   });

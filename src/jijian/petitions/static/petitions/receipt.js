@@ -21,13 +21,13 @@
 
     button.addEventListener("click", function () {
       var digits = code.textContent.replace(/\s/g, "");
-      var done = function () { status.textContent = "已复制查询码，请粘贴保存到安全的地方。"; };
+      var done = function () { status.textContent = gettext("已复制查询码，请粘贴保存到安全的地方。"); };
       var fallback = function () {
         var selection = selectCode();
         var copied = false;
         try { copied = document.execCommand("copy"); } catch (error) { copied = false; }
         if (copied) { selection.removeAllRanges(); done(); }
-        else { status.textContent = "无法自动复制：已选中查询码，请长按复制或抄写。"; }
+        else { status.textContent = gettext("无法自动复制：已选中查询码，请长按复制或抄写。"); }
       };
       if (navigator.clipboard && navigator.clipboard.writeText) {
         navigator.clipboard.writeText(digits).then(done, fallback);

@@ -22,7 +22,7 @@
   var publisherHandle = null, uploadToken = null;
 
   function status(text) { statusEl.textContent = text; }
-  function fail(text) { errorEl.textContent = text; errorEl.hidden = false; status("未连接"); }
+  function fail(text) { errorEl.textContent = text; errorEl.hidden = false; status(gettext("未连接")); }
   function tx() { return Math.random().toString(36).slice(2, 12); }
 
   function post(path, body) {
@@ -103,7 +103,7 @@
       handlers[handle] = function (ev) {
         var data = ev.plugindata && ev.plugindata.data;
         if (!data) return;
-        if (data.videoroom === "destroyed") { closed = true; teardown(); status("接访已结束"); return; }
+        if (data.videoroom === "destroyed") { closed = true; teardown(); status(gettext("接访已结束")); return; }
         if (data.publishers) data.publishers.forEach(subscribe);
         if (data.unpublished || data.leaving) drop(data.unpublished || data.leaving);
       };
@@ -172,9 +172,9 @@
     if (closed) return;
     teardown();
     attempts += 1;
-    status("连接中断，正在重连…");
+    status(gettext("连接中断，正在重连…"));
     if (attempts > 1) {
-      errorEl.textContent = "视频服务器暂时无法连接，正在自动重试；服务器上已录制的部分不会丢失。";
+      errorEl.textContent = gettext("视频服务器暂时无法连接，正在自动重试；服务器上已录制的部分不会丢失。");
       errorEl.hidden = false;
     }
     setTimeout(connect, Math.min(1000 * attempts, 5000));
@@ -189,9 +189,9 @@
       attempts = 0;
       errorEl.hidden = true;
       window.receptionConnectedAt = window.receptionConnectedAt || Date.now();
-      status("已连接 · 录像中");
+      status(gettext("已连接 · 录像中"));
     }).catch(function (e) {
-      if (attempts > 20) { fail("无法连接视频服务器：" + e.message); return; }
+      if (attempts > 20) { fail(interpolate(gettext("无法连接视频服务器：%(reason)s"), { reason: e.message }, true)); return; }
       reconnect();
     });
   }
@@ -212,7 +212,9 @@
   }
 
   function showLevel(note) {
-    resolutionEl.textContent = "画质 " + LEVELS[level].label + (note ? "（" + note + "）" : "");
+    resolutionEl.textContent = note
+      ? interpolate(gettext("画质 %(level)s（%(note)s）"), { level: LEVELS[level].label, note: note }, true)
+      : interpolate(gettext("画质 %(level)s"), { level: LEVELS[level].label }, true);
     resolutionEl.dataset.level = LEVELS[level].label;
   }
 
@@ -253,12 +255,12 @@
     good = fine ? good + 1 : 0;
     if (bad >= 2 && level < LEVELS.length - 1) {
       level += 1; bad = 0;
-      showLevel("网络较差，已降低画质以保持通话");
+      showLevel(gettext("网络较差，已降低画质以保持通话"));
       return applyLevel(level, "weak");
     }
     if (good >= 10 && level > 0) {
       level -= 1; good = 0;
-      showLevel("网络好转，已提高画质");
+      showLevel(gettext("网络好转，已提高画质"));
       return applyLevel(level, "recovered");
     }
     return Promise.resolve();
@@ -300,8 +302,11 @@
         if (s.type === "outbound-rtp" && s.kind === "video" && s.qualityLimitationReason) limited = s.qualityLimitationReason;
       });
       var q = document.getElementById("quality");
-      var word = rtt === null ? "" : (fraction > 0.05 || rtt > 0.8 ? "差" : (fraction > 0.01 || rtt > 0.3 ? "一般" : "良好"));
-      q.textContent = rtt === null ? "" : ("网络" + word + " · 延迟 " + Math.round(rtt * 1000) + " 毫秒" + (lost ? "，丢包 " + lost : ""));
+      var word = rtt === null ? "" : (fraction > 0.05 || rtt > 0.8 ? gettext("网络差") : (fraction > 0.01 || rtt > 0.3 ? gettext("网络一般") : gettext("网络良好")));
+      var figures = { quality: word, ms: Math.round((rtt || 0) * 1000), lost: lost };
+      q.textContent = rtt === null ? "" : lost
+        ? interpolate(gettext("%(quality)s · 延迟 %(ms)s 毫秒，丢包 %(lost)s"), figures, true)
+        : interpolate(gettext("%(quality)s · 延迟 %(ms)s 毫秒"), figures, true);
       if (rtt !== null) adapt({ loss: fraction, rtt: rtt, limited: limited, available: available });
     });
   }
@@ -342,12 +347,12 @@
           localStream.addTrack(track);
           document.getElementById("local").srcObject = localStream;
           window.receptionCameraSwitches += 1;
-          var label = track.getSettings().facingMode === "environment" ? "后置摄像头" : (track.label || "摄像头");
-          switchBtn.title = "当前：" + label;
+          var label = track.getSettings().facingMode === "environment" ? gettext("后置摄像头") : (track.label || gettext("摄像头"));
+          switchBtn.title = interpolate(gettext("当前：%(camera)s"), { camera: label }, true);
         });
       })
       .catch(function () {
-        errorEl.textContent = "无法切换摄像头，请检查摄像头是否被其他程序占用";
+        errorEl.textContent = gettext("无法切换摄像头，请检查摄像头是否被其他程序占用");
         errorEl.hidden = false;
       });
   }
@@ -370,13 +375,13 @@
     var t = localStream && localStream.getAudioTracks()[0];
     if (!t) return;
     t.enabled = !t.enabled;
-    e.target.textContent = t.enabled ? "静音" : "取消静音";
+    e.target.textContent = t.enabled ? gettext("静音") : gettext("取消静音");
   });
   document.getElementById("camera").addEventListener("click", function (e) {
     var t = localStream && localStream.getVideoTracks()[0];
     if (!t) return;
     t.enabled = !t.enabled;
-    e.target.textContent = t.enabled ? "关闭摄像头" : "打开摄像头";
+    e.target.textContent = t.enabled ? gettext("关闭摄像头") : gettext("打开摄像头");
   });
   window.addEventListener("pagehide", function () { closed = true; teardown(); });
 
@@ -416,7 +421,7 @@
       .then(function (r) { return r.json().then(function (j) { return { status: r.status, j: j }; }); })
       .then(function (a) {
         if (a.status === 202) {
-          status("等候室");
+          status(gettext("等候室"));
           waitingEl.textContent = a.j.message;
           waitingEl.hidden = false;
           return new Promise(function (resolve) { setTimeout(resolve, 2000); }).then(function () { return askToJoin(a.j.token); });
@@ -436,14 +441,14 @@
     var admit = document.getElementById("lobby-admit"), refuse = document.getElementById("lobby-refuse");
     lobbyEl.dataset.admission = j.admission;
     if (j.admission === "waiting") {
-      text.textContent = "信访人 " + j.name + "（身份证 " + j.id_number + "，" + j.where + "）自 " + j.since +
-        " 起在等候室等候。请核对身份（可先用文字交流请其说明）后准入。";
+      text.textContent = interpolate(
+        gettext("信访人 %(name)s（身份证 %(id_number)s，%(where)s）自 %(since)s 起在等候室等候。请核对身份（可先用文字交流请其说明）后准入。"), j, true);
     } else if (j.admission === "admitted") {
-      text.textContent = "信访人 " + j.name + " 已准入。";
+      text.textContent = interpolate(gettext("信访人 %(name)s 已准入。"), j, true);
     } else if (j.admission === "refused") {
-      text.textContent = "已拒绝信访人 " + j.name + " 进入；如有误，可再准入。";
+      text.textContent = interpolate(gettext("已拒绝信访人 %(name)s 进入；如有误，可再准入。"), j, true);
     } else {
-      text.textContent = "信访人尚未进入等候室。";
+      text.textContent = gettext("信访人尚未进入等候室。");
     }
     admit.hidden = !(j.admission === "waiting" || j.admission === "refused");
     refuse.hidden = j.admission !== "waiting";
@@ -468,21 +473,21 @@
     uploadForm.addEventListener("submit", function (e) {
       e.preventDefault();
       var out = document.getElementById("upload-result"), input = document.getElementById("upload-file");
-      if (!input.files.length) { out.textContent = "请选择要上传的材料"; return; }
+      if (!input.files.length) { out.textContent = gettext("请选择要上传的材料"); return; }
       var data = new FormData();
       data.append("document", input.files[0]);
-      out.textContent = "正在上传…";
+      out.textContent = gettext("正在上传…");
       // the token goes in a header: the server checks it before it reads the file
       fetch(root.dataset.upload, {
         method: "POST", body: data, headers: { "X-CSRFToken": root.dataset.csrf, "X-Upload-Token": uploadToken || "" }
       })
         .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, j: j }; }); })
         .then(function (a) {
-          out.textContent = a.ok ? ("已提交：" + a.j.stored + "，已记入本次接访材料") : a.j.error;
+          out.textContent = a.ok ? interpolate(gettext("已提交：%(stored)s，已记入本次接访材料"), a.j, true) : a.j.error;
           out.className = a.ok ? "notice" : "errors";
           if (a.ok) input.value = "";
         })
-        .catch(function () { out.textContent = "上传失败，请检查网络后重试"; out.className = "errors"; });
+        .catch(function () { out.textContent = gettext("上传失败，请检查网络后重试"); out.className = "errors"; });
     });
   }
 
@@ -501,5 +506,5 @@
       connect();
       setInterval(quality, 3000);
     })
-    .catch(function (e) { fail(e.message || "无法进入视频接访"); });
+    .catch(function (e) { fail(e.message || gettext("无法进入视频接访")); });
 })();

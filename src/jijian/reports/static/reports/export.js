@@ -16,17 +16,17 @@
     bar.value = s.percent;
     bar.textContent = s.percent + "%";
     if (s.state === "done") {
-      text.textContent = "已完成，共" + s.total + "份月报。";
+      text.textContent = interpolate(gettext("已完成，共%(total)s份月报。"), s, true);
       download.hidden = false;
       refresh.hidden = true;
       return true;
     }
     if (s.state === "failed") {
-      text.textContent = s.error || "导出失败，请重新导出";
+      text.textContent = s.error || gettext("导出失败，请重新导出");
       refresh.hidden = true;
       return true;
     }
-    text.textContent = "正在导出：已写入" + s.done + "份，共" + s.total + "份（" + s.percent + "%）。";
+    text.textContent = interpolate(gettext("正在导出：已写入%(done)s份，共%(total)s份（%(percent)s%）。"), s, true);
     return false;
   }
 
@@ -44,10 +44,10 @@
         if (!show(s)) { window.setTimeout(poll, 2000); }
       })
       .catch(function () {
-        if (signedOut) { text.textContent = "登录已超时，请重新登录后查看导出进度。"; return; }
+        if (signedOut) { text.textContent = gettext("登录已超时，请重新登录后查看导出进度。"); return; }
         failures += 1;
         if (failures < 5) { window.setTimeout(poll, 2000 * failures); }
-        else { text.textContent = "网络不稳定，请点“刷新查看进度”。"; }
+        else { text.textContent = gettext("网络不稳定，请点“刷新查看进度”。"); }
       });
   }
 

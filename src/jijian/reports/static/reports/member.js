@@ -77,7 +77,7 @@
 
   function send() {
     if (!dirty || conflict || sending) { return; }
-    if (navigator.onLine === false) { show("网络未连接：草稿已保存在本机，联网后自动上传"); return; }
+    if (navigator.onLine === false) { show(gettext("网络未连接：草稿已保存在本机，联网后自动上传")); return; }
     sending = true;
     var body = new FormData(form);
     fetch(draftUrl, { method: "POST", body: body, credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
@@ -89,23 +89,23 @@
       .then(function (result) {
         sending = false;
         if (result.signedOut) {
-          show("登录已失效：草稿已保存在本机，请重新登录后打开本月报，将自动恢复并保存", true);
+          show(gettext("登录已失效：草稿已保存在本机，请重新登录后打开本月报，将自动恢复并保存"), true);
         } else if (result.status === 200) {
           localStorage.removeItem(key());
           versionInput.value = String(result.payload.version);
           dirty = false;
           forgetOlder();
-          show("草稿已自动保存 " + new Date().toLocaleTimeString());
+          show(interpolate(gettext("草稿已自动保存 %(time)s"), { time: new Date().toLocaleTimeString() }, true));
         } else if (result.status === 409) {
           conflict = true;
-          show("已在其他设备修改，请刷新", true);
+          show(gettext("已在其他设备修改，请刷新"), true);
         } else {
-          show((result.payload.error && result.payload.error.message) || "草稿未保存，请检查填写内容", true);
+          show((result.payload.error && result.payload.error.message) || gettext("草稿未保存，请检查填写内容"), true);
         }
       })
       .catch(function () {
         sending = false;
-        show("网络未连接：草稿已保存在本机，联网后自动上传");
+        show(gettext("网络未连接：草稿已保存在本机，联网后自动上传"));
       });
   }
 
@@ -124,7 +124,7 @@
         restore(data);
         dirty = true;
         keepOffline();
-        show("已恢复本机未上传的草稿（本机最新的内容），联网后将自动保存");
+        show(gettext("已恢复本机未上传的草稿（本机最新的内容），联网后将自动保存"));
       }
     } catch (e) { localStorage.removeItem(key()); }
   }
@@ -184,19 +184,19 @@
     fetch(item.url, { method: "POST", body: body, credentials: "same-origin" })
       .then(function (response) {
         flushing = false;
-        if (!response.ok) { notice("暂存的履职纪实上传失败，稍后重试", true); return; }
+        if (!response.ok) { notice(gettext("暂存的履职纪实上传失败，稍后重试"), true); return; }
         // Saved means sent on to the month's log. A redirect anywhere else (the sign-in page after
         // the session ended) saved nothing: the record stays queued until the member signs in again.
         var saved = item.saved || item.url.replace(/new\/$/, "");
         if (response.redirected && new URL(response.url).pathname !== saved) {
-          notice("登录已失效：" + load().length + " 条暂存的履职纪实仍保存在本机，请重新登录，打开“履职纪实”后自动上传", true);
+          notice(interpolate(gettext("登录已失效：%(count)s 条暂存的履职纪实仍保存在本机，请重新登录，打开“履职纪实”后自动上传"), { count: load().length }, true), true);
           return;
         }
         store(load().filter(function (other) { return other.uuid !== item.uuid; }));
         if (response.redirected) {
-          notice("暂存的履职纪实已上传（" + item.label + "）");
+          notice(interpolate(gettext("暂存的履职纪实已上传（%(record)s）"), { record: item.label }, true));
         } else {
-          notice("暂存的一条履职纪实（" + item.label + "）未通过检查，请重新填写", true);
+          notice(interpolate(gettext("暂存的一条履职纪实（%(record)s）未通过检查，请重新填写"), { record: item.label }, true), true);
         }
         flush();
       })
@@ -219,11 +219,14 @@
       items.push({ uuid: uuid, url: location.pathname, saved: recordForm.getAttribute("data-saved"), label: recordForm.getAttribute("data-label"), fields: fields });
       store(items);
       Array.prototype.forEach.call(recordForm.elements, function (el) { el.disabled = true; });
-      notice("网络未连接：这条纪实已暂存在本机，联网后自动上传" + (recordForm.querySelector("input[type=file]") && recordForm.querySelector("input[type=file]").files.length ? "（照片请联网后在“修改”中补传）" : ""));
+      var photos = recordForm.querySelector("input[type=file]");
+      notice(photos && photos.files.length
+        ? gettext("网络未连接：这条纪实已暂存在本机，联网后自动上传（照片请联网后在“修改”中补传）")
+        : gettext("网络未连接：这条纪实已暂存在本机，联网后自动上传"));
     });
   }
   window.addEventListener("online", flush);
-  if (load().length) { notice("本机有 " + load().length + " 条暂存的履职纪实，联网后自动上传"); }
+  if (load().length) { notice(interpolate(gettext("本机有 %(count)s 条暂存的履职纪实，联网后自动上传"), { count: load().length }, true)); }
   flush();
 })();
 
@@ -293,7 +296,7 @@
     bar.value = 0;
     var note = document.createElement("span");
     note.className = "muted";
-    note.textContent = "压缩中…";
+    note.textContent = gettext("压缩中…");
     li.appendChild(label);
     li.appendChild(bar);
     li.appendChild(note);
@@ -347,7 +350,7 @@
       xhr.addEventListener("error", function () {
         sending = false;
         if (button) { button.disabled = false; }
-        rows.forEach(function (r) { r.note.textContent = "上传失败，请检查网络后重试"; });
+        rows.forEach(function (r) { r.note.textContent = gettext("上传失败，请检查网络后重试"); });
       });
       xhr.send(body);
     });

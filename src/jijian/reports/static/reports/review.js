@@ -24,5 +24,5 @@ document.addEventListener("submit", function (event) {
   var form = event.target;
   if (form.id !== "batch-form") return;
   var ticked = document.querySelectorAll('input[type=checkbox][name="report"][form="batch-form"]:checked').length;
-  if (ticked && !window.confirm("确定审核通过所选的 " + ticked + " 份月报吗？通过后月报即锁定。")) event.preventDefault();
+  if (ticked && !window.confirm(interpolate(gettext("确定审核通过所选的 %(count)s 份月报吗？通过后月报即锁定。"), { count: ticked }, true))) event.preventDefault();
 });

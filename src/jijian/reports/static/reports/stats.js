@@ -6,7 +6,7 @@
     var source = document.getElementById("trend-data");
     if (!holder || !source || typeof window.echarts === "undefined") return;
     var data = JSON.parse(source.textContent);
-    var names = { expected: "应报", submitted: "已报", on_time: "按时", late: "逾期" };
+    var names = { expected: gettext("应报"), submitted: gettext("已报"), on_time: gettext("按时"), late: gettext("逾期") };
     var chart = window.echarts.init(holder, null, { renderer: "svg" });
     chart.setOption({
       tooltip: { trigger: "axis" },

@@ -72,18 +72,18 @@
       })
       .then(function (r) {
         if (r.signedOut) {
-          say("登录已失效：答案已暂存在本机，请重新登录后回到本考试继续作答", true);
+          say(gettext("登录已失效：答案已暂存在本机，请重新登录后回到本考试继续作答"), true);
         } else if (r.status === 200) {
           var all = pending();
           if (all[position] && all[position].seq === entry.seq) { delete all[position]; keep(all); }
-          say("已保存 " + new Date().toLocaleTimeString("zh-CN", { hour12: false }));
+          say(interpolate(gettext("已保存 %(time)s"), { time: new Date().toLocaleTimeString("zh-CN", { hour12: false }) }, true));
         } else {
-          say(r.data.error || "保存失败", true);
+          say(r.data.error || gettext("保存失败"), true);
           if (r.data.closed) { window.location.reload(); }
         }
       })
       .catch(function () {
-        say("网络中断：答案已暂存在本机，恢复连接后自动保存", true);
+        say(gettext("网络中断：答案已暂存在本机，恢复连接后自动保存"), true);
       });
   }
   function flush() {
@@ -136,7 +136,7 @@
     if (submitting) { return; }
     if (!navigator.onLine) {
       event.preventDefault();
-      say("网络中断，恢复连接后再交卷（答案已暂存在本机）", true);
+      say(gettext("网络中断，恢复连接后再交卷（答案已暂存在本机）"), true);
       return;
     }
     var button = document.getElementById("exam-submit");
@@ -148,10 +148,10 @@
     var left = Math.max(0, Math.round((end - Date.now()) / 1000));
     var m = Math.floor(left / 60);
     var s = left % 60;
-    clock.textContent = m + " 分 " + (s < 10 ? "0" : "") + s + " 秒";
+    clock.textContent = interpolate(gettext("%(minutes)s 分 %(seconds)s 秒"), { minutes: m, seconds: (s < 10 ? "0" : "") + s }, true);
     if (left <= 0 && !submitting) {
       submitting = true;
-      say("时间到，正在交卷");
+      say(gettext("时间到，正在交卷"));
       form.submit();
       return;
     }

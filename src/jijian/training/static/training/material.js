@@ -26,12 +26,12 @@
       .then(function (answer) {
         if (!answer.ok) { throw new Error(String(answer.status)); }
         button.hidden = true;
-        hint.textContent = "✔ 已学完";
+        hint.textContent = gettext("✔ 已学完");
         hint.className = "ok";
       })
       .catch(function () {
         button.disabled = false;
-        hint.textContent = "未能自动记录，请点“我已学完”";
+        hint.textContent = gettext("未能自动记录，请点“我已学完”");
       });
   }
 
