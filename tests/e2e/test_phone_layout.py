@@ -97,15 +97,17 @@ def test_the_tokens_are_under_my_account_not_in_the_header(live_server, browser,
     assert "我的 API 令牌" in page.inner_text("main")
 
 
-def test_the_petition_register_keeps_a_report_on_one_line_and_scrolls_sideways(
-    live_server, browser, tree, people
-):
+def test_the_petition_register_shows_each_report_as_a_card_on_a_phone(live_server, browser, tree, people):
+    """At 360 px a report of the register is a card: its number on a line of its own, then its facts,
+    none broken a character a line, the accused and the reporter named, and its state in sight without
+    scrolling sideways (the table scrolled sideways before, each row two or three lines tall)."""
     from tests.petitions.triage_helpers import register
 
     register(people.city_petition, tree.village_a)
     page = phone(browser)
     sign_in(page, live_server.url, people.city_petition)
     page.goto(f"{live_server.url}/petitions/")
+    assert page.locator(".petition-list thead").is_hidden()
     row = page.locator(".petition-list tbody tr").first
     for cell in ("td:nth-child(4)", "td:nth-child(5)", "td:nth-child(6)"):  # 类别, 地区, 被反映人
         text_height, line = row.locator(cell).evaluate(
@@ -113,6 +115,10 @@ def test_the_petition_register_keeps_a_report_on_one_line_and_scrolls_sideways(
             " return [r.getBoundingClientRect().height, parseFloat(getComputedStyle(e).lineHeight)]; }"
         )
         assert text_height < 1.5 * line, cell  # its words on one line, not 类 / 别
+    accused = row.locator("td:nth-child(6)").evaluate("e => getComputedStyle(e, '::before').content")
+    assert "被反映人" in accused
+    state = row.locator("td:last-child .tag").first.bounding_box()
+    assert state and state["x"] + state["width"] <= 360  # the state in sight
     table = page.locator(".petition-list")
-    assert table.evaluate("e => e.scrollWidth > e.clientWidth")  # scrolls inside its box
+    assert table.evaluate("e => e.scrollWidth <= e.clientWidth")  # nothing hidden to the side
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
