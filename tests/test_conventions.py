@@ -265,6 +265,8 @@ USER_EXCEPTIONS = {
 USER_KEYWORDS = {"label", "help_text", "empty_label", "placeholder"}
 # Calls whose `label` is wording of the audit trail, which keeps its records in the source language.
 AUDIT_WORDING = {"register_reveal"}
+# A collection of refusals that a service fills and raises as one (errors.append(…), errors["x"] = …).
+_REFUSALS = re.compile(r"(^|_)(errors|problems)$")
 
 
 def untranslated_python(source: str) -> list[str]:
@@ -284,15 +286,34 @@ def untranslated_python(source: str) -> list[str]:
             return []
         return [v for k, v in zip(node.keys, node.values) if isinstance(k, ast.Constant) and k.value in keys]
 
+    def collects_refusals(node: ast.AST) -> bool:  # errors, problems, row_errors: raised together later
+        name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
+        return bool(_REFUSALS.search(name))
+
     handed: list[ast.AST] = []
     for node in ast.walk(ast.parse(source)):
         handed += keyed(node, ("error", "placeholder"))  # a JSON answer's error, a widget's placeholder
         if isinstance(node, ast.Assign) and getattr(node.targets[0], "attr", "") in USER_KEYWORDS:
             handed.append(node.value)  # self.fields["x"].label = …
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Subscript) and collects_refusals(target.value):
+                handed.append(node.value)  # errors["x"] = …
+            elif collects_refusals(target):
+                for value in (
+                    [node.value]
+                    if not isinstance(node.value, ast.IfExp)
+                    else [node.value.body, node.value.orelse]
+                ):
+                    handed += value.elts if isinstance(value, ast.List) else []  # errors = [ … ]
         if not isinstance(node, ast.Call):
             continue
         func = node.func
         name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        if name == "append" and isinstance(func, ast.Attribute) and collects_refusals(func.value):
+            handed += node.args[:1]  # errors.append(…)
+        elif name == "RowError":  # an import's refusal of a row: (row, the column's header, the message)
+            handed += node.args[2:3]
         if (
             isinstance(func, ast.Attribute)
             and isinstance(func.value, ast.Name)
@@ -341,6 +362,12 @@ def test_the_python_gettext_rule_sees_what_reaches_the_user():
             'self.fields["x"].help_text = "选填"\nrender(request, "e.html", {"title": "错误", "n": "件"})'
         )
     ) == sorted(["无效", "请填写", "选填", "错误"])
+    assert sorted(
+        untranslated_python(
+            'errors.append("请填写用途")\nerrors["题型"] = f"应为{x}"\nproblems = ["已有数据"] if n else []\n'
+            'self.row_errors.append(gettext("不能为空"))\nerrors.append(RowError(n, "姓名", "不能为空"))\nnames.append("张三")'
+        )
+    ) == sorted(["请填写用途", "应为", "已有数据", "不能为空"])
 
 
 # A JavaScript string literal: double- or single-quoted, with escapes. Comments are removed first
@@ -384,3 +411,75 @@ def test_the_script_gettext_rule_sees_literals_outside_gettext():
         "已保存 ",
         "逾期",
     ]
+
+
+# What a view hands to a helper of its own (_act(…, "已受理"), _saved(…)) reaches the user as surely as
+# messages.success does. Callees whose Chinese argument is a record or a file name, not the page's words:
+# the audit trail (a record, in the language it was written in), the name of a downloaded file, the
+# minutes' "where" and the room's display name (part of the recorded minutes), a date format.
+VIEW_ARGUMENTS_KEPT = {
+    "audit_record",
+    "record",
+    "content_disposition",
+    "export_audit",
+    "stats_filename",
+    "FileResponse",
+    "opinion_read",
+    "minutes_confirm",
+    "join_token_mint",
+    "format",
+}
+_GETTEXT_CALLS = {"gettext", "gettext_lazy", "_", "ngettext", "pgettext"}
+
+
+def untranslated_view_arguments(source: str) -> list[str]:
+    """Chinese literals a view passes as an argument of any call, outside gettext and the kept callees."""
+
+    def called(node: ast.Call) -> str:
+        f = node.func
+        return f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
+
+    tree = ast.parse(source)
+    skipped = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and called(node) in _GETTEXT_CALLS | VIEW_ARGUMENTS_KEPT
+        for inner in ast.walk(node)
+    }
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or id(node) in skipped:
+            continue
+        for arg in [*node.args, *(k.value for k in node.keywords)]:
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                text = arg.value
+            elif isinstance(arg, ast.JoinedStr):
+                text = "".join(v.value for v in arg.values if isinstance(v, ast.Constant))
+            else:
+                continue
+            if _HAN.search(text):
+                found.append(text)
+    return found
+
+
+def test_views_pass_chinese_on_only_through_gettext():
+    offenders = {}
+    for path in SRC.rglob("*.py"):
+        if "views" in path.name or path.name == "signin.py":
+            found = untranslated_view_arguments(path.read_text(encoding="utf-8"))
+            if found:
+                offenders[str(path.relative_to(SRC))] = found[:3]
+    assert not offenders, offenders
+
+
+def test_the_view_argument_rule_sees_a_helpers_text():
+    assert untranslated_view_arguments(
+        'return _act(request, pk, "x", F, run, "已受理")\n_saved(request, a, f"已建立 {a.name}")'
+    ) == ["已受理", "已建立 "]
+    assert (
+        untranslated_view_arguments(
+            '_act(request, pk, "x", F, run, gettext("已受理"))\naudit_record(summary=f"查看 {x}")\n'
+            'content_disposition("统计.xlsx")'
+        )
+        == []
+    )

@@ -48,7 +48,11 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        return f"第{self.row}行，{self.column}：{self.message}"
+        return gettext("第%(row)s行，%(column)s：%(message)s") % {
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+        }
 
 
 class ImportRefused(ValidationError):
@@ -93,7 +97,7 @@ def read_sheet(
     if unknown:
         problems.append("无法识别的列：" + "、".join(unknown) + "（可用的列：" + "、".join(columns) + "）")
     if len({h for h in header if h}) != len([h for h in header if h]):
-        problems.append("表头有重复的列")
+        problems.append(gettext("表头有重复的列"))
     if problems:
         raise ImportRefused(problems)
     rows = []
@@ -165,11 +169,11 @@ def import_archives(fh: IO[bytes], *, actor) -> int:
             "notes": r.get("notes", ""),
         }
         if not data["name"]:
-            errors.append(RowError(n, "姓名", "不能为空"))
+            errors.append(RowError(n, "姓名", gettext("不能为空")))
         elif len(data["name"]) > 100:
-            errors.append(RowError(n, "姓名", "不超过100字"))
+            errors.append(RowError(n, "姓名", gettext("不超过100字")))
         if len(data["post"]) > 100:
-            errors.append(RowError(n, "职务", "不超过100字"))
+            errors.append(RowError(n, "职务", gettext("不超过100字")))
         unit_text = r.get("org_unit", "")
         unit = by_code.get(unit_text)
         if unit is None:
@@ -177,11 +181,23 @@ def import_archives(fh: IO[bytes], *, actor) -> int:
             if len(named) == 1:
                 unit = named[0]
             elif not unit_text:
-                errors.append(RowError(n, "所在单位", "不能为空"))
+                errors.append(RowError(n, "所在单位", gettext("不能为空")))
             elif named:
-                errors.append(RowError(n, "所在单位", f"“{unit_text}”有多个同名单位，请填写单位代码"))
+                errors.append(
+                    RowError(
+                        n,
+                        "所在单位",
+                        gettext("“%(unit_text)s”有多个同名单位，请填写单位代码") % {"unit_text": unit_text},
+                    )
+                )
             else:
-                errors.append(RowError(n, "所在单位", f"“{unit_text}”不是本机关管辖范围内的单位"))
+                errors.append(
+                    RowError(
+                        n,
+                        "所在单位",
+                        gettext("“%(unit_text)s”不是本机关管辖范围内的单位") % {"unit_text": unit_text},
+                    )
+                )
         data["org_unit"] = unit
         id_number = (r.get("id_number") or "").upper()
         if id_number:
@@ -192,14 +208,16 @@ def import_archives(fh: IO[bytes], *, actor) -> int:
             else:
                 key = blind_index(id_number)
                 if key in on_file:
-                    errors.append(RowError(n, "身份证号", "该身份证号已有廉情档案"))
+                    errors.append(RowError(n, "身份证号", gettext("该身份证号已有廉情档案")))
                 elif ids[key][0] != n:
-                    errors.append(RowError(n, "身份证号", f"与第{ids[key][0]}行重复"))
+                    errors.append(
+                        RowError(n, "身份证号", gettext("与第%(first)s行重复") % {"first": ids[key][0]})
+                    )
         data["id_number"] = id_number
         for field, table in labels.items():
             text = r.get(field, "")
             if text and text not in table:
-                errors.append(RowError(n, words[field], f"“{text}”不是可选的值"))
+                errors.append(RowError(n, words[field], gettext("“%(text)s”不是可选的值") % {"text": text}))
             data[field] = table.get(text, defaults[field]) if text else defaults[field]
         if len(errors) == bad:
             planned.append(data)
@@ -431,7 +449,15 @@ def import_section(fh: IO[bytes], *, section: str, actor) -> int:
             if number:
                 archive = by_pk.get(int(number)) if number.isdigit() else None
                 if archive is None:
-                    errors.append(str(RowError(n, "档案编号", f"未找到编号为“{number}”的廉情档案")))
+                    errors.append(
+                        str(
+                            RowError(
+                                n,
+                                "档案编号",
+                                gettext("未找到编号为“%(number)s”的廉情档案") % {"number": number},
+                            )
+                        )
+                    )
                     continue
             if id_number:
                 found = by_key.get(blind_index(id_number))
@@ -448,7 +474,7 @@ def import_section(fh: IO[bytes], *, section: str, actor) -> int:
                     continue
                 archive = found
             if archive is None:
-                errors.append(f"第{n}行：请填写身份证号或档案编号")
+                errors.append(gettext("第%(row)s行：请填写身份证号或档案编号") % {"row": n})
                 continue
             try:
                 fields = _entry_fields(spec, r)

@@ -87,7 +87,7 @@ def archive_create(request):
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
-            return _saved(request, archive, f"已建立 {archive.name} 的廉情档案")
+            return _saved(request, archive, gettext("已建立 %(name)s 的廉情档案") % {"name": archive.name})
     return render(
         request,
         "archives/archive_form.html",
@@ -169,7 +169,7 @@ def archive_edit(request, pk):
         except ValidationError as error:  # ConcurrentEditError included: nothing was changed
             form.add_error(None, error.messages)
         else:
-            return _saved(request, archive, f"已保存 {archive.name} 的廉情档案")
+            return _saved(request, archive, gettext("已保存 %(name)s 的廉情档案") % {"name": archive.name})
     return render(
         request,
         "archives/archive_form.html",

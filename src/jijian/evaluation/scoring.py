@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext
+
 PARTS = (
     ("reports", "月报履职"),
     ("training", "学习考试"),
@@ -90,29 +92,29 @@ def validate_rubric(weights: dict[str, int], grades: list[dict]) -> list[str]:
     """The refusals, in Chinese, for a rubric's weights and grades (empty when it is valid)."""
     errors = []
     if any(w < 0 or w > 100 for w in weights.values()):
-        errors.append("各项权重须在 0～100 之间")
+        errors.append(gettext("各项权重须在 0～100 之间"))
     if sum(weights.values()) != 100:
-        errors.append(f"各项权重之和须为 100（现为 {sum(weights.values())}）")
+        errors.append(gettext("各项权重之和须为 100（现为 %(total)s）") % {"total": sum(weights.values())})
     if not grades:
-        errors.append("请至少设置一个等次")
+        errors.append(gettext("请至少设置一个等次"))
     mins = []
     for i, g in enumerate(grades, start=1):
         label = str(g.get("label", "")).strip()
         if not label:
-            errors.append(f"第 {i} 个等次缺少名称")
+            errors.append(gettext("第 %(position)s 个等次缺少名称") % {"position": i})
         try:
             low = Decimal(str(g.get("min")))
             coefficient = Decimal(str(g.get("coefficient")))
         except Exception:
-            errors.append(f"等次“{label or i}”的最低分或补贴系数不是数字")
+            errors.append(gettext("等次“%(grade)s”的最低分或补贴系数不是数字") % {"grade": label or i})
             continue
         if not 0 <= low <= 100:
-            errors.append(f"等次“{label}”的最低分须在 0～100 之间")
+            errors.append(gettext("等次“%(label)s”的最低分须在 0～100 之间") % {"label": label})
         if not 0 <= coefficient <= 5:
-            errors.append(f"等次“{label}”的补贴系数须在 0～5 之间")
+            errors.append(gettext("等次“%(label)s”的补贴系数须在 0～5 之间") % {"label": label})
         mins.append(low)
     if mins and min(mins) != 0:
-        errors.append("最低一档等次的最低分须为 0（每个总分都有等次）")
+        errors.append(gettext("最低一档等次的最低分须为 0（每个总分都有等次）"))
     if len(set(mins)) != len(mins):
-        errors.append("各等次的最低分不能相同")
+        errors.append(gettext("各等次的最低分不能相同"))
     return errors

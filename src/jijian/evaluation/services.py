@@ -110,9 +110,9 @@ def evaluation_rubric_save(
     if not access.can_configure(actor):
         raise PermissionDenied
     name = (name or "").strip()
-    errors = [] if name else ["请填写名称"]
+    errors = [] if name else [gettext("请填写名称")]
     if not isinstance(year, int) or not 2000 <= year <= 2100:
-        errors.append("年度无效")
+        errors.append(gettext("年度无效"))
     errors += scoring.validate_rubric(weights, grades)
     if errors:
         raise ValidationError(errors)
@@ -298,19 +298,19 @@ def _clean_items(items: list[dict]) -> list[dict]:
         try:
             top = int(str(item.get("max")))
         except (TypeError, ValueError):
-            errors.append(f"第 {i} 项的分值不是整数")
+            errors.append(gettext("第 %(position)s 项的分值不是整数") % {"position": i})
             continue
         if not ask or not look:
-            errors.append(f"第 {i} 项须同时填写“问”和“看”")
+            errors.append(gettext("第 %(position)s 项须同时填写“问”和“看”") % {"position": i})
         if not 1 <= top <= 100:
-            errors.append(f"第 {i} 项的分值须在 1～100 之间")
+            errors.append(gettext("第 %(position)s 项的分值须在 1～100 之间") % {"position": i})
         code = str(item.get("code") or f"q{i}")
         while code in codes:
             code += "x"
         codes.add(code)
         out.append({"code": code, "ask": ask, "look": look, "max": top})
     if not out and not errors:
-        errors.append("请至少填写一个检查项目")
+        errors.append(gettext("请至少填写一个检查项目"))
     if errors:
         raise ValidationError(errors)
     return out
@@ -390,11 +390,11 @@ def check_pair_add(*, actor, round_: CheckRound, checker: OrgUnit, checked: OrgU
         raise ValidationError(gettext("本轮互查已结束"))
     errors = []
     if not (user_in_jurisdiction(actor, checker) and user_in_jurisdiction(actor, checked)):
-        errors.append("检查单位和被检查单位须在本辖区内")
+        errors.append(gettext("检查单位和被检查单位须在本辖区内"))
     if checker.pk == checked.pk:
-        errors.append("不能自己检查自己")
+        errors.append(gettext("不能自己检查自己"))
     if not _level(checker) or _level(checker) != _level(checked):
-        errors.append("互查须在同级之间进行：乡镇（街道）查乡镇（街道），县（市、区）查县（市、区）")
+        errors.append(gettext("互查须在同级之间进行：乡镇（街道）查乡镇（街道），县（市、区）查县（市、区）"))
     if errors:
         raise ValidationError(errors)
     try:
@@ -423,10 +423,13 @@ def check_pair_score(*, actor, pair: CheckPair, scores: dict[str, object], versi
         try:
             value = int(str(raw))
         except (TypeError, ValueError):
-            errors.append(f"“{item['ask']}”的得分须为整数")
+            errors.append(gettext("“%(item)s”的得分须为整数") % {"item": item["ask"]})
             continue
         if not 0 <= value <= int(item["max"]):
-            errors.append(f"“{item['ask']}”的得分须在 0～{item['max']} 之间")
+            errors.append(
+                gettext("“%(item)s”的得分须在 0～%(maximum)s 之间")
+                % {"item": item["ask"], "maximum": item["max"]}
+            )
         clean[item["code"]] = value
     if errors:
         raise ValidationError(errors)
@@ -472,11 +475,11 @@ def finding_add(
     description, lesson = (description or "").strip(), (lesson or "").strip()
     errors = []
     if item_code not in codes:
-        errors.append("请选择检查项目")
+        errors.append(gettext("请选择检查项目"))
     if not description:
-        errors.append("请填写发现的问题")
+        errors.append(gettext("请填写发现的问题"))
     if share and not lesson:
-        errors.append("推荐为典型案例须填写经验启示")
+        errors.append(gettext("推荐为典型案例须填写经验启示"))
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -547,11 +550,11 @@ def rectification_add(*, actor, finding: Finding, requirement: str, deadline: da
     if not access.is_checker(actor, finding.pair):
         raise PermissionDenied
     requirement = (requirement or "").strip()
-    errors = [] if requirement else ["请填写整改要求"]
+    errors = [] if requirement else [gettext("请填写整改要求")]
     if not isinstance(deadline, date):
-        errors.append("请填写整改期限")
+        errors.append(gettext("请填写整改期限"))
     elif deadline < today():
-        errors.append("整改期限不能早于今天")
+        errors.append(gettext("整改期限不能早于今天"))
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

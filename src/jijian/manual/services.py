@@ -51,11 +51,11 @@ def page_clean(*, title: str, summary: str = "", steps=None, roles=None, checkpo
     }
     errors = {}
     if not title:
-        errors["title"] = "请填写标题"
+        errors["title"] = gettext("请填写标题")
     elif len(title) > 100:
-        errors["title"] = "标题不超过100字"
+        errors["title"] = gettext("标题不超过100字")
     if not data["steps"]:
-        errors["steps"] = "请至少填写一个工作步骤（每行一步）"
+        errors["steps"] = gettext("请至少填写一个工作步骤（每行一步）")
     if errors:
         raise ValidationError(errors)
     return data
@@ -93,9 +93,11 @@ def page_create(
     code = (code or "").strip().lower()
     errors: dict[str, str | list[str]] = {}
     if not CODE_RE.match(code):
-        errors["code"] = "主题代码为2–60位小写字母、数字或下划线（如 household_visit、decision_step_1）"
+        errors["code"] = gettext(
+            "主题代码为2–60位小写字母、数字或下划线（如 household_visit、decision_step_1）"
+        )
     if kind not in TopicKind.values:
-        errors["kind"] = "请选择类别"
+        errors["kind"] = gettext("请选择类别")
     try:
         data = page_clean(**fields)
     except ValidationError as error:
@@ -172,15 +174,15 @@ def case_clean(*, title: str, situation: str, lesson: str, source: str = "") -> 
     }
     errors = {}
     if not data["title"]:
-        errors["title"] = "请填写案例标题"
+        errors["title"] = gettext("请填写案例标题")
     elif len(data["title"]) > 100:
-        errors["title"] = "案例标题不超过100字"
+        errors["title"] = gettext("案例标题不超过100字")
     if not data["situation"]:
-        errors["situation"] = "请填写基本情况"
+        errors["situation"] = gettext("请填写基本情况")
     if not data["lesson"]:
-        errors["lesson"] = "请填写启示（从中吸取的教训）"
+        errors["lesson"] = gettext("请填写启示（从中吸取的教训）")
     if len(data["source"]) > 100:
-        errors["source"] = "来源不超过100字"
+        errors["source"] = gettext("来源不超过100字")
     if errors:
         raise ValidationError(errors)
     return data

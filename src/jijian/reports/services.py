@@ -304,13 +304,13 @@ def validate_duty_data(duty_type: DutyType, data: dict) -> dict:
     known = {f["name"] for f in duty_type.fields}
     for name in data:
         if name not in known:
-            errors.append(f"未知字段：{name}")
+            errors.append(gettext("未知字段：%(name)s") % {"name": name})
     for field in duty_type.fields:
         name, label, kind = field["name"], field.get("label", field["name"]), field.get("type", "text")
         value = data.get(name)
         if value in (None, "", []):
             if field.get("required"):
-                errors.append(f"{label}：必填")
+                errors.append(gettext("%(label)s：必填") % {"label": label})
             continue
         try:
             if kind == "integer":
@@ -336,17 +336,21 @@ def validate_duty_data(duty_type: DutyType, data: dict) -> dict:
             else:
                 value = str(value).strip()
                 if len(value) > 2000:
-                    errors.append(f"{label}：不能超过2000字")
+                    errors.append(gettext("%(label)s：不能超过2000字") % {"label": label})
                     continue
         except (ValueError, InvalidOperation, TypeError):
-            errors.append(f"{label}：格式不正确")
+            errors.append(gettext("%(label)s：格式不正确") % {"label": label})
             continue
         if kind in ("integer", "decimal"):
             if "min" in field and value < field["min"]:
-                errors.append(f"{label}：不能小于 {field['min']}")
+                errors.append(
+                    gettext("%(label)s：不能小于 %(minimum)s") % {"label": label, "minimum": field["min"]}
+                )
                 continue
             if "max" in field and value > field["max"]:
-                errors.append(f"{label}：不能大于 {field['max']}")
+                errors.append(
+                    gettext("%(label)s：不能大于 %(maximum)s") % {"label": label, "maximum": field["max"]}
+                )
                 continue
             if isinstance(value, Decimal):  # a "decimal" field
                 value = str(value.quantize(Decimal("0.01")))
@@ -555,12 +559,15 @@ def _clean_counts(counts: dict) -> dict[str, int]:
                 raise ValueError
             n = int(str(value).strip() or 0)
         except (ValueError, TypeError):
-            errors.append(f"{code}：数量应为整数")
+            errors.append(gettext("%(code)s：数量应为整数") % {"code": code})
             continue
         if n < 0:
-            errors.append(f"{code}：数量不能为负数")
+            errors.append(gettext("%(code)s：数量不能为负数") % {"code": code})
         elif n > MAX_COUNT:
-            errors.append(f"{code}：数量 {n} 明显不合理（超过 {MAX_COUNT}）")
+            errors.append(
+                gettext("%(code)s：数量 %(n)s 明显不合理（超过 %(MAX_COUNT)s）")
+                % {"code": code, "n": n, "MAX_COUNT": MAX_COUNT}
+            )
         else:
             clean[str(code)[:40]] = n
     if errors:
@@ -909,15 +916,18 @@ def _clean_score(detail: dict | None, rubric: list[dict]) -> tuple[Decimal | Non
     clean, errors, total = {}, [], Decimal(0)
     for key, value in detail.items():
         if key not in by_key:
-            errors.append(f"未知评分项：{key}")
+            errors.append(gettext("未知评分项：%(key)s") % {"key": key})
             continue
         try:
             score = Decimal(str(value))
         except (InvalidOperation, ValueError):
-            errors.append(f"{by_key[key]['label']}：应为数字")
+            errors.append(gettext("%(item)s：应为数字") % {"item": by_key[key]["label"]})
             continue
         if not score.is_finite() or score < 0 or score > Decimal(str(by_key[key]["max"])):
-            errors.append(f"{by_key[key]['label']}：应在 0 至 {by_key[key]['max']} 之间")
+            errors.append(
+                gettext("%(item)s：应在 0 至 %(maximum)s 之间")
+                % {"item": by_key[key]["label"], "maximum": by_key[key]["max"]}
+            )
             continue
         clean[key] = str(score)
         total += score

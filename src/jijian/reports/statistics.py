@@ -31,6 +31,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
 
 from jijian.core.access import unit_in_scope, unit_scope_q
 from jijian.core.models import COUNTY_KINDS, TOWNSHIP_KINDS, VILLAGE_KINDS, OrgKind, OrgUnit, User
@@ -133,11 +134,11 @@ def month_range(from_text: str | None, to_text: str | None, *, today: date) -> t
     assert start is not None and end is not None
     this_month = today.replace(day=1)
     if end > this_month or start > this_month:
-        errors.append("月份不能晚于本月")
+        errors.append(gettext("月份不能晚于本月"))
     elif start > end:
-        errors.append("起始月份不能晚于结束月份")
+        errors.append(gettext("起始月份不能晚于结束月份"))
     elif len(months_between(start, end)) > MAX_MONTHS:
-        errors.append(f"时间范围不能超过{MAX_MONTHS}个月")
+        errors.append(gettext("时间范围不能超过%(MAX_MONTHS)s个月") % {"MAX_MONTHS": MAX_MONTHS})
     if errors:
         return default, default, errors
     return start, end, []

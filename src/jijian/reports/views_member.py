@@ -203,7 +203,7 @@ def report_draft(request, pk: int):
             **form.report_values(),
         )
     except ConcurrentEditError:
-        return _error_json(409, "conflict", "已在其他设备修改，请刷新")
+        return _error_json(409, "conflict", gettext("已在其他设备修改，请刷新"))
     except ValidationError as exc:
         return _error_json(400, "rejected", "；".join(exc.messages))
     return JsonResponse({"version": report.version, "state": report.state, "saved_at": report.updated_at})

@@ -205,7 +205,7 @@ def review_approve(request, pk):
     except ValidationError as exc:
         _errors(request, exc)
         return _back_to(request, report)
-    return _after_action(request, report, "已审核通过")
+    return _after_action(request, report, gettext("已审核通过"))
 
 
 @login_required
@@ -229,7 +229,7 @@ def review_return(request, pk):
         context["return_errors"] = exc.messages
         context["return_reason"] = request.POST.get("reason", "")[:RETURN_REASON_SHOWN]
         return render(request, "reports/review_detail.html", context, status=400)
-    return _after_action(request, report, "已退回")
+    return _after_action(request, report, gettext("已退回"))
 
 
 @login_required

@@ -92,20 +92,20 @@ def question_clean(
     errors: dict[str, str] = {}
     kind = KIND_BY_LABEL.get((kind or "").strip(), "")
     if not kind:
-        errors["题型"] = "应为单选题、多选题、判断题或填空题"
+        errors["题型"] = gettext("应为单选题、多选题、判断题或填空题")
     topic = (topic or "").strip()
     if not topic:
-        errors["专题"] = "不能为空"
+        errors["专题"] = gettext("不能为空")
     elif len(topic) > 50:
-        errors["专题"] = "不超过50字"
+        errors["专题"] = gettext("不超过50字")
     level_value = LEVEL_BY_LABEL.get((level or "").strip() or str(QuestionLevel.BASIC.label), "")
     if not level_value:
-        errors["难度"] = "应为基础或提高"
+        errors["难度"] = gettext("应为基础或提高")
     stem = (stem or "").strip()
     if not stem:
-        errors["题干"] = "不能为空"
+        errors["题干"] = gettext("不能为空")
     elif len(stem) > 2000:
-        errors["题干"] = "不超过2000字"
+        errors["题干"] = gettext("不超过2000字")
     texts = [(o or "").strip() for o in options]
     while texts and not texts[-1]:
         texts.pop()
@@ -113,20 +113,20 @@ def question_clean(
     key: list = []
     if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
         if len(texts) < 2 or not all(texts):
-            errors["选项"] = "选择题至少两个选项，且选项之间不能有空缺"
+            errors["选项"] = gettext("选择题至少两个选项，且选项之间不能有空缺")
         elif len(set(texts)) != len(texts):
-            errors["选项"] = "选项不能重复"
+            errors["选项"] = gettext("选项不能重复")
         letters = [c for c in answer.upper().replace(",", "").replace("，", "").replace(" ", "")]
         if (
             not letters
             or any(c not in LETTERS[: len(texts)] for c in letters)
             or len(set(letters)) != len(letters)
         ):
-            errors["答案"] = f"应为选项字母（A–{LETTERS[max(len(texts), 1) - 1]}）"
+            errors["答案"] = gettext("应为选项字母（A–%(last)s）") % {"last": LETTERS[max(len(texts), 1) - 1]}
         elif kind == QuestionKind.SINGLE and len(letters) != 1:
-            errors["答案"] = "单选题只能有一个答案"
+            errors["答案"] = gettext("单选题只能有一个答案")
         elif kind == QuestionKind.MULTIPLE and len(letters) < 2:
-            errors["答案"] = "多选题至少两个答案"
+            errors["答案"] = gettext("多选题至少两个答案")
         else:
             key = sorted(LETTERS.index(c) for c in letters)
     elif kind == QuestionKind.TRUE_FALSE:
@@ -136,15 +136,15 @@ def question_clean(
         elif answer.upper() in FALSE_WORDS:
             key = [False]
         else:
-            errors["答案"] = "判断题答案应为“对”或“错”"
+            errors["答案"] = gettext("判断题答案应为“对”或“错”")
     elif kind == QuestionKind.FILL_IN:
         texts = []
         key = [a.strip() for a in re.split(r"[|｜]", answer) if a.strip()]
         if not key:
-            errors["答案"] = "填空题请填写参考答案（多个可接受的答案用 | 分隔）"
+            errors["答案"] = gettext("填空题请填写参考答案（多个可接受的答案用 | 分隔）")
     explanation = (explanation or "").strip()
     if len(explanation) > 2000:
-        errors["解析"] = "不超过2000字"
+        errors["解析"] = gettext("不超过2000字")
     if errors:
         raise ValidationError(errors)
     return {
@@ -258,9 +258,11 @@ def questions_import(*, actor, path: Path) -> ImportResult:
                 result.errors.extend(RowError(n, column, m) for m in messages)
             continue
         if data["stem"] in seen:
-            result.errors.append(RowError(n, "题干", f"与第 {seen[data['stem']]} 行重复"))
+            result.errors.append(
+                RowError(n, "题干", gettext("与第 %(first)s 行重复") % {"first": seen[data["stem"]]})
+            )
         elif data["stem"] in existing:
-            result.errors.append(RowError(n, "题干", "题库中已有相同题干的试题"))
+            result.errors.append(RowError(n, "题干", gettext("题库中已有相同题干的试题")))
         seen[data["stem"]] = n
         parsed.append(data)
     if result.errors:
@@ -454,23 +456,23 @@ def exam_clean(
     errors = []
     title = (title or "").strip()
     if not title:
-        errors.append("请填写考试名称")
+        errors.append(gettext("请填写考试名称"))
     if audience not in Audience.values:
-        errors.append("请选择参考对象")
+        errors.append(gettext("请选择参考对象"))
     if not opens_at or not closes_at or closes_at <= opens_at:
-        errors.append("截止时间应晚于开考时间")
+        errors.append(gettext("截止时间应晚于开考时间"))
     if not duration_minutes or not 5 <= duration_minutes <= 300:
-        errors.append("考试时长应在5至300分钟之间")
+        errors.append(gettext("考试时长应在5至300分钟之间"))
     elif opens_at and closes_at and closes_at - opens_at < timedelta(minutes=duration_minutes):
-        errors.append("开考至截止的时间短于考试时长")
+        errors.append(gettext("开考至截止的时间短于考试时长"))
     if pass_score is None or not 1 <= pass_score <= 100:
-        errors.append("及格分应在1至100之间")
+        errors.append(gettext("及格分应在1至100之间"))
     if not max_attempts or not 1 <= max_attempts <= 10:
-        errors.append("参考次数应在1至10之间")
+        errors.append(gettext("参考次数应在1至10之间"))
     if not rules:
-        errors.append("请至少填写一条抽题规则")
+        errors.append(gettext("请至少填写一条抽题规则"))
     elif sum(r.count for r in rules) > 200:
-        errors.append("一张试卷不超过200道题")
+        errors.append(gettext("一张试卷不超过200道题"))
     if errors:
         raise ValidationError(errors)
     return {
@@ -734,11 +736,11 @@ def course_create(*, actor, title: str, description: str, audience: str, year: i
     title = (title or "").strip()
     errors = []
     if not title:
-        errors.append("请填写课程名称")
+        errors.append(gettext("请填写课程名称"))
     if audience not in Audience.values:
-        errors.append("请选择学习对象")
+        errors.append(gettext("请选择学习对象"))
     if not year or not 2000 <= year <= 2100:
-        errors.append("年度无效")
+        errors.append(gettext("年度无效"))
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -894,13 +896,13 @@ def lecture_create(
     errors = []
     topic, lecturer = (topic or "").strip(), (lecturer or "").strip()
     if not topic:
-        errors.append("请填写主题")
+        errors.append(gettext("请填写主题"))
     if not lecturer:
-        errors.append("请填写讲授人")
+        errors.append(gettext("请填写讲授人"))
     if held_at is None:
-        errors.append("请填写时间")
+        errors.append(gettext("请填写时间"))
     if audience not in Audience.values:
-        errors.append("请选择参加对象")
+        errors.append(gettext("请选择参加对象"))
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

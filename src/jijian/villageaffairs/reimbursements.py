@@ -172,18 +172,18 @@ def voucher_enter(
     errors = []
     purpose, handler_name = (purpose or "").strip(), (handler_name or "").strip()
     if not purpose:
-        errors.append("请填写用途")
+        errors.append(gettext("请填写用途"))
     if not handler_name:
-        errors.append("请填写经手人")
+        errors.append(gettext("请填写经手人"))
     if amount is None or amount <= 0:
-        errors.append("金额须大于0元")
+        errors.append(gettext("金额须大于0元"))
     if spent_on is None or spent_on > timezone.localdate():
-        errors.append("支出日期不能晚于今天")
+        errors.append(gettext("支出日期不能晚于今天"))
     files = list(files)
     if not files:
-        errors.append("请上传票据照片")
+        errors.append(gettext("请上传票据照片"))
     if len(files) > MAX_RECEIPTS:
-        errors.append(f"每张凭证最多上传 {MAX_RECEIPTS} 个文件")
+        errors.append(gettext("每张凭证最多上传 %(MAX_RECEIPTS)s 个文件") % {"MAX_RECEIPTS": MAX_RECEIPTS})
     if errors:
         raise ValidationError(errors)
     township_chain = chain_of(village.parent)

@@ -172,9 +172,12 @@ def _check_meeting(
     if roll is None or attended is None:
         return ["请填写应到人数和实到人数"]
     if roll == 0:
-        errors.append("应到人数须大于0")
+        errors.append(gettext("应到人数须大于0"))
     if attended > roll:
-        errors.append(f"实到人数（{attended}）不能大于应到人数（{roll}）")
+        errors.append(
+            gettext("实到人数（%(attended)s）不能大于应到人数（%(roll)s）")
+            % {"attended": attended, "roll": roll}
+        )
     rules = decision.rules or {}
     expected_roll = {
         Step.PARTY_MEETING: (rules.get("party_members") or 0, "本村党员人数"),
@@ -182,17 +185,25 @@ def _check_meeting(
     }.get(Step(step))
     if expected_roll and expected_roll[0] and roll != expected_roll[0]:
         errors.append(
-            f"应到人数应为{expected_roll[1]} {expected_roll[0]} 人（本事项登记时的备案规则），"
-            f"不能按 {roll} 人计算到会比例"
+            gettext(
+                "应到人数应为%(whom)s %(expected)s 人（本事项登记时的备案规则），不能按 %(roll)s 人计算到会比例"
+            )
+            % {"whom": expected_roll[1], "expected": expected_roll[0], "roll": roll}
         )
     named = flag_rules.attendee_count(attendees)
     if named and named != attended:
-        errors.append(f"参会人员名单共 {named} 人，与实到人数 {attended} 不符")
+        errors.append(
+            gettext("参会人员名单共 %(named)s 人，与实到人数 %(attended)s 不符")
+            % {"named": named, "attended": attended}
+        )
     cast = sum(v for v in votes if v is not None)
     if cast > attended:
-        errors.append(f"表决票数合计（{cast}）不能大于实到人数（{attended}）")
+        errors.append(
+            gettext("表决票数合计（%(cast)s）不能大于实到人数（%(attended)s）")
+            % {"cast": cast, "attended": attended}
+        )
     if step in (Step.PARTY_MEETING, Step.VILLAGERS_MEETING) and votes[0] is None:
-        errors.append("请填写表决结果（赞成票数）")
+        errors.append(gettext("请填写表决结果（赞成票数）"))
     return errors
 
 
@@ -231,9 +242,9 @@ def decision_step_record(
         raise ValidationError(gettext("“%(label)s”已经登记过了") % {"label": label})
     errors: list[str] = []
     if held_on is None:
-        errors.append("请填写日期")
+        errors.append(gettext("请填写日期"))
     elif held_on > timezone.localdate():
-        errors.append("日期不能晚于今天")
+        errors.append(gettext("日期不能晚于今天"))
     roll, attended = _int(roll, "应到人数"), _int(attended, "实到人数")
     votes = (_int(votes_for, "赞成票数"), _int(votes_against, "反对票数"), _int(votes_abstain, "弃权票数"))
     attendees = (attendees or "").strip()[:MAX_TEXT]
@@ -243,12 +254,12 @@ def decision_step_record(
             decision=locked, step=step, roll=roll, attended=attended, attendees=attendees, votes=votes
         )
         if not minutes and not files:
-            errors.append("请录入会议记录或上传会议记录文件")
+            errors.append(gettext("请录入会议记录或上传会议记录文件"))
     else:
         if not minutes:
-            errors.append("请填写公开内容（公开方式、地点、期限）")
+            errors.append(gettext("请填写公开内容（公开方式、地点、期限）"))
         if not files:
-            errors.append("请上传公开栏照片")
+            errors.append(gettext("请上传公开栏照片"))
         roll = attended = None
         votes = (None, None, None)
         attendees = ""
@@ -263,7 +274,10 @@ def decision_step_record(
         reason = ""
     files = list(files)
     if len(files) > MAX_FILES_PER_STEP:
-        errors.append(f"每个环节最多上传 {MAX_FILES_PER_STEP} 个文件")
+        errors.append(
+            gettext("每个环节最多上传 %(MAX_FILES_PER_STEP)s 个文件")
+            % {"MAX_FILES_PER_STEP": MAX_FILES_PER_STEP}
+        )
     if errors:
         raise ValidationError(errors)
     opinion = (member_opinion or "").strip()[:MAX_TEXT]
@@ -610,13 +624,13 @@ def decision_step_correct(
     reason = (reason or "").strip()
     errors: list[str] = []
     if not reason:
-        errors.append("请填写更正原因")
+        errors.append(gettext("请填写更正原因"))
     elif len(reason) > 255:
-        errors.append("更正原因不超过255字")
+        errors.append(gettext("更正原因不超过255字"))
     if held_on is None:
-        errors.append("请填写日期")
+        errors.append(gettext("请填写日期"))
     elif held_on > timezone.localdate():
-        errors.append("日期不能晚于今天")
+        errors.append(gettext("日期不能晚于今天"))
     roll, attended = _int(roll, "应到人数"), _int(attended, "实到人数")
     votes = (_int(votes_for, "赞成票数"), _int(votes_against, "反对票数"), _int(votes_abstain, "弃权票数"))
     attendees = (attendees or "").strip()[:MAX_TEXT]
@@ -636,10 +650,10 @@ def decision_step_correct(
             votes=votes,
         )
         if not minutes and not has_files:
-            errors.append("请录入会议记录或上传会议记录文件")
+            errors.append(gettext("请录入会议记录或上传会议记录文件"))
     else:
         if not minutes:
-            errors.append("请填写公开内容（公开方式、地点、期限）")
+            errors.append(gettext("请填写公开内容（公开方式、地点、期限）"))
         roll = attended = None
         votes = (None, None, None)
         attendees = ""

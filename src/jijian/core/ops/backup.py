@@ -291,10 +291,10 @@ def instance_problems() -> list[str]:
         if model._meta.db_table in tables:
             n = model._base_manager.count()
             if n:
-                problems.append(f"已有 {n} 条{label}")
+                problems.append(gettext("已有 %(n)s 条%(label)s") % {"n": n, "label": label})
     files_root = Path(settings.FILES_DIR)
     if files_root.is_dir() and any(files_root.iterdir()):
-        problems.append(f"文件目录 {files_root} 不是空的")
+        problems.append(gettext("文件目录 %(files_root)s 不是空的") % {"files_root": files_root})
     return problems
 
 

@@ -51,7 +51,11 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        return f"第 {self.row} 行，{self.column}：{self.message}"
+        return gettext("第 %(row)s 行，%(column)s：%(message)s") % {
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+        }
 
 
 @dataclass
@@ -132,11 +136,11 @@ def import_org_units(path: Path, *, actor=None) -> ImportResult:
         code, name = row.get("code", ""), row.get("name", "")
         kind = KIND_BY_LABEL.get(row.get("kind", ""))
         if not name:
-            err.append(RowError(n, "名称", "不能为空"))
+            err.append(RowError(n, "名称", gettext("不能为空")))
         elif len(name) > 100:
-            err.append(RowError(n, "名称", "不能超过100个字"))
+            err.append(RowError(n, "名称", gettext("不能超过100个字")))
         if kind is None:
-            err.append(RowError(n, "类型", f"未知类型“{row.get('kind', '')}”"))
+            err.append(RowError(n, "类型", gettext("未知类型“%(kind)s”") % {"kind": row.get("kind", "")}))
         try:  # the rule of the 新建下级单位 and 修改代码 forms
             validate_unit_code(code)
         except ValidationError as error:
@@ -144,13 +148,20 @@ def import_org_units(path: Path, *, actor=None) -> ImportResult:
         else:
             bad_code = ""
         if not code:
-            err.append(RowError(n, "代码", "不能为空（用于确定上下级关系）"))
+            err.append(RowError(n, "代码", gettext("不能为空（用于确定上下级关系）")))
         elif bad_code:
             err.append(RowError(n, "代码", bad_code))
         elif code in codes_in_file:
-            err.append(RowError(n, "代码", f"代码 {code} 与第 {codes_in_file[code]} 行重复"))
+            err.append(
+                RowError(
+                    n,
+                    "代码",
+                    gettext("代码 %(code)s 与第 %(first)s 行重复")
+                    % {"code": code, "first": codes_in_file[code]},
+                )
+            )
         elif code in existing:
-            err.append(RowError(n, "代码", f"代码 {code} 已存在于系统中"))
+            err.append(RowError(n, "代码", gettext("代码 %(code)s 已存在于系统中") % {"code": code}))
         else:
             codes_in_file[code] = n
         parsed.append((n, code, name, kind, row.get("parent_code", ""), row.get("management_zone", "")))
@@ -160,9 +171,11 @@ def import_org_units(path: Path, *, actor=None) -> ImportResult:
     kinds_in_file = {code: kind for _, code, _, kind, _, _ in parsed if code}
     for n, group, kind in groups.values():
         if kind != OrgKind.DEPARTMENT:
-            err.append(RowError(n, "派驻纪检监察组", "只有市直单位可以填写派驻纪检监察组"))
+            err.append(RowError(n, "派驻纪检监察组", gettext("只有市直单位可以填写派驻纪检监察组")))
         elif (kinds_in_file.get(group) or existing.get(group)) != OrgKind.RESIDENT_GROUP:
-            err.append(RowError(n, "派驻纪检监察组", f"{group} 不是派驻纪检监察组"))
+            err.append(
+                RowError(n, "派驻纪检监察组", gettext("%(group)s 不是派驻纪检监察组") % {"group": group})
+            )
     for n, code, _name, kind, parent_code, zone in parsed:
         if kind is None:
             continue
@@ -170,28 +183,51 @@ def import_org_units(path: Path, *, actor=None) -> ImportResult:
         if zone:
             zone_kind = kinds_in_file.get(zone) or existing.get(zone)
             if zone_kind != OrgKind.MANAGEMENT_ZONE:
-                err.append(RowError(n, "代管管理区", f"{zone} 不是管理区"))
+                err.append(RowError(n, "代管管理区", gettext("%(zone)s 不是管理区") % {"zone": zone}))
             elif kind not in ZONE_ASSIGNABLE_KINDS:  # as on the manage page (org_unit_update)
                 err.append(
-                    RowError(n, "代管管理区", f"{OrgKind(kind).label}不能由管理区代管，只有乡镇（街道）可以")
+                    RowError(
+                        n,
+                        "代管管理区",
+                        gettext("%(label)s不能由管理区代管，只有乡镇（街道）可以")
+                        % {"label": OrgKind(kind).label},
+                    )
                 )
             elif parent_kind == OrgKind.MANAGEMENT_ZONE:
                 err.append(
-                    RowError(n, "代管管理区", f"直属于管理区 {parent_code} 的单位不能再由其他管理区代管")
+                    RowError(
+                        n,
+                        "代管管理区",
+                        gettext("直属于管理区 %(parent_code)s 的单位不能再由其他管理区代管")
+                        % {"parent_code": parent_code},
+                    )
                 )
         allowed = ALLOWED_PARENT_KINDS[kind]
         if not parent_code:
             if allowed:
-                err.append(RowError(n, "上级代码", f"{OrgKind(kind).label}必须有上级单位"))
+                err.append(
+                    RowError(
+                        n, "上级代码", gettext("%(label)s必须有上级单位") % {"label": OrgKind(kind).label}
+                    )
+                )
             continue
         if parent_kind is None:
-            err.append(RowError(n, "上级代码", f"上级单位 {parent_code} 不存在"))
+            err.append(
+                RowError(
+                    n, "上级代码", gettext("上级单位 %(parent_code)s 不存在") % {"parent_code": parent_code}
+                )
+            )
         elif parent_kind not in allowed:
             err.append(
-                RowError(n, "上级代码", f"{OrgKind(kind).label}不能设在{OrgKind(parent_kind).label}之下")
+                RowError(
+                    n,
+                    "上级代码",
+                    gettext("%(kind)s不能设在%(parent_kind)s之下")
+                    % {"kind": OrgKind(kind).label, "parent_kind": OrgKind(parent_kind).label},
+                )
             )
         if parent_code == code:
-            err.append(RowError(n, "上级代码", "上级不能是自己"))
+            err.append(RowError(n, "上级代码", gettext("上级不能是自己")))
     if err:
         return result
     # Cycles within the file (a parent chain that never reaches an existing unit or a root).
@@ -202,7 +238,7 @@ def import_org_units(path: Path, *, actor=None) -> ImportResult:
             seen.add(cur)
             cur = parent_of[cur]
         if cur in seen:
-            err.append(RowError(n, "上级代码", "上下级关系形成循环"))
+            err.append(RowError(n, "上级代码", gettext("上下级关系形成循环")))
     if err:
         return result
     with transaction.atomic():
@@ -272,18 +308,20 @@ def import_people(path: Path, *, actor=None) -> ImportResult:
     for n, row in rows:
         username = row.get("username", "")
         if not username:
-            err.append(RowError(n, "用户名", "不能为空"))
+            err.append(RowError(n, "用户名", gettext("不能为空")))
         elif username in taken:
-            err.append(RowError(n, "用户名", f"用户名 {username} 已存在"))
+            err.append(RowError(n, "用户名", gettext("用户名 %(username)s 已存在") % {"username": username}))
         elif username in seen:
-            err.append(RowError(n, "用户名", f"与第 {seen[username]} 行重复"))
+            err.append(RowError(n, "用户名", gettext("与第 %(first)s 行重复") % {"first": seen[username]}))
         else:
             seen[username] = n
         if not row.get("full_name"):
-            err.append(RowError(n, "姓名", "不能为空"))
+            err.append(RowError(n, "姓名", gettext("不能为空")))
         unit = units.get(row.get("org_code", ""))
         if unit is None:
-            err.append(RowError(n, "单位代码", f"单位 {row.get('org_code', '')} 不存在"))
+            err.append(
+                RowError(n, "单位代码", gettext("单位 %(code)s 不存在") % {"code": row.get("org_code", "")})
+            )
         role_values = set()
         for label in filter(
             None,
@@ -297,7 +335,7 @@ def import_people(path: Path, *, actor=None) -> ImportResult:
             ),
         ):
             if label not in ROLE_BY_LABEL:
-                err.append(RowError(n, "角色", f"未知角色“{label}”"))
+                err.append(RowError(n, "角色", gettext("未知角色“%(label)s”") % {"label": label}))
             else:
                 role_values.add(ROLE_BY_LABEL[label])
         try:
@@ -307,7 +345,12 @@ def import_people(path: Path, *, actor=None) -> ImportResult:
         for role in sorted(role_values):
             if unit is not None and not role_fits_unit(role, unit.kind):
                 err.append(
-                    RowError(n, "角色", f"“{Role(role).label}”角色只能授予{role_unit_words(role)}的账号")
+                    RowError(
+                        n,
+                        "角色",
+                        gettext("“%(role)s”角色只能授予%(units)s的账号")
+                        % {"role": Role(role).label, "units": role_unit_words(role)},
+                    )
                 )
         phone = row.get("phone", "")
         if phone:

@@ -261,7 +261,7 @@ def clue_propose(request, pk):
             version=d["version"],
             endorse=d["endorse"],
         ),
-        "处置意见已提交审批",
+        gettext("处置意见已提交审批"),
     )
 
 
@@ -276,7 +276,7 @@ def clue_approve(request, pk):
         lambda clue, d: clues.clue_approve(
             actor=request.user, clue=clue, note=d["note"], version=d["version"], endorse=d["endorse"]
         ),
-        "处置意见已批准",
+        gettext("处置意见已批准"),
     )
 
 
@@ -291,7 +291,7 @@ def clue_reject(request, pk):
         lambda clue, d: clues.clue_reject(
             actor=request.user, clue=clue, reason=d["reason"], version=d["version"], endorse=d["endorse"]
         ),
-        "处置意见已退回",
+        gettext("处置意见已退回"),
     )
 
 
@@ -339,7 +339,7 @@ def clue_reopen(request, pk):
         lambda clue, d: clues.clue_reopen(
             actor=request.user, clue=clue, note=d["note"], version=d["version"], endorse=d["endorse"]
         ),
-        "已重新启用",
+        gettext("已重新启用"),
     )
 
 

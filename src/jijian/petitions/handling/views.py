@@ -461,7 +461,7 @@ def petition_mark_repeat(request, pk):
         lambda report, d: services.petition_mark_repeat(
             actor=request.user, report=report, original=d["original"], version=d["version"]
         ),
-        "已标记为重复件，并与原件关联",
+        gettext("已标记为重复件，并与原件关联"),
         candidates=lambda report: selectors.repeat_candidates(request.user, report),
     )
 
@@ -478,7 +478,7 @@ def petition_not_accept(request, pk):
         lambda report, d: services.petition_not_accept(
             actor=request.user, report=report, reason=d["reason"], reply=d["reply"], version=d["version"]
         ),
-        "已作不予受理处理",
+        gettext("已作不予受理处理"),
     )
 
 
@@ -503,7 +503,7 @@ def petition_route(request, pk):
         "route",
         RouteForm,
         run,
-        "已按管理权限分流",
+        gettext("已按管理权限分流"),
         user=lambda report: request.user,
         receiving=lambda report: report.holder,
     )
@@ -521,7 +521,7 @@ def petition_link_archive(request, pk):
         lambda report, d: archive_links.petition_link_archive(
             actor=request.user, report=report, archive_id=d["archive"], version=d["version"]
         ),
-        "已关联廉情档案",
+        gettext("已关联廉情档案"),
     )
 
 
@@ -537,7 +537,7 @@ def petition_unlink_archive(request, pk):
         lambda report, d: archive_links.petition_unlink_archive(
             actor=request.user, report=report, version=d["version"]
         ),
-        "已取消关联廉情档案",
+        gettext("已取消关联廉情档案"),
     )
 
 
@@ -553,7 +553,7 @@ def petition_acceptance_notify(request, pk):
         lambda report, d: services.petition_acceptance_notify(
             actor=request.user, report=report, text=d["text"], version=d["version"]
         ),
-        "已记录受理告知",
+        gettext("已记录受理告知"),
     )
 
 
@@ -569,7 +569,7 @@ def petition_close(request, pk):
         lambda report, d: services.petition_close(
             actor=request.user, report=report, result=d["result"], version=d["version"]
         ),
-        "办结报告已报领导审批，批准后办结",
+        gettext("办结报告已报领导审批，批准后办结"),
     )
 
 
@@ -585,7 +585,7 @@ def petition_result_notify(request, pk):
         lambda report, d: services.petition_result_notify(
             actor=request.user, report=report, text=d["text"], version=d["version"]
         ),
-        "已记录办理结果告知",
+        gettext("已记录办理结果告知"),
     )
 
 
@@ -597,7 +597,7 @@ def petition_message(request, pk):
         services.petition_message_send(actor=request.user, report=report, body=d["body"])
         return report
 
-    return _act(request, pk, "message", MessageForm, run, "消息已发送，举报人凭查询码可查看")
+    return _act(request, pk, "message", MessageForm, run, gettext("消息已发送，举报人凭查询码可查看"))
 
 
 # --- the reporter's objection to the result (handling/objections.py) ------------------------------------
@@ -617,7 +617,7 @@ def petition_objection(request, pk):
         )
         return report
 
-    return _act(request, pk, "objection", ObjectionForm, run, "已记录举报人异议，请在时限内答复")
+    return _act(request, pk, "objection", ObjectionForm, run, gettext("已记录举报人异议，请在时限内答复"))
 
 
 @login_required
@@ -630,7 +630,7 @@ def petition_objection_answer(request, pk):
         )
         return report
 
-    return _act(request, pk, "objection_answer", ObjectionAnswerForm, run, "已答复举报人异议")
+    return _act(request, pk, "objection_answer", ObjectionAnswerForm, run, gettext("已答复举报人异议"))
 
 
 # --- after acceptance: extension, the leader's approvals, 催办/督办 (handling/conclusion.py) ---------
@@ -648,7 +648,7 @@ def petition_extension_request(request, pk):
         )
         return report
 
-    return _act(request, pk, "extension", ExtensionForm, run, "延长办结期限的申请已报领导审批")
+    return _act(request, pk, "extension", ExtensionForm, run, gettext("延长办结期限的申请已报领导审批"))
 
 
 @login_required

@@ -2,6 +2,7 @@
 
 from django.core.management import BaseCommand, CommandError
 from django.db.models import Count
+from django.utils.translation import gettext
 
 from jijian.petitions.intake import receipt
 from jijian.petitions.models import PetitionReport
@@ -39,13 +40,17 @@ class Command(BaseCommand):
         problems = []
         if lost:
             problems.append(
-                f"有 {lost} 件举报的查询码在索引密钥更换前生成（或恢复时未放回原密钥），无法再凭查询码查询"
-                "（见 docs/keys.md、docs/backup.md）"
+                gettext(
+                    "有 %(lost)s 件举报的查询码在索引密钥更换前生成（或恢复时未放回原密钥），无法再凭查询码查询（见 docs/keys.md、docs/backup.md）"
+                )
+                % {"lost": lost}
             )
         if stuck:
             problems.append(
-                f"有 {stuck} 件举报的查询码使用的参数既不是当前参数也不在 "
-                "JIJIAN_PETITION_RECEIPT_ARGON2_PREVIOUS 中：请把这些参数加回该设置"
+                gettext(
+                    "有 %(stuck)s 件举报的查询码使用的参数既不是当前参数也不在 JIJIAN_PETITION_RECEIPT_ARGON2_PREVIOUS 中：请把这些参数加回该设置"
+                )
+                % {"stuck": stuck}
             )
         # Non-zero whenever some receipt cannot be checked: a script or a monitor must notice.
         if problems:
