@@ -5,10 +5,10 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
 UV ?= $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 PY := $(CURDIR)/.venv/bin/python
-TEST_APT := chromium fonts-noto-cjk poppler-utils libpango-1.0-0 libpangoft2-1.0-0 janus janus-tools ffmpeg
+TEST_APT := chromium fonts-noto-cjk poppler-utils libpango-1.0-0 libpangoft2-1.0-0 janus janus-tools ffmpeg gettext
 PYTEST_ARGS ?=
 
-.PHONY: help run setup test e2e lint audit bench deps sysdeps-test clean
+.PHONY: help run setup test e2e lint audit bench deps sysdeps-test clean messages
 
 help:
 	@echo "make run    启动平台（SQLite、随州演示数据、Web + 后台任务），Ctrl-C 停止"
@@ -17,6 +17,7 @@ help:
 	@echo "make audit  依赖漏洞审计（pip-audit，需能访问 PyPI 漏洞数据）"
 	@echo "make bench  在 PostgreSQL 上运行性能基准（DATABASE_URL）"
 	@echo "make e2e    只运行浏览器端到端测试"
+	@echo "make messages  更新翻译目录（繁体中文由简体原文经 OpenCC 转换；需 gettext 工具）"
 
 $(CURDIR)/.tools/bin/uv:
 	@command -v python3 >/dev/null || { echo "需要 python3 (>= 3.11)"; exit 1; }
@@ -53,6 +54,7 @@ sysdeps-test:
 	command -v janus >/dev/null || missing="$$missing janus"; \
 	command -v janus-pp-rec >/dev/null || missing="$$missing janus-tools"; \
 	command -v ffprobe >/dev/null || missing="$$missing ffmpeg"; \
+	command -v xgettext >/dev/null || missing="$$missing gettext"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "安装测试所需系统软件包:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_APT) >/dev/null; \
@@ -74,8 +76,8 @@ e2e: deps sysdeps-test
 
 lint: deps
 	$(CURDIR)/.venv/bin/lint-imports --no-cache
-	$(CURDIR)/.venv/bin/ruff check src tests bench
-	$(CURDIR)/.venv/bin/ruff format --check src tests bench
+	$(CURDIR)/.venv/bin/ruff check src tests bench scripts
+	$(CURDIR)/.venv/bin/ruff format --check src tests bench scripts
 	JIJIAN_ENV=test $(CURDIR)/.venv/bin/mypy
 	JIJIAN_ENV=test $(CURDIR)/.venv/bin/jijian makemigrations --check --dry-run
 
@@ -90,3 +92,14 @@ bench: deps
 
 clean:
 	rm -rf .venv .tools node_modules var
+
+# The translation catalogues (src/jijian/locale): the msgids gathered from the code, templates and scripts
+# (xgettext, Debian's gettext), the Traditional Chinese filled by OpenCC (scripts/hant_catalogue.py), then
+# compiled. The .po and .mo files are committed, so running the platform needs none of these tools.
+# tests/core/test_languages.py fails when the code has words the committed catalogue lacks.
+MESSAGES_ARGS := -l zh_Hant --no-obsolete --add-location=file
+messages:
+	cd src/jijian && JIJIAN_ENV=test $(CURDIR)/.venv/bin/jijian makemessages $(MESSAGES_ARGS) --ignore "*/migrations/*"
+	cd src/jijian && JIJIAN_ENV=test $(CURDIR)/.venv/bin/jijian makemessages -d djangojs $(MESSAGES_ARGS) --ignore "*/vendor/*"
+	$(PY) scripts/hant_catalogue.py src/jijian/locale/zh_Hant/LC_MESSAGES/django.po src/jijian/locale/zh_Hant/LC_MESSAGES/djangojs.po
+	cd src/jijian && JIJIAN_ENV=test $(CURDIR)/.venv/bin/jijian compilemessages -l zh_Hant

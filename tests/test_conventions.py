@@ -292,7 +292,8 @@ def untranslated_python(source: str) -> list[str]:
 
     handed: list[ast.AST] = []
     for node in ast.walk(ast.parse(source)):
-        handed += keyed(node, ("error", "placeholder"))  # a JSON answer's error, a widget's placeholder
+        # a JSON answer's error, a widget's placeholder, a to-do's title on the home page
+        handed += keyed(node, ("error", "placeholder", "title"))
         if isinstance(node, ast.Assign) and getattr(node.targets[0], "attr", "") in USER_KEYWORDS:
             handed.append(node.value)  # self.fields["x"].label = …
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
@@ -332,7 +333,8 @@ def untranslated_python(source: str) -> list[str]:
                 handed += keyword.value.values
             elif keyword.arg in USER_KEYWORDS and name not in AUDIT_WORDING:
                 handed.append(keyword.value)
-    return [text for text in map(chinese, handed) if text]
+    unique = {id(node): node for node in handed}.values()  # a render's title is also a dict's "title"
+    return [text for text in map(chinese, unique) if text]
 
 
 def test_python_hands_chinese_to_the_user_only_through_gettext():
@@ -365,9 +367,10 @@ def test_the_python_gettext_rule_sees_what_reaches_the_user():
     assert sorted(
         untranslated_python(
             'errors.append("请填写用途")\nerrors["题型"] = f"应为{x}"\nproblems = ["已有数据"] if n else []\n'
-            'self.row_errors.append(gettext("不能为空"))\nerrors.append(RowError(n, "姓名", "不能为空"))\nnames.append("张三")'
+            'self.row_errors.append(gettext("不能为空"))\nerrors.append(RowError(n, "姓名", "不能为空"))\nnames.append("张三")\n'
+            'todos = [{"title": "未读通知", "count": n}]'
         )
-    ) == sorted(["请填写用途", "应为", "已有数据", "不能为空"])
+    ) == sorted(["请填写用途", "应为", "已有数据", "不能为空", "未读通知"])
 
 
 # A JavaScript string literal: double- or single-quoted, with escapes. Comments are removed first

@@ -26,8 +26,8 @@ def test_the_catalogue_defines_gettext_and_interpolate_for_anyone(db, client):
     assert "public" in response["Cache-Control"] and "max-age=86400" in response["Cache-Control"]
 
 
-def test_the_middleware_knows_the_catalogue_by_its_address():
-    assert reverse("javascript-catalog") == CATALOG_PREFIX
+def test_the_catalogue_s_address_carries_the_release_under_the_middleware_s_prefix():
+    assert reverse("javascript-catalog") == f"{CATALOG_PREFIX}{jijian.__version__}/"
 
 
 def test_every_page_loads_the_catalogue_before_its_scripts(people, login):
@@ -37,13 +37,13 @@ def test_every_page_loads_the_catalogue_before_its_scripts(people, login):
     ]
     for html in pages:
         scripts = re.findall(r'<script src="([^"]+)"', html)
-        assert scripts[0] == f"{CATALOG_PREFIX}?v={jijian.__version__}", scripts
+        assert scripts[0] == reverse("javascript-catalog"), scripts
         assert "/static/core/app.js" in scripts
 
 
 def test_behind_sign_in_the_catalogue_may_be_kept_and_pages_may_not(people, login):
     client = login(people.township_a)
-    assert "public" in client.get(CATALOG_PREFIX)["Cache-Control"]
+    assert "public" in client.get(reverse("javascript-catalog"))["Cache-Control"]
     assert client.get("/")["Cache-Control"] == "no-store"
 
 
@@ -52,6 +52,6 @@ def test_the_second_factor_page_gets_the_catalogue_not_a_redirect(people):
     response = client.post(LOGIN, {"username": people.township_a.username, "password": PASSWORD})
     assert response.status_code == 302
     assert client.get("/").status_code == 302  # held on the second-factor step
-    catalogue = client.get(CATALOG_PREFIX)
+    catalogue = client.get(reverse("javascript-catalog"))
     assert catalogue.status_code == 200
     assert catalogue["Content-Type"].startswith("text/javascript")

@@ -25,7 +25,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from jijian.audit.services import audit_record
@@ -178,7 +178,7 @@ def _persons(lines: list[tuple[int, list[str]]]) -> list[dict]:
             continue
         name, rest = parts[0], parts[1:]
         if not name:
-            errors.append(f"第{number}行：姓名不能为空")
+            errors.append(gettext("第%(number)s行：姓名不能为空") % {"number": number})
             continue
         id_number = ""
         if rest and re.fullmatch(r"[0-9]{17}[0-9Xx]", rest[0]):
@@ -186,21 +186,29 @@ def _persons(lines: list[tuple[int, list[str]]]) -> list[dict]:
             try:
                 validate_id_number(id_number)
             except ValidationError:
-                errors.append(f"第{number}行：身份证号 {id_number} 校验不通过")
+                errors.append(
+                    gettext("第%(number)s行：身份证号 %(id_number)s 校验不通过")
+                    % {"number": number, "id_number": id_number}
+                )
                 continue
         elif rest and re.fullmatch(r"[0-9Xx]{6,}", rest[0]):
-            errors.append(f"第{number}行：身份证号应为18位")
+            errors.append(gettext("第%(number)s行：身份证号应为18位") % {"number": number})
             continue
         if len(name) > 100:
-            errors.append(f"第{number}行：姓名过长")
+            errors.append(gettext("第%(number)s行：姓名过长") % {"number": number})
             continue
         post = " ".join(rest)
         if len(post) > 200:
-            errors.append(f"第{number}行：单位职务过长（{len(post)}字，不超过200字）")
+            errors.append(
+                gettext("第%(number)s行：单位职务过长（%(count)s字，不超过200字）")
+                % {"number": number, "count": len(post)}
+            )
             continue
         key = f"id:{id_number}" if id_number else f"name:{name}"
         if key in seen:
-            errors.append(f"第{number}行：与第{seen[key]}行重复")
+            errors.append(
+                gettext("第%(number)s行：与第%(first)s行重复") % {"number": number, "first": seen[key]}
+            )
             continue
         seen[key] = number
         persons.append({"name": name, "id_number": id_number, "post": post})
@@ -516,13 +524,14 @@ def reply_pdf(request: OpinionRequest, *, viewer) -> bytes:
     from django.template.loader import render_to_string
     from weasyprint import HTML
 
-    html = render_to_string(
-        "archives/opinion_reply.html",
-        {
-            "request": request,
-            "persons": list(request.persons.all()),
-            "endorsements": [str(Role(e.office).label) for e in request.endorsements.all()],
-            "watermark": f"{viewer.full_name or viewer.username} {timezone.localtime():%Y-%m-%d %H:%M}",
-        },
-    )
+    with translation.override(settings.LANGUAGE_CODE):  # an official document: in its prescribed wording
+        html = render_to_string(
+            "archives/opinion_reply.html",
+            {
+                "request": request,
+                "persons": list(request.persons.all()),
+                "endorsements": [str(Role(e.office).label) for e in request.endorsements.all()],
+                "watermark": f"{viewer.full_name or viewer.username} {timezone.localtime():%Y-%m-%d %H:%M}",
+            },
+        )
     return HTML(string=html).write_pdf()

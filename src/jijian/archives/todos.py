@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jijian.core.todos import register
 
@@ -20,9 +21,9 @@ def opinions_to_do(user) -> list[dict]:
     waiting = opinions_waiting_on(user)
     url = reverse("archives:opinions") + "?mine=1"
     return [
-        {"title": "待我办理的党风廉政意见回复", "url": url, "count": waiting.count()},
+        {"title": gettext("待我办理的党风廉政意见回复"), "url": url, "count": waiting.count()},
         {
-            "title": "已超过答复期限的党风廉政意见回复",
+            "title": gettext("已超过答复期限的党风廉政意见回复"),
             "url": url,
             "count": waiting.filter(due_on__lt=timezone.localdate()).count(),
         },

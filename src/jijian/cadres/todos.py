@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jijian.core.todos import register
 
@@ -23,12 +24,16 @@ def cadres_to_do(user) -> list[dict]:
     items = []
     if access.is_member(user):
         items.append(
-            {"title": "待办理的派单点题任务", "url": tasks + "?status=open", "count": open_tasks.count()}
+            {
+                "title": gettext("待办理的派单点题任务"),
+                "url": tasks + "?status=open",
+                "count": open_tasks.count(),
+            }
         )
     if access.is_member(user) or access.is_township(user):
         items.append(
             {
-                "title": "已逾期未办结的派单点题任务",
+                "title": gettext("已逾期未办结的派单点题任务"),
                 "url": tasks + "?status=overdue",
                 "count": open_tasks.filter(due_on__lt=today).count(),
             }
@@ -36,7 +41,7 @@ def cadres_to_do(user) -> list[dict]:
     if access.is_county(user):
         items.append(
             {
-                "title": "待审批的纪检委员提名",
+                "title": gettext("待审批的纪检委员提名"),
                 "url": reverse("cadres:post_list") + "#pending",
                 "count": access.nominations_visible_to(user).filter(state=NominationState.SUBMITTED).count(),
             }

@@ -153,7 +153,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jijian.core.context_processors.shell",
-                "jijian.core.context_processors.release",
             ],
         },
     },
@@ -436,7 +435,10 @@ STATICFILES_FINDERS = [
 
 # --- i18n ---------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("zh-hant", "繁體中文"), ("en", "English")]
+# The languages with a catalogue (src/jijian/locale; `make messages`): Simplified Chinese is the source,
+# Traditional Chinese its conversion. A browser asking for another language reads the source; English
+# follows when its catalogue does. Each is named in its own language (the footer's switch).
+LANGUAGES = [("zh-hans", "简体中文"), ("zh-hant", "繁體中文")]
 LOCALE_PATHS = [str(PACKAGE_DIR / "locale")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

@@ -1,16 +1,16 @@
 from django.apps import apps
 from django.urls import include, path
 from django.views.decorators.cache import cache_control
-from django.views.i18n import JavaScriptCatalog
+from django.views.i18n import JavaScriptCatalog, set_language
 
+import jijian
 from jijian.api.api import api
 from jijian.core.admin import admin_site
 from jijian.core.ops import health
 
 # The words of the project's scripts (gettext and interpolate in static/*.js), for the request's
-# language. Pages ask for it with the release in the query (core/base.html), so a browser may keep it
-# for a day and an upgrade is fetched anew; it holds no data, so pages behind sign-in may keep it too
-# (core.ops.middleware.SecurityHeadersMiddleware leaves a public answer alone).
+# language. Its address carries the release, so a browser may keep it for a day and an upgrade is
+# fetched anew; it holds no data, so pages behind sign-in may keep it too (core.ops.middleware).
 javascript_catalog = cache_control(public=True, max_age=86400)(
     JavaScriptCatalog.as_view(
         packages=[c.name for c in apps.get_app_configs() if c.name.startswith("jijian.")]
@@ -19,7 +19,8 @@ javascript_catalog = cache_control(public=True, max_age=86400)(
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
-    path("jsi18n/", javascript_catalog, name="javascript-catalog"),
+    path(f"jsi18n/{jijian.__version__}/", javascript_catalog, name="javascript-catalog"),
+    path("i18n/setlang/", set_language, name="set_language"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin_site.urls),
     path("api/", api.urls),

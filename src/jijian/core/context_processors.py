@@ -3,8 +3,6 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-import jijian
-
 from .models import OrgKind
 from .roles import Module, Role
 
@@ -103,11 +101,6 @@ NAVIGATION = [
     (Module.SECURITY, _("角色与安全"), "core:security_list"),
     (Module.AUDIT, _("审计日志"), "audit:event_list"),
 ]
-
-
-def release(request):
-    """The release, for addresses that a browser may keep until the next one (the script catalogue)."""
-    return {"jijian_release": jijian.__version__}
 
 
 def shell(request):

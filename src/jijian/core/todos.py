@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.urls import reverse
+from django.utils.translation import gettext
 
 Provider = Callable[..., list[dict]]
 _providers: list[Provider] = []
@@ -28,7 +29,7 @@ def todos_for(user, *, with_empty: bool = False) -> list[dict]:
 @register
 def unread_notifications(user) -> list[dict]:
     n = user.notifications.filter(read_at__isnull=True).count()
-    return [{"title": "未读通知", "url": reverse("core:notification_list"), "count": n}]
+    return [{"title": gettext("未读通知"), "url": reverse("core:notification_list"), "count": n}]
 
 
 @register
@@ -40,7 +41,11 @@ def accounts_to_activate(user) -> list[dict]:
         return []
     n = accounts_managed_by(user, module=Module.ACCOUNTS).filter(password__startswith="!").count()
     return [
-        {"title": "尚未设置初始密码的账号", "url": reverse("core:account_list") + "?pending=1", "count": n}
+        {
+            "title": gettext("尚未设置初始密码的账号"),
+            "url": reverse("core:account_list") + "?pending=1",
+            "count": n,
+        }
     ]
 
 
@@ -54,7 +59,9 @@ def locked_accounts(user) -> list[dict]:
     if not user.has_role(Role.SECURITY_ADMIN):
         return []
     n = accounts_managed_by(user, module=Module.SECURITY).filter(locked_until__gt=timezone.now()).count()
-    return [{"title": "被锁定的账号", "url": reverse("core:security_list") + "?locked=1", "count": n}]
+    return [
+        {"title": gettext("被锁定的账号"), "url": reverse("core:security_list") + "?locked=1", "count": n}
+    ]
 
 
 @register
@@ -72,7 +79,8 @@ def calendar_next_year(user) -> list[dict]:
     years = {today.year, today.year + 1} if today.month >= 11 else {today.year}
     return [
         {
-            "title": f"{year} 年国务院放假安排尚未录入工作日历，期限暂按法定节日推算（暂定）",
+            "title": gettext("%(year)s 年国务院放假安排尚未录入工作日历，期限暂按法定节日推算（暂定）")
+            % {"year": year},
             "url": reverse("core:calendar") + f"?year={year}",
             "count": 1,
         }

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jijian.core.todos import register
 
@@ -27,18 +28,18 @@ def evaluation_to_do(user) -> list[dict]:
     )
     items = [
         {
-            "title": "待完成评分的互查",
+            "title": gettext("待完成评分的互查"),
             "url": home,
             "count": checking.filter(submitted_at__isnull=True, round__state=CheckRound.State.OPEN).count(),
         },
-        {"title": "待整改的互查问题", "url": home, "count": to_make.count()},
+        {"title": gettext("待整改的互查问题"), "url": home, "count": to_make.count()},
         {
-            "title": "已超过整改期限的互查问题",
+            "title": gettext("已超过整改期限的互查问题"),
             "url": home,
             "count": to_make.filter(deadline__lt=timezone.localdate()).count(),
         },
         {
-            "title": "待销号审核的整改报告",
+            "title": gettext("待销号审核的整改报告"),
             "url": home,
             "count": Rectification.objects.filter(
                 finding__pair__in=checking.values("pk"), state=Rectification.State.REPORTED
@@ -48,7 +49,7 @@ def evaluation_to_do(user) -> list[dict]:
     if access.can_evaluate(user):
         items.append(
             {
-                "title": "未确定的年度考评",
+                "title": gettext("未确定的年度考评"),
                 "url": reverse("evaluation:evaluation_list"),
                 "count": access.evaluations_visible_to(user).filter(state=Evaluation.State.DRAFT).count(),
             }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jijian.core.roles import Module, Role
 from jijian.core.todos import register
@@ -21,7 +22,7 @@ def petitions_to_handle(user) -> list[dict]:
         return []
     items = [
         {
-            "title": "已逾期的办理时限",
+            "title": gettext("已逾期的办理时限"),
             "url": reverse("petitions_board:board") + "?colour=red",
             "count": deadlines_visible_to(user).filter(due_date__lt=timezone.localdate()).count(),
         }
@@ -29,17 +30,17 @@ def petitions_to_handle(user) -> list[dict]:
     if can_handle(user):
         items += [
             {
-                "title": "待分流的信访举报件",
+                "title": gettext("待分流的信访举报件"),
                 "url": reverse("petitions_staff:list") + f"?state={PetitionState.RECEIVED}",
                 "count": petitions_visible_to(user).filter(state=PetitionState.RECEIVED).count(),
             },
             {
-                "title": "待接收或转送的转办件",
+                "title": gettext("待接收或转送的转办件"),
                 "url": reverse("petitions_work:inbox"),
                 "count": forwards_received_by(user).filter(answer=ForwardAnswer.PENDING).count(),
             },
             {
-                "title": "待答复的举报人异议",
+                "title": gettext("待答复的举报人异议"),
                 "url": reverse("petitions_board:board") + f"?kind={DeadlineKind.OBJECTION_ANSWER}",
                 "count": deadlines_visible_to(user).filter(kind=DeadlineKind.OBJECTION_ANSWER).count(),
             },
@@ -47,14 +48,14 @@ def petitions_to_handle(user) -> list[dict]:
     if user.has_role(Role.COMMISSION_LEADER):
         items.append(
             {
-                "title": "待审批的线索处置意见",
+                "title": gettext("待审批的线索处置意见"),
                 "url": reverse("petitions_clues:list") + f"?state={ClueState.PENDING_APPROVAL}",
                 "count": clues_visible_to(user).filter(state=ClueState.PENDING_APPROVAL).count(),
             }
         )
         items.append(
             {
-                "title": "待审批的延期申请和办结报告",
+                "title": gettext("待审批的延期申请和办结报告"),
                 "url": reverse("petitions_staff:approvals"),
                 "count": PetitionApproval.objects.filter(
                     state=ApprovalState.PENDING,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jijian.core.access import unit_scope_q
 from jijian.core.roles import Module
@@ -29,12 +30,12 @@ def reception_to_do(user) -> list[dict]:
         held = visible.filter(unit_scope_q(user, prefix="org_unit__"))
         items += [
             {
-                "title": "待确认的视频接访预约",
+                "title": gettext("待确认的视频接访预约"),
                 "url": listed + f"?state={ReceptionState.REQUESTED}",
                 "count": held.filter(state=ReceptionState.REQUESTED).count(),
             },
             {
-                "title": "今日的视频接访",
+                "title": gettext("今日的视频接访"),
                 "url": listed + "?day=today",
                 "count": today.filter(unit_scope_q(user, prefix="org_unit__")).count(),
             },
@@ -42,7 +43,7 @@ def reception_to_do(user) -> list[dict]:
     elif is_township_officer(user):
         items.append(
             {
-                "title": "今日在本镇接访点的视频接访",
+                "title": gettext("今日在本镇接访点的视频接访"),
                 "url": listed + "?day=today",
                 "count": today.filter(township_id=user.org_unit_id).count(),
             }

@@ -15,13 +15,14 @@ import tempfile
 from collections.abc import Iterator
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 from django.http import Http404
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from jijian.audit.services import audit_record
 from jijian.core.exports import Echo, spreadsheet_cell
@@ -406,5 +407,6 @@ def circular_pdf(stats: NodeStats) -> bytes:
     """The printable circular of one month for a node, in Chinese (font: Noto Sans CJK SC, embedded)."""
     from weasyprint import HTML
 
-    html = render_to_string("reports/circular.html", circular_context(stats))
+    with translation.override(settings.LANGUAGE_CODE):  # an official document: in its prescribed wording
+        html = render_to_string("reports/circular.html", circular_context(stats))
     return HTML(string=html).write_pdf()

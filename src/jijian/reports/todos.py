@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from jijian.core.roles import Role
 from jijian.core.todos import register
@@ -24,9 +25,13 @@ def member_reports_to_submit(user) -> list[dict]:
     open_ = mine.filter(state__in=(ReportState.NOT_STARTED, ReportState.DRAFT))
     url = reverse("reports:my_reports")
     return [
-        {"title": "本月履职月报待提交", "url": url, "count": open_.filter(month=this_month).count()},
-        {"title": "逾期未交的月报", "url": url, "count": open_.filter(month__lt=this_month).count()},
-        {"title": "被退回的月报", "url": url, "count": mine.filter(state=ReportState.RETURNED).count()},
+        {"title": gettext("本月履职月报待提交"), "url": url, "count": open_.filter(month=this_month).count()},
+        {"title": gettext("逾期未交的月报"), "url": url, "count": open_.filter(month__lt=this_month).count()},
+        {
+            "title": gettext("被退回的月报"),
+            "url": url,
+            "count": mine.filter(state=ReportState.RETURNED).count(),
+        },
     ]
 
 
@@ -36,5 +41,9 @@ def reports_to_review(user) -> list[dict]:
     if not user.has_role(Role.TOWNSHIP_COMMITTEE) and not user.has_role(Role.RESIDENT_GROUP):
         return []
     return [
-        {"title": "待审核月报", "url": reverse("reports:review_queue"), "count": review_pending_count(user)}
+        {
+            "title": gettext("待审核月报"),
+            "url": reverse("reports:review_queue"),
+            "count": review_pending_count(user),
+        }
     ]

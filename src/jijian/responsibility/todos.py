@@ -5,6 +5,7 @@ much to compute on every home page at province scale."""
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from jijian.core.todos import register
 
@@ -21,6 +22,10 @@ def periods_to_record(user) -> list[dict]:
     data = selectors.org_year(user, user.org_unit, today.year, today=today)
     url = reverse("responsibility:org", args=[user.org_unit_id])
     return [
-        {"title": "主体责任：已逾期未纪实的事项", "url": url, "count": data["totals"].get("overdue", 0)},
-        {"title": "主体责任：即将逾期的事项", "url": url, "count": data["totals"].get("yellow", 0)},
+        {
+            "title": gettext("主体责任：已逾期未纪实的事项"),
+            "url": url,
+            "count": data["totals"].get("overdue", 0),
+        },
+        {"title": gettext("主体责任：即将逾期的事项"), "url": url, "count": data["totals"].get("yellow", 0)},
     ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jijian.core.roles import Module
 from jijian.core.todos import register
@@ -25,6 +26,6 @@ def training_to_do(user) -> list[dict]:
     required = access.courses_open_to(user).filter(year=timezone.localdate().year, is_required=True)
     unfinished = required.exclude(pk__in=CourseCompletion.objects.filter(user=user).values("course_id"))
     return [
-        {"title": "待参加的考试", "url": home + "#exams", "count": not_sat.count()},
-        {"title": "本年度未学完的必修课程", "url": home + "#courses", "count": unfinished.count()},
+        {"title": gettext("待参加的考试"), "url": home + "#exams", "count": not_sat.count()},
+        {"title": gettext("本年度未学完的必修课程"), "url": home + "#courses", "count": unfinished.count()},
     ]

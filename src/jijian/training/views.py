@@ -10,6 +10,7 @@ import io
 import tempfile
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -18,7 +19,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -467,7 +468,8 @@ def certificate(request, pk):
         raise Http404
     from weasyprint import HTML
 
-    html = render_to_string("training/certificate.html", {"sitting": sitting, "person": request.user})
+    with translation.override(settings.LANGUAGE_CODE):  # a certificate: in its prescribed wording
+        html = render_to_string("training/certificate.html", {"sitting": sitting, "person": request.user})
     response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition(f"合格证书_{sitting.exam.title}.pdf")
     return response
@@ -678,7 +680,7 @@ def lecture_detail(request, pk):
         reverse("training:lecture_signin", args=[lecture.pk, lecture.signin_token])
     )
     # segno draws one <path> and escapes its title: safe to inline, nothing loaded from elsewhere.
-    qr = mark_safe(segno.make(url, error="m").svg_inline(scale=6, title="扫码签到", svgclass="qr"))  # noqa: S308
+    qr = mark_safe(segno.make(url, error="m").svg_inline(scale=6, title=gettext("扫码签到"), svgclass="qr"))  # noqa: S308
     attendance = lecture.attendance.select_related("user", "user__org_unit").order_by("signed_at")
     return render(
         request,

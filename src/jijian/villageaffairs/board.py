@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils import timezone, translation
+from django.utils.translation import get_language, gettext
 
 from jijian.audit.services import audit_record
 from jijian.core.models import OrgUnit
@@ -29,8 +30,14 @@ MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 CACHE_SECONDS = 3600
 
 
-def cache_key(village_id: int) -> str:
-    return f"villageaffairs:board:{village_id}"
+def cache_key(village_id: int, language: str | None = None) -> str:
+    """The cached page of a village's board in a language (the request's, by default)."""
+    return f"villageaffairs:board:{village_id}:{language or get_language()}"
+
+
+def cache_keys(village_id: int) -> list[str]:
+    """The board's cached page in every language: all are stale once the board changes."""
+    return [cache_key(village_id, code) for code, _ in settings.LANGUAGES]
 
 
 @transaction.atomic
@@ -47,13 +54,13 @@ def public_board_publish(
     )
     errors = []
     if not duties:
-        errors.append("请填写亮职责")
+        errors.append(gettext("请填写亮职责"))
     if not commitments:
-        errors.append("请填写亮承诺")
+        errors.append(gettext("请填写亮承诺"))
     if len(duties) > 2000 or len(commitments) > 2000 or len(contact) > 200:
-        errors.append("职责、承诺不超过2000字，联系方式不超过200字")
+        errors.append(gettext("职责、承诺不超过2000字，联系方式不超过200字"))
     if MOBILE.search(contact) and not phone_consent:
-        errors.append("联系方式中有手机号码：公开手机号码须本人勾选同意；也可填写村委会办公电话")
+        errors.append(gettext("联系方式中有手机号码：公开手机号码须本人勾选同意；也可填写村委会办公电话"))
     if errors:
         raise ValidationError(errors)
     fields = {
@@ -82,7 +89,7 @@ def public_board_publish(
         summary=f"{village.name} 四亮公示（第{board.version}版）",
         after={"contact": contact, "phone_consent": board.phone_consent},
     )
-    transaction.on_commit(lambda: cache.delete(cache_key(village.pk)))
+    transaction.on_commit(lambda: cache.delete_many(cache_keys(village.pk)))
     return board
 
 
@@ -135,7 +142,7 @@ def public_board_photo_set(*, actor, village_id: int, file, ip_address: str = ""
         after={"photo": attachment.pk},
         ip_address=ip_address,
     )
-    transaction.on_commit(lambda: cache.delete_many([cache_key(village_id), photo_cache_key(village_id)]))
+    transaction.on_commit(lambda: cache.delete_many([*cache_keys(village_id), photo_cache_key(village_id)]))
     return board
 
 
@@ -247,7 +254,8 @@ def posters_pdf(boards: list[PublicBoard], *, page_url, report_url, missing: lis
                 "qr_svg": qr.svg_inline(scale=6, dark="#000", light="#fff"),
             }
         )
-    html = render_to_string(
-        "villageaffairs/board_poster.html", {"pages": pages, "missing": missing, "year": year}
-    )
+    with translation.override(settings.LANGUAGE_CODE):  # posted in the village: in the source language
+        html = render_to_string(
+            "villageaffairs/board_poster.html", {"pages": pages, "missing": missing, "year": year}
+        )
     return HTML(string=html).write_pdf()

@@ -5,6 +5,7 @@ for the township committee the vouchers an objection stopped and the open risk f
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from jijian.core.roles import Module
 from jijian.core.todos import register
@@ -24,7 +25,7 @@ def village_affairs_to_do(user) -> list[dict]:
     vouchers = reverse("villageaffairs:voucher_list")
     items = [
         {
-            "title": "待我签字的报账凭证",
+            "title": gettext("待我签字的报账凭证"),
             "url": vouchers + "?show=mine",
             "count": len(reimbursements.vouchers_waiting_on(user)),
         }
@@ -32,7 +33,7 @@ def village_affairs_to_do(user) -> list[dict]:
     if township:
         items.append(
             {
-                "title": "因异议待乡镇处理的报账凭证",
+                "title": gettext("因异议待乡镇处理的报账凭证"),
                 "url": vouchers + "?show=objected",
                 "count": reimbursements.vouchers_visible_to(user).filter(state=VoucherState.OBJECTED).count(),
             }
@@ -42,7 +43,7 @@ def village_affairs_to_do(user) -> list[dict]:
         open_flags = len(selectors.risk_board(user)) + len(reimbursements.split_board(user))
         items.append(
             {
-                "title": "待处理的村务风险提示",
+                "title": gettext("待处理的村务风险提示"),
                 "url": reverse("villageaffairs:flag_board"),
                 "count": open_flags,
             }

@@ -1,0 +1,154 @@
+"""Simplified Chinese is the source language; Traditional Chinese is its catalogue (src/jijian/locale,
+`make messages`): chosen by the browser's language or the footer's switch, in pages, in messages and
+in the scripts' words. Official documents stay in the source language. The catalogue is complete,
+compiled, and holds every word the code has."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.core.management import call_command
+from django.test import Client, TestCase
+from django.urls import reverse
+
+import jijian
+
+LOCALE = Path(jijian.__file__).parent / "locale" / "zh_Hant" / "LC_MESSAGES"
+LOGIN = "/accounts/login/"
+
+
+def test_the_browser_s_language_chooses_the_catalogue(db):
+    simplified = Client().get(LOGIN).content.decode()
+    assert '<html lang="zh-hans">' in simplified and "纪检监察工作平台" in simplified
+    traditional = Client(HTTP_ACCEPT_LANGUAGE="zh-TW,zh;q=0.9").get(LOGIN).content.decode()
+    assert '<html lang="zh-hant">' in traditional and "紀檢監察工作平臺" in traditional
+    assert "纪检监察工作平台" not in traditional
+    english = Client(HTTP_ACCEPT_LANGUAGE="en-US").get(LOGIN).content.decode()
+    assert "纪检监察工作平台" in english  # no English catalogue yet: the source language
+
+
+def test_the_footer_switches_language_and_back(db):
+    client = Client()
+    page = client.get(LOGIN).content.decode()
+    assert 'name="language" value="zh-hant"' in page and "繁體中文" in page
+    switched = client.post(reverse("set_language"), {"language": "zh-hant", "next": LOGIN})
+    assert switched.status_code == 302 and switched["Location"] == LOGIN
+    page = client.get(LOGIN).content.decode()
+    assert "紀檢監察工作平臺" in page and 'value="zh-hans"' in page and "简体中文" in page
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": LOGIN})
+    assert "纪检监察工作平台" in client.get(LOGIN).content.decode()
+
+
+def test_a_refused_sign_in_is_told_in_the_reader_s_language(db, people):
+    from jijian.core.accounts.security import LOGIN_FAILED  # a lazy text, evaluated per request
+
+    words = str(LOGIN_FAILED)
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-TW")
+    page = client.post(LOGIN, {"username": people.member_a.username, "password": "wrong"}).content.decode()
+    converted = polib.pofile(str(LOCALE / "django.po")).find(words).msgstr
+    assert converted and converted != words and converted in page and words not in page
+
+
+def test_the_scripts_words_come_in_the_reader_s_language(db):
+    body = Client(HTTP_ACCEPT_LANGUAGE="zh-TW").get(reverse("javascript-catalog")).content.decode()
+    assert json.dumps("網絡良好") in body or "網絡良好" in body
+    source = Client().get(reverse("javascript-catalog")).content.decode()
+    assert json.dumps("網絡良好") not in source and "網絡良好" not in source
+
+
+def test_the_public_board_is_cached_per_language(tree, people):
+    from jijian.villageaffairs import board
+    from tests.villageaffairs.test_board import publish
+
+    published = publish(people.member_a)
+    url = reverse("villageaffairs:board_public", args=[tree.village_a.pk])
+    traditional = Client(HTTP_ACCEPT_LANGUAGE="zh-TW").get(url).content.decode()
+    simplified = Client().get(url).content.decode()  # not the page cached for the first reader
+    assert "纪检委员" in simplified and "纪检委员" not in traditional and "紀檢委員" in traditional
+    assert '<html lang="zh-hant">' in traditional and '<html lang="zh-hans">' in simplified
+    assert all(cache.get(key) is not None for key in board.cache_keys(tree.village_a.pk))
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        publish(people.member_a, version=published.version, commitments="清正廉洁，敢于监督")
+    assert all(cache.get(key) is None for key in board.cache_keys(tree.village_a.pk))
+
+
+def test_a_certificate_keeps_the_source_language_for_a_traditional_reader(tree, people, tmp_path):
+    from jijian.training import services
+    from tests.conftest import sign_in
+    from tests.training.factories import bank, exam, right_values
+    from tests.training.test_exams import answer_all
+
+    bank(tree.county)
+    sitting = services.sitting_start(actor=people.member_a, exam=exam(tree.county), device="d1")
+    answer_all(sitting, people.member_a, right_values)
+    services.sitting_submit(actor=people.member_a, sitting=sitting, device="d1")
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-TW")
+    sign_in(client, people.member_a)
+    assert "學習考試" in client.get("/training/").content.decode()  # the pages follow the reader
+    pdf = tmp_path / "certificate.pdf"
+    pdf.write_bytes(client.get(f"/training/sittings/{sitting.pk}/certificate.pdf").content)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "证书编号" in text and "證書" not in text
+
+
+@pytest.mark.parametrize("domain", ["django", "djangojs"])
+def test_the_catalogue_is_complete_and_compiled(domain):
+    catalogue = polib.pofile(str(LOCALE / f"{domain}.po"))
+    assert len(catalogue) > (1000 if domain == "django" else 50)
+    untranslated = [
+        e.msgid for e in catalogue if not e.obsolete and (not e.translated() or "fuzzy" in e.flags)
+    ]
+    assert untranslated == []
+    compiled = {e.msgid: e.msgstr for e in polib.mofile(str(LOCALE / f"{domain}.mo"))}
+    written = {e.msgid: e.msgstr for e in catalogue if not e.obsolete and not e.msgid_plural}
+    assert {k: v for k, v in compiled.items() if k in written} == written, "run `make messages`"
+
+
+@pytest.mark.skipif(
+    shutil.which("xgettext") is None, reason="xgettext (Debian's gettext) is missing: make sysdeps-test"
+)
+def test_the_catalogue_holds_every_word_of_the_code(tmp_path, settings):
+    """`make messages` gathers the msgids again into a copy of the source: none may be missing from the
+    committed catalogue (a new text without its Traditional form would show in Simplified)."""
+    source = Path(jijian.__file__).parent
+    copy = tmp_path / "jijian"
+    shutil.copytree(source, copy, ignore=shutil.ignore_patterns("__pycache__", "vendor", "*.mo"))
+    settings.LOCALE_PATHS = [str(copy / "locale")]
+    import os
+
+    here = os.getcwd()
+    os.chdir(copy)
+    try:
+        for domain, ignore in (("django", "*/migrations/*"), ("djangojs", "*/vendor/*")):
+            call_command(
+                "makemessages",
+                locale=["zh_Hant"],
+                domain=domain,
+                ignore_patterns=[ignore],
+                no_obsolete=True,
+                add_location="file",
+                verbosity=0,
+            )
+    finally:
+        os.chdir(here)
+    for domain in ("django", "djangojs"):
+        committed = {e.msgid for e in polib.pofile(str(LOCALE / f"{domain}.po")) if not e.obsolete}
+        gathered = polib.pofile(str(copy / "locale" / "zh_Hant" / "LC_MESSAGES" / f"{domain}.po"))
+        missing = sorted(e.msgid for e in gathered if not e.obsolete and e.msgid not in committed)
+        assert missing == [], f"{domain}: run `make messages` ({len(missing)} new: {missing[:5]})"
+
+
+def test_languages_offered_are_those_with_a_catalogue():
+    offered = [code for code, _ in settings.LANGUAGES]
+    assert offered[0] == settings.LANGUAGE_CODE == "zh-hans"
+    for code in offered[1:]:
+        assert (
+            Path(jijian.__file__).parent / "locale" / code.replace("-h", "_H") / "LC_MESSAGES" / "django.mo"
+        ).exists()
