@@ -153,3 +153,16 @@ def test_the_list_exports_scoped_masked_watermarked_and_audited(keeper, tree, lo
 def test_export_needs_the_module(tree, login):
     outsider = make_user("df_sx", tree.county, "conduct_supervision")
     assert login(outsider).get(reverse("archives:export")).status_code == 404
+
+
+def test_a_reader_of_traditional_chinese_imports_the_same_file(keeper, tree):
+    """The file's words (乡科级干部, 中共党员, the headers) are the source language's: a keeper who reads the
+    pages in Traditional Chinese imports the same workbook, and its refusals still name the row."""
+    from django.utils import translation
+
+    with translation.override("zh-hant"):
+        assert import_archives(xlsx(GOOD), actor=keeper) == 2
+        with pytest.raises(ImportRefused) as refused:
+            import_archives(xlsx([["张某", "", "神农村", "", "不存在的级别", "", ""]]), actor=keeper)
+    assert IntegrityArchive.objects.get(name="刘某").level == "section"
+    assert "第2行" in " ".join(refused.value.messages)

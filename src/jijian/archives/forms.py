@@ -3,7 +3,7 @@ Chinese; the rules (keeper, jurisdiction, one archive per ID number, versions) a
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -26,6 +26,9 @@ from .models import (
     SupervisedCategory,
 )
 from .sanctions import PROBATION_MONTHS, kind_choices
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class ArchiveFilterForm(forms.Form):
@@ -527,10 +530,10 @@ class EndorseForm(forms.Form):
     )
 
 
-def import_choices() -> list[tuple[str, str]]:
+def import_choices() -> list[tuple[str, StrOrPromise]]:
     from .imports import SECTIONS
 
-    return [("persons", "监察对象（新建档案）"), *((s.key, s.label) for s in SECTIONS.values())]
+    return [("persons", gettext_lazy("监察对象（新建档案）")), *((s.key, s.label) for s in SECTIONS.values())]
 
 
 class ImportForm(forms.Form):

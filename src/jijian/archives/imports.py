@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext
 
 from jijian.core.access import unit_scope_q
@@ -22,6 +24,9 @@ from jijian.core.validators import validate_id_number
 from . import services
 from .access import can_keep
 from .models import IntegrityArchive, PartyStatus, RecordKind, SupervisedCategory
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MAX_ROWS = 5000
 COLUMNS = {
@@ -38,7 +43,10 @@ REQUIRED = ("姓名", "所在单位")
 
 
 def _labels(choices) -> dict[str, str]:
-    return {str(label): value for value, label in choices} | {value: value for value, _ in choices}
+    """A choice as a file may name it: its label in the source language (a file's words are, whatever
+    language the importer reads the pages in), or its key."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return {str(label): value for value, label in choices} | {value: value for value, _ in choices}
 
 
 @dataclass
@@ -241,7 +249,7 @@ COMMON_COLUMNS = {"材料来源": "source", "材料日期": "recorded_on"}
 @dataclass(frozen=True)
 class Section:
     key: str
-    label: str
+    label: StrOrPromise
     columns: dict[str, str]
     required: tuple[str, ...]
 
@@ -281,7 +289,7 @@ SECTIONS: dict[str, Section] = {
         *(
             Section(
                 kind.value,
-                str(kind.label),
+                kind.label,  # lazy: shown in the reader's language
                 {"内容": "summary", **({"价值（元）": "amount"} if kind == RecordKind.GIFT else {})},
                 ("内容", "材料来源", "材料日期"),
             )

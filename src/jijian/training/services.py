@@ -21,10 +21,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from jijian.attachments.sniff import Kind
@@ -54,14 +55,18 @@ from .models import (
 LETTERS = "ABCDEF"
 TRUE_WORDS = {"对", "正确", "√", "T", "TRUE", "是", "Y"}
 FALSE_WORDS = {"错", "错误", "×", "X", "F", "FALSE", "否", "N"}
-KIND_BY_LABEL = {str(label): v for v, label in QuestionKind.choices} | {
-    "单选": QuestionKind.SINGLE,
-    "多选": QuestionKind.MULTIPLE,
-    "判断": QuestionKind.TRUE_FALSE,
-    "填空": QuestionKind.FILL_IN,
-    **{v: v for v in QuestionKind.values},
-}
-LEVEL_BY_LABEL = {str(label): v for v, label in QuestionLevel.choices} | {v: v for v in QuestionLevel.values}
+# A file's words are the source language's, whatever language the importer reads the pages in.
+with translation.override(settings.LANGUAGE_CODE):
+    KIND_BY_LABEL = {str(label): v for v, label in QuestionKind.choices} | {
+        "单选": QuestionKind.SINGLE,
+        "多选": QuestionKind.MULTIPLE,
+        "判断": QuestionKind.TRUE_FALSE,
+        "填空": QuestionKind.FILL_IN,
+        **{v: v for v in QuestionKind.values},
+    }
+    LEVEL_BY_LABEL = {str(label): v for v, label in QuestionLevel.choices} | {
+        v: v for v in QuestionLevel.values
+    }
 TRUE_FALSE_OPTIONS = ["正确", "错误"]
 IMPORT_COLUMNS = {
     "kind": "题型",

@@ -8,8 +8,10 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext
 
 from jijian.audit.services import audit_record
@@ -21,8 +23,10 @@ from jijian.core.validators import validate_id_number, validate_mobile, validate
 
 MAX_ROWS = 200_000
 
-KIND_BY_LABEL = {str(label): value for value, label in OrgKind.choices} | {v: v for v in OrgKind.values}
-ROLE_BY_LABEL = {str(label): value for value, label in Role.choices} | {v: v for v in Role.values}
+# A file's words are the source language's, whatever language the importer reads the pages in.
+with translation.override(settings.LANGUAGE_CODE):
+    KIND_BY_LABEL = {str(label): value for value, label in OrgKind.choices} | {v: v for v in OrgKind.values}
+    ROLE_BY_LABEL = {str(label): value for value, label in Role.choices} | {v: v for v in Role.values}
 
 ORG_COLUMNS = {
     "code": "代码",
