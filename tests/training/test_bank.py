@@ -87,6 +87,16 @@ def test_import_creates_every_kind_with_its_key(tmp_path, tree, people):
     assert AuditEvent.objects.filter(action="training.questions_import").count() == 1
 
 
+def test_a_reader_of_traditional_chinese_imports_the_same_workbook(tmp_path, people):
+    """The workbook's words (单选题, 基础, and an empty level meaning 基础) are the source language's,
+    whatever language the importer reads the pages in."""
+    from django.utils import translation
+
+    with translation.override("zh-hant"):
+        result = services.questions_import(actor=people.township_a, path=workbook(tmp_path, GOOD))
+    assert result.ok and result.created == 4, result
+
+
 def test_import_names_every_bad_row_and_imports_nothing(tmp_path, people):
     rows = [
         *GOOD,

@@ -103,7 +103,7 @@ def question_clean(
         errors["专题"] = gettext("不能为空")
     elif len(topic) > 50:
         errors["专题"] = gettext("不超过50字")
-    level_value = LEVEL_BY_LABEL.get((level or "").strip() or str(QuestionLevel.BASIC.label), "")
+    level_value = LEVEL_BY_LABEL.get((level or "").strip() or QuestionLevel.BASIC.value, "")
     if not level_value:
         errors["难度"] = gettext("应为基础或提高")
     stem = (stem or "").strip()
