@@ -45,8 +45,7 @@ def fill(path: str, converter: OpenCC) -> int:
                 changed += 1
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
-    if "fuzzy" in catalogue.metadata_is_fuzzy or catalogue.metadata_is_fuzzy:
-        catalogue.metadata_is_fuzzy = []
+    catalogue.metadata_is_fuzzy = []  # makemessages marks a new catalogue's header fuzzy
     catalogue.save(path)
     return changed
 
