@@ -147,6 +147,17 @@ def files_dir(settings, tmp_path):
     return root
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _static_files_looked_up_when_asked():
+    """Every test client builds the middleware anew, and WhiteNoise would scan STATIC_ROOT each time
+    (once a test has collected static files there, some tens of milliseconds per client, thousands of
+    times). In the tests it looks a file up when one is asked for instead, as it does in development.
+    Only pytest: the benchmarks and the servers the tests start keep the production behaviour."""
+    from django.conf import settings as django_settings
+
+    django_settings.WHITENOISE_AUTOREFRESH = True
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters live in the cache: every test starts with none (locmem or Redis db 15)."""
