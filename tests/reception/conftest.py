@@ -5,6 +5,7 @@ only where Janus is not installed (`make sysdeps-test` installs it as root)."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -15,6 +16,9 @@ import pytest
 
 JANUS = shutil.which("janus")
 ADMIN_KEY = "test-admin-key"
+# The RTP ports of the two test Janus hosts: 400 from here. CI runs the SQLite and the PostgreSQL suites
+# side by side and gives the second another range (.ci/run), so their Janus hosts never share a port.
+RTP_BASE = int(os.environ.get("JIJIAN_TEST_RTP_BASE", "21000"))
 
 
 def _free_port() -> int:
@@ -59,7 +63,7 @@ def stop_janus(proc, log) -> None:
 def janus_process(tmp_path_factory):
     if JANUS is None:
         pytest.skip("janus is not installed (Debian packages janus, janus-tools: make sysdeps-test as root)")
-    proc, url, log = start_janus(tmp_path_factory.mktemp("janus"), "21000-21199")
+    proc, url, log = start_janus(tmp_path_factory.mktemp("janus"), f"{RTP_BASE}-{RTP_BASE + 199}")
     yield url
     stop_janus(proc, log)
 
@@ -69,7 +73,7 @@ def janus_process_b(tmp_path_factory):
     """A second Janus host (the same binary, another process and port): placement over two hosts."""
     if JANUS is None:
         pytest.skip("janus is not installed (Debian packages janus, janus-tools: make sysdeps-test as root)")
-    proc, url, log = start_janus(tmp_path_factory.mktemp("janus-b"), "21200-21399")
+    proc, url, log = start_janus(tmp_path_factory.mktemp("janus-b"), f"{RTP_BASE + 200}-{RTP_BASE + 399}")
     yield url
     stop_janus(proc, log)
 
