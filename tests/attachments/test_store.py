@@ -354,6 +354,16 @@ def test_plain_zip_or_fake_docx_is_refused(people, tree):
     refused(people, tree, "a.docx", no_main, "损坏")
 
 
+def test_a_zip_needing_a_newer_unzip_is_refused_as_damaged(people, tree):
+    # found by the fuzz: a flipped "version needed to extract" in the central directory made
+    # zipfile raise NotImplementedError, which reached the last-resort "无法解析" refusal
+    content = bytearray(samples.docx())
+    at = bytes(content).find(b"PK\x01\x02") + 6
+    content[at : at + 2] = (84).to_bytes(2, "little")
+    message = refused(people, tree, "a.docx", bytes(content), "损坏")
+    assert "无法解析" not in message
+
+
 def test_macros_are_refused(people, tree):
     refused(people, tree, "a.docx", samples.docx({"word/vbaProject.bin": b"\0" * 10}), "宏")
     macro_types = samples.CONTENT_TYPES.replace(b"document.main+xml", b"document.macroEnabled.main+xml")

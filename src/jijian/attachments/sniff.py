@@ -651,6 +651,8 @@ def _inspect_ooxml(fh: IO[bytes], size: int, fmt: Format) -> None:
         members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, struct.error):
         raise Refused(bad) from None
+    except NotImplementedError:  # a member "needs" a newer unzip than the standard ZIP any Office writes
+        raise Refused(bad) from None
     if len(members) > ZIP_MAX_MEMBERS:
         raise Refused(
             gettext("%(label)s内含文件过多（%(count)s 个），疑似压缩炸弹")
