@@ -159,6 +159,18 @@ def _static_files_looked_up_when_asked():
 
 
 @pytest.fixture(autouse=True)
+def _language_of_the_platform():
+    """Every test starts and ends in the platform's language: a request in another (LocaleMiddleware
+    activates the reader's language in the thread and leaves it there) does not carry into the next
+    test's direct service calls."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters live in the cache: every test starts with none (locmem or Redis db 15)."""
     from django.core.cache import cache

@@ -262,7 +262,7 @@ def test_the_pages_due_dates_agree_with_the_working_day_calendar(people, day):
     raised = timezone.make_aware(
         datetime.combine(date.fromisoformat(day), datetime.min.time().replace(hour=10))
     )
-    flag = Flag("late:1", "r", "f", 1, raised)
+    flag = Flag("late:1", "t", "r", "f", 1, raised)
     assert _Due([decision], [flag])(decision, flag) == add_working_days(date.fromisoformat(day), 5)
 
 

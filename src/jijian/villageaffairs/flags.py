@@ -26,6 +26,8 @@ from functools import lru_cache
 from typing import NamedTuple, Protocol
 
 from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from jijian.smcrypto import sm3_hex
 
@@ -95,6 +97,8 @@ class DecisionFacts(Protocol):
 @dataclass(frozen=True)
 class Flag:
     key: str  # stable: "<rule>:<step>" (the township's answer is kept by it)
+    title: str  # the rule's name, as shown (its words, like the rule's and the finding's, are in the
+    # language active when it was computed)
     rule: str  # the rule, as shown
     finding: str  # what in this decision breaks it
     step: int
@@ -104,37 +108,41 @@ class Flag:
     def code(self) -> str:
         return self.key.split(":", 1)[0]
 
-    @property
-    def title(self) -> str:
-        return TITLES[self.code]
-
 
 TITLES = {
-    "missing": "缺少环节",
-    "order": "环节顺序颠倒",
-    "date": "日期早于前置环节",
-    "quorum": "到会人数不足",
-    "votes": "表决未过半数",
-    "late": "会议记录迟录",
-    "same_attendees": "参会名单雷同",
-    "same_minutes": "会议记录雷同",
+    "missing": _("缺少环节"),
+    "order": _("环节顺序颠倒"),
+    "date": _("日期早于前置环节"),
+    "quorum": _("到会人数不足"),
+    "votes": _("表决未过半数"),
+    "late": _("会议记录迟录"),
+    "same_attendees": _("参会名单雷同"),
+    "same_minutes": _("会议记录雷同"),
 }
 
 RULES = {
-    "missing": "四议两公开须依次经过六个环节，后一环节以前一环节为前提，不得缺少。",
-    "order": "各环节须在其前置环节完成后进行。",
-    "date": "各环节的日期不得早于其前置环节的日期。",
-    "quorum": "党员大会须有三分之二以上党员到会；村民代表会议须有三分之二以上组成人员参加。",
-    "votes": "党员大会审议须经应到会党员过半数同意；村民（代表）会议决议须经到会人员过半数同意。",
-    "late": "会议记录应当会后及时登记，超过本村规定天数登记的予以提示。",
-    "same_attendees": "党员大会、村民（代表）会议的参会名单与本村其他会议完全相同，可能存在会议记录不规范、弄虚作假。",
-    "same_minutes": "会议记录与本村其他会议的记录完全相同，可能存在会议记录不规范、弄虚作假。",
+    "missing": _("四议两公开须依次经过六个环节，后一环节以前一环节为前提，不得缺少。"),
+    "order": _("各环节须在其前置环节完成后进行。"),
+    "date": _("各环节的日期不得早于其前置环节的日期。"),
+    "quorum": _("党员大会须有三分之二以上党员到会；村民代表会议须有三分之二以上组成人员参加。"),
+    "votes": _("党员大会审议须经应到会党员过半数同意；村民（代表）会议决议须经到会人员过半数同意。"),
+    "late": _("会议记录应当会后及时登记，超过本村规定天数登记的予以提示。"),
+    "same_attendees": _(
+        "党员大会、村民（代表）会议的参会名单与本村其他会议完全相同，可能存在会议记录不规范、弄虚作假。"
+    ),
+    "same_minutes": _("会议记录与本村其他会议的记录完全相同，可能存在会议记录不规范、弄虚作假。"),
 }
 
 
 @lru_cache(maxsize=8)
 def _step_labels(language: str | None) -> dict[int, str]:
     return {s.value: str(s.label) for s in Step}
+
+
+@lru_cache(maxsize=8)
+def _rule_texts(language: str | None) -> dict[str, tuple[str, str]]:
+    """Each rule's (title, rule) in `language`, translated once per language."""
+    return {code: (str(TITLES[code]), str(rule)) for code, rule in RULES.items()}
 
 
 def step_labels() -> dict[int, str]:
@@ -162,9 +170,9 @@ def decisions_flags(
 ) -> dict[int, list[Flag]]:
     """decision_flags() of each decision (its steps: `steps[decision.pk]`, none if absent), reading the
     active language and time zone once for them all rather than once per decision."""
-    labels = step_labels()
+    labels, rules = step_labels(), _rule_texts(translation.get_language())
     tz = timezone.get_current_timezone()
-    return {d.pk: _flags(d, steps.get(d.pk, ()), duplicates or {}, labels, tz) for d in decisions}
+    return {d.pk: _flags(d, steps.get(d.pk, ()), duplicates or {}, labels, rules, tz) for d in decisions}
 
 
 def _flags(
@@ -172,13 +180,14 @@ def _flags(
     steps: Iterable[StepFacts],
     duplicates: dict[tuple[str, int, str], list[str]],
     labels: dict[int, str],
+    rules: dict[str, tuple[str, str]],
     tz: tzinfo,
 ) -> list[Flag]:
     by_step = {s.step: s for s in steps}
     flags: list[Flag] = []
 
     def add(code: str, step: StepFacts, finding: str) -> None:
-        flags.append(Flag(f"{code}:{step.step}", RULES[code], finding, step.step, step.recorded_at))
+        flags.append(Flag(f"{code}:{step.step}", *rules[code], finding, step.step, step.recorded_at))
 
     recorded = sorted(by_step)
     if not recorded:
@@ -189,26 +198,36 @@ def _flags(
             flags.append(
                 Flag(
                     f"missing:{s}",
-                    RULES["missing"],
-                    f"“{labels[s]}”未登记，而其后的“{labels[first_later.step]}”已登记。",
+                    *rules["missing"],
+                    gettext("“%(step)s”未登记，而其后的“%(later)s”已登记。")
+                    % {"step": labels[s], "later": labels[first_later.step]},
                     s,
                     first_later.recorded_at,
                 )
             )
-    rules = decision.rules or {}
-    late_days = int(rules.get("minutes_late_days", 7))
+    late_days = int((decision.rules or {}).get("minutes_late_days", 7))
     village = decision.village_id
     previous: StepFacts | None = None  # the recorded step before this one
     for s in recorded:
         step = by_step[s]
         if step.out_of_sequence_reason and s - 1 in by_step:
-            add("order", step, f"“{labels[s]}”登记时其前置环节尚未登记；说明：{step.out_of_sequence_reason}")
+            add(
+                "order",
+                step,
+                gettext("“%(step)s”登记时其前置环节尚未登记；说明：%(reason)s")
+                % {"step": labels[s], "reason": step.out_of_sequence_reason},
+            )
         if previous is not None and step.held_on < previous.held_on:
             add(
                 "date",
                 step,
-                f"“{labels[s]}”日期 {step.held_on:%Y-%m-%d} 早于"
-                f"“{labels[previous.step]}”的 {previous.held_on:%Y-%m-%d}。",
+                gettext("“%(step)s”日期 %(day)s 早于“%(earlier)s”的 %(earlier_day)s。")
+                % {
+                    "step": labels[s],
+                    "day": f"{step.held_on:%Y-%m-%d}",
+                    "earlier": labels[previous.step],
+                    "earlier_day": f"{previous.held_on:%Y-%m-%d}",
+                },
             )
         previous = step
         quorum_step = s in QUORUM_STEPS
@@ -217,13 +236,24 @@ def _flags(
                 add(
                     "quorum",
                     step,
-                    f"“{labels[s]}”应到 {step.roll} 人，实到 {step.attended} 人，"
-                    f"不足三分之二（至少 {-(-step.roll * 2 // 3)} 人）。",
+                    gettext(
+                        "“%(step)s”应到 %(roll)s 人，实到 %(attended)s 人，不足三分之二（至少 %(least)s 人）。"
+                    )
+                    % {
+                        "step": labels[s],
+                        "roll": step.roll,
+                        "attended": step.attended,
+                        "least": -(-step.roll * 2 // 3),
+                    },
                 )
             base = step.roll if s == Step.PARTY_MEETING else step.attended
             if step.votes_for is not None and base and step.votes_for * 2 <= base:
-                whom = "应到会党员" if s == Step.PARTY_MEETING else "到会人员"
-                add("votes", step, f"赞成 {step.votes_for} 票，未超过{whom} {base} 人的半数。")
+                finding = (
+                    gettext("赞成 %(votes)s 票，未超过应到会党员 %(base)s 人的半数。")
+                    if s == Step.PARTY_MEETING
+                    else gettext("赞成 %(votes)s 票，未超过到会人员 %(base)s 人的半数。")
+                )
+                add("votes", step, finding % {"votes": step.votes_for, "base": base})
         if s in MEETING_STEPS:
             recorded_on = step.recorded_at.astimezone(tz).date()
             days = (recorded_on - step.held_on).days
@@ -231,8 +261,15 @@ def _flags(
                 add(
                     "late",
                     step,
-                    f"会议于 {step.held_on:%Y-%m-%d} 召开，记录于 {recorded_on:%Y-%m-%d} 登记，"
-                    f"相隔 {days} 天（本村规定 {late_days} 天内）。",
+                    gettext(
+                        "会议于 %(held)s 召开，记录于 %(recorded)s 登记，相隔 %(days)s 天（本村规定 %(limit)s 天内）。"
+                    )
+                    % {
+                        "held": f"{step.held_on:%Y-%m-%d}",
+                        "recorded": f"{recorded_on:%Y-%m-%d}",
+                        "days": days,
+                        "limit": late_days,
+                    },
                 )
             if not duplicates:
                 continue
@@ -244,11 +281,11 @@ def _flags(
             if step.attendees_digest and same_list:
                 others = [o for o in same_list if o != own]
                 if others:
-                    add("same_attendees", step, "参会名单与以下会议完全相同：" + "；".join(others))
+                    add("same_attendees", step, gettext("参会名单与以下会议完全相同：") + "；".join(others))
             if step.minutes_digest and same_minutes:
                 others = [o for o in same_minutes if o != own]
                 if others:
-                    add("same_minutes", step, "会议记录与以下会议完全相同：" + "；".join(others))
+                    add("same_minutes", step, gettext("会议记录与以下会议完全相同：") + "；".join(others))
     if len(flags) > 1:
         flags.sort(key=lambda f: (f.step, f.code))
     return flags
@@ -256,4 +293,8 @@ def _flags(
 
 def meeting_name(title: str, step: int, held_on: date) -> str:
     """A meeting as a flag names it: its decision's title, the step, the day it was held."""
-    return f"“{title}”的{step_labels()[step]}（{held_on:%Y-%m-%d}）"
+    return gettext("“%(title)s”的%(step)s（%(day)s）") % {
+        "title": title,
+        "step": step_labels()[step],
+        "day": f"{held_on:%Y-%m-%d}",
+    }

@@ -27,7 +27,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from jijian.attachments.services import STAFF_KINDS, attachments_store_all
 from jijian.audit.services import audit_record
@@ -505,7 +505,7 @@ def voucher_statistics_xlsx(user, *, year: int) -> bytes:
 
 # --- the split-expense flag ------------------------------------------------------------------------
 SPLIT_WINDOW_DAYS = 30
-SPLIT_RULE = (
+SPLIT_RULE = gettext_lazy(
     "同一事项的支出在30天内分成多张凭证，每张都低于本村大额资金标准、合计达到标准：可能以拆分报账规避"
     "“三重一大”集体决策（四议两公开）。"
 )
@@ -539,7 +539,11 @@ class SplitFlag:
     vouchers: list[SplitVoucher]
     total: Decimal
     threshold: Decimal
-    rule: str = SPLIT_RULE
+
+    @property
+    def rule(self) -> str:
+        """The rule, as shown (in the active language)."""
+        return str(SPLIT_RULE)
 
     @property
     def village_id(self) -> int:

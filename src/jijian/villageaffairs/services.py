@@ -10,15 +10,18 @@ month's report already submitted — leaves the step recorded and says so)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_lazy
 
 from jijian.attachments.services import STAFF_KINDS, attachments_store_all
@@ -45,6 +48,7 @@ from .models import (
 )
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 STEP_PURPOSE = "villageaffairs.step"
 MAX_FILES_PER_STEP = 9
@@ -339,19 +343,21 @@ def decision_step_record(
 
 
 def _tell_township(decision: MajorDecision, record: DecisionStep) -> None:
-    """Each flag the step raised reaches the township committee (once per flag)."""
+    """Each flag the step raised reaches the township committee (once per flag), in the platform's
+    language whatever the recorder reads (a notification is a stored record)."""
     from .reimbursements import notify_township
     from .selectors import flag_rows
 
-    for row in flag_rows([decision])[decision.pk]:
-        flag, due = row.flag, f"{row.due:%Y-%m-%d}{provisional_mark(row.due)}"
-        notify_township(
-            decision.village,
-            title=f"“三重一大”风险提示：{decision.village.name} {flag.title}",
-            body=f"“{decision.title}”：{flag.finding.rstrip('。')}。请于 {due} 前处理。",
-            link=reverse("villageaffairs:decision_detail", args=[decision.pk]) + f"#step-{flag.step}",
-            dedup_key=f"villageaffairs.flag:{decision.pk}:{flag.key}",
-        )
+    with translation.override(settings.LANGUAGE_CODE):
+        for row in flag_rows([decision])[decision.pk]:
+            flag, due = row.flag, f"{row.due:%Y-%m-%d}{provisional_mark(row.due)}"
+            notify_township(
+                decision.village,
+                title=f"“三重一大”风险提示：{decision.village.name} {flag.title}",
+                body=f"“{decision.title}”：{flag.finding.rstrip('。')}。请于 {due} 前处理。",
+                link=reverse("villageaffairs:decision_detail", args=[decision.pk]) + f"#step-{flag.step}",
+                dedup_key=f"villageaffairs.flag:{decision.pk}:{flag.key}",
+            )
 
 
 def _into_duty_log(actor, decision: MajorDecision, record: DecisionStep) -> str:
@@ -378,6 +384,13 @@ def _into_duty_log(actor, decision: MajorDecision, record: DecisionStep) -> str:
 
 
 # --- flags ---------------------------------------------------------------------------------------
+def _kept(words: Callable[[], T]) -> T:
+    """`words()` in the platform's language, whatever the actor reads: what is stored from a flag (a
+    clue's facts, an audit summary) names it, its rule and its finding in one language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return words()
+
+
 @transaction.atomic
 def flag_answer(*, actor, decision: MajorDecision, flag_key: str, answer: str) -> FlagAnswer:
     """The township committee answers one current flag of a decision in its jurisdiction, once."""
@@ -386,7 +399,7 @@ def flag_answer(*, actor, decision: MajorDecision, flag_key: str, answer: str) -
     if not can_answer(actor):
         raise PermissionDenied
     answer = _answer_text(answer)
-    current = {f.key: f for f in decision_flags_for(decision)}
+    current = _kept(lambda: {f.key: f for f in decision_flags_for(decision)})
     if flag_key not in current:
         raise ValidationError(gettext("该风险提示已不存在（环节可能已更正），请刷新页面"))
     try:
@@ -417,7 +430,7 @@ def flag_open_clue(*, actor, decision: MajorDecision, flag_key: str, facts: str 
 
     if not can_answer(actor):
         raise PermissionDenied
-    current = {f.key: f for f in decision_flags_for(decision)}
+    current = _kept(lambda: {f.key: f for f in decision_flags_for(decision)})
     if flag_key not in current:
         raise ValidationError(gettext("该风险提示已不存在（环节可能已更正），请刷新页面"))
     flag = current[flag_key]
@@ -425,9 +438,11 @@ def flag_open_clue(*, actor, decision: MajorDecision, flag_key: str, facts: str 
     if FlagAnswer.objects.filter(decision=locked, flag_key=flag_key).exists():
         raise ValidationError(gettext("该风险提示已经处理过了，不能重复转为问题线索"))
     extra = (facts or "").strip()[:MAX_TEXT]
-    body = (
-        f"【村务监督风险提示】{locked.village.name}“三重一大”事项“{locked.title}”"
-        f"（{locked.get_category_display()}）：{flag.title}。\n{flag.finding}\n规则：{flag.rule}"
+    body = _kept(
+        lambda: (
+            f"【村务监督风险提示】{locked.village.name}“三重一大”事项“{locked.title}”"
+            f"（{locked.get_category_display()}）：{flag.title}。\n{flag.finding}\n规则：{flag.rule}"
+        )
     )
     report = _register_clue(actor=actor, village=locked.village, facts=body, extra=extra)
     row = FlagAnswer.objects.create(
@@ -545,9 +560,11 @@ def split_flag_open_clue(*, actor, village, flag_key: str, facts: str = "") -> S
     flag = _split_flag_locked(actor, village, flag_key)
     extra = (facts or "").strip()[:MAX_TEXT]
     spent = "、".join(f"{v.spent_on:%Y-%m-%d} {v.amount} 元（{v.purpose}）" for v in flag.vouchers)
-    body = (
-        f"【村务监督风险提示】{_split_summary(flag)}，每张低于本村大额资金标准 {flag.threshold} 元：{spent}。"
-        f"\n规则：{flag.rule}"
+    body = _kept(
+        lambda: (
+            f"【村务监督风险提示】{_split_summary(flag)}，每张低于本村大额资金标准 {flag.threshold} 元："
+            f"{spent}。\n规则：{flag.rule}"
+        )
     )
     report = _register_clue(actor=actor, village=village, facts=body, extra=extra)
     row = _split_answer_create(
