@@ -486,3 +486,72 @@ def test_the_view_argument_rule_sees_a_helpers_text():
         )
         == []
     )
+
+
+# --- what is kept is written in the platform's language ----------------------------------------------
+# Calls that store a text others read later (the audit trail, a notification, a report's history, a duty
+# record), by the keywords that carry it. A choice label or a `label` read into one of them takes the
+# language active when it is read: the actor's, unless inside `with platform_language():`.
+KEPT_CALLEES = {
+    "audit_record",
+    "notify",
+    "notify_township",
+    "notify_leaders",
+    "tell",
+    "report_transition",
+    "duty_log_record",
+}
+KEPT_KEYWORDS = {"summary", "title", "body", "reason", "notes", "facts"}
+_LABELLED = re.compile(r"_display\(|\.label\b|\b\w*label\b|_label\(")
+
+
+def labels_kept_in_the_reader_s_language(source: str) -> list[str]:
+    """The stored texts of the kept callees that read a label outside `with platform_language():`."""
+
+    def called(node: ast.Call) -> str:
+        f = node.func
+        return f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
+
+    tree = ast.parse(source)
+    inside = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.With)
+        and any(
+            isinstance(i.context_expr, ast.Call) and called(i.context_expr) == "platform_language"
+            for i in node.items
+        )
+        for inner in ast.walk(node)
+    }
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and id(node) not in inside and called(node) in KEPT_CALLEES:
+            for keyword in node.keywords:
+                text = ast.get_source_segment(source, keyword.value) or ""
+                if keyword.arg in KEPT_KEYWORDS and _LABELLED.search(text) and "gettext" not in text:
+                    found.append(text)
+    return found
+
+
+def test_what_is_kept_reads_labels_in_the_platform_s_language():
+    offenders = {}
+    for path in SRC.rglob("*.py"):
+        if path.name != "demo.py":  # demo data is made by a command, in the platform's language
+            found = labels_kept_in_the_reader_s_language(path.read_text(encoding="utf-8"))
+            if found:
+                offenders[str(path.relative_to(SRC))] = found[:3]
+    assert not offenders, offenders
+
+
+def test_the_kept_label_rule_sees_a_label_outside_the_platform_s_language():
+    assert labels_kept_in_the_reader_s_language(
+        'audit_record(actor=a, summary=f"登记{r.get_channel_display()}")\n'
+        'notify(recipient=u, title=f"{Kind(k).label}")\ntell(people, body=f"{label}：已逾期")\n'
+    ) == ['f"登记{r.get_channel_display()}"', 'f"{Kind(k).label}"', 'f"{label}：已逾期"']
+    assert (
+        labels_kept_in_the_reader_s_language(
+            'with platform_language():\n    audit_record(summary=f"登记{r.get_channel_display()}")\n'
+            'audit_record(summary=f"查看 {x}")\nraise ValidationError(gettext("%(label)s") % {"label": x})\n'
+        )
+        == []
+    )

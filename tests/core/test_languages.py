@@ -79,6 +79,22 @@ def test_the_public_board_is_cached_per_language(tree, people):
     assert all(cache.get(key) is None for key in board.cache_keys(tree.village_a.pk))
 
 
+def test_what_an_action_keeps_is_in_the_platform_s_language(tree, people):
+    """A township officer reading Traditional issues a task: the member's notice and the audit trail's
+    summary name its kind (派单) in the platform's language, as every reader of a record sees it."""
+    from django.utils import translation
+
+    from jijian.audit.models import AuditEvent
+    from jijian.core.models import Notification
+    from tests.cadres.helpers import task
+
+    with translation.override("zh-hant"):
+        assert str(translation.gettext("派单")) == "派單"  # the reader's language is really on
+        task(people.township_a, people.member_a)
+    assert Notification.objects.get(recipient=people.member_a).title == "乡镇纪委派单：核查低保公示"
+    assert AuditEvent.objects.get(action="guidance_task.issue").summary.startswith("派单：核查低保公示")
+
+
 def test_a_certificate_keeps_the_source_language_for_a_traditional_reader(tree, people, tmp_path):
     from jijian.training import services
     from tests.conftest import sign_in

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 
 from jijian.audit.services import audit_record
 from jijian.core.access import unit_in_scope
+from jijian.core.language import platform_language
 from jijian.core.models import CadreLevel, OrgUnit
 from jijian.core.services import ConcurrentEditError
 from jijian.core.validators import validate_id_number
@@ -463,14 +464,15 @@ def sanction_from_source(
                 recorded_on=decided_on,
                 entered_by=actor,
             )
-            audit_record(
-                actor=actor,
-                action="archive.sanction_from_source",
-                obj=archive,
-                org_unit_id=archive.org_unit_id,
-                summary=f"{source}的处理结果记入廉情档案：{archive.name}，{entry.get_kind_display()}",
-                after={"entry": entry.pk, "kind": kind, "source_ref": source_ref},
-            )
+            with platform_language():
+                audit_record(
+                    actor=actor,
+                    action="archive.sanction_from_source",
+                    obj=archive,
+                    org_unit_id=archive.org_unit_id,
+                    summary=f"{source}的处理结果记入廉情档案：{archive.name}，{entry.get_kind_display()}",
+                    after={"entry": entry.pk, "kind": kind, "source_ref": source_ref},
+                )
             IntegrityArchive.objects.filter(pk=archive.pk).update(updated_at=timezone.now())
             refresh_year_version(archive)
     except IntegrityError:  # the same source entered meanwhile

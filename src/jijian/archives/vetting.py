@@ -11,6 +11,7 @@ archive has it. Each question is an audit event of the archives ("archive.vettin
 from __future__ import annotations
 
 from jijian.audit.services import audit_record
+from jijian.core.language import platform_language
 from jijian.core.sensitive.crypto import blind_index
 
 from .models import IntegrityArchive, OpinionPerson, OpinionVerdict
@@ -45,13 +46,14 @@ def archive_vetting(user, *, id_number: str = "", name: str) -> dict:
         "verdict_label": str(OpinionVerdict(verdict).label) if found else NOT_FOUND_LABEL,
         "facts": facts.lines() if found else [facts.note or NOT_FOUND_LABEL],
     }
-    audit_record(
-        actor=user,
-        action="archive.vetting",
-        object_type="archives.integrityarchive",
-        object_id=archive.pk if archive is not None else "",
-        org_unit_id=user.org_unit_id,
-        summary=f"任职资格廉情审查：{person.name}（{answer['verdict_label']}）",
-        after={"found": found, "verdict": answer["verdict"]},
-    )
+    with platform_language():
+        audit_record(
+            actor=user,
+            action="archive.vetting",
+            object_type="archives.integrityarchive",
+            object_id=archive.pk if archive is not None else "",
+            org_unit_id=user.org_unit_id,
+            summary=f"任职资格廉情审查：{person.name}（{answer['verdict_label']}）",
+            after={"found": found, "verdict": answer["verdict"]},
+        )
     return answer

@@ -26,6 +26,7 @@ from django.utils.translation import gettext
 from jijian.audit.services import audit_record
 from jijian.core import links
 from jijian.core.access import unit_in_scope
+from jijian.core.language import platform_language
 from jijian.core.models import RelationKind, StaffRelation, User
 from jijian.core.notify import notify
 from jijian.core.orgs.workdays import add_working_days, provisional_mark
@@ -116,26 +117,27 @@ def guidance_task_issue(
         due_on=add_working_days(issued_on, int(working_days)),
         issued_by=actor,
     )
-    audit_record(
-        actor=actor,
-        action="guidance_task.issue",
-        obj=task,
-        org_unit_id=task.village_id,
-        summary=f"{task.get_kind_display()}：{title}（{member.full_name}，{task.due_on} 前）",
-        after={
-            "member": member.pk,
-            "kind": kind,
-            "working_days": int(working_days),
-            "due_on": str(task.due_on),
-        },
-    )
-    notify(
-        recipient=member,
-        title=f"乡镇纪委{task.get_kind_display()}：{title}",
-        body=f"请于 {task.due_on:%Y-%m-%d}{provisional_mark(task.due_on)} 前办理并回复。",
-        link=reverse("cadres:task_detail", args=[task.pk]),
-        dedup_key=f"cadres.task:{task.pk}",
-    )
+    with platform_language():
+        audit_record(
+            actor=actor,
+            action="guidance_task.issue",
+            obj=task,
+            org_unit_id=task.village_id,
+            summary=f"{task.get_kind_display()}：{title}（{member.full_name}，{task.due_on} 前）",
+            after={
+                "member": member.pk,
+                "kind": kind,
+                "working_days": int(working_days),
+                "due_on": str(task.due_on),
+            },
+        )
+        notify(
+            recipient=member,
+            title=f"乡镇纪委{task.get_kind_display()}：{title}",
+            body=f"请于 {task.due_on:%Y-%m-%d}{provisional_mark(task.due_on)} 前办理并回复。",
+            link=reverse("cadres:task_detail", args=[task.pk]),
+            dedup_key=f"cadres.task:{task.pk}",
+        )
     return task
 
 
@@ -164,14 +166,15 @@ def guidance_task_answer(
         task.answered_on = answered_on
         task.answered_at = timezone.now()
         task.save(update_fields=["answer", "answered_on", "answered_at", "version"])
-        audit_record(
-            actor=actor,
-            action="guidance_task.answer",
-            obj=task,
-            org_unit_id=task.village_id,
-            summary=f"回复{task.get_kind_display()}：{task.title}",
-            after={"answered_on": str(answered_on), "overdue": answered_on > task.due_on},
-        )
+        with platform_language():
+            audit_record(
+                actor=actor,
+                action="guidance_task.answer",
+                obj=task,
+                org_unit_id=task.village_id,
+                summary=f"回复{task.get_kind_display()}：{task.title}",
+                after={"answered_on": str(answered_on), "overdue": answered_on > task.due_on},
+            )
     try:
         with transaction.atomic():
             record_id = links.duty_log_record(
@@ -423,14 +426,15 @@ def _end(actor: User, holding: PostHolding, *, ended_on: date, reason: str, note
     holding.ended_by = actor
     holding.version += 1
     holding.save(update_fields=["ended_on", "end_reason", "end_note", "ended_by", "version"])
-    audit_record(
-        actor=actor,
-        action="post_holding.end",
-        obj=holding,
-        org_unit_id=holding.village_id,
-        summary=f"{holding.holder.full_name}离任{holding.village.name}纪检委员（{EndReason(reason).label}，{ended_on}）",
-        after={"ended_on": str(ended_on), "reason": reason, "note": note},
-    )
+    with platform_language():
+        audit_record(
+            actor=actor,
+            action="post_holding.end",
+            obj=holding,
+            org_unit_id=holding.village_id,
+            summary=f"{holding.holder.full_name}离任{holding.village.name}纪检委员（{EndReason(reason).label}，{ended_on}）",
+            after={"ended_on": str(ended_on), "reason": reason, "note": note},
+        )
 
 
 @transaction.atomic

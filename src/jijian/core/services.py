@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 
 from jijian.audit.services import audit_record
 from jijian.core.api.auth import api_tokens_revoke_all
+from jijian.core.language import platform_language
 from jijian.core.orgs.pinyin import initials
 
 from .access import unit_in_scope
@@ -627,15 +628,16 @@ def role_grant(*, actor: User, user: User, role: str) -> UserRole:
         )
     granted = UserRole.objects.create(user=user, role=role, granted_by=actor)
     user.__dict__.pop("role_set", None)
-    audit_record(
-        actor=actor,
-        action="role.grant",
-        obj=user,
-        org_unit_id=user.org_unit_id,
-        summary=f"授予 {user.username} 角色 {Role(role).label}",
-        before={"roles": sorted(current)},
-        after={"roles": sorted(current | {role})},
-    )
+    with platform_language():
+        audit_record(
+            actor=actor,
+            action="role.grant",
+            obj=user,
+            org_unit_id=user.org_unit_id,
+            summary=f"授予 {user.username} 角色 {Role(role).label}",
+            before={"roles": sorted(current)},
+            after={"roles": sorted(current | {role})},
+        )
     return granted
 
 
@@ -649,15 +651,16 @@ def role_revoke(*, actor: User, user: User, role: str) -> None:
         return
     UserRole.objects.filter(user=user, role=role).delete()
     user.__dict__.pop("role_set", None)
-    audit_record(
-        actor=actor,
-        action="role.revoke",
-        obj=user,
-        org_unit_id=user.org_unit_id,
-        summary=f"撤销 {user.username} 角色 {Role(role).label}",
-        before={"roles": sorted(current)},
-        after={"roles": sorted(current - {role})},
-    )
+    with platform_language():
+        audit_record(
+            actor=actor,
+            action="role.revoke",
+            obj=user,
+            org_unit_id=user.org_unit_id,
+            summary=f"撤销 {user.username} 角色 {Role(role).label}",
+            before={"roles": sorted(current)},
+            after={"roles": sorted(current - {role})},
+        )
 
 
 # --- working-day calendar ------------------------------------------------------------------------

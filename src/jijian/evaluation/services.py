@@ -18,6 +18,7 @@ from jijian.attachments.models import AttachmentKind
 from jijian.audit.services import audit_record
 from jijian.core import links
 from jijian.core.access import user_in_jurisdiction
+from jijian.core.language import platform_language
 from jijian.core.models import OrgUnit, User
 from jijian.core.roles import Module, Role
 from jijian.core.services import ConcurrentEditError
@@ -278,13 +279,14 @@ def evaluation_confirm(*, actor, evaluation: Evaluation, version: int) -> Evalua
         obj.state = Evaluation.State.FINAL
         obj.version += 1
         obj.save()
-        audit_record(
-            actor=actor,
-            action="evaluation.confirm",
-            obj=obj,
-            org_unit_id=obj.org_unit_id,
-            summary=f"确定 {obj.member.full_name} {obj.year} 年度考评：{obj.grade_label}，系数 {obj.coefficient}",
-        )
+        with platform_language():
+            audit_record(
+                actor=actor,
+                action="evaluation.confirm",
+                obj=obj,
+                org_unit_id=obj.org_unit_id,
+                summary=f"确定 {obj.member.full_name} {obj.year} 年度考评：{obj.grade_label}，系数 {obj.coefficient}",
+            )
     return obj
 
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext
 from jijian.attachments.models import Attachment
 from jijian.attachments.services import ALL_KINDS, STAFF_KINDS, attachments_store_all
 from jijian.audit.services import audit_record
+from jijian.core.language import platform_language
 from jijian.core.models import OrgUnit, User
 from jijian.core.notify import notify
 from jijian.core.roles import Module, Role
@@ -447,14 +448,15 @@ def petition_register(
         attachments = _store_evidence(report=report, files=files, actor=actor)
         report_transition(report, "", PetitionState.RECEIVED, actor=actor, action="register")
         _open_intake_deadlines(report)
-        audit_record(
-            actor=actor,
-            action="petition.register",
-            obj=report,
-            org_unit_id=unit.pk,
-            summary=f"登记{report.get_channel_display()} {report.serial_number}",
-            after={"channel": channel, "category": category, "attachments": len(attachments)},
-        )
+        with platform_language():
+            audit_record(
+                actor=actor,
+                action="petition.register",
+                obj=report,
+                org_unit_id=unit.pk,
+                summary=f"登记{report.get_channel_display()} {report.serial_number}",
+                after={"channel": channel, "category": category, "attachments": len(attachments)},
+            )
     return report
 
 
@@ -623,14 +625,15 @@ def _forward(
     forward.due_date = deadline.due_date
     forward.save(update_fields=["due_date"])
     deadline_move(kind=DeadlineKind.ACCEPTANCE_NOTICE, report=report, holder=to_unit)
-    audit_record(
-        actor=actor,
-        action="petition.forward",
-        obj=report,
-        org_unit_id=from_unit.pk,
-        summary=f"{report.serial_number} {RouteKind(kind).label}：{to_unit.name}",
-        after={"to_unit": to_unit.pk, "kind": kind, "restricted": report.restricted},
-    )
+    with platform_language():
+        audit_record(
+            actor=actor,
+            action="petition.forward",
+            obj=report,
+            org_unit_id=from_unit.pk,
+            summary=f"{report.serial_number} {RouteKind(kind).label}：{to_unit.name}",
+            after={"to_unit": to_unit.pk, "kind": kind, "restricted": report.restricted},
+        )
     # The receiving body's petition office, or its committee where it is a township.
     for user in User.objects.filter(
         roles__role__in=(Role.PETITION_OFFICE, Role.TOWNSHIP_COMMITTEE), is_active=True, org_unit=to_unit
@@ -699,14 +702,15 @@ def petition_forward_answer(
         forward.answer_note = note
         forward.save(update_fields=["answer", "answered_by", "answered_at", "answer_note"])
         deadline_meet_forward(report=report, forward=forward)
-        audit_record(
-            actor=actor,
-            action="petition.forward_answer",
-            obj=forward,
-            org_unit_id=forward.to_unit_id,
-            summary=f"{report.serial_number} 转办答复：{forward.get_answer_display()}",
-            after={"answer": answer},
-        )
+        with platform_language():
+            audit_record(
+                actor=actor,
+                action="petition.forward_answer",
+                obj=forward,
+                org_unit_id=forward.to_unit_id,
+                summary=f"{report.serial_number} 转办答复：{forward.get_answer_display()}",
+                after={"answer": answer},
+            )
     return forward
 
 

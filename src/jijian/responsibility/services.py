@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from jijian.attachments.services import STAFF_KINDS, attachments_store_all
 from jijian.audit.services import audit_record
 from jijian.core import links
+from jijian.core.language import platform_language
 from jijian.core.models import OrgKind, OrgUnit
 from jijian.core.roles import Module
 from jijian.core.services import ConcurrentEditError
@@ -124,13 +125,14 @@ def member_save(
                 ):
                     raise ConcurrentEditError()
                 member.refresh_from_db()
-            audit_record(
-                actor=actor,
-                action="responsibility.member_save",
-                obj=member,
-                org_unit_id=org.pk,
-                summary=f"{org.name}：{member.get_role_display()} {member.name}",
-            )
+            with platform_language():
+                audit_record(
+                    actor=actor,
+                    action="responsibility.member_save",
+                    obj=member,
+                    org_unit_id=org.pk,
+                    summary=f"{org.name}：{member.get_role_display()} {member.name}",
+                )
     except IntegrityError:
         raise ValidationError(gettext("本党组织已有在任书记：请先将原书记设为离任")) from None
     return member
@@ -431,13 +433,14 @@ def interview_record(
             follow_up_due=follow_up_due,
             created_by=actor,
         )
-        audit_record(
-            actor=actor,
-            action="responsibility.interview_record",
-            obj=interview,
-            org_unit_id=org.pk,
-            summary=f"约谈 {org.name} {interview.interviewee}：{interview.get_outcome_display()}",
-        )
+        with platform_language():
+            audit_record(
+                actor=actor,
+                action="responsibility.interview_record",
+                obj=interview,
+                org_unit_id=org.pk,
+                summary=f"约谈 {org.name} {interview.interviewee}：{interview.get_outcome_display()}",
+            )
     return interview
 
 
@@ -479,13 +482,14 @@ def risk_point_save(
             ):
                 raise ConcurrentEditError()
             risk_point.refresh_from_db()
-        audit_record(
-            actor=actor,
-            action="responsibility.risk_point_save",
-            obj=risk_point,
-            org_unit_id=org.pk,
-            summary=f"{org.name} 廉政风险点：{risk_point.process}（{risk_point.get_level_display()}）",
-        )
+        with platform_language():
+            audit_record(
+                actor=actor,
+                action="responsibility.risk_point_save",
+                obj=risk_point,
+                org_unit_id=org.pk,
+                summary=f"{org.name} 廉政风险点：{risk_point.process}（{risk_point.get_level_display()}）",
+            )
     return risk_point
 
 
@@ -544,13 +548,14 @@ def risk_check_record(
             follow_up=follow_up,
             created_by=actor,
         )
-        audit_record(
-            actor=actor,
-            action="responsibility.risk_check",
-            obj=check,
-            org_unit_id=risk_point.org_unit_id,
-            summary=f"风险点检查：{risk_point.process}（{check.get_result_display()}）",
-        )
+        with platform_language():
+            audit_record(
+                actor=actor,
+                action="responsibility.risk_check",
+                obj=check,
+                org_unit_id=risk_point.org_unit_id,
+                summary=f"风险点检查：{risk_point.process}（{check.get_result_display()}）",
+            )
         if is_department_member(actor):
             links.duty_log_record(
                 actor=actor,
@@ -637,18 +642,19 @@ def supervision_record_create(
                 source=f"responsibility.supervision:{record.pk}:integrity_ten_minutes",
             )
         record.save(update_fields=["duty_record_id", "ten_minutes_duty_record_id"])
-        audit_record(
-            actor=actor,
-            action="responsibility.supervision_record",
-            obj=record,
-            org_unit_id=department.pk,
-            summary=f"同级监督纪实：{record.get_kind_display()} {subject}",
-            after={
-                "kind": kind,
-                "occurred_on": str(occurred_on),
-                "integrity_ten_minutes": integrity_ten_minutes,
-            },
-        )
+        with platform_language():
+            audit_record(
+                actor=actor,
+                action="responsibility.supervision_record",
+                obj=record,
+                org_unit_id=department.pk,
+                summary=f"同级监督纪实：{record.get_kind_display()} {subject}",
+                after={
+                    "kind": kind,
+                    "occurred_on": str(occurred_on),
+                    "integrity_ten_minutes": integrity_ten_minutes,
+                },
+            )
     return record
 
 
@@ -697,13 +703,14 @@ def assessment_save(
             ):
                 raise ConcurrentEditError()
             assessment = AnnualAssessment.objects.get(pk=existing.pk)
-        audit_record(
-            actor=actor,
-            action="responsibility.assessment_save",
-            obj=assessment,
-            org_unit_id=org.pk,
-            summary=f"{org.name} {year}年度主体责任考核：{assessment.get_grade_display()}（{score}分）",
-        )
+        with platform_language():
+            audit_record(
+                actor=actor,
+                action="responsibility.assessment_save",
+                obj=assessment,
+                org_unit_id=org.pk,
+                summary=f"{org.name} {year}年度主体责任考核：{assessment.get_grade_display()}（{score}分）",
+            )
     return assessment
 
 

@@ -33,6 +33,7 @@ from jijian.attachments.services import STAFF_KINDS, attachments_store_all
 from jijian.audit.services import audit_record
 from jijian.core import links
 from jijian.core.access import get_or_404, scope
+from jijian.core.language import platform_language
 from jijian.core.notify import notify
 from jijian.core.orgs.workdays import WorkingDays, add_working_days, provisional_mark
 from jijian.core.roles import Module, Role
@@ -365,28 +366,30 @@ def voucher_sign(
     elif step == ChainStep.AGENCY_BOOKING:
         changes.update(state=VoucherState.BOOKED, booked_at=now)
     Voucher.objects.filter(pk=locked.pk).update(**changes)
-    audit_record(
-        actor=actor,
-        action="voucher.object" if objection else "voucher.sign",
-        obj=signature,
-        org_unit_id=locked.village_id,
-        summary=f"{locked.purpose} {label}：{signer_name}{'提出异议' if objection else '签字'}",
-        after={
-            "step": step,
-            "signer": signer_name,
-            "opinion": opinion,
-            "digest": signature.endorsement_digest,
-        },
-        ip_address=ip_address,
-    )
-    if objection:
-        notify_township(
-            locked.village,
-            title=f"报账凭证异议待处理：{locked.village.name} {locked.purpose}",
-            body=f"{label}：{signer_name}提出异议——{opinion.rstrip('。')}。请于 {due:%Y-%m-%d}{provisional_mark(due)} 前处理。",
-            link=reverse("villageaffairs:voucher_detail", args=[locked.pk]),
-            dedup_key=f"villageaffairs.voucher-objection:{signature.pk}",
+    with platform_language():
+        audit_record(
+            actor=actor,
+            action="voucher.object" if objection else "voucher.sign",
+            obj=signature,
+            org_unit_id=locked.village_id,
+            summary=f"{locked.purpose} {label}：{signer_name}{'提出异议' if objection else '签字'}",
+            after={
+                "step": step,
+                "signer": signer_name,
+                "opinion": opinion,
+                "digest": signature.endorsement_digest,
+            },
+            ip_address=ip_address,
         )
+    if objection:
+        with platform_language():
+            notify_township(
+                locked.village,
+                title=f"报账凭证异议待处理：{locked.village.name} {locked.purpose}",
+                body=f"{label}：{signer_name}提出异议——{opinion.rstrip('。')}。请于 {due:%Y-%m-%d}{provisional_mark(due)} 前处理。",
+                link=reverse("villageaffairs:voucher_detail", args=[locked.pk]),
+                dedup_key=f"villageaffairs.voucher-objection:{signature.pk}",
+            )
     note = ""
     if step == ChainStep.MEMBER_RECHECK:
         note = _into_duty_log(actor, locked, signature)

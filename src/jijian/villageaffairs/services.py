@@ -10,23 +10,21 @@ month's report already submitted — leaves the step recorded and says so)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TypeVar
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from jijian.attachments.services import STAFF_KINDS, attachments_store_all
 from jijian.audit.services import audit_record
 from jijian.core import links
+from jijian.core.language import platform_language
 from jijian.core.orgs.workdays import provisional_mark
 from jijian.core.roles import Module
 from jijian.core.services import ConcurrentEditError
@@ -48,7 +46,6 @@ from .models import (
 )
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 STEP_PURPOSE = "villageaffairs.step"
 MAX_FILES_PER_STEP = 9
@@ -319,24 +316,25 @@ def decision_step_record(
         kinds=STAFF_KINDS,  # minutes, photos of the meeting, scanned notices
     )
     MajorDecision.objects.filter(pk=locked.pk).update(version=F("version") + 1)
-    audit_record(
-        actor=actor,
-        action="decision_step.record",
-        obj=record,
-        org_unit_id=locked.village_id,
-        summary=f"“{locked.title}” {label} {held_on}",
-        after={
-            "step": step,
-            "held_on": str(held_on),
-            "roll": roll,
-            "attended": attended,
-            "votes": list(votes),
-            "member_present": member_present,
-            "files": len(files),
-            "out_of_sequence_reason": reason,
-        },
-        ip_address=ip_address,
-    )
+    with platform_language():
+        audit_record(
+            actor=actor,
+            action="decision_step.record",
+            obj=record,
+            org_unit_id=locked.village_id,
+            summary=f"“{locked.title}” {label} {held_on}",
+            after={
+                "step": step,
+                "held_on": str(held_on),
+                "roll": roll,
+                "attended": attended,
+                "votes": list(votes),
+                "member_present": member_present,
+                "files": len(files),
+                "out_of_sequence_reason": reason,
+            },
+            ip_address=ip_address,
+        )
     _tell_township(locked, record)
     note = _into_duty_log(actor, locked, record) if member_present else ""
     return StepOutcome(record, note)
@@ -348,7 +346,7 @@ def _tell_township(decision: MajorDecision, record: DecisionStep) -> None:
     from .reimbursements import notify_township
     from .selectors import flag_rows
 
-    with translation.override(settings.LANGUAGE_CODE):
+    with platform_language():
         for row in flag_rows([decision])[decision.pk]:
             flag, due = row.flag, f"{row.due:%Y-%m-%d}{provisional_mark(row.due)}"
             notify_township(
@@ -364,11 +362,13 @@ def _into_duty_log(actor, decision: MajorDecision, record: DecisionStep) -> str:
     """The step the member attended becomes a "decision_meeting" duty record of its month."""
     try:
         with transaction.atomic():
+            with platform_language():  # the duty log is read by the township as well
+                notes = f"“三重一大”事项：{decision.title}（{record.get_step_display()}）"
             record_id = links.duty_log_record(
                 actor=actor,
                 duty_type_code="decision_meeting",
                 occurred_on=record.held_on,
-                notes=f"“三重一大”事项：{decision.title}（{record.get_step_display()}）",
+                notes=notes,
                 data={
                     "topic": decision.title[:100],
                     "deliberations": [DUTY_LOG_STEP_NAMES[Step(record.step)]],
@@ -384,13 +384,6 @@ def _into_duty_log(actor, decision: MajorDecision, record: DecisionStep) -> str:
 
 
 # --- flags ---------------------------------------------------------------------------------------
-def _kept(words: Callable[[], T]) -> T:
-    """`words()` in the platform's language, whatever the actor reads: what is stored from a flag (a
-    clue's facts, an audit summary) names it, its rule and its finding in one language."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return words()
-
-
 @transaction.atomic
 def flag_answer(*, actor, decision: MajorDecision, flag_key: str, answer: str) -> FlagAnswer:
     """The township committee answers one current flag of a decision in its jurisdiction, once."""
@@ -399,7 +392,8 @@ def flag_answer(*, actor, decision: MajorDecision, flag_key: str, answer: str) -
     if not can_answer(actor):
         raise PermissionDenied
     answer = _answer_text(answer)
-    current = _kept(lambda: {f.key: f for f in decision_flags_for(decision)})
+    with platform_language():  # the flag's words go into the audit trail
+        current = {f.key: f for f in decision_flags_for(decision)}
     if flag_key not in current:
         raise ValidationError(gettext("该风险提示已不存在（环节可能已更正），请刷新页面"))
     try:
@@ -430,7 +424,8 @@ def flag_open_clue(*, actor, decision: MajorDecision, flag_key: str, facts: str 
 
     if not can_answer(actor):
         raise PermissionDenied
-    current = _kept(lambda: {f.key: f for f in decision_flags_for(decision)})
+    with platform_language():  # the flag's words go into the clue's facts and the audit trail
+        current = {f.key: f for f in decision_flags_for(decision)}
     if flag_key not in current:
         raise ValidationError(gettext("该风险提示已不存在（环节可能已更正），请刷新页面"))
     flag = current[flag_key]
@@ -438,12 +433,11 @@ def flag_open_clue(*, actor, decision: MajorDecision, flag_key: str, facts: str 
     if FlagAnswer.objects.filter(decision=locked, flag_key=flag_key).exists():
         raise ValidationError(gettext("该风险提示已经处理过了，不能重复转为问题线索"))
     extra = (facts or "").strip()[:MAX_TEXT]
-    body = _kept(
-        lambda: (
+    with platform_language():
+        body = (
             f"【村务监督风险提示】{locked.village.name}“三重一大”事项“{locked.title}”"
             f"（{locked.get_category_display()}）：{flag.title}。\n{flag.finding}\n规则：{flag.rule}"
         )
-    )
     report = _register_clue(actor=actor, village=locked.village, facts=body, extra=extra)
     row = FlagAnswer.objects.create(
         decision=locked,
@@ -560,12 +554,11 @@ def split_flag_open_clue(*, actor, village, flag_key: str, facts: str = "") -> S
     flag = _split_flag_locked(actor, village, flag_key)
     extra = (facts or "").strip()[:MAX_TEXT]
     spent = "、".join(f"{v.spent_on:%Y-%m-%d} {v.amount} 元（{v.purpose}）" for v in flag.vouchers)
-    body = _kept(
-        lambda: (
+    with platform_language():
+        body = (
             f"【村务监督风险提示】{_split_summary(flag)}，每张低于本村大额资金标准 {flag.threshold} 元："
             f"{spent}。\n规则：{flag.rule}"
         )
-    )
     report = _register_clue(actor=actor, village=village, facts=body, extra=extra)
     row = _split_answer_create(
         actor=actor,
@@ -701,15 +694,16 @@ def decision_step_correct(
     StepCorrection.objects.create(step=locked, before=before, after=after, reason=reason, corrected_by=actor)
     MajorDecision.objects.filter(pk=locked_decision.pk).update(version=F("version") + 1)
     label = Step(locked.step).label
-    audit_record(
-        actor=actor,
-        action="decision_step.correct",
-        obj=locked,
-        org_unit_id=locked_decision.village_id,
-        summary=f"更正“{locked_decision.title}” {label}：{reason}",
-        before=before,
-        after={**after, "reason": reason},
-    )
+    with platform_language():
+        audit_record(
+            actor=actor,
+            action="decision_step.correct",
+            obj=locked,
+            org_unit_id=locked_decision.village_id,
+            summary=f"更正“{locked_decision.title}” {label}：{reason}",
+            before=before,
+            after={**after, "reason": reason},
+        )
     _tell_township(locked_decision, locked)
     note = ""
     if member_present and not locked.duty_record_id:

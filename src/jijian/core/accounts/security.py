@@ -26,6 +26,7 @@ from jijian.audit.models import AuditEvent
 from jijian.audit.services import audit_record
 from jijian.core.access import accounts_managed_by
 from jijian.core.api.auth import api_tokens_revoke_all
+from jijian.core.language import platform_language
 from jijian.core.models import DeliveryChannel, OtpEnrolmentCode, User
 from jijian.core.notify import notify
 from jijian.core.ops.ratelimit import client_ip
@@ -171,13 +172,14 @@ def login_attempt_failed(request, attempt: Attempt, *, stage: str = "password") 
         return
     user = User.objects.get(pk=attempt.user_id)
     # The address of a failed try on a staff account is security evidence (MLPS 2.0 level 3).
-    audit_record(
-        actor=None,
-        action="login.failed",
-        obj=user,
-        summary=f"登录失败（{_stage_label(stage)}）：{user.username}",
-        after={"stage": stage, "failures": attempt.failures, "ip": client_ip(request)},
-    )
+    with platform_language():
+        audit_record(
+            actor=None,
+            action="login.failed",
+            obj=user,
+            summary=f"登录失败（{_stage_label(stage)}）：{user.username}",
+            after={"stage": stage, "failures": attempt.failures, "ip": client_ip(request)},
+        )
     if attempt.locked_until is not None:
         delay = round((attempt.locked_until - attempt.at).total_seconds())
         # Someone is guessing the password: what the password once opened closes too.

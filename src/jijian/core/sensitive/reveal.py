@@ -25,6 +25,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext
 
 from jijian.audit.services import audit_record
+from jijian.core.language import platform_language
 from jijian.core.roles import Role
 
 JurisdictionCheck = Callable[[object, models.Model], bool]
@@ -101,7 +102,7 @@ def reveal_field(*, actor, obj: models.Model, field_name: str, reason: str, ip_a
             ip_address=ip_address,
         )
         raise PermissionDenied("无权查看完整信息")
-    with transaction.atomic():
+    with transaction.atomic(), platform_language():
         audit_record(
             actor=actor,
             action="sensitive.reveal",

@@ -40,6 +40,7 @@ from jijian.attachments.services import STAFF_KINDS, attachments_store_all
 from jijian.audit.services import audit_record
 from jijian.core import links
 from jijian.core.access import unit_in_scope
+from jijian.core.language import platform_language
 from jijian.core.models import CadreLevel, OrgUnit, User
 from jijian.core.notify import notify
 from jijian.core.roles import Module, Role
@@ -414,19 +415,20 @@ def clue_register(
             registered_by=actor,
         )
         step = _step(clue, action="register", actor=actor, from_state="", to_state=ClueState.REGISTERED)
-        audit_record(
-            actor=actor,
-            action="clue.register",
-            obj=clue,
-            org_unit_id=holder.pk,
-            summary=f"登记问题线索 {clue.number}（{clue.get_source_display()}）",
-            after={
-                "source": source,
-                "report": clue.report_id,
-                "duty_record": clue.duty_record_id,
-                "digest": step.endorsement_digest,
-            },
-        )
+        with platform_language():
+            audit_record(
+                actor=actor,
+                action="clue.register",
+                obj=clue,
+                org_unit_id=holder.pk,
+                summary=f"登记问题线索 {clue.number}（{clue.get_source_display()}）",
+                after={
+                    "source": source,
+                    "report": clue.report_id,
+                    "duty_record": clue.duty_record_id,
+                    "digest": step.endorsement_digest,
+                },
+            )
     return clue
 
 
@@ -505,19 +507,21 @@ def clue_propose(
             sanction_decided_on=sanction_decided_on,
             note=note,
         )
-        audit_record(
-            actor=actor,
-            action="clue.propose",
-            obj=clue,
-            org_unit_id=clue.holder_id,
-            summary=f"{clue.number} 拟{Disposal(disposal).label}，待审批",
-            after={
-                "disposal": disposal,
-                "sanction": sanction,
-                "sanction_decided_on": _iso(sanction_decided_on),
-                "digest": step.endorsement_digest,
-            },
-        )
+        with platform_language():
+            audit_record(
+                actor=actor,
+                action="clue.propose",
+                obj=clue,
+                org_unit_id=clue.holder_id,
+                summary=f"{clue.number} 拟{Disposal(disposal).label}，待审批",
+                after={
+                    "disposal": disposal,
+                    "sanction": sanction,
+                    "sanction_decided_on": _iso(sanction_decided_on),
+                    "digest": step.endorsement_digest,
+                },
+            )
+            proposed = f"问题线索 {clue.number} 拟{Disposal(disposal).label}，请审批"
         for leader in _leaders_for(clue.holder):
             if leader.pk == actor.pk:
                 continue
@@ -525,7 +529,7 @@ def clue_propose(
                 partial(
                     notify,
                     recipient=leader,
-                    title=f"问题线索 {clue.number} 拟{Disposal(disposal).label}，请审批",
+                    title=proposed,
                     body="处置意见已签字背书，待您审批。",
                     link=_link(clue),
                     dedup_key=f"clue-proposal-{step.pk}",
@@ -628,22 +632,23 @@ def clue_approve(*, actor: User, clue: Clue, version: int, endorse: bool, note: 
             sanction_decided_on=clue.sanction_decided_on if disposal in ENDING_DISPOSALS else None,
             note=note,
         )
-        audit_record(
-            actor=actor,
-            action="clue.approve",
-            obj=clue,
-            org_unit_id=clue.holder_id,
-            summary=f"{clue.number} 批准{Disposal(disposal).label}",
-            after={
-                "disposal": disposal,
-                "state": clue.state,
-                "from_state": from_state,
-                "outcome_form": clue.outcome_form,
-                "sanction_decided_on": _iso(clue.sanction_decided_on),
-                "digest": step.endorsement_digest,
-                "archive_sanction": archive_sanction,
-            },
-        )
+        with platform_language():
+            audit_record(
+                actor=actor,
+                action="clue.approve",
+                obj=clue,
+                org_unit_id=clue.holder_id,
+                summary=f"{clue.number} 批准{Disposal(disposal).label}",
+                after={
+                    "disposal": disposal,
+                    "state": clue.state,
+                    "from_state": from_state,
+                    "outcome_form": clue.outcome_form,
+                    "sanction_decided_on": _iso(clue.sanction_decided_on),
+                    "digest": step.endorsement_digest,
+                    "archive_sanction": archive_sanction,
+                },
+            )
         _notify_proposer(clue, proposer_id, step, f"已批准：{Disposal(disposal).label}")
     return clue
 
@@ -699,14 +704,15 @@ def clue_reject(*, actor: User, clue: Clue, reason: str, version: int, endorse: 
             disposal=disposal,
             note=reason,
         )
-        audit_record(
-            actor=actor,
-            action="clue.reject",
-            obj=clue,
-            org_unit_id=clue.holder_id,
-            summary=f"{clue.number} 退回拟{Disposal(disposal).label}的处置意见",
-            after={"disposal": disposal, "state": clue.state, "digest": step.endorsement_digest},
-        )
+        with platform_language():
+            audit_record(
+                actor=actor,
+                action="clue.reject",
+                obj=clue,
+                org_unit_id=clue.holder_id,
+                summary=f"{clue.number} 退回拟{Disposal(disposal).label}的处置意见",
+                after={"disposal": disposal, "state": clue.state, "digest": step.endorsement_digest},
+            )
         _notify_proposer(clue, proposer_id, step, f"处置意见被退回：{reason[:60]}")
     return clue
 

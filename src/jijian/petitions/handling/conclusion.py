@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from jijian.audit.services import audit_record
+from jijian.core.language import platform_language
 from jijian.core.models import OrgKind, User
 from jijian.core.notify import notify
 from jijian.core.roles import Module, Role
@@ -342,34 +343,35 @@ def petition_urge(
         if ESCALATION_ORDER[kind] > ESCALATION_ORDER.get(deadline.escalation, 0):
             deadline.escalation = kind
             deadline.save(update_fields=["escalation"])
-        label = UrgeKind(kind).label
-        services.report_transition(
-            report,
-            report.state,
-            report.state,
-            actor=actor,
-            action=kind,
-            reason=f"{label}（{deadline.get_kind_display()}，期限 {deadline.due_date:%Y-%m-%d}）"
-            + (f"：{note}" if note else ""),
-            unit=actor.org_unit,
-        )
-        audit_record(
-            actor=actor,
-            action=f"petition.{kind}",
-            obj=report,
-            org_unit_id=deadline.holder_id,
-            summary=f"{label} {report.serial_number}",
-            after={"deadline": deadline.pk, "to_unit": deadline.holder_id, "urging": urging.pk},
-        )
-        people = holder_people(report)
-        if kind == UrgeKind.SUPERVISE:
-            people += services.leaders_of(deadline.holder)
-        tell(
-            people,
-            title=f"【{label}】信访举报件 {report.serial_number} {deadline.get_kind_display()}已逾期",
-            body=f"{actor.org_unit.name}{label}：期限 {deadline.due_date:%Y-%m-%d} 已过，请抓紧办理并报告。"
-            + (f"要求：{note}" if note else ""),
-            link=f"/petitions/{report.pk}/#urgings",
-            dedup_key=f"petition-urging-{urging.pk}",
-        )
+        with platform_language():  # the history, the trail and the notices are kept records
+            label = UrgeKind(kind).label
+            services.report_transition(
+                report,
+                report.state,
+                report.state,
+                actor=actor,
+                action=kind,
+                reason=f"{label}（{deadline.get_kind_display()}，期限 {deadline.due_date:%Y-%m-%d}）"
+                + (f"：{note}" if note else ""),
+                unit=actor.org_unit,
+            )
+            audit_record(
+                actor=actor,
+                action=f"petition.{kind}",
+                obj=report,
+                org_unit_id=deadline.holder_id,
+                summary=f"{label} {report.serial_number}",
+                after={"deadline": deadline.pk, "to_unit": deadline.holder_id, "urging": urging.pk},
+            )
+            people = holder_people(report)
+            if kind == UrgeKind.SUPERVISE:
+                people += services.leaders_of(deadline.holder)
+            tell(
+                people,
+                title=f"【{label}】信访举报件 {report.serial_number} {deadline.get_kind_display()}已逾期",
+                body=f"{actor.org_unit.name}{label}：期限 {deadline.due_date:%Y-%m-%d} 已过，请抓紧办理并报告。"
+                + (f"要求：{note}" if note else ""),
+                link=f"/petitions/{report.pk}/#urgings",
+                dedup_key=f"petition-urging-{urging.pk}",
+            )
     return urging

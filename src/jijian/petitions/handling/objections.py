@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from jijian.audit.services import audit_record
+from jijian.core.language import platform_language
 from jijian.core.models import User
 from jijian.petitions import services
 from jijian.petitions.deadlines.limits import deadline_meet, deadline_open
@@ -95,26 +96,29 @@ def _create(
         objected_notice=report.result_notice,
     )
     services.report_save(report, [])
+    with platform_language():  # the report's history, read by every holder
+        received = f"{objection.get_channel_display()}，{received_on:%Y-%m-%d} 收到"
     services.report_transition(
         report,
         report.state,
         report.state,
         actor=actor,
         action="objection",
-        reason=f"{objection.get_channel_display()}，{received_on:%Y-%m-%d} 收到",
+        reason=received,
     )
     limit = deadline_open(
         kind=DeadlineKind.OBJECTION_ANSWER, holder=report.holder, start=received_on, report=report
     )
-    audit_record(
-        actor=actor,
-        action="petition.objection",
-        obj=report,
-        # The online reporter is audited like every public action: no actor, no address.
-        org_unit_id=report.holder_id,
-        summary=f"举报人异议 {report.serial_number}（{objection.get_channel_display()}）",
-        after={"objection": objection.pk, "channel": channel, "due_date": limit.due_date.isoformat()},
-    )
+    with platform_language():
+        audit_record(
+            actor=actor,
+            action="petition.objection",
+            obj=report,
+            # The online reporter is audited like every public action: no actor, no address.
+            org_unit_id=report.holder_id,
+            summary=f"举报人异议 {report.serial_number}（{objection.get_channel_display()}）",
+            after={"objection": objection.pk, "channel": channel, "due_date": limit.due_date.isoformat()},
+        )
     return objection
 
 
@@ -225,13 +229,14 @@ def objection_answer(
             services.report_save(report, [])
             action = "objection_upheld"
         services.report_transition(report, old, report.state, actor=actor, action=action, reason=answer[:200])
-        audit_record(
-            actor=actor,
-            action=f"petition.{action}",
-            obj=report,
-            org_unit_id=report.holder_id,
-            summary=f"答复举报人异议 {report.serial_number}：{objection.get_outcome_display()}",
-            before={"state": old},
-            after={"objection": objection.pk, "outcome": outcome, "state": report.state},
-        )
+        with platform_language():
+            audit_record(
+                actor=actor,
+                action=f"petition.{action}",
+                obj=report,
+                org_unit_id=report.holder_id,
+                summary=f"答复举报人异议 {report.serial_number}：{objection.get_outcome_display()}",
+                before={"state": old},
+                after={"objection": objection.pk, "outcome": outcome, "state": report.state},
+            )
     return objection

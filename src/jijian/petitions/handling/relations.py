@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from jijian.audit.services import audit_record
+from jijian.core.language import platform_language
 from jijian.core.models import RelationKind, StaffRelation
 from jijian.core.roles import Module
 from jijian.core.sensitive.crypto import blind_index
@@ -65,14 +66,15 @@ def staff_relation_declare(*, actor, relative_name: str, relative_unit: str = ""
             kind=kind,
             declared_at=timezone.now(),
         )
-        audit_record(
-            actor=actor,
-            action="petition.relation_declare",
-            obj=relation,
-            org_unit_id=actor.org_unit_id,
-            summary=f"回避申报：{relation.get_kind_display()}",
-            after={"kind": kind},
-        )
+        with platform_language():
+            audit_record(
+                actor=actor,
+                action="petition.relation_declare",
+                obj=relation,
+                org_unit_id=actor.org_unit_id,
+                summary=f"回避申报：{relation.get_kind_display()}",
+                after={"kind": kind},
+            )
     return relation
 
 
@@ -88,14 +90,15 @@ def staff_relation_withdraw(*, actor, relation: StaffRelation) -> StaffRelation:
             raise ValidationError(gettext("该申报已撤回"))
         relation.is_active = False
         relation.save(update_fields=["is_active"])
-        audit_record(
-            actor=actor,
-            action="petition.relation_withdraw",
-            obj=relation,
-            org_unit_id=actor.org_unit_id,
-            summary=f"撤回回避申报：{relation.get_kind_display()}",
-            after={"kind": relation.kind},
-        )
+        with platform_language():
+            audit_record(
+                actor=actor,
+                action="petition.relation_withdraw",
+                obj=relation,
+                org_unit_id=actor.org_unit_id,
+                summary=f"撤回回避申报：{relation.get_kind_display()}",
+                after={"kind": relation.kind},
+            )
     return relation
 
 
