@@ -95,6 +95,18 @@ def test_what_an_action_keeps_is_in_the_platform_s_language(tree, people):
     assert AuditEvent.objects.get(action="guidance_task.issue").summary.startswith("派单：核查低保公示")
 
 
+def test_a_nomination_keeps_the_archive_s_opinion_in_the_platform_s_language(tree, people):
+    """The township reads Traditional; the vetting the nomination keeps for the county does not."""
+    from django.utils import translation
+
+    from tests.cadres.helpers import candidate, nominate
+
+    person = candidate(tree.village_a)
+    with translation.override("zh-hant"):
+        nomination = nominate(people.township_a, tree.village_a, person)
+    assert nomination.vetting["verdict_label"] == "档案中未查到"
+
+
 def test_a_certificate_keeps_the_source_language_for_a_traditional_reader(tree, people, tmp_path):
     from jijian.training import services
     from tests.conftest import sign_in

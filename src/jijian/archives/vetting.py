@@ -10,6 +10,8 @@ archive has it. Each question is an audit event of the archives ("archive.vettin
 
 from __future__ import annotations
 
+from django.utils.translation import gettext, gettext_lazy
+
 from jijian.audit.services import audit_record
 from jijian.core.language import platform_language
 from jijian.core.sensitive.crypto import blind_index
@@ -17,7 +19,7 @@ from jijian.core.sensitive.crypto import blind_index
 from .models import IntegrityArchive, OpinionPerson, OpinionVerdict
 from .opinions import gather, propose
 
-NOT_FOUND_LABEL = "档案中未查到"
+NOT_FOUND_LABEL = gettext_lazy("档案中未查到")
 
 
 def _region_archives(user):
@@ -36,15 +38,15 @@ def archive_vetting(user, *, id_number: str = "", name: str) -> dict:
     if facts.archive is not None and id_number and facts.archive.name_index != blind_index(person.name):
         # The ID number matched an archive of another name: answer nothing about that archive.
         facts.archive = None
-        facts.note = "身份证号与姓名不符"
+        facts.note = gettext("身份证号与姓名不符")
     archive = facts.archive
     found = archive is not None
     verdict = propose(facts)
     answer = {
         "found": found,
         "verdict": str(verdict),
-        "verdict_label": str(OpinionVerdict(verdict).label) if found else NOT_FOUND_LABEL,
-        "facts": facts.lines() if found else [facts.note or NOT_FOUND_LABEL],
+        "verdict_label": str(OpinionVerdict(verdict).label if found else NOT_FOUND_LABEL),
+        "facts": facts.lines() if found else [str(facts.note or NOT_FOUND_LABEL)],
     }
     with platform_language():
         audit_record(
@@ -53,7 +55,7 @@ def archive_vetting(user, *, id_number: str = "", name: str) -> dict:
             object_type="archives.integrityarchive",
             object_id=archive.pk if archive is not None else "",
             org_unit_id=user.org_unit_id,
-            summary=f"任职资格廉情审查：{person.name}（{answer['verdict_label']}）",
+            summary=f"任职资格廉情审查：{person.name}（{OpinionVerdict(verdict).label if found else NOT_FOUND_LABEL}）",
             after={"found": found, "verdict": answer["verdict"]},
         )
     return answer

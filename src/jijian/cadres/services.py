@@ -231,8 +231,16 @@ def relation_findings(candidate: User, village, names: list[str]) -> list[str]:
     return findings
 
 
+def _kept_findings(candidate: User, village, names: list[str]) -> list[str]:
+    """relation_findings() as the nomination keeps them: in the platform's language."""
+    with platform_language():
+        return relation_findings(candidate, village, names)
+
+
 def _vet(actor: User, candidate: User) -> dict:
-    answer = links.archive_vetting(actor, id_number=candidate.id_number or "", name=candidate.full_name)
+    """The archive's opinion as the nomination keeps it (read by the county): in the platform's language."""
+    with platform_language():
+        answer = links.archive_vetting(actor, id_number=candidate.id_number or "", name=candidate.full_name)
     return {
         "found": bool(answer["found"]),
         "verdict": answer["verdict"],
@@ -293,7 +301,7 @@ def nomination_submit(
         away_reason=away_reason,
         vetting=_vet(actor, candidate),
         vetted_at=timezone.now(),
-        relation_findings=relation_findings(candidate, village, names),
+        relation_findings=_kept_findings(candidate, village, names),
         nominated_by=actor,
     )
     try:
@@ -342,14 +350,19 @@ def nomination_decide(
         # The archive's opinion is asked again at the decision: it may have changed since.
         nomination.vetting = _vet(actor, nomination.candidate)
         nomination.vetted_at = timezone.now()
-        nomination.relation_findings = relation_findings(
+        nomination.relation_findings = _kept_findings(
             nomination.candidate, nomination.village, committee_names(nomination.committee_names)
         )
         if nomination.forbidden:
             reasons = list(nomination.relation_findings)
             if nomination.vetting.get("verdict") == "in_effect":
-                reasons.append("廉情档案意见：" + nomination.vetting.get("verdict_label", ""))
-            raise ValidationError("候选人不符合任职条件，不能批准：" + "；".join(reasons))
+                reasons.append(
+                    gettext("廉情档案意见：%(label)s")
+                    % {"label": nomination.vetting.get("verdict_label", "")}
+                )
+            raise ValidationError(
+                gettext("候选人不符合任职条件，不能批准：%(reasons)s") % {"reasons": "；".join(reasons)}
+            )
         _appoint(actor, nomination, starts_on)
     nomination.state = NominationState.APPROVED if approve else NominationState.REJECTED
     nomination.starts_on = starts_on if approve else None
