@@ -9,6 +9,12 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "jijian"
 VIEW_FILES = ("views.py", "signin.py", "api.py", "core_api.py")
 
 
+def called(node: ast.Call) -> str:
+    """The name a call calls: `f` of f(…) and of x.f(…)."""
+    f = node.func
+    return f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
+
+
 def offending_calls(path: Path) -> list[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found = []
@@ -309,8 +315,7 @@ def untranslated_python(source: str) -> list[str]:
                     handed += value.elts if isinstance(value, ast.List) else []  # errors = [ … ]
         if not isinstance(node, ast.Call):
             continue
-        func = node.func
-        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        func, name = node.func, called(node)
         if name == "append" and isinstance(func, ast.Attribute) and collects_refusals(func.value):
             handed += node.args[:1]  # errors.append(…)
         elif name == "RowError":  # an import's refusal of a row: (row, the column's header, the message)
@@ -438,10 +443,6 @@ _GETTEXT_CALLS = {"gettext", "gettext_lazy", "_", "ngettext", "pgettext"}
 def untranslated_view_arguments(source: str) -> list[str]:
     """Chinese literals a view passes as an argument of any call, outside gettext and the kept callees."""
 
-    def called(node: ast.Call) -> str:
-        f = node.func
-        return f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
-
     tree = ast.parse(source)
     skipped = {
         id(inner)
@@ -507,10 +508,6 @@ _LABELLED = re.compile(r"_display\(|\.label\b|\b\w*label\b|_label\(")
 
 def labels_kept_in_the_reader_s_language(source: str) -> list[str]:
     """The stored texts of the kept callees that read a label outside `with platform_language():`."""
-
-    def called(node: ast.Call) -> str:
-        f = node.func
-        return f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
 
     tree = ast.parse(source)
     inside = {
