@@ -721,3 +721,19 @@ def test_before_the_draft_the_others_read_what_comes_next(staff, tree):
     assert 'id="opinion-next"' not in page and "拟定答复意见" in page
     opinions.opinion_draft(actor=staff["keeper"], request=request, version=request.version)
     assert 'id="opinion-next"' not in _client(staff["leader"]).get(url).content.decode()
+
+
+def test_a_draft_by_a_traditional_reader_keeps_the_letter_s_wording_in_simplified(staff, tree):
+    """The wording drafted goes into the reply letter, an official document: in the platform's language
+    whatever the drafting officer reads (here the purpose, 评先评优, read into it)."""
+    from django.utils import translation
+
+    make_archive(staff["keeper"], tree.township_a, name="刘某", id_number=idn(1), level="section")
+    request = opinions.opinion_submit(
+        actor=staff["org"], ref_no="随组函1号", purpose="commendation", persons_text=f"刘某 {idn(1)}"
+    )
+    with translation.override("zh-hant"):
+        assert translation.gettext("评先评优") == "評先評優"  # the reader's language is really on
+        opinions.opinion_draft(actor=staff["keeper"], request=request, version=request.version)
+    person = request.persons.get()
+    assert "未发现影响该同志评先评优的不廉洁问题" in person.wording, person.wording

@@ -31,6 +31,7 @@ from django.utils.translation import gettext
 from jijian.audit.services import audit_record
 from jijian.core import links
 from jijian.core.access import scope
+from jijian.core.language import platform_language
 from jijian.core.orgs.workdays import add_working_days
 from jijian.core.roles import Module, Role
 from jijian.core.sensitive.crypto import blind_index
@@ -368,7 +369,8 @@ def opinion_draft(
             gettext("名单中有您须回避的人员（%(items)s），请由其他人员答复") % {"items": "、".join(recused)}
         )
     today = timezone.localdate()
-    purpose = request.get_purpose_display()
+    with platform_language():
+        purpose = str(request.get_purpose_display())
     with transaction.atomic():
         if not OpinionRequest.objects.filter(pk=request.pk, version=version).update(
             version=F("version") + 1,
@@ -378,20 +380,21 @@ def opinion_draft(
         ):
             raise ConcurrentEditError()
         drafted = []
-        for p, f in zip(persons, facts, strict=True):
-            verdict = chosen.get(p.pk) or propose(f)
-            drafted.append(
-                OpinionPerson(
-                    pk=p.pk,
-                    request=request,
-                    position=p.position,
-                    name=p.name,
-                    archive=f.archive,
-                    facts=f.lines(),
-                    verdict=verdict,
-                    wording=wording(verdict, name=p.name, purpose=purpose, day=today, facts=f),
+        with platform_language():  # the facts and wording go into the reply letter, an official document
+            for p, f in zip(persons, facts, strict=True):
+                verdict = chosen.get(p.pk) or propose(f)
+                drafted.append(
+                    OpinionPerson(
+                        pk=p.pk,
+                        request=request,
+                        position=p.position,
+                        name=p.name,
+                        archive=f.archive,
+                        facts=f.lines(),
+                        verdict=verdict,
+                        wording=wording(verdict, name=p.name, purpose=purpose, day=today, facts=f),
+                    )
                 )
-            )
         # One INSERT … ON CONFLICT (id) DO UPDATE of the four fields from a VALUES list: bulk_update
         # would build a CASE WHEN per field and person (2,000 expressions for 500 persons). Every
         # row exists (its request's version was just taken under the row lock), so only the four
