@@ -8,6 +8,7 @@ import datetime
 import subprocess
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -383,6 +384,9 @@ def test_the_whole_flow_on_the_pages(staff, tree, tmp_path):
     assert response.status_code == 200 and response["Content-Type"].endswith("wordprocessingml.document")
     assert AuditEvent.objects.filter(action="opinion.read").count() == reads + 1
     _check_docx(response.content, request, tree)
+    org.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hant"  # a reader of Traditional gets the same letter
+    assert "意見回覆" in org.get(reverse("archives:opinion_detail", args=[request.pk])).content.decode()
+    _check_docx(org.get(reverse("archives:opinion_docx", args=[request.pk])).content, request, tree)
 
 
 def _check_docx(content: bytes, request, tree) -> None:

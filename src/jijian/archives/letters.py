@@ -25,6 +25,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from jijian.core.language import platform_language
 from jijian.core.roles import Role
 
 from .models import OpinionRequest
@@ -94,7 +95,13 @@ def doc_number(request: OpinionRequest) -> str:
 
 
 def reply_docx(request: OpinionRequest) -> bytes:
-    """The signed reply as .docx (GB/T 9704 layout). The caller checked it is signed and audited."""
+    """The signed reply as .docx (GB/T 9704 layout). The caller checked it is signed and audited. An
+    official document: in its prescribed wording whatever the reader's language, as the PDF."""
+    with platform_language():
+        return _reply_docx(request)
+
+
+def _reply_docx(request: OpinionRequest) -> bytes:
     issuer = f"{request.org_unit.name}纪委监委"
     persons = list(request.persons.all())
     endorsements = [str(Role(e.office).label) for e in request.endorsements.all()]
