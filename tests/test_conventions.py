@@ -552,3 +552,57 @@ def test_the_kept_label_rule_sees_a_label_outside_the_platform_s_language():
         )
         == []
     )
+
+
+# --- a choice's label is a word of the page too ----------------------------------------------------------
+def untranslated_choices(source: str) -> list[str]:
+    """Chinese labels in a form field's choices (`choices=[…]`, `field.choices = […]`) outside gettext:
+    the options of a select or of radio buttons, 请选择 included."""
+    tree = ast.parse(source)
+    translated = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and called(node) in _GETTEXT_CALLS
+        for inner in ast.walk(node)
+    }
+    roots = [node.value for node in ast.walk(tree) if isinstance(node, ast.keyword) and node.arg == "choices"]
+    roots += [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign)
+        and any(
+            (isinstance(t, ast.Attribute) and t.attr == "choices")
+            or (isinstance(t, ast.Name) and t.id == "choices")
+            for t in node.targets
+        )
+    ]
+    return [
+        c.value
+        for root in roots
+        for c in ast.walk(root)
+        if isinstance(c, ast.Constant)
+        and isinstance(c.value, str)
+        and _HAN.search(c.value)
+        and id(c) not in translated
+    ]
+
+
+def test_choices_show_chinese_only_through_gettext():
+    offenders = {}
+    for path in SRC.rglob("*.py"):
+        if "migrations" not in path.parts:
+            found = untranslated_choices(path.read_text(encoding="utf-8"))
+            if found:
+                offenders[str(path.relative_to(SRC))] = found[:3]
+    assert not offenders, offenders
+
+
+def test_the_choices_rule_sees_a_bare_label():
+    assert untranslated_choices(
+        'f = forms.ChoiceField(choices=[("", "请选择"), ("a", gettext_lazy("甲"))])\n'
+        'field.choices = [(q, f"第{q}季度") for q in (1, 2)]\nchoices = [("", "全部")]\n'
+    ) == ["请选择", "第", "季度", "全部"]
+    assert (
+        untranslated_choices('f = forms.ChoiceField(choices=[("", gettext_lazy("请选择")), ("0", "—")])')
+        == []
+    )

@@ -79,6 +79,18 @@ def test_the_public_board_is_cached_per_language(tree, people):
     assert all(cache.get(key) is None for key in board.cache_keys(tree.village_a.pk))
 
 
+def test_a_select_s_options_are_in_the_reader_s_language(db):
+    """A form's choices (请选择 and the like) are words of the page: Traditional for a Traditional reader."""
+    url = reverse("reception:public_book")
+
+    def level_options(client) -> str:  # the accused's level: a plain choices list
+        page = client.get(url).content.decode()
+        return page.split('name="accused_level"')[1].split("</select>")[0]
+
+    assert '<option value="" selected>請選擇</option>' in level_options(Client(HTTP_ACCEPT_LANGUAGE="zh-TW"))
+    assert '<option value="" selected>请选择</option>' in level_options(Client())
+
+
 def test_what_an_action_keeps_is_in_the_platform_s_language(tree, people):
     """A township officer reading Traditional issues a task: the member's notice and the audit trail's
     summary name its kind (派单) in the platform's language, as every reader of a record sees it."""

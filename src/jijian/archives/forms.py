@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy
 
 from jijian.core.forms import UNIT_SEARCH_MAX_LENGTH, OfferedUnitChoiceField, clean_unit_search
@@ -279,7 +280,7 @@ class SectionForm(forms.Form):
 class FamilyForm(SectionForm):
     relation = forms.ChoiceField(
         label=gettext_lazy("与本人关系"),
-        choices=[("", "请选择"), *FamilyRelation.choices],
+        choices=[("", gettext_lazy("请选择")), *FamilyRelation.choices],
         error_messages={
             "required": gettext_lazy("请选择与本人的关系"),
             "invalid_choice": gettext_lazy("请选择与本人的关系"),
@@ -328,7 +329,7 @@ class MattersForm(SectionForm):
 class SanctionForm(SectionForm):
     kind = forms.ChoiceField(
         label=gettext_lazy("处分或处理"),
-        choices=[("", "请选择"), *kind_choices()],
+        choices=[("", gettext_lazy("请选择")), *kind_choices()],
         error_messages={
             "required": gettext_lazy("请选择处分或处理种类"),
             "invalid_choice": gettext_lazy("请选择处分或处理种类"),
@@ -345,7 +346,10 @@ class SanctionForm(SectionForm):
     probation_months = forms.TypedChoiceField(
         label=gettext_lazy("察看期（仅留党察看）"),
         coerce=int,
-        choices=[("0", "—"), *[(str(m), f"{m // 12}年") for m in PROBATION_MONTHS]],
+        choices=[
+            ("0", "—"),
+            *[(str(m), format_lazy(gettext_lazy("{years}年"), years=m // 12)) for m in PROBATION_MONTHS],
+        ],
         required=False,
         empty_value="0",
     )
@@ -364,7 +368,7 @@ class SanctionForm(SectionForm):
 class RecordForm(SectionForm):
     kind = forms.ChoiceField(
         label=gettext_lazy("类别"),
-        choices=[("", "请选择"), *RecordKind.choices],
+        choices=[("", gettext_lazy("请选择")), *RecordKind.choices],
         error_messages={
             "required": gettext_lazy("请选择记录类别"),
             "invalid_choice": gettext_lazy("请选择记录类别"),
@@ -436,7 +440,7 @@ class OpinionRequestForm(forms.Form):
     )
     purpose = forms.ChoiceField(
         label=gettext_lazy("征求意见事由"),
-        choices=[("", "请选择"), *OpinionPurpose.choices],
+        choices=[("", gettext_lazy("请选择")), *OpinionPurpose.choices],
         error_messages={
             "required": gettext_lazy("请选择征求意见事由"),
             "invalid_choice": gettext_lazy("请选择征求意见事由"),
@@ -498,7 +502,7 @@ class OpinionDraftForm(forms.Form):
             self.fields[f"verdict_{p.pk}"] = forms.ChoiceField(
                 label=p.name,
                 required=False,
-                choices=[("", "按系统建议"), *OpinionVerdict.choices],
+                choices=[("", gettext_lazy("按系统建议")), *OpinionVerdict.choices],
                 error_messages={"invalid_choice": gettext("请选择意见")},
             )
 

@@ -80,7 +80,8 @@ class NominationForm(forms.Form):
 
 class DecideForm(forms.Form):
     decision = forms.ChoiceField(
-        label=gettext_lazy("审批"), choices=[("approve", "批准任职"), ("reject", "不批准")]
+        label=gettext_lazy("审批"),
+        choices=[("approve", gettext_lazy("批准任职")), ("reject", gettext_lazy("不批准"))],
     )
     starts_on = forms.DateField(label=gettext_lazy("任职日期"), required=False, widget=DATE)
     note = forms.CharField(
@@ -91,7 +92,8 @@ class DecideForm(forms.Form):
 
 class EndForm(forms.Form):
     reason = forms.ChoiceField(
-        label=gettext_lazy("离任原因"), choices=[(EndReason.DISMISSED, "免职"), (EndReason.RESIGNED, "辞职")]
+        label=gettext_lazy("离任原因"),
+        choices=[(EndReason.DISMISSED, gettext_lazy("免职")), (EndReason.RESIGNED, gettext_lazy("辞职"))],
     )
     ended_on = forms.DateField(label=gettext_lazy("离任日期"), widget=DATE)
     note = forms.CharField(label=gettext_lazy("离任说明"), max_length=500)

@@ -101,7 +101,9 @@ class CaseForm(forms.Form):
             }
         super().__init__(*args, **kwargs)
         self.pages = {str(p.pk): p for p in pages}
-        self.fields["page"].choices = [("", "（不属于具体条目）")] + [(str(p.pk), p.title) for p in pages]
+        self.fields["page"].choices = [("", gettext_lazy("（不属于具体条目）"))] + [
+            (str(p.pk), p.title) for p in pages
+        ]
 
     def service_fields(self) -> dict:
         d = self.cleaned_data

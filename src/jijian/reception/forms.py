@@ -35,7 +35,7 @@ class BookingForm(forms.Form):
     accused_post = forms.CharField(label=gettext_lazy("被反映人职务"), max_length=100, required=False)
     accused_level = forms.ChoiceField(
         label=gettext_lazy("被反映人级别"),
-        choices=[("", "请选择")] + list(CadreLevel.choices),
+        choices=[("", gettext_lazy("请选择"))] + list(CadreLevel.choices),
         help_text=gettext_lazy(
             "按干部管理权限，由管理该干部的纪委监委接访：县处级干部由市纪委监委，"
             "乡科级、一般干部和村（社区）干部由所在县（市、区）纪委监委。不清楚的选“其他或不清楚”。"
@@ -78,7 +78,9 @@ class BookingForm(forms.Form):
                 )
         self.slots = {slot_key(s): s for s in slots}
         slot_field: forms.ChoiceField = self.fields["slot"]  # type: ignore[assignment]
-        slot_field.choices = [("", "请选择")] + [(k, slot_label(s)) for k, s in self.slots.items()]
+        slot_field.choices = [("", gettext_lazy("请选择"))] + [
+            (k, slot_label(s)) for k, s in self.slots.items()
+        ]
         shown, prompt = self.routed_slots(slots)
         # What the list shows: the managing office's slots only (its first line says whose).
         slot_field.widget.choices = [("", prompt)] + [(slot_key(s), slot_label(s)) for s in shown]
@@ -98,18 +100,18 @@ class BookingForm(forms.Form):
         list's first line: none until the level (and, unless it is unknown, the place) is chosen."""
         level, region = self._raw("accused_level"), office_unit(self._raw("accused_region"))
         if level not in CadreLevel.values:
-            return [], "请先选择被反映人级别"
+            return [], gettext("请先选择被反映人级别")
         if level == CadreLevel.OTHER:
-            return slots, "请选择（级别不清楚：列出各机关的场次）"
+            return slots, gettext("请选择（级别不清楚：列出各机关的场次）")
         if region is None:
-            return [], "请先选择被反映人所在地"
+            return [], gettext("请先选择被反映人所在地")
         office = services.receiving_office(region, level)
         shown = services.slots_for(slots, office)
         if office is None:
-            return shown, "请选择"
+            return shown, gettext("请选择")
         if not shown:
-            return [], f"{office.name}暂无可预约场次，可拨打12388反映"
-        return shown, f"请选择{office.name}的场次"
+            return [], gettext("%(office)s暂无可预约场次，可拨打12388反映") % {"office": office.name}
+        return shown, gettext("请选择%(office)s的场次") % {"office": office.name}
 
     def clean(self):
         data = super().clean()
@@ -173,11 +175,13 @@ class TransferForm(forms.Form):
         region_field.queryset = office_units()
         self.slots = {slot_key(s): s for s in slots}
         slot_field: forms.ChoiceField = self.fields["slot"]  # type: ignore[assignment]
-        slot_field.choices = [("", "请选择")] + [(k, slot_label(s)) for k, s in self.slots.items()]
-        shown = services.slots_for(slots, office) if office is not None else []
-        slot_field.widget.choices = [("", "请选择" if shown else "请先选择级别和所在地，再点“列出场次”")] + [
-            (slot_key(s), slot_label(s)) for s in shown
+        slot_field.choices = [("", gettext_lazy("请选择"))] + [
+            (k, slot_label(s)) for k, s in self.slots.items()
         ]
+        shown = services.slots_for(slots, office) if office is not None else []
+        slot_field.widget.choices = [
+            ("", gettext_lazy("请选择") if shown else gettext_lazy("请先选择级别和所在地，再点“列出场次”"))
+        ] + [(slot_key(s), slot_label(s)) for s in shown]
 
     def clean_slot(self):
         key = self.cleaned_data["slot"]

@@ -57,7 +57,9 @@ class MonthlyReportForm(forms.Form):
         label=gettext_lazy("确认提前提交：提交后本月履职纪实将关闭，不能再记一笔"), required=False
     )
     action = forms.ChoiceField(
-        choices=[("save", "保存草稿"), ("submit", "提交")], required=False, widget=forms.HiddenInput
+        choices=[("save", gettext_lazy("保存草稿")), ("submit", gettext_lazy("提交"))],
+        required=False,
+        widget=forms.HiddenInput,
     )
 
     def __init__(self, *args, duty_types: list[DutyType], **kwargs):
@@ -138,7 +140,7 @@ def _field_for(spec: dict) -> forms.Field:
     if kind == FieldType.BOOLEAN:
         return forms.BooleanField(label=label, required=False)
     if kind == FieldType.CHOICE:
-        choices = [("", "请选择")] if not required else []
+        choices = [("", gettext_lazy("请选择"))] if not required else []
         return forms.ChoiceField(
             label=label,
             required=required,

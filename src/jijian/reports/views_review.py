@@ -38,22 +38,28 @@ class QueueForm(forms.Form):
         label=gettext_lazy("状态"),
         required=False,
         choices=[
-            ("", "待审核"),
-            ("submitted", "已提交"),
-            ("resubmitted", "已重新提交"),
-            ("returned", "已退回"),
-            ("approved", "已审核通过"),
-            ("missing", "未提交"),
-            ("all", "全部"),
+            ("", gettext_lazy("待审核")),
+            ("submitted", gettext_lazy("已提交")),
+            ("resubmitted", gettext_lazy("已重新提交")),
+            ("returned", gettext_lazy("已退回")),
+            ("approved", gettext_lazy("已审核通过")),
+            ("missing", gettext_lazy("未提交")),
+            ("all", gettext_lazy("全部")),
         ],
     )
     late = forms.ChoiceField(
-        label=gettext_lazy("时效"), required=False, choices=[("", "按时/逾期"), ("0", "按时"), ("1", "逾期")]
+        label=gettext_lazy("时效"),
+        required=False,
+        choices=[("", gettext_lazy("按时/逾期")), ("0", gettext_lazy("按时")), ("1", gettext_lazy("逾期"))],
     )
     zero = forms.ChoiceField(
         label=gettext_lazy("零报告"),
         required=False,
-        choices=[("", "零报告/非零"), ("1", "零报告"), ("0", "非零报告")],
+        choices=[
+            ("", gettext_lazy("零报告/非零")),
+            ("1", gettext_lazy("零报告")),
+            ("0", gettext_lazy("非零报告")),
+        ],
     )
     q = forms.CharField(
         label=gettext_lazy("村名"),

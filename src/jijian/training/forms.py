@@ -80,17 +80,21 @@ class ImportForm(forms.Form):
 class PracticeFilterForm(forms.Form):
     topic = forms.ChoiceField(label=gettext_lazy("专题"), required=False)
     level = forms.ChoiceField(
-        label=gettext_lazy("难度"), required=False, choices=[("", "全部难度"), *QuestionLevel.choices]
+        label=gettext_lazy("难度"),
+        required=False,
+        choices=[("", gettext_lazy("全部难度")), *QuestionLevel.choices],
     )
     kind = forms.ChoiceField(
-        label=gettext_lazy("题型"), required=False, choices=[("", "全部题型"), *QuestionKind.choices]
+        label=gettext_lazy("题型"),
+        required=False,
+        choices=[("", gettext_lazy("全部题型")), *QuestionKind.choices],
     )
 
     def __init__(self, *args, topics: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         topic = self.fields["topic"]
         assert isinstance(topic, forms.ChoiceField)
-        topic.choices = [("", "全部专题"), *((t, t) for t in topics)]
+        topic.choices = [("", gettext_lazy("全部专题")), *((t, t) for t in topics)]
 
     def values(self) -> dict:
         if not self.is_valid():
@@ -131,10 +135,14 @@ class ExamForm(forms.Form):
 class RuleForm(forms.Form):
     topic = forms.CharField(label=gettext_lazy("专题"), required=False, max_length=50)
     level = forms.ChoiceField(
-        label=gettext_lazy("难度"), required=False, choices=[("", "全部"), *QuestionLevel.choices]
+        label=gettext_lazy("难度"),
+        required=False,
+        choices=[("", gettext_lazy("全部")), *QuestionLevel.choices],
     )
     kind = forms.ChoiceField(
-        label=gettext_lazy("题型"), required=False, choices=[("", "全部"), *QuestionKind.choices]
+        label=gettext_lazy("题型"),
+        required=False,
+        choices=[("", gettext_lazy("全部")), *QuestionKind.choices],
     )
     count = forms.IntegerField(label=gettext_lazy("题数"), required=False, min_value=1, max_value=200)
     points = forms.IntegerField(

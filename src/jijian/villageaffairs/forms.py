@@ -199,7 +199,7 @@ class ResolveForm(forms.Form):
     resume = forms.TypedChoiceField(
         label=gettext_lazy("处理结果"),
         coerce=lambda v: v == "1",
-        choices=[("1", "异议已处理，继续签字"), ("0", "不予报销")],
+        choices=[("1", gettext_lazy("异议已处理，继续签字")), ("0", gettext_lazy("不予报销"))],
         widget=forms.RadioSelect,
     )
     resolution = forms.CharField(

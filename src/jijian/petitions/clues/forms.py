@@ -184,18 +184,23 @@ class FilterForm(forms.Form):
     state = forms.ChoiceField(
         label=gettext_lazy("状态"),
         required=False,
-        choices=[("", "全部状态"), ("open", "未办结"), *ClueState.choices],
+        choices=[("", gettext_lazy("全部状态")), ("open", gettext_lazy("未办结")), *ClueState.choices],
     )
     source = forms.ChoiceField(
-        label=gettext_lazy("来源"), required=False, choices=[("", "全部来源"), *ClueSource.choices]
+        label=gettext_lazy("来源"),
+        required=False,
+        choices=[("", gettext_lazy("全部来源")), *ClueSource.choices],
     )
     disposal = forms.ChoiceField(
-        label=gettext_lazy("处置方式"), required=False, choices=[("", "全部处置方式"), *Disposal.choices]
+        label=gettext_lazy("处置方式"),
+        required=False,
+        choices=[("", gettext_lazy("全部处置方式")), *Disposal.choices],
     )
     form = forms.ChoiceField(
         label=gettext_lazy("四种形态"),
         required=False,
-        choices=[("", "全部"), ("none", "未运用形态")] + [c for c in Form.choices if c[0]],
+        choices=[("", gettext_lazy("全部")), ("none", gettext_lazy("未运用形态"))]
+        + [c for c in Form.choices if c[0]],
     )
     start = forms.CharField(
         label=gettext_lazy("登记起始月"), required=False, widget=forms.DateInput(attrs={"type": "month"})

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
@@ -144,10 +145,12 @@ class QuarterForm(forms.Form):
         label=gettext_lazy("季度"),
         coerce=int,
         required=False,
-        choices=[(q, f"第{q}季度") for q in (1, 2, 3, 4)],
+        choices=[(q, format_lazy(gettext_lazy("第{quarter}季度"), quarter=q)) for q in (1, 2, 3, 4)],
     )
     show = forms.ChoiceField(
-        label=gettext_lazy("范围"), required=False, choices=[("closed", "本季度办结"), ("open", "尚未办结")]
+        label=gettext_lazy("范围"),
+        required=False,
+        choices=[("closed", gettext_lazy("本季度办结")), ("open", gettext_lazy("尚未办结"))],
     )
 
 

@@ -16,7 +16,10 @@ from jijian.petitions.models import ForwardAnswer
 class ForwardAnswerForm(forms.Form):
     answer = forms.ChoiceField(
         label=gettext_lazy("答复"),
-        choices=[(ForwardAnswer.ACCEPTED, "接收办理"), (ForwardAnswer.TRANSFERRED, "转送")],
+        choices=[
+            (ForwardAnswer.ACCEPTED, gettext_lazy("接收办理")),
+            (ForwardAnswer.TRANSFERRED, gettext_lazy("转送")),
+        ],
         widget=forms.RadioSelect,
         error_messages={
             "required": gettext_lazy("请选择接收办理或转送"),
@@ -78,7 +81,7 @@ class RelationForm(forms.Form):
     relative_unit = forms.CharField(label=gettext_lazy("工作单位"), max_length=200, required=False)
     kind = forms.ChoiceField(
         label=gettext_lazy("关系"),
-        choices=[("", "请选择"), *RelationKind.choices],
+        choices=[("", gettext_lazy("请选择")), *RelationKind.choices],
         error_messages={"required": gettext_lazy("请选择关系"), "invalid_choice": gettext_lazy("请选择关系")},
     )
 

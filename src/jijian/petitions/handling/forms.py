@@ -47,13 +47,17 @@ def _blank(label: str, choices) -> list:
 
 class RegisterFilterForm(forms.Form):
     state = forms.ChoiceField(
-        label=gettext_lazy("状态"), required=False, choices=_blank("全部状态", PetitionState.choices)
+        label=gettext_lazy("状态"),
+        required=False,
+        choices=_blank(gettext_lazy("全部状态"), PetitionState.choices),
     )
     channel = forms.ChoiceField(
-        label=gettext_lazy("来源渠道"), required=False, choices=_blank("全部渠道", Channel.choices)
+        label=gettext_lazy("来源渠道"),
+        required=False,
+        choices=_blank(gettext_lazy("全部渠道"), Channel.choices),
     )
     category = forms.ChoiceField(
-        label=gettext_lazy("类别"), required=False, choices=_blank("全部类别", Category.choices)
+        label=gettext_lazy("类别"), required=False, choices=_blank(gettext_lazy("全部类别"), Category.choices)
     )
     received_from = forms.DateField(
         label=gettext_lazy("收到日期自"),
@@ -159,7 +163,7 @@ class PetitionRegisterForm(forms.Form):
     )
     is_anonymous = forms.TypedChoiceField(
         label=gettext_lazy("举报方式"),
-        choices=[("1", "匿名"), ("0", "实名")],
+        choices=[("1", gettext_lazy("匿名")), ("0", gettext_lazy("实名"))],
         coerce=lambda v: v == "1",
         initial="1",
         widget=forms.RadioSelect,
@@ -278,7 +282,8 @@ class MarkRepeatForm(VersionForm):
             text = f"{r.serial_number or r.pk} · {timezone.localtime(r.received_at):%Y-%m-%d} · {r.get_state_display()}"
             if report is None:
                 return text
-            return f"{text} · {'同一实名举报人' if same_reporter(report, r) else '同一被反映人、同类问题'}"
+            why = gettext("同一实名举报人") if same_reporter(report, r) else gettext("同一被反映人、同类问题")
+            return f"{text} · {why}"
 
         self.fields["original"].label_from_instance = label
 
@@ -286,7 +291,7 @@ class MarkRepeatForm(VersionForm):
 class NotAcceptForm(VersionForm):
     reason = forms.ChoiceField(
         label=gettext_lazy("不予受理理由"),
-        choices=_blank("请选择", NotAcceptedReason.choices),
+        choices=_blank(gettext_lazy("请选择"), NotAcceptedReason.choices),
         error_messages={"invalid_choice": gettext_lazy("请选择不予受理的理由")},
     )
     reply = forms.CharField(
@@ -339,11 +344,11 @@ class CommissionChoiceField(OfferedUnitChoiceField):
         try:
             decided = routing.route(receiving=self.receiving, managing=obj, about_own_head=False)
         except ValidationError:
-            return f"{indent}{obj.name} → 不能报送"
+            return f"{indent}{obj.name} → " + gettext("不能报送")
         label = f"{indent}{obj.name} → {RouteKind(decided.kind).label}"
         if decided.target.pk != obj.pk and decided.kind != RouteKind.THIS_LEVEL:
             label += f"（{decided.target.name}）"
-        return label + ("，专门报送" if decided.restricted else "")
+        return label + (gettext("，专门报送") if decided.restricted else "")
 
 
 # The `managing_q` search text: stripped, at most core.forms.UNIT_SEARCH_MAX_LENGTH characters.
@@ -446,7 +451,7 @@ class ExtensionForm(VersionForm):
 class DecisionForm(VersionForm):
     decision = forms.ChoiceField(
         label=gettext_lazy("审批意见"),
-        choices=[("approve", "批准"), ("reject", "退回")],
+        choices=[("approve", gettext_lazy("批准")), ("reject", gettext_lazy("退回"))],
         widget=forms.RadioSelect,
         error_messages={"required": gettext_lazy("请选择批准或退回")},
     )
@@ -470,7 +475,7 @@ class UrgeForm(forms.Form):
     )
     kind = forms.ChoiceField(
         label=gettext_lazy("方式"),
-        choices=[("urge", "催办"), ("supervise", "督办（催办后仍未办理的）")],
+        choices=[("urge", gettext_lazy("催办")), ("supervise", gettext_lazy("督办（催办后仍未办理的）"))],
         widget=forms.RadioSelect,
         initial="urge",
         error_messages={"required": gettext_lazy("请选择催办或督办")},
@@ -498,7 +503,7 @@ class ObjectionForm(VersionForm):
 
     channel = forms.ChoiceField(
         label=gettext_lazy("提出方式"),
-        choices=[("", "请选择")]
+        choices=[("", gettext_lazy("请选择"))]
         + [
             (c.value, c.label)
             for c in (ObjectionChannel.LETTER, ObjectionChannel.PHONE, ObjectionChannel.VISIT)
@@ -538,8 +543,8 @@ class ObjectionAnswerForm(VersionForm):
     outcome = forms.ChoiceField(
         label=gettext_lazy("答复结论"),
         choices=[
-            (ObjectionOutcome.UPHELD.value, "维持原结论（答复即告知举报人）"),
-            (ObjectionOutcome.REOPENED.value, "重新办理（退回已受理，重新办结须领导审批）"),
+            (ObjectionOutcome.UPHELD.value, gettext_lazy("维持原结论（答复即告知举报人）")),
+            (ObjectionOutcome.REOPENED.value, gettext_lazy("重新办理（退回已受理，重新办结须领导审批）")),
         ],
         widget=forms.RadioSelect,
         error_messages={

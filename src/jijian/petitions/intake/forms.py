@@ -79,7 +79,7 @@ class PetitionForm(forms.Form):
     )
     is_anonymous = forms.TypedChoiceField(
         label=gettext_lazy("举报方式"),
-        choices=[("1", "匿名举报"), ("0", "实名举报")],
+        choices=[("1", gettext_lazy("匿名举报")), ("0", gettext_lazy("实名举报"))],
         coerce=lambda v: v == "1",
         initial="1",
         widget=forms.RadioSelect,
