@@ -4,7 +4,7 @@ shown with, so a stale page gets a message instead of acting twice)."""
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -37,11 +37,15 @@ from jijian.petitions.selectors import (
 )
 from jijian.petitions.services import STAFF_CHANNELS
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+
 MAX_STAFF_FILES = 20
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def _blank(label: str, choices) -> list:
+def _blank(label: StrOrPromise, choices) -> list:
     return [("", label), *choices]
 
 
