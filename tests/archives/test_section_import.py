@@ -179,3 +179,15 @@ def test_the_import_page_imports_a_section(keeper, people, login, tree):
     assert ArchiveRecord.objects.get().archive == people["liu"]
     reader = make_user("zzb_sx", tree.county, "org_department")
     assert login(reader).post(reverse("archives:import"), {"what": "talk"}).status_code == 404
+
+
+def test_a_traditional_reader_imports_the_sanctions_named_in_the_source_language(keeper, people):
+    """The names are shown in the reader's language; a file's words stay the source's (政务处分记过)."""
+    from django.utils import translation
+
+    header = ["身份证号", "处分或处理", "决定日期", "材料来源"]
+    rows = [[idn(1), "政务处分记过", "2025-05-01", "审理室"], [idn(1), "党内警告", "2025-06-01", "审理室"]]
+    with translation.override("zh-hant"):
+        import_section(xlsx(rows, header), section="sanction", actor=keeper)
+    kinds = sorted(Sanction.objects.filter(archive=people["liu"]).values_list("kind", flat=True))
+    assert kinds == ["party_warning", "public_demerit"]

@@ -256,6 +256,28 @@ def test_each_year_has_its_version_and_the_page_shows_what_changed(keeper, archi
 
 
 # --- pages ---------------------------------------------------------------------------------------
+def test_sanction_names_are_the_reader_s_and_the_stored_version_the_platform_s(keeper, archive, login):
+    """A Traditional reader sees 記過 among 政務處分 and on the archive; the yearly version the reader's
+    entry refreshed keeps 记过, so next year's comparison does not report a change of language."""
+    from django.utils import translation
+
+    client = login(keeper)
+    url = reverse("archives:section_add", args=[archive.pk, "sanction"])
+    form = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-TW").content.decode()
+    assert '<optgroup label="政務處分">' in form and ">記過</option>" in form and "记过" not in form
+    assert ">记过</option>" in client.get(url, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    with translation.override("zh-hant"):
+        services.sanction_add(
+            actor=keeper, archive=archive, kind="public_demerit", decided_on=D(2026, 3, 10), source="审理室"
+        )
+        assert str(Sanction.objects.get(archive=archive)) == "記過"
+    entries = ArchiveYearVersion.objects.get(archive=archive).content["entries"]
+    assert "记过（2026-03-10）" in entries.values()
+    assert (
+        ArchiveYearVersion.objects.get(archive=archive).content["basic"]["级别"] == "县处级干部"
+    )  # 縣處級幹部 to the reader
+
+
 def test_adding_an_entry_on_the_page_shows_the_opened_archive_and_audits_it(keeper, archive, login):
     client = login(keeper)
     url = reverse("archives:section_add", args=[archive.pk, "sanction"])

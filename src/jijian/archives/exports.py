@@ -6,6 +6,7 @@ import io
 
 from django.utils import timezone
 
+from jijian.core.language import written_in_platform_language
 from jijian.core.models import CadreLevel
 from jijian.core.sensitive.crypto import mask_id_number
 
@@ -19,6 +20,7 @@ def _label(choices, code: str) -> str:
     return str(dict(choices).get(code, code))
 
 
+@written_in_platform_language
 def archive_list_xlsx(archives, *, viewer) -> bytes:
     """`archives`: rows of selectors.archive_list(with_id_number=True)."""
     from openpyxl import Workbook

@@ -325,11 +325,13 @@ def _sanction_kinds() -> dict[str, str]:
     from .sanctions import SANCTIONS, TRACKS
 
     out: dict[str, str] = {}
-    for kind in SANCTIONS.values():
-        out[kind.key] = kind.key
-        out[kind.name] = kind.key
-        out[TRACKS[kind.track] + kind.label] = kind.key
-        out.setdefault(kind.label, kind.key)  # 警告 alone is ambiguous: the party's (first) is not guessed
+    with translation.override(settings.LANGUAGE_CODE):  # a file's words are the source language's
+        for kind in SANCTIONS.values():
+            label = str(kind.label)
+            out[kind.key] = kind.key
+            out[str(kind.name)] = kind.key
+            out[str(TRACKS[kind.track]) + label] = kind.key
+            out.setdefault(label, kind.key)  # 警告 alone is ambiguous: the party's (first) is not guessed
     out.pop("警告", None)
     return out
 

@@ -249,7 +249,7 @@ class Sanction(SectionEntry):
     def get_kind_display(self) -> str:
         from .sanctions import SANCTIONS
 
-        return SANCTIONS[self.kind].name if self.kind in SANCTIONS else self.kind
+        return str(SANCTIONS[self.kind].name) if self.kind in SANCTIONS else self.kind
 
     def in_effect_on(self, day) -> bool:
         return self.decided_on <= day and (self.effect_ends_on is None or day <= self.effect_ends_on)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 
 from jijian.audit.services import audit_record
 from jijian.core.access import unit_in_scope
-from jijian.core.language import platform_language
+from jijian.core.language import platform_language, written_in_platform_language
 from jijian.core.models import CadreLevel, OrgUnit
 from jijian.core.services import ConcurrentEditError
 from jijian.core.validators import validate_id_number
@@ -498,6 +498,7 @@ def record_add(
 
 
 # --- yearly versions -----------------------------------------------------------------------------
+@written_in_platform_language  # a stored version: its labels read the same whoever's action refreshed it
 def snapshot(archive: IntegrityArchive) -> dict:
     """What the archive holds now, as display lines keyed by a stable key (for the yearly diff).
     Never the ID number in full."""

@@ -11,12 +11,14 @@ from django.http import HttpResponse
 from jijian.attachments.views import content_disposition
 from jijian.audit.services import audit_record
 from jijian.core.exports import spreadsheet_cell
+from jijian.core.language import written_in_platform_language
 
 from .scoring import PARTS
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+@written_in_platform_language
 def evaluations_xlsx(*, actor, rows, year: int, ip_address: str = "") -> HttpResponse:
     from openpyxl import Workbook
     from openpyxl.styles import Font

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jijian.audit.services import audit_record
 from jijian.core.access import get_or_404, require_module
+from jijian.core.language import platform_language
 from jijian.core.ops.ratelimit import client_ip
 from jijian.core.roles import Module, Role
 from jijian.core.sensitive.crypto import mask_id_number
@@ -482,7 +483,8 @@ def stats(request):
 def stats_xlsx(request):
     require_module(request.user, Module.RECEPTION)
     start, end, _ = _period(request)
-    data = statistics_xlsx(reception_statistics(request.user, start, end))
+    with platform_language():  # a file that leaves: its labels, read by the statistics, in one language
+        data = statistics_xlsx(reception_statistics(request.user, start, end))
     audit_record(
         actor=request.user,
         action="reception.stats_export",

@@ -15,17 +15,17 @@ import tempfile
 from collections.abc import Iterator
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 from django.http import Http404
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from jijian.audit.services import audit_record
 from jijian.core.exports import Echo, spreadsheet_cell
+from jijian.core.language import lines_in_platform_language, platform_language, written_in_platform_language
 from jijian.core.models import OrgUnit, User
 from jijian.core.ops.replicas import on_reporting_db
 
@@ -64,6 +64,7 @@ def stats_filename(stats: NodeStats, suffix: str) -> str:
 
 
 # --- the statistics table as Excel --------------------------------------------------------------
+@written_in_platform_language
 def stats_table_xlsx(stats: NodeStats) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -107,6 +108,7 @@ def stats_table_xlsx(stats: NodeStats) -> bytes:
     return buffer.getvalue()
 
 
+@written_in_platform_language
 def department_stats_xlsx(stats: DepartmentStats) -> bytes:
     """The department members' statistics as Excel: per department over the range with the total,
     the ranking, and the trend per month."""
@@ -193,7 +195,12 @@ def _ancestor_names(qs) -> dict[int | None, str]:
 
 def month_reports_csv(node: OrgUnit, month: date) -> Iterator[str]:
     """CSV lines (UTF-8 with BOM, for Excel) of every report of `month` under `node`, read in chunks
-    by a server-side cursor: memory stays flat whatever the size of the node."""
+    by a server-side cursor: memory stays flat whatever the size of the node. In the platform's
+    language, as the same export written as Excel by the worker."""
+    return lines_in_platform_language(_month_report_lines(node, month))
+
+
+def _month_report_lines(node: OrgUnit, month: date) -> Iterator[str]:
 
     def first_read(db: str) -> tuple[QuerySet[MonthlyReport], dict]:
         qs = month_reports_for_export(node, month, db=db)
@@ -287,6 +294,7 @@ def month_export_start(*, user: User, node: OrgUnit, month: date, ip_address: st
     return export_id
 
 
+@written_in_platform_language  # a worker has no reader: run at once (eager), the same words
 def month_export_run(*, export_id: str) -> str:
     """Write the workbook (openpyxl write-only: memory stays flat) and record progress. Safe to run
     twice: a finished export is left as it is; an interrupted one starts over."""
@@ -407,6 +415,6 @@ def circular_pdf(stats: NodeStats) -> bytes:
     """The printable circular of one month for a node, in Chinese (font: Noto Sans CJK SC, embedded)."""
     from weasyprint import HTML
 
-    with translation.override(settings.LANGUAGE_CODE):  # an official document: in its prescribed wording
+    with platform_language():  # an official document: in its prescribed wording
         html = render_to_string("reports/circular.html", circular_context(stats))
     return HTML(string=html).write_pdf()

@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from jijian.attachments.views import content_disposition
 from jijian.audit.services import audit_record
 from jijian.core.exports import spreadsheet_cell
+from jijian.core.language import written_in_platform_language
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COLUMNS = [
@@ -28,6 +29,7 @@ COLUMNS = [
 ]
 
 
+@written_in_platform_language
 def board_xlsx(*, actor, rows, year: int, ip_address: str = "") -> HttpResponse:
     from openpyxl import Workbook
     from openpyxl.styles import Font

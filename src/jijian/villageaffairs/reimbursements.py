@@ -33,7 +33,7 @@ from jijian.attachments.services import STAFF_KINDS, attachments_store_all
 from jijian.audit.services import audit_record
 from jijian.core import links
 from jijian.core.access import get_or_404, scope
-from jijian.core.language import platform_language
+from jijian.core.language import platform_language, written_in_platform_language
 from jijian.core.notify import notify
 from jijian.core.orgs.workdays import WorkingDays, add_working_days, provisional_mark
 from jijian.core.roles import Module, Role
@@ -480,6 +480,7 @@ def voucher_statistics(user, *, year: int) -> list[dict]:
     return out
 
 
+@written_in_platform_language
 def voucher_statistics_xlsx(user, *, year: int) -> bytes:
     import io
 

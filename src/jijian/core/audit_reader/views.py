@@ -15,6 +15,7 @@ from jijian.audit.services import audit_record
 from jijian.core.access import require_module
 from jijian.core.accounts.security import client_ip
 from jijian.core.exports import Echo, spreadsheet_cell
+from jijian.core.language import lines_in_platform_language
 from jijian.core.roles import Module
 
 from .access import events_visible_to, get_event_for
@@ -136,7 +137,9 @@ def event_export(request):
                 ]
             )
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        lines_in_platform_language(rows()), content_type="text/csv; charset=utf-8"
+    )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
     return response

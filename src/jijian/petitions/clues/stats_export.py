@@ -6,11 +6,13 @@ from __future__ import annotations
 import io
 
 from jijian.audit.services import audit_record
+from jijian.core.language import written_in_platform_language
 from jijian.petitions.clues.stats import ClueStats
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+@written_in_platform_language
 def clue_stats_xlsx(stats: ClueStats, *, unit_name: str) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font

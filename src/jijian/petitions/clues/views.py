@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from jijian.attachments import held
 from jijian.attachments.views import content_disposition
 from jijian.core.access import require_module
+from jijian.core.language import platform_language
 from jijian.core.ops.ratelimit import client_ip
 from jijian.core.roles import Module
 from jijian.petitions.access import get_clue_for, get_petition_for
@@ -369,7 +370,8 @@ def clue_stats_export(request):
     if request.GET and not form.is_valid():
         _form_errors(request, form)
         return redirect("petitions_clues:stats")
-    stats = clue_stats(request.user, form.period())
+    with platform_language():  # the workbook's labels: read by clue_stats, in the file's language
+        stats = clue_stats(request.user, form.period())
     with transaction.atomic():
         clue_stats_export_audit(actor=request.user, stats=stats, ip_address=client_ip(request))
     response = HttpResponse(

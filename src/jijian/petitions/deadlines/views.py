@@ -22,6 +22,7 @@ from jijian.attachments.views import content_disposition
 from jijian.audit.services import audit_record
 from jijian.core.access import require_module
 from jijian.core.exports import Echo, spreadsheet_cell
+from jijian.core.language import lines_in_platform_language, platform_language
 from jijian.core.ops.ratelimit import client_ip
 from jijian.core.ops.replicas import on_reporting_db
 from jijian.core.roles import Module
@@ -99,7 +100,8 @@ def deadline_board_export(request):
             rows, dates, colour=colour, number=1, total=total, per_page=max(total, 1)
         )
 
-    total, page = on_reporting_db(read)
+    with platform_language():  # the rows' labels are read here: the file's language, not the reader's
+        total, page = on_reporting_db(read)
     with transaction.atomic():
         audit_record(
             actor=request.user,
@@ -134,7 +136,9 @@ def deadline_board_export(request):
                 ]
             )
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        lines_in_platform_language(lines()), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = content_disposition(f"办理时限看板_{dates.today:%Y%m%d}.csv")
     return response
 

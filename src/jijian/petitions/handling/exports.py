@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from jijian.audit.services import audit_record
 from jijian.core.exports import Echo, spreadsheet_cell
+from jijian.core.language import lines_in_platform_language
 from jijian.core.ops.replicas import on_reporting_db, reporting_db
 from jijian.core.sensitive.crypto import mask_id_number, mask_phone, mask_text
 from jijian.core.sensitive.reveal import reveal_rule
@@ -125,6 +126,11 @@ def _identity(actor, report: PetitionReport, may_reveal: bool) -> list[str]:
 
 
 def register_csv(actor, qs: QuerySet[PetitionReport], *, include_identity: bool = False) -> Iterator[str]:
+    """The register's lines, in the platform's language (core.language)."""
+    return lines_in_platform_language(_register_lines(actor, qs, include_identity=include_identity))
+
+
+def _register_lines(actor, qs: QuerySet[PetitionReport], *, include_identity: bool) -> Iterator[str]:
     writer = csv.writer(Echo())
     yield "\ufeff" + writer.writerow([*COLUMNS, *(IDENTITY_COLUMNS if include_identity else ())])
     tz = timezone.get_current_timezone()
