@@ -502,7 +502,7 @@ KEPT_CALLEES = {
     "report_transition",
     "duty_log_record",
 }
-KEPT_KEYWORDS = {"summary", "title", "body", "reason", "notes", "facts"}
+KEPT_KEYWORDS = {"summary", "title", "body", "reason", "notes", "facts", "data", "before", "after"}
 _LABELLED = re.compile(r"_display\(|\.label\b|\b\w*label\b|_label\(")
 
 

@@ -176,7 +176,7 @@ def guidance_task_answer(
                 after={"answered_on": str(answered_on), "overdue": answered_on > task.due_on},
             )
     try:
-        with transaction.atomic():
+        with transaction.atomic(), platform_language():
             record_id = links.duty_log_record(
                 actor=actor,
                 duty_type_code="assigned_task",

@@ -557,15 +557,16 @@ def risk_check_record(
                 summary=f"风险点检查：{risk_point.process}（{check.get_result_display()}）",
             )
         if is_department_member(actor):
-            links.duty_log_record(
-                actor=actor,
-                duty_type_code="risk_check",
-                occurred_on=checked_on,
-                notes=f"{risk_point.org_unit.name}：{check.finding}"
-                + (f"\n提醒、报告及整改：{follow_up}" if follow_up else ""),
-                data={"risk_point": risk_point.process[:100], "result": check.get_result_display()},
-                source=f"responsibility.risk_check:{check.pk}",
-            )
+            with platform_language():
+                links.duty_log_record(
+                    actor=actor,
+                    duty_type_code="risk_check",
+                    occurred_on=checked_on,
+                    notes=f"{risk_point.org_unit.name}：{check.finding}"
+                    + (f"\n提醒、报告及整改：{follow_up}" if follow_up else ""),
+                    data={"risk_point": risk_point.process[:100], "result": check.get_result_display()},
+                    source=f"responsibility.risk_check:{check.pk}",
+                )
     return check
 
 
