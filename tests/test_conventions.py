@@ -217,19 +217,33 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _VISIBLE_ATTR = re.compile(r'\s(?:placeholder|title|aria-label|alt|data-label|data-confirm)="([^"]*)"')
 
 
+# A string a template tag hands on to be shown: a filter's default ({{ x|default:"无" }}) or a value an
+# include receives ({% include … with title="按来源" %}); `_("…")` is its translated form. A date
+# format ("Y年n月") is a format, the same in every script.
+_HANDED_LITERAL = re.compile(r'(?:default:|=)("[^"]*"|\'[^\']*\')')
+_DATE_FORMAT = re.compile(r"^[YnjHisdmyN年月日 :]+$")
+
+
 def untranslated_text(source: str) -> list[str]:
     """The Chinese a template shows outside {% translate %} / {% blocktranslate %}: in text between
-    tags, or in an attribute the reader sees. Scripts, styles and comments are not shown; text inside
-    template tags (a string passed to an include, a comparison) is not text of the page."""
+    tags, in an attribute the reader sees, or in a string a tag hands on to be shown (a filter's
+    default, an include's value) outside `_("…")`. Scripts, styles and comments are not shown; a
+    string a tag compares with is not text of the page."""
     s = re.sub(r"\{%\s*comment\s*%\}.*?\{%\s*endcomment\s*%\}", "", source, flags=re.S)
     s = re.sub(r"\{%\s*(blocktranslate|blocktrans)\b.*?\{%\s*end\1\s*%\}", "", s, flags=re.S)
+    handed = [
+        literal[1:-1]
+        for tag in re.findall(r"\{\{.*?\}\}|\{%(?!\s*(?:translate|trans|if|elif)\b).*?%\}", s, flags=re.S)
+        for literal in _HANDED_LITERAL.findall(tag)
+        if _HAN.search(literal) and not _DATE_FORMAT.match(literal[1:-1])
+    ]
     s = re.sub(r"<(script|style)\b.*?</\1>", "", s, flags=re.S | re.I)
     s = re.sub(r"<!--.*?-->", "", s, flags=re.S)
     s = re.sub(r"\{%.*?%\}|\{\{.*?\}\}|\{#.*?#\}", "", s)
     found = [v for tag in re.findall(r"<[^<>]*>", s) for v in _VISIBLE_ATTR.findall(tag) if _HAN.search(v)]
     text = re.sub(r"<[^<>]*>", "\n", s)
     found += [line.strip() for line in text.splitlines() if _HAN.search(line)]
-    return found
+    return found + handed
 
 
 def test_templates_show_chinese_only_through_gettext():
@@ -250,6 +264,10 @@ def test_the_gettext_rule_sees_text_and_visible_attributes_only():
     )
     assert untranslated_text('{% if x == "中文" %}<script>alert("好")</script>{# 注 #}{% endif %}') == []
     assert untranslated_text('<p title="查看">{{ n }} 件</p><input value="值">') == ["查看", "件"]
+    assert untranslated_text(
+        '{{ a|default:"无" }}{{ b|default:_("无") }}{{ d|date:"Y年n月" }}'
+        '{% include "t.html" with title="按来源" key="k" %}{% include "t.html" with title=_("按来源") %}'
+    ) == ["无", "按来源"]
 
 
 # Where Python code hands words to the user: a message on the next page, a refusal (ValidationError and

@@ -91,6 +91,32 @@ def test_a_select_s_options_are_in_the_reader_s_language(db):
     assert '<option value="" selected>请选择</option>' in level_options(Client())
 
 
+def test_the_statistics_and_lists_name_their_columns_in_the_reader_s_language(tree, people):
+    """The words that Python or a template tag hands to a page (a table's columns, a filter's choices, a
+    task's status, an include's heading) are msgids too: a Traditional reader reads all of them."""
+    from jijian.core.models import User
+    from tests.cadres.helpers import task
+    from tests.conftest import sign_in
+
+    def page(user: User, url: str) -> str:
+        client = Client(HTTP_ACCEPT_LANGUAGE="zh-TW")
+        sign_in(client, user)
+        response = client.get(url)
+        assert response.status_code == 200, url
+        return response.content.decode()
+
+    reception = page(people.city_petition, reverse("reception:stats"))
+    assert "按接訪機關" in reception and "預約總數" in reception and "待確認" in reception
+    assert "接访机关" not in reception and "待确认" not in reception
+    board = page(people.city_petition, reverse("petitions_board:board"))
+    assert "全部類型" in board and "全部类型" not in board
+    stats = page(people.county_officer, reverse("reports:stats_node", args=[tree.county.pk]))
+    assert "應報" in stats and "鄉鎮（街道）" in stats and "应报" not in stats
+    task(people.township_a, people.member_a)
+    tasks = page(people.member_a, reverse("cadres:task_list"))
+    assert '<span class="state">辦理中</span>' in tasks and "办理中" not in tasks
+
+
 def test_what_an_action_keeps_is_in_the_platform_s_language(tree, people):
     """A township officer reading Traditional issues a task: the member's notice and the audit trail's
     summary name its kind (派单) in the platform's language, as every reader of a record sees it."""

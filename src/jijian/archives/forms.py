@@ -392,10 +392,10 @@ class RecordForm(SectionForm):
 
 
 SECTION_FORMS = {
-    "family": (FamilyForm, "家庭成员"),
-    "matters": (MattersForm, "个人有关事项报告"),
-    "sanction": (SanctionForm, "处分及组织处理"),
-    "record": (RecordForm, "廉政谈话、承诺、礼品、审计与考核"),
+    "family": (FamilyForm, gettext_lazy("家庭成员")),
+    "matters": (MattersForm, gettext_lazy("个人有关事项报告")),
+    "sanction": (SanctionForm, gettext_lazy("处分及组织处理")),
+    "record": (RecordForm, gettext_lazy("廉政谈话、承诺、礼品、审计与考核")),
 }
 
 

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from jijian.core.access import unit_scope_q
 from jijian.core.models import CadreLevel, OrgUnit
@@ -259,7 +259,7 @@ SECTIONS: dict[str, Section] = {
     for s in (
         Section(
             "family",
-            "家庭成员及从业情况",
+            gettext_lazy("家庭成员及从业情况"),
             {
                 "关系": "relation",
                 "家庭成员姓名": "name",
@@ -270,13 +270,13 @@ SECTIONS: dict[str, Section] = {
         ),
         Section(
             "matters",
-            "个人有关事项报告",
+            gettext_lazy("个人有关事项报告"),
             {"报告年度": "year", "报告事项": "items", "内容摘要": "summary"},
             ("报告年度", "材料来源", "材料日期"),
         ),
         Section(
             "sanction",
-            "处分及组织处理",
+            gettext_lazy("处分及组织处理"),
             {
                 "处分或处理": "kind",
                 "决定日期": "decided_on",

@@ -7,6 +7,7 @@ from datetime import date
 
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from .access import holdings_visible_to, tasks_visible_to
 from .models import GuidanceTask, PostHolding
@@ -18,10 +19,30 @@ STATUS_FILTERS = {
 }
 
 
-def task_status(task: GuidanceTask, today: date) -> str:
+TASK_STATUSES = {
+    "done_late": (gettext_lazy("逾期办结"), "overdue"),
+    "done": (gettext_lazy("按期办结"), "done"),
+    "overdue": (gettext_lazy("逾期未办"), "overdue"),
+    "open": (gettext_lazy("办理中"), ""),
+}  # key: (what the reader reads, the badge's class)
+
+
+def task_state(task: GuidanceTask, today: date) -> str:
+    """The task's status key (TASK_STATUSES)."""
     if task.answered_on is not None:
-        return "逾期办结" if task.answered_on > task.due_on else "按期办结"
-    return "逾期未办" if today > task.due_on else "办理中"
+        return "done_late" if task.answered_on > task.due_on else "done"
+    return "overdue" if today > task.due_on else "open"
+
+
+def task_status(task: GuidanceTask, today: date) -> str:
+    """The task's status as the reader reads it."""
+    return str(TASK_STATUSES[task_state(task, today)][0])
+
+
+def task_badge(task: GuidanceTask, today: date) -> tuple[str, str]:
+    """The status as shown in a list or on the task: (label, CSS class)."""
+    label, css = TASK_STATUSES[task_state(task, today)]
+    return str(label), css
 
 
 def task_list(user, *, status: str = "", today: date | None = None) -> QuerySet[GuidanceTask]:

@@ -56,7 +56,7 @@ def task_list(request):
     page = Paginator(selectors.task_list(request.user, status=status, today=today), PAGE).get_page(
         request.GET.get("page")
     )
-    rows = [(t, selectors.task_status(t, today)) for t in page]
+    rows = [(t, *selectors.task_badge(t, today)) for t in page]
     context = {
         "page": page,
         "rows": rows,
@@ -123,7 +123,8 @@ def _task_page(request, task, *, refused: AnswerForm | None = None):
         )
     elif refused is not None:
         _errors(request, refused)
-    context = {"task": task, "status": selectors.task_status(task, today), "form": form}
+    status, status_class = selectors.task_badge(task, today)
+    context = {"task": task, "status": status, "status_class": status_class, "form": form}
     return render(request, "cadres/task_detail.html", context, status=400 if refused else 200)
 
 

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 PARTS = (
-    ("reports", "月报履职"),
-    ("training", "学习考试"),
-    ("guidance", "派单办理"),
-    ("township", "乡镇评价"),
+    ("reports", gettext_lazy("月报履职")),
+    ("training", gettext_lazy("学习考试")),
+    ("guidance", gettext_lazy("派单办理")),
+    ("township", gettext_lazy("乡镇评价")),
 )
 PART_LABELS = dict(PARTS)
 

@@ -17,6 +17,7 @@ from datetime import date
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from jijian.core.models import CadreLevel
 from jijian.core.ops.replicas import on_reporting_db
@@ -25,21 +26,21 @@ from .access import receptions_visible_to
 from .models import ReceptionState
 
 OUTCOMES = (
-    ("total", "预约总数", None),
-    ("requested", "待确认", ReceptionState.REQUESTED),
-    ("confirmed", "已确认", ReceptionState.CONFIRMED),
-    ("in_session", "接访中", ReceptionState.IN_SESSION),
-    ("ended", "已接访", ReceptionState.ENDED),
-    ("no_show", "未到场", ReceptionState.NO_SHOW),
-    ("cancelled", "已取消", ReceptionState.CANCELLED),
+    ("total", gettext_lazy("预约总数"), None),
+    ("requested", gettext_lazy("待确认"), ReceptionState.REQUESTED),
+    ("confirmed", gettext_lazy("已确认"), ReceptionState.CONFIRMED),
+    ("in_session", gettext_lazy("接访中"), ReceptionState.IN_SESSION),
+    ("ended", gettext_lazy("已接访"), ReceptionState.ENDED),
+    ("no_show", gettext_lazy("未到场"), ReceptionState.NO_SHOW),
+    ("cancelled", gettext_lazy("已取消"), ReceptionState.CANCELLED),
 )
 # Besides the state: how many sessions became (or were linked to) a report from the public.
-CASE = ("case", "转为信访举报")
+CASE = ("case", gettext_lazy("转为信访举报"))
 COLUMNS = (*((name, label) for name, label, _ in OUTCOMES), CASE)
 NAMES = tuple(name for name, _ in COLUMNS)
 
-UNLINKED = "未登记为信访举报"
-UNKNOWN_CASE = "关联案件类别不明"
+UNLINKED = gettext_lazy("未登记为信访举报")
+UNKNOWN_CASE = gettext_lazy("关联案件类别不明")
 
 
 def _annotations() -> dict:
@@ -74,14 +75,15 @@ def _by_matter(qs) -> list[dict]:
     wanted = sorted({pk for pk in report_ids.values() if pk is not None})
     matters = links.petition_matters(wanted) if wanted else {}
     merged: dict[str, dict] = {}
+    unlinked = str(UNLINKED)
     for row in rows:
         ref = row["case_ref"]
-        name = matters.get(report_ids[ref], UNKNOWN_CASE) if ref else UNLINKED
+        name = str(matters.get(report_ids[ref], UNKNOWN_CASE)) if ref else unlinked
         bucket = merged.setdefault(name, dict.fromkeys(NAMES, 0))
         for n in NAMES:
             bucket[n] += row[n]
     # The matters by number of receptions, the sessions not (yet) a report last.
-    order = sorted(merged, key=lambda name: (name == UNLINKED, -merged[name]["total"], name))
+    order = sorted(merged, key=lambda name: (name == unlinked, -merged[name]["total"], name))
     return [_row(name, merged[name]) for name in order]
 
 
@@ -96,7 +98,7 @@ def _by_outcome(totals: dict) -> list[dict]:
     return [
         {
             "key": name,
-            "name": label,
+            "name": str(label),
             "count": totals[name],
             "share": round(100 * totals[name] / total, 1) if total else None,
         }
@@ -126,11 +128,11 @@ def reception_statistics(user, start: date, end: date, *, db: str | None = None)
         "leaders": _counts(
             qs.exclude(slot__schedule__receiver=None), "slot__schedule__receiver__full_name", "—"
         ),
-        "townships": _counts(qs, "township__name", "网上预约"),
+        "townships": _counts(qs, "township__name", gettext("网上预约")),
         "matters": _by_matter(qs),
         "levels": _by_level(qs),
         "totals": totals,
-        "total_row": _row("合计", totals),
+        "total_row": _row(gettext("合计"), totals),
         "by_outcome": _by_outcome(totals),
         "wait_days": round(sum(waits) / len(waits), 1) if waits else None,
         "outcomes": OUTCOMES,
@@ -179,7 +181,7 @@ def statistics_xlsx(stats: dict) -> bytes:
     ws.append(["从预约到接访平均天数", stats["wait_days"] if stats["wait_days"] is not None else "—"])
     for key, title, head in BREAKDOWNS:
         ws = wb.create_sheet(title)
-        heading(ws, head, *(label for _, label in COLUMNS))
+        heading(ws, head, *(str(label) for _, label in COLUMNS))
         for row in stats[key]:
             ws.append([spreadsheet_cell(row["name"]), *row["counts"]])
         ws.append(["合计", *stats["total_row"]["counts"]])

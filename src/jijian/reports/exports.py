@@ -75,7 +75,7 @@ def stats_table_xlsx(stats: NodeStats) -> bytes:
     ws.append([f"{stats.node.name} 村级纪检委员履职月报统计（{_period(stats.start, stats.end)}）"])
     ws["A1"].font = Font(bold=True, size=14)
     ws.append([])
-    ws.append([stats.child_label, *(label for label, _ in MEASURE_COLUMNS)])
+    ws.append([str(stats.child_label), *(str(label) for label, _ in MEASURE_COLUMNS)])
     for cell in ws[3]:
         cell.font = Font(bold=True)
     if stats.children:
@@ -93,7 +93,7 @@ def stats_table_xlsx(stats: NodeStats) -> bytes:
     ws.column_dimensions["A"].width = 24
 
     trend = wb.create_sheet("趋势")
-    trend.append(["月份", *(label for label, _ in MEASURE_COLUMNS)])
+    trend.append(["月份", *(str(label) for label, _ in MEASURE_COLUMNS)])
     for item in stats.trend:
         trend.append([item["month"], *(item[attr] for _, attr in MEASURE_COLUMNS)])
 
@@ -121,7 +121,7 @@ def department_stats_xlsx(stats: DepartmentStats) -> bytes:
     ws.append([f"市直单位纪检委员履职月报统计（{_period(stats.start, stats.end)}）"])
     ws["A1"].font = Font(bold=True, size=14)
     ws.append([])
-    ws.append(["单位", "派驻纪检监察组", *(label for label, _ in MEASURE_COLUMNS)])
+    ws.append(["单位", "派驻纪检监察组", *(str(label) for label, _ in MEASURE_COLUMNS)])
     for cell in ws[3]:
         cell.font = Font(bold=True)
     for row in stats.rows:
@@ -152,7 +152,7 @@ def department_stats_xlsx(stats: DepartmentStats) -> bytes:
         )
 
     trend = wb.create_sheet("趋势")
-    trend.append(["月份", *(label for label, _ in MEASURE_COLUMNS)])
+    trend.append(["月份", *(str(label) for label, _ in MEASURE_COLUMNS)])
     for item in stats.trend:
         trend.append([item["month"], *(item[attr] for _, attr in MEASURE_COLUMNS)])
 

@@ -25,13 +25,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from jijian.core.access import unit_in_scope, unit_scope_q
 from jijian.core.models import COUNTY_KINDS, TOWNSHIP_KINDS, VILLAGE_KINDS, OrgKind, OrgUnit, User
@@ -41,6 +41,9 @@ from jijian.core.roles import Module, Role
 
 from .access import reports_visible_to
 from .models import SUBMITTED_STATES, DutyRecord, MemberKind, MonthlyReport, ReportState
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 STATS_ROLES = frozenset({Role.TOWNSHIP_COMMITTEE, Role.CONDUCT_SUPERVISION})
 MAX_MONTHS = 36
@@ -183,18 +186,19 @@ class Measures:
 
 
 MEASURE_FIELDS = ("expected", "submitted", "on_time", "late", "zero", "returned", "approved")
-# (label, attribute) in the order of every table, page, Excel and circular.
+# (label, attribute) in the order of every table, page, Excel and circular; the label is lazy (str() for a
+# workbook's cell).
 MEASURE_COLUMNS = (
-    ("应报", "expected"),
-    ("已报", "submitted"),
-    ("按时", "on_time"),
-    ("逾期", "late"),
-    ("未报", "missing"),
-    ("零报告", "zero"),
-    ("曾退回", "returned"),
-    ("已审核", "approved"),
-    ("上报率%", "submission_rate"),
-    ("按时率%", "on_time_rate"),
+    (gettext_lazy("应报"), "expected"),
+    (gettext_lazy("已报"), "submitted"),
+    (gettext_lazy("按时"), "on_time"),
+    (gettext_lazy("逾期"), "late"),
+    (gettext_lazy("未报"), "missing"),
+    (gettext_lazy("零报告"), "zero"),
+    (gettext_lazy("曾退回"), "returned"),
+    (gettext_lazy("已审核"), "approved"),
+    (gettext_lazy("上报率%"), "submission_rate"),
+    (gettext_lazy("按时率%"), "on_time_rate"),
 )
 
 _SUBMITTED = Q(state__in=SUBMITTED_STATES)
@@ -218,18 +222,18 @@ class Level:
 
     filter_field: str  # e.g. "county_id_at" ("" for a management zone: see _node_filter)
     group_field: str  # e.g. "township_id_at"
-    child_label: str
+    child_label: StrOrPromise
 
 
 def level_of(node: OrgUnit) -> Level | None:
     if node.kind == OrgKind.CITY:
-        return Level("city_id_at", "county_id_at", "县（市、区）")
+        return Level("city_id_at", "county_id_at", gettext_lazy("县（市、区）"))
     if node.is_county:
-        return Level("county_id_at", "township_id_at", "乡镇（街道）")
+        return Level("county_id_at", "township_id_at", gettext_lazy("乡镇（街道）"))
     if node.kind == OrgKind.MANAGEMENT_ZONE:
-        return Level("", "township_id_at", "乡镇（街道）")  # filtered by the zone's townships
+        return Level("", "township_id_at", gettext_lazy("乡镇（街道）"))  # filtered by the zone's townships
     if node.is_township:
-        return Level("township_id_at", "village_id", "村（社区）")
+        return Level("township_id_at", "village_id", gettext_lazy("村（社区）"))
     return None  # a village: its reports are listed instead
 
 
@@ -276,7 +280,7 @@ class NodeStats:
     end: date
     totals: Measures
     children: list[Row] = field(default_factory=list)
-    child_label: str = ""
+    child_label: StrOrPromise = ""
     trend: list[dict] = field(default_factory=list)
     duty_counts: list[dict] = field(default_factory=list)
     clues: int = 0
@@ -290,7 +294,7 @@ class NodeStats:
             "from": f"{self.start:%Y-%m}",
             "to": f"{self.end:%Y-%m}",
             "totals": self.totals.as_dict(),
-            "child_label": self.child_label,
+            "child_label": str(self.child_label),
             "children": [r.as_dict() for r in self.children],
             "trend": self.trend,
             "duty_counts": self.duty_counts,
@@ -455,7 +459,7 @@ def node_statistics(
         stats.reports = list(qs.select_related("member").order_by("month"))
         for r in stats.reports:
             stats.totals.add(measures_of_report(r))
-        stats.child_label = "月报"
+        stats.child_label = gettext_lazy("月报")
     else:
         stats.child_label = level.child_label
         stats.children = child_rows(user, node, qs, level)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy
 
 from jijian.core.models import COUNTY_KINDS, TOWNSHIP_KINDS, VILLAGE_KINDS, OrgKind, OrgUnit
 
@@ -95,7 +96,11 @@ def exam_results(user, exam: Exam):
 
 
 # --- statistics ----------------------------------------------------------------------------------
-LEVELS = (("village", "村（社区）"), ("township", "乡镇（街道）"), ("county", "县（市、区）及以上"))
+LEVELS = (
+    ("village", gettext_lazy("村（社区）")),
+    ("township", gettext_lazy("乡镇（街道）")),
+    ("county", gettext_lazy("县（市、区）及以上")),
+)
 
 
 def level_of(kind: str) -> str:

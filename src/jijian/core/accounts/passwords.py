@@ -18,10 +18,10 @@ class MinimumLengthValidator(password_validation.MinimumLengthValidator):
         super().__init__(min_length=min_length)
 
     def get_error_message(self):
-        return f"密码长度不能少于 {self.min_length} 个字符"
+        return gettext("密码长度不能少于 %(n)s 个字符") % {"n": self.min_length}
 
     def get_help_text(self):
-        return f"密码长度不能少于 {self.min_length} 个字符"
+        return gettext("密码长度不能少于 %(n)s 个字符") % {"n": self.min_length}
 
 
 class CharacterClassValidator:
@@ -42,7 +42,7 @@ class CharacterClassValidator:
             )
 
     def get_help_text(self):
-        return "密码须包含大写字母、小写字母、数字、符号中的至少三类"
+        return gettext("密码须包含大写字母、小写字母、数字、符号中的至少三类")
 
 
 class NotUsernameValidator:
@@ -58,7 +58,7 @@ class NotUsernameValidator:
             raise ValidationError(gettext("密码不能包含用户名"), code="password_has_username")
 
     def get_help_text(self):
-        return "密码不能包含用户名"
+        return gettext("密码不能包含用户名")
 
 
 class NotRecentlyUsedValidator:
@@ -80,4 +80,4 @@ class NotRecentlyUsedValidator:
                 )
 
     def get_help_text(self):
-        return "不能与最近使用过的密码相同"
+        return gettext("不能与最近使用过的密码相同")

@@ -27,6 +27,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from jijian.core.access import unit_scope_q
 from jijian.core.models import OrgUnit
@@ -38,7 +39,11 @@ from jijian.petitions.models import DeadlineKind, PetitionDeadline, PetitionRepo
 
 PAGE_SIZE = 50
 COLOURS = ("red", "yellow", "green")
-COLOUR_LABELS = {"red": "已逾期", "yellow": "临近到期", "green": "正常"}
+COLOUR_LABELS = {
+    "red": gettext_lazy("已逾期"),
+    "yellow": gettext_lazy("临近到期"),
+    "green": gettext_lazy("正常"),
+}
 OPEN_STATES = (PetitionState.RECEIVED, PetitionState.ACCEPTED, PetitionState.FORWARDED)
 
 
@@ -206,7 +211,7 @@ class BoardRow:
 
     @property
     def colour_label(self) -> str:
-        return COLOUR_LABELS[self.colour]
+        return str(COLOUR_LABELS[self.colour])
 
     @property
     def days_overdue(self) -> int:
@@ -231,6 +236,7 @@ def board_page(
     rows = list(page.object_list)
     left = days_left(dates, [r[3] for r in rows])
     report_url, clue_url = item_urls()
+    clue_word, report_word = gettext("问题线索"), gettext("举报件")
     page.object_list = [
         BoardRow(
             pk=pk,
@@ -241,7 +247,7 @@ def board_page(
             colour=colour_of(due, dates),
             days_left=left[due],
             item_label=clue_number if clue_id else (serial or f"#{report_id}" if report_id else "—"),
-            item_kind="问题线索" if clue_id else "举报件",
+            item_kind=clue_word if clue_id else report_word,
             item_url=clue_url(clue_id) if clue_id else report_url(report_id) if report_id else "",
             extended_from=extended_from,
             escalation=escalation,
@@ -348,8 +354,8 @@ def days_left_from(exceptions: dict[date, bool], today: date, dues: list[date]) 
     return {due: upto(due) - upto(today) for due in set(dues)}
 
 
-KIND_CHOICES = [("", "全部类型"), *DeadlineKind.choices]
-COLOUR_CHOICES = [("", "全部"), *((c, COLOUR_LABELS[c]) for c in COLOURS)]
+KIND_CHOICES = [("", gettext_lazy("全部类型")), *DeadlineKind.choices]
+COLOUR_CHOICES = [("", gettext_lazy("全部")), *((c, COLOUR_LABELS[c]) for c in COLOURS)]
 
 
 # --- quarterly results back to the petition office -----------------------------------------------

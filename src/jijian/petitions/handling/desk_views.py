@@ -17,7 +17,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jijian.attachments.views import content_disposition
@@ -133,7 +133,12 @@ def answer(request, pk):
 
 
 # --- forwards from us -------------------------------------------------------------------------------
-SENT_STATES = {"": "全部", "pending": "待答复", "overdue": "已逾期未答复", "answered": "已答复"}
+SENT_STATES = {
+    "": gettext_lazy("全部"),
+    "pending": gettext_lazy("待答复"),
+    "overdue": gettext_lazy("已逾期未答复"),
+    "answered": gettext_lazy("已答复"),
+}
 
 
 @login_required
