@@ -117,6 +117,21 @@ def test_the_statistics_and_lists_name_their_columns_in_the_reader_s_language(tr
     assert '<span class="state">辦理中</span>' in tasks and "办理中" not in tasks
 
 
+def test_the_sign_in_notice_and_the_member_s_month_in_traditional(tree, people):
+    """A notice the sign-in page gives, and the choice the member makes on the month's report."""
+    from tests.conftest import sign_in
+    from tests.reports.helpers import DAY, OCT, at, open_month
+
+    notice = Client(HTTP_ACCEPT_LANGUAGE="zh-TW").get(LOGIN + "?reason=idle").content.decode()
+    assert "您已長時間未操作" in notice and "长时间" not in notice
+    report = open_month(tree, OCT)
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-TW")
+    sign_in(client, people.member_a)
+    with at(DAY):
+        page = client.get(reverse("reports:report_detail", args=[report.pk])).content.decode()
+    assert "零報告：本月無履職事項可報" in page and "零报告：" not in page
+
+
 def test_what_an_action_keeps_is_in_the_platform_s_language(tree, people):
     """A township officer reading Traditional issues a task: the member's notice and the audit trail's
     summary name its kind (派单) in the platform's language, as every reader of a record sees it."""

@@ -30,7 +30,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from jijian.audit.services import audit_record
 from jijian.core.access import scope
@@ -72,11 +72,11 @@ def size_limits() -> dict[str, int]:
 
 
 KIND_LABELS = {
-    Kind.IMAGE: "图片",
+    Kind.IMAGE: gettext_lazy("图片"),
     Kind.PDF: "PDF",
-    Kind.OFFICE: "Office 文档",
-    Kind.AUDIO: "录音",
-    Kind.VIDEO: "视频",
+    Kind.OFFICE: gettext_lazy("Office 文档"),
+    Kind.AUDIO: gettext_lazy("录音"),
+    Kind.VIDEO: gettext_lazy("视频"),
 }
 
 
@@ -89,7 +89,7 @@ ALL_KINDS: frozenset[str] = frozenset(KIND_LABELS)
 
 def kinds_label(kinds: Collection[str]) -> str:
     """The kinds named for people, in a fixed order: "图片、PDF、Office 文档"."""
-    return "、".join(label for kind, label in KIND_LABELS.items() if kind in kinds)
+    return "、".join(str(label) for kind, label in KIND_LABELS.items() if kind in kinds)
 
 
 def public_kinds() -> frozenset[str]:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Role(models.TextChoices):
@@ -114,12 +119,12 @@ UNIT_KINDS_BY_ROLE: dict[str, frozenset[str]] = {
 }
 
 # What a role's unit is called in the refusal ("须为……的账号").
-UNIT_WORDS_BY_ROLE: dict[str, str] = {
-    Role.VILLAGE_MEMBER: "村（社区）",
-    Role.TOWNSHIP_COMMITTEE: "乡镇（街道）",
-    Role.PARTY_ORG_LIAISON: "基层党组织",
-    Role.DEPARTMENT_MEMBER: "市直单位",
-    Role.RESIDENT_GROUP: "派驻纪检监察组",
+UNIT_WORDS_BY_ROLE: dict[str, StrOrPromise] = {
+    Role.VILLAGE_MEMBER: _("村（社区）"),
+    Role.TOWNSHIP_COMMITTEE: _("乡镇（街道）"),
+    Role.PARTY_ORG_LIAISON: _("基层党组织"),
+    Role.DEPARTMENT_MEMBER: _("市直单位"),
+    Role.RESIDENT_GROUP: _("派驻纪检监察组"),
 }
 
 
@@ -129,7 +134,7 @@ def role_fits_unit(role: str, kind: str) -> bool:
 
 
 def role_unit_words(role: str) -> str:
-    return UNIT_WORDS_BY_ROLE.get(role, "市、县（市、区）或管理区")
+    return str(UNIT_WORDS_BY_ROLE.get(role, _("市、县（市、区）或管理区")))
 
 
 # Roles that must sign in with a second factor (everyone above a village member).

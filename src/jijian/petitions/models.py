@@ -242,21 +242,21 @@ class PetitionTransition(models.Model):
     @property
     def action_label(self) -> str:
         """What happened, for the steps that leave the state as it was (after acceptance)."""
-        return TRANSITION_LABELS.get(self.action, "")
+        return str(TRANSITION_LABELS.get(self.action, ""))
 
 
 # The report's steps that keep its state (handling/conclusion.py), by PetitionTransition.action.
 TRANSITION_LABELS = {
-    "close_request": "提交办结报告，报领导审批",
-    "close_reject": "办结报告被退回",
-    "extension_request": "申请延长办结期限",
-    "extension_approve": "批准延长办结期限",
-    "extension_reject": "延长办结期限的申请被退回",
-    "urge": "催办",
-    "supervise": "督办",
-    "objection": "举报人对办理结果提出异议",
-    "objection_upheld": "答复异议：维持原结论",
-    "objection_reopen": "答复异议：重新办理",
+    "close_request": _("提交办结报告，报领导审批"),
+    "close_reject": _("办结报告被退回"),
+    "extension_request": _("申请延长办结期限"),
+    "extension_approve": _("批准延长办结期限"),
+    "extension_reject": _("延长办结期限的申请被退回"),
+    "urge": _("催办"),
+    "supervise": _("督办"),
+    "objection": _("举报人对办理结果提出异议"),
+    "objection_upheld": _("答复异议：维持原结论"),
+    "objection_reopen": _("答复异议：重新办理"),
 }
 
 

@@ -212,17 +212,22 @@ class ScheduleForm(forms.Form):
 
 
 # The categories of a report from the public (检举、控告、申诉、批评建议), as petitions registers them.
-CATEGORIES = [("accusation", "检举"), ("complaint", "控告"), ("appeal", "申诉"), ("suggestion", "批评建议")]
+CATEGORIES = [
+    ("accusation", gettext_lazy("检举")),
+    ("complaint", gettext_lazy("控告")),
+    ("appeal", gettext_lazy("申诉")),
+    ("suggestion", gettext_lazy("批评建议")),
+]
 # The matter of a report (反映问题类别: the discipline concerned), as petitions registers it; the
 # reception statistics count sessions by it.
 MATTERS = [
-    ("political", "政治纪律"),
-    ("organizational", "组织纪律"),
-    ("integrity", "廉洁纪律"),
-    ("masses", "群众纪律"),
-    ("work", "工作纪律"),
-    ("life", "生活纪律"),
-    ("other", "其他或不清楚"),
+    ("political", gettext_lazy("政治纪律")),
+    ("organizational", gettext_lazy("组织纪律")),
+    ("integrity", gettext_lazy("廉洁纪律")),
+    ("masses", gettext_lazy("群众纪律")),
+    ("work", gettext_lazy("工作纪律")),
+    ("life", gettext_lazy("生活纪律")),
+    ("other", gettext_lazy("其他或不清楚")),
 ]
 
 

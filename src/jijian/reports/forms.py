@@ -14,8 +14,8 @@ from .models import DutyType, FieldType
 from .services import MAX_COUNT
 
 ZERO_CHOICES = [
-    ("0", "有履职事项，如实填报"),
-    ("1", "零报告：本月无履职事项可报"),
+    ("0", gettext_lazy("有履职事项，如实填报")),
+    ("1", gettext_lazy("零报告：本月无履职事项可报")),
 ]
 
 

@@ -21,18 +21,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext_lazy
 
 from jijian.core.orgs.workdays import exceptions
 
 from . import thresholds
 from .models import Frequency, Polarity
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 PERIODS = {Frequency.MONTHLY: 12, Frequency.QUARTERLY: 4, Frequency.HALF_YEARLY: 2, Frequency.YEARLY: 1}
-PERIOD_WORDS: dict[str, str | tuple[str, str]] = {
-    Frequency.MONTHLY: "{}月",
-    Frequency.QUARTERLY: "第{}季度",
-    Frequency.HALF_YEARLY: ("上半年", "下半年"),
-    Frequency.YEARLY: "全年",
+PERIOD_WORDS: dict[str, StrOrPromise | tuple[StrOrPromise, StrOrPromise]] = {
+    Frequency.MONTHLY: gettext_lazy("{}月"),
+    Frequency.QUARTERLY: gettext_lazy("第{}季度"),
+    Frequency.HALF_YEARLY: ("上半年", gettext_lazy("下半年")),
+    Frequency.YEARLY: gettext_lazy("全年"),
 }
 
 NOT_STARTED, OPEN, BLUE, YELLOW, OVERDUE, DONE, DONE_LATE = (
@@ -45,13 +51,13 @@ NOT_STARTED, OPEN, BLUE, YELLOW, OVERDUE, DONE, DONE_LATE = (
     "done_late",
 )
 STATUS_WORDS = {
-    NOT_STARTED: "未开始",
-    OPEN: "进行中",
-    BLUE: "临近时限",
-    YELLOW: "即将逾期",
-    OVERDUE: "已逾期",
-    DONE: "已完成",
-    DONE_LATE: "逾期补录",
+    NOT_STARTED: gettext_lazy("未开始"),
+    OPEN: gettext_lazy("进行中"),
+    BLUE: gettext_lazy("临近时限"),
+    YELLOW: gettext_lazy("即将逾期"),
+    OVERDUE: gettext_lazy("已逾期"),
+    DONE: gettext_lazy("已完成"),
+    DONE_LATE: gettext_lazy("逾期补录"),
 }
 
 
@@ -61,7 +67,7 @@ def period_count(frequency: str) -> int:
 
 def period_label(frequency: str, period: int) -> str:
     words = PERIOD_WORDS[Frequency(frequency)]
-    return words[period - 1] if isinstance(words, tuple) else words.format(period)
+    return str(words[period - 1]) if isinstance(words, tuple) else str(words).format(period)
 
 
 def period_of(frequency: str, day: date) -> int:
@@ -121,7 +127,7 @@ class PeriodStatus:
 
     @property
     def words(self) -> str:
-        return STATUS_WORDS[self.status]
+        return str(STATUS_WORDS[self.status])
 
     @property
     def is_red(self) -> bool:

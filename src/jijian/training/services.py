@@ -26,7 +26,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from jijian.attachments.sniff import Kind
 from jijian.audit.services import audit_record
@@ -67,7 +67,7 @@ with translation.override(settings.LANGUAGE_CODE):
     LEVEL_BY_LABEL = {str(label): v for v, label in QuestionLevel.choices} | {
         v: v for v in QuestionLevel.values
     }
-TRUE_FALSE_OPTIONS = ["正确", "错误"]
+TRUE_FALSE_OPTIONS = [gettext_lazy("正确"), gettext_lazy("错误")]  # shown; TRUE_WORDS/FALSE_WORDS read a file
 IMPORT_COLUMNS = {
     "kind": "题型",
     "topic": "专题",

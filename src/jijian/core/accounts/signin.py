@@ -27,8 +27,8 @@ NEXT_SESSION_KEY = "signin_next"
 
 # Why the session guard sent someone back to the sign-in page (middleware.SessionGuardMiddleware).
 ENDED_REASONS = {
-    "idle": "您已长时间未操作，请重新登录",
-    "replaced": "您的账号已在其他地方登录，本次会话已结束",
+    "idle": _("您已长时间未操作，请重新登录"),
+    "replaced": _("您的账号已在其他地方登录，本次会话已结束"),
 }
 
 

@@ -183,7 +183,7 @@ def board_rows_query(qs: QuerySet[PetitionDeadline], dates: BoardDates, colour: 
 
 
 KIND_LABELS = dict(DeadlineKind.choices)
-ESCALATION_LABELS = {"urge": "已催办", "supervise": "已督办"}
+ESCALATION_LABELS = {"urge": gettext_lazy("已催办"), "supervise": gettext_lazy("已督办")}
 
 
 @dataclass
@@ -203,7 +203,7 @@ class BoardRow:
 
     @property
     def escalation_label(self) -> str:
-        return ESCALATION_LABELS.get(self.escalation, "")
+        return str(ESCALATION_LABELS.get(self.escalation, ""))
 
     @property
     def kind_label(self) -> str:

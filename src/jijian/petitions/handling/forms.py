@@ -371,8 +371,8 @@ def _around(user, receiving: OrgUnit | None) -> OrgUnit:
 
 
 MANAGING_ERRORS = {
-    "required": "请选择被反映人的管理机关",
-    "invalid_choice": "所选机关不在本系统的管辖树中",
+    "required": gettext_lazy("请选择被反映人的管理机关"),
+    "invalid_choice": gettext_lazy("所选机关不在本系统的管辖树中"),
 }
 
 

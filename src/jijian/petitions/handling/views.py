@@ -10,6 +10,7 @@ services.can_handle (petition office, township committee, commission leader); ot
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import messages
@@ -20,7 +21,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jijian.attachments import held
@@ -60,12 +61,15 @@ from jijian.petitions.handling.forms import (
 )
 from jijian.petitions.models import ApprovalKind, ApprovalState, PetitionState
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 PAGE = 50
 HELD_REGISTER = "petitions.register"  # the register form's files held across a form error
 REVEAL_FIELDS = {
-    "reporter_name": "举报人姓名",
-    "reporter_id_number": "身份证号",
-    "reporter_phone": "联系电话",
+    "reporter_name": gettext_lazy("举报人姓名"),
+    "reporter_id_number": gettext_lazy("身份证号"),
+    "reporter_phone": gettext_lazy("联系电话"),
 }
 
 
@@ -164,7 +168,7 @@ def petition_register(request):
     return render(request, "petitions/staff_register.html", context)
 
 
-def _reveal_fields(user, report) -> list[tuple[str, str]]:
+def _reveal_fields(user, report) -> list[tuple[str, StrOrPromise]]:
     if report.is_anonymous:
         return []
     return [
