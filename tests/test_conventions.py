@@ -356,6 +356,12 @@ def untranslated_python(source: str) -> list[str]:
                 handed += keyword.value.values
             elif keyword.arg in USER_KEYWORDS and name not in AUDIT_WORDING:
                 handed.append(keyword.value)
+    # A text first put in a variable and then handed on (bad = f"…"; raise Refused(bad)) is handed too.
+    assigned: dict[str, list[ast.AST]] = {}
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            assigned.setdefault(node.targets[0].id, []).append(node.value)
+    handed += [value for node in handed if isinstance(node, ast.Name) for value in assigned.get(node.id, [])]
     unique = {id(node): node for node in handed}.values()  # a render's title is also a dict's "title"
     return [text for text in map(chinese, unique) if text]
 
@@ -377,6 +383,7 @@ def test_the_python_gettext_rule_sees_what_reaches_the_user():
     assert untranslated_python('messages.success(request, gettext("已保存"))') == []
     assert untranslated_python('raise ValidationError(gettext("%(n)s 件") % {"n": n})') == []
     assert untranslated_python('audit_record(summary=f"已受理 {n}")\nlog("中文")') == []
+    assert untranslated_python('bad = f"{x}已损坏"\nok = gettext("好")\nraise Refused(bad)\nraise Refused(ok)') == ["已损坏"]
     assert untranslated_python(
         'messages.error(request, f"未执行：{x}")\nraise Refused("文件太大")\n'
         'forms.CharField(label="姓名", help_text="必填")\nform.add_error("x", "不对")'

@@ -43,6 +43,7 @@ from typing import Any
 
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext
 
 from jijian.core.sensitive.crypto import CryptoError, keyring
 
@@ -211,7 +212,7 @@ class HeldUploads:
             session=self.request.session, key=self.key, keep=self.keep, kinds=self.kinds, public=self.public
         )
         for name, why in refused:
-            message = f"已附的文件“{name}”已移除：{why}"
+            message = gettext("已附的文件“%(name)s”已移除：%(why)s") % {"name": name, "why": why}
             self.dropped.append(message)
             form.add_error(self.field, message)
 

@@ -151,7 +151,7 @@ def _receive(file: IO[bytes], name: str, limits: dict[str, int]) -> tuple[Any, s
                 break
             received += len(chunk)
             if received > limit:
-                label = fmt.label if fmt else "文件"
+                label = fmt.label if fmt else gettext("文件")
                 raise Refused(
                     gettext("%(label)s超过 %(human)s 的大小上限") % {"label": label, "human": _human(limit)}
                 )

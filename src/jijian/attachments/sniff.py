@@ -18,10 +18,10 @@ import warnings
 import zipfile
 import zlib
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import filetype
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
 CHUNK = 64 * 1024
@@ -36,6 +36,10 @@ ZIP_RATIO_FLOOR = 1024 * 1024
 PDF_OBJSTM_BUDGET = 64 * 1024 * 1024
 # Images: beyond this many pixels the decoded bitmap alone would take hundreds of MB
 IMAGE_MAX_PIXELS = 50_000_000
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Refused(Exception):
@@ -56,7 +60,7 @@ class Format:
     kind: str
     mime: str
     extensions: frozenset[str]
-    label: str
+    label: StrOrPromise  # lazy: named in a refusal, in the reader's language
 
 
 def _f(key, kind, mime, exts, label):
@@ -66,38 +70,38 @@ def _f(key, kind, mime, exts, label):
 FORMATS: dict[str, Format] = {
     f.key: f
     for f in (
-        _f("jpeg", Kind.IMAGE, "image/jpeg", {"jpg", "jpeg"}, "JPEG 图片"),
-        _f("png", Kind.IMAGE, "image/png", {"png"}, "PNG 图片"),
-        _f("webp", Kind.IMAGE, "image/webp", {"webp"}, "WebP 图片"),
-        _f("pdf", Kind.PDF, "application/pdf", {"pdf"}, "PDF 文档"),
+        _f("jpeg", Kind.IMAGE, "image/jpeg", {"jpg", "jpeg"}, gettext_lazy("JPEG 图片")),
+        _f("png", Kind.IMAGE, "image/png", {"png"}, gettext_lazy("PNG 图片")),
+        _f("webp", Kind.IMAGE, "image/webp", {"webp"}, gettext_lazy("WebP 图片")),
+        _f("pdf", Kind.PDF, "application/pdf", {"pdf"}, gettext_lazy("PDF 文档")),
         _f(
             "docx",
             Kind.OFFICE,
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             {"docx"},
-            "Word 文档",
+            gettext_lazy("Word 文档"),
         ),
         _f(
             "xlsx",
             Kind.OFFICE,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             {"xlsx"},
-            "Excel 表格",
+            gettext_lazy("Excel 表格"),
         ),
         _f(
             "pptx",
             Kind.OFFICE,
             "application/vnd.openxmlformats-officedocument.presentationml.presentation",
             {"pptx"},
-            "PowerPoint 演示文稿",
+            gettext_lazy("PowerPoint 演示文稿"),
         ),
-        _f("mp4", Kind.VIDEO, "video/mp4", {"mp4", "m4v"}, "MP4 视频"),
-        _f("mov", Kind.VIDEO, "video/quicktime", {"mov"}, "MOV 视频"),
-        _f("m4a", Kind.AUDIO, "audio/mp4", {"m4a"}, "M4A 音频"),
-        _f("webm", Kind.VIDEO, "video/webm", {"webm"}, "WebM 视频"),
-        _f("ogg", Kind.AUDIO, "audio/ogg", {"ogg", "oga", "opus"}, "Ogg 音频"),
-        _f("mp3", Kind.AUDIO, "audio/mpeg", {"mp3"}, "MP3 音频"),
-        _f("wav", Kind.AUDIO, "audio/wav", {"wav"}, "WAV 音频"),
+        _f("mp4", Kind.VIDEO, "video/mp4", {"mp4", "m4v"}, gettext_lazy("MP4 视频")),
+        _f("mov", Kind.VIDEO, "video/quicktime", {"mov"}, gettext_lazy("MOV 视频")),
+        _f("m4a", Kind.AUDIO, "audio/mp4", {"m4a"}, gettext_lazy("M4A 音频")),
+        _f("webm", Kind.VIDEO, "video/webm", {"webm"}, gettext_lazy("WebM 视频")),
+        _f("ogg", Kind.AUDIO, "audio/ogg", {"ogg", "oga", "opus"}, gettext_lazy("Ogg 音频")),
+        _f("mp3", Kind.AUDIO, "audio/mpeg", {"mp3"}, gettext_lazy("MP3 音频")),
+        _f("wav", Kind.AUDIO, "audio/wav", {"wav"}, gettext_lazy("WAV 音频")),
     )
 }
 ALLOWED_EXTENSIONS = frozenset(ext for f in FORMATS.values() for ext in f.extensions)
@@ -517,13 +521,13 @@ def _inspect_isobmff(fh: IO[bytes], size: int) -> None:
 _PDF_NAME = re.compile(rb"/([A-Za-z0-9#]{2,40})")
 # Active content a PDF reader may run or open: refused (see docs/attachments.md).
 _PDF_ACTIVE = {
-    b"JavaScript": "JavaScript 脚本",
-    b"JS": "JavaScript 脚本",
-    b"Launch": "启动外部程序的动作",
-    b"EmbeddedFile": "嵌入的文件",
-    b"EmbeddedFiles": "嵌入的文件",
-    b"RichMedia": "富媒体（Flash）内容",
-    b"XFA": "XFA 动态表单",
+    b"JavaScript": gettext_lazy("JavaScript 脚本"),
+    b"JS": gettext_lazy("JavaScript 脚本"),
+    b"Launch": gettext_lazy("启动外部程序的动作"),
+    b"EmbeddedFile": gettext_lazy("嵌入的文件"),
+    b"EmbeddedFiles": gettext_lazy("嵌入的文件"),
+    b"RichMedia": gettext_lazy("富媒体（Flash）内容"),
+    b"XFA": gettext_lazy("XFA 动态表单"),
 }
 
 
@@ -566,7 +570,7 @@ def _inspect_pdf(fh: IO[bytes], size: int) -> None:
     if b"Encrypt" in found:
         raise Refused(gettext("PDF 文件已加密，请去除密码保护后再上传"))
     if found:
-        what = "、".join(sorted({_PDF_ACTIVE[n] for n in found}))
+        what = "、".join(sorted({str(_PDF_ACTIVE[n]) for n in found}))
         raise Refused(gettext("PDF 文件含有%(what)s，不予接收；请打印为普通 PDF 后再上传") % {"what": what})
 
 
@@ -642,7 +646,10 @@ def _zip_tail_ok(fh: IO[bytes], size: int) -> bool:
 
 
 def _inspect_ooxml(fh: IO[bytes], size: int, fmt: Format) -> None:
-    bad = f"{fmt.label}已损坏或不是有效的 {'/'.join(sorted(fmt.extensions))} 文件"
+    bad = gettext("%(label)s已损坏或不是有效的 %(extensions)s 文件") % {
+        "label": fmt.label,
+        "extensions": "/".join(sorted(fmt.extensions)),
+    }
     if not _zip_tail_ok(fh, size):
         raise Refused(bad)
     try:

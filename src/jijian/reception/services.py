@@ -138,10 +138,9 @@ def slots_for(slots: list[dict], office: OrgUnit | None) -> list[dict]:
 
 
 def wrong_office_message(*, office: OrgUnit, level: str, chosen: OrgUnit) -> str:
-    return (
-        f"所选场次属于{chosen.name}。被反映人是{CadreLevel(level).label}，按干部管理权限应由"
-        f"{office.name}接访，请选择{office.name}的场次"
-    )
+    return gettext(
+        "所选场次属于%(chosen)s。被反映人是%(level)s，按干部管理权限应由%(office)s接访，请选择%(office)s的场次"
+    ) % {"chosen": chosen.name, "level": CadreLevel(level).label, "office": office.name}
 
 
 def _check_routing(schedule: ReceptionSchedule, region: OrgUnit | None, level: str) -> None:

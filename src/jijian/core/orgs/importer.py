@@ -148,7 +148,7 @@ def import_org_units(path: Path, *, actor=None) -> ImportResult:
         try:  # the rule of the 新建下级单位 and 修改代码 forms
             validate_unit_code(code)
         except ValidationError as error:
-            bad_code = f"代码“{code}”格式不正确：{error.messages[0]}"
+            bad_code = gettext("代码“%(code)s”格式不正确：%(why)s") % {"code": code, "why": error.messages[0]}
         else:
             bad_code = ""
         if not code:
