@@ -271,16 +271,16 @@ _FILETYPE_AGREES = {
 def _describe(head: bytes) -> str:
     """A word for what an unaccepted file looks like, for the message."""
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return "旧版 Office 文档（.doc/.xls/.ppt），请另存为 .docx/.xlsx/.pptx 后上传"
+        return gettext("旧版 Office 文档（.doc/.xls/.ppt），请另存为 .docx/.xlsx/.pptx 后上传")
     if head.startswith(b"MZ") or head.startswith(b"\x7fELF"):
-        return "可执行程序"
+        return gettext("可执行程序")
     text = head[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if text.startswith((b"<svg", b"<?xml")) and b"<svg" in head.lower():
-        return "SVG 图片（可含脚本）"
+        return gettext("SVG 图片（可含脚本）")
     if text.startswith((b"<!doctype html", b"<html", b"<script", b"<head", b"<body")):
-        return "网页文件"
+        return gettext("网页文件")
     kind = filetype.guess(head)
-    return f"{kind.mime}" if kind else "无法识别的格式"
+    return f"{kind.mime}" if kind else gettext("无法识别的格式")
 
 
 def detect(head: bytes, name: str, accepted: str = "") -> Format:

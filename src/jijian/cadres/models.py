@@ -17,6 +17,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -62,10 +63,10 @@ class CasePlacement(models.Model):
     @property
     def stage(self) -> str:
         if self.recorded_at:
-            return "已记录"
+            return gettext("已记录")
         if self.reported_at:
-            return "待县级记录"
-        return "跟案学习中"
+            return gettext("待县级记录")
+        return gettext("跟案学习中")
 
 
 # --- 三为主: nomination and posts ---------------------------------------------------------------

@@ -447,10 +447,13 @@ def _org_action(actor, unit, action: str, data: dict) -> str:
             code=data["code"] or None,
             active_from=data["active_from"],
         )
-        return f"已新建下级单位 {child.name}"
+        return gettext("已新建下级单位 %(name)s") % {"name": child.name}
     if action == "move":
         org_unit_move(actor=actor, unit=unit, new_parent=data["new_parent"], version=data["version"])
-        return f"已将 {unit.name} 移动到 {data['new_parent'].name} 之下"
+        return gettext("已将 %(name)s 移动到 %(parent)s 之下") % {
+            "name": unit.name,
+            "parent": data["new_parent"].name,
+        }
     if data["version"] != unit.version:
         # A page loaded before someone else's change: say so, not "unchanged" (their change may be this
         # very value) or "already closed". org_unit_update checks it again under the row's lock.
@@ -479,14 +482,18 @@ def _org_action(actor, unit, action: str, data: dict) -> str:
         reason=data.get("reason", ""),
     )
     if closing:
-        return f"已撤销 {unit.name}"
+        return gettext("已撤销 %(name)s") % {"name": unit.name}
     if reopening:
-        return f"已恢复 {unit.name}"
+        return gettext("已恢复 %(name)s") % {"name": unit.name}
     if action == "code":
-        return f"已将代码改为 {data['code']}" if data["code"] else "已清除代码"
+        return (
+            gettext("已将代码改为 %(code)s") % {"code": data["code"]}
+            if data["code"]
+            else gettext("已清除代码")
+        )
     if action == "zone":
-        return f"已交由 {zone.name} 代管" if zone else "已取消管理区代管"
-    return f"已重命名为 {data['name']}"
+        return gettext("已交由 %(zone)s 代管") % {"zone": zone.name} if zone else gettext("已取消管理区代管")
+    return gettext("已重命名为 %(name)s") % {"name": data["name"]}
 
 
 @login_required

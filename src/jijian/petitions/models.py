@@ -182,7 +182,7 @@ class PetitionReport(models.Model):
         from jijian.core.sensitive.crypto import mask_phone, mask_text
 
         if self.is_anonymous:
-            return "匿名"
+            return str(_("匿名"))
         return f"{mask_text(self.reporter_name)} {mask_phone(self.reporter_phone)}"
 
 

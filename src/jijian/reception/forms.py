@@ -148,8 +148,12 @@ def slot_label(s: dict) -> str:
     schedule = s["schedule"]
     return (
         f"{s['date']:%m月%d日} {schedule.start:%H:%M}-{schedule.end:%H:%M} {schedule.org_unit.name}"
-        + (f"（{schedule.receiver.full_name}接访）" if schedule.receiver_id else "")
-        + (f" 余{s['left']}个名额" if s["left"] else " 已约满")
+        + (
+            gettext("（%(name)s接访）") % {"name": schedule.receiver.full_name}
+            if schedule.receiver_id
+            else ""
+        )
+        + (gettext(" 余%(left)s个名额") % {"left": s["left"]} if s["left"] else gettext(" 已约满"))
     )
 
 

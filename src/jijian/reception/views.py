@@ -462,9 +462,9 @@ def _period(request) -> tuple[date, date, str]:
         start = date.fromisoformat(request.GET.get("start") or default[0].isoformat())
         end = date.fromisoformat(request.GET.get("end") or default[1].isoformat())
     except ValueError:
-        return *default, "日期格式应为 年-月-日，如 2026-12-01；已显示本月"
+        return *default, gettext("日期格式应为 年-月-日，如 2026-12-01；已显示本月")
     if start > end or (end - start).days > 366 * 3:
-        return *default, "起止日期有误（开始不能晚于结束，跨度不超过三年）；已显示本月"
+        return *default, gettext("起止日期有误（开始不能晚于结束，跨度不超过三年）；已显示本月")
     return start, end, ""
 
 

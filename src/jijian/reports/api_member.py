@@ -6,6 +6,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from django.http import Http404
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 
 from jijian.core.api.errors import error
@@ -152,7 +153,7 @@ class YearFilter(Schema):
 
 
 def _conflict(request):
-    return error(request, 409, "conflict", "已在其他设备修改，请刷新")
+    return error(request, 409, "conflict", gettext("已在其他设备修改，请刷新"))
 
 
 @router.get("/mine", response=list[ReportOut], summary="我的月报（本村，新的在前）")
@@ -212,7 +213,7 @@ def member_record_create(request, payload: RecordIn):
     types = member.duty_types_by_code(payload.occurred_on.year, request.auth)
     duty_type = types.get(payload.duty_type)
     if duty_type is None:
-        return error(request, 400, "rejected", "该事项类型不适用于所选日期的年度")
+        return error(request, 400, "rejected", gettext("该事项类型不适用于所选日期的年度"))
     record = services.duty_record_create(
         actor=request.auth,
         duty_type=duty_type,
@@ -243,7 +244,7 @@ def member_record_update(request, record_id: ApiId, payload: RecordUpdateIn):
 def member_record_delete(request, record_id: ApiId, version: ApiVersion | None = None):
     record = member.get_member_record(request.auth, record_id)
     if version is None:
-        return error(request, 400, "rejected", "缺少版本号（version）")
+        return error(request, 400, "rejected", gettext("缺少版本号（version）"))
     try:
         services.duty_record_delete(actor=request.auth, record=record, version=version)
     except ConcurrentEditError:
@@ -258,5 +259,11 @@ def member_duty_types(request, filters: Query[YearFilter]):
     year = filters.year or this_year
     if abs(year - this_year) > 1:
         # Configuration is seeded on first use: only the years a member can record in.
-        return error(request, 400, "rejected", f"只能查询 {this_year - 1}–{this_year + 1} 年度的事项类型")
+        return error(
+            request,
+            400,
+            "rejected",
+            gettext("只能查询 %(first)s–%(last)s 年度的事项类型")
+            % {"first": this_year - 1, "last": this_year + 1},
+        )
     return list(member.duty_types_by_code(year, request.auth).values())

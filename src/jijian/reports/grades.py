@@ -75,10 +75,11 @@ class GradeRule:
         return expected >= self.rate_from_months and submitted * 100 < self.min_submission_pct * expected
 
     def describe(self) -> str:
-        return (
-            f"漏报≥{self.missing_months}个月，或应报满{self.rate_from_months}个月后报送率低于"
-            f"{self.min_submission_pct}%为不称职"
-        )
+        return gettext("漏报≥%(missing)s个月，或应报满%(months)s个月后报送率低于%(pct)s%%为不称职") % {
+            "missing": self.missing_months,
+            "months": self.rate_from_months,
+            "pct": self.min_submission_pct,
+        }
 
 
 DEFAULT_RULE = GradeRule()

@@ -182,7 +182,7 @@ def monthly_report_save_and_submit(
 
 def _display(spec: dict, value) -> str:
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return gettext("是") if value else gettext("否")
     if isinstance(value, list):
         return "、".join(str(v) for v in value)
     return str(value)

@@ -11,6 +11,7 @@ from datetime import date
 from django.db.models import Q
 from django.urls import reverse
 
+from jijian.core.language import platform_language
 from jijian.core.models import User
 from jijian.core.notify import notify
 from jijian.core.orgs.workdays import provisional_mark
@@ -44,28 +45,31 @@ def warnings_send(*, today: date) -> dict[str, int]:
     ).distinct():
         offices.setdefault(user.org_unit_id, []).append(user)
     sent = {"yellow": 0, "red": 0}
-    for item in items:
-        for p in monitoring.item_statuses(item, today=today, calendar=calendar, done=done.get(item.pk, {})):
-            if p.status not in (monitoring.YELLOW, monitoring.OVERDUE):
-                continue
-            colour = "red" if p.is_red else "yellow"
-            org = item.org_unit
-            who = f"（{item.member.name}）" if item.member is not None else ""
-            if p.is_red:
-                title = f"【已逾期】{org.name}：{item.title}{who}{p.label}未按时纪实"
-            else:
-                title = f"【即将逾期】{item.title}{who}{p.label}须于{p.deadline:%Y-%m-%d}{provisional_mark(p.deadline)}前完成并纪实"
-            link = reverse("responsibility:org", args=[org.pk]) + f"?year={item.year}#item-{item.pk}"
-            recipients = list(liaisons.get(org.pk, []))
-            if p.is_red:
-                recipients += offices.get(org.city_id or 0, []) + offices.get(org.county_id or 0, [])
-            for user in recipients:
-                if notify(
-                    recipient=user,
-                    title=title,
-                    body=f"完成时限：{p.deadline:%Y-%m-%d}{provisional_mark(p.deadline)}。{item.requirement}",
-                    link=link,
-                    dedup_key=f"resp:{item.pk}:{p.period}:{colour}",
-                ):
-                    sent[colour] += 1
+    with platform_language():  # a notification is a stored record
+        for item in items:
+            for p in monitoring.item_statuses(
+                item, today=today, calendar=calendar, done=done.get(item.pk, {})
+            ):
+                if p.status not in (monitoring.YELLOW, monitoring.OVERDUE):
+                    continue
+                colour = "red" if p.is_red else "yellow"
+                org = item.org_unit
+                who = f"（{item.member.name}）" if item.member is not None else ""
+                if p.is_red:
+                    title = f"【已逾期】{org.name}：{item.title}{who}{p.label}未按时纪实"
+                else:
+                    title = f"【即将逾期】{item.title}{who}{p.label}须于{p.deadline:%Y-%m-%d}{provisional_mark(p.deadline)}前完成并纪实"
+                link = reverse("responsibility:org", args=[org.pk]) + f"?year={item.year}#item-{item.pk}"
+                recipients = list(liaisons.get(org.pk, []))
+                if p.is_red:
+                    recipients += offices.get(org.city_id or 0, []) + offices.get(org.county_id or 0, [])
+                for user in recipients:
+                    if notify(
+                        recipient=user,
+                        title=title,
+                        body=f"完成时限：{p.deadline:%Y-%m-%d}{provisional_mark(p.deadline)}。{item.requirement}",
+                        link=link,
+                        dedup_key=f"resp:{item.pk}:{p.period}:{colour}",
+                    ):
+                        sent[colour] += 1
     return sent

@@ -375,9 +375,9 @@ class RuleSpec:
 
     def describe(self) -> str:
         parts = [
-            self.topic or "全部专题",
-            str(QuestionLevel(self.level).label) if self.level else "全部难度",
-            str(QuestionKind(self.kind).label) if self.kind else "全部题型",
+            self.topic or gettext("全部专题"),
+            str(QuestionLevel(self.level).label) if self.level else gettext("全部难度"),
+            str(QuestionKind(self.kind).label) if self.kind else gettext("全部题型"),
         ]
         return "、".join(parts)
 

@@ -219,7 +219,7 @@ def year_results(board: PublicBoard, year: int) -> dict:
 
 
 def shown_contact(board: PublicBoard) -> str:
-    return board.contact if board.phone_consent else MOBILE.sub("（未公开）", board.contact)
+    return board.contact if board.phone_consent else MOBILE.sub(gettext("（未公开）"), board.contact)
 
 
 def villages_with_boards(township: OrgUnit):

@@ -238,21 +238,22 @@ def _tell_township_of_split(actor, voucher: Voucher) -> None:
     flag does (once per flag: a window that gains another voucher is a new flag, told again)."""
     from .models import answer_working_days
 
-    for flag in split_expenses(actor):
-        if voucher.pk not in flag.voucher_ids:
-            continue
-        due = add_working_days(timezone.localdate(), answer_working_days())
-        notify_township(
-            voucher.village,
-            title=f"疑似拆分报账：{flag.village_name} {flag.purpose}",
-            body=(
-                f"{len(flag.vouchers)} 张凭证合计 {flag.total} 元，每张低于本村大额资金标准 {flag.threshold} 元。"
-                f"请于 {due:%Y-%m-%d}{provisional_mark(due)} 前处理。"
-            ),
-            link=reverse("villageaffairs:flag_board")
-            + f"?village={voucher.village_id}#split-{flag.key[:12]}",
-            dedup_key=f"villageaffairs.split:{flag.key}",
-        )
+    with platform_language():  # a notification is a stored record
+        for flag in split_expenses(actor):
+            if voucher.pk not in flag.voucher_ids:
+                continue
+            due = add_working_days(timezone.localdate(), answer_working_days())
+            notify_township(
+                voucher.village,
+                title=f"疑似拆分报账：{flag.village_name} {flag.purpose}",
+                body=(
+                    f"{len(flag.vouchers)} 张凭证合计 {flag.total} 元，每张低于本村大额资金标准 {flag.threshold} 元。"
+                    f"请于 {due:%Y-%m-%d}{provisional_mark(due)} 前处理。"
+                ),
+                link=reverse("villageaffairs:flag_board")
+                + f"?village={voucher.village_id}#split-{flag.key[:12]}",
+                dedup_key=f"villageaffairs.split:{flag.key}",
+            )
 
 
 def _entered_with(actor, client_uuid: UUID) -> Voucher | None:
@@ -414,7 +415,7 @@ def _into_duty_log(actor, voucher: Voucher, signature: VoucherSignature) -> str:
                 source=f"{RECEIPT_PURPOSE}:{voucher.pk}:{signature.pk}",
             )
     except ValidationError as error:
-        return "签字已记录，但未能计入履职纪实：" + "；".join(error.messages)
+        return gettext("签字已记录，但未能计入履职纪实：%(why)s") % {"why": "；".join(error.messages)}
     return ""
 
 

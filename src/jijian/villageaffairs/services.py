@@ -171,7 +171,7 @@ def _check_meeting(
 ) -> list[str]:
     errors: list[str] = []
     if roll is None or attended is None:
-        return ["请填写应到人数和实到人数"]
+        return [gettext("请填写应到人数和实到人数")]
     if roll == 0:
         errors.append(gettext("应到人数须大于0"))
     if attended > roll:
@@ -377,7 +377,7 @@ def _into_duty_log(actor, decision: MajorDecision, record: DecisionStep) -> str:
                 source=f"{STEP_PURPOSE}:{record.pk}",
             )
     except ValidationError as error:
-        return "本环节已登记，但未能计入履职纪实：" + "；".join(error.messages)
+        return gettext("本环节已登记，但未能计入履职纪实：%(why)s") % {"why": "；".join(error.messages)}
     DecisionStep.objects.filter(pk=record.pk).update(duty_record_id=record_id)
     record.duty_record_id = record_id
     return ""

@@ -59,7 +59,7 @@ def login_refusal(username: str) -> str | None:
     now = timezone.now()
     if user and user.locked_until and user.locked_until > now:
         minutes = int((user.locked_until - now).total_seconds() // 60) + 1
-        return f"登录失败次数过多，账号已暂时锁定，请 {minutes} 分钟后再试"
+        return gettext("登录失败次数过多，账号已暂时锁定，请 %(minutes)s 分钟后再试") % {"minutes": minutes}
     return None
 
 
@@ -270,8 +270,8 @@ def otp_match(user: User, token: str) -> tuple[TOTPDevice | None, str]:
             if device.verify_token(token):
                 return device, ""
     if throttled:
-        return None, "动态验证码错误次数过多，请稍等片刻再试"
-    return None, "动态验证码错误或已使用，请等待下一个验证码"
+        return None, gettext("动态验证码错误次数过多，请稍等片刻再试")
+    return None, gettext("动态验证码错误或已使用，请等待下一个验证码")
 
 
 def _just_accepted(device: TOTPDevice, token: str) -> bool:
@@ -298,7 +298,7 @@ def otp_enrol_confirm(user: User, device: TOTPDevice, token: str, enrol_code: st
             TOTPDevice.objects.select_for_update().filter(pk=device.pk, user=user, confirmed=False).first()
         )
         if device is None or not device.verify_token(token):
-            return "动态验证码错误，请核对手机时间后重试"
+            return gettext("动态验证码错误，请核对手机时间后重试")
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         if pending is not None:
@@ -400,25 +400,30 @@ def _otp_changed(actor: User, user: User) -> str:
     if device is not None and (
         pending is None or (device.created_at or pending.issued_at) > pending.issued_at
     ):
-        bound = "重新绑定验证器" if device.confirmed else "开始重新绑定验证器"
-        return f"该账号已于 {_at(device.created_at)} {bound}，本次未重置（请核对后再操作）"
+        bound = gettext("重新绑定验证器") if device.confirmed else gettext("开始重新绑定验证器")
+        return gettext("该账号已于 %(at)s %(bound)s，本次未重置（请核对后再操作）") % {
+            "at": _at(device.created_at),
+            "bound": bound,
+        }
     if pending is not None:
         if pending.issued_by_id == actor.pk:
-            who = "您在另一页面"
+            who = gettext("您在另一页面")
         else:
-            who = pending.issued_by.full_name if pending.issued_by else "他人"
-        return (
-            f"该账号的动态验证码已由{who}于 {_at(pending.issued_at)} 重置，本次未重置"
-            "（重新绑定码以那次重置所发的为准）"
-        )
+            who = pending.issued_by.full_name if pending.issued_by else gettext("他人")
+        return gettext(
+            "该账号的动态验证码已由%(who)s于 %(at)s 重置，本次未重置（重新绑定码以那次重置所发的为准）"
+        ) % {"who": who, "at": _at(pending.issued_at)}
     last = (
         AuditEvent.objects.filter(action="account.otp_reset", object_type="core.user", object_id=str(user.pk))
         .order_by("-created_at")
         .first()
     )
     if last is not None:
-        return f"该账号的动态验证码已由{last.actor_name or '他人'}于 {_at(last.created_at)} 重置，本次未重置"
-    return "该账号的动态验证码已被他人更改，本次未重置（请核对后再操作）"
+        return gettext("该账号的动态验证码已由%(who)s于 %(at)s 重置，本次未重置") % {
+            "who": last.actor_name or gettext("他人"),
+            "at": _at(last.created_at),
+        }
+    return gettext("该账号的动态验证码已被他人更改，本次未重置（请核对后再操作）")
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from typing import Any  # ninja types a handler's exception as `E | type[E]`
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -109,7 +109,7 @@ def on_validation(request: HttpRequest, exc: Any) -> HttpResponse:
         {"loc": [str(p) for p in e.get("loc", [])], "type": e.get("type", ""), "message": field_message(e)}
         for e in exc.errors
     ]
-    return error(request, 422, "invalid", "请求数据不符合要求", details)
+    return error(request, 422, "invalid", gettext("请求数据不符合要求"), details)
 
 
 def on_django_validation(request: HttpRequest, exc: Any) -> HttpResponse:
@@ -118,16 +118,16 @@ def on_django_validation(request: HttpRequest, exc: Any) -> HttpResponse:
 
 def on_too_big(request: HttpRequest, exc: Any) -> HttpResponse:
     """A body refused while it arrived (jijian.attachments.uploads, DATA_UPLOAD_MAX_MEMORY_SIZE)."""
-    return error(request, 400, "rejected", "上传的内容超过大小上限，未被接收")
+    return error(request, 400, "rejected", gettext("上传的内容超过大小上限，未被接收"))
 
 
 def on_auth(request: HttpRequest, exc: Any) -> HttpResponse:
-    return error(request, 401, "unauthenticated", "未登录或令牌无效")
+    return error(request, 401, "unauthenticated", gettext("未登录或令牌无效"))
 
 
 def on_not_found(request: HttpRequest, exc: Any) -> HttpResponse:
     """Http404 and PermissionDenied alike: a record outside the caller's jurisdiction is not found."""
-    return error(request, 404, "not_found", "记录不存在或不在您的权限范围内")
+    return error(request, 404, "not_found", gettext("记录不存在或不在您的权限范围内"))
 
 
 # ninja turns any failure of the request parser into HttpError(400, "Cannot parse request body"),
@@ -140,7 +140,7 @@ def on_http_error(request: HttpRequest, exc: Any) -> HttpResponse:
     if isinstance(cause, DjangoValidationError):  # refused by the API's parser (a NUL character)
         return error(request, 400, "rejected", "；".join(cause.messages))
     if exc.status_code == 400 and str(exc).startswith(UNPARSABLE):
-        return error(request, 400, "invalid", "请求内容不是有效的 JSON")
+        return error(request, 400, "invalid", gettext("请求内容不是有效的 JSON"))
     return error(request, exc.status_code, "error", str(exc))
 
 

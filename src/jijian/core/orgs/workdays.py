@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from django.core.cache import cache
 from django.db import transaction
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from jijian.core.models import CalendarDay, CalendarYear
 
@@ -96,7 +96,7 @@ PROVISIONAL_NOTE = gettext_lazy("该年国务院放假安排尚未公布，按�
 def provisional_mark(day: date | None) -> str:
     """The plain-text mark after a deadline (notifications, messages): "（暂定）" in a provisional
     year, else nothing. Pages use the `provisional` template filter, which asks the same rule."""
-    return "（暂定）" if is_provisional(day) else ""
+    return gettext("（暂定）") if is_provisional(day) else ""
 
 
 def rule_days(start: date, end: date, provisional: set[int]) -> dict[date, bool]:

@@ -1,5 +1,6 @@
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import gettext
 
 from jijian.core.sensitive.crypto import mask_id_number, mask_phone
 
@@ -25,7 +26,9 @@ def provisional(day) -> str:
 
     if not is_provisional(day):
         return ""
-    return format_html('<span class="tag tag-provisional" title="{}">暂定</span>', PROVISIONAL_NOTE)
+    return format_html(
+        '<span class="tag tag-provisional" title="{}">{}</span>', PROVISIONAL_NOTE, gettext("暂定")
+    )
 
 
 @register.filter

@@ -409,7 +409,7 @@ class AnswerIn(Schema):
 
 
 def _conflict(request):
-    return error(request, 409, "conflict", "该件已被他人处理或修改，请刷新后重试（您的操作未执行）")
+    return error(request, 409, "conflict", gettext("该件已被他人处理或修改，请刷新后重试（您的操作未执行）"))
 
 
 def _act(request, action, **kwargs):
@@ -562,7 +562,7 @@ def petition_report_register_files(request):
         details = [
             {"loc": [str(p) for p in e.get("loc", [])], "message": e.get("msg", "")} for e in exc.errors()
         ]
-        return error(request, 422, "invalid", "请求数据不符合要求", details)
+        return error(request, 422, "invalid", gettext("请求数据不符合要求"), details)
     return _register(request, payload, request.FILES.getlist("files"))
 
 

@@ -2,6 +2,7 @@
 and an answer written out (B, ACD, 对, the text)."""
 
 from django import template
+from django.utils.translation import gettext
 
 from ..models import QuestionKind
 from ..services import LETTERS, TRUE_FALSE_OPTIONS
@@ -28,11 +29,11 @@ def choices(obj, answer=None):
 @register.filter
 def written(answer, kind):
     if answer is None or answer == []:
-        return "未作答"
+        return gettext("未作答")
     if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
         return "".join(LETTERS[i] for i in answer)
     if kind == QuestionKind.TRUE_FALSE:
-        return "对" if answer == [True] else "错"
+        return gettext("对") if answer == [True] else gettext("错")
     return "｜".join(str(a) for a in answer)
 
 
