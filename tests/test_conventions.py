@@ -338,7 +338,12 @@ def untranslated_python(source: str) -> list[str]:
             handed += node.args[:1]  # errors.append(…)
         elif name == "RowError":  # an import's refusal of a row: (row, the column's header, the message)
             handed += node.args[2:3]
-        elif name == "error" and node.args and isinstance(node.args[0], ast.Name) and node.args[0].id == "request":
+        elif (
+            name == "error"
+            and node.args
+            and isinstance(node.args[0], ast.Name)
+            and node.args[0].id == "request"
+        ):
             handed += node.args[3:4]  # an API's error answer: error(request, status, code, message)
         if (
             isinstance(func, ast.Attribute)
@@ -385,8 +390,12 @@ def test_the_python_gettext_rule_sees_what_reaches_the_user():
     assert untranslated_python('messages.success(request, gettext("已保存"))') == []
     assert untranslated_python('raise ValidationError(gettext("%(n)s 件") % {"n": n})') == []
     assert untranslated_python('audit_record(summary=f"已受理 {n}")\nlog("中文")') == []
-    assert untranslated_python('error(request, 409, "conflict", "已修改")\nlogger.error("中文")') == ["已修改"]
-    assert untranslated_python('bad = f"{x}已损坏"\nok = gettext("好")\nraise Refused(bad)\nraise Refused(ok)') == ["已损坏"]
+    assert untranslated_python('error(request, 409, "conflict", "已修改")\nlogger.error("中文")') == [
+        "已修改"
+    ]
+    assert untranslated_python(
+        'bad = f"{x}已损坏"\nok = gettext("好")\nraise Refused(bad)\nraise Refused(ok)'
+    ) == ["已损坏"]
     assert untranslated_python(
         'messages.error(request, f"未执行：{x}")\nraise Refused("文件太大")\n'
         'forms.CharField(label="姓名", help_text="必填")\nform.add_error("x", "不对")'
