@@ -16,6 +16,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jijian.core.fields import BlindIndexField, EncryptedTextField
@@ -202,7 +203,7 @@ class PersonalMattersReport(SectionEntry):
         ]
 
     def __str__(self) -> str:
-        return str(f"{self.year}年度个人有关事项报告")
+        return gettext("%(year)s年度个人有关事项报告") % {"year": self.year}
 
     @property
     def is_late(self) -> bool:
@@ -297,7 +298,7 @@ class ArchiveYearVersion(models.Model):
         constraints = [models.UniqueConstraint(fields=["archive", "year"], name="archive_one_version_a_year")]
 
     def __str__(self) -> str:
-        return str(f"{self.year}年版")
+        return gettext("%(year)s年版") % {"year": self.year}
 
 
 # --- integrity opinion replies (党风廉政意见回复) ------------------------------------------------

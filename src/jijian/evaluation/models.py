@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jijian.core.models import OrgUnit
@@ -46,7 +47,7 @@ class EvaluationRubric(models.Model):
         verbose_name_plural = _("考评细则")
 
     def __str__(self) -> str:
-        return f"{self.name}（第{self.number}版）"
+        return gettext("%(name)s（第%(number)s版）") % {"name": self.name, "number": self.number}
 
 
 class Evaluation(models.Model):
@@ -111,7 +112,7 @@ class CheckRubric(models.Model):
         verbose_name_plural = _("互查清单")
 
     def __str__(self) -> str:
-        return f"{self.name}（第{self.number}版）"
+        return gettext("%(name)s（第%(number)s版）") % {"name": self.name, "number": self.number}
 
     @property
     def max_total(self) -> int:

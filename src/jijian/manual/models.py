@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jijian.core.models import OrgUnit
@@ -81,7 +82,7 @@ class PageVersion(models.Model):
         constraints = [models.UniqueConstraint(fields=["page", "number"], name="manual_version_once")]
 
     def __str__(self) -> str:
-        return f"{self.title}（第{self.number}版）"
+        return gettext("%(name)s（第%(number)s版）") % {"name": self.title, "number": self.number}
 
 
 class CaseStatus(models.TextChoices):
