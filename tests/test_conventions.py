@@ -475,6 +475,7 @@ VIEW_ARGUMENTS_KEPT = {
     "format",
 }
 _GETTEXT_CALLS = {"gettext", "gettext_lazy", "_", "ngettext", "pgettext"}
+_STRFTIME = re.compile(r"^[%YmdHMSjn年月日 :-]+$")  # a date format, the same in every script
 
 
 def untranslated_view_arguments(source: str) -> list[str]:
@@ -489,6 +490,11 @@ def untranslated_view_arguments(source: str) -> list[str]:
     }
     found = []
     for node in ast.walk(tree):
+        if isinstance(node, ast.Dict) and id(node) not in skipped:  # a context's or a JSON answer's words
+            for value in node.values:
+                if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    if _HAN.search(value.value) and not _STRFTIME.match(value.value):
+                        found.append(value.value)
         if not isinstance(node, ast.Call) or id(node) in skipped:
             continue
         for arg in [*node.args, *(k.value for k in node.keywords)]:
@@ -524,6 +530,10 @@ def test_the_view_argument_rule_sees_a_helpers_text():
         )
         == []
     )
+    assert untranslated_view_arguments(
+        'context = {"label": "手机号码", "when": "%Y年%m月", "ok": gettext("已销号")}\n'
+        'audit_record(after={"what": "查看"})'
+    ) == ["手机号码"]
 
 
 # --- what is kept is written in the platform's language ----------------------------------------------

@@ -674,7 +674,7 @@ def user_reveal(request, pk, field):
             )
         except ValidationError as exc:
             form.add_error(None, exc.messages)
-    label = {"phone": "手机号码", "id_number": "身份证号"}[field]
+    label = {"phone": gettext("手机号码"), "id_number": gettext("身份证号")}[field]
     return render(
         request, "core/user_reveal.html", {"person": person, "form": form, "value": value, "label": label}
     )

@@ -471,5 +471,10 @@ def rectification_action(request, pk):
         done = None
         messages.error(request, gettext("无效的操作"))
     if done is not None:
-        messages.success(request, {"report": "整改情况已报送", "close": "已销号", "return": "已退回"}[action])
+        done_words = {
+            "report": gettext("整改情况已报送"),
+            "close": gettext("已销号"),
+            "return": gettext("已退回"),
+        }
+        messages.success(request, done_words[action])
     return redirect("evaluation:pair_detail", rect.finding.pair_id)

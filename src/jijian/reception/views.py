@@ -363,7 +363,7 @@ def lobby(request, pk):
             "label": reception.get_admission_display(),
             "name": reception.petitioner_name,
             "id_number": mask_id_number(reception.petitioner_id_number),
-            "where": "乡镇接访点" if reception.township_id else "信访人自己的设备",
+            "where": gettext("乡镇接访点") if reception.township_id else gettext("信访人自己的设备"),
             "since": timezone.localtime(reception.waiting_since).strftime("%H:%M:%S")
             if reception.waiting_since
             else "",

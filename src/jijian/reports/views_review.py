@@ -32,7 +32,7 @@ class QueueForm(forms.Form):
     month = forms.CharField(
         label=gettext_lazy("月份"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "month", "aria-label": "月份"}),
+        widget=forms.DateInput(attrs={"type": "month", "aria-label": gettext_lazy("月份")}),
     )
     state = forms.ChoiceField(
         label=gettext_lazy("状态"),
@@ -66,7 +66,10 @@ class QueueForm(forms.Form):
         required=False,
         max_length=50,
         widget=forms.TextInput(
-            attrs={"placeholder": gettext_lazy("村名、拼音首字母或委员姓名"), "aria-label": "村名"}
+            attrs={
+                "placeholder": gettext_lazy("村名、拼音首字母或委员姓名"),
+                "aria-label": gettext_lazy("村名"),
+            }
         ),
     )
 
@@ -75,7 +78,7 @@ class QueueForm(forms.Form):
         if departments:  # a resident group reviews departments' reports: no village in its queue
             self.fields["q"].label = gettext("单位")
             self.fields["q"].widget.attrs.update(
-                placeholder=gettext("单位名称、拼音首字母或委员姓名"), **{"aria-label": "单位"}
+                placeholder=gettext("单位名称、拼音首字母或委员姓名"), **{"aria-label": gettext("单位")}
             )
 
     def clean_month(self):

@@ -15,7 +15,7 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.text import format_lazy
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET
 
 from jijian.attachments.views import content_disposition
@@ -59,7 +59,7 @@ def deadline_board(request):
         "dates": dates,
         "kind": kind,
         "colour": colour,
-        "colour_tabs": [("", "全部", counts["total"])]
+        "colour_tabs": [("", gettext("全部"), counts["total"])]
         + [(c, board.COLOUR_LABELS[c], counts[c]) for c in board.COLOURS],
         "warn_days": settings.PETITION_DEADLINE_WARN_WORKING_DAYS,
     }
