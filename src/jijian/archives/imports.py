@@ -9,14 +9,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import IO, TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy
 
 from jijian.core.access import unit_scope_q
+from jijian.core.language import platform_language
 from jijian.core.models import CadreLevel, OrgUnit
 from jijian.core.sensitive.crypto import blind_index
 from jijian.core.validators import validate_id_number
@@ -45,7 +44,7 @@ REQUIRED = ("姓名", "所在单位")
 def _labels(choices) -> dict[str, str]:
     """A choice as a file may name it: its label in the source language (a file's words are, whatever
     language the importer reads the pages in), or its key."""
-    with translation.override(settings.LANGUAGE_CODE):
+    with platform_language():
         return {str(label): value for value, label in choices} | {value: value for value, _ in choices}
 
 
@@ -325,7 +324,7 @@ def _sanction_kinds() -> dict[str, str]:
     from .sanctions import SANCTIONS, TRACKS
 
     out: dict[str, str] = {}
-    with translation.override(settings.LANGUAGE_CODE):  # a file's words are the source language's
+    with platform_language():  # a file's words are the source language's
         for kind in SANCTIONS.values():
             label = str(kind.label)
             out[kind.key] = kind.key

@@ -25,7 +25,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from jijian.audit.services import audit_record
@@ -527,7 +527,7 @@ def reply_pdf(request: OpinionRequest, *, viewer) -> bytes:
     from django.template.loader import render_to_string
     from weasyprint import HTML
 
-    with translation.override(settings.LANGUAGE_CODE):  # an official document: in its prescribed wording
+    with platform_language():  # an official document: in its prescribed wording
         html = render_to_string(
             "archives/opinion_reply.html",
             {

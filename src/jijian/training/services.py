@@ -21,15 +21,15 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from jijian.attachments.sniff import Kind
 from jijian.audit.services import audit_record
+from jijian.core.language import platform_language
 from jijian.core.orgs.importer import ImportResult, RowError, read_table
 from jijian.core.services import ConcurrentEditError
 
@@ -56,7 +56,7 @@ LETTERS = "ABCDEF"
 TRUE_WORDS = {"对", "正确", "√", "T", "TRUE", "是", "Y"}
 FALSE_WORDS = {"错", "错误", "×", "X", "F", "FALSE", "否", "N"}
 # A file's words are the source language's, whatever language the importer reads the pages in.
-with translation.override(settings.LANGUAGE_CODE):
+with platform_language():
     KIND_BY_LABEL = {str(label): v for v, label in QuestionKind.choices} | {
         "单选": QuestionKind.SINGLE,
         "多选": QuestionKind.MULTIPLE,

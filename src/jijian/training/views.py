@@ -10,7 +10,6 @@ import io
 import tempfile
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -19,7 +18,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from jijian.attachments import held
 from jijian.attachments.views import content_disposition
 from jijian.core.access import require_module
+from jijian.core.language import platform_language
 from jijian.core.ops.ratelimit import client_ip
 from jijian.core.orgs.importer import ImportFileError
 from jijian.core.roles import Module
@@ -468,7 +468,7 @@ def certificate(request, pk):
         raise Http404
     from weasyprint import HTML
 
-    with translation.override(settings.LANGUAGE_CODE):  # a certificate: in its prescribed wording
+    with platform_language():  # a certificate: in its prescribed wording
         html = render_to_string("training/certificate.html", {"sitting": sitting, "person": request.user})
     response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition(f"合格证书_{sitting.exam.title}.pdf")

@@ -14,10 +14,11 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import get_language, gettext
 
 from jijian.audit.services import audit_record
+from jijian.core.language import platform_language
 from jijian.core.models import OrgUnit
 from jijian.core.services import ConcurrentEditError
 
@@ -254,7 +255,7 @@ def posters_pdf(boards: list[PublicBoard], *, page_url, report_url, missing: lis
                 "qr_svg": qr.svg_inline(scale=6, dark="#000", light="#fff"),
             }
         )
-    with translation.override(settings.LANGUAGE_CODE):  # posted in the village: in the source language
+    with platform_language():  # posted in the village: in the source language
         html = render_to_string(
             "villageaffairs/board_poster.html", {"pages": pages, "missing": missing, "year": year}
         )

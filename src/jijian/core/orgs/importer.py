@@ -8,13 +8,12 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import translation
 from django.utils.translation import gettext
 
 from jijian.audit.services import audit_record
+from jijian.core.language import platform_language
 from jijian.core.models import ALLOWED_PARENT_KINDS, ZONE_ASSIGNABLE_KINDS, OrgKind, OrgUnit, User, UserRole
 from jijian.core.orgs.pinyin import initials
 from jijian.core.roles import Role, role_fits_unit, role_unit_words
@@ -24,7 +23,7 @@ from jijian.core.validators import validate_id_number, validate_mobile, validate
 MAX_ROWS = 200_000
 
 # A file's words are the source language's, whatever language the importer reads the pages in.
-with translation.override(settings.LANGUAGE_CODE):
+with platform_language():
     KIND_BY_LABEL = {str(label): value for value, label in OrgKind.choices} | {v: v for v in OrgKind.values}
     ROLE_BY_LABEL = {str(label): value for value, label in Role.choices} | {v: v for v in Role.values}
 
