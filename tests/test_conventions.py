@@ -492,9 +492,13 @@ def untranslated_view_arguments(source: str) -> list[str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Dict) and id(node) not in skipped:  # a context's or a JSON answer's words
             for value in node.values:
-                if isinstance(value, ast.Constant) and isinstance(value.value, str):
-                    if _HAN.search(value.value) and not _STRFTIME.match(value.value):
-                        found.append(value.value)
+                if (
+                    isinstance(value, ast.Constant)
+                    and isinstance(value.value, str)
+                    and _HAN.search(value.value)
+                    and not _STRFTIME.match(value.value)
+                ):
+                    found.append(value.value)
         if not isinstance(node, ast.Call) or id(node) in skipped:
             continue
         for arg in [*node.args, *(k.value for k in node.keywords)]:

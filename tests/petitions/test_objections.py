@@ -20,6 +20,7 @@ from jijian.petitions.handling import objections
 from jijian.petitions.models import (
     ApprovalKind,
     DeadlineKind,
+    PetitionApproval,
     PetitionDeadline,
     PetitionObjection,
     PetitionState,
@@ -169,7 +170,26 @@ def test_a_stale_version_is_refused_and_a_reader_cannot_record(tree, office, clo
     assert not PetitionObjection.objects.exists()
 
 
-def test_upholding_the_result_answers_the_reporter_and_a_new_objection_needs_new_facts(tree, office, closed):
+def decide_uphold(report, *, approve=True, note=""):
+    """A leader of the holder decides the answer upholding the result (the second step of 维持原结论)."""
+    from jijian.petitions.handling import conclusion
+
+    approval = report.approvals.get(kind=ApprovalKind.OBJECTION_UPHELD, state="pending")
+    conclusion.petition_approval_decide(
+        actor=leader_of(report.holder),
+        approval=approval,
+        approve=approve,
+        note=note,
+        version=fresh(report).version,
+    )
+    return fresh(report)
+
+
+def test_upholding_waits_on_a_leader_then_answers_the_reporter_and_a_new_objection_needs_new_facts(
+    tree, office, closed
+):
+    from jijian.petitions.handling import conclusion
+
     _record(office, closed)
     stale = fresh(closed).version
     objection = objections.objection_answer(
@@ -179,17 +199,45 @@ def test_upholding_the_result_answers_the_reporter_and_a_new_objection_needs_new
         answer="经复查，原处理结论适当，予以维持。",
         version=stale,
     )
+    # Reported to the leaders: the objection stays open and its limit runs on.
     report = fresh(closed)
-    assert objection.outcome == "upheld" and objection.answered_by == office
-    assert report.state == PetitionState.CLOSED and report.result_notice.startswith("经核实")
-    assert PetitionDeadline.objects.get(kind=DeadlineKind.OBJECTION_ANSWER).met_at is not None
-    assert report.transitions.last().action == "objection_upheld"
-    assert AuditEvent.objects.filter(action="petition.objection_upheld").count() == 1
-    # The answer was given on a version the answer itself replaced: a second answer is refused.
+    assert PetitionObjection.objects.get(pk=objection.pk).is_open and report.state == PetitionState.CLOSED
+    approval = report.approvals.get(kind=ApprovalKind.OBJECTION_UPHELD)
+    assert (approval.state, approval.text, approval.requested_by) == (
+        "pending",
+        "经复查，原处理结论适当，予以维持。",
+        office,
+    )
+    assert PetitionDeadline.objects.get(kind=DeadlineKind.OBJECTION_ANSWER).met_at is None
+    assert report.transitions.last().action == "objection_upheld_request"
+    assert AuditEvent.objects.filter(action="petition.objection_upheld_request").count() == 1
+    assert not AuditEvent.objects.filter(action="petition.objection_upheld").exists()
+    # While it waits, nobody answers again (the same answer twice, or a reopening beside it).
     with pytest.raises(ConcurrentEditError):
         objections.objection_answer(
             actor=office, report=closed, outcome="upheld", answer="再次", version=stale
         )
+    for outcome in ("upheld", "reopened"):
+        with pytest.raises(ValidationError, match="已报领导审批"):
+            objections.objection_answer(
+                actor=office, report=closed, outcome=outcome, answer="再次", version=report.version
+            )
+    assert fresh(closed).state == PetitionState.CLOSED
+    assert report.approvals.filter(kind=ApprovalKind.OBJECTION_UPHELD).count() == 1
+    # The drafter is no leader; a leader of the holder decides.
+    with pytest.raises(PermissionDenied):
+        conclusion.petition_approval_decide(
+            actor=office, approval=approval, approve=True, note="", version=report.version
+        )
+    report = decide_uphold(report)
+    objection = PetitionObjection.objects.get(pk=objection.pk)
+    assert objection.outcome == "upheld" and objection.answered_by == office
+    assert objection.answer == "经复查，原处理结论适当，予以维持。"
+    assert report.state == PetitionState.CLOSED and report.result_notice.startswith("经核实")
+    assert PetitionDeadline.objects.get(kind=DeadlineKind.OBJECTION_ANSWER).met_at is not None
+    last = report.transitions.last()
+    assert (last.action, last.actor) == ("objection_upheld", leader_of(report.holder))
+    assert AuditEvent.objects.filter(action="petition.objection_upheld").count() == 1
     with pytest.raises(ValidationError, match="没有待答复的异议"):
         objections.objection_answer(
             actor=office, report=closed, outcome="upheld", answer="再次", version=report.version
@@ -198,6 +246,58 @@ def test_upholding_the_result_answers_the_reporter_and_a_new_objection_needs_new
         _record(office, closed)
     again = _record(office, closed, new_facts="新发现王某亲属亦领取了补贴。")
     assert again.is_open and PetitionObjection.objects.count() == 2
+
+
+def test_a_returned_uphold_leaves_the_objection_open_to_answer_again(tree, office, closed):
+    from jijian.petitions.handling import conclusion
+
+    objection = _record(office, closed)
+    objections.objection_answer(
+        actor=office, report=closed, outcome="upheld", answer="维持。", version=fresh(closed).version
+    )
+    approval = fresh(closed).approvals.get(kind=ApprovalKind.OBJECTION_UPHELD)
+    with pytest.raises(ValidationError, match="退回须写明理由"):
+        conclusion.petition_approval_decide(
+            actor=leader_of(closed.holder),
+            approval=approval,
+            approve=False,
+            note="",
+            version=fresh(closed).version,
+        )
+    assert PetitionApproval.objects.get(pk=approval.pk).state == "pending"
+    report = decide_uphold(fresh(closed), approve=False, note="答复过于简单，请逐项说明复查情况。")
+    assert PetitionApproval.objects.get(pk=approval.pk).state == "rejected"
+    assert PetitionObjection.objects.get(pk=objection.pk).is_open
+    assert PetitionDeadline.objects.get(kind=DeadlineKind.OBJECTION_ANSWER).met_at is None
+    assert report.transitions.last().action == "objection_upheld_reject"
+    assert AuditEvent.objects.filter(action="petition.objection_upheld_reject").count() == 1
+    # Answered again: this time by reopening, which needs no leader (the new result will).
+    objections.objection_answer(
+        actor=office, report=report, outcome="reopened", answer="异议有理，重新办理。", version=report.version
+    )
+    assert fresh(closed).state == PetitionState.ACCEPTED
+    assert PetitionObjection.objects.get(pk=objection.pk).outcome == "reopened"
+
+
+def test_a_leader_outside_the_holders_jurisdiction_cannot_see_or_decide_the_uphold(tree, office, closed):
+    from jijian.petitions.access import approvals_pending_for
+
+    _record(office, closed)
+    objections.objection_answer(
+        actor=office, report=closed, outcome="upheld", answer="维持。", version=fresh(closed).version
+    )
+    approval = fresh(closed).approvals.get(kind=ApprovalKind.OBJECTION_UPHELD)
+    stranger = leader_of(tree.other_county)
+    client = _as(stranger)
+    response = client.post(
+        reverse("petitions_staff:approval_decide", args=[closed.pk, approval.pk]),
+        {"version": fresh(closed).version, "decision": "approve", "note": ""},
+    )
+    assert response.status_code == 404
+    assert closed.serial_number not in client.get(reverse("petitions_staff:approvals")).content.decode()
+    assert PetitionApproval.objects.get(pk=approval.pk).state == "pending"
+    assert not approvals_pending_for(stranger).exists()
+    assert list(approvals_pending_for(leader_of(closed.holder))) == [approval]
 
 
 def test_an_answer_needs_its_outcome_and_text(tree, office, closed):
@@ -283,13 +383,31 @@ def test_the_report_page_records_and_answers_an_objection(tree, office, closed):
     assert response.status_code == 302
     page = client.get(url).content.decode()
     assert "处理过轻" in page and "来访" in page and "答复异议" in page and "登记举报人异议（" not in page
+    answer_url = reverse("petitions_staff:objection_answer", args=[closed.pk])
     response = client.post(
-        reverse("petitions_staff:objection_answer", args=[closed.pk]),
+        answer_url,
         {"version": fresh(closed).version, "outcome": "upheld", "answer": "维持原结论的理由"},
+        follow=True,
     )
-    assert response.status_code == 302
-    page = client.get(url).content.decode()
+    page = response.content.decode()
+    assert "维持原结论的答复已报领导审批，批准后告知举报人" in page  # the message after the post
+    assert 'id="objection-uphold-pending"' in page and f'action="{answer_url}"' not in page
+    assert "拟答复举报人：维持原结论的理由" in page and "维持原结论待领导审批" in page
+    # The leader finds it in the approvals list and decides it on the report's page.
+    lead = _as(leader_of(closed.holder))
+    listing = lead.get(reverse("petitions_staff:approvals")).content.decode()
+    assert "异议答复（维持原结论）" in listing and closed.serial_number in listing
+    approval = fresh(closed).approvals.get(kind=ApprovalKind.OBJECTION_UPHELD)
+    decide_url = reverse("petitions_staff:approval_decide", args=[closed.pk, approval.pk])
+    assert f'action="{decide_url}"' in lead.get(url).content.decode()
+    assert f'action="{decide_url}"' not in client.get(url).content.decode()
+    response = lead.post(
+        decide_url, {"version": fresh(closed).version, "decision": "approve", "note": ""}, follow=True
+    )
+    page = response.content.decode()
+    assert "已批准维持原结论，答复已告知举报人" in page
     assert "维持原结论的理由" in page and "答复异议：维持原结论" in page
+    assert 'id="objection-uphold-pending"' not in page
 
 
 @pytest.mark.parametrize(
@@ -434,6 +552,10 @@ def test_the_reporter_objects_on_the_follow_page_and_reads_the_answer_without_id
         answer="经复查维持原结论。",
         version=fresh(report).version,
     )
+    # Not shown before a leader approves it.
+    page = client.get(reverse("petitions:follow")).content.decode()
+    assert "经复查维持原结论。" not in page and "办理机关正在答复" in page
+    decide_uphold(fresh(report))
     page = client.get(reverse("petitions:follow")).content.decode()
     assert "经复查维持原结论。" in page and "维持原结论" in page
     # Never the reporter's identity, the staff's names or the body's internal result.
@@ -503,5 +625,15 @@ def test_an_open_objection_waits_on_the_holders_home_page_until_answered(tree, o
         outcome=ObjectionOutcome.UPHELD,
         answer="经复核，原处理结论适当。",
     )
+    # Its answer waits on the leader now: off the holder's list, on the leader's.
+    leader = leader_of(closed.holder)
+
+    def approvals(user) -> int:
+        return {t["title"]: t["count"] for t in todos_for(user)}.get(
+            "待审批的延期申请、办结报告和异议答复", 0
+        )
+
+    assert waiting(office) == 0 and approvals(leader) == 1
+    decide_uphold(fresh(closed))
     assert not PetitionObjection.objects.filter(pk=objection.pk, outcome=ObjectionOutcome.PENDING).exists()
-    assert waiting(office) == 0
+    assert waiting(office) == 0 and approvals(leader) == 0

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from jijian.core.access import get_or_404, scope, unit_in_scope, unit_scope_q
 from jijian.core.models import StaffRelation
@@ -22,6 +22,7 @@ from jijian.core.roles import Module, Role
 from jijian.core.sensitive.reveal import register_reveal
 
 from .models import (
+    ApprovalKind,
     ApprovalState,
     Clue,
     PetitionApproval,
@@ -132,10 +133,13 @@ def get_approval_for(user, report: PetitionReport, pk) -> PetitionApproval:
 
 
 def approvals_pending_for(user) -> QuerySet[PetitionApproval]:
-    """Extensions and 办结 reports waiting on a leader, of the accepted reports the user sees."""
+    """What waits on a leader, of the reports the user sees: extensions and 办结 reports of accepted
+    reports, answers upholding the result against an objection on closed ones."""
     return PetitionApproval.objects.filter(
+        Q(kind=ApprovalKind.OBJECTION_UPHELD, report__state=PetitionState.CLOSED)
+        | Q(~Q(kind=ApprovalKind.OBJECTION_UPHELD), report__state=PetitionState.ACCEPTED),
         state=ApprovalState.PENDING,
-        report__in=petitions_visible_to(user).filter(state=PetitionState.ACCEPTED),
+        report__in=petitions_visible_to(user),
     )
 
 

@@ -255,6 +255,8 @@ TRANSITION_LABELS = {
     "urge": _("催办"),
     "supervise": _("督办"),
     "objection": _("举报人对办理结果提出异议"),
+    "objection_upheld_request": _("拟维持原结论，答复报领导审批"),
+    "objection_upheld_reject": _("维持原结论的答复被退回"),
     "objection_upheld": _("答复异议：维持原结论"),
     "objection_reopen": _("答复异议：重新办理"),
 }
@@ -604,6 +606,7 @@ class ClueStep(models.Model):
 class ApprovalKind(models.TextChoices):
     EXTENSION = "extension", _("延长办结期限")
     CONCLUSION = "conclusion", _("办结报告")
+    OBJECTION_UPHELD = "objection_upheld", _("异议答复（维持原结论）")
 
 
 class ApprovalState(models.TextChoices):
@@ -613,16 +616,17 @@ class ApprovalState(models.TextChoices):
 
 
 class PetitionApproval(models.Model):
-    """A request on an accepted report that a commission leader decides: an extension of the
-    conclusion limit (with its reason and the new date), or the 办结 report (with the result). At most
-    one of each kind pending per report."""
+    """A request that a commission leader decides: on an accepted report, an extension of the
+    conclusion limit (with its reason and the new date) or the 办结 report (with the result); on a
+    closed report, the answer upholding the result against the reporter's objection (with the
+    answer). At most one of each kind pending per report."""
 
     report = models.ForeignKey(PetitionReport, on_delete=models.PROTECT, related_name="approvals")
     kind = models.CharField(_("审批事项"), max_length=20, choices=ApprovalKind.choices)
     state = models.CharField(
         _("审批状态"), max_length=20, choices=ApprovalState.choices, default=ApprovalState.PENDING
     )
-    # The reason for an extension, the result for a 办结 report.
+    # The reason for an extension, the result for a 办结 report, the answer for an objection upheld.
     text = models.TextField(_("理由或办理结果"))
     old_due_date = models.DateField(_("原期限"), null=True, blank=True)
     new_due_date = models.DateField(_("延长至"), null=True, blank=True)
@@ -707,7 +711,8 @@ class PetitionObjection(models.Model):
     """A real-name reporter's objection to the result of a closed report, recorded by staff (a letter,
     a call, a visit) or raised by the reporter on the follow page, and answered by the holder within
     PETITION_OBJECTION_ANSWER_WORKING_DAYS: the original result upheld (a notice to the reporter), or
-    the report reopened (back to 已受理: a new result needs a leader's approval again). At most one open
+    the report reopened (back to 已受理: a new result needs a leader's approval again). Upholding is
+    itself approved by a leader first (PetitionApproval, ApprovalKind.OBJECTION_UPHELD). At most one open
     per report; a later one needs new facts (`new_facts`)."""
 
     report = models.ForeignKey(PetitionReport, on_delete=models.PROTECT, related_name="objections")

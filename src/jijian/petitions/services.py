@@ -24,7 +24,7 @@ from jijian.attachments.models import Attachment
 from jijian.attachments.services import ALL_KINDS, STAFF_KINDS, attachments_store_all
 from jijian.audit.services import audit_record
 from jijian.core.language import platform_language
-from jijian.core.models import OrgUnit, User
+from jijian.core.models import OrgKind, OrgUnit, User
 from jijian.core.notify import notify
 from jijian.core.roles import Module, Role
 from jijian.core.services import ConcurrentEditError
@@ -834,6 +834,31 @@ def leaders_of(unit: OrgUnit) -> list[User]:
         if nearest:
             return nearest
     return []
+
+
+# A report held by a township is handled by its petition office and its discipline committee.
+HOLDER_TOWNSHIP_KINDS = frozenset({OrgKind.TOWN, OrgKind.TOWNSHIP, OrgKind.SUBDISTRICT})
+
+
+def holder_people(report: PetitionReport) -> list[User]:
+    """Who handles the report at its holder: the petition office, and the committee of a township."""
+    roles = [Role.PETITION_OFFICE]
+    if report.holder.kind in HOLDER_TOWNSHIP_KINDS:
+        roles.append(Role.TOWNSHIP_COMMITTEE)
+    return list(
+        User.objects.filter(roles__role__in=roles, is_active=True, org_unit_id=report.holder_id).distinct()
+    )
+
+
+def tell(users, *, title: str, body: str, link: str, dedup_key: str) -> None:
+    seen: set[int] = set()
+    for user in users:
+        if user.pk in seen:
+            continue
+        seen.add(user.pk)
+        transaction.on_commit(
+            partial(notify, recipient=user, title=title, body=body, link=link, dedup_key=dedup_key)
+        )
 
 
 def notify_leaders(report: PetitionReport, *, title: str, body: str, dedup_key: str) -> None:

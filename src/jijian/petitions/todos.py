@@ -1,9 +1,10 @@
 """Home-page to-dos of the petitions module (registered with jijian.core.todos from apps.ready): what
 waits on the signed-in officer's bodies — reports to route, forwards to answer, time limits passed,
-clue dispositions, extensions and 办结 reports to approve. One COUNT each, through the module's access functions."""
+clue dispositions, extensions, 办结 reports and objection answers to approve. One COUNT each, through the module's access functions."""
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -11,8 +12,22 @@ from django.utils.translation import gettext
 from jijian.core.roles import Module, Role
 from jijian.core.todos import register
 
-from .access import clues_visible_to, deadlines_visible_to, forwards_received_by, petitions_visible_to
-from .models import ApprovalState, ClueState, DeadlineKind, ForwardAnswer, PetitionApproval, PetitionState
+from .access import (
+    approvals_pending_for,
+    clues_visible_to,
+    deadlines_visible_to,
+    forwards_received_by,
+    petitions_visible_to,
+)
+from .models import (
+    ApprovalKind,
+    ApprovalState,
+    ClueState,
+    DeadlineKind,
+    ForwardAnswer,
+    PetitionApproval,
+    PetitionState,
+)
 from .services import can_handle
 
 
@@ -42,7 +57,19 @@ def petitions_to_handle(user) -> list[dict]:
             {
                 "title": gettext("待答复的举报人异议"),
                 "url": reverse("petitions_board:board") + f"?kind={DeadlineKind.OBJECTION_ANSWER}",
-                "count": deadlines_visible_to(user).filter(kind=DeadlineKind.OBJECTION_ANSWER).count(),
+                # Not those whose answer waits on a leader (counted among the leader's approvals).
+                "count": deadlines_visible_to(user)
+                .filter(kind=DeadlineKind.OBJECTION_ANSWER)
+                .exclude(
+                    Exists(
+                        PetitionApproval.objects.filter(
+                            report=OuterRef("report"),
+                            kind=ApprovalKind.OBJECTION_UPHELD,
+                            state=ApprovalState.PENDING,
+                        )
+                    )
+                )
+                .count(),
             },
         ]
     if user.has_role(Role.COMMISSION_LEADER):
@@ -55,12 +82,9 @@ def petitions_to_handle(user) -> list[dict]:
         )
         items.append(
             {
-                "title": gettext("待审批的延期申请和办结报告"),
+                "title": gettext("待审批的延期申请、办结报告和异议答复"),
                 "url": reverse("petitions_staff:approvals"),
-                "count": PetitionApproval.objects.filter(
-                    state=ApprovalState.PENDING,
-                    report__in=petitions_visible_to(user).filter(state=PetitionState.ACCEPTED),
-                ).count(),
+                "count": approvals_pending_for(user).count(),
             }
         )
     return items

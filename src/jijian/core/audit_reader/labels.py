@@ -98,6 +98,8 @@ ACTION_LABELS: dict[str, str] = {
     "petition.acceptance_notify": "告知受理情况",
     "petition.result_notify": "告知办理结果",
     "petition.objection": "记录举报人异议",
+    "petition.objection_upheld_request": "报批维持原结论的异议答复",
+    "petition.objection_upheld_reject": "退回维持原结论的异议答复",
     "petition.objection_upheld": "答复异议：维持原结论",
     "petition.objection_reopen": "答复异议：重新办理",
     "petition.relation_declare": "申报回避关系",

@@ -173,14 +173,17 @@ class TransitionOut(Schema):
 
 class ApprovalOut(Schema):
     """A request a commission leader decides: the 办结 report (the case stays 已受理 until it is
-    approved) or an extension of the conclusion limit."""
+    approved), an extension of the conclusion limit, or the answer upholding the result against the
+    reporter's objection (the objection stays open until it is approved)."""
 
     id: int
-    kind: str = Field(description="conclusion 办结报告 / extension 延长办结期限")
+    kind: str = Field(
+        description="conclusion 办结报告 / extension 延长办结期限 / objection_upheld 异议答复（维持原结论）"
+    )
     kind_display: str
     state: str = Field(description="pending 待领导审批 / approved 已批准 / rejected 已退回")
     state_display: str
-    text: str = Field(description="办理结果或延期理由")
+    text: str = Field(description="办理结果、延期理由或拟答复举报人的内容")
     old_due_date: date | None
     new_due_date: date | None
     requested_at: datetime
@@ -371,7 +374,11 @@ class ObjectionIn(Schema):
 
 
 class ObjectionAnswerIn(Schema):
-    outcome: str = Field(..., max_length=10, description="upheld 维持原结论 / reopened 重新办理")
+    outcome: str = Field(
+        ...,
+        max_length=10,
+        description="upheld 维持原结论（报领导审批，批准后告知举报人）/ reopened 重新办理（即时退回已受理）",
+    )
     answer: str = Field(..., max_length=10000)
     version: ApiVersion
 
@@ -868,7 +875,7 @@ def petition_report_objection(request, report_id: ApiId, payload: ObjectionIn):
 @router.post(
     "/{id:report_id}/objections/answer",
     response=ReportDetailOut,
-    summary="答复举报人异议（维持原结论或重新办理）",
+    summary="答复举报人异议（维持原结论须领导审批；重新办理即时生效）",
     url_name="petition_report_objection_answer",
 )
 def petition_report_objection_answer(request, report_id: ApiId, payload: ObjectionAnswerIn):

@@ -12,6 +12,8 @@ approval of the 办结 report, and 催办/督办 of overdue limits.
   approves it (then services.close_approved closes it, and an extension still pending is closed as
   having nothing left to extend) or rejects it with a reason (it goes back to the handler, who may
   file a new one).
+- The answer upholding the result against a reporter's objection (handling/objections.py) is decided
+  here too, on the closed report; what follows is objections.objection_uphold_decided.
 - 催办/督办: the petition office (信访室) or a commission leader over the holder sends a notice about
   an overdue limit of the report to the holding body: 催办 first, 督办 (the escalation) only after a
   催办 of the same limit. Recorded on the report (PetitionUrging), shown there with a link in each
@@ -23,7 +25,6 @@ approval row, and is recorded as a PetitionTransition and an audit event."""
 from __future__ import annotations
 
 from datetime import date
-from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -32,11 +33,11 @@ from django.utils.translation import gettext
 
 from jijian.audit.services import audit_record
 from jijian.core.language import platform_language
-from jijian.core.models import OrgKind, User
-from jijian.core.notify import notify
+from jijian.core.models import User
 from jijian.core.roles import Module, Role
 from jijian.petitions import services
 from jijian.petitions.deadlines.limits import extension_latest
+from jijian.petitions.handling import objections
 from jijian.petitions.models import (
     ApprovalKind,
     ApprovalState,
@@ -49,7 +50,12 @@ from jijian.petitions.models import (
     UrgeKind,
 )
 
-TOWNSHIP_KINDS = frozenset({OrgKind.TOWN, OrgKind.TOWNSHIP, OrgKind.SUBDISTRICT})
+# The state a report is in while an approval of each kind can be decided.
+APPROVAL_REPORT_STATE: dict[str, str] = {
+    ApprovalKind.EXTENSION: PetitionState.ACCEPTED,
+    ApprovalKind.CONCLUSION: PetitionState.ACCEPTED,
+    ApprovalKind.OBJECTION_UPHELD: PetitionState.CLOSED,
+}
 ESCALATION_ORDER = {"": 0, UrgeKind.URGE: 1, UrgeKind.SUPERVISE: 2}
 
 
@@ -90,27 +96,6 @@ def overdue_deadlines(report: PetitionReport, today: date | None = None):
 
 def pending_approval(report: PetitionReport, kind: str) -> PetitionApproval | None:
     return report.approvals.filter(kind=kind, state=ApprovalState.PENDING).first()
-
-
-def holder_people(report: PetitionReport) -> list[User]:
-    """Who handles the report at its holder: the petition office, and the committee of a township."""
-    roles = [Role.PETITION_OFFICE]
-    if report.holder.kind in TOWNSHIP_KINDS:
-        roles.append(Role.TOWNSHIP_COMMITTEE)
-    return list(
-        User.objects.filter(roles__role__in=roles, is_active=True, org_unit_id=report.holder_id).distinct()
-    )
-
-
-def tell(users, *, title: str, body: str, link: str, dedup_key: str) -> None:
-    seen: set[int] = set()
-    for user in users:
-        if user.pk in seen:
-            continue
-        seen.add(user.pk)
-        transaction.on_commit(
-            partial(notify, recipient=user, title=title, body=body, link=link, dedup_key=dedup_key)
-        )
 
 
 # --- extension ------------------------------------------------------------------------------------
@@ -180,15 +165,18 @@ def petition_extension_request(
 def petition_approval_decide(
     *, actor: User, approval: PetitionApproval, approve: bool, note: str, version: int
 ) -> PetitionApproval:
-    """A leader approves or rejects an extension or a 办结 report (a rejection needs its reason). The
-    caller resolved the report through access (in the leader's jurisdiction)."""
+    """A leader approves or rejects an extension, a 办结 report or an answer upholding the result
+    against an objection (a rejection needs its reason). The caller resolved the report through access
+    (in the leader's jurisdiction)."""
     if not can_decide(actor):
         raise PermissionDenied
     note = (note or "").strip()
     if not approve and not note:
         raise ValidationError(gettext("退回须写明理由"))
     with transaction.atomic():
-        report = services.report_locked(approval.report, version=version, states=(PetitionState.ACCEPTED,))
+        report = services.report_locked(
+            approval.report, version=version, states=(APPROVAL_REPORT_STATE[approval.kind],)
+        )
         approval = PetitionApproval.objects.select_for_update().get(pk=approval.pk)
         if approval.state != ApprovalState.PENDING:
             raise ValidationError(gettext("该申请已审批，请刷新后查看"))
@@ -201,6 +189,8 @@ def petition_approval_decide(
         approval.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
         if approval.kind == ApprovalKind.EXTENSION:
             _decide_extension(actor, report, approval)
+        elif approval.kind == ApprovalKind.OBJECTION_UPHELD:
+            objections.objection_uphold_decided(actor, report, approval)
         else:
             _decide_conclusion(actor, report, approval)
     return approval
@@ -236,8 +226,8 @@ def _decide_extension(actor: User, report: PetitionReport, approval: PetitionApp
             before={"due_date": f"{old:%Y-%m-%d}"},
             after={"due_date": f"{deadline.due_date:%Y-%m-%d}", "approval": approval.pk},
         )
-        tell(
-            [approval.requested_by, *holder_people(report)],
+        services.tell(
+            [approval.requested_by, *services.holder_people(report)],
             title=f"信访举报件 {report.serial_number} 办结期限已延长至 {deadline.due_date:%Y-%m-%d}",
             body=f"领导已批准延长办结期限（原期限 {old:%Y-%m-%d}）。",
             link=link,
@@ -261,7 +251,7 @@ def _decide_extension(actor: User, report: PetitionReport, approval: PetitionApp
         summary=f"退回延长办结期限申请 {report.serial_number}",
         after={"approval": approval.pk, "reason": approval.decision_note},
     )
-    tell(
+    services.tell(
         [approval.requested_by],
         title=f"信访举报件 {report.serial_number} 延长办结期限的申请被退回",
         body=f"退回理由：{approval.decision_note}",
@@ -281,7 +271,7 @@ def _decide_conclusion(actor: User, report: PetitionReport, approval: PetitionAp
             decided_at=timezone.now(),
             decision_note="该件已办结，无需延长",
         )
-        tell(
+        services.tell(
             [approval.requested_by],
             title=f"信访举报件 {report.serial_number} 的办结报告已批准，已办结",
             body="实名举报的，请在15个工作日内告知举报人办理结果。" if not report.is_anonymous else "",
@@ -301,7 +291,7 @@ def _decide_conclusion(actor: User, report: PetitionReport, approval: PetitionAp
         summary=f"退回办结报告 {report.serial_number}",
         after={"approval": approval.pk, "reason": approval.decision_note},
     )
-    tell(
+    services.tell(
         [approval.requested_by],
         title=f"信访举报件 {report.serial_number} 的办结报告被退回",
         body=f"退回理由：{approval.decision_note}",
@@ -363,10 +353,10 @@ def petition_urge(
                 summary=f"{label} {report.serial_number}",
                 after={"deadline": deadline.pk, "to_unit": deadline.holder_id, "urging": urging.pk},
             )
-            people = holder_people(report)
+            people = services.holder_people(report)
             if kind == UrgeKind.SUPERVISE:
                 people += services.leaders_of(deadline.holder)
-            tell(
+            services.tell(
                 people,
                 title=f"【{label}】信访举报件 {report.serial_number} {deadline.get_kind_display()}已逾期",
                 body=f"{actor.org_unit.name}{label}：期限 {deadline.due_date:%Y-%m-%d} 已过，请抓紧办理并报告。"

@@ -547,7 +547,7 @@ class ObjectionAnswerForm(VersionForm):
     outcome = forms.ChoiceField(
         label=gettext_lazy("答复结论"),
         choices=[
-            (ObjectionOutcome.UPHELD.value, gettext_lazy("维持原结论（答复即告知举报人）")),
+            (ObjectionOutcome.UPHELD.value, gettext_lazy("维持原结论（报领导审批，批准后告知举报人）")),
             (ObjectionOutcome.REOPENED.value, gettext_lazy("重新办理（退回已受理，重新办结须领导审批）")),
         ],
         widget=forms.RadioSelect,

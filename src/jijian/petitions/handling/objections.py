@@ -8,7 +8,10 @@
   settings.PETITION_OBJECTION_ANSWER_WORKING_DAYS working days from the day received) on the deadline
   board and in the reminders, held by the report's holder.
 - The holder answers (`objection_answer`): the original result upheld (维持原结论; the answer is a
-  notice to the reporter, shown on the follow page), or the report reopened for re-handling: it goes
+  notice to the reporter, shown on the follow page, and the body's last word on the matter, so a
+  commission leader approves it first, as a 办结 report: a PetitionApproval of kind
+  OBJECTION_UPHELD; the objection stays open and its limit runs until the leader approves, and a
+  returned answer is answered again), or the report reopened for re-handling: it goes
   back to 已受理 with a new conclusion limit; its result and result notice move to the objection record
   (`objected_result`, `objected_notice`) and are cleared, so the new result goes through the 办结
   report and the leader's approval again, and a new result notice is owed.
@@ -32,11 +35,13 @@ from jijian.core.language import platform_language
 from jijian.core.models import User
 from jijian.petitions import services
 from jijian.petitions.deadlines.limits import deadline_meet, deadline_open
-from jijian.petitions.handling import conclusion
 from jijian.petitions.models import (
+    ApprovalKind,
+    ApprovalState,
     DeadlineKind,
     ObjectionChannel,
     ObjectionOutcome,
+    PetitionApproval,
     PetitionObjection,
     PetitionReport,
     PetitionState,
@@ -175,8 +180,8 @@ def objection_raise_online(
             text=text,
             new_facts=new_facts,
         )
-        conclusion.tell(
-            conclusion.holder_people(report),
+        services.tell(
+            services.holder_people(report),
             title=f"信访举报件 {report.serial_number} 的举报人对办理结果提出异议",
             body="请在时限内答复（维持原结论或重新办理）。",
             link=f"/petitions/{report.pk}/#objections",
@@ -185,10 +190,17 @@ def objection_raise_online(
     return objection
 
 
+def pending_uphold(report: PetitionReport) -> PetitionApproval | None:
+    """The answer upholding the result that waits on a leader, if any."""
+    return report.approvals.filter(kind=ApprovalKind.OBJECTION_UPHELD, state=ApprovalState.PENDING).first()
+
+
 def objection_answer(
     *, actor: User, report: PetitionReport, outcome: str, answer: str, version: int
 ) -> PetitionObjection:
-    """The holder answers the open objection: uphold the result, or reopen the report."""
+    """The holder answers the open objection: reopen the report (at once), or uphold the result, which
+    goes to a commission leader first (the answer is the body's last word to the reporter; it is sent
+    when a leader approves it, `objection_uphold_decided`)."""
     services.require_handler(actor)
     answer = (answer or "").strip()
     if outcome not in (ObjectionOutcome.UPHELD, ObjectionOutcome.REOPENED):
@@ -204,6 +216,13 @@ def objection_answer(
         )
         if objection is None:
             raise ValidationError(gettext("该件没有待答复的异议（可能已被他人答复，请刷新后查看）"))
+        if pending_uphold(report) is not None:
+            raise ValidationError(
+                gettext("维持原结论的答复已报领导审批，审批前不能再答复；领导退回后可修改或改为重新办理")
+            )
+        if outcome == ObjectionOutcome.UPHELD:
+            _uphold_request(actor, report, objection, answer)
+            return objection
         objection.outcome = outcome
         objection.answer = answer
         objection.answered_by = actor
@@ -211,32 +230,120 @@ def objection_answer(
         objection.save(update_fields=["outcome", "answer", "answered_by", "answered_on"])
         deadline_meet(kind=DeadlineKind.OBJECTION_ANSWER, report=report)
         old = report.state
-        if outcome == ObjectionOutcome.REOPENED:
-            report.state = PetitionState.ACCEPTED
-            report.result = ""
-            report.closed_at = None
-            report.result_notice = ""
-            report.result_notified_on = None
-            services.report_save(
-                report, ["state", "result", "closed_at", "result_notice", "result_notified_on"]
-            )
-            deadline_meet(kind=DeadlineKind.RESULT_NOTICE, report=report, waived=True)
-            deadline_open(
-                kind=DeadlineKind.CONCLUSION, holder=report.holder, start=timezone.localdate(), report=report
-            )
-            action = "objection_reopen"
-        else:
-            services.report_save(report, [])
-            action = "objection_upheld"
-        services.report_transition(report, old, report.state, actor=actor, action=action, reason=answer[:200])
-        with platform_language():
-            audit_record(
-                actor=actor,
-                action=f"petition.{action}",
-                obj=report,
-                org_unit_id=report.holder_id,
-                summary=f"答复举报人异议 {report.serial_number}：{objection.get_outcome_display()}",
-                before={"state": old},
-                after={"objection": objection.pk, "outcome": outcome, "state": report.state},
-            )
+        report.state = PetitionState.ACCEPTED
+        report.result = ""
+        report.closed_at = None
+        report.result_notice = ""
+        report.result_notified_on = None
+        services.report_save(report, ["state", "result", "closed_at", "result_notice", "result_notified_on"])
+        deadline_meet(kind=DeadlineKind.RESULT_NOTICE, report=report, waived=True)
+        deadline_open(
+            kind=DeadlineKind.CONCLUSION, holder=report.holder, start=timezone.localdate(), report=report
+        )
+        _answered(actor, report, objection, old=old, action="objection_reopen")
     return objection
+
+
+def _uphold_request(actor: User, report: PetitionReport, objection: PetitionObjection, answer: str) -> None:
+    """On the locked report: the answer upholding the result goes to the leaders; the objection stays
+    open (its limit runs on) until a leader approves."""
+    approval = PetitionApproval.objects.create(
+        report=report, kind=ApprovalKind.OBJECTION_UPHELD, text=answer, requested_by=actor
+    )
+    services.report_save(report, [])
+    services.report_transition(
+        report,
+        report.state,
+        report.state,
+        actor=actor,
+        action="objection_upheld_request",
+        reason=answer[:200],
+    )
+    audit_record(
+        actor=actor,
+        action="petition.objection_upheld_request",
+        obj=report,
+        org_unit_id=report.holder_id,
+        summary=f"报批维持原结论的异议答复 {report.serial_number}",
+        after={"objection": objection.pk, "approval": approval.pk},
+    )
+    services.notify_leaders(
+        report,
+        title=f"信访举报件 {report.serial_number} 拟维持原结论答复举报人异议，待您审批",
+        body=f"拟答复：{answer}"[:500],
+        dedup_key=f"petition-approval-{approval.pk}",
+    )
+
+
+def objection_uphold_decided(actor: User, report: PetitionReport, approval: PetitionApproval) -> None:
+    """On the locked report and approval a leader just decided (handling/conclusion.py): approved, the
+    answer is given — the objection is answered in the name of who drafted it, its limit met;
+    returned, the objection stays open for the holder to answer again."""
+    link = f"/petitions/{report.pk}/#objections"
+    objection = (
+        PetitionObjection.objects.select_for_update()
+        .filter(report=report, outcome=ObjectionOutcome.PENDING)
+        .first()
+    )
+    if objection is None:
+        raise ValidationError(gettext("该件没有待答复的异议（可能已被他人答复，请刷新后查看）"))
+    if approval.state == ApprovalState.APPROVED:
+        objection.outcome = ObjectionOutcome.UPHELD
+        objection.answer = approval.text
+        objection.answered_by = approval.requested_by
+        objection.answered_on = timezone.localdate()
+        objection.save(update_fields=["outcome", "answer", "answered_by", "answered_on"])
+        deadline_meet(kind=DeadlineKind.OBJECTION_ANSWER, report=report)
+        services.report_save(report, [])
+        _answered(actor, report, objection, old=report.state, action="objection_upheld")
+        services.tell(
+            [approval.requested_by, *services.holder_people(report)],
+            title=f"信访举报件 {report.serial_number} 维持原结论的异议答复已批准",
+            body="答复已告知举报人（举报人凭查询码可查看）；实名举报人请按结果告知的方式联系。",
+            link=link,
+            dedup_key=f"petition-approval-decided-{approval.pk}",
+        )
+        return
+    services.report_save(report, [])
+    services.report_transition(
+        report,
+        report.state,
+        report.state,
+        actor=actor,
+        action="objection_upheld_reject",
+        reason=approval.decision_note[:500],
+    )
+    audit_record(
+        actor=actor,
+        action="petition.objection_upheld_reject",
+        obj=report,
+        org_unit_id=report.holder_id,
+        summary=f"退回维持原结论的异议答复 {report.serial_number}",
+        after={"objection": objection.pk, "approval": approval.pk, "reason": approval.decision_note},
+    )
+    services.tell(
+        [approval.requested_by],
+        title=f"信访举报件 {report.serial_number} 维持原结论的异议答复被退回",
+        body=f"退回理由：{approval.decision_note}",
+        link=link,
+        dedup_key=f"petition-approval-decided-{approval.pk}",
+    )
+
+
+def _answered(
+    actor: User, report: PetitionReport, objection: PetitionObjection, *, old: str, action: str
+) -> None:
+    """The answer given: the report's transition and the audit event."""
+    services.report_transition(
+        report, old, report.state, actor=actor, action=action, reason=objection.answer[:200]
+    )
+    with platform_language():
+        audit_record(
+            actor=actor,
+            action=f"petition.{action}",
+            obj=report,
+            org_unit_id=report.holder_id,
+            summary=f"答复举报人异议 {report.serial_number}：{objection.get_outcome_display()}",
+            before={"state": old},
+            after={"objection": objection.pk, "outcome": objection.outcome, "state": report.state},
+        )

@@ -59,7 +59,7 @@ from jijian.petitions.handling.forms import (
     VersionForm,
     clean_commission_search,
 )
-from jijian.petitions.models import ApprovalKind, ApprovalState, PetitionState
+from jijian.petitions.models import ApprovalKind, ApprovalState, ObjectionOutcome, PetitionState
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -214,7 +214,7 @@ def _action_forms(user, report, *, managing_q: str = "") -> dict:
         forms["objection"] = ObjectionForm(
             initial={**initial, "received_on": timezone.localdate()}, auto_id="objection_%s"
         )
-    if objections.open_objection(report) is not None:
+    if objections.open_objection(report) is not None and objections.pending_uphold(report) is None:
         forms["objection_answer"] = ObjectionAnswerForm(initial=initial, auto_id="objection_answer_%s")
     if report.receipt_hash:  # the reporter reads messages with their receipt code
         forms["message"] = MessageForm(auto_id="message_%s")
@@ -231,7 +231,7 @@ def _after_acceptance(user, report) -> dict:
     decide = {
         a.pk: DecisionForm(initial=initial, auto_id=f"decide{a.pk}_%s")
         for a in approvals
-        if accepted
+        if report.state == conclusion.APPROVAL_REPORT_STATE[a.kind]
         and a.state == ApprovalState.PENDING
         and a.requested_by_id != user.pk
         and conclusion.can_decide(user)
@@ -319,6 +319,14 @@ def _detail_page(request, report, *, refused: tuple[str, forms.Form] | None = No
     context.update(_after_acceptance(user, report))
     context["objections"] = list(report.objections.select_related("recorded_by", "answered_by"))
     context["objection_needs_new_facts"] = objections.needs_new_facts(report)
+    context["uphold_pending"] = next(
+        (
+            a
+            for a, _decide in context["approvals"]
+            if a.kind == ApprovalKind.OBJECTION_UPHELD and a.state == ApprovalState.PENDING
+        ),
+        None,
+    )
     context["can_register_clue"] = (
         report.state == PetitionState.ACCEPTED and Role.CASE_MANAGEMENT in user.role_set
     )
@@ -634,7 +642,12 @@ def petition_objection_answer(request, pk):
         )
         return report
 
-    return _act(request, pk, "objection_answer", ObjectionAnswerForm, run, gettext("已答复举报人异议"))
+    done = (
+        gettext("维持原结论的答复已报领导审批，批准后告知举报人")
+        if request.POST.get("outcome") == ObjectionOutcome.UPHELD
+        else gettext("已答复举报人异议，该件退回“已受理”重新办理")
+    )
+    return _act(request, pk, "objection_answer", ObjectionAnswerForm, run, done)
 
 
 # --- after acceptance: extension, the leader's approvals, 催办/督办 (handling/conclusion.py) ---------
@@ -655,11 +668,29 @@ def petition_extension_request(request, pk):
     return _act(request, pk, "extension", ExtensionForm, run, gettext("延长办结期限的申请已报领导审批"))
 
 
+# What the leader is told after deciding, by the approval's kind and the decision.
+DECIDED = {
+    ApprovalKind.EXTENSION: {
+        True: gettext_lazy("已批准延长办结期限"),
+        False: gettext_lazy("已退回延长办结期限的申请"),
+    },
+    ApprovalKind.CONCLUSION: {
+        True: gettext_lazy("已批准办结报告，该件已办结"),
+        False: gettext_lazy("已退回办结报告"),
+    },
+    ApprovalKind.OBJECTION_UPHELD: {
+        True: gettext_lazy("已批准维持原结论，答复已告知举报人"),
+        False: gettext_lazy("已退回维持原结论的异议答复"),
+    },
+}
+
+
 @login_required
 @require_POST
 @_gone_forwarded
 def petition_approval_decide(request, pk, approval_pk):
-    """A leader approves or returns an extension or a 办结 report; 404 for everyone else."""
+    """A leader approves or returns an extension, a 办结 report or an answer upholding the result against
+    an objection; 404 for everyone else."""
     if not conclusion.can_decide(request.user):
         raise Http404
     report = get_petition_for(request.user, pk)
@@ -679,11 +710,7 @@ def petition_approval_decide(request, pk, approval_pk):
         )
     except ValidationError as error:
         return _refused(request, pk, slot, form, error)
-    if approval.kind == ApprovalKind.EXTENSION:
-        done = "已批准延长办结期限" if approve else "已退回延长办结期限的申请"
-    else:
-        done = "已批准办结报告，该件已办结" if approve else "已退回办结报告"
-    return _after(request, report, done)
+    return _after(request, report, str(DECIDED[approval.kind][approve]))
 
 
 @login_required
