@@ -441,6 +441,30 @@ def test_a_refused_answer_answers_400_and_saves_nothing(tree, office, closed):
     assert PetitionObjection.objects.get().is_open
 
 
+def test_an_overdue_answer_on_a_closed_report_is_urged_from_its_page(tree, office, closed, monkeypatch):
+    from datetime import timedelta
+
+    from jijian.petitions.models import PetitionUrging
+
+    _record(office, closed)
+    limit = PetitionDeadline.objects.get(kind=DeadlineKind.OBJECTION_ANSWER)
+    set_today(monkeypatch, limit.due_date + timedelta(days=1))
+    city = _as(officer("city_petition", tree.city))  # the petition office above the holder
+    url = reverse("petitions_staff:detail", args=[closed.pk])
+    urge_url = reverse("petitions_staff:urge", args=[closed.pk])
+    page = city.get(url).content.decode()
+    assert f'action="{urge_url}"' in page and "答复举报人异议" in page
+    response = city.post(urge_url, {"deadline": limit.pk, "kind": "urge", "note": "请五日内答复举报人"})
+    assert response.status_code == 302 and response["Location"].endswith("#urgings")
+    urging = PetitionUrging.objects.get()
+    assert (urging.deadline, urging.to_unit, fresh(closed).state) == (
+        limit,
+        closed.holder,
+        PetitionState.CLOSED,
+    )
+    assert "请五日内答复举报人" in _as(office).get(url).content.decode()
+
+
 def test_the_deadline_board_lists_the_answer_limit(tree, office, closed):
     _record(office, closed)
     board = _as(office).get(reverse("petitions_board:board")).content.decode()

@@ -247,7 +247,7 @@ def _after_acceptance(user, report) -> dict:
     overdue = conclusion.overdue_deadlines(report)
     urge = (
         UrgeForm(deadlines=overdue, auto_id="urge_%s")
-        if conclusion.can_urge(user) and report.state != PetitionState.CLOSED and overdue.exists()
+        if conclusion.can_urge(user) and overdue.exists()
         else None
     )
     return {
