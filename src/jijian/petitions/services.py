@@ -861,6 +861,33 @@ def tell(users, *, title: str, body: str, link: str, dedup_key: str) -> None:
         )
 
 
+def approval_returned(
+    actor: User, report: PetitionReport, approval, *, action: str, what: str, link: str
+) -> None:
+    """On the locked report, after a leader returned `approval` (its decision note is the reason): the
+    report's history, the audit event `petition.<action>` and a notice to who asked. `what` names the
+    request (办结报告, 延长办结期限的申请…)."""
+    report_save(report, [])
+    report_transition(
+        report, report.state, report.state, actor=actor, action=action, reason=approval.decision_note[:500]
+    )
+    audit_record(
+        actor=actor,
+        action=f"petition.{action}",
+        obj=report,
+        org_unit_id=report.holder_id,
+        summary=f"退回{what} {report.serial_number}",
+        after={"approval": approval.pk, "reason": approval.decision_note},
+    )
+    tell(
+        [approval.requested_by],
+        title=f"信访举报件 {report.serial_number} 的{what}被退回",
+        body=f"退回理由：{approval.decision_note}",
+        link=link,
+        dedup_key=f"petition-approval-decided-{approval.pk}",
+    )
+
+
 def notify_leaders(report: PetitionReport, *, title: str, body: str, dedup_key: str) -> None:
     """Tell the leaders who decide for the report's holder, with a link to the report."""
     for user in leaders_of(report.holder):

@@ -85,7 +85,7 @@ ACTION_LABELS: dict[str, str] = {
     "petition.close_reject": "退回办结报告",
     "petition.extension_request": "申请延长办结期限",
     "petition.extension_approve": "批准延长办结期限",
-    "petition.extension_reject": "退回延长办结期限申请",
+    "petition.extension_reject": "退回延长办结期限的申请",
     "petition.urge": "催办",
     "petition.supervise": "督办",
     "petition.follow": "跟进办理",

@@ -234,29 +234,8 @@ def _decide_extension(actor: User, report: PetitionReport, approval: PetitionApp
             dedup_key=f"petition-approval-decided-{approval.pk}",
         )
         return
-    services.report_save(report, [])
-    services.report_transition(
-        report,
-        report.state,
-        report.state,
-        actor=actor,
-        action="extension_reject",
-        reason=approval.decision_note,
-    )
-    audit_record(
-        actor=actor,
-        action="petition.extension_reject",
-        obj=report,
-        org_unit_id=report.holder_id,
-        summary=f"退回延长办结期限申请 {report.serial_number}",
-        after={"approval": approval.pk, "reason": approval.decision_note},
-    )
-    services.tell(
-        [approval.requested_by],
-        title=f"信访举报件 {report.serial_number} 延长办结期限的申请被退回",
-        body=f"退回理由：{approval.decision_note}",
-        link=link,
-        dedup_key=f"petition-approval-decided-{approval.pk}",
+    services.approval_returned(
+        actor, report, approval, action="extension_reject", what="延长办结期限的申请", link=link
     )
 
 
@@ -279,25 +258,7 @@ def _decide_conclusion(actor: User, report: PetitionReport, approval: PetitionAp
             dedup_key=f"petition-approval-decided-{approval.pk}",
         )
         return
-    services.report_save(report, [])
-    services.report_transition(
-        report, report.state, report.state, actor=actor, action="close_reject", reason=approval.decision_note
-    )
-    audit_record(
-        actor=actor,
-        action="petition.close_reject",
-        obj=report,
-        org_unit_id=report.holder_id,
-        summary=f"退回办结报告 {report.serial_number}",
-        after={"approval": approval.pk, "reason": approval.decision_note},
-    )
-    services.tell(
-        [approval.requested_by],
-        title=f"信访举报件 {report.serial_number} 的办结报告被退回",
-        body=f"退回理由：{approval.decision_note}",
-        link=link,
-        dedup_key=f"petition-approval-decided-{approval.pk}",
-    )
+    services.approval_returned(actor, report, approval, action="close_reject", what="办结报告", link=link)
 
 
 # --- 催办/督办 --------------------------------------------------------------------------------------

@@ -190,6 +190,18 @@ def objection_raise_online(
     return objection
 
 
+def _open_locked(report: PetitionReport) -> PetitionObjection:
+    """The report's open objection, locked (on the locked report), or the refusal that there is none."""
+    objection = (
+        PetitionObjection.objects.select_for_update()
+        .filter(report=report, outcome=ObjectionOutcome.PENDING)
+        .first()
+    )
+    if objection is None:
+        raise ValidationError(gettext("该件没有待答复的异议（可能已被他人答复，请刷新后查看）"))
+    return objection
+
+
 def pending_uphold(report: PetitionReport) -> PetitionApproval | None:
     """The answer upholding the result that waits on a leader, if any."""
     return report.approvals.filter(kind=ApprovalKind.OBJECTION_UPHELD, state=ApprovalState.PENDING).first()
@@ -209,13 +221,7 @@ def objection_answer(
         raise ValidationError(gettext("请填写答复内容"))
     with transaction.atomic():
         report = services.report_locked(report, version=version, states=tuple(PetitionState.values))
-        objection = (
-            PetitionObjection.objects.select_for_update()
-            .filter(report=report, outcome=ObjectionOutcome.PENDING)
-            .first()
-        )
-        if objection is None:
-            raise ValidationError(gettext("该件没有待答复的异议（可能已被他人答复，请刷新后查看）"))
+        objection = _open_locked(report)
         if pending_uphold(report) is not None:
             raise ValidationError(
                 gettext("维持原结论的答复已报领导审批，审批前不能再答复；领导退回后可修改或改为重新办理")
@@ -280,13 +286,7 @@ def objection_uphold_decided(actor: User, report: PetitionReport, approval: Peti
     answer is given — the objection is answered in the name of who drafted it, its limit met;
     returned, the objection stays open for the holder to answer again."""
     link = f"/petitions/{report.pk}/#objections"
-    objection = (
-        PetitionObjection.objects.select_for_update()
-        .filter(report=report, outcome=ObjectionOutcome.PENDING)
-        .first()
-    )
-    if objection is None:
-        raise ValidationError(gettext("该件没有待答复的异议（可能已被他人答复，请刷新后查看）"))
+    objection = _open_locked(report)
     if approval.state == ApprovalState.APPROVED:
         objection.outcome = ObjectionOutcome.UPHELD
         objection.answer = approval.text
@@ -304,29 +304,8 @@ def objection_uphold_decided(actor: User, report: PetitionReport, approval: Peti
             dedup_key=f"petition-approval-decided-{approval.pk}",
         )
         return
-    services.report_save(report, [])
-    services.report_transition(
-        report,
-        report.state,
-        report.state,
-        actor=actor,
-        action="objection_upheld_reject",
-        reason=approval.decision_note[:500],
-    )
-    audit_record(
-        actor=actor,
-        action="petition.objection_upheld_reject",
-        obj=report,
-        org_unit_id=report.holder_id,
-        summary=f"退回维持原结论的异议答复 {report.serial_number}",
-        after={"objection": objection.pk, "approval": approval.pk, "reason": approval.decision_note},
-    )
-    services.tell(
-        [approval.requested_by],
-        title=f"信访举报件 {report.serial_number} 维持原结论的异议答复被退回",
-        body=f"退回理由：{approval.decision_note}",
-        link=link,
-        dedup_key=f"petition-approval-decided-{approval.pk}",
+    services.approval_returned(
+        actor, report, approval, action="objection_upheld_reject", what="维持原结论的异议答复", link=link
     )
 
 
