@@ -34,9 +34,17 @@ def test_demo_petitions_are_routed_and_the_printed_code_opens_one(db, capsys):
     assert down.holder.kind == OrgKind.TOWN and not down.restricted
     assert PetitionReport.objects.filter(state=PetitionState.NOT_ACCEPTED).count() == 1
     assert PetitionReport.objects.filter(state=PetitionState.ACCEPTED).count() == 2
-    # After acceptance: an extension and a 办结 report wait on a leader.
+    # After acceptance: an extension and a 办结 report wait on a leader; after 办结, an answer upholding
+    # the result against the real-name reporter's objection.
     pending = PetitionApproval.objects.filter(state=ApprovalState.PENDING)
-    assert sorted(pending.values_list("kind", flat=True)) == [ApprovalKind.CONCLUSION, ApprovalKind.EXTENSION]
+    assert sorted(pending.values_list("kind", flat=True)) == [
+        ApprovalKind.CONCLUSION,
+        ApprovalKind.EXTENSION,
+        ApprovalKind.OBJECTION_UPHELD,
+    ]
+    objected = pending.get(kind=ApprovalKind.OBJECTION_UPHELD).report
+    assert objected.state == PetitionState.CLOSED and objected.result_notified_on is not None
+    assert objected.objections.get().channel == "online" and objected.objections.get().is_open
     assert PetitionDeadline.objects.filter(met_at__isnull=True).count() >= 5
     clue = Clue.objects.get()
     assert clue.report.route == RouteKind.THIS_LEVEL and clue.state == ClueState.TALK_OR_LETTER

@@ -4,6 +4,7 @@ to the reporter) or reopening the report (back to 已受理: a new result needs 
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -238,6 +239,16 @@ def test_upholding_waits_on_a_leader_then_answers_the_reporter_and_a_new_objecti
     last = report.transitions.last()
     assert (last.action, last.actor) == ("objection_upheld", leader_of(report.holder))
     assert AuditEvent.objects.filter(action="petition.objection_upheld").count() == 1
+    # The trail of every step reads in Chinese (each snapshot key has its name).
+    from jijian.core.audit_reader.labels import readable
+
+    keys = {
+        key
+        for e in AuditEvent.objects.filter(action__startswith="petition.objection")
+        for snapshot in (e.before, e.after)
+        for key, _value in readable(e.object_type, snapshot)
+    }
+    assert keys and all(re.search("[\u4e00-\u9fff]", key) for key in keys), keys
     with pytest.raises(ValidationError, match="没有待答复的异议"):
         objections.objection_answer(
             actor=office, report=closed, outcome="upheld", answer="再次", version=report.version

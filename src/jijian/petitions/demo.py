@@ -105,7 +105,7 @@ def load_petitions_demo(*, seed: int = 2020) -> int:
         receipt_hash=receipt.receipt_hash(DEMO_RECEIPT_CODE), receipt_scheme=receipt.scheme_id()
     )
     made += 1
-    services.petition_submit(
+    complaint = services.petition_submit(
         category=Category.COMPLAINT,
         region=villages[1 % len(villages)],
         facts="本人申请的低保被村会计李某以各种理由拖延，而其亲戚不符合条件却享受低保。",
@@ -229,6 +229,45 @@ def load_petitions_demo(*, seed: int = 2020) -> int:
         reason="已向被反映人发出函询，需待其书面说明并调取相关票据核对，难以在三个月内办结。",
         version=extending.version,
     )
+
+    # The real-name online complaint went the whole way: accepted, closed on an approved 办结 report,
+    # the result told; the reporter objected on the follow page, and the county's answer upholding
+    # the result waits on a leader (待审批, beside the two above).
+    if leader:
+        from jijian.petitions.handling import objections
+
+        objected = route(complaint.report, CadreLevel.SECTION)
+        objected = services.petition_close(
+            actor=county_officer,
+            report=objected,
+            result="经核查，李某未按规定时限审核低保申请，其亲属享受低保不符合条件，已责令整改并取消其亲属低保。",
+            version=objected.version,
+        )
+        conclusion.petition_approval_decide(
+            actor=leader,
+            approval=objected.approvals.get(),
+            approve=True,
+            note="同意办结",
+            version=PetitionReport.objects.get(pk=objected.pk).version,
+        )
+        objected = services.petition_result_notify(
+            actor=county_officer,
+            report=PetitionReport.objects.get(pk=objected.pk),
+            text="您反映的低保审核问题经核查属实，已责令村委会整改，不符合条件的低保已取消，您的申请已重新审核。",
+            version=PetitionReport.objects.get(pk=objected.pk).version,
+        )
+        objections.objection_raise_online(
+            report=objected,
+            text="对李某只是责令整改，没有处理个人，我不认可。",
+            version=PetitionReport.objects.get(pk=objected.pk).version,
+        )
+        objections.objection_answer(
+            actor=county_officer,
+            report=objected,
+            outcome="upheld",
+            answer="经复查，李某拖延审核属工作作风问题，情节轻微，已对其批评教育并责令整改，原处理适当，予以维持。",
+            version=PetitionReport.objects.get(pk=objected.pk).version,
+        )
 
     # The same accused and matter as the first online report: linked, not duplicated.
     services.petition_mark_repeat(
