@@ -129,14 +129,14 @@ def test_a_streamed_file_holds_the_platform_s_language_only_while_a_line_is_made
     from jijian.core.language import lines_in_platform_language
 
     def lines():
-        for _ in range(3):
+        for _ in range(7):
             yield translation.get_language()
 
     with translation.override("zh-hant"):
-        stream = lines_in_platform_language(lines())
+        stream = lines_in_platform_language(lines(), batch=3)  # batches of 3, 3 and 1
         made, between = [], []
         for line in stream:
             made.append(line)
             between.append(translation.get_language())
-    assert made == ["zh-hans"] * 3
-    assert between == ["zh-hant"] * 3
+    assert made == ["zh-hans"] * 7
+    assert between == ["zh-hant"] * 7
