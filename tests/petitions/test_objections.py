@@ -403,7 +403,7 @@ def test_the_report_page_records_and_answers_an_objection(tree, office, closed):
     page = response.content.decode()
     assert "维持原结论的答复已报领导审批，批准后告知举报人" in page  # the message after the post
     assert 'id="objection-uphold-pending"' in page and f'action="{answer_url}"' not in page
-    assert "拟答复举报人：维持原结论的理由" in page and "维持原结论待领导审批" in page
+    assert "，拟答复：维持原结论的理由" in page and 'href="#objections"' in page and "维持原结论待领导审批" in page
     # The leader finds it in the approvals list and decides it on the report's page.
     lead = _as(leader_of(closed.holder))
     listing = lead.get(reverse("petitions_staff:approvals")).content.decode()
