@@ -403,7 +403,11 @@ def test_the_report_page_records_and_answers_an_objection(tree, office, closed):
     page = response.content.decode()
     assert "维持原结论的答复已报领导审批，批准后告知举报人" in page  # the message after the post
     assert 'id="objection-uphold-pending"' in page and f'action="{answer_url}"' not in page
-    assert "，拟答复：维持原结论的理由" in page and 'href="#objections"' in page and "维持原结论待领导审批" in page
+    assert (
+        "，拟答复：维持原结论的理由" in page
+        and 'href="#objections"' in page
+        and "维持原结论待领导审批" in page
+    )
     # The leader finds it in the approvals list and decides it on the report's page.
     lead = _as(leader_of(closed.holder))
     listing = lead.get(reverse("petitions_staff:approvals")).content.decode()
@@ -664,9 +668,7 @@ def test_an_open_objection_waits_on_the_holders_home_page_until_answered(tree, o
     leader = leader_of(closed.holder)
 
     def approvals(user) -> int:
-        return {t["title"]: t["count"] for t in todos_for(user)}.get(
-            "待审批的延期申请、办结报告和异议答复", 0
-        )
+        return {t["title"]: t["count"] for t in todos_for(user)}.get("待审批的办理事项", 0)
 
     assert waiting(office) == 0 and approvals(leader) == 1
     decide_uphold(fresh(closed))

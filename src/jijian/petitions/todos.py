@@ -82,7 +82,7 @@ def petitions_to_handle(user) -> list[dict]:
         )
         items.append(
             {
-                "title": gettext("待审批的延期申请、办结报告和异议答复"),
+                "title": gettext("待审批的办理事项"),
                 "url": reverse("petitions_staff:approvals"),
                 "count": approvals_pending_for(user).count(),
             }
