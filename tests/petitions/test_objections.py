@@ -542,6 +542,27 @@ def test_the_api_records_answers_and_shows_objections(tree, office, closed):
     assert answered.json()["objections"][0]["outcome"] == "reopened"
 
 
+def test_the_api_sends_an_uphold_to_the_leader_and_shows_it_waiting(tree, office, closed):
+    _record(office, closed)
+    response = _as(office).post(
+        reverse("api:petition_report_objection_answer", args=[closed.pk]),
+        {"outcome": "upheld", "answer": "经复查维持", "version": fresh(closed).version},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["state"] == "closed" and body["objections"][0]["outcome"] == ""
+    [waiting] = [a for a in body["approvals"] if a["kind"] == "objection_upheld"]
+    assert (waiting["state"], waiting["text"]) == ("pending", "经复查维持")
+    again = _as(office).post(
+        reverse("api:petition_report_objection_answer", args=[closed.pk]),
+        {"outcome": "reopened", "answer": "重新办理", "version": body["version"]},
+        content_type="application/json",
+    )
+    assert again.status_code == 400 and "已报领导审批" in again.json()["error"]["message"]
+    assert fresh(closed).state == PetitionState.CLOSED
+
+
 # --- the reporter on the follow page --------------------------------------------------------------
 def _online_closed(client, tree, monkeypatch, *, anonymous=False):
     set_today(monkeypatch, CLOSED_ON)
