@@ -869,7 +869,7 @@ def approval_returned(
     request (办结报告, 延长办结期限的申请…)."""
     report_save(report, [])
     report_transition(
-        report, report.state, report.state, actor=actor, action=action, reason=approval.decision_note[:500]
+        report, report.state, report.state, actor=actor, action=action, reason=approval.decision_note
     )
     audit_record(
         actor=actor,

@@ -31,15 +31,15 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from jijian.core.models import Notification, OrgKind, StaffRelation, User, UserRole
+from jijian.core.models import Notification, StaffRelation, User, UserRole
 from jijian.core.notify import notify
 from jijian.core.orgs.workdays import provisional_mark
 from jijian.core.roles import Role
 from jijian.petitions.deadlines import board
 from jijian.petitions.models import PetitionDeadline, PetitionReport
+from jijian.petitions.services import HOLDER_TOWNSHIP_KINDS
 
 CHUNK = 2000
-TOWNSHIP_KINDS = frozenset({OrgKind.TOWN, OrgKind.TOWNSHIP, OrgKind.SUBDISTRICT})
 
 
 def _key(colour: str, deadline: PetitionDeadline) -> str:
@@ -73,7 +73,7 @@ def _holders_of(deadline: PetitionDeadline, people, *, red: bool) -> list[User]:
         roles = [Role.CASE_MANAGEMENT]
     else:
         roles = [Role.PETITION_OFFICE]
-        if unit.kind in TOWNSHIP_KINDS:
+        if unit.kind in HOLDER_TOWNSHIP_KINDS:
             roles.append(Role.TOWNSHIP_COMMITTEE)
     if red:
         roles.append(Role.COMMISSION_LEADER)
