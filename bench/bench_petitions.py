@@ -68,7 +68,7 @@ def generate_petitions(city_id: int, n: int) -> tuple[int, int, float, bool]:
     exactly `n` reports. Returns (reports, deadlines, seconds, reused)."""
     from django.db import connection, transaction
 
-    from jijian.petitions.models import PetitionDeadline, PetitionReport
+    from jijian.petitions.models import PetitionApproval, PetitionDeadline, PetitionReport
 
     t = time.perf_counter()
     with connection.cursor() as cursor:
@@ -80,9 +80,11 @@ def generate_petitions(city_id: int, n: int) -> tuple[int, int, float, bool]:
     steps: dict[str, float] = {}
     _check_columns(PetitionReport, REPORT_COLUMNS)
     _check_columns(PetitionDeadline, DEADLINE_COLUMNS)
+    _check_columns(PetitionApproval, APPROVAL_COLUMNS)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            "TRUNCATE petitions_petitiondeadline, petitions_petitionforward, petitions_petitiontransition, "
+            "TRUNCATE petitions_petitionapproval, petitions_petitiondeadline, petitions_petitionforward, "
+            "petitions_petitiontransition, "
             "petitions_petitionmessage, petitions_clue, petitions_petitionreport RESTART IDENTITY CASCADE"
         )
         cursor.execute("CREATE TEMP TABLE bench_township (n int PRIMARY KEY, township_id int, county_id int)")
@@ -121,22 +123,32 @@ def generate_petitions(city_id: int, n: int) -> tuple[int, int, float, bool]:
         )
         steps["reports"] = time.perf_counter() - t
         # Open reports: one open limit each, due from 30 days ago to 30 days ahead (red, yellow, green);
-        # closed reports: their route limit, met.
+        # half the accepted ones the conclusion limit, half of those waiting on a leader's approval
+        # of the 办结 report (marked on the board); closed reports: their route limit, met.
         cursor.execute(
             f"""
             INSERT INTO petitions_petitiondeadline ({", ".join(DEADLINE_COLUMNS)})
-            SELECT CASE state WHEN 'received' THEN 'route' WHEN 'forwarded' THEN 'forward_answer'
-                              ELSE 'acceptance_notice' END,
+            SELECT CASE WHEN state = 'received' THEN 'route' WHEN state = 'forwarded' THEN 'forward_answer'
+                        WHEN mod(id, 2) = 0 THEN 'conclusion' ELSE 'acceptance_notice' END,
                    id, NULL::bigint, holder_id, current_date + (mod(id * 7919, 61) - 40)::int,
-                   current_date + (mod(id * 7919, 61) - 30)::int, NULL::timestamptz, false, now(), ''
+                   current_date + (mod(id * 7919, 61) - 30)::int, NULL::timestamptz, false, now(), '',
+                   state = 'accepted' AND mod(id, 4) = 0
             FROM petitions_petitionreport WHERE state IN ('received', 'accepted', 'forwarded')
             UNION ALL
             SELECT 'route', id, NULL, holder_id, received_at::date, received_at::date + 7,
-                   received_at + interval '3 days', false, now(), ''
+                   received_at + interval '3 days', false, now(), '', false
             FROM petitions_petitionreport WHERE state = 'closed'
             """  # noqa: S608 - our own columns
         )
         steps["deadlines"] = time.perf_counter() - t - steps["reports"]
+        cursor.execute(
+            f"""
+            INSERT INTO petitions_petitionapproval ({", ".join(APPROVAL_COLUMNS)})
+            SELECT id, 'conclusion', 'pending', '生成的基准数据：办结报告。', (SELECT MIN(id) FROM core_user),
+                   now(), ''
+            FROM petitions_petitionreport WHERE state = 'accepted' AND mod(id, 4) = 0
+            """  # noqa: S608 - our own columns
+        )
         for model in (PetitionReport, PetitionDeadline):
             table = model._meta.db_table
             cursor.execute(
@@ -145,7 +157,9 @@ def generate_petitions(city_id: int, n: int) -> tuple[int, int, float, bool]:
         cursor.execute("DROP TABLE bench_township")
     with connection.cursor() as cursor:
         t_vacuum = time.perf_counter()
-        cursor.execute("VACUUM (ANALYZE) petitions_petitionreport, petitions_petitiondeadline")
+        cursor.execute(
+            "VACUUM (ANALYZE) petitions_petitionreport, petitions_petitiondeadline, petitions_petitionapproval"
+        )
         steps["vacuum_analyze"] = time.perf_counter() - t_vacuum
         cursor.execute("SELECT COUNT(*) FROM petitions_petitiondeadline")
         deadlines = cursor.fetchone()[0]
@@ -164,7 +178,12 @@ REPORT_COLUMNS = (
 )  # fmt: skip
 DEADLINE_COLUMNS = (
     "kind", "report_id", "clue_id", "holder_id", "starts_on", "due_date", "met_at", "waived", "created_at",
-    "escalation",
+    "escalation", "awaiting_leader",
+)  # fmt: skip
+
+
+APPROVAL_COLUMNS = (
+    "report_id", "kind", "state", "text", "requested_by_id", "requested_at", "decision_note",
 )  # fmt: skip
 
 
@@ -199,8 +218,9 @@ def run_board(
     report: Callable | None = None,
 ) -> dict[str, float]:
     """Counts per colour + first page of the board (board.board_counts + board.board_page: the counts,
-    the page with item and holder, the calendar for the days left) for a county's petition officer
-    and the city's, against the same three statements as raw SQL through the same connection."""
+        the page with item and holder, the calendar for the days left) for a county's petition officer
+        and the city's, against the same statements as raw SQL through the same connection (the counts, the
+    page, the page's limits waiting on a leader's approval)."""
     from django.db import connection
 
     from jijian.core.models import User
@@ -227,7 +247,7 @@ def run_board(
         '"petitions_petitiondeadline"."report_id", "petitions_petitiondeadline"."clue_id", '
         '"petitions_petitiondeadline"."holder_id", "petitions_petitiondeadline"."starts_on", '
         '"petitions_petitiondeadline"."due_date", o.id, o.name, r.id, r.serial_number, r.restricted, '
-        "c.id, c.number"
+        'c.id, c.number, "petitions_petitiondeadline"."awaiting_leader"'
     )
 
     def scope_sql(user) -> tuple[str, list]:
@@ -272,7 +292,7 @@ def run_board(
                 rows = cursor.fetchall()
                 # Days left on the calendar read with the dates, as the board does.
                 left = board.days_left(dates, [r[6] for r in rows])
-            return counts, [(r[0], left[r[6]]) for r in rows]
+            return counts, [(r[0], left[r[6]], r[-1]) for r in rows]
 
         run.sql = (counts_sql, page_sql)  # type: ignore[attr-defined]
         return run
@@ -284,7 +304,7 @@ def run_board(
             counts = board.board_counts(counted, dates)
             page = board.board_page(qs, dates, total=counts["total"])
             return (counts["red"], counts["yellow"], counts["green"]), [
-                (row.pk, row.days_left) for row in page.object_list
+                (row.pk, row.days_left, row.awaiting_leader) for row in page.object_list
             ]
 
         run.qs, run.counted = qs, counted  # type: ignore[attr-defined]
@@ -299,7 +319,7 @@ def run_board(
         counts, rows = orm()
         print(
             f"# petition_board_{label} {scale}: red/yellow/green {counts[0]}/{counts[1]}/{counts[2]}, "
-            f"first page {len(rows)} rows",
+            f"first page {len(rows)} rows, {sum(r[2] for r in rows)} of them waiting on a leader",
             flush=True,
         )
         pairs[f"petition_board_{label}"] = (orm, raw)

@@ -6,7 +6,7 @@ jurisdiction), and 催办/督办 (the petition office or a leader over the holde
 office)."""
 
 from jijian.petitions import services
-from tests.authz import Entry
+from tests.authz import UNAUTHORIZED, Entry
 from tests.petitions.authz_entries import report_a
 
 SEE_A = frozenset({"city_petition", "township_a"})
@@ -58,4 +58,38 @@ ENTRIES = [
         note="the petition office over the holder; a township committee does not urge",
     ),
     Entry("petitions_staff:approvals", frozenset(), note="commission leaders only (none among the personas)"),
+    # The same on the API.
+    Entry(
+        "api:petition_report_extension",
+        SEE_A,
+        args=accepted_a,
+        methods=("POST",),
+        anonymous=UNAUTHORIZED,
+        post_data=lambda t, p: {"version": 2, "new_due_date": "2099-01-01", "reason": "需调取银行流水"},
+        note="beyond three months: 400 with the message",
+    ),
+    Entry(
+        "api:petition_approval_decide",
+        frozenset(),
+        args=close_pending_a,
+        methods=("POST",),
+        anonymous=UNAUTHORIZED,
+        post_data=lambda t, p: {"version": 3, "decision": "approve"},
+        note="commission leaders only (none among the personas)",
+    ),
+    Entry(
+        "api:petition_report_urge",
+        frozenset({"city_petition"}),
+        args=accepted_a,
+        methods=("POST",),
+        anonymous=UNAUTHORIZED,
+        post_data=lambda t, p: {"deadline_id": 1, "kind": "urge"},
+        note="nothing overdue: 400 with the message",
+    ),
+    Entry(
+        "api:petition_approvals_pending",
+        frozenset(),
+        anonymous=UNAUTHORIZED,
+        note="commission leaders only (none among the personas)",
+    ),
 ]

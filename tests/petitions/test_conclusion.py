@@ -5,6 +5,7 @@ those outside it."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -257,6 +258,49 @@ def test_the_pages_file_and_decide_the_conclusion(tree, office, boss, accepted):
     assert fresh(accepted).state == PetitionState.CLOSED
 
 
+def test_a_limit_waiting_on_the_leader_is_marked_on_the_board_and_reminds_the_leader_not_the_holder(
+    tree, office, boss, accepted, monkeypatch
+):
+    import csv
+    import io
+
+    services.petition_close(actor=office, report=fresh(accepted), result="经核实，给予诫勉", version=2)
+    limit = _limit(accepted)
+    set_today(monkeypatch, limit.due_date - timedelta(days=1))  # yellow: due within the warning days
+    deadline_reminders_send()
+    [asked] = Notification.objects.filter(recipient=boss, title__contains="办结期限")
+    assert asked.title.startswith("【临近到期】") and asked.title.endswith("待您审批")
+    assert "承办单位已报批“办结报告”，请尽快审批" in asked.body
+    assert asked.link == f"/petitions/{accepted.pk}/#approvals"
+    assert not Notification.objects.filter(recipient=office, title__contains="办结期限").exists()
+    # The board (the county's office) marks the row, linked to the approval; so does the export.
+    county = _as(office)
+    board = county.get(reverse("petitions_board:board")).content.decode()
+    row = board[board.index(f'id="deadline-{limit.pk}"') :].split("</tr>", 1)[0]
+    assert f'href="/petitions/{accepted.pk}/#approvals"' in row and "待领导审批</a>" in row
+    export = b"".join(county.get(reverse("petitions_board:board_export")).streaming_content)
+    lines = list(csv.reader(io.StringIO(export.decode("utf-8-sig"))))
+    assert lines[0][-1] == "领导审批"
+    [mark] = [line[-1] for line in lines[1:] if line[3] == str(DeadlineKind.CONCLUSION.label)]
+    assert mark == "待领导审批"
+    # Returned: the limit is the holder's again, unmarked, and its red reminder goes to the office.
+    conclusion.petition_approval_decide(
+        actor=boss,
+        approval=fresh(accepted).approvals.get(),
+        approve=False,
+        note="未核实补贴发放名单",
+        version=fresh(accepted).version,
+    )
+    row = county.get(reverse("petitions_board:board")).content.decode()
+    row = row[row.index(f'id="deadline-{limit.pk}"') :].split("</tr>", 1)[0]
+    assert "待领导审批" not in row
+    set_today(monkeypatch, limit.due_date + timedelta(days=1))
+    deadline_reminders_send()
+    [overdue] = Notification.objects.filter(recipient=office, title__contains="办结期限")
+    assert overdue.title.startswith("【已逾期】") and overdue.body.endswith("请立即办理。")
+    assert "待您审批" not in overdue.title
+
+
 # --- 催办/督办 ------------------------------------------------------------------------------------
 def test_an_overdue_limit_is_urged_then_supervised_recorded_linked_and_marked_on_the_board(
     tree, office, accepted, monkeypatch, django_capture_on_commit_callbacks
@@ -355,3 +399,168 @@ def test_every_new_view_is_404_outside_the_jurisdiction_or_role(tree, office, ac
     assert _as(other_leader).post(wrong, {"version": 1, "decision": "approve"}).status_code == 404
     assert fresh(accepted).state == PetitionState.ACCEPTED and not PetitionUrging.objects.exists()
     assert fresh(accepted).approvals.get().state == ApprovalState.PENDING
+
+
+# --- the API: extension, the leaders' list and decision, 催办/督办 -----------------------------------
+def _post(user, name: str, args: list, data: dict):
+    return _as(user).post(reverse(name, args=args), data, content_type="application/json")
+
+
+def _message(response) -> str:
+    return response.json()["error"]["message"]
+
+
+def test_the_api_asks_an_extension_and_the_leader_lists_and_decides_it(tree, office, boss, accepted):
+    due = _limit(accepted).due_date
+    new_due = due + timedelta(days=20)
+    args = [accepted.pk]
+    too_late = _post(
+        office,
+        "api:petition_report_extension",
+        args,
+        {
+            "new_due_date": f"{extension_latest(due) + timedelta(days=1):%Y-%m-%d}",
+            "reason": "复杂",
+            "version": 2,
+        },
+    )
+    assert too_late.status_code == 400 and "不得超过三个月" in _message(too_late)
+    asked = _post(
+        office,
+        "api:petition_report_extension",
+        args,
+        {"new_due_date": f"{new_due:%Y-%m-%d}", "reason": "需调取银行流水", "version": 2},
+    )
+    assert asked.status_code == 200, asked.content
+    [approval] = asked.json()["approvals"]
+    assert (approval["kind"], approval["state"], approval["new_due_date"]) == (
+        "extension",
+        "pending",
+        f"{new_due:%Y-%m-%d}",
+    )
+    # Only a leader has the list and the decision; the petition office gets 404 on both.
+    listing = _as(boss).get(reverse("api:petition_approvals_pending"))
+    assert listing.status_code == 200
+    [item] = listing.json()["items"]
+    assert (item["id"], item["serial_number"], item["holder_name"], item["requested_by_name"]) == (
+        approval["id"],
+        accepted.serial_number,
+        tree.county.name,
+        office.full_name,
+    )
+    assert _as(office).get(reverse("api:petition_approvals_pending")).status_code == 404
+    decide = [accepted.pk, approval["id"]]
+    version = asked.json()["version"]
+    assert (
+        _post(
+            office, "api:petition_approval_decide", decide, {"decision": "approve", "version": version}
+        ).status_code
+        == 404
+    )
+    bad = _post(boss, "api:petition_approval_decide", decide, {"decision": "yes", "version": version})
+    assert bad.status_code == 400 and _message(bad) == "请选择批准或退回"
+    no_reason = _post(
+        boss, "api:petition_approval_decide", decide, {"decision": "reject", "version": version}
+    )
+    assert no_reason.status_code == 400 and _message(no_reason) == "退回须写明理由"
+    stale = _post(
+        boss, "api:petition_approval_decide", decide, {"decision": "approve", "version": version - 1}
+    )
+    assert stale.status_code == 409
+    assert _limit(accepted).due_date == due  # nothing refused changed anything
+    done = _post(
+        boss,
+        "api:petition_approval_decide",
+        decide,
+        {"decision": "approve", "note": "同意", "version": version},
+    )
+    assert done.status_code == 200, done.content
+    assert done.json()["approvals"][0]["state"] == "approved" and _limit(accepted).due_date == new_due
+    assert _as(boss).get(reverse("api:petition_approvals_pending")).json()["items"] == []
+
+
+def test_the_api_decision_is_404_to_a_leader_outside_and_their_list_is_empty(tree, office, accepted):
+    report = services.petition_close(actor=office, report=fresh(accepted), result="结果", version=2)
+    approval = report.approvals.get()
+    other = leader_of(tree.other_county)
+    assert _as(other).get(reverse("api:petition_approvals_pending")).json()["items"] == []
+    response = _post(
+        other,
+        "api:petition_approval_decide",
+        [accepted.pk, approval.pk],
+        {"decision": "approve", "version": 3},
+    )
+    assert response.status_code == 404
+    # Another report's approval is not reachable through a report the leader does see.
+    own = register(officer("po_other", tree.other_county), tree.township_c)
+    response = _post(
+        other, "api:petition_approval_decide", [own.pk, approval.pk], {"decision": "approve", "version": 1}
+    )
+    assert response.status_code == 404
+    assert fresh(accepted).approvals.get().state == ApprovalState.PENDING
+
+
+def test_the_api_urges_an_overdue_limit_and_refuses_in_chinese(tree, office, accepted, monkeypatch):
+    limit = _limit(accepted)
+    args = [accepted.pk]
+    early = _post(office, "api:petition_report_urge", args, {"deadline_id": limit.pk, "kind": "urge"})
+    assert early.status_code == 400 and "未逾期" in _message(early)
+    set_today(monkeypatch, limit.due_date + timedelta(days=1))
+    supervise_first = _post(
+        office,
+        "api:petition_report_urge",
+        args,
+        {"deadline_id": limit.pk, "kind": "supervise", "note": "限期"},
+    )
+    assert supervise_first.status_code == 400 and "请先催办" in _message(supervise_first)
+    assert not PetitionUrging.objects.exists()
+    sent = _post(
+        office,
+        "api:petition_report_urge",
+        args,
+        {"deadline_id": limit.pk, "kind": "urge", "note": "本周内报告"},
+    )
+    assert sent.status_code == 201, sent.content
+    assert (sent.json()["kind"], sent.json()["deadline_id"], sent.json()["note"]) == (
+        "urge",
+        limit.pk,
+        "本周内报告",
+    )
+    assert PetitionUrging.objects.get().sent_by_id == office.pk
+    # Outside the jurisdiction, or a role that does not urge: 404, nothing sent.
+    for user in (
+        officer("po_other", tree.other_county),
+        make_user("tw_a", tree.township_a, Role.TOWNSHIP_COMMITTEE),
+    ):
+        response = _post(user, "api:petition_report_urge", args, {"deadline_id": limit.pk, "kind": "urge"})
+        assert response.status_code == 404
+    assert PetitionUrging.objects.count() == 1
+
+
+def test_the_migration_marks_the_limits_of_approvals_already_pending(tree, office, accepted):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("jijian.petitions.migrations.0018_deadline_awaiting_leader")
+    services.petition_close(actor=office, report=fresh(accepted), result="结果", version=2)
+    PetitionDeadline.objects.update(awaiting_leader=False)  # as the rows were before the field came
+    migration.mark_pending(apps, None)
+    marked = set(PetitionDeadline.objects.filter(awaiting_leader=True).values_list("report_id", "kind"))
+    assert marked == {(accepted.pk, DeadlineKind.CONCLUSION)}
+
+
+def test_the_leaders_list_shows_the_limit_each_request_holds_up(tree, office, boss, accepted, monkeypatch):
+    due = _limit(accepted).due_date
+    conclusion.petition_extension_request(
+        actor=office, report=fresh(accepted), new_due_date=due + timedelta(days=9), reason="复杂", version=2
+    )
+    services.petition_close(
+        actor=office, report=fresh(accepted), result="结果", version=fresh(accepted).version
+    )
+    listing = _as(boss).get(reverse("petitions_staff:approvals")).content.decode()
+    cells = re.findall(r'<td class="limit-due"[^>]*>(.*?)</td>', listing)
+    assert cells == [f"{due:%Y-%m-%d} 到期"] * 2  # the extension's current limit; the 办结 report's limit
+    set_today(monkeypatch, due + timedelta(days=1))
+    listing = _as(boss).get(reverse("petitions_staff:approvals")).content.decode()
+    assert listing.count(f'<strong class="overdue">{due:%Y-%m-%d} 已逾期</strong>') == 2

@@ -290,6 +290,26 @@ def test_a_returned_uphold_leaves_the_objection_open_to_answer_again(tree, offic
     assert PetitionObjection.objects.get(pk=objection.pk).outcome == "reopened"
 
 
+def test_an_objection_answer_waiting_on_the_leader_reminds_the_leader_not_the_holder(
+    tree, office, closed, monkeypatch
+):
+    from jijian.core.models import Notification
+    from jijian.petitions.deadlines.reminders import deadline_reminders_send
+
+    _record(office, closed)
+    objections.objection_answer(
+        actor=office, report=closed, outcome="upheld", answer="维持。", version=fresh(closed).version
+    )
+    limit = PetitionDeadline.objects.get(kind=DeadlineKind.OBJECTION_ANSWER)
+    set_today(monkeypatch, limit.due_date + date.resolution)  # overdue while the leader has not decided
+    deadline_reminders_send()
+    leader = leader_of(closed.holder)
+    [asked] = Notification.objects.filter(recipient=leader, title__contains="答复举报人异议")
+    assert asked.title.startswith("【已逾期】") and "待您审批" in asked.title
+    assert "承办单位已报批“异议答复（维持原结论）”" in asked.body
+    assert not Notification.objects.filter(recipient=office, title__contains="答复举报人异议").exists()
+
+
 def test_a_leader_outside_the_holders_jurisdiction_cannot_see_or_decide_the_uphold(tree, office, closed):
     from jijian.petitions.access import approvals_pending_for
 

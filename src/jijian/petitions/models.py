@@ -345,6 +345,10 @@ class PetitionDeadline(models.Model):
     # The strongest reminder sent to the holder about this limit once overdue (PetitionUrging):
     # shown on the deadline board. Cleared when the limit is extended.
     escalation = models.CharField(_("催督办"), max_length=10, blank=True, default="")
+    # The holder has done its part and the limit waits on a leader's approval (deadlines/limits.py
+    # LEADER_APPROVALS: the 办结 report, an answer upholding the result): set when the approval is asked,
+    # cleared when a leader decides. Marked on the deadline board; the reminders go to the leaders.
+    awaiting_leader = models.BooleanField(_("待领导审批"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -28,7 +28,12 @@ from jijian.core.models import OrgKind, OrgUnit, User
 from jijian.core.notify import notify
 from jijian.core.roles import Module, Role
 from jijian.core.services import ConcurrentEditError
-from jijian.petitions.deadlines.limits import deadline_meet, deadline_move, deadline_open
+from jijian.petitions.deadlines.limits import (
+    deadline_await_leader,
+    deadline_meet,
+    deadline_move,
+    deadline_open,
+)
 from jijian.petitions.handling import routing
 from jijian.petitions.intake import receipt
 
@@ -757,7 +762,7 @@ def petition_close(*, actor: User, report: PetitionReport, result: str, version:
     closed, the conclusion limit met and a real-name reporter owed the result); a rejection returns
     it with the leader's reason. Refused while a 办结 report is already pending or a clue of the
     report is not settled."""
-    from .models import ApprovalKind, PetitionApproval
+    from .models import ApprovalKind
 
     require_handler(actor)
     result = (result or "").strip()
@@ -770,26 +775,16 @@ def petition_close(*, actor: User, report: PetitionReport, result: str, version:
             raise ValidationError(gettext("该件的问题线索尚未处置完毕，不能办结"))
         if report.approvals.filter(kind=ApprovalKind.CONCLUSION, state="pending").exists():
             raise ValidationError(gettext("办结报告已报领导审批，请等待审批结果"))
-        approval = PetitionApproval.objects.create(
-            report=report, kind=ApprovalKind.CONCLUSION, text=result, requested_by=actor
-        )
-        report_save(report, [])
-        report_transition(
-            report, report.state, report.state, actor=actor, action="close_request", reason=result[:200]
-        )
-        audit_record(
-            actor=actor,
-            action="petition.close_request",
-            obj=report,
-            org_unit_id=report.holder_id,
-            summary=f"办结报告报批 {report.serial_number}",
-            after={"approval": approval.pk},
-        )
-        notify_leaders(
+        approval_request(
+            actor,
             report,
+            kind=ApprovalKind.CONCLUSION,
+            text=result,
+            action="close_request",
+            reason=result[:200],
+            summary=f"办结报告报批 {report.serial_number}",
             title=f"信访举报件 {report.serial_number} 的办结报告待您审批",
             body="承办人已提交办结报告，批准后方可办结。",
-            dedup_key=f"petition-approval-{approval.pk}",
         )
     return report
 
@@ -859,6 +854,48 @@ def tell(users, *, title: str, body: str, link: str, dedup_key: str) -> None:
         transaction.on_commit(
             partial(notify, recipient=user, title=title, body=body, link=link, dedup_key=dedup_key)
         )
+
+
+def approval_request(
+    actor: User,
+    report: PetitionReport,
+    *,
+    kind: str,
+    text: str,
+    action: str,
+    reason: str,
+    summary: str,
+    title: str,
+    body: str,
+    before: dict | None = None,
+    after: dict | None = None,
+    **fields,
+):
+    """On the locked report: ask the leaders who decide for its holder to approve `text` (a 办结 report,
+    an extension's reason, an answer upholding the result…): the `PetitionApproval` of `kind` (with any
+    further `fields`), its limit marked as waiting on the leaders (deadlines.LEADER_APPROVALS), the
+    report's history (`reason`) without a change of state, the audit event
+    `petition.<action>` and a notice to the leaders. A leader's decision goes through
+    handling/conclusion.py petition_approval_decide; a return through `approval_returned`."""
+    from .models import PetitionApproval
+
+    approval = PetitionApproval.objects.create(
+        report=report, kind=kind, text=text, requested_by=actor, **fields
+    )
+    deadline_await_leader(report=report, approval_kind=kind, waiting=True)
+    report_save(report, [])
+    report_transition(report, report.state, report.state, actor=actor, action=action, reason=reason)
+    audit_record(
+        actor=actor,
+        action=f"petition.{action}",
+        obj=report,
+        org_unit_id=report.holder_id,
+        summary=summary,
+        before=before,
+        after={**(after or {}), "approval": approval.pk},
+    )
+    notify_leaders(report, title=title, body=body, dedup_key=f"petition-approval-{approval.pk}")
+    return approval
 
 
 def approval_returned(

@@ -171,6 +171,7 @@ ROW_FIELDS = (
     "clue__number",
     "extended_from",
     "escalation",
+    "awaiting_leader",
 )
 
 
@@ -200,6 +201,9 @@ class BoardRow:
     item_url: str
     extended_from: date | None = None  # the limit before an approved extension
     escalation: str = ""  # "urge" (催办) or "supervise" (督办) once sent about this limit
+    # The holder has done its part and the limit waits on a leader's approval
+    # (PetitionDeadline.awaiting_leader: a 办结 report, an answer upholding the result).
+    awaiting_leader: bool = False
 
     @property
     def escalation_label(self) -> str:
@@ -251,6 +255,7 @@ def board_page(
             item_url=clue_url(clue_id) if clue_id else report_url(report_id) if report_id else "",
             extended_from=extended_from,
             escalation=escalation,
+            awaiting_leader=awaiting,
         )
         for (
             pk,
@@ -264,6 +269,7 @@ def board_page(
             clue_number,
             extended_from,
             escalation,
+            awaiting,
         ) in rows
     ]
     return page

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from jijian.core.models import OrgUnit
 from jijian.core.orgs.workdays import add_working_days, next_working_day_on_or_after
-from jijian.petitions.models import DeadlineKind, PetitionDeadline
+from jijian.petitions.models import ApprovalKind, DeadlineKind, PetitionDeadline
 
 WORKING_DAYS: dict[str, int] = {
     DeadlineKind.ROUTE: 5,
@@ -115,3 +115,28 @@ def urgency(due: date, *, today: date, warn_until: date) -> str:
 
 def warn_until(today: date) -> date:
     return add_working_days(today, settings.PETITION_DEADLINE_WARN_WORKING_DAYS)
+
+
+# A limit of these kinds waits on the commission leaders, not on its holder, while an approval of the
+# matching kind is pending: the holder has sent its 办结 report, or its answer upholding the result
+# against an objection, and the limit is met only when a leader approves (handling/conclusion.py).
+# Kept on the limit (PetitionDeadline.awaiting_leader): the deadline board marks such rows and the
+# reminders go to the leaders instead (reminders.py).
+LEADER_APPROVALS: dict[str, ApprovalKind] = {
+    DeadlineKind.CONCLUSION: ApprovalKind.CONCLUSION,
+    DeadlineKind.OBJECTION_ANSWER: ApprovalKind.OBJECTION_UPHELD,
+}
+
+
+def deadline_await_leader(*, report, approval_kind: str, waiting: bool) -> int:
+    """Mark (or clear) the report's limit that an approval of `approval_kind` holds up (LEADER_APPROVALS;
+    other kinds hold up none): set when the approval is asked (services.approval_request), cleared
+    when a leader decides (handling/conclusion.py)."""
+    limit_of: dict[str, str] = {approval: limit for limit, approval in LEADER_APPROVALS.items()}
+    limit = limit_of.get(approval_kind)
+    if limit is None:
+        return 0
+    limits = PetitionDeadline.objects.filter(report=report, kind=limit, awaiting_leader=not waiting)
+    if waiting:
+        limits = limits.filter(met_at__isnull=True)
+    return limits.update(awaiting_leader=waiting)

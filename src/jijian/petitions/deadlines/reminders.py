@@ -12,6 +12,11 @@ is caught up by the next one:
   of the holder. A limit that turned red while nobody ran gets the red reminder only (the yellow
   one would arrive too late to mean anything).
 
+A limit that waits on a leader's approval (deadlines.LEADER_APPROVALS: the holder sent its 办结 report, or
+its answer upholding the result against an objection) is owed to the leaders who decide for the holder
+(services.leaders_of) instead, yellow and red, asking them to decide; the holder, who has done its part,
+gets nothing until a leader returns it.
+
 A limit moved to another holder (a forward) is owed again to the new holder's people; a limit
 extended with a leader's approval (handling/conclusion.py) is owed them again for its new date. Staff who
 declared a relation to the accused (回避) get nothing about the item. Messages are in-app only and
@@ -36,8 +41,9 @@ from jijian.core.notify import notify
 from jijian.core.orgs.workdays import provisional_mark
 from jijian.core.roles import Role
 from jijian.petitions.deadlines import board
+from jijian.petitions.deadlines.limits import LEADER_APPROVALS
 from jijian.petitions.models import PetitionDeadline, PetitionReport
-from jijian.petitions.services import HOLDER_TOWNSHIP_KINDS
+from jijian.petitions.services import HOLDER_TOWNSHIP_KINDS, leaders_of
 
 CHUNK = 2000
 
@@ -89,7 +95,9 @@ def _accused_index(deadline: PetitionDeadline) -> str:
     return getattr(item, "accused_name_index", "") or ""
 
 
-def _message(deadline: PetitionDeadline, colour: str, today: date, left: int) -> tuple[str, str]:
+def _message(
+    deadline: PetitionDeadline, colour: str, today: date, left: int, *, awaiting: bool = False
+) -> tuple[str, str]:
     what = "问题线索" if deadline.clue_id else "信访举报件"
     label = board.item_label(deadline)
     kind = deadline.get_kind_display()
@@ -97,12 +105,18 @@ def _message(deadline: PetitionDeadline, colour: str, today: date, left: int) ->
     due = f"{deadline.due_date:%Y-%m-%d}{provisional_mark(deadline.due_date)}"
     if deadline.extended_from:
         due += f"（经批准延长，原期限 {deadline.extended_from:%Y-%m-%d}）"
+    if awaiting:  # the holder has done its part: the leaders are asked to decide
+        ask = f"承办单位已报批“{LEADER_APPROVALS[deadline.kind].label}”，请尽快审批。"
+    else:
+        ask = "请立即办理。" if colour == "red" else "请抓紧办理。"
     if colour == "red":
         title = f"【已逾期】{what} {label}：{kind}"
-        body = f"{what} {label} 的办理时限“{kind}”已于 {due} 到期，已逾期 {-left} 个工作日，请立即办理。"
+        body = f"{what} {label} 的办理时限“{kind}”已于 {due} 到期，已逾期 {-left} 个工作日，{ask}"
     else:
         title = f"【临近到期】{what} {label}：{kind}"
-        body = f"{what} {label} 的办理时限“{kind}”将于 {due} 到期（还有 {left} 个工作日），请抓紧办理。"
+        body = f"{what} {label} 的办理时限“{kind}”将于 {due} 到期（还有 {left} 个工作日），{ask}"
+    if awaiting:
+        title += "，待您审批"
     return title, body
 
 
@@ -119,8 +133,10 @@ def deadline_reminders_send(*, today: date | None = None) -> dict[str, int]:
             "kind",
             "due_date",
             "extended_from",
+            "awaiting_leader",
             "holder__kind",
             "holder__name",
+            "holder__path",
             "report__serial_number",
             "report__accused_name_index",
             "clue__number",
@@ -135,11 +151,19 @@ def deadline_reminders_send(*, today: date | None = None) -> dict[str, int]:
         (Role.PETITION_OFFICE, Role.TOWNSHIP_COMMITTEE, Role.CASE_MANAGEMENT, Role.COMMISSION_LEADER),
     )
     left = board.working_days_left(today, [d.due_date for d in due])
+    deciders = {
+        unit.pk: leaders_of(unit)
+        for unit in {d.holder.pk: d.holder for d in due if d.awaiting_leader}.values()
+    }
     for chunk in _chunks(due):
         planned: list[tuple[PetitionDeadline, str, User]] = []
         for deadline in chunk:
             colour = board.colour_of(deadline.due_date, dates)
-            for user in _holders_of(deadline, people, red=colour == "red"):
+            if deadline.awaiting_leader:
+                recipients = deciders[deadline.holder_id]
+            else:
+                recipients = _holders_of(deadline, people, red=colour == "red")
+            for user in recipients:
                 planned.append((deadline, colour, user))
         if not planned:
             continue
@@ -161,8 +185,10 @@ def deadline_reminders_send(*, today: date | None = None) -> dict[str, int]:
             key = _key(colour, deadline)
             if (user.pk, key) in done or (user.pk, _accused_index(deadline)) in recused:
                 continue
-            title, body = _message(deadline, colour, today, left[deadline.due_date])
-            if notify(recipient=user, title=title, body=body, link=board.item_url(deadline), dedup_key=key):
+            awaiting = deadline.awaiting_leader
+            title, body = _message(deadline, colour, today, left[deadline.due_date], awaiting=awaiting)
+            link = board.item_url(deadline) + ("#approvals" if awaiting else "")
+            if notify(recipient=user, title=title, body=body, link=link, dedup_key=key):
                 sent[colour] += 1
     return sent
 

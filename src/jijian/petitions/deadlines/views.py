@@ -80,6 +80,7 @@ EXPORT_COLUMNS = (
     "剩余工作日",
     "原期限（已延期）",
     "催办督办",
+    "领导审批",
 )
 
 
@@ -133,6 +134,7 @@ def deadline_board_export(request):
                     left,
                     f"{row.extended_from:%Y-%m-%d}" if row.extended_from else "",
                     row.escalation_label,
+                    "待领导审批" if row.awaiting_leader else "",
                 ]
             )
 

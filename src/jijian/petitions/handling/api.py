@@ -29,12 +29,14 @@ from jijian.core.services import ConcurrentEditError
 from jijian.core.validators import validate_contact_phone, validate_id_number
 from jijian.petitions import selectors, services
 from jijian.petitions.access import (
+    approvals_pending_for,
+    get_approval_for,
     get_petition_for,
     get_received_forward_for,
     petitions_visible_to,
 )
 from jijian.petitions.deadlines.limits import urgency, warn_until
-from jijian.petitions.handling import archive_links, objections, relations
+from jijian.petitions.handling import archive_links, conclusion, objections, relations
 from jijian.petitions.intake.forms import REGION_KINDS
 from jijian.petitions.models import ForwardAnswer, PetitionReport
 
@@ -385,6 +387,70 @@ class ObjectionAnswerIn(Schema):
 
 class MessageIn(Schema):
     body: str = Field(..., max_length=4000)
+
+
+class ExtensionIn(Schema):
+    new_due_date: date = Field(..., description="延长后的办结期限：晚于现期限，累计延长不超过三个月")
+    reason: str = Field(..., max_length=2000, description="延长理由（情况复杂的具体原因）")
+    version: ApiVersion
+
+
+class DecisionIn(Schema):
+    decision: str = Field(..., max_length=10, description="approve 批准 / reject 退回（须写明理由）")
+    note: str = Field("", max_length=2000, description="审批意见；退回时为退回理由，必填")
+    version: ApiVersion
+
+
+class PendingApprovalOut(ApprovalOut):
+    """A request waiting on the calling leader, with the report it is about."""
+
+    report_id: int
+    serial_number: str
+    report_state: str
+    holder_name: str
+    requested_by_name: str
+
+    @staticmethod
+    def resolve_kind_display(obj) -> str:
+        return obj.get_kind_display()
+
+    @staticmethod
+    def resolve_state_display(obj) -> str:
+        return obj.get_state_display()
+
+    @staticmethod
+    def resolve_serial_number(obj) -> str:
+        return obj.report.serial_number
+
+    @staticmethod
+    def resolve_report_state(obj) -> str:
+        return obj.report.state
+
+    @staticmethod
+    def resolve_holder_name(obj) -> str:
+        return obj.report.holder.name
+
+    @staticmethod
+    def resolve_requested_by_name(obj) -> str:
+        return obj.requested_by.full_name
+
+
+class UrgeIn(Schema):
+    deadline_id: ApiId = Field(
+        ..., description="该件已逾期、未完成的时限（见 deadlines 中 urgency 为 red 的）"
+    )
+    kind: str = Field(..., max_length=10, description="urge 催办 / supervise 督办（催办后仍未办理的）")
+    note: str = Field("", max_length=2000, description="要求；督办时必填（如办结时限、报告方式）")
+
+
+class UrgingOut(Schema):
+    id: int
+    kind: str
+    kind_display: str
+    deadline_id: int
+    to_unit_name: str
+    note: str
+    sent_at: datetime
 
 
 class ArchiveCandidateOut(Schema):
@@ -910,5 +976,114 @@ def petition_report_message(request, report_id: ApiId, payload: MessageIn):
             "body": message.body,
             "author_name": request.auth.full_name,
             "created_at": message.created_at,
+        },
+    )
+
+
+# --- after acceptance: the extension, the leaders' decisions, 催办/督办 (handling/conclusion.py) -------
+@router.post(
+    "/{id:report_id}/extension",
+    response=ReportDetailOut,
+    summary="申请延长办结期限（报领导审批；批准后期限延长）",
+    url_name="petition_report_extension",
+)
+def petition_report_extension(request, report_id: ApiId, payload: ExtensionIn):
+    report = _report_for(request, report_id)
+
+    def run(*, actor, report, **kwargs) -> PetitionReport:
+        conclusion.petition_extension_request(actor=actor, report=report, **kwargs)
+        return report
+
+    return _after(
+        request,
+        _act(
+            request,
+            run,
+            report=report,
+            new_due_date=payload.new_due_date,
+            reason=payload.reason,
+            version=payload.version,
+        ),
+    )
+
+
+def _leader(request) -> None:
+    """The leaders' endpoints answer 404 to everyone else, as their pages do."""
+    if not conclusion.can_decide(request.auth):
+        raise Http404
+
+
+@router.get(
+    "/approvals",
+    response=list[PendingApprovalOut],
+    summary="待审批的办理事项（纪委监委领导；本人辖区，最早报批的在前）",
+    url_name="petition_approvals_pending",
+)
+@paginate(Pagination, page_size=50)
+def petition_approvals_pending(request):
+    _leader(request)
+    return (
+        approvals_pending_for(request.auth)
+        .select_related("report", "report__holder", "requested_by")
+        .order_by("requested_at", "pk")
+    )
+
+
+@router.post(
+    "/{id:report_id}/approvals/{id:approval_id}/decision",
+    response=ReportDetailOut,
+    summary="领导审批：批准或退回（延长办结期限、办结报告、维持原结论的异议答复；本人报批的不能审批）",
+    url_name="petition_approval_decide",
+)
+def petition_approval_decide(request, report_id: ApiId, approval_id: ApiId, payload: DecisionIn):
+    _leader(request)
+    report = _report_for(request, report_id)
+    approval = get_approval_for(request.auth, report, approval_id)
+    if payload.decision not in ("approve", "reject"):
+        raise ValidationError(gettext("请选择批准或退回"))
+
+    def run(*, actor, **kwargs) -> PetitionReport:
+        conclusion.petition_approval_decide(actor=actor, **kwargs)
+        return report
+
+    return _after(
+        request,
+        _act(
+            request,
+            run,
+            approval=approval,
+            approve=payload.decision == "approve",
+            note=payload.note,
+            version=payload.version,
+        ),
+    )
+
+
+@router.post(
+    "/{id:report_id}/urgings",
+    response={201: UrgingOut},
+    summary="催办或督办逾期的时限（信访室或领导；通知承办机关）",
+    url_name="petition_report_urge",
+)
+def petition_report_urge(request, report_id: ApiId, payload: UrgeIn):
+    if not conclusion.can_urge(request.auth):
+        raise Http404
+    report = _report_for(request, report_id)
+    deadline = conclusion.overdue_deadlines(report).filter(pk=payload.deadline_id).first()
+    if deadline is None:
+        raise ValidationError(gettext("该时限已完成或未逾期，请刷新后查看"))
+    urging = conclusion.petition_urge(
+        actor=request.auth, report=report, deadline=deadline, kind=payload.kind, note=payload.note
+    )
+    return Status(
+        201,
+        {
+            "id": urging.pk,
+            "kind": urging.kind,
+            "kind_display": urging.get_kind_display(),
+            "deadline_id": deadline.pk,
+            "to_unit_name": urging.to_unit.name,
+            "note": urging.note,
+            "sent_at": urging.sent_at,
         },
     )

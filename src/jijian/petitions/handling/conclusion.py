@@ -36,7 +36,7 @@ from jijian.core.language import platform_language
 from jijian.core.models import User
 from jijian.core.roles import Module, Role
 from jijian.petitions import services
-from jijian.petitions.deadlines.limits import extension_latest
+from jijian.petitions.deadlines.limits import LEADER_APPROVALS, deadline_await_leader, extension_latest
 from jijian.petitions.handling import objections
 from jijian.petitions.models import (
     ApprovalKind,
@@ -126,39 +126,43 @@ def petition_extension_request(
                 gettext("延长期限累计不得超过三个月，最迟至 %(latest)s")
                 % {"latest": format(latest, "%Y-%m-%d")}
             )
-        approval = PetitionApproval.objects.create(
-            report=report,
+        approval = services.approval_request(
+            actor,
+            report,
             kind=ApprovalKind.EXTENSION,
             text=reason,
             old_due_date=deadline.due_date,
             new_due_date=new_due_date,
-            requested_by=actor,
-        )
-        services.report_save(report, [])
-        services.report_transition(
-            report,
-            report.state,
-            report.state,
-            actor=actor,
             action="extension_request",
             reason=f"申请延长办结期限至 {new_due_date:%Y-%m-%d}：{reason}"[:500],
-        )
-        audit_record(
-            actor=actor,
-            action="petition.extension_request",
-            obj=report,
-            org_unit_id=report.holder_id,
             summary=f"申请延长办结期限 {report.serial_number}",
             before={"due_date": f"{deadline.due_date:%Y-%m-%d}"},
-            after={"due_date": f"{new_due_date:%Y-%m-%d}", "approval": approval.pk},
-        )
-        services.notify_leaders(
-            report,
+            after={"due_date": f"{new_due_date:%Y-%m-%d}"},
             title=f"信访举报件 {report.serial_number} 申请延长办结期限，待您审批",
             body=f"申请由 {deadline.due_date:%Y-%m-%d} 延长至 {new_due_date:%Y-%m-%d}。理由：{reason}",
-            dedup_key=f"petition-approval-{approval.pk}",
         )
     return approval
+
+
+def held_up_due_dates(approvals: list[PetitionApproval]) -> dict[int, date]:
+    """{approval id: the due date of the limit it holds up} for the leaders' list, in one query: an
+    extension, the conclusion limit it would move (its old date); a 办结 report or an answer upholding the
+    result, the limit marked as waiting on the leaders (PetitionDeadline.awaiting_leader)."""
+    dues: dict[int, date] = {a.pk: a.old_due_date for a in approvals if a.old_due_date}
+    waiting = [a for a in approvals if a.kind in LEADER_APPROVALS.values()]
+    if waiting:
+        limit_of: dict[str, str] = {approval: limit for limit, approval in LEADER_APPROVALS.items()}
+        found = {
+            (report_id, kind): due
+            for report_id, kind, due in PetitionDeadline.objects.filter(
+                report_id__in={a.report_id for a in waiting}, awaiting_leader=True, met_at__isnull=True
+            ).values_list("report_id", "kind", "due_date")
+        }
+        for a in waiting:
+            due = found.get((a.report_id, limit_of[a.kind]))
+            if due:
+                dues[a.pk] = due
+    return dues
 
 
 # --- the leader's decision ------------------------------------------------------------------------
@@ -187,6 +191,7 @@ def petition_approval_decide(
         approval.decided_at = timezone.now()
         approval.decision_note = note
         approval.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+        deadline_await_leader(report=report, approval_kind=approval.kind, waiting=False)
         if approval.kind == ApprovalKind.EXTENSION:
             _decide_extension(actor, report, approval)
         elif approval.kind == ApprovalKind.OBJECTION_UPHELD:

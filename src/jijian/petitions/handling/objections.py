@@ -253,31 +253,17 @@ def objection_answer(
 def _uphold_request(actor: User, report: PetitionReport, objection: PetitionObjection, answer: str) -> None:
     """On the locked report: the answer upholding the result goes to the leaders; the objection stays
     open (its limit runs on) until a leader approves."""
-    approval = PetitionApproval.objects.create(
-        report=report, kind=ApprovalKind.OBJECTION_UPHELD, text=answer, requested_by=actor
-    )
-    services.report_save(report, [])
-    services.report_transition(
+    services.approval_request(
+        actor,
         report,
-        report.state,
-        report.state,
-        actor=actor,
+        kind=ApprovalKind.OBJECTION_UPHELD,
+        text=answer,
         action="objection_upheld_request",
         reason=answer[:200],
-    )
-    audit_record(
-        actor=actor,
-        action="petition.objection_upheld_request",
-        obj=report,
-        org_unit_id=report.holder_id,
         summary=f"报批维持原结论的异议答复 {report.serial_number}",
-        after={"objection": objection.pk, "approval": approval.pk},
-    )
-    services.notify_leaders(
-        report,
+        after={"objection": objection.pk},
         title=f"信访举报件 {report.serial_number} 拟维持原结论答复举报人异议，待您审批",
         body=f"拟答复：{answer}"[:500],
-        dedup_key=f"petition-approval-{approval.pk}",
     )
 
 
