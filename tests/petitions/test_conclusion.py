@@ -433,6 +433,7 @@ def test_the_api_asks_an_extension_and_the_leader_lists_and_decides_it(tree, off
     )
     assert asked.status_code == 200, asked.content
     [approval] = asked.json()["approvals"]
+    assert (approval["kind_display"], approval["state_display"]) == ("延长办结期限", "待领导审批")
     assert (approval["kind"], approval["state"], approval["new_due_date"]) == (
         "extension",
         "pending",
@@ -442,6 +443,7 @@ def test_the_api_asks_an_extension_and_the_leader_lists_and_decides_it(tree, off
     listing = _as(boss).get(reverse("api:petition_approvals_pending"))
     assert listing.status_code == 200
     [item] = listing.json()["items"]
+    assert (item["kind_display"], item["report_state"]) == ("延长办结期限", "accepted")
     assert (item["id"], item["serial_number"], item["holder_name"], item["requested_by_name"]) == (
         approval["id"],
         accepted.serial_number,

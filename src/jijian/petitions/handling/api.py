@@ -192,6 +192,14 @@ class ApprovalOut(Schema):
     decided_at: datetime | None
     decision_note: str
 
+    @staticmethod
+    def resolve_kind_display(obj) -> str:
+        return obj.get_kind_display()
+
+    @staticmethod
+    def resolve_state_display(obj) -> str:
+        return obj.get_state_display()
+
 
 class MessageOut(Schema):
     id: int
@@ -286,23 +294,8 @@ class ReportDetailOut(ReportOut):
         ]
 
     @staticmethod
-    def resolve_approvals(obj) -> list[dict]:
-        return [
-            {
-                "id": a.pk,
-                "kind": a.kind,
-                "kind_display": a.get_kind_display(),
-                "state": a.state,
-                "state_display": a.get_state_display(),
-                "text": a.text,
-                "old_due_date": a.old_due_date,
-                "new_due_date": a.new_due_date,
-                "requested_at": a.requested_at,
-                "decided_at": a.decided_at,
-                "decision_note": a.decision_note,
-            }
-            for a in obj.approvals.order_by("requested_at", "pk")
-        ]
+    def resolve_approvals(obj) -> list:
+        return list(obj.approvals.order_by("requested_at", "pk"))
 
     @staticmethod
     def resolve_messages(obj) -> list[dict]:
@@ -409,14 +402,6 @@ class PendingApprovalOut(ApprovalOut):
     report_state: str
     holder_name: str
     requested_by_name: str
-
-    @staticmethod
-    def resolve_kind_display(obj) -> str:
-        return obj.get_kind_display()
-
-    @staticmethod
-    def resolve_state_display(obj) -> str:
-        return obj.get_state_display()
 
     @staticmethod
     def resolve_serial_number(obj) -> str:
