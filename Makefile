@@ -103,3 +103,4 @@ messages:
 	cd src/jijian && JIJIAN_ENV=test $(CURDIR)/.venv/bin/jijian makemessages -d djangojs $(MESSAGES_ARGS) --ignore "*/vendor/*"
 	$(PY) scripts/hant_catalogue.py src/jijian/locale/zh_Hant/LC_MESSAGES/django.po src/jijian/locale/zh_Hant/LC_MESSAGES/djangojs.po
 	cd src/jijian && JIJIAN_ENV=test $(CURDIR)/.venv/bin/jijian compilemessages -l zh_Hant
+	msgfmt --check -o src/jijian/cli_locale/zh_CN/LC_MESSAGES/jijian_cli.mo src/jijian/cli_locale/zh_CN/LC_MESSAGES/jijian_cli.po
