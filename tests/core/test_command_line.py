@@ -30,6 +30,10 @@ def test_an_unknown_command_is_named_with_the_nearest_ones():
         (("keys", "frob"), "jijian keys：错误：参数 action：无效的选择：'frob'（可选：'status', "),
         (("otp",), "jijian otp：错误：缺少必需的参数：username"),
         (("audit", "verify", "--from", "x"), "jijian audit：错误：无法识别的参数：--from x"),
+        (
+            ("create_admin", "u1", "--role", "boss", "--full-name", "张三", "--unit-code", "421300"),
+            "参数 --role：无效的选择：'boss'（可选：'audit_admin', 'security_admin', 'system_admin'）",
+        ),
     ],
 )
 def test_argparse_refuses_in_chinese_with_the_usage(args, said):

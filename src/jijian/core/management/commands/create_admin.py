@@ -14,7 +14,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("username")
-        parser.add_argument("--role", required=True, choices=sorted(ADMIN_ROLES))
+        parser.add_argument("--role", required=True, choices=sorted(str(role) for role in ADMIN_ROLES))
         parser.add_argument("--full-name", required=True)
         parser.add_argument("--unit-code", required=True, help="所属单位代码，例如 421300")
 
