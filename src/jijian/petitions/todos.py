@@ -4,7 +4,6 @@ clue dispositions, extensions, 办结 reports and objection answers to approve. 
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -20,12 +19,9 @@ from .access import (
     petitions_visible_to,
 )
 from .models import (
-    ApprovalKind,
-    ApprovalState,
     ClueState,
     DeadlineKind,
     ForwardAnswer,
-    PetitionApproval,
     PetitionState,
 )
 from .services import can_handle
@@ -59,16 +55,7 @@ def petitions_to_handle(user) -> list[dict]:
                 "url": reverse("petitions_board:board") + f"?kind={DeadlineKind.OBJECTION_ANSWER}",
                 # Not those whose answer waits on a leader (counted among the leader's approvals).
                 "count": deadlines_visible_to(user)
-                .filter(kind=DeadlineKind.OBJECTION_ANSWER)
-                .exclude(
-                    Exists(
-                        PetitionApproval.objects.filter(
-                            report=OuterRef("report"),
-                            kind=ApprovalKind.OBJECTION_UPHELD,
-                            state=ApprovalState.PENDING,
-                        )
-                    )
-                )
+                .filter(kind=DeadlineKind.OBJECTION_ANSWER, awaiting_leader=False)
                 .count(),
             },
         ]
