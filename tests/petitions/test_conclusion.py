@@ -444,6 +444,7 @@ def test_the_api_asks_an_extension_and_the_leader_lists_and_decides_it(tree, off
     assert listing.status_code == 200
     [item] = listing.json()["items"]
     assert (item["kind_display"], item["report_state"]) == ("延长办结期限", "accepted")
+    assert item["limit_due"] == f"{due:%Y-%m-%d}"  # the limit the extension would move
     assert (item["id"], item["serial_number"], item["holder_name"], item["requested_by_name"]) == (
         approval["id"],
         accepted.serial_number,

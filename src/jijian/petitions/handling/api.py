@@ -402,6 +402,9 @@ class PendingApprovalOut(ApprovalOut):
     report_state: str
     holder_name: str
     requested_by_name: str
+    limit_due: date | None = Field(
+        description="所涉办理时限的到期日：延长申请为现办结期限，办结报告、维持原结论的答复为待审批期间仍在计算的时限"
+    )
 
     @staticmethod
     def resolve_serial_number(obj) -> str:
@@ -1007,7 +1010,7 @@ def _leader(request) -> None:
 @paginate(Pagination, page_size=50)
 def petition_approvals_pending(request):
     _leader(request)
-    return (
+    return conclusion.with_limit_due(
         approvals_pending_for(request.auth)
         .select_related("report", "report__holder", "requested_by")
         .order_by("requested_at", "pk")

@@ -28,6 +28,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Case, DateField, F, OuterRef, QuerySet, Subquery, When
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -36,7 +37,7 @@ from jijian.core.language import platform_language
 from jijian.core.models import User
 from jijian.core.roles import Module, Role
 from jijian.petitions import services
-from jijian.petitions.deadlines.limits import LEADER_APPROVALS, deadline_await_leader, extension_latest
+from jijian.petitions.deadlines.limits import deadline_await_leader, extension_latest
 from jijian.petitions.handling import objections
 from jijian.petitions.models import (
     ApprovalKind,
@@ -144,25 +145,21 @@ def petition_extension_request(
     return approval
 
 
-def held_up_due_dates(approvals: list[PetitionApproval]) -> dict[int, date]:
-    """{approval id: the due date of the limit it holds up} for the leaders' list, in one query: an
-    extension, the conclusion limit it would move (its old date); a 办结 report or an answer upholding the
-    result, the limit marked as waiting on the leaders (PetitionDeadline.awaiting_leader)."""
-    dues: dict[int, date] = {a.pk: a.old_due_date for a in approvals if a.old_due_date}
-    waiting = [a for a in approvals if a.kind in LEADER_APPROVALS.values()]
-    if waiting:
-        limit_of: dict[str, str] = {approval: limit for limit, approval in LEADER_APPROVALS.items()}
-        found = {
-            (report_id, kind): due
-            for report_id, kind, due in PetitionDeadline.objects.filter(
-                report_id__in={a.report_id for a in waiting}, awaiting_leader=True, met_at__isnull=True
-            ).values_list("report_id", "kind", "due_date")
-        }
-        for a in waiting:
-            due = found.get((a.report_id, limit_of[a.kind]))
-            if due:
-                dues[a.pk] = due
-    return dues
+def with_limit_due(approvals: QuerySet[PetitionApproval]) -> QuerySet[PetitionApproval]:
+    """The approvals with `limit_due`, the due date of the limit each holds up, read in the same
+    statement: an extension, the conclusion limit it would move (its old date); a 办结 report or an
+    answer upholding the result, the report's limit marked as waiting on the leaders
+    (PetitionDeadline.awaiting_leader). The leaders' list, on the page and in the API."""
+    waiting = PetitionDeadline.objects.filter(
+        report_id=OuterRef("report_id"), awaiting_leader=True, met_at__isnull=True
+    ).order_by("due_date")
+    return approvals.annotate(
+        limit_due=Case(
+            When(kind=ApprovalKind.EXTENSION, then=F("old_due_date")),
+            default=Subquery(waiting.values("due_date")[:1]),
+            output_field=DateField(),
+        )
+    )
 
 
 # --- the leader's decision ------------------------------------------------------------------------

@@ -747,9 +747,5 @@ def approvals_pending(request):
         .select_related("report", "report__holder", "requested_by")
         .order_by("requested_at", "pk")
     )
-    page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)
-    dues = conclusion.held_up_due_dates(page.object_list)
-    for approval in page.object_list:
-        approval.limit_due = dues.get(approval.pk)
+    page = Paginator(conclusion.with_limit_due(qs), PAGE).get_page(request.GET.get("page"))
     return render(request, "petitions/staff_approvals.html", {"page": page, "today": timezone.localdate()})
