@@ -7,6 +7,7 @@ from django.core.management import call_command
 from jijian.audit.services import audit_verify
 from jijian.core.models import OrgKind
 from jijian.petitions import services
+from jijian.petitions.deadlines.limits import LEADER_APPROVALS
 from jijian.petitions.demo import DEMO_RECEIPT_CODE
 from jijian.petitions.models import (
     ApprovalKind,
@@ -46,6 +47,16 @@ def test_demo_petitions_are_routed_and_the_printed_code_opens_one(db, capsys):
     assert objected.state == PetitionState.CLOSED and objected.result_notified_on is not None
     assert objected.objections.get().channel == "online" and objected.objections.get().is_open
     assert PetitionDeadline.objects.filter(met_at__isnull=True).count() >= 5
+    # The limits marked as waiting on a leader are exactly those the pending approvals hold up (the
+    # demo also has approvals decided, whose marks were cleared).
+    held_up = {
+        (a.report_id, limit) for a in pending for limit, kind in LEADER_APPROVALS.items() if kind == a.kind
+    }
+    marked = set(PetitionDeadline.objects.filter(awaiting_leader=True).values_list("report_id", "kind"))
+    assert marked == held_up and len(marked) == 2
+    assert PetitionApproval.objects.filter(
+        state=ApprovalState.APPROVED, kind=ApprovalKind.CONCLUSION
+    ).exists()
     clue = Clue.objects.get()
     assert clue.report.route == RouteKind.THIS_LEVEL and clue.state == ClueState.TALK_OR_LETTER
     assert [s.action for s in clue.steps.all()] == ["register", "propose", "approve"]

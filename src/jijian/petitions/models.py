@@ -347,7 +347,9 @@ class PetitionDeadline(models.Model):
     escalation = models.CharField(_("催督办"), max_length=10, blank=True, default="")
     # The holder has done its part and the limit waits on a leader's approval (deadlines/limits.py
     # LEADER_APPROVALS: the 办结 report, an answer upholding the result): set when the approval is asked,
-    # cleared when a leader decides. Marked on the deadline board; the reminders go to the leaders.
+    # cleared when a leader decides. Marked on the deadline board; the reminders go to the leaders. Kept
+    # on the row, as `escalation` is, so the board reads it with the row rather than in another
+    # statement (bench/README.md, "Petitions"); the demo's test checks it against the approvals.
     awaiting_leader = models.BooleanField(_("待领导审批"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
