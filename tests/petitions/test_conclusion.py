@@ -301,6 +301,27 @@ def test_a_limit_waiting_on_the_leader_is_marked_on_the_board_and_reminds_the_le
     assert "待您审批" not in overdue.title
 
 
+def test_a_township_limit_waiting_on_a_leader_reminds_the_leaders_of_the_county_above(tree, monkeypatch):
+    set_today(monkeypatch, ACCEPTED_ON)
+    county_leader = leader_of(tree.township_a)  # a township has no leader: the county's decide
+    township = officer("tw_a", tree.township_a, Role.TOWNSHIP_COMMITTEE)
+    report = register(township, tree.township_a)
+    report = services.petition_route(
+        actor=township, report=report, managing=tree.township_a, about_own_head=False, version=report.version
+    )
+    assert report.holder_id == tree.township_a.pk
+    services.petition_close(
+        actor=township, report=fresh(report), result="结果", version=fresh(report).version
+    )
+    limit = _limit(report)
+    set_today(monkeypatch, limit.due_date + timedelta(days=1))
+    deadline_reminders_send()
+    assert county_leader.org_unit_id == tree.county.pk
+    [asked] = Notification.objects.filter(recipient=county_leader, title__contains="办结期限")
+    assert asked.title.startswith("【已逾期】") and asked.title.endswith("待您审批")
+    assert not Notification.objects.filter(recipient=township, title__contains="办结期限").exists()
+
+
 # --- 催办/督办 ------------------------------------------------------------------------------------
 def test_an_overdue_limit_is_urged_then_supervised_recorded_linked_and_marked_on_the_board(
     tree, office, accepted, monkeypatch, django_capture_on_commit_callbacks

@@ -818,17 +818,30 @@ def close_approved(*, actor: User, report: PetitionReport, result: str) -> None:
 def leaders_of(unit: OrgUnit) -> list[User]:
     """The commission leaders who decide for `unit`: those of the unit itself, or of the nearest
     body above it that has any (a township has no leader role of its own)."""
-    ids = [int(x) for x in (unit.path or "").strip("/").split("/") if x] or [unit.pk]
+    return leaders_by_unit([unit])[unit.pk]
+
+
+def leaders_by_unit(units: list[OrgUnit]) -> dict[int, list[User]]:
+    """leaders_of for several units in one query: {unit id: its leaders}."""
+    chains = {
+        unit.pk: [int(x) for x in (unit.path or "").strip("/").split("/") if x] or [unit.pk] for unit in units
+    }
     found = list(
         User.objects.filter(
-            roles__role=Role.COMMISSION_LEADER, is_active=True, org_unit_id__in=ids
+            roles__role=Role.COMMISSION_LEADER,
+            is_active=True,
+            org_unit_id__in={unit_id for chain in chains.values() for unit_id in chain},
         ).distinct()
     )
-    for unit_id in reversed(ids):
-        nearest = [u for u in found if u.org_unit_id == unit_id]
-        if nearest:
-            return nearest
-    return []
+    leaders: dict[int, list[User]] = {}
+    for unit_pk, chain in chains.items():
+        leaders[unit_pk] = []
+        for unit_id in reversed(chain):
+            nearest = [u for u in found if u.org_unit_id == unit_id]
+            if nearest:
+                leaders[unit_pk] = nearest
+                break
+    return leaders
 
 
 # A report held by a township is handled by its petition office and its discipline committee.

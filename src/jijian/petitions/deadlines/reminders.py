@@ -14,7 +14,7 @@ is caught up by the next one:
 
 A limit that waits on a leader's approval (deadlines.LEADER_APPROVALS: the holder sent its 办结 report, or
 its answer upholding the result against an objection) is owed to the leaders who decide for the holder
-(services.leaders_of) instead, yellow and red, asking them to decide; the holder, who has done its part,
+(services.leaders_of, for all the holders at once) instead, yellow and red, asking them to decide; the holder, who has done its part,
 gets nothing until a leader returns it.
 
 A limit moved to another holder (a forward) is owed again to the new holder's people; a limit
@@ -43,7 +43,7 @@ from jijian.core.roles import Role
 from jijian.petitions.deadlines import board
 from jijian.petitions.deadlines.limits import LEADER_APPROVALS
 from jijian.petitions.models import PetitionDeadline, PetitionReport
-from jijian.petitions.services import HOLDER_TOWNSHIP_KINDS, leaders_of
+from jijian.petitions.services import HOLDER_TOWNSHIP_KINDS, leaders_by_unit
 
 CHUNK = 2000
 
@@ -151,10 +151,7 @@ def deadline_reminders_send(*, today: date | None = None) -> dict[str, int]:
         (Role.PETITION_OFFICE, Role.TOWNSHIP_COMMITTEE, Role.CASE_MANAGEMENT, Role.COMMISSION_LEADER),
     )
     left = board.working_days_left(today, [d.due_date for d in due])
-    deciders = {
-        unit.pk: leaders_of(unit)
-        for unit in {d.holder.pk: d.holder for d in due if d.awaiting_leader}.values()
-    }
+    deciders = leaders_by_unit(list({d.holder.pk: d.holder for d in due if d.awaiting_leader}.values()))
     for chunk in _chunks(due):
         planned: list[tuple[PetitionDeadline, str, User]] = []
         for deadline in chunk:
