@@ -122,3 +122,36 @@ def test_the_petition_register_shows_each_report_as_a_card_on_a_phone(live_serve
     table = page.locator(".petition-list")
     assert table.evaluate("e => e.scrollWidth <= e.clientWidth")  # nothing hidden to the side
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_a_reports_time_limits_are_cards_on_a_phone_with_their_date_and_state_in_sight(
+    live_server, browser, tree, people
+):
+    """At 360 px each time limit of a report is a card (its dates and its state named), not a table
+    that hides 期限 and 完成 to the side; a limit waiting on a leader says so and links to the approval."""
+    from jijian.petitions import services
+    from tests.petitions.triage_helpers import fresh, register
+
+    report = register(people.city_petition, tree.city)
+    report = services.petition_route(
+        actor=people.city_petition,
+        report=report,
+        managing=tree.city,
+        about_own_head=False,
+        version=report.version,
+    )
+    services.petition_close(
+        actor=people.city_petition, report=fresh(report), result="结果", version=fresh(report).version
+    )
+    page = phone(browser)
+    sign_in(page, live_server.url, people.city_petition)
+    page.goto(f"{live_server.url}/petitions/{report.pk}/")
+    table = page.locator("#deadlines-list")
+    assert table.locator("thead").is_hidden()
+    assert table.evaluate("e => e.scrollWidth <= e.clientWidth")  # nothing hidden to the side
+    waiting = table.locator("tbody tr", has_text="办结期限").locator("td:last-child")
+    assert "完成" in waiting.evaluate("e => getComputedStyle(e, '::before').content")
+    link = waiting.locator("a", has_text="待领导审批")
+    box = link.bounding_box()
+    assert box and box["x"] + box["width"] <= 360 and link.get_attribute("href") == "#approvals"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360

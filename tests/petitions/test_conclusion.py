@@ -283,6 +283,11 @@ def test_a_limit_waiting_on_the_leader_is_marked_on_the_board_and_reminds_the_le
     assert lines[0][-1] == "领导审批"
     [mark] = [line[-1] for line in lines[1:] if line[3] == str(DeadlineKind.CONCLUSION.label)]
     assert mark == "待领导审批"
+    # The report page's table of limits and the API's say so too.
+    page = county.get(reverse("petitions_staff:detail", args=[accepted.pk])).content.decode()
+    assert 'href="#approvals" title="承办单位已报批，待领导审批后期限才算完成">待领导审批</a>' in page
+    limits = county.get(reverse("api:petition_report_deadlines", args=[accepted.pk])).json()
+    assert {d["kind"]: d["awaiting_leader"] for d in limits}[DeadlineKind.CONCLUSION] is True
     # Returned: the limit is the holder's again, unmarked, and its red reminder goes to the office.
     conclusion.petition_approval_decide(
         actor=boss,

@@ -104,6 +104,9 @@ class DeadlineOut(Schema):
     met_at: datetime | None
     waived: bool
     urgency: str = Field("", description="未完成的：red 已逾期 / yellow 临近 / green；已完成为空")
+    awaiting_leader: bool = Field(
+        False, description="承办单位已报批（办结报告、维持原结论的答复），待领导审批后期限才算完成"
+    )
 
 
 class ForwardOut(Schema):
@@ -500,6 +503,7 @@ def _deadline_row(d, today: date, warn: date) -> dict:
         "met_at": d.met_at,
         "waived": d.waived,
         "urgency": urgency(d.due_date, today=today, warn_until=warn) if d.met_at is None else "",
+        "awaiting_leader": d.awaiting_leader,
     }
 
 
