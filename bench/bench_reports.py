@@ -30,7 +30,8 @@ REPORT_COLUMNS = (
     "deadline", "is_zero_report", "summary", "problems", "counts", "first_submitted_at", "submitted_at",
     "is_late", "late_days", "approved_at", "approved_by_id", "return_count", "return_reason", "score",
     "score_detail", "review_comment", "endorsement_statement", "endorsed_by_id", "endorsed_at",
-    "endorsement_digest", "version", "created_at", "updated_at",
+    "endorsement_digest", "version", "created_at", "updated_at", "member_kind", "is_early", "counts_note",
+    "draft_saved_from",
 )  # fmt: skip
 
 
@@ -87,7 +88,7 @@ def generate_reports(gen: Generated) -> tuple[int, float]:
                     f"{rid}\t{village_id}\t{m}\t{member_id}\t{city_id}\t{county_id}\t{township_id}\t{state}\t"
                     f"{deadline}\t{'t' if zero else 'f'}\t\t\t{{}}\t{sub_at}\t{sub_at}\t{'t' if late else 'f'}\t"
                     f"{3 if late else 0}\t{now if state == 'approved' else chr(92) + 'N'}\t\\N\t{returns}\t\t\\N\t"
-                    f"{{}}\t\t\t\\N\t\\N\t\t1\t{now}\t{now}\n"
+                    f"{{}}\t\t\t\\N\t\\N\t\t1\t{now}\t{now}\tvillage\tf\t\t\n"
                 )
                 if len(chunk) >= 20000:
                     copy.write("".join(chunk))

@@ -177,11 +177,13 @@ def run_scale(
     unit_columns = ", ".join(f'"{f.column}"' for f in OrgUnit._meta.concrete_fields)
     results: dict[str, float] = {}
 
-    def fresh(user: User) -> None:
-        # A request starts with the user row (loaded by the auth middleware; not timed) and nothing
-        # else: its roles (role_set) and its org unit are read again on every page.
-        user.__dict__.pop("role_set", None)
-        User.org_unit.field.delete_cached_value(user)  # the unit is read again, as on every page
+    user_fields = [f.attname for f in User._meta.concrete_fields]
+
+    def fresh(user: User) -> User:
+        # A request starts with the user row (loaded by the auth middleware; not timed: a new instance
+        # of the row already read) and nothing else: its roles (role_set) and its org unit are read
+        # again on every page.
+        return User(**{name: getattr(user, name) for name in user_fields})
 
     # Raw versions of what the ORM reads to decide jurisdiction, for the floor of the "page" variants.
     def raw_user_context(cursor, user: User) -> None:
@@ -192,8 +194,8 @@ def run_scale(
 
     if lists:
         # --- 1. the scoped list of villages a county officer sees: first page of 50 + the total --------
-        def orm_list_page() -> None:
-            qs = org_units_visible_to(county_user).filter(kind__in=village_kinds).order_by("path")
+        def orm_list_page(user: User) -> None:
+            qs = org_units_visible_to(user).filter(kind__in=village_kinds).order_by("path")
             rows = list(qs[:PAGE_SIZE])
             total = qs.count()
             assert len(rows) == min(PAGE_SIZE, total)
@@ -212,8 +214,7 @@ def run_scale(
             assert len(rows) == min(PAGE_SIZE, total)
 
         def orm_page() -> None:
-            fresh(county_user)
-            orm_list_page()
+            orm_list_page(fresh(county_user))
 
         def raw_page() -> None:
             with connection.cursor() as cursor:
@@ -221,7 +222,7 @@ def run_scale(
                 raw_list(cursor)
 
         def orm_query_only() -> None:
-            orm_list_page()  # role_set and org_unit already cached on the user
+            orm_list_page(county_user)  # role_set and org_unit already cached on the user
 
         def raw_query_only() -> None:
             with connection.cursor() as cursor:
@@ -248,9 +249,8 @@ def run_scale(
 
         # --- 2. villages under each county, for the whole tree (the city officer's roll-up) -------------
         def orm_rollup() -> None:
-            fresh(city_user)
             rows = list(
-                org_units_visible_to(city_user)
+                org_units_visible_to(fresh(city_user))
                 .filter(kind__in=village_kinds)
                 .values("county")
                 .annotate(n=Count("id"))
