@@ -113,6 +113,132 @@ def report(
     return ratio
 
 
+def run_lists(scale: str, shape, gen, *, repeat: int, explain: bool) -> dict[str, float]:
+    """The scoped list of villages a county officer sees, and the city officer's roll-up of villages per
+    county, against the raw SQL of the same reads (run_scale's first group; tests/bench/test_run.py runs
+    it on a small tree)."""
+    from django.db import connection
+    from django.db.models import Count
+
+    from jijian.core.access import org_units_visible_to
+    from jijian.core.models import VILLAGE_KINDS, OrgUnit, User
+
+    village_kinds = sorted(VILLAGE_KINDS)
+    # A county in the middle of the tree, its conduct-supervision officer, and the city's officer.
+    county_id = gen.county_ids[len(gen.county_ids) // 2]
+    county_user = User.objects.get(pk=gen.county_officer_ids[county_id])
+    city_user = User.objects.get(pk=gen.city_officer_id)
+    unit_columns = ", ".join(f'"{f.column}"' for f in OrgUnit._meta.concrete_fields)
+    results: dict[str, float] = {}
+
+    user_fields = [f.attname for f in User._meta.concrete_fields]
+
+    def fresh(user: User) -> User:
+        # A request starts with the user row (loaded by the auth middleware; not timed: a new instance
+        # of the row already read) and nothing else: its roles (role_set) and its org unit are read
+        # again on every page.
+        return User(**{name: getattr(user, name) for name in user_fields})
+
+    # Raw versions of what the ORM reads to decide jurisdiction, for the floor of the "page" variants.
+    def raw_user_context(cursor, user: User) -> None:
+        cursor.execute("SELECT role FROM core_userrole WHERE user_id = %s", [user.pk])
+        cursor.fetchall()
+        cursor.execute(f"SELECT {unit_columns} FROM core_orgunit WHERE id = %s", [user.org_unit_id])  # noqa: S608
+        cursor.fetchone()
+
+    # --- 1. the scoped list of villages a county officer sees: first page of 50 + the total --------
+    def orm_list_page(user: User) -> None:
+        qs = org_units_visible_to(user).filter(kind__in=village_kinds).order_by("path")
+        rows = list(qs[:PAGE_SIZE])
+        total = qs.count()
+        assert len(rows) == min(PAGE_SIZE, total)
+
+    list_sql = (
+        f"SELECT {unit_columns} FROM core_orgunit WHERE county_id = %s AND kind IN (%s, %s) "  # noqa: S608
+        f"ORDER BY path LIMIT {PAGE_SIZE}"
+    )
+    count_sql = "SELECT COUNT(*) FROM core_orgunit WHERE county_id = %s AND kind IN (%s, %s)"
+
+    def raw_list(cursor) -> None:
+        cursor.execute(list_sql, [county_id, *village_kinds])
+        rows = cursor.fetchall()
+        cursor.execute(count_sql, [county_id, *village_kinds])
+        total = cursor.fetchone()[0]
+        assert len(rows) == min(PAGE_SIZE, total)
+
+    def orm_page() -> None:
+        orm_list_page(fresh(county_user))
+
+    def raw_page() -> None:
+        with connection.cursor() as cursor:
+            raw_user_context(cursor, county_user)
+            raw_list(cursor)
+
+    def orm_query_only() -> None:
+        orm_list_page(county_user)  # role_set and org_unit already cached on the user
+
+    def raw_query_only() -> None:
+        with connection.cursor() as cursor:
+            raw_list(cursor)
+
+    # Both sides must agree before they are timed.
+    orm_ids = [
+        u.pk for u in org_units_visible_to(county_user).filter(kind__in=village_kinds).order_by("path")[:50]
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(list_sql, [county_id, *village_kinds])
+        assert orm_ids == [r[0] for r in cursor.fetchall()], "ORM and raw SQL disagree"
+
+    times = measure(
+        {
+            "scoped_village_list": (orm_page, raw_page),
+            "scoped_village_list_query": (orm_query_only, raw_query_only),
+        },
+        repeat=repeat,
+    )
+    for name, (values, floors) in times.items():
+        results[name] = report(name, scale, values, floors)
+
+    # --- 2. villages under each county, for the whole tree (the city officer's roll-up) -------------
+    def orm_rollup() -> None:
+        rows = list(
+            org_units_visible_to(fresh(city_user))
+            .filter(kind__in=village_kinds)
+            .values("county")
+            .annotate(n=Count("id"))
+            .order_by("county")
+        )
+        assert len(rows) == shape.counties
+
+    rollup_sql = (
+        "SELECT county_id, COUNT(id) AS n FROM core_orgunit WHERE (city_id = %s OR id = %s) AND kind IN (%s, %s) "
+        "GROUP BY county_id ORDER BY county_id"
+    )
+
+    def raw_rollup() -> None:
+        with connection.cursor() as cursor:
+            raw_user_context(cursor, city_user)
+            cursor.execute(rollup_sql, [gen.city_id, gen.city_id, *village_kinds])
+            assert len(cursor.fetchall()) == shape.counties
+
+    rollup_repeat = max(9, repeat // {"city": 2, "province": 20, "nation": 100}[scale])
+    values, floors = measure({"rollup": (orm_rollup, raw_rollup)}, repeat=rollup_repeat, warmup=2)["rollup"]
+    results["villages_per_county"] = report("villages_per_county", scale, values, floors)
+
+    if explain:
+        qs = org_units_visible_to(county_user).filter(kind__in=village_kinds).order_by("path")[:PAGE_SIZE]
+        print(f"# EXPLAIN scoped_village_list ({scale}):\n{qs.explain(analyze=True, buffers=True)}")
+        print(f"# SQL: {qs.query}")
+        rollup = (
+            org_units_visible_to(city_user)
+            .filter(kind__in=village_kinds)
+            .values("county")
+            .annotate(n=Count("id"))
+        )
+        print(f"# EXPLAIN villages_per_county ({scale}):\n{rollup.order_by('county').explain(analyze=True)}")
+    return results
+
+
 def run_scale(
     scale: str,
     *,
@@ -127,11 +253,8 @@ def run_scale(
     exam: bool = True,
 ) -> dict[str, float]:
     from django.db import DatabaseError, connection, transaction
-    from django.db.models import Count
 
     from bench.generate import SCALES, generate
-    from jijian.core.access import org_units_visible_to
-    from jijian.core.models import VILLAGE_KINDS, OrgUnit, User
 
     shape = SCALES[scale]
     with connection.cursor() as cursor:
@@ -169,125 +292,9 @@ def run_scale(
             flush=True,
         )
 
-    village_kinds = sorted(VILLAGE_KINDS)
-    # A county in the middle of the tree, its conduct-supervision officer, and the city's officer.
-    county_id = gen.county_ids[len(gen.county_ids) // 2]
-    county_user = User.objects.get(pk=gen.county_officer_ids[county_id])
-    city_user = User.objects.get(pk=gen.city_officer_id)
-    unit_columns = ", ".join(f'"{f.column}"' for f in OrgUnit._meta.concrete_fields)
     results: dict[str, float] = {}
-
-    user_fields = [f.attname for f in User._meta.concrete_fields]
-
-    def fresh(user: User) -> User:
-        # A request starts with the user row (loaded by the auth middleware; not timed: a new instance
-        # of the row already read) and nothing else: its roles (role_set) and its org unit are read
-        # again on every page.
-        return User(**{name: getattr(user, name) for name in user_fields})
-
-    # Raw versions of what the ORM reads to decide jurisdiction, for the floor of the "page" variants.
-    def raw_user_context(cursor, user: User) -> None:
-        cursor.execute("SELECT role FROM core_userrole WHERE user_id = %s", [user.pk])
-        cursor.fetchall()
-        cursor.execute(f"SELECT {unit_columns} FROM core_orgunit WHERE id = %s", [user.org_unit_id])  # noqa: S608
-        cursor.fetchone()
-
     if lists:
-        # --- 1. the scoped list of villages a county officer sees: first page of 50 + the total --------
-        def orm_list_page(user: User) -> None:
-            qs = org_units_visible_to(user).filter(kind__in=village_kinds).order_by("path")
-            rows = list(qs[:PAGE_SIZE])
-            total = qs.count()
-            assert len(rows) == min(PAGE_SIZE, total)
-
-        list_sql = (
-            f"SELECT {unit_columns} FROM core_orgunit WHERE county_id = %s AND kind IN (%s, %s) "  # noqa: S608
-            f"ORDER BY path LIMIT {PAGE_SIZE}"
-        )
-        count_sql = "SELECT COUNT(*) FROM core_orgunit WHERE county_id = %s AND kind IN (%s, %s)"
-
-        def raw_list(cursor) -> None:
-            cursor.execute(list_sql, [county_id, *village_kinds])
-            rows = cursor.fetchall()
-            cursor.execute(count_sql, [county_id, *village_kinds])
-            total = cursor.fetchone()[0]
-            assert len(rows) == min(PAGE_SIZE, total)
-
-        def orm_page() -> None:
-            orm_list_page(fresh(county_user))
-
-        def raw_page() -> None:
-            with connection.cursor() as cursor:
-                raw_user_context(cursor, county_user)
-                raw_list(cursor)
-
-        def orm_query_only() -> None:
-            orm_list_page(county_user)  # role_set and org_unit already cached on the user
-
-        def raw_query_only() -> None:
-            with connection.cursor() as cursor:
-                raw_list(cursor)
-
-        # Both sides must agree before they are timed.
-        orm_ids = [
-            u.pk
-            for u in org_units_visible_to(county_user).filter(kind__in=village_kinds).order_by("path")[:50]
-        ]
-        with connection.cursor() as cursor:
-            cursor.execute(list_sql, [county_id, *village_kinds])
-            assert orm_ids == [r[0] for r in cursor.fetchall()], "ORM and raw SQL disagree"
-
-        times = measure(
-            {
-                "scoped_village_list": (orm_page, raw_page),
-                "scoped_village_list_query": (orm_query_only, raw_query_only),
-            },
-            repeat=repeat,
-        )
-        for name, (values, floors) in times.items():
-            results[name] = report(name, scale, values, floors)
-
-        # --- 2. villages under each county, for the whole tree (the city officer's roll-up) -------------
-        def orm_rollup() -> None:
-            rows = list(
-                org_units_visible_to(fresh(city_user))
-                .filter(kind__in=village_kinds)
-                .values("county")
-                .annotate(n=Count("id"))
-                .order_by("county")
-            )
-            assert len(rows) == shape.counties
-
-        rollup_sql = (
-            "SELECT county_id, COUNT(id) AS n FROM core_orgunit WHERE (city_id = %s OR id = %s) AND kind IN (%s, %s) "
-            "GROUP BY county_id ORDER BY county_id"
-        )
-
-        def raw_rollup() -> None:
-            with connection.cursor() as cursor:
-                raw_user_context(cursor, city_user)
-                cursor.execute(rollup_sql, [gen.city_id, gen.city_id, *village_kinds])
-                assert len(cursor.fetchall()) == shape.counties
-
-        rollup_repeat = max(9, repeat // {"city": 2, "province": 20, "nation": 100}[scale])
-        values, floors = measure({"rollup": (orm_rollup, raw_rollup)}, repeat=rollup_repeat, warmup=2)[
-            "rollup"
-        ]
-        results["villages_per_county"] = report("villages_per_county", scale, values, floors)
-
-        if explain:
-            qs = org_units_visible_to(county_user).filter(kind__in=village_kinds).order_by("path")[:PAGE_SIZE]
-            print(f"# EXPLAIN scoped_village_list ({scale}):\n{qs.explain(analyze=True, buffers=True)}")
-            print(f"# SQL: {qs.query}")
-            rollup = (
-                org_units_visible_to(city_user)
-                .filter(kind__in=village_kinds)
-                .values("county")
-                .annotate(n=Count("id"))
-            )
-            print(
-                f"# EXPLAIN villages_per_county ({scale}):\n{rollup.order_by('county').explain(analyze=True)}"
-            )
+        results.update(run_lists(scale, shape, gen, repeat=repeat, explain=explain))
 
     # --- 3. monthly-report statistics over 12 months of reports of these villages (bench_reports) ----
     if reports:
