@@ -117,6 +117,10 @@ def main() -> int:
     parser.add_argument("--owner-every", type=float, default=2.5)
     args = parser.parse_args()
     seconds = min(args.seconds, 300.0)
+    if seconds <= args.owners_from + args.owner_every:
+        parser.error(
+            f"--seconds 须长于 --owners-from 加 --owner-every（{args.owners_from:g} + {args.owner_every:g} 秒）"
+        )
 
     data = Path(tempfile.mkdtemp(prefix="jijian-bench-brake-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JIJIAN_", "REDIS_URL", "DATABASE_URL"))}

@@ -52,6 +52,9 @@ class Attachment(models.Model):
     # keep_original=True: the bytes as received, SM4-GCM encrypted under data key `evidence_key_id`.
     evidence_storage_name = models.CharField(max_length=255, blank=True, default="", editable=False)
     evidence_key_id = models.CharField(max_length=32, blank=True, default="", editable=False)
+    # An image's 320 px preview, made at its first view and kept (services.attachment_thumbnail): for an
+    # image stored once it is encrypted like the original, under `evidence_key_id`.
+    thumbnail_storage_name = models.CharField(max_length=255, blank=True, default="", editable=False)
     created_at = models.DateTimeField(_("上传时间"), default=timezone.now, db_index=True)
 
     class Meta:

@@ -289,7 +289,12 @@ def attachments_discard_bytes(attachments: list[Attachment]) -> None:
     too (attachment_orphans_sweep would find them only hours later)."""
     delete_quietly(
         file_storage(),
-        [n for a in attachments for n in (a.storage_name, a.evidence_storage_name) if n],
+        [
+            n
+            for a in attachments
+            for n in (a.storage_name, a.evidence_storage_name, a.thumbnail_storage_name)
+            if n
+        ],
     )
 
 
@@ -503,12 +508,9 @@ def _open_served(attachment: Attachment) -> File:
     upload used: EXIF/GPS dropped, orientation applied). Rows from before images were stored once
     (a re-encoded copy next to the encrypted original) serve their copy.
 
-    Cost, measured once on the 2-core development machine under load (not a test): a 1600×1200
-    phone JPEG of 660 KB takes ≈ 45–55 ms to decrypt and re-encode, where a stored copy was a plain
-    read. Pages that show many photos show thumbnails (attachment_thumbnail, 320 px), made per
-    request and never stored; from such a file a thumbnail takes ≈ 75 ms instead of ≈ 28 ms from a
-    stored copy (a review page with 20 photos: ≈ 1.5 s of CPU instead of ≈ 0.6 s, spread over the
-    browser's parallel requests). The village board caches its one photo."""
+    Decrypting and re-encoding costs tens of milliseconds of CPU per view of a phone photo, where a
+    stored copy is a plain read (bench/README.md, "Thumbnails"); pages that show many photos show
+    thumbnails (attachment_thumbnail), kept after their first view."""
     if attachment.storage_name != attachment.evidence_storage_name:
         return file_storage().open(attachment.storage_name, "rb")
     kid, name = attachment.evidence_key_id, attachment.evidence_storage_name
@@ -530,15 +532,48 @@ class NoThumbnail(Exception):
 
 def attachment_thumbnail(*, attachment: Attachment) -> bytes:
     """A small JPEG of an image attachment, made from the copy served (re-encoded, metadata-free:
-    _open_served); made per request and never stored. Not audited as a download: it is a preview inside a page the viewer may open anyway; opening
+    _open_served) at its first view and kept, so that later views read it rather than decrypt, decode
+    and re-encode the photo again: beside the copy for an image stored as its copy, and SM4-GCM
+    encrypted like the original, under the row's data key, for an image stored once (no plaintext of a
+    reporter's photo lies in storage, not even a small one). A kept thumbnail that cannot be read is made
+    again. Not audited as a download: it is a preview inside a page the viewer may open anyway; opening
     the file itself goes through attachment_open. The caller has resolved `attachment` through
     access.get_attachment_for (jurisdiction)."""
+    if attachment.kind != Kind.IMAGE:
+        raise NoThumbnail
+    if attachment.thumbnail_storage_name:
+        try:
+            return _thumbnail_read(attachment)
+        except (OSError, CryptoError):  # gone from storage or altered: made again below
+            logger.warning(
+                "kept thumbnail of attachment %s unreadable; made again", attachment.pk, exc_info=True
+            )
+    data = _thumbnail_make(attachment)
+    _thumbnail_keep(attachment, data)
+    return data
+
+
+def _stored_once(attachment: Attachment) -> bool:
+    return (
+        bool(attachment.evidence_storage_name) and attachment.storage_name == attachment.evidence_storage_name
+    )
+
+
+def _thumbnail_read(attachment: Attachment) -> bytes:
+    name = attachment.thumbnail_storage_name
+    with file_storage().open(name, "rb") as fh:
+        if not _stored_once(attachment):
+            return fh.read()
+        kid = attachment.evidence_key_id
+        with decrypt_copy(fh, keyring().key(kid), _evidence_aad(kid, name)) as plain:
+            return plain.read()
+
+
+def _thumbnail_make(attachment: Attachment) -> bytes:
     from io import BytesIO
 
     from PIL import Image
 
-    if attachment.kind != Kind.IMAGE:
-        raise NoThumbnail
     try:
         handle = _open_served(attachment)
     except (Refused, CryptoError) as exc:
@@ -554,6 +589,46 @@ def attachment_thumbnail(*, attachment: Attachment) -> bytes:
     out = BytesIO()
     image.save(out, "JPEG", quality=80, optimize=True)
     return out.getvalue()
+
+
+def _thumbnail_keep(attachment: Attachment, data: bytes) -> None:
+    """Store the thumbnail under a fresh random name and name it on the row if the row still names what
+    this view read (none, or an unreadable one) and the same file and key (compare-and-set: of two first
+    views at once one keeps its file, the other deletes its own; a file re-encrypted meanwhile under a new
+    key keeps none). Keeping it is a saving, not a duty: a failure leaves the row as it was."""
+    from io import BytesIO
+
+    storage = file_storage()
+    stamp, token = attachment.created_at, secrets.token_hex(16)
+    saved = ""
+    try:
+        if _stored_once(attachment):
+            kid = attachment.evidence_key_id
+            name = f"evidence/{attachment.module}/{stamp:%Y/%m}/{token}.thumb.sm4"
+            body: Any = encrypt_copy(BytesIO(data), keyring().key(kid), _evidence_aad(kid, name))
+        else:
+            name = f"{attachment.module}/{stamp:%Y/%m}/{token}.thumb.jpg"
+            body = ContentFile(data)
+        with body:
+            saved = storage.save(name, File(body))
+        if saved != name:
+            raise RuntimeError("storage renamed a fresh random name")  # would break the AAD
+        kept = Attachment.objects.filter(
+            pk=attachment.pk,
+            thumbnail_storage_name=attachment.thumbnail_storage_name,
+            storage_name=attachment.storage_name,
+            evidence_key_id=attachment.evidence_key_id,
+        ).update(thumbnail_storage_name=name)
+    except Exception:
+        logger.warning("thumbnail of attachment %s not kept", attachment.pk, exc_info=True)
+        delete_quietly(storage, [saved] if saved else [])
+        return
+    if not kept:
+        delete_quietly(storage, [name])
+        return
+    if attachment.thumbnail_storage_name:  # the unreadable one it replaces
+        delete_quietly(storage, [attachment.thumbnail_storage_name])
+    attachment.thumbnail_storage_name = name
 
 
 def attachment_open_original(*, actor, attachment: Attachment, ip_address: str = "") -> Any:
@@ -612,6 +687,7 @@ def attachment_orphans_sweep(*, older_than: timedelta = timedelta(hours=6)) -> i
             if (
                 Attachment.objects.filter(storage_name=name).exists()
                 or Attachment.objects.filter(evidence_storage_name=name).exists()
+                or Attachment.objects.filter(thumbnail_storage_name=name).exists()
             ):
                 continue
             try:
@@ -639,9 +715,15 @@ def attachment_evidence_rekey(*, actor=None, batch: int = 50) -> int:
             Attachment.objects.exclude(evidence_storage_name="")
             .exclude(evidence_key_id=primary)
             .order_by("pk")
-            .only("pk", "module", "org_unit_id", "evidence_storage_name", "evidence_key_id", "created_at")[
-                :batch
-            ]
+            .only(
+                "pk",
+                "module",
+                "org_unit_id",
+                "evidence_storage_name",
+                "evidence_key_id",
+                "thumbnail_storage_name",
+                "created_at",
+            )[:batch]
         )
         if not rows:
             return done
@@ -663,8 +745,9 @@ def attachment_evidence_rekey(*, actor=None, batch: int = 50) -> int:
                 Attachment.objects.filter(
                     pk=row.pk, evidence_storage_name=old_name, storage_name=old_name
                 ).update(storage_name=new_name)
+                # A kept thumbnail was encrypted under the old key: dropped, made again at its next view.
                 switched = Attachment.objects.filter(pk=row.pk, evidence_storage_name=old_name).update(
-                    evidence_storage_name=new_name, evidence_key_id=primary
+                    evidence_storage_name=new_name, evidence_key_id=primary, thumbnail_storage_name=""
                 )
                 if switched:
                     audit_record(
@@ -676,7 +759,7 @@ def attachment_evidence_rekey(*, actor=None, batch: int = 50) -> int:
                         summary=f"附件原件改用密钥 {primary} 加密（原 {old_kid}）",
                     )
             if switched:
-                delete_quietly(storage, [old_name])
+                delete_quietly(storage, [n for n in (old_name, row.thumbnail_storage_name) if n])
                 done += 1
             else:  # someone else re-encrypted it meanwhile
                 delete_quietly(storage, [new_name])
