@@ -1,4 +1,5 @@
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import RequestDataTooBig
@@ -118,3 +119,18 @@ def test_keys_rotate_re_encrypts_evidence_too(tree, people, files_dir):
         evidence.refresh_from_db()
         assert evidence.evidence_key_id == "k2"
         assert attachment_read_original(actor=None, attachment=evidence) == samples.pdf()
+
+
+def test_the_sweep_asks_the_rows_once_per_batch_of_stored_files_not_once_per_file(tree, people, files_dir):
+    """Hourly over every stored file: three indexed statements per batch of names (the file, the
+    evidence original, the thumbnail), whatever the number of files in it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jijian.attachments.services import attachment_orphans_sweep
+
+    stored = [make_attachment(tree, people, name=f"记录{i}.pdf") for i in range(12)]
+    with CaptureQueriesContext(connection) as queries:
+        assert attachment_orphans_sweep(older_than=timedelta(hours=-1)) == 0
+    assert len(queries.captured_queries) == 3
+    assert all((files_dir / a.storage_name).exists() for a in stored)

@@ -63,6 +63,9 @@ class Attachment(models.Model):
         indexes = [
             models.Index(fields=["purpose", "object_id"], name="attachment_owner"),
             models.Index(fields=["org_unit", "module"], name="attachment_scope"),
+            # The orphan sweep asks, for each batch of stored names, which rows name them.
+            models.Index(fields=["evidence_storage_name"], name="attachment_evidence_name"),
+            models.Index(fields=["thumbnail_storage_name"], name="attachment_thumbnail_name"),
         ]
 
     def __str__(self) -> str:

@@ -683,22 +683,39 @@ def attachment_orphans_sweep(*, older_than: timedelta = timedelta(hours=6)) -> i
         return 0
     removed = 0
     for directory in (d for d in top if d in known_dirs):
-        for name in _walk(storage, directory):
-            if (
-                Attachment.objects.filter(storage_name=name).exists()
-                or Attachment.objects.filter(evidence_storage_name=name).exists()
-                or Attachment.objects.filter(thumbnail_storage_name=name).exists()
-            ):
-                continue
-            try:
-                modified = storage.get_modified_time(name)
-            except (OSError, NotImplementedError):
-                continue
-            # Held uploads (attachments.held) are never rows: they go once they expire.
-            if modified < (held_cutoff if directory == "held" else cutoff):
-                storage.delete(name)
-                removed += 1
+        for names in _batches(_walk(storage, directory), SWEEP_BATCH):
+            for name in names - _named_by_rows(names):
+                try:
+                    modified = storage.get_modified_time(name)
+                except (OSError, NotImplementedError):
+                    continue
+                # Held uploads (attachments.held) are never rows: they go once they expire.
+                if modified < (held_cutoff if directory == "held" else cutoff):
+                    storage.delete(name)
+                    removed += 1
     return removed
+
+
+SWEEP_BATCH = 500  # stored names checked against the rows per statement (each column indexed)
+
+
+def _batches(names, size: int):
+    batch: set[str] = set()
+    for name in names:
+        batch.add(name)
+        if len(batch) == size:
+            yield batch
+            batch = set()
+    if batch:
+        yield batch
+
+
+def _named_by_rows(names: set[str]) -> set[str]:
+    """Those of `names` an Attachment row names: its file, its evidence original or its thumbnail."""
+    named: set[str] = set()
+    for column in ("storage_name", "evidence_storage_name", "thumbnail_storage_name"):
+        named.update(Attachment.objects.filter(**{f"{column}__in": names}).values_list(column, flat=True))
+    return named
 
 
 def attachment_evidence_rekey(*, actor=None, batch: int = 50) -> int:
