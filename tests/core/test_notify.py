@@ -72,3 +72,61 @@ def test_inbox_marks_read_and_belongs_to_its_owner(people, login):
     assert response.status_code == 302 and response["Location"] == "/orgs/"
     note.refresh_from_db()
     assert note.read_at is not None
+
+
+def test_the_resend_task_queues_only_deliveries_never_tried_for_ten_minutes(people):
+    """A worker restart between the commit and the queueing leaves a delivery pending and untried: the
+    task every 15 minutes queues it again (and the eager worker of the tests sends it). A recent one,
+    one tried already (its own retries own it) and one sent are left alone."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from jijian.core.tasks import resend_pending_deliveries
+
+    people.member_a.phone = "13800001111"
+    people.member_a.save()
+    old = timezone.now() - timedelta(minutes=11)
+
+    def delivery(created_at, **fields) -> NotificationDelivery:
+        note = Notification.objects.create(recipient=people.member_a, title="提醒")
+        return NotificationDelivery.objects.create(
+            notification=note, channel="sms", created_at=created_at, **fields
+        )
+
+    left = delivery(old)
+    recent = delivery(timezone.now())
+    tried = delivery(old, attempts=1)
+    sent = delivery(old, status=DeliveryStatus.SENT, attempts=1)
+    assert resend_pending_deliveries() == 1
+    assert [m["to"] for m in LogBackend.outbox] == ["13800001111"]
+    for row, status in ((left, "sent"), (recent, "pending"), (tried, "pending"), (sent, "sent")):
+        row.refresh_from_db()
+        assert row.status == status, row
+
+
+def test_the_resend_task_s_query_can_read_the_untried_deliveries_index(people):
+    """The partial index holds only untried pending deliveries; the task's query must be able to read it
+    (on PostgreSQL, with sequential scans switched off, the plan names it or its copy on a partition),
+    so that every 15 minutes it does not scan months of sent deliveries."""
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's planner")
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    query = NotificationDelivery.objects.filter(
+        status=DeliveryStatus.PENDING, created_at__lt=timezone.now() - timedelta(minutes=10), attempts=0
+    ).values_list("pk", flat=True)[:1000]
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The partial index and its copies on the month partitions (named by PostgreSQL).
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename LIKE 'core_notificationdelivery%%' "
+            "AND indexdef LIKE '%%WHERE%%pending%%'"
+        )
+        partial = [name for (name,) in cursor.fetchall()]
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = query.explain()
+    assert partial and any(name in plan for name in partial), plan

@@ -409,6 +409,15 @@ class NotificationDelivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["notification", "channel"], name="unique_delivery_channel"),
         ]
+        indexes = [
+            # What the resend task (every 15 minutes) looks for: deliveries never tried. Partial, so it
+            # holds only those few rows, not months of sent ones.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(status="pending", attempts=0),
+                name="delivery_untried",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.notification_id}:{self.channel}:{self.status}"
