@@ -97,6 +97,33 @@ def test_htmx_gets_only_the_list(login, people, report_a):
     assert "神农村" in body and "<html" not in body
 
 
+def test_each_row_says_what_the_month_holds_so_the_reviewer_reads_those_first(login, tree, people, member_a2):
+    """Records kept, clues found and checklist items not met are on the row, per report (two villages'
+    months are not mixed); a zero report has nothing to show."""
+    types = {t.code: t for t in services.duty_types_for(2025)}
+    with at(date(2025, 10, 20)):
+        for code, data in (
+            ("household_visit", {"households": 4}),
+            ("clue_found", {"matter": "低保评定疑似优亲厚友"}),
+        ):
+            services.duty_record_create(
+                actor=people.member_a, duty_type=types[code], occurred_on=date(2025, 10, 12), data=data
+            )
+    report = submitted_report(tree.village_a, people.member_a)
+    zero = late_zero_report(tree.village_a2, member_a2)
+    body = login(people.township_a).get(QUEUE).content.decode()
+    row = body[body.index(f'id="report-{report.pk}"') :]
+    content = row[row.index(f'id="content-{report.pk}"') : row.index("</p>")]
+    assert "履职纪实 2 条" in content and "发现线索 1 条" in content
+    assert "清单未达标：走访农户 4/10" in content
+    assert f'id="content-{zero.pk}"' not in body
+    # The month's other village kept nothing: its row is not credited with village A's records.
+    MonthlyReport.objects.filter(pk=zero.pk).update(is_zero_report=False)
+    body = login(people.township_a).get(QUEUE).content.decode()
+    other = body[body.index(f'id="content-{zero.pk}"') :]
+    assert "履职纪实 0 条" in other[: other.index("</p>")]
+
+
 def test_one_click_approve_from_the_queue(login, people, report_a):
     client = login(people.township_a)
     response = client.post(

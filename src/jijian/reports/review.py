@@ -116,6 +116,15 @@ def review_queue(user: User, filters: QueueFilter | None = None) -> QuerySet[Mon
     return qs.order_by("submitted_at", "month", "village__path", "pk")
 
 
+def queue_rows(reports) -> list[tuple[MonthlyReport, services.MonthChecklist]]:
+    """A page of the queue with what each report's month holds — its records, the clues among them and
+    the checklist items not met — so that a reviewer with hundreds to go sees which ones to read
+    closely before approving the rest. Two queries for the page, whatever its length."""
+    reports = list(reports)
+    months = services.month_checklists([(r.village, r.month) for r in reports])
+    return [(r, months[r.village_id, r.month]) for r in reports]
+
+
 def review_next(
     user: User, *, after: MonthlyReport, filters: QueueFilter | None = None
 ) -> MonthlyReport | None:

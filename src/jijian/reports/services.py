@@ -7,6 +7,7 @@ import contextlib
 import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -514,31 +515,68 @@ def month_counts(*, village: OrgUnit, month: date) -> dict[str, int]:
 
 def checklist_status(*, village: OrgUnit, month: date) -> list[dict]:
     """Each checklist item of the year with what was done this month and whether it is met."""
-    items = ChecklistItem.objects.filter(
-        year=month.year, duty_type__member_kind=member_kind_of_unit(village)
-    ).select_related("duty_type")
-    records = list(
-        DutyRecord.objects.filter(village=village, month=month, is_deleted=False).values_list(
-            "duty_type_id", "data"
-        )
-    )
-    out = []
-    for item in items:
-        mine = [data for type_id, data in records if type_id == item.duty_type_id]
-        measure = item.measure_field
-        done = sum(int(d.get(measure) or 0) for d in mine) if measure else len(mine)
-        # What `done` counts, for the pages: the measured field's label ("走访户数"), else records (次).
-        unit = next((f.get("label", measure) for f in item.duty_type.fields if f["name"] == measure), measure)
-        out.append(
-            {
-                "item": item,
-                "done": done,
-                "required": item.min_per_month,
-                "met": done >= item.min_per_month,
-                "unit": unit if measure else "次",
-            }
+    return month_checklists([(village, month)])[village.pk, month].items
+
+
+@dataclass
+class MonthChecklist:
+    """A village's month against its checklist: each item (`checklist_status`), the duty records kept
+    and how many of them count as clues (DutyType.counts_as_clue)."""
+
+    items: list[dict]
+    records: int
+    clues: int
+
+    @property
+    def short(self) -> list[dict]:
+        return [row for row in self.items if not row["met"]]
+
+
+def month_checklists(pairs: Sequence[tuple[OrgUnit, date]]) -> dict[tuple[int, date], MonthChecklist]:
+    """The checklist of several villages' months, keyed by (village id, month), in two queries whatever
+    their number: the review queue shows a page of reports with theirs."""
+    if not pairs:
+        return {}
+    kinds = {(month.year, member_kind_of_unit(village)) for village, month in pairs}
+    wanted = Q()
+    for year, kind in kinds:
+        wanted |= Q(year=year, duty_type__member_kind=kind)
+    items: dict[tuple[int, str], list[ChecklistItem]] = {key: [] for key in kinds}
+    for item in ChecklistItem.objects.filter(wanted).select_related("duty_type").order_by("pk"):
+        items[item.year, item.duty_type.member_kind].append(item)
+    records: dict[tuple[int, date], list[tuple[int, bool, dict]]] = {}
+    for village_id, month, type_id, is_clue, data in DutyRecord.objects.filter(
+        village_id__in={village.pk for village, _ in pairs},
+        month__in={month for _, month in pairs},
+        is_deleted=False,
+    ).values_list("village_id", "month", "duty_type_id", "duty_type__counts_as_clue", "data"):
+        records.setdefault((village_id, month), []).append((type_id, is_clue, data))
+    out = {}
+    for village, month in pairs:
+        kept = records.get((village.pk, month), [])
+        out[village.pk, month] = MonthChecklist(
+            items=[
+                _checklist_row(item, [data for type_id, _, data in kept if type_id == item.duty_type_id])
+                for item in items[month.year, member_kind_of_unit(village)]
+            ],
+            records=len(kept),
+            clues=sum(1 for _, is_clue, _ in kept if is_clue),
         )
     return out
+
+
+def _checklist_row(item: ChecklistItem, mine: list[dict]) -> dict:
+    measure = item.measure_field
+    done = sum(int(d.get(measure) or 0) for d in mine) if measure else len(mine)
+    # What `done` counts, for the pages: the measured field's label ("走访户数"), else records (次).
+    unit = next((f.get("label", measure) for f in item.duty_type.fields if f["name"] == measure), measure)
+    return {
+        "item": item,
+        "done": done,
+        "required": item.min_per_month,
+        "met": done >= item.min_per_month,
+        "unit": unit if measure else "次",
+    }
 
 
 # --- the monthly report --------------------------------------------------------------------------

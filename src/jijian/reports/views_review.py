@@ -140,6 +140,7 @@ def review_queue(request):
     context = {
         "form": form,
         "page": page,
+        "rows": review.queue_rows(page.object_list),
         "can_review": review.can_review(request.user),
         "query": _queue_query(request.GET.urlencode()),
     }
