@@ -124,6 +124,67 @@ def test_each_row_says_what_the_month_holds_so_the_reviewer_reads_those_first(lo
     assert "履职纪实 0 条" in other[: other.index("</p>")]
 
 
+def _month_of(member, kept):
+    """Duty records of October 2025 for `member`: (duty type code, data) pairs."""
+    types = {t.code: t for t in services.duty_types_for(2025)}
+    with at(date(2025, 10, 20)):
+        for code, data in kept:
+            services.duty_record_create(
+                actor=member, duty_type=types[code], occurred_on=date(2025, 10, 12), data=data
+            )
+
+
+CLEAN_MONTH = (
+    ("household_visit", {"households": 10}),
+    ("reimbursement_check", {"count": 3, "amount": "1200"}),
+)
+
+
+def test_the_queue_filters_by_what_the_month_holds(login, tree, people, member_a2):
+    """需细看 (a clue found, or a checklist item not met) and its complement; paging follows the filter,
+    a batch approval of the clean ones leaves the others, and 审核通过，看下一份 stays within the filter."""
+    _month_of(people.member_a, CLEAN_MONTH)
+    clean = submitted_report(tree.village_a, people.member_a)
+    _month_of(member_a2, (*CLEAN_MONTH, ("clue_found", {"matter": "低保评定疑似优亲厚友"})))
+    clue = submitted_report(tree.village_a2, member_a2)
+    client = login(people.township_a)
+    body = client.get(QUEUE, {"content": "attention"}).content.decode()
+    assert f'id="report-{clue.pk}"' in body and f'id="report-{clean.pk}"' not in body
+    assert "共 1 份" in body
+    body = client.get(QUEUE, {"content": "clean"}).content.decode()
+    assert f'id="report-{clean.pk}"' in body and f'id="report-{clue.pk}"' not in body
+    assert "清单已达标" in body
+    body = client.get(QUEUE).content.decode()
+    assert f'id="report-{clean.pk}"' in body and f'id="report-{clue.pk}"' in body
+    # A zero report meets no checklist item: it needs a close reading too.
+    village = org_unit_create(
+        actor=None, name="测试村零", kind=OrgKind.VILLAGE, parent=tree.township_a, audit=False
+    )
+    zero = late_zero_report(village, make_user("m_zero", village, "village_member"))
+    body = client.get(QUEUE, {"content": "attention"}).content.decode()
+    assert f'id="report-{zero.pk}"' in body
+    # From the detail page, the next report is the next one of the filter, not merely the next one.
+    response = client.post(
+        reverse("reports:review_approve", args=[zero.pk]),
+        {"back": "content=attention", "version": zero.version},
+    )
+    assert response.url == reverse("reports:review_detail", args=[clue.pk]) + "?content=attention"
+    # The filter survives a batch approval and approves what was selected, nothing else.
+    clean.refresh_from_db()
+    response = client.post(
+        reverse("reports:review_batch_approve"),
+        {"report": [f"{clean.pk}:{clean.version}"], "back": "content=clean"},
+    )
+    assert response.url.endswith("?content=clean")
+    states = dict(MonthlyReport.objects.filter(pk__in=[clean.pk, clue.pk]).values_list("pk", "state"))
+    assert states == {clean.pk: ReportState.APPROVED, clue.pk: ReportState.SUBMITTED}
+
+
+def test_a_bad_content_filter_says_so_and_filters_nothing(login, people, report_a):
+    body = login(people.township_a).get(QUEUE, {"content": "frob"}).content.decode()
+    assert "选择一个有效的选项" in body and f'id="report-{report_a.pk}"' in body
+
+
 def test_one_click_approve_from_the_queue(login, people, report_a):
     client = login(people.township_a)
     response = client.post(

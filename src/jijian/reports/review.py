@@ -86,6 +86,8 @@ class QueueFilter:
     late: bool | None = None
     zero: bool | None = None
     q: str = ""
+    # ATTENTION or CLEAN: what the month holds (queue_rows), not a column; review_queue leaves it alone.
+    content: str = ""
 
 
 def review_queue(user: User, filters: QueueFilter | None = None) -> QuerySet[MonthlyReport]:
@@ -116,13 +118,27 @@ def review_queue(user: User, filters: QueueFilter | None = None) -> QuerySet[Mon
     return qs.order_by("submitted_at", "month", "village__path", "pk")
 
 
-def queue_rows(reports) -> list[tuple[MonthlyReport, services.MonthChecklist]]:
-    """A page of the queue with what each report's month holds — its records, the clues among them and
+# What a report's month holds, as a queue filter: a clue found or a checklist item not met asks for a
+# close reading (a zero report meets no checklist item); the rest can be approved from the list.
+ATTENTION = "attention"
+CLEAN = "clean"
+
+
+def needs_attention(month: services.MonthChecklist) -> bool:
+    return bool(month.clues or month.short)
+
+
+def queue_rows(reports, *, content: str = "") -> list[tuple[MonthlyReport, services.MonthChecklist]]:
+    """Reports of the queue with what each report's month holds — its records, the clues among them and
     the checklist items not met — so that a reviewer with hundreds to go sees which ones to read
-    closely before approving the rest. Two queries for the page, whatever its length."""
+    closely before approving the rest; with `content`, only those that need it (ATTENTION) or only the
+    others (CLEAN). Two queries, whatever the number of reports."""
     reports = list(reports)
     months = services.month_checklists([(r.village, r.month) for r in reports])
-    return [(r, months[r.village_id, r.month]) for r in reports]
+    rows = [(r, months[r.village_id, r.month]) for r in reports]
+    if content in (ATTENTION, CLEAN):
+        rows = [(r, month) for r, month in rows if needs_attention(month) == (content == ATTENTION)]
+    return rows
 
 
 def review_next(
@@ -132,8 +148,12 @@ def review_next(
     whatever the state filter), so that after approving or returning the reviewer goes straight on."""
     f = filters or QueueFilter()
     if f.state not in ("", "submitted", "resubmitted"):
-        f = QueueFilter(month=f.month, late=f.late, zero=f.zero, q=f.q)
-    return review_queue(user, f).exclude(pk=after.pk).first()
+        f = QueueFilter(month=f.month, late=f.late, zero=f.zero, q=f.q, content=f.content)
+    following = review_queue(user, f).exclude(pk=after.pk)
+    if f.content:
+        rows = queue_rows(following, content=f.content)
+        return rows[0][0] if rows else None
+    return following.first()
 
 
 def review_pending_count(user: User) -> int:

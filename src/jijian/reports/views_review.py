@@ -25,7 +25,7 @@ from .access import get_report_for
 
 PAGE_SIZE = 100
 RETURN_REASON_SHOWN = 5000  # a refused reason is shown again up to this length
-QUEUE_KEYS = ("month", "state", "late", "zero", "q")
+QUEUE_KEYS = ("month", "state", "late", "zero", "content", "q")
 
 
 class QueueForm(forms.Form):
@@ -59,6 +59,15 @@ class QueueForm(forms.Form):
             ("", gettext_lazy("零报告/非零")),
             ("1", gettext_lazy("零报告")),
             ("0", gettext_lazy("非零报告")),
+        ],
+    )
+    content = forms.ChoiceField(
+        label=gettext_lazy("内容"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("全部内容")),
+            (review.ATTENTION, gettext_lazy("需细看：有线索或清单未达标")),
+            (review.CLEAN, gettext_lazy("无线索且清单达标")),
         ],
     )
     q = forms.CharField(
@@ -103,6 +112,7 @@ class QueueForm(forms.Form):
             late=flag("late"),
             zero=flag("zero"),
             q=data.get("q") or "",
+            content=data.get("content") or "",
         )
 
 
@@ -134,13 +144,20 @@ def review_queue(request):
         Role.RESIDENT_GROUP in request.user.role_set and Role.TOWNSHIP_COMMITTEE not in request.user.role_set
     )
     form = QueueForm(request.GET or None, departments=departments)
-    page = Paginator(review.review_queue(request.user, form.queue_filter()), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    filters = form.queue_filter()
+    queue = review.review_queue(request.user, filters)
+    if filters.content:  # what a month holds is computed, not a column: the rows are filtered, then paged
+        page = Paginator(review.queue_rows(queue, content=filters.content), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        rows = page.object_list
+    else:
+        page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = review.queue_rows(page.object_list)
     context = {
         "form": form,
         "page": page,
-        "rows": review.queue_rows(page.object_list),
+        "rows": rows,
         "can_review": review.can_review(request.user),
         "query": _queue_query(request.GET.urlencode()),
     }
