@@ -47,6 +47,14 @@ def grade_target(t, p):
     return [p.member_a.pk]
 
 
+def missing_a(t, p):
+    """Member A with October 2025 missing (its deadline long past): a talk can be recorded."""
+    services.monthly_reports_open(month=OCT, under=t.village_a)
+    return [p.member_a.pk]
+
+
+TALK = {"kind": "reminder_talk", "held_on": "2025-12-01", "notes": "说明未按时报送原因，表示今后按时报送"}
+
 ENTRIES = [
     Entry("reports:review_queue", QUEUE),
     Entry("reports:review_detail", SEE_A, args=report_a, extra_outside=report_c),
@@ -69,6 +77,10 @@ ENTRIES = [
     Entry(
         "reports:review_grade_set", ACT_A, args=grade_target, methods=("POST",), post_data=lambda t, p: GRADE
     ),
+    Entry("reports:review_talks", QUEUE),
+    Entry(
+        "reports:review_talk_record", ACT_A, args=missing_a, methods=("POST",), post_data=lambda t, p: TALK
+    ),
     # API
     Entry("api:review_queue_list", QUEUE, anonymous=UNAUTHORIZED),
     Entry("api:review_report_detail", SEE_A, args=report_a, anonymous=UNAUTHORIZED, extra_outside=report_c),
@@ -89,6 +101,15 @@ ENTRIES = [
         post_data=lambda t, p: {"ids": report_a(t, p)},
     ),
     Entry("api:review_grades_list", QUEUE, anonymous=UNAUTHORIZED, query="?year=2025"),
+    Entry("api:review_talks_list", QUEUE, anonymous=UNAUTHORIZED, query="?year=2025"),
+    Entry(
+        "api:review_talk_record",
+        ACT_A,
+        args=missing_a,
+        anonymous=UNAUTHORIZED,
+        methods=("POST",),
+        post_data=lambda t, p: TALK,
+    ),
     Entry(
         "api:review_grade_set",
         ACT_A,

@@ -1,5 +1,5 @@
 """Township review through the API (/api/reports/review/): the queue, one report, approve, return,
-batch approve, annual grades. Scoped like the pages: a report or member outside the caller's
+batch approve, annual grades, talks about missing reports. Scoped like the pages: a report or member outside the caller's
 jurisdiction, or an action by someone who is not the township committee, is a 404."""
 
 from datetime import date, datetime
@@ -16,7 +16,7 @@ from jijian.core.api.errors import error
 from jijian.core.api.limits import ApiId, ApiVersion, Pagination
 from jijian.core.roles import Role
 
-from . import grades, review, services
+from . import grades, review, services, talks
 from .access import get_report_for
 
 router = Router(tags=["履职月报"])
@@ -274,3 +274,65 @@ def review_grade_set(request, member_id: ApiId, payload: GradeIn):
         "set_at": obj.set_at,
         "version": obj.version,
     }
+
+
+class TalkOut(Schema):
+    id: int
+    kind: str = Field(..., description="reminder_talk（提醒谈话）或 accountability_interview（约谈）")
+    held_on: date
+    months: list[date] = Field(..., description="谈话当日未报的月份（每月1日）")
+    notes: str
+    held_by_name: str = Field(..., alias="held_by.full_name")
+
+
+class TalkRowOut(Schema):
+    member_id: int
+    member_name: str
+    village_id: int
+    village_name: str
+    year: int
+    months: list[date] = Field(..., description="本年度截止日期已过而未报的月份")
+    due: str = Field(..., description="应做的谈话：reminder_talk、accountability_interview，或空（已谈话）")
+    talks: list[TalkOut]
+
+
+class TalkIn(Schema):
+    kind: str = Field(
+        ..., max_length=30, description="reminder_talk（提醒谈话）或 accountability_interview（约谈）"
+    )
+    held_on: date = Field(..., description="谈话日期，不能晚于今天")
+    notes: str = Field(
+        ..., max_length=talks.NOTES_MAX, description="谈话内容及本人表态（必填，保存后不能修改）"
+    )
+
+
+@router.get("/talks", response=list[TalkRowOut], summary="未报月报的谈话：应谈话的委员与谈话记录")
+def review_talks_list(request, filters: Query[GradeYear]):
+    review.require_review_viewer(request.auth)
+    return [
+        {
+            "member_id": row["member"].pk,
+            "member_name": row["member"].full_name,
+            "village_id": row["village"].pk,
+            "village_name": row["village"].name,
+            "year": filters.year,
+            "months": row["months"],
+            "due": row["due"],
+            "talks": row["talks"],
+        }
+        for row in talks.talk_rows(request.auth, year=filters.year)
+    ]
+
+
+@router.post("/talks/{id:member_id}", response=TalkOut, summary="未报月报的谈话：记录提醒谈话或约谈")
+def review_talk_record(request, member_id: ApiId, payload: TalkIn):
+    _reviewer(request.auth)
+    member = get_or_404(
+        users_visible_to(request.auth)
+        .filter(roles__role__in=(Role.VILLAGE_MEMBER, Role.DEPARTMENT_MEMBER))
+        .distinct(),
+        member_id,
+    )
+    return talks.missing_report_talk_record(
+        actor=request.auth, member=member, kind=payload.kind, held_on=payload.held_on, notes=payload.notes
+    )

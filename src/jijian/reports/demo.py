@@ -12,7 +12,15 @@ from django.utils import timezone
 
 from jijian.core.models import User
 
-from .models import DutyRecord, MemberKind, MonthlyReport, ReportState, ReportTransition
+from .models import (
+    SUBMITTED_STATES,
+    DutyRecord,
+    MemberKind,
+    MissingReportTalk,
+    MonthlyReport,
+    ReportState,
+    ReportTransition,
+)
 from .services import (
     DIGEST_RECORD_FIELDS,
     duty_types_for,
@@ -184,7 +192,47 @@ def load_reports_demo(*, seed: int = 2020, months_back: int = 3) -> int:
     ReportTransition.objects.bulk_create(transitions, batch_size=1000)
     made = len(records) + _department_reports_demo(months[:-1], seed=seed)
     _endorsement_digests(months)
+    _missing_report_talks_demo(reviewers, today)
     return made
+
+
+def _missing_report_talks_demo(reviewers: dict[int | None, User], today) -> None:
+    """In each township, the first member with two months missing had a reminder talk the day after the
+    first one's deadline: 未报谈话 shows a member due an interview beside those due a reminder talk."""
+    missing: dict[int, list[MonthlyReport]] = {}
+    for report in (
+        MonthlyReport.objects.filter(member_kind=MemberKind.VILLAGE, member__isnull=False, deadline__lt=today)
+        .exclude(state__in=SUBMITTED_STATES)
+        .select_related("village")
+        .order_by("village__path", "month")
+    ):
+        if report.member_id is not None:  # filtered above; says so to the type checker
+            missing.setdefault(report.member_id, []).append(report)
+    talks, townships = [], set()
+    for member_id, reports in missing.items():
+        township = reports[0].village.parent_id
+        if len(reports) < 2 or township in townships or township not in reviewers:
+            continue
+        held_on = reports[0].deadline + timedelta(days=1)
+        if held_on > reports[1].deadline or held_on > today or held_on.year != reports[0].month.year:
+            continue
+        townships.add(township)
+        talks.append(
+            MissingReportTalk(
+                member_id=member_id,
+                village_id=reports[0].village_id,
+                kind=MissingReportTalk.Kind.REMINDER_TALK,
+                held_on=held_on,
+                months=[
+                    r.month.isoformat()
+                    for r in reports
+                    if r.deadline < held_on and r.month.year == held_on.year
+                ],
+                notes="说明因农忙未按时报送，表示今后按时报送。",
+                held_by=reviewers[township],
+            )
+        )
+    MissingReportTalk.objects.bulk_create(talks)
 
 
 def _endorsement_digests(months) -> None:

@@ -335,3 +335,40 @@ class AnnualGrade(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.year} {self.grade or self.proposed}"
+
+
+class MissingReportTalk(models.Model):
+    """A talk the reviewer of a member's reports held because reports were missing (the duty manual's
+    follow-up: a reminder talk first, then an accountability interview; reports.talks). Append-only:
+    what was said is a record, never edited."""
+
+    class Kind(models.TextChoices):
+        REMINDER_TALK = "reminder_talk", _("提醒谈话")
+        ACCOUNTABILITY_INTERVIEW = "accountability_interview", _("约谈")
+
+    member = models.ForeignKey(
+        "core.User", verbose_name=_("纪检委员"), on_delete=models.PROTECT, related_name="missing_report_talks"
+    )
+    # The member's village (or department) when the talk was held: the jurisdiction of the record.
+    village = models.ForeignKey(
+        "core.OrgUnit", verbose_name=_("村（社区）"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("方式"), max_length=30, choices=Kind.choices)
+    held_on = models.DateField(_("谈话日期"))
+    # The months missing on that day (first day of each month, ISO dates): what the talk was about.
+    months = models.JSONField(_("未报月份"), default=list)
+    notes = models.TextField(_("谈话内容及本人表态"))
+    held_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("未报月报谈话")
+        verbose_name_plural = _("未报月报谈话")
+        constraints = [
+            # A double click records one talk, not two.
+            models.UniqueConstraint(fields=["member", "kind", "held_on"], name="unique_missing_report_talk")
+        ]
+        indexes = [models.Index(fields=["member", "held_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.kind} {self.held_on}"

@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 from jijian.core.roles import Role
 from jijian.core.todos import register
 
-from . import selectors, services
+from . import selectors, services, talks
 from .access import reports_visible_to
 from .models import ReportState
 from .review import review_pending_count
@@ -45,5 +45,20 @@ def reports_to_review(user) -> list[dict]:
             "title": gettext("待审核月报"),
             "url": reverse("reports:review_queue"),
             "count": review_pending_count(user),
+        }
+    ]
+
+
+@register
+def missing_report_talks_due(user) -> list[dict]:
+    """The reviewer of members' reports: members with a reminder talk or an interview due this year
+    for missing reports (reports.talks)."""
+    if not user.has_role(Role.TOWNSHIP_COMMITTEE) and not user.has_role(Role.RESIDENT_GROUP):
+        return []
+    return [
+        {
+            "title": gettext("未报月报待谈话的委员"),
+            "url": reverse("reports:review_talks"),
+            "count": talks.talks_due_count(user),
         }
     ]

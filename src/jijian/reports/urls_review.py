@@ -10,4 +10,6 @@ urlpatterns = [
     path("<int:pk>/return/", v.review_return, name="review_return"),
     path("grades/", v.review_grades, name="review_grades"),
     path("grades/<int:member_id>/", v.review_grade_set, name="review_grade_set"),
+    path("talks/", v.review_talks, name="review_talks"),
+    path("talks/<int:member_id>/", v.review_talk_record, name="review_talk_record"),
 ]

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from jijian.core.access import get_or_404, users_visible_to
 from jijian.core.roles import Role
 
-from . import grades, review, services
+from . import grades, review, services, talks
 from .access import get_report_for
 
 PAGE_SIZE = 100
@@ -371,3 +371,100 @@ def review_grade_set(request, member_id):
             )
         year = str(data["year"])
     return redirect(reverse("reports:review_grades") + (f"?year={year}" if year.isdigit() else ""))
+
+
+# --- talks about missing reports -----------------------------------------------------------------
+class TalkForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("方式"),
+        choices=talks.Kind.choices,
+        error_messages={"required": gettext_lazy("请选择谈话方式：提醒谈话或约谈")},
+    )
+    held_on = forms.DateField(
+        label=gettext_lazy("谈话日期"),
+        error_messages={
+            "required": gettext_lazy("请填写谈话日期"),
+            "invalid": gettext_lazy("谈话日期格式应为 年-月-日，例如 2025-11-10"),
+        },
+    )
+    notes = forms.CharField(
+        label=gettext_lazy("谈话内容及本人表态"),
+        max_length=talks.NOTES_MAX,
+        error_messages={"required": gettext_lazy("请填写谈话内容及本人表态")},
+        widget=forms.Textarea,
+    )
+
+
+@login_required
+@require_GET
+def review_talks(request):
+    review.require_review_viewer(request.user)
+    today = services.today()
+    try:
+        year = min(max(int(request.GET.get("year") or today.year), 2000), today.year)
+    except ValueError:
+        year = today.year
+    rows = talks.talk_rows(request.user, year=year, today=today)
+    q = request.GET.get("q", "").strip()[:50]
+    if q:  # a county or the city has hundreds of rows: by village, township or member
+        rows = [
+            row
+            for row in rows
+            if q in row["village"].name
+            or q in row["member"].full_name
+            or (row["village"].parent_id and q in row["village"].parent.name)
+        ]
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reports/review_talks.html",
+        {
+            "year": year,
+            "years": list(range(today.year, today.year - 5, -1)),
+            "q": q,
+            "page": page,
+            "due_count": sum(1 for row in rows if row["due"]),
+            "can_review": review.can_review(request.user),
+            "kinds": talks.Kind.choices,
+            "today": today,
+        },
+    )
+
+
+@login_required
+@require_POST
+def review_talk_record(request, member_id):
+    review.require_reviewer(request.user)
+    member = get_or_404(
+        users_visible_to(request.user)
+        .filter(roles__role__in=(Role.VILLAGE_MEMBER, Role.DEPARTMENT_MEMBER))
+        .distinct(),
+        member_id,
+    )
+    form = TalkForm(request.POST)
+    year = ""
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, f"{member.full_name}：{message}")
+    else:
+        data = form.cleaned_data
+        year = str(data["held_on"].year)
+        try:
+            talks.missing_report_talk_record(
+                actor=request.user,
+                member=member,
+                kind=data["kind"],
+                held_on=data["held_on"],
+                notes=data["notes"],
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, f"{member.full_name}：{message}")
+        else:
+            messages.success(
+                request,
+                gettext("已记录对 %(full_name)s 的%(kind)s")
+                % {"full_name": member.full_name, "kind": talks.KIND_LABELS[data["kind"]]},
+            )
+    return redirect(reverse("reports:review_talks") + (f"?year={year}" if year else ""))

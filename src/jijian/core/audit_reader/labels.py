@@ -71,6 +71,7 @@ ACTION_LABELS: dict[str, str] = {
     "monthly_report.approve": "审核通过月报",
     "monthly_report.return": "退回月报",
     "annual_grade.set": "评定年度等次",
+    "missing_report_talk.record": "记录未报月报谈话",
     "export": "导出统计",
     # petitions and clues
     "petition.submit": "网上举报提交",
