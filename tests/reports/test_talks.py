@@ -214,3 +214,17 @@ def test_the_page_s_queries_do_not_grow_with_members_and_talks(login, tree, peop
             body = client.get(PAGE, {"year": 2025}).content.decode()
     assert "谈话村4" in body
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+def test_the_annual_grade_shows_the_year_s_talks_on_the_page_and_in_the_api(login, tree, people, months):
+    """Whoever grades the member sees the talks held that year (the months still count as missing)."""
+    record(people, Kind.REMINDER_TALK, months[SEP].deadline + timedelta(days=1))
+    record(people, Kind.ACCOUNTABILITY_INTERVIEW, months[NOV].deadline + timedelta(days=1))
+    client = login(people.township_a)
+    with at(date(2025, 12, 20)):
+        body = client.get(reverse("reports:review_grades"), {"year": 2025}).content.decode()
+        rows = client.get("/api/reports/review/grades", {"year": 2025}).json()
+    line = body[body.index(f'id="talks-{people.member_a.pk}"') :]
+    assert "提醒谈话 1 次 · 约谈 1 次" in line[: line.index("</div>")]
+    [row] = [r for r in rows if r["member_id"] == people.member_a.pk]
+    assert row["talks"] == {"reminder_talk": 1, "accountability_interview": 1}

@@ -134,6 +134,10 @@ class GradeRowOut(Schema):
     reason: str
     set_at: datetime | None
     version: int
+    talks: dict[str, int] = Field(
+        default_factory=dict,
+        description="本年度未报月报的谈话次数：reminder_talk（提醒谈话）、accountability_interview（约谈）",
+    )
 
 
 class GradeYear(Schema):
@@ -235,6 +239,7 @@ def _grade_row(row: dict, year: int) -> dict:
         "reason": grade.reason if grade else "",
         "set_at": grade.set_at if grade else None,
         "version": grade.version if grade else 0,
+        "talks": {kind: n for kind, _, n in row["talks"]},
     }
 
 

@@ -43,7 +43,7 @@ from jijian.core.services import ConcurrentEditError
 
 from . import defaults, selectors, services
 from .access import reports_visible_to
-from .models import SUBMITTED_STATES, AnnualGrade, MonthlyReport
+from .models import SUBMITTED_STATES, AnnualGrade, MissingReportTalk, MonthlyReport
 
 Grade = AnnualGrade.Grade
 GRADE_LABELS = dict(Grade.choices)
@@ -178,8 +178,9 @@ def _basis(row: dict, rubric_total: int) -> dict:
 
 
 def grade_rows(user: User, *, year: int, today: date | None = None) -> list[dict]:
-    """One row per member with reports in the user's jurisdiction that year: basis, proposal, and
-    the grade already set (if any). Four queries however many members."""
+    """One row per member with reports in the user's jurisdiction that year: basis, proposal, the
+    grade already set (if any) and the talks held about missing reports (kind, label, count). Five queries
+    however many members."""
     today = today or services.today()
     agg = list(_aggregate(_counting(reports_visible_to(user), year=year, today=today)))
     if not agg:
@@ -195,6 +196,15 @@ def grade_rows(user: User, *, year: int, today: date | None = None) -> list[dict
         g.member_id: g
         for g in AnnualGrade.objects.filter(year=year, member_id__in=members).select_related("set_by")
     }
+    # The talks held that year about missing reports (reports.talks), for the officer who grades.
+    talks: dict[int, dict[str, int]] = {}
+    for talk in (
+        MissingReportTalk.objects.filter(member_id__in=members, held_on__year=year)
+        .values("member_id", "kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        talks.setdefault(talk["member_id"], {})[talk["kind"]] = talk["n"]
     rows: list[dict[str, Any]] = []
     for r in agg:
         basis = _basis(r, total)
@@ -208,6 +218,11 @@ def grade_rows(user: User, *, year: int, today: date | None = None) -> list[dict
                 "proposed_label": GRADE_LABELS[proposed],
                 "proposal_reason": reason,
                 "grade": grades.get(r["member_id"]),
+                "talks": [
+                    (kind, label, talks[r["member_id"]][kind])
+                    for kind, label in MissingReportTalk.Kind.choices
+                    if talks.get(r["member_id"], {}).get(kind)
+                ],
             }
         )
     rows.sort(key=lambda row: (row["village"].path, row["member"].pk))
