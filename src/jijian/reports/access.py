@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from jijian.core.access import get_or_404, scope
-from jijian.core.roles import Module
+from jijian.core.access import get_or_404, scope, users_visible_to
+from jijian.core.roles import Module, Role
 
 from .models import DutyRecord, MonthlyReport
 
@@ -31,6 +31,17 @@ def get_report_to_write(user, pk) -> MonthlyReport:
     """The same report as get_report_for (same scope, same 404), read with its village only: the
     write paths (save, submit) answer without the member, so they skip that join."""
     return get_or_404(reports_visible_to(user).select_related(None).select_related("village"), pk)
+
+
+def get_member_for(user, pk):
+    """A discipline member (a village's or a department's) in the user's jurisdiction, else 404: whom
+    the reviewer grades and records talks with (page and API alike)."""
+    return get_or_404(
+        users_visible_to(user)
+        .filter(roles__role__in=(Role.VILLAGE_MEMBER, Role.DEPARTMENT_MEMBER))
+        .distinct(),
+        pk,
+    )
 
 
 def duty_records_visible_to(user) -> QuerySet[DutyRecord]:

@@ -11,13 +11,11 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from pydantic import model_validator
 
-from jijian.core.access import get_or_404, users_visible_to
 from jijian.core.api.errors import error
 from jijian.core.api.limits import ApiId, ApiVersion, Pagination
-from jijian.core.roles import Role
 
 from . import grades, review, services, talks
-from .access import get_report_for
+from .access import get_member_for, get_report_for
 
 router = Router(tags=["履职月报"])
 
@@ -252,12 +250,7 @@ def review_grades_list(request, filters: Query[GradeYear]):
 @router.post("/grades/{id:member_id}", response=GradeRowOut, summary="年度考评：评定等次（须填写理由）")
 def review_grade_set(request, member_id: ApiId, payload: GradeIn):
     _reviewer(request.auth)
-    member = get_or_404(
-        users_visible_to(request.auth)
-        .filter(roles__role__in=(Role.VILLAGE_MEMBER, Role.DEPARTMENT_MEMBER))
-        .distinct(),
-        member_id,
-    )
+    member = get_member_for(request.auth, member_id)
     obj = grades.annual_grade_set(
         actor=request.auth,
         member=member,
@@ -332,12 +325,7 @@ def review_talks_list(request, filters: Query[GradeYear]):
 @router.post("/talks/{id:member_id}", response=TalkOut, summary="未报月报的谈话：记录提醒谈话或约谈")
 def review_talk_record(request, member_id: ApiId, payload: TalkIn):
     _reviewer(request.auth)
-    member = get_or_404(
-        users_visible_to(request.auth)
-        .filter(roles__role__in=(Role.VILLAGE_MEMBER, Role.DEPARTMENT_MEMBER))
-        .distinct(),
-        member_id,
-    )
+    member = get_member_for(request.auth, member_id)
     return talks.missing_report_talk_record(
         actor=request.auth, member=member, kind=payload.kind, held_on=payload.held_on, notes=payload.notes
     )

@@ -17,11 +17,10 @@ from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from jijian.core.access import get_or_404, users_visible_to
 from jijian.core.roles import Role
 
 from . import grades, review, services, talks
-from .access import get_report_for
+from .access import get_member_for, get_report_for
 
 PAGE_SIZE = 100
 RETURN_REASON_SHOWN = 5000  # a refused reason is shown again up to this length
@@ -337,12 +336,7 @@ def review_grades(request):
 @require_POST
 def review_grade_set(request, member_id):
     review.require_reviewer(request.user)
-    member = get_or_404(
-        users_visible_to(request.user)
-        .filter(roles__role__in=(Role.VILLAGE_MEMBER, Role.DEPARTMENT_MEMBER))
-        .distinct(),
-        member_id,
-    )
+    member = get_member_for(request.user, member_id)
     form = GradeForm(request.POST)
     year = request.POST.get("year", "")
     if not form.is_valid():
@@ -435,12 +429,7 @@ def review_talks(request):
 @require_POST
 def review_talk_record(request, member_id):
     review.require_reviewer(request.user)
-    member = get_or_404(
-        users_visible_to(request.user)
-        .filter(roles__role__in=(Role.VILLAGE_MEMBER, Role.DEPARTMENT_MEMBER))
-        .distinct(),
-        member_id,
-    )
+    member = get_member_for(request.user, member_id)
     form = TalkForm(request.POST)
     year = ""
     if not form.is_valid():
