@@ -1,6 +1,7 @@
 """Township review through the API (/api/reports/review/): the queue, one report, approve, return,
-batch approve, annual grades, talks about missing reports. Scoped like the pages: a report or member outside the caller's
-jurisdiction, or an action by someone who is not the township committee, is a 404."""
+batch approve, annual grades, talks about missing reports. Scoped like the pages: a report or member
+outside the caller's jurisdiction, or an action by someone who is not the township committee, is a
+404."""
 
 from datetime import date, datetime
 from decimal import Decimal

@@ -206,7 +206,7 @@ def _missing_report_talks_demo(reviewers: dict[int | None, User], today) -> None
         .select_related("village")
         .order_by("village__path", "month")
     ):
-        if report.member_id is not None:  # filtered above; says so to the type checker
+        if report.member_id is not None:  # always, by the filter; the type checker cannot know it
             missing.setdefault(report.member_id, []).append(report)
     talks, townships = [], set()
     for member_id, reports in missing.items():

@@ -135,6 +135,12 @@ def _errors(request, exc: ValidationError) -> None:
         messages.error(request, message)
 
 
+def _member_errors(request, member, texts) -> None:
+    """Refusals about one member on a page that lists many (grades, talks): each names the member."""
+    for message in texts:
+        messages.error(request, f"{member.full_name}：{message}")
+
+
 @login_required
 @require_GET
 def review_queue(request):
@@ -340,9 +346,7 @@ def review_grade_set(request, member_id):
     form = GradeForm(request.POST)
     year = request.POST.get("year", "")
     if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, f"{member.full_name}：{message}")
+        _member_errors(request, member, [m for errors in form.errors.values() for m in errors])
     else:
         data = form.cleaned_data
         try:
@@ -355,8 +359,7 @@ def review_grade_set(request, member_id):
                 version=data["version"],
             )
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, f"{member.full_name}：{message}")
+            _member_errors(request, member, exc.messages)
         else:
             messages.success(
                 request,
@@ -433,9 +436,7 @@ def review_talk_record(request, member_id):
     form = TalkForm(request.POST)
     year = ""
     if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, f"{member.full_name}：{message}")
+        _member_errors(request, member, [m for errors in form.errors.values() for m in errors])
     else:
         data = form.cleaned_data
         year = str(data["held_on"].year)
@@ -448,8 +449,7 @@ def review_talk_record(request, member_id):
                 notes=data["notes"],
             )
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, f"{member.full_name}：{message}")
+            _member_errors(request, member, exc.messages)
         else:
             messages.success(
                 request,
