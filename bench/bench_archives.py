@@ -365,9 +365,9 @@ def opinion_persons(n_archives: int, count: int) -> list[dict]:
 
 RAW_OPINION = {
     "persons": "SELECT id, name, id_number_index FROM archives_opinionperson WHERE request_id = %s ORDER BY position",
-    "by_id": "SELECT a.id, a.id_number_index, a.level FROM archives_integrityarchive a JOIN core_orgunit o ON o.id = a.org_unit_id "
+    "by_id": "SELECT a.id, a.name_index, a.id_number_index, a.level FROM archives_integrityarchive a JOIN core_orgunit o ON o.id = a.org_unit_id "
     "WHERE a.is_active AND (o.city_id = %(city)s OR a.org_unit_id = %(city)s) AND a.id_number_index = ANY(%(ids)s)",
-    "by_name": "SELECT a.id, a.name_index, a.level FROM archives_integrityarchive a JOIN core_orgunit o ON o.id = a.org_unit_id "
+    "by_name": "SELECT a.id, a.name_index, a.id_number_index, a.level FROM archives_integrityarchive a JOIN core_orgunit o ON o.id = a.org_unit_id "
     "WHERE a.is_active AND (o.city_id = %(city)s OR a.org_unit_id = %(city)s) AND a.name_index = ANY(%(names)s)",
     "merged": "SELECT id, merged_into_id FROM archives_integrityarchive WHERE merged_into_id = ANY(%(archives)s)",
     "sanctions": "SELECT archive_id, kind, decided_on, effect_ends_on, authority, source FROM archives_sanction "
@@ -375,6 +375,13 @@ RAW_OPINION = {
     "matters": "SELECT archive_id FROM archives_personalmattersreport WHERE archive_id = ANY(%(archives)s) AND year = %(year)s",
     "reports": "SELECT p.archive_id, p.state, count(*) FROM petitions_petitionreport p JOIN core_orgunit h ON h.id = p.holder_id "
     "WHERE p.archive_id = ANY(%(archives)s) AND (h.city_id = %(city)s OR p.holder_id = %(city)s) GROUP BY 1, 2",
+    "clues": "SELECT r.archive_id, c.state, count(*) FROM petitions_clue c JOIN petitions_petitionreport r ON r.id = c.report_id "
+    "JOIN core_orgunit h ON h.id = c.holder_id "
+    "WHERE r.archive_id = ANY(%(archives)s) AND (h.city_id = %(city)s OR c.holder_id = %(city)s) GROUP BY 1, 2",
+    "namesakes": "SELECT c.accused_name_index, count(*) FROM petitions_clue c JOIN core_orgunit h ON h.id = c.holder_id "
+    "LEFT JOIN petitions_petitionreport r ON r.id = c.report_id "
+    "WHERE c.accused_name_index = ANY(%(name_indexes)s) AND (r.id IS NULL OR r.archive_id IS NULL) "
+    "AND c.state <> 'closed' AND (h.city_id = %(city)s OR c.holder_id = %(city)s) GROUP BY 1",
     "visible": "SELECT a.id FROM archives_integrityarchive a JOIN core_orgunit o ON o.id = a.org_unit_id "
     "WHERE a.is_active AND (o.city_id = %(city)s OR a.org_unit_id = %(city)s) AND a.id = ANY(%(archives)s) "
     "AND NOT (a.name_index = %(own)s AND a.org_unit_id = %(unit)s) "
@@ -432,11 +439,12 @@ def bench_opinion(officer, requester, n_archives: int, today: date) -> tuple[flo
             rows = cursor.fetchall()
             ids = [index for _, _, index in rows if index]
             cursor.execute(RAW_OPINION["by_id"], {**base, "ids": ids})
-            found = [r[0] for r in cursor.fetchall()]
+            archives = cursor.fetchall()
             cursor.execute(RAW_OPINION["by_name"], {**base, "names": names})
-            found += [r[0] for r in cursor.fetchall()]
-            params = {**base, "archives": found}
-            for key in ("merged", "sanctions", "matters", "reports", "visible"):
+            archives += cursor.fetchall()
+            found = [r[0] for r in archives]
+            params = {**base, "archives": found, "name_indexes": sorted({r[1] for r in archives})}
+            for key in ("merged", "sanctions", "matters", "reports", "clues", "namesakes", "visible"):
                 cursor.execute(RAW_OPINION[key].replace("core_staffrelation", _relations()), params)
                 cursor.fetchall()
 

@@ -16,11 +16,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jijian.archives import opinions, services
-from jijian.archives.models import OpinionPerson, OpinionRequest, OpinionState, OpinionVerdict
+from jijian.archives.models import (
+    IntegrityArchive,
+    OpinionPerson,
+    OpinionRequest,
+    OpinionState,
+    OpinionVerdict,
+)
 from jijian.audit.models import AuditEvent
 from jijian.core.orgs.workdays import add_working_days
 from jijian.core.sensitive import crypto
-from jijian.petitions.models import PetitionState
+from jijian.petitions.models import Clue, ClueSource, ClueState, PetitionReport, PetitionState
 from tests.archives.test_pages import idn, linked_report, make_archive
 from tests.conftest import make_user, sign_in
 
@@ -136,10 +142,48 @@ def _closed_report(keeper, archive, tree):
     )
 
 
+def _clue(holder, *, report=None, state=ClueState.REGISTERED, accused="刘某") -> Clue:
+    return Clue.objects.create(
+        number=f"XS-T-2026-{Clue.objects.count() + 1:04d}",
+        holder=holder,
+        source=ClueSource.PETITION if report else ClueSource.SUPERVISION,
+        report=report,
+        accused_name=accused,
+        summary="线索摘要",
+        registered_by=make_user(f"reg{Clue.objects.count()}", holder, "case_management"),
+        state=state,
+    )
+
+
+def _clue_from_closed_report(state):
+    """The report was closed once its clue was registered (its handling goes on as the clue)."""
+
+    def setup(keeper, archive, tree):
+        report = linked_report(
+            archive,
+            tree.county,
+            "421321-2026-0003",
+            state=PetitionState.CLOSED,
+            closed_at=timezone.now(),
+            result="转为问题线索",
+        )
+        _clue(tree.county, report=report, state=state)
+
+    return setup
+
+
 @pytest.mark.parametrize(
     ("setup", "verdict", "words"),
     [
         (_nothing, OpinionVerdict.NO_OBJECTION, "未收到反映刘某同志的信访举报"),
+        (
+            _clue_from_closed_report(ClueState.PRELIMINARY_CHECK),
+            OpinionVerdict.UNDER_VERIFICATION,
+            "正在核查",
+        ),
+        (_clue_from_closed_report(ClueState.HELD), OpinionVerdict.UNDER_VERIFICATION, "正在核查"),
+        (_clue_from_closed_report(ClueState.TRANSFERRED), OpinionVerdict.UNDER_VERIFICATION, "正在核查"),
+        (_clue_from_closed_report(ClueState.CLOSED), OpinionVerdict.REPORTED_CLOSED, "均已了结"),
         (_closed_report, OpinionVerdict.REPORTED_CLOSED, "均已了结"),
         (_sanction_over, OpinionVerdict.REPORTED_CLOSED, "均已了结"),
         (_open_report, OpinionVerdict.UNDER_VERIFICATION, "建议暂缓提拔任用"),
@@ -149,6 +193,49 @@ def _closed_report(keeper, archive, tree):
 def test_one_verdict_per_history(staff, tree, setup, verdict, words):
     person = _verdict(staff, tree, setup)
     assert person.verdict == verdict and words in person.wording
+
+
+def test_the_facts_name_the_clues_by_state(staff, tree):
+    def clues(keeper, archive, tree):
+        report = linked_report(archive, tree.county, "421321-2026-0004", state=PetitionState.CLOSED)
+        for state in (ClueState.TALK_OR_LETTER, ClueState.HELD, ClueState.TRANSFERRED, ClueState.CLOSED):
+            _clue(tree.county, report=report, state=state)
+
+    person = _verdict(staff, tree, clues)
+    assert "问题线索：尚未了结2件，已转立案审查调查1件，已了结1件" in person.facts
+
+
+def test_a_namesakes_clue_linked_to_no_archive_is_shown_for_checking_not_counted(staff, tree):
+    def namesake(keeper, archive, tree):
+        _clue(tree.county, accused="刘某", state=ClueState.PRELIMINARY_CHECK)  # no report: no link
+        unlinked_report = linked_report(archive, tree.county, "421321-2026-0005")
+        PetitionReport.objects.filter(pk=unlinked_report.pk).update(archive=None)
+        _clue(tree.county, report=unlinked_report, accused="刘某")
+        _clue(tree.county, accused="刘某", state=ClueState.CLOSED)  # closed: not listed
+        _clue(tree.county, accused="别人")  # another name
+        _clue(tree.other_county, accused="刘某")  # held outside the drafter's jurisdiction
+
+    person = _verdict(staff, tree, namesake)
+    assert person.verdict == OpinionVerdict.NO_OBJECTION
+    assert any(f.startswith("另有被反映人与其同名的问题线索2件") for f in person.facts), person.facts
+
+
+def test_an_id_number_of_another_persons_archive_gives_no_facts(staff, tree):
+    make_archive(staff["keeper"], tree.township_a, name="王某", id_number=idn(3))
+    services.sanction_add(
+        actor=staff["keeper"],
+        archive=IntegrityArchive.objects.get(name="王某"),
+        kind="public_demerit",
+        decided_on=timezone.localdate(),
+        source="审理室",
+    )
+    request = opinions.opinion_submit(
+        actor=staff["org"], ref_no="随组函9号", purpose="promotion", persons_text=f"刘某 {idn(3)}"
+    )
+    opinions.opinion_draft(actor=staff["keeper"], request=request, version=request.version)
+    person = request.persons.get()
+    assert person.verdict == OpinionVerdict.NOT_FOUND and person.archive_id is None
+    assert person.facts == ["身份证号与姓名不符，请核实"]
 
 
 def test_a_sanction_in_effect_wins_over_an_open_report(staff, tree):
@@ -270,7 +357,9 @@ def test_facts_are_gathered_in_a_constant_number_of_queries(staff, tree):
         services.sanction_add(
             actor=staff["keeper"], archive=a, kind="org_admonition", decided_on=D(2021, 1, 1), source="组织部"
         )
-        linked_report(a, tree.county, f"421321-2026-{n:04d}")
+        report = linked_report(a, tree.county, f"421321-2026-{n:04d}")
+        _clue(tree.county, report=report, accused=f"干部{n}")
+        _clue(tree.county, accused=f"干部{n}")
 
     def count(k):
         request = opinions.opinion_submit(
@@ -283,6 +372,7 @@ def test_facts_are_gathered_in_a_constant_number_of_queries(staff, tree):
         with CaptureQueriesContext(connection) as queries:
             facts = opinions.gather(staff["keeper"], persons)
         assert all(f.reports_open == 1 and f.sanctions_past for f in facts)
+        assert all(f.clues_open == 1 and f.clues_unlinked == 1 for f in facts)
         return len(queries)
 
     assert count(2) == count(8)
@@ -333,8 +423,11 @@ def test_the_whole_flow_on_the_pages(staff, tree, tmp_path):
     assert request.state == OpinionState.DRAFTED
     page = keeper.get(reverse("archives:opinion_detail", args=[request.pk])).content.decode()
     assert "处分（影响期内）" in page  # the facts, for the commission
+    # Which archive each verdict stands on (刘某 and 张某 matched, 赵某 not).
+    assert page.count('class="matched-archive"') == 2 and "所匹配档案：刘某，" in page
     body = org.get(reverse("archives:opinion_detail", args=[request.pk])).content.decode()
     assert "处分影响期内" not in body and "处分（影响期内）" not in body
+    assert "所匹配档案" not in body
     assert org.get(reverse("archives:opinion_pdf", args=[request.pk])).status_code == 404
 
     office = _client(staff["case_review"])

@@ -76,7 +76,7 @@ def test_an_id_number_of_another_name_answers_nothing_about_that_archive(tree, p
         "found": False,
         "verdict": "not_found",
         "verdict_label": "档案中未查到",
-        "facts": ["身份证号与姓名不符"],
+        "facts": ["身份证号与姓名不符，请核实"],
     }
 
 

@@ -121,7 +121,8 @@ def _detail(request, item, *, draft_form=None, endorse_form=None, status=200):
     from jijian.core.roles import Role
 
     user = request.user
-    persons = list(item.persons.select_related("archive"))
+    # The matched archive is shown to the commission (who it is): its name, unit and post, not its ID.
+    persons = list(item.persons.select_related("archive__org_unit").defer("archive__id_number"))
     commission = is_commission(user)
     done = {e.office: e for e in item.endorsements.select_related("endorsed_by")}
     drafted = item.state == OpinionState.DRAFTED

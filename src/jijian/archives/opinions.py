@@ -4,11 +4,15 @@ the facts of each person's archive and proposes the verdict with its standard wo
 another verdict); 信访室, 案件监督管理室 and 审理室 each endorse their part (签字背书); the
 commission's leader signs; the signed reply is printed as a PDF letter.
 
-The facts of a person: the archive matched by ID number (through its blind index), or by name when
-exactly one archive of that name is in the jurisdiction; its sanctions (one still within its
-effect period vetoes); its linked reports still open (under verification) or closed (through the
-core.links.archive_report_counts port: petitions is not imported); a missing yearly
-personal-matters report. The verdict rules are `propose`, a pure function of those facts.
+The facts of a person: the archive matched by ID number (through its blind index; refused when the
+archive bears another name), or by name when exactly one archive of that name is in the
+jurisdiction; its sanctions (one still within its effect period vetoes); its linked reports still
+open or closed (core.links.archive_report_counts) and the problem clues from them — not concluded,
+transferred to 立案审查调查, or closed (core.links.archive_clue_counts; petitions is not imported):
+anything open or transferred is under verification; clues about someone of the same name that no
+archive link ties to anyone are listed for the case management office to check, without changing
+the proposal; a missing yearly personal-matters report. The verdict rules are `propose`, a pure
+function of those facts.
 
 The reply is due a number of working days after the request (settings.ARCHIVES_OPINION_WORKING_DAYS,
 5 by default; the core working-day calendar)."""
@@ -88,12 +92,26 @@ class Facts:
     sanctions_past: list[str] = field(default_factory=list)
     reports_open: int = 0
     reports_closed: int = 0
+    clues_open: int = 0  # not concluded: in handling, awaiting approval or held (暂存待查)
+    clues_transferred: int = 0  # moved to 立案审查调查
+    clues_closed: int = 0
+    clues_unlinked: int = 0  # about someone of the same name, linked to no archive, not closed
     matters_missing: int | None = None  # the year whose personal-matters report is missing
 
     def lines(self) -> list[str]:
         if self.archive is None:
             return [self.note or "未找到廉情档案"]
         out = [f"在办的信访举报{self.reports_open}件，已办结{self.reports_closed}件"]
+        if self.clues_open or self.clues_transferred or self.clues_closed:
+            out.append(
+                f"问题线索：尚未了结{self.clues_open}件，已转立案审查调查{self.clues_transferred}件，"
+                f"已了结{self.clues_closed}件"
+            )
+        if self.clues_unlinked:
+            out.append(
+                f"另有被反映人与其同名的问题线索{self.clues_unlinked}件尚未了结、未关联任何廉情档案，"
+                "请案件监督管理室核对是否为本人"
+            )
         out += [f"处分（影响期内）：{s}" for s in self.sanctions_in_effect]
         out += [f"处分（影响期已满）：{s}" for s in self.sanctions_past]
         if self.matters_missing:
@@ -103,15 +121,16 @@ class Facts:
 
 def propose(facts: Facts) -> str:
     """The verdict the facts lead to: no archive → not found; a sanction in its effect period →
-    veto; an open report → under verification; a closed report or a past sanction → reported but
-    closed; else no objection."""
+    veto; an open report, a clue not concluded or one transferred to 立案审查调查 → under
+    verification; a closed report or clue, or a past sanction → reported but closed; else no
+    objection. Clues about a namesake linked to no archive are shown, not counted."""
     if facts.archive is None:
         return OpinionVerdict.NOT_FOUND
     if facts.sanctions_in_effect:
         return OpinionVerdict.IN_EFFECT
-    if facts.reports_open:
+    if facts.reports_open or facts.clues_open or facts.clues_transferred:
         return OpinionVerdict.UNDER_VERIFICATION
-    if facts.reports_closed or facts.sanctions_past:
+    if facts.reports_closed or facts.clues_closed or facts.sanctions_past:
         return OpinionVerdict.REPORTED_CLOSED
     return OpinionVerdict.NO_OBJECTION
 
@@ -294,7 +313,12 @@ def gather(user, persons: list[OpinionPerson], *, today: date | None = None, amo
     for p in persons:
         if p.id_number_index:
             match = by_id.get(p.id_number_index)
-            facts.append(Facts(archive=match, note="" if match else "按身份证号未找到廉情档案"))
+            if match is not None and p.name and match.name_index != blind_index(p.name):
+                # The ID number is another person's (a typing error, or the wrong person listed): say
+                # nothing about that archive.
+                facts.append(Facts(note="身份证号与姓名不符，请核实"))
+            else:
+                facts.append(Facts(archive=match, note="" if match else "按身份证号未找到廉情档案"))
         else:
             found = by_name.get(blind_index(p.name), [])
             if len(found) == 1:
@@ -331,6 +355,15 @@ def gather(user, persons: list[OpinionPerson], *, today: date | None = None, amo
         f = archives[owner[pk]]
         f.reports_open += counts["open"]
         f.reports_closed += counts["closed"]
+    matched = [f.archive for f in archives.values() if f.archive is not None]
+    clues = links.archive_clue_counts(user, list(owner), {a.name_index for a in matched})
+    for pk, counts in clues["linked"].items():
+        f = archives[owner[pk]]
+        f.clues_open += counts["open"]
+        f.clues_transferred += counts["transferred"]
+        f.clues_closed += counts["closed"]
+    for a in matched:
+        archives[a.pk].clues_unlinked = clues["unlinked"].get(a.name_index, 0)
     return facts
 
 

@@ -59,6 +59,15 @@ reports_linked_to_archive = Port("reports_linked_to_archive")
 # integrity opinion's facts; one query for any number of archives).
 archive_report_counts = Port("archive_report_counts")
 
+# petitions → archives: the problem clues held in the user's jurisdiction about the archives'
+# persons (the integrity opinion's facts; two queries). Arguments: `user`, `archive_ids` (clues whose
+# source report is linked to one of them count for it) and `name_indexes` (blind indexes of the
+# persons' names: clues about someone of that name linked to no archive at all, not closed, are counted
+# apart for the case management office to check). Returns {"linked": {archive_id: {"open": n,
+# "transferred": n, "closed": n}}, "unlinked": {name_index: n}}; open means not concluded (in handling,
+# awaiting approval or held), transferred means moved to 立案审查调查.
+archive_clue_counts = Port("archive_clue_counts")
+
 # petitions → archives: a clue concluded with a sanction enters the accused's integrity archive as a
 # sanction, once. Keyword arguments: `actor` (who approved the conclusion; recorded as who entered
 # it), `archive_id` (the archive linked to the clue's report; a merged duplicate's survivor takes it),

@@ -25,6 +25,7 @@ from .models import (
     ApprovalKind,
     ApprovalState,
     Clue,
+    ClueState,
     PetitionApproval,
     PetitionDeadline,
     PetitionForward,
@@ -244,6 +245,56 @@ def archive_report_counts(user, archive_ids) -> dict[int, dict[str, int]]:
         bucket = counts.setdefault(row["archive_id"], {"open": 0, "closed": 0})
         bucket["closed" if row["state"] in closed else "open"] += row["n"]
     return counts
+
+
+# A clue not yet concluded: in handling, awaiting approval or held (暂存待查). Transferred (转立案审查调查)
+# is counted apart: an investigation is under way or has ended outside this register.
+CLUE_OPEN_STATES = (
+    ClueState.REGISTERED,
+    ClueState.PENDING_APPROVAL,
+    ClueState.TALK_OR_LETTER,
+    ClueState.PRELIMINARY_CHECK,
+    ClueState.HELD,
+)
+
+
+def archive_clue_counts(user, archive_ids, name_indexes) -> dict[str, dict]:
+    """For the integrity opinion (core.links.archive_clue_counts): the problem clues held by a body
+    in the user's jurisdiction (the register's holder rule).
+
+    - "linked": per archive of `archive_ids`, the clues whose source report is linked to it, by
+      state: {"open": n, "transferred": n, "closed": n} (open: CLUE_OPEN_STATES).
+    - "unlinked": per blind index of `name_indexes`, the clues about someone of that name that no
+      archive link ties to anyone (no source report, or a report linked to no archive) and that are
+      not closed: {name_index: n}. A namesake or the person: the case management office checks.
+
+    Two queries for any number of archives."""
+    from django.db.models import Count
+
+    held = Clue.objects.filter(unit_scope_q(user, prefix="holder__")).order_by()
+    linked: dict[int, dict[str, int]] = {}
+    rows = (
+        held.filter(report__archive_id__in=list(archive_ids))
+        .values("report__archive_id", "state")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        bucket = linked.setdefault(row["report__archive_id"], {"open": 0, "transferred": 0, "closed": 0})
+        if row["state"] == ClueState.TRANSFERRED:
+            bucket["transferred"] += row["n"]
+        elif row["state"] == ClueState.CLOSED:
+            bucket["closed"] += row["n"]
+        else:
+            bucket["open"] += row["n"]
+    unlinked = dict(
+        held.filter(accused_name_index__in=[i for i in name_indexes if i])
+        .filter(Q(report__isnull=True) | Q(report__archive__isnull=True))
+        .exclude(state=ClueState.CLOSED)
+        .values("accused_name_index")
+        .annotate(n=Count("pk"))
+        .values_list("accused_name_index", "n")
+    )
+    return {"linked": linked, "unlinked": unlinked}
 
 
 def reports_linked_to_archive(user, archive_id: int) -> QuerySet[PetitionReport]:

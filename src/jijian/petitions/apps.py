@@ -14,6 +14,7 @@ class PetitionsConfig(AppConfig):
 
         from . import todos  # noqa: F401 - registers the home-page to-dos
         from .access import (
+            archive_clue_counts,
             archive_report_counts,
             clues_visible_to,
             petition_by_serial,
@@ -29,6 +30,7 @@ class PetitionsConfig(AppConfig):
         # What petitions offer the other platforms (core/links.py).
         links.reports_linked_to_archive.provide(reports_linked_to_archive)
         links.archive_report_counts.provide(archive_report_counts)
+        links.archive_clue_counts.provide(archive_clue_counts)
         links.petition_register.provide(petition_register)
         links.petition_by_serial.provide(petition_by_serial)
         links.petitions_open.provide(petitions_open)
