@@ -213,7 +213,7 @@ def test_other_countys_keeper_cannot_write_sections(other_keeper, archive):
 
 
 def test_a_recorded_family_member_does_not_open_the_archive(keeper, archive, tree):
-    relative = make_user("zzb_li", tree.county, "org_department")
+    relative = make_user("sl_li", tree.county, "case_review")
     relative.full_name = "李芳"
     relative.save()
     assert archives_visible_to(relative).filter(pk=archive.pk).exists()
@@ -420,6 +420,42 @@ def test_search_by_initials_full_pinyin_and_id_number_whole_and_scoped(keeper, o
     assert found(idn(5))[0] == {zheng.pk}
     assert found(idn(5)[:-1])[0] == set()
     assert found(idn(6, "421381"))[0] == set()  # the other county's, even by its ID number
+
+
+def test_a_surname_is_read_as_a_surname(keeper, tree, login):
+    """曾伟 is zeng wei, not ceng wei; 单雄 shan xiong; 尉迟敬 yu chi jing; the given name as usual."""
+    zeng = make_archive(keeper, tree.township_a, name="曾伟")
+    shan = make_archive(keeper, tree.township_a, name="单雄")
+    yuchi = make_archive(keeper, tree.township_a, name="尉迟敬")
+    client = login(keeper)
+
+    def found(q):
+        body = client.get(reverse("archives:list"), {"q": q}).content.decode()
+        return {a.pk for a in (zeng, shan, yuchi) if f'id="archive-{a.pk}"' in body}
+
+    assert found("zw") == {zeng.pk} and found("zengwei") == {zeng.pk}
+    assert found("cw") == set() and found("cengwei") == set()
+    assert found("sx") == {shan.pk} and found("shanxiong") == {shan.pk}
+    assert found("ycj") == {yuchi.pk} and found("yuchijing") == {yuchi.pk}
+
+
+def test_the_migration_rereads_the_surnames_it_knows(keeper, tree):
+    """Archives saved before the surname readings get their keys again; the others are not written."""
+    import importlib
+
+    from django.apps import apps as global_apps
+
+    migration = importlib.import_module("jijian.archives.migrations.0005_surname_pinyin_keys")
+    zeng = make_archive(keeper, tree.township_a, name="曾伟")
+    zheng = make_archive(keeper, tree.township_a, name="郑军")
+    IntegrityArchive.objects.filter(pk=zeng.pk).update(name_initials="cw", name_pinyin="cengwei")
+    IntegrityArchive.objects.filter(pk=zheng.pk).update(name_initials="old", name_pinyin="old")
+    migration.refill_surname_keys(global_apps, None)
+    assert IntegrityArchive.objects.filter(pk=zeng.pk).values_list("name_initials", "name_pinyin").get() == (
+        "zw",
+        "zengwei",
+    )
+    assert IntegrityArchive.objects.get(pk=zheng.pk).name_initials == "old"  # not a listed surname
 
 
 # --- a merged-away archive still open elsewhere --------------------------------------------------

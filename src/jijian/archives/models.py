@@ -24,12 +24,12 @@ from jijian.core.models import CadreLevel, OrgUnit
 
 
 def name_keys(name: str) -> tuple[str, str]:
-    """The pinyin initials and the full pinyin of a name, lower case: 郑军 → ("zj", "zhengjun")."""
-    from pypinyin import Style, lazy_pinyin
+    """The pinyin initials and the full pinyin of a name, lower case, the surname read as a surname:
+    郑军 → ("zj", "zhengjun"), 曾伟 → ("zw", "zengwei")."""
+    from jijian.core.orgs.pinyin import person_name_keys
 
-    from jijian.core.orgs.pinyin import initials
-
-    return initials(name)[:20], "".join(lazy_pinyin(name, style=Style.NORMAL)).lower()[:100]
+    initials, pinyin = person_name_keys(name)
+    return initials[:20], pinyin[:100]
 
 
 class SupervisedCategory(models.TextChoices):
