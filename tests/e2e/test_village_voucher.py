@@ -1,7 +1,8 @@
 """A voucher through the co-sign chain in headless Chromium at 360 px: the member enters it with a
 receipt photo, records the supervision committee's signature and, at the own re-check, objects with a
 reason; the chain stops and the township committee, on its phone too, lets it resume; the member then
-re-checks and signs, the secretary and the chair sign, and the township's agency books it."""
+re-checks and signs, the secretary and the chair sign, and the township committee records the agency's
+booking with the name of its clerk."""
 
 import pytest
 from django.utils import timezone
@@ -72,7 +73,10 @@ def test_a_voucher_through_the_chain_with_an_objection(live_server, browser, peo
     sign_step(member, "张书记")
     sign_step(member, "赵主任")
     township.reload()
-    sign_step(township)  # the agency books it (8600 < 10000: no township leader)
+    # The agency books it (8600 < 10000: no township leader); the committee records its clerk's name.
+    assert township.inner_text("#sign label[for=id_signer_name]") == "三资代理中心经办人"
+    assert township.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling
+    sign_step(township, "孙会计")
     voucher.refresh_from_db()
     assert voucher.state == VoucherState.BOOKED
     assert "已记账" in township.inner_text("#voucher-state")

@@ -124,3 +124,19 @@ def test_a_voucher_is_signed_through_the_api(people, login):
     assert response.status_code == 200, response.content
     assert response.json()["next_step"] == "member_recheck"
     assert VoucherSignature.objects.get().signer_name == "李监委"
+
+
+def test_a_township_step_through_the_api_names_its_signer(people, login):
+    from tests.villageaffairs.test_reimbursements import enter, walk_village
+
+    voucher = enter(people.member_a, amount="12000")
+    walk_village(people, voucher)
+    voucher.refresh_from_db()
+    url, township = f"/api/village/vouchers/{voucher.pk}/sign", login(people.township_a)
+    missing = post(township, url, {"version": voucher.version})
+    assert missing.status_code == 400 and "请填写“乡镇领导签批”的签字人" in missing.json()["error"]["message"]
+    assert post(township, url, {"version": voucher.version, "signer_name": "刘乡长"}).status_code == 200
+    body = post(township, url, {"version": voucher.version + 1, "signer_name": "孙会计"}).json()
+    assert body["state"] == "booked"
+    signers = [s.signer_name for s in VoucherSignature.objects.filter(voucher=voucher)]
+    assert signers[-2:] == ["刘乡长", "孙会计"]

@@ -104,3 +104,82 @@ def test_a_poster_for_a_village_without_a_board_says_so(people, tree, login, tmp
     publish(people.member_a)
     text = _pdf_text(login(people.township_a).get(reverse("villageaffairs:board_posters")).content, tmp_path)
     assert "未能生成公示的村（社区）" in text and tree.village_a2.name in text
+
+
+# --- a mobile number however it is written (until 2026-12: only 11 digits in a row were seen) -------
+WRITTEN_MOBILES = [
+    "13907221234",
+    "139-0722-1234",
+    "139 0722 1234",
+    "139.0722.1234",
+    "１３９０７２２１２３４",  # full-width digits
+    "１３９－０７２２－１２３４",  # full-width digits and hyphens
+    "+86 139 0722 1234",
+    "+86-13907221234",
+    "8613907221234",
+    "0086 13907221234",
+    "（＋８６）１３９　０７２２　１２３４",  # full-width brackets, plus and spaces
+]
+OFFICE = "办公室 0722-3581234，举报电话 12388"
+
+
+def _public_page(village_id) -> str:
+    return Client().get(reverse("villageaffairs:board_public", args=[village_id])).content.decode()
+
+
+def _digits(text: str) -> str:
+    import re
+    import unicodedata
+
+    return re.sub(r"\D", "", unicodedata.normalize("NFKC", text))
+
+
+@pytest.mark.parametrize("mobile", WRITTEN_MOBILES)
+def test_a_mobile_number_however_written_needs_the_members_consent(people, tree, mobile):
+    from django.core.exceptions import ValidationError
+
+    from jijian.audit.models import AuditEvent
+    from jijian.villageaffairs.models import PublicBoard
+
+    with pytest.raises(ValidationError) as info:
+        publish(people.member_a, contact=f"手机 {mobile}（工作日）")
+    assert "公开手机号码须本人勾选同意" in info.value.messages[0]
+    assert not PublicBoard.objects.exists()
+    assert not AuditEvent.objects.filter(action="public_board.publish").exists()
+    board = publish(people.member_a, contact=f"手机 {mobile}（工作日）", phone_consent=True)
+    assert board.phone_consent is True  # the consent is recorded: the number was recognised
+    assert f"手机 {mobile}（工作日）" in _public_page(tree.village_a.pk)
+
+
+@pytest.mark.parametrize("mobile", WRITTEN_MOBILES)
+def test_a_mobile_number_without_consent_is_masked_however_written(people, tree, mobile):
+    """A board saved before the number was recognised (no consent recorded): the public page hides the
+    whole written number, its country code included, and keeps the rest of the line."""
+    from jijian.villageaffairs.models import PublicBoard
+
+    publish(people.member_a)
+    PublicBoard.objects.filter(village=tree.village_a).update(contact=f"手机 {mobile}；{OFFICE}")
+    page = _public_page(tree.village_a.pk)
+    assert f"手机 （未公开）；{OFFICE}" in page
+    assert "13907221234" not in _digits(page)
+
+
+def test_landlines_and_short_numbers_need_no_consent_and_are_shown(people, tree):
+    board = publish(people.member_a, contact=OFFICE)
+    assert board.phone_consent is False
+    page = _public_page(tree.village_a.pk)
+    assert OFFICE in page and "未公开" not in page
+
+
+def test_the_poster_masks_a_mobile_number_without_consent(people, tree, login, tmp_path):
+    from jijian.villageaffairs.models import PublicBoard
+
+    publish(people.member_a)
+    contact = "手机 139-0722-1234，１３９ ０７２２ １２３４，+86 139.0722.1234；办公室 0722-3581234"
+    PublicBoard.objects.filter(village=tree.village_a).update(contact=contact)
+    text = _pdf_text(login(people.township_a).get(reverse("villageaffairs:board_posters")).content, tmp_path)
+    assert text.count("（未公开）") == 3 and "0722-3581234" in text
+    assert "13907221234" not in _digits(text)
+    PublicBoard.objects.filter(village=tree.village_a).update(phone_consent=True)  # the member consents
+    text = _pdf_text(login(people.township_a).get(reverse("villageaffairs:board_posters")).content, tmp_path)
+    assert "139-0722-1234" in text and "未公开" not in text

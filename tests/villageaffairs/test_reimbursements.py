@@ -61,7 +61,7 @@ def test_the_default_chain_runs_in_order_and_the_agency_books_it(people):
         "agency_booking",
     ]
     walk_village(people, voucher)
-    sign(people.township_a, voucher)
+    sign(people.township_a, voucher, "孙会计")  # the committee records the agency clerk's booking
     voucher.refresh_from_db()
     assert voucher.state == VoucherState.BOOKED and voucher.booked_at is not None
     assert [s.signer_name for s in voucher.signatures.all()][1] == people.member_a.full_name
@@ -199,7 +199,7 @@ def test_statistics_per_village_and_month_and_the_excel_export(people, login):
 
     booked = enter(people.member_a, amount="1000")
     walk_village(people, booked)
-    sign(people.township_a, booked)
+    sign(people.township_a, booked, "孙会计")
     objected = enter(people.member_a, amount="500", handler="刘经手")
     sign(people.member_a, objected, "李监委", objection=True, opinion="用途不明")
     (row,) = r.voucher_statistics(people.township_a, year=booked.created_at.year)
@@ -417,3 +417,103 @@ def test_the_same_purpose_split_again_months_later_is_a_second_flag(people):
     assert second.voucher_ids == sorted(v.pk for v in september) and second.total == Decimal("59000")
     assert first.key != second.key
     assert len(r.split_board(people.township_a)) == 2
+
+
+# --- the township steps: the committee records who signed (until 2026-12 it signed them by its own
+# account's name, so a voucher needing the township leader could never be booked) -----------------------
+def test_a_voucher_over_the_threshold_is_booked_with_one_township_committee_account(people, tree):
+    from jijian.core.models import User
+    from jijian.core.roles import Role
+
+    # The township has one committee account (as in the demo's and the bench's townships).
+    assert User.objects.filter(org_unit=tree.township_a, roles__role=Role.TOWNSHIP_COMMITTEE).count() == 1
+    voucher = enter(people.member_a, amount="12000")
+    assert voucher.chain[-2:] == ["township_leader", "agency_booking"]
+    walk_village(people, voucher)
+    sign(people.township_a, voucher, "刘乡长", opinion="同意")
+    assert r.next_step(Voucher.objects.get(pk=voucher.pk)) == "agency_booking"
+    sign(people.township_a, voucher, "孙会计")
+    voucher.refresh_from_db()
+    assert voucher.state == VoucherState.BOOKED and voucher.booked_at is not None
+    township_steps = voucher.signatures.filter(step__in=["township_leader", "agency_booking"])
+    assert [(s.signer_name, s.recorded_by) for s in township_steps] == [
+        ("刘乡长", people.township_a),
+        ("孙会计", people.township_a),
+    ]
+    audited = AuditEvent.objects.filter(action="voucher.sign", actor=people.township_a).order_by("id")
+    summaries = list(audited.values_list("summary", flat=True))
+    assert summaries == [
+        "购买办公用品 乡镇领导签批：刘乡长签字",
+        "购买办公用品 乡镇三资代理中心记账：孙会计签字",
+    ]
+
+
+@pytest.mark.parametrize("typed", ["", "   ", "\u3000"])
+def test_a_township_step_without_its_signers_name_is_refused(people, typed):
+    voucher = enter(people.member_a, amount="12000")
+    walk_village(people, voucher)
+    voucher.refresh_from_db()
+    version, signed, audited = voucher.version, voucher.signatures.count(), AuditEvent.objects.count()
+    assert "请填写“乡镇领导签批”的签字人" in refused(sign, people.township_a, voucher, typed)
+    voucher.refresh_from_db()
+    assert (voucher.version, voucher.signatures.count(), AuditEvent.objects.count()) == (
+        version,
+        signed,
+        audited,
+    )
+    assert voucher.state == VoucherState.SIGNING and r.next_step(voucher) == "township_leader"
+
+
+def test_names_are_compared_without_spaces_or_full_width_forms(people):
+    assert r.person_key(" 王 经手\u3000") == r.person_key("王经手") == "王经手"
+    assert r.same_person("ＬＩ　Ｍｉｎｇ", "LI Ming") and not r.same_person("王经手", "王敬手")
+    voucher = enter(people.member_a, amount="12000", handler="王经手")
+    for typed in ("王 经手", "王\u3000经手", " 王经手 "):  # the handler, however spaced
+        assert "不能在自己经手的凭证上签字" in refused(sign, people.member_a, voucher, typed)
+    sign(people.member_a, voucher, "李监委")
+    sign(people.member_a, voucher)  # the member's re-check, by the account's name
+    assert "同一人不能签字两次" in refused(sign, people.member_a, voucher, "李　监委")
+    assert people.member_a.full_name == "测试member_a"  # the re-check's signer, typed again with a space
+    assert "同一人不能签字两次" in refused(sign, people.member_a, voucher, "测试 member_a")
+    sign(people.member_a, voucher, "张书记")
+    sign(people.member_a, voucher, "赵主任")
+    sign(people.township_a, voucher, "刘乡长")
+    for typed in ("刘 乡长", "刘\u3000乡长", "张 书记"):  # the township leader, or the secretary, again
+        assert "同一人不能签字两次" in refused(sign, people.township_a, voucher, typed)
+    assert (
+        voucher.signatures.count() == 5 and Voucher.objects.get(pk=voucher.pk).state == VoucherState.SIGNING
+    )
+
+
+def test_the_township_records_its_steps_on_the_voucher_page(people, login):
+    voucher = enter(people.member_a, amount="12000")
+    walk_village(people, voucher)
+    client = login(people.township_a)
+    url = reverse("villageaffairs:voucher_detail", args=[voucher.pk])
+    sign_url = reverse("villageaffairs:voucher_sign", args=[voucher.pk])
+    page = client.get(url).content.decode()
+    assert '<label for="id_signer_name">乡镇领导签字人</label>' in page
+    assert "本账号（测试township_a）记为登记人" in page and "以本人账号签字" not in page
+    voucher.refresh_from_db()
+    client.post(sign_url, {"version": voucher.version, "signer_name": ""})
+    page = client.get(url).content.decode()
+    assert "请填写“乡镇领导签批”的签字人" in page and not voucher.signatures.filter(step="township_leader")
+    client.post(sign_url, {"version": voucher.version, "signer_name": "刘乡长", "opinion": "同意"})
+    page = client.get(url).content.decode()
+    assert '<label for="id_signer_name">三资代理中心经办人</label>' in page
+    assert "测试township_a 登记" in page.split('id="chain-township_leader"')[1].split("</li>")[0]
+    voucher.refresh_from_db()
+    client.post(sign_url, {"version": voucher.version, "signer_name": "孙会计"})
+    voucher.refresh_from_db()
+    assert voucher.state == VoucherState.BOOKED
+    page = client.get(url).content.decode()
+    assert 'id="sign"' not in page
+    booking = page.split('id="chain-agency_booking"')[1].split("</li>")[0]
+    assert "孙会计" in booking and "测试township_a 登记" in booking
+    # The member's re-check still says it is signed by the member's own account.
+    other = enter(people.member_a)
+    sign(people.member_a, other, "李监委")
+    page = (
+        login(people.member_a).get(reverse("villageaffairs:voucher_detail", args=[other.pk])).content.decode()
+    )
+    assert "以本人账号签字" in page and 'name="signer_name"' not in page

@@ -36,7 +36,7 @@ def test_a_voucher_waits_on_the_member_then_on_the_township(people):
     assert WAITING not in counts(people.member_a)
     assert counts(people.township_a)[WAITING] == 1
     assert WAITING not in counts(people.township_b)  # another township's voucher
-    sign(people.township_a, voucher)  # booked
+    sign(people.township_a, voucher, "孙会计")  # booked
     assert WAITING not in counts(people.township_a)
 
 

@@ -3,11 +3,14 @@ signing in. The public page is rendered once and kept in the cache until the boa
 hour passes, for the year's figures), so a township can print every village's board at once cheaply.
 
 A mobile number in the contact line is published only with the member's consent, recorded with the
-board; a village without a discipline member has no board."""
+board, however it is written (mobile_spans: grouped with spaces, hyphens or dots, in full-width digits,
+with +86, 86 or 0086 before it); a landline with its area code is shown. A village without a
+discipline member has no board."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django.conf import settings
 from django.core.cache import cache
@@ -27,13 +30,46 @@ from .models import DecisionStep, PublicBoard, VoucherSignature
 
 PHOTO_PURPOSE = "villageaffairs.board_photo"
 
-MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+# A mainland mobile number as people write it, matched in the NFKC form of the text (full-width digits,
+# spaces and signs read as ASCII): eleven digits 1[3-9]…, a single space, hyphen or dot allowed between
+# any two of them (139-0722-1234, 139 0722 1234, 139.0722.1234), the country code before it or not
+# (+86, 86, 0086, bracketed or not), and no digit right before or after it. A landline (0722-3581234)
+# starts with 0 and a service number (12388) is short: neither matches.
+_SEPARATOR = r"[ \t\-.\u2010-\u2015]"
+MOBILE = re.compile(
+    rf"(?<![0-9])(?:\(?(?:\+|00)?86\)?{_SEPARATOR}?)?1{_SEPARATOR}?[3-9](?:{_SEPARATOR}?[0-9]){{9}}(?![0-9])"
+)
 CACHE_SECONDS = 3600
 
 
+def mobile_spans(text: str) -> list[tuple[int, int]]:
+    """Where the mobile numbers are in `text`: (start, end) of each as written, its country code
+    included. Each character is normalised on its own (NFKC), so a span maps back to the text."""
+    normalised, origin = [], []
+    for i, char in enumerate(text or ""):
+        form = unicodedata.normalize("NFKC", char)
+        normalised.append(form)
+        origin.extend([i] * len(form))
+    return [(origin[m.start()], origin[m.end() - 1] + 1) for m in MOBILE.finditer("".join(normalised))]
+
+
+def has_mobile(text: str) -> bool:
+    return bool(mobile_spans(text))
+
+
+def mask_mobiles(text: str) -> str:
+    """`text` with each mobile number, as written, replaced by （未公开）."""
+    shown, last = [], 0
+    for start, end in mobile_spans(text):
+        shown += [text[last:start], gettext("（未公开）")]
+        last = end
+    return "".join(shown) + (text or "")[last:]
+
+
 def cache_key(village_id: int, language: str | None = None) -> str:
-    """The cached page of a village's board in a language (the request's, by default)."""
-    return f"villageaffairs:board:{village_id}:{language or get_language()}"
+    """The cached page of a village's board in a language (the request's, by default). "v2": pages
+    cached before grouped and full-width mobile numbers were masked are never served."""
+    return f"villageaffairs:board:v2:{village_id}:{language or get_language()}"
 
 
 def cache_keys(village_id: int) -> list[str]:
@@ -60,7 +96,7 @@ def public_board_publish(
         errors.append(gettext("请填写亮承诺"))
     if len(duties) > 2000 or len(commitments) > 2000 or len(contact) > 200:
         errors.append(gettext("职责、承诺不超过2000字，联系方式不超过200字"))
-    if MOBILE.search(contact) and not phone_consent:
+    if has_mobile(contact) and not phone_consent:
         errors.append(gettext("联系方式中有手机号码：公开手机号码须本人勾选同意；也可填写村委会办公电话"))
     if errors:
         raise ValidationError(errors)
@@ -69,7 +105,7 @@ def public_board_publish(
         "duties": duties,
         "commitments": commitments,
         "contact": contact,
-        "phone_consent": phone_consent and bool(MOBILE.search(contact)),
+        "phone_consent": phone_consent and has_mobile(contact),
         "published_at": timezone.now(),
     }
     current = PublicBoard.objects.select_for_update().filter(village=village).first()
@@ -220,7 +256,9 @@ def year_results(board: PublicBoard, year: int) -> dict:
 
 
 def shown_contact(board: PublicBoard) -> str:
-    return board.contact if board.phone_consent else MOBILE.sub(gettext("（未公开）"), board.contact)
+    """The contact line as the public page and the poster show it: mobile numbers masked unless the
+    member consented."""
+    return board.contact if board.phone_consent else mask_mobiles(board.contact)
 
 
 def villages_with_boards(township: OrgUnit):

@@ -246,8 +246,8 @@ def _load_vouchers(cun, township_officer) -> None:
     sign(cun, booked, opinion="复审无误")
     sign(cun, booked, "李书记")
     sign(cun, booked, "陈主任")
-    if township_officer is not None:
-        sign(township_officer, booked)
+    if township_officer is not None:  # the committee records the agency's booking, by its clerk's name
+        sign(township_officer, booked, "孙会计", opinion="已入账")
     waiting = enter("村组道路养护材料", "12800.00", "刘组长", 3)
     sign(cun, waiting, "周监委", opinion="同意")
     sign(cun, waiting, opinion="与道路硬化决议一致")

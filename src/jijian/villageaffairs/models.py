@@ -241,7 +241,8 @@ class ChainStep(models.TextChoices):
     AGENCY_BOOKING = "agency_booking", _("乡镇三资代理中心记账")
 
 
-# Steps signed at the township (by the township committee's account); the others in the village.
+# Steps signed at the township, recorded by the township committee with the signer's name; the others
+# in the village, recorded by the member.
 TOWNSHIP_CHAIN_STEPS = frozenset({ChainStep.TOWNSHIP_LEADER, ChainStep.AGENCY_BOOKING})
 DEFAULT_CHAIN = [
     ChainStep.SUPERVISION_COMMITTEE,
@@ -328,8 +329,9 @@ class Voucher(models.Model):
 
 
 class VoucherSignature(models.Model):
-    """One step of a voucher's chain: who signed (by name; the member and the township by their own
-    account), when, the opinion — or the objection that stopped the chain, and the township's answer."""
+    """One step of a voucher's chain: who signed (by name: the person who signed on paper, typed by the
+    account that recorded it, `recorded_by`; the member's re-check by the member's own account), when,
+    the opinion — or the objection that stopped the chain, and the township's answer."""
 
     voucher = models.ForeignKey(Voucher, on_delete=models.CASCADE, related_name="signatures")
     step = models.CharField(_("环节"), max_length=24, choices=ChainStep.choices)

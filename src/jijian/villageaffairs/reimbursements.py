@@ -4,17 +4,21 @@ A village voucher is entered with its receipt photos (on behalf of the handler, 
 step by step in the order the township set: the village affairs supervision committee reviews, the
 discipline member re-checks and signs (复审签字, with their own account: an endorsement of the
 voucher's content), the secretary and the chair co-sign, the township leader signs from an amount on,
-and the township 三资 agency books it. Village signatures on paper are recorded by the member (the
-signer's name); township steps by the township committee. Every step is audited.
+and the township 三资 agency books it. Signatures on paper are recorded with the name of the person who
+signed: the village's by the member, the township leader's and the agency's by the township committee
+(`recorded_by` is the account that recorded it; only the member's re-check is signed by the account's
+own name). Every step is audited.
 
-Refused, changing nothing: a signature out of turn (only the next step can be signed), the handler
-signing his own voucher, one person signing twice, an objection without a reason, a stale page. An
+Refused, changing nothing: a signature out of turn (only the next step can be signed), a step without
+its signer's name, the handler signing his own voucher, one person signing twice (names compared
+without spaces and full-width forms: same_person), an objection without a reason, a stale page. An
 objection stops the chain and goes to the township with a time limit in working days; the township
 lets the chain resume (the step is signed again) or refuses the voucher."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -300,6 +304,23 @@ def vouchers_waiting_on(user) -> list[Voucher]:
     return [v for v in signing if may_sign(user, v, next_step(v))]
 
 
+def person_key(name: str) -> str:
+    """A signer's name as compared: NFKC (full-width letters read as ASCII), without any whitespace or
+    invisible space — "王 经手" and "王　经手" are 王经手."""
+    return re.sub(r"[\s\u200b-\u200d\u2060\ufeff]+", "", unicodedata.normalize("NFKC", name or ""))
+
+
+def same_person(a: str, b: str) -> bool:
+    return person_key(a) == person_key(b)
+
+
+# The signer a township step records, as the sign form names them.
+TOWNSHIP_SIGNER_LABELS = {
+    ChainStep.TOWNSHIP_LEADER: gettext_lazy("乡镇领导签字人"),
+    ChainStep.AGENCY_BOOKING: gettext_lazy("三资代理中心经办人"),
+}
+
+
 def voucher_digest(voucher: Voucher) -> str:
     content = f"{voucher.pk}|{voucher.village_id}|{voucher.purpose}|{voucher.amount}|{voucher.spent_on}|{voucher.handler_name}"
     return sm3_hex(content.encode())
@@ -322,7 +343,10 @@ def voucher_sign(
     objection: bool = False,
     ip_address: str = "",
 ) -> SignOutcome:
-    """Sign the voucher's next step, or object at it (a reason in `opinion`)."""
+    """Sign the voucher's next step, or object at it (a reason in `opinion`). `signer_name` is the
+    person who signed on paper (a village step, recorded by the member; a township step — the leader's
+    approval, the agency's booking — recorded by the township committee); the member's re-check is
+    signed by the member's own account and ignores it."""
     locked = Voucher.objects.select_for_update().select_related("village").get(pk=voucher.pk)
     if locked.version != version:
         raise ConcurrentEditError()
@@ -333,17 +357,17 @@ def voucher_sign(
         raise PermissionDenied
     assert step is not None
     label = ChainStep(step).label
-    if step == ChainStep.MEMBER_RECHECK or step in TOWNSHIP_CHAIN_STEPS:
-        signer_name = actor.full_name  # signed with their own account
+    if step == ChainStep.MEMBER_RECHECK:
+        signer_name = actor.full_name  # signed with the member's own account
     signer_name = (signer_name or "").strip()[:50]
     opinion = (opinion or "").strip()[:500]
-    if not signer_name:
+    if not person_key(signer_name):
         raise ValidationError(gettext("请填写“%(label)s”的签字人") % {"label": label})
-    if signer_name == locked.handler_name:
+    if same_person(signer_name, locked.handler_name):
         raise ValidationError(
             gettext("经手人 %(signer_name)s 不能在自己经手的凭证上签字") % {"signer_name": signer_name}
         )
-    if any(s.signer_name == signer_name for s in signed_steps(locked)):
+    if any(same_person(s.signer_name, signer_name) for s in signed_steps(locked)):
         raise ValidationError(
             gettext("%(signer_name)s 已在本凭证上签过字，同一人不能签字两次") % {"signer_name": signer_name}
         )

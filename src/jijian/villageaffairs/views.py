@@ -497,7 +497,7 @@ def voucher_create(request):
 @require_GET
 def voucher_detail(request, pk):
     voucher = get_voucher_for(request.user, pk)
-    signatures = list(voucher.signatures.select_related("resolved_by"))
+    signatures = list(voucher.signatures.select_related("resolved_by", "recorded_by"))
     step = reimbursements.next_step(voucher)
     done = [s for s in signatures if not s.is_objection]
     chain = [
@@ -506,14 +506,25 @@ def voucher_detail(request, pk):
             "label": ChainStep(code).label,
             "signature": done[i] if i < len(done) else None,
             "objected": voucher.state == VoucherState.OBJECTED and i == len(done),
+            # A township step names the committee account that recorded the signature.
+            "recorder": (
+                done[i].recorded_by.full_name if i < len(done) and code in TOWNSHIP_CHAIN_STEPS else ""
+            ),
         }
         for i, code in enumerate(voucher.chain)
     ]
     sign_form = None
     if reimbursements.may_sign(request.user, voucher, step):
         sign_form = SignForm(initial={"version": voucher.version})
-        if step == ChainStep.MEMBER_RECHECK or step in TOWNSHIP_CHAIN_STEPS:
-            del sign_form.fields["signer_name"]
+        if step == ChainStep.MEMBER_RECHECK:
+            del sign_form.fields["signer_name"]  # signed with the member's own account
+        elif step in TOWNSHIP_CHAIN_STEPS:  # recorded by the committee: the name of who signed on paper
+            field = sign_form.fields["signer_name"]
+            field.label = reimbursements.TOWNSHIP_SIGNER_LABELS[ChainStep(step)]
+            field.help_text = gettext("填写实际签字人的姓名；本账号（%(name)s）记为登记人") % {
+                "name": request.user.full_name
+            }
+            field.widget.attrs.update(required=True, autocomplete="off")
     resolve_form = None
     if voucher.state == VoucherState.OBJECTED and reimbursements.is_township_officer(request.user):
         resolve_form = ResolveForm(initial={"version": voucher.version})
@@ -545,7 +556,8 @@ def voucher_sign(request, pk):
         messages.error(request, "；".join(error.messages))
     else:
         messages.success(
-            request, "已提出异议，已报乡镇纪委处理" if outcome.signature.is_objection else "已签字"
+            request,
+            gettext("已提出异议，已报乡镇纪委处理") if outcome.signature.is_objection else gettext("已签字"),
         )
         if outcome.duty_log_note:
             messages.warning(request, outcome.duty_log_note)
