@@ -52,11 +52,66 @@ def test_the_port_gives_each_person_s_training_of_the_year(tree, people):
         "required": 1,
         "required_done": 1,
         "courses_done": 1,
+        "exams_open": 0,
         "exams_sat": 0,
         "exams_passed": 0,
         "best_percent": None,
     }
     assert answer[people.township_b.pk]["required"] == 0
+
+
+def test_the_port_counts_the_exams_open_to_each_person_in_constant_queries(tree, people):
+    """An exam counts as open to a person in a year when it is published for their role by their
+    unit or one above and its window opened that year and has closed (one still open can still be
+    sat); the evaluation scores "no exam to sit" apart from "did not sit"."""
+    from datetime import datetime, timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from jijian.training.models import Exam
+
+    def exam(unit, *, opens, closes, audience="village_members", published=True):
+        Exam.objects.create(
+            org_unit=unit,
+            title="考试",
+            audience=audience,
+            opens_at=opens,
+            closes_at=closes,
+            duration_minutes=30,
+            is_published=published,
+        )
+
+    def at(*args):
+        return timezone.make_aware(datetime(*args))
+
+    exam(tree.county, opens=at(2025, 5, 1), closes=at(2025, 5, 31))  # member_a's, member_b's
+    exam(
+        tree.township_a, opens=at(2025, 6, 1), closes=at(2025, 6, 30), audience="all"
+    )  # member_a, township_a
+    exam(
+        tree.county, opens=at(2025, 7, 1), closes=at(2025, 7, 31), audience="township_cadres"
+    )  # the townships
+    exam(tree.county, opens=at(2025, 8, 1), closes=at(2025, 8, 31), published=False)  # nobody's
+    exam(tree.other_county, opens=at(2025, 5, 1), closes=at(2025, 5, 31))  # another county's
+    exam(tree.county, opens=at(2024, 5, 1), closes=at(2024, 5, 31))  # another year
+    exam(tree.county, opens=at(2025, 12, 1), closes=timezone.now() + timedelta(days=5))  # still open
+    member_b = make_user("member_b", tree.village_b, Role.VILLAGE_MEMBER)
+    one = [people.member_a.pk]
+    with CaptureQueriesContext(connection) as single:
+        answer = training_results(user_ids=one, year=2025)
+    assert answer[people.member_a.pk]["exams_open"] == 2
+    everyone = [people.member_a.pk, member_b.pk, people.township_a.pk, people.township_b.pk]
+    with CaptureQueriesContext(connection) as several:
+        answer = training_results(user_ids=everyone, year=2025)
+    assert {uid: answer[uid]["exams_open"] for uid in everyone} == {
+        people.member_a.pk: 2,
+        member_b.pk: 1,
+        people.township_a.pk: 2,
+        people.township_b.pk: 1,
+    }
+    assert len(several.captured_queries) == len(single.captured_queries)
 
 
 def test_the_page_and_the_api(client, login, tree, people):

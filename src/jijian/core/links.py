@@ -122,7 +122,9 @@ petition_matters = Port("petition_matters")
 monthly_report_scores = Port("monthly_report_scores")
 
 # training → evaluation: each person's training of `year`: {user_id: {"required", "required_done",
-# "courses_done", "exams_sat", "exams_passed", "best_percent" (or None)}} for every id in `user_ids`.
+# "courses_done", "exams_sat", "exams_passed", "best_percent" (or None), "exams_open" (exams of the year
+# open to the person: published for their role by their unit or one above, closed by `today`)}} for
+# every id in `user_ids`.
 # The caller passes only people in its own reader's jurisdiction.
 training_results = Port("training_results")
 

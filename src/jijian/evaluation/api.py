@@ -11,6 +11,7 @@ from ninja.pagination import paginate
 from jijian.core.api.limits import ApiId, Pagination
 
 from . import access
+from .scoring import note_texts
 
 router = Router(tags=["考评与互查"])
 
@@ -33,6 +34,10 @@ class EvaluationOut(Schema):
     grade_label: str
     coefficient: str | None
     basis: dict
+    notes: dict[str, str] = Field(
+        description="计分说明：按替代规则计分的项目（reports、training、guidance）及其原因，"
+        "如各月月报均未评分、本年度没有向其开放的考试、派单未到办理期限"
+    )
 
 
 class RectificationOut(Schema):
@@ -90,6 +95,7 @@ def _evaluation(e) -> dict:
         "grade_label": e.grade_label,
         "coefficient": str(e.coefficient) if e.coefficient is not None else None,
         "basis": e.basis,
+        "notes": note_texts(e.basis or {}),
     }
 
 

@@ -1,6 +1,6 @@
 """The year's evaluations as Excel, with the basis of each (the parts, weights, the township's
-assessment, total, grade and coefficient). The export is an audit event written before the file
-leaves."""
+assessment, total, grade and coefficient, and 计分说明: why a part was computed by a fallback of
+scoring.py). The export is an audit event written before the file leaves."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from jijian.audit.services import audit_record
 from jijian.core.exports import spreadsheet_cell
 from jijian.core.language import written_in_platform_language
 
-from .scoring import PARTS
+from .scoring import PART_LABELS, PARTS, note_texts
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -43,6 +43,7 @@ def evaluations_xlsx(*, actor, rows, year: int, ip_address: str = "") -> HttpRes
         "总分",
         "等次",
         "补贴系数",
+        "计分说明",
     ]
     ws.append(header)
     for cell in ws[2]:
@@ -54,6 +55,8 @@ def evaluations_xlsx(*, actor, rows, year: int, ip_address: str = "") -> HttpRes
         parts, weights = b.get("parts") or {}, b.get("weights") or {}
         r, t, g = b.get("reports") or {}, b.get("training") or {}, b.get("guidance") or {}
         connected = b.get("guidance_connected")
+        notes = note_texts(b)
+        explained = "；".join(f"{PART_LABELS[k]}：{notes[k]}" for k, _ in PARTS if k in notes)
         ws.append(
             [
                 spreadsheet_cell(e.member.full_name),
@@ -76,6 +79,7 @@ def evaluations_xlsx(*, actor, rows, year: int, ip_address: str = "") -> HttpRes
                 str(e.total or ""),
                 e.grade_label,
                 str(e.coefficient or ""),
+                explained,
             ]
         )
     audit_record(

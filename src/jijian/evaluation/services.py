@@ -196,7 +196,9 @@ def guidance_connected() -> bool:
 
 def evaluation_compute(evaluation: Evaluation) -> Evaluation:
     """Read the basis through the ports and compute parts, total, grade and coefficient (saved on
-    the row; the caller's transaction). Guidance without a provider is "未接入" (left out)."""
+    the row; the caller's transaction). Guidance without a provider is "未接入" (left out). The
+    evaluation day is today: a guidance task not yet due or an exam still open is not held against
+    the member; the basis keeps a note for each part computed by a fallback (scoring.py)."""
     uid = evaluation.member_id
     reports = links.monthly_report_scores(user_ids=[uid], year=evaluation.year).get(uid)
     training = links.training_results(user_ids=[uid], year=evaluation.year).get(uid)
@@ -205,7 +207,7 @@ def evaluation_compute(evaluation: Evaluation) -> Evaluation:
         links.guidance_task_counts(user_ids=[uid], year=evaluation.year).get(uid) if connected else None
     )
     rubric = evaluation.rubric
-    parts = scoring.part_scores(
+    parts, notes = scoring.score_parts(
         reports=reports,
         training=training,
         guidance=guidance,
@@ -221,6 +223,7 @@ def evaluation_compute(evaluation: Evaluation) -> Evaluation:
         "guidance": guidance or {},
         "guidance_connected": connected,
         "parts": {k: (str(v) if v is not None else None) for k, v in parts.items()},
+        "notes": notes,
         "weights": weights,
         "computed_at": timezone.now().isoformat(),
     }

@@ -30,7 +30,7 @@ from .forms import (
     RubricForm,
     ScoreForm,
 )
-from .scoring import PARTS
+from .scoring import PARTS, note_texts
 
 PAGE = 50
 REFUSED = gettext_lazy("您无权进行此操作")
@@ -253,8 +253,15 @@ def evaluation_detail(request, pk):
                 messages.success(request, gettext("乡镇评价已保存，考评依据已重新计算"))
                 return redirect("evaluation:evaluation_detail", pk)
     basis = evaluation.basis or {}
+    notes = note_texts(basis)  # why a part was computed by a fallback (no month scored, no exam, …)
     parts = [
-        (key, label, (basis.get("parts") or {}).get(key), (basis.get("weights") or {}).get(key))
+        (
+            key,
+            label,
+            (basis.get("parts") or {}).get(key),
+            (basis.get("weights") or {}).get(key),
+            notes.get(key, ""),
+        )
         for key, label in PARTS
     ]
     context = {

@@ -6,18 +6,22 @@ the answer holds facts of training only, no question or answer."""
 from __future__ import annotations
 
 from django.db.models import Count, Max, Q
+from django.utils import timezone
 
 from .models import CourseCompletion, Sitting
-from .required import completions_of, learners_of, required_for
+from .required import completions_of, exams_open_for, learners_of, required_for
 
 
 def training_results(*, user_ids, year: int) -> dict[int, dict]:
-    """{user_id: {"required": n, "required_done": n, "courses_done": n, "exams_sat": n,
-    "exams_passed": n, "best_percent": int | None}} for the people among `user_ids` (people with no
-    training at all get zeros; a constant number of queries for any number of people)."""
+    """{user_id: {"required": n, "required_done": n, "courses_done": n, "exams_open": n,
+    "exams_sat": n, "exams_passed": n, "best_percent": int | None}} for the people among `user_ids`
+    (people with no training at all get zeros; a constant number of queries for any number of
+    people). `exams_open`: the exams of the year open to the person whose window has closed
+    (required.exams_open_for), so the evaluation can tell "no exam to sit" from "did not sit"."""
     ids = [int(i) for i in user_ids]
     people, roles = learners_of(ids)
     bound = required_for(people, roles, year)
+    exams_open = exams_open_for(people, roles, year, now=timezone.now())
     done = completions_of(ids, {c.pk for cs in bound.values() for c in cs})
     courses_done = dict(
         CourseCompletion.objects.filter(user_id__in=ids, course__year=year)
@@ -48,6 +52,7 @@ def training_results(*, user_ids, year: int) -> dict[int, dict]:
             "required": len(required),
             "required_done": sum(1 for c in required if (uid, c.pk) in done),
             "courses_done": courses_done.get(uid, 0),
+            "exams_open": exams_open.get(uid, 0),
             "exams_sat": exam.get("sat", 0),
             "exams_passed": exam.get("passed", 0),
             "best_percent": best_percent.get(uid),

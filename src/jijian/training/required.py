@@ -14,7 +14,7 @@ from jijian.core.access import scope
 from jijian.core.models import User, UserRole
 from jijian.core.roles import Module, Role
 
-from .models import Audience, Course, CourseCompletion
+from .models import Audience, Course, CourseCompletion, Exam
 
 LEARNER_ROLES = (Role.VILLAGE_MEMBER, Role.TOWNSHIP_COMMITTEE)
 
@@ -49,6 +49,25 @@ def required_for(people: list[User], roles: dict[int, set[str]], year: int) -> d
     for person in people:
         above, audiences = _above(person.org_unit), _audiences(roles.get(person.pk, set()))
         out[person.pk] = [c for c in courses if c.org_unit_id in above and c.audience in audiences]
+    return out
+
+
+def exams_open_for(people: list[User], roles: dict[int, set[str]], year: int, *, now) -> dict[int, int]:
+    """For each person, how many exams of `year` were open to them: published, set by their unit or
+    one above for their role (as access.exams_open_to), the sitting window opened in `year` and
+    closed by `now` (a window still open can still be sat, so it is not yet missed). One query."""
+    units: set[int] = set()
+    for person in people:
+        units |= _above(person.org_unit)
+    exams = list(
+        Exam.objects.filter(
+            is_published=True, org_unit_id__in=units, opens_at__year=year, closes_at__lte=now
+        ).values_list("org_unit_id", "audience")
+    )
+    out: dict[int, int] = {}
+    for person in people:
+        above, audiences = _above(person.org_unit), _audiences(roles.get(person.pk, set()))
+        out[person.pk] = sum(1 for unit, audience in exams if unit in above and audience in audiences)
     return out
 
 
