@@ -130,9 +130,10 @@ def _note_text(code: str, basis: dict) -> str:
             "expected": r.get("expected", 0),
         }
     if code == "partly_scored":
-        return gettext(
-            "已报 %(submitted)s 个月中 %(scored)s 个月已评分：未评分的月份未扣分，按满分计"
-        ) % {"submitted": r.get("submitted", 0), "scored": r.get("scored") or 0}
+        return gettext("已报 %(submitted)s 个月中 %(scored)s 个月已评分：未评分的月份未扣分，按满分计") % {
+            "submitted": r.get("submitted", 0),
+            "scored": r.get("scored") or 0,
+        }
     if code == "no_exam":
         return gettext("本年度没有向其开放的考试，本项按必修课程完成率计")
     if code == "no_exam_no_course":
