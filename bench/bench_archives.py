@@ -245,6 +245,9 @@ WHERE a.is_active AND (o.city_id = %(city)s OR a.org_unit_id = %(city)s) AND {ma
   AND a.name_index NOT IN (SELECT r.relative_name_index FROM core_staffrelation r
                            WHERE r.user_id = %(uid)s AND r.is_active AND r.relative_name_index <> '')
   AND a.id NOT IN (SELECT f.archive_id FROM archives_familymember f WHERE f.name_index = %(own)s)
+  AND a.name_index NOT IN (SELECT f.name_index FROM archives_familymember f WHERE f.name_index <> ''
+                           AND f.archive_id IN (SELECT m.id FROM archives_integrityarchive m
+                                                WHERE m.name_index = %(own)s AND m.org_unit_id = %(unit)s))
 """
 # The recusal as NOT IN of the two short lists (both columns NOT NULL, so the same rows as NOT
 # EXISTS): PostgreSQL hashes each list once. With 670 matches a term (initials, 1,000,000 persons)
@@ -387,7 +390,9 @@ RAW_OPINION = {
     "AND NOT (a.name_index = %(own)s AND a.org_unit_id = %(unit)s) "
     "AND a.name_index NOT IN (SELECT r.relative_name_index FROM core_staffrelation r WHERE r.user_id = %(uid)s "
     "AND r.is_active AND r.relative_name_index <> '') "
-    "AND a.id NOT IN (SELECT f.archive_id FROM archives_familymember f WHERE f.name_index = %(own)s)",
+    "AND a.id NOT IN (SELECT f.archive_id FROM archives_familymember f WHERE f.name_index = %(own)s) "
+    "AND a.name_index NOT IN (SELECT f.name_index FROM archives_familymember f WHERE f.name_index <> '' "
+    "AND f.archive_id IN (SELECT m.id FROM archives_integrityarchive m WHERE m.name_index = %(own)s AND m.org_unit_id = %(unit)s))",
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
@@ -29,7 +30,7 @@ def staff(tree):
     return {
         "keeper": make_user("gj_county", tree.county, Role.CADRE_SUPERVISION),
         "other_keeper": make_user("gj_other", tree.other_county, Role.CADRE_SUPERVISION),
-        "org_dept": make_user("zzb_city", tree.city, Role.ORG_DEPARTMENT),
+        "reader": make_user("sl_city", tree.city, Role.CASE_REVIEW),
         "petition": make_user("po_city", tree.city, Role.PETITION_OFFICE),
     }
 
@@ -49,7 +50,7 @@ def test_the_keeper_creates_archives_in_the_jurisdiction_only(tree, staff):
     with pytest.raises(ValidationError, match="管辖范围"):
         _create(staff["keeper"], tree.township_c)
     with pytest.raises(PermissionDenied):
-        _create(staff["org_dept"], tree.township_a)
+        _create(staff["reader"], tree.township_a)
     with pytest.raises(PermissionDenied):
         _create(staff["petition"], tree.township_a)
     assert IntegrityArchive.objects.count() == 1
@@ -86,8 +87,10 @@ def test_readers_see_their_jurisdiction(tree, staff):
     other = _create(staff["other_keeper"], tree.township_c, name="李某")
     assert list(archives_visible_to(staff["keeper"])) == [county]
     assert list(archives_visible_to(staff["other_keeper"])) == [other]
-    assert set(archives_visible_to(staff["org_dept"])) == {county, other}
+    assert set(archives_visible_to(staff["reader"])) == {county, other}
     assert not archives_visible_to(staff["petition"]).exists()  # no archives module
+    # The organisation department asks for opinions and opens no archive.
+    assert not archives_visible_to(make_user("zzb_city", tree.city, Role.ORG_DEPARTMENT)).exists()
     with pytest.raises(Http404):
         get_archive_for(staff["keeper"], other.pk)
 
@@ -101,7 +104,7 @@ def test_nobody_sees_their_own_archive_or_a_relatives(tree, staff):
     stranger = _create(keeper, tree.township_a, name="赵某")
     StaffRelation.objects.create(user=keeper, relative_name="王亲属", kind="spouse")
     assert list(archives_visible_to(keeper)) == [stranger]
-    assert set(archives_visible_to(staff["org_dept"])) == {own, relative, stranger}
+    assert set(archives_visible_to(staff["reader"])) == {own, relative, stranger}
 
 
 def test_without_a_recorded_id_number_the_own_archive_is_matched_by_name_and_unit(tree, staff):
@@ -109,7 +112,40 @@ def test_without_a_recorded_id_number_the_own_archive_is_matched_by_name_and_uni
     own = _create(keeper, tree.county, name=keeper.full_name)
     namesake_elsewhere = _create(keeper, tree.township_a, name=keeper.full_name)
     assert list(archives_visible_to(keeper)) == [namesake_elsewhere]
-    assert own in archives_visible_to(staff["org_dept"])
+    assert own in archives_visible_to(staff["reader"])
+
+
+def test_an_archive_of_oneself_without_an_id_number_is_closed_to_one_who_has_one(tree, staff):
+    """The account's ID number is recorded; its archive in its own unit was kept without one."""
+    keeper = staff["keeper"]
+    keeper.id_number = ID_B
+    keeper.save()
+    own = _create(keeper, tree.county, name=keeper.full_name)
+    namesake_elsewhere = _create(keeper, tree.township_a, name=keeper.full_name)
+    assert list(archives_visible_to(keeper)) == [namesake_elsewhere]
+    assert own in archives_visible_to(staff["reader"])
+
+
+def test_the_relatives_recorded_in_ones_own_archive_are_closed_to_one(tree, staff):
+    """Nobody opens a relative's archive, declared or not: the family section of one's own archive,
+    kept by a colleague, names the relative."""
+    keeper = staff["keeper"]
+    colleague = make_user("gj_county2", tree.county, Role.CADRE_SUPERVISION)
+    own = _create(colleague, tree.county, name=keeper.full_name)
+    brother = _create(keeper, tree.township_a, name="张兄弟")
+    stranger = _create(keeper, tree.township_a, name="赵某")
+    services.family_add(
+        actor=colleague,
+        archive=own,
+        relation="sibling",
+        name="张兄弟",
+        source="本人填报",
+        recorded_on=datetime.date(2026, 1, 5),
+    )
+    assert list(archives_visible_to(keeper)) == [stranger]
+    assert set(archives_visible_to(staff["reader"])) >= {brother, stranger}
+    with pytest.raises(Http404):
+        get_archive_for(keeper, brother.pk)
 
 
 def test_an_edit_on_a_stale_page_changes_nothing(tree, staff):
@@ -137,11 +173,11 @@ def test_opening_needs_a_reason_and_is_audited(tree, staff):
     archive = _create(staff["keeper"], tree.township_a)
     for reason in ("", " ", "x"):
         with pytest.raises(ValidationError, match="事由"):
-            services.archive_open(actor=staff["org_dept"], archive=archive, reason=reason)
+            services.archive_open(actor=staff["reader"], archive=archive, reason=reason)
     assert not AuditEvent.objects.filter(action="archive.open").exists()
-    services.archive_open(actor=staff["org_dept"], archive=archive, reason="干部提拔党风廉政意见回复")
+    services.archive_open(actor=staff["reader"], archive=archive, reason="干部提拔党风廉政意见回复")
     event = AuditEvent.objects.get(action="archive.open")
-    assert event.actor_id == staff["org_dept"].pk and event.after == {"reason": "干部提拔党风廉政意见回复"}
+    assert event.actor_id == staff["reader"].pk and event.after == {"reason": "干部提拔党风廉政意见回复"}
 
 
 def test_archive_staff_declare_relations_on_the_recusal_page_and_the_archive_disappears(client, tree, staff):
@@ -169,7 +205,7 @@ def test_archive_staff_declare_relations_on_the_recusal_page_and_the_archive_dis
     )
     assert response.status_code == 302
     assert relative not in archives_visible_to(keeper)
-    assert get_archive_for(staff["org_dept"], relative.pk) == relative
+    assert get_archive_for(staff["reader"], relative.pk) == relative
 
 
 def test_who_has_neither_module_cannot_declare(client, tree, staff):

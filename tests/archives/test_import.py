@@ -117,7 +117,7 @@ def test_the_import_page(keeper, tree, login):
 
 
 def test_other_roles_and_the_other_county_get_404_or_their_own_jurisdiction(keeper, tree, login):
-    reader = make_user("zzb_sx", tree.county, "org_department")
+    reader = make_user("sl_sx", tree.county, "case_review")
     assert login(reader).get(reverse("archives:import")).status_code == 404
     other = make_user("gj_gs", tree.other_county, "cadre_supervision")
     body = login(other).post(reverse("archives:import"), {"file": upload(xlsx(GOOD))}).content.decode()

@@ -32,7 +32,8 @@ def keeper(tree):
 
 @pytest.fixture
 def reader(tree):
-    return make_user("zzb_sx", tree.county, Role.ORG_DEPARTMENT)
+    """Reads archives without keeping them (审理室)."""
+    return make_user("sl_sx", tree.county, Role.CASE_REVIEW)
 
 
 @pytest.fixture
@@ -97,7 +98,17 @@ def test_other_county_keeper_sees_only_its_own(login, other_keeper, archive, els
     assert f'id="archive-{elsewhere.pk}"' in body and f'id="archive-{archive.pk}"' not in body
 
 
-def test_org_department_reads_but_cannot_create_or_edit(login, reader, archive):
+def test_the_organisation_department_opens_no_archive(login, tree, archive):
+    """It asks for integrity opinions; what it learns of a person is the signed verdict."""
+    client = login(make_user("zzb_sx", tree.county, Role.ORG_DEPARTMENT))
+    assert client.get(reverse("archives:list")).status_code == 404
+    assert client.post(reverse("archives:detail", args=[archive.pk]), {"reason": "干部考察"}).status_code == 404
+    assert client.get(reverse("api:archive_list")).status_code == 404
+    home = client.get("/").content.decode()
+    assert f'href="{reverse("archives:opinions")}"' in home and f'href="{reverse("archives:list")}"' not in home
+
+
+def test_a_reader_reads_but_cannot_create_or_edit(login, reader, archive):
     client = login(reader)
     body = client.get(reverse("archives:list")).content.decode()
     assert f'id="archive-{archive.pk}"' in body and "新建档案" not in body

@@ -110,7 +110,7 @@ def test_outsiders_recused_and_readers_cannot_upload_and_only_openers_see_it(kee
     photo_url = reverse("archives:photo", args=[archive.pk])
     other = make_user("gj_gs", tree.other_county, "cadre_supervision")
     member = make_user("cun_a", tree.village_a, "village_member")
-    reader = make_user("zzb_sx", tree.county, "org_department")
+    reader = make_user("sl_sx", tree.county, "case_review")
     relative = make_user("gj_sx2", tree.county, "cadre_supervision")
     StaffRelation.objects.create(user=relative, relative_name="王某", kind="spouse")
     file_url = f"/files/{archive.photo_id}/"  # the attachment service's own link follows the archive

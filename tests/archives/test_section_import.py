@@ -154,7 +154,7 @@ def test_the_other_county_cannot_import_into_this_countys_archives(tree, people)
     with pytest.raises(ImportRefused) as refused:
         import_section(xlsx([[idn(1), "谈话", "组织部", "2025-06-01"]], header), section="talk", actor=other)
     assert refused.value.messages == ["第2行，身份证号：未找到该身份证号的廉情档案"]
-    reader = make_user("zzb_sx", tree.county, "org_department")
+    reader = make_user("sl_sx", tree.county, "case_review")
     with pytest.raises(ImportRefused, match="无权导入"):
         import_section(xlsx([[idn(1), "谈话", "组织部", "2025-06-01"]], header), section="talk", actor=reader)
     assert not ArchiveRecord.objects.exists()
@@ -177,7 +177,7 @@ def test_the_import_page_imports_a_section(keeper, people, login, tree):
     )
     assert response.status_code == 302
     assert ArchiveRecord.objects.get().archive == people["liu"]
-    reader = make_user("zzb_sx", tree.county, "org_department")
+    reader = make_user("sl_sx", tree.county, "case_review")
     assert login(reader).post(reverse("archives:import"), {"what": "talk"}).status_code == 404
 
 

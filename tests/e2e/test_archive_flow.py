@@ -26,7 +26,7 @@ def staff(username, unit, role):
 def test_an_archive_created_linked_to_a_report_and_opened_with_a_reason(live_server, browser, tree):
     keeper = staff("gj_county", tree.county, Role.CADRE_SUPERVISION)
     petition_officer = staff("xf_county", tree.county, Role.PETITION_OFFICE)
-    reader = staff("zzb_county", tree.county, Role.ORG_DEPARTMENT)
+    reader = staff("sl_county", tree.county, Role.CASE_REVIEW)
     base = live_server.url
 
     # 1. The keeper creates the archive; the village is not in the select until searched for.

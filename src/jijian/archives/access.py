@@ -1,16 +1,19 @@
-"""Who sees which integrity archives: module ARCHIVES (干部监督室, 审理室, 组织部), the archives of
-people working in units of one's jurisdiction — except one's own (same ID number; or, where the
-staff member's ID number is not recorded, same name in the same unit) and those of people one has
-declared a relation to (回避申报, matched by the blind index of the name, as in petitions), nor
-those in which they are a recorded family member (家庭成员, by the blind index of the name).
+"""Who sees which integrity archives: module ARCHIVES (干部监督室, 审理室), the archives of
+people working in units of one's jurisdiction — except one's own (same ID number; or same name in
+the same unit, which also catches an archive of oneself kept without an ID number), those of people
+one has declared a relation to (回避申报, matched by the blind index of the name, as in petitions),
+those in which one is a recorded family member, and those of the family members recorded in one's
+own archive (家庭成员, by the blind index of the name).
 
-The integrity opinion replies (党风廉政意见回复) are seen by the organisation department that asks,
+The organisation department opens no archive: it asks for integrity opinion replies
+(党风廉政意见回复) and reads the signed verdicts. The replies are seen by the department that asks,
 the cadre supervision office that answers and the commission's leader who signs — each within
 jurisdiction of the requesting department's unit."""
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.db.models.query import EmptyQuerySet
 
 from jijian.core.access import get_or_404, scope, unit_scope_q
 from jijian.core.roles import Module, Role
@@ -23,9 +26,12 @@ KEEPER_ROLES = frozenset({Role.CADRE_SUPERVISION})
 
 
 def _own(user, own_name: str) -> Q:
+    """One's own archive: by ID number where the account has one, and by name in one's own unit (an
+    archive of oneself kept without an ID number, or an account without one)."""
+    same_name_here = Q(name_index=own_name, org_unit_id=user.org_unit_id)
     if user.id_number_index:
-        return Q(id_number_index=user.id_number_index)
-    return Q(name_index=own_name, org_unit_id=user.org_unit_id)
+        return Q(id_number_index=user.id_number_index) | same_name_here
+    return same_name_here
 
 
 def archives_visible_to(user) -> QuerySet[IntegrityArchive]:
@@ -38,7 +44,7 @@ def _in_sight(user, archives: QuerySet[IntegrityArchive]) -> QuerySet[IntegrityA
     from jijian.core.models import StaffRelation
 
     qs = scope(archives, user, module=Module.ARCHIVES, unit_field="org_unit")
-    if qs.query.is_empty():
+    if isinstance(qs, EmptyQuerySet):
         return qs
     own_name = blind_index(user.full_name)
     # The recusal lists do not depend on the row (the user's declared relatives, the archives naming
@@ -49,7 +55,15 @@ def _in_sight(user, archives: QuerySet[IntegrityArchive]) -> QuerySet[IntegrityA
         "relative_name_index"
     )
     family = FamilyMember.objects.filter(name_index=own_name).values("archive_id")
-    return qs.filter(~_own(user, own_name), ~Q(name_index__in=relatives), ~Q(pk__in=family))
+    # The relatives recorded in one's own archive (its family section), wherever that archive is.
+    own_archives = IntegrityArchive.objects.filter(_own(user, own_name)).values("pk")
+    own_family = FamilyMember.objects.filter(~Q(name_index=""), archive_id__in=own_archives).values("name_index")
+    return qs.filter(
+        ~_own(user, own_name),
+        ~Q(name_index__in=relatives),
+        ~Q(pk__in=family),
+        ~Q(name_index__in=own_family),
+    )
 
 
 def get_archive_for(user, pk) -> IntegrityArchive:

@@ -62,8 +62,10 @@ NAVIGATION = [
         Module.ARCHIVES,
         _("廉政意见回复"),
         "archives:opinions",
-        {Role.ORG_DEPARTMENT, Role.CADRE_SUPERVISION, Role.CASE_REVIEW},
+        {Role.CADRE_SUPERVISION, Role.CASE_REVIEW},
     ),
+    # The organisation department asks for opinions without reading any archive.
+    (Module.ORGS, _("廉政意见回复"), "archives:opinions", {Role.ORG_DEPARTMENT}),
     (
         Module.PETITIONS,
         _("廉政意见回复"),

@@ -94,7 +94,9 @@ MODULES_BY_ROLE: dict[str, frozenset[str]] = {
     # A resident group's staff: the departments it oversees (core.access.unit_scope_q) — their
     # responsibility records, risk point checks, and their discipline members' monthly reports to review.
     Role.RESIDENT_GROUP: frozenset({Module.ORGS, Module.REPORTS, Module.RESPONSIBILITY}),
-    Role.ORG_DEPARTMENT: frozenset({Module.ORGS, Module.ARCHIVES}),
+    # Asks for integrity opinions and reads the signed answers (archives.access.OPINION_ROLES); it
+    # never opens an archive: what it learns of a person is the commission's signed verdict.
+    Role.ORG_DEPARTMENT: frozenset({Module.ORGS}),
     Role.SYSTEM_ADMIN: frozenset({Module.ORGS, Module.ACCOUNTS}),
     Role.SECURITY_ADMIN: frozenset({Module.ORGS, Module.SECURITY}),
     Role.AUDIT_ADMIN: frozenset({Module.AUDIT}),
