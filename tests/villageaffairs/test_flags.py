@@ -329,3 +329,72 @@ def test_the_flag_notice_says_by_when_and_marks_a_provisional_date(people):
             assert "请于 2027-01-05（暂定） 前处理。" in note.body
         else:
             assert "请于 2026-11-09 前处理。" in note.body and "暂定" not in note.body
+
+
+# --- a decision that stops -------------------------------------------------------------------------
+def _recorded_on_the_day(decision):
+    """Each step's minutes recorded the day it was held (not late)."""
+    for step in DecisionStep.objects.filter(decision=decision):
+        at = timezone.make_aware(datetime.combine(step.held_on, datetime.min.time()).replace(hour=20))
+        DecisionStep.objects.filter(pk=step.pk).update(recorded_at=at)
+
+
+def _upto(member, decision, last: int, *, last_held: int):
+    """Steps 1..last recorded in order, the last one held `last_held` days ago."""
+    for s in range(1, last + 1):
+        record(member, decision, s, held_on=days_ago(last_held + last - s))
+    _recorded_on_the_day(decision)
+
+
+def test_a_resolution_never_made_public_is_flagged_after_the_limit(people):
+    decision = register(people.member_a)
+    _upto(people.member_a, decision, Step.VILLAGERS_MEETING, last_held=31)
+    flags = {f.key: f for f in decision_flags_for(decision)}
+    assert set(flags) == {"stalled:5"}
+    assert "“村民（代表）会议决议”于" in flags["stalled:5"].finding
+    assert "至今 31 天，“决议公开”仍未登记（规定 30 天内）" in flags["stalled:5"].finding
+    assert flags["stalled:5"].rule.startswith("四议两公开应连续进行")
+    # Raised the day after the limit: the township's time limit to answer runs from then.
+    assert timezone.localdate(flags["stalled:5"].raised_at) == days_ago(0)
+
+
+def test_within_the_limit_nothing_is_flagged(people):
+    decision = register(people.member_a)
+    _upto(people.member_a, decision, Step.VILLAGERS_MEETING, last_held=30)
+    assert codes(decision) == set()
+
+
+def test_the_result_has_longer_to_be_made_public(people, settings):
+    decision = register(people.member_a)
+    _upto(people.member_a, decision, Step.RESOLUTION_PUBLIC, last_held=100)
+    assert codes(decision) == set()
+    settings.VILLAGEAFFAIRS_RESULT_PUBLIC_DAYS = 90
+    assert codes(decision) == {"stalled:6"}
+    settings.VILLAGEAFFAIRS_STEP_STALL_DAYS = 10  # not the limit of the last step
+    settings.VILLAGEAFFAIRS_RESULT_PUBLIC_DAYS = 180
+    assert codes(decision) == set()
+
+
+def test_a_matter_voted_down_is_not_a_stalled_one(people):
+    decision = register(people.member_a)  # 30 party members
+    record(people.member_a, decision, Step.PROPOSAL, held_on=days_ago(62))
+    record(people.member_a, decision, Step.TWO_COMMITTEES, held_on=days_ago(61))
+    record(
+        people.member_a,
+        decision,
+        Step.PARTY_MEETING,
+        held_on=days_ago(60),
+        attended=25,
+        attendees=names(25),
+        votes_for=10,
+        votes_against=15,
+    )
+    _recorded_on_the_day(decision)
+    assert codes(decision) == {"votes:3"}
+
+
+def test_a_stalled_decision_reaches_the_township_board(people):
+    decision = register(people.member_a)
+    _upto(people.member_a, decision, Step.TWO_COMMITTEES, last_held=45)
+    (row,) = risk_board(people.township_a)
+    assert row.flag.key == "stalled:3" and row.decision.pk == decision.pk

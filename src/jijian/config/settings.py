@@ -371,6 +371,13 @@ PETITION_OBJECTION_ANSWER_WORKING_DAYS = env_int(
 VILLAGE_FLAG_ANSWER_WORKING_DAYS = env_int(
     "JIJIAN_VILLAGE_FLAG_ANSWER_WORKING_DAYS", 5, minimum=1, maximum=30
 )
+# A 三重一大 decision whose next 四议两公开 step is not recorded this many days after the last one was held
+# is flagged 环节停滞 (villageaffairs/flags.py): any step up to the resolution's publication, then the
+# result's publication after implementation.
+VILLAGEAFFAIRS_STEP_STALL_DAYS = env_int("JIJIAN_VILLAGE_STEP_STALL_DAYS", 30, minimum=7, maximum=365)
+VILLAGEAFFAIRS_RESULT_PUBLIC_DAYS = env_int(
+    "JIJIAN_VILLAGE_RESULT_PUBLIC_DAYS", 180, minimum=30, maximum=1095
+)
 
 # --- files --------------------------------------------------------------------------------------
 FILES_DIR = env_path("JIJIAN_FILES_DIR", DATA_DIR / "files")

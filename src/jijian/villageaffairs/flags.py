@@ -13,7 +13,12 @@ The rules (docs/villageaffairs.md):
 - late:       the minutes of a meeting were recorded more than the village's set number of days after;
 - same_attendees / same_minutes: the same attendance list of a party or villagers' meeting, or the
               same minutes text, appears on another meeting of the village (the falsified-record risk
-              point of 三重一大 decisions).
+              point of 三重一大 decisions);
+- stalled:    the next step is not recorded long after the last one was held: more than
+              settings.VILLAGEAFFAIRS_STEP_STALL_DAYS (30) days after any step up to the resolution's
+              publication, more than VILLAGEAFFAIRS_RESULT_PUBLIC_DAYS (180) after it for the result's
+              (a resolution passed and never made public, a result never published). Not raised when
+              the last meeting voted the matter down (its "votes" flag goes to the township already).
 """
 
 from __future__ import annotations
@@ -21,10 +26,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from typing import NamedTuple, Protocol
 
+from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -118,6 +124,7 @@ TITLES = {
     "late": _("会议记录迟录"),
     "same_attendees": _("参会名单雷同"),
     "same_minutes": _("会议记录雷同"),
+    "stalled": _("环节停滞"),
 }
 
 RULES = {
@@ -131,6 +138,10 @@ RULES = {
         "党员大会、村民（代表）会议的参会名单与本村其他会议完全相同，可能存在会议记录不规范、弄虚作假。"
     ),
     "same_minutes": _("会议记录与本村其他会议的记录完全相同，可能存在会议记录不规范、弄虚作假。"),
+    "stalled": _(
+        "四议两公开应连续进行：前一环节后超过规定天数仍未进行下一环节的予以提示，"
+        "如决议通过后未公开、事项实施后未公开结果。"
+    ),
 }
 
 
@@ -156,33 +167,54 @@ def decision_flags(
     decision: DecisionFacts,
     steps: list[StepFacts],
     duplicates: dict[tuple[str, int, str], list[str]] | None = None,
+    *,
+    today: date | None = None,
 ) -> list[Flag]:
     """The flags of one decision. `steps` are its recorded steps; `duplicates` maps ("a"|"m", village
     id, digest) to the meetings of that village with that attendance list or minutes (their names, as
     meeting_name() names them), as selectors.duplicate_meetings finds them."""
-    return decisions_flags([decision], {decision.pk: steps}, duplicates)[decision.pk]
+    return decisions_flags([decision], {decision.pk: steps}, duplicates, today=today)[decision.pk]
+
+
+def stall_limits() -> tuple[int, int]:
+    """(days after a step up to the resolution's publication, days after it for the result's)."""
+    return (
+        settings.VILLAGEAFFAIRS_STEP_STALL_DAYS,
+        settings.VILLAGEAFFAIRS_RESULT_PUBLIC_DAYS,
+    )
 
 
 def decisions_flags(
     decisions: Iterable[DecisionFacts],
     steps: Mapping[int, list[StepFacts]],
     duplicates: dict[tuple[str, int, str], list[str]] | None = None,
+    *,
+    today: date | None = None,
 ) -> dict[int, list[Flag]]:
     """decision_flags() of each decision (its steps: `steps[decision.pk]`, none if absent), reading the
-    active language and time zone once for them all rather than once per decision."""
+    active language and time zone once for them all rather than once per decision. `today` (default:
+    the local date) is the day the stalled rule counts to."""
     labels, rules = step_labels(), _rule_texts(translation.get_language())
     tz = timezone.get_current_timezone()
-    return {d.pk: _flags(d, steps.get(d.pk, ()), duplicates or {}, labels, rules, tz) for d in decisions}
+    context = _Context(labels, rules, tz, today or timezone.localdate(), stall_limits())
+    return {d.pk: _flags(d, steps.get(d.pk, ()), duplicates or {}, context) for d in decisions}
+
+
+class _Context(NamedTuple):
+    labels: dict[int, str]
+    rules: dict[str, tuple[str, str]]
+    tz: tzinfo
+    today: date
+    stall_days: tuple[int, int]
 
 
 def _flags(
     decision: DecisionFacts,
     steps: Iterable[StepFacts],
     duplicates: dict[tuple[str, int, str], list[str]],
-    labels: dict[int, str],
-    rules: dict[str, tuple[str, str]],
-    tz: tzinfo,
+    context: _Context,
 ) -> list[Flag]:
+    labels, rules, tz = context.labels, context.rules, context.tz
     by_step = {s.step: s for s in steps}
     flags: list[Flag] = []
 
@@ -286,6 +318,32 @@ def _flags(
                 others = [o for o in same_minutes if o != own]
                 if others:
                     add("same_minutes", step, gettext("会议记录与以下会议完全相同：") + "；".join(others))
+    last = by_step[recorded[-1]]
+    voted_down = any(f.code == "votes" and f.step == last.step for f in flags)
+    if last.step < Step.RESULT_PUBLIC and not voted_down:
+        step_days, result_days = context.stall_days
+        limit = result_days if last.step == Step.RESOLUTION_PUBLIC else step_days
+        due = last.held_on + timedelta(days=limit)
+        if context.today > due:
+            following = last.step + 1
+            flags.append(
+                Flag(
+                    f"stalled:{following}",
+                    *rules["stalled"],
+                    gettext(
+                        "“%(step)s”于 %(day)s 进行，至今 %(days)s 天，“%(next)s”仍未登记（规定 %(limit)s 天内）。"
+                    )
+                    % {
+                        "step": labels[last.step],
+                        "day": f"{last.held_on:%Y-%m-%d}",
+                        "days": (context.today - last.held_on).days,
+                        "next": labels[following],
+                        "limit": limit,
+                    },
+                    following,
+                    datetime.combine(due + timedelta(days=1), time.min, tzinfo=tz),
+                )
+            )
     if len(flags) > 1:
         flags.sort(key=lambda f: (f.step, f.code))
     return flags
