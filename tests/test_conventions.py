@@ -165,6 +165,128 @@ def test_the_private_api_rule_detects_a_framework_internal_and_a_borrowed_helper
     assert private_uses(sample) == ["services.py:1 import _helper", "services.py:3 ._raw_delete"]
 
 
+# Framework internals that carry no underscore: the SQL layer behind a queryset (`qs.query.<anything>`,
+# a compiler), a backend's operations object (`connection.ops`) and Django's request handlers. A module
+# may use one only when listed here, with the reason the stock API will not do (docs/development.md,
+# "Stock framework only").
+INTERNALS_ALLOWED = {
+    "core/ops/streaming.py": {
+        "django.core.handlers": "AsyncStreamingMiddleware must know that the request is served under ASGI "
+        "(its synchronous streams are then read whole); Django offers no public way to tell: "
+        "iscoroutinefunction(get_response) reports the mode of the next middleware, not the server's",
+    },
+    "partitions.py": {
+        "connection.ops": "quote_name() quotes the partition tables' names in the PostgreSQL DDL that no "
+        "ORM or schema-editor API writes (CREATE/ATTACH/DETACH PARTITION); psycopg.sql.Identifier, "
+        "psycopg's documented way, would retire this allowance",
+    },
+}
+# What `urlsplit(…).query` (a str) may call; anything else after `.query.` is sql.Query's.
+_STR_ATTRIBUTES = frozenset(dir(str))
+# sql.Query's members (and a compiler's) by name, whatever they are read from (`query = qs.query` first).
+_QUERY_INTERNALS = frozenset(
+    {"get_compiler", "values_select", "annotation_select", "extra_select", "is_empty", "set_empty"}
+)
+
+
+def framework_internals(path: Path, source: str | None = None) -> list[tuple[str, str]]:
+    """(rule, "file:line what") for each use of a framework internal that has no underscore: a
+    queryset's `.query.<member>` or a sql.Query member by name, a compiler, a backend's `connection.ops`
+    (`connections[alias].ops`, `x.connection.ops`), an import from `django.core.handlers`."""
+
+    def connection_like(node: ast.AST) -> bool:
+        return (
+            (isinstance(node, ast.Name) and node.id == "connection")
+            or (isinstance(node, ast.Attribute) and node.attr == "connection")
+            or (
+                isinstance(node, ast.Subscript)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "connections"
+            )
+        )
+
+    tree = ast.parse(source if source is not None else path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        where = f"{path.name}:{getattr(node, 'lineno', 0)}"
+        if isinstance(node, ast.Attribute):
+            if (
+                isinstance(node.value, ast.Attribute)
+                and node.value.attr == "query"
+                and node.attr not in _STR_ATTRIBUTES
+            ):
+                found.append(("query", f"{where} .query.{node.attr}"))
+            elif node.attr in _QUERY_INTERNALS:
+                found.append(("query", f"{where} .{node.attr}"))
+            elif node.attr == "ops" and connection_like(node.value):
+                found.append(("connection.ops", f"{where} connection.ops"))
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("django.core.handlers"):
+            found.append(("django.core.handlers", f"{where} from {node.module} import"))
+        elif isinstance(node, ast.Import):
+            found += [
+                ("django.core.handlers", f"{where} import {a.name}")
+                for a in node.names
+                if a.name.startswith("django.core.handlers")
+            ]
+    return found
+
+
+def test_no_framework_internals_without_a_reason():
+    offenders = []
+    for path in SRC.rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        allowed = INTERNALS_ALLOWED.get(str(path.relative_to(SRC)), {})
+        offenders += [
+            f"{path.relative_to(SRC).parent}/{hit}"
+            for rule, hit in framework_internals(path)
+            if rule not in allowed
+        ]
+    assert not offenders, (
+        "framework internals (stock API instead, or INTERNALS_ALLOWED with a reason): " + ", ".join(offenders)
+    )
+
+
+def test_every_allowed_internal_is_still_used():
+    """An allowance whose use is gone goes too, or it would cover the next one unnoticed."""
+    stale = [
+        f"{name}: {rule}"
+        for name, rules in INTERNALS_ALLOWED.items()
+        for rule in rules
+        if rule not in {r for r, _ in framework_internals(SRC / name)}
+    ]
+    assert not stale
+
+
+def test_the_internals_rule_detects_the_sql_layer_ops_and_handlers(tmp_path):
+    sample = tmp_path / "statistics.py"
+    source = (
+        "from django.core.handlers.asgi import ASGIRequest\n"
+        "import django.core.handlers.wsgi\n"
+        "def f(qs, request, url):\n"
+        "    if qs.query.is_empty() or qs.query.where:\n"
+        "        return []\n"
+        "    query = qs.values('x').query\n"
+        "    names = [*query.values_select, *query.annotation_select]\n"
+        "    sql, params = query.get_compiler(using=qs.db).as_sql()\n"
+        "    quote = connection.ops.quote_name\n"
+        "    converters = connections[qs.db].ops.get_db_converters(col)\n"
+        "    ok = urlsplit(url).query.split('&'), request.GET.get('q'), qs.none(), qs.db\n"
+    )
+    hits = [hit for _, hit in framework_internals(sample, source)]
+    assert sorted(hits, key=lambda h: (int(h.split(":")[1].split()[0]), h)) == [
+        "statistics.py:1 from django.core.handlers.asgi import",
+        "statistics.py:2 import django.core.handlers.wsgi",
+        "statistics.py:4 .query.is_empty",
+        "statistics.py:4 .query.where",
+        "statistics.py:7 .annotation_select",
+        "statistics.py:7 .values_select",
+        "statistics.py:8 .get_compiler",
+        "statistics.py:9 connection.ops",
+        "statistics.py:10 connection.ops",
+    ]
+
+
 def bare_wait_expressions(path: Path) -> list[str]:
     """Calls of wait_for_function whose first argument is a string that is not a function.
 

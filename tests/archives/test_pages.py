@@ -102,10 +102,14 @@ def test_the_organisation_department_opens_no_archive(login, tree, archive):
     """It asks for integrity opinions; what it learns of a person is the signed verdict."""
     client = login(make_user("zzb_sx", tree.county, Role.ORG_DEPARTMENT))
     assert client.get(reverse("archives:list")).status_code == 404
-    assert client.post(reverse("archives:detail", args=[archive.pk]), {"reason": "干部考察"}).status_code == 404
+    assert (
+        client.post(reverse("archives:detail", args=[archive.pk]), {"reason": "干部考察"}).status_code == 404
+    )
     assert client.get(reverse("api:archive_list")).status_code == 404
     home = client.get("/").content.decode()
-    assert f'href="{reverse("archives:opinions")}"' in home and f'href="{reverse("archives:list")}"' not in home
+    assert (
+        f'href="{reverse("archives:opinions")}"' in home and f'href="{reverse("archives:list")}"' not in home
+    )
 
 
 def test_a_reader_reads_but_cannot_create_or_edit(login, reader, archive):

@@ -126,7 +126,7 @@ def test_some_months_scored_the_unscored_ones_count_in_full(tree, people, no_cad
     assert e.basis["parts"]["reports"] == "86.7"
     assert e.basis["notes"]["reports"] == "partly_scored"
     assert e.total == Decimal("89.1") and e.grade_label == "称职"
-    assert note_texts(e.basis)["reports"] == "已报 11 个月中 3 个月已评分：未评分的月份未扣分，按满分计"
+    assert note_texts(e.basis)["reports"] == "已报 11 个月中 3 个月已评分，未评分的月份未扣分、按满分计"
     # Every month scored: no note.
     MonthlyReport.objects.filter(member=people.member_a, score__isnull=True).exclude(
         month=date(YEAR, 12, 1)

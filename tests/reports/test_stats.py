@@ -100,9 +100,9 @@ def test_a_month_range_adds_months_and_the_trend_lists_each_month(tree, people, 
 @pytest.mark.parametrize(
     "group_field", ["city_id_at", "county_id_at", "township_id_at", "village_id", "month"]
 )
-def test_grouped_measures_read_as_tuples_are_what_the_queryset_gives(tree, people, october, group_field):
-    # grouped_measures reads the queryset's own statement from the cursor; the queryset's dicts (the ORM's
-    # converters: SQLite's dates) must say the same, key for key.
+def test_grouped_measures_are_the_grouped_counts_per_key(tree, people, october, group_field):
+    # grouped_measures gives, per grouped value (converted as the ORM converts it: SQLite's dates), the
+    # same counts as the grouped queryset's dicts, key for key.
     qs = MonthlyReport.objects.filter(month__gte=SEP, month__lte=OCT)
     expected = {
         row[group_field]: tuple(row[name] for name in MEASURE_FIELDS)
@@ -113,7 +113,7 @@ def test_grouped_measures_read_as_tuples_are_what_the_queryset_gives(tree, peopl
     assert got and all(type(key) is type(next(iter(expected))) for key in got)
     if group_field == "month":
         assert set(got) == {SEP, OCT}
-    # A filter that can match nothing compiles to no statement: no rows, no error.
+    # A filter that can match nothing: no rows, no error.
     assert grouped_measures(qs.filter(village_id__in=[]), group_field) == {}
 
 

@@ -57,7 +57,9 @@ def _in_sight(user, archives: QuerySet[IntegrityArchive]) -> QuerySet[IntegrityA
     family = FamilyMember.objects.filter(name_index=own_name).values("archive_id")
     # The relatives recorded in one's own archive (its family section), wherever that archive is.
     own_archives = IntegrityArchive.objects.filter(_own(user, own_name)).values("pk")
-    own_family = FamilyMember.objects.filter(~Q(name_index=""), archive_id__in=own_archives).values("name_index")
+    own_family = FamilyMember.objects.filter(~Q(name_index=""), archive_id__in=own_archives).values(
+        "name_index"
+    )
     return qs.filter(
         ~_own(user, own_name),
         ~Q(name_index__in=relatives),

@@ -3,12 +3,13 @@ their basis), mutual-check rounds and checks the caller takes part in or runs (4
 
 from datetime import date
 
-from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
+from jijian.core.access import require_module
 from jijian.core.api.limits import ApiId, Pagination
+from jijian.core.roles import Module
 
 from . import access
 from .scoring import note_texts
@@ -102,8 +103,7 @@ def _evaluation(e) -> dict:
 @router.get("/evaluations", response=list[EvaluationOut], summary="年度考评（本辖区）", url_name="eval_list")
 @paginate(Pagination, page_size=100)
 def evaluations(request, filters: Query[YearQuery]):
-    if not access.has_module(request.auth):
-        raise Http404
+    require_module(request.auth, Module.EVALUATION)
     year = filters.year or timezone.localdate().year
     qs = access.evaluations_visible_to(request.auth).filter(year=year).order_by("org_unit__path", "member_id")
     return [_evaluation(e) for e in qs]
@@ -119,8 +119,7 @@ def evaluation(request, evaluation_id: ApiId):
 @router.get("/rounds", response=list[RoundOut], summary="互查轮次", url_name="eval_rounds")
 @paginate(Pagination, page_size=100)
 def rounds(request):
-    if not access.has_module(request.auth):
-        raise Http404
+    require_module(request.auth, Module.EVALUATION)
     return [
         {
             "id": r.pk,

@@ -130,7 +130,7 @@ def _note_text(code: str, basis: dict) -> str:
             "expected": r.get("expected", 0),
         }
     if code == "partly_scored":
-        return gettext("已报 %(submitted)s 个月中 %(scored)s 个月已评分：未评分的月份未扣分，按满分计") % {
+        return gettext("已报 %(submitted)s 个月中 %(scored)s 个月已评分，未评分的月份未扣分、按满分计") % {
             "submitted": r.get("submitted", 0),
             "scored": r.get("scored") or 0,
         }

@@ -16,8 +16,10 @@ from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jijian.attachments import held
+from jijian.core.access import require_module
 from jijian.core.ops.ratelimit import client_ip
 from jijian.core.ops.replicas import on_reporting_db
+from jijian.core.roles import Module
 
 from . import access, exports, selectors, services
 from .forms import (
@@ -37,8 +39,7 @@ REFUSED = gettext_lazy("您无权进行此操作")
 
 
 def _module(user) -> None:
-    if not access.has_module(user):
-        raise Http404
+    require_module(user, Module.EVALUATION)
 
 
 def _configurer(user) -> None:

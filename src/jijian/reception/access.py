@@ -5,6 +5,7 @@ Anything else is the same 404 as a missing reception."""
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.db.models.query import EmptyQuerySet
 
 from jijian.core.access import get_or_404, scope, unit_scope_q
 from jijian.core.models import OrgUnit
@@ -24,7 +25,7 @@ def receptions_visible_to(user) -> QuerySet[VideoReception]:
         "org_unit", "township", "slot__schedule__receiver", "accused_region", "transferred_from"
     )
     held = scope(base, user, module=Module.RECEPTION, unit_field="org_unit")
-    if held.query.is_empty():
+    if isinstance(held, EmptyQuerySet):
         return held
     return base.filter(unit_scope_q(user, prefix="org_unit__") | unit_scope_q(user, prefix="township__"))
 

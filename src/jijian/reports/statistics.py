@@ -27,15 +27,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import EmptyResultSet
-from django.db import connections
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext, gettext_lazy
 
 from jijian.core.access import unit_in_scope, unit_scope_q
 from jijian.core.models import COUNTY_KINDS, TOWNSHIP_KINDS, VILLAGE_KINDS, OrgKind, OrgUnit, User
-from jijian.core.ops import rawsql
 from jijian.core.ops.replicas import on_reporting_db, reporting_db
 from jijian.core.roles import Module, Role
 
@@ -319,31 +316,10 @@ class NodeStats:
 
 
 def grouped_measures(qs: QuerySet[MonthlyReport], group_field: str) -> dict[Any, Measures]:
-    """One GROUP BY: the measures per value of `group_field`.
-
-    The statement is the queryset's own (`values(group_field).annotate(**AGGREGATES)`), but its rows
-    are read as the cursor's tuples: through the queryset every row became a dict and every count went
-    through a converter, which at nation scale cost Python nearly as much as PostgreSQL's own aggregate
-    (bench/README.md, "Monthly-report statistics"). The counts are integers on
-    every backend; the grouped value gets its field's converters (SQLite's dates), as the ORM gives it."""
-    query = qs.order_by().values(group_field).annotate(**AGGREGATES).query
-    names = [*query.values_select, *query.annotation_select]
-    assert names == [group_field, *MEASURE_FIELDS], names  # AGGREGATES is in MEASURE_FIELDS' order
-    connection = connections[qs.db]
-    try:
-        sql, params = query.get_compiler(connection=connection).as_sql()
-    except EmptyResultSet:  # a filter that can match nothing (an empty IN list): no statement at all
-        return {}
-    column, converters = rawsql.field_converters(MonthlyReport, group_field, qs.db)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    grouped = {}
-    for key, *counts in rows:
-        for converter in converters:
-            key = converter(key, column, connection)
-        grouped[key] = Measures(*counts)
-    return grouped
+    """One GROUP BY: the measures per value of `group_field`, each row read as a tuple (the grouped
+    value, then the counts in MEASURE_FIELDS' order)."""
+    rows = qs.order_by().values(group_field).annotate(**AGGREGATES).values_list(group_field, *MEASURE_FIELDS)
+    return {key: Measures(*counts) for key, *counts in rows}
 
 
 def child_rows(user: User, node: OrgUnit, qs: QuerySet[MonthlyReport], level: Level) -> list[Row]:

@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.db.models.query import EmptyQuerySet
 
 from jijian.core.access import get_or_404, scope
 from jijian.core.models import OrgKind, OrgUnit
@@ -79,7 +80,7 @@ def is_liaison(user) -> bool:
 
 def _scoped(qs: QuerySet, user, unit_field: str | None) -> QuerySet:
     qs = scope(qs, user, module=Module.RESPONSIBILITY, unit_field=unit_field)
-    if qs.query.is_empty() or reads_whole_jurisdiction(user):
+    if isinstance(qs, EmptyQuerySet) or reads_whole_jurisdiction(user):
         return qs
     # A liaison: their own organisation only (not the branches under a committee).
     own = "pk" if unit_field is None else f"{unit_field}_id"

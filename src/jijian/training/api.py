@@ -10,6 +10,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
+from jijian.core.access import require_module
 from jijian.core.api.limits import ApiId, Pagination
 from jijian.core.roles import Module
 
@@ -104,8 +105,7 @@ def _course(c, done: set[int]) -> dict:
 @router.get("/courses", response=list[CourseOut], summary="我可学习或管理的课程", url_name="training_courses")
 @paginate(Pagination, page_size=100)
 def courses(request, filters: Query[YearQuery]):
-    if not request.auth.has_module(Module.TRAINING):
-        raise Http404
+    require_module(request.auth, Module.TRAINING)
     qs = access.courses_visible_to(request.auth).select_related("org_unit").order_by("-year", "title")
     if filters.year:
         qs = qs.filter(year=filters.year)
@@ -127,8 +127,7 @@ def course(request, course_id: ApiId):
 )
 @paginate(Pagination, page_size=100)
 def my_completions(request):
-    if not request.auth.has_module(Module.TRAINING):
-        raise Http404
+    require_module(request.auth, Module.TRAINING)
     rows = selectors.completions_of(request.auth)
     return [
         {
@@ -145,8 +144,7 @@ def my_completions(request):
 @router.get("/my/results", response=list[ResultOut], summary="我的考试成绩", url_name="training_my_results")
 @paginate(Pagination, page_size=100)
 def my_results(request):
-    if not request.auth.has_module(Module.TRAINING):
-        raise Http404
+    require_module(request.auth, Module.TRAINING)
     return [
         {
             "sitting_id": s.pk,

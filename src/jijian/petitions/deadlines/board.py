@@ -25,6 +25,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
+from django.db.models.query import EmptyQuerySet
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
@@ -123,7 +124,7 @@ def board_scopes(
     core.ops.replicas.on_reporting_db hands them)."""
     db = db or reporting_db()
     visible = deadlines_visible_to(user).using(db)  # the module check and the jurisdiction rule
-    if visible.query.is_empty():
+    if isinstance(visible, EmptyQuerySet):
         return visible, visible
     counted = PetitionDeadline.objects.using(db).filter(
         met_at__isnull=True, holder__in=OrgUnit.objects.filter(unit_scope_q(user)).values("pk")
@@ -152,7 +153,7 @@ def board_counts(qs: QuerySet[PetitionDeadline], dates: BoardDates) -> dict[str,
     here. Open limits fall on a few hundred distinct dates at most, so the rows returned stay few;
     the query is simpler for Django to build than three filtered counts (bench/bench_petitions.py)."""
     counts = {"red": 0, "yellow": 0, "green": 0}
-    if not qs.query.is_empty():
+    if not isinstance(qs, EmptyQuerySet):
         for due, n in qs.order_by().values_list("due_date").annotate(n=Count("due_date")):
             counts[colour_of(due, dates)] += n
     counts["total"] = counts["red"] + counts["yellow"] + counts["green"]
@@ -411,7 +412,7 @@ def quarterly_counts(user, year: int, quarter: int, *, db: str | None = None) ->
     if db is None:
         return on_reporting_db(lambda alias: quarterly_counts(user, year, quarter, db=alias))
     qs = petitions_visible_to(user).using(db)
-    if qs.query.is_empty():
+    if isinstance(qs, EmptyQuerySet):
         return {"received": 0, "closed": 0, "open": 0}
     filters = quarter_filters(year, quarter)
     counts = qs.order_by().aggregate(**{k: Count("pk", filter=f) for k, f in filters.items()})
