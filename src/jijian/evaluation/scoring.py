@@ -60,7 +60,9 @@ def _reports_part(reports: dict | None) -> tuple[Decimal, str]:
     average = reports.get("average_score_pct")
     scored = (reports.get("scored") or 0) if average is not None else 0
     # A submitted month without a score counts in full; the scored ones by their mean.
-    total = 100.0 * (submitted - scored) + (float(average) * scored if scored else 0.0)
+    total = 100.0 * (submitted - scored)
+    if average is not None and scored:
+        total += float(average) * scored
     part = _pct(total / reports["expected"])
     if not scored:
         return part, "unscored" if submitted else ""
