@@ -164,3 +164,45 @@ def test_a_session_ended_mid_exam_says_so_and_keeps_the_answer(live_server, brow
     )
     assert saved_on_server(sitting) == 1
     context.close()
+
+
+def test_time_up_while_offline_stays_on_the_page_and_hands_in_once_back(live_server, browser, tree, people):
+    """The village's signal drops as the time runs out: the page does not give way to the browser's
+    error page; it says so, and hands in once the connection is back."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    bank(tree.county)
+    e = exam(tree.county, title="履职能力测试", minutes=30)
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="zh-CN", is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    base = live_server.url
+    sign_in(page, base, people.member_a)
+    page.goto(f"{base}/training/")
+    page.click("text=参加考试")
+    page.click("text=开始考试")
+    page.wait_for_url("**/training/sittings/*/")
+    sitting = Sitting.objects.get(exam=e, user=people.member_a)
+    items = list(sitting.items.all())
+    answer(page, items[0])
+    page.wait_for_function("() => document.getElementById('exam-status').textContent.startsWith('已保存')")
+    # The time left brought down to a few seconds (the page reads it when it loads).
+    Sitting.objects.filter(pk=sitting.pk).update(deadline=timezone.now() + timedelta(seconds=5))
+    page.reload()
+    context.set_offline(True)
+    page.wait_for_function(
+        "() => document.getElementById('exam-status').textContent.startsWith('时间到。网络已中断')",
+        timeout=20000,
+    )
+    page.wait_for_timeout(1500)
+    assert page.locator("#exam-bar").count() == 1  # still the exam, not the browser's error page
+    shot(page, "exam-360-time-up-offline.png")
+    context.set_offline(False)
+    page.wait_for_selector("#grade", timeout=20000)
+    sitting.refresh_from_db()
+    assert sitting.submitted_at is not None
+    context.close()

@@ -151,6 +151,16 @@
     clock.textContent = interpolate(gettext("%(minutes)s 分 %(seconds)s 秒"), { minutes: m, seconds: (s < 10 ? "0" : "") + s }, true);
     if (left <= 0 && !submitting) {
       submitting = true;
+      if (!navigator.onLine) {
+        // Submitting now would leave the page for the browser's error page: stay, and hand in as soon
+        // as the connection is back (the server graded at the deadline with the answers it had).
+        say(gettext("时间到。网络已中断，恢复连接后自动交卷"), true);
+        window.addEventListener("online", function () {
+          say(gettext("时间到，正在交卷"));
+          form.submit();
+        }, { once: true });
+        return;
+      }
       say(gettext("时间到，正在交卷"));
       form.submit();
       return;
