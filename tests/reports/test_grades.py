@@ -136,6 +136,8 @@ def test_grades_page_lists_and_sets(login, tree, people):
     client = login(people.township_a)
     body = client.get(reverse("reports:review_grades"), {"year": 2025}).content.decode()
     assert people.member_a.full_name in body and "优秀" in body and "保存评定" in body
+    # Not the annual evaluation (which sets the allowance): the page says what it is for.
+    assert "<h1>2025 年度纪检委员月报等次</h1>" in body and 'id="grade-scope"' in body
     url = reverse("reports:review_grade_set", args=[people.member_a.pk])
     response = client.post(url, {"year": 2025, "grade": "competent", "reason": "", "version": 0}, follow=True)
     assert "评定等次必须填写理由" in response.content.decode() and not AnnualGrade.objects.exists()

@@ -242,7 +242,7 @@ def _grade_row(row: dict, year: int) -> dict:
     }
 
 
-@router.get("/grades", response=list[GradeRowOut], summary="年度考评：建议等次与评定")
+@router.get("/grades", response=list[GradeRowOut], summary="月报年度等次：建议等次与评定")
 def review_grades_list(request, filters: Query[GradeYear]):
     review.require_review_viewer(request.auth)
     return [_grade_row(row, filters.year) for row in grades.grade_rows(request.auth, year=filters.year)]

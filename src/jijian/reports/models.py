@@ -329,8 +329,8 @@ class AnnualGrade(models.Model):
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
-        verbose_name = _("年度考评")
-        verbose_name_plural = _("年度考评")
+        verbose_name = _("月报年度等次")
+        verbose_name_plural = _("月报年度等次")
         constraints = [models.UniqueConstraint(fields=["member", "year"], name="unique_grade_member_year")]
 
     def __str__(self) -> str:
