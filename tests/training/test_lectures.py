@@ -64,3 +64,45 @@ def test_people_outside_the_lecture_s_reach_get_404(client, people):
         sign_in(client, persona)
         assert client.post(url).status_code == 404
     assert not LectureAttendance.objects.exists()
+
+
+def test_a_lecture_attended_or_a_course_completed_counts_as_trained(people, tree, client):
+    """参训 is a lecture signed in, a course completed or an exam sat, each person once; the page says
+    how many each way."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jijian.core.roles import Role
+    from jijian.training import selectors
+    from jijian.training.models import CourseCompletion
+    from tests.conftest import make_user
+
+    year = timezone.localdate().year
+    talk = lecture(people)
+    services.lecture_sign_in(actor=people.member_a, lecture=talk, token=talk.signin_token)
+    b = make_user("member_b", tree.village_b, Role.VILLAGE_MEMBER)
+    course = services.course_create(
+        actor=people.county_officer,
+        title="村务监督实务",
+        description="",
+        audience="village_members",
+        year=year,
+        is_required=False,
+    )
+    CourseCompletion.objects.create(user=b, course=course)
+    CourseCompletion.objects.create(user=people.member_a, course=course)  # the same person: once
+    outside = make_user("member_c", tree.village_c, Role.VILLAGE_MEMBER)  # 广水市: not the county's
+    CourseCompletion.objects.create(user=outside, course=course)
+
+    with CaptureQueriesContext(connection) as queries:
+        stats = selectors.training_stats(people.county_officer, year=year)
+    assert stats.total.trained == {"village": 2, "township": 0, "county": 0}
+    assert stats.total.passed == {"village": 0, "township": 0, "county": 0}
+    assert stats.ways == {"lecture": 1, "course": 2, "exam": 0}
+    assert len(queries) <= 4  # sittings, sign-ins, completions, the units' names
+    assert selectors.training_stats(people.county_officer, year=year - 1).total.trained_total == 0
+
+    sign_in(client, people.county_officer)
+    page = client.get("/training/stats/").content.decode()
+    assert "参训村（社区）纪检委员 2 名" in page
+    assert "听课 1 名、学完课程 2 名、参加考试 0 名" in page

@@ -159,10 +159,10 @@ def test_results_and_statistics_for_the_county(client, people, tree):
     detail = client.get(f"/training/exams/{e.pk}/").content.decode()
     assert people.member_a.full_name in detail and "不合格" in detail
     stats = client.get("/training/stats/").content.decode()
-    assert "参加培训考试村（社区）纪检委员 1 名" in stats and "厉山镇" in stats
+    assert "参训村（社区）纪检委员 1 名" in stats and "厉山镇" in stats
     sign_in(client, people.outsider)  # 广水市: the same exam's results are not theirs
     assert client.get(f"/training/exams/{e.pk}/").status_code == 404
-    assert "参加培训考试村（社区）纪检委员 0 名" in client.get("/training/stats/").content.decode()
+    assert "参训村（社区）纪检委员 0 名" in client.get("/training/stats/").content.decode()
 
 
 def test_practice_page_answers_and_explains(client, people, tree):

@@ -16,7 +16,17 @@ from django.http import Http404
 from jijian.core.access import get_or_404, scope
 from jijian.core.roles import Module, Role
 
-from .models import Audience, Course, CourseCompletion, Exam, Lecture, Question, Sitting, WrongAnswer
+from .models import (
+    Audience,
+    Course,
+    CourseCompletion,
+    Exam,
+    Lecture,
+    LectureAttendance,
+    Question,
+    Sitting,
+    WrongAnswer,
+)
 
 MANAGER_ROLES = frozenset({Role.TOWNSHIP_COMMITTEE, Role.CONDUCT_SUPERVISION})
 
@@ -161,6 +171,13 @@ def lectures_managed_by(user) -> QuerySet[Lecture]:
     if not can_manage(user):
         return Lecture.objects.none()
     return scope(Lecture.objects.select_related("org_unit"), user, module=Module.TRAINING)
+
+
+def attendances_managed_by(user) -> QuerySet[LectureAttendance]:
+    """Lecture sign-ins of people in the manager's jurisdiction (statistics)."""
+    if not can_manage(user):
+        return LectureAttendance.objects.none()
+    return scope(LectureAttendance.objects.all(), user, module=Module.TRAINING, unit_field="user__org_unit")
 
 
 def get_managed_lecture_for(user, pk) -> Lecture:

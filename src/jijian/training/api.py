@@ -82,7 +82,11 @@ class PendingOut(Schema):
 class StatsOut(Schema):
     year: int
     unit: str
-    total: LevelCounts
+    total: LevelCounts  # trained (参训): a lecture signed in, a course completed or an exam sat, each person once
+    ways: dict[str, int] = Field(
+        default_factory=dict,
+        description="各方式参训人数：lecture（听课）、course（学完课程）、exam（参加考试）",
+    )
     rows: list[StatsRow]
     required_people: int
     required_complete: int
@@ -172,6 +176,7 @@ def stats(request, filters: Query[YearQuery]):
         "year": year,
         "unit": s.node.name,
         "total": {"trained": s.total.trained, "passed": s.total.passed},
+        "ways": s.ways,
         "rows": [{"unit": name, "trained": c.trained, "passed": c.passed} for name, c in s.rows],
         "required_people": req.people,
         "required_complete": req.complete,

@@ -128,17 +128,29 @@ class Counts:
         return [(self.trained[k], self.passed[k]) for k, _ in LEVELS]
 
 
+# The ways a person is trained in a year, in the order the page names them.
+WAYS = (
+    ("lecture", gettext_lazy("听课")),
+    ("course", gettext_lazy("学完课程")),
+    ("exam", gettext_lazy("参加考试")),
+)
+
+
 @dataclass
 class TrainingStats:
     node: OrgUnit
     year: int
     total: Counts
     rows: list[tuple[str, Counts]]
+    # People trained each way (a person trained two ways counts in both): {"lecture", "course", "exam"}.
+    ways: dict[str, int] = field(default_factory=lambda: {k: 0 for k, _ in WAYS})
 
 
 def training_stats(user, *, year: int) -> TrainingStats:
-    """People in the user's jurisdiction who sat an exam in `year` (trained) and who passed one, by
-    level (the kind of their unit) and by unit one level below the user's (本级 for the user's own)."""
+    """People in the user's jurisdiction trained in `year` — signed in at a lecture held that year,
+    completed a course, or sat an exam (参训: any of the three, each person once) — and who passed an
+    exam, by level (the kind of their unit) and by unit one level below the user's (本级 for the user's
+    own). Three grouped reads and the units' names, whatever the number of people."""
     node = user.org_unit
     child_field = (
         "user__org_unit__county_id"
@@ -148,27 +160,44 @@ def training_stats(user, *, year: int) -> TrainingStats:
         else "user__org_unit_id"
     )
     people: dict[int, dict] = {}
-    rows = (
+
+    def person(user_id: int, kind: str, child_id) -> dict:
+        return people.setdefault(
+            user_id, {"level": level_of(kind), "child": child_id, "passed": False, "ways": set()}
+        )
+
+    sittings = (
         access.sittings_managed_by(user)
         .filter(submitted_at__year=year)
         .values_list("user_id", "user__org_unit__kind", child_field, "passed")
     )
-    for user_id, kind, child_id, passed in rows:
-        person = people.setdefault(user_id, {"level": level_of(kind), "child": child_id, "passed": False})
-        person["passed"] = person["passed"] or bool(passed)
+    for user_id, kind, child_id, passed in sittings:
+        p = person(user_id, kind, child_id)
+        p["passed"] = p["passed"] or bool(passed)
+        p["ways"].add("exam")
+    others = (
+        (access.attendances_managed_by(user).filter(lecture__held_at__year=year), "lecture"),
+        (access.completions_managed_by(user).filter(completed_at__year=year), "course"),
+    )
+    for qs, way in others:
+        for user_id, kind, child_id in (
+            qs.order_by().values_list("user_id", "user__org_unit__kind", child_field).distinct()
+        ):
+            person(user_id, kind, child_id)["ways"].add(way)
+    ways = {k: sum(1 for p in people.values() if k in p["ways"]) for k, _ in WAYS}
     total = Counts()
     by_child: dict[int | None, Counts] = {}
-    for person in people.values():
-        for counts in (total, by_child.setdefault(person["child"], Counts())):
-            counts.trained[person["level"]] += 1
-            if person["passed"]:
-                counts.passed[person["level"]] += 1
+    for p in people.values():
+        for counts in (total, by_child.setdefault(p["child"], Counts())):
+            counts.trained[p["level"]] += 1
+            if p["passed"]:
+                counts.passed[p["level"]] += 1
     names = dict(OrgUnit.objects.filter(pk__in=[k for k in by_child if k]).values_list("pk", "name"))
     table = sorted(
         ((names.get(k, "本级") if k and k != node.pk else "本级", c) for k, c in by_child.items()),
         key=lambda r: r[0],
     )
-    return TrainingStats(node=node, year=year, total=total, rows=table)
+    return TrainingStats(node=node, year=year, total=total, rows=table, ways=ways)
 
 
 # --- courses -------------------------------------------------------------------------------------

@@ -483,7 +483,9 @@ def stats(request):
     year = _int(request.GET.get("year"), timezone.localdate().year)
     if not 2000 <= year <= 2100:
         year = timezone.localdate().year
-    context = {"stats": selectors.training_stats(request.user, year=year), "levels": selectors.LEVELS}
+    stats = selectors.training_stats(request.user, year=year)
+    ways = [(label, stats.ways[key]) for key, label in selectors.WAYS]
+    context = {"stats": stats, "levels": selectors.LEVELS, "ways": ways}
     return render(request, "training/stats.html", context)
 
 
