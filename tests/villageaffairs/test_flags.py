@@ -125,13 +125,13 @@ def test_minutes_recorded_after_the_villages_limit_are_late(people):
 
 def test_the_same_attendance_list_on_two_meetings_is_flagged_on_both(people):
     first, second = register(people.member_a, "修路"), register(people.member_a, "建桥")
-    for decision in (first, second):
+    for decision, day in ((first, 3), (second, 2)):
         walk(people.member_a, decision, upto=2)
         record(
             people.member_a,
             decision,
             Step.PARTY_MEETING,
-            held_on=days_ago(3),
+            held_on=days_ago(day),
             minutes=f"{decision.title}审议记录，逐项表决通过，无异议。",
         )
     flags_first = {f.key: f for f in decision_flags_for(first)}
@@ -156,11 +156,41 @@ def test_the_same_names_in_another_order_are_the_same_list(people):
         people.member_a,
         second,
         Step.PARTY_MEETING,
-        held_on=days_ago(3),
+        held_on=days_ago(2),
         attendees=shuffled,
         minutes="建桥审议记录，逐项表决通过，无异议。",
     )
     assert "same_attendees:3" in codes(second)
+
+
+def test_the_same_list_at_one_sitting_or_in_full_attendance_is_not_flagged(people):
+    """One party members' meeting reviews two matters the same day; a branch whose every member came
+    twice: the same list is expected, not copied."""
+    first, second = register(people.member_a, "修路"), register(people.member_a, "建桥")
+    for decision in (first, second):
+        walk(people.member_a, decision, upto=2)
+        record(
+            people.member_a,
+            decision,
+            Step.PARTY_MEETING,
+            held_on=days_ago(3),
+            minutes=f"{decision.title}审议记录，逐项表决通过，无异议。",
+        )
+    assert codes(first) == codes(second) == set()
+    third, fourth = register(people.member_a, "修渠"), register(people.member_a, "建亭")
+    for decision, day in ((third, 3), (fourth, 2)):
+        walk(people.member_a, decision, upto=2)
+        record(
+            people.member_a,
+            decision,
+            Step.PARTY_MEETING,
+            held_on=days_ago(day),
+            attended=30,  # every one of the 30 party members came
+            attendees=names(30),
+            votes_for=29,
+            minutes=f"{decision.title}审议记录，逐项表决通过，无异议。",
+        )
+    assert codes(third) == codes(fourth) == set()
 
 
 def test_the_same_minutes_text_on_two_meetings_is_flagged(people):
@@ -201,9 +231,12 @@ def test_the_board_of_several_villages_compares_meetings_within_each_village_onl
     walk(member_a2, second, upto=3)
     assert codes(first) == codes(second) == set()
     assert [r.flag.key for r in risk_board(people.township_a)] == []
-    # Within one village the same list still raises the flag on the board too.
+    # Within one village the same list still raises the flag on the board too (another day's meeting).
     third = register(people.member_a, "建桥")
-    walk(people.member_a, third, upto=3)
+    walk(people.member_a, third, upto=2)
+    record(
+        people.member_a, third, Step.PARTY_MEETING, held_on=days_ago(2), minutes="建桥审议记录，表决通过。"
+    )
     keys = sorted((r.decision.title, r.flag.key) for r in risk_board(people.township_a))
     assert keys == [("修路", "same_attendees:3"), ("建桥", "same_attendees:3")]
     (row,) = [r for r in risk_board(people.township_a) if r.decision.pk == first.pk]

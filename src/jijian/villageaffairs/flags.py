@@ -13,7 +13,8 @@ The rules (docs/villageaffairs.md):
 - late:       the minutes of a meeting were recorded more than the village's set number of days after;
 - same_attendees / same_minutes: the same attendance list of a party or villagers' meeting, or the
               same minutes text, appears on another meeting of the village (the falsified-record risk
-              point of 三重一大 decisions);
+              point of 三重一大 decisions); the same list is not compared when everyone due attended
+              or with a meeting held the same day (one sitting reviewing several matters);
 - stalled:    the next step is not recorded long after the last one was held: more than
               settings.VILLAGEAFFAIRS_STEP_STALL_DAYS (30) days after any step up to the resolution's
               publication, more than VILLAGEAFFAIRS_RESULT_PUBLIC_DAYS (180) after it for the result's
@@ -310,8 +311,13 @@ def _flags(
             if not (same_list or same_minutes):
                 continue
             own = meeting_name(decision.title, s, step.held_on)
-            if step.attendees_digest and same_list:
-                others = [o for o in same_list if o != own]
+            # The same list is expected, not suspicious, when everyone due attended (a small branch in
+            # full each time) or at another matter of the same sitting (one meeting day reviewing
+            # several decisions): those are left out of the comparison.
+            full = step.roll is not None and step.attended is not None and step.attended >= step.roll
+            if step.attendees_digest and same_list and not full:
+                same_day = _day_suffix(step.held_on)
+                others = [o for o in same_list if o != own and not o.endswith(same_day)]
                 if others:
                     add("same_attendees", step, gettext("参会名单与以下会议完全相同：") + "；".join(others))
             if step.minutes_digest and same_minutes:
@@ -350,9 +356,12 @@ def _flags(
 
 
 def meeting_name(title: str, step: int, held_on: date) -> str:
-    """A meeting as a flag names it: its decision's title, the step, the day it was held."""
-    return gettext("“%(title)s”的%(step)s（%(day)s）") % {
-        "title": title,
-        "step": step_labels()[step],
-        "day": f"{held_on:%Y-%m-%d}",
-    }
+    """A meeting as a flag names it: its decision's title, the step, the day it was held (last, as
+    _day_suffix writes it)."""
+    return gettext("“%(title)s”的%(step)s") % {"title": title, "step": step_labels()[step]} + _day_suffix(
+        held_on
+    )
+
+
+def _day_suffix(held_on: date) -> str:
+    return f"（{held_on:%Y-%m-%d}）"
