@@ -36,7 +36,8 @@ def saved_on_server(sitting) -> int:
     return sitting.items.filter(answer__isnull=False).count()
 
 
-def test_member_takes_a_timed_exam_through_a_dropped_connection(live_server, browser, tree, people):
+def start_exam(live_server, browser, tree, member):
+    """The member, on a 360 px phone, starts the county's 30-minute exam: (context, page, sitting)."""
     bank(tree.county)
     e = exam(tree.county, title="履职能力测试", minutes=30)
     context = browser.new_context(
@@ -44,13 +45,16 @@ def test_member_takes_a_timed_exam_through_a_dropped_connection(live_server, bro
     )
     page = context.new_page()
     page.on("dialog", lambda dialog: dialog.accept())
-    base = live_server.url
-    sign_in(page, base, people.member_a)
-    page.goto(f"{base}/training/")
+    sign_in(page, live_server.url, member)
+    page.goto(f"{live_server.url}/training/")
     page.click("text=参加考试")
     page.click("text=开始考试")
     page.wait_for_url("**/training/sittings/*/")
-    sitting = Sitting.objects.get(exam=e, user=people.member_a)
+    return context, page, Sitting.objects.get(exam=e, user=member)
+
+
+def test_member_takes_a_timed_exam_through_a_dropped_connection(live_server, browser, tree, people):
+    context, page, sitting = start_exam(live_server, browser, tree, people.member_a)
     items = list(sitting.items.all())
     assert len(items) == 8
     assert "剩余" in page.inner_text("#exam-bar")
@@ -173,20 +177,7 @@ def test_time_up_while_offline_stays_on_the_page_and_hands_in_once_back(live_ser
 
     from django.utils import timezone
 
-    bank(tree.county)
-    e = exam(tree.county, title="履职能力测试", minutes=30)
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740}, locale="zh-CN", is_mobile=True, has_touch=True
-    )
-    page = context.new_page()
-    page.on("dialog", lambda dialog: dialog.accept())
-    base = live_server.url
-    sign_in(page, base, people.member_a)
-    page.goto(f"{base}/training/")
-    page.click("text=参加考试")
-    page.click("text=开始考试")
-    page.wait_for_url("**/training/sittings/*/")
-    sitting = Sitting.objects.get(exam=e, user=people.member_a)
+    context, page, sitting = start_exam(live_server, browser, tree, people.member_a)
     items = list(sitting.items.all())
     answer(page, items[0])
     page.wait_for_function("() => document.getElementById('exam-status').textContent.startsWith('已保存')")
