@@ -47,3 +47,17 @@ class Entry:
     extra_outside: Callable | None = None  # (tree, people) -> args of an object outside every allowed persona
     skip_personas: frozenset[str] = field(default_factory=frozenset)
     multipart: bool = False  # an API POST sent as multipart/form-data (with files) rather than JSON
+
+
+def call(client, method: str, url: str, entry: Entry, tree, people):
+    """Request `url` as the entry says: GET with its query, POST with its data (JSON for the API)."""
+    import json
+
+    data = entry.post_data(tree, people) if entry.post_data else {}
+    if method == "GET":
+        return client.get(url + entry.query)
+    if method == "POST" and url.startswith("/api/") and not entry.multipart:
+        return client.post(url, data=json.dumps(data), content_type="application/json")
+    if method == "POST":
+        return client.post(url, data=data)
+    return client.generic(method, url)

@@ -4,7 +4,6 @@ and every entry is tried for every persona and anonymous, GET and POST as listed
 from __future__ import annotations
 
 import importlib
-import json
 import pkgutil
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.authz import LOGIN, PERSONAS, PUBLIC, UNAUTHORIZED, Entry
+from tests.authz import LOGIN, PERSONAS, PUBLIC, UNAUTHORIZED, Entry, call
 from tests.conftest import sign_in
 
 # Django's admin has its own site-level permission test (tests/core/test_admin.py).
@@ -76,17 +75,6 @@ def _cases():
                 yield pytest.param(entry, method, persona, id=f"{entry.name}-{method}-{persona}")
 
 
-def _call(client: Client, method: str, url: str, entry: Entry, tree, people):
-    data = entry.post_data(tree, people) if entry.post_data else {}
-    if method == "GET":
-        return client.get(url + entry.query)
-    if method == "POST" and url.startswith("/api/") and not entry.multipart:
-        return client.post(url, data=json.dumps(data), content_type="application/json")
-    if method == "POST":
-        return client.post(url, data=data)
-    return client.generic(method, url)
-
-
 @pytest.mark.parametrize(("entry", "method", "persona"), list(_cases()))
 def test_authorization_matrix(entry: Entry, method: str, persona: str, tree, people):
     client = Client()
@@ -94,7 +82,7 @@ def test_authorization_matrix(entry: Entry, method: str, persona: str, tree, peo
         sign_in(client, getattr(people, persona))
     args = entry.args(tree, people) if entry.args else []
     url = reverse(entry.name, args=args)
-    response = _call(client, method, url, entry, tree, people)
+    response = call(client, method, url, entry, tree, people)
     status = response.status_code
     if persona == "anonymous":
         if entry.anonymous == PUBLIC:
