@@ -185,6 +185,13 @@ ENTRIES = [
             "version": "0",
         },
     ),
+    # A village's filed rules, read: its member, its township, the county (an empty page before filing).
+    Entry(
+        "villageaffairs:rules_detail",
+        frozenset({"member_a", "township_a", "county_officer"}),
+        args=lambda t, p: [t.village_a.pk],
+        extra_outside=village_c,
+    ),
     Entry("villageaffairs:voucher_list", MODULE),
     Entry(
         "villageaffairs:voucher_create",

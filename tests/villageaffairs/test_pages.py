@@ -218,3 +218,23 @@ def test_the_village_filters_use_the_unit_picker_and_keep_to_the_jurisdiction(pe
     # own flags stay) and says nothing of it.
     other = client.get(f"{board}?village={tree.village_b.pk}").content.decode()
     assert 'id="flag-late1"' in other and tree.village_b.name not in other
+
+
+def test_the_township_reads_a_villages_filed_rules(people, login):
+    """What the village counts as 三重一大 reaches the township: its rules page, linked from every decision,
+    read-only; the item types are kept in the audit trail's record of the filing."""
+    from jijian.audit.models import AuditEvent
+
+    url = reverse("villageaffairs:rules_detail", args=[people.member_a.org_unit_id])
+    client = login(people.township_a)
+    assert "尚未报备" in client.get(url).content.decode()
+    file_rules(people.member_a, item_types="集体土地承包\n村级公益事业建设")
+    decision = register(people.member_a)
+    page = client.get(url).content.decode()
+    assert "50000.00 元及以上" in page and "集体土地承包<br>村级公益事业建设" in page
+    assert "第1版" in page and "修改并重新报备" not in page  # the township reads; the member edits
+    detail = client.get(reverse("villageaffairs:decision_detail", args=[decision.pk])).content.decode()
+    assert f'href="{url}"' in detail
+    filed = AuditEvent.objects.filter(action__contains="rules").latest("pk")
+    assert filed.after["item_types"] == "集体土地承包\n村级公益事业建设"
+    assert "修改并重新报备" in login(people.member_a).get(url).content.decode()

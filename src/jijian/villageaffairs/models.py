@@ -90,6 +90,7 @@ class VillageRules(models.Model):
             "party_members": self.party_members,
             "representatives": self.representatives,
             "minutes_late_days": self.minutes_late_days,
+            "item_types": self.item_types,
             "answer_working_days": answer_working_days(),
             "rules_version": self.version,
         }

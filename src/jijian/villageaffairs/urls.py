@@ -16,6 +16,7 @@ urlpatterns = [
     path("risks/splits/<int:village_id>/answer/", views.split_answer, name="split_answer"),
     path("risks/splits/<int:village_id>/clue/", views.split_clue, name="split_clue"),
     path("rules/", views.rules_edit, name="rules_edit"),
+    path("rules/<int:village_id>/", views.rules_detail, name="rules_detail"),
     path("vouchers/", views.voucher_list, name="voucher_list"),
     path("vouchers/new/", views.voucher_create, name="voucher_create"),
     path("vouchers/<int:pk>/", views.voucher_detail, name="voucher_detail"),

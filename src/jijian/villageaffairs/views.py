@@ -24,7 +24,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jijian.attachments import held
-from jijian.core.access import require_module
+from jijian.core.access import get_or_404, require_module
 from jijian.core.ops.ratelimit import client_ip
 from jijian.core.roles import Module
 
@@ -417,6 +417,17 @@ def rules_edit(request):
             messages.success(request, gettext("已保存并报乡镇纪委备案；已登记的事项仍按其登记时的规则检查"))
             return redirect("villageaffairs:decision_list")
     return render(request, "villageaffairs/rules_form.html", {"form": form, "own": own, "rules": current})
+
+
+@login_required
+@require_GET
+def rules_detail(request, village_id):
+    """A village's rules as filed with the township (read-only): the township committee and the county
+    read what the village counts as 三重一大, its threshold and its rolls; the member edits them on
+    rules_edit. Outside the reader's villages: 404."""
+    village = get_or_404(villages_visible_to(request.user), village_id)
+    context = {"village": village, "rules": selectors.rules_of(village), "own": member_village(request.user)}
+    return render(request, "villageaffairs/rules_detail.html", context)
 
 
 # --- the reimbursement chain ---------------------------------------------------------------------
