@@ -779,3 +779,61 @@ def test_the_choices_rule_sees_a_bare_label():
         untranslated_choices('f = forms.ChoiceField(choices=[("", gettext_lazy("请选择")), ("0", "—")])')
         == []
     )
+
+
+PLATFORM_PAGES = re.compile(
+    r"[\"'](reports|petitions\w*|archives|responsibility|villageaffairs|reception|training|manual"
+    r"|evaluation|cadres):\w+[\"']"
+)
+
+
+def platform_pages_named(path: Path, root: Path = SRC) -> list[str]:
+    return [
+        f"{path.relative_to(root)}:{n} {m[0]}"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        for m in PLATFORM_PAGES.finditer(line)
+    ]
+
+
+def test_core_names_no_platform_page():
+    """The menu is each app's own (its nav.py, collected by core.navigation): core's Python names no
+    platform's page, so a platform can be added or left out without editing core."""
+    offenders = [hit for path in (SRC / "core").rglob("*.py") for hit in platform_pages_named(path)]
+    assert offenders == []
+
+
+def test_the_platform_page_rule_sees_a_menu_entry_in_core(tmp_path):
+    bad = tmp_path / "context_processors.py"
+    bad.write_text('NAV = [(Module.ARCHIVES, _("廉情档案"), "archives:list", None)]\n', encoding="utf-8")
+    assert platform_pages_named(bad, tmp_path) == ['context_processors.py:1 "archives:list"']
+    good = tmp_path / "nav.py"
+    good.write_text('NavEntry(900, Module.ORGS, _("组织机构"), "core:org_list")\n', encoding="utf-8")
+    assert platform_pages_named(good, tmp_path) == []
+
+
+def test_every_app_s_menu_entries_are_collected():
+    """Each app's nav.py was found: every page of the menu table resolves and every app with pages
+    of its own under a module has at least one entry."""
+    from django.urls import reverse
+
+    from jijian.core.navigation import entries
+
+    names = {entry.url_name.split(":")[0].split("_")[0] for entry in entries()}
+    assert names >= {
+        "reports",
+        "petitions",
+        "archives",
+        "responsibility",
+        "villageaffairs",
+        "reception",
+        "training",
+        "manual",
+        "evaluation",
+        "cadres",
+        "core",
+        "audit",
+    }
+    positions = [entry.position for entry in entries()]
+    assert positions == sorted(positions)
+    for entry in entries():
+        assert reverse(entry.url_name)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 
 
 class CoreConfig(AppConfig):
@@ -10,3 +11,6 @@ class CoreConfig(AppConfig):
 
         crypto.self_test()  # known-answer tests of SM3 / SM4 before serving anything
         from . import checks  # noqa: F401
+
+        # Each app's menu entries (its nav.py), as the admin finds admin.py: core names no platform.
+        autodiscover_modules("nav")
