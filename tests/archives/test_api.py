@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from jijian.archives.models import OpinionRequest
 from jijian.audit.models import AuditEvent
-from tests.archives.test_pages import idn, make_archive
+from tests.archives.helpers import idn, make_archive
 from tests.conftest import make_user, sign_in
 
 pytestmark = pytest.mark.django_db

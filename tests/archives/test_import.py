@@ -7,34 +7,15 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from openpyxl import Workbook
 
 from jijian.archives.imports import ImportRefused, import_archives
 from jijian.archives.models import IntegrityArchive
 from jijian.audit.models import AuditEvent
-from tests.archives.test_pages import idn, make_archive
+from tests.archives.helpers import idn, make_archive, upload, xlsx
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
-HEADER = ["姓名", "身份证号", "所在单位", "职务", "级别", "监察对象类别", "政治面貌"]
-
-
-def xlsx(rows, header=HEADER, *, merge=None, sheets=1) -> io.BytesIO:
-    wb = Workbook()
-    ws = wb.active
-    ws.append(header)
-    for row in rows:
-        ws.append(row)
-    if merge:
-        ws.merge_cells(merge)
-    for n in range(1, sheets):
-        wb.create_sheet(f"Sheet{n + 1}")
-    out = io.BytesIO()
-    wb.save(out)
-    out.seek(0)
-    return out
 
 
 @pytest.fixture
@@ -99,10 +80,6 @@ def test_a_badly_shaped_workbook_is_refused(keeper, kwargs, message):
 def test_a_file_that_is_not_excel_is_refused(keeper):
     with pytest.raises(ImportRefused, match="无法读取"):
         import_archives(io.BytesIO(b"name,unit\n"), actor=keeper)
-
-
-def upload(data: io.BytesIO, name="persons.xlsx"):
-    return SimpleUploadedFile(name, data.getvalue())
 
 
 def test_the_import_page(keeper, tree, login):

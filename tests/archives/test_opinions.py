@@ -27,7 +27,7 @@ from jijian.audit.models import AuditEvent
 from jijian.core.orgs.workdays import add_working_days
 from jijian.core.sensitive import crypto
 from jijian.petitions.models import Clue, ClueSource, ClueState, PetitionReport, PetitionState
-from tests.archives.test_pages import idn, linked_report, make_archive
+from tests.archives.helpers import idn, linked_report, make_archive
 from tests.conftest import make_user, sign_in
 
 pytestmark = pytest.mark.django_db

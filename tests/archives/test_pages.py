@@ -15,14 +15,9 @@ from jijian.archives.models import IntegrityArchive
 from jijian.audit.models import AuditEvent
 from jijian.core.models import StaffRelation
 from jijian.core.roles import Role
-from jijian.core.validators import id_number_check_digit
-from jijian.petitions.models import PetitionReport, PetitionState
+from jijian.petitions.models import PetitionState
+from tests.archives.helpers import idn, linked_report, make_archive
 from tests.conftest import make_user
-
-
-def idn(n: int, area: str = "421321") -> str:
-    first17 = f"{area}19800101{n:03d}"
-    return first17 + id_number_check_digit(first17)
 
 
 @pytest.fixture
@@ -39,18 +34,6 @@ def reader(tree):
 @pytest.fixture
 def other_keeper(tree):
     return make_user("gj_gs", tree.other_county, Role.CADRE_SUPERVISION)
-
-
-def make_archive(actor, unit, name="王某", id_number="", **extra):
-    return services.archive_create(
-        actor=actor,
-        name=name,
-        org_unit=unit,
-        id_number=id_number,
-        post=extra.pop("post", "村主任"),
-        level=extra.pop("level", "village"),
-        notes=extra.pop("notes", "2021年换届当选"),
-    )
 
 
 @pytest.fixture
@@ -392,20 +375,6 @@ def test_edit_with_a_bad_id_number_changes_nothing(login, keeper, archive):
 
 
 # --- linked reports -------------------------------------------------------------------------------
-def linked_report(archive, holder, serial, **extra):
-    return PetitionReport.objects.create(
-        category="accusation",
-        region=archive.org_unit,
-        facts="村主任王某优亲厚友的具体事实",
-        is_anonymous=False,
-        reporter_name="李举报",
-        accused_name="王某",
-        received_unit=holder,
-        holder=holder,
-        serial_number=serial,
-        archive=archive,
-        **extra,
-    )
 
 
 def test_linked_reports_follow_the_holder_rule(login, keeper, archive, tree):

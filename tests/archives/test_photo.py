@@ -14,7 +14,7 @@ from jijian.archives.models import IntegrityArchive
 from jijian.attachments.models import Attachment
 from jijian.audit.models import AuditEvent
 from jijian.core.models import StaffRelation
-from tests.archives.test_pages import idn, make_archive
+from tests.archives.helpers import idn, make_archive
 from tests.attachments.samples import pdf, photo
 from tests.conftest import make_user
 

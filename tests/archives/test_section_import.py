@@ -13,8 +13,7 @@ from django.urls import reverse
 from jijian.archives.imports import SECTIONS, ImportRefused, import_section
 from jijian.archives.models import ArchiveRecord, FamilyMember, PersonalMattersReport, Sanction
 from jijian.audit.models import AuditEvent
-from tests.archives.test_import import upload, xlsx
-from tests.archives.test_pages import idn, make_archive
+from tests.archives.helpers import idn, make_archive, upload, xlsx
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db

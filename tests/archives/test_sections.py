@@ -24,7 +24,7 @@ from jijian.archives.models import (
 )
 from jijian.archives.sanctions import SANCTIONS, add_months, effect_ends_on, matters_due_on, matters_year_due
 from jijian.audit.models import AuditEvent
-from tests.archives.test_pages import idn, make_archive
+from tests.archives.helpers import idn, make_archive
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from datetime import date
 from jijian.cadres import services
 from jijian.cadres.models import PostHolding
 from jijian.core.services import user_create
-from tests.archives.test_pages import idn
+from tests.archives.helpers import idn
 
 
 def candidate(village, username="houxuan", name="陈思远", n=7):

@@ -17,7 +17,7 @@ from jijian.cadres import services
 from jijian.cadres.models import Nomination, NominationState, PostHolding
 from jijian.core import links
 from jijian.core.models import RelationKind, StaffRelation
-from tests.archives.test_pages import idn, make_archive
+from tests.archives.helpers import idn, make_archive
 from tests.cadres.helpers import candidate, holding, nominate
 from tests.conftest import make_user
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import stat
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from django.db import connection
 from jijian.audit.models import AuditEvent
 from jijian.audit.services import audit_record, audit_seal, audit_verify
 from jijian.core.ops.backup import BackupError, backup_check, backup_create, instance_problems, restore_apply
+from tests.core.backup_helpers import wipe
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -42,38 +42,6 @@ def file_sums(root: Path) -> dict[str, str]:
         for p in sorted(root.rglob("*"))
         if p.is_file()
     }
-
-
-@pytest.fixture
-def instance(tree, people, settings, tmp_path):
-    """An instance with data: the test tree and people, audit entries (sealed and one pending), files,
-    and a key file."""
-    files = tmp_path / "files"
-    (files / "2026" / "11").mkdir(parents=True)
-    (files / "2026" / "11" / "证据.pdf").write_bytes(b"%PDF-1.4 " + bytes(range(256)) * 40)
-    (files / "photo.jpg").write_bytes(b"\xff\xd8\xff" + b"\x00" * 1000)
-    settings.FILES_DIR = files
-    key_file = tmp_path / "keys"
-    key_file.write_text("k1:" + "22" * 16 + "\n")
-    key_file.chmod(0o600)
-    settings.KEY_FILE = key_file
-    for i in range(5):
-        audit_record(
-            actor=people.township_a,
-            action="test.backup",
-            obj=tree.village_a,
-            summary=f"第{i}条",
-            after={"amount": 1.5, "n": i},
-        )
-    audit_seal()
-    audit_record(action="test.pending")  # not sealed yet when the backup is taken
-    return files
-
-
-def wipe(files: Path) -> None:
-    call_command("flush", interactive=False, verbosity=0)
-    shutil.rmtree(files)
-    files.mkdir()
 
 
 def test_backup_wipe_restore_loses_nothing_and_the_chain_verifies(instance, tmp_path, capsys):

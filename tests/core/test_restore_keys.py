@@ -22,7 +22,7 @@ from jijian.core.checks import STORED_DATA
 from jijian.core.models import KeyFingerprint, User
 from jijian.core.ops.backup import backup_create
 from jijian.core.sensitive import crypto, keys
-from tests.core.test_backup import instance, wipe  # noqa: F401 - the fixture
+from tests.core.backup_helpers import wipe
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

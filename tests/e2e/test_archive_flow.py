@@ -127,7 +127,7 @@ def test_the_export_follows_the_filter_chosen_without_reloading(live_server, bro
     page says (按当前查询条件导出), not the list the page was first loaded with."""
     from openpyxl import load_workbook
 
-    from tests.archives.test_pages import idn, make_archive
+    from tests.archives.helpers import idn, make_archive
     from tests.e2e.helpers import desktop
     from tests.e2e.helpers import sign_in as sign_in_desktop
 

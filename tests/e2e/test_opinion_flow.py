@@ -12,7 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from jijian.archives import services
 from jijian.archives.models import OpinionRequest
 from jijian.core.roles import Role
-from tests.archives.test_pages import idn, make_archive
+from tests.archives.helpers import idn, make_archive
 from tests.conftest import make_user
 from tests.e2e.test_report_flow import new_page, sign_in
 

@@ -231,7 +231,7 @@ def _other_city():
 
 
 def test_a_report_carrying_the_accused_id_number_finds_the_archive_in_another_city(tree, keepers):
-    from tests.archives.test_pages import idn
+    from tests.archives.helpers import idn
 
     town, county = _other_city()
     there = officer("gj_xg", county, Role.CADRE_SUPERVISION)
@@ -260,7 +260,7 @@ def test_a_report_carrying_the_accused_id_number_finds_the_archive_in_another_ci
 
 def test_a_bad_accused_id_number_is_refused_and_nothing_is_registered(tree):
     from jijian.petitions.models import PetitionReport
-    from tests.archives.test_pages import idn
+    from tests.archives.helpers import idn
 
     po = officer("po_county", tree.county)
     bad = idn(7)[:-1] + ("0" if idn(7)[-1] != "0" else "1")
@@ -273,7 +273,7 @@ def test_the_register_page_takes_the_accused_id_number_and_shows_it_masked(tree,
     from django.urls import reverse
 
     from jijian.petitions.models import PetitionReport
-    from tests.archives.test_pages import idn
+    from tests.archives.helpers import idn
 
     po = officer("po_county", tree.county)
     client = login(po)

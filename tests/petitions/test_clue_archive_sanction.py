@@ -20,7 +20,7 @@ from jijian.core import links
 from jijian.core.roles import Role
 from jijian.petitions.clues import services as clues
 from jijian.petitions.models import ARCHIVE_SANCTION, Clue, ClueSource, ClueState, Form, PetitionReport
-from tests.archives.test_pages import idn
+from tests.archives.helpers import idn
 from tests.conftest import make_user
 from tests.petitions.authz_entries_clues import accepted_report, case_manager, leader, registered_clue
 

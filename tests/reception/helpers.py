@@ -42,3 +42,6 @@ def reception(
     return VideoReception.objects.create(
         slot=slot, org_unit=unit, township=township, state=state, booked_by=booked_by, **petitioner(99)
     )
+
+
+TEXT = "接访时间：今日上午。信访人反映村集体土地补偿款发放不公开，请求核查。接访人员答复：依规受理，十五个工作日内告知。"

@@ -21,7 +21,7 @@ from jijian.reception.recordings import sha256_of
 from tests.attachments.samples import vp8_film
 from tests.conftest import sign_in
 from tests.reception.helpers import reception
-from tests.reception.test_minutes import TEXT
+from tests.reception.helpers import TEXT
 
 pytestmark = [
     pytest.mark.django_db,

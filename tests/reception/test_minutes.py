@@ -16,11 +16,10 @@ from jijian.core.services import ConcurrentEditError
 from jijian.reception import services
 from jijian.reception.models import ReceptionState
 from tests.conftest import sign_in
-from tests.reception.helpers import reception
+from tests.reception.helpers import TEXT, reception
 
 pytestmark = pytest.mark.django_db
 
-TEXT = "接访时间：今日上午。信访人反映村集体土地补偿款发放不公开，请求核查。接访人员答复：依规受理，十五个工作日内告知。"
 CODE = "CAFE123456"
 
 
