@@ -12,5 +12,6 @@ class CoreConfig(AppConfig):
         crypto.self_test()  # known-answer tests of SM3 / SM4 before serving anything
         from . import checks  # noqa: F401
 
-        # Each app's menu entries (its nav.py), as the admin finds admin.py: core names no platform.
-        autodiscover_modules("nav")
+        # Each app's menu entries (its nav.py) and the names of the events it records in the audit
+        # trail (its audit_labels.py), found as the admin finds admin.py: core names no platform.
+        autodiscover_modules("nav", "audit_labels")
