@@ -28,6 +28,8 @@ NO_FILES_HERE = {
     "petitions_clues:approve": "re-renders the clue page (held files shown), the form has no file",
     "petitions_clues:reject": "re-renders the clue page (held files shown), the form has no file",
     "petitions_clues:reopen": "re-renders the clue page (held files shown), the form has no file",
+    "petitions_clues:link_archive": "re-renders the clue page (held files shown), the form has no file",
+    "petitions_clues:unlink_archive": "re-renders the clue page (held files shown), the form has no file",
 }
 CLASSIFIED = set(LARGE_UPLOADS) | set(STAFF_UPLOADS) | PUBLIC_FORMS | {RECEPTION_UPLOAD}
 

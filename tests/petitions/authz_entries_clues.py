@@ -126,6 +126,15 @@ ENTRIES = [
     Entry("petitions_clues:reject", SEE_TA, args=clue_ta, methods=("POST",), post_data=_version),
     Entry("petitions_clues:letter_reply", SEE_TA, args=clue_ta, methods=("POST",), post_data=_version),
     Entry("petitions_clues:reopen", SEE_TA, args=clue_ta, methods=("POST",), post_data=_version),
+    Entry(
+        "petitions_clues:link_archive",
+        SEE_TA,
+        args=clue_ta,
+        methods=("POST",),
+        post_data=lambda t, p: {"version": 1, "archive": 1},
+        note="an allowed persona gets the page back with its reason (no such candidate, or not the holder)",
+    ),
+    Entry("petitions_clues:unlink_archive", SEE_TA, args=clue_ta, methods=("POST",), post_data=_version),
     # API
     Entry("api:clue_list", PETITION_STAFF, anonymous=UNAUTHORIZED),
     Entry("api:clue_stats", PETITION_STAFF, anonymous=UNAUTHORIZED),
@@ -171,5 +180,30 @@ ENTRIES = [
     ),
     Entry(
         "api:clue_reopen", SEE_TA, args=clue_ta, methods=("POST",), anonymous=UNAUTHORIZED, post_data=_version
+    ),
+    Entry(
+        "api:clue_archive_candidates",
+        frozenset({"township_a"}),
+        args=clue_ta,
+        anonymous=UNAUTHORIZED,
+        extra_outside=clue_other,
+        note="the clue's handlers only (the holding commission): the city's office reads the clue, links nothing",
+    ),
+    Entry(
+        "api:clue_link_archive",
+        SEE_TA,
+        args=clue_ta,
+        methods=("POST",),
+        anonymous=UNAUTHORIZED,
+        post_data=lambda t, p: {"archive_id": 1, "version": 1},
+        note="an allowed persona gets 400 (no such candidate, or not the holder) — the matrix checks who gets 404",
+    ),
+    Entry(
+        "api:clue_unlink_archive",
+        SEE_TA,
+        args=clue_ta,
+        methods=("POST",),
+        anonymous=UNAUTHORIZED,
+        post_data=_version,
     ),
 ]

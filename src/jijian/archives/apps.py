@@ -11,11 +11,12 @@ class ArchivesConfig(AppConfig):
         from jijian.core import links
 
         from .access import archive_may_open, archives_visible_to
-        from .selectors import archives_named_in_region
+        from .selectors import archive_briefs, archives_named_in_region
         from .services import PHOTO_PURPOSE, sanction_from_source
         from .vetting import archive_vetting
 
         links.archive_candidates.provide(archives_named_in_region)
+        links.archive_briefs.provide(archive_briefs)
         links.archive_may_open.provide(archive_may_open)
         links.archive_vetting.provide(archive_vetting)
         links.archive_record_sanction.provide(sanction_from_source)

@@ -156,3 +156,15 @@ def opened_archive(user, archive: IntegrityArchive) -> dict:
         "years": year_changes(archive),
         "today": today,
     }
+
+
+def archive_briefs(archive_ids) -> dict[int, IntegrityArchive]:
+    """The archives `archive_ids` as a report's or a clue's page names a linked one
+    (core.links.archive_briefs): name, unit, post, level, whether active; no section, no ID number."""
+    ids = [int(i) for i in archive_ids if i is not None]
+    rows = (
+        IntegrityArchive.objects.filter(pk__in=ids)
+        .select_related("org_unit")
+        .only("pk", "name", "org_unit__name", "post", "level", "is_active")
+    )
+    return {a.pk: a for a in rows}

@@ -145,3 +145,8 @@ archive_vetting = Port("archive_vetting")
 # "evaluation.finding:7": the same source twice gives the same case). The case waits as a draft for
 # the city's manual editor to publish; returns its id.
 manual_case_propose = Port("manual_case_propose")
+
+# archives → petitions: the archives `archive_ids` as a page shows a linked one (a clue's own link):
+# {archive_id: archive (pk, name, org_unit, post, level, is_active)}, whatever their state; nothing of
+# their content. An id the archives do not hold is absent.
+archive_briefs = Port("archive_briefs")

@@ -262,24 +262,29 @@ def archive_clue_counts(user, archive_ids, name_indexes) -> dict[str, dict]:
     """For the integrity opinion (core.links.archive_clue_counts): the problem clues held by a body
     in the user's jurisdiction (the register's holder rule).
 
-    - "linked": per archive of `archive_ids`, the clues whose source report is linked to it, by
-      state: {"open": n, "transferred": n, "closed": n} (open: CLUE_OPEN_STATES).
+    - "linked": per archive of `archive_ids`, the clues about it — linked to it on the clue's page, or
+      (without a link of their own) through their source report — by state:
+      {"open": n, "transferred": n, "closed": n} (open: CLUE_OPEN_STATES).
     - "unlinked": per blind index of `name_indexes`, the clues about someone of that name that no
-      archive link ties to anyone (no source report, or a report linked to no archive) and that are
-      not closed: {name_index: n}. A namesake or the person: the case management office checks.
+      archive link ties to anyone (no link of their own, and no source report or one linked to no
+      archive) and that are not closed: {name_index: n}. A namesake or the person: the case
+      management office checks.
 
     Two queries for any number of archives."""
-    from django.db.models import Count
+    from django.db.models import BigIntegerField, Count
+    from django.db.models.functions import Coalesce
 
+    ids = list(archive_ids)
     held = Clue.objects.filter(unit_scope_q(user, prefix="holder__")).order_by()
     linked: dict[int, dict[str, int]] = {}
     rows = (
-        held.filter(report__archive_id__in=list(archive_ids))
-        .values("report__archive_id", "state")
+        held.filter(Q(archive_id__in=ids) | Q(archive_id__isnull=True, report__archive_id__in=ids))
+        .annotate(about=Coalesce("archive_id", "report__archive_id", output_field=BigIntegerField()))
+        .values("about", "state")
         .annotate(n=Count("pk"))
     )
     for row in rows:
-        bucket = linked.setdefault(row["report__archive_id"], {"open": 0, "transferred": 0, "closed": 0})
+        bucket = linked.setdefault(row["about"], {"open": 0, "transferred": 0, "closed": 0})
         if row["state"] == ClueState.TRANSFERRED:
             bucket["transferred"] += row["n"]
         elif row["state"] == ClueState.CLOSED:
@@ -288,6 +293,7 @@ def archive_clue_counts(user, archive_ids, name_indexes) -> dict[str, dict]:
             bucket["open"] += row["n"]
     unlinked = dict(
         held.filter(accused_name_index__in=[i for i in name_indexes if i])
+        .filter(archive_id__isnull=True)
         .filter(Q(report__isnull=True) | Q(report__archive__isnull=True))
         .exclude(state=ClueState.CLOSED)
         .values("accused_name_index")

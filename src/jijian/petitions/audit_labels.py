@@ -35,6 +35,8 @@ register_labels(
         "petition.objection_reopen": "答复异议：重新办理",
         "petition.relation_declare": "申报回避关系",
         "petition.relation_withdraw": "撤回回避关系",
+        "clue.link_archive": "线索关联廉情档案",
+        "clue.unlink_archive": "线索取消关联廉情档案",
         "clue.register": "登记问题线索",
         "clue.propose": "提出处置意见",
         "clue.approve": "批准处置意见",

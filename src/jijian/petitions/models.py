@@ -525,6 +525,12 @@ class Clue(models.Model):
         db_constraint=False,
         related_name="+",
     )
+    # The accused's integrity archive (廉情档案), linked by the clue's handlers from the candidates of
+    # the same name (clues/services.py), for a clue that has no source report linked to one (a duty
+    # record, a superior's referral, an inspection). A generic reference by id, not a foreign key:
+    # petitions and archives are separate platforms (core.links), and archives are never deleted.
+    # Unset, the clue is about the archive its source report is linked to, if any (clue_archive_id).
+    archive_id = models.BigIntegerField(_("廉情档案"), null=True, blank=True, db_index=True)
     accused_name = models.CharField(_("被反映人姓名"), max_length=100)
     accused_name_index = BlindIndexField(source="accused_name")
     accused_unit = models.CharField(_("被反映人单位"), max_length=200, blank=True, default="")

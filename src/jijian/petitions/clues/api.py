@@ -60,6 +60,9 @@ class ClueOut(Schema):
     report_id: int | None
     report_serial: str | None
     duty_record_id: int | None
+    archive_id: int | None = Field(
+        None, description="本线索单独关联的廉情档案（未关联时以来源举报件关联的为准）"
+    )
     accused_name: str
     accused_unit: str
     accused_post: str
@@ -157,6 +160,24 @@ class ReopenIn(Schema):
     note: str = Field(..., max_length=4000, description="新的证据或情况")
     version: ApiVersion
     endorse: bool = False
+
+
+class ArchiveCandidateOut(Schema):
+    id: int
+    name: str
+    org_unit_id: int
+    org_unit_name: str
+    post: str
+    level: str
+
+
+class ArchiveLinkIn(Schema):
+    archive_id: ApiId
+    version: ApiVersion
+
+
+class VersionIn(Schema):
+    version: ApiVersion
 
 
 class StatsFilter(Schema):
@@ -374,4 +395,61 @@ def clue_reopen(request, clue_id: ApiId, payload: ReopenIn):
         lambda: clues.clue_reopen(
             actor=request.auth, clue=clue, note=payload.note, version=payload.version, endorse=payload.endorse
         ),
+    )
+
+
+def _handled(request, clue_id: int):
+    clue = _detail(request.auth, clue_id)
+    if not clues.can_handle(request.auth, clue):
+        raise Http404
+    return clue
+
+
+@router.get(
+    "/{id:clue_id}/archive-candidates",
+    response=list[ArchiveCandidateOut],
+    summary="线索被反映人可能的廉情档案（同名人员：单位、职务、级别）",
+    url_name="clue_archive_candidates",
+)
+def clue_archive_candidates(request, clue_id: ApiId):
+    clue = _handled(request, clue_id)
+    return [
+        {
+            "id": a.pk,
+            "name": a.name,
+            "org_unit_id": a.org_unit_id,
+            "org_unit_name": a.org_unit.name,
+            "post": a.post,
+            "level": a.level,
+        }
+        for a in clues.clue_archive_candidates(clue)
+    ]
+
+
+@router.post(
+    "/{id:clue_id}/archive",
+    response=ClueDetailOut,
+    summary="线索关联被反映人的廉情档案（须为列出的候选档案）",
+    url_name="clue_link_archive",
+)
+def clue_link_archive(request, clue_id: ApiId, payload: ArchiveLinkIn):
+    clue = _detail(request.auth, clue_id)
+    return _run(
+        request,
+        lambda: clues.clue_link_archive(
+            actor=request.auth, clue=clue, archive_id=payload.archive_id, version=payload.version
+        ),
+    )
+
+
+@router.post(
+    "/{id:clue_id}/archive/unlink",
+    response=ClueDetailOut,
+    summary="线索取消关联廉情档案",
+    url_name="clue_unlink_archive",
+)
+def clue_unlink_archive(request, clue_id: ApiId, payload: VersionIn):
+    clue = _detail(request.auth, clue_id)
+    return _run(
+        request, lambda: clues.clue_unlink_archive(actor=request.auth, clue=clue, version=payload.version)
     )

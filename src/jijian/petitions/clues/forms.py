@@ -169,6 +169,22 @@ class ReopenForm(forms.Form):
     endorse = _endorse("reopen")
 
 
+class VersionForm(forms.Form):
+    version = forms.IntegerField(
+        min_value=1,
+        widget=forms.HiddenInput,
+        error_messages={"required": gettext_lazy("页面已过期，请刷新后重试")},
+    )
+
+
+class ArchiveLinkForm(VersionForm):
+    """Link the clue to one of the archives listed as candidates."""
+
+    archive = forms.IntegerField(
+        error_messages={"required": gettext_lazy("请选择廉情档案"), "invalid": gettext_lazy("请选择廉情档案")}
+    )
+
+
 def _month(value: str) -> date | None:
     value = (value or "").strip()
     if not value:

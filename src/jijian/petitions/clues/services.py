@@ -654,11 +654,82 @@ def clue_approve(*, actor: User, clue: Clue, version: int, endorse: bool, note: 
 
 
 def clue_archive_id(clue: Clue) -> int | None:
-    """The integrity archive the clue is about: the one its source report is linked to (staff link a
-    report to the accused's archive; a clue has no link of its own)."""
+    """The integrity archive the clue is about: its own link (made on the clue's page), else the one
+    its source report is linked to."""
+    if clue.archive_id is not None:
+        return clue.archive_id
     if clue.report_id is None:
         return None
     return PetitionReport.objects.filter(pk=clue.report_id).values_list("archive_id", flat=True).first()
+
+
+# --- the accused's integrity archive ----------------------------------------------------------------
+MAX_ARCHIVE_CANDIDATES = 10
+
+
+def clue_archive_candidates(clue: Clue) -> list:
+    """Active archives of people named like the accused, in the holding commission's city, those of its
+    county-level unit first (the archives platform's rule, core.links.archive_candidates): what the
+    clue's handlers choose from. A name alone identifies nobody, so nothing is linked automatically."""
+    if not clue.accused_name_index:
+        return []
+    return list(
+        links.archive_candidates(name_index=clue.accused_name_index, region=clue.holder, id_index="")[
+            :MAX_ARCHIVE_CANDIDATES
+        ]
+    )
+
+
+def clue_link_archive(*, actor: User, clue: Clue, archive_id, version: int) -> Clue:
+    """Link the clue to one of its candidate archives (a second link replaces the first). A clue
+    already concluded with an archive sanction enters that archive now, once (as at approval)."""
+
+    def choose(locked: Clue) -> int:
+        try:
+            wanted = int(archive_id)
+        except (TypeError, ValueError):
+            wanted = None
+        if wanted is None or wanted not in {a.pk for a in clue_archive_candidates(locked)}:
+            raise ValidationError(gettext("所选廉情档案与被反映人不符，请从列出的档案中选择"))
+        return wanted
+
+    return _relink_archive(actor=actor, clue=clue, version=version, choose=choose)
+
+
+def clue_unlink_archive(*, actor: User, clue: Clue, version: int) -> Clue:
+    """Undo a wrong link of the clue's own (a sanction already entered in the archive stays there: the
+    archive's keepers withdraw it, with a reason)."""
+
+    def choose(locked: Clue) -> None:
+        if locked.archive_id is None:
+            raise ValidationError(gettext("该线索未单独关联廉情档案"))
+
+    return _relink_archive(actor=actor, clue=clue, version=version, choose=choose)
+
+
+def _relink_archive(*, actor: User, clue: Clue, version: int, choose) -> Clue:
+    _require_handler(actor, clue)
+    with transaction.atomic():
+        locked = _locked(clue, version=version)
+        new_id = choose(locked)
+        if locked.archive_id == new_id:
+            return locked
+        old_id = locked.archive_id
+        locked.archive_id = new_id
+        _save(locked, ["archive_id"])
+        entered = None
+        if new_id is not None and locked.state == ClueState.CLOSED:
+            entered = _to_archive(locked, actor=actor)
+        audit_record(
+            actor=actor,
+            action="clue.link_archive" if new_id is not None else "clue.unlink_archive",
+            obj=locked,
+            org_unit_id=locked.holder_id,
+            summary=f"线索 {locked.number} {'关联' if new_id is not None else '取消关联'}廉情档案",
+            before={"archive": old_id},
+            after={"archive": new_id, "archive_sanction": entered},
+        )
+    return locked
 
 
 def _to_archive(clue: Clue, *, actor: User) -> int | None:

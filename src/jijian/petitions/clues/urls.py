@@ -16,4 +16,6 @@ urlpatterns = [
     path("<int:pk>/reject/", views.clue_reject, name="reject"),
     path("<int:pk>/letter-reply/", views.clue_letter_reply, name="letter_reply"),
     path("<int:pk>/reopen/", views.clue_reopen, name="reopen"),
+    path("<int:pk>/archive/", views.clue_link_archive, name="link_archive"),
+    path("<int:pk>/archive/unlink/", views.clue_unlink_archive, name="unlink_archive"),
 ]

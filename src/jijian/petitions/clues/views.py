@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jijian.attachments import held
 from jijian.attachments.views import content_disposition
+from jijian.core import links
 from jijian.core.access import require_module
 from jijian.core.language import platform_language
 from jijian.core.ops.ratelimit import client_ip
@@ -29,6 +30,7 @@ from jijian.petitions.access import get_clue_for, get_petition_for
 from jijian.petitions.clues import services as clues
 from jijian.petitions.clues.forms import (
     ApproveForm,
+    ArchiveLinkForm,
     FilterForm,
     LetterReplyForm,
     PeriodForm,
@@ -36,6 +38,7 @@ from jijian.petitions.clues.forms import (
     RegisterForm,
     RejectForm,
     ReopenForm,
+    VersionForm,
 )
 from jijian.petitions.clues.stats import clue_stats
 from jijian.petitions.clues.stats_export import XLSX_TYPE, clue_stats_export_audit, clue_stats_xlsx
@@ -207,6 +210,7 @@ def _clue_page(
         if can_handle and state == ClueState.HELD
         else None,
         "own_proposal": state == ClueState.PENDING_APPROVAL and clue.pending_by_id == user.pk,
+        "archive": _archive_section(user, clue, can_handle),
     }
     if refused is not None:
         slot, form = refused
@@ -214,13 +218,32 @@ def _clue_page(
         data["version"] = str(clue.version)
         data.pop("endorse", None)  # a signature is given anew for what is sent again
         form.data = data
-        if context[slot] is None:  # the action is no longer offered in this state
+        if context.get(slot) is None:  # not offered in this state, or a link (shown as messages)
             _form_errors(request, form)
         else:
             if slot == "propose_form":  # the disposals this state allows, as the page's own form
                 form.fields["disposal"] = context[slot].fields["disposal"]
             context[slot] = form
     return render(request, "petitions/clue_detail.html", context, status=status)
+
+
+def _archive_section(user, clue, can_handle: bool) -> dict:
+    """The accused's integrity archive: the clue's own link, else its source report's (shown as such);
+    a link to the archive for those who may open it; for the clue's handlers, the candidates to link
+    (or to link instead of the report's) and the undoing of a wrong link of the clue's own."""
+    own = clue.archive_id
+    via_report = None if own is not None or not clue.report_id else clue.report.archive_id
+    linked_id = own if own is not None else via_report
+    linked = links.archive_briefs([linked_id]).get(linked_id) if linked_id is not None else None
+    return {
+        "linked": linked,
+        "via_report": via_report is not None,
+        "can_link": can_handle,
+        "can_open": linked is not None and links.archive_may_open(user, linked.pk),
+        "candidates": [a for a in clues.clue_archive_candidates(clue) if a.pk != via_report]
+        if can_handle and own is None
+        else [],
+    }
 
 
 def _action(request, pk, slot: str, form_class, run, done: str):
@@ -327,6 +350,34 @@ def clue_letter_reply(request, pk):
                 return redirect("petitions_clues:detail", clue.pk)
     uploads.hold_if(form)
     return _clue_page(request, clue, reply_form=form, status=200)
+
+
+@login_required
+@require_POST
+def clue_link_archive(request, pk):
+    return _action(
+        request,
+        pk,
+        "archive",
+        ArchiveLinkForm,
+        lambda clue, d: clues.clue_link_archive(
+            actor=request.user, clue=clue, archive_id=d["archive"], version=d["version"]
+        ),
+        gettext("已关联廉情档案"),
+    )
+
+
+@login_required
+@require_POST
+def clue_unlink_archive(request, pk):
+    return _action(
+        request,
+        pk,
+        "archive",
+        VersionForm,
+        lambda clue, d: clues.clue_unlink_archive(actor=request.user, clue=clue, version=d["version"]),
+        gettext("已取消关联廉情档案"),
+    )
 
 
 @login_required
