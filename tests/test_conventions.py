@@ -837,3 +837,31 @@ def test_every_app_s_menu_entries_are_collected():
     assert positions == sorted(positions)
     for entry in entries():
         assert reverse(entry.url_name)
+
+
+TESTS = SRC.parent.parent / "tests"
+TEST_MODULE_IMPORT = re.compile(r"^\s*(?:from|import)\s+tests\.(?:[\w.]+\.)?test_\w+", re.MULTILINE)
+
+
+def imports_of_test_modules(root: Path) -> list[str]:
+    return [
+        f"{path.relative_to(root)}: {m[0].strip()}"
+        for path in root.rglob("*.py")
+        for m in TEST_MODULE_IMPORT.finditer(path.read_text(encoding="utf-8"))
+    ]
+
+
+def test_no_test_module_imports_another():
+    """What tests share lives in helper modules and conftest.py (docs/development.md): a test module
+    imported by another runs its tests' fixtures and collection twice and ties their edits together."""
+    assert imports_of_test_modules(TESTS) == []
+
+
+def test_the_test_import_rule_sees_a_borrowed_builder(tmp_path):
+    (tmp_path / "test_b.py").write_text("from tests.archives.test_pages import idn\n", encoding="utf-8")
+    (tmp_path / "test_c.py").write_text("    from tests.test_navigation import x\n", encoding="utf-8")
+    (tmp_path / "test_ok.py").write_text("from tests.archives.helpers import idn\n", encoding="utf-8")
+    assert sorted(imports_of_test_modules(tmp_path)) == [
+        "test_b.py: from tests.archives.test_pages",
+        "test_c.py: from tests.test_navigation",
+    ]

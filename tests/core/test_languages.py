@@ -65,7 +65,7 @@ def test_the_scripts_words_come_in_the_reader_s_language(db):
 
 def test_the_public_board_is_cached_per_language(tree, people):
     from jijian.villageaffairs import board
-    from tests.villageaffairs.test_board import publish
+    from tests.villageaffairs.helpers import publish
 
     published = publish(people.member_a)
     url = reverse("villageaffairs:board_public", args=[tree.village_a.pk])
@@ -164,7 +164,7 @@ def test_a_certificate_keeps_the_source_language_for_a_traditional_reader(tree, 
     from jijian.training import services
     from tests.conftest import sign_in
     from tests.training.factories import bank, exam, right_values
-    from tests.training.test_exams import answer_all
+    from tests.training.helpers import answer_all
 
     bank(tree.county)
     sitting = services.sitting_start(actor=people.member_a, exam=exam(tree.county), device="d1")

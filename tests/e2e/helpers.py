@@ -28,3 +28,22 @@ def sign_in(page, base, user):
 def desktop(browser):
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
     return context.new_page()
+
+
+def live_server_screenshot_dir():
+    from pathlib import Path
+
+    out = Path("var/e2e")
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def new_page(browser):
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="zh-CN", is_mobile=True, has_touch=True
+    )
+    return context.new_page()
+
+
+def shot(page, name):
+    page.screenshot(path=str(live_server_screenshot_dir() / name), full_page=True)

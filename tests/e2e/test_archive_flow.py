@@ -11,7 +11,7 @@ from jijian.archives.models import IntegrityArchive
 from jijian.audit.models import AuditEvent
 from jijian.core.roles import Role
 from tests.conftest import make_user
-from tests.e2e.test_report_flow import new_page, sign_in
+from tests.e2e.helpers import new_page, sign_in
 from tests.petitions.triage_helpers import register
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

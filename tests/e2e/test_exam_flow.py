@@ -6,8 +6,7 @@ mid-exam, finishes within the time, submits, sees the grade and downloads the ce
 import pytest
 
 from jijian.training.models import Sitting
-from tests.e2e.helpers import sign_in
-from tests.e2e.test_member_month import shot
+from tests.e2e.helpers import shot, sign_in
 from tests.training.factories import bank, exam
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -6,8 +6,7 @@ import pytest
 
 from jijian.cadres.models import GuidanceTask
 from jijian.reports.models import DutyRecord
-from tests.e2e.helpers import sign_in
-from tests.e2e.test_report_flow import new_page
+from tests.e2e.helpers import new_page, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

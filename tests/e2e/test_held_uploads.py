@@ -11,7 +11,7 @@ from PIL import Image
 
 from jijian.attachments.models import Attachment
 from jijian.reports.models import DutyRecord
-from tests.e2e.test_report_flow import new_page, sign_in
+from tests.e2e.helpers import new_page, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -14,7 +14,7 @@ from PIL import Image
 from jijian.attachments.models import Attachment
 from jijian.reports.models import DutyRecord, MonthlyReport, ReportState
 from jijian.reports.services import month_start, monthly_reports_open
-from tests.e2e.test_report_flow import live_server_screenshot_dir, new_page, sign_in
+from tests.e2e.helpers import new_page, shot, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -39,10 +39,6 @@ def thumb_loaded(page, attachment):
         arg=selector,
         timeout=10000,
     )
-
-
-def shot(page, name):
-    page.screenshot(path=str(live_server_screenshot_dir() / name), full_page=True)
 
 
 def test_member_month_early_submit_confirmed_delete_and_compressed_photo(

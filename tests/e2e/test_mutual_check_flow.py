@@ -13,7 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from jijian.core.roles import Role
 from jijian.evaluation.models import CheckPair, CheckRound, Rectification
 from tests.conftest import make_user
-from tests.e2e.test_report_flow import live_server_screenshot_dir, sign_in
+from tests.e2e.helpers import live_server_screenshot_dir, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -14,7 +14,7 @@ from jijian.archives.models import OpinionRequest
 from jijian.core.roles import Role
 from tests.archives.helpers import idn, make_archive
 from tests.conftest import make_user
-from tests.e2e.test_report_flow import new_page, sign_in
+from tests.e2e.helpers import new_page, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -15,7 +15,7 @@ from PIL import Image
 from jijian.core.roles import Role
 from jijian.petitions.models import Clue, ClueState, PetitionReport, PetitionState
 from tests.conftest import make_user
-from tests.e2e.test_report_flow import new_page, sign_in
+from tests.e2e.helpers import new_page, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from jijian.petitions.models import PetitionReport
-from tests.e2e.test_report_flow import new_page
+from tests.e2e.helpers import new_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

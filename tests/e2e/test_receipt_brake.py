@@ -8,7 +8,7 @@ import pytest
 
 from jijian.petitions.intake import receipt, throttle
 from jijian.petitions.models import PetitionReport
-from tests.e2e.test_report_flow import new_page
+from tests.e2e.helpers import new_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 SHOTS = os.environ.get("JIJIAN_SCREENSHOTS")  # a directory: keep screenshots of the pages for a look

@@ -4,44 +4,13 @@ sees it counted as on time."""
 
 import pytest
 from django.utils import timezone
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jijian.reports.models import MonthlyReport, ReportState
 from jijian.reports.services import month_start, monthly_reports_open
-from tests.conftest import PASSWORD
+from tests.e2e.helpers import live_server_screenshot_dir, new_page, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def live_server_screenshot_dir():
-    from pathlib import Path
-
-    out = Path("var/e2e")
-    out.mkdir(parents=True, exist_ok=True)
-    return out
-
-
-def sign_in(page, base, user):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    if user.needs_two_factor:
-        page.wait_for_url("**/accounts/otp/")
-        device = TOTPDevice.objects.get(user=user)
-        page.fill(
-            "#id_token", f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
-        )
-        page.click("main button[type=submit]")
-    page.wait_for_url(f"{base}/")
-
-
-def new_page(browser):
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740}, locale="zh-CN", is_mobile=True, has_touch=True
-    )
-    return context.new_page()
 
 
 def record(page, base, code, values):

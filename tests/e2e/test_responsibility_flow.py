@@ -15,8 +15,7 @@ from jijian.core.roles import Role
 from jijian.responsibility import services
 from jijian.responsibility.models import AccountabilityInterview, FulfilmentRecord, ResponsibilityItem
 from tests.conftest import make_user
-from tests.e2e.helpers import desktop
-from tests.e2e.test_report_flow import new_page, sign_in
+from tests.e2e.helpers import desktop, new_page, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.test_report_flow import new_page
+from tests.e2e.helpers import new_page
 
 
 @pytest.mark.parametrize("catalogue", ["loaded", "dropped"])

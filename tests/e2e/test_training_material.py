@@ -10,8 +10,7 @@ from django.utils import timezone
 from jijian.training import services
 from jijian.training.models import CourseCompletion, CourseMaterial, MaterialView
 from tests.attachments.samples import vp8_film
-from tests.e2e.helpers import sign_in
-from tests.e2e.test_report_flow import new_page
+from tests.e2e.helpers import new_page, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -7,7 +7,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jijian.petitions.models import PetitionReport
 from jijian.villageaffairs.models import Step
-from tests.e2e.test_report_flow import new_page, sign_in
+from tests.e2e.helpers import new_page, sign_in
 from tests.villageaffairs.helpers import days_ago, names, record, register
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

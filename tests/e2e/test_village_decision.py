@@ -11,7 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from jijian.reports.models import MonthlyReport
 from jijian.reports.services import month_start, monthly_reports_open
 from jijian.villageaffairs.models import DecisionStep, FlagAnswer, MajorDecision
-from tests.e2e.test_report_flow import new_page, sign_in
+from tests.e2e.helpers import new_page, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -20,8 +20,7 @@ from jijian.reception.models import ReceptionRecording, ReceptionState, Recordin
 from jijian.reception.recordings import sha256_of
 from tests.attachments.samples import vp8_film
 from tests.conftest import sign_in
-from tests.reception.helpers import reception
-from tests.reception.helpers import TEXT
+from tests.reception.helpers import TEXT, reception
 
 pytestmark = [
     pytest.mark.django_db,

@@ -74,7 +74,7 @@ def test_a_deadline_in_a_provisional_year_is_marked_on_the_board_and_the_organis
     from django.urls import reverse
     from django.utils import timezone
 
-    from tests.responsibility.test_pages import client_for
+    from tests.responsibility.helpers import client_for
 
     for year in (2026, 2027):
         ResponsibilityItem.objects.create(

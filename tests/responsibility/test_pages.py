@@ -7,7 +7,6 @@ from datetime import date
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -21,7 +20,8 @@ from jijian.responsibility.models import (
     RecordComment,
     ResponsibilityItem,
 )
-from tests.conftest import make_user, sign_in
+from tests.conftest import make_user
+from tests.responsibility.helpers import client_for
 
 from .conftest import meeting, publish, staff_org
 
@@ -34,12 +34,6 @@ def png_bytes() -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", (8, 8), (200, 30, 30)).save(buf, format="PNG")
     return buf.getvalue()
-
-
-def client_for(user) -> Client:
-    client = Client()
-    sign_in(client, user)
-    return client
 
 
 def _listed(tree, people, resp):

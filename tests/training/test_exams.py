@@ -17,15 +17,9 @@ from jijian.training.models import Sitting, SittingItem, WrongAnswer
 from jijian.training.services import RuleSpec
 from tests.conftest import make_user
 from tests.training.factories import bank, exam, right_values, wrong_values
+from tests.training.helpers import answer_all
 
 pytestmark = pytest.mark.django_db
-
-
-def answer_all(sitting, user, pick, device="d1"):
-    for seq, item in enumerate(sitting.items.all(), start=1):
-        services.answer_save(
-            actor=user, sitting=sitting, position=item.position, values=pick(item), seq=seq, device=device
-        )
 
 
 # --- drawing -------------------------------------------------------------------------------------

@@ -8,7 +8,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from jijian.villageaffairs import reimbursements as r
 from jijian.villageaffairs import services
+from jijian.villageaffairs.board import public_board_publish
 from jijian.villageaffairs.models import Step
 
 PARTY_MEMBERS = 30
@@ -97,3 +99,39 @@ def png(name="board.png"):
     buf.seek(0)
     buf.name = name
     return buf
+
+
+def enter(member, amount="3200", handler="王经手", **kw):
+    return r.voucher_enter(
+        actor=member,
+        purpose=kw.pop("purpose", "购买办公用品"),
+        amount=Decimal(amount),
+        spent_on=days_ago(2),
+        handler_name=handler,
+        files=[png("receipt.png")],
+        **kw,
+    )
+
+
+def sign(actor, voucher, signer_name="", **kw):
+    voucher.refresh_from_db()
+    return r.voucher_sign(
+        actor=actor, voucher=voucher, version=voucher.version, signer_name=signer_name, **kw
+    )
+
+
+def walk_village(people, voucher):
+    sign(people.member_a, voucher, "李监委")  # supervision committee
+    sign(people.member_a, voucher)  # the member's own re-check
+    sign(people.member_a, voucher, "张书记")
+    sign(people.member_a, voucher, "赵主任")
+
+
+def publish(member, version=0, **kw):
+    fields = {
+        "duties": "监督“三重一大”决策；复审村级报账",
+        "commitments": "公道正派，不徇私情",
+        "contact": "村委会 0722-1234567",
+    }
+    fields.update(kw)
+    return public_board_publish(actor=member, version=version, **fields)

@@ -127,7 +127,7 @@ def test_a_voucher_is_signed_through_the_api(people, login):
 
 
 def test_a_township_step_through_the_api_names_its_signer(people, login):
-    from tests.villageaffairs.test_reimbursements import enter, walk_village
+    from tests.villageaffairs.helpers import enter, walk_village
 
     voucher = enter(people.member_a, amount="12000")
     walk_village(people, voucher)

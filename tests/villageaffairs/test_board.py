@@ -8,20 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from jijian.core.services import ConcurrentEditError
-from jijian.villageaffairs.board import public_board_publish
-from tests.villageaffairs.helpers import record, register
+from tests.villageaffairs.helpers import publish, record, register
 
 pytestmark = pytest.mark.django_db
-
-
-def publish(member, version=0, **kw):
-    fields = {
-        "duties": "监督“三重一大”决策；复审村级报账",
-        "commitments": "公道正派，不徇私情",
-        "contact": "村委会 0722-1234567",
-    }
-    fields.update(kw)
-    return public_board_publish(actor=member, version=version, **fields)
 
 
 def test_anyone_reads_the_board_without_signing_in(people, tree):

@@ -14,41 +14,15 @@ from jijian.audit.models import AuditEvent
 from jijian.reports.models import DutyRecord
 from jijian.villageaffairs import reimbursements as r
 from jijian.villageaffairs.models import Voucher, VoucherState
-from tests.villageaffairs.helpers import days_ago, png
+from tests.villageaffairs.helpers import days_ago, enter, png, sign, walk_village
 
 pytestmark = pytest.mark.django_db
-
-
-def enter(member, amount="3200", handler="王经手", **kw):
-    return r.voucher_enter(
-        actor=member,
-        purpose=kw.pop("purpose", "购买办公用品"),
-        amount=Decimal(amount),
-        spent_on=days_ago(2),
-        handler_name=handler,
-        files=[png("receipt.png")],
-        **kw,
-    )
-
-
-def sign(actor, voucher, signer_name="", **kw):
-    voucher.refresh_from_db()
-    return r.voucher_sign(
-        actor=actor, voucher=voucher, version=voucher.version, signer_name=signer_name, **kw
-    )
 
 
 def refused(fn, *args, **kwargs) -> str:
     with pytest.raises(ValidationError) as info:
         fn(*args, **kwargs)
     return "；".join(info.value.messages)
-
-
-def walk_village(people, voucher):
-    sign(people.member_a, voucher, "李监委")  # supervision committee
-    sign(people.member_a, voucher)  # the member's own re-check
-    sign(people.member_a, voucher, "张书记")
-    sign(people.member_a, voucher, "赵主任")
 
 
 def test_the_default_chain_runs_in_order_and_the_agency_books_it(people):

@@ -179,8 +179,9 @@ def test_a_step_attended_becomes_a_duty_record_of_its_month(people):
 
 
 def test_a_step_not_attended_is_not_a_duty_record(people):
+    # Without an opinion either: an opinion given without attending is one (test_gaps_dec07.py).
     decision = register(people.member_a)
-    record(people.member_a, decision, Step.PROPOSAL, member_present=False)
+    record(people.member_a, decision, Step.PROPOSAL, member_present=False, member_opinion="")
     assert not DutyRecord.objects.exists()
 
 

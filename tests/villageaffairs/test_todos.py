@@ -13,8 +13,7 @@ from jijian.core.todos import todos_for
 from jijian.villageaffairs import selectors
 from jijian.villageaffairs.models import Step
 from tests.conftest import make_user
-from tests.villageaffairs.helpers import days_ago, record, register
-from tests.villageaffairs.test_reimbursements import enter, sign, walk_village
+from tests.villageaffairs.helpers import days_ago, enter, record, register, sign, walk_village
 
 pytestmark = pytest.mark.django_db
 

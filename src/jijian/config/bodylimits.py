@@ -47,6 +47,7 @@ from jijian.reception.services import UPLOAD_TOKEN_HEADER, upload_token_signed
 from jijian.responsibility.services import MAX_FILES_PER_RECORD
 from jijian.training.services import MATERIAL_KINDS
 from jijian.villageaffairs.forms import VoucherForm
+from jijian.villageaffairs.reimbursements import MAX_RECEIPTS
 from jijian.villageaffairs.services import MAX_FILES_PER_STEP
 
 PUBLIC_FORMS = frozenset({"petitions:submit", "petitions:follow_reply"})
@@ -79,6 +80,7 @@ STAFF_UPLOADS: dict[str, int] = {
     "evaluation:pair_detail": STAFF_MAX_FILES,
     "api:petition_report_register_files": STAFF_MAX_FILES,
     "api:village_notice_record": MAX_FILES_PER_STEP,
+    "api:village_voucher_enter": MAX_RECEIPTS,
 }
 # What attachment_store takes when its caller names nothing else; a staff URL whose service takes
 # more (kinds=) belongs in LARGE_UPLOADS.

@@ -1,13 +1,17 @@
 """Village affairs through the API: the 三重一大 register, a decision with its steps and risk flags
-(each with its rule), the risk board, the vouchers and a voucher's chain; and the writes — record a
-step (a meeting as JSON, a public notice as multipart/form-data with its notice-board photos) or
-correct one, answer a flag (a decision's or a split-expense one) or open a clue from it, sign a voucher's next step — through the same
-services as the pages (one path per operation). Scoped like the pages: a decision or voucher outside
-the caller's jurisdiction is a 404, and so is a write by a caller who may not make it; a refusal is a
-400 with the reason in Chinese and nothing changed."""
+(each with its rule), the risk board, a village's filed rules, the vouchers and a voucher's chain; and
+the writes — file the village's rules, register a decision, record a step (a meeting as JSON, a public
+notice as multipart/form-data with its notice-board photos) or correct one, answer a flag (a
+decision's or a split-expense one) or open a clue from it, enter a voucher (multipart/form-data with
+its receipt photos), sign a voucher's next step, resolve an objection — through the same services as
+the pages (one path per operation). Scoped like the pages: a decision, voucher or village outside the
+caller's jurisdiction is a 404, and so is a write by a caller who may not make it; a refusal is a 400
+with the reason in Chinese and nothing changed, a stale version included."""
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count
@@ -17,16 +21,21 @@ from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from jijian.core.access import require_module
+from jijian.core.access import get_or_404, require_module
 from jijian.core.api.limits import ApiCount, ApiId, ApiSmall, ApiVersion, Pagination
 from jijian.core.ops.ratelimit import client_ip
 from jijian.core.roles import Module
 
 from . import reimbursements, selectors, services
 from .access import can_answer, can_record, get_decision_for, villages_visible_to
-from .models import MEETING_STEPS, Step
+from .models import DEFAULT_LARGE_AMOUNT, DEFAULT_MINUTES_LATE_DAYS, MEETING_STEPS, Step
 
 router = Router(tags=["村务监督"])
+
+# Amounts as their columns hold them (models.py): more digits is a 422 at the edge, not a database error.
+RulesAmount = Annotated[Decimal, Field(max_digits=12, decimal_places=2)]
+DecisionAmount = Annotated[Decimal, Field(max_digits=14, decimal_places=2)]
+VoucherAmount = Annotated[Decimal, Field(max_digits=12, decimal_places=2)]
 
 
 class DecisionOut(Schema):
@@ -124,7 +133,10 @@ def village_decision_list(request, filters: Query[VillageFilter]):
     "/decisions/{id:decision_id}", response=DecisionDetailOut, summary="一件事项：四议两公开各环节与风险提示"
 )
 def village_decision_detail(request, decision_id: ApiId):
-    decision = get_decision_for(request.auth, decision_id)
+    return _decision_out(get_decision_for(request.auth, decision_id))
+
+
+def _decision_out(decision) -> dict:
     rows = selectors.flag_rows([decision])[decision.pk]
     return {
         "id": decision.pk,
@@ -484,4 +496,150 @@ def village_voucher_sign(request, voucher_id: ApiId, payload: SignIn):
     reimbursements.voucher_sign(
         actor=request.auth, voucher=voucher, ip_address=client_ip(request), **payload.dict()
     )
+    return reimbursements.get_voucher_for(request.auth, voucher_id)
+
+
+# --- the village's rules, a decision registered ---------------------------------------------------------
+class RulesOut(Schema):
+    """A village's rules as filed with the township; before the first filing, `filed` is false, the
+    version 0 (what the first filing sends) and the figures the defaults."""
+
+    village_id: int
+    village_name: str
+    filed: bool
+    version: int
+    large_amount: Decimal
+    item_types: str
+    party_members: int
+    representatives: int
+    minutes_late_days: int
+    step_stall_days: int | None
+    result_public_days: int | None
+    filed_at: datetime | None
+    filed_by: str | None
+
+
+def _rules_out(village) -> dict:
+    rules = selectors.rules_of(village)
+    if rules is None:
+        return {
+            "village_id": village.pk, "village_name": village.name, "filed": False, "version": 0,
+            "large_amount": Decimal(DEFAULT_LARGE_AMOUNT), "item_types": "", "party_members": 0,
+            "representatives": 0, "minutes_late_days": DEFAULT_MINUTES_LATE_DAYS, "step_stall_days": None,
+            "result_public_days": None, "filed_at": None, "filed_by": None,
+        }  # fmt: skip
+    return {
+        "village_id": village.pk,
+        "village_name": village.name,
+        "filed": True,
+        "version": rules.version,
+        "large_amount": rules.large_amount,
+        "item_types": rules.item_types,
+        "party_members": rules.party_members,
+        "representatives": rules.representatives,
+        "minutes_late_days": rules.minutes_late_days,
+        "step_stall_days": rules.step_stall_days,
+        "result_public_days": rules.result_public_days,
+        "filed_at": rules.filed_at,
+        "filed_by": rules.filed_by.full_name if rules.filed_by else None,
+    }
+
+
+@router.get(
+    "/rules/{id:village_id}",
+    response=RulesOut,
+    summary="一个村（社区）报乡镇备案的“三重一大”规则（本人辖区）",
+    url_name="village_rules_detail",
+)
+def village_rules_detail(request, village_id: ApiId):
+    return _rules_out(get_or_404(villages_visible_to(request.auth), village_id))
+
+
+class RulesIn(Schema):
+    """The village's rules, filed by its member (a new version each time): `version` is the one read
+    (0 for the first filing); the 环节停滞 limits left out or null are the platform's."""
+
+    version: ApiVersion
+    large_amount: RulesAmount
+    item_types: str = ""
+    party_members: ApiCount
+    representatives: ApiCount = 0
+    minutes_late_days: ApiSmall = DEFAULT_MINUTES_LATE_DAYS
+    step_stall_days: ApiSmall | None = None
+    result_public_days: ApiSmall | None = None
+
+
+@router.post(
+    "/rules",
+    response=RulesOut,
+    summary="填报本村“三重一大”规则并报乡镇备案（村纪检委员）",
+    url_name="village_rules_file",
+)
+def village_rules_file(request, payload: RulesIn):
+    rules = services.village_rules_file(actor=request.auth, **payload.dict())
+    return _rules_out(rules.village)
+
+
+class DecisionIn(Schema):
+    category: str
+    title: str
+    description: str = ""
+    amount: DecisionAmount | None = None
+
+
+@router.post(
+    "/decisions",
+    response={201: DecisionDetailOut},
+    summary="登记一件“三重一大”事项（村纪检委员；须先报备本村规则）",
+    url_name="village_decision_register",
+)
+def village_decision_register(request, payload: DecisionIn):
+    decision = services.major_decision_register(actor=request.auth, **payload.dict())
+    return 201, _decision_out(get_decision_for(request.auth, decision.pk))
+
+
+# --- a voucher entered, an objection resolved ---------------------------------------------------------
+class VoucherIn(Schema):
+    """A voucher as the handler presents it, sent as multipart/form-data with its receipt photos
+    (`receipts`, one part per photo). `client_uuid`, when sent, makes a resend enter one voucher."""
+
+    purpose: str = ""
+    amount: VoucherAmount | None = None
+    spent_on: date | None = None
+    handler_name: str = ""
+    client_uuid: UUID | None = None
+
+
+@router.post(
+    "/vouchers/enter",
+    response={201: VoucherDetailOut},
+    summary="登记一张报账凭证并上传票据照片（村纪检委员；multipart/form-data，照片字段 receipts 可多个）",
+    url_name="village_voucher_enter",
+)
+def village_voucher_enter(
+    request,
+    payload: Form[VoucherIn],
+    receipts: File[list[UploadedFile]] = None,  # type: ignore[assignment]  # none sent: refused in Chinese
+):
+    voucher = reimbursements.voucher_enter(
+        actor=request.auth, ip_address=client_ip(request), files=receipts or [], **payload.dict()
+    )
+    return 201, reimbursements.get_voucher_for(request.auth, voucher.pk)
+
+
+class ResolveIn(Schema):
+    version: ApiVersion
+    resume: bool
+    resolution: str
+
+
+@router.post(
+    "/vouchers/{id:voucher_id}/resolve",
+    response=VoucherDetailOut,
+    summary="处理报账凭证的异议：继续签字或不予报销（乡镇纪委）",
+    url_name="village_voucher_resolve",
+)
+def village_voucher_resolve(request, voucher_id: ApiId, payload: ResolveIn):
+    voucher = reimbursements.get_voucher_for(request.auth, voucher_id)
+    reimbursements.voucher_resolve(actor=request.auth, voucher=voucher, **payload.dict())
     return reimbursements.get_voucher_for(request.auth, voucher_id)

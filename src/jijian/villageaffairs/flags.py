@@ -18,8 +18,10 @@ The rules (docs/villageaffairs.md):
 - stalled:    the next step is not recorded long after the last one was held: more than
               settings.VILLAGEAFFAIRS_STEP_STALL_DAYS (30) days after any step up to the resolution's
               publication, more than VILLAGEAFFAIRS_RESULT_PUBLIC_DAYS (180) after it for the result's
-              (a resolution passed and never made public, a result never published). Not raised when
-              the last meeting voted the matter down (its "votes" flag goes to the township already).
+              (a resolution passed and never made public, a result never published), or the shorter
+              limits the village's rules set (`step_stall_days`, `result_public_days` of the decision's
+              rules). Not raised when the last meeting voted the matter down (its "votes" flag goes to
+              the township already).
 """
 
 from __future__ import annotations
@@ -328,6 +330,9 @@ def _flags(
     voted_down = any(f.code == "votes" and f.step == last.step for f in flags)
     if last.step < Step.RESULT_PUBLIC and not voted_down:
         step_days, result_days = context.stall_days
+        filed = decision.rules or {}  # the village's own limits, when its rules set them
+        step_days = int(filed.get("step_stall_days") or step_days)
+        result_days = int(filed.get("result_public_days") or result_days)
         limit = result_days if last.step == Step.RESOLUTION_PUBLIC else step_days
         due = last.held_on + timedelta(days=limit)
         if context.today > due:

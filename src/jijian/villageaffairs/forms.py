@@ -6,13 +6,21 @@ from __future__ import annotations
 from typing import cast
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext, gettext_lazy
 
 from jijian.core.forms import MultipleFileField, UnitChoiceField
 from jijian.core.models import OrgUnit
 
+from . import flags
 from .models import DEFAULT_MINUTES_LATE_DAYS, MEETING_STEPS, DecisionCategory
-from .services import MAX_FILES_PER_STEP
+from .services import (
+    MAX_FILES_PER_STEP,
+    MAX_MINUTES,
+    MAX_TEXT,
+    MIN_RESULT_PUBLIC_DAYS,
+    MIN_STEP_STALL_DAYS,
+)
 
 
 class RulesForm(forms.Form):
@@ -33,15 +41,37 @@ class RulesForm(forms.Form):
         max_value=60,
         initial=DEFAULT_MINUTES_LATE_DAYS,
     )
+    step_stall_days = forms.IntegerField(
+        label=gettext_lazy("环节停滞提示天数"), required=False, min_value=MIN_STEP_STALL_DAYS
+    )
+    result_public_days = forms.IntegerField(
+        label=gettext_lazy("实施结果公开提示天数"), required=False, min_value=MIN_RESULT_PUBLIC_DAYS
+    )
     item_types = forms.CharField(
         label=gettext_lazy("“三重一大”事项范围"),
         required=False,
+        max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=gettext_lazy(
             "经村民（代表）会议确定的事项范围，如：集体土地承包租赁、公益事业建设、集体资产处置……"
         ),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The platform's limits are the most a village may set (services.village_rules_file).
+        step_days, result_days = flags.stall_limits()
+        for name, days in (("step_stall_days", step_days), ("result_public_days", result_days)):
+            field = self.fields[name]
+            field.validators.append(MaxValueValidator(days))
+            field.widget.attrs.update(max=days, inputmode="numeric")
+        self.fields["step_stall_days"].help_text = gettext(
+            "前一环节后超过此天数仍未进行下一环节即提示；空为平台规定的 %(days)s 天，只能更短"
+        ) % {"days": step_days}
+        self.fields["result_public_days"].help_text = gettext(
+            "决议公开后超过此天数仍未公开实施结果即提示；空为平台规定的 %(days)s 天，只能更短"
+        ) % {"days": result_days}
 
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)
@@ -56,7 +86,10 @@ class DecisionForm(forms.Form):
         label=gettext_lazy("涉及金额（元）"), required=False, min_value=0, max_digits=14, decimal_places=2
     )
     description = forms.CharField(
-        label=gettext_lazy("事项说明"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("事项说明"),
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
@@ -69,13 +102,17 @@ class StepForm(forms.Form):
     attendees = forms.CharField(
         label=gettext_lazy("参会人员名单"),
         required=False,
+        max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": gettext_lazy("姓名以空格或顿号分隔")}),
     )
     votes_for = forms.IntegerField(label=gettext_lazy("赞成"), required=False, min_value=0)
     votes_against = forms.IntegerField(label=gettext_lazy("反对"), required=False, min_value=0)
     votes_abstain = forms.IntegerField(label=gettext_lazy("弃权"), required=False, min_value=0)
     minutes = forms.CharField(
-        label=gettext_lazy("会议记录"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=gettext_lazy("会议记录"),
+        required=False,
+        max_length=MAX_MINUTES,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     uploads = MultipleFileField(
         label=gettext_lazy("会议记录文件、照片（可多选）"), max_files=MAX_FILES_PER_STEP
@@ -84,6 +121,7 @@ class StepForm(forms.Form):
     member_opinion = forms.CharField(
         label=gettext_lazy("监督意见"),
         required=False,
+        max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": gettext_lazy("程序是否规范、有无异议")}),
     )
     out_of_sequence_reason = forms.CharField(

@@ -71,6 +71,14 @@ class VillageRules(models.Model):
     minutes_late_days = models.PositiveSmallIntegerField(
         _("会议记录迟录天数（超过即提示）"), default=DEFAULT_MINUTES_LATE_DAYS
     )
+    # The 环节停滞 rule's limits of this village (flags.py); empty: the platform's
+    # (JIJIAN_VILLAGE_STEP_STALL_DAYS, JIJIAN_VILLAGE_RESULT_PUBLIC_DAYS). Never longer than those.
+    step_stall_days = models.PositiveSmallIntegerField(
+        _("环节停滞提示天数（空为平台规定）"), null=True, blank=True
+    )
+    result_public_days = models.PositiveSmallIntegerField(
+        _("实施结果公开提示天数（空为平台规定）"), null=True, blank=True
+    )
     filed_at = models.DateTimeField(_("报乡镇备案时间"), null=True, blank=True)
     filed_by = models.ForeignKey(
         "core.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -90,6 +98,9 @@ class VillageRules(models.Model):
             "party_members": self.party_members,
             "representatives": self.representatives,
             "minutes_late_days": self.minutes_late_days,
+            # None: the platform's limit, as it stands when a flag is computed.
+            "step_stall_days": self.step_stall_days,
+            "result_public_days": self.result_public_days,
             "item_types": self.item_types,
             "answer_working_days": answer_working_days(),
             "rules_version": self.version,

@@ -57,9 +57,14 @@ from .models import (
     VoucherSignature,
     VoucherState,
 )
+from .text import length_error, typed
 
 RECEIPT_PURPOSE = "villageaffairs.voucher"
 MAX_RECEIPTS = 9
+# The typed texts of a voucher and its signatures: their columns (models.py); longer is refused.
+MAX_PURPOSE = 120
+MAX_NAME = 50
+MAX_OPINION = 500
 VILLAGE_STEPS = [s for s in ChainStep.values if s not in TOWNSHIP_CHAIN_STEPS]
 
 
@@ -180,9 +185,18 @@ def voucher_enter(
         errors.append(gettext("请填写用途"))
     if not handler_name:
         errors.append(gettext("请填写经手人"))
+    for text, limit, label in (
+        (purpose, MAX_PURPOSE, gettext("用途")),
+        (handler_name, MAX_NAME, gettext("经手人")),
+    ):
+        too_long = length_error(text, limit=limit, label=label)
+        if too_long:
+            errors.append(too_long)
     if amount is None or amount <= 0:
         errors.append(gettext("金额须大于0元"))
-    if spent_on is None or spent_on > timezone.localdate():
+    if spent_on is None:
+        errors.append(gettext("请填写支出日期"))
+    elif spent_on > timezone.localdate():
         errors.append(gettext("支出日期不能晚于今天"))
     files = list(files)
     if not files:
@@ -200,10 +214,10 @@ def voucher_enter(
         with transaction.atomic():  # a savepoint: the same key sent at the same moment loses here
             voucher = Voucher.objects.create(
                 village=village,
-                purpose=purpose[:120],
+                purpose=purpose,
                 amount=amount,
                 spent_on=spent_on,
-                handler_name=handler_name[:50],
+                handler_name=handler_name,
                 chain=chain,
                 objection_working_days=township_chain.objection_working_days,
                 created_by=actor,
@@ -359,8 +373,8 @@ def voucher_sign(
     label = ChainStep(step).label
     if step == ChainStep.MEMBER_RECHECK:
         signer_name = actor.full_name  # signed with the member's own account
-    signer_name = (signer_name or "").strip()[:50]
-    opinion = (opinion or "").strip()[:500]
+    signer_name = typed(signer_name, limit=MAX_NAME, label=gettext("签字人姓名"))
+    opinion = typed(opinion, limit=MAX_OPINION, label=gettext("意见"))
     if not person_key(signer_name):
         raise ValidationError(gettext("请填写“%(label)s”的签字人") % {"label": label})
     if same_person(signer_name, locked.handler_name):
@@ -422,7 +436,17 @@ def voucher_sign(
 
 
 def _into_duty_log(actor, voucher: Voucher, signature: VoucherSignature) -> str:
-    """The member's re-check becomes a "reimbursement_check" duty record of its month."""
+    """The member's re-check becomes a "reimbursement_check" duty record of its month: one per voucher.
+    A re-check objected to and signed again once the township resolved it is still one re-check of one
+    voucher, so its source is the voucher's first re-check signature (the key the first signature has
+    always had): signing again finds that record and adds none. The record is the first re-check's —
+    its month, and the objection if the first was one."""
+    first = (
+        VoucherSignature.objects.filter(voucher=voucher, step=ChainStep.MEMBER_RECHECK)
+        .order_by("signed_at", "pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
     try:
         with transaction.atomic():
             links.duty_log_record(
@@ -436,7 +460,7 @@ def _into_duty_log(actor, voucher: Voucher, signature: VoucherSignature) -> str:
                     "amount": str(voucher.amount),
                     "objections": 1 if signature.is_objection else 0,
                 },
-                source=f"{RECEIPT_PURPOSE}:{voucher.pk}:{signature.pk}",
+                source=f"{RECEIPT_PURPOSE}:{voucher.pk}:{first or signature.pk}",
             )
     except ValidationError as error:
         return gettext("签字已记录，但未能计入履职纪实：%(why)s") % {"why": "；".join(error.messages)}
@@ -454,7 +478,7 @@ def voucher_resolve(*, actor, voucher: Voucher, version: int, resume: bool, reso
         raise ConcurrentEditError()
     if locked.state != VoucherState.OBJECTED:
         raise ValidationError(gettext("该凭证没有待处理的异议"))
-    resolution = (resolution or "").strip()[:500]
+    resolution = typed(resolution, limit=MAX_OPINION, label=gettext("处理意见"))
     if not resolution:
         raise ValidationError(gettext("请填写处理意见"))
     objection = locked.signatures.filter(is_objection=True, resolved_at__isnull=True).latest("signed_at")

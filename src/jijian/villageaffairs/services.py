@@ -44,12 +44,22 @@ from .models import (
     VillageRules,
     Voucher,
 )
+from .text import abridged, length_error, typed
 
 log = logging.getLogger(__name__)
 
 STEP_PURPOSE = "villageaffairs.step"
 MAX_FILES_PER_STEP = 9
 MAX_TEXT = 5000
+MAX_MINUTES = 20000  # a meeting's minutes typed in full
+MAX_REASON = 255  # DecisionStep.out_of_sequence_reason, StepCorrection.reason
+# The duty log's fields a step is copied into (reports: its topic, a text field of a duty type).
+DUTY_LOG_TOPIC = 100
+DUTY_LOG_TEXT = 2000
+# The least a village may set for the 环节停滞 rule (the platform's own bounds, config/settings.py); the
+# most is the platform's setting itself: a village may be stricter than the platform, never laxer.
+MIN_STEP_STALL_DAYS = 7
+MIN_RESULT_PUBLIC_DAYS = 30
 
 
 # --- the village's rules -------------------------------------------------------------------------
@@ -67,9 +77,13 @@ def village_rules_file(
     party_members: int,
     representatives: int,
     minutes_late_days: int,
+    step_stall_days: int | None = None,
+    result_public_days: int | None = None,
 ) -> VillageRules:
     """The member files the village's rules with the township (a new version each time). Decisions
-    already registered keep the rules they started under."""
+    already registered keep the rules they started under. The 环节停滞 limits (`step_stall_days`,
+    `result_public_days`) are the village's own when set — no longer than the platform's
+    (flags.stall_limits()), a village may only be stricter — and the platform's when left empty."""
     village = member_village(actor)
     if village is None:
         raise PermissionDenied
@@ -79,12 +93,27 @@ def village_rules_file(
         raise ValidationError(gettext("请填写本村党员人数（至少3人）：党员大会的法定人数按此计算"))
     if minutes_late_days < 1 or minutes_late_days > 60:
         raise ValidationError(gettext("会议记录迟录天数应在1至60天之间"))
+    platform_step_days, platform_result_days = flag_rules.stall_limits()
+    if step_stall_days is not None and not MIN_STEP_STALL_DAYS <= step_stall_days <= platform_step_days:
+        raise ValidationError(
+            gettext("环节停滞提示天数应在%(low)s至%(high)s天之间（不得长于平台规定的%(high)s天）")
+            % {"low": MIN_STEP_STALL_DAYS, "high": platform_step_days}
+        )
+    if result_public_days is not None and not (
+        MIN_RESULT_PUBLIC_DAYS <= result_public_days <= platform_result_days
+    ):
+        raise ValidationError(
+            gettext("实施结果公开提示天数应在%(low)s至%(high)s天之间（不得长于平台规定的%(high)s天）")
+            % {"low": MIN_RESULT_PUBLIC_DAYS, "high": platform_result_days}
+        )
     fields = {
         "large_amount": large_amount,
-        "item_types": (item_types or "").strip()[:MAX_TEXT],
+        "item_types": typed(item_types, limit=MAX_TEXT, label=gettext("“三重一大”事项范围")),
         "party_members": party_members,
         "representatives": representatives,
         "minutes_late_days": minutes_late_days,
+        "step_stall_days": step_stall_days,
+        "result_public_days": result_public_days,
         "filed_at": timezone.now(),
         "filed_by": actor,
     }
@@ -132,11 +161,12 @@ def major_decision_register(
         raise ValidationError(gettext("大额资金使用事项须填写涉及金额"))
     if amount is not None and amount < 0:
         raise ValidationError(gettext("涉及金额不能为负数"))
+    description = typed(description, limit=MAX_TEXT, label=gettext("事项说明"))
     decision = MajorDecision.objects.create(
         village=village,
         category=category,
         title=title,
-        description=(description or "").strip()[:MAX_TEXT],
+        description=description,
         amount=amount,
         rules=rules.snapshot(),
         created_by=actor,
@@ -248,8 +278,9 @@ def decision_step_record(
         errors.append(gettext("日期不能晚于今天"))
     roll, attended = _int(roll, "应到人数"), _int(attended, "实到人数")
     votes = (_int(votes_for, "赞成票数"), _int(votes_against, "反对票数"), _int(votes_abstain, "弃权票数"))
-    attendees = (attendees or "").strip()[:MAX_TEXT]
-    minutes = (minutes or "").strip()[:20000]
+    attendees, minutes = (attendees or "").strip(), (minutes or "").strip()
+    opinion = (member_opinion or "").strip()
+    errors += _text_errors(step=step, attendees=attendees, minutes=minutes, opinion=opinion)
     if step in MEETING_STEPS:
         errors += _check_meeting(
             decision=locked, step=step, roll=roll, attended=attended, attendees=attendees, votes=votes
@@ -265,7 +296,11 @@ def decision_step_record(
         votes = (None, None, None)
         attendees = ""
     missing = [str(Step(s).label) for s in Step.values if s < step and s not in done]
-    reason = (out_of_sequence_reason or "").strip()[:255]
+    reason = (out_of_sequence_reason or "").strip()
+    if missing and reason:
+        too_long = length_error(reason, limit=MAX_REASON, label=gettext("未按顺序登记的说明"))
+        if too_long:
+            errors.append(too_long)
     if missing and not reason:
         errors.append(
             "“" + "”“".join(missing) + "”尚未登记。请先登记前置环节；如确实未进行，"
@@ -281,7 +316,6 @@ def decision_step_record(
         )
     if errors:
         raise ValidationError(errors)
-    opinion = (member_opinion or "").strip()[:MAX_TEXT]
     try:
         with transaction.atomic():
             record = DecisionStep.objects.create(
@@ -336,8 +370,24 @@ def decision_step_record(
             ip_address=ip_address,
         )
     _tell_township(locked, record)
-    note = _into_duty_log(actor, locked, record) if member_present else ""
+    note = _into_duty_log(actor, locked, record) if _counts_as_duty(record) else ""
     return StepOutcome(record, note)
+
+
+def _text_errors(*, step: int, attendees: str, minutes: str, opinion: str) -> list[str]:
+    """The typed texts of a step (stripped) longer than they may be: refused, never cut."""
+    minutes_label = gettext("会议记录") if step in MEETING_STEPS else gettext("公开内容")
+    checks = [(minutes, MAX_MINUTES, minutes_label), (opinion, MAX_TEXT, gettext("监督意见"))]
+    if step in MEETING_STEPS:
+        checks.append((attendees, MAX_TEXT, gettext("参会人员名单")))
+    found = (length_error(text, limit=limit, label=label) for text, limit, label in checks)
+    return [error for error in found if error]
+
+
+def _counts_as_duty(record: DecisionStep) -> bool:
+    """A step the member attended, or gave a supervision opinion on without attending (reviewing the
+    minutes afterwards), is the member's supervision of it: one duty record per step either way."""
+    return record.member_present or bool(record.member_opinion)
 
 
 def _tell_township(decision: MajorDecision, record: DecisionStep) -> None:
@@ -359,20 +409,26 @@ def _tell_township(decision: MajorDecision, record: DecisionStep) -> None:
 
 
 def _into_duty_log(actor, decision: MajorDecision, record: DecisionStep) -> str:
-    """The step the member attended becomes a "decision_meeting" duty record of its month."""
+    """The step the member attended, or gave an opinion on, becomes a "decision_meeting" duty record:
+    of the month the step was held when attended, of the month the opinion was given (recorded) when
+    not. One record per step (the source is the step: attended and commented is still one)."""
     try:
         with transaction.atomic():
             with platform_language():  # the duty log is read by the township as well
-                notes = f"“三重一大”事项：{decision.title}（{record.get_step_display()}）"
+                step_name = record.get_step_display()
+                if record.member_present:
+                    notes = f"“三重一大”事项：{decision.title}（{step_name}）"
+                else:
+                    notes = f"“三重一大”事项：{decision.title}（{step_name}，未到场，提出监督意见）"
             record_id = links.duty_log_record(
                 actor=actor,
                 duty_type_code="decision_meeting",
-                occurred_on=record.held_on,
+                occurred_on=record.held_on if record.member_present else timezone.localdate(),
                 notes=notes,
                 data={
-                    "topic": decision.title[:100],
+                    "topic": abridged(decision.title, DUTY_LOG_TOPIC),
                     "deliberations": [DUTY_LOG_STEP_NAMES[Step(record.step)]],
-                    "opinion": record.member_opinion[:2000],
+                    "opinion": abridged(record.member_opinion, DUTY_LOG_TEXT),
                 },
                 source=f"{STEP_PURPOSE}:{record.pk}",
             )
@@ -432,7 +488,7 @@ def flag_open_clue(*, actor, decision: MajorDecision, flag_key: str, facts: str 
     locked = MajorDecision.objects.select_for_update().get(pk=decision.pk)
     if FlagAnswer.objects.filter(decision=locked, flag_key=flag_key).exists():
         raise ValidationError(gettext("该风险提示已经处理过了，不能重复转为问题线索"))
-    extra = (facts or "").strip()[:MAX_TEXT]
+    extra = typed(facts, limit=MAX_TEXT, label=gettext("乡镇纪委意见"))
     with platform_language():
         body = (
             f"【村务监督风险提示】{locked.village.name}“三重一大”事项“{locked.title}”"
@@ -552,7 +608,7 @@ def split_flag_open_clue(*, actor, village, flag_key: str, facts: str = "") -> S
     decision's flag (_register_clue); the flag is then handled with the clue's register number. A flag
     is handled once: a clue opened twice, or an answer after it, is refused."""
     flag = _split_flag_locked(actor, village, flag_key)
-    extra = (facts or "").strip()[:MAX_TEXT]
+    extra = typed(facts, limit=MAX_TEXT, label=gettext("乡镇纪委意见"))
     spent = "、".join(f"{v.spent_on:%Y-%m-%d} {v.amount} 元（{v.purpose}）" for v in flag.vouchers)
     with platform_language():
         body = (
@@ -643,8 +699,9 @@ def decision_step_correct(
         errors.append(gettext("日期不能晚于今天"))
     roll, attended = _int(roll, "应到人数"), _int(attended, "实到人数")
     votes = (_int(votes_for, "赞成票数"), _int(votes_against, "反对票数"), _int(votes_abstain, "弃权票数"))
-    attendees = (attendees or "").strip()[:MAX_TEXT]
-    minutes = (minutes or "").strip()[:20000]
+    attendees, minutes = (attendees or "").strip(), (minutes or "").strip()
+    opinion = (member_opinion or "").strip()
+    errors += _text_errors(step=locked.step, attendees=attendees, minutes=minutes, opinion=opinion)
     from jijian.attachments.models import Attachment
 
     has_files = Attachment.objects.filter(
@@ -675,7 +732,7 @@ def decision_step_correct(
     locked.votes_for, locked.votes_against, locked.votes_abstain = votes
     locked.minutes = minutes
     locked.member_present = member_present
-    locked.member_opinion = (member_opinion or "").strip()[:MAX_TEXT]
+    locked.member_opinion = opinion
     after = step_values(locked)
     if after == before:
         raise ValidationError(gettext("更正内容与原登记内容相同，未作更改"))
@@ -706,6 +763,6 @@ def decision_step_correct(
         )
     _tell_township(locked_decision, locked)
     note = ""
-    if member_present and not locked.duty_record_id:
+    if _counts_as_duty(locked) and not locked.duty_record_id:
         note = _into_duty_log(actor, locked_decision, locked)
     return StepOutcome(locked, note)

@@ -30,7 +30,7 @@ from jijian.core.roles import Module
 
 from . import board, reimbursements, selectors, services
 from .access import can_answer, can_record, get_decision_for, member_village, villages_visible_to
-from .flags import RULES, TITLES
+from .flags import RULES, TITLES, stall_limits
 from .forms import (
     BoardFilterForm,
     BoardForm,
@@ -345,7 +345,7 @@ def split_answer(request, village_id):
     """The township answers a split-expense flag of one of its villages."""
     village = _split_village(request, village_id)
     form = SplitAnswerForm(request.POST)
-    message = "请填写处理意见"
+    message = gettext("请填写处理意见")
     if form.is_valid():
         try:
             services.split_flag_answer(actor=request.user, village=village, **form.cleaned_data)
@@ -373,7 +373,7 @@ def split_clue(request, village_id):
     """The township opens a problem clue from a split-expense flag (the petitions register)."""
     village = _split_village(request, village_id)
     form = SplitClueForm(request.POST)
-    message = "请检查填写的内容"
+    message = gettext("请检查填写的内容")
     if form.is_valid():
         try:
             row = services.split_flag_open_clue(actor=request.user, village=village, **form.cleaned_data)
@@ -401,6 +401,8 @@ def rules_edit(request):
             "party_members": current.party_members,
             "representatives": current.representatives,
             "minutes_late_days": current.minutes_late_days,
+            "step_stall_days": current.step_stall_days,
+            "result_public_days": current.result_public_days,
             "item_types": current.item_types,
             "version": current.version,
         }
@@ -426,7 +428,14 @@ def rules_detail(request, village_id):
     read what the village counts as 三重一大, its threshold and its rolls; the member edits them on
     rules_edit. Outside the reader's villages: 404."""
     village = get_or_404(villages_visible_to(request.user), village_id)
-    context = {"village": village, "rules": selectors.rules_of(village), "own": member_village(request.user)}
+    step_days, result_days = stall_limits()  # the platform's, where the village set none
+    context = {
+        "village": village,
+        "rules": selectors.rules_of(village),
+        "own": member_village(request.user),
+        "platform_step_days": step_days,
+        "platform_result_days": result_days,
+    }
     return render(request, "villageaffairs/rules_detail.html", context)
 
 
@@ -551,13 +560,22 @@ def voucher_detail(request, pk):
     return render(request, "villageaffairs/voucher_detail.html", context)
 
 
+def _form_errors(form) -> str:
+    """A refused form's field errors, each after its field's label (签字人：…), in one message."""
+    return "；".join(
+        f"{form.fields[name].label}：{message}" if name in form.fields else message
+        for name, errors in form.errors.items()
+        for message in errors
+    )
+
+
 @login_required
 @require_POST
 def voucher_sign(request, pk):
     voucher = get_voucher_for(request.user, pk)
     form = SignForm(request.POST)
     if not form.is_valid():
-        messages.error(request, gettext("请检查填写的内容"))
+        messages.error(request, _form_errors(form) or gettext("请检查填写的内容"))
         return redirect("villageaffairs:voucher_detail", voucher.pk)
     try:
         outcome = reimbursements.voucher_sign(
@@ -582,7 +600,9 @@ def voucher_resolve(request, pk):
     _require_township(request.user)
     form = ResolveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, gettext("请选择处理结果并填写处理意见"))
+        too_long = form.has_error("resolution", "max_length")
+        message = _form_errors(form) if too_long else gettext("请选择处理结果并填写处理意见")
+        messages.error(request, message)
         return redirect("villageaffairs:voucher_detail", voucher.pk)
     try:
         reimbursements.voucher_resolve(actor=request.user, voucher=voucher, **form.cleaned_data)
