@@ -6,7 +6,13 @@ themselves are tried in test_pages.py."""
 
 import datetime
 
-from jijian.archives.models import IntegrityArchive, OpinionPerson, OpinionRequest, OpinionState
+from jijian.archives.models import (
+    ArchiveRecord,
+    IntegrityArchive,
+    OpinionPerson,
+    OpinionRequest,
+    OpinionState,
+)
 from tests.authz import UNAUTHORIZED, Entry
 
 NOBODY = frozenset()
@@ -29,6 +35,20 @@ def archive_and_section(section):
         return [*archive_a(t, p), section]
 
     return args
+
+
+def archive_entry(t, p):
+    """An entry (an integrity talk) of the archive in village A, to withdraw."""
+    [pk] = archive_a(t, p)
+    record = ArchiveRecord.objects.create(
+        archive_id=pk,
+        kind="talk",
+        summary="任前廉政谈话",
+        source="随县纪委",
+        recorded_on=datetime.date(2026, 1, 5),
+        entered_by=p.county_officer,
+    )
+    return [pk, "record", record.pk]
 
 
 def opinion(state=OpinionState.SUBMITTED):
@@ -78,6 +98,13 @@ ENTRIES = [
             "source": "本人填报",
             "recorded_on": "2026-01-05",
         },
+    ),
+    Entry(
+        "archives:entry_withdraw",
+        NOBODY,
+        args=archive_entry,
+        methods=("GET", "POST"),
+        post_data=lambda t, p: {"reason": "录入错误", "version": 1},
     ),
     Entry(
         "archives:merge",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 from django.db.models.query import EmptyQuerySet
+from django.http import Http404
 
 from jijian.core.access import get_or_404, scope, unit_scope_q
 from jijian.core.roles import Module, Role
@@ -70,6 +71,20 @@ def _in_sight(user, archives: QuerySet[IntegrityArchive]) -> QuerySet[IntegrityA
 
 def get_archive_for(user, pk) -> IntegrityArchive:
     return get_or_404(archives_visible_to(user), pk)
+
+
+def get_section_entry_for(archive: IntegrityArchive, section: str, pk):
+    """An entry of one section (models.SECTION_MODELS) of `archive`, or 404 — an unknown section, an
+    entry of another archive, a missing one alike. The caller resolved the archive for the user
+    through get_archive_for (jurisdiction, module, recusal): who may open the archive sees its entries."""
+    from .models import SECTION_MODELS
+
+    model = SECTION_MODELS.get(section)
+    if model is None:
+        raise Http404
+    entry = get_or_404(model.objects.filter(archive=archive).select_related("entered_by"), pk)
+    entry.archive = archive  # the one resolved for the user (with its unit): not read again
+    return entry
 
 
 def archive_merged_into_for(user, pk) -> IntegrityArchive | None:

@@ -10,6 +10,7 @@ register_labels(
         "archive.export": "导出廉情档案名单",
         "archive.merge": "合并重复廉情档案",
         "archive.section_add": "录入廉情档案内容",
+        "archive.section_withdraw": "撤销廉情档案内容",
         "archive.sanction_from_source": "线索处理结果记入廉情档案",
         "archive.photo": "上传或更换廉情档案照片",
         "opinion.submit": "征求党风廉政意见",

@@ -275,6 +275,35 @@ class SectionForm(forms.Form):
             "invalid": gettext_lazy("日期格式不正确"),
         },
     )
+    # A correction: the withdrawn entry of this section the new one replaces (…/add/<section>/?corrects=).
+    corrects = forms.IntegerField(
+        required=False,
+        min_value=1,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid": gettext_lazy("页面已过期，请刷新后重试"),
+            "min_value": gettext_lazy("页面已过期，请刷新后重试"),
+        },
+    )
+
+
+class WithdrawForm(forms.Form):
+    """Withdraw (撤销) an entry entered in error: the reason, and the entry's version the page showed."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("撤销理由"),
+        max_length=500,
+        widget=forms.Textarea(
+            attrs={"rows": 3, "placeholder": gettext_lazy("如：误录入他人材料、决定日期录入错误")}
+        ),
+        error_messages={
+            "required": gettext_lazy("请填写撤销理由"),
+            "max_length": gettext_lazy("撤销理由不超过500字"),
+        },
+    )
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, error_messages={"required": gettext_lazy("页面已过期，请刷新后重试")}
+    )
 
 
 class FamilyForm(SectionForm):

@@ -139,9 +139,36 @@ class SectionEntry(models.Model):
     recorded_on = models.DateField(_("材料日期"))
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     entered_at = models.DateTimeField(_("录入时间"), default=timezone.now)
+    # An entry entered in error is withdrawn (撤销, services.section_entry_withdraw), never deleted nor
+    # edited: it stays on the archive, marked, with who withdrew it, when and why, and no longer counts
+    # (the opinions' facts, the flags). A correction is a new entry naming the withdrawn one it replaces.
+    withdrawn_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("撤销人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    withdrawal_reason = models.CharField(_("撤销理由"), max_length=500, blank=True, default="")
+    corrects = models.OneToOneField(
+        "self",
+        verbose_name=_("更正的条目"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrected_by",
+    )
+    # The edit counter a withdrawal is checked against (the page sends the version it showed).
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         abstract = True
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
 
 class FamilyRelation(models.TextChoices):
@@ -199,7 +226,12 @@ class PersonalMattersReport(SectionEntry):
         verbose_name_plural = _("个人有关事项报告")
         ordering = ["-year"]
         constraints = [
-            models.UniqueConstraint(fields=["archive", "year"], name="archive_matters_one_per_year")
+            # One report a year among the entries not withdrawn: a correction enters the year anew.
+            models.UniqueConstraint(
+                fields=["archive", "year"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="archive_matters_one_active_per_year",
+            )
         ]
 
     def __str__(self) -> str:
@@ -219,7 +251,8 @@ class PersonalMattersReport(SectionEntry):
 class Sanction(SectionEntry):
     """A party or public-office sanction (处分) or an organisational handling (组织处理). The effect
     period comes from the reference data (sanctions.EFFECT_MONTHS); a sanction from a clue's outcome
-    carries the clue's reference in `source_ref` and enters once."""
+    carries the clue's reference in `source_ref` and enters once — withdrawn or not: a sanction from a
+    clue that was withdrawn is not entered again by the clue (its correction is entered by hand)."""
 
     archive = models.ForeignKey(IntegrityArchive, on_delete=models.PROTECT, related_name="sanctions")
     kind = models.CharField(_("处分或处理"), max_length=40)
@@ -280,6 +313,17 @@ class ArchiveRecord(SectionEntry):
 
     def __str__(self) -> str:
         return str(self.get_kind_display())
+
+
+# An entry of any section, and the sections as the pages name them (archives/<id>/add/<section>/,
+# …/withdraw/<section>/<entry>/).
+AnyEntry = FamilyMember | PersonalMattersReport | Sanction | ArchiveRecord
+SECTION_MODELS: dict[str, type[AnyEntry]] = {
+    "family": FamilyMember,
+    "matters": PersonalMattersReport,
+    "sanction": Sanction,
+    "record": ArchiveRecord,
+}
 
 
 class ArchiveYearVersion(models.Model):

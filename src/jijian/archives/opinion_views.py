@@ -276,7 +276,7 @@ def opinion_docx(request, pk):
         actor=request.user, request=item, what="下载答复函（Word）：", ip_address=client_ip(request)
     )
     response = HttpResponse(
-        reply_docx(item),
+        reply_docx(item, viewer=request.user),
         content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )
     response["Content-Disposition"] = f'attachment; filename="opinion-reply-{item.pk}.docx"'

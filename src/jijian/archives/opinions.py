@@ -11,7 +11,8 @@ open or closed (core.links.archive_report_counts) and the problem clues from the
 transferred to 立案审查调查, or closed (core.links.archive_clue_counts; petitions is not imported):
 anything open or transferred is under verification; clues about someone of the same name that no
 archive link ties to anyone are listed for the case management office to check, without changing
-the proposal; a missing yearly personal-matters report. The verdict rules are `propose`, a pure
+the proposal; a missing yearly personal-matters report. A withdrawn entry (撤销, entered in error)
+counts for nothing. The verdict rules are `propose`, a pure
 function of those facts.
 
 The reply is due a number of working days after the request (settings.ARCHIVES_OPINION_WORKING_DAYS,
@@ -335,7 +336,9 @@ def gather(user, persons: list[OpinionPerson], *, today: date | None = None, amo
     ):
         if into is not None:
             owner[pk] = into
-    for s in Sanction.objects.filter(archive_id__in=list(archives)).order_by("decided_on"):
+    # A withdrawn entry (entered in error) counts for nothing.
+    sanctions = Sanction.objects.filter(archive_id__in=list(archives), withdrawn_at__isnull=True)
+    for s in sanctions.order_by("decided_on"):
         text = f"{s.get_kind_display()}（{s.decided_on:%Y-%m-%d}，{s.authority or s.source}）"
         if s.in_effect_on(today):
             end = f"{s.effect_ends_on:%Y-%m-%d}" if s.effect_ends_on else "无期限"
@@ -344,9 +347,9 @@ def gather(user, persons: list[OpinionPerson], *, today: date | None = None, amo
             archives[s.archive_id].sanctions_past.append(text)
     due_year = matters_year_due(today)
     filed = set(
-        PersonalMattersReport.objects.filter(archive_id__in=list(archives), year=due_year).values_list(
-            "archive_id", flat=True
-        )
+        PersonalMattersReport.objects.filter(
+            archive_id__in=list(archives), year=due_year, withdrawn_at__isnull=True
+        ).values_list("archive_id", flat=True)
     )
     for pk, f in archives.items():
         if f.archive is not None and f.archive.must_report_matters and pk not in filed:
@@ -556,9 +559,12 @@ def opinion_read(*, actor, request: OpinionRequest, what: str = "查看", ip_add
 
 
 def reply_pdf(request: OpinionRequest, *, viewer) -> bytes:
-    """The signed reply letter (font: Noto Sans CJK SC), watermarked with the viewer and the time."""
+    """The signed reply letter in official document layout (the issuing body's mark in red, the red
+    rule, the page numbers; fonts Noto Serif/Sans CJK SC), watermarked with the viewer and the time."""
     from django.template.loader import render_to_string
     from weasyprint import HTML
+
+    from .letters import watermark_text
 
     with platform_language():  # an official document: in its prescribed wording
         html = render_to_string(
@@ -567,7 +573,7 @@ def reply_pdf(request: OpinionRequest, *, viewer) -> bytes:
                 "request": request,
                 "persons": list(request.persons.all()),
                 "endorsements": [str(Role(e.office).label) for e in request.endorsements.all()],
-                "watermark": f"{viewer.full_name or viewer.username} {timezone.localtime():%Y-%m-%d %H:%M}",
+                "watermark": watermark_text(viewer),
             },
         )
     return HTML(string=html).write_pdf()

@@ -125,9 +125,11 @@ def archives_named_in_region(
 
 
 def opened_archive(user, archive: IntegrityArchive) -> dict:
-    """What an opened archive shows (the page and the print): its sections, the reports linked to it
-    and to the duplicates merged into it, the missing personal-matters report, the yearly versions.
-    The caller resolved the archive through access.get_archive_for and audited the opening."""
+    """What an opened archive shows (the page and the print): its sections — withdrawn entries too,
+    marked, with who withdrew them, when and why, and the entry correcting them — the reports linked to
+    it and to the duplicates merged into it, the missing personal-matters report (a withdrawn report
+    files nothing), the yearly versions. The caller resolved the archive through
+    access.get_archive_for and audited the opening."""
     from django.utils import timezone
 
     from jijian.core import links
@@ -141,18 +143,33 @@ def opened_archive(user, archive: IntegrityArchive) -> dict:
         reports += list(links.reports_linked_to_archive(user, merged))
     today = timezone.localdate()
     due_year = matters_year_due(today)
-    matters = list(archive.matters_reports.select_related("entered_by"))
+    related = ("entered_by", "withdrawn_by", "corrected_by")
+    family = list(archive.family.select_related(*related))
+    matters = list(archive.matters_reports.select_related(*related))
+    sanctions = list(archive.sanctions.select_related(*related))
+    records = list(archive.records.select_related(*related))
+    filed = [m for m in matters if m.withdrawn_at is None]
     return {
         "opened": True,
         "masked_id_number": mask_id_number(archive.id_number),
         "reports": reports,
-        "family": list(archive.family.select_related("entered_by")),
+        "family": family,
         "matters": matters,
         "matters_missing": due_year
-        if archive.must_report_matters and not any(m.year == due_year for m in matters)
+        if archive.must_report_matters and not any(m.year == due_year for m in filed)
         else None,
-        "sanctions": list(archive.sanctions.select_related("entered_by")),
-        "records": list(archive.records.select_related("entered_by")),
+        "sanctions": sanctions,
+        "records": records,
+        # The sections' headings count the entries in force.
+        "counts": {
+            name: sum(1 for e in entries if e.withdrawn_at is None)
+            for name, entries in (
+                ("family", family),
+                ("matters", matters),
+                ("sanctions", sanctions),
+                ("records", records),
+            )
+        },
         "years": year_changes(archive),
         "today": today,
     }

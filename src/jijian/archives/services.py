@@ -1,5 +1,6 @@
 """Writes of the integrity archives: create, edit (with the page's version), open with a reason,
-merge a duplicate, add section entries; each write refreshes the archive's version of the year."""
+merge a duplicate, add section entries, withdraw an entry entered in error (and enter its correction);
+each write refreshes the archive's version of the year."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from jijian.core.validators import validate_id_number
 
 from .access import can_keep
 from .models import (
+    SECTION_MODELS,
+    AnyEntry,
     ArchiveRecord,
     ArchiveYearVersion,
     FamilyMember,
@@ -252,14 +255,16 @@ def archive_merge(*, actor, keep: IntegrityArchive, drop: IntegrityArchive, reas
         }
         if not all(a.is_active for a in locked.values()) or len(locked) != 2:
             raise ConcurrentEditError()
-        # One report a year and one sanction per source: the survivor's wins, the duplicate's stays
-        # on the (inactive) duplicate.
-        kept_years = PersonalMattersReport.objects.filter(archive=keep).values("year")
+        # One report a year (not withdrawn) and one sanction per source: the survivor's wins, the
+        # duplicate's stays on the (inactive) duplicate.
+        kept_years = PersonalMattersReport.objects.filter(archive=keep, withdrawn_at__isnull=True).values(
+            "year"
+        )
         kept_refs = Sanction.objects.filter(archive=keep).exclude(source_ref="").values("source_ref")
         moved = {
             "family": FamilyMember.objects.filter(archive=drop).update(archive=keep),
             "matters": PersonalMattersReport.objects.filter(archive=drop)
-            .exclude(year__in=kept_years)
+            .exclude(year__in=kept_years, withdrawn_at__isnull=True)
             .update(archive=keep),
             "sanctions": Sanction.objects.filter(archive=drop)
             .exclude(source_ref__in=kept_refs)
@@ -307,14 +312,30 @@ def _section_common(actor, archive: IntegrityArchive, source: str, recorded_on) 
     return {"archive": archive, "source": source, "recorded_on": recorded_on, "entered_by": actor}
 
 
+def _correcting(model: type[AnyEntry], archive: IntegrityArchive, corrects: int | None):
+    """The withdrawn entry a new one is entered to correct, locked: of the same section and archive,
+    withdrawn, and not corrected yet. None without one. Called inside the entry's transaction."""
+    if corrects is None:
+        return None
+    old = model.objects.select_for_update().filter(pk=corrects, archive=archive).first()
+    if old is None or old.withdrawn_at is None:
+        raise ValidationError(gettext("只能更正本档案中已撤销的条目"))
+    if model.objects.filter(corrects_id=old.pk).exists():
+        raise ValidationError(gettext("该条目已录入过更正内容"))
+    return old
+
+
 def _entered(actor, archive: IntegrityArchive, entry, what: str) -> None:
+    after = {"section": entry._meta.model_name, "entry": entry.pk}
+    if entry.corrects_id is not None:
+        after["corrects"] = entry.corrects_id
     audit_record(
         actor=actor,
         action="archive.section_add",
         obj=archive,
         org_unit_id=archive.org_unit_id,
-        summary=f"录入廉情档案{what}：{archive.name}",
-        after={"section": entry._meta.model_name, "entry": entry.pk},
+        summary=f"录入廉情档案{what}{'（更正）' if entry.corrects_id else ''}：{archive.name}",
+        after=after,
     )
     IntegrityArchive.objects.filter(pk=archive.pk).update(updated_at=timezone.now())
     refresh_year_version(archive)
@@ -330,7 +351,9 @@ def family_add(
     occupation: str = "",
     source: str,
     recorded_on,
+    corrects: int | None = None,
 ) -> FamilyMember:
+    """`corrects`: the withdrawn family entry this one replaces (a correction), if any."""
     common = _section_common(actor, archive, source, recorded_on)
     if relation not in FamilyRelation.values:
         raise ValidationError(gettext("请选择与本人的关系"))
@@ -339,6 +362,7 @@ def family_add(
         raise ValidationError(gettext("请填写家庭成员姓名"))
     with transaction.atomic():
         entry = FamilyMember.objects.create(
+            corrects=_correcting(FamilyMember, archive, corrects),
             relation=relation,
             name=name,
             employer=(employer or "").strip(),
@@ -349,7 +373,18 @@ def family_add(
     return entry
 
 
-def matters_add(*, actor, archive, year: int, items: list[str], summary: str = "", source: str, recorded_on):
+def matters_add(
+    *,
+    actor,
+    archive,
+    year: int,
+    items: list[str],
+    summary: str = "",
+    source: str,
+    recorded_on,
+    corrects: int | None = None,
+):
+    """One report a year among those not withdrawn; `corrects` as for family_add."""
     common = _section_common(actor, archive, source, recorded_on)
     if not isinstance(year, int) or year < 2000 or year >= timezone.localdate().year + 1:
         raise ValidationError(gettext("报告年度不正确"))
@@ -358,12 +393,16 @@ def matters_add(*, actor, archive, year: int, items: list[str], summary: str = "
     bad = [i for i in items if i not in MattersItem.values]
     if bad:
         raise ValidationError(gettext("报告事项不正确"))
-    if PersonalMattersReport.objects.filter(archive=archive, year=year).exists():
+    if PersonalMattersReport.objects.filter(archive=archive, year=year, withdrawn_at__isnull=True).exists():
         raise ValidationError(gettext("%(year)s年度的个人有关事项报告已录入") % {"year": year})
     try:
         with transaction.atomic():
             entry = PersonalMattersReport.objects.create(
-                year=year, items=sorted(set(items)), summary=(summary or "").strip(), **common
+                corrects=_correcting(PersonalMattersReport, archive, corrects),
+                year=year,
+                items=sorted(set(items)),
+                summary=(summary or "").strip(),
+                **common,
             )
             _entered(actor, archive, entry, f"{year}年度个人有关事项报告")
     except IntegrityError:
@@ -383,9 +422,11 @@ def sanction_add(
     source: str,
     recorded_on=None,
     source_ref: str = "",
+    corrects: int | None = None,
 ) -> Sanction:
     """A sanction or organisational handling; its effect period is computed from the reference data.
-    With `source_ref` (e.g. "clue:12", a clue's outcome) the same sanction enters once."""
+    With `source_ref` (e.g. "clue:12", a clue's outcome) the same sanction enters once (withdrawn or
+    not). `corrects` as for family_add."""
     common = _section_common(actor, archive, source, recorded_on or decided_on)
     if kind not in SANCTIONS:
         raise ValidationError(gettext("请选择处分或处理种类"))
@@ -404,6 +445,7 @@ def sanction_add(
     try:
         with transaction.atomic():
             entry = Sanction.objects.create(
+                corrects=_correcting(Sanction, archive, corrects),
                 kind=kind,
                 decided_on=decided_on,
                 probation_months=probation_months,
@@ -481,8 +523,17 @@ def sanction_from_source(
 
 
 def record_add(
-    *, actor, archive, kind: str, summary: str, amount=None, source: str, recorded_on
+    *,
+    actor,
+    archive,
+    kind: str,
+    summary: str,
+    amount=None,
+    source: str,
+    recorded_on,
+    corrects: int | None = None,
 ) -> ArchiveRecord:
+    """`corrects` as for family_add."""
     common = _section_common(actor, archive, source, recorded_on)
     if kind not in RecordKind.values:
         raise ValidationError(gettext("请选择记录类别"))
@@ -492,16 +543,83 @@ def record_add(
     if amount is not None and amount < 0:
         raise ValidationError(gettext("价值不能为负数"))
     with transaction.atomic():
-        entry = ArchiveRecord.objects.create(kind=kind, summary=summary, amount=amount, **common)
+        entry = ArchiveRecord.objects.create(
+            corrects=_correcting(ArchiveRecord, archive, corrects),
+            kind=kind,
+            summary=summary,
+            amount=amount,
+            **common,
+        )
         _entered(actor, archive, entry, str(RecordKind(kind).label))
+    return entry
+
+
+# --- withdrawal ----------------------------------------------------------------------------------
+def entry_label(entry: AnyEntry) -> str:
+    """What an entry is, for the audit trail and the pages: 家庭成员（配偶）, 2025年度个人有关事项报告,
+    处分（记过）, 廉政谈话. Read under platform_language() where it is stored."""
+    if isinstance(entry, FamilyMember):
+        return gettext("家庭成员（%(relation)s）") % {"relation": entry.get_relation_display()}
+    if isinstance(entry, Sanction):
+        return gettext("处分（%(kind)s）") % {"kind": entry.get_kind_display()}
+    return str(entry)
+
+
+def section_entry_withdraw(
+    *, actor, entry: AnyEntry, version: int, reason: str, ip_address: str = ""
+) -> AnyEntry:
+    """Withdraw (撤销) a section entry entered in error. Who may enter entries may withdraw them (the
+    keepers, in the jurisdiction of the archive's unit; the caller resolved the archive through
+    access.get_archive_for, recusal included); a reason is required; `version` is the entry's version
+    the page showed: an entry withdrawn or moved (a merge) meanwhile is refused and nothing changes.
+    The entry stays on the archive, marked with who withdrew it, when and why; it no longer counts in
+    the opinions' facts nor in the archive's flags. A correction is a new entry naming it (`corrects`).
+    Audited (archive.section_withdraw, with the reason)."""
+    archive = entry.archive
+    _require_keeper(actor, archive.org_unit)
+    if not archive.is_active:
+        raise ValidationError(gettext("该档案已合并或撤销"))
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ValidationError(gettext("请填写撤销理由"))
+    if len(reason) > 500:
+        raise ValidationError(gettext("撤销理由不超过500字"))
+    model = type(entry)
+    with transaction.atomic():
+        locked = model.objects.select_for_update().filter(pk=entry.pk, archive=archive).first()
+        if locked is None:  # moved to another archive by a merge meanwhile
+            raise ConcurrentEditError()
+        if locked.withdrawn_at is not None:
+            raise ValidationError(gettext("该条目已撤销"))
+        if locked.version != version:
+            raise ConcurrentEditError()
+        now = timezone.now()
+        model.objects.filter(pk=entry.pk, version=version).update(
+            withdrawn_at=now, withdrawn_by=actor, withdrawal_reason=reason, version=F("version") + 1
+        )
+        with platform_language():
+            what = entry_label(locked)
+        audit_record(
+            actor=actor,
+            action="archive.section_withdraw",
+            obj=archive,
+            org_unit_id=archive.org_unit_id,
+            summary=f"撤销廉情档案{what}：{archive.name}",
+            after={"section": model._meta.model_name, "entry": entry.pk, "reason": reason},
+            ip_address=ip_address,
+        )
+        IntegrityArchive.objects.filter(pk=archive.pk).update(updated_at=now)
+        refresh_year_version(archive)
+    entry.refresh_from_db()
     return entry
 
 
 # --- yearly versions -----------------------------------------------------------------------------
 @written_in_platform_language  # a stored version: its labels read the same whoever's action refreshed it
 def snapshot(archive: IntegrityArchive) -> dict:
-    """What the archive holds now, as display lines keyed by a stable key (for the yearly diff).
-    Never the ID number in full."""
+    """What the archive holds now, as display lines keyed by a stable key (for the yearly diff):
+    `entries` every entry, withdrawn ones included (they were entered), `withdrawn` the reason of each
+    withdrawn one. Never the ID number in full."""
     from jijian.core.sensitive.crypto import mask_id_number
 
     basic = {
@@ -514,6 +632,11 @@ def snapshot(archive: IntegrityArchive) -> dict:
         "政治面貌": str(archive.get_party_status_display()),
     }
     entries: dict[str, str] = {}
+    withdrawn: dict[str, str] = {}
+    for section, model in SECTION_MODELS.items():
+        gone = model.objects.filter(archive=archive, withdrawn_at__isnull=False)
+        for key, reason in gone.values_list("pk", "withdrawal_reason"):
+            withdrawn[f"{section}:{key}"] = reason
     for f in FamilyMember.objects.filter(archive=archive):
         entries[f"family:{f.pk}"] = (
             f"家庭成员：{f.get_relation_display()} {f.name}，{f.employer} {f.occupation}".rstrip("， ")
@@ -526,7 +649,7 @@ def snapshot(archive: IntegrityArchive) -> dict:
         entries[f"record:{rec.pk}"] = (
             f"{rec.get_kind_display()}（{rec.recorded_on:%Y-%m-%d}）：{rec.summary[:40]}"
         )
-    return {"basic": basic, "entries": entries}
+    return {"basic": basic, "entries": entries, "withdrawn": withdrawn}
 
 
 def refresh_year_version(archive: IntegrityArchive, *, year: int | None = None) -> None:
@@ -539,7 +662,7 @@ def refresh_year_version(archive: IntegrityArchive, *, year: int | None = None) 
 
 def year_changes(archive: IntegrityArchive) -> list[dict]:
     """Each yearly version, newest first, with what changed from the year before: the basic data
-    changed ("职务：副镇长 → 镇长"), section entries added and removed."""
+    changed ("职务：副镇长 → 镇长"), section entries added, withdrawn (with the reason) and removed."""
     versions = list(ArchiveYearVersion.objects.filter(archive=archive).order_by("year"))
     out = []
     previous: dict = {"basic": {}, "entries": {}}
@@ -553,8 +676,21 @@ def year_changes(archive: IntegrityArchive) -> list[dict]:
         entries, before_entries = v.content.get("entries", {}), previous.get("entries", {})
         added = [entries[k] for k in entries if k not in before_entries]
         removed = [before_entries[k] for k in before_entries if k not in entries]
+        withdrawn, before_withdrawn = v.content.get("withdrawn", {}), previous.get("withdrawn", {})
+        withdrawn_now = [
+            f"{entries[k]}（撤销理由：{reason}）"
+            for k, reason in withdrawn.items()
+            if k in entries and k not in before_withdrawn
+        ]
         out.append(
-            {"year": v.year, "changed": changed, "added": added, "removed": removed, "first": not before}
+            {
+                "year": v.year,
+                "changed": changed,
+                "added": added,
+                "withdrawn": withdrawn_now,
+                "removed": removed,
+                "first": not before,
+            }
         )
         previous = v.content
     return list(reversed(out))

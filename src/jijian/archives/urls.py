@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/", views.archive_detail, name="detail"),
     path("<int:pk>/edit/", views.archive_edit, name="edit"),
     path("<int:pk>/add/<slug:section>/", views.section_add, name="section_add"),
+    path("<int:pk>/withdraw/<slug:section>/<int:entry>/", views.entry_withdraw, name="entry_withdraw"),
     path("<int:pk>/merge/", views.archive_merge, name="merge"),
     path("<int:pk>/print/", views.archive_print, name="print"),
     path("<int:pk>/photo.jpg", views.archive_photo, name="photo"),

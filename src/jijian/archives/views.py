@@ -27,8 +27,17 @@ from jijian.core.paging import ShortPagePaginator
 from jijian.core.roles import Module
 
 from . import selectors, services
-from .access import archive_merged_into_for, can_keep, get_archive_for
-from .forms import SECTION_FORMS, ArchiveFilterForm, ArchiveForm, ImportForm, MergeForm, OpenForm, PhotoForm
+from .access import archive_merged_into_for, can_keep, get_archive_for, get_section_entry_for
+from .forms import (
+    SECTION_FORMS,
+    ArchiveFilterForm,
+    ArchiveForm,
+    ImportForm,
+    MergeForm,
+    OpenForm,
+    PhotoForm,
+    WithdrawForm,
+)
 
 PAGE = 50
 # The edit page shows the archive's notes: reading them there is an opening too, with this reason.
@@ -193,7 +202,8 @@ def section_add(request, pk, section):
     if section not in SECTION_FORMS:
         raise Http404
     form_class, title = SECTION_FORMS[section]
-    form = form_class(request.POST or None)
+    # …/add/<section>/?corrects=<id>: the correction of a withdrawn entry (the service checks it).
+    form = form_class(request.POST or None, initial={"corrects": request.GET.get("corrects")})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -217,6 +227,63 @@ def section_add(request, pk, section):
             context.update(_opened(request.user, archive, SECTION_REASON))
             return render(request, "archives/archive_detail.html", context)
     return render(request, "archives/section_form.html", {"archive": archive, "form": form, "title": title})
+
+
+WITHDRAW_REASON = "撤销档案内容"
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+@_follows_merge
+def entry_withdraw(request, pk, section, entry):
+    """Withdraw (撤销) an entry entered in error (keepers, in jurisdiction, not recused; anyone else
+    404). GET shows the entry — an audited opening, reason 撤销档案内容 — and asks for the reason; a
+    refused POST (no reason, the entry withdrawn or changed meanwhile) is shown again as typed, 400,
+    nothing changed; done, the answer is the opened archive, the entry marked 已撤销."""
+    _require_keeper(request.user)
+    archive = get_archive_for(request.user, pk)
+    item = get_section_entry_for(archive, section, entry)
+    form = WithdrawForm(request.POST or None, initial={"version": item.version})
+    if request.method == "GET":
+        services.archive_open(
+            actor=request.user, archive=archive, reason=WITHDRAW_REASON, ip_address=client_ip(request)
+        )
+    elif form.is_valid():
+        try:
+            services.section_entry_withdraw(
+                actor=request.user,
+                entry=item,
+                version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+                ip_address=client_ip(request),
+            )
+        except ValidationError as error:  # ConcurrentEditError included: nothing was changed
+            form.add_error(None, error.messages)
+            item = get_section_entry_for(archive, section, entry)  # as it now stands
+        else:
+            services.archive_open(
+                actor=request.user, archive=archive, reason=WITHDRAW_REASON, ip_address=client_ip(request)
+            )
+            archive.refresh_from_db()
+            messages.success(
+                request,
+                gettext("已撤销%(what)s；如需更正，请点击该条目旁的“录入更正”")
+                % {"what": services.entry_label(item)},
+            )
+            context = {"archive": archive, "form": OpenForm(), "can_keep": True}
+            context.update(_opened(request.user, archive, WITHDRAW_REASON))
+            return render(request, "archives/archive_detail.html", context)
+    context = {
+        "archive": archive,
+        "item": item,
+        "section": section,
+        "label": services.entry_label(item),
+        "form": form,
+    }
+    return render(
+        request, "archives/entry_withdraw.html", context, status=400 if request.method == "POST" else 200
+    )
 
 
 def _merge_candidates(user, archive):

@@ -143,6 +143,7 @@ KEY_LABELS: dict[str, str] = {
     "approval": "审批单",
     "archive_sanction": "记入档案的处分",
     "chars": "字数",
+    "corrects": "更正的档案条目",
     "deadline": "时限",
     "digest": "内容摘要（SM3）",
     "due_date": "办理期限",
