@@ -6,6 +6,7 @@ concluded with a sanction enters that archive, once. Bad choices and stale pages
 from __future__ import annotations
 
 import json
+import subprocess
 
 import pytest
 from django.urls import reverse
@@ -73,7 +74,8 @@ def test_a_clue_without_a_report_is_linked_on_its_page_and_then_delays_the_promo
     page = client.get(reverse("petitions_clues:detail", args=[clue.pk])).content.decode()
     assert "被反映人廉情档案" in page and "以下人员与被反映人同名" in page and tree.township_a.name in page
     response = client.post(
-        reverse("petitions_clues:link_archive", args=[clue.pk]), {"version": clue.version, "archive": archive.pk}
+        reverse("petitions_clues:link_archive", args=[clue.pk]),
+        {"version": clue.version, "archive": archive.pk},
     )
     assert response.status_code == 302
     clue.refresh_from_db()
@@ -190,3 +192,32 @@ def test_the_api_lists_links_and_refuses_like_the_page(tree, staff, login):
         content_type="application/json",
     )
     assert r.status_code == 404 and Clue.objects.get(pk=clue.pk).archive_id == archive.pk
+
+
+def test_the_archive_lists_its_clues_without_their_content(tree, staff, login, tmp_path):
+    archive = archive_of(staff, tree.township_a, "刘某", 1)
+    own = registered_clue(tree.county, accused_name="刘某", source=ClueSource.SUPERVISION)
+    clues.clue_link_archive(actor=staff.cm, clue=own, archive_id=archive.pk, version=own.version)
+    report = accepted_report(tree.county, tree.township_a, accused_name="刘某")
+    PetitionReport.objects.filter(pk=report.pk).update(archive=archive)
+    via_report = clues.clue_register(actor=staff.cm, source=ClueSource.PETITION, report=report, endorse=True)
+    unlinked = registered_clue(tree.county, accused_name="刘某", source=ClueSource.SUPERVISION)
+    elsewhere = registered_clue(tree.other_county, accused_name="刘某", source=ClueSource.SUPERVISION)
+    Clue.objects.filter(pk=elsewhere.pk).update(archive_id=archive.pk)  # held outside the reader's county
+
+    keeper = login(staff.keeper)
+    page = keeper.post(reverse("archives:detail", args=[archive.pk]), {"reason": "干部考察"}).content.decode()
+    assert "关联的问题线索（2）" in page
+    assert own.number in page and via_report.number in page
+    assert unlinked.number not in page and elsewhere.number not in page
+    assert own.summary not in page  # the register's data and outcome, never what the clue says
+    printed = keeper.post(reverse("archives:print", args=[archive.pk]), {"reason": "打印"})
+    assert printed.status_code == 200 and printed["Content-Type"] == "application/pdf"
+    pdf = tmp_path / "archive.pdf"
+    pdf.write_bytes(printed.content)
+    text = "".join(
+        subprocess.run(
+            ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+    assert own.number in text and via_report.number in text and unlinked.number not in text

@@ -126,8 +126,8 @@ def archives_named_in_region(
 
 def opened_archive(user, archive: IntegrityArchive) -> dict:
     """What an opened archive shows (the page and the print): its sections — withdrawn entries too,
-    marked, with who withdrew them, when and why, and the entry correcting them — the reports linked to
-    it and to the duplicates merged into it, the missing personal-matters report (a withdrawn report
+    marked, with who withdrew them, when and why, and the entry correcting them — the reports and
+    problem clues linked to it and to the duplicates merged into it, the missing personal-matters report (a withdrawn report
     files nothing), the yearly versions. The caller resolved the archive through
     access.get_archive_for and audited the opening."""
     from django.utils import timezone
@@ -139,8 +139,10 @@ def opened_archive(user, archive: IntegrityArchive) -> dict:
     from .services import year_changes
 
     reports = list(links.reports_linked_to_archive(user, archive.pk))
-    for merged in IntegrityArchive.objects.filter(merged_into=archive).values_list("pk", flat=True):
+    merged_ids = list(IntegrityArchive.objects.filter(merged_into=archive).values_list("pk", flat=True))
+    for merged in merged_ids:
         reports += list(links.reports_linked_to_archive(user, merged))
+    clues = list(links.clues_linked_to_archive(user, [archive.pk, *merged_ids]))
     today = timezone.localdate()
     due_year = matters_year_due(today)
     related = ("entered_by", "withdrawn_by", "corrected_by")
@@ -153,6 +155,7 @@ def opened_archive(user, archive: IntegrityArchive) -> dict:
         "opened": True,
         "masked_id_number": mask_id_number(archive.id_number),
         "reports": reports,
+        "clues": clues,
         "family": family,
         "matters": matters,
         "matters_missing": due_year

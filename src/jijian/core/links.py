@@ -146,7 +146,22 @@ archive_vetting = Port("archive_vetting")
 # the city's manual editor to publish; returns its id.
 manual_case_propose = Port("manual_case_propose")
 
+# cadres → evaluation: who held a village's discipline member post when, for the annual evaluation:
+# for the people `user_ids`, their post holdings that overlap `year`, oldest first:
+# {user_id: [{"village_id", "village_name", "started_on", "ended_on" (the last day held, or None
+# while held)}]}. A person with holdings on record none of which overlaps the year maps to []; a
+# person with no holding on record at all is absent (appointed before the platform kept the posts'
+# history: taken to hold their post all year). One query for any number of people. The caller
+# passes only people in its own reader's jurisdiction.
+post_holding_periods = Port("post_holding_periods")
+
 # archives → petitions: the archives `archive_ids` as a page shows a linked one (a clue's own link):
 # {archive_id: archive (pk, name, org_unit, post, level, is_active)}, whatever their state; nothing of
 # their content. An id the archives do not hold is absent.
 archive_briefs = Port("archive_briefs")
+
+# petitions → archives: the problem clues about the archives `archive_ids` (linked on the clue's page,
+# or through their source report) held by a body in the user's jurisdiction (the register's holder
+# rule), newest first: the archive page lists number, dates, source, state, disposal and outcome —
+# never the clue's content.
+clues_linked_to_archive = Port("clues_linked_to_archive")

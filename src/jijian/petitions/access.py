@@ -303,6 +303,19 @@ def archive_clue_counts(user, archive_ids, name_indexes) -> dict[str, dict]:
     return {"linked": linked, "unlinked": unlinked}
 
 
+def clues_linked_to_archive(user, archive_ids) -> QuerySet[Clue]:
+    """The clues about the archives `archive_ids` — linked to one on the clue's page or, without a link
+    of their own, through their source report — held by a body in the viewer's jurisdiction
+    (core.links.clues_linked_to_archive: the archive page shows their register data and outcome only)."""
+    ids = list(archive_ids)
+    return (
+        Clue.objects.filter(Q(archive_id__in=ids) | Q(archive_id__isnull=True, report__archive_id__in=ids))
+        .filter(unit_scope_q(user, prefix="holder__"))
+        .select_related("holder")
+        .order_by("-registered_at", "-pk")
+    )
+
+
 def reports_linked_to_archive(user, archive_id: int) -> QuerySet[PetitionReport]:
     """The reports linked to an integrity archive that are held by a body in the viewer's jurisdiction
     — the register's holder rule, so a report sent up the restricted path never shows below the body

@@ -16,6 +16,7 @@ class PetitionsConfig(AppConfig):
         from .access import (
             archive_clue_counts,
             archive_report_counts,
+            clues_linked_to_archive,
             clues_visible_to,
             petition_by_serial,
             petition_matters,
@@ -31,6 +32,7 @@ class PetitionsConfig(AppConfig):
         links.reports_linked_to_archive.provide(reports_linked_to_archive)
         links.archive_report_counts.provide(archive_report_counts)
         links.archive_clue_counts.provide(archive_clue_counts)
+        links.clues_linked_to_archive.provide(clues_linked_to_archive)
         links.petition_register.provide(petition_register)
         links.petition_by_serial.provide(petition_by_serial)
         links.petitions_open.provide(petitions_open)
