@@ -2,7 +2,8 @@
 
 - Guidance tasks: the village member sees the tasks issued to them; township committees and the
   county's party conduct office see the tasks of the villages in their jurisdiction. Only a township
-  committee issues, to a member of a village of its own township; only the member answers.
+  committee issues, to a member of a village of its own township who is in post (in_post_q); only
+  the member answers.
 - Nominations and post holdings: township committees and the county office see those of villages in
   their jurisdiction (village members see none). The township nominates; the county office decides,
   ends a holding (dismissal, resignation).
@@ -13,7 +14,7 @@ Outside all of that the answer is the same 404 as for a missing record."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from jijian.core.access import get_or_404, scope, unit_scope_q
 from jijian.core.models import User
@@ -67,8 +68,16 @@ def get_task_for(user, pk) -> GuidanceTask:
     return get_or_404(tasks_visible_to(user), pk)
 
 
-def members_to_task(user) -> QuerySet[User]:
-    """The village members a township committee may issue a task to: active, in its villages."""
+def in_post_q() -> Q:
+    """Q over users: in post as a village's discipline member — holding a post now (an open
+    holding), or with no holding on record at all (appointed before the platform kept the posts'
+    history: taken to hold their village's post). Someone whose holdings have all ended is not."""
+    holdings = PostHolding.objects.filter(holder=OuterRef("pk"))
+    return Q(Exists(holdings.filter(ended_on__isnull=True))) | ~Q(Exists(holdings))
+
+
+def village_members_of(user) -> QuerySet[User]:
+    """The active village members of a township committee's villages, in post or not."""
     if not is_township(user):
         return User.objects.none()
     return (
@@ -76,6 +85,12 @@ def members_to_task(user) -> QuerySet[User]:
         .filter(is_active=True, roles__role=Role.VILLAGE_MEMBER)
         .order_by("org_unit__name", "full_name")
     )
+
+
+def members_to_task(user) -> QuerySet[User]:
+    """The village members a township committee may issue a task to: active, in its villages, in
+    post (in_post_q: a member whose holding ended is no longer tasked)."""
+    return village_members_of(user).filter(in_post_q())
 
 
 # --- nominations and posts -----------------------------------------------------------------------

@@ -41,6 +41,7 @@ class TaskOut(Schema):
     overdue: bool
     duty_record_id: int | None
     duty_note: str
+    closed_on: date | None  # the member's holding ended (its last day) with the task unanswered
     version: int
 
     @staticmethod
@@ -97,7 +98,8 @@ class TaskIn(Schema):
 def cadres_task_issue(request, payload: TaskIn):
     if not access.is_township(request.auth):
         raise Http404
-    member = access.members_to_task(request.auth).filter(pk=payload.member).first()
+    # Any member of its villages: one whose holding ended is refused by the service, with the reason.
+    member = access.village_members_of(request.auth).filter(pk=payload.member).first()
     if member is None:
         raise ValidationError(gettext("只能向本乡镇（街道）的村（社区）纪检委员派单"))
     task = services.guidance_task_issue(

@@ -9,7 +9,9 @@ cadres learning on county cases (跟案学习).
   integrity archive's opinion through core.links.archive_vetting, the relations that forbid the post)
   and decided by the county.
 - A guidance task (GuidanceTask) is issued by the township to a member with a deadline in working
-  days; the member's answer becomes a duty record of the duty log (core.links.duty_log_record).
+  days; the member's answer becomes a duty record of the duty log (core.links.duty_log_record). A
+  task still open when the member's holding ends is closed with it (closed_on): kept on record,
+  neither open nor overdue from then on.
 """
 
 from __future__ import annotations
@@ -206,6 +208,8 @@ class GuidanceTask(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     duty_record_id = models.BigIntegerField(null=True, blank=True)
     duty_note = models.CharField(max_length=500, blank=True, default="")
+    # The member's holding ended (the last day held) while the task was open: closed with it.
+    closed_on = models.DateField(_("离任终止日期"), null=True, blank=True)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
@@ -223,7 +227,10 @@ class GuidanceTask(models.Model):
         return self.title
 
     def is_overdue(self, today) -> bool:
-        """Open past its deadline, or answered after it."""
+        """Open past its deadline, or answered after it (a task closed with the member's holding is
+        neither)."""
         if self.answered_on is not None:
             return self.answered_on > self.due_on
+        if self.closed_on is not None:
+            return False
         return today > self.due_on

@@ -1,14 +1,16 @@
 """Every write of the cadres app: one transaction each, with its audit entry; a refusal is a
 ValidationError in Chinese and changes nothing. Edits that can race carry the row's version.
 
-- Guidance tasks: `guidance_task_issue` (a township committee, to a member of its villages; the
-  deadline is `working_days` working days after the issue date, core.orgs.workdays) and
+- Guidance tasks: `guidance_task_issue` (a township committee, to a member of its villages who is in
+  post — a member whose holding ended is refused; the deadline is `working_days` working days after
+  the issue date, core.orgs.workdays) and
   `guidance_task_answer` (the member; the answer becomes an "assigned_task" duty record of the
   member's duty log through core.links.duty_log_record — the same answer sent twice is one record).
 - Posts: `nomination_submit` (the township; vetted at once: the integrity archive's opinion through
   core.links.archive_vetting and the relations that forbid the post), `nomination_decide` (the county:
   approving records the holding and ends the predecessor's the day before), `post_holding_end`
-  (dismissal, resignation).
+  (dismissal, resignation). A holding that ends closes its holder's open tasks (closed_on): they stay
+  on record, no longer open or overdue, and cannot be answered any more.
 - 跟案学习: `placement_create` and `placement_record` (the county), `placement_report` (the cadre).
 """
 
@@ -18,7 +20,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -96,6 +98,17 @@ def guidance_task_issue(
         raise ValidationError(gettext("只能向村（社区）纪检委员派单"))
     if not unit_in_scope(actor, member.org_unit):
         raise ValidationError(gettext("只能向本乡镇（街道）的村（社区）纪检委员派单"))
+    left = departed_holding_of(member)
+    if left is not None:
+        raise ValidationError(
+            gettext("%(full_name)s已于%(ended_on)s离任%(village)s纪检委员（%(reason)s），不能再向其派单")
+            % {
+                "full_name": member.full_name,
+                "ended_on": format(left.ended_on, "%Y-%m-%d"),
+                "village": left.village.name,
+                "reason": EndReason(left.end_reason).label if left.end_reason else "",
+            }
+        )
     if kind not in TaskKind.values:
         raise ValidationError(gettext("请选择任务类型（派单或点题）"))
     title = _text(title, "任务", limit=100)
@@ -162,6 +175,8 @@ def guidance_task_answer(
         locked = _bump(GuidanceTask, task, version)
         if locked.answered_at is not None:
             raise ValidationError(gettext("该任务已经回复过了"))
+        if locked.closed_on is not None:
+            raise ValidationError(gettext("您已离任纪检委员，该任务已随离任终止，不能再回复"))
         task.answer = answer
         task.answered_on = answered_on
         task.answered_at = timezone.now()
@@ -198,6 +213,16 @@ def guidance_task_answer(
 # --- nominations and posts -----------------------------------------------------------------------
 def current_holding_of(person: User) -> PostHolding | None:
     return PostHolding.objects.filter(holder=person, ended_on__isnull=True).select_related("village").first()
+
+
+def departed_holding_of(person: User) -> PostHolding | None:
+    """The person's last holding when they have held a post and hold none now (not in post: no
+    more guidance tasks); None when they hold one, or have no holding on record (appointed before
+    the platform: taken to hold their village's post, access.in_post_q)."""
+    holdings = PostHolding.objects.filter(holder=person)
+    if holdings.filter(ended_on__isnull=True).exists():
+        return None
+    return holdings.select_related("village").order_by("-ended_on", "-pk").first()
 
 
 def committee_names(text: str) -> list[str]:
@@ -439,13 +464,19 @@ def _end(actor: User, holding: PostHolding, *, ended_on: date, reason: str, note
     holding.ended_by = actor
     holding.version += 1
     holding.save(update_fields=["ended_on", "end_reason", "end_note", "ended_by", "version"])
+    # The holder's open tasks end with the holding: kept on record, neither open nor overdue against
+    # the village or the successor from now on (a page still showing one has a stale version).
+    closed = GuidanceTask.objects.filter(
+        member=holding.holder, answered_at__isnull=True, closed_on__isnull=True
+    ).update(closed_on=ended_on, version=F("version") + 1)
     with platform_language():
         audit_record(
             actor=actor,
             action="post_holding.end",
             obj=holding,
             org_unit_id=holding.village_id,
-            summary=f"{holding.holder.full_name}离任{holding.village.name}纪检委员（{EndReason(reason).label}，{ended_on}）",
+            summary=f"{holding.holder.full_name}离任{holding.village.name}纪检委员（{EndReason(reason).label}，{ended_on}）"
+            + (f"，{closed} 项未办结的派单点题随之终止" if closed else ""),
             after={"ended_on": str(ended_on), "reason": reason, "note": note},
         )
 

@@ -20,7 +20,8 @@ def cadres_to_do(user) -> list[dict]:
         return []
     tasks = reverse("cadres:task_list")
     today = timezone.localdate()
-    open_tasks = access.tasks_visible_to(user).filter(answered_at__isnull=True)
+    # A task closed with its member's holding (closed_on) waits on nobody.
+    open_tasks = access.tasks_visible_to(user).filter(answered_at__isnull=True, closed_on__isnull=True)
     items = []
     if access.is_member(user):
         items.append(

@@ -113,7 +113,7 @@ def _task_page(request, task, *, refused: AnswerForm | None = None):
     with its errors (status 400) while the task still awaits this member's answer; otherwise the
     refusal is a message above the task as it now stands."""
     today = timezone.localdate()
-    mine = task.member_id == request.user.pk and task.answered_at is None
+    mine = task.member_id == request.user.pk and task.answered_at is None and task.closed_on is None
     form = None
     if mine:
         form = (

@@ -118,7 +118,9 @@ petition_matters = Port("petition_matters")
 # annual evaluation: {user_id: {"expected", "submitted", "missing", "on_time", "returns",
 # "zero_reports", "scored", "average_score_pct" (the mean score as % of the city's rubric, or None),
 # "grade" (the annual grade the township set, or ""), "grade_label"}} (members without a month that
-# counts are absent). The caller passes only members in its own reader's jurisdiction.
+# counts are absent). Optional `months`: {user_id: month numbers} counts those members' reports of
+# those months only (the months they held the post). The caller passes only members in its own
+# reader's jurisdiction.
 monthly_report_scores = Port("monthly_report_scores")
 
 # training → evaluation: each person's training of `year`: {user_id: {"required", "required_done",
@@ -165,3 +167,9 @@ archive_briefs = Port("archive_briefs")
 # rule), newest first: the archive page lists number, dates, source, state, disposal and outcome —
 # never the clue's content.
 clues_linked_to_archive = Port("clues_linked_to_archive")
+
+# cadres → reports: who held each village's discipline member post on `day`, for the villages whose
+# post has a holding on record: {village_id: holder_id, or None while vacant}; villages without one are
+# absent. The monthly report of a month is expected of the holder on its first day (a member dismissed
+# keeps their account, not the village's reports; a vacant post expects none).
+post_holders_on = Port("post_holders_on")

@@ -8,7 +8,8 @@
 - A mutual-check round is run by the 党风政风监督室 that opened it (and those above). A check (one
   unit checking another in a round) is seen by the round's organisers and by people whose
   jurisdiction holds the checker or the checked unit; only the checker unit's own people score and
-  record findings, only the checked unit's own people report rectification.
+  record findings, only the checked unit's own people report rectification; the checker unit and
+  the organisers close rectifications and may mark a finding's lesson for sharing later.
 - A finding's photos follow the finding (attachments' object scope).
 Outside all of that the answer is the same 404 as for a missing record."""
 
@@ -151,6 +152,12 @@ def is_checked(user, pair: CheckPair) -> bool:
 def may_close(user, pair: CheckPair) -> bool:
     """The checker unit, or an organiser of the round, closes a rectification."""
     return is_checker(user, pair) or rounds_managed_by(user).filter(pk=pair.round_id).exists()
+
+
+def may_share(user, pair: CheckPair) -> bool:
+    """Who marks a finding's lesson for sharing after it was recorded: those who close its
+    rectifications (the checker unit, an organiser of the round)."""
+    return may_close(user, pair)
 
 
 def findings_visible_to(user) -> QuerySet[Finding]:

@@ -1,6 +1,6 @@
-"""The year's evaluations as Excel, with the basis of each (the parts, weights, the township's
-assessment, total, grade and coefficient, and 计分说明: why a part was computed by a fallback of
-scoring.py). The export is an audit event written before the file leaves."""
+"""The year's evaluations as Excel, with the basis of each (the held period, the parts, weights, the
+township's assessment, total, grade and coefficient, and 计分说明: why a part was computed by a
+fallback of scoring.py). The export is an audit event written before the file leaves."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from jijian.audit.services import audit_record
 from jijian.core.exports import spreadsheet_cell
 from jijian.core.language import written_in_platform_language
 
-from .scoring import PART_LABELS, PARTS, note_texts
+from .scoring import PART_LABELS, PARTS, held_text, note_texts
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -28,7 +28,7 @@ def evaluations_xlsx(*, actor, rows, year: int, ip_address: str = "") -> HttpRes
     ws.title = f"{year}年"
     ws.append([f"{actor.org_unit.name} {year}年度村（社区）纪检委员考评"])
     ws["A1"].font = Font(bold=True, size=14)
-    header = ["姓名", "村（社区）", "考评细则", "状态"]
+    header = ["姓名", "村（社区）", "考评细则", "状态", "任职期间"]
     header += [f"{label}得分" for _, label in PARTS] + [f"{label}权重" for _, label in PARTS]
     header += [
         "应报月数",
@@ -63,6 +63,8 @@ def evaluations_xlsx(*, actor, rows, year: int, ip_address: str = "") -> HttpRes
                 spreadsheet_cell(e.org_unit.name),
                 spreadsheet_cell(str(e.rubric)),
                 e.get_state_display(),
+                # The months held, for a member with a post-holding history; else the whole year.
+                spreadsheet_cell(held_text(b)) or "全年",
             ]
             + [parts.get(k) if parts.get(k) is not None else "未接入" for k, _ in PARTS]
             + [weights.get(k, "") for k, _ in PARTS]

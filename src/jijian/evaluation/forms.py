@@ -237,3 +237,16 @@ class RectificationForm(forms.Form):
         label=gettext_lazy("整改要求"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
     deadline = forms.DateField(label=gettext_lazy("整改期限"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ShareForm(forms.Form):
+    """A finding's lesson marked for sharing after it was recorded (services.finding_lesson_share)."""
+
+    finding = forms.IntegerField(widget=forms.HiddenInput)
+    lesson = forms.CharField(
+        label=gettext_lazy("经验启示（互鉴）"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=4000,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -175,7 +175,8 @@ class CheckPair(models.Model):
 
 class Finding(models.Model):
     """A problem the checkers found (with photos through the attachment store), and the lesson to
-    share (互鉴): marked for sharing, it is proposed to the duty manual as a typical case."""
+    share (互鉴): marked for sharing — when recorded, or later (services.finding_lesson_share) — it is
+    proposed to the duty manual as a typical case."""
 
     pair = models.ForeignKey(CheckPair, on_delete=models.CASCADE, related_name="findings")
     item_code = models.CharField(_("检查项目"), max_length=20)
@@ -185,6 +186,7 @@ class Finding(models.Model):
     manual_case_id = models.PositiveIntegerField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("互查发现问题")

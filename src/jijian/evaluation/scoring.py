@@ -25,10 +25,18 @@ saying so (`basis["notes"]`, shown in Chinese on the page, in the export and the
 - 乡镇评价 (township): the township committee's own assessment, 0–100, entered on the evaluation.
 
 A part whose source is not connected (the guidance tasks' app not installed: "未接入") is left out
-and the weights of the others are scaled to 100, so a missing platform never counts as zero."""
+and the weights of the others are scaled to 100, so a missing platform never counts as zero.
+
+Held period: a member with a post-holding history (cadres, through core.links.post_holding_periods)
+is judged on the months of the year they held the post (months_held: a month in which they held it
+on at least one day, up to the evaluation day's month). The monthly reports count those months only
+(the reports platform reads them by month): the months it expected of the account beyond them are
+months of another holder, or of a vacant post, and are not held against the member. Guidance tasks are the
+member's own (they end with the holding); training is the person's own learning, over the year."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext, gettext_lazy
@@ -51,6 +59,21 @@ DEFAULT_GRADES = [
 
 def _pct(value: float) -> Decimal:
     return Decimal(str(max(0.0, min(100.0, value)))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def held_months(periods: list[tuple[date, date]], *, year: int, today: date) -> list[int]:
+    """The months of `year` the post was held on at least one day, among those begun by `today` (the
+    periods: first and last day held, each within the year), in order."""
+    last = 12 if today.year > year else today.month if today.year == year else 0
+    months: set[int] = set()
+    for start, end in periods:
+        months.update(range(start.month, end.month + 1))
+    return sorted(m for m in months if m <= last)
+
+
+def months_held(periods: list[tuple[date, date]], *, year: int, today: date) -> int:
+    """How many months of `year` the post was held on at least one day (held_months)."""
+    return len(held_months(periods, year=year, today=today))
 
 
 def _reports_part(reports: dict | None) -> tuple[Decimal, str]:
@@ -149,6 +172,35 @@ def _note_text(code: str, basis: dict) -> str:
     if code == "none_due":
         return gettext("%(count)s 件派单均未到办理期限、尚未办结，本项按满分计") % {"count": _not_due(g)}
     return ""
+
+
+def held_text(basis: dict) -> str:
+    """The held period an evaluation was computed on, as the reader reads it ("" when the member is
+    judged on the whole year: no post-holding history, or computed before it was read)."""
+    held = basis.get("held")
+    if not held:
+        return ""
+    spans = []
+    for p in held.get("periods") or []:
+        if p.get("to"):
+            spans.append(
+                gettext("%(start)s 至 %(end)s（%(village)s）")
+                % {"start": p["from"], "end": p["to"], "village": p.get("village", "")}
+            )
+        else:
+            spans.append(
+                gettext("%(start)s 起至今（%(village)s）")
+                % {"start": p["from"], "village": p.get("village", "")}
+            )
+    text = gettext("任职期间：%(periods)s；按任职的 %(months)s 个月考评") % {
+        "periods": "、".join(spans),
+        "months": held.get("months", 0),
+    }
+    if held.get("reports_left_out"):
+        text += gettext("（另有 %(count)s 个月的月报不在任职期间，不计入）") % {
+            "count": held["reports_left_out"]
+        }
+    return text
 
 
 def _not_due(guidance: dict) -> int:

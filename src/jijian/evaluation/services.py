@@ -169,6 +169,12 @@ def evaluation_start(*, actor, member: User, year: int) -> Evaluation:
     rubric = access.rubric_for_member(member, year)
     if rubric is None:
         raise ValidationError(gettext("市、县尚未制定 %(year)s 年度的考评细则，暂不能考评") % {"year": year})
+    held = held_period(member.pk, year)
+    if held is not None and not held["periods"]:
+        raise ValidationError(
+            gettext("%(full_name)s %(year)s 年度未任村（社区）纪检委员，不参加该年度考评")
+            % {"full_name": member.full_name, "year": year}
+        )
     try:
         with transaction.atomic():
             evaluation = Evaluation.objects.create(
@@ -194,13 +200,50 @@ def guidance_connected() -> bool:
     return links.guidance_task_counts.provider is not None
 
 
+def held_period(member_id: int, year: int) -> dict | None:
+    """The part of `year` the member held the post, from their post-holding history
+    (core.links.post_holding_periods): {"periods": [{"from", "to" (None: still held), "village"}]
+    (the holdings that overlap the year, as recorded), "months": the months of the year held by the
+    evaluation day (scoring.months_held)}. None when the member is judged on the whole year: no
+    holding on record (appointed before the platform kept the posts' history) or the posts' app not
+    installed."""
+    if links.post_holding_periods.provider is None:
+        return None
+    holdings = links.post_holding_periods(user_ids=[member_id], year=year).get(member_id)
+    if holdings is None:
+        return None
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    spans = [(max(h["started_on"], first), min(h["ended_on"] or last, last)) for h in holdings]
+    periods = [
+        {
+            "from": h["started_on"].isoformat(),
+            "to": h["ended_on"].isoformat() if h["ended_on"] else None,
+            "village": h["village_name"],
+        }
+        for h in holdings
+    ]
+    months = scoring.held_months(spans, year=year, today=today())
+    return {"periods": periods, "months": len(months), "month_numbers": months}
+
+
 def evaluation_compute(evaluation: Evaluation) -> Evaluation:
     """Read the basis through the ports and compute parts, total, grade and coefficient (saved on
     the row; the caller's transaction). Guidance without a provider is "未接入" (left out). The
     evaluation day is today: a guidance task not yet due or an exam still open is not held against
-    the member; the basis keeps a note for each part computed by a fallback (scoring.py)."""
+    the member; the basis keeps a note for each part computed by a fallback (scoring.py). A member
+    with a post-holding history is judged on the months held (`basis["held"]`, None for the whole
+    year): the monthly reports beyond them are left out."""
     uid = evaluation.member_id
     reports = links.monthly_report_scores(user_ids=[uid], year=evaluation.year).get(uid)
+    held = held_period(uid, evaluation.year)
+    if held is not None:
+        # Only the months the member held the post count (scoring.py, "Held period"); the basis says
+        # how many months the reports platform expected of the account beyond them.
+        whole_year = (reports or {}).get("expected", 0)
+        reports = links.monthly_report_scores(
+            user_ids=[uid], year=evaluation.year, months={uid: held.pop("month_numbers")}
+        ).get(uid)
+        held["reports_left_out"] = whole_year - (reports or {}).get("expected", 0)
     training = links.training_results(user_ids=[uid], year=evaluation.year).get(uid)
     connected = guidance_connected()
     guidance = (
@@ -222,6 +265,7 @@ def evaluation_compute(evaluation: Evaluation) -> Evaluation:
         "training": training or {},
         "guidance": guidance or {},
         "guidance_connected": connected,
+        "held": held,
         "parts": {k: (str(v) if v is not None else None) for k, v in parts.items()},
         "notes": notes,
         "weights": weights,
@@ -524,8 +568,9 @@ def manual_connected() -> bool:
 
 def finding_share(*, actor, finding: Finding) -> Finding:
     """Propose the finding's lesson to the duty manual (core.links.manual_case_propose; the same
-    finding twice gives the same case). Without the manual installed the finding stays marked and
-    waiting; proposing again later sends it."""
+    finding twice gives the same case): the one path of a lesson to the manual, whether the finding
+    was marked when recorded (finding_add) or later (finding_lesson_share). Without the manual
+    installed the finding stays marked and waiting; proposing again later sends it."""
     if not manual_connected():
         return finding
     pair = finding.pair
@@ -549,6 +594,47 @@ def finding_share(*, actor, finding: Finding) -> Finding:
         summary=f"推荐典型案例至履职手册：{finding.description[:40]}",
     )
     return finding
+
+
+MAX_LESSON = 4000
+
+
+def finding_lesson_share(*, actor, finding: Finding, lesson: str, version: int) -> Finding:
+    """Mark a finding's lesson for sharing after the finding was recorded — on its check's page,
+    for instance once its rectification is closed — by the checker unit or an organiser of the round
+    (access.may_share), also after the round has ended. The lesson may be written or completed now
+    (required); the finding is then proposed to the duty manual by finding_share, as when marked at
+    creation. Refused once a case was proposed; a finding already marked and waiting for the manual
+    is proposed again."""
+    pair = finding.pair
+    if not access.may_share(actor, pair):
+        raise PermissionDenied
+    lesson = (lesson or "").strip()
+    if len(lesson) > MAX_LESSON:
+        raise ValidationError(gettext("经验启示不超过%(limit)s字") % {"limit": MAX_LESSON})
+    with transaction.atomic():
+        obj = _locked(Finding, finding.pk)
+        _check_version(obj, version)
+        if obj.manual_case_id is not None:
+            raise ValidationError(gettext("该问题的经验启示已推荐为履职手册典型案例"))
+        lesson = lesson or obj.lesson
+        if not lesson:
+            raise ValidationError(gettext("推荐为典型案例须填写经验启示"))
+        before = {"lesson": obj.lesson, "share": obj.share}
+        obj.lesson, obj.share = lesson, True
+        obj.version += 1
+        obj.save(update_fields=["lesson", "share", "version"])
+        audit_record(
+            actor=actor,
+            action="evaluation.finding_share",
+            obj=obj,
+            org_unit_id=pair.checked_id,
+            summary=f"将经验启示推荐为典型案例：{obj.description[:40]}",
+            before=before,
+            after={"lesson": lesson, "share": True},
+        )
+        finding_share(actor=actor, finding=obj)
+    return obj
 
 
 def rectification_add(*, actor, finding: Finding, requirement: str, deadline: date) -> Rectification:

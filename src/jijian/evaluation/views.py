@@ -31,8 +31,9 @@ from .forms import (
     RoundForm,
     RubricForm,
     ScoreForm,
+    ShareForm,
 )
-from .scoring import PARTS, note_texts
+from .scoring import PARTS, held_text, note_texts
 
 PAGE = 50
 REFUSED = gettext_lazy("您无权进行此操作")
@@ -270,6 +271,7 @@ def evaluation_detail(request, pk):
         "form": form,
         "parts": parts,
         "basis": basis,
+        "held": held_text(basis),  # the months held, for a member with a post-holding history
         "may_write": access.can_evaluate(request.user) and evaluation.state == "draft",
     }
     return render(request, "evaluation/evaluation_detail.html", context)
@@ -365,6 +367,7 @@ def pair_detail(request, pk):
         items=items,
     )
     rect_form = RectificationForm(request.POST if action == "rectification" else None)
+    share_form = ShareForm(request.POST if action == "share" else None)
     # Photos chosen for a finding on a post with an error are held, shown as attached
     # (attachments.held); a fresh page lets them go.
     uploads = held.HeldUploads(
@@ -416,7 +419,23 @@ def pair_detail(request, pk):
                 requirement=d["requirement"],
                 deadline=d["deadline"],
             )
-    elif action not in (None, "score", "finding", "rectification"):
+    elif action == "share" and share_form.is_valid():
+        # A lesson marked for sharing later (after the finding was recorded).
+        d = share_form.cleaned_data
+        finding = pair.findings.filter(pk=d["finding"]).first()
+        if finding is None:
+            share_form.add_error(None, gettext("请选择本次检查发现的问题"))
+        else:
+            done = _attempt(
+                request,
+                share_form,
+                services.finding_lesson_share,
+                actor=request.user,
+                finding=finding,
+                lesson=d["lesson"],
+                version=d["version"],
+            )
+    elif action not in (None, "score", "finding", "rectification", "share"):
         messages.error(request, gettext("无效的操作"))
     if done is not None:
         messages.success(request, gettext("已保存"))
@@ -431,6 +450,13 @@ def pair_detail(request, pk):
             "requirement": request.POST.get("requirement", ""),
             "deadline": request.POST.get("deadline", ""),
         }
+    # The lesson refused, shown again open under its finding with what was typed.
+    share_again = None
+    if action == "share":
+        share_again = {
+            "finding": share_form.cleaned_data.get("finding"),
+            "lesson": request.POST.get("lesson", ""),
+        }
     context = {
         "pair": pair,
         "items": [(i, pair.scores.get(i["code"])) for i in items],
@@ -443,6 +469,9 @@ def pair_detail(request, pk):
         "finding_form": finding_form,
         "rect_form": rect_form,
         "rect_again": rect_again,
+        "share_form": share_form,
+        "share_again": share_again,
+        "may_share": access.may_share(request.user, pair),
         "held": uploads.shown(),
         "manual_connected": services.manual_connected(),
     }

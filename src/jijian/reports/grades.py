@@ -313,17 +313,26 @@ def annual_grade_set(
     return obj
 
 
-def monthly_report_scores(*, user_ids, year: int, today: date | None = None) -> dict[int, dict]:
+def monthly_report_scores(
+    *, user_ids, year: int, today: date | None = None, months: dict | None = None
+) -> dict[int, dict]:
     """The year's monthly reports of the members `user_ids` (core.links.monthly_report_scores), for
     the annual evaluation: {user_id: {"expected", "submitted", "missing", "on_time", "returns",
     "zero_reports", "scored", "average_score_pct", "grade", "grade_label"}} — the figures of the
-    annual grade's basis (grades.py) and the grade the township set, if any. Members without a month
-    that counts are absent. The caller scopes `user_ids` by its own jurisdiction rule."""
+    annual grade's basis (grades.py) and the grade the township set, if any. `months`, optional:
+    {user_id: the month numbers (1–12) to count} for members judged on part of the year (the months
+    they held the post); the others count the whole year. Members without a month that counts are
+    absent. The caller scopes `user_ids` by its own jurisdiction rule."""
     ids = [int(i) for i in user_ids]
     today = today or services.today()
-    rows = list(
-        _aggregate(_counting(MonthlyReport.objects.filter(member_id__in=ids), year=year, today=today))
-    )
+    reports = MonthlyReport.objects.filter(member_id__in=ids)
+    if months:
+        part = {int(k): [int(m) for m in v] for k, v in months.items()}
+        within = Q(member_id__in=[i for i in ids if i not in part])
+        for member_id, numbers in part.items():
+            within |= Q(member_id=member_id, month__month__in=numbers)
+        reports = reports.filter(within)
+    rows = list(_aggregate(_counting(reports, year=year, today=today)))
     cities = dict(
         MonthlyReport.objects.filter(member_id__in=ids, month__year=year)
         .values_list("member_id", "city_id_at")

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from jijian.audit.services import audit_record
+from jijian.core import links
 from jijian.core.access import user_in_jurisdiction
 from jijian.core.models import VILLAGE_KINDS, OrgKind, OrgUnit, User
 from jijian.core.orgs.workdays import WorkingDays, next_working_day_on_or_after
@@ -223,7 +224,8 @@ MEMBER_ROLES: dict[str, tuple[str, frozenset[str]]] = {
 def _members_by_village(month: date, member_kind: str = MemberKind.VILLAGE) -> dict[int, int]:
     """The member of each reporting unit (village, or department) for `month`: appointed before the
     month began (a member appointed during a month is expected from the next one); the
-    longest-serving first."""
+    longest-serving first — except a village whose post's holdings are on record, whose holder on the
+    month's first day reports (core.links.post_holders_on)."""
     role, kinds = MEMBER_ROLES[member_kind]
     rows = (
         User.objects.filter(roles__role=role, is_active=True, org_unit__kind__in=kinds)
@@ -232,8 +234,19 @@ def _members_by_village(month: date, member_kind: str = MemberKind.VILLAGE) -> d
         .values_list("org_unit_id", "pk")
     )
     members: dict[int, int] = {}
+    eligible: set[int] = set()
     for village_id, user_id in rows:
         members.setdefault(village_id, user_id)
+        eligible.add(user_id)
+    if member_kind == MemberKind.VILLAGE and links.post_holders_on.provider is not None:
+        # Where the post's holdings are on record (the cadres platform), the holder on the month's
+        # first day reports, whoever else keeps the role; a vacant post, or a holder whose account
+        # cannot report (inactive, without the role), expects no report.
+        for village_id, holder_id in links.post_holders_on(day=month).items():
+            if holder_id in eligible:
+                members[village_id] = holder_id
+            else:
+                members.pop(village_id, None)
     return members
 
 

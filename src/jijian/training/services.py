@@ -23,7 +23,7 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
@@ -193,6 +193,8 @@ def question_update(*, actor, question: Question, version: int, **fields) -> Que
     data = question_clean(**fields)
     _require_manager(actor)
     with transaction.atomic():
+        if any(data[f] != getattr(question, f) for f in ("topic", "level", "kind")):
+            _require_exams_still_drawn(question, edited=data)
         if not Question.objects.filter(pk=question.pk, version=version, is_active=True).update(
             version=F("version") + 1, **data
         ):
@@ -209,8 +211,11 @@ def question_update(*, actor, question: Question, version: int, **fields) -> Que
 
 
 def question_deactivate(*, actor, question: Question, version: int) -> None:
+    """Withdraw a question from the bank (停用). Refused, nothing changed, when a published exam not
+    yet closed could then no longer draw a paper (_require_exams_still_drawn)."""
     _require_manager(actor)
     with transaction.atomic():
+        _require_exams_still_drawn(question, edited=None)
         if not Question.objects.filter(pk=question.pk, version=version, is_active=True).update(
             version=F("version") + 1, is_active=False
         ):
@@ -390,7 +395,9 @@ def exam_bank(org_unit) -> list[int]:
     return ids  # type: ignore[return-value]
 
 
-def draw(*, org_unit, rules: list[RuleSpec], rng: random.Random) -> list[tuple[Question, int]]:
+def draw(
+    *, org_unit, rules: list[RuleSpec], rng: random.Random, pool: list[Question] | None = None
+) -> list[tuple[Question, int]]:
     """Questions for one paper, rule by rule (returned in the rules' order), never the same question
     twice. Raises ValidationError naming a rule the bank cannot fill.
 
@@ -400,8 +407,10 @@ def draw(*, org_unit, rules: list[RuleSpec], rng: random.Random) -> list[tuple[Q
     questions): when every question a rule could take is held by other rules, one of those rules gives
     its question up for another it can take, and so on along the path. A paper is refused only when no
     assignment exists; which questions are taken is random (each rule tries its matches in a shuffled
-    order), narrowest rules first."""
-    pool = list(Question.objects.filter(org_unit_id__in=exam_bank(org_unit), is_active=True))
+    order), narrowest rules first. `pool` replaces the unit's active bank (the bank as a withdrawal
+    or an edit would leave it: _require_exams_still_drawn)."""
+    if pool is None:
+        pool = list(Question.objects.filter(org_unit_id__in=exam_bank(org_unit), is_active=True))
 
     def matches(rule: RuleSpec) -> list[Question]:
         found = [
@@ -453,6 +462,51 @@ def draw(*, org_unit, rules: list[RuleSpec], rng: random.Random) -> list[tuple[Q
     for questions in picked.values():
         rng.shuffle(questions)
     return [(q, rule.points) for i, rule in enumerate(rules) for q in picked[i]]
+
+
+def _require_exams_still_drawn(question: Question, *, edited: dict | None) -> None:
+    """Refuse (ValidationError naming the exam and its rule) to withdraw a question (`edited` None)
+    or to move it to another topic, level or kind (`edited`: its new fields) when an exam published
+    and not yet closed whose bank holds it could then no longer draw a paper: the sittings still to
+    come would be refused. The exams are locked first, so two withdrawals at once are checked one
+    after the other. Runs in the caller's transaction."""
+    unit = question.org_unit
+    now = timezone.now()
+    exams = (
+        Exam.objects.select_for_update(of=("self",))  # the exams, not the units joined to find them
+        .filter(is_published=True, closes_at__gt=now)
+        .filter(Q(org_unit__path__startswith=unit.path) | Q(org_unit__zone_id=unit.pk))
+        .order_by("closes_at", "pk")
+    )
+    for exam in exams:
+        bank = exam_bank(exam.org_unit)
+        if question.org_unit_id not in bank:
+            continue
+        pool = list(Question.objects.filter(org_unit_id__in=bank, is_active=True).exclude(pk=question.pk))
+        if edited is not None:
+            pool.append(Question(pk=question.pk, org_unit_id=question.org_unit_id, **edited))
+        try:
+            draw(org_unit=exam.org_unit, rules=rules_of(exam), rng=random.Random(0), pool=pool)
+        except ValidationError as error:
+            words = (
+                gettext(
+                    "不能停用该试题：已发布的考试《%(title)s》（截止 %(closes_at)s）抽题时，%(reason)s。"
+                    "请先补充同类试题，或待考试截止后再停用"
+                )
+                if edited is None
+                else gettext(
+                    "不能修改该试题的专题、难度或题型：已发布的考试《%(title)s》（截止 %(closes_at)s）抽题时，"
+                    "%(reason)s。请先补充同类试题，或待考试截止后再修改"
+                )
+            )
+            raise ValidationError(
+                words
+                % {
+                    "title": exam.title,
+                    "closes_at": timezone.localtime(exam.closes_at).strftime("%Y-%m-%d %H:%M"),
+                    "reason": "；".join(error.messages),
+                }
+            ) from None
 
 
 def exam_clean(

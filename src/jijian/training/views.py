@@ -146,7 +146,10 @@ def question_edit(request, pk):
             _add_errors(form, error)
         else:
             return redirect("training:question_list")
-    return render(request, "training/question_form.html", {"form": form, "question": question})
+    # A change refused (the form, or the service: a stale version, an open exam that needs the
+    # question) comes back as typed, with its errors.
+    status = 400 if request.method == "POST" else 200
+    return render(request, "training/question_form.html", {"form": form, "question": question}, status=status)
 
 
 @login_required
