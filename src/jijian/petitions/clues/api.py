@@ -20,6 +20,12 @@ from jijian.core.services import ConcurrentEditError
 from jijian.petitions.access import get_clue_for, get_petition_for
 from jijian.petitions.clues import services as clues
 from jijian.petitions.clues.stats import clue_stats, default_period, month_period
+from jijian.petitions.handling.api import (
+    ArchiveCandidateOut,
+    ArchiveLinkIn,
+    VersionIn,
+    archive_candidate_rows,
+)
 
 router = Router(tags=["问题线索"])
 
@@ -160,24 +166,6 @@ class ReopenIn(Schema):
     note: str = Field(..., max_length=4000, description="新的证据或情况")
     version: ApiVersion
     endorse: bool = False
-
-
-class ArchiveCandidateOut(Schema):
-    id: int
-    name: str
-    org_unit_id: int
-    org_unit_name: str
-    post: str
-    level: str
-
-
-class ArchiveLinkIn(Schema):
-    archive_id: ApiId
-    version: ApiVersion
-
-
-class VersionIn(Schema):
-    version: ApiVersion
 
 
 class StatsFilter(Schema):
@@ -413,17 +401,7 @@ def _handled(request, clue_id: int):
 )
 def clue_archive_candidates(request, clue_id: ApiId):
     clue = _handled(request, clue_id)
-    return [
-        {
-            "id": a.pk,
-            "name": a.name,
-            "org_unit_id": a.org_unit_id,
-            "org_unit_name": a.org_unit.name,
-            "post": a.post,
-            "level": a.level,
-        }
-        for a in clues.clue_archive_candidates(clue)
-    ]
+    return archive_candidate_rows(clues.clue_archive_candidates(clue))
 
 
 @router.post(

@@ -453,6 +453,21 @@ class ArchiveCandidateOut(Schema):
     level: str
 
 
+def archive_candidate_rows(archives) -> list[dict]:
+    """Candidate archives as the API lists them (a report's, a clue's): who, where, which post."""
+    return [
+        {
+            "id": a.pk,
+            "name": a.name,
+            "org_unit_id": a.org_unit_id,
+            "org_unit_name": a.org_unit.name,
+            "post": a.post,
+            "level": a.level,
+        }
+        for a in archives
+    ]
+
+
 class ArchiveLinkIn(Schema):
     archive_id: ApiId
     version: ApiVersion
@@ -723,17 +738,7 @@ def petition_archive_candidates(request, report_id: ApiId):
     report = _report_for(request, report_id)
     if not services.can_handle(request.auth):
         raise Http404
-    return [
-        {
-            "id": a.pk,
-            "name": a.name,
-            "org_unit_id": a.org_unit_id,
-            "org_unit_name": a.org_unit.name,
-            "post": a.post,
-            "level": a.level,
-        }
-        for a in archive_links.archive_candidates(report)
-    ]
+    return archive_candidate_rows(archive_links.archive_candidates(report))
 
 
 @router.post(
