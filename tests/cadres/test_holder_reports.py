@@ -1,7 +1,8 @@
 """The monthly report of a village is expected of the holder of its discipline member post (cadres'
 post holdings, through core.links.post_holders_on): a member dismissed keeps their account, not the
 village's reports; the successor reports from the first month they hold the post on its first day;
-a vacant post expects none; a village with no holding on record keeps the longest-serving member."""
+a vacant post expects none; a village with no holding on record keeps the longest-serving member.
+The system administrators over the village are told to close the account of a member who left."""
 
 from __future__ import annotations
 
@@ -67,3 +68,24 @@ def test_a_holder_whose_account_cannot_report_leaves_the_month_unexpected(tree, 
     people.member_a.is_active = False
     people.member_a.save(update_fields=["is_active"])
     assert _member_of(tree.village_a, date(2026, 8, 1)) is None
+
+
+def test_the_account_admins_over_the_village_are_told_once_to_close_the_account(tree, people, login):
+    admin = make_user("xt_county", tree.county, Role.SYSTEM_ADMIN)
+    other = make_user("xt_other", tree.other_county, Role.SYSTEM_ADMIN)
+    h = holding(tree.village_a, people.member_a, people.county_officer)
+    _dismiss(people, h, date(2026, 6, 30))
+    note = admin.notifications.get()
+    assert "离任纪检委员的账号待处理" in note.title and people.member_a.full_name in note.title
+    assert "2026-06-30" in note.body and "免职" in note.body and "撤销其“村（社区）纪检委员”角色" in note.body
+    assert login(admin).get(note.link).status_code == 200  # the account's page, theirs to act on
+    assert not other.notifications.exists()
+
+
+def test_no_word_to_the_admins_when_the_account_no_longer_reports(tree, people):
+    admin = make_user("xt_county", tree.county, Role.SYSTEM_ADMIN)
+    h = holding(tree.village_a, people.member_a, people.county_officer)
+    people.member_a.is_active = False
+    people.member_a.save(update_fields=["is_active"])
+    _dismiss(people, h, date(2026, 6, 30))
+    assert not admin.notifications.exists()

@@ -479,6 +479,35 @@ def _end(actor: User, holding: PostHolding, *, ended_on: date, reason: str, note
             + (f"，{closed} 项未办结的派单点题随之终止" if closed else ""),
             after={"ended_on": str(ended_on), "reason": reason, "note": note},
         )
+    _tell_account_admins(holding)
+
+
+def _tell_account_admins(holding: PostHolding) -> None:
+    """The holding ends, the account does not: its role still opens the village's duty log and
+    reports. The system administrators over the village (their unit or one above it) are told, once,
+    to deactivate the account or revoke its role — unless the person holds another post."""
+    person = holding.holder
+    if not person.is_active or not person.has_role(Role.VILLAGE_MEMBER):
+        return
+    if PostHolding.objects.filter(holder=person, ended_on__isnull=True).exclude(pk=holding.pk).exists():
+        return
+    over = [*holding.village.ancestor_ids(), holding.village_id]
+    admins = User.objects.filter(
+        roles__role=Role.SYSTEM_ADMIN, is_active=True, org_unit_id__in=over
+    ).distinct()
+    with platform_language():  # kept: the notice reads in the platform's language
+        for admin in admins:
+            notify(
+                recipient=admin,
+                title=f"离任纪检委员的账号待处理：{person.full_name}（{holding.village.name}）",
+                body=(
+                    f"{person.full_name}已于 {holding.ended_on:%Y-%m-%d} 离任{holding.village.name}纪检委员"
+                    f"（{EndReason(holding.end_reason).label}），其账号仍可登录并查阅本村履职材料。"
+                    "请停用该账号，或撤销其“村（社区）纪检委员”角色。"
+                ),
+                link=reverse("core:account_detail", args=[person.pk]),
+                dedup_key=f"cadres.holding_end:{holding.pk}",
+            )
 
 
 @transaction.atomic
