@@ -57,7 +57,16 @@ ARCHIVE_COLUMNS = (
     "post", "level", "category", "party_status", "notes", "merged_into_id", "is_active", "created_by_id",
     "created_at", "updated_at", "version", "photo_id",
 )  # fmt: skip
-ENTRY = ("id", "archive_id", "source", "recorded_on", "entered_by_id", "entered_at")
+ENTRY = (
+    "id",
+    "archive_id",
+    "source",
+    "recorded_on",
+    "entered_by_id",
+    "entered_at",
+    "withdrawal_reason",
+    "version",
+)
 FAMILY_COLUMNS = (*ENTRY, "relation", "name", "name_index", "employer", "occupation")
 SANCTION_COLUMNS = (
     *ENTRY, "kind", "decided_on", "authority", "probation_months", "effect_ends_on", "reason", "source_ref",
@@ -140,14 +149,14 @@ def generate_archives(n: int, *, unit_ids: list[int], user_id: int, today: date)
     def family():
         for k, i in enumerate(range(4, n + 1, 4), start=1):
             cipher, index = fam_cipher(person_name(i * 31 + 7))
-            yield (k, i, "干部档案", today, user_id, now, "spouse", cipher, index, "某单位", "职员")
+            yield (k, i, "干部档案", today, user_id, now, "", 1, "spouse", cipher, index, "某单位", "职员")
 
     def sanctions():
         for k, i in enumerate(range(10, n + 1, 10), start=1):
             kind = kinds[i % len(kinds)]
             decided = today - timedelta(days=(i * 7) % 2200)
             probation = 12 if SANCTIONS[kind].probation else 0
-            yield (k, i, "审理室", decided, user_id, now, kind, decided, "县纪委监委", probation,
+            yield (k, i, "审理室", decided, user_id, now, "", 1, kind, decided, "县纪委监委", probation,
                    effect_ends_on(kind, decided, probation), "生成的基准数据", "")  # fmt: skip
 
     def matters():
@@ -157,11 +166,23 @@ def generate_archives(n: int, *, unit_ids: list[int], user_id: int, today: date)
                 if year == due and i % 80 == 0:
                     continue  # one in four 县处级 persons has not filed the year due
                 k += 1
-                yield (k, i, "本人报告", date(year + 1, 1, 20), user_id, now, year, "[]", "")
+                yield (k, i, "本人报告", date(year + 1, 1, 20), user_id, now, "", 1, year, "[]", "")
 
     def records():
         for k, i in enumerate(range(3, n + 1, 4), start=1):
-            yield (k, i, "党风室", today - timedelta(days=i % 700), user_id, now, "talk", "廉政谈话", None)
+            yield (
+                k,
+                i,
+                "党风室",
+                today - timedelta(days=i % 700),
+                user_id,
+                now,
+                "",
+                1,
+                "talk",
+                "廉政谈话",
+                None,
+            )
 
     with transaction.atomic(), connection.cursor() as cursor:
         for table, columns, rows in (
@@ -374,16 +395,18 @@ RAW_OPINION = {
     "WHERE a.is_active AND (o.city_id = %(city)s OR a.org_unit_id = %(city)s) AND a.name_index = ANY(%(names)s)",
     "merged": "SELECT id, merged_into_id FROM archives_integrityarchive WHERE merged_into_id = ANY(%(archives)s)",
     "sanctions": "SELECT archive_id, kind, decided_on, effect_ends_on, authority, source FROM archives_sanction "
-    "WHERE archive_id = ANY(%(archives)s) ORDER BY decided_on",
-    "matters": "SELECT archive_id FROM archives_personalmattersreport WHERE archive_id = ANY(%(archives)s) AND year = %(year)s",
+    "WHERE archive_id = ANY(%(archives)s) AND withdrawn_at IS NULL ORDER BY decided_on",
+    "matters": "SELECT archive_id FROM archives_personalmattersreport WHERE archive_id = ANY(%(archives)s) AND year = %(year)s "
+    "AND withdrawn_at IS NULL",
     "reports": "SELECT p.archive_id, p.state, count(*) FROM petitions_petitionreport p JOIN core_orgunit h ON h.id = p.holder_id "
     "WHERE p.archive_id = ANY(%(archives)s) AND (h.city_id = %(city)s OR p.holder_id = %(city)s) GROUP BY 1, 2",
-    "clues": "SELECT r.archive_id, c.state, count(*) FROM petitions_clue c JOIN petitions_petitionreport r ON r.id = c.report_id "
-    "JOIN core_orgunit h ON h.id = c.holder_id "
-    "WHERE r.archive_id = ANY(%(archives)s) AND (h.city_id = %(city)s OR c.holder_id = %(city)s) GROUP BY 1, 2",
+    "clues": "SELECT COALESCE(c.archive_id, r.archive_id), c.state, count(*) FROM petitions_clue c "
+    "LEFT JOIN petitions_petitionreport r ON r.id = c.report_id JOIN core_orgunit h ON h.id = c.holder_id "
+    "WHERE (c.archive_id = ANY(%(archives)s) OR (c.archive_id IS NULL AND r.archive_id = ANY(%(archives)s))) "
+    "AND (h.city_id = %(city)s OR c.holder_id = %(city)s) GROUP BY 1, 2",
     "namesakes": "SELECT c.accused_name_index, count(*) FROM petitions_clue c JOIN core_orgunit h ON h.id = c.holder_id "
     "LEFT JOIN petitions_petitionreport r ON r.id = c.report_id "
-    "WHERE c.accused_name_index = ANY(%(name_indexes)s) AND (r.id IS NULL OR r.archive_id IS NULL) "
+    "WHERE c.accused_name_index = ANY(%(name_indexes)s) AND c.archive_id IS NULL AND (r.id IS NULL OR r.archive_id IS NULL) "
     "AND c.state <> 'closed' AND (h.city_id = %(city)s OR c.holder_id = %(city)s) GROUP BY 1",
     "visible": "SELECT a.id FROM archives_integrityarchive a JOIN core_orgunit o ON o.id = a.org_unit_id "
     "WHERE a.is_active AND (o.city_id = %(city)s OR a.org_unit_id = %(city)s) AND a.id = ANY(%(archives)s) "
