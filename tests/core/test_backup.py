@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import stat
 from pathlib import Path
 
@@ -21,7 +22,8 @@ from tests.core.backup_helpers import wipe
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
-        "connection.vendor == 'postgresql' and (shutil.which('pg_dump') is None or shutil.which('pg_restore') is None)",
+        connection.vendor == "postgresql"
+        and (shutil.which("pg_dump") is None or shutil.which("pg_restore") is None),
         reason="PostgreSQL client tools not installed",
     ),
 ]
