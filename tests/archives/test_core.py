@@ -62,7 +62,7 @@ def test_the_keeper_creates_archives_in_the_jurisdiction_only(tree, staff):
         ({"name": " "}, "姓名"),
         ({"id_number": "123456"}, "身份证"),
         ({"level": "general"}, "级别"),
-        ({"name": "张" * 101}, "不超过"),
+        ({"name": "张" * 101}, "姓名最多100字（现有101字）"),
     ],
 )
 def test_bad_input_is_refused_with_a_message_and_nothing_saved(tree, staff, fields, message):

@@ -15,7 +15,7 @@ from jijian.core.access import unit_in_scope
 from jijian.core.language import platform_language, written_in_platform_language
 from jijian.core.models import CadreLevel, OrgUnit
 from jijian.core.services import ConcurrentEditError
-from jijian.core.validators import validate_id_number
+from jijian.core.validators import typed_text, validate_id_number
 
 from .access import can_keep
 from .models import (
@@ -51,11 +51,9 @@ def _clean(
     category: str = SupervisedCategory.OTHER,
     party_status: str = PartyStatus.NONE,
 ) -> dict:
-    name = (name or "").strip()
-    if not name:
-        raise ValidationError(gettext("请填写姓名"))
-    if len(name) > 100 or len(post or "") > 100 or len(notes or "") > 5000:
-        raise ValidationError(gettext("姓名、职务不超过100字，备注不超过5000字"))
+    name = typed_text(name, label=gettext("姓名"), limit=100, required=True)
+    post = typed_text(post, label=gettext("职务"), limit=100)
+    notes = typed_text(notes, label=gettext("备注"), limit=5000)
     id_number = (id_number or "").strip().upper()
     if id_number:
         validate_id_number(id_number)
@@ -71,9 +69,9 @@ def _clean(
         "name": name,
         "id_number": id_number,
         "org_unit": org_unit,
-        "post": (post or "").strip(),
+        "post": post,
         "level": level,
-        "notes": (notes or "").strip(),
+        "notes": notes,
     }
 
 

@@ -35,6 +35,7 @@ from jijian.core.orgs.workdays import add_working_days, provisional_mark
 from jijian.core.roles import Role
 from jijian.core.sensitive.crypto import blind_index
 from jijian.core.services import ConcurrentEditError
+from jijian.core.validators import typed_text
 
 from .access import is_county, is_member, is_township
 from .models import (
@@ -56,17 +57,6 @@ FORBIDDING_RELATIONS = (
     RelationKind.COLLATERAL,
     RelationKind.IN_LAW,
 )
-
-
-def _text(value: str, label: str, *, required: bool = True, limit: int = MAX_TEXT) -> str:
-    value = (value or "").strip()
-    if "\x00" in value:  # a NUL cannot be stored (PostgreSQL text); forms refuse it, the API too
-        raise ValidationError(gettext("%(label)s含有无效字符") % {"label": label})
-    if required and not value:
-        raise ValidationError(gettext("请填写%(label)s") % {"label": label})
-    if len(value) > limit:
-        raise ValidationError(gettext("%(label)s不超过%(limit)s字") % {"label": label, "limit": limit})
-    return value
 
 
 def _bump(model, obj, version: int | None):
@@ -111,8 +101,8 @@ def guidance_task_issue(
         )
     if kind not in TaskKind.values:
         raise ValidationError(gettext("请选择任务类型（派单或点题）"))
-    title = _text(title, "任务", limit=100)
-    body = _text(body, "要求", required=False)
+    title = typed_text(title, label=gettext("任务"), limit=100, required=True)
+    body = typed_text(body, label=gettext("要求"), limit=MAX_TEXT)
     if not 1 <= int(working_days) <= MAX_WORKING_DAYS:
         raise ValidationError(
             gettext("办理时限应为1至%(MAX_WORKING_DAYS)s个工作日") % {"MAX_WORKING_DAYS": MAX_WORKING_DAYS}
@@ -167,7 +157,7 @@ def guidance_task_answer(
     stands and `duty_note` says why it was not counted."""
     if not is_member(actor) or task.member_id != actor.pk:
         raise PermissionDenied
-    answer = _text(answer, "办理情况")
+    answer = typed_text(answer, label=gettext("办理情况"), limit=MAX_TEXT, required=True)
     answered_on = answered_on or timezone.localdate()
     if answered_on < task.issued_on:
         raise ValidationError(gettext("办结日期不能早于派发日期"))
@@ -296,7 +286,7 @@ def nomination_submit(
         or not unit_in_scope(actor, candidate.org_unit)
     ):
         raise ValidationError(gettext("候选人须为本乡镇（街道）村（社区）的在册人员"))
-    reason = _text(reason, "提名理由")
+    reason = typed_text(reason, label=gettext("提名理由"), limit=MAX_TEXT, required=True)
     held = current_holding_of(candidate)
     if held is not None:
         where = "本村" if held.village_id == village.pk else held.village.name
@@ -315,8 +305,10 @@ def nomination_submit(
             gettext("%(name)s已有待县级审批的提名，请等待审批结果") % {"name": village.name}
         )
     away = candidate.org_unit_id != village.pk
-    away_reason = _text(away_reason, "异地任职说明", required=away, limit=500) if away else ""
-    names = committee_names(_text(committee, "村“两委”成员", required=False))
+    away_reason = (
+        typed_text(away_reason, label=gettext("异地任职说明"), limit=500, required=away) if away else ""
+    )
+    names = committee_names(typed_text(committee, label=gettext("村“两委”成员"), limit=MAX_TEXT))
     nomination = Nomination(
         village=village,
         candidate=candidate,
@@ -369,7 +361,7 @@ def nomination_decide(
         raise PermissionDenied
     if _bump(Nomination, nomination, version).state != NominationState.SUBMITTED:
         raise ValidationError(gettext("该提名已审批"))
-    note = _text(note, "审批意见", required=not approve, limit=500)
+    note = typed_text(note, label=gettext("审批意见"), limit=500, required=not approve)
     if approve:
         starts_on = starts_on or timezone.localdate()
         # The archive's opinion is asked again at the decision: it may have changed since.
@@ -519,7 +511,7 @@ def post_holding_end(
         raise PermissionDenied
     if reason not in (EndReason.DISMISSED, EndReason.RESIGNED):
         raise ValidationError(gettext("请选择离任原因（免职或辞职）"))
-    note = _text(note, "离任说明", limit=500)
+    note = typed_text(note, label=gettext("离任说明"), limit=500, required=True)
     locked = PostHolding.objects.select_for_update().get(pk=holding.pk)
     if locked.version != version:
         raise ConcurrentEditError()
@@ -543,7 +535,7 @@ def placement_create(
         raise ValidationError(gettext("跟案干部须为本辖区乡镇（街道）的干部"))
     if not mentor.is_active or mentor.org_unit_id != actor.org_unit_id:
         raise ValidationError(gettext("带教导师须为本单位的干部"))
-    case_name = _text(case_name, "跟学案件", limit=200)
+    case_name = typed_text(case_name, label=gettext("跟学案件"), limit=200, required=True)
     if ends_on < starts_on:
         raise ValidationError(gettext("结束日期不能早于开始日期"))
     if (ends_on - starts_on).days > 366:
@@ -585,7 +577,7 @@ def placement_report(*, actor: User, placement: CasePlacement, version: int, rep
             gettext("跟案学习至%(ends_on)s结束，期满后提交学习报告")
             % {"ends_on": format(placement.ends_on, "%Y-%m-%d")}
         )
-    placement.report = _text(report, "学习报告", limit=10000)
+    placement.report = typed_text(report, label=gettext("学习报告"), limit=10000, required=True)
     placement.reported_at = timezone.now()
     placement.save(update_fields=["report", "reported_at", "version"])
     audit_record(
@@ -610,7 +602,7 @@ def placement_record(
         raise ValidationError(gettext("跟案干部尚未提交学习报告"))
     if current.recorded_at is not None:
         raise ValidationError(gettext("已记录"))
-    placement.assessment = _text(assessment, "县级评价")
+    placement.assessment = typed_text(assessment, label=gettext("县级评价"), limit=MAX_TEXT, required=True)
     placement.recorded_by = actor
     placement.recorded_at = timezone.now()
     placement.save(update_fields=["assessment", "recorded_by", "recorded_at", "version"])

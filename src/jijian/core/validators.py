@@ -86,3 +86,38 @@ def validate_unit_code(value: str | None) -> str | None:
     if not re.fullmatch(UNIT_CODE_PATTERN, value):
         raise ValidationError(UNIT_CODE_MESSAGE)
     return value
+
+
+# --- typed text -----------------------------------------------------------------------------------
+# Text a user typed (a name, a purpose, an opinion, minutes) as the services take it: stripped, and
+# refused when empty where it is required, when it holds a NUL (PostgreSQL text cannot store one) or
+# when longer than its column or the platform's limit — never cut. A signer's name or a reason cut
+# short without a word would be a record of something nobody wrote; the refusal names the field, its
+# limit and the length typed, and nothing is changed. Forms and API schemas usually refuse first;
+# the services call this so that every path (page, API, import, command) keeps the same rule.
+
+
+def text_length_error(text: str, *, limit: int, label: str) -> str | None:
+    """The refusal of `text` (already stripped) when it is longer than `limit` characters, else None
+    — for a service that gathers every refusal of a submission before answering."""
+    if len(text) <= limit:
+        return None
+    return gettext("%(label)s最多%(limit)s字（现有%(count)s字），请删减后再提交") % {
+        "label": label,
+        "limit": limit,
+        "count": len(text),
+    }
+
+
+def typed_text(value: str | None, *, label: str, limit: int, required: bool = False) -> str:
+    """`value` stripped; refused (ValidationError in Chinese naming `label`) when required and empty,
+    when it holds a NUL, or when longer than `limit` characters."""
+    text = (value or "").strip()
+    if required and not text:
+        raise ValidationError(gettext("请填写%(label)s") % {"label": label}, code="required")
+    if "\x00" in text:
+        raise ValidationError(gettext("%(label)s含有无效字符") % {"label": label}, code="invalid")
+    error = text_length_error(text, limit=limit, label=label)
+    if error:
+        raise ValidationError(error, code="too_long")
+    return text

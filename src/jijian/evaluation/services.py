@@ -22,6 +22,7 @@ from jijian.core.language import platform_language
 from jijian.core.models import OrgUnit, User
 from jijian.core.roles import Module, Role
 from jijian.core.services import ConcurrentEditError
+from jijian.core.validators import typed_text
 
 from . import access, scoring
 from .models import CheckPair, CheckRound, CheckRubric, Evaluation, EvaluationRubric, Finding, Rectification
@@ -609,9 +610,7 @@ def finding_lesson_share(*, actor, finding: Finding, lesson: str, version: int) 
     pair = finding.pair
     if not access.may_share(actor, pair):
         raise PermissionDenied
-    lesson = (lesson or "").strip()
-    if len(lesson) > MAX_LESSON:
-        raise ValidationError(gettext("经验启示不超过%(limit)s字") % {"limit": MAX_LESSON})
+    lesson = typed_text(lesson, label=gettext("经验启示"), limit=MAX_LESSON)
     with transaction.atomic():
         obj = _locked(Finding, finding.pk)
         _check_version(obj, version)

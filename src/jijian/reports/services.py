@@ -26,6 +26,7 @@ from jijian.core.orgs.workdays import WorkingDays, next_working_day_on_or_after
 from jijian.core.roles import Role
 from jijian.core.sensitive.crypto import sm3_hex
 from jijian.core.services import ConcurrentEditError
+from jijian.core.validators import typed_text
 
 from . import defaults, selectors
 from .models import (
@@ -432,7 +433,7 @@ def duty_record_create(
         township_id_at=at[2],
         duty_type=duty_type,
         occurred_on=occurred_on,
-        place=place.strip()[:100],
+        place=typed_text(place, label=gettext("地点"), limit=100),
         notes=notes.strip(),
         data=clean,
         client_uuid=client_uuid,
@@ -477,7 +478,7 @@ def duty_record_update(
     updated = DutyRecord.objects.filter(pk=record.pk, version=version, is_deleted=False).update(
         occurred_on=occurred_on,
         month=new_month,
-        place=place.strip()[:100],
+        place=typed_text(place, label=gettext("地点"), limit=100),
         notes=notes.strip(),
         data=clean,
         version=F("version") + 1,
@@ -1006,11 +1007,12 @@ def monthly_report_approve(
     _check_reviewed_version(report, version)
     if report.state not in (ReportState.SUBMITTED, ReportState.RESUBMITTED):
         raise ValidationError(gettext("只有已提交、待审核的月报可以审核通过"))
+    comment = typed_text(comment, label=gettext("审核意见"), limit=2000)
     score, detail = _clean_score(score_detail, settings_for_city(report.city_id_at).rubric)
-    _transition(report, ReportState.APPROVED, actor, comment.strip())
+    _transition(report, ReportState.APPROVED, actor, comment)
     report.approved_at, report.approved_by = timezone.now(), actor
     report.score, report.score_detail = score, detail
-    report.review_comment = comment.strip()[:2000]
+    report.review_comment = comment
     report.version += 1
     report.draft_saved_from = ""  # the current version is the reviewer's
     report.save()

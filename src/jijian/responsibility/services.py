@@ -22,6 +22,7 @@ from jijian.core.language import platform_language
 from jijian.core.models import OrgKind, OrgUnit
 from jijian.core.roles import Module
 from jijian.core.services import ConcurrentEditError
+from jijian.core.validators import typed_text
 
 from . import monitoring, thresholds
 from .access import (
@@ -78,15 +79,6 @@ def _require_supervisor_of(actor, org: OrgUnit) -> None:
         raise PermissionDenied
 
 
-def _text(value, label: str, limit: int, *, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError(gettext("请填写%(label)s") % {"label": label})
-    if len(value) > limit:
-        raise ValidationError(gettext("%(label)s不超过%(limit)s字") % {"label": label, "limit": limit})
-    return value
-
-
 # --- leadership ------------------------------------------------------------------------------------
 def member_save(
     *,
@@ -105,10 +97,10 @@ def member_save(
     if org.kind != OrgKind.PARTY_ORG:
         raise ValidationError(gettext("只有基层党组织登记班子成员"))
     data = {
-        "name": _text(name, "姓名", 50),
-        "post": _text(post, "职务", 100, required=False),
+        "name": typed_text(name, label=gettext("姓名"), limit=50, required=True),
+        "post": typed_text(post, label=gettext("职务"), limit=100),
         "role": role,
-        "portfolio": _text(portfolio, "分管领域", 200, required=False),
+        "portfolio": typed_text(portfolio, label=gettext("分管领域"), limit=200),
         "is_active": bool(is_active),
     }
     if role not in MemberRole.values:
@@ -141,10 +133,10 @@ def member_save(
 # --- templates and lists ---------------------------------------------------------------------------
 def _clean_item(fields: dict, year: int) -> dict:
     data = {f: fields.get(f) for f in ITEM_FIELDS}
-    data["title"] = _text(data["title"], "事项", 200)
-    data["requirement"] = _text(data["requirement"], "工作要求", 2000, required=False)
-    data["supervising_office"] = _text(data["supervising_office"], "监督主体", 100, required=False)
-    data["evidence"] = _text(data["evidence"], "佐证材料", 200, required=False)
+    data["title"] = typed_text(data["title"], label=gettext("事项"), limit=200, required=True)
+    data["requirement"] = typed_text(data["requirement"], label=gettext("工作要求"), limit=2000)
+    data["supervising_office"] = typed_text(data["supervising_office"], label=gettext("监督主体"), limit=100)
+    data["evidence"] = typed_text(data["evidence"], label=gettext("佐证材料"), limit=200)
     if data["holder"] not in Holder.values:
         raise ValidationError(gettext("请选择责任主体"))
     if data["polarity"] not in Polarity.values:
@@ -314,7 +306,7 @@ def record_create(
         )
     if record_type not in RecordType.values:
         raise ValidationError(gettext("请选择纪实类型"))
-    integrity_topic = _text(integrity_topic, "廉政十分钟内容", 200, required=False)
+    integrity_topic = typed_text(integrity_topic, label=gettext("廉政十分钟内容"), limit=200)
     if record_type == RecordType.MEETING and integrity_ten_minutes and not integrity_topic:
         raise ValidationError(gettext("开展了会前廉政十分钟，请填写其内容"))
     if record_type != RecordType.MEETING:
@@ -331,7 +323,7 @@ def record_create(
     period = monitoring.period_of(item.frequency, occurred_on)
     calendar = monitoring.Calendar.for_year(item.year, entered_on)
     is_late = monitoring.is_late_entry(item, period, entered_on=entered_on, calendar=calendar)
-    late_reason = _text(late_reason, "补录事由", 500, required=False)
+    late_reason = typed_text(late_reason, label=gettext("补录事由"), limit=500)
     min_reason = thresholds.late_reason_min_chars()
     if is_late and len(late_reason) < min_reason:
         label = monitoring.period_label(item.frequency, period)
@@ -350,9 +342,9 @@ def record_create(
             period=period,
             record_type=record_type,
             occurred_on=occurred_on,
-            title=_text(title, "标题", 200),
-            content=_text(content, "内容", 20000),
-            participants=_text(participants, "参加人员", 500, required=False),
+            title=typed_text(title, label=gettext("标题"), limit=200, required=True),
+            content=typed_text(content, label=gettext("内容"), limit=20000, required=True),
+            participants=typed_text(participants, label=gettext("参加人员"), limit=500),
             integrity_ten_minutes=integrity_ten_minutes,
             integrity_topic=integrity_topic,
             major_decision=major_decision,
@@ -384,7 +376,7 @@ def record_create(
 def record_comment(*, actor, record: FulfilmentRecord, text: str) -> RecordComment:
     """The supervising office comments on a record; the record itself stays as it was entered."""
     _require_supervisor_of(actor, record.org_unit)
-    text = _text(text, "批注", 2000)
+    text = typed_text(text, label=gettext("批注"), limit=2000, required=True)
     with transaction.atomic():
         comment = RecordComment.objects.create(record=record, author=actor, text=text)
         audit_record(
@@ -426,10 +418,10 @@ def interview_record(
             org_unit=org,
             item=item,
             held_on=held_on,
-            interviewee=_text(interviewee, "约谈对象", 100),
-            reason=_text(reason, "约谈事由", 2000),
+            interviewee=typed_text(interviewee, label=gettext("约谈对象"), limit=100, required=True),
+            reason=typed_text(reason, label=gettext("约谈事由"), limit=2000, required=True),
             outcome=outcome,
-            follow_up=_text(follow_up, "整改要求", 2000, required=False),
+            follow_up=typed_text(follow_up, label=gettext("整改要求"), limit=2000),
             follow_up_due=follow_up_due,
             created_by=actor,
         )
@@ -451,11 +443,11 @@ def _clean_risk(*, process: str, description: str, level: str, measures: str, ow
     if level not in RiskLevel.values:
         raise ValidationError(gettext("请选择风险等级"))
     return {
-        "process": _text(process, "业务流程", 100),
-        "description": _text(description, "风险表现", 2000),
+        "process": typed_text(process, label=gettext("业务流程"), limit=100, required=True),
+        "description": typed_text(description, label=gettext("风险表现"), limit=2000, required=True),
         "level": level,
-        "measures": _text(measures, "防控措施", 2000),
-        "owner": _text(owner, "责任人", 100),
+        "measures": typed_text(measures, label=gettext("防控措施"), limit=2000, required=True),
+        "owner": typed_text(owner, label=gettext("责任人"), limit=100, required=True),
     }
 
 
@@ -501,7 +493,7 @@ def risk_point_review(
     _require_writer(actor, risk_point.org_unit)
     if year != today().year:
         raise ValidationError(gettext("只能复核本年度（%(year)s年）") % {"year": today().year})
-    note = _text(note, "复核意见", 500, required=False)
+    note = typed_text(note, label=gettext("复核意见"), limit=500)
     with transaction.atomic():
         if not RiskPoint.objects.filter(pk=risk_point.pk, version=version or 0).update(
             reviewed_year=year, review_note=note
@@ -535,7 +527,7 @@ def risk_check_record(
         raise ValidationError(gettext("检查日期不能晚于今天"))
     if result not in RiskCheckResult.values:
         raise ValidationError(gettext("请选择检查结果"))
-    follow_up = _text(follow_up, "提醒、报告及整改", 2000, required=False)
+    follow_up = typed_text(follow_up, label=gettext("提醒、报告及整改"), limit=2000)
     if result == RiskCheckResult.PROBLEM and not follow_up:
         raise ValidationError(gettext("发现问题的，请填写提醒、报告及整改情况"))
     with transaction.atomic():
@@ -543,7 +535,7 @@ def risk_check_record(
             risk_point=risk_point,
             org_unit=risk_point.org_unit,
             checked_on=checked_on,
-            finding=_text(finding, "检查情况", 2000),
+            finding=typed_text(finding, label=gettext("检查情况"), limit=2000, required=True),
             result=result,
             follow_up=follow_up,
             created_by=actor,
@@ -600,9 +592,9 @@ def supervision_record_create(
         raise ValidationError(gettext("请选择类别"))
     if occurred_on > today():
         raise ValidationError(gettext("日期不能晚于今天"))
-    subject = _text(subject, "会议、提醒对象或报告事项", 200)
-    content = _text(content, "情况记录", 2000)
-    integrity_topic = _text(integrity_topic, "廉政十分钟内容", 200, required=False)
+    subject = typed_text(subject, label=gettext("会议、提醒对象或报告事项"), limit=200, required=True)
+    content = typed_text(content, label=gettext("情况记录"), limit=2000, required=True)
+    integrity_topic = typed_text(integrity_topic, label=gettext("廉政十分钟内容"), limit=200)
     if kind != SupervisionKind.MEETING:
         integrity_ten_minutes, integrity_topic = False, ""
     if integrity_ten_minutes and not integrity_topic:
@@ -682,7 +674,7 @@ def assessment_save(
         raise ValidationError(gettext("请选择考核等次"))
     if not 0 <= int(score) <= 100:
         raise ValidationError(gettext("得分须在0到100之间"))
-    basis = _text(basis, "考核依据", 2000)
+    basis = typed_text(basis, label=gettext("考核依据"), limit=2000, required=True)
     with transaction.atomic():
         existing = AnnualAssessment.objects.filter(org_unit=org, year=year).first()
         if existing is None:
@@ -726,7 +718,7 @@ def interview_follow_up(
         raise ValidationError(gettext("整改完成日期不能晚于今天"))
     if done_on < interview.held_on:
         raise ValidationError(gettext("整改完成日期不能早于约谈日期"))
-    result = _text(result, "整改结果", 2000)
+    result = typed_text(result, label=gettext("整改结果"), limit=2000, required=True)
     with transaction.atomic():
         if not AccountabilityInterview.objects.filter(pk=interview.pk, follow_up_done_on__isnull=True).update(
             follow_up_done_on=done_on, follow_up_result=result

@@ -42,6 +42,7 @@ from jijian.core.notify import notify
 from jijian.core.orgs.workdays import WorkingDays, add_working_days, provisional_mark
 from jijian.core.roles import Module, Role
 from jijian.core.services import ConcurrentEditError
+from jijian.core.validators import text_length_error, typed_text
 from jijian.smcrypto import sm3_hex
 
 from .access import member_village
@@ -57,7 +58,6 @@ from .models import (
     VoucherSignature,
     VoucherState,
 )
-from .text import length_error, typed
 
 RECEIPT_PURPOSE = "villageaffairs.voucher"
 MAX_RECEIPTS = 9
@@ -189,7 +189,7 @@ def voucher_enter(
         (purpose, MAX_PURPOSE, gettext("用途")),
         (handler_name, MAX_NAME, gettext("经手人")),
     ):
-        too_long = length_error(text, limit=limit, label=label)
+        too_long = text_length_error(text, limit=limit, label=label)
         if too_long:
             errors.append(too_long)
     if amount is None or amount <= 0:
@@ -373,8 +373,8 @@ def voucher_sign(
     label = ChainStep(step).label
     if step == ChainStep.MEMBER_RECHECK:
         signer_name = actor.full_name  # signed with the member's own account
-    signer_name = typed(signer_name, limit=MAX_NAME, label=gettext("签字人姓名"))
-    opinion = typed(opinion, limit=MAX_OPINION, label=gettext("意见"))
+    signer_name = typed_text(signer_name, limit=MAX_NAME, label=gettext("签字人姓名"))
+    opinion = typed_text(opinion, limit=MAX_OPINION, label=gettext("意见"))
     if not person_key(signer_name):
         raise ValidationError(gettext("请填写“%(label)s”的签字人") % {"label": label})
     if same_person(signer_name, locked.handler_name):
@@ -478,7 +478,7 @@ def voucher_resolve(*, actor, voucher: Voucher, version: int, resume: bool, reso
         raise ConcurrentEditError()
     if locked.state != VoucherState.OBJECTED:
         raise ValidationError(gettext("该凭证没有待处理的异议"))
-    resolution = typed(resolution, limit=MAX_OPINION, label=gettext("处理意见"))
+    resolution = typed_text(resolution, limit=MAX_OPINION, label=gettext("处理意见"))
     if not resolution:
         raise ValidationError(gettext("请填写处理意见"))
     objection = locked.signatures.filter(is_objection=True, resolved_at__isnull=True).latest("signed_at")

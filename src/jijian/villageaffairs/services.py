@@ -28,6 +28,7 @@ from jijian.core.language import platform_language
 from jijian.core.orgs.workdays import provisional_mark
 from jijian.core.roles import Module
 from jijian.core.services import ConcurrentEditError
+from jijian.core.validators import text_length_error, typed_text
 
 from . import flags as flag_rules
 from .access import can_answer, can_record, member_village
@@ -44,7 +45,7 @@ from .models import (
     VillageRules,
     Voucher,
 )
-from .text import abridged, length_error, typed
+from .text import abridged
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +109,7 @@ def village_rules_file(
         )
     fields = {
         "large_amount": large_amount,
-        "item_types": typed(item_types, limit=MAX_TEXT, label=gettext("“三重一大”事项范围")),
+        "item_types": typed_text(item_types, limit=MAX_TEXT, label=gettext("“三重一大”事项范围")),
         "party_members": party_members,
         "representatives": representatives,
         "minutes_late_days": minutes_late_days,
@@ -161,7 +162,7 @@ def major_decision_register(
         raise ValidationError(gettext("大额资金使用事项须填写涉及金额"))
     if amount is not None and amount < 0:
         raise ValidationError(gettext("涉及金额不能为负数"))
-    description = typed(description, limit=MAX_TEXT, label=gettext("事项说明"))
+    description = typed_text(description, limit=MAX_TEXT, label=gettext("事项说明"))
     decision = MajorDecision.objects.create(
         village=village,
         category=category,
@@ -298,7 +299,7 @@ def decision_step_record(
     missing = [str(Step(s).label) for s in Step.values if s < step and s not in done]
     reason = (out_of_sequence_reason or "").strip()
     if missing and reason:
-        too_long = length_error(reason, limit=MAX_REASON, label=gettext("未按顺序登记的说明"))
+        too_long = text_length_error(reason, limit=MAX_REASON, label=gettext("未按顺序登记的说明"))
         if too_long:
             errors.append(too_long)
     if missing and not reason:
@@ -380,7 +381,7 @@ def _text_errors(*, step: int, attendees: str, minutes: str, opinion: str) -> li
     checks = [(minutes, MAX_MINUTES, minutes_label), (opinion, MAX_TEXT, gettext("监督意见"))]
     if step in MEETING_STEPS:
         checks.append((attendees, MAX_TEXT, gettext("参会人员名单")))
-    found = (length_error(text, limit=limit, label=label) for text, limit, label in checks)
+    found = (text_length_error(text, limit=limit, label=label) for text, limit, label in checks)
     return [error for error in found if error]
 
 
@@ -488,7 +489,7 @@ def flag_open_clue(*, actor, decision: MajorDecision, flag_key: str, facts: str 
     locked = MajorDecision.objects.select_for_update().get(pk=decision.pk)
     if FlagAnswer.objects.filter(decision=locked, flag_key=flag_key).exists():
         raise ValidationError(gettext("该风险提示已经处理过了，不能重复转为问题线索"))
-    extra = typed(facts, limit=MAX_TEXT, label=gettext("乡镇纪委意见"))
+    extra = typed_text(facts, limit=MAX_TEXT, label=gettext("乡镇纪委意见"))
     with platform_language():
         body = (
             f"【村务监督风险提示】{locked.village.name}“三重一大”事项“{locked.title}”"
@@ -514,12 +515,7 @@ def flag_open_clue(*, actor, decision: MajorDecision, flag_key: str, facts: str 
 
 
 def _answer_text(answer: str) -> str:
-    answer = (answer or "").strip()
-    if not answer:
-        raise ValidationError(gettext("请填写处理意见"))
-    if len(answer) > MAX_TEXT:
-        raise ValidationError(gettext("处理意见不超过%(MAX_TEXT)s字") % {"MAX_TEXT": MAX_TEXT})
-    return answer
+    return typed_text(answer, label=gettext("处理意见"), limit=MAX_TEXT, required=True)
 
 
 def _register_clue(*, actor, village, facts: str, extra: str):
@@ -608,7 +604,7 @@ def split_flag_open_clue(*, actor, village, flag_key: str, facts: str = "") -> S
     decision's flag (_register_clue); the flag is then handled with the clue's register number. A flag
     is handled once: a clue opened twice, or an answer after it, is refused."""
     flag = _split_flag_locked(actor, village, flag_key)
-    extra = typed(facts, limit=MAX_TEXT, label=gettext("乡镇纪委意见"))
+    extra = typed_text(facts, limit=MAX_TEXT, label=gettext("乡镇纪委意见"))
     spent = "、".join(f"{v.spent_on:%Y-%m-%d} {v.amount} 元（{v.purpose}）" for v in flag.vouchers)
     with platform_language():
         body = (

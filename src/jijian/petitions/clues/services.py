@@ -46,6 +46,7 @@ from jijian.core.notify import notify
 from jijian.core.roles import Module, Role
 from jijian.core.sensitive.crypto import sm3_hex
 from jijian.core.services import ConcurrentEditError
+from jijian.core.validators import typed_text
 from jijian.petitions.access import clues_visible_to, petitions_visible_to
 from jijian.petitions.deadlines.limits import deadline_meet, deadline_open
 from jijian.petitions.handling import routing
@@ -316,10 +317,6 @@ def _leaders_for(holder: OrgUnit) -> list[User]:
     return []
 
 
-def _clean(text: str | None, limit: int) -> str:
-    return (text or "").strip()[:limit]
-
-
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day is not None else None
 
@@ -382,10 +379,11 @@ def clue_register(
         report = duty_record = None
         if source in (ClueSource.OTHER_BODY, ClueSource.OTHER) and not (source_note or "").strip():
             raise ValidationError(gettext("请填写来源说明（移送机关或其他来源）"))
-    accused_name = _clean(accused_name, 100)
+    accused_name = typed_text(accused_name, label=gettext("被反映人姓名"), limit=100, required=True)
+    accused_unit = typed_text(accused_unit, label=gettext("被反映人单位"), limit=200)
+    accused_post = typed_text(accused_post, label=gettext("被反映人职务"), limit=100)
+    source_note = typed_text(source_note, label=gettext("来源说明"), limit=200)
     summary = (summary or "").strip()
-    if not accused_name:
-        raise ValidationError(gettext("请填写被反映人姓名"))
     if not summary:
         raise ValidationError(gettext("请填写线索反映的主要问题"))
     if accused_level and accused_level not in CadreLevel.values:
@@ -402,12 +400,12 @@ def clue_register(
             number=serial_next(unit=holder, prefix="XS"),
             holder=holder,
             source=source,
-            source_note=_clean(source_note, 200),
+            source_note=source_note,
             report=report,
             duty_record=duty_record,
             accused_name=accused_name,
-            accused_unit=_clean(accused_unit, 200),
-            accused_post=_clean(accused_post, 100),
+            accused_unit=accused_unit,
+            accused_post=accused_post,
             accused_level=accused_level or CadreLevel.OTHER,
             matter=matter or Matter.OTHER,
             summary=summary,
@@ -818,11 +816,11 @@ def clue_letter_reply(
     and post as signed on it), with the scanned reply if any. Meets the 15-working-day limit."""
     _require_handler(actor, clue)
     reply = (reply or "").strip()
-    endorser = _clean(endorser, 100)
     if not reply:
         raise ValidationError(gettext("请填写函询回复的主要内容"))
-    if not endorser:
+    if not (endorser or "").strip():
         raise ValidationError(gettext("请填写为回复签字背书的被反映人所在单位主要负责人（姓名和职务）"))
+    endorser = typed_text(endorser, label=gettext("签字背书人"), limit=100)
     _require_endorse(endorse)
     files = list(files)
     with transaction.atomic():
