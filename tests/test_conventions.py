@@ -865,3 +865,56 @@ def test_the_test_import_rule_sees_a_borrowed_builder(tmp_path):
         "test_b.py: from tests.archives.test_pages",
         "test_c.py: from tests.test_navigation",
     ]
+
+
+# --- platforms meet through core, in the database too ---------------------------------------------
+def platform_apps() -> set[str]:
+    """The platform apps' labels, as the import-linter layers contract names them (pyproject.toml)."""
+    import tomllib
+
+    config = tomllib.loads((SRC.parent.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    layers = config["tool"]["importlinter"]["contracts"][0]["layers"]
+    platforms = next(layer for layer in layers if "jijian.reports" in layer)
+    return {name.strip().removeprefix("jijian.") for name in platforms.split("|")}
+
+
+def cross_platform_keys(models, platforms: set[str]) -> list[str]:
+    """Relations (foreign keys, one-to-one, many-to-many) from a platform's model to another's."""
+    found = []
+    for model in models:
+        label = model._meta.app_label
+        if label not in platforms:
+            continue
+        for field in model._meta.get_fields():
+            target = field.related_model if field.is_relation and field.concrete else None
+            if target is not None and target._meta.app_label in platforms - {label}:
+                found.append(f"{label}.{model.__name__}.{field.name} -> {target._meta.label}")
+    return found
+
+
+def test_no_platform_holds_a_foreign_key_to_another():
+    """A platform refers to another's row by a plain id and reads it through a core.links port
+    (docs/development.md): a foreign key would tie their migrations, deletions and queries together,
+    as PetitionReport.archive and Clue.duty_record did until petitions' migrations 0020 and 0021."""
+    from django.apps import apps
+
+    assert len(platform_apps()) >= 10
+    assert cross_platform_keys(apps.get_models(), platform_apps()) == []
+
+
+def test_the_foreign_key_rule_sees_a_key_between_platforms():
+    from django.apps import apps
+
+    report = apps.get_model("petitions", "PetitionReport")
+    archive = apps.get_model("archives", "IntegrityArchive")
+    field = type(
+        "Field", (), {"is_relation": True, "concrete": True, "related_model": archive, "name": "archive"}
+    )
+    fake = type(
+        "PetitionReport",
+        (),
+        {"_meta": type("Meta", (), {"app_label": "petitions", "get_fields": lambda: [field]})},
+    )
+    assert cross_platform_keys([fake, report], {"petitions", "archives"}) == [
+        "petitions.PetitionReport.archive -> archives.IntegrityArchive"
+    ]

@@ -41,7 +41,7 @@ def linked_report(archive, holder, serial, **extra):
         received_unit=holder,
         holder=holder,
         serial_number=serial,
-        archive=archive,
+        archive_id=archive.pk,
         **extra,
     )
 

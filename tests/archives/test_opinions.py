@@ -209,7 +209,7 @@ def test_a_namesakes_clue_linked_to_no_archive_is_shown_for_checking_not_counted
     def namesake(keeper, archive, tree):
         _clue(tree.county, accused="刘某", state=ClueState.PRELIMINARY_CHECK)  # no report: no link
         unlinked_report = linked_report(archive, tree.county, "421321-2026-0005")
-        PetitionReport.objects.filter(pk=unlinked_report.pk).update(archive=None)
+        PetitionReport.objects.filter(pk=unlinked_report.pk).update(archive_id=None)
         _clue(tree.county, report=unlinked_report, accused="刘某")
         _clue(tree.county, accused="刘某", state=ClueState.CLOSED)  # closed: not listed
         _clue(tree.county, accused="别人")  # another name

@@ -124,7 +124,7 @@ def test_the_clue_s_own_link_takes_the_place_of_its_report_s(tree, staff, login)
     namesake = archive_of(staff, tree.county, "刘某", 2)
     person = archive_of(staff, tree.township_a, "刘某", 1)
     report = accepted_report(tree.county, tree.township_a, accused_name="刘某")
-    PetitionReport.objects.filter(pk=report.pk).update(archive=namesake)
+    PetitionReport.objects.filter(pk=report.pk).update(archive_id=namesake.pk)
     clue = clues.clue_register(actor=staff.cm, source=ClueSource.PETITION, report=report, endorse=True)
     assert clues.clue_archive_id(clue) == namesake.pk
     facts = verdict(staff, 2).facts
@@ -199,7 +199,7 @@ def test_the_archive_lists_its_clues_without_their_content(tree, staff, login, t
     own = registered_clue(tree.county, accused_name="刘某", source=ClueSource.SUPERVISION)
     clues.clue_link_archive(actor=staff.cm, clue=own, archive_id=archive.pk, version=own.version)
     report = accepted_report(tree.county, tree.township_a, accused_name="刘某")
-    PetitionReport.objects.filter(pk=report.pk).update(archive=archive)
+    PetitionReport.objects.filter(pk=report.pk).update(archive_id=archive.pk)
     via_report = clues.clue_register(actor=staff.cm, source=ClueSource.PETITION, report=report, endorse=True)
     unlinked = registered_clue(tree.county, accused_name="刘某", source=ClueSource.SUPERVISION)
     elsewhere = registered_clue(tree.other_county, accused_name="刘某", source=ClueSource.SUPERVISION)

@@ -40,7 +40,7 @@ def staff(tree):
 def _clue_about_archive(tree, staff, archive=None):
     report = accepted_report(tree.county, tree.township_a)
     if archive is not None:
-        PetitionReport.objects.filter(pk=report.pk).update(archive=archive)
+        PetitionReport.objects.filter(pk=report.pk).update(archive_id=archive.pk)
     return clues.clue_register(actor=staff.cm, source=ClueSource.PETITION, report=report, endorse=True)
 
 

@@ -101,7 +101,7 @@ def test_free_registration_from_a_duty_record_or_another_source(login, tree, peo
         },
     )
     assert response.status_code == 302
-    assert list(Clue.objects.order_by("pk").values_list("source", "duty_record")) == [
+    assert list(Clue.objects.order_by("pk").values_list("source", "duty_record_id")) == [
         ("duty_record", record.pk),
         ("inspection", None),
     ]

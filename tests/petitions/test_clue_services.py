@@ -179,7 +179,7 @@ def test_a_clue_from_a_village_members_duty_record(tree, people, county):
         summary="村会计报销单据不全",
         endorse=True,
     )
-    assert clue.duty_record == record and clue.report is None
+    assert clue.duty_record_id == record.pk and clue.report is None
     # Another county's case management office does not see the record and cannot use it.
     other = case_manager(tree.other_county, "cm_other")
     assert not clues.duty_records_for_clues(other).exists()

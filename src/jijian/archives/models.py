@@ -2,7 +2,7 @@
 
 The person (name, ID number encrypted with a blind index, unit, post, level, category of the
 Supervision Law, party membership) and the reports from the public linked to it
-(petitions.PetitionReport.archive); the archive's sections (family members, personal-matters
+(petitions.PetitionReport.archive_id, a plain id read through core.links); the archive's sections (family members, personal-matters
 reports, sanctions and organisational handling with their effect period, integrity talks,
 commitments, gifts, audits and assessments), each with its source, date and who entered it; one
 version per year (ArchiveYearVersion: what the archive held that year, to show what changed); and

@@ -84,6 +84,11 @@ archive_record_sanction = Port("archive_record_sanction")
 # clue from one), newest first.
 clue_source_records = Port("clue_source_records")
 
+# reports → petitions: the duty records `record_ids` as a clue's page names its source:
+# {record_id: record (pk, occurred_on, village name, duty type name)}; nothing of their notes or data.
+# An id the log does not hold is absent.
+duty_record_briefs = Port("duty_record_briefs")
+
 # any platform → reports: put one thing a village member did on another platform's screen (a
 # decision step attended with an opinion, a voucher re-checked) into the member's duty log as the
 # matching duty record of that month, so it is never typed twice. Keyword arguments: `actor` (the

@@ -294,7 +294,7 @@ def archive_clue_counts(user, archive_ids, name_indexes) -> dict[str, dict]:
     unlinked = dict(
         held.filter(accused_name_index__in=[i for i in name_indexes if i])
         .filter(archive_id__isnull=True)
-        .filter(Q(report__isnull=True) | Q(report__archive__isnull=True))
+        .filter(Q(report__isnull=True) | Q(report__archive_id__isnull=True))
         .exclude(state=ClueState.CLOSED)
         .values("accused_name_index")
         .annotate(n=Count("pk"))

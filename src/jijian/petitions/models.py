@@ -101,15 +101,10 @@ class PetitionReport(models.Model):
     # The Argon2id cost the hash was made with (receipt.scheme_id), so the cost can change.
     receipt_scheme = models.CharField(max_length=40, blank=True, default="", editable=False)
     # The accused's integrity archive (廉情档案), linked by staff from the candidates with the same name
-    # in the region (archive_links.py).
-    archive = models.ForeignKey(
-        "archives.IntegrityArchive",
-        verbose_name=_("廉情档案"),
-        on_delete=models.PROTECT,
-        related_name="reports",
-        null=True,
-        blank=True,
-    )
+    # in the region (archive_links.py). A plain id, not a foreign key, as Clue.archive_id: petitions
+    # and archives are separate platforms that meet through core.links (archive_briefs), and archives
+    # are never deleted. It was a foreign key until migration 0020, which kept the column and its index.
+    archive_id = models.BigIntegerField(_("廉情档案"), null=True, blank=True, db_index=True)
     state = models.CharField(
         _("状态"), max_length=20, choices=PetitionState.choices, default=PetitionState.RECEIVED
     )
@@ -513,18 +508,13 @@ class Clue(models.Model):
         on_delete=models.PROTECT,
         related_name="clues",
     )
-    # No database constraint: on PostgreSQL the duty records are partitioned by month and their
-    # primary key is (id, month), which a foreign key on the id alone cannot reference (docs/partitions.md).
-    # Duty records are never deleted (is_deleted marks them), and PROTECT is still Django's.
-    duty_record = models.ForeignKey(
-        "reports.DutyRecord",
-        verbose_name=_("来源履职纪实"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        db_constraint=False,
-        related_name="+",
-    )
+    # The village member's duty record the clue was registered from (source DUTY_RECORD). A plain id:
+    # petitions and reports are separate platforms that meet through core.links (clue_source_records
+    # to choose it, duty_record_briefs to name it), and duty records are never deleted (is_deleted
+    # marks them). On PostgreSQL they are partitioned by month with the primary key (id, month), which
+    # no foreign key on the id alone could reference (docs/partitions.md). A foreign key without a
+    # database constraint until migration 0021, which kept the column and its index.
+    duty_record_id = models.BigIntegerField(_("来源履职纪实"), null=True, blank=True, db_index=True)
     # The accused's integrity archive (廉情档案), linked by the clue's handlers from the candidates of
     # the same name (clues/services.py), for a clue that has no source report linked to one (a duty
     # record, a superior's referral, an inspection). A generic reference by id, not a foreign key:

@@ -70,3 +70,16 @@ def clue_source_records(user) -> QuerySet[DutyRecord]:
         module=Module.PETITIONS,
         unit_field="village",
     ).order_by("-occurred_on", "-pk")
+
+
+def duty_record_briefs(record_ids) -> dict[int, DutyRecord]:
+    """The duty records `record_ids` as another platform's page names its source (a clue registered
+    from one, core.links.duty_record_briefs): day, village, duty type; nothing of the record's notes or
+    data. An id the log does not hold is absent."""
+    ids = [int(i) for i in record_ids if i is not None]
+    rows = (
+        DutyRecord.objects.filter(pk__in=ids)
+        .select_related("duty_type", "village")
+        .only("pk", "occurred_on", "village__name", "duty_type__name")
+    )
+    return {r.pk: r for r in rows}

@@ -402,7 +402,7 @@ def clue_register(
             source=source,
             source_note=source_note,
             report=report,
-            duty_record=duty_record,
+            duty_record_id=duty_record.pk if duty_record is not None else None,
             accused_name=accused_name,
             accused_unit=accused_unit,
             accused_post=accused_post,

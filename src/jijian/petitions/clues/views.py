@@ -192,7 +192,9 @@ def _clue_page(
         "deadlines": deadlines,
         "files": list(clues.clue_files(clue)),
         "report_url": report_url(clue.report) if clue.report_id else "",
-        "duty_record": clue.duty_record if clue.source == ClueSource.DUTY_RECORD else None,
+        "duty_record": links.duty_record_briefs([clue.duty_record_id]).get(clue.duty_record_id)
+        if clue.source == ClueSource.DUTY_RECORD and clue.duty_record_id
+        else None,
         "propose_form": ProposeForm(initial=initial, allowed=allowed, auto_id="propose-%s")
         if can_handle and allowed
         else None,

@@ -81,7 +81,7 @@ def _relink(*, actor, report: PetitionReport, version: int, choose) -> PetitionR
             return locked
         old_id = locked.archive_id
         locked.archive_id = new_id
-        report_save(locked, ["archive"])
+        report_save(locked, ["archive_id"])
         audit_record(
             actor=actor,
             action="petition.link_archive" if archive is not None else "petition.unlink_archive",

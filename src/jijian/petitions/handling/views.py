@@ -271,7 +271,7 @@ def _suggested_managing(report) -> int | None:
 def _archive_section(user, report) -> dict:
     """The accused's integrity archive (archive_links.py): the linked one — with a link to it for
     those who may open archives — or, for those who handle the report, the candidates to link."""
-    linked = report.archive if report.archive_id else None
+    linked = links.archive_briefs([report.archive_id]).get(report.archive_id) if report.archive_id else None
     can_link = services.can_handle(user)
     return {
         "linked": linked,
