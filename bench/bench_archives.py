@@ -72,7 +72,7 @@ SANCTION_COLUMNS = (
     *ENTRY, "kind", "decided_on", "authority", "probation_months", "effect_ends_on", "reason", "source_ref",
 )  # fmt: skip
 MATTERS_COLUMNS = (*ENTRY, "year", "items", "summary")
-RECORD_COLUMNS = (*ENTRY, "kind", "summary", "amount")
+RECORD_COLUMNS = (*ENTRY, "kind", "summary", "amount", "source_ref")
 
 
 def person_name(n: int) -> str:
@@ -182,6 +182,7 @@ def generate_archives(n: int, *, unit_ids: list[int], user_id: int, today: date)
                 "talk",
                 "廉政谈话",
                 None,
+                "",
             )
 
     with transaction.atomic(), connection.cursor() as cursor:
@@ -265,8 +266,10 @@ WHERE a.is_active AND (o.city_id = %(city)s OR a.org_unit_id = %(city)s) AND {ma
   AND NOT (a.name_index = %(own)s AND a.org_unit_id = %(unit)s)
   AND a.name_index NOT IN (SELECT r.relative_name_index FROM core_staffrelation r
                            WHERE r.user_id = %(uid)s AND r.is_active AND r.relative_name_index <> '')
-  AND a.id NOT IN (SELECT f.archive_id FROM archives_familymember f WHERE f.name_index = %(own)s)
+  AND a.id NOT IN (SELECT f.archive_id FROM archives_familymember f WHERE f.name_index = %(own)s
+                   AND f.withdrawn_at IS NULL)
   AND a.name_index NOT IN (SELECT f.name_index FROM archives_familymember f WHERE f.name_index <> ''
+                           AND f.withdrawn_at IS NULL
                            AND f.archive_id IN (SELECT m.id FROM archives_integrityarchive m
                                                 WHERE m.name_index = %(own)s AND m.org_unit_id = %(unit)s))
 """
@@ -396,6 +399,8 @@ RAW_OPINION = {
     "merged": "SELECT id, merged_into_id FROM archives_integrityarchive WHERE merged_into_id = ANY(%(archives)s)",
     "sanctions": "SELECT archive_id, kind, decided_on, effect_ends_on, authority, source FROM archives_sanction "
     "WHERE archive_id = ANY(%(archives)s) AND withdrawn_at IS NULL ORDER BY decided_on",
+    "handlings": "SELECT archive_id, kind, recorded_on, source FROM archives_archiverecord WHERE archive_id = ANY(%(archives)s) "
+    "AND kind IN ('talk_reminder', 'criticism', 'ordered_review') AND withdrawn_at IS NULL ORDER BY recorded_on, id",
     "matters": "SELECT archive_id FROM archives_personalmattersreport WHERE archive_id = ANY(%(archives)s) AND year = %(year)s "
     "AND withdrawn_at IS NULL",
     "reports": "SELECT p.archive_id, p.state, count(*) FROM petitions_petitionreport p JOIN core_orgunit h ON h.id = p.holder_id "
@@ -413,8 +418,8 @@ RAW_OPINION = {
     "AND NOT (a.name_index = %(own)s AND a.org_unit_id = %(unit)s) "
     "AND a.name_index NOT IN (SELECT r.relative_name_index FROM core_staffrelation r WHERE r.user_id = %(uid)s "
     "AND r.is_active AND r.relative_name_index <> '') "
-    "AND a.id NOT IN (SELECT f.archive_id FROM archives_familymember f WHERE f.name_index = %(own)s) "
-    "AND a.name_index NOT IN (SELECT f.name_index FROM archives_familymember f WHERE f.name_index <> '' "
+    "AND a.id NOT IN (SELECT f.archive_id FROM archives_familymember f WHERE f.name_index = %(own)s AND f.withdrawn_at IS NULL) "
+    "AND a.name_index NOT IN (SELECT f.name_index FROM archives_familymember f WHERE f.name_index <> '' AND f.withdrawn_at IS NULL "
     "AND f.archive_id IN (SELECT m.id FROM archives_integrityarchive m WHERE m.name_index = %(own)s AND m.org_unit_id = %(unit)s))",
 }
 
@@ -472,7 +477,7 @@ def bench_opinion(officer, requester, n_archives: int, today: date) -> tuple[flo
             archives += cursor.fetchall()
             found = [r[0] for r in archives]
             params = {**base, "archives": found, "name_indexes": sorted({r[1] for r in archives})}
-            for key in ("merged", "sanctions", "matters", "reports", "clues", "namesakes", "visible"):
+            for key in ("merged", "sanctions", "handlings", "matters", "reports", "clues", "namesakes", "visible"):
                 cursor.execute(RAW_OPINION[key].replace("core_staffrelation", _relations()), params)
                 cursor.fetchall()
 

@@ -796,9 +796,11 @@ def platform_pages_named(path: Path, root: Path = SRC) -> list[str]:
 
 
 def test_core_names_no_platform_page():
-    """The menu is each app's own (its nav.py, collected by core.navigation): core's Python names no
-    platform's page, so a platform can be added or left out without editing core."""
-    offenders = [hit for path in (SRC / "core").rglob("*.py") for hit in platform_pages_named(path)]
+    """The menu and the sign-in page's public links are each app's own (its nav.py, collected by
+    core.navigation): core's Python and templates name no platform's page, so a platform can be
+    added or left out without editing core."""
+    core_files = [*(SRC / "core").rglob("*.py"), *(SRC / "core").rglob("*.html")]
+    offenders = [hit for path in core_files for hit in platform_pages_named(path)]
     assert offenders == []
 
 
@@ -806,6 +808,9 @@ def test_the_platform_page_rule_sees_a_menu_entry_in_core(tmp_path):
     bad = tmp_path / "context_processors.py"
     bad.write_text('NAV = [(Module.ARCHIVES, _("廉情档案"), "archives:list", None)]\n', encoding="utf-8")
     assert platform_pages_named(bad, tmp_path) == ['context_processors.py:1 "archives:list"']
+    page = tmp_path / "login.html"
+    page.write_text("<a href=\"{% url 'petitions:home' %}\">举报</a>\n", encoding="utf-8")
+    assert platform_pages_named(page, tmp_path) == ["login.html:1 'petitions:home'"]
     good = tmp_path / "nav.py"
     good.write_text('NavEntry(900, Module.ORGS, _("组织机构"), "core:org_list")\n', encoding="utf-8")
     assert platform_pages_named(good, tmp_path) == []

@@ -199,6 +199,19 @@ def test_the_word_letter_has_the_red_mark_and_rule(staff, tree, org):
     assert bottom is not None and bottom.get(f"{W}color") == "E60012" and bottom.get(f"{W}val") == "single"
 
 
+def test_the_word_letter_s_table_has_its_column_widths_on_the_grid(staff, tree, org):
+    """LibreOffice lays a table out by its grid (w:gridCol) and Word by its cells (w:tcW): without the
+    grid's widths LibreOffice drew four equal columns and the wording took twice the pages."""
+    from docx.shared import Mm
+
+    table = _docx(org, _signed(staff, tree, persons=3)).tables[0]
+    widths = [Mm(14), Mm(22), Mm(36), Mm(84)]
+    assert [round(column.width.mm) for column in table.columns] == [14, 22, 36, 84]  # the w:gridCol
+    for row in table.rows:
+        assert [round(cell.width.mm) for cell in row.cells] == [14, 22, 36, 84]  # each w:tcW
+    assert sum(w.mm for w in widths) == pytest.approx(210 - 28 - 26)  # the type area
+
+
 def test_the_word_letter_carries_the_viewers_watermark_on_every_page(staff, tree, org):
     from django.utils import timezone
 

@@ -10,7 +10,7 @@ import datetime
 import subprocess
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -242,22 +242,107 @@ def test_a_recused_keeper_gets_404(keeper, archive, sanction, login, tree):
     assert login(relative).get(_url(sanction, "sanction")).status_code == 404
 
 
-def test_a_withdrawn_family_member_still_recuses(keeper, archive, tree):
-    """Withdrawing never opens an archive to someone who was kept out: the recusal by a recorded
-    family member holds after the entry is withdrawn."""
-    relative = make_user("sl_li", tree.county, "case_review")
-    relative.full_name = "李芳"
-    relative.save()
-    member = services.family_add(
+def _colleague(tree, username, role, full_name):
+    user = make_user(username, tree.county, role)
+    user.full_name = full_name
+    user.save()
+    return user
+
+
+def _family(keeper, archive, name):
+    return services.family_add(
         actor=keeper,
         archive=archive,
         relation="spouse",
-        name="李芳",
+        name=name,
         source="本人填报",
         recorded_on=D(2026, 1, 2),
     )
+
+
+def test_a_withdrawn_family_member_no_longer_recuses(keeper, archive, tree, login):
+    """A staff member who shares a name with a relative entered in error is not kept out for ever:
+    the entry withdrawn (by a keeper who may open the archive, with a reason, audited), the archive
+    opens to them again."""
+    namesake = _colleague(tree, "sl_li", "case_review", "李芳")
+    member = _family(keeper, archive, "李芳")
+    assert not archives_visible_to(namesake).filter(pk=archive.pk).exists()
+    services.section_entry_withdraw(actor=keeper, entry=member, version=1, reason="误录，配偶名为李方")
+    assert archives_visible_to(namesake).filter(pk=archive.pk).exists()
+    withdrawal = _withdrawals().get()
+    assert withdrawal.actor_id == keeper.pk and withdrawal.after["reason"] == "误录，配偶名为李方"
+    client = login(namesake)
+    assert (
+        client.post(reverse("archives:detail", args=[archive.pk]), {"reason": "干部考察"}).status_code == 200
+    )
+    # The correction names the right relative, who is recused in turn.
+    relative = _colleague(tree, "sl_fang", "case_review", "李方")
+    services.family_add(
+        actor=keeper,
+        archive=archive,
+        relation="spouse",
+        name="李方",
+        source="本人填报",
+        recorded_on=D(2026, 1, 2),
+        corrects=member.pk,
+    )
+    assert not archives_visible_to(relative).filter(pk=archive.pk).exists()
+
+
+def test_a_relative_withdrawn_from_ones_own_archive_no_longer_recuses(keeper, archive, tree):
+    """The relatives recorded in one's own archive recuse one from theirs, while the entry stands."""
+    colleague = _colleague(tree, "gj_zhao", "cadre_supervision", "赵某")
+    own = make_archive(keeper, tree.county, name="赵某", id_number=idn(5), level="section")
+    relatives = make_archive(keeper, tree.township_a, name="赵亲属", id_number=idn(6))
+    entry = _family(keeper, own, "赵亲属")
+    assert not archives_visible_to(colleague).filter(pk=relatives.pk).exists()
+    services.section_entry_withdraw(actor=keeper, entry=entry, version=1, reason="非其亲属，录错档案")
+    assert archives_visible_to(colleague).filter(pk=relatives.pk).exists()
+    assert not archives_visible_to(colleague).filter(pk=own.pk).exists()  # still their own archive
+
+
+def test_a_declared_relation_recuses_whatever_the_archive_says(keeper, archive, tree):
+    from jijian.core.models import StaffRelation
+
+    relative = _colleague(tree, "sl_li", "case_review", "李芳")
+    StaffRelation.objects.create(user=relative, relative_name="刘某", kind="spouse")
+    member = _family(keeper, archive, "李芳")
     services.section_entry_withdraw(actor=keeper, entry=member, version=1, reason="姓名录错")
     assert not archives_visible_to(relative).filter(pk=archive.pk).exists()
+
+
+def test_a_recused_keeper_cannot_withdraw_the_entry_that_recuses_them(keeper, archive, tree, login):
+    """The keeper named in the archive's family section opens neither the archive nor the entry: the
+    page answers 404 to GET and POST, and the service refuses them too. Nothing changes."""
+    recused = _colleague(tree, "gj_li", "cadre_supervision", "李芳")
+    member = _family(keeper, archive, "李芳")
+    client = login(recused)
+    url = _url(member, "family")
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"reason": "本人并非其配偶", "version": 1}).status_code == 404
+    with pytest.raises(PermissionDenied):
+        services.section_entry_withdraw(actor=recused, entry=member, version=1, reason="本人并非其配偶")
+    member.refresh_from_db()
+    assert member.withdrawn_at is None and member.version == 1 and not _withdrawals().exists()
+    assert not archives_visible_to(recused).filter(pk=archive.pk).exists()
+
+
+def test_a_keeper_cannot_withdraw_a_relative_from_their_own_archive(keeper, archive, tree, login):
+    """The relative recorded in one's own archive recuses one from the relative's archive; one's own
+    archive does not open to one, so the entry stays as the colleagues entered it."""
+    colleague = make_user("gj_other", tree.county, "cadre_supervision")
+    own = make_archive(colleague, tree.county, name=keeper.full_name, id_number=idn(7), level="section")
+    relatives = make_archive(colleague, tree.township_a, name="周亲属", id_number=idn(8))
+    entry = _family(colleague, own, "周亲属")
+    assert archives_visible_to(colleague).filter(pk=relatives.pk).exists()
+    client = login(keeper)
+    assert client.get(_url(entry, "family")).status_code == 404
+    assert client.post(_url(entry, "family"), {"reason": "录错", "version": 1}).status_code == 404
+    with pytest.raises(PermissionDenied):
+        services.section_entry_withdraw(actor=keeper, entry=entry, version=1, reason="录错")
+    entry.refresh_from_db()
+    assert entry.withdrawn_at is None and not _withdrawals().exists()
+    assert not archives_visible_to(keeper).filter(pk=relatives.pk).exists()
 
 
 # --- correction ----------------------------------------------------------------------------------

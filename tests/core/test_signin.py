@@ -58,6 +58,15 @@ def test_login_page_renders_in_chinese(db, client):
     assert "登录" in response.content.decode()
 
 
+def test_the_login_page_offers_the_public_pages_the_platforms_register(db, client):
+    """A member of the public who reached the sign-in page finds the way to report and to book a video
+    reception: the petitions and reception apps register those links (core names neither)."""
+    body = client.get(LOGIN).content.decode()
+    assert '<a href="/report/" id="petition-link">我要举报 / 查询举报进度</a>' in body
+    assert 'id="reception-link">预约视频接访</a>' in body
+    assert body.index("petition-link") < body.index("reception-link")
+
+
 def test_village_member_signs_in_with_password_only(people, client):
     response = post_login(client, "member_a")
     assert response.status_code == 302 and response.url == "/"

@@ -3,7 +3,8 @@ people working in units of one's jurisdiction — except one's own (same ID numb
 the same unit, which also catches an archive of oneself kept without an ID number), those of people
 one has declared a relation to (回避申报, matched by the blind index of the name, as in petitions),
 those in which one is a recorded family member, and those of the family members recorded in one's
-own archive (家庭成员, by the blind index of the name).
+own archive (家庭成员, by the blind index of the name) — a family entry withdrawn as entered in error
+(撤销) recusing nobody.
 
 The organisation department opens no archive: it asks for integrity opinion replies
 (党风廉政意见回复) and reads the signed verdicts. The replies are seen by the department that asks,
@@ -55,12 +56,17 @@ def _in_sight(user, archives: QuerySet[IntegrityArchive]) -> QuerySet[IntegrityA
     relatives = StaffRelation.objects.filter(~Q(relative_name_index=""), user=user, is_active=True).values(
         "relative_name_index"
     )
-    family = FamilyMember.objects.filter(name_index=own_name).values("archive_id")
+    # A family entry withdrawn as entered in error (撤销) recuses nobody: a keeper who shares a name
+    # with a wrongly entered relative is not kept out for ever. Only a keeper who may open the
+    # archive withdraws an entry (services.section_entry_withdraw), so nobody withdraws the entry
+    # that recuses them; a colleague's withdrawal is audited with its reason; a declared relation
+    # (StaffRelation) recuses whatever the archive says.
+    family = FamilyMember.objects.filter(name_index=own_name, withdrawn_at__isnull=True).values("archive_id")
     # The relatives recorded in one's own archive (its family section), wherever that archive is.
     own_archives = IntegrityArchive.objects.filter(_own(user, own_name)).values("pk")
-    own_family = FamilyMember.objects.filter(~Q(name_index=""), archive_id__in=own_archives).values(
-        "name_index"
-    )
+    own_family = FamilyMember.objects.filter(
+        ~Q(name_index=""), archive_id__in=own_archives, withdrawn_at__isnull=True
+    ).values("name_index")
     return qs.filter(
         ~_own(user, own_name),
         ~Q(name_index__in=relatives),

@@ -12,7 +12,7 @@ class ArchivesConfig(AppConfig):
 
         from .access import archive_may_open, archives_visible_to
         from .selectors import archive_briefs, archives_named_in_region
-        from .services import PHOTO_PURPOSE, sanction_from_source
+        from .services import PHOTO_PURPOSE, record_from_source, sanction_from_source
         from .vetting import archive_vetting
 
         links.archive_candidates.provide(archives_named_in_region)
@@ -20,6 +20,7 @@ class ArchivesConfig(AppConfig):
         links.archive_may_open.provide(archive_may_open)
         links.archive_vetting.provide(archive_vetting)
         links.archive_record_sanction.provide(sanction_from_source)
+        links.archive_record_handling.provide(record_from_source)
         # A person's photo follows the archive (recusal included), not only the unit, on every link.
         register_object_scope(PHOTO_PURPOSE, archives_visible_to)
 

@@ -12,6 +12,7 @@ register_labels(
         "archive.section_add": "录入廉情档案内容",
         "archive.section_withdraw": "撤销廉情档案内容",
         "archive.sanction_from_source": "线索处理结果记入廉情档案",
+        "archive.record_from_source": "线索处理结果（谈话提醒等）记入廉情档案",
         "archive.photo": "上传或更换廉情档案照片",
         "opinion.submit": "征求党风廉政意见",
         "opinion.draft": "拟定党风廉政意见",

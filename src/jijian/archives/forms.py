@@ -424,7 +424,7 @@ SECTION_FORMS = {
     "family": (FamilyForm, gettext_lazy("家庭成员")),
     "matters": (MattersForm, gettext_lazy("个人有关事项报告")),
     "sanction": (SanctionForm, gettext_lazy("处分及组织处理")),
-    "record": (RecordForm, gettext_lazy("廉政谈话、承诺、礼品、审计与考核")),
+    "record": (RecordForm, gettext_lazy("廉政谈话、批评教育类处理、承诺、礼品、审计与考核")),
 }
 
 

@@ -252,8 +252,14 @@ def _reply_docx(request: OpinionRequest, *, watermark: str) -> bytes:
         values = (str(person.position), person.name, str(person.get_verdict_display()), person.wording)
         for cell, text in zip(row, values, strict=True):
             _font(cell.paragraphs[0].add_run(text), body_font(), TABLE_PT)
+    # The widths on the grid (w:gridCol, which LibreOffice lays the table out by: without them it
+    # draws four equal columns) and on each cell (w:tcW, which Word reads), in a fixed layout.
+    table.autofit = False
+    widths = (Mm(14), Mm(22), Mm(36), Mm(84))  # 序号 on one line; the type area is 156 mm
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
     for row in table.rows:
-        for cell, width in zip(row.cells, (Mm(12), Mm(22), Mm(36), Mm(86)), strict=True):
+        for cell, width in zip(row.cells, widths, strict=True):
             cell.width = width
     _paragraph(
         doc,

@@ -250,9 +250,10 @@ class PersonalMattersReport(SectionEntry):
 
 class Sanction(SectionEntry):
     """A party or public-office sanction (处分) or an organisational handling (组织处理). The effect
-    period comes from the reference data (sanctions.EFFECT_MONTHS); a sanction from a clue's outcome
-    carries the clue's reference in `source_ref` and enters once — withdrawn or not: a sanction from a
-    clue that was withdrawn is not entered again by the clue (its correction is entered by hand)."""
+    period comes from the reference data (sanctions.SANCTIONS); a sanction from a clue's outcome
+    carries the clue's reference in `source_ref` and enters an archive once — withdrawn or not: a
+    sanction from a clue that a keeper withdrew is not entered again by the clue into that archive (its
+    correction is entered by hand); the clue linked anew to another person's archive enters that one."""
 
     archive = models.ForeignKey(IntegrityArchive, on_delete=models.PROTECT, related_name="sanctions")
     kind = models.CharField(_("处分或处理"), max_length=40)
@@ -291,25 +292,46 @@ class Sanction(SectionEntry):
 
 class RecordKind(models.TextChoices):
     TALK = "talk", _("廉政谈话")
+    # The first form's handlings short of 诫勉 (谈话提醒, 批评教育, 责令检查): no effect period and no
+    # bar to promotion, but a fact the integrity opinion shows (HANDLING_KINDS). 诫勉, which bars
+    # promotion for six months, is a Sanction (sanctions.py, org_admonition).
+    TALK_REMINDER = "talk_reminder", _("谈话提醒")
+    CRITICISM = "criticism", _("批评教育")
+    ORDERED_REVIEW = "ordered_review", _("责令检查")
     COMMITMENT = "commitment", _("廉政承诺")
     GIFT = "gift", _("拒收或上交礼品礼金")
     AUDIT = "audit", _("审计")
     ASSESSMENT = "assessment", _("考核评议")
 
 
+# The records that are a handling of the person (第一种形态: 谈话提醒, 批评教育, 责令检查): the
+# integrity opinion lists them among the facts and counts them as "reported but closed", never as a veto.
+HANDLING_KINDS = frozenset({RecordKind.TALK_REMINDER, RecordKind.CRITICISM, RecordKind.ORDERED_REVIEW})
+
+
 class ArchiveRecord(SectionEntry):
-    """The simpler sections: integrity talks, commitments, gifts refused or handed in, audits and
-    assessments — a dated summary (and the value, for gifts)."""
+    """The simpler sections: integrity talks, the first form's handlings short of 诫勉 (谈话提醒,
+    批评教育, 责令检查), commitments, gifts refused or handed in, audits and assessments — a dated
+    summary (and the value, for gifts). A handling from a clue's outcome carries the clue's reference
+    in `source_ref` and enters an archive once, withdrawn or not, as a sanction does."""
 
     archive = models.ForeignKey(IntegrityArchive, on_delete=models.PROTECT, related_name="records")
     kind = models.CharField(_("类别"), max_length=20, choices=RecordKind.choices)
     summary = models.TextField(_("内容"))
     amount = models.DecimalField(_("价值（元）"), max_digits=12, decimal_places=2, null=True, blank=True)
+    source_ref = models.CharField(max_length=60, blank=True, default="")
 
     class Meta:
         verbose_name = _("档案记录")
         verbose_name_plural = _("档案记录")
         ordering = ["kind", "-recorded_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["archive", "source_ref"],
+                condition=~models.Q(source_ref=""),
+                name="archive_record_once_per_source",
+            )
+        ]
 
     def __str__(self) -> str:
         return str(self.get_kind_display())

@@ -11,8 +11,9 @@ open or closed (core.links.archive_report_counts) and the problem clues from the
 transferred to 立案审查调查, or closed (core.links.archive_clue_counts; petitions is not imported):
 anything open or transferred is under verification; clues about someone of the same name that no
 archive link ties to anyone are listed for the case management office to check, without changing
-the proposal; a missing yearly personal-matters report. A withdrawn entry (撤销, entered in error)
-counts for nothing. The verdict rules are `propose`, a pure
+the proposal; the first-form handlings without effect period (谈话提醒, 批评教育, 责令检查: shown, never
+a veto; 诫勉 is a sanction with its six months); a missing yearly personal-matters report. A withdrawn
+entry (撤销, entered in error) counts for nothing. The verdict rules are `propose`, a pure
 function of those facts.
 
 The reply is due a number of working days after the request (settings.ARCHIVES_OPINION_WORKING_DAYS,
@@ -53,6 +54,8 @@ from .access import (
     opinions_visible_to,
 )
 from .models import (
+    HANDLING_KINDS,
+    ArchiveRecord,
     IntegrityArchive,
     OpinionEndorsement,
     OpinionPerson,
@@ -61,6 +64,7 @@ from .models import (
     OpinionState,
     OpinionVerdict,
     PersonalMattersReport,
+    RecordKind,
     Sanction,
 )
 from .sanctions import matters_year_due
@@ -91,6 +95,9 @@ class Facts:
     note: str = ""  # why no archive was matched
     sanctions_in_effect: list[str] = field(default_factory=list)
     sanctions_past: list[str] = field(default_factory=list)
+    # The first form's handlings short of 诫勉 (谈话提醒, 批评教育, 责令检查): (kind, date, source). No
+    # effect period: shown, never a veto.
+    handlings: list[tuple[str, date, str]] = field(default_factory=list)
     reports_open: int = 0
     reports_closed: int = 0
     clues_open: int = 0  # not concluded: in handling, awaiting approval or held (暂存待查)
@@ -115,23 +122,28 @@ class Facts:
             )
         out += [f"处分（影响期内）：{s}" for s in self.sanctions_in_effect]
         out += [f"处分（影响期已满）：{s}" for s in self.sanctions_past]
+        out += [
+            f"处理（无影响期）：{RecordKind(kind).label}（{day:%Y-%m-%d}，{source}）"
+            for kind, day, source in self.handlings
+        ]
         if self.matters_missing:
             out.append(f"{self.matters_missing}年度个人有关事项报告未报告")
         return out
 
 
 def propose(facts: Facts) -> str:
-    """The verdict the facts lead to: no archive → not found; a sanction in its effect period →
-    veto; an open report, a clue not concluded or one transferred to 立案审查调查 → under
-    verification; a closed report or clue, or a past sanction → reported but closed; else no
-    objection. Clues about a namesake linked to no archive are shown, not counted."""
+    """The verdict the facts lead to: no archive → not found; a sanction in its effect period (诫勉
+    included: six months) → veto; an open report, a clue not concluded or one transferred to 立案审查
+    调查 → under verification; a closed report or clue, a past sanction or a first-form handling
+    without effect period (谈话提醒, 批评教育, 责令检查) → reported but closed; else no objection. Clues
+    about a namesake linked to no archive are shown, not counted."""
     if facts.archive is None:
         return OpinionVerdict.NOT_FOUND
     if facts.sanctions_in_effect:
         return OpinionVerdict.IN_EFFECT
     if facts.reports_open or facts.clues_open or facts.clues_transferred:
         return OpinionVerdict.UNDER_VERIFICATION
-    if facts.reports_closed or facts.clues_closed or facts.sanctions_past:
+    if facts.reports_closed or facts.clues_closed or facts.sanctions_past or facts.handlings:
         return OpinionVerdict.REPORTED_CLOSED
     return OpinionVerdict.NO_OBJECTION
 
@@ -345,6 +357,13 @@ def gather(user, persons: list[OpinionPerson], *, today: date | None = None, amo
             archives[s.archive_id].sanctions_in_effect.append(f"{text}，影响期至{end}")
         else:
             archives[s.archive_id].sanctions_past.append(text)
+    handlings = ArchiveRecord.objects.filter(
+        archive_id__in=list(archives), kind__in=HANDLING_KINDS, withdrawn_at__isnull=True
+    )
+    for archive_id, kind, day, source in handlings.order_by("recorded_on", "pk").values_list(
+        "archive_id", "kind", "recorded_on", "source"
+    ):
+        archives[archive_id].handlings.append((kind, day, source))
     due_year = matters_year_due(today)
     filed = set(
         PersonalMattersReport.objects.filter(

@@ -17,8 +17,9 @@ from jijian.core.models import CadreLevel, OrgUnit
 from jijian.core.services import ConcurrentEditError
 from jijian.core.validators import typed_text, validate_id_number
 
-from .access import can_keep
+from .access import archives_visible_to, can_keep
 from .models import (
+    HANDLING_KINDS,
     SECTION_MODELS,
     AnyEntry,
     ArchiveRecord,
@@ -253,12 +254,15 @@ def archive_merge(*, actor, keep: IntegrityArchive, drop: IntegrityArchive, reas
         }
         if not all(a.is_active for a in locked.values()) or len(locked) != 2:
             raise ConcurrentEditError()
-        # One report a year (not withdrawn) and one sanction per source: the survivor's wins, the
-        # duplicate's stays on the (inactive) duplicate.
+        # One report a year (not withdrawn) and one sanction or handling per source: the survivor's
+        # wins, the duplicate's stays on the (inactive) duplicate.
         kept_years = PersonalMattersReport.objects.filter(archive=keep, withdrawn_at__isnull=True).values(
             "year"
         )
         kept_refs = Sanction.objects.filter(archive=keep).exclude(source_ref="").values("source_ref")
+        kept_record_refs = (
+            ArchiveRecord.objects.filter(archive=keep).exclude(source_ref="").values("source_ref")
+        )
         moved = {
             "family": FamilyMember.objects.filter(archive=drop).update(archive=keep),
             "matters": PersonalMattersReport.objects.filter(archive=drop)
@@ -267,7 +271,9 @@ def archive_merge(*, actor, keep: IntegrityArchive, drop: IntegrityArchive, reas
             "sanctions": Sanction.objects.filter(archive=drop)
             .exclude(source_ref__in=kept_refs)
             .update(archive=keep),
-            "records": ArchiveRecord.objects.filter(archive=drop).update(archive=keep),
+            "records": ArchiveRecord.objects.filter(archive=drop)
+            .exclude(source_ref__in=kept_record_refs)
+            .update(archive=keep),
         }
         id_number = drop.id_number
         drop.is_active = False
@@ -459,6 +465,15 @@ def sanction_add(
     return entry
 
 
+def _survivor(archive_id: int) -> IntegrityArchive:
+    """The archive an entry from another platform goes to: `archive_id`, or the survivor it was merged
+    into. Raises IntegrityArchive.DoesNotExist for a missing one."""
+    archive = IntegrityArchive.objects.select_related("org_unit").get(pk=archive_id)
+    while archive.merged_into_id is not None:
+        archive = IntegrityArchive.objects.select_related("org_unit").get(pk=archive.merged_into_id)
+    return archive
+
+
 def sanction_from_source(
     *,
     actor,
@@ -471,19 +486,21 @@ def sanction_from_source(
     source_ref: str,
 ) -> int:
     """A sanction decided elsewhere (a clue's approved conclusion, core.links.archive_record_sanction)
-    entering the archive: once per `source_ref` — the same source again returns the entry already
-    made, in whichever archive it sits (a merge may have moved it). The actor approved the decision
+    entering the archive: once per archive and `source_ref` — the same source again returns the entry
+    already made in that archive, withdrawn or not (a keeper withdrew it as entered in error: the
+    source does not enter it again, the keeper enters the correction by hand). A merged duplicate's
+    survivor takes the entry, and finds the one the merge moved into it. The same source sent to
+    another person's archive (a clue linked anew after a namesake was chosen in error) enters that
+    one; the entry in the first stays until its keepers withdraw it. The actor approved the decision
     on the other platform; they need not keep archives, so the keeper's check is not asked here, but
-    the archive must exist; a merged duplicate's survivor takes the entry. A 留党察看 whose probation
-    the source does not state is counted at its longest (two years), said so in the reason."""
-    existing = Sanction.objects.filter(source_ref=source_ref).values_list("pk", flat=True).first()
-    if existing is not None:
-        return existing
+    the archive must exist. A 留党察看 whose probation the source does not state is counted at its
+    longest (two years), said so in the reason."""
     if kind not in SANCTIONS:
         raise ValidationError(gettext("处分或处理种类不正确"))
-    archive = IntegrityArchive.objects.select_related("org_unit").get(pk=archive_id)
-    while archive.merged_into_id is not None:
-        archive = IntegrityArchive.objects.select_related("org_unit").get(pk=archive.merged_into_id)
+    archive = _survivor(archive_id)
+    existing = _entered_from(Sanction, archive, source_ref)
+    if existing is not None:
+        return existing
     probation = 0
     reason = (reason or "").strip()
     if SANCTIONS[kind].probation:
@@ -504,20 +521,74 @@ def sanction_from_source(
                 recorded_on=decided_on,
                 entered_by=actor,
             )
-            with platform_language():
-                audit_record(
-                    actor=actor,
-                    action="archive.sanction_from_source",
-                    obj=archive,
-                    org_unit_id=archive.org_unit_id,
-                    summary=f"{source}的处理结果记入廉情档案：{archive.name}，{entry.get_kind_display()}",
-                    after={"entry": entry.pk, "kind": kind, "source_ref": source_ref},
-                )
-            IntegrityArchive.objects.filter(pk=archive.pk).update(updated_at=timezone.now())
-            refresh_year_version(archive)
+            _entered_from_source(actor, archive, entry, action="archive.sanction_from_source", source=source)
     except IntegrityError:  # the same source entered meanwhile
-        return Sanction.objects.filter(source_ref=source_ref).values_list("pk", flat=True).get()
+        return (
+            Sanction.objects.filter(archive=archive, source_ref=source_ref).values_list("pk", flat=True).get()
+        )
     return entry.pk
+
+
+def record_from_source(
+    *,
+    actor,
+    archive_id: int,
+    kind: str,
+    recorded_on,
+    summary: str,
+    source: str,
+    source_ref: str,
+) -> int:
+    """A first-form handling decided elsewhere (谈话提醒, 批评教育 or 责令检查 concluding a clue,
+    core.links.archive_record_handling) entering the archive as a record of its kind: once per archive
+    and `source_ref`, withdrawn or not, in the survivor of a merged duplicate — the rules of
+    sanction_from_source. It has no effect period: the integrity opinion shows it and vetoes nothing."""
+    if kind not in HANDLING_KINDS:
+        raise ValidationError(gettext("处理种类不正确"))
+    archive = _survivor(archive_id)
+    existing = _entered_from(ArchiveRecord, archive, source_ref)
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            entry = ArchiveRecord.objects.create(
+                archive=archive,
+                kind=kind,
+                summary=(summary or "").strip() or source,
+                source=source[:100],
+                source_ref=source_ref,
+                recorded_on=recorded_on,
+                entered_by=actor,
+            )
+            _entered_from_source(actor, archive, entry, action="archive.record_from_source", source=source)
+    except IntegrityError:  # the same source entered meanwhile
+        return (
+            ArchiveRecord.objects.filter(archive=archive, source_ref=source_ref)
+            .values_list("pk", flat=True)
+            .get()
+        )
+    return entry.pk
+
+
+def _entered_from(model: type[Sanction] | type[ArchiveRecord], archive, source_ref: str) -> int | None:
+    """The entry `source_ref` already made in `archive`, withdrawn or not, or None."""
+    if not source_ref:  # the caller's mistake, never the user's: an entry from a source names it
+        raise ValueError("source_ref is required")
+    return model.objects.filter(archive=archive, source_ref=source_ref).values_list("pk", flat=True).first()
+
+
+def _entered_from_source(actor, archive: IntegrityArchive, entry, *, action: str, source: str) -> None:
+    with platform_language():
+        audit_record(
+            actor=actor,
+            action=action,
+            obj=archive,
+            org_unit_id=archive.org_unit_id,
+            summary=f"{source}的处理结果记入廉情档案：{archive.name}，{entry.get_kind_display()}",
+            after={"entry": entry.pk, "kind": entry.kind, "source_ref": entry.source_ref},
+        )
+    IntegrityArchive.objects.filter(pk=archive.pk).update(updated_at=timezone.now())
+    refresh_year_version(archive)
 
 
 def record_add(
@@ -567,8 +638,8 @@ def section_entry_withdraw(
     *, actor, entry: AnyEntry, version: int, reason: str, ip_address: str = ""
 ) -> AnyEntry:
     """Withdraw (撤销) a section entry entered in error. Who may enter entries may withdraw them (the
-    keepers, in the jurisdiction of the archive's unit; the caller resolved the archive through
-    access.get_archive_for, recusal included); a reason is required; `version` is the entry's version
+    keepers, in the jurisdiction of the archive's unit, not recused: the caller resolved the archive
+    through access.get_archive_for, and a recused actor is refused here too); a reason is required; `version` is the entry's version
     the page showed: an entry withdrawn or moved (a merge) meanwhile is refused and nothing changes.
     The entry stays on the archive, marked with who withdrew it, when and why; it no longer counts in
     the opinions' facts nor in the archive's flags. A correction is a new entry naming it (`corrects`).
@@ -577,6 +648,11 @@ def section_entry_withdraw(
     _require_keeper(actor, archive.org_unit)
     if not archive.is_active:
         raise ValidationError(gettext("该档案已合并或撤销"))
+    if not archives_visible_to(actor).filter(pk=archive.pk).exists():
+        # Recused (their own archive, a declared or recorded relative's, one naming them as family):
+        # the page answers 404 before this; the service refuses any other caller too, so nobody
+        # withdraws the entry that keeps them out of an archive.
+        raise PermissionDenied
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise ValidationError(gettext("请填写撤销理由"))

@@ -266,11 +266,17 @@ def entry_withdraw(request, pk, section, entry):
                 actor=request.user, archive=archive, reason=WITHDRAW_REASON, ip_address=client_ip(request)
             )
             archive.refresh_from_db()
-            messages.success(
-                request,
-                gettext("已撤销%(what)s；如需更正，请点击该条目旁的“录入更正”")
-                % {"what": services.entry_label(item)},
-            )
+            what = {"what": services.entry_label(item), "source": item.source}
+            if getattr(item, "source_ref", ""):  # entered by a clue's conclusion: it does not enter again
+                done = (
+                    gettext(
+                        "已撤销%(what)s；%(source)s不会再将其记入本档案，如需更正，请点击该条目旁的“录入更正”"
+                    )
+                    % what
+                )
+            else:
+                done = gettext("已撤销%(what)s；如需更正，请点击该条目旁的“录入更正”") % what
+            messages.success(request, done)
             context = {"archive": archive, "form": OpenForm(), "can_keep": True}
             context.update(_opened(request.user, archive, WITHDRAW_REASON))
             return render(request, "archives/archive_detail.html", context)

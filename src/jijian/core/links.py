@@ -76,8 +76,18 @@ archive_clue_counts = Port("archive_clue_counts")
 # public_demotion, public_dismissal, public_expulsion, org_admonition, …), `decided_on` (the day the
 # sanction was decided, 处分决定日期, from which the archive counts its effect period), `authority`,
 # `reason`, `source` (a label: "问题线索 XS-…") and `source_ref` (a stable name: "petitions.clue:12"; the
-# same source twice gives the same entry). Returns the sanction's id. The archives app audits it.
+# same source twice gives the same entry in an archive, withdrawn or not). Returns the sanction's id.
+# The archives app audits it.
 archive_record_sanction = Port("archive_record_sanction")
+
+# petitions → archives: a clue concluded with a first-form handling short of 诫勉 enters the accused's
+# integrity archive as a record of that handling, once (诫勉 is a sanction: archive_record_sanction).
+# Keyword arguments: `actor` (who approved the conclusion), `archive_id` (as for
+# archive_record_sanction), `kind` (talk_reminder, criticism or ordered_review: 谈话提醒, 批评教育,
+# 责令检查), `recorded_on` (the day the conclusion was approved), `summary` (who decided it and why),
+# `source` and `source_ref` (as for archive_record_sanction). It has no effect period: the integrity
+# opinion shows it and vetoes nothing. Returns the record's id. The archives app audits it.
+archive_record_handling = Port("archive_record_handling")
 
 # reports → petitions: duty records of village members that found or passed on a clue, in the
 # villages of the user's jurisdiction for module PETITIONS (the case management office registers a

@@ -1,4 +1,6 @@
 """The menu: each app names its own entries in a `nav.py` module, core only collects and shows them.
+The same for the pages the public reaches without signing in (reporting, booking a video reception),
+which the sign-in page offers to a visitor who came to the wrong door: `register_public`.
 
 An app's `nav.py` calls `register(...)` with its entries when core is ready (core's AppConfig runs
 Django's `autodiscover_modules("nav")`, as the admin does for `admin.py`), so core names no platform.
@@ -57,3 +59,26 @@ def menu_for(user) -> list[dict]:
         seen.add(entry.url_name)
         items.append({"label": entry.label, "url": reverse(entry.url_name), "active": False})
     return items
+
+
+@dataclass(frozen=True)
+class PublicLink:
+    """A page for the public (no sign-in) that the sign-in page offers."""
+
+    position: int
+    label: object  # lazy text
+    url_name: str
+    element_id: str = ""  # the link's id on the page, for tests and the help text
+
+
+_public: list[PublicLink] = []
+
+
+def register_public(links: Iterable[PublicLink]) -> None:
+    _public.extend(links)
+    _public.sort(key=lambda link: link.position)
+
+
+def public_links() -> list[dict]:
+    """The public pages, in order: label, url and id, as the sign-in page lists them."""
+    return [{"label": link.label, "url": reverse(link.url_name), "id": link.element_id} for link in _public]

@@ -473,8 +473,9 @@ SANCTION_FORM: dict[str, str] = {
 
 # The outcomes that are a sanction or organisational handling of the integrity archive, as the
 # archive names them (core.links.archive_record_sanction): a clue concluded with one enters the
-# accused's archive. Talks, criticism and clearing are no sanction; 组织调整 and 重大职务调整 do not say
-# which handling (调整职务, 免职, 降职… with different effect periods): the keeper enters those by hand.
+# accused's archive. Talks, criticism and clearing are no sanction (the first form's handlings enter
+# the archive as records: ARCHIVE_HANDLING); 组织调整 and 重大职务调整 do not say which handling
+# (调整职务, 免职, 降职… with different effect periods): the keeper enters those by hand.
 ARCHIVE_SANCTION: dict[str, str] = {
     Sanction.ADMONISHMENT: "org_admonition",
     Sanction.WARNING: "party_warning",
@@ -488,6 +489,16 @@ ARCHIVE_SANCTION: dict[str, str] = {
     Sanction.PUBLIC_DEMOTION: "public_demotion",
     Sanction.PUBLIC_DISMISSAL: "public_dismissal",
     Sanction.PUBLIC_EXPULSION: "public_expulsion",
+}
+
+# The first form's handlings short of 诫勉 (谈话提醒, 批评教育, 责令检查), as the archive's records name
+# them (core.links.archive_record_handling): a clue concluded with one enters the accused's archive as
+# a record of it, dated the day the conclusion was approved. No effect period: the integrity opinion
+# shows it and vetoes nothing. 予以澄清 clears the person and enters nothing.
+ARCHIVE_HANDLING: dict[str, str] = {
+    Sanction.TALK_REMINDER: "talk_reminder",
+    Sanction.CRITICISM: "criticism",
+    Sanction.ORDERED_REVIEW: "ordered_review",
 }
 
 

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from jijian.core.navigation import NavEntry, register
+from jijian.core.navigation import NavEntry, PublicLink, register, register_public
 from jijian.core.roles import Module, Role
 
 register(
@@ -24,3 +24,5 @@ register(
         NavEntry(151, Module.ARCHIVES, _("回避申报"), "petitions_work:relations"),
     ]
 )
+
+register_public([PublicLink(10, _("我要举报 / 查询举报进度"), "petitions:home", "petition-link")])

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from jijian.core.navigation import NavEntry, register
+from jijian.core.navigation import NavEntry, PublicLink, register, register_public
 from jijian.core.roles import Module
 
 register(
@@ -11,3 +11,5 @@ register(
         NavEntry(510, Module.RECEPTION, _("接访统计"), "reception:stats"),
     ]
 )
+
+register_public([PublicLink(20, _("预约视频接访"), "reception:public_book", "reception-link")])

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from jijian.core.accounts import security
+from jijian.core.navigation import public_links
 from jijian.core.ops.ratelimit import rate_limit
 from jijian.core.services import user_set_password
 
@@ -125,7 +126,12 @@ def login_view(request):
     return render(
         request,
         "core/login.html",
-        {"form": form, "notice": notice, "next": _safe_next(request, request.GET.get("next"))},
+        {
+            "form": form,
+            "notice": notice,
+            "next": _safe_next(request, request.GET.get("next")),
+            "public_links": public_links(),
+        },
     )
 
 

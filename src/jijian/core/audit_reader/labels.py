@@ -142,6 +142,7 @@ KEY_LABELS: dict[str, str] = {
     "answer_working_days": "答复时限（工作日）",
     "approval": "审批单",
     "archive_sanction": "记入档案的处分",
+    "archive_record": "记入档案的处理记录",
     "chars": "字数",
     "corrects": "更正的档案条目",
     "deadline": "时限",

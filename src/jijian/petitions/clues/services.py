@@ -51,6 +51,7 @@ from jijian.petitions.access import clues_visible_to, petitions_visible_to
 from jijian.petitions.deadlines.limits import deadline_meet, deadline_open
 from jijian.petitions.handling import routing
 from jijian.petitions.models import (
+    ARCHIVE_HANDLING,
     ARCHIVE_SANCTION,
     SANCTION_FORM,
     Channel,
@@ -618,7 +619,7 @@ def clue_approve(*, actor: User, clue: Clue, version: int, endorse: bool, note: 
             fields += ["outcome_sanction", "outcome_form", "outcome_note", "sanction_decided_on", "closed_at"]
         fields += _clear_pending(clue)
         _save(clue, fields)
-        archive_sanction = _to_archive(clue, actor=actor) if disposal in ENDING_DISPOSALS else None
+        entered = _to_archive(clue, actor=actor) if disposal in ENDING_DISPOSALS else NOTHING_ENTERED
         step = _step(
             clue,
             action="approve",
@@ -644,7 +645,7 @@ def clue_approve(*, actor: User, clue: Clue, version: int, endorse: bool, note: 
                     "outcome_form": clue.outcome_form,
                     "sanction_decided_on": _iso(clue.sanction_decided_on),
                     "digest": step.endorsement_digest,
-                    "archive_sanction": archive_sanction,
+                    **entered,
                 },
             )
         _notify_proposer(clue, proposer_id, step, f"已批准：{Disposal(disposal).label}")
@@ -680,7 +681,8 @@ def clue_archive_candidates(clue: Clue) -> list:
 
 def clue_link_archive(*, actor: User, clue: Clue, archive_id, version: int) -> Clue:
     """Link the clue to one of its candidate archives (a second link replaces the first). A clue
-    already concluded with an archive sanction enters that archive now, once (as at approval)."""
+    already concluded with an archive sanction or first-form handling enters that archive now, once
+    (as at approval): linked anew to another person's archive, it enters that one too."""
 
     def choose(locked: Clue) -> int:
         try:
@@ -695,8 +697,8 @@ def clue_link_archive(*, actor: User, clue: Clue, archive_id, version: int) -> C
 
 
 def clue_unlink_archive(*, actor: User, clue: Clue, version: int) -> Clue:
-    """Undo a wrong link of the clue's own (a sanction already entered in the archive stays there: the
-    archive's keepers withdraw it, with a reason)."""
+    """Undo a wrong link of the clue's own (a sanction or handling already entered in the archive
+    stays there: the archive's keepers withdraw it, with a reason)."""
 
     def choose(locked: Clue) -> None:
         if locked.archive_id is None:
@@ -715,7 +717,7 @@ def _relink_archive(*, actor: User, clue: Clue, version: int, choose) -> Clue:
         old_id = locked.archive_id
         locked.archive_id = new_id
         _save(locked, ["archive_id"])
-        entered = None
+        entered = NOTHING_ENTERED
         if new_id is not None and locked.state == ClueState.CLOSED:
             entered = _to_archive(locked, actor=actor)
         audit_record(
@@ -725,30 +727,52 @@ def _relink_archive(*, actor: User, clue: Clue, version: int, choose) -> Clue:
             org_unit_id=locked.holder_id,
             summary=f"线索 {locked.number} {'关联' if new_id is not None else '取消关联'}廉情档案",
             before={"archive": old_id},
-            after={"archive": new_id, "archive_sanction": entered},
+            after={"archive": new_id, **entered},
         )
     return locked
 
 
-def _to_archive(clue: Clue, *, actor: User) -> int | None:
-    """A clue concluded with a sanction (party, public-office or 诫勉) enters the accused's archive as a
-    sanction decided on the day the proposal gave (处分决定日期), once, with the clue as its source
-    (core.links.archive_record_sanction): the sanction's id, or None when the outcome is no archive
-    sanction or no archive is linked."""
-    kind = ARCHIVE_SANCTION.get(clue.outcome_sanction)
-    archive_id = clue_archive_id(clue) if kind else None
-    if not kind or archive_id is None:
-        return None
-    return links.archive_record_sanction(
+# What _to_archive answers when nothing entered the archive (the audit's keys).
+NOTHING_ENTERED: dict[str, int | None] = {"archive_sanction": None}
+
+
+def _to_archive(clue: Clue, *, actor: User) -> dict[str, int | None]:
+    """A concluded clue's outcome enters the accused's archive, once, with the clue as its source: a
+    sanction (party, public-office or 诫勉: ARCHIVE_SANCTION) decided on the day the proposal gave
+    (处分决定日期), through core.links.archive_record_sanction; a first-form handling short of 诫勉
+    (谈话提醒, 批评教育, 责令检查: ARCHIVE_HANDLING) as a record dated the day the conclusion was
+    approved, through core.links.archive_record_handling. The audit's keys: {"archive_sanction": the
+    sanction's id or None}, and "archive_record": the record's id when a handling entered. Nothing
+    enters for another outcome or when no archive is linked."""
+    outcome = clue.outcome_sanction
+    if outcome not in ARCHIVE_SANCTION and outcome not in ARCHIVE_HANDLING:
+        return NOTHING_ENTERED
+    archive_id = clue_archive_id(clue)
+    if archive_id is None:
+        return NOTHING_ENTERED
+    source, source_ref = f"问题线索 {clue.number}", f"petitions.clue:{clue.pk}"
+    if outcome in ARCHIVE_SANCTION:
+        sanction = links.archive_record_sanction(
+            actor=actor,
+            archive_id=archive_id,
+            kind=ARCHIVE_SANCTION[outcome],
+            decided_on=clue.sanction_decided_on,
+            authority=clue.holder.name,
+            reason=clue.outcome_note[:2000],
+            source=source,
+            source_ref=source_ref,
+        )
+        return {"archive_sanction": sanction}
+    record = links.archive_record_handling(
         actor=actor,
         archive_id=archive_id,
-        kind=kind,
-        decided_on=clue.sanction_decided_on,
-        authority=clue.holder.name,
-        reason=clue.outcome_note[:2000],
-        source=f"问题线索 {clue.number}",
-        source_ref=f"petitions.clue:{clue.pk}",
+        kind=ARCHIVE_HANDLING[outcome],
+        recorded_on=timezone.localdate(clue.closed_at) if clue.closed_at else timezone.localdate(),
+        summary=f"决定机关：{clue.holder.name}；{clue.outcome_note}"[:2000],
+        source=source,
+        source_ref=source_ref,
     )
+    return {"archive_sanction": None, "archive_record": record}
 
 
 def clue_reject(*, actor: User, clue: Clue, reason: str, version: int, endorse: bool) -> Clue:
