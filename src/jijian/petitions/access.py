@@ -242,7 +242,9 @@ def archive_report_counts(user, archive_ids) -> dict[int, dict[str, int]]:
         .annotate(n=Count("pk"))
     )
     for row in rows:
-        bucket = counts.setdefault(row["archive_id"], {"open": 0, "closed": 0})
+        archive_id = row["archive_id"]
+        assert archive_id is not None  # filtered by archive_id__in
+        bucket = counts.setdefault(archive_id, {"open": 0, "closed": 0})
         bucket["closed" if row["state"] in closed else "open"] += row["n"]
     return counts
 

@@ -50,6 +50,7 @@ from jijian.core.validators import typed_text
 from jijian.petitions.access import clues_visible_to, petitions_visible_to
 from jijian.petitions.deadlines.limits import deadline_meet, deadline_open
 from jijian.petitions.handling import routing
+from jijian.petitions.handling.archive_links import chosen_archive_id
 from jijian.petitions.models import (
     ARCHIVE_HANDLING,
     ARCHIVE_SANCTION,
@@ -685,13 +686,7 @@ def clue_link_archive(*, actor: User, clue: Clue, archive_id, version: int) -> C
     (as at approval): linked anew to another person's archive, it enters that one too."""
 
     def choose(locked: Clue) -> int:
-        try:
-            wanted = int(archive_id)
-        except (TypeError, ValueError):
-            wanted = None
-        if wanted is None or wanted not in {a.pk for a in clue_archive_candidates(locked)}:
-            raise ValidationError(gettext("所选廉情档案与被反映人不符，请从列出的档案中选择"))
-        return wanted
+        return chosen_archive_id(archive_id, clue_archive_candidates(locked))
 
     return _relink_archive(actor=actor, clue=clue, version=version, choose=choose)
 

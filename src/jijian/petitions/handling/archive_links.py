@@ -46,17 +46,22 @@ def archive_candidates(report: PetitionReport) -> list[Any]:
 def petition_link_archive(*, actor, report: PetitionReport, archive_id, version: int) -> PetitionReport:
     """Link the report to one of its candidate archives (a second link replaces the first)."""
 
-    def choose(locked: PetitionReport) -> Any:
-        try:
-            wanted = int(archive_id)
-        except (TypeError, ValueError):
-            wanted = None
-        for archive in candidate_archives(locked):
-            if archive.pk == wanted:
-                return archive
-        raise ValidationError(gettext("所选廉情档案与被反映人不符，请从列出的档案中选择"))
+    def choose(locked: PetitionReport) -> int:
+        return chosen_archive_id(archive_id, candidate_archives(locked))
 
     return _relink(actor=actor, report=report, version=version, choose=choose)
+
+
+def chosen_archive_id(archive_id, candidates) -> int:
+    """The archive id a handler chose (a report's or a clue's link), which must be one of the
+    `candidates` the page offered: a name alone identifies nobody, so no other archive is taken."""
+    try:
+        wanted = int(archive_id)
+    except (TypeError, ValueError):
+        wanted = None
+    if wanted is None or wanted not in {archive.pk for archive in candidates}:
+        raise ValidationError(gettext("所选廉情档案与被反映人不符，请从列出的档案中选择"))
+    return wanted
 
 
 def petition_unlink_archive(*, actor, report: PetitionReport, version: int) -> PetitionReport:
@@ -70,13 +75,12 @@ def petition_unlink_archive(*, actor, report: PetitionReport, version: int) -> P
 
 
 def _relink(*, actor, report: PetitionReport, version: int, choose) -> PetitionReport:
-    """Set the report's archive to choose(locked report) (None: unlinked), on the row locked at the
-    page's version, audited. Choosing the archive already linked changes nothing."""
+    """Set the report's archive to choose(locked report) (an archive id; None: unlinked), on the row
+    locked at the page's version, audited. Choosing the archive already linked changes nothing."""
     require_handler(actor)
     with transaction.atomic():
         locked = report_locked(report, version=version, states=ALL_STATES)
-        archive = choose(locked)
-        new_id = archive.pk if archive is not None else None
+        new_id = choose(locked)
         if locked.archive_id == new_id:
             return locked
         old_id = locked.archive_id
@@ -84,10 +88,10 @@ def _relink(*, actor, report: PetitionReport, version: int, choose) -> PetitionR
         report_save(locked, ["archive_id"])
         audit_record(
             actor=actor,
-            action="petition.link_archive" if archive is not None else "petition.unlink_archive",
+            action="petition.link_archive" if new_id is not None else "petition.unlink_archive",
             obj=locked,
             org_unit_id=locked.holder_id,
-            summary=f"举报件 {locked.serial_number} {'关联' if archive is not None else '取消关联'}廉情档案",
+            summary=f"举报件 {locked.serial_number} {'关联' if new_id is not None else '取消关联'}廉情档案",
             before={"archive": old_id},
             after={"archive": new_id},
         )
