@@ -537,3 +537,29 @@ def test_an_entry_of_a_merged_away_archive_is_led_to_the_survivor(keeper, archiv
     assert answer.status_code == 410 and "该档案已合并至" in answer.content.decode()
     record.refresh_from_db()
     assert record.withdrawn_at is None
+
+
+def test_a_recused_keeper_cannot_enter_anything_in_the_archive_by_any_path(keeper, archive, tree):
+    """The pages answer 404 to a recused keeper; the section services refuse them too, so the API, an
+    import or a command cannot write into an archive they may not open. Nothing is entered."""
+    recused = _colleague(tree, "gj_wang", "cadre_supervision", "王芳")
+    _family(keeper, archive, "王芳")
+    before = FamilyMember.objects.count(), Sanction.objects.count()
+    with pytest.raises(PermissionDenied):
+        services.family_add(
+            actor=recused,
+            archive=archive,
+            name="张三",
+            relation="child",
+            source="本人填报",
+            recorded_on=timezone.localdate(),
+        )
+    with pytest.raises(PermissionDenied):
+        services.sanction_add(
+            actor=recused,
+            archive=archive,
+            kind="public_demerit",
+            decided_on=timezone.localdate(),
+            source="审理室",
+        )
+    assert (FamilyMember.objects.count(), Sanction.objects.count()) == before

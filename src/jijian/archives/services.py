@@ -304,11 +304,11 @@ def _section_common(actor, archive: IntegrityArchive, source: str, recorded_on) 
     _require_keeper(actor, archive.org_unit)
     if not archive.is_active:
         raise ValidationError(gettext("该档案已合并或撤销"))
-    source = (source or "").strip()
-    if not source:
-        raise ValidationError(gettext("请填写材料来源"))
-    if len(source) > 100:
-        raise ValidationError(gettext("材料来源不超过100字"))
+    if not archives_visible_to(actor).filter(pk=archive.pk).exists():
+        # Recused (their own archive, a declared or recorded relative's): the page answers 404
+        # before this; the service refuses any other caller too (API, import, command).
+        raise PermissionDenied
+    source = typed_text(source, label=gettext("材料来源"), limit=100, required=True)
     if recorded_on is None:
         raise ValidationError(gettext("请填写材料日期"))
     if recorded_on > timezone.localdate():
@@ -653,11 +653,9 @@ def section_entry_withdraw(
         # the page answers 404 before this; the service refuses any other caller too, so nobody
         # withdraws the entry that keeps them out of an archive.
         raise PermissionDenied
-    reason = (reason or "").strip()
+    reason = typed_text(reason, label=gettext("撤销理由"), limit=500)
     if len(reason) < 2:
         raise ValidationError(gettext("请填写撤销理由"))
-    if len(reason) > 500:
-        raise ValidationError(gettext("撤销理由不超过500字"))
     model = type(entry)
     with transaction.atomic():
         locked = model.objects.select_for_update().filter(pk=entry.pk, archive=archive).first()
