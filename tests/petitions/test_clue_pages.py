@@ -85,6 +85,10 @@ def test_free_registration_from_a_duty_record_or_another_source(login, tree, peo
         },
     )
     assert response.status_code == 302
+    # The clue's page names its source record (day, village, duty type) through the reports platform.
+    source = client.get(response.url).content.decode()
+    day = timezone.localdate().isoformat()
+    assert f"村级纪检委员履职发现 · {day} 神农村 {duty_type.name}" in source
     response = client.post(
         reverse("petitions_clues:register"),
         {"source": "other_body", "accused_name": "钱某", "summary": "审计移送", "endorse": "on"},
