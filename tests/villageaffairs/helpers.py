@@ -11,10 +11,12 @@ from django.utils import timezone
 from jijian.villageaffairs import reimbursements as r
 from jijian.villageaffairs import services
 from jijian.villageaffairs.board import public_board_publish
-from jijian.villageaffairs.models import Step
+from jijian.villageaffairs.models import MeetingForm, Step
 
 PARTY_MEMBERS = 30
-REPRESENTATIVES = 21
+REPRESENTATIVES = 21  # the 村民代表会议's members
+ADULT_VILLAGERS = 1200
+HOUSEHOLDS = 400
 
 
 def days_ago(n: int):
@@ -28,6 +30,8 @@ def file_rules(member, **overrides):
         "item_types": "集体土地承包；公益事业建设",
         "party_members": PARTY_MEMBERS,
         "representatives": REPRESENTATIVES,
+        "adult_villagers": ADULT_VILLAGERS,
+        "households": HOUSEHOLDS,
         "minutes_late_days": 7,
     }
     current = services.village_rules_for(member.org_unit)
@@ -67,6 +71,7 @@ def step_fields(step: int, *, held_on=None, title: str = "村部维修", **overr
         )
     elif step == Step.VILLAGERS_MEETING:
         fields.update(
+            meeting_form=MeetingForm.REPRESENTATIVES,
             roll=REPRESENTATIVES,
             attended=18,
             attendees=names(18, "代表"),
@@ -89,6 +94,26 @@ def record(member, decision, step: int, **overrides):
 def walk(member, decision, *, upto: int = 6):
     """Record steps 1..upto, one day apart, the sixth today: a clean decision, no flag."""
     return [record(member, decision, s, held_on=days_ago(6 - s)) for s in range(1, upto + 1)]
+
+
+def villagers_meeting(
+    member, form, *, attended: int, votes_for: int | None = None, title="村规民约修订", **kw
+):
+    """A decision walked to the party members' meeting, then resolved by a villagers' decision held in
+    `form` (its roll taken from the rules), `attended` present, all of them for unless `votes_for`."""
+    decision = register(member, title)
+    walk(member, decision, upto=3)
+    fields = {
+        "meeting_form": form,
+        "roll": None,
+        "attended": attended,
+        "attendees": "",
+        "votes_for": attended if votes_for is None else votes_for,
+        "votes_abstain": None,
+    }
+    fields.update(kw)
+    record(member, decision, Step.VILLAGERS_MEETING, held_on=days_ago(2), **fields)
+    return decision
 
 
 def png(name="board.png"):

@@ -59,6 +59,8 @@ class StepOut(Schema):
     step: int
     label: str
     held_on: date
+    meeting_form: str  # the villagers' decision's form (MeetingForm); "" on other steps and old records
+    meeting_form_label: str
     roll: int | None
     attended: int | None
     votes_for: int | None
@@ -73,6 +75,10 @@ class StepOut(Schema):
     @staticmethod
     def resolve_label(obj) -> str:
         return str(obj.get_step_display())
+
+    @staticmethod
+    def resolve_meeting_form_label(obj) -> str:
+        return str(obj.get_meeting_form_display()) if obj.meeting_form else ""
 
 
 class FlagOut(Schema):
@@ -220,7 +226,14 @@ def village_voucher_detail(request, voucher_id: ApiId):
 
 # --- writes ------------------------------------------------------------------------------------------
 class StepFieldsIn(Schema):
+    """A meeting step's fields. The villagers' decision (step 4) names its `meeting_form` — villagers
+    (村民会议 of the adult villagers), households (村民会议 of the households' representatives) or
+    representatives (村民代表会议) — and its roll is that form's in the decision's rules: `roll` may be
+    left out, and one that differs is refused. On a correction, `meeting_form` left empty keeps the
+    step's."""
+
     held_on: date
+    meeting_form: str = Field("", max_length=20)
     roll: ApiCount | None = None
     attended: ApiCount | None = None
     attendees: str = ""
@@ -511,6 +524,8 @@ class RulesOut(Schema):
     large_amount: Decimal
     item_types: str
     party_members: int
+    adult_villagers: int
+    households: int
     representatives: int
     minutes_late_days: int
     step_stall_days: int | None
@@ -525,7 +540,7 @@ def _rules_out(village) -> dict:
         return {
             "village_id": village.pk, "village_name": village.name, "filed": False, "version": 0,
             "large_amount": Decimal(DEFAULT_LARGE_AMOUNT), "item_types": "", "party_members": 0,
-            "representatives": 0, "minutes_late_days": DEFAULT_MINUTES_LATE_DAYS, "step_stall_days": None,
+            "adult_villagers": 0, "households": 0, "representatives": 0, "minutes_late_days": DEFAULT_MINUTES_LATE_DAYS, "step_stall_days": None,
             "result_public_days": None, "filed_at": None, "filed_by": None,
         }  # fmt: skip
     return {
@@ -536,6 +551,8 @@ def _rules_out(village) -> dict:
         "large_amount": rules.large_amount,
         "item_types": rules.item_types,
         "party_members": rules.party_members,
+        "adult_villagers": rules.adult_villagers,
+        "households": rules.households,
         "representatives": rules.representatives,
         "minutes_late_days": rules.minutes_late_days,
         "step_stall_days": rules.step_stall_days,
@@ -556,13 +573,17 @@ def village_rules_detail(request, village_id: ApiId):
 
 
 class RulesIn(Schema):
-    """The village's rules, filed by its member (a new version each time): `version` is the one read
-    (0 for the first filing); the 环节停滞 limits left out or null are the platform's."""
+    """The village's rules, filed by its member (a new version each time, the whole set): `version` is
+    the one read (0 for the first filing); the 环节停滞 limits left out or null are the platform's. The
+    villagers' decision's rolls — `adult_villagers` (18周岁以上村民), `households` (户数),
+    `representatives` (the 村民代表会议's members) — left out or 0 are not filed."""
 
     version: ApiVersion
     large_amount: RulesAmount
     item_types: str = ""
     party_members: ApiCount
+    adult_villagers: ApiCount = 0
+    households: ApiCount = 0
     representatives: ApiCount = 0
     minutes_late_days: ApiSmall = DEFAULT_MINUTES_LATE_DAYS
     step_stall_days: ApiSmall | None = None

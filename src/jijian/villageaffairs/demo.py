@@ -1,8 +1,11 @@
 """Demo of village affairs (`jijian setup`): the rules of two villages of 厉山镇 filed with the
-township, and four 三重一大 decisions through their own services — one walked through the six steps
-of 四议两公开, one whose party members' meeting is short of its quorum, one that skipped the party
-members' meeting and reused the first one's representatives' list (both meetings are flagged), one
-whose minutes were recorded late. The demo member `cun` and the township `xiangzhen` see them; their flags wait on the risk board."""
+township, and six 三重一大 decisions through their own services — one walked through the six steps
+of 四议两公开 (resolved by the 村民代表会议), one whose party members' meeting is short of its quorum,
+one that skipped the party members' meeting and reused the first one's representatives' list (both
+meetings are flagged), one resolved by a 村民会议 of the households' representatives (quorate), one by
+a 村民会议 of the villagers that fewer than half of them attended (flagged), one whose minutes were
+recorded late. The demo member `cun` and the township `xiangzhen` see them; their flags wait on the
+risk board."""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from jijian.core.models import OrgUnit, User
 from jijian.core.roles import Role
 
 from . import services
-from .models import Step
+from .models import MeetingForm, Step
 
 PARTY = ["张明", "李华", "王建国", "刘芳", "陈志强", "杨秀英", "赵军", "黄丽", "周涛", "吴敏", "徐刚", "孙燕", "胡斌",
          "朱红", "高峰", "林静", "何平", "郭勇", "马兰", "罗成", "梁波", "宋洁", "郑伟", "谢芳", "韩磊", "唐敏",
@@ -64,6 +67,7 @@ def _meeting(step: int, held_on, title: str, **extra) -> dict:
         )
     elif step == Step.VILLAGERS_MEETING:
         fields.update(
+            meeting_form=MeetingForm.REPRESENTATIVES,
             roll=21,
             attended=18,
             attendees="、".join(REPRESENTATIVES[:18]),
@@ -92,7 +96,9 @@ def load_demo(*, seed: int) -> int:
         .first()
     )
     count = 0
-    for member in (cun, other):
+    # cun's village files all three rolls of the villagers' decision; the other no household roll (a
+    # 村民会议 of the households cannot be recorded there until it files one).
+    for member, households in ((cun, 412), (other, 0)):
         if member is not None:
             services.village_rules_file(
                 actor=member,
@@ -101,6 +107,8 @@ def load_demo(*, seed: int) -> int:
                 item_types="村级规划和村规民约；集体土地承包、租赁；公益事业建设；集体资产处置；5万元以上资金使用；"
                 "村干部误工补贴标准；救灾救济和低保",
                 party_members=30,
+                adult_villagers=1186,
+                households=households,
                 representatives=21,
                 minutes_late_days=7,
             )
@@ -166,13 +174,67 @@ def load_demo(*, seed: int) -> int:
         {
             1: _meeting(1, _day(6), title),
             2: _meeting(2, _day(5), title),
-            # No party members' meeting; the representatives' list is the one of the village hall's meeting.
+            # No party members' meeting; the representatives' list is the one of the village hall's meeting
+            # (held on another day: the same list at one sitting is not suspicious).
             4: _meeting(
                 4,
-                _day(3),
+                _day(2),
                 title,
                 out_of_sequence_reason="村两委称党员大会因农忙未召开",
                 member_opinion="未经党员大会审议，已当场提出",
+            ),
+        },
+    )
+    count += 1
+
+    # Resolved by a 村民会议 of the households' representatives: 281 of 412 households, two thirds
+    # or more (275) — quorate — and the resolution made public.
+    title = "二轮土地承包到期延包方案"
+    by_households = services.major_decision_register(actor=cun, category="major_matter", title=title)
+    steps = {s: _meeting(s, _day(8 - s), title) for s in (1, 2)}
+    steps[3] = _meeting(3, _day(5), title, attendees="、".join(PARTY[4:30]))
+    steps[5] = _meeting(5, _day(1), title)
+    steps[4] = _meeting(
+        4,
+        _day(4),
+        title,
+        meeting_form=MeetingForm.HOUSEHOLDS,
+        roll=None,
+        attended=281,
+        attendees="",
+        votes_for=263,
+        votes_against=11,
+        votes_abstain=7,
+        minutes=f"村民会议（每户一名代表）表决{title}：到会户代表281人，赞成263票，反对11票，弃权7票，通过。",
+    )
+    walk(cun, by_households, dict(sorted(steps.items())))
+    count += 1
+
+    # Taken to a 村民会议 of the villagers that 540 of the village's 1,186 adults attended: not more
+    # than half (594 needed), so its quorum is flagged although the representatives' two thirds would
+    # have been met by far.
+    title = "村规民约修订"
+    villagers = services.major_decision_register(actor=cun, category="major_matter", title=title)
+    walk(
+        cun,
+        villagers,
+        {
+            1: _meeting(1, _day(6), title),
+            2: _meeting(2, _day(5), title),
+            3: _meeting(3, _day(4), title, attendees="、".join(PARTY[2:28])),
+            4: _meeting(
+                4,
+                _day(2),
+                title,
+                meeting_form=MeetingForm.VILLAGERS,
+                roll=None,
+                attended=540,
+                attendees="",
+                votes_for=498,
+                votes_against=30,
+                votes_abstain=12,
+                minutes=f"村民会议表决{title}（修订稿）：到会村民540人，赞成498票，通过。",
+                member_opinion="到会村民未过半数，已提醒村委会择期重新召开或提交村民代表会议",
             ),
         },
     )

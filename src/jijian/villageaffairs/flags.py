@@ -6,10 +6,22 @@ The rules (docs/villageaffairs.md):
 - missing:    a step is not recorded while a later one is (the six steps build on each other);
 - order:      a step was recorded before the step it depends on (with the member's explanation);
 - date:       a step is dated before the step it depends on;
-- quorum:     the party members' meeting or the villagers' (representatives') meeting had fewer than
-              two thirds of its roll;
-- votes:      the party members' meeting passed with no more than half of the members due, the
-              villagers' meeting with no more than half of those present;
+- quorum:     a meeting short of its quorum (quorum_least): the party members' meeting with fewer than
+              two thirds of the party members; the villagers' decision by the rule of the form it was
+              taken in (村民委员会组织法, articles 22 and 26, as we read them: "以上" counts the figure
+              itself, "过半数" is more than half) —
+              村民会议 of the adult villagers: more than half of the villagers aged 18 or over;
+              村民会议 of the households: representatives of two thirds or more of the households;
+              村民代表会议: two thirds or more of its members (the representatives and the villagers'
+              committee); a villagers' decision recorded before its form was asked (no form) is read
+              as it was recorded, by the two-thirds rule;
+- votes:      the party members' meeting passed with no more than half of the members due; the
+              villagers' decision, whatever its form, with no more than half of those present (both
+              articles: 到会人员的过半数);
+- roll:       a villagers' decision recorded before its form was asked whose roll is none of the
+              rolls of the decision's rules (typed freely where the village had filed no roll): its
+              quorum was computed against a roll nobody filed. Recorded with its form, the roll is the
+              form's and this cannot happen;
 - late:       the minutes of a meeting were recorded more than the village's set number of days after;
 - same_attendees / same_minutes: the same attendance list of a party or villagers' meeting, or the
               same minutes text, appears on another meeting of the village (the falsified-record risk
@@ -35,12 +47,13 @@ from typing import NamedTuple, Protocol
 
 from django.conf import settings
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jijian.smcrypto import sm3_hex
 
-from .models import MEETING_STEPS, QUORUM_STEPS, Step
+from .models import MEETING_FORM_ROLLS, MEETING_STEPS, QUORUM_STEPS, MeetingForm, Step
 
 # Minutes shorter than this (after normalising) are too generic to call copied.
 MIN_MINUTES_CHARS = 20
@@ -80,6 +93,7 @@ class StepFacts(NamedTuple):
     recorded_at: datetime
     attendees_digest: str
     minutes_digest: str
+    meeting_form: str = ""  # the villagers' decision's form ("" on other steps and on old records)
 
 
 # The DecisionStep columns of StepFacts, in its order.
@@ -128,6 +142,7 @@ TITLES = {
     "same_attendees": _("参会名单雷同"),
     "same_minutes": _("会议记录雷同"),
     "stalled": _("环节停滞"),
+    "roll": _("应到人数无备案依据"),
 }
 
 RULES = {
@@ -145,7 +160,67 @@ RULES = {
         "四议两公开应连续进行：前一环节后超过规定天数仍未进行下一环节的予以提示，"
         "如决议通过后未公开、事项实施后未公开结果。"
     ),
+    "roll": _(
+        "村民（代表）会议的到会比例须按备案规则中该会议形式的应到人数计算（18周岁以上村民人数、户数"
+        "或村民代表会议组成人员人数）；按其他人数计算的，到会是否达到法定人数无从判断。"
+    ),
 }
+
+# The rules of the villagers' decision by the form it was taken in, shown with its quorum and votes
+# flags in place of RULES' (which a decision recorded before the form was asked still shows).
+FORM_RULES: dict[tuple[str, str], Promise] = {
+    ("quorum", MeetingForm.VILLAGERS): _(
+        "召开村民会议，应当有本村十八周岁以上村民的过半数参加（《村民委员会组织法》第二十二条）。"
+    ),
+    ("quorum", MeetingForm.HOUSEHOLDS): _(
+        "以户的代表参加的村民会议，应当有本村三分之二以上的户的代表参加（《村民委员会组织法》第二十二条）。"
+    ),
+    ("quorum", MeetingForm.REPRESENTATIVES): _(
+        "村民代表会议有三分之二以上的组成人员（村民代表和村民委员会成员）参加方可召开（《村民委员会组织法》第二十六条）。"
+    ),
+    ("votes", MeetingForm.VILLAGERS): _(
+        "村民会议所作决定应当经到会人员的过半数通过（《村民委员会组织法》第二十二条）。"
+    ),
+    ("votes", MeetingForm.HOUSEHOLDS): _(
+        "村民会议所作决定应当经到会人员的过半数通过（《村民委员会组织法》第二十二条）。"
+    ),
+    ("votes", MeetingForm.REPRESENTATIVES): _(
+        "村民代表会议所作决定应当经到会人员的过半数同意（《村民委员会组织法》第二十六条）。"
+    ),
+}
+
+# A quorum flag's finding on a villagers' decision, by its form (the roll is counted in people, or in
+# households).
+FORM_QUORUM_FINDINGS: dict[str, Promise] = {
+    MeetingForm.VILLAGERS: _(
+        "“%(step)s”以村民会议召开：本村18周岁以上村民 %(roll)s 人，到会 %(attended)s 人，未过半数（至少 %(least)s 人）。"
+    ),
+    MeetingForm.HOUSEHOLDS: _(
+        "“%(step)s”以户代表参加的村民会议召开：本村 %(roll)s 户，到会户代表 %(attended)s 人，不足三分之二（至少 %(least)s 户）。"
+    ),
+    MeetingForm.REPRESENTATIVES: _(
+        "“%(step)s”以村民代表会议召开：组成人员 %(roll)s 人，到会 %(attended)s 人，不足三分之二（至少 %(least)s 人）。"
+    ),
+}
+
+
+def quorum_least(step: int, meeting_form: str, roll: int) -> int:
+    """The fewest present that make a quorum of `roll` at a meeting of `step` held in `meeting_form`
+    ("" but for the villagers' decision): more than half (过半数) of the adult villagers for a 村民会议
+    of the villagers; two thirds or more (三分之二以上, the figure itself included) of the households,
+    of a 村民代表会议's members, of the party members, and of the roll of a villagers' decision
+    recorded without its form."""
+    if step == Step.VILLAGERS_MEETING and meeting_form == MeetingForm.VILLAGERS:
+        return roll // 2 + 1
+    return -(-roll * 2 // 3)
+
+
+def form_rule_legend() -> list[tuple[str, str]]:
+    """The villagers' decision's rules by form, for the list of rules under the risk board: (the form,
+    its quorum rule and its votes rule)."""
+    return [
+        (str(form.label), f"{FORM_RULES['quorum', form]}{FORM_RULES['votes', form]}") for form in MeetingForm
+    ]
 
 
 @lru_cache(maxsize=8)
@@ -157,6 +232,13 @@ def _step_labels(language: str | None) -> dict[int, str]:
 def _rule_texts(language: str | None) -> dict[str, tuple[str, str]]:
     """Each rule's (title, rule) in `language`, translated once per language."""
     return {code: (str(TITLES[code]), str(rule)) for code, rule in RULES.items()}
+
+
+@lru_cache(maxsize=8)
+def _form_texts(language: str | None) -> tuple[dict[tuple[str, str], str], dict[str, str]]:
+    """FORM_RULES and FORM_QUORUM_FINDINGS in `language`, translated once per language."""
+    rules = {key: str(rule) for key, rule in FORM_RULES.items()}
+    return rules, {form: str(finding) for form, finding in FORM_QUORUM_FINDINGS.items()}
 
 
 def step_labels() -> dict[int, str]:
@@ -197,15 +279,19 @@ def decisions_flags(
     """decision_flags() of each decision (its steps: `steps[decision.pk]`, none if absent), reading the
     active language and time zone once for them all rather than once per decision. `today` (default:
     the local date) is the day the stalled rule counts to."""
-    labels, rules = step_labels(), _rule_texts(translation.get_language())
+    language = translation.get_language()
+    labels, rules = step_labels(), _rule_texts(language)
     tz = timezone.get_current_timezone()
-    context = _Context(labels, rules, tz, today or timezone.localdate(), stall_limits())
+    context = _Context(
+        labels, rules, _form_texts(language), tz, today or timezone.localdate(), stall_limits()
+    )
     return {d.pk: _flags(d, steps.get(d.pk, ()), duplicates or {}, context) for d in decisions}
 
 
 class _Context(NamedTuple):
     labels: dict[int, str]
     rules: dict[str, tuple[str, str]]
+    forms: tuple[dict[tuple[str, str], str], dict[str, str]]  # _form_texts()
     tz: tzinfo
     today: date
     stall_days: tuple[int, int]
@@ -221,8 +307,13 @@ def _flags(
     by_step = {s.step: s for s in steps}
     flags: list[Flag] = []
 
+    form_rules, form_findings = context.forms
+
     def add(code: str, step: StepFacts, finding: str) -> None:
-        flags.append(Flag(f"{code}:{step.step}", *rules[code], finding, step.step, step.recorded_at))
+        title, rule = rules[code]
+        # A villagers' decision recorded with its form shows that form's rule.
+        rule = form_rules.get((code, step.meeting_form), rule) if step.meeting_form else rule
+        flags.append(Flag(f"{code}:{step.step}", title, rule, finding, step.step, step.recorded_at))
 
     recorded = sorted(by_step)
     if not recorded:
@@ -267,19 +358,30 @@ def _flags(
         previous = step
         quorum_step = s in QUORUM_STEPS
         if quorum_step and step.roll and step.attended is not None:
-            if step.attended * 3 < step.roll * 2:
+            least = quorum_least(s, step.meeting_form, step.roll)
+            if step.attended < least:
+                finding = form_findings.get(step.meeting_form) or gettext(
+                    "“%(step)s”应到 %(roll)s 人，实到 %(attended)s 人，不足三分之二（至少 %(least)s 人）。"
+                )
                 add(
                     "quorum",
                     step,
+                    finding
+                    % {"step": labels[s], "roll": step.roll, "attended": step.attended, "least": least},
+                )
+            if (
+                s == Step.VILLAGERS_MEETING
+                and not step.meeting_form
+                and step.roll not in _filed_rolls(decision)
+            ):
+                add(
+                    "roll",
+                    step,
                     gettext(
-                        "“%(step)s”应到 %(roll)s 人，实到 %(attended)s 人，不足三分之二（至少 %(least)s 人）。"
+                        "“%(step)s”登记时未记录会议形式，按应到 %(roll)s 人计算到会比例，"
+                        "而本事项适用的备案规则中没有这个人数。"
                     )
-                    % {
-                        "step": labels[s],
-                        "roll": step.roll,
-                        "attended": step.attended,
-                        "least": -(-step.roll * 2 // 3),
-                    },
+                    % {"step": labels[s], "roll": step.roll},
                 )
             base = step.roll if s == Step.PARTY_MEETING else step.attended
             if step.votes_for is not None and base and step.votes_for * 2 <= base:
@@ -358,6 +460,12 @@ def _flags(
     if len(flags) > 1:
         flags.sort(key=lambda f: (f.step, f.code))
     return flags
+
+
+def _filed_rolls(decision: DecisionFacts) -> set[int]:
+    """The rolls of the villagers' decision that the decision's rules hold (0: not filed)."""
+    rules = decision.rules or {}
+    return {int(rules.get(key) or 0) for key in MEETING_FORM_ROLLS.values()} - {0}
 
 
 def meeting_name(title: str, step: int, held_on: date) -> str:

@@ -7,19 +7,28 @@ from typing import cast
 
 from django import forms
 from django.core.validators import MaxValueValidator
+from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy
 
 from jijian.core.forms import MultipleFileField, UnitChoiceField
 from jijian.core.models import OrgUnit
 
 from . import flags
-from .models import DEFAULT_MINUTES_LATE_DAYS, MEETING_STEPS, DecisionCategory
+from .models import (
+    DEFAULT_MINUTES_LATE_DAYS,
+    MEETING_FORM_ROLLS,
+    MEETING_STEPS,
+    DecisionCategory,
+    MeetingForm,
+    Step,
+)
 from .services import (
     MAX_FILES_PER_STEP,
     MAX_MINUTES,
     MAX_TEXT,
     MIN_RESULT_PUBLIC_DAYS,
     MIN_STEP_STALL_DAYS,
+    ROLL_NAMES,
 )
 
 
@@ -32,8 +41,33 @@ class RulesForm(forms.Form):
         help_text=gettext_lazy("达到此金额的资金使用属于“三重一大”"),
     )
     party_members = forms.IntegerField(label=gettext_lazy("本村党员人数"), min_value=0, max_value=100000)
+    # The rolls of the villagers' decision, one per form it may be taken in (models.MeetingForm).
+    adult_villagers = forms.IntegerField(
+        label=gettext_lazy("18周岁以上村民人数"),
+        min_value=0,
+        max_value=1000000,
+        required=False,
+        help_text=gettext_lazy(
+            "村民会议由本村18周岁以上村民参加的，须有其过半数到会；不召开此种会议的可不填"
+        ),
+    )
+    households = forms.IntegerField(
+        label=gettext_lazy("户数"),
+        min_value=0,
+        max_value=1000000,
+        required=False,
+        help_text=gettext_lazy(
+            "村民会议由每户派代表参加的，须有三分之二以上的户的代表到会；不召开此种会议的可不填"
+        ),
+    )
     representatives = forms.IntegerField(
-        label=gettext_lazy("村民代表人数"), min_value=0, max_value=100000, required=False
+        label=gettext_lazy("村民代表会议组成人员人数"),
+        min_value=0,
+        max_value=100000,
+        required=False,
+        help_text=gettext_lazy(
+            "村民代表和村民委员会成员合计，须有三分之二以上到会；未设村民代表会议的可不填"
+        ),
     )
     minutes_late_days = forms.IntegerField(
         label=gettext_lazy("会议记录迟录提示天数"),
@@ -75,7 +109,8 @@ class RulesForm(forms.Form):
 
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)
-        data["representatives"] = data.get("representatives") or 0
+        for roll in ("adult_villagers", "households", "representatives"):
+            data[roll] = data.get(roll) or 0  # left empty: not filed
         return data
 
 
@@ -93,9 +128,24 @@ class DecisionForm(forms.Form):
     )
 
 
+class FirstOptionRadioSelect(forms.RadioSelect):
+    """Radio buttons whose label — and the error summary's link — points at the first option, so that
+    following the link from the summary reaches the group (a RadioSelect's label points nowhere)."""
+
+    def id_for_label(self, id_, index="0"):
+        return super().id_for_label(id_, index)
+
+
 class StepForm(forms.Form):
     held_on = forms.DateField(
         label=gettext_lazy("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    # The villagers' decision only: its roll is that form's, from the decision's rules (not typed).
+    meeting_form = forms.ChoiceField(
+        label=gettext_lazy("会议形式"),
+        choices=MeetingForm.choices,
+        widget=FirstOptionRadioSelect,
+        error_messages={"required": gettext_lazy("请选择实际召开的会议形式")},
     )
     roll = forms.IntegerField(label=gettext_lazy("应到人数"), required=False, min_value=0)
     attended = forms.IntegerField(label=gettext_lazy("实到人数"), required=False, min_value=0)
@@ -131,8 +181,25 @@ class StepForm(forms.Form):
         help_text=gettext_lazy("仅在前置环节尚未登记时填写"),
     )
 
-    def __init__(self, *args, step: int, needs_reason: bool, **kwargs):
+    def __init__(self, *args, step: int, needs_reason: bool, rolls: dict | None = None, **kwargs):
+        """`rolls`: the decision's services.meeting_rolls(), for the villagers' decision (step 4)."""
         super().__init__(*args, **kwargs)
+        if step == Step.VILLAGERS_MEETING:
+            del self.fields["roll"]
+            rolls = rolls or {}
+            cast(forms.ChoiceField, self.fields["meeting_form"]).choices = [
+                (form, form_choice_label(form, rolls.get(form))) for form in MeetingForm.values
+            ]
+            # The one form the decision's rules have a roll for is the one that can be recorded: chosen
+            # already (a village that files only its representatives has nothing to choose).
+            possible = [form for form, roll in rolls.items() if roll.roll]
+            if len(possible) == 1 and not self.initial.get("meeting_form"):
+                self.initial["meeting_form"] = possible[0]
+            self.fields["attended"].help_text = gettext(
+                "户代表参加的村民会议，填到会的户代表人数（每户一人）"
+            )
+        else:
+            del self.fields["meeting_form"]
         if step not in MEETING_STEPS:
             for name in ("roll", "attended", "attendees", "votes_for", "votes_against", "votes_abstain"):
                 del self.fields[name]
@@ -143,6 +210,34 @@ class StepForm(forms.Form):
                 field.widget.attrs["inputmode"] = "numeric"
         if not needs_reason:
             del self.fields["out_of_sequence_reason"]
+
+
+def form_choice_label(form: str, roll) -> str:
+    """A villagers' decision's form as the step form offers it: its name, its roll (services.MeetingRoll)
+    from the decision's rules and the attendance that makes its quorum; or why it cannot be chosen."""
+    name = MeetingForm(form).label
+    if roll is None or not roll.roll:
+        return format_html(
+            '<strong>{}</strong> <span class="hint unfiled">{}</span>',
+            name,
+            gettext("本事项适用的备案规则没有%(roll_name)s，不能按此种会议计算到会比例")
+            % {"roll_name": ROLL_NAMES[MEETING_FORM_ROLLS[form]]},
+        )
+    least = flags.quorum_least(Step.VILLAGERS_MEETING, form, roll.roll)
+    quorum = {
+        MeetingForm.VILLAGERS: gettext(
+            "应到：本村18周岁以上村民 %(roll)s 人，须过半数（至少 %(least)s 人）到会"
+        ),
+        MeetingForm.HOUSEHOLDS: gettext(
+            "应到：本村 %(roll)s 户，须三分之二以上（至少 %(least)s 户）的代表到会"
+        ),
+        MeetingForm.REPRESENTATIVES: gettext(
+            "应到：组成人员 %(roll)s 人，须三分之二以上（至少 %(least)s 人）到会"
+        ),
+    }[MeetingForm(form)] % {"roll": roll.roll, "least": least}
+    if roll.added_from is not None:
+        quorum += gettext("（按本村第%(version)s版备案规则）") % {"version": roll.added_from}
+    return format_html('<strong>{}</strong> <span class="hint">{}</span>', name, quorum)
 
 
 class StepCorrectForm(StepForm):
@@ -156,8 +251,8 @@ class StepCorrectForm(StepForm):
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, step: int, **kwargs):
-        super().__init__(*args, step=step, needs_reason=False, **kwargs)
+    def __init__(self, *args, step: int, rolls: dict | None = None, **kwargs):
+        super().__init__(*args, step=step, needs_reason=False, rolls=rolls, **kwargs)
         del self.fields["uploads"]
 
 

@@ -41,9 +41,28 @@ class Step(models.IntegerChoices):
     RESULT_PUBLIC = 6, _("实施结果公开")
 
 
+class MeetingForm(models.TextChoices):
+    """The forms the villagers' decision (Step.VILLAGERS_MEETING) may be taken in, each counted against
+    a roll of its own in the village's filed rules (MEETING_FORM_ROLLS) and with a quorum of its own
+    (flags.quorum_least): a 村民会议 of the adult villagers, a 村民会议 of one representative per
+    household, or a 村民代表会议 of the representatives and the villagers' committee."""
+
+    VILLAGERS = "villagers", _("村民会议（18周岁以上村民参加）")
+    HOUSEHOLDS = "households", _("村民会议（户代表参加）")
+    REPRESENTATIVES = "representatives", _("村民代表会议")
+
+
+# The VillageRules field (and key of a decision's rules snapshot) each form's roll is read from.
+MEETING_FORM_ROLLS: dict[str, str] = {
+    MeetingForm.VILLAGERS: "adult_villagers",
+    MeetingForm.HOUSEHOLDS: "households",
+    MeetingForm.REPRESENTATIVES: "representatives",
+}
+
 # Steps that are meetings (attendance, votes, minutes); the other two are notices on the board.
 MEETING_STEPS = frozenset({Step.PROPOSAL, Step.TWO_COMMITTEES, Step.PARTY_MEETING, Step.VILLAGERS_MEETING})
-# Steps whose roll is fixed by the village's register (党员人数, 村民代表人数) and that need a quorum.
+# Steps whose roll is fixed by the village's register (党员人数; for the villagers' decision the roll of
+# the form it was taken in) and that need a quorum.
 QUORUM_STEPS = frozenset({Step.PARTY_MEETING, Step.VILLAGERS_MEETING})
 # The names the duty log's "decision_meeting" type uses for the steps (its "四议环节" choices).
 DUTY_LOG_STEP_NAMES = {
@@ -67,7 +86,12 @@ class VillageRules(models.Model):
     )
     item_types = models.TextField(_("“三重一大”事项范围"), blank=True, default="")
     party_members = models.PositiveIntegerField(_("党员人数"), default=0)
-    representatives = models.PositiveIntegerField(_("村民代表人数"), default=0)
+    # The rolls of the villagers' decision, one per MeetingForm; 0: not filed (that form cannot be
+    # recorded). `representatives` is the 村民代表会议's membership: the representatives and the members
+    # of the villagers' committee, as the law composes that meeting.
+    representatives = models.PositiveIntegerField(_("村民代表会议组成人员人数"), default=0)
+    adult_villagers = models.PositiveIntegerField(_("18周岁以上村民人数"), default=0)
+    households = models.PositiveIntegerField(_("户数"), default=0)
     minutes_late_days = models.PositiveSmallIntegerField(
         _("会议记录迟录天数（超过即提示）"), default=DEFAULT_MINUTES_LATE_DAYS
     )
@@ -97,6 +121,8 @@ class VillageRules(models.Model):
             "large_amount": str(self.large_amount),
             "party_members": self.party_members,
             "representatives": self.representatives,
+            "adult_villagers": self.adult_villagers,
+            "households": self.households,
             "minutes_late_days": self.minutes_late_days,
             # None: the platform's limit, as it stands when a flag is computed.
             "step_stall_days": self.step_stall_days,
@@ -117,7 +143,10 @@ class MajorDecision(models.Model):
     title = models.CharField(_("事项"), max_length=120)
     description = models.TextField(_("事项说明"), blank=True, default="")
     amount = models.DecimalField(_("涉及金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True)
-    # The village's rules when the decision was registered (VillageRules.snapshot()).
+    # The village's rules when the decision was registered (VillageRules.snapshot()). A roll of the
+    # villagers' decision it lacked (registered before the village filed it) is added once, from the
+    # rules filed since, when a meeting is first recorded against it ("rolls_added": {key: version});
+    # a roll it holds is never replaced.
     rules = models.JSONField(_("适用规则"), default=dict)
     created_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
@@ -141,6 +170,13 @@ class DecisionStep(models.Model):
     decision = models.ForeignKey(MajorDecision, on_delete=models.CASCADE, related_name="steps")
     step = models.PositiveSmallIntegerField(_("环节"), choices=Step.choices)
     held_on = models.DateField(_("日期"))
+    # The villagers' decision only: the form it was taken in, whose roll `roll` is. "" on the other
+    # steps, and on villagers' decisions recorded before the form was asked: those are read as they
+    # were recorded, by the two-thirds rule of the 村民代表会议 (flags.py). The database's default too,
+    # for rows written without the ORM (the benchmarks' generator).
+    meeting_form = models.CharField(
+        _("会议形式"), max_length=20, choices=MeetingForm.choices, blank=True, default="", db_default=""
+    )
     roll = models.PositiveIntegerField(_("应到人数"), null=True, blank=True)
     attended = models.PositiveIntegerField(_("实到人数"), null=True, blank=True)
     attendees = models.TextField(_("参会人员"), blank=True, default="")
@@ -190,6 +226,18 @@ class StepCorrection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.step_id} {self.corrected_at:%Y-%m-%d}"
+
+    @property
+    def meeting_form_changed(self) -> bool:
+        """The correction changed the villagers' decision's form (or named it on a step recorded
+        without one)."""
+        return (self.before or {}).get("meeting_form", "") != (self.after or {}).get("meeting_form", "")
+
+    @property
+    def meeting_form_before(self) -> str:
+        """The villagers' decision's form before the correction, named; "" when none was recorded."""
+        form = (self.before or {}).get("meeting_form") or ""
+        return str(MeetingForm(form).label) if form in MeetingForm.values else ""
 
 
 class FlagAnswer(models.Model):

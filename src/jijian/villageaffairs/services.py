@@ -34,11 +34,13 @@ from . import flags as flag_rules
 from .access import can_answer, can_record, member_village
 from .models import (
     DUTY_LOG_STEP_NAMES,
+    MEETING_FORM_ROLLS,
     MEETING_STEPS,
     DecisionCategory,
     DecisionStep,
     FlagAnswer,
     MajorDecision,
+    MeetingForm,
     SplitFlagAnswer,
     Step,
     StepCorrection,
@@ -78,13 +80,18 @@ def village_rules_file(
     party_members: int,
     representatives: int,
     minutes_late_days: int,
+    adult_villagers: int = 0,
+    households: int = 0,
     step_stall_days: int | None = None,
     result_public_days: int | None = None,
 ) -> VillageRules:
     """The member files the village's rules with the township (a new version each time). Decisions
     already registered keep the rules they started under. The 环节停滞 limits (`step_stall_days`,
     `result_public_days`) are the village's own when set — no longer than the platform's
-    (flags.stall_limits()), a village may only be stricter — and the platform's when left empty."""
+    (flags.stall_limits()), a village may only be stricter — and the platform's when left empty.
+    The three rolls of the villagers' decision (`adult_villagers`, `households`, `representatives`:
+    the 村民代表会议's members) are each optional, 0 when not filed: a villagers' decision cannot be
+    recorded in a form whose roll the village has not filed."""
     village = member_village(actor)
     if village is None:
         raise PermissionDenied
@@ -94,6 +101,11 @@ def village_rules_file(
         raise ValidationError(gettext("请填写本村党员人数（至少3人）：党员大会的法定人数按此计算"))
     if minutes_late_days < 1 or minutes_late_days > 60:
         raise ValidationError(gettext("会议记录迟录天数应在1至60天之间"))
+    if adult_villagers and representatives > adult_villagers:
+        raise ValidationError(
+            gettext("村民代表会议组成人员人数（%(members)s）不能多于18周岁以上村民人数（%(adults)s），请核对")
+            % {"members": representatives, "adults": adult_villagers}
+        )
     platform_step_days, platform_result_days = flag_rules.stall_limits()
     if step_stall_days is not None and not MIN_STEP_STALL_DAYS <= step_stall_days <= platform_step_days:
         raise ValidationError(
@@ -112,6 +124,8 @@ def village_rules_file(
         "item_types": typed_text(item_types, limit=MAX_TEXT, label=gettext("“三重一大”事项范围")),
         "party_members": party_members,
         "representatives": representatives,
+        "adult_villagers": adult_villagers,
+        "households": households,
         "minutes_late_days": minutes_late_days,
         "step_stall_days": step_stall_days,
         "result_public_days": result_public_days,
@@ -197,30 +211,114 @@ def _int(value, label: str) -> int | None:
     return value
 
 
+# What each roll of the villagers' decision is called in a refusal (models.MEETING_FORM_ROLLS).
+ROLL_NAMES = {
+    "adult_villagers": gettext_lazy("本村18周岁以上村民人数"),
+    "households": gettext_lazy("本村户数"),
+    "representatives": gettext_lazy("本村村民代表会议组成人员人数"),
+}
+
+
+@dataclass(frozen=True)
+class MeetingRoll:
+    """The roll a villagers' decision held in `form` is counted against, for one decision."""
+
+    form: str  # MeetingForm
+    key: str  # its VillageRules field, the key of the decision's rules snapshot
+    roll: int  # 0: the village filed none
+    added_from: int | None  # the version of the village's rules it comes from, when the snapshot lacked it
+
+    @property
+    def unit(self) -> str:
+        return gettext("户") if self.form == MeetingForm.HOUSEHOLDS else gettext("人")
+
+
+def meeting_rolls(decision: MajorDecision) -> dict[str, MeetingRoll]:
+    """Each form's roll for the villagers' decision of `decision`: the one its rules snapshot holds
+    (the rules it was registered under). Where the snapshot holds none — the decision was registered
+    before the village filed that roll, or before the platform asked for it — the one the village's
+    rules filed since hold, which recording the meeting adds to the snapshot (_add_roll), so that it is
+    then fixed like the others; a roll the snapshot holds is never replaced. 0: filed nowhere."""
+    rules = decision.rules or {}
+    held = {key: int(rules.get(key) or 0) for key in MEETING_FORM_ROLLS.values()}
+    current = None
+    if not all(held.values()):  # one query, only when the snapshot lacks a roll
+        current = VillageRules.objects.filter(village_id=decision.village_id).first()
+    rolls = {}
+    for form, key in MEETING_FORM_ROLLS.items():
+        roll, added_from = held[key], None
+        if not roll and current is not None and getattr(current, key):
+            roll, added_from = getattr(current, key), current.version
+        rolls[str(form)] = MeetingRoll(str(form), key, roll, added_from)
+    return rolls
+
+
+def _villagers_meeting_roll(
+    decision: MajorDecision, meeting_form, roll
+) -> tuple[MeetingRoll | None, list[str]]:
+    """The roll of the villagers' decision held in `meeting_form`, or the refusal: no form (or one we
+    do not know), a form whose roll the village has not filed, or a roll typed (the API) that is not
+    the filed one — a quorum computed against the wrong roll."""
+    if meeting_form not in MeetingForm.values:
+        return None, [
+            gettext("请选择会议形式：村民会议（18周岁以上村民参加）、村民会议（户代表参加）或村民代表会议")
+        ]
+    chosen = meeting_rolls(decision)[meeting_form]
+    values = {"form": MeetingForm(meeting_form).label, "roll_name": ROLL_NAMES[chosen.key]}
+    if not chosen.roll:
+        return None, [
+            gettext(
+                "本村备案规则没有%(roll_name)s，不能按“%(form)s”计算到会比例，本环节未登记："
+                "请先在“本村规则”中填报%(roll_name)s并报乡镇备案"
+            )
+            % values
+        ]
+    if roll is not None and roll != chosen.roll:
+        return None, [
+            gettext(
+                "“%(form)s”的应到人数应为%(roll_name)s %(expected)s %(unit)s（本事项适用的备案规则），"
+                "不能按 %(roll)s 计算到会比例"
+            )
+            % {**values, "expected": chosen.roll, "unit": chosen.unit, "roll": roll}
+        ]
+    return chosen, []
+
+
+def _add_roll(decision: MajorDecision, chosen: MeetingRoll | None) -> dict:
+    """The decision's rules with the roll `chosen` added where the snapshot lacked it (meeting_rolls),
+    and the version it came from noted under "rolls_added"; unchanged otherwise."""
+    rules = dict(decision.rules or {})
+    if chosen is not None and chosen.added_from is not None:
+        rules[chosen.key] = chosen.roll
+        rules["rolls_added"] = {**rules.get("rolls_added", {}), chosen.key: chosen.added_from}
+    return rules
+
+
 def _check_meeting(
     *, decision: MajorDecision, step: int, roll, attended, attendees: str, votes: tuple
 ) -> list[str]:
+    """Attendance, roll and votes of a meeting against each other and against the decision's rules.
+    The villagers' decision's roll was checked already, with its form (_villagers_meeting_roll): None
+    here when that was refused."""
+    villagers = step == Step.VILLAGERS_MEETING
     errors: list[str] = []
-    if roll is None or attended is None:
-        return [gettext("请填写应到人数和实到人数")]
-    if roll == 0:
-        errors.append(gettext("应到人数须大于0"))
-    if attended > roll:
-        errors.append(
-            gettext("实到人数（%(attended)s）不能大于应到人数（%(roll)s）")
-            % {"attended": attended, "roll": roll}
-        )
-    rules = decision.rules or {}
-    expected_roll = {
-        Step.PARTY_MEETING: (rules.get("party_members") or 0, "本村党员人数"),
-        Step.VILLAGERS_MEETING: (rules.get("representatives") or 0, "本村村民代表人数"),
-    }.get(Step(step))
-    if expected_roll and expected_roll[0] and roll != expected_roll[0]:
+    if attended is None or (roll is None and not villagers):
+        return [gettext("请填写实到人数")] if villagers else [gettext("请填写应到人数和实到人数")]
+    if roll is not None:
+        if roll == 0:
+            errors.append(gettext("应到人数须大于0"))
+        if attended > roll:
+            errors.append(
+                gettext("实到人数（%(attended)s）不能大于应到人数（%(roll)s）")
+                % {"attended": attended, "roll": roll}
+            )
+    party_members = (decision.rules or {}).get("party_members") or 0
+    if step == Step.PARTY_MEETING and party_members and roll != party_members:
         errors.append(
             gettext(
                 "应到人数应为%(whom)s %(expected)s 人（本事项登记时的备案规则），不能按 %(roll)s 人计算到会比例"
             )
-            % {"whom": expected_roll[1], "expected": expected_roll[0], "roll": roll}
+            % {"whom": gettext("本村党员人数"), "expected": party_members, "roll": roll}
         )
     named = flag_rules.attendee_count(attendees)
     if named and named != attended:
@@ -246,6 +344,7 @@ def decision_step_record(
     decision: MajorDecision,
     step: int,
     held_on: date,
+    meeting_form: str = "",
     roll: int | None = None,
     attended: int | None = None,
     attendees: str = "",
@@ -262,7 +361,10 @@ def decision_step_record(
     """Record one step of 四议两公开 as it happened. A step whose predecessor is not recorded is
     refused unless the member says why (it then stands, and is flagged, so that what really happened
     is on record rather than hidden). Attendance, votes and the roll are checked against each other
-    and against the village's rolls as filed when the decision was registered."""
+    and against the village's rolls as filed when the decision was registered. The villagers' decision
+    (step 4) names its `meeting_form` (MeetingForm) and takes its roll from the decision's rules for
+    that form (meeting_rolls): `roll` may be left out, and one that differs is refused; so is a form
+    whose roll the village never filed. `meeting_form` is ignored on the other steps."""
     if not can_record(actor, decision):
         raise PermissionDenied
     if step not in Step.values:
@@ -282,6 +384,11 @@ def decision_step_record(
     attendees, minutes = (attendees or "").strip(), (minutes or "").strip()
     opinion = (member_opinion or "").strip()
     errors += _text_errors(step=step, attendees=attendees, minutes=minutes, opinion=opinion)
+    form, chosen = "", None
+    if step == Step.VILLAGERS_MEETING:
+        chosen, form_errors = _villagers_meeting_roll(locked, meeting_form, roll)
+        errors += form_errors
+        form, roll = (chosen.form, chosen.roll) if chosen else ("", None)
     if step in MEETING_STEPS:
         errors += _check_meeting(
             decision=locked, step=step, roll=roll, attended=attended, attendees=attendees, votes=votes
@@ -323,6 +430,7 @@ def decision_step_record(
                 decision=locked,
                 step=step,
                 held_on=held_on,
+                meeting_form=form,
                 roll=roll,
                 attended=attended,
                 attendees=attendees,
@@ -350,7 +458,8 @@ def decision_step_record(
         ip_address=ip_address,
         kinds=STAFF_KINDS,  # minutes, photos of the meeting, scanned notices
     )
-    MajorDecision.objects.filter(pk=locked.pk).update(version=F("version") + 1)
+    locked.rules = _add_roll(locked, chosen)
+    MajorDecision.objects.filter(pk=locked.pk).update(rules=locked.rules, version=F("version") + 1)
     with platform_language():
         audit_record(
             actor=actor,
@@ -361,6 +470,8 @@ def decision_step_record(
             after={
                 "step": step,
                 "held_on": str(held_on),
+                "meeting_form": form,
+                "roll_added_from": chosen.added_from if chosen else None,
                 "roll": roll,
                 "attended": attended,
                 "votes": list(votes),
@@ -633,6 +744,7 @@ def split_flag_open_clue(*, actor, village, flag_key: str, facts: str = "") -> S
 # --- correcting a recorded step --------------------------------------------------------------------
 CORRECTABLE = (
     "held_on",
+    "meeting_form",
     "roll",
     "attended",
     "attendees",
@@ -660,6 +772,7 @@ def decision_step_correct(
     version: int,
     reason: str,
     held_on: date,
+    meeting_form: str | None = None,
     roll: int | None = None,
     attended: int | None = None,
     attendees: str = "",
@@ -675,7 +788,9 @@ def decision_step_correct(
     the values before are kept (StepCorrection, shown as the step's history) and audited, and the flags,
     computed from the steps, move at once. A correction from a stale page (version) is refused. The
     step's place in the sequence and its files stay as recorded; the recording time too, so minutes
-    recorded late stay late."""
+    recorded late stay late. The villagers' decision keeps its form unless `meeting_form` names
+    another, and its roll is that form's, as when it was recorded; one recorded before the form was
+    asked must now name it."""
     decision = record.decision
     if not can_record(actor, decision) or record.recorded_by_id != actor.pk:
         raise PermissionDenied
@@ -703,6 +818,13 @@ def decision_step_correct(
     has_files = Attachment.objects.filter(
         module=Module.VILLAGE_AFFAIRS, purpose=STEP_PURPOSE, object_id=str(locked.pk)
     ).exists()
+    form, chosen = "", None
+    if locked.step == Step.VILLAGERS_MEETING:
+        chosen, form_errors = _villagers_meeting_roll(
+            locked_decision, meeting_form or locked.meeting_form, roll
+        )
+        errors += form_errors
+        form, roll = (chosen.form, chosen.roll) if chosen else ("", None)
     if locked.step in MEETING_STEPS:
         errors += _check_meeting(
             decision=locked_decision,
@@ -724,6 +846,7 @@ def decision_step_correct(
         raise ValidationError(errors)
     before = step_values(locked)
     locked.held_on = held_on
+    locked.meeting_form = form
     locked.roll, locked.attended, locked.attendees = roll, attended, attendees
     locked.votes_for, locked.votes_against, locked.votes_abstain = votes
     locked.minutes = minutes
@@ -745,7 +868,10 @@ def decision_step_correct(
         ]
     )
     StepCorrection.objects.create(step=locked, before=before, after=after, reason=reason, corrected_by=actor)
-    MajorDecision.objects.filter(pk=locked_decision.pk).update(version=F("version") + 1)
+    locked_decision.rules = _add_roll(locked_decision, chosen)
+    MajorDecision.objects.filter(pk=locked_decision.pk).update(
+        rules=locked_decision.rules, version=F("version") + 1
+    )
     label = Step(locked.step).label
     with platform_language():
         audit_record(
@@ -755,7 +881,7 @@ def decision_step_correct(
             org_unit_id=locked_decision.village_id,
             summary=f"更正“{locked_decision.title}” {label}：{reason}",
             before=before,
-            after={**after, "reason": reason},
+            after={**after, "reason": reason, "roll_added_from": chosen.added_from if chosen else None},
         )
     _tell_township(locked_decision, locked)
     note = ""

@@ -30,7 +30,7 @@ from jijian.core.roles import Module
 
 from . import board, reimbursements, selectors, services
 from .access import can_answer, can_record, get_decision_for, member_village, villages_visible_to
-from .flags import RULES, TITLES, stall_limits
+from .flags import RULES, TITLES, form_rule_legend, stall_limits
 from .forms import (
     BoardFilterForm,
     BoardForm,
@@ -166,11 +166,17 @@ def step_record(request, pk, step):
         messages.info(request, gettext("该环节已经登记"))
         return redirect("villageaffairs:decision_detail", decision.pk)
     missing = [str(Step(s).label) for s in Step.values if s < step and s not in done]
-    # The roll of a quorum meeting is the village's, as filed when the decision was registered.
-    roll = {Step.PARTY_MEETING: "party_members", Step.VILLAGERS_MEETING: "representatives"}.get(Step(step))
-    initial = {"roll": decision.rules.get(roll) or None} if roll else {}
+    # The party members' meeting's roll is the village's party members, as filed when the decision was
+    # registered; the villagers' decision's is the one of the form chosen (not typed).
+    initial = {"roll": decision.rules.get("party_members") or None} if step == Step.PARTY_MEETING else {}
+    rolls = services.meeting_rolls(decision) if step == Step.VILLAGERS_MEETING else None
     form = StepForm(
-        request.POST or None, request.FILES or None, step=step, needs_reason=bool(missing), initial=initial
+        request.POST or None,
+        request.FILES or None,
+        step=step,
+        needs_reason=bool(missing),
+        initial=initial,
+        rolls=rolls,
     )
     # Files chosen on a post with an error are held, shown as attached (attachments.held), per step.
     uploads = held.HeldUploads(request, f"villageaffairs.step:{decision.pk}:{step}", "uploads")
@@ -220,7 +226,8 @@ def step_correct(request, pk, step):
     if record is None or not can_record(request.user, decision) or record.recorded_by_id != request.user.pk:
         raise Http404
     initial = {**{name: getattr(record, name) for name in services.CORRECTABLE}, "version": record.version}
-    form = StepCorrectForm(request.POST or None, step=step, initial=initial)
+    rolls = services.meeting_rolls(decision) if step == Step.VILLAGERS_MEETING else None
+    form = StepCorrectForm(request.POST or None, step=step, initial=initial, rolls=rolls)
     if request.method == "POST" and form.is_valid():
         try:
             outcome = services.decision_step_correct(actor=request.user, record=record, **form.cleaned_data)
@@ -325,9 +332,21 @@ def _board(request, *, refused: dict | None = None):
         "total": len(rows) + len(splits),  # decisions' flags and split-expense flags alike
         "can_answer": can_answer(request.user),
         "refused": refused,
-        "rules": [(TITLES[c], RULES[c]) for c in RULES],
+        "rules": _rule_legend(),
     }
     return render(request, "villageaffairs/flag_board.html", context, status=400 if refused else 200)
+
+
+def _rule_legend() -> list[tuple]:
+    """The rules listed under the board: each flag's, the villagers' decision's by form after the
+    quorum and votes rules (which name the party members' meeting and, for older records, the
+    representatives' meeting)."""
+    legend: list[tuple] = []
+    for code in RULES:
+        legend.append((TITLES[code], RULES[code]))
+        if code == "votes":
+            legend += form_rule_legend()
+    return legend
 
 
 def _split_village(request, village_id):
@@ -399,7 +418,10 @@ def rules_edit(request):
         {
             "large_amount": current.large_amount,
             "party_members": current.party_members,
-            "representatives": current.representatives,
+            # A roll not filed (0) shows empty, as it was left.
+            "adult_villagers": current.adult_villagers or None,
+            "households": current.households or None,
+            "representatives": current.representatives or None,
             "minutes_late_days": current.minutes_late_days,
             "step_stall_days": current.step_stall_days,
             "result_public_days": current.result_public_days,
