@@ -69,6 +69,7 @@ STEP_COLUMNS = (
     "recorded_by_id",
     "recorded_at",
     "version",
+    "meeting_form",
 )
 VOUCHER_COLUMNS = (
     "id",
@@ -199,7 +200,8 @@ def generate_village_affairs(gen) -> dict[str, int]:
                     recorded = held + timedelta(days=late)
                     yield (sid, did, s, held.isoformat(), roll, attended, attendees, votes, 0 if votes else None,
                            None, minutes, a_digest, m_digest, "", True, "程序规范" if s % 2 else "", None,
-                           member_id, f"{recorded.isoformat()} 18:00:00+08", 1)  # fmt: skip
+                           member_id, f"{recorded.isoformat()} 18:00:00+08", 1,
+                           "representatives" if s == 4 else "")  # fmt: skip
 
     def vouchers():
         vid = 0
