@@ -477,7 +477,16 @@ def bench_opinion(officer, requester, n_archives: int, today: date) -> tuple[flo
             archives += cursor.fetchall()
             found = [r[0] for r in archives]
             params = {**base, "archives": found, "name_indexes": sorted({r[1] for r in archives})}
-            for key in ("merged", "sanctions", "handlings", "matters", "reports", "clues", "namesakes", "visible"):
+            for key in (
+                "merged",
+                "sanctions",
+                "handlings",
+                "matters",
+                "reports",
+                "clues",
+                "namesakes",
+                "visible",
+            ):
                 cursor.execute(RAW_OPINION[key].replace("core_staffrelation", _relations()), params)
                 cursor.fetchall()
 

@@ -72,6 +72,7 @@ def test_every_caller_of_attachment_store_names_the_kinds_it_takes():
         "reports/member.py:_store_files",
         "responsibility/services.py:record_create",
         "training/services.py:material_add",
+        "training/services.py:lecture_material_add",
         "villageaffairs/board.py:public_board_photo_set",
         "villageaffairs/reimbursements.py:voucher_enter",
         "villageaffairs/services.py:decision_step_record",

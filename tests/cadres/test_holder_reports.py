@@ -1,14 +1,15 @@
 """The monthly report of a village is expected of the holder of its discipline member post (cadres'
 post holdings, through core.links.post_holders_on): a member dismissed keeps their account, not the
-village's reports; the successor reports from the first month they hold the post on its first day;
-a vacant post expects none; a village with no holding on record keeps the longest-serving member.
-The system administrators over the village are told to close the account of a member who left."""
+village's reports — their village-member role ends with the post; the successor reports from the first
+month they hold the post on its first day; a vacant post expects none; a village with no holding on
+record keeps the longest-serving member. The administrators over the village are told the role ended."""
 
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
+from django.urls import reverse
 
 from jijian.cadres import services as cadres
 from jijian.cadres.selectors import post_holders_on
@@ -39,15 +40,17 @@ def _member_of(village, month):
     )
 
 
-def test_the_holder_reports_not_the_dismissed_member_who_keeps_the_role(tree, people):
+def test_the_holder_reports_not_the_dismissed_member_whose_role_ends(tree, people):
     h = holding(tree.village_a, people.member_a, people.county_officer)
+    assert _member_of(tree.village_a, date(2026, 6, 1)) == people.member_a.pk  # opened on 1 June
     _dismiss(people, h, date(2026, 6, 30))
     successor = make_user("successor", tree.village_a, Role.VILLAGE_MEMBER)
     cadres.post_holding_register(
         actor=people.county_officer, village=tree.village_a, holder=successor, started_on=date(2026, 7, 15)
     )
-    assert people.member_a.has_role(Role.VILLAGE_MEMBER)  # the account and its role stay
-    assert _member_of(tree.village_a, date(2026, 6, 1)) == people.member_a.pk  # held on 1 June
+    people.member_a.refresh_from_db()
+    assert people.member_a.is_active and not people.member_a.has_role(Role.VILLAGE_MEMBER)
+    assert _member_of(tree.village_a, date(2026, 6, 1)) == people.member_a.pk  # June stays theirs
     assert _member_of(tree.village_a, date(2026, 7, 1)) is None  # vacant on 1 July: none expected
     assert _member_of(tree.village_a, date(2026, 8, 1)) == successor.pk
 
@@ -70,22 +73,33 @@ def test_a_holder_whose_account_cannot_report_leaves_the_month_unexpected(tree, 
     assert _member_of(tree.village_a, date(2026, 8, 1)) is None
 
 
-def test_the_account_admins_over_the_village_are_told_once_to_close_the_account(tree, people, login):
-    admin = make_user("xt_county", tree.county, Role.SYSTEM_ADMIN)
-    other = make_user("xt_other", tree.other_county, Role.SYSTEM_ADMIN)
+def test_the_administrators_over_the_village_are_told_once_that_the_role_ended(tree, people, login):
+    security = make_user("aq_county", tree.county, Role.SECURITY_ADMIN)
+    system = make_user("xt_county", tree.county, Role.SYSTEM_ADMIN)
+    others = [
+        make_user(n, tree.other_county, r)
+        for n, r in (("aq_o", Role.SECURITY_ADMIN), ("xt_o", Role.SYSTEM_ADMIN))
+    ]
     h = holding(tree.village_a, people.member_a, people.county_officer)
     _dismiss(people, h, date(2026, 6, 30))
-    note = admin.notifications.get()
-    assert "离任纪检委员的账号待处理" in note.title and people.member_a.full_name in note.title
-    assert "2026-06-30" in note.body and "免职" in note.body and "撤销其“村（社区）纪检委员”角色" in note.body
-    assert login(admin).get(note.link).status_code == 200  # the account's page, theirs to act on
-    assert not other.notifications.exists()
+    for admin, page in ((security, "security_detail"), (system, "account_detail")):
+        note = admin.notifications.get()
+        assert "离任纪检委员的角色已撤销" in note.title and people.member_a.full_name in note.title
+        assert "2026-06-30" in note.body and "免职" in note.body and "角色已随离任撤销" in note.body
+        assert note.link == reverse(f"core:{page}", args=[people.member_a.pk])
+        assert login(admin).get(note.link).status_code == 200  # the account's page, theirs to act on
+    assert "请重新授予该角色" in security.notifications.get().body
+    assert "可停用该账号" in system.notifications.get().body
+    assert not any(o.notifications.exists() for o in others)
+    cadres.post_holding_roles_end()  # the daily task finds nothing more to do: still one notice each
+    assert security.notifications.count() == system.notifications.count() == 1
 
 
-def test_no_word_to_the_admins_when_the_account_no_longer_reports(tree, people):
-    admin = make_user("xt_county", tree.county, Role.SYSTEM_ADMIN)
+def test_no_word_to_the_admins_when_the_account_was_closed(tree, people):
+    admin = make_user("aq_county", tree.county, Role.SECURITY_ADMIN)
     h = holding(tree.village_a, people.member_a, people.county_officer)
     people.member_a.is_active = False
     people.member_a.save(update_fields=["is_active"])
     _dismiss(people, h, date(2026, 6, 30))
     assert not admin.notifications.exists()
+    assert not people.member_a.roles.filter(role=Role.VILLAGE_MEMBER).exists()  # nor a role to reopen

@@ -19,6 +19,7 @@ from jijian.cadres.models import GuidanceTask
 from jijian.cadres.todos import cadres_to_do
 from jijian.core import links
 from jijian.core.roles import Role
+from jijian.core.services import role_grant
 from tests.cadres.helpers import candidate, holding, nominate, task
 from tests.conftest import make_user, sign_in
 
@@ -71,10 +72,17 @@ def test_a_member_whose_holding_ended_is_tasked_no_more(tree, people, client):
 
 
 def test_a_member_who_took_another_post_is_tasked_again(tree, people):
-    """Ended here, holding a post now (another village of the township, 异地任职): in post."""
+    """Ended here (the role with it), holding a post now (another village of the township, 异地任职):
+    in post once the security administrator, told, grants the role again."""
+    security = make_user("aq_county", tree.county, Role.SECURITY_ADMIN)
     h = holding(tree.village_a, people.member_a, people.county_officer, started_on=date(2020, 1, 1))
     _dismiss(people, h, ended_on=date(2024, 12, 31), reason="resigned")
     holding(tree.village_a2, people.member_a, people.county_officer, started_on=date(2025, 1, 1))
+    with pytest.raises(ValidationError, match="只能向村（社区）纪检委员派单"):
+        task(people.township_a, people.member_a)
+    asked = security.notifications.get(title__startswith="新任纪检委员待授予角色")
+    assert "自 2025-01-01 起任凤凰村纪检委员" in asked.body
+    role_grant(actor=security, user=people.member_a, role=Role.VILLAGE_MEMBER)
     assert task(people.township_a, people.member_a).pk
 
 
@@ -108,10 +116,15 @@ def test_open_tasks_close_with_the_holding_and_stay_on_record(tree, people, clie
     assert selectors.overdue_count(people.county_officer) == 0
     assert _todo(people.township_a, "已逾期未办结的派单点题任务") == 0
     assert _todo(people.member_a, "待办理的派单点题任务") == 0
-    # They cannot be answered any more; the page says why, without an answer form.
+    # The former member's role ended with the post: their tasks are out of their reach.
+    sign_in(client, people.member_a)
+    assert client.get(reverse("cadres:task_detail", args=[fresh.pk])).status_code == 404
+    # Granted again (the security administrator judged the end wrong), they still cannot answer: the
+    # page says why, without an answer form.
+    people.member_a.roles.create(role=Role.VILLAGE_MEMBER)
+    people.member_a = type(people.member_a).objects.get(pk=people.member_a.pk)
     with pytest.raises(ValidationError, match="已随离任终止"):
         services.guidance_task_answer(actor=people.member_a, task=fresh, answer="补办", version=2)
-    sign_in(client, people.member_a)
     page = client.get(reverse("cadres:task_detail", args=[fresh.pk]))
     assert page.context["form"] is None and 'id="task-closed"' in page.content.decode()
     sign_in(client, people.township_a)

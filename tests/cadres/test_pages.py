@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jijian.cadres import services
-from jijian.cadres.models import CasePlacement, Nomination
+from jijian.cadres.models import CasePlacement, Nomination, PostHolding
 from tests.cadres.helpers import candidate, holding, nominate, task
 
 pytestmark = pytest.mark.django_db
@@ -105,17 +105,34 @@ def test_the_county_dismisses_on_the_village_page(tree, people, login):
     assert "2021-01-01 至 2026-01-31" in history and "免职：年度考评不称职" in history
 
 
+def _section(page: str, marker: str, end: str) -> str:
+    return page.split(marker)[1].split(end)[0]
+
+
 def test_the_county_registers_an_earlier_holding_and_a_vacancy_shows(tree, people, login):
+    """A post never recorded is not vacant: it is listed apart (尚未建档), and its page says who is taken
+    to hold it; registered, it leaves that list; ended, it is vacant."""
     client = login(people.county_officer)
-    assert "神农村" in client.get(reverse("cadres:post_list")).content.decode().split('id="vacant"')[1]
+    posts = client.get(reverse("cadres:post_list")).content.decode()
+    assert "没有空缺" in _section(posts, 'id="vacant"', "</p>")
+    assert "神农村" in _section(posts, 'id="unrecorded"', "</details>")
     page = client.get(reverse("cadres:village_posts", args=[tree.village_a.pk])).content.decode()
     assert '<section class="card" id="register">' in page.split("<main")[1]
+    assert "暂按本村纪检委员测试member_a的账号视为在任" in page
     url = reverse("cadres:holding_register", args=[tree.village_a.pk])
     client.post(url, {"holder": people.member_a.pk, "started_on": "2021-01-01"})
     overlapping = client.post(url, {"holder": people.member_a.pk, "started_on": "2020-01-01"}, follow=True)
     assert "重叠" in overlapping.content.decode()
-    vacant = client.get(reverse("cadres:post_list")).content.decode().split('id="vacant"')[1].split("</p>")[0]
-    assert "神农村" not in vacant and "凤凰村" in vacant
+    posts = client.get(reverse("cadres:post_list")).content.decode()
+    unrecorded = _section(posts, 'id="unrecorded"', "</details>")
+    assert "神农村" not in unrecorded and "凤凰村" in unrecorded
+    [h] = PostHolding.objects.all()
+    services.post_holding_end(
+        actor=people.county_officer, holding=h, version=h.version, ended_on=date(2026, 1, 31),
+        reason="resigned", note="外出务工",
+    )  # fmt: skip
+    vacant = _section(client.get(reverse("cadres:post_list")).content.decode(), 'id="vacant"', "</p>")
+    assert "神农村" in vacant and "凤凰村" not in vacant
     assert (
         login(people.township_a)
         .get(reverse("cadres:village_posts", args=[tree.village_a.pk]))

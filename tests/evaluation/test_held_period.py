@@ -120,6 +120,7 @@ def test_someone_who_held_no_day_of_the_year_is_not_evaluated_for_it(tree, peopl
 
 def test_without_the_posts_app_the_whole_year_counts(tree, people):
     _dismissed_in_june(tree, people)
+    people.member_a.roles.create(role=Role.VILLAGE_MEMBER)  # without the posts app no role ends either
     rubric(people.county_officer, year=YEAR)
     provider, links.post_holding_periods.provider = links.post_holding_periods.provider, None
     try:
@@ -183,3 +184,27 @@ def test_reports_outside_the_held_months_never_count_and_a_month_missed_within_t
     assert (r["expected"], r["submitted"], r["missing"], r["scored"]) == (6, 5, 1, 5)
     assert r["average_score_pct"] == 60.0  # the second half's 100s are not the member's post
     assert e.basis["held"]["reports_left_out"] == 6
+
+
+def test_a_member_whose_role_ended_with_the_post_is_listed_and_evaluated_for_the_year_held(
+    client, login, tree, people
+):
+    _dismissed_in_june(tree, people)  # their village-member role ended with the holding
+    assert not people.member_a.has_role(Role.VILLAGE_MEMBER)
+    rubric(people.county_officer, year=YEAR)
+    login(people.township_a)
+    listed = client.get(f"/evaluation/annual/?year={YEAR}").context["page"].object_list
+    assert people.member_a in [row.member for row in listed]
+    started = client.post(f"/evaluation/annual/?year={YEAR}", {"member": people.member_a.pk})
+    e = Evaluation.objects.get(member=people.member_a, year=YEAR)
+    assert started.status_code == 302 and e.basis["held"]["months"] == 6
+    # Still listed with their evaluation; not listed for a year they held no day of.
+    page = client.get(f"/evaluation/annual/?year={YEAR}")
+    listed = page.context["page"].object_list
+    assert [row.evaluation for row in listed if row.member == people.member_a] == [e]
+    assert "任职 2021-01-01 至 2025-06-30" in page.content.decode()  # why this member is listed
+    later = client.get(f"/evaluation/annual/?year={YEAR + 1}").context["page"].object_list
+    assert people.member_a not in [row.member for row in later]
+    assert (
+        client.post(f"/evaluation/annual/?year={YEAR + 1}", {"member": people.member_a.pk}).status_code == 404
+    )

@@ -235,6 +235,16 @@ ENTRIES += [
         },
     ),
     Entry("training:lecture_detail", OVER_TOWNSHIP_A, args=lecture_a, extra_outside=lecture_outside),
+    # The lecture's keepers add its files (a file is what the page takes; without one the service
+    # refuses, 400, nothing added).
+    Entry(
+        "training:lecture_material_add",
+        OVER_TOWNSHIP_A,
+        args=lecture_a,
+        methods=("GET", "POST"),
+        post_data=lambda t, p: {"title": "讲稿"},
+        extra_outside=lecture_outside,
+    ),
     # Township A's people (its village member and its committee): the others are outside or not audience.
     Entry(
         "training:lecture_signin",

@@ -1,5 +1,6 @@
 """The training demo: the bank's every question passes the import check, the exam is published and can
-be drawn, some village members of the county have sat it, the demo member has not; never loaded twice."""
+be drawn, some village members of the county have sat it, the demo member has not; a lecture for the
+village members with its handout as a PDF the member opens; never loaded twice."""
 
 import pytest
 
@@ -7,12 +8,12 @@ from jijian.audit.models import AuditEvent
 from jijian.core.roles import Role
 from jijian.training import services
 from jijian.training.demo import BANK, load_demo
-from jijian.training.models import Course, Exam, Question, Sitting
-from tests.conftest import make_user
+from jijian.training.models import Course, Exam, Lecture, Question, Sitting
+from tests.conftest import make_user, sign_in
 
 
 @pytest.mark.django_db
-def test_demo_bank_exam_and_sittings(tree, people):
+def test_demo_bank_exam_and_sittings(tree, people, client):
     officer = make_user("dangfeng", tree.county, Role.CONDUCT_SUPERVISION)
     members = [
         make_user(f"m{n}", tree.village_a2 if n % 2 else tree.village_b, Role.VILLAGE_MEMBER)
@@ -31,4 +32,11 @@ def test_demo_bank_exam_and_sittings(tree, people):
     assert services.sitting_start(actor=people.member_a, exam=exam, device="d").items.count() == 13
     course = Course.objects.get()
     assert course.is_required and course.materials.count() == 3
+    lecture = Lecture.objects.get()
+    [handout] = lecture.files.all()
+    assert lecture.audience == "village_members" and handout.attachment.kind == "pdf"
+    sign_in(client, people.member_a)
+    page = client.get(f"/training/lectures/{lecture.pk}/signin/{lecture.signin_token}/").content.decode()
+    assert "讲稿.pdf" in page and "确认签到" in page
+    assert client.get(f"/files/{handout.attachment.pk}/").status_code == 200
     assert load_demo(seed=2020) == (0, 0)

@@ -70,10 +70,16 @@ def get_task_for(user, pk) -> GuidanceTask:
 
 def in_post_q() -> Q:
     """Q over users: in post as a village's discipline member — holding a post now (an open
-    holding), or with no holding on record at all (appointed before the platform kept the posts'
-    history: taken to hold their village's post). Someone whose holdings have all ended is not."""
+    holding), or with no holding on record at all in a village whose post has none on record either
+    (appointed before the platform kept the posts' history: taken to hold their village's post, as
+    the monthly reports take the village's member). Once a village's post has a holding on record the
+    holdings alone say who holds it (core.links.post_holders_on): an account of the village never
+    recorded is not in post then, nor is someone whose holdings have all ended."""
     holdings = PostHolding.objects.filter(holder=OuterRef("pk"))
-    return Q(Exists(holdings.filter(ended_on__isnull=True))) | ~Q(Exists(holdings))
+    village_holdings = PostHolding.objects.filter(village=OuterRef("org_unit"))
+    return Q(Exists(holdings.filter(ended_on__isnull=True))) | (
+        ~Q(Exists(holdings)) & ~Q(Exists(village_holdings))
+    )
 
 
 def village_members_of(user) -> QuerySet[User]:
@@ -84,6 +90,18 @@ def village_members_of(user) -> QuerySet[User]:
         scope(User.objects.select_related("org_unit"), user, module=Module.CADRES)
         .filter(is_active=True, roles__role=Role.VILLAGE_MEMBER)
         .order_by("org_unit__name", "full_name")
+    )
+
+
+def village_accounts_of(user) -> QuerySet[User]:
+    """The accounts of a township committee's villages, whatever their role (one whose role ended
+    with the post is refused a task by the service, which says why)."""
+    from jijian.core.models import VILLAGE_KINDS
+
+    if not is_township(user):
+        return User.objects.none()
+    return scope(User.objects.select_related("org_unit"), user, module=Module.CADRES).filter(
+        org_unit__kind__in=VILLAGE_KINDS
     )
 
 

@@ -98,8 +98,9 @@ class TaskIn(Schema):
 def cadres_task_issue(request, payload: TaskIn):
     if not access.is_township(request.auth):
         raise Http404
-    # Any member of its villages: one whose holding ended is refused by the service, with the reason.
-    member = access.village_members_of(request.auth).filter(pk=payload.member).first()
+    # Any account of its villages: one whose holding ended (and its role with it) is refused by the
+    # service, with the reason.
+    member = access.village_accounts_of(request.auth).filter(pk=payload.member).first()
     if member is None:
         raise ValidationError(gettext("只能向本乡镇（街道）的村（社区）纪检委员派单"))
     task = services.guidance_task_issue(

@@ -4,7 +4,10 @@ cadres learning on county cases (跟案学习).
 - A village's discipline member post is held by one person at a time: the holdings (PostHolding) are
   the history of who held it when, periods that never overlap (one open holding per village and per
   person is a database constraint; services check the closed ones). A holding begins with an approved
-  nomination and ends by replacement, dismissal or resignation.
+  nomination and ends by replacement, dismissal or resignation; the holder's village-member role ends
+  with it (role_ended_at). Once a village's post has a holding on record the holdings alone say who
+  holds it; a post never recorded is taken to be held by the village's member with the role, whose
+  period an approval of a successor records and ends.
 - A nomination (Nomination) is the township's proposal of a candidate, vetted when made (the
   integrity archive's opinion through core.links.archive_vetting, the relations that forbid the post)
   and decided by the county.
@@ -155,6 +158,10 @@ class PostHolding(models.Model):
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # When the holder's village-member role ended with the holding (core.accounts.role_end), or it was
+    # found with nothing to end; null while held, and for a holding dated to end later until the day
+    # after its last day (services.post_holding_roles_end). A registered past period (建档) ends nothing.
+    role_ended_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
 

@@ -1,14 +1,19 @@
 """Reads of the cadres app beyond a scoped queryset: the task lists with their overdue state, the
-counts the evaluation reads (core.links.guidance_task_counts), the history of a village's post and
-the periods people held posts (core.links.post_holding_periods)."""
+counts the evaluation reads (core.links.guidance_task_counts), the history of a village's post, the
+posts vacant and those never recorded (建档 not done) with the member taken to hold such a post
+(unrecorded_holder_of: for a village the caller resolved through access), and the periods people
+held posts (core.links.post_holding_periods, post_holders_on)."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
+
+from jijian.core.models import User, UserRole
+from jijian.core.roles import Role
 
 from .access import holdings_visible_to, tasks_visible_to
 from .models import GuidanceTask, PostHolding
@@ -105,21 +110,65 @@ def guidance_task_counts(user_ids, year: int, *, today: date | None = None) -> d
     }
 
 
+def _with_role(qs: QuerySet[PostHolding]) -> QuerySet[PostHolding]:
+    """Each holding with `holder_in_role`: whether its holder's account has the village-member role (an
+    appointment grants none: a new holder waits for the security administrator)."""
+    role = UserRole.objects.filter(user=OuterRef("holder"), role=Role.VILLAGE_MEMBER)
+    return qs.annotate(holder_in_role=Exists(role))
+
+
 def post_history(user, village) -> QuerySet[PostHolding]:
     """Who held the village's post when, newest first."""
-    return holdings_visible_to(user).filter(village=village).order_by("-started_on")
+    return _with_role(holdings_visible_to(user).filter(village=village).order_by("-started_on"))
 
 
 def vacant_villages(user):
-    """The villages of an officer's jurisdiction whose post nobody holds now."""
+    """The villages of an officer's jurisdiction whose post has holdings on record and nobody holds
+    now (a post never recorded is not vacant: unrecorded_villages)."""
     from .access import villages_of
 
+    recorded = PostHolding.objects.values("village_id")
     held = PostHolding.objects.filter(ended_on__isnull=True).values("village_id")
-    return villages_of(user).exclude(pk__in=held)
+    return villages_of(user).filter(pk__in=recorded).exclude(pk__in=held)
+
+
+def unrecorded_villages(user):
+    """The villages of an officer's jurisdiction whose post has no holding on record (建档 not done):
+    their member with the role is taken to hold it (unrecorded_holder_of)."""
+    from .access import villages_of
+
+    return villages_of(user).exclude(pk__in=PostHolding.objects.values("village_id"))
 
 
 def current_holdings(user) -> QuerySet[PostHolding]:
-    return holdings_visible_to(user).filter(ended_on__isnull=True).order_by("village__path")
+    return _with_role(holdings_visible_to(user).filter(ended_on__isnull=True).order_by("village__path"))
+
+
+def unrecorded_holder_of(village, *, excluding: User | None = None) -> User | None:
+    """Who is taken to hold the post of a village that has no holding on record: the longest-serving
+    active account of the village with the village-member role and no holding of its own (the rule the
+    monthly reports follow for such a village), `excluding` aside; None once the village's post has a
+    holding on record (the holdings alone say who holds it then)."""
+    if PostHolding.objects.filter(village=village).exists():
+        return None
+    people = User.objects.filter(org_unit=village, is_active=True, roles__role=Role.VILLAGE_MEMBER).exclude(
+        Exists(PostHolding.objects.filter(holder=OuterRef("pk")))
+    )
+    if excluding is not None:
+        people = people.exclude(pk=excluding.pk)
+    return people.order_by(F("appointed_on").asc(nulls_last=True), "pk").first()
+
+
+def post_now(village, *, excluding: User | None = None) -> dict:
+    """The village's post as an approval would find it: {"holding": the open holding or None,
+    "holder": its holder, or the member taken to hold a post never recorded (unrecorded_holder_of),
+    or None while vacant}."""
+    holding = (
+        PostHolding.objects.filter(village=village, ended_on__isnull=True).select_related("holder").first()
+    )
+    if holding is not None:
+        return {"holding": holding, "holder": holding.holder}
+    return {"holding": None, "holder": unrecorded_holder_of(village, excluding=excluding)}
 
 
 def post_holding_periods(*, user_ids, year: int) -> dict[int, list[dict]]:

@@ -8,9 +8,13 @@ ValidationError in Chinese and changes nothing. Edits that can race carry the ro
   member's duty log through core.links.duty_log_record — the same answer sent twice is one record).
 - Posts: `nomination_submit` (the township; vetted at once: the integrity archive's opinion through
   core.links.archive_vetting and the relations that forbid the post), `nomination_decide` (the county:
-  approving records the holding and ends the predecessor's the day before), `post_holding_end`
+  approving records the holding and ends the predecessor's the day before — a predecessor never
+  recorded too: their period is recorded, from their appointment, and ended), `post_holding_end`
   (dismissal, resignation). A holding that ends closes its holder's open tasks (closed_on): they stay
-  on record, no longer open or overdue, and cannot be answered any more.
+  on record, no longer open or overdue, and cannot be answered any more; and the holder's
+  village-member role ends with it (core.accounts.role_end: the account is kept, the administrators
+  over the village are told) — at once, or for a holding dated to end later the day after its last
+  day (`post_holding_roles_end`, a daily task).
 - 跟案学习: `placement_create` and `placement_record` (the county), `placement_report` (the cadre).
 """
 
@@ -28,6 +32,7 @@ from django.utils.translation import gettext
 from jijian.audit.services import audit_record
 from jijian.core import links
 from jijian.core.access import unit_in_scope
+from jijian.core.accounts.role_end import role_end_with_post
 from jijian.core.language import platform_language
 from jijian.core.models import RelationKind, StaffRelation, User
 from jijian.core.notify import notify
@@ -47,6 +52,7 @@ from .models import (
     PostHolding,
     TaskKind,
 )
+from .selectors import unrecorded_holder_of
 
 MAX_TEXT = 2000
 MAX_WORKING_DAYS = 60
@@ -84,21 +90,15 @@ def guidance_task_issue(
     """A township committee issues a task (派单, 点题) to a village member of its township."""
     if not is_township(actor):
         raise PermissionDenied
-    if not (member.is_active and member.has_role(Role.VILLAGE_MEMBER) and member.org_unit.is_village):
+    if not member.org_unit.is_village:
         raise ValidationError(gettext("只能向村（社区）纪检委员派单"))
     if not unit_in_scope(actor, member.org_unit):
         raise ValidationError(gettext("只能向本乡镇（街道）的村（社区）纪检委员派单"))
-    left = departed_holding_of(member)
-    if left is not None:
-        raise ValidationError(
-            gettext("%(full_name)s已于%(ended_on)s离任%(village)s纪检委员（%(reason)s），不能再向其派单")
-            % {
-                "full_name": member.full_name,
-                "ended_on": format(left.ended_on, "%Y-%m-%d"),
-                "village": left.village.name,
-                "reason": EndReason(left.end_reason).label if left.end_reason else "",
-            }
-        )
+    refusal = not_in_post_reason(member)  # before the role, which ends with the post: say why
+    if refusal:
+        raise ValidationError(refusal)
+    if not (member.is_active and member.has_role(Role.VILLAGE_MEMBER)):
+        raise ValidationError(gettext("只能向村（社区）纪检委员派单"))
     if kind not in TaskKind.values:
         raise ValidationError(gettext("请选择任务类型（派单或点题）"))
     title = typed_text(title, label=gettext("任务"), limit=100, required=True)
@@ -213,6 +213,40 @@ def departed_holding_of(person: User) -> PostHolding | None:
     if holdings.filter(ended_on__isnull=True).exists():
         return None
     return holdings.select_related("village").order_by("-ended_on", "-pk").first()
+
+
+def not_in_post_reason(person: User) -> str:
+    """Why `person` is not in post and is tasked no more (access.in_post_q), or "" when in post: their
+    holdings have all ended, or they were never recorded in a village whose post has holdings on
+    record (the holdings alone say who holds it)."""
+    left = departed_holding_of(person)
+    if left is not None:
+        return gettext(
+            "%(full_name)s已于%(ended_on)s离任%(village)s纪检委员（%(reason)s），不能再向其派单"
+        ) % {
+            "full_name": person.full_name,
+            "ended_on": format(left.ended_on, "%Y-%m-%d"),
+            "village": left.village.name,
+            "reason": EndReason(left.end_reason).label if left.end_reason else "",
+        }
+    if PostHolding.objects.filter(holder=person).exists():
+        return ""  # holds a post now
+    village = person.org_unit
+    if not PostHolding.objects.filter(village=village).exists():
+        return ""  # a post never recorded: taken to hold it
+    current = (
+        PostHolding.objects.filter(village=village, ended_on__isnull=True).select_related("holder").first()
+    )
+    if current is not None:
+        return gettext("%(full_name)s未登记为%(village)s纪检委员（现任：%(holder)s），不能向其派单") % {
+            "full_name": person.full_name,
+            "village": village.name,
+            "holder": current.holder.full_name,
+        }
+    return gettext("%(full_name)s未登记为%(village)s纪检委员（该岗位现空缺），不能向其派单") % {
+        "full_name": person.full_name,
+        "village": village.name,
+    }
 
 
 def committee_names(text: str) -> list[str]:
@@ -419,6 +453,12 @@ def _appoint(actor: User, nomination: Nomination, starts_on: date) -> PostHoldin
                 }
             )
         _end(actor, current, ended_on=starts_on - timedelta(days=1), reason=EndReason.REPLACED, note="")
+    else:
+        # A post never recorded: the member the platform took to hold it leaves it as replaced, their
+        # period recorded (the history kept), so that they stop holding it from the successor's start.
+        predecessor = unrecorded_holder_of(village, excluding=person)
+        if predecessor is not None:
+            _record_predecessor(actor, village, predecessor, ended_on=starts_on - timedelta(days=1))
     if PostHolding.objects.filter(village=village, ended_on__gte=starts_on).exists():
         raise ValidationError(gettext("任职日期与该村已有的任职期间重叠，请核对日期"))
     if PostHolding.objects.filter(holder=person, ended_on__gte=starts_on).exists():
@@ -441,6 +481,31 @@ def _appoint(actor: User, nomination: Nomination, starts_on: date) -> PostHoldin
         summary=f"{person.full_name}任{village.name}纪检委员（{starts_on} 起）",
         after={"holder": person.pk, "started_on": str(starts_on), "away_from_home": holding.away_from_home},
     )
+    _ask_for_the_role(holding)
+    return holding
+
+
+# Kept on a predecessor's period recorded at a successor's approval (the history says where it came from).
+PREDECESSOR_NOTE = "此前未登记任职记录，批准继任时补记（任职日期取自账号）"
+
+
+def _record_predecessor(actor: User, village, person: User, *, ended_on: date) -> PostHolding:
+    """Record the period of the member taken to hold a post never recorded, from their appointment
+    (the account's 任职日期, else the day the account was made; never after `ended_on`), and end it on
+    `ended_on` as replaced: their open tasks close, their role ends, as for a holder on record."""
+    known = person.appointed_on or timezone.localtime(person.date_joined).date()
+    holding = PostHolding.objects.create(
+        village=village, holder=person, started_on=min(known, ended_on), recorded_by=actor
+    )
+    audit_record(
+        actor=actor,
+        action="post_holding.register",
+        obj=holding,
+        org_unit_id=village.pk,
+        summary=f"补记{person.full_name}任{village.name}纪检委员（{holding.started_on} 起；批准继任时，此前未登记）",
+        after={"holder": person.pk, "started_on": str(holding.started_on), "ended_on": str(ended_on)},
+    )
+    _end(actor, holding, ended_on=ended_on, reason=EndReason.REPLACED, note=PREDECESSOR_NOTE)
     return holding
 
 
@@ -471,35 +536,103 @@ def _end(actor: User, holding: PostHolding, *, ended_on: date, reason: str, note
             + (f"，{closed} 项未办结的派单点题随之终止" if closed else ""),
             after={"ended_on": str(ended_on), "reason": reason, "note": note},
         )
-    _tell_account_admins(holding)
+    if ended_on <= timezone.localdate():
+        _role_ends_with(holding, actor=actor)
+    # Else the post is held until `ended_on`: the role ends the day after (post_holding_roles_end).
 
 
-def _tell_account_admins(holding: PostHolding) -> None:
-    """The holding ends, the account does not: its role still opens the village's duty log and
-    reports. The system administrators over the village (their unit or one above it) are told, once,
-    to deactivate the account or revoke its role — unless the person holds another post."""
+def _admins_over(village, role: str):
+    """The active administrators of `role` at the village's unit or one above it."""
+    over = [*village.ancestor_ids(), village.pk]
+    return User.objects.filter(roles__role=role, is_active=True, org_unit_id__in=over).distinct()
+
+
+def _role_ends_with(holding: PostHolding, *, actor: User | None) -> None:
+    """The holder's village-member role ends with the holding, unless they hold another post: the
+    account stays (its history, its reports). The security administrators over the village are told
+    it was done — theirs to grant it again if it was wrong — and the system administrators that the
+    account is kept (theirs to close if the person no longer works on the platform). `actor` None:
+    the platform itself (a holding dated to end later, ended)."""
+    PostHolding.objects.filter(pk=holding.pk).update(role_ended_at=timezone.now())
     person = holding.holder
-    if not person.is_active or not person.has_role(Role.VILLAGE_MEMBER):
-        return
     if PostHolding.objects.filter(holder=person, ended_on__isnull=True).exclude(pk=holding.pk).exists():
         return
-    over = [*holding.village.ancestor_ids(), holding.village_id]
-    admins = User.objects.filter(
-        roles__role=Role.SYSTEM_ADMIN, is_active=True, org_unit_id__in=over
-    ).distinct()
-    with platform_language():  # kept: the notice reads in the platform's language
-        for admin in admins:
+    with platform_language():  # kept: the audit entry and the notices read in the platform's language
+        reason = EndReason(holding.end_reason).label if holding.end_reason else ""
+        ended = role_end_with_post(
+            actor=actor,
+            user=person,
+            role=Role.VILLAGE_MEMBER,
+            reason=f"{holding.ended_on:%Y-%m-%d}离任{holding.village.name}纪检委员（{reason}）",
+        )
+        if not ended or not person.is_active:
+            return  # nothing ended, or an account already closed: nobody to tell
+        said = (
+            f"{person.full_name}已于 {holding.ended_on:%Y-%m-%d} 离任{holding.village.name}纪检委员"
+            f"（{reason}），其“村（社区）纪检委员”角色已随离任撤销：不能再填报该村月报、查阅该村履职材料。"
+            "账号及其历史记录保留。"
+        )
+        for admin in _admins_over(holding.village, Role.SECURITY_ADMIN):
             notify(
                 recipient=admin,
-                title=f"离任纪检委员的账号待处理：{person.full_name}（{holding.village.name}）",
-                body=(
-                    f"{person.full_name}已于 {holding.ended_on:%Y-%m-%d} 离任{holding.village.name}纪检委员"
-                    f"（{EndReason(holding.end_reason).label}），其账号仍可登录并查阅本村履职材料。"
-                    "请停用该账号，或撤销其“村（社区）纪检委员”角色。"
-                ),
+                title=f"离任纪检委员的角色已撤销：{person.full_name}（{holding.village.name}）",
+                body=said + "如撤销有误（例如其仍任纪检委员），请重新授予该角色。",
+                link=reverse("core:security_detail", args=[person.pk]),
+                dedup_key=f"cadres.holding_end:{holding.pk}",
+            )
+        for admin in _admins_over(holding.village, Role.SYSTEM_ADMIN):
+            notify(
+                recipient=admin,
+                title=f"离任纪检委员的角色已撤销：{person.full_name}（{holding.village.name}）",
+                body=said + "如其不再使用本平台，可停用该账号。",
                 link=reverse("core:account_detail", args=[person.pk]),
                 dedup_key=f"cadres.holding_end:{holding.pk}",
             )
+
+
+def _ask_for_the_role(holding: PostHolding) -> None:
+    """An appointment (or a current holding registered) grants no role (三员分立): when the holder's
+    account lacks the village-member role, the security administrators over the village are told to
+    grant it."""
+    person = holding.holder
+    if person.has_role(Role.VILLAGE_MEMBER) or not person.is_active:
+        return
+    with platform_language():
+        for admin in _admins_over(holding.village, Role.SECURITY_ADMIN):
+            notify(
+                recipient=admin,
+                title=f"新任纪检委员待授予角色：{person.full_name}（{holding.village.name}）",
+                body=(
+                    f"{person.full_name}自 {holding.started_on:%Y-%m-%d} 起任{holding.village.name}"
+                    "纪检委员，其账号尚无“村（社区）纪检委员”角色，请授予后再由其填报月报、办理派单。"
+                ),
+                link=reverse("core:security_detail", args=[person.pk]),
+                dedup_key=f"cadres.holding_start:{holding.pk}",
+            )
+
+
+def post_holding_roles_end(*, today: date | None = None) -> int:
+    """The daily task's work: the holdings that ended before `today` and whose holder's role has not
+    yet ended with them (dated to end later when recorded) end it now. Safe to run twice (each holding
+    once). Returns how many holdings were settled."""
+    today = today or timezone.localdate()
+    due = PostHolding.objects.filter(ended_on__lt=today, role_ended_at__isnull=True).values_list(
+        "pk", flat=True
+    )
+    settled = 0
+    for pk in list(due):
+        with transaction.atomic():
+            holding = (
+                PostHolding.objects.select_for_update()
+                .select_related("holder", "village")
+                .filter(pk=pk, role_ended_at__isnull=True)
+                .first()
+            )
+            if holding is None:
+                continue
+            _role_ends_with(holding, actor=None)
+            settled += 1
+    return settled
 
 
 @transaction.atomic
@@ -649,6 +782,8 @@ def post_holding_register(
         away_from_home=away_from_home,
         recorded_by=actor,
         ended_by=actor if ended_on else None,
+        # A past period registered ends no role: nothing to settle for it.
+        role_ended_at=timezone.now() if ended_on else None,
     )
     audit_record(
         actor=actor,
@@ -662,4 +797,6 @@ def post_holding_register(
             "ended_on": str(ended_on) if ended_on else None,
         },
     )
+    if ended_on is None:
+        _ask_for_the_role(holding)
     return holding

@@ -159,6 +159,7 @@ def post_list(request):
     context = {
         "holdings": selectors.current_holdings(request.user),
         "vacant": selectors.vacant_villages(request.user),
+        "unrecorded": selectors.unrecorded_villages(request.user),
         "pending": nominations.filter(state=NominationState.SUBMITTED),
         "decided": nominations.exclude(state=NominationState.SUBMITTED)[:30],
         "is_township": access.is_township(request.user),
@@ -175,6 +176,8 @@ def village_posts(request, pk):
     context = {
         "village": village,
         "history": selectors.post_history(request.user, village),
+        # A post never recorded: who is taken to hold it (an approval will record and end their period).
+        "taken": selectors.unrecorded_holder_of(village),
         "end_form": EndForm(initial={"ended_on": today}),
         "register_form": RegisterForm(holders=access.holders_to_register(request.user))
         if access.is_county(request.user)
@@ -265,10 +268,16 @@ def _nomination_page(request, nomination, *, refused: DecideForm | None = None):
         )
     elif refused is not None:
         _errors(request, refused)
+    # Who an approval would replace (a holder never recorded included), while the county decides.
+    post = (
+        selectors.post_now(nomination.village, excluding=nomination.candidate)
+        if nomination.state == NominationState.SUBMITTED
+        else None
+    )
     return render(
         request,
         "cadres/nomination_detail.html",
-        {"nomination": nomination, "form": form},
+        {"nomination": nomination, "form": form, "post": post},
         status=400 if refused else 200,
     )
 

@@ -45,7 +45,7 @@ from jijian.core.forms import MultipleFileField
 from jijian.core.ops.bodylimit import Answer, Limit, Scope, header
 from jijian.reception.services import UPLOAD_TOKEN_HEADER, upload_token_signed
 from jijian.responsibility.services import MAX_FILES_PER_RECORD
-from jijian.training.services import MATERIAL_KINDS
+from jijian.training.services import LECTURE_MATERIAL_KINDS, MATERIAL_KINDS
 from jijian.villageaffairs.forms import VoucherForm
 from jijian.villageaffairs.reimbursements import MAX_RECEIPTS
 from jijian.villageaffairs.services import MAX_FILES_PER_STEP
@@ -58,6 +58,7 @@ TOKEN_HEADER = UPLOAD_TOKEN_HEADER.lower().encode()
 # limit among them, one file). The same constant the service passes to attachment_store(kinds=).
 LARGE_UPLOADS: dict[str, frozenset[str]] = {
     "training:material_add": MATERIAL_KINDS,  # a course material may be a recorded lecture
+    "training:lecture_material_add": LECTURE_MATERIAL_KINDS,  # a lecture's slides or its recording
 }
 # The most files a staff form without a count of its own takes in one request.
 STAFF_MAX_FILES = 10

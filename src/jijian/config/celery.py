@@ -65,6 +65,12 @@ app.conf.beat_schedule = {
         "task": "jijian.core.tasks.retain_partitions",
         "schedule": crontab(minute=55, hour=1),
     },
+    # Posts: the village-member role of a holding dated to end later ends the day after its last day,
+    # once per holding (a role granted again afterwards stays).
+    "end-roles-after-holdings": {
+        "task": "jijian.cadres.tasks.end_roles_after_holdings",
+        "schedule": crontab(minute=10, hour=0),
+    },
     # Video reception: remind tomorrow's petitioners; convert again what a dead worker left raw.
     "reception-reminders": {
         "task": "jijian.reception.tasks.reception_reminders",

@@ -112,8 +112,10 @@ INSTALLED_APPS = [
     "jijian.reception",
     "jijian.training",
     "jijian.manual",
-    "jijian.evaluation",
+    # Before evaluation: `jijian setup` loads each app's demo in this order, and the evaluation is
+    # computed from the posts held and the guidance tasks (cadres' ports).
     "jijian.cadres",
+    "jijian.evaluation",
     "jijian.api",
 ]
 
@@ -528,5 +530,7 @@ LOGGING = {
         # Access logs would keep the IPs of anonymous reporters: off unless asked for.
         "uvicorn.access": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
+        # WeasyPrint logs each step of every PDF (letters, certificates, posters) at INFO.
+        "weasyprint": {"level": "WARNING"},
     },
 }

@@ -186,5 +186,5 @@ clues_linked_to_archive = Port("clues_linked_to_archive")
 # cadres → reports: who held each village's discipline member post on `day`, for the villages whose
 # post has a holding on record: {village_id: holder_id, or None while vacant}; villages without one are
 # absent. The monthly report of a month is expected of the holder on its first day (a member dismissed
-# keeps their account, not the village's reports; a vacant post expects none).
+# keeps their account, not the role nor the village's reports; a vacant post expects none).
 post_holders_on = Port("post_holders_on")

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from jijian.core import links
 from jijian.core.access import get_or_404, scope, unit_scope_q
-from jijian.core.models import User
+from jijian.core.models import VILLAGE_KINDS, User
 from jijian.core.roles import Module, Role
 
 from .models import CheckPair, CheckRound, CheckRubric, Evaluation, EvaluationRubric, Finding, Rectification
@@ -89,18 +90,29 @@ def get_evaluation_for(user, pk) -> Evaluation:
     return get_or_404(evaluations_visible_to(user), pk)
 
 
-def members_to_evaluate(user) -> QuerySet[User]:
-    """Active village members of the villages in the user's jurisdiction (module EVALUATION)."""
+def members_to_evaluate(user, *, year: int | None = None) -> QuerySet[User]:
+    """The village members of the villages in the user's jurisdiction (module EVALUATION): active
+    accounts with the village-member role and, for `year`, the accounts of those villages that held a
+    village's post on a day of the year (the post holdings, core.links.post_holding_periods): a member
+    whose role ended with the post is still evaluated on the months held, whatever became of the
+    account since."""
     if not has_module(user):
         return User.objects.none()
-    qs = User.objects.filter(is_active=True, roles__role=Role.VILLAGE_MEMBER).select_related("org_unit")
-    return scope(qs, user, module=Module.EVALUATION).distinct()
+    in_scope = scope(User.objects.select_related("org_unit"), user, module=Module.EVALUATION)
+    members = Q(is_active=True, roles__role=Role.VILLAGE_MEMBER)
+    if year is not None and links.post_holding_periods.provider is not None:
+        others = in_scope.filter(org_unit__kind__in=VILLAGE_KINDS).exclude(
+            pk__in=in_scope.filter(members).values("pk")
+        )
+        held = links.post_holding_periods(user_ids=list(others.values_list("pk", flat=True)), year=year)
+        members |= Q(pk__in=[uid for uid, periods in held.items() if periods])
+    return in_scope.filter(members).distinct()
 
 
-def get_member_to_evaluate(user, pk) -> User:
+def get_member_to_evaluate(user, pk, *, year: int | None = None) -> User:
     if not can_evaluate(user):
         return get_or_404(User.objects.none(), pk)
-    return get_or_404(members_to_evaluate(user), pk)
+    return get_or_404(members_to_evaluate(user, year=year), pk)
 
 
 # --- mutual checks -------------------------------------------------------------------------------

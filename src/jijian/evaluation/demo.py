@@ -1,8 +1,14 @@
 """Demo of evaluation for Suizhou: the city's 党风政风监督室 (shidangfeng) sets the year's rubric and
 the 四问四看 checklist; 随县's office (dangfeng) opens a mutual-check round in which 厉山镇 and a
 neighbouring township check each other, with scores, a finding, a rectification and a lesson
-marked for sharing; 厉山镇's committee (xiangzhen) has evaluated some of its village members.
-Everything goes through the services."""
+marked for sharing; 厉山镇's committee (xiangzhen) has evaluated some of its village members — those
+who left the post this year first (their evaluation counts the months held), then members in post.
+Everything goes through the services.
+
+An evaluation is computed from what other platforms hold, read through ports: the posts held and
+the guidance tasks come from cadres, whose demo `jijian setup` loads before this one (the loaders run
+in INSTALLED_APPS order, cadres listed first), so the evaluations are computed on the demo's posts and
+tasks."""
 
 from __future__ import annotations
 
@@ -11,10 +17,10 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from jijian.core.models import OrgUnit, User
+from jijian.core.models import OrgUnit, User, UserRole
 from jijian.core.roles import Role
 
-from . import services
+from . import access, services
 from .models import EvaluationRubric
 from .scoring import DEFAULT_GRADES
 
@@ -47,12 +53,14 @@ def load_demo(*, seed: int = 2020) -> str:
         grades=DEFAULT_GRADES,
     )
     checklist = services.check_rubric_save(actor=city, name="“四问四看”互查清单", items=CHECKLIST)
-    # 厉山镇's committee evaluates the first members of its villages.
-    members = list(
-        User.objects.filter(
-            is_active=True, roles__role=Role.VILLAGE_MEMBER, org_unit__township_id=township.org_unit_id
-        ).order_by("org_unit__path", "pk")[:6]
-    )
+    # 厉山镇's committee evaluates six of its village members: those without the role first (who left the
+    # post this year, or took it and wait for the role: judged on the months held), then the demo
+    # member (cun, with the demo's guidance tasks).
+    with_role = set(UserRole.objects.filter(role=Role.VILLAGE_MEMBER).values_list("user_id", flat=True))
+    members = sorted(
+        access.members_to_evaluate(township, year=year).order_by("org_unit__path", "pk"),
+        key=lambda m: (m.pk in with_role, m.username != "cun"),
+    )[:6]
     evaluated = 0
     for n, member in enumerate(members):
         try:

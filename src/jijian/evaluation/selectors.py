@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from jijian.attachments.access import attachments_visible_to
 from jijian.core.access import org_units_visible_to
-from jijian.core.models import COUNTY_KINDS, TOWNSHIP_KINDS
+from jijian.core.models import COUNTY_KINDS, TOWNSHIP_KINDS, User
 
 from . import access
 from .models import CheckPair, Evaluation, Rectification
@@ -22,12 +22,14 @@ class MemberRow:
 
 
 def evaluation_rows(user, *, year: int) -> list[MemberRow]:
-    """Every village member in the user's jurisdiction with the year's evaluation, if started."""
-    members = list(access.members_to_evaluate(user).order_by("org_unit__path", "full_name"))
-    evaluations = {
-        e.member_id: e for e in access.evaluations_visible_to(user).filter(year=year, member__in=members)
-    }
-    return [MemberRow(m, evaluations.get(m.pk)) for m in members]
+    """Every village member in the user's jurisdiction to evaluate for `year` (access.members_to_evaluate:
+    those with the role, and those who held a post during the year) and everyone evaluated for it, with
+    the year's evaluation, if started."""
+    evaluations = {e.member_id: e for e in access.evaluations_visible_to(user).filter(year=year)}
+    evaluated = User.objects.filter(pk__in=list(evaluations)).distinct()
+    members = access.members_to_evaluate(user, year=year) | evaluated
+    ordered = members.select_related("org_unit").order_by("org_unit__path", "full_name")
+    return [MemberRow(m, evaluations.get(m.pk)) for m in ordered]
 
 
 def findings_of(user, pair: CheckPair) -> list[dict]:

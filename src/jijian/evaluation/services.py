@@ -163,14 +163,16 @@ def evaluation_start(*, actor, member: User, year: int) -> Evaluation:
     rubric that applies now (access.rubric_for_member); the evaluation keeps it."""
     if not access.can_evaluate(actor) or not user_in_jurisdiction(actor, member.org_unit):
         raise PermissionDenied
-    if not member.has_role(Role.VILLAGE_MEMBER):
-        raise ValidationError(gettext("只能考评村（社区）纪检委员"))
     if not isinstance(year, int) or not 2000 <= year <= today().year:
         raise ValidationError(gettext("年度无效（不能是未来年度）"))
+    # With holdings on record the holdings say whether the person held the post that year (their
+    # role may have ended with it since); without, the role does.
+    held = held_period(member.pk, year)
+    if held is None and not member.has_role(Role.VILLAGE_MEMBER):
+        raise ValidationError(gettext("只能考评村（社区）纪检委员"))
     rubric = access.rubric_for_member(member, year)
     if rubric is None:
         raise ValidationError(gettext("市、县尚未制定 %(year)s 年度的考评细则，暂不能考评") % {"year": year})
-    held = held_period(member.pk, year)
     if held is not None and not held["periods"]:
         raise ValidationError(
             gettext("%(full_name)s %(year)s 年度未任村（社区）纪检委员，不参加该年度考评")

@@ -160,7 +160,7 @@ def evaluation_list(request):
     _module(request.user)
     year = _year(request)
     if request.method == "POST":
-        member = access.get_member_to_evaluate(request.user, request.POST.get("member"))
+        member = access.get_member_to_evaluate(request.user, request.POST.get("member"), year=year)
         evaluation = _attempt(
             request, None, services.evaluation_start, actor=request.user, member=member, year=year
         )

@@ -6,6 +6,9 @@
   above it (the county's bank reaches its villages), and sit the published exams set above them
   whose audience is their role.
 - A sitting is its person's own: nobody else opens it (managers read results through the exam).
+- Courses are seen by their learners and keepers; a lecture by its keepers (managers over its unit)
+  and the people it is for (set by their unit or above, for their role). A course material's or a
+  lecture's file follows its course or lecture (attachments' object scope).
 Outside all of that the answer is the same 404 as for a missing record."""
 
 from __future__ import annotations
@@ -184,8 +187,29 @@ def get_managed_lecture_for(user, pk) -> Lecture:
     return get_or_404(lectures_managed_by(user), pk)
 
 
+def lectures_to_attend(user) -> QuerySet[Lecture]:
+    """Lectures set by the user's unit or above, for the user's role."""
+    if not user.has_module(Module.TRAINING):
+        return Lecture.objects.none()
+    return Lecture.objects.filter(_above_or_own(user), audience__in=audiences_of(user))
+
+
 def get_lecture_to_attend(user, pk) -> Lecture:
     """A lecture set by the user's unit or above, for the user's role (the QR code's sign-in page)."""
     if not user.has_module(Module.TRAINING):
         raise Http404
-    return get_or_404(Lecture.objects.filter(_above_or_own(user), audience__in=audiences_of(user)), pk)
+    return get_or_404(lectures_to_attend(user), pk)
+
+
+LECTURE_FILES = "training.lecture"  # the attachment purpose of a lecture's files
+
+
+def lectures_visible_to(user) -> QuerySet[Lecture]:
+    """Lectures the user keeps (a manager over the lecture's unit) or is to attend (set by their unit
+    or above, for their role): a lecture's files follow this (attachments' object scope), so the
+    people it is for open its slides and recording, and nobody else."""
+    if not user.has_module(Module.TRAINING):
+        return Lecture.objects.none()
+    return Lecture.objects.filter(
+        Q(pk__in=lectures_managed_by(user).values("pk")) | Q(pk__in=lectures_to_attend(user).values("pk"))
+    )

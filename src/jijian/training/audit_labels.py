@@ -19,5 +19,6 @@ register_labels(
         "training.course_complete": "学完课程",
         "training.lecture_create": "登记集中授课",
         "training.lecture_sign_in": "授课签到",
+        "training.lecture_material_add": "增加课件资料",
     },
 )

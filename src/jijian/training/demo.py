@@ -1,12 +1,16 @@
 """Demo of training for Suizhou: a county question bank of real discipline-inspection knowledge (the
 Party's disciplinary rules, the Supervision Law, the four forms, village affairs), an open exam for
-the village members of 随县, and some of them having sat it already (so the statistics have figures).
-Everything goes through the services, by the demo officer of 党风政风监督室 (dangfeng)."""
+the village members of 随县, and some of them having sat it already (so the statistics have figures);
+a required course; a lecture for the village members held this hour (its sign-in open), with its
+handout as a PDF file. Everything goes through the services, by the demo officer of 党风政风监督室
+(dangfeng)."""
 
 from __future__ import annotations
 
+import io
 import random
 from datetime import timedelta
+from html import escape
 
 from django.utils import timezone
 
@@ -368,6 +372,7 @@ def load_demo(*, seed: int = 2020) -> tuple[int, int]:
     )
     for title, body in COURSE_TEXTS:
         services.material_add(actor=officer, course=course, title=title, body=body)
+    _lecture(officer, now)
     # Some of 随县's village members have sat it: answers right with a likelihood that varies by person.
     rng = random.Random(seed)
     members = list(
@@ -389,6 +394,38 @@ def load_demo(*, seed: int = 2020) -> tuple[int, int]:
             )
         services.sitting_submit(actor=member, sitting=sitting, device="demo")
     return len(BANK), 1
+
+
+def _lecture(officer: User, now) -> None:
+    """A lecture for the village members this hour (its QR sign-in open for a few hours after the demo
+    loads), with the handout of the course's second lesson as a PDF file."""
+    title, body = COURSE_TEXTS[1]
+    lecture = services.lecture_create(
+        actor=officer,
+        topic="“四议两公开”与“三重一大”监督要点",
+        lecturer="随县纪委监委党风政风监督室",
+        held_at=now.replace(minute=0, second=0, microsecond=0),
+        location="随县纪委监委三楼会议室",
+        materials="讲义一份（见课件资料）；会后完成课程《村（社区）纪检委员履职必修课》第二讲",
+        audience=Audience.VILLAGE_MEMBERS,
+    )
+    handout = _handout_pdf(title, body)
+    if handout is not None:
+        services.lecture_material_add(actor=officer, lecture=lecture, title="讲稿", file=handout)
+
+
+def _handout_pdf(title: str, body: str) -> io.BytesIO | None:
+    """The handout as a PDF (WeasyPrint, as the certificates), or None where its system libraries are
+    missing: the lecture then has its text only."""
+    try:
+        from weasyprint import HTML
+    except OSError:
+        return None
+    paragraphs = "".join(f"<p>{escape(p)}</p>" for p in body.split("\n\n"))
+    page = f"<html lang='zh'><body><h1>{escape(title)}</h1>{paragraphs}</body></html>"
+    handout = io.BytesIO(HTML(string=page).write_pdf())
+    handout.name = "讲稿.pdf"
+    return handout
 
 
 def _answer(item, *, right: bool, rng: random.Random) -> list[str]:

@@ -192,3 +192,13 @@ class LectureForm(forms.Form):
     materials = forms.CharField(
         label=gettext_lazy("授课材料"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class LectureMaterialForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("标题"), max_length=100)
+    file = forms.FileField(
+        label=gettext_lazy(
+            "文件（PDF、PowerPoint 等 Office 文档、图片、视频 MP4/MOV/WebM、录音 MP3/M4A/WAV）"
+        ),
+        required=False,
+    )

@@ -317,3 +317,25 @@ class LectureAttendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lecture_id}:{self.user_id}"
+
+
+class LectureMaterial(models.Model):
+    """A file of a lecture (its slides, the handout as PDF, the recording), in the attachment store;
+    seen by whoever sees the lecture (its keepers and the people it is for, access.lectures_visible_to).
+    The lecture's own `materials` stays the text typed with it."""
+
+    lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="files")
+    title = models.CharField(_("标题"), max_length=100)
+    attachment = models.ForeignKey("attachments.Attachment", on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("课件资料")
+        verbose_name_plural = _("课件资料")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.title

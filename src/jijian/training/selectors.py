@@ -257,3 +257,9 @@ def completions_of(user):
         .select_related("course")
         .order_by("-completed_at")
     )
+
+
+def lecture_files(lecture) -> list:
+    """The lecture's files with their attachments, in the order added (the caller resolved the lecture
+    through access: its keeper's page or its audience's sign-in page)."""
+    return list(lecture.files.select_related("attachment"))

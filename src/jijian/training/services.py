@@ -32,6 +32,7 @@ from jijian.audit.services import audit_record
 from jijian.core.language import platform_language
 from jijian.core.orgs.importer import ImportResult, RowError, read_table
 from jijian.core.services import ConcurrentEditError
+from jijian.core.validators import typed_text
 
 from .access import can_manage, courses_open_to
 from .models import (
@@ -43,6 +44,7 @@ from .models import (
     ExamRule,
     Lecture,
     LectureAttendance,
+    LectureMaterial,
     MaterialView,
     Question,
     QuestionKind,
@@ -984,6 +986,58 @@ def lecture_create(
             summary=f"登记集中授课：{topic}（{lecturer}）",
         )
     return lecture
+
+
+# A lecture's files: its slides (PDF, PowerPoint), handouts, photos of the board, its recording (video,
+# audio) — what a course material takes. The request body limit of its URL follows the same kinds
+# (config/bodylimits.py); the attachment store applies each kind's size limit.
+LECTURE_MATERIAL_KINDS = MATERIAL_KINDS
+MAX_LECTURE_FILES = 20  # per lecture
+
+
+def lecture_material_add(
+    *, actor, lecture: Lecture, title: str, file, ip_address: str = ""
+) -> LectureMaterial:
+    """A file added to a lecture the actor keeps (resolved through access.get_managed_lecture_for),
+    stored through the attachment store (type, content and size checked; refused, nothing is kept)
+    under the lecture's unit, seen by whoever sees the lecture (access.lectures_visible_to). At most
+    MAX_LECTURE_FILES a lecture."""
+    from jijian.attachments.services import attachment_store
+    from jijian.core.roles import Module
+
+    from .access import LECTURE_FILES
+
+    _require_manager(actor)
+    title = typed_text(title, label=gettext("标题"), limit=100, required=True)
+    if file is None:
+        raise ValidationError(gettext("请选择要上传的文件"))
+    with transaction.atomic():
+        # The lecture's row serialises additions: the count holds under concurrent uploads.
+        Lecture.objects.select_for_update().filter(pk=lecture.pk).first()
+        if LectureMaterial.objects.filter(lecture=lecture).count() >= MAX_LECTURE_FILES:
+            raise ValidationError(gettext("每次授课最多上传 %(count)s 份资料") % {"count": MAX_LECTURE_FILES})
+        attachment = attachment_store(
+            actor=actor,
+            file=file,
+            name=getattr(file, "name", None),
+            org_unit=lecture.org_unit,
+            module=Module.TRAINING,
+            purpose=LECTURE_FILES,
+            object_id=lecture.pk,
+            ip_address=ip_address,
+            kinds=LECTURE_MATERIAL_KINDS,
+        )
+        material = LectureMaterial.objects.create(
+            lecture=lecture, title=title, attachment=attachment, created_by=actor
+        )
+        audit_record(
+            actor=actor,
+            action="training.lecture_material_add",
+            obj=material,
+            org_unit_id=lecture.org_unit_id,
+            summary=f"集中授课《{lecture.topic}》增加资料：{title}（{attachment.original_name}）",
+        )
+    return material
 
 
 def lecture_sign_in(*, actor, lecture: Lecture, token: str) -> LectureAttendance:

@@ -28,6 +28,7 @@ urlpatterns = [
     path("lectures/new/", views.lecture_create, name="lecture_create"),
     path("lectures/<int:pk>/", views.lecture_detail, name="lecture_detail"),
     path("lectures/<int:pk>/signin/<str:token>/", views.lecture_signin, name="lecture_signin"),
+    path("lectures/<int:pk>/files/new/", views.lecture_material_add, name="lecture_material_add"),
     path("courses/required/", views.required, name="required"),
     path("courses/", views.course_list, name="course_list"),
     path("courses/new/", views.course_create, name="course_create"),

@@ -37,6 +37,7 @@ from .forms import (
     ExamForm,
     ImportForm,
     LectureForm,
+    LectureMaterialForm,
     MaterialForm,
     PracticeFilterForm,
     QuestionForm,
@@ -687,10 +688,61 @@ def lecture_detail(request, pk):
     # segno draws one <path> and escapes its title: safe to inline, nothing loaded from elsewhere.
     qr = mark_safe(segno.make(url, error="m").svg_inline(scale=6, title=gettext("扫码签到"), svgclass="qr"))  # noqa: S308
     attendance = lecture.attendance.select_related("user", "user__org_unit").order_by("signed_at")
+    context = {
+        "lecture": lecture,
+        "qr": qr,
+        "signin_url": url,
+        "attendance": attendance,
+        "files": selectors.lecture_files(lecture),
+    }
+    return render(request, "training/lecture_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lecture_material_add(request, pk):
+    """A file for a lecture (slides, handout, recording), through the attachment store."""
+    _manager(request.user)
+    lecture = access.get_managed_lecture_for(request.user, pk)
+    form = LectureMaterialForm(request.POST or None, request.FILES or None)
+    # A file chosen on a post refused for another field is held, shown as attached (attachments.held):
+    # a recording is large, and choosing it again on a phone means uploading it again. One file a post.
+    uploads = held.HeldUploads(
+        request,
+        f"training.lecture_material:{lecture.pk}",
+        "file",
+        single=True,
+        kinds=services.LECTURE_MATERIAL_KINDS,
+    )
+    uploads.on_get()
+    if request.method == "POST" and form.is_valid():
+        with uploads.files([]) as kept:
+            try:
+                services.lecture_material_add(
+                    actor=request.user,
+                    lecture=lecture,
+                    title=form.cleaned_data["title"],
+                    file=form.cleaned_data["file"] or (kept[0] if kept else None),
+                    ip_address=client_ip(request),
+                )
+            except ValidationError as error:
+                form.add_error(None, error.messages)
+            else:
+                uploads.release()
+                messages.success(request, gettext("资料已上传"))
+                return redirect("training:lecture_detail", lecture.pk)
+    uploads.hold_if(form)
+    context = {
+        "form": form,
+        "lecture": lecture,
+        "held": uploads.shown(),
+        "max_files": services.MAX_LECTURE_FILES,
+    }
     return render(
         request,
-        "training/lecture_detail.html",
-        {"lecture": lecture, "qr": qr, "signin_url": url, "attendance": attendance},
+        "training/lecture_material_form.html",
+        context,
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -705,6 +757,10 @@ def lecture_signin(request, pk, token):
             signed = services.lecture_sign_in(actor=request.user, lecture=lecture, token=token)
         except ValidationError as e:
             error = e.messages[0]
-    return render(
-        request, "training/lecture_signin.html", {"lecture": lecture, "error": error, "signed": signed}
-    )
+    context = {
+        "lecture": lecture,
+        "error": error,
+        "signed": signed,
+        "files": selectors.lecture_files(lecture),
+    }
+    return render(request, "training/lecture_signin.html", context)

@@ -143,6 +143,9 @@ KEY_LABELS: dict[str, str] = {
     "approval": "审批单",
     "archive_sanction": "记入档案的处分",
     "archive_record": "记入档案的处理记录",
+    "duty_record": "来源履职纪实",
+    "with_post": "随任职终止",
+    "roll_added_from": "应到人数取自备案规则版本",
     "chars": "字数",
     "corrects": "更正的档案条目",
     "deadline": "时限",
@@ -184,9 +187,12 @@ def _field_label(model, key: str) -> str:
     if model is None:
         return _key_label(key)
     try:
-        return str(model._meta.get_field(key).verbose_name)
+        field = model._meta.get_field(key)
     except FieldDoesNotExist:
         return _key_label(key)
+    # A reverse relation (a snapshot listing a lecture's "materials") has no verbose name of its own.
+    name = getattr(field, "verbose_name", None)
+    return str(name) if name is not None else _key_label(key)
 
 
 def _choice_text(model, key: str, value: object) -> str | None:
